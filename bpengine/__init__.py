@@ -1,0 +1,30 @@
+"""bpengine: change the procedure, not just the paperwork.
+
+Load a BPMN 2.0 model of an agency procedure, run it, simulate it, find the approval
+steps that add nothing, redesign it and measure what each change saves.
+"""
+from .errors import (
+    BpengineError,
+    ConflictError,
+    ExpressionError,
+    ModelError,
+    NotFound,
+    Problem,
+    ScenarioError,
+    TaskNotReady,
+)
+from .model import ProcessModel, load, validate
+
+__all__ = [
+    "BpengineError",
+    "ConflictError",
+    "ExpressionError",
+    "ModelError",
+    "NotFound",
+    "Problem",
+    "ProcessModel",
+    "ScenarioError",
+    "TaskNotReady",
+    "load",
+    "validate",
+]

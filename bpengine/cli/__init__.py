@@ -1,0 +1,40 @@
+"""The `bpengine` command line: thin click commands over the library.
+
+Each command lives in its own module and is registered explicitly in ``COMMANDS`` below;
+a command parses options, calls the library and prints. A :class:`~bpengine.BpengineError`
+becomes one ``error:`` line and exit status 1 (or the error's own ``exit_code``), never a
+traceback.
+"""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from ..errors import BpengineError
+
+__all__ = ["main", "COMMANDS"]
+
+# module name -> command object name; add a line here when a command lands.
+COMMANDS = [
+    ("validate", "validate"),
+]
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BpengineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bpengine")
+def main():
+    """bpengine: load, run, simulate, analyse and redesign BPMN models of agency procedures."""
+
+
+for _module, _attr in COMMANDS:
+    main.add_command(getattr(importlib.import_module(f"{__name__}.{_module}"), _attr))

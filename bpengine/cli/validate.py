@@ -1,0 +1,81 @@
+"""`bpengine validate FILE...`: schema and structural checks, exit 0/1/2."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import click
+
+from ..model import validate as validate_model
+from ..model.checks import READ_FAILURE_CODES
+
+__all__ = ["validate"]
+
+
+def _summary(model) -> list[str]:
+    kinds = Counter(
+        "tasks" if e.is_activity else "gateways" if e.is_gateway else "events"
+        for e in model.elements.values()
+    )
+    lines = [
+        f"  {model.name}: {kinds['tasks']} activities, {kinds['gateways']} gateways, "
+        f"{kinds['events']} events, {len(model.flows)} flows, {len(model.lanes)} lanes, "
+        f"{len(model.pools)} pools, {len(model.data_objects)} data objects"
+    ]
+    by_lane: dict[str, list] = {}
+    for e in model.elements.values():
+        if e.is_activity:
+            by_lane.setdefault(e.lane or "(no lane)", []).append(e)
+    for lane, acts in by_lane.items():
+        approvals = [a for a in acts if model.approval(a.id).is_approval]
+        lines.append(f"  lane {lane}: {len(acts)} activities, {len(approvals)} approvals")
+        for a in approvals:
+            why = model.approval(a.id)
+            flag = " [mandatory]" if a.mandatory else ""
+            lines.append(f"    approval {a.id} {a.name!r} ({why.reason}: {why.evidence}){flag}")
+    return lines
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: one object per file, for tools.")
+@click.option("--summary", is_flag=True, help="Also list lanes, activities and approvals.")
+@click.option("--no-schema", is_flag=True, help="Skip the BPMN 2.0 XSD check.")
+def validate(files, fmt, summary, no_schema):
+    """Check BPMN files: XSD schema, references, start/end, engine traps.
+
+    Exit status: 0 valid (warnings allowed), 1 invalid, 2 a file could not be read.
+    """
+    status = 0
+    report = []
+    for path in files:
+        model, problems = validate_model(path, schema=not no_schema)
+        errors = [p for p in problems if p.severity == "error"]
+        if model is None and any(p.code in READ_FAILURE_CODES for p in problems):
+            status = 2
+        elif errors:
+            status = max(status, 1)
+        if fmt == "json":
+            report.append({
+                "file": path,
+                "valid": model is not None and not errors,
+                "problems": [p.to_dict() for p in problems],
+                "summary": None if model is None else {
+                    "name": model.name, "elements": len(model.elements),
+                    "flows": len(model.flows), "lanes": len(model.lanes),
+                    "approvals": [a.id for a in model.approvals],
+                },
+            })
+            continue
+        verdict = "OK" if model is not None and not errors else "INVALID"
+        extra = f" ({len(problems)} warnings)" if verdict == "OK" and problems else ""
+        click.echo(f"{path}: {verdict}{extra}")
+        for p in problems:
+            click.echo(f"  {p}")
+        if summary and model is not None:
+            for line in _summary(model):
+                click.echo(line)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    raise SystemExit(status)

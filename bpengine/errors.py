@@ -1,0 +1,115 @@
+"""One exception tree for every user mistake bpengine can report.
+
+A caller catches :class:`BpengineError` and gets a message that names the file, line and
+element (or option) at fault; anything else escaping the library is a bug in bpengine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "BpengineError",
+    "ModelError",
+    "Problem",
+    "ScenarioError",
+    "ExpressionError",
+    "ConflictError",
+    "TaskNotReady",
+    "NotFound",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or suspicious) in a model, located as precisely as we can.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in plain words.
+    file : str
+        The file it was read from (``"<bytes>"`` for in-memory input).
+    line : int or None
+        Source line of the offending XML element.
+    element_id, element_name : str or None
+        The BPMN element at fault.
+    severity : {"error", "warning"}
+        Errors make a model invalid; warnings point at things the engine would run
+        differently from what the drawing suggests.
+    code : str
+        A stable short identifier for tools (``"dangling-flow"``, ``"xsd"``, ...).
+    """
+
+    message: str
+    file: str = "<bytes>"
+    line: int | None = None
+    element_id: str | None = None
+    element_name: str | None = None
+    severity: str = "error"
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        what = ""
+        if self.element_id:
+            what = f" {self.element_id}"
+            if self.element_name:
+                what += f" ({self.element_name!r})"
+            what += ":"
+        return f"{where}: {self.severity}:{what} {self.message}"
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "element_id": self.element_id,
+            "element_name": self.element_name,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class BpengineError(Exception):
+    """Base class of every error bpengine raises for bad input or misuse."""
+
+    exit_code = 1
+
+
+class ModelError(BpengineError):
+    """A BPMN file that cannot be read, or that is not a usable model.
+
+    ``problems`` lists every problem found (one line each when printed).
+    """
+
+    def __init__(self, problems: list[Problem] | Problem | str, file: str = "<bytes>"):
+        if isinstance(problems, str):
+            problems = [Problem(problems, file=file)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def file(self) -> str:
+        return self.problems[0].file if self.problems else "<bytes>"
+
+
+class ScenarioError(BpengineError):
+    """A scenario (YAML/Prosimos JSON) with a wrong key, value or element reference."""
+
+
+class ExpressionError(BpengineError):
+    """A condition or expression outside the safe subset, or one that fails to evaluate."""
+
+
+class ConflictError(BpengineError):
+    """Another worker changed the case first; nothing was written."""
+
+
+class TaskNotReady(BpengineError):
+    """The task exists but cannot be completed now (not ready, other lane, already done)."""
+
+
+class NotFound(BpengineError):
+    """An unknown case, task or definition id."""

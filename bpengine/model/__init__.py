@@ -1,0 +1,20 @@
+"""Load a BPMN 2.0 model once; every consumer reads the same :class:`ProcessModel`."""
+from .approval import Approval, classify
+from .checks import validate
+from .elements import DataObject, Element, Flow, Lane, MessageFlow, Pool, ProcessInfo
+from .process_model import ProcessModel, load
+
+__all__ = [
+    "Approval",
+    "DataObject",
+    "Element",
+    "Flow",
+    "Lane",
+    "MessageFlow",
+    "Pool",
+    "ProcessInfo",
+    "ProcessModel",
+    "classify",
+    "load",
+    "validate",
+]

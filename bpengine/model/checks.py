@@ -1,0 +1,186 @@
+"""`validate`: the BPMN 2.0 schema, then what the schema cannot see.
+
+Every problem names file, line and element. Errors make a model invalid; warnings mark
+places where the engine would run something other than what the drawing suggests
+(SpiffWorkflow ignores conditions on flows leaving a task, skips link events, never
+parses unreachable elements).
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import networkx as nx
+from lxml import etree
+
+from ..errors import ModelError, Problem
+from .process_model import ProcessModel, load
+
+__all__ = ["validate", "READ_FAILURE_CODES", "schema_problems", "semantic_problems"]
+
+# Problems that mean "could not read the file at all" (CLI exit status 2).
+READ_FAILURE_CODES = frozenset({"io", "xml", "doctype", "not-bpmn"})
+_UNSUPPORTED = {"complexGateway": "complex gateways", "adHocSubProcess": "ad-hoc subprocesses"}
+
+
+@lru_cache(maxsize=1)
+def _schema() -> etree.XMLSchema:
+    import SpiffWorkflow.bpmn.parser as spiff_parser
+
+    xsd = Path(spiff_parser.__file__).parent / "schema" / "BPMN20.xsd"
+    return etree.XMLSchema(etree.parse(str(xsd)))
+
+
+def schema_problems(model: ProcessModel) -> list[Problem]:
+    """Violations of the BPMN 2.0 XSD (the OMG schema shipped with SpiffWorkflow)."""
+    root = model.tree()
+    schema = _schema()
+    if schema.validate(root):
+        return []
+    by_line = {}
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.get("id") and node.sourceline not in by_line:
+            by_line[node.sourceline] = node
+    out = []
+    for err in schema.error_log:
+        node = by_line.get(err.line)
+        msg = err.message.replace("{http://www.omg.org/spec/BPMN/20100524/MODEL}", "bpmn:")
+        out.append(Problem(f"schema: {msg}", file=model.file, line=err.line or None,
+                           element_id=node.get("id") if node is not None else None,
+                           element_name=node.get("name") if node is not None else None,
+                           code="xsd"))
+    return out
+
+
+def _p(model, el, message, code, severity="warning"):
+    return Problem(message, file=model.file, line=el.line, element_id=el.id,
+                   element_name=el.name or None, severity=severity, code=code)
+
+
+def semantic_problems(model: ProcessModel) -> list[Problem]:
+    """Structural problems: missing start, dead ends, unreachable nodes and engine traps."""
+    out: list[Problem] = list(model.load_warnings)
+    g = model.graph
+    scopes: dict[tuple[str, str | None], list] = {}
+    for el in model.elements.values():
+        scopes.setdefault((el.process, el.scope), []).append(el)
+    for (pid, scope), members in scopes.items():
+        out += _scope_problems(model, g, pid, scope, members)
+    for el in model.elements.values():
+        out += _element_problems(model, el)
+    known = set(model.elements)
+    for lane in model.lanes.values():
+        for ref in lane.nodes:
+            if ref not in known:
+                out.append(Problem(f"lane {lane.name!r} lists {ref!r}, which is not a flow node",
+                                   file=model.file, line=lane.line, element_id=lane.id,
+                                   element_name=lane.name, severity="warning",
+                                   code="dangling-lane-ref"))
+    return out
+
+
+def _scope_problems(model, g, pid, scope, members):
+    out = []
+    starts = [e for e in members if e.kind == "startEvent"]
+    owner = model.elements.get(scope) if scope else model.processes[pid]
+    if not starts and not any(e.kind == "boundaryEvent" for e in members):
+        where = f"subprocess {scope!r}" if scope else f"process {pid!r}"
+        node = owner
+        out.append(Problem(f"{where} has no start event", file=model.file, line=node.line,
+                           element_id=node.id, element_name=node.name or None,
+                           severity="error", code="no-start"))
+        return out
+    ids = {e.id for e in members}
+    sub = g.subgraph(ids)
+    # Entry points: start events, plus boundary events (entered from their activity) and
+    # event subprocesses (entered by their trigger), which have no incoming flow.
+    entries = [e.id for e in members if e.kind == "startEvent" or e.kind == "boundaryEvent"
+               or e.triggered_by_event]
+    reached = set(entries)
+    for s in entries:
+        reached |= nx.descendants(sub, s)
+    sinks = {e.id for e in members if e.kind == "endEvent" or (not e.outgoing and not e.is_gateway)}
+    # a terminate end event elsewhere in the scope can end a case stuck in a loop
+    terminates = any(e.event == "terminate" for e in members)
+    can_end = set(sinks)
+    for t in sinks:
+        can_end |= nx.ancestors(sub, t)
+    for e in members:
+        if e.id not in reached and not (e.triggered_by_event or e.for_compensation):
+            out.append(_p(model, e, "unreachable from any start event (the engine never runs "
+                                    "it)", "unreachable"))
+        elif e.id not in can_end and terminates:
+            out.append(_p(model, e, "no path from here to an end event; only a terminate end "
+                                    "event elsewhere can finish the case", "no-end"))
+        elif e.id not in can_end:
+            out.append(_p(model, e, "no path from here to an end event: a case that gets here "
+                                    "can never finish", "no-end", severity="error"))
+    return out
+
+
+def _element_problems(model, el):
+    out = []
+    flows = [model.flows[f] for f in el.outgoing]
+    if el.kind in _UNSUPPORTED:
+        out.append(_p(model, el, f"{_UNSUPPORTED[el.kind]} are not run by the engine",
+                      "unsupported"))
+    if el.event == "link":
+        out.append(_p(model, el, "link events are not run by the engine (SpiffWorkflow skips "
+                                 "them and the case would end early); draw the sequence flow",
+                      "link-event"))
+    if el.event == "multiple":
+        out.append(_p(model, el, "events with several definitions are not run by the engine",
+                      "unsupported"))
+    if not el.is_gateway:
+        for f in flows:
+            if f.condition and el.kind != "boundaryEvent":
+                out.append(Problem(
+                    f"condition {f.condition!r} on flow {f.id!r} leaving {el.kind} is ignored "
+                    "by the engine; put an exclusive gateway after it",
+                    file=model.file, line=f.line, element_id=f.id, element_name=f.name or None,
+                    severity="warning", code="conditional-flow"))
+        plain = [f for f in flows if not f.condition and not f.is_default]
+        if len(plain) > 1:
+            out.append(_p(model, el, f"{len(plain)} unconditional outgoing flows: an implicit "
+                                     "parallel split; draw a parallel gateway", "implicit-split"))
+    if el.kind in ("exclusiveGateway", "inclusiveGateway") and len(flows) > 1:
+        for f in flows:
+            if not f.condition and not f.is_default:
+                out.append(Problem(
+                    f"flow {f.id!r} leaves gateway {el.id!r} with no condition and is not its "
+                    "default: the engine cannot choose it", file=model.file, line=f.line,
+                    element_id=f.id, element_name=f.name or None, severity="warning",
+                    code="no-condition"))
+    if el.kind == "callActivity":
+        if not el.called_element:
+            out.append(_p(model, el, "call activity names no calledElement", "unresolved-call"))
+        elif model.callee_file(el.called_element) is None:
+            out.append(_p(model, el, f"calls process {el.called_element!r}, which is not in "
+                                     "this file or any .bpmn file beside it", "unresolved-call"))
+    return out
+
+
+def validate(source: str | os.PathLike | bytes | ProcessModel, schema: bool = True
+             ) -> tuple[ProcessModel | None, list[Problem]]:
+    """Load (if needed) and check a model.
+
+    Returns
+    -------
+    model : ProcessModel or None
+        ``None`` when the file could not be loaded at all.
+    problems : list of Problem
+        Every error and warning, in document order within each kind of check.
+    """
+    if isinstance(source, ProcessModel):
+        model = source
+    else:
+        try:
+            model = load(source)
+        except ModelError as exc:
+            return None, exc.problems
+    problems = schema_problems(model) if schema else []
+    problems += semantic_problems(model)
+    return model, problems
+
+

@@ -1,0 +1,45 @@
+"""The networkx view of a model: nodes are flow nodes, edges are sequence flows.
+
+Derived from the model's parts on first use and cached by the model; it is a view, never
+edited. A boundary event is joined to the activity it sits on by an edge of kind
+``attachment`` so reachability follows the escalation path too. Message flows live in
+:func:`message_graph`, separately, because they do not pass the token.
+"""
+from __future__ import annotations
+
+import networkx as nx
+
+__all__ = ["build_graph", "message_graph"]
+
+
+def build_graph(model) -> nx.DiGraph:
+    """Build the sequence-flow graph of ``model``.
+
+    Node attributes: ``name``, ``kind``, ``lane``, ``pool``, ``process``, ``scope``,
+    ``approval`` (bool, from :func:`bpengine.model.approval.classify`), ``mandatory`` and
+    ``element`` (the :class:`~bpengine.model.elements.Element`). Edge attributes: ``id``,
+    ``kind`` (``sequence`` or ``attachment``), ``condition``, ``default``, ``name``.
+    """
+    g = nx.DiGraph(name=model.name)
+    for el in model.elements.values():
+        g.add_node(
+            el.id, name=el.name, kind=el.kind, lane=el.lane, pool=el.pool, process=el.process,
+            scope=el.scope, approval=model.approval(el.id).is_approval,
+            mandatory=el.mandatory, element=el,
+        )
+    for f in model.flows.values():
+        g.add_edge(f.source, f.target, id=f.id, kind="sequence", condition=f.condition,
+                   default=f.is_default, name=f.name)
+    for el in model.elements.values():
+        if el.attached_to and el.attached_to in model.elements:
+            g.add_edge(el.attached_to, el.id, id=None, kind="attachment", condition=None,
+                       default=False, name="")
+    return g
+
+
+def message_graph(model) -> nx.MultiDiGraph:
+    """Message flows between pools and nodes, as a separate multigraph."""
+    g = nx.MultiDiGraph()
+    for mf in model.message_flows.values():
+        g.add_edge(mf.source, mf.target, key=mf.id, name=mf.name)
+    return g

@@ -1,0 +1,422 @@
+"""Automatic, lane-aware BPMN DI layout.
+
+:func:`layout` (re)writes the ``bpmndi:BPMNDiagram`` of a BPMN 2.0 document from its semantic
+part, so a model written by hand or by a redesign opens cleanly in bpmn.io or Camunda Modeler.
+Columns come from a layered layout (back edges found by DFS from the start events are dropped,
+then longest-path layering); every lane is a horizontal band of rows inside its pool, and a node
+sits in a row of its own lane's band. Edges are orthogonal; back edges (rework loops) run along
+the free strip at the top of their target's row. Data objects and text annotations sit in a strip
+under the node that uses them. Each subprocess is drawn collapsed, its content on its own plane
+(a ``BPMNPlane`` whose ``bpmnElement`` is the subprocess id), which bpmn-js opens by drill-down.
+"""
+from __future__ import annotations
+
+import networkx as nx
+from lxml import etree
+
+from bpengine.model.namespaces import BPMN, BPMNDI, DC, DI
+
+__all__ = ["layout"]
+
+_ACTIVITIES = {"task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask",
+               "receiveTask", "businessRuleTask", "callActivity", "subProcess", "transaction",
+               "adHocSubProcess"}
+_GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+             "complexGateway"}
+_EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
+           "boundaryEvent"}
+_ARTIFACTS = {"dataObjectReference": (36, 50), "dataStoreReference": (50, 50),
+              "textAnnotation": (100, 30)}
+_SUBPROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
+COL_W, ROW_H, STRIP_H, HEADER, MARGIN = 150, 130, 70, 30, 20
+
+
+def _local(el):
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _size(kind):
+    if kind in _GATEWAYS:
+        return 50, 50
+    if kind in _EVENTS:
+        return 36, 36
+    return _ARTIFACTS.get(kind, (100, 80))
+
+
+def _children(el, kinds):
+    return [c for c in el if _local(c) in kinds]
+
+
+def _hits(points, boxes):
+    """Whether an orthogonal polyline crosses the inside of any box ``(x, y, w, h)``."""
+    for (x1, y1), (x2, y2) in zip(points, points[1:]):
+        for bx, by, bw, bh in boxes:
+            if (max(x1, x2) > bx + 2 and min(x1, x2) < bx + bw - 2
+                    and max(y1, y2) > by + 2 and min(y1, y2) < by + bh - 2):
+                return True
+    return False
+
+
+def _layers(nodes, edges, starts):
+    """Return ``(layer, back_edges, topological_order)`` of a directed graph.
+
+    Back edges are those that close a cycle in a DFS begun at the start events (then at any
+    node without incoming edges, then anywhere); the rest form a DAG, layered by longest path.
+    """
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
+    color, back = {}, set()
+    roots = list(starts) + [n for n in nodes if graph.in_degree(n) == 0] + list(nodes)
+    for root in roots:
+        if root in color:
+            continue
+        color[root] = 1
+        stack = [(root, iter(graph.successors(root)))]
+        while stack:
+            node, successors = stack[-1]
+            for nxt in successors:
+                if color.get(nxt) == 1:
+                    back.add((node, nxt))
+                elif nxt not in color:
+                    color[nxt] = 1
+                    stack.append((nxt, iter(graph.successors(nxt))))
+                    break
+            else:
+                color[node] = 2
+                stack.pop()
+    graph.remove_edges_from(back)
+    order = list(nx.topological_sort(graph))
+    layer = {}
+    for node in order:
+        layer[node] = max((layer[p] + 1 for p in graph.predecessors(node)), default=0)
+    return layer, back, order, graph
+
+
+class _Plane:
+    """One ``BPMNPlane`` being filled with shapes and edges; remembers every shape's box."""
+
+    def __init__(self, root, element_id):
+        diagram = etree.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", id=f"BPMNDiagram_{element_id}")
+        self.plane = etree.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane",
+                                      id=f"BPMNPlane_{element_id}", bpmnElement=element_id)
+        self.boxes = {}
+
+    def shape(self, element_id, box, **attrs):
+        self.boxes[element_id] = box
+        el = etree.SubElement(self.plane, f"{{{BPMNDI}}}BPMNShape", id=f"{element_id}_di",
+                              bpmnElement=element_id, **attrs)
+        etree.SubElement(el, f"{{{DC}}}Bounds", x=f"{box[0]:g}", y=f"{box[1]:g}",
+                         width=f"{box[2]:g}", height=f"{box[3]:g}")
+
+    def edge(self, element_id, points):
+        el = etree.SubElement(self.plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{element_id}_di",
+                              bpmnElement=element_id)
+        for x, y in points:
+            etree.SubElement(el, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")
+
+
+def _container_parts(container):
+    """Nodes, boundary events, sequence flows, artifacts and data links of one container."""
+    nodes = [c.get("id") for c in container
+             if _local(c) in _ACTIVITIES | _GATEWAYS | _EVENTS - {"boundaryEvent"}]
+    kinds = {c.get("id"): _local(c) for c in container}
+    boundaries = {c.get("id"): c.get("attachedToRef")
+                  for c in _children(container, {"boundaryEvent"})}
+    flows = [(f.get("id"), f.get("sourceRef"), f.get("targetRef"))
+             for f in _children(container, {"sequenceFlow"})]
+    artifacts = [c.get("id") for c in _children(container, set(_ARTIFACTS))]
+    links = []  # (edge id or None, artifact end, node end, artifact is source)
+    for node in container:
+        for assoc in _children(node, {"dataInputAssociation", "dataOutputAssociation"}):
+            is_input = _local(assoc) == "dataInputAssociation"
+            refs = [r.text for r in _children(assoc, {"sourceRef" if is_input else "targetRef"})]
+            for ref in refs:
+                if ref in kinds:
+                    links.append((assoc.get("id"), ref, node.get("id"), is_input))
+    for assoc in _children(container, {"association"}):
+        src, tgt = assoc.get("sourceRef"), assoc.get("targetRef")
+        if src in artifacts:
+            links.append((assoc.get("id"), src, tgt, True))
+        elif tgt in artifacts:
+            links.append((assoc.get("id"), tgt, src, False))
+    return nodes, kinds, boundaries, flows, artifacts, links
+
+
+def _lane_tree(process):
+    """``[(lane element, depth, leaf?)]`` in document order, depth first."""
+    out = []
+
+    def walk(lane_set, depth):
+        for lane in _children(lane_set, {"lane"}):
+            kids = _children(lane, {"childLaneSet"})
+            out.append((lane, depth, not any(_children(k, {"lane"}) for k in kids)))
+            for kid in kids:
+                walk(kid, depth + 1)
+
+    for lane_set in _children(process, {"laneSet"}) if process is not None else []:
+        walk(lane_set, 0)
+    return out
+
+
+def _arrange(plane, pools, origin, msg_flows=()):
+    """Lay out ``pools`` = ``[(participant or None, container or None)]`` stacked vertically.
+
+    Columns are shared by all pools so message flows between them run mostly vertically.
+    """
+    parts = [(p, c, _container_parts(c) if c is not None else ([], {}, {}, [], [], []))
+             for p, c in pools]
+    node_of, kind_of, box_of = {}, {}, {}
+    edges, starts = [], []
+    for _p, _c, (nodes, kinds, boundaries, flows, _a, _l) in parts:
+        kind_of.update(kinds)
+        node_of.update({n: n for n in nodes})
+        node_of.update({b: host for b, host in boundaries.items()})
+        starts += [n for n in nodes if kinds[n] == "startEvent"]
+    for _p, _c, part in parts:
+        edges += [(node_of[s], node_of[t]) for _f, s, t in part[3] if s in node_of and t in node_of]
+    edges += [(node_of[s], node_of[t]) for _f, s, t in msg_flows if s in node_of and t in node_of]
+    all_nodes = [n for *_x, part in parts for n in part[0]]
+    layer, back, order, dag = _layers(all_nodes, edges, starts)
+    ncols = max(layer.values(), default=0) + 1
+    depth = max((d + 1 for _p, c, _x in parts for _l, d, _leaf in _lane_tree(c)), default=0)
+    left = origin[0] + (HEADER if any(p is not None for p, _c, _x in parts) else 0)
+    content_x = left + HEADER * depth + MARGIN
+    width = content_x - origin[0] + ncols * COL_W + MARGIN
+    col_x = [content_x + COL_W * k + COL_W / 2 for k in range(ncols)]
+
+    # bands: leaf lanes (plus one for nodes in no lane); rows inside each band
+    band_of, bands, lane_rows = {}, [], []
+    for pool, container, part in parts:
+        tree = _lane_tree(container)
+        pool_bands = []
+        for lane, _d, leaf in sorted(tree, key=lambda t: not t[2]):
+            # a node listed only by a parent lane goes to that lane's first leaf
+            first_leaf = next(e.get("id") for e, _x, lf in tree
+                              if lf and (e is lane or lane in e.iterancestors()))
+            for ref in _children(lane, {"flowNodeRef"}):
+                if ref.text in part[0] and ref.text not in band_of:
+                    band_of[ref.text] = first_leaf
+        pool_bands += [lane.get("id") for lane, _d, leaf in tree if leaf]
+        loose = [n for n in part[0] if n not in band_of]
+        if loose or not pool_bands:
+            key = f"__band_{len(bands)}"
+            pool_bands.append(key)
+            band_of.update({n: key for n in loose})
+        bands.append(pool_bands)
+        lane_rows.append(tree)
+    taken, row_of = set(), {}
+    for node in order:
+        band = band_of[node]
+        row = next((row_of[p] for p in dag.predecessors(node)
+                    if band_of.get(p) == band and p in row_of), 0)
+        while (band, layer[node], row) in taken:
+            row += 1
+        taken.add((band, layer[node], row))
+        row_of[node] = row
+    rows = {b: 1 + max((r for (bb, _k, r) in taken if bb == b), default=0)
+            for pb in bands for b in pb}
+
+    # artifacts: a strip under the rows of the band of the node that uses them
+    cell_of = {}
+    for (_p, _c, (_n, _k, _b, _f, artifacts, links)), pool_bands in zip(parts, bands):
+        for art in artifacts:
+            users = [node_of.get(n) for _e, a, n, _i in links if a == art and node_of.get(n)]
+            cell_of[art] = (band_of[users[0]], layer[users[0]]) if users else (pool_bands[0], 0)
+    strip_items = {}
+    for art, cell in cell_of.items():
+        strip_items.setdefault(cell, []).append(art)
+    strip_slot, strips = {}, {}
+    for (band, col), arts in strip_items.items():
+        srow, used = 0, 0
+        for art in arts:
+            w = _size(kind_of[art])[0] + 8
+            if used and used + w > COL_W - 10:
+                srow, used = srow + 1, 0
+            strip_slot[art] = (srow, used)
+            used += w
+        strips[band] = max(strips.get(band, 0), srow + 1)
+
+    # geometry: pools, lanes, nodes
+    y = origin[1]
+    band_y = {}
+    for (pool, container, part), pool_bands, tree in zip(parts, bands, lane_rows):
+        top = y
+        for band in pool_bands:
+            band_y[band] = y
+            y += rows[band] * ROW_H + strips.get(band, 0) * STRIP_H
+        if pool is not None:
+            plane.shape(pool.get("id"), (origin[0], top, width, y - top), isHorizontal="true")
+        for lane, d, leaf in tree:
+            ids = [lane.get("id")] + [e.get("id") for e in lane.iter(f"{{{BPMN}}}lane")]
+            leaves = [b for b in pool_bands if b in ids]
+            y0 = min(band_y[b] for b in leaves) if leaves else top
+            y1 = max(band_y[b] + rows[b] * ROW_H + strips.get(b, 0) * STRIP_H for b in leaves) \
+                if leaves else top
+            x0 = left + HEADER * d
+            plane.shape(lane.get("id"), (x0, y0, origin[0] + width - x0, y1 - y0),
+                        isHorizontal="true")
+        y += 2 * MARGIN
+    row_top = {}
+    for node in order:
+        w, h = _size(kind_of[node])
+        row_top[node] = band_y[band_of[node]] + row_of[node] * ROW_H
+        cx, cy = col_x[layer[node]], row_top[node] + ROW_H / 2
+        box = (cx - w / 2, cy - h / 2, w, h)
+        extra = {"isExpanded": "false"} if kind_of[node] in _SUBPROCESSES else {}
+        extra.update({"isMarkerVisible": "true"} if kind_of[node] == "exclusiveGateway" else {})
+        plane.shape(node, box, **extra)
+        box_of[node] = box
+    for _p, _c, (_n, _k, boundaries, _f, _a, _l) in parts:
+        by_host = {}
+        for b, host in boundaries.items():
+            by_host.setdefault(host, []).append(b)
+        for host, bs in by_host.items():
+            hx, hy, hw, hh = box_of[host]
+            for i, b in enumerate(bs):
+                cx = hx + hw * (i + 1) / (len(bs) + 1)
+                box_of[b] = (cx - 18, hy + hh - 18, 36, 36)
+                plane.shape(b, box_of[b])
+                row_top[b] = row_top[host]
+    for art, (band, col) in cell_of.items():
+        w, h = _size(kind_of[art])
+        srow, offset = strip_slot[art]
+        n_used = sum(_size(kind_of[a])[0] + 8 for a in strip_items[(band, col)]
+                     if strip_slot[a][0] == srow) - 8
+        x = col_x[col] - n_used / 2 + offset
+        sy = band_y[band] + rows[band] * ROW_H + srow * STRIP_H + (STRIP_H - h) / 2
+        box_of[art] = (x, sy, w, h)
+        plane.shape(art, box_of[art])
+
+    # edges
+    boxes = list(box_of.items())
+    for _p, _c, (_n, _k, boundaries, flows, _a, links) in parts:
+        for fid, s, t in flows:
+            if s in box_of and t in box_of:
+                is_back = (node_of.get(s), node_of.get(t)) in back
+                plane.edge(fid, _route(s, t, box_of, boxes, row_top, col_x, layer, node_of,
+                                       kind_of, is_back))
+        for eid, art, node, art_is_source in links:
+            if eid and art in box_of and node in box_of:
+                pts = _straight(box_of[art], box_of[node])
+                plane.edge(eid, pts if art_is_source else pts[::-1])
+    return box_of, y
+
+
+def _route(s, t, box_of, boxes, row_top, col_x, layer, node_of, kind_of, is_back):
+    """Orthogonal waypoints for a sequence flow, avoiding node boxes where it can."""
+    sx, sy, sw, sh = box_of[s]
+    tx, ty, tw, th = box_of[t]
+    scx, scy, tcx, tcy = sx + sw / 2, sy + sh / 2, tx + tw / 2, ty + th / 2
+    others = [b for k, b in boxes if k not in (s, t, node_of.get(s))]
+    after_s = col_x[layer[node_of[s]]] + COL_W / 2
+    before_t = col_x[layer[t]] - COL_W / 2
+    out = (sx + sw, scy)
+    if kind_of[s] == "boundaryEvent":
+        out = (scx, sy + sh)
+        below = row_top[s] + ROW_H - 4
+        cands = [[out, (scx, tcy), (tx, tcy)]] if tcy > sy + sh and tx > scx else []
+        cands.append([out, (scx, below), (before_t, below), (before_t, tcy), (tx, tcy)])
+        if is_back or tx <= scx:
+            cands.append([out, (scx, below), (tcx, below), (tcx, ty + th)])
+    elif is_back:
+        channel = row_top[t] + 10
+        cands = [[out, (after_s, scy), (after_s, channel), (tcx, channel), (tcx, ty)]]
+    else:
+        channel = row_top[s] + 10
+        cands = [[out, (tx, tcy)]] if abs(scy - tcy) < 1 else []
+        if kind_of[s] in _GATEWAYS and abs(scy - tcy) >= 1:
+            cands.append([(scx, sy + sh if tcy > scy else sy), (scx, tcy), (tx, tcy)])
+        if kind_of[t] in _GATEWAYS and abs(scy - tcy) >= 1:
+            cands.append([out, (tcx, scy), (tcx, ty if scy < tcy else ty + th)])
+        cands += [[out, (before_t, scy), (before_t, tcy), (tx, tcy)],
+                  [out, (after_s, scy), (after_s, tcy), (tx, tcy)],
+                  [out, (after_s, scy), (after_s, channel), (before_t, channel),
+                   (before_t, tcy), (tx, tcy)]]
+    for pts in cands:
+        if not _hits(pts, others):
+            return _dedupe(pts)
+    return _dedupe(cands[-1])
+
+
+def _dedupe(points):
+    out = []
+    for p in points:
+        if not out or p != out[-1]:
+            out.append(p)
+    return out
+
+
+def _straight(a, b):
+    """Two points joining box ``a`` to box ``b`` (an association: straight, not orthogonal)."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    if ay >= by + bh or ay + ah <= by:  # one above the other
+        x = min(max(ax + aw / 2, bx + 5), bx + bw - 5)
+        up = ay >= by + bh
+        return [(ax + aw / 2, ay if up else ay + ah), (x, by + bh if up else by)]
+    y = min(max(ay + ah / 2, by + 5), by + bh - 5)
+    right = ax >= bx + bw
+    return [(ax if right else ax + aw, ay + ah / 2), (bx + bw if right else bx, y)]
+
+
+def _message_route(a, b):
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    x1 = min(max(bx + bw / 2, ax + 5), ax + aw - 5) if aw > 300 else ax + aw / 2
+    x2 = min(max(x1, bx + 5), bx + bw - 5)
+    down = ay + ah <= by
+    y1, y2 = (ay + ah, by) if down else (ay, by + bh)
+    mid = (y1 + y2) / 2
+    return _dedupe([(x1, y1), (x1, mid), (x2, mid), (x2, y2)])
+
+
+def layout(root):
+    """(Re)write the BPMN DI of a BPMN 2.0 ``definitions`` document in place.
+
+    Parameters
+    ----------
+    root : lxml.etree._Element
+        The ``bpmn:definitions`` element. Its semantic part must be complete; any existing
+        ``bpmndi:BPMNDiagram`` is removed and replaced.
+
+    Returns
+    -------
+    lxml.etree._Element
+        ``root`` itself, now with one diagram for the collaboration (or the first process) and one
+        per subprocess, each subprocess drawn collapsed on its parent's plane.
+
+    Examples
+    --------
+    >>> from lxml import etree
+    >>> doc = etree.fromstring(
+    ...     b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+    ...     b'<process id="p"><startEvent id="s"/><task id="t"/><endEvent id="e"/>'
+    ...     b'<sequenceFlow id="f1" sourceRef="s" targetRef="t"/>'
+    ...     b'<sequenceFlow id="f2" sourceRef="t" targetRef="e"/></process></definitions>')
+    >>> shapes = layout(doc).iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")
+    >>> sorted(s.get("bpmnElement") for s in shapes)
+    ['e', 's', 't']
+    """
+    for old in root.findall(f"{{{BPMNDI}}}BPMNDiagram"):
+        root.remove(old)
+    processes = {p.get("id"): p for p in root.findall(f"{{{BPMN}}}process")}
+    collab = root.find(f"{{{BPMN}}}collaboration")
+    if collab is not None:
+        participants = _children(collab, {"participant"})
+        used = {p.get("processRef") for p in participants}
+        pools = [(p, processes.get(p.get("processRef"))) for p in participants]
+        pools += [(None, p) for pid, p in processes.items() if pid not in used]
+        plane = _Plane(root, collab.get("id"))
+        flows = [(m.get("id"), m.get("sourceRef"), m.get("targetRef"))
+                 for m in _children(collab, {"messageFlow"})]
+        _arrange(plane, pools, (160, 80), flows)
+        for mid, s, t in flows:
+            if s in plane.boxes and t in plane.boxes:
+                plane.edge(mid, _message_route(plane.boxes[s], plane.boxes[t]))
+    elif processes:
+        first = next(iter(processes.values()))
+        _arrange(_Plane(root, first.get("id")), [(None, first)], (160, 80))
+    for sub in root.iter(*(f"{{{BPMN}}}{k}" for k in _SUBPROCESSES)):
+        _arrange(_Plane(root, sub.get("id")), [(None, sub)], (160, 80))
+    return root

@@ -1,0 +1,220 @@
+"""`ProcessModel`: one parse of a BPMN file, read by every consumer.
+
+The model keeps the lxml tree it was read from (DI, namespaces and foreign extension
+elements included) so :meth:`ProcessModel.write` gives the file back unchanged, and a
+redesign edits a copy of that tree and loads it again (:meth:`from_tree`), never a second
+representation that could drift.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+
+from lxml import etree
+
+from ..errors import BpengineError, ModelError, Problem
+from .approval import Approval, classify
+from .elements import Element
+from .graph import build_graph, message_graph
+from .loader import read_parts
+from .source import parse_xml, read_source
+
+__all__ = ["ProcessModel", "load"]
+
+
+class ProcessModel:
+    """An immutable, parsed BPMN model.
+
+    Attributes
+    ----------
+    file : str
+        Where it was read from (``"<bytes>"`` for in-memory input).
+    processes, elements, flows, message_flows, lanes, pools, data_objects : Mapping
+        Read-only mappings from id to the frozen parts in :mod:`bpengine.model.elements`.
+    digest : str
+        SHA-256 of the canonical XML: the content version the engine deploys under.
+    """
+
+    def __init__(self, root: etree._Element, file: str = "<bytes>"):
+        parts = read_parts(root, file)
+        self._root = root
+        self.file = file
+        self.processes = MappingProxyType(parts.processes)
+        self.elements = MappingProxyType(parts.elements)
+        self.flows = MappingProxyType(parts.flows)
+        self.message_flows = MappingProxyType(parts.message_flows)
+        self.lanes = MappingProxyType(parts.lanes)
+        self.pools = MappingProxyType(parts.pools)
+        self.data_objects = MappingProxyType(parts.data_objects)
+        self.load_warnings = tuple(parts.warnings)
+        self._key = (
+            tuple(sorted(parts.processes.items())),
+            tuple(sorted(parts.elements.items())),
+            tuple(sorted(parts.flows.items())),
+            tuple(sorted(parts.message_flows.items())),
+            tuple(sorted(parts.lanes.items())),
+            tuple(sorted(parts.pools.items())),
+            tuple(sorted(parts.data_objects.items())),
+        )
+
+    # -- construction -------------------------------------------------------------
+    @classmethod
+    def from_tree(cls, root: etree._Element, file: str = "<bytes>") -> ProcessModel:
+        """Build a model from an lxml ``definitions`` element (e.g. an edited copy)."""
+        return cls(root, file)
+
+    def tree(self) -> etree._Element:
+        """A deep copy of the XML tree, for transformations to edit."""
+        return copy.deepcopy(self._root)
+
+    # -- identity -----------------------------------------------------------------
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ProcessModel) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        return (f"<ProcessModel {self.name!r} from {self.file}: {len(self.elements)} elements, "
+                f"{len(self.flows)} flows, {len(self.lanes)} lanes>")
+
+    @cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(etree.tostring(self._root, method="c14n")).hexdigest()
+
+    @property
+    def name(self) -> str:
+        """The main process's name (or id): the executable one if there is one."""
+        main = self.main_process
+        return (main.name or main.id) if main else Path(self.file).stem
+
+    @property
+    def main_process(self):
+        """The process an engine would start: the first executable one, else the first."""
+        procs = list(self.processes.values())
+        executable = [p for p in procs if p.executable]
+        return (executable or procs or [None])[0]
+
+    # -- lookups ------------------------------------------------------------------
+    def get(self, key: str) -> Element:
+        """An element by id, or by name where that name is unique.
+
+        Raises
+        ------
+        ModelError
+            When nothing (or more than one element) answers to ``key``.
+        """
+        if key in self.elements:
+            return self.elements[key]
+        named = [e for e in self.elements.values() if e.name == key]
+        if len(named) == 1:
+            return named[0]
+        what = "several elements are named" if named else "no element has id or name"
+        raise ModelError(Problem(f"{what} {key!r}", file=self.file, element_id=key,
+                                 code="unknown-element"))
+
+    def approval(self, element_id: str) -> Approval:
+        """Whether the element is an approval step, and the reason (see :mod:`.approval`)."""
+        return self._approvals[element_id]
+
+    @cached_property
+    def _approvals(self) -> dict[str, Approval]:
+        return {eid: classify(self, el) for eid, el in self.elements.items()}
+
+    @property
+    def approvals(self) -> tuple[Element, ...]:
+        """Elements classified as approvals, in document order."""
+        return tuple(e for e in self.elements.values() if self._approvals[e.id].is_approval)
+
+    def lane_of(self, element_id: str) -> str | None:
+        return self.elements[element_id].lane
+
+    def lane_rank(self, lane_name: str | None) -> int | None:
+        """``bpe:rank`` of the lane with that name (authority; higher ranks higher)."""
+        for lane in self.lanes.values():
+            if lane.name == lane_name:
+                return lane.rank
+        return None
+
+    # -- derived views ------------------------------------------------------------
+    @cached_property
+    def graph(self):
+        """networkx DiGraph of flow nodes and sequence flows (see :mod:`.graph`)."""
+        return build_graph(self)
+
+    @cached_property
+    def message_graph(self):
+        return message_graph(self)
+
+    # -- call activities ----------------------------------------------------------
+    @cached_property
+    def _folder_processes(self) -> dict[str, str]:
+        """Process id -> file, over the ``.bpmn`` files beside this one."""
+        if self.file == "<bytes>":
+            return {}
+        found: dict[str, str] = {}
+        here = Path(self.file).resolve()
+        for path in sorted(here.parent.glob("*.bpmn")):
+            if path.resolve() == here:
+                continue
+            try:
+                for _, node in etree.iterparse(str(path), tag="{*}process", resolve_entities=False,
+                                               no_network=True, load_dtd=False):
+                    if node.get("id"):
+                        found.setdefault(node.get("id"), str(path))
+            except (etree.LxmlError, OSError):
+                continue  # a broken neighbour is reported when it is loaded itself
+        return found
+
+    def callee_file(self, called_element: str) -> str | None:
+        """The file beside this one that defines process ``called_element``, if any."""
+        if called_element in self.processes:
+            return self.file
+        return self._folder_processes.get(called_element)
+
+    def callees(self) -> dict[str, str]:
+        """Called process id -> defining file for every call activity that can be resolved."""
+        out = {}
+        for el in self.elements.values():
+            if el.kind == "callActivity" and el.called_element:
+                path = self.callee_file(el.called_element)
+                if path:
+                    out[el.called_element] = path
+        return out
+
+    # -- writing ------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        return etree.tostring(self._root, xml_declaration=True, encoding="UTF-8")
+
+    def write(self, path: str | os.PathLike) -> None:
+        """Write the model as BPMN 2.0 XML, DI and foreign extensions included."""
+        try:
+            Path(path).write_bytes(self.to_bytes())
+        except OSError as exc:
+            raise BpengineError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def load(source: str | os.PathLike | bytes) -> ProcessModel:
+    """Load a BPMN 2.0 file (path or bytes) into a :class:`ProcessModel`.
+
+    Raises
+    ------
+    ModelError
+        The file cannot be read, is not well-formed or not BPMN, or has broken references
+        (each problem names file, line and element id).
+
+    Examples
+    --------
+    >>> m = load(b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+    ...   <process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="e"/>
+    ...   <endEvent id="e"/></process></definitions>''')
+    >>> sorted(m.elements), list(m.graph.edges)
+    (['e', 's'], [('s', 'e')])
+    """
+    data, filename = read_source(source)
+    root = parse_xml(data, filename)
+    return ProcessModel(root, filename)
