@@ -27,7 +27,7 @@ from .namespaces import BPE, BPMN, BPMNDI, DC, DI
 
 __all__ = ["Parts", "read_parts"]
 
-_B = "{%s}" % BPMN
+_B = f"{{{BPMN}}}"
 _OMG = {BPMN, BPMNDI, DC, DI}
 _EVENT_DEFS = {
     "timerEventDefinition": "timer",
@@ -181,7 +181,7 @@ class _Reader:
                 continue
             name = lane.get("name") or lid
             refs = tuple(_text(r) for r in lane.findall(_B + "flowNodeRef") if _text(r))
-            rank = lane.get("{%s}rank" % BPE)
+            rank = lane.get(f"{{{BPE}}}rank")
             try:
                 rank_value = int(rank) if rank is not None else None
             except ValueError:
@@ -301,12 +301,12 @@ class _Reader:
         if mi is not None:
             loop = "sequential" if _bool_attr(mi.get("isSequential")) else "parallel"
         ext = tuple(sorted((etree.QName(k).localname, v) for k, v in n.attrib.items()
-                           if k.startswith("{%s}" % BPE)))
+                           if k.startswith(f"{{{BPE}}}")))
         extd = dict(ext)
         reads = tuple(self._assoc(n, "dataInputAssociation", "sourceRef"))
         writes = tuple(self._assoc(n, "dataOutputAssociation", "targetRef"))
         self.parts.elements[nid] = Element(
-            id=nid, name=(n.get("name") or "").strip(), kind=kind, process=pid,
+            id=nid, name=" ".join((n.get("name") or "").split()), kind=kind, process=pid,
             pool=self.pool_of_process.get(pid), lane=lane[0], lane_id=lane[1],
             lane_path=lane[2], scope=scope, incoming=tuple(incoming.get(nid, ())),
             outgoing=tuple(outgoing.get(nid, ())), default_flow=default, event=event,

@@ -84,7 +84,11 @@ class ProcessModel:
 
     @cached_property
     def digest(self) -> str:
-        return hashlib.sha256(etree.tostring(self._root, method="c14n")).hexdigest()
+        try:
+            canonical = etree.tostring(self._root, method="c14n2")
+        except etree.C14NError:  # e.g. relative namespace URIs (MIWG C.3.0): plain bytes then
+            canonical = etree.tostring(self._root)
+        return hashlib.sha256(canonical).hexdigest()
 
     @property
     def name(self) -> str:

@@ -1,0 +1,50 @@
+"""`bpengine validate`: OK or one line per problem, exit status 0/1/2, JSON for tools."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from bpengine.cli import main
+from tests.conftest import shared_path
+
+INVALID = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+<process id="p"><task id="a" name="Paraf"/><sequenceFlow id="f" sourceRef="a" targetRef="a"/>
+</process></definitions>"""
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_valid_file_prints_ok_and_summary():
+    path = str(shared_path("corpus", "miwg", "A.1.0.bpmn"))
+    result = run("validate", "--summary", path)
+    assert result.exit_code == 0, result.output
+    assert f"{path}: OK" in result.output
+    assert "activities" in result.output
+
+
+def test_invalid_file_exit_1_names_element_and_line(tmp_path):
+    bad = tmp_path / "bad.bpmn"
+    bad.write_bytes(INVALID)
+    result = run("validate", str(bad))
+    assert result.exit_code == 1
+    assert "INVALID" in result.output
+    assert f"{bad}:2: error: p: process 'p' has no start event" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unreadable_file_exit_2_and_json(tmp_path):
+    bad = tmp_path / "x.bpmn"
+    bad.write_text("not xml at all")
+    result = run("validate", "--format", "json", str(bad))
+    assert result.exit_code == 2
+    report = json.loads(result.output)
+    assert report[0]["valid"] is False
+    assert report[0]["problems"][0]["code"] == "xml"
+
+
+def test_help_lists_commands():
+    result = run("--help")
+    assert result.exit_code == 0 and "validate" in result.output
