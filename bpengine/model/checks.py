@@ -42,15 +42,30 @@ def schema_problems(model: ProcessModel) -> list[Problem]:
     for node in root.iter():
         if isinstance(node.tag, str) and node.get("id") and node.sourceline not in by_line:
             by_line[node.sourceline] = node
+    tree = root.getroottree()
     out = []
     for err in schema.error_log:
-        node = by_line.get(err.line)
+        node = _node_at(tree, err.path)
+        if node is None:
+            node = by_line.get(err.line)
         msg = err.message.replace("{http://www.omg.org/spec/BPMN/20100524/MODEL}", "bpmn:")
         out.append(Problem(f"schema: {msg}", file=model.file, line=err.line or None,
                            element_id=node.get("id") if node is not None else None,
                            element_name=node.get("name") if node is not None else None,
                            code="xsd"))
     return out
+
+
+def _node_at(tree, path):
+    """The nearest element with an id at libxml2's error path, if the path is unambiguous."""
+    try:
+        found = tree.xpath(path) if path else []
+    except etree.XPathError:
+        return None
+    node = found[0] if len(found) == 1 else None
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node
 
 
 def _p(model, el, message, code, severity="warning"):

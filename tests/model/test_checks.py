@@ -1,0 +1,93 @@
+"""validate(): one test per problem the checks report."""
+from __future__ import annotations
+
+import pytest
+
+from bpengine import ModelError, load, validate
+from bpengine.model.spiff import build_specs
+from tests.conftest import shared_path
+
+
+def doc(body: str) -> bytes:
+    return ('<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+            f'targetNamespace="t"><process id="p" isExecutable="true">{body}</process>'
+            '</definitions>').encode()
+
+
+def codes(body: str) -> dict[str, str]:
+    model, problems = validate(doc(body))
+    assert model is not None
+    return {p.code: (p.severity, p.element_id, p.message) for p in problems}
+
+
+CHAIN = ('<startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="t"/>'
+         '<userTask id="t"/><sequenceFlow id="f2" sourceRef="t" targetRef="e"/><endEvent id="e"/>')
+
+
+def test_clean_model_has_no_problems():
+    assert codes(CHAIN) == {}
+
+
+def test_no_start_event_is_an_error():
+    sev, el, _ = codes('<userTask id="t"/>')["no-start"]
+    assert (sev, el) == ("error", "p")
+
+
+def test_loop_with_no_exit_is_an_error():
+    body = CHAIN.replace('targetRef="e"/>', 'targetRef="u"/>') + (
+        '<userTask id="u"/><sequenceFlow id="f3" sourceRef="u" targetRef="t"/>')
+    sev, el, msg = codes(body)["no-end"]
+    assert sev == "error" and el in ("t", "u") and "never finish" in msg
+
+
+def test_unreachable_element_is_a_warning():
+    sev, el, _ = codes(CHAIN + '<userTask id="lost"/><sequenceFlow id="f9" sourceRef="lost" '
+                               'targetRef="e"/>')["unreachable"]
+    assert (sev, el) == ("warning", "lost")
+
+
+def test_condition_on_flow_leaving_a_task_is_flagged():
+    body = CHAIN.replace('<sequenceFlow id="f2" sourceRef="t" targetRef="e"/>',
+                         '<sequenceFlow id="f2" sourceRef="t" targetRef="e">'
+                         '<conditionExpression>ok</conditionExpression></sequenceFlow>')
+    sev, el, msg = codes(body)["conditional-flow"]
+    assert (sev, el) == ("warning", "f2") and "ignored by the engine" in msg
+
+
+def test_implicit_split_and_gateway_flow_without_condition():
+    body = CHAIN + ('<sequenceFlow id="f3" sourceRef="t" targetRef="g"/><exclusiveGateway id="g"/>'
+                    '<sequenceFlow id="f4" sourceRef="g" targetRef="e"/>'
+                    '<sequenceFlow id="f5" sourceRef="g" targetRef="e"/>')
+    found = codes(body)
+    assert found["implicit-split"][1] == "t"
+    assert found["no-condition"][0] == "warning"
+
+
+def test_link_events_are_flagged():
+    body = ('<startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="l"/>'
+            '<intermediateThrowEvent id="l"><linkEventDefinition name="A"/>'
+            '</intermediateThrowEvent>')
+    assert codes(body)["link-event"][1] == "l"
+
+
+def test_unresolved_call_activity_is_flagged():
+    body = CHAIN.replace('<userTask id="t"/>', '<callActivity id="t" calledElement="nowhere"/>')
+    assert "'nowhere'" in codes(body)["unresolved-call"][2]
+
+
+def test_schema_violations_name_line_and_element():
+    bad = doc(CHAIN).replace(b'<userTask id="t"/>', b'<userTask id="t" bogus="1"/>')
+    _, problems = validate(bad)
+    xsd = [p for p in problems if p.code == "xsd"]
+    assert xsd and xsd[0].element_id == "t" and xsd[0].line == 1 and "bogus" in xsd[0].message
+
+
+def test_spiff_specs_are_built_from_the_same_parse():
+    spec, subs = build_specs(load(doc(CHAIN)))
+    assert "t" in spec.task_specs and subs == {}
+
+
+def test_spiff_refusal_becomes_model_error_naming_the_process():
+    model = load(shared_path("corpus", "miwg", "A.1.0.bpmn"))
+    with pytest.raises(ModelError, match="not executable"):
+        build_specs(model)
