@@ -1,0 +1,42 @@
+"""Scenarios: durations, staff, calendars, arrivals and probabilities a model does not carry.
+
+Read by the simulator, the analyzer (savings estimates) and the redesigner. The format is
+documented in SCENARIO.md at the repository root.
+"""
+from .calendar import INDONESIA_HOURS, SHIPPED_HOLIDAYS, Calendar, WorkingClock, holiday_set
+from .checks import check_scenario, possible_flows
+from .distributions import Choice, Distribution, parse_distribution, parse_minutes
+from .prosimos import from_prosimos
+from .scenario import (
+    DEFAULT_DURATION,
+    DEFAULT_INTERARRIVAL,
+    Arrivals,
+    Batch,
+    EventTiming,
+    LaneStaff,
+    Scenario,
+    load_scenario,
+)
+
+__all__ = [
+    "Arrivals",
+    "Batch",
+    "Calendar",
+    "Choice",
+    "DEFAULT_DURATION",
+    "DEFAULT_INTERARRIVAL",
+    "Distribution",
+    "EventTiming",
+    "INDONESIA_HOURS",
+    "LaneStaff",
+    "SHIPPED_HOLIDAYS",
+    "Scenario",
+    "WorkingClock",
+    "check_scenario",
+    "from_prosimos",
+    "holiday_set",
+    "load_scenario",
+    "parse_distribution",
+    "parse_minutes",
+    "possible_flows",
+]

@@ -1,0 +1,271 @@
+"""Probability distributions of durations and case data, sampled in batches with numpy.
+
+Every duration is in minutes of working time. A distribution is read from the scenario's
+YAML (``{distribution: lognormal, mean: 10 min, sd: 5 min}``, a bare ``15 min`` or a
+number) by :func:`parse_distribution`; it samples through a caller's
+``numpy.random.Generator``, never the global random state, so a seeded run repeats.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ScenarioError
+
+__all__ = [
+    "Distribution",
+    "Choice",
+    "parse_minutes",
+    "parse_distribution",
+    "parse_choice",
+    "DISTRIBUTIONS",
+]
+
+DISTRIBUTIONS = ("fixed", "exponential", "normal", "lognormal", "triangular", "uniform", "gamma",
+                 "empirical")
+
+_UNITS = {
+    "s": 1 / 60, "sec": 1 / 60, "second": 1 / 60, "seconds": 1 / 60,
+    "min": 1.0, "mins": 1.0, "minute": 1.0, "minutes": 1.0, "m": 1.0,
+    "h": 60.0, "hour": 60.0, "hours": 60.0,
+}
+_AMOUNT = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*([a-z ]*?)\s*$", re.IGNORECASE)
+
+
+def parse_minutes(value, where: str, working_day_minutes: float = 450.0) -> float:
+    """Read a duration: a number (minutes) or ``"N s|min|h|working day(s)"``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``where`` (the scenario key) when the value is not a duration.
+
+    Examples
+    --------
+    >>> parse_minutes("1.5 h", "x"), parse_minutes(20, "x"), parse_minutes("2 working days", "x")
+    (90.0, 20.0, 900.0)
+    """
+    if isinstance(value, bool):
+        raise ScenarioError(f"{where}: expected a duration, got {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        m = _AMOUNT.match(value)
+        if m:
+            amount, unit = float(m.group(1)), m.group(2).strip().lower()
+            if unit == "":
+                return amount
+            if unit in _UNITS:
+                return amount * _UNITS[unit]
+            if unit in ("working day", "working days", "wd", "day", "days", "d"):
+                return amount * working_day_minutes
+    raise ScenarioError(f"{where}: {value!r} is not a duration (a number of minutes, or "
+                        "'N s', 'N min', 'N h', 'N working days')")
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distribution of non-negative values (minutes for durations).
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`DISTRIBUTIONS`.
+    params : tuple of float
+        ``fixed (value,)``, ``exponential (mean,)``, ``normal (mean, sd)``,
+        ``lognormal (mean, sd)``, ``triangular (min, mode, max)``, ``uniform (low, high)``,
+        ``gamma (mean, sd)``, ``empirical (v1, v2, ...)``.
+    low, high : float
+        Samples are clipped to this range (Prosimos' min/max).
+    """
+
+    kind: str
+    params: tuple[float, ...]
+    low: float = 0.0
+    high: float = math.inf
+    shift: float = field(default=0.0)
+
+    @property
+    def mean(self) -> float:
+        """Expected value (before clipping; exact for unclipped distributions)."""
+        p = self.params
+        if self.kind in ("fixed", "exponential", "normal", "lognormal", "gamma"):
+            base = p[0]
+        elif self.kind == "triangular":
+            base = sum(p) / 3
+        elif self.kind == "uniform":
+            base = (p[0] + p[1]) / 2
+        else:
+            base = float(np.mean(p))
+        return base + self.shift
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Draw ``n`` values as a float array, truncated to ``[low, high]``.
+
+        Values outside the range are drawn again (truncation, as Prosimos does), a few
+        rounds at most; what is still outside after that is clipped.
+        """
+        out = self._raw(rng, n)
+        if self.kind == "fixed":
+            return np.clip(out, self.low, self.high)
+        for _ in range(8):
+            bad = (out < self.low) | (out > self.high)
+            count = int(bad.sum())
+            if not count:
+                return out
+            out[bad] = self._raw(rng, count)
+        return np.clip(out, self.low, self.high)
+
+    def _raw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        p, k = self.params, self.kind
+        if k == "fixed":
+            out = np.full(n, p[0], dtype=float)
+        elif k == "exponential":
+            out = rng.exponential(p[0], n) if p[0] > 0 else np.zeros(n)
+        elif k == "normal":
+            out = rng.normal(p[0], p[1], n)
+        elif k == "lognormal":
+            mean, sd = p
+            if mean <= 0:
+                out = np.zeros(n)
+            else:
+                sigma2 = math.log1p((sd / mean) ** 2)
+                out = rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2), n)
+        elif k == "triangular":
+            out = rng.triangular(p[0], p[1], p[2], n) if p[2] > p[0] else np.full(n, p[0])
+        elif k == "uniform":
+            out = rng.uniform(p[0], p[1], n)
+        elif k == "gamma":
+            mean, sd = p
+            if sd <= 0 or mean <= 0:
+                out = np.full(n, mean, dtype=float)
+            else:
+                shape = (mean / sd) ** 2
+                out = rng.gamma(shape, sd * sd / mean, n)
+        else:
+            out = rng.choice(np.asarray(p, dtype=float), n)
+        if self.shift:
+            out = out + self.shift
+        return np.asarray(out, dtype=float)
+
+    def to_dict(self) -> dict:
+        names = {"fixed": ("value",), "exponential": ("mean",), "normal": ("mean", "sd"),
+                 "lognormal": ("mean", "sd"), "triangular": ("min", "mode", "max"),
+                 "uniform": ("low", "high"), "gamma": ("mean", "sd")}
+        if self.kind == "empirical":
+            return {"distribution": "empirical", "values": list(self.params)}
+        return {"distribution": self.kind, **dict(zip(names[self.kind], self.params, strict=True))}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A categorical case attribute: ``{choice: {tahunan: 0.8, sakit: 0.2}}``."""
+
+    values: tuple
+    probabilities: tuple[float, ...]
+
+    @property
+    def mean(self):
+        return None
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        idx = rng.choice(len(self.values), n, p=np.asarray(self.probabilities))
+        return np.asarray(self.values, dtype=object)[idx]
+
+
+_REQUIRED = {
+    "fixed": ("value",),
+    "exponential": ("mean",),
+    "normal": ("mean", "sd"),
+    "lognormal": ("mean", "sd"),
+    "triangular": ("min", "mode", "max"),
+    "uniform": ("low", "high"),
+    "gamma": ("mean", "sd"),
+}
+
+
+def parse_distribution(spec, where: str, *, duration: bool = True,
+                       working_day_minutes: float = 450.0) -> Distribution:
+    """Read a distribution from scenario YAML.
+
+    ``duration=True`` reads amounts as durations (units allowed, minutes returned) and
+    refuses negative values; ``duration=False`` reads plain numbers (case data).
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``where`` and the offending key: unknown distribution, missing or extra
+        parameter, negative duration, ``min > max``.
+    """
+    def amount(value, key):
+        label = f"{where}.{key}" if key else where
+        if duration:
+            v = parse_minutes(value, label, working_day_minutes)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            v = float(value)
+        else:
+            raise ScenarioError(f"{label}: expected a number, got {value!r}")
+        if duration and v < 0:
+            raise ScenarioError(f"{label}: a duration cannot be negative ({value!r})")
+        return v
+
+    if not isinstance(spec, dict):
+        return Distribution("fixed", (amount(spec, None),))
+    spec = dict(spec)
+    kind = spec.pop("distribution", None)
+    if kind is None:
+        if "value" in spec:
+            kind = "fixed"
+        elif "values" in spec:
+            kind = "empirical"
+        else:
+            raise ScenarioError(f"{where}: missing 'distribution' (one of "
+                                f"{', '.join(DISTRIBUTIONS)})")
+    kind = {"exp": "exponential", "expon": "exponential", "norm": "normal", "lognorm": "lognormal",
+            "fix": "fixed", "constant": "fixed"}.get(str(kind), str(kind))
+    if kind not in DISTRIBUTIONS:
+        raise ScenarioError(f"{where}.distribution: unknown distribution {kind!r} (use one of "
+                            f"{', '.join(DISTRIBUTIONS)})")
+    # durations never go below zero; case data may (a balance, a temperature)
+    low = amount(spec.pop("clip_min"), "clip_min") if "clip_min" in spec else (
+        0.0 if duration else -math.inf)
+    high = amount(spec.pop("clip_max"), "clip_max") if "clip_max" in spec else math.inf
+    if kind == "empirical":
+        values = spec.pop("values", None)
+        if not isinstance(values, list) or not values:
+            raise ScenarioError(f"{where}.values: an empirical distribution needs a non-empty "
+                                "list of values")
+        params = tuple(amount(v, f"values[{i}]") for i, v in enumerate(values))
+    else:
+        missing = [k for k in _REQUIRED[kind] if k not in spec]
+        if missing:
+            raise ScenarioError(f"{where}: a {kind} distribution needs {', '.join(missing)}")
+        params = tuple(amount(spec.pop(k), k) for k in _REQUIRED[kind])
+        if kind in ("normal", "lognormal", "gamma") and params[1] < 0:
+            raise ScenarioError(f"{where}.sd: must not be negative")
+        if kind == "triangular" and not params[0] <= params[1] <= params[2]:
+            raise ScenarioError(f"{where}: triangular needs min <= mode <= max, got {params}")
+        if kind == "uniform" and params[0] > params[1]:
+            raise ScenarioError(f"{where}: uniform needs low <= high, got {params}")
+    if spec:
+        raise ScenarioError(f"{where}: unknown key(s) {', '.join(map(str, spec))} for a {kind} "
+                            "distribution")
+    return Distribution(kind, params, low, high)
+
+
+def parse_choice(spec, where: str) -> Choice:
+    """Read ``{choice: {value: probability, ...}}``; probabilities must sum to 1."""
+    options = spec.get("choice") if isinstance(spec, dict) else None
+    if not isinstance(options, dict) or not options:
+        raise ScenarioError(f"{where}.choice: expected a mapping value -> probability")
+    probs = []
+    for value, p in options.items():
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or p < 0:
+            raise ScenarioError(f"{where}.choice.{value}: probability must be a number >= 0")
+        probs.append(float(p))
+    if abs(sum(probs) - 1.0) > 1e-6:
+        raise ScenarioError(f"{where}.choice: probabilities sum to {sum(probs):g}, not 1")
+    return Choice(tuple(options), tuple(probs))
