@@ -14,6 +14,7 @@ from .errors import (
     TaskNotReady,
 )
 from .model import ProcessModel, load, validate
+from .scenario import Scenario, load_scenario
 
 __all__ = [
     "BpengineError",
@@ -23,8 +24,10 @@ __all__ = [
     "NotFound",
     "Problem",
     "ProcessModel",
+    "Scenario",
     "ScenarioError",
     "TaskNotReady",
     "load",
+    "load_scenario",
     "validate",
 ]
