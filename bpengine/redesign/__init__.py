@@ -1,0 +1,17 @@
+"""Redesign: pure transformations of a :class:`~bpengine.model.ProcessModel`.
+
+Each transformation takes a model and returns a new one (the input is never changed) that
+passes :func:`bpengine.model.validate`, keeps every ``bpe:mandatory`` step and keeps its
+diagram, so it opens in bpmn.io or Camunda Modeler. :func:`transform_scenario` carries the
+scenario across a change.
+"""
+from .changes import Change, duration_moments, transform_scenario
+from .eliminate import compose, eliminate
+
+__all__ = [
+    "Change",
+    "compose",
+    "duration_moments",
+    "eliminate",
+    "transform_scenario",
+]

@@ -1,0 +1,201 @@
+"""The change log of a redesign, and carrying a scenario across a change.
+
+Every transformation can append a :class:`Change` to a log: what it did, to which elements,
+which finding motivated it. :func:`transform_scenario` uses the same record to rewrite the
+scenario sidecar (a plain dict as read from YAML) so the new model simulates on the same
+numbers: removed tasks and gateways lose their entries, composed tasks get the sum of their
+durations, a merged decision gets the product of the approval probabilities, staff and
+costs stay as they were.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import re
+from dataclasses import asdict, dataclass, field
+
+from ..errors import ScenarioError
+
+__all__ = ["Change", "transform_scenario", "duration_moments"]
+
+_UNIT_MINUTES = {"s": 1 / 60, "sec": 1 / 60, "min": 1.0, "m": 1.0, "h": 60.0, "hour": 60.0,
+                 "hours": 60.0, "working day": 450.0, "working days": 450.0, "day": 450.0,
+                 "days": 450.0}
+_QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-z ]*?)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One applied transformation.
+
+    Attributes
+    ----------
+    kind : str
+        ``eliminate``, ``compose``, ``parallelise``, ``resequence``, ``reassign`` or
+        ``relocate-check``.
+    elements : tuple of str
+        The element ids the change was asked to act on.
+    description : str
+        What changed, in one sentence a reader of the report understands.
+    removed : tuple of str
+        Flow nodes that are gone (the eliminated task, its decision, collapsed gateways).
+    merged : tuple of (str, tuple of str)
+        ``(kept id, ids merged into it)`` for composed tasks.
+    flow_merges : tuple of (str, str)
+        ``(removed flow, flow that took its place)`` where two branches became one.
+    decisions : tuple
+        For a parallelised chain: ``(new gateway, accept flow, reject flow, ((old gateway,
+        old accept flow), ...))``, so branch probabilities can be multiplied.
+    names : tuple of (str, str)
+        Id and name of every element named above, as they were before the change (the
+        scenario may key tasks by name).
+    finding : str or None
+        Id of the finding that motivated the change, if any.
+    """
+
+    kind: str
+    elements: tuple[str, ...]
+    description: str
+    removed: tuple[str, ...] = ()
+    merged: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    flow_merges: tuple[tuple[str, str], ...] = ()
+    decisions: tuple = ()
+    names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    finding: str | None = None
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["names"] = dict(self.names)
+        return out
+
+
+def _minutes(value, where: str) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    m = _QUANTITY.match(str(value))
+    unit = (m.group(2).strip().lower() if m else None)
+    if not m or (unit and unit not in _UNIT_MINUTES):
+        raise ScenarioError(f"{where}: cannot read {value!r} as a duration (e.g. 15 min, 2 h)")
+    return float(m.group(1)) * _UNIT_MINUTES.get(unit, 1.0)
+
+
+def duration_moments(spec, where: str = "duration") -> tuple[float, float]:
+    """Mean and variance (minutes, minutes²) of a scenario duration spec.
+
+    Examples
+    --------
+    >>> duration_moments("15 min")
+    (15.0, 0.0)
+    >>> duration_moments({"distribution": "uniform", "low": 10, "high": 20})
+    (15.0, 8.333333333333334)
+    """
+    if not isinstance(spec, dict):
+        return _minutes(spec, where), 0.0
+    kind = spec.get("distribution", "fixed")
+    g = {k: _minutes(v, f"{where}.{k}") for k, v in spec.items()
+         if k not in ("distribution", "values")}
+    if kind == "fixed":
+        return g.get("value", g.get("mean", 0.0)), 0.0
+    if kind == "exponential":
+        return g["mean"], g["mean"] ** 2
+    if kind in ("normal", "lognormal", "gamma"):
+        return g["mean"], g["sd"] ** 2
+    if kind == "uniform":
+        return (g["low"] + g["high"]) / 2, (g["high"] - g["low"]) ** 2 / 12
+    if kind == "triangular":
+        a, c, b = g["min"], g["mode"], g["max"]
+        return (a + b + c) / 3, (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+    if kind == "empirical":
+        values = [_minutes(v, f"{where}.values") for v in spec.get("values") or [0]]
+        mean = sum(values) / len(values)
+        return mean, sum((v - mean) ** 2 for v in values) / len(values)
+    raise ScenarioError(f"{where}: unknown distribution {kind!r}")
+
+
+def _summed(specs: list, where: str) -> object:
+    """One duration spec for tasks done one after the other by the same person."""
+    moments = [duration_moments(s, where) for s in specs]
+    mean = sum(m for m, _ in moments)
+    sd = math.sqrt(sum(v for _, v in moments))
+    if sd < 1e-9:
+        return f"{mean:g} min"
+    # independent parts: mean and variance add; lognormal keeps the sum positive and skewed
+    return {"distribution": "lognormal", "mean": f"{mean:.4g} min", "sd": f"{sd:.4g} min"}
+
+
+def _key(section: dict, ident: str, names: dict) -> str | None:
+    if ident in section:
+        return ident
+    name = names.get(ident)
+    return name if name and name in section else None
+
+
+def transform_scenario(scenario: dict | None, change: Change) -> dict:
+    """The scenario (a dict as read from the YAML sidecar) for the model after ``change``.
+
+    Removed tasks and gateways are dropped, composed tasks get one duration with the mean
+    and variance of the sum (their batches: the last one's), a parallelised chain's merged
+    decision gets the product of the approval probabilities, and branches that became one
+    keep their combined probability. Lanes, staff, costs, calendar and arrivals are kept.
+
+    Examples
+    --------
+    >>> c = Change("compose", ("a", "b"), "a and b in one", removed=("b",),
+    ...            merged=(("a", ("a", "b")),))
+    >>> transform_scenario({"tasks": {"a": "5 min", "b": 10}}, c)["tasks"]
+    {'a': '15 min'}
+    """
+    out = copy.deepcopy(scenario) if scenario else {}
+    names = dict(change.names)
+    tasks = out.get("tasks")
+    if isinstance(tasks, dict):
+        for kept, parts in change.merged:
+            keys = [_key(tasks, p, names) for p in parts]
+            specs = [tasks[k].get("duration", 10) if isinstance(tasks[k], dict) else tasks[k]
+                     for k in keys if k]
+            if not specs:
+                continue
+            entry = {"duration": _summed(specs + [10] * (len(parts) - len(specs)),
+                                         f"tasks.{kept}")}
+            batches = [tasks[k]["batch"] for k in keys if k and isinstance(tasks[k], dict)
+                       and "batch" in tasks[k]]
+            if batches:
+                entry["batch"] = batches[-1]
+            for k in keys:
+                if k:
+                    del tasks[k]
+            tasks[kept] = entry if "batch" in entry else entry["duration"]
+        for ident in change.removed:
+            k = _key(tasks, ident, names)
+            if k:
+                del tasks[k]
+    gateways = out.get("gateways")
+    if isinstance(gateways, dict):
+        _carry_gateways(gateways, change, names)
+    return out
+
+
+def _carry_gateways(gateways: dict, change: Change, names: dict) -> None:
+    for ident in change.removed:
+        k = _key(gateways, ident, names)
+        if k:
+            del gateways[k]
+    merges = dict(change.flow_merges)
+    for branches in gateways.values():
+        if not isinstance(branches, dict):
+            continue
+        for gone, kept in merges.items():
+            if gone in branches:
+                p = branches.pop(gone)
+                if kept in branches:
+                    branches[kept] = branches[kept] + p
+    for new_gw, accept, reject, old in change.decisions:
+        p_accept = 1.0
+        known = False
+        for old_gw, old_accept in old:
+            entry = gateways.pop(_key(gateways, old_gw, names) or old_gw, None)
+            if isinstance(entry, dict) and old_accept in entry:
+                p_accept *= float(entry[old_accept])
+                known = True
+        if known:
+            gateways[new_gw] = {accept: round(p_accept, 6), reject: round(1 - p_accept, 6)}

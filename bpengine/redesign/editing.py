@@ -1,0 +1,479 @@
+"""Editing a copy of a model's XML: the moves every transformation is made of.
+
+A :class:`Draft` wraps ``model.tree()`` (an lxml deep copy) and offers the few edits a
+redesign needs — retarget a flow, add or remove a node with its diagram shape, move a node to
+another lane, prune what became unreachable, collapse gateways left with one way in and one
+way out — then :meth:`Draft.finish` turns the tree back into a :class:`ProcessModel` that
+passes :func:`bpengine.model.validate`. The diagram is kept: removed elements lose their
+shapes and edges, edges whose ends moved are re-routed locally, and when a local fix would
+leave overlapping shapes (or a node without a shape) the whole diagram is laid out again.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+
+import networkx as nx
+from lxml import etree
+
+from ..errors import ModelError, Problem
+from ..model import ProcessModel, validate
+from ..model.approval import REJECT_WORDS
+from ..model.elements import FLOW_NODE_KINDS, GATEWAY_KINDS
+from ..model.layout import layout
+from ..model.namespaces import BPE, BPMN, BPMNDI, DC, DI, XSI
+
+__all__ = ["Draft", "refuse", "is_reject_flow", "orthogonal"]
+
+_B = f"{{{BPMN}}}"
+_ARTIFACTS = {"association", "textAnnotation", "group"}
+# children of a flow node that must come before <incoming>/<outgoing> (BPMN 2.0 XSD order)
+_BEFORE_REFS = {"documentation", "extensionElements", "auditing", "monitoring", "categoryValueRef"}
+# children of an activity in XSD order after the refs; used when composing two tasks
+_ACTIVITY_ORDER = ["ioSpecification", "property", "dataInputAssociation",
+                   "dataOutputAssociation", "resourceRole", "loopCharacteristics"]
+_REJECT_RE = re.compile(
+    r"(\b(" + "|".join(re.escape(w) for w in REJECT_WORDS if w != "!") + r")\b|!|==\s*false)",
+    re.IGNORECASE,
+)
+
+
+def refuse(model: ProcessModel, element_id: str | None, message: str) -> ModelError:
+    """The error a transformation raises when it does not apply, naming the element."""
+    el = model.elements.get(element_id) if element_id else None
+    return ModelError(Problem(message, file=model.file, line=el.line if el else None,
+                              element_id=element_id, element_name=(el.name or None) if el else None,
+                              code="redesign-not-applicable"))
+
+
+def _local(node) -> str:
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def is_reject_flow(flow) -> bool:
+    """Whether a sequence flow (lxml element) reads as the reject/rework branch of a decision."""
+    cond = flow.find(_B + "conditionExpression")
+    text = " ".join(filter(None, (flow.get("name"), cond.text if cond is not None else None)))
+    return bool(_REJECT_RE.search(text))
+
+
+class Draft:
+    """An editable copy of ``model``'s tree.
+
+    Parameters
+    ----------
+    model : ProcessModel
+        The model to change; it is never modified.
+    """
+
+    def __init__(self, model: ProcessModel):
+        self.model = model
+        self.root = model.tree()
+        self.index = {n.get("id"): n for n in self.root.iter()
+                      if isinstance(n.tag, str) and n.get("id")}
+        self.removed: list[str] = []
+        self.removed_flows: list[str] = []
+        self.flow_merges: list[tuple[str, str]] = []
+        self.rerouted: set[str] = set()
+        self.relayout = False
+        self._counter = itertools.count(1)
+
+    # -- lookups ------------------------------------------------------------------
+    def node(self, ident: str):
+        return self.index[ident]
+
+    def flows_of(self, container) -> list:
+        return [c for c in container if _local(c) == "sequenceFlow"]
+
+    def incoming(self, ident: str) -> list:
+        return [f for f in self.flows_of(self.index[ident].getparent())
+                if f.get("targetRef") == ident]
+
+    def outgoing(self, ident: str) -> list:
+        return [f for f in self.flows_of(self.index[ident].getparent())
+                if f.get("sourceRef") == ident]
+
+    def boundary_events(self, ident: str) -> list:
+        return [c for c in self.index[ident].getparent()
+                if _local(c) == "boundaryEvent" and c.get("attachedToRef") == ident]
+
+    def decision_after(self, ident: str):
+        """``(gateway, accept flow, reject flows)`` if ``ident`` is followed by its own decision.
+
+        Its own: an exclusive/inclusive gateway entered only from ``ident``, with exactly one
+        branch that does not read as a rejection and at least one that does.
+        """
+        outs = self.outgoing(ident)
+        if len(outs) != 1:
+            return None
+        gw = self.index[outs[0].get("targetRef")]
+        if _local(gw) not in ("exclusiveGateway", "inclusiveGateway"):
+            return None
+        if len(self.incoming(gw.get("id"))) != 1:
+            return None
+        branches = self.outgoing(gw.get("id"))
+        rejects = [f for f in branches if is_reject_flow(f)]
+        accepts = [f for f in branches if f not in rejects]
+        if len(accepts) != 1 or not rejects:
+            return None
+        return gw, accepts[0], rejects
+
+    def new_id(self, prefix: str) -> str:
+        while True:
+            ident = f"{prefix}_{next(self._counter)}"
+            if ident not in self.index:
+                return ident
+
+    def _di(self, kind: str, ident: str):
+        for node in self.root.iter(f"{{{BPMNDI}}}{kind}"):
+            if node.get("bpmnElement") == ident:
+                return node
+        return None
+
+    def bounds(self, ident: str):
+        shape = self._di("BPMNShape", ident)
+        b = shape.find(f"{{{DC}}}Bounds") if shape is not None else None
+        if b is None:
+            return None
+        return tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
+
+    def set_bounds(self, ident: str, box) -> None:
+        shape = self._di("BPMNShape", ident)
+        if shape is None:
+            self.relayout = True
+            return
+        b = shape.find(f"{{{DC}}}Bounds")
+        for k, v in zip(("x", "y", "width", "height"), box, strict=True):
+            b.set(k, f"{v:g}")
+        self.rerouted.update(f.get("id") for f in self.incoming(ident) + self.outgoing(ident))
+
+    # -- flows --------------------------------------------------------------------
+    def retarget(self, flow, target: str) -> None:
+        flow.set("targetRef", target)
+        self.rerouted.add(flow.get("id"))
+
+    def resource(self, flow, source: str) -> None:
+        old = self.index.get(flow.get("sourceRef"))
+        if old is not None and old.get("default") == flow.get("id"):
+            del old.attrib["default"]
+        flow.set("sourceRef", source)
+        self.rerouted.add(flow.get("id"))
+
+    def add_flow(self, source: str, target: str, name: str = "", condition: str | None = None,
+                 ident: str | None = None):
+        """A new sequence flow in the container of ``source``."""
+        ident = ident or self.new_id(f"Flow_{source}")
+        flow = etree.Element(_B + "sequenceFlow", id=ident, sourceRef=source, targetRef=target)
+        if name:
+            flow.set("name", name)
+        if condition:
+            self.set_condition(flow, condition)
+        self._insert_flow_element(self.index[source].getparent(), flow)
+        self.index[ident] = flow
+        self.rerouted.add(ident)
+        return flow
+
+    def set_condition(self, flow, condition: str | None) -> None:
+        for old in flow.findall(_B + "conditionExpression"):
+            flow.remove(old)
+        if condition:
+            cond = etree.SubElement(flow, _B + "conditionExpression")
+            cond.set(f"{{{XSI}}}type", "tFormalExpression")
+            cond.text = condition
+
+    @staticmethod
+    def condition(flow) -> str | None:
+        cond = flow.find(_B + "conditionExpression")
+        return (cond.text or "").strip() or None if cond is not None else None
+
+    def remove_flow(self, flow) -> None:
+        ident = flow.get("id")
+        source = self.index.get(flow.get("sourceRef"))
+        if source is not None and source.get("default") == ident:
+            del source.attrib["default"]
+        flow.getparent().remove(flow)
+        self._drop_di(ident)
+        self.index.pop(ident, None)
+        self.removed_flows.append(ident)
+
+    # -- nodes --------------------------------------------------------------------
+    def add_node(self, kind: str, near: str, lane_of: str, name: str = "", ident=None, **attrs):
+        """A new flow node in the container of ``near``, in the lane of ``lane_of``."""
+        ident = ident or self.new_id(f"{kind[0].upper()}{kind[1:]}")
+        node = etree.Element(_B + kind, id=ident, **attrs)
+        if name:
+            node.set("name", name)
+        self._insert_flow_element(self.index[near].getparent(), node)
+        self.index[ident] = node
+        lane = self.lane_of(lane_of)
+        if lane is not None:
+            self.set_lane(ident, lane.get("id"))
+        self.relayout = True  # a new shape needs a place; only a full layout finds a free one
+        return node
+
+    def remove_node(self, ident: str) -> None:
+        """Remove a flow node with its shape, lane references and associations."""
+        node = self.index.pop(ident)
+        for assoc in node.iter(_B + "dataInputAssociation", _B + "dataOutputAssociation"):
+            self._drop_di(assoc.get("id"))
+        for assoc in list(self.root.iter(_B + "association")):
+            if ident in (assoc.get("sourceRef"), assoc.get("targetRef")):
+                assoc.getparent().remove(assoc)
+                self._drop_di(assoc.get("id"))
+        for ref in list(self.root.iter(_B + "flowNodeRef")):
+            if (ref.text or "").strip() == ident:
+                ref.getparent().remove(ref)
+        node.getparent().remove(node)
+        self._drop_di(ident)
+        self.removed.append(ident)
+
+    def lane_of(self, ident: str):
+        """The innermost lane listing ``ident``, or ``None``."""
+        found = None
+        for ref in self.root.iter(_B + "flowNodeRef"):
+            if (ref.text or "").strip() == ident:
+                lane = ref.getparent()
+                if found is None or found in lane.iterancestors():
+                    found = lane
+        return found
+
+    def set_lane(self, ident: str, lane_id: str) -> None:
+        """List ``ident`` in lane ``lane_id`` (and its parent lanes) and in no other lane."""
+        for ref in list(self.root.iter(_B + "flowNodeRef")):
+            if (ref.text or "").strip() == ident:
+                ref.getparent().remove(ref)
+        lane = self.index[lane_id]
+        for holder in [lane] + [a for a in lane.iterancestors() if _local(a) == "lane"]:
+            ref = etree.Element(_B + "flowNodeRef")
+            ref.text = ident
+            refs = holder.findall(_B + "flowNodeRef")
+            if refs:
+                refs[-1].addnext(ref)
+            else:
+                child = holder.find(_B + "childLaneSet")
+                if child is not None:
+                    child.addprevious(ref)
+                else:
+                    holder.append(ref)
+
+    def _insert_flow_element(self, container, element) -> None:
+        # artifacts must follow every flow element in a process (BPMN 2.0 XSD)
+        for child in container:
+            if _local(child) in _ARTIFACTS:
+                child.addprevious(element)
+                return
+        container.append(element)
+
+    def _drop_di(self, ident: str | None) -> None:
+        if not ident:
+            return
+        for kind in ("BPMNShape", "BPMNEdge"):
+            di = self._di(kind, ident)
+            if di is not None:
+                di.getparent().remove(di)
+
+    # -- clean-up -----------------------------------------------------------------
+    def _graph(self) -> tuple[nx.DiGraph, list[str]]:
+        g = nx.DiGraph()
+        entries = []
+        for node in self.root.iter():
+            kind = _local(node)
+            if kind in FLOW_NODE_KINDS and node.get("id"):
+                g.add_node(node.get("id"))
+                if (kind == "startEvent" or node.get("triggeredByEvent") == "true"
+                        or node.get("isForCompensation") == "true"):
+                    entries.append(node.get("id"))
+                if kind == "boundaryEvent" and node.get("attachedToRef"):
+                    g.add_edge(node.get("attachedToRef"), node.get("id"))
+                if kind in ("subProcess", "transaction", "adHocSubProcess"):
+                    for child in node:
+                        if _local(child) in FLOW_NODE_KINDS:
+                            g.add_edge(node.get("id"), child.get("id"))
+            elif kind == "sequenceFlow":
+                g.add_edge(node.get("sourceRef"), node.get("targetRef"))
+        return g, entries
+
+    def prune_unreachable(self) -> list[str]:
+        """Remove nodes no start event reaches any more (they were reachable before).
+
+        Raises
+        ------
+        ModelError
+            When a mandatory step would go with them.
+        """
+        g, entries = self._graph()
+        reached = set(entries)
+        for e in entries:
+            reached |= nx.descendants(g, e)
+        before = set(self.model.elements)
+        lost = [n for n in g.nodes if n not in reached and n in before]
+        for n in lost:
+            if self.model.elements[n].mandatory:
+                raise refuse(self.model, n, "this change would make the mandatory step "
+                                            f"{self.model.elements[n].label!r} unreachable")
+        for n in lost:
+            for f in self.incoming(n) + self.outgoing(n):
+                self.remove_flow(f)
+            self.remove_node(n)
+        return lost
+
+    def collapse_gateways(self) -> None:
+        """Merge duplicate flows out of a gateway; bypass gateways with one in and one out."""
+        changed = True
+        while changed:
+            changed = False
+            for gw in [n for n in self.root.iter() if _local(n) in GATEWAY_KINDS]:
+                gid = gw.get("id")
+                by_target: dict[str, list] = {}
+                for f in self.outgoing(gid):
+                    by_target.setdefault(f.get("targetRef"), []).append(f)
+                for twins in by_target.values():
+                    if len(twins) > 1:
+                        self._merge_twins(gw, twins)
+                        changed = True
+                ins, outs = self.incoming(gid), self.outgoing(gid)
+                if (len(ins) == 1 and len(outs) == 1
+                        and ins[0].get("sourceRef") != outs[0].get("targetRef")
+                        and not self.boundary_events(gid)):
+                    self.retarget(ins[0], outs[0].get("targetRef"))
+                    self.remove_flow(outs[0])
+                    self.remove_node(gid)
+                    changed = True
+
+    def _merge_twins(self, gw, twins) -> None:
+        keep, rest = twins[0], twins[1:]
+        conds = [self.condition(f) for f in twins]
+        default = any(gw.get("default") == f.get("id") for f in twins)
+        # one unconditional or default branch makes the merged branch unconditional
+        merged = None if default or not all(conds) else " or ".join(f"({c})" for c in conds)
+        for f in rest:
+            self.flow_merges.append((f.get("id"), keep.get("id")))
+            self.remove_flow(f)
+        self.set_condition(keep, merged if _local(gw) != "parallelGateway" else None)
+        if default:
+            gw.set("default", keep.get("id"))
+
+    def sync_refs(self) -> None:
+        """Rewrite ``<incoming>``/``<outgoing>`` of flow nodes whose flows changed."""
+        uses_refs = self.root.find(f".//{_B}incoming") is not None \
+            or self.root.find(f".//{_B}outgoing") is not None
+        for container in [self.root, *self.root.iter()]:
+            flows = self.flows_of(container)
+            if not flows and container is not self.root:
+                continue
+            for node in container:
+                if _local(node) not in FLOW_NODE_KINDS:
+                    continue
+                ident = node.get("id")
+                want = ([("incoming", f.get("id")) for f in flows if f.get("targetRef") == ident]
+                        + [("outgoing", f.get("id")) for f in flows if f.get("sourceRef") == ident])
+                have = [(_local(c), (c.text or "").strip()) for c in node
+                        if _local(c) in ("incoming", "outgoing")]
+                if have == want or (not have and not uses_refs):
+                    continue
+                for c in list(node):
+                    if _local(c) in ("incoming", "outgoing"):
+                        node.remove(c)
+                at = sum(1 for c in node if _local(c) in _BEFORE_REFS)
+                for offset, (kind, fid) in enumerate(want):
+                    ref = etree.Element(_B + kind)
+                    ref.text = fid
+                    node.insert(at + offset, ref)
+
+    def sort_activity_children(self, node) -> None:
+        """Put an activity's children back in XSD order after moving some in."""
+        def rank(child):
+            kind = _local(child)
+            if kind in _BEFORE_REFS:
+                return 0
+            if kind in ("incoming", "outgoing"):
+                return 1 if kind == "incoming" else 2
+            return 3 + (_ACTIVITY_ORDER.index(kind) if kind in _ACTIVITY_ORDER else 10)
+        node[:] = sorted(node, key=rank)
+
+    # -- diagram ------------------------------------------------------------------
+    def _route(self, flow) -> None:
+        edge = self._di("BPMNEdge", flow.get("id"))
+        a, b = self.bounds(flow.get("sourceRef")), self.bounds(flow.get("targetRef"))
+        if a is None or b is None:
+            self.relayout = True
+            return
+        if edge is None:
+            plane = self._di("BPMNShape", flow.get("sourceRef")).getparent()
+            edge = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{flow.get('id')}_di",
+                                    bpmnElement=flow.get("id"))
+        for w in edge.findall(f"{{{DI}}}waypoint"):
+            edge.remove(w)
+        label = edge.find(f"{{{BPMNDI}}}BPMNLabel")
+        if label is not None:
+            edge.remove(label)
+        for x, y in orthogonal(a, b):
+            etree.SubElement(edge, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")
+
+    def _overlaps(self) -> int:
+        boxes = []
+        for shape in self.root.iter(f"{{{BPMNDI}}}BPMNShape"):
+            node = self.index.get(shape.get("bpmnElement"))
+            if node is None or _local(node) not in FLOW_NODE_KINDS or _local(node) == "boundaryEvent":
+                continue
+            b = shape.find(f"{{{DC}}}Bounds")
+            boxes.append((shape.getparent(), *(float(b.get(k)) for k in ("x", "y", "width", "height"))))
+        return sum(1 for p, q in itertools.combinations(boxes, 2)
+                   if p[0] is q[0] and p[1] < q[1] + q[3] - 1 and q[1] < p[1] + p[3] - 1
+                   and p[2] < q[2] + q[4] - 1 and q[2] < p[2] + p[4] - 1)
+
+    def finish(self, overlaps_before: int | None = None) -> ProcessModel:
+        """Tidy the references and the diagram, then load and validate the result.
+
+        Raises
+        ------
+        ModelError
+            If the result does not validate (a bug in the transformation, reported with
+            the problems rather than written out).
+        """
+        self.sync_refs()
+        shaped = {s.get("bpmnElement") for s in self.root.iter(f"{{{BPMNDI}}}BPMNShape")}
+        nodes = [i for i, n in self.index.items() if _local(n) in FLOW_NODE_KINDS]
+        if any(n not in shaped for n in nodes):
+            self.relayout = True
+        if not self.relayout:
+            for fid in sorted(self.rerouted):
+                if fid in self.index:
+                    self._route(self.index[fid])
+        if not self.relayout and self._overlaps() > (overlaps_before or 0):
+            self.relayout = True
+        if self.relayout:
+            layout(self.root)
+        result = ProcessModel.from_tree(self.root, self.model.file)
+        _, problems = validate(result)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise ModelError([Problem("redesign produced an invalid model: " + p.message,
+                                      file=p.file, line=p.line, element_id=p.element_id,
+                                      code="redesign-invalid") for p in errors])
+        return result
+
+    def overlaps(self) -> int:
+        """Overlapping flow-node shapes now (call before editing, pass to :meth:`finish`)."""
+        return self._overlaps()
+
+    def set_extension(self, ident: str, name: str, value: str) -> None:
+        self.index[ident].set(f"{{{BPE}}}{name}", value)
+
+
+def orthogonal(a, b) -> list[tuple[float, float]]:
+    """Waypoints of an orthogonal edge from box ``a`` to box ``b`` (``(x, y, w, h)``)."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    acx, acy, bcx, bcy = ax + aw / 2, ay + ah / 2, bx + bw / 2, by + bh / 2
+    if bx >= ax + aw:  # forward
+        if abs(acy - bcy) < 1:
+            return [(ax + aw, acy), (bx, bcy)]
+        mid = (ax + aw + bx) / 2
+        return [(ax + aw, acy), (mid, acy), (mid, bcy), (bx, bcy)]
+    if by >= ay + ah or ay >= by + bh:  # same column-ish, one above the other
+        down = by >= ay + ah
+        return [(acx, ay + ah if down else ay), (acx, (ay + ah + by) / 2 if down else (by + bh + ay) / 2),
+                (bcx, (ay + ah + by) / 2 if down else (by + bh + ay) / 2), (bcx, by if down else by + bh)]
+    top = min(ay, by) - 25  # a back edge runs over the top of both shapes
+    return [(acx, ay), (acx, top), (bcx, top), (bcx, by)]
