@@ -1,0 +1,149 @@
+"""Approvals in a row: the same role twice, and sign-off chains across offices.
+
+Two rule families over the same pattern, an approval followed by another approval with
+only gateways and events between them (on the approve branch):
+
+- **same-role-approvals**: both in the same lane, so one person checks the file twice
+  -> compose them into one step;
+- **signoff-chain**: k >= 2 approvals in a row, each in a different lane, whose reject
+  branches all lead to the same place and none of which changes what a later one reads
+  -> run them in parallel (or keep only the highest authority).
+"""
+from __future__ import annotations
+
+from .documents import data_use
+from .estimates import Estimates
+from .finding import make_finding
+from .structure import structure_of
+
+__all__ = ["check_same_role_approvals", "check_signoff_chain", "next_on_approve"]
+
+
+def next_on_approve(st, approval: str) -> set:
+    """Activities that follow ``approval`` when it approves (gateways/events skipped)."""
+    decision = st.decisions.get(approval)
+    if decision is None:
+        return st.next_activities(approval)[0]
+    return st.next_activities(decision.gateway, decision.accept_flows)[0]
+
+
+def check_same_role_approvals(model, scenario=None) -> list:
+    """Flag two approvals by the same role with nothing but gateways/events between them.
+
+    Graph pattern: approvals ``a`` and ``b`` in the same lane where ``b`` is the only
+    activity reached from ``a``'s approve branch, or ``b`` is ``a``'s nearest activity
+    post-dominator. Suggests *compose*: one combined check, the earlier step folded into
+    the later one.
+    """
+    st, est = structure_of(model), Estimates(model, scenario)
+    els, found, seen = model.elements, [], set()
+    for a in st.approvals:
+        lane = els[a].lane
+        if lane is None:
+            continue
+        candidates = set()
+        nxt = next_on_approve(st, a)
+        if len(nxt) == 1:
+            candidates |= nxt
+        pdom = st.activity_post_dominator(a)
+        if pdom is not None and st.previous_activities(pdom) == {a}:
+            candidates.add(pdom)
+        for b in sorted(candidates):
+            if b == a or b not in st.approval_set or els[b].lane != lane or (a, b) in seen:
+                continue
+            seen.add((a, b))
+            explanation = (
+                f"{els[a].label!r} and {els[b].label!r} are both done by {lane}, one right "
+                f"after the other with no other work in between. The same role looks at the "
+                f"same file twice; one combined check gives the same assurance with one "
+                f"visit to the in-tray instead of two.")
+            found.append(make_finding(
+                model, "same-role-approvals", (a, b), explanation, "compose", targets=(a,),
+                saving=est.saving(est.days(est.task_minutes(a)), est.task_minutes(a) / 60.0)))
+    return found
+
+
+def _chains(st) -> list[list[str]]:
+    model, els = st.model, st.model.elements
+    succ, has_pred = {}, set()
+    for a in st.approvals:
+        nxt = next_on_approve(st, a)
+        if len(nxt) == 1:
+            b = next(iter(nxt))
+            if b in st.approval_set and b != a and els[b].lane != els[a].lane:
+                succ[a] = b
+                has_pred.add(b)
+    chains = []
+    for a in st.approvals:
+        if a in has_pred or a not in succ:
+            continue
+        chain = [a]
+        while chain[-1] in succ and succ[chain[-1]] not in chain:
+            chain.append(succ[chain[-1]])
+        chains.extend(_split(model, st, chain))
+    return chains
+
+
+def _reject_target(st, a):
+    d = st.decisions.get(a)
+    return None if d is None or not d.reject_flows else d.reject_targets
+
+
+def _split(model, st, chain: list[str]) -> list[list[str]]:
+    """Cut a run of approvals where a lane repeats, reject targets differ or data conflicts."""
+    out, cur = [], []
+    for a in chain:
+        ok = bool(cur)
+        if cur:
+            lanes = {model.elements[c].lane for c in cur}
+            targets = {t for t in (_reject_target(st, c) for c in cur) if t is not None}
+            mine = _reject_target(st, a)
+            written = set().union(*(data_use(model, c).writes for c in cur))
+            ok = (model.elements[a].lane not in lanes
+                  and (mine is None or not targets or targets == {mine})
+                  and not (written & data_use(model, a).reads))
+        if ok:
+            cur.append(a)
+        else:
+            if len(cur) >= 2:
+                out.append(cur)
+            cur = [a]
+    if len(cur) >= 2:
+        out.append(cur)
+    return out
+
+
+def check_signoff_chain(model, scenario=None) -> list:
+    """Flag k >= 2 approvals in a row by different offices that could sign in parallel.
+
+    Graph pattern: a maximal sequence ``a1 -> a2 -> ... -> ak`` of approvals, each the
+    only activity on the previous one's approve branch, in pairwise distinct lanes, with
+    equal reject targets (or no reject branch), and no ``ai`` writing data a later one
+    reads. Suggests *parallelise* (all offices review the same file at once), or keeping
+    only the highest authority.
+    """
+    from .structure import seniority
+
+    st, est = structure_of(model), Estimates(model, scenario)
+    els, found = model.elements, []
+    for chain in _chains(st):
+        days = [est.step_days(a, True) for a in chain]
+        hours = sum(est.task_minutes(a) for a in chain) / 60.0
+        lanes = [els[a].lane or "(no lane)" for a in chain]
+        ranks = {a: seniority(model, els[a].lane) for a in chain}
+        top = max(chain, key=lambda a: (ranks[a] if ranks[a] is not None else -1))
+        keep_saving = sum(d for a, d in zip(chain, days, strict=True) if a != top)
+        explanation = (
+            f"{len(chain)} sign-offs follow one another across {len(set(lanes))} offices "
+            f"({' -> '.join(lanes)}): " + ", ".join(repr(els[a].label) for a in chain) +
+            ". Each office waits for the previous one although none of them changes what "
+            "the next one reads, and a rejection at any of them sends the case to the same "
+            f"place. Sending the file to all of them at once saves about "
+            f"{sum(days) - max(days):.1f} working days per case; keeping only the highest "
+            f"authority ({els[top].label!r}, {els[top].lane}) would save about "
+            f"{keep_saving:.1f} working days and {hours - est.task_minutes(top) / 60:.1f} "
+            "staff hours.")
+        found.append(make_finding(
+            model, "signoff-chain", chain, explanation, "parallelise", targets=tuple(chain),
+            saving=est.saving(sum(days) - max(days), 0.0)))
+    return found

@@ -1,0 +1,140 @@
+"""Numbers for savings and cycle times: from the scenario where it has them, else defaults.
+
+The analyzer's savings are analytic estimates, not simulation results: the working time a
+removed step no longer takes, plus the wait a handoff to another office costs. A model
+with no scenario is still analysed on the documented defaults below, and every
+:class:`~bpengine.analysis.finding.Saving` says which basis it used.
+"""
+from __future__ import annotations
+
+from ..errors import BpengineError
+from .finding import Saving
+
+__all__ = [
+    "DEFAULT_TASK_MINUTES",
+    "DEFAULT_WORKING_MINUTES_PER_DAY",
+    "DEFAULT_HANDOFF_WAIT_DAYS",
+    "DEFAULT_REJECT_PROBABILITY",
+    "Estimates",
+]
+
+#: Working time of one step when the scenario gives none (minutes).
+DEFAULT_TASK_MINUTES = 30.0
+#: Keppres 68/1995 office hours: 37.5 hours over 5 days.
+DEFAULT_WORKING_MINUTES_PER_DAY = 450.0
+#: Lead time a file spends in transit and in the next office's in-tray when it changes
+#: hands (working days). Field reports on Indonesian sign-off chains speak of "days".
+DEFAULT_HANDOFF_WAIT_DAYS = 0.5
+#: Share of cases sent back by a check when the scenario does not say.
+DEFAULT_REJECT_PROBABILITY = 0.2
+
+
+class Estimates:
+    """Durations, probabilities and savings for one model under one (optional) scenario.
+
+    Parameters
+    ----------
+    model : ProcessModel
+    scenario : Scenario or None
+        Anything with the :mod:`bpengine.scenario` interface (``task_duration``,
+        ``branch_probability``, ``calendar.working_minutes_per_day``).
+    """
+
+    def __init__(self, model, scenario=None):
+        self.model = model
+        self.scenario = scenario
+        self.basis = "scenario" if scenario is not None else (
+            f"defaults: {DEFAULT_TASK_MINUTES:g} min per step, "
+            f"{DEFAULT_HANDOFF_WAIT_DAYS:g} working day per handoff")
+        self.minutes_per_day = DEFAULT_WORKING_MINUTES_PER_DAY
+        if scenario is not None:
+            cal = getattr(scenario, "calendar", None)
+            per_day = getattr(cal, "working_minutes_per_day", None)
+            if callable(per_day):
+                per_day = per_day()
+            if isinstance(per_day, (int, float)) and per_day > 0:
+                self.minutes_per_day = float(per_day)
+        self._minutes: dict[str, float] = {}
+
+    # -- scenario look-ups ---------------------------------------------------------
+    def task_minutes(self, element_id: str) -> float:
+        """Mean working time of a step in minutes (0 for gateways and events)."""
+        if element_id in self._minutes:
+            return self._minutes[element_id]
+        el = self.model.elements[element_id]
+        minutes = 0.0
+        if el.is_activity:
+            minutes = DEFAULT_TASK_MINUTES
+            if self.scenario is not None:
+                try:
+                    dist = self.scenario.task_duration(element_id)
+                    mean = getattr(dist, "mean", dist)
+                    if callable(mean):
+                        mean = mean()
+                    if mean is not None:
+                        minutes = float(mean)
+                except (BpengineError, KeyError, AttributeError, TypeError, ValueError):
+                    minutes = DEFAULT_TASK_MINUTES  # no entry for this step: stated default
+        self._minutes[element_id] = minutes
+        return minutes
+
+    def branch_probability(self, gateway_id: str, flow_id: str) -> float | None:
+        """The scenario's probability of a gateway branch, ``None`` when not given."""
+        if self.scenario is None:
+            return None
+        try:
+            p = self.scenario.branch_probability(gateway_id, flow_id)
+        except (BpengineError, KeyError, AttributeError, TypeError, ValueError):
+            return None
+        return None if p is None else float(p)
+
+    def flow_probability(self, flow_id: str) -> float:
+        """Probability that a token leaving the flow's source takes this flow.
+
+        Scenario first; otherwise equal shares among the outgoing flows of a decision,
+        1 for parallel splits and plain sequence.
+        """
+        flow = self.model.flows[flow_id]
+        src = self.model.elements[flow.source]
+        if src.kind == "parallelGateway" or len(src.outgoing) <= 1:
+            return 1.0
+        p = self.branch_probability(src.id, flow_id)
+        if p is not None:
+            return p
+        if src.kind in ("exclusiveGateway", "eventBasedGateway", "complexGateway"):
+            return 1.0 / len(src.outgoing)
+        return 1.0 if src.kind != "inclusiveGateway" else 0.5
+
+    def reject_probability(self, gateway_id: str, reject_flows) -> tuple[float, bool]:
+        """(probability of taking any of ``reject_flows``, whether the scenario said so)."""
+        ps = [self.branch_probability(gateway_id, f) for f in reject_flows]
+        if ps and all(p is not None for p in ps):
+            return min(1.0, sum(ps)), True
+        return DEFAULT_REJECT_PROBABILITY, False
+
+    # -- conversions -----------------------------------------------------------------
+    def days(self, minutes: float) -> float:
+        """Working minutes as working days on the scenario's calendar."""
+        return minutes / self.minutes_per_day
+
+    def step_days(self, element_id: str, handoff: bool) -> float:
+        """Lead time of one step: its working time, plus a handoff wait if it changes hands."""
+        return self.days(self.task_minutes(element_id)) + (
+            DEFAULT_HANDOFF_WAIT_DAYS if handoff else 0.0)
+
+    def handoff_into(self, element_id: str) -> bool:
+        """Whether reaching this step means the file changes lanes (offices)."""
+        from .structure import structure_of  # local: structure is heavier than estimates
+
+        el = self.model.elements[element_id]
+        prev = structure_of(self.model).previous_activities(element_id)
+        return any(self.model.elements[p].lane != el.lane for p in prev)
+
+    def saving_of_removal(self, element_ids) -> Saving:
+        """What removing (or composing away) these steps saves per case."""
+        minutes = sum(self.task_minutes(e) for e in element_ids)
+        days = sum(self.step_days(e, self.handoff_into(e)) for e in element_ids)
+        return self.saving(days, minutes / 60.0)
+
+    def saving(self, days: float, hours: float) -> Saving:
+        return Saving(round(max(days, 0.0), 3), round(max(hours, 0.0), 3), self.basis)

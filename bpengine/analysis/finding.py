@@ -1,0 +1,135 @@
+"""What the analyzer reports: a :class:`Finding` with its estimated :class:`Saving`.
+
+Findings are plain frozen dataclasses so the redesign step, the report and any embedding
+app can read them without importing the rules. The ``id`` is derived from the rule and the
+element ids only, so the same finding on the same model always has the same id and
+``bpengine redesign --apply FINDING-ID`` can name it across runs.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+__all__ = ["SUGGESTIONS", "SEVERITIES", "Saving", "Finding", "finding_id", "make_finding"]
+
+#: The redesigns a finding can suggest (the redesign engineer implements each).
+SUGGESTIONS = ("eliminate", "compose", "parallelise", "resequence", "reassign",
+               "relocate-check", "notify")
+#: Severity levels, mapped one-to-one on SARIF levels.
+SEVERITIES = ("error", "warning", "note")
+
+
+@dataclass(frozen=True)
+class Saving:
+    """An analytic estimate of what the suggested redesign saves per case.
+
+    Attributes
+    ----------
+    working_days : float
+        Lead time saved per case, in working days of the scenario's calendar.
+    staff_hours : float
+        Working time of staff saved per case, in hours.
+    basis : str
+        Where the numbers come from: ``"scenario"`` or the defaults used.
+    label : str
+        Always ``"estimate"``: these are analytic figures, not simulation results.
+    """
+
+    working_days: float = 0.0
+    staff_hours: float = 0.0
+    basis: str = "defaults"
+    label: str = "estimate"
+
+    def __str__(self) -> str:
+        return (f"~{self.working_days:.2f} working days, ~{self.staff_hours:.2f} staff hours "
+                f"per case ({self.label}, {self.basis})")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the analyzer would change in a procedure, and why.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier ``<rule>-<8 hex digits>`` from the rule and element ids.
+    rule : str
+        Rule id (``signoff-chain``, ``rubber-stamp``, ...).
+    severity : {"error", "warning", "note"}
+    elements, names, lanes : tuple of str
+        The element ids involved (in process order), their names, and their lanes.
+    explanation : str
+        One paragraph in plain words, fit to paste into a memo.
+    suggestion : str
+        One of :data:`SUGGESTIONS`.
+    targets : tuple of str
+        The elements the suggestion acts on: removed by ``eliminate``, folded into another
+        step by ``compose``, turned into a notice by ``notify``, moved by ``resequence``.
+    saving : Saving
+        Estimated saving per case if the suggestion is applied.
+    guard : str or None
+        Why a legally mandatory or maker/checker step is only parallelised, not removed.
+    data : tuple of str
+        Documents or data the finding is about, if any.
+    data_source : str or None
+        ``"data associations"`` or ``"task names"``: where ``data`` was read from.
+    """
+
+    id: str
+    rule: str
+    severity: str
+    elements: tuple[str, ...]
+    names: tuple[str, ...]
+    lanes: tuple[str, ...]
+    explanation: str
+    suggestion: str
+    targets: tuple[str, ...] = ()
+    saving: Saving = field(default_factory=Saving)
+    guard: str | None = None
+    data: tuple[str, ...] = ()
+    data_source: str | None = None
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (the saving nested as a dict)."""
+        out = asdict(self)
+        for key in ("elements", "names", "lanes", "targets", "data"):
+            out[key] = list(out[key])
+        return out
+
+    def summary(self) -> str:
+        """One line: id, rule and the element names."""
+        return f"{self.id} [{self.rule}] {', '.join(self.names)}"
+
+
+def finding_id(rule: str, elements) -> str:
+    """The stable id of a finding of ``rule`` over ``elements``.
+
+    Examples
+    --------
+    >>> finding_id("rubber-stamp", ["Task_a"]) == finding_id("rubber-stamp", ("Task_a",))
+    True
+    >>> finding_id("rubber-stamp", ["Task_a"]).startswith("rubber-stamp-")
+    True
+    """
+    digest = hashlib.sha1((rule + ":" + ",".join(elements)).encode()).hexdigest()[:8]
+    return f"{rule}-{digest}"
+
+
+def make_finding(model, rule: str, elements, explanation: str, suggestion: str, *,
+                 severity: str = "warning", targets=(), saving: Saving | None = None,
+                 guard: str | None = None, data=(), data_source: str | None = None) -> Finding:
+    """Build a :class:`Finding`, filling names and lanes from ``model``.
+
+    Lanes are listed once each, in the order the elements visit them.
+    """
+    elements = tuple(dict.fromkeys(elements))
+    els = [model.elements[e] for e in elements]
+    lanes = tuple(dict.fromkeys(e.lane for e in els if e.lane))
+    if suggestion not in SUGGESTIONS:
+        raise ValueError(f"unknown suggestion {suggestion!r}")  # a bug in a rule, not user input
+    return Finding(
+        id=finding_id(rule, elements), rule=rule, severity=severity, elements=elements,
+        names=tuple(e.label for e in els), lanes=lanes, explanation=explanation,
+        suggestion=suggestion, targets=tuple(targets), saving=saving or Saving(),
+        guard=guard, data=tuple(data), data_source=data_source,
+    )

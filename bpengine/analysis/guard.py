@@ -1,0 +1,81 @@
+"""The guard: steps the law or the four-eyes principle requires are never removed.
+
+Applied to every finding after the rules ran. A step marked ``bpe:mandatory="true"``, or
+the checker of a maker/checker pair in different lanes, may be moved so that it no longer
+holds the case up (parallelised), but a redesign never eliminates it, composes it away or
+turns it into a notice. The finding then says why.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from .documents import data_use
+from .structure import structure_of
+
+__all__ = ["REMOVING", "maker_of", "guard_reason", "apply_guard"]
+
+#: Suggestions that take a step out of the procedure.
+REMOVING = ("eliminate", "compose", "notify")
+
+
+def maker_of(model, checker: str) -> str | None:
+    """The maker whose work ``checker`` checks, if they form a pair in different lanes.
+
+    The maker is the single activity right before the checker (gateways and events
+    between), in another lane, not itself an approval, writing a document the checker
+    reads.
+    """
+    st = structure_of(model)
+    if checker not in st.approval_set:
+        return None
+    prev = st.previous_activities(checker)
+    if len(prev) != 1:
+        return None
+    maker = next(iter(prev))
+    el, mk = model.elements[checker], model.elements[maker]
+    if maker in st.approval_set or not el.lane or not mk.lane or el.lane == mk.lane:
+        return None
+    if data_use(model, maker).writes & data_use(model, checker).reads:
+        return maker
+    return None
+
+
+def guard_reason(model, element_id: str) -> str | None:
+    """Why ``element_id`` must stay in the procedure, or ``None``."""
+    el = model.elements[element_id]
+    if el.mandatory:
+        return f"{el.label!r} is marked mandatory (required by regulation)"
+    maker = maker_of(model, element_id)
+    if maker is not None:
+        mk = model.elements[maker]
+        return (f"{el.label!r} ({el.lane}) is the checker of {mk.label!r} ({mk.lane}): a "
+                "maker/checker pair in different offices keeps the four-eyes principle")
+    return None
+
+
+def apply_guard(model, findings) -> list:
+    """Turn removals of guarded steps into parallelisation, saying why.
+
+    A finding that would eliminate, compose or notify a guarded step suggests
+    *parallelise* instead (its lead-time saving kept, its staff-hour saving dropped: the
+    work is still done). A finding that already parallelises gets the reason too.
+    """
+    out = []
+    for f in findings:
+        steps = f.targets if f.suggestion in REMOVING else (
+            f.elements if f.suggestion == "parallelise" else ())
+        reasons = [r for r in (guard_reason(model, e) for e in steps) if r]
+        if not reasons:
+            out.append(f)
+            continue
+        guard = "; ".join(reasons) + ". It is never suggested for removal, only for parallelising."
+        if f.suggestion in REMOVING:
+            f = dataclasses.replace(
+                f, suggestion="parallelise", guard=guard,
+                explanation=f.explanation + " However, " + guard[0].lower() + guard[1:] +
+                " Run it alongside the other steps so it no longer holds the case up.",
+                saving=dataclasses.replace(f.saving, staff_hours=0.0))
+        else:
+            f = dataclasses.replace(f, guard=guard)
+        out.append(f)
+    return out

@@ -1,0 +1,117 @@
+"""Ping-pong handoffs: a file that goes to another office and straight back.
+
+Every change of hands costs a wait in an in-tray. When a file leaves office X for office
+Y and returns to X within a few steps, one of the two could usually do the work, all the
+more when Y only receives or forwards the file.
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+
+from .estimates import DEFAULT_HANDOFF_WAIT_DAYS, Estimates
+from .finding import make_finding
+from .structure import structure_of
+
+__all__ = ["MAX_PINGPONG_STEPS", "check_ping_pong", "forward_activities", "lane_path_handoffs"]
+
+#: A return to the same lane within this many activities counts as ping-pong.
+MAX_PINGPONG_STEPS = 3
+# Steps that only move the file on: receiving, forwarding, registering, handing over.
+_FORWARD_RE = re.compile(
+    r"\b(terima|menerima|penerimaan|teruskan|meneruskan|kirim|mengirim|pengiriman|serahkan|"
+    r"menyerahkan|agenda|mengagendakan|catat|mencatat|register|registrasi|arsip|forward|"
+    r"receive|send|pass|hand|route|log|baca|membaca|read)",
+    re.IGNORECASE,
+)
+
+
+def forward_activities(st, node: str, *, sequential: bool = False) -> set:
+    """Activities reached from ``node`` through gateways/events, ignoring back edges.
+
+    With ``sequential``, the file's own route only: an approval continues on its approve
+    branch, and parallel splits (work done side by side, not handed on) stop the walk.
+    """
+    g, els = st.forward_graph, st.model.elements
+    decision = st.decisions.get(node) if sequential else None
+    if decision is not None:
+        first = [st.model.flows[f].target for f in decision.accept_flows]
+    else:
+        first = list(g.successors(node))
+    todo, seen, found = deque(first), set(), set()
+    while todo:
+        n = todo.popleft()
+        if n in seen:
+            continue
+        seen.add(n)
+        if els[n].is_activity:
+            found.add(n)
+        elif not (sequential and els[n].kind == "parallelGateway"):
+            todo.extend(g.successors(n))
+    return found
+
+
+def lane_path_handoffs(model) -> int:
+    """Number of sequence-flow handoffs: activity-to-next-activity lane changes."""
+    st, els = structure_of(model), model.elements
+    return sum(1 for a in st.activities for b in forward_activities(st, a)
+               if els[a].lane and els[b].lane and els[a].lane != els[b].lane)
+
+
+def _only_forwards(model, st, steps) -> bool:
+    return all(s not in st.approval_set and _FORWARD_RE.search(model.elements[s].name or "")
+               for s in steps)
+
+
+def check_ping_pong(model, scenario=None) -> list:
+    """Flag a lane sequence X -> Y ... -> X within a few steps.
+
+    Graph pattern: a path of activities ``a0, a1, ..., ak`` (``k`` at most
+    :data:`MAX_PINGPONG_STEPS`, following sequence flows but not loop-back edges) where
+    ``a0`` and ``ak`` are in lane X and every ``a1 .. a(k-1)`` is in another lane. Reject
+    branches (rework, rule *rework-loop*) and parallel splits are not followed.
+    Severity is *warning* when the other lanes only receive or forward the file, else
+    *note*. Suggests *reassign*: give the intermediate work to X, or the case to one role.
+    """
+    st, est = structure_of(model), Estimates(model, scenario)
+    els, found, seen = model.elements, [], set()
+    for a0 in st.activities:
+        home = els[a0].lane
+        if home is None:
+            continue
+        todo = deque([(a0,)])
+        while todo:
+            path = todo.popleft()
+            for nxt in sorted(forward_activities(st, path[-1], sequential=True)):
+                lane = els[nxt].lane
+                if lane is None or nxt in path:
+                    continue
+                if lane == home:
+                    if len(path) >= 2 and (a0, nxt) not in seen:
+                        seen.add((a0, nxt))
+                        found.append(_finding(model, st, est, (*path, nxt)))
+                elif len(path) < MAX_PINGPONG_STEPS:
+                    todo.append((*path, nxt))
+    return found
+
+
+def _finding(model, st, est, path):
+    els = model.elements
+    middle = path[1:-1]
+    home = els[path[0]].lane
+    others = list(dict.fromkeys(els[m].lane for m in middle))
+    forwards = _only_forwards(model, st, middle)
+    explanation = (
+        f"The file leaves {home} after {els[path[0]].label!r}, goes to "
+        f"{' and '.join(others)} for " + ", ".join(repr(els[m].label) for m in middle) +
+        f", and comes straight back to {home} for {els[path[-1]].label!r}. Two changes of "
+        f"hands, each with its wait in an in-tray, for "
+        + ("steps that only receive or pass the file on; let "
+           f"{home} do them, or send the file once." if forwards else
+           f"{len(middle)} step(s); consider giving that work to {home}, or the whole "
+           "case to one role."))
+    hours = sum(est.task_minutes(m) for m in middle) / 60.0 if forwards else 0.0
+    return make_finding(
+        model, "ping-pong", path, explanation, "reassign",
+        severity="warning" if forwards else "note", targets=middle,
+        saving=est.saving(2 * DEFAULT_HANDOFF_WAIT_DAYS, hours))

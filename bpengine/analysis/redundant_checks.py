@@ -1,0 +1,163 @@
+"""Checks that another check already covers: dominated approvals and re-verification.
+
+Both compare what approvals read (see :mod:`.documents`) along the flow:
+
+- **dominated-approval**: a later approval of equal or higher authority that every case
+  passes checks the same data again, unchanged since -> the earlier check adds nothing;
+- **reverification**: by the time an approval runs, every path from the start has
+  already checked the same document and nothing has written it since -> the later check
+  repeats work (remove it, or reuse the earlier result).
+"""
+from __future__ import annotations
+
+from collections import deque
+
+import networkx as nx
+
+from .documents import check_reads, data_use
+from .estimates import Estimates
+from .finding import make_finding
+from .structure import seniority, structure_of
+
+__all__ = ["check_dominated_approval", "check_reverification", "available_checks"]
+
+#: How far up the post-dominator tree a later check is looked for (flow nodes).
+MAX_DOMINATOR_WALK = 400
+
+
+def _writes_between(model, st, a: str, b: str) -> set:
+    """Data written by any node on a path from ``a`` to ``b`` (both excluded)."""
+    written, seen = set(), {a, b}
+    todo = deque(st.graph.successors(a))
+    while todo:
+        n = todo.popleft()
+        if n in seen:
+            continue
+        seen.add(n)
+        written |= data_use(model, n).writes
+        todo.extend(st.graph.successors(n))
+    return written
+
+
+def check_dominated_approval(model, scenario=None) -> list:
+    """Flag an approval whose check a later, no less senior approval repeats on every path.
+
+    Graph pattern: approvals ``a`` and ``b`` reading a common document ``d``, ``b``
+    post-dominates ``a`` (every case that passes ``a`` reaches ``b``), no node on a path
+    from ``a`` to ``b`` writes ``d``, and the authority of ``b``'s lane (``bpe:rank``, else
+    guessed from its name) is at least ``a``'s, or they share a lane. Suggests
+    *eliminate* ``a``: ``b`` sees the same document anyway.
+    """
+    st, est = structure_of(model), Estimates(model, scenario)
+    els, found = model.elements, []
+    for a in st.approvals:
+        reads_a = check_reads(model, a)
+        if not reads_a.reads:
+            continue
+        node, steps = a, 0
+        while node in st.post_dominator and steps < MAX_DOMINATOR_WALK:
+            node, steps = st.post_dominator[node], steps + 1
+            if node == a:
+                break
+            if node not in st.approval_set:
+                continue
+            shared = reads_a.reads & check_reads(model, node).reads
+            if not shared:
+                continue
+            ra, rb = seniority(model, els[a].lane), seniority(model, els[node].lane)
+            if els[a].lane != els[node].lane and (ra is None or rb is None or rb < ra):
+                break
+            shared -= _writes_between(model, st, a, node)
+            if shared:
+                docs = sorted(shared)
+                b = node
+                explanation = (
+                    f"{els[a].label!r} ({els[a].lane or 'no lane'}) checks "
+                    f"{', '.join(docs)}, and every case then reaches {els[b].label!r} "
+                    f"({els[b].lane or 'no lane'}), an equal or higher authority that checks "
+                    f"the same {'document' if len(docs) == 1 else 'documents'} with nothing "
+                    f"changed in between. The earlier check catches nothing the later one "
+                    f"would miss (data read from {reads_a.source}).")
+                found.append(make_finding(
+                    model, "dominated-approval", (a, b), explanation, "eliminate",
+                    targets=(a,), saving=est.saving_of_removal([a]), data=docs,
+                    data_source=reads_a.source))
+            break
+    return found
+
+
+def available_checks(model) -> dict[str, frozenset]:
+    """Documents checked on every path from the start and not written since, per node.
+
+    A forward must-analysis (like available expressions): the value at a node is what is
+    known to be verified when a token arrives there.
+    """
+    st = structure_of(model)
+    g = st.graph
+    docs = sorted({d for a in st.approvals for d in check_reads(model, a).reads})
+    bit = {d: 1 << i for i, d in enumerate(docs)}
+    full = (1 << len(docs)) - 1
+
+    def mask(names) -> int:
+        return sum(bit[d] for d in names if d in bit)
+
+    gen = {a: mask(check_reads(model, a).reads) for a in st.approvals}
+    kill = {n: mask(data_use(model, n).writes) for n in g}
+    order = list(nx.topological_sort(st.forward_graph))
+    out = dict.fromkeys(g, full)
+    into: dict[str, int] = {}
+    changed = True
+    while changed:
+        changed = False
+        for n in order:
+            preds = list(g.predecessors(n))
+            value = full
+            for p in preds:
+                value &= out[p]
+            value = value if preds else 0
+            into[n] = value
+            new = (value & ~kill[n]) | gen.get(n, 0)
+            if new != out[n]:
+                out[n], changed = new, True
+    return {n: frozenset(d for d in docs if into.get(n, 0) & bit[d]) for n in g}
+
+
+def check_reverification(model, scenario=None) -> list:
+    """Flag an approval that re-checks documents already verified on every path before it.
+
+    Graph pattern: approval ``c`` reads document ``d``; on every path from the start to
+    ``c`` some approval has read ``d`` and no node since has written it (the
+    :func:`available_checks` analysis). Suggests *eliminate* ``c`` (or let it reuse the
+    earlier result); when ``c`` also checks something new, suggests *relocate-check*:
+    keep the step for the new documents and take the repeated ones off it.
+    """
+    st, est = structure_of(model), Estimates(model, scenario)
+    els, found = model.elements, []
+    avail = available_checks(model) if st.approvals else {}
+    for c in st.approvals:
+        use = check_reads(model, c)
+        again = use.reads & avail.get(c, frozenset())
+        if not again:
+            continue
+        before = nx.ancestors(st.forward_graph, c)
+        earlier = [a for a in st.approvals
+                   if a in before and check_reads(model, a).reads & again]
+        docs = sorted(again)
+        who = ", ".join(f"{els[a].label!r} ({els[a].lane or 'no lane'})" for a in earlier)
+        explanation = (
+            f"By the time a case reaches {els[c].label!r} ({els[c].lane or 'no lane'}), "
+            f"{', '.join(docs)} {'has' if len(docs) == 1 else 'have'} already been checked "
+            f"on every path by {who}, and nothing has changed {'it' if len(docs) == 1 else 'them'} "
+            f"since. Checking again repeats work the applicant already waited for; rely on "
+            f"the earlier check (data read from {use.source}).")
+        if again == use.reads:
+            suggestion, targets, saving = "eliminate", (c,), est.saving_of_removal([c])
+        else:  # the step checks something new too: only the repeated part goes
+            rest = ", ".join(sorted(use.reads - again))
+            explanation += f" Keep the step for what is new to it ({rest})."
+            suggestion, targets = "relocate-check", ()
+            saving = est.saving(0.0, est.task_minutes(c) / 60.0 * len(again) / len(use.reads))
+        found.append(make_finding(
+            model, "reverification", (*earlier, c), explanation, suggestion, targets=targets,
+            saving=saving, data=docs, data_source=use.source))
+    return found

@@ -1,0 +1,68 @@
+"""Rubber stamps: approvals that cannot say no.
+
+An approval earns its place by the cases it stops or sends back. When the model gives it
+no way to do that, or the scenario says it never does, it only adds a wait.
+"""
+from __future__ import annotations
+
+from .estimates import Estimates
+from .finding import make_finding
+from .structure import structure_of
+
+__all__ = ["check_rubber_stamp"]
+
+
+_SAYING_NO = ("error", "escalation", "message", "signal", "conditional")
+
+
+def _reject_path(model, st, est, a, guarded) -> tuple[str | None, str]:
+    """Why ``a`` has no effective reject path (``None`` if it has one), and the suggestion."""
+    if a in guarded:
+        return None, ""  # an error/escalation boundary event is its way of saying no
+    decision = st.decisions.get(a)
+    if decision is None:
+        after, ends = st.next_activities(a)
+        if ends and not after:
+            return None, ""  # the last step closes the case: it is the outcome, not a check
+        return ("nothing after it decides anything: every case goes on the same way, so "
+                "the step records that the office has seen the file", "notify")
+    if decision.reconverges_empty:
+        return (f"the decision {decision.gateway} after it has branches that meet again "
+                "before any work is done, so approving and rejecting lead to the same next "
+                "step", "eliminate")
+    if decision.reject_flows:
+        p, from_scenario = est.reject_probability(decision.gateway, decision.reject_flows)
+        if from_scenario and p == 0.0:
+            return (f"the scenario gives its reject branch at {decision.gateway} a "
+                    "probability of 0: in practice no case is ever turned back here",
+                    "eliminate")
+    return None, ""
+
+
+def check_rubber_stamp(model, scenario=None) -> list:
+    """Flag approvals with no effective reject path.
+
+    Graph pattern: an approval ``a`` such that (i) no decision gateway follows it and no
+    error/escalation boundary event sits on it (unless it is the last step before the
+    end, i.e. the act that issues the outcome), or (ii) every branch of the decision after
+    it reconverges without passing a task, or (iii) the scenario gives its reject
+    branches probability 0. Suggests *eliminate* for (ii) and (iii), and *notify* (keep
+    the office informed without holding the file) for (i).
+    """
+    st, est = structure_of(model), Estimates(model, scenario)
+    found = []
+    guarded = {e.attached_to for e in model.elements.values()
+               if e.attached_to and e.event in _SAYING_NO}
+    for a in st.approvals:
+        why, suggestion = _reject_path(model, st, est, a, guarded)
+        if why is None:
+            continue
+        el = model.elements[a]
+        explanation = (
+            f"{el.label!r} ({el.lane or 'no lane'}) is an approval step, but {why}. "
+            "An approval that never changes the outcome costs every case a wait and adds no "
+            "assurance; " + ("drop it." if suggestion == "eliminate" else
+                             "send the office a notice instead of the file."))
+        found.append(make_finding(model, "rubber-stamp", (a,), explanation, suggestion,
+                                  targets=(a,), saving=est.saving_of_removal([a])))
+    return found

@@ -1,0 +1,305 @@
+"""Structural facts every rule asks about, computed once per model.
+
+A procedure is read scope by scope (the process, then each embedded subprocess as its own
+flow); a subprocess counts as one activity of its parent. The facts: which steps are
+approvals, what decision follows each one and where its reject branch leads, the next
+activities reached through gateways and events only, post-dominators, and the back edges
+that close rework loops.
+"""
+from __future__ import annotations
+
+import re
+import weakref
+from collections import deque
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+
+__all__ = ["Decision", "Structure", "structure_of", "is_reject_flow", "seniority"]
+
+_DECISION_KINDS = ("exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway")
+# Stems of words that mark a reject or rework branch (flow name, condition or first step).
+_REJECT_RE = re.compile(
+    r"(\b(tolak|ditolak|penolakan|revisi|perbaik|kembali|dikembalikan|salah|belum|tidak|kurang|"
+    r"reject|deny|denied|incomplete|revis|return|missing|invalid|refus|fail)"
+    r"|\b(no|not|false|tdk)\b|!|==\s*(false|0)\b)",
+    re.IGNORECASE,
+)
+# Seniority of a lane guessed from its name when bpe:rank is absent (higher = more senior).
+_SENIORITY = (
+    (5, ("menteri", "gubernur", "bupati", "wali kota", "walikota", "minister", "governor")),
+    (4, ("camat", "lurah", "kepala dinas", "kadis", "kepala", "pejabat berwenang", "ppk", "kpa",
+         "director", "head", "chief", "manager", "approving")),
+    (3, ("sekretaris", "sekcam", "seklur", "kabid", "kabag", "eselon iii", "atasan",
+         "supervisor", "legal", "advisor", "reviewer", "tpa", "tpt")),
+    (2, ("kasi", "kasubbag", "kasubbid", "kasubag", "rw", "pengelola", "verifikator",
+         "bendahara", "officer")),
+    (1, ("rt", "petugas", "staf", "staff", "operator", "clerk", "tu", "agendaris", "front")),
+    (0, ("pemohon", "applicant", "pns", "pegawai", "warga", "citizen", "customer", "pelaku usaha")),
+)
+
+
+def is_reject_flow(model, flow_id: str) -> bool:
+    """Whether a flow leaving a decision looks like its reject/rework branch.
+
+    Read from the flow's name or condition, else from the name of the step it leads to.
+    """
+    flow = model.flows[flow_id]
+    text = " ".join(filter(None, (flow.name, flow.condition)))
+    if text.strip():
+        return bool(_REJECT_RE.search(text))
+    target = model.elements[flow.target]
+    return bool(target.name) and bool(_REJECT_RE.search(target.name))
+
+
+def seniority(model, lane: str | None) -> int | None:
+    """Authority of a lane: ``bpe:rank`` if set, else guessed from the lane's name."""
+    if lane is None:
+        return None
+    rank = model.lane_rank(lane)
+    if rank is not None:
+        return rank
+    low = lane.lower()
+    for level, words in _SENIORITY:
+        if any(re.search(r"\b" + re.escape(w) + r"\b", low) for w in words):
+            return level
+    return None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision gateway right after an approval and where its branches lead."""
+
+    gateway: str
+    reject_flows: tuple[str, ...]
+    accept_flows: tuple[str, ...]
+    reject_targets: frozenset  # first activities (or "END") reached on reject branches
+    loops_back: bool  # a reject branch comes back to the approval: rework, not knock-out
+    reconverges_empty: bool  # every branch meets again before any task: decides nothing
+
+
+class Structure:
+    """Per-model structural facts (see module doc); get one with :func:`structure_of`."""
+
+    def __init__(self, model):
+        self._model = weakref.ref(model)  # the cache must not keep the model alive
+        self.graph = model.graph
+        els = model.elements
+        self.activities = [e for e in els if els[e].is_activity and not els[e].for_compensation]
+        self.approvals = [e.id for e in model.approvals if e.is_activity]
+        self.approval_set = set(self.approvals)
+
+    @property
+    def model(self):
+        return self._model()
+
+    @cached_property
+    def component(self) -> dict[str, int]:
+        """Node -> index of its strongly connected component (same index = same cycle)."""
+        out = {}
+        for i, comp in enumerate(nx.strongly_connected_components(self.graph)):
+            for n in comp:
+                out[n] = i
+        return out
+
+    def on_cycle_with(self, a: str, b: str) -> bool:
+        """Whether ``a`` and ``b`` lie on a common cycle (each reaches the other)."""
+        return self.component[a] == self.component[b]
+
+    # -- neighbourhoods -------------------------------------------------------------
+    def _passable(self, node: str) -> bool:
+        el = self.model.elements[node]
+        return not el.is_activity and el.kind != "endEvent"
+
+    def next_activities(self, node: str, flows=None) -> tuple[set, bool]:
+        """Activities reached from ``node`` through gateways/events only, and whether an
+        end event is reached that way. ``flows`` restricts the first step."""
+        model = self.model
+        first = flows if flows is not None else model.elements[node].outgoing
+        todo = deque(model.flows[f].target for f in first)
+        seen, found, end = set(), set(), False
+        while todo:
+            n = todo.popleft()
+            if n in seen:
+                continue
+            seen.add(n)
+            el = model.elements[n]
+            if el.is_activity:
+                found.add(n)
+            elif el.kind == "endEvent":
+                end = True
+            else:
+                todo.extend(model.flows[f].target for f in el.outgoing)
+        return found, end
+
+    def previous_activities(self, node: str) -> set:
+        """Activities from which ``node`` is reached through gateways/events only."""
+        model = self.model
+        todo = deque(model.flows[f].source for f in model.elements[node].incoming)
+        seen, found = set(), set()
+        while todo:
+            n = todo.popleft()
+            if n in seen:
+                continue
+            seen.add(n)
+            el = model.elements[n]
+            if el.is_activity:
+                found.add(n)
+            elif el.kind != "startEvent":
+                todo.extend(model.flows[f].source for f in el.incoming)
+        return found
+
+    # -- decisions --------------------------------------------------------------------
+    @cached_property
+    def decisions(self) -> dict[str, Decision]:
+        """Approval id -> the decision after it (absent when nothing decides)."""
+        out = {}
+        for a in self.approvals:
+            d = self._decision(a)
+            if d is not None:
+                out[a] = d
+        return out
+
+    def _decision(self, approval: str) -> Decision | None:
+        model = self.model
+        node, hops = approval, 0
+        while hops < 5:  # events (a timer, a message) may sit between task and gateway
+            outs = model.elements[node].outgoing
+            if len(outs) != 1:
+                return None
+            node = model.flows[outs[0]].target
+            el = model.elements[node]
+            if el.kind in _DECISION_KINDS and len(el.outgoing) >= 2:
+                break
+            if el.is_activity or el.kind in ("endEvent", "parallelGateway") or el.is_gateway:
+                return None
+            hops += 1
+        else:
+            return None
+        gw = model.elements[node]
+        reject = tuple(f for f in gw.outgoing if is_reject_flow(model, f))
+        if not reject and gw.default_flow:
+            # "default = go on" is the common drawing: the other branches are the exceptions
+            reject = tuple(f for f in gw.outgoing if f != gw.default_flow)
+        accept = tuple(f for f in gw.outgoing if f not in reject)
+        targets = set()
+        for f in reject:
+            acts, end = self.next_activities(gw.id, [f])
+            targets |= acts
+            if end:
+                targets.add("END")
+        loops = any(self.on_cycle_with(approval, model.flows[f].target) for f in reject)
+        firsts = [self.next_activities(gw.id, [f]) for f in gw.outgoing]
+        empty = all(not acts and not end for acts, end in firsts)
+        return Decision(gw.id, reject, accept, frozenset(targets), loops, empty)
+
+    def reachable(self, node: str) -> set:
+        """Every node reachable from ``node`` (itself included)."""
+        return {node} | nx.descendants(self.graph, node)
+
+    # -- dominance ----------------------------------------------------------------------
+    @cached_property
+    def scopes(self) -> dict[tuple, list[str]]:
+        """(process, scope) -> its flow nodes."""
+        out: dict[tuple, list[str]] = {}
+        for e in self.model.elements.values():
+            out.setdefault((e.process, e.scope), []).append(e.id)
+        return out
+
+    @cached_property
+    def post_dominator(self) -> dict[str, str]:
+        """Node -> immediate post-dominator within its scope (virtual exit left out)."""
+        out: dict[str, str] = {}
+        exit_node = ("__exit__",)
+        for nodes in self.scopes.values():
+            sub = self.graph.subgraph(nodes)
+            rev = nx.DiGraph()
+            rev.add_nodes_from(nodes)
+            rev.add_edges_from((v, u) for u, v in sub.edges)
+            for n in nodes:
+                if sub.out_degree(n) == 0:
+                    rev.add_edge(exit_node, n)
+            rev.add_node(exit_node)
+            for n, d in nx.immediate_dominators(rev, exit_node).items():
+                if n != exit_node and d != exit_node and d != n:
+                    out[n] = d
+        return out
+
+    def post_dominates(self, later: str, earlier: str) -> bool:
+        """Whether every path from ``earlier`` to the end passes ``later``."""
+        node, seen = earlier, set()
+        while node in self.post_dominator and node not in seen:
+            seen.add(node)
+            node = self.post_dominator[node]
+            if node == later:
+                return True
+        return False
+
+    def activity_post_dominator(self, node: str) -> str | None:
+        """The nearest activity that post-dominates ``node``."""
+        seen = set()
+        while node in self.post_dominator and node not in seen:
+            seen.add(node)
+            node = self.post_dominator[node]
+            if self.model.elements[node].is_activity:
+                return node
+        return None
+
+    # -- loops ----------------------------------------------------------------------------
+    @cached_property
+    def back_edges(self) -> list[tuple[str, str]]:
+        """Edges closing a cycle, found by depth-first search from each scope's starts."""
+        g, back = self.graph, []
+        color: dict[str, int] = {}
+        for nodes in self.scopes.values():
+            starts = [n for n in nodes if g.in_degree(n) == 0]
+            starts.sort(key=lambda n: self.model.elements[n].kind != "startEvent")
+            for root in starts + nodes:
+                if root in color:
+                    continue
+                color[root] = 1
+                stack = [(root, iter(g.successors(root)))]
+                while stack:
+                    node, it = stack[-1]
+                    nxt = next(it, None)
+                    if nxt is None:
+                        color[node] = 2
+                        stack.pop()
+                    elif nxt not in color:
+                        color[nxt] = 1
+                        stack.append((nxt, iter(g.successors(nxt))))
+                    elif color[nxt] == 1:
+                        back.append((node, nxt))
+        return back
+
+    @cached_property
+    def forward_graph(self) -> nx.DiGraph:
+        """The graph without back edges: acyclic, for longest paths and propagation."""
+        g = self.graph.copy()
+        g.remove_edges_from(self.back_edges)
+        return g
+
+    def loop_body(self, source: str, target: str) -> set:
+        """Nodes of the cycle closed by back edge ``source -> target``."""
+        comp = self.component[target]
+        fwd = self.forward_graph.subgraph(
+            n for n, c in self.component.items() if c == comp)
+        down = {target} | nx.descendants(fwd, target)
+        up = {source} | nx.ancestors(fwd, source)
+        return down & up
+
+
+_CACHE: dict[int, Structure] = {}
+
+
+def structure_of(model) -> Structure:
+    """The :class:`Structure` of ``model``, built once and kept while the model lives."""
+    key = id(model)
+    found = _CACHE.get(key)
+    if found is not None and found.model is model:
+        return found
+    built = Structure(model)
+    _CACHE[key] = built
+    weakref.finalize(model, _CACHE.pop, key, None)
+    return built
