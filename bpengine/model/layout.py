@@ -49,7 +49,7 @@ def _children(el, kinds):
 
 def _hits(points, boxes):
     """Whether an orthogonal polyline crosses the inside of any box ``(x, y, w, h)``."""
-    for (x1, y1), (x2, y2) in zip(points, points[1:]):
+    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
         for bx, by, bw, bh in boxes:
             if (max(x1, x2) > bx + 2 and min(x1, x2) < bx + bw - 2
                     and max(y1, y2) > by + 2 and min(y1, y2) < by + bh - 2):
@@ -58,7 +58,7 @@ def _hits(points, boxes):
 
 
 def _layers(nodes, edges, starts):
-    """Return ``(layer, back_edges, topological_order)`` of a directed graph.
+    """Return ``(layer, back_edges, topological_order, dag)`` of a directed graph.
 
     Back edges are those that close a cycle in a DFS begun at the start events (then at any
     node without incoming edges, then anywhere); the rest form a DAG, layered by longest path.
@@ -97,7 +97,8 @@ class _Plane:
     """One ``BPMNPlane`` being filled with shapes and edges; remembers every shape's box."""
 
     def __init__(self, root, element_id):
-        diagram = etree.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", id=f"BPMNDiagram_{element_id}")
+        diagram = etree.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", id=f"BPMNDiagram_{element_id}",
+                                   nsmap={"bpmndi": BPMNDI, "dc": DC, "di": DI})
         self.plane = etree.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane",
                                       id=f"BPMNPlane_{element_id}", bpmnElement=element_id)
         self.boxes = {}
@@ -160,23 +161,20 @@ def _lane_tree(process):
 
 
 def _arrange(plane, pools, origin, msg_flows=()):
-    """Lay out ``pools`` = ``[(participant or None, container or None)]`` stacked vertically.
+    """Lay out ``pools`` = ``[(participant or None, container or None)]``, stacked vertically.
 
-    Columns are shared by all pools so message flows between them run mostly vertically.
+    All pools share one set of columns, so message flows between them run mostly vertically.
     """
-    parts = [(p, c, _container_parts(c) if c is not None else ([], {}, {}, [], [], []))
-             for p, c in pools]
-    node_of, kind_of, box_of = {}, {}, {}
-    edges, starts = [], []
-    for _p, _c, (nodes, kinds, boundaries, flows, _a, _l) in parts:
+    empty = ([], {}, {}, [], [], [])
+    parts = [(p, c, _container_parts(c) if c is not None else empty) for p, c in pools]
+    node_of, kind_of, box_of, starts, all_nodes = {}, {}, {}, [], []
+    for _p, _c, (nodes, kinds, boundaries, *_rest) in parts:
         kind_of.update(kinds)
-        node_of.update({n: n for n in nodes})
-        node_of.update({b: host for b, host in boundaries.items()})
+        node_of.update({n: n for n in nodes} | boundaries)
         starts += [n for n in nodes if kinds[n] == "startEvent"]
-    for _p, _c, part in parts:
-        edges += [(node_of[s], node_of[t]) for _f, s, t in part[3] if s in node_of and t in node_of]
-    edges += [(node_of[s], node_of[t]) for _f, s, t in msg_flows if s in node_of and t in node_of]
-    all_nodes = [n for *_x, part in parts for n in part[0]]
+        all_nodes += nodes
+    ends = [f for *_pc, part in parts for f in part[3]] + list(msg_flows)
+    edges = [(node_of[s], node_of[t]) for _f, s, t in ends if s in node_of and t in node_of]
     layer, back, order, dag = _layers(all_nodes, edges, starts)
     ncols = max(layer.values(), default=0) + 1
     depth = max((d + 1 for _p, c, _x in parts for _l, d, _leaf in _lane_tree(c)), default=0)
@@ -185,28 +183,26 @@ def _arrange(plane, pools, origin, msg_flows=()):
     width = content_x - origin[0] + ncols * COL_W + MARGIN
     col_x = [content_x + COL_W * k + COL_W / 2 for k in range(ncols)]
 
-    # bands: leaf lanes (plus one for nodes in no lane); rows inside each band
-    band_of, bands, lane_rows = {}, [], []
-    for pool, container, part in parts:
+    # bands: the leaf lanes of each pool (plus one for nodes in no lane), each a stack of rows
+    band_of, bands, trees = {}, [], []
+    for _p, container, part in parts:
         tree = _lane_tree(container)
-        pool_bands = []
-        for lane, _d, leaf in sorted(tree, key=lambda t: not t[2]):
+        for lane, _d, _leaf in sorted(tree, key=lambda t: not t[2]):
             # a node listed only by a parent lane goes to that lane's first leaf
-            first_leaf = next(e.get("id") for e, _x, lf in tree
-                              if lf and (e is lane or lane in e.iterancestors()))
+            first_leaf = next(e.get("id") for e, _x, leaf in tree
+                              if leaf and (e is lane or lane in e.iterancestors()))
             for ref in _children(lane, {"flowNodeRef"}):
-                if ref.text in part[0] and ref.text not in band_of:
-                    band_of[ref.text] = first_leaf
-        pool_bands += [lane.get("id") for lane, _d, leaf in tree if leaf]
+                if ref.text in part[0]:
+                    band_of.setdefault(ref.text, first_leaf)
+        pool_bands = [lane.get("id") for lane, _d, leaf in tree if leaf]
         loose = [n for n in part[0] if n not in band_of]
         if loose or not pool_bands:
-            key = f"__band_{len(bands)}"
-            pool_bands.append(key)
-            band_of.update({n: key for n in loose})
+            pool_bands.append(f"__band_{len(bands)}")
+            band_of.update({n: pool_bands[-1] for n in loose})
         bands.append(pool_bands)
-        lane_rows.append(tree)
+        trees.append(tree)
     taken, row_of = set(), {}
-    for node in order:
+    for node in order:  # a node keeps the row of its first predecessor in the same band
         band = band_of[node]
         row = next((row_of[p] for p in dag.predecessors(node)
                     if band_of.get(p) == band and p in row_of), 0)
@@ -215,44 +211,42 @@ def _arrange(plane, pools, origin, msg_flows=()):
         taken.add((band, layer[node], row))
         row_of[node] = row
     rows = {b: 1 + max((r for (bb, _k, r) in taken if bb == b), default=0)
-            for pb in bands for b in pb}
+            for pool_bands in bands for b in pool_bands}
 
-    # artifacts: a strip under the rows of the band of the node that uses them
-    cell_of = {}
-    for (_p, _c, (_n, _k, _b, _f, artifacts, links)), pool_bands in zip(parts, bands):
-        for art in artifacts:
-            users = [node_of.get(n) for _e, a, n, _i in links if a == art and node_of.get(n)]
-            cell_of[art] = (band_of[users[0]], layer[users[0]]) if users else (pool_bands[0], 0)
-    strip_items = {}
-    for art, cell in cell_of.items():
-        strip_items.setdefault(cell, []).append(art)
-    strip_slot, strips = {}, {}
-    for (band, col), arts in strip_items.items():
-        srow, used = 0, 0
+    # artifacts: in a strip under the rows of the band, in the column of their first user
+    cells = {}
+    for (*_pc, part), pool_bands in zip(parts, bands, strict=True):
+        for art in part[4]:
+            users = [node_of[n] for _e, a, n, _i in part[5] if a == art and n in node_of]
+            cell = (band_of[users[0]], layer[users[0]]) if users else (pool_bands[0], 0)
+            cells.setdefault(cell, []).append(art)
+    slot_of, strips = {}, {}
+    for (band, col), arts in cells.items():
+        slots = [[]]
         for art in arts:
-            w = _size(kind_of[art])[0] + 8
-            if used and used + w > COL_W - 10:
-                srow, used = srow + 1, 0
-            strip_slot[art] = (srow, used)
-            used += w
-        strips[band] = max(strips.get(band, 0), srow + 1)
+            if slots[-1] and sum(_size(kind_of[a])[0] + 8 for a in slots[-1] + [art]) > COL_W:
+                slots.append([])
+            slots[-1].append(art)
+        strips[band] = max(strips.get(band, 0), len(slots))
+        for srow, slot in enumerate(slots):
+            x = col_x[col] - (sum(_size(kind_of[a])[0] + 8 for a in slot) - 8) / 2
+            for art in slot:
+                slot_of[art] = (band, srow, x)
+                x += _size(kind_of[art])[0] + 8
 
-    # geometry: pools, lanes, nodes
-    y = origin[1]
-    band_y = {}
-    for (pool, container, part), pool_bands, tree in zip(parts, bands, lane_rows):
+    # geometry: pools and lanes, then nodes, boundary events, artifacts
+    y, band_y = origin[1], {}
+    height = {b: rows[b] * ROW_H + strips.get(b, 0) * STRIP_H for b in rows}
+    for (pool, *_cp), pool_bands, tree in zip(parts, bands, trees, strict=True):
         top = y
         for band in pool_bands:
-            band_y[band] = y
-            y += rows[band] * ROW_H + strips.get(band, 0) * STRIP_H
+            band_y[band], y = y, y + height[band]
         if pool is not None:
             plane.shape(pool.get("id"), (origin[0], top, width, y - top), isHorizontal="true")
-        for lane, d, leaf in tree:
-            ids = [lane.get("id")] + [e.get("id") for e in lane.iter(f"{{{BPMN}}}lane")]
+        for lane, d, _leaf in tree:
+            ids = {e.get("id") for e in lane.iter(f"{{{BPMN}}}lane")}
             leaves = [b for b in pool_bands if b in ids]
-            y0 = min(band_y[b] for b in leaves) if leaves else top
-            y1 = max(band_y[b] + rows[b] * ROW_H + strips.get(b, 0) * STRIP_H for b in leaves) \
-                if leaves else top
+            y0, y1 = band_y[leaves[0]], band_y[leaves[-1]] + height[leaves[-1]]
             x0 = left + HEADER * d
             plane.shape(lane.get("id"), (x0, y0, origin[0] + width - x0, y1 - y0),
                         isHorizontal="true")
@@ -261,49 +255,42 @@ def _arrange(plane, pools, origin, msg_flows=()):
     for node in order:
         w, h = _size(kind_of[node])
         row_top[node] = band_y[band_of[node]] + row_of[node] * ROW_H
-        cx, cy = col_x[layer[node]], row_top[node] + ROW_H / 2
-        box = (cx - w / 2, cy - h / 2, w, h)
+        box_of[node] = (col_x[layer[node]] - w / 2, row_top[node] + (ROW_H - h) / 2, w, h)
         extra = {"isExpanded": "false"} if kind_of[node] in _SUBPROCESSES else {}
-        extra.update({"isMarkerVisible": "true"} if kind_of[node] == "exclusiveGateway" else {})
-        plane.shape(node, box, **extra)
-        box_of[node] = box
-    for _p, _c, (_n, _k, boundaries, _f, _a, _l) in parts:
+        if kind_of[node] == "exclusiveGateway":
+            extra["isMarkerVisible"] = "true"
+        plane.shape(node, box_of[node], **extra)
+    for *_pc, part in parts:
         by_host = {}
-        for b, host in boundaries.items():
+        for b, host in part[2].items():
             by_host.setdefault(host, []).append(b)
-        for host, bs in by_host.items():
+        for host, attached in by_host.items():
             hx, hy, hw, hh = box_of[host]
-            for i, b in enumerate(bs):
-                cx = hx + hw * (i + 1) / (len(bs) + 1)
-                box_of[b] = (cx - 18, hy + hh - 18, 36, 36)
+            # one in the middle of the bottom edge; more: two at the bottom, then two on top
+            spots = [(0.5, 1)] if len(attached) == 1 else [(.25, 1), (.75, 1), (.25, 0), (.75, 0)]
+            for i, b in enumerate(attached):
+                fx, fy = spots[i % len(spots)]
+                box_of[b], row_top[b] = (hx + hw * fx - 18, hy + hh * fy - 18, 36, 36), row_top[host]
                 plane.shape(b, box_of[b])
-                row_top[b] = row_top[host]
-    for art, (band, col) in cell_of.items():
+    for art, (band, srow, x) in slot_of.items():
         w, h = _size(kind_of[art])
-        srow, offset = strip_slot[art]
-        n_used = sum(_size(kind_of[a])[0] + 8 for a in strip_items[(band, col)]
-                     if strip_slot[a][0] == srow) - 8
-        x = col_x[col] - n_used / 2 + offset
-        sy = band_y[band] + rows[band] * ROW_H + srow * STRIP_H + (STRIP_H - h) / 2
-        box_of[art] = (x, sy, w, h)
+        box_of[art] = (x, band_y[band] + rows[band] * ROW_H + srow * STRIP_H + (STRIP_H - h) / 2,
+                       w, h)
         plane.shape(art, box_of[art])
 
-    # edges
-    boxes = list(box_of.items())
-    for _p, _c, (_n, _k, boundaries, flows, _a, links) in parts:
-        for fid, s, t in flows:
-            if s in box_of and t in box_of:
-                is_back = (node_of.get(s), node_of.get(t)) in back
-                plane.edge(fid, _route(s, t, box_of, boxes, row_top, col_x, layer, node_of,
-                                       kind_of, is_back))
-        for eid, art, node, art_is_source in links:
+    # edges: sequence flows routed around shapes; associations straight
+    ctx = (box_of, list(box_of.items()), row_top, col_x, layer, node_of, kind_of)
+    for *_pc, part in parts:
+        for fid, s, t in part[3]:
+            if fid and s in box_of and t in box_of:
+                plane.edge(fid, _route(s, t, (node_of.get(s), node_of.get(t)) in back, *ctx))
+        for eid, art, node, art_is_source in part[5]:
             if eid and art in box_of and node in box_of:
-                pts = _straight(box_of[art], box_of[node])
-                plane.edge(eid, pts if art_is_source else pts[::-1])
-    return box_of, y
+                points = _straight(box_of[art], box_of[node])
+                plane.edge(eid, points if art_is_source else points[::-1])
 
 
-def _route(s, t, box_of, boxes, row_top, col_x, layer, node_of, kind_of, is_back):
+def _route(s, t, is_back, box_of, boxes, row_top, col_x, layer, node_of, kind_of):
     """Orthogonal waypoints for a sequence flow, avoiding node boxes where it can."""
     sx, sy, sw, sh = box_of[s]
     tx, ty, tw, th = box_of[t]
@@ -411,8 +398,18 @@ def layout(root):
         flows = [(m.get("id"), m.get("sourceRef"), m.get("targetRef"))
                  for m in _children(collab, {"messageFlow"})]
         _arrange(plane, pools, (160, 80), flows)
+        by_id = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str)}
+        pool_of = {p.get("processRef"): p.get("id") for p in participants}
+
+        def anchor(eid):  # an end inside a collapsed subprocess attaches to the subprocess
+            while eid is not None and eid not in plane.boxes:
+                eid = pool_of.get(eid) or (by_id[eid].getparent().get("id")
+                                           if eid in by_id else None)
+            return eid
+
         for mid, s, t in flows:
-            if s in plane.boxes and t in plane.boxes:
+            s, t = anchor(s), anchor(t)
+            if mid and s and t:
                 plane.edge(mid, _message_route(plane.boxes[s], plane.boxes[t]))
     elif processes:
         first = next(iter(processes.values()))
