@@ -1,0 +1,435 @@
+"""The adapter around SpiffWorkflow: the only module that touches its objects.
+
+Four things SpiffWorkflow does not do the way an agency engine must, fixed here:
+
+- **Expressions.** Its script environment is bare ``eval``/``exec``. We replace it: every
+  condition goes through :mod:`bpengine.expressions`, timer values are read as ISO-8601
+  (unquoted ``PT1H`` works) and scripts run only for a definition deployed as trusted.
+- **Clock.** Its timers read ``datetime.now()``; we route that through a context variable so
+  ``tick(now)`` and tests set the time, and a working-day calendar can stretch durations.
+- **Growth.** It keeps every finished task in one tree and walks the tree on every step
+  (quadratic per case; iteration stops at depth 1,000, so a long loop "completes" with a task
+  still READY). :func:`prune` cuts the finished trunk above the live frontier after each step;
+  our audit table, not the tree, is the history.
+- **Storage.** Its serialization embeds the whole spec in every blob. :func:`dump_state`
+  writes only the instance; the spec is stored once per definition (:func:`dump_spec`).
+"""
+from __future__ import annotations
+
+import contextvars
+import datetime as _dt
+import json
+from collections import ChainMap
+from collections.abc import Callable
+from copy import deepcopy
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from ..errors import BpengineError, ExpressionError
+from ..expressions import compile_expression, parse_duration
+
+__all__ = [
+    "Runtime",
+    "OpenTask",
+    "clock_at",
+    "prune",
+    "open_tasks",
+]
+
+Calendar = Callable[[_dt.datetime, _dt.timedelta], _dt.datetime]
+
+# --- clock ---------------------------------------------------------------------------------
+_NOW: contextvars.ContextVar[_dt.datetime | None] = contextvars.ContextVar("bpengine_now",
+                                                                          default=None)
+
+
+class _ClockedDatetime(_dt.datetime):
+    """``datetime`` whose ``now()`` is the engine's clock while a step runs."""
+
+    @classmethod
+    def now(cls, tz=None):
+        now = _NOW.get()
+        if now is None:
+            return super().now(tz)
+        return now.astimezone(tz) if tz is not None else now
+
+
+# SpiffWorkflow's timer module calls datetime.now() directly; pointing its module-level name at
+# a subclass is the one place we can inject time without forking its timer classes.
+_timer.datetime = _ClockedDatetime
+
+
+class clock_at:  # noqa: N801 - used as a context manager, reads like a statement
+    """Run the enclosed SpiffWorkflow calls as if the time were ``now`` (aware datetime)."""
+
+    def __init__(self, now: _dt.datetime):
+        self.now = now if now.tzinfo else now.replace(tzinfo=_dt.timezone.utc)
+
+    def __enter__(self):
+        self._token = _NOW.set(self.now)
+        return self.now
+
+    def __exit__(self, *exc):
+        _NOW.reset(self._token)
+
+
+# --- expressions ---------------------------------------------------------------------------
+class _SafeEnvironment(TaskDataEnvironment):
+    def __init__(self, trust_scripts: bool):
+        super().__init__()
+        self.trust_scripts = trust_scripts
+        self._compiled: dict[str, object] = {}
+
+    def evaluate(self, expression, context, external_context=None):
+        compiled = self._compiled.get(expression)
+        if compiled is None:
+            compiled = self._compiled[expression] = compile_expression(expression)
+        return compiled.evaluate(ChainMap(context, external_context or {}))
+
+    def execute(self, script, context, external_context=None):
+        if not self.trust_scripts:
+            raise ExpressionError("script tasks run only in definitions deployed with "
+                                  "trust_scripts=True")
+        return super().execute(script, context, external_context)
+
+
+class _SafeScriptEngine(PythonScriptEngine):
+    def __init__(self, trust_scripts: bool, calendar: Calendar | None):
+        super().__init__(environment=_SafeEnvironment(trust_scripts))
+        self.calendar = calendar
+
+    def evaluate(self, task, expression, external_context=None):
+        definition = getattr(task.task_spec, "event_definition", None)
+        try:
+            if isinstance(definition, TimerEventDefinition) and expression == definition.expression:
+                return self._timer_value(task, definition, expression)
+            return self.environment.evaluate(expression, task.data, external_context)
+        except ExpressionError as exc:
+            raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
+
+    def execute(self, task, script, external_context=None):
+        try:
+            return self.environment.execute(script, task.data, external_context or {})
+        except ExpressionError as exc:
+            raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
+        except Exception as exc:  # a trusted script failing is still the file's mistake
+            raise ExpressionError(f"{task.task_spec.bpmn_id}: script failed: "
+                                  f"{type(exc).__name__}: {exc}") from None
+
+    def _timer_value(self, task, definition, expression):
+        text = expression.strip()
+        if isinstance(definition, DurationTimerEventDefinition):
+            try:
+                delta = parse_duration(text)
+            except ExpressionError:
+                delta = parse_duration(str(self.environment.evaluate(text, task.data)))
+            if self.calendar is not None:
+                now = _ClockedDatetime.now(_dt.timezone.utc)
+                delta = self.calendar(now, delta) - now
+            return f"PT{delta.total_seconds():.6f}S"
+        if isinstance(definition, (TimeDateEventDefinition, CycleTimerEventDefinition)):
+            value = text.strip("'\"")
+            if not (value[:1].isdigit() or value[:1] in "RP"):
+                value = str(self.environment.evaluate(text, task.data))
+            try:  # check here: SpiffWorkflow's own parse fails later with a bare ValueError
+                if isinstance(definition, CycleTimerEventDefinition):
+                    TimerEventDefinition.parse_iso_recurring_interval(value)
+                else:
+                    TimerEventDefinition.parse_time_or_duration(value)
+            except Exception:
+                raise ExpressionError(f"timer value {value!r} is not an ISO-8601 date, "
+                                      "duration or cycle") from None
+            return value
+        return self.environment.evaluate(text, task.data)
+
+
+# --- serialization -------------------------------------------------------------------------
+class _StateConverter(BpmnWorkflowConverter):
+    """The instance without its spec: the spec lives once in the definitions table."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+def _registry():
+    config = deepcopy(DEFAULT_CONFIG)
+    config[ServiceTask] = BpmnTaskSpecConverter  # else ServiceTask is not JSON serializable
+    config[BpmnWorkflow] = _StateConverter
+    return BpmnWorkflowSerializer.configure(config)
+
+
+_SERIALIZER = BpmnWorkflowSerializer(_registry())
+STATE_FORMAT = "bpengine-1/" + _SERIALIZER.VERSION
+
+
+def dump_spec(spec, subprocess_specs) -> str:
+    """JSON of a definition's specs, stored once per deployed version."""
+    return json.dumps({
+        "spec": _SERIALIZER.to_dict(spec),
+        "subprocess_specs": {k: _SERIALIZER.to_dict(v) for k, v in subprocess_specs.items()},
+    })
+
+
+def load_spec(text: str):
+    dct = json.loads(text)
+    return (_SERIALIZER.from_dict(dct["spec"]),
+            {k: _SERIALIZER.from_dict(v) for k, v in dct["subprocess_specs"].items()})
+
+
+# --- pruning -------------------------------------------------------------------------------
+def _unfinished(task) -> bool:
+    return not task.has_state(TaskState.FINISHED_MASK)
+
+
+def _join_arrivals(workflow) -> list:
+    """Cancelled join tasks that still record a branch's arrival at a join not yet fired.
+
+    SpiffWorkflow remembers that a branch reached a parallel/inclusive join by keeping that
+    branch's join task CANCELLED under a COMPLETED parent; dropping it would make the join
+    wait forever. An arrival is spent once a task of the same join has completed after it.
+    """
+    fired: dict[str, float] = {}
+    for task in workflow.tasks.values():
+        if task.state == TaskState.COMPLETED and isinstance(task.task_spec, UnstructuredJoin):
+            name = task.task_spec.name
+            fired[name] = max(fired.get(name, 0.0), task.last_state_change)
+    return [t for t in workflow.tasks.values()
+            if t.state == TaskState.CANCELLED and isinstance(t.task_spec, UnstructuredJoin)
+            and t.last_state_change > fired.get(t.task_spec.name, -1.0)]
+
+
+def prune(workflow) -> int:
+    """Drop finished tasks above the live frontier; return how many were removed.
+
+    The new root is the parent of the lowest common ancestor of every unfinished task and
+    every pending join arrival (one finished task is kept above it so code that looks at
+    ``task.parent`` still finds one). Joins, boundary events and loops only look at tasks
+    below that point.
+    """
+    live = [t for t in workflow.tasks.values() if _unfinished(t)]
+    if not live:
+        return 0
+    live.extend(_join_arrivals(workflow))
+    common = None
+    for task in live:
+        chain = []
+        node = task
+        while node is not None:
+            chain.append(node.id)
+            node = node.parent
+        chain.reverse()
+        if common is None:
+            common = chain
+        else:
+            n = 0
+            while n < min(len(common), len(chain)) and common[n] == chain[n]:
+                n += 1
+            common = common[:n]
+    if len(common) < 3:
+        return 0
+    new_root = workflow.tasks[common[-2]]
+    keep = set()
+    stack = [new_root]
+    while stack:
+        node = stack.pop()
+        keep.add(node.id)
+        stack.extend(node.children)
+    dropped = [tid for tid in workflow.tasks if tid not in keep]
+    for tid in dropped:
+        sub = workflow.subprocesses.get(tid)
+        if sub is not None and not sub.completed:
+            return 0  # a live subprocess hangs off a finished task: keep everything
+    for tid in dropped:
+        workflow.subprocesses.pop(tid, None)
+        del workflow.tasks[tid]
+    new_root._parent = None
+    workflow.task_tree = new_root
+    if workflow.last_task is not None and workflow.last_task.id not in keep:
+        workflow.last_task = None
+    return len(dropped)
+
+
+_PREDICTED = TaskState.PREDICTED_MASK | TaskState.FUTURE
+
+
+def trim_predictions(workflow) -> int:
+    """Keep one level of predicted tasks below the live frontier; return how many were dropped.
+
+    SpiffWorkflow predicts every future task of a branch when the branch starts, so each step
+    costs as much as the rest of the process. Predictions are rebuilt one level at a time
+    by :func:`predict_next` just before a task runs.
+    """
+    dropped = 0
+    for wf in (workflow, *workflow.subprocesses.values()):
+        doomed = [t for t in wf.tasks.values()
+                  if t.has_state(_PREDICTED) and t.parent is not None
+                  and t.parent.has_state(_PREDICTED) and not t.triggered]
+        for task in doomed:
+            if task.id in wf.tasks:
+                parent = task.parent
+                stack = [task]
+                while stack:
+                    node = stack.pop()
+                    stack.extend(node.children)
+                    wf.tasks.pop(node.id, None)
+                    dropped += 1
+                if parent is not None and task.id in parent._children:
+                    parent._children.remove(task.id)
+    return dropped
+
+
+def predict_next(task) -> None:
+    """Give ``task`` its children (one level) before it runs, if trimming removed them."""
+    if not task._children and task.task_spec.outputs:
+        task.task_spec._predict_hook(task)
+
+
+# --- the frontier the database mirrors -------------------------------------------------------
+class OpenTask:
+    """A task the outside world can act on or wait for (mirrored as a row)."""
+
+    __slots__ = ("id", "element_id", "name", "kind", "due", "lane")
+
+    def __init__(self, id, element_id, name, kind, lane=None, due=None):
+        self.id, self.element_id, self.name, self.kind = id, element_id, name, kind
+        self.lane, self.due = lane, due
+
+
+def _all_tasks(workflow):
+    yield from workflow.tasks.values()
+    for sub in workflow.subprocesses.values():
+        yield from sub.tasks.values()
+
+
+def open_tasks(workflow) -> list[OpenTask]:
+    """Ready manual tasks (``user``), started service tasks (``service``), waiting timers."""
+    found = []
+    for task in _all_tasks(workflow):
+        spec = task.task_spec
+        bpmn_id = getattr(spec, "bpmn_id", None)
+        if bpmn_id is None:
+            continue
+        if task.state == TaskState.READY and spec.manual:
+            found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "user",
+                                  lane=getattr(spec, "lane", None)))
+        elif task.state == TaskState.STARTED and isinstance(spec, ServiceTask):
+            found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "service",
+                                  lane=getattr(spec, "lane", None)))
+        elif task.state == TaskState.WAITING and isinstance(
+                getattr(spec, "event_definition", None), TimerEventDefinition):
+            found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "timer",
+                                  lane=getattr(spec, "lane", None), due=_timer_due(task)))
+    return found
+
+
+def _timer_due(task) -> _dt.datetime | None:
+    value = task._get_internal_data("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        return TimerEventDefinition.get_datetime(value)
+    except ValueError:
+        return None
+
+
+class Runtime:
+    """Run one case's SpiffWorkflow instance for the duration of one engine call.
+
+    Parameters
+    ----------
+    spec, subprocess_specs
+        The definition's specs (restored once per definition and shared between calls).
+    trust_scripts : bool
+        Whether script tasks may run.
+    calendar : callable, optional
+        ``calendar(start, duration) -> due``: stretches timer durations over working time.
+    """
+
+    def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None):
+        self.spec, self.subprocess_specs = spec, subprocess_specs
+        self.script_engine = _SafeScriptEngine(trust_scripts, calendar)
+
+    def new(self, data: dict) -> BpmnWorkflow:
+        workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=self.script_engine)
+        workflow.get_next_task(state=TaskState.READY).data.update(deepcopy(data))
+        return workflow
+
+    def restore(self, state: str) -> BpmnWorkflow:
+        dct = json.loads(state)
+        dct.pop("format", None)
+        workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=self.script_engine,
+                                deserializing=True)
+        converter = _SERIALIZER.registry
+        workflow.tasks = {}
+        wc = _StateConverter(BpmnWorkflow, _SERIALIZER.registry)
+        workflow.tasks = wc.mapping_from_dict(dct["tasks"], _uuid, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(_uuid(dct["root"]))
+        wc.set_default_attributes(workflow, dct)
+        wc.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = converter.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+    @staticmethod
+    def dump(workflow) -> str:
+        _SERIALIZER.registry._encoder_mode = True
+        try:
+            dct = _SERIALIZER.to_dict(workflow)
+        finally:
+            _SERIALIZER.registry._encoder_mode = False
+        dct["format"] = STATE_FORMAT
+        return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
+
+    @staticmethod
+    def advance(workflow) -> None:
+        """Run engine steps until only waiting work is left, pruning as it goes."""
+        try:
+            workflow.do_engine_steps(will_complete_task=predict_next)
+        except SpiffWorkflowException as exc:
+            raise BpengineError(f"the engine could not continue: {exc}") from None
+        prune(workflow)
+        trim_predictions(workflow)
+        # SpiffWorkflow's iteration stops at depth 1,000 and then claims completion; with the
+        # trunk pruned that cannot happen, but never report a case done that is not.
+        if workflow.is_completed() and any(_unfinished(t) for t in _all_tasks(workflow)):
+            raise BpengineError("internal: the workflow reports completion with work left")
+
+    @staticmethod
+    def find(workflow, task_id: str):
+        for task in _all_tasks(workflow):
+            if str(task.id) == task_id:
+                return task
+        return None
+
+    @staticmethod
+    def completed(workflow) -> bool:
+        return workflow.is_completed()
+
+
+def _uuid(value):
+    from uuid import UUID
+
+    return UUID(value)
