@@ -7,11 +7,17 @@ scenario across a change.
 """
 from .changes import Change, duration_moments, transform_scenario
 from .eliminate import compose, eliminate
+from .parallelise import parallelise
+from .reorder import reassign, relocate_check, resequence
 
 __all__ = [
     "Change",
     "compose",
     "duration_moments",
     "eliminate",
+    "parallelise",
+    "reassign",
+    "relocate_check",
+    "resequence",
     "transform_scenario",
 ]

@@ -176,10 +176,6 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
 
 
 def _carry_gateways(gateways: dict, change: Change, names: dict) -> None:
-    for ident in change.removed:
-        k = _key(gateways, ident, names)
-        if k:
-            del gateways[k]
     merges = dict(change.flow_merges)
     for branches in gateways.values():
         if not isinstance(branches, dict):
@@ -199,3 +195,7 @@ def _carry_gateways(gateways: dict, change: Change, names: dict) -> None:
                 known = True
         if known:
             gateways[new_gw] = {accept: round(p_accept, 6), reject: round(1 - p_accept, 6)}
+    for ident in change.removed:
+        k = _key(gateways, ident, names)
+        if k:
+            del gateways[k]

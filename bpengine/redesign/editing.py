@@ -119,6 +119,8 @@ class Draft:
         return gw, accepts[0], rejects
 
     def new_id(self, prefix: str) -> str:
+        if prefix not in self.index:
+            return prefix
         while True:
             ident = f"{prefix}_{next(self._counter)}"
             if ident not in self.index:
@@ -162,7 +164,7 @@ class Draft:
     def add_flow(self, source: str, target: str, name: str = "", condition: str | None = None,
                  ident: str | None = None):
         """A new sequence flow in the container of ``source``."""
-        ident = ident or self.new_id(f"Flow_{source}")
+        ident = ident or self.new_id(f"Flow_{source}_{target}")
         flow = etree.Element(_B + "sequenceFlow", id=ident, sourceRef=source, targetRef=target)
         if name:
             flow.set("name", name)

@@ -1,0 +1,163 @@
+"""Parallelise a sign-off chain: steps one after the other become steps side by side.
+
+A chain ``A -> (A ok?) -> B -> (B ok?) -> C`` where no step reads what an earlier one writes
+becomes ``AND-split -> A | B -> AND-join -> (all ok?) -> C``. The rejections of the single
+steps are merged into one decision whose reject branch goes where theirs went, with the
+condition "any of them rejected"; the case waits only for the slowest signer instead of
+the sum of all of them.
+"""
+from __future__ import annotations
+
+from ..model import ProcessModel
+from .changes import Change
+from .editing import Draft, refuse
+from .eliminate import _log, names_of
+
+__all__ = ["parallelise"]
+
+
+def _steps(model: ProcessModel, d: Draft, ids: list[str]):
+    """The chain in flow order: ``[(id, exit flow, decision or None)]``."""
+    info = {}
+    for t in ids:
+        decision = d.decision_after(t)
+        if decision and len(decision[2]) != 1:
+            raise refuse(model, decision[0].get("id"), "has more than one reject branch; only "
+                                                       "approve/reject decisions can be merged")
+        outs = d.outgoing(t)
+        if not decision and len(outs) != 1:
+            raise refuse(model, t, f"has {len(outs)} outgoing flows; a step of a chain has one")
+        info[t] = (decision[1] if decision else outs[0], decision)
+    following = {info[t][0].get("targetRef") for t in ids}
+    heads = [t for t in ids if t not in following]
+    if len(heads) != 1:
+        raise refuse(model, ids[0], f"the steps {', '.join(ids)} do not form one chain")
+    seq = [heads[0]]
+    while len(seq) < len(ids):
+        nxt = info[seq[-1]][0].get("targetRef")
+        if nxt not in info or nxt in seq:
+            raise refuse(model, seq[-1], "is not followed directly by another step of the chain "
+                                         f"{', '.join(ids)}")
+        if len(d.incoming(nxt)) != 1:
+            raise refuse(model, nxt, "is entered from elsewhere too, so the chain cannot be "
+                                     "parallelised")
+        seq.append(nxt)
+    return [(t, *info[t]) for t in seq]
+
+
+def _data_conflict(model: ProcessModel, seq: list[str]) -> None:
+    for i, early in enumerate(seq):
+        a = model.elements[early]
+        for late in seq[i + 1:]:
+            b = model.elements[late]
+            clash = sorted(set(a.writes) & (set(b.reads) | set(b.writes)))
+            if clash:
+                raise refuse(model, b.id, f"uses {clash[0]!r}, which {a.label!r} writes before "
+                                          "it: they cannot run in parallel")
+
+
+def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
+                finding: str | None = None) -> ProcessModel:
+    """Run a chain of consecutive steps in parallel between an AND split and join.
+
+    Parameters
+    ----------
+    model : ProcessModel
+    task_ids : sequence of str
+        Two or more steps (any order) that follow one another, each possibly with its own
+        approve/reject decision right after it.
+    log, finding
+        As for :func:`~bpengine.redesign.eliminate`.
+
+    Returns
+    -------
+    ProcessModel
+        The new model, laid out again (the split and join need room).
+
+    Raises
+    ------
+    ModelError
+        Not activities, not one chain, a step reads what an earlier one writes, a decision
+        with several reject branches, or reject branches that lead to different places.
+    """
+    ids = list(dict.fromkeys(task_ids))
+    if len(ids) < 2:
+        raise refuse(model, ids[0] if ids else None, "parallelise needs at least two steps")
+    els = [model.get(t) for t in ids]
+    for el in els:
+        if not el.is_activity:
+            raise refuse(model, el.id, f"is a {el.kind}, not a task: only tasks run in parallel")
+    d = Draft(model)
+    for el in els:
+        if d.boundary_events(el.id):
+            raise refuse(model, el.id, "has boundary events attached; it cannot be moved")
+    chain = _steps(model, d, [el.id for el in els])
+    seq = [t for t, _exit, _dec in chain]
+    _data_conflict(model, seq)
+    decisions = [(t, dec) for t, _exit, dec in chain if dec]
+    reject_target = None
+    if decisions:
+        targets = {dec[2][0].get("targetRef") for _t, dec in decisions}
+        if len(targets) > 1 and not all(model.elements[x].kind == "endEvent" for x in targets):
+            raise refuse(model, decisions[1][1][0].get("id"), "its reject branch leads elsewhere "
+                                                              "than the first one's; they cannot "
+                                                              "be merged")
+        reject_target = decisions[0][1][2][0].get("targetRef")
+    accept_out = chain[-1][1]
+    reject_out = decisions[0][1][2][0] if decisions else None
+    reject_parts = []
+    for _t, (_gw, accept, rejects) in decisions:
+        cond, alt = d.condition(rejects[0]), d.condition(accept)
+        reject_parts.append(cond or (f"not ({alt})" if alt else None))
+    entry = d.incoming(seq[0])
+    keep = {accept_out.get("id"), reject_out.get("id") if reject_out is not None else None}
+    for _t, exit_flow, dec in chain:
+        if dec:
+            gw = dec[0].get("id")
+            for f in d.incoming(gw) + d.outgoing(gw):
+                if f.get("id") not in keep:
+                    d.remove_flow(f)
+        elif exit_flow.get("id") not in keep:
+            d.remove_flow(exit_flow)
+    split = d.add_node("parallelGateway", near=seq[0], lane_of=seq[0],
+                       ident=d.new_id(f"Gateway_{seq[0]}_split"))
+    join = d.add_node("parallelGateway", near=seq[-1], lane_of=seq[-1],
+                      ident=d.new_id(f"Gateway_{seq[-1]}_join"))
+    for f in entry:
+        d.retarget(f, split.get("id"))
+    for t in seq:
+        d.add_flow(split.get("id"), t)
+        d.add_flow(t, join.get("id"))
+    if decisions:
+        names = {dec[0].get("name") for _t, dec in decisions}
+        decide = d.add_node("exclusiveGateway", near=seq[-1], lane_of=seq[-1],
+                            name=names.pop() if len(names) == 1 and None not in names
+                            else "All approved?", ident=d.new_id(f"Gateway_{seq[-1]}_all_ok"))
+        d.add_flow(join.get("id"), decide.get("id"))
+        d.resource(accept_out, decide.get("id"))
+        d.set_condition(accept_out, None)
+        d.resource(reject_out, decide.get("id"))
+        d.retarget(reject_out, reject_target)
+        parts = [p for p in reject_parts if p]
+        d.set_condition(reject_out, " or ".join(f"({p})" for p in parts) if len(parts) > 1
+                        else (parts[0] if parts else None))
+        decide.set("default", accept_out.get("id"))
+    else:
+        d.resource(accept_out, join.get("id"))
+    for _t, dec in decisions:
+        d.remove_node(dec[0].get("id"))
+    d.prune_unreachable()
+    d.collapse_gateways()
+    result = d.finish()
+    labels = ", ".join(repr(model.elements[t].label) for t in seq)
+    what = f"Parallelised {labels}: they now run side by side between an AND split and join"
+    if decisions:
+        what += ("; their approve/reject decisions are merged into one "
+                 f"({decide.get('name')!r}) that rejects if any of them rejects")
+    old = tuple((dec[0].get("id"), dec[1].get("id")) for _t, dec in decisions)
+    record = ((decide.get("id"), accept_out.get("id"), reject_out.get("id"), old),) \
+        if decisions else ()
+    _log(log, Change("parallelise", tuple(seq), what + ".", removed=tuple(d.removed),
+                     flow_merges=tuple(d.flow_merges), decisions=record,
+                     names=names_of(model, list(seq) + list(d.removed)), finding=finding))
+    return result
