@@ -1,0 +1,90 @@
+"""transform_scenario: the scenario follows the model through each change."""
+from __future__ import annotations
+
+import pytest
+
+from bpengine import ScenarioError
+from bpengine.redesign import (
+    Change,
+    compose,
+    duration_moments,
+    eliminate,
+    parallelise,
+    transform_scenario,
+)
+
+SCENARIO = {
+    "service_standard": "3 working days",
+    "lanes": {"Petugas Kelurahan": {"staff": 2, "cost_per_hour": 45000}},
+    "tasks": {
+        "Task_ttd_rw": {"duration": "20 min", "batch": {"at": ["14:00"]}},
+        "Beri nomor dan stempel": {"duration": {"distribution": "normal", "mean": 6,
+                                                "sd": 3}},
+        "Task_serahkan": {"duration": {"distribution": "uniform", "low": "2 min",
+                                       "high": "6 min"}, "batch": {"size": 5}},
+        "Task_input_data": "15 min",
+    },
+    "gateways": {"Gateway_draf_benar": {"Flow_draf_benar_ya": 0.8,
+                                        "Flow_draf_benar_tidak": 0.2}},
+}
+
+
+def test_removed_task_is_dropped_and_the_rest_is_kept(domisili):
+    log = []
+    eliminate(domisili, "Task_ttd_rw", log=log)
+    out = transform_scenario(SCENARIO, log[0])
+    assert "Task_ttd_rw" not in out["tasks"]
+    assert out["tasks"]["Task_input_data"] == "15 min"
+    assert out["lanes"] == SCENARIO["lanes"]
+    assert out["service_standard"] == "3 working days"
+    assert "Task_ttd_rw" in SCENARIO["tasks"]  # the input is not modified
+
+
+def test_removed_decision_loses_its_branch_probabilities(domisili):
+    log = []
+    eliminate(domisili, "Task_paraf_kasi", log=log)
+    assert "gateways" not in transform_scenario(SCENARIO, log[0]) or \
+        "Gateway_draf_benar" not in transform_scenario(SCENARIO, log[0])["gateways"]
+
+
+def test_composed_durations_add_keys_by_name_too(domisili):
+    log = []
+    compose(domisili, ["Task_nomor_surat", "Task_serahkan"], log=log)
+    tasks = transform_scenario(SCENARIO, log[0])["tasks"]
+    assert "Beri nomor dan stempel" not in tasks and "Task_serahkan" not in tasks
+    entry = tasks["Task_nomor_surat"]
+    mean, var = duration_moments(entry["duration"])
+    assert mean == pytest.approx(6 + 4, rel=1e-3)
+    assert var == pytest.approx(9 + 16 / 12, rel=1e-3)
+    assert entry["batch"] == {"size": 5}  # the last step's batch
+
+
+def test_fixed_durations_sum_to_a_fixed_duration():
+    change = Change("compose", ("a", "b"), "", removed=("b",), merged=(("a", ("a", "b")),))
+    out = transform_scenario({"tasks": {"a": "1 h", "b": 30}}, change)
+    assert out["tasks"] == {"a": "90 min"}
+
+
+def test_merged_decision_gets_product_of_approval_probabilities(signoff):
+    log = []
+    parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"], log=log)
+    scenario = {"gateways": {
+        "Gateway_ok_kasubbag": {"Flow_ok_kasubbag_ya": 0.9, "Flow_ok_kasubbag_tidak": 0.1},
+        "Gateway_ok_kabag": {"Flow_ok_kabag_ya": 0.8, "Flow_ok_kabag_tidak": 0.2}}}
+    out = transform_scenario(scenario, log[0])["gateways"]
+    new_gw, accept, reject, _old = log[0].decisions[0]
+    assert out == {new_gw: {accept: pytest.approx(0.72), reject: pytest.approx(0.28)}}
+
+
+def test_unreadable_duration_names_the_task():
+    change = Change("compose", ("a", "b"), "", removed=("b",), merged=(("a", ("a", "b")),))
+    with pytest.raises(ScenarioError, match="tasks.a.*fortnight"):
+        transform_scenario({"tasks": {"a": "2 fortnight", "b": 3}}, change)
+
+
+def test_change_to_dict_is_plain_data(domisili):
+    log = []
+    eliminate(domisili, "Task_ttd_rw", log=log, finding="F-3")
+    d = log[0].to_dict()
+    assert d["kind"] == "eliminate" and d["finding"] == "F-3"
+    assert d["names"] == {"Task_ttd_rw": "Tanda tangan pengantar RW (mengetahui)"}

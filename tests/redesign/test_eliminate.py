@@ -1,0 +1,141 @@
+"""eliminate and compose on real files: the step is gone, flows reconnect, DI is kept."""
+from __future__ import annotations
+
+import pytest
+
+from bpengine import ModelError, load
+from bpengine.redesign import compose, eliminate
+
+from .conftest import assert_usable
+
+
+def test_eliminate_reconnects_predecessor_to_successor(domisili):
+    log = []
+    new = eliminate(domisili, "Task_ttd_rw", log=log, finding="F1")
+    assert "Task_ttd_rw" not in new.elements
+    assert ("Task_ttd_rt", "Task_terima_berkas") in new.graph.edges
+    assert_usable(new)
+    assert log[0].kind == "eliminate" and log[0].finding == "F1"
+    assert log[0].removed == ("Task_ttd_rw",)
+
+
+def test_eliminate_drops_its_annotation_and_data_association_diagram(domisili):
+    new = eliminate(domisili, "Task_ttd_rw")
+    root = new.tree()
+    ids = {n.get("id") for n in root.iter() if isinstance(n.tag, str)}
+    assert "Association_rw" not in ids
+    assert "Association_rw_di" not in ids and "DIA_ttd_rw_di" not in ids
+    assert not any(e.get("bpmnElement") in ("DIA_ttd_rw", "Association_rw")
+                   for e in root.iter("{*}BPMNEdge"))
+
+
+def test_eliminate_takes_the_decision_and_the_rework_it_no_longer_reaches(domisili):
+    log = []
+    new = eliminate(domisili, "Paraf Kasi", log=log)  # by unique name
+    gone = set(domisili.elements) - set(new.elements)
+    assert gone == {"Task_paraf_kasi", "Gateway_draf_benar", "Task_perbaiki_draft",
+                    "Gateway_merge_draft"}
+    assert ("Task_draft_surat", "Task_ttd_lurah") in new.graph.edges
+    assert set(log[0].removed) == gone
+    assert_usable(new)
+
+
+def test_eliminate_knockout_check_removes_its_rejection_end(domisili):
+    new = eliminate(domisili, "Task_cek_kelengkapan")
+    assert "End_dikembalikan" not in new.elements
+    assert "Gateway_lengkap" not in new.elements
+    assert ("Task_input_data", "Task_draft_surat") in new.graph.edges
+    assert_usable(new)
+
+
+def test_eliminate_leaves_input_unchanged(domisili):
+    digest = domisili.digest
+    eliminate(domisili, "Task_ttd_rw")
+    assert domisili.digest == digest and "Task_ttd_rw" in domisili.elements
+
+
+def test_eliminate_refuses_mandatory_step(domisili):
+    with pytest.raises(ModelError, match="Task_ttd_lurah.*mandatory"):
+        eliminate(domisili, "Task_ttd_lurah")
+
+
+def test_eliminate_refuses_gateway(domisili):
+    with pytest.raises(ModelError, match="Gateway_lengkap.*not a task"):
+        eliminate(domisili, "Gateway_lengkap")
+
+
+def test_eliminate_refuses_unknown_id(domisili):
+    with pytest.raises(ModelError, match="Task_nope"):
+        eliminate(domisili, "Task_nope")
+
+
+def test_eliminate_rework_step_sends_rejections_straight_back(signoff):
+    new = eliminate(signoff, "Task_revisi")
+    assert ("Gateway_ok_kasubbag", "Gateway_merge") in new.graph.edges
+    assert ("Gateway_ok_kabag", "Gateway_merge") in new.graph.edges
+    assert_usable(new)
+
+
+OPTIONAL_BRANCH = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
+  <process id="p" isExecutable="true">
+    <startEvent id="s"/><task id="a" name="Terima"/>
+    <exclusiveGateway id="g" default="f_skip"/><task id="x" name="Survei lokasi"/>
+    <exclusiveGateway id="m"/><task id="b" name="Terbitkan"/><endEvent id="e"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="a"/>
+    <sequenceFlow id="f2" sourceRef="a" targetRef="g"/>
+    <sequenceFlow id="f_survey" sourceRef="g" targetRef="x">
+      <conditionExpression xsi:type="tFormalExpression">perlu_survei</conditionExpression>
+    </sequenceFlow>
+    <sequenceFlow id="f_skip" sourceRef="g" targetRef="m"/>
+    <sequenceFlow id="f3" sourceRef="x" targetRef="m"/>
+    <sequenceFlow id="f4" sourceRef="m" targetRef="b"/>
+    <sequenceFlow id="f5" sourceRef="b" targetRef="e"/>
+  </process></definitions>"""
+
+
+def test_eliminate_only_step_of_a_branch_merges_branches_and_drops_gateways():
+    model = load(OPTIONAL_BRANCH)
+    log = []
+    new = eliminate(model, "x", log=log)
+    assert set(new.elements) == {"s", "a", "b", "e"}
+    assert list(new.graph.edges) == [("s", "a"), ("a", "b"), ("b", "e")]
+    assert set(log[0].removed) == {"x", "g", "m"}
+    assert_usable(new)  # a model without DI gets a full layout
+
+
+def test_compose_merges_consecutive_tasks_of_one_lane(domisili):
+    log = []
+    new = compose(domisili, ["Task_serahkan", "Task_nomor_surat"], log=log)
+    kept = new.elements["Task_nomor_surat"]
+    assert "Task_serahkan" not in new.elements
+    assert kept.name == "Beri nomor dan stempel + Serahkan surat"
+    assert new.flows[kept.outgoing[0]].target == "End_selesai"
+    assert log[0].merged == (("Task_nomor_surat", ("Task_nomor_surat", "Task_serahkan")),)
+    assert_usable(new)
+
+
+def test_compose_keeps_data_associations_of_all(domisili):
+    new = compose(domisili, ["Task_input_data", "Task_cek_kelengkapan"])
+    assert new.elements["Task_input_data"].reads == ("Formulir permohonan",)
+    assert_usable(new)
+
+
+def test_compose_refuses_other_lane(domisili):
+    with pytest.raises(ModelError, match="Task_catat_agenda.*lane"):
+        compose(domisili, ["Task_terima_berkas", "Task_catat_agenda"])
+
+
+def test_compose_refuses_steps_that_are_not_consecutive(domisili):
+    with pytest.raises(ModelError, match="consecutive"):
+        compose(domisili, ["Task_terima_berkas", "Task_input_data"])
+
+
+def test_compose_refuses_mandatory(domisili):
+    with pytest.raises(ModelError, match="Task_ttd_lurah.*mandatory"):
+        compose(domisili, ["Task_ttd_lurah", "Task_nomor_surat"])
+
+
+def test_compose_refuses_a_single_task(domisili):
+    with pytest.raises(ModelError, match="at least two"):
+        compose(domisili, ["Task_nomor_surat"])

@@ -1,0 +1,57 @@
+"""parallelise: a sign-off chain becomes AND split/join with one merged decision."""
+from __future__ import annotations
+
+import pytest
+
+from bpengine import ModelError
+from bpengine.redesign import parallelise
+
+from .conftest import assert_usable
+
+
+def test_chain_without_decisions_runs_between_split_and_join(domisili):
+    new = parallelise(domisili, ["Task_ttd_rw", "Task_ttd_rt"])
+    g = new.graph
+    split = next(iter(g.predecessors("Task_ttd_rt")))
+    assert g.nodes[split]["kind"] == "parallelGateway"
+    assert split in g.predecessors("Task_ttd_rw")
+    join = next(iter(g.successors("Task_ttd_rt")))
+    assert join in g.successors("Task_ttd_rw") and g.nodes[join]["kind"] == "parallelGateway"
+    assert list(g.successors(join)) == ["Task_terima_berkas"]
+    assert_usable(new)
+
+
+def test_decisions_merge_into_one_that_rejects_if_any_rejects(signoff):
+    log = []
+    new = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"], log=log)
+    assert "Gateway_ok_kasubbag" not in new.elements and "Gateway_ok_kabag" not in new.elements
+    decide_id, accept, reject, old = log[0].decisions[0]
+    decide = new.elements[decide_id]
+    assert decide.kind == "exclusiveGateway" and decide.default_flow == accept
+    assert new.flows[accept].target == "Task_ttd_sekretaris"
+    assert new.flows[reject].target == "Task_revisi"
+    assert new.flows[reject].condition == "(setuju_kasubbag == False) or (setuju_kabag == False)"
+    assert [o[0] for o in old] == ["Gateway_ok_kasubbag", "Gateway_ok_kabag"]
+    assert_usable(new)
+
+
+def test_new_gateways_sit_in_lanes(signoff):
+    new = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"])
+    added = set(new.elements) - set(signoff.elements)
+    assert len(added) == 3
+    assert all(new.elements[a].lane for a in added)
+
+
+def test_refuses_data_conflict(domisili):
+    with pytest.raises(ModelError, match="Task_ttd_rw.*Formulir permohonan"):
+        parallelise(domisili, ["Task_isi_formulir", "Task_ttd_rt", "Task_ttd_rw"])
+
+
+def test_refuses_steps_that_are_not_a_chain(domisili):
+    with pytest.raises(ModelError, match="chain"):
+        parallelise(domisili, ["Task_ttd_rt", "Task_terima_berkas"])
+
+
+def test_refuses_gateway(domisili):
+    with pytest.raises(ModelError, match="Gateway_lengkap.*not a task"):
+        parallelise(domisili, ["Gateway_lengkap", "Task_draft_surat"])
