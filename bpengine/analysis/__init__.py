@@ -1,5 +1,37 @@
-"""Analysis: metrics, soundness and the approval steps that add nothing."""
-from .finding import Finding, Saving
-from .rules import RULE_IDS, RULES, analyze
+"""Analysis: metrics, soundness and the approval steps that add nothing.
 
-__all__ = ["Finding", "Saving", "RULES", "RULE_IDS", "analyze"]
+>>> from bpengine import load, analyze                      # doctest: +SKIP
+>>> findings = analyze(load("processes/cuti-asn.bpmn"))     # doctest: +SKIP
+
+Rules are plain functions ``check_x(model, scenario) -> list[Finding]`` listed in
+:data:`RULES`; :func:`analyze` runs them and applies the guard (mandatory and
+maker/checker steps are only ever parallelised). :func:`metrics` and :func:`soundness`
+describe the model itself.
+"""
+from .cycle_time import cycle_time
+from .documents import data_use
+from .finding import SUGGESTIONS, Finding, Saving, finding_id
+from .metrics import metrics
+from .output import findings_json, findings_sarif, findings_table
+from .rules import RULE_IDS, RULES, analyze
+from .soundness import DEFAULT_MAX_STATES, SoundnessReport, Violation, soundness
+
+__all__ = [
+    "DEFAULT_MAX_STATES",
+    "Finding",
+    "RULES",
+    "RULE_IDS",
+    "SUGGESTIONS",
+    "Saving",
+    "SoundnessReport",
+    "Violation",
+    "analyze",
+    "cycle_time",
+    "data_use",
+    "finding_id",
+    "findings_json",
+    "findings_sarif",
+    "findings_table",
+    "metrics",
+    "soundness",
+]

@@ -1,0 +1,124 @@
+"""Findings as a readable table, as JSON for scripts, and as SARIF 2.1.0 for CI tools.
+
+SARIF places each finding at the line of its first element in the BPMN file and names
+every element as a logical location, so code-scanning dashboards show it next to the
+model; the finding id goes into ``partialFingerprints`` so a dashboard tracks it across
+runs.
+"""
+from __future__ import annotations
+
+import json
+import textwrap
+
+from .rules import RULES
+
+__all__ = ["RULE_DESCRIPTIONS", "findings_table", "findings_json", "findings_sarif"]
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+#: Short description of each rule (the first line of its docstring).
+RULE_DESCRIPTIONS = {rule_id: (check.__doc__ or rule_id).strip().splitlines()[0]
+                     for rule_id, check in RULES}
+
+
+def findings_table(findings, model=None, width: int = 100) -> str:
+    """A plain-text report: one block per finding, then a total of the savings."""
+    if not findings:
+        return "No findings." if model is None else f"{model.name}: no findings."
+    lines = [] if model is None else [f"{model.name}: {len(findings)} finding(s)", ""]
+    for f in findings:
+        lines.append(f"{f.id}  [{f.severity}] {f.rule} -> {f.suggestion}")
+        lines.append("  steps: " + "; ".join(
+            f"{e} ({n})" if n != e else e for e, n in zip(f.elements, f.names, strict=True)))
+        if f.lanes:
+            lines.append(f"  lanes: {', '.join(f.lanes)}")
+        lines.extend(textwrap.wrap(f.explanation, width, initial_indent="  ",
+                                   subsequent_indent="  "))
+        if f.guard:
+            lines.extend(textwrap.wrap("guard: " + f.guard, width, initial_indent="  ",
+                                       subsequent_indent="    "))
+        if f.data:
+            lines.append(f"  data: {', '.join(f.data)} (from {f.data_source})")
+        lines.append(f"  saving: {f.saving}")
+        lines.append("")
+    days = sum(f.saving.working_days for f in findings)
+    hours = sum(f.saving.staff_hours for f in findings)
+    lines.append(f"Total if every suggestion were applied (overlapping, {findings[0].saving.label}): "
+                 f"~{days:.1f} working days, ~{hours:.1f} staff hours per case.")
+    return "\n".join(lines)
+
+
+def findings_json(findings, model=None, metrics=None, soundness=None) -> str:
+    """JSON: ``{"model", "file", "findings": [...], "metrics"?, "soundness"?}``."""
+    out = {"model": getattr(model, "name", None), "file": getattr(model, "file", None),
+           "findings": [f.to_dict() for f in findings]}
+    if metrics is not None:
+        out["metrics"] = metrics
+    if soundness is not None:
+        out["soundness"] = soundness.to_dict()
+    return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("bpengine")
+    except Exception:  # noqa: BLE001 - not installed: still a valid report
+        return "0"
+
+
+def findings_sarif(findings, model, soundness=None) -> str:
+    """A SARIF 2.1.0 log with one run of tool ``bpengine``.
+
+    Soundness violations, when given, are reported as results of rule
+    ``soundness/<kind>`` at level ``error``.
+    """
+    uri = model.file if model.file != "<bytes>" else "model.bpmn"
+    rules = [{"id": rid, "name": rid.title().replace("-", ""),
+              "shortDescription": {"text": RULE_DESCRIPTIONS[rid]},
+              "defaultConfiguration": {"level": "warning"}} for rid, _ in RULES]
+    results = []
+    for f in findings:
+        first = model.elements.get(f.elements[0]) if f.elements else None
+        location = {"physicalLocation": {"artifactLocation": {"uri": uri}},
+                    "logicalLocations": [{"name": e, "fullyQualifiedName": e, "kind": "element"}
+                                         for e in f.elements]}
+        if first is not None and first.line:
+            location["physicalLocation"]["region"] = {"startLine": first.line}
+        results.append({
+            "ruleId": f.rule, "level": f.severity,
+            "message": {"text": f.explanation + (f" Guard: {f.guard}" if f.guard else "")},
+            "locations": [location],
+            "partialFingerprints": {"bpengineFindingId": f.id},
+            "properties": {"suggestion": f.suggestion, "targets": list(f.targets),
+                           "lanes": list(f.lanes),
+                           "saving": {"working_days": f.saving.working_days,
+                                      "staff_hours": f.saving.staff_hours,
+                                      "basis": f.saving.basis, "label": f.saving.label}},
+        })
+    if soundness is not None:
+        kinds = sorted({v.kind for v in soundness.violations})
+        rules += [{"id": f"soundness/{k}", "shortDescription": {"text": f"Soundness: {k}"},
+                   "defaultConfiguration": {"level": "error"}} for k in kinds]
+        for v in soundness.violations:
+            el = model.elements.get(v.element) if v.element else None
+            loc = {"physicalLocation": {"artifactLocation": {"uri": uri}}}
+            if el is not None and el.line:
+                loc["physicalLocation"]["region"] = {"startLine": el.line}
+            if v.element:
+                loc["logicalLocations"] = [{"name": v.element, "kind": "element"}]
+            results.append({"ruleId": f"soundness/{v.kind}", "level": "error",
+                            "message": {"text": v.message + (
+                                f" Path: {' -> '.join(v.path)}" if v.path else "")},
+                            "locations": [loc]})
+    log = {
+        "$schema": SARIF_SCHEMA, "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "bpengine", "version": _version(),
+                                "informationUri": "https://github.com/bpengine/bpengine",
+                                "rules": rules}},
+            "artifacts": [{"location": {"uri": uri}}],
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)
