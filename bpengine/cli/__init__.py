@@ -18,6 +18,7 @@ __all__ = ["main", "COMMANDS"]
 # module name -> command object name; add a line here when a command lands.
 COMMANDS = [
     ("validate", "validate"),
+    ("analyze", "analyze"),
 ]
 
 
