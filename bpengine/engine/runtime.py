@@ -404,18 +404,51 @@ class Runtime:
         return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
 
     @staticmethod
-    def advance(workflow) -> None:
-        """Run engine steps until only waiting work is left, pruning as it goes."""
+    def advance(workflow) -> set[str]:
+        """Run engine steps until only waiting work is left; return ids of tasks completed.
+
+        Raises
+        ------
+        ExpressionError
+            A condition or timer value in the model failed (nothing is saved by the caller).
+        BpengineError
+            SpiffWorkflow could not continue (e.g. no gateway flow matched).
+        """
+        finished: set[str] = set()
+
+        def did_complete(task):
+            finished.add(str(task.id))
+
         try:
-            workflow.do_engine_steps(will_complete_task=predict_next)
+            workflow.do_engine_steps(will_complete_task=predict_next, did_complete_task=did_complete)
+        except BpengineError:
+            raise
         except SpiffWorkflowException as exc:
-            raise BpengineError(f"the engine could not continue: {exc}") from None
+            raise BpengineError(f"the engine could not continue: {_describe(exc)}") from None
+        except Exception as exc:  # SpiffWorkflow fails on odd models with bare exceptions
+            raise BpengineError(f"the engine could not continue: {type(exc).__name__}: {exc}"
+                                ) from None
         prune(workflow)
         trim_predictions(workflow)
         # SpiffWorkflow's iteration stops at depth 1,000 and then claims completion; with the
         # trunk pruned that cannot happen, but never report a case done that is not.
         if workflow.is_completed() and any(_unfinished(t) for t in _all_tasks(workflow)):
             raise BpengineError("internal: the workflow reports completion with work left")
+        return finished
+
+    @staticmethod
+    def is_ready(task) -> bool:
+        return task.state == TaskState.READY
+
+    @staticmethod
+    def is_started(task) -> bool:
+        return task.state == TaskState.STARTED
+
+    @staticmethod
+    def fire_timers(workflow) -> set[str]:
+        """Fire timers due at the engine clock, then continue; return completed task ids."""
+        workflow.refresh_timers()
+        return Runtime.advance(workflow)
 
     @staticmethod
     def find(workflow, task_id: str):
@@ -427,6 +460,12 @@ class Runtime:
     @staticmethod
     def completed(workflow) -> bool:
         return workflow.is_completed()
+
+
+def _describe(exc) -> str:
+    where = getattr(getattr(exc, "task_spec", None), "bpmn_id", None)
+    text = str(exc).strip()
+    return f"{where}: {text}" if where and where not in text else text
 
 
 def _uuid(value):

@@ -1,0 +1,10 @@
+"""The embedded engine: cases in a database, an inbox per role, an audit trail.
+
+>>> from bpengine import Engine
+>>> engine = Engine()                      # in-memory SQLite; Engine("sqlite:///agency.db")
+"""
+from .engine import Engine
+from .migrate import upgrade
+from .records import Case, Definition, HistoryEntry, Task
+
+__all__ = ["Engine", "Case", "Definition", "HistoryEntry", "Task", "upgrade"]

@@ -1,0 +1,283 @@
+"""`Engine`: run cases of deployed procedures in a database, one transaction per call.
+
+Each call loads what it needs (the case row, the definition's spec from a per-process
+cache), runs the step in SpiffWorkflow through :mod:`bpengine.engine.runtime`, and writes the
+new state, the task rows and the audit rows together. Concurrency is the database's job: the
+case row carries a version counter (optimistic locking: a stale writer gets
+:class:`~bpengine.ConflictError` and nothing is written), and the timer and service sweeps take
+rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` so several workers share them.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem
+from ..model import ProcessModel, load
+from ..model.spiff import build_specs
+from .migrate import current, head, upgrade
+from .records import Case, Definition, HistoryEntry
+from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks
+from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
+from .services import run_services
+from .store import (
+    audit,
+    connect,
+    json_data,
+    sync_task_rows,
+    to_case,
+    to_definition,
+    to_entry,
+    utc,
+)
+from .tasks import TaskOperations
+
+__all__ = ["Engine"]
+
+def _utcnow() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+class Engine(TaskOperations):
+    """The embedded engine.
+
+    Parameters
+    ----------
+    url : str, optional
+        SQLAlchemy URL: None for an in-memory SQLite database, ``sqlite:///file.db``, or
+        ``postgresql+psycopg://user@host/db`` for several workers.
+    clock : callable, optional
+        Returns the current aware datetime; inject one to test timers.
+    calendar : callable, optional
+        ``calendar(start, duration) -> due`` so timer durations count working time (e.g.
+        ``P3D`` = three working days on the scenario's calendar).
+    migrate : bool, optional
+        Upgrade the schema on connect. Default: yes for SQLite; for other databases the
+        schema must already be at head (``bpengine db upgrade --url ...``).
+
+    Examples
+    --------
+    >>> engine = Engine()
+    >>> definition = engine.deploy(b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    ...  id="d"><process id="p" isExecutable="true"><startEvent id="s"/>
+    ...  <userTask id="t" name="Sign"/><endEvent id="e"/>
+    ...  <sequenceFlow id="f1" sourceRef="s" targetRef="t"/>
+    ...  <sequenceFlow id="f2" sourceRef="t" targetRef="e"/></process></definitions>''')
+    >>> case = engine.start("p", {"days": 3}, actor="ani")
+    >>> [task.name for task in engine.inbox()]
+    ['Sign']
+    >>> engine.complete(engine.inbox()[0].id, {"approved": True}, actor="budi").status
+    'completed'
+    """
+
+    def __init__(self, url: str | None = None, *, clock: Callable[[], _dt.datetime] | None = None,
+                 calendar=None, migrate: bool | None = None):
+        self.url = url
+        self.db, self._sessions = connect(url)
+        self.clock = clock or _utcnow
+        self.calendar = calendar
+        self._handlers: dict[str, Callable] = {}
+        self._runtimes: dict[int, Runtime] = {}
+        if migrate is None:
+            migrate = self.db.dialect.name == "sqlite"
+        if migrate:
+            upgrade(self.db)
+        elif current(self.db) != head():
+            raise BpengineError(f"database {self.db.url.render_as_string(hide_password=True)} "
+                                f"is not at schema {head()}: run `bpengine db upgrade --url ...`")
+
+    # --- plumbing ------------------------------------------------------------------------
+    def _now(self) -> _dt.datetime:
+        return utc(self.clock())
+
+    @contextmanager
+    def _transaction(self, now: _dt.datetime):
+        session = self._sessions()
+        try:
+            with clock_at(now), session.begin():
+                yield session
+        except StaleDataError:
+            raise ConflictError("the case was changed by another worker at the same time; "
+                                "nothing was written: reload and try again") from None
+        except OperationalError as exc:
+            text = str(exc.orig) if exc.orig is not None else str(exc)
+            if "lock" in text or "could not serialize" in text or "deadlock" in text:
+                raise ConflictError(f"the database is busy with another worker ({text.strip()});"
+                                    " nothing was written") from None
+            raise BpengineError(f"database error: {text.strip()}") from None
+        except SQLAlchemyError as exc:
+            raise BpengineError(f"database error: {type(exc).__name__}: "
+                                f"{str(exc).splitlines()[0]}") from None
+        finally:
+            session.close()
+
+    def _runtime(self, row: DefinitionRow) -> Runtime:
+        runtime = self._runtimes.get(row.id)
+        if runtime is None:
+            spec, subprocess_specs = load_spec(row.spec)
+            runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar)
+            self._runtimes[row.id] = runtime
+        return runtime
+
+    @staticmethod
+    def _case_row(session, case_id: str) -> CaseRow:
+        row = session.get(CaseRow, str(case_id))
+        if row is None:
+            raise NotFound(f"no case {case_id!r}")
+        return row
+
+    # --- definitions ---------------------------------------------------------------------
+    def deploy(self, source: str | os.PathLike | bytes | ProcessModel, *,
+               trust_scripts: bool = False, actor: str = "") -> Definition:
+        """Deploy a BPMN model; same content gives the same version, new content a new one.
+
+        Raises
+        ------
+        ModelError
+            The model cannot be loaded or run, or it has script tasks and
+            ``trust_scripts`` is false.
+        """
+        model = source if isinstance(source, ProcessModel) else load(source)
+        scripts = [e for e in model.elements.values() if e.kind == "scriptTask"]
+        if scripts and not trust_scripts:
+            raise ModelError([Problem("script tasks run arbitrary code; deploy with "
+                                      "trust_scripts=True only if you trust this file",
+                                      file=model.file, line=e.line, element_id=e.id,
+                                      element_name=e.name or None, code="script-task")
+                              for e in scripts])
+        spec, subprocess_specs = build_specs(model)
+        spec_json = dump_spec(spec, subprocess_specs)
+        key = model.main_process.id
+        now = self._now()
+        for _attempt in range(3):
+            try:
+                with self._transaction(now) as session:
+                    row = session.scalar(select(DefinitionRow).where(
+                        DefinitionRow.digest == model.digest))
+                    if row is None:
+                        latest = session.scalar(select(func.max(DefinitionRow.version))
+                                                .where(DefinitionRow.key == key)) or 0
+                        row = DefinitionRow(
+                            key=key, version=latest + 1, name=model.name or key,
+                            digest=model.digest, source=model.to_bytes(), spec=spec_json,
+                            state_format=STATE_FORMAT, trust_scripts=bool(trust_scripts),
+                            deployed_at=now, deployed_by=actor or "")
+                        session.add(row)
+                        session.flush()
+                    return to_definition(row)
+            except BpengineError as exc:
+                if not isinstance(exc.__context__, IntegrityError):
+                    raise  # a concurrent deploy of the same file inserted first: read it
+        raise ConflictError(f"could not deploy {model.file}: other workers kept deploying")
+
+    def definitions(self, key: str | None = None) -> list[Definition]:
+        """Deployed versions, oldest first (of one key, or all)."""
+        with self._transaction(self._now()) as session:
+            query = select(DefinitionRow).order_by(DefinitionRow.key, DefinitionRow.version)
+            if key is not None:
+                query = query.where(DefinitionRow.key == key)
+            return [to_definition(r) for r in session.scalars(query)]
+
+    def _definition_row(self, session, key, version=None) -> DefinitionRow:
+        if isinstance(key, Definition):
+            row = session.get(DefinitionRow, key.id)
+        else:
+            query = select(DefinitionRow).where(DefinitionRow.key == str(key))
+            if version is not None:
+                query = query.where(DefinitionRow.version == int(version))
+            row = session.scalar(query.order_by(DefinitionRow.version.desc()).limit(1))
+        if row is None:
+            known = sorted(set(session.scalars(select(DefinitionRow.key))))
+            raise NotFound(f"no deployed definition {getattr(key, 'key', key)!r}"
+                           + (f" version {version}" if version is not None else "")
+                           + f" (deployed: {', '.join(known) or 'none'})")
+        return row
+
+    # --- cases ---------------------------------------------------------------------------
+    def start(self, key: str | Definition, data: dict | None = None, actor: str = "", *,
+              version: int | None = None) -> Case:
+        """Start a case of the newest version of ``key`` (or of that ``version``)."""
+        data = json_data(data, f"start {getattr(key, 'key', key)}")
+        now = self._now()
+        with self._transaction(now) as session:
+            definition = self._definition_row(session, key, version)
+            runtime = self._runtime(definition)
+            workflow = runtime.new(data)
+            finished = runtime.advance(workflow)
+            row = CaseRow(id=str(uuid.uuid4()), definition_id=definition.id, status="running",
+                          state="", data=data, started_by=actor or "", started_at=now,
+                          updated_at=now)
+            session.add(row)
+            session.flush()
+            audit(session, row.id, "start", actor, now, after=data,
+                  detail=f"{definition.key} v{definition.version}")
+            self._save(session, row, runtime, workflow, finished, actor, now)
+            return to_case(session, row, definition)
+
+    def _save(self, session, row: CaseRow, runtime: Runtime, workflow, finished: set[str],
+              actor: str, now: _dt.datetime) -> None:
+        """Run ready service handlers, then write state, task rows, status and audit rows."""
+        run_services(session, row, runtime, workflow, finished, self._handlers, now)
+        closed = sync_task_rows(session, row.id, open_tasks(workflow), finished, now, actor)
+        for task in closed:
+            if task.kind == "timer" and task.state == "completed":
+                audit(session, row.id, "timer", "clock", now, task=task,
+                      detail=f"timer {task.element_id} fired")
+        if runtime.completed(workflow) and row.status == "running":
+            row.status, row.ended_at = "completed", now
+            audit(session, row.id, "end", actor, now, after=dict(row.data))
+        row.state = runtime.dump(workflow)
+        row.updated_at = now
+        session.flush()
+
+    def get(self, case_id: str) -> Case:
+        """The case with its open tasks. Raises NotFound."""
+        with self._transaction(self._now()) as session:
+            row = self._case_row(session, case_id)
+            return to_case(session, row, session.get(DefinitionRow, row.definition_id))
+
+    def cases(self, status: str | None = None, definition: str | Definition | None = None,
+              limit: int | None = None) -> list[Case]:
+        """Cases, oldest first, filtered by status and/or definition key (or version)."""
+        with self._transaction(self._now()) as session:
+            query = select(CaseRow, DefinitionRow).join(
+                DefinitionRow, CaseRow.definition_id == DefinitionRow.id)
+            if status is not None:
+                query = query.where(CaseRow.status == status)
+            if isinstance(definition, Definition):
+                query = query.where(CaseRow.definition_id == definition.id)
+            elif definition is not None:
+                query = query.where(DefinitionRow.key == definition)
+            query = query.order_by(CaseRow.started_at, CaseRow.id).limit(limit)
+            return [to_case(session, c, d) for c, d in session.execute(query).all()]
+
+    def history(self, case_id: str) -> list[HistoryEntry]:
+        """The audit trail of a case, oldest first. Raises NotFound."""
+        with self._transaction(self._now()) as session:
+            self._case_row(session, case_id)
+            rows = session.scalars(select(AuditRow).where(AuditRow.case_id == str(case_id))
+                                   .order_by(AuditRow.id))
+            return [to_entry(r) for r in rows]
+
+    def cancel(self, case_id: str, reason: str = "", actor: str = "") -> Case:
+        """Cancel a running or failed case; its open tasks are cancelled with it."""
+        now = self._now()
+        with self._transaction(now) as session:
+            row = self._case_row(session, case_id)
+            if row.status not in ("running", "failed"):
+                raise BpengineError(f"case {case_id} is {row.status}; only running or failed "
+                                    "cases can be cancelled")
+            row.status, row.ended_at, row.updated_at = "cancelled", now, now
+            session.execute(update(TaskRow).where(
+                TaskRow.case_id == row.id, TaskRow.state.in_(OPEN_TASK_STATES))
+                .values(state="cancelled", finished_at=now, finished_by=actor or ""))
+            audit(session, row.id, "cancel", actor, now, before=dict(row.data), detail=reason)
+            session.flush()
+            return to_case(session, row, session.get(DefinitionRow, row.definition_id))

@@ -1,0 +1,98 @@
+"""Create and upgrade the engine's schema with the Alembic migrations shipped in the package.
+
+``bpengine db upgrade --url ...`` and :class:`~bpengine.engine.Engine` (for SQLite and the
+in-memory database) call :func:`upgrade`; production PostgreSQL is upgraded explicitly, once,
+before the workers start, so several workers never race to migrate.
+
+Examples
+--------
+>>> from sqlalchemy import create_engine
+>>> db = create_engine("sqlite://")
+>>> upgrade(db) == head()
+True
+>>> current(db) == head()
+True
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import BpengineError
+
+__all__ = ["upgrade", "current", "head", "make_sql_engine"]
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "bpe_alembic_version"
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def make_sql_engine(url: str) -> SqlEngine:
+    """A SQLAlchemy engine for ``url``, with a clear error for a bad URL or missing driver."""
+    try:
+        return create_engine(url)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise BpengineError(f"--url {url!r}: cannot use this database URL: {exc}") from None
+
+
+def _engine(target) -> tuple[SqlEngine, bool]:
+    if isinstance(target, SqlEngine):
+        return target, False
+    return make_sql_engine(str(target)), True
+
+
+def head() -> str:
+    """The newest revision shipped with this bpengine."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current(target) -> str | None:
+    """The revision a database is at (None for an empty database)."""
+    engine, owned = _engine(target)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(
+                conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
+    except SQLAlchemyError as exc:
+        raise BpengineError(f"cannot read the schema version: {exc.__class__.__name__}: "
+                            f"{str(exc).splitlines()[0]}") from None
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def upgrade(target, revision: str = "head") -> str | None:
+    """Upgrade the database at ``target`` (URL or SQLAlchemy engine) to ``revision``.
+
+    Returns the revision the database is at afterwards.
+
+    Raises
+    ------
+    BpengineError
+        The database cannot be reached or the migration fails.
+    """
+    engine, owned = _engine(target)
+    config = _config()
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+        return current(engine)
+    except SQLAlchemyError as exc:
+        raise BpengineError(f"cannot upgrade the database: {exc.__class__.__name__}: "
+                            f"{str(exc).splitlines()[0]}") from None
+    finally:
+        if owned:
+            engine.dispose()

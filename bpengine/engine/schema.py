@@ -1,0 +1,132 @@
+"""The engine's tables (SQLAlchemy 2 typed models).
+
+Four tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
+
+- ``bpe_definitions``: one row per deployed version: content digest, BPMN source and the
+  SpiffWorkflow spec, stored once (cases never repeat it).
+- ``bpe_cases``: status, the instance state (without spec), the case data and a version
+  counter for optimistic locking.
+- ``bpe_tasks``: one row per task the outside world can act on or waits for (user tasks,
+  service tasks, timers), so the inbox and the timer sweep are indexed queries, never a scan
+  that deserialises every case.
+- ``bpe_audit``: append-only: who did what, when, with the case data before and after.
+
+The schema is created and upgraded by the Alembic migrations in ``migrations/``; these
+models must match the latest migration (a test compares them).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Base",
+    "DefinitionRow",
+    "CaseRow",
+    "TaskRow",
+    "AuditRow",
+    "OPEN_TASK_STATES",
+]
+
+# Task row states: "ready" (user task waiting for a person), "pending" (service task waiting
+# for a handler), "waiting" (timer not yet due); then "completed" or "cancelled".
+OPEN_TASK_STATES = ("ready", "pending", "waiting")
+
+_NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+
+
+class DefinitionRow(Base):
+    __tablename__ = "bpe_definitions"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_bpe_definitions_key_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(500), default="")
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[bytes] = mapped_column(LargeBinary)
+    spec: Mapped[str] = mapped_column(Text)
+    state_format: Mapped[str] = mapped_column(String(40))
+    trust_scripts: Mapped[bool] = mapped_column(default=False)
+    deployed_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
+    deployed_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CaseRow(Base):
+    __tablename__ = "bpe_cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("bpe_definitions.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    started_by: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    # Every UPDATE checks and bumps the counter: a worker holding a stale copy gets
+    # StaleDataError (our ConflictError) instead of overwriting another worker's step.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TaskRow(Base):
+    __tablename__ = "bpe_tasks"
+    __table_args__ = (
+        Index("ix_bpe_tasks_inbox", "state", "kind", "lane"),
+        Index("ix_bpe_tasks_due", "kind", "state", "due"),
+        Index("ix_bpe_tasks_case_state", "case_id", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("bpe_cases.id"))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500), default="")
+    lane: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    assignee: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    due: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True)
+    finished_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class AuditRow(Base):
+    __tablename__ = "bpe_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    element_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    action: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
+    data_before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    data_after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="")

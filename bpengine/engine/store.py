@@ -1,0 +1,147 @@
+"""Database plumbing for the engine: connecting, sessions, rows to records, task-row sync.
+
+Kept apart from :mod:`bpengine.engine.engine` so the public class reads as the procedure
+(load the case, run the step, save) without SQL in the way.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from ..errors import BpengineError
+from .records import Case, Definition, HistoryEntry, Task
+from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
+
+__all__ = [
+    "connect",
+    "utc",
+    "json_data",
+    "to_definition",
+    "to_case",
+    "to_task",
+    "to_entry",
+    "sync_task_rows",
+    "audit",
+]
+
+_OPEN_STATE = {"user": "ready", "service": "pending", "timer": "waiting"}
+
+
+def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
+    """Engine and session factory for ``url`` (None: one shared in-memory SQLite database)."""
+    try:
+        if url is None or url in ("sqlite://", "sqlite:///:memory:"):
+            engine = create_engine("sqlite://", poolclass=StaticPool,
+                                   connect_args={"check_same_thread": False})
+        elif url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 60})
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError, ValueError, SQLAlchemyError) as exc:
+        raise BpengineError(f"cannot use database URL {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine, sessionmaker(engine, expire_on_commit=False)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers (the inbox) run while a worker writes; busy_timeout makes a second
+    # writer wait for the lock instead of failing at once.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.close()
+
+
+def utc(value: _dt.datetime | None) -> _dt.datetime | None:
+    """Aware UTC datetime (SQLite hands back naive ones)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=_dt.timezone.utc)
+    return value.astimezone(_dt.timezone.utc)
+
+
+def json_data(data: Any, what: str) -> dict:
+    """A deep copy of ``data`` via JSON, or a clear error naming what it was for."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BpengineError(f"{what}: data must be a mapping of names to values, "
+                            f"not {type(data).__name__}")
+    try:
+        return json.loads(json.dumps(data, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise BpengineError(f"{what}: data is not JSON-serialisable: {exc}") from None
+
+
+def to_definition(row: DefinitionRow) -> Definition:
+    return Definition(row.id, row.key, row.version, row.name, row.digest, utc(row.deployed_at),
+                      row.trust_scripts)
+
+
+def to_task(row: TaskRow) -> Task:
+    return Task(row.id, row.case_id, row.element_id, row.name, row.lane, row.kind, row.state,
+                row.assignee, utc(row.due), utc(row.created_at), utc(row.finished_at),
+                row.finished_by)
+
+
+def to_case(session: Session, row: CaseRow, definition: DefinitionRow) -> Case:
+    tasks = session.scalars(select(TaskRow).where(
+        TaskRow.case_id == row.id, TaskRow.state.in_(OPEN_TASK_STATES))
+        .order_by(TaskRow.created_at, TaskRow.id)).all()
+    return Case(row.id, definition.key, definition.version, row.status, dict(row.data),
+                row.error, row.started_by, utc(row.started_at), utc(row.updated_at),
+                utc(row.ended_at), tuple(to_task(t) for t in tasks))
+
+
+def to_entry(row: AuditRow) -> HistoryEntry:
+    return HistoryEntry(utc(row.at), row.actor, row.action, row.task_id, row.element_id,
+                        row.data_before, row.data_after, row.detail)
+
+
+def audit(session: Session, case_id: str, action: str, actor: str, at: _dt.datetime, *,
+          task=None, before=None, after=None, detail: str = "") -> None:
+    """Append one audit row (never updated, never deleted)."""
+    session.add(AuditRow(case_id=case_id, action=action, actor=actor or "", at=at,
+                         task_id=getattr(task, "id", None),
+                         element_id=getattr(task, "element_id", None),
+                         data_before=before, data_after=after, detail=detail))
+
+
+def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished: set[str],
+                   at: _dt.datetime, actor: str) -> list[TaskRow]:
+    """Mirror the workflow's open tasks into ``bpe_tasks``; return rows that just finished.
+
+    Rows that are no longer open become ``completed`` when the workflow ran them (their id
+    is in ``finished``) and ``cancelled`` otherwise (an interrupting boundary event, a
+    case cancelled).
+    """
+    existing = {r.id: r for r in session.scalars(select(TaskRow).where(
+        TaskRow.case_id == case_id, TaskRow.state.in_(OPEN_TASK_STATES)))}
+    closed = []
+    seen = set()
+    for task in open_now:
+        seen.add(task.id)
+        row = existing.get(task.id)
+        if row is None:
+            session.add(TaskRow(id=task.id, case_id=case_id, element_id=task.element_id,
+                                name=task.name, lane=task.lane, kind=task.kind,
+                                state=_OPEN_STATE[task.kind], due=task.due, created_at=at))
+        elif task.due is not None and utc(row.due) != task.due:
+            row.due = task.due
+    for task_id, row in existing.items():
+        if task_id not in seen:
+            row.state = "completed" if task_id in finished else "cancelled"
+            row.finished_at = at
+            row.finished_by = actor if row.kind == "user" else row.kind
+            closed.append(row)
+    return closed
