@@ -3,6 +3,7 @@
 Load a BPMN 2.0 model of an agency procedure, run it, simulate it, find the approval
 steps that add nothing, redesign it and measure what each change saves.
 """
+from .analysis import Finding, analyze
 from .errors import (
     BpengineError,
     ConflictError,
@@ -20,6 +21,7 @@ __all__ = [
     "BpengineError",
     "ConflictError",
     "ExpressionError",
+    "Finding",
     "ModelError",
     "NotFound",
     "Problem",
@@ -27,6 +29,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "TaskNotReady",
+    "analyze",
     "load",
     "load_scenario",
     "validate",
