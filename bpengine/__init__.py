@@ -14,12 +14,14 @@ from .errors import (
     ScenarioError,
     TaskNotReady,
 )
+from .engine import Engine
 from .model import ProcessModel, load, validate
 from .scenario import Scenario, load_scenario
 
 __all__ = [
     "BpengineError",
     "ConflictError",
+    "Engine",
     "ExpressionError",
     "Finding",
     "ModelError",
