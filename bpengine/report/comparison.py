@@ -1,0 +1,215 @@
+"""Before/after: structural metrics of two models and their simulated KPIs, side by side.
+
+:func:`structure` counts what a model is made of (steps, approvals, handoffs between
+lanes). :func:`compare` adds simulated KPIs for both models on the same scenario with the
+same seed (common random numbers: arrivals and durations of unchanged steps are drawn from
+the same streams), with 95% confidence intervals over replications and Welch's t-test on
+the replication means, so every difference is stated together with whether it is real.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from ..model import ProcessModel
+from .significance import mean_ci, welch
+
+__all__ = ["Metric", "Comparison", "structure", "structural_metrics", "simulated_metric",
+           "STRUCTURE_LABELS"]
+
+#: structural metric key -> (label, unit)
+STRUCTURE_LABELS = {
+    "activities": ("Steps (activities)", "steps"),
+    "approvals": ("Approval steps", "steps"),
+    "mandatory": ("Mandatory steps", "steps"),
+    "lanes": ("Roles involved (lanes with work)", "lanes"),
+    "handoffs": ("Handoffs between lanes in the model", "handoffs"),
+    "gateways": ("Gateways", "gateways"),
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One row of the before/after table.
+
+    ``kind`` is ``"structure"`` (counted on the model: exact) or ``"simulated"`` (a mean
+    over replications, with its CI and Welch's p-value). ``better`` says which direction
+    is an improvement.
+    """
+
+    key: str
+    label: str
+    unit: str
+    kind: str
+    before: float
+    after: float
+    ci_before: tuple[float, float] | None = None
+    ci_after: tuple[float, float] | None = None
+    ci_change: tuple[float, float] | None = None
+    p_value: float | None = None
+    better: str = "lower"
+    samples: tuple = field(default=(), compare=False, repr=False)
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before
+
+    @property
+    def pct(self) -> float | None:
+        return None if not self.before else 100.0 * self.change / abs(self.before)
+
+    @property
+    def significant(self) -> bool:
+        if self.kind == "structure":
+            return self.change != 0
+        return self.p_value is not None and self.p_value < 0.05
+
+    @staticmethod
+    def format(value: float, ci=None) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        text = f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+        if ci and ci[0] != ci[1]:
+            lo, hi = ci
+            fmt = "{:,.2f}" if abs(value) < 1000 else "{:,.0f}"
+            text += f" [{fmt.format(lo)}, {fmt.format(hi)}]"
+        return text
+
+    def format_change(self) -> str:
+        pct = f" ({self.pct:+.1f}%)" if self.pct is not None else ""
+        return f"{self.change:+,.2f}{pct}"
+
+    def statement(self) -> str:
+        """Whether the difference is real, in one plain sentence."""
+        if self.kind == "structure":
+            return "counted on the models (exact)" if self.change else "no change"
+        if self.p_value is None:
+            return "one replication per side: no test possible; run more replications"
+        if self.significant:
+            return (f"statistically significant (Welch t-test over replication means, "
+                    f"p = {self.p_value:.3g})")
+        return (f"not statistically significant (p = {self.p_value:.2f}): the difference "
+                "may be chance")
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "label": self.label, "unit": self.unit, "kind": self.kind,
+                "before": self.before, "after": self.after, "change": self.change,
+                "pct_change": self.pct, "ci_before": self.ci_before, "ci_after": self.ci_after,
+                "ci_change": self.ci_change, "p_value": self.p_value,
+                "significant": self.significant, "statement": self.statement()}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The before/after table of two models on one scenario."""
+
+    before: str
+    after: str
+    metrics: tuple[Metric, ...]
+    cases: int = 0
+    replications: int = 0
+    seed: int | None = None
+    scenario: str = "defaults"
+
+    def get(self, key: str) -> Metric:
+        for m in self.metrics:
+            if m.key == key:
+                return m
+        raise KeyError(key)
+
+    def basis(self) -> str:
+        if not self.replications:
+            return "Structural comparison only (no simulation)."
+        return (f"Simulated {self.cases} cases x {self.replications} replications per side, "
+                f"seed {self.seed}, same random numbers on both sides; scenario: "
+                f"{self.scenario}. Brackets: 95% confidence intervals.")
+
+    def headline(self) -> str:
+        parts = []
+        for key in ("cycle_days_mean", "handoffs"):
+            try:
+                m = self.get(key)
+            except KeyError:
+                continue
+            if m.change and m.significant:
+                verb = "falls" if m.change < 0 else "rises"
+                parts.append(f"{m.label.lower()} {verb} by {abs(m.change):.2f} {m.unit}"
+                             + (f" ({m.pct:+.0f}%)" if m.pct is not None else ""))
+        return ("The redesign: " + "; ".join(parts) + ".") if parts else ""
+
+    def to_dict(self) -> dict:
+        return {"before": self.before, "after": self.after, "cases": self.cases,
+                "replications": self.replications, "seed": self.seed,
+                "scenario": self.scenario, "metrics": [m.to_dict() for m in self.metrics]}
+
+    def table(self) -> str:
+        """A plain-text table for the terminal."""
+        head = ("measure", "before", "after", "change", "significance")
+        rows = [(f"{m.label} [{m.unit}]", m.format(m.before, m.ci_before),
+                 m.format(m.after, m.ci_after), m.format_change(), m.statement())
+                for m in self.metrics]
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(head[:4], widths, strict=True))
+                 + "  " + head[4]]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
+                  for r in rows]
+        return "\n".join([self.basis(), *lines])
+
+
+def _activity_graph(model: ProcessModel) -> nx.DiGraph:
+    """Activities joined when a token can go from one to the next through non-activities."""
+    g = model.graph
+    acts = [e.id for e in model.elements.values() if e.is_activity]
+    out = nx.DiGraph()
+    out.add_nodes_from(acts)
+    for a in acts:
+        stack, seen = list(g.successors(a)), set()
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if model.elements[n].is_activity:
+                out.add_edge(a, n)
+            else:
+                stack.extend(g.successors(n))
+    return out
+
+
+def structural_metrics(model: ProcessModel) -> dict[str, float]:
+    """Counts of what a model is made of (see :data:`STRUCTURE_LABELS`).
+
+    ``handoffs`` counts the step-to-step connections that cross from one lane to another.
+    """
+    els = model.elements
+    acts = [e for e in els.values() if e.is_activity]
+    ag = _activity_graph(model)
+    return {
+        "activities": len(acts),
+        "approvals": sum(1 for e in acts if model.approval(e.id).is_approval),
+        "mandatory": sum(1 for e in acts if e.mandatory),
+        "lanes": len({e.lane for e in acts if e.lane}),
+        "handoffs": sum(1 for a, b in ag.edges if els[a].lane != els[b].lane),
+        "gateways": sum(1 for e in els.values() if e.is_gateway),
+    }
+
+
+def structure(before: ProcessModel, after: ProcessModel) -> list[Metric]:
+    """Structural metrics of both models as table rows."""
+    sb, sa = structural_metrics(before), structural_metrics(after)
+    return [Metric(k, *STRUCTURE_LABELS[k], "structure", sb[k], sa[k],
+                   better="higher" if k == "mandatory" else "lower") for k in STRUCTURE_LABELS]
+
+
+def simulated_metric(key: str, label: str, unit: str, before: list[float],
+                     after: list[float], better: str = "lower") -> Metric:
+    """A KPI row from per-replication values on both sides."""
+    mb, lob, hib = mean_ci(before)
+    ma, loa, hia = mean_ci(after)
+    diff, lo, hi, p = welch(before, after)
+    return Metric(key, label, unit, "simulated", mb, ma, (lob, hib), (loa, hia), (lo, hi), p,
+                  better, samples=(tuple(before), tuple(after)))
+
+
