@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import yaml
 
 from ..errors import ScenarioError
@@ -105,7 +106,8 @@ def parse_hours(spec, where: str = "calendar.hours") -> _Hours:
 class WorkingClock:
     """Working intervals in minutes from ``epoch`` (a midnight), extended on demand."""
 
-    __slots__ = ("calendar", "epoch", "starts", "ends", "cum", "cum_end", "_days", "always")
+    __slots__ = ("calendar", "epoch", "starts", "ends", "cum", "cum_end", "_days", "always",
+                 "_limit")
 
     def __init__(self, calendar: Calendar, epoch: dt.datetime):
         self.calendar = calendar
@@ -140,16 +142,30 @@ class WorkingClock:
                 total += b - a
                 self.cum_end.append(total)
         self._days += days
+        self._limit = self._days * 1440.0
 
     def _cover(self, t: float) -> None:
         while t >= self._days * 1440.0:
             self._extend(max(400, self._days // 2))
 
+    def worked_array(self, ts) -> np.ndarray:
+        """:meth:`worked` for an array of times at once."""
+        ts = np.asarray(ts, dtype=float)
+        if self.always or ts.size == 0:
+            return ts.copy()
+        self._cover(float(ts.max()))
+        starts = np.asarray(self.starts)
+        i = np.searchsorted(starts, ts, side="right") - 1
+        j = np.clip(i, 0, None)
+        out = np.asarray(self.cum)[j] + np.minimum(ts, np.asarray(self.ends)[j]) - starts[j]
+        return np.where(i < 0, 0.0, out)
+
     def worked(self, t: float) -> float:
         """Working minutes between the epoch and ``t`` (minutes from the epoch)."""
         if self.always:
             return t
-        self._cover(t)
+        if t >= self._limit:
+            self._cover(t)
         i = bisect.bisect_right(self.starts, t) - 1
         if i < 0:
             return 0.0
@@ -177,7 +193,8 @@ class WorkingClock:
         """``t`` if the office works then, else when it opens next."""
         if self.always:
             return t
-        self._cover(t)
+        if t >= self._limit:
+            self._cover(t)
         i = bisect.bisect_right(self.starts, t) - 1
         if i >= 0 and t < self.ends[i]:
             return t

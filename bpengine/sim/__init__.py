@@ -1,0 +1,14 @@
+"""Discrete-event simulation of agency procedures under real office conditions.
+
+:func:`simulate` runs a model under a scenario (durations, staff, working hours with
+Indonesian holidays, arrivals, batching, branch probabilities or generated case data) and
+returns KPIs with 95% confidence intervals, per task and per lane; the event log can be
+written as CSV or XES (:mod:`.eventlog`).
+"""
+from .kernel import MAX_STEPS
+from .net import Net, compile_net
+from .results import KPI, SimulationResult, t_quantile
+from .runner import simulate, trace
+
+__all__ = ["KPI", "MAX_STEPS", "Net", "SimulationResult", "compile_net", "simulate",
+           "t_quantile", "trace"]

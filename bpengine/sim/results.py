@@ -1,0 +1,235 @@
+"""What a simulation reports: KPIs with 95% confidence intervals, per task and per lane.
+
+Each replication gives one value of every KPI (the mean over its measured cases); the
+interval is Student's t over replications, the textbook way for independent replications
+(Law, *Simulation Modeling and Analysis*, ch. 9). Times are minutes inside, reported in the
+unit each KPI names.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["KPI", "SimulationResult", "replication_kpis", "summarise", "t_quantile"]
+
+# two-sided 95% Student t quantiles, df 1..30
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def t_quantile(df: int) -> float:
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom."""
+    if df < 1:
+        return math.nan
+    if df <= 30:
+        return _T95[df - 1]
+    return 1.96 + 2.4 / df  # within 0.002 of the exact value above 30
+
+
+@dataclass(frozen=True)
+class KPI:
+    """A mean over replications with its 95% confidence interval (NaN for one replication)."""
+
+    name: str
+    unit: str
+    mean: float
+    low: float
+    high: float
+    values: tuple[float, ...] = ()
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2
+
+    def contains(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def to_dict(self) -> dict:
+        def clean(x):
+            return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(x, 6)
+        return {"name": self.name, "unit": self.unit, "mean": clean(self.mean),
+                "ci95": [clean(self.low), clean(self.high)]}
+
+    def __str__(self) -> str:
+        if math.isnan(self.low):
+            return f"{self.mean:.4g} {self.unit}"
+        return f"{self.mean:.4g} ± {self.half_width:.2g} {self.unit}"
+
+
+def _kpi(name, unit, values) -> KPI:
+    arr = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    if arr.size == 0:
+        return KPI(name, unit, math.nan, math.nan, math.nan, ())
+    mean = float(arr.mean())
+    if arr.size < 2:
+        return KPI(name, unit, mean, math.nan, math.nan, tuple(arr.tolist()))
+    half = t_quantile(arr.size - 1) * float(arr.std(ddof=1)) / math.sqrt(arr.size)
+    return KPI(name, unit, mean, mean - half, mean + half, tuple(arr.tolist()))
+
+
+_KPI_UNITS = {
+    "cycle_time_calendar_days": "calendar days",
+    "cycle_time_working_days": "working days",
+    "cycle_time_working_hours": "working hours",
+    "processing_hours": "hours",
+    "waiting_hours": "hours",
+    "queueing_hours": "working hours",
+    "batching_hours": "working hours",
+    "off_hours_hours": "hours",
+    "queueing_minutes": "working minutes",
+    "cost_per_case": "IDR",
+    "within_service_standard": "share",
+    "throughput_per_working_day": "cases/working day",
+    "arrival_rate_per_hour": "cases/hour",
+    "work_in_progress": "cases",
+}
+
+
+def replication_kpis(rep, sla_days) -> dict:
+    """KPIs of one finished (and tallied) replication, from its measured cases."""
+    clock = rep.clock
+    per_day = rep.scenario.calendar.working_minutes_per_day
+    sel = rep.case_measured & ~np.isnan(rep.case_done)
+    out = {k: math.nan for k in _KPI_UNITS}
+    if not sel.any():
+        return {"kpis": out, "cycle_days": np.zeros(0), "n": 0}
+    arrival, done = rep.case_arrival[sel], rep.case_done[sel]
+    worked = clock.worked_array(done) - clock.worked_array(arrival)
+    proc, queue, batch = rep.case_proc[sel], rep.case_queue[sel], rep.case_batch[sel]
+    off, cost = rep.case_off[sel], rep.case_cost[sel]
+    out.update({
+        "cycle_time_calendar_days": float((done - arrival).mean() / 1440),
+        "cycle_time_working_days": float(worked.mean() / per_day),
+        "cycle_time_working_hours": float(worked.mean() / 60),
+        "processing_hours": float(proc.mean() / 60),
+        "waiting_hours": float((queue + batch + off).mean() / 60),
+        "queueing_hours": float(queue.mean() / 60),
+        "batching_hours": float(batch.mean() / 60),
+        "off_hours_hours": float(off.mean() / 60),
+        "queueing_minutes": float(queue.mean()),
+        "cost_per_case": float(cost.mean()),
+    })
+    if sla_days is not None:
+        out["within_service_standard"] = float((worked / per_day <= sla_days + 1e-9).mean())
+    first, last = float(arrival.min()), float(done.max())
+    span_days = (clock.worked(last) - clock.worked(first)) / per_day
+    out["throughput_per_working_day"] = len(arrival) / span_days if span_days > 0 else math.nan
+    # Little's law window: from the first to the last measured arrival, counting every case
+    # in the system then (warm-up and late cases included), so L = lambda * W can be checked
+    a0, a1 = first, float(arrival.max())
+    if a1 > a0:
+        ok = ~np.isnan(rep.case_done)
+        all_arr, all_done = rep.case_arrival[ok], rep.case_done[ok]
+        overlap = np.clip(np.minimum(all_done, a1) - np.maximum(all_arr, a0), 0, None)
+        out["work_in_progress"] = float(overlap.sum() / (a1 - a0))
+        out["arrival_rate_per_hour"] = float((len(arrival) - 1) / (a1 - a0) * 60)
+    return {"kpis": out, "cycle_days": worked / per_day, "n": int(sel.sum())}
+
+
+@dataclass
+class SimulationResult:
+    """The outcome of :func:`bpengine.simulate`.
+
+    Attributes
+    ----------
+    kpis : dict of str to KPI
+        Case KPIs (cycle time in calendar days, working days and hours; processing and
+        waiting split into queueing, batching and off-hours; cost per case; share within
+        the service standard; throughput; work in progress and arrival rate for Little's law).
+    tasks, lanes : list of dict
+        Per task: executions per case, mean queueing/batching/off-hours waiting and
+        processing minutes, cost per case. Per lane: staff, utilisation (with CI), cost.
+    cycle_days : numpy.ndarray
+        Cycle time in working days of every measured case of every replication.
+    event_log : list of dict
+        Task executions of the first replication (``case``, ``activity``, ``name``, ``lane``,
+        ``resource``, ``enabled``, ``start``, ``end`` as datetimes).
+    """
+
+    model_name: str
+    cases: int
+    replications: int
+    warmup: int
+    seed: int
+    kpis: dict[str, KPI] = field(default_factory=dict)
+    tasks: list[dict] = field(default_factory=list)
+    lanes: list[dict] = field(default_factory=list)
+    cycle_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    event_log: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    service_standard_days: float | None = None
+    elapsed_seconds: float = 0.0
+
+    def __getitem__(self, name: str) -> KPI:
+        return self.kpis[name]
+
+    @property
+    def cases_per_second(self) -> float:
+        total = self.replications * (self.cases + self.warmup)
+        return total / self.elapsed_seconds if self.elapsed_seconds else math.nan
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model_name, "cases": self.cases, "replications": self.replications,
+            "warmup": self.warmup, "seed": self.seed,
+            "service_standard_days": self.service_standard_days,
+            "kpis": {k: v.to_dict() for k, v in self.kpis.items()},
+            "tasks": self.tasks, "lanes": self.lanes, "notes": self.notes,
+            "elapsed_seconds": round(self.elapsed_seconds, 3),
+        }
+
+
+def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> SimulationResult:
+    """Combine finished replications into one :class:`SimulationResult`."""
+    sla = scenario.service_standard_days
+    per = [replication_kpis(r, sla) for r in reps]
+    res = SimulationResult(model_name, cases, len(reps), warmup, seed,
+                           service_standard_days=sla, notes=list(net.notes))
+    for name, unit in _KPI_UNITS.items():
+        if name == "within_service_standard" and sla is None:
+            continue
+        res.kpis[name] = _kpi(name, unit, [p["kpis"][name] for p in per])
+    res.cycle_days = np.concatenate([p["cycle_days"] for p in per]) if per else np.zeros(0)
+    measured = [max(p["n"], 1) for p in per]
+    lane_cost = np.zeros(len(net.lanes))
+    for i, node_id in enumerate(net.ids):
+        lane = net.lane[i]
+        if lane < 0:
+            continue
+        rows = np.array([r.task_stats[i] for r in reps])
+        count = rows[:, 0].sum()
+        per_case = float(np.mean([row[0] / n for row, n in zip(rows, measured, strict=True)]))
+        staff = scenario.lane(net.lanes[lane])
+        cost = float(np.mean([row[4] / n for row, n in zip(rows, measured, strict=True)])) \
+            * staff.cost_per_hour / 60
+        lane_cost[lane] += cost
+        mean = (lambda col, rows=rows, count=count: float(rows[:, col].sum() / count)
+                if count else 0.0)
+        res.tasks.append({
+            "id": node_id, "name": net.names[i], "lane": net.lanes[lane],
+            "executions_per_case": round(per_case, 6),
+            "queueing_minutes": round(mean(1), 4), "batching_minutes": round(mean(2), 4),
+            "off_hours_minutes": round(mean(3), 4), "processing_minutes": round(mean(4), 4),
+            "waiting_minutes": round(mean(1) + mean(2) + mean(3), 4),
+            "cost_per_case": round(cost, 2),
+        })
+    for k, name in enumerate(net.lanes):
+        staff = scenario.lane(name)
+        utils = []
+        for r in reps:
+            lane = r.lanes[k]
+            first = float(np.nanmin(r.case_arrival)) if len(r.case_arrival) else r.t0
+            avail = staff.staff * (lane.clock.worked(r.end_time) - lane.clock.worked(first))
+            utils.append(lane.busy / avail if avail > 0 else math.nan)
+        u = _kpi(f"utilisation {name}", "share", utils)
+        waits = [t["waiting_minutes"] * t["executions_per_case"] for t in res.tasks
+                 if t["lane"] == name]
+        res.lanes.append({"lane": name, "staff": staff.staff,
+                          "cost_per_hour": staff.cost_per_hour,
+                          "utilisation": u.to_dict()["mean"], "utilisation_ci95": u.to_dict()["ci95"],
+                          "waiting_minutes_per_case": round(float(sum(waits)), 4),
+                          "cost_per_case": round(float(lane_cost[k]), 2)})
+    return res
