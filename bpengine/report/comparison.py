@@ -51,6 +51,7 @@ class Metric:
     p_value: float | None = None
     better: str = "lower"
     samples: tuple = field(default=(), compare=False, repr=False)
+    basis: str = "replication means"
 
     @property
     def change(self) -> float:
@@ -87,11 +88,10 @@ class Metric:
             return "counted on the models (exact)" if self.change else "no change"
         if self.p_value is None:
             return "one replication per side: no test possible; run more replications"
+        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
         if self.significant:
-            return (f"statistically significant (Welch t-test over replication means, "
-                    f"p = {self.p_value:.3g})")
-        return (f"not statistically significant (p = {self.p_value:.2f}): the difference "
-                "may be chance")
+            return f"statistically significant (Welch t-test over {self.basis}, {p})"
+        return f"not statistically significant ({p}): the difference may be chance"
 
     def to_dict(self) -> dict:
         return {"key": self.key, "label": self.label, "unit": self.unit, "kind": self.kind,
@@ -204,12 +204,13 @@ def structure(before: ProcessModel, after: ProcessModel) -> list[Metric]:
 
 
 def simulated_metric(key: str, label: str, unit: str, before: list[float],
-                     after: list[float], better: str = "lower") -> Metric:
+                     after: list[float], better: str = "lower",
+                     basis: str = "replication means") -> Metric:
     """A KPI row from per-replication values on both sides."""
     mb, lob, hib = mean_ci(before)
     ma, loa, hia = mean_ci(after)
     diff, lo, hi, p = welch(before, after)
     return Metric(key, label, unit, "simulated", mb, ma, (lob, hib), (loa, hia), (lo, hi), p,
-                  better, samples=(tuple(before), tuple(after)))
+                  better, samples=(tuple(before), tuple(after)), basis=basis)
 
 
