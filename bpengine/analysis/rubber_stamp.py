@@ -46,7 +46,8 @@ def check_rubber_stamp(model, scenario=None) -> list:
     error/escalation boundary event sits on it (unless it is the last step before the
     end, i.e. the act that issues the outcome), or (ii) every branch of the decision after
     it reconverges without passing a task, or (iii) the scenario gives its reject
-    branches probability 0. Suggests *eliminate* for (ii) and (iii), and *notify* (keep
+    branches probability 0. Steps marked mandatory are legal acts, never rubber stamps.
+    Suggests *eliminate* for (ii) and (iii), and *notify* (keep
     the office informed without holding the file) for (i).
     """
     st, est = structure_of(model), Estimates(model, scenario)
@@ -54,6 +55,8 @@ def check_rubber_stamp(model, scenario=None) -> list:
     guarded = {e.attached_to for e in model.elements.values()
                if e.attached_to and e.event in _SAYING_NO}
     for a in st.approvals:
+        if model.elements[a].mandatory:
+            continue  # a legally required act is the outcome itself, not a check to judge
         why, suggestion = _reject_path(model, st, est, a, guarded)
         if why is None:
             continue

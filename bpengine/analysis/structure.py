@@ -190,8 +190,9 @@ class Structure:
             if end:
                 targets.add("END")
         loops = any(self.on_cycle_with(approval, model.flows[f].target) for f in reject)
-        firsts = [self.next_activities(gw.id, [f]) for f in gw.outgoing]
-        empty = all(not acts and not end for acts, end in firsts)
+        firsts = {(frozenset(acts), end)
+                  for acts, end in (self.next_activities(gw.id, [f]) for f in gw.outgoing)}
+        empty = len(firsts) == 1  # every branch reaches the same next step: nothing decided
         return Decision(gw.id, reject, accept, frozenset(targets), loops, empty)
 
     def reachable(self, node: str) -> set:

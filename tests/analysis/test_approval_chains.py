@@ -1,0 +1,110 @@
+"""same-role-approvals and signoff-chain: positive and negative fixtures."""
+from __future__ import annotations
+
+from bpengine import analyze, load
+from bpengine.analysis.approval_chains import check_same_role_approvals, check_signoff_chain
+
+from .conftest import rules_of
+
+
+def _two_checks(procedure, lane_a, lane_b, between=None, reject_to=("end", "end")):
+    steps = {
+        "s": ("start", "Masuk", "Pemohon"),
+        "a": ("task", "Periksa berkas", lane_a),
+        "ga": ("xor", "OK?", lane_a),
+        "b": ("task", "Paraf berkas", lane_b),
+        "gb": ("xor", "OK?", lane_b),
+        "done": ("task", "Terbitkan izin", "Petugas"),
+        "e": ("end", "Selesai", "Pemohon"),
+        "x": ("end", "Ditolak", "Pemohon"),
+        "fix": ("task", "Perbaiki berkas", "Pemohon"),
+    }
+    flows = ["s>a", "a>ga", ("ga>b", "ya"), "b>gb", ("gb>done", "ya"), "done>e",
+             ("ga>x" if reject_to[0] == "end" else "ga>fix", "tidak"),
+             ("gb>x" if reject_to[1] == "end" else "gb>fix", "tidak"), "fix>e"]
+    if between:
+        steps["mid"] = ("task", between, lane_a)
+        flows[2] = ("ga>mid", "ya")
+        flows.append("mid>b")
+    return load(procedure(steps, flows))
+
+
+def test_same_role_approvals_in_a_row_are_composed(procedure):
+    model = _two_checks(procedure, "Kasi", "Kasi")
+    found = check_same_role_approvals(model)
+    assert [f.elements for f in found] == [("a", "b")]
+    assert found[0].suggestion == "compose" and found[0].targets == ("a",)
+    assert found[0].lanes == ("Kasi",)
+    assert found[0].saving.staff_hours > 0
+
+
+def test_different_roles_are_not_same_role(procedure):
+    assert check_same_role_approvals(_two_checks(procedure, "Kasi", "Kabid")) == []
+
+
+def test_work_between_breaks_same_role_pair(procedure):
+    model = _two_checks(procedure, "Kasi", "Kasi", between="Input data permohonan")
+    assert check_same_role_approvals(model) == []
+
+
+def test_post_dominator_pair_counts(procedure):
+    # a's approve branch forks to an optional event-only detour; b still post-dominates a
+    steps = {"s": ("start", "", "P"), "a": ("task", "Periksa KTP", "Kasi"),
+             "g": ("xor", "", "Kasi"), "j": ("xor", "", "Kasi"),
+             "b": ("task", "Paraf KTP", "Kasi"), "e": ("end", "", "P")}
+    flows = ["s>a", "a>g", ("g>j", "ya"), ("g>j2", "lain"), "j>b", "b>e"]
+    steps["j2"] = ("intermediateThrowEvent", "catat", "Kasi")
+    flows.append("j2>j")
+    found = check_same_role_approvals(load(procedure(steps, flows)))
+    assert [f.elements for f in found] == [("a", "b")]
+
+
+def test_signoff_chain_across_offices(domisili_model):
+    chains = [f for f in check_signoff_chain(domisili_model)]
+    assert ("rt_ttd", "rw_ttd", "ver") in [f.elements for f in chains]
+    f = next(f for f in chains if f.elements[0] == "rt_ttd")
+    assert f.suggestion == "parallelise"
+    assert f.lanes == ("Ketua RT", "Ketua RW", "Petugas Kelurahan")
+    assert f.saving.working_days > 0 and "highest authority" in f.explanation
+
+
+def test_signoff_chain_needs_the_same_reject_target(procedure):
+    same = _two_checks(procedure, "Kasi", "Kabid", reject_to=("end", "end"))
+    assert [f.elements for f in check_signoff_chain(same)] == [("a", "b")]
+    differ = _two_checks(procedure, "Kasi", "Kabid", reject_to=("end", "fix"))
+    assert check_signoff_chain(differ) == []
+
+
+def test_signoff_chain_broken_by_work_and_by_same_lane(procedure):
+    assert check_signoff_chain(_two_checks(procedure, "Kasi", "Kabid",
+                                           between="Input data permohonan")) == []
+    assert check_signoff_chain(_two_checks(procedure, "Kasi", "Kasi")) == []
+
+
+def test_signoff_chain_broken_by_data_written(procedure, tmp_path):
+    # the first approval writes (by data association) what the second reads
+    path = procedure({"s": ("start", "", "P")}, [])
+    xml = path.read_text().replace('<startEvent id="s" name=""></startEvent>', """
+      <dataObject id="DO"/><dataObjectReference id="doc" name="Nota" dataObjectRef="DO"/>
+      <startEvent id="s"/>
+      <userTask id="a" name="Setujui nota" bpe:approval="true">
+        <dataOutputAssociation id="o1"><targetRef>doc</targetRef></dataOutputAssociation></userTask>
+      <userTask id="b" name="Setujui nota" bpe:approval="true">
+        <dataInputAssociation id="i1"><sourceRef>doc</sourceRef></dataInputAssociation></userTask>
+      <endEvent id="e"/>
+      <sequenceFlow id="f1" sourceRef="s" targetRef="a"/>
+      <sequenceFlow id="f2" sourceRef="a" targetRef="b"/>
+      <sequenceFlow id="f3" sourceRef="b" targetRef="e"/>""")
+    xml = xml.replace('<lane id="L0" name="P"><flowNodeRef>s</flowNodeRef></lane>',
+                      '<lane id="L0" name="Kasi"><flowNodeRef>s</flowNodeRef>'
+                      '<flowNodeRef>a</flowNodeRef></lane><lane id="L1" name="Kabid">'
+                      '<flowNodeRef>b</flowNodeRef></lane>')
+    path.write_text(xml)
+    model = load(path)
+    assert model.elements["b"].reads == ("Nota",)
+    assert check_signoff_chain(model) == []
+
+
+def test_analyze_reports_both_families(domisili_model):
+    found = rules_of(analyze(domisili_model))
+    assert "signoff-chain" in found and "same-role-approvals" not in found
