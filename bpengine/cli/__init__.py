@@ -19,6 +19,7 @@ __all__ = ["main", "COMMANDS"]
 COMMANDS = [
     ("validate", "validate"),
     ("analyze", "analyze"),
+    ("simulate", "simulate"),
 ]
 
 

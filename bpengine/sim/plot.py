@@ -1,0 +1,63 @@
+"""Draw what a decision maker asks first: how long residents wait, and where.
+
+Left: the distribution of cycle time in working days over every measured case, with the
+legal service standard marked. Right: the mean waiting per case in each lane, split into
+queueing (staff busy), batching and off-hours. matplotlib's non-interactive Agg backend is
+used so this works on a server without a display.
+"""
+from __future__ import annotations
+
+import os
+
+from ..errors import BpengineError
+
+__all__ = ["plot_result"]
+
+
+def plot_result(result, path: str | os.PathLike) -> None:
+    """Save the cycle-time histogram and waiting-by-lane bars of ``result`` to ``path``.
+
+    Raises
+    ------
+    BpengineError
+        The file cannot be written (unknown image format, missing folder).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    days = result.cycle_days
+    if len(days):
+        left.hist(days, bins=min(60, max(10, len(days) // 50)), color="#4477aa")
+    sla = result.service_standard_days
+    if sla is not None:
+        left.axvline(sla, color="#cc3311", linestyle="--", label=f"service standard {sla:g} d")
+        left.legend()
+    left.set_xlabel("cycle time (working days)")
+    left.set_ylabel("cases")
+    left.set_title(f"{result.model_name}: cycle time")
+
+    lanes = [lane["lane"] for lane in result.lanes]
+    parts = {"queueing": [], "batching": [], "off-hours": []}
+    for lane in lanes:
+        tasks = [t for t in result.tasks if t["lane"] == lane]
+        for key, col in (("queueing", "queueing_minutes"), ("batching", "batching_minutes"),
+                         ("off-hours", "off_hours_minutes")):
+            parts[key].append(sum(t[col] * t["executions_per_case"] for t in tasks) / 60)
+    bottom = [0.0] * len(lanes)
+    for (key, values), color in zip(parts.items(), ("#ee7733", "#009988", "#bbbbbb"),
+                                    strict=True):
+        right.barh(lanes, values, left=bottom, label=key, color=color)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    right.set_xlabel("waiting per case (hours)")
+    right.set_title("waiting by lane")
+    right.legend()
+    fig.tight_layout()
+    try:
+        fig.savefig(path)
+    except (OSError, ValueError) as exc:
+        raise BpengineError(f"--plot {path}: cannot write the plot: {exc}") from None
+    finally:
+        plt.close(fig)
