@@ -41,6 +41,26 @@ from .tasks import TaskOperations
 
 __all__ = ["Engine"]
 
+WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
+
+
+def _due_function(calendar, timezone: _dt.tzinfo):
+    """``(start, duration) -> due`` from a scenario Calendar (working time) or a callable."""
+    if calendar is None or not hasattr(calendar, "add_working_time"):
+        if calendar is not None and not callable(calendar):
+            raise BpengineError("calendar must be a bpengine.scenario Calendar or a callable "
+                                "(start, duration) -> due")
+        return calendar
+
+    def due(start: _dt.datetime, duration: _dt.timedelta) -> _dt.datetime:
+        # A day of duration is a working day; the rest is working hours and minutes.
+        minutes = duration.days * calendar.working_minutes_per_day + duration.seconds / 60
+        local = start.astimezone(timezone).replace(tzinfo=None)
+        return calendar.add_working_time(local, minutes).replace(tzinfo=timezone)
+
+    return due
+
+
 def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
@@ -55,9 +75,12 @@ class Engine(TaskOperations):
         ``postgresql+psycopg://user@host/db`` for several workers.
     clock : callable, optional
         Returns the current aware datetime; inject one to test timers.
-    calendar : callable, optional
-        ``calendar(start, duration) -> due`` so timer durations count working time (e.g.
-        ``P3D`` = three working days on the scenario's calendar).
+    calendar : bpengine.scenario Calendar or callable, optional
+        Timer durations then count working time: with a scenario calendar ``P3D`` means
+        three working days and ``PT2H`` two working hours (in ``timezone``); a callable
+        ``calendar(start, duration) -> due`` decides by itself.
+    timezone : datetime.tzinfo
+        Where the calendar's office hours are (default WIB, UTC+7).
     migrate : bool, optional
         Upgrade the schema on connect. Default: yes for SQLite; for other databases the
         schema must already be at head (``bpengine db upgrade --url ...``).
@@ -78,11 +101,11 @@ class Engine(TaskOperations):
     """
 
     def __init__(self, url: str | None = None, *, clock: Callable[[], _dt.datetime] | None = None,
-                 calendar=None, migrate: bool | None = None):
+                 calendar=None, timezone: _dt.tzinfo = WIB, migrate: bool | None = None):
         self.url = url
         self.db, self._sessions = connect(url)
         self.clock = clock or _utcnow
-        self.calendar = calendar
+        self.calendar = _due_function(calendar, timezone)
         self._handlers: dict[str, Callable] = {}
         self._runtimes: dict[int, Runtime] = {}
         if migrate is None:

@@ -1,0 +1,278 @@
+"""Engine behaviour through the public API, on real SQLite (in memory and on disk)."""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from bpengine import (
+    BpengineError,
+    ConflictError,
+    Engine,
+    ExpressionError,
+    ModelError,
+    NotFound,
+    TaskNotReady,
+)
+
+
+def _walk_to_approval(engine):
+    case = engine.start("cuti", {"hari": 3, "revisi": 0}, actor="ani")
+    [task] = engine.inbox(lane="Pegawai")
+    engine.complete(task.id, {"alasan": "keluarga"}, actor="ani")
+    return case
+
+
+def test_a_case_walks_through_the_procedure(engine, data_dir):
+    definition = engine.deploy(data_dir / "cuti.bpmn")
+    assert (definition.key, definition.version) == ("cuti", 1)
+    engine.register("Catat di SIMPEG", lambda data: {"tercatat": data["hari"] == 3})
+    case = engine.start("cuti", {"hari": 3, "revisi": 0}, actor="ani")
+    assert case.status == "running"
+    assert [t.name for t in engine.inbox(lane="Pegawai")] == ["Isi formulir cuti"]
+    assert engine.inbox(lane="Atasan Langsung") == []
+
+    [task] = engine.inbox(lane="Pegawai")
+    engine.complete(task.id, {"alasan": "keluarga"}, actor="ani")
+    [approval] = engine.inbox(lane="Atasan Langsung")
+    assert approval.name == "Setujui cuti"
+    engine.claim(approval.id, "budi")
+    assert engine.inbox(lane="Atasan Langsung", actor="citra") == []
+    with pytest.raises(TaskNotReady, match="claimed by 'budi'"):
+        engine.complete(approval.id, {"approved": True}, actor="citra")
+    done = engine.complete(approval.id, {"approved": True}, actor="budi")
+
+    assert done.status == "completed"
+    assert done.data == {"hari": 3, "revisi": 0, "alasan": "keluarga", "approved": True,
+                         "tercatat": True}
+    assert engine.inbox() == []
+    history = engine.history(case.id)
+    assert [(h.action, h.actor, h.element_id) for h in history] == [
+        ("start", "ani", None),
+        ("complete", "ani", "T_isi"),
+        ("claim", "budi", "T_setuju"),
+        ("complete", "budi", "T_setuju"),
+        ("service", "service:Catat di SIMPEG", "S_catat"),
+        ("end", "budi", None),
+    ]
+    assert history[3].data_before == {"hari": 3, "revisi": 0, "alasan": "keluarga"}
+    assert history[3].data_after["approved"] is True
+
+
+def test_a_rejection_loops_back_through_revision(engine, data_dir):
+    engine.deploy(data_dir / "cuti.bpmn")
+    case = _walk_to_approval(engine)
+    for round_ in range(3):
+        [approval] = engine.inbox(lane="Atasan Langsung")
+        engine.complete(approval.id, {"approved": False}, actor="budi")
+        [revision] = engine.inbox(lane="Pegawai")
+        engine.complete(revision.id, {"revisi": round_ + 1}, actor="ani")
+    [approval] = engine.inbox(lane="Atasan Langsung")
+    final = engine.complete(approval.id, {"approved": False}, actor="budi")
+    assert final.status == "completed" and final.data["revisi"] == 3
+    assert engine.get(case.id).tasks == ()
+
+
+def test_deploy_is_versioned_by_content(engine, data_dir, tmp_path):
+    first = engine.deploy(data_dir / "cuti.bpmn")
+    assert engine.deploy(data_dir / "cuti.bpmn") == first
+    old_case = engine.start("cuti", {"hari": 1, "revisi": 0}, actor="ani")
+    changed = tmp_path / "cuti.bpmn"
+    changed.write_text((data_dir / "cuti.bpmn").read_text()
+                       .replace('name="Isi formulir cuti"', 'name="Isi formulir cuti (baru)"'))
+    second = engine.deploy(changed)
+    assert (second.key, second.version) == ("cuti", 2)
+    new_case = engine.start("cuti", {"hari": 1, "revisi": 0}, actor="ani")
+    assert (engine.get(old_case.id).definition_version,
+            engine.get(new_case.id).definition_version) == (1, 2)
+    names = {t.case_id: t.name for t in engine.inbox(lane="Pegawai")}
+    assert names == {old_case.id: "Isi formulir cuti", new_case.id: "Isi formulir cuti (baru)"}
+    assert [d.version for d in engine.definitions("cuti")] == [1, 2]
+    assert engine.start("cuti", {"hari": 1, "revisi": 0}, version=1).definition_version == 1
+
+
+def test_the_spec_is_stored_once_per_definition_not_per_case(engine, data_dir):
+    engine.deploy(data_dir / "cuti.bpmn")
+    case = _walk_to_approval(engine)
+    with engine.db.connect() as conn:
+        state = conn.execute(text("SELECT state FROM bpe_cases WHERE id = :i"),
+                             {"i": case.id}).scalar_one()
+        spec = conn.execute(text("SELECT spec FROM bpe_definitions")).scalar_one()
+    assert "task_specs" in spec and "task_specs" not in state
+    assert "spec" not in json.loads(state)
+
+
+def test_script_tasks_are_refused_unless_trusted(engine, data_dir):
+    with pytest.raises(ModelError, match="SC.*trust_scripts=True") as info:
+        engine.deploy(data_dir / "script.bpmn")
+    assert info.value.problems[0].element_id == "SC"
+    assert engine.definitions() == []
+    engine.deploy(data_dir / "script.bpmn", trust_scripts=True)
+    case = engine.start("hitung", {"hari": 2})
+    [task] = engine.inbox()
+    assert task.name == "Bayar" and case.status == "running"
+
+
+def test_a_hostile_condition_is_refused_and_nothing_changes(engine, data_dir, tmp_path):
+    engine.deploy(data_dir / "escape.bpmn")
+    case = engine.start("escape", {})
+    [task] = engine.inbox()
+    before = (engine.get(case.id), engine.history(case.id))
+    with pytest.raises(ExpressionError, match="Call is not allowed|only these functions"):
+        engine.complete(task.id, {"x": 1}, actor="ani")
+    assert (engine.get(case.id), engine.history(case.id)) == before
+    assert engine.inbox()[0].id == task.id
+    assert not (tmp_path / "bpengine-pwned").exists()
+
+
+@pytest.mark.parametrize(
+    ("task_id", "data", "lane", "error", "match"),
+    [
+        ("no-such-task", {}, None, NotFound, "no task 'no-such-task'"),
+        ("<approval>", {"when": object()}, None, BpengineError, "not JSON-serialisable"),
+        ("<approval>", {"x": float("nan")}, None, BpengineError, "not JSON-serialisable"),
+        ("<approval>", ["approved"], None, BpengineError, "must be a mapping"),
+        ("<approval>", {"approved": True}, "Pegawai", TaskNotReady, "lane 'Atasan Langsung'"),
+        ("<done>", {}, None, TaskNotReady, "is completed, not ready"),
+        ("<timer>", {}, None, TaskNotReady, "is a timer task"),
+    ],
+)
+def test_bad_completions_are_refused_and_change_nothing(engine, data_dir, task_id, data, lane,
+                                                        error, match):
+    engine.deploy(data_dir / "cuti.bpmn")
+    case = engine.start("cuti", {"hari": 3, "revisi": 0}, actor="ani")
+    [first] = engine.inbox(lane="Pegawai")
+    engine.complete(first.id, {}, actor="ani")
+    current = engine.get(case.id)
+    ids = {"<approval>": next(t.id for t in current.tasks if t.kind == "user"),
+           "<timer>": next(t.id for t in current.tasks if t.kind == "timer"),
+           "<done>": first.id}
+    before = (current, engine.history(case.id), engine.inbox())
+    with pytest.raises(error, match=match):
+        engine.complete(ids.get(task_id, task_id), data, actor="budi", lane=lane)
+    assert (engine.get(case.id), engine.history(case.id), engine.inbox()) == before
+
+
+def test_unknown_things_are_not_found(engine, data_dir):
+    with pytest.raises(NotFound, match="no deployed definition 'cuti'"):
+        engine.start("cuti", {})
+    engine.deploy(data_dir / "cuti.bpmn")
+    with pytest.raises(NotFound, match="version 9"):
+        engine.start("cuti", {}, version=9)
+    for call in (engine.get, engine.history, engine.retry):
+        with pytest.raises(NotFound, match="no case 'nope'"):
+            call("nope")
+
+
+def test_cancel_closes_the_case_and_its_tasks(engine, data_dir):
+    engine.deploy(data_dir / "cuti.bpmn")
+    case = _walk_to_approval(engine)
+    cancelled = engine.cancel(case.id, "pegawai menarik pengajuan", actor="ani")
+    assert cancelled.status == "cancelled" and cancelled.tasks == ()
+    assert engine.inbox() == []
+    assert engine.history(case.id)[-1].detail == "pegawai menarik pengajuan"
+    with pytest.raises(BpengineError, match="is cancelled"):
+        engine.cancel(case.id, "again")
+    assert [c.id for c in engine.cases(status="cancelled")] == [case.id]
+    assert engine.cases(status="running") == []
+    assert [c.id for c in engine.cases(definition="cuti")] == [case.id]
+
+
+def test_a_failing_handler_fails_the_case_and_retry_resumes_it(engine, data_dir):
+    engine.deploy(data_dir / "cuti.bpmn")
+    calls = []
+
+    def flaky(data):
+        calls.append(data)
+        if len(calls) == 1:
+            raise ConnectionError("SIMPEG tidak menjawab")
+        return {"nomor": 42}
+
+    engine.register("S_catat", flaky)
+    case = _walk_to_approval(engine)
+    [approval] = engine.inbox(lane="Atasan Langsung")
+    failed = engine.complete(approval.id, {"approved": True}, actor="budi")
+    assert failed.status == "failed"
+    assert failed.error == "S_catat: ConnectionError: SIMPEG tidak menjawab"
+    assert [(t.element_id, t.state) for t in failed.tasks] == [("S_catat", "pending")]
+    # The approval is not lost: it is recorded and the task stays closed.
+    assert [h.action for h in engine.history(case.id)][-2:] == ["complete", "fail"]
+    assert engine.task(approval.id).state == "completed"
+    resumed = engine.retry(case.id, actor="admin")
+    assert resumed.status == "completed" and resumed.data["nomor"] == 42
+    assert calls[1]["approved"] is True
+    with pytest.raises(BpengineError, match="only failed cases"):
+        engine.retry(case.id)
+
+
+def test_a_service_without_a_handler_waits_for_a_worker_that_has_one(data_dir, tmp_path,
+                                                                     clock):
+    url = f"sqlite:///{tmp_path / 'agency.db'}"
+    front = Engine(url, clock=clock)
+    front.deploy(data_dir / "cuti.bpmn")
+    case = _walk_to_approval(front)
+    [approval] = front.inbox(lane="Atasan Langsung")
+    waiting = front.complete(approval.id, {"approved": True}, actor="budi")
+    assert waiting.status == "running"
+    assert [(t.element_id, t.state) for t in waiting.tasks] == [("S_catat", "pending")]
+    worker = Engine(url, clock=clock)
+    assert worker.work() == []
+    worker.register("S_catat", lambda data: None)
+    assert worker.work() == [case.id]
+    assert front.get(case.id).status == "completed"
+
+
+def test_the_inbox_is_an_indexed_query(engine):
+    with engine.db.connect() as conn:
+        plan = conn.execute(text(
+            "EXPLAIN QUERY PLAN SELECT * FROM bpe_tasks WHERE state = 'ready' "
+            "AND kind = 'user' AND lane = 'Kepala'")).all()
+    assert "ix_bpe_tasks_inbox" in " ".join(str(row) for row in plan)
+
+
+def test_two_workers_completing_the_same_task_one_wins(data_dir, tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    engines = [Engine(url, clock=clock), Engine(url, clock=clock)]
+    engines[0].deploy(data_dir / "disposisi.bpmn")
+    case = engines[0].start("disposisi", {})
+    [first] = engines[0].inbox()
+    engines[0].complete(first.id, {}, actor="sekretaris")
+    [task_a] = engines[0].inbox(lane="Bidang A")
+    # The handler runs inside the transaction after both workers read the case: the
+    # barrier holds both there, so both attempt to write the same version.
+    barrier = threading.Barrier(2, timeout=20)
+    for e in engines:
+        e.register("Kirim notifikasi", lambda data: barrier.wait() and None)
+    outcomes = []
+
+    def attempt(e, who):
+        try:
+            e.complete(task_a.id, {"catatan": who}, actor=who)
+            outcomes.append(("ok", who))
+        except ConflictError as exc:
+            outcomes.append(("conflict", str(exc)))
+
+    threads = [threading.Thread(target=attempt, args=(e, f"w{i}")) for i, e in enumerate(engines)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(o[0] for o in outcomes) == ["conflict", "ok"]
+    winner = next(o[1] for o in outcomes if o[0] == "ok")
+    completes = [h for h in engines[1].history(case.id) if h.element_id == "T_a"]
+    assert [(h.action, h.actor) for h in completes] == [("complete", winner)]
+    assert engines[1].get(case.id).data == {"catatan": winner}
+
+
+@pytest.mark.slow
+def test_a_case_that_loops_2000_times_completes(engine, data_dir):
+    engine.deploy(data_dir / "loop.bpmn")
+    case = engine.start("ulang", {"n": 0, "limit": 2000})
+    for n in range(1, 2001):
+        [task] = engine.inbox(lane="Petugas")
+        result = engine.complete(task.id, {"n": n}, actor="petugas")
+    assert result.status == "completed" and result.data["n"] == 2000
+    assert engine.inbox() == []
+    assert sum(h.action == "complete" for h in engine.history(case.id)) == 2000
