@@ -71,7 +71,9 @@ def check_ping_pong(model, scenario=None) -> list:
     ``a0`` and ``ak`` are in lane X and every ``a1 .. a(k-1)`` is in another lane. Reject
     branches (rework, rule *rework-loop*) and parallel splits are not followed.
     Severity is *warning* when the other lanes only receive or forward the file, else
-    *note*. Suggests *reassign*: give the intermediate work to X, or the case to one role.
+    *note*. Suggests *reassign*: give the intermediate work to X, or the case to one role;
+    ``targets`` lists only the intermediate steps that may change role (not approvals,
+    not mandatory steps).
     """
     st, est = structure_of(model), Estimates(model, scenario)
     els, found, seen = model.elements, [], set()
@@ -111,7 +113,9 @@ def _finding(model, st, est, path):
            f"{len(middle)} step(s); consider giving that work to {home}, or the whole "
            "case to one role."))
     hours = sum(est.task_minutes(m) for m in middle) / 60.0 if forwards else 0.0
+    # approvals and mandatory steps keep their role: only plain work moves to X
+    movable = tuple(m for m in middle if m not in st.approval_set and not els[m].mandatory)
     return make_finding(
         model, "ping-pong", path, explanation, "reassign",
-        severity="warning" if forwards else "note", targets=middle,
+        severity="warning" if forwards else "note", targets=movable,
         saving=est.saving(2 * DEFAULT_HANDOFF_WAIT_DAYS, hours))

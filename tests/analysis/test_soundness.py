@@ -1,0 +1,113 @@
+"""Soundness by token game: each violation kind, counterexample paths and the budget."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bpengine import BpengineError, load
+from bpengine.analysis import soundness
+
+from ..conftest import shared_path
+
+
+def _kinds(report):
+    return {(v.kind, v.element) for v in report.violations}
+
+
+def test_xor_split_joined_by_and_deadlocks(procedure):
+    steps = {"s": ("start", "", None), "x": ("xor", "", None), "a": ("task", "A", None),
+             "b": ("task", "B", None), "j": ("and", "", None), "e": ("end", "", None)}
+    r = soundness(load(procedure(steps, ["s>x", "x>a", "x>b", "a>j", "b>j", "j>e"])))
+    assert not r.sound and r.complete
+    dead = [v for v in r.violations if v.kind == "deadlock"]
+    assert [v.element for v in dead] == ["j"]
+    assert dead[0].path in (("s", "x", "a"), ("s", "x", "b"))
+    assert ("dead-element", "e") in _kinds(r)
+
+
+def test_and_split_merged_by_xor_lacks_synchronisation(procedure):
+    steps = {"s": ("start", "", None), "p": ("and", "", None), "a": ("task", "A", None),
+             "b": ("task", "B", None), "m": ("xor", "", None), "t": ("task", "T", None),
+             "e": ("end", "", None)}
+    r = soundness(load(procedure(steps, ["s>p", "p>a", "p>b", "a>m", "b>m", "m>t", "t>e"])))
+    v = next(v for v in r.violations if v.kind == "lack-of-synchronisation")
+    assert v.element == "m" and v.path[:2] == ("s", "p") and v.path.count("m") == 2
+
+
+def test_loop_without_exit_has_no_option_to_complete(procedure):
+    steps = {"s": ("start", "", None), "j": ("xor", "", None), "a": ("task", "A", None),
+             "e": ("end", "", None)}
+    r = soundness(load(procedure(steps, ["s>j", "j>a", "a>j"])))
+    kinds = {v.kind for v in r.violations}
+    assert "no-option-to-complete" in kinds
+    steps["t"] = ("task", "never", None)
+    r = soundness(load(procedure(steps, ["s>j", "j>a", "a>j", "t>e"])))
+    assert {("dead-element", "t"), ("dead-element", "e")} <= _kinds(r)
+
+
+def test_end_reached_with_token_stuck_is_improper_completion(procedure):
+    steps = {"s": ("start", "", None), "p": ("and", "", None), "e1": ("end", "", None),
+             "x": ("xor", "", None), "a": ("task", "A", None), "j": ("and", "", None),
+             "b": ("task", "B", None), "e2": ("end", "", None)}
+    flows = ["s>p", "p>e1", "p>x", "x>a", "x>b", "a>j", "b>j", "j>e2"]
+    r = soundness(load(procedure(steps, flows)))
+    assert any(v.kind in ("improper-completion", "deadlock") and v.element == "j"
+               for v in r.violations)
+    assert any(v.kind == "improper-completion" for v in r.violations)
+
+
+def test_sound_models(domisili_model, procedure):
+    r = soundness(domisili_model)
+    assert r.sound and r.complete and r.violations == ()
+    steps = {"s": ("start", "", None), "p": ("and", "", None), "a": ("task", "A", None),
+             "b": ("task", "B", None), "j": ("and", "", None), "e": ("end", "", None),
+             "o": ("or", "", None), "c": ("task", "C", None), "d": ("task", "D", None),
+             "oj": ("or", "", None)}
+    flows = ["s>p", "p>a", "p>b", "a>j", "b>j", "j>o", "o>c", "o>d", "c>oj", "d>oj", "oj>e"]
+    assert soundness(load(procedure(steps, flows))).sound
+
+
+def test_budget_gives_incomplete_result_not_a_hang(procedure):
+    steps = {"s": ("start", "", None), "p": ("and", "", None), "j": ("and", "", None),
+             "e": ("end", "", None)}
+    flows = ["s>p", "j>e"]
+    for b in range(6):  # 6 parallel branches of 5 steps: 6^6 interleavings
+        prev = "p"
+        for k in range(5):
+            steps[f"t{b}{k}"] = ("task", f"T{b}{k}", None)
+            flows.append(f"{prev}>t{b}{k}")
+            prev = f"t{b}{k}"
+        flows.append(f"{prev}>j")
+    model = load(procedure(steps, flows))
+    start = time.perf_counter()
+    r = soundness(model, max_states=2000)
+    assert time.perf_counter() - start < 2
+    assert not r.complete and not r.sound and "result incomplete" in str(r)
+    assert r.to_dict()["complete"] is False
+    with pytest.raises(BpengineError, match="max-states"):
+        soundness(model, max_states=0)
+
+
+def test_agency_sized_model_is_fast(procedure):
+    steps, flows, prev = {"s": ("start", "", "L0")}, [], "s"
+    for i in range(150):  # 150 checks, each with a reject branch to one end
+        steps[f"c{i}"] = ("task", f"Periksa {i}", f"L{i % 7}")
+        steps[f"g{i}"] = ("xor", "", f"L{i % 7}")
+        flows += [f"{prev}>c{i}", f"c{i}>g{i}", (f"g{i}>x", "tidak")]
+        prev = f"g{i}"
+    steps["e"], steps["x"] = ("end", "", "L0"), ("end", "", "L0")
+    flows.append(f"{prev}>e")
+    model = load(procedure(steps, flows))
+    start = time.perf_counter()
+    r = soundness(model)
+    assert time.perf_counter() - start < 1.0 and r.sound
+
+
+def test_corpus_counterexample_paths_follow_flows():
+    model = load(shared_path("corpus", "miwg", "B.2.0.bpmn"))
+    r = soundness(model)
+    assert r.complete
+    for v in r.violations:
+        for a, b in zip(v.path, v.path[1:], strict=False):
+            assert b in model.graph.successors(a) or model.elements[b].attached_to == a, (a, b)
