@@ -8,15 +8,20 @@ scenario across a change.
 from .changes import Change, duration_moments, transform_scenario
 from .eliminate import compose, eliminate
 from .parallelise import parallelise
+from .plan import REMOVING, Skipped, apply_finding, redesign
 from .reorder import reassign, relocate_check, resequence
 
 __all__ = [
+    "REMOVING",
     "Change",
+    "Skipped",
+    "apply_finding",
     "compose",
     "duration_moments",
     "eliminate",
     "parallelise",
     "reassign",
+    "redesign",
     "relocate_check",
     "resequence",
     "transform_scenario",

@@ -165,12 +165,13 @@ class Draft:
                  ident: str | None = None):
         """A new sequence flow in the container of ``source``."""
         ident = ident or self.new_id(f"Flow_{source}_{target}")
-        flow = etree.Element(_B + "sequenceFlow", id=ident, sourceRef=source, targetRef=target)
+        container = self.index[source].getparent()
+        flow = self._make(container, "sequenceFlow", id=ident, sourceRef=source, targetRef=target)
         if name:
             flow.set("name", name)
         if condition:
             self.set_condition(flow, condition)
-        self._insert_flow_element(self.index[source].getparent(), flow)
+        self._insert_flow_element(container, flow)
         self.index[ident] = flow
         self.rerouted.add(ident)
         return flow
@@ -180,7 +181,11 @@ class Draft:
             flow.remove(old)
         if condition:
             cond = etree.SubElement(flow, _B + "conditionExpression")
-            cond.set(f"{{{XSI}}}type", "tFormalExpression")
+            # xsi:type is a QName: it needs whatever prefix this file gives the BPMN namespace
+            prefix = next((p for p, ns in self.root.nsmap.items() if ns == BPMN and p), None)
+            uses_default = self.root.nsmap.get(None) == BPMN
+            cond.set(f"{{{XSI}}}type", "tFormalExpression" if uses_default or not prefix
+                     else f"{prefix}:tFormalExpression")
             cond.text = condition
 
     @staticmethod
@@ -202,10 +207,11 @@ class Draft:
     def add_node(self, kind: str, near: str, lane_of: str, name: str = "", ident=None, **attrs):
         """A new flow node in the container of ``near``, in the lane of ``lane_of``."""
         ident = ident or self.new_id(f"{kind[0].upper()}{kind[1:]}")
-        node = etree.Element(_B + kind, id=ident, **attrs)
+        container = self.index[near].getparent()
+        node = self._make(container, kind, id=ident, **attrs)
         if name:
             node.set("name", name)
-        self._insert_flow_element(self.index[near].getparent(), node)
+        self._insert_flow_element(container, node)
         self.index[ident] = node
         lane = self.lane_of(lane_of)
         if lane is not None:
@@ -246,7 +252,7 @@ class Draft:
                 ref.getparent().remove(ref)
         lane = self.index[lane_id]
         for holder in [lane] + [a for a in lane.iterancestors() if _local(a) == "lane"]:
-            ref = etree.Element(_B + "flowNodeRef")
+            ref = self._make(holder, "flowNodeRef")
             ref.text = ident
             refs = holder.findall(_B + "flowNodeRef")
             if refs:
@@ -257,6 +263,13 @@ class Draft:
                     child.addprevious(ref)
                 else:
                     holder.append(ref)
+
+    @staticmethod
+    def _make(parent, kind: str, **attrs):
+        """A new BPMN element created under ``parent`` (so it shares the file's prefixes)."""
+        el = etree.SubElement(parent, _B + kind, **attrs)
+        parent.remove(el)
+        return el
 
     def _insert_flow_element(self, container, element) -> None:
         # artifacts must follow every flow element in a process (BPMN 2.0 XSD)
@@ -378,7 +391,7 @@ class Draft:
                         node.remove(c)
                 at = sum(1 for c in node if _local(c) in _BEFORE_REFS)
                 for offset, (kind, fid) in enumerate(want):
-                    ref = etree.Element(_B + kind)
+                    ref = self._make(node, kind)
                     ref.text = fid
                     node.insert(at + offset, ref)
 

@@ -87,10 +87,7 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
     for el in els:
         if not el.is_activity:
             raise refuse(model, el.id, f"is a {el.kind}, not a task: only tasks run in parallel")
-    d = Draft(model)
-    for el in els:
-        if d.boundary_events(el.id):
-            raise refuse(model, el.id, "has boundary events attached; it cannot be moved")
+    d = Draft(model)  # boundary events stay attached: only the flows around the steps change
     chain = _steps(model, d, [el.id for el in els])
     seq = [t for t, _exit, _dec in chain]
     _data_conflict(model, seq)

@@ -1,0 +1,149 @@
+"""`redesign`: apply the analyzer's findings to a model, one transformation each.
+
+Each finding's ``suggestion`` names a transformation; :func:`apply_finding` maps it onto
+the finding's elements and targets. :func:`redesign` applies findings in order, skipping
+(and saying why) those that no longer apply — their elements were removed by an earlier
+change, a step is kept by the caller or marked mandatory, or the transformation refuses.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from ..errors import ModelError
+from ..model import ProcessModel
+from .changes import Change
+from .eliminate import compose, eliminate
+from .parallelise import parallelise
+from .reorder import reassign, relocate_check, resequence
+
+__all__ = ["redesign", "apply_finding", "Skipped", "REMOVING"]
+
+#: suggestions that take a step out of the procedure
+REMOVING = ("eliminate", "compose", "notify")
+
+
+@dataclasses.dataclass(frozen=True)
+class Skipped:
+    """A finding :func:`redesign` did not apply, and why."""
+
+    finding: str
+    reason: str
+
+
+def _targets(f) -> tuple[str, ...]:
+    return tuple(getattr(f, "targets", ()) or ())
+
+
+def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = None
+                  ) -> ProcessModel:
+    """Apply one finding's suggestion to ``model``.
+
+    ``eliminate`` and ``notify`` remove each target (a notification replaces the sign-off:
+    the office is told, not asked); ``compose`` merges the finding's elements; ``parallelise``
+    runs its chain side by side; ``resequence`` moves the target before the first element;
+    ``reassign`` moves each target into the lane of the first element; ``relocate-check``
+    moves the check (the target, else the last element) up front.
+
+    Raises
+    ------
+    ModelError
+        When the transformation does not apply, or a step in ``keep`` would be removed.
+    """
+    kind, fid = finding.suggestion, finding.id
+    elements, targets = tuple(finding.elements), _targets(finding)
+    missing = [e for e in (*elements, *targets) if e not in model.elements]
+    if missing:
+        raise ModelError(f"finding {fid}: {', '.join(missing)} no longer in the model "
+                         "(changed by an earlier redesign)", file=model.file)
+    if kind in REMOVING:
+        removed = targets if kind != "compose" else elements
+        kept = [e for e in removed if e in keep]
+        if kept:
+            raise ModelError(f"finding {fid}: {', '.join(kept)} is kept (--keep)",
+                             file=model.file)
+    if kind in ("eliminate", "notify"):
+        new = model
+        for t in targets or elements[-1:]:
+            new = eliminate(new, t, log=log, finding=fid)
+        if kind == "notify" and log:
+            last = log[-1]
+            log[-1] = dataclasses.replace(last, kind="eliminate", description=(
+                last.description + " The office is notified instead of asked to sign."))
+        return new
+    if kind == "compose":
+        return compose(model, elements, log=log, finding=fid)
+    if kind == "parallelise":
+        chain = targets if len(targets) > 1 else elements
+        return parallelise(model, chain, log=log, finding=fid)
+    if kind == "resequence":
+        check = targets[0] if targets else elements[-1]
+        first = next(e for e in elements if e != check)
+        return resequence(model, check, before=first, log=log, finding=fid)
+    if kind == "reassign":
+        home = model.elements[elements[0]].lane_id
+        moved = targets or elements[1:-1]
+        deciding = [t for t in moved if model.elements[t].mandatory
+                    or model.approval(t).is_approval]
+        if deciding:
+            raise ModelError(f"finding {fid}: {', '.join(deciding)} decides (an approval); moving "
+                             "it to another office would change who decides", file=model.file)
+        new = model
+        for t in moved:
+            new = reassign(new, t, home, log=log, finding=fid)
+        return new
+    if kind == "relocate-check":
+        # the check is the target, else the last approval among the elements
+        check = next((e for e in (*targets, *reversed(elements))
+                      if model.approval(e).is_approval), elements[-1])
+        return relocate_check(model, check, log=log, finding=fid)
+    raise ModelError(f"finding {fid}: unknown suggestion {kind!r}", file=model.file)
+
+
+def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = None
+             ) -> tuple[ProcessModel, list[Change]]:
+    """Apply ``findings`` in order; return the new model and the changes applied.
+
+    Parameters
+    ----------
+    model : ProcessModel
+    findings : sequence of Finding
+        As returned by :func:`bpengine.analyze` (already guarded: mandatory steps are
+        only ever parallelised). A finding that does not apply is skipped.
+    keep : sequence of str
+        Element ids never to remove, whatever the findings say.
+    skipped : list, optional
+        Receives a :class:`Skipped` for every finding not applied, with the reason.
+
+    Returns
+    -------
+    (ProcessModel, list of Change)
+        ``model`` itself and ``[]`` when nothing applied.
+
+    Examples
+    --------
+    >>> from bpengine import load, analyze                       # doctest: +SKIP
+    >>> model = load("processes/surat-keterangan-domisili.bpmn")  # doctest: +SKIP
+    >>> new, applied = redesign(model, analyze(model))            # doctest: +SKIP
+    """
+    keep = set(keep)
+    applied: list[Change] = []
+    current = model
+    for f in findings:
+        if f.suggestion in REMOVING and any(
+                e in current.elements and current.elements[e].mandatory
+                for e in (_targets(f) or f.elements[-1:])):
+            _skip(skipped, f, "a mandatory step is never removed")
+            continue
+        log: list[Change] = []
+        try:
+            current = apply_finding(current, f, keep=keep, log=log)
+        except ModelError as exc:
+            _skip(skipped, f, str(exc).split(": error: ")[-1])
+            continue
+        applied += log
+    return current, applied
+
+
+def _skip(skipped, finding, reason: str) -> None:
+    if skipped is not None:
+        skipped.append(Skipped(finding.id, reason))
