@@ -87,7 +87,12 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
     for el in els:
         if not el.is_activity:
             raise refuse(model, el.id, f"is a {el.kind}, not a task: only tasks run in parallel")
-    d = Draft(model)  # boundary events stay attached: only the flows around the steps change
+    d = Draft(model)
+    for el in els:
+        # an interrupting boundary event would leave the AND join waiting for ever
+        if any(b.get("cancelActivity", "true") != "false" for b in d.boundary_events(el.id)):
+            raise refuse(model, el.id, "has an interrupting boundary event; its escape path "
+                                       "would leave the parallel join waiting")
     chain = _steps(model, d, [el.id for el in els])
     seq = [t for t, _exit, _dec in chain]
     _data_conflict(model, seq)
@@ -120,8 +125,14 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
                        ident=d.new_id(f"Gateway_{seq[0]}_split"))
     join = d.add_node("parallelGateway", near=seq[-1], lane_of=seq[-1],
                       ident=d.new_id(f"Gateway_{seq[-1]}_join"))
-    for f in entry:
-        d.retarget(f, split.get("id"))
+    if len(entry) > 1:  # a split entered twice would act as a join: merge the ways in first
+        merge = d.add_node("exclusiveGateway", near=seq[0], lane_of=seq[0],
+                           ident=d.new_id(f"Gateway_{seq[0]}_merge"))
+        for f in entry:
+            d.retarget(f, merge.get("id"))
+        d.add_flow(merge.get("id"), split.get("id"))
+    else:
+        d.retarget(entry[0], split.get("id"))
     for t in seq:
         d.add_flow(split.get("id"), t)
         d.add_flow(t, join.get("id"))

@@ -99,8 +99,8 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
     raise ModelError(f"finding {fid}: unknown suggestion {kind!r}", file=model.file)
 
 
-def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = None
-             ) -> tuple[ProcessModel, list[Change]]:
+def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = None,
+             keep_sound: bool = True) -> tuple[ProcessModel, list[Change]]:
     """Apply ``findings`` in order; return the new model and the changes applied.
 
     Parameters
@@ -113,6 +113,9 @@ def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = N
         Element ids never to remove, whatever the findings say.
     skipped : list, optional
         Receives a :class:`Skipped` for every finding not applied, with the reason.
+    keep_sound : bool
+        If ``model`` is sound (the analyzer's token game finds no deadlock, lack of
+        synchronisation or dead step), skip any change whose result would not be.
 
     Returns
     -------
@@ -128,6 +131,11 @@ def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = N
     keep = set(keep)
     applied: list[Change] = []
     current = model
+    check = None
+    if keep_sound:
+        from ..analysis import soundness  # redesign may use the analyzer, never the reverse
+
+        check = soundness if soundness(model).sound else None
     for f in findings:
         if f.suggestion in REMOVING and any(
                 e in current.elements and current.elements[e].mandatory
@@ -136,10 +144,14 @@ def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = N
             continue
         log: list[Change] = []
         try:
-            current = apply_finding(current, f, keep=keep, log=log)
+            candidate = apply_finding(current, f, keep=keep, log=log)
         except ModelError as exc:
             _skip(skipped, f, str(exc).split(": error: ")[-1])
             continue
+        if check is not None and not check(candidate).sound:
+            _skip(skipped, f, "the redesigned model would not be sound (analyzer's token game)")
+            continue
+        current = candidate
         applied += log
     return current, applied
 

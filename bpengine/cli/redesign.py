@@ -1,0 +1,119 @@
+"""`bpengine redesign IN.bpmn -o OUT.bpmn`: apply findings, write model, scenario, change log."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import yaml
+
+from .. import analysis
+from ..errors import BpengineError, ScenarioError
+from ..model import load
+from ..redesign import redesign as redesign_model
+from ..redesign import transform_scenario
+from .analyze import sidecar_scenario
+
+__all__ = ["redesign", "read_scenario_dict", "select_findings", "write_outputs",
+           "sidecar_paths"]
+
+
+def read_scenario_dict(path) -> dict:
+    """The scenario YAML as a plain dict (what :func:`transform_scenario` rewrites)."""
+    if path is None:
+        return {}
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise ScenarioError(f"{path}: a scenario is a mapping of sections, not "
+                            f"{type(doc).__name__}")
+    return doc
+
+
+def sidecar_paths(out: Path) -> tuple[Path, Path]:
+    """Where the scenario and change log of ``out`` (``x.bpmn``) are written."""
+    stem = out.name.removesuffix(".bpmn")
+    return out.with_name(stem + ".scenario.yaml"), out.with_name(stem + ".changes.yaml")
+
+
+def select_findings(findings, apply: tuple[str, ...], file: str) -> list:
+    """The findings named by ``--apply`` values: ``all``, rule ids or finding ids."""
+    if not apply or "all" in apply:
+        return list(findings)
+    known_ids = {f.id for f in findings}
+    for value in apply:
+        if value not in analysis.RULE_IDS and value not in known_ids:
+            ids = ", ".join(sorted(known_ids)) or "none"
+            raise BpengineError(f"--apply {value}: neither a rule id ({', '.join(analysis.RULE_IDS)}"
+                                f") nor a finding of {file} (its findings: {ids})")
+    return [f for f in findings if f.rule in apply or f.id in apply]
+
+
+def write_outputs(model, scenario: dict, applied, skipped, out: Path, source: str) -> list[Path]:
+    """Write the redesigned BPMN, its scenario and the change log beside it."""
+    scen_path, log_path = sidecar_paths(out)
+    model.write(out)
+    for change in applied:
+        scenario = transform_scenario(scenario, change)
+    header = f"# scenario of {out.name}, carried across the redesign of {source}\n"
+    log = {"source": source, "result": out.name,
+           "changes": [c.to_dict() for c in applied],
+           "skipped": [{"finding": s.finding, "reason": s.reason} for s in skipped]}
+    try:
+        scen_path.write_text(header + yaml.safe_dump(scenario, allow_unicode=True,
+                                                     sort_keys=False), encoding="utf-8")
+        log_path.write_text(yaml.safe_dump(log, allow_unicode=True, sort_keys=False),
+                            encoding="utf-8")
+    except OSError as exc:
+        raise BpengineError(f"{out.parent}: cannot write: {exc.strerror or exc}") from None
+    return [out, scen_path, log_path]
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the redesigned BPMN (its .scenario.yaml and .changes.yaml "
+                   "go beside it).")
+@click.option("--apply", "apply", multiple=True, metavar="all|RULE|FINDING-ID",
+              help="Which findings to apply (repeatable; default: all).")
+@click.option("--keep", multiple=True, metavar="ELEMENT-ID",
+              help="Never remove this element, whatever the findings say (repeatable).")
+@click.option("--scenario", "-s", type=click.Path(dir_okay=False),
+              help="Scenario YAML (default: the x.scenario.yaml next to FILE, if any).")
+def redesign(file, output, apply, keep, scenario):
+    """Rewrite a procedure without the steps its findings flag.
+
+    Runs the analyzer, applies the selected findings' suggestions (eliminate, compose,
+    parallelise, resequence, reassign, relocate a check), never removing a step marked
+    mandatory, and writes OUT.bpmn with its diagram, OUT.scenario.yaml (removed steps
+    dropped, composed durations summed) and OUT.changes.yaml (what changed and why).
+    """
+    model = load(file)
+    for ident in keep:
+        if ident not in model.elements:
+            raise BpengineError(f"--keep {ident}: {file} has no element with that id")
+    scen_path = scenario or sidecar_scenario(file)
+    if scen_path is not None and str(scen_path).endswith(".json"):
+        raise BpengineError(f"--scenario {scen_path}: only YAML scenarios can be carried across "
+                            "a redesign")
+    raw = read_scenario_dict(scen_path)
+    from ..scenario import load_scenario
+
+    scen = load_scenario(str(scen_path), model=model) if scen_path else None
+    findings = analysis.analyze(model, scen)
+    chosen = select_findings(findings, apply, file)
+    skipped: list = []
+    new, applied = redesign_model(model, chosen, keep=keep, skipped=skipped)
+    written = write_outputs(new, raw, applied, skipped, Path(output), file)
+    click.echo(f"{file}: {len(findings)} findings, {len(chosen)} selected, {len(applied)} "
+               f"changes applied, {len(skipped)} skipped")
+    for c in applied:
+        click.echo(f"  changed: {c.description}" + (f" [{c.finding}]" if c.finding else ""))
+    for s in skipped:
+        click.echo(f"  skipped {s.finding}: {s.reason}")
+    click.echo("wrote " + ", ".join(str(p) for p in written))
