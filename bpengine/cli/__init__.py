@@ -20,6 +20,7 @@ COMMANDS = [
     ("validate", "validate"),
     ("analyze", "analyze"),
     ("simulate", "simulate"),
+    ("redesign", "redesign"),
 ]
 
 
