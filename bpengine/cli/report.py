@@ -1,0 +1,72 @@
+"""`bpengine report BEFORE [AFTER] -o report.html`: one self-contained HTML report."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import analysis
+from ..model import load
+from ..redesign import Change
+from ..report import write_report
+from ..report.before_after import compare as compare_models
+from ..report.before_after import plots_for, simulate_pair
+from .compare import SIM_OPTIONS, scenarios_for
+from .redesign import read_scenario_dict, sidecar_paths
+
+__all__ = ["report", "read_change_log"]
+
+
+def read_change_log(after_file: str) -> list[Change]:
+    """The changes recorded beside AFTER by ``bpengine redesign`` (``[]`` if none)."""
+    _, log_path = sidecar_paths(Path(after_file))
+    if not log_path.is_file():
+        return []
+    doc = read_scenario_dict(log_path)  # plain YAML mapping, same reader
+    fields = set(Change.__dataclass_fields__)
+    out = []
+    for c in doc.get("changes") or []:
+        if isinstance(c, dict) and {"kind", "elements", "description"} <= set(c):
+            c = {k: v for k, v in c.items() if k in fields}
+            c["names"] = tuple((c.get("names") or {}).items())
+            c["elements"] = tuple(c["elements"])
+            out.append(Change(**{k: v for k, v in c.items()
+                                 if k in ("kind", "elements", "description", "names",
+                                          "finding")}))
+    return out
+
+
+@click.command()
+@click.argument("before", type=click.Path(dir_okay=False))
+@click.argument("after", required=False, type=click.Path(dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="The HTML file to write.")
+@SIM_OPTIONS
+@click.option("--no-simulation", is_flag=True,
+              help="Skip the simulation: diagrams, findings and structural metrics only.")
+def report(before, after, output, scenario, after_scenario, cases, replications, seed,
+           no_simulation):
+    """Write one self-contained HTML report (no network needed to open it).
+
+    BEFORE alone: its diagram with the flagged steps highlighted and the findings. With
+    AFTER: both diagrams (changes highlighted), the change log, the before/after table
+    with CIs and significance, and plots of cycle time and waiting by lane.
+    """
+    mb = load(before)
+    sb, sa = scenarios_for(before, after, scenario, after_scenario)
+    from ..scenario import load_scenario
+
+    findings = analysis.analyze(mb, load_scenario(sb, model=mb) if sb else None)
+    comparison = plots = None
+    changes = []
+    ma = load(after) if after else None
+    if ma is not None:
+        changes = read_change_log(after)
+        if not no_simulation:
+            results = simulate_pair(mb, ma, sb, sa, cases, replications, seed)
+            comparison = compare_models(mb, ma, sb, cases, replications, seed,
+                                        after_scenario=sa, results=results)
+            plots = plots_for(*results)
+    path = write_report(mb, ma, findings=findings, comparison=comparison, plots=plots,
+                        changes=changes, path=output)
+    click.echo(f"wrote {path}")
