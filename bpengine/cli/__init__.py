@@ -21,6 +21,8 @@ COMMANDS = [
     ("analyze", "analyze"),
     ("simulate", "simulate"),
     ("redesign", "redesign"),
+    ("compare", "compare"),
+    ("report", "report"),
 ]
 
 
