@@ -11,7 +11,7 @@ only gateways and events between them (on the approve branch):
 """
 from __future__ import annotations
 
-from .documents import data_use
+from .documents import data_use, is_transport
 from .estimates import Estimates
 from .finding import make_finding
 from .structure import structure_of
@@ -20,18 +20,36 @@ __all__ = ["check_same_role_approvals", "check_signoff_chain", "next_on_approve"
 
 
 def next_on_approve(st, approval: str) -> set:
-    """Activities that follow ``approval`` when it approves (gateways/events skipped)."""
+    """Activities that follow ``approval`` when it approves.
+
+    Gateways and events are skipped, and so are steps that only carry the file on (the
+    applicant taking the letter to the next office): they add a trip, not a check.
+    """
     decision = st.decisions.get(approval)
     if decision is None:
-        return st.next_activities(approval)[0]
-    return st.next_activities(decision.gateway, decision.accept_flows)[0]
+        found = st.next_activities(approval)[0]
+    else:
+        found = st.next_activities(decision.gateway, decision.accept_flows)[0]
+    out, seen = set(), set()
+    todo = list(found)
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if is_transport(st.model, n):
+            todo.extend(st.next_activities(n)[0])
+        else:
+            out.add(n)
+    return out
 
 
 def check_same_role_approvals(model, scenario=None) -> list:
     """Flag two approvals by the same role with nothing but gateways/events between them.
 
     Graph pattern: approvals ``a`` and ``b`` in the same lane where ``b`` is the only
-    activity reached from ``a``'s approve branch, or ``b`` is ``a``'s nearest activity
+    activity reached from ``a``'s approve branch (steps that only carry the file are
+    looked through), or ``b`` is ``a``'s nearest activity
     post-dominator. Suggests *compose*: one combined check, the earlier step folded into
     the later one.
     """
@@ -117,7 +135,8 @@ def check_signoff_chain(model, scenario=None) -> list:
     """Flag k >= 2 approvals in a row by different offices that could sign in parallel.
 
     Graph pattern: a maximal sequence ``a1 -> a2 -> ... -> ak`` of approvals, each the
-    only activity on the previous one's approve branch, in pairwise distinct lanes, with
+    only activity on the previous one's approve branch (looking through steps that only
+    carry the file to the next office), in pairwise distinct lanes, with
     equal reject targets (or no reject branch), and no ``ai`` writing data a later one
     reads. Suggests *parallelise* (all offices review the same file at once), or keeping
     only the highest authority.

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["DOCUMENT_NOUNS", "DataUse", "data_use", "check_reads"]
+__all__ = ["DOCUMENT_NOUNS", "DataUse", "data_use", "check_reads", "step_acts",
+           "does_other_work", "is_transport"]
 
 # Canonical document name -> the ways a task name can mention it (lower case, regex stems).
 DOCUMENT_NOUNS = {
@@ -58,6 +59,38 @@ _WRITE_RE = re.compile(
 )
 
 
+# What an approval step does: look at documents (check), put a name under them (sign) or
+# instruct the next level (dispose). Only a check "reads" a document in the sense of the
+# redundancy rules: a signature under a letter is not a second verification of it.
+_CHECK_RE = re.compile(
+    r"\b(periksa|memeriksa|pemeriksaan|verifikasi|memverifikasi|validasi|memvalidasi|cek|"
+    r"mengecek|teliti|meneliti|telaah|menelaah|pertimbangan|pertimbangkan|nilai|menilai|baca|"
+    r"membaca|review|check|verify|verification|validate|inspect|assess|examine|read)",
+    re.IGNORECASE,
+)
+_SIGN_RE = re.compile(
+    r"\b(tanda tangan|tandatangan|tanda tangani|menandatangani|ttd|paraf|memaraf|sahkan|"
+    r"mengesahkan|pengesahan|setujui|menyetujui|persetujuan|legalisir|legalisasi|mengetahui|"
+    r"sign|approve|endorse|countersign|authori[sz]e)",
+    re.IGNORECASE,
+)
+_DISPOSE_RE = re.compile(r"\b(beri disposisi|memberi disposisi|mendisposisi|disposisikan|"
+                         r"dispose|instruct)", re.IGNORECASE)
+# Work other than checking: a step that also does this cannot simply be dropped.
+_WORK_RE = re.compile(
+    r"\b(bayar|membayar|kirim|mengirim|hitung|menghitung|arsip|nomor|cap|register|cetak|"
+    r"terbitkan|menerbitkan|buat|membuat|susun|input|entri|rekam|pay|send|archive|issue|"
+    r"compute|draft|prepare|print)",
+    re.IGNORECASE,
+)
+# A step that only moves the file on: the applicant or a messenger carrying it.
+_TRANSPORT_RE = re.compile(
+    r"\b(bawa|membawa|antar|mengantar|datang|kirim|mengirim|serahkan|menyerahkan|teruskan|"
+    r"meneruskan|ambil|mengambil|carry|bring|deliver|forward|send|take)",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class DataUse:
     """What one step does with data, and where we learnt it."""
@@ -95,8 +128,57 @@ def data_use(model, element_id: str) -> DataUse:
     return DataUse(nouns, writes, "task names")
 
 
+def step_acts(model, element_id: str) -> frozenset:
+    """What a step does by its name: any of ``check``, ``sign``, ``dispose``.
+
+    Examples
+    --------
+    >>> from bpengine.model import load
+    >>> m = load(b'''<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    ...   id="d"><process id="p"><userTask id="t" name="Periksa dan tanda tangani SPD"/>
+    ...   </process></definitions>''')
+    >>> sorted(step_acts(m, "t"))
+    ['check', 'sign']
+    """
+    name = model.elements[element_id].name or ""
+    acts = set()
+    if _CHECK_RE.search(name):
+        acts.add("check")
+    if _SIGN_RE.search(name):
+        acts.add("sign")
+    if _DISPOSE_RE.search(name):
+        acts.add("dispose")
+    return frozenset(acts)
+
+
+def does_other_work(model, element_id: str) -> bool:
+    """Whether a step also produces, pays, sends or files something besides checking."""
+    return bool(_WORK_RE.search(model.elements[element_id].name or ""))
+
+
+def is_transport(model, element_id: str) -> bool:
+    """A non-approval step that only carries the file on and writes nothing."""
+    el = model.elements[element_id]
+    if not el.is_task or model.approval(element_id).is_approval or el.writes:
+        return False
+    name = el.name or ""
+    return bool(_TRANSPORT_RE.search(name)) and not _WRITE_RE.search(
+        _TRANSPORT_RE.sub("", name))
+
+
 def check_reads(model, element_id: str) -> DataUse:
-    """What an approval step checks: the documents it reads (nothing for other steps)."""
-    if not model.approval(element_id).is_approval:
+    """What an approval step checks: the documents it reads.
+
+    Nothing for steps that are not approvals, and nothing for an approval that only signs
+    or disposes: a signature under a letter is not a second verification of it, even when
+    a data association shows the letter going in. An approval named by no act at all
+    counts as a check when a decision follows it or the model marks it ``bpe:approval``.
+    """
+    verdict = model.approval(element_id)
+    if not verdict.is_approval:
         return DataUse(frozenset(), frozenset(), "none")
-    return data_use(model, element_id)
+    use = data_use(model, element_id)
+    acts = step_acts(model, element_id)
+    if "check" in acts or (not acts and verdict.reason in ("decision", "attribute")):
+        return use
+    return DataUse(frozenset(), use.writes, use.source)

@@ -117,10 +117,26 @@ class Estimates:
         """Working minutes as working days on the scenario's calendar."""
         return minutes / self.minutes_per_day
 
+    def batch_wait_days(self, element_id: str) -> float:
+        """Mean wait for a batched sign-off: half the gap between the scenario's batch times.
+
+        A file arriving at a uniformly random moment of the working day waits on average
+        ``1 / (2k)`` working days for the next of ``k`` daily batch times.
+        """
+        if self.scenario is None or not hasattr(self.scenario, "batch"):
+            return 0.0
+        try:
+            batch = self.scenario.batch(element_id)
+        except (BpengineError, KeyError, AttributeError, TypeError):
+            return 0.0
+        times = getattr(batch, "at", ()) if batch is not None else ()
+        return 1.0 / (2 * len(times)) if times else 0.0
+
     def step_days(self, element_id: str, handoff: bool) -> float:
-        """Lead time of one step: its working time, plus a handoff wait if it changes hands."""
-        return self.days(self.task_minutes(element_id)) + (
-            DEFAULT_HANDOFF_WAIT_DAYS if handoff else 0.0)
+        """Lead time of one step: its working time, its batch wait (scenario), plus a
+        handoff wait if it changes hands."""
+        return (self.days(self.task_minutes(element_id)) + self.batch_wait_days(element_id)
+                + (DEFAULT_HANDOFF_WAIT_DAYS if handoff else 0.0))
 
     def handoff_into(self, element_id: str) -> bool:
         """Whether reaching this step means the file changes lanes (offices)."""

@@ -14,7 +14,7 @@ from collections import deque
 
 import networkx as nx
 
-from .documents import check_reads, data_use
+from .documents import check_reads, data_use, does_other_work
 from .estimates import Estimates
 from .finding import make_finding
 from .structure import seniority, structure_of
@@ -128,8 +128,10 @@ def check_reverification(model, scenario=None) -> list:
     Graph pattern: approval ``c`` reads document ``d``; on every path from the start to
     ``c`` some approval has read ``d`` and no node since has written it (the
     :func:`available_checks` analysis). Suggests *eliminate* ``c`` (or let it reuse the
-    earlier result); when ``c`` also checks something new, suggests *relocate-check*:
-    keep the step for the new documents and take the repeated ones off it.
+    earlier result); when ``c`` also checks something new or does other work (pays,
+    drafts, sends), suggests *relocate-check*: keep the step, take the repeated check off
+    it and move what is new up front. Only checking steps count (see
+    :func:`~bpengine.analysis.documents.check_reads`): a signature is not a verification.
     """
     st, est = structure_of(model), Estimates(model, scenario)
     els, found = model.elements, []
@@ -150,13 +152,15 @@ def check_reverification(model, scenario=None) -> list:
             f"on every path by {who}, and nothing has changed {'it' if len(docs) == 1 else 'them'} "
             f"since. Checking again repeats work the applicant already waited for; rely on "
             f"the earlier check (data read from {use.source}).")
-        if again == use.reads:
+        if again == use.reads and not does_other_work(model, c):
             suggestion, targets, saving = "eliminate", (c,), est.saving_of_removal([c])
-        else:  # the step checks something new too: only the repeated part goes
-            rest = ", ".join(sorted(use.reads - again))
-            explanation += f" Keep the step for what is new to it ({rest})."
-            suggestion, targets = "relocate-check", ()
-            saving = est.saving(0.0, est.task_minutes(c) / 60.0 * len(again) / len(use.reads))
+        else:  # the step checks something new or does other work: only the repeat goes
+            rest = ", ".join(sorted(use.reads - again)) or "its other work"
+            explanation += (f" Keep the step for what is new to it ({rest}), and move that "
+                            "check up front to where the documents are first examined.")
+            suggestion, targets = "relocate-check", (c,)
+            saving = est.saving(0.0, est.task_minutes(c) / 60.0 * len(again)
+                                / max(len(use.reads), 1))
         found.append(make_finding(
             model, "reverification", (*earlier, c), explanation, suggestion, targets=targets,
             saving=saving, data=docs, data_source=use.source))

@@ -87,6 +87,7 @@ def check_rework_loop(model, scenario=None) -> list:
         elements = ([check] if check else []) + acts
         found.append(make_finding(
             model, "rework-loop", elements, explanation, "relocate-check",
+            targets=(check,) if check else (),
             severity="warning" if r >= 0.1 else "note",
             saving=est.saving(days * extra, minutes * extra / 60.0)))
     return found

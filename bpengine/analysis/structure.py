@@ -22,7 +22,8 @@ _DECISION_KINDS = ("exclusiveGateway", "inclusiveGateway", "eventBasedGateway", 
 # Stems of words that mark a reject or rework branch (flow name, condition or first step).
 _REJECT_RE = re.compile(
     r"(\b(tolak|ditolak|penolakan|revisi|perbaik|kembali|dikembalikan|salah|belum|tidak|kurang|"
-    r"reject|deny|denied|incomplete|revis|return|missing|invalid|refus|fail)"
+    r"koreksi|batal|gagal|reject|deny|denied|incomplete|revis|return|missing|invalid|refus|fail|"
+    r"correct|cancel|decline)"
     r"|\b(no|not|false|tdk)\b|!|==\s*(false|0)\b)",
     re.IGNORECASE,
 )
@@ -179,6 +180,12 @@ class Structure:
             return None
         gw = model.elements[node]
         reject = tuple(f for f in gw.outgoing if is_reject_flow(model, f))
+        if not reject:
+            # unnamed branches: one that comes back to the approval is its rework branch
+            reject = tuple(f for f in gw.outgoing
+                           if self.on_cycle_with(approval, model.flows[f].target))
+            if len(reject) == len(gw.outgoing):
+                reject = ()
         if not reject and gw.default_flow:
             # "default = go on" is the common drawing: the other branches are the exceptions
             reject = tuple(f for f in gw.outgoing if f != gw.default_flow)

@@ -57,9 +57,11 @@ def test_reverification_needs_every_path(procedure):
 
 def test_partial_recheck_is_relocated_not_removed(domisili_model):
     found = {f.elements: f for f in check_reverification(domisili_model)}
-    partial = found[("rt_ttd", "rw_ttd", "ver")]
-    assert partial.suggestion == "relocate-check" and partial.targets == ()
-    assert partial.data == ("surat pengantar",) and "KK, KTP" in partial.explanation
+    partial = found[("rt_ttd", "ver")]
+    assert partial.suggestion == "relocate-check" and partial.targets == ("ver",)
+    assert partial.data == ("KK", "KTP", "surat pengantar") and "(foto)" in partial.explanation
+    # the RW only signs: a signature is not a second verification
+    assert all("rw_ttd" not in f.elements for f in found.values())
 
 
 def test_data_associations_are_preferred(procedure):
