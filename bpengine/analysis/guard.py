@@ -62,8 +62,12 @@ def apply_guard(model, findings) -> list:
     """
     out = []
     for f in findings:
-        steps = f.targets if f.suggestion in REMOVING else (
-            f.elements if f.suggestion == "parallelise" else ())
+        if f.suggestion == "compose":
+            steps = f.elements  # composing merges every step into one: none may be guarded
+        elif f.suggestion in REMOVING:
+            steps = f.targets or f.elements[-1:]
+        else:
+            steps = f.elements if f.suggestion == "parallelise" else ()
         reasons = [r for r in (guard_reason(model, e) for e in steps) if r]
         if not reasons:
             out.append(f)

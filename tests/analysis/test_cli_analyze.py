@@ -1,0 +1,78 @@
+"""`bpengine analyze`: formats, options and one-line errors."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from bpengine.cli import main
+
+from ..conftest import shared_path
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["analyze", *map(str, args)])
+
+
+def test_table_by_default(domisili):
+    r = run(domisili)
+    assert r.exit_code == 0, r.output
+    assert "scenario: none (stated defaults)" in r.output
+    assert "signoff-chain" in r.output and "soundness: sound" in r.output
+
+
+def test_json_with_metrics(domisili):
+    r = run(domisili, "--format", "json", "--metrics")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["metrics"]["size"]["activities"] == 9
+    assert doc["soundness"]["sound"] is True
+    assert {f["rule"] for f in doc["findings"]} >= {"signoff-chain", "rework-loop"}
+
+
+def test_sarif_to_file(domisili, tmp_path):
+    out = tmp_path / "out.sarif"
+    r = run(domisili, "--format", "sarif", "-o", out, "--no-soundness")
+    assert r.exit_code == 0 and r.output == ""
+    log = json.loads(out.read_text())
+    assert log["version"] == "2.1.0" and log["runs"][0]["results"]
+
+
+def test_rule_filter_and_sidecar_scenario(procedure):
+    steps = {"s": ("start", "", "P"), "a": ("task", "Verifikasi berkas", "Petugas"),
+             "g": ("xor", "", "Petugas"), "w": ("task", "Terbitkan izin", "Petugas"),
+             "e": ("end", "", "P"), "x": ("end", "", "P")}
+    path = procedure(steps, ["s>a", "a>g", ("g>w", "ya"), ("g>x", "tidak"), "w>e"],
+                     scenario={"gateways": {"g": {"g_w": 1.0, "g_x": 0.0}}})
+    r = run(path, "--rule", "rubber-stamp", "--format", "json")
+    doc = json.loads(r.output)
+    assert [f["rule"] for f in doc["findings"]] == ["rubber-stamp"]
+    assert doc["findings"][0]["saving"]["basis"] == "scenario"
+    r = run(path, "--rule", "rubber-stamp", "--format", "json", "--no-scenario")
+    assert json.loads(r.output)["findings"] == []
+
+
+def test_user_mistakes_are_one_line(tmp_path, domisili):
+    r = run(tmp_path / "missing.bpmn")
+    assert r.exit_code == 1 and r.output.startswith("error:") and "missing.bpmn" in r.output
+    assert "Traceback" not in r.output
+    bad = tmp_path / "bad.scenario.yaml"
+    bad.write_text("tasks: {NoSuchTask: 5 min}\n")
+    r = run(domisili, "--scenario", bad)
+    assert r.exit_code == 1 and "NoSuchTask" in r.output and "Traceback" not in r.output
+    r = run(domisili, "--rule", "nonsense")
+    assert r.exit_code == 2 and "nonsense" in r.output
+    r = run(domisili, "--max-states", "0")
+    assert r.exit_code == 2 and "--max-states" in r.output
+
+
+def test_incomplete_soundness_is_reported(domisili):
+    r = run(domisili, "--max-states", "3")
+    assert r.exit_code == 0 and "result incomplete" in r.output
+
+
+def test_corpus_file_from_shared():
+    r = run(shared_path("corpus", "miwg", "B.2.0.bpmn"), "--format", "sarif")
+    assert r.exit_code == 0, r.output
+    results = json.loads(r.output)["runs"][0]["results"]
+    assert any(x["ruleId"].startswith("soundness/") for x in results)
