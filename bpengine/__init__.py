@@ -17,6 +17,7 @@ from .errors import (
 from .engine import Engine
 from .model import ProcessModel, load, validate
 from .scenario import Scenario, load_scenario
+from .sim import SimulationResult, simulate
 
 __all__ = [
     "BpengineError",
@@ -30,9 +31,11 @@ __all__ = [
     "ProcessModel",
     "Scenario",
     "ScenarioError",
+    "SimulationResult",
     "TaskNotReady",
     "analyze",
     "load",
     "load_scenario",
+    "simulate",
     "validate",
 ]

@@ -22,7 +22,7 @@ from .net import AND, CATCH, END, OR, PASS, START, SUB, TASK, TERMINATE, XOR, Ne
 
 __all__ = ["Replication", "MAX_STEPS"]
 
-MAX_STEPS = 100_000  # node visits per case before we call it a livelock
+MAX_STEPS = 20_000  # node visits per case before we call it a livelock (procedures need <1000)
 _DONE, _TIMER, _WAKE, _BATCH, _ARRIVE = range(5)  # also the tie-break priority
 QUEUED, SERVICE, FINISHED, CANCELLED = range(4)
 
@@ -312,6 +312,8 @@ class Replication:
         scope.count += len(o) - 1
         for target in o:
             self._enter(scope, target, t)
+        if scope.or_wait:
+            self._try_or(scope, t)
 
     def _consume(self, scope, t):
         scope.count -= 1
@@ -384,10 +386,9 @@ class Replication:
             scope.pos[i] = scope.pos.get(i, 0) + 1
 
     def _pos_del(self, scope, i, t):
+        # no inclusive-join check here: the token is in transit until _leave has moved it
         if self.net.has_or_join:
             scope.pos[i] -= 1
-            if scope.or_wait:
-                self._try_or(scope, t)
 
     def _try_or(self, scope, t):
         """Fire each waiting inclusive join no other token of the scope can still reach."""

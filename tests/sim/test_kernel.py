@@ -1,0 +1,98 @@
+"""Token semantics of the simulator: what one case does, and what office hours do to it."""
+from pathlib import Path
+
+import pytest
+
+from bpengine import ModelError, ScenarioError, simulate
+from bpengine.sim import trace
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "sim"
+
+
+def runs(res):
+    return {t["id"]: t["executions_per_case"] for t in res.tasks}
+
+
+def test_sequence_and_lanes():
+    assert trace(DATA / "sequence.bpmn") == ["A", "B"]
+
+
+def test_exclusive_choice_by_probability_and_by_data():
+    res = simulate(DATA / "rework.bpmn", {"gateways": {"G": {"f_ok": 0.75, "f_back": 0.25}}},
+                   cases=4000, replications=2, seed=2)
+    assert runs(res)["A"] == pytest.approx(1 / 0.75, rel=0.03)  # geometric rework loop
+    assert trace(DATA / "rework.bpmn", {"lengkap": True}) == ["A", "B"]
+
+
+def test_data_that_loops_forever_stops_with_a_clear_message():
+    with pytest.raises(ScenarioError, match="has not ended after .* steps .*loops without end"):
+        simulate(DATA / "rework.bpmn", {"data": {"lengkap": {"choice": {False: 1.0}}}},
+                 cases=5, replications=1)
+
+
+def test_parallel_join_and_inclusive_gateway():
+    assert trace(DATA / "parallel.bpmn", {"luas": 50}) == ["A", "B", "C", "F"]
+    assert trace(DATA / "parallel.bpmn", {"luas": 500}) == ["A", "B", "D", "F"]
+    res = simulate(DATA / "parallel.bpmn", {"gateways": {"O1": {"f_c": 1.0, "f_d": 1.0}}},
+                   cases=300, replications=1)
+    # both inclusive branches run, and the inclusive join waits for both: F once per case
+    assert runs(res) == {"A": 1.0, "B": 1.0, "C": 1.0, "D": 1.0, "F": 1.0}
+
+
+def test_inclusive_gateway_with_ungenerated_data_falls_back_with_a_note():
+    res = simulate(DATA / "parallel.bpmn", None, cases=500, replications=1)
+    assert runs(res)["F"] == 1.0
+    assert any("luas" in note for note in res.notes)
+
+
+def test_boundary_timer_escalates_and_subprocess_runs():
+    assert trace(DATA / "escalation.bpmn") == ["Sub_A", "Sub_B", "A"]
+    # the approval takes 3 h, its 2 h timer interrupts it and escalates
+    assert trace(DATA / "escalation.bpmn", scenario={"tasks": {"A": "3 h"}}) == \
+        ["Sub_A", "Sub_B", "A", "T_esc"]
+    # the subprocess outlasts its 10-day timer: it is cancelled, lateness is recorded
+    slow = {"tasks": {"Sub_A": "5 working days", "Sub_B": "4 working days"}}
+    assert trace(DATA / "escalation.bpmn", scenario=slow) == ["Sub_A", "Sub_B", "T_late"]
+
+
+def test_batching_waits_for_the_signing_hour():
+    sc = {"tasks": {"A": "5 min", "B": {"duration": "5 min", "batch": {"at": ["14:00"]}}},
+          "arrivals": {"interarrival": "1 h"}}
+    res = simulate(DATA / "sequence.bpmn", sc, cases=300, replications=1, seed=4)
+    log = [row for row in res.event_log if row["activity"] == "B"]
+    assert log and all(row["start"].strftime("%H:%M") >= "14:00" for row in log)
+    assert res["batching_hours"].mean > 0.5
+
+
+def test_batch_by_size():
+    sc = {"tasks": {"A": "5 min", "B": {"duration": "1 min", "batch": {"size": 5}}},
+          "calendar": {"hours": "always"}, "arrivals": {"interarrival": "10 min"}}
+    res = simulate(DATA / "sequence.bpmn", sc, cases=100, replications=1, warmup=0)
+    starts = sorted({row["start"] for row in res.event_log if row["activity"] == "B"})
+    b_rows = [row for row in res.event_log if row["activity"] == "B"]
+    enabled_groups = {row["start"] - row["enabled"] for row in b_rows}
+    assert len(b_rows) == 100 and len(enabled_groups) > 1 and starts
+
+
+def test_work_pauses_at_closing_and_resumes_next_working_day():
+    sc = {"tasks": {"A": "2 h", "B": "1 min"}, "start": "2025-01-09 15:00",
+          "arrivals": {"interarrival": "100 h"}}
+    res = simulate(DATA / "sequence.bpmn", sc, cases=1, replications=1, warmup=0)
+    a = next(row for row in res.event_log if row["activity"] == "A")
+    # Thursday 15:00 + 1 h; Friday 07:30 + 1 h
+    assert a["start"].isoformat() == "2025-01-09T15:00:00"
+    assert a["end"].isoformat() == "2025-01-10T08:30:00"
+
+
+def test_queueing_fifo_per_lane():
+    sc = {"tasks": {"A": "1 h", "B": "1 min"}, "calendar": {"hours": "always"},
+          "arrivals": {"interarrival": "10 min", "calendar": "always"}}
+    res = simulate(DATA / "sequence.bpmn", sc, cases=20, replications=1, warmup=0)
+    a = [row for row in res.event_log if row["activity"] == "A"]
+    assert [row["case"] for row in sorted(a, key=lambda r: r["start"])] == list(range(20))
+    assert res["queueing_hours"].mean > 1
+
+
+def test_deadlock_is_reported_with_the_join():
+    with pytest.raises(ModelError, match="never finished.*'J'"):
+        simulate(DATA / "deadlock.bpmn", None, cases=5, replications=1)

@@ -1,0 +1,94 @@
+"""simulate(): queueing theory (Erlang C, utilisation, Little's law), reproducibility, KPIs."""
+import math
+from pathlib import Path
+
+import pytest
+
+from bpengine import BpengineError, load, simulate
+from tests.conftest import shared_path
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "sim"
+LAMBDA, MEAN_SERVICE = 10 / 60, 5.0  # per minute; minutes
+
+
+def erlang_c_wait(lam, mean_service, c):
+    """Mean wait in queue of an M/M/c queue (minutes)."""
+    a = lam * mean_service
+    rho = a / c
+    top = a**c / math.factorial(c) / (1 - rho)
+    p_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+    return p_wait * mean_service / (c - a)
+
+
+def test_erlang_c_reference_values():
+    assert erlang_c_wait(LAMBDA, MEAN_SERVICE, 1) == pytest.approx(25.0)
+    assert erlang_c_wait(LAMBDA, MEAN_SERVICE, 2) == pytest.approx(1.0504, abs=1e-4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("params, servers, cases", [("mmc1.json", 1, 20000), ("mmc2.json", 2, 10000)])
+def test_mmc_matches_erlang_c_utilisation_and_little(params, servers, cases):
+    model = load(shared_path("bench", "mmc1.bpmn"))
+    res = simulate(model, shared_path("bench", params), cases=cases, replications=10,
+                   warmup=2000, seed=1, event_log=False)
+    wq = res["queueing_minutes"]
+    assert wq.contains(erlang_c_wait(LAMBDA, MEAN_SERVICE, servers)), wq
+    assert wq.half_width < 0.15 * wq.mean
+    lane = res.lanes[0]
+    low, high = lane["utilisation_ci95"]
+    assert low - 0.005 <= LAMBDA * MEAN_SERVICE / servers <= high + 0.005
+    # Little: L = lambda W, over the same window
+    wip = res["work_in_progress"]
+    lam_w = res["arrival_rate_per_hour"].mean * res["cycle_time_working_hours"].mean
+    assert wip.mean == pytest.approx(lam_w, rel=0.03)
+    assert res["processing_hours"].contains(MEAN_SERVICE / 60) or \
+        res["processing_hours"].mean == pytest.approx(MEAN_SERVICE / 60, rel=0.01)
+
+
+def test_same_seed_same_result_other_seed_differs():
+    sc = {"tasks": {"A": {"distribution": "exponential", "mean": "20 min"},
+                    "B": {"distribution": "lognormal", "mean": "10 min", "sd": "5 min"}},
+          "arrivals": {"interarrival": {"distribution": "exponential", "mean": "25 min"}}}
+    a = simulate(DATA / "sequence.bpmn", sc, cases=300, replications=3, seed=11)
+    b = simulate(DATA / "sequence.bpmn", sc, cases=300, replications=3, seed=11)
+    c = simulate(DATA / "sequence.bpmn", sc, cases=300, replications=3, seed=12)
+    assert a.to_dict()["kpis"] == b.to_dict()["kpis"]
+    assert a.event_log == b.event_log
+    assert a.to_dict()["kpis"] != c.to_dict()["kpis"]
+
+
+def test_kpis_add_up_for_a_sequence():
+    sc = {"tasks": {"A": "30 min", "B": "15 min"}, "service_standard": "1 working day",
+          "lanes": {"Staf": {"cost_per_hour": 60000}, "Kepala": {"cost_per_hour": 120000}},
+          "arrivals": {"interarrival": "2 h"}}
+    res = simulate(DATA / "sequence.bpmn", sc, cases=200, replications=2, seed=3)
+    assert res["processing_hours"].mean == pytest.approx(0.75)
+    assert res["cost_per_case"].mean == pytest.approx(30 * 1000 + 15 * 2000)
+    assert res["queueing_hours"].mean == pytest.approx(0)  # one case at a time
+    # every case starts at opening or during the day and takes 45 working minutes
+    assert res["cycle_time_working_hours"].mean == pytest.approx(0.75)
+    assert res["within_service_standard"].mean == 1.0
+    hours = res["processing_hours"].mean + res["waiting_hours"].mean
+    assert hours == pytest.approx(res["cycle_time_calendar_days"].mean * 24, rel=1e-6)
+
+
+def test_warmup_cases_are_not_measured():
+    res = simulate(DATA / "sequence.bpmn", None, cases=100, replications=2, warmup=0.5)
+    assert res.warmup == 50
+    assert len(res.cycle_days) == 200
+    with pytest.raises(BpengineError, match="warmup"):
+        simulate(DATA / "sequence.bpmn", None, cases=10, warmup=-1)
+    with pytest.raises(BpengineError, match="cases"):
+        simulate(DATA / "sequence.bpmn", None, cases=0)
+
+
+def test_permit_runs_with_prosimos_parameters():
+    res = simulate(shared_path("bench", "permit.bpmn"), shared_path("bench", "permit.json"),
+                   cases=1000, replications=3, seed=5)
+    rework = next(t for t in res.tasks if t["id"] == "T03")
+    assert rework["executions_per_case"] == pytest.approx(0.25, abs=0.04)  # 0.2 / (1 - 0.2)
+    assert next(t for t in res.tasks if t["id"] == "T09")["executions_per_case"] == \
+        pytest.approx(0.3, abs=0.05)
+    officer = next(lane for lane in res.lanes if lane["lane"] == "CaseOfficer")
+    assert 0.5 < officer["utilisation"] < 1
+    assert res["off_hours_hours"].mean > 0  # the office closes at 16:00
