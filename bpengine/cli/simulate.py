@@ -103,7 +103,9 @@ def simulate(model_file, scenario_file, prosimos_file, cases, replications, warm
     model = load(model_file)
     scenario = load_scenario(scenario_file or prosimos_file, model)
     warm = int(warmup) if warmup >= 1 else float(warmup)
-    console = Console(stderr=as_json)
+    # a pipe or file gets full lines, not an 80-column wrap of the task table
+    stream = click.get_text_stream("stderr" if as_json else "stdout")
+    console = Console(stderr=as_json, width=None if stream.isatty() else 140)
     update, close = _progress_bar(Console(stderr=True))
     try:
         result = run_simulation(model, scenario, cases=cases, seed=seed,
