@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 
 import click
@@ -104,7 +105,7 @@ def simulate(model_file, scenario_file, prosimos_file, cases, replications, warm
     scenario = load_scenario(scenario_file or prosimos_file, model)
     warm = int(warmup) if warmup >= 1 else float(warmup)
     # a pipe or file gets full lines, not an 80-column wrap of the task table
-    stream = click.get_text_stream("stderr" if as_json else "stdout")
+    stream = sys.stderr if as_json else sys.stdout
     console = Console(stderr=as_json, width=None if stream.isatty() else 140)
     update, close = _progress_bar(Console(stderr=True))
     try:
