@@ -110,11 +110,16 @@ class Engine(TaskOperations):
         self._runtimes: dict[int, Runtime] = {}
         if migrate is None:
             migrate = self.db.dialect.name == "sqlite"
-        if migrate:
-            upgrade(self.db)
-        elif current(self.db) != head():
-            raise BpengineError(f"database {self.db.url.render_as_string(hide_password=True)} "
-                                f"is not at schema {head()}: run `bpengine db upgrade --url ...`")
+        try:
+            if migrate:
+                upgrade(self.db)
+            elif current(self.db) != head():
+                raise BpengineError(
+                    f"database {self.db.url.render_as_string(hide_password=True)} is not at "
+                    f"schema {head()}: run `bpengine db upgrade --url ...` first")
+        except BpengineError:
+            self.db.dispose()
+            raise
 
     # --- plumbing ------------------------------------------------------------------------
     def _now(self) -> _dt.datetime:
@@ -141,12 +146,15 @@ class Engine(TaskOperations):
         finally:
             session.close()
 
-    def _runtime(self, row: DefinitionRow) -> Runtime:
-        runtime = self._runtimes.get(row.id)
+    def _runtime(self, session, definition_id: int) -> Runtime:
+        """The runtime of a definition: its spec is read and restored once per process."""
+        runtime = self._runtimes.get(definition_id)
         if runtime is None:
+            row = session.get(DefinitionRow, definition_id)
             spec, subprocess_specs = load_spec(row.spec)
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar)
-            self._runtimes[row.id] = runtime
+            runtime.key, runtime.version = row.key, row.version
+            self._runtimes[definition_id] = runtime
         return runtime
 
     @staticmethod
@@ -231,7 +239,7 @@ class Engine(TaskOperations):
         now = self._now()
         with self._transaction(now) as session:
             definition = self._definition_row(session, key, version)
-            runtime = self._runtime(definition)
+            runtime = self._runtime(session, definition.id)
             workflow = runtime.new(data)
             finished = runtime.advance(workflow)
             row = CaseRow(id=str(uuid.uuid4()), definition_id=definition.id, status="running",
@@ -241,14 +249,17 @@ class Engine(TaskOperations):
             session.flush()
             audit(session, row.id, "start", actor, now, after=data,
                   detail=f"{definition.key} v{definition.version}")
-            self._save(session, row, runtime, workflow, finished, actor, now)
-            return to_case(session, row, definition)
+            open_rows = self._save(session, row, runtime, workflow, finished, actor, now)
+            return to_case(session, row, runtime, open_rows)
 
     def _save(self, session, row: CaseRow, runtime: Runtime, workflow, finished: set[str],
-              actor: str, now: _dt.datetime) -> None:
-        """Run ready service handlers, then write state, task rows, status and audit rows."""
+              actor: str, now: _dt.datetime) -> list[TaskRow]:
+        """Run ready service handlers, then write state, task rows, status and audit rows.
+
+        Returns the case's open task rows."""
         run_services(session, row, runtime, workflow, finished, self._handlers, now)
-        closed = sync_task_rows(session, row.id, open_tasks(workflow), finished, now, actor)
+        open_rows, closed = sync_task_rows(session, row.id, open_tasks(workflow), finished,
+                                           now, actor)
         for task in closed:
             if task.kind == "timer" and task.state == "completed":
                 audit(session, row.id, "timer", "clock", now, task=task,
@@ -259,12 +270,13 @@ class Engine(TaskOperations):
         row.state = runtime.dump(workflow)
         row.updated_at = now
         session.flush()
+        return open_rows
 
     def get(self, case_id: str) -> Case:
         """The case with its open tasks. Raises NotFound."""
         with self._transaction(self._now()) as session:
             row = self._case_row(session, case_id)
-            return to_case(session, row, session.get(DefinitionRow, row.definition_id))
+            return to_case(session, row, self._runtime(session, row.definition_id))
 
     def cases(self, status: str | None = None, definition: str | Definition | None = None,
               limit: int | None = None) -> list[Case]:
@@ -303,4 +315,4 @@ class Engine(TaskOperations):
                 .values(state="cancelled", finished_at=now, finished_by=actor or ""))
             audit(session, row.id, "cancel", actor, now, before=dict(row.data), detail=reason)
             session.flush()
-            return to_case(session, row, session.get(DefinitionRow, row.definition_id))
+            return to_case(session, row, self._runtime(session, row.definition_id), [])

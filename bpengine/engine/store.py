@@ -44,7 +44,7 @@ def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
         elif url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 60})
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_recycle=1800)
     except (ArgumentError, ImportError, ValueError, SQLAlchemyError) as exc:
         raise BpengineError(f"cannot use database URL {url!r}: {exc}") from None
     if engine.dialect.name == "sqlite":
@@ -94,10 +94,12 @@ def to_task(row: TaskRow) -> Task:
                 row.finished_by)
 
 
-def to_case(session: Session, row: CaseRow, definition: DefinitionRow) -> Case:
-    tasks = session.scalars(select(TaskRow).where(
-        TaskRow.case_id == row.id, TaskRow.state.in_(OPEN_TASK_STATES))
-        .order_by(TaskRow.created_at, TaskRow.id)).all()
+def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
+    """Snapshot a case; ``definition`` has ``key`` and ``version``; ``open_rows`` saves a query."""
+    if open_rows is None:
+        open_rows = session.scalars(select(TaskRow).where(
+            TaskRow.case_id == row.id, TaskRow.state.in_(OPEN_TASK_STATES))).all()
+    tasks = sorted(open_rows, key=lambda t: (utc(t.created_at), t.id))
     return Case(row.id, definition.key, definition.version, row.status, dict(row.data),
                 row.error, row.started_by, utc(row.started_at), utc(row.updated_at),
                 utc(row.ended_at), tuple(to_task(t) for t in tasks))
@@ -118,8 +120,8 @@ def audit(session: Session, case_id: str, action: str, actor: str, at: _dt.datet
 
 
 def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished: set[str],
-                   at: _dt.datetime, actor: str) -> list[TaskRow]:
-    """Mirror the workflow's open tasks into ``bpe_tasks``; return rows that just finished.
+                   at: _dt.datetime, actor: str) -> tuple[list[TaskRow], list[TaskRow]]:
+    """Mirror the workflow's open tasks into ``bpe_tasks``; return (open rows, just closed).
 
     Rows that are no longer open become ``completed`` when the workflow ran them (their id
     is in ``finished``) and ``cancelled`` otherwise (an interrupting boundary event, a
@@ -127,21 +129,23 @@ def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished:
     """
     existing = {r.id: r for r in session.scalars(select(TaskRow).where(
         TaskRow.case_id == case_id, TaskRow.state.in_(OPEN_TASK_STATES)))}
-    closed = []
+    closed, still_open = [], []
     seen = set()
     for task in open_now:
         seen.add(task.id)
         row = existing.get(task.id)
         if row is None:
-            session.add(TaskRow(id=task.id, case_id=case_id, element_id=task.element_id,
-                                name=task.name, lane=task.lane, kind=task.kind,
-                                state=_OPEN_STATE[task.kind], due=task.due, created_at=at))
+            row = TaskRow(id=task.id, case_id=case_id, element_id=task.element_id,
+                          name=task.name, lane=task.lane, kind=task.kind,
+                          state=_OPEN_STATE[task.kind], due=task.due, created_at=at)
+            session.add(row)
         elif task.due is not None and utc(row.due) != task.due:
             row.due = task.due
+        still_open.append(row)
     for task_id, row in existing.items():
         if task_id not in seen:
             row.state = "completed" if task_id in finished else "cancelled"
             row.finished_at = at
             row.finished_by = actor if row.kind == "user" else row.kind
             closed.append(row)
-    return closed
+    return still_open, closed

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from ..errors import BpengineError, ConflictError, NotFound, TaskNotReady
 from .records import Case, Task
 from .runtime import predict_next
-from .schema import CaseRow, DefinitionRow, TaskRow
+from .schema import CaseRow, TaskRow
 from .services import handler_for
 from .store import audit, json_data, to_case, to_task
 
@@ -53,10 +53,12 @@ class TaskOperations:
 
     @staticmethod
     def _task_row(session, task_id) -> TaskRow:
-        row = session.get(TaskRow, str(task_id))
-        if row is None:
+        # One round trip for the task and its case (the case lands in the identity map).
+        found = session.execute(select(TaskRow, CaseRow).join(
+            CaseRow, TaskRow.case_id == CaseRow.id).where(TaskRow.id == str(task_id))).first()
+        if found is None:
             raise NotFound(f"no task {task_id!r}")
-        return row
+        return found[0]
 
     @staticmethod
     def _check_actionable(session, row: TaskRow, actor: str, lane: str | None) -> CaseRow:
@@ -114,8 +116,7 @@ class TaskOperations:
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
             case = self._check_actionable(session, row, actor, lane)
-            definition = session.get(DefinitionRow, case.definition_id)
-            runtime = self._runtime(definition)
+            runtime = self._runtime(session, case.definition_id)
             workflow = runtime.restore(case.state)
             task = runtime.find(workflow, row.id)
             if task is None or not runtime.is_ready(task):
@@ -128,8 +129,8 @@ class TaskOperations:
             finished = runtime.advance(workflow) | {row.id}
             audit(session, case.id, "complete", actor, now, task=row, before=before,
                   after=dict(case.data))
-            self._save(session, case, runtime, workflow, finished, actor, now)
-            return to_case(session, case, definition)
+            open_rows = self._save(session, case, runtime, workflow, finished, actor, now)
+            return to_case(session, case, runtime, open_rows)
 
     def register(self, service: str, handler: Callable[[dict], dict | None]) -> None:
         """Run ``handler(data) -> dict | None`` for service tasks with this id or name."""
@@ -137,12 +138,12 @@ class TaskOperations:
             raise BpengineError(f"register {service!r}: handler must be callable")
         self._handlers[str(service)] = handler
 
-    def _advance_case(self, session, case: CaseRow, step, actor: str, now) -> None:
-        definition = session.get(DefinitionRow, case.definition_id)
-        runtime = self._runtime(definition)
+    def _advance_case(self, session, case: CaseRow, step, actor: str, now) -> Case:
+        runtime = self._runtime(session, case.definition_id)
         workflow = runtime.restore(case.state)
         finished = step(runtime, workflow)
-        self._save(session, case, runtime, workflow, finished, actor, now)
+        open_rows = self._save(session, case, runtime, workflow, finished, actor, now)
+        return to_case(session, case, runtime, open_rows)
 
     def tick(self, now: _dt.datetime | None = None, limit: int = 100) -> list[str]:
         """Fire timers due at ``now`` (default: the engine clock); return the cases advanced.
@@ -198,15 +199,11 @@ class TaskOperations:
                                     "can be retried")
             audit(session, case.id, "retry", actor, now, detail=case.error or "")
             case.status, case.error = "running", None
-            self._advance_case(session, case, lambda rt, wf: set(), actor, now)
-            pending = [t for t in to_case(session, case, _definition(session, case)).tasks
+            result = self._advance_case(session, case, lambda rt, wf: set(), actor, now)
+            pending = [t for t in result.tasks
                        if t.kind == "service" and handler_for(self._handlers, t) is None]
             if pending and case.status == "running":
                 audit(session, case.id, "wait", actor, now,
                       detail="no handler registered here for " +
                       ", ".join(t.element_id for t in pending))
-            return to_case(session, case, _definition(session, case))
-
-
-def _definition(session, case: CaseRow) -> DefinitionRow:
-    return session.get(DefinitionRow, case.definition_id)
+            return result

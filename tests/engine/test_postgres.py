@@ -1,0 +1,146 @@
+"""The engine on a real PostgreSQL server: schema, a walk-through, several worker processes,
+and a worker killed with SIGKILL in the middle of a step."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bpengine import BpengineError, Engine
+from bpengine.engine.migrate import current, head
+
+pytestmark = pytest.mark.postgres
+
+
+def test_schema_is_created_by_migrations(pg_url):
+    assert current(pg_url) == head()
+    db = create_engine(pg_url)
+    with db.connect() as conn:
+        tables = set(conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+    db.dispose()
+    assert {"bpe_definitions", "bpe_cases", "bpe_tasks", "bpe_audit",
+            "bpe_alembic_version"} <= tables
+
+
+def test_an_unmigrated_database_is_refused_with_the_fix(pg_server):
+    with pytest.raises(BpengineError, match="bpengine db upgrade"):
+        Engine(pg_server.url)
+
+
+def test_walk_through_and_timers_on_postgres(pg_url, data_dir, clock):
+    engine = Engine(pg_url, clock=clock)
+    engine.deploy(data_dir / "cuti.bpmn")
+    case = engine.start("cuti", {"hari": 2, "revisi": 0}, actor="ani")
+    [task] = engine.inbox(lane="Pegawai")
+    engine.complete(task.id, {}, actor="ani")
+    assert engine.tick(clock.advance(days=1)) == []
+    assert engine.tick(clock.advance(days=2, minutes=1)) == [case.id]
+    [escalation] = engine.inbox(lane="Kepala")
+    engine.register("S_catat", lambda data: {"ok": True})
+    done = engine.complete(escalation.id, {"approved": True}, actor="kepala")
+    assert done.status == "completed" and done.data["ok"] is True
+    assert [h.action for h in engine.history(case.id)] == [
+        "start", "complete", "timer", "complete", "service", "end"]
+    engine.db.dispose()
+
+
+def _worker(url: str, lanes: list[str], seed: int) -> Counter:
+    """Complete whatever the inbox offers until every case is done."""
+    import random
+
+    from bpengine import ConflictError, Engine, TaskNotReady
+
+    rng = random.Random(seed)
+    engine = Engine(url)
+    engine.register("Kirim notifikasi", lambda data: None)
+    counts = Counter()
+    idle = 0
+    while idle < 20:
+        tasks = engine.inbox(lane=rng.choice(lanes), limit=200)
+        if not tasks:
+            idle += 1
+            if not engine.cases(status="running", limit=1):
+                break
+            time.sleep(0.01)
+            continue
+        idle = 0
+        task = rng.choice(tasks)
+        try:
+            engine.complete(task.id, {f"by_{task.element_id}": seed}, actor=f"w{seed}")
+            counts["completed"] += 1
+        except (ConflictError, TaskNotReady):
+            counts["conflict"] += 1
+    engine.db.dispose()
+    return counts
+
+
+@pytest.mark.slow
+def test_four_worker_processes_complete_500_cases_exactly_once(pg_url, data_dir):
+    engine = Engine(pg_url)
+    engine.deploy(data_dir / "disposisi.bpmn")
+    cases = [engine.start("disposisi", {"no": i}, actor="loket").id for i in range(500)]
+    lanes = ["Sekretariat", "Bidang A", "Bidang B"]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        results = pool.starmap(_worker, [(pg_url, lanes, seed) for seed in range(4)])
+    total = sum(results, Counter())
+    print(total)
+    assert {c.status for c in engine.cases()} == {"completed"}
+    assert len(engine.cases(status="completed")) == len(cases)
+    # Four user tasks per case (receive, two reviews, archive), each completed exactly once.
+    assert total["completed"] == 4 * len(cases)
+    with engine.db.connect() as conn:
+        per_task = conn.execute(text(
+            "SELECT task_id, count(*) FROM bpe_audit WHERE action = 'complete' "
+            "GROUP BY task_id")).all()
+        open_rows = conn.execute(text(
+            "SELECT count(*) FROM bpe_tasks WHERE state IN ('ready','pending','waiting')")
+        ).scalar_one()
+        services = conn.execute(text(
+            "SELECT count(*) FROM bpe_audit WHERE action = 'service'")).scalar_one()
+    assert len(per_task) == 4 * len(cases) and {n for _, n in per_task} == {1}
+    assert open_rows == 0 and services == 2 * len(cases)
+    engine.db.dispose()
+
+
+_KILLED_WORKER = textwrap.dedent("""
+    import os, sys, time
+    from bpengine import Engine
+    engine = Engine(sys.argv[1])
+    def hang(data):
+        print("in-step", flush=True)
+        time.sleep(60)          # killed here, in the middle of the transaction
+    engine.register("Kirim notifikasi", hang)
+    engine.complete(sys.argv[2], {"catatan": "worker"}, actor="worker")
+""")
+
+
+def test_a_worker_killed_mid_step_leaves_the_case_before_the_step(pg_url, data_dir):
+    engine = Engine(pg_url)
+    engine.deploy(data_dir / "disposisi.bpmn")
+    case = engine.start("disposisi", {}, actor="loket")
+    engine.complete(engine.inbox()[0].id, {}, actor="sekretaris")
+    [task_a] = engine.inbox(lane="Bidang A")
+    before = (engine.get(case.id), engine.history(case.id))
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_WORKER, pg_url, task_a.id],
+                            stdout=subprocess.PIPE, text=True)
+    with proc.stdout:
+        assert proc.stdout.readline().strip() == "in-step"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    assert (engine.get(case.id), engine.history(case.id)) == before
+    # After restart a worker completes the step normally, exactly once.
+    engine.register("Kirim notifikasi", lambda data: None)
+    engine.complete(task_a.id, {"catatan": "restart"}, actor="worker")
+    completes = [h for h in engine.history(case.id) if h.element_id == "T_a"]
+    assert [(h.action, h.actor) for h in completes] == [("complete", "worker")]
+    engine.db.dispose()
