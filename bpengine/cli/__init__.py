@@ -23,6 +23,8 @@ COMMANDS = [
     ("redesign", "redesign"),
     ("compare", "compare"),
     ("report", "report"),
+    ("case", "case"),
+    ("db", "db"),
 ]
 
 

@@ -1,0 +1,209 @@
+"""`bpengine case ...`: walk cases through a procedure by hand, against a database.
+
+Every subcommand is one :class:`bpengine.Engine` call plus printing::
+
+    bpengine case start processes/cuti-asn.bpmn --db sqlite:///try.db --data hari=3 --actor ani
+    bpengine case inbox --db sqlite:///try.db --lane "Atasan Langsung"
+    bpengine case complete TASK_ID --db sqlite:///try.db --data approved=true --actor budi
+    bpengine case show CASE_ID --db sqlite:///try.db
+    bpengine case history CASE_ID --db sqlite:///try.db
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from ..engine import Engine
+
+__all__ = ["case"]
+
+_db_option = click.option(
+    "--db", "url", envvar="BPENGINE_DB", required=True, show_envvar=True,
+    help="Database URL: sqlite:///file.db or postgresql+psycopg://user@host/db.")
+_format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
+                              default="text", show_default=True)
+_actor_option = click.option("--actor", default="", help="Who does this (kept in the audit).")
+
+
+def _data_options(f):
+    f = click.option("--json", "json_text", metavar="OBJECT",
+                     help="Case data as a JSON object.")(f)
+    return click.option("--data", "pairs", multiple=True, metavar="NAME=VALUE",
+                        help="One data value (JSON literal or text); repeatable.")(f)
+
+
+def _parse_data(pairs, json_text) -> dict:
+    data = {}
+    if json_text:
+        try:
+            data = json.loads(json_text)
+        except ValueError as exc:
+            raise click.BadParameter(f"not JSON: {exc}", param_hint="--json") from None
+        if not isinstance(data, dict):
+            raise click.BadParameter("must be a JSON object", param_hint="--json")
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--data")
+        try:
+            data[name.strip()] = json.loads(value)
+        except ValueError:
+            data[name.strip()] = value  # plain text needs no quotes
+    return data
+
+
+def _json(value) -> str:
+    def default(obj):
+        if isinstance(obj, dt.datetime):
+            return obj.isoformat()
+        raise TypeError(type(obj).__name__)
+
+    return json.dumps(value, default=default, ensure_ascii=False, indent=2)
+
+
+def _print_case(case, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(_json(asdict(case)))
+        return
+    click.echo(f"case {case.id}  {case.key} v{case.definition_version}  {case.status}")
+    if case.error:
+        click.echo(f"  error: {case.error}")
+    click.echo(f"  data: {json.dumps(case.data, ensure_ascii=False)}")
+    for task in case.tasks:
+        extra = f" due {task.due:%Y-%m-%d %H:%M} UTC" if task.due else ""
+        who = f" claimed by {task.assignee}" if task.assignee else ""
+        click.echo(f"  {task.state:8} {task.kind:7} {task.id}  {task.name!r}"
+                   f" [{task.lane or '-'}]{extra}{who}")
+
+
+@click.group()
+def case():
+    """Start, inspect and complete cases in a database (by hand, for analysts)."""
+
+
+@case.command()
+@click.argument("process")
+@_db_option
+@_data_options
+@_actor_option
+@click.option("--version", type=int, help="Start this version instead of the newest.")
+@click.option("--trust-scripts", is_flag=True, help="Allow script tasks in a deployed file.")
+@_format_option
+def start(process, url, pairs, json_text, actor, version, trust_scripts, fmt):
+    """Start a case of PROCESS: a deployed key, or a .bpmn file (deployed first)."""
+    data = _parse_data(pairs, json_text)
+    engine = Engine(url)
+    key = process
+    if process.endswith(".bpmn") or Path(process).is_file():
+        definition = engine.deploy(process, trust_scripts=trust_scripts, actor=actor)
+        key = definition.key
+        if fmt == "text":
+            click.echo(f"deployed {definition.key} v{definition.version}")
+    _print_case(engine.start(key, data, actor=actor, version=version), fmt)
+
+
+@case.command()
+@_db_option
+@click.option("--lane", help="Only tasks of this lane (role).")
+@click.option("--actor", help="Only tasks unclaimed or claimed by this actor.")
+@_format_option
+def inbox(url, lane, actor, fmt):
+    """List ready tasks, oldest first."""
+    tasks = Engine(url).inbox(lane=lane, actor=actor)
+    if fmt == "json":
+        click.echo(_json([asdict(t) for t in tasks]))
+        return
+    if not tasks:
+        click.echo("inbox empty" + (f" for lane {lane!r}" if lane else ""))
+    for task in tasks:
+        who = f" (claimed by {task.assignee})" if task.assignee else ""
+        click.echo(f"{task.id}  {task.name!r} [{task.lane or '-'}]  case {task.case_id}"
+                   f"  since {task.created_at:%Y-%m-%d %H:%M}{who}")
+
+
+@case.command()
+@click.argument("task_id")
+@_db_option
+@_data_options
+@_actor_option
+@click.option("--lane", help="Refuse unless the task belongs to this lane.")
+@_format_option
+def complete(task_id, url, pairs, json_text, actor, lane, fmt):
+    """Complete the ready task TASK_ID with data."""
+    data = _parse_data(pairs, json_text)
+    _print_case(Engine(url).complete(task_id, data, actor=actor, lane=lane), fmt)
+
+
+@case.command()
+@click.argument("task_id")
+@_db_option
+@_actor_option
+def claim(task_id, url, actor):
+    """Claim TASK_ID for --actor."""
+    task = Engine(url).claim(task_id, actor)
+    click.echo(f"{task.id} claimed by {task.assignee}")
+
+
+@case.command()
+@click.argument("case_id")
+@_db_option
+@_format_option
+def show(case_id, url, fmt):
+    """Show a case: status, data, open tasks."""
+    _print_case(Engine(url).get(case_id), fmt)
+
+
+@case.command()
+@click.argument("case_id")
+@_db_option
+@_format_option
+def history(case_id, url, fmt):
+    """The audit trail of a case: who did what, when, with what data."""
+    entries = Engine(url).history(case_id)
+    if fmt == "json":
+        click.echo(_json([asdict(e) for e in entries]))
+        return
+    for e in entries:
+        changed = {k: v for k, v in (e.data_after or {}).items()
+                   if (e.data_before or {}).get(k, object()) != v}
+        what = f" {e.element_id}" if e.element_id else ""
+        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:8} {e.actor or '-':20}{what}"
+                   + (f"  {json.dumps(changed, ensure_ascii=False)}" if changed else "")
+                   + (f"  ({e.detail})" if e.detail else ""))
+
+
+@case.command()
+@click.argument("case_id")
+@_db_option
+@click.option("--reason", default="", help="Why (kept in the audit).")
+@_actor_option
+def cancel(case_id, url, reason, actor):
+    """Cancel a running case."""
+    _print_case(Engine(url).cancel(case_id, reason, actor=actor), "text")
+
+
+@case.command()
+@_db_option
+@click.option("--now", "now", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M",
+                                                    "%Y-%m-%d"]),
+              help="Fire timers due at this UTC time (default: now).")
+def tick(url, now):
+    """Fire due timers (e.g. SLA escalations)."""
+    when = now.replace(tzinfo=dt.timezone.utc) if now else None
+    advanced = Engine(url).tick(when)
+    click.echo(f"{len(advanced)} case(s) advanced" + "".join(f"\n  {c}" for c in advanced))
+
+
+@case.command("list")
+@_db_option
+@click.option("--status", type=click.Choice(["running", "completed", "cancelled", "failed"]))
+@click.option("--process", "key", help="Only cases of this process key.")
+def list_cases(url, status, key):
+    """List cases, oldest first."""
+    for c in Engine(url).cases(status=status, definition=key):
+        click.echo(f"{c.id}  {c.key} v{c.definition_version}  {c.status:9} "
+                   f"started {c.started_at:%Y-%m-%d %H:%M} by {c.started_by or '-'}")

@@ -1,0 +1,38 @@
+"""`bpengine db upgrade|current --url URL`: the engine's schema, by Alembic migrations."""
+from __future__ import annotations
+
+import click
+
+from ..engine.migrate import current as current_revision
+from ..engine.migrate import head
+from ..engine.migrate import upgrade as upgrade_schema
+
+__all__ = ["db"]
+
+_url_option = click.option("--url", envvar="BPENGINE_DB", required=True, show_envvar=True,
+                           help="Database URL: sqlite:///file.db or postgresql+psycopg://...")
+
+
+@click.group()
+def db():
+    """Create or upgrade the engine's tables in a database."""
+
+
+@db.command()
+@_url_option
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def upgrade(url, revision):
+    """Create or upgrade the engine's schema (run once before starting workers)."""
+    before = current_revision(url)
+    after = upgrade_schema(url, revision)
+    if before == after:
+        click.echo(f"database already at {after}")
+    else:
+        click.echo(f"upgraded {before or 'empty database'} -> {after}")
+
+
+@db.command()
+@_url_option
+def current(url):
+    """Print the schema revision of the database and the newest one shipped."""
+    click.echo(f"database: {current_revision(url) or 'empty'}  newest: {head()}")
