@@ -1,0 +1,223 @@
+"""`reengineer`: analyze, build candidate redesigns, simulate each, rank, keep the best.
+
+Candidates are built from the analyzer's findings: each finding alone first; then a greedy
+pass that adds findings in the order of what each achieves alone, keeping an addition
+while it helps; then a beam search that extends the best few candidates by one more
+finding, until no extension improves or the candidate budget is spent. Every candidate is simulated on the
+scenario carried across its changes, with the same seed (common random numbers), in a pool
+of worker processes; the ranking — by mean cycle time in working days, then cost per case,
+then fewer changes — depends only on the seed, never on which worker finished first.
+"""
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from ..analysis import analyze
+from ..model import ProcessModel
+from ..model import load as load_model
+from ..redesign import Change, redesign, transform_scenario
+from ..scenario import load_scenario
+from ..sim import simulate
+from .before_after import per_case_counts
+
+__all__ = ["Candidate", "Reengineering", "reengineer", "evaluate"]
+
+
+@dataclass
+class Candidate:
+    """One redesign tried: the findings applied, the model, its scenario and its KPIs."""
+
+    findings: tuple[str, ...]
+    model: ProcessModel
+    scenario: dict
+    changes: tuple[Change, ...] = ()
+    kpis: dict = field(default_factory=dict)
+
+    @property
+    def score(self) -> tuple:
+        """Rank key: cycle time (to 0.01 working day), cost, handoffs, fewer changes."""
+        k = self.kpis
+        return (round(k.get("cycle_days", math.inf), 2), round(k.get("cost", 0.0)),
+                round(k.get("handoffs", 0.0), 1), len(self.findings), self.findings)
+
+    def improves_on(self, other: Candidate, tolerance: float = 0.02) -> bool:
+        """Better cycle time, or no worse (within ``tolerance``) and fewer handoffs or cost."""
+        a, b = self.kpis, other.kpis
+        if a["cycle_days"] > b["cycle_days"] * (1 + tolerance) + 1e-9:
+            return False
+        if a["cost"] > b["cost"] * (1 + tolerance) + 1e-6:
+            return False
+        return (a["cycle_days"] < b["cycle_days"] * (1 - 1e-3) or a["cost"] < b["cost"] - 1e-6
+                or a["handoffs"] < b["handoffs"] - 0.05)
+
+
+@dataclass
+class Reengineering:
+    """The outcome: the baseline, every candidate ranked best first, and the best (or None)."""
+
+    baseline: Candidate
+    ranked: list[Candidate]
+    findings: list
+
+    @property
+    def best(self) -> Candidate | None:
+        """The best candidate if it beats the procedure as it is, else ``None``."""
+        if self.ranked and self.ranked[0].improves_on(self.baseline):
+            return self.ranked[0]
+        return None
+
+
+def evaluate(job: tuple) -> dict:
+    """Simulate one candidate (runs in a worker): ``(bpmn bytes, scenario, cases, reps, seed)``."""
+    data, scenario, cases, replications, seed = job
+    model = load_model(data)
+    res = simulate(model, scenario, cases=cases, seed=seed, replications=replications)
+    counts = per_case_counts(model, res.event_log)
+    mean = (lambda xs: sum(xs) / len(xs) if xs else math.nan)
+    kpis = {"cycle_days": res["cycle_time_working_days"].mean,
+            "cycle_values": list(res["cycle_time_working_days"].values),
+            "cost": res["cost_per_case"].mean, "staff_hours": res["processing_hours"].mean,
+            "handoffs": mean(counts["handoffs"]), "approvals": mean(counts["approvals"])}
+    if "within_service_standard" in res.kpis:
+        kpis["sla"] = res["within_service_standard"].mean
+    return kpis
+
+
+class _Evaluator:
+    """Simulates candidates, in one pool of worker processes kept for the whole search."""
+
+    def __init__(self, cases, replications, seed, jobs):
+        self.args = (cases, replications, seed)
+        self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+
+    def __call__(self, candidates: list[Candidate]) -> None:
+        work = [(c.model.to_bytes(), c.scenario, *self.args) for c in candidates]
+        if self.pool is None or len(work) == 1:
+            results = [evaluate(w) for w in work]
+        else:
+            results = list(self.pool.map(evaluate, work))  # map keeps order: deterministic
+        for c, k in zip(candidates, results, strict=True):
+            c.kpis = k
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def _extend(parent: Candidate, finding, keep, seen: set) -> Candidate | None:
+    new, applied = redesign(parent.model, [finding], keep=keep)
+    if not applied or new.digest in seen:
+        return None
+    seen.add(new.digest)
+    scenario = parent.scenario
+    for change in applied:
+        scenario = transform_scenario(scenario, change)
+    return Candidate(parent.findings + (finding.id,), new, scenario,
+                     parent.changes + tuple(applied))
+
+
+def reengineer(model, scenario: dict | None = None, cases: int = 1000, replications: int = 3,
+               seed: int = 7, *, jobs: int | None = None, beam: int = 3,
+               max_candidates: int = 50, keep=(), findings=None) -> Reengineering:
+    """Search redesigns of ``model`` and rank them by simulated cycle time and cost.
+
+    Parameters
+    ----------
+    model : ProcessModel or path
+    scenario : dict, optional
+        The scenario as a plain dict (the sidecar YAML's content); it is carried across
+        every candidate's changes. ``None``: stated defaults.
+    cases, replications, seed : int
+        Simulation of every candidate (and of the baseline), same seed for all.
+    jobs : int, optional
+        Worker processes (default: all cores).
+    beam : int
+        How many of the best candidates are extended at each round.
+    max_candidates : int
+        Budget of candidate redesigns simulated (the baseline not counted).
+    keep : sequence of str
+        Element ids never removed. Mandatory steps are never removed anyway.
+    findings : list, optional
+        Findings to build from (default: :func:`bpengine.analyze` on ``model``).
+
+    Returns
+    -------
+    Reengineering
+    """
+    model = model if isinstance(model, ProcessModel) else load_model(model)
+    scenario = dict(scenario or {})
+    jobs = jobs or os.cpu_count() or 1
+    if findings is None:
+        findings = analyze(model, load_scenario(scenario, model=model))
+    base = Candidate((), model, scenario)
+    evaluate_all = _Evaluator(cases, replications, seed, jobs)
+    try:
+        return _search(base, findings, keep, evaluate_all, jobs, beam, max_candidates)
+    finally:
+        evaluate_all.close()
+
+
+def by_key(candidates, finding_id):
+    return next(c for c in candidates if c.findings == (finding_id,))
+
+
+def _search(base, findings, keep, evaluate_all, jobs, beam, max_candidates) -> Reengineering:
+    seen = {base.model.digest}
+    # 1. every finding alone
+    singles = [c for f in findings if (c := _extend(base, f, keep, seen))][:max_candidates - 1]
+    # ... and all of them in the analyzer's order (what `bpengine redesign` does)
+    every, applied = redesign(base.model, findings, keep=keep)
+    if applied and every.digest not in seen:
+        seen.add(every.digest)
+        scenario = base.scenario
+        for change in applied:
+            scenario = transform_scenario(scenario, change)
+        singles.append(Candidate(tuple(dict.fromkeys(c.finding for c in applied)), every,
+                                 scenario, tuple(applied)))
+    evaluate_all([base, *singles])
+    everything = list(singles)
+    by_id = {f.id: f for f in findings}
+    # 2. greedy: add findings in the order of what they achieve alone while that helps;
+    # `jobs` extensions are tried at once and the first (in that order) that helps is kept
+    order = [c.findings[0] for c in sorted(singles, key=lambda c: c.score)
+             if len(c.findings) == 1 and c.improves_on(base)]
+    current = by_key(singles, order[0]) if order else None
+    queue = order[1:]
+    while current is not None and queue and len(everything) < max_candidates:
+        batch, tried = [], []
+        while queue and len(batch) < jobs and len(everything) + len(batch) < max_candidates:
+            fid = queue.pop(0)
+            child = _extend(current, by_id[fid], keep, seen)
+            if child is not None:
+                batch.append(child)
+                tried.append(fid)
+        if not batch:
+            break
+        evaluate_all(batch)
+        everything += batch
+        winner = next((c for c in batch if c.improves_on(current)), None)
+        if winner is not None:
+            current = winner
+            queue = tried[batch.index(winner) + 1:] + queue  # retry the rest on the new base
+    # 3. beam: extend the best few by one more finding while the budget lasts
+    frontier = sorted(everything, key=lambda c: c.score)[:beam]
+    while frontier and len(everything) < max_candidates:
+        grown = []
+        for parent in frontier:
+            for f in findings:
+                if f.id in parent.findings or len(everything) + len(grown) >= max_candidates:
+                    continue
+                child = _extend(parent, f, keep, seen)
+                if child is not None:
+                    grown.append(child)
+        if not grown:
+            break
+        evaluate_all(grown)
+        everything += grown
+        best_before = min(c.score for c in frontier)
+        frontier = sorted([c for c in grown if c.score < best_before],
+                          key=lambda c: c.score)[:beam]
+    return Reengineering(base, sorted(everything, key=lambda c: c.score), list(findings))
