@@ -23,6 +23,7 @@ COMMANDS = [
     ("redesign", "redesign"),
     ("compare", "compare"),
     ("report", "report"),
+    ("reengineer", "reengineer"),
     ("case", "case"),
     ("db", "db"),
 ]
