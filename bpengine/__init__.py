@@ -16,11 +16,16 @@ from .errors import (
 )
 from .engine import Engine
 from .model import ProcessModel, load, validate
+from .redesign import Change, redesign, transform_scenario
+from .report import Comparison, write_report
+from .report.before_after import compare
 from .scenario import Scenario, load_scenario
 from .sim import SimulationResult, simulate
 
 __all__ = [
     "BpengineError",
+    "Change",
+    "Comparison",
     "ConflictError",
     "Engine",
     "ExpressionError",
@@ -34,8 +39,12 @@ __all__ = [
     "SimulationResult",
     "TaskNotReady",
     "analyze",
+    "compare",
     "load",
     "load_scenario",
+    "redesign",
     "simulate",
+    "transform_scenario",
     "validate",
+    "write_report",
 ]
