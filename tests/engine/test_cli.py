@@ -1,0 +1,94 @@
+"""`bpengine case ...` and `bpengine db ...` through click's CliRunner on real SQLite files."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from bpengine.cli import main
+
+
+@pytest.fixture
+def run(tmp_path):
+    runner = CliRunner()
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+
+    def invoke(*args, ok=True):
+        result = runner.invoke(main, [*args, "--db", url] if args[0] == "case" else list(args))
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    invoke.url = url
+    return invoke
+
+
+def test_an_analyst_walks_a_case_by_hand(run, data_dir):
+    started = json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3",
+                             "--data", "revisi=0", "--actor", "ani", "--format", "json").output)
+    assert started["status"] == "running" and started["data"] == {"hari": 3, "revisi": 0}
+    inbox = json.loads(run("case", "inbox", "--lane", "Pegawai", "--format", "json").output)
+    assert [t["name"] for t in inbox] == ["Isi formulir cuti"]
+    run("case", "complete", inbox[0]["id"], "--data", "alasan=menikah", "--actor", "ani")
+    text = run("case", "inbox", "--lane", "Atasan Langsung").output
+    assert "Setujui cuti" in text
+    task_id = text.split()[0]
+    run("case", "claim", task_id, "--actor", "budi")
+    shown = run("case", "complete", task_id, "--json", '{"approved": false}',
+                "--actor", "budi").output
+    assert "Revisi pengajuan" in shown
+    show = run("case", "show", started["id"]).output
+    assert "running" in show and '"alasan": "menikah"' in show
+    history = run("case", "history", started["id"]).output.splitlines()
+    assert [line.split()[2] for line in history] == ["start", "complete", "claim", "complete"]
+    assert '{"approved": false}' in history[-1]
+    listed = run("case", "list", "--status", "running").output
+    assert started["id"] in listed
+    cancelled = run("case", "cancel", started["id"], "--reason", "batal").output
+    assert "cancelled" in cancelled
+
+
+def test_timers_fire_from_the_command_line(run, data_dir):
+    case = json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=1",
+                          "--data", "revisi=0", "--format", "json").output)
+    task = json.loads(run("case", "inbox", "--format", "json").output)[0]
+    run("case", "complete", task["id"])
+    assert "0 case(s)" in run("case", "tick", "--now", "2000-01-01").output
+    fired = run("case", "tick", "--now", "2100-01-01").output
+    assert "1 case(s)" in fired and case["id"] in fired
+    assert "Putuskan (eskalasi)" in run("case", "inbox", "--lane", "Kepala").output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("case", "complete", "nope"), "error: no task 'nope'"),
+        (("case", "show", "nope"), "error: no case 'nope'"),
+        (("case", "start", "unknown-key"), "no deployed definition 'unknown-key'"),
+        (("case", "start", "x", "--data", "novalue"), "'novalue' is not NAME=VALUE"),
+        (("case", "start", "x", "--json", "[1]"), "must be a JSON object"),
+        (("case", "start", "x", "--json", "{"), "--json"),
+    ],
+)
+def test_mistakes_give_one_clear_line(run, args, message):
+    result = run(*args, ok=False)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_script_task_file_is_refused_with_the_element(run, data_dir):
+    result = run("case", "start", str(data_dir / "script.bpmn"), ok=False)
+    assert result.exit_code == 1 and "SC" in result.output and "trust_scripts" in result.output
+    assert run("case", "start", str(data_dir / "script.bpmn"), "--trust-scripts",
+               "--data", "hari=2").exit_code == 0
+
+
+def test_db_upgrade_and_current(run, tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert "upgraded empty database -> 0001" in run("db", "upgrade", "--url", url).output
+    assert "already at 0001" in run("db", "upgrade", "--url", url).output
+    assert "database: 0001" in run("db", "current", "--url", url).output
+    bad = run("db", "upgrade", "--url", "nonsense://x", ok=False)
+    assert bad.exit_code == 1 and "--url 'nonsense://x'" in bad.output
