@@ -1,0 +1,82 @@
+"""redesign(model, findings): suggestions map onto transformations; guards hold."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bpengine import analyze, load
+from bpengine.analysis import soundness
+from bpengine.redesign import apply_finding, redesign
+
+from .conftest import assert_usable
+
+PROCESSES = sorted((Path(__file__).resolve().parents[2] / "processes").glob("*.bpmn"))
+
+
+def _finding(model, rule, *elements):
+    return next(f for f in analyze(model) if f.rule == rule
+                and all(e in f.elements for e in elements))
+
+
+def test_signoff_chain_finding_parallelises_the_chain(domisili):
+    f = _finding(domisili, "signoff-chain", "Task_ttd_rt", "Task_ttd_rw")
+    log = []
+    new = apply_finding(domisili, f, log=log)
+    assert log[0].kind == "parallelise" and log[0].finding == f.id
+    assert set(new.graph.predecessors("Task_ttd_rt")) == set(new.graph.predecessors("Task_ttd_rw"))
+    assert_usable(new)
+
+
+def test_redesign_applies_findings_and_records_why(domisili):
+    findings = analyze(domisili)
+    skipped = []
+    new, applied = redesign(domisili, findings, skipped=skipped)
+    assert applied, "nothing applied"
+    assert {c.finding for c in applied} <= {f.id for f in findings}
+    assert len({c.finding for c in applied}) + len(skipped) >= len(findings) - 1
+    assert all(s.reason for s in skipped)
+    assert "Task_ttd_lurah" in new.elements  # mandatory
+    assert soundness(new).sound
+    assert_usable(new)
+
+
+def test_keep_protects_a_step_from_removal(domisili):
+    findings = analyze(domisili)
+    assert any(f.suggestion in ("eliminate", "notify") and "Task_ttd_rw" in f.targets
+               for f in findings)
+    skipped = []
+    new, applied = redesign(domisili, findings, keep=["Task_ttd_rw"], skipped=skipped)
+    assert "Task_ttd_rw" in new.elements
+    assert any("kept" in s.reason for s in skipped)
+
+
+def test_nothing_to_apply_returns_the_model_itself(domisili):
+    new, applied = redesign(domisili, [])
+    assert new is domisili and applied == []
+
+
+def test_ping_pong_never_moves_an_approval_to_another_office(domisili):
+    f = _finding(domisili, "ping-pong", "Task_paraf_kasi")
+    skipped = []
+    redesign(domisili, [f], skipped=skipped)
+    assert "decides" in skipped[0].reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", PROCESSES, ids=[p.stem for p in PROCESSES])
+def test_shipped_processes_redesign_keeps_them_valid_sound_and_mandatory(path):
+    model = load(path)
+    new, applied = redesign(model, analyze(model))
+    assert_usable(new)
+    if soundness(model).sound:
+        assert soundness(new).sound
+    mandatory = {e.id for e in model.elements.values() if e.mandatory}
+    assert mandatory <= set(new.elements)
+    assert all(new.elements[m].mandatory for m in mandatory)
+
+
+def test_shipped_processes_exist_or_skip():
+    if not PROCESSES:
+        pytest.skip("processes/*.bpmn not shipped yet")
+    assert all(p.with_suffix("").name for p in PROCESSES)
