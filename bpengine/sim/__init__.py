@@ -8,7 +8,7 @@ written as CSV or XES (:mod:`.eventlog`).
 from .kernel import MAX_STEPS
 from .net import Net, compile_net
 from .results import KPI, SimulationResult, t_quantile
-from .runner import simulate, trace
+from .runner import run_case, simulate, trace
 
-__all__ = ["KPI", "MAX_STEPS", "Net", "SimulationResult", "compile_net", "simulate",
+__all__ = ["KPI", "MAX_STEPS", "Net", "SimulationResult", "compile_net", "run_case", "simulate",
            "t_quantile", "trace"]

@@ -95,7 +95,7 @@ def replication_kpis(rep, sla_days) -> dict:
     sel = rep.case_measured & ~np.isnan(rep.case_done)
     out = {k: math.nan for k in _KPI_UNITS}
     if not sel.any():
-        return {"kpis": out, "cycle_days": np.zeros(0), "n": 0}
+        return {"kpis": out, "cycle_days": np.zeros(0), "calendar_days": np.zeros(0), "n": 0}
     arrival, done = rep.case_arrival[sel], rep.case_done[sel]
     worked = clock.worked_array(done) - clock.worked_array(arrival)
     proc, queue, batch = rep.case_proc[sel], rep.case_queue[sel], rep.case_batch[sel]
@@ -126,7 +126,8 @@ def replication_kpis(rep, sla_days) -> dict:
         overlap = np.clip(np.minimum(all_done, a1) - np.maximum(all_arr, a0), 0, None)
         out["work_in_progress"] = float(overlap.sum() / (a1 - a0))
         out["arrival_rate_per_hour"] = float((len(arrival) - 1) / (a1 - a0) * 60)
-    return {"kpis": out, "cycle_days": worked / per_day, "n": int(sel.sum())}
+    return {"kpis": out, "cycle_days": worked / per_day, "calendar_days": (done - arrival) / 1440,
+            "n": int(sel.sum())}
 
 
 @dataclass
@@ -142,8 +143,9 @@ class SimulationResult:
     tasks, lanes : list of dict
         Per task: executions per case, mean queueing/batching/off-hours waiting and
         processing minutes, cost per case. Per lane: staff, utilisation (with CI), cost.
-    cycle_days : numpy.ndarray
-        Cycle time in working days of every measured case of every replication.
+    cycle_days, cycle_calendar_days : numpy.ndarray
+        Cycle time in working days (and in calendar days) of every measured case of every
+        replication, in order of arrival within each replication.
     event_log : list of dict
         Task executions of the first replication (``case``, ``activity``, ``name``, ``lane``,
         ``resource``, ``enabled``, ``start``, ``end`` as datetimes).
@@ -158,6 +160,7 @@ class SimulationResult:
     tasks: list[dict] = field(default_factory=list)
     lanes: list[dict] = field(default_factory=list)
     cycle_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    cycle_calendar_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     event_log: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     service_standard_days: float | None = None
@@ -193,6 +196,8 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
             continue
         res.kpis[name] = _kpi(name, unit, [p["kpis"][name] for p in per])
     res.cycle_days = np.concatenate([p["cycle_days"] for p in per]) if per else np.zeros(0)
+    res.cycle_calendar_days = (np.concatenate([p["calendar_days"] for p in per]) if per
+                               else np.zeros(0))
     measured = [max(p["n"], 1) for p in per]
     lane_cost = np.zeros(len(net.lanes))
     for i, node_id in enumerate(net.ids):

@@ -18,7 +18,7 @@ from .kernel import Replication
 from .net import compile_net
 from .results import SimulationResult, summarise
 
-__all__ = ["simulate", "trace"]
+__all__ = ["run_case", "simulate", "trace"]
 
 
 def _warmup_cases(warmup, cases) -> int:
@@ -109,21 +109,27 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
     return res
 
 
-def trace(model, data: dict | None = None, scenario=None) -> list[str]:
-    """The task ids one case completes, in order, with the given case data.
+def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
+    """Simulate one case with the given case data; its task executions in order.
 
     Gateways decide by their conditions over ``data`` (or by the scenario's probabilities
-    where it gives some); used to hold the simulator to the engine's semantics.
+    where it gives some). Used to hold the simulator to the engine's semantics.
     """
     if not isinstance(model, ProcessModel):
         model = load(model)
     sc = load_scenario(scenario, model)
-    net = compile_net(model, sc)
-    if data is not None:
+    if data:
         sc.data = {**sc.data, **{k: None for k in data if k not in sc.data}}
-        net = compile_net(model, sc)
-    rep = Replication(net, sc, model, 1, 0, np.random.default_rng(0), keep_log=True,
+    net = compile_net(model, sc)
+    rep = Replication(net, sc, model, 1, 0, np.random.default_rng(0),
                       data_source=lambda k: dict(data or {}))
     rep.run()
-    done = [r for r in rep.rows if r[3] >= 0]
-    return [net.ids[r[1]] for r in sorted(done, key=lambda r: (r[8], r[7]))]
+    to_dt = rep.clock.to_datetime
+    done = sorted((r for r in rep.rows if r[3] >= 0), key=lambda r: (r[8], r[7], r[4]))
+    return [{"activity": net.ids[r[1]], "name": net.names[r[1]], "lane": net.lanes[r[2]],
+             "enabled": to_dt(r[4]), "start": to_dt(r[7]), "end": to_dt(r[8])} for r in done]
+
+
+def trace(model, data: dict | None = None, scenario=None) -> list[str]:
+    """The task ids one case completes, in order of completion (see :func:`run_case`)."""
+    return [row["activity"] for row in run_case(model, data, scenario)]
