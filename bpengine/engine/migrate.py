@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import BpengineError
 
-__all__ = ["upgrade", "current", "head", "make_sql_engine"]
+__all__ = ["upgrade", "downgrade", "current", "head", "make_sql_engine"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "bpe_alembic_version"
@@ -83,15 +83,24 @@ def upgrade(target, revision: str = "head") -> str | None:
     BpengineError
         The database cannot be reached or the migration fails.
     """
+    return _migrate(target, revision, command.upgrade)
+
+
+def downgrade(target, revision: str) -> str | None:
+    """Downgrade to ``revision`` (``"base"``: drop the engine's tables). Same errors."""
+    return _migrate(target, revision, command.downgrade)
+
+
+def _migrate(target, revision: str, step) -> str | None:
     engine, owned = _engine(target)
     config = _config()
     try:
         with engine.begin() as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, revision)
+            step(config, revision)
         return current(engine)
     except SQLAlchemyError as exc:
-        raise BpengineError(f"cannot upgrade the database: {exc.__class__.__name__}: "
+        raise BpengineError(f"cannot migrate the database: {exc.__class__.__name__}: "
                             f"{str(exc).splitlines()[0]}") from None
     finally:
         if owned:

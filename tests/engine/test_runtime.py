@@ -1,0 +1,170 @@
+"""The SpiffWorkflow adapter: same behaviour as SpiffWorkflow where it is right, constant
+cost per step, no depth limit, our evaluator and clock."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from bpengine import Engine, ExpressionError, load
+from bpengine.engine.runtime import Runtime, dump_spec, load_spec, open_tasks, predict_next
+from bpengine.model.spiff import build_specs
+
+
+def _linear(n: int) -> bytes:
+    tasks = "".join(f'<userTask id="T{i}" name="Langkah {i}"/>' for i in range(n))
+    ids = ["S", *(f"T{i}" for i in range(n)), "E"]
+    flows = "".join(f'<sequenceFlow id="F{i}" sourceRef="{a}" targetRef="{b}"/>'
+                    for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False)))
+    return (f'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+            f'<process id="p{n}" isExecutable="true"><startEvent id="S"/>{tasks}'
+            f'<endEvent id="E"/>{flows}</process></definitions>').encode()
+
+
+def _raw_run(spec, subprocesses, limit=300):
+    """Pure SpiffWorkflow: complete the first ready manual task (by id) until none is left."""
+    workflow = BpmnWorkflow(spec, subprocesses)
+    workflow.do_engine_steps()
+    done = []
+    for _ in range(limit):
+        ready = sorted(workflow.get_tasks(state=TaskState.READY, manual=True),
+                       key=lambda t: t.task_spec.bpmn_id)
+        if not ready:
+            break
+        done.append(ready[0].task_spec.bpmn_id)
+        ready[0].run()
+        workflow.do_engine_steps()
+    return done, workflow.is_completed()
+
+
+def _our_run(spec, subprocesses, limit=300):
+    """The same policy through our runtime, saving and restoring the state at every step."""
+    runtime = Runtime(*load_spec(dump_spec(spec, subprocesses)))
+    workflow = runtime.new({})
+    runtime.advance(workflow)
+    state, done = runtime.dump(workflow), []
+    for _ in range(limit):
+        workflow = runtime.restore(state)
+        ready = sorted((t for t in open_tasks(workflow) if t.kind == "user"),
+                       key=lambda t: t.element_id)
+        if not ready:
+            break
+        done.append(ready[0].element_id)
+        task = runtime.find(workflow, ready[0].id)
+        predict_next(task)
+        task.run()
+        runtime.advance(workflow)
+        state = runtime.dump(workflow)
+    return done, runtime.completed(workflow), workflow
+
+
+CORPUS = [
+    "exec/bpmnjs__nested-subprocesses.bpmn",
+    "exec/camunda-examples__invoicePayment.bpmn",
+    "exec/camunda-platform__bpmn__event__timer__BoundaryTimerNonInterruptingEventTest"
+    ".testTimerOnConcurrentSubprocess.bpmn",
+    "exec/camunda-platform__bpmn__gateway__InclusiveGatewayTest"
+    ".testJoinAfterEventBasedGateway.bpmn",
+    "exec/camunda-platform__bpmn__gateway__ParallelGatewayTest"
+    ".testUnstructuredConcurrencyTwoJoins.bpmn",
+    "exec/camunda-platform__bpmn__subprocess__transaction__TransactionSubProcessTest"
+    ".testNestedCancelOuter.bpmn",
+    "exec/camunda-platform__invoice__reviewInvoice.bpmn",
+]
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_pruned_runs_match_plain_spiffworkflow_on_third_party_models(shared_dir, name):
+    # Regression: pruning once dropped a cancelled join arrival, so the second join of
+    # testUnstructuredConcurrencyTwoJoins waited forever.
+    model = load(shared_dir / "corpus" / name)
+    spec, subprocesses = build_specs(model)
+    expected = _raw_run(spec, subprocesses)
+    done, completed, _ = _our_run(spec, subprocesses)
+    assert (done, completed) == expected
+
+
+def test_step_cost_does_not_grow_with_the_process():
+    sizes = {}
+    for n in (20, 200):
+        spec, subprocesses = build_specs(load(_linear(n)))
+        done, completed, workflow = _our_run(spec, subprocesses, limit=n + 1)
+        assert completed and len(done) == n
+        sizes[n] = len(workflow.tasks)
+    # The tree the engine keeps (and saves) is the frontier, not the history.
+    assert sizes[200] == sizes[20] <= 5
+
+
+@pytest.mark.slow
+def test_plain_spiffworkflow_loses_a_long_loop_and_we_do_not(data_dir):
+    spec, subprocesses = build_specs(load(data_dir / "loop.bpmn"))
+    workflow = BpmnWorkflow(spec, subprocesses)
+    workflow.get_next_task(state=TaskState.READY).data.update({"n": 0, "limit": 5000})
+    workflow.do_engine_steps()
+    rounds = 0
+    while ready := workflow.get_tasks(state=TaskState.READY, manual=True):
+        rounds += 1
+        ready[0].data["n"] = rounds
+        ready[0].run()
+        workflow.do_engine_steps()
+    # SpiffWorkflow stops looking at depth 1,000: it finds no ready task and says completed,
+    # although the loop had 5,000 rounds to go.
+    assert rounds < 1000 and workflow.is_completed()
+    assert any(t.state == TaskState.READY for t in workflow.tasks.values())
+
+    engine = Engine()
+    engine.deploy(data_dir / "loop.bpmn")
+    case = engine.start("ulang", {"n": 0, "limit": rounds + 5})
+    for n in range(1, rounds + 6):
+        [task] = engine.inbox()
+        case = engine.complete(task.id, {"n": n})
+    assert case.status == "completed" and case.data["n"] == rounds + 5
+
+
+def test_timer_values_are_iso_durations_on_the_engine_clock(data_dir, clock):
+    engine = Engine(clock=clock)
+    engine.deploy(data_dir / "cuti.bpmn")
+    engine.start("cuti", {"hari": 1, "revisi": 0})
+    engine.complete(engine.inbox()[0].id, {})
+    [timer] = [t for t in engine.cases()[0].tasks if t.kind == "timer"]
+    assert timer.due == clock.now + dt.timedelta(days=3)
+
+
+def test_timer_durations_can_count_working_days(data_dir):
+    from bpengine.scenario.calendar import Calendar
+
+    friday = dt.datetime(2025, 1, 10, 2, 0, tzinfo=dt.timezone.utc)  # 09:00 WIB
+    engine = Engine(clock=lambda: friday, calendar=Calendar.indonesia())
+    engine.deploy(data_dir / "cuti.bpmn")
+    engine.start("cuti", {"hari": 1, "revisi": 0})
+    engine.complete(engine.inbox()[0].id, {})
+    [timer] = [t for t in engine.cases()[0].tasks if t.kind == "timer"]
+    # Three working days after Friday 09:00 is Wednesday 09:00, not Monday.
+    assert timer.due == dt.datetime(2025, 1, 15, 2, 0, tzinfo=dt.timezone.utc)
+    assert engine.tick(dt.datetime(2025, 1, 13, 3, 0, tzinfo=dt.timezone.utc)) == []
+    assert len(engine.tick(timer.due + dt.timedelta(minutes=1))) == 1
+
+
+def test_a_bad_timer_value_is_an_expression_error_naming_the_element(data_dir, tmp_path):
+    bad = tmp_path / "cuti.bpmn"
+    bad.write_text((data_dir / "cuti.bpmn").read_text().replace("P3D", "tiga hari"))
+    engine = Engine()
+    engine.deploy(bad)
+    engine.start("cuti", {"hari": 1, "revisi": 0})
+    with pytest.raises(ExpressionError, match="B_sla"):
+        engine.complete(engine.inbox()[0].id, {})
+
+
+def test_a_failing_gateway_condition_is_a_clear_error(data_dir):
+    engine = Engine()
+    engine.deploy(data_dir / "cuti.bpmn")
+    engine.start("cuti", {"hari": 1, "revisi": 0})
+    engine.complete(engine.inbox()[0].id, {})
+    [approval] = engine.inbox(lane="Atasan Langsung")
+    with pytest.raises(ExpressionError, match="'approved' is not in the case data"):
+        engine.complete(approval.id, {})
+    with pytest.raises(ExpressionError, match="G_ok.*TypeError"):
+        engine.complete(approval.id, {"approved": False, "revisi": None})
+    assert engine.inbox(lane="Atasan Langsung") == [approval]
