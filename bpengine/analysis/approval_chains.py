@@ -11,10 +11,10 @@ only gateways and events between them (on the approve branch):
 """
 from __future__ import annotations
 
-from .documents import data_use, is_transport
+from .documents import data_use, is_transport, step_acts
 from .estimates import Estimates
 from .finding import make_finding
-from .structure import structure_of
+from .structure import is_customer_lane, structure_of
 
 __all__ = ["check_same_role_approvals", "check_signoff_chain", "next_on_approve"]
 
@@ -81,16 +81,35 @@ def check_same_role_approvals(model, scenario=None) -> list:
     return found
 
 
+#: Work steps a sign-off chain may carry between two approvals (a letter drafted for the
+#: next signature, the applicant taking the file over).
+MAX_CARRIED = 2
+
+
+def _next_in_chain(st, a) -> tuple[str, tuple[str, ...]] | None:
+    """The next approval after ``a`` on a straight line of work, and the steps carried."""
+    els, carried = st.model.elements, []
+    nxt = next_on_approve(st, a)
+    while len(nxt) == 1:
+        b = next(iter(nxt))
+        if b in st.approval_set:
+            return (b, tuple(carried)) if b != a else None
+        if (len(carried) == MAX_CARRIED or not els[b].is_task or st.decisions.get(b)
+                or is_customer_lane(st.model, els[b].lane)):
+            return None  # the applicant's own work (paying, registering) ends the chain
+        carried.append(b)
+        nxt = st.next_activities(b)[0]
+    return None
+
+
 def _chains(st) -> list[list[str]]:
     model, els = st.model, st.model.elements
-    succ, has_pred = {}, set()
+    succ, carry, has_pred = {}, {}, set()
     for a in st.approvals:
-        nxt = next_on_approve(st, a)
-        if len(nxt) == 1:
-            b = next(iter(nxt))
-            if b in st.approval_set and b != a and els[b].lane != els[a].lane:
-                succ[a] = b
-                has_pred.add(b)
+        step = _next_in_chain(st, a)
+        if step is not None and els[step[0]].lane != els[a].lane:
+            succ[a], carry[step[0]] = step[0], step[1]
+            has_pred.add(step[0])
     chains = []
     for a in st.approvals:
         if a in has_pred or a not in succ:
@@ -98,7 +117,11 @@ def _chains(st) -> list[list[str]]:
         chain = [a]
         while chain[-1] in succ and succ[chain[-1]] not in chain:
             chain.append(succ[chain[-1]])
-        chains.extend(_split(model, st, chain))
+        for c in _split(model, st, chain, carry):
+            flow = [c[0]]
+            for m in c[1:]:
+                flow += [*carry.get(m, ()), m]
+            chains.append((c, flow))
     return chains
 
 
@@ -107,7 +130,18 @@ def _reject_target(st, a):
     return None if d is None or not d.reject_flows else d.reject_targets
 
 
-def _split(model, st, chain: list[str]) -> list[list[str]]:
+def _produces(model, step) -> set:
+    """What a chain member writes that would tie the next one to it.
+
+    A signing step writes the letter it signs; the next office signs that same letter,
+    which does not make it wait for the first signature. Anything else written counts.
+    """
+    if "sign" in step_acts(model, step):
+        return set()
+    return set(data_use(model, step).writes)
+
+
+def _split(model, st, chain: list[str], carry) -> list[list[str]]:
     """Cut a run of approvals where a lane repeats, reject targets differ or data conflicts."""
     out, cur = [], []
     for a in chain:
@@ -116,10 +150,12 @@ def _split(model, st, chain: list[str]) -> list[list[str]]:
             lanes = {model.elements[c].lane for c in cur}
             targets = {t for t in (_reject_target(st, c) for c in cur) if t is not None}
             mine = _reject_target(st, a)
-            written = set().union(*(data_use(model, c).writes for c in cur))
+            written = set().union(*(_produces(model, c) for c in cur))
+            reads = set(data_use(model, a).reads).union(
+                *(data_use(model, c).reads for c in carry.get(a, ())))
             ok = (model.elements[a].lane not in lanes
                   and (mine is None or not targets or targets == {mine})
-                  and not (written & data_use(model, a).reads))
+                  and not (written & reads))
         if ok:
             cur.append(a)
         else:
@@ -134,18 +170,22 @@ def _split(model, st, chain: list[str]) -> list[list[str]]:
 def check_signoff_chain(model, scenario=None) -> list:
     """Flag k >= 2 approvals in a row by different offices that could sign in parallel.
 
-    Graph pattern: a maximal sequence ``a1 -> a2 -> ... -> ak`` of approvals, each the
-    only activity on the previous one's approve branch (looking through steps that only
-    carry the file to the next office), in pairwise distinct lanes, with
-    equal reject targets (or no reject branch), and no ``ai`` writing data a later one
-    reads. Suggests *parallelise* (all offices review the same file at once), or keeping
+    Graph pattern: a maximal sequence ``a1 -> a2 -> ... -> ak`` of approvals, each
+    reached from the previous one's approve branch on a straight line (looking through
+    steps that only carry the file, and carrying at most :data:`MAX_CARRIED` work steps
+    that prepare the next sign-off), in pairwise distinct lanes, with equal reject
+    targets (or no reject branch), and no ``ai`` producing data a later one (or the work
+    it carries) reads; a signature produces only the letter the next office signs too.
+    ``elements`` lists approvals and carried steps in flow order, ``targets`` the
+    approvals. Suggests *parallelise* (all offices review the same file at once), or keeping
     only the highest authority.
     """
     from .structure import seniority
 
     st, est = structure_of(model), Estimates(model, scenario)
     els, found = model.elements, []
-    for chain in _chains(st):
+    for chain, flow in _chains(st):
+        carried = [n for n in flow if n not in chain]
         days = [est.step_days(a, True) for a in chain]
         hours = sum(est.task_minutes(a) for a in chain) / 60.0
         lanes = [els[a].lane or "(no lane)" for a in chain]
@@ -162,7 +202,11 @@ def check_signoff_chain(model, scenario=None) -> list:
             f"authority ({els[top].label!r}, {els[top].lane}) would save about "
             f"{keep_saving:.1f} working days and {hours - est.task_minutes(top) / 60:.1f} "
             "staff hours.")
+        if carried:
+            explanation += (" The work between them (" + ", ".join(
+                repr(els[c].label) for c in carried) + ") goes along with the sign-off it "
+                "prepares.")
         found.append(make_finding(
-            model, "signoff-chain", chain, explanation, "parallelise", targets=tuple(chain),
+            model, "signoff-chain", flow, explanation, "parallelise", targets=tuple(chain),
             saving=est.saving(sum(days) - max(days), 0.0)))
     return found

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .structure import structure_of
+
 __all__ = ["DOCUMENT_NOUNS", "DataUse", "data_use", "check_reads", "step_acts",
            "does_other_work", "is_transport"]
 
@@ -105,6 +107,18 @@ def _nouns(name: str) -> frozenset:
     return frozenset(doc for doc, pat in _PATTERNS.items() if pat.search(name))
 
 
+def _memoised(fn):
+    """Cache a per-element fact on the model's :class:`~.structure.Structure`."""
+    def wrapper(model, element_id):
+        cache = structure_of(model).memo(fn.__name__)
+        if element_id not in cache:
+            cache[element_id] = fn(model, element_id)
+        return cache[element_id]
+    wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = fn.__name__, fn.__doc__, fn
+    return wrapper
+
+
+@_memoised
 def data_use(model, element_id: str) -> DataUse:
     """Documents read and written by a step (see module doc for the two sources).
 
@@ -128,6 +142,7 @@ def data_use(model, element_id: str) -> DataUse:
     return DataUse(nouns, writes, "task names")
 
 
+@_memoised
 def step_acts(model, element_id: str) -> frozenset:
     """What a step does by its name: any of ``check``, ``sign``, ``dispose``.
 
@@ -156,6 +171,7 @@ def does_other_work(model, element_id: str) -> bool:
     return bool(_WORK_RE.search(model.elements[element_id].name or ""))
 
 
+@_memoised
 def is_transport(model, element_id: str) -> bool:
     """A non-approval step that only carries the file on and writes nothing."""
     el = model.elements[element_id]
@@ -166,6 +182,7 @@ def is_transport(model, element_id: str) -> bool:
         _TRANSPORT_RE.sub("", name))
 
 
+@_memoised
 def check_reads(model, element_id: str) -> DataUse:
     """What an approval step checks: the documents it reads.
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections import deque
 
+from .documents import step_acts
 from .estimates import DEFAULT_HANDOFF_WAIT_DAYS, Estimates
 from .finding import make_finding
-from .structure import structure_of
+from .structure import AUTOMATED_KINDS, is_customer_lane, structure_of
 
 __all__ = ["MAX_PINGPONG_STEPS", "check_ping_pong", "forward_activities", "lane_path_handoffs"]
 
@@ -44,10 +45,10 @@ def forward_activities(st, node: str, *, sequential: bool = False) -> set:
         if n in seen:
             continue
         seen.add(n)
-        if els[n].is_activity:
+        if els[n].is_activity and not (sequential and els[n].kind in AUTOMATED_KINDS):
             found.add(n)
         elif not (sequential and els[n].kind == "parallelGateway"):
-            todo.extend(g.successors(n))
+            todo.extend(g.successors(n))  # automated steps hand nothing to a person
     return found
 
 
@@ -79,14 +80,14 @@ def check_ping_pong(model, scenario=None) -> list:
     els, found, seen = model.elements, [], set()
     for a0 in st.activities:
         home = els[a0].lane
-        if home is None:
-            continue
+        if home is None or is_customer_lane(model, home) or "dispose" in step_acts(model, a0):
+            continue  # the applicant is served, not handed to; a disposition delegates
         todo = deque([(a0,)])
         while todo:
             path = todo.popleft()
             for nxt in sorted(forward_activities(st, path[-1], sequential=True)):
                 lane = els[nxt].lane
-                if lane is None or nxt in path:
+                if lane is None or nxt in path or is_customer_lane(model, lane):
                     continue
                 if lane == home:
                     if len(path) >= 2 and (a0, nxt) not in seen:

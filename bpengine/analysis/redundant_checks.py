@@ -14,12 +14,13 @@ from collections import deque
 
 import networkx as nx
 
-from .documents import check_reads, data_use, does_other_work
+from .documents import check_reads, data_use, does_other_work, step_acts
 from .estimates import Estimates
 from .finding import make_finding
 from .structure import seniority, structure_of
 
-__all__ = ["check_dominated_approval", "check_reverification", "available_checks"]
+__all__ = ["check_dominated_approval", "check_reverification", "available_checks",
+           "earlier_checkers"]
 
 #: How far up the post-dominator tree a later check is looked for (flow nodes).
 MAX_DOMINATOR_WALK = 400
@@ -86,13 +87,12 @@ def check_dominated_approval(model, scenario=None) -> list:
     return found
 
 
-def available_checks(model) -> dict[str, frozenset]:
-    """Documents checked on every path from the start and not written since, per node.
-
-    A forward must-analysis (like available expressions): the value at a node is what is
-    known to be verified when a token arrives there.
-    """
+def _available_bits(model):
+    """(documents, node -> bitmask of documents available on arrival), computed once."""
     st = structure_of(model)
+    memo = st.memo("available")
+    if memo:
+        return memo["docs"], memo["into"]
     g = st.graph
     docs = sorted({d for a in st.approvals for d in check_reads(model, a).reads})
     bit = {d: 1 << i for i, d in enumerate(docs)}
@@ -101,25 +101,72 @@ def available_checks(model) -> dict[str, frozenset]:
     def mask(names) -> int:
         return sum(bit[d] for d in names if d in bit)
 
-    gen = {a: mask(check_reads(model, a).reads) for a in st.approvals}
-    kill = {n: mask(data_use(model, n).writes) for n in g}
     order = list(nx.topological_sort(st.forward_graph))
-    out = dict.fromkeys(g, full)
-    into: dict[str, int] = {}
+    pos = {n: i for i, n in enumerate(order)}
+    preds = [[pos[p] for p in g.predecessors(n)] for n in order]
+    gen = [mask(check_reads(model, n).reads) if n in st.approval_set else 0 for n in order]
+    keep = [full & ~mask(data_use(model, n).writes) for n in order]
+    out, into = [full] * len(order), [0] * len(order)
     changed = True
-    while changed:
+    while changed:  # one pass in flow order, a second (or third) to settle loop entries
         changed = False
-        for n in order:
-            preds = list(g.predecessors(n))
-            value = full
-            for p in preds:
+        for i, ps in enumerate(preds):
+            value = full if ps else 0
+            for p in ps:
                 value &= out[p]
-            value = value if preds else 0
-            into[n] = value
-            new = (value & ~kill[n]) | gen.get(n, 0)
-            if new != out[n]:
-                out[n], changed = new, True
-    return {n: frozenset(d for d in docs if into.get(n, 0) & bit[d]) for n in g}
+            into[i] = value
+            new = (value & keep[i]) | gen[i]
+            if new != out[i]:
+                out[i], changed = new, True
+    memo["docs"], memo["into"] = docs, dict(zip(order, into, strict=True))
+    return memo["docs"], memo["into"]
+
+
+def available_checks(model) -> dict[str, frozenset]:
+    """Documents checked on every path from the start and not written since, per node.
+
+    A forward must-analysis (like available expressions): the value at a node is what is
+    known to be verified when a token arrives there.
+    """
+    docs, into = _available_bits(model)
+    return {n: frozenset(d for i, d in enumerate(docs) if v >> i & 1) for n, v in into.items()}
+
+
+def earlier_checkers(model, node: str, docs) -> list[str]:
+    """Approvals upstream of ``node`` that checked any of ``docs`` with no write since.
+
+    A forward may-analysis over the acyclic part of the flow, one bit per approval,
+    computed once per model.
+    """
+    st = structure_of(model)
+    memo = st.memo("checkers")
+    if not memo:
+        index = {a: i for i, a in enumerate(st.approvals)}
+        g, flow = st.forward_graph, {}
+        for n in nx.topological_sort(g):
+            into: dict[str, int] = {}
+            for p in g.predecessors(n):
+                for d, b in flow[p].items():
+                    into[d] = into.get(d, 0) | b
+            if n in index:
+                memo[n] = into
+            writes = data_use(model, n).writes
+            out = {d: b for d, b in into.items() if d not in writes} if writes else into
+            if n in index and check_reads(model, n).reads:
+                out = dict(out)
+                for d in check_reads(model, n).reads:
+                    out[d] = out.get(d, 0) | (1 << index[n])
+            flow[n] = out
+        memo["__order__"] = st.approvals
+    bits = 0
+    for d in docs:
+        bits |= memo.get(node, {}).get(d, 0)
+    order, found = memo["__order__"], []
+    while bits:  # walk the set bits only: there may be thousands of approvals
+        low = bits & -bits
+        found.append(order[low.bit_length() - 1])
+        bits ^= low
+    return found
 
 
 def check_reverification(model, scenario=None) -> list:
@@ -129,30 +176,32 @@ def check_reverification(model, scenario=None) -> list:
     ``c`` some approval has read ``d`` and no node since has written it (the
     :func:`available_checks` analysis). Suggests *eliminate* ``c`` (or let it reuse the
     earlier result); when ``c`` also checks something new or does other work (pays,
-    drafts, sends), suggests *relocate-check*: keep the step, take the repeated check off
+    drafts, sends, signs, disposes), suggests *relocate-check*: keep the step, take the repeated check off
     it and move what is new up front. Only checking steps count (see
     :func:`~bpengine.analysis.documents.check_reads`): a signature is not a verification.
     """
     st, est = structure_of(model), Estimates(model, scenario)
     els, found = model.elements, []
-    avail = available_checks(model) if st.approvals else {}
+    known, into = _available_bits(model) if st.approvals else ([], {})
     for c in st.approvals:
         use = check_reads(model, c)
-        again = use.reads & avail.get(c, frozenset())
+        bits = into.get(c, 0)
+        again = {d for i, d in enumerate(known) if bits >> i & 1} & use.reads
         if not again:
             continue
-        before = nx.ancestors(st.forward_graph, c)
-        earlier = [a for a in st.approvals
-                   if a in before and check_reads(model, a).reads & again]
+        earlier = earlier_checkers(model, c, again)
         docs = sorted(again)
-        who = ", ".join(f"{els[a].label!r} ({els[a].lane or 'no lane'})" for a in earlier)
+        who = ", ".join(f"{els[a].label!r} ({els[a].lane or 'no lane'})" for a in earlier[-3:])
+        if len(earlier) > 3:
+            who = f"{len(earlier) - 3} earlier check(s) and " + who
         explanation = (
             f"By the time a case reaches {els[c].label!r} ({els[c].lane or 'no lane'}), "
             f"{', '.join(docs)} {'has' if len(docs) == 1 else 'have'} already been checked "
             f"on every path by {who}, and nothing has changed {'it' if len(docs) == 1 else 'them'} "
             f"since. Checking again repeats work the applicant already waited for; rely on "
             f"the earlier check (data read from {use.source}).")
-        if again == use.reads and not does_other_work(model, c):
+        pure = step_acts(model, c) <= {"check"} and not does_other_work(model, c)
+        if again == use.reads and pure:
             suggestion, targets, saving = "eliminate", (c,), est.saving_of_removal([c])
         else:  # the step checks something new or does other work: only the repeat goes
             rest = ", ".join(sorted(use.reads - again)) or "its other work"

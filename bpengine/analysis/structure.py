@@ -16,7 +16,8 @@ from functools import cached_property
 
 import networkx as nx
 
-__all__ = ["Decision", "Structure", "structure_of", "is_reject_flow", "seniority"]
+__all__ = ["AUTOMATED_KINDS", "Decision", "Structure", "structure_of", "is_reject_flow",
+           "is_customer_lane", "seniority"]
 
 _DECISION_KINDS = ("exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway")
 # Stems of words that mark a reject or rework branch (flow name, condition or first step).
@@ -68,6 +69,14 @@ def seniority(model, lane: str | None) -> int | None:
     return None
 
 
+def is_customer_lane(model, lane: str | None) -> bool:
+    """The applicant's lane (authority 0): the person served, not an office."""
+    return lane is not None and seniority(model, lane) == 0
+
+
+AUTOMATED_KINDS = ("serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask")
+
+
 @dataclass(frozen=True)
 class Decision:
     """The decision gateway right after an approval and where its branches lead."""
@@ -88,8 +97,11 @@ class Structure:
         self.graph = model.graph
         els = model.elements
         self.activities = [e for e in els if els[e].is_activity and not els[e].for_compensation]
-        self.approvals = [e.id for e in model.approvals if e.is_activity]
+        # the applicant's own steps never approve anything, whatever their names say
+        self.approvals = [e.id for e in model.approvals
+                          if e.is_activity and not is_customer_lane(model, e.lane)]
         self.approval_set = set(self.approvals)
+        self._memo: dict[str, dict] = {}
 
     @property
     def model(self):
@@ -103,6 +115,18 @@ class Structure:
             for n in comp:
                 out[n] = i
         return out
+
+    @cached_property
+    def members(self) -> dict[int, list[str]]:
+        """Component index -> its nodes."""
+        out: dict[int, list[str]] = {}
+        for n, c in self.component.items():
+            out.setdefault(c, []).append(n)
+        return out
+
+    def memo(self, name: str) -> dict:
+        """A per-model cache for derived facts (documents, acts) other modules compute."""
+        return self._memo.setdefault(name, {})
 
     def on_cycle_with(self, a: str, b: str) -> bool:
         """Whether ``a`` and ``b`` lie on a common cycle (each reaches the other)."""
@@ -290,9 +314,7 @@ class Structure:
 
     def loop_body(self, source: str, target: str) -> set:
         """Nodes of the cycle closed by back edge ``source -> target``."""
-        comp = self.component[target]
-        fwd = self.forward_graph.subgraph(
-            n for n, c in self.component.items() if c == comp)
+        fwd = self.forward_graph.subgraph(self.members[self.component[target]])
         down = {target} | nx.descendants(fwd, target)
         up = {source} | nx.ancestors(fwd, source)
         return down & up

@@ -75,19 +75,29 @@ def test_signoff_chain_needs_the_same_reject_target(procedure):
     assert check_signoff_chain(differ) == []
 
 
-def test_signoff_chain_broken_by_work_and_by_same_lane(procedure):
-    assert check_signoff_chain(_two_checks(procedure, "Kasi", "Kabid",
-                                           between="Input data permohonan")) == []
+def test_signoff_chain_carries_work_but_not_the_same_lane(procedure):
+    carried = check_signoff_chain(_two_checks(procedure, "Kasi", "Kabid",
+                                              between="Input data permohonan"))
+    assert [(f.elements, f.targets) for f in carried] == [(("a", "mid", "b"), ("a", "b"))]
+    assert "goes along with the sign-off" in carried[0].explanation
     assert check_signoff_chain(_two_checks(procedure, "Kasi", "Kasi")) == []
 
 
+def test_applicant_work_ends_a_chain(procedure):
+    steps = {"s": ("start", "", "Pemohon"), "a": ("task", "Periksa berkas", "Kasi"),
+             "m": ("task", "Bayar retribusi", "Pemohon"), "b": ("task", "Paraf berkas", "Kabid"),
+             "e": ("end", "", "Pemohon")}
+    model = load(procedure(steps, ["s>a", "a>m", "m>b", "b>e"]))
+    assert check_signoff_chain(model) == []
+
+
 def test_signoff_chain_broken_by_data_written(procedure, tmp_path):
-    # the first approval writes (by data association) what the second reads
+    # the first approval (a check, not a signature) writes what the second reads
     path = procedure({"s": ("start", "", "P")}, [])
     xml = path.read_text().replace('<startEvent id="s" name=""></startEvent>', """
       <dataObject id="DO"/><dataObjectReference id="doc" name="Nota" dataObjectRef="DO"/>
       <startEvent id="s"/>
-      <userTask id="a" name="Setujui nota" bpe:approval="true">
+      <userTask id="a" name="Periksa nota" bpe:approval="true">
         <dataOutputAssociation id="o1"><targetRef>doc</targetRef></dataOutputAssociation></userTask>
       <userTask id="b" name="Setujui nota" bpe:approval="true">
         <dataInputAssociation id="i1"><sourceRef>doc</sourceRef></dataInputAssociation></userTask>

@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 from bpengine import analyze, load
-from bpengine.analysis.guard import guard_reason, maker_of
+from bpengine.analysis.guard import REMOVING, guard_reason, maker_of
 
 
-def test_mandatory_target_turns_removal_into_parallelising(domisili_model):
+def test_mandatory_target_turns_removal_into_parallelising(domisili_model, procedure):
     found = analyze(domisili_model)
-    touching = [f for f in found if "ttd" in f.targets]
-    assert touching, "the lurah's signature should appear in some finding"
-    for f in touching:
-        assert f.suggestion not in ("eliminate", "compose", "notify")
-        assert f.guard and "mandatory" in f.guard
-    reverify = next(f for f in found if f.rule == "reverification" and "ttd" in f.elements)
-    assert reverify.suggestion == "parallelise" and reverify.saving.staff_hours == 0.0
-    assert "only for parallelising" in reverify.explanation
+    assert all("ttd" not in f.targets for f in found if f.suggestion in REMOVING)
+    chain = next(f for f in found if f.rule == "signoff-chain" and "ttd" in f.elements)
+    assert chain.suggestion == "parallelise" and "mandatory" in chain.guard
+    # a dominated check whose later twin is mandatory: the earlier one may still go
+    steps = {"s": ("start", "", "P"), "a": ("task", "Periksa berkas", "Kasi"),
+             "b": ("task", "Periksa berkas", "Kabid", {"mandatory": True}),
+             "c": ("task", "Arsipkan berkas", "TU"), "e": ("end", "", "P")}
+    model = load(procedure(steps, ["s>a", "a>b", "b>c", "c>e"]))
+    rever = next(f for f in analyze(model) if f.rule == "reverification")
+    assert rever.targets == ("b",) and rever.suggestion == "parallelise"
+    assert rever.saving.staff_hours == 0.0 and "only for parallelising" in rever.explanation
 
 
 def test_maker_checker_pair_in_different_lanes(domisili_model):
