@@ -1,0 +1,72 @@
+"""render_svg: every shape and edge of the DI is drawn, highlights are marked."""
+from __future__ import annotations
+
+from lxml import etree
+
+from bpengine import load
+from bpengine.report import render_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg(model, highlight=None):
+    return etree.fromstring(render_svg(model, highlight).encode())
+
+
+def test_every_flow_node_and_flow_is_drawn(domisili):
+    root = _svg(domisili)
+    drawn = {n.get("data-element") for n in root.iter() if n.get("data-element")}
+    assert set(domisili.elements) <= drawn
+    assert set(domisili.flows) <= drawn
+    assert {"Lane_pemohon", "Lane_lurah", "Participant_kelurahan"} <= drawn
+
+
+def test_names_are_labels(domisili):
+    text = " ".join(t for t in _svg(domisili).itertext())
+    assert "Isi formulir" in text and "Petugas Kelurahan" in text and "Berkas lengkap?" in text
+
+
+def test_flows_follow_their_waypoints_with_arrows(domisili):
+    root = _svg(domisili)
+    flow = next(p for p in root.iter(f"{SVG}path") if p.get("data-element") == "Flow_1")
+    assert flow.get("marker-end") == "url(#arrow)"
+    assert flow.get("d").startswith("M") and " L" in flow.get("d")
+
+
+def test_highlighted_elements_carry_their_mark(domisili):
+    root = _svg(domisili, {"Task_ttd_rw": "flagged", "Task_ttd_lurah": "changed"})
+    marks = {n.get("data-element"): n.get("data-hl") for n in root.iter() if n.get("data-hl")}
+    assert marks == {"Task_ttd_rw": "flagged", "Task_ttd_lurah": "changed"}
+
+
+def test_mandatory_steps_are_drawn_distinctly(domisili):
+    root = _svg(domisili)
+    lurah = next(n for n in root.iter(f"{SVG}rect") if n.get("data-element") == "Task_ttd_lurah")
+    assert "mandatory" in lurah.get("class")
+
+
+def test_gateway_is_a_diamond_and_events_are_circles(domisili):
+    root = _svg(domisili)
+    gw = next(n for n in root.iter() if n.get("data-element") == "Gateway_lengkap")
+    assert gw.tag == f"{SVG}path" and gw.get("class") == "gw"
+    end = next(n for n in root.iter() if n.get("data-element") == "End_selesai")
+    assert end.tag == f"{SVG}circle"
+
+
+def test_text_is_escaped():
+    model = load(b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+      xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+      xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" id="d"><process id="p">
+      <task id="t" name="A &lt;b&gt; &amp; &quot;c&quot;"/></process>
+      <bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="P" bpmnElement="p">
+      <bpmndi:BPMNShape id="t_di" bpmnElement="t"><dc:Bounds x="0" y="0" width="100" height="80"/>
+      </bpmndi:BPMNShape></bpmndi:BPMNPlane></bpmndi:BPMNDiagram></definitions>""")
+    svg = render_svg(model)
+    assert "<b>" not in svg and "&lt;b&gt;" in svg
+    etree.fromstring(svg.encode())  # well-formed
+
+
+def test_model_without_diagram_says_so():
+    model = load(b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <process id="p"><task id="t"/></process></definitions>""")
+    assert "no diagram" in render_svg(model)
