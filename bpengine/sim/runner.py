@@ -99,14 +99,23 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
     res = summarise(reps, net, sc, model.name or os.path.basename(model.file), cases, warm, seed)
     res.elapsed_seconds = time.perf_counter() - started
     if event_log and reps:
-        rep = reps[0]
-        to_dt = rep.clock.to_datetime
-        res.event_log = [
-            {"case": case, "activity": net.ids[node], "name": net.names[node],
-             "lane": net.lanes[lane], "resource": f"{net.lanes[lane]} #{staff + 1}",
-             "enabled": to_dt(enabled), "start": to_dt(start), "end": to_dt(end)}
-            for case, node, lane, staff, enabled, _, _, start, end, _ in rep.rows if staff >= 0]
+        res.event_log = _log_rows(reps[0], net)
     return res
+
+
+def _log_rows(rep, net) -> list[dict]:
+    """The replication's task executions as dicts with datetimes (converted in bulk)."""
+    rows = [r for r in rep.rows if r[3] >= 0]
+    if not rows:
+        return []
+    epoch = np.datetime64(rep.clock.epoch, "us")
+    times = np.array([(r[4], r[7], r[8]) for r in rows], dtype=float)
+    stamps = (epoch + np.round(times * 60e6).astype("timedelta64[us]")).astype(object)
+    labels = [f"{name} #" for name in net.lanes]
+    return [{"case": r[0], "activity": net.ids[r[1]], "name": net.names[r[1]],
+             "lane": net.lanes[r[2]], "resource": f"{labels[r[2]]}{r[3] + 1}",
+             "enabled": e, "start": s, "end": f}
+            for r, (e, s, f) in zip(rows, stamps.tolist(), strict=True)]
 
 
 def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
@@ -124,10 +133,7 @@ def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
     rep = Replication(net, sc, model, 1, 0, np.random.default_rng(0),
                       data_source=lambda k: dict(data or {}))
     rep.run()
-    to_dt = rep.clock.to_datetime
-    done = sorted((r for r in rep.rows if r[3] >= 0), key=lambda r: (r[8], r[7], r[4]))
-    return [{"activity": net.ids[r[1]], "name": net.names[r[1]], "lane": net.lanes[r[2]],
-             "enabled": to_dt(r[4]), "start": to_dt(r[7]), "end": to_dt(r[8])} for r in done]
+    return sorted(_log_rows(rep, net), key=lambda r: (r["end"], r["start"], r["enabled"]))
 
 
 def trace(model, data: dict | None = None, scenario=None) -> list[str]:
