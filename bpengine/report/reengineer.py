@@ -23,7 +23,11 @@ from ..scenario import load_scenario
 from ..sim import simulate
 from .before_after import per_case_counts
 
-__all__ = ["Candidate", "Reengineering", "reengineer", "evaluate"]
+__all__ = ["Candidate", "Reengineering", "reengineer", "evaluate", "GREEDY_BATCH"]
+
+#: how many greedy extensions are simulated at once (fixed so the search, and so the ranking,
+#: is the same on every machine whatever its number of cores)
+GREEDY_BATCH = 4
 
 
 @dataclass
@@ -155,7 +159,7 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
     base = Candidate((), model, scenario)
     evaluate_all = _Evaluator(cases, replications, seed, jobs)
     try:
-        return _search(base, findings, keep, evaluate_all, jobs, beam, max_candidates)
+        return _search(base, findings, keep, evaluate_all, beam, max_candidates)
     finally:
         evaluate_all.close()
 
@@ -164,7 +168,7 @@ def by_key(candidates, finding_id):
     return next(c for c in candidates if c.findings == (finding_id,))
 
 
-def _search(base, findings, keep, evaluate_all, jobs, beam, max_candidates) -> Reengineering:
+def _search(base, findings, keep, evaluate_all, beam, max_candidates) -> Reengineering:
     seen = {base.model.digest}
     # 1. every finding alone
     singles = [c for f in findings if (c := _extend(base, f, keep, seen))][:max_candidates - 1]
@@ -181,14 +185,16 @@ def _search(base, findings, keep, evaluate_all, jobs, beam, max_candidates) -> R
     everything = list(singles)
     by_id = {f.id: f for f in findings}
     # 2. greedy: add findings in the order of what they achieve alone while that helps;
-    # `jobs` extensions are tried at once and the first (in that order) that helps is kept
+    # GREEDY_BATCH extensions are tried at once (in parallel) and the first, in that order,
+    # that helps is kept; a fixed batch, not the core count, so every machine searches alike
     order = [c.findings[0] for c in sorted(singles, key=lambda c: c.score)
              if len(c.findings) == 1 and c.improves_on(base)]
     current = by_key(singles, order[0]) if order else None
     queue = order[1:]
     while current is not None and queue and len(everything) < max_candidates:
         batch, tried = [], []
-        while queue and len(batch) < jobs and len(everything) + len(batch) < max_candidates:
+        while (queue and len(batch) < GREEDY_BATCH
+               and len(everything) + len(batch) < max_candidates):
             fid = queue.pop(0)
             child = _extend(current, by_id[fid], keep, seen)
             if child is not None:
