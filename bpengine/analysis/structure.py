@@ -59,6 +59,13 @@ def seniority(model, lane: str | None) -> int | None:
     """Authority of a lane: ``bpe:rank`` if set, else guessed from the lane's name."""
     if lane is None:
         return None
+    cache = structure_of(model).memo("seniority")
+    if lane not in cache:
+        cache[lane] = _seniority(model, lane)
+    return cache[lane]
+
+
+def _seniority(model, lane: str) -> int | None:
     rank = model.lane_rank(lane)
     if rank is not None:
         return rank
@@ -97,15 +104,23 @@ class Structure:
         self.graph = model.graph
         els = model.elements
         self.activities = [e for e in els if els[e].is_activity and not els[e].for_compensation]
-        # the applicant's own steps never approve anything, whatever their names say
-        self.approvals = [e.id for e in model.approvals
-                          if e.is_activity and not is_customer_lane(model, e.lane)]
-        self.approval_set = set(self.approvals)
         self._memo: dict[str, dict] = {}
 
     @property
     def model(self):
         return self._model()
+
+    @cached_property
+    def approvals(self) -> list[str]:
+        """Approval steps in document order; the applicant's own steps never approve
+        anything, whatever their names say."""
+        model = self.model
+        return [e.id for e in model.approvals
+                if e.is_activity and not is_customer_lane(model, e.lane)]
+
+    @cached_property
+    def approval_set(self) -> set[str]:
+        return set(self.approvals)
 
     @cached_property
     def component(self) -> dict[str, int]:
@@ -307,9 +322,15 @@ class Structure:
 
     @cached_property
     def forward_graph(self) -> nx.DiGraph:
-        """The graph without back edges: acyclic, for longest paths and propagation."""
-        g = self.graph.copy()
-        g.remove_edges_from(self.back_edges)
+        """The graph without back edges: acyclic, for longest paths and propagation.
+
+        Nodes carry no attributes (read them from the model); edges keep their flow ``id``.
+        """
+        back = set(self.back_edges)
+        g = nx.DiGraph()
+        g.add_nodes_from(self.graph)
+        g.add_edges_from((u, v, {"id": d.get("id")}) for u, v, d in self.graph.edges(data=True)
+                         if (u, v) not in back)
         return g
 
     def loop_body(self, source: str, target: str) -> set:
