@@ -6,6 +6,7 @@ documented in SCENARIO.md at the repository root.
 from .calendar import INDONESIA_HOURS, SHIPPED_HOLIDAYS, Calendar, WorkingClock, holiday_set
 from .checks import check_scenario, possible_flows
 from .distributions import Choice, Distribution, parse_distribution, parse_minutes
+from .loading import load_scenario
 from .prosimos import from_prosimos
 from .scenario import (
     DEFAULT_DURATION,
@@ -15,7 +16,6 @@ from .scenario import (
     EventTiming,
     LaneStaff,
     Scenario,
-    load_scenario,
 )
 
 __all__ = [

@@ -13,45 +13,15 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections import deque
-
-import numpy as np
+from heapq import heappush
 
 from ..errors import ModelError, Problem, ScenarioError
 from .net import AND, CATCH, END, OR, PASS, START, SUB, TASK, TERMINATE, XOR, Net
+from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Lane, Staffing, Stream, UniformStream
 
 __all__ = ["Replication", "MAX_STEPS"]
 
 MAX_STEPS = 20_000  # node visits per case before we call it a livelock (procedures need <1000)
-_DONE, _TIMER, _WAKE, _BATCH, _ARRIVE = range(5)  # also the tie-break priority
-QUEUED, SERVICE, FINISHED, CANCELLED = range(4)
-
-
-class _Stream:
-    """Values of one distribution, drawn a batch at a time."""
-
-    __slots__ = ("dist", "rng", "buf", "pos", "size")
-
-    def __init__(self, dist, rng, size=1024):
-        self.dist, self.rng, self.size, self.buf, self.pos = dist, rng, size, [], 0
-
-    def next(self) -> float:
-        if self.pos >= len(self.buf):
-            self.buf = self.dist.sample(self.rng, self.size).tolist()
-            self.pos = 0
-        v = self.buf[self.pos]
-        self.pos += 1
-        return v
-
-
-class _Uniform(_Stream):
-    def next(self) -> float:
-        if self.pos >= len(self.buf):
-            self.buf = self.rng.random(4096).tolist()
-            self.pos = 0
-        v = self.buf[self.pos]
-        self.pos += 1
-        return v
 
 
 class Case:
@@ -80,30 +50,7 @@ class Scope:
             s = s.parent
         return False
 
-
-class Item:
-    """One task activation of one case: a work item in a lane's queue."""
-
-    __slots__ = ("case", "scope", "node", "lane", "enabled", "released", "assigned", "start",
-                 "end", "dur", "state", "staff")
-
-    def __init__(self, case, scope, node, lane, t):
-        self.case, self.scope, self.node, self.lane = case, scope, node, lane
-        self.enabled = self.released = self.assigned = t
-        self.start = self.end = self.dur = 0.0
-        self.state, self.staff = QUEUED, -1
-
-
-class Lane:
-    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff")
-
-    def __init__(self, name, staff, clock, cost_per_hour):
-        self.name, self.staff, self.clock = name, staff, clock
-        self.free = list(range(staff - 1, -1, -1))
-        self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
-
-
-class Replication:
+class Replication(Staffing):
     """Run ``cases`` cases (the first ``warmup`` unmeasured) and keep their statistics."""
 
     def __init__(self, net: Net, scenario, model, cases: int, warmup: int, rng, keep_log=False,
@@ -118,9 +65,11 @@ class Replication:
             staff = scenario.lane(name)
             clock = scenario.lane_calendar(name).clock(epoch)
             self.lanes.append(Lane(name, staff.staff, clock, staff.cost_per_hour))
-        self.streams = [_Stream(d, rng) for d in net.distributions]
-        self.delays: dict[int, _Stream] = {}
-        self.u = _Uniform(None, rng)
+        streams = [Stream(d, rng) for d in net.distributions]
+        self.node_stream = [streams[d] if d >= 0 else None for d in net.duration]
+        self.has_or = net.has_or_join
+        self.delays: dict[int, Stream] = {}
+        self.u = UniformStream(None, rng)
         self.heap: list = []
         self.seq = itertools.count()
         self.pools: dict[int, list] = {}
@@ -134,42 +83,42 @@ class Replication:
 
     # -- scheduling helpers -----------------------------------------------------------
     def _push(self, t, kind, payload):
-        heapq.heappush(self.heap, (t, kind, next(self.seq), kind, payload))
+        heappush(self.heap, (t, kind, next(self.seq), kind, payload))
 
     def _delay(self, key, dist):
         s = self.delays.get(key)
         if s is None:
-            s = self.delays[key] = _Stream(dist, self.rng, 64)
+            s = self.delays[key] = Stream(dist, self.rng, 64)
         return s.next()
 
     # -- the run --------------------------------------------------------------------
     def run(self, progress=None):
         arrivals = self._arrival_times()
         data = self._case_data()
-        self._push(arrivals[0], _ARRIVE, 0)
+        self._push(arrivals[0], ARRIVE, 0)
         heap, pop = self.heap, heapq.heappop
         tick = max(1, self.n_cases // 50)
         while True:
             while heap:
                 t, _, _, kind, obj = pop(heap)
-                if kind == _DONE:
+                if kind == DONE:
                     self._finish(obj, t)
-                elif kind == _ARRIVE:
+                elif kind == ARRIVE:
                     k = obj
                     case = Case(k, t, data(k), k >= self.warmup)
                     self._start_case(case, t)
                     if k + 1 < self.n_cases:
-                        self._push(arrivals[k + 1], _ARRIVE, k + 1)
+                        self._push(arrivals[k + 1], ARRIVE, k + 1)
                     if progress is not None and k % tick == 0:
                         progress(k)
-                elif kind == _TIMER:
+                elif kind == TIMER:
                     self._timer(obj, t)
-                elif kind == _WAKE:
+                elif kind == WAKE:
                     scope, i = obj
                     if not (scope.case.cancels and scope.dead()):
                         self._pos_del(scope, i, t)
                         self._leave(scope, i, t)
-                elif kind == _BATCH:
+                elif kind == BATCH:
                     i, gen = obj
                     if self.pool_gen.get(i) == gen:
                         self._release(i, t)
@@ -287,7 +236,7 @@ class Replication:
                     continue
                 self._pos_add(scope, i)
                 due = self.clock.add(t, wait) if net.delay_working[i] else t + wait
-                self._push(due, _WAKE, (scope, i))
+                self._push(due, WAKE, (scope, i))
             elif k == SUB:
                 self._pos_add(scope, i)
                 child = Scope(case, scope, i)
@@ -409,211 +358,6 @@ class Replication:
             for target in o:
                 self._enter(scope, target, t)
             return
-
-    # -- tasks and staff --------------------------------------------------------------
-    def _activate(self, scope, i, t):
-        case = scope.case
-        item = Item(case, scope, i, self.net.lane[i], t)
-        case.live.add(item)
-        self._pos_add(scope, i)
-        if self.net.boundaries[i]:
-            self._arm_boundaries(i, item, t)
-        batch = self.net.batch[i]
-        if batch is None:
-            self._request(item, t)
-            return
-        pool = self.pools.setdefault(i, [])
-        pool.append(item)
-        if batch.size is not None and len(pool) >= batch.size:
-            self._release(i, t)
-        elif batch.at and len(pool) == 1:
-            gen = self.pool_gen.setdefault(i, 0)
-            self._push(self._next_batch_time(batch, item.lane, t), _BATCH, (i, gen))
-
-    def _next_batch_time(self, batch, lane, t) -> float:
-        cal = self.scenario.lane_calendar(self.net.lanes[lane])
-        day = int(t // 1440)
-        epoch = self.clock.epoch.date()
-        for d in range(day, day + 800):
-            date = epoch.fromordinal(epoch.toordinal() + d)
-            if date in cal.holidays or not cal.hours[date.weekday()]:
-                continue
-            for at in batch.at:
-                if d * 1440 + at >= t:
-                    return d * 1440 + at
-        raise ScenarioError(f"tasks.{self.net.ids[lane]}.batch: no working day in two years")
-
-    def _release(self, i, t):
-        pool = self.pools.get(i) or []
-        self.pools[i] = []
-        self.pool_gen[i] = self.pool_gen.get(i, 0) + 1
-        for item in pool:
-            if item.state == QUEUED:
-                item.released = t
-                self._request(item, t)
-
-    def _request(self, item, t):
-        lane = self.lanes[item.lane]
-        if lane.free:
-            self._serve(lane, item, t, lane.free.pop())
-        else:
-            lane.queue.append(item)
-
-    def _serve(self, lane, item, t, staff):
-        start = lane.clock.next_working(t)
-        dur = self.streams[self.net.duration[item.node]].next()
-        end = lane.clock.add(start, dur)
-        item.assigned, item.start, item.end, item.dur = t, start, end, dur
-        item.state, item.staff = SERVICE, staff
-        self._push(end, _DONE, item)
-
-    def _free(self, lane, staff, t):
-        queue = lane.queue
-        while queue:
-            item = queue.popleft()
-            if item.state == QUEUED:
-                self._serve(lane, item, t, staff)
-                return
-        lane.free.append(staff)
-
-    def _finish(self, item, t):
-        if item.state != SERVICE:
-            return  # cancelled by a boundary timer or a terminate end meanwhile
-        item.state = FINISHED
-        case, lane = item.case, self.lanes[item.lane]
-        lane.busy += item.dur
-        self._free(lane, item.staff, t)
-        case.live.discard(item)
-        self._account(item, lane)
-        scope, i = item.scope, item.node
-        self._pos_del(scope, i, t)
-        for b in self.net.boundaries[i]:
-            if b.probability and self.u.next() < b.probability:
-                if b.interrupting:
-                    self._leave(scope, b.node, t)
-                    return
-                scope.count += 1
-                self._leave(scope, b.node, t)
-        self._leave(scope, i, t)
-
-    def _account(self, item, lane):
-        # waiting is split by working time afterwards, vectorised (see :meth:`tally`)
-        end = item.end if item.state == FINISHED else item.assigned
-        dur = item.dur if item.state == FINISHED else 0.0
-        self.rows.append((item.case.id, item.node, item.lane, item.staff, item.enabled,
-                          item.released, item.assigned, item.start, end, dur))
-
-    def tally(self):
-        """Per-case and per-task sums from the recorded task executions, as numpy arrays.
-
-        Sets ``case_arrival``, ``case_done``, ``case_measured`` (indexed by case number),
-        ``case_proc``, ``case_queue``, ``case_batch``, ``case_off``, ``case_cost`` and
-        ``task_stats`` (node x [count, queueing, batching, off-hours, processing] over
-        measured cases).
-        """
-        n = self.n_cases
-        self.case_arrival = np.full(n, np.nan)
-        self.case_done = np.full(n, np.nan)
-        for c in self.finished:
-            self.case_arrival[c.id] = c.arrival
-            self.case_done[c.id] = c.done
-        self.case_measured = np.arange(n) >= self.warmup
-        rows = np.array([r[:3] for r in self.rows], dtype=np.int64).reshape(-1, 3)
-        times = np.array([r[4:] for r in self.rows], dtype=float).reshape(-1, 6)
-        cid, node, lane = rows[:, 0], rows[:, 1], rows[:, 2]
-        enabled, released, assigned, _, end, dur = times.T
-        batch, queue, off = (np.zeros(len(rows)) for _ in range(3))
-        cost = np.zeros(len(rows))
-        for k, ln in enumerate(self.lanes):
-            sel = lane == k
-            if not sel.any():
-                continue
-            w_e = ln.clock.worked_array(enabled[sel])
-            w_r = ln.clock.worked_array(released[sel])
-            w_a = ln.clock.worked_array(assigned[sel])
-            w_end = ln.clock.worked_array(end[sel])
-            batch[sel] = w_r - w_e
-            queue[sel] = w_a - w_r
-            off[sel] = (end[sel] - enabled[sel]) - (w_end - w_e)
-            cost[sel] = dur[sel] * ln.cost_min
-
-        def per_case(values):
-            return np.bincount(cid, weights=values, minlength=n)
-        self.case_proc, self.case_queue = per_case(dur), per_case(queue)
-        self.case_batch, self.case_off, self.case_cost = per_case(batch), per_case(off), \
-            per_case(cost)
-        m = self.case_measured[cid] if len(cid) else np.zeros(0, bool)
-        nodes = len(self.net.ids)
-        self.task_stats = np.zeros((nodes, 5))
-        for col, values in enumerate((np.ones(len(rows)), queue, batch, off, dur)):
-            self.task_stats[:, col] = np.bincount(node[m], weights=values[m], minlength=nodes)
-        return self
-
-    # -- boundary events, cancellation --------------------------------------------------
-    def _arm_boundaries(self, i, target, t):
-        for b in self.net.boundaries[i]:
-            if b.delay is None:
-                continue
-            wait = self._delay(b.node, b.delay)
-            due = self.clock.add(t, wait) if b.working_time else t + wait
-            self._push(due, _TIMER, (b, target))
-
-    def _timer(self, obj, t):
-        b, target = obj
-        if isinstance(target, Item):
-            if target.state in (FINISHED, CANCELLED):
-                return
-            scope = target.scope
-            if target.case.cancels and scope.dead():
-                return
-            if b.interrupting:
-                self._cancel_item(target, t)
-                self._pos_del(scope, target.node, t)
-                self._leave(scope, b.node, t)
-            else:
-                scope.count += 1
-                self._leave(scope, b.node, t)
-            return
-        child = target  # a subprocess's scope
-        if child.finished or child.dead():
-            return
-        parent = child.parent
-        if b.interrupting:
-            child.cancelled = True
-            child.case.cancels = True
-            for item in list(child.case.live):
-                if item.scope.dead():
-                    self._cancel_item(item, t)
-            self._pos_del(parent, child.node, t)
-            self._leave(parent, b.node, t)
-        else:
-            parent.count += 1
-            self._leave(parent, b.node, t)
-
-    def _cancel_item(self, item, t):
-        case = item.case
-        case.live.discard(item)
-        lane = self.lanes[item.lane]
-        if item.state == SERVICE:
-            started = lane.clock.worked(item.start)
-            item.dur = max(0.0, lane.clock.worked(t) - started) if t > item.start else 0.0
-            item.end = t
-            lane.busy += item.dur
-            item.state = FINISHED
-            self._account(item, lane)
-            self._free(lane, item.staff, t)
-        else:
-            item.assigned = t
-            self._account(item, lane)
-        item.state = CANCELLED
-
-    def _terminate(self, case, t):
-        case.top.cancelled = True
-        case.cancels = True
-        for item in list(case.live):
-            self._cancel_item(item, t)
-        self._close_case(case, t)
-
     # -- failures ---------------------------------------------------------------------
     def _livelock(self, case, i):
         el = self.model.elements.get(self.net.ids[i])

@@ -1,0 +1,273 @@
+"""Read a scenario mapping (the YAML sidecar's shape) into a :class:`.Scenario`.
+
+Every key is checked while reading, against the model when one is given: element ids or
+unique names, lane names, outgoing flows, units and ranges. A mistake raises one
+:class:`~bpengine.errors.ScenarioError` naming the key path (``tasks.Task_x.duration``)
+and the element.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..errors import ScenarioError
+from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
+from .distributions import Distribution, parse_choice, parse_distribution, parse_minutes
+from .scenario import (
+    DEFAULT_INTERARRIVAL,
+    Arrivals,
+    Batch,
+    EventTiming,
+    LaneStaff,
+    Scenario,
+)
+
+__all__ = ["from_mapping"]
+
+_TOP_KEYS = ("calendar", "start", "service_standard", "arrivals", "lanes", "tasks", "gateways",
+             "data", "events", "name", "description")
+_EXCLUSIVE = ("exclusiveGateway", "eventBasedGateway", "complexGateway")
+
+
+def _element(model, key, where: str, kinds=None, what="element"):
+    """Resolve an id or unique name to an element id, or raise naming key and file."""
+    if model is None:
+        return str(key)
+    key = str(key)
+    if key in model.elements:
+        el = model.elements[key]
+    else:
+        named = [e for e in model.elements.values() if e.name == key]
+        if len(named) != 1:
+            why = "several elements are named" if named else "no element has id or name"
+            raise ScenarioError(f"{where}: {why} {key!r} in {model.file}")
+        el = named[0]
+    if kinds is not None and not kinds(el):
+        raise ScenarioError(f"{where}: {el.id!r} is a {el.kind}, not {what}")
+    return el.id
+
+
+def _lane_name(model, key, where):
+    if model is None:
+        return str(key)
+    for lane in model.lanes.values():
+        if key in (lane.name, lane.id):
+            return lane.name
+    names = sorted({lane.name for lane in model.lanes.values()})
+    raise ScenarioError(f"{where}: no lane named {key!r} in {model.file} (lanes: "
+                        f"{', '.join(names) or 'none'})")
+
+
+def _mapping(value, where) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ScenarioError(f"{where}: expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _number(value, where, low=None, integer=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(f"{where}: expected a number, got {value!r}")
+    if integer and int(value) != value:
+        raise ScenarioError(f"{where}: expected a whole number, got {value!r}")
+    if low is not None and value < low:
+        raise ScenarioError(f"{where}: must be at least {low}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def _calendar(spec) -> tuple[Calendar, list[str]]:
+    spec = _mapping(spec, "calendar")
+    unknown = set(spec) - {"hours", "holidays"}
+    if unknown:
+        raise ScenarioError(f"calendar: unknown key {sorted(unknown)[0]!r} (hours, holidays)")
+    hours = parse_hours(spec.get("hours"))
+    names = spec.get("holidays", list(SHIPPED_HOLIDAYS))
+    if not isinstance(names, list):
+        names = [names]
+    days, sets = set(), []
+    for i, item in enumerate(names):
+        if isinstance(item, dt.date):
+            days.add(item)
+        elif isinstance(item, str) and item in SHIPPED_HOLIDAYS:
+            sets.append(item)
+            days.update(d for d, _, _ in holiday_set(item))
+        else:
+            try:
+                days.add(dt.date.fromisoformat(str(item)))
+            except ValueError:
+                holiday_set(str(item))  # raises naming the unknown set
+                raise ScenarioError(f"calendar.holidays[{i}]: {item!r} is not a date") from None
+    return Calendar(hours, frozenset(days)), sets
+
+
+def _start(value, sets) -> dt.datetime:
+    if value is None:
+        # default: the first Monday of the earliest holiday year, at opening time
+        year = min((int(s.split("-")[1]) for s in sets), default=2025)
+        day = dt.date(year, 1, 1)
+        day += dt.timedelta(days=(7 - day.weekday()) % 7)
+        return dt.datetime.combine(day, dt.time(7, 30))
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(7, 30))
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ScenarioError(f"start: {value!r} is not a date and time like "
+                            "'2025-01-06 07:30'") from None
+
+
+def _batch(spec, where) -> Batch:
+    spec = _mapping(spec, where)
+    unknown = set(spec) - {"at", "size"}
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (at, size)")
+    at = spec.get("at", [])
+    if isinstance(at, (str, int)):
+        at = [at]
+    times = []
+    for t in at:
+        if isinstance(t, int):  # YAML 1.1 reads 14:00 unquoted as sexagesimal 840
+            minutes = t
+        else:
+            try:
+                h, m = str(t).split(":")
+                minutes = int(h) * 60 + int(m)
+            except ValueError:
+                raise ScenarioError(f"{where}.at: {t!r} is not a time of day like '14:00'") from None
+        if not 0 <= minutes < 1440:
+            raise ScenarioError(f"{where}.at: {t!r} is not a time of day")
+        times.append(float(minutes))
+    size = _number(spec["size"], f"{where}.size", 1, True) if "size" in spec else None
+    if not times and size is None:
+        raise ScenarioError(f"{where}: give 'at' (times of day) and/or 'size'")
+    return Batch(tuple(sorted(times)), size)
+
+
+def from_mapping(doc: dict, model, source: str) -> Scenario:
+    """Build a :class:`Scenario` from a mapping in the YAML's shape, checking every key."""
+    doc = _mapping(doc, "scenario")
+    unknown = [k for k in doc if k not in _TOP_KEYS]
+    if unknown:
+        raise ScenarioError(f"unknown key {unknown[0]!r} (expected one of {', '.join(_TOP_KEYS)})")
+    calendar, sets = _calendar(doc.get("calendar"))
+    day = calendar.working_minutes_per_day
+    sc = Scenario(calendar=calendar, start=_start(doc.get("start"), sets), source=source,
+                  raw=doc, model=model)
+    if doc.get("service_standard") is not None:
+        sc.service_standard_minutes = parse_minutes(doc["service_standard"], "service_standard", day)
+        if sc.service_standard_minutes <= 0:
+            raise ScenarioError("service_standard: must be positive")
+
+    arr = _mapping(doc.get("arrivals"), "arrivals")
+    unknown = set(arr) - {"interarrival", "calendar", "rate", "counting"}
+    if unknown:
+        raise ScenarioError(f"arrivals: unknown key {sorted(unknown)[0]!r} (interarrival, "
+                            "rate, calendar, counting)")
+    counting = arr.get("counting", "working")
+    if counting not in ("working", "calendar"):
+        raise ScenarioError(f"arrivals.counting: {counting!r} is not 'working' or 'calendar'")
+    inter = DEFAULT_INTERARRIVAL
+    if "rate" in arr:  # Poisson arrivals: "rate: 10 per day" reads as cases per working day
+        rate = _number(arr["rate"], "arrivals.rate", 0)
+        if rate <= 0:
+            raise ScenarioError("arrivals.rate: must be positive (cases per working day)")
+        inter = Distribution("exponential", (day / rate,))
+    if "interarrival" in arr:
+        inter = parse_distribution(arr["interarrival"], "arrivals.interarrival",
+                                   working_day_minutes=day)
+        if inter.mean <= 0:
+            raise ScenarioError("arrivals.interarrival: the mean time between cases must be > 0")
+    cal_spec = arr.get("calendar", "office")
+    if cal_spec == "office":
+        arr_cal = None
+    elif cal_spec == "always":
+        arr_cal = Calendar.always()
+    else:
+        arr_cal = Calendar(parse_hours(cal_spec, "arrivals.calendar"), calendar.holidays)
+    sc.arrivals = Arrivals(inter, arr_cal, counting)
+
+    for key, spec in _mapping(doc.get("lanes"), "lanes").items():
+        where = f"lanes.{key}"
+        name = _lane_name(model, key, where)
+        spec = _mapping(spec, where)
+        unknown = set(spec) - {"staff", "cost_per_hour", "duration", "hours"}
+        if unknown:
+            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (staff, "
+                                "cost_per_hour, duration, hours)")
+        staff = _number(spec.get("staff", 1), f"{where}.staff", None, True)
+        if staff < 1:
+            raise ScenarioError(f"{where}.staff: a lane needs at least one person, got {staff}")
+        cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
+        own = (Calendar(parse_hours(spec["hours"], f"{where}.hours"), calendar.holidays)
+               if "hours" in spec else None)
+        sc.lanes[name] = LaneStaff(staff, cost, own)
+        if "duration" in spec:
+            sc.lane_durations[name] = parse_distribution(spec["duration"], f"{where}.duration",
+                                                         working_day_minutes=day)
+
+    def is_activity(el):
+        return el.is_activity
+    for key, spec in _mapping(doc.get("tasks"), "tasks").items():
+        where = f"tasks.{key}"
+        eid = _element(model, key, where, is_activity, "a task or subprocess")
+        if not isinstance(spec, dict) or "distribution" in spec:
+            spec = {"duration": spec}
+        unknown = set(spec) - {"duration", "batch"}
+        if unknown:
+            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, batch)")
+        if "duration" in spec:
+            sc.durations[eid] = parse_distribution(spec["duration"], f"{where}.duration",
+                                                   working_day_minutes=day)
+        if "batch" in spec:
+            sc.batches[eid] = _batch(spec["batch"], f"{where}.batch")
+
+    for key, spec in _mapping(doc.get("gateways"), "gateways").items():
+        where = f"gateways.{key}"
+        gid = _element(model, key, where, lambda el: el.is_gateway, "a gateway")
+        probs = {}
+        for fkey, p in _mapping(spec, where).items():
+            fid = str(fkey)
+            if model is not None:
+                el = model.elements[gid]
+                by_name = [f for f in el.outgoing if model.flows[f].name == fid]
+                if fid not in el.outgoing and len(by_name) == 1:
+                    fid = by_name[0]
+                if fid not in el.outgoing:
+                    raise ScenarioError(f"{where}.{fkey}: not an outgoing flow of gateway {gid!r}"
+                                        f" (outgoing: {', '.join(el.outgoing)})")
+            p = _number(p, f"{where}.{fkey}", 0)
+            if p > 1:
+                raise ScenarioError(f"{where}.{fkey}: a probability cannot exceed 1, got {p}")
+            probs[fid] = p
+        exclusive = model is None or model.elements[gid].kind in _EXCLUSIVE
+        if exclusive and abs(sum(probs.values()) - 1.0) > 1e-6:
+            raise ScenarioError(f"{where}: branch probabilities sum to {sum(probs.values()):g}, "
+                                "not 1")
+        sc.probabilities[gid] = probs
+
+    for key, spec in _mapping(doc.get("data"), "data").items():
+        where = f"data.{key}"
+        if isinstance(spec, dict) and "choice" in spec:
+            sc.data[str(key)] = parse_choice(spec, where)
+        else:
+            sc.data[str(key)] = parse_distribution(spec, where, duration=False)
+
+    for key, spec in _mapping(doc.get("events"), "events").items():
+        where = f"events.{key}"
+        eid = _element(model, key, where, lambda el: el.is_event, "an event")
+        if not isinstance(spec, dict) or "distribution" in spec:
+            spec = {"duration": spec}
+        unknown = set(spec) - {"duration", "probability", "working_time"}
+        if unknown:
+            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, "
+                                "probability, working_time)")
+        dur = (parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
+               if "duration" in spec else None)
+        prob = _number(spec["probability"], f"{where}.probability", 0) if "probability" in spec \
+            else None
+        if prob is not None and prob > 1:
+            raise ScenarioError(f"{where}.probability: cannot exceed 1, got {prob}")
+        sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", False)), prob)
+    return sc
