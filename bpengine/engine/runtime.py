@@ -289,6 +289,31 @@ class Runtime:
         return finished
 
     @staticmethod
+    def run_task(task, data: dict | None = None, *, started: bool = False) -> None:
+        """Complete a ready user task (or a started service task) with ``data``.
+
+        A task that writes a data object (a document: "formulir cuti") and is completed
+        without a value for it records the document as present (``True``); SpiffWorkflow
+        would stop with an error naming an internal variable.
+
+        Raises
+        ------
+        ExpressionError, BpengineError
+            The step failed; the caller discards the workflow (nothing is saved).
+        """
+        task.data.update(data or {})
+        for output in getattr(task.task_spec, "data_output_associations", None) or ():
+            task.data.setdefault(output.bpmn_id, True)
+        predict_next(task)
+        try:
+            task.complete() if started else task.run()
+        except BpengineError:
+            raise
+        except Exception as exc:  # SpiffWorkflow's own errors, or odd models
+            raise BpengineError(f"{task.task_spec.bpmn_id}: the engine could not complete "
+                                f"this task: {_describe(exc)}") from None
+
+    @staticmethod
     def is_ready(task) -> bool:
         return task.state == TaskState.READY
 

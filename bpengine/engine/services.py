@@ -12,7 +12,7 @@ import datetime as _dt
 from collections.abc import Callable, Mapping
 
 from ..errors import BpengineError
-from .runtime import Runtime, open_tasks, predict_next
+from .runtime import Runtime, open_tasks
 from .schema import CaseRow
 from .store import audit, json_data
 
@@ -62,10 +62,8 @@ def run_services(session, row: CaseRow, runtime: Runtime, workflow, finished: se
                 audit(session, row.id, "fail", f"service:{name}", now, task=task,
                       before=before, detail=row.error)
                 return calls
-            spiff_task.data.update(result)
             row.data = {**before, **result}
-            predict_next(spiff_task)
-            spiff_task.complete()
+            runtime.run_task(spiff_task, result, started=True)
             finished.add(task.id)
             finished |= runtime.advance(workflow)
             audit(session, row.id, "service", f"service:{name}", now, task=task,

@@ -58,6 +58,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # writer wait for the lock instead of failing at once.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

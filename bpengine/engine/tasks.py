@@ -13,7 +13,6 @@ from sqlalchemy import or_, select, update
 
 from ..errors import BpengineError, ConflictError, NotFound, TaskNotReady
 from .records import Case, Task
-from .runtime import predict_next
 from .schema import CaseRow, TaskRow
 from .services import handler_for
 from .store import audit, json_data, to_case, to_task
@@ -122,10 +121,8 @@ class TaskOperations:
             if task is None or not runtime.is_ready(task):
                 raise ConflictError(f"task {task_id} was completed by another worker")
             before = dict(case.data)
-            task.data.update(data)
             case.data = {**before, **data}
-            predict_next(task)
-            task.run()
+            runtime.run_task(task, data)
             finished = runtime.advance(workflow) | {row.id}
             audit(session, case.id, "complete", actor, now, task=row, before=before,
                   after=dict(case.data))

@@ -1,0 +1,137 @@
+"""Engine benchmark: persisted steps on SQLite against raw SpiffWorkflow in memory.
+
+Runs a 20-task and a 100-task sequential process (user tasks alternating over two lanes)
+three ways, in one run, and prints times and ratios:
+
+- ``spiff``: SpiffWorkflow alone, in memory, no persistence (the baseline);
+- ``runtime``: our adapter in memory, saving and restoring the state at every step;
+- ``engine``: ``Engine("sqlite:///...")``: one transaction per step (restore, run, save
+  state, task rows and audit), the inbox query included.
+
+Targets (issue 3): a persisted step at 100 tasks costs at most 1.5x a step at 20 tasks, and
+a step on SQLite is at most 5 ms at 20 tasks.
+
+Usage: python bench/engine.py [--cases N] [--repeat R]
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from bpengine import Engine, load
+from bpengine.engine.runtime import Runtime, dump_spec, load_spec, open_tasks, predict_next
+from bpengine.model.spiff import build_specs
+
+__all__ = ["sequential_process", "main"]
+
+
+def sequential_process(n: int) -> bytes:
+    """BPMN of ``n`` user tasks in a row, alternating over lanes Petugas and Kepala."""
+    tasks = "".join(f'<userTask id="T{i}" name="Langkah {i}"/>' for i in range(n))
+    ids = ["S", *(f"T{i}" for i in range(n)), "E"]
+    flows = "".join(f'<sequenceFlow id="F{i}" sourceRef="{a}" targetRef="{b}"/>'
+                    for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False)))
+    lanes = "".join(
+        f'<lane id="L{j}" name="{name}">'
+        + "".join(f"<flowNodeRef>T{i}</flowNodeRef>" for i in range(j, n, 2)) + "</lane>"
+        for j, name in enumerate(("Petugas", "Kepala")))
+    return (f'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d{n}">'
+            f'<process id="seq{n}" isExecutable="true"><laneSet id="ls">{lanes}</laneSet>'
+            f'<startEvent id="S"/>{tasks}<endEvent id="E"/>{flows}</process>'
+            f'</definitions>').encode()
+
+
+def run_spiff(spec, subprocesses) -> int:
+    workflow = BpmnWorkflow(spec, subprocesses)
+    workflow.do_engine_steps()
+    steps = 0
+    while ready := workflow.get_tasks(state=TaskState.READY, manual=True):
+        ready[0].data["step"] = steps
+        ready[0].run()
+        workflow.do_engine_steps()
+        steps += 1
+    assert workflow.is_completed()
+    return steps
+
+
+def run_runtime(runtime: Runtime) -> int:
+    workflow = runtime.new({})
+    runtime.advance(workflow)
+    state, steps = runtime.dump(workflow), 0
+    while True:
+        workflow = runtime.restore(state)
+        ready = [t for t in open_tasks(workflow) if t.kind == "user"]
+        if not ready:
+            break
+        task = runtime.find(workflow, ready[0].id)
+        task.data["step"] = steps
+        predict_next(task)
+        task.run()
+        runtime.advance(workflow)
+        state, steps = runtime.dump(workflow), steps + 1
+    assert runtime.completed(workflow)
+    return steps
+
+
+def run_engine(engine: Engine, key: str) -> int:
+    case = engine.start(key, {}, actor="bench")
+    steps = 0
+    while case.status == "running":
+        task = case.tasks[0]
+        case = engine.complete(task.id, {"step": steps}, actor="bench")
+        steps += 1
+    return steps
+
+
+def measure(label: str, run, cases: int, repeat: int) -> dict:
+    """Best-of-``repeat`` time for ``cases`` cases (best: least disturbed by other load)."""
+    best, steps = float("inf"), 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        steps = sum(run() for _ in range(cases))
+        best = min(best, time.perf_counter() - started)
+    return {"label": label, "cases_per_s": cases / best, "ms_per_step": best / steps * 1000}
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    results: dict[tuple[str, int], dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = Engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        for n in (20, 100):
+            model = load(sequential_process(n))
+            spec, subprocesses = build_specs(model)
+            runtime = Runtime(*load_spec(dump_spec(spec, subprocesses)))
+            key = engine.deploy(model).key
+            run_engine(engine, key)  # warm the definition cache
+            results[("spiff", n)] = measure("SpiffWorkflow in memory", lambda s=spec, p=subprocesses: run_spiff(s, p), args.cases, args.repeat)
+            results[("runtime", n)] = measure("our runtime, state saved each step", lambda r=runtime: run_runtime(r), args.cases, args.repeat)
+            results[("engine", n)] = measure("Engine on SQLite file", lambda k=key: run_engine(engine, k), args.cases, args.repeat)
+        engine.db.dispose()
+    print(f"{'':38}{'20 tasks':>22}{'100 tasks':>22}{'step 100/20':>13}")
+    print(f"{'':38}{'cases/s   ms/step':>22}{'cases/s   ms/step':>22}")
+    for kind in ("spiff", "runtime", "engine"):
+        a, b = results[(kind, 20)], results[(kind, 100)]
+        print(f"{a['label']:38}{a['cases_per_s']:10.1f}{a['ms_per_step']:10.2f}  "
+              f"{b['cases_per_s']:10.1f}{b['ms_per_step']:10.2f}  "
+              f"{b['ms_per_step'] / a['ms_per_step']:10.2f}x")
+    growth = results[("engine", 100)]["ms_per_step"] / results[("engine", 20)]["ms_per_step"]
+    spiff_growth = results[("spiff", 100)]["ms_per_step"] / results[("spiff", 20)]["ms_per_step"]
+    step20 = results[("engine", 20)]["ms_per_step"]
+    print(f"\npersisted step, 100 vs 20 tasks: {growth:.2f}x (target <= 1.5x; "
+          f"SpiffWorkflow alone {spiff_growth:.2f}x)")
+    print(f"persisted step on SQLite at 20 tasks: {step20:.2f} ms (target <= 5 ms); "
+          f"{step20 / results[('spiff', 20)]['ms_per_step']:.1f}x an in-memory SpiffWorkflow step")
+    return results
+
+
+if __name__ == "__main__":
+    main()
