@@ -70,7 +70,8 @@ def complexity_metrics(model) -> dict:
     hetero = -sum((c / total) * math.log(c / total, 3) for c in types.values()) if total else 0.0
     degrees = [g.degree(gw) for gw in gws]
     seq = sum(1 for u, v in g.edges if not els[u].is_gateway and not els[v].is_gateway)
-    und = g.to_undirected()
+    und = nx.Graph(g.edges())  # structure only: copying node attributes costs seconds
+    und.add_nodes_from(g)
     cut = len(list(nx.articulation_points(und))) if n else 0
     on_cycle = sum(len(c) for c in nx.strongly_connected_components(g) if len(c) > 1)
     diameter = nx.dag_longest_path_length(st.forward_graph) + 1 if n else 0

@@ -29,7 +29,9 @@ def rework_loops(model, scenario=None) -> list[dict]:
     """
     st, est = structure_of(model), Estimates(model, scenario)
     els, loops, seen = model.elements, [], set()
-    order = {n: i for i, n in enumerate(nx.topological_sort(st.forward_graph))}
+    order = st.memo("flow order")
+    if not order:
+        order.update((n, i) for i, n in enumerate(nx.topological_sort(st.forward_graph)))
     for u, v in st.back_edges:
         body = st.loop_body(u, v)
         key = frozenset(body)

@@ -6,6 +6,7 @@ function's docstring states the graph pattern it detects.
 """
 from __future__ import annotations
 
+import gc
 import os
 
 from ..errors import BpengineError
@@ -96,9 +97,17 @@ def analyze(model, scenario=None, rules=None) -> list:
         raise BpengineError(f"unknown rule {unknown[0]!r}; rules are: {', '.join(RULE_IDS)}")
     position = {e: i for i, e in enumerate(model.elements)}
     findings = []
-    for rule_id, check in RULES:
-        if rule_id in wanted:
-            found = check(model, scenario)
-            found.sort(key=lambda f: [position.get(e, 0) for e in f.elements])
-            findings.extend(found)
-    return apply_guard(model, findings)
+    # The rules build many small acyclic containers; pausing the cyclic collector keeps
+    # it from rescanning them (a third of the time on a 10,000-element model).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for rule_id, check in RULES:
+            if rule_id in wanted:
+                found = check(model, scenario)
+                found.sort(key=lambda f: [position.get(e, 0) for e in f.elements])
+                findings.extend(found)
+        return apply_guard(model, findings)
+    finally:
+        if collecting:
+            gc.enable()

@@ -24,6 +24,7 @@ a large state space gives an incomplete answer, never a hang.
 """
 from __future__ import annotations
 
+import gc
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -348,21 +349,31 @@ def soundness(model, max_states: int = DEFAULT_MAX_STATES) -> SoundnessReport:
     if not isinstance(max_states, int) or max_states < 1:
         from ..errors import BpengineError
 
-        raise BpengineError(f"--max-states must be a positive integer, not {max_states!r}")
+        raise BpengineError("max_states (--max-states) must be a positive integer, "
+                            f"not {max_states!r}")
     scopes: dict[tuple, list[str]] = {}
     for e in model.elements.values():
         scopes.setdefault((e.process, e.scope), []).append(e.id)
     violations, states, complete = [], 0, True
-    for key in sorted(scopes, key=lambda k: (k[0], k[1] or "")):
-        net = _Net(model, scopes[key])
-        if not net.nodes:
-            continue
-        budget = max_states - states
-        if budget <= 0:
-            complete = False
-            break
-        facts = _explore(net, budget)
-        states += facts["states"]
-        complete &= not facts["cut"]
-        violations.extend(_verdicts(net, facts))
+    # The game allocates hundreds of thousands of small acyclic tuples; letting the cyclic
+    # garbage collector rescan them over and over costs a third of the run time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for key in sorted(scopes, key=lambda k: (k[0], k[1] or "")):
+            net = _Net(model, scopes[key])
+            if not net.nodes:
+                continue
+            budget = max_states - states
+            if budget <= 0:
+                complete = False
+                break
+            facts = _explore(net, budget)
+            states += facts["states"]
+            complete &= not facts["cut"]
+            violations.extend(_verdicts(net, facts))
+    finally:
+        if collecting:
+            gc.enable()
     return SoundnessReport(complete, states, max_states, tuple(violations))
+
