@@ -13,7 +13,7 @@ from functools import lru_cache
 from .structure import structure_of
 
 __all__ = ["DOCUMENT_NOUNS", "DataUse", "data_use", "check_reads", "step_acts",
-           "does_other_work", "is_transport"]
+           "does_other_work", "is_transport", "examines", "makes"]
 
 # Canonical document name -> the ways a task name can mention it (lower case, regex stems).
 DOCUMENT_NOUNS = {
@@ -78,6 +78,30 @@ _SIGN_RE = re.compile(
 )
 _DISPOSE_RE = re.compile(r"\b(beri disposisi|memberi disposisi|mendisposisi|disposisikan|"
                          r"dispose|instruct)", re.IGNORECASE)
+# A real examination (reading a letter to pass it on is not one) and a real production
+# of content (recording, copying or attaching is not one): the two halves of maker/checker.
+_EXAMINE_RE = re.compile(
+    r"\b(periksa|memeriksa|pemeriksaan|verifikasi|memverifikasi|validasi|memvalidasi|cek|"
+    r"mengecek|teliti|meneliti|telaah|menelaah|review|check|verify|validate|inspect|examine)",
+    re.IGNORECASE,
+)
+_MAKE_RE = re.compile(
+    r"\b(buat|membuat|susun|menyusun|konsep|draf|draft|hitung|menghitung|isi|mengisi|input|"
+    r"entri|rekam|prepare|compute|calculate|create|write|fill)",
+    re.IGNORECASE,
+)
+
+
+def examines(model, element_id: str) -> bool:
+    """Whether a step's name says it examines something (not merely reads it)."""
+    return bool(_EXAMINE_RE.search(model.elements[element_id].name or ""))
+
+
+def makes(model, element_id: str) -> bool:
+    """Whether a step's name says it produces content another person could check."""
+    return bool(_MAKE_RE.search(model.elements[element_id].name or ""))
+
+
 # Work other than checking: a step that also does this cannot simply be dropped.
 _WORK_RE = re.compile(
     r"\b(bayar|membayar|kirim|mengirim|hitung|menghitung|arsip|nomor|cap|register|cetak|"

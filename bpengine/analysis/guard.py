@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .documents import data_use
+from .documents import data_use, examines, makes
 from .structure import structure_of
 
 __all__ = ["REMOVING", "maker_of", "guard_reason", "apply_guard"]
@@ -22,8 +22,9 @@ def maker_of(model, checker: str) -> str | None:
     """The maker whose work ``checker`` checks, if they form a pair in different lanes.
 
     The maker is the single activity right before the checker (gateways and events
-    between), in another lane, not itself an approval, writing a document the checker
-    reads.
+    between), in another lane, not itself an approval, producing (drafting, computing,
+    filling in) a document the checker examines (verifies, checks, validates: reading a
+    letter to pass it on is no examination).
     """
     st = structure_of(model)
     if checker not in st.approval_set:
@@ -34,6 +35,8 @@ def maker_of(model, checker: str) -> str | None:
     maker = next(iter(prev))
     el, mk = model.elements[checker], model.elements[maker]
     if maker in st.approval_set or not el.lane or not mk.lane or el.lane == mk.lane:
+        return None
+    if not (examines(model, checker) and makes(model, maker)):
         return None
     if data_use(model, maker).writes & data_use(model, checker).reads:
         return maker
