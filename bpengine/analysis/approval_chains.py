@@ -11,7 +11,7 @@ only gateways and events between them (on the approve branch):
 """
 from __future__ import annotations
 
-from .documents import data_use, is_transport, step_acts
+from .documents import data_use, executes, is_transport, step_acts
 from .estimates import Estimates
 from .finding import make_finding
 from .structure import is_customer_lane, structure_of
@@ -150,7 +150,10 @@ def _split(model, st, chain: list[str], carry) -> list[list[str]]:
             lanes = {model.elements[c].lane for c in cur}
             targets = {t for t in (_reject_target(st, c) for c in cur) if t is not None}
             mine = _reject_target(st, a)
-            written = set().union(*(_produces(model, c) for c in cur))
+            # a step that pays or sends needs what came before, signed or not
+            written = set().union(*(
+                data_use(model, c).writes if executes(model, a) else _produces(model, c)
+                for c in cur))
             reads = set(data_use(model, a).reads).union(
                 *(data_use(model, c).reads for c in carry.get(a, ())))
             ok = (model.elements[a].lane not in lanes
@@ -175,7 +178,8 @@ def check_signoff_chain(model, scenario=None) -> list:
     steps that only carry the file, and carrying at most :data:`MAX_CARRIED` work steps
     that prepare the next sign-off), in pairwise distinct lanes, with equal reject
     targets (or no reject branch), and no ``ai`` producing data a later one (or the work
-    it carries) reads; a signature produces only the letter the next office signs too.
+    it carries) reads; a signature produces only the letter the next office signs too,
+    unless that office pays or sends on the strength of it.
     ``elements`` lists approvals and carried steps in flow order, ``targets`` the
     approvals. Suggests *parallelise* (all offices review the same file at once), or keeping
     only the highest authority.

@@ -13,7 +13,7 @@ from functools import lru_cache
 from .structure import structure_of
 
 __all__ = ["DOCUMENT_NOUNS", "DataUse", "data_use", "check_reads", "step_acts",
-           "does_other_work", "is_transport", "examines", "makes"]
+           "does_other_work", "is_transport", "examines", "makes", "executes", "issues"]
 
 # Canonical document name -> the ways a task name can mention it (lower case, regex stems).
 DOCUMENT_NOUNS = {
@@ -90,6 +90,30 @@ _MAKE_RE = re.compile(
     r"entri|rekam|prepare|compute|calculate|create|write|fill)",
     re.IGNORECASE,
 )
+
+
+# Carrying out a decision: paying, sending, filing, computing. Such a step needs what the
+# earlier steps produced, signed or not.
+_EXECUTE_RE = re.compile(
+    r"\b(bayar|membayar|pembayaran|kirim|mengirim|arsip|mengarsipkan|hitung|menghitung|cetak|"
+    r"catat|mencatat|pay|send|archive|compute|print|record|settle)",
+    re.IGNORECASE,
+)
+# Issuing: the step brings a document into force (signing the permit, issuing the letter).
+_ISSUE_RE = re.compile(r"\b(terbitkan|menerbitkan|penerbitan|keluarkan|mengeluarkan|issue|grant)",
+                       re.IGNORECASE)
+
+
+def executes(model, element_id: str) -> bool:
+    """Whether a step pays, sends, files or computes something (not just checks or signs)."""
+    return bool(_EXECUTE_RE.search(model.elements[element_id].name or ""))
+
+
+def issues(model, element_id: str) -> bool:
+    """Whether an approval brings a document into force: it writes one (by data
+    association) or its name says it issues one."""
+    el = model.elements[element_id]
+    return bool(el.writes) or bool(_ISSUE_RE.search(el.name or ""))
 
 
 def examines(model, element_id: str) -> bool:

@@ -5,7 +5,7 @@ no way to do that, or the scenario says it never does, it only adds a wait.
 """
 from __future__ import annotations
 
-from .documents import step_acts
+from .documents import does_other_work, issues, step_acts
 from .estimates import Estimates
 from .finding import make_finding
 from .structure import structure_of
@@ -47,7 +47,9 @@ def check_rubber_stamp(model, scenario=None) -> list:
     error/escalation boundary event sits on it (unless it is the last step before the
     end, i.e. the act that issues the outcome), or (ii) every branch of the decision after
     it reconverges without passing a task, or (iii) the scenario gives its reject
-    branches probability 0. Steps marked mandatory are legal acts, never rubber stamps.
+    branches probability 0. Steps marked mandatory are legal acts, never rubber stamps;
+    nor is an approval that issues a document (writes one, or "terbitkan") or does other
+    work (pays, sends, drafts): the step stays whatever its check adds.
     Suggests *eliminate* for (ii) and (iii), and *notify* (keep
     the office informed without holding the file) for (i).
     """
@@ -60,6 +62,8 @@ def check_rubber_stamp(model, scenario=None) -> list:
             continue  # a legally required act is the outcome itself, not a check to judge
         if not step_acts(model, a) and model.approval(a).reason == "vocabulary":
             continue  # named after a document ("lembar disposisi"), not an act of approving
+        if issues(model, a) or does_other_work(model, a):
+            continue  # it issues the letter or pays: the step stays whatever its check adds
         why, suggestion = _reject_path(model, st, est, a, guarded)
         if why is None:
             continue

@@ -218,6 +218,8 @@ class Structure:
         else:
             return None
         gw = model.elements[node]
+        if gw.lane and model.elements[approval].lane and gw.lane != model.elements[approval].lane:
+            return None  # a gateway in another office routes the case; it is not this decision
         reject = tuple(f for f in gw.outgoing if is_reject_flow(model, f))
         if not reject:
             # unnamed branches: one that comes back to the approval is its rework branch
