@@ -111,9 +111,14 @@ def executes(model, element_id: str) -> bool:
 
 def issues(model, element_id: str) -> bool:
     """Whether an approval brings a document into force: it writes one (by data
-    association) or its name says it issues one."""
+    association), its name says it issues one, or it signs the very document the
+    procedure is named after (the lurah signing the *surat keterangan*)."""
     el = model.elements[element_id]
-    return bool(el.writes) or bool(_ISSUE_RE.search(el.name or ""))
+    if el.writes or _ISSUE_RE.search(el.name or ""):
+        return True
+    process = model.processes.get(el.process)
+    product = _nouns((process.name if process else "") or model.name or "")
+    return "sign" in step_acts(model, element_id) and bool(product & _nouns(el.name or ""))
 
 
 def examines(model, element_id: str) -> bool:

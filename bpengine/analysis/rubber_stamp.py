@@ -49,7 +49,8 @@ def check_rubber_stamp(model, scenario=None) -> list:
     it reconverges without passing a task, or (iii) the scenario gives its reject
     branches probability 0. Steps marked mandatory are legal acts, never rubber stamps;
     nor is an approval that issues a document (writes one, or "terbitkan") or does other
-    work (pays, sends, drafts): the step stays whatever its check adds.
+    work (pays, sends, drafts): the step stays whatever its check adds; nor a stand-in
+    reached from a boundary event (the secretary signing for an absent head).
     Suggests *eliminate* for (ii) and (iii), and *notify* (keep
     the office informed without holding the file) for (i).
     """
@@ -64,6 +65,9 @@ def check_rubber_stamp(model, scenario=None) -> list:
             continue  # named after a document ("lembar disposisi"), not an act of approving
         if issues(model, a) or does_other_work(model, a):
             continue  # it issues the letter or pays: the step stays whatever its check adds
+        if any(model.elements[model.flows[f].source].kind == "boundaryEvent"
+               for f in model.elements[a].incoming):
+            continue  # a stand-in on the exception path (signing for an absent head)
         why, suggestion = _reject_path(model, st, est, a, guarded)
         if why is None:
             continue
