@@ -258,8 +258,9 @@ class Engine(TaskOperations):
 
         Returns the case's open task rows."""
         run_services(session, row, runtime, workflow, finished, self._handlers, now)
-        open_rows, closed = sync_task_rows(session, row.id, open_tasks(workflow), finished,
-                                           now, actor)
+        with session.no_autoflush:  # one flush at the end: one UPDATE of the case row
+            open_rows, closed = sync_task_rows(session, row.id, open_tasks(workflow), finished,
+                                               now, actor)
         for task in closed:
             if task.kind == "timer" and task.state == "completed":
                 audit(session, row.id, "timer", "clock", now, task=task,

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import bindparam, create_engine, event, select
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +33,9 @@ __all__ = [
 ]
 
 _OPEN_STATE = {"user": "ready", "service": "pending", "timer": "waiting"}
+# Built once: constructing a statement costs more than running it on SQLite.
+_OPEN_ROWS = select(TaskRow).where(TaskRow.case_id == bindparam("case_id"),
+                                   TaskRow.state.in_(OPEN_TASK_STATES))
 
 
 def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
@@ -98,8 +101,7 @@ def to_task(row: TaskRow) -> Task:
 def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
     """Snapshot a case; ``definition`` has ``key`` and ``version``; ``open_rows`` saves a query."""
     if open_rows is None:
-        open_rows = session.scalars(select(TaskRow).where(
-            TaskRow.case_id == row.id, TaskRow.state.in_(OPEN_TASK_STATES))).all()
+        open_rows = session.scalars(_OPEN_ROWS, {"case_id": row.id}).all()
     tasks = sorted(open_rows, key=lambda t: (utc(t.created_at), t.id))
     return Case(row.id, definition.key, definition.version, row.status, dict(row.data),
                 row.error, row.started_by, utc(row.started_at), utc(row.updated_at),
@@ -128,8 +130,7 @@ def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished:
     is in ``finished``) and ``cancelled`` otherwise (an interrupting boundary event, a
     case cancelled).
     """
-    existing = {r.id: r for r in session.scalars(select(TaskRow).where(
-        TaskRow.case_id == case_id, TaskRow.state.in_(OPEN_TASK_STATES)))}
+    existing = {r.id: r for r in session.scalars(_OPEN_ROWS, {"case_id": case_id})}
     closed, still_open = [], []
     seen = set()
     for task in open_now:

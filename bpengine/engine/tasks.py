@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from ..errors import BpengineError, ConflictError, NotFound, TaskNotReady
 from .records import Case, Task
@@ -18,6 +18,10 @@ from .services import handler_for
 from .store import audit, json_data, to_case, to_task
 
 __all__ = ["TaskOperations"]
+
+# Built once: constructing a statement costs more than running it on SQLite.
+_TASK_AND_CASE = (select(TaskRow, CaseRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
+                  .where(TaskRow.id == bindparam("task_id")))
 
 
 class TaskOperations:
@@ -53,11 +57,12 @@ class TaskOperations:
     @staticmethod
     def _task_row(session, task_id) -> TaskRow:
         # One round trip for the task and its case (the case lands in the identity map).
-        found = session.execute(select(TaskRow, CaseRow).join(
-            CaseRow, TaskRow.case_id == CaseRow.id).where(TaskRow.id == str(task_id))).first()
+        found = session.execute(_TASK_AND_CASE, {"task_id": str(task_id)}).first()
         if found is None:
             raise NotFound(f"no task {task_id!r}")
-        return found[0]
+        task, case = found
+        task.case = case  # hold it: the session's identity map keeps only weak references
+        return task
 
     @staticmethod
     def _check_actionable(session, row: TaskRow, actor: str, lane: str | None) -> CaseRow:
@@ -70,7 +75,7 @@ class TaskOperations:
             raise TaskNotReady(f"{what} belongs to lane {row.lane!r}, not {lane!r}")
         if row.assignee and actor != row.assignee:
             raise TaskNotReady(f"{what} is claimed by {row.assignee!r}")
-        case = session.get(CaseRow, row.case_id)
+        case = getattr(row, "case", None) or session.get(CaseRow, row.case_id)
         if case.status != "running":
             raise TaskNotReady(f"{what}: case {case.id} is {case.status}")
         return case
