@@ -28,32 +28,54 @@ _TOP_KEYS = ("calendar", "start", "service_standard", "arrivals", "lanes", "task
 _EXCLUSIVE = ("exclusiveGateway", "eventBasedGateway", "complexGateway")
 
 
-def _element(model, key, where: str, kinds=None, what="element"):
+def _models(model) -> list:
+    """The model and the models of the processes its call activities call (files beside it).
+
+    A scenario may set durations and staff for the called process's tasks and lanes too,
+    because the simulator runs the called process in place.
+    """
+    from ..model import load
+
+    out = [model]
+    for path in sorted(set(model.callees().values()) - {model.file}):
+        out.append(load(path))
+    return out
+
+
+def _find(models, element_id):
+    """(element, its model) for an id resolved by :func:`_element`."""
+    for m in models:
+        if element_id in m.elements:
+            return m.elements[element_id], m
+    raise KeyError(element_id)
+
+
+def _element(models, key, where: str, kinds=None, what="element"):
     """Resolve an id or unique name to an element id, or raise naming key and file."""
-    if model is None:
+    if models is None:
         return str(key)
     key = str(key)
-    if key in model.elements:
-        el = model.elements[key]
-    else:
-        named = [e for e in model.elements.values() if e.name == key]
-        if len(named) != 1:
-            why = "several elements are named" if named else "no element has id or name"
-            raise ScenarioError(f"{where}: {why} {key!r} in {model.file}")
-        el = named[0]
+    found = [m.elements[key] for m in models if key in m.elements]
+    if not found:
+        found = [e for m in models for e in m.elements.values() if e.name == key]
+    if len(found) != 1:
+        why = "several elements are named" if found else "no element has id or name"
+        raise ScenarioError(f"{where}: {why} {key!r} in {models[0].file}")
+    el = found[0]
     if kinds is not None and not kinds(el):
         raise ScenarioError(f"{where}: {el.id!r} is a {el.kind}, not {what}")
     return el.id
 
 
-def _lane_name(model, key, where):
-    if model is None:
+def _lane_name(models, key, where):
+    if models is None:
         return str(key)
-    for lane in model.lanes.values():
+    lanes = [lane for m in models for lane in m.lanes.values()]
+    for lane in lanes:
         if key in (lane.name, lane.id):
             return lane.name
-    names = sorted({lane.name for lane in model.lanes.values()})
-    raise ScenarioError(f"{where}: no lane named {key!r} in {model.file} (lanes: "
+    names = sorted({lane.name for lane in lanes})
+    raise ScenarioError(f"{where}: no lane named {key!r} in {models[0].file} (lanes: "
                         f"{', '.join(names) or 'none'})")
 
 
@@ -147,6 +169,7 @@ def _batch(spec, where) -> Batch:
 
 def from_mapping(doc: dict, model, source: str) -> Scenario:
     """Build a :class:`Scenario` from a mapping in the YAML's shape, checking every key."""
+    models = _models(model) if model is not None else None
     doc = _mapping(doc, "scenario")
     unknown = [k for k in doc if k not in _TOP_KEYS]
     if unknown:
@@ -190,7 +213,7 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
 
     for key, spec in _mapping(doc.get("lanes"), "lanes").items():
         where = f"lanes.{key}"
-        name = _lane_name(model, key, where)
+        name = _lane_name(models, key, where)
         spec = _mapping(spec, where)
         unknown = set(spec) - {"staff", "cost_per_hour", "duration", "hours"}
         if unknown:
@@ -211,7 +234,7 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
         return el.is_activity
     for key, spec in _mapping(doc.get("tasks"), "tasks").items():
         where = f"tasks.{key}"
-        eid = _element(model, key, where, is_activity, "a task or subprocess")
+        eid = _element(models, key, where, is_activity, "a task or subprocess")
         if not isinstance(spec, dict) or "distribution" in spec:
             spec = {"duration": spec}
         unknown = set(spec) - {"duration", "batch"}
@@ -225,13 +248,13 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
 
     for key, spec in _mapping(doc.get("gateways"), "gateways").items():
         where = f"gateways.{key}"
-        gid = _element(model, key, where, lambda el: el.is_gateway, "a gateway")
+        gid = _element(models, key, where, lambda el: el.is_gateway, "a gateway")
         probs = {}
         for fkey, p in _mapping(spec, where).items():
             fid = str(fkey)
             if model is not None:
-                el = model.elements[gid]
-                by_name = [f for f in el.outgoing if model.flows[f].name == fid]
+                el, owner = _find(models, gid)
+                by_name = [f for f in el.outgoing if owner.flows[f].name == fid]
                 if fid not in el.outgoing and len(by_name) == 1:
                     fid = by_name[0]
                 if fid not in el.outgoing:
@@ -241,7 +264,7 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
             if p > 1:
                 raise ScenarioError(f"{where}.{fkey}: a probability cannot exceed 1, got {p}")
             probs[fid] = p
-        exclusive = model is None or model.elements[gid].kind in _EXCLUSIVE
+        exclusive = models is None or _find(models, gid)[0].kind in _EXCLUSIVE
         if exclusive and abs(sum(probs.values()) - 1.0) > 1e-6:
             raise ScenarioError(f"{where}: branch probabilities sum to {sum(probs.values()):g}, "
                                 "not 1")
@@ -256,7 +279,7 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
 
     for key, spec in _mapping(doc.get("events"), "events").items():
         where = f"events.{key}"
-        eid = _element(model, key, where, lambda el: el.is_event, "an event")
+        eid = _element(models, key, where, lambda el: el.is_event, "an event")
         if not isinstance(spec, dict) or "distribution" in spec:
             spec = {"duration": spec}
         unknown = set(spec) - {"duration", "probability", "working_time"}

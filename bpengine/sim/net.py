@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ExpressionError, ScenarioError
 from ..expressions import compile_expression, parse_duration
-from ..scenario import Distribution
+from ..scenario import DEFAULT_DURATION, Distribution
 
 __all__ = ["Net", "compile_net", "NO_LANE",
            "START", "TASK", "SUB", "XOR", "AND", "OR", "CATCH", "PASS", "END", "TERMINATE",
@@ -115,102 +115,166 @@ def _gateway_choice(model, scenario, el, net):
     return ("prob", [1.0 / len(flows)] * len(flows))
 
 
+def _kind(el, callable_: bool) -> int:
+    if (el.is_subprocess and el.kind != "adHocSubProcess") or callable_:
+        return SUB
+    if el.is_activity:
+        return TASK
+    if el.is_gateway:
+        return _GATEWAY.get(el.kind, XOR)
+    if el.kind == "startEvent":
+        return START
+    if el.kind == "endEvent":
+        return TERMINATE if el.event == "terminate" else END
+    if el.kind == "boundaryEvent":
+        return BOUNDARY
+    if el.kind == "intermediateCatchEvent":
+        return CATCH
+    return PASS
+
+
+class _Builder:
+    """Adds a process's nodes to the net; call activities pull in the called process."""
+
+    MAX_DEPTH = 8
+
+    def __init__(self, net: Net, scenario):
+        self.net, self.scenario = net, scenario
+        self.lanes: dict[str, int] = {}
+        self.dists: dict[int, int] = {}
+        self.models: dict[str, object] = {}
+
+    def _callee(self, model, el):
+        """The model defining the process a call activity calls, if it can be found."""
+        if el.kind != "callActivity" or not el.called_element:
+            return None
+        path = model.callee_file(el.called_element)
+        if path is None:
+            return None
+        if path == model.file:
+            return model
+        if path not in self.models:
+            from ..model import load
+
+            self.models[path] = load(path)
+        return self.models[path]
+
+    def _task(self, el):
+        sc = self.scenario
+        name = sc.assignments.get(el.id) or el.lane or NO_LANE
+        lane = self.lanes.setdefault(name, len(self.lanes))
+        dist = sc.durations.get(el.id) or sc.lane_durations.get(el.lane) or DEFAULT_DURATION
+        dur = self.dists.setdefault(id(dist), len(self.net.distributions))
+        if dur == len(self.net.distributions):
+            self.net.distributions.append(dist)
+        return lane, dur
+
+    def add(self, model, pid: str, prefix: str, scope_node, depth: int) -> None:
+        net, sc = self.net, self.scenario
+        members = [el for el in model.elements.values() if el.process == pid]
+        base = len(net.ids)
+        index = {el.id: base + k for k, el in enumerate(members)}
+        callees = {}
+        for el in members:
+            callee = self._callee(model, el) if depth < self.MAX_DEPTH else None
+            if callee is not None and el.called_element in callee.processes:
+                callees[el.id] = callee
+            elif el.kind == "callActivity" and el.called_element and depth >= self.MAX_DEPTH:
+                raise ScenarioError(f"tasks.{el.id}: call activity {el.label!r} calls "
+                                    f"{el.called_element!r} more than {self.MAX_DEPTH} levels "
+                                    "deep (a process that calls itself?)")
+            kind = _kind(el, el.id in callees)
+            net.ids.append(prefix + el.id)
+            net.names.append(el.name or el.id)
+            net.kinds.append(kind)
+            net.outs.append([index[model.flows[f].target] for f in el.outgoing])
+            net.out_flows.append(list(el.outgoing))
+            net.n_in.append(len(el.incoming))
+            lane, dur = self._task(el) if kind == TASK else (-1, -1)
+            net.lane.append(lane)
+            net.duration.append(dur)
+            net.batch.append(sc.batch(el.id) if kind == TASK else None)
+            d, working = _timer_delay(el, sc) if kind == CATCH else (None, False)
+            net.delay.append(d)
+            net.delay_working.append(working)
+            net.boundaries.append([])
+            net.choose.append(None)
+            net.reach.append(None)
+
+        def scope_of(el):
+            return index[el.scope] if el.scope in index else scope_node
+
+        for el in members:
+            i = index[el.id]
+            if el.kind == "boundaryEvent" and el.attached_to in index:
+                delay, working = _timer_delay(el, sc)
+                timing = sc.events.get(el.id)
+                prob = timing.probability if timing is not None and timing.probability else 0.0
+                if delay is None and not prob:
+                    continue  # a message/error no scenario says will come: never fires
+                net.boundaries[index[el.attached_to]].append(
+                    Boundary(i, el.cancel_activity, delay, working, prob))
+            if net.kinds[i] in (XOR, OR) and len(el.outgoing) > 1:
+                net.choose[i] = _gateway_choice(model, sc, el, net)
+            if el.kind == "startEvent" and not el.incoming:
+                parent = model.elements.get(el.scope) if el.scope else None
+                if parent is None or not parent.triggered_by_event:
+                    net.starts.setdefault(scope_of(el), []).append(i)
+        implicit: dict = {}
+        for el in members:  # scopes without a start event begin at activities with no incoming
+            scope = scope_of(el)
+            if scope not in net.starts and el.is_activity and not el.incoming \
+                    and not el.for_compensation and not el.triggered_by_event:
+                implicit.setdefault(scope, []).append(index[el.id])
+        net.starts.update(implicit)
+        for el in members:
+            i = index[el.id]
+            if net.kinds[i] == OR and net.n_in[i] > 1:
+                net.has_or_join = True
+                net.reach[i] = self._upstream(model, members, index, el)
+        for el_id, callee in callees.items():
+            el = model.elements[el_id]
+            self.add(callee, el.called_element, f"{prefix}{el_id}/", index[el_id], depth + 1)
+
+    @staticmethod
+    def _upstream(model, members, index, join) -> frozenset:
+        """Nodes from which a token can still reach the inclusive ``join``."""
+        base = index[members[0].id]
+        back = {index[join.id]}
+        todo = [index[model.flows[f].source] for f in join.incoming]
+        while todo:
+            n = todo.pop()
+            if n in back:
+                continue
+            back.add(n)
+            nel = members[n - base]
+            todo.extend(index[model.flows[f].source] for f in nel.incoming)
+            if nel.kind == "boundaryEvent" and nel.attached_to in index:
+                todo.append(index[nel.attached_to])
+        back.discard(index[join.id])
+        return frozenset(back)
+
+
 def compile_net(model, scenario) -> Net:
     """Compile the main process of ``model`` under ``scenario``.
+
+    Call activities whose process is defined in the model's file or a ``.bpmn`` beside it
+    run that process in place, like an embedded subprocess; others run as one task with
+    their own duration.
 
     Raises
     ------
     ScenarioError
-        A timer that cannot be read, a condition outside the safe subset.
+        A timer that cannot be read, a condition outside the safe subset, a process that
+        calls itself without end, or a main process without a start event.
     """
-    main = model.main_process
     net = Net()
-    members = [el for el in model.elements.values() if main is not None and el.process == main.id]
-    index = {el.id: i for i, el in enumerate(members)}
-    lanes: dict[str, int] = {}
-    dists: dict[int, int] = {}
-    for el in members:
-        net.ids.append(el.id)
-        net.names.append(el.name or el.id)
-        if el.is_subprocess and el.kind != "adHocSubProcess":
-            kind = SUB
-        elif el.is_activity:
-            kind = TASK
-        elif el.is_gateway:
-            kind = _GATEWAY.get(el.kind, XOR)
-        elif el.kind == "startEvent":
-            kind = START
-        elif el.kind == "endEvent":
-            kind = TERMINATE if el.event == "terminate" else END
-        elif el.kind == "boundaryEvent":
-            kind = BOUNDARY
-        elif el.kind == "intermediateCatchEvent":
-            kind = CATCH
-        else:
-            kind = PASS
-        net.kinds.append(kind)
-        net.outs.append([index[model.flows[f].target] for f in el.outgoing])
-        net.out_flows.append(list(el.outgoing))
-        net.n_in.append(len(el.incoming))
-        lane, dur = -1, -1
-        if kind == TASK:
-            name = scenario.resource_of(el.id) or NO_LANE
-            lane = lanes.setdefault(name, len(lanes))
-            dist = scenario.task_duration(el.id)
-            dur = dists.setdefault(id(dist), len(net.distributions))
-            if dur == len(net.distributions):
-                net.distributions.append(dist)
-        net.lane.append(lane)
-        net.duration.append(dur)
-        net.batch.append(scenario.batch(el.id) if kind == TASK else None)
-        d, working = _timer_delay(el, scenario) if kind == CATCH else (None, False)
-        net.delay.append(d)
-        net.delay_working.append(working)
-        net.boundaries.append([])
-        net.choose.append(None)
-        net.reach.append(None)
-    net.lanes = list(lanes)
-    for el in members:
-        i = index[el.id]
-        if el.kind == "boundaryEvent" and el.attached_to in index:
-            delay, working = _timer_delay(el, scenario)
-            timing = scenario.events.get(el.id)
-            prob = timing.probability if timing is not None and timing.probability else 0.0
-            if delay is None and not prob:
-                continue  # a message/error no scenario says will come: never fires
-            net.boundaries[index[el.attached_to]].append(
-                Boundary(i, el.cancel_activity, delay if el.event == "timer" or delay else None,
-                         working, prob))
-        if net.kinds[i] in (XOR, OR) and len(el.outgoing) > 1:
-            net.choose[i] = _gateway_choice(model, scenario, el, net)
-        if el.kind == "startEvent" and not el.incoming:
-            parent = model.elements.get(el.scope) if el.scope else None
-            if parent is None or not parent.triggered_by_event:
-                net.starts.setdefault(index[el.scope] if el.scope in index else None, []).append(i)
-    for el in members:  # scopes without a start event begin at their activities with no incoming
-        scope = index[el.scope] if el.scope in index else None
-        if scope not in net.starts and el.is_activity and not el.incoming \
-                and not el.for_compensation and not el.triggered_by_event:
-            net.starts.setdefault(("implicit", scope), []).append(index[el.id])
-    for key in [k for k in net.starts if isinstance(k, tuple)]:
-        net.starts[key[1]] = net.starts.pop(key)
-    for el in members:
-        i = index[el.id]
-        if net.kinds[i] == OR and net.n_in[i] > 1:
-            net.has_or_join = True
-            back = {i}
-            todo = [index[model.flows[f].source] for f in el.incoming]
-            while todo:
-                n = todo.pop()
-                if n in back:
-                    continue
-                back.add(n)
-                nel = members[n]
-                todo.extend(index[model.flows[f].source] for f in nel.incoming)
-                if nel.kind == "boundaryEvent" and nel.attached_to in index:
-                    todo.append(index[nel.attached_to])
-            back.discard(i)
-            net.reach[i] = frozenset(back)
+    main = model.main_process
+    if main is None:
+        raise ScenarioError(f"{model.file}: no process to simulate")
+    builder = _Builder(net, scenario)
+    builder.add(model, main.id, "", None, 0)
+    net.lanes = list(builder.lanes)
     if None not in net.starts:
         raise ScenarioError(f"{model.file}: the main process has no start event to simulate from")
     return net

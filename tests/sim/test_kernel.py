@@ -96,3 +96,15 @@ def test_queueing_fifo_per_lane():
 def test_deadlock_is_reported_with_the_join():
     with pytest.raises(ModelError, match="never finished.*'J'"):
         simulate(DATA / "deadlock.bpmn", None, cases=5, replications=1)
+
+
+def test_call_activity_runs_the_called_process_in_place():
+    caller = DATA / "call" / "permohonan.bpmn"
+    assert trace(caller) == ["A", "Call_verifikasi/V1", "Call_verifikasi/V2", "B"]
+    # the scenario may time the called process's tasks and staff its lanes
+    slow = {"tasks": {"V2": "6 working days"}, "lanes": {"Verifikator": {"staff": 2}}}
+    assert trace(caller, scenario=slow) == ["A", "Call_verifikasi/V1", "Call_verifikasi/V2",
+                                            "T_late"]
+    res = simulate(caller, slow, cases=50, replications=1)
+    lanes = {lane["lane"]: lane["staff"] for lane in res.lanes}
+    assert lanes == {"Staf": 1, "Verifikator": 2}
