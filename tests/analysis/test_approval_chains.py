@@ -118,3 +118,31 @@ def test_signoff_chain_broken_by_data_written(procedure, tmp_path):
 def test_analyze_reports_both_families(domisili_model):
     found = rules_of(analyze(domisili_model))
     assert "signoff-chain" in found and "same-role-approvals" not in found
+
+
+def test_a_payer_needs_what_the_signer_produced(procedure):
+    path = procedure({"s": ("start", "", "PPK")}, [])
+    xml = path.read_text().replace('<startEvent id="s" name=""></startEvent>', """
+      <dataObject id="DO"/><dataObjectReference id="spd" name="SPD" dataObjectRef="DO"/>
+      <startEvent id="s"/>
+      <userTask id="a" name="Tanda tangani SPD">
+        <dataOutputAssociation id="o1"><targetRef>spd</targetRef></dataOutputAssociation></userTask>
+      <userTask id="b" name="Periksa dan paraf SPD">
+        <dataInputAssociation id="i1"><sourceRef>spd</sourceRef></dataInputAssociation></userTask>
+      <userTask id="c" name="Periksa SPD, bayar uang muka">
+        <dataInputAssociation id="i2"><sourceRef>spd</sourceRef></dataInputAssociation></userTask>
+      <endEvent id="e"/>
+      <sequenceFlow id="f1" sourceRef="s" targetRef="a"/>
+      <sequenceFlow id="f2" sourceRef="a" targetRef="b"/>
+      <sequenceFlow id="f3" sourceRef="b" targetRef="c"/>
+      <sequenceFlow id="f4" sourceRef="c" targetRef="e"/>""")
+    xml = xml.replace('<lane id="L0" name="PPK"><flowNodeRef>s</flowNodeRef></lane>',
+                      '<lane id="L1" name="PPK"><flowNodeRef>s</flowNodeRef>'
+                      '<flowNodeRef>a</flowNodeRef></lane>'
+                      '<lane id="L2" name="Kabag"><flowNodeRef>b</flowNodeRef></lane>'
+                      '<lane id="L3" name="Bendahara"><flowNodeRef>c</flowNodeRef></lane>')
+    path.write_text(xml)
+    model = load(path)
+    assert model.elements["c"].lane == "Bendahara"
+    # the paraf may run beside the signature (same letter); the payment may not
+    assert [f.elements for f in check_signoff_chain(model)] == [("a", "b")]

@@ -64,3 +64,11 @@ def test_well_ordered_or_unknown_knockouts_are_not_flagged(procedure):
           "tasks": {"k1": "10 min", "k2": "60 min"}}
     model = load(_knockouts(procedure, sc))
     assert check_knockout_order(model, load_scenario(None, model=model)) == []
+
+
+def test_routing_gateway_of_another_office_is_not_a_knockout(procedure):
+    steps = {"s": ("start", "", "P"), "k": ("task", "Tanda tangani TDP", "Kepala"),
+             "g": ("xor", "Perlu izin sektoral?", "Pelaku Usaha"),
+             "x": ("task", "Ajukan izin sektor", "Pelaku Usaha"), "e": ("end", "", "P")}
+    model = load(procedure(steps, ["s>k", "k>g", ("g>x", "ya"), ("g>e", "tidak"), "x>e"]))
+    assert knockouts(model) == []

@@ -53,3 +53,24 @@ def test_last_step_and_mandatory_steps_are_not_rubber_stamps(procedure):
     model = load(procedure(steps, ["s>b", "b>c", "c>a", "a>e"]))
     assert check_rubber_stamp(model) == []
     assert all(f.rule != "rubber-stamp" for f in analyze(model))
+
+
+def test_issuing_paying_and_stand_in_steps_are_not_rubber_stamps(procedure):
+    steps = {"s": ("start", "", "P"),
+             "pay": ("task", "Periksa SPD, bayar uang muka", "Bendahara"),
+             "iss": ("task", "Tanda tangani dan terbitkan izin", "Kepala"),
+             "own": ("task", "Tanda tangani surat keterangan", "Lurah"),
+             "sub": ("task", "Tanda tangani a.n. Lurah", "Sekretaris"),
+             "rw": ("task", "Tanda tangani pengantar 'mengetahui'", "Ketua RW"),
+             "j": ("xor", "", "Lurah"), "e": ("end", "", "P")}
+    flows = ["s>pay", "pay>iss", "iss>rw", "rw>own", "own>j", "sub>j", "j>e"]
+    path = procedure(steps, flows, name="surat-keterangan")
+    xml = path.read_text().replace(
+        '<userTask id="own" name="Tanda tangani surat keterangan"></userTask>',
+        '<userTask id="own" name="Tanda tangani surat keterangan"></userTask>'
+        '<boundaryEvent id="late" attachedToRef="own"><timerEventDefinition/></boundaryEvent>'
+        '<sequenceFlow id="late_sub" sourceRef="late" targetRef="sub"/>')
+    xml = xml.replace('name="surat-keterangan"', 'name="Surat Keterangan Domisili"')
+    path.write_text(xml)
+    found = check_rubber_stamp(load(path))
+    assert [f.elements for f in found] == [("rw",)]  # only the countersignature
