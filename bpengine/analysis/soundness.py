@@ -117,6 +117,8 @@ class _Net:
     @staticmethod
     def _outside(model, n) -> bool:
         el = model.elements[n]
+        if el.kind == "boundaryEvent" and el.event == "compensate":
+            return True  # it points at a compensation handler; it never moves a token
         return el.triggered_by_event or el.for_compensation or (
             el.kind == "startEvent" and el.scope is not None
             and model.elements[el.scope].triggered_by_event)

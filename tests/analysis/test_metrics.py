@@ -48,3 +48,14 @@ def test_metrics_without_scenario_state_defaults(domisili_model):
     assert m["basis"].startswith("defaults")
     assert m["domain"]["mandatory_steps"] == 1
     assert m["domain"]["handoffs"] >= 5
+
+
+def test_service_standard_is_compared(procedure):
+    steps = {"s": ("start", "", "L"), "a": ("task", "A", "L"), "e": ("end", "", "L")}
+    path = procedure(steps, ["s>a", "a>e"],
+                     scenario={"service_standard": "10 min", "tasks": {"a": "45 min"}})
+    model = load(path)
+    t = metrics(model, load_scenario(None, model=model))["time"]
+    assert t["service_standard_days"] == pytest.approx(10 / 450, abs=1e-3)
+    assert t["working_time_exceeds_standard"] is True
+    assert "service_standard_days" not in metrics(model)["time"]

@@ -111,3 +111,9 @@ def test_corpus_counterexample_paths_follow_flows():
     for v in r.violations:
         for a, b in zip(v.path, v.path[1:], strict=False):
             assert b in model.graph.successors(a) or model.elements[b].attached_to == a, (a, b)
+
+
+def test_compensation_boundary_is_not_a_way_out():
+    # MIWG C.6.0: a service task with a compensation boundary event before an AND join
+    model = load(shared_path("corpus", "miwg", "C.6.0.bpmn"))
+    assert soundness(model).sound
