@@ -116,6 +116,18 @@ class Draft:
         accepts = [f for f in branches if f not in rejects]
         if len(accepts) != 1 or not rejects:
             return None
+        # A rejection sends the file back (its branch returns to the step) or ends the case
+        # elsewhere; a branch that rejoins the approve path is a routing choice on case data
+        # ("no sector permit needed"), not this step's verdict.
+        g = self.model.graph
+        target = accepts[0].get("targetRef")
+        if target not in g:
+            return None
+        accept_path = {target} | nx.descendants(g, target)
+        for r in rejects:
+            side = {r.get("targetRef")} | nx.descendants(g, r.get("targetRef"))
+            if ident not in side and side & accept_path:
+                return None
         return gw, accepts[0], rejects
 
     def new_id(self, prefix: str) -> str:

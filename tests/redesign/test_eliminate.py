@@ -139,3 +139,32 @@ def test_compose_refuses_mandatory(domisili):
 def test_compose_refuses_a_single_task(domisili):
     with pytest.raises(ModelError, match="at least two"):
         compose(domisili, ["Task_nomor_surat"])
+
+
+ROUTING_AFTER_SIGNATURE = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
+  <process id="p" isExecutable="true">
+    <startEvent id="s"/><userTask id="ttd" name="Tanda tangani TDP"/>
+    <exclusiveGateway id="g" name="Perlu izin sektoral?"/>
+    <userTask id="sektor" name="Ajukan izin sektoral"/>
+    <exclusiveGateway id="m"/><endEvent id="e"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="ttd"/>
+    <sequenceFlow id="f2" sourceRef="ttd" targetRef="g"/>
+    <sequenceFlow id="f_perlu" name="perlu" sourceRef="g" targetRef="sektor">
+      <conditionExpression xsi:type="tFormalExpression">perlu == True</conditionExpression>
+    </sequenceFlow>
+    <sequenceFlow id="f_tanpa" name="tidak perlu" sourceRef="g" targetRef="m">
+      <conditionExpression xsi:type="tFormalExpression">perlu == False</conditionExpression>
+    </sequenceFlow>
+    <sequenceFlow id="f3" sourceRef="sektor" targetRef="m"/>
+    <sequenceFlow id="f4" sourceRef="m" targetRef="e"/>
+  </process></definitions>"""
+
+
+def test_a_routing_choice_after_a_signature_is_not_its_verdict():
+    # regression: "tidak perlu" reads like a rejection, but the branch rejoins the other one;
+    # eliminating the signature once also dropped the choice and sent every case down "perlu"
+    new = eliminate(load(ROUTING_AFTER_SIGNATURE), "ttd")
+    assert {"g", "sektor", "m"} <= set(new.elements)
+    assert ("s", "g") in new.graph.edges and ("g", "m") in new.graph.edges
+    assert_usable(new)
