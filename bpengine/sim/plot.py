@@ -33,7 +33,8 @@ def plot_result(result, path: str | os.PathLike) -> None:
         left.hist(days, bins=min(60, max(10, len(days) // 50)), color="#4477aa")
     sla = result.service_standard_days
     if sla is not None:
-        left.axvline(sla, color="#cc3311", linestyle="--", label=f"service standard {sla:g} d")
+        label = f"{sla:.3g} working days" if sla >= 0.5 else f"{sla * result.working_minutes_per_day:.3g} working min"
+        left.axvline(sla, color="#cc3311", linestyle="--", label=f"service standard {label}")
         left.legend()
     left.set_xlabel("cycle time (working days)")
     left.set_ylabel("cases")

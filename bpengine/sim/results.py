@@ -164,6 +164,7 @@ class SimulationResult:
     event_log: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     service_standard_days: float | None = None
+    working_minutes_per_day: float = 450.0
     elapsed_seconds: float = 0.0
 
     def __getitem__(self, name: str) -> KPI:
@@ -190,7 +191,8 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
     sla = scenario.service_standard_days
     per = [replication_kpis(r, sla) for r in reps]
     res = SimulationResult(model_name, cases, len(reps), warmup, seed,
-                           service_standard_days=sla, notes=list(net.notes))
+                           service_standard_days=sla, notes=list(net.notes),
+                           working_minutes_per_day=scenario.calendar.working_minutes_per_day)
     for name, unit in _KPI_UNITS.items():
         if name == "within_service_standard" and sla is None:
             continue
