@@ -53,8 +53,9 @@ def test_walk_through_and_timers_on_postgres(pg_url, data_dir, clock):
     engine.db.dispose()
 
 
-def _worker(url: str, lanes: list[str], seed: int) -> Counter:
-    """Complete whatever the inbox offers until every case is done."""
+def _worker(url: str, lanes: list[str], seed: int, cases: int) -> Counter:
+    """Start this worker's share of the cases, then complete whatever the inbox offers
+    (any worker, any case) until every case is done."""
     import random
 
     from bpengine import ConflictError, Engine, TaskNotReady
@@ -63,14 +64,16 @@ def _worker(url: str, lanes: list[str], seed: int) -> Counter:
     engine = Engine(url)
     engine.register("Kirim notifikasi", lambda data: None)
     counts = Counter()
+    for i in range(cases):
+        engine.start("disposisi", {"no": f"{seed}-{i}"}, actor=f"loket{seed}")
     idle = 0
-    while idle < 20:
-        tasks = engine.inbox(lane=rng.choice(lanes), limit=200)
+    while idle < 50:
+        tasks = engine.inbox(lane=rng.choice(lanes), limit=40)
         if not tasks:
             idle += 1
             if not engine.cases(status="running", limit=1):
                 break
-            time.sleep(0.01)
+            time.sleep(0.02)
             continue
         idle = 0
         task = rng.choice(tasks)
@@ -87,15 +90,13 @@ def _worker(url: str, lanes: list[str], seed: int) -> Counter:
 def test_four_worker_processes_complete_500_cases_exactly_once(pg_url, data_dir):
     engine = Engine(pg_url)
     engine.deploy(data_dir / "disposisi.bpmn")
-    cases = [engine.start("disposisi", {"no": i}, actor="loket").id for i in range(500)]
     lanes = ["Sekretariat", "Bidang A", "Bidang B"]
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(4) as pool:
-        results = pool.starmap(_worker, [(pg_url, lanes, seed) for seed in range(4)])
+        results = pool.starmap(_worker, [(pg_url, lanes, seed, 125) for seed in range(4)])
     total = sum(results, Counter())
-    print(total)
-    assert {c.status for c in engine.cases()} == {"completed"}
-    assert len(engine.cases(status="completed")) == len(cases)
+    cases = engine.cases()
+    assert len(cases) == 500 and {c.status for c in cases} == {"completed"}
     # Four user tasks per case (receive, two reviews, archive), each completed exactly once.
     assert total["completed"] == 4 * len(cases)
     with engine.db.connect() as conn:
@@ -107,8 +108,10 @@ def test_four_worker_processes_complete_500_cases_exactly_once(pg_url, data_dir)
         ).scalar_one()
         services = conn.execute(text(
             "SELECT count(*) FROM bpe_audit WHERE action = 'service'")).scalar_one()
+        ends = conn.execute(text(
+            "SELECT count(*) FROM bpe_audit WHERE action = 'end'")).scalar_one()
     assert len(per_task) == 4 * len(cases) and {n for _, n in per_task} == {1}
-    assert open_rows == 0 and services == 2 * len(cases)
+    assert open_rows == 0 and services == 2 * len(cases) and ends == len(cases)
     engine.db.dispose()
 
 
