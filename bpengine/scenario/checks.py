@@ -74,7 +74,9 @@ def check_scenario(model, scenario) -> None:
                     alive.add(p)
                     todo.append(p)
         trapped = sorted(seen - alive, key=lambda i: model.elements[i].line or 0)
-        if trapped:
+        # a terminate end on another branch ends the whole case, loops included
+        terminates = any(model.elements[n].event == "terminate" for n in seen & alive)
+        if trapped and not terminates:
             el = model.elements[trapped[0]]
             culprit = next((model.elements[t] for t in trapped
                             if t in scenario.probabilities), None)

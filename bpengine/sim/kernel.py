@@ -368,10 +368,13 @@ class Replication(Staffing):
 
     def _stuck(self):
         waits = sorted({self.net.ids[j] for case in self.open_cases.values()
-                        for j, c in case.top.joins.items() if c})
+                        for j, c in (*case.top.joins.items(), *case.top.or_wait.items()) if c})
         el = self.model.elements.get(waits[0]) if waits else None
-        what = (f"tokens wait forever at join {el.id!r} ({el.label}): a parallel join fed by "
-                "an exclusive choice?" if el else "a token waits for something that never comes")
+        why = ("an inclusive join in a loop waiting for a token that has to pass it first?"
+               if el is not None and el.kind == "inclusiveGateway"
+               else "a parallel join fed by an exclusive choice?")
+        what = (f"tokens wait forever at join {el.id!r} ({el.label}): {why}" if el
+                else "a token waits for something that never comes")
         raise ModelError(Problem(f"{self.open} simulated case(s) never finished: {what}",
                                  file=self.model.file, element_id=el.id if el else None,
                                  line=el.line if el else None, code="deadlock"))

@@ -64,7 +64,7 @@ class Net:
         return self.ids.index(element_id)
 
 
-def _timer_delay(el, scenario) -> tuple[Distribution | None, bool]:
+def _timer_delay(el, scenario, notes: list[str]) -> tuple[Distribution | None, bool]:
     timing = scenario.events.get(el.id)
     if timing is not None and timing.duration is not None:
         return timing.duration, timing.working_time
@@ -76,10 +76,10 @@ def _timer_delay(el, scenario) -> tuple[Distribution | None, bool]:
     try:
         minutes = parse_duration(value).total_seconds() / 60.0
     except ExpressionError:
-        raise ScenarioError(
-            f"events.{el.id}: cannot read the timer {el.event_value!r} of {el.label!r} as a "
-            "duration; give one under events (e.g. 'events: {%s: 2 working days}')" % el.id
-        ) from None
+        notes.append(f"timer {el.id} ({el.label}): {el.event_value!r} is not a duration the "
+                     "simulator can read, so it never fires; give one under events (e.g. "
+                     f"'events: {{{el.id}: 2 working days}}')")
+        return None, False
     return Distribution("fixed", (minutes,)), False
 
 
@@ -100,16 +100,19 @@ def _gateway_choice(model, scenario, el, net):
             try:
                 expr = compile_expression(cond)
             except ExpressionError as exc:
-                raise ScenarioError(f"gateways.{el.id}: flow {f!r}: {exc}") from None
+                net.notes.append(f"gateway {el.id} ({el.label}): flow {f}: {exc}; branches are "
+                                 "taken with equal probability (or give them under gateways)")
+                break
             names |= expr.names
             exprs.append(expr)
-        missing = sorted(names - set(scenario.data))
-        if not missing:
-            default = flows.index(el.default_flow) if el.default_flow else -1
-            return ("cond", exprs, default)
-        net.notes.append(f"gateway {el.id} ({el.label}): its conditions read {', '.join(missing)},"
-                         " which the scenario does not generate (data:); branches are taken "
-                         "with equal probability")
+        else:
+            missing = sorted(names - set(scenario.data))
+            if not missing:
+                default = flows.index(el.default_flow) if el.default_flow else -1
+                return ("cond", exprs, default)
+            net.notes.append(f"gateway {el.id} ({el.label}): its conditions read "
+                             f"{', '.join(missing)}, which the scenario does not generate "
+                             "(data:); branches are taken with equal probability")
     if el.kind == "inclusiveGateway":
         return ("prob", [0.5] * len(flows))
     return ("prob", [1.0 / len(flows)] * len(flows))
@@ -194,7 +197,7 @@ class _Builder:
             net.lane.append(lane)
             net.duration.append(dur)
             net.batch.append(sc.batch(el.id) if kind == TASK else None)
-            d, working = _timer_delay(el, sc) if kind == CATCH else (None, False)
+            d, working = _timer_delay(el, sc, net.notes) if kind == CATCH else (None, False)
             net.delay.append(d)
             net.delay_working.append(working)
             net.boundaries.append([])
@@ -207,7 +210,7 @@ class _Builder:
         for el in members:
             i = index[el.id]
             if el.kind == "boundaryEvent" and el.attached_to in index:
-                delay, working = _timer_delay(el, sc)
+                delay, working = _timer_delay(el, sc, net.notes)
                 timing = sc.events.get(el.id)
                 prob = timing.probability if timing is not None and timing.probability else 0.0
                 if delay is None and not prob:

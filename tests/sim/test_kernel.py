@@ -108,3 +108,24 @@ def test_call_activity_runs_the_called_process_in_place():
     res = simulate(caller, slow, cases=50, replications=1)
     lanes = {lane["lane"]: lane["staff"] for lane in res.lanes}
     assert lanes == {"Staf": 1, "Verifikator": 2}
+
+
+def test_every_corpus_model_simulates_or_fails_clearly():
+    from bpengine import BpengineError, load
+    from tests.conftest import corpus_files
+
+    files = corpus_files()
+    if not files:
+        pytest.skip("../shared/corpus not found")
+    ran = 0
+    for path in files:
+        try:
+            model = load(path)
+        except BpengineError:
+            continue
+        try:
+            simulate(model, None, cases=10, replications=1)
+            ran += 1
+        except BpengineError as exc:  # a clear message naming the element, never a crash
+            assert str(exc).startswith(str(path)), exc
+    assert ran >= 0.9 * len(files)
