@@ -18,11 +18,18 @@ def _run(connection) -> None:
         context.run_migrations()
 
 
-connection = context.config.attributes.get("connection")
-if connection is not None:
-    _run(connection)
-else:
+def _main() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
     engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
+
+
+# Alembic runs this file with its context set up; imported any other way (pytest
+# --doctest-modules), the context has no config and there is nothing to do.
+if hasattr(context, "config"):
+    _main()
