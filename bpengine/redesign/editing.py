@@ -19,11 +19,13 @@ from lxml import etree
 from ..errors import ModelError, Problem
 from ..model import ProcessModel, validate
 from ..model.approval import REJECT_WORDS
-from ..model.elements import FLOW_NODE_KINDS, GATEWAY_KINDS
+from ..model.elements import FLOW_NODE_KINDS
 from ..model.layout import layout
-from ..model.namespaces import BPE, BPMN, BPMNDI, DC, DI, XSI
+from ..model.namespaces import BPE, BPMN, BPMNDI, DC, XSI
+from .cleanup import Cleanup, refuse
+from .drawing import count_overlaps, find_di, route_edge, shape_bounds
 
-__all__ = ["Draft", "refuse", "is_reject_flow", "orthogonal"]
+__all__ = ["Draft", "refuse", "is_reject_flow"]
 
 _B = f"{{{BPMN}}}"
 _ARTIFACTS = {"association", "textAnnotation", "group"}
@@ -38,14 +40,6 @@ _REJECT_RE = re.compile(
 )
 
 
-def refuse(model: ProcessModel, element_id: str | None, message: str) -> ModelError:
-    """The error a transformation raises when it does not apply, naming the element."""
-    el = model.elements.get(element_id) if element_id else None
-    return ModelError(Problem(message, file=model.file, line=el.line if el else None,
-                              element_id=element_id, element_name=(el.name or None) if el else None,
-                              code="redesign-not-applicable"))
-
-
 def _local(node) -> str:
     return etree.QName(node).localname if isinstance(node.tag, str) else ""
 
@@ -57,7 +51,7 @@ def is_reject_flow(flow) -> bool:
     return bool(_REJECT_RE.search(text))
 
 
-class Draft:
+class Draft(Cleanup):
     """An editable copy of ``model``'s tree.
 
     Parameters
@@ -139,17 +133,10 @@ class Draft:
                 return ident
 
     def _di(self, kind: str, ident: str):
-        for node in self.root.iter(f"{{{BPMNDI}}}{kind}"):
-            if node.get("bpmnElement") == ident:
-                return node
-        return None
+        return find_di(self.root, kind, ident)
 
     def bounds(self, ident: str):
-        shape = self._di("BPMNShape", ident)
-        b = shape.find(f"{{{DC}}}Bounds") if shape is not None else None
-        if b is None:
-            return None
-        return tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
+        return shape_bounds(self.root, ident)
 
     def set_bounds(self, ident: str, box) -> None:
         shape = self._di("BPMNShape", ident)
@@ -299,87 +286,6 @@ class Draft:
             if di is not None:
                 di.getparent().remove(di)
 
-    # -- clean-up -----------------------------------------------------------------
-    def _graph(self) -> tuple[nx.DiGraph, list[str]]:
-        g = nx.DiGraph()
-        entries = []
-        for node in self.root.iter():
-            kind = _local(node)
-            if kind in FLOW_NODE_KINDS and node.get("id"):
-                g.add_node(node.get("id"))
-                if (kind == "startEvent" or node.get("triggeredByEvent") == "true"
-                        or node.get("isForCompensation") == "true"):
-                    entries.append(node.get("id"))
-                if kind == "boundaryEvent" and node.get("attachedToRef"):
-                    g.add_edge(node.get("attachedToRef"), node.get("id"))
-                if kind in ("subProcess", "transaction", "adHocSubProcess"):
-                    for child in node:
-                        if _local(child) in FLOW_NODE_KINDS:
-                            g.add_edge(node.get("id"), child.get("id"))
-            elif kind == "sequenceFlow":
-                g.add_edge(node.get("sourceRef"), node.get("targetRef"))
-        return g, entries
-
-    def prune_unreachable(self) -> list[str]:
-        """Remove nodes no start event reaches any more (they were reachable before).
-
-        Raises
-        ------
-        ModelError
-            When a mandatory step would go with them.
-        """
-        g, entries = self._graph()
-        reached = set(entries)
-        for e in entries:
-            reached |= nx.descendants(g, e)
-        before = set(self.model.elements)
-        lost = [n for n in g.nodes if n not in reached and n in before]
-        for n in lost:
-            if self.model.elements[n].mandatory:
-                raise refuse(self.model, n, "this change would make the mandatory step "
-                                            f"{self.model.elements[n].label!r} unreachable")
-        for n in lost:
-            for f in self.incoming(n) + self.outgoing(n):
-                self.remove_flow(f)
-            self.remove_node(n)
-        return lost
-
-    def collapse_gateways(self) -> None:
-        """Merge duplicate flows out of a gateway; bypass gateways with one in and one out."""
-        changed = True
-        while changed:
-            changed = False
-            for gw in [n for n in self.root.iter() if _local(n) in GATEWAY_KINDS]:
-                gid = gw.get("id")
-                by_target: dict[str, list] = {}
-                for f in self.outgoing(gid):
-                    by_target.setdefault(f.get("targetRef"), []).append(f)
-                for twins in by_target.values():
-                    if len(twins) > 1:
-                        self._merge_twins(gw, twins)
-                        changed = True
-                ins, outs = self.incoming(gid), self.outgoing(gid)
-                if (len(ins) == 1 and len(outs) == 1
-                        and ins[0].get("sourceRef") != outs[0].get("targetRef")
-                        and not self.boundary_events(gid)):
-                    self.retarget(ins[0], outs[0].get("targetRef"))
-                    self.remove_flow(outs[0])
-                    self.remove_node(gid)
-                    changed = True
-
-    def _merge_twins(self, gw, twins) -> None:
-        keep, rest = twins[0], twins[1:]
-        conds = [self.condition(f) for f in twins]
-        default = any(gw.get("default") == f.get("id") for f in twins)
-        # one unconditional or default branch makes the merged branch unconditional
-        merged = None if default or not all(conds) else " or ".join(f"({c})" for c in conds)
-        for f in rest:
-            self.flow_merges.append((f.get("id"), keep.get("id")))
-            self.remove_flow(f)
-        self.set_condition(keep, merged if _local(gw) != "parallelGateway" else None)
-        if default:
-            gw.set("default", keep.get("id"))
-
     def sync_refs(self) -> None:
         """Rewrite ``<incoming>``/``<outgoing>`` of flow nodes whose flows changed."""
         uses_refs = self.root.find(f".//{_B}incoming") is not None \
@@ -419,36 +325,6 @@ class Draft:
         node[:] = sorted(node, key=rank)
 
     # -- diagram ------------------------------------------------------------------
-    def _route(self, flow) -> None:
-        edge = self._di("BPMNEdge", flow.get("id"))
-        a, b = self.bounds(flow.get("sourceRef")), self.bounds(flow.get("targetRef"))
-        if a is None or b is None:
-            self.relayout = True
-            return
-        if edge is None:
-            plane = self._di("BPMNShape", flow.get("sourceRef")).getparent()
-            edge = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{flow.get('id')}_di",
-                                    bpmnElement=flow.get("id"))
-        for w in edge.findall(f"{{{DI}}}waypoint"):
-            edge.remove(w)
-        label = edge.find(f"{{{BPMNDI}}}BPMNLabel")
-        if label is not None:
-            edge.remove(label)
-        for x, y in orthogonal(a, b):
-            etree.SubElement(edge, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")
-
-    def _overlaps(self) -> int:
-        boxes = []
-        for shape in self.root.iter(f"{{{BPMNDI}}}BPMNShape"):
-            node = self.index.get(shape.get("bpmnElement"))
-            if node is None or _local(node) not in FLOW_NODE_KINDS or _local(node) == "boundaryEvent":
-                continue
-            b = shape.find(f"{{{DC}}}Bounds")
-            boxes.append((shape.getparent(), *(float(b.get(k)) for k in ("x", "y", "width", "height"))))
-        return sum(1 for p, q in itertools.combinations(boxes, 2)
-                   if p[0] is q[0] and p[1] < q[1] + q[3] - 1 and q[1] < p[1] + p[3] - 1
-                   and p[2] < q[2] + q[4] - 1 and q[2] < p[2] + p[4] - 1)
-
     def finish(self, overlaps_before: int | None = None) -> ProcessModel:
         """Tidy the references and the diagram, then load and validate the result.
 
@@ -465,9 +341,9 @@ class Draft:
             self.relayout = True
         if not self.relayout:
             for fid in sorted(self.rerouted):
-                if fid in self.index:
-                    self._route(self.index[fid])
-        if not self.relayout and self._overlaps() > (overlaps_before or 0):
+                if fid in self.index and not route_edge(self.root, self.index[fid]):
+                    self.relayout = True
+        if not self.relayout and self.overlaps() > (overlaps_before or 0):
             self.relayout = True
         if self.relayout:
             layout(self.root)
@@ -482,25 +358,7 @@ class Draft:
 
     def overlaps(self) -> int:
         """Overlapping flow-node shapes now (call before editing, pass to :meth:`finish`)."""
-        return self._overlaps()
+        return count_overlaps(self.root, self.index)
 
     def set_extension(self, ident: str, name: str, value: str) -> None:
         self.index[ident].set(f"{{{BPE}}}{name}", value)
-
-
-def orthogonal(a, b) -> list[tuple[float, float]]:
-    """Waypoints of an orthogonal edge from box ``a`` to box ``b`` (``(x, y, w, h)``)."""
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    acx, acy, bcx, bcy = ax + aw / 2, ay + ah / 2, bx + bw / 2, by + bh / 2
-    if bx >= ax + aw:  # forward
-        if abs(acy - bcy) < 1:
-            return [(ax + aw, acy), (bx, bcy)]
-        mid = (ax + aw + bx) / 2
-        return [(ax + aw, acy), (mid, acy), (mid, bcy), (bx, bcy)]
-    if by >= ay + ah or ay >= by + bh:  # same column-ish, one above the other
-        down = by >= ay + ah
-        return [(acx, ay + ah if down else ay), (acx, (ay + ah + by) / 2 if down else (by + bh + ay) / 2),
-                (bcx, (ay + ah + by) / 2 if down else (by + bh + ay) / 2), (bcx, by if down else by + bh)]
-    top = min(ay, by) - 25  # a back edge runs over the top of both shapes
-    return [(acx, ay), (acx, top), (bcx, top), (bcx, by)]

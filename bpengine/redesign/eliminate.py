@@ -9,8 +9,9 @@ from __future__ import annotations
 from lxml import etree
 
 from ..model import ProcessModel
-from ..model.namespaces import BPMN, DI
+from ..model.namespaces import BPMN
 from .changes import Change
+from .drawing import point_associations
 from .editing import Draft, refuse
 
 __all__ = ["eliminate", "compose", "names_of"]
@@ -195,7 +196,7 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
         first.tag = _B + ("userTask" if "userTask" in kinds else "task")
     if any(model.approval(t).is_approval for t in seq):
         d.set_extension(seq[0], "approval", "true")
-    _reroute_associations(d, first)
+    point_associations(d.root, first)
     result = d.finish(before)
     what = (f"Composed {', '.join(repr(x) for x in labels)} ({els[0].lane or 'no lane'}) into "
             f"one step {first.get('name')!r}; the waits between them disappear.")
@@ -203,28 +204,6 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
                      merged=((seq[0], tuple(seq)),), names=names_of(model, seq),
                      finding=finding))
     return result
-
-
-def _reroute_associations(d: Draft, task) -> None:
-    """Point the diagram edges of data associations moved into ``task`` at its shape."""
-    box = d.bounds(task.get("id"))
-    if box is None:
-        return
-    for assoc in task.iter(_B + "dataInputAssociation", _B + "dataOutputAssociation"):
-        edge = d._di("BPMNEdge", assoc.get("id"))
-        ref = assoc.find(_B + ("sourceRef" if etree.QName(assoc).localname.startswith("dataIn")
-                                else "targetRef"))
-        other = d.bounds((ref.text or "").strip()) if ref is not None else None
-        if edge is None or other is None:
-            continue
-        for w in edge.findall(f"{{{DI}}}waypoint"):
-            edge.remove(w)
-        ends = [(other[0] + other[2] / 2, other[1] + other[3] / 2),
-                (box[0] + box[2] / 2, box[1] + box[3] / 2)]
-        if etree.QName(assoc).localname == "dataOutputAssociation":
-            ends.reverse()
-        for x, y in ends:
-            etree.SubElement(edge, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")
 
 
 def _log(log: list | None, change: Change) -> None:
