@@ -2,6 +2,7 @@
 and a worker killed with SIGKILL in the middle of a step."""
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import signal
@@ -146,4 +147,40 @@ def test_a_worker_killed_mid_step_leaves_the_case_before_the_step(pg_url, data_d
     engine.complete(task_a.id, {"catatan": "restart"}, actor="worker")
     completes = [h for h in engine.history(case.id) if h.element_id == "T_a"]
     assert [(h.action, h.actor) for h in completes] == [("complete", "worker")]
+    engine.db.dispose()
+
+
+def _ticker(url: str, now_iso: str) -> int:
+    import datetime as dt
+
+    from bpengine import ConflictError, Engine
+
+    engine = Engine(url)
+    fired, now = 0, dt.datetime.fromisoformat(now_iso)
+    while True:
+        try:
+            advanced = engine.tick(now, limit=3)
+        except ConflictError:
+            continue
+        if not advanced and not engine.tick(now, limit=1):
+            break
+        fired += len(advanced)
+    engine.db.dispose()
+    return fired
+
+
+def test_two_workers_ticking_fire_each_timer_exactly_once(pg_url, data_dir, clock):
+    engine = Engine(pg_url, clock=clock)
+    engine.deploy(data_dir / "cuti.bpmn")
+    cases = [engine.start("cuti", {"hari": 1, "revisi": 0}).id for _ in range(30)]
+    for task in engine.inbox(lane="Pegawai"):
+        engine.complete(task.id, {})
+    due = (clock.now + dt.timedelta(days=4)).isoformat()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        fired = pool.starmap(_ticker, [(pg_url, due), (pg_url, due)])
+    assert sum(fired) == len(cases)
+    assert len(engine.inbox(lane="Kepala")) == len(cases)
+    timers = Counter(h.action for c in cases for h in engine.history(c) if h.action == "timer")
+    assert timers == {"timer": len(cases)}
     engine.db.dispose()
