@@ -151,6 +151,10 @@ class Engine(TaskOperations):
         runtime = self._runtimes.get(definition_id)
         if runtime is None:
             row = session.get(DefinitionRow, definition_id)
+            if row.state_format != STATE_FORMAT:
+                raise BpengineError(
+                    f"definition {row.key} v{row.version} was stored by another engine version "
+                    f"(state format {row.state_format}, this bpengine reads {STATE_FORMAT})")
             spec, subprocess_specs = load_spec(row.spec)
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar)
             runtime.key, runtime.version = row.key, row.version

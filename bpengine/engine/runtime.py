@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextvars
 import datetime as _dt
 import json
+import threading
 from collections import ChainMap
 from collections.abc import Callable
 from copy import deepcopy
@@ -191,6 +192,7 @@ def _registry():
 
 
 _SERIALIZER = BpmnWorkflowSerializer(_registry())
+_DUMP_LOCK = threading.Lock()
 STATE_FORMAT = "bpengine-1/" + _SERIALIZER.VERSION
 
 
@@ -247,11 +249,13 @@ class Runtime:
 
     @staticmethod
     def dump(workflow) -> str:
-        _SERIALIZER.registry._encoder_mode = True
-        try:
-            dct = _SERIALIZER.to_dict(workflow)
-        finally:
-            _SERIALIZER.registry._encoder_mode = False
+        # The registry's encoder flag is global state: threads must not interleave here.
+        with _DUMP_LOCK:
+            _SERIALIZER.registry._encoder_mode = True
+            try:
+                dct = _SERIALIZER.to_dict(workflow)
+            finally:
+                _SERIALIZER.registry._encoder_mode = False
         dct["format"] = STATE_FORMAT
         return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
 
