@@ -32,7 +32,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -225,6 +225,12 @@ class Runtime:
 
     def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None):
         self.spec, self.subprocess_specs = spec, subprocess_specs
+        # An inclusive join decides whether more branches may still arrive from the
+        # predicted tasks on them: with predictions trimmed it would fire early.
+        self.trim = not any(
+            isinstance(task_spec, InclusiveGateway) and len(task_spec.inputs) > 1
+            for process in (spec, *subprocess_specs.values())
+            for task_spec in process.task_specs.values())
         self.script_engine = _SafeScriptEngine(trust_scripts, calendar)
 
     def new(self, data: dict) -> BpmnWorkflow:
@@ -259,8 +265,7 @@ class Runtime:
         dct["format"] = STATE_FORMAT
         return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
 
-    @staticmethod
-    def advance(workflow) -> set[str]:
+    def advance(self, workflow) -> set[str]:
         """Run engine steps until only waiting work is left; return ids of tasks completed.
 
         Raises
@@ -285,7 +290,8 @@ class Runtime:
             raise BpengineError(f"the engine could not continue: {type(exc).__name__}: {exc}"
                                 ) from None
         prune(workflow)
-        trim_predictions(workflow)
+        if self.trim:
+            trim_predictions(workflow)
         # SpiffWorkflow's iteration stops at depth 1,000 and then claims completion; with the
         # trunk pruned that cannot happen, but never report a case done that is not.
         if workflow.is_completed() and any(unfinished(t) for t in all_tasks(workflow)):
@@ -325,11 +331,10 @@ class Runtime:
     def is_started(task) -> bool:
         return task.state == TaskState.STARTED
 
-    @staticmethod
-    def fire_timers(workflow) -> set[str]:
+    def fire_timers(self, workflow) -> set[str]:
         """Fire timers due at the engine clock, then continue; return completed task ids."""
         workflow.refresh_timers()
-        return Runtime.advance(workflow)
+        return self.advance(workflow)
 
     @staticmethod
     def find(workflow, task_id: str):
