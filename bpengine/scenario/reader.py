@@ -237,14 +237,29 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
         eid = _element(models, key, where, is_activity, "a task or subprocess")
         if not isinstance(spec, dict) or "distribution" in spec:
             spec = {"duration": spec}
-        unknown = set(spec) - {"duration", "batch"}
+        unknown = set(spec) - {"duration", "batch", "instances", "repeat"}
         if unknown:
-            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, batch)")
+            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, batch, "
+                                "instances, repeat)")
         if "duration" in spec:
             sc.durations[eid] = parse_distribution(spec["duration"], f"{where}.duration",
                                                    working_day_minutes=day)
         if "batch" in spec:
             sc.batches[eid] = _batch(spec["batch"], f"{where}.batch")
+        if "instances" in spec:  # a multi-instance activity: how many times it runs
+            count = parse_distribution(spec["instances"], f"{where}.instances", duration=False)
+            lowest = min(count.params) if count.kind in ("fixed", "empirical", "uniform",
+                                                            "triangular") else count.mean
+            if lowest < 0:
+                raise ScenarioError(f"{where}.instances: cannot be negative")
+            sc.instances[eid] = Distribution(count.kind, count.params, max(count.low, 0.0),
+                                             count.high)
+        if "repeat" in spec:  # a standard loop: the chance of one more round after each
+            p = _number(spec["repeat"], f"{where}.repeat", 0)
+            if p >= 1:
+                raise ScenarioError(f"{where}.repeat: must be below 1 (else it never ends), "
+                                    f"got {p}")
+            sc.repeats[eid] = p
 
     for key, spec in _mapping(doc.get("gateways"), "gateways").items():
         where = f"gateways.{key}"

@@ -70,6 +70,8 @@ class Scenario:
     durations: dict[str, Distribution] = field(default_factory=dict)
     lane_durations: dict[str, Distribution] = field(default_factory=dict)
     batches: dict[str, Batch] = field(default_factory=dict)
+    instances: dict[str, Distribution] = field(default_factory=dict)  # multi-instance counts
+    repeats: dict[str, float] = field(default_factory=dict)  # standard loops: P(another round)
     probabilities: dict[str, dict[str, float]] = field(default_factory=dict)
     data: dict[str, Distribution | Choice] = field(default_factory=dict)
     events: dict[str, EventTiming] = field(default_factory=dict)

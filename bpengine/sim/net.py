@@ -55,6 +55,8 @@ class Net:
     delay_working: list[bool] = field(default_factory=list)
     choose: list = field(default_factory=list)  # gateways: ("prob", cum) | ("cond", exprs, default)
     reach: list = field(default_factory=list)   # OR joins: nodes from which they can be reached
+    mi: list = field(default_factory=list)      # multi-instance: (sequential, count) or None
+    repeat: list[float] = field(default_factory=list)  # standard loop: P(another round)
     distributions: list[Distribution] = field(default_factory=list)
     lanes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -146,6 +148,57 @@ class _Builder:
         self.lanes: dict[str, int] = {}
         self.dists: dict[int, int] = {}
         self.models: dict[str, object] = {}
+        self.cardinality: dict[int, dict[str, str]] = {}
+
+    def _cardinalities(self, model) -> dict[str, str]:
+        """``loopCardinality`` text of each multi-instance activity (read from the XML)."""
+        key = id(model)
+        if key not in self.cardinality:
+            found = {}
+            for mi in model.tree().iter("{*}multiInstanceLoopCharacteristics"):
+                card = mi.find("{*}loopCardinality")
+                owner = mi.getparent().get("id")
+                if card is not None and (card.text or "").strip():
+                    found[owner] = card.text.strip()
+            self.cardinality[key] = found
+        return self.cardinality[key]
+
+    def _loops(self, model, el, kind):
+        """(multi-instance rule or None, repeat probability) of an activity.
+
+        ``tasks.X.repeat`` applies to any task (done again with that chance each time it
+        ends: a standard loop, or rework of the same step); ``tasks.X.instances`` or the
+        model's ``loopCardinality`` says how often a multi-instance task runs.
+        """
+        sc, notes = self.scenario, self.net.notes
+        repeat = sc.repeats.get(el.id, 0.0)
+        if kind != TASK:
+            if el.loop and el.is_activity:
+                notes.append(f"{el.id} ({el.label}): a {el.loop} loop on a subprocess runs once")
+            return None, 0.0
+        if el.loop in (None, "standard"):
+            if el.loop and el.id not in sc.repeats:
+                notes.append(f"{el.id} ({el.label}): a standard loop; it runs once unless "
+                             f"tasks.{el.id}.repeat gives the chance of another round")
+            return None, repeat
+        sequential = el.loop == "sequential"
+        if el.id in sc.instances:
+            return (sequential, sc.instances[el.id]), repeat
+        text = self._cardinalities(model).get(el.id)
+        if text is not None:
+            try:
+                return (sequential, Distribution("fixed", (float(int(text)),))), repeat
+            except ValueError:
+                pass
+            try:
+                expr = compile_expression(text)
+            except ExpressionError:
+                expr = None
+            if expr is not None and expr.names <= set(sc.data):
+                return (sequential, expr), repeat
+        notes.append(f"{el.id} ({el.label}): a multi-instance activity; it runs once unless "
+                     f"tasks.{el.id}.instances says how many times")
+        return None, repeat
 
     def _callee(self, model, el):
         """The model defining the process a call activity calls, if it can be found."""
@@ -203,6 +256,9 @@ class _Builder:
             net.boundaries.append([])
             net.choose.append(None)
             net.reach.append(None)
+            mi, repeat = self._loops(model, el, kind)
+            net.mi.append(mi)
+            net.repeat.append(repeat)
 
         def scope_of(el):
             return index[el.scope] if el.scope in index else scope_node

@@ -13,8 +13,9 @@ from collections import deque
 import numpy as np
 
 from ..errors import ScenarioError
+from ..scenario import Distribution
 
-__all__ = ["Item", "Lane", "Staffing", "Stream", "UniformStream", "QUEUED", "SERVICE",
+__all__ = ["Group", "Item", "Lane", "Staffing", "Stream", "UniformStream", "QUEUED", "SERVICE",
            "FINISHED", "CANCELLED", "DONE", "TIMER", "WAKE", "BATCH", "ARRIVE"]
 
 DONE, TIMER, WAKE, BATCH, ARRIVE = range(5)  # heap event kinds, also the tie-break priority
@@ -51,13 +52,23 @@ class Item:
     """One task activation of one case: a work item in a lane's queue."""
 
     __slots__ = ("case", "scope", "node", "lane", "enabled", "released", "assigned", "start",
-                 "end", "dur", "state", "staff")
+                 "end", "dur", "state", "staff", "group")
 
-    def __init__(self, case, scope, node, lane, t):
+    def __init__(self, case, scope, node, lane, t, group=None):
         self.case, self.scope, self.node, self.lane = case, scope, node, lane
         self.enabled = self.released = self.assigned = t
         self.start = self.end = self.dur = 0.0
-        self.state, self.staff = QUEUED, -1
+        self.state, self.staff, self.group = QUEUED, -1, group
+
+
+class Group:
+    """The instances of one multi-instance or looping activation, done when none remain."""
+
+    __slots__ = ("remaining", "sequential", "repeat", "items", "done")
+
+    def __init__(self, remaining, sequential, repeat):
+        self.remaining, self.sequential, self.repeat = remaining, sequential, repeat
+        self.items, self.done = [], False
 
 
 class Lane:
@@ -73,17 +84,44 @@ class Staffing:
 
     # -- tasks and staff --------------------------------------------------------------
     def _activate(self, scope, i, t):
+        net = self.net
+        if net.mi[i] is None and not net.repeat[i]:
+            item = self._spawn(scope, i, t, None)
+        else:
+            sequential, count = net.mi[i] if net.mi[i] is not None else (True, None)
+            n = 1 if count is None else self._instances(scope.case, i, count)
+            if n <= 0:  # nothing to do this time: the activity completes at once
+                self._leave(scope, i, t)
+                return
+            group = Group(n, sequential, net.repeat[i])
+            item = self._spawn(scope, i, t, group)
+            for _ in range(0 if sequential else n - 1):
+                self._spawn(scope, i, t, group)
+        if net.boundaries[i]:
+            self._arm_boundaries(i, item, t)
+
+    def _instances(self, case, i, count) -> int:
+        if isinstance(count, Distribution):
+            return max(0, int(round(self._delay(("instances", i), count))))
+        try:
+            return max(0, int(count.evaluate(case.data)))
+        except Exception as exc:  # ExpressionError, or a value that is not a number
+            raise ScenarioError(f"tasks.{self.net.ids[i]}.instances: the loop cardinality "
+                                f"{count.source!r} fails on case data {case.data}: {exc}") from None
+
+    def _spawn(self, scope, i, t, group):
+        """Create one work item of node ``i`` and send it to its batch pool or lane."""
         case = scope.case
-        item = Item(case, scope, i, self.net.lane[i], t)
+        item = Item(case, scope, i, self.net.lane[i], t, group)
+        if group is not None:
+            group.items.append(item)
         case.live.add(item)
         if self.has_or:
             self._pos_add(scope, i)
-        if self.net.boundaries[i]:
-            self._arm_boundaries(i, item, t)
         batch = self.net.batch[i]
         if batch is None:
             self._request(item, t)
-            return
+            return item
         pool = self.pools.setdefault(i, [])
         pool.append(item)
         if batch.size is not None and len(pool) >= batch.size:
@@ -91,6 +129,7 @@ class Staffing:
         elif batch.at and len(pool) == 1:
             gen = self.pool_gen.setdefault(i, 0)
             self._push(self._next_batch_time(batch, i, t), BATCH, (i, gen))
+        return item
 
     def _next_batch_time(self, batch, i, t) -> float:
         """The first of the batch's times of day at or after ``t`` on a working day."""
@@ -151,6 +190,16 @@ class Staffing:
         scope, i = item.scope, item.node
         if self.has_or:
             self._pos_del(scope, i, t)
+        group = item.group
+        if group is not None:
+            group.remaining -= 1
+            if group.remaining == 0 and group.repeat and self.u.next() < group.repeat:
+                group.remaining = 1  # a standard loop goes round once more
+            if group.remaining > 0:
+                if group.sequential:
+                    self._spawn(scope, i, t, group)
+                return
+            group.done = True
         for b in self.net.boundaries[i]:
             if b.probability and self.u.next() < b.probability:
                 if b.interrupting:
@@ -225,14 +274,24 @@ class Staffing:
     def _timer(self, obj, t):
         b, target = obj
         if isinstance(target, Item):
-            if target.state in (FINISHED, CANCELLED):
+            group = target.group
+            if group is not None:
+                if group.done:
+                    return
+                members = [it for it in group.items if it.state in (QUEUED, SERVICE)]
+            elif target.state in (FINISHED, CANCELLED):
                 return
+            else:
+                members = [target]
             scope = target.scope
             if target.case.cancels and scope.dead():
                 return
             if b.interrupting:
-                self._cancel_item(target, t)
-                self._pos_del(scope, target.node, t)
+                if group is not None:
+                    group.done = True
+                for it in members:
+                    self._cancel_item(it, t)
+                    self._pos_del(scope, it.node, t)
                 self._leave(scope, b.node, t)
             else:
                 scope.count += 1

@@ -59,6 +59,8 @@ def test_sidecar_is_found_next_to_the_model(tmp_path, model):
     ({"tasks": {"A": {"batch": {"at": ["25:00"]}}}}, "tasks.A.batch.at"),
     ({"tasks": {"A": {"duraton": 5}}}, "tasks.A: unknown key 'duraton'"),
     ({"lane": {}}, "unknown key 'lane'"),
+    ({"tasks": {"A": {"instances": -2}}}, "tasks.A.instances: cannot be negative"),
+    ({"tasks": {"A": {"repeat": 1}}}, "tasks.A.repeat: must be below 1"),
 ])
 def test_bad_scenarios_are_refused_naming_key_and_element(model, doc, words):
     with pytest.raises(ScenarioError) as err:

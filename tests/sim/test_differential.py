@@ -69,7 +69,7 @@ def simulator_rounds(model, data) -> list[list[str]]:
 
 
 CASES = [DATA / "sequence.bpmn", DATA / "rework.bpmn", DATA / "parallel.bpmn",
-         DATA / "call" / "permohonan.bpmn", *process_files()]
+         DATA / "call" / "permohonan.bpmn", DATA / "multi.bpmn", *process_files()]
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)

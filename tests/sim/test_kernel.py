@@ -129,3 +129,18 @@ def test_every_corpus_model_simulates_or_fails_clearly():
         except BpengineError as exc:  # a clear message naming the element, never a crash
             assert str(exc).startswith(str(path)), exc
     assert ran >= 0.9 * len(files)
+
+
+def test_multi_instance_and_repeat():
+    multi = DATA / "multi.bpmn"
+    # loopCardinality 3 in parallel, then 2 one after the other
+    assert trace(multi) == ["P", "P", "P", "Q", "Q"]
+    assert trace(multi, scenario={"tasks": {"P": {"instances": 5}}}).count("P") == 5
+    sc = {"tasks": {"P": {"instances": {"distribution": "uniform", "low": 1, "high": 5}},
+                    "Q": {"repeat": 0.5}}}
+    res = simulate(multi, sc, cases=3000, replications=1, seed=8)
+    assert runs(res)["P"] == pytest.approx(3, rel=0.03)
+    assert runs(res)["Q"] == pytest.approx(3, rel=0.05)  # 2 + a geometric extra of mean 1
+    res = simulate(DATA / "sequence.bpmn", {"tasks": {"A": {"repeat": 0.25}}}, cases=3000,
+                   replications=1, seed=8)
+    assert runs(res)["A"] == pytest.approx(1 / 0.75, rel=0.03)
