@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..analysis import analyze
+from ..errors import BpengineError
 from ..model import ProcessModel
 from ..model import load as load_model
 from ..redesign import Change, redesign, transform_scenario
@@ -78,7 +79,11 @@ def evaluate(job: tuple) -> dict:
     """Simulate one candidate (runs in a worker): ``(bpmn bytes, scenario, cases, reps, seed)``."""
     data, scenario, cases, replications, seed = job
     model = load_model(data)
-    res = simulate(model, scenario, cases=cases, seed=seed, replications=replications)
+    try:
+        res = simulate(model, scenario, cases=cases, seed=seed, replications=replications)
+    except BpengineError as exc:  # this candidate cannot run: rank it last, say why
+        return {"cycle_days": math.inf, "cost": math.inf, "handoffs": math.inf,
+                "error": str(exc)}
     counts = per_case_counts(model, res.event_log)
     mean = (lambda xs: sum(xs) / len(xs) if xs else math.nan)
     kpis = {"cycle_days": res["cycle_time_working_days"].mean,
@@ -171,6 +176,9 @@ def by_key(candidates, finding_id):
 def _search(base, findings, keep, evaluate_all, beam, max_candidates) -> Reengineering:
     seen = {base.model.digest}
     # 1. every finding alone
+    evaluate_all([base])
+    if "error" in base.kpis:
+        raise BpengineError(f"the procedure as it is cannot be simulated: {base.kpis['error']}")
     singles = [c for f in findings if (c := _extend(base, f, keep, seen))][:max_candidates - 1]
     # ... and all of them in the analyzer's order (what `bpengine redesign` does)
     every, applied = redesign(base.model, findings, keep=keep)
@@ -181,7 +189,7 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates) -> Reengin
             scenario = transform_scenario(scenario, change)
         singles.append(Candidate(tuple(dict.fromkeys(c.finding for c in applied)), every,
                                  scenario, tuple(applied)))
-    evaluate_all([base, *singles])
+    evaluate_all(singles)
     everything = list(singles)
     by_id = {f.id: f for f in findings}
     # 2. greedy: add findings in the order of what they achieve alone while that helps;
