@@ -180,3 +180,33 @@ def test_a_failing_gateway_condition_is_a_clear_error(data_dir):
     with pytest.raises(ExpressionError, match="G_ok.*TypeError"):
         engine.complete(approval.id, {"approved": False, "revisi": None})
     assert engine.inbox(lane="Atasan Langsung") == [approval]
+
+
+def test_a_parallel_review_in_a_loop_sees_the_latest_round(data_dir, clock):
+    # Plain SpiffWorkflow merges stale data from the previous round at the join (its Count
+    # sees [1] in round 3 and the loop never ends); with the finished rounds pruned the
+    # join only sees this round.
+    engine = Engine(clock=clock)
+    engine.deploy(data_dir / "mixed.bpmn")
+    case = engine.start("campur", {"rounds": []})
+    seen = []
+    while True:
+        ready = {t.element_id: t for t in engine.get(case.id).tasks if t.kind == "user"}
+        if "Count" in ready:
+            rounds = engine.get(case.id).data["rounds"]
+            seen.append(len(rounds))
+            engine.complete(ready["Count"].id, {"rounds": [*rounds, 1]})
+        elif ready.keys() & {"R_a", "R_b1", "R_b2"}:
+            engine.complete(ready[sorted(ready)[0]].id, {})
+        else:
+            break
+    assert seen == [0, 1, 2]
+    # The subprocess runs with a non-interrupting one-hour reminder on it.
+    [sub_task] = engine.inbox()
+    assert sub_task.element_id == "Sub_T1"
+    assert engine.tick(clock.advance(hours=2)) == [case.id]
+    assert sorted(t.element_id for t in engine.inbox()) == ["Remind", "Sub_T1"]
+    for element in ("Remind", "Sub_T1", "Sub_T2", "Last"):
+        [task] = [t for t in engine.inbox() if t.element_id == element]
+        result = engine.complete(task.id, {})
+    assert result.status == "completed"
