@@ -55,3 +55,20 @@ def test_refuses_steps_that_are_not_a_chain(domisili):
 def test_refuses_gateway(domisili):
     with pytest.raises(ModelError, match="Gateway_lengkap.*not a task"):
         parallelise(domisili, ["Gateway_lengkap", "Task_draft_surat"])
+
+
+def test_parallelised_sign_offs_are_ready_together_in_the_engine(signoff):
+    from bpengine import Engine
+
+    new = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"])
+    engine = Engine()
+    case = engine.start(engine.deploy(new).key, data={}, actor="staf")
+    [draft] = engine.inbox()
+    engine.complete(draft.id, data={}, actor="staf")
+    ready = {t.element_id for t in engine.inbox()}
+    assert ready == {"Task_paraf_kasubbag", "Task_paraf_kabag"}  # both at once, not in turn
+    for t in engine.inbox():
+        engine.complete(t.id, data={"setuju_kasubbag": True, "setuju_kabag": False}, actor="x")
+    # one rejection is enough to send the draft back for revision
+    assert {t.element_id for t in engine.inbox()} == {"Task_revisi"}
+    assert engine.get(case.id).status == "running"

@@ -7,6 +7,7 @@ import pytest
 
 from bpengine import analyze, load
 from bpengine.analysis import soundness
+from bpengine.model.spiff import build_specs
 from bpengine.redesign import apply_finding, redesign
 
 from .conftest import assert_usable
@@ -74,6 +75,7 @@ def test_shipped_processes_redesign_keeps_them_valid_sound_and_mandatory(path):
     mandatory = {e.id for e in model.elements.values() if e.mandatory}
     assert mandatory <= set(new.elements)
     assert all(new.elements[m].mandatory for m in mandatory)
+    build_specs(new)  # the engine (SpiffWorkflow) accepts the redesigned model
 
 
 def test_shipped_processes_exist_or_skip():
