@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import BpengineError
+from .store import normalise_url
 
 __all__ = ["upgrade", "downgrade", "current", "head", "make_sql_engine"]
 
@@ -42,7 +43,7 @@ def _config() -> Config:
 def make_sql_engine(url: str) -> SqlEngine:
     """A SQLAlchemy engine for ``url``, with a clear error for a bad URL or missing driver."""
     try:
-        return create_engine(url)
+        return create_engine(normalise_url(url))
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise BpengineError(f"--url {url!r}: cannot use this database URL: {exc}") from None
 

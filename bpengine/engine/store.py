@@ -22,6 +22,7 @@ from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 
 __all__ = [
     "connect",
+    "normalise_url",
     "utc",
     "json_data",
     "to_definition",
@@ -40,6 +41,7 @@ _OPEN_ROWS = select(TaskRow).where(TaskRow.case_id == bindparam("case_id"),
 
 def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
     """Engine and session factory for ``url`` (None: one shared in-memory SQLite database)."""
+    url = normalise_url(url)
     try:
         if url is None or url in ("sqlite://", "sqlite:///:memory:"):
             engine = create_engine("sqlite://", poolclass=StaticPool,
@@ -53,6 +55,13 @@ def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine, sessionmaker(engine, expire_on_commit=False)
+
+
+def normalise_url(url: str | None) -> str | None:
+    """``postgresql://`` means the psycopg 3 driver we ship, not psycopg2."""
+    if url and (url.startswith("postgresql://") or url.startswith("postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.postgres
 
 def test_schema_is_created_by_migrations(pg_url):
     assert current(pg_url) == head()
+    assert current(pg_url.replace("+psycopg", "")) == head()  # plain postgresql:// works too
     db = create_engine(pg_url)
     with db.connect() as conn:
         tables = set(conn.execute(text(
