@@ -46,6 +46,8 @@ WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 
 def _due_function(calendar, timezone: _dt.tzinfo):
     """``(start, duration) -> due`` from a scenario Calendar (working time) or a callable."""
+    if hasattr(getattr(calendar, "calendar", None), "add_working_time"):
+        calendar = calendar.calendar  # a whole Scenario: use its calendar
     if calendar is None or not hasattr(calendar, "add_working_time"):
         if calendar is not None and not callable(calendar):
             raise BpengineError("calendar must be a bpengine.scenario Calendar or a callable "
@@ -75,7 +77,7 @@ class Engine(TaskOperations):
         ``postgresql+psycopg://user@host/db`` for several workers.
     clock : callable, optional
         Returns the current aware datetime; inject one to test timers.
-    calendar : bpengine.scenario Calendar or callable, optional
+    calendar : bpengine Scenario or Calendar, or callable, optional
         Timer durations then count working time: with a scenario calendar ``P3D`` means
         three working days and ``PT2H`` two working hours (in ``timezone``); a callable
         ``calendar(start, duration) -> due`` decides by itself.
