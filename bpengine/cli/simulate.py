@@ -89,13 +89,15 @@ def _table(result, console):
 @click.option("--warmup", default=0.1, show_default=True, type=click.FloatRange(min=0),
               help="Unmeasured cases first: a count, or a fraction of --cases below 1.")
 @click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Processes running replications side by side (0: one per CPU).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for tools.")
 @click.option("--log", "log_file", type=click.Path(dir_okay=False),
               help="Write the first replication's event log (.csv or .xes).")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False),
               help="Draw the cycle-time distribution and waiting by lane (e.g. out.png).")
 def simulate(model_file, scenario_file, prosimos_file, cases, replications, warmup, seed,
-             as_json, log_file, plot_file):
+             workers, as_json, log_file, plot_file):
     """Simulate MODEL under office conditions and print KPIs with 95% confidence intervals."""
     from rich.console import Console
 
@@ -111,7 +113,7 @@ def simulate(model_file, scenario_file, prosimos_file, cases, replications, warm
     try:
         result = run_simulation(model, scenario, cases=cases, seed=seed,
                                 replications=replications, warmup=warm,
-                                event_log=bool(log_file), progress=update)
+                                event_log=bool(log_file), progress=update, workers=workers)
     finally:
         close()
     if log_file:

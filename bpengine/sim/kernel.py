@@ -15,8 +15,11 @@ import heapq
 import itertools
 from heapq import heappush
 
+import numpy as np
+
 from ..errors import ModelError, Problem, ScenarioError
 from .net import AND, CATCH, END, OR, PASS, START, SUB, TASK, TERMINATE, XOR, Net
+from .results import ReplicationStats
 from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Lane, Staffing, Stream, UniformStream
 
 __all__ = ["Replication", "MAX_STEPS"]
@@ -358,6 +361,46 @@ class Replication(Staffing):
             for target in o:
                 self._enter(scope, target, t)
             return
+    def tally(self) -> ReplicationStats:
+        """Per-case and per-task sums from the recorded task executions, as numpy arrays."""
+        n = self.n_cases
+        case_arrival = np.full(n, np.nan)
+        case_done = np.full(n, np.nan)
+        for c in self.finished:
+            case_arrival[c.id] = c.arrival
+            case_done[c.id] = c.done
+        measured = np.arange(n) >= self.warmup
+        rows = np.array([r[:3] for r in self.rows], dtype=np.int64).reshape(-1, 3)
+        times = np.array([r[4:] for r in self.rows], dtype=float).reshape(-1, 6)
+        cid, node, lane = rows[:, 0], rows[:, 1], rows[:, 2]
+        enabled, released, assigned, _, end, dur = times.T
+        batch, queue, off = (np.zeros(len(rows)) for _ in range(3))
+        cost = np.zeros(len(rows))
+        for k, ln in enumerate(self.lanes):
+            sel = lane == k
+            if not sel.any():
+                continue
+            w_e = ln.clock.worked_array(enabled[sel])
+            w_r = ln.clock.worked_array(released[sel])
+            w_a = ln.clock.worked_array(assigned[sel])
+            w_end = ln.clock.worked_array(end[sel])
+            batch[sel] = w_r - w_e
+            queue[sel] = w_a - w_r
+            off[sel] = (end[sel] - enabled[sel]) - (w_end - w_e)
+            cost[sel] = dur[sel] * ln.cost_min
+
+        def per_case(values):
+            return np.bincount(cid, weights=values, minlength=n)
+        m = measured[cid] if len(cid) else np.zeros(0, bool)
+        nodes = len(self.net.ids)
+        task_stats = np.zeros((nodes, 5))
+        for col, values in enumerate((np.ones(len(rows)), queue, batch, off, dur)):
+            task_stats[:, col] = np.bincount(node[m], weights=values[m], minlength=nodes)
+        return ReplicationStats(
+            case_arrival, case_done, measured, per_case(dur), per_case(queue), per_case(batch),
+            per_case(off), per_case(cost), task_stats, [ln.busy for ln in self.lanes],
+            self.end_time, self.t0, self.rows if self.keep_log else [])
+
     # -- failures ---------------------------------------------------------------------
     def _livelock(self, case, i):
         el = self.model.elements.get(self.net.ids[i])

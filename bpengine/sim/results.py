@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["KPI", "SimulationResult", "replication_kpis", "summarise", "t_quantile"]
+__all__ = ["KPI", "ReplicationStats", "SimulationResult", "replication_kpis", "summarise",
+           "t_quantile"]
 
 # two-sided 95% Student t quantiles, df 1..30
 _T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
@@ -27,6 +28,30 @@ def t_quantile(df: int) -> float:
     if df <= 30:
         return _T95[df - 1]
     return 1.96 + 2.4 / df  # within 0.002 of the exact value above 30
+
+
+@dataclass
+class ReplicationStats:
+    """What one replication leaves behind: plain arrays, cheap to send between processes.
+
+    Case arrays are indexed by case number (arrival order); ``task_stats`` is node x
+    [count, queueing, batching, off-hours, processing] over measured cases; ``rows`` the
+    task executions (only when the event log is kept).
+    """
+
+    case_arrival: np.ndarray
+    case_done: np.ndarray
+    case_measured: np.ndarray
+    case_proc: np.ndarray
+    case_queue: np.ndarray
+    case_batch: np.ndarray
+    case_off: np.ndarray
+    case_cost: np.ndarray
+    task_stats: np.ndarray
+    lane_busy: list
+    end_time: float
+    t0: float
+    rows: list
 
 
 @dataclass(frozen=True)
@@ -88,10 +113,11 @@ _KPI_UNITS = {
 }
 
 
-def replication_kpis(rep, sla_days) -> dict:
-    """KPIs of one finished (and tallied) replication, from its measured cases."""
-    clock = rep.clock
-    per_day = rep.scenario.calendar.working_minutes_per_day
+def replication_kpis(rep: ReplicationStats, scenario) -> dict:
+    """KPIs of one finished replication, from its measured cases."""
+    clock = scenario.calendar.clock(scenario.start)
+    per_day = scenario.calendar.working_minutes_per_day
+    sla_days = scenario.service_standard_days
     sel = rep.case_measured & ~np.isnan(rep.case_done)
     out = {k: math.nan for k in _KPI_UNITS}
     if not sel.any():
@@ -189,7 +215,7 @@ class SimulationResult:
 def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> SimulationResult:
     """Combine finished replications into one :class:`SimulationResult`."""
     sla = scenario.service_standard_days
-    per = [replication_kpis(r, sla) for r in reps]
+    per = [replication_kpis(r, scenario) for r in reps]
     res = SimulationResult(model_name, cases, len(reps), warmup, seed,
                            service_standard_days=sla, notes=list(net.notes),
                            working_minutes_per_day=scenario.calendar.working_minutes_per_day)
@@ -227,10 +253,10 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
         staff = scenario.lane(name)
         utils = []
         for r in reps:
-            lane = r.lanes[k]
+            clock = scenario.lane_calendar(name).clock(scenario.start)
             first = float(np.nanmin(r.case_arrival)) if len(r.case_arrival) else r.t0
-            avail = staff.staff * (lane.clock.worked(r.end_time) - lane.clock.worked(first))
-            utils.append(lane.busy / avail if avail > 0 else math.nan)
+            avail = staff.staff * (clock.worked(r.end_time) - clock.worked(first))
+            utils.append(r.lane_busy[k] / avail if avail > 0 else math.nan)
         u = _kpi(f"utilisation {name}", "share", utils)
         waits = [t["waiting_minutes"] * t["executions_per_case"] for t in res.tasks
                  if t["lane"] == name]

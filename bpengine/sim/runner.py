@@ -6,12 +6,14 @@ seed gives identical results, and replications are independent), simulates
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from ..errors import BpengineError
+from ..errors import BpengineError, ModelError
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
 from .kernel import Replication
@@ -30,9 +32,24 @@ def _warmup_cases(warmup, cases) -> int:
     return int(warmup)
 
 
+_JOB: tuple | None = None  # what forked workers simulate (inherited, never pickled)
+
+
+def _replicate(job):
+    r, seed_seq = job
+    net, sc, model, cases, warm, keep = _JOB
+    try:
+        return Replication(net, sc, model, cases + warm, warm, np.random.default_rng(seed_seq),
+                           keep_log=keep and r == 0).run()
+    except ModelError as exc:  # sent back whole: its problems keep file, line and element
+        return ("failed", ModelError, exc.problems)
+    except BpengineError as exc:
+        return ("failed", type(exc), str(exc))
+
+
 def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replications: int = 10,
-             warmup: int | float = 0.1, *, event_log: bool = True,
-             progress=None) -> SimulationResult:
+             warmup: int | float = 0.1, *, event_log: bool = True, progress=None,
+             workers: int = 1) -> SimulationResult:
     """Simulate ``cases`` cases of ``model`` ``replications`` times.
 
     Parameters
@@ -54,6 +71,9 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
         Keep the first replication's task executions (``result.event_log``).
     progress : callable, optional
         Called as ``progress(done, total)`` with cases simulated so far.
+    workers : int
+        Processes running replications side by side (0: one per CPU). Results are the
+        same whatever the number: each replication has its own seed.
 
     Raises
     ------
@@ -87,28 +107,45 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
     total = replications * (cases + warm)
     started = time.perf_counter()
     reps = []
-    for r, child in enumerate(seeds):
-        def report(k, r=r):
-            if progress is not None:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise BpengineError(f"workers: expected a whole number >= 0, got {workers!r}")
+    workers = min(workers or os.cpu_count() or 1, replications)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        global _JOB
+        _JOB = (net, sc, model, cases, warm, event_log)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) \
+                    as pool:
+                for r, stats in enumerate(pool.map(_replicate, enumerate(seeds))):
+                    if isinstance(stats, tuple):
+                        raise stats[1](stats[2])
+                    reps.append(stats)
+                    if progress is not None:
+                        progress((r + 1) * (cases + warm), total)
+        finally:
+            _JOB = None
+    else:
+        for r, child in enumerate(seeds):
+            def report(k, r=r):
                 progress(r * (cases + warm) + k, total)
-        rep = Replication(net, sc, model, cases + warm, warm, np.random.default_rng(child),
-                          keep_log=event_log and r == 0)
-        reps.append(rep.run(report if progress is not None else None))
+            rep = Replication(net, sc, model, cases + warm, warm, np.random.default_rng(child),
+                              keep_log=event_log and r == 0)
+            reps.append(rep.run(report if progress is not None else None))
     if progress is not None:
         progress(total, total)
     res = summarise(reps, net, sc, model.name or os.path.basename(model.file), cases, warm, seed)
     res.elapsed_seconds = time.perf_counter() - started
     if event_log and reps:
-        res.event_log = _log_rows(reps[0], net)
+        res.event_log = _log_rows(reps[0].rows, net, sc.calendar.clock(sc.start).epoch)
     return res
 
 
-def _log_rows(rep, net) -> list[dict]:
-    """The replication's task executions as dicts with datetimes (converted in bulk)."""
-    rows = [r for r in rep.rows if r[3] >= 0]
+def _log_rows(rows, net, epoch) -> list[dict]:
+    """Task executions as dicts with datetimes (converted in bulk)."""
+    rows = [r for r in rows if r[3] >= 0]
     if not rows:
         return []
-    epoch = np.datetime64(rep.clock.epoch, "us")
+    epoch = np.datetime64(epoch, "us")
     times = np.array([(r[4], r[7], r[8]) for r in rows], dtype=float)
     stamps = (epoch + np.round(times * 60e6).astype("timedelta64[us]")).astype(object)
     labels = [f"{name} #" for name in net.lanes]
@@ -130,10 +167,11 @@ def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
     if data:
         sc.data = {**sc.data, **{k: None for k in data if k not in sc.data}}
     net = compile_net(model, sc)
-    rep = Replication(net, sc, model, 1, 0, np.random.default_rng(0),
+    rep = Replication(net, sc, model, 1, 0, np.random.default_rng(0), keep_log=True,
                       data_source=lambda k: dict(data or {}))
-    rep.run()
-    return sorted(_log_rows(rep, net), key=lambda r: (r["end"], r["start"], r["enabled"]))
+    stats = rep.run()
+    rows = _log_rows(stats.rows, net, rep.clock.epoch)
+    return sorted(rows, key=lambda r: (r["end"], r["start"], r["enabled"]))
 
 
 def trace(model, data: dict | None = None, scenario=None) -> list[str]:

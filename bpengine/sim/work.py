@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections import deque
 
-import numpy as np
-
 from ..errors import ScenarioError
 from ..scenario import Distribution
 
@@ -215,52 +213,6 @@ class Staffing:
         dur = item.dur if item.state == FINISHED else 0.0
         self.rows.append((item.case.id, item.node, item.lane, item.staff, item.enabled,
                           item.released, item.assigned, item.start, end, dur))
-
-    def tally(self):
-        """Per-case and per-task sums from the recorded task executions, as numpy arrays.
-
-        Sets ``case_arrival``, ``case_done``, ``case_measured`` (indexed by case number),
-        ``case_proc``, ``case_queue``, ``case_batch``, ``case_off``, ``case_cost`` and
-        ``task_stats`` (node x [count, queueing, batching, off-hours, processing] over
-        measured cases).
-        """
-        n = self.n_cases
-        self.case_arrival = np.full(n, np.nan)
-        self.case_done = np.full(n, np.nan)
-        for c in self.finished:
-            self.case_arrival[c.id] = c.arrival
-            self.case_done[c.id] = c.done
-        self.case_measured = np.arange(n) >= self.warmup
-        rows = np.array([r[:3] for r in self.rows], dtype=np.int64).reshape(-1, 3)
-        times = np.array([r[4:] for r in self.rows], dtype=float).reshape(-1, 6)
-        cid, node, lane = rows[:, 0], rows[:, 1], rows[:, 2]
-        enabled, released, assigned, _, end, dur = times.T
-        batch, queue, off = (np.zeros(len(rows)) for _ in range(3))
-        cost = np.zeros(len(rows))
-        for k, ln in enumerate(self.lanes):
-            sel = lane == k
-            if not sel.any():
-                continue
-            w_e = ln.clock.worked_array(enabled[sel])
-            w_r = ln.clock.worked_array(released[sel])
-            w_a = ln.clock.worked_array(assigned[sel])
-            w_end = ln.clock.worked_array(end[sel])
-            batch[sel] = w_r - w_e
-            queue[sel] = w_a - w_r
-            off[sel] = (end[sel] - enabled[sel]) - (w_end - w_e)
-            cost[sel] = dur[sel] * ln.cost_min
-
-        def per_case(values):
-            return np.bincount(cid, weights=values, minlength=n)
-        self.case_proc, self.case_queue = per_case(dur), per_case(queue)
-        self.case_batch, self.case_off, self.case_cost = per_case(batch), per_case(off), \
-            per_case(cost)
-        m = self.case_measured[cid] if len(cid) else np.zeros(0, bool)
-        nodes = len(self.net.ids)
-        self.task_stats = np.zeros((nodes, 5))
-        for col, values in enumerate((np.ones(len(rows)), queue, batch, off, dur)):
-            self.task_stats[:, col] = np.bincount(node[m], weights=values[m], minlength=nodes)
-        return self
 
     # -- boundary events, cancellation --------------------------------------------------
     def _arm_boundaries(self, i, target, t):

@@ -27,7 +27,7 @@ def test_table(tmp_path):
 def test_json_log_and_plot(tmp_path):
     log, plot = tmp_path / "cases.xes", tmp_path / "out.png"
     res = run(DATA / "parallel.bpmn", "--cases", 30, "--replications", 2, "--json",
-              "--log", log, "--plot", plot)
+              "--log", log, "--plot", plot, "--workers", 2)
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert doc["cases"] == 30 and doc["replications"] == 2

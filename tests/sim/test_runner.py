@@ -92,3 +92,23 @@ def test_permit_runs_with_prosimos_parameters():
     officer = next(lane for lane in res.lanes if lane["lane"] == "CaseOfficer")
     assert 0.5 < officer["utilisation"] < 1
     assert res["off_hours_hours"].mean > 0  # the office closes at 16:00
+
+
+def test_workers_give_the_same_result_as_one_process():
+    sc = {"tasks": {"A": {"distribution": "exponential", "mean": "20 min"}},
+          "arrivals": {"interarrival": {"distribution": "exponential", "mean": "25 min"}}}
+    one = simulate(DATA / "sequence.bpmn", sc, cases=200, replications=4, seed=5)
+    two = simulate(DATA / "sequence.bpmn", sc, cases=200, replications=4, seed=5, workers=2)
+    assert one.to_dict()["kpis"] == two.to_dict()["kpis"]
+    assert one.event_log == two.event_log and one.tasks == two.tasks
+    with pytest.raises(BpengineError, match="workers"):
+        simulate(DATA / "sequence.bpmn", sc, cases=10, workers=-1)
+
+
+def test_errors_in_worker_processes_keep_their_location():
+    from bpengine import ModelError
+
+    with pytest.raises(ModelError) as err:
+        simulate(DATA / "deadlock.bpmn", None, cases=5, replications=2, workers=2)
+    assert err.value.problems[0].element_id == "J"
+    assert str(err.value).startswith(str(DATA / "deadlock.bpmn"))
