@@ -30,7 +30,7 @@ def test_erlang_c_reference_values():
 def test_mmc_matches_erlang_c_utilisation_and_little(params, servers, cases):
     model = load(shared_path("bench", "mmc1.bpmn"))
     res = simulate(model, shared_path("bench", params), cases=cases, replications=10,
-                   warmup=2000, seed=1, event_log=False)
+                   warmup=2000, seed=1, event_log=False, workers=2)
     wq = res["queueing_minutes"]
     assert wq.contains(erlang_c_wait(LAMBDA, MEAN_SERVICE, servers)), wq
     assert wq.half_width < 0.15 * wq.mean
