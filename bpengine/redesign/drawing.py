@@ -108,8 +108,8 @@ def point_associations(root, task) -> None:
         other = shape_bounds(root, (ref.text or "").strip()) if ref is not None else None
         if edge is None or other is None:
             continue
-        for w in edge.findall(f"{{{DI}}}waypoint"):
-            edge.remove(w)
+        for old in edge.findall(f"{{{DI}}}waypoint") + edge.findall(f"{{{BPMNDI}}}BPMNLabel"):
+            edge.remove(old)  # a label must follow the waypoints; it belonged to the old route
         ends = [(other[0] + other[2] / 2, other[1] + other[3] / 2),
                 (box[0] + box[2] / 2, box[1] + box[3] / 2)]
         for x, y in ends if is_input else ends[::-1]:

@@ -18,6 +18,9 @@ __all__ = ["eliminate", "compose", "names_of"]
 
 _B = f"{{{BPMN}}}"
 _MOVABLE = ("property", "dataInputAssociation", "dataOutputAssociation")
+# attributes every activity may carry (BPMN 2.0 tActivity), whatever its kind
+_ACTIVITY_ATTRS = {"id", "name", "default", "isForCompensation", "startQuantity",
+                   "completionQuantity"}
 
 
 def names_of(model: ProcessModel, ids) -> tuple[tuple[str, str], ...]:
@@ -194,6 +197,10 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
     kinds = {model.elements[t].kind for t in seq}
     if len(kinds) > 1:
         first.tag = _B + ("userTask" if "userTask" in kinds else "task")
+        # kind-specific attributes (messageRef, implementation, script...) do not carry over
+        for attr in list(first.attrib):
+            if "}" not in attr and attr not in _ACTIVITY_ATTRS:
+                del first.attrib[attr]
     if any(model.approval(t).is_approval for t in seq):
         d.set_extension(seq[0], "approval", "true")
     point_associations(d.root, first)
