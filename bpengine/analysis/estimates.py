@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..errors import BpengineError
 from .finding import Saving
+from .structure import structure_of
 
 __all__ = [
     "DEFAULT_TASK_MINUTES",
@@ -140,8 +141,6 @@ class Estimates:
 
     def handoff_into(self, element_id: str) -> bool:
         """Whether reaching this step means the file changes lanes (offices)."""
-        from .structure import structure_of  # local: structure is heavier than estimates
-
         el = self.model.elements[element_id]
         prev = structure_of(self.model).previous_activities(element_id)
         return any(self.model.elements[p].lane != el.lane for p in prev)
