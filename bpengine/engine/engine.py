@@ -36,6 +36,7 @@ from .store import (
     to_definition,
     to_entry,
     utc,
+    write_pending,
 )
 from .tasks import TaskOperations
 
@@ -133,6 +134,7 @@ class Engine(TaskOperations):
         try:
             with clock_at(now), session.begin():
                 yield session
+                write_pending(session)
         except StaleDataError:
             raise ConflictError("the case was changed by another worker at the same time; "
                                 "nothing was written: reload and try again") from None
@@ -276,7 +278,8 @@ class Engine(TaskOperations):
             audit(session, row.id, "end", actor, now, after=dict(row.data))
         row.state = runtime.dump(workflow)
         row.updated_at = now
-        session.flush()
+        session.flush()  # the case row's version check happens here
+        write_pending(session)
         return open_rows
 
     def get(self, case_id: str) -> Case:

@@ -31,6 +31,7 @@ __all__ = [
     "to_entry",
     "sync_task_rows",
     "audit",
+    "write_pending",
 ]
 
 _OPEN_STATE = {"user": "ready", "service": "pending", "timer": "waiting"}
@@ -124,11 +125,23 @@ def to_entry(row: AuditRow) -> HistoryEntry:
 
 def audit(session: Session, case_id: str, action: str, actor: str, at: _dt.datetime, *,
           task=None, before=None, after=None, detail: str = "") -> None:
-    """Append one audit row (never updated, never deleted)."""
-    session.add(AuditRow(case_id=case_id, action=action, actor=actor or "", at=at,
-                         task_id=getattr(task, "id", None),
-                         element_id=getattr(task, "element_id", None),
-                         data_before=before, data_after=after, detail=detail))
+    """Append one audit row (never updated, never deleted).
+
+    Rows are collected on the session and written by :func:`write_pending` in one
+    statement just before the transaction commits (cheaper than one ORM object each).
+    """
+    session.info.setdefault("bpe_audit", []).append(dict(
+        case_id=case_id, action=action, actor=actor or "", at=at,
+        task_id=getattr(task, "id", None), element_id=getattr(task, "element_id", None),
+        data_before=before, data_after=after, detail=detail))
+
+
+def write_pending(session: Session) -> None:
+    """Insert the task rows and audit rows collected during this call (Core executemany)."""
+    for key, table in (("bpe_new_tasks", TaskRow.__table__), ("bpe_audit", AuditRow.__table__)):
+        rows = session.info.pop(key, None)
+        if rows:
+            session.execute(table.insert(), rows)
 
 
 def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished: set[str],
@@ -146,10 +159,12 @@ def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished:
         seen.add(task.id)
         row = existing.get(task.id)
         if row is None:
-            row = TaskRow(id=task.id, case_id=case_id, element_id=task.element_id,
+            values = dict(id=task.id, case_id=case_id, element_id=task.element_id,
                           name=task.name, lane=task.lane, kind=task.kind,
-                          state=_OPEN_STATE[task.kind], due=task.due, created_at=at)
-            session.add(row)
+                          state=_OPEN_STATE[task.kind], assignee=None, due=task.due,
+                          created_at=at, finished_at=None, finished_by=None)
+            session.info.setdefault("bpe_new_tasks", []).append(values)
+            row = TaskRow(**values)  # a detached snapshot for the returned Case
         elif task.due is not None and utc(row.due) != task.due:
             row.due = task.due
         still_open.append(row)
