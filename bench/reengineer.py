@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
 
 from lxml import etree
@@ -85,6 +86,12 @@ def scenario() -> dict:
             "gateways": {f"GT{i:02d}": {f"FGT{i:02d}_ya": 0.85} for i in range(2, 30, 8)}}
 
 
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its finished workers."""
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--candidates", type=int, default=50)
@@ -106,9 +113,11 @@ def main() -> None:
     baseline = time.perf_counter() - t0
     findings = analyze(model)
     t0 = time.perf_counter()
+    cpu0 = _cpu()
     result = reengineer(model, sc, args.cases, args.replications, args.seed, jobs=args.jobs,
                         max_candidates=args.candidates, findings=findings)
     took = time.perf_counter() - t0
+    cpu = _cpu() - cpu0
     n = len(result.ranked)
     print(f"procedure: {tasks} tasks, {len(findings)} findings; {n} candidates x {cases} cases "
           f"({args.cases} x {args.replications} replications), {args.jobs} worker(s)")
@@ -116,6 +125,9 @@ def main() -> None:
     print(f"reengineer: {took:.1f} s = {took / baseline:.1f} x baseline; "
           f"{took / max(n, 1):.2f} s per candidate = {took / max(n, 1) / baseline:.2f} x baseline")
     print(f"speed-up over {n} x baseline one after the other: {n * baseline / took:.2f}")
+    # CPU time does not depend on what else the machine runs; wall time does
+    print(f"CPU: {cpu:.1f} s in all processes ({cpu / max(n, 1):.2f} s per candidate); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     best = result.best
     if best is not None:
         print(f"best: {best.kpis['cycle_days']:.2f} working days (as is "
