@@ -11,6 +11,8 @@ only gateways and events between them (on the approve branch):
 """
 from __future__ import annotations
 
+from collections import deque
+
 from .documents import data_use, executes, is_transport, step_acts
 from .estimates import Estimates
 from .finding import make_finding
@@ -27,9 +29,9 @@ def next_on_approve(st, approval: str) -> set:
     """
     decision = st.decisions.get(approval)
     if decision is None:
-        found = st.next_activities(approval)[0]
+        found = _sequential_next(st, approval)
     else:
-        found = st.next_activities(decision.gateway, decision.accept_flows)[0]
+        found = _sequential_next(st, decision.gateway, decision.accept_flows)
     out, seen = set(), set()
     todo = list(found)
     while todo:
@@ -38,10 +40,33 @@ def next_on_approve(st, approval: str) -> set:
             continue
         seen.add(n)
         if is_transport(st.model, n):
-            todo.extend(st.next_activities(n)[0])
+            todo.extend(_sequential_next(st, n))
         else:
             out.add(n)
     return out
+
+
+def _sequential_next(st, node: str, flows=None) -> set:
+    """Activities right after ``node`` in the same line of work: gateways and events are
+    skipped, but a parallel split or join ends the line (steps on parallel branches, or
+    after a join, are not "in a row" with it)."""
+    model = st.model
+    todo = deque(model.flows[f].target for f in (flows if flows is not None
+                                                  else model.elements[node].outgoing))
+    seen, found = set(), set()
+    while todo:
+        n = todo.popleft()
+        if n in seen:
+            continue
+        seen.add(n)
+        el = model.elements[n]
+        if el.is_activity:
+            found.add(n)
+        elif el.kind in ("parallelGateway", "inclusiveGateway"):
+            return set()
+        elif el.kind != "endEvent":
+            todo.extend(model.flows[f].target for f in el.outgoing)
+    return found
 
 
 def check_same_role_approvals(model, scenario=None) -> list:
@@ -95,10 +120,12 @@ def _next_in_chain(st, a) -> tuple[str, tuple[str, ...]] | None:
         if b in st.approval_set:
             return (b, tuple(carried)) if b != a else None
         if (len(carried) == MAX_CARRIED or not els[b].is_task or st.decisions.get(b)
-                or is_customer_lane(st.model, els[b].lane)):
-            return None  # the applicant's own work (paying, registering) ends the chain
+                or is_customer_lane(st.model, els[b].lane) or els[b].lane == els[a].lane):
+            # the applicant's own work (paying, registering) ends the chain, and so does
+            # more work in the first office: the file has not left it yet
+            return None
         carried.append(b)
-        nxt = st.next_activities(b)[0]
+        nxt = _sequential_next(st, b)
     return None
 
 
@@ -176,7 +203,8 @@ def check_signoff_chain(model, scenario=None) -> list:
     Graph pattern: a maximal sequence ``a1 -> a2 -> ... -> ak`` of approvals, each
     reached from the previous one's approve branch on a straight line (looking through
     steps that only carry the file, and carrying at most :data:`MAX_CARRIED` work steps
-    that prepare the next sign-off), in pairwise distinct lanes, with equal reject
+    done outside the first office to prepare the next sign-off; a parallel split or join
+    ends the line), in pairwise distinct lanes, with equal reject
     targets (or no reject branch), and no ``ai`` producing data a later one (or the work
     it carries) reads; a signature produces only the letter the next office signs too,
     unless that office pays or sends on the strength of it.
@@ -200,8 +228,11 @@ def check_signoff_chain(model, scenario=None) -> list:
             f"{len(chain)} sign-offs follow one another across {len(set(lanes))} offices "
             f"({' -> '.join(lanes)}): " + ", ".join(repr(els[a].label) for a in chain) +
             ". Each office waits for the previous one although none of them changes what "
-            "the next one reads, and a rejection at any of them sends the case to the same "
-            f"place. Sending the file to all of them at once saves about "
+            "the next one reads, and " + (
+                "a rejection at any of them sends the case to the same place"
+                if any(_reject_target(st, a) for a in chain) else
+                "none of them can send the case back") +
+            f". Sending the file to all of them at once saves about "
             f"{sum(days) - max(days):.1f} working days per case; keeping only the highest "
             f"authority ({els[top].label!r}, {els[top].lane}) would save about "
             f"{keep_saving:.1f} working days and {hours - est.task_minutes(top) / 60:.1f} "

@@ -80,8 +80,9 @@ def check_rework_loop(model, scenario=None) -> list:
         where = (f"{els[check].label!r} sends" if check else "the decision "
                  f"{loop['gateway']} sends" if loop["gateway"] else "the flow sends")
         source = "scenario" if loop["from_scenario"] else "assumed (no scenario figure)"
+        redo = [a for a in acts if a != check] or acts
         explanation = (
-            f"{where} cases back through " + ", ".join(repr(els[a].label) for a in acts) +
+            f"{where} cases back through " + ", ".join(repr(els[a].label) for a in redo) +
             f" with probability {r:.0%} ({source}). Each case then runs this loop "
             f"{factor:.2f} times on average (factor 1/(1-r)), about {days * extra:.2f} "
             "extra working days per case. Checking completeness up front, before the first "

@@ -7,7 +7,8 @@ from bpengine.analysis.approval_chains import check_same_role_approvals, check_s
 from .conftest import rules_of
 
 
-def _two_checks(procedure, lane_a, lane_b, between=None, reject_to=("end", "end")):
+def _two_checks(procedure, lane_a, lane_b, between=None, reject_to=("end", "end"),
+                mid_lane=None):
     steps = {
         "s": ("start", "Masuk", "Pemohon"),
         "a": ("task", "Periksa berkas", lane_a),
@@ -23,7 +24,7 @@ def _two_checks(procedure, lane_a, lane_b, between=None, reject_to=("end", "end"
              ("ga>x" if reject_to[0] == "end" else "ga>fix", "tidak"),
              ("gb>x" if reject_to[1] == "end" else "gb>fix", "tidak"), "fix>e"]
     if between:
-        steps["mid"] = ("task", between, lane_a)
+        steps["mid"] = ("task", between, mid_lane or lane_a)
         flows[2] = ("ga>mid", "ya")
         flows.append("mid>b")
     return load(procedure(steps, flows))
@@ -76,11 +77,22 @@ def test_signoff_chain_needs_the_same_reject_target(procedure):
 
 
 def test_signoff_chain_carries_work_but_not_the_same_lane(procedure):
-    carried = check_signoff_chain(_two_checks(procedure, "Kasi", "Kabid",
-                                              between="Input data permohonan"))
+    carried = check_signoff_chain(_two_checks(procedure, "Kasi", "Kabid", mid_lane="Staf",
+                                              between="Buat konsep nota"))
     assert [(f.elements, f.targets) for f in carried] == [(("a", "mid", "b"), ("a", "b"))]
     assert "goes along with the sign-off" in carried[0].explanation
+    # more work in the first office: the file has not left it, so no chain
+    assert check_signoff_chain(_two_checks(procedure, "Kasi", "Kabid",
+                                           between="Input data permohonan")) == []
     assert check_signoff_chain(_two_checks(procedure, "Kasi", "Kasi")) == []
+
+
+def test_parallel_join_ends_a_chain(procedure):
+    steps = {"s": ("start", "", "P"), "p": ("and", "", "P"), "a": ("task", "Periksa berkas", "Kasi"),
+             "o": ("task", "Arsipkan", "TU"), "j": ("and", "", "P"),
+             "b": ("task", "Paraf berkas", "Kabid"), "e": ("end", "", "P")}
+    flows = ["s>p", "p>a", "p>o", "a>j", "o>j", "j>b", "b>e"]
+    assert check_signoff_chain(load(procedure(steps, flows))) == []
 
 
 def test_applicant_work_ends_a_chain(procedure):
