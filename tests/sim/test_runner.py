@@ -112,3 +112,12 @@ def test_errors_in_worker_processes_keep_their_location():
         simulate(DATA / "deadlock.bpmn", None, cases=5, replications=2, workers=2)
     assert err.value.problems[0].element_id == "J"
     assert str(err.value).startswith(str(DATA / "deadlock.bpmn"))
+
+
+def test_progress_is_reported_up_to_the_total():
+    seen = []
+    simulate(DATA / "sequence.bpmn", None, cases=500, replications=2, warmup=0,
+             progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (1000, 1000)
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
+    assert len(seen) > 10
