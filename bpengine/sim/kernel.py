@@ -28,6 +28,8 @@ MAX_STEPS = 20_000  # node visits per case before we call it a livelock (procedu
 
 
 class Case:
+    """One case (a resident's request) moving through the procedure."""
+
     __slots__ = ("id", "arrival", "data", "steps", "done", "measured", "live", "top", "cancels")
 
     def __init__(self, cid, arrival, data, measured):
@@ -37,6 +39,8 @@ class Case:
 
 
 class Scope:
+    """The tokens of a case inside one process or subprocess activation."""
+
     __slots__ = ("case", "parent", "node", "count", "joins", "or_wait", "pos", "cancelled",
                  "finished")
 
@@ -52,6 +56,7 @@ class Scope:
                 return True
             s = s.parent
         return False
+
 
 class Replication(Staffing):
     """Run ``cases`` cases (the first ``warmup`` unmeasured) and keep their statistics."""
@@ -101,6 +106,7 @@ class Replication(Staffing):
         self._push(arrivals[0], ARRIVE, 0)
         heap, pop = self.heap, heapq.heappop
         tick = max(1, self.n_cases // 50)
+        t = self.t0
         while True:
             while heap:
                 t, _, _, kind, obj = pop(heap)
@@ -130,7 +136,7 @@ class Replication(Staffing):
             if not waiting:
                 break
             for i in waiting:
-                self._release(i, self.end_time)
+                self._release(i, t)
         if self.open:
             self._stuck()
         return self.tally()
