@@ -1,9 +1,10 @@
 """`reengineer`: analyze, build candidate redesigns, simulate each, rank, keep the best.
 
-Candidates are built from the analyzer's findings: each finding alone first; then a greedy
-pass that adds findings in the order of what each achieves alone, keeping an addition
-while it helps; then a beam search that extends the best few candidates by one more
-finding, until no extension improves or the candidate budget is spent. Every candidate is simulated on the
+Candidates are built from the analyzer's findings: each finding alone, all of them, then a
+greedy pass that adds findings in the order of what each achieves alone while that helps.
+The best redesign so far is analyzed again (removing a step can put two sign-offs of one
+role side by side, or a check first) and improved the same way; a beam search spends the
+rest of the candidate budget extending the best few by one more finding. Every candidate is simulated on the
 scenario carried across its changes, with the same seed (common random numbers), in a pool
 of worker processes; the ranking — by mean cycle time in working days, then cost per case,
 then fewer changes — depends only on the seed, never on which worker finished first.
@@ -169,69 +170,112 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
         evaluate_all.close()
 
 
-def by_key(candidates, finding_id):
-    return next(c for c in candidates if c.findings == (finding_id,))
+class _Search:
+    """The state of one search: budget, candidates seen, simulator."""
 
+    def __init__(self, base, keep, evaluate_all, max_candidates):
+        self.base, self.keep, self.evaluate = base, keep, evaluate_all
+        self.budget = max_candidates
+        self.seen = {base.model.digest}
+        self.everything: list[Candidate] = []
 
-def _search(base, findings, keep, evaluate_all, beam, max_candidates) -> Reengineering:
-    seen = {base.model.digest}
-    # 1. every finding alone
-    evaluate_all([base])
-    if "error" in base.kpis:
-        raise BpengineError(f"the procedure as it is cannot be simulated: {base.kpis['error']}")
-    singles = [c for f in findings if (c := _extend(base, f, keep, seen))][:max_candidates - 1]
-    # ... and all of them in the analyzer's order (what `bpengine redesign` does)
-    every, applied = redesign(base.model, findings, keep=keep)
-    if applied and every.digest not in seen:
-        seen.add(every.digest)
-        scenario = base.scenario
+    def left(self, pending: int = 0) -> int:
+        return self.budget - len(self.everything) - pending
+
+    def run(self, batch: list[Candidate]) -> None:
+        if batch:
+            self.evaluate(batch)
+            self.everything += batch
+
+    def extend(self, parent, finding):
+        return _extend(parent, finding, self.keep, self.seen)
+
+    def all_of(self, start: Candidate, findings) -> Candidate | None:
+        """``start`` with every finding applied in the analyzer's order (`bpengine redesign`)."""
+        every, applied = redesign(start.model, findings, keep=self.keep)
+        if not applied or every.digest in self.seen:
+            return None
+        self.seen.add(every.digest)
+        scenario = start.scenario
         for change in applied:
             scenario = transform_scenario(scenario, change)
-        singles.append(Candidate(tuple(dict.fromkeys(c.finding for c in applied)), every,
-                                 scenario, tuple(applied)))
-    evaluate_all(singles)
-    everything = list(singles)
-    by_id = {f.id: f for f in findings}
-    # 2. greedy: add findings in the order of what they achieve alone while that helps;
-    # GREEDY_BATCH extensions are tried at once (in parallel) and the first, in that order,
-    # that helps is kept; a fixed batch, not the core count, so every machine searches alike
-    order = [c.findings[0] for c in sorted(singles, key=lambda c: c.score)
-             if len(c.findings) == 1 and c.improves_on(base)]
-    current = by_key(singles, order[0]) if order else None
-    queue = order[1:]
-    while current is not None and queue and len(everything) < max_candidates:
-        batch, tried = [], []
-        while (queue and len(batch) < GREEDY_BATCH
-               and len(everything) + len(batch) < max_candidates):
-            fid = queue.pop(0)
-            child = _extend(current, by_id[fid], keep, seen)
+        return Candidate(start.findings + tuple(dict.fromkeys(c.finding for c in applied)),
+                         every, scenario, start.changes + tuple(applied))
+
+    def improve(self, start: Candidate, findings) -> None:
+        """Each finding alone on ``start``, all of them, then greedy accumulation."""
+        singles = []
+        for f in findings:
+            if self.left(len(singles)) <= 1:
+                break
+            child = self.extend(start, f)
             if child is not None:
-                batch.append(child)
-                tried.append(fid)
-        if not batch:
+                singles.append(child)
+        every = self.all_of(start, findings) if self.left(len(singles)) > 0 else None
+        self.run(singles + ([every] if every else []))
+        by_id = {f.id: f for f in findings}
+        # greedy: add findings in the order of what each achieves alone while that helps;
+        # GREEDY_BATCH extensions are simulated at once and the first, in that order, that
+        # helps is kept: a fixed batch, not the core count, so every machine searches alike
+        ranked = sorted((c for c in singles if c.improves_on(start)), key=lambda c: c.score)
+        queue = [c.findings[-1] for c in ranked[1:]]
+        current = ranked[0] if ranked else None
+        while current is not None and queue and self.left() > 0:
+            batch, tried = [], []
+            while queue and len(batch) < GREEDY_BATCH and self.left(len(batch)) > 0:
+                fid = queue.pop(0)
+                child = self.extend(current, by_id[fid])
+                if child is not None:
+                    batch.append(child)
+                    tried.append(fid)
+            if not batch:
+                break
+            self.run(batch)
+            winner = next((c for c in batch if c.improves_on(current)), None)
+            if winner is not None:
+                current = winner
+                queue = tried[batch.index(winner) + 1:] + queue  # retry the rest on it
+
+    def best(self) -> Candidate:
+        return min(self.everything, key=lambda c: c.score) if self.everything else self.base
+
+
+def _search(base, findings, keep, evaluate_all, beam, max_candidates,
+            rounds: int = 3) -> Reengineering:
+    search = _Search(base, keep, evaluate_all, max_candidates)
+    search.evaluate([base])
+    if "error" in base.kpis:
+        raise BpengineError(f"the procedure as it is cannot be simulated: {base.kpis['error']}")
+    # 1. findings of the procedure: alone, all, greedy
+    search.improve(base, findings)
+    # 2. a redesigned procedure shows new findings (two steps of one role now side by side,
+    # a check now first...): analyze the best so far again and improve on it
+    known = {f.id for f in findings}
+    for _ in range(rounds - 1):
+        best = search.best()
+        if best is base or search.left() <= 0:
             break
-        evaluate_all(batch)
-        everything += batch
-        winner = next((c for c in batch if c.improves_on(current)), None)
-        if winner is not None:
-            current = winner
-            queue = tried[batch.index(winner) + 1:] + queue  # retry the rest on the new base
-    # 3. beam: extend the best few by one more finding while the budget lasts
-    frontier = sorted(everything, key=lambda c: c.score)[:beam]
-    while frontier and len(everything) < max_candidates:
+        fresh = [f for f in analyze(best.model, load_scenario(best.scenario, model=best.model))
+                 if f.id not in known]
+        if not fresh:
+            break
+        known |= {f.id for f in fresh}
+        search.improve(best, fresh)
+    # 3. beam: extend the best few by one more of the original findings while budget lasts
+    frontier = sorted(search.everything, key=lambda c: c.score)[:beam]
+    while frontier and search.left() > 0:
         grown = []
         for parent in frontier:
             for f in findings:
-                if f.id in parent.findings or len(everything) + len(grown) >= max_candidates:
+                if f.id in parent.findings or search.left(len(grown)) <= 0:
                     continue
-                child = _extend(parent, f, keep, seen)
+                child = search.extend(parent, f)
                 if child is not None:
                     grown.append(child)
         if not grown:
             break
-        evaluate_all(grown)
-        everything += grown
+        search.run(grown)
         best_before = min(c.score for c in frontier)
         frontier = sorted([c for c in grown if c.score < best_before],
                           key=lambda c: c.score)[:beam]
-    return Reengineering(base, sorted(everything, key=lambda c: c.score), list(findings))
+    return Reengineering(base, sorted(search.everything, key=lambda c: c.score), list(findings))
