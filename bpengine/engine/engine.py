@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem
-from ..model import ProcessModel, load
+from ..model import ProcessModel, load, validate
 from ..model.spiff import build_specs
 from .migrate import current, head, upgrade
 from .records import Case, Definition, HistoryEntry
@@ -41,6 +41,10 @@ from .store import (
 from .tasks import TaskOperations
 
 __all__ = ["Engine"]
+
+# Model problems the engine would not report at run time but run differently from the
+# drawing: refused at deploy instead of a case that "completes" wrongly.
+_SILENTLY_WRONG = {"link-event", "conditional-flow"}
 
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 
@@ -180,10 +184,16 @@ class Engine(TaskOperations):
         Raises
         ------
         ModelError
-            The model cannot be loaded or run, or it has script tasks and
-            ``trust_scripts`` is false.
+            The model cannot be loaded or run; it has errors (no end reachable, ...), link
+            events or conditions on flows leaving a task (SpiffWorkflow would silently run
+            it differently from the drawing); or it has script tasks and ``trust_scripts``
+            is false.
         """
         model = source if isinstance(source, ProcessModel) else load(source)
+        _, problems = validate(model, schema=False)
+        wrong = [p for p in problems if p.severity == "error" or p.code in _SILENTLY_WRONG]
+        if wrong:
+            raise ModelError(wrong)
         scripts = [e for e in model.elements.values() if e.kind == "scriptTask"]
         if scripts and not trust_scripts:
             raise ModelError([Problem("script tasks run arbitrary code; deploy with "

@@ -278,3 +278,30 @@ def test_a_case_that_loops_2000_times_completes(engine, data_dir):
     assert result.status == "completed" and result.data["n"] == 2000
     assert engine.inbox() == []
     assert sum(h.action == "complete" for h in engine.history(case.id)) == 2000
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "element"),
+    [
+        # a condition on a flow leaving a task: SpiffWorkflow ignores it
+        ('<sequenceFlow id="F6" sourceRef="T_revisi" targetRef="T_setuju"/>',
+         '<sequenceFlow id="F6" sourceRef="T_revisi" targetRef="T_setuju">'
+         "<conditionExpression>revisi &lt; 3</conditionExpression></sequenceFlow>",
+         "conditional-flow", "F6"),
+        # a task from which no end event can be reached: a case there never finishes
+        ('<sequenceFlow id="F7" sourceRef="S_catat" targetRef="E_selesai"/>',
+         '<sequenceFlow id="F7" sourceRef="S_catat" targetRef="S_catat"/>', "no-end", "S_catat"),
+    ],
+)
+def test_models_the_engine_would_run_wrongly_are_refused_at_deploy(engine, data_dir, tmp_path,
+                                                                   old, new, code, element):
+    source = (data_dir / "cuti.bpmn").read_text()
+    assert old in source
+    bad = tmp_path / "cuti.bpmn"
+    bad.write_text(source.replace(old, new))
+    with pytest.raises(ModelError) as info:
+        engine.deploy(bad)
+    assert code in {p.code for p in info.value.problems}
+    if element:
+        assert element in {p.element_id for p in info.value.problems}
+    assert engine.definitions() == []
