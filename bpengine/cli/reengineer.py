@@ -82,15 +82,15 @@ def reengineer(file, outdir, scenario, cases, replications, seed, max_candidates
     stem = Path(file).name.removesuffix(".bpmn")
     target = out / f"{stem}.redesigned.bpmn"
     written = write_outputs(best.model, raw, list(best.changes), [], target, file)
-    results = simulate_pair(model, best.model, raw, best.scenario, cases, max(replications, 5),
-                            seed)
-    comparison = compare_models(model, best.model, raw, cases, max(replications, 5), seed,
+    after = load(target)  # as written, so the report names the new file
+    results = simulate_pair(model, after, raw, best.scenario, cases, max(replications, 5), seed)
+    comparison = compare_models(model, after, raw, cases, max(replications, 5), seed,
                                 after_scenario=best.scenario, results=results)
     (out / "comparison.txt").write_text(comparison.table() + "\n" + comparison.headline()
                                         + "\n", encoding="utf-8")
     (out / "comparison.json").write_text(json.dumps(comparison.to_dict(), indent=2,
                                                     ensure_ascii=False), encoding="utf-8")
-    report = write_report(model, best.model, findings=result.findings, comparison=comparison,
+    report = write_report(model, after, findings=result.findings, comparison=comparison,
                           plots=plots_for(*results), changes=list(best.changes),
                           path=out / "report.html")
     click.echo(comparison.headline() or "no statistically significant change")
