@@ -1,8 +1,10 @@
 """`compare`: simulate a model before and after a redesign and say what changed, and if it is real.
 
 Both sides run on the same scenario, with the same seed, the same number of cases and
-replications — common random numbers, so arrivals and the durations of unchanged steps
-come from the same streams and the difference is not drowned in noise. KPIs whose value is
+replications — common random numbers as far as the simulator allows: each replication has
+one generator, drawn in batches per distribution, so the two sides start from identical
+draws and part ways only where the redesign changes the order of draws (the same model on
+both sides gives identical numbers). KPIs whose value is
 one mean per replication get a 95% CI and Welch's t-test over replication means; counts per
 case (handoffs, approvals) come from the event log of the first replication and are
 tested over its cases.
@@ -55,7 +57,7 @@ def _split(values: np.ndarray, replications: int) -> list[np.ndarray]:
 def simulate_pair(before: ProcessModel, after: ProcessModel, scenario=None,
                   after_scenario=None, cases: int = 1000, replications: int = 10,
                   seed: int = 7):
-    """Simulate both models with common random numbers; returns ``(result_before, result_after)``."""
+    """Simulate both models with the same seed; returns ``(result_before, result_after)``."""
     rb = simulate(before, scenario, cases=cases, seed=seed, replications=replications)
     ra = simulate(after, scenario if after_scenario is None else after_scenario, cases=cases,
                   seed=seed, replications=replications)

@@ -2,8 +2,8 @@
 
 :func:`structure` counts what a model is made of (steps, approvals, handoffs between
 lanes). :func:`compare` adds simulated KPIs for both models on the same scenario with the
-same seed (common random numbers: arrivals and durations of unchanged steps are drawn from
-the same streams), with 95% confidence intervals over replications and Welch's t-test on
+same seed (common random numbers, as far as the simulator's streams allow), with 95%
+confidence intervals over replications and Welch's t-test on
 the replication means, so every difference is stated together with whether it is real.
 """
 from __future__ import annotations
@@ -123,7 +123,7 @@ class Comparison:
         if not self.replications:
             return "Structural comparison only (no simulation)."
         return (f"Simulated {self.cases} cases x {self.replications} replications per side, "
-                f"seed {self.seed}, same random numbers on both sides; scenario: "
+                f"seed {self.seed} on both sides (common random numbers); scenario: "
                 f"{self.scenario}. Brackets: 95% confidence intervals.")
 
     def headline(self) -> str:
