@@ -3,8 +3,8 @@
 :func:`structure` counts what a model is made of (steps, approvals, handoffs between
 lanes). :func:`compare` adds simulated KPIs for both models on the same scenario with the
 same seed (common random numbers, as far as the simulator's streams allow), with 95%
-confidence intervals over replications and Welch's t-test on
-the replication means, so every difference is stated together with whether it is real.
+confidence intervals over replications and Welch's t-test on the replication means, so
+every difference is stated together with whether it is real.
 """
 from __future__ import annotations
 
