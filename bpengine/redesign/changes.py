@@ -133,7 +133,7 @@ def _key(section: dict, ident: str, names: dict) -> str | None:
 def transform_scenario(scenario: dict | None, change: Change) -> dict:
     """The scenario (a dict as read from the YAML sidecar) for the model after ``change``.
 
-    Removed tasks and gateways are dropped, composed tasks get one duration with the mean
+    Removed tasks, gateways and events are dropped, composed tasks get one duration with the mean
     and variance of the sum (their batches: the last one's), a parallelised chain's merged
     decision gets the product of the approval probabilities, and branches that became one
     keep their combined probability. Lanes, staff, costs, calendar and arrivals are kept.
@@ -172,6 +172,12 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
     gateways = out.get("gateways")
     if isinstance(gateways, dict):
         _carry_gateways(gateways, change, names)
+    events = out.get("events")
+    if isinstance(events, dict):  # a catch event no longer reached takes its timing along
+        for ident in change.removed:
+            k = _key(events, ident, names)
+            if k:
+                del events[k]
     return out
 
 

@@ -88,3 +88,10 @@ def test_change_to_dict_is_plain_data(domisili):
     d = log[0].to_dict()
     assert d["kind"] == "eliminate" and d["finding"] == "F-3"
     assert d["names"] == {"Task_ttd_rw": "Tanda tangan pengantar RW (mengetahui)"}
+
+
+def test_timing_of_a_removed_event_is_dropped():
+    change = Change("eliminate", ("t",), "", removed=("t", "Timer_wait"))
+    out = transform_scenario({"events": {"Timer_wait": {"duration": "1 h"}, "Other": 2}},
+                             change)
+    assert out["events"] == {"Other": 2}
