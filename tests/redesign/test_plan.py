@@ -82,3 +82,24 @@ def test_shipped_processes_exist_or_skip():
     if not PROCESSES:
         pytest.skip("processes/*.bpmn not shipped yet")
     assert all(p.with_suffix("").name for p in PROCESSES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", PROCESSES, ids=[p.stem for p in PROCESSES])
+def test_shipped_scenario_carries_across_and_simulates(path):
+    import yaml
+
+    from bpengine import load_scenario, simulate
+    from bpengine.redesign import transform_scenario
+
+    sidecar = path.with_name(path.stem + ".scenario.yaml")
+    if not sidecar.is_file():
+        pytest.skip(f"{sidecar.name} not shipped")
+    model = load(path)
+    scenario = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
+    new, applied = redesign(model, analyze(model, load_scenario(str(sidecar), model=model)))
+    for change in applied:
+        scenario = transform_scenario(scenario, change)
+    load_scenario(scenario, model=new)  # every key still names an element of the new model
+    result = simulate(new, scenario, cases=20, replications=2, seed=1)
+    assert result["cycle_time_working_days"].mean > 0
