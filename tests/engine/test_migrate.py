@@ -1,6 +1,8 @@
 """The schema comes from the Alembic migrations shipped in the package, and matches the models."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,7 +16,7 @@ from bpengine.engine.schema import Base
 def test_upgrade_creates_every_table_and_is_idempotent(tmp_path):
     url = f"sqlite:///{tmp_path / 'schema.db'}"
     assert current(url) is None
-    assert upgrade(url) == head() == "0001"
+    assert upgrade(url) == head() == "0002"
     assert upgrade(url) == head()
     db = create_engine(url)
     names = set(inspect(db).get_table_names())
@@ -42,3 +44,18 @@ def test_downgrade_to_base_and_back(tmp_path):
 def test_an_unreachable_database_is_a_clear_error(tmp_path):
     with pytest.raises(BpengineError, match="cannot"):
         upgrade(f"sqlite:///{tmp_path / 'missing' / 'dir' / 'x.db'}")
+
+
+def test_the_audit_table_is_append_only(tmp_path):
+    from sqlalchemy import text
+
+    from bpengine import Engine
+
+    engine = Engine(f"sqlite:///{tmp_path / 'audit.db'}")
+    engine.deploy(Path(__file__).parent / "data" / "cuti.bpmn")
+    case = engine.start("cuti", {"hari": 1, "revisi": 0}, actor="ani")
+    for statement in ("UPDATE bpe_audit SET actor = 'mallory'", "DELETE FROM bpe_audit"):
+        with pytest.raises(Exception, match="append-only"), engine.db.begin() as conn:
+            conn.execute(text(statement))
+    assert [h.actor for h in engine.history(case.id)] == ["ani"]
+    engine.db.dispose()

@@ -25,6 +25,8 @@ def test_schema_is_created_by_migrations(pg_url):
     assert current(pg_url) == head()
     assert current(pg_url.replace("+psycopg", "")) == head()  # plain postgresql:// works too
     db = create_engine(pg_url)
+    with pytest.raises(Exception, match="append-only"), db.begin() as conn:
+        conn.execute(text("DELETE FROM bpe_audit"))
     with db.connect() as conn:
         tables = set(conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
