@@ -103,3 +103,18 @@ def test_shipped_scenario_carries_across_and_simulates(path):
     load_scenario(scenario, model=new)  # every key still names an element of the new model
     result = simulate(new, scenario, cases=20, replications=2, seed=1)
     assert result["cycle_time_working_days"].mean > 0
+
+
+def test_knockout_order_finding_moves_the_sharper_check_first():
+    from bpengine import load_scenario
+
+    from .conftest import DATA
+
+    model = load(DATA / "knockout.bpmn")
+    scenario = load_scenario(str(DATA / "knockout.scenario.yaml"), model=model)
+    finding = next(f for f in analyze(model, scenario) if f.rule == "knockout-order")
+    log = []
+    new = apply_finding(model, finding, log=log)
+    assert log[0].kind == "resequence"
+    assert ("terima", "cek_b") in new.graph.edges and ("gb", "cek_a") in new.graph.edges
+    assert_usable(new)
