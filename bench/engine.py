@@ -12,6 +12,19 @@ Targets (issue 3): a persisted step at 100 tasks costs at most 1.5x a step at 20
 a step on SQLite is at most 5 ms at 20 tasks.
 
 Usage: python bench/engine.py [--cases N] [--repeat R]
+
+Measured 2026-11-28 on the shared 2-core dev machine (load average 4-6 from other jobs, so
+wall times are noisy; CPU times are the steadier figure), best of 5 runs of 10 cases:
+
+    per step (ms)                 20 tasks wall/CPU   100 tasks wall/CPU   100/20
+    SpiffWorkflow in memory            0.23 / 0.23          0.61 / 0.61     2.6x (quadratic)
+    our runtime, state each step       0.31 / 0.31          0.30 / 0.30     1.0x
+    Engine on a SQLite file            4.73 / 3.29          3.64 / 3.00     0.8x wall, 0.9x CPU
+
+The persisted step is flat in process size (target <= 1.5x) and at 20 tasks costs 3.3 ms
+of CPU, 4.7 ms wall on the loaded machine (target <= 5 ms); about 20x an in-memory
+SpiffWorkflow step, the price of one SQLite transaction (read case + task, write state,
+task rows, audit).
 """
 from __future__ import annotations
 
