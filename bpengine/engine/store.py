@@ -60,6 +60,9 @@ def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
 
 def normalise_url(url: str | None) -> str | None:
     """``postgresql://`` means the psycopg 3 driver we ship, not psycopg2."""
+    if url is not None and not isinstance(url, str):
+        raise BpengineError(f"database URL must be text such as 'sqlite:///cases.db', "
+                            f"not {type(url).__name__}")
     if url and (url.startswith("postgresql://") or url.startswith("postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
