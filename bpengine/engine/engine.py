@@ -128,6 +128,20 @@ class Engine(TaskOperations):
             self.db.dispose()
             raise
 
+    def close(self) -> None:
+        """Release the database connections (the engine can no longer be used)."""
+        self.db.dispose()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = self.db.url.render_as_string(hide_password=True) if self.url else "in memory"
+        return f"<Engine {where}>"
+
     # --- plumbing ------------------------------------------------------------------------
     def _now(self) -> _dt.datetime:
         return utc(self.clock())

@@ -224,6 +224,16 @@ def test_a_service_without_a_handler_waits_for_a_worker_that_has_one(data_dir, t
     assert front.get(case.id).status == "completed"
 
 
+def test_an_engine_closes_as_a_context_manager(data_dir, tmp_path):
+    url = f"sqlite:///{tmp_path / 'closed.db'}"
+    with Engine(url) as engine:
+        assert repr(engine) == f"<Engine {url}>"
+        engine.deploy(data_dir / "cuti.bpmn")
+    with Engine(url) as again:
+        assert [d.key for d in again.definitions()] == ["cuti"]
+    assert repr(Engine()) == "<Engine in memory>"
+
+
 def test_the_inbox_is_an_indexed_query(engine):
     with engine.db.connect() as conn:
         plan = conn.execute(text(
