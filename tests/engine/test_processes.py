@@ -1,22 +1,51 @@
-"""Every shipped procedure in processes/ deploys and starts in the engine."""
+"""Every shipped procedure in processes/ deploys, starts and runs to its end in the engine."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from bpengine import Engine
+from bpengine import Engine, load
+from bpengine.expressions import compile_expression
 
 PROCESSES = sorted((Path(__file__).resolve().parents[2] / "processes").glob("*.bpmn"))
 
 
+def _happy_path_data(model) -> dict:
+    """Case data that takes each decision's main branch: ``x == "value"`` -> value, else True."""
+    data = {}
+    for flow in model.flows.values():
+        if flow.condition:
+            for name in compile_expression(flow.condition).names:
+                equal = re.search(rf'{name}\s*==\s*["\']([^"\']+)["\']', flow.condition)
+                data.setdefault(name, equal.group(1) if equal else True)
+    return data
+
+
 @pytest.mark.parametrize("path", PROCESSES, ids=lambda p: p.stem)
-def test_a_shipped_procedure_deploys_and_starts(path):
-    engine = Engine()
-    definition = engine.deploy(path)
-    assert engine.deploy(path) == definition
-    case = engine.start(definition.key, {}, actor="loket")
-    assert case.status == "running"
-    ready = engine.inbox()
-    assert ready and all(task.lane for task in ready)
-    engine.db.dispose()
+def test_a_shipped_procedure_runs_from_start_to_end(path):
+    model = load(path)
+    with Engine() as engine:
+        definition = engine.deploy(model)
+        assert engine.deploy(path) == definition
+        for element in model.elements.values():
+            if element.kind == "serviceTask":
+                engine.register(element.id, lambda data: {"sistem": "ok"})
+        case = engine.start(definition.key, _happy_path_data(model), actor="loket")
+        assert case.status == "running" and engine.inbox()
+        assert all(task.lane for task in engine.inbox())
+        steps = 0
+        while case.status == "running" and steps < 300:
+            ready = [t for t in case.tasks if t.kind == "user"]
+            timers = [t for t in case.tasks if t.kind == "timer"]
+            if ready:
+                case = engine.complete(ready[0].id, {}, actor=f"petugas {ready[0].lane}")
+                steps += 1
+            elif timers:
+                engine.tick(max(t.due for t in timers))
+                case = engine.get(case.id)
+            else:
+                break
+        assert case.status == "completed", (steps, case.tasks)
+        assert engine.history(case.id)[-1].action == "end"
