@@ -6,13 +6,16 @@ exclusive choices, parallel split and join, inclusive split and a non-local incl
 (it fires when no other token of the scope can still reach it, as SpiffWorkflow decides),
 loops, boundary timers (interrupting or not), embedded subprocesses and terminate ends.
 Tasks wait FIFO for a person of their lane; work stops when the office closes and resumes
-the next working day. Random numbers come in numpy batches from the replication's own
-Generator, so the same seed gives the same run.
+the next working day. Random numbers come in numpy batches from generators derived from the
+replication's seed, one per purpose and element (arrivals, each case attribute, each task's
+durations, each gateway's choices), so the same seed gives the same run and two variants of
+a model share their draws wherever they share elements.
 """
 from __future__ import annotations
 
 import heapq
 import itertools
+import zlib
 from heapq import heappush
 
 import numpy as np
@@ -61,9 +64,14 @@ class Scope:
 class Replication(Staffing):
     """Run ``cases`` cases (the first ``warmup`` unmeasured) and keep their statistics."""
 
-    def __init__(self, net: Net, scenario, model, cases: int, warmup: int, rng, keep_log=False,
+    def __init__(self, net: Net, scenario, model, cases: int, warmup: int, seed, keep_log=False,
                  data_source=None):
-        self.net, self.scenario, self.model, self.rng = net, scenario, model, rng
+        self.net, self.scenario, self.model = net, scenario, model
+        # one random stream per purpose and element, derived from the replication's seed:
+        # a redesign that drops a task leaves every other task's draws as they were
+        # (common random numbers for before/after comparisons)
+        self.seed = seed if isinstance(seed, np.random.SeedSequence) \
+            else np.random.SeedSequence(seed)
         self.n_cases, self.warmup, self.keep_log = cases, warmup, keep_log
         epoch = scenario.start
         self.clock = scenario.calendar.clock(epoch)
@@ -73,11 +81,11 @@ class Replication(Staffing):
             staff = scenario.lane(name)
             clock = scenario.lane_calendar(name).clock(epoch)
             self.lanes.append(Lane(name, staff.staff, clock, staff.cost_per_hour))
-        streams = [Stream(d, rng) for d in net.distributions]
-        self.node_stream = [streams[d] if d >= 0 else None for d in net.duration]
+        self.node_stream = [Stream(net.distributions[d], self.rng_for("task", net.ids[i]))
+                            if d >= 0 else None for i, d in enumerate(net.duration)]
         self.has_or = net.has_or_join
-        self.delays: dict[int, Stream] = {}
-        self.u = UniformStream(None, rng)
+        self.delays: dict = {}
+        self.uniforms: dict[int, UniformStream] = {}
         self.heap: list = []
         self.seq = itertools.count()
         self.pools: dict[int, list] = {}
@@ -93,10 +101,25 @@ class Replication(Staffing):
     def _push(self, t, kind, payload):
         heappush(self.heap, (t, kind, next(self.seq), kind, payload))
 
+    def rng_for(self, purpose: str, key: str = "") -> np.random.Generator:
+        """The generator of one purpose and element, stable whatever else the model holds."""
+        tag = zlib.crc32(f"{purpose}:{key}".encode())
+        child = np.random.SeedSequence(self.seed.entropy,
+                                       spawn_key=(*self.seed.spawn_key, tag))
+        return np.random.default_rng(child)
+
     def _delay(self, key, dist):
         s = self.delays.get(key)
         if s is None:
-            s = self.delays[key] = Stream(dist, self.rng, 64)
+            purpose, i = key if isinstance(key, tuple) else ("delay", key)
+            s = self.delays[key] = Stream(dist, self.rng_for(purpose, self.net.ids[i]), 64)
+        return s.next()
+
+    def _uniform(self, i) -> float:
+        """The next uniform draw of node ``i`` (its branch choices, its boundary events)."""
+        s = self.uniforms.get(i)
+        if s is None:
+            s = self.uniforms[i] = UniformStream(None, self.rng_for("choice", self.net.ids[i]))
         return s.next()
 
     # -- the run --------------------------------------------------------------------
@@ -145,7 +168,7 @@ class Replication(Staffing):
         arr = self.scenario.arrivals
         cal = self.scenario.arrival_calendar
         clock = cal.clock(self.scenario.start)
-        gaps = arr.interarrival.sample(self.rng, self.n_cases).tolist()
+        gaps = arr.interarrival.sample(self.rng_for("arrivals"), self.n_cases).tolist()
         out, t = [], clock.next_working(self.t0)
         if arr.counting == "working":
             w = clock.worked(t)
@@ -164,7 +187,8 @@ class Replication(Staffing):
         attrs = self.scenario.data
         if not attrs:
             return lambda k: {}
-        columns = {name: gen.sample(self.rng, self.n_cases) for name, gen in attrs.items()}
+        columns = {name: gen.sample(self.rng_for("data", name), self.n_cases)
+                   for name, gen in attrs.items()}
         cols = {name: (c.tolist() if c.dtype != object else list(c)) for name, c in columns.items()}
         return lambda k: {name: col[k] for name, col in cols.items()}
 
@@ -303,7 +327,7 @@ class Replication(Staffing):
     def _choose(self, case, i) -> int:
         rule = self.net.choose[i]
         if rule[0] == "prob":
-            u = self.u.next() * sum(rule[1])
+            u = self._uniform(i) * sum(rule[1])
             acc = 0.0
             for j, p in enumerate(rule[1]):
                 acc += p
@@ -321,7 +345,7 @@ class Replication(Staffing):
     def _choose_many(self, case, i) -> list[int]:
         rule = self.net.choose[i]
         if rule[0] == "prob":
-            chosen = [j for j, p in enumerate(rule[1]) if self.u.next() < p]
+            chosen = [j for j, p in enumerate(rule[1]) if self._uniform(i) < p]
             return chosen or [max(range(len(rule[1])), key=rule[1].__getitem__)]
         chosen = [j for j, e in enumerate(rule[1]) if e is not None and self._holds(e, case, i, j)]
         if not chosen and rule[2] >= 0:

@@ -39,7 +39,7 @@ def _replicate(job):
     r, seed_seq = job
     net, sc, model, cases, warm, keep = _JOB
     try:
-        return Replication(net, sc, model, cases + warm, warm, np.random.default_rng(seed_seq),
+        return Replication(net, sc, model, cases + warm, warm, seed_seq,
                            keep_log=keep and r == 0).run()
     except ModelError as exc:  # sent back whole: its problems keep file, line and element
         return ("failed", ModelError, exc.problems)
@@ -128,7 +128,7 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
         for r, child in enumerate(seeds):
             def report(k, r=r):
                 progress(r * (cases + warm) + k, total)
-            rep = Replication(net, sc, model, cases + warm, warm, np.random.default_rng(child),
+            rep = Replication(net, sc, model, cases + warm, warm, child,
                               keep_log=event_log and r == 0)
             reps.append(rep.run(report if progress is not None else None))
     if progress is not None:
@@ -167,7 +167,7 @@ def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
     if data:
         sc.data = {**sc.data, **{k: None for k in data if k not in sc.data}}
     net = compile_net(model, sc)
-    rep = Replication(net, sc, model, 1, 0, np.random.default_rng(0), keep_log=True,
+    rep = Replication(net, sc, model, 1, 0, 0, keep_log=True,
                       data_source=lambda k: dict(data or {}))
     stats = rep.run()
     rows = _log_rows(stats.rows, net, rep.clock.epoch)

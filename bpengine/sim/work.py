@@ -191,7 +191,7 @@ class Staffing:
         group = item.group
         if group is not None:
             group.remaining -= 1
-            if group.remaining == 0 and group.repeat and self.u.next() < group.repeat:
+            if group.remaining == 0 and group.repeat and self._uniform(i) < group.repeat:
                 group.remaining = 1  # a standard loop goes round once more
             if group.remaining > 0:
                 if group.sequential:
@@ -199,7 +199,7 @@ class Staffing:
                 return
             group.done = True
         for b in self.net.boundaries[i]:
-            if b.probability and self.u.next() < b.probability:
+            if b.probability and self._uniform(b.node) < b.probability:
                 if b.interrupting:
                     self._leave(scope, b.node, t)
                     return
