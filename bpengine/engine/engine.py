@@ -325,7 +325,15 @@ class Engine(TaskOperations):
             elif definition is not None:
                 query = query.where(DefinitionRow.key == definition)
             query = query.order_by(CaseRow.started_at, CaseRow.id).limit(limit)
-            return [to_case(session, c, d) for c, d in session.execute(query).all()]
+            found = session.execute(query).all()
+            # One query for the open tasks of all these cases, not one per case.
+            open_rows: dict[str, list[TaskRow]] = {c.id: [] for c, _ in found}
+            for chunk in range(0, len(found), 500):
+                ids = [c.id for c, _ in found[chunk:chunk + 500]]
+                for task in session.scalars(select(TaskRow).where(
+                        TaskRow.case_id.in_(ids), TaskRow.state.in_(OPEN_TASK_STATES))):
+                    open_rows[task.case_id].append(task)
+            return [to_case(session, c, d, open_rows[c.id]) for c, d in found]
 
     def history(self, case_id: str) -> list[HistoryEntry]:
         """The audit trail of a case, oldest first. Raises NotFound."""
