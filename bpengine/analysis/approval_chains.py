@@ -74,9 +74,12 @@ def check_same_role_approvals(model, scenario=None) -> list:
 
     Graph pattern: approvals ``a`` and ``b`` in the same lane where ``b`` is the only
     activity reached from ``a``'s approve branch (steps that only carry the file are
-    looked through), or ``b`` is ``a``'s nearest activity
-    post-dominator. Suggests *compose*: one combined check, the earlier step folded into
-    the later one.
+    looked through), or ``b`` is ``a``'s nearest activity post-dominator; or, the same
+    desk issuing twice, ``b`` is the nearest approval of ``a``'s lane that every case not
+    turned away reaches after ``a``, both write a document (data associations), and the documents they read are made
+    from the same inputs (each traced back to the step that wrote it: separate permits
+    filed from the same deed and ID card). Suggests *compose*: one combined check or
+    decision, the earlier step folded into the later one.
     """
     st, est = structure_of(model), Estimates(model, scenario)
     els, found, seen = model.elements, [], set()
@@ -103,7 +106,68 @@ def check_same_role_approvals(model, scenario=None) -> list:
             found.append(make_finding(
                 model, "same-role-approvals", (a, b), explanation, "compose", targets=(a,),
                 saving=est.saving(est.days(est.task_minutes(a)), est.task_minutes(a) / 60.0)))
+    for a, b, basis in _repeat_issues(model, st):
+        if (a, b) in seen:
+            continue
+        seen.add((a, b))
+        explanation = (
+            f"{els[b].lane} signs {els[a].label!r} and, later in the same case, "
+            f"{els[b].label!r}, each time on a file made from the same documents "
+            f"({', '.join(sorted(basis))}). Every case not turned away reaches both, so the "
+            "applicant files the same papers twice and the same desk decides twice; one "
+            "combined decision, signed once, issues both (data read from data associations).")
+        found.append(make_finding(
+            model, "same-role-approvals", (a, b), explanation, "compose", targets=(a,),
+            saving=est.saving_of_removal([a]), data=sorted(basis),
+            data_source="data associations"))
     return found
+
+
+#: How far up the post-dominator tree a repeated signature of the same desk is looked for.
+MAX_REPEAT_WALK = 200
+
+
+def _made_from(model, st, step) -> frozenset:
+    """What the documents ``step`` reads are made from: each one traced back to the
+    inputs of the nearest step upstream that wrote it (a re-filed application is made from
+    the same deed and ID card as the one before)."""
+    g, out = st.forward_graph, set()
+    for doc in data_use(model, step).reads:
+        todo, seen, sources = deque(g.predecessors(step)), set(), set()
+        while todo:
+            n = todo.popleft()
+            if n in seen:
+                continue
+            seen.add(n)
+            if doc in data_use(model, n).writes:
+                sources |= data_use(model, n).reads or {doc}
+            else:
+                todo.extend(g.predecessors(n))
+        out |= sources or {doc}
+    return frozenset(out)
+
+
+def _repeat_issues(model, st):
+    """(a, b, basis): the same desk issuing twice in one case from the same documents.
+
+    ``b`` is the nearest approval of ``a``'s lane that every approved case reaches after
+    ``a`` (post-dominance with reject branches removed); both write a document (data
+    associations) and what they read is made from the same inputs.
+    """
+    els = model.elements
+    for a in st.approvals:
+        if not (els[a].lane and els[a].writes):
+            continue
+        pdom, node, steps = st.approved_post_dominator, a, 0
+        while node in pdom and steps < MAX_REPEAT_WALK:
+            node, steps = pdom[node], steps + 1
+            if node not in st.approval_set or els[node].lane != els[a].lane:
+                continue
+            if els[node].writes:
+                basis = _made_from(model, st, a)
+                if basis and basis == _made_from(model, st, node):
+                    yield a, node, basis
+            break
 
 
 #: Work steps a sign-off chain may carry between two approvals (a letter drafted for the

@@ -259,10 +259,25 @@ class Structure:
     @cached_property
     def post_dominator(self) -> dict[str, str]:
         """Node -> immediate post-dominator within its scope (virtual exit left out)."""
+        return self._post_dominators(self.graph)
+
+    @cached_property
+    def approved_post_dominator(self) -> dict[str, str]:
+        """Post-dominators of the cases that are not turned away: computed with every
+        decision's reject branches removed ("every approved case passes b")."""
+        g = nx.DiGraph(self.graph)
+        for d in self.decisions.values():
+            for f in d.reject_flows:
+                flow = self.model.flows[f]
+                if g.has_edge(flow.source, flow.target):
+                    g.remove_edge(flow.source, flow.target)
+        return self._post_dominators(g)
+
+    def _post_dominators(self, graph) -> dict[str, str]:
         out: dict[str, str] = {}
         exit_node = ("__exit__",)
         for nodes in self.scopes.values():
-            sub = self.graph.subgraph(nodes)
+            sub = graph.subgraph(nodes)
             rev = nx.DiGraph()
             rev.add_nodes_from(nodes)
             rev.add_edges_from((v, u) for u, v in sub.edges)

@@ -158,3 +158,60 @@ def test_a_payer_needs_what_the_signer_produced(procedure):
     assert model.elements["c"].lane == "Bendahara"
     # the paraf may run beside the signature (same letter); the payment may not
     assert [f.elements for f in check_signoff_chain(model)] == [("a", "b")]
+
+
+def _permits(tmp_path, second_source="KTP"):
+    """Two permits from one desk, each filed from the applicant's documents; a field
+    review that can turn the second one down sits between the two signatures."""
+    def obj(i, name):
+        return (f'<dataObject id="DO{i}"/><dataObjectReference id="r{i}" name="{name}" '
+                f'dataObjectRef="DO{i}"/>')
+
+    def task(tid, name, reads=(), writes=(), lane=""):
+        ins = "".join(f'<dataInputAssociation id="{tid}i{k}"><sourceRef>{r}</sourceRef>'
+                      f'</dataInputAssociation>' for k, r in enumerate(reads))
+        outs = "".join(f'<dataOutputAssociation id="{tid}o{k}"><targetRef>{w}</targetRef>'
+                       f'</dataOutputAssociation>' for k, w in enumerate(writes))
+        return f'<userTask id="{tid}" name="{name}">{ins}{outs}</userTask>'
+
+    src = "r1" if second_source == "KTP" else "r5"
+    body = (obj(1, "KTP") + obj(2, "Berkas izin") + obj(3, "Izin lokasi") + obj(4, "Izin HO")
+            + obj(5, "Sertifikat tanah")
+            + '<startEvent id="s"/>'
+            + task("f1", "Ajukan izin lokasi", ["r1"], ["r2"])
+            + task("k1", "Tanda tangani izin lokasi", ["r2"], ["r3"])
+            + '<exclusiveGateway id="g"/>'
+            + task("f2", "Ajukan izin HO", [src], ["r2"])
+            + task("t", "Tinjau lapangan izin HO", ["r2"])
+            + task("k2", "Tanda tangani izin HO", ["r2"], ["r4"])
+            + '<endEvent id="e"/><endEvent id="x"/>'
+            + "".join(f'<sequenceFlow id="q{i}" sourceRef="{a}" targetRef="{b}"{n}/>'
+                      for i, (a, b, n) in enumerate([
+                          ("s", "f1", ""), ("f1", "k1", ""), ("k1", "f2", ""),
+                          ("f2", "t", ""), ("t", "g", ""), ("g", "k2", ' name="layak"'),
+                          ("g", "x", ' name="tidak layak"'), ("k2", "e", "")])))
+    lanes = ('<laneSet id="ls"><lane id="L1" name="Pelaku Usaha" bpe:rank="0">'
+             '<flowNodeRef>s</flowNodeRef><flowNodeRef>f1</flowNodeRef>'
+             '<flowNodeRef>f2</flowNodeRef><flowNodeRef>e</flowNodeRef>'
+             '<flowNodeRef>x</flowNodeRef></lane>'
+             '<lane id="L2" name="Kepala DPMPTSP"><flowNodeRef>k1</flowNodeRef>'
+             '<flowNodeRef>k2</flowNodeRef></lane><lane id="L3" name="Tim Teknis">'
+             '<flowNodeRef>t</flowNodeRef><flowNodeRef>g</flowNodeRef></lane></laneSet>')
+    path = tmp_path / "permits.bpmn"
+    path.write_text(
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:bpe="http://bpengine.org/schema/bpmn/1.0" id="d" targetNamespace="x">'
+        f'<process id="p" isExecutable="true">{lanes}{body}</process></definitions>')
+    return load(path)
+
+
+def test_same_desk_issuing_twice_from_the_same_documents(tmp_path):
+    model = _permits(tmp_path)
+    found = [f for f in check_same_role_approvals(model)]
+    assert [(f.elements, f.suggestion, f.targets) for f in found] == [
+        (("k1", "k2"), "compose", ("k1",))]
+    assert found[0].data == ("KTP",) and "same documents" in found[0].explanation
+
+
+def test_permits_from_different_documents_are_not_repeats(tmp_path):
+    assert check_same_role_approvals(_permits(tmp_path, second_source="tanah")) == []
