@@ -202,6 +202,28 @@ class WorkingClock:
             self._extend(max(400, self._days // 2))
         return self.starts[i + 1]
 
+    def work(self, t: float, minutes: float) -> tuple[float, float]:
+        """When work taken up at ``t`` starts and ends: ``(next_working(t), that + minutes)``.
+
+        One bisection when the work fits in the working interval it starts in (most
+        tasks), which is what the simulator asks for every task.
+        """
+        if self.always:
+            return t, t + minutes
+        if t >= self._limit:
+            self._cover(t)
+        starts = self.starts
+        i = bisect.bisect_right(starts, t) - 1
+        if i < 0 or t >= self.ends[i]:
+            while i + 1 >= len(starts):
+                self._extend(max(400, self._days // 2))
+            i += 1
+            t = starts[i]
+        end = t + minutes
+        if end <= self.ends[i]:
+            return t, end
+        return t, self.at_worked(self.cum[i] + (t - starts[i]) + minutes)
+
     def to_datetime(self, t: float) -> dt.datetime:
         return self.epoch + dt.timedelta(minutes=t)
 

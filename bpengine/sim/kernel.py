@@ -84,6 +84,7 @@ class Replication(Staffing):
         self.node_stream = [Stream(net.distributions[d], self.rng_for("task", net.ids[i]))
                             if d >= 0 else None for i, d in enumerate(net.duration)]
         self.has_or = net.has_or_join
+        self.track_live = net.cancellable  # keep each case's open work only if it can be cut
         self.delays: dict = {}
         self.uniforms: dict[int, UniformStream] = {}
         self.heap: list = []

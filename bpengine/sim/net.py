@@ -61,6 +61,7 @@ class Net:
     lanes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     has_or_join: bool = False
+    cancellable: bool = False  # boundary events or terminate ends can cancel work
 
     def index(self, element_id: str) -> int:
         return self.ids.index(element_id)
@@ -334,6 +335,7 @@ def compile_net(model, scenario) -> Net:
     builder = _Builder(net, scenario)
     builder.add(model, main.id, "", None, 0)
     net.lanes = list(builder.lanes)
+    net.cancellable = any(net.boundaries) or TERMINATE in net.kinds
     if None not in net.starts:
         raise ScenarioError(f"{model.file}: the main process has no start event to simulate from")
     return net

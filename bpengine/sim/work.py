@@ -113,7 +113,8 @@ class Staffing:
         item = Item(case, scope, i, self.net.lane[i], t, group)
         if group is not None:
             group.items.append(item)
-        case.live.add(item)
+        if self.track_live:
+            case.live.add(item)
         if self.has_or:
             self._pos_add(scope, i)
         batch = self.net.batch[i]
@@ -160,9 +161,8 @@ class Staffing:
             lane.queue.append(item)
 
     def _serve(self, lane, item, t, staff):
-        start = lane.clock.next_working(t)
         dur = self.node_stream[item.node].next()
-        end = lane.clock.add(start, dur)
+        start, end = lane.clock.work(t, dur)
         item.assigned, item.start, item.end, item.dur = t, start, end, dur
         item.state, item.staff = SERVICE, staff
         self._push(end, DONE, item)
@@ -183,7 +183,8 @@ class Staffing:
         case, lane = item.case, self.lanes[item.lane]
         lane.busy += item.dur
         self._free(lane, item.staff, t)
-        case.live.discard(item)
+        if self.track_live:
+            case.live.discard(item)
         self._account(item, lane)
         scope, i = item.scope, item.node
         if self.has_or:

@@ -72,3 +72,11 @@ def test_clock_array_matches_scalar():
     for t in ts[:50]:
         w = clock.worked(t)
         assert clock.worked(clock.add(t, 37.0)) == pytest.approx(w + 37.0)
+
+
+def test_work_matches_next_working_plus_add():
+    clock = Calendar.indonesia().clock(D(2025, 1, 6))
+    rng = np.random.default_rng(2)
+    for t, d in zip(rng.uniform(0, 90 * 1440, 2000), rng.exponential(120, 2000), strict=True):
+        start = clock.next_working(t)
+        assert clock.work(t, d) == pytest.approx((start, clock.add(start, d)))
