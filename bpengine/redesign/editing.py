@@ -113,18 +113,31 @@ class Draft(Cleanup):
         if len(self.incoming(gw.get("id"))) != 1:
             return None
         branches = self.outgoing(gw.get("id"))
-        rejects = [f for f in branches if is_reject_flow(f)]
+        g = self.model.graph
+        if any(f.get("targetRef") not in g for f in branches):
+            return None
+        reach = {f.get("id"): {f.get("targetRef")} | nx.descendants(g, f.get("targetRef"))
+                 for f in branches}
+        # a rejection reads like one ("tidak lengkap", "== False") or sends the file back to
+        # the step ("koreksi" -> revise -> sign again); when that leaves more than one way
+        # forward, the words alone decide
+        worded = [f for f in branches if is_reject_flow(f)]
+        targets = {f.get("targetRef") for f in branches}
+
+        def returns(f) -> bool:  # back to the step without passing another branch's start
+            keep = set(g) - (targets - {f.get("targetRef")})
+            return nx.has_path(g.subgraph(keep), f.get("targetRef"), ident)
+
+        rejects = [f for f in branches if f in worded or returns(f)]
+        if len(branches) - len(rejects) != 1:
+            rejects = worded
         accepts = [f for f in branches if f not in rejects]
         if len(accepts) != 1 or not rejects:
             return None
         # A rejection sends the file back (its branch returns to the step) or ends the case
         # elsewhere; a branch that rejoins the approve path is a routing choice on case data
         # ("no sector permit needed"), not this step's verdict.
-        g = self.model.graph
-        target = accepts[0].get("targetRef")
-        if target not in g:
-            return None
-        accept_path = {target} | nx.descendants(g, target)
+        accept_path = reach[accepts[0].get("id")]
         for r in rejects:
             side = {r.get("targetRef")} | nx.descendants(g, r.get("targetRef"))
             if ident not in side and side & accept_path:

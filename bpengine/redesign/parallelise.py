@@ -8,7 +8,10 @@ the sum of all of them.
 """
 from __future__ import annotations
 
+from lxml import etree
+
 from ..model import ProcessModel
+from ..model.elements import ACTIVITY_KINDS
 from .changes import Change
 from .editing import Draft, refuse
 from .eliminate import _log, names_of
@@ -16,9 +19,30 @@ from .eliminate import _log, names_of
 __all__ = ["parallelise"]
 
 
+_MAX_BETWEEN = 5  # plain steps allowed between two steps of a chain (carry the file...)
+
+
+def _walk(d: Draft, flow, members) -> tuple[list[str], str | None]:
+    """Plain steps from ``flow`` up to the next chain member: ``(steps, member or None)``."""
+    between, nxt = [], flow.get("targetRef")
+    while nxt not in members and len(between) < _MAX_BETWEEN:
+        node, outs = d.node(nxt), d.outgoing(nxt)
+        kind = etree.QName(node).localname
+        if (kind not in ACTIVITY_KINDS | {"intermediateCatchEvent", "intermediateThrowEvent"}
+                or len(outs) != 1 or len(d.incoming(nxt)) != 1 or d.boundary_events(nxt)):
+            return between, None
+        between.append(nxt)
+        nxt = outs[0].get("targetRef")
+    return between, (nxt if nxt in members else None)
+
+
 def _steps(model: ProcessModel, d: Draft, ids: list[str]):
-    """The chain in flow order: ``[(id, exit flow, decision or None)]``."""
-    info = {}
+    """The chain in flow order: ``[(id, exit flow, decision or None, steps before it)]``.
+
+    Plain steps between two members (the applicant carrying the letter to the next office)
+    run before the later member, on its branch.
+    """
+    info, reached = {}, {}
     for t in ids:
         decision = d.decision_after(t)
         if decision and len(decision[2]) != 1:
@@ -28,32 +52,37 @@ def _steps(model: ProcessModel, d: Draft, ids: list[str]):
         if not decision and len(outs) != 1:
             raise refuse(model, t, f"has {len(outs)} outgoing flows; a step of a chain has one")
         info[t] = (decision[1] if decision else outs[0], decision)
-    following = {info[t][0].get("targetRef") for t in ids}
-    heads = [t for t in ids if t not in following]
+        between, member = _walk(d, info[t][0], set(ids))
+        if member is not None:
+            reached[t] = (member, between)
+    heads = [t for t in ids if t not in {m for m, _b in reached.values()}]
     if len(heads) != 1:
         raise refuse(model, ids[0], f"the steps {', '.join(ids)} do not form one chain")
-    seq = [heads[0]]
+    seq, before = [heads[0]], {heads[0]: []}
     while len(seq) < len(ids):
-        nxt = info[seq[-1]][0].get("targetRef")
-        if nxt not in info or nxt in seq:
-            raise refuse(model, seq[-1], "is not followed directly by another step of the chain "
+        if seq[-1] not in reached or reached[seq[-1]][0] in seq:
+            raise refuse(model, seq[-1], "is not followed by another step of the chain "
                                          f"{', '.join(ids)}")
-        if len(d.incoming(nxt)) != 1:
+        nxt, between = reached[seq[-1]]
+        if len(d.incoming(between[0] if between else nxt)) != 1:
             raise refuse(model, nxt, "is entered from elsewhere too, so the chain cannot be "
                                      "parallelised")
         seq.append(nxt)
-    return [(t, *info[t]) for t in seq]
+        before[nxt] = between
+    return [(t, *info[t], before[t]) for t in seq]
 
 
-def _data_conflict(model: ProcessModel, seq: list[str]) -> None:
-    for i, early in enumerate(seq):
-        a = model.elements[early]
-        for late in seq[i + 1:]:
-            b = model.elements[late]
-            clash = sorted(set(a.writes) & (set(b.reads) | set(b.writes)))
-            if clash:
-                raise refuse(model, b.id, f"uses {clash[0]!r}, which {a.label!r} writes before "
-                                          "it: they cannot run in parallel")
+def _data_conflict(model: ProcessModel, segments: list[list[str]]) -> None:
+    for i, early in enumerate(segments):
+        for late in segments[i + 1:]:
+            for a_id in early:
+                a = model.elements[a_id]
+                for b_id in late:
+                    b = model.elements[b_id]
+                    clash = sorted(set(a.writes) & (set(b.reads) | set(b.writes)))
+                    if clash:
+                        raise refuse(model, b.id, f"uses {clash[0]!r}, which {a.label!r} writes "
+                                                  "before it: they cannot run in parallel")
 
 
 def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
@@ -94,9 +123,9 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
             raise refuse(model, el.id, "has an interrupting boundary event; its escape path "
                                        "would leave the parallel join waiting")
     chain = _steps(model, d, [el.id for el in els])
-    seq = [t for t, _exit, _dec in chain]
-    _data_conflict(model, seq)
-    decisions = [(t, dec) for t, _exit, dec in chain if dec]
+    seq = [t for t, _exit, _dec, _before in chain]
+    _data_conflict(model, [[*before, t] for t, _exit, _dec, before in chain])
+    decisions = [(t, dec) for t, _exit, dec, _before in chain if dec]
     reject_target = None
     if decisions:
         targets = {dec[2][0].get("targetRef") for _t, dec in decisions}
@@ -113,7 +142,7 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
         reject_parts.append(cond or (f"not ({alt})" if alt else None))
     entry = d.incoming(seq[0])
     keep = {accept_out.get("id"), reject_out.get("id") if reject_out is not None else None}
-    for _t, exit_flow, dec in chain:
+    for _t, exit_flow, dec, _before in chain:
         if dec:
             gw = dec[0].get("id")
             for f in d.incoming(gw) + d.outgoing(gw):
@@ -133,8 +162,8 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
         d.add_flow(merge.get("id"), split.get("id"))
     else:
         d.retarget(entry[0], split.get("id"))
-    for t in seq:
-        d.add_flow(split.get("id"), t)
+    for t, _exit, _dec, before in chain:
+        d.add_flow(split.get("id"), before[0] if before else t)
         d.add_flow(t, join.get("id"))
     if decisions:
         names = {dec[0].get("name") for _t, dec in decisions}

@@ -49,7 +49,42 @@ def test_refuses_data_conflict(domisili):
 
 def test_refuses_steps_that_are_not_a_chain(domisili):
     with pytest.raises(ModelError, match="chain"):
-        parallelise(domisili, ["Task_ttd_rt", "Task_terima_berkas"])
+        parallelise(domisili, ["Task_ttd_rt", "Task_draft_surat"])  # a decision between
+
+
+def test_plain_steps_between_run_on_the_later_branch(domisili):
+    new = parallelise(domisili, ["Task_ttd_rt", "Task_terima_berkas"])
+    g = new.graph
+    split = next(iter(g.predecessors("Task_ttd_rt")))
+    assert set(g.successors(split)) == {"Task_ttd_rt", "Task_ttd_rw"}
+    assert ("Task_ttd_rw", "Task_terima_berkas") in g.edges
+    assert_usable(new)
+
+
+def _shipped(name):
+    from pathlib import Path
+
+    from bpengine import load
+
+    path = Path(__file__).resolve().parents[2] / "processes" / name
+    if not path.is_file():
+        pytest.skip(f"processes/{name} not shipped")
+    return load(path)
+
+
+def test_shipped_rt_rw_chain_is_refused_because_rw_signs_the_rt_letter():
+    model = _shipped("surat-keterangan-domisili.bpmn")
+    with pytest.raises(ModelError, match="Task_ttd_rw.*Surat pengantar RT/RW"):
+        parallelise(model, ["Task_ttd_rt", "Task_ttd_rw"])
+
+
+def test_shipped_pbg_review_and_sppst_with_the_minutes_between():
+    new = parallelise(_shipped("pbg.bpmn"), ["Task_kajian_teknis", "Task_ttd_sppst"])
+    split = next(iter(new.graph.predecessors("Task_kajian_teknis")))
+    assert new.elements[split].kind == "parallelGateway"
+    assert split in new.graph.predecessors("Task_berita_acara")
+    assert ("Task_berita_acara", "Task_ttd_sppst") in new.graph.edges
+    assert_usable(new)
 
 
 def test_refuses_gateway(domisili):
