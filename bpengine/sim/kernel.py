@@ -401,10 +401,10 @@ class Replication(Staffing):
             case_arrival[c.id] = c.arrival
             case_done[c.id] = c.done
         measured = np.arange(n) >= self.warmup
-        rows = np.array([r[:3] for r in self.rows], dtype=np.int64).reshape(-1, 3)
-        times = np.array([r[4:] for r in self.rows], dtype=float).reshape(-1, 6)
+        table = np.array(self.rows, dtype=float).reshape(-1, 10)  # one conversion, then views
+        rows = table[:, :3].astype(np.int64)
         cid, node, lane = rows[:, 0], rows[:, 1], rows[:, 2]
-        enabled, released, assigned, _, end, dur = times.T
+        enabled, released, assigned, _, end, dur = table[:, 4:].T
         batch, queue, off = (np.zeros(len(rows)) for _ in range(3))
         cost = np.zeros(len(rows))
         for k, ln in enumerate(self.lanes):

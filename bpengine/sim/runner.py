@@ -146,13 +146,16 @@ def _log_rows(rows, net, epoch) -> list[dict]:
     if not rows:
         return []
     epoch = np.datetime64(epoch, "us")
-    times = np.array([(r[4], r[7], r[8]) for r in rows], dtype=float)
+    times = np.array(rows, dtype=float)[:, (4, 7, 8)]
     stamps = (epoch + np.round(times * 60e6).astype("timedelta64[us]")).astype(object)
-    labels = [f"{name} #" for name in net.lanes]
-    return [{"case": r[0], "activity": net.ids[r[1]], "name": net.names[r[1]],
-             "lane": net.lanes[r[2]], "resource": f"{labels[r[2]]}{r[3] + 1}",
-             "enabled": e, "start": s, "end": f}
-            for r, (e, s, f) in zip(rows, stamps.tolist(), strict=True)]
+    ids, names, lanes = net.ids, net.names, net.lanes
+    people: dict = {}  # (lane, staff) -> "Lane #n", made once
+    for r in rows:
+        if (r[2], r[3]) not in people:
+            people[r[2], r[3]] = f"{lanes[r[2]]} #{r[3] + 1}"
+    return [{"case": r[0], "activity": ids[r[1]], "name": names[r[1]], "lane": lanes[r[2]],
+             "resource": people[r[2], r[3]], "enabled": e, "start": st, "end": f}
+            for r, (e, st, f) in zip(rows, stamps.tolist(), strict=True)]
 
 
 def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
