@@ -307,5 +307,7 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
             else None
         if prob is not None and prob > 1:
             raise ScenarioError(f"{where}.probability: cannot exceed 1, got {prob}")
-        sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", False)), prob)
+        # "2 working days" means office time unless the scenario says otherwise
+        working = "working" in str(spec.get("duration", ""))
+        sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", working)), prob)
     return sc

@@ -144,3 +144,12 @@ def test_multi_instance_and_repeat():
     res = simulate(DATA / "sequence.bpmn", {"tasks": {"A": {"repeat": 0.25}}}, cases=3000,
                    replications=1, seed=8)
     assert runs(res)["A"] == pytest.approx(1 / 0.75, rel=0.03)
+
+
+def test_timer_in_working_days_runs_on_office_time():
+    # a 1-working-day escalation on a 10-hour approval started Monday 07:30: in office time
+    # it fires Tuesday 07:30 (A still running), whereas 7.5 calendar hours would fire Monday
+    sc = {"tasks": {"A": "10 h"}, "events": {"Timer_A": "1 working day"}}
+    rows = [r for r in simulate(DATA / "escalation.bpmn", sc, cases=1, replications=1,
+                                warmup=0).event_log if r["activity"] == "T_esc"]
+    assert rows and rows[0]["enabled"].isoformat() >= "2025-01-07T07:30"
