@@ -187,3 +187,38 @@ def test_two_workers_ticking_fire_each_timer_exactly_once(pg_url, data_dir, cloc
     timers = Counter(h.action for c in cases for h in engine.history(c) if h.action == "timer")
     assert timers == {"timer": len(cases)}
     engine.db.dispose()
+
+
+def _service_worker(url: str) -> int:
+    from bpengine import ConflictError, Engine
+
+    engine = Engine(url)
+    engine.register("Kirim notifikasi", lambda data: {"terkirim": True})
+    done = 0
+    while True:
+        try:
+            advanced = engine.work(limit=3)
+        except ConflictError:
+            continue
+        if not advanced:
+            break
+        done += len(advanced)
+    engine.db.dispose()
+    return done
+
+
+def test_two_workers_share_pending_service_tasks_exactly_once(pg_url, data_dir):
+    front = Engine(pg_url)  # the front office has no handler: services stay pending
+    front.deploy(data_dir / "disposisi.bpmn")
+    cases = [front.start("disposisi", {}).id for _ in range(20)]
+    for lane in ("Sekretariat", "Bidang A"):
+        for task in front.inbox(lane=lane):
+            front.complete(task.id, {})
+    assert len([t for c in cases for t in front.get(c).tasks if t.kind == "service"]) == 20
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        pool.map(_service_worker, [pg_url, pg_url])
+    services = Counter(h.task_id for c in cases for h in front.history(c) if h.action == "service")
+    assert len(services) == 20 and set(services.values()) == {1}
+    assert all(front.get(c).data["terkirim"] is True for c in cases)
+    front.db.dispose()
