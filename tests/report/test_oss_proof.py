@@ -49,8 +49,8 @@ def test_compare_states_the_reform_saving(reform):
 def ours(reform):
     before, _c = reform
     raw = read_scenario_dict(_sidecar(BEFORE))
-    result = reengineer(before, raw, cases=150, replications=3, seed=SEED, jobs=2,
-                        max_candidates=60)
+    result = reengineer(before, raw, cases=100, replications=2, seed=SEED, jobs=2,
+                        max_candidates=40)
     assert result.best is not None, "no candidate beats the before model"
     comparison = compare(before, result.best.model, raw, CASES, REPS, SEED,
                          after_scenario=result.best.scenario)
