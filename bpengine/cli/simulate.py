@@ -85,10 +85,12 @@ def _table(result, console):
               help="Prosimos JSON simulation parameters, imported as they are.")
 @click.option("--cases", default=1000, show_default=True, type=click.IntRange(min=1),
               help="Measured cases per replication.")
-@click.option("--replications", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option("--replications", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Independent runs; the 95% intervals are over them (needs 2 or more).")
 @click.option("--warmup", default=0.1, show_default=True, type=click.FloatRange(min=0),
               help="Unmeasured cases first: a count, or a fraction of --cases below 1.")
-@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--seed", default=7, show_default=True, type=int,
+              help="The same seed gives the same numbers.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=0),
               help="Processes running replications side by side (0: one per CPU).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for tools.")
