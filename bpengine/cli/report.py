@@ -8,7 +8,7 @@ import click
 from .. import analysis
 from ..model import load
 from ..redesign import Change
-from ..report import write_report
+from ..report import Comparison, structure, write_report
 from ..report.before_after import compare as compare_models
 from ..report.before_after import plots_for, simulate_pair
 from .compare import SIM_OPTIONS, scenarios_for
@@ -62,7 +62,9 @@ def report(before, after, output, scenario, after_scenario, cases, replications,
     ma = load(after) if after else None
     if ma is not None:
         changes = read_change_log(after)
-        if not no_simulation:
+        if no_simulation:
+            comparison = Comparison(mb.name, ma.name, tuple(structure(mb, ma)))
+        else:
             results = simulate_pair(mb, ma, sb, sa, cases, replications, seed)
             comparison = compare_models(mb, ma, sb, cases, replications, seed,
                                         after_scenario=sa, results=results)

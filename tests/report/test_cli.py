@@ -92,3 +92,14 @@ def test_reengineer_writes_best_redesign_comparison_and_report(pair, tmp_path):
     ranking = [line for line in result.output.splitlines() if line.strip().startswith("#")]
     assert ranking == [line for line in again.output.splitlines()
                        if line.strip().startswith("#")]
+
+
+def test_report_without_simulation_still_compares_structure(pair, tmp_path):
+    before, after = pair
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["report", str(before), str(after), "-o", str(out),
+                                       "--no-simulation"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Structural comparison only" in html and "Steps (activities)" in html
+    assert "data:image/png" not in html
