@@ -175,7 +175,7 @@ def _ticker(url: str, now_iso: str) -> int:
 def test_two_workers_ticking_fire_each_timer_exactly_once(pg_url, data_dir, clock):
     engine = Engine(pg_url, clock=clock)
     engine.deploy(data_dir / "cuti.bpmn")
-    cases = [engine.start("cuti", {"hari": 1, "revisi": 0}).id for _ in range(30)]
+    cases = [engine.start("cuti", {"hari": 1, "revisi": 0}).id for _ in range(12)]
     for task in engine.inbox(lane="Pegawai"):
         engine.complete(task.id, {})
     due = (clock.now + dt.timedelta(days=4)).isoformat()
@@ -210,15 +210,15 @@ def _service_worker(url: str) -> int:
 def test_two_workers_share_pending_service_tasks_exactly_once(pg_url, data_dir):
     front = Engine(pg_url)  # the front office has no handler: services stay pending
     front.deploy(data_dir / "disposisi.bpmn")
-    cases = [front.start("disposisi", {}).id for _ in range(20)]
+    cases = [front.start("disposisi", {}).id for _ in range(10)]
     for lane in ("Sekretariat", "Bidang A"):
         for task in front.inbox(lane=lane):
             front.complete(task.id, {})
-    assert len([t for c in cases for t in front.get(c).tasks if t.kind == "service"]) == 20
+    assert len([t for c in cases for t in front.get(c).tasks if t.kind == "service"]) == 10
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(2) as pool:
         pool.map(_service_worker, [pg_url, pg_url])
     services = Counter(h.task_id for c in cases for h in front.history(c) if h.action == "service")
-    assert len(services) == 20 and set(services.values()) == {1}
+    assert len(services) == 10 and set(services.values()) == {1}
     assert all(front.get(c).data["terkirim"] is True for c in cases)
     front.db.dispose()
