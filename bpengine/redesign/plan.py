@@ -74,6 +74,8 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
         return compose(model, elements, log=log, finding=fid)
     if kind == "parallelise":
         chain = targets if len(targets) > 1 else elements
+        if len(chain) == 1:  # a guarded step: run it alongside its neighbour
+            return _alongside(model, chain[0], log, fid)
         return parallelise(model, chain, log=log, finding=fid)
     if kind == "resequence":
         check = targets[0] if targets else elements[-1]
@@ -97,6 +99,36 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
                       if model.approval(e).is_approval), elements[-1])
         return relocate_check(model, check, log=log, finding=fid)
     raise ModelError(f"finding {fid}: unknown suggestion {kind!r}", file=model.file)
+
+
+def _neighbours(model: ProcessModel, step: str) -> list[list[str]]:
+    """``[step, next activity]`` and ``[previous activity, step]`` along single flows."""
+    g, out = model.graph, []
+    for pair, walk in (((step, None), g.successors), ((None, step), g.predecessors)):
+        seen, frontier = {step}, [step]
+        while len(frontier) == 1 and frontier[0] not in seen - {step} and len(seen) < 6:
+            nxt = list(walk(frontier[0]))
+            node = nxt[0] if len(nxt) == 1 or model.elements[frontier[0]].is_gateway else None
+            if node is None or node in seen:
+                break
+            seen.add(node)
+            if model.elements[node].is_activity:
+                out.append([node if x is None else x for x in pair])
+                break
+            frontier = [node]
+    return out
+
+
+def _alongside(model: ProcessModel, step: str, log, fid) -> ProcessModel:
+    """Parallelise a single (guarded) step with the step after it, else the one before."""
+    error = None
+    for chain in _neighbours(model, step):
+        try:
+            return parallelise(model, chain, log=log, finding=fid)
+        except ModelError as exc:
+            error = exc
+    raise error or ModelError(f"finding {fid}: {step} has no neighbouring step to run "
+                              "alongside", file=model.file)
 
 
 def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = None,

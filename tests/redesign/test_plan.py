@@ -118,3 +118,19 @@ def test_knockout_order_finding_moves_the_sharper_check_first():
     assert log[0].kind == "resequence"
     assert ("terima", "cek_b") in new.graph.edges and ("gb", "cek_a") in new.graph.edges
     assert_usable(new)
+
+
+def test_guarded_single_step_runs_alongside_its_neighbour(domisili):
+    import dataclasses
+
+    # what the analyzer's guard makes of a removal of a protected step
+    stamp = next(f for f in analyze(domisili) if len(f.targets) == 1
+                 and f.targets[0] == "Task_ttd_rt")
+    guarded = dataclasses.replace(stamp, suggestion="parallelise", guard="kept by law")
+    log = []
+    new = apply_finding(domisili, guarded, log=log)
+    step = (guarded.targets or guarded.elements)[0]
+    assert log[0].kind == "parallelise" and step in log[0].elements
+    assert len(log[0].elements) == 2
+    assert domisili.elements[step].mandatory == new.elements[step].mandatory
+    assert_usable(new)
