@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Approval", "classify", "APPROVAL_WORDS", "REJECT_WORDS"]
+__all__ = ["Approval", "classify", "APPROVAL_WORDS", "REJECT_WORDS", "REQUEST_WORDS"]
 
 # Word stems: Indonesian first (as procedures are written), then English.
 APPROVAL_WORDS = (
@@ -29,6 +29,16 @@ REJECT_WORDS = (
     "tolak", "ditolak", "tidak", "kurang", "revisi", "perbaiki", "perbaikan", "kembalikan",
     "dikembalikan", "salah", "belum", "reject", "rejected", "deny", "denied", "no",
     "not", "incomplete", "revise", "return", "false", "!",
+)
+# A name that starts by asking for, attaching or handing in something names a request,
+# even when the thing asked for is an approval ("Minta persetujuan atasan").
+REQUEST_WORDS = (
+    "minta", "meminta", "mohon", "memohon", "ajukan", "mengajukan", "lampirkan",
+    "melampirkan", "serahkan", "menyerahkan", "kirim", "mengirim", "terima", "menerima",
+    "request", "submit", "ask", "attach", "send", "receive", "hand in",
+)
+_REQUEST_RE = re.compile(
+    r"^\s*(" + "|".join(re.escape(w) for w in REQUEST_WORDS) + r")\b", re.IGNORECASE
 )
 _APPROVAL_RE = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in sorted(APPROVAL_WORDS, key=len, reverse=True)) + r")",
@@ -85,6 +95,9 @@ def classify(model, element) -> Approval:
     gateway = _decision_after(model, element)
     if gateway and element.kind in ("userTask", "manualTask"):
         return Approval(True, "decision", f"followed by decision {gateway}")
+    request = _REQUEST_RE.match(element.name or "")
+    if request:
+        return Approval(False, "vocabulary", f"request: {request.group(1).lower()}")
     match = _APPROVAL_RE.search(element.name or "")
     if match:
         return Approval(True, "vocabulary", match.group(1).lower())

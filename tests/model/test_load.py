@@ -83,6 +83,14 @@ def test_approval_vocabulary_is_bilingual(name, reason):
     assert m.approval("t").is_approval and m.approval("t").reason == reason
 
 
+@pytest.mark.parametrize("name", ["Minta persetujuan atasan", "Lampirkan lembar disposisi",
+                                  "Submit for approval"])
+def test_requests_for_approval_are_not_approvals(name):
+    m = load(doc(f'<process id="p"><userTask id="t" name="{name}"/></process>'))
+    verdict = m.approval("t")
+    assert not verdict.is_approval and verdict.evidence.startswith("request: ")
+
+
 def test_approval_by_decision_gateway_and_explicit_false():
     body = """<process id="p"><userTask id="t" name="Pertimbangkan"/>
       <sequenceFlow id="f" sourceRef="t" targetRef="g"/><exclusiveGateway id="g"/>
