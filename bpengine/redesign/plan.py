@@ -40,9 +40,12 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
 
     ``eliminate`` and ``notify`` remove each target (a notification replaces the sign-off:
     the office is told, not asked); ``compose`` merges the finding's elements; ``parallelise``
-    runs its chain side by side; ``resequence`` moves the target before the first element;
-    ``reassign`` moves each target into the lane of the first element; ``relocate-check``
-    moves the check (the target, else the last element) up front.
+    runs its chain side by side (a single guarded step: alongside the step after it, else the
+    one before); ``resequence`` moves the target before the first element; ``reassign`` moves
+    each target into the lane of the first element, never an approval (that would change who
+    decides); ``relocate-check`` moves the check (the target, else the last approval among
+    the elements) up front. A finding whose elements are no longer all in the model is not
+    applied: its evidence (the earlier check that made a re-check redundant) may be gone.
 
     Raises
     ------
