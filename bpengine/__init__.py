@@ -2,8 +2,14 @@
 
 Load a BPMN 2.0 model of an agency procedure, run it, simulate it, find the approval
 steps that add nothing, redesign it and measure what each change saves.
+
+The public names below are imported on first use (PEP 562), so ``import bpengine`` stays
+cheap and using the analyzer never drags in the engine's database stack.
 """
-from .analysis import Finding, analyze
+from __future__ import annotations
+
+import importlib
+
 from .errors import (
     BpengineError,
     ConflictError,
@@ -14,37 +20,49 @@ from .errors import (
     ScenarioError,
     TaskNotReady,
 )
-from .engine import Engine
 from .model import ProcessModel, load, validate
-from .redesign import Change, redesign, transform_scenario
-from .report import Comparison, write_report
-from .report.before_after import compare
-from .scenario import Scenario, load_scenario
-from .sim import SimulationResult, simulate
+
+# public name -> module that defines it
+_LAZY = {
+    "Engine": "bpengine.engine",
+    "Finding": "bpengine.analysis",
+    "analyze": "bpengine.analysis",
+    "Change": "bpengine.redesign",
+    "redesign": "bpengine.redesign",
+    "transform_scenario": "bpengine.redesign",
+    "Comparison": "bpengine.report",
+    "write_report": "bpengine.report",
+    "compare": "bpengine.report.before_after",
+    "Scenario": "bpengine.scenario",
+    "load_scenario": "bpengine.scenario",
+    "SimulationResult": "bpengine.sim",
+    "simulate": "bpengine.sim",
+}
 
 __all__ = [
     "BpengineError",
-    "Change",
-    "Comparison",
     "ConflictError",
-    "Engine",
     "ExpressionError",
-    "Finding",
     "ModelError",
     "NotFound",
     "Problem",
     "ProcessModel",
-    "Scenario",
     "ScenarioError",
-    "SimulationResult",
     "TaskNotReady",
-    "analyze",
-    "compare",
     "load",
-    "load_scenario",
-    "redesign",
-    "simulate",
-    "transform_scenario",
     "validate",
-    "write_report",
+    *_LAZY,
 ]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bpengine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(__all__)

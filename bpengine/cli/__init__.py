@@ -15,7 +15,7 @@ from ..errors import BpengineError
 
 __all__ = ["main", "COMMANDS"]
 
-# module name -> command object name; add a line here when a command lands.
+# command name (= module name) -> command object in that module; one line per command.
 COMMANDS = [
     ("validate", "validate"),
     ("analyze", "analyze"),
@@ -30,6 +30,19 @@ COMMANDS = [
 
 
 class _Group(click.Group):
+    """Imports a command's module only when that command is used (or help lists it)."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | {name for name, _ in COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name not in self.commands:
+            attr = dict(COMMANDS).get(name)
+            if attr is None:
+                return None
+            self.add_command(getattr(importlib.import_module(f"{__name__}.{name}"), attr), name)
+        return self.commands.get(name)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -43,6 +56,3 @@ class _Group(click.Group):
 def main():
     """bpengine: load, run, simulate, analyse and redesign BPMN models of agency procedures."""
 
-
-for _module, _attr in COMMANDS:
-    main.add_command(getattr(importlib.import_module(f"{__name__}.{_module}"), _attr))
