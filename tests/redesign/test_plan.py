@@ -134,3 +134,13 @@ def test_guarded_single_step_runs_alongside_its_neighbour(domisili):
     assert len(log[0].elements) == 2
     assert domisili.elements[step].mandatory == new.elements[step].mandatory
     assert_usable(new)
+
+
+def test_bpengine_redesign_is_callable_whatever_was_imported_first(domisili):
+    import importlib
+
+    importlib.import_module("bpengine.redesign")  # binds the package to bpengine.redesign
+    from bpengine import redesign as public
+
+    new, applied = public(domisili, analyze(domisili))
+    assert applied and new is not domisili
