@@ -113,25 +113,76 @@ def eliminate(model: ProcessModel, task_id: str, *, log: list | None = None,
     return result
 
 
-def _chain(model: ProcessModel, d: Draft, ids: list[str]) -> list[str]:
-    """``ids`` in flow order, if each is followed directly and only by the next."""
-    wanted = set(ids)
-    heads = [t for t in ids if not any(f.get("sourceRef") in wanted for f in d.incoming(t))]
+def _chain(model: ProcessModel, d: Draft, ids: list[str]):
+    """``(ids in flow order, decisions between them)``: each followed only by the next,
+    directly or through its own approve/reject decision."""
+    wanted, step = set(ids), {}
+    for t in ids:
+        outs, dec = d.outgoing(t), d.decision_after(t)
+        if len(outs) == 1 and outs[0].get("targetRef") in wanted:
+            step[t] = (outs[0].get("targetRef"), None)
+        elif dec and dec[1].get("targetRef") in wanted:
+            step[t] = (dec[1].get("targetRef"), dec)
+    heads = [t for t in ids if t not in {n for n, _dec in step.values()}]
     if len(heads) != 1:
         raise refuse(model, ids[0], f"the steps {', '.join(ids)} are not one consecutive "
                                     "sequence")
-    seq = [heads[0]]
+    seq, decisions = [heads[0]], []
     while len(seq) < len(ids):
-        outs = d.outgoing(seq[-1])
-        if len(outs) != 1 or outs[0].get("targetRef") not in wanted:
+        if seq[-1] not in step:
             raise refuse(model, seq[-1], "is not followed directly by another of the steps "
                                          f"{', '.join(ids)}, so they are not consecutive")
-        nxt = outs[0].get("targetRef")
+        nxt, dec = step[seq[-1]]
         if len(d.incoming(nxt)) != 1 or nxt in seq:
             raise refuse(model, nxt, "is entered from elsewhere too, so it cannot be merged "
                                      "into the step before it")
+        if dec is not None:
+            if len(dec[2]) != 1:
+                raise refuse(model, dec[0].get("id"), "has more than one reject branch; only "
+                                                      "approve/reject decisions merge")
+            decisions.append(dec)
         seq.append(nxt)
-    return seq
+    return seq, decisions
+
+
+def _merge_decisions(model: ProcessModel, d: Draft, first: str, decisions, last) -> tuple:
+    """One decision after the composed step that rejects if any of the merged ones would.
+
+    Returns the change-log record ``(gateway, accept flow, reject flow, ((old gateway, old
+    accept flow), ...))`` so branch probabilities can be multiplied.
+    """
+    every = decisions + ([last] if last else [])
+    targets = {dec[2][0].get("targetRef") for dec in every}
+    if len(targets) > 1 and not all(model.elements[x].kind == "endEvent" for x in targets):
+        raise refuse(model, every[1][0].get("id"), "its reject branch leads elsewhere than the "
+                                                   "first one's; they cannot be merged")
+    parts = []
+    for _gw, accept, rejects in every:
+        cond, alt = d.condition(rejects[0]), d.condition(accept)
+        parts.append(cond or (f"not ({alt})" if alt else None))
+    parts = [p for p in parts if p]
+    condition = (" or ".join(f"({p})" for p in parts) if len(parts) > 1
+                 else (parts[0] if parts else None))
+    old = tuple((gw.get("id"), accept.get("id")) for gw, accept, _r in every)
+    if last:
+        gw, accept, reject = last[0], last[1], last[2][0]
+    else:  # the last step decided nothing: a new decision after the composed step
+        out = d.outgoing(first)[0]
+        gw = d.add_node("exclusiveGateway", near=first, lane_of=first,
+                        name=decisions[0][0].get("name") or "",
+                        ident=d.new_id(f"Gateway_{first}_ok"))
+        accept = d.add_flow(gw.get("id"), out.get("targetRef"))
+        d.retarget(out, gw.get("id"))
+        reject = decisions[0][2][0]
+        d.resource(reject, gw.get("id"))
+        gw.set("default", accept.get("id"))
+    d.set_condition(reject, condition)
+    for old_gw, _a, _r in decisions:
+        for f in d.incoming(old_gw.get("id")) + d.outgoing(old_gw.get("id")):
+            if f is not reject:
+                d.remove_flow(f)
+        d.remove_node(old_gw.get("id"))
+    return gw.get("id"), accept.get("id"), reject.get("id"), old
 
 
 def compose(model: ProcessModel, task_ids, *, name: str | None = None,
@@ -178,7 +229,10 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
     for el in els:
         if d.boundary_events(el.id):
             raise refuse(model, el.id, "has boundary events attached; it cannot be composed")
-    seq = _chain(model, d, [el.id for el in els])
+    seq, decisions = _chain(model, d, [el.id for el in els])
+    last_decision = d.decision_after(seq[-1]) if decisions else None
+    if last_decision and len(last_decision[2]) != 1:
+        last_decision = None
     first = d.node(seq[0])
     for t in seq[1:]:
         node = d.node(t)
@@ -189,8 +243,13 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
             d.remove_flow(f)
     for f in d.outgoing(seq[-1]):
         d.resource(f, seq[0])
+    record = (_merge_decisions(model, d, seq[0], decisions, last_decision),) \
+        if decisions else ()
     for t in seq[1:]:
         d.remove_node(t)
+    if decisions:
+        d.prune_unreachable()  # a rejection end only the merged decisions reached
+        d.collapse_gateways()
     d.sort_activity_children(first)
     labels = [model.elements[t].label for t in seq]
     first.set("name", name or " + ".join(labels))
@@ -207,8 +266,11 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
     result = d.finish(before)
     what = (f"Composed {', '.join(repr(x) for x in labels)} ({els[0].lane or 'no lane'}) into "
             f"one step {first.get('name')!r}; the waits between them disappear.")
-    _log(log, Change("compose", tuple(seq), what, removed=tuple(seq[1:]),
-                     merged=((seq[0], tuple(seq)),), names=names_of(model, seq),
+    if decisions:
+        what += " Their approve/reject decisions are merged into one that rejects if any would."
+    _log(log, Change("compose", tuple(seq), what, removed=tuple(d.removed),
+                     merged=((seq[0], tuple(seq)),), flow_merges=tuple(d.flow_merges),
+                     decisions=record, names=names_of(model, list(seq) + list(d.removed)),
                      finding=finding))
     return result
 

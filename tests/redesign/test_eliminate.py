@@ -168,3 +168,31 @@ def test_a_routing_choice_after_a_signature_is_not_its_verdict():
     assert {"g", "sektor", "m"} <= set(new.elements)
     assert ("s", "g") in new.graph.edges and ("g", "m") in new.graph.edges
     assert_usable(new)
+
+
+def test_compose_checks_with_decisions_merges_the_decisions():
+    from .conftest import DATA
+
+    model = load(DATA / "knockout.bpmn")
+    log = []
+    new = compose(model, ["cek_b", "cek_a"], log=log)
+    assert set(model.elements) - set(new.elements) == {"cek_b", "ga", "ea"}
+    gw, accept, reject, old = log[0].decisions[0]
+    assert new.flows[reject].condition == "(sah == False) or (lengkap == False)"
+    assert new.flows[accept].target == "terbit" and new.elements[gw].default_flow == accept
+    assert [o[0] for o in old] == ["ga", "gb"]
+    assert_usable(new)
+
+
+def test_compose_with_decisions_carries_probabilities_and_durations():
+    from bpengine.redesign import transform_scenario
+
+    from .conftest import DATA
+
+    log = []
+    compose(load(DATA / "knockout.bpmn"), ["cek_a", "cek_b"], log=log)
+    out = transform_scenario({"tasks": {"cek_a": "60 min", "cek_b": "10 min"},
+                              "gateways": {"ga": {"fa_ya": 0.95, "fa_tidak": 0.05},
+                                           "gb": {"fb_ya": 0.6, "fb_tidak": 0.4}}}, log[0])
+    assert out["tasks"] == {"cek_a": "70 min"}
+    assert out["gateways"] == {"gb": {"fb_ya": 0.57, "fb_tidak": 0.43}}
