@@ -22,14 +22,16 @@ from .errors import (
 )
 from .model import ProcessModel, load, validate
 
+# Eager, unlike the rest: ``redesign`` names both a subpackage and its main function, and
+# importing the subpackage binds the package to ``bpengine.redesign``; importing it here,
+# once, leaves the function bound for good.
+from .redesign import Change, redesign, transform_scenario  # noqa: E402
+
 # public name -> module that defines it
 _LAZY = {
     "Engine": "bpengine.engine",
     "Finding": "bpengine.analysis",
     "analyze": "bpengine.analysis",
-    "Change": "bpengine.redesign",
-    "redesign": "bpengine.redesign",
-    "transform_scenario": "bpengine.redesign",
     "Comparison": "bpengine.report",
     "write_report": "bpengine.report",
     "compare": "bpengine.report.before_after",
@@ -51,6 +53,9 @@ __all__ = [
     "TaskNotReady",
     "load",
     "validate",
+    "Change",
+    "redesign",
+    "transform_scenario",
     *_LAZY,
 ]
 

@@ -5,8 +5,6 @@ passes :func:`bpengine.model.validate`, keeps every ``bpe:mandatory`` step and k
 diagram, so it opens in bpmn.io or Camunda Modeler. :func:`transform_scenario` carries the
 scenario across a change.
 """
-import sys
-import types
 
 from .changes import Change, duration_moments, transform_scenario
 from .eliminate import compose, eliminate
@@ -30,17 +28,3 @@ __all__ = [
     "transform_scenario",
 ]
 
-
-class _CallablePackage(types.ModuleType):
-    """This package, callable as :func:`redesign` itself.
-
-    ``bpengine.redesign`` names both this package and the function (the public API is
-    ``from bpengine import redesign``); once the package is imported, Python binds the
-    package to that name, so the package answers a call the way the function does.
-    """
-
-    def __call__(self, model, findings, keep=(), **kwargs):
-        return redesign(model, findings, keep, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
