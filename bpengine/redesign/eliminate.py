@@ -14,7 +14,7 @@ from .changes import Change
 from .drawing import point_associations
 from .editing import Draft, refuse
 
-__all__ = ["eliminate", "compose", "names_of"]
+__all__ = ["eliminate", "compose", "absorb", "names_of"]
 
 _B = f"{{{BPMN}}}"
 _MOVABLE = ("property", "dataInputAssociation", "dataOutputAssociation")
@@ -273,6 +273,55 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
                      decisions=record, names=names_of(model, list(seq) + list(d.removed)),
                      finding=finding))
     return result
+
+
+def absorb(model: ProcessModel, earlier, into: str, *, log: list | None = None,
+           finding: str | None = None) -> ProcessModel:
+    """Let one decision of a role cover the earlier ones it takes in the same case.
+
+    The composition of steps that are *not* consecutive: when one desk signs (say) the
+    location permit, then other offices work, then the same desk signs the nuisance permit
+    from the same papers, the earlier signatures are eliminated and the last one covers
+    them all. Its duration becomes the sum (the work is still done, once, in one sitting);
+    the waits of the earlier ones disappear.
+
+    Parameters
+    ----------
+    model : ProcessModel
+    earlier : sequence of str
+        Task ids whose decision ``into`` takes over; each is removed as by :func:`eliminate`.
+    into : str
+        The task that remains, in the same lane.
+
+    Raises
+    ------
+    ModelError
+        A step is mandatory, not a task, or in another lane than ``into``.
+    """
+    keep = model.get(into)
+    ids = [model.get(t).id for t in dict.fromkeys(earlier) if t != keep.id]
+    if not ids:
+        raise refuse(model, keep.id, "absorb needs at least one other step")
+    for t in ids:
+        el = _removable(model, t, "absorbed")
+        if el.lane_id != keep.lane_id:
+            raise refuse(model, el.id, f"is in lane {el.lane!r} but {keep.label!r} is in lane "
+                                       f"{keep.lane!r}; only one role's decisions combine")
+    steps: list[Change] = []
+    new = model
+    for t in ids:
+        new = eliminate(new, t, log=steps, finding=finding)
+    labels = [model.elements[t].label for t in ids]
+    removed = tuple(dict.fromkeys(r for c in steps for r in c.removed))
+    what = (f"{keep.label!r} ({keep.lane or 'no lane'}) now also decides what "
+            f"{', '.join(repr(x) for x in labels)} decided, in one sitting; the earlier "
+            "step" + ("s are" if len(ids) > 1 else " is") + " gone with "
+            + ("their" if len(ids) > 1 else "its") + " wait.")
+    _log(log, Change("compose", (*ids, keep.id), what, removed=removed,
+                     merged=((keep.id, (*ids, keep.id)),),
+                     flow_merges=tuple(m for c in steps for m in c.flow_merges),
+                     names=names_of(model, [*ids, keep.id, *removed]), finding=finding))
+    return new
 
 
 def _log(log: list | None, change: Change) -> None:

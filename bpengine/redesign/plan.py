@@ -12,7 +12,7 @@ import dataclasses
 from ..errors import ModelError
 from ..model import ProcessModel
 from .changes import Change
-from .eliminate import compose, eliminate
+from .eliminate import absorb, compose, eliminate
 from .parallelise import parallelise
 from .reorder import reassign, relocate_check, resequence
 
@@ -39,7 +39,8 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
     """Apply one finding's suggestion to ``model``.
 
     ``eliminate`` and ``notify`` remove each target (a notification replaces the sign-off:
-    the office is told, not asked); ``compose`` merges the finding's elements; ``parallelise``
+    the office is told, not asked); ``compose`` merges the finding's elements (when they are
+    not consecutive, the last one absorbs the targets: see :func:`absorb`); ``parallelise``
     runs its chain side by side (a single guarded step: alongside the step after it, else the
     one before); ``resequence`` moves the target before the first element; ``reassign`` moves
     each target into the lane of the first element, never an approval (that would change who
@@ -74,6 +75,10 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
                 last.description + " The office is notified instead of asked to sign."))
         return new
     if kind == "compose":
+        if targets and set(targets) < set(elements) and not _consecutive(model, elements):
+            # one role deciding the same case twice: the last decision covers the rest
+            into = next(e for e in reversed(elements) if e not in targets)
+            return absorb(model, targets, into, log=log, finding=fid)
         return compose(model, elements, log=log, finding=fid)
     if kind == "parallelise":
         chain = targets if len(targets) > 1 else elements
@@ -102,6 +107,18 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
                       if model.approval(e).is_approval), elements[-1])
         return relocate_check(model, check, log=log, finding=fid)
     raise ModelError(f"finding {fid}: unknown suggestion {kind!r}", file=model.file)
+
+
+def _consecutive(model: ProcessModel, ids) -> bool:
+    """Whether the steps follow one another, directly or through their own decision."""
+    g, wanted, links = model.graph, set(ids), 0
+    for t in wanted:
+        nxt = set(g.successors(t))
+        for n in list(nxt):
+            if model.elements[n].is_gateway:
+                nxt |= set(g.successors(n))
+        links += bool(nxt & (wanted - {t}))
+    return links >= len(wanted) - 1
 
 
 def _neighbours(model: ProcessModel, step: str) -> list[list[str]]:

@@ -1,10 +1,13 @@
 """eliminate and compose on real files: the step is gone, flows reconnect, DI is kept."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bpengine import ModelError, load
-from bpengine.redesign import compose, eliminate
+from bpengine import ModelError, analyze, load, redesign
+from bpengine.redesign import compose, eliminate, transform_scenario
+from bpengine.redesign.eliminate import absorb
 
 from .conftest import assert_usable
 
@@ -196,3 +199,42 @@ def test_compose_with_decisions_carries_probabilities_and_durations():
                                            "gb": {"fb_ya": 0.6, "fb_tidak": 0.4}}}, log[0])
     assert out["tasks"] == {"cek_a": "70 min"}
     assert out["gateways"] == {"gb": {"fb_ya": 0.57, "fb_tidak": 0.43}}
+
+
+OSS_BEFORE = Path(__file__).resolve().parents[2] / "processes" / "izin-usaha-sebelum-oss.bpmn"
+
+
+def test_absorb_lets_the_last_signature_of_a_desk_cover_the_earlier_ones():
+    model = load(OSS_BEFORE)
+    log = []
+    new = absorb(model, ["Task_ttd_izin_lokasi", "Task_ttd_ho"], "Task_ttd_siup", log=log,
+                 finding="F9")
+    assert {"Task_ttd_izin_lokasi", "Task_ttd_ho"}.isdisjoint(new.elements)
+    assert ("Task_tinjau_izin_lokasi", "Gateway_layak_izin_lokasi") in new.graph.edges
+    assert "Task_ttd_siup" in new.elements
+    assert_usable(new)
+    change = log[0]
+    assert change.kind == "compose" and change.finding == "F9"
+    assert change.merged == (("Task_ttd_siup", ("Task_ttd_izin_lokasi", "Task_ttd_ho",
+                                                "Task_ttd_siup")),)
+    scenario = transform_scenario({"tasks": {"Task_ttd_izin_lokasi": 10, "Task_ttd_ho": 10,
+                                             "Task_ttd_siup": "5 min"}}, change)
+    assert scenario["tasks"] == {"Task_ttd_siup": "25 min"}
+
+
+def test_absorb_refuses_another_lane_and_mandatory_steps():
+    model = load(OSS_BEFORE)
+    with pytest.raises(ModelError, match="only one role's decisions combine"):
+        absorb(model, ["Task_verifikasi_siup"], "Task_ttd_siup")
+    with pytest.raises(ModelError, match="mandatory"):
+        absorb(model, ["Task_ttd_izin_sektor"], "Task_ttd_tdp")
+
+
+def test_redesign_composes_a_desk_signing_twice_in_one_case():
+    model = load(OSS_BEFORE)
+    findings = [f for f in analyze(model) if f.rule == "same-role-approvals"]
+    assert findings, "the Kepala DPMPTSP signs several permits of one case"
+    new, applied = redesign(model, findings)
+    assert applied and all(c.kind == "compose" for c in applied)
+    assert "Task_ttd_ho" not in new.elements and "Task_ttd_siup" in new.elements
+    assert_usable(new)

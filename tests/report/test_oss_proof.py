@@ -70,7 +70,7 @@ def test_reengineer_saves_without_removing_mandatory_steps(reform, ours):
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "reengineer reaches ~47% of the reform's working-day saving (3.1 of 6.5 days) and ~60% "
+    "reengineer reaches ~59% of the reform's working-day saving (3.8 of 6.5 days) and ~58% "
     "of its handoff saving (8.4 of 13.8; 87% of its cost saving): the analyzer offers the "
     "Kepala DPMPTSP signatures of the abolished permits (izin lokasi, HO, SIUP, TDP; batched "
     "at 14:00) only for parallelising, never for removal, so the four permit blocks stay in "
