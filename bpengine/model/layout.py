@@ -97,8 +97,14 @@ class _Plane:
     """One ``BPMNPlane`` being filled with shapes and edges; remembers every shape's box."""
 
     def __init__(self, root, element_id):
-        diagram = etree.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", id=f"BPMNDiagram_{element_id}",
-                                   nsmap={"bpmndi": BPMNDI, "dc": DC, "di": DI})
+        diagram = etree.Element(f"{{{BPMNDI}}}BPMNDiagram", id=f"BPMNDiagram_{element_id}",
+                                nsmap={"bpmndi": BPMNDI, "dc": DC, "di": DI})
+        # the XSD wants diagrams after the root elements and before any <relationship>
+        relationship = root.find(f"{{{BPMN}}}relationship")
+        if relationship is not None:
+            relationship.addprevious(diagram)
+        else:
+            root.append(diagram)
         self.plane = etree.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane",
                                       id=f"BPMNPlane_{element_id}", bpmnElement=element_id)
         self.boxes = {}

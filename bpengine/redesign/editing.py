@@ -368,11 +368,6 @@ class Draft(Cleanup):
             self.relayout = True
         if self.relayout:
             layout(self.root)
-            # the XSD wants diagrams before any <relationship>; layout() appends them
-            first = self.root.find(_B + "relationship")
-            if first is not None:
-                for diagram in self.root.findall(f"{{{BPMNDI}}}BPMNDiagram"):
-                    first.addprevious(diagram)
         result = ProcessModel.from_tree(self.root, self.model.file)
         _, problems = validate(result)
         errors = [p for p in problems if p.severity == "error"]

@@ -167,3 +167,19 @@ def test_subprocess_gets_its_own_plane():
     assert inner == {"s2", "t2"}
     sub_shape = planes["p"].find(f"{{{BPMNDI}}}BPMNShape[@bpmnElement='sub']")
     assert sub_shape.get("isExpanded") == "false"
+
+
+def test_diagram_goes_before_relationship_elements_as_the_schema_wants():
+    from bpengine.model import load, validate
+
+    root = etree.fromstring(
+        f'<definitions xmlns="{BPMN}" id="d" targetNamespace="t"><process id="p">'
+        '<startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="e"/>'
+        '<endEvent id="e"/></process>'
+        '<relationship id="r" type="trace"><source>s</source><target>e</target></relationship>'
+        "</definitions>".encode())
+    layout(root)
+    tags = [etree.QName(c).localname for c in root]
+    assert tags == ["process", "BPMNDiagram", "relationship"]
+    _, problems = validate(load(etree.tostring(root)))
+    assert [p for p in problems if p.code == "xsd"] == []
