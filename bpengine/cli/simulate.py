@@ -42,39 +42,130 @@ def _progress_bar(console):
     return update, close
 
 
+def _num(x: float) -> str:
+    """A number as an analyst reads it: 163,400 not 1.634e+05, 0.30 not 0.2996, never -0.0."""
+    if x is None or math.isnan(x):
+        return "–"
+    if abs(x) < 5e-7:
+        x = 0.0
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 100:
+        return f"{x:.1f}"
+    if abs(x) >= 0.01 or x == 0:
+        return f"{x:.2f}"
+    return f"{x:.2g}"
+
+
+# KPI name -> (label, unit shown), in table order. Each kind of time appears once, in one
+# unit; cycle_time_working_hours and queueing_minutes repeat other rows in another unit
+# and stay in --json only.
+_KPI_ROWS = {
+    "cycle_time_calendar_days": ("cycle time", "calendar days"),
+    "cycle_time_working_days": ("cycle time", "working days"),
+    "processing_hours": ("staff work", "hours per case"),
+    "waiting_hours": ("waiting, all causes", "hours per case"),
+    "queueing_hours": ("  for busy staff (queue)", "working hours per case"),
+    "batching_hours": ("  for a batch (sign-off round)", "working hours per case"),
+    "off_hours_hours": ("  while the office is closed", "hours per case"),
+    "cost_per_case": ("staff cost", "IDR per case"),
+    "within_service_standard": ("within service standard", "% of cases"),
+    "throughput_per_working_day": ("throughput", "cases per working day"),
+    "arrival_rate_per_hour": ("arrivals", "cases per calendar day"),
+    "work_in_progress": ("work in progress", "cases (mean)"),
+}
+
+
+def _kpi_cells(name: str, kpi) -> tuple[str, str]:
+    """Mean and 95% interval of one KPI, in the unit its row shows."""
+    scale = {"arrival_rate_per_hour": 24.0, "within_service_standard": 100.0}.get(name, 1.0)
+    mean, low, high = kpi.mean * scale, kpi.low * scale, kpi.high * scale
+    if name == "within_service_standard":
+        mean, low, high = (min(v, 100.0) for v in (mean, low, high))
+        fmt = (lambda v: "–" if math.isnan(v) else f"{v:.0f}%" if v in (0.0, 100.0)
+               else f"{v:.1f}%")
+    else:
+        fmt = _num
+    # every KPI here is a time, cost, share, rate or count: an interval below zero is an
+    # artefact of the t-interval on few replications, not a possible value
+    low = max(low, 0.0) if not math.isnan(low) else low
+    ci = "" if math.isnan(low) else f"{fmt(low)} – {fmt(high)}"
+    return fmt(mean), ci
+
+
+def _task_label(task) -> str:
+    name = (task.get("name") or "").strip()
+    return f"{name}\n[dim]{task['id']}[/dim]" if name and name != task["id"] else task["id"]
+
+
 def _table(result, console):
+    from rich.markup import escape
     from rich.table import Table
 
-    t = Table(title=f"{result.model_name}: {result.cases} cases x {result.replications} "
-                    f"replications (warm-up {result.warmup})")
+    title = (f"{result.model_name}\n{result.cases} cases × {result.replications} "
+             f"replication{'s' if result.replications != 1 else ''}, {result.warmup} "
+             f"warm-up cases each, seed {result.seed}")
+    t = Table(title=escape(title))
     t.add_column("KPI")
     t.add_column("mean", justify="right")
     t.add_column("95% CI", justify="right")
     t.add_column("unit")
-    for k in result.kpis.values():
-        ci = "" if math.isnan(k.low) else f"{k.low:.4g} – {k.high:.4g}"
-        t.add_row(k.name.replace("_", " "), f"{k.mean:.4g}", ci, k.unit)
+    for name, (label, unit) in _KPI_ROWS.items():
+        kpi = result.kpis.get(name)
+        if kpi is None:
+            continue
+        mean, ci = _kpi_cells(name, kpi)
+        if name == "within_service_standard":
+            label += f" ({result.service_standard_days:g} working days)"
+        t.add_row(escape(label), mean, ci, unit)
     console.print(t)
+    if result.replications < 2:
+        console.print("note: one replication gives no confidence interval; use "
+                      "--replications 2 or more")
     lanes = Table(title="lanes")
-    for col in ("lane", "staff", "utilisation", "waiting min/case", "cost/case"):
+    for col in ("lane", "staff", "utilisation", "waiting h/case", "cost IDR/case"):
         lanes.add_column(col, justify="left" if col == "lane" else "right")
     for lane in result.lanes:
         u = lane["utilisation"]
-        lanes.add_row(lane["lane"], str(lane["staff"]), "" if u is None else f"{u:.1%}",
-                      f"{lane['waiting_minutes_per_case']:.1f}", f"{lane['cost_per_case']:,.0f}")
+        unlimited = lane.get("unlimited")
+        lanes.add_row(escape(lane["lane"]), "unlimited" if unlimited else str(lane["staff"]),
+                      "–" if u is None or unlimited else f"{u:.1%}",
+                      _num(lane["waiting_minutes_per_case"] / 60),
+                      f"{lane['cost_per_case']:,.0f}")
     console.print(lanes)
-    tasks = Table(title="tasks")
-    for col in ("task", "lane", "runs/case", "queue min", "batch min", "off-hours min",
-                "work min"):
+    tasks = Table(title="tasks (minutes per execution)")
+    for col in ("task", "lane", "runs/case", "queue", "batch", "office closed", "work"):
         tasks.add_column(col, justify="left" if col in ("task", "lane") else "right")
     for task in result.tasks:
-        tasks.add_row(f"{task['id']} {task['name']}", task["lane"],
-                      f"{task['executions_per_case']:.2f}", f"{task['queueing_minutes']:.1f}",
-                      f"{task['batching_minutes']:.1f}", f"{task['off_hours_minutes']:.1f}",
-                      f"{task['processing_minutes']:.1f}")
+        tasks.add_row(_task_label({**task, "name": escape(task["name"] or ""),
+                                   "id": escape(task["id"])}),
+                      escape(task["lane"]),
+                      f"{task['executions_per_case']:.2f}",
+                      *(f"{max(task[k], 0.0) + 0.0:.1f}" for k in (
+                          "queueing_minutes", "batching_minutes", "off_hours_minutes",
+                          "processing_minutes")))
     console.print(tasks)
+    if any(lane.get("unlimited") for lane in result.lanes):
+        console.print("unlimited: the lane never made a case wait for a free person "
+                      "(its staff far exceeds the cases in the system at once).")
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {escape(note)}")
+
+
+def _check_outputs(log_file, plot_file):
+    """Refuse a bad --log/--plot path before simulating, not after minutes of work."""
+    from pathlib import Path
+
+    from ..errors import BpengineError
+
+    if log_file and Path(log_file).suffix.lower() not in (".csv", ".xes"):
+        suffix = Path(log_file).suffix.lower() or "(none)"
+        raise BpengineError(f"--log {log_file}: unknown event log format {suffix!r}; "
+                            "use a .csv or .xes file")
+    for option, path in (("--log", log_file), ("--plot", plot_file)):
+        if path and not Path(path).resolve().parent.is_dir():
+            raise BpengineError(f"{option} {path}: cannot write there: the folder "
+                                f"{Path(path).parent} does not exist")
 
 
 @click.command()
@@ -105,6 +196,7 @@ def simulate(model_file, scenario_file, prosimos_file, cases, replications, warm
 
     if scenario_file and prosimos_file:
         raise click.UsageError("give --scenario or --prosimos, not both")
+    _check_outputs(log_file, plot_file)
     model = load(model_file)
     scenario = load_scenario(scenario_file or prosimos_file, model)
     warm = int(warmup) if warmup >= 1 else float(warmup)

@@ -100,5 +100,6 @@ def write_event_log(rows: list[dict], path: str | os.PathLike) -> str:
     try:
         writers[suffix](rows, path)
     except OSError as exc:
-        raise BpengineError(f"{path}: cannot write the event log: {exc.strerror or exc}") from None
+        raise BpengineError(f"--log {path}: cannot write the event log: "
+                            f"{exc.strerror or exc}") from None
     return suffix[1:]

@@ -38,27 +38,32 @@ def plot_result(result, path: str | os.PathLike) -> None:
         left.legend()
     left.set_xlabel("cycle time (working days)")
     left.set_ylabel("cases")
-    left.set_title(f"{result.model_name}: cycle time")
+    left.set_title("cycle time per case")
+    fig.suptitle(f"{result.model_name}: {result.cases} cases × {result.replications} "
+                 f"replication{'s' if result.replications != 1 else ''}")
 
     lanes = [lane["lane"] for lane in result.lanes]
-    parts = {"queueing": [], "batching": [], "off-hours": []}
+    parts = {"queue (staff busy)": [], "batch (sign-off round)": [], "office closed": []}
     for lane in lanes:
         tasks = [t for t in result.tasks if t["lane"] == lane]
-        for key, col in (("queueing", "queueing_minutes"), ("batching", "batching_minutes"),
-                         ("off-hours", "off_hours_minutes")):
+        for key, col in (("queue (staff busy)", "queueing_minutes"),
+                         ("batch (sign-off round)", "batching_minutes"),
+                         ("office closed", "off_hours_minutes")):
             parts[key].append(sum(t[col] * t["executions_per_case"] for t in tasks) / 60)
     bottom = [0.0] * len(lanes)
     for (key, values), color in zip(parts.items(), ("#ee7733", "#009988", "#bbbbbb"),
                                     strict=True):
         right.barh(lanes, values, left=bottom, label=key, color=color)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    right.invert_yaxis()  # lanes top to bottom in model order, as in the tables
     right.set_xlabel("waiting per case (hours)")
-    right.set_title("waiting by lane")
-    right.legend()
+    right.set_title("waiting per case, by lane")
+    right.legend(loc="best")
     fig.tight_layout()
     try:
         fig.savefig(path)
     except (OSError, ValueError) as exc:
-        raise BpengineError(f"--plot {path}: cannot write the plot: {exc}") from None
+        why = getattr(exc, "strerror", None) or exc
+        raise BpengineError(f"--plot {path}: cannot write the plot: {why}") from None
     finally:
         plt.close(fig)

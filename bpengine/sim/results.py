@@ -212,6 +212,32 @@ class SimulationResult:
         }
 
 
+def _clean(x: float, digits: int = 4) -> float:
+    """Round a non-negative quantity, turning floating-point residue (-1e-12, -0.0) into 0."""
+    x = round(float(x), digits)
+    return 0.0 if x <= 0 and x > -1e-6 else x
+
+
+def _peak_cases(rep: ReplicationStats) -> int:
+    """The most cases ever in the system at once in one replication (warm-up included)."""
+    ok = ~np.isnan(rep.case_arrival)
+    if not ok.any():
+        return 0
+    arr, done = rep.case_arrival[ok], rep.case_done[ok]
+    done = np.where(np.isnan(done), np.inf, done)
+    # departures sort before arrivals at the same instant
+    times = np.concatenate([arr, done])
+    steps = np.concatenate([np.ones(len(arr)), -np.ones(len(done))])
+    order = np.lexsort((steps, times))
+    return int(np.cumsum(steps[order]).max())
+
+
+#: A lane counts as unlimited when it has at least this many people per case ever in the
+#: system at once and nobody ever queued for it: staff is then no constraint at all (the
+#: ``staff: 1000`` scenarios give an applicant lane, where every case has its own person).
+UNLIMITED_STAFF_PER_CASE = 10
+
+
 def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> SimulationResult:
     """Combine finished replications into one :class:`SimulationResult`."""
     sla = scenario.service_standard_days
@@ -244,11 +270,12 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
         res.tasks.append({
             "id": node_id, "name": net.names[i], "lane": net.lanes[lane],
             "executions_per_case": round(per_case, 6),
-            "queueing_minutes": round(mean(1), 4), "batching_minutes": round(mean(2), 4),
-            "off_hours_minutes": round(mean(3), 4), "processing_minutes": round(mean(4), 4),
-            "waiting_minutes": round(mean(1) + mean(2) + mean(3), 4),
+            "queueing_minutes": _clean(mean(1)), "batching_minutes": _clean(mean(2)),
+            "off_hours_minutes": _clean(mean(3)), "processing_minutes": _clean(mean(4)),
+            "waiting_minutes": _clean(mean(1) + mean(2) + mean(3)),
             "cost_per_case": round(cost, 2),
         })
+    peak = max((_peak_cases(r) for r in reps), default=0)
     for k, name in enumerate(net.lanes):
         staff = scenario.lane(name)
         utils = []
@@ -260,9 +287,12 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
         u = _kpi(f"utilisation {name}", "share", utils)
         waits = [t["waiting_minutes"] * t["executions_per_case"] for t in res.tasks
                  if t["lane"] == name]
+        queued = any(t["queueing_minutes"] > 0 for t in res.tasks if t["lane"] == name)
         res.lanes.append({"lane": name, "staff": staff.staff,
+                          "unlimited": bool(peak and not queued
+                                            and staff.staff >= UNLIMITED_STAFF_PER_CASE * peak),
                           "cost_per_hour": staff.cost_per_hour,
                           "utilisation": u.to_dict()["mean"], "utilisation_ci95": u.to_dict()["ci95"],
-                          "waiting_minutes_per_case": round(float(sum(waits)), 4),
+                          "waiting_minutes_per_case": _clean(sum(waits)),
                           "cost_per_case": round(float(lane_cost[k]), 2)})
     return res

@@ -19,8 +19,8 @@ def test_table(tmp_path):
     sc.write_text("service_standard: 1 working day\ntasks: {A: 20 min, B: 5 min}\n")
     res = run(DATA / "sequence.bpmn", "--scenario", sc, "--cases", 50, "--replications", 2)
     assert res.exit_code == 0, res.output
-    assert "cycle time working days" in res.output
-    assert "within service standard" in res.output
+    assert "working days" in res.output and "calendar days" in res.output
+    assert "within service standard (1 working days)" in res.output
     assert "Kepala" in res.output and "Periksa berkas" in res.output
 
 
@@ -58,3 +58,50 @@ def test_user_mistakes_are_one_line(tmp_path):
     assert res.exit_code == 1 and "missing.bpmn" in res.output
     res = run(DATA / "sequence.bpmn", "--cases", 0)
     assert res.exit_code == 2 and "--cases" in res.output
+
+
+def _table_of(path, *extra, cases=60):
+    res = run(path, "--cases", cases, "--replications", 3, *extra)
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_table_reads_like_a_report():
+    """One unit per kind of time, no -0.0, no 1.6e+05, no made-up staff of 1000."""
+    out = _table_of(Path(__file__).resolve().parents[2] / "processes" / "cuti-asn.bpmn")
+    assert "queueing minutes" not in out and "queueing hours" not in out
+    kpi = out.split("lanes")[0]
+    assert sum(line.startswith("│ cycle time ") for line in kpi.splitlines()) == 2
+    assert "-0.0" not in out
+    assert "e+0" not in out and "e-0" not in out
+    assert "IDR per case" in kpi and "%" in kpi  # share within the standard as a percentage
+    lanes = out.split("lanes")[1].split("tasks")[0]
+    pemohon = next(line for line in lanes.splitlines() if "PNS Pemohon" in line)
+    assert "unlimited" in pemohon and "1000" not in pemohon
+    assert "Kepala OPD" in lanes and "unlimited" not in next(
+        line for line in lanes.splitlines() if "Kepala OPD" in line)
+    # the task table names tasks by name, with the id on its own line, not glued together
+    assert "Task_isi_formulir Isi" not in out and "Task_isi_formulir" in out
+
+
+def test_json_has_no_negative_zero_and_marks_unlimited_lanes():
+    res = run(Path(__file__).resolve().parents[2] / "processes" / "cuti-asn.bpmn",
+              "--cases", 60, "--replications", 2, "--json")
+    assert res.exit_code == 0, res.output
+    assert "-0.0," not in res.stdout and "-0.0\n" not in res.stdout
+    doc = json.loads(res.stdout)
+    lanes = {lane["lane"]: lane for lane in doc["lanes"]}
+    assert lanes["PNS Pemohon"]["unlimited"] is True
+    assert lanes["Kepala OPD"]["unlimited"] is False
+    for task in doc["tasks"]:
+        assert all(task[k] >= 0 for k in ("queueing_minutes", "batching_minutes",
+                                          "off_hours_minutes", "processing_minutes"))
+
+
+def test_output_file_mistakes_name_the_option_and_skip_the_run(tmp_path):
+    res = run(DATA / "sequence.bpmn", "--cases", 5, "--log", tmp_path / "no" / "x.csv")
+    assert res.exit_code == 1 and res.output.startswith("error: --log ")
+    assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
+    res = run(DATA / "sequence.bpmn", "--cases", 5, "--plot", tmp_path / "no" / "x.png")
+    assert res.exit_code == 1 and res.output.startswith("error: --plot ")
+    assert "Errno" not in res.output and len(res.output.strip().splitlines()) == 1
