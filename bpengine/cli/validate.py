@@ -12,15 +12,21 @@ from ..model.checks import READ_FAILURE_CODES
 __all__ = ["validate"]
 
 
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 lane``, ``2 lanes``: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def _summary(model) -> list[str]:
     kinds = Counter(
         "tasks" if e.is_activity else "gateways" if e.is_gateway else "events"
         for e in model.elements.values()
     )
     lines = [
-        f"  {model.name}: {kinds['tasks']} activities, {kinds['gateways']} gateways, "
-        f"{kinds['events']} events, {len(model.flows)} flows, {len(model.lanes)} lanes, "
-        f"{len(model.pools)} pools, {len(model.data_objects)} data objects"
+        f"  {model.name}: {_count(kinds['tasks'], 'activity', 'activities')}, "
+        f"{_count(kinds['gateways'], 'gateway')}, {_count(kinds['events'], 'event')}, "
+        f"{_count(len(model.flows), 'flow')}, {_count(len(model.lanes), 'lane')}, "
+        f"{_count(len(model.pools), 'pool')}, {_count(len(model.data_objects), 'data object')}"
     ]
     by_lane: dict[str, list] = {}
     for e in model.elements.values():
@@ -28,7 +34,8 @@ def _summary(model) -> list[str]:
             by_lane.setdefault(e.lane or "(no lane)", []).append(e)
     for lane, acts in by_lane.items():
         approvals = [a for a in acts if model.approval(a.id).is_approval]
-        lines.append(f"  lane {lane}: {len(acts)} activities, {len(approvals)} approvals")
+        lines.append(f"  lane {lane}: {_count(len(acts), 'activity', 'activities')}, "
+                     f"{_count(len(approvals), 'approval')}")
         for a in approvals:
             why = model.approval(a.id)
             flag = " [mandatory]" if a.mandatory else ""
@@ -69,7 +76,7 @@ def validate(files, fmt, summary, no_schema):
             })
             continue
         verdict = "OK" if model is not None and not errors else "INVALID"
-        extra = f" ({len(problems)} warnings)" if verdict == "OK" and problems else ""
+        extra = f" ({_count(len(problems), 'warning')})" if verdict == "OK" and problems else ""
         click.echo(f"{path}: {verdict}{extra}")
         for p in problems:
             click.echo(f"  {p}")

@@ -48,3 +48,12 @@ def test_unreadable_file_exit_2_and_json(tmp_path):
 def test_help_lists_commands():
     result = run("--help")
     assert result.exit_code == 0 and "validate" in result.output
+
+
+def test_summary_counts_agree_in_number():
+    """'1 pool', '1 approval', '1 activity': never '1 pools' or '1 approvals'."""
+    result = run("validate", "--summary", "processes/pbg.bpmn")
+    assert result.exit_code == 0, result.output
+    assert "1 pools" not in result.output and "1 pool," in result.output
+    assert " 1 approvals" not in result.output and " 1 activities" not in result.output
+    assert "1 approval" in result.output
