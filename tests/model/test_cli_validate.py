@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -52,7 +53,8 @@ def test_help_lists_commands():
 
 def test_summary_counts_agree_in_number():
     """'1 pool', '1 approval', '1 activity': never '1 pools' or '1 approvals'."""
-    result = run("validate", "--summary", "processes/pbg.bpmn")
+    pbg = Path(__file__).resolve().parents[2] / "processes" / "pbg.bpmn"
+    result = run("validate", "--summary", str(pbg))
     assert result.exit_code == 0, result.output
     assert "1 pools" not in result.output and "1 pool," in result.output
     assert " 1 approvals" not in result.output and " 1 activities" not in result.output
