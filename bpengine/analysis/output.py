@@ -12,7 +12,8 @@ import textwrap
 
 from .rules import RULES
 
-__all__ = ["RULE_DESCRIPTIONS", "findings_table", "findings_json", "findings_sarif"]
+__all__ = ["RULE_DESCRIPTIONS", "findings_table", "findings_json", "findings_sarif",
+           "metrics_table", "soundness_table", "saving_text"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: Short description of each rule (the first line of its docstring).
@@ -20,11 +21,27 @@ RULE_DESCRIPTIONS = {rule_id: (check.__doc__ or rule_id).strip().splitlines()[0]
                      for rule_id, check in RULES}
 
 
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 finding``, ``2 findings``."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def saving_text(saving) -> str:
+    """``~1.02 working days per case (estimate, scenario)``: the parts that are not zero."""
+    parts = []
+    if round(saving.working_days, 2):
+        parts.append(f"~{saving.working_days:.2f} working days")
+    if round(saving.staff_hours, 2):
+        parts.append(f"~{saving.staff_hours:.2f} staff hours")
+    what = ", ".join(parts) + " per case" if parts else "none measurable per case"
+    return f"{what} ({saving.label}, {saving.basis})"
+
+
 def findings_table(findings, model=None, width: int = 100) -> str:
     """A plain-text report: one block per finding, then a total of the savings."""
     if not findings:
         return "No findings." if model is None else f"{model.name}: no findings."
-    lines = [] if model is None else [f"{model.name}: {len(findings)} finding(s)", ""]
+    lines = [] if model is None else [f"{model.name}: {_count(len(findings), 'finding')}", ""]
     for f in findings:
         lines.append(f"{f.id}  [{f.severity}] {f.rule} -> {f.suggestion}")
         lines.append("  steps: " + "; ".join(
@@ -38,7 +55,7 @@ def findings_table(findings, model=None, width: int = 100) -> str:
                                        subsequent_indent="    "))
         if f.data:
             lines.append(f"  data: {', '.join(f.data)} (from {f.data_source})")
-        lines.append(f"  saving: {f.saving}")
+        lines.append(f"  saving: {saving_text(f.saving)}")
         lines.append("")
     days = sum(f.saving.working_days for f in findings)
     hours = sum(f.saving.staff_hours for f in findings)
@@ -47,12 +64,91 @@ def findings_table(findings, model=None, width: int = 100) -> str:
     return "\n".join(lines)
 
 
+def _clean(value):
+    """Metrics for JSON: -0.0 (floating-point residue) becomes 0.0, recursively."""
+    if isinstance(value, float):
+        return 0.0 if value == 0 else value
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+# metric key -> label where the key alone does not say what it is or in which unit
+_METRIC_LABELS = {
+    "cfc": "control-flow complexity (CFC)",
+    "cnc": "coefficient of connectivity (CNC)",
+    "expected_days": "expected working days (working time only)",
+    "critical_path_days": "critical path, working days",
+    "service_standard_days": "service standard, working days",
+    "working_time_exceeds_standard": "working time alone exceeds the standard",
+}
+
+
+def _metric_value(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        value = 0.0 if value == 0 else value
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}" if abs(value) < 1 \
+            else f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, (list, tuple)):
+        return " -> ".join(map(str, value))
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def metrics_table(metrics: dict, width: int = 100) -> str:
+    """Metrics as aligned ``label  value`` lines, one group (size, complexity, ...) each."""
+    groups = {g: v for g, v in metrics.items() if isinstance(v, dict)}
+    labels = [_METRIC_LABELS.get(k, k.replace("_", " ")) for v in groups.values() for k in v
+              if k not in ("note", "basis", "critical_path")]
+    pad = max(map(len, labels), default=0)
+    basis = metrics.get("basis")
+    lines = ["metrics" + (f" (durations from: {basis})" if basis else "") + ":"]
+    for group, values in groups.items():
+        lines.append(f"  {group}")
+        tail = []
+        for key, value in values.items():
+            if key == "basis":
+                continue
+            if key in ("note", "critical_path"):
+                label = "note" if key == "note" else "critical path"
+                tail.extend(textwrap.wrap(f"{label}: {_metric_value(value)}", width,
+                                          initial_indent="    ", subsequent_indent="      "))
+                continue
+            label = _METRIC_LABELS.get(key, key.replace("_", " "))
+            lines.append(f"    {label:<{pad}}  {_metric_value(value)}")
+        lines.extend(tail)
+    return "\n".join(lines)
+
+
+def soundness_table(report, width: int = 100) -> str:
+    """The soundness verdict and each violation with the firing sequence that shows it."""
+    n = len(report.violations)
+    head = ("sound" if report.sound else _count(n, "violation") if n else "no violation found")
+    if not report.complete:
+        head += f"; state space exceeded {report.max_states:,} states, result incomplete"
+    lines = [f"soundness: {head} ({report.states:,} states explored)"]
+    for v in report.violations:
+        lines.extend(textwrap.wrap(f"{v.kind}: {v.message}", width, initial_indent="  ",
+                                   subsequent_indent="    "))
+        if v.path:
+            lines.extend(textwrap.wrap("path: " + " -> ".join(v.path), width,
+                                       initial_indent="    ", subsequent_indent="      "))
+    return "\n".join(lines)
+
+
 def findings_json(findings, model=None, metrics=None, soundness=None) -> str:
     """JSON: ``{"model", "file", "findings": [...], "metrics"?, "soundness"?}``."""
     out = {"model": getattr(model, "name", None), "file": getattr(model, "file", None),
            "findings": [f.to_dict() for f in findings]}
     if metrics is not None:
-        out["metrics"] = metrics
+        out["metrics"] = _clean(metrics)
     if soundness is not None:
         out["soundness"] = soundness.to_dict()
     return json.dumps(out, indent=2, ensure_ascii=False)

@@ -1,13 +1,13 @@
 """`bpengine analyze FILE`: findings, metrics and soundness of one model."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from .. import analysis
 from ..analysis import DEFAULT_MAX_STATES, RULE_IDS, findings_json, findings_sarif, findings_table
+from ..analysis.output import metrics_table, soundness_table
 from ..errors import BpengineError
 from ..model import load
 
@@ -74,11 +74,9 @@ def analyze(file, scenario, no_scenario, fmt, with_metrics, with_soundness, max_
         parts = [f"scenario: {scen_path or 'none (stated defaults)'}",
                  findings_table(findings, model)]
         if found_metrics is not None:
-            parts.append("metrics:\n" + "\n".join(
-                f"  {group}: " + json.dumps(values, ensure_ascii=False)
-                for group, values in found_metrics.items() if isinstance(values, dict)))
+            parts.append(metrics_table(found_metrics))
         if report is not None:
-            parts.append(str(report))
+            parts.append(soundness_table(report))
         text = "\n\n".join(parts)
     if output:
         try:

@@ -76,3 +76,29 @@ def test_corpus_file_from_shared():
     assert r.exit_code == 0, r.output
     results = json.loads(r.output)["runs"][0]["results"]
     assert any(x["ruleId"].startswith("soundness/") for x in results)
+
+
+def _pbg():
+    from pathlib import Path
+    return Path(__file__).resolve().parents[2] / "processes" / "pbg.bpmn"
+
+
+def test_table_metrics_are_labelled_lines_not_json():
+    """--metrics reads as 'label  value' lines: no raw JSON dicts, no -0.0, no 'finding(s)'."""
+    r = run(_pbg(), "--metrics")
+    assert r.exit_code == 0, r.output
+    assert '{"nodes"' not in r.output and '"cfc"' not in r.output
+    assert "-0.0" not in r.output
+    assert "finding(s)" not in r.output and "violation(s)" not in r.output
+    assert "findings" in r.output.splitlines()[2]
+    assert "control-flow complexity (CFC)" in r.output
+    assert "working time alone exceeds the standard    no" in r.output
+    assert "~0.00 staff hours" not in r.output  # a zero part of a saving is left out
+    assert max(len(line) for line in r.output.splitlines()) <= 102
+
+
+def test_json_metrics_have_no_negative_zero():
+    r = run(_pbg(), "--format", "json", "--metrics")
+    assert r.exit_code == 0, r.output
+    assert "-0.0" not in r.output
+    assert json.loads(r.output)["metrics"]["complexity"]["connector_heterogeneity"] == 0
