@@ -44,10 +44,12 @@ def findings_table(findings, model=None, width: int = 100) -> str:
     lines = [] if model is None else [f"{model.name}: {_count(len(findings), 'finding')}", ""]
     for f in findings:
         lines.append(f"{f.id}  [{f.severity}] {f.rule} -> {f.suggestion}")
-        lines.append("  steps: " + "; ".join(
-            f"{e} ({n})" if n != e else e for e, n in zip(f.elements, f.names, strict=True)))
+        lines.extend(textwrap.wrap("steps: " + "; ".join(
+            f"{e} ({n})" if n != e else e for e, n in zip(f.elements, f.names, strict=True)),
+            width, initial_indent="  ", subsequent_indent="    "))
         if f.lanes:
-            lines.append(f"  lanes: {', '.join(f.lanes)}")
+            lines.extend(textwrap.wrap(f"lanes: {', '.join(f.lanes)}", width,
+                                       initial_indent="  ", subsequent_indent="    "))
         lines.extend(textwrap.wrap(f.explanation, width, initial_indent="  ",
                                    subsequent_indent="  "))
         if f.guard:
@@ -59,8 +61,9 @@ def findings_table(findings, model=None, width: int = 100) -> str:
         lines.append("")
     days = sum(f.saving.working_days for f in findings)
     hours = sum(f.saving.staff_hours for f in findings)
-    lines.append(f"Total if every suggestion were applied (overlapping, {findings[0].saving.label}): "
-                 f"~{days:.1f} working days, ~{hours:.1f} staff hours per case.")
+    lines.extend(textwrap.wrap(
+        f"Total if every suggestion were applied (overlapping, {findings[0].saving.label}): "
+        f"~{days:.1f} working days, ~{hours:.1f} staff hours per case.", width))
     return "\n".join(lines)
 
 
