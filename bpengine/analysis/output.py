@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 from .rules import RULES
 
@@ -57,7 +58,8 @@ def findings_table(findings, model=None, width: int = 100) -> str:
                                        subsequent_indent="    "))
         if f.data:
             lines.append(f"  data: {', '.join(f.data)} (from {f.data_source})")
-        lines.append(f"  saving: {saving_text(f.saving)}")
+        lines.extend(textwrap.wrap(f"saving: {saving_text(f.saving)}", width,
+                                   initial_indent="  ", subsequent_indent="    "))
         lines.append("")
     days = sum(f.saving.working_days for f in findings)
     hours = sum(f.saving.staff_hours for f in findings)
@@ -173,6 +175,8 @@ def findings_sarif(findings, model, soundness=None) -> str:
     ``soundness/<kind>`` at level ``error``.
     """
     uri = model.file if model.file != "<bytes>" else "model.bpmn"
+    if Path(uri).is_absolute():  # SARIF wants a URI: file:///..., not a bare absolute path
+        uri = Path(uri).as_uri()
     rules = [{"id": rid, "name": rid.title().replace("-", ""),
               "shortDescription": {"text": RULE_DESCRIPTIONS[rid]},
               "defaultConfiguration": {"level": "warning"}} for rid, _ in RULES]

@@ -102,3 +102,16 @@ def test_json_metrics_have_no_negative_zero():
     assert r.exit_code == 0, r.output
     assert "-0.0" not in r.output
     assert json.loads(r.output)["metrics"]["complexity"]["connector_heterogeneity"] == 0
+
+
+def test_sarif_uri_of_an_absolute_path_is_a_file_uri():
+    r = run(_pbg(), "--format", "sarif", "--no-soundness")
+    assert r.exit_code == 0, r.output
+    uri = json.loads(r.output)["runs"][0]["artifacts"][0]["location"]["uri"]
+    assert uri.startswith("file:///") and uri.endswith("/processes/pbg.bpmn")
+
+
+def test_long_saving_basis_is_wrapped():
+    r = run(shared_path("bench", "permit.bpmn"), "--no-soundness")
+    assert r.exit_code == 0, r.output
+    assert max(len(line) for line in r.output.splitlines()) <= 102
