@@ -76,10 +76,12 @@ def check_same_role_approvals(model, scenario=None) -> list:
     activity reached from ``a``'s approve branch (steps that only carry the file are
     looked through), or ``b`` is ``a``'s nearest activity post-dominator; or, the same
     desk issuing twice, ``b`` is the nearest approval of ``a``'s lane that every case not
-    turned away reaches after ``a``, both write a document (data associations), and the documents they read are made
-    from the same inputs (each traced back to the step that wrote it: separate permits
-    filed from the same deed and ID card). Suggests *compose*: one combined check or
-    decision, the earlier step folded into the later one.
+    turned away reaches after ``a``, both write a document (data associations), and the
+    documents ``b`` reads are made from no other inputs than those of ``a``, besides what
+    ``a`` itself wrote (each traced back to the step that wrote it: separate permits filed
+    from the same deed and ID card, the next one perhaps with the previous permit).
+    Suggests *compose*: one combined check or decision, the earlier step folded into the
+    later one.
     """
     st, est = structure_of(model), Estimates(model, scenario)
     els, found, seen = model.elements, [], set()
@@ -152,7 +154,8 @@ def _repeat_issues(model, st):
 
     ``b`` is the nearest approval of ``a``'s lane that every approved case reaches after
     ``a`` (post-dominance with reject branches removed); both write a document (data
-    associations) and what they read is made from the same inputs.
+    associations) and what ``b`` reads is made from nothing but the inputs of ``a``, and
+    what ``a`` wrote (its own decision, filed with the next application).
     """
     els = model.elements
     for a in st.approvals:
@@ -165,8 +168,11 @@ def _repeat_issues(model, st):
                 continue
             if els[node].writes:
                 basis = _made_from(model, st, a)
-                if basis and basis == _made_from(model, st, node):
-                    yield a, node, basis
+                # the later file may also carry the earlier decision itself (the TDP is
+                # filed with the SIUP): one combined decision issues both at once
+                later = _made_from(model, st, node) - set(els[a].writes)
+                if basis and later and later <= basis:
+                    yield a, node, later
             break
 
 

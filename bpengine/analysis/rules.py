@@ -16,6 +16,7 @@ from .approval_chains import check_same_role_approvals, check_signoff_chain
 from .guard import apply_guard
 from .handoffs import check_ping_pong
 from .redundant_checks import check_dominated_approval, check_reverification
+from .resubmission import check_resubmission
 from .rework import check_knockout_order, check_rework_loop
 from .rubber_stamp import check_rubber_stamp
 
@@ -28,6 +29,7 @@ RULES = [
     ("rubber-stamp", check_rubber_stamp),
     ("dominated-approval", check_dominated_approval),
     ("reverification", check_reverification),
+    ("resubmission", check_resubmission),
     ("ping-pong", check_ping_pong),
     ("rework-loop", check_rework_loop),
     ("knockout-order", check_knockout_order),

@@ -174,14 +174,14 @@ def _permits(tmp_path, second_source="KTP"):
                        f'</dataOutputAssociation>' for k, w in enumerate(writes))
         return f'<userTask id="{tid}" name="{name}">{ins}{outs}</userTask>'
 
-    src = "r1" if second_source == "KTP" else "r5"
+    src = {"KTP": ["r1"], "KTP+izin lokasi": ["r1", "r3"]}.get(second_source, ["r5"])
     body = (obj(1, "KTP") + obj(2, "Berkas izin") + obj(3, "Izin lokasi") + obj(4, "Izin HO")
             + obj(5, "Sertifikat tanah")
             + '<startEvent id="s"/>'
             + task("f1", "Ajukan izin lokasi", ["r1"], ["r2"])
             + task("k1", "Tanda tangani izin lokasi", ["r2"], ["r3"])
             + '<exclusiveGateway id="g"/>'
-            + task("f2", "Ajukan izin HO", [src], ["r2"])
+            + task("f2", "Ajukan izin HO", src, ["r2"])
             + task("t", "Tinjau lapangan izin HO", ["r2"])
             + task("k2", "Tanda tangani izin HO", ["r2"], ["r4"])
             + '<endEvent id="e"/><endEvent id="x"/>'
@@ -211,6 +211,13 @@ def test_same_desk_issuing_twice_from_the_same_documents(tmp_path):
     assert [(f.elements, f.suggestion, f.targets) for f in found] == [
         (("k1", "k2"), "compose", ("k1",))]
     assert found[0].data == ("KTP",) and "same documents" in found[0].explanation
+
+
+def test_the_next_permit_filed_with_the_previous_one_is_a_repeat(tmp_path):
+    # the TDP filed with the SIUP: nothing the desk did not hold, besides its own decision
+    found = check_same_role_approvals(_permits(tmp_path, second_source="KTP+izin lokasi"))
+    assert [(f.elements, f.targets, f.data) for f in found] == [
+        (("k1", "k2"), ("k1",), ("KTP",))]
 
 
 def test_permits_from_different_documents_are_not_repeats(tmp_path):

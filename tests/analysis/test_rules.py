@@ -11,8 +11,8 @@ from ..conftest import SHARED, corpus_files
 
 def test_rule_ids_are_the_documented_ones():
     assert RULE_IDS == ("same-role-approvals", "signoff-chain", "rubber-stamp",
-                        "dominated-approval", "reverification", "ping-pong", "rework-loop",
-                        "knockout-order")
+                        "dominated-approval", "reverification", "resubmission", "ping-pong",
+                        "rework-loop", "knockout-order")
     for _, check in RULES:
         assert "Graph pattern" in check.__doc__
 
