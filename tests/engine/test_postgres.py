@@ -91,16 +91,16 @@ def _worker(url: str, lanes: list[str], seed: int, cases: int) -> Counter:
 
 
 @pytest.mark.slow
-def test_four_worker_processes_complete_500_cases_exactly_once(pg_url, data_dir):
+def test_four_worker_processes_x_500_cases_complete_exactly_once(pg_url, data_dir):
     engine = Engine(pg_url)
     engine.deploy(data_dir / "disposisi.bpmn")
     lanes = ["Sekretariat", "Bidang A", "Bidang B"]
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(4) as pool:
-        results = pool.starmap(_worker, [(pg_url, lanes, seed, 125) for seed in range(4)])
+        results = pool.starmap(_worker, [(pg_url, lanes, seed, 500) for seed in range(4)])
     total = sum(results, Counter())
     cases = engine.cases()
-    assert len(cases) == 500 and {c.status for c in cases} == {"completed"}
+    assert len(cases) == 4 * 500 and {c.status for c in cases} == {"completed"}
     # Four user tasks per case (receive, two reviews, archive), each completed exactly once.
     assert total["completed"] == 4 * len(cases)
     with engine.db.connect() as conn:
