@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-__all__ = ["build_graph", "message_graph"]
+__all__ = ["back_edges", "build_graph", "message_graph"]
 
 
 def build_graph(model) -> nx.DiGraph:
@@ -43,3 +43,38 @@ def message_graph(model) -> nx.MultiDiGraph:
     for mf in model.message_flows.values():
         g.add_edge(mf.source, mf.target, key=mf.id, name=mf.name)
     return g
+
+
+def back_edges(graph, roots) -> list[tuple]:
+    """Edges that close a cycle in a depth-first search begun at each of ``roots`` in turn.
+
+    Removing them leaves a DAG; which edge of a cycle counts as "back" depends on where the
+    search starts, so callers pass start events first (a rework loop's back edge is then the
+    one that returns to the earlier step). Iterative, so deep models never hit the recursion
+    limit.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("s", "a"), ("a", "b"), ("b", "a"), ("b", "e")])
+    >>> back_edges(g, ["s"])
+    [('b', 'a')]
+    """
+    color: dict = {}  # 1: on the DFS stack, 2: finished
+    back = []
+    for root in roots:
+        if root in color:
+            continue
+        color[root] = 1
+        stack = [(root, iter(graph.successors(root)))]
+        while stack:
+            node, successors = stack[-1]
+            nxt = next(successors, None)
+            if nxt is None:
+                color[node] = 2
+                stack.pop()
+            elif nxt not in color:
+                color[nxt] = 1
+                stack.append((nxt, iter(graph.successors(nxt))))
+            elif color[nxt] == 1:
+                back.append((node, nxt))
+    return back

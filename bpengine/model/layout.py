@@ -14,6 +14,7 @@ from __future__ import annotations
 import networkx as nx
 from lxml import etree
 
+from bpengine.model.graph import back_edges
 from bpengine.model.namespaces import BPMN, BPMNDI, DC, DI
 
 __all__ = ["layout"]
@@ -66,25 +67,8 @@ def _layers(nodes, edges, starts):
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)
-    color, back = {}, set()
     roots = list(starts) + [n for n in nodes if graph.in_degree(n) == 0] + list(nodes)
-    for root in roots:
-        if root in color:
-            continue
-        color[root] = 1
-        stack = [(root, iter(graph.successors(root)))]
-        while stack:
-            node, successors = stack[-1]
-            for nxt in successors:
-                if color.get(nxt) == 1:
-                    back.add((node, nxt))
-                elif nxt not in color:
-                    color[nxt] = 1
-                    stack.append((nxt, iter(graph.successors(nxt))))
-                    break
-            else:
-                color[node] = 2
-                stack.pop()
+    back = set(back_edges(graph, roots))
     graph.remove_edges_from(back)
     order = list(nx.topological_sort(graph))
     layer = {}
