@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from ..engine import Engine
+from ..errors import BpengineError
 
 __all__ = ["case"]
 
@@ -27,6 +28,26 @@ _db_option = click.option(
 _format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
                               default="text", show_default=True)
 _actor_option = click.option("--actor", default="", help="Who does this (kept in the audit).")
+
+
+def _open(url: str, create: bool = False) -> Engine:
+    """The engine on ``url``; a SQLite file that does not exist is a typo, not a new database.
+
+    Only ``case start`` may create one (it deploys and starts in one go): any other
+    subcommand on a missing file would silently make an empty database and report an empty
+    inbox or "no case", hiding the mistake.
+    """
+    if not create and url.startswith("sqlite:///") and ":memory:" not in url:
+        path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+        if not path.exists():
+            raise BpengineError(f"--db {url}: no database at {path} (start a case there first, "
+                                "or run bpengine db upgrade --url ...)")
+    return Engine(url)
+
+
+def _when(moment) -> str:
+    """A timestamp as the engine stores it (UTC), saying so."""
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 def _data_options(f):
@@ -74,10 +95,10 @@ def _print_case(case, fmt: str) -> None:
         click.echo(f"  error: {case.error}")
     click.echo(f"  data: {json.dumps(case.data, ensure_ascii=False)}")
     for task in case.tasks:
-        extra = f" due {task.due:%Y-%m-%d %H:%M} UTC" if task.due else ""
+        extra = f" due {_when(task.due)}" if task.due else ""
         who = f" claimed by {task.assignee}" if task.assignee else ""
-        click.echo(f"  {task.state:8} {task.kind:7} {task.id}  {task.name!r}"
-                   f" [{task.lane or '-'}]{extra}{who}")
+        click.echo(f"  {task.state:8} {task.kind:7} {task.id}  {task.element_id} "
+                   f"{task.name!r} [{task.lane or '-'}]{extra}{who}")
 
 
 @click.group()
@@ -96,7 +117,7 @@ def case():
 def start(process, url, pairs, json_text, actor, version, trust_scripts, fmt):
     """Start a case of PROCESS: a deployed key, or a .bpmn file (deployed first)."""
     data = _parse_data(pairs, json_text)
-    engine = Engine(url)
+    engine = _open(url, create=True)
     key = process
     if process.endswith(".bpmn") or Path(process).is_file():
         definition = engine.deploy(process, trust_scripts=trust_scripts, actor=actor)
@@ -113,7 +134,7 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, fmt):
 @_format_option
 def inbox(url, lane, actor, fmt):
     """List ready tasks, oldest first."""
-    tasks = Engine(url).inbox(lane=lane, actor=actor)
+    tasks = _open(url).inbox(lane=lane, actor=actor)
     if fmt == "json":
         click.echo(_json([asdict(t) for t in tasks]))
         return
@@ -121,8 +142,8 @@ def inbox(url, lane, actor, fmt):
         click.echo("inbox empty" + (f" for lane {lane!r}" if lane else ""))
     for task in tasks:
         who = f" (claimed by {task.assignee})" if task.assignee else ""
-        click.echo(f"{task.id}  {task.name!r} [{task.lane or '-'}]  case {task.case_id}"
-                   f"  since {task.created_at:%Y-%m-%d %H:%M}{who}")
+        click.echo(f"{task.id}  {task.element_id} {task.name!r} [{task.lane or '-'}]  "
+                   f"case {task.case_id}  since {_when(task.created_at)}{who}")
 
 
 @case.command()
@@ -135,16 +156,18 @@ def inbox(url, lane, actor, fmt):
 def complete(task_id, url, pairs, json_text, actor, lane, fmt):
     """Complete the ready task TASK_ID with data."""
     data = _parse_data(pairs, json_text)
-    _print_case(Engine(url).complete(task_id, data, actor=actor, lane=lane), fmt)
+    _print_case(_open(url).complete(task_id, data, actor=actor, lane=lane), fmt)
 
 
 @case.command()
 @click.argument("task_id")
 @_db_option
-@_actor_option
+@click.option("--actor", default="", help="Who claims the task (required).")
 def claim(task_id, url, actor):
     """Claim TASK_ID for --actor."""
-    task = Engine(url).claim(task_id, actor)
+    if not actor.strip():
+        raise BpengineError("case claim: --actor is required: who claims the task")
+    task = _open(url).claim(task_id, actor)
     click.echo(f"{task.id} claimed by {task.assignee}")
 
 
@@ -154,7 +177,7 @@ def claim(task_id, url, actor):
 @_format_option
 def show(case_id, url, fmt):
     """Show a case: status, data, open tasks."""
-    _print_case(Engine(url).get(case_id), fmt)
+    _print_case(_open(url).get(case_id), fmt)
 
 
 @case.command()
@@ -163,17 +186,25 @@ def show(case_id, url, fmt):
 @_format_option
 def history(case_id, url, fmt):
     """The audit trail of a case: who did what, when, with what data."""
-    entries = Engine(url).history(case_id)
+    entries = _open(url).history(case_id)
     if fmt == "json":
         click.echo(_json([asdict(e) for e in entries]))
         return
+    width = max((len(e.actor or "-") for e in entries), default=1)
+    element = max((len(e.element_id or "") for e in entries), default=0)
+    click.echo(f"{'time (UTC)':19}  {'action':8}  {'actor':{width}}  {'element':{element}}  "
+               "data set / detail".rstrip())
     for e in entries:
-        changed = {k: v for k, v in (e.data_after or {}).items()
-                   if (e.data_before or {}).get(k, object()) != v}
-        what = f" {e.element_id}" if e.element_id else ""
-        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:8} {e.actor or '-':20}{what}"
-                   + (f"  {json.dumps(changed, ensure_ascii=False)}" if changed else "")
-                   + (f"  ({e.detail})" if e.detail else ""))
+        if e.action == "start" or e.data_before is not None:
+            before = e.data_before or {}
+            changed = {k: v for k, v in (e.data_after or {}).items()
+                       if before.get(k, object()) != v}
+        else:  # e.g. end: the final data, not a change; `case show` prints it
+            changed = {}
+        what = (json.dumps(changed, ensure_ascii=False) if changed else "") \
+            + (f"  ({e.detail})" if e.detail else "")
+        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:8}  {e.actor or '-':{width}}  "
+                   f"{e.element_id or '':{element}}  {what}".rstrip())
 
 
 @case.command()
@@ -183,7 +214,7 @@ def history(case_id, url, fmt):
 @_actor_option
 def cancel(case_id, url, reason, actor):
     """Cancel a running case."""
-    _print_case(Engine(url).cancel(case_id, reason, actor=actor), "text")
+    _print_case(_open(url).cancel(case_id, reason, actor=actor), "text")
 
 
 @case.command()
@@ -192,10 +223,11 @@ def cancel(case_id, url, reason, actor):
                                                     "%Y-%m-%d"]),
               help="Fire timers due at this UTC time (default: now).")
 def tick(url, now):
-    """Fire due timers (e.g. SLA escalations)."""
+    """Fire due timers, such as SLA escalations."""
     when = now.replace(tzinfo=dt.timezone.utc) if now else None
-    advanced = Engine(url).tick(when)
-    click.echo(f"{len(advanced)} case(s) advanced" + "".join(f"\n  {c}" for c in advanced))
+    advanced = _open(url).tick(when)
+    n = len(advanced)
+    click.echo(f"{n} case{'' if n == 1 else 's'} advanced" + "".join(f"\n  {c}" for c in advanced))
 
 
 @case.command("list")
@@ -204,6 +236,6 @@ def tick(url, now):
 @click.option("--process", "key", help="Only cases of this process key.")
 def list_cases(url, status, key):
     """List cases, oldest first."""
-    for c in Engine(url).cases(status=status, definition=key):
+    for c in _open(url).cases(status=status, definition=key):
         click.echo(f"{c.id}  {c.key} v{c.definition_version}  {c.status:9} "
-                   f"started {c.started_at:%Y-%m-%d %H:%M} by {c.started_by or '-'}")
+                   f"started {_when(c.started_at)} by {c.started_by or '-'}")

@@ -1,16 +1,36 @@
 """`bpengine db upgrade|current --url URL`: the engine's schema, by Alembic migrations."""
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
 import click
 
 from ..engine.migrate import current as current_revision
 from ..engine.migrate import head
 from ..engine.migrate import upgrade as upgrade_schema
+from ..errors import BpengineError
 
 __all__ = ["db"]
 
 _url_option = click.option("--url", envvar="BPENGINE_DB", required=True, show_envvar=True,
                            help="Database URL: sqlite:///file.db or postgresql+psycopg://...")
+
+
+@contextlib.contextmanager
+def _naming(url):
+    """A database error names the --url it is about, and a missing SQLite folder says so."""
+    try:
+        yield
+    except BpengineError as exc:
+        if str(exc).startswith("--url"):
+            raise
+        hint = ""
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            folder = Path(url.removeprefix("sqlite:///")).parent
+            if not folder.is_dir():
+                hint = f" (the folder {folder} does not exist)"
+        raise BpengineError(f"--url {url}: {exc}{hint}") from None
 
 
 @click.group()
@@ -23,8 +43,9 @@ def db():
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def upgrade(url, revision):
     """Create or upgrade the engine's schema (run once before starting workers)."""
-    before = current_revision(url)
-    after = upgrade_schema(url, revision)
+    with _naming(url):
+        before = current_revision(url)
+        after = upgrade_schema(url, revision)
     if before == after:
         click.echo(f"database already at {after}")
     else:
@@ -35,4 +56,6 @@ def upgrade(url, revision):
 @_url_option
 def current(url):
     """Print the schema revision of the database and the newest one shipped."""
-    click.echo(f"database: {current_revision(url) or 'empty'}  newest: {head()}")
+    with _naming(url):
+        at = current_revision(url)
+    click.echo(f"database: {at or 'empty'}  newest: {head()}")

@@ -41,6 +41,8 @@ def test_an_analyst_walks_a_case_by_hand(run, data_dir):
     show = run("case", "show", started["id"]).output
     assert "running" in show and '"alasan": "menikah"' in show
     history = run("case", "history", started["id"]).output.splitlines()
+    assert history[0].split()[:4] == ["time", "(UTC)", "action", "actor"]
+    history = history[1:]
     assert [line.split()[2] for line in history] == ["start", "complete", "claim", "complete"]
     assert '{"approved": false}' in history[-1]
     listed = run("case", "list", "--status", "running").output
@@ -54,9 +56,9 @@ def test_timers_fire_from_the_command_line(run, data_dir):
                           "--data", "revisi=0", "--format", "json").output)
     task = json.loads(run("case", "inbox", "--format", "json").output)[0]
     run("case", "complete", task["id"])
-    assert "0 case(s)" in run("case", "tick", "--now", "2000-01-01").output
+    assert "0 cases advanced" in run("case", "tick", "--now", "2000-01-01").output
     fired = run("case", "tick", "--now", "2100-01-01").output
-    assert "1 case(s)" in fired and case["id"] in fired
+    assert "1 case advanced" in fired and case["id"] in fired
     assert "Putuskan (eskalasi)" in run("case", "inbox", "--lane", "Kepala").output
 
 
@@ -72,6 +74,7 @@ def test_timers_fire_from_the_command_line(run, data_dir):
     ],
 )
 def test_mistakes_give_one_clear_line(run, args, message):
+    run("db", "upgrade", "--url", run.url)
     result = run(*args, ok=False)
     assert result.exit_code != 0
     assert message in result.output
@@ -92,3 +95,44 @@ def test_db_upgrade_and_current(run, tmp_path):
     assert "database: 0002" in run("db", "current", "--url", url).output
     bad = run("db", "upgrade", "--url", "nonsense://x", ok=False)
     assert bad.exit_code == 1 and "--url 'nonsense://x'" in bad.output
+
+
+def test_a_mistyped_database_is_refused_not_created(run, tmp_path):
+    """Only `case start` creates a database; `inbox` on a typo must not say 'inbox empty'."""
+    missing = tmp_path / "typo.db"
+    result = CliRunner().invoke(main, ["case", "inbox", "--db", f"sqlite:///{missing}"])
+    assert result.exit_code == 1 and not missing.exists()
+    assert result.output.startswith("error: --db ") and "no database at" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_history_columns_line_up_and_times_say_utc(run, data_dir):
+    started = json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3",
+                             "--data", "revisi=0", "--actor", "ani", "--format", "json").output)
+    task = json.loads(run("case", "inbox", "--format", "json").output)[0]
+    run("case", "claim", task["id"], "--actor", "ani")
+    run("case", "complete", task["id"], "--data", "alasan=menikah", "--actor", "ani")
+    lines = run("case", "history", started["id"]).output.splitlines()
+    element_col = {line.find(task["element_id"]) for line in lines[1:]
+                   if task["element_id"] in line}
+    assert len(element_col) == 1  # claim and complete put the element in the same column
+    assert "(UTC)" in lines[0]
+    run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3", "--data", "revisi=0")
+    inbox = run("case", "inbox").output
+    assert "UTC" in inbox and "UTC" in run("case", "list").output
+    assert json.loads(run("case", "inbox", "--format", "json").output)[0]["element_id"] in inbox
+
+
+def test_claim_without_actor_names_the_option(run, data_dir):
+    run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3", "--data", "revisi=0")
+    task = json.loads(run("case", "inbox", "--format", "json").output)[0]
+    result = run("case", "claim", task["id"], ok=False)
+    assert result.exit_code == 1 and "--actor" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_db_error_names_the_url_and_the_missing_folder(run, tmp_path):
+    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'x.db'}"
+    result = run("db", "upgrade", "--url", url, ok=False)
+    assert result.exit_code == 1 and result.output.startswith(f"error: --url {url}: ")
+    assert "does not exist" in result.output
