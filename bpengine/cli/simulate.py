@@ -93,6 +93,16 @@ def _kpi_cells(name: str, kpi) -> tuple[str, str]:
     return fmt(mean), ci
 
 
+def _standard(days: float, minutes_per_day: float) -> str:
+    """A service standard in the unit it was most likely given: days, hours or minutes."""
+    minutes = days * minutes_per_day
+    if days >= 1 or minutes_per_day <= 0:
+        return f"{days:.3g} working day{'' if days == 1 else 's'}"
+    if minutes >= 60:
+        return f"{minutes / 60:.3g} working hour{'' if minutes == 60 else 's'}"
+    return f"{minutes:.3g} working min"
+
+
 def _task_label(task) -> str:
     name = (task.get("name") or "").strip()
     return f"{name}\n[dim]{task['id']}[/dim]" if name and name != task["id"] else task["id"]
@@ -116,7 +126,8 @@ def _table(result, console):
             continue
         mean, ci = _kpi_cells(name, kpi)
         if name == "within_service_standard":
-            label += f" ({result.service_standard_days:g} working days)"
+            sla = _standard(result.service_standard_days, result.working_minutes_per_day)
+            label += f" ({sla})"
         t.add_row(escape(label), mean, ci, unit)
     console.print(t)
     if result.replications < 2:

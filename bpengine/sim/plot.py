@@ -33,7 +33,10 @@ def plot_result(result, path: str | os.PathLike) -> None:
         left.hist(days, bins=min(60, max(10, len(days) // 50)), color="#4477aa")
     sla = result.service_standard_days
     if sla is not None:
-        label = f"{sla:.3g} working days" if sla >= 0.5 else f"{sla * result.working_minutes_per_day:.3g} working min"
+        minutes = sla * result.working_minutes_per_day
+        label = (f"{sla:.3g} working days" if sla >= 1 else
+                 f"{minutes / 60:.3g} working hours" if minutes >= 60 else
+                 f"{minutes:.3g} working min")
         left.axvline(sla, color="#cc3311", linestyle="--", label=f"service standard {label}")
         left.legend()
     left.set_xlabel("cycle time (working days)")

@@ -20,7 +20,7 @@ def test_table(tmp_path):
     res = run(DATA / "sequence.bpmn", "--scenario", sc, "--cases", 50, "--replications", 2)
     assert res.exit_code == 0, res.output
     assert "working days" in res.output and "calendar days" in res.output
-    assert "within service standard (1 working days)" in res.output
+    assert "within service standard (1 working day)" in res.output
     assert "Kepala" in res.output and "Periksa berkas" in res.output
 
 
@@ -105,3 +105,12 @@ def test_output_file_mistakes_name_the_option_and_skip_the_run(tmp_path):
     res = run(DATA / "sequence.bpmn", "--cases", 5, "--plot", tmp_path / "no" / "x.png")
     assert res.exit_code == 1 and res.output.startswith("error: --plot ")
     assert "Errno" not in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_a_service_standard_in_minutes_is_shown_in_minutes(tmp_path):
+    sc = tmp_path / "s.scenario.yaml"
+    sc.write_text("service_standard: 10 min\ntasks: {A: 20 min, B: 5 min}\n")
+    res = run(DATA / "sequence.bpmn", "--scenario", sc, "--cases", 20, "--replications", 2)
+    assert res.exit_code == 0, res.output
+    assert "within service standard (10 working min)" in res.output
+    assert "0.0222" not in res.output
