@@ -108,21 +108,46 @@ def check_same_role_approvals(model, scenario=None) -> list:
             found.append(make_finding(
                 model, "same-role-approvals", (a, b), explanation, "compose", targets=(a,),
                 saving=est.saving(est.days(est.task_minutes(a)), est.task_minutes(a) / 60.0)))
-    for a, b, basis in _repeat_issues(model, st):
-        if (a, b) in seen:
+    for chain, basis in _repeat_chains(model, st):
+        if len(chain) == 2 and tuple(chain) in seen:
             continue
-        seen.add((a, b))
+        *earlier, last = chain
+        signs = ", ".join(repr(els[a].label) for a in earlier)
         explanation = (
-            f"{els[b].lane} signs {els[a].label!r} and, later in the same case, "
-            f"{els[b].label!r}, each time on a file made from the same documents "
-            f"({', '.join(sorted(basis))}). Every case not turned away reaches both, so the "
-            "applicant files the same papers twice and the same desk decides twice; one "
-            "combined decision, signed once, issues both (data read from data associations).")
+            f"{els[last].lane} signs {signs} and, later in the same case, "
+            f"{els[last].label!r}, each time on a file made from the same documents "
+            f"({', '.join(sorted(basis))}). Every case not turned away reaches "
+            f"{'both' if len(chain) == 2 else 'all of them'}, so the applicant files the same "
+            f"papers {len(chain)} times and the same desk decides {len(chain)} times; one "
+            "combined decision, signed once, issues "
+            f"{'both' if len(chain) == 2 else 'them all'} (data read from data associations).")
         found.append(make_finding(
-            model, "same-role-approvals", (a, b), explanation, "compose", targets=(a,),
-            saving=est.saving_of_removal([a]), data=sorted(basis),
+            model, "same-role-approvals", chain, explanation, "compose",
+            targets=tuple(earlier), saving=est.saving_of_removal(earlier), data=sorted(basis),
             data_source="data associations"))
     return found
+
+
+def _repeat_chains(model, st) -> list:
+    """(chain, basis): all the decisions one desk takes in a case from the same papers.
+
+    The pairs of :func:`_repeat_issues` linked end to end (``a -> b``, ``b -> c`` ...), so
+    that the last decision covers every earlier one whatever order they are redesigned in.
+    """
+    nxt, basis, has_prev = {}, {}, set()
+    for a, b, docs in _repeat_issues(model, st):
+        nxt[a], basis[a] = b, docs
+        has_prev.add(b)
+    out = []
+    for a in nxt:
+        if a in has_prev:
+            continue
+        chain, docs = [a], set()
+        while chain[-1] in nxt and nxt[chain[-1]] not in chain:
+            docs |= basis[chain[-1]]
+            chain.append(nxt[chain[-1]])
+        out.append((chain, docs))
+    return out
 
 
 #: How far up the post-dominator tree a repeated signature of the same desk is looked for.

@@ -1,7 +1,8 @@
 """`reengineer`: analyze, build candidate redesigns, simulate each, rank, keep the best.
 
-Candidates are built from the analyzer's findings: each finding alone, all of them, then a
-greedy pass that adds findings in the order of what each achieves alone while that helps.
+Candidates are built from the analyzer's findings: each finding alone, all of them, all of
+those that helped alone (in the order of what each achieves), then a greedy pass that adds
+findings in that order while that helps.
 The best redesign so far is analyzed again (removing a step can put two sign-offs of one
 role side by side, or a check first) and improved the same way; a beam search spends the
 rest of the candidate budget extending the best few by one more finding. Every candidate is simulated on the
@@ -203,7 +204,7 @@ class _Search:
                          every, scenario, start.changes + tuple(applied))
 
     def improve(self, start: Candidate, findings) -> None:
-        """Each finding alone on ``start``, all of them, then greedy accumulation."""
+        """Each finding alone on ``start``, all of them, all that helped alone, then greedy."""
         singles = []
         for f in findings:
             if self.left(len(singles)) <= 1:
@@ -220,6 +221,15 @@ class _Search:
         ranked = sorted((c for c in singles if c.improves_on(start)), key=lambda c: c.score)
         queue = [c.findings[-1] for c in ranked[1:]]
         current = ranked[0] if ranked else None
+        # every finding that helped alone, together, in that order: one candidate that
+        # often lands where many greedy steps would (those that clash are skipped)
+        if len(ranked) > 2 and self.left() > 0:
+            helpful = self.all_of(start, [by_id[c.findings[-1]] for c in ranked])
+            if helpful is not None:
+                self.run([helpful])
+                if helpful.improves_on(current) and helpful.score < current.score:
+                    current = helpful
+                    queue = [fid for fid in queue if fid not in helpful.findings]
         while current is not None and queue and self.left() > 0:
             batch, tried = [], []
             while queue and len(batch) < GREEDY_BATCH and self.left(len(batch)) > 0:
@@ -246,7 +256,7 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
     search.evaluate([base])
     if "error" in base.kpis:
         raise BpengineError(f"the procedure as it is cannot be simulated: {base.kpis['error']}")
-    # 1. findings of the procedure: alone, all, greedy
+    # 1. findings of the procedure: alone, all, all that helped, greedy
     search.improve(base, findings)
     # 2. a redesigned procedure shows new findings (two steps of one role now side by side,
     # a check now first...): analyze the best so far again and improve on it

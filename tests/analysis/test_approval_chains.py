@@ -222,3 +222,41 @@ def test_the_next_permit_filed_with_the_previous_one_is_a_repeat(tmp_path):
 
 def test_permits_from_different_documents_are_not_repeats(tmp_path):
     assert check_same_role_approvals(_permits(tmp_path, second_source="tanah")) == []
+
+
+def test_every_repeat_of_one_desk_is_one_finding(tmp_path):
+    # three permits filed from the same KTP, each signed by the head: the last signature
+    # covers the two before it, whatever order a redesign applies findings in
+    def task(tid, name, reads, writes):
+        ins = "".join(f'<dataInputAssociation id="{tid}i{k}"><sourceRef>{r}</sourceRef>'
+                      f'</dataInputAssociation>' for k, r in enumerate(reads))
+        outs = "".join(f'<dataOutputAssociation id="{tid}o{k}"><targetRef>{w}</targetRef>'
+                       f'</dataOutputAssociation>' for k, w in enumerate(writes))
+        return f'<userTask id="{tid}" name="{name}">{ins}{outs}</userTask>'
+
+    names = ["KTP", "Berkas izin", "Izin A", "Izin B", "Izin C"]
+    body = "".join(f'<dataObject id="DO{i}"/><dataObjectReference id="r{i}" name="{n}" '
+                   f'dataObjectRef="DO{i}"/>' for i, n in enumerate(names))
+    body += '<startEvent id="s"/><endEvent id="e"/>'
+    order = ["s"]
+    for i in (1, 2, 3):
+        body += task(f"f{i}", f"Ajukan izin {i}", ["r0"], ["r1"])
+        body += task(f"k{i}", f"Tanda tangani izin {i}", ["r1"], [f"r{i + 1}"])
+        order += [f"f{i}", f"k{i}"]
+    order.append("e")
+    body += "".join(f'<sequenceFlow id="q{i}" sourceRef="{a}" targetRef="{b}"/>'
+                    for i, (a, b) in enumerate(zip(order, order[1:], strict=False)))
+    lanes = ('<laneSet id="ls"><lane id="L1" name="Pelaku Usaha" bpe:rank="0">'
+             + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in order if n[0] != "k")
+             + '</lane><lane id="L2" name="Kepala DPMPTSP" bpe:rank="3">'
+             + "".join(f"<flowNodeRef>k{i}</flowNodeRef>" for i in (1, 2, 3))
+             + "</lane></laneSet>")
+    path = tmp_path / "three.bpmn"
+    path.write_text(
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:bpe="http://bpengine.org/schema/bpmn/1.0" id="d" targetNamespace="x">'
+        f'<process id="p" isExecutable="true">{lanes}{body}</process></definitions>')
+    found = check_same_role_approvals(load(path))
+    assert [(f.elements, f.targets) for f in found] == [
+        (("k1", "k2", "k3"), ("k1", "k2"))]
+    assert "all of them" in found[0].explanation

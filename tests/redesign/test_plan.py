@@ -146,3 +146,19 @@ def test_bpengine_redesign_is_the_function_whatever_was_imported_first(domisili)
     assert callable(public) and public.__module__ == "bpengine.redesign.plan"
     new, applied = public(domisili, analyze(domisili))
     assert applied and new is not domisili
+
+
+def test_resubmission_and_one_desk_repeats_redesign_the_licensing_chain():
+    # BRIEF 6: the same deed and KTP filed for each permit, each permit signed apart
+    model = load(Path(__file__).resolve().parents[2] / "processes"
+                 / "izin-usaha-sebelum-oss.bpmn")
+    resubmit = _finding(model, "resubmission", "Task_ajukan_ho", "Task_ajukan_siup")
+    desk = _finding(model, "same-role-approvals", "Task_ttd_siup", "Task_ttd_tdp")
+    new, applied = redesign(model, [desk, resubmit])
+    assert {c.finding for c in applied} == {desk.id, resubmit.id}
+    gone = {"Task_ajukan_ho", "Task_verifikasi_ho", "Task_ajukan_siup", "Task_verifikasi_siup",
+            "Task_ttd_izin_lokasi", "Task_ttd_ho", "Task_ttd_siup"}
+    assert not gone & set(new.elements)
+    assert {e.id for e in model.elements.values() if e.mandatory} <= set(new.elements)
+    assert "Task_ttd_tdp" in new.elements and soundness(new).sound
+    assert_usable(new)

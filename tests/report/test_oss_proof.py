@@ -69,13 +69,6 @@ def test_reengineer_saves_without_removing_mandatory_steps(reform, ours):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "reengineer reaches ~59% of the reform's working-day saving (3.8 of 6.5 days) and ~58% "
-    "of its handoff saving (8.4 of 13.8; 87% of its cost saving): the analyzer offers the "
-    "Kepala DPMPTSP signatures of the abolished permits (izin lokasi, HO, SIUP, TDP; batched "
-    "at 14:00) only for parallelising, never for removal, so the four permit blocks stay in "
-    "sequence. Eliminating those signatures by hand reaches ~89% of the days and ~77% of the "
-    "handoffs. Needs an analysis rule that flags them."))
 def test_reengineer_reaches_80_percent_of_the_reform_saving(reform, ours):
     _before, c = reform
     best, comparison = ours
