@@ -19,6 +19,12 @@ __all__ = ["Net", "compile_net", "NO_LANE",
            "START", "TASK", "SUB", "XOR", "AND", "OR", "CATCH", "PASS", "END", "TERMINATE",
            "BOUNDARY"]
 
+
+def _ref(el) -> str:
+    """``Task_x ('Name')`` in a note, or just the id when the element has no name of its own."""
+    return el.id if not el.label or el.label == el.id else f"{el.id} ({el.label})"
+
+
 START, TASK, SUB, XOR, AND, OR, CATCH, PASS, END, TERMINATE, BOUNDARY = range(11)
 NO_LANE = "(no lane)"
 _GATEWAY = {"exclusiveGateway": XOR, "eventBasedGateway": XOR, "complexGateway": XOR,
@@ -79,7 +85,7 @@ def _timer_delay(el, scenario, notes: list[str]) -> tuple[Distribution | None, b
     try:
         minutes = parse_duration(value).total_seconds() / 60.0
     except ExpressionError:
-        notes.append(f"timer {el.id} ({el.label}): {el.event_value!r} is not a duration the "
+        notes.append(f"timer {_ref(el)}: {el.event_value!r} is not a duration the "
                      "simulator can read, so it never fires; give one under events (e.g. "
                      f"'events: {{{el.id}: 2 working days}}')")
         return None, False
@@ -103,7 +109,7 @@ def _gateway_choice(model, scenario, el, net):
             try:
                 expr = compile_expression(cond)
             except ExpressionError as exc:
-                net.notes.append(f"gateway {el.id} ({el.label}): flow {f}: {exc}; branches are "
+                net.notes.append(f"gateway {_ref(el)}: flow {f}: {exc}; branches are "
                                  "taken with equal probability (or give them under gateways)")
                 break
             names |= expr.names
@@ -113,7 +119,7 @@ def _gateway_choice(model, scenario, el, net):
             if not missing:
                 default = flows.index(el.default_flow) if el.default_flow else -1
                 return ("cond", exprs, default)
-            net.notes.append(f"gateway {el.id} ({el.label}): its conditions read "
+            net.notes.append(f"gateway {_ref(el)}: its conditions read "
                              f"{', '.join(missing)}, which the scenario does not generate "
                              "(data:); branches are taken with equal probability")
     if el.kind == "inclusiveGateway":
@@ -175,11 +181,11 @@ class _Builder:
         repeat = sc.repeats.get(el.id, 0.0)
         if kind != TASK:
             if el.loop and el.is_activity:
-                notes.append(f"{el.id} ({el.label}): a {el.loop} loop on a subprocess runs once")
+                notes.append(f"{_ref(el)}: a {el.loop} loop on a subprocess runs once")
             return None, 0.0
         if el.loop in (None, "standard"):
             if el.loop and el.id not in sc.repeats:
-                notes.append(f"{el.id} ({el.label}): a standard loop; it runs once unless "
+                notes.append(f"{_ref(el)}: a standard loop; it runs once unless "
                              f"tasks.{el.id}.repeat gives the chance of another round")
             return None, repeat
         sequential = el.loop == "sequential"
@@ -197,7 +203,7 @@ class _Builder:
                 expr = None
             if expr is not None and expr.names <= set(sc.data):
                 return (sequential, expr), repeat
-        notes.append(f"{el.id} ({el.label}): a multi-instance activity; it runs once unless "
+        notes.append(f"{_ref(el)}: a multi-instance activity; it runs once unless "
                      f"tasks.{el.id}.instances says how many times")
         return None, repeat
 

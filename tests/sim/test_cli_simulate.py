@@ -114,3 +114,11 @@ def test_a_service_standard_in_minutes_is_shown_in_minutes(tmp_path):
     assert res.exit_code == 0, res.output
     assert "within service standard (10 working min)" in res.output
     assert "0.0222" not in res.output
+
+
+def test_a_note_on_an_unnamed_element_does_not_repeat_its_id():
+    res = run(shared_path("corpus", "exec", "camunda-examples__loan-granting.bpmn"),
+              "--cases", 20, "--replications", 2)
+    assert res.exit_code == 0, res.output
+    assert "gateway ExclusiveGateway_12xhuxz: its conditions" in " ".join(res.output.split())
+    assert "ExclusiveGateway_12xhuxz (ExclusiveGateway_12xhuxz)" not in res.output
