@@ -437,7 +437,7 @@ class Replication(Staffing):
         el = self.model.elements.get(self.net.ids[i])
         raise ScenarioError(
             f"case {case.id} has not ended after {MAX_STEPS} steps (last at {self.net.ids[i]!r}"
-            f"{' (' + el.label + ')' if el else ''}): the model loops without end under this "
+            f"{' (' + el.label + ')' if el and el.label and el.label != el.id else ''}): the model loops without end under this "
             "scenario; check the loop's gateway probabilities or conditions")
 
     def _stuck(self):
@@ -447,8 +447,10 @@ class Replication(Staffing):
         why = ("an inclusive join in a loop waiting for a token that has to pass it first?"
                if el is not None and el.kind == "inclusiveGateway"
                else "a parallel join fed by an exclusive choice?")
-        what = (f"tokens wait forever at join {el.id!r} ({el.label}): {why}" if el
+        named = "" if el is None or not el.label or el.label == el.id else f" ({el.label})"
+        what = (f"tokens wait forever at join {el.id!r}{named}: {why}" if el
                 else "a token waits for something that never comes")
-        raise ModelError(Problem(f"{self.open} simulated case(s) never finished: {what}",
+        cases = f"{self.open} simulated case{'' if self.open == 1 else 's'}"
+        raise ModelError(Problem(f"{cases} never finished: {what}",
                                  file=self.model.file, element_id=el.id if el else None,
                                  line=el.line if el else None, code="deadlock"))

@@ -122,3 +122,13 @@ def test_a_note_on_an_unnamed_element_does_not_repeat_its_id():
     assert res.exit_code == 0, res.output
     assert "gateway ExclusiveGateway_12xhuxz: its conditions" in " ".join(res.output.split())
     assert "ExclusiveGateway_12xhuxz (ExclusiveGateway_12xhuxz)" not in res.output
+
+
+def test_a_deadlock_is_one_line_without_repeated_ids():
+    res = run(shared_path("corpus", "exec", "camunda-platform__bpmn__gateway__InclusiveGatewayTest"
+                          ".testLoopingInclusiveGateways.bpmn"), "--cases", 30,
+              "--replications", 2)
+    assert res.exit_code == 1 and res.output.startswith("error: ")
+    assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
+    assert "case(s)" not in res.output and "'inclusiveGw3' (inclusiveGw3)" not in res.output
+    assert "tokens wait forever at join 'inclusiveGw3'" in res.output
