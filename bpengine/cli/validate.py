@@ -43,6 +43,18 @@ def _summary(model) -> list[str]:
     return lines
 
 
+def _expand(files):
+    """Each FILE as given; a folder stands for the .bpmn files in it (not below it)."""
+    from pathlib import Path
+
+    for path in files:
+        found = sorted(Path(path).glob("*.bpmn")) if Path(path).is_dir() else []
+        if found:
+            yield from map(str, found)
+        else:
+            yield path  # a file, or a folder without models: validate says what is wrong
+
+
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -52,11 +64,13 @@ def _summary(model) -> list[str]:
 def validate(files, fmt, summary, no_schema):
     """Check BPMN files: XSD schema, references, start/end, engine traps.
 
+    A folder stands for the .bpmn files directly in it.
+
     Exit status: 0 valid (warnings allowed), 1 invalid, 2 a file could not be read.
     """
     status = 0
     report = []
-    for path in files:
+    for path in _expand(files):
         model, problems = validate_model(path, schema=not no_schema)
         errors = [p for p in problems if p.severity == "error"]
         if model is None and any(p.code in READ_FAILURE_CODES for p in problems):

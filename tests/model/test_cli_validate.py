@@ -59,3 +59,13 @@ def test_summary_counts_agree_in_number():
     assert "1 pools" not in result.output and "1 pool," in result.output
     assert " 1 approvals" not in result.output and " 1 activities" not in result.output
     assert "1 approval" in result.output
+
+
+def test_a_folder_stands_for_its_bpmn_files(tmp_path):
+    processes = Path(__file__).resolve().parents[2] / "processes"
+    result = run("validate", str(processes))
+    assert result.exit_code == 0, result.output
+    assert "is a directory" not in result.output
+    assert f"{processes / 'pbg.bpmn'}: OK" in result.output
+    empty = run("validate", str(tmp_path))
+    assert empty.exit_code == 2 and "is a directory" in empty.output
