@@ -63,12 +63,12 @@ def _num(x: float) -> str:
 _KPI_ROWS = {
     "cycle_time_calendar_days": ("cycle time", "calendar days"),
     "cycle_time_working_days": ("cycle time", "working days"),
-    "processing_hours": ("staff work", "hours per case"),
+    "processing_hours": ("work, all lanes", "hours per case"),
     "waiting_hours": ("waiting, all causes", "hours per case"),
     "queueing_hours": ("  for busy staff (queue)", "working hours per case"),
     "batching_hours": ("  for a batch (sign-off round)", "working hours per case"),
     "off_hours_hours": ("  while the office is closed", "hours per case"),
-    "cost_per_case": ("staff cost", "IDR per case"),
+    "cost_per_case": ("cost of that work", "IDR per case"),
     "within_service_standard": ("within service standard", "% of cases"),
     "throughput_per_working_day": ("throughput", "cases per working day"),
     "arrival_rate_per_hour": ("arrivals", "cases per calendar day"),
@@ -113,8 +113,9 @@ def _table(result, console):
     from rich.table import Table
 
     title = (f"{result.model_name}\n{result.cases} cases × {result.replications} "
-             f"replication{'s' if result.replications != 1 else ''}, {result.warmup} "
-             f"warm-up cases each, seed {result.seed}")
+             f"replication{'s' if result.replications != 1 else ''}, "
+             + (f"{result.warmup} warm-up cases each" if result.warmup else "no warm-up")
+             + f", seed {result.seed}")
     t = Table(title=escape(title))
     t.add_column("KPI")
     t.add_column("mean", justify="right")

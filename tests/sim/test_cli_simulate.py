@@ -132,3 +132,10 @@ def test_a_deadlock_is_one_line_without_repeated_ids():
     assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
     assert "case(s)" not in res.output and "'inclusiveGw3' (inclusiveGw3)" not in res.output
     assert "tokens wait forever at join 'inclusiveGw3'" in res.output
+
+
+def test_no_warmup_and_one_replication_are_said_plainly():
+    res = run(DATA / "sequence.bpmn", "--cases", 20, "--replications", 1, "--warmup", 0)
+    assert res.exit_code == 0, res.output
+    assert "no warm-up" in res.output and "0 warm-up" not in res.output
+    assert "1 replication," in res.output and "no confidence interval" in res.output
