@@ -223,7 +223,7 @@ def simulate(model_file, scenario_file, prosimos_file, cases, replications, warm
     finally:
         close()
     if log_file:
-        write_event_log(result.event_log, log_file)
+        write_event_log(result.event_log, log_file, name=result.model_name)
     if plot_file:
         plot_result(result, plot_file)
     if as_json:

@@ -84,8 +84,10 @@ def write_xes(rows: list[dict], path: str | os.PathLike, tz=WIB, log_name="bpeng
                                  pretty_print=True)
 
 
-def write_event_log(rows: list[dict], path: str | os.PathLike) -> str:
+def write_event_log(rows: list[dict], path: str | os.PathLike, name: str = "bpengine") -> str:
     """Write ``rows`` as CSV or XES, chosen by the file's suffix; returns the format.
+
+    ``name`` names the log in XES (``concept:name``), e.g. the simulated model's name.
 
     Raises
     ------
@@ -98,7 +100,10 @@ def write_event_log(rows: list[dict], path: str | os.PathLike) -> str:
         raise BpengineError(f"--log {path}: unknown event log format {suffix or '(none)'!r}; "
                             "use a .csv or .xes file")
     try:
-        writers[suffix](rows, path)
+        if suffix == ".xes":
+            write_xes(rows, path, log_name=name)
+        else:
+            writers[suffix](rows, path)
     except OSError as exc:
         raise BpengineError(f"--log {path}: cannot write the event log: "
                             f"{exc.strerror or exc}") from None

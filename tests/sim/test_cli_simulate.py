@@ -141,3 +141,10 @@ def test_no_warmup_and_one_replication_are_said_plainly():
     assert res.exit_code == 0, res.output
     assert "no warm-up" in res.output and "0 warm-up" not in res.output
     assert "1 replication," in res.output and "no confidence interval" in res.output
+
+
+def test_xes_log_is_named_after_the_model(tmp_path):
+    log = tmp_path / "cases.xes"
+    res = run(DATA / "sequence.bpmn", "--cases", 5, "--replications", 1, "--log", log)
+    assert res.exit_code == 0, res.output
+    assert b'<string key="concept:name" value="Sequence"/>' in log.read_bytes()
