@@ -38,7 +38,9 @@ def plot_result(result, path: str | os.PathLike) -> None:
                  f"{minutes / 60:.3g} working hours" if minutes >= 60 else
                  f"{minutes:.3g} working min")
         left.axvline(sla, color="#cc3311", linestyle="--", label=f"service standard {label}")
-        left.legend()
+        # above the bars, so the legend never hides the tallest of them
+        left.set_ylim(top=left.get_ylim()[1] * 1.18)
+        left.legend(loc="upper right" if sla < left.get_xlim()[1] * 0.6 else "upper left")
     left.set_xlabel("cycle time (working days)")
     left.set_ylabel("cases")
     left.set_title("cycle time per case")

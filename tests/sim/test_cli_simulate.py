@@ -148,3 +148,24 @@ def test_xes_log_is_named_after_the_model(tmp_path):
     res = run(DATA / "sequence.bpmn", "--cases", 5, "--replications", 1, "--log", log)
     assert res.exit_code == 0, res.output
     assert b'<string key="concept:name" value="Sequence"/>' in log.read_bytes()
+
+
+def test_plot_lists_lanes_top_down_in_model_order_and_legend_clears_the_bars(
+        tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    figures = []
+    real_close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: figures.append(fig))
+    cuti = Path(__file__).resolve().parents[2] / "processes" / "cuti-asn.bpmn"
+    res = run(cuti, "--cases", 60, "--replications", 2, "--plot", tmp_path / "p.png", "--json")
+    assert res.exit_code == 0, res.output
+    lanes = [lane["lane"] for lane in json.loads(res.stdout)["lanes"]]
+    left, right = figures[-1].axes
+    ticks = sorted(right.get_yticklabels(), key=lambda t: -t.get_position()[1]
+                   if not right.yaxis_inverted() else t.get_position()[1])
+    assert [t.get_text() for t in ticks] == lanes  # first lane at the top
+    tallest = max(p.get_height() for p in left.patches)
+    assert left.get_ylim()[1] >= tallest * 1.15  # head room for the legend
+    assert "cuti" not in left.get_title().lower()  # the model name is the figure's title
+    real_close(figures[-1])
