@@ -84,8 +84,8 @@ def _clean(value):
 _METRIC_LABELS = {
     "cfc": "control-flow complexity (CFC)",
     "cnc": "coefficient of connectivity (CNC)",
-    "expected_days": "expected working days (working time only)",
-    "critical_path_days": "critical path, working days",
+    "expected_days": "expected work time, working days (no waiting)",
+    "critical_path_days": "critical path work time, working days",
     "service_standard_days": "service standard, working days",
     "working_time_exceeds_standard": "working time alone exceeds the standard",
 }

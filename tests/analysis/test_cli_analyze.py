@@ -115,3 +115,10 @@ def test_long_saving_basis_is_wrapped():
     r = run(shared_path("bench", "permit.bpmn"), "--no-soundness")
     assert r.exit_code == 0, r.output
     assert max(len(line) for line in r.output.splitlines()) <= 102
+
+
+def test_time_metrics_say_they_leave_waiting_out():
+    """0.37 'expected days' next to a 1.9-day simulated cycle time reads as a contradiction."""
+    r = run(_pbg(), "--metrics", "--no-soundness")
+    assert r.exit_code == 0, r.output
+    assert "expected work time, working days (no waiting)" in r.output
