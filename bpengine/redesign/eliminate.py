@@ -311,6 +311,7 @@ def absorb(model: ProcessModel, earlier, into: str, *, log: list | None = None,
     new = model
     for t in ids:
         new = eliminate(new, t, log=steps, finding=finding)
+    new = _take_outputs(model, new, ids, keep.id)
     labels = [model.elements[t].label for t in ids]
     removed = tuple(dict.fromkeys(r for c in steps for r in c.removed))
     what = (f"{keep.label!r} ({keep.lane or 'no lane'}) now also decides what "
@@ -322,6 +323,43 @@ def absorb(model: ProcessModel, earlier, into: str, *, log: list | None = None,
                      flow_merges=tuple(m for c in steps for m in c.flow_merges),
                      names=names_of(model, [*ids, keep.id, *removed]), finding=finding))
     return new
+
+
+def _take_outputs(model: ProcessModel, new: ProcessModel, ids, into: str) -> ProcessModel:
+    """The documents the absorbed steps produced are now produced by ``into``.
+
+    Without this a later step would read a permit that nothing writes any more. Only the
+    semantic association is added (no DI edge: modelers draw data associations optionally).
+    """
+    old_root, root = model.tree(), new.tree()
+    node = root.xpath("//*[@id=$i]", i=into)[0]
+    have = {_text(r) for r in node.iterfind(f"{_B}dataOutputAssociation/{_B}targetRef")}
+    present = {n.get("id") for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
+    added = False
+    for t in ids:
+        for ref in old_root.xpath("//*[@id=$i]", i=t)[0].iterfind(
+                f"{_B}dataOutputAssociation/{_B}targetRef"):
+            target = _text(ref)
+            if target in have or target not in present:
+                continue
+            assoc = etree.SubElement(node, f"{_B}dataOutputAssociation",
+                                     id=f"DataOutputAssociation_{into}_{target}")
+            etree.SubElement(assoc, f"{_B}targetRef").text = target
+            have.add(target)
+            added = True
+    # the schema wants data associations after incoming/outgoing and before loop markers
+    if added:
+        assocs = [c for c in node if etree.QName(c).localname == "dataOutputAssociation"]
+        rest = [c for c in node if etree.QName(c).localname in (
+            "standardLoopCharacteristics", "multiInstanceLoopCharacteristics")]
+        for c in assocs + rest:
+            node.remove(c)
+            node.append(c)
+    return ProcessModel.from_tree(root, new.file) if added else new
+
+
+def _text(node) -> str:
+    return (node.text or "").strip()
 
 
 def _log(log: list | None, change: Change) -> None:

@@ -213,6 +213,10 @@ def test_absorb_lets_the_last_signature_of_a_desk_cover_the_earlier_ones():
     assert ("Task_tinjau_izin_lokasi", "Gateway_layak_izin_lokasi") in new.graph.edges
     assert "Task_ttd_siup" in new.elements
     assert_usable(new)
+    # the permits the absorbed signatures issued are now issued by the one that remains
+    assert set(model.elements["Task_ttd_ho"].writes) <= set(new.elements["Task_ttd_siup"].writes)
+    assert set(model.elements["Task_ttd_izin_lokasi"].writes) <= set(
+        new.elements["Task_ttd_siup"].writes)
     change = log[0]
     assert change.kind == "compose" and change.finding == "F9"
     assert change.merged == (("Task_ttd_siup", ("Task_ttd_izin_lokasi", "Task_ttd_ho",
