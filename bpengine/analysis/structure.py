@@ -16,6 +16,8 @@ from functools import cached_property
 
 import networkx as nx
 
+from ..model.graph import back_edges
+
 __all__ = ["AUTOMATED_KINDS", "Decision", "Structure", "structure_of", "is_reject_flow",
            "is_customer_lane", "seniority"]
 
@@ -314,28 +316,12 @@ class Structure:
     @cached_property
     def back_edges(self) -> list[tuple[str, str]]:
         """Edges closing a cycle, found by depth-first search from each scope's starts."""
-        g, back = self.graph, []
-        color: dict[str, int] = {}
+        roots = []
         for nodes in self.scopes.values():
-            starts = [n for n in nodes if g.in_degree(n) == 0]
+            starts = [n for n in nodes if self.graph.in_degree(n) == 0]
             starts.sort(key=lambda n: self.model.elements[n].kind != "startEvent")
-            for root in starts + nodes:
-                if root in color:
-                    continue
-                color[root] = 1
-                stack = [(root, iter(g.successors(root)))]
-                while stack:
-                    node, it = stack[-1]
-                    nxt = next(it, None)
-                    if nxt is None:
-                        color[node] = 2
-                        stack.pop()
-                    elif nxt not in color:
-                        color[nxt] = 1
-                        stack.append((nxt, iter(g.successors(nxt))))
-                    elif color[nxt] == 1:
-                        back.append((node, nxt))
-        return back
+            roots += starts + nodes
+        return back_edges(self.graph, roots)
 
     @cached_property
     def forward_graph(self) -> nx.DiGraph:
