@@ -132,8 +132,11 @@ def main() -> None:
     if best is not None:
         print(f"best: {best.kpis['cycle_days']:.2f} working days (as is "
               f"{result.baseline.kpis['cycle_days']:.2f}), {len(best.findings)} findings applied")
-    verdict = "OK" if took < 60 else "OVER"
-    print(f"target: 50 candidates x 1,000 cases in < 60 s: {verdict} ({took:.1f} s)")
+    # the search may find fewer distinct candidates than its budget: project to 50
+    per_50 = took / max(n, 1) * 50
+    verdict = "OK" if per_50 < 60 else "OVER"
+    print(f"target: 50 candidates x 1,000 cases in < 60 s: {verdict} ({n} candidates took "
+          f"{took:.1f} s; 50 would take {per_50:.1f} s at that rate)")
 
 
 if __name__ == "__main__":
