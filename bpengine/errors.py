@@ -49,6 +49,13 @@ class Problem:
     code: str = "invalid"
 
     def __str__(self) -> str:
+        return self._format(f" {self.severity}:")
+
+    def brief(self) -> str:
+        """The problem without its severity word, for a line that already says ``error:``."""
+        return self._format("")
+
+    def _format(self, severity: str) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
         what = ""
         if self.element_id:
@@ -56,7 +63,7 @@ class Problem:
             if self.element_name:
                 what += f" ({self.element_name!r})"
             what += ":"
-        return f"{where}: {self.severity}:{what} {self.message}"
+        return f"{where}:{severity}{what} {self.message}"
 
     def to_dict(self) -> dict:
         return {

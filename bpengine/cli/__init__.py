@@ -11,7 +11,7 @@ import importlib
 
 import click
 
-from ..errors import BpengineError
+from ..errors import BpengineError, ModelError
 
 __all__ = ["main", "COMMANDS"]
 
@@ -46,8 +46,16 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except ModelError as exc:  # one line per problem, "error:" said once
+            for problem in exc.problems:
+                click.echo(f"error: {problem.brief()}", err=True)
+            ctx.exit(exc.exit_code)
         except BpengineError as exc:
             click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except click.UsageError as exc:  # one line naming the option, not click's usage block
+            where = exc.ctx.command_path if exc.ctx else ctx.command_path
+            click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
             ctx.exit(exc.exit_code)
 
 

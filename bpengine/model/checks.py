@@ -151,8 +151,8 @@ def _element_problems(model, el):
         for f in flows:
             if f.condition and el.kind != "boundaryEvent":
                 out.append(Problem(
-                    f"condition {f.condition!r} on flow {f.id!r} leaving {el.kind} is ignored "
-                    "by the engine; put an exclusive gateway after it",
+                    f"condition {f.condition!r} on this flow leaving {el.kind} {el.id!r} is "
+                    "ignored by the engine; put an exclusive gateway after it",
                     file=model.file, line=f.line, element_id=f.id, element_name=f.name or None,
                     severity="warning", code="conditional-flow"))
         plain = [f for f in flows if not f.condition and not f.is_default]
@@ -163,8 +163,8 @@ def _element_problems(model, el):
         for f in flows:
             if not f.condition and not f.is_default:
                 out.append(Problem(
-                    f"flow {f.id!r} leaves gateway {el.id!r} with no condition and is not its "
-                    "default: the engine cannot choose it", file=model.file, line=f.line,
+                    f"leaves gateway {el.id!r} with no condition and is not its default: the "
+                    "engine cannot choose it", file=model.file, line=f.line,
                     element_id=f.id, element_name=f.name or None, severity="warning",
                     code="no-condition"))
     if el.kind == "callActivity":

@@ -74,6 +74,10 @@ def parse_xml(data: bytes, filename: str) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
+        head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if head != b"<":  # JSON, YAML, a PDF...: say what it is not, not where XML broke
+            raise ModelError(Problem("not a BPMN file: it is not XML at all (BPMN 2.0 files "
+                                     "start with '<')", file=filename, code="xml")) from None
         line = exc.lineno if exc.lineno else None
         msg = exc.msg or str(exc)
         raise ModelError(

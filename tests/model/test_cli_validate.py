@@ -69,3 +69,25 @@ def test_a_folder_stands_for_its_bpmn_files(tmp_path):
     assert f"{processes / 'pbg.bpmn'}: OK" in result.output
     empty = run("validate", str(tmp_path))
     assert empty.exit_code == 2 and "is a directory" in empty.output
+
+
+def test_a_model_error_says_error_once_per_line(tmp_path):
+    result = run("analyze", str(tmp_path / "missing.bpmn"))
+    assert result.exit_code == 1
+    assert result.output == f"error: {tmp_path / 'missing.bpmn'}: no such file\n"
+
+
+def test_a_wrong_option_value_is_one_line_naming_the_option():
+    path = str(shared_path("corpus", "miwg", "A.1.0.bpmn"))
+    result = run("validate", "--format", "xml", path)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: Invalid value for '--format'")
+    assert "bpengine validate --help" in lines[0] and "Usage:" not in result.output
+
+
+def test_a_file_that_is_not_xml_is_called_not_bpmn(tmp_path):
+    bad = tmp_path / "data.bpmn"
+    bad.write_text('{"not": "bpmn"}')
+    result = run("validate", str(bad))
+    assert result.exit_code == 2 and "not a BPMN file: it is not XML at all" in result.output
