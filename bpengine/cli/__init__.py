@@ -59,7 +59,7 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("bpengine", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bpengine")
 def main():
     """bpengine: load, run, simulate, analyse and redesign BPMN models of agency procedures."""
