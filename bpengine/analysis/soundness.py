@@ -6,7 +6,9 @@ flow nodes with BPMN semantics: an AND gateway waits for all incoming tokens, an
 gateway passes one token to one branch, an OR split to any non-empty set of branches and
 an OR join waits while a token upstream can still reach an empty incoming flow; tasks
 and events merge without synchronising and split to every outgoing flow; a boundary event
-is an alternative way out of its activity; a terminate end event clears the net.
+is an alternative way out of its activity; a terminate end event clears the net. A
+non-interrupting boundary event whose path never rejoins the flow (a reminder, an escalation)
+starts a thread of its own and is checked as a net of its own.
 
 Properties checked, each violation with the shortest firing sequence that shows it:
 
@@ -87,9 +89,10 @@ class SoundnessReport:
 class _Net:
     """One scope compiled for the token game: flows numbered, firing rules precomputed."""
 
-    def __init__(self, model, nodes):
+    def __init__(self, model, nodes, entry: str | None = None):
         els, flows = model.elements, model.flows
         self.model = model
+        self.entry = entry
         self.nodes = [n for n in nodes if not self._outside(model, n)]
         inside = set(self.nodes)
         fids = [f for f in flows.values() if f.source in inside and f.target in inside]
@@ -145,6 +148,8 @@ class _Net:
     def initial(self) -> list[tuple[str, tuple]]:
         """(start node, marking) for every way the scope can start."""
         els = self.model.elements
+        if self.entry is not None:  # a detached escalation path, entered by its boundary event
+            return [(self.entry, tuple(sorted(self.out[self.entry])))]
         starts = [n for n in self.nodes if els[n].kind == "startEvent"]
         if starts:
             return [(s, tuple(sorted(self.out[s]))) for s in starts]
@@ -192,6 +197,33 @@ class _Net:
                     for b in self.boundary.get(node, ()):
                         extra = self.out[b] if els[b].cancel_activity else self.out[node] + self.out[b]
                         yield (node, b), _replace(marking, [i], extra), False
+
+
+def _detached(model, nodes) -> dict[str, set]:
+    """Non-interrupting boundary events whose path never rejoins the scope, and that path:
+    a reminder may run once per rework round, several at a time, without lacking sync."""
+    els, flows, inside = model.elements, model.flows, set(nodes)
+    attached: dict[str, list[str]] = {}
+    for n in nodes:
+        if els[n].attached_to:
+            attached.setdefault(els[n].attached_to, []).append(n)
+    out = {}
+    for b in nodes:
+        el = els[b]
+        if el.kind != "boundaryEvent" or el.cancel_activity or el.event == "compensate":
+            continue
+        region, todo = set(), [flows[f].target for f in el.outgoing]
+        while todo:
+            n = todo.pop()
+            if n in region or n not in inside:
+                continue
+            region.add(n)
+            todo += [flows[f].target for f in els[n].outgoing]
+            todo += attached.get(n, [])
+        if region and all(flows[f].source in region or flows[f].source == b
+                          for n in region for f in els[n].incoming):
+            out[b] = region
+    return out
 
 
 def _replace(marking, remove, add) -> tuple:
@@ -362,8 +394,14 @@ def soundness(model, max_states: int = DEFAULT_MAX_STATES) -> SoundnessReport:
     collecting = gc.isenabled()
     gc.disable()
     try:
+        nets = []
         for key in sorted(scopes, key=lambda k: (k[0], k[1] or "")):
-            net = _Net(model, scopes[key])
+            detached = _detached(model, scopes[key])
+            hidden = set(detached).union(*detached.values())
+            nets.append(_Net(model, [n for n in scopes[key] if n not in hidden]))
+            nets += [_Net(model, [b, *sorted(region)], entry=b)
+                     for b, region in sorted(detached.items())]
+        for net in nets:
             if not net.nodes:
                 continue
             budget = max_states - states

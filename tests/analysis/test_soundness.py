@@ -117,3 +117,35 @@ def test_compensation_boundary_is_not_a_way_out():
     # MIWG C.6.0: a service task with a compensation boundary event before an AND join
     model = load(shared_path("corpus", "miwg", "C.6.0.bpmn"))
     assert soundness(model).sound
+
+
+REMINDER = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+<process id="p"><startEvent id="s"/><userTask id="verify" name="Verifikasi"/>
+<boundaryEvent id="late" attachedToRef="verify" cancelActivity="false">
+  <timerEventDefinition><timeDuration>P3D</timeDuration></timerEventDefinition></boundaryEvent>
+<userTask id="remind" name="Tegur petugas"/><exclusiveGateway id="ok"/>
+<userTask id="fix" name="Lengkapi berkas"/><userTask id="issue" name="Terbitkan"/>
+<endEvent id="e"/>{tail}
+<sequenceFlow id="f1" sourceRef="s" targetRef="verify"/>
+<sequenceFlow id="f2" sourceRef="verify" targetRef="ok"/>
+<sequenceFlow id="f3" sourceRef="ok" targetRef="fix"/>
+<sequenceFlow id="f4" sourceRef="fix" targetRef="verify"/>
+<sequenceFlow id="f5" sourceRef="ok" targetRef="issue"/>
+<sequenceFlow id="f6" sourceRef="issue" targetRef="e"/>
+<sequenceFlow id="f7" sourceRef="late" targetRef="remind"/>{flow}
+</process></definitions>"""
+
+
+def test_a_reminder_that_fires_every_rework_round_is_sound():
+    """A non-interrupting timer whose path ends on its own is a thread of its own."""
+    model = load(REMINDER.format(
+        tail='<endEvent id="e2"/>',
+        flow='<sequenceFlow id="f8" sourceRef="remind" targetRef="e2"/>').encode())
+    report = soundness(model)
+    assert report.complete and report.sound, report.violations
+
+
+def test_a_reminder_that_rejoins_the_flow_lacks_synchronisation():
+    model = load(REMINDER.format(
+        tail="", flow='<sequenceFlow id="f8" sourceRef="remind" targetRef="issue"/>').encode())
+    assert ("lack-of-synchronisation", "issue") in _kinds(soundness(model))
