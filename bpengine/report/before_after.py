@@ -28,8 +28,9 @@ _KPIS = [
     ("cycle_time_working_days", "cycle_days_mean", "Cycle time, mean", "working days", "lower"),
     ("waiting_hours", "waiting_hours", "Waiting per case (queue, batch, closed office)",
      "hours", "lower"),
-    ("processing_hours", "staff_hours", "Staff hours per case", "hours", "lower"),
-    ("cost_per_case", "cost", "Staff cost per case", "IDR", "lower"),
+    # the applicant's own time counts too: "work", not "staff"
+    ("processing_hours", "staff_hours", "Work hours per case (all lanes)", "hours", "lower"),
+    ("cost_per_case", "cost", "Cost of that work per case", "IDR", "lower"),
     ("within_service_standard", "sla", "Cases within the service standard", "share",
      "higher"),
 ]
@@ -111,10 +112,15 @@ def compare(before, after, scenario=None, cases: int = 1000, replications: int =
         if cb[key] and ca[key]:
             rows.append(simulated_metric(key, label, key, cb[key], ca[key],
                                          basis="the cases of the first replication"))
-    label = scenario if isinstance(scenario, (str, os.PathLike)) else (
-        "given" if scenario is not None else "sidecar or defaults")
+    def named(s, default):
+        return str(s) if isinstance(s, (str, os.PathLike)) else (
+            "given" if s is not None else default)
+
+    label = named(scenario, "sidecar or defaults")
+    if after_scenario is not None:  # say which numbers each side ran on
+        label = f"before {label}, after {named(after_scenario, label)}"
     return Comparison(before.name, after.name, tuple(rows), cases, rb.replications, seed,
-                      str(label))
+                      label)
 
 
 def plots_for(before_result, after_result) -> dict:

@@ -67,20 +67,30 @@ class Metric:
             return self.change != 0
         return self.p_value is not None and self.p_value < 0.05
 
-    @staticmethod
-    def format(value: float, ci=None) -> str:
+    def format(self, value: float, ci=None) -> str:
+        """A value (with its CI) as the table shows it: counts whole, shares in percent."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
-        text = f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+        if self.unit == "share":  # a share's interval cannot leave [0, 1]
+            text = f"{value:.0%}"
+            if ci and ci[0] != ci[1]:
+                text += f" [{max(0.0, ci[0]):.0%}, {min(1.0, ci[1]):.0%}]"
+            return text
+        fmt = "{:,.0f}" if self._whole(value) else "{:,.2f}"
+        text = fmt.format(value)
         if ci and ci[0] != ci[1]:
-            lo, hi = ci
-            fmt = "{:,.2f}" if abs(value) < 1000 else "{:,.0f}"
-            text += f" [{fmt.format(lo)}, {fmt.format(hi)}]"
+            text += f" [{fmt.format(ci[0])}, {fmt.format(ci[1])}]"
         return text
+
+    def _whole(self, value: float) -> bool:
+        return self.kind == "structure" or abs(value) >= 1000
 
     def format_change(self) -> str:
         pct = f" ({self.pct:+.1f}%)" if self.pct is not None else ""
-        return f"{self.change:+,.2f}{pct}"
+        if self.unit == "share":
+            return f"{100 * self.change:+.1f} points"
+        change = f"{self.change:+,.0f}" if self._whole(self.before) else f"{self.change:+,.2f}"
+        return change + pct
 
     def statement(self) -> str:
         """Whether the difference is real, in one plain sentence."""
