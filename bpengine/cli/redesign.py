@@ -7,10 +7,11 @@ import click
 import yaml
 
 from .. import analysis
-from ..errors import BpengineError, ScenarioError
+from ..errors import BpengineError
 from ..model import load
 from ..redesign import redesign as redesign_model
 from ..redesign import transform_scenario
+from ..scenario.loading import read_yaml
 from .analyze import sidecar_scenario
 
 __all__ = ["redesign", "read_scenario_dict", "select_findings", "write_outputs",
@@ -19,20 +20,7 @@ __all__ = ["redesign", "read_scenario_dict", "select_findings", "write_outputs",
 
 def read_scenario_dict(path) -> dict:
     """The scenario YAML as a plain dict (what :func:`transform_scenario` rewrites)."""
-    if path is None:
-        return {}
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        raise ScenarioError(f"{path}: a scenario is a mapping of sections, not "
-                            f"{type(doc).__name__}")
-    return doc
+    return read_yaml(path)
 
 
 def sidecar_paths(out: Path) -> tuple[Path, Path]:

@@ -10,7 +10,7 @@ from ..errors import ScenarioError
 from .reader import from_mapping
 from .scenario import Scenario
 
-__all__ = ["load_scenario"]
+__all__ = ["load_scenario", "read_yaml"]
 
 
 def load_scenario(source=None, model=None) -> Scenario:
@@ -64,13 +64,41 @@ def load_scenario(source=None, model=None) -> Scenario:
 
         sc = _wrap(lambda: from_prosimos(text, model, str(path)), str(path))
     else:
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+        doc = _parse_yaml(text, path)
         sc = _wrap(lambda: from_mapping(doc or {}, model, str(path)), str(path))
     _check(sc, model)
     return sc
+
+
+def _parse_yaml(text: str, path) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:  # one line: where, and PyYAML's own words for what
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{where}: not valid YAML: {what}") from None
+
+
+def read_yaml(path) -> dict:
+    """A scenario YAML file as the plain mapping it holds (``{}`` when ``path`` is None).
+
+    For code that rewrites scenarios (:func:`bpengine.redesign.transform_scenario`);
+    :func:`load_scenario` reads and checks it against a model.
+    """
+    if path is None:
+        return {}
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    doc = _parse_yaml(text, path)
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise ScenarioError(f"{path}: a scenario is a mapping of sections, not "
+                            f"{type(doc).__name__}")
+    return doc
 
 
 def _wrap(build, source: str) -> Scenario:

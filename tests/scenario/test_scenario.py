@@ -71,7 +71,7 @@ def test_bad_scenarios_are_refused_naming_key_and_element(model, doc, words):
 def test_file_errors_name_the_file(tmp_path, model):
     bad = tmp_path / "bad.scenario.yaml"
     bad.write_text("tasks: {A: [1, 2}\n")
-    with pytest.raises(ScenarioError, match="bad.scenario.yaml: not valid YAML"):
+    with pytest.raises(ScenarioError, match=r"bad.scenario.yaml:1:\d+: not valid YAML"):
         load_scenario(bad, model)
     bad.write_text("tasks: {Nope: 5}\n")
     with pytest.raises(ScenarioError, match=r"bad.scenario.yaml: tasks.Nope"):
@@ -93,3 +93,15 @@ def test_data_lane_durations_and_arrivals(model):
     assert set(sc.data) == {"lengkap", "luas"}
     with pytest.raises(ScenarioError, match="data.j.choice: probabilities sum to 0.5"):
         load_scenario({"data": {"j": {"choice": {"a": 0.5}}}}, model)
+
+
+def test_broken_yaml_is_one_line_with_line_and_column(tmp_path):
+    from bpengine.scenario.loading import read_yaml
+
+    bad = tmp_path / "x.scenario.yaml"
+    bad.write_text("tasks:\n  a: [1,\n")
+    for read in (load_scenario, read_yaml):
+        with pytest.raises(ScenarioError) as info:
+            read(bad)
+        message = str(info.value)
+        assert message.startswith(f"{bad}:3:1: not valid YAML: ") and "\n" not in message
