@@ -111,7 +111,7 @@ def _finding(model, st, est, path):
         f"hands, each with its wait in an in-tray, for "
         + ("steps that only receive or pass the file on; let "
            f"{home} do them, or send the file once." if forwards else
-           f"{len(middle)} step(s); consider giving that work to {home}, or the whole "
+           f"{len(middle)} step{'s' if len(middle) != 1 else ''}; consider giving that work to {home}, or the whole "
            "case to one role."))
     hours = sum(est.task_minutes(m) for m in middle) / 60.0 if forwards else 0.0
     # approvals and mandatory steps keep their role: only plain work moves to X

@@ -193,7 +193,8 @@ def check_reverification(model, scenario=None) -> list:
         docs = sorted(again)
         who = ", ".join(f"{els[a].label!r} ({els[a].lane or 'no lane'})" for a in earlier[-3:])
         if len(earlier) > 3:
-            who = f"{len(earlier) - 3} earlier check(s) and " + who
+            n = len(earlier) - 3
+            who = f"{n} earlier check{'s' if n != 1 else ''} and " + who
         explanation = (
             f"By the time a case reaches {els[c].label!r} ({els[c].lane or 'no lane'}), "
             f"{', '.join(docs)} {'has' if len(docs) == 1 else 'have'} already been checked "

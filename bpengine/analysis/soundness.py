@@ -75,7 +75,8 @@ class SoundnessReport:
 
     def __str__(self) -> str:
         head = ("sound" if self.sound else
-                f"{len(self.violations)} violation(s)" if self.violations else "no violation found")
+                f"{len(self.violations)} violation{'s' if len(self.violations) != 1 else ''}"
+            if self.violations else "no violation found")
         if not self.complete:
             head += (f"; state space exceeded {self.max_states} states, result incomplete")
         lines = [f"soundness: {head} ({self.states} states explored)"]
