@@ -26,7 +26,9 @@ def _summary(model) -> list[str]:
         f"  {model.name}: {_count(kinds['tasks'], 'activity', 'activities')}, "
         f"{_count(kinds['gateways'], 'gateway')}, {_count(kinds['events'], 'event')}, "
         f"{_count(len(model.flows), 'flow')}, {_count(len(model.lanes), 'lane')}, "
-        f"{_count(len(model.pools), 'pool')}, {_count(len(model.data_objects), 'data object')}"
+        f"{_count(len(model.pools), 'pool')}, "
+        # one document is usually drawn several times (a reference per step that uses it)
+        f"{_count(len({d.name for d in model.data_objects.values()}), 'document')}"
     ]
     by_lane: dict[str, list] = {}
     for e in model.elements.values():

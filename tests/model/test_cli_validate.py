@@ -91,3 +91,11 @@ def test_a_file_that_is_not_xml_is_called_not_bpmn(tmp_path):
     bad.write_text('{"not": "bpmn"}')
     result = run("validate", str(bad))
     assert result.exit_code == 2 and "not a BPMN file: it is not XML at all" in result.output
+
+
+def test_summary_counts_documents_not_their_references():
+    from tests.conftest import PROCESSES
+
+    result = run("validate", "--summary", str(PROCESSES / "surat-keterangan-domisili.bpmn"))
+    assert result.exit_code == 0
+    assert ", 8 documents" in result.output  # 8 documents drawn as 34 references
