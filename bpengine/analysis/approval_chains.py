@@ -47,26 +47,9 @@ def next_on_approve(st, approval: str) -> set:
 
 
 def _sequential_next(st, node: str, flows=None) -> set:
-    """Activities right after ``node`` in the same line of work: gateways and events are
-    skipped, but a parallel split or join ends the line (steps on parallel branches, or
-    after a join, are not "in a row" with it)."""
-    model = st.model
-    todo = deque(model.flows[f].target for f in (flows if flows is not None
-                                                  else model.elements[node].outgoing))
-    seen, found = set(), set()
-    while todo:
-        n = todo.popleft()
-        if n in seen:
-            continue
-        seen.add(n)
-        el = model.elements[n]
-        if el.is_activity:
-            found.add(n)
-        elif el.kind in ("parallelGateway", "inclusiveGateway"):
-            return set()
-        elif el.kind != "endEvent":
-            todo.extend(model.flows[f].target for f in el.outgoing)
-    return found
+    """Activities right after ``node`` in the same line of work (see
+    :meth:`Structure.next_activities` with ``through_parallel=False``)."""
+    return st.next_activities(node, flows, through_parallel=False)[0]
 
 
 def check_same_role_approvals(model, scenario=None) -> list:

@@ -154,9 +154,12 @@ class Structure:
         el = self.model.elements[node]
         return not el.is_activity and el.kind != "endEvent"
 
-    def next_activities(self, node: str, flows=None) -> tuple[set, bool]:
+    def next_activities(self, node: str, flows=None, through_parallel: bool = True
+                        ) -> tuple[set, bool]:
         """Activities reached from ``node`` through gateways/events only, and whether an
-        end event is reached that way. ``flows`` restricts the first step."""
+        end event is reached that way. ``flows`` restricts the first step. With
+        ``through_parallel=False`` an AND/OR gateway ends the line and nothing is returned
+        (steps on parallel branches, or after a join, are not "in a row" with ``node``)."""
         model = self.model
         first = flows if flows is not None else model.elements[node].outgoing
         todo = deque(model.flows[f].target for f in first)
@@ -171,6 +174,8 @@ class Structure:
                 found.add(n)
             elif el.kind == "endEvent":
                 end = True
+            elif not through_parallel and el.kind in ("parallelGateway", "inclusiveGateway"):
+                return set(), False
             else:
                 todo.extend(model.flows[f].target for f in el.outgoing)
         return found, end
