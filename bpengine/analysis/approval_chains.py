@@ -302,6 +302,12 @@ def check_signoff_chain(model, scenario=None) -> list:
         ranks = {a: seniority(model, els[a].lane) for a in chain}
         top = max(chain, key=lambda a: (ranks[a] if ranks[a] is not None else -1))
         keep_saving = sum(d for a, d in zip(chain, days, strict=True) if a != top)
+        # name the highest authority only when the ranks single one out
+        known = [ranks[a] for a in chain if ranks[a] is not None]
+        outranks = len(known) == len(chain) and known.count(ranks[top]) == 1
+        keep_one = (f"keeping only the highest authority ({els[top].label!r}, {els[top].lane})"
+                    if outranks else "keeping only one of them (their ranks are not known: "
+                    "set bpe:rank on the lanes to say whose sign-off counts)")
         explanation = (
             f"{len(chain)} sign-offs follow one another across {len(set(lanes))} offices "
             f"({' -> '.join(lanes)}): " + ", ".join(repr(els[a].label) for a in chain) +
@@ -311,8 +317,7 @@ def check_signoff_chain(model, scenario=None) -> list:
                 if any(_reject_target(st, a) for a in chain) else
                 "none of them can send the case back") +
             f". Sending the file to all of them at once saves about "
-            f"{sum(days) - max(days):.1f} working days per case; keeping only the highest "
-            f"authority ({els[top].label!r}, {els[top].lane}) would save about "
+            f"{sum(days) - max(days):.1f} working days per case; {keep_one} would save about "
             f"{keep_saving:.1f} working days and {hours - est.task_minutes(top) / 60:.1f} "
             "staff hours.")
         if carried:

@@ -260,3 +260,15 @@ def test_every_repeat_of_one_desk_is_one_finding(tmp_path):
     assert [(f.elements, f.targets) for f in found] == [
         (("k1", "k2", "k3"), ("k1", "k2"))]
     assert "all of them" in found[0].explanation
+
+
+def test_a_chain_names_its_highest_authority_only_when_ranks_say_so():
+    from bpengine import analyze, load
+    from tests.conftest import PROCESSES, shared_path
+
+    ranked = load(PROCESSES / "surat-keterangan-domisili.bpmn")  # lanes carry bpe:rank
+    chains = [f for f in analyze(ranked) if f.rule == "signoff-chain"]
+    assert chains and all("keeping only the highest authority" in f.explanation for f in chains)
+    unranked = load(shared_path("bench", "permit.bpmn"))  # no bpe:rank, lane names unknown
+    chains = [f for f in analyze(unranked) if f.rule == "signoff-chain"]
+    assert chains and all("their ranks are not known" in f.explanation for f in chains)
