@@ -162,7 +162,10 @@ def render_report(before: ProcessModel, after: ProcessModel | None = None, *, fi
              f"<h3>Before: {escape(before.name)}</h3>",
              f'<div class="diagram" id="before">{render_svg(before, hb, "before")}</div>']
     if after is not None:
-        parts += [f"<h3>After: {escape(after.name)}</h3>",
+        # a redesign keeps the process name ("... before reform"): say which file it is
+        title = after.name if after.name != before.name else (
+            f"{after.name}, redesigned ({Path(str(after.file)).name})")
+        parts += [f"<h3>After: {escape(title)}</h3>",
                   f'<div class="diagram" id="after">{render_svg(after, ha, "after")}</div>']
     parts += [_plots(plots), _changes_list(changes), f"<h2>Findings ({len(findings)})</h2>",
               _findings_table(findings), "</body></html>"]

@@ -40,6 +40,12 @@ def test_report_is_self_contained(report):
     assert 'data-hl="removed"' in html and 'data-hl="changed"' in html
 
 
+def test_the_after_diagram_is_told_apart_when_the_process_name_is_unchanged(report, domisili):
+    html = report.read_text(encoding="utf-8")
+    assert f"<h3>Before: {domisili.name}</h3>" in html
+    assert re.search(r"<h3>After: [^<]*, redesigned \([^)<]+\)</h3>", html)
+
+
 def test_before_only_report_lists_findings(tmp_path, domisili):
     from bpengine import analyze
 
