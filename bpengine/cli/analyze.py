@@ -10,15 +10,13 @@ from ..analysis import DEFAULT_MAX_STATES, RULE_IDS, findings_json, findings_sar
 from ..analysis.output import metrics_table, soundness_table
 from ..errors import BpengineError
 from ..model import load
+from ..scenario import load_scenario
+from ..scenario.loading import sidecar_path
 
 __all__ = ["analyze", "sidecar_scenario"]
 
 
-def sidecar_scenario(bpmn: str) -> Path | None:
-    """``x.scenario.yaml`` next to ``x.bpmn``, if it exists."""
-    path = Path(bpmn)
-    candidate = path.with_name(path.name.removesuffix(".bpmn") + ".scenario.yaml")
-    return candidate if candidate.is_file() else None
+sidecar_scenario = sidecar_path  # the CLI commands' name for it
 
 
 def _load_scenario(file, scenario, no_scenario, model):
@@ -27,13 +25,6 @@ def _load_scenario(file, scenario, no_scenario, model):
     source = scenario or sidecar_scenario(file)
     if source is None:
         return None, None
-    try:
-        from ..scenario import load_scenario
-    except ImportError:
-        if scenario:
-            raise BpengineError(f"--scenario {scenario}: scenario support (bpengine.scenario) "
-                                "is not available in this installation") from None
-        return None, None  # a sidecar we cannot read yet: analyse on defaults
     return load_scenario(str(source), model=model), str(source)
 
 

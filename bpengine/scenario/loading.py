@@ -10,7 +10,7 @@ from ..errors import ScenarioError
 from .reader import from_mapping
 from .scenario import Scenario
 
-__all__ = ["load_scenario", "read_yaml"]
+__all__ = ["load_scenario", "read_yaml", "sidecar_path"]
 
 
 def load_scenario(source=None, model=None) -> Scenario:
@@ -41,10 +41,8 @@ def load_scenario(source=None, model=None) -> Scenario:
     if source is None:
         sidecar = None
         if model is not None and getattr(model, "file", "<bytes>") != "<bytes>":
-            p = Path(model.file)
-            sidecar = p.with_name(p.name[: -len(p.suffix)] + ".scenario.yaml") if p.suffix \
-                else None
-        if sidecar is not None and sidecar.exists():
+            sidecar = sidecar_path(model.file)
+        if sidecar is not None:
             source = sidecar
         else:
             sc = from_mapping({}, model, "<defaults>")
@@ -68,6 +66,15 @@ def load_scenario(source=None, model=None) -> Scenario:
         sc = _wrap(lambda: from_mapping(doc or {}, model, str(path)), str(path))
     _check(sc, model)
     return sc
+
+
+def sidecar_path(bpmn) -> Path | None:
+    """``x.scenario.yaml`` next to the model file ``x.bpmn``, if it exists."""
+    p = Path(bpmn)
+    if not p.suffix:
+        return None
+    candidate = p.with_name(p.name[: -len(p.suffix)] + ".scenario.yaml")
+    return candidate if candidate.is_file() else None
 
 
 def _parse_yaml(text: str, path) -> object:

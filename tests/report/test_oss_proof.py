@@ -13,6 +13,7 @@ import pytest
 from bpengine import compare, load
 from bpengine.cli.redesign import read_scenario_dict
 from bpengine.report.reengineer import reengineer
+from bpengine.scenario.loading import sidecar_path
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 BEFORE = PROCESSES / "izin-usaha-sebelum-oss.bpmn"
@@ -20,9 +21,7 @@ AFTER = PROCESSES / "izin-usaha-oss-rba.bpmn"
 CASES, REPS, SEED = 200, 5, 7
 
 
-def _sidecar(path: Path) -> Path | None:
-    s = path.with_name(path.name.removesuffix(".bpmn") + ".scenario.yaml")
-    return s if s.is_file() else None
+_sidecar = sidecar_path
 
 
 @pytest.fixture(scope="module")
