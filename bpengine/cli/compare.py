@@ -46,16 +46,22 @@ def SIM_OPTIONS(f):
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the table (or JSON) to this file instead of standard output.")
-def compare(before, after, scenario, after_scenario, cases, replications, seed, fmt, output):
+@click.option("--service-standard", metavar="DAYS",
+              help="Judge both sides against this service standard (working days, or a "
+                   "duration such as '5 working days'); default: BEFORE's scenario's.")
+def compare(before, after, scenario, after_scenario, cases, replications, seed, fmt, output,
+            service_standard):
     """Compare two models: structure, cycle time, waiting, handoffs, cost, SLA.
 
     Both are simulated on their scenarios with the same seed (common random numbers);
     every difference comes with its 95% CI and whether it is statistically significant
-    (Welch's t-test over replication means).
+    (Welch's t-test over replication means). Both sides are judged against one service
+    standard: BEFORE's, unless --service-standard gives another.
     """
     mb, ma = load(before), load(after)
     sb, sa = scenarios_for(before, after, scenario, after_scenario)
-    result = compare_models(mb, ma, sb, cases, replications, seed, after_scenario=sa)
+    result = compare_models(mb, ma, sb, cases, replications, seed, after_scenario=sa,
+                            service_standard=service_standard)
     text = (json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if fmt == "json"
             else f"{before} -> {after}\n{result.table()}\n{result.headline()}".rstrip())
     if output:
