@@ -8,18 +8,22 @@ scenario across a change.
 
 from .changes import Change, duration_moments, transform_scenario
 from .eliminate import compose, eliminate
+from .notify import notify
 from .parallelise import parallelise
 from .plan import REMOVING, Skipped, apply_finding, redesign
 from .reorder import reassign, relocate_check, resequence
+from .tidy import check_clean
 
 __all__ = [
     "REMOVING",
     "Change",
     "Skipped",
     "apply_finding",
+    "check_clean",
     "compose",
     "duration_moments",
     "eliminate",
+    "notify",
     "parallelise",
     "reassign",
     "redesign",

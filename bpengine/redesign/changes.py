@@ -45,6 +45,9 @@ class Change:
         scenario may key tasks by name).
     finding : str or None
         Id of the finding that motivated the change, if any.
+    removed_lanes : tuple of str
+        Names of lanes nobody works in any more after the change (their staff and cost
+        entries leave the scenario).
     """
 
     kind: str
@@ -56,6 +59,7 @@ class Change:
     decisions: tuple = ()
     names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     finding: str | None = None
+    removed_lanes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -153,6 +157,10 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
             k = _key(tasks, ident, names)
             if k:
                 del tasks[k]
+    lanes = out.get("lanes")
+    if isinstance(lanes, dict):
+        for name in change.removed_lanes:
+            lanes.pop(name, None)
     gateways = out.get("gateways")
     if isinstance(gateways, dict):
         _carry_gateways(gateways, change, names)

@@ -13,6 +13,7 @@ from ..errors import ModelError
 from ..model import ProcessModel
 from .changes import Change
 from .eliminate import absorb, compose, eliminate
+from .notify import notify
 from .parallelise import parallelise
 from .reorder import reassign, relocate_check, resequence
 
@@ -38,8 +39,8 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
                   ) -> ProcessModel:
     """Apply one finding's suggestion to ``model``.
 
-    ``eliminate`` and ``notify`` remove each target (a notification replaces the sign-off:
-    the office is told, not asked); ``compose`` merges the finding's elements (when they are
+    ``eliminate`` removes each target; ``notify`` replaces each by a message to its office
+    (see :func:`~bpengine.redesign.notify.notify`: the office is told, not asked); ``compose`` merges the finding's elements (when they are
     not consecutive, the last one absorbs the targets: see :func:`absorb`); ``parallelise``
     runs its chain side by side (a single guarded step: alongside the step after it, else the
     one before); ``resequence`` moves the target before the first element; ``reassign`` moves
@@ -68,11 +69,8 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
     if kind in ("eliminate", "notify"):
         new = model
         for t in targets or elements[-1:]:
-            new = eliminate(new, t, log=log, finding=fid)
-        if kind == "notify" and log:
-            last = log[-1]
-            log[-1] = dataclasses.replace(last, kind="eliminate", description=(
-                last.description + " The office is notified instead of asked to sign."))
+            # a notice takes the sign-off's place so the office still learns of the case
+            new = (notify if kind == "notify" else eliminate)(new, t, log=log, finding=fid)
         return new
     if kind == "compose":
         if targets and set(targets) < set(elements) and not _consecutive(model, elements):
