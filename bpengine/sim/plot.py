@@ -111,6 +111,10 @@ def plot_sweep(sweep, path: str | os.PathLike) -> None:
             use = [p.lane_utilisation(lane) for p in points]
             axes[0][1].plot(xs, [u * 100 if u is not None else float("nan") for u in use],
                             marker="o", label=f"{lane}" + (f" ({label})" if label else ""))
+    if numeric and all(isinstance(p.values[first], int) for p in sweep.points):
+        ticks = sorted({p.values[first] for p in sweep.points})  # 1, 2, 3 officers, not 1.25
+        for ax in axes[0]:
+            ax.set_xticks(ticks)
     left.set_xlabel(first)
     left.set_ylabel("cycle time (working days, 95% CI)")
     left.set_title("cycle time per case")
