@@ -53,8 +53,9 @@ def progress_bar(label: str, unit: str, quiet: bool = False, console=None):
             if time.perf_counter() - state["t0"] < _DELAY or done >= total:
                 return
             state["bar"] = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                                    TextColumn(unit), TimeElapsedColumn(), TextColumn("left"),
-                                    TimeRemainingColumn(), console=console, transient=True)
+                                    TextColumn(unit), TimeElapsedColumn(), TextColumn("elapsed,"),
+                                    TimeRemainingColumn(), TextColumn("left"), console=console,
+                                    transient=True)
             state["bar"].start()
             state["task"] = state["bar"].add_task(label, total=total)
         state["bar"].update(state["task"], completed=min(done, total), total=total)
