@@ -65,8 +65,8 @@ def _table(result, console):
             cells.append("–" if u is None else f"{u:.1%}")
         t.add_row(*cells)
     console.print(t)
-    console.print("Every point runs on the same seed (common random numbers); small grey "
-                  "figures: 95% interval over the replications.")
+    console.print("Every point runs on the same seed (common random numbers); under each "
+                  "mean, its 95% interval over the replications.")
 
 
 @click.command()
