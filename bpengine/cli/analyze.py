@@ -7,7 +7,8 @@ import click
 
 from .. import analysis
 from ..analysis import DEFAULT_MAX_STATES, RULE_IDS, findings_json, findings_sarif, findings_table
-from ..analysis.output import metrics_table, soundness_table
+from ..analysis.output import metrics_table, portfolio_table, soundness_table
+from ..analysis.portfolio import portfolio
 from ..errors import BpengineError
 from ..model import load
 from ..scenario import load_scenario
@@ -28,13 +29,47 @@ def _load_scenario(file, scenario, no_scenario, model):
     return load_scenario(str(source), model=model), str(source)
 
 
+def _model_files(paths) -> list[str]:
+    """The BPMN files named, a folder standing for the ``*.bpmn`` files in it."""
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(str(f) for f in p.glob("*.bpmn"))
+            if not found:
+                raise BpengineError(f"{p}: no .bpmn files in this folder")
+            out += found
+        else:
+            out.append(str(p))
+    return out
+
+
+def _portfolio(files, scenario, no_scenario, fmt):
+    if scenario:
+        raise BpengineError("--scenario: one scenario cannot serve several models; each "
+                            "model uses its own x.scenario.yaml (or --no-scenario)")
+    if fmt == "sarif":
+        raise BpengineError("--format sarif: is for one model; use table, json or html "
+                            "for several")
+    models = [load(f) for f in files]
+    scens = [_load_scenario(f, None, no_scenario, m)[0] for f, m in zip(files, models,
+                                                                          strict=True)]
+    view = portfolio(models, scens)
+    if fmt == "json":
+        return view.to_json()
+    if fmt == "html":
+        from ..report.portfolio import render_portfolio
+
+        return render_portfolio(view)
+    return portfolio_table(view)
+
+
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--scenario", "-s", type=click.Path(dir_okay=False),
               help="Scenario YAML for durations and probabilities (default: the "
                    "x.scenario.yaml next to FILE, if any).")
 @click.option("--no-scenario", is_flag=True, help="Ignore any sidecar; use stated defaults.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "sarif"]),
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "sarif", "html"]),
               default="table", show_default=True)
 @click.option("--metrics", "with_metrics", is_flag=True, help="Also compute model metrics.")
 @click.option("--soundness/--no-soundness", "with_soundness", default=True, show_default=True,
@@ -45,13 +80,21 @@ def _load_scenario(file, scenario, no_scenario, model):
               help="Run only this rule (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of standard output.")
-def analyze(file, scenario, no_scenario, fmt, with_metrics, with_soundness, max_states, rules,
+def analyze(paths, scenario, no_scenario, fmt, with_metrics, with_soundness, max_states, rules,
             output):
     """Flag the approval steps that add nothing, with the redesign each suggests.
 
     Prints findings (rule, steps, lanes, explanation, suggestion, estimated saving) as a
-    table, JSON or SARIF 2.1.0; with --metrics also size, complexity and timing metrics.
+    table, JSON, SARIF 2.1.0 or an HTML page; with --metrics also size, complexity and
+    timing metrics. Several files or a folder: the portfolio view across procedures
+    (documents each demands, offices they share, once-only and shared-service candidates,
+    totals per office).
     """
+    files = _model_files(paths)
+    if len(files) > 1 or Path(paths[0]).is_dir():
+        _emit(_portfolio(files, scenario, no_scenario, fmt), output)
+        return
+    file = files[0]
     model = load(file)
     scen, scen_path = _load_scenario(file, scenario, no_scenario, model)
     findings = analysis.analyze(model, scen, rules=rules or None)
@@ -59,6 +102,10 @@ def analyze(file, scenario, no_scenario, fmt, with_metrics, with_soundness, max_
     report = analysis.soundness(model, max_states=max_states) if with_soundness else None
     if fmt == "json":
         text = findings_json(findings, model, found_metrics, report)
+    elif fmt == "html":
+        from ..report import render_report
+
+        text = render_report(model, findings=findings)
     elif fmt == "sarif":
         text = findings_sarif(findings, model, report)
     else:
@@ -69,6 +116,10 @@ def analyze(file, scenario, no_scenario, fmt, with_metrics, with_soundness, max_
         if report is not None:
             parts.append(soundness_table(report))
         text = "\n\n".join(parts)
+    _emit(text, output)
+
+
+def _emit(text, output):
     if output:
         try:
             Path(output).write_text(text + "\n", encoding="utf-8")

@@ -17,7 +17,7 @@ from ..errors import BpengineError
 from ..model import ProcessModel
 from .diagram import DIAGRAM_CSS, HIGHLIGHTS, render_svg
 
-__all__ = ["write_report", "render_report", "figure_png"]
+__all__ = ["write_report", "render_report", "figure_png", "page_css"]
 
 _CSS = """
 body { font-family: Arial, Helvetica, sans-serif; margin: 24px auto; max-width: 1300px;
@@ -38,6 +38,11 @@ th { background: #f3f3f3; } td.num { text-align: right; white-space: nowrap; }
   font-size: 15px; }
 .guard { color: #1a237e; font-size: 12px; }
 """
+
+
+def page_css() -> str:
+    """The report's page style (without the diagrams'), for other bpengine pages."""
+    return _CSS
 
 
 def figure_png(figure) -> bytes:
