@@ -56,7 +56,8 @@ def report(before, after, output, scenario, after_scenario, cases, replications,
     sb, sa = scenarios_for(before, after, scenario, after_scenario)
     from ..scenario import load_scenario
 
-    findings = analysis.analyze(mb, load_scenario(sb, model=mb) if sb else None)
+    scen = load_scenario(sb, model=mb) if sb else None
+    findings = analysis.analyze(mb, scen)
     comparison = plots = None
     changes = []
     ma = load(after) if after else None
@@ -70,5 +71,5 @@ def report(before, after, output, scenario, after_scenario, cases, replications,
                                         after_scenario=sa, results=results)
             plots = plots_for(*results)
     path = write_report(mb, ma, findings=findings, comparison=comparison, plots=plots,
-                        changes=changes, path=output)
+                        changes=changes, path=output, scenario=scen)
     click.echo(f"wrote {path}")
