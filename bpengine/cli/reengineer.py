@@ -77,7 +77,8 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     best = result.best
     if best is None:
         click.echo("no candidate beats the procedure as it is; nothing written but the report")
-        write_report(model, findings=result.findings, path=out / "report.html")
+        write_report(model, findings=result.findings, path=out / "report.html",
+                     scenario=scen_path)
         return
     stem = Path(file).name.removesuffix(".bpmn")
     target = out / f"{stem}.redesigned.bpmn"
@@ -94,7 +95,7 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
                                                     ensure_ascii=False), encoding="utf-8")
     report = write_report(model, after, findings=result.findings, comparison=comparison,
                           plots=plots_for(*results), changes=list(best.changes),
-                          path=out / "report.html")
+                          path=out / "report.html", scenario=scen_path)
     click.echo(comparison.headline() or "no statistically significant change")
     click.echo("wrote " + ", ".join(str(p) for p in [*written, out / "comparison.txt",
                                                       out / "comparison.json", report]))
