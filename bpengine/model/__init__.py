@@ -2,6 +2,7 @@
 from .approval import Approval, classify
 from .checks import validate
 from .elements import DataObject, Element, Flow, Lane, MessageFlow, Pool, ProcessInfo
+from .mandate import Mandate, classify_mandate, legal_act
 from .process_model import ProcessModel, load
 
 __all__ = [
@@ -10,11 +11,14 @@ __all__ = [
     "Element",
     "Flow",
     "Lane",
+    "Mandate",
     "MessageFlow",
     "Pool",
     "ProcessInfo",
     "ProcessModel",
     "classify",
+    "classify_mandate",
+    "legal_act",
     "load",
     "validate",
 ]

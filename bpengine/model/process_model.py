@@ -21,6 +21,7 @@ from .approval import Approval, classify
 from .elements import Element
 from .graph import build_graph, message_graph
 from .loader import read_parts
+from .mandate import Mandate, classify_mandate
 from .source import parse_xml, read_source
 
 __all__ = ["ProcessModel", "load"]
@@ -128,6 +129,16 @@ class ProcessModel:
     @cached_property
     def _approvals(self) -> dict[str, Approval]:
         return {eid: classify(self, el) for eid, el in self.elements.items()}
+
+    def mandate(self, element_id: str) -> Mandate:
+        """Whether a redesign must keep the element, and why (see :mod:`.mandate`)."""
+        if element_id not in self._mandates:
+            self._mandates[element_id] = classify_mandate(self, self.elements[element_id])
+        return self._mandates[element_id]
+
+    @cached_property
+    def _mandates(self) -> dict[str, Mandate]:
+        return {}
 
     @property
     def approvals(self) -> tuple[Element, ...]:
