@@ -153,7 +153,11 @@ class _Net:
             return [(self.entry, tuple(sorted(self.out[self.entry])))]
         starts = [n for n in self.nodes if els[n].kind == "startEvent"]
         if starts:
-            return [(s, tuple(sorted(self.out[s]))) for s in starts]
+            # a step with no incoming flow that a message from another pool feeds is entered
+            # by that message: a way in of its own, not a dead element
+            fed = [n for n in self.nodes if not self.inc[n] and n in self.model.message_fed
+                   and els[n].kind not in ("startEvent", "boundaryEvent")]
+            return [(s, tuple(sorted(self.out[s]))) for s in starts + fed]
         free = [n for n in self.nodes if not self.inc[n] and els[n].kind != "boundaryEvent"
                 and not (els[n].event == "link" and els[n].kind == "intermediateCatchEvent")]
         return [("+".join(free), tuple(sorted(i for n in free for i in self.out[n])))] if free else []
