@@ -24,7 +24,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Handover", "PAPER_WORDS", "DATA_WORDS", "SYSTEM_LANE_WORDS", "resolve_handovers"]
+import networkx as nx
+
+__all__ = ["Handover", "PAPER_WORDS", "DATA_WORDS", "SYSTEM_LANE_WORDS", "case_handovers",
+           "resolve_handovers"]
 
 PAPER_WORDS = (
     "berkas", "surat", "map", "dokumen", "antar", "mengantar", "diantar", "serahkan",
@@ -192,3 +195,67 @@ def resolve_handovers(model) -> dict[str, Handover]:
         out[mf.id] = Handover(mf.id, mf.name, sender, receiver, sender_pool, receiver_pool,
                               kind, reason, evidence, between)
     return out
+
+
+def _ref(model, element_id) -> str:
+    el = model.elements[element_id]
+    return element_id if not el.name else f"{element_id} ({el.name})"
+
+
+def case_handovers(model) -> tuple[list, list[str]]:
+    """(hand-overs one case passes through, notes on those it cannot).
+
+    Both ends run (in a pool's process, the receiver outside any subprocess), the two
+    ends are in different pools, and the receiver does not answer inside a loop of
+    messages (the two pools would wait for each other). The simulator plays exactly these;
+    metrics count them.
+
+    Examples
+    --------
+    >>> from bpengine.model import load
+    >>> import pathlib
+    >>> m = load(pathlib.Path(__file__).parents[2] / "tests/data/collab/tiga-instansi.bpmn")
+    >>> played, notes = case_handovers(m)
+    >>> [h.flow for h in played]
+    ['Msg_berkas', 'Msg_data']
+    """
+    simulated = set(model.pooled_processes)
+    graph = nx.DiGraph(model.graph.edges)
+    candidates, notes = [], []
+    for h in model.handovers:
+        if not h.between_pools:
+            notes.append(f"message flow {h.flow}: within one pool, not a hand-over between "
+                         "pools; not simulated")
+            continue
+        if h.sender is None or h.receiver is None:
+            continue  # black-box pools: said once per pool below
+        s, r = model.elements[h.sender], model.elements[h.receiver]
+        if s.process not in simulated or r.process not in simulated:
+            notes.append(f"message flow {h.flow}: one end is in a process no pool runs; "
+                         "not simulated")
+            continue
+        if r.scope is not None:
+            notes.append(f"message flow {h.flow}: {_ref(model, r.id)} is inside a "
+                         "subprocess; its message is not awaited")
+            continue
+        candidates.append(h)
+        graph.add_edge(s.id, r.id)
+    played = []
+    for h in candidates:
+        r = model.elements[h.receiver]
+        if r.kind != "startEvent" and nx.has_path(graph, h.receiver, h.sender):
+            notes.append(f"message flow {h.flow}: {_ref(model, h.receiver)} answers within a "
+                         f"loop of messages with {_ref(model, h.sender)}; its arrival is not "
+                         "awaited (the pools would wait for each other)")
+            continue
+        played.append(h)
+    for pool in model.pools.values():
+        if pool.process in simulated:
+            continue
+        n = sum(1 for h in model.handovers if pool.id in (h.sender_pool, h.receiver_pool)
+                and (h.sender is None or h.receiver is None))
+        if n:
+            notes.append(f"pool {pool.name or pool.id} is a black box (no process): its "
+                         f"{n} message flow{'' if n == 1 else 's'} take no time and wait for "
+                         "nothing in the simulation")
+    return played, notes

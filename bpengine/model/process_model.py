@@ -20,7 +20,7 @@ from ..errors import BpengineError, ModelError, Problem
 from .approval import Approval, classify
 from .elements import Element
 from .graph import build_graph, message_graph
-from .handover import Handover, resolve_handovers
+from .handover import Handover, case_handovers, resolve_handovers
 from .loader import read_parts
 from .source import parse_xml, read_source
 
@@ -192,6 +192,24 @@ class ProcessModel:
     def handovers(self) -> tuple[Handover, ...]:
         """Every message flow, resolved and classified, in document order."""
         return tuple(self._handovers.values())
+
+    @cached_property
+    def _case_handovers(self):
+        return case_handovers(self)
+
+    @property
+    def case_handovers(self) -> tuple[Handover, ...]:
+        """Hand-overs one case passes through: both ends run, in different pools.
+
+        The simulator plays exactly these and the metrics count them; the others are
+        named in :attr:`handover_notes`.
+        """
+        return tuple(self._case_handovers[0])
+
+    @property
+    def handover_notes(self) -> tuple[str, ...]:
+        """Why each message flow outside :attr:`case_handovers` is left out."""
+        return tuple(self._case_handovers[1])
 
     @cached_property
     def message_fed(self) -> MappingProxyType:

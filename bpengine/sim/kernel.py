@@ -98,6 +98,7 @@ class Replication(Staffing):
         self.open_cases: dict[int, Case] = {}
         self.finished: list[Case] = []
         self.rows: list[tuple] = []
+        self.transfers: list[tuple] = []  # hand-overs between pools, when the log is kept
         self.data_source = data_source
         self.end_time = self.t0
 
@@ -166,7 +167,9 @@ class Replication(Staffing):
                 self._release(i, t)
         if self.open:
             self._stuck()
-        return self.tally()
+        stats = self.tally()
+        stats.transfers = self.transfers
+        return stats
 
     def _arrival_times(self) -> list[float]:
         arr = self.scenario.arrivals
@@ -324,6 +327,8 @@ class Replication(Staffing):
             top.count += 1
             self._pos_add(top, m)
             self._push(due, WAKE, (top, m))
+            if self.keep_log:
+                self.transfers.append((case.id, m, t, due))
 
     def _leave(self, scope, i, t):
         """The token leaves node ``i`` over all its outgoing flows."""

@@ -18,11 +18,9 @@ loop of messages (its arrival is not awaited, or the two pools would wait for ea
 """
 from __future__ import annotations
 
-import networkx as nx
-
 from .net import END, MAIL, MEET, PASS, SEND, TASK, TERMINATE, Net
 
-__all__ = ["link_pools", "message_started", "played_handovers"]
+__all__ = ["link_pools", "message_started"]
 
 
 def _ref(model, element_id) -> str:
@@ -30,68 +28,9 @@ def _ref(model, element_id) -> str:
     return element_id if not el.name else f"{element_id} ({el.name})"
 
 
-def _pool_name(model, pool_id) -> str:
-    pool = model.pools.get(pool_id)
-    return (pool.name or pool.id) if pool else "?"
-
-
-def played_handovers(model) -> tuple[list, list[str]]:
-    """(hand-overs the simulator plays, notes on the ones it cannot).
-
-    Examples
-    --------
-    >>> from bpengine.model import load
-    >>> m = load("tests/data/collab/tiga-instansi.bpmn")
-    >>> played, notes = played_handovers(m)
-    >>> [h.flow for h in played]
-    ['Msg_berkas', 'Msg_data']
-    """
-    simulated = set(model.pooled_processes)
-    graph = nx.DiGraph(model.graph.edges)
-    candidates, notes = [], []
-    for h in model.handovers:
-        if not h.between_pools:
-            notes.append(f"message flow {h.flow}: within one pool, not a hand-over between "
-                         "pools; not simulated")
-            continue
-        if h.sender is None or h.receiver is None:
-            continue  # black-box pools: said once per pool below
-        s, r = model.elements[h.sender], model.elements[h.receiver]
-        if s.process not in simulated or r.process not in simulated:
-            notes.append(f"message flow {h.flow}: one end is in a process no pool runs; "
-                         "not simulated")
-            continue
-        if r.scope is not None:
-            notes.append(f"message flow {h.flow}: {_ref(model, r.id)} is inside a "
-                         "subprocess; its message is not awaited")
-            continue
-        candidates.append(h)
-        graph.add_edge(s.id, r.id)
-    played = []
-    for h in candidates:
-        r = model.elements[h.receiver]
-        if r.kind != "startEvent" and nx.has_path(graph, h.receiver, h.sender):
-            notes.append(f"message flow {h.flow}: {_ref(model, h.receiver)} answers within a "
-                         f"loop of messages with {_ref(model, h.sender)}; its arrival is not "
-                         "awaited (the pools would wait for each other)")
-            continue
-        played.append(h)
-    for pool in model.pools.values():
-        if pool.process in simulated:
-            continue
-        n = sum(1 for h in model.handovers if pool.id in (h.sender_pool, h.receiver_pool)
-                and (h.sender is None or h.receiver is None))
-        if n:
-            notes.append(f"pool {pool.name or pool.id} is a black box (no process): its "
-                         f"{n} message flow{'' if n == 1 else 's'} take no time and wait for "
-                         "nothing in the simulation")
-    return played, notes
-
-
 def message_started(model) -> set[str]:
     """Receiving elements a message from another simulated pool starts (not an arrival)."""
-    played, _ = played_handovers(model)
-    return {h.receiver for h in played
+    return {h.receiver for h in model.case_handovers
             if not model.elements[h.receiver].incoming}
 
 
@@ -119,8 +58,8 @@ def _node(net: Net, ident: str, name: str, kind: int, outs: list[int], pool: str
 
 def link_pools(model, scenario, net: Net) -> None:
     """Wire the played message flows of ``model`` into ``net`` (see the module docstring)."""
-    played, notes = played_handovers(model)
-    net.notes.extend(notes)
+    played = model.case_handovers
+    net.notes.extend(model.handover_notes)
     index = {ident: i for i, ident in enumerate(net.ids)}
     meet: dict[str, int] = {}      # receiver id -> its meeting point
     doors: dict[tuple, int] = {}   # (meeting point, branch) -> MAIL node
