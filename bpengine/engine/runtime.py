@@ -254,6 +254,8 @@ class Runtime:
         if fired_start is not None:
             for task in workflow.get_tasks(spec_name=fired_start):
                 task._set_internal_data(event_fired=True)
+                # A cycle start event predicts no children (it adds them per occurrence).
+                task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
         return workflow
 
     def restore(self, state: str) -> BpmnWorkflow:
