@@ -1,6 +1,7 @@
 """Load a BPMN 2.0 model once; every consumer reads the same :class:`ProcessModel`."""
 from .approval import Approval, classify
 from .checks import validate
+from .handover import Handover
 from .elements import DataObject, Element, Flow, Lane, MessageFlow, Pool, ProcessInfo
 from .mandate import Mandate, classify_mandate, legal_act
 from .process_model import ProcessModel, load
@@ -10,6 +11,7 @@ __all__ = [
     "DataObject",
     "Element",
     "Flow",
+    "Handover",
     "Lane",
     "Mandate",
     "MessageFlow",
