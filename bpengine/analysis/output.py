@@ -61,10 +61,15 @@ def findings_table(findings, model=None, width: int = 100) -> str:
         lines.extend(textwrap.wrap(f"saving: {saving_text(f.saving)}", width,
                                    initial_indent="  ", subsequent_indent="    "))
         lines.append("")
-    days = sum(f.saving.working_days for f in findings)
-    hours = sum(f.saving.staff_hours for f in findings)
+    total = getattr(findings, "total", None)
+    if total is not None:  # from analyze(): steps several findings share counted once
+        days, hours, how = total.working_days, total.staff_hours, "overlap counted once"
+    else:
+        days = sum(f.saving.working_days for f in findings)
+        hours = sum(f.saving.staff_hours for f in findings)
+        how = "overlapping"
     lines.extend(textwrap.wrap(
-        f"Total if every suggestion were applied (overlapping, {findings[0].saving.label}): "
+        f"Total if every suggestion were applied ({how}, {findings[0].saving.label}): "
         f"~{days:.1f} working days, ~{hours:.1f} staff hours per case.", width))
     return "\n".join(lines)
 

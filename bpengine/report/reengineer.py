@@ -189,11 +189,16 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
     model = model if isinstance(model, ProcessModel) else load_model(model)
     scenario = dict(scenario or {})
     jobs = jobs or os.cpu_count() or 1
-    if findings is None:
-        findings = analyze(model, load_scenario(scenario, model=model))
     base = Candidate((), model, scenario)
     evaluate_all = _Evaluator(cases, replications, seed, jobs, progress, max_candidates + 1)
     try:
+        evaluate_all([base])
+        if "error" in base.kpis:
+            raise BpengineError(f"the procedure as it is cannot be simulated: "
+                                f"{base.kpis['error']}")
+        if findings is None:  # savings capped by the share of the simulated mean they take
+            findings = analyze(model, load_scenario(scenario, model=model),
+                               cycle_days=base.kpis["cycle_days"])
         result = _search(base, findings, keep, evaluate_all, beam, max_candidates)
         if progress is not None:
             progress(evaluate_all.done, evaluate_all.done)
@@ -284,9 +289,6 @@ class _Search:
 def _search(base, findings, keep, evaluate_all, beam, max_candidates,
             rounds: int = 3) -> Reengineering:
     search = _Search(base, keep, evaluate_all, max_candidates)
-    search.evaluate([base])
-    if "error" in base.kpis:
-        raise BpengineError(f"the procedure as it is cannot be simulated: {base.kpis['error']}")
     # 1. findings of the procedure: alone, all, all that helped, greedy
     search.improve(base, findings)
     # 2. a redesigned procedure shows new findings (two steps of one role now side by side,
@@ -297,7 +299,8 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
         best = search.best()
         if best is base or search.left() <= 0:
             break
-        fresh = [f for f in analyze(best.model, load_scenario(best.scenario, model=best.model))
+        fresh = [f for f in analyze(best.model, load_scenario(best.scenario, model=best.model),
+                                    cycle_days=best.kpis.get("cycle_days"))
                  if f.id not in known]
         if not fresh:
             break
