@@ -120,8 +120,8 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
                     i = get[role]
                     value = row[i].strip() if i is not None and i < len(row) else ""
                     if required and not value:
-                        raise LogError(f"{source}: row {line}: empty {header[i] if i is not None and i < len(header) else role!r} "
-                                       f"(the {role})")
+                        raise LogError(f"{source}: row {line}: column {header[i]!r} (the "
+                                       f"{role}) is empty")
                     return value or None
 
                 def stamp(role, line=line, required=False):
