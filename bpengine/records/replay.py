@@ -304,8 +304,8 @@ class CaseReplay:
     """One case replayed: its events in order, the task each matched, the alignment.
 
     ``enabled_by[k]`` is the event whose end enabled event ``k`` (-1: the case's start,
-    None: event ``k`` was not allowed by the model there); ``choices`` the (gateway,
-    outgoing flow) pairs taken.
+    None: event ``k`` was not allowed by the model there); ``choices`` one (gateway,
+    outgoing flows taken) pair per time a branching gateway was passed.
     """
 
     case: str
@@ -368,7 +368,7 @@ def _provenance(game: TokenGame, case: CaseReplay) -> None:
         for p in t.produce:
             places.setdefault(p, []).append(prov)
         if t.node in gateways:
-            case.choices.extend((t.node, flow_ids[p]) for p in t.produce)
+            case.choices.append((t.node, tuple(flow_ids[p] for p in t.produce)))
 
 
 def replay_log(model, log, tasks_of: dict) -> Replay:
