@@ -1,17 +1,17 @@
 """`bpengine analyze FILE`: findings, metrics and soundness of one model."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from .. import analysis
 from ..analysis import DEFAULT_MAX_STATES, RULE_IDS, findings_json, findings_sarif, findings_table
 from ..analysis.output import metrics_table, soundness_table
-from ..errors import BpengineError
 from ..model import load
+from ..report.tables import findings_tables
 from ..scenario import load_scenario
 from ..scenario.loading import sidecar_path
+from . import options
+from .output import emit
 
 __all__ = ["analyze", "sidecar_scenario"]
 
@@ -19,23 +19,23 @@ __all__ = ["analyze", "sidecar_scenario"]
 sidecar_scenario = sidecar_path  # the CLI commands' name for it
 
 
-def _load_scenario(file, scenario, no_scenario, model):
+def _load_scenario(file, scenario, no_scenario, model, overrides=()):
     if no_scenario:
         return None, None
     source = scenario or sidecar_scenario(file)
-    if source is None:
+    if source is None and not overrides:
         return None, None
-    return load_scenario(str(source), model=model), str(source)
+    sc = load_scenario(str(source) if source else None, model=model, overrides=overrides)
+    return sc, sc.source
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--scenario", "-s", type=click.Path(dir_okay=False),
-              help="Scenario YAML for durations and probabilities (default: the "
-                   "x.scenario.yaml next to FILE, if any).")
+@options.scenario("Scenario YAML for durations and probabilities (default: the "
+                  "x.scenario.yaml next to FILE, if any).")
 @click.option("--no-scenario", is_flag=True, help="Ignore any sidecar; use stated defaults.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "sarif"]),
-              default="table", show_default=True)
+@options.overrides()
+@options.output_format("text", "json", "csv", "sarif")
 @click.option("--metrics", "with_metrics", is_flag=True, help="Also compute model metrics.")
 @click.option("--soundness/--no-soundness", "with_soundness", default=True, show_default=True,
               help="Check soundness by token-game exploration.")
@@ -43,24 +43,25 @@ def _load_scenario(file, scenario, no_scenario, model):
               show_default=True, help="State budget of the soundness check.")
 @click.option("--rule", "rules", multiple=True, type=click.Choice(RULE_IDS),
               help="Run only this rule (repeatable).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report to this file instead of standard output.")
-def analyze(file, scenario, no_scenario, fmt, with_metrics, with_soundness, max_states, rules,
-            output):
+@options.output("Write the report to FILE instead of standard output; .xlsx or .csv: the "
+                "findings as a table.")
+@options.quiet()
+def analyze(file, scenario, no_scenario, overrides, fmt, with_metrics, with_soundness,
+            max_states, rules, output, quiet):
     """Flag the approval steps that add nothing, with the redesign each suggests.
 
     Prints findings (rule, steps, lanes, explanation, suggestion, estimated saving) as a
-    table, JSON or SARIF 2.1.0; with --metrics also size, complexity and timing metrics.
+    table, JSON, CSV or SARIF 2.1.0; with --metrics also size, complexity and timing metrics.
     """
+    if no_scenario and (scenario or overrides):
+        raise click.UsageError("--no-scenario ignores every scenario; drop --scenario/--set")
     model = load(file)
-    scen, scen_path = _load_scenario(file, scenario, no_scenario, model)
+    scen, scen_path = _load_scenario(file, scenario, no_scenario, model, overrides)
     findings = analysis.analyze(model, scen, rules=rules or None)
     found_metrics = analysis.metrics(model, scen) if with_metrics else None
     report = analysis.soundness(model, max_states=max_states) if with_soundness else None
-    if fmt == "json":
-        text = findings_json(findings, model, found_metrics, report)
-    elif fmt == "sarif":
-        text = findings_sarif(findings, model, report)
+    if fmt == "sarif":
+        fmt, text = "text", findings_sarif(findings, model, report)
     else:
         parts = [f"scenario: {scen_path or 'none (stated defaults)'}",
                  findings_table(findings, model)]
@@ -69,10 +70,6 @@ def analyze(file, scenario, no_scenario, fmt, with_metrics, with_soundness, max_
         if report is not None:
             parts.append(soundness_table(report))
         text = "\n\n".join(parts)
-    if output:
-        try:
-            Path(output).write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise BpengineError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
-    else:
-        click.echo(text)
+    emit(fmt, output, text=text,
+         data=lambda: findings_json(findings, model, found_metrics, report),
+         tables=lambda: findings_tables(findings), quiet=True)
