@@ -12,6 +12,8 @@ import os
 from ..errors import BpengineError
 from ..model import ProcessModel
 from ..model import load as load_model
+from .automation import check_automate
+from .bottleneck import check_bottleneck
 from .approval_chains import check_same_role_approvals, check_signoff_chain
 from .consistency import reconcile
 from .guard import apply_guard
@@ -34,6 +36,8 @@ RULES = [
     ("ping-pong", check_ping_pong),
     ("rework-loop", check_rework_loop),
     ("knockout-order", check_knockout_order),
+    ("automate", check_automate),
+    ("bottleneck", check_bottleneck),
 ]
 RULE_IDS = tuple(rule_id for rule_id, _ in RULES)
 

@@ -11,11 +11,13 @@ import dataclasses
 
 from ..errors import ModelError
 from ..model import ProcessModel
+from .automate import automate
 from .changes import Change
 from .eliminate import absorb, compose, eliminate
 from .notify import notify
 from .parallelise import parallelise
 from .reorder import reassign, relocate_check, resequence
+from .staffing import move_staff
 
 __all__ = ["redesign", "apply_finding", "Skipped", "REMOVING"]
 
@@ -99,12 +101,30 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
         for t in moved:
             new = reassign(new, t, home, log=log, finding=fid)
         return new
+    if kind == "automate":
+        new = model
+        for t in targets or elements[-1:]:
+            new = automate(new, t, check=_needs_check(model, t), log=log, finding=fid)
+        return new
+    if kind == "move-staff":  # the busy lane's steps are the elements, the lender's the target
+        return move_staff(model, model.elements[targets[0]].lane, model.elements[elements[0]].lane,
+                          log=log, finding=fid)
     if kind == "relocate-check":
         # the check is the target, else the last approval among the elements
         check = next((e for e in (*targets, *reversed(elements))
                       if model.approval(e).is_approval), elements[-1])
         return relocate_check(model, check, log=log, finding=fid)
     raise ModelError(f"finding {fid}: unknown suggestion {kind!r}", file=model.file)
+
+
+def _needs_check(model: ProcessModel, step: str) -> bool:
+    """Whether a person must check an automated step's result: it sets money or rights and
+    the step after it is no check."""
+    from ..analysis.automation import sets_money
+    from ..analysis.structure import structure_of
+
+    after, _ends = structure_of(model).next_activities(step)
+    return sets_money(model, step) and not any(model.approval(a).is_approval for a in after)
 
 
 def _consecutive(model: ProcessModel, ids) -> bool:
