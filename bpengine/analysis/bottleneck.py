@@ -87,9 +87,9 @@ def _wait_days(lane, staff, per_day) -> float:
 def check_bottleneck(model, scenario=None) -> list:
     """Flag the busiest lane when a lane of the same office could lend it a person.
 
-    Pattern (on the scenario, not the graph): the lane with the highest utilisation, at
-    least :data:`BUSY`, and a lane of the same pool with at least two people that stays
-    below :data:`SPARE` after lending one. Suggests *move-staff* (targets: a step of the
+    Graph pattern (read on the scenario, not the graph): the lane with the highest
+    utilisation, at least :data:`BUSY`, and a lane of the same pool with at least two
+    people that stays below :data:`SPARE` after lending one. Suggests *move-staff* (targets: a step of the
     lending lane): a what-if on the scenario's staff. Saving: the Erlang C queue wait the
     busy lane loses minus what the lending lane gains, per case. Needs a scenario.
     """

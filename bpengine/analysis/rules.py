@@ -14,6 +14,7 @@ from ..model import ProcessModel
 from ..model import load as load_model
 from .automation import check_automate
 from .bottleneck import check_bottleneck
+from .fast_lane import check_fast_lane
 from .approval_chains import check_same_role_approvals, check_signoff_chain
 from .consistency import reconcile
 from .guard import apply_guard
@@ -38,6 +39,7 @@ RULES = [
     ("knockout-order", check_knockout_order),
     ("automate", check_automate),
     ("bottleneck", check_bottleneck),
+    ("fast-lane", check_fast_lane),
 ]
 RULE_IDS = tuple(rule_id for rule_id, _ in RULES)
 

@@ -9,6 +9,7 @@ scenario across a change.
 from .automate import automate
 from .changes import Change, duration_moments, transform_scenario
 from .eliminate import compose, eliminate
+from .fast_lane import fast_lane
 from .notify import notify
 from .parallelise import parallelise
 from .plan import REMOVING, Skipped, apply_finding, redesign
@@ -26,6 +27,7 @@ __all__ = [
     "compose",
     "duration_moments",
     "eliminate",
+    "fast_lane",
     "move_staff",
     "notify",
     "parallelise",

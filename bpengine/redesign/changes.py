@@ -57,6 +57,10 @@ class Change:
         ``(lane name, people added or taken away)``: a what-if on the scenario.
     branches : tuple of (str, ((str, float), ...))
         ``(gateway, ((flow, probability), ...))`` of a decision the change adds.
+    triage : tuple of (str, str, str, str, str, float)
+        ``(triage gateway, simple flow, complex flow, evidence gateway, evidence flow,
+        default share)``: the triage sends to the simple flow the share of cases the
+        evidence gateway's flow has in the scenario (else the default share).
     """
 
     kind: str
@@ -73,6 +77,7 @@ class Change:
     added_lanes: tuple[tuple[str, int, float], ...] = ()
     staff: tuple[tuple[str, int], ...] = ()
     branches: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
+    triage: tuple[tuple[str, str, str, str, str, float], ...] = ()
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -216,6 +221,12 @@ def _carry_work(out: dict, change: Change, names: dict) -> None:
         for name, delta in change.staff:
             entry = lanes.setdefault(name, {})
             entry["staff"] = max(1, int(entry.get("staff", 1)) + delta)
+    for gw, simple, complex_, evidence, flow, share in change.triage:
+        gateways = out.setdefault("gateways", {})
+        k = _key(gateways, evidence, names) if evidence else None
+        known = gateways.get(k, {}) if k else {}
+        p = float(known[flow]) if isinstance(known, dict) and flow in known else share
+        gateways[gw] = {simple: round(p, 6), complex_: round(1 - p, 6)}
     if change.branches:
         gateways = out.setdefault("gateways", {})
         for gateway, probabilities in change.branches:

@@ -14,6 +14,7 @@ from ..model import ProcessModel
 from .automate import automate
 from .changes import Change
 from .eliminate import absorb, compose, eliminate
+from .fast_lane import fast_lane
 from .notify import notify
 from .parallelise import parallelise
 from .reorder import reassign, relocate_check, resequence
@@ -105,6 +106,19 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
         new = model
         for t in targets or elements[-1:]:
             new = automate(new, t, check=_needs_check(model, t), log=log, finding=fid)
+        return new
+    if kind == "fast-lane":  # elements: the review, then the decision that knows it is simple
+        from ..analysis.fast_lane import simple_branch, triage_condition
+
+        flow = simple_branch(model, elements[-1])
+        if flow is None:
+            raise ModelError(f"finding {fid}: {elements[-1]} no longer has a branch for simple "
+                             "cases", file=model.file)
+        share = 1.0 / len(model.elements[elements[-1]].outgoing)
+        new = model
+        for t in targets or elements[:1]:
+            new = fast_lane(new, t, triage_condition(model, elements[-1], flow),
+                            evidence=(elements[-1], flow), share=share, log=log, finding=fid)
         return new
     if kind == "move-staff":  # the busy lane's steps are the elements, the lender's the target
         return move_staff(model, model.elements[targets[0]].lane, model.elements[elements[0]].lane,
