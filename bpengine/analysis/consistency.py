@@ -42,7 +42,9 @@ def acting_steps(finding) -> tuple[str, ...]:
         if finding.suggestion == "compose" and not finding.targets:
             return tuple(finding.elements[1:])  # the first one stays and does the work
         return tuple(finding.targets or finding.elements[-1:])
-    return tuple(finding.elements)
+    if finding.suggestion in ("fast-lane", "automate"):
+        return tuple(finding.targets or finding.elements[:1])
+    return tuple(finding.elements)  # moved, parallelised, or a lane's steps that get help
 
 
 def _contradicted(model, findings, scenario) -> set[str]:
@@ -76,7 +78,9 @@ class _Bound:
         self._memo: dict[frozenset, float] = {}
 
     def known(self, steps) -> bool:
-        return all(s in self.runs for s in steps)
+        """Whether every step is one of the main process's (gateways and events aside)."""
+        return all(s in self.runs for s in steps if s in self.model.elements
+                   and self.model.elements[s].is_activity)
 
     def days(self, steps) -> float:
         key = frozenset(s for s in steps if s in self.runs)
