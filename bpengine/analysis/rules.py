@@ -12,11 +12,11 @@ import os
 from ..errors import BpengineError
 from ..model import ProcessModel
 from ..model import load as load_model
+from .approval_chains import check_same_role_approvals, check_signoff_chain
 from .automation import check_automate
 from .bottleneck import check_bottleneck
-from .fast_lane import check_fast_lane
-from .approval_chains import check_same_role_approvals, check_signoff_chain
 from .consistency import reconcile
+from .fast_lane import check_fast_lane
 from .guard import apply_guard
 from .handoffs import check_ping_pong
 from .redundant_checks import check_dominated_approval, check_reverification

@@ -7,8 +7,8 @@ import pytest
 
 from bpengine import analyze, load
 from bpengine.analysis.consistency import acting_steps, reconcile
-from bpengine.analysis.finding import Saving, make_finding
 from bpengine.analysis.cycle_time import lead_time
+from bpengine.analysis.finding import Saving, make_finding
 from bpengine.analysis.rework import rework_loops
 from bpengine.scenario import load_scenario
 
