@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 __all__ = ["cases", "replications", "seed", "jobs", "output_format", "output", "quiet",
-           "scenario", "overrides", "alias", "OutputPath", "SHARED", "FORMATS"]
+           "scenario", "overrides", "database", "alias", "OutputPath", "SHARED", "FORMATS"]
 
 # canonical spelling of each shared option: (declarations, destination name)
 SHARED = {
@@ -30,6 +30,7 @@ SHARED = {
     "quiet": ("-q", "--quiet"),
     "scenario": ("-s", "--scenario"),
     "overrides": ("--set",),
+    "url": ("--db",),
 }
 # every --format choice any command offers; each command offers the ones it can print
 FORMATS = ("text", "json", "csv", "sarif")
@@ -170,3 +171,13 @@ def overrides():
     return click.option(*SHARED["overrides"], "overrides", multiple=True, metavar="PATH=VALUE",
                         help='Change one scenario value, e.g. --set lanes."Kepala OPD".staff=2 '
                              "(repeatable; see SCENARIO.md, What-if).")
+
+
+def database():
+    """``--db URL`` (or $BPENGINE_DB); ``--url`` is its old spelling on ``db`` commands."""
+    def decorate(f):
+        f = alias("url", "--url")(f)
+        return click.option(*SHARED["url"], "url", envvar="BPENGINE_DB", show_envvar=True,
+                            help="Database URL: sqlite:///file.db or "
+                                 "postgresql+psycopg://user@host/db.")(f)
+    return decorate
