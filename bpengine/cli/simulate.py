@@ -35,20 +35,34 @@ def _num(x: float) -> str:
 
 # KPI name -> (label, unit shown), in table order. Each kind of time appears once, in one
 # unit; cycle_time_working_hours and queueing_minutes repeat other rows in another unit
-# and stay in --json only.
+# and stay in --json only. Waiting is a union over parallel steps: the indented rows split
+# it, they never add up to more than the case's life.
 _KPI_ROWS = {
     "cycle_time_calendar_days": ("cycle time", "calendar days"),
     "cycle_time_working_days": ("cycle time", "working days"),
-    "processing_hours": ("work, all lanes", "hours per case"),
-    "waiting_hours": ("waiting, all causes", "hours per case"),
-    "queueing_hours": ("  for busy staff (queue)", "working hours per case"),
-    "batching_hours": ("  for a batch (sign-off round)", "working hours per case"),
-    "off_hours_hours": ("  while the office is closed", "hours per case"),
+    "processing_hours": ("staff work, all lanes", "person-hours per case"),
+    "waiting_hours": ("waiting: a step ready, nobody on it yet", "hours per case"),
+    "waiting_working_hours": ("  in working hours", "working hours per case"),
+    "queueing_hours": ("    for a free person (queue)", "working hours per case"),
+    "batching_hours": ("    for a sign-off round (batch)", "working hours per case"),
+    "waiting_off_hours": ("  while the office is closed", "hours per case"),
+    "idle_time": ("work in hand, paused: office closed", "hours per case"),
     "cost_per_case": ("cost of that work", "IDR per case"),
     "within_service_standard": ("within service standard", "% of cases"),
     "throughput_per_working_day": ("throughput", "cases per working day"),
     "arrival_rate_per_hour": ("arrivals", "cases per calendar day"),
     "work_in_progress": ("work in progress", "cases (mean)"),
+    "offered_load_max": ("offered load, busiest lane", "work in / staff time"),
+}
+
+# Prosimos' case KPIs under its own names (hours here, seconds there), as it defines them
+_PROSIMOS_ROWS = {
+    "idle_cycle_time": "arrival to end, wall clock",
+    "cycle_time": "idle_cycle_time minus idle_time",
+    "processing_time": "someone working on the case",
+    "idle_processing_time": "steps' start to end, closed hours included",
+    "idle_time": "steps paused while the office is closed",
+    "waiting_time": "steps ready, not yet taken up",
 }
 
 
@@ -84,6 +98,12 @@ def _task_label(task) -> str:
     return f"{name}\n[dim]{task['id']}[/dim]" if name and name != task["id"] else task["id"]
 
 
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def _table(result, console):
     from rich.markup import escape
     from rich.table import Table
@@ -110,19 +130,32 @@ def _table(result, console):
     if result.replications < 2:
         console.print("note: one replication gives no confidence interval; use "
                       "--replications 2 or more")
+    prosimos = Table(title="as Prosimos reports a case (same names; hours per case)")
+    for col in ("KPI", "mean", "95% CI", "meaning"):
+        prosimos.add_column(col, justify="right" if col in ("mean", "95% CI") else "left")
+    for name, meaning in _PROSIMOS_ROWS.items():
+        if name in result.kpis:
+            prosimos.add_row(name, *_kpi_cells(name, result.kpis[name]), meaning)
+    console.print(prosimos)
     lanes = Table(title="lanes")
-    for col in ("lane", "staff", "utilisation", "waiting h/case", "cost IDR/case"):
+    for col in ("lane", "staff", "utilisation", "offered load", "waiting h/case",
+                "cost IDR/case"):
         lanes.add_column(col, justify="left" if col == "lane" else "right")
     for lane in result.lanes:
-        u = lane["utilisation"]
+        u, load = lane["utilisation"], lane.get("offered_load")
         unlimited = lane.get("unlimited")
-        lanes.add_row(escape(lane["lane"]), "unlimited" if unlimited else str(lane["staff"]),
+        staff = ("none" if lane["staff"] is None else "unlimited" if unlimited
+                 else str(lane["staff"]))
+        lanes.add_row(escape(lane["lane"]), staff,
                       "–" if u is None or unlimited else f"{u:.1%}",
+                      "–" if load is None or unlimited else
+                      (f"[bold red]{load:.2f}[/]" if load >= 1 else f"{load:.2f}"),
                       _num(lane["waiting_minutes_per_case"] / 60),
                       f"{lane['cost_per_case']:,.0f}")
     console.print(lanes)
     tasks = Table(title="tasks (minutes per execution)")
-    for col in ("task", "lane", "runs/case", "queue", "batch", "office closed", "work"):
+    for col in ("task", "lane", "runs/case", "queue", "batch", "office closed", "work",
+                "paused"):
         tasks.add_column(col, justify="left" if col in ("task", "lane") else "right")
     for task in result.tasks:
         tasks.add_row(_task_label({**task, "name": escape(task["name"] or ""),
@@ -131,13 +164,24 @@ def _table(result, console):
                       f"{task['executions_per_case']:.2f}",
                       *(f"{max(task[k], 0.0) + 0.0:.1f}" for k in (
                           "queueing_minutes", "batching_minutes", "off_hours_minutes",
-                          "processing_minutes")))
+                          "processing_minutes", "paused_minutes")))
     console.print(tasks)
-    if any(lane.get("unlimited") for lane in result.lanes):
+    console.print("queue, batch, office closed: waiting before the step is taken up; "
+                  "paused: taken up, waiting for the office to open again.")
+    if any(lane["staff"] is None for lane in result.lanes):
+        console.print("staff none: steps a system does (service, script, rule, send, receive "
+                      "tasks; around the clock) and steps on no lane take no staff.")
+    if any(lane.get("unlimited") and lane["staff"] is not None for lane in result.lanes):
         console.print("unlimited: the lane never made a case wait for a free person "
                       "(its staff far exceeds the cases in the system at once).")
     for note in result.notes:
         console.print(f"note: {escape(note)}")
+    _warn(result, console)
+
+
+def _warn(result, console):
+    for warning in result.warnings:
+        console.print(f"[bold red]warning:[/] {escape_markup(warning)}")
 
 
 def _check_outputs(log_file, plot_file):
@@ -190,6 +234,9 @@ def simulate(model_file, scenario, prosimos_file, overrides, cases, replications
         write_event_log(result.event_log, log_file, name=result.model_name)
     if plot_file:
         plot_result(result, plot_file)
+    if fmt != "text" or output:
+        for warning in result.warnings:  # on stderr: the JSON and tables carry them too
+            click.echo(f"warning: {warning}", err=True)
 
     def text(console):
         _table(result, console)
