@@ -44,8 +44,8 @@ def simulation_tables(result) -> list[Table]:
     kpis = Table("kpis", ["kpi", "unit", "mean", "ci95_low", "ci95_high"])
     for name, k in result.kpis.items():
         kpis.rows.append([name, k.unit, _n(k.mean), _n(k.low), _n(k.high)])
-    lane_cols = ["lane", "staff", "unlimited", "utilisation", "waiting_minutes_per_case",
-                 "cost_per_case"]
+    lane_cols = ["lane", "staff", "unlimited", "utilisation", "offered_load",
+                 "waiting_minutes_per_case", "cost_per_case"]
     lanes = Table("lanes", lane_cols)
     for lane in result.lanes:
         lanes.rows.append([_n(lane.get(c)) if c != "unlimited" else bool(lane.get(c))
@@ -80,7 +80,8 @@ def sweep_tables(result) -> list[Table]:
     cols = list(result.paths)
     for k in names:
         cols += [k, f"{k}_ci95_low", f"{k}_ci95_high"]
-    cols += [f"utilisation {lane}" for lane in lanes]
+    for lane in lanes:
+        cols += [f"utilisation {lane}", f"offered_load {lane}"]
     t = Table("sweep", cols)
     for p in result.points:
         row = [p.values[path] if isinstance(p.values[path], (int, float)) else str(p.values[path])
@@ -88,7 +89,8 @@ def sweep_tables(result) -> list[Table]:
         for k in names:
             kpi = p.result.kpis[k]
             row += [_n(kpi.mean), _n(kpi.low), _n(kpi.high)]
-        row += [_n(p.lane_utilisation(lane)) for lane in lanes]
+        for lane in lanes:
+            row += [_n(p.lane_utilisation(lane)), _n(p.lane_offered_load(lane))]
         t.rows.append(row)
     return [t]
 
