@@ -66,12 +66,6 @@ def alias(target: str, *decls: str, value=None, **attrs):
     return decorate
 
 
-def _stack(f, decorators):
-    for d in reversed(decorators):
-        f = d(f)
-    return f
-
-
 def cases(default: int = 1000, help: str = "Measured cases per replication."):
     """``-n/--cases N``."""
     return click.option(*SHARED["cases"], "cases", type=click.IntRange(min=1),
