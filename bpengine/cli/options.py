@@ -36,12 +36,13 @@ SHARED = {
 FORMATS = ("text", "json", "csv", "sarif", "html")
 
 
-def alias(target: str, *decls: str, value=None, **attrs):
+def alias(target: str, *decls: str, value=None, canonical: str | None = None, **attrs):
     """A hidden old spelling of the option whose parameter is ``target``.
 
     ``value`` is what the alias stands for when it is a flag (``--json`` -> ``"json"``);
     otherwise the alias's own value is passed on. Both spellings given with different
-    values is an error, not a silent choice.
+    values is an error, not a silent choice. ``canonical`` is the spelling named in that
+    error (default: the shared option's, from :data:`SHARED`).
     """
     name = "alias_" + decls[0].lstrip("-").replace("-", "_")
     if value is not None:
@@ -57,8 +58,8 @@ def alias(target: str, *decls: str, value=None, **attrs):
                 source = ctx.get_parameter_source(target)
                 if (source is click.core.ParameterSource.COMMANDLINE
                         and kwargs.get(target) != new):
-                    raise click.UsageError(f"{decls[0]} is the old spelling of "
-                                           f"{'/'.join(SHARED.get(target, (target,)))}; "
+                    now = canonical or "/".join(SHARED.get(target, (target,)))
+                    raise click.UsageError(f"{decls[0]} is the old spelling of {now}; "
                                            "give one of them")
                 kwargs[target] = new
             return f(*args, **kwargs)
