@@ -11,7 +11,7 @@ from ..analysis.output import metrics_table, portfolio_table, soundness_table
 from ..analysis.portfolio import portfolio
 from ..errors import BpengineError
 from ..model import load
-from ..report.tables import findings_tables
+from ..report.tables import TABLE_SUFFIXES, findings_tables, portfolio_tables
 from ..scenario import load_scenario
 from ..scenario.loading import sidecar_path
 from . import options
@@ -51,13 +51,15 @@ def _portfolio(files, scenario, no_scenario, fmt):
     if scenario:
         raise BpengineError("--scenario: one scenario cannot serve several models; each "
                             "model uses its own x.scenario.yaml (or --no-scenario)")
-    if fmt in ("sarif", "csv"):
-        raise BpengineError(f"--format {fmt}: is for one model; use text, json or html "
+    if fmt == "sarif":
+        raise BpengineError(f"--format {fmt}: is for one model; use text, json, csv or html "
                             "for several")
     models = [load(f) for f in files]
     scens = [_load_scenario(f, None, no_scenario, m)[0] for f, m in zip(files, models,
                                                                           strict=True)]
     view = portfolio(models, scens)
+    if fmt == "csv":
+        return view
     if fmt == "json":
         return view.to_json()
     if fmt == "html":
@@ -100,8 +102,15 @@ def analyze(paths, scenario, no_scenario, overrides, fmt, with_metrics, with_sou
     if len(files) > 1 or Path(paths[0]).is_dir():
         if overrides:
             raise BpengineError("--set: applies to one model's scenario; not with several models")
-        text = _portfolio(files, scenario, no_scenario, fmt)
-        emit("text", output, text=text, data=lambda: text, tables=lambda: [], quiet=True)
+        # the tables (--format csv, -o x.xlsx) are the documents, offices and candidates
+        suffix = Path(output).suffix.lower() if output else ""
+        tabular = fmt == "csv" or suffix in TABLE_SUFFIXES
+        view = _portfolio(files, scenario, no_scenario, "csv" if tabular else fmt)
+        if tabular:
+            emit("csv", output, text="", data=dict, tables=lambda: portfolio_tables(view),
+                 quiet=True)
+        else:
+            emit("text", output, text=view, data=lambda: view, tables=list, quiet=True)
         return
     file = files[0]
     model = load(file)

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..errors import BpengineError
 
 __all__ = ["Table", "simulation_tables", "comparison_tables", "sweep_tables", "findings_tables",
-           "csv_text", "write_tables", "TABLE_SUFFIXES"]
+           "portfolio_tables", "csv_text", "write_tables", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
@@ -107,6 +107,26 @@ def findings_tables(findings) -> list[Table]:
     return [t]
 
 
+def portfolio_tables(view) -> list[Table]:
+    """Documents demanded, office totals and candidates of a portfolio (``analyze FOLDER``)."""
+    docs = Table("documents", ["document", "procedures", "procedure_names", "submissions",
+                               "checks", "offices"])
+    for d in view.documents:
+        docs.rows.append([d.document, len(d.procedures), "; ".join(d.procedures), d.submissions,
+                          d.checks, "; ".join(d.offices)])
+    offices = Table("offices", ["office", "procedures", "procedure_names", "steps", "approvals",
+                                "checks", "minutes_per_case", "applicant"])
+    for o in view.offices:
+        offices.rows.append([o.office, len(o.procedures), "; ".join(o.procedures), o.steps,
+                             o.approvals, o.checks, _n(o.minutes_per_case), o.applicant])
+    candidates = Table("candidates", ["kind", "subject", "procedures", "steps_saved",
+                                      "explanation"])
+    for c in view.candidates:
+        candidates.rows.append([c.kind, c.subject, "; ".join(c.procedures), c.steps_saved,
+                                c.explanation])
+    return [docs, offices, candidates]
+
+
 def csv_text(table: Table) -> str:
     """The table as CSV text (a header line, then one line per row)."""
     buf = io.StringIO()
@@ -126,6 +146,8 @@ def write_tables(tables: list[Table], path) -> list[Path]:
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if not tables:
+        raise BpengineError(f"{path}: this result has no table to write as {suffix}")
     try:
         if suffix == ".xlsx":
             _write_xlsx(tables, path)
