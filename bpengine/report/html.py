@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 
 from ..errors import BpengineError
-from ..i18n import _, format_date, language
+from ..i18n import _, format_date, format_number, language
 from ..model import ProcessModel
 from .assumptions import assumptions_html
 from .diagram import DIAGRAM_CSS, DIAGRAM_SCRIPT, HIGHLIGHTS, render_svg
@@ -123,8 +123,6 @@ def _suggestion(word: str) -> str:
 
 
 def _saving_words(saving) -> str:
-    from ..i18n import format_number
-
     parts = []
     if round(saving.working_days, 1):
         parts.append(_("about {n} working days").format(
@@ -191,17 +189,26 @@ def _value_cell(m, value, ci) -> str:
     return f"<td class=num>{text}</td>"
 
 
+def _unit_words(unit: str) -> str:
+    return {"working days": _("working days"), "hours": _("hours per request"),
+            "IDR": _("rupiah per request"), "share": _("share of requests"),
+            "handoffs": _("per request"), "approvals": _("per request"),
+            "steps": _("in the diagram")}.get(unit, "")
+
+
 def _comparison_plain(comparison) -> str:
     if comparison is None:
         return ""
     rows = []
     for m in plain_rows(comparison):
         cls, words = verdict(m)
-        change = format_value(m, m.change) if m.unit != "share" else \
-            f"{100 * m.change:+.0f} pp"
-        if m.change > 0 and m.unit != "share":
-            change = "+" + change
-        rows.append(f"<tr><td>{escape(_(m.label))}</td>{_value_cell(m, m.before, m.ci_before)}"
+        sign = "+" if m.change > 0 else "\u2212" if m.change < 0 else "\u00b1"
+        change = sign + (format_value(m, abs(m.change)) if m.unit != "share" else
+                         _("{n} points").format(n=format_number(abs(100 * m.change), 0)))
+        unit = _unit_words(m.unit)
+        label = escape(_(m.label)) + (f' <span class="range">{escape(unit)}</span>'
+                                      if unit else "")
+        rows.append(f"<tr><td>{label}</td>{_value_cell(m, m.before, m.ci_before)}"
                     f"{_value_cell(m, m.after, m.ci_after)}"
                     f'<td class="num {cls}">{escape(change)}</td>'
                     f'<td class="{cls}">{escape(words)}</td></tr>')
