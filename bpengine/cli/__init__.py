@@ -24,6 +24,7 @@ COMMANDS = [
     ("compare", "compare"),
     ("report", "report"),
     ("reengineer", "reengineer"),
+    ("sweep", "sweep"),
     ("case", "case"),
     ("db", "db"),
 ]

@@ -1,4 +1,5 @@
-"""`bpengine analyze FILE`: findings, metrics and soundness of one model."""
+"""`bpengine analyze FILE`: findings, metrics and soundness of one model; with a folder or
+several files, the portfolio view across procedures."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +12,11 @@ from ..analysis.output import metrics_table, portfolio_table, soundness_table
 from ..analysis.portfolio import portfolio
 from ..errors import BpengineError
 from ..model import load
+from ..report.tables import findings_tables, portfolio_tables
 from ..scenario import load_scenario
 from ..scenario.loading import sidecar_path
+from . import options
+from .output import emit
 
 __all__ = ["analyze", "sidecar_scenario"]
 
@@ -20,13 +24,14 @@ __all__ = ["analyze", "sidecar_scenario"]
 sidecar_scenario = sidecar_path  # the CLI commands' name for it
 
 
-def _load_scenario(file, scenario, no_scenario, model):
+def _load_scenario(file, scenario, no_scenario, model, overrides=()):
     if no_scenario:
         return None, None
     source = scenario or sidecar_scenario(file)
-    if source is None:
+    if source is None and not overrides:
         return None, None
-    return load_scenario(str(source), model=model), str(source)
+    sc = load_scenario(str(source) if source else None, model=model, overrides=overrides)
+    return sc, sc.source
 
 
 def _model_files(paths) -> list[str]:
@@ -43,34 +48,34 @@ def _model_files(paths) -> list[str]:
     return out
 
 
-def _portfolio(files, scenario, no_scenario, fmt):
-    if scenario:
-        raise BpengineError("--scenario: one scenario cannot serve several models; each "
+def _portfolio(files, scenario, no_scenario, overrides, fmt, output):
+    if scenario or overrides:
+        raise BpengineError("--scenario/--set: one scenario cannot serve several models; each "
                             "model uses its own x.scenario.yaml (or --no-scenario)")
     if fmt == "sarif":
-        raise BpengineError("--format sarif: is for one model; use table, json or html "
+        raise BpengineError("--format sarif: is for one model; use text, json, csv or html "
                             "for several")
     models = [load(f) for f in files]
     scens = [_load_scenario(f, None, no_scenario, m)[0] for f, m in zip(files, models,
                                                                           strict=True)]
     view = portfolio(models, scens)
-    if fmt == "json":
-        return view.to_json()
     if fmt == "html":
         from ..report.portfolio import render_portfolio
 
-        return render_portfolio(view)
-    return portfolio_table(view)
+        text = render_portfolio(view)
+    else:
+        text = portfolio_table(view)
+    emit(fmt, output, text=text, data=view.to_json, tables=lambda: portfolio_tables(view),
+         quiet=True)
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--scenario", "-s", type=click.Path(dir_okay=False),
-              help="Scenario YAML for durations and probabilities (default: the "
-                   "x.scenario.yaml next to FILE, if any).")
+@click.argument("paths", metavar="FILE...", nargs=-1, required=True, type=click.Path())
+@options.scenario("Scenario YAML for durations and probabilities (default: the "
+                  "x.scenario.yaml next to FILE, if any).")
 @click.option("--no-scenario", is_flag=True, help="Ignore any sidecar; use stated defaults.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "sarif", "html"]),
-              default="table", show_default=True)
+@options.overrides()
+@options.output_format("text", "json", "csv", "sarif", "html")
 @click.option("--metrics", "with_metrics", is_flag=True, help="Also compute model metrics.")
 @click.option("--soundness/--no-soundness", "with_soundness", default=True, show_default=True,
               help="Check soundness by token-game exploration.")
@@ -78,36 +83,37 @@ def _portfolio(files, scenario, no_scenario, fmt):
               show_default=True, help="State budget of the soundness check.")
 @click.option("--rule", "rules", multiple=True, type=click.Choice(RULE_IDS),
               help="Run only this rule (repeatable).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report to this file instead of standard output.")
-def analyze(paths, scenario, no_scenario, fmt, with_metrics, with_soundness, max_states, rules,
-            output):
+@options.output("Write the report to FILE instead of standard output; .xlsx or .csv: the "
+                "findings as a table.")
+@options.quiet()
+def analyze(paths, scenario, no_scenario, overrides, fmt, with_metrics, with_soundness,
+            max_states, rules, output, quiet):
     """Flag the approval steps that add nothing, with the redesign each suggests.
 
     Prints findings (rule, steps, lanes, explanation, suggestion, estimated saving) as a
-    table, JSON, SARIF 2.1.0 or an HTML page; with --metrics also size, complexity and
-    timing metrics. Several files or a folder: the portfolio view across procedures
+    table, JSON, CSV, SARIF 2.1.0 or an HTML page; with --metrics also size, complexity
+    and timing metrics. Several files or a folder: the portfolio view across procedures
     (documents each demands, offices they share, once-only and shared-service candidates,
     totals per office).
     """
+    if no_scenario and (scenario or overrides):
+        raise click.UsageError("--no-scenario ignores every scenario; drop --scenario/--set")
     files = _model_files(paths)
     if len(files) > 1 or Path(paths[0]).is_dir():
-        _emit(_portfolio(files, scenario, no_scenario, fmt), output)
+        _portfolio(files, scenario, no_scenario, overrides, fmt, output)
         return
     file = files[0]
     model = load(file)
-    scen, scen_path = _load_scenario(file, scenario, no_scenario, model)
+    scen, scen_path = _load_scenario(file, scenario, no_scenario, model, overrides)
     findings = analysis.analyze(model, scen, rules=rules or None)
     found_metrics = analysis.metrics(model, scen) if with_metrics else None
     report = analysis.soundness(model, max_states=max_states) if with_soundness else None
-    if fmt == "json":
-        text = findings_json(findings, model, found_metrics, report)
+    if fmt == "sarif":
+        fmt, text = "text", findings_sarif(findings, model, report)
     elif fmt == "html":
         from ..report import render_report
 
-        text = render_report(model, findings=findings)
-    elif fmt == "sarif":
-        text = findings_sarif(findings, model, report)
+        text = render_report(model, findings=findings, scenario=scen)
     else:
         parts = [f"scenario: {scen_path or 'none (stated defaults)'}",
                  findings_table(findings, model)]
@@ -116,14 +122,6 @@ def analyze(paths, scenario, no_scenario, fmt, with_metrics, with_soundness, max
         if report is not None:
             parts.append(soundness_table(report))
         text = "\n\n".join(parts)
-    _emit(text, output)
-
-
-def _emit(text, output):
-    if output:
-        try:
-            Path(output).write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise BpengineError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
-    else:
-        click.echo(text)
+    emit(fmt, output, text=text,
+         data=lambda: findings_json(findings, model, found_metrics, report),
+         tables=lambda: findings_tables(findings), quiet=True)

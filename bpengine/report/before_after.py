@@ -57,11 +57,20 @@ def _split(values: np.ndarray, replications: int) -> list[np.ndarray]:
 
 def simulate_pair(before: ProcessModel, after: ProcessModel, scenario=None,
                   after_scenario=None, cases: int = 1000, replications: int = 10,
-                  seed: int = 7):
-    """Simulate both models with the same seed; returns ``(result_before, result_after)``."""
-    rb = simulate(before, scenario, cases=cases, seed=seed, replications=replications)
+                  seed: int = 7, *, progress=None, workers: int = 1):
+    """Simulate both models with the same seed; returns ``(result_before, result_after)``.
+
+    ``progress(done, total)`` counts the cases of both sides; ``workers`` as
+    :func:`bpengine.simulate`.
+    """
+    def side(i):
+        return None if progress is None else (lambda done, total: progress(i * total + done,
+                                                                           2 * total))
+
+    rb = simulate(before, scenario, cases=cases, seed=seed, replications=replications,
+                  progress=side(0), workers=workers)
     ra = simulate(after, scenario if after_scenario is None else after_scenario, cases=cases,
-                  seed=seed, replications=replications)
+                  seed=seed, replications=replications, progress=side(1), workers=workers)
     return rb, ra
 
 
@@ -113,8 +122,9 @@ def compare(before, after, scenario=None, cases: int = 1000, replications: int =
             rows.append(simulated_metric(key, label, key, cb[key], ca[key],
                                          basis="the cases of the first replication"))
     def named(s, default):
-        return str(s) if isinstance(s, (str, os.PathLike)) else (
-            "given" if s is not None else default)
+        if isinstance(s, (str, os.PathLike)):
+            return str(s)
+        return getattr(s, "source", None) or ("given" if s is not None else default)
 
     label = named(scenario, "sidecar or defaults")
     if after_scenario is not None:  # say which numbers each side ran on

@@ -100,18 +100,22 @@ def evaluate(job: tuple) -> dict:
 class _Evaluator:
     """Simulates candidates, in one pool of worker processes kept for the whole search."""
 
-    def __init__(self, cases, replications, seed, jobs):
+    def __init__(self, cases, replications, seed, jobs, progress=None, total=0):
         self.args = (cases, replications, seed)
         self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+        self.progress, self.total, self.done = progress, total, 0
 
     def __call__(self, candidates: list[Candidate]) -> None:
         work = [(c.model.to_bytes(), c.scenario, *self.args) for c in candidates]
         if self.pool is None or len(work) == 1:
-            results = [evaluate(w) for w in work]
+            results = map(evaluate, work)
         else:
-            results = list(self.pool.map(evaluate, work))  # map keeps order: deterministic
+            results = self.pool.map(evaluate, work)  # map keeps order: deterministic
         for c, k in zip(candidates, results, strict=True):
             c.kpis = k
+            self.done += 1
+            if self.progress is not None:  # the budget is a bound: the search may end first
+                self.progress(self.done, max(self.total, self.done))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -132,7 +136,8 @@ def _extend(parent: Candidate, finding, keep, seen: set) -> Candidate | None:
 
 def reengineer(model, scenario: dict | None = None, cases: int = 1000, replications: int = 3,
                seed: int = 7, *, jobs: int | None = None, beam: int = 3,
-               max_candidates: int = 50, keep=(), findings=None) -> Reengineering:
+               max_candidates: int = 50, keep=(), findings=None,
+               progress=None) -> Reengineering:
     """Search redesigns of ``model`` and rank them by simulated cycle time and cost.
 
     Parameters
@@ -153,6 +158,9 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
         Element ids never removed. Mandatory steps are never removed anyway.
     findings : list, optional
         Findings to build from (default: :func:`bpengine.analyze` on ``model``).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each simulated candidate (the baseline
+        included); ``total`` is the budget, which the search may not use up.
 
     Returns
     -------
@@ -164,9 +172,12 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
     if findings is None:
         findings = analyze(model, load_scenario(scenario, model=model))
     base = Candidate((), model, scenario)
-    evaluate_all = _Evaluator(cases, replications, seed, jobs)
+    evaluate_all = _Evaluator(cases, replications, seed, jobs, progress, max_candidates + 1)
     try:
-        return _search(base, findings, keep, evaluate_all, beam, max_candidates)
+        result = _search(base, findings, keep, evaluate_all, beam, max_candidates)
+        if progress is not None:
+            progress(evaluate_all.done, evaluate_all.done)
+        return result
     finally:
         evaluate_all.close()
 

@@ -70,10 +70,10 @@ class Group:
 
 
 class Lane:
-    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff")
+    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff", "unlimited")
 
-    def __init__(self, name, staff, clock, cost_per_hour):
-        self.name, self.staff, self.clock = name, staff, clock
+    def __init__(self, name, staff, clock, cost_per_hour, unlimited=False):
+        self.name, self.staff, self.clock, self.unlimited = name, staff, clock, unlimited
         self.free = list(range(staff - 1, -1, -1))
         self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
 
@@ -157,6 +157,8 @@ class Staffing:
         lane = self.lanes[item.lane]
         if lane.free:
             self._serve(lane, item, t, lane.free.pop())
+        elif lane.unlimited:  # no staff to wait for (a system step, a step on no lane)
+            self._serve(lane, item, t, 0)
         else:
             lane.queue.append(item)
 
