@@ -168,6 +168,24 @@ _MEASURE = """
 """
 
 
+def test_assumptions_say_which_values_a_what_if_changed(tmp_path):
+    from click.testing import CliRunner
+
+    from bpengine.cli import main
+
+    from ..conftest import PROCESSES
+
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(main, ["report", str(PROCESSES / "surat-keterangan-domisili.bpmn"),
+                                  "-o", str(out), "--set", 'lanes."Petugas Kelurahan".staff=3'])
+    assert r.exit_code == 0, r.output
+    section = out.read_text("utf-8").split('id="assumptions"', 1)[1]
+    assert re.search(r"Petugas Kelurahan</td><td>3 people[^<]*</td><td>changed for this "
+                     r"what-if \(--set\)<", section)
+    assert re.search(r"Camat</td><td>1 person, Rp 95,000 an hour</td><td[^>]*>assumption<",
+                     section)
+
+
 def _browser_run(browser, page, *args):
     with tempfile.TemporaryDirectory() as profile:
         return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
