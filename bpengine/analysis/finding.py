@@ -41,8 +41,12 @@ class Saving:
     label: str = "estimate"
 
     def __str__(self) -> str:
-        return (f"~{self.working_days:.2f} working days, ~{self.staff_hours:.2f} staff hours "
-                f"per case ({self.label}, {self.basis})")
+        from ..i18n import _, format_number
+
+        return _("~{days} working days, ~{hours} staff hours per case ({label}, "
+                 "{basis})").format(days=format_number(self.working_days, 2),
+                                    hours=format_number(self.staff_hours, 2),
+                                    label=_(self.label), basis=_(self.basis))
 
 
 @dataclass(frozen=True)
