@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from ..i18n import N_, _, format_number
 from ..model import ProcessModel
 from .significance import mean_ci, welch
 
@@ -21,12 +22,12 @@ __all__ = ["Metric", "Comparison", "structure", "structural_metrics", "simulated
 
 #: structural metric key -> (label, unit)
 STRUCTURE_LABELS = {
-    "activities": ("Steps (activities)", "steps"),
-    "approvals": ("Approval steps", "steps"),
-    "mandatory": ("Mandatory steps", "steps"),
-    "lanes": ("Roles involved (lanes with work)", "lanes"),
-    "handoffs": ("Handoffs between lanes in the model", "handoffs"),
-    "gateways": ("Gateways", "gateways"),
+    "activities": (N_("Steps (activities)"), "steps"),
+    "approvals": (N_("Approval steps"), "steps"),
+    "mandatory": (N_("Mandatory steps"), "steps"),
+    "lanes": (N_("Roles involved (lanes with work)"), "lanes"),
+    "handoffs": (N_("Handoffs between lanes in the model"), "handoffs"),
+    "gateways": (N_("Gateways"), "gateways"),
 }
 
 
@@ -51,7 +52,7 @@ class Metric:
     p_value: float | None = None
     better: str = "lower"
     samples: tuple = field(default=(), compare=False, repr=False)
-    basis: str = "replication means"
+    basis: str = N_("replication means")
 
     @property
     def change(self) -> float:
@@ -95,13 +96,15 @@ class Metric:
     def statement(self) -> str:
         """Whether the difference is real, in one plain sentence."""
         if self.kind == "structure":
-            return "counted on the models (exact)" if self.change else "no change"
+            return _("counted on the models (exact)") if self.change else _("no change")
         if self.p_value is None:
-            return "one replication per side: no test possible; run more replications"
-        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
+            return _("one replication per side: no test possible; run more replications")
+        p = "p < 0.001" if self.p_value < 0.001 else "p = " + format_number(self.p_value, 3)
         if self.significant:
-            return f"statistically significant (Welch t-test over {self.basis}, {p})"
-        return f"not statistically significant ({p}): the difference may be chance"
+            return _("statistically significant (Welch t-test over {basis}, {p})").format(
+                basis=_(self.basis), p=p)
+        return _("not statistically significant ({p}): the difference may be chance").format(
+            p=p)
 
     def to_dict(self) -> dict:
         return {"key": self.key, "label": self.label, "unit": self.unit, "kind": self.kind,
@@ -131,10 +134,12 @@ class Comparison:
 
     def basis(self) -> str:
         if not self.replications:
-            return "Structural comparison only (no simulation)."
-        return (f"Simulated {self.cases} cases x {self.replications} replications per side, "
-                f"seed {self.seed} on both sides (common random numbers); scenario: "
-                f"{self.scenario}. Brackets: 95% confidence intervals.")
+            return _("Structural comparison only (no simulation).")
+        return _("Simulated {cases} cases x {replications} replications per side, seed {seed} "
+                 "on both sides (common random numbers); scenario: {scenario}. Brackets: 95% "
+                 "confidence intervals.").format(cases=self.cases,
+                                                 replications=self.replications,
+                                                 seed=self.seed, scenario=self.scenario)
 
     def headline(self) -> str:
         parts = []
@@ -144,10 +149,12 @@ class Comparison:
             except KeyError:
                 continue
             if m.change and m.significant:
-                verb = "falls" if m.change < 0 else "rises"
-                parts.append(f"{m.label.lower()} {verb} by {abs(m.change):.2f} {m.unit}"
+                verb = _("{what} falls by {n} {unit}") if m.change < 0 else \
+                    _("{what} rises by {n} {unit}")
+                parts.append(verb.format(what=_(m.label).lower(),
+                                         n=format_number(abs(m.change), 2), unit=_(m.unit))
                              + (f" ({m.pct:+.0f}%)" if m.pct is not None else ""))
-        return ("The redesign: " + "; ".join(parts) + ".") if parts else ""
+        return _("The redesign: {changes}.").format(changes="; ".join(parts)) if parts else ""
 
     def to_dict(self) -> dict:
         return {"before": self.before, "after": self.after, "cases": self.cases,
@@ -215,7 +222,7 @@ def structure(before: ProcessModel, after: ProcessModel) -> list[Metric]:
 
 def simulated_metric(key: str, label: str, unit: str, before: list[float],
                      after: list[float], better: str = "lower",
-                     basis: str = "replication means") -> Metric:
+                     basis: str = N_("replication means")) -> Metric:
     """A KPI row from per-replication values on both sides."""
     mb, lob, hib = mean_ci(before)
     ma, loa, hia = mean_ci(after)
