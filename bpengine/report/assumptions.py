@@ -168,7 +168,7 @@ def assumptions_html(scenario, model) -> str:
     return ("<section class=\"assumptions\"><h2 id=\"assumptions\">"
             + escape(_("Assumptions and where each number came from")) + "</h2>"
             + f"<p>{escape(intro)}</p>"
-            + (f'<p class="meta">{escape(_("Scenario file"))}: {escape(str(scenario.source))}'
+            + ('<p class="meta">' + escape(_("Scenario file")) + f": {escape(str(scenario.source))}"
                + (f" &mdash; {escape(note)}" if note else "") + "</p>")
             + '<div class="scroll"><table><tr><th>' + escape(_("What")) + "</th><th>"
             + escape(_("Value")) + "</th><th>" + escape(_("Source")) + "</th></tr>"
