@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .errors import BpengineError
 
-__all__ = ["LANGUAGES", "LOCALE_DIR", "_", "N_", "ngettext", "set_language", "language",
+__all__ = ["LANGUAGES", "LOCALE_DIR", "_", "N_", "ngettext", "pgettext", "set_language", "language",
            "default_language", "format_number", "format_percent", "format_date"]
 
 #: Languages with a catalogue (English is the source language).
@@ -86,6 +86,11 @@ def N_(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n``, in the current language."""
     return _translations(language()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` as meant in ``context`` (one English word, two translations)."""
+    return _translations(language()).pgettext(context, message)
 
 
 def _locale() -> str:

@@ -12,7 +12,7 @@ import math
 import textwrap
 from pathlib import Path
 
-from ..i18n import N_, _, format_number, ngettext
+from ..i18n import N_, _, format_number, ngettext, pgettext
 from .rules import RULES
 
 __all__ = ["RULE_DESCRIPTIONS", "findings_table", "findings_json", "findings_sarif",
@@ -294,7 +294,8 @@ def portfolio_table(portfolio, width: int = 100) -> str:
     rows = [(d.document, " ".join(short[n] for n in d.procedures), d.submissions, d.checks,
              len(d.offices)) for d in p.repeated_documents]
     lines += ["  " + r for r in _columns(
-        (_("document"), _("procedures"), _("hand-ins"), _("checks"), _("offices")), rows)] \
+        (_("document"), _("procedures"), _("hand-ins"), pgettext("column", "checks"),
+         _("offices")), rows)] \
         if rows else ["  " + _("none")]
     once = [c for c in p.candidates if c.kind == "once-only"]
     shared = [c for c in p.candidates if c.kind == "shared-service"]
@@ -315,6 +316,6 @@ def portfolio_table(portfolio, width: int = 100) -> str:
              " ".join(short[n] for n in o.procedures), o.steps, o.approvals, o.checks,
              format_number(o.minutes_per_case / 60, 1)) for o in p.offices]
     lines += ["  " + r for r in _columns(
-        (_("office"), _("procedures"), _("steps"), _("approvals"), _("checks"),
+        (_("office"), _("procedures"), _("steps"), _("approvals"), pgettext("column", "checks"),
          _("hours/case")), rows)]
     return "\n".join(lines)

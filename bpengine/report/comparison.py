@@ -136,8 +136,8 @@ class Comparison:
         if not self.replications:
             return _("Structural comparison only (no simulation).")
         return _("Simulated {cases} cases x {replications} replications per side, seed {seed} "
-                 "on both sides (common random numbers); scenario: {scenario}. Brackets: 95% "
-                 "confidence intervals.").format(cases=self.cases,
+                 "on both sides (common random numbers); scenario: {scenario}. Brackets: "
+                 "confidence intervals at 95%.").format(cases=self.cases,
                                                  replications=self.replications,
                                                  seed=self.seed, scenario=self.scenario)
 
