@@ -10,8 +10,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
+from ..i18n import N_
+
 __all__ = ["SUGGESTIONS", "SEVERITIES", "Saving", "Finding", "finding_id", "make_finding"]
 
+# Suggestion and severity words, for the catalogue (tables print them translated).
+_WORDS = (N_("eliminate"), N_("compose"), N_("parallelise"), N_("resequence"), N_("reassign"),
+          N_("relocate-check"), N_("notify"), N_("error"), N_("warning"), N_("note"))
 #: The redesigns a finding can suggest (the redesign engineer implements each).
 SUGGESTIONS = ("eliminate", "compose", "parallelise", "resequence", "reassign",
                "relocate-check", "notify")

@@ -44,7 +44,7 @@ def findings_table(findings, model=None, width: int = 100) -> str:
     lines = [] if model is None else [f"{model.name}: " + ngettext(
         "{n} finding", "{n} findings", len(findings)).format(n=len(findings)), ""]
     for f in findings:
-        lines.append(f"{f.id}  [{f.severity}] {f.rule} -> {f.suggestion}")
+        lines.append(f"{f.id}  [{_(f.severity)}] {f.rule} -> {_(f.suggestion)}")
         lines.extend(textwrap.wrap(_("steps:") + " " + "; ".join(
             f"{e} ({n})" if n != e else e for e, n in zip(f.elements, f.names, strict=True)),
             width, initial_indent="  ", subsequent_indent="    "))

@@ -11,6 +11,7 @@ from ..analysis import DEFAULT_MAX_STATES, RULE_IDS, findings_json, findings_sar
 from ..analysis.output import metrics_table, portfolio_table, soundness_table
 from ..analysis.portfolio import portfolio
 from ..errors import BpengineError
+from ..i18n import _
 from ..model import load
 from ..report.tables import findings_tables, portfolio_tables
 from ..scenario import load_scenario
@@ -115,7 +116,7 @@ def analyze(paths, scenario, no_scenario, overrides, fmt, with_metrics, with_sou
 
         text = render_report(model, findings=findings, scenario=scen)
     else:
-        parts = [f"scenario: {scen_path or 'none (stated defaults)'}",
+        parts = [_("scenario: {source}").format(source=scen_path or _("none (stated defaults)")),
                  findings_table(findings, model)]
         if found_metrics is not None:
             parts.append(metrics_table(found_metrics))

@@ -125,11 +125,12 @@ def compare(before, after, scenario=None, cases: int = 1000, replications: int =
     def named(s, default):
         if isinstance(s, (str, os.PathLike)):
             return str(s)
-        return getattr(s, "source", None) or ("given" if s is not None else default)
+        return getattr(s, "source", None) or (_("given") if s is not None else default)
 
-    label = named(scenario, "sidecar or defaults")
+    label = named(scenario, _("sidecar or defaults"))
     if after_scenario is not None:  # say which numbers each side ran on
-        label = f"before {label}, after {named(after_scenario, label)}"
+        label = _("before {before}, after {after}").format(
+            before=label, after=named(after_scenario, label))
     return Comparison(before.name, after.name, tuple(rows), cases, rb.replications, seed,
                       label)
 

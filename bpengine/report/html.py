@@ -171,11 +171,13 @@ def _changes_list(changes, before, after) -> str:
     return '<h2 id="changes">' + escape(_("Changes made")) + f"</h2><ol>{items}</ol>"
 
 
-def _changes_technical(changes) -> str:
+def _changes_technical(changes, before, after) -> str:
     if not changes:
         return ""
+    # the change log's own description is English: other languages get the translated sentence
     items = "".join(
-        f"<li>{escape(c.kind)} {escape(', '.join(c.elements))}: {escape(c.description)}"
+        f"<li>{escape(c.kind)} {escape(', '.join(c.elements))}: " + escape(
+            c.description if language() == "en" else change_sentence(c, before, after))
         + (" <em>(" + escape(_("finding")) + f" {escape(c.finding)})</em>" if c.finding else "")
         + "</li>" for c in changes)
     return "<h3>" + escape(_("Change log")) + f"</h3><ol>{items}</ol>"
@@ -311,7 +313,7 @@ def render_report(before: ProcessModel, after: ProcessModel | None = None, *, fi
               + "</h2><p class=\"meta\">" + escape(_(
                   "For the analyst: the statistical test behind each statement, the change "
                   "log with element ids, and the findings by rule.")) + "</p>",
-              _comparison_technical(comparison), _changes_technical(changes),
+              _comparison_technical(comparison), _changes_technical(changes, before, after),
               _findings_technical(findings), "</section>",
               f"<script>{DIAGRAM_SCRIPT}</script></body></html>"]
     return "\n".join(p for p in parts if p)
