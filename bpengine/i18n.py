@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .errors import BpengineError
@@ -67,7 +67,7 @@ def language() -> str:
     return _current or default_language()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str) -> gettext.NullTranslations:
     return gettext.translation("bpengine", localedir=str(LOCALE_DIR), languages=[lang],
                                fallback=True)
@@ -102,11 +102,9 @@ def format_number(value: float, digits: int = 0) -> str:
 
     Examples
     --------
-    >>> set_language("id"); format_number(1234.5, 1)
-    'id'
+    >>> lang = set_language("id"); format_number(1234.5, 1)
     '1.234,5'
-    >>> set_language("en"); format_number(1234.5, 1)
-    'en'
+    >>> lang = set_language("en"); format_number(1234.5, 1)
     '1,234.5'
     """
     from babel.numbers import format_decimal

@@ -14,8 +14,16 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from bpengine.cli import main
-from bpengine.i18n import (LOCALE_DIR, _, default_language, format_date, format_number,
-                           language, ngettext, set_language)
+from bpengine.i18n import (
+    LOCALE_DIR,
+    _,
+    default_language,
+    format_date,
+    format_number,
+    language,
+    ngettext,
+    set_language,
+)
 
 from .conftest import PROCESSES, ROOT
 

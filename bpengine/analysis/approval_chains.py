@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections import deque
 
-from .documents import data_use, executes, is_transport, step_acts
 from ..i18n import _, format_number
+from .documents import data_use, executes, is_transport, step_acts
 from .estimates import Estimates
 from .finding import make_finding
 from .structure import is_customer_lane, structure_of

@@ -7,8 +7,8 @@ with no scenario is still analysed on the documented defaults below, and every
 """
 from __future__ import annotations
 
-from ..i18n import N_
 from ..errors import BpengineError
+from ..i18n import N_
 from .finding import Saving
 from .structure import structure_of
 
