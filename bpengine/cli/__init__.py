@@ -26,6 +26,8 @@ COMMANDS = [
     ("report", "report"),
     ("reengineer", "reengineer"),
     ("sweep", "sweep"),
+    ("calibrate", "calibrate"),
+    ("conformance", "conformance"),
     ("case", "case"),
     ("db", "db"),
 ]

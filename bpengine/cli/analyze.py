@@ -91,11 +91,11 @@ def analyze(paths, scenario, no_scenario, overrides, fmt, with_metrics, with_sou
             max_states, rules, output, quiet):
     """Flag the approval steps that add nothing, with the redesign each suggests.
 
-    Prints findings (rule, steps, lanes, explanation, suggestion, estimated saving) as a
-    table, JSON, CSV, SARIF 2.1.0 or an HTML page; with --metrics also size, complexity
-    and timing metrics. Several files or a folder: the portfolio view across procedures
-    (documents each demands, offices they share, once-only and shared-service candidates,
-    totals per office).
+    PATHS is one BPMN file, several, or a folder. One file: findings (rule, steps, lanes,
+    explanation, suggestion, estimated saving) as text, JSON, CSV, SARIF 2.1.0 or an HTML page;
+    with --metrics also size, complexity and timing metrics. Several files or a folder: the
+    portfolio view across procedures (documents each demands, offices they share, once-only
+    and shared-service candidates, totals per office).
     """
     if no_scenario and (scenario or overrides):
         raise click.UsageError("--no-scenario ignores every scenario; drop --scenario/--set")
