@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..i18n import N_, _, format_number
+from ..i18n import N_, _, format_number, format_percent
 from ..model import ProcessModel
 from .significance import mean_ci, welch
 
@@ -29,6 +29,17 @@ STRUCTURE_LABELS = {
     "handoffs": (N_("Handoffs between lanes in the model"), "handoffs"),
     "gateways": (N_("Gateways"), "gateways"),
 }
+
+
+def _signed(value: float, digits: int) -> str:
+    """``+1,234`` / ``-0.25``: the sign always shown, the number in the current language."""
+    return ("-" if value < 0 and round(value, digits) else "+") + format_number(abs(value),
+                                                                               digits)
+
+
+# units as the table prints them
+_UNITS = (N_("steps"), N_("lanes"), N_("handoffs"), N_("gateways"), N_("working days"),
+          N_("hours"), N_("IDR"), N_("share"), N_("approvals"))
 
 
 @dataclass(frozen=True)
@@ -73,25 +84,26 @@ class Metric:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
         if self.unit == "share":  # a share's interval cannot leave [0, 1]
-            text = f"{value:.0%}"
+            text = format_percent(value)
             if ci and ci[0] != ci[1]:
-                text += f" [{max(0.0, ci[0]):.0%}, {min(1.0, ci[1]):.0%}]"
+                text += " [" + _("{low}, {high}").format(
+                    low=format_percent(max(0.0, ci[0])), high=format_percent(min(1.0, ci[1]))) + "]"
             return text
-        fmt = "{:,.0f}" if self._whole(value) else "{:,.2f}"
-        text = fmt.format(value)
+        digits = 0 if self._whole(value) else 2
+        text = format_number(value, digits)
         if ci and ci[0] != ci[1]:
-            text += f" [{fmt.format(ci[0])}, {fmt.format(ci[1])}]"
+            text += " [" + _("{low}, {high}").format(low=format_number(ci[0], digits),
+                                                    high=format_number(ci[1], digits)) + "]"
         return text
 
     def _whole(self, value: float) -> bool:
         return self.kind == "structure" or abs(value) >= 1000
 
     def format_change(self) -> str:
-        pct = f" ({self.pct:+.1f}%)" if self.pct is not None else ""
+        pct = f" ({_signed(self.pct, 1)}%)" if self.pct is not None else ""
         if self.unit == "share":
-            return f"{100 * self.change:+.1f} points"
-        change = f"{self.change:+,.0f}" if self._whole(self.before) else f"{self.change:+,.2f}"
-        return change + pct
+            return _("{n} points").format(n=_signed(100 * self.change, 1))
+        return _signed(self.change, 0 if self._whole(self.before) else 2) + pct
 
     def statement(self) -> str:
         """Whether the difference is real, in one plain sentence."""
@@ -163,8 +175,8 @@ class Comparison:
 
     def table(self) -> str:
         """A plain-text table for the terminal."""
-        head = ("measure", "before", "after", "change", "significance")
-        rows = [(f"{m.label} [{m.unit}]", m.format(m.before, m.ci_before),
+        head = (_("measure"), _("before"), _("after"), _("change"), _("significance"))
+        rows = [(f"{_(m.label)} [{_(m.unit)}]", m.format(m.before, m.ci_before),
                  m.format(m.after, m.ci_after), m.format_change(), m.statement())
                 for m in self.metrics]
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
