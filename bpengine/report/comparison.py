@@ -111,7 +111,8 @@ class Metric:
             return _("counted on the models (exact)") if self.change else _("no change")
         if self.p_value is None:
             return _("one replication per side: no test possible; run more replications")
-        p = "p < 0.001" if self.p_value < 0.001 else "p = " + format_number(self.p_value, 3)
+        p = ("p < " + format_number(0.001, 3) if self.p_value < 0.001
+             else "p = " + format_number(self.p_value, 3))
         if self.significant:
             return _("statistically significant (Welch t-test over {basis}, {p})").format(
                 basis=_(self.basis), p=p)
