@@ -18,7 +18,8 @@ from pathlib import Path
 from ..errors import BpengineError
 
 __all__ = ["Table", "simulation_tables", "comparison_tables", "sweep_tables", "findings_tables",
-           "portfolio_tables", "csv_text", "write_tables", "TABLE_SUFFIXES"]
+           "portfolio_tables",
+           "csv_text", "write_tables", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
@@ -107,24 +108,23 @@ def findings_tables(findings) -> list[Table]:
     return [t]
 
 
-def portfolio_tables(view) -> list[Table]:
-    """Documents demanded, office totals and candidates of a portfolio (``analyze FOLDER``)."""
-    docs = Table("documents", ["document", "procedures", "procedure_names", "submissions",
-                               "checks", "offices"])
-    for d in view.documents:
-        docs.rows.append([d.document, len(d.procedures), "; ".join(d.procedures), d.submissions,
-                          d.checks, "; ".join(d.offices)])
-    offices = Table("offices", ["office", "procedures", "procedure_names", "steps", "approvals",
-                                "checks", "minutes_per_case", "applicant"])
-    for o in view.offices:
-        offices.rows.append([o.office, len(o.procedures), "; ".join(o.procedures), o.steps,
-                             o.approvals, o.checks, _n(o.minutes_per_case), o.applicant])
-    candidates = Table("candidates", ["kind", "subject", "procedures", "steps_saved",
-                                      "explanation"])
-    for c in view.candidates:
-        candidates.rows.append([c.kind, c.subject, "; ".join(c.procedures), c.steps_saved,
-                                c.explanation])
-    return [docs, offices, candidates]
+def portfolio_tables(portfolio) -> list[Table]:
+    """Documents demanded, offices and candidates of a portfolio view across procedures."""
+    docs = Table("documents", ["document", "procedures", "distinct_procedures", "hand_ins",
+                               "checks", "checked_by"])
+    for d in portfolio.documents:
+        docs.rows.append([d.document, "; ".join(d.procedures), portfolio.distinct(d.procedures),
+                          d.submissions, d.checks, "; ".join(d.offices)])
+    offices = Table("offices", ["office", "applicant", "procedures", "steps", "approvals",
+                                "document_checks", "minutes_per_case"])
+    for o in portfolio.offices:
+        offices.rows.append([o.office, o.applicant, "; ".join(o.procedures), o.steps,
+                             o.approvals, o.checks, _n(o.minutes_per_case)])
+    cands = Table("candidates", ["kind", "subject", "procedures", "steps_saved", "explanation"])
+    for c in portfolio.candidates:
+        cands.rows.append([c.kind, c.subject, "; ".join(c.procedures), c.steps_saved,
+                           c.explanation])
+    return [docs, offices, cands]
 
 
 def csv_text(table: Table) -> str:
