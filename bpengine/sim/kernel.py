@@ -411,7 +411,9 @@ class Replication(Staffing):
             case_arrival[c.id] = c.arrival
             case_done[c.id] = c.done
         measured = np.arange(n) >= self.warmup
-        table = np.array(self.rows, dtype=float).reshape(-1, 10)  # one conversion, then views
+        # one conversion (fromiter: no intermediate objects), then views
+        table = np.fromiter(itertools.chain.from_iterable(self.rows), dtype=float,
+                            count=10 * len(self.rows)).reshape(-1, 10)
         ids = table[:, :4].astype(np.int64)
         cid, node, lane, staff = ids.T
         enabled, released, assigned, start, end, dur = table[:, 4:].T
@@ -456,7 +458,7 @@ class Replication(Staffing):
             case_proc_span=proc_wall, case_proc_working=proc_work, task_stats=task_stats,
             lane_wait=lane_wait,
             lane_busy=[ln.busy for ln in self.lanes], end_time=self.end_time, t0=self.t0,
-            rows=self.rows if self.keep_log else [])
+            rows=table if self.keep_log else np.zeros((0, 10)))
 
     # -- failures ---------------------------------------------------------------------
     def _livelock(self, case, i):

@@ -8,6 +8,7 @@ unit each KPI names.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,7 +46,8 @@ class ReplicationStats:
     closed, processing, paused while the office is closed] summed over measured cases;
     ``lane_wait`` per lane, the union of each measured case's waiting for that lane's
     steps (wall clock), summed over measured cases;
-    ``rows`` the task executions (only when the event log is kept).
+    ``rows`` the task executions, one row each (case, node, lane, person, enabled,
+    released, assigned, start, end, working minutes), only when the event log is kept.
     """
 
     case_arrival: np.ndarray
@@ -63,7 +65,7 @@ class ReplicationStats:
     lane_busy: list
     end_time: float
     t0: float
-    rows: list
+    rows: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -267,9 +269,10 @@ class SimulationResult:
     cycle_days, cycle_calendar_days : numpy.ndarray
         Cycle time in working days (and in calendar days) of every measured case of every
         replication, in order of arrival within each replication.
-    event_log : list of dict
-        Task executions of the first replication (``case``, ``activity``, ``name``, ``lane``,
-        ``resource``, ``enabled``, ``start``, ``end`` as datetimes).
+    event_log : EventLog or list
+        Task executions of the first replication, read as dicts (``case``, ``activity``,
+        ``name``, ``lane``, ``resource``, ``enabled``, ``start``, ``end`` as datetimes);
+        an :class:`~bpengine.sim.eventlog.EventLog` keeps them as columns until then.
     """
 
     model_name: str
@@ -282,7 +285,7 @@ class SimulationResult:
     lanes: list[dict] = field(default_factory=list)
     cycle_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cycle_calendar_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    event_log: list[dict] = field(default_factory=list)
+    event_log: Sequence = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     service_standard_days: float | None = None
