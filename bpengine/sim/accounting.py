@@ -58,20 +58,33 @@ def union_pieces(case: np.ndarray, start: np.ndarray, end: np.ndarray
         return start.copy(), end.copy()
     order = np.lexsort((start, case))
     c, s, e = case[order], start[order], end[order]
-    # running maximum of the ends within each case, exactly: on integer ranks of the end
-    # times, lifted by case number so one case's maximum never leaks into the next
-    values, rank = np.unique(e, return_inverse=True)
-    lift = c * (len(values) + 1)
-    upto = np.maximum.accumulate(rank.astype(np.int64) + lift) - lift
-    prev = np.full(n, -np.inf)
-    same = np.empty(n, dtype=bool)
-    same[0] = False
-    same[1:] = c[1:] == c[:-1]
-    prev[1:] = np.where(same[1:], values[upto[:-1]], -np.inf)
+    reach = _running_max(c, e)  # the furthest end so far within each case, inclusive
+    prev = np.empty(n)
+    prev[0] = -np.inf
+    prev[1:] = np.where(c[1:] == c[:-1], reach[:-1], -np.inf)
     ps, pe = np.maximum(s, prev), np.maximum(e, prev)
     out_s, out_e = np.empty(n), np.empty(n)
     out_s[order], out_e[order] = ps, pe
     return out_s, out_e
+
+
+def _running_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Inclusive running maximum of ``values`` within runs of equal ``group`` (sorted).
+
+    A parallel prefix (Hillis and Steele): pass k folds in the value 2**k places back when
+    it is of the same group, so log2 of the longest run passes, each a vector operation,
+    and exact (no offsets added to the times).
+    """
+    out = values.copy()
+    k, n = 1, len(values)
+    while k < n:
+        same = group[k:] == group[:-k]
+        if not same.any():
+            break
+        prev = out.copy()
+        np.maximum(prev[k:], np.where(same, prev[:-k], -np.inf), out=out[k:])
+        k *= 2
+    return out
 
 
 def union_length(case, start, end, n_cases: int) -> np.ndarray:
@@ -89,5 +102,7 @@ def measured(clocks, lane: np.ndarray, start: np.ndarray, end: np.ndarray) -> np
     for k, clock in enumerate(clocks):
         sel = lane == k
         if sel.any():
-            out[sel] = clock.worked_array(end[sel]) - clock.worked_array(start[sel])
+            w = clock.worked_array(np.concatenate([start[sel], end[sel]]))
+            half = len(w) // 2
+            out[sel] = w[half:] - w[:half]
     return out

@@ -424,8 +424,9 @@ class Replication(Staffing):
         for k, clock in enumerate(clocks):
             sel = lane == k
             if sel.any():
-                for out, ts in ((w_e, enabled), (w_r, released), (w_s, start), (w_end, end)):
-                    out[sel] = clock.worked_array(ts[sel])
+                w = clock.worked_array(np.concatenate(
+                    [enabled[sel], released[sel], start[sel], end[sel]])).reshape(4, -1)
+                w_e[sel], w_r[sel], w_s[sel], w_end[sel] = w
         batch = w_r - w_e                          # held for a sign-off round
         queue = w_s - w_r                          # ready, waiting for a free person
         closed = (start - enabled) - (w_s - w_e)   # ready, office closed
@@ -444,7 +445,8 @@ class Replication(Staffing):
         n_lanes = max(len(self.lanes), 1)
         by_lane = union_length(cid * n_lanes + lane, enabled, start, n * n_lanes)
         lane_wait = by_lane.reshape(n, n_lanes)[measured].sum(axis=0)
-        _, batch_work = union(enabled, released)
+        batched = released > enabled
+        _, batch_work = union(enabled, released) if batched.any() else (None, np.zeros(n))
         proc_wall, proc_work = union(start, end)
         m = measured[cid] if len(cid) else np.zeros(0, bool)
         nodes = len(self.net.ids)
