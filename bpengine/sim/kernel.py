@@ -90,6 +90,9 @@ class Replication(Staffing):
         self.node_stream = [Stream(net.distributions[d], self.rng_for("task", net.ids[i]))
                             if d >= 0 else None for i, d in enumerate(net.duration)]
         self.has_or = net.has_or_join
+        # tasks that need none of _activate's multi-instance, loop or boundary handling
+        self.plain = [net.mi[i] is None and not net.repeat[i] and not net.boundaries[i]
+                      for i in range(len(net.ids))]
         self.track_live = net.cancellable  # keep each case's open work only if it can be cut
         self.delays: dict = {}
         self.uniforms: dict[int, UniformStream] = {}
@@ -211,7 +214,7 @@ class Replication(Staffing):
     # -- token moves ------------------------------------------------------------------
     def _enter(self, scope, i, t):
         net, case = self.net, scope.case
-        kinds, outs = net.kinds, net.outs
+        kinds, outs, plain = net.kinds, net.outs, self.plain
         if case.done is not None:
             return  # ended by a terminate event meanwhile
         stack = [i]
@@ -222,7 +225,10 @@ class Replication(Staffing):
                 self._livelock(case, i)
             k = kinds[i]
             if k == TASK:
-                self._activate(scope, i, t)
+                if plain[i]:  # most tasks: one work item, nothing attached
+                    self._spawn(scope, i, t, None)
+                else:
+                    self._activate(scope, i, t)
                 continue
             if k == XOR or k == PASS or k == START:
                 o = outs[i]
