@@ -87,17 +87,18 @@ class EventLog(Sequence):
         """Minutes from the epoch as ``datetime64[us]``."""
         return self.epoch + np.round(minutes * 60e6).astype("timedelta64[us]")
 
-    def _resource_index(self) -> tuple[list[str], np.ndarray]:
-        """Each distinct resource's name once, and which one each execution had."""
+    def _resource_index(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Each distinct resource's name once, which one each execution had, and its lane."""
         key = self.lane * (int(self.staff.max(initial=0)) + 1) + self.staff
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         lanes, lane, staff = self.lanes, self.lane, self.staff
         return ([lanes[lane[i]] if lanes[lane[i]] in self.unstaffed
-                 else f"{lanes[lane[i]]} #{staff[i] + 1}" for i in first], inverse)
+                 else f"{lanes[lane[i]]} #{staff[i] + 1}" for i in first], inverse,
+                lane[first])
 
     def resources(self) -> np.ndarray:
         """Who did each execution: ``Lane #n``, or the lane itself when it has no people."""
-        labels, index = self._resource_index()
+        labels, index, _ = self._resource_index()
         return np.array(labels, dtype=object)[index] if len(labels) else np.zeros(0, object)
 
     def rows(self) -> list[dict]:
@@ -117,17 +118,21 @@ class EventLog(Sequence):
         """The CSV data lines (no header), built column by column."""
         offset = _offset(tz)
 
-        def text(labels, index):  # quote once per distinct label, then index
-            return np.array([_csv_field(x) for x in labels], dtype=object)[index]
-
-        # numpy formats datetime64 as isoformat does (milliseconds truncated)
-        stamps = [np.char.add(np.datetime_as_string(self.stamps(x), unit="ms"), offset)
-                  for x in (self.enabled, self.start, self.end)]
-        labels, index = self._resource_index()
-        cells = (self.case.astype(str), text(self.ids, self.node), text(self.names, self.node),
-                 text(self.lanes, self.lane), text(labels, index), *stamps)
+        # each distinct time is formatted once (a third of them on a typical log: a step
+        # is enabled when the one before ends), as isoformat does (milliseconds truncated)
+        times, at = np.unique(np.concatenate([self.enabled, self.start, self.end]),
+                              return_inverse=True)
+        text = np.char.add(np.datetime_as_string(self.stamps(times), unit="ms"), offset)
+        stamps = text[at.reshape(3, -1)]
+        # activity and name belong to the node, lane and resource to the person: quote and
+        # join each pair once, then index
+        node = np.array([f"{_csv_field(i)},{_csv_field(n)}" for i, n in
+                         zip(self.ids, self.names, strict=True)], dtype=object)
+        labels, index, lane_of = self._resource_index()
+        who = np.array([f"{_csv_field(self.lanes[k])},{_csv_field(label)}"
+                        for label, k in zip(labels, lane_of.tolist(), strict=True)], dtype=object)
+        cells = (self.case.astype(str), node[self.node], who[index], *stamps)
         return list(map(",".join, zip(*(c.tolist() for c in cells), strict=True)))
-
 
 def _offset(tz) -> str:
     """``+07:00`` for WIB: the suffix ``datetime.isoformat`` gives aware timestamps."""
