@@ -1,45 +1,21 @@
 """`bpengine simulate MODEL`: KPIs with confidence intervals, event log, plot."""
 from __future__ import annotations
 
-import json
 import math
-import sys
-import time
 
 import click
 
 from ..model import load
+from ..report.tables import simulation_tables
 from ..scenario import load_scenario
 from ..sim import simulate as run_simulation
 from ..sim.eventlog import write_event_log
 from ..sim.plot import plot_result
+from . import options
+from .output import emit
+from .progress import progress_bar
 
 __all__ = ["simulate"]
-
-
-def _progress_bar(console):
-    """A rich progress bar that appears only once a run has taken more than a second."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    state = {"bar": None, "task": None, "t0": time.perf_counter()}
-
-    def update(done, total):
-        if state["bar"] is None:
-            if time.perf_counter() - state["t0"] < 1.0 or done >= total:
-                return
-            state["bar"] = Progress(TextColumn("simulating"), BarColumn(),
-                                    TextColumn("{task.completed}/{task.total} cases"),
-                                    TimeRemainingColumn(), console=console, transient=True)
-            state["bar"].start()
-            state["task"] = state["bar"].add_task("sim", total=total)
-        state["bar"].update(state["task"], completed=done)
-        if done >= total:
-            state["bar"].stop()
-
-    def close():
-        if state["bar"] is not None:
-            state["bar"].stop()
-    return update, close
 
 
 def _num(x: float) -> str:
@@ -209,7 +185,7 @@ def _warn(result, console):
 
 
 def _check_outputs(log_file, plot_file):
-    """Refuse a bad --log/--plot path before simulating, not after minutes of work."""
+    """Refuse a bad --log format before simulating, not after minutes of work."""
     from pathlib import Path
 
     from ..errors import BpengineError
@@ -218,64 +194,55 @@ def _check_outputs(log_file, plot_file):
         suffix = Path(log_file).suffix.lower() or "(none)"
         raise BpengineError(f"--log {log_file}: unknown event log format {suffix!r}; "
                             "use a .csv or .xes file")
-    for option, path in (("--log", log_file), ("--plot", plot_file)):
-        if path and not Path(path).resolve().parent.is_dir():
-            raise BpengineError(f"{option} {path}: cannot write there: the folder "
-                                f"{Path(path).parent} does not exist")
 
 
 @click.command()
 @click.argument("model_file", type=click.Path(dir_okay=False))
-@click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False),
-              help="Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults).")
+@options.scenario("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults).")
 @click.option("--prosimos", "prosimos_file", type=click.Path(dir_okay=False),
               help="Prosimos JSON simulation parameters, imported as they are.")
-@click.option("--cases", default=1000, show_default=True, type=click.IntRange(min=1),
-              help="Measured cases per replication.")
-@click.option("--replications", default=10, show_default=True, type=click.IntRange(min=1),
-              help="Independent runs; the 95% intervals are over them (needs 2 or more).")
+@options.overrides()
+@options.cases(1000)
+@options.replications(10, minimum=1,
+                      help="Independent runs; the 95% intervals are over them (needs 2 or more).")
 @click.option("--warmup", default=0.1, show_default=True, type=click.FloatRange(min=0),
               help="Unmeasured cases first: a count, or a fraction of --cases below 1.")
-@click.option("--seed", default=7, show_default=True, type=int,
-              help="The same seed gives the same numbers.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=0),
-              help="Processes running replications side by side (0: one per CPU).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for tools.")
-@click.option("--log", "log_file", type=click.Path(dir_okay=False),
+@options.seed()
+@options.jobs(1)
+@options.output_format("text", "json", "csv")
+@options.output("Write the result to FILE instead of standard output; .xlsx or .csv: the "
+                "KPI, lane and task tables.")
+@click.option("--log", "log_file", type=options.OutputPath(dir_okay=False),
               help="Write the first replication's event log (.csv or .xes).")
-@click.option("--plot", "plot_file", type=click.Path(dir_okay=False),
+@click.option("--plot", "plot_file", type=options.OutputPath(dir_okay=False),
               help="Draw the cycle-time distribution and waiting by lane (e.g. out.png).")
-def simulate(model_file, scenario_file, prosimos_file, cases, replications, warmup, seed,
-             workers, as_json, log_file, plot_file):
+@options.quiet()
+def simulate(model_file, scenario, prosimos_file, overrides, cases, replications, warmup, seed,
+             jobs, fmt, output, log_file, plot_file, quiet):
     """Simulate MODEL under office conditions and print KPIs with 95% confidence intervals."""
-    from rich.console import Console
-
-    if scenario_file and prosimos_file:
+    if scenario and prosimos_file:
         raise click.UsageError("give --scenario or --prosimos, not both")
     _check_outputs(log_file, plot_file)
     model = load(model_file)
-    scenario = load_scenario(scenario_file or prosimos_file, model)
+    scen = load_scenario(scenario or prosimos_file, model, overrides=overrides)
     warm = int(warmup) if warmup >= 1 else float(warmup)
-    # a pipe or file gets full lines, not an 80-column wrap of the task table
-    stream = sys.stderr if as_json else sys.stdout
-    console = Console(stderr=as_json, width=None if stream.isatty() else 140)
-    update, close = _progress_bar(Console(stderr=True))
-    try:
-        result = run_simulation(model, scenario, cases=cases, seed=seed,
+    with progress_bar("simulating", "cases", quiet) as update:
+        result = run_simulation(model, scen, cases=cases, seed=seed,
                                 replications=replications, warmup=warm,
-                                event_log=bool(log_file), progress=update, workers=workers)
-    finally:
-        close()
+                                event_log=bool(log_file), progress=update, workers=jobs)
     if log_file:
         write_event_log(result.event_log, log_file, name=result.model_name)
     if plot_file:
         plot_result(result, plot_file)
-    if as_json:
-        _warn(result, console)  # on stderr: the JSON carries them too
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    else:
+    if fmt != "text" or output:
+        for warning in result.warnings:  # on stderr: the JSON and tables carry them too
+            click.echo(f"warning: {warning}", err=True)
+
+    def text(console):
         _table(result, console)
         if log_file:
             console.print(f"event log: {log_file} ({len(result.event_log)} task executions)")
         if plot_file:
             console.print(f"plot: {plot_file}")
+    emit(fmt, output, text=text, data=result.to_dict, tables=lambda: simulation_tables(result),
+         quiet=quiet)

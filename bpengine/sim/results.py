@@ -66,6 +66,7 @@ class ReplicationStats:
     end_time: float
     t0: float
     rows: np.ndarray
+    transfers: list = field(default_factory=list)  # (case, transfer node, sent, arrived)
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,9 @@ class SimulationResult:
         Task executions of the first replication, read as dicts (``case``, ``activity``,
         ``name``, ``lane``, ``resource``, ``enabled``, ``start``, ``end`` as datetimes);
         an :class:`~bpengine.sim.eventlog.EventLog` keeps them as columns until then.
+    handovers : list of dict
+        Hand-overs between pools in the first replication (``case``, ``flow``, ``name``,
+        ``kind`` paper/data, ``sender``, ``receiver``, ``sent``, ``arrived``).
     """
 
     model_name: str
@@ -286,6 +290,7 @@ class SimulationResult:
     cycle_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cycle_calendar_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     event_log: Sequence = field(default_factory=list)
+    handovers: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     service_standard_days: float | None = None
