@@ -412,10 +412,11 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
                           "cost_per_case": round(float(lane_cost[k]), 2)})
         if not unstaffed and load.mean >= 1:
             res.warnings.append(
-                f"lane {name!r}: offered load {load.mean:.2f} (the work arriving for its "
-                f"{staff.staff} staff per working hour they have): at 1 or more the queue grows "
-                "without bound, so the cycle time keeps rising with the number of cases "
-                "simulated and is no steady state; add staff or take work off this lane")
+                f"lane {name!r} ({staff.staff} staff): offered load {load.mean:.2f}, i.e. "
+                f"{load.mean:.2f} hours of work arrive for every hour its staff can work; at 1 or "
+                "more the queue grows without bound, so the cycle time rises with the number "
+                "of cases simulated and describes no steady state; add staff or take work "
+                "off this lane")
     staffed = ~np.all(np.isnan(loads), axis=0) if len(reps) else np.zeros(0, bool)
     if staffed.any():
         res.kpis["offered_load_max"] = _kpi("offered_load_max", "share",
