@@ -21,8 +21,7 @@ from heapq import heappush
 import numpy as np
 
 from ..errors import ModelError, Problem, ScenarioError
-from .accounting import measured as union_measured
-from .accounting import union_length, union_pieces
+from .accounting import execution_times
 from .net import (
     AND,
     CATCH,
@@ -481,51 +480,11 @@ class Replication(Staffing):
         # one conversion (fromiter: no intermediate objects), then views
         table = np.fromiter(itertools.chain.from_iterable(self.rows), dtype=float,
                             count=10 * len(self.rows)).reshape(-1, 10)
-        ids = table[:, :4].astype(np.int64)
-        cid, node, lane, staff = ids.T
-        enabled, released, assigned, start, end, dur = table[:, 4:].T
-        # a step cancelled before anyone took it up never started: its waiting ends then
-        start = np.where(staff < 0, end, start)
-        clocks = [ln.clock for ln in self.lanes]
-        w_e, w_r, w_s, w_end = (np.zeros(len(ids)) for _ in range(4))
-        for k, clock in enumerate(clocks):
-            sel = lane == k
-            if sel.any():
-                w = clock.worked_array(np.concatenate(
-                    [enabled[sel], released[sel], start[sel], end[sel]])).reshape(4, -1)
-                w_e[sel], w_r[sel], w_s[sel], w_end[sel] = w
-        batch = w_r - w_e                          # held for a sign-off round
-        queue = w_s - w_r                          # ready, waiting for a free person
-        closed = (start - enabled) - (w_s - w_e)   # ready, office closed
-        paused = (end - start) - (w_end - w_s)     # taken up, paused while closed
-        cost_min = np.array([ln.cost_min for ln in self.lanes] or [0.0])
-
-        def per_case(values):
-            return np.bincount(cid, weights=values, minlength=n)
-
-        def union(a, b):  # (wall-clock, working) length of each case's union of [a, b]
-            ps, pe = union_pieces(cid, a, b)
-            return per_case(pe - ps), per_case(union_measured(clocks, lane, ps, pe))
-
-        wait_wall, wait_work = union(enabled, start)
-        # per lane: how long the case waited for that lane (its steps' union, wall clock)
-        n_lanes = max(len(self.lanes), 1)
-        by_lane = union_length(cid * n_lanes + lane, enabled, start, n * n_lanes)
-        lane_wait = by_lane.reshape(n, n_lanes)[measured].sum(axis=0)
-        batched = released > enabled
-        _, batch_work = union(enabled, released) if batched.any() else (None, np.zeros(n))
-        proc_wall, proc_work = union(start, end)
-        m = measured[cid] if len(cid) else np.zeros(0, bool)
-        nodes = len(self.net.ids)
-        task_stats = np.zeros((nodes, 6))
-        for col, values in enumerate((np.ones(len(ids)), queue, batch, closed, dur, paused)):
-            task_stats[:, col] = np.bincount(node[m], weights=values[m], minlength=nodes)
+        times = execution_times(table, [ln.clock for ln in self.lanes],
+                                [ln.cost_min for ln in self.lanes], measured,
+                                len(self.net.ids))
         return ReplicationStats(
-            case_arrival, case_done, measured, case_work=per_case(dur),
-            case_cost=per_case(dur * cost_min[lane]),
-            case_wait=wait_wall, case_wait_working=wait_work, case_batch=batch_work,
-            case_proc_span=proc_wall, case_proc_working=proc_work, task_stats=task_stats,
-            lane_wait=lane_wait,
+            case_arrival, case_done, measured, **times,
             lane_busy=[ln.busy for ln in self.lanes], end_time=self.end_time, t0=self.t0,
             rows=table if self.keep_log else np.zeros((0, 10)))
 
