@@ -464,6 +464,7 @@ class Replication(Staffing):
             for target in o:
                 self._enter(scope, target, t)
             return
+
     def tally(self) -> ReplicationStats:
         """Per-case and per-task figures from the recorded task executions, as numpy arrays.
 
