@@ -44,14 +44,15 @@ def simulation_tables(result) -> list[Table]:
     kpis = Table("kpis", ["kpi", "unit", "mean", "ci95_low", "ci95_high"])
     for name, k in result.kpis.items():
         kpis.rows.append([name, k.unit, _n(k.mean), _n(k.low), _n(k.high)])
-    lane_cols = ["lane", "staff", "unlimited", "utilisation", "waiting_minutes_per_case",
-                 "cost_per_case"]
+    lane_cols = ["lane", "staff", "unlimited", "utilisation", "offered_load",
+                 "waiting_minutes_per_case", "cost_per_case"]
     lanes = Table("lanes", lane_cols)
     for lane in result.lanes:
         lanes.rows.append([_n(lane.get(c)) if c != "unlimited" else bool(lane.get(c))
                            for c in lane_cols])
     task_cols = ["id", "name", "lane", "executions_per_case", "queueing_minutes",
-                 "batching_minutes", "off_hours_minutes", "processing_minutes"]
+                 "batching_minutes", "off_hours_minutes", "processing_minutes",
+                 "paused_minutes"]
     tasks = Table("tasks", task_cols)
     for task in result.tasks:
         tasks.rows.append([_n(task.get(c)) for c in task_cols])
