@@ -52,7 +52,8 @@ def simulation_tables(result) -> list[Table]:
         lanes.rows.append([_n(lane.get(c)) if c != "unlimited" else bool(lane.get(c))
                            for c in lane_cols])
     task_cols = ["id", "name", "lane", "executions_per_case", "queueing_minutes",
-                 "batching_minutes", "off_hours_minutes", "processing_minutes"]
+                 "batching_minutes", "off_hours_minutes", "processing_minutes",
+                 "paused_minutes"]
     tasks = Table("tasks", task_cols)
     for task in result.tasks:
         tasks.rows.append([_n(task.get(c)) for c in task_cols])
