@@ -46,7 +46,7 @@ DOCUMENT_NOUNS = {
     "izin": (r"izin usaha", r"siup", r"tdp", r"\bho\b", r"izin gangguan", r"izin lokasi",
              r"permit", r"pbg", r"imb", r"slf", r"sertifikat standar"),
     "laporan": (r"laporan", r"report", r"berita acara"),
-    "foto": (r"pas foto", r"foto", r"photo"),
+    "foto": (r"pas foto", r"foto(?!kopi|copy)", r"photo"),  # a photocopy is no photo
 }
 _PATTERNS = {doc: re.compile(r"\b(" + "|".join(alts) + r")", re.IGNORECASE)
              for doc, alts in DOCUMENT_NOUNS.items()}

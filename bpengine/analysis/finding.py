@@ -14,7 +14,7 @@ __all__ = ["SUGGESTIONS", "SEVERITIES", "Saving", "Finding", "finding_id", "make
 
 #: The redesigns a finding can suggest (the redesign engineer implements each).
 SUGGESTIONS = ("eliminate", "compose", "parallelise", "resequence", "reassign",
-               "relocate-check", "notify")
+               "relocate-check", "notify", "integrate")
 #: Severity levels, mapped one-to-one on SARIF levels.
 SEVERITIES = ("error", "warning", "note")
 

@@ -8,7 +8,7 @@ an OR join waits while a token upstream can still reach an empty incoming flow; 
 and events merge without synchronising and split to every outgoing flow; a boundary event
 is an alternative way out of its activity; a terminate end event clears the net. A
 non-interrupting boundary event whose path never rejoins the flow (a reminder, an escalation)
-starts a thread of its own and is checked as a net of its own.
+starts a thread of its own. A step a message from another pool enters is a way in too.
 
 Properties checked, each violation with the shortest firing sequence that shows it:
 
@@ -20,7 +20,6 @@ Properties checked, each violation with the shortest firing sequence that shows 
 - *option to complete*: from every state the empty state stays reachable (no loop the
   case can never leave);
 - *no dead elements*: every flow node fires in some run.
-
 The exploration stops after ``max_states`` states and says so (``complete=False``):
 a large state space gives an incomplete answer, never a hang.
 """
@@ -151,13 +150,10 @@ class _Net:
         els = self.model.elements
         if self.entry is not None:  # a detached escalation path, entered by its boundary event
             return [(self.entry, tuple(sorted(self.out[self.entry])))]
-        starts = [n for n in self.nodes if els[n].kind == "startEvent"]
+        starts = [n for n in self.nodes if els[n].kind == "startEvent"
+                  or n in self.model.message_entries]  # a message's way in: not dead
         if starts:
-            # a step with no incoming flow that a message from another pool feeds is entered
-            # by that message: a way in of its own, not a dead element
-            fed = [n for n in self.nodes if not self.inc[n] and n in self.model.message_fed
-                   and els[n].kind not in ("startEvent", "boundaryEvent")]
-            return [(s, tuple(sorted(self.out[s]))) for s in starts + fed]
+            return [(s, tuple(sorted(self.out[s]))) for s in starts]
         free = [n for n in self.nodes if not self.inc[n] and els[n].kind != "boundaryEvent"
                 and not (els[n].event == "link" and els[n].kind == "intermediateCatchEvent")]
         return [("+".join(free), tuple(sorted(i for n in free for i in self.out[n])))] if free else []
