@@ -36,19 +36,27 @@ _KPIS = [
 ]
 
 
-def per_case_counts(model: ProcessModel, event_log: list[dict]) -> dict[str, list[float]]:
-    """Handoffs (lane changes between consecutive steps) and approvals done, per case."""
+def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
+                    ) -> dict[str, list[float]]:
+    """Handoffs (lane changes between consecutive steps) and approvals done, per case; on a
+    collaboration also the hand-overs between pools (``result.handovers``)."""
     steps = defaultdict(list)
     for row in event_log:
         steps[row["case"]].append((row["start"], row["end"], row["activity"], row["lane"]))
     handoffs, approvals = [], []
+    sent = defaultdict(int)  # hand-overs between pools, counted on the simulator's own record
+    for row in handovers or ():
+        sent[row["case"]] += 1
     for rows in steps.values():
         rows.sort(key=lambda r: (r[0], r[1]))
         lanes = [r[3] for r in rows]
         handoffs.append(float(sum(1 for a, b in zip(lanes, lanes[1:], strict=False) if a != b)))
         approvals.append(float(sum(1 for r in rows if r[2] in model.elements
                                    and model.approval(r[2]).is_approval)))
-    return {"handoffs": handoffs, "approvals": approvals}
+    out = {"handoffs": handoffs, "approvals": approvals}
+    if model.is_collaboration:
+        out["handovers"] = [float(sent[case]) for case in steps]
+    return out
 
 
 def _split(values: np.ndarray, replications: int) -> list[np.ndarray]:
@@ -107,10 +115,13 @@ def compare(before, after, scenario=None, cases: int = 1000, replications: int =
         if name in rb.kpis and name in ra.kpis and rb[name].values and ra[name].values:
             rows.append(simulated_metric(key, label, unit, list(rb[name].values),
                                          list(ra[name].values), better))
-    cb, ca = per_case_counts(before, rb.event_log), per_case_counts(after, ra.event_log)
-    for key, label in (("handoffs", "Handoffs per case"), ("approvals", "Approvals per case")):
-        if cb[key] and ca[key]:
-            rows.append(simulated_metric(key, label, key, cb[key], ca[key],
+    cb = per_case_counts(before, rb.event_log, rb.handovers)
+    ca = per_case_counts(after, ra.event_log, ra.handovers)
+    for key, label in (("handoffs", "Handoffs per case"), ("approvals", "Approvals per case"),
+                       ("handovers", "Hand-overs between pools per case")):
+        if cb.get(key) and ca.get(key):
+            row = "handovers_per_case" if key == "handovers" else key
+            rows.append(simulated_metric(row, label, key, cb[key], ca[key],
                                          basis="the cases of the first replication"))
     def named(s, default):
         return str(s) if isinstance(s, (str, os.PathLike)) else (

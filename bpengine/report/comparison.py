@@ -27,7 +27,11 @@ STRUCTURE_LABELS = {
     "lanes": ("Roles involved (lanes with work)", "lanes"),
     "handoffs": ("Handoffs between lanes in the model", "handoffs"),
     "gateways": ("Gateways", "gateways"),
+    # collaborations only: message flows one case passes between pools (agencies)
+    "handovers": ("Hand-overs between pools", "hand-overs"),
+    "paper_handovers": ("Paper hand-overs between pools", "hand-overs"),
 }
+_POOLS_ONLY = ("handovers", "paper_handovers")
 
 
 @dataclass(frozen=True)
@@ -203,14 +207,18 @@ def structural_metrics(model: ProcessModel) -> dict[str, float]:
         "lanes": len({e.lane for e in acts if e.lane}),
         "handoffs": sum(1 for a, b in ag.edges if els[a].lane != els[b].lane),
         "gateways": sum(1 for e in els.values() if e.is_gateway),
+        "handovers": len(model.case_handovers),
+        "paper_handovers": sum(1 for h in model.case_handovers if h.is_paper),
     }
 
 
 def structure(before: ProcessModel, after: ProcessModel) -> list[Metric]:
     """Structural metrics of both models as table rows."""
     sb, sa = structural_metrics(before), structural_metrics(after)
+    pools = before.is_collaboration or after.is_collaboration
     return [Metric(k, *STRUCTURE_LABELS[k], "structure", sb[k], sa[k],
-                   better="higher" if k == "mandatory" else "lower") for k in STRUCTURE_LABELS]
+                   better="higher" if k == "mandatory" else "lower") for k in STRUCTURE_LABELS
+            if pools or k not in _POOLS_ONLY]
 
 
 def simulated_metric(key: str, label: str, unit: str, before: list[float],
