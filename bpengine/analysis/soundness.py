@@ -1,24 +1,21 @@
 """Soundness by playing the token game: a bounded exploration of every reachable state.
 
-Each process and each embedded subprocess is a net of its own (a subprocess counts as one
-step of its parent). A state is the multiset of tokens on sequence flows; the game fires
-flow nodes with BPMN semantics: an AND gateway waits for all incoming tokens, an XOR
-gateway passes one token to one branch, an OR split to any non-empty set of branches and
-an OR join waits while a token upstream can still reach an empty incoming flow; tasks
-and events merge without synchronising and split to every outgoing flow; a boundary event
-is an alternative way out of its activity; a terminate end event clears the net. A
-non-interrupting boundary event whose path never rejoins the flow (a reminder, an escalation)
-starts a thread of its own. A step a message from another pool enters is a way in too.
+Each process and each embedded subprocess is a net of its own (a subprocess counts as one step of
+its parent). A state is the multiset of tokens on sequence flows; the game fires flow nodes with
+BPMN semantics: an AND gateway waits for all incoming tokens, an XOR gateway passes one token to
+one branch, an OR split to any non-empty set of branches and an OR join waits while a token
+upstream can still reach an empty incoming flow; tasks and events merge without synchronising and
+split to every outgoing flow; a boundary event is an alternative way out of its activity; a
+terminate end event clears the net. A non-interrupting boundary event whose path never rejoins the
+flow (a reminder, an escalation) starts a thread of its own and is checked as a net of its own.
 
 Properties checked, each violation with the shortest firing sequence that shows it:
 
-- *no deadlock*: a state with tokens left and nothing able to fire (an XOR split joined
-  by an AND gateway);
+- *no deadlock*: a state with tokens left and nothing able to fire (XOR split, AND join);
 - *no lack of synchronisation*: two tokens on one flow (an AND split merged by XOR), so
   the steps after it run twice;
 - *proper completion*: a case that reached an end event yet leaves a token stuck;
-- *option to complete*: from every state the empty state stays reachable (no loop the
-  case can never leave);
+- *option to complete*: from every state the empty state stays reachable (no endless loop);
 - *no dead elements*: every flow node fires in some run.
 The exploration stops after ``max_states`` states and says so (``complete=False``):
 a large state space gives an incomplete answer, never a hang.

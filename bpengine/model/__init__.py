@@ -3,6 +3,7 @@ from .approval import Approval, classify
 from .checks import validate
 from .handover import Handover
 from .elements import DataObject, Element, Flow, Lane, MessageFlow, Pool, ProcessInfo
+from .mandate import Mandate, classify_mandate, legal_act
 from .process_model import ProcessModel, load
 
 __all__ = [
@@ -12,11 +13,14 @@ __all__ = [
     "Flow",
     "Handover",
     "Lane",
+    "Mandate",
     "MessageFlow",
     "Pool",
     "ProcessInfo",
     "ProcessModel",
     "classify",
+    "classify_mandate",
+    "legal_act",
     "load",
     "validate",
 ]

@@ -22,6 +22,7 @@ from .elements import Element
 from .graph import build_graph, message_graph
 from .handover import Handover, case_handovers, resolve_handovers
 from .loader import read_parts
+from .mandate import Mandate, classify_mandate
 from .source import parse_xml, read_source
 
 __all__ = ["ProcessModel", "load"]
@@ -129,6 +130,16 @@ class ProcessModel:
     @cached_property
     def _approvals(self) -> dict[str, Approval]:
         return {eid: classify(self, el) for eid, el in self.elements.items()}
+
+    def mandate(self, element_id: str) -> Mandate:
+        """Whether a redesign must keep the element, and why (see :mod:`.mandate`)."""
+        if element_id not in self._mandates:
+            self._mandates[element_id] = classify_mandate(self, self.elements[element_id])
+        return self._mandates[element_id]
+
+    @cached_property
+    def _mandates(self) -> dict[str, Mandate]:
+        return {}
 
     @property
     def approvals(self) -> tuple[Element, ...]:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from ..errors import ExpressionError, ScenarioError
 from ..expressions import compile_expression, parse_duration
-from ..scenario import DEFAULT_DURATION, Distribution
+from ..scenario import DEFAULT_DURATION, Calendar, Distribution
 
-__all__ = ["Net", "compile_net", "NO_LANE",
+__all__ = ["Net", "compile_net", "lane_calendar", "NO_LANE", "SYSTEM", "UNSTAFFED", "AUTOMATED",
            "START", "TASK", "SUB", "XOR", "AND", "OR", "CATCH", "PASS", "END", "TERMINATE",
            "BOUNDARY", "SEND", "MEET", "MAIL"]
 
@@ -31,6 +31,13 @@ START, TASK, SUB, XOR, AND, OR, CATCH, PASS, END, TERMINATE, BOUNDARY = range(11
 # several), and the door through which a message enters a meeting point.
 SEND, MEET, MAIL = 11, 12, 13
 NO_LANE = "(no lane)"
+# steps a system does (BPMN's service, script, business-rule, send and receive tasks) take
+# no staff and run around the clock; steps on no lane take no staff either: nobody is
+# drawn to queue for (unless the scenario assigns the step to a lane)
+SYSTEM = "(system)"
+UNSTAFFED = (NO_LANE, SYSTEM)
+AUTOMATED = frozenset({"serviceTask", "scriptTask", "businessRuleTask", "sendTask",
+                       "receiveTask"})
 _GATEWAY = {"exclusiveGateway": XOR, "eventBasedGateway": XOR, "complexGateway": XOR,
             "parallelGateway": AND, "inclusiveGateway": OR}
 
@@ -234,7 +241,8 @@ class _Builder:
     def _task(self, el):
         sc = self.scenario
         # a pool drawn without lanes is one staff pool under the pool's name
-        name = sc.assignments.get(el.id) or el.lane or (self.pooled and el.pool) or NO_LANE
+        name = sc.assignments.get(el.id) or (SYSTEM if el.kind in AUTOMATED else
+                                             el.lane or (self.pooled and el.pool) or NO_LANE)
         lane = self.lanes.setdefault(name, len(self.lanes))
         dist = sc.durations.get(el.id) or sc.lane_durations.get(el.lane) or DEFAULT_DURATION
         dur = self.dists.setdefault(id(dist), len(self.net.distributions))
@@ -334,6 +342,11 @@ class _Builder:
                 todo.append(index[nel.attached_to])
         back.discard(index[join.id])
         return frozenset(back)
+
+
+def lane_calendar(scenario, name: str):
+    """The working hours of a staff pool; a system (:data:`SYSTEM`) works around the clock."""
+    return Calendar.always() if name == SYSTEM else scenario.lane_calendar(name)
 
 
 def compile_net(model, scenario) -> Net:

@@ -18,7 +18,7 @@ from ..errors import BpengineError, ModelError
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
 from .kernel import Replication
-from .net import compile_net
+from .net import UNSTAFFED, compile_net
 from .results import SimulationResult, summarise
 
 __all__ = ["run_case", "simulate", "trace"]
@@ -167,7 +167,8 @@ def _log_rows(rows, net, epoch) -> list[dict]:
     people: dict = {}  # (lane, staff) -> "Lane #n", made once
     for r in rows:
         if (r[2], r[3]) not in people:
-            people[r[2], r[3]] = f"{lanes[r[2]]} #{r[3] + 1}"
+            people[r[2], r[3]] = (lanes[r[2]] if lanes[r[2]] in UNSTAFFED
+                                  else f"{lanes[r[2]]} #{r[3] + 1}")
     return [{"case": r[0], "activity": ids[r[1]], "name": names[r[1]], "lane": lanes[r[2]],
              "resource": people[r[2], r[3]], "enabled": e, "start": st, "end": f}
             for r, (e, st, f) in zip(rows, stamps.tolist(), strict=True)]
