@@ -10,8 +10,9 @@ Rules
 -----
 ``check_paper_handover``
     Graph pattern: a message flow between two pools that are both agencies (neither is the
-    applicant), classified *paper*. Suggests *integrate*: exchange the data between the
-    agencies' systems instead. Saving: the paper transfer time less the data transfer time
+    applicant), classified *paper*; or a paper hand-over from an agency to the applicant of
+    a document the applicant then hands to another agency (the applicant as courier).
+    Suggests *integrate*: exchange the data between the agencies' systems instead. Saving: the paper transfer time less the data transfer time
     (scenario ``handovers:``, else the stated defaults).
 ``check_once_only``
     Graph pattern: the same document (message name, else the sender's, read through the
@@ -117,6 +118,23 @@ def _pool(model, pool_id) -> str:
     return (pool.name or pool.id) if pool else "?"
 
 
+def _relays(model, applicant) -> list:
+    """Paper hand-overs from an agency to the applicant whose documents the applicant then
+    hands to another agency: the applicant is only the courier between the two."""
+    given = [h for h in model.handovers if h.sender_pool in applicant
+             and h.receiver_pool not in applicant]
+    out = []
+    for h in model.handovers:
+        if not (h.is_paper and h.receiver_pool in applicant and h.sender_pool not in applicant):
+            continue
+        docs = handover_documents(model, h)
+        onward = [g for g in given if g.receiver_pool != h.sender_pool
+                  and docs & handover_documents(model, g)]
+        if docs and onward:
+            out.append((h, sorted(docs & handover_documents(model, onward[0])), onward[0]))
+    return out
+
+
 def check_paper_handover(model, scenario=None) -> list:
     """Flag each paper hand-over between two agencies.
 
@@ -124,7 +142,7 @@ def check_paper_handover(model, scenario=None) -> list:
     *paper* by :mod:`bpengine.model.handover`. Suggests *integrate*; the saving is the paper
     transfer time less the data transfer time.
     """
-    between, _ = _agencies(model)
+    between, applicant = _agencies(model)
     est, found = Estimates(model, scenario), []
     for h in between:
         if not h.is_paper:
@@ -142,6 +160,18 @@ def check_paper_handover(model, scenario=None) -> list:
             "between Kemenkumham, DJP and the Pemda.")
         found.append(make_finding(model, "paper-handover", ends, explanation, "integrate",
                                   targets=ends, saving=est.saving(max(saved, 0.0), 0.0)))
+    for h, docs, onward in _relays(model, applicant):
+        ends = tuple(e for e in (h.sender, h.receiver) if e is not None)
+        saved = transfer_days(model, scenario, h) - transfer_days(model, scenario, _as_data(h))
+        explanation = (
+            f"{_pool(model, h.sender_pool)} hands the {', '.join(docs)} to the applicant on "
+            f"paper (message flow {h.flow}), only for the applicant to carry it to "
+            f"{_pool(model, onward.receiver_pool)} (message flow {onward.flow}). The applicant "
+            "is the courier between two agencies; sent as data from one to the other, as "
+            "OSS-RBA passes the NIB and NPWP, the trip and its wait disappear.")
+        found.append(make_finding(model, "paper-handover", ends, explanation, "integrate",
+                                  targets=ends, data=tuple(docs), data_source="message names",
+                                  saving=est.saving(max(saved, 0.0), 0.0)))
     return found
 
 
@@ -160,19 +190,23 @@ def check_once_only(model, scenario=None) -> list:
     """
     applicant = applicant_pools(model)
     est, found = Estimates(model, scenario), []
+    groups: dict[tuple, tuple[list, list]] = {}
     for doc, hs in sorted(_repeated_documents(model, applicant).items()):
         ends = tuple(dict.fromkeys(e for h in hs for e in (h.sender, h.receiver) if e))
-        if not ends:
-            continue
+        if ends:
+            docs, flows = groups.setdefault(ends, ([], []))
+            docs.append(doc)
+            flows.extend(h for h in hs if h not in flows)
+    for ends, (docs, hs) in groups.items():
         agencies = list(dict.fromkeys(_pool(model, h.receiver_pool) for h in hs))
         repeated = sorted(hs, key=lambda h: h.flow)[1:]
         saved = sum(transfer_days(model, scenario, h) for h in repeated if h.is_paper)
         explanation = (
-            f"The applicant hands the {doc} to {len(agencies)} agencies "
+            f"The applicant hands the {', '.join(docs)} to {len(agencies)} agencies "
             f"({', '.join(agencies)}), one trip each. Under the once-only principle it is "
             "submitted once and the other agencies read it from the first one's record.")
         found.append(make_finding(model, "once-only", ends, explanation, "integrate",
-                                  severity="note", targets=ends, data=(doc,),
+                                  severity="note", targets=ends, data=tuple(docs),
                                   data_source="message names",
                                   saving=est.saving(saved, 0.0)))
     return found
