@@ -15,6 +15,7 @@ from ..model import load as load_model
 from .approval_chains import check_same_role_approvals, check_signoff_chain
 from .guard import apply_guard
 from .handoffs import check_ping_pong
+from .interagency import check_once_only, check_paper_handover
 from .redundant_checks import check_dominated_approval, check_reverification
 from .resubmission import check_resubmission
 from .rework import check_knockout_order, check_rework_loop
@@ -33,6 +34,8 @@ RULES = [
     ("ping-pong", check_ping_pong),
     ("rework-loop", check_rework_loop),
     ("knockout-order", check_knockout_order),
+    ("paper-handover", check_paper_handover),
+    ("once-only", check_once_only),
 ]
 RULE_IDS = tuple(rule_id for rule_id, _ in RULES)
 

@@ -17,7 +17,6 @@ Properties checked, each violation with the shortest firing sequence that shows 
 - *proper completion*: a case that reached an end event yet leaves a token stuck;
 - *option to complete*: from every state the empty state stays reachable (no endless loop);
 - *no dead elements*: every flow node fires in some run.
-
 The exploration stops after ``max_states`` states and says so (``complete=False``):
 a large state space gives an incomplete answer, never a hang.
 """
@@ -142,12 +141,10 @@ class _Net:
         els = self.model.elements
         if self.entry is not None:  # a detached escalation path, entered by its boundary event
             return [(self.entry, tuple(sorted(self.out[self.entry])))]
-        starts = [n for n in self.nodes if els[n].kind == "startEvent"]
+        starts = [n for n in self.nodes if els[n].kind == "startEvent"
+                  or n in self.model.message_entries]  # a message's way in: not dead
         if starts:
-            # a step with no incoming flow that another pool's message feeds is a way in
-            fed = [n for n in self.nodes if not self.inc[n] and n in self.model.message_fed
-                   and els[n].kind not in ("startEvent", "boundaryEvent")]
-            return [(s, tuple(sorted(self.out[s]))) for s in starts + fed]
+            return [(s, tuple(sorted(self.out[s]))) for s in starts]
         free = [n for n in self.nodes if not self.inc[n] and els[n].kind != "boundaryEvent"
                 and not (els[n].event == "link" and els[n].kind == "intermediateCatchEvent")]
         return [("+".join(free), tuple(sorted(i for n in free for i in self.out[n])))] if free else []

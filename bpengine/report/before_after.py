@@ -37,19 +37,27 @@ _KPIS = [
 ]
 
 
-def per_case_counts(model: ProcessModel, event_log: list[dict]) -> dict[str, list[float]]:
-    """Handoffs (lane changes between consecutive steps) and approvals done, per case."""
+def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
+                    ) -> dict[str, list[float]]:
+    """Handoffs (lane changes between consecutive steps) and approvals done, per case; on a
+    collaboration also the hand-overs between pools (``result.handovers``)."""
     steps = defaultdict(list)
     for row in event_log:
         steps[row["case"]].append((row["start"], row["end"], row["activity"], row["lane"]))
     handoffs, approvals = [], []
+    sent = defaultdict(int)  # hand-overs between pools, counted on the simulator's own record
+    for row in handovers or ():
+        sent[row["case"]] += 1
     for rows in steps.values():
         rows.sort(key=lambda r: (r[0], r[1]))
         lanes = [r[3] for r in rows]
         handoffs.append(float(sum(1 for a, b in zip(lanes, lanes[1:], strict=False) if a != b)))
         approvals.append(float(sum(1 for r in rows if r[2] in model.elements
                                    and model.approval(r[2]).is_approval)))
-    return {"handoffs": handoffs, "approvals": approvals}
+    out = {"handoffs": handoffs, "approvals": approvals}
+    if model.is_collaboration:
+        out["handovers"] = [float(sent[case]) for case in steps]
+    return out
 
 
 def _split(values: np.ndarray, replications: int) -> list[np.ndarray]:
@@ -162,11 +170,14 @@ def compare(before, after, scenario=None, cases: int = 1000, replications: int =
                 "sla", _("Cases within the service standard ({days} working days)").format(
                     days=format_number(standard, 0 if standard == int(standard) else 1)),
                 "share", vb, va, "higher"))
-    cb, ca = per_case_counts(before, rb.event_log), per_case_counts(after, ra.event_log)
+    cb = per_case_counts(before, rb.event_log, rb.handovers)
+    ca = per_case_counts(after, ra.event_log, ra.handovers)
     for key, label in (("handoffs", N_("Handoffs per case")),
-                       ("approvals", N_("Approvals per case"))):
-        if cb[key] and ca[key]:
-            rows.append(simulated_metric(key, label, key, cb[key], ca[key],
+                       ("approvals", N_("Approvals per case")),
+                       ("handovers", N_("Hand-overs between pools per case"))):
+        if cb.get(key) and ca.get(key):
+            row = "handovers_per_case" if key == "handovers" else key
+            rows.append(simulated_metric(row, label, key, cb[key], ca[key],
                                          basis=N_("the cases of the first replication")))
     def named(s, default):
         if isinstance(s, (str, os.PathLike)):

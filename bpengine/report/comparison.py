@@ -28,7 +28,11 @@ STRUCTURE_LABELS = {
     "lanes": (N_("Roles involved (lanes with work)"), "lanes"),
     "handoffs": (N_("Handoffs between lanes in the model"), "handoffs"),
     "gateways": (N_("Gateways"), "gateways"),
+    # collaborations only: message flows one case passes between pools (agencies)
+    "handovers": (N_("Hand-overs between pools"), "hand-overs"),
+    "paper_handovers": (N_("Paper hand-overs between pools"), "hand-overs"),
 }
+_POOLS_ONLY = ("handovers", "paper_handovers")
 
 
 def _signed(value: float, digits: int) -> str:
@@ -39,7 +43,7 @@ def _signed(value: float, digits: int) -> str:
 
 # units as the table prints them
 _UNITS = (N_("steps"), N_("lanes"), N_("handoffs"), N_("gateways"), N_("working days"),
-          N_("hours"), N_("IDR"), N_("share"), N_("approvals"))
+          N_("hours"), N_("IDR"), N_("share"), N_("approvals"), N_("hand-overs"))
 
 
 @dataclass(frozen=True)
@@ -223,14 +227,18 @@ def structural_metrics(model: ProcessModel) -> dict[str, float]:
         "lanes": len({e.lane for e in acts if e.lane}),
         "handoffs": sum(1 for a, b in ag.edges if els[a].lane != els[b].lane),
         "gateways": sum(1 for e in els.values() if e.is_gateway),
+        "handovers": len(model.case_handovers),
+        "paper_handovers": sum(1 for h in model.case_handovers if h.is_paper),
     }
 
 
 def structure(before: ProcessModel, after: ProcessModel) -> list[Metric]:
     """Structural metrics of both models as table rows."""
     sb, sa = structural_metrics(before), structural_metrics(after)
+    pools = before.is_collaboration or after.is_collaboration
     return [Metric(k, *STRUCTURE_LABELS[k], "structure", sb[k], sa[k],
-                   better="higher" if k == "mandatory" else "lower") for k in STRUCTURE_LABELS]
+                   better="higher" if k == "mandatory" else "lower") for k in STRUCTURE_LABELS
+            if pools or k not in _POOLS_ONLY]
 
 
 def simulated_metric(key: str, label: str, unit: str, before: list[float],
