@@ -167,6 +167,24 @@ def _align(model, root) -> None:
         definition.set("messageRef", ref)
 
 
+def _wire_triggered_pools(spec) -> None:
+    """Wire pools that start on a message once, at build time.
+
+    SpiffWorkflow connects such a pool to the collaboration's start the first time a
+    message starts it (``BpmnStartTask.trigger_wf``): it changes the *shared* spec while a
+    case runs, so every later case of that process also starts the pool at once, and a
+    worker that has not seen a trigger yet runs the same case differently. Marking the
+    start as already among the pool's inputs (without making the pool an output of the
+    start) keeps the spec fixed: the pool still starts only when its message comes.
+    """
+    for name in spec.start.trigger_specs:
+        participant = spec.task_specs[name]
+        if spec.start.name not in participant._inputs:
+            participant._inputs.append(spec.start.name)
+        if spec.end.name not in participant._outputs:
+            participant.connect(spec.end)
+
+
 def build_specs(model, process_id: str | None = None):
     """Return ``(spec, subprocess_specs)`` for ``process_id`` (default: what the engine runs:
     the collaboration of several executable pools, else the main process).
@@ -190,7 +208,9 @@ def build_specs(model, process_id: str | None = None):
             data, name = read_source(path)
             parser.add_bpmn_xml(parse_xml(data, name), filename=name)
         if collaboration is not None:
-            return parser.get_collaboration(collaboration[0])
+            spec, subprocesses = parser.get_collaboration(collaboration[0])
+            _wire_triggered_pools(spec)
+            return spec, subprocesses
         spec = parser.get_spec(process_id)
         subprocesses = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
