@@ -382,6 +382,39 @@ class Engine(TaskOperations, MessageOperations):
                     open_rows[task.case_id].append(task)
             return [to_case(session, c, d, open_rows[c.id]) for c, d in found]
 
+    def expand_id(self, kind: str, prefix: str) -> str:
+        """The full id of the case or task (``kind``) whose id starts with ``prefix``.
+
+        Lets people type the first characters of an id, as they read it in a listing.
+
+        Raises
+        ------
+        NotFound
+            No id starts with ``prefix``.
+        BpengineError
+            Several do: the message lists them, so the user can type one more character.
+        """
+        table = {"case": CaseRow, "task": TaskRow}.get(kind)
+        if table is None:
+            raise BpengineError(f"expand_id: kind is 'case' or 'task', not {kind!r}")
+        prefix = str(prefix).strip()
+        if not prefix:
+            raise NotFound(f"no {kind} id given")
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._transaction(self._now()) as session:
+            if session.get(table, prefix) is not None:
+                return prefix
+            found = list(session.scalars(select(table.id).where(
+                table.id.like(escaped + "%", escape="\\")).order_by(table.id).limit(11)))
+        if not found:
+            raise NotFound(f"no {kind} {prefix!r} (no {kind} id starts with it)")
+        if len(found) > 1:
+            shown = ", ".join(found[:10]) + (", ..." if len(found) > 10 else "")
+            raise BpengineError(f"{kind} id {prefix!r} is ambiguous: it starts {len(found)}"
+                                f"{'+' if len(found) > 10 else ''} ids ({shown}); give more "
+                                "characters")
+        return found[0]
+
     def history(self, case_id: str) -> list[HistoryEntry]:
         """The audit trail of a case, oldest first. Raises NotFound."""
         with self._transaction(self._now()) as session:

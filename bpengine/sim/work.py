@@ -70,11 +70,13 @@ class Group:
 
 
 class Lane:
-    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff")
+    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff", "unlimited")
 
-    def __init__(self, name, staff, clock, cost_per_hour):
-        self.name, self.staff, self.clock = name, staff, clock
-        self.free = list(range(staff - 1, -1, -1))
+    def __init__(self, name, staff, clock, cost_per_hour, unlimited=False):
+        self.name, self.staff, self.clock, self.unlimited = name, staff, clock, unlimited
+        # whoever has been free longest takes the next file, as at a real counter, so
+        # the event log shows the work spread over the lane's people (calibration counts them)
+        self.free = deque(range(staff))
         self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
 
 class Staffing:
@@ -156,7 +158,9 @@ class Staffing:
     def _request(self, item, t):
         lane = self.lanes[item.lane]
         if lane.free:
-            self._serve(lane, item, t, lane.free.pop())
+            self._serve(lane, item, t, lane.free.popleft())
+        elif lane.unlimited:  # no staff to wait for (a system step, a step on no lane)
+            self._serve(lane, item, t, 0)
         else:
             lane.queue.append(item)
 
