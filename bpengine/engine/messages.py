@@ -175,7 +175,7 @@ class MessageOperations(ScheduleOperations):
         else:
             hint = "no running case waits for any message"
         return NotFound(f"no case waits for {what} and no deployed process starts with it "
-                        f"({hint}); pass keep=True to hold it until one does")
+                        f"({hint}); keep it until one does with keep=True (CLI: --keep)")
 
     def _waiting(self, session, kind, name, key, correlation, *, exclude=None,
                  lock_wait=True) -> list[tuple[TaskRow, CaseRow]]:
