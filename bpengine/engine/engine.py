@@ -24,7 +24,7 @@ from .messages import MessageOperations
 from .messages import business_key as _business_key
 from .schedules import plan
 from ..model import ProcessModel, load, validate
-from ..model.spiff import build_specs, engine_key, engine_name
+from ..model.spiff import build_specs, engine_key, engine_name, task_senders
 from .migrate import current, head, upgrade
 from .records import Case, Definition, HistoryEntry
 from .events import summarise
@@ -182,7 +182,8 @@ class Engine(TaskOperations, MessageOperations):
                     f"definition {row.key} v{row.version} was stored by another engine version "
                     f"(state format {row.state_format}, this bpengine reads {STATE_FORMAT})")
             spec, subprocess_specs = load_spec(row.spec)
-            runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar)
+            runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
+                              senders=(row.events or {}).get("senders"))
             runtime.key, runtime.version = row.key, row.version
             self._runtimes[definition_id] = runtime
         return runtime
@@ -222,7 +223,7 @@ class Engine(TaskOperations, MessageOperations):
         spec, subprocess_specs = build_specs(model)
         spec_json = dump_spec(spec, subprocess_specs)
         key, name = engine_key(model), engine_name(model)
-        events = summarise(spec, subprocess_specs)
+        events = {**summarise(spec, subprocess_specs), "senders": task_senders(model)}
         for element, expression in events["starts"]["timer"]:
             try:
                 plan(expression, self._now())

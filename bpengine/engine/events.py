@@ -23,7 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .frontier import waits
 
-__all__ = ["summarise", "catch_elements", "deliver", "note_throw", "settle", "outbox", "KINDS"]
+__all__ = ["summarise", "catch_elements", "deliver", "hand_over", "note_throw", "settle", "outbox", "KINDS"]
 
 KINDS = {MessageEventDefinition: "message", SignalEventDefinition: "signal"}
 _OUTBOX = "_bpe_outbox"  # plain attributes of the live workflow; never serialized
@@ -138,6 +138,13 @@ def throwers(workflow) -> dict:
         found = {}
         setattr(workflow, _THROWERS, found)
     return found
+
+
+def hand_over(task, name: str) -> None:
+    """Throw message ``name`` from a completed task, with the task's data as payload."""
+    top = task.workflow.top_workflow
+    throwers(top)[name] = task.task_spec.bpmn_id
+    top.catch(BpmnEvent(MessageEventDefinition(name), payload=deepcopy(task.data)))
 
 
 def outbox(workflow) -> list:

@@ -338,3 +338,45 @@ def test_a_pool_started_by_a_message_does_not_start_with_later_cases(url, clock,
     assert first.get(a.id).status == "running"
     first.close()
     second.close()
+
+
+def test_an_officer_carrying_the_file_hands_the_message_over(clock, data_dir):
+    # Drawn as a manual task with the message flow out of it, not as a throw event:
+    # SpiffWorkflow cannot throw from a task; the engine hands the message over when it
+    # completes.
+    source = (data_dir / "pindah.bpmn").read_text(encoding="utf-8")
+    throw = ('<intermediateThrowEvent id="T_serahkan" name="Menyerahkan berkas ke kecamatan">'
+             '\n      <messageEventDefinition id="MED_serahkan"/>\n    '
+             '</intermediateThrowEvent>')
+    assert throw in source
+    source = source.replace(throw, '<manualTask id="T_serahkan" name="Antar berkas"/>')
+    with Engine(clock=clock) as engine:
+        engine.register("Catat di SIAK", lambda data: {})
+        engine.deploy(source.encode())
+        case = engine.start("pindah_domisili", {}, business_key="PND-M")
+        _do(engine, "Petugas Kelurahan")
+        engine.correlate("Dokumen asli", business_key="PND-M")
+        _do(engine, "Lurah")
+        assert [t.name for t in engine.inbox()] == ["Antar berkas"]
+        after = _do(engine, "Lurah", {"kurir": "Pak Darto"})
+        assert [t.element_id for t in after.tasks if t.kind == "user"] == ["A_periksa"]
+        assert [h.element_id for h in engine.history(case.id)][-2:] == ["T_serahkan", "S_kec"]
+
+
+def test_the_collaboration_drawn_for_the_model_runs_across_its_executable_pools(
+        engine):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "collab" / "tiga-instansi.bpmn"
+    definition = engine.deploy(path)
+    assert definition.key == "Collab_tiga"
+    case = engine.start("Collab_tiga", {}, business_key="T-1")
+    lanes = []
+    while tasks := engine.inbox():
+        lanes.append(tasks[0].lane)
+        engine.complete(tasks[0].id, {})
+    assert engine.get(case.id).status == "completed"
+    assert lanes == ["Petugas Kelurahan", "Petugas Kelurahan", "Camat"]  # two pools, one case
+    # The dinas pool is not executable: its recommendation goes to the outbox.
+    [out] = engine.messages("outbound")
+    assert (out.name, out.source_case_id) == ("Rekomendasi", case.id)
