@@ -303,8 +303,15 @@ class Engine(TaskOperations, MessageOperations):
         """
         runtime = self._runtime(session, definition.id)
         workflow = runtime.new(data, fired_start=fired_start)
-        finished = runtime.advance(workflow)
-        caught = []
+        caught, finished = [], set()
+        if trigger is not None and runtime.pools_on_message:
+            caught, finished = runtime.deliver(workflow, *trigger[:3])  # starts the pool
+        elif trigger is None and runtime.pools_on_message:
+            raise BpengineError(f"{definition.key}: every pool starts on a message "
+                                f"({', '.join(runtime.events['starts']['message'])}); start a "
+                                "case by delivering one with correlate()")
+        else:
+            finished = runtime.advance(workflow)
         row = CaseRow(id=str(uuid.uuid4()), definition_id=definition.id, status="running",
                       state="", data=data, started_by=actor or "", started_at=now,
                       updated_at=now, business_key=business_key)
@@ -318,11 +325,12 @@ class Engine(TaskOperations, MessageOperations):
         audit(session, row.id, "start", actor, now, after=data, detail=how)
         if trigger is not None:
             kind, name, payload, detail = trigger
-            caught, more = runtime.deliver(workflow, kind, name, payload)
+            if not caught:
+                caught, more = runtime.deliver(workflow, kind, name, payload)
+                finished |= more
             if not caught:
                 raise BpengineError(f"internal: the start event of {definition.key} did not "
                                     f"catch {kind} {name!r}")
-            finished |= more
             row.data = {**data, **payload}
             session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), detail)
                                              for e in caught}

@@ -45,7 +45,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError, ExpressionError
 from ..expressions import compile_expression, parse_duration
-from .events import catch_elements, deliver, hand_over, note_throw, outbox, settle, summarise
+from .events import catch_elements, deliver, hand_over, pools_on_message, note_throw, outbox, settle, summarise
 from .frontier import (
     OpenTask,
     all_tasks,
@@ -243,6 +243,7 @@ class Runtime:
         self.events = summarise(spec, subprocess_specs)
         self._catchable = set(self.events["catches"]["message"])
         self.catch_elements = catch_elements(spec, subprocess_specs)
+        self.pools_on_message = pools_on_message(spec)
 
     def new(self, data: dict, *, fired_start: str | None = None) -> BpmnWorkflow:
         """A new instance with ``data``; ``fired_start``: a timer start event whose time has

@@ -198,6 +198,11 @@ def _wire_triggered_pools(spec) -> None:
     start as already among the pool's inputs (without making the pool an output of the
     start) keeps the spec fixed: the pool still starts only when its message comes.
     """
+    if spec.start.trigger_specs and not spec.start.outputs:
+        # Every pool starts on a message: SpiffWorkflow cannot even create an instance
+        # ("No output task connected"). Start -> end lets one exist until a message starts
+        # a pool; the end waits for every unfinished task, so it waits for that pool.
+        spec.start.connect(spec.end)
     for name in spec.start.trigger_specs:
         participant = spec.task_specs[name]
         if spec.start.name not in participant._inputs:
