@@ -170,3 +170,31 @@ def test_no_database_given_is_one_line_naming_db():
         assert result.exit_code == 1, result.output
         assert result.output.strip() == ("error: --db: which database? give --db URL or set "
                                          "BPENGINE_DB")
+
+
+def test_messages_and_signals_from_the_command_line(run, data_dir):
+    started = run("case", "start", str(data_dir / "pindah.bpmn"), "--key", "PND-001",
+                  "--data", "nik=\"3273010101900001\"", "--actor", "loket").output
+    assert "pindah_domisili v1  running  key PND-001" in started
+    task = json.loads(run("case", "inbox", "--format", "json").output)[0]
+    waiting = run("case", "complete", task["id"]).output
+    assert "R_dokumen 'Terima dokumen asli' [Petugas Kelurahan] for 'Dokumen asli'" in waiting
+    missing = run("case", "message", "Dokumen asli", "--key", "PND-009", ok=False)
+    assert missing.exit_code == 1 and len(missing.output.strip().splitlines()) == 1
+    assert "no case waits for message 'Dokumen asli' with business key 'PND-009'" in \
+        missing.output and "'PND-001'" in missing.output and "--keep" in missing.output
+    sent = run("case", "message", "Dokumen asli", "--key", "PND-001", "--data", "asli=true",
+               "--id", "WA-1", "--actor", "pemohon").output
+    assert "message 'Dokumen asli' delivered to case" in sent and "at R_dokumen" in sent
+    assert '"asli": true' in sent and "A_siak 'Catat di SIAK'" in sent
+    again = run("case", "message", "Dokumen asli", "--key", "PND-001", "--id", "WA-1").output
+    assert "already handled; nothing done again" in again
+    by_data = run("case", "message", "Dokumen asli", "--where", "nik=\"3273010101900001\"",
+                  "--keep", "--format", "json").output
+    assert json.loads(by_data)["state"] == "pending"  # the case no longer waits: kept
+    bad = run("case", "message", "Dokumen asli", "--where", "nik", ok=False)
+    assert bad.exit_code == 2 and "--where" in bad.output
+    assert "no case waits for it" in run("case", "signal", "SIAK pulih").output
+    history = run("case", "history", started.split()[4]).output.splitlines()
+    assert [line.split()[2:5] for line in history if " message " in line] == [
+        ["message", "pemohon", "R_dokumen"]]
