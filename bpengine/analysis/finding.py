@@ -19,7 +19,7 @@ _WORDS = (N_("eliminate"), N_("compose"), N_("parallelise"), N_("resequence"), N
           N_("relocate-check"), N_("notify"), N_("error"), N_("warning"), N_("note"))
 #: The redesigns a finding can suggest (the redesign engineer implements each).
 SUGGESTIONS = ("eliminate", "compose", "parallelise", "resequence", "reassign",
-               "relocate-check", "notify", "integrate")
+               "relocate-check", "notify", "integrate", "automate", "move-staff", "fast-lane")
 #: Severity levels, mapped one-to-one on SARIF levels.
 SEVERITIES = ("error", "warning", "note")
 

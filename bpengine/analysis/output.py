@@ -62,12 +62,17 @@ def findings_table(findings, model=None, width: int = 100) -> str:
         lines.extend(textwrap.wrap(_("saving:") + " " + saving_text(f.saving), width,
                                    initial_indent="  ", subsequent_indent="    "))
         lines.append("")
-    days = sum(f.saving.working_days for f in findings)
-    hours = sum(f.saving.staff_hours for f in findings)
+    total = getattr(findings, "total", None)
+    if total is not None:  # from analyze(): steps several findings share counted once
+        days, hours, how = total.working_days, total.staff_hours, N_("overlap counted once")
+    else:
+        days = sum(f.saving.working_days for f in findings)
+        hours = sum(f.saving.staff_hours for f in findings)
+        how = N_("overlapping")
     lines.extend(textwrap.wrap(_(
-        "Total if every suggestion were applied (overlapping, {label}): ~{days} working "
+        "Total if every suggestion were applied ({how}, {label}): ~{days} working "
         "days, ~{hours} staff hours per case.").format(
-        label=_(findings[0].saving.label), days=format_number(days, 1),
+        how=_(how), label=_(findings[0].saving.label), days=format_number(days, 1),
         hours=format_number(hours, 1)), width))
     return "\n".join(lines)
 

@@ -13,7 +13,6 @@ scenario, and says so. The result is written as a commented scenario YAML
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
