@@ -13,6 +13,7 @@ scenario, and says so. The result is written as a commented scenario YAML
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 from collections import Counter, defaultdict
@@ -26,7 +27,7 @@ from ..scenario import load_scenario
 from ..scenario.loading import read_yaml
 from .fitting import fit_distribution
 from .matching import match_activities
-from .observed import observe, working_minutes
+from .observed import observe, worked_between, working_minutes
 from .replay import replay_log
 from .signoff import detect_rounds, hours_text, observed_hours
 from .yamlout import emit
@@ -241,12 +242,13 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     by_task: dict = defaultdict(list)
     for x in executions:
         by_task[x.task].append(x)
+    held = _held_back(executions, {lane: spec["staff"] for lane, spec in lanes_doc.items()},
+                      bsc)
     for task in [t for t in model.elements if t in by_task]:
         xs = by_task[task]
         lane_cal = bsc.lane_calendar(xs[0].lane)
-        start = working_minutes(lane_cal, [x.start for x in xs])
-        end = working_minutes(lane_cal, [x.end for x in xs])
-        fit = fit_distribution(np.maximum(end - start, 0.0))
+        worked = worked_between(lane_cal, [x.start for x in xs], [x.end for x in xs])
+        fit = fit_distribution(np.maximum(worked, 0.0))
         fits[task] = fit
         spec: dict = {"duration": _duration_doc(fit.distribution)}
         estimated = sum(x.start_estimated for x in xs)
@@ -257,8 +259,10 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
                      "its performer finished the previous task)")
         said += f"; mean {fit.observed_mean:.3g} working min observed; {fit.describe()}"
         notes[("tasks", task, "duration")] = said
-        rounds = detect_rounds([x.start for x in xs if not x.start_estimated],
-                               [x.enabled for x in xs if not x.start_estimated])
+        known = [x for x in xs if not x.start_estimated]
+        known = [x for x in known if id(x) in held]
+        rounds = detect_rounds([held[id(x)][0] for x in known], [x.start for x in known],
+                               [held[id(x)][1] for x in known], _opening(lane_cal))
         if rounds is not None:
             spec["batch"] = {"at": rounds.times}
             notes[("tasks", task, "batch")] = rounds.describe()
@@ -390,3 +394,48 @@ def _split_lookalikes(model, gateway, taken: Counter, bsc, notes, gid) -> dict:
     if said:
         notes[("gateways", gid, "split")] = "; " + "; ".join(said)
     return counts
+
+
+def _held_back(executions, staff: dict, bsc) -> dict:
+    """id(execution) -> (when ready, whether it waited although someone was free).
+
+    Ready is when it was enabled, or the opening of the day it started if it was enabled
+    on an earlier day. Left out: executions without a logged start, enabled outside
+    their lane's working hours, or in lanes of unknown staff.
+    """
+    by_lane: dict = defaultdict(list)
+    for x in executions:
+        if not x.start_estimated:
+            by_lane[x.lane].append(x)
+    out = {}
+    for lane, xs in by_lane.items():
+        if lane not in staff:
+            continue
+        starts = sorted(x.start for x in xs)
+        ends = sorted(x.end for x in xs)
+        cal = bsc.lane_calendar(lane)
+        for x in xs:
+            ready = x.enabled
+            if ready.date() < x.start.date():  # waited overnight: ready at the day's opening
+                ready = cal.next_working_time(dt.datetime.combine(x.start.date(), dt.time()))
+                if ready.date() != x.start.date() or ready > x.start:
+                    continue
+            elif not cal.is_working(ready):
+                continue
+            busy = bisect.bisect_right(starts, ready) - bisect.bisect_right(ends, ready)
+            if busy < staff[lane]:
+                out[id(x)] = (ready, (x.start - ready).total_seconds() > 60)
+    return out
+
+
+def _opening(calendar):
+    """minute of day -> the same, or the next opening if most weekdays are closed then."""
+    days = [spans for spans in calendar.hours if spans]
+
+    def opening(minute: float) -> float:
+        closed = [d for d in days if not any(a <= minute < b for a, b in d)]
+        if len(closed) * 2 <= len(days):
+            return minute
+        later = [a for d in closed for a, _ in d if a > minute]
+        return float(min(later)) if later else minute
+    return opening

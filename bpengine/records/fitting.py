@@ -54,11 +54,14 @@ class Fit:
     ks: float | None
     ks_p: float | None
     observed_mean: float
+    share_equal: float = 1.0
 
     def describe(self, unit: str = "min") -> str:
         """One line for a YAML comment: the criterion, the runner-up, the fit quality."""
         if self.criterion != "AIC":
             return {"all equal": "all values equal",
+                    "mostly equal": f"{self.share_equal:.0%} of the values are equal (the "
+                                    "rest, e.g. work cut short by a timer, left out)",
                     "too few": f"fewer than {MIN_FOR_FAMILY} values: too few to choose a "
                                "family"}[self.criterion]
         ranked = sorted(self.aic.items(), key=lambda kv: kv[1])
@@ -124,6 +127,11 @@ def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
     if float(np.ptp(x)) <= 1e-9 * max(1.0, abs(mean)):
         return Fit(Distribution("fixed", (round(mean, 4),)), int(x.size), "all equal", {},
                    None, None, mean)
+    values, counts = np.unique(np.round(x, 6), return_counts=True)
+    if counts.max() >= 0.5 * x.size:  # a point mass: no continuous family describes it
+        mode = float(values[counts.argmax()])
+        return Fit(Distribution("fixed", (round(mode, 4),)), int(x.size), "mostly equal", {},
+                   None, None, mean, float(counts.max() / x.size))
     if x.size < MIN_FOR_FAMILY:
         return Fit(Distribution("empirical", tuple(round(float(v), 4) for v in sorted(x))),
                    int(x.size), "too few", {}, None, None, mean)
@@ -137,7 +145,9 @@ def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
                                                   if family in ("gamma", "lognormal") else x)))
             except (ValueError, RuntimeError, FloatingPointError, ZeroDivisionError):
                 continue
-            if math.isfinite(loglik) and all(math.isfinite(p) for p in ours.params):
+            sane = all(math.isfinite(p) and abs(p) <= 1e3 * max(float(x.max()), 1.0)
+                       for p in ours.params)  # a degenerate fit's parameters run away
+            if math.isfinite(loglik) and sane:
                 aic[family] = 2 * FAMILIES[family] - 2 * loglik
                 frozen[family] = (dist, ours)
     if not aic:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Execution", "ObservedCase", "observe", "working_minutes"]
+__all__ = ["Execution", "ObservedCase", "observe", "working_minutes", "worked_between"]
 
 
 @dataclass
@@ -46,12 +46,18 @@ class ObservedCase:
     arrival_estimated: str  # "" when logged as an enablement, else what it was taken from
 
 
-def working_minutes(calendar, times) -> np.ndarray:
-    """Working minutes of ``calendar`` from a common epoch to each datetime in ``times``."""
+def working_minutes(calendar, times, epoch: dt.datetime | None = None) -> np.ndarray:
+    """Working minutes of ``calendar`` from ``epoch`` to each datetime in ``times``.
+
+    ``epoch`` defaults to a week before the earliest time; give the same one to compare
+    two calls (or use :func:`worked_between`).
+    """
     times = list(times)
     if not times:
         return np.zeros(0)
-    epoch = dt.datetime.combine(min(times).date() - dt.timedelta(days=7), dt.time())
+    if epoch is None:
+        epoch = min(times)
+    epoch = dt.datetime.combine(epoch.date() - dt.timedelta(days=7), dt.time())
     clock = calendar.clock(epoch)
     epoch = clock.epoch
     minutes = np.array([(t - epoch).total_seconds() / 60.0 for t in times])
@@ -119,3 +125,10 @@ def _estimate_starts(executions: list[Execution]) -> None:
             if x.start_estimated and previous_end is not None and previous_end > x.start:
                 x.start = min(previous_end, x.end)
             previous_end = x.end if previous_end is None else max(previous_end, x.end)
+
+
+def worked_between(calendar, starts, ends) -> np.ndarray:
+    """Working minutes of ``calendar`` from each start to its end."""
+    starts, ends = list(starts), list(ends)
+    both = working_minutes(calendar, starts + ends)
+    return both[len(starts):] - both[:len(starts)]
