@@ -227,9 +227,12 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
             why += f"; hours: when it worked ({outside:.0%} of starts outside office hours)"
         elif "hours" in old:
             spec["hours"] = old["hours"]
-        notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in sorted(
-            ((r, [x.start for x in xs if x.resource == r]) for r in people),
-            key=lambda p: -len(p[1]))[:5]]
+        starts_of: dict = defaultdict(list)
+        for x in xs:
+            if x.resource:
+                starts_of[x.resource].append(x.start)
+        busiest = sorted(starts_of.items(), key=lambda p: (-len(p[1]), p[0]))[:5]
+        notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in busiest]
         lanes_doc[lane] = spec
         notes[("lanes", lane)] = why + f"; {len(xs)} task executions"
     if lanes_doc:

@@ -16,6 +16,7 @@ _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MIN_STARTS = 10
 HELD = 0.3  # share of files held back although someone was free: a step done in rounds
 COVERAGE = 0.8  # share of the held-back files the rounds must explain
+NOISE = 0.03  # a round explaining fewer of them (and under 5) is noise
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def detect_rounds(enabled: list[dt.datetime], starts: list[dt.datetime],
     stabbing sweep from the latest enablement down, each time placed just after the
     latest file that still waited for it (rounded up to 5 minutes, and moved to the
     office's next opening by ``opening(minute)`` if it falls in a break). Times explaining
-    under 10% of the waits are noise; the rest must explain ``COVERAGE`` of them.
+    under ``NOISE`` of the waits (or under 5) are noise; the rest must explain ``COVERAGE``
+    of them.
     """
     considered = [k for k, h in enumerate(held) if h is not None]
     back = [k for k in considered if held[k]]
@@ -75,7 +77,7 @@ def detect_rounds(enabled: list[dt.datetime], starts: list[dt.datetime],
         if inside:
             groups[min(inside)].append((e, s))
     chosen = sorted(_round_time(max(e for e, _ in g), min(s for _, s in g), opening)
-                    for c, g in groups.items() if len(g) >= 0.1 * len(waits))[:4]
+                    for c, g in groups.items() if len(g) >= max(5, NOISE * len(waits)))[:4]
     coverage = sum(any(e < c <= s for c in chosen) for e, s in waits) / len(waits)
     if not chosen or coverage < COVERAGE:
         return None
