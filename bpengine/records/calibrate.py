@@ -291,6 +291,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
                 visits[gateway] += 1
                 taken[gateway].update(flows)
     base_gateways = base_doc.get("gateways") or {}
+    decided: list[str] = []
     for gid, el in model.elements.items():
         if not el.is_gateway or len(el.outgoing) < 2 or el.kind == "parallelGateway":
             continue
@@ -300,6 +301,10 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
                 notes[("gateways", gid)] = f"never passed by a fitting case: kept from {base_name}"
             continue
         n = visits[gid]
+        if gid not in base_gateways and _decided_by_data(model, el, bsc):
+            decided.append(f"{gid} ({n} passes: " + ", ".join(
+                f"{taken[gid][f]} {f}" for f in el.outgoing) + ")")
+            continue
         counts = _split_lookalikes(model, el, taken[gid], bsc, notes, gid)
         probs = {f: round(counts[f] / n, 4) for f in el.outgoing}
         if el.kind in _EXCLUSIVE:  # make the rounded shares sum to exactly 1
@@ -311,6 +316,11 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         notes[("gateways", gid)] = said + notes.pop(("gateways", gid, "split"), "")
     if gateways_doc:
         doc["gateways"] = gateways_doc
+    if decided:  # said where the data are kept
+        notes[("data", "#")] = [
+            "These gateways decide by their conditions on these case data, as in "
+            f"{base_name}, so no probabilities are written for them; observed: "
+            + "; ".join(decided)]
     for key in ("events", "data"):
         if base_doc.get(key):
             doc[key] = base_doc[key]
@@ -442,3 +452,22 @@ def _opening(calendar):
         later = [a for d in closed for a, _ in d if a > minute]
         return float(min(later)) if later else minute
     return opening
+
+
+def _decided_by_data(model, gateway, bsc) -> bool:
+    """Whether the simulator decides ``gateway`` by its conditions on generated case data
+    (every condition's names generated under ``data:``), which keeps the gateways that
+    read the same attribute consistent with each other."""
+    from ..expressions import compile_expression
+
+    if not bsc.data:
+        return False
+    conditions = [model.flows[f].condition for f in gateway.outgoing
+                  if model.flows[f].condition and f != gateway.default_flow]
+    if not conditions:
+        return False
+    try:
+        names = set().union(*(compile_expression(c).names for c in conditions))
+    except BpengineError:
+        return False
+    return names <= set(bsc.data)

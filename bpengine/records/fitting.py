@@ -2,7 +2,8 @@
 
 Every family the scenario format supports is fitted by maximum likelihood
 (``scipy.stats.<family>.fit``; exponential, gamma and lognormal with the origin fixed at
-0, as durations start at zero; triangular on the observed range) and the one with the
+0, as durations start at zero; triangular first on the observed range, its ends freed once
+it is chosen) and the one with the
 lowest Akaike information criterion (AIC = 2k - 2 log L) is chosen. Its fit quality is the
 Kolmogorov-Smirnov distance to the data (its p-value is optimistic: the parameters came
 from the same data). Very few values give an empirical distribution, all-equal values a
@@ -103,6 +104,25 @@ def _frozen(family: str, x: np.ndarray):
     raise ValueError(family)
 
 
+def _free_triangle(x, dist, ours, aic):
+    """Full three-parameter maximum likelihood, started from the fit on the observed range
+    (the true ends lie beyond the smallest and largest values seen)."""
+    from scipy import stats
+
+    c, lo, width = dist.args
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            c2, lo2, width2 = stats.triang.fit(x, c, loc=lo, scale=width)
+        except (ValueError, RuntimeError, FloatingPointError):
+            return dist, ours, aic
+        free = stats.triang(c2, lo2, width2)
+        new_aic = 2 * 3 - 2 * float(np.sum(free.logpdf(x)))
+    if not math.isfinite(new_aic) or new_aic >= aic + 2 or lo2 < 0 or width2 <= 0:
+        return dist, ours, aic
+    return free, Distribution("triangular", (lo2, lo2 + c2 * width2, lo2 + width2)), new_aic
+
+
 def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
     """The best of ``families`` for ``values`` (minutes, or any non-negative amount).
 
@@ -155,6 +175,8 @@ def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
                    int(x.size), "too few", {}, None, None, mean)
     best = min(aic, key=aic.get)
     dist, ours = frozen[best]
+    if best == "triangular":  # chosen on the observed range: now free the ends too
+        dist, ours, aic[best] = _free_triangle(x, dist, ours, aic[best])
     ks = stats.kstest(x, dist.cdf)
     params = tuple(round(float(p), 4) for p in ours.params)
     return Fit(Distribution(ours.kind, params), int(x.size), "AIC", aic, float(ks.statistic),
