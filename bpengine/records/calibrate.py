@@ -241,6 +241,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     # -- tasks ------------------------------------------------------------------------
     tasks_doc: dict = {}
     fits = {}
+    unknowable: dict = {}
     base_tasks = base_doc.get("tasks") or {}
     by_task: dict = defaultdict(list)
     for x in executions:
@@ -248,7 +249,10 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     held = _held_back(executions, {lane: spec["staff"] for lane, spec in lanes_doc.items()},
                       bsc)
     for task in [t for t in model.elements if t in by_task]:
-        xs = by_task[task]
+        xs = [x for x in by_task[task] if not x.unknowable]
+        if not xs:
+            unknowable[task] = len(by_task[task])
+            continue
         lane_cal = bsc.lane_calendar(xs[0].lane)
         worked = worked_between(lane_cal, [x.start for x in xs], [x.end for x in xs])
         fit = fit_distribution(np.maximum(worked, 0.0))
@@ -278,7 +282,15 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     for task, spec in base_tasks.items():
         if task not in tasks_doc and task in model.elements:
             tasks_doc[task] = spec
-            notes[("tasks", task)] = f"not in the log: kept from {base_name}"
+            notes[("tasks", task)] = (
+                f"{unknowable[task]} executions, but only their ends are logged and nothing "
+                "before them in the case, so their duration cannot be told: kept from "
+                f"{base_name}" if task in unknowable else f"not in the log: kept from {base_name}")
+    for task, n in unknowable.items():
+        if task not in tasks_doc:
+            warnings.append(f"{task}: {n} executions with only their end logged and nothing "
+                            "before them in the case: duration unknown (give a base scenario, "
+                            "or log when work starts)")
     doc["tasks"] = tasks_doc
 
     # -- gateways ---------------------------------------------------------------------

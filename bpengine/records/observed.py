@@ -31,6 +31,7 @@ class Execution:
     end: dt.datetime
     start_estimated: bool
     enabled_estimated: bool
+    unknowable: bool = False  # no start, and nothing logged before it: no duration to tell
 
 
 @dataclass
@@ -102,7 +103,8 @@ def observe(model, replay, scenario=None) -> list[ObservedCase]:
                 lane = (scenario.resource_of(task) if scenario is not None else None) \
                     or model.elements[task].lane or lane
             executions.append(Execution(cr.case, task, lane, e.resource, enabled,
-                                        e.start or e.end, e.end, e.start is None, estimated))
+                                        e.start or e.end, e.end, e.start is None, estimated,
+                                        e.start is None and enabled == e.end == arrival))
         cases.append(ObservedCase(cr.case, arrival, max(e.end for e in events), executions,
                                   cr.alignment.fits, cr.choices, how))
     _estimate_starts([x for c in cases for x in c.executions])
