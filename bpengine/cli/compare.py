@@ -58,13 +58,17 @@ def SIM_OPTIONS(f):
 @options.output_format("text", "json", "csv")
 @options.output("Write the table (or JSON, CSV) to FILE instead of standard output; .xlsx "
                 "or .csv: the table as a spreadsheet.")
+@click.option("--service-standard", metavar="DAYS",
+              help="Judge both sides against this service standard (working days, or a "
+                   "duration such as '5 working days'); default: BEFORE's scenario's.")
 def compare(before, after, scenario, after_scenario, overrides, cases, replications, seed, jobs,
-            quiet, fmt, output):
+            quiet, fmt, output, service_standard):
     """Compare two models: structure, cycle time, waiting, handoffs, cost, SLA.
 
     Both are simulated on their scenarios with the same seed (common random numbers);
     every difference comes with its 95% CI and whether it is statistically significant
-    (Welch's t-test over replication means).
+    (Welch's t-test over replication means). Both sides are judged against one service
+    standard: BEFORE's, unless --service-standard gives another.
     """
     mb, ma = load(before), load(after)
     sb, sa = load_sides(mb, ma, *scenarios_for(before, after, scenario, after_scenario),
@@ -73,7 +77,7 @@ def compare(before, after, scenario, after_scenario, overrides, cases, replicati
         results = simulate_pair(mb, ma, sb, sa, cases, replications, seed, progress=update,
                                 workers=jobs)
     result = compare_models(mb, ma, sb, cases, replications, seed, after_scenario=sa,
-                            results=results)
+                            results=results, service_standard=service_standard)
     text = f"{before} -> {after}\n{result.table()}\n{result.headline()}".rstrip()
     emit(fmt, output, text=text, data=result.to_dict,
          tables=lambda: comparison_tables(result), quiet=quiet)

@@ -32,7 +32,7 @@ SHARED = {
     "overrides": ("--set",),
 }
 # every --format choice any command offers; each command offers the ones it can print
-FORMATS = ("text", "json", "csv", "sarif")
+FORMATS = ("text", "json", "csv", "sarif", "html")
 
 
 def alias(target: str, *decls: str, value=None, **attrs):

@@ -59,7 +59,8 @@ def report(before, after, output, scenario, after_scenario, overrides, cases, re
     sb, sa = load_sides(mb, ma, sb, sa if ma is not None else None, overrides)
     from ..scenario import load_scenario
 
-    findings = analysis.analyze(mb, load_scenario(sb, model=mb) if sb or overrides else None)
+    scen = load_scenario(sb, model=mb) if sb or overrides else None
+    findings = analysis.analyze(mb, scen)
     comparison = plots = None
     changes = []
     if ma is not None:
@@ -74,5 +75,5 @@ def report(before, after, output, scenario, after_scenario, overrides, cases, re
                                         after_scenario=sa, results=results)
             plots = plots_for(*results)
     path = write_report(mb, ma, findings=findings, comparison=comparison, plots=plots,
-                        changes=changes, path=output)
+                        changes=changes, path=output, scenario=scen)
     click.echo(f"wrote {path}")

@@ -12,6 +12,7 @@ then fewer changes — depends only on the seed, never on which worker finished 
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -68,6 +69,24 @@ class Reengineering:
     baseline: Candidate
     ranked: list[Candidate]
     findings: list
+    #: findings not in the analysis of the procedure as it is: found by analyzing a redesign
+    #: of it again. Finding id -> (finding, the findings applied to reach that redesign).
+    later: dict = field(default_factory=dict)
+
+    def origin(self, finding_id: str) -> str:
+        """Where a finding id a candidate cites comes from, in one sentence."""
+        if any(f.id == finding_id for f in self.findings):
+            return f"{finding_id}: in the analysis of the procedure as it is"
+        if finding_id in self.later:
+            _f, after = self.later[finding_id]
+            return (f"{finding_id}: not in the analysis of the procedure as it is; found by "
+                    f"analyzing the redesign after {', '.join(after)} again")
+        raise KeyError(finding_id)
+
+    def explained_changes(self, candidate: Candidate) -> list[Change]:
+        """``candidate``'s changes, each one made for a later finding saying where it came from."""
+        return [dataclasses.replace(c, description=f"{c.description} ({self.origin(c.finding)}.)")
+                if c.finding in self.later else c for c in candidate.changes]
 
     @property
     def best(self) -> Candidate | None:
@@ -124,9 +143,10 @@ class _Evaluator:
 
 def _extend(parent: Candidate, finding, keep, seen: set) -> Candidate | None:
     new, applied = redesign(parent.model, [finding], keep=keep)
-    if not applied or new.digest in seen:
+    # models equal but for their diagram (reached along two paths) are one candidate
+    if not applied or new in seen:
         return None
-    seen.add(new.digest)
+    seen.add(new)
     scenario = parent.scenario
     for change in applied:
         scenario = transform_scenario(scenario, change)
@@ -188,7 +208,7 @@ class _Search:
     def __init__(self, base, keep, evaluate_all, max_candidates):
         self.base, self.keep, self.evaluate = base, keep, evaluate_all
         self.budget = max_candidates
-        self.seen = {base.model.digest}
+        self.seen = {base.model}  # by content, diagram aside: each model is ranked once
         self.everything: list[Candidate] = []
 
     def left(self, pending: int = 0) -> int:
@@ -205,9 +225,9 @@ class _Search:
     def all_of(self, start: Candidate, findings) -> Candidate | None:
         """``start`` with every finding applied in the analyzer's order (`bpengine redesign`)."""
         every, applied = redesign(start.model, findings, keep=self.keep)
-        if not applied or every.digest in self.seen:
+        if not applied or every in self.seen:
             return None
-        self.seen.add(every.digest)
+        self.seen.add(every)
         scenario = start.scenario
         for change in applied:
             scenario = transform_scenario(scenario, change)
@@ -272,6 +292,7 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
     # 2. a redesigned procedure shows new findings (two steps of one role now side by side,
     # a check now first...): analyze the best so far again and improve on it
     known = {f.id for f in findings}
+    later = {}
     for _ in range(rounds - 1):
         best = search.best()
         if best is base or search.left() <= 0:
@@ -281,6 +302,7 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
         if not fresh:
             break
         known |= {f.id for f in fresh}
+        later.update((f.id, (f, best.findings)) for f in fresh)
         search.improve(best, fresh)
     # 3. beam: extend the best few by one more of the original findings while budget lasts
     frontier = sorted(search.everything, key=lambda c: c.score)[:beam]
@@ -299,4 +321,5 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
         best_before = min(c.score for c in frontier)
         frontier = sorted([c for c in grown if c.score < best_before],
                           key=lambda c: c.score)[:beam]
-    return Reengineering(base, sorted(search.everything, key=lambda c: c.score), list(findings))
+    return Reengineering(base, sorted(search.everything, key=lambda c: c.score), list(findings),
+                         later)

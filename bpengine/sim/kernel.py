@@ -21,10 +21,26 @@ from heapq import heappush
 import numpy as np
 
 from ..errors import ModelError, Problem, ScenarioError
-from .net import (AND, CATCH, END, OR, PASS, START, SUB, TASK, TERMINATE, UNSTAFFED, XOR, Net,
-                  lane_calendar)
 from .accounting import measured as union_measured
 from .accounting import union_length, union_pieces
+from .net import (
+    AND,
+    CATCH,
+    END,
+    MAIL,
+    MEET,
+    OR,
+    PASS,
+    SEND,
+    START,
+    SUB,
+    TASK,
+    TERMINATE,
+    UNSTAFFED,
+    XOR,
+    Net,
+    lane_calendar,
+)
 from .results import ReplicationStats
 from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Lane, Staffing, Stream, UniformStream
 
@@ -48,11 +64,12 @@ class Scope:
     """The tokens of a case inside one process or subprocess activation."""
 
     __slots__ = ("case", "parent", "node", "count", "joins", "or_wait", "pos", "cancelled",
-                 "finished")
+                 "finished", "mail")
 
     def __init__(self, case, parent, node):
         self.case, self.parent, self.node = case, parent, node
         self.count, self.joins, self.or_wait, self.pos = 0, {}, {}, {}
+        self.mail = None  # meeting point -> branches whose message came first (across pools)
         self.cancelled = self.finished = False
 
     def dead(self) -> bool:
@@ -91,6 +108,7 @@ class Replication(Staffing):
                             if d >= 0 else None for i, d in enumerate(net.duration)]
         self.has_or = net.has_or_join
         self.track_live = net.cancellable  # keep each case's open work only if it can be cut
+        self.sends = net.sends  # nodes that post messages to other pools when left
         self.delays: dict = {}
         self.uniforms: dict[int, UniformStream] = {}
         self.heap: list = []
@@ -101,6 +119,7 @@ class Replication(Staffing):
         self.open_cases: dict[int, Case] = {}
         self.finished: list[Case] = []
         self.rows: list[tuple] = []
+        self.transfers: list[tuple] = []  # hand-overs between pools, when the log is kept
         self.data_source = data_source
         self.end_time = self.t0
 
@@ -169,7 +188,9 @@ class Replication(Staffing):
                 self._release(i, t)
         if self.open:
             self._stuck()
-        return self.tally()
+        stats = self.tally()
+        stats.transfers = self.transfers
+        return stats
 
     def _arrival_times(self) -> list[float]:
         arr = self.scenario.arrivals
@@ -289,11 +310,51 @@ class Replication(Staffing):
                 self._arm_boundaries(i, child, t)
                 for s in starts:
                     self._enter(child, s, t)
+            elif k == SEND:  # a throw or end event posting to another pool, then on
+                self._post(case, i, t)
+                o = outs[i]
+                if not o:
+                    self._consume(scope, t)
+                else:
+                    scope.count += len(o) - 1
+                    stack.extend(o)
+            elif k == MEET:  # the pool's token meets its message, or waits for it
+                box = scope.mail.get(i) if scope.mail else None
+                if box:
+                    stack.append(outs[i][box.pop(0)])
+                else:  # still a live token: a case never ends while a pool waits
+                    scope.joins[i] = scope.joins.get(i, 0) + 1
+            elif k == MAIL:  # a message arrives at a meeting point
+                j, b = net.mail[i]
+                waiting = scope.joins.get(j, 0)
+                if waiting:  # the waiting token goes on; the message's token merges into it
+                    scope.joins[j] = waiting - 1
+                    scope.count -= 1
+                    stack.append(outs[j][b])
+                else:  # kept until the pool gets there; the case may end without it
+                    if scope.mail is None:
+                        scope.mail = {}
+                    scope.mail.setdefault(j, []).append(b)
+                    self._consume(scope, t)
             else:  # a boundary event entered by a flow: nothing to wait for
                 self._leave(scope, i, t)
 
+    def _post(self, case, i, t):
+        """Send the messages of node ``i``: each arrives after its hand-over's transfer time."""
+        top = case.top
+        for m, timing in self.sends[i]:
+            wait = self._delay(("transfer", m), timing.duration)
+            due = self.clock.add(t, wait) if timing.working_time else t + wait
+            top.count += 1
+            self._pos_add(top, m)
+            self._push(due, WAKE, (top, m))
+            if self.keep_log:
+                self.transfers.append((case.id, m, t, due))
+
     def _leave(self, scope, i, t):
         """The token leaves node ``i`` over all its outgoing flows."""
+        if i in self.sends:
+            self._post(scope.case, i, t)
         o = self.net.outs[i]
         if not o:
             self._consume(scope, t)
@@ -469,6 +530,17 @@ class Replication(Staffing):
     def _stuck(self):
         waits = sorted({self.net.ids[j] for case in self.open_cases.values()
                         for j, c in (*case.top.joins.items(), *case.top.or_wait.items()) if c})
+        meets = [w for w in waits if self.net.kinds[self.net.index(w)] == MEET]
+        if meets:
+            j = self.net.index(meets[0])
+            el = self.model.elements.get(self.net.ids[self.net.outs[j][0]])
+            named = el.id if el is None or not el.label or el.label == el.id \
+                else f"{el.id} ({el.label})"
+            raise ModelError(Problem(
+                f"{self.open} simulated case{'' if self.open == 1 else 's'} never finished: "
+                f"{named} waits for a message from another pool that never comes (its "
+                "sender was not reached on that path)", file=self.model.file,
+                element_id=el.id if el else None, line=el.line if el else None, code="deadlock"))
         el = self.model.elements.get(waits[0]) if waits else None
         why = ("an inclusive join in a loop waiting for a token that has to pass it first?"
                if el is not None and el.kind == "inclusiveGateway"

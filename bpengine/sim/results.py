@@ -64,6 +64,7 @@ class ReplicationStats:
     end_time: float
     t0: float
     rows: list
+    transfers: list = field(default_factory=list)  # (case, transfer node, sent, arrived)
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,9 @@ class SimulationResult:
     event_log : list of dict
         Task executions of the first replication (``case``, ``activity``, ``name``, ``lane``,
         ``resource``, ``enabled``, ``start``, ``end`` as datetimes).
+    handovers : list of dict
+        Hand-overs between pools in the first replication (``case``, ``flow``, ``name``,
+        ``kind`` paper/data, ``sender``, ``receiver``, ``sent``, ``arrived``).
     """
 
     model_name: str
@@ -283,6 +287,7 @@ class SimulationResult:
     cycle_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cycle_calendar_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     event_log: list[dict] = field(default_factory=list)
+    handovers: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     service_standard_days: float | None = None

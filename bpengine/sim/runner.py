@@ -6,6 +6,7 @@ seed gives identical results, and replications are independent), simulates
 """
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import time
@@ -136,8 +137,22 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
     res = summarise(reps, net, sc, model.name or os.path.basename(model.file), cases, warm, seed)
     res.elapsed_seconds = time.perf_counter() - started
     if event_log and reps:
-        res.event_log = _log_rows(reps[0].rows, net, sc.calendar.clock(sc.start).epoch)
+        epoch = sc.calendar.clock(sc.start).epoch
+        res.event_log = _log_rows(reps[0].rows, net, epoch)
+        res.handovers = _handover_rows(reps[0].transfers, net, model, epoch)
     return res
+
+
+def _handover_rows(transfers, net, model, epoch) -> list[dict]:
+    """Hand-overs between pools as dicts with datetimes (see :mod:`.pools`)."""
+    out = []
+    for case, m, sent, arrived in transfers:
+        h = model.handover(net.ids[m])
+        out.append({"case": case, "flow": h.flow, "name": h.name, "kind": h.kind,
+                    "sender": h.sender, "receiver": h.receiver,
+                    "sent": epoch + dt.timedelta(minutes=sent),
+                    "arrived": epoch + dt.timedelta(minutes=arrived)})
+    return out
 
 
 def _log_rows(rows, net, epoch) -> list[dict]:
