@@ -6,10 +6,10 @@ import click
 from ..model import load
 from ..report.before_after import compare as compare_models
 from ..report.before_after import simulate_pair
+from ..report.observed import compare_logs
 from ..report.tables import comparison_tables
 from ..scenario import load_scenario
 from . import options
-from ..report.observed import compare_logs
 from .analyze import sidecar_scenario
 from .logs import LOG_OPTIONS, columns_of, is_url, mapping_of, open_log
 from .output import emit

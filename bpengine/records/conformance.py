@@ -9,7 +9,7 @@ before it was checked). Fitness is the alignment fitness of the whole log,
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 
@@ -101,7 +101,7 @@ class ConformanceResult:
 
     def html_section(self) -> str:
         """A ``<section>`` for the HTML report (escaped, no script, no external file)."""
-        out = [f'<section id="conformance"><h2>Conformance of the records to the model</h2>',
+        out = ['<section id="conformance"><h2>Conformance of the records to the model</h2>',
                f"<p>{escape(self.headline())} (records: {escape(self.log)}).</p>"]
         if self.deviations:
             out.append("<table><tr><th>Deviation</th><th>Step</th><th>Cases</th>"

@@ -134,7 +134,7 @@ def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
     >>> import numpy as np
     >>> x = np.random.default_rng(3).exponential(20.0, 400)
     >>> fit = fit_distribution(x)
-    >>> fit.distribution.kind, round(fit.distribution.mean / x.mean(), 2)
+    >>> fit.distribution.kind, round(float(fit.distribution.mean / x.mean()), 2)
     ('exponential', 1.0)
     """
     from scipy import stats

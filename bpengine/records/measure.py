@@ -80,7 +80,7 @@ def case_measures(model, log, scenario, mapping: dict | None = None) -> dict[str
         steps = sorted(c.executions, key=lambda x: (x.start, x.end))
         out["waiting_hours"].append(_union_hours((x.enabled, x.start) for x in steps))
         lanes = [x.lane for x in steps]
-        out["handoffs"].append(float(sum(a != b for a, b in zip(lanes, lanes[1:]))))
+        out["handoffs"].append(float(sum(a != b for a, b in zip(lanes, lanes[1:], strict=False))))
         out["approvals"].append(float(sum(1 for x in steps if x.task is not None
                                           and model.approval(x.task).is_approval)))
     return {k: out[k] for k in MEASURES if k in out}

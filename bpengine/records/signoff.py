@@ -7,7 +7,6 @@ day. A step without rounds is taken up as soon as someone of its lane is free.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 __all__ = ["Rounds", "detect_rounds", "observed_hours", "hours_text"]

@@ -1,5 +1,4 @@
 """Calibration: a scenario fitted from an event log, and the round trip through the simulator."""
-import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
