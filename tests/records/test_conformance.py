@@ -117,3 +117,17 @@ def test_names_and_a_mapping_file_match_activities(rows, tmp_path):
         ("unknown", "Siapkan berkas (KTP, KK)", [first])]
     mapping = {"Siapkan berkas (KTP, KK)": "Task_siapkan_berkas"}
     assert conformance(model, read_log(path), mapping).deviations == []
+
+
+def test_the_html_report_has_the_records_section(rows, tmp_path):
+    injected, _, _ = _inject(rows)
+    path = tmp_path / "injected.csv"
+    write_event_log(injected, path)
+    out = tmp_path / "report.html"
+    r = CliRunner().invoke(main, ["report", str(MODEL), "-o", str(out), "--log", str(path)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert '<a href="#conformance">' in text
+    section = text[text.index('<section id="conformance">'):]
+    assert "76 of 80 cases (95.0%) follow the model" in section
+    assert "Task_ttd_rw" in section and "reordered" in section
