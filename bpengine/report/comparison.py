@@ -50,7 +50,8 @@ _UNITS = (N_("steps"), N_("lanes"), N_("handoffs"), N_("gateways"), N_("working 
 class Metric:
     """One row of the before/after table.
 
-    ``kind`` is ``"structure"`` (counted on the model: exact) or ``"simulated"`` (a mean
+    ``kind`` is ``"structure"`` (counted on the model: exact), ``"observed"`` (a mean over
+    logged cases, with its CI and Welch's p-value over cases) or ``"simulated"`` (a mean
     over replications, with its CI and Welch's p-value). ``better`` says which direction
     is an improvement.
     """
@@ -142,6 +143,7 @@ class Comparison:
     replications: int = 0
     seed: int | None = None
     scenario: str = "defaults"
+    observed: tuple | None = None  # (cases before, cases after, log before, log after)
 
     def get(self, key: str) -> Metric:
         for m in self.metrics:
@@ -150,6 +152,11 @@ class Comparison:
         raise KeyError(key)
 
     def basis(self) -> str:
+        if self.observed:
+            return (f"Observed cases: {self.observed[0]} before, {self.observed[1]} after "
+                    f"(from the logs {self.observed[2]} and {self.observed[3]}); calendar, "
+                    f"costs and service standard: {self.scenario}. Brackets: 95% confidence "
+                    "intervals over cases; tests: Welch t-test over cases.")
         if not self.replications:
             return _("Structural comparison only (no simulation).")
         return _("Simulated {cases} cases x {replications} replications per side, seed {seed} "
@@ -176,6 +183,9 @@ class Comparison:
     def to_dict(self) -> dict:
         return {"before": self.before, "after": self.after, "cases": self.cases,
                 "replications": self.replications, "seed": self.seed,
+                **({"observed": dict(zip(("cases_before", "cases_after", "log_before",
+                                          "log_after"), self.observed, strict=True))}
+                   if self.observed else {}),
                 "scenario": self.scenario, "metrics": [m.to_dict() for m in self.metrics]}
 
     def table(self) -> str:
@@ -243,12 +253,13 @@ def structure(before: ProcessModel, after: ProcessModel) -> list[Metric]:
 
 def simulated_metric(key: str, label: str, unit: str, before: list[float],
                      after: list[float], better: str = "lower",
-                     basis: str = N_("replication means")) -> Metric:
-    """A KPI row from per-replication values on both sides."""
+                     basis: str = N_("replication means"), kind: str = "simulated") -> Metric:
+    """A KPI row from per-replication values on both sides (or per-case values of
+    observed cases: ``kind="observed"``, ``basis="observed cases"``)."""
     mb, lob, hib = mean_ci(before)
     ma, loa, hia = mean_ci(after)
     diff, lo, hi, p = welch(before, after)
-    return Metric(key, label, unit, "simulated", mb, ma, (lob, hib), (loa, hia), (lo, hi), p,
+    return Metric(key, label, unit, kind, mb, ma, (lob, hib), (loa, hia), (lo, hi), p,
                   better, samples=(tuple(before), tuple(after)), basis=basis)
 
 

@@ -270,7 +270,7 @@ def _diagram(model, highlight, ident, heading) -> str:
 
 def render_report(before: ProcessModel, after: ProcessModel | None = None, *, findings=(),
                   comparison=None, plots=None, changes=(), title: str | None = None,
-                  scenario=None) -> str:
+                  scenario=None, conformance=None) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     hb, ha = _highlights(before, after, findings, changes)
     title = title or (_("{name}: redesign report").format(name=before.name) if after is not None
@@ -280,8 +280,9 @@ def render_report(before: ProcessModel, after: ProcessModel | None = None, *, fi
         " \u00b7 " + _("generated {date} by bpengine").format(date=format_date(dt.date.today()))
     links = [("summary", _("Summary")), ("diagrams", _("Diagrams")),
              ("changes", _("Changes made")) if changes else None,
-             ("findings", _("Findings")), ("assumptions", _("Assumptions")),
-             ("appendix", _("Technical appendix"))]
+             ("findings", _("Findings")),
+             ("conformance", _("Records")) if conformance is not None else None,
+             ("assumptions", _("Assumptions")), ("appendix", _("Technical appendix"))]
     nav = " ".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in filter(None, links))
     summary = summary_paragraph(comparison, changes, before, after)
     if not summary:
@@ -307,10 +308,12 @@ def render_report(before: ProcessModel, after: ProcessModel | None = None, *, fi
         parts.append(_diagram(after, ha, "after", _("After: {name}").format(name=name)))
     parts.append("</section>")
     parts += [_changes_list(changes, before, after), _plots(plots),
-              '<h2 id="findings">' + escape(_("Findings")) + f" ({len(findings)})</h2>",
-              _findings_plain(findings), assumptions_html(_scenario(scenario, before), before),
-              '<section class="appendix" id="appendix"><h2>' + escape(_("Technical appendix"))
-              + "</h2><p class=\"meta\">" + escape(_(
+              f'<h2 id="findings">{escape(_("Findings"))} ({len(findings)})</h2>',
+              _findings_plain(findings),
+              conformance.html_section() if conformance is not None else "",
+              assumptions_html(_scenario(scenario, before), before),
+              f'<section class="appendix" id="appendix"><h2>{escape(_("Technical appendix"))}'
+              "</h2><p class=\"meta\">" + escape(_(
                   "For the analyst: the statistical test behind each statement, the change "
                   "log with element ids, and the findings by rule.")) + "</p>",
               _comparison_technical(comparison), _changes_technical(changes, before, after),
@@ -332,7 +335,7 @@ def _scenario(scenario, model):
 
 def write_report(before: ProcessModel, after: ProcessModel | None = None, *, findings=(),
                  comparison=None, plots=None, changes=(), path: str | os.PathLike,
-                 title: str | None = None, scenario=None) -> Path:
+                 title: str | None = None, scenario=None, conformance=None) -> Path:
     """Write ONE self-contained HTML file: summary, diagrams, changes, assumptions, appendix.
 
     Parameters
@@ -353,6 +356,9 @@ def write_report(before: ProcessModel, after: ProcessModel | None = None, *, fin
     scenario : Scenario, path or dict, optional
         The scenario the numbers ran on: its assumptions page lists each value with the
         source its YAML file gives.
+    conformance : ConformanceResult, optional
+        How the agency's records follow ``before`` (:func:`bpengine.records.conformance`):
+        a section with the cases that fit and the deviations.
 
     Returns
     -------
@@ -360,7 +366,8 @@ def write_report(before: ProcessModel, after: ProcessModel | None = None, *, fin
         ``path``.
     """
     html = render_report(before, after, findings=findings, comparison=comparison, plots=plots,
-                         changes=changes, title=title, scenario=scenario)
+                         changes=changes, title=title, scenario=scenario,
+                         conformance=conformance)
     target = Path(path)
     try:
         target.write_text(html, encoding="utf-8")
