@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from ..i18n import N_
 from .estimates import Estimates
 from .rework import rework_loops
 from .structure import structure_of
@@ -125,6 +126,6 @@ def cycle_time(model, scenario=None) -> dict:
         "critical_path_days": round(days, 3),
         "critical_path": list(reversed(path)),
         "basis": est.basis,
-        "note": ("approximate: working time only; sequence = sum, XOR = weighted by branch "
-                 "probability, AND = max, loop = T/(1-r)"),
+        "note": N_("approximate: working time only; sequence = sum, XOR = weighted by branch "
+                   "probability, AND = max, loop = T/(1-r)"),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from ..errors import BpengineError
+from ..i18n import N_
 from .finding import Saving
 from .structure import structure_of
 
@@ -59,6 +60,11 @@ def erlang_c_wait(arrivals: float, service: float, servers: int) -> float:
     last = term * load / servers / (1 - load / servers)
     p_wait = last / (total + last)
     return p_wait * service / (servers - load)
+
+
+# The bases a Saving names, for the catalogue (translated where a saving is printed).
+_BASES = (N_("scenario"), N_("estimate"),
+          N_("defaults: 30 min per step, 0.5 working day per handoff"))
 
 
 class Estimates:

@@ -19,6 +19,7 @@ from .consistency import reconcile
 from .fast_lane import check_fast_lane
 from .guard import apply_guard
 from .handoffs import check_ping_pong
+from .interagency import check_once_only, check_paper_handover
 from .redundant_checks import check_dominated_approval, check_reverification
 from .resubmission import check_resubmission
 from .rework import check_knockout_order, check_rework_loop
@@ -37,6 +38,8 @@ RULES = [
     ("ping-pong", check_ping_pong),
     ("rework-loop", check_rework_loop),
     ("knockout-order", check_knockout_order),
+    ("paper-handover", check_paper_handover),
+    ("once-only", check_once_only),
     ("automate", check_automate),
     ("bottleneck", check_bottleneck),
     ("fast-lane", check_fast_lane),

@@ -25,8 +25,8 @@ class Change:
     Attributes
     ----------
     kind : str
-        ``eliminate``, ``compose``, ``parallelise``, ``resequence``, ``reassign`` or
-        ``relocate-check``.
+        ``eliminate``, ``compose``, ``parallelise``, ``resequence``, ``reassign``,
+        ``relocate-check`` or ``integrate`` (``elements`` then names message flows).
     elements : tuple of str
         The element ids the change was asked to act on.
     description : str
@@ -183,6 +183,10 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
     gateways = out.get("gateways")
     if isinstance(gateways, dict):
         _carry_gateways(gateways, change, names)
+    handovers = out.get("handovers")
+    if isinstance(handovers, dict) and change.kind == "integrate":
+        for flow in change.elements:  # its paper transfer time no longer applies
+            handovers.pop(flow, None)
     events = out.get("events")
     if isinstance(events, dict):  # a catch event no longer reached takes its timing along
         for ident in change.removed:

@@ -15,6 +15,7 @@ from .automate import automate
 from .changes import Change
 from .eliminate import absorb, compose, eliminate
 from .fast_lane import fast_lane
+from .integrate import integrate
 from .notify import notify
 from .parallelise import parallelise
 from .reorder import reassign, relocate_check, resequence
@@ -49,7 +50,8 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
     one before); ``resequence`` moves the target before the first element; ``reassign`` moves
     each target into the lane of the first element, never an approval (that would change who
     decides); ``relocate-check`` moves the check (the target, else the last approval among
-    the elements) up front. A finding whose elements are no longer all in the model is not
+    the elements) up front; ``integrate`` turns the paper hand-overs between the elements
+    into data exchanges. A finding whose elements are no longer all in the model is not
     applied: its evidence (the earlier check that made a re-check redundant) may be gone.
 
     Raises
@@ -128,6 +130,8 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
         check = next((e for e in (*targets, *reversed(elements))
                       if model.approval(e).is_approval), elements[-1])
         return relocate_check(model, check, log=log, finding=fid)
+    if kind == "integrate":  # paper hand-overs among the elements become data exchanges
+        return integrate(model, targets or elements, log=log, finding=fid)
     raise ModelError(f"finding {fid}: unknown suggestion {kind!r}", file=model.file)
 
 
