@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from .cycle_time import lead_time
+from .cycle_time import runs_per_case
 from .estimates import UNSTABLE_QUEUE_DAYS, Estimates, erlang_c_wait
 from .finding import make_finding
 
@@ -28,7 +28,7 @@ _UNLIMITED = 100
 def lane_utilisation(model, scenario) -> dict[str, dict]:
     """Per lane of the main process: staff, visits and work per case, utilisation."""
     est = Estimates(model, scenario)
-    _full, runs = lead_time(model, scenario)
+    runs = runs_per_case(model, scenario)
     per_minute = 1.0 / scenario.arrivals.interarrival.mean
     out: dict[str, dict] = {}
     for n, r in runs.items():
@@ -87,7 +87,8 @@ def check_bottleneck(model, scenario=None) -> list:
     if not donors:
         return []
     apart, after, _, donor = min(donors)
-    where = "in the same pool" if apart else "in the same office"
+    where = ("in the same office" if not apart else
+             f"in the same pool ({lane['pool']!r})" if lane["pool"] else "in the same pool")
     est = Estimates(model, scenario)
     per_day = est.minutes_per_day
     d = lanes[donor]

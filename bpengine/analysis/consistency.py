@@ -69,7 +69,13 @@ class _Bound:
 
     def __init__(self, model, scenario, cycle_days=None):
         self.model, self.scenario = model, scenario
-        self.full, self.runs = lead_time(model, scenario)
+        # each pool of a collaboration on its own: a step adds at most what it adds to the
+        # lead time of its own pool's work
+        self.leads = {pid: lead_time(model, scenario, process=pid)
+                      for pid in model.processes}
+        self.runs = {n: r for _lead, runs in self.leads.values() for n, r in runs.items()}
+        # the case's lead time: the pools' work one after the other (message flows hand over)
+        self.full = sum(lead for lead, _runs in self.leads.values())
         # a measured (simulated) mean below the analytic one: the analytic shares of the
         # steps are scaled to it, so no saving exceeds what a case really takes
         self.scale = (cycle_days / self.full if cycle_days is not None and self.full > 0
@@ -85,8 +91,13 @@ class _Bound:
     def days(self, steps) -> float:
         key = frozenset(s for s in steps if s in self.runs)
         if key not in self._memo:
-            self._memo[key] = self.scale * max(0.0, self.full - lead_time(
-                self.model, self.scenario, without=key)[0]) if key else 0.0
+            by_process: dict[str, set] = {}
+            for step in key:
+                by_process.setdefault(self.model.elements[step].process, set()).add(step)
+            self._memo[key] = self.scale * sum(
+                max(0.0, self.leads[pid][0] - lead_time(self.model, self.scenario, without=steps,
+                                                        process=pid)[0])
+                for pid, steps in by_process.items())
         return self._memo[key]
 
     def hours(self, steps) -> float:
