@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import N_, _
 from ..model.mandate import AUTOMATED_KINDS, legal_acts
 from .estimates import Estimates
 from .finding import make_finding
@@ -19,16 +20,16 @@ __all__ = ["check_automate", "RULE_BASED_WORDS", "MONEY_WORDS", "rule_based", "s
 
 #: (what the step does, word stems), Indonesian first
 RULE_BASED_WORDS = (
-    ("calculates", ("hitung", "menghitung", "perhitungan", "kalkulasi", "calculate",
+    (N_("calculates"), ("hitung", "menghitung", "perhitungan", "kalkulasi", "calculate",
                     "compute")),
-    ("retypes or enters data", ("ketik ulang", "input data", "entri data", "rekam data",
+    (N_("retypes or enters data"), ("ketik ulang", "input data", "entri data", "rekam data",
                                 "input", "entri", "retype", "enter data", "data entry")),
-    ("looks up data", ("saldo", "riwayat", "cari data", "cocokkan", "mencocokkan", "bandingkan",
+    (N_("looks up data"), ("saldo", "riwayat", "cari data", "cocokkan", "mencocokkan", "bandingkan",
                        "look up", "lookup", "compare", "match")),
-    ("checks completeness against a list", ("kelengkapan", "completeness")),
-    ("numbers or records", ("beri nomor", "penomoran", "agendakan", "catat di buku agenda",
+    (N_("checks completeness against a list"), ("kelengkapan", "completeness")),
+    (N_("numbers or records"), ("beri nomor", "penomoran", "agendakan", "catat di buku agenda",
                             "catat", "mencatat", "number", "record")),
-    ("prints a standard letter", ("cetak", "mencetak", "print")),
+    (N_("prints a standard letter"), ("cetak", "mencetak", "print")),
 )
 #: words of a result that sets money or rights: a person checks what the system computed
 MONEY_WORDS = ("retribusi", "biaya", "tarif", "pajak", "uang", "bayar", "pembayaran", "denda",
@@ -101,16 +102,18 @@ def check_automate(model, scenario=None) -> list:
         money = sets_money(model, el.id)
         keep = ""
         if money:
-            keep = (" Its result sets money or rights, so a person still checks it: " + (
-                "the step after it does." if checked else "a check of the result is added."))
+            keep = " " + _("Its result sets money or rights, so a person still checks it: "
+                           "{how}").format(how=_("the step after it does.") if checked else
+                                           _("a check of the result is added."))
         minutes = est.task_minutes(el.id)
         # the check kept costs a fifth of the work (reading a result, not producing it)
         saved_minutes = minutes * (0.8 if money and not checked else 1.0)
         days = est.days(saved_minutes) + est.batch_wait_days(el.id)
-        explanation = (
-            f"{el.label!r} ({el.lane or 'no lane'}) {what} (the word {word!r}): work a rule "
-            "decides, which a system does in seconds, every time the same way, at any hour. "
-            "Make it a service task on a system lane." + keep)
+        explanation = _(
+            "{step} ({lane}) {what} (the word {word}): work a rule decides, which a system "
+            "does in seconds, every time the same way, at any hour. Make it a service task on "
+            "a system lane.").format(step=repr(el.label), lane=el.lane or _("no lane"),
+                                     what=_(what), word=repr(word)) + keep
         found.append(make_finding(model, "automate", (el.id,), explanation, "automate",
                                   severity="note", targets=(el.id,),
                                   saving=est.saving(days, saved_minutes / 60.0)))
