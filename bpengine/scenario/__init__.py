@@ -15,6 +15,7 @@ from .scenario import (
     Batch,
     EventTiming,
     LaneStaff,
+    Person,
     Scenario,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "EventTiming",
     "INDONESIA_HOURS",
     "LaneStaff",
+    "Person",
     "SHIPPED_HOLIDAYS",
     "Scenario",
     "WorkingClock",

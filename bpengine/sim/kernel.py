@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import ModelError, Problem, ScenarioError
 from .net import AND, CATCH, END, OR, PASS, START, SUB, TASK, TERMINATE, XOR, Net
 from .results import ReplicationStats
-from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Lane, Staffing, Stream, UniformStream
+from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Staffing, Stream, UniformStream, build_lanes
 
 __all__ = ["Replication", "MAX_STEPS"]
 
@@ -76,11 +76,7 @@ class Replication(Staffing):
         epoch = scenario.start
         self.clock = scenario.calendar.clock(epoch)
         self.t0 = self.clock.to_minutes(scenario.start)
-        self.lanes = []
-        for name in net.lanes:
-            staff = scenario.lane(name)
-            clock = scenario.lane_calendar(name).clock(epoch)
-            self.lanes.append(Lane(name, staff.staff, clock, staff.cost_per_hour))
+        self.lanes = build_lanes(net, scenario, self.rng_for)
         self.node_stream = [Stream(net.distributions[d], self.rng_for("task", net.ids[i]))
                             if d >= 0 else None for i, d in enumerate(net.duration)]
         self.has_or = net.has_or_join
@@ -404,6 +400,7 @@ class Replication(Staffing):
         table = np.array(self.rows, dtype=float).reshape(-1, 10)  # one conversion, then views
         rows = table[:, :3].astype(np.int64)
         cid, node, lane = rows[:, 0], rows[:, 1], rows[:, 2]
+        staff = table[:, 3].astype(np.int64)
         enabled, released, assigned, _, end, dur = table[:, 4:].T
         batch, queue, off = (np.zeros(len(rows)) for _ in range(3))
         cost = np.zeros(len(rows))
@@ -418,7 +415,9 @@ class Replication(Staffing):
             batch[sel] = w_r - w_e
             queue[sel] = w_a - w_r
             off[sel] = (end[sel] - enabled[sel]) - (w_end - w_e)
-            cost[sel] = dur[sel] * ln.cost_min
+            # a lane of people: each row at the hourly cost of whoever did it
+            cost[sel] = dur[sel] * (ln.cost_min if ln.costs is None
+                                    else ln.costs[staff[sel]])
 
         def per_case(values):
             return np.bincount(cid, weights=values, minlength=n)

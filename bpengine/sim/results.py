@@ -280,9 +280,8 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
         staff = scenario.lane(name)
         utils = []
         for r in reps:
-            clock = scenario.lane_calendar(name).clock(scenario.start)
             first = float(np.nanmin(r.case_arrival)) if len(r.case_arrival) else r.t0
-            avail = staff.staff * (clock.worked(r.end_time) - clock.worked(first))
+            avail = scenario.lane_capacity(name, first, r.end_time)  # each person's hours
             utils.append(r.lane_busy[k] / avail if avail > 0 else math.nan)
         u = _kpi(f"utilisation {name}", "share", utils)
         waits = [t["waiting_minutes"] * t["executions_per_case"] for t in res.tasks

@@ -2,7 +2,11 @@
 
 A task activation becomes an :class:`Item` that waits (in a batch pool, then FIFO in its
 lane's queue) for a person of the lane, is worked on in working time only (it pauses when
-the office closes) and is recorded for the statistics. Boundary timers can cancel it, or
+the office closes) and is recorded for the statistics. A lane is a head count sharing one
+calendar (the fast, common case) or a list of named people (:class:`Worker`), each with
+their own hours and leave, cost, tasks they can do and durations; a free person takes the
+first queued item they can do, and a new item goes to the free person who can start it
+first (``earliest_free``) or is fastest at it (``by_skill``). Boundary timers can cancel it, or
 the subprocess around it; a terminate end cancels all of a case's work. :class:`Staffing`
 holds these operations; :class:`~bpengine.sim.kernel.Replication` mixes them in.
 """
@@ -10,10 +14,12 @@ from __future__ import annotations
 
 from collections import deque
 
+import numpy as np
+
 from ..errors import ScenarioError
 from ..scenario import Distribution
 
-__all__ = ["Group", "Item", "Lane", "Staffing", "Stream", "UniformStream", "QUEUED", "SERVICE",
+__all__ = ["Group", "Item", "Lane", "Worker", "build_lanes", "Staffing", "Stream", "UniformStream", "QUEUED", "SERVICE",
            "FINISHED", "CANCELLED", "DONE", "TIMER", "WAKE", "BATCH", "ARRIVE"]
 
 DONE, TIMER, WAKE, BATCH, ARRIVE = range(5)  # heap event kinds, also the tie-break priority
@@ -69,13 +75,65 @@ class Group:
         self.items, self.done = [], False
 
 
-class Lane:
-    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff")
+class Worker:
+    """One named person of a lane while a replication runs."""
 
-    def __init__(self, name, staff, clock, cost_per_hour):
+    __slots__ = ("name", "clock", "cost_min", "skills", "streams", "means", "free_since")
+
+    def __init__(self, name, clock, cost_min, skills, streams, means):
+        self.name, self.clock, self.cost_min, self.skills = name, clock, cost_min, skills
+        self.streams, self.means, self.free_since = streams, means, 0.0
+
+
+class Lane:
+    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff", "people",
+                 "by_skill", "costs")
+
+    def __init__(self, name, staff, clock, cost_per_hour, people=None, by_skill=False):
         self.name, self.staff, self.clock = name, staff, clock
         self.free = list(range(staff - 1, -1, -1))
         self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
+        self.people, self.by_skill = people, by_skill  # people: None for a head count
+        self.costs = None if people is None else np.array([w.cost_min for w in people])
+
+
+def build_lanes(net, scenario, rng_for) -> list[Lane]:
+    """The lanes of a replication: head counts, or people with their own streams of work.
+
+    A person's own duration of a task draws from a stream of its own, keyed by task and
+    distribution, so people with the same duration share the task's stream.
+    """
+    epoch = scenario.start
+    by_task: dict[str, list[int]] = {}
+    for i, node_id in enumerate(net.ids):
+        if net.duration[i] >= 0:
+            by_task.setdefault(node_id.rsplit("/", 1)[-1], []).append(i)
+    shared: dict = {}
+    lanes = []
+    for name in net.lanes:
+        staff = scenario.lane(name)
+        clock = scenario.lane_calendar(name).clock(epoch)
+        if not staff.people:
+            lanes.append(Lane(name, staff.staff, clock, staff.cost_per_hour))
+            continue
+        people = []
+        for person in staff.people:
+            streams, means = {}, {}
+            for tid, dist in person.durations.items():
+                for i in by_task.get(tid, ()):
+                    key = (i, dist)
+                    if key not in shared:
+                        shared[key] = Stream(dist, rng_for("task", f"{net.ids[i]}|{len(shared)}"))
+                    streams[i], means[i] = shared[key], dist.mean
+            skills = None if person.tasks is None else frozenset(
+                i for tid in person.tasks for i in by_task.get(tid, ()))
+            cost = staff.cost_per_hour if person.cost_per_hour is None else person.cost_per_hour
+            people.append(Worker(person.name, scenario.person_calendar(name, person).clock(epoch),
+                                 cost / 60.0, skills, streams, means))
+        lanes.append(Lane(name, len(people), clock, staff.cost_per_hour, people,
+                          staff.allocation == "by_skill"))
+    return lanes
+
 
 class Staffing:
     """Tasks, staff, batching and cancellation; mixed into the replication."""
@@ -155,20 +213,59 @@ class Staffing:
 
     def _request(self, item, t):
         lane = self.lanes[item.lane]
-        if lane.free:
+        if lane.people is not None:
+            who = self._pick(lane, item.node, t)
+            if who is None:
+                lane.queue.append(item)
+            else:
+                lane.free.remove(who)
+                self._serve(lane, item, t, who)
+        elif lane.free:
             self._serve(lane, item, t, lane.free.pop())
         else:
             lane.queue.append(item)
 
+    def _pick(self, lane, node, t):
+        """The free person of ``lane`` to take a new item of ``node`` at ``t``, or None."""
+        people, best, best_key = lane.people, None, None
+        for k in lane.free:
+            w = people[k]
+            if w.skills is not None and node not in w.skills:
+                continue
+            key = (w.clock.next_working(t), w.free_since, k)
+            if lane.by_skill:
+                key = (w.means.get(node, self.net.distributions[self.net.duration[node]].mean),
+                       *key)
+            if best_key is None or key < best_key:
+                best, best_key = k, key
+        return best
+
     def _serve(self, lane, item, t, staff):
-        dur = self.node_stream[item.node].next()
-        start, end = lane.clock.work(t, dur)
+        if lane.people is None:
+            dur = self.node_stream[item.node].next()
+            start, end = lane.clock.work(t, dur)
+        else:
+            w = lane.people[staff]
+            dur = (w.streams.get(item.node) or self.node_stream[item.node]).next()
+            start, end = w.clock.work(t, dur)
         item.assigned, item.start, item.end, item.dur = t, start, end, dur
         item.state, item.staff = SERVICE, staff
         self._push(end, DONE, item)
 
     def _free(self, lane, staff, t):
         queue = lane.queue
+        if lane.people is not None:
+            w = lane.people[staff]
+            while queue and queue[0].state != QUEUED:
+                queue.popleft()
+            for pos, item in enumerate(queue):  # the first queued item this person can do
+                if item.state == QUEUED and (w.skills is None or item.node in w.skills):
+                    del queue[pos]
+                    self._serve(lane, item, t, staff)
+                    return
+            w.free_since = t
+            lane.free.append(staff)
+            return
         while queue:
             item = queue.popleft()
             if item.state == QUEUED:
@@ -271,8 +368,9 @@ class Staffing:
         case.live.discard(item)
         lane = self.lanes[item.lane]
         if item.state == SERVICE:
-            started = lane.clock.worked(item.start)
-            item.dur = max(0.0, lane.clock.worked(t) - started) if t > item.start else 0.0
+            clock = lane.clock if lane.people is None else lane.people[item.staff].clock
+            started = clock.worked(item.start)
+            item.dur = max(0.0, clock.worked(t) - started) if t > item.start else 0.0
             item.end = t
             lane.busy += item.dur
             item.state = FINISHED
