@@ -198,6 +198,10 @@ def _lanes(entries: dict, task_order: list[str], calendars: dict, sc: Scenario) 
         doers = [rid for rid, e in entries.items() if tid in e["tasks"]]
         for rid in doers[1:]:
             parent[root(rid)] = root(doers[0])
+    for tid in task_order:
+        if all(e["amount"] == 0 for e in entries.values() if tid in e["tasks"]):
+            raise ScenarioError(f"task_resource_distribution: task {tid!r} can only be done "
+                                "by resources of amount 0 (nobody)")
     groups: dict[str, list[str]] = {}
     for rid, e in entries.items():
         if e["tasks"] and e["amount"] > 0:

@@ -32,6 +32,12 @@ def obj(value, where: str) -> dict:
 def items(value, where: str, required: bool = False) -> list:
     if value is None and not required:
         return []
+    if isinstance(value, dict) and "." not in where and "[" not in where:
+        # resource_profiles, task_resource_distribution, ... keyed by id: the pre-2.0
+        # format (QBP/BIMP conversions), whose distribution parameters are scipy's
+        raise ScenarioError(f"{where}: a mapping by id is the pre-2.0 Prosimos format (as "
+                            "QBP/BIMP conversions write it, with scipy parameters); Prosimos "
+                            "2.x and bpengine read a list of entries")
     if not isinstance(value, list):
         raise ScenarioError(f"{where}: expected a JSON list, got {_kind(value)}")
     return value
@@ -120,7 +126,7 @@ def prosimos_distribution(spec, where: str, notes: list[str] | None = None,
         value = v(0)
         if value < 0:  # pix draws again while negative: a negative constant never ends
             raise ScenarioError(f"{where}: a fixed duration cannot be negative ({value * unit:g})")
-        return Distribution("fixed", (value,))
+        return _bounded(Distribution("fixed", (value,)), value, where, notes, unit)
     if name == "exponnorm":  # scipy's form, as Simod wrote it: K, loc, scale, min, max
         k, loc, scale, low, high = v(0) * unit, v(1), v(2), v(3), v(4)
         if k <= 0 or scale <= 0:
@@ -149,18 +155,29 @@ def prosimos_distribution(spec, where: str, notes: list[str] | None = None,
     variance = _param(params, 1, where) / unit / unit
     if variance < 0:
         raise ScenarioError(f"{where}: {name} needs a variance >= 0")
-    if mean <= 0 or variance == 0:
+    # pix-framework takes log(mean^2 / ...) and divides by the variance: a zero (or, in
+    # floating point, vanishing) mean or variance cannot be drawn from
+    if mean <= 1e-9 or variance <= 1e-12 or variance / (mean * mean) > 1e12:
         notes.append(f"{where}: {name} with mean {mean * unit:g} and variance "
                      f"{variance * unit * unit:g} cannot be sampled; its fixed value "
                      f"{max(mean, 0.0) * unit:g} is used")
-        return Distribution("fixed", (min(max(mean, low, 0.0), high),))
+        return _bounded(Distribution("fixed", (min(max(mean, low, 0.0), high),)), mean, where,
+                        notes, unit)
     kind = "lognormal" if name == "lognorm" else "gamma"
     return _bounded(Distribution(kind, (mean, math.sqrt(variance)), max(low, 0.0), high), mean,
                     where, notes, unit)
 
 
+#: Above this mean (minutes, about 19 years) a duration is a unit mistake, and a
+#: simulation of it would only fill memory with working-time intervals.
+LONGEST_MEAN = 1e7
+
+
 def _bounded(dist: Distribution, mean, where, notes, unit) -> Distribution:
     """``dist``, or Prosimos' fixed fallback when no value can fall within its limits."""
+    if min(dist.mean, dist.high) > LONGEST_MEAN:
+        raise ScenarioError(f"{where}: a mean of {dist.mean * unit:g} is over 19 years; "
+                            "Prosimos durations are in seconds")
     low, high = dist.low, dist.high
     lowest = dist.shift if dist.kind == "exponential" else (
         dist.params[0] if dist.kind == "uniform" else -math.inf)
@@ -186,6 +203,9 @@ def _histogram(data, where: str, unit: float) -> Distribution:
         raise ScenarioError(f"{where}.cdf: must rise from >= 0 to 1")
     if min(mids) < 0:
         raise ScenarioError(f"{where}.bin_midpoints: a duration cannot be negative")
+    if max(mids) > LONGEST_MEAN:
+        raise ScenarioError(f"{where}.bin_midpoints: over 19 years; Prosimos durations are "
+                            "in seconds")
     return Distribution("histogram", (*cdf, *mids))
 
 

@@ -343,7 +343,8 @@ class Replication(Staffing):
         rule = self.net.choose[i]
         if rule[0] == "prob":
             chosen = [j for j, p in enumerate(rule[1]) if self._uniform(i) < p]
-            return chosen or [max(range(len(rule[1])), key=rule[1].__getitem__)]
+            # none drawn: one flow drawn by the probabilities, as Prosimos does
+            return chosen or [self._choose(case, i)]
         chosen = [j for j, e in enumerate(rule[1]) if e is not None and self._holds(e, case, i, j)]
         if not chosen and rule[2] >= 0:
             chosen = [rule[2]]

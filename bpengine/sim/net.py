@@ -335,6 +335,7 @@ def compile_net(model, scenario) -> Net:
         calls itself without end, or a main process without a start event.
     """
     net = Net()
+    net.notes.extend(getattr(scenario, "notes", ()))  # what the scenario's import approximated
     main = model.main_process
     if main is None:
         raise ScenarioError(f"{model.file}: no process to simulate")

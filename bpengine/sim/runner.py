@@ -136,11 +136,11 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
     res = summarise(reps, net, sc, model.name or os.path.basename(model.file), cases, warm, seed)
     res.elapsed_seconds = time.perf_counter() - started
     if event_log and reps:
-        res.event_log = _log_rows(reps[0].rows, net, sc.calendar.clock(sc.start).epoch)
+        res.event_log = _log_rows(reps[0].rows, net, sc.calendar.clock(sc.start).epoch, sc)
     return res
 
 
-def _log_rows(rows, net, epoch) -> list[dict]:
+def _log_rows(rows, net, epoch, scenario=None) -> list[dict]:
     """Task executions as dicts with datetimes (converted in bulk)."""
     rows = [r for r in rows if r[3] >= 0]
     if not rows:
@@ -152,7 +152,8 @@ def _log_rows(rows, net, epoch) -> list[dict]:
     people: dict = {}  # (lane, staff) -> "Lane #n", made once
     for r in rows:
         if (r[2], r[3]) not in people:
-            people[r[2], r[3]] = f"{lanes[r[2]]} #{r[3] + 1}"
+            named = scenario.lane(lanes[r[2]]).people if scenario is not None else ()
+            people[r[2], r[3]] = named[r[3]].name if named else f"{lanes[r[2]]} #{r[3] + 1}"
     return [{"case": r[0], "activity": ids[r[1]], "name": names[r[1]], "lane": lanes[r[2]],
              "resource": people[r[2], r[3]], "enabled": e, "start": st, "end": f}
             for r, (e, st, f) in zip(rows, stamps.tolist(), strict=True)]
@@ -173,7 +174,7 @@ def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
     rep = Replication(net, sc, model, 1, 0, 0, keep_log=True,
                       data_source=lambda k: dict(data or {}))
     stats = rep.run()
-    rows = _log_rows(stats.rows, net, rep.clock.epoch)
+    rows = _log_rows(stats.rows, net, rep.clock.epoch, sc)
     return sorted(rows, key=lambda r: (r["end"], r["start"], r["enabled"]))
 
 
