@@ -327,3 +327,7 @@ def _check_ids(sc: Scenario, model, source: str) -> None:
         if el.kind == "exclusiveGateway" and abs(sum(probs.values()) - 1) > 1e-6:
             raise ScenarioError(f"{source}: gateway_branching_probabilities[{gid}]: "
                                 f"probabilities sum to {sum(probs.values()):g}, not 1")
+        if el.kind == "inclusiveGateway" and abs(sum(probs.values()) - 1) > 1e-6:
+            sc.notes.append(f"gateway_branching_probabilities[{gid}]: probabilities sum to "
+                            f"{sum(probs.values()):g}; when no flow is drawn Prosimos fails, "
+                            "bpengine draws one in proportion to them")

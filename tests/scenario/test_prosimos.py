@@ -163,10 +163,10 @@ def test_inclusive_split_without_conditions_draws_each_flow_by_probability():
     sc = load_scenario(DATA / "claims.json", CLAIMS)
     res = simulate(CLAIMS, sc, cases=3000, replications=1, warmup=0, seed=5, event_log=False)
     runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
-    # each flow on its own with 0.6 and 0.5; when neither is drawn, one is drawn by
-    # probability (Prosimos' rule), so neither flow is a fixed fallback
-    assert runs["T_id"] == pytest.approx(0.6 + 0.2 * 0.6 / 1.1, abs=0.04)
-    assert runs["T_docs"] == pytest.approx(0.5 + 0.2 * 0.5 / 1.1, abs=0.04)
+    # each flow on its own with 0.6 and 0.4; when neither is drawn (0.4 * 0.6 of the
+    # time), one is drawn by probability (Prosimos' rule), so neither is a fixed fallback
+    assert runs["T_id"] == pytest.approx(0.6 + 0.24 * 0.6, abs=0.03)
+    assert runs["T_docs"] == pytest.approx(0.4 + 0.24 * 0.4, abs=0.03)
 
 
 def test_unknown_ids_are_refused(tmp_path):
