@@ -19,8 +19,9 @@ the difference given the run-to-run spread of both (Welch), or within 2% (runs o
 system can agree so closely that a tiny bias shows). Pairs: the shared permit and M/M/c
 models (../shared/bench) and parameter files generated from tests/data/prosimos/claims.*:
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
-inclusive split by probability, case attributes, histogram arrivals, a degenerate
-distribution, a flow without a probability, and a pool of 64 different workers.
+inclusive split by probability, case attributes and branch rules over them, histogram
+arrivals, a degenerate distribution, a flow without a probability, and a pool of 64
+different workers.
 """
 from __future__ import annotations
 
@@ -74,6 +75,24 @@ def _histogram_degenerate() -> dict:
     return doc
 
 
+def _branch_rules() -> dict:
+    """Branches decided by rules over case attributes (the claim's amount and channel)."""
+    doc = _claims()
+    doc["branch_rules"] = [
+        {"id": "big", "rules": [[{"attribute": "amount", "comparison": ">", "value": "4000"}]]},
+        {"id": "small", "rules": [[{"attribute": "amount", "comparison": "<=", "value": 4000}]]},
+        {"id": "at_counter", "rules": [[{"attribute": "channel", "comparison": "=",
+                                         "value": "counter"}]]},
+        {"id": "cheap", "rules": [[{"attribute": "amount", "comparison": "in",
+                                    "value": [0, 2500]}]]}]
+    g = doc["gateway_branching_probabilities"]
+    for k, cid in ((0, "small"), (1, "big")):
+        g[0]["probabilities"][k]["condition_id"] = cid
+    for k, cid in ((0, "at_counter"), (1, "cheap")):
+        g[1]["probabilities"][k]["condition_id"] = cid
+    return doc
+
+
 def _pool_of_64() -> dict:
     """One back-office pool of 64 one-person entries, each with its own speed and cost,
     half of them on a short week: the case that once collapsed into one lane."""
@@ -114,6 +133,7 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
                 ("mmc2", bench / "mmc1.bpmn", bench / "mmc2.json")]
     out += [("claims-people", CLAIMS / "claims.bpmn", _claims()),
             ("claims-histogram-degenerate", CLAIMS / "claims.bpmn", _histogram_degenerate()),
+            ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
             ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64())]
     return out
 

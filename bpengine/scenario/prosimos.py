@@ -26,6 +26,7 @@ from ..errors import ScenarioError
 from .calendar import Calendar
 from .distributions import Choice
 from .prosimos_values import (
+    branch_rule,
     items,
     number,
     obj,
@@ -40,13 +41,12 @@ __all__ = ["from_prosimos", "prosimos_distribution", "prosimos_calendar"]
 
 _READ = ("resource_profiles", "resource_calendars", "task_resource_distribution",
          "arrival_time_distribution", "arrival_time_calendar", "gateway_branching_probabilities",
-         "event_distribution", "case_attributes", "model_type", "gateway_execution_limit")
+         "event_distribution", "case_attributes", "branch_rules", "model_type",
+         "gateway_execution_limit")
 # sections of Prosimos files bpengine refuses, and why, in one line each
 _REFUSED = {
     "batch_processing": "Prosimos batches (one resource works the whole batch) are not "
                         "simulated; give tasks.<id>.batch in a YAML scenario instead",
-    "branch_rules": "conditions on branches are not read from Prosimos files; give the flows "
-                    "conditions in the BPMN (over case data) or use probabilities",
     "prioritisation_rules": "case priorities are not simulated (every queue is first come, "
                             "first served)",
     "event_attributes": "attributes computed at events are not simulated",
@@ -90,7 +90,7 @@ def from_prosimos(text_or_dict, model=None, source: str = "<prosimos>",
     sc = Scenario(calendar=Calendar.always(), start=start or dt.datetime(2025, 1, 6, 8, 0),
                   source=source, raw=doc, model=model, notes=notes)
     _staff(doc, calendars, sc, notes)
-    _branches(doc.get("gateway_branching_probabilities"), sc, notes)
+    conditions = _branches(doc.get("gateway_branching_probabilities"), sc, notes)
     arrival = doc.get("arrival_time_distribution")
     if arrival is None:
         notes.append("arrival_time_distribution: not given; cases arrive every hour on "
@@ -106,6 +106,7 @@ def from_prosimos(text_or_dict, model=None, source: str = "<prosimos>",
         # Prosimos lets an intermediate event take calendar time, whatever the calendars
         sc.events[eid] = EventTiming(prosimos_distribution(ev, where, notes), False, None)
     _case_attributes(doc.get("case_attributes"), sc, notes)
+    _rules(doc.get("branch_rules"), conditions, sc)
     if "gateway_execution_limit" in doc:
         limit = number(doc["gateway_execution_limit"], "gateway_execution_limit", 1)
         notes.append(f"gateway_execution_limit {limit:g}: not applied; a case is stopped as "
@@ -249,7 +250,9 @@ def _lane(name: str, members: list[dict], task_order, calendars, sc: Scenario) -
     sc.lanes[name] = LaneStaff(len(people), cost, calendar, tuple(people))
 
 
-def _branches(section, sc: Scenario, notes: list[str]) -> None:
+def _branches(section, sc: Scenario, notes: list[str]) -> dict:
+    """Branching probabilities into ``sc``; returns gateway -> flow -> condition_id."""
+    conditions: dict[str, dict[str, str]] = {}
     for i, g in enumerate(items(section, "gateway_branching_probabilities")):
         where = f"gateway_branching_probabilities[{i}]"
         g = obj(g, where)
@@ -262,8 +265,8 @@ def _branches(section, sc: Scenario, notes: list[str]) -> None:
             only_keys(p, pw, ("path_id", "value", "condition_id"))
             fid = text(p.get("path_id"), f"{pw}.path_id")
             if "condition_id" in p:
-                notes.append(f"{pw}.condition_id: branch rules are not read; flow {fid} is "
-                             "taken by its probability")
+                conditions.setdefault(gid, {})[fid] = text(p["condition_id"],
+                                                           f"{pw}.condition_id")
             if "value" in p:
                 value = number(p["value"], f"{pw}.value", 0)
                 if value > 1:
@@ -277,6 +280,25 @@ def _branches(section, sc: Scenario, notes: list[str]) -> None:
             notes.append(f"{where}: flows {', '.join(missing)} have no probability; each gets "
                          f"{share:.4g}, as Prosimos assigns them")
         sc.probabilities[gid] = probs
+    return conditions
+
+
+def _rules(section, conditions: dict, sc: Scenario) -> None:
+    """``branch_rules`` referred to by ``condition_id``: conditions over case attributes."""
+    numeric = {name: not isinstance(gen, Choice) for name, gen in sc.data.items()}
+    rules = {}
+    for i, rule in enumerate(items(section, "branch_rules")):
+        where = f"branch_rules[{i}]"
+        rule = obj(rule, where)
+        only_keys(rule, where, ("id", "rules"))
+        rid = text(rule.get("id"), f"{where}.id")
+        rules[rid] = branch_rule(rule.get("rules"), f"{where}.rules", numeric)
+    for gid, flows in conditions.items():
+        for fid, cid in flows.items():
+            if cid not in rules:
+                raise ScenarioError(f"gateway_branching_probabilities[{gid}]: flow {fid}: "
+                                    f"condition_id {cid!r} is not in branch_rules")
+        sc.rules[gid] = {fid: rules[cid] for fid, cid in flows.items()}
 
 
 def _case_attributes(section, sc: Scenario, notes: list[str]) -> None:

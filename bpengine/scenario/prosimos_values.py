@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 
-from ..errors import ScenarioError
+from ..errors import ExpressionError, ScenarioError
+from ..expressions import Expression, compile_expression
 from .calendar import Calendar
 from .distributions import Distribution
 
 __all__ = ["obj", "items", "text", "number", "only_keys", "prosimos_distribution",
-           "prosimos_calendar", "WEEKDAYS"]
+           "prosimos_calendar", "branch_rule", "WEEKDAYS"]
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 _DURATIONS = ("fix", "expon", "norm", "uniform", "lognorm", "gamma", "exponnorm",
@@ -255,3 +256,53 @@ def prosimos_calendar(periods, where: str) -> Calendar:
                 out.append((s, e))
         merged.append(tuple(out))
     return Calendar(tuple(merged), frozenset())
+
+
+_COMPARISONS = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "==", "==": "==", "!=": "!="}
+
+
+def branch_rule(rules, where: str, numeric: dict[str, bool]) -> Expression:
+    """A Prosimos branch rule (OR of ANDs of ``attribute comparison value``) as a condition.
+
+    ``numeric`` tells which case attributes are numbers (continuous) and which are labels
+    (discrete); a comparison with a number is numeric, as Prosimos casts it; ``in`` takes
+    ``[low, high]`` (``"inf"`` for no upper bound); an attribute no case has is false.
+    """
+    ors = []
+    for i, group in enumerate(items(rules, where, True)):
+        ands = []
+        for j, rule in enumerate(items(group, f"{where}[{i}]", True)):
+            rw = f"{where}[{i}][{j}]"
+            rule = obj(rule, rw)
+            only_keys(rule, rw, ("attribute", "comparison", "value"))
+            name = text(rule.get("attribute"), f"{rw}.attribute")
+            if not name.isidentifier() or name.startswith("_"):
+                raise ScenarioError(f"{rw}.attribute: {name!r} is not a name conditions can use")
+            op, value = rule.get("comparison"), rule.get("value")
+            if name not in numeric:
+                ands.append("False")  # Prosimos: a rule on an attribute no case has fails
+            elif op == "in":
+                bounds = items(value, f"{rw}.value", True)
+                if len(bounds) != 2:
+                    raise ScenarioError(f"{rw}.value: 'in' needs [low, high]")
+                low = number(bounds[0], f"{rw}.value[0]")
+                high = math.inf if bounds[1] == "inf" else number(bounds[1], f"{rw}.value[1]")
+                ands.append(f"{low!r} <= {name}" + (f" <= {high!r}" if high < math.inf else ""))
+            elif op in _COMPARISONS:
+                if numeric[name]:
+                    literal = repr(number(value, f"{rw}.value"))
+                else:
+                    literal = repr(text(value, f"{rw}.value"))
+                ands.append(f"{name} {_COMPARISONS[op]} {literal}")
+            else:
+                raise ScenarioError(f"{rw}.comparison: {op!r} is not one of "
+                                    f"{', '.join([*_COMPARISONS, 'in'])}")
+        if not ands:
+            raise ScenarioError(f"{where}[{i}]: an empty group of rules")
+        ors.append("(" + " and ".join(ands) + ")")
+    if not ors:
+        raise ScenarioError(f"{where}: no rules")
+    try:
+        return compile_expression(" or ".join(ors))
+    except ExpressionError as exc:  # e.g. more rules than the safe evaluator accepts
+        raise ScenarioError(f"{where}: {exc}") from None

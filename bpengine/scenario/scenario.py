@@ -106,6 +106,10 @@ class Scenario:
     data: dict[str, Distribution | Choice] = field(default_factory=dict)
     events: dict[str, EventTiming] = field(default_factory=dict)
     assignments: dict[str, str] = field(default_factory=dict)  # task id -> lane (Prosimos pools)
+    # Prosimos branch rules: gateway -> flow -> condition over case data (an Expression);
+    # chosen as Prosimos does (one true: it; several: by their probabilities; none: the
+    # default flow, else the probabilities)
+    rules: dict[str, dict[str, object]] = field(default_factory=dict)
     # what the import could only approximate (degenerate distributions, guessed branch
     # probabilities): shown with the simulation's notes
     notes: list[str] = field(default_factory=list)

@@ -321,6 +321,22 @@ class Replication(Staffing):
         self.finished.append(case)
 
     # -- gateways ---------------------------------------------------------------------
+    def _draw(self, i, probs, among=None) -> int:
+        """One flow drawn in proportion to ``probs`` (only ``among`` these, if given)."""
+        among = range(len(probs)) if among is None else among
+        total = sum(probs[j] for j in among)
+        if total <= 0:  # nothing to weigh by: equal chances
+            return among[min(int(self._uniform(i) * len(among)), len(among) - 1)]
+        u, acc = self._uniform(i) * total, 0.0
+        for j in among:
+            acc += probs[j]
+            if u < acc:
+                return j
+        return max(among, key=probs.__getitem__)
+
+    def _passed(self, case, i, rule) -> list[int]:
+        return [j for j, e in enumerate(rule[1]) if e is not None and self._holds(e, case, i, j)]
+
     def _choose(self, case, i) -> int:
         rule = self.net.choose[i]
         if rule[0] == "prob":
@@ -331,6 +347,11 @@ class Replication(Staffing):
                 if u < acc:
                     return j
             return max(range(len(rule[1])), key=rule[1].__getitem__)
+        if rule[0] == "rules":  # Prosimos: one true rule, several by probability, else default
+            passed = self._passed(case, i, rule)
+            if passed:
+                return passed[0] if len(passed) == 1 else self._draw(i, rule[2], passed)
+            return rule[3] if rule[3] >= 0 else self._draw(i, rule[2])
         for j, expr in enumerate(rule[1]):
             if expr is not None and self._holds(expr, case, i, j):
                 return j
@@ -345,6 +366,14 @@ class Replication(Staffing):
             chosen = [j for j, p in enumerate(rule[1]) if self._uniform(i) < p]
             # none drawn: one flow drawn by the probabilities, as Prosimos does
             return chosen or [self._choose(case, i)]
+        if rule[0] == "rules":  # Prosimos: every flow whose rule holds, else the default
+            passed = self._passed(case, i, rule)
+            if passed:
+                return passed
+            if rule[3] >= 0:
+                return [rule[3]]
+            chosen = [j for j, p in enumerate(rule[2]) if self._uniform(i) < p]
+            return chosen or [self._draw(i, rule[2])]
         chosen = [j for j, e in enumerate(rule[1]) if e is not None and self._holds(e, case, i, j)]
         if not chosen and rule[2] >= 0:
             chosen = [rule[2]]

@@ -59,7 +59,8 @@ class Net:
     starts: dict = field(default_factory=dict)                 # scope (None/sub id) -> [start]
     delay: list = field(default_factory=list)                  # catch events: Distribution
     delay_working: list[bool] = field(default_factory=list)
-    choose: list = field(default_factory=list)  # gateways: ("prob", cum) | ("cond", exprs, default)
+    # gateways: ("prob", p) | ("cond", exprs, default) | ("rules", exprs, p, default)
+    choose: list = field(default_factory=list)
     reach: list = field(default_factory=list)   # OR joins: nodes from which they can be reached
     mi: list = field(default_factory=list)      # multi-instance: (sequential, count) or None
     repeat: list[float] = field(default_factory=list)  # standard loop: P(another round)
@@ -95,6 +96,11 @@ def _timer_delay(el, scenario, notes: list[str]) -> tuple[Distribution | None, b
 def _gateway_choice(model, scenario, el, net):
     probs = scenario.probabilities.get(el.id)
     flows = list(el.outgoing)
+    rules = getattr(scenario, "rules", {}).get(el.id)
+    if rules:  # Prosimos branch rules, decided as Prosimos does (see Replication._choose)
+        values = [(probs or {}).get(f, 0.0) for f in flows]
+        default = flows.index(el.default_flow) if el.default_flow in flows else -1
+        return ("rules", [rules.get(f) for f in flows], values, default)
     if probs is not None:
         values = [probs.get(f, 0.0) for f in flows]
         return ("prob", values)

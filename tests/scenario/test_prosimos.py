@@ -87,7 +87,7 @@ def test_simulating_people_counts_each_persons_hours_and_cost():
     assert res["cost_per_case"].mean > 0
 
 
-@pytest.mark.parametrize("section", ["batch_processing", "branch_rules", "prioritisation_rules",
+@pytest.mark.parametrize("section", ["batch_processing", "prioritisation_rules",
                                      "event_attributes", "global_attributes", "multitask"])
 def test_sections_not_simulated_are_refused_by_name(tmp_path, section):
     doc = {**CLAIMS_DOC, section: []}
@@ -167,6 +167,57 @@ def test_inclusive_split_without_conditions_draws_each_flow_by_probability():
     # time), one is drawn by probability (Prosimos' rule), so neither is a fixed fallback
     assert runs["T_id"] == pytest.approx(0.6 + 0.24 * 0.6, abs=0.03)
     assert runs["T_docs"] == pytest.approx(0.4 + 0.24 * 0.4, abs=0.03)
+
+
+def with_branch_rules() -> dict:
+    """Claims decided by rules over case attributes instead of probabilities."""
+    doc = copy.deepcopy(CLAIMS_DOC)
+    doc["branch_rules"] = [
+        {"id": "big", "rules": [[{"attribute": "amount", "comparison": ">", "value": "4000"}]]},
+        {"id": "small", "rules": [[{"attribute": "amount", "comparison": "<=", "value": 4000}]]},
+        {"id": "at_counter", "rules": [[{"attribute": "channel", "comparison": "=",
+                                         "value": "counter"}]]},
+        {"id": "cheap", "rules": [[{"attribute": "amount", "comparison": "in",
+                                    "value": [0, 2500]}],
+                                  [{"attribute": "nowhere", "comparison": ">", "value": 1}]]}]
+    g = doc["gateway_branching_probabilities"]
+    g[0]["probabilities"][0]["condition_id"] = "small"
+    g[0]["probabilities"][1]["condition_id"] = "big"
+    g[1]["probabilities"][0]["condition_id"] = "at_counter"
+    g[1]["probabilities"][1]["condition_id"] = "cheap"
+    return doc
+
+
+def test_branch_rules_decide_by_case_attributes_as_prosimos_does(tmp_path):
+    sc = _load(with_branch_rules(), tmp_path)
+    assert sc.rules["G_complete"]["F_no"].source == "(amount > 4000.0)"
+    assert sc.rules["G_checks"]["F_id"].source == "(channel == 'counter')"
+    # an attribute no case has makes its rule false, as in Prosimos
+    assert sc.rules["G_checks"]["F_docs"].source == "(0.0 <= amount <= 2500.0) or (False)"
+    res = simulate(CLAIMS, sc, cases=4000, replications=1, warmup=0, seed=8, event_log=False)
+    runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
+    assert runs["T_ask"] == pytest.approx(1000 / 4900, abs=0.02)   # amount uniform 100-5000
+    # inclusive: every flow whose rule holds; when none holds (online and amount > 2500)
+    # the probabilities decide, as when there are no rules
+    none = 0.8 * 2500 / 4900
+    assert runs["T_id"] == pytest.approx(0.2 + none * 0.744, abs=0.03)
+    assert runs["T_docs"] == pytest.approx(2400 / 4900 + none * 0.496, abs=0.03)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["branch_rules"][0].update(id="huge"), r"condition_id 'big' is not in branch_rules"),
+    (lambda d: d["branch_rules"][0]["rules"][0][0].update(comparison="~"),
+     r"branch_rules\[0\].rules\[0\]\[0\].comparison: '~' is not one of"),
+    (lambda d: d["branch_rules"][0]["rules"][0][0].update(value="lots"),
+     r"branch_rules\[0\].rules\[0\]\[0\].value: expected a number"),
+    (lambda d: d["branch_rules"][0]["rules"][0][0].update(attribute="__class__"),
+     r"attribute: '__class__' is not a name conditions can use"),
+])
+def test_malformed_branch_rules_are_refused(tmp_path, change, message):
+    doc = with_branch_rules()
+    change(doc)
+    with pytest.raises(ScenarioError, match=message):
+        _load(doc, tmp_path)
 
 
 def test_unknown_ids_are_refused(tmp_path):
@@ -256,6 +307,21 @@ def prosimos_documents(draw):
                {"gateway_id": "G_checks", "probabilities": [
                    {"path_id": "F_id", "value": draw(st.floats(0, 1))}, {"path_id": "F_docs"}]}],
            "event_distribution": [{"event_id": "E_wait", **draw(_distribution())}]}
+    if draw(st.booleans()):  # decided by rules over case attributes
+        doc["case_attributes"] = copy.deepcopy(CLAIMS_DOC["case_attributes"])
+        ops = st.sampled_from([">", ">=", "<", "<=", "=", "!=", "in"])
+        doc["branch_rules"] = [
+            {"id": f"r{k}", "rules": [[{"attribute": draw(st.sampled_from(["amount", "channel",
+                                                                            "ghost"])),
+                                        "comparison": (op := draw(ops)),
+                                        "value": [0, draw(st.sampled_from([900, "inf"]))]
+                                        if op == "in" else draw(st.sampled_from(
+                                            [1000, "2500", "online"]))}]]}
+            for k in range(3)]
+        for g in doc["gateway_branching_probabilities"]:
+            for p in g["probabilities"]:
+                if draw(st.booleans()):
+                    p["condition_id"] = f"r{draw(st.integers(0, 2))}"
     return doc
 
 
