@@ -247,7 +247,8 @@ def _lane(name: str, members: list[dict], task_order, calendars, sc: Scenario) -
                      None if p.tasks == frozenset(tasks) else p.tasks, p.durations)
               for p in people]
     cost = sum(e["cost"] * e["amount"] for e in members) / len(people)
-    sc.lanes[name] = LaneStaff(len(people), cost, calendar, tuple(people))
+    # Prosimos gives a task to the resource free longest, even one whose shift is over
+    sc.lanes[name] = LaneStaff(len(people), cost, calendar, tuple(people), "earliest_free")
 
 
 def _branches(section, sc: Scenario, notes: list[str]) -> dict:

@@ -304,7 +304,7 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
         cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
         own = (Calendar(parse_hours(spec["hours"], f"{where}.hours"), calendar.holidays)
                if "hours" in spec else None)
-        allocation = spec.get("allocation", "earliest_free")
+        allocation = spec.get("allocation", "soonest_start")
         if allocation not in ALLOCATIONS:
             raise ScenarioError(f"{where}.allocation: {allocation!r} is not one of "
                                 f"{', '.join(ALLOCATIONS)}")

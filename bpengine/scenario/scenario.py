@@ -20,9 +20,11 @@ DEFAULT_DURATION = Distribution("fixed", (10.0,))
 DEFAULT_INTERARRIVAL = Distribution("exponential", (60.0,))
 
 
-#: How a free person is picked for a task: the one who can start it first (ties: the one
-#: free longest), or the one fastest at it (smallest mean duration; ties: who starts first).
-ALLOCATIONS = ("earliest_free", "by_skill")
+#: How a free person is picked for a task: the one who can start it soonest in their own
+#: hours (ties: the one free longest); the one free longest whatever their hours (Prosimos'
+#: rule: an off-duty person may take work and start it when their shift begins); or the
+#: one fastest at it (smallest mean duration; ties: who starts soonest).
+ALLOCATIONS = ("soonest_start", "earliest_free", "by_skill")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class LaneStaff:
     cost_per_hour: float = 0.0
     calendar: Calendar | None = None  # None: the scenario's calendar
     people: tuple[Person, ...] = ()
-    allocation: str = "earliest_free"
+    allocation: str = "soonest_start"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ the office closes) and is recorded for the statistics. A lane is a head count sh
 calendar (the fast, common case) or a list of named people (:class:`Worker`), each with
 their own hours and leave, cost, tasks they can do and durations; a free person takes the
 first queued item they can do, and a new item goes to the free person who can start it
-first (``earliest_free``) or is fastest at it (``by_skill``). Boundary timers can cancel it, or
+first (``soonest_start``), has been free longest whatever their hours (``earliest_free``, as
+Prosimos does) or is fastest at it (``by_skill``). Boundary timers can cancel it, or
 the subprocess around it; a terminate end cancels all of a case's work. :class:`Staffing`
 holds these operations; :class:`~bpengine.sim.kernel.Replication` mixes them in.
 """
@@ -87,13 +88,13 @@ class Worker:
 
 class Lane:
     __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff", "people",
-                 "by_skill", "costs")
+                 "policy", "costs")
 
-    def __init__(self, name, staff, clock, cost_per_hour, people=None, by_skill=False):
+    def __init__(self, name, staff, clock, cost_per_hour, people=None, policy="soonest_start"):
         self.name, self.staff, self.clock = name, staff, clock
         self.free = list(range(staff - 1, -1, -1))
         self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
-        self.people, self.by_skill = people, by_skill  # people: None for a head count
+        self.people, self.policy = people, policy  # people: None for a head count
         self.costs = None if people is None else np.array([w.cost_min for w in people])
 
 
@@ -131,7 +132,7 @@ def build_lanes(net, scenario, rng_for) -> list[Lane]:
             people.append(Worker(person.name, scenario.person_calendar(name, person).clock(epoch),
                                  cost / 60.0, skills, streams, means))
         lanes.append(Lane(name, len(people), clock, staff.cost_per_hour, people,
-                          staff.allocation == "by_skill"))
+                          staff.allocation))
     return lanes
 
 
@@ -232,10 +233,13 @@ class Staffing:
             w = people[k]
             if w.skills is not None and node not in w.skills:
                 continue
-            key = (w.clock.next_working(t), w.free_since, k)
-            if lane.by_skill:
-                key = (w.means.get(node, self.net.distributions[self.net.duration[node]].mean),
-                       *key)
+            if lane.policy == "earliest_free":  # Prosimos: free longest, whatever the hours
+                key = (w.free_since, k)
+            else:
+                key = (w.clock.next_working(t), w.free_since, k)
+                if lane.policy == "by_skill":
+                    key = (w.means.get(node,
+                                       self.net.distributions[self.net.duration[node]].mean), *key)
             if best_key is None or key < best_key:
                 best, best_key = k, key
         return best

@@ -10,7 +10,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "sim"
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def scenario(people, allocation="earliest_free", cost=0):
+def scenario(people, allocation="soonest_start", cost=0):
     """Cases 10 h apart on a 24/7 office, task A 30 min: each case alone in the lane."""
     return {"calendar": {"hours": "always", "holidays": []}, "start": "2025-01-06 00:00",
             "arrivals": {"interarrival": "600 min", "calendar": "always",
@@ -20,7 +20,7 @@ def scenario(people, allocation="earliest_free", cost=0):
                                "cost_per_hour": cost}}}
 
 
-def log(people, allocation="earliest_free", cases=40, cost=0):
+def log(people, allocation="soonest_start", cases=40, cost=0):
     res = simulate(DATA / "sequence.bpmn", scenario(people, allocation, cost), cases=cases,
                    replications=1, warmup=0, seed=1)
     return res, [r for r in res.event_log if r["activity"] == "A"]
@@ -44,9 +44,19 @@ def test_the_person_who_can_start_first_takes_the_work_within_their_own_hours():
                                                 rel=0.1)
 
 
+def test_earliest_free_is_prosimos_rule_whatever_the_hours():
+    shifts = [{"name": "Pagi", "hours": {d: ["06:00-12:00"] for d in WEEK}},
+              {"name": "Siang", "hours": {d: ["12:00-18:00"] for d in WEEK}}]
+    # the case enabled Monday 10:00: Pagi is on duty, but Siang has been free longer
+    soon = {r["enabled"].hour: r for r in log(shifts, "soonest_start", cases=3)[1]}
+    free = {r["enabled"].hour: r for r in log(shifts, "earliest_free", cases=3)[1]}
+    assert (soon[10]["resource"], soon[10]["start"].hour) == ("Pagi", 10)
+    assert (free[10]["resource"], free[10]["start"].hour) == ("Siang", 12)
+
+
 def test_by_skill_gives_the_work_to_the_fastest_free_person():
     people = [{"name": "Baru"}, {"name": "Ahli", "durations": {"A": "5 min"}}]
-    _, shared = log(people, "earliest_free")
+    _, shared = log(people, "soonest_start")
     _, skilled = log(people, "by_skill")
     assert Counter(r["resource"] for r in shared) == {"Baru": 20, "Ahli": 20}  # turn about
     assert Counter(r["resource"] for r in skilled) == {"Ahli": 40}
