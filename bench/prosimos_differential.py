@@ -97,7 +97,8 @@ def _pool_of_64() -> dict:
     """One back-office pool of 64 one-person entries, each with its own speed and cost,
     half of them on a short week: the case that once collapsed into one lane."""
     doc = _claims()
-    doc["arrival_time_distribution"]["distribution_params"][0]["value"] = 90
+    doc["arrival_time_distribution"]["distribution_params"][0]["value"] = 300
+    doc["resource_profiles"][0]["resource_list"][1]["amount"] = 5  # a front desk to match
     doc["resource_calendars"].append({"id": "short", "time_periods": [
         {"from": "MONDAY", "to": "THURSDAY", "beginTime": "10:00:00", "endTime": "15:00:00"}]})
     workers = [{"id": f"W{k:02d}", "name": f"W{k:02d}", "cost_per_hour": 20 + k, "amount": 1,

@@ -16,6 +16,7 @@ __all__ = [
     "ConflictError",
     "TaskNotReady",
     "NotFound",
+    "LogError",
 ]
 
 
@@ -120,3 +121,7 @@ class TaskNotReady(BpengineError):
 
 class NotFound(BpengineError):
     """An unknown case, task or definition id."""
+
+
+class LogError(BpengineError):
+    """An event log that cannot be read: a missing column, a bad timestamp, a broken trace."""

@@ -12,13 +12,13 @@ from functools import lru_cache
 
 from .structure import structure_of
 
-__all__ = ["DOCUMENT_NOUNS", "DataUse", "data_use", "check_reads", "step_acts",
+__all__ = ["DOCUMENT_NOUNS", "DataUse", "data_use", "document_kinds", "check_reads", "step_acts",
            "does_other_work", "is_transport", "examines", "makes", "executes", "issues"]
 
 # Canonical document name -> the ways a task name can mention it (lower case, regex stems).
 DOCUMENT_NOUNS = {
     "KTP": (r"ktp", r"kartu tanda penduduk", r"identitas", r"identity", r"id card"),
-    "KK": (r"kk", r"kartu keluarga"),
+    "KK": (r"kk\b", r"kartu keluarga"),
     "surat pengantar": (r"surat pengantar", r"pengantar", r"cover letter"),
     "surat usulan": (r"surat usulan", r"usulan"),
     "surat tugas": (r"surat tugas", r"\bst\b"),
@@ -46,7 +46,7 @@ DOCUMENT_NOUNS = {
     "izin": (r"izin usaha", r"siup", r"tdp", r"\bho\b", r"izin gangguan", r"izin lokasi",
              r"permit", r"pbg", r"imb", r"slf", r"sertifikat standar"),
     "laporan": (r"laporan", r"report", r"berita acara"),
-    "foto": (r"pas foto", r"foto", r"photo"),
+    "foto": (r"pas foto", r"foto\b", r"photo"),
 }
 _PATTERNS = {doc: re.compile(r"\b(" + "|".join(alts) + r")", re.IGNORECASE)
              for doc, alts in DOCUMENT_NOUNS.items()}
@@ -158,6 +158,22 @@ class DataUse:
 @lru_cache(maxsize=4096)
 def _nouns(name: str) -> frozenset:
     return frozenset(doc for doc, pat in _PATTERNS.items() if pat.search(name))
+
+
+def document_kinds(name: str) -> frozenset:
+    """The canonical documents (keys of :data:`DOCUMENT_NOUNS`) a name mentions.
+
+    Two procedures that call the same paper "Fotokopi KTP" and "KTP pemohon" both
+    demand a ``KTP``; a name that mentions none of them is its own kind.
+
+    Examples
+    --------
+    >>> sorted(document_kinds("Fotokopi KTP")), sorted(document_kinds("KTP pemohon"))
+    (['KTP'], ['KTP'])
+    >>> sorted(document_kinds("Bukti hak atas tanah"))
+    ['Bukti hak atas tanah']
+    """
+    return _nouns(name) or frozenset([name.strip()])
 
 
 def _memoised(fn):

@@ -1,7 +1,9 @@
 """The guard: steps the law or the four-eyes principle requires are never removed.
 
-Applied to every finding after the rules ran. A step marked ``bpe:mandatory="true"``, or
-the checker of a maker/checker pair in different lanes, may be moved so that it no longer
+Applied to every finding after the rules ran. A step the model's classification keeps
+(:mod:`bpengine.model.mandate`: marked ``bpe:mandatory="true"``, a legal act named in its
+name, the last check before a system step or an irreversible act), or the checker of a
+maker/checker pair in different lanes, may be moved so that it no longer
 holds the case up (parallelised), but a redesign never eliminates it, composes it away or
 turns it into a notice. The finding then says why.
 """
@@ -44,10 +46,19 @@ def maker_of(model, checker: str) -> str | None:
 
 
 def guard_reason(model, element_id: str) -> str | None:
-    """Why ``element_id`` must stay in the procedure, or ``None``."""
+    """Why ``element_id`` must stay in the procedure, or ``None``.
+
+    The model's :meth:`~bpengine.model.ProcessModel.mandate` decides first: the
+    ``bpe:mandatory`` attribute, else a legal act named in the step (the word is quoted),
+    else a check that is the last look before a system step or an act that cannot be
+    undone. ``bpe:mandatory="false"`` is the analyst's word: nothing guards the step then.
+    """
     el = model.elements[element_id]
-    if el.mandatory:
-        return f"{el.label!r} is marked mandatory (required by regulation)"
+    mandate = model.mandate(element_id)
+    if mandate.required:
+        return mandate.explanation
+    if mandate.reason == "attribute":
+        return None
     maker = maker_of(model, element_id)
     if maker is not None:
         mk = model.elements[maker]

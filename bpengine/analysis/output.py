@@ -14,7 +14,7 @@ from pathlib import Path
 from .rules import RULES
 
 __all__ = ["RULE_DESCRIPTIONS", "findings_table", "findings_json", "findings_sarif",
-           "metrics_table", "soundness_table", "saving_text"]
+           "metrics_table", "soundness_table", "saving_text", "portfolio_table"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: Short description of each rule (the first line of its docstring).
@@ -225,3 +225,57 @@ def findings_sarif(findings, model, soundness=None) -> str:
         }],
     }
     return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _columns(head, rows) -> list[str]:
+    """Rows as left-aligned columns under a header (the last column is not padded)."""
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head) - 1)]
+    return ["  ".join([*(str(c).ljust(w) for c, w in zip(r, widths, strict=False)),
+                       str(r[-1])]).rstrip() for r in [head, *rows]]
+
+
+def portfolio_table(portfolio, width: int = 100) -> str:
+    """The view across procedures as plain text: documents, candidates, offices."""
+    p, lines = portfolio, []
+    short = {d["name"]: f"P{i + 1}" for i, d in enumerate(p.procedures)}
+    lines.append(f"{_count(len(p.procedures), 'procedure')}:")
+    for d in p.procedures:
+        lines.append(f"  {short[d['name']]}  {d['name']} ({d['steps']} steps, "
+                     f"{d['approvals']} approvals)")
+        lines.extend(textwrap.wrap("demands: " + (", ".join(d["documents"]) or "none"), width,
+                                   initial_indent="      ", subsequent_indent="        "))
+    for group in p.versions:
+        lines.extend(textwrap.wrap(
+            "versions of one procedure (counted once below): "
+            + ", ".join(short[n] for n in group), width, initial_indent="  ",
+            subsequent_indent="    "))
+    lines += ["", "Documents demanded by more than one procedure:"]
+    rows = [(d.document, " ".join(short[n] for n in d.procedures), d.submissions, d.checks,
+             len(d.offices)) for d in p.repeated_documents]
+    lines += ["  " + r for r in _columns(
+        ("document", "procedures", "hand-ins", "checks", "offices"), rows)] if rows else \
+        ["  none"]
+    once = [c for c in p.candidates if c.kind == "once-only"]
+    shared = [c for c in p.candidates if c.kind == "shared-service"]
+    for title, group in (("Once-only candidates (submit once, share the record):", once),
+                         ("Shared-service candidates (one desk for several procedures):",
+                          shared)):
+        lines += ["", title]
+        for c in group or ():
+            lines.extend(textwrap.wrap(c.explanation, width,
+                                       initial_indent="  ", subsequent_indent="    "))
+        if not group:
+            lines.append("  none")
+    if p.shared_steps:
+        lines += ["", "Steps the procedures share (same office, same act, same documents):"]
+        for s in p.shared_steps:
+            lines.extend(textwrap.wrap(
+                f"{s.office}: " + "; ".join(f"{short[n]} {e} ({name})" for n, e, name in s.steps),
+                width, initial_indent="  ", subsequent_indent="    "))
+    lines += ["", "Totals per office (each step once per case):"]
+    rows = [(o.office + (" (applicant)" if o.applicant else ""),
+             " ".join(short[n] for n in o.procedures), o.steps, o.approvals, o.checks,
+             f"{o.minutes_per_case / 60:.1f}") for o in p.offices]
+    lines += ["  " + r for r in _columns(
+        ("office", "procedures", "steps", "approvals", "checks", "hours/case"), rows)]
+    return "\n".join(lines)

@@ -1,24 +1,21 @@
 """Soundness by playing the token game: a bounded exploration of every reachable state.
 
-Each process and each embedded subprocess is a net of its own (a subprocess counts as one
-step of its parent). A state is the multiset of tokens on sequence flows; the game fires
-flow nodes with BPMN semantics: an AND gateway waits for all incoming tokens, an XOR
-gateway passes one token to one branch, an OR split to any non-empty set of branches and
-an OR join waits while a token upstream can still reach an empty incoming flow; tasks
-and events merge without synchronising and split to every outgoing flow; a boundary event
-is an alternative way out of its activity; a terminate end event clears the net. A
-non-interrupting boundary event whose path never rejoins the flow (a reminder, an escalation)
-starts a thread of its own and is checked as a net of its own.
+Each process and each embedded subprocess is a net of its own (a subprocess counts as one step of
+its parent). A state is the multiset of tokens on sequence flows; the game fires flow nodes with
+BPMN semantics: an AND gateway waits for all incoming tokens, an XOR gateway passes one token to
+one branch, an OR split to any non-empty set of branches and an OR join waits while a token
+upstream can still reach an empty incoming flow; tasks and events merge without synchronising and
+split to every outgoing flow; a boundary event is an alternative way out of its activity; a
+terminate end event clears the net. A non-interrupting boundary event whose path never rejoins the
+flow (a reminder, an escalation) starts a thread of its own and is checked as a net of its own.
 
 Properties checked, each violation with the shortest firing sequence that shows it:
 
-- *no deadlock*: a state with tokens left and nothing able to fire (an XOR split joined
-  by an AND gateway);
+- *no deadlock*: a state with tokens left and nothing able to fire (XOR split, AND join);
 - *no lack of synchronisation*: two tokens on one flow (an AND split merged by XOR), so
   the steps after it run twice;
 - *proper completion*: a case that reached an end event yet leaves a token stuck;
-- *option to complete*: from every state the empty state stays reachable (no loop the
-  case can never leave);
+- *option to complete*: from every state the empty state stays reachable (no endless loop);
 - *no dead elements*: every flow node fires in some run.
 
 The exploration stops after ``max_states`` states and says so (``complete=False``):
@@ -153,7 +150,10 @@ class _Net:
             return [(self.entry, tuple(sorted(self.out[self.entry])))]
         starts = [n for n in self.nodes if els[n].kind == "startEvent"]
         if starts:
-            return [(s, tuple(sorted(self.out[s]))) for s in starts]
+            # a step with no incoming flow that another pool's message feeds is a way in
+            fed = [n for n in self.nodes if not self.inc[n] and n in self.model.message_fed
+                   and els[n].kind not in ("startEvent", "boundaryEvent")]
+            return [(s, tuple(sorted(self.out[s]))) for s in starts + fed]
         free = [n for n in self.nodes if not self.inc[n] and els[n].kind != "boundaryEvent"
                 and not (els[n].event == "link" and els[n].kind == "intermediateCatchEvent")]
         return [("+".join(free), tuple(sorted(i for n in free for i in self.out[n])))] if free else []

@@ -24,6 +24,9 @@ COMMANDS = [
     ("compare", "compare"),
     ("report", "report"),
     ("reengineer", "reengineer"),
+    ("sweep", "sweep"),
+    ("calibrate", "calibrate"),
+    ("conformance", "conformance"),
     ("case", "case"),
     ("db", "db"),
 ]

@@ -7,11 +7,15 @@ import click
 
 from .. import analysis
 from ..analysis import DEFAULT_MAX_STATES, RULE_IDS, findings_json, findings_sarif, findings_table
-from ..analysis.output import metrics_table, soundness_table
+from ..analysis.output import metrics_table, portfolio_table, soundness_table
+from ..analysis.portfolio import portfolio
 from ..errors import BpengineError
 from ..model import load
+from ..report.tables import findings_tables
 from ..scenario import load_scenario
 from ..scenario.loading import sidecar_path
+from . import options
+from .output import emit
 
 __all__ = ["analyze", "sidecar_scenario"]
 
@@ -19,23 +23,57 @@ __all__ = ["analyze", "sidecar_scenario"]
 sidecar_scenario = sidecar_path  # the CLI commands' name for it
 
 
-def _load_scenario(file, scenario, no_scenario, model):
+def _load_scenario(file, scenario, no_scenario, model, overrides=()):
     if no_scenario:
         return None, None
     source = scenario or sidecar_scenario(file)
-    if source is None:
+    if source is None and not overrides:
         return None, None
-    return load_scenario(str(source), model=model), str(source)
+    sc = load_scenario(str(source) if source else None, model=model, overrides=overrides)
+    return sc, sc.source
+
+
+def _model_files(paths) -> list[str]:
+    """The BPMN files named, a folder standing for the ``*.bpmn`` files in it."""
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(str(f) for f in p.glob("*.bpmn"))
+            if not found:
+                raise BpengineError(f"{p}: no .bpmn files in this folder")
+            out += found
+        else:
+            out.append(str(p))
+    return out
+
+
+def _portfolio(files, scenario, no_scenario, fmt):
+    if scenario:
+        raise BpengineError("--scenario: one scenario cannot serve several models; each "
+                            "model uses its own x.scenario.yaml (or --no-scenario)")
+    if fmt in ("sarif", "csv"):
+        raise BpengineError(f"--format {fmt}: is for one model; use text, json or html "
+                            "for several")
+    models = [load(f) for f in files]
+    scens = [_load_scenario(f, None, no_scenario, m)[0] for f, m in zip(files, models,
+                                                                          strict=True)]
+    view = portfolio(models, scens)
+    if fmt == "json":
+        return view.to_json()
+    if fmt == "html":
+        from ..report.portfolio import render_portfolio
+
+        return render_portfolio(view)
+    return portfolio_table(view)
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--scenario", "-s", type=click.Path(dir_okay=False),
-              help="Scenario YAML for durations and probabilities (default: the "
-                   "x.scenario.yaml next to FILE, if any).")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@options.scenario("Scenario YAML for durations and probabilities (default: the "
+                  "x.scenario.yaml next to FILE, if any).")
 @click.option("--no-scenario", is_flag=True, help="Ignore any sidecar; use stated defaults.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "sarif"]),
-              default="table", show_default=True)
+@options.overrides()
+@options.output_format("text", "json", "csv", "sarif", "html")
 @click.option("--metrics", "with_metrics", is_flag=True, help="Also compute model metrics.")
 @click.option("--soundness/--no-soundness", "with_soundness", default=True, show_default=True,
               help="Check soundness by token-game exploration.")
@@ -43,24 +81,40 @@ def _load_scenario(file, scenario, no_scenario, model):
               show_default=True, help="State budget of the soundness check.")
 @click.option("--rule", "rules", multiple=True, type=click.Choice(RULE_IDS),
               help="Run only this rule (repeatable).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report to this file instead of standard output.")
-def analyze(file, scenario, no_scenario, fmt, with_metrics, with_soundness, max_states, rules,
-            output):
+@options.output("Write the report to FILE instead of standard output; .xlsx or .csv: the "
+                "findings as a table.")
+@options.quiet()
+def analyze(paths, scenario, no_scenario, overrides, fmt, with_metrics, with_soundness,
+            max_states, rules, output, quiet):
     """Flag the approval steps that add nothing, with the redesign each suggests.
 
-    Prints findings (rule, steps, lanes, explanation, suggestion, estimated saving) as a
-    table, JSON or SARIF 2.1.0; with --metrics also size, complexity and timing metrics.
+    PATHS is one BPMN file, several, or a folder. One file: findings (rule, steps, lanes,
+    explanation, suggestion, estimated saving) as text, JSON, CSV, SARIF 2.1.0 or an HTML page;
+    with --metrics also size, complexity and timing metrics. Several files or a folder: the
+    portfolio view across procedures (documents each demands, offices they share, once-only
+    and shared-service candidates, totals per office).
     """
+    if no_scenario and (scenario or overrides):
+        raise click.UsageError("--no-scenario ignores every scenario; drop --scenario/--set")
+    files = _model_files(paths)
+    if len(files) > 1 or Path(paths[0]).is_dir():
+        if overrides:
+            raise BpengineError("--set: applies to one model's scenario; not with several models")
+        text = _portfolio(files, scenario, no_scenario, fmt)
+        emit("text", output, text=text, data=lambda: text, tables=lambda: [], quiet=True)
+        return
+    file = files[0]
     model = load(file)
-    scen, scen_path = _load_scenario(file, scenario, no_scenario, model)
+    scen, scen_path = _load_scenario(file, scenario, no_scenario, model, overrides)
     findings = analysis.analyze(model, scen, rules=rules or None)
     found_metrics = analysis.metrics(model, scen) if with_metrics else None
     report = analysis.soundness(model, max_states=max_states) if with_soundness else None
-    if fmt == "json":
-        text = findings_json(findings, model, found_metrics, report)
-    elif fmt == "sarif":
-        text = findings_sarif(findings, model, report)
+    if fmt == "sarif":
+        fmt, text = "text", findings_sarif(findings, model, report)
+    elif fmt == "html":
+        from ..report import render_report
+
+        fmt, text = "text", render_report(model, findings=findings)
     else:
         parts = [f"scenario: {scen_path or 'none (stated defaults)'}",
                  findings_table(findings, model)]
@@ -69,10 +123,6 @@ def analyze(file, scenario, no_scenario, fmt, with_metrics, with_soundness, max_
         if report is not None:
             parts.append(soundness_table(report))
         text = "\n\n".join(parts)
-    if output:
-        try:
-            Path(output).write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise BpengineError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
-    else:
-        click.echo(text)
+    emit(fmt, output, text=text,
+         data=lambda: findings_json(findings, model, found_metrics, report),
+         tables=lambda: findings_tables(findings), quiet=True)

@@ -19,14 +19,15 @@ import click
 
 from ..engine import Engine
 from ..errors import BpengineError
+from . import options
 
 __all__ = ["case"]
 
 _db_option = click.option(
     "--db", "url", envvar="BPENGINE_DB", required=True, show_envvar=True,
     help="Database URL: sqlite:///file.db or postgresql+psycopg://user@host/db.")
-_format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
-                              default="text", show_default=True)
+# --json is case data here (its old meaning), so the format takes no --json alias
+_format_option = options.output_format("text", "json", json_alias=False)
 _actor_option = click.option("--actor", default="", help="Who does this (kept in the audit).")
 
 
@@ -51,25 +52,33 @@ def _when(moment) -> str:
 
 
 def _data_options(f):
-    f = click.option("--json", "json_text", metavar="OBJECT",
-                     help="Case data as a JSON object.")(f)
-    return click.option("--data", "pairs", multiple=True, metavar="NAME=VALUE",
-                        help="One data value (JSON literal or text); repeatable.")(f)
+    f = click.option("--json", "json_text", metavar="OBJECT", hidden=True,
+                     help="Case data as a JSON object (old spelling of --data OBJECT).")(f)
+    return click.option("--data", "pairs", multiple=True, metavar="NAME=VALUE|OBJECT",
+                        help="One data value (JSON literal or text), or a JSON object of "
+                             "values; repeatable.")(f)
+
+
+def _object(text: str, option: str) -> dict:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint=option) from None
+    if not isinstance(data, dict):
+        raise click.BadParameter("must be a JSON object", param_hint=option)
+    return data
 
 
 def _parse_data(pairs, json_text) -> dict:
-    data = {}
-    if json_text:
-        try:
-            data = json.loads(json_text)
-        except ValueError as exc:
-            raise click.BadParameter(f"not JSON: {exc}", param_hint="--json") from None
-        if not isinstance(data, dict):
-            raise click.BadParameter("must be a JSON object", param_hint="--json")
+    data = _object(json_text, "--json") if json_text else {}
     for pair in pairs:
+        if pair.lstrip().startswith("{"):  # a JSON object of several values
+            data.update(_object(pair, "--data"))
+            continue
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--data")
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE or a JSON object",
+                                     param_hint="--data")
         try:
             data[name.strip()] = json.loads(value)
         except ValueError:
@@ -99,6 +108,11 @@ def _print_case(case, fmt: str) -> None:
         who = f" claimed by {task.assignee}" if task.assignee else ""
         click.echo(f"  {task.state:8} {task.kind:7} {task.id}  {task.element_id} "
                    f"{task.name!r} [{task.lane or '-'}]{extra}{who}")
+
+
+def _full(engine: Engine, kind: str, given: str) -> str:
+    """The id the user means: the full id, or a unique prefix of one (as listings show)."""
+    return engine.expand_id(kind, given)
 
 
 @click.group()
@@ -154,9 +168,11 @@ def inbox(url, lane, actor, fmt):
 @click.option("--lane", help="Refuse unless the task belongs to this lane.")
 @_format_option
 def complete(task_id, url, pairs, json_text, actor, lane, fmt):
-    """Complete the ready task TASK_ID with data."""
+    """Complete the ready task TASK_ID (or a unique start of it) with data."""
     data = _parse_data(pairs, json_text)
-    _print_case(_open(url).complete(task_id, data, actor=actor, lane=lane), fmt)
+    engine = _open(url)
+    _print_case(engine.complete(_full(engine, "task", task_id), data, actor=actor, lane=lane),
+                fmt)
 
 
 @case.command()
@@ -164,10 +180,11 @@ def complete(task_id, url, pairs, json_text, actor, lane, fmt):
 @_db_option
 @click.option("--actor", default="", help="Who claims the task (required).")
 def claim(task_id, url, actor):
-    """Claim TASK_ID for --actor."""
+    """Claim TASK_ID (or a unique start of it) for --actor."""
     if not actor.strip():
         raise BpengineError("case claim: --actor is required: who claims the task")
-    task = _open(url).claim(task_id, actor)
+    engine = _open(url)
+    task = engine.claim(_full(engine, "task", task_id), actor)
     click.echo(f"{task.id} claimed by {task.assignee}")
 
 
@@ -176,8 +193,9 @@ def claim(task_id, url, actor):
 @_db_option
 @_format_option
 def show(case_id, url, fmt):
-    """Show a case: status, data, open tasks."""
-    _print_case(_open(url).get(case_id), fmt)
+    """Show a case (CASE_ID or a unique start of it): status, data, open tasks."""
+    engine = _open(url)
+    _print_case(engine.get(_full(engine, "case", case_id)), fmt)
 
 
 @case.command()
@@ -185,8 +203,9 @@ def show(case_id, url, fmt):
 @_db_option
 @_format_option
 def history(case_id, url, fmt):
-    """The audit trail of a case: who did what, when, with what data."""
-    entries = _open(url).history(case_id)
+    """The audit trail of a case (CASE_ID or a unique start of it): who did what, when."""
+    engine = _open(url)
+    entries = engine.history(_full(engine, "case", case_id))
     if fmt == "json":
         click.echo(_json([asdict(e) for e in entries]))
         return
@@ -213,8 +232,9 @@ def history(case_id, url, fmt):
 @click.option("--reason", default="", help="Why (kept in the audit).")
 @_actor_option
 def cancel(case_id, url, reason, actor):
-    """Cancel a running case."""
-    _print_case(_open(url).cancel(case_id, reason, actor=actor), "text")
+    """Cancel a running case (CASE_ID or a unique start of it)."""
+    engine = _open(url)
+    _print_case(engine.cancel(_full(engine, "case", case_id), reason, actor=actor), "text")
 
 
 @case.command()

@@ -1,16 +1,19 @@
 """`bpengine compare BEFORE AFTER`: structure and simulated KPIs side by side, with significance."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import click
 
 from ..model import load
 from ..report.before_after import compare as compare_models
+from ..report.before_after import simulate_pair
+from ..report.tables import comparison_tables
+from ..scenario import load_scenario
+from . import options
 from .analyze import sidecar_scenario
+from .output import emit
+from .progress import progress_bar
 
-__all__ = ["compare", "scenarios_for", "SIM_OPTIONS"]
+__all__ = ["compare", "scenarios_for", "load_sides", "SIM_OPTIONS"]
 
 
 def scenarios_for(before_file: str, after_file: str | None, scenario, after_scenario):
@@ -20,19 +23,29 @@ def scenarios_for(before_file: str, after_file: str | None, scenario, after_scen
     return (str(sb) if sb else None), (str(sa) if sa else None)
 
 
+def load_sides(before_model, after_model, sb, sa, overrides):
+    """The scenarios to simulate: the paths as they are, or loaded with the --set overrides.
+
+    Overrides apply to both sides (the same what-if for the procedure before and after).
+    """
+    if not overrides:
+        return sb, sa
+    return (load_scenario(sb, before_model, overrides=overrides),
+            None if after_model is None else load_scenario(sa, after_model, overrides=overrides))
+
+
 def SIM_OPTIONS(f):
     """The simulation options shared by compare, report and reengineer."""
     for opt in reversed([
-        click.option("--scenario", "-s", type=click.Path(dir_okay=False),
-                     help="Scenario of BEFORE (default: its x.scenario.yaml, if any)."),
+        options.scenario("Scenario of BEFORE (default: its x.scenario.yaml, if any)."),
         click.option("--after-scenario", type=click.Path(dir_okay=False),
                      help="Scenario of AFTER (default: its sidecar, else BEFORE's)."),
-        click.option("--cases", type=click.IntRange(min=1), default=1000, show_default=True,
-                     help="Measured cases per replication."),
-        click.option("--replications", "-r", type=click.IntRange(min=2), default=10,
-                     show_default=True, help="Replications per side (for CIs and tests)."),
-        click.option("--seed", type=int, default=7, show_default=True,
-                     help="Same seed on both sides: common random numbers."),
+        options.overrides(),
+        options.cases(1000),
+        options.replications(10, minimum=2, help="Replications per side (for CIs and tests)."),
+        options.seed("Same seed on both sides: common random numbers."),
+        options.jobs(1),
+        options.quiet(),
     ]):
         f = opt(f)
     return f
@@ -42,24 +55,29 @@ def SIM_OPTIONS(f):
 @click.argument("before", type=click.Path(dir_okay=False))
 @click.argument("after", type=click.Path(dir_okay=False))
 @SIM_OPTIONS
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write the table (or JSON) to this file instead of standard output.")
-def compare(before, after, scenario, after_scenario, cases, replications, seed, fmt, output):
+@options.output_format("text", "json", "csv")
+@options.output("Write the table (or JSON, CSV) to FILE instead of standard output; .xlsx "
+                "or .csv: the table as a spreadsheet.")
+@click.option("--service-standard", metavar="DAYS",
+              help="Judge both sides against this service standard (working days, or a "
+                   "duration such as '5 working days'); default: BEFORE's scenario's.")
+def compare(before, after, scenario, after_scenario, overrides, cases, replications, seed, jobs,
+            quiet, fmt, output, service_standard):
     """Compare two models: structure, cycle time, waiting, handoffs, cost, SLA.
 
     Both are simulated on their scenarios with the same seed (common random numbers);
     every difference comes with its 95% CI and whether it is statistically significant
-    (Welch's t-test over replication means).
+    (Welch's t-test over replication means). Both sides are judged against one service
+    standard: BEFORE's, unless --service-standard gives another.
     """
     mb, ma = load(before), load(after)
-    sb, sa = scenarios_for(before, after, scenario, after_scenario)
-    result = compare_models(mb, ma, sb, cases, replications, seed, after_scenario=sa)
-    text = (json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if fmt == "json"
-            else f"{before} -> {after}\n{result.table()}\n{result.headline()}".rstrip())
-    if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}")
-    else:
-        click.echo(text)
+    sb, sa = load_sides(mb, ma, *scenarios_for(before, after, scenario, after_scenario),
+                        overrides)
+    with progress_bar("simulating before and after", "cases", quiet) as update:
+        results = simulate_pair(mb, ma, sb, sa, cases, replications, seed, progress=update,
+                                workers=jobs)
+    result = compare_models(mb, ma, sb, cases, replications, seed, after_scenario=sa,
+                            results=results, service_standard=service_standard)
+    text = f"{before} -> {after}\n{result.table()}\n{result.headline()}".rstrip()
+    emit(fmt, output, text=text, data=result.to_dict,
+         tables=lambda: comparison_tables(result), quiet=quiet)

@@ -12,6 +12,7 @@ from ..model import load
 from ..redesign import redesign as redesign_model
 from ..redesign import transform_scenario
 from ..scenario.loading import read_yaml
+from . import options
 from .analyze import sidecar_scenario
 
 __all__ = ["redesign", "read_scenario_dict", "select_findings", "write_outputs",
@@ -64,15 +65,13 @@ def write_outputs(model, scenario: dict, applied, skipped, out: Path, source: st
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the redesigned BPMN (its .scenario.yaml and .changes.yaml "
-                   "go beside it).")
+@options.output("Where to write the redesigned BPMN (its .scenario.yaml and .changes.yaml "
+                "go beside it; missing folders are created).", required=True)
 @click.option("--apply", "apply", multiple=True, metavar="all|RULE|FINDING-ID",
               help="Which findings to apply (repeatable; default: all).")
 @click.option("--keep", multiple=True, metavar="ELEMENT-ID",
               help="Never remove this element, whatever the findings say (repeatable).")
-@click.option("--scenario", "-s", type=click.Path(dir_okay=False),
-              help="Scenario YAML (default: the x.scenario.yaml next to FILE, if any).")
+@options.scenario()
 def redesign(file, output, apply, keep, scenario):
     """Rewrite a procedure without the steps its findings flag.
 

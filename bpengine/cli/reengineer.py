@@ -12,7 +12,10 @@ from ..report import write_report
 from ..report.before_after import compare as compare_models
 from ..report.before_after import plots_for, simulate_pair
 from ..report.reengineer import reengineer as search
+from ..scenario import load_scenario
+from . import options
 from .analyze import sidecar_scenario
+from .progress import progress_bar
 from .redesign import read_scenario_dict, write_outputs
 
 __all__ = ["reengineer", "ranking_table"]
@@ -27,29 +30,30 @@ def ranking_table(result, limit: int = 10) -> list[str]:
     head = f"  {'rank':>8}  {'cycle':>11}  {'cost/case':>12}  {'handoffs':>6}  findings applied"
     rows = [head, line(result.baseline, "as is")]
     rows += [line(c, f"#{i}") for i, c in enumerate(result.ranked[:limit], 1)]
+    # a finding id `analyze FILE` does not show is explained, never cited unannounced
+    cited = dict.fromkeys(f for c in result.ranked[:limit] for f in c.findings)
+    rows += ["  " + result.origin(f) for f in cited if f in result.later]
     return rows
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--output", "-o", "outdir", required=True, type=click.Path(file_okay=False),
-              help="Directory for the best redesign, its scenario, comparison and report.")
-@click.option("--scenario", "-s", type=click.Path(dir_okay=False),
-              help="Scenario YAML (default: the x.scenario.yaml next to FILE, if any).")
-@click.option("--cases", type=click.IntRange(min=1), default=500, show_default=True,
-              help="Cases per replication when evaluating each candidate.")
-@click.option("--replications", "-r", type=click.IntRange(min=2), default=3, show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True,
-              help="Same seed for every candidate: the same seed gives the same ranking.")
+@options.output("Directory for the best redesign, its scenario, comparison and report "
+                "(created if missing).", required=True, folder=True)
+@options.scenario("Scenario YAML (default: the x.scenario.yaml next to FILE, if any).")
+@options.overrides()
+@options.cases(500, help="Cases per replication when evaluating each candidate.")
+@options.replications(3, minimum=2, help="Replications per candidate.")
+@options.seed("Same seed for every candidate: the same seed gives the same ranking.")
 @click.option("--candidates", "max_candidates", type=click.IntRange(min=1), default=60,
               show_default=True, help="Budget of candidate redesigns to simulate.")
 @click.option("--beam", type=click.IntRange(min=1), default=3, show_default=True)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: all cores).")
+@options.jobs(None)
 @click.option("--keep", multiple=True, metavar="ELEMENT-ID",
               help="Never remove this element (repeatable).")
-def reengineer(file, outdir, scenario, cases, replications, seed, max_candidates, beam, jobs,
-               keep):
+@options.quiet()
+def reengineer(file, output, scenario, overrides, cases, replications, seed, max_candidates, beam,
+               jobs, keep, quiet):
     """Find the redesign that shortens the procedure most, prove it, report it.
 
     Analyzes FILE, builds candidate redesigns (each finding alone, then greedy and beam
@@ -63,27 +67,30 @@ def reengineer(file, outdir, scenario, cases, replications, seed, max_candidates
             raise BpengineError(f"--keep {ident}: {file} has no element with that id")
     scen_path = scenario or sidecar_scenario(file)
     raw = read_scenario_dict(scen_path)
-    result = search(model, raw, cases, replications, seed, jobs=jobs, beam=beam,
-                    max_candidates=max_candidates, keep=keep)
+    if overrides:  # checked here, naming the file and the path, before any candidate runs
+        raw = load_scenario(scen_path, model, overrides=overrides).raw
+    with progress_bar("simulating candidates", "candidates", quiet) as update:
+        result = search(model, raw, cases, replications, seed, jobs=jobs or None, beam=beam,
+                        max_candidates=max_candidates, keep=keep, progress=update)
     click.echo(f"{file}: {len(result.findings)} findings, {len(result.ranked)} candidates "
                "simulated")
     for row in ranking_table(result):
         click.echo(row)
-    out = Path(outdir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BpengineError(f"--output {outdir}: cannot create: {exc.strerror or exc}") from None
+    out = Path(output)  # created by the option
     best = result.best
     if best is None:
         click.echo("no candidate beats the procedure as it is; nothing written but the report")
-        write_report(model, findings=result.findings, path=out / "report.html")
+        write_report(model, findings=result.findings, path=out / "report.html",
+                     scenario=scen_path)
         return
     stem = Path(file).name.removesuffix(".bpmn")
     target = out / f"{stem}.redesigned.bpmn"
-    written = write_outputs(best.model, raw, list(best.changes), [], target, file)
+    changes = result.explained_changes(best)
+    written = write_outputs(best.model, raw, changes, [], target, file)
     after = load(target)  # as written, so the report names the new file
-    results = simulate_pair(model, after, raw, best.scenario, cases, max(replications, 5), seed)
+    with progress_bar("simulating before and after", "cases", quiet) as update:
+        results = simulate_pair(model, after, raw, best.scenario, cases, max(replications, 5),
+                                seed, progress=update, workers=jobs or 0)
     comparison = compare_models(model, after, raw, cases, max(replications, 5), seed,
                                 after_scenario=best.scenario, results=results)
     (out / "comparison.txt").write_text(comparison.table() + "\n" + comparison.headline()
@@ -91,8 +98,8 @@ def reengineer(file, outdir, scenario, cases, replications, seed, max_candidates
     (out / "comparison.json").write_text(json.dumps(comparison.to_dict(), indent=2,
                                                     ensure_ascii=False), encoding="utf-8")
     report = write_report(model, after, findings=result.findings, comparison=comparison,
-                          plots=plots_for(*results), changes=list(best.changes),
-                          path=out / "report.html")
+                          plots=plots_for(*results), changes=changes,
+                          path=out / "report.html", scenario=scen_path)
     click.echo(comparison.headline() or "no statistically significant change")
     click.echo("wrote " + ", ".join(str(p) for p in [*written, out / "comparison.txt",
                                                       out / "comparison.json", report]))

@@ -11,7 +11,9 @@ from ..redesign import Change
 from ..report import Comparison, structure, write_report
 from ..report.before_after import compare as compare_models
 from ..report.before_after import plots_for, simulate_pair
-from .compare import SIM_OPTIONS, scenarios_for
+from . import options
+from .compare import SIM_OPTIONS, load_sides, scenarios_for
+from .progress import progress_bar
 from .redesign import read_scenario_dict, sidecar_paths
 
 __all__ = ["report", "read_change_log"]
@@ -39,13 +41,12 @@ def read_change_log(after_file: str) -> list[Change]:
 @click.command()
 @click.argument("before", type=click.Path(dir_okay=False))
 @click.argument("after", required=False, type=click.Path(dir_okay=False))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
-              help="The HTML file to write.")
+@options.output("The HTML file to write (missing folders are created).", required=True)
 @SIM_OPTIONS
 @click.option("--no-simulation", is_flag=True,
               help="Skip the simulation: diagrams, findings and structural metrics only.")
-def report(before, after, output, scenario, after_scenario, cases, replications, seed,
-           no_simulation):
+def report(before, after, output, scenario, after_scenario, overrides, cases, replications,
+           seed, jobs, quiet, no_simulation):
     """Write one self-contained HTML report (no network needed to open it).
 
     BEFORE alone: its diagram with the flagged steps highlighted and the findings. With
@@ -53,22 +54,26 @@ def report(before, after, output, scenario, after_scenario, cases, replications,
     with CIs and significance, and plots of cycle time and waiting by lane.
     """
     mb = load(before)
+    ma = load(after) if after else None
     sb, sa = scenarios_for(before, after, scenario, after_scenario)
+    sb, sa = load_sides(mb, ma, sb, sa if ma is not None else None, overrides)
     from ..scenario import load_scenario
 
-    findings = analysis.analyze(mb, load_scenario(sb, model=mb) if sb else None)
+    scen = load_scenario(sb, model=mb) if sb or overrides else None
+    findings = analysis.analyze(mb, scen)
     comparison = plots = None
     changes = []
-    ma = load(after) if after else None
     if ma is not None:
         changes = read_change_log(after)
         if no_simulation:
             comparison = Comparison(mb.name, ma.name, tuple(structure(mb, ma)))
         else:
-            results = simulate_pair(mb, ma, sb, sa, cases, replications, seed)
+            with progress_bar("simulating before and after", "cases", quiet) as update:
+                results = simulate_pair(mb, ma, sb, sa, cases, replications, seed,
+                                        progress=update, workers=jobs)
             comparison = compare_models(mb, ma, sb, cases, replications, seed,
                                         after_scenario=sa, results=results)
             plots = plots_for(*results)
     path = write_report(mb, ma, findings=findings, comparison=comparison, plots=plots,
-                        changes=changes, path=output)
+                        changes=changes, path=output, scenario=scen)
     click.echo(f"wrote {path}")

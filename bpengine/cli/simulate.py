@@ -1,45 +1,21 @@
 """`bpengine simulate MODEL`: KPIs with confidence intervals, event log, plot."""
 from __future__ import annotations
 
-import json
 import math
-import sys
-import time
 
 import click
 
 from ..model import load
+from ..report.tables import simulation_tables
 from ..scenario import load_scenario
 from ..sim import simulate as run_simulation
 from ..sim.eventlog import write_event_log
 from ..sim.plot import plot_result
+from . import options
+from .output import emit
+from .progress import progress_bar
 
 __all__ = ["simulate"]
-
-
-def _progress_bar(console):
-    """A rich progress bar that appears only once a run has taken more than a second."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    state = {"bar": None, "task": None, "t0": time.perf_counter()}
-
-    def update(done, total):
-        if state["bar"] is None:
-            if time.perf_counter() - state["t0"] < 1.0 or done >= total:
-                return
-            state["bar"] = Progress(TextColumn("simulating"), BarColumn(),
-                                    TextColumn("{task.completed}/{task.total} cases"),
-                                    TimeRemainingColumn(), console=console, transient=True)
-            state["bar"].start()
-            state["task"] = state["bar"].add_task("sim", total=total)
-        state["bar"].update(state["task"], completed=done)
-        if done >= total:
-            state["bar"].stop()
-
-    def close():
-        if state["bar"] is not None:
-            state["bar"].stop()
-    return update, close
 
 
 def _num(x: float) -> str:
@@ -59,20 +35,34 @@ def _num(x: float) -> str:
 
 # KPI name -> (label, unit shown), in table order. Each kind of time appears once, in one
 # unit; cycle_time_working_hours and queueing_minutes repeat other rows in another unit
-# and stay in --json only.
+# and stay in --json only. Waiting is a union over parallel steps: the indented rows split
+# it, they never add up to more than the case's life.
 _KPI_ROWS = {
     "cycle_time_calendar_days": ("cycle time", "calendar days"),
     "cycle_time_working_days": ("cycle time", "working days"),
-    "processing_hours": ("work, all lanes", "hours per case"),
-    "waiting_hours": ("waiting, all causes", "hours per case"),
-    "queueing_hours": ("  for busy staff (queue)", "working hours per case"),
-    "batching_hours": ("  for a batch (sign-off round)", "working hours per case"),
-    "off_hours_hours": ("  while the office is closed", "hours per case"),
+    "processing_hours": ("staff work, all lanes", "person-hours per case"),
+    "waiting_hours": ("waiting: a step ready, nobody on it yet", "hours per case"),
+    "waiting_working_hours": ("  in working hours", "working hours per case"),
+    "queueing_hours": ("    for a free person (queue)", "working hours per case"),
+    "batching_hours": ("    for a sign-off round (batch)", "working hours per case"),
+    "waiting_off_hours": ("  while the office is closed", "hours per case"),
+    "idle_time": ("work in hand, paused: office closed", "hours per case"),
     "cost_per_case": ("cost of that work", "IDR per case"),
     "within_service_standard": ("within service standard", "% of cases"),
     "throughput_per_working_day": ("throughput", "cases per working day"),
     "arrival_rate_per_hour": ("arrivals", "cases per calendar day"),
     "work_in_progress": ("work in progress", "cases (mean)"),
+    "offered_load_max": ("offered load, busiest lane", "work in / staff time"),
+}
+
+# Prosimos' case KPIs under its own names (hours here, seconds there), as it defines them
+_PROSIMOS_ROWS = {
+    "idle_cycle_time": "arrival to end, wall clock",
+    "cycle_time": "idle_cycle_time minus idle_time",
+    "processing_time": "someone working on the case",
+    "idle_processing_time": "steps' start to end, closed hours included",
+    "idle_time": "steps paused while the office is closed",
+    "waiting_time": "steps ready, not yet taken up",
 }
 
 
@@ -108,6 +98,12 @@ def _task_label(task) -> str:
     return f"{name}\n[dim]{task['id']}[/dim]" if name and name != task["id"] else task["id"]
 
 
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def _table(result, console):
     from rich.markup import escape
     from rich.table import Table
@@ -134,19 +130,32 @@ def _table(result, console):
     if result.replications < 2:
         console.print("note: one replication gives no confidence interval; use "
                       "--replications 2 or more")
+    prosimos = Table(title="as Prosimos reports a case (same names; hours per case)")
+    for col in ("KPI", "mean", "95% CI", "meaning"):
+        prosimos.add_column(col, justify="right" if col in ("mean", "95% CI") else "left")
+    for name, meaning in _PROSIMOS_ROWS.items():
+        if name in result.kpis:
+            prosimos.add_row(name, *_kpi_cells(name, result.kpis[name]), meaning)
+    console.print(prosimos)
     lanes = Table(title="lanes")
-    for col in ("lane", "staff", "utilisation", "waiting h/case", "cost IDR/case"):
+    for col in ("lane", "staff", "utilisation", "offered load", "waiting h/case",
+                "cost IDR/case"):
         lanes.add_column(col, justify="left" if col == "lane" else "right")
     for lane in result.lanes:
-        u = lane["utilisation"]
+        u, load = lane["utilisation"], lane.get("offered_load")
         unlimited = lane.get("unlimited")
-        lanes.add_row(escape(lane["lane"]), "unlimited" if unlimited else str(lane["staff"]),
+        staff = ("none" if lane["staff"] is None else "unlimited" if unlimited
+                 else str(lane["staff"]))
+        lanes.add_row(escape(lane["lane"]), staff,
                       "–" if u is None or unlimited else f"{u:.1%}",
+                      "–" if load is None or unlimited else
+                      (f"[bold red]{load:.2f}[/]" if load >= 1 else f"{load:.2f}"),
                       _num(lane["waiting_minutes_per_case"] / 60),
                       f"{lane['cost_per_case']:,.0f}")
     console.print(lanes)
     tasks = Table(title="tasks (minutes per execution)")
-    for col in ("task", "lane", "runs/case", "queue", "batch", "office closed", "work"):
+    for col in ("task", "lane", "runs/case", "queue", "batch", "office closed", "work",
+                "paused"):
         tasks.add_column(col, justify="left" if col in ("task", "lane") else "right")
     for task in result.tasks:
         tasks.add_row(_task_label({**task, "name": escape(task["name"] or ""),
@@ -155,17 +164,28 @@ def _table(result, console):
                       f"{task['executions_per_case']:.2f}",
                       *(f"{max(task[k], 0.0) + 0.0:.1f}" for k in (
                           "queueing_minutes", "batching_minutes", "off_hours_minutes",
-                          "processing_minutes")))
+                          "processing_minutes", "paused_minutes")))
     console.print(tasks)
-    if any(lane.get("unlimited") for lane in result.lanes):
+    console.print("queue, batch, office closed: waiting before the step is taken up; "
+                  "paused: taken up, waiting for the office to open again.")
+    if any(lane["staff"] is None for lane in result.lanes):
+        console.print("staff none: steps a system does (service, script, rule, send, receive "
+                      "tasks; around the clock) and steps on no lane take no staff.")
+    if any(lane.get("unlimited") and lane["staff"] is not None for lane in result.lanes):
         console.print("unlimited: the lane never made a case wait for a free person "
                       "(its staff far exceeds the cases in the system at once).")
     for note in result.notes:
         console.print(f"note: {escape(note)}")
+    _warn(result, console)
+
+
+def _warn(result, console):
+    for warning in result.warnings:
+        console.print(f"[bold red]warning:[/] {escape_markup(warning)}")
 
 
 def _check_outputs(log_file, plot_file):
-    """Refuse a bad --log/--plot path before simulating, not after minutes of work."""
+    """Refuse a bad --log format before simulating, not after minutes of work."""
     from pathlib import Path
 
     from ..errors import BpengineError
@@ -174,63 +194,55 @@ def _check_outputs(log_file, plot_file):
         suffix = Path(log_file).suffix.lower() or "(none)"
         raise BpengineError(f"--log {log_file}: unknown event log format {suffix!r}; "
                             "use a .csv or .xes file")
-    for option, path in (("--log", log_file), ("--plot", plot_file)):
-        if path and not Path(path).resolve().parent.is_dir():
-            raise BpengineError(f"{option} {path}: cannot write there: the folder "
-                                f"{Path(path).parent} does not exist")
 
 
 @click.command()
 @click.argument("model_file", type=click.Path(dir_okay=False))
-@click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False),
-              help="Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults).")
+@options.scenario("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults).")
 @click.option("--prosimos", "prosimos_file", type=click.Path(dir_okay=False),
               help="Prosimos JSON simulation parameters, imported as they are.")
-@click.option("--cases", default=1000, show_default=True, type=click.IntRange(min=1),
-              help="Measured cases per replication.")
-@click.option("--replications", default=10, show_default=True, type=click.IntRange(min=1),
-              help="Independent runs; the 95% intervals are over them (needs 2 or more).")
+@options.overrides()
+@options.cases(1000)
+@options.replications(10, minimum=1,
+                      help="Independent runs; the 95% intervals are over them (needs 2 or more).")
 @click.option("--warmup", default=0.1, show_default=True, type=click.FloatRange(min=0),
               help="Unmeasured cases first: a count, or a fraction of --cases below 1.")
-@click.option("--seed", default=7, show_default=True, type=int,
-              help="The same seed gives the same numbers.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=0),
-              help="Processes running replications side by side (0: one per CPU).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for tools.")
-@click.option("--log", "log_file", type=click.Path(dir_okay=False),
+@options.seed()
+@options.jobs(1)
+@options.output_format("text", "json", "csv")
+@options.output("Write the result to FILE instead of standard output; .xlsx or .csv: the "
+                "KPI, lane and task tables.")
+@click.option("--log", "log_file", type=options.OutputPath(dir_okay=False),
               help="Write the first replication's event log (.csv or .xes).")
-@click.option("--plot", "plot_file", type=click.Path(dir_okay=False),
+@click.option("--plot", "plot_file", type=options.OutputPath(dir_okay=False),
               help="Draw the cycle-time distribution and waiting by lane (e.g. out.png).")
-def simulate(model_file, scenario_file, prosimos_file, cases, replications, warmup, seed,
-             workers, as_json, log_file, plot_file):
+@options.quiet()
+def simulate(model_file, scenario, prosimos_file, overrides, cases, replications, warmup, seed,
+             jobs, fmt, output, log_file, plot_file, quiet):
     """Simulate MODEL under office conditions and print KPIs with 95% confidence intervals."""
-    from rich.console import Console
-
-    if scenario_file and prosimos_file:
+    if scenario and prosimos_file:
         raise click.UsageError("give --scenario or --prosimos, not both")
     _check_outputs(log_file, plot_file)
     model = load(model_file)
-    scenario = load_scenario(scenario_file or prosimos_file, model)
+    scen = load_scenario(scenario or prosimos_file, model, overrides=overrides)
     warm = int(warmup) if warmup >= 1 else float(warmup)
-    # a pipe or file gets full lines, not an 80-column wrap of the task table
-    stream = sys.stderr if as_json else sys.stdout
-    console = Console(stderr=as_json, width=None if stream.isatty() else 140)
-    update, close = _progress_bar(Console(stderr=True))
-    try:
-        result = run_simulation(model, scenario, cases=cases, seed=seed,
+    with progress_bar("simulating", "cases", quiet) as update:
+        result = run_simulation(model, scen, cases=cases, seed=seed,
                                 replications=replications, warmup=warm,
-                                event_log=bool(log_file), progress=update, workers=workers)
-    finally:
-        close()
+                                event_log=bool(log_file), progress=update, workers=jobs)
     if log_file:
         write_event_log(result.event_log, log_file, name=result.model_name)
     if plot_file:
         plot_result(result, plot_file)
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    else:
+    if fmt != "text" or output:
+        for warning in result.warnings:  # on stderr: the JSON and tables carry them too
+            click.echo(f"warning: {warning}", err=True)
+
+    def text(console):
         _table(result, console)
         if log_file:
             console.print(f"event log: {log_file} ({len(result.event_log)} task executions)")
         if plot_file:
             console.print(f"plot: {plot_file}")
+    emit(fmt, output, text=text, data=result.to_dict, tables=lambda: simulation_tables(result),
+         quiet=quiet)

@@ -8,6 +8,7 @@ import click
 
 from ..model import validate as validate_model
 from ..model.checks import READ_FAILURE_CODES
+from . import options
 
 __all__ = ["validate"]
 
@@ -59,8 +60,7 @@ def _expand(files):
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="json: one object per file, for tools.")
+@options.output_format("text", "json")
 @click.option("--summary", is_flag=True, help="Also list lanes, activities and approvals.")
 @click.option("--no-schema", is_flag=True, help="Skip the BPMN 2.0 XSD check.")
 def validate(files, fmt, summary, no_schema):

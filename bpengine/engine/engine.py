@@ -20,10 +20,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem
+from .messages import MessageOperations
+from .messages import business_key as _business_key
+from .schedules import plan
 from ..model import ProcessModel, load, validate
-from ..model.spiff import build_specs
+from ..model.spiff import build_specs, engine_key, engine_name
 from .migrate import current, head, upgrade
 from .records import Case, Definition, HistoryEntry
+from .events import summarise
 from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 from .services import run_services
@@ -72,7 +76,7 @@ def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-class Engine(TaskOperations):
+class Engine(TaskOperations, MessageOperations):
     """The embedded engine.
 
     Parameters
@@ -217,7 +221,16 @@ class Engine(TaskOperations):
                               for e in scripts])
         spec, subprocess_specs = build_specs(model)
         spec_json = dump_spec(spec, subprocess_specs)
-        key = model.main_process.id
+        key, name = engine_key(model), engine_name(model)
+        events = summarise(spec, subprocess_specs)
+        for element, expression in events["starts"]["timer"]:
+            try:
+                plan(expression, self._now())
+            except BpengineError as exc:
+                raise ModelError([Problem(str(exc), file=model.file, element_id=element,
+                                          line=model.elements[element].line
+                                          if element in model.elements else None,
+                                          code="timer-start")]) from None
         now = self._now()
         for _attempt in range(3):
             try:
@@ -228,12 +241,13 @@ class Engine(TaskOperations):
                         latest = session.scalar(select(func.max(DefinitionRow.version))
                                                 .where(DefinitionRow.key == key)) or 0
                         row = DefinitionRow(
-                            key=key, version=latest + 1, name=model.name or key,
+                            key=key, version=latest + 1, name=name,
                             digest=model.digest, source=model.to_bytes(), spec=spec_json,
                             state_format=STATE_FORMAT, trust_scripts=bool(trust_scripts),
-                            deployed_at=now, deployed_by=actor or "")
+                            deployed_at=now, deployed_by=actor or "", events=events)
                         session.add(row)
                         session.flush()
+                        self._plan_schedules(session, row, events, now)
                     return to_definition(row)
             except BpengineError as exc:
                 if not isinstance(exc.__context__, IntegrityError):
@@ -265,31 +279,64 @@ class Engine(TaskOperations):
 
     # --- cases ---------------------------------------------------------------------------
     def start(self, key: str | Definition, data: dict | None = None, actor: str = "", *,
-              version: int | None = None) -> Case:
-        """Start a case of the newest version of ``key`` (or of that ``version``)."""
+              version: int | None = None, business_key: str | None = None) -> Case:
+        """Start a case of the newest version of ``key`` (or of that ``version``).
+
+        ``business_key`` is the application's reference for the case (a registration
+        number): :meth:`correlate` finds the case by it.
+        """
         data = json_data(data, f"start {getattr(key, 'key', key)}")
+        business_key = _business_key(business_key)
         now = self._now()
         with self._transaction(now) as session:
             definition = self._definition_row(session, key, version)
-            runtime = self._runtime(session, definition.id)
-            workflow = runtime.new(data)
-            finished = runtime.advance(workflow)
-            row = CaseRow(id=str(uuid.uuid4()), definition_id=definition.id, status="running",
-                          state="", data=data, started_by=actor or "", started_at=now,
-                          updated_at=now)
-            session.add(row)
-            session.flush()
-            audit(session, row.id, "start", actor, now, after=data,
-                  detail=f"{definition.key} v{definition.version}")
-            open_rows = self._save(session, row, runtime, workflow, finished, actor, now)
-            return to_case(session, row, runtime, open_rows)
+            return self._new_case(session, definition, data, actor, now, business_key)[0]
+
+    def _new_case(self, session, definition: DefinitionRow, data: dict, actor: str,
+                  now: _dt.datetime, business_key: str | None, *, trigger=None,
+                  fired_start: str | None = None):
+        """Create, run and save a case; return ``(Case, elements that caught trigger)``.
+
+        ``trigger`` is ``(kind, name, payload, detail)`` of a message or signal that starts
+        it; ``fired_start`` the timer start event a schedule fired.
+        """
+        runtime = self._runtime(session, definition.id)
+        workflow = runtime.new(data, fired_start=fired_start)
+        finished = runtime.advance(workflow)
+        caught = []
+        row = CaseRow(id=str(uuid.uuid4()), definition_id=definition.id, status="running",
+                      state="", data=data, started_by=actor or "", started_at=now,
+                      updated_at=now, business_key=business_key)
+        session.add(row)
+        session.flush()
+        how = f"{definition.key} v{definition.version}"
+        if trigger is not None:
+            how += f" on {trigger[0]} {trigger[1]!r}"
+        elif fired_start:
+            how += f" on timer {fired_start}"
+        audit(session, row.id, "start", actor, now, after=data, detail=how)
+        if trigger is not None:
+            kind, name, payload, detail = trigger
+            caught, more = runtime.deliver(workflow, kind, name, payload)
+            if not caught:
+                raise BpengineError(f"internal: the start event of {definition.key} did not "
+                                    f"catch {kind} {name!r}")
+            finished |= more
+            row.data = {**data, **payload}
+            session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), detail)
+                                             for e in caught}
+        open_rows = self._save(session, row, runtime, workflow, finished, actor, now)
+        return to_case(session, row, runtime, open_rows), caught
 
     def _save(self, session, row: CaseRow, runtime: Runtime, workflow, finished: set[str],
               actor: str, now: _dt.datetime) -> list[TaskRow]:
         """Run ready service handlers, then write state, task rows, status and audit rows.
 
         Returns the case's open task rows."""
+        self._audit_catches(session, row, runtime, finished, now)  # before what they led to
         run_services(session, row, runtime, workflow, finished, self._handlers, now)
+        self._audit_catches(session, row, runtime, finished, now)
+        self._route_thrown(session, row, runtime, workflow, now)
         with session.no_autoflush:  # one flush at the end: one UPDATE of the case row
             open_rows, closed = sync_task_rows(session, row.id, open_tasks(workflow), finished,
                                                now, actor)
@@ -334,6 +381,39 @@ class Engine(TaskOperations):
                         TaskRow.case_id.in_(ids), TaskRow.state.in_(OPEN_TASK_STATES))):
                     open_rows[task.case_id].append(task)
             return [to_case(session, c, d, open_rows[c.id]) for c, d in found]
+
+    def expand_id(self, kind: str, prefix: str) -> str:
+        """The full id of the case or task (``kind``) whose id starts with ``prefix``.
+
+        Lets people type the first characters of an id, as they read it in a listing.
+
+        Raises
+        ------
+        NotFound
+            No id starts with ``prefix``.
+        BpengineError
+            Several do: the message lists them, so the user can type one more character.
+        """
+        table = {"case": CaseRow, "task": TaskRow}.get(kind)
+        if table is None:
+            raise BpengineError(f"expand_id: kind is 'case' or 'task', not {kind!r}")
+        prefix = str(prefix).strip()
+        if not prefix:
+            raise NotFound(f"no {kind} id given")
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._transaction(self._now()) as session:
+            if session.get(table, prefix) is not None:
+                return prefix
+            found = list(session.scalars(select(table.id).where(
+                table.id.like(escaped + "%", escape="\\")).order_by(table.id).limit(11)))
+        if not found:
+            raise NotFound(f"no {kind} {prefix!r} (no {kind} id starts with it)")
+        if len(found) > 1:
+            shown = ", ".join(found[:10]) + (", ..." if len(found) > 10 else "")
+            raise BpengineError(f"{kind} id {prefix!r} is ambiguous: it starts {len(found)}"
+                                f"{'+' if len(found) > 10 else ''} ids ({shown}); give more "
+                                "characters")
+        return found[0]
 
     def history(self, case_id: str) -> list[HistoryEntry]:
         """The audit trail of a case, oldest first. Raises NotFound."""

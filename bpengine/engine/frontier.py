@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import datetime as _dt
 
+import uuid
+
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.util.task import TaskState
@@ -27,6 +32,7 @@ __all__ = [
     "all_tasks",
     "unfinished",
     "OpenTask",
+    "waits",
 ]
 
 
@@ -141,11 +147,11 @@ def predict_next(task) -> None:
 class OpenTask:
     """A task the outside world can act on or wait for (mirrored as a row)."""
 
-    __slots__ = ("id", "element_id", "name", "kind", "due", "lane")
+    __slots__ = ("id", "element_id", "name", "kind", "due", "lane", "message")
 
-    def __init__(self, id, element_id, name, kind, lane=None, due=None):
+    def __init__(self, id, element_id, name, kind, lane=None, due=None, message=None):
         self.id, self.element_id, self.name, self.kind = id, element_id, name, kind
-        self.lane, self.due = lane, due
+        self.lane, self.due, self.message = lane, due, message
 
 
 def all_tasks(workflow):
@@ -154,8 +160,42 @@ def all_tasks(workflow):
         yield from sub.tasks.values()
 
 
+def waits(task) -> list[tuple[str, object, object]]:
+    """What a WAITING catch task waits for: ``(kind, event definition, branch spec)`` each.
+
+    An event-based gateway (and a multiple event) holds its branches' definitions in order
+    of its outgoing flows; each branch is reported on its own, under the branch's element.
+    """
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        outputs = task.task_spec.outputs
+        parts = [(d, outputs[i] if len(outputs) == len(definition.event_definitions)
+                  else task.task_spec) for i, d in enumerate(definition.event_definitions)]
+    else:
+        parts = [(definition, task.task_spec)]
+    found = []
+    for part, spec in parts:
+        if isinstance(part, TimerEventDefinition):
+            found.append(("timer", part, spec))
+        elif isinstance(part, MessageEventDefinition):
+            found.append(("message", part, spec))
+        elif isinstance(part, SignalEventDefinition):
+            found.append(("signal", part, spec))
+    return found
+
+
+def _row_id(task, kind: str, index: int) -> str:
+    # The first thing a task waits for is mirrored under the task's own id (what the timer
+    # sweep and `finished` know); further branches of an event-based gateway get stable ids
+    # derived from it.
+    if index == 0:
+        return str(task.id)
+    return str(uuid.uuid5(task.id, f"{kind}:{index}"))
+
+
 def open_tasks(workflow) -> list[OpenTask]:
-    """Ready manual tasks (``user``), started service tasks (``service``), waiting timers."""
+    """Ready manual tasks (``user``), started service tasks (``service``), and what waiting
+    catch events wait for: ``timer``, ``message``, ``signal``."""
     found = []
     for task in all_tasks(workflow):
         spec = task.task_spec
@@ -168,10 +208,15 @@ def open_tasks(workflow) -> list[OpenTask]:
         elif task.state == TaskState.STARTED and isinstance(spec, ServiceTask):
             found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "service",
                                   lane=getattr(spec, "lane", None)))
-        elif task.state == TaskState.WAITING and isinstance(
-                getattr(spec, "event_definition", None), TimerEventDefinition):
-            found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "timer",
-                                  lane=getattr(spec, "lane", None), due=_timer_due(task)))
+        elif task.state == TaskState.WAITING:
+            for index, (kind, definition, branch) in enumerate(waits(task)):
+                element = getattr(branch, "bpmn_id", None) or bpmn_id
+                name = getattr(branch, "bpmn_name", None) or element
+                found.append(OpenTask(
+                    _row_id(task, kind, index), element, name, kind,
+                    lane=getattr(branch, "lane", None) or getattr(spec, "lane", None),
+                    due=_timer_due(task) if kind == "timer" else None,
+                    message=None if kind == "timer" else definition.name))
     return found
 
 

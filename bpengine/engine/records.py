@@ -9,7 +9,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Definition", "Case", "Task", "HistoryEntry", "CASE_STATUSES"]
+__all__ = ["Definition", "Case", "Task", "HistoryEntry", "Message", "CASE_STATUSES"]
 
 CASE_STATUSES = ("running", "completed", "cancelled", "failed")
 
@@ -41,10 +41,12 @@ class Definition:
 
 @dataclass(frozen=True)
 class Task:
-    """A task a person (``user``), a handler (``service``) or the clock (``timer``) acts on.
+    """A task a person (``user``), a handler (``service``), the clock (``timer``), a
+    message (``message``) or a signal (``signal``) acts on.
 
     ``state`` is ``ready`` / ``pending`` / ``waiting`` while open, then ``completed`` or
-    ``cancelled``.
+    ``cancelled``. Each branch of an event-based gateway is a task of its own; when one
+    fires, the others are cancelled.
     """
 
     id: str
@@ -59,6 +61,7 @@ class Task:
     created_at: _dt.datetime | None = None
     finished_at: _dt.datetime | None = None
     finished_by: str | None = None
+    message: str | None = None  # the message or signal a ``message``/``signal`` task waits for
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,10 @@ class Case:
     error : str or None
         Why the case failed (a service handler's error), until :meth:`Engine.retry`.
     tasks : tuple of Task
-        The open tasks (ready, pending service, waiting timers).
+        The open tasks (ready, pending service, waiting timers, messages and signals).
+    business_key : str or None
+        The application's own reference (a registration number): messages are correlated
+        by it. A collaboration's pools share one case, hence one key.
     """
 
     id: str
@@ -87,6 +93,7 @@ class Case:
     updated_at: _dt.datetime
     ended_at: _dt.datetime | None = None
     tasks: tuple[Task, ...] = field(default=())
+    business_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,3 +108,43 @@ class HistoryEntry:
     data_before: dict[str, Any] | None
     data_after: dict[str, Any] | None
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message or signal and what became of it.
+
+    Attributes
+    ----------
+    id : str
+        The sender's message id (or a generated one): the same id is delivered only once.
+    kind : {"message", "signal"}
+    state : {"delivered", "pending", "outbound"}
+        ``pending``: kept until a case waits for it; ``outbound``: thrown by a case for a
+        party outside the engine (the application passes it on).
+    case_ids, element_ids : tuple of str
+        The cases it reached and the element that caught it in each.
+    started : tuple of str
+        The cases it started (message or signal start events).
+    duplicate : bool
+        This call re-sent an id already handled; nothing was done again.
+    """
+
+    id: str
+    kind: str
+    name: str
+    business_key: str | None
+    state: str
+    data: dict[str, Any]
+    source_case_id: str | None
+    created_at: _dt.datetime
+    delivered_at: _dt.datetime | None = None
+    case_ids: tuple[str, ...] = ()
+    element_ids: tuple[str, ...] = ()
+    started: tuple[str, ...] = ()
+    duplicate: bool = False
+
+    @property
+    def case_id(self) -> str | None:
+        """The one case a message reached (None if pending, outbound or several)."""
+        return self.case_ids[0] if len(self.case_ids) == 1 else None

@@ -45,6 +45,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError, ExpressionError
 from ..expressions import compile_expression, parse_duration
+from .events import catch_elements, deliver, note_throw, outbox, settle, summarise
 from .frontier import (
     OpenTask,
     all_tasks,
@@ -130,6 +131,10 @@ class _SafeScriptEngine(PythonScriptEngine):
 
     def evaluate(self, task, expression, external_context=None):
         definition = getattr(task.task_spec, "event_definition", None)
+        # An event-based gateway holds its branches' definitions (a timer among them).
+        for part in getattr(definition, "event_definitions", None) or ():
+            if isinstance(part, TimerEventDefinition) and expression == part.expression:
+                definition = part
         try:
             if isinstance(definition, TimerEventDefinition) and expression == definition.expression:
                 return self._timer_value(task, definition, expression)
@@ -232,10 +237,25 @@ class Runtime:
             for process in (spec, *subprocess_specs.values())
             for task_spec in process.task_specs.values())
         self.script_engine = _SafeScriptEngine(trust_scripts, calendar)
+        self.events = summarise(spec, subprocess_specs)
+        self._catchable = set(self.events["catches"]["message"])
+        self.catch_elements = catch_elements(spec, subprocess_specs)
 
-    def new(self, data: dict) -> BpmnWorkflow:
+    def new(self, data: dict, *, fired_start: str | None = None) -> BpmnWorkflow:
+        """A new instance with ``data``; ``fired_start``: a timer start event whose time has
+        come (a schedule started this case), so the case does not wait for it again.
+
+        SpiffWorkflow runs a cycle timer on a start event inside one instance (each tick a
+        new branch of the same case); the engine's schedules start one case per tick
+        instead, the way agencies count cases.
+        """
         workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=self.script_engine)
         workflow.get_next_task(state=TaskState.READY).data.update(deepcopy(data))
+        if fired_start is not None:
+            for task in workflow.get_tasks(spec_name=fired_start):
+                task._set_internal_data(event_fired=True)
+                # A cycle start event predicts no children (it adds them per occurrence).
+                task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
         return workflow
 
     def restore(self, state: str) -> BpmnWorkflow:
@@ -279,9 +299,16 @@ class Runtime:
 
         def did_complete(task):
             finished.add(str(task.id))
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if bpmn_id:
+                finished.add("@" + bpmn_id)  # see store.sync_task_rows
+            note_throw(task)
 
         try:
             workflow.do_engine_steps(will_complete_task=predict_next, did_complete_task=did_complete)
+            while settle(workflow, self._catchable):  # a kept message met its catch
+                workflow.do_engine_steps(will_complete_task=predict_next,
+                                         did_complete_task=did_complete)
         except BpengineError:
             raise
         except SpiffWorkflowException as exc:
@@ -335,6 +362,22 @@ class Runtime:
         """Fire timers due at the engine clock, then continue; return completed task ids."""
         workflow.refresh_timers()
         return self.advance(workflow)
+
+    def deliver(self, workflow, kind: str, name: str, payload: dict, *, every: bool = False,
+                elements: set[str] | None = None) -> tuple[list[str], set[str]]:
+        """Deliver a message or signal from outside; return (elements that caught it,
+        ids of tasks completed by the step it set off)."""
+        caught = deliver(workflow, kind, name, payload, every=every, elements=elements)
+        if not caught:
+            return [], set()
+        return caught, self.advance(workflow) | {"@" + e for e in caught}
+
+    @staticmethod
+    def thrown(workflow) -> list:
+        """Take ``(kind, name, payload, element id)`` thrown for others since the last call."""
+        found = list(outbox(workflow))
+        outbox(workflow).clear()
+        return found
 
     @staticmethod
     def find(workflow, task_id: str):

@@ -1,6 +1,6 @@
 """The engine's tables (SQLAlchemy 2 typed models).
 
-Four tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
+Six tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
 
 - ``bpe_definitions``: one row per deployed version: content digest, BPMN source and the
   SpiffWorkflow spec, stored once (cases never repeat it).
@@ -10,6 +10,10 @@ Four tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
   service tasks, timers), so the inbox and the timer sweep are indexed queries, never a scan
   that deserialises every case.
 - ``bpe_audit``: append-only: who did what, when, with the case data before and after.
+- ``bpe_messages``: every message and signal: delivered (to which cases), ``pending`` (kept
+  until a case waits for it) or ``outbound`` (for a party outside the engine). Its id is the
+  sender's message id, so a message sent twice is delivered once.
+- ``bpe_schedules``: when the next case of a process with a timer start event is due.
 
 The schema is created and upgraded by the Alembic migrations in ``migrations/``; these
 models must match the latest migration (a test compares them).
@@ -21,6 +25,7 @@ import datetime as _dt
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -38,12 +43,17 @@ __all__ = [
     "CaseRow",
     "TaskRow",
     "AuditRow",
+    "MessageRow",
+    "ScheduleRow",
     "OPEN_TASK_STATES",
+    "WAITING_KINDS",
 ]
 
 # Task row states: "ready" (user task waiting for a person), "pending" (service task waiting
-# for a handler), "waiting" (timer not yet due); then "completed" or "cancelled".
+# for a handler), "waiting" (timer not yet due, message or signal not yet come); then
+# "completed" or "cancelled".
 OPEN_TASK_STATES = ("ready", "pending", "waiting")
+WAITING_KINDS = ("timer", "message", "signal")
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -72,6 +82,9 @@ class DefinitionRow(Base):
     trust_scripts: Mapped[bool] = mapped_column(default=False)
     deployed_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
     deployed_by: Mapped[str] = mapped_column(String(200), default="")
+    # What the definition starts on and waits for, by kind: {"starts": {"message": [...],
+    # "signal": [...], "timer": [[element, expression], ...]}, "catches": {...}}.
+    events: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class CaseRow(Base):
@@ -88,6 +101,7 @@ class CaseRow(Base):
     started_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    business_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
 
     # Every UPDATE checks and bumps the counter: a worker holding a stale copy gets
     # StaleDataError (our ConflictError) instead of overwriting another worker's step.
@@ -100,6 +114,7 @@ class TaskRow(Base):
         Index("ix_bpe_tasks_inbox", "state", "kind", "lane"),
         Index("ix_bpe_tasks_due", "kind", "state", "due"),
         Index("ix_bpe_tasks_case_state", "case_id", "state"),
+        Index("ix_bpe_tasks_message", "kind", "state", "message"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -115,6 +130,7 @@ class TaskRow(Base):
     finished_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
                                                              nullable=True)
     finished_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    message: Mapped[str | None] = mapped_column(String(200), nullable=True)  # or signal name
 
 
 class AuditRow(Base):
@@ -130,3 +146,35 @@ class AuditRow(Base):
     data_before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     data_after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class MessageRow(Base):
+    __tablename__ = "bpe_messages"
+    __table_args__ = (Index("ix_bpe_messages_pending", "state", "kind", "name"),)
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "message" or "signal"
+    name: Mapped[str] = mapped_column(String(200))
+    business_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    correlation: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))  # delivered / pending / outbound
+    source_case_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    targets: Mapped[list] = mapped_column(JSON)  # [[case id, element id, started?], ...]
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                              nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ScheduleRow(Base):
+    __tablename__ = "bpe_schedules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("bpe_definitions.id"))
+    element_id: Mapped[str] = mapped_column(String(200))
+    expression: Mapped[str] = mapped_column(String(200))
+    due: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    every_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    remaining: Mapped[int] = mapped_column(Integer)  # -1: for ever

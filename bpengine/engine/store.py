@@ -34,7 +34,11 @@ __all__ = [
     "write_pending",
 ]
 
-_OPEN_STATE = {"user": "ready", "service": "pending", "timer": "waiting"}
+_OPEN_STATE = {"user": "ready", "service": "pending", "timer": "waiting", "message": "waiting",
+               "signal": "waiting"}
+# What the clock, a message or a signal ends: one catch task may wait for several of them
+# (an event-based gateway), so such a row counts as completed only if its own element ran.
+_CATCH_KINDS = ("timer", "message", "signal")
 # Built once: constructing a statement costs more than running it on SQLite.
 _OPEN_ROWS = select(TaskRow).where(TaskRow.case_id == bindparam("case_id"),
                                    TaskRow.state.in_(OPEN_TASK_STATES))
@@ -108,7 +112,7 @@ def to_definition(row: DefinitionRow) -> Definition:
 def to_task(row: TaskRow) -> Task:
     return Task(row.id, row.case_id, row.element_id, row.name, row.lane, row.kind, row.state,
                 row.assignee, utc(row.due), utc(row.created_at), utc(row.finished_at),
-                row.finished_by)
+                row.finished_by, row.message)
 
 
 def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
@@ -118,7 +122,7 @@ def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
     tasks = sorted(open_rows, key=lambda t: (utc(t.created_at), t.id))
     return Case(row.id, definition.key, definition.version, row.status, dict(row.data),
                 row.error, row.started_by, utc(row.started_at), utc(row.updated_at),
-                utc(row.ended_at), tuple(to_task(t) for t in tasks))
+                utc(row.ended_at), tuple(to_task(t) for t in tasks), row.business_key)
 
 
 def to_entry(row: AuditRow) -> HistoryEntry:
@@ -152,8 +156,9 @@ def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished:
     """Mirror the workflow's open tasks into ``bpe_tasks``; return (open rows, just closed).
 
     Rows that are no longer open become ``completed`` when the workflow ran them (their id
-    is in ``finished``) and ``cancelled`` otherwise (an interrupting boundary event, a
-    case cancelled).
+    is in ``finished``; for timer, message and signal rows, ``"@" + element id``) and
+    ``cancelled`` otherwise (an interrupting boundary event, the other branch of an
+    event-based gateway, a case cancelled).
     """
     existing = {r.id: r for r in session.scalars(_OPEN_ROWS, {"case_id": case_id})}
     closed, still_open = [], []
@@ -165,7 +170,8 @@ def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished:
             values = dict(id=task.id, case_id=case_id, element_id=task.element_id,
                           name=task.name, lane=task.lane, kind=task.kind,
                           state=_OPEN_STATE[task.kind], assignee=None, due=task.due,
-                          created_at=at, finished_at=None, finished_by=None)
+                          message=task.message, created_at=at, finished_at=None,
+                          finished_by=None)
             session.info.setdefault("bpe_new_tasks", []).append(values)
             row = TaskRow(**values)  # a detached snapshot for the returned Case
         elif task.due is not None and utc(row.due) != task.due:
@@ -173,7 +179,9 @@ def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished:
         still_open.append(row)
     for task_id, row in existing.items():
         if task_id not in seen:
-            row.state = "completed" if task_id in finished else "cancelled"
+            done = (f"@{row.element_id}" in finished if row.kind in _CATCH_KINDS
+                    else task_id in finished)
+            row.state = "completed" if done else "cancelled"
             row.finished_at = at
             row.finished_by = actor if row.kind == "user" else row.kind
             closed.append(row)

@@ -148,7 +148,9 @@ class TaskOperations:
         return to_case(session, case, runtime, open_rows)
 
     def tick(self, now: _dt.datetime | None = None, limit: int = 100) -> list[str]:
-        """Fire timers due at ``now`` (default: the engine clock); return the cases advanced.
+        """Fire timers due at ``now`` (default: the engine clock), deliver pending messages
+        and signals cases threw for each other, and start the cases of timer start events
+        whose time has come; return the cases advanced or started.
 
         Rows are taken with ``FOR UPDATE SKIP LOCKED`` so several workers can tick at once.
         """
@@ -165,7 +167,9 @@ class TaskOperations:
             for case_id in advanced:
                 case = session.get(CaseRow, case_id)
                 self._advance_case(session, case, lambda rt, wf: rt.fire_timers(wf), "clock", now)
-            return advanced
+            advanced += self._sweep_messages(session, now, limit)
+            advanced += self._fire_schedules(session, now, limit)
+            return list(dict.fromkeys(advanced))
 
     def work(self, limit: int = 100) -> list[str]:
         """Run pending service tasks that have a registered handler; return the cases advanced.

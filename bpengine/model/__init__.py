@@ -1,7 +1,9 @@
 """Load a BPMN 2.0 model once; every consumer reads the same :class:`ProcessModel`."""
 from .approval import Approval, classify
 from .checks import validate
+from .handover import Handover
 from .elements import DataObject, Element, Flow, Lane, MessageFlow, Pool, ProcessInfo
+from .mandate import Mandate, classify_mandate, legal_act
 from .process_model import ProcessModel, load
 
 __all__ = [
@@ -9,12 +11,16 @@ __all__ = [
     "DataObject",
     "Element",
     "Flow",
+    "Handover",
     "Lane",
+    "Mandate",
     "MessageFlow",
     "Pool",
     "ProcessInfo",
     "ProcessModel",
     "classify",
+    "classify_mandate",
+    "legal_act",
     "load",
     "validate",
 ]

@@ -176,12 +176,17 @@ class Flow:
 
 @dataclass(frozen=True)
 class MessageFlow:
-    """A message flow between pools (participants) or nodes in different pools."""
+    """A message flow between pools (participants) or nodes in different pools.
+
+    ``extensions`` holds its ``bpe:`` attributes (``handover``: paper or data); what it
+    joins and carries is resolved by :mod:`bpengine.model.handover`.
+    """
 
     id: str
     source: str
     target: str
     name: str = ""
+    extensions: tuple[tuple[str, str], ...] = ()
     line: int | None = field(default=None, compare=False)
 
 

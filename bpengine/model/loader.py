@@ -300,8 +300,7 @@ class _Reader:
         mi = n.find(_B + "multiInstanceLoopCharacteristics")
         if mi is not None:
             loop = "sequential" if _bool_attr(mi.get("isSequential")) else "parallel"
-        ext = tuple(sorted((etree.QName(k).localname, v) for k, v in n.attrib.items()
-                           if k.startswith(f"{{{BPE}}}")))
+        ext = self._extensions(n)
         extd = dict(ext)
         reads = tuple(self._assoc(n, "dataInputAssociation", "sourceRef"))
         writes = tuple(self._assoc(n, "dataOutputAssociation", "targetRef"))
@@ -360,8 +359,20 @@ class _Reader:
                     self.problem(mf, f"message flow refers to {bad[0] if bad else None!r}, which "
                                      "is neither a pool nor a flow node", code="dangling-flow")
                     continue
-                self.parts.message_flows[mid] = MessageFlow(mid, src, tgt, mf.get("name") or "",
-                                                            mf.sourceline)
+                ext = self._extensions(mf)
+                self.parts.message_flows[mid] = MessageFlow(mid, src, tgt,
+                                                            " ".join((mf.get("name") or "").split()),
+                                                            ext, mf.sourceline)
+
+    def _extensions(self, node) -> tuple[tuple[str, str], ...]:
+        """The ``bpe:`` attributes of ``node``, a bad ``bpe:handover`` value reported."""
+        ext = tuple(sorted((etree.QName(k).localname, v) for k, v in node.attrib.items()
+                           if k.startswith(f"{{{BPE}}}")))
+        handover = dict(ext).get("handover")
+        if handover is not None and handover.strip().lower() not in ("paper", "data"):
+            self.problem(node, f"bpe:handover must be 'paper' or 'data', not {handover!r}",
+                         code="bad-attribute")
+        return ext
 
 
 def read_parts(root, filename: str) -> Parts:

@@ -20,7 +20,9 @@ from ..errors import BpengineError, ModelError, Problem
 from .approval import Approval, classify
 from .elements import Element
 from .graph import build_graph, message_graph
+from .handover import Handover, case_handovers, resolve_handovers
 from .loader import read_parts
+from .mandate import Mandate, classify_mandate
 from .source import parse_xml, read_source
 
 __all__ = ["ProcessModel", "load"]
@@ -129,6 +131,16 @@ class ProcessModel:
     def _approvals(self) -> dict[str, Approval]:
         return {eid: classify(self, el) for eid, el in self.elements.items()}
 
+    def mandate(self, element_id: str) -> Mandate:
+        """Whether a redesign must keep the element, and why (see :mod:`.mandate`)."""
+        if element_id not in self._mandates:
+            self._mandates[element_id] = classify_mandate(self, self.elements[element_id])
+        return self._mandates[element_id]
+
+    @cached_property
+    def _mandates(self) -> dict[str, Mandate]:
+        return {}
+
     @property
     def approvals(self) -> tuple[Element, ...]:
         """Elements classified as approvals, in document order."""
@@ -143,6 +155,81 @@ class ProcessModel:
             if lane.name == lane_name:
                 return lane.rank
         return None
+
+    # -- collaborations -----------------------------------------------------------
+    @property
+    def is_collaboration(self) -> bool:
+        """Two or more pools run processes of their own: one procedure across agencies."""
+        return len(self.pooled_processes) > 1
+
+    @cached_property
+    def pooled_processes(self) -> tuple[str, ...]:
+        """Ids of the processes drawn in a pool and holding flow nodes, in pool order.
+
+        Processes only reached by a call activity are left out: they run inside the caller.
+        """
+        called = {e.called_element for e in self.elements.values() if e.kind == "callActivity"}
+        with_nodes = {e.process for e in self.elements.values()}
+        out = []
+        for pool in self.pools.values():
+            if pool.process in with_nodes and pool.process not in called \
+                    and pool.process not in out:
+                out.append(pool.process)
+        return tuple(out)
+
+    @property
+    def executable_pools(self) -> tuple:
+        """The pools (:class:`~.elements.Pool`) whose process is marked executable."""
+        return tuple(p for p in self.pools.values()
+                     if p.process in self.processes and self.processes[p.process].executable)
+
+    def pool_of(self, element_id: str):
+        """The :class:`~.elements.Pool` drawn around an element's process, or ``None``."""
+        process = self.elements[element_id].process
+        for pool in self.pools.values():
+            if pool.process == process:
+                return pool
+        return None
+
+    @cached_property
+    def _handovers(self) -> dict[str, Handover]:
+        return resolve_handovers(self)
+
+    def handover(self, flow_id: str) -> Handover:
+        """A message flow resolved and classified paper/data (see :mod:`.handover`)."""
+        return self._handovers[flow_id]
+
+    @property
+    def handovers(self) -> tuple[Handover, ...]:
+        """Every message flow, resolved and classified, in document order."""
+        return tuple(self._handovers.values())
+
+    @cached_property
+    def _case_handovers(self):
+        return case_handovers(self)
+
+    @property
+    def case_handovers(self) -> tuple[Handover, ...]:
+        """Hand-overs one case passes through: both ends run, in different pools.
+
+        The simulator plays exactly these and the metrics count them; the others are
+        named in :attr:`handover_notes`.
+        """
+        return tuple(self._case_handovers[0])
+
+    @property
+    def handover_notes(self) -> tuple[str, ...]:
+        """Why each message flow outside :attr:`case_handovers` is left out."""
+        return tuple(self._case_handovers[1])
+
+    @cached_property
+    def message_fed(self) -> MappingProxyType:
+        """Receiving element id -> ids of the message flows that feed it."""
+        fed: dict[str, list[str]] = {}
+        for h in self._handovers.values():
+            if h.receiver is not None:
+                fed.setdefault(h.receiver, []).append(h.flow)
+        return MappingProxyType({k: tuple(v) for k, v in fed.items()})
 
     # -- derived views ------------------------------------------------------------
     @cached_property

@@ -4,16 +4,31 @@ The parser gets a copy of the model's own tree (never the file again), plus the 
 beside it that define called processes. SpiffWorkflow's messages are often misleading and
 carry no line number, so its ValidationException is re-raised as our ModelError with the
 element's line from lxml.
+
+Two things a drawing says that SpiffWorkflow does not read, made explicit on the copy:
+
+- **Message flows.** SpiffWorkflow pairs a thrown message with a catch by message *name*
+  only, and an event without ``messageRef`` is named after the event itself, so
+  "Menyerahkan berkas" would never reach "Menerima berkas". Every group of elements joined
+  by message flows is given one message (see :func:`message_names`).
+- **Collaborations.** A collaboration with two or more executable pools is one procedure:
+  its spec runs every pool in one case (SpiffWorkflow's ``get_collaboration``).
 """
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from lxml import etree
 
 from ..errors import ModelError, Problem
+from .namespaces import BPMN, q
 from .source import parse_xml, read_source
 
-__all__ = ["build_specs"]
+__all__ = ["build_specs", "engine_key", "engine_name", "message_names"]
+
+_CATCHERS = {"startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask"}
+_THROWERS = {"intermediateThrowEvent", "endEvent", "sendTask"}
+_TASK_REF = {"sendTask", "receiveTask"}  # messageRef sits on the task itself
 
 
 def _wrap(model, exc: ValidationException) -> ModelError:
@@ -25,24 +40,157 @@ def _wrap(model, exc: ValidationException) -> ModelError:
         element_name=getattr(exc, "name", None) or None, code="engine"))
 
 
+def _collaboration(model) -> tuple[str, list[str]] | None:
+    """``(collaboration id, executable process ids)`` when two or more pools run."""
+    executable = [p.id for p in model.processes.values() if p.executable]
+    if len(executable) < 2:
+        return None
+    found = model._root.find(q(BPMN, "collaboration"))
+    if found is None or not found.get("id"):
+        return None
+    pooled = {pool.process for pool in model.pools.values()}
+    running = [pid for pid in executable if pid in pooled]
+    return (found.get("id"), running) if len(running) >= 2 else None
+
+
+def engine_key(model) -> str:
+    """The key a deployed model is started by: the collaboration's id when it runs several
+    pools as one procedure, else the main (first executable) process's id."""
+    collaboration = _collaboration(model)
+    if collaboration is not None:
+        return collaboration[0]
+    return model.main_process.id
+
+
+def engine_name(model) -> str:
+    """What a deployment is called: the collaboration's name, else the process's."""
+    collaboration = _collaboration(model)
+    if collaboration is not None:
+        found = model._root.find(q(BPMN, "collaboration"))
+        return found.get("name") or collaboration[0]
+    return model.name or engine_key(model)
+
+
+def _message_name(root, ref: str | None) -> str | None:
+    if not ref:
+        return None
+    for message in root.iter(q(BPMN, "message")):
+        if message.get("id") == ref:
+            return message.get("name") or ref
+    return None
+
+
+def _definition(node):
+    """The element carrying ``messageRef``: the task itself or its messageEventDefinition."""
+    if etree.QName(node).localname in _TASK_REF:
+        return node
+    return node.find(q(BPMN, "messageEventDefinition"))
+
+
+def message_names(model) -> dict[str, str]:
+    """Element id -> the message it throws or catches, once message flows are followed.
+
+    Elements joined by message flows (directly or through a shared partner) form a group
+    that carries one message. Its name is the first found of: a catcher's ``messageRef``
+    name, a thrower's, the first message flow's name, the first catcher's name. Elements
+    with a message definition but no flow keep their own message (or their name).
+    """
+    root = model._root
+    nodes = {n.get("id"): n for n in root.iter() if isinstance(n.tag, str) and n.get("id")
+             and n.get("id") in model.elements}
+    parent = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    flows = sorted(model.message_flows.values(), key=lambda f: (f.line or 0, f.id))
+    ends: dict[str, list] = {}
+    for flow in flows:
+        if flow.source in nodes and flow.target in nodes:
+            parent[find(flow.source)] = find(flow.target)
+    for flow in flows:
+        for end in (flow.source, flow.target):
+            if end in nodes:
+                ends.setdefault(find(end), []).append(flow)
+    names: dict[str, str] = {}
+    for eid, node in nodes.items():
+        kind = etree.QName(node).localname
+        definition = _definition(node)
+        if definition is None and not (eid in parent and kind in _CATCHERS | _THROWERS):
+            continue
+        group = find(eid)
+        if group in names:
+            continue
+        members = [m for m in nodes if m in parent and find(m) == group] or [eid]
+        catchers = [m for m in members if etree.QName(nodes[m]).localname in _CATCHERS]
+        throwers = [m for m in members if m not in catchers]
+        candidates = [_message_name(root, (_definition(nodes[m]) if _definition(nodes[m])
+                                           is not None else node).get("messageRef"))
+                      for m in catchers + throwers]
+        candidates += [f.name for f in ends.get(group, ())]
+        candidates += [model.elements[m].name for m in catchers + throwers]
+        names[group] = next((c for c in candidates if c), group)
+    return {eid: names[find(eid)] for eid in nodes if find(eid) in names}
+
+
+def _align(model, root) -> None:
+    """Point every message thrower/catcher of the copy at its group's message."""
+    names = message_names(model)
+    by_name = {}
+    for message in root.iter(q(BPMN, "message")):
+        by_name.setdefault(message.get("name") or message.get("id"), message.get("id"))
+        if not message.get("name"):
+            message.set("name", message.get("id"))
+    for eid, name in names.items():
+        node = next(root.iterfind(f".//*[@id='{eid}']"), None)
+        if node is None:
+            continue
+        kind = etree.QName(node).localname
+        if kind not in _CATCHERS | _THROWERS:
+            continue  # a message flow on a user task: the person hands it over
+        ref = by_name.get(name)
+        if ref is None:
+            ref = by_name[name] = f"bpe_message_{len(by_name) + 1}"
+            message = etree.Element(q(BPMN, "message"), id=ref, name=name)
+            root.insert(0, message)
+        definition = _definition(node)
+        if definition is None:
+            if kind == "startEvent":
+                continue  # a plain start stays plain: the pool starts with the case
+            definition = etree.SubElement(node, q(BPMN, "messageEventDefinition"))
+            definition.set("id", f"bpe_med_{eid}")
+            node.insert(len([c for c in node if etree.QName(c).localname
+                             in ("documentation", "extensionElements", "incoming",
+                                 "outgoing")]), definition)
+        definition.set("messageRef", ref)
+
+
 def build_specs(model, process_id: str | None = None):
-    """Return ``(spec, subprocess_specs)`` for ``process_id`` (default: the main process).
+    """Return ``(spec, subprocess_specs)`` for ``process_id`` (default: what the engine runs:
+    the collaboration of several executable pools, else the main process).
 
     Raises
     ------
     ModelError
         The process does not exist, or SpiffWorkflow refuses the model.
     """
+    collaboration = _collaboration(model) if process_id is None else None
     process_id = process_id or (model.main_process.id if model.main_process else None)
-    if process_id not in model.processes:
+    if collaboration is None and process_id not in model.processes:
         raise ModelError(Problem(f"no process {process_id!r} in this model", file=model.file,
                                  code="unknown-process"))
     parser = BpmnParser()
     try:
-        parser.add_bpmn_xml(model.tree(), filename=model.file)
+        tree = model.tree()
+        _align(model, tree)
+        parser.add_bpmn_xml(tree, filename=model.file)
         for path in sorted(set(model.callees().values()) - {model.file}):
             data, name = read_source(path)
             parser.add_bpmn_xml(parse_xml(data, name), filename=name)
+        if collaboration is not None:
+            return parser.get_collaboration(collaboration[0])
         spec = parser.get_spec(process_id)
         subprocesses = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:

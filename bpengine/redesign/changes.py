@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 from dataclasses import asdict, dataclass, field
 
-from ..errors import ScenarioError
+from ..scenario import DEFAULT_DURATION, Calendar, parse_distribution
+from ..scenario.calendar import parse_hours
 
 __all__ = ["Change", "transform_scenario", "duration_moments"]
-
-_UNIT_MINUTES = {"s": 1 / 60, "sec": 1 / 60, "min": 1.0, "m": 1.0, "h": 60.0, "hour": 60.0,
-                 "hours": 60.0, "working day": 450.0, "working days": 450.0, "day": 450.0,
-                 "days": 450.0}
-_QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-z ]*?)\s*$", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Change:
@@ -69,18 +63,12 @@ class Change:
         return out
 
 
-def _minutes(value, where: str) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    m = _QUANTITY.match(str(value))
-    unit = (m.group(2).strip().lower() if m else None)
-    if not m or (unit and unit not in _UNIT_MINUTES):
-        raise ScenarioError(f"{where}: cannot read {value!r} as a duration (e.g. 15 min, 2 h)")
-    return float(m.group(1)) * _UNIT_MINUTES.get(unit, 1.0)
-
-
-def duration_moments(spec, where: str = "duration") -> tuple[float, float]:
+def duration_moments(spec, where: str = "duration", working_day_minutes: float = 450.0
+                     ) -> tuple[float, float]:
     """Mean and variance (minutes, minutes²) of a scenario duration spec.
+
+    Read by the scenario's own parser (:func:`bpengine.scenario.parse_distribution`), so
+    every duration a scenario accepts ("30 minutes", "2 wd", ...) composes.
 
     Examples
     --------
@@ -88,33 +76,23 @@ def duration_moments(spec, where: str = "duration") -> tuple[float, float]:
     (15.0, 0.0)
     >>> duration_moments({"distribution": "uniform", "low": 10, "high": 20})
     (15.0, 8.333333333333334)
+    >>> duration_moments("2 wd")
+    (900.0, 0.0)
     """
-    if not isinstance(spec, dict):
-        return _minutes(spec, where), 0.0
-    kind = spec.get("distribution", "fixed")
-    g = {k: _minutes(v, f"{where}.{k}") for k, v in spec.items()
-         if k not in ("distribution", "values")}
-    if kind == "fixed":
-        return g.get("value", g.get("mean", 0.0)), 0.0
-    if kind == "exponential":
-        return g["mean"], g["mean"] ** 2
-    if kind in ("normal", "lognormal", "gamma"):
-        return g["mean"], g["sd"] ** 2
-    if kind == "uniform":
-        return (g["low"] + g["high"]) / 2, (g["high"] - g["low"]) ** 2 / 12
-    if kind == "triangular":
-        a, c, b = g["min"], g["mode"], g["max"]
-        return (a + b + c) / 3, (a * a + b * b + c * c - a * b - a * c - b * c) / 18
-    if kind == "empirical":
-        values = [_minutes(v, f"{where}.values") for v in spec.get("values") or [0]]
-        mean = sum(values) / len(values)
-        return mean, sum((v - mean) ** 2 for v in values) / len(values)
-    raise ScenarioError(f"{where}: unknown distribution {kind!r}")
+    dist = parse_distribution(spec, where, working_day_minutes=working_day_minutes)
+    return dist.mean, dist.variance
 
 
-def _summed(specs: list, where: str) -> object:
+def _working_day(scenario: dict) -> float:
+    """Working minutes of one day under the scenario's calendar (450 by default)."""
+    calendar = scenario.get("calendar")
+    hours = calendar.get("hours") if isinstance(calendar, dict) else None
+    return Calendar(parse_hours(hours)).working_minutes_per_day
+
+
+def _summed(specs: list, where: str, day: float) -> object:
     """One duration spec for tasks done one after the other by the same person."""
-    moments = [duration_moments(s, where) for s in specs]
+    moments = [duration_moments(s, where, day) for s in specs]
     mean = sum(m for m, _ in moments)
     sd = math.sqrt(sum(v for _, v in moments))
     if sd < 1e-9:
@@ -128,6 +106,13 @@ def _key(section: dict, ident: str, names: dict) -> str | None:
         return ident
     name = names.get(ident)
     return name if name and name in section else None
+
+
+def _task_entry(spec) -> dict:
+    """A task's entry as a mapping, read the way the scenario reader reads it."""
+    if not isinstance(spec, dict) or "distribution" in spec:
+        return {"duration": spec}
+    return spec
 
 
 def transform_scenario(scenario: dict | None, change: Change) -> dict:
@@ -151,14 +136,13 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
     if isinstance(tasks, dict):
         for kept, parts in change.merged:
             keys = [_key(tasks, p, names) for p in parts]
-            specs = [tasks[k].get("duration", 10) if isinstance(tasks[k], dict) else tasks[k]
-                     for k in keys if k]
+            entries = {k: _task_entry(tasks[k]) for k in keys if k}
+            specs = [e.get("duration", DEFAULT_DURATION.mean) for e in entries.values()]
             if not specs:
                 continue
-            entry = {"duration": _summed(specs + [10] * (len(parts) - len(specs)),
-                                         f"tasks.{kept}")}
-            batches = [tasks[k]["batch"] for k in keys if k and isinstance(tasks[k], dict)
-                       and "batch" in tasks[k]]
+            entry = {"duration": _summed(specs + [DEFAULT_DURATION.mean] * (len(parts) - len(specs)),
+                                         f"tasks.{kept}", _working_day(out))}
+            batches = [e["batch"] for e in entries.values() if "batch" in e]
             if batches:
                 entry["batch"] = batches[-1]
             for k in keys:

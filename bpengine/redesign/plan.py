@@ -92,7 +92,7 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
     if kind == "reassign":
         home = model.elements[elements[0]].lane_id
         moved = targets or elements[1:-1]
-        deciding = [t for t in moved if model.elements[t].mandatory
+        deciding = [t for t in moved if model.mandate(t).required
                     or model.approval(t).is_approval]
         if deciding:
             raise ModelError(f"finding {fid}: {', '.join(deciding)} decides (an approval); moving "
@@ -190,9 +190,10 @@ def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = N
         check = soundness if soundness(model).sound else None
     for f in findings:
         if f.suggestion in REMOVING and any(
-                e in current.elements and current.elements[e].mandatory
+                e in current.elements and current.mandate(e).required
                 for e in (_targets(f) or f.elements[-1:])):
-            _skip(skipped, f, "a mandatory step is never removed")
+            _skip(skipped, f, "a mandatory step (marked, a legal act, or the last check before "
+                              "a system step) is never removed")
             continue
         log: list[Change] = []
         try:

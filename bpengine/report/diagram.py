@@ -5,7 +5,9 @@ Pools and lanes, tasks (rounded boxes), gateways (diamonds with their marker), e
 and message flows along their waypoints, and every name as a label. Elements can be
 highlighted by id — ``flagged`` (a finding points at it), ``changed`` (a redesign added or
 moved it), ``removed`` — so a decision maker sees at a glance what the analysis is about.
-Plain string building, no JavaScript, no fonts or images fetched from anywhere.
+Plain string building, no fonts or images fetched from anywhere. :data:`DIAGRAM_SCRIPT`
+is the report's small inline script that zooms and pans the drawings (the report works
+without it: the drawings then scroll at their natural size, labels 10-12 px).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from ..model import ProcessModel
 from ..model.elements import EVENT_KINDS, GATEWAY_KINDS, SUBPROCESS_KINDS
 from ..model.namespaces import BPMNDI, DC, DI
 
-__all__ = ["render_svg", "HIGHLIGHTS", "DIAGRAM_CSS"]
+__all__ = ["render_svg", "HIGHLIGHTS", "DIAGRAM_CSS", "DIAGRAM_SCRIPT"]
 
 #: highlight kind -> (stroke, fill) colours; the report's legend uses the same.
 HIGHLIGHTS = {
@@ -105,8 +107,8 @@ def _node(kind: str, box, name: str, attrs: str, mandatory: bool) -> list[str]:
         f = min(12, w / 3)
         out.append(f'<path class="data"{attrs} d="M{x:.1f},{y:.1f}H{x + w - f:.1f}L{x + w:.1f},'
                    f'{y + f:.1f}V{y + h:.1f}H{x:.1f}Z"/>')
-        if name:
-            out.append(_text(_wrap(name, 100, 2), cx, y + h + 14, "lbl small"))
+        if name:  # data objects sit side by side: a label as wide as its icon and a bit
+            out.append(_text(_wrap(name, w + 20, 3), cx, y + h + 14, "lbl small"))
     elif kind == "dataStoreReference":
         out.append(f'<rect class="data"{attrs} x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
                    f'height="{h:.1f}" rx="{w / 2:.1f}" ry="8"/>')
@@ -230,10 +232,17 @@ def render_svg(model: ProcessModel, highlight: dict[str, str] | None = None,
     return "\n".join(out)
 
 
-#: CSS for the drawings (the report inlines it once).
+#: CSS for the drawings (the report inlines it once). On screen a drawing keeps its natural
+#: size (labels stay readable) inside a box that scrolls; printed, it fits the page.
 DIAGRAM_CSS = """
-svg.bpmn { max-width: 100%; height: auto; background: #fff; font-family: Arial, Helvetica,
-  sans-serif; }
+.diagram { border: 1px solid #ccc; overflow: auto; max-height: 75vh; margin: 4px 0 18px;
+  cursor: grab; background: #fff; }
+.diagram.dragging { cursor: grabbing; user-select: none; }
+.zoom { font-size: 13px; color: #555; } .zoom button { font-size: 14px; min-width: 32px;
+  margin-right: 4px; padding: 2px 8px; cursor: pointer; } .zoom span { margin-left: 8px; }
+svg.bpmn { display: block; background: #fff; font-family: Arial, Helvetica, sans-serif; }
+@media print { .diagram { overflow: visible; max-height: none; border: none; }
+  svg.bpmn { width: 100% !important; height: auto !important; } }
 svg.bpmn .pool { fill: none; stroke: #555; stroke-width: 1.2; }
 svg.bpmn .task { fill: #fff; stroke: #222; stroke-width: 1.5; }
 svg.bpmn .task.mandatory { stroke: #1a237e; stroke-width: 3; }
@@ -254,3 +263,52 @@ svg.bpmn .lbl.lane { font-size: 12px; font-weight: bold; }
     f"svg.bpmn [data-hl=\"{k}\"] {{ stroke: {s}; fill: {f}; stroke-width: 4; }}\n"
     f"svg.bpmn path.hl-{k} {{ stroke: {s}; stroke-width: 3; }}\n"
     for k, (s, f) in HIGHLIGHTS.items()) + 'svg.bpmn [data-hl="removed"] { stroke-dasharray: 6 4; }\n'
+
+#: The inline script of the report: zoom buttons, Ctrl + wheel zoom around the pointer,
+#: drag to pan. It only resizes each ``svg.bpmn`` inside its scrolling ``.diagram`` box.
+DIAGRAM_SCRIPT = """
+(function () {
+  document.querySelectorAll('.diagram-block').forEach(function (block) {
+    var box = block.querySelector('.diagram'), svg = box.querySelector('svg.bpmn');
+    if (!svg) { return; }
+    var w = parseFloat(svg.getAttribute('width')), h = parseFloat(svg.getAttribute('height'));
+    var scale = 1;
+    function set(s, cx, cy) {
+      s = Math.max(0.1, Math.min(4, s));
+      if (cx === undefined) { cx = box.clientWidth / 2; cy = box.clientHeight / 2; }
+      var x = (box.scrollLeft + cx) / scale, y = (box.scrollTop + cy) / scale;
+      scale = s;
+      svg.style.width = (w * s) + 'px'; svg.style.height = (h * s) + 'px';
+      box.scrollLeft = x * s - cx; box.scrollTop = y * s - cy;
+    }
+    set(1);
+    block.querySelectorAll('button[data-zoom]').forEach(function (b) {
+      b.addEventListener('click', function () {
+        var z = b.getAttribute('data-zoom');
+        if (z === 'in') { set(scale * 1.25); }
+        else if (z === 'out') { set(scale / 1.25); }
+        else if (z === 'fit') { set(box.clientWidth / w); set(box.clientWidth / w); }
+        else { set(1); }
+      });
+    });
+    box.addEventListener('wheel', function (e) {
+      if (!e.ctrlKey && !e.metaKey) { return; }
+      e.preventDefault();
+      var r = box.getBoundingClientRect();
+      set(scale * (e.deltaY < 0 ? 1.15 : 1 / 1.15), e.clientX - r.left, e.clientY - r.top);
+    }, {passive: false});
+    var drag = null;
+    box.addEventListener('pointerdown', function (e) {
+      drag = {x: e.clientX, y: e.clientY, l: box.scrollLeft, t: box.scrollTop};
+      box.classList.add('dragging');
+    });
+    window.addEventListener('pointermove', function (e) {
+      if (!drag) { return; }
+      box.scrollLeft = drag.l - (e.clientX - drag.x); box.scrollTop = drag.t - (e.clientY - drag.y);
+    });
+    window.addEventListener('pointerup', function () {
+      drag = null; box.classList.remove('dragging');
+    });
+  });
+})();
+"""

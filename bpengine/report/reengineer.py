@@ -12,6 +12,7 @@ then fewer changes — depends only on the seed, never on which worker finished 
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -68,6 +69,24 @@ class Reengineering:
     baseline: Candidate
     ranked: list[Candidate]
     findings: list
+    #: findings not in the analysis of the procedure as it is: found by analyzing a redesign
+    #: of it again. Finding id -> (finding, the findings applied to reach that redesign).
+    later: dict = field(default_factory=dict)
+
+    def origin(self, finding_id: str) -> str:
+        """Where a finding id a candidate cites comes from, in one sentence."""
+        if any(f.id == finding_id for f in self.findings):
+            return f"{finding_id}: in the analysis of the procedure as it is"
+        if finding_id in self.later:
+            _f, after = self.later[finding_id]
+            return (f"{finding_id}: not in the analysis of the procedure as it is; found by "
+                    f"analyzing the redesign after {', '.join(after)} again")
+        raise KeyError(finding_id)
+
+    def explained_changes(self, candidate: Candidate) -> list[Change]:
+        """``candidate``'s changes, each one made for a later finding saying where it came from."""
+        return [dataclasses.replace(c, description=f"{c.description} ({self.origin(c.finding)}.)")
+                if c.finding in self.later else c for c in candidate.changes]
 
     @property
     def best(self) -> Candidate | None:
@@ -100,18 +119,22 @@ def evaluate(job: tuple) -> dict:
 class _Evaluator:
     """Simulates candidates, in one pool of worker processes kept for the whole search."""
 
-    def __init__(self, cases, replications, seed, jobs):
+    def __init__(self, cases, replications, seed, jobs, progress=None, total=0):
         self.args = (cases, replications, seed)
         self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+        self.progress, self.total, self.done = progress, total, 0
 
     def __call__(self, candidates: list[Candidate]) -> None:
         work = [(c.model.to_bytes(), c.scenario, *self.args) for c in candidates]
         if self.pool is None or len(work) == 1:
-            results = [evaluate(w) for w in work]
+            results = map(evaluate, work)
         else:
-            results = list(self.pool.map(evaluate, work))  # map keeps order: deterministic
+            results = self.pool.map(evaluate, work)  # map keeps order: deterministic
         for c, k in zip(candidates, results, strict=True):
             c.kpis = k
+            self.done += 1
+            if self.progress is not None:  # the budget is a bound: the search may end first
+                self.progress(self.done, max(self.total, self.done))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -120,9 +143,10 @@ class _Evaluator:
 
 def _extend(parent: Candidate, finding, keep, seen: set) -> Candidate | None:
     new, applied = redesign(parent.model, [finding], keep=keep)
-    if not applied or new.digest in seen:
+    # models equal but for their diagram (reached along two paths) are one candidate
+    if not applied or new in seen:
         return None
-    seen.add(new.digest)
+    seen.add(new)
     scenario = parent.scenario
     for change in applied:
         scenario = transform_scenario(scenario, change)
@@ -132,7 +156,8 @@ def _extend(parent: Candidate, finding, keep, seen: set) -> Candidate | None:
 
 def reengineer(model, scenario: dict | None = None, cases: int = 1000, replications: int = 3,
                seed: int = 7, *, jobs: int | None = None, beam: int = 3,
-               max_candidates: int = 50, keep=(), findings=None) -> Reengineering:
+               max_candidates: int = 50, keep=(), findings=None,
+               progress=None) -> Reengineering:
     """Search redesigns of ``model`` and rank them by simulated cycle time and cost.
 
     Parameters
@@ -153,6 +178,9 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
         Element ids never removed. Mandatory steps are never removed anyway.
     findings : list, optional
         Findings to build from (default: :func:`bpengine.analyze` on ``model``).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each simulated candidate (the baseline
+        included); ``total`` is the budget, which the search may not use up.
 
     Returns
     -------
@@ -164,9 +192,12 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
     if findings is None:
         findings = analyze(model, load_scenario(scenario, model=model))
     base = Candidate((), model, scenario)
-    evaluate_all = _Evaluator(cases, replications, seed, jobs)
+    evaluate_all = _Evaluator(cases, replications, seed, jobs, progress, max_candidates + 1)
     try:
-        return _search(base, findings, keep, evaluate_all, beam, max_candidates)
+        result = _search(base, findings, keep, evaluate_all, beam, max_candidates)
+        if progress is not None:
+            progress(evaluate_all.done, evaluate_all.done)
+        return result
     finally:
         evaluate_all.close()
 
@@ -177,7 +208,7 @@ class _Search:
     def __init__(self, base, keep, evaluate_all, max_candidates):
         self.base, self.keep, self.evaluate = base, keep, evaluate_all
         self.budget = max_candidates
-        self.seen = {base.model.digest}
+        self.seen = {base.model}  # by content, diagram aside: each model is ranked once
         self.everything: list[Candidate] = []
 
     def left(self, pending: int = 0) -> int:
@@ -194,9 +225,9 @@ class _Search:
     def all_of(self, start: Candidate, findings) -> Candidate | None:
         """``start`` with every finding applied in the analyzer's order (`bpengine redesign`)."""
         every, applied = redesign(start.model, findings, keep=self.keep)
-        if not applied or every.digest in self.seen:
+        if not applied or every in self.seen:
             return None
-        self.seen.add(every.digest)
+        self.seen.add(every)
         scenario = start.scenario
         for change in applied:
             scenario = transform_scenario(scenario, change)
@@ -261,6 +292,7 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
     # 2. a redesigned procedure shows new findings (two steps of one role now side by side,
     # a check now first...): analyze the best so far again and improve on it
     known = {f.id for f in findings}
+    later = {}
     for _ in range(rounds - 1):
         best = search.best()
         if best is base or search.left() <= 0:
@@ -270,6 +302,7 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
         if not fresh:
             break
         known |= {f.id for f in fresh}
+        later.update((f.id, (f, best.findings)) for f in fresh)
         search.improve(best, fresh)
     # 3. beam: extend the best few by one more of the original findings while budget lasts
     frontier = sorted(search.everything, key=lambda c: c.score)[:beam]
@@ -288,4 +321,5 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
         best_before = min(c.score for c in frontier)
         frontier = sorted([c for c in grown if c.score < best_before],
                           key=lambda c: c.score)[:beam]
-    return Reengineering(base, sorted(search.everything, key=lambda c: c.score), list(findings))
+    return Reengineering(base, sorted(search.everything, key=lambda c: c.score), list(findings),
+                         later)

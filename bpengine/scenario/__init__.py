@@ -11,6 +11,7 @@ from .prosimos import from_prosimos
 from .scenario import (
     DEFAULT_DURATION,
     DEFAULT_INTERARRIVAL,
+    DEFAULT_TRANSFER,
     Arrivals,
     Batch,
     EventTiming,
@@ -26,6 +27,7 @@ __all__ = [
     "Choice",
     "DEFAULT_DURATION",
     "DEFAULT_INTERARRIVAL",
+    "DEFAULT_TRANSFER",
     "Distribution",
     "EventTiming",
     "INDONESIA_HOURS",

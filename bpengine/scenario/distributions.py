@@ -110,6 +110,29 @@ class Distribution:
             base = float(np.mean(p))
         return base + self.shift
 
+    @property
+    def variance(self) -> float:
+        """Variance (before clipping; exact for unclipped distributions).
+
+        Examples
+        --------
+        >>> Distribution("uniform", (10.0, 20.0)).variance
+        8.333333333333334
+        """
+        p, k = self.params, self.kind
+        if k == "fixed":
+            return 0.0
+        if k == "exponential":
+            return p[0] ** 2
+        if k in ("normal", "lognormal", "gamma"):
+            return p[1] ** 2
+        if k == "uniform":
+            return (p[1] - p[0]) ** 2 / 12
+        if k == "triangular":
+            a, c, b = p
+            return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+        return float(np.var(p))
+
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Draw ``n`` values as a float array, truncated to ``[low, high]``.
 

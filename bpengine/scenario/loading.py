@@ -13,7 +13,7 @@ from .scenario import Scenario
 __all__ = ["load_scenario", "read_yaml", "sidecar_path"]
 
 
-def load_scenario(source=None, model=None) -> Scenario:
+def load_scenario(source=None, model=None, overrides=()) -> Scenario:
     """Read and validate a scenario.
 
     Parameters
@@ -24,6 +24,9 @@ def load_scenario(source=None, model=None) -> Scenario:
         file ``x.bpmn`` if there is one, else the documented defaults.
     model : ProcessModel, optional
         Keys are checked against it (ids or unique names, lanes, outgoing flows).
+    overrides : sequence of str
+        What-if changes ``PATH=VALUE`` applied to the YAML before it is checked (see
+        :mod:`bpengine.scenario.overrides`); not for Prosimos JSON.
 
     Raises
     ------
@@ -36,6 +39,8 @@ def load_scenario(source=None, model=None) -> Scenario:
     >>> sc.task_duration("T1").mean, sc.lane("Clerk").staff, sc.calendar.working_minutes_per_day
     (15.0, 2, 450.0)
     """
+    if overrides:
+        return _with_overrides(source, model, overrides)
     if isinstance(source, Scenario):
         return source
     if source is None:
@@ -64,6 +69,28 @@ def load_scenario(source=None, model=None) -> Scenario:
     else:
         doc = _parse_yaml(text, path)
         sc = _wrap(lambda: from_mapping(doc or {}, model, str(path)), str(path))
+    _check(sc, model)
+    return sc
+
+
+def _with_overrides(source, model, overrides) -> Scenario:
+    """The scenario of ``source`` with ``overrides`` set, checked like a file."""
+    from .overrides import apply_overrides
+
+    if isinstance(source, Scenario):
+        source = source.raw
+    if source is None and model is not None and getattr(model, "file", "<bytes>") != "<bytes>":
+        source = sidecar_path(model.file)
+    if isinstance(source, dict) or source is None:
+        doc, name = source or {}, "<defaults>" if source is None else "<dict>"
+    else:
+        if Path(os.fspath(source)).suffix.lower() == ".json":
+            raise ScenarioError(f"{source}: what-if overrides change a YAML scenario, not "
+                                "Prosimos JSON parameters")
+        doc, name = read_yaml(source), str(source)
+    label = f"{name} with {', '.join(overrides)}"
+    doc = _wrap(lambda: apply_overrides(doc, overrides, model), label)
+    sc = _wrap(lambda: from_mapping(doc, model, label), label)
     _check(sc, model)
     return sc
 

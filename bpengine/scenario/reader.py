@@ -26,7 +26,7 @@ from .scenario import (
 __all__ = ["from_mapping"]
 
 _TOP_KEYS = ("calendar", "start", "service_standard", "arrivals", "lanes", "tasks", "gateways",
-             "data", "events", "name", "description")
+             "data", "events", "handovers", "name", "description")
 _EXCLUSIVE = ("exclusiveGateway", "eventBasedGateway", "complexGateway")
 
 
@@ -76,6 +76,11 @@ def _lane_name(models, key, where):
     for lane in lanes:
         if key in (lane.name, lane.id):
             return lane.name
+    # the steps of a pool drawn without lanes are staffed under the pool's name
+    for pool in models[0].pools.values():
+        if key in (pool.name, pool.id) and models[0].is_collaboration and any(
+                e.process == pool.process and not e.lane for e in models[0].elements.values()):
+            return pool.name or pool.id
     names = sorted({lane.name for lane in lanes})
     raise ScenarioError(f"{where}: no lane named {key!r} in {models[0].file} (lanes: "
                         f"{', '.join(names) or 'none'})")
@@ -405,4 +410,38 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
         # "2 working days" means office time unless the scenario says otherwise
         working = "working" in str(spec.get("duration", ""))
         sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", working)), prob)
+
+    for key, spec in _mapping(doc.get("handovers"), "handovers").items():
+        where = f"handovers.{key}"
+        fid = str(key) if str(key) in ("paper", "data") else _message_flow(models, key, where)
+        if not isinstance(spec, dict) or "distribution" in spec:
+            spec = {"duration": spec}
+        unknown = set(spec) - {"duration", "working_time"}
+        if unknown or "duration" not in spec:
+            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, "
+                                "working_time)" if unknown else f"{where}: give a duration")
+        dur = parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
+        # a file carried by hand moves in office hours; data whenever it is sent
+        text = str(spec["duration"])
+        working = "working" in text or (fid == "paper" and "working_time" not in spec)
+        if models is not None and fid not in ("paper", "data") and "working_time" not in spec:
+            working = working or models[0].handover(fid).is_paper
+        sc.handovers[fid] = EventTiming(dur, bool(spec.get("working_time", working)))
     return sc
+
+
+def _message_flow(models, key, where) -> str:
+    """Resolve a message flow id or unique name, or raise naming the key and file."""
+    if models is None:
+        return str(key)
+    flows = models[0].message_flows
+    key = str(key)
+    if key in flows:
+        return key
+    named = [f.id for f in flows.values() if f.name == key]
+    if len(named) == 1:
+        return named[0]
+    why = "several message flows are named" if named else "no message flow has id or name"
+    known = ", ".join(sorted(flows)[:8]) or "none"
+    raise ScenarioError(f"{where}: {why} {key!r} in {models[0].file} (message flows: {known}; "
+                        "or 'paper'/'data' for every hand-over of that kind)")

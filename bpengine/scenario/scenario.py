@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from .calendar import Calendar
 from .distributions import Choice, Distribution
 
-__all__ = ["Scenario", "LaneStaff", "Person", "ALLOCATIONS", "Batch", "Arrivals", "EventTiming", "DEFAULT_DURATION",
-           "DEFAULT_INTERARRIVAL"]
+__all__ = ["Scenario", "LaneStaff", "Person", "ALLOCATIONS", "Batch", "Arrivals", "EventTiming",
+           "DEFAULT_DURATION", "DEFAULT_INTERARRIVAL", "DEFAULT_TRANSFER"]
 
 DEFAULT_DURATION = Distribution("fixed", (10.0,))
 DEFAULT_INTERARRIVAL = Distribution("exponential", (60.0,))
@@ -90,6 +90,15 @@ class EventTiming:
     probability: float | None = None
 
 
+# How long a hand-over between pools takes when the scenario does not say (handovers:).
+# Paper: a courier or the applicant carries the file, in office hours: one hour at best, half
+# a working day most often, a whole working day (7.5 h) at worst. Data: ten seconds.
+DEFAULT_TRANSFER = {
+    "paper": EventTiming(Distribution("triangular", (60.0, 240.0, 450.0)), True),
+    "data": EventTiming(Distribution("fixed", (10 / 60,)), False),
+}
+
+
 @dataclass
 class Scenario:
     """Everything a simulation needs beyond the model; read-only once loaded."""
@@ -107,11 +116,12 @@ class Scenario:
     probabilities: dict[str, dict[str, float]] = field(default_factory=dict)
     data: dict[str, Distribution | Choice] = field(default_factory=dict)
     events: dict[str, EventTiming] = field(default_factory=dict)
+    handovers: dict[str, EventTiming] = field(default_factory=dict)  # message flow id or kind
     assignments: dict[str, str] = field(default_factory=dict)  # task id -> lane (Prosimos pools)
-    # Prosimos branch rules: gateway -> flow -> condition over case data (an Expression);
+    # Prosimos branch rules: gateway -> flow -> condition over case data (expression text);
     # chosen as Prosimos does (one true: it; several: by their probabilities; none: the
     # default flow, else the probabilities)
-    rules: dict[str, dict[str, object]] = field(default_factory=dict)
+    rules: dict[str, dict[str, str]] = field(default_factory=dict)
     # what the import could only approximate (degenerate distributions, guessed branch
     # probabilities): shown with the simulation's notes
     notes: list[str] = field(default_factory=list)
@@ -173,6 +183,14 @@ class Scenario:
 
     def batch(self, element_id: str) -> Batch | None:
         return self.batches.get(element_id)
+
+    def transfer(self, flow_id: str, kind: str) -> EventTiming:
+        """How long the hand-over along message flow ``flow_id`` (``paper``/``data``) takes.
+
+        The flow's own entry, else the entry for its kind, else :data:`DEFAULT_TRANSFER`.
+        """
+        return (self.handovers.get(flow_id) or self.handovers.get(kind)
+                or DEFAULT_TRANSFER[kind])
 
     @property
     def service_standard_days(self) -> float | None:

@@ -21,7 +21,26 @@ from heapq import heappush
 import numpy as np
 
 from ..errors import ModelError, Problem, ScenarioError
-from .net import AND, CATCH, END, OR, PASS, START, SUB, TASK, TERMINATE, XOR, Net
+from .accounting import measured as union_measured
+from .accounting import union_length, union_pieces
+from .net import (
+    AND,
+    CATCH,
+    END,
+    MAIL,
+    MEET,
+    OR,
+    PASS,
+    SEND,
+    START,
+    SUB,
+    TASK,
+    TERMINATE,
+    UNSTAFFED,
+    XOR,
+    Net,
+    lane_calendar,
+)
 from .results import ReplicationStats
 from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Staffing, Stream, UniformStream, build_lanes
 
@@ -45,11 +64,12 @@ class Scope:
     """The tokens of a case inside one process or subprocess activation."""
 
     __slots__ = ("case", "parent", "node", "count", "joins", "or_wait", "pos", "cancelled",
-                 "finished")
+                 "finished", "mail")
 
     def __init__(self, case, parent, node):
         self.case, self.parent, self.node = case, parent, node
         self.count, self.joins, self.or_wait, self.pos = 0, {}, {}, {}
+        self.mail = None  # meeting point -> branches whose message came first (across pools)
         self.cancelled = self.finished = False
 
     def dead(self) -> bool:
@@ -81,6 +101,7 @@ class Replication(Staffing):
                             if d >= 0 else None for i, d in enumerate(net.duration)]
         self.has_or = net.has_or_join
         self.track_live = net.cancellable  # keep each case's open work only if it can be cut
+        self.sends = net.sends  # nodes that post messages to other pools when left
         self.delays: dict = {}
         self.uniforms: dict[int, UniformStream] = {}
         self.heap: list = []
@@ -91,6 +112,7 @@ class Replication(Staffing):
         self.open_cases: dict[int, Case] = {}
         self.finished: list[Case] = []
         self.rows: list[tuple] = []
+        self.transfers: list[tuple] = []  # hand-overs between pools, when the log is kept
         self.data_source = data_source
         self.end_time = self.t0
 
@@ -159,7 +181,9 @@ class Replication(Staffing):
                 self._release(i, t)
         if self.open:
             self._stuck()
-        return self.tally()
+        stats = self.tally()
+        stats.transfers = self.transfers
+        return stats
 
     def _arrival_times(self) -> list[float]:
         arr = self.scenario.arrivals
@@ -279,11 +303,51 @@ class Replication(Staffing):
                 self._arm_boundaries(i, child, t)
                 for s in starts:
                     self._enter(child, s, t)
+            elif k == SEND:  # a throw or end event posting to another pool, then on
+                self._post(case, i, t)
+                o = outs[i]
+                if not o:
+                    self._consume(scope, t)
+                else:
+                    scope.count += len(o) - 1
+                    stack.extend(o)
+            elif k == MEET:  # the pool's token meets its message, or waits for it
+                box = scope.mail.get(i) if scope.mail else None
+                if box:
+                    stack.append(outs[i][box.pop(0)])
+                else:  # still a live token: a case never ends while a pool waits
+                    scope.joins[i] = scope.joins.get(i, 0) + 1
+            elif k == MAIL:  # a message arrives at a meeting point
+                j, b = net.mail[i]
+                waiting = scope.joins.get(j, 0)
+                if waiting:  # the waiting token goes on; the message's token merges into it
+                    scope.joins[j] = waiting - 1
+                    scope.count -= 1
+                    stack.append(outs[j][b])
+                else:  # kept until the pool gets there; the case may end without it
+                    if scope.mail is None:
+                        scope.mail = {}
+                    scope.mail.setdefault(j, []).append(b)
+                    self._consume(scope, t)
             else:  # a boundary event entered by a flow: nothing to wait for
                 self._leave(scope, i, t)
 
+    def _post(self, case, i, t):
+        """Send the messages of node ``i``: each arrives after its hand-over's transfer time."""
+        top = case.top
+        for m, timing in self.sends[i]:
+            wait = self._delay(("transfer", m), timing.duration)
+            due = self.clock.add(t, wait) if timing.working_time else t + wait
+            top.count += 1
+            self._pos_add(top, m)
+            self._push(due, WAKE, (top, m))
+            if self.keep_log:
+                self.transfers.append((case.id, m, t, due))
+
     def _leave(self, scope, i, t):
         """The token leaves node ``i`` over all its outgoing flows."""
+        if i in self.sends:
+            self._post(scope.case, i, t)
         o = self.net.outs[i]
         if not o:
             self._consume(scope, t)
@@ -419,7 +483,11 @@ class Replication(Staffing):
                 self._enter(scope, target, t)
             return
     def tally(self) -> ReplicationStats:
-        """Per-case and per-task sums from the recorded task executions, as numpy arrays."""
+        """Per-case and per-task figures from the recorded task executions, as numpy arrays.
+
+        Per case, waiting and processing are unions over the case's steps (see
+        :mod:`.accounting`), so parallel branches are not counted twice.
+        """
         n = self.n_cases
         case_arrival = np.full(n, np.nan)
         case_done = np.full(n, np.nan)
@@ -428,38 +496,56 @@ class Replication(Staffing):
             case_done[c.id] = c.done
         measured = np.arange(n) >= self.warmup
         table = np.array(self.rows, dtype=float).reshape(-1, 10)  # one conversion, then views
-        rows = table[:, :3].astype(np.int64)
-        cid, node, lane = rows[:, 0], rows[:, 1], rows[:, 2]
-        staff = table[:, 3].astype(np.int64)
-        enabled, released, assigned, _, end, dur = table[:, 4:].T
-        batch, queue, off = (np.zeros(len(rows)) for _ in range(3))
-        cost = np.zeros(len(rows))
-        for k, ln in enumerate(self.lanes):
+        ids = table[:, :4].astype(np.int64)
+        cid, node, lane, staff = ids.T
+        enabled, released, assigned, start, end, dur = table[:, 4:].T
+        # a step cancelled before anyone took it up never started: its waiting ends then
+        start = np.where(staff < 0, end, start)
+        clocks = [ln.clock for ln in self.lanes]
+        w_e, w_r, w_s, w_end = (np.zeros(len(ids)) for _ in range(4))
+        for k, clock in enumerate(clocks):
             sel = lane == k
-            if not sel.any():
-                continue
-            w_e = ln.clock.worked_array(enabled[sel])
-            w_r = ln.clock.worked_array(released[sel])
-            w_a = ln.clock.worked_array(assigned[sel])
-            w_end = ln.clock.worked_array(end[sel])
-            batch[sel] = w_r - w_e
-            queue[sel] = w_a - w_r
-            off[sel] = (end[sel] - enabled[sel]) - (w_end - w_e)
-            # a lane of people: each row at the hourly cost of whoever did it
-            cost[sel] = dur[sel] * (ln.cost_min if ln.costs is None
-                                    else ln.costs[staff[sel]])
+            if sel.any():
+                for out, ts in ((w_e, enabled), (w_r, released), (w_s, start), (w_end, end)):
+                    out[sel] = clock.worked_array(ts[sel])
+        batch = w_r - w_e                          # held for a sign-off round
+        queue = w_s - w_r                          # ready, waiting for a free person
+        closed = (start - enabled) - (w_s - w_e)   # ready, office closed
+        paused = (end - start) - (w_end - w_s)     # taken up, paused while closed
+        cost_min = np.array([ln.cost_min for ln in self.lanes] or [0.0])
+        rate = cost_min[lane]
+        for k, ln in enumerate(self.lanes):  # a lane of people: whoever did it, at their rate
+            if ln.costs is not None:
+                sel = lane == k
+                rate[sel] = ln.costs[np.maximum(staff[sel], 0)]
 
         def per_case(values):
             return np.bincount(cid, weights=values, minlength=n)
+
+        def union(a, b):  # (wall-clock, working) length of each case's union of [a, b]
+            ps, pe = union_pieces(cid, a, b)
+            return per_case(pe - ps), per_case(union_measured(clocks, lane, ps, pe))
+
+        wait_wall, wait_work = union(enabled, start)
+        # per lane: how long the case waited for that lane (its steps' union, wall clock)
+        n_lanes = max(len(self.lanes), 1)
+        by_lane = union_length(cid * n_lanes + lane, enabled, start, n * n_lanes)
+        lane_wait = by_lane.reshape(n, n_lanes)[measured].sum(axis=0)
+        _, batch_work = union(enabled, released)
+        proc_wall, proc_work = union(start, end)
         m = measured[cid] if len(cid) else np.zeros(0, bool)
         nodes = len(self.net.ids)
-        task_stats = np.zeros((nodes, 5))
-        for col, values in enumerate((np.ones(len(rows)), queue, batch, off, dur)):
+        task_stats = np.zeros((nodes, 6))
+        for col, values in enumerate((np.ones(len(ids)), queue, batch, closed, dur, paused)):
             task_stats[:, col] = np.bincount(node[m], weights=values[m], minlength=nodes)
         return ReplicationStats(
-            case_arrival, case_done, measured, per_case(dur), per_case(queue), per_case(batch),
-            per_case(off), per_case(cost), task_stats, [ln.busy for ln in self.lanes],
-            self.end_time, self.t0, self.rows if self.keep_log else [])
+            case_arrival, case_done, measured, case_work=per_case(dur),
+            case_cost=per_case(dur * rate),
+            case_wait=wait_wall, case_wait_working=wait_work, case_batch=batch_work,
+            case_proc_span=proc_wall, case_proc_working=proc_work, task_stats=task_stats,
+            lane_wait=lane_wait,
+            lane_busy=[ln.busy for ln in self.lanes], end_time=self.end_time, t0=self.t0,
+            rows=self.rows if self.keep_log else [])
 
     # -- failures ---------------------------------------------------------------------
     def _livelock(self, case, i):
@@ -472,6 +558,17 @@ class Replication(Staffing):
     def _stuck(self):
         waits = sorted({self.net.ids[j] for case in self.open_cases.values()
                         for j, c in (*case.top.joins.items(), *case.top.or_wait.items()) if c})
+        meets = [w for w in waits if self.net.kinds[self.net.index(w)] == MEET]
+        if meets:
+            j = self.net.index(meets[0])
+            el = self.model.elements.get(self.net.ids[self.net.outs[j][0]])
+            named = el.id if el is None or not el.label or el.label == el.id \
+                else f"{el.id} ({el.label})"
+            raise ModelError(Problem(
+                f"{self.open} simulated case{'' if self.open == 1 else 's'} never finished: "
+                f"{named} waits for a message from another pool that never comes (its "
+                "sender was not reached on that path)", file=self.model.file,
+                element_id=el.id if el else None, line=el.line if el else None, code="deadlock"))
         el = self.model.elements.get(waits[0]) if waits else None
         why = ("an inclusive join in a loop waiting for a token that has to pass it first?"
                if el is not None and el.kind == "inclusiveGateway"

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from ..errors import ExpressionError, ScenarioError
 from ..expressions import compile_expression, parse_duration
-from ..scenario import DEFAULT_DURATION, Distribution
+from ..scenario import DEFAULT_DURATION, Calendar, Distribution
 
-__all__ = ["Net", "compile_net", "NO_LANE",
+__all__ = ["Net", "compile_net", "lane_calendar", "NO_LANE", "SYSTEM", "UNSTAFFED", "AUTOMATED",
            "START", "TASK", "SUB", "XOR", "AND", "OR", "CATCH", "PASS", "END", "TERMINATE",
-           "BOUNDARY"]
+           "BOUNDARY", "SEND", "MEET", "MAIL"]
 
 
 def _ref(el) -> str:
@@ -26,7 +26,18 @@ def _ref(el) -> str:
 
 
 START, TASK, SUB, XOR, AND, OR, CATCH, PASS, END, TERMINATE, BOUNDARY = range(11)
+# Across pools (see :mod:`.pools`): a throw/end event that posts messages, a meeting point
+# where a pool's token waits for a message (or an event-based gateway for the first of
+# several), and the door through which a message enters a meeting point.
+SEND, MEET, MAIL = 11, 12, 13
 NO_LANE = "(no lane)"
+# steps a system does (BPMN's service, script, business-rule, send and receive tasks) take
+# no staff and run around the clock; steps on no lane take no staff either: nobody is
+# drawn to queue for (unless the scenario assigns the step to a lane)
+SYSTEM = "(system)"
+UNSTAFFED = (NO_LANE, SYSTEM)
+AUTOMATED = frozenset({"serviceTask", "scriptTask", "businessRuleTask", "sendTask",
+                       "receiveTask"})
 _GATEWAY = {"exclusiveGateway": XOR, "eventBasedGateway": XOR, "complexGateway": XOR,
             "parallelGateway": AND, "inclusiveGateway": OR}
 
@@ -67,6 +78,9 @@ class Net:
     distributions: list[Distribution] = field(default_factory=list)
     lanes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sends: dict = field(default_factory=dict)  # sender node -> [(transfer node, timing)]
+    mail: dict = field(default_factory=dict)   # MAIL node -> (MEET node, branch)
+    pools: list = field(default_factory=list)  # pool name of each node ("" outside pools)
     has_or_join: bool = False
     cancellable: bool = False  # boundary events or terminate ends can cancel work
 
@@ -100,7 +114,11 @@ def _gateway_choice(model, scenario, el, net):
     if rules:  # Prosimos branch rules, decided as Prosimos does (see Replication._choose)
         values = [(probs or {}).get(f, 0.0) for f in flows]
         default = flows.index(el.default_flow) if el.default_flow in flows else -1
-        return ("rules", [rules.get(f) for f in flows], values, default)
+        try:
+            exprs = [compile_expression(rules[f]) if f in rules else None for f in flows]
+        except ExpressionError as exc:  # e.g. more rules than the safe evaluator takes
+            raise ScenarioError(f"branch_rules of gateway {el.id}: {exc}") from None
+        return ("rules", exprs, values, default)
     if probs is not None:
         values = [probs.get(f, 0.0) for f in flows]
         return ("prob", values)
@@ -162,6 +180,8 @@ class _Builder:
         self.dists: dict[int, int] = {}
         self.models: dict[str, object] = {}
         self.cardinality: dict[int, dict[str, str]] = {}
+        self.pooled = False  # a collaboration: lanes may fall back on their pool's name
+        self.message_started: set[str] = set()  # starts and steps entered by a message only
 
     def _cardinalities(self, model) -> dict[str, str]:
         """``loopCardinality`` text of each multi-instance activity (read from the XML)."""
@@ -230,7 +250,9 @@ class _Builder:
 
     def _task(self, el):
         sc = self.scenario
-        name = sc.assignments.get(el.id) or el.lane or NO_LANE
+        # a pool drawn without lanes is one staff pool under the pool's name
+        name = sc.assignments.get(el.id) or (SYSTEM if el.kind in AUTOMATED else
+                                             el.lane or (self.pooled and el.pool) or NO_LANE)
         lane = self.lanes.setdefault(name, len(self.lanes))
         dist = sc.durations.get(el.id) or sc.lane_durations.get(el.lane) or DEFAULT_DURATION
         dur = self.dists.setdefault(id(dist), len(self.net.distributions))
@@ -255,6 +277,7 @@ class _Builder:
             kind = _kind(el, el.id in callees)
             net.ids.append(prefix + el.id)
             net.names.append(el.name or el.id)
+            net.pools.append(el.pool or "")
             net.kinds.append(kind)
             net.outs.append([index[model.flows[f].target] for f in el.outgoing])
             net.out_flows.append(list(el.outgoing))
@@ -288,6 +311,9 @@ class _Builder:
                     Boundary(i, el.cancel_activity, delay, working, prob))
             if net.kinds[i] in (XOR, OR) and len(el.outgoing) > 1:
                 net.choose[i] = _gateway_choice(model, sc, el, net)
+            if el.kind == "startEvent" and not el.incoming and not prefix \
+                    and el.id in self.message_started:
+                continue  # started by a message from another pool, not by an arrival
             if el.kind == "startEvent" and not el.incoming:
                 parent = model.elements.get(el.scope) if el.scope else None
                 if parent is None or not parent.triggered_by_event:
@@ -296,7 +322,8 @@ class _Builder:
         for el in members:  # scopes without a start event begin at activities with no incoming
             scope = scope_of(el)
             if scope not in net.starts and el.is_activity and not el.incoming \
-                    and not el.for_compensation and not el.triggered_by_event:
+                    and not el.for_compensation and not el.triggered_by_event \
+                    and (prefix or el.id not in self.message_started):
                 implicit.setdefault(scope, []).append(index[el.id])
         net.starts.update(implicit)
         for el in members:
@@ -327,8 +354,17 @@ class _Builder:
         return frozenset(back)
 
 
+def lane_calendar(scenario, name: str):
+    """The working hours of a staff pool; a system (:data:`SYSTEM`) works around the clock."""
+    return Calendar.always() if name == SYSTEM else scenario.lane_calendar(name)
+
+
 def compile_net(model, scenario) -> Net:
     """Compile the main process of ``model`` under ``scenario``.
+
+    A collaboration (two or more pools with processes) compiles every pool: a case starts in
+    each pool whose start no message from another pool triggers, and message flows between
+    pools carry it on after their hand-over time (:mod:`.pools`).
 
     Call activities whose process is defined in the model's file or a ``.bpmn`` beside it
     run that process in place, like an embedded subprocess; others run as one task with
@@ -340,13 +376,26 @@ def compile_net(model, scenario) -> Net:
         A timer that cannot be read, a condition outside the safe subset, a process that
         calls itself without end, or a main process without a start event.
     """
+    from .pools import link_pools, message_started
+
     net = Net()
     net.notes.extend(getattr(scenario, "notes", ()))  # what the scenario's import approximated
     main = model.main_process
     if main is None:
         raise ScenarioError(f"{model.file}: no process to simulate")
     builder = _Builder(net, scenario)
-    builder.add(model, main.id, "", None, 0)
+    if model.is_collaboration:  # one case runs through every pool, along its message flows
+        builder.pooled = True
+        builder.message_started = message_started(model)
+        implicit = {}
+        for pid in model.pooled_processes:
+            net.starts.pop(None, None)
+            builder.add(model, pid, "", None, 0)
+            implicit.setdefault(None, []).extend(net.starts.pop(None, []))
+        net.starts.update(implicit)
+        link_pools(model, scenario, net)
+    else:
+        builder.add(model, main.id, "", None, 0)
     net.lanes = list(builder.lanes)
     net.cancellable = any(net.boundaries) or TERMINATE in net.kinds
     if None not in net.starts:

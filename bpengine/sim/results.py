@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["KPI", "ReplicationStats", "SimulationResult", "replication_kpis", "summarise",
-           "t_quantile"]
+__all__ = ["KPI", "KPI_MEANING", "ReplicationStats", "SimulationResult", "offered_load",
+           "replication_kpis", "summarise", "t_quantile"]
 
 # two-sided 95% Student t quantiles, df 1..30
 _T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
@@ -34,24 +34,37 @@ def t_quantile(df: int) -> float:
 class ReplicationStats:
     """What one replication leaves behind: plain arrays, cheap to send between processes.
 
-    Case arrays are indexed by case number (arrival order); ``task_stats`` is node x
-    [count, queueing, batching, off-hours, processing] over measured cases; ``rows`` the
-    task executions (only when the event log is kept).
+    Case arrays are indexed by case number (arrival order), in minutes: ``case_work`` the
+    staff's working minutes summed over the case's steps (person-minutes) and ``case_cost``
+    their cost; ``case_wait`` the union over the case's steps of the time from enabled to
+    start (wall clock) and ``case_wait_working`` its working part; ``case_batch`` the
+    working minutes of the union of the times steps were held for a sign-off round;
+    ``case_proc_span`` the union from start to end of steps (wall clock) and
+    ``case_proc_working`` the working minutes of it (see :mod:`.accounting`).
+    ``task_stats`` is node x [count, queueing, batching, waiting while the office is
+    closed, processing, paused while the office is closed] summed over measured cases;
+    ``lane_wait`` per lane, the union of each measured case's waiting for that lane's
+    steps (wall clock), summed over measured cases;
+    ``rows`` the task executions (only when the event log is kept).
     """
 
     case_arrival: np.ndarray
     case_done: np.ndarray
     case_measured: np.ndarray
-    case_proc: np.ndarray
-    case_queue: np.ndarray
-    case_batch: np.ndarray
-    case_off: np.ndarray
+    case_work: np.ndarray
     case_cost: np.ndarray
+    case_wait: np.ndarray
+    case_wait_working: np.ndarray
+    case_batch: np.ndarray
+    case_proc_span: np.ndarray
+    case_proc_working: np.ndarray
     task_stats: np.ndarray
+    lane_wait: np.ndarray
     lane_busy: list
     end_time: float
     t0: float
     rows: list
+    transfers: list = field(default_factory=list)  # (case, transfer node, sent, arrived)
 
 
 @dataclass(frozen=True)
@@ -101,15 +114,58 @@ _KPI_UNITS = {
     "cycle_time_working_hours": "working hours",
     "processing_hours": "hours",
     "waiting_hours": "hours",
+    "waiting_working_hours": "working hours",
+    "waiting_off_hours": "hours",
     "queueing_hours": "working hours",
     "batching_hours": "working hours",
-    "off_hours_hours": "hours",
     "queueing_minutes": "working minutes",
+    # the case KPIs of Prosimos (simulation_stats_calculator.KPIMap), same names and
+    # definitions, in hours where Prosimos gives seconds
+    "cycle_time": "hours",
+    "idle_cycle_time": "hours",
+    "processing_time": "hours",
+    "idle_processing_time": "hours",
+    "waiting_time": "hours",
+    "idle_time": "hours",
     "cost_per_case": "IDR",
     "within_service_standard": "share",
     "throughput_per_working_day": "cases/working day",
     "arrival_rate_per_hour": "cases/hour",
     "work_in_progress": "cases",
+}
+
+#: What each case KPI measures, per case (the mean over measured cases is reported).
+KPI_MEANING = {
+    "cycle_time_calendar_days": "arrival to end, wall clock",
+    "cycle_time_working_days": "arrival to end, counting working time only",
+    "cycle_time_working_hours": "arrival to end, counting working time only",
+    "processing_hours": "staff working time summed over the case's steps (person-hours)",
+    "waiting_hours": "some step ready and not yet taken up (union over parallel steps), "
+                     "wall clock; = waiting_working_hours + waiting_off_hours",
+    "waiting_working_hours": "the part of waiting_hours in the office's working hours",
+    "waiting_off_hours": "the part of waiting_hours while the office is closed",
+    "queueing_hours": "the part of waiting_working_hours no step was held for a batch: "
+                      "waiting for a free person",
+    "batching_hours": "the part of waiting_working_hours some step was held for a "
+                      "sign-off round",
+    "queueing_minutes": "queueing_hours in minutes",
+    "cycle_time": "Prosimos' cycle_time: idle_cycle_time - idle_time",
+    "idle_cycle_time": "Prosimos' idle_cycle_time: arrival to end, wall clock",
+    "processing_time": "Prosimos' processing_time: someone working on the case (union of "
+                       "steps' working time)",
+    "idle_processing_time": "Prosimos' idle_processing_time: union of steps' start to end, "
+                            "wall clock",
+    "waiting_time": "Prosimos' waiting_time: union of steps' enabled to start, wall clock",
+    "idle_time": "Prosimos' idle_time: idle_processing_time - processing_time (steps "
+                 "paused while the office is closed)",
+    "cost_per_case": "staff cost of the case's work",
+    "within_service_standard": "share of cases done within the legal service standard",
+    "throughput_per_working_day": "cases completed per working day",
+    "arrival_rate_per_hour": "cases arriving per hour",
+    "work_in_progress": "cases in the system at once (Little's law: rate x cycle time)",
+    "offered_load_max": "work arriving per unit of working time over what the staff can "
+                        "do, the highest of any lane; at 1 or more the queue grows "
+                        "without bound",
 }
 
 
@@ -124,19 +180,33 @@ def replication_kpis(rep: ReplicationStats, scenario) -> dict:
         return {"kpis": out, "cycle_days": np.zeros(0), "calendar_days": np.zeros(0), "n": 0}
     arrival, done = rep.case_arrival[sel], rep.case_done[sel]
     worked = clock.worked_array(done) - clock.worked_array(arrival)
-    proc, queue, batch = rep.case_proc[sel], rep.case_queue[sel], rep.case_batch[sel]
-    off, cost = rep.case_off[sel], rep.case_cost[sel]
+    wall = done - arrival
+    wait, wait_work = rep.case_wait[sel], rep.case_wait_working[sel]
+    batch = rep.case_batch[sel]
+    span, work = rep.case_proc_span[sel], rep.case_proc_working[sel]
+    paused = span - work
+
+    def hours(x):
+        return float(x.mean() / 60)
     out.update({
-        "cycle_time_calendar_days": float((done - arrival).mean() / 1440),
+        "cycle_time_calendar_days": float(wall.mean() / 1440),
         "cycle_time_working_days": float(worked.mean() / per_day),
-        "cycle_time_working_hours": float(worked.mean() / 60),
-        "processing_hours": float(proc.mean() / 60),
-        "waiting_hours": float((queue + batch + off).mean() / 60),
-        "queueing_hours": float(queue.mean() / 60),
-        "batching_hours": float(batch.mean() / 60),
-        "off_hours_hours": float(off.mean() / 60),
-        "queueing_minutes": float(queue.mean()),
-        "cost_per_case": float(cost.mean()),
+        "cycle_time_working_hours": hours(worked),
+        "processing_hours": hours(rep.case_work[sel]),
+        "waiting_hours": hours(wait),
+        "waiting_working_hours": hours(wait_work),
+        "waiting_off_hours": hours(wait - wait_work),
+        # batch intervals lie inside waiting ones; the clip only absorbs float residue
+        "queueing_hours": hours(np.clip(wait_work - batch, 0, None)),
+        "batching_hours": hours(batch),
+        "queueing_minutes": float(np.clip(wait_work - batch, 0, None).mean()),
+        "cycle_time": hours(wall - paused),
+        "idle_cycle_time": hours(wall),
+        "processing_time": hours(work),
+        "idle_processing_time": hours(span),
+        "waiting_time": hours(wait),
+        "idle_time": hours(paused),
+        "cost_per_case": float(rep.case_cost[sel].mean()),
     })
     if sla_days is not None:
         out["within_service_standard"] = float((worked / per_day <= sla_days + 1e-9).mean())
@@ -152,8 +222,24 @@ def replication_kpis(rep: ReplicationStats, scenario) -> dict:
         overlap = np.clip(np.minimum(all_done, a1) - np.maximum(all_arr, a0), 0, None)
         out["work_in_progress"] = float(overlap.sum() / (a1 - a0))
         out["arrival_rate_per_hour"] = float((len(arrival) - 1) / (a1 - a0) * 60)
-    return {"kpis": out, "cycle_days": worked / per_day, "calendar_days": (done - arrival) / 1440,
+    return {"kpis": out, "cycle_days": worked / per_day, "calendar_days": wall / 1440,
             "n": int(sel.sum())}
+
+
+def offered_load(rep: ReplicationStats, lane: int, staff: int, clock) -> float:
+    """Work the lane was given per minute of its staff's working time while cases arrived.
+
+    The lane's busy minutes (all cases) over ``staff`` times the lane's working minutes
+    from the first to the last arrival: lambda x E[S] / c of queueing theory, measured.
+    At 1 or more, work comes in faster than the lane can do it and its queue grows for as
+    long as cases keep arriving.
+    """
+    ok = ~np.isnan(rep.case_arrival)
+    if ok.sum() < 2 or staff <= 0:
+        return math.nan
+    arr = rep.case_arrival[ok]
+    window = clock.worked(float(arr.max())) - clock.worked(float(arr.min()))
+    return rep.lane_busy[lane] / (staff * window) if window > 0 else math.nan
 
 
 @dataclass
@@ -163,18 +249,31 @@ class SimulationResult:
     Attributes
     ----------
     kpis : dict of str to KPI
-        Case KPIs (cycle time in calendar days, working days and hours; processing and
-        waiting split into queueing, batching and off-hours; cost per case; share within
-        the service standard; throughput; work in progress and arrival rate for Little's law).
+        Case KPIs, each described in :data:`KPI_MEANING`: cycle time in calendar days,
+        working days and hours; staff work; waiting (a union over parallel steps, never
+        more than the cycle time) in working hours and while the office is closed, the
+        working part split into queueing and batching; Prosimos' own case KPIs under
+        their names (``cycle_time``, ``idle_cycle_time``, ``processing_time``,
+        ``idle_processing_time``, ``waiting_time``, ``idle_time``, in hours); cost per
+        case; share within the service standard; throughput; work in progress and
+        arrival rate for Little's law; the highest offered load of a lane.
     tasks, lanes : list of dict
-        Per task: executions per case, mean queueing/batching/off-hours waiting and
-        processing minutes, cost per case. Per lane: staff, utilisation (with CI), cost.
+        Per task, minutes per execution: queueing, batching, waiting while the office is
+        closed (``off_hours_minutes``), their sum ``waiting_minutes``, processing, and
+        ``paused_minutes`` (taken up, paused while the office is closed); executions and
+        cost per case. Per lane: staff (``None`` for steps no staff works on: system
+        steps and steps on no lane), utilisation (with CI), offered load, cost.
+    warnings : list of str
+        What makes the figures unreliable, e.g. a lane whose offered load is 1 or more.
     cycle_days, cycle_calendar_days : numpy.ndarray
         Cycle time in working days (and in calendar days) of every measured case of every
         replication, in order of arrival within each replication.
     event_log : list of dict
         Task executions of the first replication (``case``, ``activity``, ``name``, ``lane``,
         ``resource``, ``enabled``, ``start``, ``end`` as datetimes).
+    handovers : list of dict
+        Hand-overs between pools in the first replication (``case``, ``flow``, ``name``,
+        ``kind`` paper/data, ``sender``, ``receiver``, ``sent``, ``arrived``).
     """
 
     model_name: str
@@ -188,7 +287,9 @@ class SimulationResult:
     cycle_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cycle_calendar_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     event_log: list[dict] = field(default_factory=list)
+    handovers: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     service_standard_days: float | None = None
     working_minutes_per_day: float = 450.0
     elapsed_seconds: float = 0.0
@@ -208,6 +309,7 @@ class SimulationResult:
             "service_standard_days": self.service_standard_days,
             "kpis": {k: v.to_dict() for k, v in self.kpis.items()},
             "tasks": self.tasks, "lanes": self.lanes, "notes": self.notes,
+            "warnings": self.warnings,
             "elapsed_seconds": round(self.elapsed_seconds, 3),
         }
 
@@ -240,6 +342,8 @@ UNLIMITED_STAFF_PER_CASE = 10
 
 def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> SimulationResult:
     """Combine finished replications into one :class:`SimulationResult`."""
+    from .net import UNSTAFFED, lane_calendar
+
     sla = scenario.service_standard_days
     per = [replication_kpis(r, scenario) for r in reps]
     res = SimulationResult(model_name, cases, len(reps), warmup, seed,
@@ -261,9 +365,9 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
         rows = np.array([r.task_stats[i] for r in reps])
         count = rows[:, 0].sum()
         per_case = float(np.mean([row[0] / n for row, n in zip(rows, measured, strict=True)]))
-        staff = scenario.lane(net.lanes[lane])
-        cost = float(np.mean([row[4] / n for row, n in zip(rows, measured, strict=True)])) \
-            * staff.cost_per_hour / 60
+        unstaffed = net.lanes[lane] in UNSTAFFED
+        rate = 0.0 if unstaffed else scenario.lane(net.lanes[lane]).cost_per_hour / 60
+        cost = float(np.mean([row[4] / n for row, n in zip(rows, measured, strict=True)])) * rate
         lane_cost[lane] += cost
         mean = (lambda col, rows=rows, count=count: float(rows[:, col].sum() / count)
                 if count else 0.0)
@@ -272,26 +376,45 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
             "executions_per_case": round(per_case, 6),
             "queueing_minutes": _clean(mean(1)), "batching_minutes": _clean(mean(2)),
             "off_hours_minutes": _clean(mean(3)), "processing_minutes": _clean(mean(4)),
+            "paused_minutes": _clean(mean(5)),
             "waiting_minutes": _clean(mean(1) + mean(2) + mean(3)),
             "cost_per_case": round(cost, 2),
         })
     peak = max((_peak_cases(r) for r in reps), default=0)
+    loads = np.full((len(reps), len(net.lanes)), np.nan)
     for k, name in enumerate(net.lanes):
+        unstaffed = name in UNSTAFFED
         staff = scenario.lane(name)
+        clock = lane_calendar(scenario, name).clock(scenario.start)
         utils = []
-        for r in reps:
+        for r_i, r in enumerate(reps):
+            if unstaffed:
+                continue
             first = float(np.nanmin(r.case_arrival)) if len(r.case_arrival) else r.t0
             avail = scenario.lane_capacity(name, first, r.end_time)  # each person's hours
             utils.append(r.lane_busy[k] / avail if avail > 0 else math.nan)
+            loads[r_i, k] = offered_load(r, k, staff.staff, clock)
         u = _kpi(f"utilisation {name}", "share", utils)
-        waits = [t["waiting_minutes"] * t["executions_per_case"] for t in res.tasks
-                 if t["lane"] == name]
+        load = _kpi(f"offered load {name}", "share", loads[:, k])
+        wait = float(np.mean([r.lane_wait[k] / n for r, n in zip(reps, measured, strict=True)]))
         queued = any(t["queueing_minutes"] > 0 for t in res.tasks if t["lane"] == name)
-        res.lanes.append({"lane": name, "staff": staff.staff,
-                          "unlimited": bool(peak and not queued
-                                            and staff.staff >= UNLIMITED_STAFF_PER_CASE * peak),
-                          "cost_per_hour": staff.cost_per_hour,
+        res.lanes.append({"lane": name, "staff": None if unstaffed else staff.staff,
+                          "unlimited": unstaffed or bool(
+                              peak and not queued
+                              and staff.staff >= UNLIMITED_STAFF_PER_CASE * peak),
+                          "cost_per_hour": 0.0 if unstaffed else staff.cost_per_hour,
                           "utilisation": u.to_dict()["mean"], "utilisation_ci95": u.to_dict()["ci95"],
-                          "waiting_minutes_per_case": _clean(sum(waits)),
+                          "offered_load": load.to_dict()["mean"],
+                          "waiting_minutes_per_case": _clean(wait),
                           "cost_per_case": round(float(lane_cost[k]), 2)})
+        if not unstaffed and load.mean >= 1:
+            res.warnings.append(
+                f"lane {name!r}: offered load {load.mean:.2f} (the work arriving for its "
+                f"{staff.staff} staff per working hour they have): at 1 or more the queue grows "
+                "without bound, so the cycle time keeps rising with the number of cases "
+                "simulated and is no steady state; add staff or take work off this lane")
+    staffed = ~np.all(np.isnan(loads), axis=0) if len(reps) else np.zeros(0, bool)
+    if staffed.any():
+        res.kpis["offered_load_max"] = _kpi("offered_load_max", "share",
+                                            np.nanmax(loads[:, staffed], axis=1))
     return res

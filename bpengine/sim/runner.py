@@ -6,6 +6,7 @@ seed gives identical results, and replications are independent), simulates
 """
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import time
@@ -17,7 +18,7 @@ from ..errors import BpengineError, ModelError
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
 from .kernel import Replication
-from .net import compile_net
+from .net import UNSTAFFED, compile_net
 from .results import SimulationResult, summarise
 
 __all__ = ["run_case", "simulate", "trace"]
@@ -136,8 +137,22 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
     res = summarise(reps, net, sc, model.name or os.path.basename(model.file), cases, warm, seed)
     res.elapsed_seconds = time.perf_counter() - started
     if event_log and reps:
-        res.event_log = _log_rows(reps[0].rows, net, sc.calendar.clock(sc.start).epoch, sc)
+        epoch = sc.calendar.clock(sc.start).epoch
+        res.event_log = _log_rows(reps[0].rows, net, epoch, sc)
+        res.handovers = _handover_rows(reps[0].transfers, net, model, epoch)
     return res
+
+
+def _handover_rows(transfers, net, model, epoch) -> list[dict]:
+    """Hand-overs between pools as dicts with datetimes (see :mod:`.pools`)."""
+    out = []
+    for case, m, sent, arrived in transfers:
+        h = model.handover(net.ids[m])
+        out.append({"case": case, "flow": h.flow, "name": h.name, "kind": h.kind,
+                    "sender": h.sender, "receiver": h.receiver,
+                    "sent": epoch + dt.timedelta(minutes=sent),
+                    "arrived": epoch + dt.timedelta(minutes=arrived)})
+    return out
 
 
 def _log_rows(rows, net, epoch, scenario=None) -> list[dict]:
@@ -152,8 +167,10 @@ def _log_rows(rows, net, epoch, scenario=None) -> list[dict]:
     people: dict = {}  # (lane, staff) -> "Lane #n", made once
     for r in rows:
         if (r[2], r[3]) not in people:
-            named = scenario.lane(lanes[r[2]]).people if scenario is not None else ()
-            people[r[2], r[3]] = named[r[3]].name if named else f"{lanes[r[2]]} #{r[3] + 1}"
+            named = () if scenario is None else scenario.lane(lanes[r[2]]).people
+            people[r[2], r[3]] = (lanes[r[2]] if lanes[r[2]] in UNSTAFFED
+                                  else named[r[3]].name if named
+                                  else f"{lanes[r[2]]} #{r[3] + 1}")
     return [{"case": r[0], "activity": ids[r[1]], "name": names[r[1]], "lane": lanes[r[2]],
              "resource": people[r[2], r[3]], "enabled": e, "start": st, "end": f}
             for r, (e, st, f) in zip(rows, stamps.tolist(), strict=True)]

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ..scenario import Distribution
+from .net import UNSTAFFED, lane_calendar
 
 __all__ = ["Group", "Item", "Lane", "Worker", "build_lanes", "Staffing", "Stream", "UniformStream", "QUEUED", "SERVICE",
            "FINISHED", "CANCELLED", "DONE", "TIMER", "WAKE", "BATCH", "ARRIVE"]
@@ -87,12 +88,15 @@ class Worker:
 
 
 class Lane:
-    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff", "people",
-                 "policy", "costs")
+    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff", "unlimited",
+                 "people", "policy", "costs")
 
-    def __init__(self, name, staff, clock, cost_per_hour, people=None, policy="soonest_start"):
-        self.name, self.staff, self.clock = name, staff, clock
-        self.free = list(range(staff - 1, -1, -1))
+    def __init__(self, name, staff, clock, cost_per_hour, unlimited=False, people=None,
+                 policy="soonest_start"):
+        self.name, self.staff, self.clock, self.unlimited = name, staff, clock, unlimited
+        # whoever has been free longest takes the next file, as at a real counter, so
+        # the event log shows the work spread over the lane's people (calibration counts them)
+        self.free = deque(range(staff))
         self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
         self.people, self.policy = people, policy  # people: None for a head count
         self.costs = None if people is None else np.array([w.cost_min for w in people])
@@ -112,8 +116,11 @@ def build_lanes(net, scenario, rng_for) -> list[Lane]:
     shared: dict = {}
     lanes = []
     for name in net.lanes:
+        clock = lane_calendar(scenario, name).clock(epoch)
+        if name in UNSTAFFED:  # a system step or a step on no lane: nobody to wait for
+            lanes.append(Lane(name, 0, clock, 0.0, unlimited=True))
+            continue
         staff = scenario.lane(name)
-        clock = scenario.lane_calendar(name).clock(epoch)
         if not staff.people:
             lanes.append(Lane(name, staff.staff, clock, staff.cost_per_hour))
             continue
@@ -131,7 +138,7 @@ def build_lanes(net, scenario, rng_for) -> list[Lane]:
             cost = staff.cost_per_hour if person.cost_per_hour is None else person.cost_per_hour
             people.append(Worker(person.name, scenario.person_calendar(name, person).clock(epoch),
                                  cost / 60.0, skills, streams, means))
-        lanes.append(Lane(name, len(people), clock, staff.cost_per_hour, people,
+        lanes.append(Lane(name, len(people), clock, staff.cost_per_hour, False, people,
                           staff.allocation))
     return lanes
 
@@ -222,7 +229,9 @@ class Staffing:
                 lane.free.remove(who)
                 self._serve(lane, item, t, who)
         elif lane.free:
-            self._serve(lane, item, t, lane.free.pop())
+            self._serve(lane, item, t, lane.free.popleft())
+        elif lane.unlimited:  # no staff to wait for (a system step, a step on no lane)
+            self._serve(lane, item, t, 0)
         else:
             lane.queue.append(item)
 

@@ -35,3 +35,21 @@ def test_checker_is_never_removed(procedure):
     stamp = next(f for f in found if f.rule == "rubber-stamp")
     assert stamp.elements == ("c",) and stamp.suggestion == "parallelise"
     assert "four-eyes" in stamp.guard
+
+
+def test_an_unannotated_legal_act_is_only_parallelised_and_the_word_is_named(procedure):
+    steps = {"s": ("start", "", "Staf"), "m": ("task", "Buat konsep surat", "Staf"),
+             "c": ("task", "Tanda tangani surat izin", "Kepala"), "n": ("task", "Kirim", "Staf"),
+             "e": ("end", "", "Staf")}
+    found = analyze(load(procedure(steps, ["s>m", "m>c", "c>n", "n>e"])))
+    stamp = next(f for f in found if "c" in f.elements)
+    assert stamp.suggestion == "parallelise" and stamp.saving.staff_hours == 0.0
+    assert "the word 'Tanda tangani'" in stamp.guard and "legal act" in stamp.explanation
+
+
+def test_mandatory_false_lets_a_signature_go(procedure):
+    steps = {"s": ("start", "", "Staf"), "m": ("task", "Buat konsep surat", "Staf"),
+             "c": ("task", "Tanda tangani surat izin", "Kepala", {"mandatory": False}),
+             "n": ("task", "Kirim", "Staf"), "e": ("end", "", "Staf")}
+    model = load(procedure(steps, ["s>m", "m>c", "c>n", "n>e"]))
+    assert guard_reason(model, "c") is None

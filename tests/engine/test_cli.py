@@ -90,9 +90,9 @@ def test_a_script_task_file_is_refused_with_the_element(run, data_dir):
 
 def test_db_upgrade_and_current(run, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    assert "upgraded empty database -> 0002" in run("db", "upgrade", "--url", url).output
-    assert "already at 0002" in run("db", "upgrade", "--url", url).output
-    assert "database: 0002" in run("db", "current", "--url", url).output
+    assert "upgraded empty database -> 0003" in run("db", "upgrade", "--url", url).output
+    assert "already at 0003" in run("db", "upgrade", "--url", url).output
+    assert "database: 0003" in run("db", "current", "--url", url).output
     bad = run("db", "upgrade", "--url", "nonsense://x", ok=False)
     assert bad.exit_code == 1 and "--url 'nonsense://x'" in bad.output
 
@@ -136,3 +136,28 @@ def test_db_error_names_the_url_and_the_missing_folder(run, tmp_path):
     result = run("db", "upgrade", "--url", url, ok=False)
     assert result.exit_code == 1 and result.output.startswith(f"error: --url {url}: ")
     assert "does not exist" in result.output
+
+
+def test_case_commands_take_a_unique_start_of_an_id(run, data_dir):
+    """The README shows ids cut short (`3ef37428-…`); what is unique is enough."""
+    started = json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3",
+                             "--data", "revisi=0", "--format", "json").output)
+    task = json.loads(run("case", "inbox", "--format", "json").output)[0]
+    shown = json.loads(run("case", "show", started["id"][:8], "--format", "json").output)
+    assert shown["id"] == started["id"]
+    done = run("case", "complete", task["id"][:8], "--data", "alasan=menikah").output
+    assert started["id"] in done
+    assert "start" in run("case", "history", started["id"][:10]).output
+    # more cases until two ids share a first character (17 are always enough: 16 hex digits)
+    ids = [started["id"]]
+    while len({i[0] for i in ids}) == len(ids):
+        ids.append(json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=1",
+                                  "--data", "revisi=0", "--format", "json").output)["id"])
+    first = next(i[0] for i in ids if sum(j[0] == i[0] for j in ids) > 1)
+    result = run("case", "show", first, ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    line, = result.output.strip().splitlines()
+    assert line.startswith(f"error: case id '{first}' is ambiguous")
+    assert all(i in line for i in ids if i[0] == first)
+    missing = run("case", "cancel", "zzzz", ok=False)
+    assert "error: no case 'zzzz'" in missing.output

@@ -95,3 +95,32 @@ def test_timing_of_a_removed_event_is_dropped():
     out = transform_scenario({"events": {"Timer_wait": {"duration": "1 h"}, "Other": 2}},
                              change)
     assert out["events"] == {"Other": 2}
+
+
+@pytest.mark.parametrize("a, b, minutes", [("30 minutes", "2 wd", 930.0),
+                                           ("1 hour", "45 mins", 105.0),
+                                           ({"distribution": "exponential", "mean": "1 d"},
+                                            "90 seconds", 451.5)])
+def test_composing_reads_every_duration_the_scenario_accepts(a, b, minutes):
+    change = Change("compose", ("a", "b"), "", removed=("b",), merged=(("a", ("a", "b")),))
+    out = transform_scenario({"tasks": {"a": a, "b": b}}, change)
+    mean, _ = duration_moments(out["tasks"]["a"])
+    assert mean == pytest.approx(minutes, rel=1e-3)
+
+
+def test_composing_counts_a_working_day_by_the_scenarios_calendar():
+    change = Change("compose", ("a", "b"), "", removed=("b",), merged=(("a", ("a", "b")),))
+    hours = {d: "08:00-12:00" for d in ("mon", "tue", "wed", "thu", "fri")}  # four hours a day
+    out = transform_scenario({"calendar": {"hours": hours}, "tasks": {"a": "1 wd", "b": 0}},
+                             change)
+    assert out["tasks"]["a"] == "240 min"
+
+
+def test_composed_scenario_loads_with_the_model(domisili):
+    from bpengine.scenario import load_scenario
+
+    log = []
+    new = compose(domisili, ["Task_nomor_surat", "Task_serahkan"], log=log)
+    doc = {"tasks": {"Task_nomor_surat": "30 minutes", "Task_serahkan": "0.1 wd"}}
+    sc = load_scenario(transform_scenario(doc, log[0]), model=new)
+    assert sc.task_duration("Task_nomor_surat").mean == pytest.approx(75.0)

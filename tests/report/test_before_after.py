@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bpengine import compare
+from bpengine import ScenarioError, compare
 
 CASES, REPS = 150, 4
 
@@ -53,3 +53,26 @@ def test_table_lists_every_metric_with_its_statement(domisili, redesigned):
         assert m.label in text
     assert {"cycle_days_mean", "cycle_days_median", "cycle_days_p90", "waiting_hours",
             "staff_hours", "cost", "handoffs", "approvals"} <= {m.key for m in c.metrics}
+
+
+def test_both_sides_are_judged_against_the_before_service_standard(domisili):
+    from .conftest import SCENARIO
+
+    # the after side's own standard is stricter: judged against it, the same procedure
+    # would look worse; judged against one standard it is the same
+    before = {**SCENARIO, "service_standard": "10 working days"}
+    after = {**SCENARIO, "service_standard": "1 min"}
+    c = compare(domisili, domisili, before, CASES, 2, seed=5, after_scenario=after)
+    sla = c.get("sla")
+    assert sla.before == sla.after and 0 < sla.before < 1
+    assert "10 working days" in sla.label
+
+
+def test_a_given_service_standard_overrides_the_before_one(domisili):
+    from .conftest import SCENARIO
+
+    before = {**SCENARIO, "service_standard": "10 working days"}
+    c = compare(domisili, domisili, before, CASES, 2, seed=5, service_standard="1 min")
+    assert c.get("sla").before == 0.0 and "working days" in c.get("sla").label
+    with pytest.raises(ScenarioError, match="service standard"):
+        compare(domisili, domisili, before, CASES, 2, seed=5, service_standard="soon")

@@ -103,3 +103,17 @@ def test_report_without_simulation_still_compares_structure(pair, tmp_path):
     html = out.read_text(encoding="utf-8")
     assert "Structural comparison only" in html and "Steps (activities)" in html
     assert "data:image/png" not in html
+
+
+def test_compare_judges_both_sides_against_a_given_service_standard(pair):
+    before, after = pair
+    result = CliRunner().invoke(main, ["compare", str(before), str(after), "--cases", "60",
+                                       "-r", "2", "--format", "json",
+                                       "--service-standard", "2"])
+    assert result.exit_code == 0, result.output
+    sla = next(m for m in json.loads(result.output)["metrics"] if m["key"] == "sla")
+    assert sla["label"] == "Cases within the service standard (2 working days)"
+    bad = CliRunner().invoke(main, ["compare", str(before), str(after), "--cases", "20", "-r",
+                                    "2", "--service-standard", "soon"])
+    assert bad.exit_code != 0 and "service standard" in bad.output
+    assert "Traceback" not in bad.output

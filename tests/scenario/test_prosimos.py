@@ -190,10 +190,10 @@ def with_branch_rules() -> dict:
 
 def test_branch_rules_decide_by_case_attributes_as_prosimos_does(tmp_path):
     sc = _load(with_branch_rules(), tmp_path)
-    assert sc.rules["G_complete"]["F_no"].source == "(amount > 4000.0)"
-    assert sc.rules["G_checks"]["F_id"].source == "(channel == 'counter')"
+    assert sc.rules["G_complete"]["F_no"] == "(amount > 4000.0)"
+    assert sc.rules["G_checks"]["F_id"] == "(channel == 'counter')"
     # an attribute no case has makes its rule false, as in Prosimos
-    assert sc.rules["G_checks"]["F_docs"].source == "(0.0 <= amount <= 2500.0) or (False)"
+    assert sc.rules["G_checks"]["F_docs"] == "(0.0 <= amount <= 2500.0) or (False)"
     res = simulate(CLAIMS, sc, cases=4000, replications=1, warmup=0, seed=8, event_log=False)
     runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
     assert runs["T_ask"] == pytest.approx(1000 / 4900, abs=0.02)   # amount uniform 100-5000

@@ -100,13 +100,19 @@ def test_json_has_no_negative_zero_and_marks_unlimited_lanes():
                                           "off_hours_minutes", "processing_minutes"))
 
 
-def test_output_file_mistakes_name_the_option_and_skip_the_run(tmp_path):
-    res = run(DATA / "sequence.bpmn", "--cases", 5, "--log", tmp_path / "no" / "x.csv")
+def test_output_files_get_their_folders_and_mistakes_name_the_option(tmp_path):
+    res = run(DATA / "sequence.bpmn", "--cases", 5, "--log", tmp_path / "new" / "x.csv",
+              "--plot", tmp_path / "new2" / "deeper" / "x.png")
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "new" / "x.csv").is_file() and (tmp_path / "new2" / "deeper" / "x.png").is_file()
+    (tmp_path / "afile").write_text("not a folder")
+    for option, name in (("--log", "x.csv"), ("--plot", "x.png")):
+        res = run(DATA / "sequence.bpmn", "--cases", 5, option, tmp_path / "afile" / name)
+        assert res.exit_code == 2 and res.output.startswith("error: ")
+        assert f"'{option}'" in res.output and "cannot create the folder" in res.output
+        assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
+    res = run(DATA / "sequence.bpmn", "--cases", 5, "--log", tmp_path / "x.txt")
     assert res.exit_code == 1 and res.output.startswith("error: --log ")
-    assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
-    res = run(DATA / "sequence.bpmn", "--cases", 5, "--plot", tmp_path / "no" / "x.png")
-    assert res.exit_code == 1 and res.output.startswith("error: --plot ")
-    assert "Errno" not in res.output and len(res.output.strip().splitlines()) == 1
 
 
 def test_a_service_standard_in_minutes_is_shown_in_minutes(tmp_path):

@@ -153,3 +153,41 @@ def test_timer_in_working_days_runs_on_office_time():
     rows = [r for r in simulate(DATA / "escalation.bpmn", sc, cases=1, replications=1,
                                 warmup=0).event_log if r["activity"] == "T_esc"]
     assert rows and rows[0]["enabled"].isoformat() >= "2025-01-07T07:30"
+
+
+def test_system_steps_and_steps_on_no_lane_take_no_staff():
+    # a fixed 5-minute intake every 10 minutes; the service task and the step on no lane
+    # take an hour each: behind one clerk they would queue without end
+    sc = {"tasks": {"A": "5 min", "V": "1 h", "N": "1 h"}, "calendar": {"hours": "always"},
+          "arrivals": {"interarrival": "10 min", "calendar": "always"}}
+    res = simulate(DATA / "system.bpmn", sc, cases=200, replications=2, warmup=0)
+    assert res["queueing_hours"].mean == 0 and not res.warnings
+    lanes = {lane["lane"]: lane for lane in res.lanes}
+    assert lanes["(system)"]["staff"] is None and lanes["(system)"]["unlimited"]
+    assert lanes["(no lane)"]["staff"] is None and lanes["(system)"]["utilisation"] is None
+    assert lanes["Petugas"]["staff"] == 1 and lanes["Petugas"]["offered_load"] == \
+        pytest.approx(0.5, rel=0.02)
+    assert res["cycle_time_calendar_days"].mean * 24 == pytest.approx(2 + 5 / 60)
+    log = [row for row in res.event_log if row["activity"] == "V"]
+    assert {row["resource"] for row in log} == {"(system)"}
+
+
+def test_a_system_works_around_the_clock_and_a_step_on_no_lane_in_office_hours():
+    sc = {"tasks": {"A": "5 min", "V": "1 h", "N": "1 h"}, "start": "2025-01-09 15:50",
+          "arrivals": {"interarrival": "100 h"}}
+    rows = {row["activity"]: row for row in simulate(
+        DATA / "system.bpmn", sc, cases=1, replications=1, warmup=0).event_log}
+    assert rows["V"]["start"].isoformat() == "2025-01-09T15:55:00"
+    assert rows["V"]["end"].isoformat() == "2025-01-09T16:55:00"  # after closing time
+    assert rows["N"]["start"].isoformat() == "2025-01-10T07:30:00"  # the office's hours
+
+
+def test_a_scenario_may_still_give_a_system_step_to_a_lane():
+    from bpengine.scenario import load_scenario
+    from bpengine import load
+
+    model = load(DATA / "system.bpmn")
+    sc = load_scenario({"tasks": {"V": "1 h"}}, model)
+    sc.assignments["V"] = "Petugas"  # what a Prosimos resource pool does
+    res = simulate(model, sc, cases=20, replications=1, warmup=0)
+    assert {lane["lane"] for lane in res.lanes} == {"Petugas", "(no lane)"}

@@ -91,7 +91,8 @@ def test_permit_runs_with_prosimos_parameters():
         pytest.approx(0.3, abs=0.05)
     officer = next(lane for lane in res.lanes if lane["lane"] == "CaseOfficer")
     assert 0.5 < officer["utilisation"] < 1
-    assert res["off_hours_hours"].mean > 0  # the office closes at 16:00
+    assert res["waiting_off_hours"].mean > 0  # the office closes at 16:00
+    assert res["idle_time"].mean > 0  # and work in hand waits for the next day
 
 
 def test_workers_give_the_same_result_as_one_process():

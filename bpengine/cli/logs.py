@@ -1,0 +1,78 @@
+"""The options and glue every command that reads an event log shares (calibrate, conformance,
+compare): a log file (XES, CSV with its columns) or an engine database URL, a mapping file."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import click
+
+from ..errors import LogError
+from ..records import history_log, read_log, read_mapping
+
+__all__ = ["LOG_OPTIONS", "open_log", "is_url", "columns_of", "parse_offset", "mapping_of"]
+
+_COLUMNS = ("case", "activity", "start", "end", "enabled", "resource", "lane")
+
+
+def is_url(text: str) -> bool:
+    """A database URL (``sqlite:///x.db``, ``postgresql+psycopg://...``), not a file."""
+    return "://" in str(text)
+
+
+def parse_offset(text: str) -> dt.tzinfo:
+    """``+07:00`` -> a fixed offset (the office's time zone)."""
+    m = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", text.strip())
+    if not m:
+        raise click.BadParameter(f"{text!r} is not a UTC offset like +07:00", param_hint="--tz")
+    sign = -1 if m.group(1) == "-" else 1
+    delta = dt.timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
+    return dt.timezone(sign * delta)
+
+
+def LOG_OPTIONS(f):
+    """--case/--activity/... column names, --mapping, --key, --tz."""
+    decorators = [click.option(f"--{c}", f"col_{c}", metavar="COLUMN",
+                               help=f"CSV column of the {c} (default: detected).")
+                  for c in _COLUMNS]
+    decorators += [
+        click.option("--mapping", type=click.Path(dir_okay=False),
+                     help="YAML 'log activity: task id or name', where the log's names differ."),
+        click.option("--key", help="With a database URL: the definition key (default: the "
+                                   "model's process id)."),
+        click.option("--tz", default="+07:00", show_default=True,
+                     help="Office time zone: timestamps with an offset are converted to it."),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+def columns_of(kwargs: dict) -> dict:
+    """Pop the --case/--activity/... options out of a command's keyword arguments."""
+    out = {}
+    for c in _COLUMNS:
+        value = kwargs.pop(f"col_{c}", None)
+        if value:
+            out[c] = value
+    return out
+
+
+def open_log(model, source: str, columns: dict, key: str | None, tz: str):
+    """The log at ``source``: a file, or the history in the engine database at that URL."""
+    zone = parse_offset(tz)
+    if is_url(source):
+        if columns:
+            raise LogError(f"{source}: column options apply to CSV logs, not a database")
+        from ..engine import Engine
+
+        if source.startswith("sqlite:///") and not Path(source[len("sqlite:///"):]).is_file():
+            raise LogError(f"{source}: no such database file")
+        with Engine(source) as engine:
+            return history_log(engine, model, key, tz=zone)
+    return read_log(source, columns=columns or None, tz=zone)
+
+
+def mapping_of(path: str | None) -> dict:
+    return read_mapping(path)

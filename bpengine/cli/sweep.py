@@ -1,0 +1,113 @@
+"""`bpengine sweep MODEL --vary PATH=VALUES`: one simulation per what-if value, one table."""
+from __future__ import annotations
+
+import click
+
+from ..errors import BpengineError
+from ..model import load
+from ..report.tables import sweep_tables
+from ..scenario.overrides import format_path, parse_path, parse_values
+from ..sim.plot import plot_sweep
+from ..sim.sweep import sweep as run_sweep
+from . import options
+from .output import emit
+from .progress import progress_bar
+from .simulate import _KPI_ROWS, _kpi_cells
+
+__all__ = ["sweep"]
+
+# the columns of the terminal table (the JSON, CSV and XLSX carry every SWEEP_KPIS)
+_TEXT_KPIS = ("cycle_time_working_days", "waiting_hours", "cost_per_case",
+              "within_service_standard")
+
+
+def _vary(settings) -> dict:
+    """``--vary PATH=VALUES`` options -> {path: [values]} (one path at most once)."""
+    out: dict = {}
+    for setting in settings:
+        path, sep, values = setting.partition("=")
+        while path.count('"') % 2 and sep:  # a quoted key holding "=": split further on
+            more, sep, values = values.partition("=")
+            path += "=" + more
+        if not sep:
+            raise BpengineError(f"--vary {setting}: expected PATH=VALUES, e.g. "
+                                'lanes."Kepala OPD".staff=1..4')
+        key = format_path(parse_path(path))
+        if key in out:
+            raise BpengineError(f"--vary {key}: given twice; give every value in one list")
+        out[key] = parse_values(values, f"--vary {key}")
+    return out
+
+
+def _table(result, console):
+    from rich.markup import escape
+    from rich.table import Table
+
+    runs = (f"{result.cases} cases × {result.replications} replication"
+            f"{'s' if result.replications != 1 else ''} per point, seed {result.seed} for all")
+    t = Table(title=escape(f"{result.model_name}\n{runs}"))
+    for path in result.paths:
+        t.add_column(escape(path), justify="right")
+    names = [k for k in _TEXT_KPIS if result.points and k in result.points[0].result.kpis]
+    for name in names:
+        label, unit = _KPI_ROWS.get(name, (name, ""))
+        t.add_column(escape(f"{label.strip()}\n{unit}"), justify="right")
+    lanes = result.lanes_varied()
+    for lane in lanes:
+        t.add_column(escape(f"utilisation\n{lane}"), justify="right")
+    for p in result.points:
+        cells = [escape(str(p.values[path])) for path in result.paths]
+        for name in names:
+            mean, ci = _kpi_cells(name, p.result.kpis[name])
+            cells.append(f"{mean}\n[dim]{ci}[/dim]" if ci else mean)
+        for lane in lanes:
+            u = p.lane_utilisation(lane)
+            cells.append("–" if u is None else f"{u:.1%}")
+        t.add_row(*cells)
+    console.print(t)
+    console.print("Every point runs on the same seed (common random numbers); under each "
+                  "mean, its 95% interval over the replications.")
+
+
+@click.command()
+@click.argument("model_file", type=click.Path(dir_okay=False))
+@click.option("--vary", "vary", multiple=True, required=True, metavar="PATH=VALUES",
+              help='A scenario value and the values to try: lanes."Kepala OPD".staff=1..4, '
+                   "arrivals.rate=10,20,40 (repeatable: every combination).")
+@options.scenario("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults).")
+@options.overrides()
+@options.cases(1000)
+@options.replications(10, minimum=1, help="Replications per point (2 or more for intervals).")
+@click.option("--warmup", default=0.1, show_default=True, type=click.FloatRange(min=0),
+              help="Unmeasured cases first: a count, or a fraction of --cases below 1.")
+@options.seed("The same seed for every point: differences come from the values varied.")
+@options.jobs(1)
+@options.output_format("text", "json", "csv")
+@options.output("Write the table to FILE instead of standard output (.xlsx, .csv, or text "
+                "and JSON per --format).")
+@click.option("--plot", "plot_file", type=options.OutputPath(dir_okay=False),
+              help="Draw cycle time (and the varied lanes' utilisation) against the values.")
+@options.quiet()
+def sweep(model_file, vary, scenario, overrides, cases, replications, warmup, seed, jobs, fmt,
+          output, plot_file, quiet):
+    """Simulate MODEL once for each value of a scenario setting; print one row per value.
+
+    "How many officers does the kecamatan need?": --vary lanes."Kepala OPD".staff=1..4
+    runs four simulations that differ only in that number. Several --vary give every
+    combination. Values: FIRST..LAST, FIRST..LAST..STEP (whole numbers) or a list a,b,c.
+    """
+    grid = _vary(vary)
+    model = load(model_file)
+    with progress_bar("sweeping", "cases", quiet) as update:
+        result = run_sweep(model, scenario, grid, cases=cases, replications=replications,
+                           seed=seed, warmup=int(warmup) if warmup >= 1 else float(warmup),
+                           overrides=overrides, progress=update, workers=jobs)
+    if plot_file:
+        plot_sweep(result, plot_file)
+
+    def text(console):
+        _table(result, console)
+        if plot_file:
+            console.print(f"plot: {plot_file}")
+    emit(fmt, output, text=text, data=result.to_dict, tables=lambda: sweep_tables(result),
+         quiet=quiet)

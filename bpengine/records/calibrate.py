@@ -1,0 +1,392 @@
+"""`calibrate`: a scenario fitted from an event log, each number saying where it came from.
+
+The log is replayed on the model (:mod:`.replay`), each case's times are filled in
+(:mod:`.observed`), and the scenario's numbers are measured: case arrivals (the time
+between them in working time, and the weekly hours they arrive in), each task's
+processing time (a distribution chosen by AIC among the scenario's families, see
+:mod:`.fitting`), branch probabilities from the cases that fit the model, staff per lane
+(distinct people, and how many were busy at once), the hours each lane and person worked,
+and sign-off rounds (a task started only shortly after fixed times of day). What a log
+cannot show (costs, the service standard, timers, case data) is kept from a base
+scenario, and says so. The result is written as a commented scenario YAML
+(:meth:`Calibration.to_yaml`) in the format of SCENARIO.md.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import BpengineError, LogError
+from ..scenario import load_scenario
+from ..scenario.loading import read_yaml
+from .fitting import fit_distribution
+from .matching import match_activities
+from .observed import observe, working_minutes
+from .replay import replay_log
+from .signoff import detect_rounds, hours_text, observed_hours
+from .yamlout import emit
+
+__all__ = ["Calibration", "calibrate"]
+
+_EXCLUSIVE = ("exclusiveGateway", "eventBasedGateway", "complexGateway")
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass
+class Calibration:
+    """A calibrated scenario: the mapping, a comment per key, the header and warnings.
+
+    Attributes
+    ----------
+    doc : dict
+        The scenario in the YAML's shape (what :func:`bpengine.load_scenario` reads).
+    comments : dict
+        Key path (tuple) -> where the number came from and how many observations back it.
+    fits : dict
+        Task id -> :class:`~bpengine.records.fitting.Fit`.
+    cases, fitting_cases : int
+    warnings : list of str
+    """
+
+    doc: dict
+    comments: dict
+    header: list[str]
+    fits: dict
+    cases: int
+    fitting_cases: int
+    replay: object = field(repr=False, default=None)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def misfit_share(self) -> float:
+        """Share of cases that do not replay on the model without a deviation."""
+        return 1.0 - self.fitting_cases / self.cases if self.cases else 0.0
+
+    def to_yaml(self) -> str:
+        return emit(self.doc, self.comments, self.header)
+
+    def write(self, path: str | os.PathLike) -> None:
+        try:
+            Path(path).write_text(self.to_yaml(), encoding="utf-8")
+        except OSError as exc:
+            raise BpengineError(f"{path}: cannot write the scenario: {exc.strerror or exc}") \
+                from None
+
+    def scenario(self, model):
+        """The calibrated scenario, loaded and checked against ``model``."""
+        return load_scenario(self.doc, model)
+
+
+def _minutes(v: float) -> str:
+    return f"{round(v, 2):g} min"
+
+
+def _duration_doc(dist) -> dict | str:
+    d = dist.to_dict()
+    if dist.kind == "fixed":
+        return _minutes(dist.params[0])
+    if dist.kind == "empirical":
+        return {"distribution": "empirical", "values": [_minutes(v) for v in d["values"]]}
+    return {k: (v if k == "distribution" else _minutes(v)) for k, v in d.items()}
+
+
+def _base(base, model) -> tuple[dict, object, str]:
+    """(raw mapping, loaded Scenario, name) of the base scenario (None: defaults)."""
+    if base is None:
+        return {}, load_scenario({}, model), "defaults"
+    if isinstance(base, dict):
+        return dict(base), load_scenario(base, model), "the base scenario"
+    doc = read_yaml(base)
+    return doc, load_scenario(base, model), str(base)
+
+
+def _people(names) -> str:
+    names = sorted(n for n in names if n)
+    shown = ", ".join(names[:4])
+    return shown + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+def _max_busy(intervals) -> int:
+    points = sorted([(s, 1) for s, e in intervals] + [(e, -1) for s, e in intervals],
+                    key=lambda p: (p[0], p[1]))
+    best = now = 0
+    for _, step in points:
+        now += step
+        best = max(best, now)
+    return best
+
+
+def calibrate(model, log, *, base=None, mapping: dict | None = None,
+              mapping_source: str = "mapping") -> Calibration:
+    """Fit a scenario for ``model`` from ``log``.
+
+    Parameters
+    ----------
+    model : ProcessModel
+    log : EventLog
+        From :func:`bpengine.records.read_log` or :func:`~bpengine.records.history_log`.
+    base : path, dict or None
+        A scenario whose calendar, costs, service standard, timers and case data are kept
+        (a log does not show them), and whose numbers stand in for what the log lacks.
+    mapping : dict, optional
+        Log activity -> task id or name, where they differ.
+
+    Raises
+    ------
+    LogError
+        No logged activity is a task of the model.
+    """
+    tasks_of = match_activities(model, log, mapping, mapping_source)
+    base_doc, bsc, base_name = _base(base, model)
+    replay = replay_log(model, log, tasks_of)
+    cases = observe(model, replay, bsc)
+    n_cases, fitting = len(cases), sum(c.fits for c in cases)
+    doc: dict = {}
+    notes: dict = {}
+    warnings = list(log.warnings)
+    for activity, (n, where) in sorted(replay.unknown.items()):
+        warnings.append(f"{log.source}: activity {activity!r} ({n} event(s), first at {where}) "
+                        f"is no task of {model.file}: left out of the fit")
+    kept = f"kept from {base_name} (an event log does not show it)"
+    for key in ("calendar", "service_standard"):
+        if key in base_doc:
+            doc[key] = base_doc[key]
+            notes[(key,)] = kept
+
+    # -- arrivals ---------------------------------------------------------------------
+    arrivals = sorted(c.arrival for c in cases)
+    cal = bsc.calendar
+    doc["start"] = arrivals[0].strftime("%Y-%m-%d %H:%M")
+    notes[("start",)] = "the first case's arrival in the log"
+    how = {c.arrival_estimated for c in cases} - {""}
+    source = ("arrival = when its first task was enabled" if not how else
+              f"arrival = the {'/'.join(sorted(how))} of its first task: the log has no "
+              "arrival times")
+    inside = float(np.mean([cal.is_working(a) for a in arrivals]))
+    arr_doc: dict = {}
+    if inside >= 0.99:
+        arr_cal, arr_doc["calendar"] = cal, "office"
+        notes[("arrivals", "calendar")] = (f"{inside:.0%} of {len(arrivals)} cases arrived in "
+                                           "office hours")
+    else:
+        hours = observed_hours(arrivals)
+        arr_doc["calendar"] = hours
+        arr_cal = load_scenario({"calendar": base_doc.get("calendar") or {},
+                                 "arrivals": {"calendar": hours}}).arrival_calendar
+        notes[("arrivals", "calendar")] = (f"weekly hours in which the {len(arrivals)} cases "
+                                           f"arrived ({1 - inside:.0%} outside office hours)")
+    gaps = np.diff(working_minutes(arr_cal, arrivals)) if len(arrivals) > 1 else []
+    fit = fit_distribution(gaps)
+    if fit is not None:
+        arr_doc["interarrival"] = _duration_doc(fit.distribution)
+        notes[("arrivals", "interarrival")] = (
+            f"{fit.n} gaps between case arrivals ({source}), in working time; "
+            f"{fit.describe()}")
+        arr_doc["counting"] = "working"
+    doc["arrivals"] = arr_doc
+
+    # -- lanes ------------------------------------------------------------------------
+    executions = [x for c in cases for x in c.executions if x.task is not None]
+    by_lane: dict = defaultdict(list)
+    for x in executions:
+        by_lane[x.lane].append(x)
+    lanes_doc: dict = {}
+    base_lanes = base_doc.get("lanes") or {}
+    for lane in sorted(by_lane, key=str):
+        if lane is None:
+            continue
+        xs = by_lane[lane]
+        people = {x.resource for x in xs if x.resource}
+        busy = _max_busy([(x.start, x.end) for x in xs])
+        spec = {}
+        lane_cases = len({x.case for x in xs})
+        if people:
+            spec["staff"] = len(people)
+            why = (f"{len(people)} {'person' if len(people) == 1 else 'distinct people'} in "
+                   f"the log ({_people(people)}), at most {busy} busy at once")
+            if len(people) >= 20 and len(people) >= 0.5 * lane_cases:
+                why += f"; about one per case ({lane_cases} cases): each case brings its own"
+        else:
+            spec["staff"] = max(busy, 1)
+            why = f"at most {busy} busy at once (the log names no people)"
+        old = base_lanes.get(lane) if isinstance(base_lanes.get(lane), dict) else {}
+        if "cost_per_hour" in old:
+            spec["cost_per_hour"] = old["cost_per_hour"]
+            why += f"; cost_per_hour {kept}"
+        lane_cal = bsc.lane_calendar(lane)
+        outside = float(np.mean([not lane_cal.is_working(x.start) for x in xs
+                                 if not x.start_estimated] or [0.0]))
+        if outside > 0.01:
+            spec["hours"] = observed_hours([x.start for x in xs] + [x.end for x in xs])
+            why += f"; hours: when it worked ({outside:.0%} of starts outside office hours)"
+        elif "hours" in old:
+            spec["hours"] = old["hours"]
+        notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in sorted(
+            ((r, [x.start for x in xs if x.resource == r]) for r in people),
+            key=lambda p: -len(p[1]))[:5]]
+        lanes_doc[lane] = spec
+        notes[("lanes", lane)] = why + f"; {len(xs)} task executions"
+    if lanes_doc:
+        doc["lanes"] = lanes_doc
+
+    # -- tasks ------------------------------------------------------------------------
+    tasks_doc: dict = {}
+    fits = {}
+    base_tasks = base_doc.get("tasks") or {}
+    by_task: dict = defaultdict(list)
+    for x in executions:
+        by_task[x.task].append(x)
+    for task in [t for t in model.elements if t in by_task]:
+        xs = by_task[task]
+        lane_cal = bsc.lane_calendar(xs[0].lane)
+        start = working_minutes(lane_cal, [x.start for x in xs])
+        end = working_minutes(lane_cal, [x.end for x in xs])
+        fit = fit_distribution(np.maximum(end - start, 0.0))
+        fits[task] = fit
+        spec: dict = {"duration": _duration_doc(fit.distribution)}
+        estimated = sum(x.start_estimated for x in xs)
+        name = model.elements[task].name
+        said = (f"{name!r}: " if name else "") + f"{fit.n} executions"
+        if estimated:
+            said += (f", {estimated} without a logged start: started when enabled (or when "
+                     "its performer finished the previous task)")
+        said += f"; mean {fit.observed_mean:.3g} working min observed; {fit.describe()}"
+        notes[("tasks", task, "duration")] = said
+        rounds = detect_rounds([x.start for x in xs if not x.start_estimated],
+                               [x.enabled for x in xs if not x.start_estimated])
+        if rounds is not None:
+            spec["batch"] = {"at": rounds.times}
+            notes[("tasks", task, "batch")] = rounds.describe()
+        old = base_tasks.get(task) if isinstance(base_tasks.get(task), dict) else {}
+        for key in ("instances", "repeat"):
+            if key in old:
+                spec[key] = old[key]
+                notes[("tasks", task, key)] = kept
+        tasks_doc[task] = spec
+    for task, spec in base_tasks.items():
+        if task not in tasks_doc and task in model.elements:
+            tasks_doc[task] = spec
+            notes[("tasks", task)] = f"not in the log: kept from {base_name}"
+    doc["tasks"] = tasks_doc
+
+    # -- gateways ---------------------------------------------------------------------
+    gateways_doc: dict = {}
+    taken: dict = defaultdict(Counter)
+    visits: Counter = Counter()
+    for c in cases:
+        if c.fits:
+            for gateway, flows in c.choices:
+                visits[gateway] += 1
+                taken[gateway].update(flows)
+    base_gateways = base_doc.get("gateways") or {}
+    for gid, el in model.elements.items():
+        if not el.is_gateway or len(el.outgoing) < 2 or el.kind == "parallelGateway":
+            continue
+        if visits[gid] == 0:
+            if gid in base_gateways:
+                gateways_doc[gid] = base_gateways[gid]
+                notes[("gateways", gid)] = f"never passed by a fitting case: kept from {base_name}"
+            continue
+        n = visits[gid]
+        counts = _split_lookalikes(model, el, taken[gid], bsc, notes, gid)
+        probs = {f: round(counts[f] / n, 4) for f in el.outgoing}
+        if el.kind in _EXCLUSIVE:  # make the rounded shares sum to exactly 1
+            top = max(probs, key=probs.get)
+            probs[top] = round(1.0 - sum(v for f, v in probs.items() if f != top), 4)
+        gateways_doc[gid] = probs
+        said = (f"{n} passes in {fitting} cases that fit the model: "
+                + ", ".join(f"{counts[f]:g} {f}" for f in el.outgoing))
+        notes[("gateways", gid)] = said + notes.pop(("gateways", gid, "split"), "")
+    if gateways_doc:
+        doc["gateways"] = gateways_doc
+    for key in ("events", "data"):
+        if base_doc.get(key):
+            doc[key] = base_doc[key]
+            notes[(key,)] = kept
+
+    header = [
+        f"Scenario for {Path(model.file).name}, calibrated by bpengine from {log.source}.",
+        f"{n_cases} cases, {len(log)} task executions "
+        f"({min(e.end for e in log.events):%Y-%m-%d} to {max(e.end for e in log.events):%Y-%m-%d}).",
+        f"{n_cases - fitting} of {n_cases} cases ({1 - fitting / n_cases:.1%}) do not fit the "
+        f"model (replay fitness {replay.fitness:.3f}); see `bpengine conformance`.",
+        f"Not in a log, so kept from {base_name}: calendar and holidays, costs, service "
+        "standard, timers, case data.",
+        "Durations are working minutes on the lane's calendar; distributions fitted with "
+        "scipy.stats, family by lowest AIC.",
+    ]
+    if not log.has_start:
+        header.append("The log has no start times for some steps: each such start is "
+                      "estimated from when the step was enabled (see the task comments).")
+    result = Calibration(doc, notes, header, fits, n_cases, fitting, replay, warnings)
+    result.scenario(model)  # what we write must load: fail here, not in the user's run
+    if n_cases and not fitting:
+        warnings.append(f"{log.source}: no case fits {model.file}: branch probabilities "
+                        "are kept from the base scenario (see `bpengine conformance`)")
+    if not executions:
+        raise LogError(f"{log.source}: no task executions matched a task of {model.file}")
+    _check_holidays(cal, arrivals, warnings, base_name)
+    return result
+
+
+def _check_holidays(cal, arrivals, warnings, base_name) -> None:
+    years = sorted({a.year for a in arrivals})
+    covered = {d.year for d in cal.holidays}
+    missing = [y for y in years if y not in covered]
+    if missing and cal.holidays:
+        warnings.append(f"the log runs in {', '.join(map(str, missing))}, for which the "
+                        f"calendar of {base_name} lists no holidays: working time on those "
+                        "days is counted as if the office were open")
+
+
+def _signature(model, flow_id) -> frozenset:
+    """The logged steps (and whether the end) a flow leads to before any other step."""
+    seen, out, todo = set(), set(), [model.flows[flow_id].target]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        el = model.elements[node]
+        if el.is_activity:
+            out.add(node)
+        elif el.kind == "endEvent" or not el.outgoing:
+            out.add("<end>")
+        else:
+            todo.extend(model.flows[f].target for f in el.outgoing)
+    return frozenset(out)
+
+
+def _split_lookalikes(model, gateway, taken: Counter, bsc, notes, gid) -> dict:
+    """Counts per flow, sharing out the passes of flows a log cannot tell apart.
+
+    Two flows that lead to the same next steps (e.g. two ends, "rejected" and "deferred",
+    with nothing logged in between) leave the same trace; the replay credits one of them.
+    Their passes are shared by the base scenario's ratio (else equally), and the comment
+    says so.
+    """
+    groups: dict = defaultdict(list)
+    for f in gateway.outgoing:
+        groups[_signature(model, f)].append(f)
+    counts = {f: float(taken[f]) for f in gateway.outgoing}
+    said = []
+    for flows in groups.values():
+        if len(flows) < 2:
+            continue
+        total = sum(counts[f] for f in flows)
+        weights = [bsc.branch_probability(gid, f) for f in flows]
+        how = "by the base scenario's ratio"
+        if any(w is None for w in weights) or sum(weights) <= 0:
+            weights, how = [1.0] * len(flows), "equally"
+        for f, w in zip(flows, weights, strict=True):
+            counts[f] = round(total * w / sum(weights), 2)
+        said.append(f"{' and '.join(flows)} lead to the same next step, so the log cannot "
+                    f"tell them apart: their {total:g} passes shared {how}")
+    if said:
+        notes[("gateways", gid, "split")] = "; " + "; ".join(said)
+    return counts

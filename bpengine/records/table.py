@@ -1,0 +1,142 @@
+"""Read an event log from a CSV file: one row per task execution, columns found by name.
+
+The columns bpengine's simulator writes (case, activity, name, lane, resource, enabled,
+start, end) are found as they are; other tools' names (``case:concept:name``,
+``start_timestamp``, ``org:resource``, ...) are recognised too, and anything else is
+mapped explicitly (``columns={"case": "No Berkas"}``, or ``--case`` on the command line).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+
+from ..errors import LogError
+from .log import WIB, Event, EventLog, parse_time
+
+__all__ = ["read_csv", "ALIASES"]
+
+#: our column -> names other tools give it (compared without case, spaces, _ - :)
+ALIASES = {
+    "case": ("case", "caseid", "caseconceptname", "trace", "traceid", "processinstance",
+             "instance", "kasus", "noberkas"),
+    "activity": ("activity", "activityid", "conceptname", "task", "taskid", "activityname",
+                 "step", "event", "kegiatan", "tahap"),
+    "name": ("name", "taskname", "stepname"),
+    "end": ("end", "endtime", "endtimestamp", "complete", "completetimestamp", "completed",
+            "completetime", "timetimestamp", "timestamp", "time", "selesai", "finished"),
+    "start": ("start", "starttime", "starttimestamp", "started", "begin", "mulai"),
+    "enabled": ("enabled", "enabledtime", "enabletimestamp", "enabledtimestamp", "schedule",
+                "scheduled"),
+    "resource": ("resource", "orgresource", "user", "actor", "performer", "petugas",
+                 "employee"),
+    "lane": ("lane", "role", "orgrole", "orggroup", "group", "department", "unit", "office"),
+}
+REQUIRED = ("case", "activity", "end")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_:\-.]", "", text.strip().lower())
+
+
+def _columns(header: list[str], given: dict, source: str) -> dict[str, int]:
+    """Our column -> index in the file: given names first, then the aliases."""
+    index = {_key(h): i for i, h in enumerate(header)}
+    out: dict[str, int] = {}
+    for ours, theirs in (given or {}).items():
+        if ours not in ALIASES:
+            raise LogError(f"{source}: unknown column role {ours!r} (use one of "
+                           f"{', '.join(ALIASES)})")
+        if theirs is None:
+            continue
+        if theirs in header:
+            out[ours] = header.index(theirs)
+        elif _key(theirs) in index:
+            out[ours] = index[_key(theirs)]
+        else:
+            raise LogError(f"{source}: no column {theirs!r} for the {ours} (the file has: "
+                           f"{', '.join(header)})")
+    taken = set(out.values())
+    for ours, names in ALIASES.items():
+        if ours in out:
+            continue
+        for name in names:
+            i = index.get(name)
+            if i is not None and i not in taken:
+                out[ours] = i
+                taken.add(i)
+                break
+    for ours in REQUIRED:
+        if ours not in out:
+            raise LogError(f"{source}: no column for the {ours} (looked for "
+                           f"{', '.join(ALIASES[ours][:5])}, ...; the file has: "
+                           f"{', '.join(header)}); name it with --{ours} COLUMN")
+    return out
+
+
+def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo = WIB,
+             delimiter: str | None = None) -> EventLog:
+    """Read a CSV event log into an :class:`EventLog`.
+
+    Parameters
+    ----------
+    columns : dict, optional
+        Our column (``case``, ``activity``, ``name``, ``start``, ``end``, ``enabled``,
+        ``resource``, ``lane``) -> the file's header; the rest is auto-detected.
+    tz : tzinfo
+        Timestamps with an offset are converted to this office time.
+    delimiter : str, optional
+        Default: sniffed from the header (comma, semicolon or tab).
+
+    Raises
+    ------
+    LogError
+        A required column missing, an empty cell where a value is needed, or a timestamp
+        that cannot be read, naming the row (line number in the file) and the column.
+    """
+    source = os.fspath(path)
+    try:
+        fh = open(source, newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise LogError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    with fh:
+        first = fh.readline()
+        if not first.strip():
+            raise LogError(f"{source}: empty file: expected a header line of column names")
+        if delimiter is None:
+            counts = {d: first.count(d) for d in (",", ";", "\t")}
+            delimiter = max(counts, key=counts.get)
+        header = next(csv.reader([first], delimiter=delimiter))
+        cols = _columns(header, columns or {}, source)
+        get = {k: cols.get(k) for k in ALIASES}
+        events: list[Event] = []
+        try:
+            for line, row in enumerate(csv.reader(fh, delimiter=delimiter), start=2):
+                if not row or not any(cell.strip() for cell in row):
+                    continue
+
+                def cell(role, row=row, line=line, required=False):
+                    i = get[role]
+                    value = row[i].strip() if i is not None and i < len(row) else ""
+                    if required and not value:
+                        raise LogError(f"{source}: row {line}: column {header[i]!r} (the "
+                                       f"{role}) is empty")
+                    return value or None
+
+                def stamp(role, line=line, required=False):
+                    value = cell(role, required=required)
+                    if value is None:
+                        return None
+                    return parse_time(value, f"{source}: row {line}, column "
+                                             f"{header[get[role]]!r}", tz)
+
+                events.append(Event(
+                    cell("case", required=True), cell("activity", required=True),
+                    stamp("end", required=True), stamp("start"), stamp("enabled"),
+                    cell("name") or "", cell("lane"), cell("resource"), f"row {line}"))
+        except csv.Error as exc:
+            raise LogError(f"{source}: not a readable CSV file: {exc}") from None
+        except UnicodeDecodeError:
+            raise LogError(f"{source}: not UTF-8 text (save the CSV as UTF-8)") from None
+    return EventLog(events, source)
