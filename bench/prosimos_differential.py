@@ -19,7 +19,7 @@ the difference given the run-to-run spread of both (Welch), or within 2% (runs o
 system can agree so closely that a tiny bias shows). Pairs: the shared permit and M/M/c
 models (../shared/bench) and parameter files generated from tests/data/prosimos/claims.*:
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
-inclusive split by probability, case attributes and branch rules over them, histogram
+inclusive split by probability, case and event attributes and branch rules over them, histogram
 arrivals, a degenerate distribution, a flow without a probability, and a pool of 64
 different workers.
 """
@@ -93,6 +93,24 @@ def _branch_rules() -> dict:
     return doc
 
 
+def _event_attributes() -> dict:
+    """Attributes set as registration ends (drawn, computed) that later branch rules read."""
+    doc = _branch_rules()
+    doc["event_attributes"] = [{"event_id": "T_register", "attributes": [
+        {"name": "urgent", "type": "discrete", "values": [{"key": "yes", "value": 0.3},
+                                                          {"key": "no", "value": 0.7}]},
+        {"name": "score", "type": "continuous", "values": {
+            "distribution_name": "uniform",
+            "distribution_params": [{"value": 0}, {"value": 10}]}},
+        {"name": "doubled", "type": "expression", "values": "amount * 2"}]}]
+    doc["branch_rules"][2]["rules"] = [[{"attribute": "urgent", "comparison": "=",
+                                         "value": "yes"}]]
+    doc["branch_rules"][3]["rules"] = [[{"attribute": "doubled", "comparison": "<",
+                                         "value": 2000}],
+                                       [{"attribute": "score", "comparison": ">", "value": 9}]]
+    return doc
+
+
 def _pool_of_64() -> dict:
     """One back-office pool of 64 one-person entries, each with its own speed and cost,
     half of them on a short week: the case that once collapsed into one lane."""
@@ -135,6 +153,7 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
     out += [("claims-people", CLAIMS / "claims.bpmn", _claims()),
             ("claims-histogram-degenerate", CLAIMS / "claims.bpmn", _histogram_degenerate()),
             ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
+            ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
             ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64())]
     return out
 

@@ -41,15 +41,14 @@ __all__ = ["from_prosimos", "prosimos_distribution", "prosimos_calendar"]
 
 _READ = ("resource_profiles", "resource_calendars", "task_resource_distribution",
          "arrival_time_distribution", "arrival_time_calendar", "gateway_branching_probabilities",
-         "event_distribution", "case_attributes", "branch_rules", "model_type",
-         "gateway_execution_limit")
+         "event_distribution", "case_attributes", "event_attributes", "branch_rules",
+         "model_type", "gateway_execution_limit")
 # sections of Prosimos files bpengine refuses, and why, in one line each
 _REFUSED = {
     "batch_processing": "Prosimos batches (one resource works the whole batch) are not "
                         "simulated; give tasks.<id>.batch in a YAML scenario instead",
     "prioritisation_rules": "case priorities are not simulated (every queue is first come, "
                             "first served)",
-    "event_attributes": "attributes computed at events are not simulated",
     "global_attributes": "process-wide attributes are not simulated",
     "multitask": "a person working on several tasks at once is not simulated",
     "granule_size": "fuzzy (probabilistic) calendars are not simulated",
@@ -106,6 +105,7 @@ def from_prosimos(text_or_dict, model=None, source: str = "<prosimos>",
         # Prosimos lets an intermediate event take calendar time, whatever the calendars
         sc.events[eid] = EventTiming(prosimos_distribution(ev, where, notes), False, None)
     _case_attributes(doc.get("case_attributes"), sc, notes)
+    _event_attributes(doc.get("event_attributes"), sc, notes)
     _rules(doc.get("branch_rules"), conditions, sc)
     if "gateway_execution_limit" in doc:
         limit = number(doc["gateway_execution_limit"], "gateway_execution_limit", 1)
@@ -287,6 +287,9 @@ def _branches(section, sc: Scenario, notes: list[str]) -> dict:
 def _rules(section, conditions: dict, sc: Scenario) -> None:
     """``branch_rules`` referred to by ``condition_id``: conditions over case attributes."""
     numeric = {name: not isinstance(gen, Choice) for name, gen in sc.data.items()}
+    for attrs in sc.event_data.values():  # computed values: numeric unless compared to text
+        numeric.update({n: None if isinstance(g, str) else not isinstance(g, Choice)
+                        for n, g in attrs.items()})
     rules = {}
     for i, rule in enumerate(items(section, "branch_rules")):
         where = f"branch_rules[{i}]"
@@ -310,21 +313,52 @@ def _case_attributes(section, sc: Scenario, notes: list[str]) -> None:
         name = text(attr.get("name"), f"{where}.name")
         kind = attr.get("type")
         if kind == "discrete":
-            options = items(attr.get("values"), f"{where}.values", True)
-            keys, probs = [], []
-            for j, o in enumerate(options):
-                ow = f"{where}.values[{j}]"
-                o = obj(o, ow)
-                keys.append(text(o.get("key"), f"{ow}.key"))
-                probs.append(number(o.get("value"), f"{ow}.value", 0))
-            if not keys or abs(sum(probs) - 1) > 1e-6:
-                raise ScenarioError(f"{where}.values: probabilities sum to {sum(probs):g}, not 1")
-            sc.data[name] = Choice(tuple(keys), tuple(probs))
+            sc.data[name] = _choice(attr.get("values"), f"{where}.values")
         elif kind == "continuous":
             sc.data[name] = prosimos_distribution(attr.get("values"), f"{where}.values", notes,
                                                   unit=1.0)
         else:
             raise ScenarioError(f"{where}.type: {kind!r} is not 'discrete' or 'continuous'")
+
+
+def _event_attributes(section, sc: Scenario, notes: list[str]) -> None:
+    """Attributes a task sets when it ends: drawn (discrete, continuous) or computed."""
+    for i, entry in enumerate(items(section, "event_attributes")):
+        where = f"event_attributes[{i}]"
+        entry = obj(entry, where)
+        only_keys(entry, where, ("event_id", "attributes"))
+        tid = text(entry.get("event_id"), f"{where}.event_id")
+        out = sc.event_data.setdefault(tid, {})
+        for j, attr in enumerate(items(entry.get("attributes"), f"{where}.attributes")):
+            aw = f"{where}.attributes[{j}]"
+            attr = obj(attr, aw)
+            only_keys(attr, aw, ("name", "type", "values"))
+            name = text(attr.get("name"), f"{aw}.name")
+            kind, values = attr.get("type"), attr.get("values")
+            if kind == "discrete" and isinstance(values, dict):
+                raise ScenarioError(f"{aw}.values: Markov transitions between values are not "
+                                    "simulated (give a list of values with probabilities)")
+            if kind == "discrete":
+                out[name] = _choice(values, f"{aw}.values")
+            elif kind == "continuous":
+                out[name] = prosimos_distribution(values, f"{aw}.values", notes, unit=1.0)
+            elif kind == "expression":
+                out[name] = text(values, f"{aw}.values")  # compiled by the simulator
+            else:
+                raise ScenarioError(f"{aw}.type: {kind!r} is not simulated (discrete, "
+                                    "continuous, expression)")
+
+
+def _choice(values, where: str) -> Choice:
+    keys, probs = [], []
+    for j, o in enumerate(items(values, where, True)):
+        ow = f"{where}[{j}]"
+        o = obj(o, ow)
+        keys.append(text(o.get("key"), f"{ow}.key"))
+        probs.append(number(o.get("value"), f"{ow}.value", 0))
+    if not keys or abs(sum(probs) - 1) > 1e-6:
+        raise ScenarioError(f"{where}: probabilities sum to {sum(probs):g}, not 1")
+    return Choice(tuple(keys), tuple(probs))
 
 
 def _check_ids(sc: Scenario, model, source: str) -> None:
@@ -333,6 +367,11 @@ def _check_ids(sc: Scenario, model, source: str) -> None:
         if el is None or not el.is_activity:
             raise ScenarioError(f"{source}: task_resource_distribution names {tid!r}, which is "
                                 f"not a task of {model.file}")
+    for tid in sc.event_data:
+        el = model.elements.get(tid)
+        if el is None or not el.is_activity:
+            raise ScenarioError(f"{source}: event_attributes names {tid!r}, which is not a "
+                                f"task of {model.file} (attributes are set when a task ends)")
     for eid in sc.events:
         el = model.elements.get(eid)
         if el is None or not el.is_event:

@@ -291,7 +291,14 @@ def branch_rule(rules, where: str, numeric: dict[str, bool]) -> str:
                 high = math.inf if bounds[1] == "inf" else number(bounds[1], f"{rw}.value[1]")
                 ands.append(f"{low!r} <= {name}" + (f" <= {high!r}" if high < math.inf else ""))
             elif op in _COMPARISONS:
-                if numeric[name]:
+                number_like = numeric[name]
+                if number_like is None:  # a computed attribute: as the value reads
+                    try:
+                        number(value, rw)
+                        number_like = True
+                    except ScenarioError:
+                        number_like = False
+                if number_like:
                     literal = repr(number(value, f"{rw}.value"))
                 else:
                     literal = repr(text(value, f"{rw}.value"))

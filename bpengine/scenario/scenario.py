@@ -122,6 +122,9 @@ class Scenario:
     # chosen as Prosimos does (one true: it; several: by their probabilities; none: the
     # default flow, else the probabilities)
     rules: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Prosimos event attributes: task id -> case attribute set when the task ends -> a
+    # Distribution or Choice drawn, or expression text over the case's data
+    event_data: dict[str, dict[str, object]] = field(default_factory=dict)
     # what the import could only approximate (degenerate distributions, guessed branch
     # probabilities): shown with the simulation's notes
     notes: list[str] = field(default_factory=list)

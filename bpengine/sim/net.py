@@ -74,6 +74,9 @@ class Net:
     choose: list = field(default_factory=list)
     reach: list = field(default_factory=list)   # OR joins: nodes from which they can be reached
     mi: list = field(default_factory=list)      # multi-instance: (sequential, count) or None
+    # tasks that set case attributes when they end (Prosimos event attributes):
+    # [(name, Distribution | Choice | Expression)] or None
+    attrs: list = field(default_factory=list)
     repeat: list[float] = field(default_factory=list)  # standard loop: P(another round)
     distributions: list[Distribution] = field(default_factory=list)
     lanes: list[str] = field(default_factory=list)
@@ -149,6 +152,22 @@ def _gateway_choice(model, scenario, el, net):
     if el.kind == "inclusiveGateway":
         return ("prob", [0.5] * len(flows))
     return ("prob", [1.0 / len(flows)] * len(flows))
+
+
+def _event_data(scenario, el):
+    """What the task sets in the case's data when it ends, ready to draw or evaluate."""
+    spec = getattr(scenario, "event_data", {}).get(el.id)
+    if not spec:
+        return None
+    out = []
+    for name, gen in spec.items():
+        if isinstance(gen, str):
+            try:
+                gen = compile_expression(gen)
+            except ExpressionError as exc:
+                raise ScenarioError(f"event_attributes of {el.id}: {name}: {exc}") from None
+        out.append((name, gen))
+    return out
 
 
 def _kind(el, callable_: bool) -> int:
@@ -295,6 +314,7 @@ class _Builder:
             mi, repeat = self._loops(model, el, kind)
             net.mi.append(mi)
             net.repeat.append(repeat)
+            net.attrs.append(_event_data(sc, el) if kind == TASK else None)
 
         def scope_of(el):
             return index[el.scope] if el.scope in index else scope_node

@@ -297,6 +297,8 @@ class Staffing:
             case.live.discard(item)
         self._account(item, lane)
         scope, i = item.scope, item.node
+        if self.net.attrs[i] is not None:
+            self._set_data(case, i)
         if self.has_or:
             self._pos_del(scope, i, t)
         group = item.group
@@ -317,6 +319,20 @@ class Staffing:
                 scope.count += 1
                 self._leave(scope, b.node, t)
         self._leave(scope, i, t)
+
+    def _set_data(self, case, i):
+        """The case attributes task ``i`` sets as it ends (drawn, or computed from the data)."""
+        data = case.data = dict(case.data)  # the case's own copy, whatever data(k) shares
+        for name, gen in self.net.attrs[i]:
+            if hasattr(gen, "evaluate"):
+                try:
+                    data[name] = gen.evaluate(data)
+                except Exception as exc:  # ExpressionError, or an operation on wrong types
+                    raise ScenarioError(f"event_attributes of {self.net.ids[i]}: {name} = "
+                                        f"{gen.source!r} fails on case data {data}: "
+                                        f"{exc}") from None
+            else:
+                data[name] = self._delay(("attr:" + name, i), gen)
 
     def _account(self, item, lane):
         # waiting is split by working time afterwards, vectorised (see :meth:`tally`)

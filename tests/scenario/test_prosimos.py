@@ -88,7 +88,7 @@ def test_simulating_people_counts_each_persons_hours_and_cost():
 
 
 @pytest.mark.parametrize("section", ["batch_processing", "prioritisation_rules",
-                                     "event_attributes", "global_attributes", "multitask"])
+                                     "global_attributes", "multitask"])
 def test_sections_not_simulated_are_refused_by_name(tmp_path, section):
     doc = {**CLAIMS_DOC, section: []}
     with pytest.raises(ScenarioError, match=rf"params.json: {section}: not supported: ") as exc:
@@ -202,6 +202,43 @@ def test_branch_rules_decide_by_case_attributes_as_prosimos_does(tmp_path):
     none = 0.8 * 2500 / 4900
     assert runs["T_id"] == pytest.approx(0.2 + none * 0.744, abs=0.03)
     assert runs["T_docs"] == pytest.approx(2400 / 4900 + none * 0.496, abs=0.03)
+
+
+def test_event_attributes_set_case_data_that_later_rules_read(tmp_path):
+    doc = with_branch_rules()
+    doc["event_attributes"] = [
+        {"event_id": "T_register", "attributes": [
+            {"name": "urgent", "type": "discrete", "values": [
+                {"key": "yes", "value": 0.3}, {"key": "no", "value": 0.7}]},
+            {"name": "score", "type": "continuous", "values": {
+                "distribution_name": "uniform", "distribution_params": [{"value": 0},
+                                                                        {"value": 10}]}},
+            {"name": "doubled", "type": "expression", "values": "amount * 2"}]}]
+    doc["branch_rules"][2]["rules"] = [[{"attribute": "urgent", "comparison": "=",
+                                         "value": "yes"}]]
+    doc["branch_rules"][3]["rules"] = [[{"attribute": "doubled", "comparison": "<",
+                                         "value": 2000}], [{"attribute": "score",
+                                                            "comparison": ">", "value": 9}]]
+    sc = _load(doc, tmp_path)
+    assert sc.rules["G_checks"]["F_docs"] == "(doubled < 2000.0) or (score > 9.0)"
+    res = simulate(CLAIMS, sc, cases=4000, replications=1, warmup=0, seed=9, event_log=False)
+    runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
+    docs = (900 / 4900) + (1 - 900 / 4900) * 0.1      # amount below 1000, or a high score
+    none = 0.7 * (1 - docs)
+    assert runs["T_id"] == pytest.approx(0.3 + none * 0.744, abs=0.03)
+    assert runs["T_docs"] == pytest.approx(docs + none * 0.496, abs=0.03)
+
+
+def test_event_attributes_not_simulated_are_refused(tmp_path):
+    doc = copy.deepcopy(CLAIMS_DOC)
+    doc["event_attributes"] = [{"event_id": "T_register", "attributes": [
+        {"name": "x", "type": "dtree", "values": {}}]}]
+    with pytest.raises(ScenarioError, match=r"attributes\[0\].type: 'dtree' is not simulated"):
+        _load(doc, tmp_path)
+    doc["event_attributes"][0]["attributes"][0] = {"name": "x", "type": "expression",
+                                                   "values": "__import__('os')"}
+    with pytest.raises(ScenarioError, match=r"event_attributes of T_register: x: "):
+        simulate(CLAIMS, _load(doc, tmp_path), cases=5, replications=1)
 
 
 @pytest.mark.parametrize(("change", "message"), [
