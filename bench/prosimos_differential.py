@@ -147,6 +147,8 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
     bench = shared / "bench"
     if (bench / "permit.bpmn").exists():
         out.append(("permit", bench / "permit.bpmn", bench / "permit.json"))
+        if (bench / "permit_redesign.json").exists():
+            out.append(("permit-redesign", bench / "permit.bpmn", bench / "permit_redesign.json"))
     if (bench / "mmc1.bpmn").exists():
         out += [("mmc1", bench / "mmc1.bpmn", bench / "mmc1.json"),
                 ("mmc2", bench / "mmc1.bpmn", bench / "mmc2.json")]

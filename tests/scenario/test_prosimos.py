@@ -359,6 +359,12 @@ def prosimos_documents(draw):
             for p in g["probabilities"]:
                 if draw(st.booleans()):
                     p["condition_id"] = f"r{draw(st.integers(0, 2))}"
+        if draw(st.booleans()):  # attributes set as tasks end, read by the rules
+            doc["event_attributes"] = [{"event_id": draw(st.sampled_from(_TASKS)), "attributes": [
+                {"name": "ghost", "type": "continuous", "values": draw(_distribution())},
+                {"name": "amount", "type": "expression",
+                 "values": draw(st.sampled_from(["amount * 2", "amount / 0", "ghost + 1",
+                                                 "channel", "len(channel)"]))}]}]
     return doc
 
 
@@ -399,13 +405,31 @@ def _only_bpengine_errors(doc, cases):
         assert "\n" not in str(exc).strip(), str(exc)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_QUICK = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_DEEP = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_QUICK
 @given(prosimos_documents())
 def test_fuzz_well_shaped_files_simulate_or_are_refused(doc):
     _only_bpengine_errors(doc, 12)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@_QUICK
 @given(broken_documents())
 def test_fuzz_broken_files_are_refused_in_one_line(doc):
+    _only_bpengine_errors(doc, 5)
+
+
+@pytest.mark.slow
+@_DEEP
+@given(prosimos_documents())
+def test_fuzz_many_well_shaped_files(doc):
+    _only_bpengine_errors(doc, 12)
+
+
+@pytest.mark.slow
+@_DEEP
+@given(broken_documents())
+def test_fuzz_many_broken_files(doc):
     _only_bpengine_errors(doc, 5)
