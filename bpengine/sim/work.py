@@ -14,6 +14,7 @@ holds these operations; :class:`~bpengine.sim.kernel.Replication` mixes them in.
 from __future__ import annotations
 
 from collections import deque
+from heapq import heappush
 
 import numpy as np
 
@@ -263,7 +264,7 @@ class Staffing:
             start, end = w.clock.work(t, dur)
         item.assigned, item.start, item.end, item.dur = t, start, end, dur
         item.state, item.staff = SERVICE, staff
-        self._push(end, DONE, item)
+        heappush(self.heap, (end, DONE, next(self.seq), DONE, item))  # _push, inlined
 
     def _free(self, lane, staff, t):
         queue = lane.queue
