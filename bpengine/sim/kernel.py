@@ -96,6 +96,7 @@ class Replication(Staffing):
         self.clock = scenario.calendar.clock(epoch)
         self.t0 = self.clock.to_minutes(scenario.start)
         self.lanes = build_lanes(net, scenario, self.rng_for)
+        self.sets_data = any(a is not None for a in net.attrs)  # Prosimos event attributes
         self.node_stream = [Stream(net.distributions[d], self.rng_for("task", net.ids[i]))
                             if d >= 0 else None for i, d in enumerate(net.duration)]
         self.has_or = net.has_or_join

@@ -298,7 +298,7 @@ class Staffing:
             case.live.discard(item)
         self._account(item, lane)
         scope, i = item.scope, item.node
-        if self.net.attrs[i] is not None:
+        if self.sets_data and self.net.attrs[i] is not None:
             self._set_data(case, i)
         if self.has_or:
             self._pos_del(scope, i, t)
