@@ -406,7 +406,7 @@ def _only_bpengine_errors(doc, cases):
 
 
 _QUICK = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-_DEEP = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_DEEP = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_QUICK
