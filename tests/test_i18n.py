@@ -133,10 +133,11 @@ def _plain(html: str) -> str:
     ["analyze", "processes/surat-keterangan-domisili.bpmn", "--metrics"],
     ["analyze", "processes/pbg.bpmn", "--no-scenario"],
     ["analyze", "processes/"],
+    ["validate", "--summary", "processes/"],
     ["simulate", "processes/surat-keterangan-domisili.bpmn", "-n", "60", "-r", "2", "-q"],
     ["compare", "processes/izin-usaha-sebelum-oss.bpmn", "processes/izin-usaha-oss-rba.bpmn",
      "-n", "40", "-r", "2", "-q"],
-], ids=["analyze-metrics", "analyze-defaults", "portfolio", "simulate", "compare"])
+], ids=["analyze-metrics", "analyze-defaults", "portfolio", "validate", "simulate", "compare"])
 def test_commands_with_lang_id_print_no_english_sentence(args, monkeypatch):
     monkeypatch.chdir(ROOT)
     r = CliRunner().invoke(main, ["--lang", "id", *args])
