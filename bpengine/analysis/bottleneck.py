@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 
+from ..i18n import _, format_percent, ngettext
 from .cycle_time import lead_time
 from .estimates import Estimates
 from .finding import make_finding
@@ -113,8 +114,8 @@ def check_bottleneck(model, scenario=None) -> list:
                            -d["staff"], other))
     if not donors:
         return []
-    apart, after, _, donor = min(donors)
-    where = "in the same pool" if apart else "in the same office"
+    apart, after, _staff, donor = min(donors)
+    where = _("in the same pool") if apart else _("in the same office")
     est = Estimates(model, scenario)
     per_day = est.minutes_per_day
     d = lanes[donor]
@@ -122,15 +123,17 @@ def check_bottleneck(model, scenario=None) -> list:
                                                                  per_day)
     loss = _wait_days(d, d["staff"] - 1, per_day) - _wait_days(d, d["staff"], per_day)
     u = lane["utilisation"]
-    explanation = (
-        f"{name!r} is busy {u:.0%} of its working time ({lane['staff']} "
-        f"{'person' if lane['staff'] == 1 else 'people'}); "
-        + ("it cannot keep up, so its queue grows without bound. " if u >= 1 else
-           "cases queue for it. ")
-        + f"{donor!r} {where} is busy {d['utilisation']:.0%} and would still "
-        f"be only {after:.0%} busy with one person fewer. Move one person from {donor!r} to "
-        f"{name!r} (or let the two lanes work as one pool): a what-if on the scenario; the "
-        "procedure itself does not change.")
+    explanation = _(
+        "{lane} is busy {busy} of its working time ({staff}); {state} {donor} {where} is busy "
+        "{donor_busy} and would still be only {after} busy with one person fewer. Move one "
+        "person from {donor} to {lane} (or let the two lanes work as one pool): a what-if on "
+        "the scenario; the procedure itself does not change.").format(
+        lane=repr(name), busy=format_percent(u),
+        staff=ngettext("{n} person", "{n} people", lane["staff"]).format(n=lane["staff"]),
+        state=(_("it cannot keep up, so its queue grows without bound.") if u >= 1 else
+               _("cases queue for it.")),
+        donor=repr(donor), where=where, donor_busy=format_percent(d["utilisation"]),
+        after=format_percent(after))
     return [make_finding(model, "bottleneck", tuple(lane["steps"]), explanation, "move-staff",
                          severity="warning" if u >= 1 else "note", targets=(d["steps"][0],),
                          saving=est.saving(max(gain - loss, 0.0), 0.0))]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ..i18n import _, format_number
 from .cycle_time import lead_time
 from .estimates import Estimates
 from .finding import Saving
@@ -100,10 +101,11 @@ def _capped(f, bound: _Bound):
         return f
     new = dataclasses.replace(s, working_days=round(min(s.working_days, days), 3),
                               staff_hours=round(min(s.staff_hours, hours), 3))
-    return dataclasses.replace(f, saving=new, explanation=(
-        f.explanation + f" (Saving capped at {new.working_days:.2f} working days and "
-        f"{new.staff_hours:.2f} staff hours: what these steps add to the expected lead time "
-        "and work of a case, counting how often a case passes them and the critical path.)"))
+    return dataclasses.replace(f, saving=new, explanation=f.explanation + " (" + _(
+        "Saving capped at {days} working days and {hours} staff hours: what these steps add "
+        "to the expected lead time and work of a case, counting how often a case passes them "
+        "and the critical path.").format(days=format_number(new.working_days, 2),
+                                         hours=format_number(new.staff_hours, 2)) + ")")
 
 
 def combined_saving(model, findings, scenario=None, bound=None,

@@ -112,6 +112,13 @@ _METRIC_LABELS = {
     "lanes_on_critical_path": N_("lanes on critical path"), "ping_pongs": N_("ping pongs"),
     "rework_loops": N_("rework loops"), "knockouts": N_("knockouts"),
     "note": N_("note"), "critical_path": N_("critical path"),
+    "agencies": N_("agencies"), "agencies_visited": N_("agencies visited"),
+    "handovers": N_("hand-overs"), "data_handovers": N_("data hand-overs"),
+    "paper_handovers": N_("paper hand-overs"),
+    "handovers_between_agencies": N_("hand-overs between agencies"),
+    "paper_handovers_between_agencies": N_("paper hand-overs between agencies"),
+    "documents_to_several_agencies": N_("documents to several agencies"),
+    "transfer_days": N_("transfer days"), "transfer_share": N_("transfer share"),
 }
 
 
