@@ -121,8 +121,11 @@ def run_engine(engine: Engine, key: str) -> int:
     return steps
 
 
-def run_messages(engine: Engine, key: str, n: int, counter=iter(range(10**9))) -> int:
-    business_key = f"B{next(counter)}"
+_KEYS = iter(range(10**9))
+
+
+def run_messages(engine: Engine, key: str, n: int) -> int:
+    business_key = f"B{next(_KEYS)}"
     case = engine.start(key, {}, actor="bench", business_key=business_key)
     for step in range(n):
         engine.correlate("Langkah", business_key=business_key, data={"step": step})

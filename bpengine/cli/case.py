@@ -195,7 +195,7 @@ def _print_message(engine, message, fmt: str) -> None:
                    "(bpengine case tick)")
     elif not message.case_ids:
         click.echo(f"{what}: no case waits for it")
-    for case_id, element in zip(message.case_ids, message.element_ids):
+    for case_id, element in zip(message.case_ids, message.element_ids, strict=True):
         how = "started" if case_id in message.started else "delivered to"
         click.echo(f"{what} {how} case {case_id} at {element}")
     if len(message.case_ids) == 1 and not message.duplicate:

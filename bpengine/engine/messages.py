@@ -12,7 +12,6 @@ application when no deployed process catches it.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import uuid
 from types import SimpleNamespace
 

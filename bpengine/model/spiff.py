@@ -16,9 +16,9 @@ Two things a drawing says that SpiffWorkflow does not read, made explicit on the
 """
 from __future__ import annotations
 
+from lxml import etree
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from lxml import etree
 
 from ..errors import ModelError, Problem
 from .namespaces import BPMN, q
