@@ -103,7 +103,7 @@ def main(argv=None) -> None:
         tracemalloc.stop()
         print(f"tracemalloc peak while reading: {peak / 1e6:.1f} MB for {len(log):,} task "
               f"executions ({peak / len(log):.0f} B each)")
-        for m, (p, k) in sorted(sizes.items()):
+        for _, (p, k) in sorted(sizes.items()):
             print(f"peak RSS, {k:>7,} events: read_log {_rss('read', p):6.1f} MB, "
                   f"etree.parse {_rss('lxml', p):6.1f} MB")
     print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -25,26 +25,26 @@ from . import options
 
 __all__ = ["case"]
 
-_db_option = click.option(
-    "--db", "url", envvar="BPENGINE_DB", required=True, show_envvar=True,
-    help="Database URL: sqlite:///file.db or postgresql+psycopg://user@host/db.")
+_db_option = options.database()
 # --json is case data here (its old meaning), so the format takes no --json alias
 _format_option = options.output_format("text", "json", json_alias=False)
 _actor_option = click.option("--actor", default="", help="Who does this (kept in the audit).")
 
 
-def _open(url: str, create: bool = False) -> Engine:
+def _open(url: str | None, create: bool = False) -> Engine:
     """The engine on ``url``; a SQLite file that does not exist is a typo, not a new database.
 
     Only ``case start`` may create one (it deploys and starts in one go): any other
     subcommand on a missing file would silently make an empty database and report an empty
     inbox or "no case", hiding the mistake.
     """
+    if not url:
+        raise BpengineError("--db: which database? give --db URL or set BPENGINE_DB")
     if not create and url.startswith("sqlite:///") and ":memory:" not in url:
         path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
         if not path.exists():
             raise BpengineError(f"--db {url}: no database at {path} (start a case there first, "
-                                "or run bpengine db upgrade --url ...)")
+                                "or run bpengine db upgrade --db ...)")
     return Engine(url)
 
 

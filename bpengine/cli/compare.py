@@ -6,10 +6,12 @@ import click
 from ..model import load
 from ..report.before_after import compare as compare_models
 from ..report.before_after import simulate_pair
+from ..report.observed import compare_logs
 from ..report.tables import comparison_tables
 from ..scenario import load_scenario
 from . import options
 from .analyze import sidecar_scenario
+from .logs import LOG_OPTIONS, columns_of, is_url, mapping_of, open_log
 from .output import emit
 from .progress import progress_bar
 
@@ -51,6 +53,10 @@ def SIM_OPTIONS(f):
     return f
 
 
+def _is_log(path: str) -> bool:
+    return is_url(path) or str(path).lower().endswith((".xes", ".xes.gz", ".csv"))
+
+
 @click.command()
 @click.argument("before", type=click.Path(dir_okay=False))
 @click.argument("after", type=click.Path(dir_okay=False))
@@ -61,15 +67,47 @@ def SIM_OPTIONS(f):
 @click.option("--service-standard", metavar="DAYS",
               help="Judge both sides against this service standard (working days, or a "
                    "duration such as '5 working days'); default: BEFORE's scenario's.")
+@click.option("--model", "model_file", type=click.Path(dir_okay=False),
+              help="With two logs: the model the BEFORE cases ran (approvals, lanes, its "
+                   "sidecar scenario for calendar, costs and service standard).")
+@click.option("--after-model", type=click.Path(dir_okay=False),
+              help="With two logs: the model the AFTER cases ran (default: --model).")
+@LOG_OPTIONS
 def compare(before, after, scenario, after_scenario, overrides, cases, replications, seed, jobs,
-            quiet, fmt, output, service_standard):
-    """Compare two models: structure, cycle time, waiting, handoffs, cost, SLA.
+            quiet, fmt, output, service_standard, model_file, after_model, mapping, key, tz,
+            **kwargs):
+    """Compare two models, or two logs (the cases before and after a reform).
 
-    Both are simulated on their scenarios with the same seed (common random numbers);
-    every difference comes with its 95% CI and whether it is statistically significant
+    Two models (BPMN): structure, cycle time, waiting, handoffs, cost, SLA. Both are
+    simulated on their scenarios with the same seed (common random numbers); every
+    difference comes with its 95% CI and whether it is statistically significant
     (Welch's t-test over replication means). Both sides are judged against one service
     standard: BEFORE's, unless --service-standard gives another.
+
+    Two logs (XES, CSV or engine database URLs, with --model): the same table from the
+    observed cases, with CIs and Welch's t-test over cases.
     """
+    if _is_log(before) or _is_log(after):
+        if not (_is_log(before) and _is_log(after)):
+            raise click.UsageError("give two models or two logs, not one of each")
+        if not model_file:
+            raise click.UsageError("--model is needed to compare two logs (which steps are "
+                                   "approvals, which lane does what)")
+        if service_standard:
+            raise click.UsageError("--service-standard applies to two models; with logs, "
+                                   "the scenario (-s) gives it")
+        columns = columns_of(kwargs)
+        mb = load(model_file)
+        ma = load(after_model) if after_model else mb
+        sb, sa = scenarios_for(model_file, after_model, scenario, after_scenario)
+        result = compare_logs(mb, open_log(mb, before, columns, key, tz), ma,
+                              open_log(ma, after, columns, key, tz), scenario=sb,
+                              after_scenario=sa if after_model or after_scenario else None,
+                              mapping=mapping_of(mapping))
+        text = f"{before} -> {after}\n{result.table()}\n{result.headline()}".rstrip()
+        emit(fmt, output, text=text, data=result.to_dict,
+             tables=lambda: comparison_tables(result), quiet=quiet)
+        return
     mb, ma = load(before), load(after)
     sb, sa = load_sides(mb, ma, *scenarios_for(before, after, scenario, after_scenario),
                         overrides)

@@ -45,8 +45,13 @@ def read_change_log(after_file: str) -> list[Change]:
 @SIM_OPTIONS
 @click.option("--no-simulation", is_flag=True,
               help="Skip the simulation: diagrams, findings and structural metrics only.")
+@click.option("--log", "log_file", metavar="LOG",
+              help="The agency's records of BEFORE (XES, CSV or an engine database URL): "
+                   "adds a section on how the cases follow the model (see conformance).")
+@click.option("--mapping", type=click.Path(dir_okay=False),
+              help="With --log: YAML 'log activity: task id or name'.")
 def report(before, after, output, scenario, after_scenario, overrides, cases, replications,
-           seed, jobs, quiet, no_simulation):
+           seed, jobs, quiet, no_simulation, log_file, mapping):
     """Write one self-contained HTML report (no network needed to open it).
 
     BEFORE alone: its diagram with the flagged steps highlighted and the findings. With
@@ -74,6 +79,13 @@ def report(before, after, output, scenario, after_scenario, overrides, cases, re
             comparison = compare_models(mb, ma, sb, cases, replications, seed,
                                         after_scenario=sa, results=results)
             plots = plots_for(*results)
+    fit = None
+    if log_file:
+        from ..records.conformance import conformance
+        from .logs import mapping_of, open_log
+
+        fit = conformance(mb, open_log(mb, log_file, {}, None, "+07:00"), mapping_of(mapping),
+                          mapping or "mapping")
     path = write_report(mb, ma, findings=findings, comparison=comparison, plots=plots,
-                        changes=changes, path=output, scenario=scen)
+                        changes=changes, path=output, scenario=scen, conformance=fit)
     click.echo(f"wrote {path}")

@@ -75,7 +75,7 @@ class Engine(TaskOperations, MessageOperations):
         Where the calendar's office hours are (default WIB, UTC+7).
     migrate : bool, optional
         Upgrade the schema on connect. Default: yes for SQLite; for other databases the
-        schema must already be at head (``bpengine db upgrade --url ...``).
+        schema must already be at head (``bpengine db upgrade --db ...``).
 
     Examples
     --------
@@ -108,7 +108,7 @@ class Engine(TaskOperations, MessageOperations):
             elif current(self.db) != head():
                 raise BpengineError(
                     f"database {self.db.url.render_as_string(hide_password=True)} is not at "
-                    f"schema {head()}: run `bpengine db upgrade --url ...` first")
+                    f"schema {head()}: run `bpengine db upgrade --db ...` first")
         except BpengineError:
             self.db.dispose()
             raise

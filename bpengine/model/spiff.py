@@ -188,6 +188,47 @@ def _align(model, root) -> None:
         definition.set("messageRef", ref)
 
 
+def _documents_travel(root) -> None:
+    """Drop each read of a document no step of the same pool writes before it (in the copy).
+
+    In a collaboration a document made in one pool (the deed, the SKDU) reaches another
+    with the message that carries it; SpiffWorkflow keeps documents per pool and would stop
+    at a read of one the pool does not hold yet. The model keeps the association: analysis
+    reads it.
+    """
+    for proc in root.iter(q(BPMN, "process")):
+        refs = {n.get("id"): n.get("dataObjectRef")
+                for n in proc.iter(q(BPMN, "dataObjectReference"))}
+        after: dict[str, set] = {}
+        for flow in proc.iter(q(BPMN, "sequenceFlow")):
+            after.setdefault(flow.get("sourceRef"), set()).add(flow.get("targetRef"))
+        writers: dict[str, set] = {}
+        for assoc in proc.iter(q(BPMN, "dataOutputAssociation")):
+            for t in assoc.iter(q(BPMN, "targetRef")):
+                writers.setdefault(refs.get(t.text, t.text), set()).add(
+                    assoc.getparent().get("id"))
+        for assoc in list(proc.iter(q(BPMN, "dataInputAssociation"))):
+            reader = assoc.getparent().get("id")
+            sources = [refs.get(r.text, r.text) for r in assoc.iter(q(BPMN, "sourceRef"))]
+            # a writer before it on every round: it reaches the reader, never the other way
+            if sources and not any(_reaches(after, w, reader) and not _reaches(after, reader, w)
+                                   for doc in sources for w in writers.get(doc, ())):
+                assoc.getparent().remove(assoc)
+
+
+def _reaches(after, start, goal) -> bool:
+    seen, todo = set(), [start]
+    while todo:
+        node = todo.pop()
+        for nxt in after.get(node, ()):
+            if nxt == goal:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return False
+
+
 def _wire_triggered_pools(spec) -> None:
     """Wire pools that start on a message once, at build time.
 
@@ -229,6 +270,8 @@ def build_specs(model, process_id: str | None = None):
     try:
         tree = model.tree()
         _align(model, tree)
+        if collaboration is not None:
+            _documents_travel(tree)
         parser.add_bpmn_xml(tree, filename=model.file)
         for path in sorted(set(model.callees().values()) - {model.file}):
             data, name = read_source(path)

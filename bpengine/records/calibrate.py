@@ -13,6 +13,7 @@ scenario, and says so. The result is written as a commented scenario YAML
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 from collections import Counter, defaultdict
@@ -26,7 +27,7 @@ from ..scenario import load_scenario
 from ..scenario.loading import read_yaml
 from .fitting import fit_distribution
 from .matching import match_activities
-from .observed import observe, working_minutes
+from .observed import observe, worked_between, working_minutes
 from .replay import replay_log
 from .signoff import detect_rounds, hours_text, observed_hours
 from .yamlout import emit
@@ -226,9 +227,12 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
             why += f"; hours: when it worked ({outside:.0%} of starts outside office hours)"
         elif "hours" in old:
             spec["hours"] = old["hours"]
-        notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in sorted(
-            ((r, [x.start for x in xs if x.resource == r]) for r in people),
-            key=lambda p: -len(p[1]))[:5]]
+        starts_of: dict = defaultdict(list)
+        for x in xs:
+            if x.resource:
+                starts_of[x.resource].append(x.start)
+        busiest = sorted(starts_of.items(), key=lambda p: (-len(p[1]), p[0]))[:5]
+        notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in busiest]
         lanes_doc[lane] = spec
         notes[("lanes", lane)] = why + f"; {len(xs)} task executions"
     if lanes_doc:
@@ -237,16 +241,21 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     # -- tasks ------------------------------------------------------------------------
     tasks_doc: dict = {}
     fits = {}
+    unknowable: dict = {}
     base_tasks = base_doc.get("tasks") or {}
     by_task: dict = defaultdict(list)
     for x in executions:
         by_task[x.task].append(x)
+    held = _held_back(executions, {lane: spec["staff"] for lane, spec in lanes_doc.items()},
+                      bsc)
     for task in [t for t in model.elements if t in by_task]:
-        xs = by_task[task]
+        xs = [x for x in by_task[task] if not x.unknowable]
+        if not xs:
+            unknowable[task] = len(by_task[task])
+            continue
         lane_cal = bsc.lane_calendar(xs[0].lane)
-        start = working_minutes(lane_cal, [x.start for x in xs])
-        end = working_minutes(lane_cal, [x.end for x in xs])
-        fit = fit_distribution(np.maximum(end - start, 0.0))
+        worked = worked_between(lane_cal, [x.start for x in xs], [x.end for x in xs])
+        fit = fit_distribution(np.maximum(worked, 0.0))
         fits[task] = fit
         spec: dict = {"duration": _duration_doc(fit.distribution)}
         estimated = sum(x.start_estimated for x in xs)
@@ -257,8 +266,10 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
                      "its performer finished the previous task)")
         said += f"; mean {fit.observed_mean:.3g} working min observed; {fit.describe()}"
         notes[("tasks", task, "duration")] = said
-        rounds = detect_rounds([x.start for x in xs if not x.start_estimated],
-                               [x.enabled for x in xs if not x.start_estimated])
+        known = [x for x in xs if not x.start_estimated]
+        known = [x for x in known if id(x) in held]
+        rounds = detect_rounds([held[id(x)][0] for x in known], [x.start for x in known],
+                               [held[id(x)][1] for x in known], _opening(lane_cal))
         if rounds is not None:
             spec["batch"] = {"at": rounds.times}
             notes[("tasks", task, "batch")] = rounds.describe()
@@ -271,7 +282,15 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     for task, spec in base_tasks.items():
         if task not in tasks_doc and task in model.elements:
             tasks_doc[task] = spec
-            notes[("tasks", task)] = f"not in the log: kept from {base_name}"
+            notes[("tasks", task)] = (
+                f"{unknowable[task]} executions, but only their ends are logged and nothing "
+                "before them in the case, so their duration cannot be told: kept from "
+                f"{base_name}" if task in unknowable else f"not in the log: kept from {base_name}")
+    for task, n in unknowable.items():
+        if task not in tasks_doc:
+            warnings.append(f"{task}: {n} executions with only their end logged and nothing "
+                            "before them in the case: duration unknown (give a base scenario, "
+                            "or log when work starts)")
     doc["tasks"] = tasks_doc
 
     # -- gateways ---------------------------------------------------------------------
@@ -284,6 +303,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
                 visits[gateway] += 1
                 taken[gateway].update(flows)
     base_gateways = base_doc.get("gateways") or {}
+    decided: list[str] = []
     for gid, el in model.elements.items():
         if not el.is_gateway or len(el.outgoing) < 2 or el.kind == "parallelGateway":
             continue
@@ -293,6 +313,10 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
                 notes[("gateways", gid)] = f"never passed by a fitting case: kept from {base_name}"
             continue
         n = visits[gid]
+        if gid not in base_gateways and _decided_by_data(model, el, bsc):
+            decided.append(f"{gid} ({n} passes: " + ", ".join(
+                f"{taken[gid][f]} {f}" for f in el.outgoing) + ")")
+            continue
         counts = _split_lookalikes(model, el, taken[gid], bsc, notes, gid)
         probs = {f: round(counts[f] / n, 4) for f in el.outgoing}
         if el.kind in _EXCLUSIVE:  # make the rounded shares sum to exactly 1
@@ -304,6 +328,11 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         notes[("gateways", gid)] = said + notes.pop(("gateways", gid, "split"), "")
     if gateways_doc:
         doc["gateways"] = gateways_doc
+    if decided:  # said where the data are kept
+        notes[("data", "#")] = [
+            "These gateways decide by their conditions on these case data, as in "
+            f"{base_name}, so no probabilities are written for them; observed: "
+            + "; ".join(decided)]
     for key in ("events", "data"):
         if base_doc.get(key):
             doc[key] = base_doc[key]
@@ -390,3 +419,67 @@ def _split_lookalikes(model, gateway, taken: Counter, bsc, notes, gid) -> dict:
     if said:
         notes[("gateways", gid, "split")] = "; " + "; ".join(said)
     return counts
+
+
+def _held_back(executions, staff: dict, bsc) -> dict:
+    """id(execution) -> (when ready, whether it waited although someone was free).
+
+    Ready is when it was enabled, or the opening of the day it started if it was enabled
+    on an earlier day. Left out: executions without a logged start, enabled outside
+    their lane's working hours, or in lanes of unknown staff.
+    """
+    by_lane: dict = defaultdict(list)
+    for x in executions:
+        if not x.start_estimated:
+            by_lane[x.lane].append(x)
+    out = {}
+    for lane, xs in by_lane.items():
+        if lane not in staff:
+            continue
+        starts = sorted(x.start for x in xs)
+        ends = sorted(x.end for x in xs)
+        cal = bsc.lane_calendar(lane)
+        for x in xs:
+            ready = x.enabled
+            if ready.date() < x.start.date():  # waited overnight: ready at the day's opening
+                ready = cal.next_working_time(dt.datetime.combine(x.start.date(), dt.time()))
+                if ready.date() != x.start.date() or ready > x.start:
+                    continue
+            elif not cal.is_working(ready):
+                continue
+            busy = bisect.bisect_right(starts, ready) - bisect.bisect_right(ends, ready)
+            if busy < staff[lane]:
+                out[id(x)] = (ready, (x.start - ready).total_seconds() > 60)
+    return out
+
+
+def _opening(calendar):
+    """minute of day -> the same, or the next opening if most weekdays are closed then."""
+    days = [spans for spans in calendar.hours if spans]
+
+    def opening(minute: float) -> float:
+        closed = [d for d in days if not any(a <= minute < b for a, b in d)]
+        if len(closed) * 2 <= len(days):
+            return minute
+        later = [a for d in closed for a, _ in d if a > minute]
+        return float(min(later)) if later else minute
+    return opening
+
+
+def _decided_by_data(model, gateway, bsc) -> bool:
+    """Whether the simulator decides ``gateway`` by its conditions on generated case data
+    (every condition's names generated under ``data:``), which keeps the gateways that
+    read the same attribute consistent with each other."""
+    from ..expressions import compile_expression
+
+    if not bsc.data:
+        return False
+    conditions = [model.flows[f].condition for f in gateway.outgoing
+                  if model.flows[f].condition and f != gateway.default_flow]
+    if not conditions:
+        return False
+    try:
+        names = set().union(*(compile_expression(c).names for c in conditions))
+    except BpengineError:
+        return False
+    return names <= set(bsc.data)

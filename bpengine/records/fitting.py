@@ -2,7 +2,8 @@
 
 Every family the scenario format supports is fitted by maximum likelihood
 (``scipy.stats.<family>.fit``; exponential, gamma and lognormal with the origin fixed at
-0, as durations start at zero; triangular on the observed range) and the one with the
+0, as durations start at zero; triangular first on the observed range, its ends freed once
+it is chosen) and the one with the
 lowest Akaike information criterion (AIC = 2k - 2 log L) is chosen. Its fit quality is the
 Kolmogorov-Smirnov distance to the data (its p-value is optimistic: the parameters came
 from the same data). Very few values give an empirical distribution, all-equal values a
@@ -54,11 +55,14 @@ class Fit:
     ks: float | None
     ks_p: float | None
     observed_mean: float
+    share_equal: float = 1.0
 
     def describe(self, unit: str = "min") -> str:
         """One line for a YAML comment: the criterion, the runner-up, the fit quality."""
         if self.criterion != "AIC":
             return {"all equal": "all values equal",
+                    "mostly equal": f"{self.share_equal:.0%} of the values are equal (the "
+                                    "rest, e.g. work cut short by a timer, left out)",
                     "too few": f"fewer than {MIN_FOR_FAMILY} values: too few to choose a "
                                "family"}[self.criterion]
         ranked = sorted(self.aic.items(), key=lambda kv: kv[1])
@@ -100,6 +104,25 @@ def _frozen(family: str, x: np.ndarray):
     raise ValueError(family)
 
 
+def _free_triangle(x, dist, ours, aic):
+    """Full three-parameter maximum likelihood, started from the fit on the observed range
+    (the true ends lie beyond the smallest and largest values seen)."""
+    from scipy import stats
+
+    c, lo, width = dist.args
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            c2, lo2, width2 = stats.triang.fit(x, c, loc=lo, scale=width)
+        except (ValueError, RuntimeError, FloatingPointError):
+            return dist, ours, aic
+        free = stats.triang(c2, lo2, width2)
+        new_aic = 2 * 3 - 2 * float(np.sum(free.logpdf(x)))
+    if not math.isfinite(new_aic) or new_aic >= aic + 2 or lo2 < 0 or width2 <= 0:
+        return dist, ours, aic
+    return free, Distribution("triangular", (lo2, lo2 + c2 * width2, lo2 + width2)), new_aic
+
+
 def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
     """The best of ``families`` for ``values`` (minutes, or any non-negative amount).
 
@@ -111,7 +134,7 @@ def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
     >>> import numpy as np
     >>> x = np.random.default_rng(3).exponential(20.0, 400)
     >>> fit = fit_distribution(x)
-    >>> fit.distribution.kind, round(fit.distribution.mean / x.mean(), 2)
+    >>> fit.distribution.kind, round(float(fit.distribution.mean / x.mean()), 2)
     ('exponential', 1.0)
     """
     from scipy import stats
@@ -124,6 +147,11 @@ def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
     if float(np.ptp(x)) <= 1e-9 * max(1.0, abs(mean)):
         return Fit(Distribution("fixed", (round(mean, 4),)), int(x.size), "all equal", {},
                    None, None, mean)
+    values, counts = np.unique(np.round(x, 6), return_counts=True)
+    if counts.max() >= 0.5 * x.size:  # a point mass: no continuous family describes it
+        mode = float(values[counts.argmax()])
+        return Fit(Distribution("fixed", (round(mode, 4),)), int(x.size), "mostly equal", {},
+                   None, None, mean, float(counts.max() / x.size))
     if x.size < MIN_FOR_FAMILY:
         return Fit(Distribution("empirical", tuple(round(float(v), 4) for v in sorted(x))),
                    int(x.size), "too few", {}, None, None, mean)
@@ -137,7 +165,9 @@ def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
                                                   if family in ("gamma", "lognormal") else x)))
             except (ValueError, RuntimeError, FloatingPointError, ZeroDivisionError):
                 continue
-            if math.isfinite(loglik) and all(math.isfinite(p) for p in ours.params):
+            sane = all(math.isfinite(p) and abs(p) <= 1e3 * max(float(x.max()), 1.0)
+                       for p in ours.params)  # a degenerate fit's parameters run away
+            if math.isfinite(loglik) and sane:
                 aic[family] = 2 * FAMILIES[family] - 2 * loglik
                 frozen[family] = (dist, ours)
     if not aic:
@@ -145,6 +175,8 @@ def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
                    int(x.size), "too few", {}, None, None, mean)
     best = min(aic, key=aic.get)
     dist, ours = frozen[best]
+    if best == "triangular":  # chosen on the observed range: now free the ends too
+        dist, ours, aic[best] = _free_triangle(x, dist, ours, aic[best])
     ks = stats.kstest(x, dist.cdf)
     params = tuple(round(float(p), 4) for p in ours.params)
     return Fit(Distribution(ours.kind, params), int(x.size), "AIC", aic, float(ks.statistic),

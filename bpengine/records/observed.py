@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Execution", "ObservedCase", "observe", "working_minutes"]
+__all__ = ["Execution", "ObservedCase", "observe", "working_minutes", "worked_between"]
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Execution:
     end: dt.datetime
     start_estimated: bool
     enabled_estimated: bool
+    unknowable: bool = False  # no start, and nothing logged before it: no duration to tell
 
 
 @dataclass
@@ -46,12 +47,18 @@ class ObservedCase:
     arrival_estimated: str  # "" when logged as an enablement, else what it was taken from
 
 
-def working_minutes(calendar, times) -> np.ndarray:
-    """Working minutes of ``calendar`` from a common epoch to each datetime in ``times``."""
+def working_minutes(calendar, times, epoch: dt.datetime | None = None) -> np.ndarray:
+    """Working minutes of ``calendar`` from ``epoch`` to each datetime in ``times``.
+
+    ``epoch`` defaults to a week before the earliest time; give the same one to compare
+    two calls (or use :func:`worked_between`).
+    """
     times = list(times)
     if not times:
         return np.zeros(0)
-    epoch = dt.datetime.combine(min(times).date() - dt.timedelta(days=7), dt.time())
+    if epoch is None:
+        epoch = min(times)
+    epoch = dt.datetime.combine(epoch.date() - dt.timedelta(days=7), dt.time())
     clock = calendar.clock(epoch)
     epoch = clock.epoch
     minutes = np.array([(t - epoch).total_seconds() / 60.0 for t in times])
@@ -96,7 +103,8 @@ def observe(model, replay, scenario=None) -> list[ObservedCase]:
                 lane = (scenario.resource_of(task) if scenario is not None else None) \
                     or model.elements[task].lane or lane
             executions.append(Execution(cr.case, task, lane, e.resource, enabled,
-                                        e.start or e.end, e.end, e.start is None, estimated))
+                                        e.start or e.end, e.end, e.start is None, estimated,
+                                        e.start is None and enabled == e.end == arrival))
         cases.append(ObservedCase(cr.case, arrival, max(e.end for e in events), executions,
                                   cr.alignment.fits, cr.choices, how))
     _estimate_starts([x for c in cases for x in c.executions])
@@ -119,3 +127,10 @@ def _estimate_starts(executions: list[Execution]) -> None:
             if x.start_estimated and previous_end is not None and previous_end > x.start:
                 x.start = min(previous_end, x.end)
             previous_end = x.end if previous_end is None else max(previous_end, x.end)
+
+
+def worked_between(calendar, starts, ends) -> np.ndarray:
+    """Working minutes of ``calendar`` from each start to its end."""
+    starts, ends = list(starts), list(ends)
+    both = working_minutes(calendar, starts + ends)
+    return both[len(starts):] - both[:len(starts)]

@@ -314,6 +314,7 @@ class CaseReplay:
     alignment: Alignment
     enabled_by: list
     choices: list
+    choice_after: list = field(default_factory=list)  # the event each choice came after
 
 
 @dataclass
@@ -351,9 +352,12 @@ def _provenance(game: TokenGame, case: CaseReplay) -> None:
             return a
         return a if events[a].end >= events[b].end else b
 
+    last = -1
     for move in case.alignment.moves:
         if move.kind == "log":
             continue
+        if move.kind == "sync":
+            last = move.event
         t = game.transitions[move.transition]
         prov = -1
         for p in t.consume:
@@ -369,6 +373,7 @@ def _provenance(game: TokenGame, case: CaseReplay) -> None:
             places.setdefault(p, []).append(prov)
         if t.node in gateways:
             case.choices.append((t.node, tuple(flow_ids[p] for p in t.produce)))
+            case.choice_after.append(last)
 
 
 def replay_log(model, log, tasks_of: dict) -> Replay:

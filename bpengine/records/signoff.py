@@ -1,23 +1,21 @@
 """Working patterns in timestamps: sign-off rounds at fixed hours, and weekly working hours.
 
-A head who signs "at 10:00 and 14:00" leaves a clear mark in a log: nearly every start of
-that step falls shortly after one of a few times of day, and files that were ready
-earlier that day waited for the round although the office was open. A step without rounds
-starts whenever its files arrive, spread over the day.
+A head who signs "at 10:00 and 14:00" leaves a clear mark in a log: files that were ready
+while the head sat idle still waited, and what they waited for was one of a few times of
+day. A step without rounds is taken up as soon as someone of its lane is free.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 __all__ = ["Rounds", "detect_rounds", "observed_hours", "hours_text"]
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WINDOW = 90  # minutes after a round time in which its files are started
 MIN_STARTS = 10
-COVERAGE = 0.9  # share of starts that must fall in the rounds' windows
-WAITED = 0.25  # share of starts that waited the same day for their round
+HELD = 0.3  # share of files held back although someone was free: a step done in rounds
+COVERAGE = 0.8  # share of the held-back files the rounds must explain
+NOISE = 0.03  # a round explaining fewer of them (and under 5) is noise
 
 
 @dataclass(frozen=True)
@@ -26,56 +24,78 @@ class Rounds:
 
     times: list[str]
     n: int
+    held: float
     coverage: float
-    waited: float
 
     def describe(self) -> str:
-        return (f"done in rounds: {self.coverage:.0%} of {self.n} starts within {WINDOW} min "
-                f"after {' or '.join(self.times)}, and {self.waited:.0%} of the files had "
-                "been ready earlier that day")
+        return (f"done in rounds: {self.held:.0%} of {self.n} files ready while someone of "
+                f"the lane was free still waited; {self.coverage:.0%} of those waiting the "
+                f"same day waited for {' or '.join(self.times)}")
 
 
 def _minute(t: dt.datetime) -> float:
     return t.hour * 60 + t.minute + t.second / 60
 
 
-def detect_rounds(starts: list[dt.datetime], enabled: list[dt.datetime]) -> Rounds | None:
-    """The round times of a step, or None when its starts do not show rounds.
+def detect_rounds(enabled: list[dt.datetime], starts: list[dt.datetime],
+                  held: list[bool | None], opening=None) -> Rounds | None:
+    """The round times of a step, or None when its files are not held for rounds.
 
-    Candidates are the 5-minute slots of the day holding at least 10% of the starts; the
-    busiest are taken until ``COVERAGE`` of the starts fall within ``WINDOW`` minutes after
-    one of them (at most four rounds); and at least ``WAITED`` of the starts must be of
-    files enabled earlier the same day, before their round (else the slot is just the
-    office opening, when the night's files are taken up).
+    ``held[k]`` says whether execution ``k`` was *held back*: it was enabled in working
+    hours while a performer of its lane sat idle, yet began later (None: unknown). A
+    step without rounds is taken up at once when someone is free, so almost nothing is
+    held back; a step done in rounds holds most files. Each file held back the same day
+    waited across its round: the round lies between its enablement and its start. The
+    fewest times of day that lie inside all these waits are found by the classic interval
+    stabbing sweep from the latest enablement down, each time placed just after the
+    latest file that still waited for it (rounded up to 5 minutes, and moved to the
+    office's next opening by ``opening(minute)`` if it falls in a break). Times explaining
+    under ``NOISE`` of the waits (or under 5) are noise; the rest must explain ``COVERAGE``
+    of them.
     """
-    n = len(starts)
-    if n < MIN_STARTS:
+    considered = [k for k, h in enumerate(held) if h is not None]
+    back = [k for k in considered if held[k]]
+    if len(considered) < MIN_STARTS or len(back) < max(5, HELD * len(considered)):
         return None
-    minutes = [_minute(t) for t in starts]
-    slots = Counter(int(m // 5) * 5 for m in minutes)
-    candidates = [s for s, k in slots.most_common() if k >= max(3, 0.1 * n)][:4]
-    chosen: list[int] = []
+    waits = sorted(((_minute(enabled[k]), _minute(starts[k])) for k in back
+                    if enabled[k].date() == starts[k].date()), reverse=True)
+    if len(waits) < 5:
+        return None
+    chosen: list[float] = []
+    for e, s in waits:
+        if any(e < c <= s for c in chosen):
+            continue
+        c = float(int(-(-(e + 1e-6) // 5)) * 5)
+        if opening is not None:
+            c = opening(c)
+        if e < c <= s:
+            chosen.append(c)
+    groups: dict[float, list] = {c: [] for c in chosen}
+    for e, s in waits:  # a file goes out with the first round after it was ready
+        inside = [c for c in chosen if e < c <= s]
+        if inside:
+            groups[min(inside)].append((e, s))
+    chosen = sorted(_round_time(max(e for e, _ in g), min(s for _, s in g), opening)
+                    for c, g in groups.items() if len(g) >= max(5, NOISE * len(waits)))[:4]
+    coverage = sum(any(e < c <= s for c in chosen) for e, s in waits) / len(waits)
+    if not chosen or coverage < COVERAGE:
+        return None
+    times = [f"{int(c) // 60:02d}:{int(c) % 60:02d}" for c in chosen]
+    return Rounds(times, len(considered), len(back) / len(considered), coverage)
 
-    def round_of(m):
-        inside = [c for c in chosen if c <= m < c + WINDOW]
-        return max(inside) if inside else None
 
-    for c in candidates:
-        chosen.append(c)
-        covered = sum(round_of(m) is not None for m in minutes) / n
-        if covered >= COVERAGE:
-            break
-    else:
-        return None
-    waited = 0
-    for t, e, m in zip(starts, enabled, minutes, strict=True):
-        r = round_of(m)
-        if r is not None and e.date() == t.date() and _minute(e) <= r - 30:
-            waited += 1
-    if waited / n < WAITED:
-        return None
-    times = [f"{c // 60:02d}:{c % 60:02d}" for c in sorted(chosen)]
-    return Rounds(times, n, covered, waited / n)
+def _round_time(lo: float, hi: float, opening) -> float:
+    """The time a round most likely was, in (lo, hi]: an office opening (the round taken
+    up when the office reopens), else the latest full hour, half hour, or 5 minutes."""
+    if opening is not None:
+        reopen = opening(lo + 1e-6)
+        if lo < reopen <= hi and reopen != lo + 1e-6:
+            return reopen
+    for step in (60, 30, 5):
+        c = (hi // step) * step
+        if lo < c <= hi:
+            return float(c)
+    return float(hi)
 
 
 def observed_hours(times: list[dt.datetime]) -> dict[str, list[str]]:

@@ -3,7 +3,7 @@
 The columns bpengine's simulator writes (case, activity, name, lane, resource, enabled,
 start, end) are found as they are; other tools' names (``case:concept:name``,
 ``start_timestamp``, ``org:resource``, ...) are recognised too, and anything else is
-mapped explicitly (``columns={"case": "No Berkas"}``, or ``--case`` on the command line).
+mapped explicitly (``columns={"case": "No Berkas"}``, or ``--case-column`` on the command line).
 """
 from __future__ import annotations
 
@@ -115,28 +115,39 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
             for line, row in enumerate(csv.reader(fh, delimiter=delimiter), start=2):
                 if not row or not any(cell.strip() for cell in row):
                     continue
-
-                def cell(role, row=row, line=line, required=False):
-                    i = get[role]
-                    value = row[i].strip() if i is not None and i < len(row) else ""
-                    if required and not value:
-                        raise LogError(f"{source}: row {line}: column {header[i]!r} (the "
-                                       f"{role}) is empty")
-                    return value or None
-
-                def stamp(role, line=line, required=False):
-                    value = cell(role, required=required)
-                    if value is None:
-                        return None
-                    return parse_time(value, f"{source}: row {line}, column "
-                                             f"{header[get[role]]!r}", tz)
-
+                read = _Row(row, line, get, header, source, tz)
                 events.append(Event(
-                    cell("case", required=True), cell("activity", required=True),
-                    stamp("end", required=True), stamp("start"), stamp("enabled"),
-                    cell("name") or "", cell("lane"), cell("resource"), f"row {line}"))
+                    read.cell("case", True), read.cell("activity", True),
+                    read.stamp("end", True), read.stamp("start"), read.stamp("enabled"),
+                    read.cell("name") or "", read.cell("lane"), read.cell("resource"),
+                    f"row {line}"))
         except csv.Error as exc:
             raise LogError(f"{source}: not a readable CSV file: {exc}") from None
         except UnicodeDecodeError:
             raise LogError(f"{source}: not UTF-8 text (save the CSV as UTF-8)") from None
     return EventLog(events, source)
+
+
+class _Row:
+    """One CSV row's cells by our column names, with errors naming row and column."""
+
+    __slots__ = ("row", "line", "get", "header", "source", "tz")
+
+    def __init__(self, row, line, get, header, source, tz):
+        self.row, self.line, self.get, self.header = row, line, get, header
+        self.source, self.tz = source, tz
+
+    def cell(self, role: str, required: bool = False) -> str | None:
+        i = self.get[role]
+        value = self.row[i].strip() if i is not None and i < len(self.row) else ""
+        if required and not value:
+            raise LogError(f"{self.source}: row {self.line}: column {self.header[i]!r} (the "
+                           f"{role}) is empty")
+        return value or None
+
+    def stamp(self, role: str, required: bool = False):
+        value = self.cell(role, required)
+        if value is None:
+            return None
+        return parse_time(value, f"{self.source}: row {self.line}, column "
+                                 f"{self.header[self.get[role]]!r}", self.tz)

@@ -92,9 +92,9 @@ def test_db_upgrade_and_current(run, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert "upgraded empty database -> 0003" in run("db", "upgrade", "--url", url).output
     assert "already at 0003" in run("db", "upgrade", "--url", url).output
-    assert "database: 0003" in run("db", "current", "--url", url).output
+    assert "database: 0003" in run("db", "current", "--db", url).output  # --url: old spelling
     bad = run("db", "upgrade", "--url", "nonsense://x", ok=False)
-    assert bad.exit_code == 1 and "--url 'nonsense://x'" in bad.output
+    assert bad.exit_code == 1 and "--db 'nonsense://x'" in bad.output
 
 
 def test_a_mistyped_database_is_refused_not_created(run, tmp_path):
@@ -134,7 +134,7 @@ def test_claim_without_actor_names_the_option(run, data_dir):
 def test_db_error_names_the_url_and_the_missing_folder(run, tmp_path):
     url = f"sqlite:///{tmp_path / 'no' / 'such' / 'x.db'}"
     result = run("db", "upgrade", "--url", url, ok=False)
-    assert result.exit_code == 1 and result.output.startswith(f"error: --url {url}: ")
+    assert result.exit_code == 1 and result.output.startswith(f"error: --db {url}: ")
     assert "does not exist" in result.output
 
 
@@ -161,6 +161,15 @@ def test_case_commands_take_a_unique_start_of_an_id(run, data_dir):
     assert all(i in line for i in ids if i[0] == first)
     missing = run("case", "cancel", "zzzz", ok=False)
     assert "error: no case 'zzzz'" in missing.output
+
+
+def test_no_database_given_is_one_line_naming_db():
+    runner = CliRunner(env={"BPENGINE_DB": None})
+    for args in (["case", "inbox"], ["db", "current"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1, result.output
+        assert result.output.strip() == ("error: --db: which database? give --db URL or set "
+                                         "BPENGINE_DB")
 
 
 def test_messages_and_signals_from_the_command_line(run, data_dir):
