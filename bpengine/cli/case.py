@@ -144,6 +144,8 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
         key = definition.key
         if fmt == "text":
             click.echo(f"deployed {definition.key} v{definition.version}")
+            for note in definition.notes:
+                click.echo(f"  note: {note}")
     _print_case(engine.start(key, data, actor=actor, version=version,
                              business_key=business_key), fmt)
 

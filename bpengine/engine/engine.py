@@ -21,9 +21,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem
 from ..model import ProcessModel, load, validate
-from ..model.spiff import build_specs, engine_key, engine_name, task_senders
+from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
-from .messages import MessageOperations
+from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
 from .records import Case, Definition, HistoryEntry
@@ -204,7 +204,8 @@ class Engine(TaskOperations, MessageOperations):
         spec, subprocess_specs = build_specs(model)
         spec_json = dump_spec(spec, subprocess_specs)
         key, name = engine_key(model), engine_name(model)
-        events = {**summarise(spec, subprocess_specs), "senders": task_senders(model)}
+        events = {**summarise(spec, subprocess_specs), "senders": task_senders(model),
+                  "notes": deploy_notes(model, message_names(model))}
         check_timer_starts(model, events, self._now())
         now = self._now()
         for _attempt in range(3):

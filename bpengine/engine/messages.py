@@ -24,7 +24,7 @@ from .schedules import ScheduleOperations
 from .schema import CaseRow, DefinitionRow, MessageRow, TaskRow
 from .store import audit, json_data, utc
 
-__all__ = ["MessageOperations", "business_key"]
+__all__ = ["MessageOperations", "business_key", "deploy_notes"]
 
 
 def business_key(value) -> str | None:
@@ -34,6 +34,31 @@ def business_key(value) -> str | None:
     if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value) == "":
         raise BpengineError(f"business key must be non-empty text or a number, not {value!r}")
     return str(value)
+
+
+def deploy_notes(model, names: dict[str, str]) -> list[str]:
+    """What a deployment should tell about its message flows (kept with the definition).
+
+    Where a message comes from outside the engine and what to call to deliver it; message
+    flows the engine does not act on (into a task that does not wait for messages).
+    """
+    notes, outside = [], set()
+    running = {p.id for p in model.processes.values() if p.executable}
+    for h in model.handovers:
+        receiver = model.elements.get(h.receiver) if h.receiver else None
+        sender = model.elements.get(h.sender) if h.sender else None
+        if receiver is None or receiver.process not in running:
+            continue
+        if sender is None or sender.process not in running:
+            if receiver.id in names:
+                outside.add(f"{receiver.id} waits for {names[receiver.id]!r} from outside "
+                            f"the engine: deliver it with correlate({names[receiver.id]!r}, "
+                            "business_key=...)")
+        elif receiver.is_task and receiver.kind != "receiveTask":
+            notes.append(f"message flow {h.flow}: {receiver.kind} {receiver.id} does not wait "
+                         "for the message (only catch events and receive tasks do); it "
+                         "becomes ready when its sequence flow reaches it")
+    return sorted(outside) + notes
 
 
 def _to_message(row: MessageRow, duplicate: bool = False) -> Message:

@@ -176,6 +176,7 @@ def test_messages_and_signals_from_the_command_line(run, data_dir):
     started = run("case", "start", str(data_dir / "pindah.bpmn"), "--key", "PND-001",
                   "--data", "nik=\"3273010101900001\"", "--actor", "loket").output
     assert "pindah_domisili v1  running  key PND-001" in started
+    assert "note: R_dokumen waits for 'Dokumen asli' from outside the engine" in started
     task = json.loads(run("case", "inbox", "--format", "json").output)[0]
     waiting = run("case", "complete", task["id"]).output
     assert "R_dokumen 'Terima dokumen asli' [Petugas Kelurahan] for 'Dokumen asli'" in waiting

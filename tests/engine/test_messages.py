@@ -41,6 +41,9 @@ def _waiting(case):
 
 
 def test_two_pools_run_as_one_case_with_messages_inside_and_from_outside(eng):
+    [definition] = eng.definitions()
+    assert definition.notes == ("R_dokumen waits for 'Dokumen asli' from outside the engine: "
+                                "deliver it with correlate('Dokumen asli', business_key=...)",)
     case = eng.start("pindah_domisili", {"nik": "3273010101900001"}, actor="loket",
                      business_key="PND-001")
     assert (case.key, case.business_key) == ("pindah_domisili", "PND-001")
@@ -350,9 +353,14 @@ def test_an_officer_carrying_the_file_hands_the_message_over(clock, data_dir):
              '</intermediateThrowEvent>')
     assert throw in source
     source = source.replace(throw, '<manualTask id="T_serahkan" name="Antar berkas"/>')
+    # A message flow into a user task: the engine says it does not wait there.
+    source = source.replace('sourceRef="T_kirim" targetRef="C_skpwni2"',
+                            'sourceRef="T_kirim" targetRef="A_tanya"')
     with Engine(clock=clock) as engine:
         engine.register("Catat di SIAK", lambda data: {})
-        engine.deploy(source.encode())
+        notes = engine.deploy(source.encode()).notes
+        assert "message flow MF_skpwni2: userTask A_tanya does not wait for the message " \
+               "(only catch events and receive tasks do)" in notes[-1]
         case = engine.start("pindah_domisili", {}, business_key="PND-M")
         _do(engine, "Petugas Kelurahan")
         engine.correlate("Dokumen asli", business_key="PND-M")
