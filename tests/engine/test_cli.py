@@ -196,6 +196,7 @@ def test_messages_and_signals_from_the_command_line(run, data_dir):
     bad = run("case", "message", "Dokumen asli", "--where", "nik", ok=False)
     assert bad.exit_code == 2 and "--where" in bad.output
     assert "no case waits for it" in run("case", "signal", "SIAK pulih").output
-    history = run("case", "history", started.split()[4]).output.splitlines()
+    case_id = next(line.split()[1] for line in started.splitlines() if line.startswith("case "))
+    history = run("case", "history", case_id).output.splitlines()
     assert [line.split()[2:5] for line in history if " message " in line] == [
         ["message", "pemohon", "R_dokumen"]]
