@@ -155,6 +155,8 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
         if fmt == "text":
             click.echo(_("deployed {key} v{version}").format(key=definition.key,
                                                              version=definition.version))
+            for note in definition.notes:
+                click.echo("  " + _("note:") + f" {note}")
     _print_case(engine.start(key, data, actor=actor, version=version,
                              business_key=business_key), fmt)
 
@@ -210,7 +212,7 @@ def _print_message(engine, message, fmt: str) -> None:
                                   "(bpengine case tick)"))
     elif not message.case_ids:
         click.echo(what + ": " + _("no case waits for it"))
-    for case_id, element in zip(message.case_ids, message.element_ids, strict=False):
+    for case_id, element in zip(message.case_ids, message.element_ids, strict=True):
         how = (_("started case {id} at {element}") if case_id in message.started
                else _("delivered to case {id} at {element}"))
         click.echo(f"{what} " + how.format(id=case_id, element=element))
