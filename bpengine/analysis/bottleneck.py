@@ -12,8 +12,8 @@ import math
 import re
 
 from ..i18n import _, format_percent, ngettext
-from .cycle_time import lead_time
-from .estimates import Estimates
+from .cycle_time import runs_per_case
+from .estimates import UNSTABLE_QUEUE_DAYS, Estimates, erlang_c_wait
 from .finding import make_finding
 
 __all__ = ["check_bottleneck", "lane_utilisation", "erlang_c_wait", "BUSY", "SPARE"]
@@ -24,39 +24,12 @@ BUSY = 0.4
 SPARE = 0.5
 #: a lane with this many people or more stands for "everyone has their own" (applicants)
 _UNLIMITED = 100
-#: the wait charged when a lane cannot keep up at all (utilisation >= 1): the queue grows
-#: without bound, so any estimate is a floor
-_UNSTABLE_WAIT_DAYS = 5.0
-
-
-def erlang_c_wait(arrivals: float, service: float, servers: int) -> float:
-    """Mean wait in the queue of an M/M/c system (same unit as ``service``), ``inf`` if full.
-
-    Examples
-    --------
-    >>> round(erlang_c_wait(1 / 10, 8.0, 1), 3)      # M/M/1: rho / (mu - lambda)
-    32.0
-    >>> erlang_c_wait(1 / 5, 8.0, 1)
-    inf
-    """
-    load = arrivals * service
-    if servers < 1 or load >= servers:
-        return math.inf
-    if load == 0:
-        return 0.0
-    term, total = 1.0, 1.0
-    for k in range(1, servers):
-        term *= load / k
-        total += term
-    last = term * load / servers / (1 - load / servers)
-    p_wait = last / (total + last)
-    return p_wait * service / (servers - load)
 
 
 def lane_utilisation(model, scenario) -> dict[str, dict]:
     """Per lane of the main process: staff, visits and work per case, utilisation."""
     est = Estimates(model, scenario)
-    _full, runs = lead_time(model, scenario)
+    runs = runs_per_case(model, scenario)
     per_minute = 1.0 / scenario.arrivals.interarrival.mean
     out: dict[str, dict] = {}
     for n, r in runs.items():
@@ -82,7 +55,7 @@ def _office_words(lane: str) -> set[str]:
 
 def _wait_days(lane, staff, per_day) -> float:
     w = erlang_c_wait(lane["arrivals"], lane["service"], staff)
-    return _UNSTABLE_WAIT_DAYS if math.isinf(w) else lane["visits"] * w / per_day
+    return UNSTABLE_QUEUE_DAYS if math.isinf(w) else lane["visits"] * w / per_day
 
 
 def check_bottleneck(model, scenario=None) -> list:
@@ -115,7 +88,9 @@ def check_bottleneck(model, scenario=None) -> list:
     if not donors:
         return []
     apart, after, _staff, donor = min(donors)
-    where = _("in the same pool") if apart else _("in the same office")
+    where = (_("in the same office") if not apart else
+             _("in the same pool ({pool})").format(pool=repr(lane["pool"])) if lane["pool"]
+             else _("in the same pool"))
     est = Estimates(model, scenario)
     per_day = est.minutes_per_day
     d = lanes[donor]

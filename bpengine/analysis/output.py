@@ -120,13 +120,7 @@ _METRIC_LABELS = {
     "transfer_days": N_("transfer time, working days"),
     "transfer_share": N_("share of the lead time in transfer"),
     "note": N_("note"), "critical_path": N_("critical path"),
-    "agencies": N_("agencies"), "agencies_visited": N_("agencies visited"),
-    "handovers": N_("hand-overs"), "data_handovers": N_("data hand-overs"),
-    "paper_handovers": N_("paper hand-overs"),
-    "handovers_between_agencies": N_("hand-overs between agencies"),
-    "paper_handovers_between_agencies": N_("paper hand-overs between agencies"),
-    "documents_to_several_agencies": N_("documents to several agencies"),
-    "transfer_days": N_("transfer days"), "transfer_share": N_("transfer share"),
+    "agencies": N_("agencies"),
 }
 
 

@@ -61,8 +61,8 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     """Find the redesign that shortens the procedure most, prove it, report it.
 
     Analyzes FILE, builds candidate redesigns (each finding alone, then greedy and beam
-    combinations; mandatory steps are never removed), simulates every candidate in
-    parallel, ranks them by cycle time then cost, and writes to DIR: the best redesign
+    combinations; mandatory steps and legal acts are never removed), simulates every
+    candidate in parallel, ranks them by cycle time then cost, and writes to DIR: the best redesign
     (BPMN + scenario + change log), the comparison (text and JSON) and report.html.
     """
     model = load(file)
