@@ -145,7 +145,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     tasks_of = match_activities(model, log, mapping, mapping_source)
     base_doc, bsc, base_name = _base(base, model)
     replay = replay_log(model, log, tasks_of)
-    cases = observe(model, replay, bsc)
+    cases = observe(model, replay, bsc, log.arrivals)
     n_cases, fitting = len(cases), sum(c.fits for c in cases)
     doc: dict = {}
     notes: dict = {}
@@ -165,7 +165,8 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     doc["start"] = arrivals[0].strftime("%Y-%m-%d %H:%M")
     notes[("start",)] = "the first case's arrival in the log"
     how = {c.arrival_estimated for c in cases} - {""}
-    source = ("arrival = when its first task was enabled" if not how else
+    source = ("arrival = when the case was started" if log.arrivals else
+              "arrival = when its first task was enabled" if not how else
               f"arrival = the {'/'.join(sorted(how))} of its first task: the log has no "
               "arrival times")
     inside = float(np.mean([cal.is_working(a) for a in arrivals]))
@@ -232,7 +233,8 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
             if x.resource:
                 starts_of[x.resource].append(x.start)
         busiest = sorted(starts_of.items(), key=lambda p: (-len(p[1]), p[0]))[:5]
-        notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in busiest]
+        notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in busiest
+                                       if len(ts) >= 5]  # a person's hours from 5 starts up
         lanes_doc[lane] = spec
         notes[("lanes", lane)] = why + f"; {len(xs)} task executions"
     if lanes_doc:

@@ -52,7 +52,7 @@ def case_measures(model, log, scenario, mapping: dict | None = None) -> dict[str
     gives no hourly costs.
     """
     replay = replay_log(model, log, match_activities(model, log, mapping))
-    cases = observe(model, replay, scenario)
+    cases = observe(model, replay, scenario, log.arrivals)
     cal = scenario.calendar
     per_day = cal.working_minutes_per_day
     cycle = worked_between(cal, [c.arrival for c in cases], [c.done for c in cases]) / per_day

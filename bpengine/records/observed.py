@@ -65,7 +65,7 @@ def working_minutes(calendar, times, epoch: dt.datetime | None = None) -> np.nda
     return clock.worked_array(minutes)
 
 
-def observe(model, replay, scenario=None) -> list[ObservedCase]:
+def observe(model, replay, scenario=None, arrivals: dict | None = None) -> list[ObservedCase]:
     """Every replayed case with arrival, enablement and start of each execution filled in.
 
     Parameters
@@ -75,12 +75,16 @@ def observe(model, replay, scenario=None) -> list[ObservedCase]:
         From :func:`bpengine.records.replay_log`.
     scenario : Scenario, optional
         Says which lane works on a task when it differs from the drawing.
+    arrivals : dict, optional
+        Case -> when it started, where the log records it (:attr:`EventLog.arrivals`).
     """
     cases: list[ObservedCase] = []
     for cr in replay.cases:
         events = cr.events
         logged = [e.enabled for e in events if e.enabled is not None]
-        if logged:
+        if arrivals and cr.case in arrivals:
+            arrival, how = min([arrivals[cr.case], *(e.began for e in events)]), ""
+        elif logged:
             arrival, how = min(logged), ""
         elif any(e.start is not None for e in events):
             arrival, how = min(e.start for e in events if e.start is not None), "start"

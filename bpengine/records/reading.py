@@ -84,10 +84,13 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
     if not chosen:
         raise LogError(f"{source}: no {'' if running else 'finished '}cases of "
                        f"{key or 'any definition'} in the engine's history")
+    arrivals = {}
     for case in chosen:
         claims: dict[str, dt.datetime] = {}
         for k, entry in enumerate(engine.history(case.id), start=1):
-            if entry.action == "claim" and entry.task_id:
+            if entry.action == "start":
+                arrivals[case.id] = _local(entry.at, tz)
+            elif entry.action == "claim" and entry.task_id:
                 claims[entry.task_id] = entry.at
             elif entry.action in ("complete", "service") and entry.element_id:
                 el = model.elements.get(entry.element_id) if model is not None else None
@@ -96,4 +99,4 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
                     _local(claims.pop(entry.task_id, None), tz), None,
                     (el.name if el is not None else "") or "", el.lane if el else None,
                     entry.actor or None, f"case {case.id}, history entry {k}"))
-    return EventLog(events, source).check()
+    return EventLog(events, source, arrivals=arrivals).check()
