@@ -14,37 +14,52 @@ Run: python examples/agency_history.py processes/izin-usaha-sebelum-oss.bpmn sql
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 
-from bpengine import Engine, load, simulate
+from bpengine import BpengineError, Engine, load, simulate
+from bpengine.expressions import compile_expression, evaluate
 from bpengine.records import match_activities, replay_log
 from bpengine.records.log import WIB, Event, EventLog
 
 __all__ = ["main", "play"]
 
-_CONDITION = re.compile(r"^\s*(\w+)\s*==\s*(True|False|\"[^\"]*\"|'[^']*'|-?\d+)\s*$")
+_LITERAL = re.compile(r"True|False|\"[^\"]*\"|'[^']*'|-?\d+(?:\.\d+)?")
 
 
-def _value(text: str):
+def _literal(text: str):
     if text in ("True", "False"):
         return text == "True"
-    return text[1:-1] if text[0] in "\"'" else int(text)
+    if text[0] in "\"'":
+        return text[1:-1]
+    return float(text) if "." in text else int(text)
 
 
 def _data_for(model, gateway: str, flows) -> dict:
-    """Case data under which ``gateway``'s ``name == value`` conditions choose ``flows``."""
-    data: dict = {}
-    for fid in model.elements[gateway].outgoing:
-        cond = model.flows[fid].condition
-        m = _CONDITION.match(cond) if cond else None
-        if m is None:
+    """Case data under which ``gateway``'s conditions choose ``flows`` (and no other flow).
+
+    Tries the literals the model's conditions compare each name with (and a value none
+    of them has), evaluated by the engine's own safe evaluator.
+    """
+    outgoing = [model.flows[f] for f in model.elements[gateway].outgoing]
+    conds = {f.id: f.condition for f in outgoing if f.condition}
+    if not conds:
+        return {}
+    names = sorted(set().union(*(compile_expression(c).names for c in conds.values())))
+    every = " ".join(f.condition for f in model.flows.values() if f.condition)
+    options = []
+    for name in names:
+        values = {_literal(v) for v in _LITERAL.findall(every)}
+        options.append(sorted(values, key=repr) + ["lain"])
+    for combo in itertools.product(*options):
+        data = dict(zip(names, combo, strict=True))
+        try:
+            truth = {fid: bool(evaluate(c, data)) for fid, c in conds.items()}
+        except BpengineError:
             continue
-        name, value = m.group(1), _value(m.group(2))
-        if fid in flows:
-            data[name] = value
-        else:
-            data.setdefault(name, (not value) if isinstance(value, bool) else "lain")
-    return data
+        if all(truth[f] == (f in flows) for f in conds):
+            return data
+    raise SystemExit(f"{gateway}: found no case data that takes {flows}")
 
 
 def play(engine: Engine, model, rows) -> int:
