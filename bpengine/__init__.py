@@ -40,6 +40,7 @@ _LAZY = {
     "load_scenario": "bpengine.scenario",
     "SimulationResult": "bpengine.sim",
     "simulate": "bpengine.sim",
+    "sweep": "bpengine.sim.sweep",
 }
 
 __all__ = [

@@ -20,12 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .errors import BpengineError
 
-__all__ = ["LANGUAGES", "LOCALE_DIR", "_", "N_", "ngettext", "set_language", "language",
+__all__ = ["LANGUAGES", "LOCALE_DIR", "_", "N_", "ngettext", "pgettext", "set_language", "language",
            "default_language", "format_number", "format_percent", "format_date"]
 
 #: Languages with a catalogue (English is the source language).
@@ -67,7 +67,7 @@ def language() -> str:
     return _current or default_language()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str) -> gettext.NullTranslations:
     return gettext.translation("bpengine", localedir=str(LOCALE_DIR), languages=[lang],
                                fallback=True)
@@ -88,6 +88,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations(language()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` as meant in ``context`` (one English word, two translations)."""
+    return _translations(language()).pgettext(context, message)
+
+
 def _locale() -> str:
     return "id_ID" if language() == "id" else "en_US"
 
@@ -97,11 +102,9 @@ def format_number(value: float, digits: int = 0) -> str:
 
     Examples
     --------
-    >>> set_language("id"); format_number(1234.5, 1)
-    'id'
+    >>> lang = set_language("id"); format_number(1234.5, 1)
     '1.234,5'
-    >>> set_language("en"); format_number(1234.5, 1)
-    'en'
+    >>> lang = set_language("en"); format_number(1234.5, 1)
     '1,234.5'
     """
     from babel.numbers import format_decimal

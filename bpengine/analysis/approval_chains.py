@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from ..i18n import _, format_number
 from .documents import data_use, executes, is_transport, step_acts
 from .estimates import Estimates
 from .finding import make_finding
@@ -83,11 +84,12 @@ def check_same_role_approvals(model, scenario=None) -> list:
             if b == a or b not in st.approval_set or els[b].lane != lane or (a, b) in seen:
                 continue
             seen.add((a, b))
-            explanation = (
-                f"{els[a].label!r} and {els[b].label!r} are both done by {lane}, one right "
-                f"after the other with no other work in between. The same role looks at the "
-                f"same file twice; one combined check gives the same assurance with one "
-                f"visit to the in-tray instead of two.")
+            explanation = _(
+                "{first} and {second} are both done by {lane}, one right after the other "
+                "with no other work in between. The same role looks at the same file twice; "
+                "one combined check gives the same assurance with one visit to the in-tray "
+                "instead of two.").format(first=repr(els[a].label), second=repr(els[b].label),
+                                          lane=lane)
             found.append(make_finding(
                 model, "same-role-approvals", (a, b), explanation, "compose", targets=(a,),
                 saving=est.saving(est.days(est.task_minutes(a)), est.task_minutes(a) / 60.0)))
@@ -96,14 +98,19 @@ def check_same_role_approvals(model, scenario=None) -> list:
             continue
         *earlier, last = chain
         signs = ", ".join(repr(els[a].label) for a in earlier)
-        explanation = (
-            f"{els[last].lane} signs {signs} and, later in the same case, "
-            f"{els[last].label!r}, each time on a file made from the same documents "
-            f"({', '.join(sorted(basis))}). Every case not turned away reaches "
-            f"{'both' if len(chain) == 2 else 'all of them'}, so the applicant files the same "
-            f"papers {len(chain)} times and the same desk decides {len(chain)} times; one "
-            "combined decision, signed once, issues "
-            f"{'both' if len(chain) == 2 else 'them all'} (data read from data associations).")
+        explanation = (_(
+            "{lane} signs {signs} and, later in the same case, {last}, each time on a file "
+            "made from the same documents ({documents}).").format(
+            lane=els[last].lane, signs=signs, last=repr(els[last].label),
+            documents=", ".join(sorted(basis))) + " " + (_(
+                "Every case not turned away reaches both, so the applicant files the same "
+                "papers {n} times and the same desk decides {n} times; one combined decision, "
+                "signed once, issues both (data read from data associations).")
+                if len(chain) == 2 else _(
+                "Every case not turned away reaches all of them, so the applicant files the "
+                "same papers {n} times and the same desk decides {n} times; one combined "
+                "decision, signed once, issues them all (data read from data associations).")
+            ).format(n=len(chain)))
         found.append(make_finding(
             model, "same-role-approvals", chain, explanation, "compose",
             targets=tuple(earlier), saving=est.saving_of_removal(earlier), data=sorted(basis),
@@ -298,32 +305,36 @@ def check_signoff_chain(model, scenario=None) -> list:
         carried = [n for n in flow if n not in chain]
         days = [est.step_days(a, True) for a in chain]
         hours = sum(est.task_minutes(a) for a in chain) / 60.0
-        lanes = [els[a].lane or "(no lane)" for a in chain]
+        lanes = [els[a].lane or _("(no lane)") for a in chain]
         ranks = {a: seniority(model, els[a].lane) for a in chain}
         top = max(chain, key=lambda a: (ranks[a] if ranks[a] is not None else -1))
         keep_saving = sum(d for a, d in zip(chain, days, strict=True) if a != top)
         # name the highest authority only when the ranks single one out
         known = [ranks[a] for a in chain if ranks[a] is not None]
         outranks = len(known) == len(chain) and known.count(ranks[top]) == 1
-        keep_one = (f"keeping only the highest authority ({els[top].label!r}, {els[top].lane})"
-                    if outranks else "keeping only one of them (their ranks are not known: "
-                    "set bpe:rank on the lanes to say whose sign-off counts)")
-        explanation = (
-            f"{len(chain)} sign-offs follow one another across {len(set(lanes))} offices "
-            f"({' -> '.join(lanes)}): " + ", ".join(repr(els[a].label) for a in chain) +
-            ". Each office waits for the previous one although none of them changes what "
-            "the next one reads, and " + (
-                "a rejection at any of them sends the case to the same place"
-                if any(_reject_target(st, a) for a in chain) else
-                "none of them can send the case back") +
-            f". Sending the file to all of them at once saves about "
-            f"{sum(days) - max(days):.1f} working days per case; {keep_one} would save about "
-            f"{keep_saving:.1f} working days and {hours - est.task_minutes(top) / 60:.1f} "
-            "staff hours.")
+        keep_one = (_("keeping only the highest authority ({step}, {lane})").format(
+            step=repr(els[top].label), lane=els[top].lane)
+                    if outranks else _("keeping only one of them (their ranks are not known: "
+                                       "set bpe:rank on the lanes to say whose sign-off "
+                                       "counts)"))
+        explanation = _(
+            "{n} sign-offs follow one another across {offices} offices ({route}): {steps}. "
+            "Each office waits for the previous one although none of them changes what the "
+            "next one reads, and {reject}. Sending the file to all of them at once saves "
+            "about {days} working days per case; {keep_one} would save about {keep_days} "
+            "working days and {hours} staff hours.").format(
+            n=len(chain), offices=len(set(lanes)), route=" -> ".join(lanes),
+            steps=", ".join(repr(els[a].label) for a in chain),
+            reject=(_("a rejection at any of them sends the case to the same place")
+                    if any(_reject_target(st, a) for a in chain) else
+                    _("none of them can send the case back")),
+            days=format_number(sum(days) - max(days), 1), keep_one=keep_one,
+            keep_days=format_number(keep_saving, 1),
+            hours=format_number(hours - est.task_minutes(top) / 60, 1))
         if carried:
-            explanation += (" The work between them (" + ", ".join(
-                repr(els[c].label) for c in carried) + ") goes along with the sign-off it "
-                "prepares.")
+            explanation += " " + _("The work between them ({steps}) goes along with the "
+                                   "sign-off it prepares.").format(
+                steps=", ".join(repr(els[c].label) for c in carried))
         found.append(make_finding(
             model, "signoff-chain", flow, explanation, "parallelise", targets=tuple(chain),
             saving=est.saving(sum(days) - max(days), 0.0)))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import networkx as nx
 
+from ..i18n import N_
 from .estimates import Estimates
 from .rework import rework_loops
 from .structure import structure_of
 
-__all__ = ["expected_visits", "cycle_time"]
+__all__ = ["expected_visits", "cycle_time", "lead_time"]
 
 
 def expected_visits(model, scenario=None) -> dict[str, float]:
@@ -27,25 +28,18 @@ def expected_visits(model, scenario=None) -> dict[str, float]:
     return visits
 
 
-def cycle_time(model, scenario=None) -> dict:
-    """Expected processing time and critical path of the model's main process.
-
-    Returns
-    -------
-    dict
-        ``expected_days`` (probability-weighted over end events), ``critical_path_days``
-        and ``critical_path`` (element ids of the longest path, worst branch at each
-        choice), ``basis`` and ``note`` (the approximation made).
-    """
-    st, est = structure_of(model), Estimates(model, scenario)
+def _main_graph(model, st):
+    """The main process's top-level nodes, its acyclic flow graph and a topological order."""
     main = model.main_process
     nodes = [n for n, e in model.elements.items()
              if main is not None and e.process == main.id and e.scope is None]
     g = st.forward_graph.subgraph(nodes)
-    visits = expected_visits(model, scenario)
-    weight = {n: est.days(est.task_minutes(n)) * visits[n] for n in nodes}
+    return nodes, g, list(nx.topological_sort(g))
+
+
+def _propagate(model, est, st, g, order, weight) -> tuple[float, dict, dict]:
+    """Expected finish over the end events, and each node's reach probability and finish."""
     reach, finish = {}, {}
-    order = list(nx.topological_sort(g))
     for n in order:
         preds = list(g.predecessors(n))
         if not preds:
@@ -65,10 +59,54 @@ def cycle_time(model, scenario=None) -> dict:
             total = reach[n] or 1.0
             start = sum(finish[u] * p for u, p in shares) / total if reach[n] else 0.0
         finish[n] = start + weight[n]
-    full = st.graph.subgraph(nodes)  # a step whose only way on is a loop back is no end
+    full = st.graph.subgraph(list(g.nodes))  # a step whose only way on is a loop back is no end
     ends = [n for n in order if full.out_degree(n) == 0]
     mass = sum(reach[e] for e in ends)
     expected = sum(reach[e] * finish[e] for e in ends) / mass if mass else 0.0
+    return expected, reach, finish
+
+
+def lead_time(model, scenario=None, without=()) -> tuple[float, dict]:
+    """Expected lead time (working days) of the main process, and each step's share of it.
+
+    Like :func:`cycle_time` but each step also counts its waits as the savings estimates
+    do (batch wait, handoff wait). ``without``: steps whose time is taken out, so
+    ``lead_time(m)[0] - lead_time(m, without=S)[0]`` is what removing ``S`` can save at
+    most: a step off the critical path of a parallel block saves nothing.
+
+    Returns
+    -------
+    (float, dict)
+        The expected lead time, and per activity its reach probability times visits
+        (how often a case runs it).
+    """
+    st, est = structure_of(model), Estimates(model, scenario)
+    nodes, g, order = _main_graph(model, st)
+    visits = expected_visits(model, scenario)
+    gone = set(without)
+    weight = {n: 0.0 if n in gone or not model.elements[n].is_activity else
+              est.step_days(n, est.handoff_into(n)) * visits[n] for n in nodes}
+    expected, reach, _finish = _propagate(model, est, st, g, order, weight)
+    return expected, {n: reach.get(n, 0.0) * visits[n] for n in nodes
+                      if model.elements[n].is_activity}
+
+
+def cycle_time(model, scenario=None) -> dict:
+    """Expected processing time and critical path of the model's main process.
+
+    Returns
+    -------
+    dict
+        ``expected_days`` (probability-weighted over end events), ``critical_path_days``
+        and ``critical_path`` (element ids of the longest path, worst branch at each
+        choice), ``basis`` and ``note`` (the approximation made).
+    """
+    st, est = structure_of(model), Estimates(model, scenario)
+    nodes, g, order = _main_graph(model, st)
+    visits = expected_visits(model, scenario)
+    weight = {n: est.days(est.task_minutes(n)) * visits[n] for n in nodes}
+    expected, reach, finish = _propagate(model, est, st, g, order, weight)
+    ends = [n for n in order if st.graph.subgraph(nodes).out_degree(n) == 0]
     longest, back = {}, {}
     for n in order:
         best = max(g.predecessors(n), key=lambda u: longest[u], default=None)
@@ -88,6 +126,6 @@ def cycle_time(model, scenario=None) -> dict:
         "critical_path_days": round(days, 3),
         "critical_path": list(reversed(path)),
         "basis": est.basis,
-        "note": ("approximate: working time only; sequence = sum, XOR = weighted by branch "
-                 "probability, AND = max, loop = T/(1-r)"),
+        "note": N_("approximate: working time only; sequence = sum, XOR = weighted by branch "
+                   "probability, AND = max, loop = T/(1-r)"),
     }

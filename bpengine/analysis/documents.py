@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..i18n import N_
 from .structure import structure_of
 
 __all__ = ["DOCUMENT_NOUNS", "DataUse", "data_use", "document_kinds", "check_reads", "step_acts",
@@ -144,6 +145,10 @@ _TRANSPORT_RE = re.compile(
     r"meneruskan|ambil|mengambil|carry|bring|deliver|forward|send|take)",
     re.IGNORECASE,
 )
+
+
+# Where a finding learnt what a step reads: said in the finding's words (see DataUse).
+_SOURCE_WORDS = (N_("data associations"), N_("task names"), N_("none"))
 
 
 @dataclass(frozen=True)

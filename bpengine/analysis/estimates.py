@@ -8,6 +8,7 @@ with no scenario is still analysed on the documented defaults below, and every
 from __future__ import annotations
 
 from ..errors import BpengineError
+from ..i18n import N_
 from .finding import Saving
 from .structure import structure_of
 
@@ -28,6 +29,9 @@ DEFAULT_WORKING_MINUTES_PER_DAY = 450.0
 DEFAULT_HANDOFF_WAIT_DAYS = 0.5
 #: Share of cases sent back by a check when the scenario does not say.
 DEFAULT_REJECT_PROBABILITY = 0.2
+# The bases a Saving names, for the catalogue (translated where a saving is printed).
+_BASES = (N_("scenario"), N_("estimate"),
+          N_("defaults: 30 min per step, 0.5 working day per handoff"))
 
 
 class Estimates:

@@ -10,11 +10,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
+from ..i18n import N_
+
 __all__ = ["SUGGESTIONS", "SEVERITIES", "Saving", "Finding", "finding_id", "make_finding"]
 
+# Suggestion and severity words, for the catalogue (tables print them translated).
+_WORDS = (N_("eliminate"), N_("compose"), N_("parallelise"), N_("resequence"), N_("reassign"),
+          N_("relocate-check"), N_("notify"), N_("error"), N_("warning"), N_("note"))
 #: The redesigns a finding can suggest (the redesign engineer implements each).
 SUGGESTIONS = ("eliminate", "compose", "parallelise", "resequence", "reassign",
-               "relocate-check", "notify")
+               "relocate-check", "notify", "integrate", "automate", "move-staff", "fast-lane")
 #: Severity levels, mapped one-to-one on SARIF levels.
 SEVERITIES = ("error", "warning", "note")
 
@@ -41,8 +46,12 @@ class Saving:
     label: str = "estimate"
 
     def __str__(self) -> str:
-        return (f"~{self.working_days:.2f} working days, ~{self.staff_hours:.2f} staff hours "
-                f"per case ({self.label}, {self.basis})")
+        from ..i18n import _, format_number
+
+        return _("~{days} working days, ~{hours} staff hours per case ({label}, "
+                 "{basis})").format(days=format_number(self.working_days, 2),
+                                    hours=format_number(self.staff_hours, 2),
+                                    label=_(self.label), basis=_(self.basis))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ..i18n import _
 from .documents import data_use, examines, makes
 from .structure import structure_of
 
@@ -62,8 +63,9 @@ def guard_reason(model, element_id: str) -> str | None:
     maker = maker_of(model, element_id)
     if maker is not None:
         mk = model.elements[maker]
-        return (f"{el.label!r} ({el.lane}) is the checker of {mk.label!r} ({mk.lane}): a "
-                "maker/checker pair in different offices keeps the four-eyes principle")
+        return _("{step} ({lane}) is the checker of {maker} ({maker_lane}): a maker/checker "
+                 "pair in different offices keeps the four-eyes principle").format(
+            step=repr(el.label), lane=el.lane, maker=repr(mk.label), maker_lane=mk.lane)
     return None
 
 
@@ -86,12 +88,14 @@ def apply_guard(model, findings) -> list:
         if not reasons:
             out.append(f)
             continue
-        guard = "; ".join(reasons) + ". It is never suggested for removal, only for parallelising."
+        guard = "; ".join(reasons) + ". " + _("It is never suggested for removal, only for "
+                                              "parallelising.")
         if f.suggestion in REMOVING:
             f = dataclasses.replace(
                 f, suggestion="parallelise", guard=guard,
-                explanation=f.explanation + " However, " + guard[0].lower() + guard[1:] +
-                " Run it alongside the other steps so it no longer holds the case up.",
+                explanation=f.explanation + " " + _(
+                    "However, {guard} Run it alongside the other steps so it no longer holds "
+                    "the case up.").format(guard=guard[0].lower() + guard[1:]),
                 saving=dataclasses.replace(f.saving, staff_hours=0.0))
         else:
             f = dataclasses.replace(f, guard=guard)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import deque
 
+from ..i18n import _, ngettext
 from .documents import step_acts
 from .estimates import DEFAULT_HANDOFF_WAIT_DAYS, Estimates
 from .finding import make_finding
@@ -104,15 +105,17 @@ def _finding(model, st, est, path):
     home = els[path[0]].lane
     others = list(dict.fromkeys(els[m].lane for m in middle))
     forwards = _only_forwards(model, st, middle)
-    explanation = (
-        f"The file leaves {home} after {els[path[0]].label!r}, goes to "
-        f"{' and '.join(others)} for " + ", ".join(repr(els[m].label) for m in middle) +
-        f", and comes straight back to {home} for {els[path[-1]].label!r}. Two changes of "
-        f"hands, each with its wait in an in-tray, for "
-        + ("steps that only receive or pass the file on; let "
-           f"{home} do them, or send the file once." if forwards else
-           f"{len(middle)} step{'s' if len(middle) != 1 else ''}; consider giving that work to {home}, or the whole "
-           "case to one role."))
+    explanation = _(
+        "The file leaves {home} after {first}, goes to {others} for {steps}, and comes "
+        "straight back to {home} for {last}. Two changes of hands, each with its wait in an "
+        "in-tray, for {what}").format(
+        home=home, first=repr(els[path[0]].label), others=_(" and ").join(others),
+        steps=", ".join(repr(els[m].label) for m in middle), last=repr(els[path[-1]].label),
+        what=(_("steps that only receive or pass the file on; let {home} do them, or send "
+                "the file once.").format(home=home) if forwards else ngettext(
+            "{n} step; consider giving that work to {home}, or the whole case to one role.",
+            "{n} steps; consider giving that work to {home}, or the whole case to one role.",
+            len(middle)).format(n=len(middle), home=home)))
     hours = sum(est.task_minutes(m) for m in middle) / 60.0 if forwards else 0.0
     # approvals and mandatory steps keep their role: only plain work moves to X
     movable = tuple(m for m in middle if m not in st.approval_set and not els[m].mandatory)

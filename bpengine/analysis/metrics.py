@@ -15,6 +15,7 @@ import networkx as nx
 from .cycle_time import cycle_time
 from .estimates import Estimates
 from .handoffs import check_ping_pong, lane_path_handoffs
+from .interagency import interagency_metrics
 from .rework import knockouts, rework_loops
 from .structure import structure_of
 
@@ -93,7 +94,8 @@ def complexity_metrics(model) -> dict:
 
 
 def domain_metrics(model, scenario=None, timing=None) -> dict:
-    """Approvals, handoffs, lanes per path, ping-pongs, rework loops and knock-outs."""
+    """Approvals, handoffs, lanes per path, ping-pongs, rework loops and knock-outs, and
+    between pools: hand-overs paper/data, transfer share, agencies visited, once-only."""
     st = structure_of(model)
     timing = timing or cycle_time(model, scenario)
     path = timing["critical_path"]
@@ -107,6 +109,7 @@ def domain_metrics(model, scenario=None, timing=None) -> dict:
         "ping_pongs": len(check_ping_pong(model, scenario)),
         "rework_loops": len(rework_loops(model, scenario)),
         "knockouts": len(knockouts(model)),
+        **interagency_metrics(model, scenario, timing["expected_days"]),
     }
 
 

@@ -8,9 +8,11 @@ runs.
 from __future__ import annotations
 
 import json
+import math
 import textwrap
 from pathlib import Path
 
+from ..i18n import N_, _, format_number, ngettext, pgettext
 from .rules import RULES
 
 __all__ = ["RULE_DESCRIPTIONS", "findings_table", "findings_json", "findings_sarif",
@@ -22,50 +24,56 @@ RULE_DESCRIPTIONS = {rule_id: (check.__doc__ or rule_id).strip().splitlines()[0]
                      for rule_id, check in RULES}
 
 
-def _count(n: int, noun: str, plural: str | None = None) -> str:
-    """``1 finding``, ``2 findings``."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
-
-
 def saving_text(saving) -> str:
     """``~1.02 working days per case (estimate, scenario)``: the parts that are not zero."""
     parts = []
     if round(saving.working_days, 2):
-        parts.append(f"~{saving.working_days:.2f} working days")
+        parts.append(_("~{n} working days").format(n=format_number(saving.working_days, 2)))
     if round(saving.staff_hours, 2):
-        parts.append(f"~{saving.staff_hours:.2f} staff hours")
-    what = ", ".join(parts) + " per case" if parts else "none measurable per case"
-    return f"{what} ({saving.label}, {saving.basis})"
+        parts.append(_("~{n} staff hours").format(n=format_number(saving.staff_hours, 2)))
+    what = (_("{parts} per case").format(parts=", ".join(parts)) if parts
+            else _("none measurable per case"))
+    return f"{what} ({_(saving.label)}, {_(saving.basis)})"
 
 
 def findings_table(findings, model=None, width: int = 100) -> str:
     """A plain-text report: one block per finding, then a total of the savings."""
     if not findings:
-        return "No findings." if model is None else f"{model.name}: no findings."
-    lines = [] if model is None else [f"{model.name}: {_count(len(findings), 'finding')}", ""]
+        return _("No findings.") if model is None else _("{name}: no findings.").format(
+            name=model.name)
+    lines = [] if model is None else [f"{model.name}: " + ngettext(
+        "{n} finding", "{n} findings", len(findings)).format(n=len(findings)), ""]
     for f in findings:
-        lines.append(f"{f.id}  [{f.severity}] {f.rule} -> {f.suggestion}")
-        lines.extend(textwrap.wrap("steps: " + "; ".join(
+        lines.append(f"{f.id}  [{_(f.severity)}] {f.rule} -> {_(f.suggestion)}")
+        lines.extend(textwrap.wrap(_("steps:") + " " + "; ".join(
             f"{e} ({n})" if n != e else e for e, n in zip(f.elements, f.names, strict=True)),
             width, initial_indent="  ", subsequent_indent="    "))
         if f.lanes:
-            lines.extend(textwrap.wrap(f"lanes: {', '.join(f.lanes)}", width,
+            lines.extend(textwrap.wrap(_("lanes:") + " " + ", ".join(f.lanes), width,
                                        initial_indent="  ", subsequent_indent="    "))
         lines.extend(textwrap.wrap(f.explanation, width, initial_indent="  ",
                                    subsequent_indent="  "))
         if f.guard:
-            lines.extend(textwrap.wrap("guard: " + f.guard, width, initial_indent="  ",
+            lines.extend(textwrap.wrap(_("guard:") + " " + f.guard, width, initial_indent="  ",
                                        subsequent_indent="    "))
         if f.data:
-            lines.append(f"  data: {', '.join(f.data)} (from {f.data_source})")
-        lines.extend(textwrap.wrap(f"saving: {saving_text(f.saving)}", width,
+            lines.append("  " + _("data: {documents} (from {source})").format(
+                documents=", ".join(f.data), source=_(f.data_source or "none")))
+        lines.extend(textwrap.wrap(_("saving:") + " " + saving_text(f.saving), width,
                                    initial_indent="  ", subsequent_indent="    "))
         lines.append("")
-    days = sum(f.saving.working_days for f in findings)
-    hours = sum(f.saving.staff_hours for f in findings)
-    lines.extend(textwrap.wrap(
-        f"Total if every suggestion were applied (overlapping, {findings[0].saving.label}): "
-        f"~{days:.1f} working days, ~{hours:.1f} staff hours per case.", width))
+    total = getattr(findings, "total", None)
+    if total is not None:  # from analyze(): steps several findings share counted once
+        days, hours, how = total.working_days, total.staff_hours, N_("overlap counted once")
+    else:
+        days = sum(f.saving.working_days for f in findings)
+        hours = sum(f.saving.staff_hours for f in findings)
+        how = N_("overlapping")
+    lines.extend(textwrap.wrap(_(
+        "Total if every suggestion were applied ({how}, {label}): ~{days} working "
+        "days, ~{hours} staff hours per case.").format(
+        how=_(how), label=_(findings[0].saving.label), days=format_number(days, 1),
+        hours=format_number(hours, 1)), width))
     return "\n".join(lines)
 
 
@@ -82,51 +90,81 @@ def _clean(value):
 
 # metric key -> label where the key alone does not say what it is or in which unit
 _METRIC_LABELS = {
-    "cfc": "control-flow complexity (CFC)",
-    "cnc": "coefficient of connectivity (CNC)",
-    "expected_days": "expected work time, working days (no waiting)",
-    "critical_path_days": "critical path work time, working days",
-    "service_standard_days": "service standard, working days",
-    "working_time_exceeds_standard": "working time alone exceeds the standard",
+    "cfc": N_("control-flow complexity (CFC)"),
+    "cnc": N_("coefficient of connectivity (CNC)"),
+    "expected_days": N_("expected work time, working days (no waiting)"),
+    "critical_path_days": N_("critical path work time, working days"),
+    "service_standard_days": N_("service standard, working days"),
+    "working_time_exceeds_standard": N_("working time alone exceeds the standard"),
+    "size": N_("size"), "complexity": N_("complexity"), "domain": N_("domain"),
+    "time": N_("time"), "nodes": N_("nodes"), "activities": N_("activities"),
+    "gateways": N_("gateways"), "events": N_("events"), "flows": N_("flows"),
+    "message_flows": N_("message flows"), "lanes": N_("lanes"), "pools": N_("pools"),
+    "data_objects": N_("data objects"), "density": N_("density"),
+    "connector_degree_avg": N_("connector degree avg"),
+    "connector_degree_max": N_("connector degree max"), "sequentiality": N_("sequentiality"),
+    "separability": N_("separability"), "depth": N_("depth"), "cyclicity": N_("cyclicity"),
+    "diameter": N_("diameter"), "token_split": N_("token split"),
+    "connector_mismatch": N_("connector mismatch"),
+    "connector_heterogeneity": N_("connector heterogeneity"), "approvals": N_("approvals"),
+    "approvals_on_critical_path": N_("approvals on critical path"),
+    "mandatory_steps": N_("mandatory steps"), "handoffs": N_("handoffs"),
+    "lanes_on_critical_path": N_("lanes on critical path"), "ping_pongs": N_("ping pongs"),
+    "rework_loops": N_("rework loops"), "knockouts": N_("knockouts"),
+    "note": N_("note"), "critical_path": N_("critical path"),
 }
+
+
+# soundness violation kinds, as the table names them
+_KINDS = (N_("lack-of-synchronisation"), N_("deadlock"), N_("improper-completion"),
+          N_("no-option-to-complete"), N_("dead-element"))
+
+
+def _metric_label(key: str) -> str:
+    return _(_METRIC_LABELS.get(key, key.replace("_", " ")))
 
 
 def _metric_value(value) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if value is None:
         return "–"
     if isinstance(value, float):
         value = 0.0 if value == 0 else value
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}" if abs(value) < 1 \
-            else f"{value:.2f}".rstrip("0").rstrip(".")
+        if abs(value) >= 1000:
+            return format_number(value, 0)
+        digits = 2 if abs(value) >= 1 else (  # 3 significant digits below 1
+            max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0)
+        text = format_number(value, digits)
+        sep = format_number(0.5, 1)[1]
+        return text.rstrip("0").rstrip(sep) if sep in text else text
     if isinstance(value, (list, tuple)):
         return " -> ".join(map(str, value))
     if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+        return format_number(value)
+    return _(str(value))
 
 
 def metrics_table(metrics: dict, width: int = 100) -> str:
     """Metrics as aligned ``label  value`` lines, one group (size, complexity, ...) each."""
     groups = {g: v for g, v in metrics.items() if isinstance(v, dict)}
-    labels = [_METRIC_LABELS.get(k, k.replace("_", " ")) for v in groups.values() for k in v
+    labels = [_metric_label(k) for v in groups.values() for k in v
               if k not in ("note", "basis", "critical_path")]
     pad = max(map(len, labels), default=0)
     basis = metrics.get("basis")
-    lines = ["metrics" + (f" (durations from: {basis})" if basis else "") + ":"]
+    lines = [(_("metrics (durations from: {basis}):").format(basis=_(basis)) if basis
+              else _("metrics:"))]
     for group, values in groups.items():
-        lines.append(f"  {group}")
+        lines.append(f"  {_metric_label(group)}")
         tail = []
         for key, value in values.items():
             if key == "basis":
                 continue
             if key in ("note", "critical_path"):
-                label = "note" if key == "note" else "critical path"
-                tail.extend(textwrap.wrap(f"{label}: {_metric_value(value)}", width,
+                tail.extend(textwrap.wrap(f"{_metric_label(key)}: {_metric_value(value)}", width,
                                           initial_indent="    ", subsequent_indent="      "))
                 continue
-            label = _METRIC_LABELS.get(key, key.replace("_", " "))
+            label = _metric_label(key)
             lines.append(f"    {label:<{pad}}  {_metric_value(value)}")
         lines.extend(tail)
     return "\n".join(lines)
@@ -135,15 +173,19 @@ def metrics_table(metrics: dict, width: int = 100) -> str:
 def soundness_table(report, width: int = 100) -> str:
     """The soundness verdict and each violation with the firing sequence that shows it."""
     n = len(report.violations)
-    head = ("sound" if report.sound else _count(n, "violation") if n else "no violation found")
+    head = (_("sound") if report.sound else ngettext("{n} violation", "{n} violations",
+                                                    n).format(n=n) if n
+            else _("no violation found"))
     if not report.complete:
-        head += f"; state space exceeded {report.max_states:,} states, result incomplete"
-    lines = [f"soundness: {head} ({report.states:,} states explored)"]
+        head += "; " + _("state space exceeded {n} states, result incomplete").format(
+            n=format_number(report.max_states))
+    lines = [_("soundness: {verdict} ({n} states explored)").format(
+        verdict=head, n=format_number(report.states))]
     for v in report.violations:
-        lines.extend(textwrap.wrap(f"{v.kind}: {v.message}", width, initial_indent="  ",
+        lines.extend(textwrap.wrap(f"{_(v.kind)}: {v.message}", width, initial_indent="  ",
                                    subsequent_indent="    "))
         if v.path:
-            lines.extend(textwrap.wrap("path: " + " -> ".join(v.path), width,
+            lines.extend(textwrap.wrap(_("path:") + " " + " -> ".join(v.path), width,
                                        initial_indent="    ", subsequent_indent="      "))
     return "\n".join(lines)
 
@@ -238,44 +280,47 @@ def portfolio_table(portfolio, width: int = 100) -> str:
     """The view across procedures as plain text: documents, candidates, offices."""
     p, lines = portfolio, []
     short = {d["name"]: f"P{i + 1}" for i, d in enumerate(p.procedures)}
-    lines.append(f"{_count(len(p.procedures), 'procedure')}:")
+
+    def wrap(text, first="  ", rest="    "):
+        lines.extend(textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest))
+
+    lines.append(ngettext("{n} procedure:", "{n} procedures:", len(p.procedures)).format(
+        n=len(p.procedures)))
     for d in p.procedures:
-        lines.append(f"  {short[d['name']]}  {d['name']} ({d['steps']} steps, "
-                     f"{d['approvals']} approvals)")
-        lines.extend(textwrap.wrap("demands: " + (", ".join(d["documents"]) or "none"), width,
-                                   initial_indent="      ", subsequent_indent="        "))
+        lines.append(f"  {short[d['name']]}  {d['name']} (" + _(
+            "{steps} steps, {approvals} approvals").format(steps=d["steps"],
+                                                         approvals=d["approvals"]) + ")")
+        wrap(_("demands: {documents}").format(documents=", ".join(d["documents"]) or _("none")),
+             "      ", "        ")
     for group in p.versions:
-        lines.extend(textwrap.wrap(
-            "versions of one procedure (counted once below): "
-            + ", ".join(short[n] for n in group), width, initial_indent="  ",
-            subsequent_indent="    "))
-    lines += ["", "Documents demanded by more than one procedure:"]
+        wrap(_("versions of one procedure (counted once below): {procedures}").format(
+            procedures=", ".join(short[n] for n in group)))
+    lines += ["", _("Documents demanded by more than one procedure:")]
     rows = [(d.document, " ".join(short[n] for n in d.procedures), d.submissions, d.checks,
              len(d.offices)) for d in p.repeated_documents]
     lines += ["  " + r for r in _columns(
-        ("document", "procedures", "hand-ins", "checks", "offices"), rows)] if rows else \
-        ["  none"]
+        (_("document"), _("procedures"), _("hand-ins"), pgettext("column", "checks"),
+         _("offices")), rows)] \
+        if rows else ["  " + _("none")]
     once = [c for c in p.candidates if c.kind == "once-only"]
     shared = [c for c in p.candidates if c.kind == "shared-service"]
-    for title, group in (("Once-only candidates (submit once, share the record):", once),
-                         ("Shared-service candidates (one desk for several procedures):",
+    for title, group in ((_("Once-only candidates (submit once, share the record):"), once),
+                         (_("Shared-service candidates (one desk for several procedures):"),
                           shared)):
         lines += ["", title]
-        for c in group or ():
-            lines.extend(textwrap.wrap(c.explanation, width,
-                                       initial_indent="  ", subsequent_indent="    "))
+        for c in group:
+            wrap(c.explanation)
         if not group:
-            lines.append("  none")
+            lines.append("  " + _("none"))
     if p.shared_steps:
-        lines += ["", "Steps the procedures share (same office, same act, same documents):"]
+        lines += ["", _("Steps the procedures share (same office, same act, same documents):")]
         for s in p.shared_steps:
-            lines.extend(textwrap.wrap(
-                f"{s.office}: " + "; ".join(f"{short[n]} {e} ({name})" for n, e, name in s.steps),
-                width, initial_indent="  ", subsequent_indent="    "))
-    lines += ["", "Totals per office (each step once per case):"]
-    rows = [(o.office + (" (applicant)" if o.applicant else ""),
+            wrap(f"{s.office}: " + "; ".join(f"{short[n]} {e} ({name})" for n, e, name in s.steps))
+    lines += ["", _("Totals per office (each step once per case):")]
+    rows = [(o.office + (" " + _("(applicant)") if o.applicant else ""),
              " ".join(short[n] for n in o.procedures), o.steps, o.approvals, o.checks,
-             f"{o.minutes_per_case / 60:.1f}") for o in p.offices]
+             format_number(o.minutes_per_case / 60, 1)) for o in p.offices]
     lines += ["  " + r for r in _columns(
-        ("office", "procedures", "steps", "approvals", "checks", "hours/case"), rows)]
+        (_("office"), _("procedures"), _("steps"), _("approvals"), pgettext("column", "checks"),
+         _("hours/case")), rows)]
     return "\n".join(lines)

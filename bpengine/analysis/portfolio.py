@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from ..i18n import N_, _
 from .documents import check_reads, data_use, document_kinds, step_acts
 from .estimates import Estimates
 from .structure import is_customer_lane
@@ -311,8 +312,9 @@ def _versions(models) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(g) for g in groups.values() if len(g) > 1)
 
 
-_ACTS = {("check",): "checks", ("sign",): "signs", ("check", "sign"): "checks and signs",
-         ("dispose",): "disposes", ("check", "dispose"): "checks and disposes"}
+_ACTS = {("check",): N_("checks"), ("sign",): N_("signs"),
+         ("check", "sign"): N_("checks and signs"), ("dispose",): N_("disposes"),
+         ("check", "dispose"): N_("checks and disposes")}
 
 
 def _candidates(documents, offices, shared, distinct) -> tuple[Candidate, ...]:
@@ -322,23 +324,26 @@ def _candidates(documents, offices, shared, distinct) -> tuple[Candidate, ...]:
             continue
         redundant = max(d.submissions - 1, 0) + max(d.checks - 1, 0)
         out.append(Candidate(
-            "once-only", d.document, d.procedures,
-            f"{distinct(d.procedures)} procedures demand {d.document} ({d.submissions} hand-ins by "
-            f"the applicant, {d.checks} checks by {len(d.offices)} offices). Ask for it once, "
-            "keep it on record and let every procedure read the record (or the issuing "
-            "registry) instead of a new copy.", redundant))
+            "once-only", d.document, d.procedures, _(
+                "{n} procedures demand {document} ({submissions} hand-ins by the applicant, "
+                "{checks} checks by {offices} offices). Ask for it once, keep it on record and "
+                "let every procedure read the record (or the issuing registry) instead of a "
+                "new copy.").format(n=distinct(d.procedures), document=d.document,
+                                    submissions=d.submissions, checks=d.checks,
+                                    offices=len(d.offices)), redundant))
     for o in offices:
         if distinct(o.procedures) < 2 or o.applicant:
             continue
         same = [s for s in shared if s.office == o.office]
         repeated = sum(len(s.steps) - 1 for s in same)
-        what = ("; ".join(f"{_ACTS.get(s.acts, 'handles')} {', '.join(s.documents)} in "
-                          f"{len(s.procedures)} procedures" for s in same)
-                if same else "different steps in each")
+        what = ("; ".join(_("{acts} {documents} in {n} procedures").format(
+            acts=_(_ACTS.get(s.acts, N_("handles"))), documents=", ".join(s.documents),
+            n=len(s.procedures)) for s in same) if same else _("different steps in each"))
         out.append(Candidate(
-            "shared-service", o.office, o.procedures,
-            f"{o.office} works in {distinct(o.procedures)} procedures ({o.steps} steps, "
-            f"{o.approvals} approvals): {what}. One desk for all of them serves the "
-            "applicant once.", repeated))
+            "shared-service", o.office, o.procedures, _(
+                "{office} works in {n} procedures ({steps} steps, {approvals} approvals): "
+                "{what}. One desk for all of them serves the applicant once.").format(
+                office=o.office, n=distinct(o.procedures), steps=o.steps,
+                approvals=o.approvals, what=what), repeated))
     return tuple(sorted(out, key=lambda c: (-c.steps_saved, -distinct(c.procedures), c.kind,
                                             c.subject.casefold())))

@@ -14,6 +14,7 @@ from collections import deque
 
 import networkx as nx
 
+from ..i18n import _, ngettext
 from .documents import check_reads, data_use, does_other_work, step_acts
 from .estimates import Estimates
 from .finding import make_finding
@@ -72,13 +73,19 @@ def check_dominated_approval(model, scenario=None) -> list:
             if shared:
                 docs = sorted(shared)
                 b = node
-                explanation = (
-                    f"{els[a].label!r} ({els[a].lane or 'no lane'}) checks "
-                    f"{', '.join(docs)}, and every case then reaches {els[b].label!r} "
-                    f"({els[b].lane or 'no lane'}), an equal or higher authority that checks "
-                    f"the same {'document' if len(docs) == 1 else 'documents'} with nothing "
-                    f"changed in between. The earlier check catches nothing the later one "
-                    f"would miss (data read from {reads_a.source}).")
+                explanation = ngettext(
+                    "{step} ({lane}) checks {documents}, and every case then reaches {later} "
+                    "({later_lane}), an equal or higher authority that checks the same "
+                    "document with nothing changed in between. The earlier check catches "
+                    "nothing the later one would miss (data read from {source}).",
+                    "{step} ({lane}) checks {documents}, and every case then reaches {later} "
+                    "({later_lane}), an equal or higher authority that checks the same "
+                    "documents with nothing changed in between. The earlier check catches "
+                    "nothing the later one would miss (data read from {source}).",
+                    len(docs)).format(
+                    step=repr(els[a].label), lane=els[a].lane or _("no lane"),
+                    documents=", ".join(docs), later=repr(els[b].label),
+                    later_lane=els[b].lane or _("no lane"), source=_(reads_a.source))
                 found.append(make_finding(
                     model, "dominated-approval", (a, b), explanation, "eliminate",
                     targets=(a,), saving=est.saving_of_removal([a]), data=docs,
@@ -191,23 +198,31 @@ def check_reverification(model, scenario=None) -> list:
             continue
         earlier = earlier_checkers(model, c, again)
         docs = sorted(again)
-        who = ", ".join(f"{els[a].label!r} ({els[a].lane or 'no lane'})" for a in earlier[-3:])
+        who = ", ".join(f"{els[a].label!r} ({els[a].lane or _('no lane')})"
+                        for a in earlier[-3:])
         if len(earlier) > 3:
             n = len(earlier) - 3
-            who = f"{n} earlier check{'s' if n != 1 else ''} and " + who
-        explanation = (
-            f"By the time a case reaches {els[c].label!r} ({els[c].lane or 'no lane'}), "
-            f"{', '.join(docs)} {'has' if len(docs) == 1 else 'have'} already been checked "
-            f"on every path by {who}, and nothing has changed {'it' if len(docs) == 1 else 'them'} "
-            f"since. Checking again repeats work the applicant already waited for; rely on "
-            f"the earlier check (data read from {use.source}).")
+            who = ngettext("{n} earlier check and ", "{n} earlier checks and ", n).format(
+                n=n) + who
+        explanation = ngettext(
+            "By the time a case reaches {step} ({lane}), {documents} has already been "
+            "checked on every path by {who}, and nothing has changed it since. Checking again "
+            "repeats work the applicant already waited for; rely on the earlier check (data "
+            "read from {source}).",
+            "By the time a case reaches {step} ({lane}), {documents} have already been "
+            "checked on every path by {who}, and nothing has changed them since. Checking "
+            "again repeats work the applicant already waited for; rely on the earlier check "
+            "(data read from {source}).", len(docs)).format(
+            step=repr(els[c].label), lane=els[c].lane or _("no lane"),
+            documents=", ".join(docs), who=who, source=_(use.source))
         pure = step_acts(model, c) <= {"check"} and not does_other_work(model, c)
         if again == use.reads and pure:
             suggestion, targets, saving = "eliminate", (c,), est.saving_of_removal([c])
         else:  # the step checks something new or does other work: only the repeat goes
-            rest = ", ".join(sorted(use.reads - again)) or "its other work"
-            explanation += (f" Keep the step for what is new to it ({rest}), and move that "
-                            "check up front to where the documents are first examined.")
+            rest = ", ".join(sorted(use.reads - again)) or _("its other work")
+            explanation += " " + _("Keep the step for what is new to it ({rest}), and move "
+                                   "that check up front to where the documents are first "
+                                   "examined.").format(rest=rest)
             suggestion, targets = "relocate-check", (c,)
             saving = est.saving(0.0, est.task_minutes(c) / 60.0 * len(again)
                                 / max(len(use.reads), 1))

@@ -12,6 +12,7 @@ what it already holds, add only waiting and handoffs.
 """
 from __future__ import annotations
 
+from ..i18n import _
 from .documents import check_reads, data_use, does_other_work, step_acts
 from .estimates import Estimates
 from .finding import make_finding
@@ -106,18 +107,19 @@ def check_resubmission(model, scenario=None) -> list:
         covered.update(later)
         targets = tuple(flow)
         docs = sorted(papers)
-        explanation = (
-            f"The applicant hands {office} a file of {', '.join(docs)} at "
-            f"{els[first].label!r}, then, in the same case, files it again at "
-            + ", ".join(repr(els[n].label) for n in later) +
-            ": the same papers to the same office, each time with a trip, a queue at the "
-            "counter and a handoff. One submission serves every permit; the office keeps "
-            "the first file (data read from data associations).")
+        explanation = _(
+            "The applicant hands {office} a file of {documents} at {first}, then, in the same "
+            "case, files it again at {later}: the same papers to the same office, each time "
+            "with a trip, a queue at the counter and a handoff. One submission serves every "
+            "permit; the office keeps the first file (data read from data associations)."
+        ).format(office=office, documents=", ".join(docs), first=repr(els[first].label),
+                 later=", ".join(repr(els[n].label) for n in later))
         if rechecks:
-            explanation += (
-                " Its checks of the refiled papers (" + ", ".join(
-                    repr(els[r].label) for r in rechecks) + ") then repeat what "
-                f"{els[first_receiver].label!r} already checked, and go too.")
+            explanation += " " + _(
+                "Its checks of the refiled papers ({checks}) then repeat what {first} already "
+                "checked, and go too.").format(
+                checks=", ".join(repr(els[r].label) for r in rechecks),
+                first=repr(els[first_receiver].label))
         found.append(make_finding(
             model, "resubmission", (first, *targets), explanation, "eliminate",
             targets=targets, saving=est.saving_of_removal(list(targets)), data=docs,

@@ -12,6 +12,7 @@ from collections import deque
 
 import networkx as nx
 
+from ..i18n import _, format_number, format_percent
 from .documents import check_reads, data_use
 from .estimates import Estimates
 from .finding import make_finding
@@ -77,16 +78,20 @@ def check_rework_loop(model, scenario=None) -> list:
         factor = 1.0 / (1.0 - r)
         extra = r / (1.0 - r)
         check = loop["check"]
-        where = (f"{els[check].label!r} sends" if check else "the decision "
-                 f"{loop['gateway']} sends" if loop["gateway"] else "the flow sends")
-        source = "scenario" if loop["from_scenario"] else "assumed (no scenario figure)"
+        where = (_("{step} sends").format(step=repr(els[check].label)) if check else
+                 _("the decision {gateway} sends").format(
+                     gateway=repr(els[loop["gateway"]].label)) if loop["gateway"] else
+                 _("the flow sends"))
+        source = _("scenario") if loop["from_scenario"] else _("assumed (no scenario figure)")
         redo = [a for a in acts if a != check] or acts
-        explanation = (
-            f"{where} cases back through " + ", ".join(repr(els[a].label) for a in redo) +
-            f" with probability {r:.0%} ({source}). Each case then runs this loop "
-            f"{factor:.2f} times on average (factor 1/(1-r)), about {days * extra:.2f} "
+        explanation = _(
+            "{where} cases back through {steps} with probability {p} ({source}). Each case "
+            "then runs this loop {factor} times on average (factor 1/(1-r)), about {days} "
             "extra working days per case. Checking completeness up front, before the first "
-            "step of the loop, removes most of these rounds.")
+            "step of the loop, removes most of these rounds.").format(
+            where=where, steps=", ".join(repr(els[a].label) for a in redo),
+            p=format_percent(r), source=source, factor=format_number(factor, 2),
+            days=format_number(days * extra, 2))
         elements = ([check] if check else []) + acts
         found.append(make_finding(
             model, "rework-loop", elements, explanation, "relocate-check",
@@ -137,8 +142,8 @@ def check_knockout_order(model, scenario=None) -> list:
         if k2 is None:
             continue
         d1, d2 = st.decisions[k1], st.decisions[k2]
-        r1, _ = est.reject_probability(d1.gateway, d1.reject_flows)
-        r2, _ = est.reject_probability(d2.gateway, d2.reject_flows)
+        r1, _given = est.reject_probability(d1.gateway, d1.reject_flows)
+        r2, _given = est.reject_probability(d2.gateway, d2.reject_flows)
         c1, c2 = est.task_minutes(k1), est.task_minutes(k2)
         if c1 <= 0 or c2 <= 0 or r2 / c2 <= 1.1 * r1 / c1:
             continue
@@ -148,12 +153,14 @@ def check_knockout_order(model, scenario=None) -> list:
         if written & check_reads(model, k2).reads:
             continue  # k2 checks something produced after k1: it cannot move ahead
         now, swapped = c1 + (1 - r1) * c2, c2 + (1 - r2) * c1
-        explanation = (
-            f"{els[k1].label!r} (rejects {r1:.0%}, {c1:.0f} min) runs before "
-            f"{els[k2].label!r} (rejects {r2:.0%}, {c2:.0f} min), although the second "
-            "turns away more cases per minute of work. Both end the case on rejection; "
-            "running the second first spares the first check for every case it would "
-            f"have rejected: about {now - swapped:.0f} minutes of work per case.")
+        explanation = _(
+            "{first} (rejects {r1}, {c1} min) runs before {second} (rejects {r2}, {c2} min), "
+            "although the second turns away more cases per minute of work. Both end the case "
+            "on rejection; running the second first spares the first check for every case it "
+            "would have rejected: about {minutes} minutes of work per case.").format(
+            first=repr(els[k1].label), r1=format_percent(r1), c1=format_number(c1),
+            second=repr(els[k2].label), r2=format_percent(r2), c2=format_number(c2),
+            minutes=format_number(now - swapped))
         found.append(make_finding(
             model, "knockout-order", (k1, k2), explanation, "resequence", severity="note",
             targets=(k2,), saving=est.saving(est.days(now - swapped), (now - swapped) / 60)))

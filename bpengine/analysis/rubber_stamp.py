@@ -5,6 +5,7 @@ no way to do that, or the scenario says it never does, it only adds a wait.
 """
 from __future__ import annotations
 
+from ..i18n import _
 from .documents import does_other_work, issues, step_acts
 from .estimates import Estimates
 from .finding import make_finding
@@ -25,18 +26,18 @@ def _reject_path(model, st, est, a, guarded) -> tuple[str | None, str]:
         after, ends = st.next_activities(a)
         if ends and not after:
             return None, ""  # the last step closes the case: it is the outcome, not a check
-        return ("nothing after it decides anything: every case goes on the same way, so "
-                "the step records that the office has seen the file", "notify")
+        return (_("nothing after it decides anything: every case goes on the same way, so "
+                  "the step records that the office has seen the file"), "notify")
     if decision.reconverges_empty:
-        return (f"the decision {decision.gateway} after it has branches that meet again "
-                "before any work is done, so approving and rejecting lead to the same next "
-                "step", "eliminate")
+        return (_("the decision {gateway} after it has branches that meet again before any "
+                  "work is done, so approving and rejecting lead to the same next step").format(
+            gateway=repr(model.elements[decision.gateway].label)), "eliminate")
     if decision.reject_flows:
         p, from_scenario = est.reject_probability(decision.gateway, decision.reject_flows)
         if from_scenario and p == 0.0:
-            return (f"the scenario gives its reject branch at {decision.gateway} a "
-                    "probability of 0: in practice no case is ever turned back here",
-                    "eliminate")
+            return (_("the scenario gives its reject branch at {gateway} a probability of 0: "
+                      "in practice no case is ever turned back here").format(
+                gateway=repr(model.elements[decision.gateway].label)), "eliminate")
     return None, ""
 
 
@@ -72,11 +73,12 @@ def check_rubber_stamp(model, scenario=None) -> list:
         if why is None:
             continue
         el = model.elements[a]
-        explanation = (
-            f"{el.label!r} ({el.lane or 'no lane'}) is an approval step, but {why}. "
-            "An approval that never changes the outcome costs every case a wait and adds no "
-            "assurance; " + ("drop it." if suggestion == "eliminate" else
-                             "send the office a notice instead of the file."))
+        explanation = _(
+            "{step} ({lane}) is an approval step, but {why}. An approval that never changes "
+            "the outcome costs every case a wait and adds no assurance; {advice}").format(
+            step=repr(el.label), lane=el.lane or _("no lane"), why=why,
+            advice=(_("drop it.") if suggestion == "eliminate" else
+                    _("send the office a notice instead of the file.")))
         found.append(make_finding(model, "rubber-stamp", (a,), explanation, suggestion,
                                   targets=(a,), saving=est.saving_of_removal([a])))
     return found

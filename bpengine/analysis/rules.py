@@ -13,8 +13,13 @@ from ..errors import BpengineError
 from ..model import ProcessModel
 from ..model import load as load_model
 from .approval_chains import check_same_role_approvals, check_signoff_chain
+from .automation import check_automate
+from .bottleneck import check_bottleneck
+from .consistency import reconcile
+from .fast_lane import check_fast_lane
 from .guard import apply_guard
 from .handoffs import check_ping_pong
+from .interagency import check_once_only, check_paper_handover
 from .redundant_checks import check_dominated_approval, check_reverification
 from .resubmission import check_resubmission
 from .rework import check_knockout_order, check_rework_loop
@@ -33,6 +38,11 @@ RULES = [
     ("ping-pong", check_ping_pong),
     ("rework-loop", check_rework_loop),
     ("knockout-order", check_knockout_order),
+    ("paper-handover", check_paper_handover),
+    ("once-only", check_once_only),
+    ("automate", check_automate),
+    ("bottleneck", check_bottleneck),
+    ("fast-lane", check_fast_lane),
 ]
 RULE_IDS = tuple(rule_id for rule_id, _ in RULES)
 
@@ -57,7 +67,7 @@ def resolve_inputs(model, scenario=None):
     return model, scenario
 
 
-def analyze(model, scenario=None, rules=None) -> list:
+def analyze(model, scenario=None, rules=None, *, cycle_days: float | None = None) -> list:
     """Run every rule on ``model`` and return the findings, guarded.
 
     Parameters
@@ -68,11 +78,16 @@ def analyze(model, scenario=None, rules=None) -> list:
         defaults of :mod:`bpengine.analysis.estimates` are used.
     rules : iterable of str, optional
         Rule ids to run (default: all of :data:`RULE_IDS`).
+    cycle_days : float, optional
+        The mean cycle time (working days) as simulated or measured: savings are then
+        capped by the share of it their steps take, not only by the analytic estimate.
 
     Returns
     -------
-    list of Finding
-        In :data:`RULES` order, then in document order of the first element.
+    Findings
+        A list of Finding, in :data:`RULES` order, then in document order of the first
+        element; no two contradict, each saving is capped by what its steps add to the
+        expected lead time, and ``.total`` is their combined saving (overlap counted once).
 
     Raises
     ------
@@ -109,7 +124,8 @@ def analyze(model, scenario=None, rules=None) -> list:
                 found = check(model, scenario)
                 found.sort(key=lambda f: [position.get(e, 0) for e in f.elements])
                 findings.extend(found)
-        return apply_guard(model, findings)
+        # one consistent view: no contradictions, savings capped, the total counts overlap once
+        return reconcile(model, apply_guard(model, findings), scenario, cycle_days)
     finally:
         if collecting:
             gc.enable()

@@ -17,7 +17,6 @@ Properties checked, each violation with the shortest firing sequence that shows 
 - *proper completion*: a case that reached an end event yet leaves a token stuck;
 - *option to complete*: from every state the empty state stays reachable (no endless loop);
 - *no dead elements*: every flow node fires in some run.
-
 The exploration stops after ``max_states`` states and says so (``complete=False``):
 a large state space gives an incomplete answer, never a hang.
 """
@@ -27,6 +26,8 @@ import gc
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import combinations
+
+from ..i18n import _
 
 __all__ = ["DEFAULT_MAX_STATES", "Violation", "SoundnessReport", "soundness"]
 
@@ -71,17 +72,9 @@ class SoundnessReport:
                 "violations": [v.to_dict() for v in self.violations]}
 
     def __str__(self) -> str:
-        head = ("sound" if self.sound else
-                f"{len(self.violations)} violation{'s' if len(self.violations) != 1 else ''}"
-            if self.violations else "no violation found")
-        if not self.complete:
-            head += (f"; state space exceeded {self.max_states} states, result incomplete")
-        lines = [f"soundness: {head} ({self.states} states explored)"]
-        for v in self.violations:
-            lines.append(f"  {v.kind}: {v.message}")
-            if v.path:
-                lines.append(f"    path: {' -> '.join(v.path)}")
-        return "\n".join(lines)
+        from .output import soundness_table  # one wording of the verdict, translated there
+
+        return soundness_table(self)
 
 
 class _Net:
@@ -148,12 +141,10 @@ class _Net:
         els = self.model.elements
         if self.entry is not None:  # a detached escalation path, entered by its boundary event
             return [(self.entry, tuple(sorted(self.out[self.entry])))]
-        starts = [n for n in self.nodes if els[n].kind == "startEvent"]
+        starts = [n for n in self.nodes if els[n].kind == "startEvent"
+                  or n in self.model.message_entries]  # a message's way in: not dead
         if starts:
-            # a step with no incoming flow that another pool's message feeds is a way in
-            fed = [n for n in self.nodes if not self.inc[n] and n in self.model.message_fed
-                   and els[n].kind not in ("startEvent", "boundaryEvent")]
-            return [(s, tuple(sorted(self.out[s]))) for s in starts + fed]
+            return [(s, tuple(sorted(self.out[s]))) for s in starts]
         free = [n for n in self.nodes if not self.inc[n] and els[n].kind != "boundaryEvent"
                 and not (els[n].event == "link" and els[n].kind == "intermediateCatchEvent")]
         return [("+".join(free), tuple(sorted(i for n in free for i in self.out[n])))] if free else []
@@ -305,8 +296,9 @@ def _verdicts(net, facts) -> list[Violation]:
         done.add(("sync", node))
         out.append(Violation(
             "lack-of-synchronisation", node,
-            f"{els[node].label!r} passes on two tokens at once: parallel branches meet "
-            f"there without an AND join, so what follows runs twice", _path(parent, state)))
+            _("{step} passes on two tokens at once: parallel branches meet there without an "
+              "AND join, so what follows runs twice").format(step=repr(els[node].label)),
+            _path(parent, state)))
     for state in facts["deadlocks"]:
         stuck = sorted({net.target[i] for i in state[0]})
         node = next((n for n in stuck if els[n].kind in ("parallelGateway", "inclusiveGateway")),
@@ -316,12 +308,13 @@ def _verdicts(net, facts) -> list[Violation]:
             continue
         done.add((kind, node))
         if els[node].kind == "parallelGateway":
-            why = (f"the AND join {els[node].label!r} waits for a branch that never comes "
-                   "(an exclusive choice before it is joined as if parallel)")
+            why = _("the AND join {step} waits for a branch that never comes (an exclusive "
+                    "choice before it is joined as if parallel)")
         else:
-            why = f"the token before {els[node].label!r} can never move on"
+            why = _("the token before {step} can never move on")
+        why = why.format(step=repr(els[node].label))
         if kind == "improper-completion":
-            why = "the case reached an end event while " + why
+            why = _("the case reached an end event while {why}").format(why=why)
         out.append(Violation(kind, node, why, _path(parent, state)))
     if facts["cut"]:
         return out
@@ -344,12 +337,12 @@ def _verdicts(net, facts) -> list[Violation]:
         node = net.target[first[0][0]] if first[0] else None
         out.append(Violation(
             "no-option-to-complete", node,
-            f"from here the case can never finish: it loops through "
-            f"{els[node].label if node else 'the net'!r} with no way out", _path(parent, first)))
+            _("from here the case can never finish: it loops through {step} with no way out"
+              ).format(step=repr(els[node].label if node else _("the net"))), _path(parent, first)))
     for n in net.nodes:
         if n not in facts["fired"]:
-            out.append(Violation("dead-element", n,
-                                 f"{els[n].label!r} can never be reached in any run", ()))
+            out.append(Violation("dead-element", n, _("{step} can never be reached in any "
+                                                      "run").format(step=repr(els[n].label)), ()))
     return out
 
 

@@ -98,12 +98,42 @@ class Decision:
     reconverges_empty: bool  # every branch meets again before any task: decides nothing
 
 
+def _case_graph(model) -> nx.DiGraph:
+    """Sequence flows plus the message flows one case passes, as one graph.
+
+    A pool that hands the file over and waits for the answer (throw, then catch) does not
+    go on past its catch before the answer comes: its own flow into the catch is dropped
+    when the catch's message comes from the agency it just sent the file to, so every
+    path to the catch passes that agency's steps (dominance then sees them).
+    """
+    g = nx.DiGraph(model.graph)
+    g.add_edges_from((h.sender, h.receiver, {"id": h.flow, "kind": "message"})
+                     for h in model.case_handovers)
+    for h in model.case_handovers:
+        receiver = model.elements[h.receiver]
+        if receiver.kind == "startEvent":
+            continue
+        for f in receiver.incoming:
+            u = model.flows[f].source
+            if not g.has_edge(u, h.receiver):
+                continue  # dropped already for another message into the same catch
+            back = u
+            while model.elements[back].is_gateway and len(model.elements[back].incoming) == 1:
+                back = model.flows[model.elements[back].incoming[0]].source
+            g.remove_edge(u, h.receiver)
+            if not nx.has_path(g, back, h.sender):
+                g.add_edge(u, h.receiver, **model.graph.edges[u, h.receiver])
+    return g
+
+
 class Structure:
     """Per-model structural facts (see module doc); get one with :func:`structure_of`."""
 
     def __init__(self, model):
         self._model = weakref.ref(model)  # the cache must not keep the model alive
         self.graph = model.graph
+        if model.case_handovers:  # a collaboration: the case goes on along its message flows
+            self.graph = _case_graph(model)
         els = model.elements
         self.activities = [e for e in els if els[e].is_activity and not els[e].for_compensation]
         self._memo: dict[str, dict] = {}
@@ -259,8 +289,11 @@ class Structure:
     def scopes(self) -> dict[tuple, list[str]]:
         """(process, scope) -> its flow nodes."""
         out: dict[tuple, list[str]] = {}
+        pooled = set(self.model.pooled_processes) if self.model.case_handovers else set()
         for e in self.model.elements.values():
-            out.setdefault((e.process, e.scope), []).append(e.id)
+            # the pools of a collaboration are one case: one scope for dominance
+            process = "(case)" if e.process in pooled and e.scope is None else e.process
+            out.setdefault((process, e.scope), []).append(e.id)
         return out
 
     @cached_property

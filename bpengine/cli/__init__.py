@@ -12,6 +12,7 @@ import importlib
 import click
 
 from ..errors import BpengineError, ModelError
+from ..i18n import LANGUAGES, set_language
 
 __all__ = ["main", "COMMANDS"]
 
@@ -62,8 +63,19 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
+def _language(ctx, param, value):
+    try:
+        return set_language(value)
+    except BpengineError as exc:  # a bad BPENGINE_LANG is named, and English used
+        click.echo(f"warning: {exc}; using en", err=True)
+        return set_language("en")
+
+
 @click.group("bpengine", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bpengine")
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=_language, is_eager=True,
+              expose_value=False, help="Language of messages, tables and reports: id (Bahasa "
+              "Indonesia) or en. Default: $BPENGINE_LANG, else the locale, else en.")
 def main():
     """bpengine: load, run, simulate, analyse and redesign BPMN models of agency procedures."""
 

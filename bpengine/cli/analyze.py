@@ -1,4 +1,5 @@
-"""`bpengine analyze FILE`: findings, metrics and soundness of one model."""
+"""`bpengine analyze FILE`: findings, metrics and soundness of one model; with a folder or
+several files, the portfolio view across procedures."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,9 @@ from ..analysis import DEFAULT_MAX_STATES, RULE_IDS, findings_json, findings_sar
 from ..analysis.output import metrics_table, portfolio_table, soundness_table
 from ..analysis.portfolio import portfolio
 from ..errors import BpengineError
+from ..i18n import _
 from ..model import load
-from ..report.tables import findings_tables
+from ..report.tables import findings_tables, portfolio_tables
 from ..scenario import load_scenario
 from ..scenario.loading import sidecar_path
 from . import options
@@ -47,28 +49,29 @@ def _model_files(paths) -> list[str]:
     return out
 
 
-def _portfolio(files, scenario, no_scenario, fmt):
-    if scenario:
-        raise BpengineError("--scenario: one scenario cannot serve several models; each "
+def _portfolio(files, scenario, no_scenario, overrides, fmt, output):
+    if scenario or overrides:
+        raise BpengineError("--scenario/--set: one scenario cannot serve several models; each "
                             "model uses its own x.scenario.yaml (or --no-scenario)")
-    if fmt in ("sarif", "csv"):
-        raise BpengineError(f"--format {fmt}: is for one model; use text, json or html "
+    if fmt == "sarif":
+        raise BpengineError("--format sarif: is for one model; use text, json, csv or html "
                             "for several")
     models = [load(f) for f in files]
     scens = [_load_scenario(f, None, no_scenario, m)[0] for f, m in zip(files, models,
                                                                           strict=True)]
     view = portfolio(models, scens)
-    if fmt == "json":
-        return view.to_json()
     if fmt == "html":
         from ..report.portfolio import render_portfolio
 
-        return render_portfolio(view)
-    return portfolio_table(view)
+        text = render_portfolio(view)
+    else:
+        text = portfolio_table(view)
+    emit(fmt, output, text=text, data=view.to_json, tables=lambda: portfolio_tables(view),
+         quiet=True)
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", metavar="FILE...", nargs=-1, required=True, type=click.Path())
 @options.scenario("Scenario YAML for durations and probabilities (default: the "
                   "x.scenario.yaml next to FILE, if any).")
 @click.option("--no-scenario", is_flag=True, help="Ignore any sidecar; use stated defaults.")
@@ -98,10 +101,7 @@ def analyze(paths, scenario, no_scenario, overrides, fmt, with_metrics, with_sou
         raise click.UsageError("--no-scenario ignores every scenario; drop --scenario/--set")
     files = _model_files(paths)
     if len(files) > 1 or Path(paths[0]).is_dir():
-        if overrides:
-            raise BpengineError("--set: applies to one model's scenario; not with several models")
-        text = _portfolio(files, scenario, no_scenario, fmt)
-        emit("text", output, text=text, data=lambda: text, tables=lambda: [], quiet=True)
+        _portfolio(files, scenario, no_scenario, overrides, fmt, output)
         return
     file = files[0]
     model = load(file)
@@ -114,9 +114,9 @@ def analyze(paths, scenario, no_scenario, overrides, fmt, with_metrics, with_sou
     elif fmt == "html":
         from ..report import render_report
 
-        fmt, text = "text", render_report(model, findings=findings)
+        text = render_report(model, findings=findings, scenario=scen)
     else:
-        parts = [f"scenario: {scen_path or 'none (stated defaults)'}",
+        parts = [_("scenario: {source}").format(source=scen_path or _("none (stated defaults)")),
                  findings_table(findings, model)]
         if found_metrics is not None:
             parts.append(metrics_table(found_metrics))

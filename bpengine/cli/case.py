@@ -7,6 +7,8 @@ Every subcommand is one :class:`bpengine.Engine` call plus printing::
     bpengine case complete TASK_ID --db sqlite:///try.db --data approved=true --actor budi
     bpengine case show CASE_ID --db sqlite:///try.db
     bpengine case history CASE_ID --db sqlite:///try.db
+    bpengine case message "Dokumen asli" --key PND-001 --data asli=true --db sqlite:///try.db
+    bpengine case signal "SIAK pulih" --db sqlite:///try.db
 """
 from __future__ import annotations
 
@@ -23,26 +25,26 @@ from . import options
 
 __all__ = ["case"]
 
-_db_option = click.option(
-    "--db", "url", envvar="BPENGINE_DB", required=True, show_envvar=True,
-    help="Database URL: sqlite:///file.db or postgresql+psycopg://user@host/db.")
+_db_option = options.database()
 # --json is case data here (its old meaning), so the format takes no --json alias
 _format_option = options.output_format("text", "json", json_alias=False)
 _actor_option = click.option("--actor", default="", help="Who does this (kept in the audit).")
 
 
-def _open(url: str, create: bool = False) -> Engine:
+def _open(url: str | None, create: bool = False) -> Engine:
     """The engine on ``url``; a SQLite file that does not exist is a typo, not a new database.
 
     Only ``case start`` may create one (it deploys and starts in one go): any other
     subcommand on a missing file would silently make an empty database and report an empty
     inbox or "no case", hiding the mistake.
     """
+    if not url:
+        raise BpengineError("--db: which database? give --db URL or set BPENGINE_DB")
     if not create and url.startswith("sqlite:///") and ":memory:" not in url:
         path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
         if not path.exists():
             raise BpengineError(f"--db {url}: no database at {path} (start a case there first, "
-                                "or run bpengine db upgrade --url ...)")
+                                "or run bpengine db upgrade --db ...)")
     return Engine(url)
 
 
@@ -69,16 +71,16 @@ def _object(text: str, option: str) -> dict:
     return data
 
 
-def _parse_data(pairs, json_text) -> dict:
+def _parse_data(pairs, json_text, hint: str = "--data") -> dict:
     data = _object(json_text, "--json") if json_text else {}
     for pair in pairs:
         if pair.lstrip().startswith("{"):  # a JSON object of several values
-            data.update(_object(pair, "--data"))
+            data.update(_object(pair, hint))
             continue
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE or a JSON object",
-                                     param_hint="--data")
+                                     param_hint=hint)
         try:
             data[name.strip()] = json.loads(value)
         except ValueError:
@@ -99,13 +101,15 @@ def _print_case(case, fmt: str) -> None:
     if fmt == "json":
         click.echo(_json(asdict(case)))
         return
-    click.echo(f"case {case.id}  {case.key} v{case.definition_version}  {case.status}")
+    key = f"  key {case.business_key}" if case.business_key else ""
+    click.echo(f"case {case.id}  {case.key} v{case.definition_version}  {case.status}{key}")
     if case.error:
         click.echo(f"  error: {case.error}")
     click.echo(f"  data: {json.dumps(case.data, ensure_ascii=False)}")
     for task in case.tasks:
         extra = f" due {_when(task.due)}" if task.due else ""
         who = f" claimed by {task.assignee}" if task.assignee else ""
+        extra += f" for {task.message!r}" if task.message else ""
         click.echo(f"  {task.state:8} {task.kind:7} {task.id}  {task.element_id} "
                    f"{task.name!r} [{task.lane or '-'}]{extra}{who}")
 
@@ -127,8 +131,10 @@ def case():
 @_actor_option
 @click.option("--version", type=int, help="Start this version instead of the newest.")
 @click.option("--trust-scripts", is_flag=True, help="Allow script tasks in a deployed file.")
+@click.option("--key", "business_key", metavar="BUSINESS_KEY",
+              help="The application's reference for the case; messages find it by this.")
 @_format_option
-def start(process, url, pairs, json_text, actor, version, trust_scripts, fmt):
+def start(process, url, pairs, json_text, actor, version, trust_scripts, business_key, fmt):
     """Start a case of PROCESS: a deployed key, or a .bpmn file (deployed first)."""
     data = _parse_data(pairs, json_text)
     engine = _open(url, create=True)
@@ -138,7 +144,8 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, fmt):
         key = definition.key
         if fmt == "text":
             click.echo(f"deployed {definition.key} v{definition.version}")
-    _print_case(engine.start(key, data, actor=actor, version=version), fmt)
+    _print_case(engine.start(key, data, actor=actor, version=version,
+                             business_key=business_key), fmt)
 
 
 @case.command()
@@ -173,6 +180,64 @@ def complete(task_id, url, pairs, json_text, actor, lane, fmt):
     engine = _open(url)
     _print_case(engine.complete(_full(engine, "task", task_id), data, actor=actor, lane=lane),
                 fmt)
+
+
+def _print_message(engine, message, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(_json({**asdict(message), "case_id": message.case_id}))
+        return
+    what = f"{message.kind} {message.name!r}"
+    if message.duplicate:
+        click.echo(f"{what}: id {message.id} was already handled; nothing done again")
+        what = "  earlier:"
+    elif message.state == "pending":
+        click.echo(f"{what} kept (pending): it is delivered when a case waits for it "
+                   "(bpengine case tick)")
+    elif not message.case_ids:
+        click.echo(f"{what}: no case waits for it")
+    for case_id, element in zip(message.case_ids, message.element_ids):
+        how = "started" if case_id in message.started else "delivered to"
+        click.echo(f"{what} {how} case {case_id} at {element}")
+    if len(message.case_ids) == 1 and not message.duplicate:
+        _print_case(engine.get(message.case_ids[0]), "text")
+
+
+@case.command()
+@click.argument("name")
+@_db_option
+@click.option("--key", "business_key", metavar="BUSINESS_KEY",
+              help="Deliver to the case with this business key.")
+@click.option("--where", "where", multiple=True, metavar="NAME=VALUE",
+              help="Deliver to the case whose data has this value; repeatable.")
+@_data_options
+@click.option("--id", "message_id", help="The sender's message id: sent twice, delivered once.")
+@click.option("--keep", is_flag=True,
+              help="If no case waits yet, keep the message until one does.")
+@_actor_option
+@_format_option
+def message(name, url, business_key, where, pairs, json_text, message_id, keep, actor, fmt):
+    """Deliver message NAME to the case waiting for it (or start one with a message start)."""
+    data = _parse_data(pairs, json_text)
+    correlation = _parse_data(where, None, "--where") if where else None
+    engine = _open(url)
+    sent = engine.correlate(name, business_key=business_key, correlation=correlation,
+                            data=data, message_id=message_id, keep=keep, actor=actor)
+    _print_message(engine, sent, fmt)
+
+
+@case.command()
+@click.argument("name")
+@_db_option
+@_data_options
+@click.option("--id", "message_id", help="The sender's id: sent twice, broadcast once.")
+@_actor_option
+@_format_option
+def signal(name, url, pairs, json_text, message_id, actor, fmt):
+    """Broadcast signal NAME to every case waiting for it."""
+    engine = _open(url)
+    sent = engine.signal(name, _parse_data(pairs, json_text), message_id=message_id,
+                         actor=actor)
+    _print_message(engine, sent, fmt)
 
 
 @case.command()
@@ -243,7 +308,8 @@ def cancel(case_id, url, reason, actor):
                                                     "%Y-%m-%d"]),
               help="Fire timers due at this UTC time (default: now).")
 def tick(url, now):
-    """Fire due timers, such as SLA escalations."""
+    """Fire due timers (SLA escalations), deliver messages and signals cases threw for
+    each other, start the cases of timer start events whose time has come."""
     when = now.replace(tzinfo=dt.timezone.utc) if now else None
     advanced = _open(url).tick(when)
     n = len(advanced)
@@ -257,5 +323,6 @@ def tick(url, now):
 def list_cases(url, status, key):
     """List cases, oldest first."""
     for c in _open(url).cases(status=status, definition=key):
+        key = f"  key {c.business_key}" if c.business_key else ""
         click.echo(f"{c.id}  {c.key} v{c.definition_version}  {c.status:9} "
-                   f"started {_when(c.started_at)} by {c.started_by or '-'}")
+                   f"started {_when(c.started_at)} by {c.started_by or '-'}{key}")

@@ -1,4 +1,4 @@
-"""`bpengine db upgrade|current --url URL`: the engine's schema, by Alembic migrations."""
+"""`bpengine db upgrade|current --db URL`: the engine's schema, by Alembic migrations."""
 from __future__ import annotations
 
 import contextlib
@@ -10,27 +10,29 @@ from ..engine.migrate import current as current_revision
 from ..engine.migrate import head
 from ..engine.migrate import upgrade as upgrade_schema
 from ..errors import BpengineError
+from . import options
 
 __all__ = ["db"]
 
-_url_option = click.option("--url", envvar="BPENGINE_DB", required=True, show_envvar=True,
-                           help="Database URL: sqlite:///file.db or postgresql+psycopg://...")
+_url_option = options.database()
 
 
 @contextlib.contextmanager
 def _naming(url):
-    """A database error names the --url it is about, and a missing SQLite folder says so."""
+    """A database error names the --db it is about, and a missing SQLite folder says so."""
+    if not url:
+        raise BpengineError("--db: which database? give --db URL or set BPENGINE_DB")
     try:
         yield
     except BpengineError as exc:
-        if str(exc).startswith("--url"):
-            raise
+        if str(exc).startswith("--url"):  # the library names the URL; say it as we spell it
+            raise BpengineError("--db" + str(exc)[len("--url"):]) from None
         hint = ""
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             folder = Path(url.removeprefix("sqlite:///")).parent
             if not folder.is_dir():
                 hint = f" (the folder {folder} does not exist)"
-        raise BpengineError(f"--url {url}: {exc}{hint}") from None
+        raise BpengineError(f"--db {url}: {exc}{hint}") from None
 
 
 @click.group()

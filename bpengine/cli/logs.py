@@ -32,10 +32,20 @@ def parse_offset(text: str) -> dt.tzinfo:
 
 
 def LOG_OPTIONS(f):
-    """--case/--activity/... column names, --mapping, --key, --tz."""
-    decorators = [click.option(f"--{c}", f"col_{c}", metavar="COLUMN",
-                               help=f"CSV column of the {c} (default: detected).")
-                  for c in _COLUMNS]
+    """--case-column/--activity-column/... column names, --mapping, --key, --tz.
+
+    The column options end in ``-column``: a bare ``--lane`` means "this lane" on the case
+    commands (one spelling, one meaning); ``--case``, ``--lane``, ... are kept as hidden
+    aliases.
+    """
+    from .options import alias
+
+    decorators = []
+    for c in _COLUMNS:
+        decorators.append(click.option(f"--{c}-column", f"col_{c}", metavar="COLUMN",
+                                       help=f"CSV column of the {c} (default: detected)."))
+        decorators.append(alias(f"col_{c}", f"--{c}", canonical=f"--{c}-column",
+                                metavar="COLUMN"))
     decorators += [
         click.option("--mapping", type=click.Path(dir_okay=False),
                      help="YAML 'log activity: task id or name', where the log's names differ."),

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 __all__ = ["cases", "replications", "seed", "jobs", "output_format", "output", "quiet",
-           "scenario", "overrides", "alias", "OutputPath", "SHARED", "FORMATS"]
+           "scenario", "overrides", "database", "alias", "OutputPath", "SHARED", "FORMATS"]
 
 # canonical spelling of each shared option: (declarations, destination name)
 SHARED = {
@@ -30,17 +30,19 @@ SHARED = {
     "quiet": ("-q", "--quiet"),
     "scenario": ("-s", "--scenario"),
     "overrides": ("--set",),
+    "url": ("--db",),
 }
 # every --format choice any command offers; each command offers the ones it can print
 FORMATS = ("text", "json", "csv", "sarif", "html")
 
 
-def alias(target: str, *decls: str, value=None, **attrs):
+def alias(target: str, *decls: str, value=None, canonical: str | None = None, **attrs):
     """A hidden old spelling of the option whose parameter is ``target``.
 
     ``value`` is what the alias stands for when it is a flag (``--json`` -> ``"json"``);
     otherwise the alias's own value is passed on. Both spellings given with different
-    values is an error, not a silent choice.
+    values is an error, not a silent choice. ``canonical`` is the spelling named in that
+    error (default: the shared option's, from :data:`SHARED`).
     """
     name = "alias_" + decls[0].lstrip("-").replace("-", "_")
     if value is not None:
@@ -56,19 +58,13 @@ def alias(target: str, *decls: str, value=None, **attrs):
                 source = ctx.get_parameter_source(target)
                 if (source is click.core.ParameterSource.COMMANDLINE
                         and kwargs.get(target) != new):
-                    raise click.UsageError(f"{decls[0]} is the old spelling of "
-                                           f"{'/'.join(SHARED.get(target, (target,)))}; "
+                    now = canonical or "/".join(SHARED.get(target, (target,)))
+                    raise click.UsageError(f"{decls[0]} is the old spelling of {now}; "
                                            "give one of them")
                 kwargs[target] = new
             return f(*args, **kwargs)
         return click.option(*decls, name, hidden=True, **attrs)(wrapper)
     return decorate
-
-
-def _stack(f, decorators):
-    for d in reversed(decorators):
-        f = d(f)
-    return f
 
 
 def cases(default: int = 1000, help: str = "Measured cases per replication."):
@@ -170,3 +166,13 @@ def overrides():
     return click.option(*SHARED["overrides"], "overrides", multiple=True, metavar="PATH=VALUE",
                         help='Change one scenario value, e.g. --set lanes."Kepala OPD".staff=2 '
                              "(repeatable; see SCENARIO.md, What-if).")
+
+
+def database():
+    """``--db URL`` (or $BPENGINE_DB); ``--url`` is its old spelling on ``db`` commands."""
+    def decorate(f):
+        f = alias("url", "--url")(f)
+        return click.option(*SHARED["url"], "url", envvar="BPENGINE_DB", show_envvar=True,
+                            help="Database URL: sqlite:///file.db or "
+                                 "postgresql+psycopg://user@host/db.")(f)
+    return decorate

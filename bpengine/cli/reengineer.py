@@ -67,8 +67,10 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
             raise BpengineError(f"--keep {ident}: {file} has no element with that id")
     scen_path = scenario or sidecar_scenario(file)
     raw = read_scenario_dict(scen_path)
+    assumed = scen_path  # what the report's assumptions page shows
     if overrides:  # checked here, naming the file and the path, before any candidate runs
-        raw = load_scenario(scen_path, model, overrides=overrides).raw
+        assumed = load_scenario(scen_path, model, overrides=overrides)
+        raw = assumed.raw
     with progress_bar("simulating candidates", "candidates", quiet) as update:
         result = search(model, raw, cases, replications, seed, jobs=jobs or None, beam=beam,
                         max_candidates=max_candidates, keep=keep, progress=update)
@@ -81,7 +83,7 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     if best is None:
         click.echo("no candidate beats the procedure as it is; nothing written but the report")
         write_report(model, findings=result.findings, path=out / "report.html",
-                     scenario=scen_path)
+                     scenario=assumed)
         return
     stem = Path(file).name.removesuffix(".bpmn")
     target = out / f"{stem}.redesigned.bpmn"
@@ -99,7 +101,7 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
                                                     ensure_ascii=False), encoding="utf-8")
     report = write_report(model, after, findings=result.findings, comparison=comparison,
                           plots=plots_for(*results), changes=changes,
-                          path=out / "report.html", scenario=scen_path)
+                          path=out / "report.html", scenario=assumed)
     click.echo(comparison.headline() or "no statistically significant change")
     click.echo("wrote " + ", ".join(str(p) for p in [*written, out / "comparison.txt",
                                                       out / "comparison.json", report]))

@@ -174,6 +174,8 @@ def _table(result, console):
     if any(lane.get("unlimited") and lane["staff"] is not None for lane in result.lanes):
         console.print("unlimited: the lane never made a case wait for a free person "
                       "(its staff far exceeds the cases in the system at once).")
+    if result.handovers:
+        console.print(_handover_table(result))
     for note in result.notes:
         console.print(f"note: {escape(note)}")
     _warn(result, console)
@@ -182,6 +184,26 @@ def _table(result, console):
 def _warn(result, console):
     for warning in result.warnings:
         console.print(f"[bold red]warning:[/] {escape_markup(warning)}")
+
+
+def _handover_table(result):
+    """Hand-overs between pools in the first replication: how often and how long."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    cases = len({row["case"] for row in result.event_log}) or 1
+    per_flow: dict = {}
+    for row in result.handovers:
+        per_flow.setdefault(row["flow"], []).append(row)
+    t = Table(title="hand-overs between pools (first replication)")
+    for col in ("message flow", "kind", "per case", "transfer h (mean)"):
+        t.add_column(col, justify="left" if col in ("message flow", "kind") else "right")
+    for flow, rows in per_flow.items():
+        name = rows[0]["name"]
+        label = f"{escape(name)}\n[dim]{escape(flow)}[/dim]" if name else escape(flow)
+        hours = sum((r["arrived"] - r["sent"]).total_seconds() for r in rows) / 3600 / len(rows)
+        t.add_row(label, rows[0]["kind"], f"{len(rows) / cases:.2f}", f"{hours:.2f}")
+    return t
 
 
 def _check_outputs(log_file, plot_file):
@@ -229,7 +251,8 @@ def simulate(model_file, scenario, prosimos_file, overrides, cases, replications
     with progress_bar("simulating", "cases", quiet) as update:
         result = run_simulation(model, scen, cases=cases, seed=seed,
                                 replications=replications, warmup=warm,
-                                event_log=bool(log_file), progress=update, workers=jobs)
+                                event_log=bool(log_file) or model.is_collaboration,
+                                progress=update, workers=jobs)
     if log_file:
         write_event_log(result.event_log, log_file, name=result.model_name)
     if plot_file:

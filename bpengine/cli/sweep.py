@@ -54,19 +54,24 @@ def _table(result, console):
         t.add_column(escape(f"{label.strip()}\n{unit}"), justify="right")
     lanes = result.lanes_varied()
     for lane in lanes:
-        t.add_column(escape(f"utilisation\n{lane}"), justify="right")
+        t.add_column(escape(f"{lane}\nutilisation"), justify="right")
+        t.add_column(escape(f"{lane}\noffered load"), justify="right")
     for p in result.points:
         cells = [escape(str(p.values[path])) for path in result.paths]
         for name in names:
             mean, ci = _kpi_cells(name, p.result.kpis[name])
             cells.append(f"{mean}\n[dim]{ci}[/dim]" if ci else mean)
         for lane in lanes:
-            u = p.lane_utilisation(lane)
+            u, load = p.lane_utilisation(lane), p.lane_offered_load(lane)
             cells.append("–" if u is None else f"{u:.1%}")
+            cells.append("–" if load is None else
+                         f"[bold red]{load:.2f}[/]" if load >= 1 else f"{load:.2f}")
         t.add_row(*cells)
     console.print(t)
     console.print("Every point runs on the same seed (common random numbers); under each "
                   "mean, its 95% interval over the replications.")
+    for where, warning in result.warnings():  # an overloaded lane is the answer: say it
+        console.print(f"[bold red]warning[/] ({escape(where)}): {escape(warning)}")
 
 
 @click.command()
@@ -104,6 +109,9 @@ def sweep(model_file, vary, scenario, overrides, cases, replications, warmup, se
                            overrides=overrides, progress=update, workers=jobs)
     if plot_file:
         plot_sweep(result, plot_file)
+    if fmt != "text" or output:  # on stderr: the JSON and tables carry the numbers
+        for where, warning in result.warnings():
+            click.echo(f"warning ({where}): {warning}", err=True)
 
     def text(console):
         _table(result, console)

@@ -20,15 +20,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem
+from ..model import ProcessModel, load, validate
+from ..model.spiff import build_specs, engine_key, engine_name, task_senders
+from .events import summarise
 from .messages import MessageOperations
 from .messages import business_key as _business_key
-from .schedules import plan
-from ..model import ProcessModel, load, validate
-from ..model.spiff import build_specs, engine_key, engine_name
 from .migrate import current, head, upgrade
 from .records import Case, Definition, HistoryEntry
-from .events import summarise
 from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks
+from .schedules import plan
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 from .services import run_services
 from .store import (
@@ -94,7 +94,7 @@ class Engine(TaskOperations, MessageOperations):
         Where the calendar's office hours are (default WIB, UTC+7).
     migrate : bool, optional
         Upgrade the schema on connect. Default: yes for SQLite; for other databases the
-        schema must already be at head (``bpengine db upgrade --url ...``).
+        schema must already be at head (``bpengine db upgrade --db ...``).
 
     Examples
     --------
@@ -127,7 +127,7 @@ class Engine(TaskOperations, MessageOperations):
             elif current(self.db) != head():
                 raise BpengineError(
                     f"database {self.db.url.render_as_string(hide_password=True)} is not at "
-                    f"schema {head()}: run `bpengine db upgrade --url ...` first")
+                    f"schema {head()}: run `bpengine db upgrade --db ...` first")
         except BpengineError:
             self.db.dispose()
             raise
@@ -182,7 +182,8 @@ class Engine(TaskOperations, MessageOperations):
                     f"definition {row.key} v{row.version} was stored by another engine version "
                     f"(state format {row.state_format}, this bpengine reads {STATE_FORMAT})")
             spec, subprocess_specs = load_spec(row.spec)
-            runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar)
+            runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
+                              senders=(row.events or {}).get("senders"))
             runtime.key, runtime.version = row.key, row.version
             self._runtimes[definition_id] = runtime
         return runtime
@@ -222,7 +223,7 @@ class Engine(TaskOperations, MessageOperations):
         spec, subprocess_specs = build_specs(model)
         spec_json = dump_spec(spec, subprocess_specs)
         key, name = engine_key(model), engine_name(model)
-        events = summarise(spec, subprocess_specs)
+        events = {**summarise(spec, subprocess_specs), "senders": task_senders(model)}
         for element, expression in events["starts"]["timer"]:
             try:
                 plan(expression, self._now())
@@ -302,8 +303,15 @@ class Engine(TaskOperations, MessageOperations):
         """
         runtime = self._runtime(session, definition.id)
         workflow = runtime.new(data, fired_start=fired_start)
-        finished = runtime.advance(workflow)
-        caught = []
+        caught, finished = [], set()
+        if trigger is not None and runtime.pools_on_message:
+            caught, finished = runtime.deliver(workflow, *trigger[:3])  # starts the pool
+        elif trigger is None and runtime.pools_on_message:
+            raise BpengineError(f"{definition.key}: every pool starts on a message "
+                                f"({', '.join(runtime.events['starts']['message'])}); start a "
+                                "case by delivering one with correlate()")
+        else:
+            finished = runtime.advance(workflow)
         row = CaseRow(id=str(uuid.uuid4()), definition_id=definition.id, status="running",
                       state="", data=data, started_by=actor or "", started_at=now,
                       updated_at=now, business_key=business_key)
@@ -317,11 +325,12 @@ class Engine(TaskOperations, MessageOperations):
         audit(session, row.id, "start", actor, now, after=data, detail=how)
         if trigger is not None:
             kind, name, payload, detail = trigger
-            caught, more = runtime.deliver(workflow, kind, name, payload)
+            if not caught:
+                caught, more = runtime.deliver(workflow, kind, name, payload)
+                finished |= more
             if not caught:
                 raise BpengineError(f"internal: the start event of {definition.key} did not "
                                     f"catch {kind} {name!r}")
-            finished |= more
             row.data = {**data, **payload}
             session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), detail)
                                              for e in caught}

@@ -23,7 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .frontier import waits
 
-__all__ = ["summarise", "catch_elements", "deliver", "note_throw", "settle", "outbox", "KINDS"]
+__all__ = ["summarise", "pools_on_message", "catch_elements", "deliver", "hand_over", "note_throw", "settle", "outbox", "KINDS"]
 
 KINDS = {MessageEventDefinition: "message", SignalEventDefinition: "signal"}
 _OUTBOX = "_bpe_outbox"  # plain attributes of the live workflow; never serialized
@@ -41,7 +41,8 @@ def summarise(spec, subprocess_specs) -> dict:
     """What a definition starts on and catches, by kind (stored with the definition).
 
     ``starts`` lists the top-level start events of a single process (a collaboration's
-    pools start with the case); ``catches`` every message and signal any element waits for.
+    pools start with the case, unless every pool starts on a message: then those messages
+    start it); ``catches`` every message and signal any element waits for.
     """
     starts: dict[str, list] = {"message": [], "signal": [], "timer": []}
     catches: dict[str, set] = {"message": set(), "signal": set()}
@@ -54,7 +55,11 @@ def summarise(spec, subprocess_specs) -> dict:
                 kind = _kind(part)
                 if kind:
                     catches[kind].add(part.name)
-    for start in spec.bpmn_start_events:  # none in a collaboration's spec: pools are called
+    tops = list(spec.bpmn_start_events)
+    if not tops and pools_on_message(spec):  # every pool waits for a message: one starts it
+        tops = [s for name in spec.start.trigger_specs
+                for s in subprocess_specs[name].bpmn_start_events]
+    for start in tops:
         definition = start.event_definition
         kind = _kind(definition)
         if kind:
@@ -62,6 +67,12 @@ def summarise(spec, subprocess_specs) -> dict:
         elif isinstance(definition, TimerEventDefinition):
             starts["timer"].append([start.bpmn_id, definition.expression])
     return {"starts": starts, "catches": {k: sorted(v) for k, v in catches.items()}}
+
+
+def pools_on_message(spec) -> bool:
+    """A collaboration none of whose pools starts with the case: a message starts it."""
+    return bool(getattr(spec.start, "trigger_specs", None)) and all(
+        name == spec.end.name for name in spec.start._outputs)
 
 
 def catch_elements(spec, subprocess_specs) -> dict[str, tuple[str, str]]:
@@ -98,6 +109,17 @@ def deliver(workflow, kind: str, name: str, payload: dict, *, every: bool = Fals
     task's data. The caller advances the workflow afterwards.
     """
     caught = []
+    if pools_on_message(workflow.spec) and not workflow.subprocesses:
+        # A collaboration whose pools all start on a message: SpiffWorkflow starts the pool
+        # that catches it (update_collaboration) only through its own catch.
+        definition = (MessageEventDefinition if kind == "message" else SignalEventDefinition)(name)
+        pools = len(workflow.subprocesses)
+        workflow.catch(BpmnEvent(definition, payload=deepcopy(payload)))
+        if len(workflow.subprocesses) == pools:
+            return []
+        return [start.bpmn_id for pool in workflow.spec.start.trigger_specs
+                for start in workflow.subprocess_specs[pool].bpmn_start_events
+                if getattr(start.event_definition, "name", None) == name]
     tasks = sorted(workflow.event_manager.tasks.values(), key=lambda t: t.last_state_change)
     for task in tasks:
         if task.state != TaskState.WAITING:
@@ -138,6 +160,13 @@ def throwers(workflow) -> dict:
         found = {}
         setattr(workflow, _THROWERS, found)
     return found
+
+
+def hand_over(task, name: str) -> None:
+    """Throw message ``name`` from a completed task, with the task's data as payload."""
+    top = task.workflow.top_workflow
+    throwers(top)[name] = task.task_spec.bpmn_id
+    top.catch(BpmnEvent(MessageEventDefinition(name), payload=deepcopy(task.data)))
 
 
 def outbox(workflow) -> list:

@@ -13,7 +13,6 @@ rebuilt by :func:`predict_next` just before a task runs), so a step costs the sa
 from __future__ import annotations
 
 import datetime as _dt
-
 import uuid
 
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask

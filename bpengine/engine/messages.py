@@ -12,11 +12,10 @@ application when no deployed process catches it.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import uuid
 from types import SimpleNamespace
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import BpengineError, NotFound
@@ -43,6 +42,9 @@ def _to_message(row: MessageRow, duplicate: bool = False) -> Message:
                    row.source_case_id, utc(row.created_at), utc(row.delivered_at),
                    tuple(t[0] for t in targets), tuple(t[1] for t in targets),
                    tuple(t[0] for t in targets if t[2]), duplicate)
+
+
+_WAITING: dict = {}
 
 
 class _Ambiguous(BpengineError):
@@ -175,7 +177,7 @@ class MessageOperations(ScheduleOperations):
         else:
             hint = "no running case waits for any message"
         return NotFound(f"no case waits for {what} and no deployed process starts with it "
-                        f"({hint}); pass keep=True to hold it until one does")
+                        f"({hint}); keep it until one does with keep=True (CLI: --keep)")
 
     def _waiting(self, session, kind, name, key, correlation, *, exclude=None,
                  lock_wait=True) -> list[tuple[TaskRow, CaseRow]]:
@@ -183,16 +185,22 @@ class MessageOperations(ScheduleOperations):
 
         The task rows are locked: a synchronous call waits for a worker busy with the case;
         a sweep skips it (and tries again on its next tick)."""
-        query = (select(TaskRow, CaseRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
-                 .where(TaskRow.kind == kind, TaskRow.state == "waiting",
-                        TaskRow.message == name, CaseRow.status == "running")
-                 .order_by(TaskRow.created_at, TaskRow.id)
-                 .with_for_update(of=TaskRow, skip_locked=not lock_wait))
-        if key is not None:
-            query = query.where(CaseRow.business_key == key)
-        if exclude is not None:
-            query = query.where(CaseRow.id != exclude)
-        return [(t, c) for t, c in session.execute(query).all() if _matches(c.data, correlation)]
+        shape = (key is not None, exclude is not None, lock_wait)
+        query = _WAITING.get(shape)
+        if query is None:  # built once per shape: building costs more than running on SQLite
+            query = (select(TaskRow, CaseRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
+                     .where(TaskRow.kind == bindparam("kind"), TaskRow.state == "waiting",
+                            TaskRow.message == bindparam("name"), CaseRow.status == "running")
+                     .order_by(TaskRow.created_at, TaskRow.id)
+                     .with_for_update(of=TaskRow, skip_locked=not lock_wait))
+            if key is not None:
+                query = query.where(CaseRow.business_key == bindparam("key"))
+            if exclude is not None:
+                query = query.where(CaseRow.id != bindparam("exclude"))
+            query = _WAITING[shape] = query
+        found = session.execute(query, {"kind": kind, "name": name, "key": key,
+                                        "exclude": exclude}).all()
+        return [(t, c) for t, c in found if _matches(c.data, correlation)]
 
     def _starters(self, session, kind: str, name: str) -> list[DefinitionRow]:
         """The newest version of each process whose start event catches ``kind``/``name``."""

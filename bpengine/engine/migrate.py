@@ -1,6 +1,6 @@
 """Create and upgrade the engine's schema with the Alembic migrations shipped in the package.
 
-``bpengine db upgrade --url ...`` and :class:`~bpengine.engine.Engine` (for SQLite and the
+``bpengine db upgrade --db ...`` and :class:`~bpengine.engine.Engine` (for SQLite and the
 in-memory database) call :func:`upgrade`; production PostgreSQL is upgraded explicitly, once,
 before the workers start, so several workers never race to migrate.
 

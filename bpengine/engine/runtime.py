@@ -45,7 +45,16 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError, ExpressionError
 from ..expressions import compile_expression, parse_duration
-from .events import catch_elements, deliver, note_throw, outbox, settle, summarise
+from .events import (
+    catch_elements,
+    deliver,
+    hand_over,
+    note_throw,
+    outbox,
+    pools_on_message,
+    settle,
+    summarise,
+)
 from .frontier import (
     OpenTask,
     all_tasks,
@@ -228,8 +237,11 @@ class Runtime:
         ``calendar(start, duration) -> due``: stretches timer durations over working time.
     """
 
-    def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None):
+    def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None, *,
+                 senders: dict[str, str] | None = None):
         self.spec, self.subprocess_specs = spec, subprocess_specs
+        # Tasks that hand a message over although SpiffWorkflow cannot throw from them.
+        self.senders = dict(senders or {})
         # An inclusive join decides whether more branches may still arrive from the
         # predicted tasks on them: with predictions trimmed it would fire early.
         self.trim = not any(
@@ -240,6 +252,7 @@ class Runtime:
         self.events = summarise(spec, subprocess_specs)
         self._catchable = set(self.events["catches"]["message"])
         self.catch_elements = catch_elements(spec, subprocess_specs)
+        self.pools_on_message = pools_on_message(spec)
 
     def new(self, data: dict, *, fired_start: str | None = None) -> BpmnWorkflow:
         """A new instance with ``data``; ``fired_start``: a timer start event whose time has
@@ -303,6 +316,7 @@ class Runtime:
             if bpmn_id:
                 finished.add("@" + bpmn_id)  # see store.sync_task_rows
             note_throw(task)
+            self._hand_over(task)
 
         try:
             workflow.do_engine_steps(will_complete_task=predict_next, did_complete_task=did_complete)
@@ -325,8 +339,7 @@ class Runtime:
             raise BpengineError("internal: the workflow reports completion with work left")
         return finished
 
-    @staticmethod
-    def run_task(task, data: dict | None = None, *, started: bool = False) -> None:
+    def run_task(self, task, data: dict | None = None, *, started: bool = False) -> None:
         """Complete a ready user task (or a started service task) with ``data``.
 
         A task that writes a data object (a document: "formulir cuti") and is completed
@@ -344,11 +357,19 @@ class Runtime:
         predict_next(task)
         try:
             task.complete() if started else task.run()
+            self._hand_over(task)
         except BpengineError:
             raise
         except Exception as exc:  # SpiffWorkflow's own errors, or odd models
             raise BpengineError(f"{task.task_spec.bpmn_id}: the engine could not complete "
                                 f"this task: {_describe(exc)}") from None
+
+    def _hand_over(self, task) -> None:
+        """A task drawn with a message flow out of it (an officer carrying the file) throws
+        that message when it completes, as a throw event would."""
+        name = self.senders.get(getattr(task.task_spec, "bpmn_id", None))
+        if name is not None and task.state == TaskState.COMPLETED:
+            hand_over(task, name)
 
     @staticmethod
     def is_ready(task) -> bool:

@@ -1,8 +1,8 @@
 """Load a BPMN 2.0 model once; every consumer reads the same :class:`ProcessModel`."""
 from .approval import Approval, classify
 from .checks import validate
-from .handover import Handover
 from .elements import DataObject, Element, Flow, Lane, MessageFlow, Pool, ProcessInfo
+from .handover import Handover
 from .mandate import Mandate, classify_mandate, legal_act
 from .process_model import ProcessModel, load
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..i18n import N_, _
 from .approval import REQUEST_WORDS
 
 __all__ = ["Mandate", "classify_mandate", "legal_act", "legal_acts", "LEGAL_ACT_WORDS", "AUTOMATED_KINDS"]
@@ -65,6 +66,9 @@ _ACT_RE = {what: (_words_re(verbs), _words_re(nouns)) for what, verbs, nouns in 
 #: steps a machine runs: past a check, a case reaches them with nobody looking again
 AUTOMATED_KINDS = ("serviceTask", "scriptTask", "businessRuleTask", "sendTask")
 #: legal acts that cannot be taken back once done
+# the acts as a finding names them (translated where the sentence is built)
+_ACT_WORDS = (N_("signs"), N_("ratifies"), N_("issues"), N_("registers"),
+              N_("records a decision"), N_("collects or makes a payment"))
 _IRREVERSIBLE = ("issues", "registers", "collects or makes a payment")
 
 
@@ -160,26 +164,26 @@ def classify_mandate(model, element) -> Mandate:
     raw = dict(element.extensions).get("mandatory")
     if raw is not None and raw.strip().lower() in ("true", "false"):
         required = raw.strip().lower() == "true"
-        return Mandate(required, "attribute", f"bpe:mandatory={raw.strip().lower()}",
-                       f"{element.label!r} is marked " + (
-                           "mandatory (required by regulation)" if required else
-                           "not mandatory (bpe:mandatory=\"false\")"))
+        return Mandate(required, "attribute", f"bpe:mandatory={raw.strip().lower()}", (
+            _("{step} is marked mandatory (required by regulation)") if required else
+            _("{step} is marked not mandatory (bpe:mandatory=\"false\")")).format(
+                step=repr(element.label)))
     if not element.is_activity:
         return Mandate(False, "none")
     act = legal_act(element.name)
     if act:
         what, word = act
-        return Mandate(True, "legal act", word,
-                       f"{element.label!r} {what} (the word {word!r}): a legal act, which a "
-                       "redesign may parallelise or automate but never removes unless the "
-                       "model says bpe:mandatory=\"false\"")
+        return Mandate(True, "legal act", word, _(
+            "{step} {what} (the word {word}): a legal act, which a redesign may parallelise "
+            "or automate but never removes unless the model says bpe:mandatory=\"false\""
+        ).format(step=repr(element.label), what=_(what), word=repr(word)))
     if model.approval(element.id).is_approval:
         guarded = _guarded(model, element.id)
         if guarded:
             g = model.elements[guarded]
-            why = ("a system step" if g.kind in AUTOMATED_KINDS
-                   else "an act that cannot be undone")
-            return Mandate(True, "guard", guarded,
-                           f"{element.label!r} is the last check before {g.label!r} ({why}): "
-                           "past it nobody looks at the case again")
+            why = (_("a system step") if g.kind in AUTOMATED_KINDS
+                   else _("an act that cannot be undone"))
+            return Mandate(True, "guard", guarded, _(
+                "{step} is the last check before {next} ({why}): past it nobody looks at the "
+                "case again").format(step=repr(element.label), next=repr(g.label), why=why))
     return Mandate(False, "none")

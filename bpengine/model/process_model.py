@@ -231,6 +231,12 @@ class ProcessModel:
                 fed.setdefault(h.receiver, []).append(h.flow)
         return MappingProxyType({k: tuple(v) for k, v in fed.items()})
 
+    @cached_property
+    def message_entries(self) -> frozenset:
+        """Steps a message enters with no sequence flow in: ways in besides start events."""
+        return frozenset(n for n in self.message_fed if not self.elements[n].incoming
+                         and self.elements[n].kind not in ("startEvent", "boundaryEvent"))
+
     # -- derived views ------------------------------------------------------------
     @cached_property
     def graph(self):

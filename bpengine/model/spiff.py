@@ -16,15 +16,15 @@ Two things a drawing says that SpiffWorkflow does not read, made explicit on the
 """
 from __future__ import annotations
 
+from lxml import etree
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from lxml import etree
 
 from ..errors import ModelError, Problem
 from .namespaces import BPMN, q
 from .source import parse_xml, read_source
 
-__all__ = ["build_specs", "engine_key", "engine_name", "message_names"]
+__all__ = ["build_specs", "engine_key", "engine_name", "message_names", "task_senders"]
 
 _CATCHERS = {"startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask"}
 _THROWERS = {"intermediateThrowEvent", "endEvent", "sendTask"}
@@ -87,6 +87,16 @@ def _definition(node):
     return node.find(q(BPMN, "messageEventDefinition"))
 
 
+def _pairs(model) -> list[tuple[str, str, str]]:
+    """``(sender, receiver, flow name)`` of message flows with an element at both ends (a
+    flow drawn to a pool shape ends at that pool's start or end event, see
+    :func:`~.handover.resolve_handovers`), in document order."""
+    flows = sorted(model.handovers, key=lambda h: (model.message_flows[h.flow].line or 0,
+                                                   h.flow))
+    return [(h.sender, h.receiver, h.name) for h in flows
+            if h.sender in model.elements and h.receiver in model.elements]
+
+
 def message_names(model) -> dict[str, str]:
     """Element id -> the message it throws or catches, once message flows are followed.
 
@@ -98,41 +108,52 @@ def message_names(model) -> dict[str, str]:
     root = model._root
     nodes = {n.get("id"): n for n in root.iter() if isinstance(n.tag, str) and n.get("id")
              and n.get("id") in model.elements}
-    parent = {}
+    parent: dict[str, str] = {}
 
     def find(x):
         while parent.setdefault(x, x) != x:
             x = parent[x]
         return x
 
-    flows = sorted(model.message_flows.values(), key=lambda f: (f.line or 0, f.id))
-    ends: dict[str, list] = {}
-    for flow in flows:
-        if flow.source in nodes and flow.target in nodes:
-            parent[find(flow.source)] = find(flow.target)
-    for flow in flows:
-        for end in (flow.source, flow.target):
-            if end in nodes:
-                ends.setdefault(find(end), []).append(flow)
+    for sender, receiver, _ in _pairs(model):
+        parent[find(sender)] = find(receiver)
+    flow_names: dict[str, list[str]] = {}
+    for h in sorted(model.handovers, key=lambda h: (model.message_flows[h.flow].line or 0,
+                                                    h.flow)):
+        for end in (h.sender, h.receiver):  # a flow to a black-box pool names it too
+            if end in nodes and _definition(nodes[end]) is not None or end in parent:
+                flow_names.setdefault(find(end), []).append(h.name)
+                break
+
+    def ref(eid):
+        definition = _definition(nodes[eid])
+        return _message_name(root, definition.get("messageRef")) if definition is not None \
+            else None
+
     names: dict[str, str] = {}
     for eid, node in nodes.items():
-        kind = etree.QName(node).localname
-        definition = _definition(node)
-        if definition is None and not (eid in parent and kind in _CATCHERS | _THROWERS):
+        if _definition(node) is None and eid not in parent:
             continue
         group = find(eid)
         if group in names:
             continue
         members = [m for m in nodes if m in parent and find(m) == group] or [eid]
         catchers = [m for m in members if etree.QName(nodes[m]).localname in _CATCHERS]
-        throwers = [m for m in members if m not in catchers]
-        candidates = [_message_name(root, (_definition(nodes[m]) if _definition(nodes[m])
-                                           is not None else node).get("messageRef"))
-                      for m in catchers + throwers]
-        candidates += [f.name for f in ends.get(group, ())]
-        candidates += [model.elements[m].name for m in catchers + throwers]
+        others = [m for m in members if m not in catchers]
+        candidates = [ref(m) for m in catchers + others] + flow_names.get(group, [])
+        candidates += [model.elements[m].name for m in catchers + others]
         names[group] = next((c for c in candidates if c), group)
     return {eid: names[find(eid)] for eid in nodes if find(eid) in names}
+
+
+def task_senders(model) -> dict[str, str]:
+    """Tasks that send along a message flow but cannot throw (a user or manual task: the
+    officer carries the file across): element id -> message. The engine throws the message
+    when such a task completes; SpiffWorkflow only throws from events and send tasks."""
+    names = message_names(model)
+    return {sender: names[sender] for sender, _, _ in _pairs(model)
+            if model.elements[sender].is_task and model.elements[sender].kind != "sendTask"
+            and sender in names}
 
 
 def _align(model, root) -> None:
@@ -167,6 +188,70 @@ def _align(model, root) -> None:
         definition.set("messageRef", ref)
 
 
+def _documents_travel(root) -> None:
+    """Drop each read of a document no step of the same pool writes before it (in the copy).
+
+    In a collaboration a document made in one pool (the deed, the SKDU) reaches another
+    with the message that carries it; SpiffWorkflow keeps documents per pool and would stop
+    at a read of one the pool does not hold yet. The model keeps the association: analysis
+    reads it.
+    """
+    for proc in root.iter(q(BPMN, "process")):
+        refs = {n.get("id"): n.get("dataObjectRef")
+                for n in proc.iter(q(BPMN, "dataObjectReference"))}
+        after: dict[str, set] = {}
+        for flow in proc.iter(q(BPMN, "sequenceFlow")):
+            after.setdefault(flow.get("sourceRef"), set()).add(flow.get("targetRef"))
+        writers: dict[str, set] = {}
+        for assoc in proc.iter(q(BPMN, "dataOutputAssociation")):
+            for t in assoc.iter(q(BPMN, "targetRef")):
+                writers.setdefault(refs.get(t.text, t.text), set()).add(
+                    assoc.getparent().get("id"))
+        for assoc in list(proc.iter(q(BPMN, "dataInputAssociation"))):
+            reader = assoc.getparent().get("id")
+            sources = [refs.get(r.text, r.text) for r in assoc.iter(q(BPMN, "sourceRef"))]
+            # a writer before it on every round: it reaches the reader, never the other way
+            if sources and not any(_reaches(after, w, reader) and not _reaches(after, reader, w)
+                                   for doc in sources for w in writers.get(doc, ())):
+                assoc.getparent().remove(assoc)
+
+
+def _reaches(after, start, goal) -> bool:
+    seen, todo = set(), [start]
+    while todo:
+        node = todo.pop()
+        for nxt in after.get(node, ()):
+            if nxt == goal:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return False
+
+
+def _wire_triggered_pools(spec) -> None:
+    """Wire pools that start on a message once, at build time.
+
+    SpiffWorkflow connects such a pool to the collaboration's start the first time a
+    message starts it (``BpmnStartTask.trigger_wf``): it changes the *shared* spec while a
+    case runs, so every later case of that process also starts the pool at once, and a
+    worker that has not seen a trigger yet runs the same case differently. Marking the
+    start as already among the pool's inputs (without making the pool an output of the
+    start) keeps the spec fixed: the pool still starts only when its message comes.
+    """
+    if spec.start.trigger_specs and not spec.start.outputs:
+        # Every pool starts on a message: SpiffWorkflow cannot even create an instance
+        # ("No output task connected"). Start -> end lets one exist until a message starts
+        # a pool; the end waits for every unfinished task, so it waits for that pool.
+        spec.start.connect(spec.end)
+    for name in spec.start.trigger_specs:
+        participant = spec.task_specs[name]
+        if spec.start.name not in participant._inputs:
+            participant._inputs.append(spec.start.name)
+        if spec.end.name not in participant._outputs:
+            participant.connect(spec.end)
+
+
 def build_specs(model, process_id: str | None = None):
     """Return ``(spec, subprocess_specs)`` for ``process_id`` (default: what the engine runs:
     the collaboration of several executable pools, else the main process).
@@ -185,12 +270,16 @@ def build_specs(model, process_id: str | None = None):
     try:
         tree = model.tree()
         _align(model, tree)
+        if collaboration is not None:
+            _documents_travel(tree)
         parser.add_bpmn_xml(tree, filename=model.file)
         for path in sorted(set(model.callees().values()) - {model.file}):
             data, name = read_source(path)
             parser.add_bpmn_xml(parse_xml(data, name), filename=name)
         if collaboration is not None:
-            return parser.get_collaboration(collaboration[0])
+            spec, subprocesses = parser.get_collaboration(collaboration[0])
+            _wire_triggered_pools(spec)
+            return spec, subprocesses
         spec = parser.get_spec(process_id)
         subprocesses = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:

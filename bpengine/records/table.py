@@ -3,7 +3,7 @@
 The columns bpengine's simulator writes (case, activity, name, lane, resource, enabled,
 start, end) are found as they are; other tools' names (``case:concept:name``,
 ``start_timestamp``, ``org:resource``, ...) are recognised too, and anything else is
-mapped explicitly (``columns={"case": "No Berkas"}``, or ``--case`` on the command line).
+mapped explicitly (``columns={"case": "No Berkas"}``, or ``--case-column`` on the command line).
 """
 from __future__ import annotations
 

@@ -6,20 +6,30 @@ diagram, so it opens in bpmn.io or Camunda Modeler. :func:`transform_scenario` c
 scenario across a change.
 """
 
+from .automate import automate
 from .changes import Change, duration_moments, transform_scenario
 from .eliminate import compose, eliminate
+from .fast_lane import fast_lane
+from .notify import notify
 from .parallelise import parallelise
 from .plan import REMOVING, Skipped, apply_finding, redesign
 from .reorder import reassign, relocate_check, resequence
+from .staffing import move_staff
+from .tidy import check_clean
 
 __all__ = [
     "REMOVING",
     "Change",
     "Skipped",
     "apply_finding",
+    "automate",
+    "check_clean",
     "compose",
     "duration_moments",
     "eliminate",
+    "fast_lane",
+    "move_staff",
+    "notify",
     "parallelise",
     "reassign",
     "redesign",

@@ -25,8 +25,8 @@ class Change:
     Attributes
     ----------
     kind : str
-        ``eliminate``, ``compose``, ``parallelise``, ``resequence``, ``reassign`` or
-        ``relocate-check``.
+        ``eliminate``, ``compose``, ``parallelise``, ``resequence``, ``reassign``,
+        ``relocate-check`` or ``integrate`` (``elements`` then names message flows).
     elements : tuple of str
         The element ids the change was asked to act on.
     description : str
@@ -45,6 +45,22 @@ class Change:
         scenario may key tasks by name).
     finding : str or None
         Id of the finding that motivated the change, if any.
+    removed_lanes : tuple of str
+        Names of lanes nobody works in any more after the change (their staff and cost
+        entries leave the scenario).
+    retimed : tuple of (str, str, float)
+        ``(task, source task, share)``: the task now takes ``share`` of the source's time
+        (0: a system's minute).
+    added_lanes : tuple of (str, int, float)
+        ``(lane name, staff, cost per hour)`` of lanes the change adds (a system lane).
+    staff : tuple of (str, int)
+        ``(lane name, people added or taken away)``: a what-if on the scenario.
+    branches : tuple of (str, ((str, float), ...))
+        ``(gateway, ((flow, probability), ...))`` of a decision the change adds.
+    triage : tuple of (str, str, str, str, str, float)
+        ``(triage gateway, simple flow, complex flow, evidence gateway, evidence flow,
+        default share)``: the triage sends to the simple flow the share of cases the
+        evidence gateway's flow has in the scenario (else the default share).
     """
 
     kind: str
@@ -56,6 +72,12 @@ class Change:
     decisions: tuple = ()
     names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     finding: str | None = None
+    removed_lanes: tuple[str, ...] = ()
+    retimed: tuple[tuple[str, str, float], ...] = ()
+    added_lanes: tuple[tuple[str, int, float], ...] = ()
+    staff: tuple[tuple[str, int], ...] = ()
+    branches: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
+    triage: tuple[tuple[str, str, str, str, str, float], ...] = ()
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -153,9 +175,18 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
             k = _key(tasks, ident, names)
             if k:
                 del tasks[k]
+    lanes = out.get("lanes")
+    if isinstance(lanes, dict):
+        for name in change.removed_lanes:
+            lanes.pop(name, None)
+    _carry_work(out, change, names)
     gateways = out.get("gateways")
     if isinstance(gateways, dict):
         _carry_gateways(gateways, change, names)
+    handovers = out.get("handovers")
+    if isinstance(handovers, dict) and change.kind == "integrate":
+        for flow in change.elements:  # its paper transfer time no longer applies
+            handovers.pop(flow, None)
     events = out.get("events")
     if isinstance(events, dict):  # a catch event no longer reached takes its timing along
         for ident in change.removed:
@@ -163,6 +194,47 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
             if k:
                 del events[k]
     return out
+
+
+def _carry_work(out: dict, change: Change, names: dict) -> None:
+    """New durations, lanes, staff and branch probabilities a change brings."""
+    if change.retimed:
+        tasks = out.setdefault("tasks", {})
+        day = _working_day(out)
+        means = {}  # every source read before any is retimed
+        for _target, source, _share in change.retimed:
+            k = _key(tasks, source, names)
+            spec = _task_entry(tasks[k]).get("duration", DEFAULT_DURATION.mean) if k else \
+                DEFAULT_DURATION.mean
+            means[source] = duration_moments(spec, f"tasks.{source}", day)[0]
+        for target, source, share in change.retimed:
+            new = "1 min" if share == 0 else f"{max(means[source] * share, 1.0):.4g} min"
+            k = _key(tasks, target, names)
+            if k and k != target:  # keyed by name: one entry, under the id now
+                tasks[target] = tasks.pop(k)
+            entry = tasks.get(target)
+            if isinstance(entry, dict) and "distribution" not in entry:
+                entry["duration"] = new
+                entry.pop("batch", None)  # a system does not wait for a signing round
+            else:
+                tasks[target] = new
+    if change.added_lanes or change.staff:
+        lanes = out.setdefault("lanes", {})
+        for name, staff, cost in change.added_lanes:
+            lanes.setdefault(name, {"staff": staff, "cost_per_hour": cost})
+        for name, delta in change.staff:
+            entry = lanes.setdefault(name, {})
+            entry["staff"] = max(1, int(entry.get("staff", 1)) + delta)
+    for gw, simple, complex_, evidence, flow, share in change.triage:
+        gateways = out.setdefault("gateways", {})
+        k = _key(gateways, evidence, names) if evidence else None
+        known = gateways.get(k, {}) if k else {}
+        p = float(known[flow]) if isinstance(known, dict) and flow in known else share
+        gateways[gw] = {simple: round(p, 6), complex_: round(1 - p, 6)}
+    if change.branches:
+        gateways = out.setdefault("gateways", {})
+        for gateway, probabilities in change.branches:
+            gateways[gateway] = {flow: round(p, 6) for flow, p in probabilities}
 
 
 def _carry_gateways(gateways: dict, change: Change, names: dict) -> None:

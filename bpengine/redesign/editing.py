@@ -24,6 +24,7 @@ from ..model.layout import layout
 from ..model.namespaces import BPE, BPMN, BPMNDI, DC, XSI
 from .cleanup import Cleanup, refuse
 from .drawing import count_overlaps, find_di, route_edge, shape_bounds
+from .tidy import Tidy
 
 __all__ = ["Draft", "refuse", "is_reject_flow"]
 
@@ -51,7 +52,7 @@ def is_reject_flow(flow) -> bool:
     return bool(_REJECT_RE.search(text))
 
 
-class Draft(Cleanup):
+class Draft(Cleanup, Tidy):
     """An editable copy of ``model``'s tree.
 
     Parameters
@@ -78,6 +79,7 @@ class Draft(Cleanup):
         self.rerouted: set[str] = set()
         self.relayout = False
         self._counter = itertools.count(1)
+        self.remember_start()
 
     # -- lookups ------------------------------------------------------------------
     def node(self, ident: str):
@@ -347,14 +349,21 @@ class Draft(Cleanup):
 
     # -- diagram ------------------------------------------------------------------
     def finish(self, overlaps_before: int | None = None) -> ProcessModel:
-        """Tidy the references and the diagram, then load and validate the result.
+        """Remove debris, tidy the references and the diagram, then load and validate.
 
         Raises
         ------
         ModelError
-            If the result has validation errors the input did not have (a bug in the
-            transformation, reported with the problems rather than written out).
+            If the result has validation errors or debris (:func:`~.tidy.check_clean`) the
+            input did not have (a bug in the transformation, reported with the problems
+            rather than written out).
         """
+        self.tidy()
+        debris = self.new_debris()
+        if debris:  # a change that leaves debris is a bug in it: say so, never write it
+            raise ModelError([Problem("redesign left debris: " + message, file=self.model.file,
+                                      element_id=ident, code=code)
+                              for code, ident, message in debris])
         self.sync_refs()
         shaped = {s.get("bpmnElement") for s in self.root.iter(f"{{{BPMNDI}}}BPMNShape")}
         nodes = [i for i, n in self.index.items() if _local(n) in FLOW_NODE_KINDS]

@@ -107,9 +107,9 @@ def eliminate(model: ProcessModel, task_id: str, *, log: list | None = None,
     gone = [model.elements[p].label for p in pruned if model.elements[p].is_activity]
     if gone:
         what += f"; no longer reached: {', '.join(repr(g) for g in gone)}"
-    _log(log, Change("eliminate", (el.id,), what + ".", removed=tuple(d.removed),
+    _log(log, Change("eliminate", (el.id,), what + "." + d.tidy_note(), removed=tuple(d.removed),
                      flow_merges=tuple(d.flow_merges), names=names_of(model, d.removed),
-                     finding=finding))
+                     finding=finding, removed_lanes=tuple(d.dropped_lanes)))
     return result
 
 
@@ -268,10 +268,10 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
             f"one step {first.get('name')!r}; the waits between them disappear.")
     if decisions:
         what += " Their approve/reject decisions are merged into one that rejects if any would."
-    _log(log, Change("compose", tuple(seq), what, removed=tuple(d.removed),
+    _log(log, Change("compose", tuple(seq), what + d.tidy_note(), removed=tuple(d.removed),
                      merged=((seq[0], tuple(seq)),), flow_merges=tuple(d.flow_merges),
                      decisions=record, names=names_of(model, list(seq) + list(d.removed)),
-                     finding=finding))
+                     finding=finding, removed_lanes=tuple(d.dropped_lanes)))
     return result
 
 
@@ -308,12 +308,14 @@ def absorb(model: ProcessModel, earlier, into: str, *, log: list | None = None,
             raise refuse(model, el.id, f"is in lane {el.lane!r} but {keep.label!r} is in lane "
                                        f"{keep.lane!r}; only one role's decisions combine")
     steps: list[Change] = []
-    new = model
+    # first the remaining step takes over what the earlier ones produced, so their documents
+    # are still written (and not orphaned) when those steps go
+    new = _take_outputs(model, model, ids, keep.id)
     for t in ids:
         new = eliminate(new, t, log=steps, finding=finding)
-    new = _take_outputs(model, new, ids, keep.id)
     labels = [model.elements[t].label for t in ids]
     removed = tuple(dict.fromkeys(r for c in steps for r in c.removed))
+    lanes = tuple(dict.fromkeys(x for c in steps for x in c.removed_lanes))
     what = (f"{keep.label!r} ({keep.lane or 'no lane'}) now also decides what "
             f"{', '.join(repr(x) for x in labels)} decided, in one sitting; the earlier "
             "step" + ("s are" if len(ids) > 1 else " is") + " gone with "
@@ -321,7 +323,8 @@ def absorb(model: ProcessModel, earlier, into: str, *, log: list | None = None,
     _log(log, Change("compose", (*ids, keep.id), what, removed=removed,
                      merged=((keep.id, (*ids, keep.id)),),
                      flow_merges=tuple(m for c in steps for m in c.flow_merges),
-                     names=names_of(model, [*ids, keep.id, *removed]), finding=finding))
+                     names=names_of(model, [*ids, keep.id, *removed]), finding=finding,
+                     removed_lanes=lanes))
     return new
 
 

@@ -194,7 +194,8 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
     old = tuple((dec[0].get("id"), dec[1].get("id")) for _t, dec in decisions)
     record = ((decide.get("id"), accept_out.get("id"), reject_out.get("id"), old),) \
         if decisions else ()
-    _log(log, Change("parallelise", tuple(seq), what + ".", removed=tuple(d.removed),
-                     flow_merges=tuple(d.flow_merges), decisions=record,
-                     names=names_of(model, list(seq) + list(d.removed)), finding=finding))
+    _log(log, Change("parallelise", tuple(seq), what + "." + d.tidy_note(),
+                     removed=tuple(d.removed), flow_merges=tuple(d.flow_merges), decisions=record,
+                     names=names_of(model, list(seq) + list(d.removed)), finding=finding,
+                     removed_lanes=tuple(d.dropped_lanes)))
     return result

@@ -11,10 +11,15 @@ import dataclasses
 
 from ..errors import ModelError
 from ..model import ProcessModel
+from .automate import automate
 from .changes import Change
 from .eliminate import absorb, compose, eliminate
+from .fast_lane import fast_lane
+from .integrate import integrate
+from .notify import notify
 from .parallelise import parallelise
 from .reorder import reassign, relocate_check, resequence
+from .staffing import move_staff
 
 __all__ = ["redesign", "apply_finding", "Skipped", "REMOVING"]
 
@@ -38,14 +43,15 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
                   ) -> ProcessModel:
     """Apply one finding's suggestion to ``model``.
 
-    ``eliminate`` and ``notify`` remove each target (a notification replaces the sign-off:
-    the office is told, not asked); ``compose`` merges the finding's elements (when they are
+    ``eliminate`` removes each target; ``notify`` replaces each by a message to its office
+    (see :func:`~bpengine.redesign.notify.notify`: the office is told, not asked); ``compose`` merges the finding's elements (when they are
     not consecutive, the last one absorbs the targets: see :func:`absorb`); ``parallelise``
     runs its chain side by side (a single guarded step: alongside the step after it, else the
     one before); ``resequence`` moves the target before the first element; ``reassign`` moves
     each target into the lane of the first element, never an approval (that would change who
     decides); ``relocate-check`` moves the check (the target, else the last approval among
-    the elements) up front. A finding whose elements are no longer all in the model is not
+    the elements) up front; ``integrate`` turns the paper hand-overs between the elements
+    into data exchanges. A finding whose elements are no longer all in the model is not
     applied: its evidence (the earlier check that made a re-check redundant) may be gone.
 
     Raises
@@ -68,11 +74,8 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
     if kind in ("eliminate", "notify"):
         new = model
         for t in targets or elements[-1:]:
-            new = eliminate(new, t, log=log, finding=fid)
-        if kind == "notify" and log:
-            last = log[-1]
-            log[-1] = dataclasses.replace(last, kind="eliminate", description=(
-                last.description + " The office is notified instead of asked to sign."))
+            # a notice takes the sign-off's place so the office still learns of the case
+            new = (notify if kind == "notify" else eliminate)(new, t, log=log, finding=fid)
         return new
     if kind == "compose":
         if targets and set(targets) < set(elements) and not _consecutive(model, elements):
@@ -101,12 +104,45 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
         for t in moved:
             new = reassign(new, t, home, log=log, finding=fid)
         return new
+    if kind == "automate":
+        new = model
+        for t in targets or elements[-1:]:
+            new = automate(new, t, check=_needs_check(model, t), log=log, finding=fid)
+        return new
+    if kind == "fast-lane":  # elements: the review, then the decision that knows it is simple
+        from ..analysis.fast_lane import simple_branch, triage_condition
+
+        flow = simple_branch(model, elements[-1])
+        if flow is None:
+            raise ModelError(f"finding {fid}: {elements[-1]} no longer has a branch for simple "
+                             "cases", file=model.file)
+        share = 1.0 / len(model.elements[elements[-1]].outgoing)
+        new = model
+        for t in targets or elements[:1]:
+            new = fast_lane(new, t, triage_condition(model, elements[-1], flow),
+                            evidence=(elements[-1], flow), share=share, log=log, finding=fid)
+        return new
+    if kind == "move-staff":  # the busy lane's steps are the elements, the lender's the target
+        return move_staff(model, model.elements[targets[0]].lane, model.elements[elements[0]].lane,
+                          log=log, finding=fid)
     if kind == "relocate-check":
         # the check is the target, else the last approval among the elements
         check = next((e for e in (*targets, *reversed(elements))
                       if model.approval(e).is_approval), elements[-1])
         return relocate_check(model, check, log=log, finding=fid)
+    if kind == "integrate":  # paper hand-overs among the elements become data exchanges
+        return integrate(model, targets or elements, log=log, finding=fid)
     raise ModelError(f"finding {fid}: unknown suggestion {kind!r}", file=model.file)
+
+
+def _needs_check(model: ProcessModel, step: str) -> bool:
+    """Whether a person must check an automated step's result: it sets money or rights and
+    the step after it is no check."""
+    from ..analysis.automation import sets_money
+    from ..analysis.structure import structure_of
+
+    after, _ends = structure_of(model).next_activities(step)
+    return sets_money(model, step) and not any(model.approval(a).is_approval for a in after)
 
 
 def _consecutive(model: ProcessModel, ids) -> bool:

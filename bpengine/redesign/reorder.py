@@ -107,11 +107,13 @@ def resequence(model: ProcessModel, task_id: str, before: str, *, log: list | No
     check, other = model.get(task_id), model.get(before)
     if not check.is_activity:
         raise refuse(model, check.id, f"is a {check.kind}, not a task: only tasks are moved")
-    result = _move(model, check, other).finish()
+    d = _move(model, check, other)
+    result = d.finish()
     _log(log, Change("resequence", (check.id, other.id),
                      f"Moved {check.label!r} with its decision before {other.label!r}, so cases "
-                     "it turns away stop before that work.", names=names_of(model, [check.id]),
-                     finding=finding))
+                     "it turns away stop before that work." + d.tidy_note(),
+                     removed=tuple(d.removed), names=names_of(model, [check.id, *d.removed]),
+                     finding=finding, removed_lanes=tuple(d.dropped_lanes)))
     return result
 
 
@@ -163,8 +165,9 @@ def relocate_check(model: ProcessModel, check_id: str, to: str | None = None,
     where = f" into lane {_lane(model, check, lane).name!r}" if lane else ""
     _log(log, Change("relocate-check", (check.id, other.id),
                      f"Moved the check {check.label!r} up front, before {other.label!r}{where}: "
-                     "incomplete files are turned away at the door.",
-                     names=names_of(model, [check.id]), finding=finding))
+                     "incomplete files are turned away at the door." + d.tidy_note(),
+                     removed=tuple(d.removed), names=names_of(model, [check.id, *d.removed]),
+                     finding=finding, removed_lanes=tuple(d.dropped_lanes)))
     return result
 
 
@@ -214,5 +217,7 @@ def reassign(model: ProcessModel, task_id: str, lane_id: str, *, log: list | Non
     result = d.finish(before)
     _log(log, Change("reassign", (el.id, lane.id),
                      f"Moved {el.label!r} from lane {el.lane!r} to lane {lane.name!r}: one "
-                     "handoff fewer each way.", names=names_of(model, [el.id]), finding=finding))
+                     "handoff fewer each way." + d.tidy_note(), removed=tuple(d.removed),
+                     names=names_of(model, [el.id, *d.removed]), finding=finding,
+                     removed_lanes=tuple(d.dropped_lanes)))
     return result

@@ -10,8 +10,9 @@ comment on its line, read by :func:`bpengine.scenario.sources.scenario_sources`)
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
-from ..i18n import _, format_number, format_percent
+from ..i18n import _, format_number, format_percent, ngettext
 from ..scenario.sources import file_note, scenario_sources
 
 __all__ = ["assumptions_html", "assumption_rows"]
@@ -36,16 +37,51 @@ def _raw_key(section: dict, ident: str, model) -> str | None:
     return name if name in section else None
 
 
+def _file_of(scenario) -> tuple[str | None, dict]:
+    """The YAML file a scenario was read from and its mapping as the file has it.
+
+    A what-if scenario's source reads ``x.yaml with PATH=VALUE, ...``: the file is the
+    part before `` with ``.
+    """
+    import yaml
+
+    source = str(scenario.source or "")
+    for candidate in (source, source.split(" with ", 1)[0]):
+        path = Path(candidate)
+        if candidate and path.is_file() and path.suffix in (".yaml", ".yml"):
+            try:
+                doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError):
+                doc = None
+            return candidate, doc if isinstance(doc, dict) else {}
+    return None, {}
+
+
+def _get(doc, path):
+    for key in path:
+        if not isinstance(doc, dict) or key not in doc:
+            return None
+        doc = doc[key]
+    return doc
+
+
 def assumption_rows(scenario, model) -> list[tuple[str, str, str, str]]:
-    """``(group, what, value, source)`` rows of the assumptions page."""
+    """``(group, what, value, source)`` rows of the assumptions page.
+
+    A value that differs from the scenario file (a ``--set`` what-if) says so instead of
+    quoting the file's source for the old value.
+    """
     raw = scenario.raw or {}
-    notes = scenario_sources(scenario.source) if scenario.source else {}
+    path, in_file = _file_of(scenario)
+    notes = scenario_sources(path) if path else {}
     unstated = _("not stated")
 
-    def src(*path):  # a key's own comment, else that of the line it sits on
-        for n in range(len(path), 0, -1):
-            if path[:n] in notes:
-                return notes[path[:n]]
+    def src(*keys):  # a key's own comment, else that of the line it sits on
+        if path and _get(raw, keys[:2]) != _get(in_file, keys[:2]):
+            return _("changed for this what-if (--set)")
+        for n in range(len(keys), 0, -1):
+            if keys[:n] in notes:
+                return notes[keys[:n]]
         return unstated
 
     rows = []
@@ -77,8 +113,9 @@ def assumption_rows(scenario, model) -> list[tuple[str, str, str, str]]:
             else src("arrivals", "rate")))
     g = _("Staff")
     for lane, staff in scenario.lanes.items():
-        value = _("{n} people, Rp {cost} an hour").format(
-            n=staff.staff, cost=format_number(staff.cost_per_hour, 0))
+        value = ngettext("{n} person, Rp {cost} an hour", "{n} people, Rp {cost} an hour",
+                         staff.staff).format(n=format_number(staff.staff),
+                                             cost=format_number(staff.cost_per_hour, 0))
         rows.append((g, lane, value, src("lanes", lane)))
     g = _("Time per step")
     tasks = raw.get("tasks") or {}
@@ -114,7 +151,8 @@ def assumptions_html(scenario, model) -> str:
                 + escape(_("No scenario was given: every step takes the stated default time "
                            "and each office has one person.")) + "</p>")
     rows = assumption_rows(scenario, model)
-    note = file_note(scenario.source) if scenario.source else None
+    path, _doc = _file_of(scenario)
+    note = file_note(path) if path else None
     body, group = [], None
     for g, what, value, source in rows:
         if g != group:
@@ -130,7 +168,7 @@ def assumptions_html(scenario, model) -> str:
     return ("<section class=\"assumptions\"><h2 id=\"assumptions\">"
             + escape(_("Assumptions and where each number came from")) + "</h2>"
             + f"<p>{escape(intro)}</p>"
-            + (f'<p class="meta">{escape(_("Scenario file"))}: {escape(str(scenario.source))}'
+            + ('<p class="meta">' + escape(_("Scenario file")) + f": {escape(str(scenario.source))}"
                + (f" &mdash; {escape(note)}" if note else "") + "</p>")
             + '<div class="scroll"><table><tr><th>' + escape(_("What")) + "</th><th>"
             + escape(_("Value")) + "</th><th>" + escape(_("Source")) + "</th></tr>"

@@ -17,6 +17,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..errors import ScenarioError
+from ..i18n import N_, _, format_number
 from ..model import ProcessModel
 from ..model import load as load_model
 from ..scenario import parse_minutes
@@ -27,28 +28,36 @@ __all__ = ["compare", "simulate_pair", "per_case_counts", "plots_for", "service_
 
 # sim KPI name -> (row key, label, unit, better)
 _KPIS = [
-    ("cycle_time_working_days", "cycle_days_mean", "Cycle time, mean", "working days", "lower"),
-    ("waiting_hours", "waiting_hours", "Waiting per case (queue, batch, closed office)",
+    ("cycle_time_working_days", "cycle_days_mean", N_("Cycle time, mean"), "working days", "lower"),
+    ("waiting_hours", "waiting_hours", N_("Waiting per case (queue, batch, closed office)"),
      "hours", "lower"),
     # the applicant's own time counts too: "work", not "staff"
-    ("processing_hours", "staff_hours", "Work hours per case (all lanes)", "hours", "lower"),
-    ("cost_per_case", "cost", "Cost of that work per case", "IDR", "lower"),
+    ("processing_hours", "staff_hours", N_("Work hours per case (all lanes)"), "hours", "lower"),
+    ("cost_per_case", "cost", N_("Cost of that work per case"), "IDR", "lower"),
 ]
 
 
-def per_case_counts(model: ProcessModel, event_log: list[dict]) -> dict[str, list[float]]:
-    """Handoffs (lane changes between consecutive steps) and approvals done, per case."""
+def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
+                    ) -> dict[str, list[float]]:
+    """Handoffs (lane changes between consecutive steps) and approvals done, per case; on a
+    collaboration also the hand-overs between pools (``result.handovers``)."""
     steps = defaultdict(list)
     for row in event_log:
         steps[row["case"]].append((row["start"], row["end"], row["activity"], row["lane"]))
     handoffs, approvals = [], []
+    sent = defaultdict(int)  # hand-overs between pools, counted on the simulator's own record
+    for row in handovers or ():
+        sent[row["case"]] += 1
     for rows in steps.values():
         rows.sort(key=lambda r: (r[0], r[1]))
         lanes = [r[3] for r in rows]
         handoffs.append(float(sum(1 for a, b in zip(lanes, lanes[1:], strict=False) if a != b)))
         approvals.append(float(sum(1 for r in rows if r[2] in model.elements
                                    and model.approval(r[2]).is_approval)))
-    return {"handoffs": handoffs, "approvals": approvals}
+    out = {"handoffs": handoffs, "approvals": approvals}
+    if model.is_collaboration:
+        out["handovers"] = [float(sent[case]) for case in steps]
+    return out
 
 
 def _split(values: np.ndarray, replications: int) -> list[np.ndarray]:
@@ -142,8 +151,8 @@ def compare(before, after, scenario=None, cases: int = 1000, replications: int =
     for name, key, label, unit, better in _KPIS[:1]:
         rows.append(simulated_metric(key, label, unit, list(rb[name].values),
                                      list(ra[name].values), better))
-    for q, key, label in ((50, "cycle_days_median", "Cycle time, median"),
-                          (90, "cycle_days_p90", "Cycle time, 90th percentile")):
+    for q, key, label in ((50, "cycle_days_median", N_("Cycle time, median")),
+                          (90, "cycle_days_p90", N_("Cycle time, 90th percentile"))):
         vb = [float(np.percentile(c, q)) for c in _split(rb.cycle_days, rb.replications)]
         va = [float(np.percentile(c, q)) for c in _split(ra.cycle_days, ra.replications)]
         if vb and va:
@@ -158,21 +167,27 @@ def compare(before, after, scenario=None, cases: int = 1000, replications: int =
         vb, va = _within(rb, standard), _within(ra, standard)
         if vb and va:
             rows.append(simulated_metric(
-                "sla", f"Cases within the service standard ({standard:g} working days)",
+                "sla", _("Cases within the service standard ({days} working days)").format(
+                    days=format_number(standard, 0 if standard == int(standard) else 1)),
                 "share", vb, va, "higher"))
-    cb, ca = per_case_counts(before, rb.event_log), per_case_counts(after, ra.event_log)
-    for key, label in (("handoffs", "Handoffs per case"), ("approvals", "Approvals per case")):
-        if cb[key] and ca[key]:
-            rows.append(simulated_metric(key, label, key, cb[key], ca[key],
-                                         basis="the cases of the first replication"))
+    cb = per_case_counts(before, rb.event_log, rb.handovers)
+    ca = per_case_counts(after, ra.event_log, ra.handovers)
+    for key, label in (("handoffs", N_("Handoffs per case")),
+                       ("approvals", N_("Approvals per case")),
+                       ("handovers", N_("Hand-overs between pools per case"))):
+        if cb.get(key) and ca.get(key):
+            row = "handovers_per_case" if key == "handovers" else key
+            rows.append(simulated_metric(row, label, key, cb[key], ca[key],
+                                         basis=N_("the cases of the first replication")))
     def named(s, default):
         if isinstance(s, (str, os.PathLike)):
             return str(s)
-        return getattr(s, "source", None) or ("given" if s is not None else default)
+        return getattr(s, "source", None) or (_("given") if s is not None else default)
 
-    label = named(scenario, "sidecar or defaults")
+    label = named(scenario, _("sidecar or defaults"))
     if after_scenario is not None:  # say which numbers each side ran on
-        label = f"before {label}, after {named(after_scenario, label)}"
+        label = _("before {before}, after {after}").format(
+            before=label, after=named(after_scenario, label))
     return Comparison(before.name, after.name, tuple(rows), cases, rb.replications, seed,
                       label)
 
@@ -188,23 +203,23 @@ def plots_for(before_result, after_result) -> dict:
     fig, ax = plt.subplots(figsize=(9, 3.6))
     both = np.concatenate([before_result.cycle_days, after_result.cycle_days])
     bins = np.linspace(0, float(np.percentile(both, 99.5)) if len(both) else 1, 50)
-    ax.hist(before_result.cycle_days, bins=bins, alpha=0.55, color="#d84315", label="before")
-    ax.hist(after_result.cycle_days, bins=bins, alpha=0.55, color="#2e7d32", label="after")
-    ax.set_xlabel("cycle time (working days)")
-    ax.set_ylabel("cases")
+    ax.hist(before_result.cycle_days, bins=bins, alpha=0.55, color="#d84315", label=_("before"))
+    ax.hist(after_result.cycle_days, bins=bins, alpha=0.55, color="#2e7d32", label=_("after"))
+    ax.set_xlabel(_("cycle time (working days)"))
+    ax.set_ylabel(_("cases"))
     ax.legend()
-    out["Cycle time per case, before and after"] = fig
+    out[_("Cycle time per case, before and after")] = fig
     lanes = list(dict.fromkeys([x["lane"] for x in before_result.lanes]
                                + [x["lane"] for x in after_result.lanes]))
     wb = {x["lane"]: x["waiting_minutes_per_case"] / 60 for x in before_result.lanes}
     wa = {x["lane"]: x["waiting_minutes_per_case"] / 60 for x in after_result.lanes}
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(lanes) + 1.2))
     y = np.arange(len(lanes))
-    ax.barh(y - 0.2, [wb.get(n, 0) for n in lanes], 0.4, color="#d84315", label="before")
-    ax.barh(y + 0.2, [wa.get(n, 0) for n in lanes], 0.4, color="#2e7d32", label="after")
+    ax.barh(y - 0.2, [wb.get(n, 0) for n in lanes], 0.4, color="#d84315", label=_("before"))
+    ax.barh(y + 0.2, [wa.get(n, 0) for n in lanes], 0.4, color="#2e7d32", label=_("after"))
     ax.set_yticks(y, lanes)
     ax.invert_yaxis()
-    ax.set_xlabel("waiting per case (hours)")
+    ax.set_xlabel(_("waiting per case (hours)"))
     ax.legend()
-    out["Waiting by lane, before and after"] = fig
+    out[_("Waiting by lane, before and after")] = fig
     return out

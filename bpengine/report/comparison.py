@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from ..i18n import N_, _, format_number, format_percent
 from ..model import ProcessModel
 from .significance import mean_ci, welch
 
@@ -21,13 +22,28 @@ __all__ = ["Metric", "Comparison", "structure", "structural_metrics", "simulated
 
 #: structural metric key -> (label, unit)
 STRUCTURE_LABELS = {
-    "activities": ("Steps (activities)", "steps"),
-    "approvals": ("Approval steps", "steps"),
-    "mandatory": ("Mandatory steps", "steps"),
-    "lanes": ("Roles involved (lanes with work)", "lanes"),
-    "handoffs": ("Handoffs between lanes in the model", "handoffs"),
-    "gateways": ("Gateways", "gateways"),
+    "activities": (N_("Steps (activities)"), "steps"),
+    "approvals": (N_("Approval steps"), "steps"),
+    "mandatory": (N_("Mandatory steps"), "steps"),
+    "lanes": (N_("Roles involved (lanes with work)"), "lanes"),
+    "handoffs": (N_("Handoffs between lanes in the model"), "handoffs"),
+    "gateways": (N_("Gateways"), "gateways"),
+    # collaborations only: message flows one case passes between pools (agencies)
+    "handovers": (N_("Hand-overs between pools"), "hand-overs"),
+    "paper_handovers": (N_("Paper hand-overs between pools"), "hand-overs"),
 }
+_POOLS_ONLY = ("handovers", "paper_handovers")
+
+
+def _signed(value: float, digits: int) -> str:
+    """``+1,234`` / ``-0.25``: the sign always shown, the number in the current language."""
+    return ("-" if value < 0 and round(value, digits) else "+") + format_number(abs(value),
+                                                                               digits)
+
+
+# units as the table prints them
+_UNITS = (N_("steps"), N_("lanes"), N_("handoffs"), N_("gateways"), N_("working days"),
+          N_("hours"), N_("IDR"), N_("share"), N_("approvals"), N_("hand-overs"))
 
 
 @dataclass(frozen=True)
@@ -52,7 +68,7 @@ class Metric:
     p_value: float | None = None
     better: str = "lower"
     samples: tuple = field(default=(), compare=False, repr=False)
-    basis: str = "replication means"
+    basis: str = N_("replication means")
 
     @property
     def change(self) -> float:
@@ -73,36 +89,40 @@ class Metric:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
         if self.unit == "share":  # a share's interval cannot leave [0, 1]
-            text = f"{value:.0%}"
+            text = format_percent(value)
             if ci and ci[0] != ci[1]:
-                text += f" [{max(0.0, ci[0]):.0%}, {min(1.0, ci[1]):.0%}]"
+                text += " [" + _("{low}, {high}").format(
+                    low=format_percent(max(0.0, ci[0])), high=format_percent(min(1.0, ci[1]))) + "]"
             return text
-        fmt = "{:,.0f}" if self._whole(value) else "{:,.2f}"
-        text = fmt.format(value)
+        digits = 0 if self._whole(value) else 2
+        text = format_number(value, digits)
         if ci and ci[0] != ci[1]:
-            text += f" [{fmt.format(ci[0])}, {fmt.format(ci[1])}]"
+            text += " [" + _("{low}, {high}").format(low=format_number(ci[0], digits),
+                                                    high=format_number(ci[1], digits)) + "]"
         return text
 
     def _whole(self, value: float) -> bool:
         return self.kind == "structure" or abs(value) >= 1000
 
     def format_change(self) -> str:
-        pct = f" ({self.pct:+.1f}%)" if self.pct is not None else ""
+        pct = f" ({_signed(self.pct, 1)}%)" if self.pct is not None else ""
         if self.unit == "share":
-            return f"{100 * self.change:+.1f} points"
-        change = f"{self.change:+,.0f}" if self._whole(self.before) else f"{self.change:+,.2f}"
-        return change + pct
+            return _("{n} points").format(n=_signed(100 * self.change, 1))
+        return _signed(self.change, 0 if self._whole(self.before) else 2) + pct
 
     def statement(self) -> str:
         """Whether the difference is real, in one plain sentence."""
         if self.kind == "structure":
-            return "counted on the models (exact)" if self.change else "no change"
+            return _("counted on the models (exact)") if self.change else _("no change")
         if self.p_value is None:
-            return "one replication per side: no test possible; run more replications"
-        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
+            return _("one replication per side: no test possible; run more replications")
+        p = ("p < " + format_number(0.001, 3) if self.p_value < 0.001
+             else "p = " + format_number(self.p_value, 3))
         if self.significant:
-            return f"statistically significant (Welch t-test over {self.basis}, {p})"
-        return f"not statistically significant ({p}): the difference may be chance"
+            return _("statistically significant (Welch t-test over {basis}, {p})").format(
+                basis=_(self.basis), p=p)
+        return _("not statistically significant ({p}): the difference may be chance").format(
+            p=p)
 
     def to_dict(self) -> dict:
         return {"key": self.key, "label": self.label, "unit": self.unit, "kind": self.kind,
@@ -138,10 +158,12 @@ class Comparison:
                     f"costs and service standard: {self.scenario}. Brackets: 95% confidence "
                     "intervals over cases; tests: Welch t-test over cases.")
         if not self.replications:
-            return "Structural comparison only (no simulation)."
-        return (f"Simulated {self.cases} cases x {self.replications} replications per side, "
-                f"seed {self.seed} on both sides (common random numbers); scenario: "
-                f"{self.scenario}. Brackets: 95% confidence intervals.")
+            return _("Structural comparison only (no simulation).")
+        return _("Simulated {cases} cases x {replications} replications per side, seed {seed} "
+                 "on both sides (common random numbers); scenario: {scenario}. Brackets: "
+                 "confidence intervals at 95%.").format(cases=self.cases,
+                                                 replications=self.replications,
+                                                 seed=self.seed, scenario=self.scenario)
 
     def headline(self) -> str:
         parts = []
@@ -151,10 +173,12 @@ class Comparison:
             except KeyError:
                 continue
             if m.change and m.significant:
-                verb = "falls" if m.change < 0 else "rises"
-                parts.append(f"{m.label.lower()} {verb} by {abs(m.change):.2f} {m.unit}"
+                verb = _("{what} falls by {n} {unit}") if m.change < 0 else \
+                    _("{what} rises by {n} {unit}")
+                parts.append(verb.format(what=_(m.label).lower(),
+                                         n=format_number(abs(m.change), 2), unit=_(m.unit))
                              + (f" ({m.pct:+.0f}%)" if m.pct is not None else ""))
-        return ("The redesign: " + "; ".join(parts) + ".") if parts else ""
+        return _("The redesign: {changes}.").format(changes="; ".join(parts)) if parts else ""
 
     def to_dict(self) -> dict:
         return {"before": self.before, "after": self.after, "cases": self.cases,
@@ -166,8 +190,8 @@ class Comparison:
 
     def table(self) -> str:
         """A plain-text table for the terminal."""
-        head = ("measure", "before", "after", "change", "significance")
-        rows = [(f"{m.label} [{m.unit}]", m.format(m.before, m.ci_before),
+        head = (_("measure"), _("before"), _("after"), _("change"), _("significance"))
+        rows = [(f"{_(m.label)} [{_(m.unit)}]", m.format(m.before, m.ci_before),
                  m.format(m.after, m.ci_after), m.format_change(), m.statement())
                 for m in self.metrics]
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
@@ -213,19 +237,23 @@ def structural_metrics(model: ProcessModel) -> dict[str, float]:
         "lanes": len({e.lane for e in acts if e.lane}),
         "handoffs": sum(1 for a, b in ag.edges if els[a].lane != els[b].lane),
         "gateways": sum(1 for e in els.values() if e.is_gateway),
+        "handovers": len(model.case_handovers),
+        "paper_handovers": sum(1 for h in model.case_handovers if h.is_paper),
     }
 
 
 def structure(before: ProcessModel, after: ProcessModel) -> list[Metric]:
     """Structural metrics of both models as table rows."""
     sb, sa = structural_metrics(before), structural_metrics(after)
+    pools = before.is_collaboration or after.is_collaboration
     return [Metric(k, *STRUCTURE_LABELS[k], "structure", sb[k], sa[k],
-                   better="higher" if k == "mandatory" else "lower") for k in STRUCTURE_LABELS]
+                   better="higher" if k == "mandatory" else "lower") for k in STRUCTURE_LABELS
+            if pools or k not in _POOLS_ONLY]
 
 
 def simulated_metric(key: str, label: str, unit: str, before: list[float],
                      after: list[float], better: str = "lower",
-                     basis: str = "replication means", kind: str = "simulated") -> Metric:
+                     basis: str = N_("replication means"), kind: str = "simulated") -> Metric:
     """A KPI row from per-replication values on both sides (or per-case values of
     observed cases: ``kind="observed"``, ``basis="observed cases"``)."""
     mb, lob, hib = mean_ci(before)

@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 
 from ..errors import BpengineError
-from ..i18n import _, format_date, language
+from ..i18n import _, format_date, format_number, language
 from ..model import ProcessModel
 from .assumptions import assumptions_html
 from .diagram import DIAGRAM_CSS, DIAGRAM_SCRIPT, HIGHLIGHTS, render_svg
@@ -123,8 +123,6 @@ def _suggestion(word: str) -> str:
 
 
 def _saving_words(saving) -> str:
-    from ..i18n import format_number
-
     parts = []
     if round(saving.working_days, 1):
         parts.append(_("about {n} working days").format(
@@ -170,17 +168,19 @@ def _changes_list(changes, before, after) -> str:
     if not changes:
         return ""
     items = "".join(f"<li>{escape(change_sentence(c, before, after))}</li>" for c in changes)
-    return f'<h2 id="changes">{escape(_("Changes made"))}</h2><ol>{items}</ol>'
+    return '<h2 id="changes">' + escape(_("Changes made")) + f"</h2><ol>{items}</ol>"
 
 
-def _changes_technical(changes) -> str:
+def _changes_technical(changes, before, after) -> str:
     if not changes:
         return ""
+    # the change log's own description is English: other languages get the translated sentence
     items = "".join(
-        f"<li>{escape(c.kind)} {escape(', '.join(c.elements))}: {escape(c.description)}"
-        + (f" <em>({escape(_('finding'))} {escape(c.finding)})</em>" if c.finding else "")
+        f"<li>{escape(c.kind)} {escape(', '.join(c.elements))}: " + escape(
+            c.description if language() == "en" else change_sentence(c, before, after))
+        + (" <em>(" + escape(_("finding")) + f" {escape(c.finding)})</em>" if c.finding else "")
         + "</li>" for c in changes)
-    return f"<h3>{escape(_('Change log'))}</h3><ol>{items}</ol>"
+    return "<h3>" + escape(_("Change log")) + f"</h3><ol>{items}</ol>"
 
 
 def _value_cell(m, value, ci) -> str:
@@ -191,17 +191,26 @@ def _value_cell(m, value, ci) -> str:
     return f"<td class=num>{text}</td>"
 
 
+def _unit_words(unit: str) -> str:
+    return {"working days": _("working days"), "hours": _("hours per request"),
+            "IDR": _("rupiah per request"), "share": _("share of requests"),
+            "handoffs": _("per request"), "approvals": _("per request"),
+            "steps": _("in the diagram")}.get(unit, "")
+
+
 def _comparison_plain(comparison) -> str:
     if comparison is None:
         return ""
     rows = []
     for m in plain_rows(comparison):
         cls, words = verdict(m)
-        change = format_value(m, m.change) if m.unit != "share" else \
-            f"{100 * m.change:+.0f} pp"
-        if m.change > 0 and m.unit != "share":
-            change = "+" + change
-        rows.append(f"<tr><td>{escape(_(m.label))}</td>{_value_cell(m, m.before, m.ci_before)}"
+        sign = "+" if m.change > 0 else "\u2212" if m.change < 0 else "\u00b1"
+        change = sign + (format_value(m, abs(m.change)) if m.unit != "share" else
+                         _("{n} points").format(n=format_number(abs(100 * m.change), 0)))
+        unit = _unit_words(m.unit)
+        label = escape(_(m.label)) + (f' <span class="range">{escape(unit)}</span>'
+                                      if unit else "")
+        rows.append(f"<tr><td>{label}</td>{_value_cell(m, m.before, m.ci_before)}"
                     f"{_value_cell(m, m.after, m.ci_after)}"
                     f'<td class="num {cls}">{escape(change)}</td>'
                     f'<td class="{cls}">{escape(words)}</td></tr>')
@@ -219,16 +228,16 @@ def _comparison_technical(comparison) -> str:
     rows = []
     for m in comparison.metrics:
         rows.append(
-            f"<tr><td>{escape(m.label)}</td><td>{escape(m.unit)}</td>"
+            f"<tr><td>{escape(_(m.label))}</td><td>{escape(_(m.unit))}</td>"
             f"<td class=num>{m.format(m.before, m.ci_before)}</td>"
             f"<td class=num>{m.format(m.after, m.ci_after)}</td>"
             f"<td class=num>{m.format_change()}</td>"
             f"<td>{escape(m.statement())}</td></tr>")
     return ("<h3>" + escape(_("Before and after, with the statistics")) + "</h3>"
             f'<p class="meta">{escape(comparison.basis())}</p>'
-            '<div class="scroll"><table><tr><th>Measure</th><th>Unit</th><th>Before (95% CI)'
-            "</th><th>After (95% CI)</th><th>Change</th><th>Test</th></tr>"
-            + "".join(rows) + "</table></div>")
+            '<div class="scroll"><table><tr>' + "".join(f"<th>{escape(h)}</th>" for h in (
+                _("Measure"), _("Unit"), _("Before (95% CI)"), _("After (95% CI)"),
+                _("Change"), _("Test"))) + "</tr>" + "".join(rows) + "</table></div>")
 
 
 def _plots(plots) -> str:
@@ -241,18 +250,19 @@ def _plots(plots) -> str:
         data = base64.b64encode(png).decode("ascii")
         imgs.append(f"<h3>{escape(_(title))}</h3><img alt=\"{escape(_(title))}\" "
                     f"src=\"data:image/png;base64,{data}\">")
-    return f'<h2 id="plots">{escape(_("Plots"))}</h2><div class="plots">' + "".join(imgs) + \
-        "</div>"
+    return ('<h2 id="plots">' + escape(_("Plots")) + '</h2><div class="plots">'
+            + "".join(imgs) + "</div>")
 
 
 def _diagram(model, highlight, ident, heading) -> str:
+    zoom_out, zoom_in = escape(_("zoom out")), escape(_("zoom in"))
+    fit, how = escape(_("fit to width")), escape(_("drag to move, Ctrl + wheel to zoom"))
     controls = ('<div class="zoom" aria-label="zoom">'
-                f'<button type="button" data-zoom="out" title="{escape(_("zoom out"))}">'
-                "&minus;</button>"
-                f'<button type="button" data-zoom="in" title="{escape(_("zoom in"))}">+</button>'
-                f'<button type="button" data-zoom="fit">{escape(_("fit to width"))}</button>'
-                f'<button type="button" data-zoom="one">100%</button>'
-                f'<span>{escape(_("drag to move, Ctrl + wheel to zoom"))}</span></div>')
+                f'<button type="button" data-zoom="out" title="{zoom_out}">&minus;</button>'
+                f'<button type="button" data-zoom="in" title="{zoom_in}">+</button>'
+                f'<button type="button" data-zoom="fit">{fit}</button>'
+                '<button type="button" data-zoom="one">100%</button>'
+                f"<span>{how}</span></div>")
     return (f'<div class="diagram-block"><h3>{escape(heading)}</h3>{controls}'
             f'<div class="diagram" id="{ident}">{render_svg(model, highlight, heading)}</div>'
             "</div>")
@@ -285,10 +295,10 @@ def render_report(before: ProcessModel, after: ProcessModel | None = None, *, fi
              f"<title>{escape(title)}</title><style>{_CSS}{DIAGRAM_CSS}</style></head><body>",
              f"<h1>{escape(title)}</h1>", f'<p class="meta">{escape(meta)}</p>',
              f"<nav>{nav}</nav>",
-             f'<section id="summary"><h2>{escape(_("Summary"))}</h2>'
+             '<section id="summary"><h2>' + escape(_("Summary")) + "</h2>"
              f'<p class="headline">{escape(summary)}</p>{_comparison_plain(comparison)}'
              "</section>",
-             f'<section class="diagrams" id="diagrams"><h2>{escape(_("Diagrams"))}</h2>'
+             '<section class="diagrams" id="diagrams"><h2>' + escape(_("Diagrams")) + "</h2>"
              + _legend()
              + _diagram(before, hb, "before", _("Before: {name}").format(name=before.name))]
     if after is not None:
@@ -306,7 +316,7 @@ def render_report(before: ProcessModel, after: ProcessModel | None = None, *, fi
               "</h2><p class=\"meta\">" + escape(_(
                   "For the analyst: the statistical test behind each statement, the change "
                   "log with element ids, and the findings by rule.")) + "</p>",
-              _comparison_technical(comparison), _changes_technical(changes),
+              _comparison_technical(comparison), _changes_technical(changes, before, after),
               _findings_technical(findings), "</section>",
               f"<script>{DIAGRAM_SCRIPT}</script></body></html>"]
     return "\n".join(p for p in parts if p)

@@ -13,6 +13,7 @@ then fewer changes — depends only on the seed, never on which worker finished 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -141,15 +142,23 @@ class _Evaluator:
             self.pool.shutdown()
 
 
+def _design(model: ProcessModel, scenario: dict) -> tuple:
+    """What makes two candidates the same: the model's content (diagram aside) and the
+    scenario (a staff move changes only the scenario)."""
+    return model, json.dumps(scenario, sort_keys=True, default=str)
+
+
 def _extend(parent: Candidate, finding, keep, seen: set) -> Candidate | None:
     new, applied = redesign(parent.model, [finding], keep=keep)
-    # models equal but for their diagram (reached along two paths) are one candidate
-    if not applied or new in seen:
+    if not applied:
         return None
-    seen.add(new)
     scenario = parent.scenario
     for change in applied:
         scenario = transform_scenario(scenario, change)
+    # designs equal but for their diagram (reached along two paths) are one candidate
+    if _design(new, scenario) in seen:
+        return None
+    seen.add(_design(new, scenario))
     return Candidate(parent.findings + (finding.id,), new, scenario,
                      parent.changes + tuple(applied))
 
@@ -189,11 +198,16 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
     model = model if isinstance(model, ProcessModel) else load_model(model)
     scenario = dict(scenario or {})
     jobs = jobs or os.cpu_count() or 1
-    if findings is None:
-        findings = analyze(model, load_scenario(scenario, model=model))
     base = Candidate((), model, scenario)
     evaluate_all = _Evaluator(cases, replications, seed, jobs, progress, max_candidates + 1)
     try:
+        evaluate_all([base])
+        if "error" in base.kpis:
+            raise BpengineError(f"the procedure as it is cannot be simulated: "
+                                f"{base.kpis['error']}")
+        if findings is None:  # savings capped by the share of the simulated mean they take
+            findings = analyze(model, load_scenario(scenario, model=model),
+                               cycle_days=base.kpis["cycle_days"])
         result = _search(base, findings, keep, evaluate_all, beam, max_candidates)
         if progress is not None:
             progress(evaluate_all.done, evaluate_all.done)
@@ -208,7 +222,7 @@ class _Search:
     def __init__(self, base, keep, evaluate_all, max_candidates):
         self.base, self.keep, self.evaluate = base, keep, evaluate_all
         self.budget = max_candidates
-        self.seen = {base.model}  # by content, diagram aside: each model is ranked once
+        self.seen = {_design(base.model, base.scenario)}  # each design is ranked once
         self.everything: list[Candidate] = []
 
     def left(self, pending: int = 0) -> int:
@@ -225,12 +239,14 @@ class _Search:
     def all_of(self, start: Candidate, findings) -> Candidate | None:
         """``start`` with every finding applied in the analyzer's order (`bpengine redesign`)."""
         every, applied = redesign(start.model, findings, keep=self.keep)
-        if not applied or every in self.seen:
+        if not applied:
             return None
-        self.seen.add(every)
         scenario = start.scenario
         for change in applied:
             scenario = transform_scenario(scenario, change)
+        if _design(every, scenario) in self.seen:
+            return None
+        self.seen.add(_design(every, scenario))
         return Candidate(start.findings + tuple(dict.fromkeys(c.finding for c in applied)),
                          every, scenario, start.changes + tuple(applied))
 
@@ -284,9 +300,6 @@ class _Search:
 def _search(base, findings, keep, evaluate_all, beam, max_candidates,
             rounds: int = 3) -> Reengineering:
     search = _Search(base, keep, evaluate_all, max_candidates)
-    search.evaluate([base])
-    if "error" in base.kpis:
-        raise BpengineError(f"the procedure as it is cannot be simulated: {base.kpis['error']}")
     # 1. findings of the procedure: alone, all, all that helped, greedy
     search.improve(base, findings)
     # 2. a redesigned procedure shows new findings (two steps of one role now side by side,
@@ -297,7 +310,8 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
         best = search.best()
         if best is base or search.left() <= 0:
             break
-        fresh = [f for f in analyze(best.model, load_scenario(best.scenario, model=best.model))
+        fresh = [f for f in analyze(best.model, load_scenario(best.scenario, model=best.model),
+                                    cycle_days=best.kpis.get("cycle_days"))
                  if f.id not in known]
         if not fresh:
             break

@@ -150,18 +150,21 @@ def summary_paragraph(comparison, changes=(), before=None, after=None) -> str:
         parts.append(_("What it saves: {savings}.").format(savings="; ".join(savings)))
     elif comparison.replications:
         parts.append(_("The simulation shows no clear saving in time or cost."))
-    flat = []
+    flat, worse = [], []
     for m in plain_rows(comparison):
         if m.kind == "structure":
             continue
         cls, _words = verdict(m)
         if cls != "better":
-            flat.append(_("{measure} ({before} before, {after} after)").format(
+            (worse if cls == "worse" else flat).append(_(
+                "{measure} ({before} before, {after} after)").format(
                 measure=_(m.label).lower(), before=format_value(m, m.before),
                 after=format_value(m, m.after)))
     if flat:
         parts.append(_("What does not improve: {items}.").format(items="; ".join(flat)))
-    elif comparison.replications:
+    if worse:
+        parts.append(_("What gets worse: {items}.").format(items="; ".join(worse)))
+    if not (flat or worse) and comparison.replications:
         parts.append(_("Every simulated measure in the table improves."))
     cycle = by_key.get("cycle_days_mean")
     if cycle is not None and comparison.replications:

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import BpengineError
 
 __all__ = ["Table", "simulation_tables", "comparison_tables", "sweep_tables", "findings_tables",
+           "portfolio_tables",
            "csv_text", "write_tables", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
@@ -44,14 +45,15 @@ def simulation_tables(result) -> list[Table]:
     kpis = Table("kpis", ["kpi", "unit", "mean", "ci95_low", "ci95_high"])
     for name, k in result.kpis.items():
         kpis.rows.append([name, k.unit, _n(k.mean), _n(k.low), _n(k.high)])
-    lane_cols = ["lane", "staff", "unlimited", "utilisation", "waiting_minutes_per_case",
-                 "cost_per_case"]
+    lane_cols = ["lane", "staff", "unlimited", "utilisation", "offered_load",
+                 "waiting_minutes_per_case", "cost_per_case"]
     lanes = Table("lanes", lane_cols)
     for lane in result.lanes:
         lanes.rows.append([_n(lane.get(c)) if c != "unlimited" else bool(lane.get(c))
                            for c in lane_cols])
     task_cols = ["id", "name", "lane", "executions_per_case", "queueing_minutes",
-                 "batching_minutes", "off_hours_minutes", "processing_minutes"]
+                 "batching_minutes", "off_hours_minutes", "processing_minutes",
+                 "paused_minutes"]
     tasks = Table("tasks", task_cols)
     for task in result.tasks:
         tasks.rows.append([_n(task.get(c)) for c in task_cols])
@@ -80,7 +82,8 @@ def sweep_tables(result) -> list[Table]:
     cols = list(result.paths)
     for k in names:
         cols += [k, f"{k}_ci95_low", f"{k}_ci95_high"]
-    cols += [f"utilisation {lane}" for lane in lanes]
+    for lane in lanes:
+        cols += [f"utilisation {lane}", f"offered_load {lane}"]
     t = Table("sweep", cols)
     for p in result.points:
         row = [p.values[path] if isinstance(p.values[path], (int, float)) else str(p.values[path])
@@ -88,7 +91,8 @@ def sweep_tables(result) -> list[Table]:
         for k in names:
             kpi = p.result.kpis[k]
             row += [_n(kpi.mean), _n(kpi.low), _n(kpi.high)]
-        row += [_n(p.lane_utilisation(lane)) for lane in lanes]
+        for lane in lanes:
+            row += [_n(p.lane_utilisation(lane)), _n(p.lane_offered_load(lane))]
         t.rows.append(row)
     return [t]
 
@@ -103,6 +107,25 @@ def findings_tables(findings) -> list[Table]:
                        "; ".join(f.names), "; ".join(f.lanes), _n(f.saving.working_days),
                        _n(f.saving.staff_hours), f.saving.label, f.explanation])
     return [t]
+
+
+def portfolio_tables(portfolio) -> list[Table]:
+    """Documents demanded, offices and candidates of a portfolio view across procedures."""
+    docs = Table("documents", ["document", "procedures", "distinct_procedures", "hand_ins",
+                               "checks", "checked_by"])
+    for d in portfolio.documents:
+        docs.rows.append([d.document, "; ".join(d.procedures), portfolio.distinct(d.procedures),
+                          d.submissions, d.checks, "; ".join(d.offices)])
+    offices = Table("offices", ["office", "applicant", "procedures", "steps", "approvals",
+                                "document_checks", "minutes_per_case"])
+    for o in portfolio.offices:
+        offices.rows.append([o.office, o.applicant, "; ".join(o.procedures), o.steps,
+                             o.approvals, o.checks, _n(o.minutes_per_case)])
+    cands = Table("candidates", ["kind", "subject", "procedures", "steps_saved", "explanation"])
+    for c in portfolio.candidates:
+        cands.rows.append([c.kind, c.subject, "; ".join(c.procedures), c.steps_saved,
+                           c.explanation])
+    return [docs, offices, cands]
 
 
 def csv_text(table: Table) -> str:
@@ -124,6 +147,8 @@ def write_tables(tables: list[Table], path) -> list[Path]:
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if not tables:
+        raise BpengineError(f"{path}: this result has no table to write as {suffix}")
     try:
         if suffix == ".xlsx":
             _write_xlsx(tables, path)

@@ -7,6 +7,7 @@ from .calendar import INDONESIA_HOURS, SHIPPED_HOLIDAYS, Calendar, WorkingClock,
 from .checks import check_scenario, possible_flows
 from .distributions import Choice, Distribution, parse_distribution, parse_minutes
 from .loading import load_scenario
+from .overrides import apply_overrides
 from .prosimos import from_prosimos
 from .scenario import (
     DEFAULT_DURATION,
@@ -21,6 +22,7 @@ from .scenario import (
 
 __all__ = [
     "Arrivals",
+    "apply_overrides",
     "Batch",
     "Calendar",
     "Choice",

@@ -9,6 +9,7 @@ from .kernel import MAX_STEPS
 from .net import Net, compile_net
 from .results import KPI, SimulationResult, t_quantile
 from .runner import run_case, simulate, trace
+from .sweep import Sweep, SweepPoint  # the function: bpengine.sweep (a module has its name)
 
-__all__ = ["KPI", "MAX_STEPS", "Net", "SimulationResult", "compile_net", "run_case", "simulate",
-           "t_quantile", "trace"]
+__all__ = ["KPI", "MAX_STEPS", "Net", "SimulationResult", "Sweep", "SweepPoint", "compile_net",
+           "run_case", "simulate", "t_quantile", "trace"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["union_pieces", "union_length", "measured"]
+__all__ = ["execution_times", "union_pieces", "union_length", "measured_minutes"]
 
 
 def union_pieces(case: np.ndarray, start: np.ndarray, end: np.ndarray
@@ -58,20 +58,33 @@ def union_pieces(case: np.ndarray, start: np.ndarray, end: np.ndarray
         return start.copy(), end.copy()
     order = np.lexsort((start, case))
     c, s, e = case[order], start[order], end[order]
-    # running maximum of the ends within each case, exactly: on integer ranks of the end
-    # times, lifted by case number so one case's maximum never leaks into the next
-    values, rank = np.unique(e, return_inverse=True)
-    lift = c * (len(values) + 1)
-    upto = np.maximum.accumulate(rank.astype(np.int64) + lift) - lift
-    prev = np.full(n, -np.inf)
-    same = np.empty(n, dtype=bool)
-    same[0] = False
-    same[1:] = c[1:] == c[:-1]
-    prev[1:] = np.where(same[1:], values[upto[:-1]], -np.inf)
+    reach = _running_max(c, e)  # the furthest end so far within each case, inclusive
+    prev = np.empty(n)
+    prev[0] = -np.inf
+    prev[1:] = np.where(c[1:] == c[:-1], reach[:-1], -np.inf)
     ps, pe = np.maximum(s, prev), np.maximum(e, prev)
     out_s, out_e = np.empty(n), np.empty(n)
     out_s[order], out_e[order] = ps, pe
     return out_s, out_e
+
+
+def _running_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Inclusive running maximum of ``values`` within runs of equal ``group`` (sorted).
+
+    A parallel prefix (Hillis and Steele): pass k folds in the value 2**k places back when
+    it is of the same group, so log2 of the longest run passes, each a vector operation,
+    and exact (no offsets added to the times).
+    """
+    out = values.copy()
+    k, n = 1, len(values)
+    while k < n:
+        same = group[k:] == group[:-k]
+        if not same.any():
+            break
+        prev = out.copy()
+        np.maximum(prev[k:], np.where(same, prev[:-k], -np.inf), out=out[k:])
+        k *= 2
+    return out
 
 
 def union_length(case, start, end, n_cases: int) -> np.ndarray:
@@ -80,7 +93,7 @@ def union_length(case, start, end, n_cases: int) -> np.ndarray:
     return np.bincount(np.asarray(case, dtype=np.int64), weights=pe - ps, minlength=n_cases)
 
 
-def measured(clocks, lane: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+def measured_minutes(clocks, lane: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Working minutes between ``start`` and ``end`` of each row, on its lane's clock.
 
     ``clocks[k]`` is the :class:`~bpengine.scenario.calendar.WorkingClock` of lane ``k``.
@@ -89,5 +102,74 @@ def measured(clocks, lane: np.ndarray, start: np.ndarray, end: np.ndarray) -> np
     for k, clock in enumerate(clocks):
         sel = lane == k
         if sel.any():
-            out[sel] = clock.worked_array(end[sel]) - clock.worked_array(start[sel])
+            w = clock.worked_array(np.concatenate([start[sel], end[sel]]))
+            half = len(w) // 2
+            out[sel] = w[half:] - w[:half]
     return out
+
+
+def execution_times(table: np.ndarray, clocks, cost_per_minute, measured: np.ndarray,
+                    nodes: int) -> dict:
+    """Per-case, per-lane and per-task time figures of one replication's task executions.
+
+    Parameters
+    ----------
+    table : numpy.ndarray
+        One row per task execution: case, node, lane, person (-1: never taken up), then
+        enabled, released (from a batch), assigned, start, end and working minutes.
+    clocks, cost_per_minute : list
+        Per lane, its :class:`~bpengine.scenario.calendar.WorkingClock` and its cost.
+    measured : numpy.ndarray of bool
+        Per case, whether it counts (warm-up cases do not).
+    nodes : int
+        Number of nodes of the net (rows of ``task_stats``).
+
+    Returns
+    -------
+    dict
+        The keyword arguments of :class:`~bpengine.sim.results.ReplicationStats` for its
+        case arrays (``case_work``, ``case_cost``, ``case_wait``, ``case_wait_working``,
+        ``case_batch``, ``case_proc_span``, ``case_proc_working``), ``lane_wait`` and
+        ``task_stats``.
+    """
+    n = len(measured)
+    ids = table[:, :4].astype(np.int64)
+    cid, node, lane, staff = ids.T
+    enabled, released, assigned, start, end, dur = table[:, 4:].T
+    # a step cancelled before anyone took it up never started: its waiting ends then
+    start = np.where(staff < 0, end, start)
+    w_e, w_r, w_s, w_end = (np.zeros(len(ids)) for _ in range(4))
+    for k, clock in enumerate(clocks):
+        sel = lane == k
+        if sel.any():
+            w = clock.worked_array(np.concatenate(
+                [enabled[sel], released[sel], start[sel], end[sel]])).reshape(4, -1)
+            w_e[sel], w_r[sel], w_s[sel], w_end[sel] = w
+    batch = w_r - w_e                          # held for a sign-off round
+    queue = w_s - w_r                          # ready, waiting for a free person
+    closed = (start - enabled) - (w_s - w_e)   # ready, office closed
+    paused = (end - start) - (w_end - w_s)     # taken up, paused while closed
+    cost = np.array(list(cost_per_minute) or [0.0])
+
+    def per_case(values):
+        return np.bincount(cid, weights=values, minlength=n)
+
+    def union(a, b):  # (wall-clock, working) length of each case's union of [a, b]
+        ps, pe = union_pieces(cid, a, b)
+        return per_case(pe - ps), per_case(measured_minutes(clocks, lane, ps, pe))
+
+    wait_wall, wait_work = union(enabled, start)
+    # per lane: how long the case waited for that lane (its steps' union, wall clock)
+    n_lanes = max(len(clocks), 1)
+    by_lane = union_length(cid * n_lanes + lane, enabled, start, n * n_lanes)
+    batch_work = union(enabled, released)[1] if (released > enabled).any() else np.zeros(n)
+    proc_wall, proc_work = union(start, end)
+    m = measured[cid] if len(cid) else np.zeros(0, bool)
+    task_stats = np.zeros((nodes, 6))
+    for col, values in enumerate((np.ones(len(ids)), queue, batch, closed, dur, paused)):
+        task_stats[:, col] = np.bincount(node[m], weights=values[m], minlength=nodes)
+    return {"case_work": per_case(dur), "case_cost": per_case(dur * cost[lane]),
+            "case_wait": wait_wall, "case_wait_working": wait_work, "case_batch": batch_work,
+            "case_proc_span": proc_wall, "case_proc_working": proc_work,
+            "lane_wait": by_lane.reshape(n, n_lanes)[measured].sum(axis=0),
+            "task_stats": task_stats}

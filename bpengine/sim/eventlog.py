@@ -1,22 +1,28 @@
-"""Write a simulation's event log as CSV or XES (IEEE 1849), for process-mining tools.
+"""A simulation's event log, and writing it as CSV or XES (IEEE 1849) for process mining.
 
 Each task execution becomes one row (CSV: case, activity, lane, resource, enabled, start,
 end) or two XES events (``lifecycle:transition`` ``start`` and ``complete``), so pm4py,
 ProM, Disco or Apromore read the simulated procedure like a real one. Timestamps carry the
 office's offset (WIB, +07:00) because the calendar is local office time.
+
+The simulator hands over an :class:`EventLog`: numpy columns, written to CSV column by
+column (a 10,000-case log of 166,000 rows in a fraction of a second), turned into a list
+of dicts with datetimes only when someone reads it row by row.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from lxml import etree
 
 from ..errors import BpengineError
 
-__all__ = ["write_event_log", "write_csv", "write_xes", "WIB"]
+__all__ = ["EventLog", "write_event_log", "write_csv", "write_xes", "WIB"]
 
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 _XES = "http://www.xes-standard.org/"
@@ -28,13 +34,137 @@ _EXTENSIONS = (
 )
 
 
+_FIELDS = ("case", "activity", "name", "lane", "resource", "enabled", "start", "end")
+
+
+class EventLog(Sequence):
+    """Task executions of one replication, column by column.
+
+    Reads as a sequence of dicts (``case``, ``activity``, ``name``, ``lane``, ``resource``,
+    ``enabled``, ``start``, ``end`` as naive office-time datetimes), made on first access.
+
+    Parameters
+    ----------
+    table : numpy.ndarray
+        One row per task execution: case, node, lane, person (-1: never taken up), then
+        enabled, released, assigned, start, end and working minutes, times in minutes from
+        ``epoch``. Executions nobody took up (cancelled while waiting) are left out.
+    ids, names, lanes : list of str
+        Node ids and names by node number; lane names by lane number.
+    unstaffed : collection of str
+        Lanes without people (system steps, steps on no lane): their resource is the lane.
+    epoch : datetime.datetime
+        The simulated clock's zero.
+    """
+
+    def __init__(self, table, ids, names, lanes, unstaffed, epoch):
+        table = np.asarray(table, dtype=float).reshape(-1, 10)
+        table = table[table[:, 3] >= 0]
+        self.case, self.node, self.lane, self.staff = table[:, :4].astype(np.int64).T
+        self.enabled, self.start, self.end = table[:, 4], table[:, 7], table[:, 8]
+        self.ids, self.names, self.lanes = list(ids), list(names), list(lanes)
+        self.unstaffed = frozenset(unstaffed)
+        self.epoch = np.datetime64(epoch, "us")
+        self._rows: list[dict] | None = None
+
+    def __len__(self) -> int:
+        return len(self.case)
+
+    def __getitem__(self, i):
+        return self.rows()[i]
+
+    def __iter__(self):
+        return iter(self.rows())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, EventLog):
+            other = other.rows()
+        return isinstance(other, list) and self.rows() == other
+
+    __hash__ = None
+
+    def stamps(self, minutes: np.ndarray) -> np.ndarray:
+        """Minutes from the epoch as ``datetime64[us]``."""
+        return self.epoch + np.round(minutes * 60e6).astype("timedelta64[us]")
+
+    def _resource_index(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Each distinct resource's name once, which one each execution had, and its lane."""
+        key = self.lane * (int(self.staff.max(initial=0)) + 1) + self.staff
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        lanes, lane, staff = self.lanes, self.lane, self.staff
+        return ([lanes[lane[i]] if lanes[lane[i]] in self.unstaffed
+                 else f"{lanes[lane[i]]} #{staff[i] + 1}" for i in first], inverse,
+                lane[first])
+
+    def resources(self) -> np.ndarray:
+        """Who did each execution: ``Lane #n``, or the lane itself when it has no people."""
+        labels, index, _ = self._resource_index()
+        return np.array(labels, dtype=object)[index] if len(labels) else np.zeros(0, object)
+
+    def rows(self) -> list[dict]:
+        """The executions as dicts with datetimes (made once, in bulk)."""
+        if self._rows is None:
+            ids, names, lanes = self.ids, self.names, self.lanes
+            when = np.stack([self.stamps(x) for x in (self.enabled, self.start, self.end)], 1)
+            self._rows = [
+                {"case": c, "activity": ids[n], "name": names[n], "lane": lanes[ln],
+                 "resource": r, "enabled": e, "start": st, "end": f}
+                for c, n, ln, r, (e, st, f) in zip(
+                    self.case.tolist(), self.node.tolist(), self.lane.tolist(),
+                    self.resources().tolist(), when.astype(object).tolist(), strict=True)]
+        return self._rows
+
+    def csv_lines(self, tz=WIB) -> list[str]:
+        """The CSV data lines (no header), built column by column."""
+        offset = _offset(tz)
+
+        # each distinct time is formatted once (a third of them on a typical log: a step
+        # is enabled when the one before ends), as isoformat does (milliseconds truncated)
+        times, at = np.unique(np.concatenate([self.enabled, self.start, self.end]),
+                              return_inverse=True)
+        text = np.char.add(np.datetime_as_string(self.stamps(times), unit="ms"), offset)
+        stamps = text[at.reshape(3, -1)]
+        # activity and name belong to the node, lane and resource to the person: quote and
+        # join each pair once, then index
+        node = np.array([f"{_csv_field(i)},{_csv_field(n)}" for i, n in
+                         zip(self.ids, self.names, strict=True)], dtype=object)
+        labels, index, lane_of = self._resource_index()
+        who = np.array([f"{_csv_field(self.lanes[k])},{_csv_field(label)}"
+                        for label, k in zip(labels, lane_of.tolist(), strict=True)], dtype=object)
+        cells = (self.case.astype(str), node[self.node], who[index], *stamps)
+        return list(map(",".join, zip(*(c.tolist() for c in cells), strict=True)))
+
+def _offset(tz) -> str:
+    """``+07:00`` for WIB: the suffix ``datetime.isoformat`` gives aware timestamps."""
+    return dt.datetime(2000, 1, 1, tzinfo=tz).isoformat()[19:]
+
+
+def _csv_field(value) -> str:
+    """One CSV cell as the ``csv`` module writes it (quoted only when it must be)."""
+    text = str(value)
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def _stamp(when: dt.datetime, tz=WIB) -> str:
     return when.replace(tzinfo=tz).isoformat(timespec="milliseconds")
 
 
-def write_csv(rows: list[dict], path: str | os.PathLike, tz=WIB) -> None:
-    """One line per task execution, ISO timestamps with offset."""
-    fields = ["case", "activity", "name", "lane", "resource", "enabled", "start", "end"]
+def write_csv(rows, path: str | os.PathLike, tz=WIB) -> None:
+    """One line per task execution, ISO timestamps with offset.
+
+    ``rows`` is an :class:`EventLog` (written column by column) or a list of dicts.
+    """
+    if isinstance(rows, EventLog):
+        lines = rows.csv_lines(tz)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            fh.write(",".join(_FIELDS) + "\r\n")
+            if lines:
+                fh.write("\r\n".join(lines))
+                fh.write("\r\n")
+        return
+    fields = list(_FIELDS)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         out = csv.DictWriter(fh, fieldnames=fields)
         out.writeheader()
@@ -84,8 +214,9 @@ def write_xes(rows: list[dict], path: str | os.PathLike, tz=WIB, log_name="bpeng
                                  pretty_print=True)
 
 
-def write_event_log(rows: list[dict], path: str | os.PathLike, name: str = "bpengine") -> str:
-    """Write ``rows`` as CSV or XES, chosen by the file's suffix; returns the format.
+def write_event_log(rows, path: str | os.PathLike, name: str = "bpengine") -> str:
+    """Write ``rows`` (an :class:`EventLog` or a list of dicts) as CSV or XES, chosen by the
+    file's suffix; returns the format.
 
     ``name`` names the log in XES (``concept:name``), e.g. the simulated model's name.
 

@@ -21,8 +21,7 @@ from heapq import heappush
 import numpy as np
 
 from ..errors import ModelError, Problem, ScenarioError
-from .accounting import measured as union_measured
-from .accounting import union_length, union_pieces
+from .accounting import execution_times
 from .net import (
     AND,
     CATCH,
@@ -107,6 +106,9 @@ class Replication(Staffing):
         self.node_stream = [Stream(net.distributions[d], self.rng_for("task", net.ids[i]))
                             if d >= 0 else None for i, d in enumerate(net.duration)]
         self.has_or = net.has_or_join
+        # tasks that need none of _activate's multi-instance, loop or boundary handling
+        self.plain = [net.mi[i] is None and not net.repeat[i] and not net.boundaries[i]
+                      for i in range(len(net.ids))]
         self.track_live = net.cancellable  # keep each case's open work only if it can be cut
         self.sends = net.sends  # nodes that post messages to other pools when left
         self.delays: dict = {}
@@ -232,7 +234,7 @@ class Replication(Staffing):
     # -- token moves ------------------------------------------------------------------
     def _enter(self, scope, i, t):
         net, case = self.net, scope.case
-        kinds, outs = net.kinds, net.outs
+        kinds, outs, plain = net.kinds, net.outs, self.plain
         if case.done is not None:
             return  # ended by a terminate event meanwhile
         stack = [i]
@@ -243,7 +245,10 @@ class Replication(Staffing):
                 self._livelock(case, i)
             k = kinds[i]
             if k == TASK:
-                self._activate(scope, i, t)
+                if plain[i]:  # most tasks: one work item, nothing attached
+                    self._spawn(scope, i, t, None)
+                else:
+                    self._activate(scope, i, t)
                 continue
             if k == XOR or k == PASS or k == START:
                 o = outs[i]
@@ -459,6 +464,7 @@ class Replication(Staffing):
             for target in o:
                 self._enter(scope, target, t)
             return
+
     def tally(self) -> ReplicationStats:
         """Per-case and per-task figures from the recorded task executions, as numpy arrays.
 
@@ -472,52 +478,16 @@ class Replication(Staffing):
             case_arrival[c.id] = c.arrival
             case_done[c.id] = c.done
         measured = np.arange(n) >= self.warmup
-        table = np.array(self.rows, dtype=float).reshape(-1, 10)  # one conversion, then views
-        ids = table[:, :4].astype(np.int64)
-        cid, node, lane, staff = ids.T
-        enabled, released, assigned, start, end, dur = table[:, 4:].T
-        # a step cancelled before anyone took it up never started: its waiting ends then
-        start = np.where(staff < 0, end, start)
-        clocks = [ln.clock for ln in self.lanes]
-        w_e, w_r, w_s, w_end = (np.zeros(len(ids)) for _ in range(4))
-        for k, clock in enumerate(clocks):
-            sel = lane == k
-            if sel.any():
-                for out, ts in ((w_e, enabled), (w_r, released), (w_s, start), (w_end, end)):
-                    out[sel] = clock.worked_array(ts[sel])
-        batch = w_r - w_e                          # held for a sign-off round
-        queue = w_s - w_r                          # ready, waiting for a free person
-        closed = (start - enabled) - (w_s - w_e)   # ready, office closed
-        paused = (end - start) - (w_end - w_s)     # taken up, paused while closed
-        cost_min = np.array([ln.cost_min for ln in self.lanes] or [0.0])
-
-        def per_case(values):
-            return np.bincount(cid, weights=values, minlength=n)
-
-        def union(a, b):  # (wall-clock, working) length of each case's union of [a, b]
-            ps, pe = union_pieces(cid, a, b)
-            return per_case(pe - ps), per_case(union_measured(clocks, lane, ps, pe))
-
-        wait_wall, wait_work = union(enabled, start)
-        # per lane: how long the case waited for that lane (its steps' union, wall clock)
-        n_lanes = max(len(self.lanes), 1)
-        by_lane = union_length(cid * n_lanes + lane, enabled, start, n * n_lanes)
-        lane_wait = by_lane.reshape(n, n_lanes)[measured].sum(axis=0)
-        _, batch_work = union(enabled, released)
-        proc_wall, proc_work = union(start, end)
-        m = measured[cid] if len(cid) else np.zeros(0, bool)
-        nodes = len(self.net.ids)
-        task_stats = np.zeros((nodes, 6))
-        for col, values in enumerate((np.ones(len(ids)), queue, batch, closed, dur, paused)):
-            task_stats[:, col] = np.bincount(node[m], weights=values[m], minlength=nodes)
+        # one conversion (fromiter: no intermediate objects), then views
+        table = np.fromiter(itertools.chain.from_iterable(self.rows), dtype=float,
+                            count=10 * len(self.rows)).reshape(-1, 10)
+        times = execution_times(table, [ln.clock for ln in self.lanes],
+                                [ln.cost_min for ln in self.lanes], measured,
+                                len(self.net.ids))
         return ReplicationStats(
-            case_arrival, case_done, measured, case_work=per_case(dur),
-            case_cost=per_case(dur * cost_min[lane]),
-            case_wait=wait_wall, case_wait_working=wait_work, case_batch=batch_work,
-            case_proc_span=proc_wall, case_proc_working=proc_work, task_stats=task_stats,
-            lane_wait=lane_wait,
+            case_arrival, case_done, measured, **times,
             lane_busy=[ln.busy for ln in self.lanes], end_time=self.end_time, t0=self.t0,
-            rows=self.rows if self.keep_log else [])
+            rows=table if self.keep_log else np.zeros((0, 10)))
 
     # -- failures ---------------------------------------------------------------------
     def _livelock(self, case, i):

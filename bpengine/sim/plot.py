@@ -78,7 +78,8 @@ def plot_sweep(sweep, path: str | os.PathLike) -> None:
     """Save cycle time (working days, with 95% intervals) against the first varied value.
 
     One line per combination of the other varied values; with a varied lane, a second
-    panel shows that lane's utilisation, where the queue explodes as it nears 100%.
+    panel shows that lane's offered load (work arriving per staff hour), where the queue
+    grows without bound from 1 on.
 
     Raises
     ------
@@ -108,8 +109,8 @@ def plot_sweep(sweep, path: str | os.PathLike) -> None:
         label = ", ".join(f"{k}={v}" for k, v in zip(rest, key, strict=True)) or None
         left.errorbar(xs, means, yerr=errs, marker="o", capsize=3, label=label)
         for lane in lanes:
-            use = [p.lane_utilisation(lane) for p in points]
-            axes[0][1].plot(xs, [u * 100 if u is not None else float("nan") for u in use],
+            load = [p.lane_offered_load(lane) for p in points]
+            axes[0][1].plot(xs, [x if x is not None else float("nan") for x in load],
                             marker="o", label=f"{lane}" + (f" ({label})" if label else ""))
     if numeric and all(isinstance(p.values[first], int) for p in sweep.points):
         ticks = sorted({p.values[first] for p in sweep.points})  # 1, 2, 3 officers, not 1.25
@@ -123,10 +124,10 @@ def plot_sweep(sweep, path: str | os.PathLike) -> None:
         left.legend(loc="best")
     if lanes:
         right = axes[0][1]
-        right.axhline(100, color="#cc3311", linestyle="--")
+        right.axhline(1, color="#cc3311", linestyle="--", label="1: the queue grows for ever")
         right.set_xlabel(first)
-        right.set_ylabel("utilisation (%)")
-        right.set_title("utilisation of the lanes varied")
+        right.set_ylabel("offered load (work in / staff time)")
+        right.set_title("offered load of the lanes varied")
         right.set_ylim(bottom=0)
         right.legend(loc="best")
     fig.suptitle(f"{sweep.model_name}: {sweep.cases} cases × {sweep.replications} "

@@ -8,6 +8,7 @@ unit each KPI names.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,7 +46,8 @@ class ReplicationStats:
     closed, processing, paused while the office is closed] summed over measured cases;
     ``lane_wait`` per lane, the union of each measured case's waiting for that lane's
     steps (wall clock), summed over measured cases;
-    ``rows`` the task executions (only when the event log is kept).
+    ``rows`` the task executions, one row each (case, node, lane, person, enabled,
+    released, assigned, start, end, working minutes), only when the event log is kept.
     """
 
     case_arrival: np.ndarray
@@ -63,7 +65,7 @@ class ReplicationStats:
     lane_busy: list
     end_time: float
     t0: float
-    rows: list
+    rows: np.ndarray
     transfers: list = field(default_factory=list)  # (case, transfer node, sent, arrived)
 
 
@@ -268,9 +270,10 @@ class SimulationResult:
     cycle_days, cycle_calendar_days : numpy.ndarray
         Cycle time in working days (and in calendar days) of every measured case of every
         replication, in order of arrival within each replication.
-    event_log : list of dict
-        Task executions of the first replication (``case``, ``activity``, ``name``, ``lane``,
-        ``resource``, ``enabled``, ``start``, ``end`` as datetimes).
+    event_log : EventLog or list
+        Task executions of the first replication, read as dicts (``case``, ``activity``,
+        ``name``, ``lane``, ``resource``, ``enabled``, ``start``, ``end`` as datetimes);
+        an :class:`~bpengine.sim.eventlog.EventLog` keeps them as columns until then.
     handovers : list of dict
         Hand-overs between pools in the first replication (``case``, ``flow``, ``name``,
         ``kind`` paper/data, ``sender``, ``receiver``, ``sent``, ``arrived``).
@@ -286,7 +289,7 @@ class SimulationResult:
     lanes: list[dict] = field(default_factory=list)
     cycle_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cycle_calendar_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    event_log: list[dict] = field(default_factory=list)
+    event_log: Sequence = field(default_factory=list)
     handovers: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -409,10 +412,11 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
                           "cost_per_case": round(float(lane_cost[k]), 2)})
         if not unstaffed and load.mean >= 1:
             res.warnings.append(
-                f"lane {name!r}: offered load {load.mean:.2f} (the work arriving for its "
-                f"{staff.staff} staff per working hour they have): at 1 or more the queue grows "
-                "without bound, so the cycle time keeps rising with the number of cases "
-                "simulated and is no steady state; add staff or take work off this lane")
+                f"lane {name!r} ({staff.staff} staff): offered load {load.mean:.2f}, i.e. "
+                f"{load.mean:.2f} hours of work arrive for every hour its staff can work; at 1 or "
+                "more the queue grows without bound, so the cycle time rises with the number "
+                "of cases simulated and describes no steady state; add staff or take work "
+                "off this lane")
     staffed = ~np.all(np.isnan(loads), axis=0) if len(reps) else np.zeros(0, bool)
     if staffed.any():
         res.kpis["offered_load_max"] = _kpi("offered_load_max", "share",

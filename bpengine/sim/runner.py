@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import BpengineError, ModelError
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
+from .eventlog import EventLog
 from .kernel import Replication
 from .net import UNSTAFFED, compile_net
 from .results import SimulationResult, summarise
@@ -138,9 +139,13 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
     res.elapsed_seconds = time.perf_counter() - started
     if event_log and reps:
         epoch = sc.calendar.clock(sc.start).epoch
-        res.event_log = _log_rows(reps[0].rows, net, epoch)
+        res.event_log = _event_log(reps[0].rows, net, epoch)
         res.handovers = _handover_rows(reps[0].transfers, net, model, epoch)
     return res
+
+
+def _event_log(table, net, epoch) -> EventLog:
+    return EventLog(table, net.ids, net.names, net.lanes, UNSTAFFED, epoch)
 
 
 def _handover_rows(transfers, net, model, epoch) -> list[dict]:
@@ -153,25 +158,6 @@ def _handover_rows(transfers, net, model, epoch) -> list[dict]:
                     "sent": epoch + dt.timedelta(minutes=sent),
                     "arrived": epoch + dt.timedelta(minutes=arrived)})
     return out
-
-
-def _log_rows(rows, net, epoch) -> list[dict]:
-    """Task executions as dicts with datetimes (converted in bulk)."""
-    rows = [r for r in rows if r[3] >= 0]
-    if not rows:
-        return []
-    epoch = np.datetime64(epoch, "us")
-    times = np.array(rows, dtype=float)[:, (4, 7, 8)]
-    stamps = (epoch + np.round(times * 60e6).astype("timedelta64[us]")).astype(object)
-    ids, names, lanes = net.ids, net.names, net.lanes
-    people: dict = {}  # (lane, staff) -> "Lane #n", made once
-    for r in rows:
-        if (r[2], r[3]) not in people:
-            people[r[2], r[3]] = (lanes[r[2]] if lanes[r[2]] in UNSTAFFED
-                                  else f"{lanes[r[2]]} #{r[3] + 1}")
-    return [{"case": r[0], "activity": ids[r[1]], "name": names[r[1]], "lane": lanes[r[2]],
-             "resource": people[r[2], r[3]], "enabled": e, "start": st, "end": f}
-            for r, (e, st, f) in zip(rows, stamps.tolist(), strict=True)]
 
 
 def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
@@ -189,7 +175,7 @@ def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
     rep = Replication(net, sc, model, 1, 0, 0, keep_log=True,
                       data_source=lambda k: dict(data or {}))
     stats = rep.run()
-    rows = _log_rows(stats.rows, net, rep.clock.epoch)
+    rows = _event_log(stats.rows, net, rep.clock.epoch).rows()
     return sorted(rows, key=lambda r: (r["end"], r["start"], r["enabled"]))
 
 

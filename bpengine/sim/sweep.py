@@ -36,9 +36,16 @@ class SweepPoint:
 
     def lane_utilisation(self, lane: str) -> float | None:
         """Mean utilisation of ``lane`` at this point (``None``: unknown lane or unlimited)."""
+        return self._lane(lane, "utilisation")
+
+    def lane_offered_load(self, lane: str) -> float | None:
+        """Work arriving for ``lane`` per hour its staff have (``>= 1``: the queue grows)."""
+        return self._lane(lane, "offered_load")
+
+    def _lane(self, lane, key):
         for row in self.result.lanes:
             if row["lane"] == lane and not row.get("unlimited"):
-                return row["utilisation"]
+                return row.get(key)
         return None
 
 
@@ -62,13 +69,24 @@ class Sweep:
                 out.append(keys[1])
         return out
 
+    def warnings(self) -> list[tuple[str, str]]:
+        """(where, warning) pairs; a warning given at every point is said once, for all."""
+        seen: dict[str, list[str]] = {}
+        for p in self.points:
+            where = ", ".join(f"{k}={v}" for k, v in p.values.items())
+            for warning in p.result.warnings:
+                seen.setdefault(warning, []).append(where)
+        return [("every point" if len(wheres) == len(self.points) > 1 else "; ".join(wheres),
+                 warning) for warning, wheres in seen.items()]
+
     def to_dict(self) -> dict:
         return {"model": self.model_name, "vary": self.paths, "cases": self.cases,
                 "replications": self.replications, "seed": self.seed,
                 "points": [{"values": p.values,
                             "kpis": {k: p.result.kpis[k].to_dict() for k in SWEEP_KPIS
                                      if k in p.result.kpis},
-                            "lanes": p.result.lanes} for p in self.points]}
+                            "lanes": p.result.lanes, "warnings": p.result.warnings}
+                           for p in self.points]}
 
 
 def _setting(path: str, value) -> str:

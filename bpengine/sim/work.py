@@ -9,6 +9,7 @@ holds these operations; :class:`~bpengine.sim.kernel.Replication` mixes them in.
 from __future__ import annotations
 
 from collections import deque
+from heapq import heappush
 
 from ..errors import ScenarioError
 from ..scenario import Distribution
@@ -169,7 +170,7 @@ class Staffing:
         start, end = lane.clock.work(t, dur)
         item.assigned, item.start, item.end, item.dur = t, start, end, dur
         item.state, item.staff = SERVICE, staff
-        self._push(end, DONE, item)
+        heappush(self.heap, (end, DONE, next(self.seq), DONE, item))  # _push, inlined
 
     def _free(self, lane, staff, t):
         queue = lane.queue

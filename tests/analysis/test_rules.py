@@ -12,7 +12,8 @@ from ..conftest import SHARED, corpus_files
 def test_rule_ids_are_the_documented_ones():
     assert RULE_IDS == ("same-role-approvals", "signoff-chain", "rubber-stamp",
                         "dominated-approval", "reverification", "resubmission", "ping-pong",
-                        "rework-loop", "knockout-order")
+                        "rework-loop", "knockout-order", "paper-handover", "once-only",
+                        "automate", "bottleneck", "fast-lane")
     for _, check in RULES:
         assert "Graph pattern" in check.__doc__
 

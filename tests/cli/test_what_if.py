@@ -116,3 +116,15 @@ def test_sweep_prints_a_table_and_draws_a_plot(tmp_path):
     assert res.exit_code == 0, res.output
     assert "utilisation" in res.output and "Kepala OPD" in res.output
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sweep_names_the_point_where_a_lane_is_overloaded():
+    domisili = PROCESSES / "surat-keterangan-domisili.bpmn"
+    res = CliRunner().invoke(main, ["sweep", str(domisili), "--vary",
+                                    'lanes."Petugas Kelurahan".staff=1,3', "--set",
+                                    "arrivals.rate=20", *SMALL, "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    warned = [line for line in res.output.splitlines() if line.startswith("warning")]
+    assert any(line.startswith('warning (lanes."Petugas Kelurahan".staff=1): lane '
+                               "'Petugas Kelurahan': offered load") for line in warned), warned
+    assert not any("staff=3" in line for line in warned)

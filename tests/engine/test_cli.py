@@ -92,9 +92,9 @@ def test_db_upgrade_and_current(run, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert "upgraded empty database -> 0003" in run("db", "upgrade", "--url", url).output
     assert "already at 0003" in run("db", "upgrade", "--url", url).output
-    assert "database: 0003" in run("db", "current", "--url", url).output
+    assert "database: 0003" in run("db", "current", "--db", url).output  # --url: old spelling
     bad = run("db", "upgrade", "--url", "nonsense://x", ok=False)
-    assert bad.exit_code == 1 and "--url 'nonsense://x'" in bad.output
+    assert bad.exit_code == 1 and "--db 'nonsense://x'" in bad.output
 
 
 def test_a_mistyped_database_is_refused_not_created(run, tmp_path):
@@ -134,7 +134,7 @@ def test_claim_without_actor_names_the_option(run, data_dir):
 def test_db_error_names_the_url_and_the_missing_folder(run, tmp_path):
     url = f"sqlite:///{tmp_path / 'no' / 'such' / 'x.db'}"
     result = run("db", "upgrade", "--url", url, ok=False)
-    assert result.exit_code == 1 and result.output.startswith(f"error: --url {url}: ")
+    assert result.exit_code == 1 and result.output.startswith(f"error: --db {url}: ")
     assert "does not exist" in result.output
 
 
@@ -161,3 +161,40 @@ def test_case_commands_take_a_unique_start_of_an_id(run, data_dir):
     assert all(i in line for i in ids if i[0] == first)
     missing = run("case", "cancel", "zzzz", ok=False)
     assert "error: no case 'zzzz'" in missing.output
+
+
+def test_no_database_given_is_one_line_naming_db():
+    runner = CliRunner(env={"BPENGINE_DB": None})
+    for args in (["case", "inbox"], ["db", "current"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1, result.output
+        assert result.output.strip() == ("error: --db: which database? give --db URL or set "
+                                         "BPENGINE_DB")
+
+
+def test_messages_and_signals_from_the_command_line(run, data_dir):
+    started = run("case", "start", str(data_dir / "pindah.bpmn"), "--key", "PND-001",
+                  "--data", "nik=\"3273010101900001\"", "--actor", "loket").output
+    assert "pindah_domisili v1  running  key PND-001" in started
+    task = json.loads(run("case", "inbox", "--format", "json").output)[0]
+    waiting = run("case", "complete", task["id"]).output
+    assert "R_dokumen 'Terima dokumen asli' [Petugas Kelurahan] for 'Dokumen asli'" in waiting
+    missing = run("case", "message", "Dokumen asli", "--key", "PND-009", ok=False)
+    assert missing.exit_code == 1 and len(missing.output.strip().splitlines()) == 1
+    assert "no case waits for message 'Dokumen asli' with business key 'PND-009'" in \
+        missing.output and "'PND-001'" in missing.output and "--keep" in missing.output
+    sent = run("case", "message", "Dokumen asli", "--key", "PND-001", "--data", "asli=true",
+               "--id", "WA-1", "--actor", "pemohon").output
+    assert "message 'Dokumen asli' delivered to case" in sent and "at R_dokumen" in sent
+    assert '"asli": true' in sent and "A_siak 'Catat di SIAK'" in sent
+    again = run("case", "message", "Dokumen asli", "--key", "PND-001", "--id", "WA-1").output
+    assert "already handled; nothing done again" in again
+    by_data = run("case", "message", "Dokumen asli", "--where", "nik=\"3273010101900001\"",
+                  "--keep", "--format", "json").output
+    assert json.loads(by_data)["state"] == "pending"  # the case no longer waits: kept
+    bad = run("case", "message", "Dokumen asli", "--where", "nik", ok=False)
+    assert bad.exit_code == 2 and "--where" in bad.output
+    assert "no case waits for it" in run("case", "signal", "SIAK pulih").output
+    history = run("case", "history", started.split()[4]).output.splitlines()
+    assert [line.split()[2:5] for line in history if " message " in line] == [
+        ["message", "pemohon", "R_dokumen"]]

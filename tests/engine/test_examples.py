@@ -91,3 +91,19 @@ def test_a_mistake_in_the_inbox_is_a_400_page_not_a_crash(inbox_server):
     assert info.value.code == 400
     assert "no task" in info.value.read().decode()
     assert "Pemohon" in _get(base + "/")
+
+
+def test_the_collaboration_example_crosses_two_pools(capsys):
+    assert _example("messages").main([]) == "completed"
+    out = capsys.readouterr().out
+    assert "Camat              Terbitkan SKPWNI" in out
+    assert "message S_kec      message 'Berkas pindah' from within the case" in out
+
+
+def test_the_readme_messages_snippet_runs(capsys, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Messages between agencies", 1)[1]
+    code, printed = re.findall(r"```(?:python)?\n(.*?)```", section, re.S)[:2]
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out == printed

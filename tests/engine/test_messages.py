@@ -187,3 +187,222 @@ def test_timer_start_cycles_create_cases_on_tick(url, clock, data_dir):
         assert engine.tick(clock.advance(days=5)) == []
         assert len(engine.cases()) == 3
         assert [h.detail for h in engine.history(first[0])][0] == "rekap v1 on timer S"
+
+
+# --- several workers on PostgreSQL ---------------------------------------------------------
+LANES = ["Petugas Kelurahan", "Lurah", "Petugas Kecamatan", "Camat"]
+
+
+def _worker(url: str, seed: int, workers: int, cases: int) -> dict:
+    """Start this worker's cases, send the applicant's documents for *every* worker's cases
+    (each message by four senders: one id, delivered once), then tick and complete whatever
+    any inbox offers until no case runs."""
+    import random
+    import time
+    from collections import Counter
+
+    from bpengine import ConflictError, Engine, TaskNotReady
+
+    rng = random.Random(seed)
+    engine = Engine(url)
+    engine.register("Catat di SIAK", lambda data: {"siak": "tercatat"})
+    counts = Counter()
+    for i in range(cases):
+        engine.start("pindah_domisili", {"no": i}, business_key=f"PND-{seed}-{i}")
+    keys = [f"PND-{s}-{i}" for s in range(workers) for i in range(cases)]
+    rng.shuffle(keys)
+    for key in keys:
+        while True:
+            try:
+                sent = engine.correlate("Dokumen asli", business_key=key, data={"asli": True},
+                                        message_id=f"dok-{key}", keep=True)
+                counts["duplicate" if sent.duplicate else sent.state] += 1
+                break
+            except ConflictError:
+                counts["retry"] += 1
+    idle = 0
+    while idle < 200:
+        try:
+            advanced = engine.tick(limit=20)
+        except ConflictError:
+            counts["tick-conflict"] += 1
+            continue
+        tasks = engine.inbox(lane=rng.choice(LANES), limit=30)
+        if not tasks and not advanced:
+            idle += 1
+            if not engine.cases(status="running", limit=1):
+                break
+            time.sleep(0.01)
+            continue
+        idle = 0
+        for task in rng.sample(tasks, min(6, len(tasks))):
+            try:
+                engine.complete(task.id, {}, actor=f"w{seed}")
+                counts["completed"] += 1
+            except (ConflictError, TaskNotReady):
+                counts["conflict"] += 1
+    engine.close()
+    return dict(counts)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_four_workers_x_200_cases_deliver_every_message_exactly_once(pg_url, data_dir):
+    import multiprocessing
+
+    engine = Engine(pg_url)
+    engine.deploy(data_dir / "pindah.bpmn")
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        results = pool.starmap(_worker, [(pg_url, seed, 4, 50) for seed in range(4)])
+    cases = engine.cases()
+    assert len(cases) == 200 and {c.status for c in cases} == {"completed"}
+    sends = sum(r.get("delivered", 0) + r.get("pending", 0) for r in results)
+    assert sends == 200 and sum(r.get("duplicate", 0) for r in results) == 600
+    with engine.db.connect() as conn:
+        caught = conn.execute(text(
+            "SELECT case_id, element_id, count(*) FROM bpe_audit WHERE action = 'message' "
+            "GROUP BY case_id, element_id")).all()
+        completes = conn.execute(text(
+            "SELECT task_id, count(*) FROM bpe_audit WHERE action = 'complete' "
+            "GROUP BY task_id")).all()
+        messages = conn.execute(text(
+            "SELECT name, state, count(*) FROM bpe_messages GROUP BY name, state")).all()
+    # Inside the case: the file to the kecamatan, the SKPWNI back; from outside: the documents.
+    assert sorted({e for _, e, _ in caught}) == ["C_skpwni", "R_dokumen", "S_kec"]
+    assert len(caught) == 600 and {n for *_, n in caught} == {1}
+    assert len(completes) == 800 and {n for _, n in completes} == {1}
+    assert sorted(messages) == [("Dokumen asli", "delivered", 200),
+                                ("SKPWNI untuk pemohon", "outbound", 200)]
+    engine.close()
+
+
+_KILLED_SWEEP = """
+import sys, time
+from bpengine import Engine
+engine = Engine(sys.argv[1])
+def hang(data):
+    print("in-step", flush=True)
+    time.sleep(60)          # killed here, after the message was caught, before commit
+engine.register("Catat di SIAK", hang)
+engine.tick()
+"""
+
+
+@pytest.mark.postgres
+def test_a_worker_killed_mid_delivery_loses_nothing(pg_url, data_dir):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    engine = Engine(pg_url)
+    engine.deploy(data_dir / "pindah.bpmn")
+    case = engine.start("pindah_domisili", {}, business_key="PND-K")
+    kept = engine.correlate("Dokumen asli", business_key="PND-K", message_id="dok-K",
+                            data={"asli": True}, keep=True)
+    assert kept.state == "pending"
+    engine.complete(engine.inbox()[0].id, {})  # now the case waits: the next tick delivers
+    before = (engine.get(case.id), engine.history(case.id), engine.messages())
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_SWEEP, pg_url],
+                            stdout=subprocess.PIPE, text=True)
+    with proc.stdout:
+        assert proc.stdout.readline().strip() == "in-step"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    assert (engine.get(case.id), engine.history(case.id), engine.messages()) == before
+    engine.register("Catat di SIAK", lambda data: {"siak": "tercatat"})
+    assert engine.tick() == [case.id]
+    assert engine.tick() == []
+    assert [h.element_id for h in engine.history(case.id) if h.action == "message"] == [
+        "R_dokumen"]
+    assert engine.messages()[0].state == "delivered"
+    assert engine.get(case.id).data == {"asli": True, "siak": "tercatat"}
+    engine.close()
+
+
+def test_a_pool_started_by_a_message_does_not_start_with_later_cases(url, clock, data_dir):
+    # SpiffWorkflow wires a message-started pool into the shared spec when the message
+    # first comes; two workers would then run the same case differently.
+    first, second = Engine(url, clock=clock), Engine(url, clock=clock)
+    first.register("Catat di SIAK", lambda data: {})
+    first.deploy(data_dir / "pindah.bpmn")
+    a = first.start("pindah_domisili", {}, business_key="A")
+    _do(first, "Petugas Kelurahan")
+    first.correlate("Dokumen asli", business_key="A")
+    _do(first, "Lurah")  # the kecamatan pool starts in case A
+    b = first.start("pindah_domisili", {}, business_key="B")
+    assert [t.element_id for t in b.tasks] == ["A_verifikasi"]
+    assert [t.element_id for t in _do(second, "Petugas Kecamatan").tasks
+            if t.kind == "user"] == ["A_terbitkan"]
+    assert first.get(a.id).status == "running"
+    first.close()
+    second.close()
+
+
+def test_an_officer_carrying_the_file_hands_the_message_over(clock, data_dir):
+    # Drawn as a manual task with the message flow out of it, not as a throw event:
+    # SpiffWorkflow cannot throw from a task; the engine hands the message over when it
+    # completes.
+    source = (data_dir / "pindah.bpmn").read_text(encoding="utf-8")
+    throw = ('<intermediateThrowEvent id="T_serahkan" name="Menyerahkan berkas ke kecamatan">'
+             '\n      <messageEventDefinition id="MED_serahkan"/>\n    '
+             '</intermediateThrowEvent>')
+    assert throw in source
+    source = source.replace(throw, '<manualTask id="T_serahkan" name="Antar berkas"/>')
+    with Engine(clock=clock) as engine:
+        engine.register("Catat di SIAK", lambda data: {})
+        engine.deploy(source.encode())
+        case = engine.start("pindah_domisili", {}, business_key="PND-M")
+        _do(engine, "Petugas Kelurahan")
+        engine.correlate("Dokumen asli", business_key="PND-M")
+        _do(engine, "Lurah")
+        assert [t.name for t in engine.inbox()] == ["Antar berkas"]
+        after = _do(engine, "Lurah", {"kurir": "Pak Darto"})
+        assert [t.element_id for t in after.tasks if t.kind == "user"] == ["A_periksa"]
+        assert [h.element_id for h in engine.history(case.id)][-2:] == ["T_serahkan", "S_kec"]
+
+
+def test_the_collaboration_drawn_for_the_model_runs_across_its_executable_pools(
+        engine):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "collab" / "tiga-instansi.bpmn"
+    definition = engine.deploy(path)
+    assert definition.key == "Collab_tiga"
+    case = engine.start("Collab_tiga", {}, business_key="T-1")
+    lanes = []
+    while tasks := engine.inbox():
+        lanes.append(tasks[0].lane)
+        engine.complete(tasks[0].id, {})
+    assert engine.get(case.id).status == "completed"
+    # Two pools, one case (tasks made in the same instant come in any order).
+    assert sorted(lanes) == ["Camat", "Petugas Kelurahan", "Petugas Kelurahan"]
+    # The dinas pool is not executable: its recommendation goes to the outbox.
+    [out] = engine.messages("outbound")
+    assert (out.name, out.source_case_id) == ("Rekomendasi", case.id)
+
+
+def test_a_collaboration_whose_pools_all_start_on_a_message_is_started_by_one(clock, data_dir):
+    source = (data_dir / "pindah.bpmn").read_text(encoding="utf-8")
+    plain = '<startEvent id="S_kel" name="Permohonan pindah diterima"/>'
+    assert plain in source
+    source = source.replace(plain, '<startEvent id="S_kel" name="Permohonan pindah diterima">'
+                                   '<messageEventDefinition id="MED_kel"/></startEvent>')
+    source = source.replace('<messageFlow id="MF_dokumen"', (
+        '<messageFlow id="MF_mohon" name="Permohonan pindah" sourceRef="P_pemohon" '
+        'targetRef="S_kel"/><messageFlow id="MF_dokumen"'))
+    with Engine(clock=clock) as engine:
+        engine.register("Catat di SIAK", lambda data: {})
+        engine.deploy(source.encode())
+        with pytest.raises(BpengineError, match="every pool starts on a message "
+                                                r"\(Permohonan pindah, Berkas pindah\).*correlate"):
+            engine.start("pindah_domisili", {})
+        started = engine.correlate("Permohonan pindah", business_key="PND-S", data={"nik": "1"})
+        assert started.started == started.case_ids and started.element_ids == ("S_kel",)
+        _do(engine, "Petugas Kelurahan")
+        engine.correlate("Dokumen asli", business_key="PND-S")
+        for lane in ("Lurah", "Petugas Kecamatan", "Camat"):
+            _do(engine, lane)
+        case = engine.get(started.case_id)
+        assert (case.status, case.business_key, case.data["nik"]) == ("completed", "PND-S", "1")

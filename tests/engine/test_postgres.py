@@ -222,3 +222,18 @@ def test_two_workers_share_pending_service_tasks_exactly_once(pg_url, data_dir):
     assert len(services) == 10 and set(services.values()) == {1}
     assert all(front.get(c).data["terkirim"] is True for c in cases)
     front.db.dispose()
+
+
+def test_ids_by_their_start_on_postgres(pg_url, data_dir, clock):
+    """LIKE with an escape clause behaves on PostgreSQL as on SQLite."""
+    from bpengine.errors import NotFound
+
+    with Engine(pg_url, clock=clock) as engine:
+        engine.deploy(data_dir / "cuti.bpmn")
+        case = engine.start("cuti", {"hari": 2, "revisi": 0})
+        [task] = [t for t in engine.inbox() if t.case_id == case.id]
+        assert engine.expand_id("case", case.id[:8]) == case.id
+        assert engine.expand_id("task", task.id[:8]) == task.id
+        assert engine.expand_id("case", case.id) == case.id
+        with pytest.raises(NotFound, match="no case '%'"):
+            engine.expand_id("case", "%")  # a wildcard is a character here, not "anything"

@@ -1,7 +1,7 @@
 """Message flows resolved to the steps they join, and classified paper or data."""
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from bpengine import ModelError, load
 from tests.conftest import shared_path

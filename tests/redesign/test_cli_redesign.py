@@ -40,7 +40,10 @@ def test_redesign_writes_model_scenario_and_change_log(tmp_path):
     assert "Task_ttd_rw" not in new.elements
     assert_usable(new)
     scenario = yaml.safe_load((tmp_path / "out.scenario.yaml").read_text(encoding="utf-8"))
-    assert "Task_ttd_rw" not in scenario["tasks"] and scenario["lanes"]["Ketua RW"]["staff"] == 1
+    assert "Task_ttd_rw" not in scenario["tasks"]
+    # nobody at the RW works on the case any more: its lane and its staff entry go
+    assert "Ketua RW" not in scenario["lanes"]
+    assert "Ketua RW" not in {lane.name for lane in new.lanes.values()}
     assert scenario["tasks"]["Task_nomor_surat"] == "5 min"
     log = yaml.safe_load((tmp_path / "out.changes.yaml").read_text(encoding="utf-8"))
     assert log["changes"][0]["kind"] == "eliminate"

@@ -168,6 +168,24 @@ _MEASURE = """
 """
 
 
+def test_assumptions_say_which_values_a_what_if_changed(tmp_path):
+    from click.testing import CliRunner
+
+    from bpengine.cli import main
+
+    from ..conftest import PROCESSES
+
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(main, ["report", str(PROCESSES / "surat-keterangan-domisili.bpmn"),
+                                  "-o", str(out), "--set", 'lanes."Petugas Kelurahan".staff=3'])
+    assert r.exit_code == 0, r.output
+    section = out.read_text("utf-8").split('id="assumptions"', 1)[1]
+    assert re.search(r"Petugas Kelurahan</td><td>3 people[^<]*</td><td>changed for this "
+                     r"what-if \(--set\)<", section)
+    assert re.search(r"Camat</td><td>1 person, Rp 95,000 an hour</td><td[^>]*>assumption<",
+                     section)
+
+
 def _browser_run(browser, page, *args):
     with tempfile.TemporaryDirectory() as profile:
         return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
@@ -236,3 +254,12 @@ def test_chromium_screenshot_shows_both_diagrams_and_the_plots(report, tmp_path)
     assert _colour_share(img, (46, 125, 50)) > 0.0002, "no changed element visible"
     assert _colour_share(img, (140, 184, 142)) > 0.001, "no 'after' histogram visible"
     assert _colour_share(img, (234, 152, 126)) > 0.001, "no 'before' histogram visible"
+
+
+@pytest.mark.slow
+def test_printed_on_a4_with_the_diagrams_on_landscape_pages(report, tmp_path):
+    pdf = tmp_path / "r.pdf"
+    _browser_run(_chromium(), report, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    boxes = re.findall(rb"MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]", pdf.read_bytes())
+    sizes = {(round(float(w)), round(float(h))) for w, h in boxes}
+    assert sizes == {(595, 842), (842, 595)}, sizes  # A4 portrait and A4 landscape

@@ -14,6 +14,7 @@ import pytest
 from bpengine import load
 from bpengine.cli.redesign import read_scenario_dict
 from bpengine.model import legal_act
+from bpengine.redesign import check_clean
 from bpengine.report.reengineer import reengineer
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
@@ -56,6 +57,7 @@ def test_no_candidate_removes_a_legal_act(name, tmp_path):
     for candidate in result.ranked:
         gone = {e.id for e in removed_steps(model, candidate.model)}
         assert not gone & acts, (candidate.findings, gone & acts)
+        assert check_clean(candidate.model) == [], candidate.findings
 
 
 def test_pre_oss_removes_only_what_the_real_reform_removed(tmp_path):

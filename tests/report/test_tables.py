@@ -55,7 +55,8 @@ def test_csv_and_xlsx_hold_the_same_numbers(result, tmp_path):
     ["compare", str(DOMISILI), str(DOMISILI), "-n", "30", "-r", "2"],
     ["sweep", str(DOMISILI), "--vary", "lanes.Lurah.staff=1,2", "-n", "30", "-r", "2"],
     ["analyze", str(DOMISILI), "--no-soundness"],
-], ids=lambda a: a[0])
+    ["analyze", str(PROCESSES)],  # the portfolio: documents, offices, candidates
+], ids=lambda a: a[0] + ("-portfolio" if a[1] == str(PROCESSES) else ""))
 def test_every_table_command_prints_csv_and_writes_xlsx(tmp_path, args):
     runner = CliRunner()
     res = runner.invoke(main, [*args, "--format", "csv"])
@@ -68,3 +69,18 @@ def test_every_table_command_prints_csv_and_writes_xlsx(tmp_path, args):
     sheet = load_workbook(out).worksheets[0]
     assert [c.value for c in sheet[1]] == rows[0]
     assert sheet.max_row == len(rows)
+
+
+def test_the_portfolio_workbook_has_its_three_tables(tmp_path):
+    out = tmp_path / "portfolio.xlsx"
+    res = CliRunner().invoke(main, ["analyze", str(PROCESSES), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    book = load_workbook(out)
+    assert book.sheetnames == ["documents", "offices", "candidates"]
+    ktp = [r for r in book["documents"].iter_rows(values_only=True) if r[0] == "KTP"]
+    assert ktp and ktp[0][1] > 1  # demanded by more than one procedure
+
+
+def test_a_result_without_tables_is_refused_naming_the_file(tmp_path):
+    with pytest.raises(BpengineError, match=r"x\.xlsx: this result has no table"):
+        write_tables([], tmp_path / "x.xlsx")

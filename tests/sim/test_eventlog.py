@@ -64,3 +64,29 @@ def test_xes_reads_back_with_pm4py(tmp_path, result):
 def test_unknown_format_is_refused(tmp_path, result):
     with pytest.raises(BpengineError, match="unknown event log format '.txt'"):
         write_event_log(result.event_log, tmp_path / "cases.txt")
+
+
+def test_csv_written_by_columns_is_what_the_csv_module_writes(tmp_path, result):
+    from bpengine.sim.eventlog import EventLog
+
+    log = result.event_log
+    assert isinstance(log, EventLog)
+    fast, slow = tmp_path / "fast.csv", tmp_path / "slow.csv"
+    write_event_log(log, fast)
+    write_event_log(list(log), slow)
+    assert fast.read_bytes() == slow.read_bytes()
+    # names that need quoting, a person never assigned, sub-millisecond times
+    table = [[0, 0, 0, 0, 0.0, 0, 0, 1.0000001, 61.23456789, 60],
+             [1, 1, 1, -1, 5.0, 5, 9, 0.0, 9.0, 0],      # cancelled while waiting: left out
+             [1, 1, 1, 2, 5.0, 5, 5, 5.5, 1445.999999, 0]]
+    odd = EventLog(table, ["T1", "T2"], ['Periksa, "cepat"', "Tanda\ntangan"],
+                   ["Staf, TU", "(system)"], ["(system)"], dt.datetime(2025, 1, 6))
+    assert len(odd) == 2 and odd[1]["resource"] == "(system)" and odd[0]["resource"] == \
+        "Staf, TU #1"
+    write_event_log(odd, fast)
+    write_event_log(list(odd), slow)
+    assert fast.read_bytes() == slow.read_bytes()
+    with fast.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["name"] == 'Periksa, "cepat"' and rows[1]["name"] == "Tanda\ntangan"
+    assert rows[1]["end"] == "2025-01-07T00:05:59.999+07:00"

@@ -183,8 +183,8 @@ def test_a_system_works_around_the_clock_and_a_step_on_no_lane_in_office_hours()
 
 
 def test_a_scenario_may_still_give_a_system_step_to_a_lane():
-    from bpengine.scenario import load_scenario
     from bpengine import load
+    from bpengine.scenario import load_scenario
 
     model = load(DATA / "system.bpmn")
     sc = load_scenario({"tasks": {"V": "1 h"}}, model)

@@ -1,0 +1,139 @@
+"""One consistent view: findings that agree with each other and savings that add up.
+
+Each rule judges a pattern on its own; read together, their findings must still make sense:
+
+- **no contradictions**: a step called a rubber stamp ("nothing after it decides") cannot
+  at the same time be the check whose decision sends cases back round a rework loop or
+  knocks them out; the loop is evidence that it decides, so the rubber-stamp finding goes;
+- **savings capped by what the steps contribute**: taking a step out cannot save more
+  lead time than the step adds to the expected lead time of the procedure (its work and
+  waits, times how often a case passes it; nothing when it sits off the critical path of a
+  parallel block), see :func:`~bpengine.analysis.cycle_time.lead_time`;
+- **a total that counts overlap once**: several findings about the same steps do not add
+  up; the total is what taking out all their steps together can save.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from .cycle_time import lead_time
+from .estimates import Estimates
+from .finding import Saving
+from .guard import REMOVING
+from .rework import rework_loops
+
+__all__ = ["Findings", "reconcile", "acting_steps", "combined_saving"]
+
+
+class Findings(list):
+    """The findings of :func:`bpengine.analyze`, with their combined saving.
+
+    A plain list of :class:`~bpengine.analysis.finding.Finding` for every other purpose;
+    ``total`` is the saving if every suggestion were applied, overlap counted once (``None``
+    when not computed).
+    """
+
+    total: Saving | None = None
+
+
+def acting_steps(finding) -> tuple[str, ...]:
+    """The steps whose time a finding's suggestion takes out or moves."""
+    if finding.suggestion in REMOVING:
+        if finding.suggestion == "compose" and not finding.targets:
+            return tuple(finding.elements[1:])  # the first one stays and does the work
+        return tuple(finding.targets or finding.elements[-1:])
+    return tuple(finding.elements)
+
+
+def _contradicted(model, findings, scenario) -> set[str]:
+    """Ids of rubber-stamp findings on a step whose decision a loop or knock-out shows."""
+    deciding = set()
+    for loop in rework_loops(model, scenario):
+        if loop["check"]:
+            deciding.add(loop["check"])
+        gw = loop["gateway"]
+        if gw is not None:  # the step right before the loop's decision decides it
+            deciding.update(p for p in model.graph.predecessors(gw)
+                            if model.elements[p].is_activity)
+    for f in findings:
+        if f.rule == "knockout-order":  # every step it names is a check that ends cases
+            deciding.update(f.elements)
+    return {f.id for f in findings if f.rule == "rubber-stamp"
+            and set(acting_steps(f)) & deciding}
+
+
+class _Bound:
+    """What taking steps out can save at most, from the analytic lead time."""
+
+    def __init__(self, model, scenario, cycle_days=None):
+        self.model, self.scenario = model, scenario
+        self.full, self.runs = lead_time(model, scenario)
+        # a measured (simulated) mean below the analytic one: the analytic shares of the
+        # steps are scaled to it, so no saving exceeds what a case really takes
+        self.scale = (cycle_days / self.full if cycle_days is not None and self.full > 0
+                      and 0 <= cycle_days < self.full else 1.0)
+        self.est = Estimates(model, scenario)
+        self._memo: dict[frozenset, float] = {}
+
+    def known(self, steps) -> bool:
+        return all(s in self.runs for s in steps)
+
+    def days(self, steps) -> float:
+        key = frozenset(s for s in steps if s in self.runs)
+        if key not in self._memo:
+            self._memo[key] = self.scale * max(0.0, self.full - lead_time(
+                self.model, self.scenario, without=key)[0]) if key else 0.0
+        return self._memo[key]
+
+    def hours(self, steps) -> float:
+        return sum(self.est.task_minutes(s) * self.runs[s] for s in set(steps)
+                   if s in self.runs) / 60.0
+
+
+def _capped(f, bound: _Bound):
+    steps = acting_steps(f)
+    if not steps or not bound.known(steps):
+        return f  # a step of another pool or a subprocess: no bound computed, left as is
+    days, hours = bound.days(steps), bound.hours(steps)
+    s = f.saving
+    if s.working_days <= days + 5e-3 and s.staff_hours <= hours + 5e-3:
+        return f
+    new = dataclasses.replace(s, working_days=round(min(s.working_days, days), 3),
+                              staff_hours=round(min(s.staff_hours, hours), 3))
+    return dataclasses.replace(f, saving=new, explanation=(
+        f.explanation + f" (Saving capped at {new.working_days:.2f} working days and "
+        f"{new.staff_hours:.2f} staff hours: what these steps add to the expected lead time "
+        "and work of a case, counting how often a case passes them and the critical path.)"))
+
+
+def combined_saving(model, findings, scenario=None, bound=None,
+                    cycle_days: float | None = None) -> Saving | None:
+    """The saving of all ``findings`` together, steps they share counted once."""
+    if not findings:
+        return None
+    bound = bound or _Bound(model, scenario, cycle_days)
+    days = sum(f.saving.working_days for f in findings)
+    hours = sum(f.saving.staff_hours for f in findings)
+    inside = [f for f in findings if bound.known(acting_steps(f))]
+    outside = [f for f in findings if f not in inside]
+    union = {s for f in inside for s in acting_steps(f)}
+    removed = {s for f in inside if f.suggestion in REMOVING for s in acting_steps(f)}
+    days = min(days, bound.days(union) + sum(f.saving.working_days for f in outside))
+    hours = min(hours, bound.hours(removed) + sum(f.saving.staff_hours for f in inside
+                                                   if f.suggestion not in REMOVING)
+                + sum(f.saving.staff_hours for f in outside))
+    basis = findings[0].saving.basis
+    return Saving(round(days, 3), round(hours, 3), basis, findings[0].saving.label)
+
+
+def reconcile(model, findings, scenario=None, cycle_days: float | None = None) -> Findings:
+    """Drop contradicted findings, cap each saving, and compute the overlap-free total.
+
+    ``cycle_days``: the procedure's mean cycle time as simulated or measured (working
+    days); when given, no saving (nor the total) exceeds the share of it the steps take.
+    """
+    gone = _contradicted(model, findings, scenario)
+    bound = _Bound(model, scenario, cycle_days)
+    out = Findings(_capped(f, bound) for f in findings if f.id not in gone)
+    out.total = combined_saving(model, out, scenario, bound)
+    return out

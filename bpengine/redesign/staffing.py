@@ -1,0 +1,49 @@
+"""`move_staff`: a what-if on the scenario: one person moves from one lane to another.
+
+The model does not change; the change log says who moves, and
+:func:`~bpengine.redesign.transform_scenario` adds the person to one lane's staff and takes
+them from the other's, so the simulation of the candidate shows the effect.
+"""
+from __future__ import annotations
+
+from ..model import ProcessModel
+from .changes import Change
+from .editing import refuse
+
+__all__ = ["move_staff"]
+
+
+def move_staff(model: ProcessModel, from_lane: str, to_lane: str, people: int = 1, *,
+               log: list | None = None, finding: str | None = None) -> ProcessModel:
+    """Record that ``people`` move from lane ``from_lane`` to lane ``to_lane`` (names).
+
+    Returns ``model`` itself: staff live in the scenario, which the change log rewrites.
+
+    Raises
+    ------
+    ModelError
+        A lane name the model does not have, the same lane twice, or fewer than one person.
+
+    Examples
+    --------
+    >>> from bpengine import load
+    >>> from bpengine.redesign import transform_scenario
+    >>> m = load("processes/perjalanan-dinas.bpmn")
+    >>> log = []
+    >>> _ = move_staff(m, "Kepala Bidang Pengusul", "Pejabat Pembuat Komitmen (PPK)", log=log)
+    >>> out = transform_scenario({"lanes": {"Kepala Bidang Pengusul": {"staff": 4}}}, log[0])
+    >>> out["lanes"]["Kepala Bidang Pengusul"], out["lanes"]["Pejabat Pembuat Komitmen (PPK)"]
+    ({'staff': 3}, {'staff': 2})
+    """
+    names = {lane.name for lane in model.lanes.values()}
+    for lane in (from_lane, to_lane):
+        if lane not in names:
+            raise refuse(model, None, f"no lane named {lane!r} (lanes: {', '.join(sorted(names))})")
+    if from_lane == to_lane or people < 1:
+        raise refuse(model, None, "a staff move needs two different lanes and one person or more")
+    if log is not None:
+        log.append(Change("move-staff", (), (
+            f"{people} {'person moves' if people == 1 else 'people move'} from {from_lane!r} to "
+            f"{to_lane!r} (a what-if on the scenario's staff; the procedure is unchanged)."),
+            finding=finding, staff=((to_lane, people), (from_lane, -people))))
+    return model

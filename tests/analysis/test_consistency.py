@@ -1,0 +1,60 @@
+"""One consistent view: no contradicting findings, capped savings, a total counting overlap once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bpengine import analyze, load
+from bpengine.analysis.consistency import acting_steps, reconcile
+from bpengine.analysis.cycle_time import lead_time
+from bpengine.analysis.finding import Saving, make_finding
+from bpengine.analysis.rework import rework_loops
+from bpengine.scenario import load_scenario
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+SHIPPED = sorted(PROCESSES.glob("*.bpmn"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_findings_on_shipped_processes_agree_and_add_up(path):
+    model = load(path)
+    scenario = load_scenario(None, model=model)
+    found = analyze(model, scenario)
+    full, _runs = lead_time(model, scenario)
+    deciding = {loop["check"] for loop in rework_loops(model, scenario)}
+    for f in found:
+        if f.rule == "rubber-stamp":  # "decides nothing" and "sends cases back" never both
+            assert not set(acting_steps(f)) & deciding, f.id
+        saved = full - lead_time(model, scenario, without=acting_steps(f))[0]
+        assert f.saving.working_days <= saved + 0.01, (f.id, f.saving, saved)
+    total = found.total
+    assert total.working_days <= min(full, sum(f.saving.working_days for f in found)) + 0.01
+    assert total.staff_hours <= sum(f.saving.staff_hours for f in found) + 0.01
+
+
+def test_a_simulated_mean_caps_the_total():
+    path = PROCESSES / "surat-keterangan-domisili.bpmn"
+    model = load(path)
+    scenario = load_scenario(None, model=model)
+    analytic = analyze(model, scenario)
+    measured = analyze(model, scenario, cycle_days=2.9)
+    assert measured.total.working_days <= 2.9 < analytic.total.working_days
+    assert [f.id for f in measured] == [f.id for f in analytic]  # same findings, same ids
+    assert any("capped" in f.explanation for f in measured)
+
+
+def test_a_rubber_stamp_on_a_check_that_sends_cases_round_a_loop_is_dropped(procedure):
+    # whatever rule called it a rubber stamp, the loop its decision closes says it decides
+    steps = {"s": ("start", "", "Staf"), "d": ("task", "Buat konsep surat", "Staf"),
+             "p": ("task", "Paraf konsep surat", "Kasi"), "g": ("xor", "Hasil", "Kasi"),
+             "k": ("task", "Kirim surat", "Staf"), "e": ("end", "", "Staf")}
+    flows = ["s>d", "d>p", "p>g", ("g>k", "A"), ("g>d", "B"), "k>e"]
+    model = load(procedure(steps, flows))
+    stamp = make_finding(model, "rubber-stamp", ("p",), "nothing after it decides", "notify",
+                         targets=("p",), saving=Saving(0.5, 0.1))
+    other = make_finding(model, "rubber-stamp", ("k",), "nothing after it decides", "notify",
+                         targets=("k",), saving=Saving(0.5, 0.1))
+    kept = reconcile(model, [stamp, other])
+    assert [f.id for f in kept] == [other.id]
+    assert kept.total.working_days <= 0.5

@@ -1,0 +1,101 @@
+"""Clean output: no change leaves debris, and check_clean finds debris where there is some."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from bpengine import analyze, load
+from bpengine.model import ProcessModel
+from bpengine.model.namespaces import BPMN
+from bpengine.redesign import check_clean, eliminate, notify, redesign, transform_scenario
+
+from .conftest import assert_usable
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+SHIPPED = sorted(PROCESSES.glob("*.bpmn"))
+_B = f"{{{BPMN}}}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_redesign_of_every_shipped_process_is_clean(path):
+    model = load(path)
+    assert check_clean(model) == []
+    findings = analyze(model, path.with_name(path.stem + ".scenario.yaml"))
+    results = [redesign(model, [f])[0] for f in findings]
+    results.append(redesign(model, findings)[0])
+    for new in results:
+        assert [(p.code, p.element_id) for p in check_clean(new)] == []
+
+
+def test_removing_the_only_work_of_an_office_takes_the_walk_there_and_its_lane(tmp_path):
+    model = load(PROCESSES / "surat-keterangan-domisili.bpmn")
+    log = []
+    new = eliminate(model, "Task_ttd_rw", log=log)
+    assert "Task_bawa_ke_rw" not in new.elements  # "Bawa pengantar RT ke Ketua RW"
+    assert "Ketua RW" not in {lane.name for lane in new.lanes.values()}
+    assert "'Bawa pengantar RT ke Ketua RW'" in log[0].description
+    assert log[0].removed_lanes == ("Ketua RW",)
+    scenario = transform_scenario({"lanes": {"Ketua RW": {"staff": 1}, "Pemohon": {}},
+                                   "tasks": {"Task_bawa_ke_rw": "2 h"}}, log[0])
+    assert scenario == {"lanes": {"Pemohon": {}}, "tasks": {}}
+    assert_usable(new)
+
+
+def test_notify_sends_a_real_message_to_the_office():
+    model = load(PROCESSES / "surat-keterangan-domisili.bpmn")
+    log = []
+    new = notify(model, "Task_ttd_rw", log=log)
+    notices = [e for e in new.elements.values() if e.kind == "intermediateThrowEvent"]
+    assert len(notices) == 1 and notices[0].event == "message"
+    assert notices[0].lane == model.elements["Task_ttd_rt"].lane  # the one handing it on
+    assert "Ketua RW" in notices[0].name and "notified" in log[0].description
+    messages = new.tree().findall(_B + "message")
+    assert [m.get("name") for m in messages] == ["Pemberitahuan ke Ketua RW"]
+    assert "Task_ttd_rw" not in new.elements and check_clean(new) == []
+    assert_usable(new)
+
+
+def test_a_redesign_that_suggests_notify_inserts_the_notice():
+    model = load(PROCESSES / "surat-keterangan-domisili.bpmn")
+    stamp = next(f for f in analyze(model) if f.suggestion == "notify")
+    new, applied = redesign(model, [stamp])
+    assert applied and any(e.kind == "intermediateThrowEvent" for e in new.elements.values())
+
+
+def _with(model: ProcessModel, edit) -> ProcessModel:
+    root = model.tree()
+    edit(root)
+    return ProcessModel.from_tree(root, model.file)
+
+
+def test_check_clean_finds_each_kind_of_debris():
+    model = load(PROCESSES / "surat-keterangan-domisili.bpmn")
+
+    def orphan(root):
+        process = root.find(_B + "process")
+        etree.SubElement(process, _B + "dataObjectReference", id="Ref_x", name="Lost paper")
+
+    def dangling(root):
+        collab = root.find(_B + "collaboration")
+        etree.SubElement(collab, _B + "messageFlow", id="MF_x", sourceRef="Nowhere",
+                         targetRef="Task_ttd_rt")
+
+    def empty_lane(root):
+        lane = root.find(f".//{_B}lane")
+        for ref in lane.findall(_B + "flowNodeRef"):
+            lane.remove(ref)
+
+    codes = {}
+    for edit in (orphan, dangling, empty_lane):
+        try:
+            changed = _with(model, edit)
+        except Exception:  # noqa: BLE001 - the loader may refuse a reference it checks itself
+            continue
+        codes[edit.__name__] = {p.code for p in check_clean(changed)}
+    assert "orphan-data" in codes["orphan"]
+    assert "empty-lane" in codes["empty_lane"]
+    if "dangling" in codes:
+        assert "dangling-messageFlow" in codes["dangling"]

@@ -1,0 +1,161 @@
+"""Bahasa Indonesia and English (bpengine/i18n.py): the catalogue is complete and current, and
+commands run with --lang id print no English sentence."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+
+import pytest
+from babel.messages.checkers import checkers
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from bpengine.cli import main
+from bpengine.i18n import (
+    LOCALE_DIR,
+    _,
+    default_language,
+    format_date,
+    format_number,
+    language,
+    ngettext,
+    set_language,
+)
+
+from .conftest import PROCESSES, ROOT
+
+PO = LOCALE_DIR / "id" / "LC_MESSAGES" / "bpengine.po"
+MO = LOCALE_DIR / "id" / "LC_MESSAGES" / "bpengine.mo"
+# Words an Indonesian text never contains but nearly every English sentence does.
+ENGLISH = {"the", "and", "of", "is", "are", "with", "for", "this", "that", "which", "would",
+           "from", "after", "before", "working", "days", "hours", "steps", "step", "case",
+           "cases", "findings", "saving", "none", "office", "offices", "not", "no", "per-case",
+           "wrote", "states", "explored", "procedures", "documents", "demands"}
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    yield
+    set_language("en")
+
+
+def _catalogue():
+    with PO.open("rb") as f:
+        return read_po(f, locale="id")
+
+
+def test_every_message_has_an_indonesian_translation_with_the_same_placeholders():
+    cat = _catalogue()
+    ids = [m for m in cat if m.id]
+    assert len(ids) > 300
+    untranslated = [m.id for m in ids if not (m.string if isinstance(m.string, str)
+                                              else all(m.string))]
+    assert not untranslated, untranslated[:5]
+    for m in ids:  # Babel's own checks: {placeholders} and plural forms agree
+        for check in checkers:
+            check(cat, m)
+        singular = m.id if isinstance(m.id, str) else m.id[0]
+        text = m.string if isinstance(m.string, str) else m.string[0]
+        assert set(re.findall(r"{\w+}", singular)) == set(re.findall(r"{\w+}", text)), singular
+
+
+def test_the_catalogue_holds_every_message_of_the_code(tmp_path):
+    pot = tmp_path / "now.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
+                    str(ROOT / "babel.cfg"), "-k", "N_", "--no-location", "-o", str(pot), "."],
+                   cwd=ROOT, check=True, capture_output=True)
+    with pot.open("rb") as f:
+        now = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(f)
+               if m.id}
+    have = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in _catalogue()
+            if m.id}
+    missing = now - have
+    assert not missing, f"run the pybabel update/compile of bpengine/i18n.py: {sorted(missing)[:5]}"
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    with MO.open("rb") as f:
+        mo = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): tuple(
+            [m.string] if isinstance(m.string, str) else m.string) for m in read_mo(f) if m.id}
+    po = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): tuple(
+        [m.string] if isinstance(m.string, str) else m.string) for m in _catalogue() if m.id}
+    assert mo == po, "recompile: pybabel compile -d bpengine/locale -D bpengine"
+
+
+def test_language_comes_from_the_option_then_bpengine_lang_then_the_locale(monkeypatch):
+    monkeypatch.delenv("BPENGINE_LANG", raising=False)
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "id_ID.UTF-8")
+    assert default_language() == "id"
+    monkeypatch.setenv("BPENGINE_LANG", "en")
+    assert default_language() == "en"
+    assert set_language("id") == "id" and language() == "id"
+    assert _("Summary") == "Ringkasan"
+    assert ngettext("{n} finding", "{n} findings", 3).format(n=3) == "3 temuan"
+
+
+def test_numbers_and_dates_follow_the_language():
+    set_language("id")
+    assert format_number(1234.5, 1) == "1.234,5"
+    assert format_date(dt.date(2026, 11, 30)) == "30 Nov 2026"
+    set_language("en")
+    assert format_number(1234.5, 1) == "1,234.5"
+    assert format_date(dt.date(2026, 11, 30)) == "Nov 30, 2026"
+
+
+def test_a_bad_bpengine_lang_is_named_and_english_used(monkeypatch):
+    monkeypatch.setenv("BPENGINE_LANG", "fr")
+    r = CliRunner().invoke(main, ["analyze", str(PROCESSES / "cuti-asn.bpmn")])
+    assert r.exit_code == 0
+    assert "warning: BPENGINE_LANG: unknown language 'fr'" in r.output and "findings" in r.output
+
+
+def english_words(text: str) -> set:
+    """English words outside ids, rule names, quoted element names and file paths."""
+    text = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"|“[^”]*”", " ", text)  # quoted names of steps
+    text = re.sub(r"\S*[/_.\\-]\S*", " ", text)  # paths, ids, rule names, numbers
+    return {w for w in re.findall(r"[A-Za-z]+", text)
+            if w.lower() in ENGLISH and not w.isupper()}  # AND, XOR: BPMN terms
+
+
+def _plain(html: str) -> str:
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<svg\b.*?</svg>", " ", html, flags=re.S)  # the models' own labels
+    html = re.sub(r'src="data:[^"]*"', " ", html)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize("args", [
+    ["analyze", "processes/surat-keterangan-domisili.bpmn", "--metrics"],
+    ["analyze", "processes/pbg.bpmn", "--no-scenario"],
+    ["analyze", "processes/"],
+], ids=["analyze-metrics", "analyze-defaults", "portfolio"])
+def test_commands_with_lang_id_print_no_english_sentence(args, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    r = CliRunner().invoke(main, ["--lang", "id", *args])
+    assert r.exit_code == 0, r.output
+    found = english_words(r.output)
+    assert not found, f"English in: {sorted(found)}"
+    r_en = CliRunner().invoke(main, ["--lang", "en", *args])
+    assert english_words(r_en.output), "the detector must see English when it is there"
+
+
+def test_the_report_in_indonesian_has_no_english_sentence(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    out, after = tmp_path / "laporan.html", tmp_path / "sesudah.bpmn"
+    r = CliRunner().invoke(main, ["redesign", "processes/cuti-asn.bpmn", "-o", str(after)])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["--lang", "id", "report", "processes/cuti-asn.bpmn",
+                                  str(after), "-o", str(out), "-n", "60", "-r", "2"])
+    assert r.exit_code == 0, r.output
+    html = out.read_text("utf-8")
+    assert '<html lang="id">' in html and "Ringkasan" in html
+    # the scenario file's comments are the analyst's own notes, quoted as they are
+    text = re.sub(r'<td( class="guess")?>[^<]*</td></tr>', " ", _plain(html.split(
+        'id="assumptions"')[0] + html.split('id="appendix"')[1]))
+    found = english_words(text)
+    assert not found, f"English in the report: {sorted(found)}"
