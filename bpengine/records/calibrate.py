@@ -428,13 +428,14 @@ def _held_back(executions, staff: dict, bsc) -> dict:
 
     Ready is when it was enabled, or the opening of the day it started if it was enabled
     on an earlier day. Left out: executions without a logged start, enabled outside
-    their lane's working hours, or in lanes of unknown staff.
+    their lane's working hours, enabled by a message from another pool (the file arrives
+    after a transfer the log does not show), or in lanes of unknown staff.
     """
     by_lane: dict = defaultdict(list)
     for x in executions:
         if not x.start_estimated:
             by_lane[x.lane].append(x)
-    out = {}
+    out = {}  # files sent by another pool arrive after a transfer the log does not show
     for lane, xs in by_lane.items():
         if lane not in staff:
             continue
@@ -442,6 +443,8 @@ def _held_back(executions, staff: dict, bsc) -> dict:
         ends = sorted(x.end for x in xs)
         cal = bsc.lane_calendar(lane)
         for x in xs:
+            if x.by_message:
+                continue
             ready = x.enabled
             if ready.date() < x.start.date():  # waited overnight: ready at the day's opening
                 ready = cal.next_working_time(dt.datetime.combine(x.start.date(), dt.time()))

@@ -32,6 +32,7 @@ class Execution:
     start_estimated: bool
     enabled_estimated: bool
     unknowable: bool = False  # no start, and nothing logged before it: no duration to tell
+    by_message: bool = False  # enabled by a message from another pool (arrival time unknown)
 
 
 @dataclass
@@ -108,7 +109,8 @@ def observe(model, replay, scenario=None, arrivals: dict | None = None) -> list[
                     or model.elements[task].lane or lane
             executions.append(Execution(cr.case, task, lane, e.resource, enabled,
                                         e.start or e.end, e.end, e.start is None, estimated,
-                                        e.start is None and enabled == e.end == arrival))
+                                        e.start is None and enabled == e.end == arrival,
+                                        cr.by_message.get(k, False) and e.enabled is None))
         cases.append(ObservedCase(cr.case, arrival, max(e.end for e in events), executions,
                                   cr.alignment.fits, cr.choices, how))
     _estimate_starts([x for c in cases for x in c.executions])

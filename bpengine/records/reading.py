@@ -62,8 +62,8 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
     engine : bpengine.Engine
         Read through its public API: ``cases()`` and ``history(case_id)``.
     model : ProcessModel, optional
-        Gives each task's name and lane, and by default the definition key (its main
-        process id).
+        Gives each task's name and lane, and by default the definition key (the key the
+        engine deploys it under: its collaboration's id, else its main process's).
     key : str, optional
         Only cases of this definition key.
     running : bool
@@ -75,8 +75,10 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
     LogError
         No case of ``key`` in the database.
     """
-    if key is None and model is not None and model.main_process is not None:
-        key = model.main_process.id
+    if key is None and model is not None:
+        from ..model.spiff import engine_key
+
+        key = engine_key(model)  # a collaboration deploys under its own id
     source = repr(engine)
     events: list[Event] = []
     chosen = [c for c in engine.cases(definition=key)
