@@ -335,7 +335,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
             "These gateways decide by their conditions on these case data, as in "
             f"{base_name}, so no probabilities are written for them; observed: "
             + "; ".join(decided)]
-    for key in ("events", "data"):
+    for key in ("events", "handovers", "data"):
         if base_doc.get(key):
             doc[key] = base_doc[key]
             notes[(key,)] = kept
@@ -347,7 +347,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         f"{n_cases - fitting} of {n_cases} cases ({1 - fitting / n_cases:.1%}) do not fit the "
         f"model (replay fitness {replay.fitness:.3f}); see `bpengine conformance`.",
         f"Not in a log, so kept from {base_name}: calendar and holidays, costs, service "
-        "standard, timers, case data.",
+        "standard, timers, hand-over times between pools, case data.",
         "Durations are working minutes on the lane's calendar; distributions fitted with "
         "scipy.stats, family by lowest AIC.",
     ]
