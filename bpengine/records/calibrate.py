@@ -335,7 +335,8 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
             "These gateways decide by their conditions on these case data, as in "
             f"{base_name}, so no probabilities are written for them; observed: "
             + "; ".join(decided)]
-    for key in ("events", "handovers", "data"):
+    _handovers(model, replay, cases, base_doc, bsc, doc, notes, kept)
+    for key in ("events", "data"):
         if base_doc.get(key):
             doc[key] = base_doc[key]
             notes[(key,)] = kept
@@ -488,3 +489,40 @@ def _decided_by_data(model, gateway, bsc) -> bool:
     except BpengineError:
         return False
     return names <= set(bsc.data)
+
+
+def _handovers(model, replay, cases, base_doc, bsc, doc, notes, kept) -> None:
+    """Hand-over times between pools, where the log says when the receiving step was enabled.
+
+    A hand-over is measured from the end of the sender's last step to the enablement of
+    the receiver's next one, when the message was the last thing that step waited for:
+    in working time for paper (carried in office hours), calendar time for data. Flows
+    the log cannot time keep the base scenario's figures.
+    """
+    sent_arrived: dict = defaultdict(list)
+    for case, cr in zip(cases, replay.cases, strict=True):
+        for k, (flow, sender) in cr.message_in.items():
+            arrived = cr.events[k].enabled
+            if arrived is None or sender is None or flow not in model.message_flows:
+                continue  # when the papers arrived, or left, is not in the log
+            sent = cr.events[sender].end if sender >= 0 else case.arrival
+            if arrived >= sent:
+                sent_arrived[flow].append((sent, arrived))
+    out = dict(base_doc.get("handovers") or {})
+    for key in out:
+        notes[("handovers", key)] = kept
+    for flow in sorted(sent_arrived):
+        pairs = sent_arrived[flow]
+        paper = model.handover(flow).is_paper
+        if paper:
+            minutes = worked_between(bsc.calendar, [a for a, _ in pairs], [b for _, b in pairs])
+        else:
+            minutes = np.array([(b - a).total_seconds() / 60 for a, b in pairs])
+        fit = fit_distribution(np.maximum(minutes, 0.0))
+        out[flow] = _duration_doc(fit.distribution)
+        notes[("handovers", flow)] = (
+            f"{fit.n} {'paper' if paper else 'data'} hand-overs timed from the sender's last "
+            f"step to the receiving step's enablement, in {'working' if paper else 'calendar'}"
+            f" time; mean {fit.observed_mean:.3g} min observed; {fit.describe()}")
+    if out:
+        doc["handovers"] = out
