@@ -22,7 +22,7 @@ __all__ = ["calibrate"]
 @click.option("--no-base", is_flag=True, help="Keep nothing: the scenario defaults stand in.")
 @LOG_OPTIONS
 @options.quiet()
-def calibrate(model_file, log, output, base, no_base, mapping, definition, tz, quiet, **kwargs):
+def calibrate(model_file, log, output, base, no_base, mapping, key, tz, quiet, **kwargs):
     """Fit a scenario for MODEL from LOG: XES, CSV, or an engine database URL.
 
     Arrivals, each task's processing time (the distribution family with the lowest AIC,
@@ -32,7 +32,7 @@ def calibrate(model_file, log, output, base, no_base, mapping, definition, tz, q
     """
     model = load(model_file)
     base = None if no_base else (base or sidecar_scenario(model_file))
-    events = open_log(model, log, columns_of(kwargs), definition, tz)
+    events = open_log(model, log, columns_of(kwargs), key, tz)
     result = fit_scenario(model, events, base=str(base) if base else None,
                           mapping=mapping_of(mapping), mapping_source=mapping or "mapping")
     for line in result.warnings:

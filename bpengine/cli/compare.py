@@ -74,7 +74,7 @@ def _is_log(path: str) -> bool:
               help="With two logs: the model the AFTER cases ran (default: --model).")
 @LOG_OPTIONS
 def compare(before, after, scenario, after_scenario, overrides, cases, replications, seed, jobs,
-            quiet, fmt, output, service_standard, model_file, after_model, mapping, definition, tz,
+            quiet, fmt, output, service_standard, model_file, after_model, mapping, key, tz,
             **kwargs):
     """Compare two models, or two logs (the cases before and after a reform).
 
@@ -100,8 +100,8 @@ def compare(before, after, scenario, after_scenario, overrides, cases, replicati
         mb = load(model_file)
         ma = load(after_model) if after_model else mb
         sb, sa = scenarios_for(model_file, after_model, scenario, after_scenario)
-        result = compare_logs(mb, open_log(mb, before, columns, definition, tz), ma,
-                              open_log(ma, after, columns, definition, tz), scenario=sb,
+        result = compare_logs(mb, open_log(mb, before, columns, key, tz), ma,
+                              open_log(ma, after, columns, key, tz), scenario=sb,
                               after_scenario=sa if after_model or after_scenario else None,
                               mapping=mapping_of(mapping))
         text = f"{before} -> {after}\n{result.table()}\n{result.headline()}".rstrip()

@@ -21,14 +21,14 @@ __all__ = ["conformance"]
 @options.output("Write to FILE instead of standard output; a .html FILE gets an HTML page.")
 @LOG_OPTIONS
 @options.quiet()
-def conformance(model_file, log, fmt, output, mapping, definition, tz, quiet, **kwargs):
+def conformance(model_file, log, fmt, output, mapping, key, tz, quiet, **kwargs):
     """Replay LOG (XES, CSV or an engine database URL) on MODEL.
 
     Says which cases the model replays, the deviations (skipped, inserted, reordered
     and unknown steps) with counts and example case ids, and the log's fitness.
     """
     model = load(model_file)
-    events = open_log(model, log, columns_of(kwargs), definition, tz)
+    events = open_log(model, log, columns_of(kwargs), key, tz)
     result = check(model, events, mapping_of(mapping), mapping or "mapping")
     for line in result.warnings:
         click.echo(f"warning: {line}", err=True)
