@@ -34,11 +34,12 @@ def conformance(model_file, log, fmt, output, mapping, key, tz, quiet, **kwargs)
     for line in result.warnings:
         click.echo(_("warning:") + f" {line}", err=True)
     if output and Path(output).suffix.lower() in (".html", ".htm"):
+        from ..i18n import _
         from ..report.html import page_css
 
         Path(output).write_text(
             f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Conformance</title>"
-            f"<style>{page_css()}</style></head><body>{result.html_section()}</body></html>\n",
+            f"<style>{page_css()}</style></head><body>{result.html_section(_)}</body></html>\n",
             encoding="utf-8")
         if not quiet:
             click.echo(_("wrote {files}").format(files=output), err=True)

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 
-from ..i18n import N_, _, format_number
+from ..i18n import _, format_number
 from .matching import match_activities
 from .replay import replay_log
 
@@ -21,11 +21,6 @@ __all__ = ["Deviation", "ConformanceResult", "conformance", "KINDS"]
 
 #: deviation kinds, in the order they are reported
 KINDS = ("skipped", "inserted", "reordered", "unknown")
-_WORDS = {"skipped": N_("the model needs it, the case did not do it"),
-          "inserted": N_("done where the model does not allow it"),
-          "reordered": N_("done, but out of the model's order"),
-          "unknown": N_("a logged step no task of the model matches")}
-_KINDS = (N_("skipped"), N_("inserted"), N_("reordered"), N_("unknown"))
 EXAMPLES = 3
 
 
@@ -104,29 +99,40 @@ class ConformanceResult:
                                    else c.rjust(widths[i]) for i, c in enumerate(r)).rstrip())
         return "\n".join(lines)
 
-    def html_section(self) -> str:
-        """A ``<section>`` for the HTML report (escaped, no script, no external file)."""
-        out = ['<section id="conformance"><h2>'
-               + escape(_("Conformance of the records to the model")) + "</h2>",
-               "<p>" + escape(_("{headline} (records: {log}).").format(
-                   headline=self.headline(), log=self.log)) + "</p>"]
+    def html_section(self, _=lambda text: text) -> str:
+        """A ``<section>`` for the HTML report (escaped, no script, no external file).
+
+        ``_`` translates its sentences (the report passes :func:`bpengine.i18n._`).
+        """
+        words = {"skipped": _("the model needs it, the case did not do it"),
+                 "inserted": _("done where the model does not allow it"),
+                 "reordered": _("done, but out of the model's order"),
+                 "unknown": _("a logged step no task of the model matches")}
+        kinds = {"skipped": _("skipped"), "inserted": _("inserted"),
+                 "reordered": _("reordered"), "unknown": _("unknown step")}
+        share = self.fitting / self.cases if self.cases else 1.0
+        head = _("{fitting} of {cases} cases ({share}) follow the model; fitness "
+                 "{fitness}").format(fitting=self.fitting, cases=self.cases,
+                                     share=f"{share:.1%}", fitness=f"{self.fitness:.3f}")
+        out = [f'<section id="conformance"><h2>{escape(_("How the records follow the model"))}'
+               "</h2>", f"<p>{escape(head)} ({escape(_('records'))}: {escape(self.log)}).</p>"]
         if self.deviations:
-            out.append("<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in (
-                _("Deviation"), _("Step"), _("Cases"), _("Times"), _("For example")))
-                + "</tr>")
+            cols = (_("Deviation"), _("Step"), _("Cases"), _("Times"), _("For example"))
+            out.append("<table><tr>" + "".join(f"<th>{escape(c)}</th>" for c in cols)
+                       + "</tr>")
             for d in self.deviations:
                 step = escape(d.name or d.activity) + (
                     f' <span class="range">{escape(d.activity)}</span>'
                     if d.name and d.name != d.activity else "")
-                out.append(f'<tr><td title="{escape(_(_WORDS[d.kind]))}">{escape(_(d.kind))}</td>'
-                           f"<td>{step}</td><td class=\"num\">{len(d.cases)}</td>"
+                out.append(f'<tr><td title="{escape(words[d.kind])}">{escape(kinds[d.kind])}'
+                           f"</td><td>{step}</td><td class=\"num\">{len(d.cases)}</td>"
                            f"<td class=\"num\">{d.times}</td>"
                            f"<td>{escape(', '.join(d.cases[:EXAMPLES]))}</td></tr>")
             out.append("</table>")
-            out.append("<p>" + "; ".join(f"<b>{escape(_(k))}</b>: {escape(_(w))}"
-                                         for k, w in _WORDS.items()) + ".</p>")
+            out.append("<p>" + "; ".join(f"<b>{escape(kinds[k])}</b>: {escape(w)}"
+                                         for k, w in words.items()) + ".</p>")
         else:
-            out.append("<p>" + escape(_("No deviations: every case follows the model.")) + "</p>")
+            out.append(f"<p>{escape(_('No deviations: every case follows the model.'))}</p>")
         out.append("</section>")
         return "".join(out)
 
