@@ -326,3 +326,6 @@ def list_cases(url, status, key):
         key = f"  key {c.business_key}" if c.business_key else ""
         click.echo(f"{c.id}  {c.key} v{c.definition_version}  {c.status:9} "
                    f"started {_when(c.started_at)} by {c.started_by or '-'}{key}")
+
+
+from . import case_jobs  # noqa: E402,F401 - adds `case incidents` and `case retry`

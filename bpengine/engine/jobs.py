@@ -212,13 +212,17 @@ class JobOperations:
                 runtime.patch_data(workflow, data, list(incidents))
                 case.data = {**before, **data}
                 case.state = runtime.dump(workflow)
+            # A timer failed when it was due (a tick may run ahead of the clock): fire it as
+            # of then.
+            fired = max([now] + [utc(i.updated_at) for i in incidents.values()
+                                 if i.kind == "timer"])
             for incident in incidents.values():
                 incident.retries_left = self._policy(incident.element_id).retries
                 incident.next_retry, incident.updated_at = now, now
             audit(session, case.id, "retry", actor, now, before=before if data else None,
                   after=dict(case.data) if data else None, detail=case.error or "")
             case.status, case.error = "running", None
-        self._run_jobs("timer", now, 100, case_id=case.id, actor=actor)
+        self._run_jobs("timer", fired, 100, case_id=case.id, actor=actor)
         self._run_jobs("service", now, 100, case_id=case.id, actor=actor)
         result = self.get(case.id)
         pending = [t.element_id for t in result.tasks if t.kind == "service"
@@ -267,11 +271,14 @@ class JobOperations:
                                           element_id=row.element_id, name=row.name)
                     tried.add(job.case_id)
                     if self.db.dialect.name == "sqlite":
-                        # SQLite has no row locks: write first, so a second worker that
-                        # picked the same job fails to write (a conflict) before running it.
+                        # SQLite has no row locks (and pysqlite reads outside the write
+                        # transaction): take the write lock, then look again: another worker
+                        # may have run the job or written its incident meanwhile.
                         session.execute(update(CaseRow).where(CaseRow.id == job.case_id)
                                         .values(updated_at=CaseRow.updated_at)
                                         .execution_options(synchronize_session=False))
+                        if self._acquire(session, kind, now, set(), job.case_id) is None:
+                            continue
                     if self._run_job(session, job, kind, now, actor):
                         advanced.append(job.case_id)
             except (ConflictError, NotFound):
