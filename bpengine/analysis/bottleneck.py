@@ -99,15 +99,16 @@ def check_bottleneck(model, scenario=None) -> list:
     loss = _wait_days(d, d["staff"] - 1, per_day) - _wait_days(d, d["staff"], per_day)
     u = lane["utilisation"]
     explanation = _(
-        "{lane} is busy {busy} of its working time ({staff}); {state} {donor} {where} is "
-        "busy {donor_busy} and would still be only {after} busy with one person fewer. Move "
-        "one person from {donor} to {lane} (or let the two lanes work as one pool): a what-if "
-        "on the scenario; the procedure itself does not change.").format(
-        lane=repr(name), busy=format_percent(u), donor=repr(donor), where=where,
+        "{lane} is busy {busy} of its working time ({staff}); {state} {donor} {where} is busy "
+        "{donor_busy} and would still be only {after} busy with one person fewer. Move one "
+        "person from {donor} to {lane} (or let the two lanes work as one pool): a what-if on "
+        "the scenario; the procedure itself does not change.").format(
+        lane=repr(name), busy=format_percent(u),
         staff=ngettext("{n} person", "{n} people", lane["staff"]).format(n=lane["staff"]),
         state=(_("it cannot keep up, so its queue grows without bound.") if u >= 1 else
                _("cases queue for it.")),
-        donor_busy=format_percent(d["utilisation"]), after=format_percent(after))
+        donor=repr(donor), where=where, donor_busy=format_percent(d["utilisation"]),
+        after=format_percent(after))
     return [make_finding(model, "bottleneck", tuple(lane["steps"]), explanation, "move-staff",
                          severity="warning" if u >= 1 else "note", targets=(d["steps"][0],),
                          saving=est.saving(max(gain - loss, 0.0), 0.0))]

@@ -116,12 +116,11 @@ def _capped(f, bound: _Bound):
         return f
     new = dataclasses.replace(s, working_days=round(min(s.working_days, days), 3),
                               staff_hours=round(min(s.staff_hours, hours), 3))
-    return dataclasses.replace(f, saving=new, explanation=(
-        f.explanation + " " + _(
-            "(Saving capped at {days} working days and {hours} staff hours: what these steps "
-            "add to the expected lead time and work of a case, counting how often a case "
-            "passes them and the critical path.)").format(
-            days=format_number(new.working_days, 2), hours=format_number(new.staff_hours, 2))))
+    return dataclasses.replace(f, saving=new, explanation=f.explanation + " (" + _(
+        "Saving capped at {days} working days and {hours} staff hours: what these steps add "
+        "to the expected lead time and work of a case, counting how often a case passes them "
+        "and the critical path.").format(days=format_number(new.working_days, 2),
+                                         hours=format_number(new.staff_hours, 2)) + ")")
 
 
 def combined_saving(model, findings, scenario=None, bound=None,

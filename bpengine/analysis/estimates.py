@@ -214,6 +214,19 @@ class Estimates:
         self._queue_memo = out
         return out
 
+    def transfer_days(self, handover) -> float:
+        """Expected working days one hand-over between pools takes: the scenario's
+        ``handovers:`` entry, else the stated default of its kind (paper or data)."""
+        timing = getattr(self.scenario, "transfer", None)
+        if timing is not None:
+            timing = timing(handover.flow, handover.kind)
+        else:
+            from ..scenario import DEFAULT_TRANSFER  # the scenario layer is optional here
+
+            timing = DEFAULT_TRANSFER[handover.kind]
+        # office time in working days; calendar time (data: seconds) as it is
+        return timing.duration.mean / (self.minutes_per_day if timing.working_time else 1440.0)
+
     def handoff_into(self, element_id: str) -> bool:
         """Whether reaching this step means the file changes lanes (offices)."""
         el = self.model.elements[element_id]

@@ -99,12 +99,12 @@ def check_fast_lane(model, scenario=None) -> list:
             el = model.elements[review]
             days = p * est.step_days(review, est.handoff_into(review))
             explanation = _(
-                "Every case goes through {step} ({lane}), although {gateway} later sends "
-                "{share} of them down the {branch} branch: the case data that makes a case "
-                "simple is known before the review. Ask it first and let the simple cases "
-                "skip the review, as OSS-RBA does by risk level.").format(
+                "Every case goes through {step} ({lane}), although {gateway} later sends {p} of "
+                "them down the {branch} branch: the case data that makes a case simple is "
+                "known before the review. Ask it first and let the simple cases skip the "
+                "review, as OSS-RBA does by risk level.").format(
                 step=repr(el.label), lane=el.lane or _("no lane"), gateway=repr(gw.label),
-                share=format_percent(p), branch=repr(branch))
+                p=format_percent(p), branch=repr(branch))
             found.append(make_finding(model, "fast-lane", (review, gw.id), explanation,
                                       "fast-lane", severity="note", targets=(review,),
                                       saving=est.saving(days,
