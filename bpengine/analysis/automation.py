@@ -23,16 +23,16 @@ _WHAT = (N_("calculates"), N_("retypes or enters data"), N_("looks up data"),
          N_("checks completeness against a list"), N_("numbers or records"),
          N_("prints a standard letter"))
 RULE_BASED_WORDS = (
-    (N_("calculates"), ("hitung", "menghitung", "perhitungan", "kalkulasi", "calculate",
+    ("calculates", ("hitung", "menghitung", "perhitungan", "kalkulasi", "calculate",
                     "compute")),
-    (N_("retypes or enters data"), ("ketik ulang", "input data", "entri data", "rekam data",
+    ("retypes or enters data", ("ketik ulang", "input data", "entri data", "rekam data",
                                 "input", "entri", "retype", "enter data", "data entry")),
-    (N_("looks up data"), ("saldo", "riwayat", "cari data", "cocokkan", "mencocokkan", "bandingkan",
+    ("looks up data", ("saldo", "riwayat", "cari data", "cocokkan", "mencocokkan", "bandingkan",
                        "look up", "lookup", "compare", "match")),
-    (N_("checks completeness against a list"), ("kelengkapan", "completeness")),
-    (N_("numbers or records"), ("beri nomor", "penomoran", "agendakan", "catat di buku agenda",
+    ("checks completeness against a list", ("kelengkapan", "completeness")),
+    ("numbers or records", ("beri nomor", "penomoran", "agendakan", "catat di buku agenda",
                             "catat", "mencatat", "number", "record")),
-    (N_("prints a standard letter"), ("cetak", "mencetak", "print")),
+    ("prints a standard letter", ("cetak", "mencetak", "print")),
 )
 #: words of a result that sets money or rights: a person checks what the system computed
 MONEY_WORDS = ("retribusi", "biaya", "tarif", "pajak", "uang", "bayar", "pembayaran", "denda",
