@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 
+from ..i18n import _, format_number
 from .matching import match_activities
 from .replay import replay_log
 
@@ -75,19 +76,22 @@ class ConformanceResult:
 
     def headline(self) -> str:
         share = self.fitting / self.cases if self.cases else 1.0
-        return (f"{self.fitting} of {self.cases} cases ({share:.1%}) follow the model; "
-                f"fitness {self.fitness:.3f}")
+        return _("{fitting} of {cases} cases ({share}) follow the model; fitness {fitness}"
+                 ).format(fitting=self.fitting, cases=self.cases,
+                          share=format_number(100 * share, 1) + "%",
+                          fitness=format_number(self.fitness, 3))
 
     def table(self) -> str:
         """Plain text: the headline and one line per deviation."""
-        lines = [f"Conformance of {self.log} to {self.model}", self.headline()]
+        lines = [_("Conformance of {log} to {model}").format(log=self.log, model=self.model),
+                 self.headline()]
         if not self.deviations:
-            lines.append("no deviations")
+            lines.append(_("no deviations"))
             return "\n".join(lines)
-        rows = [("deviation", "step", "cases", "times", "e.g. cases")]
+        rows = [(_("deviation"), _("step"), _("cases"), _("times"), _("e.g. cases"))]
         for d in self.deviations:
             label = d.activity + (f" ({d.name})" if d.name and d.name != d.activity else "")
-            rows.append((d.kind, label, str(len(d.cases)), str(d.times),
+            rows.append((_(d.kind), label, str(len(d.cases)), str(d.times),
                          ", ".join(d.cases[:EXAMPLES])))
         widths = [min(max(len(r[i]) for r in rows), 60) for i in range(5)]
         for r in rows:
