@@ -347,3 +347,6 @@ def list_cases(url, status, key):
         click.echo(f"{c.id}  {c.key} v{c.definition_version}  {_(c.status):9} " + _(
             "started {when} by {actor}").format(when=_when(c.started_at),
                                                 actor=c.started_by or "-") + key)
+
+
+from . import case_jobs  # noqa: E402,F401 - adds `case incidents` and `case retry`

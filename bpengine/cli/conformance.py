@@ -34,7 +34,6 @@ def conformance(model_file, log, fmt, output, mapping, key, tz, quiet, **kwargs)
     for line in result.warnings:
         click.echo(_("warning:") + f" {line}", err=True)
     if output and Path(output).suffix.lower() in (".html", ".htm"):
-        from ..i18n import _
         from ..report.html import page_css
 
         Path(output).write_text(
