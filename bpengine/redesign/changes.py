@@ -179,6 +179,9 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
     if isinstance(lanes, dict):
         for name in change.removed_lanes:
             lanes.pop(name, None)
+        gone = set(change.removed) | {p for kept, parts in change.merged for p in parts
+                                      if p != kept}
+        _drop_from_people(lanes, gone, names)
     _carry_work(out, change, names)
     gateways = out.get("gateways")
     if isinstance(gateways, dict):
@@ -194,6 +197,21 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
             if k:
                 del events[k]
     return out
+
+
+def _drop_from_people(lanes: dict, gone: set, names: dict) -> None:
+    """Named people no longer do, nor have a duration for, a task the change removed."""
+    labels = gone | {names[g] for g in gone if g in names}
+    for spec in lanes.values():
+        people = spec.get("people") if isinstance(spec, dict) else None
+        for person in people if isinstance(people, list) else ():
+            if not isinstance(person, dict):
+                continue
+            if isinstance(person.get("tasks"), list):
+                person["tasks"] = [t for t in person["tasks"] if t not in labels]
+            if isinstance(person.get("durations"), dict):
+                person["durations"] = {t: d for t, d in person["durations"].items()
+                                       if t not in labels}
 
 
 def _carry_work(out: dict, change: Change, names: dict) -> None:
