@@ -242,7 +242,15 @@ def _carry_work(out: dict, change: Change, names: dict) -> None:
             lanes.setdefault(name, {"staff": staff, "cost_per_hour": cost})
         for name, delta in change.staff:
             entry = lanes.setdefault(name, {})
-            entry["staff"] = max(1, int(entry.get("staff", 1)) + delta)
+            people = entry.get("people")
+            if isinstance(people, list) and people:  # a lane of named people: one more or less
+                if delta > 0:
+                    people.extend({"name": f"moved in {k + 1}"} for k in range(delta))
+                else:
+                    del people[max(1, len(people) + delta):]
+                entry.pop("staff", None)
+            else:
+                entry["staff"] = max(1, int(entry.get("staff", 1)) + delta)
     for gw, simple, complex_, evidence, flow, share in change.triage:
         gateways = out.setdefault("gateways", {})
         k = _key(gateways, evidence, names) if evidence else None

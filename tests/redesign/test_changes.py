@@ -148,3 +148,16 @@ def test_named_people_let_go_of_removed_and_merged_tasks(domisili):
     assert "Task_serahkan" not in sari["tasks"] and "Task_serahkan" not in sari["durations"]
     assert load_scenario(out, model=merged).lane("Petugas Kelurahan").people[0].can_do(
         "Task_nomor_surat")
+
+
+def test_moving_staff_between_lanes_of_named_people(domisili):
+    from bpengine.redesign import move_staff
+    from bpengine.scenario import load_scenario
+
+    doc = {"lanes": {"Petugas Kelurahan": {"people": ["Sari", "Budi", "Wati"]},
+                     "Kasi Pemerintahan": {"people": [{"name": "Ani"}]}}}
+    log = []
+    move_staff(domisili, "Petugas Kelurahan", "Kasi Pemerintahan", log=log)
+    sc = load_scenario(transform_scenario(doc, log[0]), model=domisili)
+    assert [p.name for p in sc.lane("Petugas Kelurahan").people] == ["Sari", "Budi"]
+    assert [p.name for p in sc.lane("Kasi Pemerintahan").people] == ["Ani", "moved in 1"]
