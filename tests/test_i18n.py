@@ -148,6 +148,15 @@ def test_commands_with_lang_id_print_no_english_sentence(args, monkeypatch):
     assert english_words(r_en.output), "the detector must see English when it is there"
 
 
+def test_redesign_in_indonesian_has_no_english_sentence(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    for name in ("surat-keterangan-domisili", "pbg", "cuti-asn"):
+        r = CliRunner().invoke(main, ["--lang", "id", "redesign", f"processes/{name}.bpmn",
+                                      "-o", str(tmp_path / f"{name}.bpmn")])
+        assert r.exit_code == 0, r.output
+        assert "diubah:" in r.output and not english_words(r.output), r.output
+
+
 def test_the_report_in_indonesian_has_no_english_sentence(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     out, after = tmp_path / "laporan.html", tmp_path / "sesudah.bpmn"
