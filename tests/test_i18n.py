@@ -189,3 +189,18 @@ def test_case_and_db_commands_in_indonesian(tmp_path, monkeypatch):
     text = "\n".join(out)
     assert "dipasang" in text and "kasus" in text and "berjalan" in text
     assert not english_words(text), sorted(english_words(text))
+
+
+def test_no_message_hides_inside_an_f_string():
+    """pybabel cannot see _("...") written inside an f-string: such a text is never translated."""
+    import io
+    import tokenize
+
+    hidden = []
+    for path in sorted((ROOT / "bpengine").rglob("*.py")):
+        for tok in tokenize.generate_tokens(io.StringIO(path.read_text("utf-8")).readline):
+            prefix = re.match(r"[A-Za-z]*", tok.string).group(0).lower()
+            if tok.type == tokenize.STRING and "f" in prefix and re.search(
+                    r"\b(_|ngettext|pgettext)\(\s*['\"]", tok.string):
+                hidden.append(f"{path.relative_to(ROOT)}:{tok.start[0]}")
+    assert not hidden, hidden
