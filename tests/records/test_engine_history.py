@@ -20,8 +20,8 @@ from bpengine.sim.eventlog import write_event_log
 
 ROOT = Path(__file__).resolve().parents[2]
 # no timers: nothing fires alone. The single-pool drawing of the pre-OSS licence (the shipped
-# one is a collaboration now): case data given to one pool does not reach the gateways of
-# the others in the engine, so this replay decides every gateway of one process.
+# one is a collaboration now): data a step adds in one pool does not reach the gateways of
+# another in the engine (start data does), so this replay decides within one process.
 MODEL = ROOT / "bench" / "data" / "izin-usaha-sebelum-oss-flat.bpmn"
 SIDECAR = MODEL.with_name("izin-usaha-sebelum-oss-flat.scenario.yaml")
 _COND = re.compile(r"^\s*(\w+)\s*==\s*(True|False|\"[^\"]*\"|'[^']*'|-?\d+)\s*$")
