@@ -15,7 +15,7 @@ from .estimates import Estimates
 from .rework import rework_loops
 from .structure import structure_of
 
-__all__ = ["expected_visits", "cycle_time", "lead_time"]
+__all__ = ["expected_visits", "cycle_time", "lead_time", "runs_per_case"]
 
 
 def expected_visits(model, scenario=None) -> dict[str, float]:
@@ -28,12 +28,18 @@ def expected_visits(model, scenario=None) -> dict[str, float]:
     return visits
 
 
-def _main_graph(model, st):
-    """The main process's top-level nodes, its acyclic flow graph and a topological order;
-    on a collaboration, every pool's, joined by the message flows the case passes."""
-    main = model.main_process
-    processes = set(model.pooled_processes) if model.case_handovers else (
-        {main.id} if main is not None else set())
+def _main_graph(model, st, process: str | None = None):
+    """A process's top-level nodes, its acyclic flow graph and a topological order.
+
+    Default: the main process; on a collaboration, every pool's, joined by the message flows
+    the case passes. ``process``: that one process only.
+    """
+    if process:
+        processes = {process} if process in model.processes else set()
+    else:
+        main = model.main_process
+        processes = set(model.pooled_processes) if model.case_handovers else (
+            {main.id} if main is not None else set())
     nodes = [n for n, e in model.elements.items() if e.process in processes and e.scope is None]
     g = st.forward_graph.subgraph(nodes)
     return nodes, g, list(nx.topological_sort(g))
@@ -78,13 +84,15 @@ def _propagate(model, est, st, g, order, weight) -> tuple[float, dict, dict]:
     return expected, reach, finish
 
 
-def lead_time(model, scenario=None, without=()) -> tuple[float, dict]:
+def lead_time(model, scenario=None, without=(), process: str | None = None
+              ) -> tuple[float, dict]:
     """Expected lead time (working days) of the main process, and each step's share of it.
 
     Like :func:`cycle_time` but each step also counts its waits as the savings estimates
     do (batch wait, handoff wait, and the transfer of a hand-over between pools into it). ``without``: steps whose time is taken out, so
     ``lead_time(m)[0] - lead_time(m, without=S)[0]`` is what removing ``S`` can save at
-    most: a step off the critical path of a parallel block saves nothing.
+    most: a step off the critical path of a parallel block saves nothing. ``process``: the
+    id of another process of a collaboration (default: the main one).
 
     Returns
     -------
@@ -93,7 +101,7 @@ def lead_time(model, scenario=None, without=()) -> tuple[float, dict]:
         (how often a case runs it).
     """
     st, est = structure_of(model), Estimates(model, scenario)
-    nodes, g, order = _main_graph(model, st)
+    nodes, g, order = _main_graph(model, st, process)
     visits = expected_visits(model, scenario)
     gone = set(without)
     weight = {n: 0.0 if n in gone or not model.elements[n].is_activity else
@@ -104,6 +112,25 @@ def lead_time(model, scenario=None, without=()) -> tuple[float, dict]:
     expected, reach, _finish = _propagate(model, est, st, g, order, weight)
     return expected, {n: reach.get(n, 0.0) * visits[n] for n in nodes
                       if model.elements[n].is_activity}
+
+
+def runs_per_case(model, scenario=None) -> dict[str, float]:
+    """How often a case runs each top-level activity, in every process of the model.
+
+    In a collaboration each pool's process counts from its own start (a case that reaches
+    the pool at all); the main process as :func:`lead_time` counts it.
+    """
+    st, est = structure_of(model), Estimates(model, scenario)
+    visits = expected_visits(model, scenario)
+    out: dict[str, float] = {}
+    for pid in model.processes:
+        nodes, g, order = _main_graph(model, st, pid)
+        if not nodes:
+            continue
+        _e, reach, _f = _propagate(model, est, st, g, order, dict.fromkeys(nodes, 0.0))
+        out.update((n, reach.get(n, 0.0) * visits[n]) for n in nodes
+                   if model.elements[n].is_activity)
+    return out
 
 
 def cycle_time(model, scenario=None) -> dict:

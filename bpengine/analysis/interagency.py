@@ -22,6 +22,7 @@ Rules
 """
 from __future__ import annotations
 
+from ..i18n import N_, _
 from .cycle_time import lead_time
 from .documents import _nouns
 from .estimates import Estimates
@@ -76,7 +77,7 @@ def interagency_metrics(model, scenario=None, expected_days: float = 0.0) -> dic
     """
     carried = model.case_handovers
     applicant = applicant_pools(model)
-    between, _ = _agencies(model)
+    between, _pairs = _agencies(model)
     visits = {h.receiver_pool for h in model.handovers if h.sender_pool in applicant
               and h.receiver_pool not in applicant and h.is_paper}
     visits |= {h.sender_pool for h in model.handovers if h.receiver_pool in applicant
@@ -148,25 +149,27 @@ def check_paper_handover(model, scenario=None) -> list:
             continue
         ends = tuple(e for e in (h.sender, h.receiver) if e is not None)
         saved = _saved(model, scenario, full, [h], ends)
-        what = f"{h.name!r}" if h.name else "the file"
-        explanation = (
-            f"{what.capitalize() if not h.name else what} goes on paper from "
-            f"{_pool(model, h.sender_pool)} to {_pool(model, h.receiver_pool)} "
-            f"(message flow {h.flow}; paper because {h.reason}: {h.evidence}). Someone "
-            "carries it across town and it waits in the next agency's in-tray; exchanged as "
-            "data between the two agencies' systems it arrives in seconds, as OSS-RBA did "
-            "between Kemenkumham, DJP and the Pemda.")
+        what = repr(h.name) if h.name else _("The file")
+        explanation = _(
+            "{what} goes on paper from {sender} to {receiver} (message flow {flow}; paper "
+            "because {reason}: {evidence}). Someone carries it across town and it waits in the "
+            "next agency's in-tray; exchanged as data between the two agencies' systems it "
+            "arrives in seconds, as OSS-RBA did between Kemenkumham, DJP and the Pemda."
+        ).format(what=what, sender=_pool(model, h.sender_pool),
+                 receiver=_pool(model, h.receiver_pool), flow=h.flow, reason=_(h.reason),
+                 evidence=h.evidence)
         found.append(make_finding(model, "paper-handover", ends, explanation, "integrate",
                                   targets=ends, saving=est.saving(max(saved, 0.0), 0.0)))
     for h, docs, onward in _relays(model, applicant):
         ends = tuple(e for e in (h.sender, h.receiver) if e is not None)
         saved = _saved(model, scenario, full, [h], ends)
-        explanation = (
-            f"{_pool(model, h.sender_pool)} hands the {', '.join(docs)} to the applicant on "
-            f"paper (message flow {h.flow}), only for the applicant to carry it to "
-            f"{_pool(model, onward.receiver_pool)} (message flow {onward.flow}). The applicant "
-            "is the courier between two agencies; sent as data from one to the other, as "
-            "OSS-RBA passes the NIB and NPWP, the trip and its wait disappear.")
+        explanation = _(
+            "{sender} hands the {documents} to the applicant on paper (message flow {flow}), "
+            "only for the applicant to carry it to {receiver} (message flow {onward}). The "
+            "applicant is the courier between two agencies; sent as data from one to the "
+            "other, as OSS-RBA passes the NIB and NPWP, the trip and its wait disappear."
+        ).format(sender=_pool(model, h.sender_pool), documents=", ".join(docs), flow=h.flow,
+                 receiver=_pool(model, onward.receiver_pool), onward=onward.flow)
         found.append(make_finding(model, "paper-handover", ends, explanation, "integrate",
                                   targets=ends, data=tuple(docs), data_source="message names",
                                   saving=est.saving(max(saved, 0.0), 0.0)))
@@ -188,6 +191,10 @@ def _as_data(h):
     from dataclasses import replace
 
     return replace(h, kind="data", flow=f"{h.flow}#data")
+
+
+# why a hand-over counts as paper (bpengine.model.handover), as a finding says it
+_REASONS = (N_("attribute"), N_("vocabulary"), N_("structure"), N_("assumed"))
 
 
 def check_once_only(model, scenario=None) -> list:
@@ -212,10 +219,11 @@ def check_once_only(model, scenario=None) -> list:
         repeated = sorted(hs, key=lambda h: h.flow)[1:]
         later = tuple(e for h in repeated for e in (h.sender, h.receiver) if e)
         saved = _saved(model, scenario, full, repeated, later)
-        explanation = (
-            f"The applicant hands the {', '.join(docs)} to {len(agencies)} agencies "
-            f"({', '.join(agencies)}), one trip each. Under the once-only principle it is "
-            "submitted once and the other agencies read it from the first one's record.")
+        explanation = _(
+            "The applicant hands the {documents} to {n} agencies ({agencies}), one trip each. "
+            "Under the once-only principle it is submitted once and the other agencies read it "
+            "from the first one's record.").format(documents=", ".join(docs), n=len(agencies),
+                                                    agencies=", ".join(agencies))
         found.append(make_finding(model, "once-only", ends, explanation, "integrate",
                                   severity="note", targets=ends, data=tuple(docs),
                                   data_source="message names",

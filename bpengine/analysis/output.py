@@ -120,6 +120,7 @@ _METRIC_LABELS = {
     "transfer_days": N_("transfer time, working days"),
     "transfer_share": N_("share of the lead time in transfer"),
     "note": N_("note"), "critical_path": N_("critical path"),
+    "agencies": N_("agencies"),
 }
 
 

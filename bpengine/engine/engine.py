@@ -19,16 +19,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem
+from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem, StorageError
 from ..model import ProcessModel, load, validate
-from ..model.spiff import build_specs, engine_key, engine_name, task_senders
+from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
-from .messages import MessageOperations
+from .jobs import JobOperations, JobPolicy, resolve
+from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
 from .records import Case, Definition, HistoryEntry
 from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks
-from .schedules import plan
+from .schedules import check_timer_starts, due_function
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 from .services import run_services
 from .store import (
@@ -53,30 +54,11 @@ _SILENTLY_WRONG = {"link-event", "conditional-flow"}
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 
 
-def _due_function(calendar, timezone: _dt.tzinfo):
-    """``(start, duration) -> due`` from a scenario Calendar (working time) or a callable."""
-    if hasattr(getattr(calendar, "calendar", None), "add_working_time"):
-        calendar = calendar.calendar  # a whole Scenario: use its calendar
-    if calendar is None or not hasattr(calendar, "add_working_time"):
-        if calendar is not None and not callable(calendar):
-            raise BpengineError("calendar must be a bpengine.scenario Calendar or a callable "
-                                "(start, duration) -> due")
-        return calendar
-
-    def due(start: _dt.datetime, duration: _dt.timedelta) -> _dt.datetime:
-        # A day of duration is a working day; the rest is working hours and minutes.
-        minutes = duration.days * calendar.working_minutes_per_day + duration.seconds / 60
-        local = start.astimezone(timezone).replace(tzinfo=None)
-        return calendar.add_working_time(local, minutes).replace(tzinfo=timezone)
-
-    return due
-
-
 def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-class Engine(TaskOperations, MessageOperations):
+class Engine(JobOperations, TaskOperations, MessageOperations):
     """The embedded engine.
 
     Parameters
@@ -92,6 +74,11 @@ class Engine(TaskOperations, MessageOperations):
         ``calendar(start, duration) -> due`` decides by itself.
     timezone : datetime.tzinfo
         Where the calendar's office hours are (default WIB, UTC+7).
+    retries : int
+        How often a job (a timer, a service handler) is tried before its case fails
+        (default 3, as Camunda); per element with :meth:`set_retries` or ``register``.
+    backoff : datetime.timedelta
+        Wait before the second try of a failed job, doubled before each further one.
     migrate : bool, optional
         Upgrade the schema on connect. Default: yes for SQLite; for other databases the
         schema must already be at head (``bpengine db upgrade --db ...``).
@@ -112,12 +99,16 @@ class Engine(TaskOperations, MessageOperations):
     """
 
     def __init__(self, url: str | None = None, *, clock: Callable[[], _dt.datetime] | None = None,
-                 calendar=None, timezone: _dt.tzinfo = WIB, migrate: bool | None = None):
+                 calendar=None, timezone: _dt.tzinfo = WIB, migrate: bool | None = None,
+                 retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1)):
         self.url = url
         self.db, self._sessions = connect(url)
         self.clock = clock or _utcnow
-        self.calendar = _due_function(calendar, timezone)
+        self.calendar = due_function(calendar, timezone)
         self._handlers: dict[str, Callable] = {}
+        self._job_handlers: set[str] = set()  # handlers that take (data, job)
+        self._default_policy = JobPolicy(retries, backoff)
+        self._policies: dict[str, JobPolicy] = {}
         self._runtimes: dict[int, Runtime] = {}
         if migrate is None:
             migrate = self.db.dialect.name == "sqlite"
@@ -165,10 +156,13 @@ class Engine(TaskOperations, MessageOperations):
             if "lock" in text or "could not serialize" in text or "deadlock" in text:
                 raise ConflictError(f"the database is busy with another worker ({text.strip()});"
                                     " nothing was written") from None
-            raise BpengineError(f"database error: {text.strip()}") from None
-        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {text.strip()}") from None
+        except IntegrityError as exc:  # a concurrent insert of the same key: the caller knows
             raise BpengineError(f"database error: {type(exc).__name__}: "
                                 f"{str(exc).splitlines()[0]}") from None
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {type(exc).__name__}: "
+                               f"{str(exc).splitlines()[0]}") from None
         finally:
             session.close()
 
@@ -223,15 +217,9 @@ class Engine(TaskOperations, MessageOperations):
         spec, subprocess_specs = build_specs(model)
         spec_json = dump_spec(spec, subprocess_specs)
         key, name = engine_key(model), engine_name(model)
-        events = {**summarise(spec, subprocess_specs), "senders": task_senders(model)}
-        for element, expression in events["starts"]["timer"]:
-            try:
-                plan(expression, self._now())
-            except BpengineError as exc:
-                raise ModelError([Problem(str(exc), file=model.file, element_id=element,
-                                          line=model.elements[element].line
-                                          if element in model.elements else None,
-                                          code="timer-start")]) from None
+        events = {**summarise(spec, subprocess_specs), "senders": task_senders(model),
+                  "notes": deploy_notes(model, message_names(model))}
+        check_timer_starts(model, events, self._now())
         now = self._now()
         for _attempt in range(3):
             try:
@@ -303,15 +291,7 @@ class Engine(TaskOperations, MessageOperations):
         """
         runtime = self._runtime(session, definition.id)
         workflow = runtime.new(data, fired_start=fired_start)
-        caught, finished = [], set()
-        if trigger is not None and runtime.pools_on_message:
-            caught, finished = runtime.deliver(workflow, *trigger[:3])  # starts the pool
-        elif trigger is None and runtime.pools_on_message:
-            raise BpengineError(f"{definition.key}: every pool starts on a message "
-                                f"({', '.join(runtime.events['starts']['message'])}); start a "
-                                "case by delivering one with correlate()")
-        else:
-            finished = runtime.advance(workflow)
+        caught, finished = runtime.begin(workflow, trigger and trigger[:3], definition.key)
         row = CaseRow(id=str(uuid.uuid4()), definition_id=definition.id, status="running",
                       state="", data=data, started_by=actor or "", started_at=now,
                       updated_at=now, business_key=business_key)
@@ -324,15 +304,8 @@ class Engine(TaskOperations, MessageOperations):
             how += f" on timer {fired_start}"
         audit(session, row.id, "start", actor, now, after=data, detail=how)
         if trigger is not None:
-            kind, name, payload, detail = trigger
-            if not caught:
-                caught, more = runtime.deliver(workflow, kind, name, payload)
-                finished |= more
-            if not caught:
-                raise BpengineError(f"internal: the start event of {definition.key} did not "
-                                    f"catch {kind} {name!r}")
-            row.data = {**data, **payload}
-            session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), detail)
+            row.data = {**data, **trigger[2]}
+            session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), trigger[3])
                                              for e in caught}
         open_rows = self._save(session, row, runtime, workflow, finished, actor, now)
         return to_case(session, row, runtime, open_rows), caught
@@ -343,12 +316,15 @@ class Engine(TaskOperations, MessageOperations):
 
         Returns the case's open task rows."""
         self._audit_catches(session, row, runtime, finished, now)  # before what they led to
-        run_services(session, row, runtime, workflow, finished, self._handlers, now)
+        workflow = run_services(session, row, runtime, workflow, finished, self, now)
         self._audit_catches(session, row, runtime, finished, now)
         self._route_thrown(session, row, runtime, workflow, now)
         with session.no_autoflush:  # one flush at the end: one UPDATE of the case row
             open_rows, closed = sync_task_rows(session, row.id, open_tasks(workflow), finished,
                                                now, actor)
+        jobs_closed = [t.id for t in closed if t.kind in ("timer", "service")]
+        if jobs_closed:  # their job ran (or was cancelled): an incident on it is over
+            resolve(session, row.id, jobs_closed, now, actor)
         for task in closed:
             if task.kind == "timer" and task.state == "completed":
                 audit(session, row.id, "timer", "clock", now, task=task,
@@ -445,5 +421,6 @@ class Engine(TaskOperations, MessageOperations):
                 TaskRow.case_id == row.id, TaskRow.state.in_(OPEN_TASK_STATES))
                 .values(state="cancelled", finished_at=now, finished_by=actor or ""))
             audit(session, row.id, "cancel", actor, now, before=dict(row.data), detail=reason)
+            resolve(session, row.id, None, now, actor)
             session.flush()
             return to_case(session, row, self._runtime(session, row.definition_id), [])

@@ -9,7 +9,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Definition", "Case", "Task", "HistoryEntry", "Message", "CASE_STATUSES"]
+__all__ = ["Definition", "Case", "Task", "HistoryEntry", "Message", "Incident", "Job",
+           "CASE_STATUSES"]
 
 CASE_STATUSES = ("running", "completed", "cancelled", "failed")
 
@@ -28,6 +29,10 @@ class Definition:
         1, 2, ... per key; the same content always maps to the same version.
     digest : str
         SHA-256 of the canonical model (:attr:`bpengine.ProcessModel.digest`).
+    notes : tuple of str
+        What the engine does with the model's message flows that a reader should know:
+        which messages come from outside (deliver them with :meth:`Engine.correlate`), and
+        flows it does not act on.
     """
 
     id: int
@@ -37,6 +42,7 @@ class Definition:
     digest: str
     deployed_at: _dt.datetime
     trust_scripts: bool = False
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,9 +125,10 @@ class Message:
     id : str
         The sender's message id (or a generated one): the same id is delivered only once.
     kind : {"message", "signal"}
-    state : {"delivered", "pending", "outbound"}
+    state : {"delivered", "pending", "outbound", "failed"}
         ``pending``: kept until a case waits for it; ``outbound``: thrown by a case for a
-        party outside the engine (the application passes it on).
+        party outside the engine (the application passes it on); ``failed``: a case threw
+        it for several waiting cases and the sweep could not tell which.
     case_ids, element_ids : tuple of str
         The cases it reached and the element that caught it in each.
     started : tuple of str
@@ -148,3 +155,57 @@ class Message:
     def case_id(self) -> str | None:
         """The one case a message reached (None if pending, outbound or several)."""
         return self.case_ids[0] if len(self.case_ids) == 1 else None
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A job (a timer firing, a service handler) that failed on a case.
+
+    While ``next_retry`` is set the engine tries the job again by itself at that time
+    (:meth:`Engine.tick` for timers, :meth:`Engine.work` for service tasks); once the
+    retries are spent it is None and the case is ``failed`` until :meth:`Engine.retry`.
+    Other cases' jobs never wait for it.
+
+    Attributes
+    ----------
+    kind : {"timer", "service"}
+    state : {"open", "resolved"}
+        Resolved when the job succeeded on a later attempt, was retried by hand and
+        succeeded, or its case was cancelled.
+    error : str
+        The last attempt's error.
+    attempts : int
+        How often the job ran and failed.
+    """
+
+    task_id: str
+    case_id: str
+    element_id: str
+    kind: str
+    state: str
+    error: str
+    attempts: int
+    next_retry: _dt.datetime | None
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+    resolved_at: _dt.datetime | None = None
+    resolved_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a service handler that takes two arguments gets besides the data.
+
+    ``key`` is the idempotency key: the same on every attempt of this task in this case (a
+    task that runs again in a loop gets a new one). Handlers run at least once: a worker
+    killed after the handler's side effect but before the commit runs it again, so a
+    handler that writes elsewhere passes ``key`` along (as a request id) and lets the other
+    system drop the repeat.
+    """
+
+    key: str
+    case_id: str
+    task_id: str
+    element_id: str
+    business_key: str | None
+    attempt: int
