@@ -50,7 +50,7 @@ def LOG_OPTIONS(f):
         click.option("--mapping", type=click.Path(dir_okay=False),
                      help="YAML 'log activity: task id or name', where the log's names differ."),
         click.option("--key", help="With a database URL: the definition key (default: the "
-                                   "model's process id)."),
+                                   "model's process id, or its collaboration's id)."),
         click.option("--tz", default="+07:00", show_default=True,
                      help="Office time zone: timestamps with an offset are converted to it."),
     ]

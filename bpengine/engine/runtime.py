@@ -111,6 +111,11 @@ class _SafeScriptEngine(PythonScriptEngine):
         try:
             if isinstance(definition, TimerEventDefinition) and expression == definition.expression:
                 return self._timer_value(task, definition, expression)
+            # The case's data (every pool's) stands behind the task's own: in a
+            # collaboration each pool keeps its own task data, one case has one data.
+            case = getattr(task.workflow.top_workflow, "bpe_case", None)
+            if case is not None:
+                external_context = {**case.data, **(external_context or {})}
             return self.environment.evaluate(expression, task.data, external_context)
         except ExpressionError as exc:
             raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
@@ -235,7 +240,8 @@ class Runtime:
                 task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
         return workflow
 
-    def restore(self, state: str) -> BpmnWorkflow:
+    def restore(self, state: str, case=None) -> BpmnWorkflow:
+        """The instance saved in ``state``; ``case`` (with ``.data``) backs its conditions."""
         dct = json.loads(state)
         dct.pop("format", None)
         workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=self.script_engine,
@@ -248,6 +254,7 @@ class Runtime:
         wc.set_default_attributes(workflow, dct)
         wc.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = converter.restore(dct.pop("bpmn_events", []))
+        workflow.bpe_case = case  # a plain attribute: never serialized
         return workflow
 
     @staticmethod

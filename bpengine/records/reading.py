@@ -63,7 +63,7 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
         Read through its public API: ``cases()`` and ``history(case_id)``.
     model : ProcessModel, optional
         Gives each task's name and lane, and by default the definition key (its main
-        process id).
+        process id; a collaboration's id when several pools run).
     key : str, optional
         Only cases of this definition key.
     running : bool
@@ -76,7 +76,9 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
         No case of ``key`` in the database.
     """
     if key is None and model is not None and model.main_process is not None:
-        key = model.main_process.id
+        from ..model.spiff import engine_key  # a collaboration deploys under its own id
+
+        key = engine_key(model)
     source = repr(engine)
     events: list[Event] = []
     chosen = [c for c in engine.cases(definition=key)

@@ -66,7 +66,7 @@ def _play(engine, model, log):
     for when, kind, case, k, decide in sorted(actions, key=lambda a: (a[0], a[1])):
         now[0] = when.replace(tzinfo=WIB)
         if kind == 0:
-            ids[case.case] = engine.start(model.main_process.id, decide.get(-1, {}),
+            ids[case.case] = engine.start(engine.definitions()[-1].key, decide.get(-1, {}),
                                           actor="pemohon").id
             continue
         e = case.events[k]
