@@ -12,13 +12,16 @@ import importlib
 
 from .errors import (
     BpengineError,
+    BpmnError,
     ConflictError,
     ExpressionError,
+    Forbidden,
     LogError,
     ModelError,
     NotFound,
     Problem,
     ScenarioError,
+    StorageError,
     TaskNotReady,
 )
 from .model import ProcessModel, load, validate
@@ -31,6 +34,7 @@ from .redesign import Change, redesign, transform_scenario  # noqa: E402
 # public name -> module that defines it
 _LAZY = {
     "Engine": "bpengine.engine",
+    "Incident": "bpengine.engine",
     "Finding": "bpengine.analysis",
     "analyze": "bpengine.analysis",
     "Comparison": "bpengine.report",
@@ -45,14 +49,17 @@ _LAZY = {
 
 __all__ = [
     "BpengineError",
+    "BpmnError",
     "ConflictError",
     "ExpressionError",
+    "Forbidden",
     "LogError",
     "ModelError",
     "NotFound",
     "Problem",
     "ProcessModel",
     "ScenarioError",
+    "StorageError",
     "TaskNotReady",
     "load",
     "validate",

@@ -15,6 +15,9 @@ __all__ = [
     "ExpressionError",
     "ConflictError",
     "TaskNotReady",
+    "Forbidden",
+    "StorageError",
+    "BpmnError",
     "NotFound",
     "LogError",
 ]
@@ -112,11 +115,37 @@ class ExpressionError(BpengineError):
 
 
 class ConflictError(BpengineError):
-    """Another worker changed the case first; nothing was written."""
+    """Another worker changed the case first, or the task was already completed or
+    cancelled; nothing was written (HTTP 409: reload and decide again)."""
 
 
 class TaskNotReady(BpengineError):
-    """The task exists but cannot be completed now (not ready, other lane, already done)."""
+    """The task cannot be acted on in its state: a timer, service or message task the engine
+    completes itself, or its case is not running (HTTP 409/422)."""
+
+
+class Forbidden(BpengineError):
+    """The actor may not act on this task: it belongs to another lane or group, or someone
+    else claimed it (HTTP 403). Not a subclass of TaskNotReady: an app maps it on its own."""
+
+
+class StorageError(BpengineError):
+    """The database could not be reached or failed (not the caller's mistake: HTTP 503,
+    try again later). Nothing was written."""
+
+
+class BpmnError(Exception):
+    """Raised by a service handler for a business error the model handles: an error boundary
+    event on the task whose ``errorCode`` is ``code`` (or one without a code) catches it.
+
+    Not a :class:`BpengineError`: the application raises it, bpengine never does. ``data`` is
+    merged into the case data when the boundary event catches it. A code no boundary event
+    catches is an incident on the case, like any other failing handler.
+    """
+
+    def __init__(self, code: str, message: str = "", data: dict | None = None):
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code, self.message, self.data = str(code), message, dict(data or {})
 
 
 class NotFound(BpengineError):

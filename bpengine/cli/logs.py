@@ -49,8 +49,10 @@ def LOG_OPTIONS(f):
     decorators += [
         click.option("--mapping", type=click.Path(dir_okay=False),
                      help="YAML 'log activity: task id or name', where the log's names differ."),
-        click.option("--key", help="With a database URL: the definition key (default: the "
-                                   "model's process id, or its collaboration's id)."),
+        click.option("--definition", "key", metavar="KEY",
+                     help="With a database URL: the deployed definition's key (default: the "
+                          "model's process id)."),
+        alias("key", "--key", canonical="--definition", metavar="KEY"),  # old spelling
         click.option("--tz", default="+07:00", show_default=True,
                      help="Office time zone: timestamps with an offset are converted to it."),
     ]

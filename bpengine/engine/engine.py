@@ -19,10 +19,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem
+from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem, StorageError
 from ..model import ProcessModel, load, validate
 from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
+from .jobs import JobOperations, JobPolicy, resolve
 from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
@@ -57,7 +58,7 @@ def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-class Engine(TaskOperations, MessageOperations):
+class Engine(JobOperations, TaskOperations, MessageOperations):
     """The embedded engine.
 
     Parameters
@@ -73,6 +74,11 @@ class Engine(TaskOperations, MessageOperations):
         ``calendar(start, duration) -> due`` decides by itself.
     timezone : datetime.tzinfo
         Where the calendar's office hours are (default WIB, UTC+7).
+    retries : int
+        How often a job (a timer, a service handler) is tried before its case fails
+        (default 3, as Camunda); per element with :meth:`set_retries` or ``register``.
+    backoff : datetime.timedelta
+        Wait before the second try of a failed job, doubled before each further one.
     migrate : bool, optional
         Upgrade the schema on connect. Default: yes for SQLite; for other databases the
         schema must already be at head (``bpengine db upgrade --db ...``).
@@ -93,12 +99,16 @@ class Engine(TaskOperations, MessageOperations):
     """
 
     def __init__(self, url: str | None = None, *, clock: Callable[[], _dt.datetime] | None = None,
-                 calendar=None, timezone: _dt.tzinfo = WIB, migrate: bool | None = None):
+                 calendar=None, timezone: _dt.tzinfo = WIB, migrate: bool | None = None,
+                 retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1)):
         self.url = url
         self.db, self._sessions = connect(url)
         self.clock = clock or _utcnow
         self.calendar = due_function(calendar, timezone)
         self._handlers: dict[str, Callable] = {}
+        self._job_handlers: set[str] = set()  # handlers that take (data, job)
+        self._default_policy = JobPolicy(retries, backoff)
+        self._policies: dict[str, JobPolicy] = {}
         self._runtimes: dict[int, Runtime] = {}
         if migrate is None:
             migrate = self.db.dialect.name == "sqlite"
@@ -146,10 +156,13 @@ class Engine(TaskOperations, MessageOperations):
             if "lock" in text or "could not serialize" in text or "deadlock" in text:
                 raise ConflictError(f"the database is busy with another worker ({text.strip()});"
                                     " nothing was written") from None
-            raise BpengineError(f"database error: {text.strip()}") from None
-        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {text.strip()}") from None
+        except IntegrityError as exc:  # a concurrent insert of the same key: the caller knows
             raise BpengineError(f"database error: {type(exc).__name__}: "
                                 f"{str(exc).splitlines()[0]}") from None
+        except SQLAlchemyError as exc:
+            raise StorageError(f"database error: {type(exc).__name__}: "
+                               f"{str(exc).splitlines()[0]}") from None
         finally:
             session.close()
 
@@ -303,12 +316,15 @@ class Engine(TaskOperations, MessageOperations):
 
         Returns the case's open task rows."""
         self._audit_catches(session, row, runtime, finished, now)  # before what they led to
-        run_services(session, row, runtime, workflow, finished, self._handlers, now)
+        workflow = run_services(session, row, runtime, workflow, finished, self, now)
         self._audit_catches(session, row, runtime, finished, now)
         self._route_thrown(session, row, runtime, workflow, now)
         with session.no_autoflush:  # one flush at the end: one UPDATE of the case row
             open_rows, closed = sync_task_rows(session, row.id, open_tasks(workflow), finished,
                                                now, actor)
+        jobs_closed = [t.id for t in closed if t.kind in ("timer", "service")]
+        if jobs_closed:  # their job ran (or was cancelled): an incident on it is over
+            resolve(session, row.id, jobs_closed, now, actor)
         for task in closed:
             if task.kind == "timer" and task.state == "completed":
                 audit(session, row.id, "timer", "clock", now, task=task,
@@ -405,5 +421,6 @@ class Engine(TaskOperations, MessageOperations):
                 TaskRow.case_id == row.id, TaskRow.state.in_(OPEN_TASK_STATES))
                 .values(state="cancelled", finished_at=now, finished_by=actor or ""))
             audit(session, row.id, "cancel", actor, now, before=dict(row.data), detail=reason)
+            resolve(session, row.id, None, now, actor)
             session.flush()
             return to_case(session, row, self._runtime(session, row.definition_id), [])

@@ -15,6 +15,7 @@ True
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -32,6 +33,9 @@ __all__ = ["upgrade", "downgrade", "current", "head", "make_sql_engine"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "bpe_alembic_version"
+# Alembic keeps the running migration's context in a module global: threads that each open
+# an Engine on one SQLite file (several workers in one process) must migrate one at a time.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def _config() -> Config:
@@ -96,7 +100,7 @@ def _migrate(target, revision: str, step) -> str | None:
     engine, owned = _engine(target)
     config = _config()
     try:
-        with engine.begin() as conn:
+        with _ONE_AT_A_TIME, engine.begin() as conn:
             config.attributes["connection"] = conn
             step(config, revision)
         return current(engine)

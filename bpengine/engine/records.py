@@ -9,7 +9,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Definition", "Case", "Task", "HistoryEntry", "Message", "CASE_STATUSES"]
+__all__ = ["Definition", "Case", "Task", "HistoryEntry", "Message", "Incident", "Job",
+           "CASE_STATUSES"]
 
 CASE_STATUSES = ("running", "completed", "cancelled", "failed")
 
@@ -154,3 +155,57 @@ class Message:
     def case_id(self) -> str | None:
         """The one case a message reached (None if pending, outbound or several)."""
         return self.case_ids[0] if len(self.case_ids) == 1 else None
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A job (a timer firing, a service handler) that failed on a case.
+
+    While ``next_retry`` is set the engine tries the job again by itself at that time
+    (:meth:`Engine.tick` for timers, :meth:`Engine.work` for service tasks); once the
+    retries are spent it is None and the case is ``failed`` until :meth:`Engine.retry`.
+    Other cases' jobs never wait for it.
+
+    Attributes
+    ----------
+    kind : {"timer", "service"}
+    state : {"open", "resolved"}
+        Resolved when the job succeeded on a later attempt, was retried by hand and
+        succeeded, or its case was cancelled.
+    error : str
+        The last attempt's error.
+    attempts : int
+        How often the job ran and failed.
+    """
+
+    task_id: str
+    case_id: str
+    element_id: str
+    kind: str
+    state: str
+    error: str
+    attempts: int
+    next_retry: _dt.datetime | None
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+    resolved_at: _dt.datetime | None = None
+    resolved_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a service handler that takes two arguments gets besides the data.
+
+    ``key`` is the idempotency key: the same on every attempt of this task in this case (a
+    task that runs again in a loop gets a new one). Handlers run at least once: a worker
+    killed after the handler's side effect but before the commit runs it again, so a
+    handler that writes elsewhere passes ``key`` along (as a request id) and lets the other
+    system drop the repeat.
+    """
+
+    key: str
+    case_id: str
+    task_id: str
+    element_id: str
+    business_key: str | None
+    attempt: int

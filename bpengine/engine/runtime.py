@@ -32,12 +32,14 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -53,6 +55,7 @@ from .events import (
     pools_on_message,
     settle,
     summarise,
+    throwers,
 )
 from .frontier import (
     OpenTask,
@@ -341,6 +344,49 @@ class Runtime:
         name = self.senders.get(getattr(task.task_spec, "bpmn_id", None))
         if name is not None and task.state == TaskState.COMPLETED:
             hand_over(task, name)
+
+    def checkpoint(self, workflow) -> tuple:
+        """What :meth:`rollback` needs to undo the steps after this point (a failed job)."""
+        return self.dump(workflow), list(outbox(workflow)), dict(throwers(workflow))
+
+    def rollback(self, checkpoint: tuple):
+        """The workflow as it was at ``checkpoint``, with what it had thrown by then."""
+        state, thrown, by = checkpoint
+        workflow = self.restore(state)
+        outbox(workflow).extend(thrown)
+        throwers(workflow).update(by)
+        return workflow
+
+    @staticmethod
+    def throw_error(task, code: str, payload: dict) -> bool:
+        """Let an error boundary event on the started ``task`` catch BPMN error ``code``;
+        return whether one did (one with that ``errorCode``, or one without a code)."""
+        parent = task.parent
+        for sibling in (parent.children if parent is not None else ()):
+            spec = sibling.task_spec
+            definition = getattr(spec, "event_definition", None)
+            if (sibling is task or sibling.state != TaskState.WAITING
+                    or not isinstance(definition, ErrorEventDefinition)
+                    or definition.code not in (None, "", code)):
+                continue
+            event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=deepcopy(payload))
+            spec.catch(sibling, event)
+            spec._update(sibling)
+            return True
+        return False
+
+    @staticmethod
+    def patch_data(workflow, data: dict, task_ids) -> None:
+        """Merge ``data`` into the data of these tasks (an administrator's fix before a
+        retry); a boundary timer's data is its activity's, so both get it."""
+        wanted = {str(t) for t in task_ids}
+        for task in all_tasks(workflow):
+            if str(task.id) in wanted or (task.parent is not None
+                                          and str(task.parent.id) in wanted):
+                task.data.update(deepcopy(data))
+            if str(task.id) in wanted and task.parent is not None:
+                for sibling in task.parent.children:  # the activity a boundary event is on
+                    sibling.data.update(deepcopy(data))
 
     @staticmethod
     def is_ready(task) -> bool:

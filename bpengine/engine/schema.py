@@ -1,6 +1,6 @@
 """The engine's tables (SQLAlchemy 2 typed models).
 
-Six tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
+Seven tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
 
 - ``bpe_definitions``: one row per deployed version: content digest, BPMN source and the
   SpiffWorkflow spec, stored once (cases never repeat it).
@@ -14,6 +14,8 @@ Six tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
   until a case waits for it) or ``outbound`` (for a party outside the engine). Its id is the
   sender's message id, so a message sent twice is delivered once.
 - ``bpe_schedules``: when the next case of a process with a timer start event is due.
+- ``bpe_incidents``: a job (timer or service task) that failed: the error, how often it was
+  tried, when it is tried again (:mod:`bpengine.engine.jobs`).
 
 The schema is created and upgraded by the Alembic migrations in ``migrations/``; these
 models must match the latest migration (a test compares them).
@@ -45,6 +47,7 @@ __all__ = [
     "AuditRow",
     "MessageRow",
     "ScheduleRow",
+    "IncidentRow",
     "OPEN_TASK_STATES",
     "WAITING_KINDS",
 ]
@@ -178,3 +181,26 @@ class ScheduleRow(Base):
     due: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     every_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     remaining: Mapped[int] = mapped_column(Integer)  # -1: for ever
+
+
+class IncidentRow(Base):
+    __tablename__ = "bpe_incidents"
+    __table_args__ = (Index("ix_bpe_incidents_case", "case_id", "state"),)
+
+    # One row per task: two workers failing one job at once cannot open two incidents.
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("bpe_cases.id"))
+    element_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # the job: "timer" or "service"
+    state: Mapped[str] = mapped_column(String(16))  # "open" or "resolved"
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    retries_left: Mapped[int] = mapped_column(Integer)
+    # None: no automatic retry left (the case is failed until retry()).
+    next_retry: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+    created_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)

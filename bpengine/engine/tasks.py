@@ -1,4 +1,4 @@
-"""The engine's task operations: inbox, claim, complete, timers, service handlers, retry.
+"""The engine's task operations: inbox, claim, complete, registering service handlers.
 
 A mixin of :class:`bpengine.engine.Engine`, kept in its own module so each reads in one
 sitting. Every method is one transaction; checks come first so a refused call changes
@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 from sqlalchemy import bindparam, or_, select, update
 
-from ..errors import BpengineError, ConflictError, NotFound, TaskNotReady
+from ..errors import BpengineError, ConflictError, Forbidden, NotFound, TaskNotReady
 from .records import Case, Task
 from .schema import CaseRow, TaskRow
-from .services import handler_for
+from .services import takes_job
 from .store import audit, json_data, to_case, to_task
 
 __all__ = ["TaskOperations"]
@@ -69,12 +69,14 @@ class TaskOperations:
         what = f"task {row.id} ({row.element_id} {row.name!r})"
         if row.kind != "user":
             raise TaskNotReady(f"{what} is a {row.kind} task; the engine completes it")
-        if row.state != "ready":
-            raise TaskNotReady(f"{what} is {row.state}, not ready")
+        if row.state in ("completed", "cancelled"):
+            # Whoever got there first won: a lost race, whatever moment it was lost at.
+            by = f" by {row.finished_by!r}" if row.finished_by else ""
+            raise ConflictError(f"{what} is already {row.state}{by}")
         if lane is not None and row.lane != lane:
-            raise TaskNotReady(f"{what} belongs to lane {row.lane!r}, not {lane!r}")
+            raise Forbidden(f"{what} belongs to lane {row.lane!r}, not {lane!r}")
         if row.assignee and actor != row.assignee:
-            raise TaskNotReady(f"{what} is claimed by {row.assignee!r}")
+            raise Forbidden(f"{what} is claimed by {row.assignee!r}")
         case = getattr(row, "case", None) or session.get(CaseRow, row.case_id)
         if case.status != "running":
             raise TaskNotReady(f"{what}: case {case.id} is {case.status}")
@@ -107,11 +109,13 @@ class TaskOperations:
         ------
         NotFound
             Unknown task id.
+        Forbidden
+            Of another ``lane``, or claimed by someone else.
         TaskNotReady
-            Not ready, not a user task, of another ``lane``, claimed by someone else, or
-            its case is not running.
+            Not a user task, or its case is not running.
         ConflictError
-            Another worker completed it (or changed the case) first; nothing was written.
+            Already completed or cancelled, or another worker completed it (or changed the
+            case) at the same time; nothing was written.
         ExpressionError
             A gateway condition after the task failed; nothing was written.
         """
@@ -134,11 +138,25 @@ class TaskOperations:
             open_rows = self._save(session, case, runtime, workflow, finished, actor, now)
             return to_case(session, case, runtime, open_rows)
 
-    def register(self, service: str, handler: Callable[[dict], dict | None]) -> None:
-        """Run ``handler(data) -> dict | None`` for service tasks with this id or name."""
+    def register(self, service: str, handler: Callable[..., dict | None], *,
+                 retries: int | None = None, backoff: _dt.timedelta | None = None) -> None:
+        """Run ``handler(data) -> dict | None`` for service tasks with this id or name.
+
+        A handler taking two arguments is called ``handler(data, job)`` with a
+        :class:`~bpengine.engine.records.Job` (its ``key`` is the idempotency key: handlers
+        run at least once). It may raise :class:`~bpengine.BpmnError` for an error boundary
+        event. ``retries``/``backoff``: this task's retry policy (see :meth:`set_retries`).
+        """
         if not callable(handler):
             raise BpengineError(f"register {service!r}: handler must be callable")
-        self._handlers[str(service)] = handler
+        service = str(service)
+        self._handlers[service] = handler
+        self._job_handlers.discard(service)
+        if takes_job(handler):
+            self._job_handlers.add(service)
+        if retries is not None or backoff is not None:
+            self.set_retries(service, retries if retries is not None
+                             else self._default_policy.retries, backoff)
 
     def _advance_case(self, session, case: CaseRow, step, actor: str, now) -> Case:
         runtime = self._runtime(session, case.definition_id)
@@ -146,70 +164,3 @@ class TaskOperations:
         finished = step(runtime, workflow)
         open_rows = self._save(session, case, runtime, workflow, finished, actor, now)
         return to_case(session, case, runtime, open_rows)
-
-    def tick(self, now: _dt.datetime | None = None, limit: int = 100) -> list[str]:
-        """Fire timers due at ``now`` (default: the engine clock), deliver pending messages
-        and signals cases threw for each other, and start the cases of timer start events
-        whose time has come; return the cases advanced or started.
-
-        Rows are taken with ``FOR UPDATE SKIP LOCKED`` so several workers can tick at once.
-        """
-        now = now.astimezone(_dt.timezone.utc) if now and now.tzinfo else \
-            (now.replace(tzinfo=_dt.timezone.utc) if now else self._now())
-        with self._transaction(now) as session:
-            rows = session.scalars(
-                select(TaskRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
-                .where(TaskRow.kind == "timer", TaskRow.state == "waiting",
-                       TaskRow.due <= now, CaseRow.status == "running")
-                .order_by(TaskRow.due).limit(limit)
-                .with_for_update(skip_locked=True, of=TaskRow)).all()
-            advanced = list(dict.fromkeys(r.case_id for r in rows))
-            for case_id in advanced:
-                case = session.get(CaseRow, case_id)
-                self._advance_case(session, case, lambda rt, wf: rt.fire_timers(wf), "clock", now)
-            advanced += self._sweep_messages(session, now, limit)
-            advanced += self._fire_schedules(session, now, limit)
-            return list(dict.fromkeys(advanced))
-
-    def work(self, limit: int = 100) -> list[str]:
-        """Run pending service tasks that have a registered handler; return the cases advanced.
-
-        For workers that pick up service tasks left by another process (one without the
-        handler). Failed cases are skipped until :meth:`retry`.
-        """
-        now = self._now()
-        names = list(self._handlers)
-        if not names:
-            return []
-        with self._transaction(now) as session:
-            rows = session.scalars(
-                select(TaskRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
-                .where(TaskRow.kind == "service", TaskRow.state == "pending",
-                       CaseRow.status == "running",
-                       or_(TaskRow.element_id.in_(names), TaskRow.name.in_(names)))
-                .order_by(TaskRow.created_at).limit(limit)
-                .with_for_update(skip_locked=True, of=TaskRow)).all()
-            advanced = list(dict.fromkeys(r.case_id for r in rows))
-            for case_id in advanced:
-                case = session.get(CaseRow, case_id)
-                self._advance_case(session, case, lambda rt, wf: set(), "service", now)
-            return advanced
-
-    def retry(self, case_id: str, actor: str = "") -> Case:
-        """Resume a failed case: its pending service tasks run again."""
-        now = self._now()
-        with self._transaction(now) as session:
-            case = self._case_row(session, case_id)
-            if case.status != "failed":
-                raise BpengineError(f"case {case_id} is {case.status}; only failed cases "
-                                    "can be retried")
-            audit(session, case.id, "retry", actor, now, detail=case.error or "")
-            case.status, case.error = "running", None
-            result = self._advance_case(session, case, lambda rt, wf: set(), actor, now)
-            pending = [t for t in result.tasks
-                       if t.kind == "service" and handler_for(self._handlers, t) is None]
-            if pending and case.status == "running":
-                audit(session, case.id, "wait", actor, now,
-                      detail="no handler registered here for " +
-                      ", ".join(t.element_id for t in pending))
-            return result

@@ -90,9 +90,9 @@ def test_a_script_task_file_is_refused_with_the_element(run, data_dir):
 
 def test_db_upgrade_and_current(run, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    assert "upgraded empty database -> 0003" in run("db", "upgrade", "--url", url).output
-    assert "already at 0003" in run("db", "upgrade", "--url", url).output
-    assert "database: 0003" in run("db", "current", "--db", url).output  # --url: old spelling
+    assert "upgraded empty database -> 0004" in run("db", "upgrade", "--url", url).output
+    assert "already at 0004" in run("db", "upgrade", "--url", url).output
+    assert "database: 0004" in run("db", "current", "--db", url).output  # --url: old spelling
     bad = run("db", "upgrade", "--url", "nonsense://x", ok=False)
     assert bad.exit_code == 1 and "--db 'nonsense://x'" in bad.output
 
@@ -201,3 +201,22 @@ def test_messages_and_signals_from_the_command_line(run, data_dir):
     history = run("case", "history", case_id).output.splitlines()
     assert [line.split()[2:5] for line in history if " message " in line] == [
         ["message", "pemohon", "R_dokumen"]]
+
+
+def test_incidents_and_retry_from_the_command_line(run, data_dir):
+    case = json.loads(run("case", "start", str(data_dir / "jobs.bpmn"), "--data", "nik=1",
+                          "--format", "json").output)  # no `prioritas`: its timer will fail
+    assert run("case", "incidents").output.strip() == "no open incidents"
+    assert "0 cases advanced" in run("case", "tick", "--now", "2100-01-01").output
+    listed = run("case", "incidents").output.splitlines()
+    assert listed[0].split()[:5] == [case["id"], "timer", "B_lambat", "attempt", "1"]
+    assert "next try 2100-01-01 00:01 UTC" in listed[0]
+    assert "name 'prioritas' is not in the case data" in listed[1]
+    retried = run("case", "retry", case["id"][:8], "--data", "prioritas=tinggi",
+                  "--actor", "admin").output
+    assert "running" in retried and "T_eskalasi 'Tangani segera'" in retried
+    assert run("case", "incidents").output.strip() == "no open incidents"
+    resolved = json.loads(run("case", "incidents", "--all", "--format", "json").output)
+    assert [(i["state"], i["resolved_by"]) for i in resolved] == [("resolved", "admin")]
+    refused = run("case", "retry", case["id"], ok=False)
+    assert refused.exit_code == 1 and "has no open incident" in refused.output

@@ -12,6 +12,7 @@ from bpengine import (
     ConflictError,
     Engine,
     ExpressionError,
+    Forbidden,
     ModelError,
     NotFound,
     TaskNotReady,
@@ -40,7 +41,7 @@ def test_a_case_walks_through_the_procedure(engine, data_dir):
     assert approval.name == "Setujui cuti"
     engine.claim(approval.id, "budi")
     assert engine.inbox(lane="Atasan Langsung", actor="citra") == []
-    with pytest.raises(TaskNotReady, match="claimed by 'budi'"):
+    with pytest.raises(Forbidden, match="claimed by 'budi'"):
         engine.complete(approval.id, {"approved": True}, actor="citra")
     done = engine.complete(approval.id, {"approved": True}, actor="budi")
 
@@ -134,8 +135,8 @@ def test_a_hostile_condition_is_refused_and_nothing_changes(engine, data_dir, tm
         ("<approval>", {"when": object()}, None, BpengineError, "not JSON-serialisable"),
         ("<approval>", {"x": float("nan")}, None, BpengineError, "not JSON-serialisable"),
         ("<approval>", ["approved"], None, BpengineError, "must be a mapping"),
-        ("<approval>", {"approved": True}, "Pegawai", TaskNotReady, "lane 'Atasan Langsung'"),
-        ("<done>", {}, None, TaskNotReady, "is completed, not ready"),
+        ("<approval>", {"approved": True}, "Pegawai", Forbidden, "lane 'Atasan Langsung'"),
+        ("<done>", {}, None, ConflictError, "is already completed by 'ani'"),
         ("<timer>", {}, None, TaskNotReady, "is a timer task"),
     ],
 )
@@ -190,7 +191,7 @@ def test_a_failing_handler_fails_the_case_and_retry_resumes_it(engine, data_dir)
             raise ConnectionError("SIMPEG tidak menjawab")
         return {"nomor": 42}
 
-    engine.register("S_catat", flaky)
+    engine.register("S_catat", flaky, retries=1)  # no automatic retry: fail at once
     case = _walk_to_approval(engine)
     [approval] = engine.inbox(lane="Atasan Langsung")
     failed = engine.complete(approval.id, {"approved": True}, actor="budi")
@@ -205,6 +206,7 @@ def test_a_failing_handler_fails_the_case_and_retry_resumes_it(engine, data_dir)
     assert calls[1]["approved"] is True
     with pytest.raises(BpengineError, match="only failed cases"):
         engine.retry(case.id)
+    assert engine.incidents(case.id, state="resolved")[0].resolved_by == "service:S_catat"
 
 
 def test_a_service_without_a_handler_waits_for_a_worker_that_has_one(data_dir, tmp_path,

@@ -16,13 +16,13 @@ from bpengine.engine.schema import Base
 def test_upgrade_creates_every_table_and_is_idempotent(tmp_path):
     url = f"sqlite:///{tmp_path / 'schema.db'}"
     assert current(url) is None
-    assert upgrade(url) == head() == "0003"
+    assert upgrade(url) == head() == "0004"
     assert upgrade(url) == head()
     db = create_engine(url)
     names = set(inspect(db).get_table_names())
     db.dispose()
     assert names == {"bpe_definitions", "bpe_cases", "bpe_tasks", "bpe_audit", "bpe_messages",
-                     "bpe_schedules", VERSION_TABLE}
+                     "bpe_schedules", "bpe_incidents", VERSION_TABLE}
 
 
 def test_the_models_match_the_latest_migration(tmp_path):
