@@ -125,7 +125,7 @@ class TaskOperations:
             row = self._task_row(session, task_id)
             case = self._check_actionable(session, row, actor, lane)
             runtime = self._runtime(session, case.definition_id)
-            workflow = runtime.restore(case.state)
+            workflow = runtime.restore(case.state, case)
             task = runtime.find(workflow, row.id)
             if task is None or not runtime.is_ready(task):
                 raise ConflictError(f"task {task_id} was completed by another worker")
@@ -160,7 +160,7 @@ class TaskOperations:
 
     def _advance_case(self, session, case: CaseRow, step, actor: str, now) -> Case:
         runtime = self._runtime(session, case.definition_id)
-        workflow = runtime.restore(case.state)
+        workflow = runtime.restore(case.state, case)
         finished = step(runtime, workflow)
         open_rows = self._save(session, case, runtime, workflow, finished, actor, now)
         return to_case(session, case, runtime, open_rows)
