@@ -27,6 +27,7 @@ from .jobs import JobOperations, JobPolicy, resolve
 from .messages import MessageOperations
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
+from .migration import MigrationOperations
 from .records import Case, Definition, HistoryEntry
 from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks
 from .schedules import plan
@@ -77,7 +78,7 @@ def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-class Engine(JobOperations, TaskOperations, MessageOperations):
+class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperations):
     """The embedded engine.
 
     Parameters
