@@ -14,9 +14,10 @@ a step on SQLite is at most 5 ms at 20 tasks.
 Messages (issue 9): the same 20-step shape with receive tasks, each step a message from
 outside found by business key (``Engine.correlate``), against the user-task step of the same
 run: the ratio is what correlating and recording a message costs over completing a task.
-Measured 2026-11-30, load average 6.8-8.7, median of three invocations (5 cases, best of 3):
-a message step 8.9 ms wall / 2.7 ms CPU = 1.22x wall, 1.25x CPU a user-task step (the extra:
-the lookup by business key and the message row that makes delivery exactly-once).
+Measured 2026-11-30 on the shared 2-core machine, 5 cases, best of 3, median of three
+invocations: at load average 6.8-8.7 a message step cost 1.22x wall, 1.25x CPU a user-task
+step (8.9 ms wall, 2.7 ms CPU); at load 9-10, 1.36x wall, 1.35x CPU (2.4 ms CPU). The extra
+is the lookup by business key and the message row that makes delivery exactly-once.
 
 Usage: python bench/engine.py [--cases N] [--repeat R]
 
@@ -121,8 +122,11 @@ def run_engine(engine: Engine, key: str) -> int:
     return steps
 
 
-def run_messages(engine: Engine, key: str, n: int, counter=iter(range(10**9))) -> int:
-    business_key = f"B{next(counter)}"
+_KEYS = iter(range(10**9))
+
+
+def run_messages(engine: Engine, key: str, n: int) -> int:
+    business_key = f"B{next(_KEYS)}"
     case = engine.start(key, {}, actor="bench", business_key=business_key)
     for step in range(n):
         engine.correlate("Langkah", business_key=business_key, data={"step": step})

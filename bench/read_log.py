@@ -11,6 +11,12 @@ and at half of it: the reader's peak follows the events it keeps, not the file's
 
 Usage: python bench/read_log.py [--events 100000] [--runs 5]
 Target: under 10 s for 100,000 events.
+
+Measured 2026-11-30 on the 2-core dev machine, load average 1.1-2.0 (other helpers' suites):
+  100,000 XES events (50,000 task executions, 44.3 MB): read_log 1.43-1.44 s (median of 5),
+  etree.parse 0.63-1.00 s: 1.4-2.3x lxml's plain parse; tracemalloc peak 29 MB (583 B per
+  task execution kept); peak RSS 70 MB (55 MB at 50,000 events) against 502 MB (259 MB)
+  for etree.parse holding the tree.
 """
 from __future__ import annotations
 

@@ -133,7 +133,11 @@ def _plain(html: str) -> str:
     ["analyze", "processes/surat-keterangan-domisili.bpmn", "--metrics"],
     ["analyze", "processes/pbg.bpmn", "--no-scenario"],
     ["analyze", "processes/"],
-], ids=["analyze-metrics", "analyze-defaults", "portfolio"])
+    ["validate", "--summary", "processes/"],
+    ["simulate", "processes/surat-keterangan-domisili.bpmn", "-n", "60", "-r", "2", "-q"],
+    ["compare", "processes/izin-usaha-sebelum-oss.bpmn", "processes/izin-usaha-oss-rba.bpmn",
+     "-n", "40", "-r", "2", "-q"],
+], ids=["analyze-metrics", "analyze-defaults", "portfolio", "validate", "simulate", "compare"])
 def test_commands_with_lang_id_print_no_english_sentence(args, monkeypatch):
     monkeypatch.chdir(ROOT)
     r = CliRunner().invoke(main, ["--lang", "id", *args])
@@ -159,3 +163,20 @@ def test_the_report_in_indonesian_has_no_english_sentence(tmp_path, monkeypatch)
         'id="assumptions"')[0] + html.split('id="appendix"')[1]))
     found = english_words(text)
     assert not found, f"English in the report: {sorted(found)}"
+
+
+def test_case_and_db_commands_in_indonesian(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    url = f"sqlite:///{tmp_path / 'kantor.db'}"
+    out = []
+    for args in (["db", "upgrade", "--url", url],
+                 ["case", "start", "processes/surat-keterangan-domisili.bpmn", "--data",
+                  "lengkap=true", "--actor", "ani", "--url", url],
+                 ["case", "inbox", "--lane", "Pemohon", "--url", url],
+                 ["case", "list", "--url", url]):
+        r = CliRunner().invoke(main, ["--lang", "id", *args])
+        assert r.exit_code == 0, r.output
+        out.append(r.output)
+    text = "\n".join(out)
+    assert "dipasang" in text and "kasus" in text and "berjalan" in text
+    assert not english_words(text), sorted(english_words(text))

@@ -4,8 +4,9 @@
 >>> findings = analyze(load("processes/cuti-asn.bpmn"))     # doctest: +SKIP
 
 Rules are plain functions ``check_x(model, scenario) -> list[Finding]`` listed in
-:data:`RULES`; :func:`analyze` runs them and applies the guard (mandatory and
-maker/checker steps are only ever parallelised). :func:`metrics` and :func:`soundness`
+:data:`RULES`; :func:`analyze` runs them, applies the guard (mandatory steps, legal acts
+read from the step names and maker/checker steps are only ever parallelised or automated)
+and reconciles the findings into one consistent view (:mod:`.consistency`). :func:`metrics` and :func:`soundness`
 describe the model itself.
 """
 from .cycle_time import cycle_time

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import N_, _
 from ..model.mandate import AUTOMATED_KINDS, legal_acts
 from .estimates import Estimates
 from .finding import make_finding
@@ -18,6 +19,9 @@ from .structure import structure_of
 __all__ = ["check_automate", "RULE_BASED_WORDS", "MONEY_WORDS", "rule_based", "sets_money"]
 
 #: (what the step does, word stems), Indonesian first
+_WHAT = (N_("calculates"), N_("retypes or enters data"), N_("looks up data"),
+         N_("checks completeness against a list"), N_("numbers or records"),
+         N_("prints a standard letter"))
 RULE_BASED_WORDS = (
     ("calculates", ("hitung", "menghitung", "perhitungan", "kalkulasi", "calculate",
                     "compute")),
@@ -101,16 +105,19 @@ def check_automate(model, scenario=None) -> list:
         money = sets_money(model, el.id)
         keep = ""
         if money:
-            keep = (" Its result sets money or rights, so a person still checks it: " + (
-                "the step after it does." if checked else "a check of the result is added."))
+            keep = " " + (_("Its result sets money or rights, so a person still checks it: the "
+                            "step after it does.") if checked else
+                          _("Its result sets money or rights, so a person still checks it: a "
+                            "check of the result is added."))
         minutes = est.task_minutes(el.id)
         # the check kept costs a fifth of the work (reading a result, not producing it)
         saved_minutes = minutes * (0.8 if money and not checked else 1.0)
         days = est.days(saved_minutes) + est.batch_wait_days(el.id)
-        explanation = (
-            f"{el.label!r} ({el.lane or 'no lane'}) {what} (the word {word!r}): work a rule "
-            "decides, which a system does in seconds, every time the same way, at any hour. "
-            "Make it a service task on a system lane." + keep)
+        explanation = _(
+            "{step} ({lane}) {what} (the word {word}): work a rule decides, which a system does "
+            "in seconds, every time the same way, at any hour. Make it a service task on a "
+            "system lane.").format(step=repr(el.label), lane=el.lane or _("no lane"),
+                                   what=_(what), word=repr(word)) + keep
         found.append(make_finding(model, "automate", (el.id,), explanation, "automate",
                                   severity="note", targets=(el.id,),
                                   saving=est.saving(days, saved_minutes / 60.0)))

@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import re
 
-from .cycle_time import lead_time
-from .estimates import Estimates
+from ..i18n import _, format_percent, ngettext
+from .cycle_time import runs_per_case
+from .estimates import UNSTABLE_QUEUE_DAYS, Estimates, erlang_c_wait
 from .finding import make_finding
 
 __all__ = ["check_bottleneck", "lane_utilisation", "erlang_c_wait", "BUSY", "SPARE"]
@@ -23,39 +24,12 @@ BUSY = 0.4
 SPARE = 0.5
 #: a lane with this many people or more stands for "everyone has their own" (applicants)
 _UNLIMITED = 100
-#: the wait charged when a lane cannot keep up at all (utilisation >= 1): the queue grows
-#: without bound, so any estimate is a floor
-_UNSTABLE_WAIT_DAYS = 5.0
-
-
-def erlang_c_wait(arrivals: float, service: float, servers: int) -> float:
-    """Mean wait in the queue of an M/M/c system (same unit as ``service``), ``inf`` if full.
-
-    Examples
-    --------
-    >>> round(erlang_c_wait(1 / 10, 8.0, 1), 3)      # M/M/1: rho / (mu - lambda)
-    32.0
-    >>> erlang_c_wait(1 / 5, 8.0, 1)
-    inf
-    """
-    load = arrivals * service
-    if servers < 1 or load >= servers:
-        return math.inf
-    if load == 0:
-        return 0.0
-    term, total = 1.0, 1.0
-    for k in range(1, servers):
-        term *= load / k
-        total += term
-    last = term * load / servers / (1 - load / servers)
-    p_wait = last / (total + last)
-    return p_wait * service / (servers - load)
 
 
 def lane_utilisation(model, scenario) -> dict[str, dict]:
     """Per lane of the main process: staff, visits and work per case, utilisation."""
     est = Estimates(model, scenario)
-    _full, runs = lead_time(model, scenario)
+    runs = runs_per_case(model, scenario)
     per_minute = 1.0 / scenario.arrivals.interarrival.mean
     out: dict[str, dict] = {}
     for n, r in runs.items():
@@ -81,7 +55,7 @@ def _office_words(lane: str) -> set[str]:
 
 def _wait_days(lane, staff, per_day) -> float:
     w = erlang_c_wait(lane["arrivals"], lane["service"], staff)
-    return _UNSTABLE_WAIT_DAYS if math.isinf(w) else lane["visits"] * w / per_day
+    return UNSTABLE_QUEUE_DAYS if math.isinf(w) else lane["visits"] * w / per_day
 
 
 def check_bottleneck(model, scenario=None) -> list:
@@ -113,8 +87,10 @@ def check_bottleneck(model, scenario=None) -> list:
                            -d["staff"], other))
     if not donors:
         return []
-    apart, after, _, donor = min(donors)
-    where = "in the same pool" if apart else "in the same office"
+    apart, after, _staff, donor = min(donors)
+    where = (_("in the same office") if not apart else
+             _("in the same pool ({pool})").format(pool=repr(lane["pool"])) if lane["pool"]
+             else _("in the same pool"))
     est = Estimates(model, scenario)
     per_day = est.minutes_per_day
     d = lanes[donor]
@@ -122,15 +98,17 @@ def check_bottleneck(model, scenario=None) -> list:
                                                                  per_day)
     loss = _wait_days(d, d["staff"] - 1, per_day) - _wait_days(d, d["staff"], per_day)
     u = lane["utilisation"]
-    explanation = (
-        f"{name!r} is busy {u:.0%} of its working time ({lane['staff']} "
-        f"{'person' if lane['staff'] == 1 else 'people'}); "
-        + ("it cannot keep up, so its queue grows without bound. " if u >= 1 else
-           "cases queue for it. ")
-        + f"{donor!r} {where} is busy {d['utilisation']:.0%} and would still "
-        f"be only {after:.0%} busy with one person fewer. Move one person from {donor!r} to "
-        f"{name!r} (or let the two lanes work as one pool): a what-if on the scenario; the "
-        "procedure itself does not change.")
+    explanation = _(
+        "{lane} is busy {busy} of its working time ({staff}); {state} {donor} {where} is busy "
+        "{donor_busy} and would still be only {after} busy with one person fewer. Move one "
+        "person from {donor} to {lane} (or let the two lanes work as one pool): a what-if on "
+        "the scenario; the procedure itself does not change.").format(
+        lane=repr(name), busy=format_percent(u),
+        staff=ngettext("{n} person", "{n} people", lane["staff"]).format(n=lane["staff"]),
+        state=(_("it cannot keep up, so its queue grows without bound.") if u >= 1 else
+               _("cases queue for it.")),
+        donor=repr(donor), where=where, donor_busy=format_percent(d["utilisation"]),
+        after=format_percent(after))
     return [make_finding(model, "bottleneck", tuple(lane["steps"]), explanation, "move-staff",
                          severity="warning" if u >= 1 else "note", targets=(d["steps"][0],),
                          saving=est.saving(max(gain - loss, 0.0), 0.0))]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ..i18n import _, format_number
 from .cycle_time import lead_time
 from .estimates import Estimates
 from .finding import Saving
@@ -42,7 +43,9 @@ def acting_steps(finding) -> tuple[str, ...]:
         if finding.suggestion == "compose" and not finding.targets:
             return tuple(finding.elements[1:])  # the first one stays and does the work
         return tuple(finding.targets or finding.elements[-1:])
-    return tuple(finding.elements)
+    if finding.suggestion in ("fast-lane", "automate"):
+        return tuple(finding.targets or finding.elements[:1])
+    return tuple(finding.elements)  # moved, parallelised, or a lane's steps that get help
 
 
 def _contradicted(model, findings, scenario) -> set[str]:
@@ -67,7 +70,13 @@ class _Bound:
 
     def __init__(self, model, scenario, cycle_days=None):
         self.model, self.scenario = model, scenario
-        self.full, self.runs = lead_time(model, scenario)
+        # each pool of a collaboration on its own: a step adds at most what it adds to the
+        # lead time of its own pool's work
+        self.leads = {pid: lead_time(model, scenario, process=pid)
+                      for pid in model.processes}
+        self.runs = {n: r for _lead, runs in self.leads.values() for n, r in runs.items()}
+        # the case's lead time: the pools' work one after the other (message flows hand over)
+        self.full = sum(lead for lead, _runs in self.leads.values())
         # a measured (simulated) mean below the analytic one: the analytic shares of the
         # steps are scaled to it, so no saving exceeds what a case really takes
         self.scale = (cycle_days / self.full if cycle_days is not None and self.full > 0
@@ -76,13 +85,20 @@ class _Bound:
         self._memo: dict[frozenset, float] = {}
 
     def known(self, steps) -> bool:
-        return all(s in self.runs for s in steps)
+        """Whether every step is one of the main process's (gateways and events aside)."""
+        return all(s in self.runs for s in steps if s in self.model.elements
+                   and self.model.elements[s].is_activity)
 
     def days(self, steps) -> float:
         key = frozenset(s for s in steps if s in self.runs)
         if key not in self._memo:
-            self._memo[key] = self.scale * max(0.0, self.full - lead_time(
-                self.model, self.scenario, without=key)[0]) if key else 0.0
+            by_process: dict[str, set] = {}
+            for step in key:
+                by_process.setdefault(self.model.elements[step].process, set()).add(step)
+            self._memo[key] = self.scale * sum(
+                max(0.0, self.leads[pid][0] - lead_time(self.model, self.scenario, without=steps,
+                                                        process=pid)[0])
+                for pid, steps in by_process.items())
         return self._memo[key]
 
     def hours(self, steps) -> float:
@@ -100,10 +116,11 @@ def _capped(f, bound: _Bound):
         return f
     new = dataclasses.replace(s, working_days=round(min(s.working_days, days), 3),
                               staff_hours=round(min(s.staff_hours, hours), 3))
-    return dataclasses.replace(f, saving=new, explanation=(
-        f.explanation + f" (Saving capped at {new.working_days:.2f} working days and "
-        f"{new.staff_hours:.2f} staff hours: what these steps add to the expected lead time "
-        "and work of a case, counting how often a case passes them and the critical path.)"))
+    return dataclasses.replace(f, saving=new, explanation=f.explanation + " (" + _(
+        "Saving capped at {days} working days and {hours} staff hours: what these steps add "
+        "to the expected lead time and work of a case, counting how often a case passes them "
+        "and the critical path.").format(days=format_number(new.working_days, 2),
+                                         hours=format_number(new.staff_hours, 2)) + ")")
 
 
 def combined_saving(model, findings, scenario=None, bound=None,

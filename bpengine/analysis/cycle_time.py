@@ -15,7 +15,7 @@ from .estimates import Estimates
 from .rework import rework_loops
 from .structure import structure_of
 
-__all__ = ["expected_visits", "cycle_time", "lead_time"]
+__all__ = ["expected_visits", "cycle_time", "lead_time", "runs_per_case"]
 
 
 def expected_visits(model, scenario=None) -> dict[str, float]:
@@ -28,11 +28,19 @@ def expected_visits(model, scenario=None) -> dict[str, float]:
     return visits
 
 
-def _main_graph(model, st):
-    """The main process's top-level nodes, its acyclic flow graph and a topological order."""
-    main = model.main_process
-    nodes = [n for n, e in model.elements.items()
-             if main is not None and e.process == main.id and e.scope is None]
+def _main_graph(model, st, process: str | None = None):
+    """A process's top-level nodes, its acyclic flow graph and a topological order.
+
+    Default: the main process; on a collaboration, every pool's, joined by the message flows
+    the case passes. ``process``: that one process only.
+    """
+    if process:
+        processes = {process} if process in model.processes else set()
+    else:
+        main = model.main_process
+        processes = set(model.pooled_processes) if model.case_handovers else (
+            {main.id} if main is not None else set())
+    nodes = [n for n, e in model.elements.items() if e.process in processes and e.scope is None]
     g = st.forward_graph.subgraph(nodes)
     return nodes, g, list(nx.topological_sort(g))
 
@@ -45,13 +53,17 @@ def _propagate(model, est, st, g, order, weight) -> tuple[float, dict, dict]:
         if not preds:
             reach[n], finish[n] = 1.0, weight[n]
             continue
-        shares = []
+        shares, message, own = [], False, False
         for u in preds:
-            edge = g.edges[u, n]
-            share = (est.flow_probability(edge["id"]) if edge.get("id") else 0.0)
+            fid = g.edges[u, n].get("id")
+            if fid in model.message_flows:  # a message always goes when its sender runs
+                share, message = 1.0, True
+            else:
+                share, own = (est.flow_probability(fid) if fid else 0.0), True
             shares.append((u, reach[u] * share))
         kind = model.elements[n].kind
-        if kind in ("parallelGateway", "inclusiveGateway") and len(preds) > 1:
+        # a step that waits for its pool and a message starts when both are there
+        if kind in ("parallelGateway", "inclusiveGateway") and len(preds) > 1 or message and own:
             reach[n] = max(p for _, p in shares)
             start = max(finish[u] for u, _ in shares)
         else:
@@ -61,18 +73,26 @@ def _propagate(model, est, st, g, order, weight) -> tuple[float, dict, dict]:
         finish[n] = start + weight[n]
     full = st.graph.subgraph(list(g.nodes))  # a step whose only way on is a loop back is no end
     ends = [n for n in order if full.out_degree(n) == 0]
-    mass = sum(reach[e] for e in ends)
-    expected = sum(reach[e] * finish[e] for e in ends) / mass if mass else 0.0
+    by_pool: dict[str, list] = {}  # the ends of one pool are alternatives; pools run side by side
+    for e in ends:
+        by_pool.setdefault(model.elements[e].process, []).append(e)
+    expected = 0.0
+    for pool_ends in by_pool.values():
+        mass = sum(reach[e] for e in pool_ends)
+        if mass:
+            expected = max(expected, sum(reach[e] * finish[e] for e in pool_ends) / mass)
     return expected, reach, finish
 
 
-def lead_time(model, scenario=None, without=()) -> tuple[float, dict]:
+def lead_time(model, scenario=None, without=(), process: str | None = None
+              ) -> tuple[float, dict]:
     """Expected lead time (working days) of the main process, and each step's share of it.
 
     Like :func:`cycle_time` but each step also counts its waits as the savings estimates
-    do (batch wait, handoff wait). ``without``: steps whose time is taken out, so
+    do (batch wait, handoff wait, and the transfer of a hand-over between pools into it). ``without``: steps whose time is taken out, so
     ``lead_time(m)[0] - lead_time(m, without=S)[0]`` is what removing ``S`` can save at
-    most: a step off the critical path of a parallel block saves nothing.
+    most: a step off the critical path of a parallel block saves nothing. ``process``: the
+    id of another process of a collaboration (default: the main one).
 
     Returns
     -------
@@ -81,14 +101,36 @@ def lead_time(model, scenario=None, without=()) -> tuple[float, dict]:
         (how often a case runs it).
     """
     st, est = structure_of(model), Estimates(model, scenario)
-    nodes, g, order = _main_graph(model, st)
+    nodes, g, order = _main_graph(model, st, process)
     visits = expected_visits(model, scenario)
     gone = set(without)
     weight = {n: 0.0 if n in gone or not model.elements[n].is_activity else
               est.step_days(n, est.handoff_into(n)) * visits[n] for n in nodes}
+    for h in model.case_handovers:  # a file in transit between pools: on its receiver
+        if h.receiver in weight and not {h.sender, h.receiver} & gone:
+            weight[h.receiver] += est.transfer_days(h)
     expected, reach, _finish = _propagate(model, est, st, g, order, weight)
     return expected, {n: reach.get(n, 0.0) * visits[n] for n in nodes
                       if model.elements[n].is_activity}
+
+
+def runs_per_case(model, scenario=None) -> dict[str, float]:
+    """How often a case runs each top-level activity, in every process of the model.
+
+    In a collaboration each pool's process counts from its own start (a case that reaches
+    the pool at all); the main process as :func:`lead_time` counts it.
+    """
+    st, est = structure_of(model), Estimates(model, scenario)
+    visits = expected_visits(model, scenario)
+    out: dict[str, float] = {}
+    for pid in model.processes:
+        nodes, g, order = _main_graph(model, st, pid)
+        if not nodes:
+            continue
+        _e, reach, _f = _propagate(model, est, st, g, order, dict.fromkeys(nodes, 0.0))
+        out.update((n, reach.get(n, 0.0) * visits[n]) for n in nodes
+                   if model.elements[n].is_activity)
+    return out
 
 
 def cycle_time(model, scenario=None) -> dict:

@@ -7,6 +7,8 @@ with no scenario is still analysed on the documented defaults below, and every
 """
 from __future__ import annotations
 
+import math
+
 from ..errors import BpengineError
 from ..i18n import N_
 from .finding import Saving
@@ -17,6 +19,8 @@ __all__ = [
     "DEFAULT_WORKING_MINUTES_PER_DAY",
     "DEFAULT_HANDOFF_WAIT_DAYS",
     "DEFAULT_REJECT_PROBABILITY",
+    "UNSTABLE_QUEUE_DAYS",
+    "erlang_c_wait",
     "Estimates",
 ]
 
@@ -29,6 +33,35 @@ DEFAULT_WORKING_MINUTES_PER_DAY = 450.0
 DEFAULT_HANDOFF_WAIT_DAYS = 0.5
 #: Share of cases sent back by a check when the scenario does not say.
 DEFAULT_REJECT_PROBABILITY = 0.2
+#: The queue wait charged when a lane cannot keep up at all (utilisation >= 1): the queue
+#: grows without bound, so any figure is a floor.
+UNSTABLE_QUEUE_DAYS = 5.0
+
+
+def erlang_c_wait(arrivals: float, service: float, servers: int) -> float:
+    """Mean wait in the queue of an M/M/c system (same unit as ``service``), ``inf`` if full.
+
+    Examples
+    --------
+    >>> round(erlang_c_wait(1 / 10, 8.0, 1), 3)      # M/M/1: rho / (mu - lambda)
+    32.0
+    >>> erlang_c_wait(1 / 5, 8.0, 1)
+    inf
+    """
+    load = arrivals * service
+    if servers < 1 or load >= servers:
+        return math.inf
+    if load == 0:
+        return 0.0
+    term, total = 1.0, 1.0
+    for k in range(1, servers):
+        term *= load / k
+        total += term
+    last = term * load / servers / (1 - load / servers)
+    p_wait = last / (total + last)
+    return p_wait * service / (servers - load)
+
+
 # The bases a Saving names, for the catalogue (translated where a saving is printed).
 _BASES = (N_("scenario"), N_("estimate"),
           N_("defaults: 30 min per step, 0.5 working day per handoff"))
@@ -138,10 +171,61 @@ class Estimates:
         return 1.0 / (2 * len(times)) if times else 0.0
 
     def step_days(self, element_id: str, handoff: bool) -> float:
-        """Lead time of one step: its working time, its batch wait (scenario), plus a
-        handoff wait if it changes hands."""
-        return (self.days(self.task_minutes(element_id)) + self.batch_wait_days(element_id)
-                + (DEFAULT_HANDOFF_WAIT_DAYS if handoff else 0.0))
+        """Lead time of one step: its working time, its batch wait (scenario), plus the
+        wait before it: the queue at its lane where the scenario gives arrivals and staff
+        (as the simulator would see it), else the stated handoff wait if it changes hands."""
+        queue = self.queue_days(element_id)
+        wait = queue if queue is not None else (DEFAULT_HANDOFF_WAIT_DAYS if handoff else 0.0)
+        return self.days(self.task_minutes(element_id)) + self.batch_wait_days(element_id) + wait
+
+    def queue_days(self, element_id: str) -> float | None:
+        """Mean queue wait before a step at its lane (Erlang C on the scenario's arrivals,
+        staff and work per case), ``None`` without a scenario that gives arrivals."""
+        queues = self._queues()
+        if queues is None:
+            return None
+        return queues.get(self.model.elements[element_id].lane, 0.0)
+
+    def _queues(self) -> dict | None:
+        if hasattr(self, "_queue_memo"):
+            return self._queue_memo
+        self._queue_memo = None
+        arrivals = getattr(getattr(self.scenario, "arrivals", None), "interarrival", None)
+        mean = getattr(arrivals, "mean", None)
+        if self.scenario is None or not isinstance(mean, (int, float)) or mean <= 0:
+            return None
+        from .rework import rework_loops  # rework's estimates never ask for queues
+
+        visits = dict.fromkeys(self.model.elements, 1.0)
+        for loop in rework_loops(self.model, self.scenario):
+            for n in loop["body"]:
+                visits[n] /= 1.0 - min(loop["r"], 0.95)
+        lanes: dict[str, list[float]] = {}
+        for el in self.model.elements.values():
+            if el.is_activity and el.lane:
+                acc = lanes.setdefault(el.lane, [0.0, 0.0])
+                acc[0] += visits[el.id]
+                acc[1] += visits[el.id] * self.task_minutes(el.id)
+        out = {}
+        for lane, (n, minutes) in lanes.items():
+            staff = self.scenario.lane(lane).staff
+            wait = erlang_c_wait(n / mean, minutes / n if n else 0.0, staff)
+            out[lane] = min(self.days(wait), UNSTABLE_QUEUE_DAYS)
+        self._queue_memo = out
+        return out
+
+    def transfer_days(self, handover) -> float:
+        """Expected working days one hand-over between pools takes: the scenario's
+        ``handovers:`` entry, else the stated default of its kind (paper or data)."""
+        timing = getattr(self.scenario, "transfer", None)
+        if timing is not None:
+            timing = timing(handover.flow, handover.kind)
+        else:
+            from ..scenario import DEFAULT_TRANSFER  # the scenario layer is optional here
+
+            timing = DEFAULT_TRANSFER[handover.kind]
+        # office time in working days; calendar time (data: seconds) as it is
+        return timing.duration.mean / (self.minutes_per_day if timing.working_time else 1440.0)
 
     def handoff_into(self, element_id: str) -> bool:
         """Whether reaching this step means the file changes lanes (offices)."""

@@ -12,6 +12,7 @@ import re
 
 import networkx as nx
 
+from ..i18n import _, format_percent
 from .estimates import Estimates
 from .finding import make_finding
 from .structure import structure_of
@@ -97,12 +98,13 @@ def check_fast_lane(model, scenario=None) -> list:
         for review in _upstream_reviews(model, st, gw.id):
             el = model.elements[review]
             days = p * est.step_days(review, est.handoff_into(review))
-            explanation = (
-                f"Every case goes through {el.label!r} ({el.lane or 'no lane'}), although "
-                f"{gw.label!r} later sends {p:.0%} of them down the {branch!r} branch: the "
-                "case data that makes a case simple is known before the review. Ask it "
-                "first and let the simple cases skip the review, as OSS-RBA does by risk "
-                "level.")
+            explanation = _(
+                "Every case goes through {step} ({lane}), although {gateway} later sends {p} of "
+                "them down the {branch} branch: the case data that makes a case simple is "
+                "known before the review. Ask it first and let the simple cases skip the "
+                "review, as OSS-RBA does by risk level.").format(
+                step=repr(el.label), lane=el.lane or _("no lane"), gateway=repr(gw.label),
+                p=format_percent(p), branch=repr(branch))
             found.append(make_finding(model, "fast-lane", (review, gw.id), explanation,
                                       "fast-lane", severity="note", targets=(review,),
                                       saving=est.saving(days,

@@ -22,6 +22,8 @@ Rules
 """
 from __future__ import annotations
 
+from ..i18n import N_, _
+from .cycle_time import lead_time
 from .documents import _nouns
 from .estimates import Estimates
 from .finding import make_finding
@@ -52,17 +54,7 @@ def handover_documents(model, handover) -> frozenset:
 
 def transfer_days(model, scenario, handover) -> float:
     """Expected working days one hand-over takes (scenario ``handovers:`` or defaults)."""
-    timing = getattr(scenario, "transfer", None)
-    if timing is not None:
-        timing = timing(handover.flow, handover.kind)
-    else:
-        from ..scenario import DEFAULT_TRANSFER  # the scenario layer is optional here
-
-        timing = DEFAULT_TRANSFER[handover.kind]
-    minutes = timing.duration.mean
-    per_day = Estimates(model, scenario).minutes_per_day
-    # calendar time (data, seconds) counts as it is; office time in working days
-    return minutes / per_day if timing.working_time else minutes / 1440.0
+    return Estimates(model, scenario).transfer_days(handover)
 
 
 def _agencies(model):
@@ -77,16 +69,23 @@ def interagency_metrics(model, scenario=None, expected_days: float = 0.0) -> dic
 
     ``handovers`` counts the hand-overs one case passes through
     (:attr:`~bpengine.model.ProcessModel.case_handovers`), the number ``simulate`` and
-    ``compare`` report too; ``transfer_share`` is their expected transfer time over that
-    plus ``expected_days`` (the working time of the critical path).
+    ``compare`` report too; ``transfer_share`` is their expected transfer time, each counted
+    once (an upper bound where hand-overs sit on alternative branches), over that plus
+    ``expected_days`` (the working time of the critical path). ``agencies_visited``: the
+    agencies the applicant exchanges paper with, or works at (a step in the applicant's
+    lane of that agency's pool).
     """
     carried = model.case_handovers
     applicant = applicant_pools(model)
-    between, _ = _agencies(model)
+    between, _pairs = _agencies(model)
     visits = {h.receiver_pool for h in model.handovers if h.sender_pool in applicant
               and h.receiver_pool not in applicant and h.is_paper}
     visits |= {h.sender_pool for h in model.handovers if h.receiver_pool in applicant
                and h.sender_pool not in applicant and h.is_paper}
+    if model.is_collaboration:  # the applicant's own steps at an agency's counter
+        visits |= {pool.id for pool in model.pools.values() if pool.id not in applicant
+                   and any(e.process == pool.process and e.is_activity
+                           and seniority(model, e.lane) == 0 for e in model.elements.values())}
     transfer = sum(transfer_days(model, scenario, h) for h in carried)
     total = expected_days + transfer
     return {
@@ -144,41 +143,58 @@ def check_paper_handover(model, scenario=None) -> list:
     """
     between, applicant = _agencies(model)
     est, found = Estimates(model, scenario), []
+    full = lead_time(model, scenario)[0] if model.case_handovers else 0.0
     for h in between:
         if not h.is_paper:
             continue
         ends = tuple(e for e in (h.sender, h.receiver) if e is not None)
-        saved = transfer_days(model, scenario, h) - transfer_days(
-            model, scenario, _as_data(h))
-        what = f"{h.name!r}" if h.name else "the file"
-        explanation = (
-            f"{what.capitalize() if not h.name else what} goes on paper from "
-            f"{_pool(model, h.sender_pool)} to {_pool(model, h.receiver_pool)} "
-            f"(message flow {h.flow}; paper because {h.reason}: {h.evidence}). Someone "
-            "carries it across town and it waits in the next agency's in-tray; exchanged as "
-            "data between the two agencies' systems it arrives in seconds, as OSS-RBA did "
-            "between Kemenkumham, DJP and the Pemda.")
+        saved = _saved(model, scenario, full, [h], ends)
+        what = repr(h.name) if h.name else _("The file")
+        explanation = _(
+            "{what} goes on paper from {sender} to {receiver} (message flow {flow}; paper "
+            "because {reason}: {evidence}). Someone carries it across town and it waits in the "
+            "next agency's in-tray; exchanged as data between the two agencies' systems it "
+            "arrives in seconds, as OSS-RBA did between Kemenkumham, DJP and the Pemda."
+        ).format(what=what, sender=_pool(model, h.sender_pool),
+                 receiver=_pool(model, h.receiver_pool), flow=h.flow, reason=_(h.reason),
+                 evidence=h.evidence)
         found.append(make_finding(model, "paper-handover", ends, explanation, "integrate",
                                   targets=ends, saving=est.saving(max(saved, 0.0), 0.0)))
     for h, docs, onward in _relays(model, applicant):
         ends = tuple(e for e in (h.sender, h.receiver) if e is not None)
-        saved = transfer_days(model, scenario, h) - transfer_days(model, scenario, _as_data(h))
-        explanation = (
-            f"{_pool(model, h.sender_pool)} hands the {', '.join(docs)} to the applicant on "
-            f"paper (message flow {h.flow}), only for the applicant to carry it to "
-            f"{_pool(model, onward.receiver_pool)} (message flow {onward.flow}). The applicant "
-            "is the courier between two agencies; sent as data from one to the other, as "
-            "OSS-RBA passes the NIB and NPWP, the trip and its wait disappear.")
+        saved = _saved(model, scenario, full, [h], ends)
+        explanation = _(
+            "{sender} hands the {documents} to the applicant on paper (message flow {flow}), "
+            "only for the applicant to carry it to {receiver} (message flow {onward}). The "
+            "applicant is the courier between two agencies; sent as data from one to the "
+            "other, as OSS-RBA passes the NIB and NPWP, the trip and its wait disappear."
+        ).format(sender=_pool(model, h.sender_pool), documents=", ".join(docs), flow=h.flow,
+                 receiver=_pool(model, onward.receiver_pool), onward=onward.flow)
         found.append(make_finding(model, "paper-handover", ends, explanation, "integrate",
                                   targets=ends, data=tuple(docs), data_source="message names",
                                   saving=est.saving(max(saved, 0.0), 0.0)))
     return found
 
 
+def _saved(model, scenario, full, hs, ends) -> float:
+    """Lead time the case gains when hand-overs ``hs`` (on steps ``ends``) become data:
+    what the critical path loses without their transfer, less the data transfer time."""
+    paper = sum(transfer_days(model, scenario, h) for h in hs if h.is_paper)
+    if paper <= 0:
+        return 0.0
+    data = sum(transfer_days(model, scenario, _as_data(h)) for h in hs if h.is_paper)
+    gone = full - lead_time(model, scenario, without=ends)[0]
+    return max(gone, 0.0) * (1.0 - data / paper)
+
+
 def _as_data(h):
     from dataclasses import replace
 
     return replace(h, kind="data", flow=f"{h.flow}#data")
+
+
+# why a hand-over counts as paper (bpengine.model.handover), as a finding says it
+_REASONS = (N_("attribute"), N_("vocabulary"), N_("structure"), N_("assumed"))
 
 
 def check_once_only(model, scenario=None) -> list:
@@ -197,14 +213,17 @@ def check_once_only(model, scenario=None) -> list:
             docs, flows = groups.setdefault(ends, ([], []))
             docs.append(doc)
             flows.extend(h for h in hs if h not in flows)
+    full = lead_time(model, scenario)[0] if groups and model.case_handovers else 0.0
     for ends, (docs, hs) in groups.items():
         agencies = list(dict.fromkeys(_pool(model, h.receiver_pool) for h in hs))
         repeated = sorted(hs, key=lambda h: h.flow)[1:]
-        saved = sum(transfer_days(model, scenario, h) for h in repeated if h.is_paper)
-        explanation = (
-            f"The applicant hands the {', '.join(docs)} to {len(agencies)} agencies "
-            f"({', '.join(agencies)}), one trip each. Under the once-only principle it is "
-            "submitted once and the other agencies read it from the first one's record.")
+        later = tuple(e for h in repeated for e in (h.sender, h.receiver) if e)
+        saved = _saved(model, scenario, full, repeated, later)
+        explanation = _(
+            "The applicant hands the {documents} to {n} agencies ({agencies}), one trip each. "
+            "Under the once-only principle it is submitted once and the other agencies read it "
+            "from the first one's record.").format(documents=", ".join(docs), n=len(agencies),
+                                                    agencies=", ".join(agencies))
         found.append(make_finding(model, "once-only", ends, explanation, "integrate",
                                   severity="note", targets=ends, data=tuple(docs),
                                   data_source="message names",

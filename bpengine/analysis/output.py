@@ -111,7 +111,16 @@ _METRIC_LABELS = {
     "mandatory_steps": N_("mandatory steps"), "handoffs": N_("handoffs"),
     "lanes_on_critical_path": N_("lanes on critical path"), "ping_pongs": N_("ping pongs"),
     "rework_loops": N_("rework loops"), "knockouts": N_("knockouts"),
+    "handovers": N_("hand-overs between pools"), "paper_handovers": N_("paper hand-overs"),
+    "data_handovers": N_("data hand-overs"),
+    "handovers_between_agencies": N_("hand-overs between agencies"),
+    "paper_handovers_between_agencies": N_("paper hand-overs between agencies"),
+    "agencies_visited": N_("agencies the applicant visits"),
+    "documents_to_several_agencies": N_("documents handed to several agencies"),
+    "transfer_days": N_("transfer time, working days"),
+    "transfer_share": N_("share of the lead time in transfer"),
     "note": N_("note"), "critical_path": N_("critical path"),
+    "agencies": N_("agencies"),
 }
 
 

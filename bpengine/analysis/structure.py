@@ -103,8 +103,9 @@ def _case_graph(model) -> nx.DiGraph:
 
     A pool that hands the file over and waits for the answer (throw, then catch) does not
     go on past its catch before the answer comes: its own flow into the catch is dropped
-    when the catch's message comes from the agency it just sent the file to, so every
-    path to the catch passes that agency's steps (dominance then sees them).
+    when the catch's message comes from the agency it just sent the file to (and the flow
+    is not its source's only way on), so every path to the catch passes that agency's steps
+    (dominance then sees them).
     """
     g = nx.DiGraph(model.graph)
     g.add_edges_from((h.sender, h.receiver, {"id": h.flow, "kind": "message"})
@@ -121,7 +122,7 @@ def _case_graph(model) -> nx.DiGraph:
             while model.elements[back].is_gateway and len(model.elements[back].incoming) == 1:
                 back = model.flows[model.elements[back].incoming[0]].source
             g.remove_edge(u, h.receiver)
-            if not nx.has_path(g, back, h.sender):
+            if not nx.has_path(g, back, h.sender) or g.out_degree(u) == 0:
                 g.add_edge(u, h.receiver, **model.graph.edges[u, h.receiver])
     return g
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..i18n import _, format_number
 from ..model import load
 from ..records.calibrate import calibrate as fit_scenario
 from . import options
@@ -36,11 +37,13 @@ def calibrate(model_file, log, output, base, no_base, mapping, key, tz, quiet, *
     result = fit_scenario(model, events, base=str(base) if base else None,
                           mapping=mapping_of(mapping), mapping_source=mapping or "mapping")
     for line in result.warnings:
-        click.echo(f"warning: {line}", err=True)
+        click.echo(_("warning:") + f" {line}", err=True)
     if output:
         result.write(output)
     else:
         click.echo(result.to_yaml(), nl=False)
     if not quiet and output:
-        click.echo(f"wrote {output}: {result.cases} cases, {len(result.fits)} tasks fitted, "
-                   f"{result.misfit_share:.1%} of cases do not fit the model", err=True)
+        click.echo(_("wrote {files}").format(files=output) + ": " + _(
+            "{cases} cases, {tasks} tasks fitted, {share} of cases do not fit the model").format(
+            cases=result.cases, tasks=len(result.fits),
+            share=format_number(100 * result.misfit_share, 1) + "%"), err=True)

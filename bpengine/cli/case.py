@@ -21,6 +21,7 @@ import click
 
 from ..engine import Engine
 from ..errors import BpengineError
+from ..i18n import N_, _, ngettext
 from . import options
 
 __all__ = ["case"]
@@ -97,20 +98,29 @@ def _json(value) -> str:
     return json.dumps(value, default=default, ensure_ascii=False, indent=2)
 
 
+# states, kinds and actions the engine records, as the listings show them
+_WORDS = (N_("running"), N_("completed"), N_("cancelled"), N_("failed"), N_("ready"),
+          N_("waiting"), N_("user"), N_("service"), N_("receive"), N_("start"), N_("end"),
+          N_("complete"), N_("claim"), N_("cancel"), N_("message"), N_("signal"),
+          N_("deploy"), N_("timer"), N_("migrate"), N_("error"))
+
+
 def _print_case(case, fmt: str) -> None:
     if fmt == "json":
         click.echo(_json(asdict(case)))
         return
-    key = f"  key {case.business_key}" if case.business_key else ""
-    click.echo(f"case {case.id}  {case.key} v{case.definition_version}  {case.status}{key}")
+    key = "  " + _("key {key}").format(key=case.business_key) if case.business_key else ""
+    click.echo(_("case {id}").format(id=case.id)
+               + f"  {case.key} v{case.definition_version}  {_(case.status)}{key}")
     if case.error:
-        click.echo(f"  error: {case.error}")
-    click.echo(f"  data: {json.dumps(case.data, ensure_ascii=False)}")
+        click.echo("  " + _("error: {text}").format(text=case.error))
+    click.echo("  " + _("data: {json}").format(json=json.dumps(case.data, ensure_ascii=False)))
     for task in case.tasks:
-        extra = f" due {_when(task.due)}" if task.due else ""
-        who = f" claimed by {task.assignee}" if task.assignee else ""
-        extra += f" for {task.message!r}" if task.message else ""
-        click.echo(f"  {task.state:8} {task.kind:7} {task.id}  {task.element_id} "
+        extra = " " + _("due {when}").format(when=_when(task.due)) if task.due else ""
+        who = " " + _("claimed by {actor}").format(actor=task.assignee) if task.assignee else ""
+        extra += " " + _("for {message}").format(message=repr(task.message)) \
+            if task.message else ""
+        click.echo(f"  {_(task.state):8} {_(task.kind):7} {task.id}  {task.element_id} "
                    f"{task.name!r} [{task.lane or '-'}]{extra}{who}")
 
 
@@ -143,7 +153,10 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
         definition = engine.deploy(process, trust_scripts=trust_scripts, actor=actor)
         key = definition.key
         if fmt == "text":
-            click.echo(f"deployed {definition.key} v{definition.version}")
+            click.echo(_("deployed {key} v{version}").format(key=definition.key,
+                                                             version=definition.version))
+            for note in definition.notes:
+                click.echo("  " + _("note:") + f" {note}")
     _print_case(engine.start(key, data, actor=actor, version=version,
                              business_key=business_key), fmt)
 
@@ -160,11 +173,14 @@ def inbox(url, lane, actor, fmt):
         click.echo(_json([asdict(t) for t in tasks]))
         return
     if not tasks:
-        click.echo("inbox empty" + (f" for lane {lane!r}" if lane else ""))
+        click.echo(_("inbox empty for lane {lane}").format(lane=repr(lane)) if lane
+                   else _("inbox empty"))
     for task in tasks:
-        who = f" (claimed by {task.assignee})" if task.assignee else ""
+        who = " (" + _("claimed by {actor}").format(actor=task.assignee) + ")" \
+            if task.assignee else ""
         click.echo(f"{task.id}  {task.element_id} {task.name!r} [{task.lane or '-'}]  "
-                   f"case {task.case_id}  since {_when(task.created_at)}{who}")
+                   + _("case {id}").format(id=task.case_id) + "  "
+                   + _("since {when}").format(when=_when(task.created_at)) + who)
 
 
 @case.command()
@@ -186,18 +202,20 @@ def _print_message(engine, message, fmt: str) -> None:
     if fmt == "json":
         click.echo(_json({**asdict(message), "case_id": message.case_id}))
         return
-    what = f"{message.kind} {message.name!r}"
+    what = f"{_(message.kind)} {message.name!r}"
     if message.duplicate:
-        click.echo(f"{what}: id {message.id} was already handled; nothing done again")
-        what = "  earlier:"
+        click.echo(what + ": " + _("id {id} was already handled; nothing done again").format(
+            id=message.id))
+        what = "  " + _("earlier:")
     elif message.state == "pending":
-        click.echo(f"{what} kept (pending): it is delivered when a case waits for it "
-                   "(bpengine case tick)")
+        click.echo(what + " " + _("kept (pending): it is delivered when a case waits for it "
+                                  "(bpengine case tick)"))
     elif not message.case_ids:
-        click.echo(f"{what}: no case waits for it")
-    for case_id, element in zip(message.case_ids, message.element_ids):
-        how = "started" if case_id in message.started else "delivered to"
-        click.echo(f"{what} {how} case {case_id} at {element}")
+        click.echo(what + ": " + _("no case waits for it"))
+    for case_id, element in zip(message.case_ids, message.element_ids, strict=True):
+        how = (_("started case {id} at {element}") if case_id in message.started
+               else _("delivered to case {id} at {element}"))
+        click.echo(f"{what} " + how.format(id=case_id, element=element))
     if len(message.case_ids) == 1 and not message.duplicate:
         _print_case(engine.get(message.case_ids[0]), "text")
 
@@ -250,7 +268,7 @@ def claim(task_id, url, actor):
         raise BpengineError("case claim: --actor is required: who claims the task")
     engine = _open(url)
     task = engine.claim(_full(engine, "task", task_id), actor)
-    click.echo(f"{task.id} claimed by {task.assignee}")
+    click.echo(f"{task.id} " + _("claimed by {actor}").format(actor=task.assignee))
 
 
 @case.command()
@@ -276,8 +294,9 @@ def history(case_id, url, fmt):
         return
     width = max((len(e.actor or "-") for e in entries), default=1)
     element = max((len(e.element_id or "") for e in entries), default=0)
-    click.echo(f"{'time (UTC)':19}  {'action':8}  {'actor':{width}}  {'element':{element}}  "
-               "data set / detail".rstrip())
+    head = (_("time (UTC)"), _("action"), _("actor"), _("element"))
+    click.echo(f"{head[0]:19}  {head[1]:8}  {head[2]:{width}}  {head[3]:{element}}  "
+               + _("data set / detail"))
     for e in entries:
         if e.action == "start" or e.data_before is not None:
             before = e.data_before or {}
@@ -287,7 +306,7 @@ def history(case_id, url, fmt):
             changed = {}
         what = (json.dumps(changed, ensure_ascii=False) if changed else "") \
             + (f"  ({e.detail})" if e.detail else "")
-        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.action:8}  {e.actor or '-':{width}}  "
+        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {_(e.action):8}  {e.actor or '-':{width}}  "
                    f"{e.element_id or '':{element}}  {what}".rstrip())
 
 
@@ -313,7 +332,8 @@ def tick(url, now):
     when = now.replace(tzinfo=dt.timezone.utc) if now else None
     advanced = _open(url).tick(when)
     n = len(advanced)
-    click.echo(f"{n} case{'' if n == 1 else 's'} advanced" + "".join(f"\n  {c}" for c in advanced))
+    click.echo(ngettext("{n} case advanced", "{n} cases advanced", n).format(n=n)
+               + "".join(f"\n  {c}" for c in advanced))
 
 
 @case.command("list")
@@ -323,9 +343,10 @@ def tick(url, now):
 def list_cases(url, status, key):
     """List cases, oldest first."""
     for c in _open(url).cases(status=status, definition=key):
-        key = f"  key {c.business_key}" if c.business_key else ""
-        click.echo(f"{c.id}  {c.key} v{c.definition_version}  {c.status:9} "
-                   f"started {_when(c.started_at)} by {c.started_by or '-'}{key}")
+        key = "  " + _("key {key}").format(key=c.business_key) if c.business_key else ""
+        click.echo(f"{c.id}  {c.key} v{c.definition_version}  {_(c.status):9} " + _(
+            "started {when} by {actor}").format(when=_when(c.started_at),
+                                                actor=c.started_by or "-") + key)
 
 
 from . import case_admin  # noqa: E402,F401 - adds `case incidents`, `retry`, `migrate`

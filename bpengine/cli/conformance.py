@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from ..model import load
 from ..records.conformance import conformance as check
 from . import options
@@ -31,16 +32,16 @@ def conformance(model_file, log, fmt, output, mapping, key, tz, quiet, **kwargs)
     events = open_log(model, log, columns_of(kwargs), key, tz)
     result = check(model, events, mapping_of(mapping), mapping or "mapping")
     for line in result.warnings:
-        click.echo(f"warning: {line}", err=True)
+        click.echo(_("warning:") + f" {line}", err=True)
     if output and Path(output).suffix.lower() in (".html", ".htm"):
         from ..report.html import page_css
 
         Path(output).write_text(
             f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Conformance</title>"
-            f"<style>{page_css()}</style></head><body>{result.html_section()}</body></html>\n",
+            f"<style>{page_css()}</style></head><body>{result.html_section(_)}</body></html>\n",
             encoding="utf-8")
         if not quiet:
-            click.echo(f"wrote {output}", err=True)
+            click.echo(_("wrote {files}").format(files=output), err=True)
         return
     emit(fmt, output, text=result.table(), data=result.to_dict, tables=lambda: [],
          quiet=quiet)

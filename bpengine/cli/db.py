@@ -10,6 +10,7 @@ from ..engine.migrate import current as current_revision
 from ..engine.migrate import head
 from ..engine.migrate import upgrade as upgrade_schema
 from ..errors import BpengineError
+from ..i18n import _
 from . import options
 
 __all__ = ["db"]
@@ -49,9 +50,10 @@ def upgrade(url, revision):
         before = current_revision(url)
         after = upgrade_schema(url, revision)
     if before == after:
-        click.echo(f"database already at {after}")
+        click.echo(_("database already at {version}").format(version=after))
     else:
-        click.echo(f"upgraded {before or 'empty database'} -> {after}")
+        click.echo(_("upgraded {before} -> {after}").format(
+            before=before or _("empty database"), after=after))
 
 
 @db.command()
@@ -60,4 +62,5 @@ def current(url):
     """Print the schema revision of the database and the newest one shipped."""
     with _naming(url):
         at = current_revision(url)
-    click.echo(f"database: {at or 'empty'}  newest: {head()}")
+    click.echo(_("database: {version}  newest: {head}").format(version=at or _("empty"),
+                                                               head=head()))

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from ..errors import BpengineError
+from ..i18n import _
 from ..report.tables import TABLE_SUFFIXES, csv_text, write_tables
 
 __all__ = ["emit"]
@@ -39,7 +40,8 @@ def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = Fals
     if output and Path(output).suffix.lower() in TABLE_SUFFIXES:
         written = write_tables(tables(), output)
         if not quiet:
-            click.echo("wrote " + ", ".join(str(p) for p in written), err=True)
+            click.echo(_("wrote {files}").format(files=", ".join(str(p) for p in written)),
+                       err=True)
         return
     if fmt == "json":
         body = data()  # an object, or JSON text already written by the library
@@ -60,7 +62,7 @@ def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = Fals
     except OSError as exc:
         raise BpengineError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
     if not quiet:
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_("wrote {files}").format(files=output), err=True)
 
 
 def _render(draw, to_file: bool) -> str:

@@ -12,9 +12,16 @@ import contextlib
 import sys
 import time
 
+from ..i18n import N_, _
+
 __all__ = ["progress_bar"]
 
 _DELAY = 1.0  # seconds before the bar appears: a run shorter than that needs none
+
+
+# the labels the commands pass, for the catalogue (shown translated)
+_LABELS = (N_("simulating"), N_("simulating before and after"), N_("simulating candidates"),
+           N_("sweeping"), N_("cases"), N_("candidates"))
 
 
 @contextlib.contextmanager
@@ -58,12 +65,12 @@ def progress_bar(label: str, unit: str, quiet: bool = False, console=None):
         if state["bar"] is None:
             if time.perf_counter() - state["t0"] < _DELAY or done >= total:
                 return
-            state["bar"] = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                                    TextColumn(unit), TimeElapsedColumn(), TextColumn("elapsed,"),
-                                    TimeRemainingColumn(), TextColumn("left"), console=console,
-                                    transient=True)
+            state["bar"] = Progress(TextColumn(_(label)), BarColumn(), MofNCompleteColumn(),
+                                    TextColumn(_(unit)), TimeElapsedColumn(),
+                                    TextColumn(_("elapsed,")), TimeRemainingColumn(),
+                                    TextColumn(_("left")), console=console, transient=True)
             state["bar"].start()
-            state["task"] = state["bar"].add_task(label, total=total)
+            state["task"] = state["bar"].add_task(_(label), total=total)
         state["bar"].update(state["task"], completed=min(done, total), total=total)
 
     try:

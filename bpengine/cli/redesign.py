@@ -8,9 +8,11 @@ import yaml
 
 from .. import analysis
 from ..errors import BpengineError
+from ..i18n import _, language
 from ..model import load
 from ..redesign import redesign as redesign_model
 from ..redesign import transform_scenario
+from ..report.summary import change_sentence
 from ..scenario.loading import read_yaml
 from . import options
 from .analyze import sidecar_scenario
@@ -97,10 +99,12 @@ def redesign(file, output, apply, keep, scenario):
     skipped: list = []
     new, applied = redesign_model(model, chosen, keep=keep, skipped=skipped)
     written = write_outputs(new, raw, applied, skipped, Path(output), file)
-    click.echo(f"{file}: {len(findings)} findings, {len(chosen)} selected, {len(applied)} "
-               f"changes applied, {len(skipped)} skipped")
-    for c in applied:
-        click.echo(f"  changed: {c.description}" + (f" [{c.finding}]" if c.finding else ""))
+    click.echo(f"{file}: " + _("{findings} findings, {chosen} selected, {applied} changes "
+                               "applied, {skipped} skipped").format(
+        findings=len(findings), chosen=len(chosen), applied=len(applied), skipped=len(skipped)))
+    for c in applied:  # the change log's own words are English; other languages its sentence
+        what = c.description if language() == "en" else change_sentence(c, model, new)
+        click.echo("  " + _("changed:") + f" {what}" + (f" [{c.finding}]" if c.finding else ""))
     for s in skipped:
-        click.echo(f"  skipped {s.finding}: {s.reason}")
-    click.echo("wrote " + ", ".join(str(p) for p in written))
+        click.echo("  " + _("skipped {finding}:").format(finding=s.finding) + f" {s.reason}")
+    click.echo(_("wrote {files}").format(files=", ".join(str(p) for p in written)))

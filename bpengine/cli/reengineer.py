@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import BpengineError
+from ..i18n import _, format_number
 from ..model import load
 from ..report import write_report
 from ..report.before_after import compare as compare_models
@@ -25,10 +26,13 @@ def ranking_table(result, limit: int = 10) -> list[str]:
     """The best candidates, one line each, with the baseline first."""
     def line(c, label):
         k = c.kpis
-        return (f"  {label:>8}  {k['cycle_days']:8.3f} wd  {k['cost']:12,.0f}  "
-                f"{k['handoffs']:6.2f}  {', '.join(c.findings) or '(as is)'}")
-    head = f"  {'rank':>8}  {'cycle':>11}  {'cost/case':>12}  {'handoffs':>6}  findings applied"
-    rows = [head, line(result.baseline, "as is")]
+        days = format_number(k["cycle_days"], 3) + " " + _("wd")
+        return (f"  {label:>8}  {days:>11}  {format_number(k['cost'], 0):>12}  "
+                f"{format_number(k['handoffs'], 2):>6}  "
+                + (", ".join(c.findings) or "(" + _("as is") + ")"))
+    head = (f"  {_('rank'):>8}  {_('cycle'):>11}  {_('cost/case'):>12}  {_('handoffs'):>6}  "
+            + _("findings applied"))
+    rows = [head, line(result.baseline, _("as is"))]
     rows += [line(c, f"#{i}") for i, c in enumerate(result.ranked[:limit], 1)]
     # a finding id `analyze FILE` does not show is explained, never cited unannounced
     cited = dict.fromkeys(f for c in result.ranked[:limit] for f in c.findings)
@@ -57,8 +61,8 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     """Find the redesign that shortens the procedure most, prove it, report it.
 
     Analyzes FILE, builds candidate redesigns (each finding alone, then greedy and beam
-    combinations; mandatory steps are never removed), simulates every candidate in
-    parallel, ranks them by cycle time then cost, and writes to DIR: the best redesign
+    combinations; mandatory steps and legal acts are never removed), simulates every
+    candidate in parallel, ranks them by cycle time then cost, and writes to DIR: the best redesign
     (BPMN + scenario + change log), the comparison (text and JSON) and report.html.
     """
     model = load(file)
@@ -74,14 +78,15 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     with progress_bar("simulating candidates", "candidates", quiet) as update:
         result = search(model, raw, cases, replications, seed, jobs=jobs or None, beam=beam,
                         max_candidates=max_candidates, keep=keep, progress=update)
-    click.echo(f"{file}: {len(result.findings)} findings, {len(result.ranked)} candidates "
-               "simulated")
+    click.echo(f"{file}: " + _("{findings} findings, {candidates} candidates simulated").format(
+        findings=len(result.findings), candidates=len(result.ranked)))
     for row in ranking_table(result):
         click.echo(row)
     out = Path(output)  # created by the option
     best = result.best
     if best is None:
-        click.echo("no candidate beats the procedure as it is; nothing written but the report")
+        click.echo(_("no candidate beats the procedure as it is; nothing written but the "
+                     "report"))
         write_report(model, findings=result.findings, path=out / "report.html",
                      scenario=assumed)
         return
@@ -102,6 +107,6 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     report = write_report(model, after, findings=result.findings, comparison=comparison,
                           plots=plots_for(*results), changes=changes,
                           path=out / "report.html", scenario=assumed)
-    click.echo(comparison.headline() or "no statistically significant change")
-    click.echo("wrote " + ", ".join(str(p) for p in [*written, out / "comparison.txt",
-                                                      out / "comparison.json", report]))
+    click.echo(comparison.headline() or _("no statistically significant change"))
+    click.echo(_("wrote {files}").format(files=", ".join(
+        str(p) for p in [*written, out / "comparison.txt", out / "comparison.json", report])))

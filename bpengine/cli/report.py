@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from .. import analysis
+from ..i18n import _
 from ..model import load
 from ..redesign import Change
 from ..report import Comparison, structure, write_report
@@ -88,4 +89,4 @@ def report(before, after, output, scenario, after_scenario, overrides, cases, re
                           mapping or "mapping")
     path = write_report(mb, ma, findings=findings, comparison=comparison, plots=plots,
                         changes=changes, path=output, scenario=scen, conformance=fit)
-    click.echo(f"wrote {path}")
+    click.echo(_("wrote {files}").format(files=path))

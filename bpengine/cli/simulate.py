@@ -5,6 +5,7 @@ import math
 
 import click
 
+from ..i18n import N_, _, format_number, ngettext
 from ..model import load
 from ..report.tables import simulation_tables
 from ..scenario import load_scenario
@@ -25,12 +26,12 @@ def _num(x: float) -> str:
     if abs(x) < 5e-7:
         x = 0.0
     if abs(x) >= 1000:
-        return f"{x:,.0f}"
+        return format_number(x, 0)
     if abs(x) >= 100:
-        return f"{x:.1f}"
+        return format_number(x, 1)
     if abs(x) >= 0.01 or x == 0:
-        return f"{x:.2f}"
-    return f"{x:.2g}"
+        return format_number(x, 2)
+    return format_number(x, 1 - math.floor(math.log10(abs(x))))  # two significant digits
 
 
 # KPI name -> (label, unit shown), in table order. Each kind of time appears once, in one
@@ -38,31 +39,31 @@ def _num(x: float) -> str:
 # and stay in --json only. Waiting is a union over parallel steps: the indented rows split
 # it, they never add up to more than the case's life.
 _KPI_ROWS = {
-    "cycle_time_calendar_days": ("cycle time", "calendar days"),
-    "cycle_time_working_days": ("cycle time", "working days"),
-    "processing_hours": ("staff work, all lanes", "person-hours per case"),
-    "waiting_hours": ("waiting: a step ready, nobody on it yet", "hours per case"),
-    "waiting_working_hours": ("  in working hours", "working hours per case"),
-    "queueing_hours": ("    for a free person (queue)", "working hours per case"),
-    "batching_hours": ("    for a sign-off round (batch)", "working hours per case"),
-    "waiting_off_hours": ("  while the office is closed", "hours per case"),
-    "idle_time": ("work in hand, paused: office closed", "hours per case"),
-    "cost_per_case": ("cost of that work", "IDR per case"),
-    "within_service_standard": ("within service standard", "% of cases"),
-    "throughput_per_working_day": ("throughput", "cases per working day"),
-    "arrival_rate_per_hour": ("arrivals", "cases per calendar day"),
-    "work_in_progress": ("work in progress", "cases (mean)"),
-    "offered_load_max": ("offered load, busiest lane", "work in / staff time"),
+    "cycle_time_calendar_days": (N_("cycle time"), N_("calendar days")),
+    "cycle_time_working_days": (N_("cycle time"), N_("working days")),
+    "processing_hours": (N_("staff work, all lanes"), N_("person-hours per case")),
+    "waiting_hours": (N_("waiting: a step ready, nobody on it yet"), N_("hours per case")),
+    "waiting_working_hours": ("  " + N_("in working hours"), N_("working hours per case")),
+    "queueing_hours": ("    " + N_("for a free person (queue)"), N_("working hours per case")),
+    "batching_hours": ("    " + N_("for a sign-off round (batch)"), N_("working hours per case")),
+    "waiting_off_hours": ("  " + N_("while the office is closed"), N_("hours per case")),
+    "idle_time": (N_("work in hand, paused: office closed"), N_("hours per case")),
+    "cost_per_case": (N_("cost of that work"), N_("IDR per case")),
+    "within_service_standard": (N_("within service standard"), N_("cases (%)")),
+    "throughput_per_working_day": (N_("throughput"), N_("cases per working day")),
+    "arrival_rate_per_hour": (N_("arrivals"), N_("cases per calendar day")),
+    "work_in_progress": (N_("work in progress"), N_("cases (mean)")),
+    "offered_load_max": (N_("offered load, busiest lane"), N_("work in / staff time")),
 }
 
 # Prosimos' case KPIs under its own names (hours here, seconds there), as it defines them
 _PROSIMOS_ROWS = {
-    "idle_cycle_time": "arrival to end, wall clock",
-    "cycle_time": "idle_cycle_time minus idle_time",
-    "processing_time": "someone working on the case",
-    "idle_processing_time": "steps' start to end, closed hours included",
-    "idle_time": "steps paused while the office is closed",
-    "waiting_time": "steps ready, not yet taken up",
+    "idle_cycle_time": N_("arrival to end, wall clock"),
+    "cycle_time": N_("idle_cycle_time minus idle_time"),
+    "processing_time": N_("someone working on the case"),
+    "idle_processing_time": N_("steps' start to end, closed hours included"),
+    "idle_time": N_("steps paused while the office is closed"),
+    "waiting_time": N_("steps ready, not yet taken up"),
 }
 
 
@@ -72,8 +73,8 @@ def _kpi_cells(name: str, kpi) -> tuple[str, str]:
     mean, low, high = kpi.mean * scale, kpi.low * scale, kpi.high * scale
     if name == "within_service_standard":
         mean, low, high = (min(v, 100.0) for v in (mean, low, high))
-        fmt = (lambda v: "–" if math.isnan(v) else f"{v:.0f}%" if v in (0.0, 100.0)
-               else f"{v:.1f}%")
+        fmt = (lambda v: "–" if math.isnan(v) else format_number(v, 0) + "%"
+               if v in (0.0, 100.0) else format_number(v, 1) + "%")
     else:
         fmt = _num
     # every KPI here is a time, cost, share, rate or count: an interval below zero is an
@@ -87,10 +88,20 @@ def _standard(days: float, minutes_per_day: float) -> str:
     """A service standard in the unit it was most likely given: days, hours or minutes."""
     minutes = days * minutes_per_day
     if days >= 1 or minutes_per_day <= 0:
-        return f"{days:.3g} working day{'' if days == 1 else 's'}"
+        return ngettext("{n} working day", "{n} working days", 1 if days == 1 else 2).format(
+            n=_g(days))
     if minutes >= 60:
-        return f"{minutes / 60:.3g} working hour{'' if minutes == 60 else 's'}"
-    return f"{minutes:.3g} working min"
+        return ngettext("{n} working hour", "{n} working hours",
+                        1 if minutes == 60 else 2).format(n=_g(minutes / 60))
+    return _("{n} working min").format(n=_g(minutes))
+
+
+def _g(x: float) -> str:
+    """Three significant digits, trailing zeros dropped, in the current language."""
+    digits = max(0, 2 - math.floor(math.log10(abs(x)))) if x else 0
+    text = format_number(x, digits)
+    sep = format_number(0.5, 1)[1]
+    return text.rstrip("0").rstrip(sep) if sep in text else text
 
 
 def _task_label(task) -> str:
@@ -108,82 +119,88 @@ def _table(result, console):
     from rich.markup import escape
     from rich.table import Table
 
-    title = (f"{result.model_name}\n{result.cases} cases × {result.replications} "
-             f"replication{'s' if result.replications != 1 else ''}, "
-             + (f"{result.warmup} warm-up cases each" if result.warmup else "no warm-up")
-             + f", seed {result.seed}")
+    title = (f"{result.model_name}\n" + ngettext(
+        "{cases} cases × {n} replication", "{cases} cases × {n} replications",
+        result.replications).format(cases=result.cases, n=result.replications) + ", "
+        + (_("{n} warm-up cases each").format(n=result.warmup) if result.warmup
+           else _("no warm-up")) + ", " + _("seed {seed}").format(seed=result.seed))
     t = Table(title=escape(title))
-    t.add_column("KPI")
-    t.add_column("mean", justify="right")
-    t.add_column("95% CI", justify="right")
-    t.add_column("unit")
+    t.add_column(_("KPI"))
+    t.add_column(_("mean"), justify="right")
+    t.add_column(_("95% CI"), justify="right")
+    t.add_column(_("unit"))
     for name, (label, unit) in _KPI_ROWS.items():
         kpi = result.kpis.get(name)
         if kpi is None:
             continue
         mean, ci = _kpi_cells(name, kpi)
+        indent = label[:len(label) - len(label.lstrip())]
+        label = indent + _(label.strip())
         if name == "within_service_standard":
             sla = _standard(result.service_standard_days, result.working_minutes_per_day)
             label += f" ({sla})"
-        t.add_row(escape(label), mean, ci, unit)
+        t.add_row(escape(label), mean, ci, _(unit))
     console.print(t)
     if result.replications < 2:
-        console.print("note: one replication gives no confidence interval; use "
-                      "--replications 2 or more")
-    prosimos = Table(title="as Prosimos reports a case (same names; hours per case)")
-    for col in ("KPI", "mean", "95% CI", "meaning"):
-        prosimos.add_column(col, justify="right" if col in ("mean", "95% CI") else "left")
+        console.print(_("note: one replication gives no confidence interval; use "
+                        "--replications 2 or more"))
+    prosimos = Table(title=_("as Prosimos reports a case (same names; hours per case)"))
+    for col, right in ((_("KPI"), False), (_("mean"), True), (_("95% CI"), True),
+                       (_("meaning"), False)):
+        prosimos.add_column(col, justify="right" if right else "left")
     for name, meaning in _PROSIMOS_ROWS.items():
         if name in result.kpis:
-            prosimos.add_row(name, *_kpi_cells(name, result.kpis[name]), meaning)
+            prosimos.add_row(name, *_kpi_cells(name, result.kpis[name]), _(meaning))
     console.print(prosimos)
-    lanes = Table(title="lanes")
-    for col in ("lane", "staff", "utilisation", "offered load", "waiting h/case",
-                "cost IDR/case"):
-        lanes.add_column(col, justify="left" if col == "lane" else "right")
+    lanes = Table(title=_("lanes"))
+    for i, col in enumerate((_("lane"), _("staff"), _("utilisation"), _("offered load"),
+                             _("waiting h/case"), _("cost IDR/case"))):
+        lanes.add_column(col, justify="left" if i == 0 else "right")
     for lane in result.lanes:
         u, load = lane["utilisation"], lane.get("offered_load")
         unlimited = lane.get("unlimited")
-        staff = ("none" if lane["staff"] is None else "unlimited" if unlimited
+        staff = (_("none") if lane["staff"] is None else _("unlimited") if unlimited
                  else str(lane["staff"]))
         lanes.add_row(escape(lane["lane"]), staff,
-                      "–" if u is None or unlimited else f"{u:.1%}",
+                      "–" if u is None or unlimited else format_number(100 * u, 1) + "%",
                       "–" if load is None or unlimited else
-                      (f"[bold red]{load:.2f}[/]" if load >= 1 else f"{load:.2f}"),
+                      (f"[bold red]{format_number(load, 2)}[/]" if load >= 1
+                       else format_number(load, 2)),
                       _num(lane["waiting_minutes_per_case"] / 60),
-                      f"{lane['cost_per_case']:,.0f}")
+                      format_number(lane["cost_per_case"], 0))
     console.print(lanes)
-    tasks = Table(title="tasks (minutes per execution)")
-    for col in ("task", "lane", "runs/case", "queue", "batch", "office closed", "work",
-                "paused"):
-        tasks.add_column(col, justify="left" if col in ("task", "lane") else "right")
+    tasks = Table(title=_("tasks (minutes per execution)"))
+    for i, col in enumerate((_("task"), _("lane"), _("runs/case"), _("queue"), _("batch"),
+                             _("office closed"), _("work"), _("paused"))):
+        tasks.add_column(col, justify="left" if i < 2 else "right")
     for task in result.tasks:
         tasks.add_row(_task_label({**task, "name": escape(task["name"] or ""),
                                    "id": escape(task["id"])}),
                       escape(task["lane"]),
-                      f"{task['executions_per_case']:.2f}",
-                      *(f"{max(task[k], 0.0) + 0.0:.1f}" for k in (
+                      format_number(task["executions_per_case"], 2),
+                      *(format_number(max(task[k], 0.0), 1) for k in (
                           "queueing_minutes", "batching_minutes", "off_hours_minutes",
                           "processing_minutes", "paused_minutes")))
     console.print(tasks)
-    console.print("queue, batch, office closed: waiting before the step is taken up; "
-                  "paused: taken up, waiting for the office to open again.")
+    console.print(_("queue, batch, office closed: waiting before the step is taken up; "
+                    "paused: taken up, waiting for the office to open again."))
     if any(lane["staff"] is None for lane in result.lanes):
-        console.print("staff none: steps a system does (service, script, rule, send, receive "
-                      "tasks; around the clock) and steps on no lane take no staff.")
+        console.print(_("staff none: steps a system does (service, script, rule, send, "
+                        "receive tasks; around the clock) and steps on no lane take no "
+                        "staff."))
     if any(lane.get("unlimited") and lane["staff"] is not None for lane in result.lanes):
-        console.print("unlimited: the lane never made a case wait for a free person "
-                      "(its staff far exceeds the cases in the system at once).")
+        console.print(_("unlimited: the lane never made a case wait for a free person "
+                        "(its staff far exceeds the cases in the system at once)."))
     if result.handovers:
         console.print(_handover_table(result))
     for note in result.notes:
-        console.print(f"note: {escape(note)}")
+        console.print(_("note: {text}").format(text=escape(note)))
     _warn(result, console)
 
 
 def _warn(result, console):
     for warning in result.warnings:
-        console.print(f"[bold red]warning:[/] {escape_markup(warning)}")
+        console.print("[bold red]" + _("warning:") + f"[/] {escape_markup(warning)}")
 
 
 def _handover_table(result):
@@ -195,14 +212,16 @@ def _handover_table(result):
     per_flow: dict = {}
     for row in result.handovers:
         per_flow.setdefault(row["flow"], []).append(row)
-    t = Table(title="hand-overs between pools (first replication)")
-    for col in ("message flow", "kind", "per case", "transfer h (mean)"):
-        t.add_column(col, justify="left" if col in ("message flow", "kind") else "right")
+    t = Table(title=_("hand-overs between pools (first replication)"))
+    for i, col in enumerate((_("message flow"), _("kind"), _("per case"),
+                             _("transfer h (mean)"))):
+        t.add_column(col, justify="left" if i < 2 else "right")
     for flow, rows in per_flow.items():
         name = rows[0]["name"]
         label = f"{escape(name)}\n[dim]{escape(flow)}[/dim]" if name else escape(flow)
         hours = sum((r["arrived"] - r["sent"]).total_seconds() for r in rows) / 3600 / len(rows)
-        t.add_row(label, rows[0]["kind"], f"{len(rows) / cases:.2f}", f"{hours:.2f}")
+        t.add_row(label, _(rows[0]["kind"]), format_number(len(rows) / cases, 2),
+                  format_number(hours, 2))
     return t
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ..errors import BpengineError
+from ..i18n import _, format_number, ngettext
 from ..model import load
 from ..report.tables import sweep_tables
 from ..scenario.overrides import format_path, parse_path, parse_values
@@ -43,19 +44,21 @@ def _table(result, console):
     from rich.markup import escape
     from rich.table import Table
 
-    runs = (f"{result.cases} cases × {result.replications} replication"
-            f"{'s' if result.replications != 1 else ''} per point, seed {result.seed} for all")
+    runs = ngettext("{cases} cases × {n} replication per point, seed {seed} for all",
+                    "{cases} cases × {n} replications per point, seed {seed} for all",
+                    result.replications).format(cases=result.cases, n=result.replications,
+                                                seed=result.seed)
     t = Table(title=escape(f"{result.model_name}\n{runs}"))
     for path in result.paths:
         t.add_column(escape(path), justify="right")
     names = [k for k in _TEXT_KPIS if result.points and k in result.points[0].result.kpis]
     for name in names:
         label, unit = _KPI_ROWS.get(name, (name, ""))
-        t.add_column(escape(f"{label.strip()}\n{unit}"), justify="right")
+        t.add_column(escape(f"{_(label.strip())}\n{_(unit)}"), justify="right")
     lanes = result.lanes_varied()
     for lane in lanes:
-        t.add_column(escape(f"{lane}\nutilisation"), justify="right")
-        t.add_column(escape(f"{lane}\noffered load"), justify="right")
+        t.add_column(escape(f"{lane}\n{_('utilisation')}"), justify="right")
+        t.add_column(escape(f"{lane}\n{_('offered load')}"), justify="right")
     for p in result.points:
         cells = [escape(str(p.values[path])) for path in result.paths]
         for name in names:
@@ -63,15 +66,16 @@ def _table(result, console):
             cells.append(f"{mean}\n[dim]{ci}[/dim]" if ci else mean)
         for lane in lanes:
             u, load = p.lane_utilisation(lane), p.lane_offered_load(lane)
-            cells.append("–" if u is None else f"{u:.1%}")
+            cells.append("–" if u is None else format_number(100 * u, 1) + "%")
             cells.append("–" if load is None else
-                         f"[bold red]{load:.2f}[/]" if load >= 1 else f"{load:.2f}")
+                         f"[bold red]{format_number(load, 2)}[/]" if load >= 1
+                         else format_number(load, 2))
         t.add_row(*cells)
     console.print(t)
-    console.print("Every point runs on the same seed (common random numbers); under each "
-                  "mean, its 95% interval over the replications.")
+    console.print(_("Every point runs on the same seed (common random numbers); under each "
+                    "mean, its interval over the replications (95%)."))
     for where, warning in result.warnings():  # an overloaded lane is the answer: say it
-        console.print(f"[bold red]warning[/] ({escape(where)}): {escape(warning)}")
+        console.print("[bold red]" + _("warning") + f"[/] ({escape(where)}): {escape(warning)}")
 
 
 @click.command()

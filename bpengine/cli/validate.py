@@ -6,6 +6,7 @@ from collections import Counter
 
 import click
 
+from ..i18n import _, ngettext
 from ..model import validate as validate_model
 from ..model.checks import READ_FAILURE_CODES
 from . import options
@@ -13,9 +14,23 @@ from . import options
 __all__ = ["validate"]
 
 
+# noun -> (singular, plural) with {n}; ngettext picks the form for the language
+_NOUNS = {
+    "activity": lambda n: ngettext("{n} activity", "{n} activities", n),
+    "gateway": lambda n: ngettext("{n} gateway", "{n} gateways", n),
+    "event": lambda n: ngettext("{n} event", "{n} events", n),
+    "flow": lambda n: ngettext("{n} flow", "{n} flows", n),
+    "lane": lambda n: ngettext("{n} lane", "{n} lanes", n),
+    "pool": lambda n: ngettext("{n} pool", "{n} pools", n),
+    "document": lambda n: ngettext("{n} document", "{n} documents", n),
+    "approval": lambda n: ngettext("{n} approval", "{n} approvals", n),
+    "warning": lambda n: ngettext("{n} warning", "{n} warnings", n),
+}
+
+
 def _count(n: int, noun: str, plural: str | None = None) -> str:
-    """``1 lane``, ``2 lanes``: a count with its noun in the right number."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+    """``1 lane``, ``2 lanes``: a count with its noun in the right number and language."""
+    return _NOUNS[noun](n).format(n=n)
 
 
 def _summary(model) -> list[str]:
@@ -24,7 +39,7 @@ def _summary(model) -> list[str]:
         for e in model.elements.values()
     )
     lines = [
-        f"  {model.name}: {_count(kinds['tasks'], 'activity', 'activities')}, "
+        f"  {model.name}: {_count(kinds['tasks'], 'activity')}, "
         f"{_count(kinds['gateways'], 'gateway')}, {_count(kinds['events'], 'event')}, "
         f"{_count(len(model.flows), 'flow')}, {_count(len(model.lanes), 'lane')}, "
         f"{_count(len(model.pools), 'pool')}, "
@@ -34,15 +49,17 @@ def _summary(model) -> list[str]:
     by_lane: dict[str, list] = {}
     for e in model.elements.values():
         if e.is_activity:
-            by_lane.setdefault(e.lane or "(no lane)", []).append(e)
+            by_lane.setdefault(e.lane or _("(no lane)"), []).append(e)
     for lane, acts in by_lane.items():
         approvals = [a for a in acts if model.approval(a.id).is_approval]
-        lines.append(f"  lane {lane}: {_count(len(acts), 'activity', 'activities')}, "
-                     f"{_count(len(approvals), 'approval')}")
+        lines.append("  " + _("lane {lane}: {activities}, {approvals}").format(
+            lane=lane, activities=_count(len(acts), "activity"),
+            approvals=_count(len(approvals), "approval")))
         for a in approvals:
             why = model.approval(a.id)
-            flag = " [mandatory]" if a.mandatory else ""
-            lines.append(f"    approval {a.id} {a.name!r} ({why.reason}: {why.evidence}){flag}")
+            flag = " [" + _("mandatory") + "]" if a.mandatory else ""
+            lines.append("    " + _("approval {id} {name} ({reason}: {evidence})").format(
+                id=a.id, name=repr(a.name), reason=_(why.reason), evidence=why.evidence) + flag)
     return lines
 
 
@@ -91,9 +108,9 @@ def validate(files, fmt, summary, no_schema):
                 },
             })
             continue
-        verdict = "OK" if model is not None and not errors else "INVALID"
-        extra = f" ({_count(len(problems), 'warning')})" if verdict == "OK" and problems else ""
-        click.echo(f"{path}: {verdict}{extra}")
+        valid = model is not None and not errors
+        extra = f" ({_count(len(problems), 'warning')})" if valid and problems else ""
+        click.echo(f"{path}: {_('OK') if valid else _('INVALID')}{extra}")
         for p in problems:
             click.echo(f"  {p}")
         if summary and model is not None:

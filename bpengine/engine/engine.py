@@ -21,16 +21,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem, StorageError
 from ..model import ProcessModel, load, validate
-from ..model.spiff import build_specs, engine_key, engine_name, task_senders
+from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
 from .jobs import JobOperations, JobPolicy, resolve
-from .messages import MessageOperations
+from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
 from .migration import MigrationOperations
 from .records import Case, Definition, HistoryEntry
 from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks
-from .schedules import plan
+from .schedules import check_timer_starts, due_function
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 from .services import run_services
 from .store import (
@@ -53,25 +53,6 @@ __all__ = ["Engine"]
 _SILENTLY_WRONG = {"link-event", "conditional-flow"}
 
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
-
-
-def _due_function(calendar, timezone: _dt.tzinfo):
-    """``(start, duration) -> due`` from a scenario Calendar (working time) or a callable."""
-    if hasattr(getattr(calendar, "calendar", None), "add_working_time"):
-        calendar = calendar.calendar  # a whole Scenario: use its calendar
-    if calendar is None or not hasattr(calendar, "add_working_time"):
-        if calendar is not None and not callable(calendar):
-            raise BpengineError("calendar must be a bpengine.scenario Calendar or a callable "
-                                "(start, duration) -> due")
-        return calendar
-
-    def due(start: _dt.datetime, duration: _dt.timedelta) -> _dt.datetime:
-        # A day of duration is a working day; the rest is working hours and minutes.
-        minutes = duration.days * calendar.working_minutes_per_day + duration.seconds / 60
-        local = start.astimezone(timezone).replace(tzinfo=None)
-        return calendar.add_working_time(local, minutes).replace(tzinfo=timezone)
-
-    return due
 
 
 def _utcnow() -> _dt.datetime:
@@ -124,7 +105,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         self.url = url
         self.db, self._sessions = connect(url)
         self.clock = clock or _utcnow
-        self.calendar = _due_function(calendar, timezone)
+        self.calendar = due_function(calendar, timezone)
         self._handlers: dict[str, Callable] = {}
         self._job_handlers: set[str] = set()  # handlers that take (data, job)
         self._default_policy = JobPolicy(retries, backoff)
@@ -237,15 +218,9 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         spec, subprocess_specs = build_specs(model)
         spec_json = dump_spec(spec, subprocess_specs)
         key, name = engine_key(model), engine_name(model)
-        events = {**summarise(spec, subprocess_specs), "senders": task_senders(model)}
-        for element, expression in events["starts"]["timer"]:
-            try:
-                plan(expression, self._now())
-            except BpengineError as exc:
-                raise ModelError([Problem(str(exc), file=model.file, element_id=element,
-                                          line=model.elements[element].line
-                                          if element in model.elements else None,
-                                          code="timer-start")]) from None
+        events = {**summarise(spec, subprocess_specs), "senders": task_senders(model),
+                  "notes": deploy_notes(model, message_names(model))}
+        check_timer_starts(model, events, self._now())
         now = self._now()
         for _attempt in range(3):
             try:
@@ -317,15 +292,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         """
         runtime = self._runtime(session, definition.id)
         workflow = runtime.new(data, fired_start=fired_start)
-        caught, finished = [], set()
-        if trigger is not None and runtime.pools_on_message:
-            caught, finished = runtime.deliver(workflow, *trigger[:3])  # starts the pool
-        elif trigger is None and runtime.pools_on_message:
-            raise BpengineError(f"{definition.key}: every pool starts on a message "
-                                f"({', '.join(runtime.events['starts']['message'])}); start a "
-                                "case by delivering one with correlate()")
-        else:
-            finished = runtime.advance(workflow)
+        caught, finished = runtime.begin(workflow, trigger and trigger[:3], definition.key)
         row = CaseRow(id=str(uuid.uuid4()), definition_id=definition.id, status="running",
                       state="", data=data, started_by=actor or "", started_at=now,
                       updated_at=now, business_key=business_key)
@@ -338,15 +305,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             how += f" on timer {fired_start}"
         audit(session, row.id, "start", actor, now, after=data, detail=how)
         if trigger is not None:
-            kind, name, payload, detail = trigger
-            if not caught:
-                caught, more = runtime.deliver(workflow, kind, name, payload)
-                finished |= more
-            if not caught:
-                raise BpengineError(f"internal: the start event of {definition.key} did not "
-                                    f"catch {kind} {name!r}")
-            row.data = {**data, **payload}
-            session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), detail)
+            row.data = {**data, **trigger[2]}
+            session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), trigger[3])
                                              for e in caught}
         open_rows = self._save(session, row, runtime, workflow, finished, actor, now)
         return to_case(session, row, runtime, open_rows), caught

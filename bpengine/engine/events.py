@@ -93,7 +93,7 @@ def catch_elements(spec, subprocess_specs) -> dict[str, tuple[str, str]]:
             else:
                 specs = task_spec.outputs if len(task_spec.outputs) == len(parts) \
                     else [task_spec] * len(parts)
-            for part, branch in zip(parts, specs):
+            for part, branch in zip(parts, specs, strict=True):
                 kind = _kind(part)
                 if kind:
                     found[branch.bpmn_id] = (kind, part.name)

@@ -24,7 +24,7 @@ from .schedules import ScheduleOperations
 from .schema import CaseRow, DefinitionRow, MessageRow, TaskRow
 from .store import audit, json_data, utc
 
-__all__ = ["MessageOperations", "business_key"]
+__all__ = ["MessageOperations", "business_key", "deploy_notes"]
 
 
 def business_key(value) -> str | None:
@@ -36,6 +36,31 @@ def business_key(value) -> str | None:
     return str(value)
 
 
+def deploy_notes(model, names: dict[str, str]) -> list[str]:
+    """What a deployment should tell about its message flows (kept with the definition).
+
+    Where a message comes from outside the engine and what to call to deliver it; message
+    flows the engine does not act on (into a task that does not wait for messages).
+    """
+    notes, outside = [], set()
+    running = {p.id for p in model.processes.values() if p.executable}
+    for h in model.handovers:
+        receiver = model.elements.get(h.receiver) if h.receiver else None
+        sender = model.elements.get(h.sender) if h.sender else None
+        if receiver is None or receiver.process not in running:
+            continue
+        if sender is None or sender.process not in running:
+            if receiver.id in names:
+                outside.add(f"{receiver.id} waits for {names[receiver.id]!r} from outside "
+                            f"the engine: deliver it with correlate({names[receiver.id]!r}, "
+                            "business_key=...)")
+        elif receiver.is_task and receiver.kind != "receiveTask":
+            notes.append(f"message flow {h.flow}: {receiver.kind} {receiver.id} does not wait "
+                         "for the message (only catch events and receive tasks do); it "
+                         "becomes ready when its sequence flow reaches it")
+    return sorted(outside) + notes
+
+
 def _to_message(row: MessageRow, duplicate: bool = False) -> Message:
     targets = row.targets or []
     return Message(row.id, row.kind, row.name, row.business_key, row.state, dict(row.data),
@@ -45,6 +70,7 @@ def _to_message(row: MessageRow, duplicate: bool = False) -> Message:
 
 
 _WAITING: dict = {}
+_ANY_PENDING = select(MessageRow.id).where(MessageRow.state == "pending").limit(1)
 
 
 class _Ambiguous(BpengineError):
@@ -205,14 +231,19 @@ class MessageOperations(ScheduleOperations):
     def _starters(self, session, kind: str, name: str) -> list[DefinitionRow]:
         """The newest version of each process whose start event catches ``kind``/``name``."""
         newest = {}
-        for row in session.scalars(select(DefinitionRow).order_by(DefinitionRow.version)):
-            newest[row.key] = row
-        return [row for row in newest.values()
-                if name in self._events(session, row)["starts"][kind]]
+        for id_, key, _version, events in self._summaries(session):
+            newest[key] = (id_, events)
+        return [session.get(DefinitionRow, id_) for id_, events in newest.values()
+                if name in events["starts"][kind]]
 
-    def _events(self, session, row: DefinitionRow) -> dict:
+    def _summaries(self, session) -> list[tuple[int, str, int, dict]]:
+        """``(id, key, version, events)`` of every definition, oldest version first; only
+        these columns, never the stored model and spec."""
+        rows = session.execute(select(DefinitionRow.id, DefinitionRow.key,
+                                      DefinitionRow.version, DefinitionRow.events)
+                               .order_by(DefinitionRow.version, DefinitionRow.id)).all()
         # Rows deployed before migration 0003 have no summary: read it from the spec.
-        return row.events or self._runtime(session, row.id).events
+        return [(i, k, v, e or self._runtime(session, i).events) for i, k, v, e in rows]
 
     def _dispatch(self, session, row: MessageRow, now, *, lock_wait: bool) -> None:
         """Deliver ``row`` now if anyone takes it; else leave it ``pending``."""
@@ -304,11 +335,8 @@ class MessageOperations(ScheduleOperations):
                       "" if listeners or kind == "signal" else " (no deployed process catches it)"))
 
     def _listeners(self, session, kind: str, name: str) -> bool:
-        for definition in session.scalars(select(DefinitionRow)):
-            events = self._events(session, definition)
-            if name in events["catches"][kind] or name in events["starts"][kind]:
-                return True
-        return False
+        return any(name in events["catches"][kind] or name in events["starts"][kind]
+                   for *_, events in self._summaries(session))
 
     # --- the sweep, run by tick() ----------------------------------------------------------
     def _sweep_messages(self, session, now, limit: int) -> list[str]:
@@ -319,8 +347,10 @@ class MessageOperations(ScheduleOperations):
                    TaskRow.message == MessageRow.name, CaseRow.status == "running",
                    or_(MessageRow.business_key.is_(None),
                        CaseRow.business_key == MessageRow.business_key)))
-        starts = {name for d in session.scalars(select(DefinitionRow))
-                  for name in self._events(session, d)["starts"]["message"]}
+        if session.scalar(_ANY_PENDING) is None:
+            return []  # the common tick: nothing to look up
+        starts = {name for *_, events in self._summaries(session)
+                  for name in events["starts"]["message"]}
         rows = session.scalars(
             select(MessageRow)
             .where(MessageRow.state == "pending",

@@ -29,6 +29,10 @@ class Definition:
         1, 2, ... per key; the same content always maps to the same version.
     digest : str
         SHA-256 of the canonical model (:attr:`bpengine.ProcessModel.digest`).
+    notes : tuple of str
+        What the engine does with the model's message flows that a reader should know:
+        which messages come from outside (deliver them with :meth:`Engine.correlate`), and
+        flows it does not act on.
     """
 
     id: int
@@ -38,6 +42,7 @@ class Definition:
     digest: str
     deployed_at: _dt.datetime
     trust_scripts: bool = False
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,9 +125,10 @@ class Message:
     id : str
         The sender's message id (or a generated one): the same id is delivered only once.
     kind : {"message", "signal"}
-    state : {"delivered", "pending", "outbound"}
+    state : {"delivered", "pending", "outbound", "failed"}
         ``pending``: kept until a case waits for it; ``outbound``: thrown by a case for a
-        party outside the engine (the application passes it on).
+        party outside the engine (the application passes it on); ``failed``: a case threw
+        it for several waiting cases and the sweep could not tell which.
     case_ids, element_ids : tuple of str
         The cases it reached and the element that caught it in each.
     started : tuple of str

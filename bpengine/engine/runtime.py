@@ -15,7 +15,6 @@ Four things SpiffWorkflow does not do the way an agency engine must, fixed here:
 """
 from __future__ import annotations
 
-import contextvars
 import datetime as _dt
 import json
 import threading
@@ -33,7 +32,6 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ServiceTask
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -47,6 +45,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError, ExpressionError
 from ..expressions import compile_expression, parse_duration
+from .clock import ClockedDatetime, clock_at
 from .events import (
     catch_elements,
     deliver,
@@ -54,9 +53,9 @@ from .events import (
     note_throw,
     outbox,
     pools_on_message,
-    throwers,
     settle,
     summarise,
+    throwers,
 )
 from .frontier import (
     OpenTask,
@@ -80,41 +79,6 @@ __all__ = [
 ]
 
 Calendar = Callable[[_dt.datetime, _dt.timedelta], _dt.datetime]
-
-# --- clock ---------------------------------------------------------------------------------
-_NOW: contextvars.ContextVar[_dt.datetime | None] = contextvars.ContextVar("bpengine_now",
-                                                                          default=None)
-
-
-class _ClockedDatetime(_dt.datetime):
-    """``datetime`` whose ``now()`` is the engine's clock while a step runs."""
-
-    @classmethod
-    def now(cls, tz=None):
-        now = _NOW.get()
-        if now is None:
-            return super().now(tz)
-        return now.astimezone(tz) if tz is not None else now
-
-
-# SpiffWorkflow's timer module calls datetime.now() directly; pointing its module-level name at
-# a subclass is the one place we can inject time without forking its timer classes.
-_timer.datetime = _ClockedDatetime
-
-
-class clock_at:  # noqa: N801 - used as a context manager, reads like a statement
-    """Run the enclosed SpiffWorkflow calls as if the time were ``now`` (aware datetime)."""
-
-    def __init__(self, now: _dt.datetime):
-        self.now = now if now.tzinfo else now.replace(tzinfo=_dt.timezone.utc)
-
-    def __enter__(self):
-        self._token = _NOW.set(self.now)
-        return self.now
-
-    def __exit__(self, *exc):
-        _NOW.reset(self._token)
-
 
 # --- expressions ---------------------------------------------------------------------------
 class _SafeEnvironment(TaskDataEnvironment):
@@ -171,7 +135,7 @@ class _SafeScriptEngine(PythonScriptEngine):
             except ExpressionError:
                 delta = parse_duration(str(self.environment.evaluate(text, task.data)))
             if self.calendar is not None:
-                now = _ClockedDatetime.now(_dt.timezone.utc)
+                now = ClockedDatetime.now(_dt.timezone.utc)
                 delta = self.calendar(now, delta) - now
             return f"PT{delta.total_seconds():.6f}S"
         if isinstance(definition, (TimeDateEventDefinition, CycleTimerEventDefinition)):
@@ -429,6 +393,33 @@ class Runtime:
         """Fire timers due at the engine clock, then continue; return completed task ids."""
         workflow.refresh_timers()
         return self.advance(workflow)
+
+    def begin(self, workflow, trigger, key: str) -> tuple[list[str], set[str]]:
+        """Run a new instance up to its first wait; with ``trigger`` = ``(kind, name,
+        payload)`` the start event catches it. Return (elements that caught it, finished).
+
+        Raises
+        ------
+        BpengineError
+            No trigger for a collaboration whose pools all start on a message, or the
+            trigger was not caught.
+        """
+        if self.pools_on_message:  # nothing runs before the message: deliver it first
+            if not trigger:
+                raise BpengineError(f"{key}: every pool starts on a message "
+                                    f"({', '.join(self.events['starts']['message'])}); start "
+                                    "a case by delivering one with correlate()")
+            caught, finished = self.deliver(workflow, *trigger)
+        else:
+            finished = self.advance(workflow)
+            caught = []
+            if trigger:
+                caught, more = self.deliver(workflow, *trigger)
+                finished |= more
+        if trigger and not caught:
+            raise BpengineError(f"internal: the start event of {key} did not catch "
+                                f"{trigger[0]} {trigger[1]!r}")
+        return caught, finished
 
     def deliver(self, workflow, kind: str, name: str, payload: dict, *, every: bool = False,
                 elements: set[str] | None = None) -> tuple[list[str], set[str]]:

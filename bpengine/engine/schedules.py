@@ -1,4 +1,6 @@
-"""Timer start events: a schedule per deployed process that starts a new case on each tick.
+"""Time: working-time calendars for timer durations, and timer start events.
+
+Timer start events: a schedule per deployed process that starts a new case on each tick.
 
 "Every working Monday the sub-district compiles the week's transfers" is a process whose
 start event is a timer. SpiffWorkflow would run a cycle timer on a start event inside one
@@ -18,12 +20,12 @@ import datetime as _dt
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import delete, select
 
-from ..errors import BpengineError
+from ..errors import BpengineError, ModelError, Problem
 from .runtime import clock_at
 from .schema import DefinitionRow, ScheduleRow
 from .store import utc
 
-__all__ = ["ScheduleOperations", "plan"]
+__all__ = ["ScheduleOperations", "plan", "check_timer_starts", "due_function"]
 
 
 def plan(expression: str, now: _dt.datetime) -> tuple[_dt.datetime, float | None, int]:
@@ -47,6 +49,37 @@ def plan(expression: str, now: _dt.datetime) -> tuple[_dt.datetime, float | None
     if isinstance(value, dict):  # a duration: once, that long after the deployment
         return now + TimerEventDefinition.get_timedelta_from_start(value, now), None, 1
     return utc(value), None, 1
+
+
+def due_function(calendar, timezone: _dt.tzinfo):
+    """``(start, duration) -> due`` from a scenario Calendar (working time) or a callable."""
+    if hasattr(getattr(calendar, "calendar", None), "add_working_time"):
+        calendar = calendar.calendar  # a whole Scenario: use its calendar
+    if calendar is None or not hasattr(calendar, "add_working_time"):
+        if calendar is not None and not callable(calendar):
+            raise BpengineError("calendar must be a bpengine.scenario Calendar or a callable "
+                                "(start, duration) -> due")
+        return calendar
+
+    def due(start: _dt.datetime, duration: _dt.timedelta) -> _dt.datetime:
+        # A day of duration is a working day; the rest is working hours and minutes.
+        minutes = duration.days * calendar.working_minutes_per_day + duration.seconds / 60
+        local = start.astimezone(timezone).replace(tzinfo=None)
+        return calendar.add_working_time(local, minutes).replace(tzinfo=timezone)
+
+    return due
+
+
+def check_timer_starts(model, events: dict, now: _dt.datetime) -> None:
+    """Refuse a model whose timer start event has no usable ISO 8601 value (at deploy)."""
+    for element, expression in events["starts"]["timer"]:
+        try:
+            plan(expression, now)
+        except BpengineError as exc:
+            raise ModelError([Problem(str(exc), file=model.file, element_id=element,
+                                      line=model.elements[element].line
+                                      if element in model.elements else None,
+                                      code="timer-start")]) from None
 
 
 class ScheduleOperations:

@@ -106,7 +106,7 @@ def json_data(data: Any, what: str) -> dict:
 
 def to_definition(row: DefinitionRow) -> Definition:
     return Definition(row.id, row.key, row.version, row.name, row.digest, utc(row.deployed_at),
-                      row.trust_scripts)
+                      row.trust_scripts, tuple((row.events or {}).get("notes", ())))
 
 
 def to_task(row: TaskRow) -> Task:

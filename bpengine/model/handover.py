@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from ..i18n import _
+
 __all__ = ["Handover", "PAPER_WORDS", "DATA_WORDS", "SYSTEM_LANE_WORDS", "case_handovers",
            "resolve_handovers"]
 
@@ -133,20 +135,23 @@ def _classify(model, mf, sender, receiver) -> tuple[str, str, str]:
         return explicit.strip().lower(), "attribute", f"bpe:handover={explicit.strip().lower()}"
     found = _DATA_RE.search(mf.name or "")
     if found:
-        return "data", "vocabulary", f"message {mf.name!r}: {found.group(1).lower()}"
+        return "data", "vocabulary", _("message {name}: {word}").format(
+            name=repr(mf.name), word=found.group(1).lower())
     found = _PAPER_RE.search(mf.name or "")
     if found:
-        return "paper", "vocabulary", f"message {mf.name!r}: {found.group(1).lower()}"
+        return "paper", "vocabulary", _("message {name}: {word}").format(
+            name=repr(mf.name), word=found.group(1).lower())
     ends = [model.elements[e] for e in (sender, receiver) if e is not None]
     for el in ends:
         if el.kind in _AUTOMATIC:
             return "data", "structure", f"{el.kind} {el.id}"
         lane = _SYSTEM_RE.search(el.lane or "")
         if lane:
-            return "data", "structure", f"system lane {el.lane!r} ({el.id})"
+            return "data", "structure", _("system lane {lane} ({id})").format(
+                lane=repr(el.lane), id=el.id)
     for el in ends:
         if el.kind == "manualTask":
-            return "paper", "structure", f"manual task {el.id}"
+            return "paper", "structure", _("manual task {id}").format(id=el.id)
     for el in ends:
         found = _DATA_RE.search(el.name or "")
         if found:
@@ -156,7 +161,7 @@ def _classify(model, mf, sender, receiver) -> tuple[str, str, str]:
             return "paper", "vocabulary", f"{el.id} {el.name!r}: {found.group(1).lower()}"
     if sender is not None and model.elements[sender].kind in _PAPER_SENDERS:
         return "paper", "structure", f"{model.elements[sender].kind} {sender}"
-    return "paper", "assumed", "no system step or data word on either end"
+    return "paper", "assumed", _("no system step or data word on either end")
 
 
 def resolve_handovers(model) -> dict[str, Handover]:

@@ -145,7 +145,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     tasks_of = match_activities(model, log, mapping, mapping_source)
     base_doc, bsc, base_name = _base(base, model)
     replay = replay_log(model, log, tasks_of)
-    cases = observe(model, replay, bsc)
+    cases = observe(model, replay, bsc, log.arrivals)
     n_cases, fitting = len(cases), sum(c.fits for c in cases)
     doc: dict = {}
     notes: dict = {}
@@ -165,7 +165,8 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     doc["start"] = arrivals[0].strftime("%Y-%m-%d %H:%M")
     notes[("start",)] = "the first case's arrival in the log"
     how = {c.arrival_estimated for c in cases} - {""}
-    source = ("arrival = when its first task was enabled" if not how else
+    source = ("arrival = when the case was started" if log.arrivals else
+              "arrival = when its first task was enabled" if not how else
               f"arrival = the {'/'.join(sorted(how))} of its first task: the log has no "
               "arrival times")
     inside = float(np.mean([cal.is_working(a) for a in arrivals]))
@@ -232,7 +233,8 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
             if x.resource:
                 starts_of[x.resource].append(x.start)
         busiest = sorted(starts_of.items(), key=lambda p: (-len(p[1]), p[0]))[:5]
-        notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in busiest]
+        notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in busiest
+                                       if len(ts) >= 5]  # a person's hours from 5 starts up
         lanes_doc[lane] = spec
         notes[("lanes", lane)] = why + f"; {len(xs)} task executions"
     if lanes_doc:
@@ -333,6 +335,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
             "These gateways decide by their conditions on these case data, as in "
             f"{base_name}, so no probabilities are written for them; observed: "
             + "; ".join(decided)]
+    _handovers(model, replay, cases, base_doc, bsc, doc, notes, kept)
     for key in ("events", "data"):
         if base_doc.get(key):
             doc[key] = base_doc[key]
@@ -345,7 +348,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         f"{n_cases - fitting} of {n_cases} cases ({1 - fitting / n_cases:.1%}) do not fit the "
         f"model (replay fitness {replay.fitness:.3f}); see `bpengine conformance`.",
         f"Not in a log, so kept from {base_name}: calendar and holidays, costs, service "
-        "standard, timers, case data.",
+        "standard, timers, hand-over times between pools, case data.",
         "Durations are working minutes on the lane's calendar; distributions fitted with "
         "scipy.stats, family by lowest AIC.",
     ]
@@ -426,13 +429,14 @@ def _held_back(executions, staff: dict, bsc) -> dict:
 
     Ready is when it was enabled, or the opening of the day it started if it was enabled
     on an earlier day. Left out: executions without a logged start, enabled outside
-    their lane's working hours, or in lanes of unknown staff.
+    their lane's working hours, enabled by a message from another pool (the file arrives
+    after a transfer the log does not show), or in lanes of unknown staff.
     """
     by_lane: dict = defaultdict(list)
     for x in executions:
         if not x.start_estimated:
             by_lane[x.lane].append(x)
-    out = {}
+    out = {}  # files sent by another pool arrive after a transfer the log does not show
     for lane, xs in by_lane.items():
         if lane not in staff:
             continue
@@ -440,6 +444,8 @@ def _held_back(executions, staff: dict, bsc) -> dict:
         ends = sorted(x.end for x in xs)
         cal = bsc.lane_calendar(lane)
         for x in xs:
+            if x.by_message:
+                continue
             ready = x.enabled
             if ready.date() < x.start.date():  # waited overnight: ready at the day's opening
                 ready = cal.next_working_time(dt.datetime.combine(x.start.date(), dt.time()))
@@ -483,3 +489,40 @@ def _decided_by_data(model, gateway, bsc) -> bool:
     except BpengineError:
         return False
     return names <= set(bsc.data)
+
+
+def _handovers(model, replay, cases, base_doc, bsc, doc, notes, kept) -> None:
+    """Hand-over times between pools, where the log says when the receiving step was enabled.
+
+    A hand-over is measured from the end of the sender's last step to the enablement of
+    the receiver's next one, when the message was the last thing that step waited for:
+    in working time for paper (carried in office hours), calendar time for data. Flows
+    the log cannot time keep the base scenario's figures.
+    """
+    sent_arrived: dict = defaultdict(list)
+    for case, cr in zip(cases, replay.cases, strict=True):
+        for k, (flow, sender) in cr.message_in.items():
+            arrived = cr.events[k].enabled
+            if arrived is None or sender is None or flow not in model.message_flows:
+                continue  # when the papers arrived, or left, is not in the log
+            sent = cr.events[sender].end if sender >= 0 else case.arrival
+            if arrived >= sent:
+                sent_arrived[flow].append((sent, arrived))
+    out = dict(base_doc.get("handovers") or {})
+    for key in out:
+        notes[("handovers", key)] = kept
+    for flow in sorted(sent_arrived):
+        pairs = sent_arrived[flow]
+        paper = model.handover(flow).is_paper
+        if paper:
+            minutes = worked_between(bsc.calendar, [a for a, _ in pairs], [b for _, b in pairs])
+        else:
+            minutes = np.array([(b - a).total_seconds() / 60 for a, b in pairs])
+        fit = fit_distribution(np.maximum(minutes, 0.0))
+        out[flow] = _duration_doc(fit.distribution)
+        notes[("handovers", flow)] = (
+            f"{fit.n} {'paper' if paper else 'data'} hand-overs timed from the sender's last "
+            f"step to the receiving step's enablement, in {'working' if paper else 'calendar'}"
+            f" time; mean {fit.observed_mean:.3g} min observed; {fit.describe()}")
+    if out:
+        doc["handovers"] = out

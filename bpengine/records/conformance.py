@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 
+from ..i18n import _, format_number
 from .matching import match_activities
 from .replay import replay_log
 
@@ -20,10 +21,6 @@ __all__ = ["Deviation", "ConformanceResult", "conformance", "KINDS"]
 
 #: deviation kinds, in the order they are reported
 KINDS = ("skipped", "inserted", "reordered", "unknown")
-_WORDS = {"skipped": "the model needs it, the case did not do it",
-          "inserted": "done where the model does not allow it",
-          "reordered": "done, but out of the model's order",
-          "unknown": "a logged step no task of the model matches"}
 EXAMPLES = 3
 
 
@@ -79,19 +76,22 @@ class ConformanceResult:
 
     def headline(self) -> str:
         share = self.fitting / self.cases if self.cases else 1.0
-        return (f"{self.fitting} of {self.cases} cases ({share:.1%}) follow the model; "
-                f"fitness {self.fitness:.3f}")
+        return _("{fitting} of {cases} cases ({share}) follow the model; fitness {fitness}"
+                 ).format(fitting=self.fitting, cases=self.cases,
+                          share=format_number(100 * share, 1) + "%",
+                          fitness=format_number(self.fitness, 3))
 
     def table(self) -> str:
         """Plain text: the headline and one line per deviation."""
-        lines = [f"Conformance of {self.log} to {self.model}", self.headline()]
+        lines = [_("Conformance of {log} to {model}").format(log=self.log, model=self.model),
+                 self.headline()]
         if not self.deviations:
-            lines.append("no deviations")
+            lines.append(_("no deviations"))
             return "\n".join(lines)
-        rows = [("deviation", "step", "cases", "times", "e.g. cases")]
+        rows = [(_("deviation"), _("step"), _("cases"), _("times"), _("e.g. cases"))]
         for d in self.deviations:
             label = d.activity + (f" ({d.name})" if d.name and d.name != d.activity else "")
-            rows.append((d.kind, label, str(len(d.cases)), str(d.times),
+            rows.append((_(d.kind), label, str(len(d.cases)), str(d.times),
                          ", ".join(d.cases[:EXAMPLES])))
         widths = [min(max(len(r[i]) for r in rows), 60) for i in range(5)]
         for r in rows:
@@ -99,26 +99,40 @@ class ConformanceResult:
                                    else c.rjust(widths[i]) for i, c in enumerate(r)).rstrip())
         return "\n".join(lines)
 
-    def html_section(self) -> str:
-        """A ``<section>`` for the HTML report (escaped, no script, no external file)."""
-        out = ['<section id="conformance"><h2>Conformance of the records to the model</h2>',
-               f"<p>{escape(self.headline())} (records: {escape(self.log)}).</p>"]
+    def html_section(self, _=lambda text: text) -> str:
+        """A ``<section>`` for the HTML report (escaped, no script, no external file).
+
+        ``_`` translates its sentences (the report passes :func:`bpengine.i18n._`).
+        """
+        words = {"skipped": _("the model needs it, the case did not do it"),
+                 "inserted": _("done where the model does not allow it"),
+                 "reordered": _("done, but out of the model's order"),
+                 "unknown": _("a logged step no task of the model matches")}
+        kinds = {"skipped": _("skipped"), "inserted": _("inserted"),
+                 "reordered": _("reordered"), "unknown": _("unknown step")}
+        share = self.fitting / self.cases if self.cases else 1.0
+        head = _("{fitting} of {cases} cases ({share}) follow the model; fitness "
+                 "{fitness}").format(fitting=self.fitting, cases=self.cases,
+                                     share=f"{share:.1%}", fitness=f"{self.fitness:.3f}")
+        out = [f'<section id="conformance"><h2>{escape(_("How the records follow the model"))}'
+               "</h2>", f"<p>{escape(head)} ({escape(_('records'))}: {escape(self.log)}).</p>"]
         if self.deviations:
-            out.append("<table><tr><th>Deviation</th><th>Step</th><th>Cases</th>"
-                       "<th>Times</th><th>For example</th></tr>")
+            cols = (_("Deviation"), _("Step"), _("Cases"), _("Times"), _("For example"))
+            out.append("<table><tr>" + "".join(f"<th>{escape(c)}</th>" for c in cols)
+                       + "</tr>")
             for d in self.deviations:
                 step = escape(d.name or d.activity) + (
                     f' <span class="range">{escape(d.activity)}</span>'
                     if d.name and d.name != d.activity else "")
-                out.append(f'<tr><td title="{escape(_WORDS[d.kind])}">{escape(d.kind)}</td>'
-                           f"<td>{step}</td><td class=\"num\">{len(d.cases)}</td>"
+                out.append(f'<tr><td title="{escape(words[d.kind])}">{escape(kinds[d.kind])}'
+                           f"</td><td>{step}</td><td class=\"num\">{len(d.cases)}</td>"
                            f"<td class=\"num\">{d.times}</td>"
                            f"<td>{escape(', '.join(d.cases[:EXAMPLES]))}</td></tr>")
             out.append("</table>")
-            out.append("<p>" + "; ".join(f"<b>{k}</b>: {escape(w)}" for k, w in _WORDS.items())
-                       + ".</p>")
+            out.append("<p>" + "; ".join(f"<b>{escape(kinds[k])}</b>: {escape(w)}"
+                                         for k, w in words.items()) + ".</p>")
         else:
-            out.append("<p>No deviations: every case follows the model.</p>")
+            out.append(f"<p>{escape(_('No deviations: every case follows the model.'))}</p>")
         out.append("</section>")
         return "".join(out)
 

@@ -80,11 +80,14 @@ class EventLog:
         The file or database it came from, for messages.
     warnings : list of str
         What the reader skipped, one line each (other lifecycle transitions, ...).
+    arrivals : dict
+        Case -> when the case was started, where the source records it (the engine does).
     """
 
     events: list[Event]
     source: str
     warnings: list[str] = field(default_factory=list)
+    arrivals: dict = field(default_factory=dict)  # case -> when it was started, if logged
 
     def __len__(self) -> int:
         return len(self.events)

@@ -1,7 +1,8 @@
 """Per-case measures of observed cases, the same quantities the simulator reports.
 
 For the cases of a log (replayed and timed by :mod:`.observed`): cycle time in working
-days on the scenario's calendar, waiting (a step ready and nobody on it yet: the union over
+days on the scenario's calendar (from the case's arrival to its last logged step: a final
+hand-over no step records is not in it), waiting (a step ready and nobody on it yet: the union over
 the case's steps of enablement to start, so parallel waits count once, in hours), work
 (each step's start to end in working hours of its lane), the cost of that work at the
 lanes' hourly cost, whether the case met the service standard, the handoffs between lanes
@@ -52,7 +53,7 @@ def case_measures(model, log, scenario, mapping: dict | None = None) -> dict[str
     gives no hourly costs.
     """
     replay = replay_log(model, log, match_activities(model, log, mapping))
-    cases = observe(model, replay, scenario)
+    cases = observe(model, replay, scenario, log.arrivals)
     cal = scenario.calendar
     per_day = cal.working_minutes_per_day
     cycle = worked_between(cal, [c.arrival for c in cases], [c.done for c in cases]) / per_day

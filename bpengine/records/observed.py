@@ -32,6 +32,7 @@ class Execution:
     start_estimated: bool
     enabled_estimated: bool
     unknowable: bool = False  # no start, and nothing logged before it: no duration to tell
+    by_message: bool = False  # enabled by a message from another pool (arrival time unknown)
 
 
 @dataclass
@@ -65,7 +66,7 @@ def working_minutes(calendar, times, epoch: dt.datetime | None = None) -> np.nda
     return clock.worked_array(minutes)
 
 
-def observe(model, replay, scenario=None) -> list[ObservedCase]:
+def observe(model, replay, scenario=None, arrivals: dict | None = None) -> list[ObservedCase]:
     """Every replayed case with arrival, enablement and start of each execution filled in.
 
     Parameters
@@ -75,12 +76,16 @@ def observe(model, replay, scenario=None) -> list[ObservedCase]:
         From :func:`bpengine.records.replay_log`.
     scenario : Scenario, optional
         Says which lane works on a task when it differs from the drawing.
+    arrivals : dict, optional
+        Case -> when it started, where the log records it (:attr:`EventLog.arrivals`).
     """
     cases: list[ObservedCase] = []
     for cr in replay.cases:
         events = cr.events
         logged = [e.enabled for e in events if e.enabled is not None]
-        if logged:
+        if arrivals and cr.case in arrivals:
+            arrival, how = min([arrivals[cr.case], *(e.began for e in events)]), ""
+        elif logged:
             arrival, how = min(logged), ""
         elif any(e.start is not None for e in events):
             arrival, how = min(e.start for e in events if e.start is not None), "start"
@@ -104,7 +109,8 @@ def observe(model, replay, scenario=None) -> list[ObservedCase]:
                     or model.elements[task].lane or lane
             executions.append(Execution(cr.case, task, lane, e.resource, enabled,
                                         e.start or e.end, e.end, e.start is None, estimated,
-                                        e.start is None and enabled == e.end == arrival))
+                                        e.start is None and enabled == e.end == arrival,
+                                        cr.by_message.get(k, False) and e.enabled is None))
         cases.append(ObservedCase(cr.case, arrival, max(e.end for e in events), executions,
                                   cr.alignment.fits, cr.choices, how))
     _estimate_starts([x for c in cases for x in c.executions])

@@ -62,8 +62,8 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
     engine : bpengine.Engine
         Read through its public API: ``cases()`` and ``history(case_id)``.
     model : ProcessModel, optional
-        Gives each task's name and lane, and by default the definition key (its main
-        process id).
+        Gives each task's name and lane, and by default the definition key (the key the
+        engine deploys it under: its collaboration's id, else its main process's).
     key : str, optional
         Only cases of this definition key.
     running : bool
@@ -75,8 +75,10 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
     LogError
         No case of ``key`` in the database.
     """
-    if key is None and model is not None and model.main_process is not None:
-        key = model.main_process.id
+    if key is None and model is not None:
+        from ..model.spiff import engine_key
+
+        key = engine_key(model)  # a collaboration deploys under its own id
     source = repr(engine)
     events: list[Event] = []
     chosen = [c for c in engine.cases(definition=key)
@@ -84,10 +86,13 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
     if not chosen:
         raise LogError(f"{source}: no {'' if running else 'finished '}cases of "
                        f"{key or 'any definition'} in the engine's history")
+    arrivals = {}
     for case in chosen:
         claims: dict[str, dt.datetime] = {}
         for k, entry in enumerate(engine.history(case.id), start=1):
-            if entry.action == "claim" and entry.task_id:
+            if entry.action == "start":
+                arrivals[case.id] = _local(entry.at, tz)
+            elif entry.action == "claim" and entry.task_id:
                 claims[entry.task_id] = entry.at
             elif entry.action in ("complete", "service") and entry.element_id:
                 el = model.elements.get(entry.element_id) if model is not None else None
@@ -96,4 +101,4 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
                     _local(claims.pop(entry.task_id, None), tz), None,
                     (el.name if el is not None else "") or "", el.lane if el else None,
                     entry.actor or None, f"case {case.id}, history entry {k}"))
-    return EventLog(events, source).check()
+    return EventLog(events, source, arrivals=arrivals).check()

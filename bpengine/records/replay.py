@@ -18,6 +18,7 @@ over (position in the trace, marking).
 """
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import itertools
 from dataclasses import dataclass, field
@@ -191,8 +192,11 @@ class TokenGame:
                         add(Transition(el.id, None, (p,), () if q is None else (q,)))
             else:  # intermediate and end events
                 terminate = el.kind == "endEvent" and el.event == "terminate"
+                waits = msg_in.get(el.id, ()) if el.kind == "intermediateCatchEvent" else ()
                 for p in ins:
-                    add(Transition(el.id, None, (p,), outs_msg, clear=terminate))
+                    for q in waits or [None]:  # a catch waits for its message to be sent
+                        take = (p,) if q is None else (p, q)
+                        add(Transition(el.id, None, take, outs_msg, clear=terminate))
         self._by_label: dict[str, list[int]] = {}
         self._silent: list[int] = []
         for i, t in enumerate(self.transitions):
@@ -314,7 +318,11 @@ class CaseReplay:
     alignment: Alignment
     enabled_by: list
     choices: list
-    choice_after: list = field(default_factory=list)  # the event each choice came after
+    choice_after: list = field(default_factory=list)  # the event whose end led to each choice
+    by_message: dict = field(default_factory=dict)  # event -> enabled through a message flow
+    # event -> (message flow, sending step or None if unknown) when that message was the
+    # last thing it waited for
+    message_in: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -340,40 +348,42 @@ class Replay:
 def _provenance(game: TokenGame, case: CaseReplay) -> None:
     """Walk the alignment again with each token remembering the event that made it."""
     events = case.events
-    places: dict[int, list[int]] = {p: [-1] for p in game.initial}
+    places: dict[int, list[tuple]] = {p: [(-1, False, None)] for p in game.initial}
+    messages = set(range(len(game.sequence_places), len(game.places)))
     gateways = {el.id for el in game.model.elements.values()
                 if el.is_gateway and len(el.outgoing) > 1 and el.kind != "parallelGateway"}
     flow_ids = game.places
 
-    def later(a: int, b: int) -> int:
-        if a < 0:
-            return b
-        if b < 0:
-            return a
-        return a if events[a].end >= events[b].end else b
-
-    last = -1
     for move in case.alignment.moves:
         if move.kind == "log":
             continue
-        if move.kind == "sync":
-            last = move.event
         t = game.transitions[move.transition]
-        prov = -1
+        inputs = []
         for p in t.consume:
             stack = places.get(p)
             if stack:
-                prov = later(prov, stack.pop(0))
+                made, via, msg = stack.pop(0)
+                if p in messages:  # sent when its sender's last step ended, unless the
+                    # sender itself waited for a message since: then the log cannot tell
+                    msg = (flow_ids[p], None if via else made)
+                inputs.append((made, via or p in messages, msg))
+        prov, carried, binding = -1, any(via for _, via, _ in inputs), None
+        if inputs:  # the latest input decides; on a tie, the one a message brought
+            prov, _, binding = max(inputs, key=lambda i: (
+                events[i[0]].end if i[0] >= 0 else dt.datetime.min, i[2] is not None))
         if t.clear:
             places = {}
         if move.kind == "sync":
             case.enabled_by[move.event] = prov
-            prov = move.event
+            case.by_message[move.event] = carried
+            if binding is not None:
+                case.message_in[move.event] = binding
+            prov, carried, binding = move.event, False, None
         for p in t.produce:
-            places.setdefault(p, []).append(prov)
+            places.setdefault(p, []).append((prov, carried, binding))
         if t.node in gateways:
             case.choices.append((t.node, tuple(flow_ids[p] for p in t.produce)))
-            case.choice_after.append(last)
+            case.choice_after.append(prov)  # the step whose end led here (-1: the start)
 
 
 def replay_log(model, log, tasks_of: dict) -> Replay:

@@ -71,7 +71,7 @@ def _columns(header: list[str], given: dict, source: str) -> dict[str, int]:
         if ours not in out:
             raise LogError(f"{source}: no column for the {ours} (looked for "
                            f"{', '.join(ALIASES[ours][:5])}, ...; the file has: "
-                           f"{', '.join(header)}); name it with --{ours} COLUMN")
+                           f"{', '.join(header)}); name it with --{ours}-column COLUMN")
     return out
 
 

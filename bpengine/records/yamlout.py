@@ -11,8 +11,8 @@ import yaml
 
 __all__ = ["emit"]
 
-_ORDER = ("calendar", "start", "service_standard", "arrivals", "lanes", "tasks", "gateways",
-          "events", "data")
+_ORDER = ("calendar", "start", "service_standard", "arrivals", "lanes", "handovers", "tasks",
+          "gateways", "events", "data")
 
 
 def _flow(value) -> str:

@@ -1,9 +1,11 @@
 """Redesign: pure transformations of a :class:`~bpengine.model.ProcessModel`.
 
 Each transformation takes a model and returns a new one (the input is never changed) that
-passes :func:`bpengine.model.validate`, keeps every ``bpe:mandatory`` step and keeps its
-diagram, so it opens in bpmn.io or Camunda Modeler. :func:`transform_scenario` carries the
-scenario across a change.
+passes :func:`bpengine.model.validate` and :func:`check_clean` (no debris: orphan data,
+empty lanes, empty branches, dangling message flows, errands to idle offices), keeps every
+step the model says must stay (:meth:`~bpengine.model.ProcessModel.mandate` in
+:func:`redesign`) and keeps its diagram, so it opens in bpmn.io or Camunda Modeler.
+:func:`transform_scenario` carries the scenario across a change.
 """
 
 from .automate import automate

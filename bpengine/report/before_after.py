@@ -54,10 +54,8 @@ def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
         handoffs.append(float(sum(1 for a, b in zip(lanes, lanes[1:], strict=False) if a != b)))
         approvals.append(float(sum(1 for r in rows if r[2] in model.elements
                                    and model.approval(r[2]).is_approval)))
-    out = {"handoffs": handoffs, "approvals": approvals}
-    if model.is_collaboration:
-        out["handovers"] = [float(sent[case]) for case in steps]
-    return out
+    return {"handoffs": handoffs, "approvals": approvals,
+            "handovers": [float(sent[case]) for case in steps]}
 
 
 def _split(values: np.ndarray, replications: int) -> list[np.ndarray]:
@@ -175,6 +173,8 @@ def compare(before, after, scenario=None, cases: int = 1000, replications: int =
     for key, label in (("handoffs", N_("Handoffs per case")),
                        ("approvals", N_("Approvals per case")),
                        ("handovers", N_("Hand-overs between pools per case"))):
+        if key == "handovers" and not (before.is_collaboration or after.is_collaboration):
+            continue  # no pools, no hand-overs between them
         if cb.get(key) and ca.get(key):
             row = "handovers_per_case" if key == "handovers" else key
             rows.append(simulated_metric(row, label, key, cb[key], ca[key],

@@ -310,7 +310,7 @@ def render_report(before: ProcessModel, after: ProcessModel | None = None, *, fi
     parts += [_changes_list(changes, before, after), _plots(plots),
               f'<h2 id="findings">{escape(_("Findings"))} ({len(findings)})</h2>',
               _findings_plain(findings),
-              conformance.html_section() if conformance is not None else "",
+              conformance.html_section(_) if conformance is not None else "",
               assumptions_html(_scenario(scenario, before), before),
               f'<section class="appendix" id="appendix"><h2>{escape(_("Technical appendix"))}'
               "</h2><p class=\"meta\">" + escape(_(

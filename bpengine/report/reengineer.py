@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ..analysis import analyze
 from ..errors import BpengineError
+from ..i18n import _
 from ..model import ProcessModel
 from ..model import load as load_model
 from ..redesign import Change, redesign, transform_scenario
@@ -77,11 +78,12 @@ class Reengineering:
     def origin(self, finding_id: str) -> str:
         """Where a finding id a candidate cites comes from, in one sentence."""
         if any(f.id == finding_id for f in self.findings):
-            return f"{finding_id}: in the analysis of the procedure as it is"
+            return f"{finding_id}: " + _("in the analysis of the procedure as it is")
         if finding_id in self.later:
             _f, after = self.later[finding_id]
-            return (f"{finding_id}: not in the analysis of the procedure as it is; found by "
-                    f"analyzing the redesign after {', '.join(after)} again")
+            return f"{finding_id}: " + _(
+                "not in the analysis of the procedure as it is; found by analyzing the redesign "
+                "after {findings} again").format(findings=", ".join(after))
         raise KeyError(finding_id)
 
     def explained_changes(self, candidate: Candidate) -> list[Change]:
@@ -306,7 +308,7 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
     # a check now first...): analyze the best so far again and improve on it
     known = {f.id for f in findings}
     later = {}
-    for _ in range(rounds - 1):
+    for _round in range(rounds - 1):
         best = search.best()
         if best is base or search.left() <= 0:
             break

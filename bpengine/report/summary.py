@@ -57,6 +57,18 @@ def change_sentence(change, before, after=None) -> str:
     if change.kind in ("resequence", "relocate-check") and len(labels) == 2:
         return _("Moved the check {check} earlier, before {other}: incomplete files are "
                  "turned back sooner.").format(check=labels[0], other=labels[1])
+    if change.kind == "automate":
+        return _("{step} is done by a system step instead of a person.").format(step=listed)
+    if change.kind == "fast-lane":
+        return _("Simple cases now skip {step}.").format(step=listed)
+    if change.kind == "integrate":
+        return _("A paper hand-over now passes as data between the systems.")
+    if change.kind == "move-staff" and getattr(change, "staff", None):
+        (to_lane, people), (from_lane, _minus) = change.staff
+        return ngettext("{n} person moves from {source} to {target}; the procedure is "
+                        "unchanged.", "{n} people move from {source} to {target}; the "
+                        "procedure is unchanged.", people).format(
+            n=people, source=from_lane, target=to_lane)
     if change.kind == "reassign" and len(change.elements) == 2:
         lane = (after or before).lanes.get(change.elements[1]) if (after or before) else None
         office = getattr(lane, "name", None) or change.elements[1]

@@ -17,6 +17,7 @@ from .scenario import (
     Batch,
     EventTiming,
     LaneStaff,
+    Person,
     Scenario,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "EventTiming",
     "INDONESIA_HOURS",
     "LaneStaff",
+    "Person",
     "SHIPPED_HOLIDAYS",
     "Scenario",
     "WorkingClock",

@@ -77,7 +77,9 @@ class Distribution:
     params : tuple of float
         ``fixed (value,)``, ``exponential (mean,)``, ``normal (mean, sd)``,
         ``lognormal (mean, sd)``, ``triangular (min, mode, max)``, ``uniform (low, high)``,
-        ``gamma (mean, sd)``, ``empirical (v1, v2, ...)``.
+        ``gamma (mean, sd)``, ``empirical (v1, v2, ...)``; read from Prosimos files only:
+        ``exponnorm (K, loc, scale)`` (scipy's exponentially modified normal) and
+        ``histogram (cdf_1..cdf_n, midpoint_1..midpoint_n)``.
     low, high : float
         Samples are clipped to this range (Prosimos' min/max).
     """
@@ -98,6 +100,12 @@ class Distribution:
             base = sum(p) / 3
         elif self.kind == "uniform":
             base = (p[0] + p[1]) / 2
+        elif self.kind == "exponnorm":
+            base = p[1] + p[0] * p[2]
+        elif self.kind == "histogram":
+            n = len(p) // 2
+            cdf, mids = np.asarray(p[:n]), np.asarray(p[n:])
+            base = float(np.dot(np.diff(cdf, prepend=0.0), mids))
         else:
             base = float(np.mean(p))
         return base + self.shift
@@ -168,6 +176,12 @@ class Distribution:
             else:
                 shape = (mean / sd) ** 2
                 out = rng.gamma(shape, sd * sd / mean, n)
+        elif k == "exponnorm":
+            out = rng.normal(p[1], p[2], n) + rng.exponential(p[0] * p[2], n)
+        elif k == "histogram":  # as Prosimos: the midpoint of the bin a uniform draw falls in
+            m = len(p) // 2
+            idx = np.minimum(np.searchsorted(np.asarray(p[:m]), rng.random(n)), m - 1)
+            out = np.asarray(p[m:], dtype=float)[idx]
         else:
             out = rng.choice(np.asarray(p, dtype=float), n)
         if self.shift:
@@ -177,7 +191,12 @@ class Distribution:
     def to_dict(self) -> dict:
         names = {"fixed": ("value",), "exponential": ("mean",), "normal": ("mean", "sd"),
                  "lognormal": ("mean", "sd"), "triangular": ("min", "mode", "max"),
-                 "uniform": ("low", "high"), "gamma": ("mean", "sd")}
+                 "uniform": ("low", "high"), "gamma": ("mean", "sd"),
+                 "exponnorm": ("K", "loc", "scale")}
+        if self.kind == "histogram":
+            n = len(self.params) // 2
+            return {"distribution": "histogram", "cdf": list(self.params[:n]),
+                    "bin_midpoints": list(self.params[n:])}
         if self.kind == "empirical":
             return {"distribution": "empirical", "values": list(self.params)}
         return {"distribution": self.kind, **dict(zip(names[self.kind], self.params, strict=True))}

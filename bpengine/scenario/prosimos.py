@@ -1,106 +1,58 @@
 """Import Prosimos (2.x) simulation parameters as a :class:`~.scenario.Scenario`.
 
-A Prosimos JSON file names resource pools, their calendars, the tasks each pool works on,
-per-task duration distributions in seconds (pix-framework parameters: ``expon [mean, min,
-max]``, ``norm [mean, sd, min, max]``, ``lognorm``/``gamma [mean, variance, min, max]``,
-``uniform [min, max]``, ``fix [value]``), the arrival distribution and calendar, and
-gateway branching probabilities. They are taken as they are, so the same model runs side
-by side in Prosimos and bpengine: pools become lanes, durations become minutes, and arrivals
-count calendar time and wait for the arrival calendar to open, as in Prosimos.
+A Prosimos JSON file names resources (each entry ``amount`` people with one calendar and
+hourly cost), the duration of each task per resource in seconds (pix-framework
+parameters), the arrival distribution and calendar, gateway branching probabilities and
+intermediate-event durations. They are taken as they are, so the same model runs side by
+side in Prosimos and bpengine:
+
+- Prosimos lets a task be done by exactly the resources that have a duration for it in
+  ``task_resource_distribution`` (``assignedTasks`` is not read by its engine). Resources
+  linked through tasks they share become one lane; each entry's ``amount`` people become
+  named people of that lane (``Clerk_0``, ``Clerk_1``, ...) with the entry's calendar,
+  cost, tasks and per-task durations. A lane whose people are all alike stays a head count.
+- Durations become minutes; arrivals count calendar time and wait for the arrival calendar
+  to open; an inclusive gateway takes each flow with its probability, as Prosimos does.
+- A section bpengine does not simulate is refused with one line naming it; what is only
+  approximated is noted (``scenario.notes``, shown with the simulation's notes).
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
-import math
+from collections import Counter
 
 from ..errors import ScenarioError
 from .calendar import Calendar
-from .distributions import Distribution
-from .scenario import Arrivals, LaneStaff, Scenario
+from .distributions import Choice
+from .prosimos_values import (
+    branch_rule,
+    items,
+    number,
+    obj,
+    only_keys,
+    prosimos_calendar,
+    prosimos_distribution,
+    text,
+)
+from .scenario import Arrivals, EventTiming, LaneStaff, Person, Scenario
 
 __all__ = ["from_prosimos", "prosimos_distribution", "prosimos_calendar"]
 
-_WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
-
-
-def _value(params, i, where):
-    try:
-        item = params[i]
-        return float(item["value"] if isinstance(item, dict) else item)
-    except (IndexError, KeyError, TypeError, ValueError):
-        raise ScenarioError(f"{where}.distribution_params[{i}]: missing or not a number") from None
-
-
-def prosimos_distribution(spec: dict, where: str) -> Distribution:
-    """A pix-framework distribution (seconds) as a :class:`Distribution` in minutes."""
-    if not isinstance(spec, dict) or "distribution_name" not in spec:
-        raise ScenarioError(f"{where}: expected distribution_name and distribution_params")
-    name, params = spec["distribution_name"], spec.get("distribution_params") or []
-
-    def v(i):
-        return _value(params, i, where) / 60.0
-
-    if name == "fix":
-        return Distribution("fixed", (v(0),))
-    if name == "expon":
-        mean, low, high = v(0), v(1), v(2)
-        scale = mean - low if mean >= low else mean
-        return Distribution("exponential", (scale,), low, high, shift=low)
-    if name == "uniform":
-        return Distribution("uniform", (v(0), v(1)), v(0), v(1))
-    if name == "norm":
-        return Distribution("normal", (v(0), v(1)), max(v(2), 0.0), v(3))
-    if name in ("lognorm", "gamma"):
-        # pix-framework gives the variance in seconds squared
-        sd = math.sqrt(max(_value(params, 1, where), 0.0)) / 60.0
-        kind = "lognormal" if name == "lognorm" else "gamma"
-        return Distribution(kind, (v(0), sd), max(v(2), 0.0), v(3))
-    if name == "histogram_sampling":
-        values = spec.get("histogram_data", {}).get("cdf") if isinstance(spec.get(
-            "histogram_data"), dict) else None
-        raise ScenarioError(f"{where}: histogram_sampling is not supported yet"
-                            + ("" if values is None else " (convert it to an empirical list)"))
-    raise ScenarioError(f"{where}.distribution_name: unknown Prosimos distribution {name!r} "
-                        "(fix, expon, norm, uniform, lognorm, gamma)")
-
-
-def _time(text: str, where: str) -> int:
-    try:
-        parts = str(text).split(":")
-        minutes = int(parts[0]) * 60 + int(parts[1]) + float(parts[2] if len(parts) > 2 else 0) / 60
-    except (ValueError, IndexError):
-        raise ScenarioError(f"{where}: {text!r} is not a time like '08:00:00'") from None
-    return 1440 if minutes >= 1439.98 else int(round(minutes))  # 23:59:59.999 = midnight
-
-
-def prosimos_calendar(periods, where: str) -> Calendar:
-    """Prosimos ``time_periods`` (from/to weekday, begin/end time) as a :class:`Calendar`."""
-    week: list[list[tuple[int, int]]] = [[] for _ in range(7)]
-    for i, p in enumerate(periods or []):
-        w = f"{where}[{i}]"
-        try:
-            a, b = _WEEKDAYS.index(p["from"].upper()), _WEEKDAYS.index(p["to"].upper())
-        except (KeyError, ValueError, AttributeError):
-            raise ScenarioError(f"{w}: from/to must be weekdays like MONDAY") from None
-        start, end = _time(p.get("beginTime"), f"{w}.beginTime"), _time(p.get("endTime"),
-                                                                         f"{w}.endTime")
-        days = range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)]
-        for d in days:
-            week[d].append((start, end))
-    if not any(week):
-        raise ScenarioError(f"{where}: the calendar has no working time")
-    merged = []
-    for spans in week:
-        spans.sort()
-        out: list[tuple[int, int]] = []
-        for s, e in spans:
-            if out and s <= out[-1][1]:
-                out[-1] = (out[-1][0], max(out[-1][1], e))
-            else:
-                out.append((s, e))
-        merged.append(tuple(out))
-    return Calendar(tuple(merged), frozenset())
+_READ = ("resource_profiles", "resource_calendars", "task_resource_distribution",
+         "arrival_time_distribution", "arrival_time_calendar", "gateway_branching_probabilities",
+         "event_distribution", "case_attributes", "event_attributes", "branch_rules",
+         "model_type", "gateway_execution_limit")
+# sections of Prosimos files bpengine refuses, and why, in one line each
+_REFUSED = {
+    "batch_processing": "Prosimos batches (one resource works the whole batch) are not "
+                        "simulated; give tasks.<id>.batch in a YAML scenario instead",
+    "prioritisation_rules": "case priorities are not simulated (every queue is first come, "
+                            "first served)",
+    "global_attributes": "process-wide attributes are not simulated",
+    "multitask": "a person working on several tasks at once is not simulated",
+    "granule_size": "fuzzy (probabilistic) calendars are not simulated",
+}
 
 
 def from_prosimos(text_or_dict, model=None, source: str = "<prosimos>",
@@ -110,76 +62,321 @@ def from_prosimos(text_or_dict, model=None, source: str = "<prosimos>",
     Raises
     ------
     ScenarioError
-        Unreadable JSON, an unknown distribution, or a task/gateway/flow id the model does
-        not have.
+        Unreadable JSON, a section or key bpengine does not simulate, a malformed value,
+        or a task/gateway/flow/event id the model does not have; one line naming the key.
     """
-    if isinstance(text_or_dict, str):
+    if isinstance(text_or_dict, (str, bytes)):
         try:
             doc = json.loads(text_or_dict)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise ScenarioError(f"{source}: not valid JSON: {exc}") from None
     else:
         doc = text_or_dict
     if not isinstance(doc, dict):
         raise ScenarioError(f"{source}: expected a JSON object of Prosimos parameters")
-    calendars = {c.get("id"): prosimos_calendar(c.get("time_periods"),
-                                                f"resource_calendars[{i}].time_periods")
-                 for i, c in enumerate(doc.get("resource_calendars") or [])}
-    lanes, assignments, resource_lane = {}, {}, {}
-    for i, pool in enumerate(doc.get("resource_profiles") or []):
-        for j, res in enumerate(pool.get("resource_list") or []):
-            where = f"resource_profiles[{i}].resource_list[{j}]"
-            name = res.get("name") or res.get("id")
-            cal = calendars.get(res.get("calendar"))
-            if res.get("calendar") and cal is None:
-                raise ScenarioError(f"{where}.calendar: no resource calendar {res['calendar']!r}")
-            amount = int(res.get("amount", 1))
-            if amount < 1:
-                raise ScenarioError(f"{where}.amount: a resource needs at least one person")
-            lanes[name] = LaneStaff(amount, float(res.get("cost_per_hour", 0)), cal)
-            resource_lane[res.get("id")] = name
-            for task in res.get("assignedTasks") or []:
-                assignments[str(task)] = name
-    shared = {id(s.calendar) for s in lanes.values()}
-    calendar = next(iter(lanes.values())).calendar if len(shared) == 1 and lanes else None
-    calendar = calendar or Calendar.always()
-
-    durations = {}
-    for i, item in enumerate(doc.get("task_resource_distribution") or []):
-        tid = str(item.get("task_id"))
-        resources = item.get("resources") or []
-        if not resources:
-            continue
-        # one distribution per task: the first resource's (all permit pools have one)
-        first = resources[0]
-        durations[tid] = prosimos_distribution(first, f"task_resource_distribution[{i}]")
-        if tid not in assignments and first.get("resource_id") in resource_lane:
-            assignments[tid] = resource_lane[first["resource_id"]]
-
-    probabilities = {}
-    for g in doc.get("gateway_branching_probabilities") or []:
-        probs = {str(p["path_id"]): float(p.get("value", 0)) for p in g.get("probabilities", [])}
-        probabilities[str(g.get("gateway_id"))] = probs
-
+    for key in doc:
+        if key in _REFUSED:
+            raise ScenarioError(f"{key}: not supported: {_REFUSED[key]}")
+        if key not in _READ:
+            raise ScenarioError(f"{key}: not a Prosimos section bpengine knows "
+                                f"({', '.join(_READ)})")
+    model_type = doc.get("model_type", "CRISP")
+    if model_type not in ("CRISP", "CRSIP"):
+        raise ScenarioError(f"model_type: {model_type!r} is not supported (only CRISP "
+                            "calendars; fuzzy calendars are not simulated)")
+    notes: list[str] = []
+    calendars = _calendars(doc.get("resource_calendars"))
+    sc = Scenario(calendar=Calendar.always(), start=start or dt.datetime(2025, 1, 6, 8, 0),
+                  source=source, raw=doc, model=model, notes=notes)
+    _staff(doc, calendars, sc, notes)
+    conditions = _branches(doc.get("gateway_branching_probabilities"), sc, notes)
     arrival = doc.get("arrival_time_distribution")
-    inter = prosimos_distribution(arrival, "arrival_time_distribution") if arrival else None
-    arr_cal = (prosimos_calendar(doc["arrival_time_calendar"], "arrival_time_calendar")
-               if doc.get("arrival_time_calendar") else Calendar.always())
-    sc = Scenario(calendar=calendar, start=start or dt.datetime(2025, 1, 6, 8, 0),
-                  source=source, raw=doc, model=model, lanes=lanes, durations=durations,
-                  probabilities=probabilities, assignments=assignments)
-    if inter is not None:
+    if arrival is None:
+        notes.append("arrival_time_distribution: not given; cases arrive every hour on "
+                     "average (exponential)")
+    else:
+        inter = prosimos_distribution(arrival, "arrival_time_distribution", notes)
+        arr_cal = (prosimos_calendar(doc["arrival_time_calendar"], "arrival_time_calendar")
+                   if doc.get("arrival_time_calendar") is not None else Calendar.always())
         sc.arrivals = Arrivals(inter, arr_cal, "calendar")
+    for i, ev in enumerate(items(doc.get("event_distribution"), "event_distribution")):
+        where = f"event_distribution[{i}]"
+        eid = text(obj(ev, where).get("event_id"), f"{where}.event_id")
+        # Prosimos lets an intermediate event take calendar time, whatever the calendars
+        sc.events[eid] = EventTiming(prosimos_distribution(ev, where, notes), False, None)
+    _case_attributes(doc.get("case_attributes"), sc, notes)
+    _event_attributes(doc.get("event_attributes"), sc, notes)
+    _rules(doc.get("branch_rules"), conditions, sc)
+    if "gateway_execution_limit" in doc:
+        limit = number(doc["gateway_execution_limit"], "gateway_execution_limit", 1)
+        notes.append(f"gateway_execution_limit {limit:g}: not applied; a case is stopped as "
+                     "a livelock after 20000 steps instead")
     if model is not None:
         _check_ids(sc, model, source)
     return sc
 
 
+def _calendars(section) -> dict[str, Calendar]:
+    out = {}
+    for i, c in enumerate(items(section, "resource_calendars")):
+        where = f"resource_calendars[{i}]"
+        c = obj(c, where)
+        only_keys(c, where, ("id", "name", "time_periods"))
+        cid = text(c.get("id"), f"{where}.id")
+        if cid in out:
+            raise ScenarioError(f"{where}.id: calendar {cid!r} is defined twice")
+        out[cid] = prosimos_calendar(c.get("time_periods"), f"{where}.time_periods")
+    return out
+
+
+def _staff(doc: dict, calendars: dict, sc: Scenario, notes: list[str]) -> None:
+    """Resource entries, their tasks and durations, grouped into lanes of people."""
+    entries: dict[str, dict] = {}
+    for i, pool in enumerate(items(doc.get("resource_profiles"), "resource_profiles")):
+        pw = f"resource_profiles[{i}]"
+        pool = obj(pool, pw)
+        only_keys(pool, pw, ("id", "name", "resource_list"))
+        pool_name = text(pool.get("name") or pool.get("id"), f"{pw}.name")
+        for j, res in enumerate(items(pool.get("resource_list"), f"{pw}.resource_list")):
+            where = f"{pw}.resource_list[{j}]"
+            res = obj(res, where)
+            only_keys(res, where, ("id", "name", "cost_per_hour", "amount", "calendar",
+                                   "assignedTasks"))
+            rid = text(res.get("id"), f"{where}.id")
+            if rid in entries:
+                raise ScenarioError(f"{where}.id: resource {rid!r} is listed twice")
+            amount = number(res.get("amount", 1), f"{where}.amount", 0)
+            if amount != int(amount):
+                raise ScenarioError(f"{where}.amount: expected a whole number of people, got "
+                                    f"{res.get('amount')!r}")
+            cal_id = res.get("calendar")
+            if cal_id is None or str(cal_id) not in calendars:
+                raise ScenarioError(f"{where}.calendar: no resource calendar {cal_id!r} "
+                                    f"(calendars: {', '.join(calendars) or 'none'})")
+            assigned = [text(t, f"{where}.assignedTasks[{k}]") for k, t in
+                        enumerate(items(res.get("assignedTasks"), f"{where}.assignedTasks"))]
+            entries[rid] = {"pool": pool_name, "name": text(res.get("name") or rid,
+                                                            f"{where}.name"),
+                            "amount": int(amount), "calendar": str(cal_id),
+                            "cost": number(res.get("cost_per_hour", 0), f"{where}.cost_per_hour",
+                                           0),
+                            "assigned": assigned, "tasks": {}}
+    task_order: list[str] = []
+    for i, item in enumerate(items(doc.get("task_resource_distribution"),
+                                   "task_resource_distribution")):
+        where = f"task_resource_distribution[{i}]"
+        item = obj(item, where)
+        only_keys(item, where, ("task_id", "resources"))
+        tid = text(item.get("task_id"), f"{where}.task_id")
+        if tid not in task_order:
+            task_order.append(tid)
+        for j, r in enumerate(items(item.get("resources"), f"{where}.resources")):
+            rw = f"{where}.resources[{j}]"
+            rid = text(obj(r, rw).get("resource_id"), f"{rw}.resource_id")
+            if rid not in entries:
+                raise ScenarioError(f"{rw}.resource_id: no resource {rid!r} in resource_profiles")
+            entries[rid]["tasks"][tid] = prosimos_distribution(r, rw, notes)
+    # a task with no duration anywhere is done by the resources that list it (10 min)
+    for rid, e in entries.items():
+        for tid in e["assigned"]:
+            if not any(tid in other["tasks"] for other in entries.values()):
+                e["tasks"].setdefault(tid, None)
+                if tid not in task_order:
+                    task_order.append(tid)
+    _lanes(entries, task_order, calendars, sc)
+
+
+def _lanes(entries: dict, task_order: list[str], calendars: dict, sc: Scenario) -> None:
+    """Resources linked by a task they share form one lane (Prosimos' pools of a task)."""
+    parent = {rid: rid for rid in entries}
+
+    def root(r):
+        while parent[r] != r:
+            parent[r] = parent[parent[r]]
+            r = parent[r]
+        return r
+    for tid in task_order:
+        doers = [rid for rid, e in entries.items() if tid in e["tasks"]]
+        for rid in doers[1:]:
+            parent[root(rid)] = root(doers[0])
+    for tid in task_order:
+        if all(e["amount"] == 0 for e in entries.values() if tid in e["tasks"]):
+            raise ScenarioError(f"task_resource_distribution: task {tid!r} can only be done "
+                                "by resources of amount 0 (nobody)")
+    groups: dict[str, list[str]] = {}
+    for rid, e in entries.items():
+        if e["tasks"] and e["amount"] > 0:
+            groups.setdefault(root(rid), []).append(rid)
+    used: set[str] = set()
+    for members in groups.values():
+        pools = list(dict.fromkeys(entries[r]["pool"] for r in members))
+        name = "+".join(pools)
+        while name in used:
+            name += "'"
+        used.add(name)
+        _lane(name, [entries[r] for r in members], task_order, calendars, sc)
+    cals = {id(s.calendar) for s in sc.lanes.values()}
+    if len(cals) == 1:
+        sc.calendar = next(iter(sc.lanes.values())).calendar
+
+
+def _lane(name: str, members: list[dict], task_order, calendars, sc: Scenario) -> None:
+    tasks = [t for t in task_order if any(t in e["tasks"] for e in members)]
+    for tid in tasks:
+        sc.assignments[tid] = name
+        first = next((e["tasks"][tid] for e in members if e["tasks"].get(tid) is not None),
+                     None)
+        if first is not None:
+            sc.durations[tid] = first
+    people = []
+    for e in members:
+        for k in range(e["amount"]):
+            own = {t: d for t, d in e["tasks"].items()
+                   if d is not None and d != sc.durations.get(t)}
+            people.append(Person(f"{e['name']}_{k}" if e["amount"] > 1 else e["name"],
+                                 calendars[e["calendar"]], e["cost"],
+                                 frozenset(e["tasks"]), own))
+    common = Counter(e["calendar"] for e in members for _ in range(e["amount"])).most_common(1)
+    calendar = calendars[common[0][0]]
+    alike = (len({e["calendar"] for e in members}) == 1 and len({e["cost"] for e in members}) == 1
+             and all(p.tasks == frozenset(tasks) and not p.durations for p in people))
+    if alike:  # a role with a head count: the simple, fast case
+        sc.lanes[name] = LaneStaff(len(people), members[0]["cost"], calendar)
+        return
+    people = [Person(p.name, None if p.calendar is calendar else p.calendar, p.cost_per_hour,
+                     None if p.tasks == frozenset(tasks) else p.tasks, p.durations)
+              for p in people]
+    cost = sum(e["cost"] * e["amount"] for e in members) / len(people)
+    # Prosimos gives a task to the resource free longest, even one whose shift is over
+    sc.lanes[name] = LaneStaff(len(people), cost, calendar, tuple(people), "earliest_free")
+
+
+def _branches(section, sc: Scenario, notes: list[str]) -> dict:
+    """Branching probabilities into ``sc``; returns gateway -> flow -> condition_id."""
+    conditions: dict[str, dict[str, str]] = {}
+    for i, g in enumerate(items(section, "gateway_branching_probabilities")):
+        where = f"gateway_branching_probabilities[{i}]"
+        g = obj(g, where)
+        only_keys(g, where, ("gateway_id", "probabilities"))
+        gid = text(g.get("gateway_id"), f"{where}.gateway_id")
+        probs, missing = {}, []
+        for j, p in enumerate(items(g.get("probabilities"), f"{where}.probabilities")):
+            pw = f"{where}.probabilities[{j}]"
+            p = obj(p, pw)
+            only_keys(p, pw, ("path_id", "value", "condition_id"))
+            fid = text(p.get("path_id"), f"{pw}.path_id")
+            if "condition_id" in p:
+                conditions.setdefault(gid, {})[fid] = text(p["condition_id"],
+                                                           f"{pw}.condition_id")
+            if "value" in p:
+                value = number(p["value"], f"{pw}.value", 0)
+                if value > 1:
+                    raise ScenarioError(f"{pw}.value: a probability cannot exceed 1, got {value:g}")
+                probs[fid] = value
+            else:
+                missing.append(fid)
+        if missing:  # Prosimos shares what the given values leave among the others
+            share = max(0.0, 1 - sum(probs.values())) / len(missing)
+            probs.update(dict.fromkeys(missing, share))
+            notes.append(f"{where}: flows {', '.join(missing)} have no probability; each gets "
+                         f"{share:.4g}, as Prosimos assigns them")
+        sc.probabilities[gid] = probs
+    return conditions
+
+
+def _rules(section, conditions: dict, sc: Scenario) -> None:
+    """``branch_rules`` referred to by ``condition_id``: conditions over case attributes."""
+    numeric = {name: not isinstance(gen, Choice) for name, gen in sc.data.items()}
+    for attrs in sc.event_data.values():  # computed values: numeric unless compared to text
+        numeric.update({n: None if isinstance(g, str) else not isinstance(g, Choice)
+                        for n, g in attrs.items()})
+    rules = {}
+    for i, rule in enumerate(items(section, "branch_rules")):
+        where = f"branch_rules[{i}]"
+        rule = obj(rule, where)
+        only_keys(rule, where, ("id", "rules"))
+        rid = text(rule.get("id"), f"{where}.id")
+        rules[rid] = branch_rule(rule.get("rules"), f"{where}.rules", numeric)
+    for gid, flows in conditions.items():
+        for fid, cid in flows.items():
+            if cid not in rules:
+                raise ScenarioError(f"gateway_branching_probabilities[{gid}]: flow {fid}: "
+                                    f"condition_id {cid!r} is not in branch_rules")
+        sc.rules[gid] = {fid: rules[cid] for fid, cid in flows.items()}
+
+
+def _case_attributes(section, sc: Scenario, notes: list[str]) -> None:
+    for i, attr in enumerate(items(section, "case_attributes")):
+        where = f"case_attributes[{i}]"
+        attr = obj(attr, where)
+        only_keys(attr, where, ("name", "type", "values"))
+        name = text(attr.get("name"), f"{where}.name")
+        kind = attr.get("type")
+        if kind == "discrete":
+            sc.data[name] = _choice(attr.get("values"), f"{where}.values")
+        elif kind == "continuous":
+            sc.data[name] = prosimos_distribution(attr.get("values"), f"{where}.values", notes,
+                                                  unit=1.0)
+        else:
+            raise ScenarioError(f"{where}.type: {kind!r} is not 'discrete' or 'continuous'")
+
+
+def _event_attributes(section, sc: Scenario, notes: list[str]) -> None:
+    """Attributes a task sets when it ends: drawn (discrete, continuous) or computed."""
+    for i, entry in enumerate(items(section, "event_attributes")):
+        where = f"event_attributes[{i}]"
+        entry = obj(entry, where)
+        only_keys(entry, where, ("event_id", "attributes"))
+        tid = text(entry.get("event_id"), f"{where}.event_id")
+        out = sc.event_data.setdefault(tid, {})
+        for j, attr in enumerate(items(entry.get("attributes"), f"{where}.attributes")):
+            aw = f"{where}.attributes[{j}]"
+            attr = obj(attr, aw)
+            only_keys(attr, aw, ("name", "type", "values"))
+            name = text(attr.get("name"), f"{aw}.name")
+            kind, values = attr.get("type"), attr.get("values")
+            if kind == "discrete" and isinstance(values, dict):
+                raise ScenarioError(f"{aw}.values: Markov transitions between values are not "
+                                    "simulated (give a list of values with probabilities)")
+            if kind == "discrete":
+                out[name] = _choice(values, f"{aw}.values")
+            elif kind == "continuous":
+                out[name] = prosimos_distribution(values, f"{aw}.values", notes, unit=1.0)
+            elif kind == "expression":
+                out[name] = text(values, f"{aw}.values")  # compiled by the simulator
+            else:
+                raise ScenarioError(f"{aw}.type: {kind!r} is not simulated (discrete, "
+                                    "continuous, expression)")
+
+
+def _choice(values, where: str) -> Choice:
+    keys, probs = [], []
+    for j, o in enumerate(items(values, where, True)):
+        ow = f"{where}[{j}]"
+        o = obj(o, ow)
+        keys.append(text(o.get("key"), f"{ow}.key"))
+        probs.append(number(o.get("value"), f"{ow}.value", 0))
+    if not keys or abs(sum(probs) - 1) > 1e-6:
+        raise ScenarioError(f"{where}: probabilities sum to {sum(probs):g}, not 1")
+    return Choice(tuple(keys), tuple(probs))
+
+
 def _check_ids(sc: Scenario, model, source: str) -> None:
     for tid in list(sc.durations) + list(sc.assignments):
-        if tid not in model.elements:
-            raise ScenarioError(f"{source}: task_resource_distribution/assignedTasks name "
-                                f"{tid!r}, which is not an element of {model.file}")
+        el = model.elements.get(tid)
+        if el is None or not el.is_activity:
+            raise ScenarioError(f"{source}: task_resource_distribution names {tid!r}, which is "
+                                f"not a task of {model.file}")
+    for tid in sc.event_data:
+        el = model.elements.get(tid)
+        if el is None or not el.is_activity:
+            raise ScenarioError(f"{source}: event_attributes names {tid!r}, which is not a "
+                                f"task of {model.file} (attributes are set when a task ends)")
+    for eid in sc.events:
+        el = model.elements.get(eid)
+        if el is None or not el.is_event:
+            raise ScenarioError(f"{source}: event_distribution names {eid!r}, which is not an "
+                                f"event of {model.file}")
     for gid, probs in sc.probabilities.items():
         el = model.elements.get(gid)
         if el is None or not el.is_gateway:
@@ -192,3 +389,7 @@ def _check_ids(sc: Scenario, model, source: str) -> None:
         if el.kind == "exclusiveGateway" and abs(sum(probs.values()) - 1) > 1e-6:
             raise ScenarioError(f"{source}: gateway_branching_probabilities[{gid}]: "
                                 f"probabilities sum to {sum(probs.values()):g}, not 1")
+        if el.kind == "inclusiveGateway" and abs(sum(probs.values()) - 1) > 1e-6:
+            sc.notes.append(f"gateway_branching_probabilities[{gid}]: probabilities sum to "
+                            f"{sum(probs.values()):g}; when no flow is drawn Prosimos fails, "
+                            "bpengine draws one in proportion to them")

@@ -13,11 +13,13 @@ from ..errors import ScenarioError
 from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
 from .distributions import Distribution, parse_choice, parse_distribution, parse_minutes
 from .scenario import (
+    ALLOCATIONS,
     DEFAULT_INTERARRIVAL,
     Arrivals,
     Batch,
     EventTiming,
     LaneStaff,
+    Person,
     Scenario,
 )
 
@@ -172,6 +174,82 @@ def _batch(spec, where) -> Batch:
     return Batch(tuple(sorted(times)), size)
 
 
+def _dates(value, where) -> frozenset:
+    """Leave days: ISO dates (``2025-03-10``) or ranges (``2025-03-10..2025-03-14``)."""
+    out = set()
+    for i, item in enumerate(value if isinstance(value, list) else [value]):
+        if isinstance(item, dt.date):
+            out.add(item)
+            continue
+        first, _, last = str(item).partition("..")
+        try:
+            a = dt.date.fromisoformat(first.strip())
+            b = dt.date.fromisoformat(last.strip()) if last else a
+        except ValueError:
+            raise ScenarioError(f"{where}[{i}]: {item!r} is not a date like 2025-03-10 or a "
+                                "range like 2025-03-10..2025-03-14") from None
+        if b < a:
+            raise ScenarioError(f"{where}[{i}]: {item!r} ends before it starts")
+        out.update(a + dt.timedelta(days=k) for k in range((b - a).days + 1))
+    return frozenset(out)
+
+
+def _people(spec, where, models, lane, lane_calendar: Calendar, day) -> list[Person]:
+    """``lanes.X.people``: named people with their own hours, leave, cost, tasks, speed."""
+    if not isinstance(spec, list) or not spec:
+        raise ScenarioError(f"{where}.people: expected a list of people ({{name: ...}})")
+    lane_tasks = None
+    if models is not None:
+        lane_tasks = {el.id for m in models for el in m.elements.values()
+                      if el.lane == lane and el.is_activity and not el.is_subprocess}
+    out, names = [], set()
+    for i, person in enumerate(spec):
+        pw = f"{where}.people[{i}]"
+        person = _mapping(person if isinstance(person, dict) else {"name": person}, pw)
+        unknown = set(person) - {"name", "hours", "leave", "cost_per_hour", "tasks", "durations"}
+        if unknown:
+            raise ScenarioError(f"{pw}: unknown key {sorted(unknown)[0]!r} (name, hours, leave, "
+                                "cost_per_hour, tasks, durations)")
+        name = str(person.get("name") or "").strip()
+        if not name:
+            raise ScenarioError(f"{pw}.name: every person needs a name")
+        if name in names:
+            raise ScenarioError(f"{pw}.name: {name!r} is listed twice")
+        names.add(name)
+        calendar = None
+        if "hours" in person or "leave" in person:
+            hours = (parse_hours(person["hours"], f"{pw}.hours") if "hours" in person
+                     else lane_calendar.hours)
+            leave = _dates(person["leave"], f"{pw}.leave") if "leave" in person else frozenset()
+            calendar = Calendar(hours, lane_calendar.holidays | leave)
+        cost = (_number(person["cost_per_hour"], f"{pw}.cost_per_hour", 0)
+                if "cost_per_hour" in person else None)
+
+        def task(key, w):
+            tid = _element(models, key, w, lambda el: el.is_activity, "a task")
+            if lane_tasks is not None and tid not in lane_tasks:
+                raise ScenarioError(f"{w}: {tid!r} is not a task of lane {lane!r}")
+            return tid
+        tasks = None
+        if "tasks" in person:
+            keys = person["tasks"] if isinstance(person["tasks"], list) else [person["tasks"]]
+            tasks = frozenset(task(k, f"{pw}.tasks[{j}]") for j, k in enumerate(keys))
+        durations = {}
+        for key, d in _mapping(person.get("durations"), f"{pw}.durations").items():
+            tid = task(key, f"{pw}.durations.{key}")
+            if tasks is not None and tid not in tasks:
+                raise ScenarioError(f"{pw}.durations.{key}: {name} does not do {tid!r} "
+                                    "(not in their tasks)")
+            durations[tid] = parse_distribution(d, f"{pw}.durations.{key}",
+                                                working_day_minutes=day)
+        out.append(Person(name, calendar, cost, tasks, durations))
+    for tid in sorted(lane_tasks or ()):
+        if not any(p.can_do(tid) for p in out):
+            raise ScenarioError(f"{where}.people: nobody can do task {tid!r} (add it to "
+                                "someone's tasks)")
+    return out
+
+
 def from_mapping(doc: dict, model, source: str) -> Scenario:
     """Build a :class:`Scenario` from a mapping in the YAML's shape, checking every key."""
     models = _models(model) if model is not None else None
@@ -220,17 +298,34 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
         where = f"lanes.{key}"
         name = _lane_name(models, key, where)
         spec = _mapping(spec, where)
-        unknown = set(spec) - {"staff", "cost_per_hour", "duration", "hours"}
+        unknown = set(spec) - {"staff", "cost_per_hour", "duration", "hours", "people",
+                               "allocation"}
         if unknown:
             raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (staff, "
-                                "cost_per_hour, duration, hours)")
+                                "cost_per_hour, duration, hours, people, allocation)")
         staff = _number(spec.get("staff", 1), f"{where}.staff", None, True)
         if staff < 1:
             raise ScenarioError(f"{where}.staff: a lane needs at least one person, got {staff}")
         cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
         own = (Calendar(parse_hours(spec["hours"], f"{where}.hours"), calendar.holidays)
                if "hours" in spec else None)
-        sc.lanes[name] = LaneStaff(staff, cost, own)
+        allocation = spec.get("allocation", "soonest_start")
+        if allocation not in ALLOCATIONS:
+            raise ScenarioError(f"{where}.allocation: {allocation!r} is not one of "
+                                f"{', '.join(ALLOCATIONS)}")
+        if "people" in spec:
+            people = _people(spec["people"], where, models, name, own or calendar, day)
+            if "staff" in spec and staff != len(people):
+                raise ScenarioError(f"{where}.staff: {staff} does not match the "
+                                    f"{len(people)} people listed (give one or the other)")
+            if all(p.cost_per_hour is not None for p in people):
+                cost = sum(p.cost_per_hour for p in people) / len(people)
+            people = tuple(p if p.cost_per_hour is not None else
+                           Person(p.name, p.calendar, cost, p.tasks, p.durations)
+                           for p in people)
+            sc.lanes[name] = LaneStaff(len(people), cost, own, people, allocation)
+        else:
+            sc.lanes[name] = LaneStaff(staff, cost, own, (), allocation)
         if "duration" in spec:
             sc.lane_durations[name] = parse_distribution(spec["duration"], f"{where}.duration",
                                                          working_day_minutes=day)

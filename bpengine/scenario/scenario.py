@@ -13,20 +13,52 @@ from dataclasses import dataclass, field
 from .calendar import Calendar
 from .distributions import Choice, Distribution
 
-__all__ = ["Scenario", "LaneStaff", "Batch", "Arrivals", "EventTiming", "DEFAULT_DURATION",
-           "DEFAULT_INTERARRIVAL", "DEFAULT_TRANSFER"]
+__all__ = ["Scenario", "LaneStaff", "Person", "ALLOCATIONS", "Batch", "Arrivals", "EventTiming",
+           "DEFAULT_DURATION", "DEFAULT_INTERARRIVAL", "DEFAULT_TRANSFER"]
 
 DEFAULT_DURATION = Distribution("fixed", (10.0,))
 DEFAULT_INTERARRIVAL = Distribution("exponential", (60.0,))
 
 
+#: How a free person is picked for a task: the one who can start it soonest in their own
+#: hours (ties: the one free longest); the one free longest whatever their hours (Prosimos'
+#: rule: an off-duty person may take work and start it when their shift begins); or the
+#: one fastest at it (smallest mean duration; ties: who starts soonest).
+ALLOCATIONS = ("soonest_start", "earliest_free", "by_skill")
+
+
+@dataclass(frozen=True)
+class Person:
+    """One named member of a lane, with their own hours, leave, cost and speed.
+
+    ``calendar`` already holds their leave days as holidays; ``tasks`` None means every
+    task of the lane; ``durations`` maps a task id to this person's own duration of it.
+    """
+
+    name: str
+    calendar: Calendar | None = None  # None: the lane's calendar
+    cost_per_hour: float | None = None  # None: the lane's
+    tasks: frozenset | None = None
+    durations: dict = field(default_factory=dict)
+
+    def can_do(self, task_id: str) -> bool:
+        return self.tasks is None or task_id in self.tasks
+
+
 @dataclass(frozen=True)
 class LaneStaff:
-    """How many people work in a lane (role) and what an hour of theirs costs (IDR)."""
+    """Who works in a lane (role) and what an hour of theirs costs (IDR).
+
+    The simple case is a head count (``staff``) sharing the lane's hours and cost; a lane
+    of ``people`` lists each person (``staff`` is then their number and ``cost_per_hour``
+    their mean, used where one figure per lane is shown).
+    """
 
     staff: int = 1
     cost_per_hour: float = 0.0
     calendar: Calendar | None = None  # None: the scenario's calendar
+    people: tuple[Person, ...] = ()
+    allocation: str = "soonest_start"
 
 
 @dataclass(frozen=True)
@@ -86,6 +118,16 @@ class Scenario:
     events: dict[str, EventTiming] = field(default_factory=dict)
     handovers: dict[str, EventTiming] = field(default_factory=dict)  # message flow id or kind
     assignments: dict[str, str] = field(default_factory=dict)  # task id -> lane (Prosimos pools)
+    # Prosimos branch rules: gateway -> flow -> condition over case data (expression text);
+    # chosen as Prosimos does (one true: it; several: by their probabilities; none: the
+    # default flow, else the probabilities)
+    rules: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Prosimos event attributes: task id -> case attribute set when the task ends -> a
+    # Distribution or Choice drawn, or expression text over the case's data
+    event_data: dict[str, dict[str, object]] = field(default_factory=dict)
+    # what the import could only approximate (degenerate distributions, guessed branch
+    # probabilities): shown with the simulation's notes
+    notes: list[str] = field(default_factory=list)
     source: str = "<defaults>"
     raw: dict = field(default_factory=dict)
     model: object = field(default=None, repr=False, compare=False)
@@ -111,6 +153,25 @@ class Scenario:
         """The working hours of a lane (the scenario's calendar unless it has its own)."""
         staff = self.lanes.get(lane_name)
         return staff.calendar if staff is not None and staff.calendar else self.calendar
+
+    def person_calendar(self, lane_name: str | None, person: Person) -> Calendar:
+        """A person's working hours and leave (their lane's unless they have their own)."""
+        return person.calendar or self.lane_calendar(lane_name)
+
+    def lane_capacity(self, lane_name: str | None, first: float, last: float) -> float:
+        """Working minutes the lane's people can give between two simulation times.
+
+        Times are minutes from midnight of the scenario's start day, as in the kernel.
+        """
+        staff = self.lane(lane_name)
+        if not staff.people:
+            clock = self.lane_calendar(lane_name).clock(self.start)
+            return staff.staff * (clock.worked(last) - clock.worked(first))
+        total = 0.0
+        for person in staff.people:
+            clock = self.person_calendar(lane_name, person).clock(self.start)
+            total += clock.worked(last) - clock.worked(first)
+        return total
 
     def branch_probability(self, gateway_id: str, flow_id: str) -> float | None:
         """Probability of taking ``flow_id`` out of ``gateway_id``; None if not given."""

@@ -118,7 +118,8 @@ def execution_times(table: np.ndarray, clocks, cost_per_minute, measured: np.nda
         One row per task execution: case, node, lane, person (-1: never taken up), then
         enabled, released (from a batch), assigned, start, end and working minutes.
     clocks, cost_per_minute : list
-        Per lane, its :class:`~bpengine.scenario.calendar.WorkingClock` and its cost.
+        Per lane, its :class:`~bpengine.scenario.calendar.WorkingClock` and its cost per
+        minute (for a lane of people, an array: each person's).
     measured : numpy.ndarray of bool
         Per case, whether it counts (warm-up cases do not).
     nodes : int
@@ -149,7 +150,10 @@ def execution_times(table: np.ndarray, clocks, cost_per_minute, measured: np.nda
     queue = w_s - w_r                          # ready, waiting for a free person
     closed = (start - enabled) - (w_s - w_e)   # ready, office closed
     paused = (end - start) - (w_end - w_s)     # taken up, paused while closed
-    cost = np.array(list(cost_per_minute) or [0.0])
+    rate = np.zeros(len(ids))  # per execution: its lane's cost, or its person's in a lane of people
+    for k, c in enumerate(cost_per_minute):
+        sel = lane == k
+        rate[sel] = c if np.isscalar(c) else np.asarray(c)[np.maximum(staff[sel], 0)]
 
     def per_case(values):
         return np.bincount(cid, weights=values, minlength=n)
@@ -168,7 +172,7 @@ def execution_times(table: np.ndarray, clocks, cost_per_minute, measured: np.nda
     task_stats = np.zeros((nodes, 6))
     for col, values in enumerate((np.ones(len(ids)), queue, batch, closed, dur, paused)):
         task_stats[:, col] = np.bincount(node[m], weights=values[m], minlength=nodes)
-    return {"case_work": per_case(dur), "case_cost": per_case(dur * cost[lane]),
+    return {"case_work": per_case(dur), "case_cost": per_case(dur * rate),
             "case_wait": wait_wall, "case_wait_working": wait_work, "case_batch": batch_work,
             "case_proc_span": proc_wall, "case_proc_working": proc_work,
             "lane_wait": by_lane.reshape(n, n_lanes)[measured].sum(axis=0),

@@ -53,17 +53,20 @@ class EventLog(Sequence):
         Node ids and names by node number; lane names by lane number.
     unstaffed : collection of str
         Lanes without people (system steps, steps on no lane): their resource is the lane.
+    people : dict, optional
+        Lane number -> the names of its people (lanes of named people), by person number.
     epoch : datetime.datetime
         The simulated clock's zero.
     """
 
-    def __init__(self, table, ids, names, lanes, unstaffed, epoch):
+    def __init__(self, table, ids, names, lanes, unstaffed, epoch, people=None):
         table = np.asarray(table, dtype=float).reshape(-1, 10)
         table = table[table[:, 3] >= 0]
         self.case, self.node, self.lane, self.staff = table[:, :4].astype(np.int64).T
         self.enabled, self.start, self.end = table[:, 4], table[:, 7], table[:, 8]
         self.ids, self.names, self.lanes = list(ids), list(names), list(lanes)
         self.unstaffed = frozenset(unstaffed)
+        self.people = people or {}  # lane number -> names of its people, by person number
         self.epoch = np.datetime64(epoch, "us")
         self._rows: list[dict] | None = None
 
@@ -92,7 +95,9 @@ class EventLog(Sequence):
         key = self.lane * (int(self.staff.max(initial=0)) + 1) + self.staff
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         lanes, lane, staff = self.lanes, self.lane, self.staff
+        people = self.people
         return ([lanes[lane[i]] if lanes[lane[i]] in self.unstaffed
+                 else people[lane[i]][staff[i]] if lane[i] in people
                  else f"{lanes[lane[i]]} #{staff[i] + 1}" for i in first], inverse,
                 lane[first])
 

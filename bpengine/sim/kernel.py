@@ -41,7 +41,7 @@ from .net import (
     lane_calendar,
 )
 from .results import ReplicationStats
-from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Lane, Staffing, Stream, UniformStream
+from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Staffing, Stream, UniformStream, build_lanes
 
 __all__ = ["Replication", "MAX_STEPS"]
 
@@ -95,14 +95,8 @@ class Replication(Staffing):
         epoch = scenario.start
         self.clock = scenario.calendar.clock(epoch)
         self.t0 = self.clock.to_minutes(scenario.start)
-        self.lanes = []
-        for name in net.lanes:
-            clock = lane_calendar(scenario, name).clock(epoch)
-            if name in UNSTAFFED:
-                self.lanes.append(Lane(name, 0, clock, 0.0, unlimited=True))
-                continue
-            staff = scenario.lane(name)
-            self.lanes.append(Lane(name, staff.staff, clock, staff.cost_per_hour))
+        self.lanes = build_lanes(net, scenario, self.rng_for)
+        self.sets_data = any(a is not None for a in net.attrs)  # Prosimos event attributes
         self.node_stream = [Stream(net.distributions[d], self.rng_for("task", net.ids[i]))
                             if d >= 0 else None for i, d in enumerate(net.duration)]
         self.has_or = net.has_or_join
@@ -397,6 +391,22 @@ class Replication(Staffing):
         self.finished.append(case)
 
     # -- gateways ---------------------------------------------------------------------
+    def _draw(self, i, probs, among=None) -> int:
+        """One flow drawn in proportion to ``probs`` (only ``among`` these, if given)."""
+        among = range(len(probs)) if among is None else among
+        total = sum(probs[j] for j in among)
+        if total <= 0:  # nothing to weigh by: equal chances
+            return among[min(int(self._uniform(i) * len(among)), len(among) - 1)]
+        u, acc = self._uniform(i) * total, 0.0
+        for j in among:
+            acc += probs[j]
+            if u < acc:
+                return j
+        return max(among, key=probs.__getitem__)
+
+    def _passed(self, case, i, rule) -> list[int]:
+        return [j for j, e in enumerate(rule[1]) if e is not None and self._holds(e, case, i, j)]
+
     def _choose(self, case, i) -> int:
         rule = self.net.choose[i]
         if rule[0] == "prob":
@@ -407,6 +417,11 @@ class Replication(Staffing):
                 if u < acc:
                     return j
             return max(range(len(rule[1])), key=rule[1].__getitem__)
+        if rule[0] == "rules":  # Prosimos: one true rule, several by probability, else default
+            passed = self._passed(case, i, rule)
+            if passed:
+                return passed[0] if len(passed) == 1 else self._draw(i, rule[2], passed)
+            return rule[3] if rule[3] >= 0 else self._draw(i, rule[2])
         for j, expr in enumerate(rule[1]):
             if expr is not None and self._holds(expr, case, i, j):
                 return j
@@ -419,7 +434,16 @@ class Replication(Staffing):
         rule = self.net.choose[i]
         if rule[0] == "prob":
             chosen = [j for j, p in enumerate(rule[1]) if self._uniform(i) < p]
-            return chosen or [max(range(len(rule[1])), key=rule[1].__getitem__)]
+            # none drawn: one flow drawn by the probabilities, as Prosimos does
+            return chosen or [self._choose(case, i)]
+        if rule[0] == "rules":  # Prosimos: every flow whose rule holds, else the default
+            passed = self._passed(case, i, rule)
+            if passed:
+                return passed
+            if rule[3] >= 0:
+                return [rule[3]]
+            chosen = [j for j, p in enumerate(rule[2]) if self._uniform(i) < p]
+            return chosen or [self._draw(i, rule[2])]
         chosen = [j for j, e in enumerate(rule[1]) if e is not None and self._holds(e, case, i, j)]
         if not chosen and rule[2] >= 0:
             chosen = [rule[2]]
@@ -482,7 +506,8 @@ class Replication(Staffing):
         table = np.fromiter(itertools.chain.from_iterable(self.rows), dtype=float,
                             count=10 * len(self.rows)).reshape(-1, 10)
         times = execution_times(table, [ln.clock for ln in self.lanes],
-                                [ln.cost_min for ln in self.lanes], measured,
+                                [ln.cost_min if ln.costs is None else ln.costs for ln in self.lanes],
+                                measured,
                                 len(self.net.ids))
         return ReplicationStats(
             case_arrival, case_done, measured, **times,

@@ -70,9 +70,13 @@ class Net:
     starts: dict = field(default_factory=dict)                 # scope (None/sub id) -> [start]
     delay: list = field(default_factory=list)                  # catch events: Distribution
     delay_working: list[bool] = field(default_factory=list)
-    choose: list = field(default_factory=list)  # gateways: ("prob", cum) | ("cond", exprs, default)
+    # gateways: ("prob", p) | ("cond", exprs, default) | ("rules", exprs, p, default)
+    choose: list = field(default_factory=list)
     reach: list = field(default_factory=list)   # OR joins: nodes from which they can be reached
     mi: list = field(default_factory=list)      # multi-instance: (sequential, count) or None
+    # tasks that set case attributes when they end (Prosimos event attributes):
+    # [(name, Distribution | Choice | Expression)] or None
+    attrs: list = field(default_factory=list)
     repeat: list[float] = field(default_factory=list)  # standard loop: P(another round)
     distributions: list[Distribution] = field(default_factory=list)
     lanes: list[str] = field(default_factory=list)
@@ -109,6 +113,15 @@ def _timer_delay(el, scenario, notes: list[str]) -> tuple[Distribution | None, b
 def _gateway_choice(model, scenario, el, net):
     probs = scenario.probabilities.get(el.id)
     flows = list(el.outgoing)
+    rules = getattr(scenario, "rules", {}).get(el.id)
+    if rules:  # Prosimos branch rules, decided as Prosimos does (see Replication._choose)
+        values = [(probs or {}).get(f, 0.0) for f in flows]
+        default = flows.index(el.default_flow) if el.default_flow in flows else -1
+        try:
+            exprs = [compile_expression(rules[f]) if f in rules else None for f in flows]
+        except ExpressionError as exc:  # e.g. more rules than the safe evaluator takes
+            raise ScenarioError(f"branch_rules of gateway {el.id}: {exc}") from None
+        return ("rules", exprs, values, default)
     if probs is not None:
         values = [probs.get(f, 0.0) for f in flows]
         return ("prob", values)
@@ -139,6 +152,22 @@ def _gateway_choice(model, scenario, el, net):
     if el.kind == "inclusiveGateway":
         return ("prob", [0.5] * len(flows))
     return ("prob", [1.0 / len(flows)] * len(flows))
+
+
+def _event_data(scenario, el):
+    """What the task sets in the case's data when it ends, ready to draw or evaluate."""
+    spec = getattr(scenario, "event_data", {}).get(el.id)
+    if not spec:
+        return None
+    out = []
+    for name, gen in spec.items():
+        if isinstance(gen, str):
+            try:
+                gen = compile_expression(gen)
+            except ExpressionError as exc:
+                raise ScenarioError(f"event_attributes of {el.id}: {name}: {exc}") from None
+        out.append((name, gen))
+    return out
 
 
 def _kind(el, callable_: bool) -> int:
@@ -285,6 +314,7 @@ class _Builder:
             mi, repeat = self._loops(model, el, kind)
             net.mi.append(mi)
             net.repeat.append(repeat)
+            net.attrs.append(_event_data(sc, el) if kind == TASK else None)
 
         def scope_of(el):
             return index[el.scope] if el.scope in index else scope_node
@@ -369,6 +399,7 @@ def compile_net(model, scenario) -> Net:
     from .pools import link_pools, message_started
 
     net = Net()
+    net.notes.extend(getattr(scenario, "notes", ()))  # what the scenario's import approximated
     main = model.main_process
     if main is None:
         raise ScenarioError(f"{model.file}: no process to simulate")

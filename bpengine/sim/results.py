@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..i18n import _, format_number
+
 __all__ = ["KPI", "KPI_MEANING", "ReplicationStats", "SimulationResult", "offered_load",
            "replication_kpis", "summarise", "t_quantile"]
 
@@ -394,7 +396,7 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
             if unstaffed:
                 continue
             first = float(np.nanmin(r.case_arrival)) if len(r.case_arrival) else r.t0
-            avail = staff.staff * (clock.worked(r.end_time) - clock.worked(first))
+            avail = scenario.lane_capacity(name, first, r.end_time)  # each person's hours
             utils.append(r.lane_busy[k] / avail if avail > 0 else math.nan)
             loads[r_i, k] = offered_load(r, k, staff.staff, clock)
         u = _kpi(f"utilisation {name}", "share", utils)
@@ -411,12 +413,12 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
                           "waiting_minutes_per_case": _clean(wait),
                           "cost_per_case": round(float(lane_cost[k]), 2)})
         if not unstaffed and load.mean >= 1:
-            res.warnings.append(
-                f"lane {name!r} ({staff.staff} staff): offered load {load.mean:.2f}, i.e. "
-                f"{load.mean:.2f} hours of work arrive for every hour its staff can work; at 1 or "
-                "more the queue grows without bound, so the cycle time rises with the number "
-                "of cases simulated and describes no steady state; add staff or take work "
-                "off this lane")
+            res.warnings.append(_(
+                "lane {lane} ({staff} staff): offered load {load}, i.e. {load} hours of work "
+                "arrive for every hour its staff can work; at 1 or more the queue grows without "
+                "bound, so the cycle time rises with the number of cases simulated and "
+                "describes no steady state; add staff or take work off this lane").format(
+                lane=repr(name), staff=staff.staff, load=format_number(load.mean, 2)))
     staffed = ~np.all(np.isnan(loads), axis=0) if len(reps) else np.zeros(0, bool)
     if staffed.any():
         res.kpis["offered_load_max"] = _kpi("offered_load_max", "share",

@@ -139,13 +139,17 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
     res.elapsed_seconds = time.perf_counter() - started
     if event_log and reps:
         epoch = sc.calendar.clock(sc.start).epoch
-        res.event_log = _event_log(reps[0].rows, net, epoch)
+        res.event_log = _event_log(reps[0].rows, net, epoch, sc)
         res.handovers = _handover_rows(reps[0].transfers, net, model, epoch)
     return res
 
 
-def _event_log(table, net, epoch) -> EventLog:
-    return EventLog(table, net.ids, net.names, net.lanes, UNSTAFFED, epoch)
+def _event_log(table, net, epoch, scenario=None) -> EventLog:
+    # lanes of named people: the log names the person, not "Lane #n"
+    people = {} if scenario is None else {
+        k: [p.name for p in scenario.lane(name).people]
+        for k, name in enumerate(net.lanes) if scenario.lane(name).people}
+    return EventLog(table, net.ids, net.names, net.lanes, UNSTAFFED, epoch, people)
 
 
 def _handover_rows(transfers, net, model, epoch) -> list[dict]:
@@ -175,7 +179,7 @@ def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
     rep = Replication(net, sc, model, 1, 0, 0, keep_log=True,
                       data_source=lambda k: dict(data or {}))
     stats = rep.run()
-    rows = _event_log(stats.rows, net, rep.clock.epoch).rows()
+    rows = _event_log(stats.rows, net, rep.clock.epoch, sc).rows()
     return sorted(rows, key=lambda r: (r["end"], r["start"], r["enabled"]))
 
 

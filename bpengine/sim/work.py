@@ -2,7 +2,12 @@
 
 A task activation becomes an :class:`Item` that waits (in a batch pool, then FIFO in its
 lane's queue) for a person of the lane, is worked on in working time only (it pauses when
-the office closes) and is recorded for the statistics. Boundary timers can cancel it, or
+the office closes) and is recorded for the statistics. A lane is a head count sharing one
+calendar (the fast, common case) or a list of named people (:class:`Worker`), each with
+their own hours and leave, cost, tasks they can do and durations; a free person takes the
+first queued item they can do, and a new item goes to the free person who can start it
+first (``soonest_start``), has been free longest whatever their hours (``earliest_free``, as
+Prosimos does) or is fastest at it (``by_skill``). Boundary timers can cancel it, or
 the subprocess around it; a terminate end cancels all of a case's work. :class:`Staffing`
 holds these operations; :class:`~bpengine.sim.kernel.Replication` mixes them in.
 """
@@ -11,10 +16,13 @@ from __future__ import annotations
 from collections import deque
 from heapq import heappush
 
+import numpy as np
+
 from ..errors import ScenarioError
 from ..scenario import Distribution
+from .net import UNSTAFFED, lane_calendar
 
-__all__ = ["Group", "Item", "Lane", "Staffing", "Stream", "UniformStream", "QUEUED", "SERVICE",
+__all__ = ["Group", "Item", "Lane", "Worker", "build_lanes", "Staffing", "Stream", "UniformStream", "QUEUED", "SERVICE",
            "FINISHED", "CANCELLED", "DONE", "TIMER", "WAKE", "BATCH", "ARRIVE"]
 
 DONE, TIMER, WAKE, BATCH, ARRIVE = range(5)  # heap event kinds, also the tie-break priority
@@ -70,15 +78,71 @@ class Group:
         self.items, self.done = [], False
 
 
-class Lane:
-    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff", "unlimited")
+class Worker:
+    """One named person of a lane while a replication runs."""
 
-    def __init__(self, name, staff, clock, cost_per_hour, unlimited=False):
+    __slots__ = ("name", "clock", "cost_min", "skills", "streams", "means", "free_since")
+
+    def __init__(self, name, clock, cost_min, skills, streams, means):
+        self.name, self.clock, self.cost_min, self.skills = name, clock, cost_min, skills
+        self.streams, self.means, self.free_since = streams, means, 0.0
+
+
+class Lane:
+    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff", "unlimited",
+                 "people", "policy", "costs")
+
+    def __init__(self, name, staff, clock, cost_per_hour, unlimited=False, people=None,
+                 policy="soonest_start"):
         self.name, self.staff, self.clock, self.unlimited = name, staff, clock, unlimited
         # whoever has been free longest takes the next file, as at a real counter, so
         # the event log shows the work spread over the lane's people (calibration counts them)
         self.free = deque(range(staff))
         self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
+        self.people, self.policy = people, policy  # people: None for a head count
+        self.costs = None if people is None else np.array([w.cost_min for w in people])
+
+
+def build_lanes(net, scenario, rng_for) -> list[Lane]:
+    """The lanes of a replication: head counts, or people with their own streams of work.
+
+    A person's own duration of a task draws from a stream of its own, keyed by task and
+    distribution, so people with the same duration share the task's stream.
+    """
+    epoch = scenario.start
+    by_task: dict[str, list[int]] = {}
+    for i, node_id in enumerate(net.ids):
+        if net.duration[i] >= 0:
+            by_task.setdefault(node_id.rsplit("/", 1)[-1], []).append(i)
+    shared: dict = {}
+    lanes = []
+    for name in net.lanes:
+        clock = lane_calendar(scenario, name).clock(epoch)
+        if name in UNSTAFFED:  # a system step or a step on no lane: nobody to wait for
+            lanes.append(Lane(name, 0, clock, 0.0, unlimited=True))
+            continue
+        staff = scenario.lane(name)
+        if not staff.people:
+            lanes.append(Lane(name, staff.staff, clock, staff.cost_per_hour))
+            continue
+        people = []
+        for person in staff.people:
+            streams, means = {}, {}
+            for tid, dist in person.durations.items():
+                for i in by_task.get(tid, ()):
+                    key = (i, dist)
+                    if key not in shared:
+                        shared[key] = Stream(dist, rng_for("task", f"{net.ids[i]}|{len(shared)}"))
+                    streams[i], means[i] = shared[key], dist.mean
+            skills = None if person.tasks is None else frozenset(
+                i for tid in person.tasks for i in by_task.get(tid, ()))
+            cost = staff.cost_per_hour if person.cost_per_hour is None else person.cost_per_hour
+            people.append(Worker(person.name, scenario.person_calendar(name, person).clock(epoch),
+                                 cost / 60.0, skills, streams, means))
+        lanes.append(Lane(name, len(people), clock, staff.cost_per_hour, False, people,
+                          staff.allocation))
+    return lanes
+
 
 class Staffing:
     """Tasks, staff, batching and cancellation; mixed into the replication."""
@@ -158,22 +222,64 @@ class Staffing:
 
     def _request(self, item, t):
         lane = self.lanes[item.lane]
-        if lane.free:
+        if lane.people is not None:
+            who = self._pick(lane, item.node, t)
+            if who is None:
+                lane.queue.append(item)
+            else:
+                lane.free.remove(who)
+                self._serve(lane, item, t, who)
+        elif lane.free:
             self._serve(lane, item, t, lane.free.popleft())
         elif lane.unlimited:  # no staff to wait for (a system step, a step on no lane)
             self._serve(lane, item, t, 0)
         else:
             lane.queue.append(item)
 
+    def _pick(self, lane, node, t):
+        """The free person of ``lane`` to take a new item of ``node`` at ``t``, or None."""
+        people, best, best_key = lane.people, None, None
+        for k in lane.free:
+            w = people[k]
+            if w.skills is not None and node not in w.skills:
+                continue
+            if lane.policy == "earliest_free":  # Prosimos: free longest, whatever the hours
+                key = (w.free_since, k)
+            else:
+                key = (w.clock.next_working(t), w.free_since, k)
+                if lane.policy == "by_skill":
+                    key = (w.means.get(node,
+                                       self.net.distributions[self.net.duration[node]].mean), *key)
+            if best_key is None or key < best_key:
+                best, best_key = k, key
+        return best
+
     def _serve(self, lane, item, t, staff):
-        dur = self.node_stream[item.node].next()
-        start, end = lane.clock.work(t, dur)
+        if lane.people is None:
+            dur = self.node_stream[item.node].next()
+            start, end = lane.clock.work(t, dur)
+        else:
+            w = lane.people[staff]
+            dur = (w.streams.get(item.node) or self.node_stream[item.node]).next()
+            start, end = w.clock.work(t, dur)
         item.assigned, item.start, item.end, item.dur = t, start, end, dur
         item.state, item.staff = SERVICE, staff
         heappush(self.heap, (end, DONE, next(self.seq), DONE, item))  # _push, inlined
 
     def _free(self, lane, staff, t):
         queue = lane.queue
+        if lane.people is not None:
+            w = lane.people[staff]
+            while queue and queue[0].state != QUEUED:
+                queue.popleft()
+            for pos, item in enumerate(queue):  # the first queued item this person can do
+                if item.state == QUEUED and (w.skills is None or item.node in w.skills):
+                    del queue[pos]
+                    self._serve(lane, item, t, staff)
+                    return
+            w.free_since = t
+            lane.free.append(staff)
+            return
         while queue:
             item = queue.popleft()
             if item.state == QUEUED:
@@ -192,6 +298,8 @@ class Staffing:
             case.live.discard(item)
         self._account(item, lane)
         scope, i = item.scope, item.node
+        if self.sets_data and self.net.attrs[i] is not None:
+            self._set_data(case, i)
         if self.has_or:
             self._pos_del(scope, i, t)
         group = item.group
@@ -212,6 +320,20 @@ class Staffing:
                 scope.count += 1
                 self._leave(scope, b.node, t)
         self._leave(scope, i, t)
+
+    def _set_data(self, case, i):
+        """The case attributes task ``i`` sets as it ends (drawn, or computed from the data)."""
+        data = case.data = dict(case.data)  # the case's own copy, whatever data(k) shares
+        for name, gen in self.net.attrs[i]:
+            if hasattr(gen, "evaluate"):
+                try:
+                    data[name] = gen.evaluate(data)
+                except Exception as exc:  # ExpressionError, or an operation on wrong types
+                    raise ScenarioError(f"event_attributes of {self.net.ids[i]}: {name} = "
+                                        f"{gen.source!r} fails on case data {data}: "
+                                        f"{exc}") from None
+            else:
+                data[name] = self._delay(("attr:" + name, i), gen)
 
     def _account(self, item, lane):
         # waiting is split by working time afterwards, vectorised (see :meth:`tally`)
@@ -276,8 +398,9 @@ class Staffing:
         case.live.discard(item)
         lane = self.lanes[item.lane]
         if item.state == SERVICE:
-            started = lane.clock.worked(item.start)
-            item.dur = max(0.0, lane.clock.worked(t) - started) if t > item.start else 0.0
+            clock = lane.clock if lane.people is None else lane.people[item.staff].clock
+            started = clock.worked(item.start)
+            item.dur = max(0.0, clock.worked(t) - started) if t > item.start else 0.0
             item.end = t
             lane.busy += item.dur
             item.state = FINISHED

@@ -6,7 +6,8 @@ import math
 import pytest
 
 from bpengine import analyze, load, load_scenario
-from bpengine.analysis.bottleneck import erlang_c_wait, lane_utilisation
+from bpengine.analysis.bottleneck import lane_utilisation
+from bpengine.analysis.estimates import erlang_c_wait
 
 from ..conftest import PROCESSES
 

@@ -176,6 +176,7 @@ def test_messages_and_signals_from_the_command_line(run, data_dir):
     started = run("case", "start", str(data_dir / "pindah.bpmn"), "--key", "PND-001",
                   "--data", "nik=\"3273010101900001\"", "--actor", "loket").output
     assert "pindah_domisili v1  running  key PND-001" in started
+    assert "note: R_dokumen waits for 'Dokumen asli' from outside the engine" in started
     task = json.loads(run("case", "inbox", "--format", "json").output)[0]
     waiting = run("case", "complete", task["id"]).output
     assert "R_dokumen 'Terima dokumen asli' [Petugas Kelurahan] for 'Dokumen asli'" in waiting
@@ -195,7 +196,8 @@ def test_messages_and_signals_from_the_command_line(run, data_dir):
     bad = run("case", "message", "Dokumen asli", "--where", "nik", ok=False)
     assert bad.exit_code == 2 and "--where" in bad.output
     assert "no case waits for it" in run("case", "signal", "SIAK pulih").output
-    history = run("case", "history", started.split()[4]).output.splitlines()
+    case_id = next(line.split()[1] for line in started.splitlines() if line.startswith("case "))
+    history = run("case", "history", case_id).output.splitlines()
     assert [line.split()[2:5] for line in history if " message " in line] == [
         ["message", "pemohon", "R_dokumen"]]
 

@@ -41,6 +41,9 @@ def _waiting(case):
 
 
 def test_two_pools_run_as_one_case_with_messages_inside_and_from_outside(eng):
+    [definition] = eng.definitions()
+    assert definition.notes == ("R_dokumen waits for 'Dokumen asli' from outside the engine: "
+                                "deliver it with correlate('Dokumen asli', business_key=...)",)
     case = eng.start("pindah_domisili", {"nik": "3273010101900001"}, actor="loket",
                      business_key="PND-001")
     assert (case.key, case.business_key) == ("pindah_domisili", "PND-001")
@@ -350,9 +353,14 @@ def test_an_officer_carrying_the_file_hands_the_message_over(clock, data_dir):
              '</intermediateThrowEvent>')
     assert throw in source
     source = source.replace(throw, '<manualTask id="T_serahkan" name="Antar berkas"/>')
+    # A message flow into a user task: the engine says it does not wait there.
+    source = source.replace('sourceRef="T_kirim" targetRef="C_skpwni2"',
+                            'sourceRef="T_kirim" targetRef="A_tanya"')
     with Engine(clock=clock) as engine:
         engine.register("Catat di SIAK", lambda data: {})
-        engine.deploy(source.encode())
+        notes = engine.deploy(source.encode()).notes
+        assert "message flow MF_skpwni2: userTask A_tanya does not wait for the message " \
+               "(only catch events and receive tasks do)" in notes[-1]
         case = engine.start("pindah_domisili", {}, business_key="PND-M")
         _do(engine, "Petugas Kelurahan")
         engine.correlate("Dokumen asli", business_key="PND-M")
@@ -406,3 +414,68 @@ def test_a_collaboration_whose_pools_all_start_on_a_message_is_started_by_one(cl
             _do(engine, lane)
         case = engine.get(started.case_id)
         assert (case.status, case.business_key, case.data["nik"]) == ("completed", "PND-S", "1")
+
+
+_DINAS = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d_dinas">
+  <message id="M_rek" name="Rekomendasi"/>
+  <process id="dinas" name="Dinas: izin" isExecutable="true">
+    <laneSet id="ls"><lane id="L" name="Petugas Dinas"><flowNodeRef>S</flowNodeRef>
+      <flowNodeRef>R</flowNodeRef><flowNodeRef>A</flowNodeRef><flowNodeRef>E</flowNodeRef>
+    </lane></laneSet>
+    <startEvent id="S"/><receiveTask id="R" name="Terima rekomendasi" messageRef="M_rek"/>
+    <userTask id="A" name="Terbitkan izin"/><endEvent id="E"/>
+    <sequenceFlow id="f1" sourceRef="S" targetRef="R"/>
+    <sequenceFlow id="f2" sourceRef="R" targetRef="A"/>
+    <sequenceFlow id="f3" sourceRef="A" targetRef="E"/>
+  </process>
+</definitions>"""
+
+
+def test_a_message_one_case_throws_reaches_another_process_with_the_same_key(url, clock):
+    from pathlib import Path
+
+    tiga = Path(__file__).resolve().parents[1] / "data" / "collab" / "tiga-instansi.bpmn"
+    with Engine(url, clock=clock) as engine:
+        engine.deploy(tiga)
+        engine.deploy(_DINAS)  # now a deployed process catches the recommendation
+        izin = engine.start("dinas", {}, business_key="IZ-7")
+        other = engine.start("dinas", {}, business_key="IZ-8")
+        collab = engine.start("Collab_tiga", {"luas": 120}, business_key="IZ-7")
+        while tasks := [t for t in engine.inbox() if t.case_id == collab.id]:
+            engine.complete(tasks[0].id, {})
+        [pending] = engine.messages("pending")
+        assert (pending.name, pending.business_key, pending.source_case_id) == (
+            "Rekomendasi", "IZ-7", collab.id)
+        assert engine.tick() == [izin.id]
+        assert engine.messages(case_id=collab.id)[0].case_ids == (izin.id,)
+        assert [t.name for t in engine.get(izin.id).tasks] == ["Terbitkan izin"]
+        assert engine.get(izin.id).data["luas"] == 120  # the thrower's data is the payload
+        assert [t.kind for t in engine.get(other.id).tasks] == ["message"]
+
+
+def test_a_signal_start_event_starts_a_case_per_signal(engine):
+    engine.deploy(b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <signal id="Sig" name="Libur nasional diumumkan"/>
+      <process id="jadwal" isExecutable="true">
+        <startEvent id="S"><signalEventDefinition signalRef="Sig"/></startEvent>
+        <userTask id="A" name="Geser jadwal layanan"/><endEvent id="E"/>
+        <sequenceFlow id="f1" sourceRef="S" targetRef="A"/>
+        <sequenceFlow id="f2" sourceRef="A" targetRef="E"/></process></definitions>""")
+    sent = engine.signal("Libur nasional diumumkan", {"tanggal": "2025-03-31"})
+    assert len(sent.started) == 1 and sent.started == sent.case_ids
+    case = engine.get(sent.case_id)
+    assert case.data == {"tanggal": "2025-03-31"} and case.tasks[0].name == "Geser jadwal layanan"
+    assert engine.signal("Libur nasional diumumkan", message_id=sent.id).duplicate
+
+
+def test_a_new_version_takes_the_timer_start_schedule_over(engine, clock, data_dir):
+    engine.deploy(data_dir / "rekap.bpmn")
+    source = (data_dir / "rekap.bpmn").read_bytes().replace(b"R3/2025-01-06T01:00:00Z/P1D",
+                                                            b"R/2025-01-07T01:00:00Z/P7D")
+    assert engine.deploy(source).version == 2
+    assert engine.tick(clock.now) == []  # version 1's schedule is gone
+    [case] = engine.tick(clock.advance(days=1))
+    assert engine.get(case).definition_version == 2
+    bad = source.replace(b"R/2025-01-07T01:00:00Z/P7D", b"setiap Senin")
+    with pytest.raises(BpengineError, match=r"S.*timer start 'setiap Senin' is not an ISO 8601"):
+        engine.deploy(bad)

@@ -53,8 +53,9 @@ def test_help_lists_commands():
 
 def test_summary_counts_agree_in_number():
     """'1 pool', '1 approval', '1 activity': never '1 pools' or '1 approvals'."""
-    pbg = Path(__file__).resolve().parents[2] / "processes" / "pbg.bpmn"
-    result = run("validate", "--summary", str(pbg))
+    processes = Path(__file__).resolve().parents[2] / "processes"
+    assert "3 pools," in run("validate", "--summary", str(processes / "pbg.bpmn")).output
+    result = run("validate", "--summary", str(processes / "cuti-asn.bpmn"))
     assert result.exit_code == 0, result.output
     assert "1 pools" not in result.output and "1 pool," in result.output
     assert " 1 approvals" not in result.output and " 1 activities" not in result.output

@@ -42,7 +42,7 @@ def test_paper_and_data_say_why(model):
 
 def _variant(*pairs: bytes):
     data = COLLAB.read_bytes()
-    for old, new in zip(pairs[::2], pairs[1::2]):
+    for old, new in zip(pairs[::2], pairs[1::2], strict=True):
         assert old in data
         data = data.replace(old, new)
     return load(data)

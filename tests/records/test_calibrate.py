@@ -136,7 +136,12 @@ def test_round_trip(bpmn, tmp_path):
     The original run (200 cases x 5 replications) gives the 95% intervals; the office's
     record is a longer run of the same scenario (2,000 cases, another seed), written as
     CSV and read back; the calibrated scenario is simulated like the original, with the
-    same seed (common random numbers).
+    same seed (common random numbers). A record as long as the original run would carry
+    the same sampling noise as the run's own intervals (an arrival rate from 220 gaps is
+    +-7%), so it is ten times longer. Branch shares are counted by replaying the first
+    replication's log of each run; their interval is Wilson's 95% interval of the original
+    share. Lanes where each case brings its own person (``unlimited``) have no utilisation
+    to compare.
     """
     model = load(bpmn)
     sidecar = bpmn.with_name(bpmn.stem + ".scenario.yaml")
@@ -169,3 +174,26 @@ def test_round_trip(bpmn, tmp_path):
             low, high = _wilson(taken[gateway][flow], n)
             share = taken2[gateway][flow] / visits2[gateway]
             assert low <= share <= high, (gateway, flow, taken[gateway][flow] / n, share)
+
+
+def test_hand_overs_between_pools_are_timed(tmp_path):
+    """The six-pool licence procedure: paper carried between offices, data sent at once."""
+    bpmn = ROOT / "processes" / "izin-usaha-sebelum-oss.bpmn"
+    sidecar = bpmn.with_name(bpmn.stem + ".scenario.yaml")
+    model = load(bpmn)
+    log_path = tmp_path / "record.csv"
+    write_event_log(simulate(model, sidecar, cases=150, replications=1, seed=4).event_log,
+                    log_path)
+    cal = calibrate(model, read_log(log_path), base=sidecar)
+    base = load_scenario(sidecar, model)
+    fitted = cal.scenario(model).handovers
+    measured = {k for k in cal.doc["handovers"] if k.startswith("Msg_")}
+    assert {"Msg_skdu", "Msg_permohonan_pengantar", "Msg_sk_ahu"} <= measured
+    # sent after the founder had waited for the NPWP: when it left is not in the log
+    assert "Msg_berkas_loket" not in measured
+    for flow in measured:
+        kind = "paper" if model.handover(flow).is_paper else "data"
+        truth = base.handovers[kind].duration.mean
+        assert fitted[flow].duration.mean == pytest.approx(truth, rel=0.15), flow
+        assert fitted[flow].working_time == (kind == "paper")
+    assert "paper hand-overs timed from the sender's last step" in cal.to_yaml()

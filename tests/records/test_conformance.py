@@ -131,3 +131,16 @@ def test_the_html_report_has_the_records_section(rows, tmp_path):
     section = text[text.index('<section id="conformance">'):]
     assert "76 of 80 cases (95.0%) follow the model" in section
     assert "Task_ttd_rw" in section and "reordered" in section
+
+
+def test_the_records_section_speaks_indonesian(rows, tmp_path):
+    injected, _, _ = _inject(rows)
+    path = tmp_path / "injected.csv"
+    write_event_log(injected, path)
+    out = tmp_path / "c.html"
+    r = CliRunner().invoke(main, ["--lang", "id", "conformance", str(MODEL), str(path), "-o",
+                                  str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert "76 dari 80 kasus (95.0%) mengikuti model" in text
+    assert "dilewati" in text and "Penyimpangan" in text and "follow the model" not in text

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[2] / "bpengine"
-ALLOWED = {"errors", "model", "scenario", "expressions", "records"}
+ALLOWED = {"errors", "i18n", "model", "scenario", "expressions", "records"}  # i18n: a base module
 NEVER = {"click", "sqlalchemy", "alembic", "psycopg", "SpiffWorkflow", "pm4py"}
 
 

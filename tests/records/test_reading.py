@@ -168,3 +168,39 @@ def test_engine_history_is_a_log(tmp_path):
     assert (a.start, a.end) == (dt.datetime(2025, 1, 6, 8), dt.datetime(2025, 1, 6, 8, 30))
     assert b.end - b.start == dt.timedelta(minutes=45)
     engine.close()
+
+
+def test_gzipped_xes_is_read_too(tmp_path, rows):
+    import gzip
+
+    plain = tmp_path / "log.xes"
+    write_event_log(rows, plain)
+    packed = tmp_path / "log.xes.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert len(read_log(packed)) == len(read_log(plain)) == 60
+
+
+def test_cli_reads_an_engine_database(tmp_path):
+    from click.testing import CliRunner
+
+    from bpengine.cli import main
+
+    now = [dt.datetime(2025, 1, 6, 1, 0, tzinfo=dt.timezone.utc)]
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    with Engine(url, clock=lambda: now[0]) as engine:
+        engine.deploy(SEQUENCE)
+        for _ in range(3):
+            engine.start("seq", actor="ani")
+            for lane in ("Staf", "Kepala"):
+                task = engine.inbox(lane=lane)[0]
+                now[0] += dt.timedelta(minutes=20)
+                engine.complete(task.id, actor="budi")
+    runner = CliRunner()
+    r = runner.invoke(main, ["conformance", str(SEQUENCE), url])
+    assert r.exit_code == 0, r.output
+    assert "3 of 3 cases (100.0%) follow the model; fitness 1.000" in r.output
+    r = runner.invoke(main, ["calibrate", str(SEQUENCE), url, "--definition", "nope"])
+    assert r.exit_code == 1
+    assert r.output.strip().endswith("no finished cases of nope in the engine's history")
+    r = runner.invoke(main, ["calibrate", str(SEQUENCE), f"sqlite:///{tmp_path / 'x.db'}"])
+    assert r.output.strip() == f"error: sqlite:///{tmp_path / 'x.db'}: no such database file"

@@ -1,7 +1,9 @@
 """On a collaboration, analyze, simulate and compare count the same steps and hand-overs."""
+import csv
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bpengine import compare, load, simulate
@@ -46,3 +48,36 @@ def test_compare_on_single_pools_has_no_handover_rows():
     assert not single.is_collaboration
     c = compare(single, single, None, 20, 2, 7)
     assert all(x.key not in ("handovers", "paper_handovers") for x in c.metrics)
+
+
+SHIPPED = [p for p in sorted((Path(__file__).resolve().parents[2] / "processes").glob("*.bpmn"))
+           if load(p).is_collaboration]
+
+
+def test_two_shipped_procedures_are_collaborations():
+    assert {p.name for p in SHIPPED} >= {"izin-usaha-sebelum-oss.bpmn", "pbg.bpmn"}
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_pool_is_in_the_log_and_the_counts_agree(path, tmp_path):
+    model = load(path)
+    log = tmp_path / "log.csv"
+    out = CliRunner().invoke(main, ["simulate", str(path), "--cases", "40", "--replications",
+                                    "2", "--log", str(log)])
+    assert out.exit_code == 0, out.output
+    with log.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    logged = {r["activity"] for r in rows}
+    for pool in model.pools.values():
+        steps = {e.id for e in model.elements.values()
+                 if e.process == pool.process and e.is_activity}
+        assert steps & logged, f"no step of pool {pool.name} in the log"
+    m = metrics(model)
+    c = compare(model, model, None, 30, 2, 7)
+    assert c.get("activities").before == m["size"]["activities"]
+    assert c.get("handovers").before == m["domain"]["handovers"] == len(model.case_handovers)
+    result = simulate(model, None, cases=30, replications=2, warmup=0)
+    per_case = Counter(r["case"] for r in result.handovers)
+    # every hand-over a case passes is one the model counts (rework can repeat none here)
+    assert max(per_case.values()) <= m["domain"]["handovers"]
+    assert {r["flow"] for r in result.handovers} <= {h.flow for h in model.case_handovers}

@@ -77,8 +77,10 @@ def test_the_portfolio_workbook_has_its_three_tables(tmp_path):
     assert res.exit_code == 0, res.output
     book = load_workbook(out)
     assert book.sheetnames == ["documents", "offices", "candidates"]
-    ktp = [r for r in book["documents"].iter_rows(values_only=True) if r[0] == "KTP"]
-    assert ktp and ktp[0][1] > 1  # demanded by more than one procedure
+    head, *rows = book["documents"].iter_rows(values_only=True)
+    ktp = [dict(zip(head, r, strict=True)) for r in rows if r[0] == "KTP"]
+    assert ktp and ktp[0]["distinct_procedures"] > 1  # demanded by more than one procedure
+    assert "Surat Keterangan Domisili (sebelum reformasi)" in ktp[0]["procedures"]
 
 
 def test_a_result_without_tables_is_refused_naming_the_file(tmp_path):

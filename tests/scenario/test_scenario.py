@@ -105,3 +105,55 @@ def test_broken_yaml_is_one_line_with_line_and_column(tmp_path):
             read(bad)
         message = str(info.value)
         assert message.startswith(f"{bad}:3:1: not valid YAML: ") and "\n" not in message
+
+
+# -- lanes of named people ---------------------------------------------------------------
+CLAIMS = Path(__file__).resolve().parents[1] / "data" / "prosimos" / "claims.bpmn"
+
+
+def test_people_with_own_hours_leave_cost_tasks_and_durations():
+    model = load(CLAIMS)
+    sc = load_scenario({"calendar": {"holidays": ["2025-01-01"]}, "lanes": {"Back office": {
+        "allocation": "by_skill", "cost_per_hour": 40000, "people": [
+            {"name": "Sari", "cost_per_hour": 60000, "leave": ["2025-01-08..2025-01-10"],
+             "durations": {"Assess damage": "20 min"}},
+            {"name": "Budi", "tasks": ["Check identity", "T_docs", "T_price"]},
+            {"name": "Wati", "hours": {"mon": ["08:00-12:00"]}}]}}}, model)
+    lane = sc.lane("Back office")
+    sari, budi, wati = lane.people
+    assert lane.staff == 3 and lane.allocation == "by_skill"
+    assert sari.calendar.holidays == {dt.date(2025, 1, 1), *(dt.date(2025, 1, d) for d in (8, 9, 10))}
+    assert sari.durations["T_assess"].mean == 20 and budi.cost_per_hour == 40000
+    assert budi.tasks == {"T_id", "T_docs", "T_price"} and not budi.can_do("T_assess")
+    assert wati.calendar.hours[0] == ((480, 720),) and wati.calendar.hours[1] == ()
+    # capacity counts each person's own week (from Monday 6 January 2025): Sari works two
+    # office days around her leave, Budi five, Wati 4 h on Monday
+    week = 7 * 1440
+    assert sc.lane_capacity("Back office", 0, week) == pytest.approx(2 * 450 + 5 * 450 + 240)
+    alone = load_scenario({"lanes": {"Back office": {"people": [
+        {"name": "Wati", "hours": {"mon": ["08:00-12:00"]}}]}}}, model)
+    assert alone.lane_capacity("Back office", 0, week) == pytest.approx(240)
+
+
+@pytest.mark.parametrize(("people", "message"), [
+    ([{"name": "Budi", "tasks": ["T_id"]}], r"people: nobody can do task 'T_assess'"),
+    ([{"name": "Budi", "tasks": ["T_register"]}],
+     r"people\[0\].tasks\[0\]: 'T_register' is not a task of lane 'Back office'"),
+    (["A", "A"], r"people\[1\].name: 'A' is listed twice"),
+    ([{"name": "A", "leave": ["2025-13-01"]}], r"people\[0\].leave\[0\]: '2025-13-01' is not a date"),
+    ([{"name": "A", "tasks": ["T_id", "T_assess", "T_price"], "durations": {"T_docs": 5}},
+      "B"], r"people\[0\].durations.T_docs: A does not do 'T_docs'"),
+    ([{"name": "A", "salary": 3}], r"people\[0\]: unknown key 'salary'"),
+    ([{"name": "A", "durations": {"T_id": "-5 min"}}], r"durations.T_id: a duration cannot be"),
+    ([], r"people: expected a list of people"),
+])
+def test_people_mistakes_are_named(people, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario({"lanes": {"Back office": {"people": people}}}, load(CLAIMS))
+
+
+def test_staff_and_people_must_agree():
+    with pytest.raises(ScenarioError, match=r"lanes.Back office.staff: 2 does not match the 1"):
+        load_scenario({"lanes": {"Back office": {"staff": 2, "people": ["A"]}}}, load(CLAIMS))
+    with pytest.raises(ScenarioError, match=r"allocation: 'random' is not one of"):
+        load_scenario({"lanes": {"Back office": {"allocation": "random", "staff": 2}}}, load(CLAIMS))

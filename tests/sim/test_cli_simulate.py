@@ -175,3 +175,28 @@ def test_plot_lists_lanes_top_down_in_model_order_and_legend_clears_the_bars(
     assert left.get_ylim()[1] >= tallest * 1.15  # head room for the legend
     assert "cuti" not in left.get_title().lower()  # the model name is the figure's title
     real_close(figures[-1])
+
+
+def test_prosimos_people_notes_and_refusals(tmp_path):
+    claims = Path(__file__).resolve().parents[1] / "data" / "prosimos"
+    doc = json.loads((claims / "claims.json").read_text())
+    # a degenerate distribution: simulated with Prosimos' fallback, and a note says so
+    doc["task_resource_distribution"][1]["resources"][0].update(
+        distribution_name="expon",
+        distribution_params=[{"value": 600}, {"value": 400}, {"value": 200}])
+    params = tmp_path / "claims.json"
+    params.write_text(json.dumps(doc))
+    res = run(claims / "claims.bpmn", "--prosimos", params, "--cases", 60, "--replications", 2,
+              "--json", "--log", tmp_path / "log.csv")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert any("no value can fall within min 400 and max 200" in n for n in out["notes"])
+    assert {lane["lane"]: lane["staff"] for lane in out["lanes"]} == {"Front desk": 3,
+                                                                     "Back office": 3}
+    assert "Senior" in (tmp_path / "log.csv").read_text()   # the log names the people
+    doc["batch_processing"] = []
+    params.write_text(json.dumps(doc))
+    res = run(claims / "claims.bpmn", "--prosimos", params, "--cases", 5)
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    line, = res.output.strip().splitlines()
+    assert line.startswith("error: ") and "claims.json: batch_processing: not supported" in line

@@ -1,0 +1,321 @@
+"""Differential check: bpengine and Prosimos 2.1.0 on the same models and parameters.
+
+Run: python bench/prosimos_differential.py [--cases 1500] [--runs 5] [--only NAME]
+
+Each model/parameter pair runs ``--runs`` times in Prosimos (its own venv, installed once
+by :mod:`sim_vs_prosimos`; every run a fresh process, so fresh random draws) and as
+``--runs`` independent replications in bpengine, with the same number of cases from the
+same Monday 08:00, no warm-up. Compared per pair, each from the simulator's own output:
+
+- wall-clock cycle time per case (Prosimos: last end minus first enablement in its event
+  log, which is its ``idle_cycle_time``; bpengine: ``cycle_time_calendar_days``);
+- processing time per case in working time (Prosimos: the sum over tasks of count times
+  average processing time in its statistics, over cases; bpengine: ``processing_hours``);
+- utilisation of each lane (Prosimos: worked over available time of the lane's resources
+  in its statistics; bpengine: the lane's utilisation).
+
+A metric agrees when the difference of the two means lies within the 95% interval of
+the difference given the run-to-run spread of both (Welch), or within 2% (runs of a busy
+system can agree so closely that a tiny bias shows). Pairs: the shared permit and M/M/c
+models (../shared/bench) and parameter files generated from tests/data/prosimos/claims.*:
+people with their own calendars, costs, tasks and speeds, an intermediate timer, an
+inclusive split by probability, case and event attributes and branch rules over them, histogram
+arrivals, a degenerate distribution, a flow without a probability, and a pool of 64
+different workers.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+from sim_vs_prosimos import START, ensure_prosimos, venv_python  # noqa: E402
+
+CLAIMS = ROOT / "tests" / "data" / "prosimos"
+_DRIVER = """
+import sys
+from prosimos.simulation_engine import run_simulation
+bpmn, params, cases, stat, log, start = sys.argv[1:7]
+run_simulation(bpmn, params, int(cases), stat_out_path=stat, log_out_path=log, starting_at=start)
+"""
+
+
+# -- the parameter files ------------------------------------------------------------------
+def _claims() -> dict:
+    return json.loads((CLAIMS / "claims.json").read_text())
+
+
+def _histogram_degenerate() -> dict:
+    """Histogram arrivals, an expon whose max is below its min, a flow with no value."""
+    doc = _claims()
+    doc["arrival_time_distribution"] = {
+        "distribution_name": "histogram_sampling",
+        "histogram_data": {"cdf": [0.3, 0.8, 1.0], "bin_midpoints": [900, 3000, 7200]}}
+    doc["task_resource_distribution"][1]["resources"] = [
+        {"resource_id": r, "distribution_name": "expon",
+         "distribution_params": [{"value": 600}, {"value": 400}, {"value": 200}]}
+        for r in ("Ana", "Clerk")]
+    doc["gateway_branching_probabilities"][0]["probabilities"][1] = {"path_id": "F_no"}
+    return doc
+
+
+def _branch_rules() -> dict:
+    """Branches decided by rules over case attributes (the claim's amount and channel)."""
+    doc = _claims()
+    doc["branch_rules"] = [
+        {"id": "big", "rules": [[{"attribute": "amount", "comparison": ">", "value": "4000"}]]},
+        {"id": "small", "rules": [[{"attribute": "amount", "comparison": "<=", "value": 4000}]]},
+        {"id": "at_counter", "rules": [[{"attribute": "channel", "comparison": "=",
+                                         "value": "counter"}]]},
+        {"id": "cheap", "rules": [[{"attribute": "amount", "comparison": "in",
+                                    "value": [0, 2500]}]]}]
+    g = doc["gateway_branching_probabilities"]
+    for k, cid in ((0, "small"), (1, "big")):
+        g[0]["probabilities"][k]["condition_id"] = cid
+    for k, cid in ((0, "at_counter"), (1, "cheap")):
+        g[1]["probabilities"][k]["condition_id"] = cid
+    return doc
+
+
+def _event_attributes() -> dict:
+    """Attributes set as registration ends (drawn, computed) that later branch rules read."""
+    doc = _branch_rules()
+    doc["event_attributes"] = [{"event_id": "T_register", "attributes": [
+        {"name": "urgent", "type": "discrete", "values": [{"key": "yes", "value": 0.3},
+                                                          {"key": "no", "value": 0.7}]},
+        {"name": "score", "type": "continuous", "values": {
+            "distribution_name": "uniform",
+            "distribution_params": [{"value": 0}, {"value": 10}]}},
+        {"name": "doubled", "type": "expression", "values": "amount * 2"}]}]
+    doc["branch_rules"][2]["rules"] = [[{"attribute": "urgent", "comparison": "=",
+                                         "value": "yes"}]]
+    doc["branch_rules"][3]["rules"] = [[{"attribute": "doubled", "comparison": "<",
+                                         "value": 2000}],
+                                       [{"attribute": "score", "comparison": ">", "value": 9}]]
+    return doc
+
+
+def _pool_of_64() -> dict:
+    """One back-office pool of 64 one-person entries, each with its own speed and cost,
+    half of them on a short week: the case that once collapsed into one lane."""
+    doc = _claims()
+    doc["arrival_time_distribution"]["distribution_params"][0]["value"] = 300
+    doc["resource_profiles"][0]["resource_list"][1]["amount"] = 5  # a front desk to match
+    doc["resource_calendars"].append({"id": "short", "time_periods": [
+        {"from": "MONDAY", "to": "THURSDAY", "beginTime": "10:00:00", "endTime": "15:00:00"}]})
+    workers = [{"id": f"W{k:02d}", "name": f"W{k:02d}", "cost_per_hour": 20 + k, "amount": 1,
+                "calendar": "office" if k % 2 else "short", "assignedTasks": []}
+               for k in range(64)]
+    doc["resource_profiles"][1]["resource_list"] = workers
+    back = {"T_id", "T_docs", "T_assess", "T_price"}
+    for item in doc["task_resource_distribution"]:
+        if item["task_id"] in back:
+            base = item["resources"][0]
+            item["resources"] = []
+            for k, w in enumerate(workers):
+                if item["task_id"] == "T_assess" and k % 4 == 3:
+                    continue  # a quarter of them do not assess damage
+                r = copy.deepcopy(base)
+                r["resource_id"] = w["id"]
+                factor = 0.6 + 0.8 * k / 63  # the fastest takes 60%, the slowest 140%
+                for p in r["distribution_params"]:
+                    p["value"] *= factor ** (2 if base["distribution_name"] in ("lognorm",
+                                                                                  "gamma")
+                                             and p is r["distribution_params"][1] else 1)
+                item["resources"].append(r)
+    return doc
+
+
+def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
+    out = []
+    bench = shared / "bench"
+    if (bench / "permit.bpmn").exists():
+        out.append(("permit", bench / "permit.bpmn", bench / "permit.json"))
+        if (bench / "permit_redesign.json").exists():
+            out.append(("permit-redesign", bench / "permit.bpmn", bench / "permit_redesign.json"))
+    if (bench / "mmc1.bpmn").exists():
+        out += [("mmc1", bench / "mmc1.bpmn", bench / "mmc1.json"),
+                ("mmc2", bench / "mmc1.bpmn", bench / "mmc2.json")]
+    out += [("claims-people", CLAIMS / "claims.bpmn", _claims()),
+            ("claims-histogram-degenerate", CLAIMS / "claims.bpmn", _histogram_degenerate()),
+            ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
+            ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
+            ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64())]
+    return out
+
+
+# -- running both -------------------------------------------------------------------------
+def _prosimos_stats(text: str) -> dict:
+    """Resource utilisation rows and per-task statistics from Prosimos' stat CSV."""
+    sections, name = {}, None
+    for row in csv.reader(io.StringIO(text)):
+        if not row or row == [""]:
+            name = None
+            continue
+        if name is None and len(row) == 1:
+            name, sections[row[0]] = row[0], []
+            continue
+        if name is not None:
+            sections[name].append(row)
+    def table(key):
+        rows = sections.get(key, [])
+        return [dict(zip(rows[0], r)) for r in rows[1:]] if rows else []
+    return {"resources": table("Resource Utilization"), "tasks": table("Individual Task Statistics")}
+
+
+def run_prosimos(bpmn: Path, params: Path, cases: int, lanes_of: dict) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        stat, log = Path(tmp) / "stat.csv", Path(tmp) / "log.csv"
+        t0 = time.perf_counter()
+        proc = subprocess.run([str(venv_python()), "-c", _DRIVER, str(bpmn), str(params),
+                               str(cases), str(stat), str(log), START], capture_output=True,
+                              text=True, cwd=tmp)
+        seconds = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr.strip().splitlines()[-1])
+        stats = _prosimos_stats(stat.read_text())
+        first, last = {}, {}
+        import datetime as dt
+        with open(log, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                c = row["case_id"]
+                e, f = dt.datetime.fromisoformat(row["enable_time"]), \
+                    dt.datetime.fromisoformat(row["end_time"])
+                first[c] = min(first.get(c, e), e)
+                last[c] = max(last.get(c, f), f)
+    cycle = np.mean([(last[c] - first[c]).total_seconds() / 3600 for c in first])
+    processing = sum(float(t["Count"]) * float(t["Avg Processing Time"])
+                     for t in stats["tasks"]) / cases / 3600
+    worked, avail = {}, {}
+    for r in stats["resources"]:
+        lane = lanes_of.get(r["Resource ID"], r["Pool name"])
+        worked[lane] = worked.get(lane, 0.0) + float(r["Worked Time (seconds)"])
+        avail[lane] = avail.get(lane, 0.0) + float(r["Available Time (seconds)"])
+    util = {k: worked[k] / avail[k] for k in worked if avail[k] > 0}
+    return {"cycle_hours": cycle, "processing_hours": processing, "seconds": seconds,
+            **{f"utilisation {k}": v for k, v in util.items()}}
+
+
+def run_bpengine(bpmn: Path, params: Path, cases: int, runs: int, seed: int):
+    """``runs`` single replications (own seeds), so each gives its lanes' utilisation."""
+    from bpengine import load, load_scenario, simulate
+
+    model = load(bpmn)
+    sc = load_scenario(params, model)
+    out, notes = [], []
+    for r in range(runs):
+        res = simulate(model, sc, cases=cases, replications=1, warmup=0, seed=seed + r,
+                       event_log=False)
+        notes = res.notes
+        out.append({"cycle_hours": res["cycle_time_calendar_days"].mean * 24,
+                    "processing_hours": res["processing_hours"].mean,
+                    **{f"utilisation {ln['lane']}": ln["utilisation"] for ln in res.lanes}})
+    return out, notes
+
+
+def lanes_of_resources(params: Path, bpmn: Path) -> dict:
+    """Prosimos resource id (Clerk_0, ...) -> the bpengine lane its person sits in."""
+    from bpengine import load, load_scenario
+
+    sc = load_scenario(params, load(bpmn))
+    out = {}
+    for lane, staff in sc.lanes.items():
+        names = [p.name for p in staff.people] or None
+        if names:
+            out.update(dict.fromkeys(names, lane))
+    doc = json.loads(params.read_text())
+    for pool in doc.get("resource_profiles", []):
+        for res in pool["resource_list"]:
+            lane = next((ln for ln, st in sc.lanes.items() if not st.people and any(
+                sc.assignments.get(t) == ln for t in res.get("assignedTasks", []))), None)
+            if lane is None:
+                lane = next((ln for ln in sc.lanes if pool["name"] in ln.split("+")), pool["name"])
+            ids = [res["id"]] if int(res["amount"]) == 1 else [
+                f"{res['id']}_{k}" for k in range(int(res["amount"]))]
+            for rid in ids:
+                out.setdefault(rid, lane)
+    return out
+
+
+def _agree(b: list[float], p: list[float]) -> tuple[bool, float, float]:
+    from bpengine.sim import t_quantile
+
+    mb, mp = float(np.mean(b)), float(np.mean(p))
+    se = math.sqrt(np.var(b, ddof=1) / len(b) + np.var(p, ddof=1) / len(p))
+    half = t_quantile(len(b) + len(p) - 2) * se
+    diff = mb - mp
+    return (abs(diff) <= half or abs(diff) <= 0.02 * abs(mp)), diff, half
+
+
+def differential(shared: Path, cases: int, runs: int, only: str | None = None,
+                 out=print) -> list[dict]:
+    """Run every pair; print a table; return one dict per pair and metric."""
+    reason = ensure_prosimos()
+    if reason is not None:
+        raise RuntimeError(reason)
+    results = []
+    for name, bpmn, params in pairs(shared):
+        if only and name != only:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            if isinstance(params, dict):
+                path = Path(tmp) / f"{name}.json"
+                path.write_text(json.dumps(params))
+                params = path
+            lanes_of = lanes_of_resources(params, bpmn)
+            t0 = time.perf_counter()
+            mine, notes = run_bpengine(bpmn, params, cases, runs, seed=17)
+            b_secs = time.perf_counter() - t0
+            theirs = [run_prosimos(bpmn, params, cases, lanes_of) for _ in range(runs)]
+        p_secs = sum(t.pop("seconds") for t in theirs)
+        out(f"\n{name}: {runs} runs x {cases} cases; bpengine {b_secs:.1f} s, Prosimos "
+            f"{p_secs:.1f} s" + (f"; notes: {'; '.join(notes)}" if notes else ""))
+        out(f"  {'metric':34s} {'bpengine':>10s} {'Prosimos':>10s} {'diff':>8s} "
+            f"{'95% spread':>10s}  verdict")
+        for metric in sorted(set(theirs[0]) & set(mine[0])):
+            b = [m[metric] for m in mine]
+            p = [t[metric] for t in theirs]
+            ok, diff, half = _agree(b, p)
+            out(f"  {metric:34s} {np.mean(b):10.4f} {np.mean(p):10.4f} {diff:+8.4f} "
+                f"{half:10.4f}  {'agrees' if ok else 'DIFFERS'}")
+            results.append({"pair": name, "metric": metric, "bpengine": float(np.mean(b)),
+                            "prosimos": float(np.mean(p)), "agrees": ok})
+        for metric in sorted(set(theirs[0]) ^ set(mine[0])):
+            out(f"  {metric:34s} only in {'Prosimos' if metric in theirs[0] else 'bpengine'}")
+    return results
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", type=int, default=1500)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", help="run one pair by name")
+    ap.add_argument("--shared", default=os.environ.get("BPENGINE_SHARED",
+                                                       str(ROOT.parent / "shared")))
+    args = ap.parse_args()
+    print(f"load average {os.getloadavg()[0]:.2f} at start")
+    res = differential(Path(args.shared), args.cases, args.runs, args.only)
+    bad = [r for r in res if not r["agrees"]]
+    print(f"\n{len(res) - len(bad)} of {len(res)} comparisons agree; load average "
+          f"{os.getloadavg()[0]:.2f} at end")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
