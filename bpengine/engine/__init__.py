@@ -6,7 +6,7 @@
 from .engine import Engine
 from .migrate import upgrade
 from .migration import Move
-from .records import Case, Definition, HistoryEntry, Incident, Job, Task
+from .records import Case, Definition, HistoryEntry, Incident, Job, Page, Task
 
-__all__ = ["Engine", "Case", "Definition", "HistoryEntry", "Incident", "Job", "Move", "Task",
-           "upgrade"]
+__all__ = ["Engine", "Case", "Definition", "HistoryEntry", "Incident", "Job", "Move", "Page",
+           "Task", "upgrade"]

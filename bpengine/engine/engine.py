@@ -28,6 +28,7 @@ from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
 from .migration import MigrationOperations
+from .queries import QueryOperations
 from .records import Case, Definition, HistoryEntry
 from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks
 from .schedules import check_timer_starts, due_function
@@ -59,7 +60,8 @@ def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperations):
+class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperations,
+             QueryOperations):
     """The embedded engine.
 
     Parameters
@@ -330,9 +332,16 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             if task.kind == "timer" and task.state == "completed":
                 audit(session, row.id, "timer", "clock", now, task=task,
                       detail=f"timer {task.element_id} fired")
+        for task in closed:  # after the timer that interrupted them
+            if task.kind in ("user", "service") and task.state == "cancelled":
+                audit(session, row.id, "cancelled", actor, now, task=task,
+                      detail=f"{task.element_id} cancelled by the step that interrupted it")
         if runtime.completed(workflow) and row.status == "running":
             row.status, row.ended_at = "completed", now
-            audit(session, row.id, "end", actor, now, after=dict(row.data))
+            row.outcome = ", ".join(sorted(e for e in runtime.end_events
+                                           if "@" + e in finished)) or None
+            audit(session, row.id, "end", actor, now, after=dict(row.data),
+                  detail=row.outcome or "")
         row.state = runtime.dump(workflow)
         row.updated_at = now
         session.flush()  # the case row's version check happens here
