@@ -28,6 +28,7 @@ from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
 from .migration import MigrationOperations
+from .forms import FormOperations, read_forms
 from .queries import QueryOperations
 from .records import Case, Definition, HistoryEntry
 from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks
@@ -61,7 +62,7 @@ def _utcnow() -> _dt.datetime:
 
 
 class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperations,
-             QueryOperations):
+             QueryOperations, FormOperations):
     """The embedded engine.
 
     Parameters
@@ -182,6 +183,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
                               senders=(row.events or {}).get("senders"))
             runtime.key, runtime.version = row.key, row.version
+            runtime.forms = read_forms(row.source)
             self._runtimes[definition_id] = runtime
         return runtime
 
@@ -217,6 +219,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                                       file=model.file, line=e.line, element_id=e.id,
                                       element_name=e.name or None, code="script-task")
                               for e in scripts])
+        try:
+            read_forms(model.to_bytes())  # a form the engine cannot enforce is refused now
+        except BpengineError as exc:
+            raise ModelError([Problem(str(exc), file=model.file, code="form-field")]) from None
         spec, subprocess_specs = build_specs(model)
         spec_json = dump_spec(spec, subprocess_specs)
         key, name = engine_key(model), engine_name(model)

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, or_, select, update
 from ..errors import BpengineError, ConflictError, Forbidden, NotFound, TaskNotReady
 from .records import Case, Task
 from .schema import CaseRow, TaskRow
+from .forms import validate
 from .services import takes_job
 from .store import audit, json_data, to_case, to_task
 
@@ -116,6 +117,9 @@ class TaskOperations:
         ConflictError
             Already completed or cancelled, or another worker completed it (or changed the
             case) at the same time; nothing was written.
+        FormError
+            The data breaks the task's form (a required field missing, a value not among
+            its choices, the wrong type, out of range); the field is named.
         ExpressionError
             A gateway condition after the task failed; nothing was written.
         """
@@ -125,6 +129,8 @@ class TaskOperations:
             row = self._task_row(session, task_id)
             case = self._check_actionable(session, row, actor, lane)
             runtime = self._runtime(session, case.definition_id)
+            data = validate(runtime.forms.get(row.element_id), data,
+                            f"task {row.id} ({row.element_id})", case.data)
             workflow = runtime.restore(case.state)
             task = runtime.find(workflow, row.id)
             if task is None or not runtime.is_ready(task):
