@@ -12,7 +12,6 @@ from dataclasses import asdict
 import click
 
 from ..errors import BpengineError
-
 from .case import (
     _actor_option,
     _data_options,

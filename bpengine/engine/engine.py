@@ -23,12 +23,12 @@ from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem
 from ..model import ProcessModel, load, validate
 from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
+from .forms import FormOperations, read_forms
 from .jobs import JobOperations, JobPolicy, resolve
 from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
 from .migration import MigrationOperations
-from .forms import FormOperations, read_forms
 from .queries import QueryOperations
 from .records import Case, Definition, HistoryEntry
 from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from sqlalchemy import bindparam, or_, select, update
 
 from ..errors import BpengineError, ConflictError, Forbidden, NotFound, TaskNotReady
+from .forms import validate
 from .records import Case, Task
 from .schema import CaseRow, TaskRow
-from .forms import validate
 from .services import takes_job
 from .store import audit, json_data, to_case, to_task
 

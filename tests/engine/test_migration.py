@@ -130,7 +130,7 @@ def test_a_case_would_skip_a_signature_at_a_new_parallel_join_and_is_refused(eng
     at_a = engine.start("p", {}).id
     v2 = engine.deploy(_PARALLEL.encode())
     [move] = engine.migrate(v1, v2)
-    assert not move.moved
+    assert move.case_id == at_a and not move.moved
     assert move.reasons == ("from A ('Periksa') it would reach the parallel join join "
                             "('Keduanya') of p v2 without the branch that started it",)
 
