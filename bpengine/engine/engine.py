@@ -23,7 +23,7 @@ from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem
 from ..model import ProcessModel, load, validate
 from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
-from .forms import FormOperations, read_forms
+from .forms import FormOperations, assignee_for, read_assignees, read_forms
 from .jobs import JobOperations, JobPolicy, resolve
 from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
@@ -184,6 +184,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                               senders=(row.events or {}).get("senders"))
             runtime.key, runtime.version = row.key, row.version
             runtime.forms = read_forms(row.source)
+            runtime.assignees = read_assignees(row.source)
             self._runtimes[definition_id] = runtime
         return runtime
 
@@ -331,6 +332,12 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         with session.no_autoflush:  # one flush at the end: one UPDATE of the case row
             open_rows, closed = sync_task_rows(session, row.id, open_tasks(workflow), finished,
                                                now, actor)
+        if runtime.assignees:  # camunda:assignee: new user tasks go to that person
+            new = {v["id"]: v for v in session.info.get("bpe_new_tasks", ())}
+            for task in open_rows:
+                if task.id in new and task.kind == "user" and task.element_id in runtime.assignees:
+                    task.assignee = new[task.id]["assignee"] = assignee_for(
+                        runtime.assignees[task.element_id], row.data)
         jobs_closed = [t.id for t in closed if t.kind in ("timer", "service")]
         if jobs_closed:  # their job ran (or was cancelled): an incident on it is over
             resolve(session, row.id, jobs_closed, now, actor)

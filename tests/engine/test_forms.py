@@ -64,3 +64,17 @@ def test_a_form_field_the_engine_cannot_enforce_is_refused_at_deploy(engine, dat
                                                                      'type="money"'))
     with pytest.raises(ModelError, match="T_isi: form field 'mulai': type 'money' is not one"):
         engine.deploy(bad)
+
+
+def test_camunda_assignee_gives_the_task_to_the_person_the_case_names(engine, data_dir):
+    engine.deploy(data_dir / "formulir.bpmn")
+    named = engine.start("formulir", {"atasan": "budi"})
+    unnamed = engine.start("formulir", {})
+    for case in (named, unnamed):
+        [task] = [t for t in engine.get(case.id).tasks if t.element_id == "T_isi"]
+        engine.complete(task.id, {"lama_cuti": 1}, actor="ani")
+    decisions = {t.case_id: t for t in engine.inbox(lane="Atasan Langsung")}
+    assert decisions[named.id].assignee == "budi"
+    assert decisions[unnamed.id].assignee is None  # no value: the lane's inbox
+    assert engine.inbox(lane="Atasan Langsung", actor="citra") == [decisions[unnamed.id]]
+    assert [t.assignee for t in engine.get(named.id).tasks] == ["budi"]
