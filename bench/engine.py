@@ -19,6 +19,17 @@ invocations: at load average 6.8-8.7 a message step cost 1.22x wall, 1.25x CPU a
 step (8.9 ms wall, 2.7 ms CPU); at load 9-10, 1.36x wall, 1.35x CPU (2.4 ms CPU). The extra
 is the lookup by business key and the message row that makes delivery exactly-once.
 
+Shipped processes (issue 11): each process in processes/ walked on its happy path (service
+tasks answered by a handler, timers ticked), CPU per persisted step, against the 20-task
+user-task step of the same run. Measured 2026-11-30, load average 11.5-12.2 (8 helpers on 2
+cores), best of 3, 2 cases each: the 20-task step 2.31 ms CPU (7.7 ms wall); cuti-asn 2.12,
+disposisi-surat-masuk 2.42, izin-usaha-oss-rba 2.81, izin-usaha-sebelum-oss 5.66, pbg 3.99,
+perjalanan-dinas 2.63, surat-keterangan-domisili 2.44 ms CPU (target <= 2 ms: not met). Where
+the cost goes (cProfile, izin-usaha-sebelum-oss): restoring and dumping the instance are 40%
+(the collaboration's pools are subprocesses, which :func:`frontier.prune` leaves whole, so
+their finished tasks are serialised on every step), SpiffWorkflow's own steps 19%, SQLAlchemy
+and SQLite the rest (~6 statements per step).
+
 Usage: python bench/engine.py [--cases N] [--repeat R]
 
 Measured 2026-11-28 on the shared 2-core dev machine (load average 4-6 from other jobs, so
