@@ -76,13 +76,13 @@ def retry(case_id, url, pairs, json_text, actor, fmt):
 @click.option("--to-key", default=None, help="The target's key, if it differs from KEY.")
 @click.option("--map", "pairs", multiple=True, metavar="OLD=NEW",
               help="An element renamed in the new version (repeatable).")
-@click.option("--case", "cases", multiple=True, metavar="CASE_ID",
+@click.option("--case", "only", multiple=True, metavar="CASE_ID",
               help="Only this case (repeatable; a unique start of an id will do).")
 @click.option("--dry-run", is_flag=True, help="Only say which cases can move and why not.")
 @_db_option
 @_actor_option
 @_format_option
-def migrate(key, old, new, to_key, pairs, cases, dry_run, url, actor, fmt):
+def migrate(key, old, new, to_key, pairs, only, dry_run, url, actor, fmt):
     """Move the running cases of process KEY from one version to another, where safe."""
     mapping = {}
     for pair in pairs:
@@ -96,7 +96,7 @@ def migrate(key, old, new, to_key, pairs, cases, dry_run, url, actor, fmt):
     for given, found, version in ((key, source, old), (to_key or key, target, new)):
         if found is None:
             raise BpengineError(f"case migrate: no deployed {given} v{version}")
-    ids = [_full(engine, "case", c) for c in cases] or None
+    ids = [_full(engine, "case", c) for c in only] or None
     moves = engine.migrate(source, target, mapping=mapping, cases=ids, dry_run=dry_run,
                            actor=actor)
     if fmt == "json":
