@@ -175,7 +175,7 @@ def _prosimos_stats(text: str) -> dict:
             sections[name].append(row)
     def table(key):
         rows = sections.get(key, [])
-        return [dict(zip(rows[0], r)) for r in rows[1:]] if rows else []
+        return [dict(zip(rows[0], r, strict=False)) for r in rows[1:]] if rows else []
     return {"resources": table("Resource Utilization"), "tasks": table("Individual Task Statistics")}
 
 

@@ -46,10 +46,11 @@ def _data_for(model, gateway: str, flows) -> dict:
     if not conds:
         return {}
     names = sorted(set().union(*(compile_expression(c).names for c in conds.values())))
-    every = " ".join(f.condition for f in model.flows.values() if f.condition)
     options = []
-    for name in names:
-        values = {_literal(v) for v in _LITERAL.findall(every)}
+    for name in names:  # the literals the model compares this name with
+        said = " ".join(f.condition for f in model.flows.values()
+                        if f.condition and re.search(rf"\b{name}\b", f.condition))
+        values = {_literal(v) for v in _LITERAL.findall(said)} | {True, False}
         options.append(sorted(values, key=repr) + ["lain"])
     for combo in itertools.product(*options):
         data = dict(zip(names, combo, strict=True))

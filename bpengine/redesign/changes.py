@@ -179,6 +179,9 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
     if isinstance(lanes, dict):
         for name in change.removed_lanes:
             lanes.pop(name, None)
+        gone = set(change.removed) | {p for kept, parts in change.merged for p in parts
+                                      if p != kept}
+        _drop_from_people(lanes, gone, names)
     _carry_work(out, change, names)
     gateways = out.get("gateways")
     if isinstance(gateways, dict):
@@ -194,6 +197,21 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
             if k:
                 del events[k]
     return out
+
+
+def _drop_from_people(lanes: dict, gone: set, names: dict) -> None:
+    """Named people no longer do, nor have a duration for, a task the change removed."""
+    labels = gone | {names[g] for g in gone if g in names}
+    for spec in lanes.values():
+        people = spec.get("people") if isinstance(spec, dict) else None
+        for person in people if isinstance(people, list) else ():
+            if not isinstance(person, dict):
+                continue
+            if isinstance(person.get("tasks"), list):
+                person["tasks"] = [t for t in person["tasks"] if t not in labels]
+            if isinstance(person.get("durations"), dict):
+                person["durations"] = {t: d for t, d in person["durations"].items()
+                                       if t not in labels}
 
 
 def _carry_work(out: dict, change: Change, names: dict) -> None:
@@ -224,7 +242,15 @@ def _carry_work(out: dict, change: Change, names: dict) -> None:
             lanes.setdefault(name, {"staff": staff, "cost_per_hour": cost})
         for name, delta in change.staff:
             entry = lanes.setdefault(name, {})
-            entry["staff"] = max(1, int(entry.get("staff", 1)) + delta)
+            people = entry.get("people")
+            if isinstance(people, list) and people:  # a lane of named people: one more or less
+                if delta > 0:
+                    people.extend({"name": f"moved in {k + 1}"} for k in range(delta))
+                else:
+                    del people[max(1, len(people) + delta):]
+                entry.pop("staff", None)
+            else:
+                entry["staff"] = max(1, int(entry.get("staff", 1)) + delta)
     for gw, simple, complex_, evidence, flow, share in change.triage:
         gateways = out.setdefault("gateways", {})
         k = _key(gateways, evidence, names) if evidence else None

@@ -177,7 +177,7 @@ def _staff(doc: dict, calendars: dict, sc: Scenario, notes: list[str]) -> None:
                 raise ScenarioError(f"{rw}.resource_id: no resource {rid!r} in resource_profiles")
             entries[rid]["tasks"][tid] = prosimos_distribution(r, rw, notes)
     # a task with no duration anywhere is done by the resources that list it (10 min)
-    for rid, e in entries.items():
+    for e in entries.values():
         for tid in e["assigned"]:
             if not any(tid in other["tasks"] for other in entries.values()):
                 e["tasks"].setdefault(tid, None)

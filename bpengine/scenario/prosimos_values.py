@@ -199,7 +199,7 @@ def _histogram(data, where: str, unit: float) -> Distribution:
             enumerate(items(data.get("bin_midpoints"), f"{where}.bin_midpoints", True))]
     if not cdf or len(cdf) != len(mids):
         raise ScenarioError(f"{where}: cdf and bin_midpoints need the same, non-zero length")
-    if any(b < a for a, b in zip(cdf, cdf[1:])) or not 0 <= cdf[0] or abs(cdf[-1] - 1) > 1e-6:
+    if any(b < a for a, b in zip(cdf, cdf[1:], strict=False)) or not 0 <= cdf[0] or abs(cdf[-1] - 1) > 1e-6:
         raise ScenarioError(f"{where}.cdf: must rise from >= 0 to 1")
     if min(mids) < 0:
         raise ScenarioError(f"{where}.bin_midpoints: a duration cannot be negative")

@@ -35,10 +35,8 @@ from .net import (
     SUB,
     TASK,
     TERMINATE,
-    UNSTAFFED,
     XOR,
     Net,
-    lane_calendar,
 )
 from .results import ReplicationStats
 from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Staffing, Stream, UniformStream, build_lanes

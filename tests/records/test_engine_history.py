@@ -115,3 +115,22 @@ def test_engine_history_calibrates_like_its_log(tmp_path):
     for task, spec in from_log.doc["tasks"].items():
         if task not in by_message:
             assert from_engine.doc["tasks"][task].get("batch") == spec.get("batch"), task
+
+
+def test_the_example_works_cases_through_the_engine(tmp_path):
+    """examples/agency_history.py: the loop's first step, on a small model."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "agency_history", ROOT / "examples" / "agency_history.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    seq = ROOT / "tests" / "data" / "sim" / "rework.bpmn"
+    url = f"sqlite:///{tmp_path / 'agency.db'}"
+    assert example.main([str(seq), url, "--cases", "6", "--seed", "2"]) == 6
+    model = load(seq)
+    with Engine(url) as engine:
+        history = history_log(engine, model)
+    assert len({e.case for e in history.events}) == 6
+    from bpengine.records.conformance import conformance
+    assert conformance(model, history).fitting == 6

@@ -124,3 +124,40 @@ def test_composed_scenario_loads_with_the_model(domisili):
     doc = {"tasks": {"Task_nomor_surat": "30 minutes", "Task_serahkan": "0.1 wd"}}
     sc = load_scenario(transform_scenario(doc, log[0]), model=new)
     assert sc.task_duration("Task_nomor_surat").mean == pytest.approx(75.0)
+
+
+def test_named_people_let_go_of_removed_and_merged_tasks(domisili):
+    from bpengine.scenario import load_scenario
+
+    doc = {"lanes": {"Petugas Kelurahan": {"people": [
+        {"name": "Sari", "tasks": ["Task_terima_berkas", "Cek kelengkapan berkas",
+                                   "Task_nomor_surat", "Task_serahkan"],
+         "durations": {"Task_cek_kelengkapan": "5 min", "Task_serahkan": "2 min"}},
+        {"name": "Budi"}]}}}
+    log = []
+    fewer = eliminate(domisili, "Task_cek_kelengkapan", log=log)
+    out = transform_scenario(doc, log[0])
+    sari = out["lanes"]["Petugas Kelurahan"]["people"][0]
+    assert sari["tasks"] == ["Task_terima_berkas", "Task_nomor_surat", "Task_serahkan"]
+    assert sari["durations"] == {"Task_serahkan": "2 min"}
+    assert load_scenario(out, model=fewer).lane("Petugas Kelurahan").staff == 2
+    log = []
+    merged = compose(domisili, ["Task_nomor_surat", "Task_serahkan"], log=log)
+    out = transform_scenario(doc, log[0])
+    sari = out["lanes"]["Petugas Kelurahan"]["people"][0]
+    assert "Task_serahkan" not in sari["tasks"] and "Task_serahkan" not in sari["durations"]
+    assert load_scenario(out, model=merged).lane("Petugas Kelurahan").people[0].can_do(
+        "Task_nomor_surat")
+
+
+def test_moving_staff_between_lanes_of_named_people(domisili):
+    from bpengine.redesign import move_staff
+    from bpengine.scenario import load_scenario
+
+    doc = {"lanes": {"Petugas Kelurahan": {"people": ["Sari", "Budi", "Wati"]},
+                     "Kasi Pemerintahan": {"people": [{"name": "Ani"}]}}}
+    log = []
+    move_staff(domisili, "Petugas Kelurahan", "Kasi Pemerintahan", log=log)
+    sc = load_scenario(transform_scenario(doc, log[0]), model=domisili)
+    assert [p.name for p in sc.lane("Petugas Kelurahan").people] == ["Sari", "Budi"]
+    assert [p.name for p in sc.lane("Kasi Pemerintahan").people] == ["Ani", "moved in 1"]
