@@ -349,4 +349,4 @@ def list_cases(url, status, key):
                                                 actor=c.started_by or "-") + key)
 
 
-from . import case_jobs  # noqa: E402,F401 - adds `case incidents` and `case retry`
+from . import case_admin  # noqa: E402,F401 - adds `case incidents`, `retry`, `migrate`

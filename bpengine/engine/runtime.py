@@ -141,6 +141,11 @@ class Runtime:
         self._catchable = set(self.events["catches"]["message"])
         self.catch_elements = catch_elements(spec, subprocess_specs)
         self.pools_on_message = pools_on_message(spec)
+        # End events by id: which one a case reached is its outcome.
+        self.end_events = {task_spec.bpmn_id for process in (spec, *subprocess_specs.values())
+                           for task_spec in process.task_specs.values()
+                           if type(task_spec).__name__ == "EndEvent"
+                           and getattr(task_spec, "bpmn_id", None)}
 
     def new(self, data: dict, *, fired_start: str | None = None) -> BpmnWorkflow:
         """A new instance with ``data``; ``fired_start``: a timer start event whose time has
