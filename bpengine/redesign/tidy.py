@@ -55,6 +55,13 @@ def _data_users(root) -> set[str]:
     return used
 
 
+def _message_senders(root) -> set[str]:
+    """Ids of the steps a message flow leaves: they hand the case over to another pool,
+    which goes on with it whoever of that pool's lanes still works, so they are no errand
+    to an idle office (dropping one would start the other pool on its own)."""
+    return {mf.get("sourceRef") for mf in root.iter(_B + "messageFlow")}
+
+
 def _lane_work(root) -> dict[str, list[str]]:
     """Lane id -> flow node ids listed in it (child lanes included)."""
     return {lane.get("id"): [_text(r) for r in lane.iter(_B + "flowNodeRef")]
@@ -149,8 +156,9 @@ def clean_problems(root) -> list[tuple[str, str, str]]:
             out.append(("no-disconnected", n, f"{n!r} is connected to nothing"))
     busy = {lid for lid, nodes in work.items() if any(kinds.get(x) in ACTIVITY_KINDS
                                                        for x in nodes)}
+    handing_over = _message_senders(root)
     for n, kind in kinds.items():
-        if kind not in ACTIVITY_KINDS:
+        if kind not in ACTIVITY_KINDS or n in handing_over:
             continue
         node_name = by_id[n].get("name") or ""
         to = [lid for lid in errand_destination(node_name, names) if lid != lane_of.get(n)]
@@ -235,7 +243,8 @@ class Tidy:
         if not idle:
             return False
         for ident, node in list(self.index.items()):
-            if _local(node) not in ACTIVITY_KINDS or ident in removed:
+            if (_local(node) not in ACTIVITY_KINDS or ident in removed
+                    or ident in _message_senders(self.root)):
                 continue
             to = errand_destination(node.get("name") or "", names)
             if not to or not set(to) <= idle:

@@ -50,8 +50,11 @@ class Candidate:
     def score(self) -> tuple:
         """Rank key: cycle time (to 0.01 working day), cost, handoffs, fewer changes."""
         k = self.kpis
-        return (round(k.get("cycle_days", math.inf), 2), round(k.get("cost", 0.0)),
-                round(k.get("handoffs", 0.0), 1), len(self.findings), self.findings)
+        # a candidate that could not run has infinite KPIs (evaluate): rank it last, and
+        # never round() an infinity, which raises
+        fin = (lambda x, digits: round(x, digits) if math.isfinite(x) else x)
+        return (fin(k.get("cycle_days", math.inf), 2), fin(k.get("cost", 0.0), 0),
+                fin(k.get("handoffs", 0.0), 1), len(self.findings), self.findings)
 
     def improves_on(self, other: Candidate, tolerance: float = 0.02) -> bool:
         """Better cycle time, or no worse (within ``tolerance``) and fewer handoffs or cost."""

@@ -99,3 +99,57 @@ def test_check_clean_finds_each_kind_of_debris():
     assert "empty-lane" in codes["empty_lane"]
     if "dangling" in codes:
         assert "dangling-messageFlow" in codes["dangling"]
+
+
+# a kelurahan hands a paper file to the kecamatan, whose pool starts on it (message start)
+_HANDOVER = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <collaboration id="C">
+    <participant id="P_kel" name="Kelurahan" processRef="kel"/>
+    <participant id="P_kec" name="Kecamatan" processRef="kec"/>
+    <messageFlow id="MF_berkas" name="Berkas pengantar" sourceRef="Task_antar" targetRef="S_kec"/>
+  </collaboration>
+  <process id="kel" isExecutable="true">
+    <laneSet id="LS1"><lane id="L_kel" name="Petugas Kelurahan">
+      <flowNodeRef>S_kel</flowNodeRef><flowNodeRef>Task_ttd_lurah</flowNodeRef>
+      <flowNodeRef>Task_antar</flowNodeRef><flowNodeRef>E_kel</flowNodeRef></lane></laneSet>
+    <startEvent id="S_kel"/>
+    <userTask id="Task_ttd_lurah" name="Tanda tangani surat pengantar"/>
+    <userTask id="Task_antar" name="Antar berkas ke kecamatan"/>
+    <endEvent id="E_kel"/>
+    <sequenceFlow id="f1" sourceRef="S_kel" targetRef="Task_ttd_lurah"/>
+    <sequenceFlow id="f2" sourceRef="Task_ttd_lurah" targetRef="Task_antar"/>
+    <sequenceFlow id="f3" sourceRef="Task_antar" targetRef="E_kel"/>
+  </process>
+  <process id="kec" isExecutable="true">
+    <laneSet id="LS2">
+      <lane id="L_petugas_kec" name="Petugas Kecamatan">
+        <flowNodeRef>S_kec</flowNodeRef><flowNodeRef>Task_verif_kec</flowNodeRef></lane>
+      <lane id="L_camat" name="Camat">
+        <flowNodeRef>Task_ttd_camat</flowNodeRef><flowNodeRef>E_kec</flowNodeRef></lane>
+    </laneSet>
+    <startEvent id="S_kec"><messageEventDefinition id="m1"/></startEvent>
+    <userTask id="Task_verif_kec" name="Verifikasi pengantar kelurahan"/>
+    <userTask id="Task_ttd_camat" name="Tanda tangani surat rekomendasi"/>
+    <endEvent id="E_kec"/>
+    <sequenceFlow id="k1" sourceRef="S_kec" targetRef="Task_verif_kec"/>
+    <sequenceFlow id="k2" sourceRef="Task_verif_kec" targetRef="Task_ttd_camat"/>
+    <sequenceFlow id="k3" sourceRef="Task_ttd_camat" targetRef="E_kec"/>
+  </process>
+</definitions>
+"""
+
+
+def test_a_step_handing_the_file_to_another_pool_is_no_errand_to_an_idle_office(tmp_path):
+    # the kecamatan clerk's check goes, but the camat of the same pool still signs: the
+    # kelurahan must still carry the file there, or the kecamatan's pool would start on its own
+    path = tmp_path / "rekomendasi.bpmn"
+    path.write_text(_HANDOVER, encoding="utf-8")
+    model = load(path)
+    log = []
+    new = eliminate(model, "Task_verif_kec", log=log)
+    assert "Task_antar" in new.elements and "Task_antar" not in log[0].removed
+    assert [(m.source, m.target) for m in new.message_flows.values()] == [("Task_antar", "S_kec")]
+    assert check_clean(new) == []
+    scenario = transform_scenario({"handovers": {"MF_berkas": "2 h"}}, log[0])
+    assert scenario["handovers"] == {"MF_berkas": "2 h"}

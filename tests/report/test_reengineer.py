@@ -1,6 +1,8 @@
 """reengineer(): candidates from findings, ranked by simulation, deterministic by seed."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from bpengine import analyze
@@ -74,3 +76,14 @@ def test_each_model_is_ranked_once_and_every_cited_id_is_explained(name):
     text = "\n".join(ranking_table(r, limit=len(r.ranked)))
     for fid in {f for c in r.ranked for f in c.findings} & set(r.later):
         assert f"{fid}: not in the analysis of the procedure as it is" in text
+
+
+def test_a_candidate_that_cannot_run_ranks_last_instead_of_crashing(domisili):
+    # evaluate() gives a candidate whose simulation fails infinite KPIs; ranking must not
+    # round() them (OverflowError) but put the candidate after every one that ran
+    from bpengine.report.reengineer import Candidate
+    broken = Candidate(("x",), domisili, {}, kpis={"cycle_days": math.inf, "cost": math.inf,
+                                                    "handoffs": math.inf, "error": "no"})
+    fine = Candidate(("y",), domisili, {}, kpis={"cycle_days": 2.5, "cost": 1e5,
+                                                  "handoffs": 9.0})
+    assert sorted([broken, fine], key=lambda c: c.score) == [fine, broken]
