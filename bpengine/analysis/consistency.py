@@ -81,6 +81,13 @@ class _Bound:
         # steps are scaled to it, so no saving exceeds what a case really takes
         self.scale = (cycle_days / self.full if cycle_days is not None and self.full > 0
                       and 0 <= cycle_days < self.full else 1.0)
+        # a hand-over between pools: its transfer lies on the path from one pool into the
+        # next, which only the case's lead time across the pools (joined by the message
+        # flows) sees; each pool's lead on its own does not
+        self.ends = {e for h in model.case_handovers for e in (h.sender, h.receiver)}
+        self.whole = lead_time(model, scenario)[0] if self.ends else 0.0
+        self.whole_scale = (cycle_days / self.whole if cycle_days is not None and self.whole > 0
+                            and 0 <= cycle_days < self.whole else 1.0)
         self.est = Estimates(model, scenario)
         self._memo: dict[frozenset, float] = {}
 
@@ -90,6 +97,13 @@ class _Bound:
                    and self.model.elements[s].is_activity)
 
     def days(self, steps) -> float:
+        ends = frozenset(s for s in steps if s in self.ends)
+        if ends:  # a hand-over: what the case loses across the pools without it
+            key = frozenset(s for s in steps if s in self.runs) | ends
+            if key not in self._memo:
+                self._memo[key] = self.whole_scale * max(0.0, self.whole - lead_time(
+                    self.model, self.scenario, without=key)[0])
+            return self._memo[key]
         key = frozenset(s for s in steps if s in self.runs)
         if key not in self._memo:
             by_process: dict[str, set] = {}
