@@ -18,7 +18,7 @@ from .changes import Change
 from .editing import Draft, refuse
 from .eliminate import names_of
 
-__all__ = ["automate", "SYSTEM_LANE"]
+__all__ = ["automate", "system_lane", "SYSTEM_LANE"]
 
 _B = f"{{{BPMN}}}"
 #: name of the lane a system works in when the model has none
@@ -32,8 +32,9 @@ _KEEP_ATTRS = {"id", "name", "default", "isForCompensation", "startQuantity",
 CHECK_SHARE = 0.2
 
 
-def _system_lane(d: Draft, node):
-    """The lane of the system in ``node``'s process: found, else added beside its lane."""
+def _system_lane(d: Draft, node, name: str = SYSTEM_LANE):
+    """The lane of the system in ``node``'s process: found, else added beside its lane
+    under ``name``."""
     lane = d.lane_of(node.get("id"))
     if lane is None:
         return None, False
@@ -44,10 +45,13 @@ def _system_lane(d: Draft, node):
         if _SYSTEM_RE.search(other.get("name") or ""):
             return other, False
     ident = d.new_id("Lane_sistem")
-    new = etree.SubElement(lane_set, _B + "lane", id=ident, name=SYSTEM_LANE)
+    new = etree.SubElement(lane_set, _B + "lane", id=ident, name=name)
     d.index[ident] = new
     d.relayout = True  # a new lane needs its band in the diagram
     return new, True
+
+
+system_lane = _system_lane
 
 
 def automate(model: ProcessModel, task_id: str, *, check: bool = False,

@@ -60,3 +60,69 @@ def test_redesign_applies_the_analyzers_integrate_findings_on_a_shipped_collabor
     assert sum(h.is_paper for h in new.case_handovers) < sum(h.is_paper
                                                               for h in model.case_handovers)
     assert not [f for f in analyze(new) if f.rule == "paper-handover"]
+
+
+# --- the data exchange is drawn: send/receive tasks on system lanes -------------------------
+from bpengine.model.checks import schema_problems  # noqa: E402
+from bpengine.redesign.tidy import check_clean  # noqa: E402
+
+
+def _paper_between_pools(model):
+    return [h for h in model.handovers if h.is_paper and h.between_pools]
+
+
+@pytest.mark.parametrize("name", ["pbg.bpmn", "izin-usaha-sebelum-oss.bpmn"])
+def test_each_paper_hand_over_becomes_a_send_and_a_receive_on_system_lanes(name, tmp_path):
+    model = load(ROOT / "processes" / name)
+    for h in _paper_between_pools(model):
+        log = []
+        new = integrate(model, [e for e in (h.sender, h.receiver) if e], log=log)
+        after = new.handover(h.flow)
+        sender, receiver = new.elements[after.sender], new.elements[after.receiver]
+        assert sender.kind == "sendTask", h.flow
+        assert receiver.kind in ("receiveTask", "startEvent"), h.flow  # a message start stays
+        assert sender.lane.startswith("Sistem") and receiver.lane.startswith("Sistem"), h.flow
+        assert (after.kind, after.between_pools) == ("data", True)
+        assert check_clean(new) == [], h.flow
+        # written and loaded back: every message flow attached at both ends, XSD-valid, DI
+        out = tmp_path / f"{h.flow}.bpmn"
+        new.write(out)
+        back = load(out)
+        for fid in back.message_flows:
+            f = back.message_flows[fid]
+            assert f.source in back.elements or f.source in back.pools, fid
+            assert f.target in back.elements or f.target in back.pools, fid
+        assert schema_problems(back) == []
+        edges = {e.get("bpmnElement") for e in back.tree().iter("{*}BPMNEdge")}
+        shapes = {e.get("bpmnElement") for e in back.tree().iter("{*}BPMNShape")}
+        assert set(back.message_flows) <= edges and set(back.elements) <= shapes
+        # every old step is still there; the automated steps take a system minute, no staff
+        assert set(model.elements) <= set(back.elements)
+        assert all(share == 0.0 for _t, _s, share in log[0].retimed)
+        assert {t for t, _s, _x in log[0].retimed} >= {after.sender}
+
+
+def test_an_end_event_sender_gets_a_send_task_before_it():
+    model = load(ROOT / "processes" / "pbg.bpmn")
+    new = integrate(model, ["End_sppst_dikirim", "Catch_sppst"])
+    send = new.handover("Msg_sppst").sender
+    assert send != "End_sppst_dikirim" and new.elements[send].kind == "sendTask"
+    assert new.elements["End_sppst_dikirim"].kind == "endEvent"
+    assert [f.target for f in new.flows.values() if f.source == send] == \
+        ["End_sppst_dikirim"]
+    assert new.elements["Catch_sppst"].kind == "receiveTask"
+    assert new.elements["Catch_sppst"].lane == "Sistem DPMPTSP"
+
+
+def test_the_redesigned_scenario_simulates_with_the_system_lanes():
+    model = load(ROOT / "processes" / "pbg.bpmn")
+    sc_path = ROOT / "processes" / "pbg.scenario.yaml"
+    import yaml
+    raw = yaml.safe_load(sc_path.read_text())
+    log = []
+    new = integrate(model, ["End_sppst_dikirim", "Catch_sppst"], log=log)
+    out = transform_scenario(raw, log[0])
+    assert out["lanes"]["Sistem DPMPTSP"]["staff"] == 1000
+    assert "Catch_sppst" in out["tasks"]
+    res = simulate(new, out, cases=40, replications=1)
+    assert res["cycle_time_working_days"].mean > 0
