@@ -17,10 +17,10 @@ __all__ = ["SUGGESTIONS", "SEVERITIES", "Saving", "Finding", "finding_id", "make
 # Suggestion and severity words, for the catalogue (tables print them translated).
 _WORDS = (N_("eliminate"), N_("compose"), N_("parallelise"), N_("resequence"), N_("reassign"),
           N_("relocate-check"), N_("notify"), N_("integrate"), N_("automate"),
-          N_("move-staff"), N_("fast-lane"), N_("error"), N_("warning"), N_("note"))
+          N_("move-staff"), N_("fast-lane"), N_("one-stop"), N_("error"), N_("warning"), N_("note"))
 #: The redesigns a finding can suggest (the redesign engineer implements each).
 SUGGESTIONS = ("eliminate", "compose", "parallelise", "resequence", "reassign",
-               "relocate-check", "notify", "integrate", "automate", "move-staff", "fast-lane")
+               "relocate-check", "notify", "integrate", "automate", "move-staff", "fast-lane", "one-stop")
 #: Severity levels, mapped one-to-one on SARIF levels.
 SEVERITIES = ("error", "warning", "note")
 

@@ -20,6 +20,7 @@ from .fast_lane import check_fast_lane
 from .guard import apply_guard
 from .handoffs import check_ping_pong
 from .interagency import check_once_only, check_paper_handover
+from .one_stop import check_one_stop
 from .redundant_checks import check_dominated_approval, check_reverification
 from .resubmission import check_resubmission
 from .rework import check_knockout_order, check_rework_loop
@@ -40,6 +41,7 @@ RULES = [
     ("knockout-order", check_knockout_order),
     ("paper-handover", check_paper_handover),
     ("once-only", check_once_only),
+    ("one-stop", check_one_stop),
     ("automate", check_automate),
     ("bottleneck", check_bottleneck),
     ("fast-lane", check_fast_lane),

@@ -80,6 +80,7 @@ def integrate(model: ProcessModel, element_ids, *, log: list | None = None,
         drawn.draw(fid)
     result = d.finish()
     _log = log.append if log is not None else None
+    gone_lanes = tuple(d.dropped_lanes)  # a lane whose last step moved to the system lane
     for fid in flows:
         h = model.handover(fid)
         what = f"{h.name!r}" if h.name else f"message flow {fid}"
@@ -90,7 +91,8 @@ def integrate(model: ProcessModel, element_ids, *, log: list | None = None,
                         "seconds, not after a trip across town.",
                         names=names_of(model, [e for e in (h.sender, h.receiver) if e]),
                         finding=finding, retimed=tuple(drawn.retimed.pop(fid, ())),
-                        added_lanes=tuple(drawn.lanes.pop(fid, ()))))
+                        added_lanes=tuple(drawn.lanes.pop(fid, ())),
+                        removed_lanes=gone_lanes if fid == flows[0] else ()))
     return result
 
 

@@ -17,6 +17,7 @@ from .changes import Change
 from .eliminate import absorb, compose, eliminate
 from .fast_lane import fast_lane
 from .integrate import integrate
+from .one_stop import one_stop
 from .notify import notify
 from .parallelise import parallelise
 from .reorder import reassign, relocate_check, resequence
@@ -135,6 +136,8 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
         return relocate_check(model, check, log=log, finding=fid)
     if kind == "integrate":  # paper hand-overs among the elements become data exchanges
         return integrate(model, targets or elements, log=log, finding=fid)
+    if kind == "one-stop":  # the applicant's second counter visit goes
+        return one_stop(model, targets or elements, log=log, finding=fid)
     raise ModelError(f"finding {fid}: unknown suggestion {kind!r}", file=model.file)
 
 
