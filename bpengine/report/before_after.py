@@ -37,10 +37,18 @@ _KPIS = [
 ]
 
 
+#: steps that only pass a message on (counted as hand-overs, not as handoffs)
+_SYSTEM_STEPS = ("sendTask", "receiveTask")
+
+
 def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
                     ) -> dict[str, list[float]]:
-    """Handoffs (lane changes between consecutive steps) and approvals done, per case; on a
-    collaboration also the hand-overs between pools (``result.handovers``)."""
+    """Handoffs (lane changes between consecutive steps people do) and approvals done, per
+    case; on a collaboration also the hand-overs between pools (``result.handovers``).
+
+    A send or receive task is the exchange of a message itself, counted as a hand-over
+    between pools, not work a lane hands on: it is left out of the lane sequence (otherwise
+    drawing a data exchange on a system lane would count as two more handoffs)."""
     steps = defaultdict(list)
     for row in event_log:
         steps[row["case"]].append((row["start"], row["end"], row["activity"], row["lane"]))
@@ -50,7 +58,8 @@ def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
         sent[row["case"]] += 1
     for rows in steps.values():
         rows.sort(key=lambda r: (r[0], r[1]))
-        lanes = [r[3] for r in rows]
+        lanes = [r[3] for r in rows if not (r[2] in model.elements
+                                            and model.elements[r[2]].kind in _SYSTEM_STEPS)]
         handoffs.append(float(sum(1 for a, b in zip(lanes, lanes[1:], strict=False) if a != b)))
         approvals.append(float(sum(1 for r in rows if r[2] in model.elements
                                    and model.approval(r[2]).is_approval)))

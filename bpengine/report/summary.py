@@ -63,6 +63,9 @@ def change_sentence(change, before, after=None) -> str:
         return _("Simple cases now skip {step}.").format(step=listed)
     if change.kind == "integrate":
         return _("A paper hand-over now passes as data between the systems.")
+    if change.kind == "one-stop":
+        return _("One counter takes the file: the applicant no longer goes to {steps}.").format(
+            steps=listed)
     if change.kind == "move-staff" and getattr(change, "staff", None):
         (to_lane, people), (from_lane, _minus) = change.staff
         return ngettext("{n} person moves from {source} to {target}; the procedure is "

@@ -13,7 +13,7 @@ def test_rule_ids_are_the_documented_ones():
     assert RULE_IDS == ("same-role-approvals", "signoff-chain", "rubber-stamp",
                         "dominated-approval", "reverification", "resubmission", "ping-pong",
                         "rework-loop", "knockout-order", "paper-handover", "once-only",
-                        "automate", "bottleneck", "fast-lane")
+                        "one-stop", "automate", "bottleneck", "fast-lane")
     for _, check in RULES:
         assert "Graph pattern" in check.__doc__
 

@@ -76,3 +76,29 @@ def test_a_given_service_standard_overrides_the_before_one(domisili):
     assert c.get("sla").before == 0.0 and "working days" in c.get("sla").label
     with pytest.raises(ScenarioError, match="service standard"):
         compare(domisili, domisili, before, CASES, 2, seed=5, service_standard="soon")
+
+
+def test_a_drawn_data_exchange_adds_no_handoffs_between_lanes():
+    """integrate puts send/receive tasks on system lanes: they are the hand-over between
+    pools, not two more handoffs between lanes."""
+    from pathlib import Path
+
+    import yaml
+
+    from bpengine import load, simulate
+    from bpengine.redesign.changes import transform_scenario
+    from bpengine.redesign.integrate import integrate
+    from bpengine.report.before_after import per_case_counts
+
+    pbg = Path(__file__).resolve().parents[2] / "processes" / "pbg.bpmn"
+    model = load(pbg)
+    raw = yaml.safe_load(pbg.with_name("pbg.scenario.yaml").read_text())
+    log = []
+    new = integrate(model, ["End_sppst_dikirim", "Catch_sppst"], log=log)
+    sc = transform_scenario(raw, log[0])
+    rb = simulate(model, raw, cases=30, replications=1, seed=5)
+    ra = simulate(new, sc, cases=30, replications=1, seed=5)
+    assert any(r["activity"] == "Catch_sppst" for r in ra.event_log)  # the receive task ran
+    before = per_case_counts(model, rb.event_log)["handoffs"]
+    after = per_case_counts(new, ra.event_log)["handoffs"]
+    assert sum(after) / len(after) <= sum(before) / len(before)
