@@ -126,3 +126,13 @@ def test_the_redesigned_scenario_simulates_with_the_system_lanes():
     assert "Catch_sppst" in out["tasks"]
     res = simulate(new, out, cases=40, replications=1)
     assert res["cycle_time_working_days"].mean > 0
+
+
+def test_a_persons_task_keeps_its_work_and_a_send_task_follows_it():
+    model = load(COLLAB)  # Task_catat (user task) hands the permit to a black-box applicant
+    new = integrate(model, ["Task_catat"])
+    send = new.handover("Msg_izin").sender
+    assert new.elements["Task_catat"].kind == "userTask"
+    assert new.elements[send].kind == "sendTask" and new.elements[send].lane == "Sistem Dinas"
+    assert [f.target for f in new.flows.values() if f.source == "Task_catat"] == [send]
+    assert check_clean(new) == []
