@@ -17,6 +17,7 @@ __all__ = [
     "TaskNotReady",
     "Forbidden",
     "StorageError",
+    "FormError",
     "BpmnError",
     "NotFound",
     "LogError",
@@ -127,6 +128,15 @@ class TaskNotReady(BpengineError):
 class Forbidden(BpengineError):
     """The actor may not act on this task: it belongs to another lane or group, or someone
     else claimed it (HTTP 403). Not a subclass of TaskNotReady: an app maps it on its own."""
+
+
+class FormError(BpengineError):
+    """Data for a task breaks its form (a required field missing, a value not among the
+    field's choices, the wrong type, out of range): HTTP 422. ``field`` names the field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class StorageError(BpengineError):

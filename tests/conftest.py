@@ -34,3 +34,14 @@ def process_files() -> list[Path]:
 @pytest.fixture
 def shared():
     return shared_path()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Every test starts in English (whatever BPENGINE_LANG or the locale says), and a test
+    that switched language (a --lang id run sets it for the process) does not leak it."""
+    from bpengine.i18n import set_language
+
+    set_language("en")
+    yield
+    set_language("en")

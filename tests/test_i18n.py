@@ -148,6 +148,15 @@ def test_commands_with_lang_id_print_no_english_sentence(args, monkeypatch):
     assert english_words(r_en.output), "the detector must see English when it is there"
 
 
+def test_redesign_in_indonesian_has_no_english_sentence(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    for name in ("surat-keterangan-domisili", "pbg", "cuti-asn"):
+        r = CliRunner().invoke(main, ["--lang", "id", "redesign", f"processes/{name}.bpmn",
+                                      "-o", str(tmp_path / f"{name}.bpmn")])
+        assert r.exit_code == 0, r.output
+        assert "diubah:" in r.output and not english_words(r.output), r.output
+
+
 def test_the_report_in_indonesian_has_no_english_sentence(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     out, after = tmp_path / "laporan.html", tmp_path / "sesudah.bpmn"
@@ -180,3 +189,18 @@ def test_case_and_db_commands_in_indonesian(tmp_path, monkeypatch):
     text = "\n".join(out)
     assert "dipasang" in text and "kasus" in text and "berjalan" in text
     assert not english_words(text), sorted(english_words(text))
+
+
+def test_no_message_hides_inside_an_f_string():
+    """pybabel cannot see _("...") written inside an f-string: such a text is never translated."""
+    import io
+    import tokenize
+
+    hidden = []
+    for path in sorted((ROOT / "bpengine").rglob("*.py")):
+        for tok in tokenize.generate_tokens(io.StringIO(path.read_text("utf-8")).readline):
+            prefix = re.match(r"[A-Za-z]*", tok.string).group(0).lower()
+            if tok.type == tokenize.STRING and "f" in prefix and re.search(
+                    r"\b(_|ngettext|pgettext)\(\s*['\"]", tok.string):
+                hidden.append(f"{path.relative_to(ROOT)}:{tok.start[0]}")
+    assert not hidden, hidden

@@ -198,7 +198,8 @@ def check_reverification(model, scenario=None) -> list:
             continue
         earlier = earlier_checkers(model, c, again)
         docs = sorted(again)
-        who = ", ".join(f"{els[a].label!r} ({els[a].lane or _('no lane')})"
+        no_lane = _("no lane")
+        who = ", ".join(f"{els[a].label!r} ({els[a].lane or no_lane})"
                         for a in earlier[-3:])
         if len(earlier) > 3:
             n = len(earlier) - 3

@@ -7,7 +7,7 @@ Every subcommand is one :class:`bpengine.Engine` call plus printing::
     bpengine case complete TASK_ID --db sqlite:///try.db --data approved=true --actor budi
     bpengine case show CASE_ID --db sqlite:///try.db
     bpengine case history CASE_ID --db sqlite:///try.db
-    bpengine case message "Dokumen asli" --key PND-001 --data asli=true --db sqlite:///try.db
+    bpengine case message "Dokumen asli" --business-key PND-1 --data asli=true --db sqlite:///t.db
     bpengine case signal "SIAK pulih" --db sqlite:///try.db
 """
 from __future__ import annotations
@@ -141,7 +141,7 @@ def case():
 @_actor_option
 @click.option("--version", type=int, help="Start this version instead of the newest.")
 @click.option("--trust-scripts", is_flag=True, help="Allow script tasks in a deployed file.")
-@click.option("--key", "business_key", metavar="BUSINESS_KEY",
+@click.option("--business-key", "business_key", metavar="KEY",
               help="The application's reference for the case; messages find it by this.")
 @_format_option
 def start(process, url, pairs, json_text, actor, version, trust_scripts, business_key, fmt):
@@ -223,7 +223,7 @@ def _print_message(engine, message, fmt: str) -> None:
 @case.command()
 @click.argument("name")
 @_db_option
-@click.option("--key", "business_key", metavar="BUSINESS_KEY",
+@click.option("--business-key", "business_key", metavar="KEY",
               help="Deliver to the case with this business key.")
 @click.option("--where", "where", multiple=True, metavar="NAME=VALUE",
               help="Deliver to the case whose data has this value; repeatable.")
@@ -349,4 +349,4 @@ def list_cases(url, status, key):
                                                 actor=c.started_by or "-") + key)
 
 
-from . import case_jobs  # noqa: E402,F401 - adds `case incidents` and `case retry`
+from . import case_admin  # noqa: E402,F401 - adds `case incidents`, `retry`, `migrate`

@@ -30,8 +30,8 @@ def ranking_table(result, limit: int = 10) -> list[str]:
         return (f"  {label:>8}  {days:>11}  {format_number(k['cost'], 0):>12}  "
                 f"{format_number(k['handoffs'], 2):>6}  "
                 + (", ".join(c.findings) or "(" + _("as is") + ")"))
-    head = (f"  {_('rank'):>8}  {_('cycle'):>11}  {_('cost/case'):>12}  {_('handoffs'):>6}  "
-            + _("findings applied"))
+    rank, cycle, cost, handoffs = _("rank"), _("cycle"), _("cost/case"), _("handoffs")
+    head = f"  {rank:>8}  {cycle:>11}  {cost:>12}  {handoffs:>6}  " + _("findings applied")
     rows = [head, line(result.baseline, _("as is"))]
     rows += [line(c, f"#{i}") for i, c in enumerate(result.ranked[:limit], 1)]
     # a finding id `analyze FILE` does not show is explained, never cited unannounced

@@ -57,8 +57,8 @@ def _table(result, console):
         t.add_column(escape(f"{_(label.strip())}\n{_(unit)}"), justify="right")
     lanes = result.lanes_varied()
     for lane in lanes:
-        t.add_column(escape(f"{lane}\n{_('utilisation')}"), justify="right")
-        t.add_column(escape(f"{lane}\n{_('offered load')}"), justify="right")
+        t.add_column(escape(lane + "\n" + _("utilisation")), justify="right")
+        t.add_column(escape(lane + "\n" + _("offered load")), justify="right")
     for p in result.points:
         cells = [escape(str(p.values[path])) for path in result.paths]
         for name in names:

@@ -112,7 +112,8 @@ def validate(files, fmt, summary, no_schema):
             continue
         valid = model is not None and not errors
         extra = f" ({_count(len(problems), 'warning')})" if valid and problems else ""
-        click.echo(f"{path}: {_('OK') if valid else _('INVALID')}{extra}")
+        verdict = _("OK") if valid else _("INVALID")
+        click.echo(f"{path}: {verdict}{extra}")
         for p in problems:
             click.echo(f"  {p}")
         if summary and model is not None:

@@ -5,6 +5,8 @@
 """
 from .engine import Engine
 from .migrate import upgrade
-from .records import Case, Definition, HistoryEntry, Task
+from .migration import Move
+from .records import Case, Definition, HistoryEntry, Incident, Job, Page, Task
 
-__all__ = ["Engine", "Case", "Definition", "HistoryEntry", "Task", "upgrade"]
+__all__ = ["Engine", "Case", "Definition", "HistoryEntry", "Incident", "Job", "Move", "Page",
+           "Task", "upgrade"]

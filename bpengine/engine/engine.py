@@ -23,10 +23,13 @@ from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem
 from ..model import ProcessModel, load, validate
 from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
+from .forms import FormOperations, assignee_for, read_assignees, read_forms
 from .jobs import JobOperations, JobPolicy, resolve
 from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
+from .migration import MigrationOperations
+from .queries import QueryOperations
 from .records import Case, Definition, HistoryEntry
 from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks
 from .schedules import check_timer_starts, due_function
@@ -58,7 +61,8 @@ def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-class Engine(JobOperations, TaskOperations, MessageOperations):
+class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperations,
+             QueryOperations, FormOperations):
     """The embedded engine.
 
     Parameters
@@ -179,6 +183,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations):
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
                               senders=(row.events or {}).get("senders"))
             runtime.key, runtime.version = row.key, row.version
+            runtime.forms = read_forms(row.source)
+            runtime.assignees = read_assignees(row.source)
             self._runtimes[definition_id] = runtime
         return runtime
 
@@ -214,6 +220,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations):
                                       file=model.file, line=e.line, element_id=e.id,
                                       element_name=e.name or None, code="script-task")
                               for e in scripts])
+        try:
+            read_forms(model.to_bytes())  # a form the engine cannot enforce is refused now
+        except BpengineError as exc:
+            raise ModelError([Problem(str(exc), file=model.file, code="form-field")]) from None
         spec, subprocess_specs = build_specs(model)
         spec_json = dump_spec(spec, subprocess_specs)
         key, name = engine_key(model), engine_name(model)
@@ -322,6 +332,12 @@ class Engine(JobOperations, TaskOperations, MessageOperations):
         with session.no_autoflush:  # one flush at the end: one UPDATE of the case row
             open_rows, closed = sync_task_rows(session, row.id, open_tasks(workflow), finished,
                                                now, actor)
+        if runtime.assignees:  # camunda:assignee: new user tasks go to that person
+            new = {v["id"]: v for v in session.info.get("bpe_new_tasks", ())}
+            for task in open_rows:
+                if task.id in new and task.kind == "user" and task.element_id in runtime.assignees:
+                    task.assignee = new[task.id]["assignee"] = assignee_for(
+                        runtime.assignees[task.element_id], row.data)
         jobs_closed = [t.id for t in closed if t.kind in ("timer", "service")]
         if jobs_closed:  # their job ran (or was cancelled): an incident on it is over
             resolve(session, row.id, jobs_closed, now, actor)
@@ -329,9 +345,16 @@ class Engine(JobOperations, TaskOperations, MessageOperations):
             if task.kind == "timer" and task.state == "completed":
                 audit(session, row.id, "timer", "clock", now, task=task,
                       detail=f"timer {task.element_id} fired")
+        for task in closed:  # after the timer that interrupted them
+            if task.kind in ("user", "service") and task.state == "cancelled":
+                audit(session, row.id, "cancelled", actor, now, task=task,
+                      detail=f"{task.element_id} cancelled by the step that interrupted it")
         if runtime.completed(workflow) and row.status == "running":
             row.status, row.ended_at = "completed", now
-            audit(session, row.id, "end", actor, now, after=dict(row.data))
+            row.outcome = ", ".join(sorted(e for e in runtime.end_events
+                                           if "@" + e in finished)) or None
+            audit(session, row.id, "end", actor, now, after=dict(row.data),
+                  detail=row.outcome or "")
         row.state = runtime.dump(workflow)
         row.updated_at = now
         session.flush()  # the case row's version check happens here

@@ -208,7 +208,7 @@ class JobOperations:
             before = dict(case.data)
             if data:
                 runtime = self._runtime(session, case.definition_id)
-                workflow = runtime.restore(case.state)
+                workflow = runtime.restore(case.state, case)
                 runtime.patch_data(workflow, data, list(incidents))
                 case.data = {**before, **data}
                 case.state = runtime.dump(workflow)

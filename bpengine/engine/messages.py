@@ -286,7 +286,7 @@ class MessageOperations(ScheduleOperations):
     def _deliver(self, session, case: CaseRow, kind, name, payload, elements, actor, now,
                  detail) -> list[str]:
         runtime = self._runtime(session, case.definition_id)
-        workflow = runtime.restore(case.state)
+        workflow = runtime.restore(case.state, case)
         caught, finished = runtime.deliver(workflow, kind, name, payload,
                                            every=kind == "signal", elements=elements)
         if not caught:

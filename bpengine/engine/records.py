@@ -9,7 +9,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Definition", "Case", "Task", "HistoryEntry", "Message", "Incident", "Job",
+__all__ = ["Definition", "Case", "Task", "HistoryEntry", "Message", "Incident", "Job", "Page",
            "CASE_STATUSES"]
 
 CASE_STATUSES = ("running", "completed", "cancelled", "failed")
@@ -86,6 +86,9 @@ class Case:
     business_key : str or None
         The application's own reference (a registration number): messages are correlated
         by it. A collaboration's pools share one case, hence one key.
+    outcome : str or None
+        The id of the end event a completed case reached (``"E_ditolak"``); several,
+        comma-separated, when parallel branches ended in different ones.
     """
 
     id: str
@@ -100,6 +103,7 @@ class Case:
     ended_at: _dt.datetime | None = None
     tasks: tuple[Task, ...] = field(default=())
     business_key: str | None = None
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,3 +213,13 @@ class Job:
     element_id: str
     business_key: str | None
     attempt: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a query: ``items`` from ``offset`` on, and how many match in ``total``."""
+
+    items: tuple
+    total: int
+    offset: int
+    limit: int | None

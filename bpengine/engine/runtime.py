@@ -1,12 +1,15 @@
-"""The adapter around SpiffWorkflow: with :mod:`.frontier`, the only code touching its objects.
+"""The adapter around SpiffWorkflow: with :mod:`.frontier`, :mod:`.events`, :mod:`.scripts`
+and :mod:`.clock`, the only code touching its objects.
 
-Four things SpiffWorkflow does not do the way an agency engine must, fixed here:
+Things SpiffWorkflow does not do the way an agency engine must, fixed here and beside:
 
-- **Expressions.** Its script environment is bare ``eval``/``exec``. We replace it: every
-  condition goes through :mod:`bpengine.expressions`, timer values are read as ISO-8601
-  (unquoted ``PT1H`` works) and scripts run only for a definition deployed as trusted.
-- **Clock.** Its timers read ``datetime.now()``; we route that through a context variable so
-  ``tick(now)`` and tests set the time, and a working-day calendar can stretch durations.
+- **Expressions** (:mod:`.scripts`). Its script environment is bare ``eval``/``exec``; ours
+  goes through :mod:`bpengine.expressions`, reads timer values as ISO-8601 and runs scripts
+  only for a definition deployed as trusted.
+- **Clock** (:mod:`.clock`). Its timers read ``datetime.now()``; ``tick(now)`` and tests set
+  the time, and a working-day calendar can stretch durations.
+- **Messages** (:mod:`.events`). It pairs by name only, loses a message its catch is not yet
+  waiting for, and cannot throw from a task; see there.
 - **Growth.** It keeps every finished task in one tree and walks the tree on every step
   (quadratic per case; iteration stops at depth 1,000, so a long loop "completes" with a task
   still READY). :mod:`bpengine.engine.frontier` keeps only the live frontier after each step.
@@ -18,12 +21,10 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import threading
-from collections import ChainMap
 from collections.abc import Callable
 from copy import deepcopy
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
@@ -33,19 +34,12 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 )
 from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    CycleTimerEventDefinition,
-    DurationTimerEventDefinition,
-    TimeDateEventDefinition,
-    TimerEventDefinition,
-)
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from ..errors import BpengineError, ExpressionError
-from ..expressions import compile_expression, parse_duration
-from .clock import ClockedDatetime, clock_at
+from ..errors import BpengineError
+from .clock import clock_at
 from .events import (
     catch_elements,
     deliver,
@@ -66,6 +60,7 @@ from .frontier import (
     trim_predictions,
     unfinished,
 )
+from .scripts import SafeScriptEngine
 
 __all__ = [
     "Runtime",
@@ -79,80 +74,6 @@ __all__ = [
 ]
 
 Calendar = Callable[[_dt.datetime, _dt.timedelta], _dt.datetime]
-
-# --- expressions ---------------------------------------------------------------------------
-class _SafeEnvironment(TaskDataEnvironment):
-    def __init__(self, trust_scripts: bool):
-        super().__init__()
-        self.trust_scripts = trust_scripts
-        self._compiled: dict[str, object] = {}
-
-    def evaluate(self, expression, context, external_context=None):
-        compiled = self._compiled.get(expression)
-        if compiled is None:
-            compiled = self._compiled[expression] = compile_expression(expression)
-        return compiled.evaluate(ChainMap(context, external_context or {}))
-
-    def execute(self, script, context, external_context=None):
-        if not self.trust_scripts:
-            raise ExpressionError("script tasks run only in definitions deployed with "
-                                  "trust_scripts=True")
-        return super().execute(script, context, external_context)
-
-
-class _SafeScriptEngine(PythonScriptEngine):
-    def __init__(self, trust_scripts: bool, calendar: Calendar | None):
-        super().__init__(environment=_SafeEnvironment(trust_scripts))
-        self.calendar = calendar
-
-    def evaluate(self, task, expression, external_context=None):
-        definition = getattr(task.task_spec, "event_definition", None)
-        # An event-based gateway holds its branches' definitions (a timer among them).
-        for part in getattr(definition, "event_definitions", None) or ():
-            if isinstance(part, TimerEventDefinition) and expression == part.expression:
-                definition = part
-        try:
-            if isinstance(definition, TimerEventDefinition) and expression == definition.expression:
-                return self._timer_value(task, definition, expression)
-            return self.environment.evaluate(expression, task.data, external_context)
-        except ExpressionError as exc:
-            raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
-
-    def execute(self, task, script, external_context=None):
-        try:
-            return self.environment.execute(script, task.data, external_context or {})
-        except ExpressionError as exc:
-            raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
-        except Exception as exc:  # a trusted script failing is still the file's mistake
-            raise ExpressionError(f"{task.task_spec.bpmn_id}: script failed: "
-                                  f"{type(exc).__name__}: {exc}") from None
-
-    def _timer_value(self, task, definition, expression):
-        text = expression.strip()
-        if isinstance(definition, DurationTimerEventDefinition):
-            try:
-                delta = parse_duration(text)
-            except ExpressionError:
-                delta = parse_duration(str(self.environment.evaluate(text, task.data)))
-            if self.calendar is not None:
-                now = ClockedDatetime.now(_dt.timezone.utc)
-                delta = self.calendar(now, delta) - now
-            return f"PT{delta.total_seconds():.6f}S"
-        if isinstance(definition, (TimeDateEventDefinition, CycleTimerEventDefinition)):
-            value = text.strip("'\"")
-            if not (value[:1].isdigit() or value[:1] in "RP"):
-                value = str(self.environment.evaluate(text, task.data))
-            try:  # check here: SpiffWorkflow's own parse fails later with a bare ValueError
-                if isinstance(definition, CycleTimerEventDefinition):
-                    TimerEventDefinition.parse_iso_recurring_interval(value)
-                else:
-                    TimerEventDefinition.parse_time_or_duration(value)
-            except Exception:
-                raise ExpressionError(f"timer value {value!r} is not an ISO-8601 date, "
-                                      "duration or cycle") from None
-            return value
-        return self.environment.evaluate(text, task.data)
-
 
 # --- serialization -------------------------------------------------------------------------
 class _StateConverter(BpmnWorkflowConverter):
@@ -215,11 +136,16 @@ class Runtime:
             isinstance(task_spec, InclusiveGateway) and len(task_spec.inputs) > 1
             for process in (spec, *subprocess_specs.values())
             for task_spec in process.task_specs.values())
-        self.script_engine = _SafeScriptEngine(trust_scripts, calendar)
+        self.script_engine = SafeScriptEngine(trust_scripts, calendar)
         self.events = summarise(spec, subprocess_specs)
         self._catchable = set(self.events["catches"]["message"])
         self.catch_elements = catch_elements(spec, subprocess_specs)
         self.pools_on_message = pools_on_message(spec)
+        # End events by id: which one a case reached is its outcome.
+        self.end_events = {task_spec.bpmn_id for process in (spec, *subprocess_specs.values())
+                           for task_spec in process.task_specs.values()
+                           if type(task_spec).__name__ == "EndEvent"
+                           and getattr(task_spec, "bpmn_id", None)}
 
     def new(self, data: dict, *, fired_start: str | None = None) -> BpmnWorkflow:
         """A new instance with ``data``; ``fired_start``: a timer start event whose time has
@@ -238,7 +164,8 @@ class Runtime:
                 task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
         return workflow
 
-    def restore(self, state: str) -> BpmnWorkflow:
+    def restore(self, state: str, case=None) -> BpmnWorkflow:
+        """The instance saved in ``state``; ``case`` (with ``.data``) backs its conditions."""
         dct = json.loads(state)
         dct.pop("format", None)
         workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=self.script_engine,
@@ -251,6 +178,7 @@ class Runtime:
         wc.set_default_attributes(workflow, dct)
         wc.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = converter.restore(dct.pop("bpmn_events", []))
+        workflow.bpe_case = case  # a plain attribute: never serialized
         return workflow
 
     @staticmethod

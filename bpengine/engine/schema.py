@@ -37,6 +37,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
@@ -97,7 +98,9 @@ class CaseRow(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("bpe_definitions.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     state: Mapped[str] = mapped_column(Text)
-    data: Mapped[dict] = mapped_column(JSON)
+    # JSONB on PostgreSQL, with a GIN index (jsonb_path_ops) made by migration 0005 only
+    # there: find_cases(data=...) is a containment query it answers.
+    data: Mapped[dict] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     started_by: Mapped[str] = mapped_column(String(200), default="")
@@ -105,6 +108,7 @@ class CaseRow(Base):
     updated_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     business_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(200), nullable=True)  # end event(s)
 
     # Every UPDATE checks and bumps the counter: a worker holding a stale copy gets
     # StaleDataError (our ConflictError) instead of overwriting another worker's step.

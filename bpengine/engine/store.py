@@ -122,7 +122,8 @@ def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
     tasks = sorted(open_rows, key=lambda t: (utc(t.created_at), t.id))
     return Case(row.id, definition.key, definition.version, row.status, dict(row.data),
                 row.error, row.started_by, utc(row.started_at), utc(row.updated_at),
-                utc(row.ended_at), tuple(to_task(t) for t in tasks), row.business_key)
+                utc(row.ended_at), tuple(to_task(t) for t in tasks), row.business_key,
+                row.outcome)
 
 
 def to_entry(row: AuditRow) -> HistoryEntry:

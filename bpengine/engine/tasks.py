@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sqlalchemy import bindparam, or_, select, update
 
 from ..errors import BpengineError, ConflictError, Forbidden, NotFound, TaskNotReady
+from .forms import validate
 from .records import Case, Task
 from .schema import CaseRow, TaskRow
 from .services import takes_job
@@ -101,6 +102,40 @@ class TaskOperations:
             session.refresh(row)
             return to_task(row)
 
+    def reassign(self, task_id: str, to: str | None, actor: str) -> Task:
+        """Give a ready task to ``to`` (None: back to the lane's inbox, unclaimed).
+
+        For a supervisor moving work or an officer handing it back; the application decides
+        who may. Audited as ``reassign`` (``unclaim`` when ``to`` is None) with who it was
+        with before.
+        """
+        if not actor:
+            raise BpengineError("reassign: an actor is required (who moves the task)")
+        now = self._now()
+        with self._transaction(now) as session:
+            row = self._task_row(session, task_id)
+            what = f"task {row.id} ({row.element_id} {row.name!r})"
+            if row.kind != "user":
+                raise TaskNotReady(f"{what} is a {row.kind} task; it has no assignee")
+            if row.state != "ready":
+                raise ConflictError(f"{what} is already {row.state}")
+            before = row.assignee
+            won = session.execute(update(TaskRow).where(
+                TaskRow.id == row.id, TaskRow.state == "ready",
+                TaskRow.assignee.is_(None) if before is None else TaskRow.assignee == before)
+                .values(assignee=to or None).execution_options(synchronize_session=False)
+            ).rowcount
+            if not won:
+                raise ConflictError(f"{what} was claimed or moved by someone else just now")
+            audit(session, row.case_id, "reassign" if to else "unclaim", actor, now, task=row,
+                  detail=f"from {before or 'nobody'} to {to or 'nobody'}")
+            session.refresh(row)
+            return to_task(row)
+
+    def unclaim(self, task_id: str, actor: str) -> Task:
+        """Put a claimed task back in its lane's inbox (see :meth:`reassign`)."""
+        return self.reassign(task_id, None, actor)
+
     def complete(self, task_id: str, data: dict | None = None, actor: str = "", *,
                  lane: str | None = None) -> Case:
         """Complete a ready user task with ``data`` (merged into the case data).
@@ -116,6 +151,9 @@ class TaskOperations:
         ConflictError
             Already completed or cancelled, or another worker completed it (or changed the
             case) at the same time; nothing was written.
+        FormError
+            The data breaks the task's form (a required field missing, a value not among
+            its choices, the wrong type, out of range); the field is named.
         ExpressionError
             A gateway condition after the task failed; nothing was written.
         """
@@ -125,7 +163,9 @@ class TaskOperations:
             row = self._task_row(session, task_id)
             case = self._check_actionable(session, row, actor, lane)
             runtime = self._runtime(session, case.definition_id)
-            workflow = runtime.restore(case.state)
+            data = validate(runtime.forms.get(row.element_id), data,
+                            f"task {row.id} ({row.element_id})", case.data)
+            workflow = runtime.restore(case.state, case)
             task = runtime.find(workflow, row.id)
             if task is None or not runtime.is_ready(task):
                 raise ConflictError(f"task {task_id} was completed by another worker")
@@ -160,7 +200,7 @@ class TaskOperations:
 
     def _advance_case(self, session, case: CaseRow, step, actor: str, now) -> Case:
         runtime = self._runtime(session, case.definition_id)
-        workflow = runtime.restore(case.state)
+        workflow = runtime.restore(case.state, case)
         finished = step(runtime, workflow)
         open_rows = self._save(session, case, runtime, workflow, finished, actor, now)
         return to_case(session, case, runtime, open_rows)

@@ -113,9 +113,11 @@ class ConformanceResult:
         share = self.fitting / self.cases if self.cases else 1.0
         head = _("{fitting} of {cases} cases ({share}) follow the model; fitness "
                  "{fitness}").format(fitting=self.fitting, cases=self.cases,
-                                     share=f"{share:.1%}", fitness=f"{self.fitness:.3f}")
-        out = [f'<section id="conformance"><h2>{escape(_("How the records follow the model"))}'
-               "</h2>", f"<p>{escape(head)} ({escape(_('records'))}: {escape(self.log)}).</p>"]
+                                     share=format_number(100 * share, 1) + "%",
+                                     fitness=format_number(self.fitness, 3))
+        title, records = _("How the records follow the model"), _("records")
+        out = [f'<section id="conformance"><h2>{escape(title)}</h2>',
+               f"<p>{escape(head)} ({escape(records)}: {escape(self.log)}).</p>"]
         if self.deviations:
             cols = (_("Deviation"), _("Step"), _("Cases"), _("Times"), _("For example"))
             out.append("<table><tr>" + "".join(f"<th>{escape(c)}</th>" for c in cols)
@@ -132,7 +134,8 @@ class ConformanceResult:
             out.append("<p>" + "; ".join(f"<b>{escape(kinds[k])}</b>: {escape(w)}"
                                          for k, w in words.items()) + ".</p>")
         else:
-            out.append(f"<p>{escape(_('No deviations: every case follows the model.'))}</p>")
+            none = _("No deviations: every case follows the model.")
+            out.append(f"<p>{escape(none)}</p>")
         out.append("</section>")
         return "".join(out)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..i18n import _
 from ..model import ProcessModel
 from ..model.namespaces import BPMN
 from .changes import Change
@@ -125,8 +126,8 @@ def _chain(model: ProcessModel, d: Draft, ids: list[str]):
             step[t] = (dec[1].get("targetRef"), dec)
     heads = [t for t in ids if t not in {n for n, _dec in step.values()}]
     if len(heads) != 1:
-        raise refuse(model, ids[0], f"the steps {', '.join(ids)} are not one consecutive "
-                                    "sequence")
+        raise refuse(model, ids[0], _("the steps {steps} are not one consecutive "
+                                      "sequence").format(steps=", ".join(ids)))
     seq, decisions = [heads[0]], []
     while len(seq) < len(ids):
         if seq[-1] not in step:

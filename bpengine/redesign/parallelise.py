@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..i18n import _
 from ..model import ProcessModel
 from ..model.elements import ACTIVITY_KINDS
 from .changes import Change
@@ -57,7 +58,8 @@ def _steps(model: ProcessModel, d: Draft, ids: list[str]):
             reached[t] = (member, between)
     heads = [t for t in ids if t not in {m for m, _b in reached.values()}]
     if len(heads) != 1:
-        raise refuse(model, ids[0], f"the steps {', '.join(ids)} do not form one chain")
+        raise refuse(model, ids[0], _("the steps {steps} do not form one chain").format(
+            steps=", ".join(ids)))
     seq, before = [heads[0]], {heads[0]: []}
     while len(seq) < len(ids):
         if seq[-1] not in reached or reached[seq[-1]][0] in seq:
@@ -81,8 +83,9 @@ def _data_conflict(model: ProcessModel, segments: list[list[str]]) -> None:
                     b = model.elements[b_id]
                     clash = sorted(set(a.writes) & (set(b.reads) | set(b.writes)))
                     if clash:
-                        raise refuse(model, b.id, f"uses {clash[0]!r}, which {a.label!r} writes "
-                                                  "before it: they cannot run in parallel")
+                        raise refuse(model, b.id, _(
+                            "uses {document}, which {step} writes before it: they cannot run in "
+                            "parallel").format(document=repr(clash[0]), step=repr(a.label)))
 
 
 def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
@@ -120,8 +123,8 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
     for el in els:
         # an interrupting boundary event would leave the AND join waiting for ever
         if any(b.get("cancelActivity", "true") != "false" for b in d.boundary_events(el.id)):
-            raise refuse(model, el.id, "has an interrupting boundary event; its escape path "
-                                       "would leave the parallel join waiting")
+            raise refuse(model, el.id, _("has an interrupting boundary event; its escape path "
+                                         "would leave the parallel join waiting"))
     chain = _steps(model, d, [el.id for el in els])
     seq = [t for t, _exit, _dec, _before in chain]
     _data_conflict(model, [[*before, t] for t, _exit, _dec, before in chain])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..errors import ModelError
+from ..i18n import _
 from ..model import ProcessModel
 from .automate import automate
 from .changes import Change
@@ -63,8 +64,9 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
     elements, targets = tuple(finding.elements), _targets(finding)
     missing = [e for e in (*elements, *targets) if e not in model.elements]
     if missing:
-        raise ModelError(f"finding {fid}: {', '.join(missing)} no longer in the model "
-                         "(changed by an earlier redesign)", file=model.file)
+        raise ModelError(_("finding {id}: {elements} no longer in the model (changed by an "
+                           "earlier redesign)").format(id=fid, elements=", ".join(missing)),
+                         file=model.file)
     if kind in REMOVING:
         removed = targets if kind != "compose" else elements
         kept = [e for e in removed if e in keep]
@@ -98,8 +100,9 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
         deciding = [t for t in moved if model.mandate(t).required
                     or model.approval(t).is_approval]
         if deciding:
-            raise ModelError(f"finding {fid}: {', '.join(deciding)} decides (an approval); moving "
-                             "it to another office would change who decides", file=model.file)
+            raise ModelError(_("finding {id}: {elements} decides (an approval); moving it to "
+                               "another office would change who decides").format(
+                id=fid, elements=", ".join(deciding)), file=model.file)
         new = model
         for t in moved:
             new = reassign(new, t, home, log=log, finding=fid)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from ..i18n import _
 from ..model import ProcessModel
 from .changes import Change
 from .editing import Draft, refuse
@@ -130,8 +131,9 @@ def _earliest(model: ProcessModel, check) -> str:
             if (el.kind != "startEvent" and not nx.has_path(g, check.id, n)
                     and _read_conflict(model, check, n) is None):
                 return n
-    raise refuse(model, check.id, "nothing before it can be overtaken: it reads data written "
-                                  "by the step right before it, or it is already first")
+    raise refuse(model, check.id, _("nothing before it can be overtaken: it reads data "
+                                    "written by the step right before it, or it is already "
+                                    "first"))
 
 
 def relocate_check(model: ProcessModel, check_id: str, to: str | None = None,

@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..errors import ScenarioError
-from ..i18n import N_, _, format_number
+from ..i18n import N_, _, format_number, ngettext
 from ..model import ProcessModel
 from ..model import load as load_model
 from ..scenario import parse_minutes
@@ -165,7 +165,9 @@ def compare(before, after, scenario=None, cases: int = 1000, replications: int =
         vb, va = _within(rb, standard), _within(ra, standard)
         if vb and va:
             rows.append(simulated_metric(
-                "sla", _("Cases within the service standard ({days} working days)").format(
+                "sla", ngettext("Cases within the service standard ({days} working day)",
+                                "Cases within the service standard ({days} working days)",
+                                1 if standard == 1 else 2).format(
                     days=format_number(standard, 0 if standard == int(standard) else 1)),
                 "share", vb, va, "higher"))
     cb = per_case_counts(before, rb.event_log, rb.handovers)

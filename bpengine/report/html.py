@@ -308,12 +308,12 @@ def render_report(before: ProcessModel, after: ProcessModel | None = None, *, fi
         parts.append(_diagram(after, ha, "after", _("After: {name}").format(name=name)))
     parts.append("</section>")
     parts += [_changes_list(changes, before, after), _plots(plots),
-              f'<h2 id="findings">{escape(_("Findings"))} ({len(findings)})</h2>',
+              '<h2 id="findings">' + escape(_("Findings")) + f" ({len(findings)})</h2>",
               _findings_plain(findings),
               conformance.html_section(_) if conformance is not None else "",
               assumptions_html(_scenario(scenario, before), before),
-              f'<section class="appendix" id="appendix"><h2>{escape(_("Technical appendix"))}'
-              "</h2><p class=\"meta\">" + escape(_(
+              '<section class="appendix" id="appendix"><h2>' + escape(_("Technical appendix"))
+              + "</h2><p class=\"meta\">" + escape(_(
                   "For the analyst: the statistical test behind each statement, the change "
                   "log with element ids, and the findings by rule.")) + "</p>",
               _comparison_technical(comparison), _changes_technical(changes, before, after),

@@ -65,13 +65,7 @@ def plot_result(result, path: str | os.PathLike) -> None:
     right.set_title("waiting per case, by lane")
     right.legend(loc="best")
     fig.tight_layout()
-    try:
-        fig.savefig(path)
-    except (OSError, ValueError) as exc:
-        why = getattr(exc, "strerror", None) or exc
-        raise BpengineError(f"--plot {path}: cannot write the plot: {why}") from None
-    finally:
-        plt.close(fig)
+    _save(fig, path)
 
 
 def plot_sweep(sweep, path: str | os.PathLike) -> None:
@@ -134,6 +128,13 @@ def plot_sweep(sweep, path: str | os.PathLike) -> None:
                  f"replication{'s' if sweep.replications != 1 else ''} per point, seed "
                  f"{sweep.seed}")
     fig.tight_layout()
+    _save(fig, path)
+
+
+def _save(fig, path) -> None:
+    """Write the figure (format from the suffix) and free it, a bad path as one line."""
+    import matplotlib.pyplot as plt
+
     try:
         fig.savefig(path)
     except (OSError, ValueError) as exc:

@@ -90,9 +90,9 @@ def test_a_script_task_file_is_refused_with_the_element(run, data_dir):
 
 def test_db_upgrade_and_current(run, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    assert "upgraded empty database -> 0004" in run("db", "upgrade", "--url", url).output
-    assert "already at 0004" in run("db", "upgrade", "--url", url).output
-    assert "database: 0004" in run("db", "current", "--db", url).output  # --url: old spelling
+    assert "upgraded empty database -> 0005" in run("db", "upgrade", "--url", url).output
+    assert "already at 0005" in run("db", "upgrade", "--url", url).output
+    assert "database: 0005" in run("db", "current", "--db", url).output  # --url: old spelling
     bad = run("db", "upgrade", "--url", "nonsense://x", ok=False)
     assert bad.exit_code == 1 and "--db 'nonsense://x'" in bad.output
 
@@ -173,22 +173,23 @@ def test_no_database_given_is_one_line_naming_db():
 
 
 def test_messages_and_signals_from_the_command_line(run, data_dir):
-    started = run("case", "start", str(data_dir / "pindah.bpmn"), "--key", "PND-001",
+    started = run("case", "start", str(data_dir / "pindah.bpmn"), "--business-key", "PND-001",
                   "--data", "nik=\"3273010101900001\"", "--actor", "loket").output
     assert "pindah_domisili v1  running  key PND-001" in started
     assert "note: R_dokumen waits for 'Dokumen asli' from outside the engine" in started
     task = json.loads(run("case", "inbox", "--format", "json").output)[0]
     waiting = run("case", "complete", task["id"]).output
     assert "R_dokumen 'Terima dokumen asli' [Petugas Kelurahan] for 'Dokumen asli'" in waiting
-    missing = run("case", "message", "Dokumen asli", "--key", "PND-009", ok=False)
+    missing = run("case", "message", "Dokumen asli", "--business-key", "PND-009", ok=False)
     assert missing.exit_code == 1 and len(missing.output.strip().splitlines()) == 1
     assert "no case waits for message 'Dokumen asli' with business key 'PND-009'" in \
         missing.output and "'PND-001'" in missing.output and "--keep" in missing.output
-    sent = run("case", "message", "Dokumen asli", "--key", "PND-001", "--data", "asli=true",
-               "--id", "WA-1", "--actor", "pemohon").output
+    sent = run("case", "message", "Dokumen asli", "--business-key", "PND-001",
+               "--data", "asli=true", "--id", "WA-1", "--actor", "pemohon").output
     assert "message 'Dokumen asli' delivered to case" in sent and "at R_dokumen" in sent
     assert '"asli": true' in sent and "A_siak 'Catat di SIAK'" in sent
-    again = run("case", "message", "Dokumen asli", "--key", "PND-001", "--id", "WA-1").output
+    again = run("case", "message", "Dokumen asli", "--business-key", "PND-001",
+                "--id", "WA-1").output
     assert "already handled; nothing done again" in again
     by_data = run("case", "message", "Dokumen asli", "--where", "nik=\"3273010101900001\"",
                   "--keep", "--format", "json").output

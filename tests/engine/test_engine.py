@@ -317,3 +317,24 @@ def test_models_the_engine_would_run_wrongly_are_refused_at_deploy(engine, data_
     if element:
         assert element in {p.element_id for p in info.value.problems}
     assert engine.definitions() == []
+
+
+def test_unclaim_and_reassign_are_audited_and_race_safe(engine, data_dir):
+    engine.deploy(data_dir / "cuti.bpmn")
+    case = _walk_to_approval(engine)
+    [approval] = engine.inbox(lane="Atasan Langsung")
+    engine.claim(approval.id, "budi")
+    assert engine.unclaim(approval.id, actor="budi").assignee is None
+    assert engine.inbox(lane="Atasan Langsung", actor="citra") == [engine.task(approval.id)]
+    moved = engine.reassign(approval.id, "dewi", actor="kabag")
+    assert moved.assignee == "dewi"
+    with pytest.raises(Forbidden, match="claimed by 'dewi'"):
+        engine.complete(approval.id, {"approved": True}, actor="budi")
+    assert [(h.action, h.actor, h.detail) for h in engine.history(case.id)][-3:] == [
+        ("claim", "budi", ""), ("unclaim", "budi", "from budi to nobody"),
+        ("reassign", "kabag", "from nobody to dewi")]
+    engine.complete(approval.id, {"approved": True}, actor="dewi")
+    with pytest.raises(ConflictError, match="is already completed"):
+        engine.reassign(approval.id, "eko", actor="kabag")
+    with pytest.raises(BpengineError, match="an actor is required"):
+        engine.unclaim(approval.id, actor="")

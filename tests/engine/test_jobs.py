@@ -204,9 +204,11 @@ def _poison_under_workers(url: str, data_dir, clock) -> None:
     front.close()
 
 
+@pytest.mark.slow
 def test_a_poisoned_job_leaves_four_workers_running_on_sqlite(data_dir, clock, tmp_path):
     _poison_under_workers(f"sqlite:///{tmp_path / 'jobs.db'}", data_dir, clock)
 
 
+@pytest.mark.slow
 def test_a_poisoned_job_leaves_four_workers_running_on_postgresql(pg_url, data_dir, clock):
     _poison_under_workers(pg_url, data_dir, clock)

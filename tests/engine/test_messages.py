@@ -479,3 +479,30 @@ def test_a_new_version_takes_the_timer_start_schedule_over(engine, clock, data_d
     bad = source.replace(b"R/2025-01-07T01:00:00Z/P7D", b"setiap Senin")
     with pytest.raises(BpengineError, match=r"S.*timer start 'setiap Senin' is not an ISO 8601"):
         engine.deploy(bad)
+
+
+def test_a_condition_in_one_pool_sees_data_entered_in_another(clock, data_dir):
+    # Each pool keeps its own task data in SpiffWorkflow; the case has one data, and
+    # conditions read it behind the task's own.
+    source = (data_dir / "pindah.bpmn").read_text(encoding="utf-8")
+    flow = '<sequenceFlow id="c2" sourceRef="A_periksa" targetRef="A_terbitkan"/>'
+    assert flow in source
+    source = source.replace(flow, (
+        '<sequenceFlow id="c2" sourceRef="A_periksa" targetRef="G_layak"/>'
+        '<exclusiveGateway id="G_layak" default="c2b"/>'
+        '<sequenceFlow id="c2a" sourceRef="G_layak" targetRef="A_terbitkan">'
+        '<conditionExpression>layak == True</conditionExpression></sequenceFlow>'
+        '<sequenceFlow id="c2b" sourceRef="G_layak" targetRef="E_tolak"/>'
+        '<endEvent id="E_tolak" name="Ditolak"/>'))
+    with Engine(clock=clock) as engine:
+        engine.register("Catat di SIAK", lambda data: {})
+        engine.deploy(source.encode())
+        case = engine.start("pindah_domisili", {}, business_key="PND-L")
+        _do(engine, "Petugas Kelurahan")
+        engine.correlate("Dokumen asli", business_key="PND-L")
+        _do(engine, "Lurah")
+        engine.tick(clock.advance(days=5, minutes=1))  # the kelurahan asks, with a finding
+        _do(engine, "Petugas Kelurahan", {"layak": True})
+        after = _do(engine, "Petugas Kecamatan")  # its gateway reads the kelurahan's answer
+        assert [t.element_id for t in after.tasks if t.kind == "user"] == ["A_terbitkan"]
+        assert engine.get(case.id).data["layak"] is True

@@ -53,7 +53,7 @@ def test_walk_through_and_timers_on_postgres(pg_url, data_dir, clock):
     done = engine.complete(escalation.id, {"approved": True}, actor="kepala")
     assert done.status == "completed" and done.data["ok"] is True
     assert [h.action for h in engine.history(case.id)] == [
-        "start", "complete", "timer", "complete", "service", "end"]
+        "start", "complete", "timer", "cancelled", "complete", "service", "end"]
     engine.db.dispose()
 
 

@@ -142,5 +142,5 @@ def test_the_records_section_speaks_indonesian(rows, tmp_path):
                                   str(out)])
     assert r.exit_code == 0, r.output
     text = out.read_text(encoding="utf-8")
-    assert "76 dari 80 kasus (95.0%) mengikuti model" in text
+    assert "76 dari 80 kasus (95,0%) mengikuti model" in text
     assert "terlewati" in text and "Penyimpangan" in text and "follow the model" not in text

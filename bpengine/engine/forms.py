@@ -1,0 +1,207 @@
+"""Task forms: Camunda ``formField`` definitions read from the BPMN, shown on the task and
+enforced when it is completed.
+
+A form is the contract between the officer's screen and the gateway after it: if the
+approval's gateway tests ``pertimbangan == "disetujui"``, a typo ``"disetujui "`` must be
+refused at the door with the field named, not silently take the reject path. Fields are read
+from ``<camunda:formData><camunda:formField id type label defaultValue>`` with
+``<camunda:value id name>`` choices for ``enum`` and ``<camunda:validation><camunda:constraint
+name config>`` (``required``, ``readonly``, ``minlength``, ``maxlength``, ``min``, ``max``).
+Types: ``string``, ``long``, ``boolean``, ``date`` (ISO ``YYYY-MM-DD``), ``enum``. Names in the
+data that no field declares pass through (as in Camunda).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from ..errors import BpengineError, FormError
+
+__all__ = ["FormField", "read_forms", "read_assignees", "assignee_for", "validate",
+           "FormOperations"]
+
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+_TYPES = ("string", "long", "boolean", "date", "enum")
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a task's form.
+
+    Attributes
+    ----------
+    type : {"string", "long", "boolean", "date", "enum"}
+    values : tuple of (id, name)
+        The choices of an ``enum`` field: the id is what goes into the case data.
+    constraints : dict
+        ``minlength``/``maxlength`` (text), ``min``/``max`` (numbers), as in the file.
+    """
+
+    id: str
+    label: str
+    type: str
+    required: bool = False
+    readonly: bool = False
+    default: object = None
+    values: tuple[tuple[str, str], ...] = ()
+    constraints: dict = field(default_factory=dict)
+
+
+def _c(tag: str) -> str:
+    return f"{{{CAMUNDA}}}{tag}"
+
+
+def read_forms(source: bytes) -> dict[str, tuple[FormField, ...]]:
+    """Element id -> its form fields, for every element with ``camunda:formData``.
+
+    Raises
+    ------
+    BpengineError
+        A field with an unknown type or a constraint whose number is not a number.
+    """
+    if CAMUNDA.encode() not in source:
+        return {}  # most files: no parse needed
+    root = etree.fromstring(source, etree.XMLParser(resolve_entities=False, no_network=True))
+    forms = {}
+    for data in root.iter(_c("formData")):
+        element = data.getparent().getparent()  # formData < extensionElements < task
+        element_id = element.get("id")
+        fields = []
+        for node in data.iter(_c("formField")):
+            fields.append(_field(element_id, node))
+        if element_id and fields:
+            forms[element_id] = tuple(fields)
+    return forms
+
+
+def read_assignees(source: bytes) -> dict[str, str]:
+    """Element id -> its ``camunda:assignee`` (a user id, or ``${name}`` of case data)."""
+    if CAMUNDA.encode() not in source:
+        return {}
+    root = etree.fromstring(source, etree.XMLParser(resolve_entities=False, no_network=True))
+    return {node.get("id"): node.get(_c("assignee")).strip()
+            for node in root.iter() if isinstance(node.tag, str) and node.get("id")
+            and (node.get(_c("assignee")) or "").strip()}
+
+
+def assignee_for(expression: str, data: dict) -> str | None:
+    """Who a new task goes to: the literal user id, or the case data value ``${name}``
+    names (None when the case has no such value: the task stays in the lane's inbox)."""
+    text = expression.strip()
+    if text.startswith("${") and text.endswith("}"):
+        value = data.get(text[2:-1].strip())
+        return str(value) if value not in (None, "") else None
+    return text
+
+
+def _field(element_id: str, node) -> FormField:
+    name = node.get("id") or ""
+    kind = (node.get("type") or "string").strip()
+    where = f"{element_id}: form field {name!r}"
+    if kind not in _TYPES:
+        raise BpengineError(f"{where}: type {kind!r} is not one of {', '.join(_TYPES)}")
+    constraints, required, readonly = {}, False, False
+    for constraint in node.iter(_c("constraint")):
+        what, config = constraint.get("name"), constraint.get("config")
+        if what == "required":
+            required = True
+        elif what == "readonly":
+            readonly = True
+        elif what in ("minlength", "maxlength", "min", "max"):
+            try:
+                constraints[what] = float(config) if what in ("min", "max") else int(config)
+            except (TypeError, ValueError):
+                raise BpengineError(f"{where}: constraint {what} needs a number, not "
+                                    f"{config!r}") from None
+    values = tuple((v.get("id"), v.get("name") or v.get("id")) for v in node.iter(_c("value")))
+    default = node.get("defaultValue")
+    spec = FormField(name, node.get("label") or name, kind, required, readonly, None, values,
+                     constraints)
+    if default is not None:
+        default = _typed(spec, default, f"{where}: defaultValue")
+    return FormField(name, spec.label, kind, required, readonly, default, values, constraints)
+
+
+def _typed(spec: FormField, value, where: str):
+    """``value`` as the field's type (text from a form is converted), or FormError."""
+    kind = spec.type
+    if kind == "long":
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value.strip())
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise FormError(f"{where}: {value!r} is not a whole number", spec.id)
+        return value
+    if kind == "boolean":
+        if isinstance(value, str) and value in ("true", "false"):
+            value = value == "true"
+        if not isinstance(value, bool):
+            raise FormError(f"{where}: {value!r} is not true or false", spec.id)
+        return value
+    if not isinstance(value, str):
+        raise FormError(f"{where}: {value!r} is not text", spec.id)
+    if kind == "date":
+        try:
+            _dt.date.fromisoformat(value)
+        except ValueError:
+            raise FormError(f"{where}: {value!r} is not a date (YYYY-MM-DD)", spec.id) from None
+    if kind == "enum" and value not in {v for v, _ in spec.values}:
+        choices = ", ".join(repr(v) for v, _ in spec.values)
+        raise FormError(f"{where}: {value!r} is not one of {choices}", spec.id)
+    return value
+
+
+def validate(fields: tuple[FormField, ...] | None, data: dict, what: str,
+             current: dict | None = None) -> dict:
+    """The data to complete a task with, checked against its form; defaults filled in.
+
+    Raises
+    ------
+    FormError
+        The first field that is missing or wrong, named with the task (``what``).
+    """
+    if not fields:
+        return data
+    data, current = dict(data), current or {}
+    for spec in fields:
+        where = f"{what}: field {spec.id!r}"
+        value = data.get(spec.id)
+        if spec.readonly:
+            if spec.id in data and data[spec.id] != current.get(spec.id, spec.default):
+                raise FormError(f"{where} is read-only", spec.id)
+            continue
+        if value is None or (isinstance(value, str) and value == ""):
+            if spec.default is not None and spec.id not in data:
+                data[spec.id] = spec.default
+                continue
+            if spec.required:
+                raise FormError(f"{where} ({spec.label!r}) is required", spec.id)
+            continue
+        value = data[spec.id] = _typed(spec, value, where)
+        limits = spec.constraints
+        if isinstance(value, str):
+            if "minlength" in limits and len(value) < limits["minlength"]:
+                raise FormError(f"{where}: at least {limits['minlength']} characters",
+                                spec.id)
+            if "maxlength" in limits and len(value) > limits["maxlength"]:
+                raise FormError(f"{where}: at most {limits['maxlength']} characters", spec.id)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if "min" in limits and value < limits["min"]:
+                raise FormError(f"{where}: {value} is below the minimum "
+                                f"{limits['min']:g}", spec.id)
+            if "max" in limits and value > limits["max"]:
+                raise FormError(f"{where}: {value} is above the maximum "
+                                f"{limits['max']:g}", spec.id)
+    return data
+
+
+class FormOperations:
+    """Form calls of :class:`~bpengine.engine.Engine`."""
+
+    def form(self, task_id: str) -> tuple[FormField, ...]:
+        """The form fields of a task (empty when its element declares none)."""
+        with self._transaction(self._now()) as session:
+            row = self._task_row(session, task_id)
+            runtime = self._runtime(session, row.case.definition_id)
+            return runtime.forms.get(row.element_id, ())

@@ -1,0 +1,146 @@
+"""Queries for applications: pages of cases and tasks with total counts, by business key,
+case data and outcome.
+
+An agency app lists "page 19 of 20" and searches "the case of NIK 3273...": both are one
+indexed query here, never a scan that loads every case. Case data is matched by equality of
+top-level values: on PostgreSQL as JSONB containment (``data @> '{"nik": "3273..."}'``, which
+the GIN index of migration 0005 answers), on SQLite with ``json_extract``.
+"""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
+
+from ..errors import BpengineError
+from .records import Definition, Page
+from .schema import OPEN_TASK_STATES, CaseRow, DefinitionRow, TaskRow
+from .store import to_case, to_task
+
+__all__ = ["QueryOperations"]
+
+_TASK_STATES = (*OPEN_TASK_STATES, "completed", "cancelled")
+
+
+def _page(offset, limit) -> tuple[int, int | None]:
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise BpengineError(f"offset must be a whole number >= 0, not {offset!r}")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
+                              or limit < 1):
+        raise BpengineError(f"limit must be a whole number >= 1 (or None), not {limit!r}")
+    return offset, limit
+
+
+def _data_filter(dialect: str, data: dict) -> list:
+    """Clauses matching cases whose data has these top-level values."""
+    if not isinstance(data, dict) or not data:
+        raise BpengineError("data: give a mapping of case data names to the values wanted")
+    for key, value in data.items():
+        if not isinstance(key, str) or not key:
+            raise BpengineError(f"data: names are non-empty text, not {key!r}")
+        if not isinstance(value, (str, int, float, bool)) and value is not None:
+            raise BpengineError(f"data: {key!r}: only text, numbers, true/false and null can "
+                                f"be searched, not {type(value).__name__}")
+    if dialect == "postgresql":
+        return [type_coerce(CaseRow.data, JSONB).contains(data)]
+    clauses = []
+    for key, value in data.items():
+        path = '$."' + key.replace('"', '\\"') + '"'
+        if value is None or isinstance(value, bool):
+            # json_type tells true from 1 and null from missing
+            wanted = "null" if value is None else ("true" if value else "false")
+            clauses.append(func.json_type(CaseRow.data, path) == wanted)
+        else:
+            clauses.append(func.json_extract(CaseRow.data, path) == value)
+            clauses.append(func.json_type(CaseRow.data, path).in_(
+                ["text"] if isinstance(value, str) else ["integer", "real"]))
+    return clauses
+
+
+class QueryOperations:
+    """Query calls of :class:`~bpengine.engine.Engine`."""
+
+    def _case_filters(self, status, definition, business_key, data, outcome) -> list:
+        clauses = []
+        if status is not None:
+            clauses.append(CaseRow.status == status)
+        if isinstance(definition, Definition):
+            clauses.append(CaseRow.definition_id == definition.id)
+        elif definition is not None:
+            clauses.append(DefinitionRow.key == definition)
+        if business_key is not None:
+            clauses.append(CaseRow.business_key == str(business_key))
+        if outcome is not None:
+            clauses.append(CaseRow.outcome == outcome)
+        if data is not None:
+            json.dumps(data)  # a clear TypeError rather than a driver's
+            clauses += _data_filter(self.db.dialect.name, data)
+        return clauses
+
+    def find_cases(self, *, status: str | None = None, definition=None,
+                   business_key: str | None = None, data: dict | None = None,
+                   outcome: str | None = None, offset: int = 0, limit: int | None = 50,
+                   newest_first: bool = False) -> Page:
+        """A page of cases (with their open tasks) and how many match in all.
+
+        Parameters
+        ----------
+        definition : str or Definition, optional
+            A process key (any version) or one deployed version.
+        data : dict, optional
+            Top-level case data values the case must have (``{"nik": "3273..."}``).
+        outcome : str, optional
+            Completed cases that reached this end event.
+        """
+        offset, limit = _page(offset, limit)
+        with self._transaction(self._now()) as session:
+            where = self._case_filters(status, definition, business_key, data, outcome)
+            base = select(CaseRow.id).join(DefinitionRow,
+                                           CaseRow.definition_id == DefinitionRow.id).where(*where)
+            total = session.scalar(select(func.count()).select_from(base.subquery()))
+            order = (CaseRow.started_at.desc(), CaseRow.id.desc()) if newest_first else \
+                (CaseRow.started_at, CaseRow.id)
+            found = session.execute(
+                select(CaseRow, DefinitionRow).join(DefinitionRow,
+                                                    CaseRow.definition_id == DefinitionRow.id)
+                .where(*where).order_by(*order).offset(offset).limit(limit)).all()
+            open_rows: dict[str, list] = {c.id: [] for c, _ in found}
+            if found:
+                for task in session.scalars(select(TaskRow).where(
+                        TaskRow.case_id.in_(list(open_rows)),
+                        TaskRow.state.in_(OPEN_TASK_STATES))):
+                    open_rows[task.case_id].append(task)
+            items = tuple(to_case(session, c, d, open_rows[c.id]) for c, d in found)
+            return Page(items, total, offset, limit)
+
+    def find_tasks(self, *, state: str | None = "ready", kind: str | None = None,
+                   lane: str | None = None, assignee: str | None = None,
+                   case_id: str | None = None, business_key: str | None = None,
+                   data: dict | None = None, definition=None, offset: int = 0,
+                   limit: int | None = 50) -> Page:
+        """A page of tasks, oldest first, and how many match in all: by state (default
+        ``ready``; None for any), kind, lane, assignee, or their case's id, business key,
+        data or definition."""
+        offset, limit = _page(offset, limit)
+        if state is not None and state not in _TASK_STATES:
+            raise BpengineError(f"state must be one of {', '.join(_TASK_STATES)}, "
+                                f"not {state!r}")
+        with self._transaction(self._now()) as session:
+            where = self._case_filters(None, definition, business_key, data, None)
+            if state is not None:
+                where.append(TaskRow.state == state)
+                if state in OPEN_TASK_STATES:
+                    where.append(CaseRow.status == "running")
+            for column, value in ((TaskRow.kind, kind), (TaskRow.lane, lane),
+                                  (TaskRow.assignee, assignee), (TaskRow.case_id, case_id)):
+                if value is not None:
+                    where.append(column == value)
+            joined = (select(TaskRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
+                      .join(DefinitionRow, CaseRow.definition_id == DefinitionRow.id)
+                      .where(*where))
+            total = session.scalar(select(func.count()).select_from(
+                joined.with_only_columns(TaskRow.id).subquery()))
+            rows = session.scalars(joined.order_by(TaskRow.created_at, TaskRow.id)
+                                   .offset(offset).limit(limit))
+            return Page(tuple(to_task(r) for r in rows), total, offset, limit)

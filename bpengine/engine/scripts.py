@@ -1,0 +1,107 @@
+"""Expressions and scripts from a model: never bare ``eval``/``exec``.
+
+SpiffWorkflow's script environment is bare ``eval``/``exec`` with full builtins. Here every
+condition goes through :mod:`bpengine.expressions`, timer values are read as ISO 8601
+(unquoted ``PT1H`` works, a working-day calendar can stretch durations) and scripts run only
+for a definition deployed as trusted. In a collaboration a condition also sees the case's
+data behind the task's own.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections import ChainMap
+from collections.abc import Callable
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+
+from ..errors import ExpressionError
+from ..expressions import compile_expression, parse_duration
+from .clock import ClockedDatetime
+
+__all__ = ["SafeEnvironment", "SafeScriptEngine"]
+
+Calendar = Callable[[_dt.datetime, _dt.timedelta], _dt.datetime]
+
+
+class SafeEnvironment(TaskDataEnvironment):
+    def __init__(self, trust_scripts: bool):
+        super().__init__()
+        self.trust_scripts = trust_scripts
+        self._compiled: dict[str, object] = {}
+
+    def evaluate(self, expression, context, external_context=None):
+        compiled = self._compiled.get(expression)
+        if compiled is None:
+            compiled = self._compiled[expression] = compile_expression(expression)
+        return compiled.evaluate(ChainMap(context, external_context or {}))
+
+    def execute(self, script, context, external_context=None):
+        if not self.trust_scripts:
+            raise ExpressionError("script tasks run only in definitions deployed with "
+                                  "trust_scripts=True")
+        return super().execute(script, context, external_context)
+
+
+class SafeScriptEngine(PythonScriptEngine):
+    def __init__(self, trust_scripts: bool, calendar: Calendar | None):
+        super().__init__(environment=SafeEnvironment(trust_scripts))
+        self.calendar = calendar
+
+    def evaluate(self, task, expression, external_context=None):
+        definition = getattr(task.task_spec, "event_definition", None)
+        # An event-based gateway holds its branches' definitions (a timer among them).
+        for part in getattr(definition, "event_definitions", None) or ():
+            if isinstance(part, TimerEventDefinition) and expression == part.expression:
+                definition = part
+        try:
+            if isinstance(definition, TimerEventDefinition) and expression == definition.expression:
+                return self._timer_value(task, definition, expression)
+            # The case's data (every pool's) stands behind the task's own: in a
+            # collaboration each pool keeps its own task data, one case has one data.
+            case = getattr(task.workflow.top_workflow, "bpe_case", None)
+            if case is not None:
+                external_context = {**case.data, **(external_context or {})}
+            return self.environment.evaluate(expression, task.data, external_context)
+        except ExpressionError as exc:
+            raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
+
+    def execute(self, task, script, external_context=None):
+        try:
+            return self.environment.execute(script, task.data, external_context or {})
+        except ExpressionError as exc:
+            raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
+        except Exception as exc:  # a trusted script failing is still the file's mistake
+            raise ExpressionError(f"{task.task_spec.bpmn_id}: script failed: "
+                                  f"{type(exc).__name__}: {exc}") from None
+
+    def _timer_value(self, task, definition, expression):
+        text = expression.strip()
+        if isinstance(definition, DurationTimerEventDefinition):
+            try:
+                delta = parse_duration(text)
+            except ExpressionError:
+                delta = parse_duration(str(self.environment.evaluate(text, task.data)))
+            if self.calendar is not None:
+                now = ClockedDatetime.now(_dt.timezone.utc)
+                delta = self.calendar(now, delta) - now
+            return f"PT{delta.total_seconds():.6f}S"
+        if isinstance(definition, (TimeDateEventDefinition, CycleTimerEventDefinition)):
+            value = text.strip("'\"")
+            if not (value[:1].isdigit() or value[:1] in "RP"):
+                value = str(self.environment.evaluate(text, task.data))
+            try:  # check here: SpiffWorkflow's own parse fails later with a bare ValueError
+                if isinstance(definition, CycleTimerEventDefinition):
+                    TimerEventDefinition.parse_iso_recurring_interval(value)
+                else:
+                    TimerEventDefinition.parse_time_or_duration(value)
+            except Exception:
+                raise ExpressionError(f"timer value {value!r} is not an ISO-8601 date, "
+                                      "duration or cycle") from None
+            return value
+        return self.environment.evaluate(text, task.data)
