@@ -68,7 +68,7 @@ def _only_forwards(model, st, steps) -> bool:
 def check_ping_pong(model, scenario=None) -> list:
     """Flag a lane sequence X -> Y ... -> X within a few steps.
 
-    Graph pattern: a path of activities ``a0, a1, ..., ak`` (``k`` at most
+    Graph pattern: a path of activities ``a0, a1, ..., ak`` of one pool (``k`` at most
     :data:`MAX_PINGPONG_STEPS`, following sequence flows but not loop-back edges) where
     ``a0`` and ``ak`` are in lane X and every ``a1 .. a(k-1)`` is in another lane. Reject
     branches (rework, rule *rework-loop*) and parallel splits are not followed.
@@ -88,8 +88,10 @@ def check_ping_pong(model, scenario=None) -> list:
             path = todo.popleft()
             for nxt in sorted(forward_activities(st, path[-1], sequential=True)):
                 lane = els[nxt].lane
-                if lane is None or nxt in path or is_customer_lane(model, lane):
-                    continue
+                if (lane is None or nxt in path or is_customer_lane(model, lane)
+                        or els[nxt].process != els[a0].process):
+                    continue  # another pool is another agency: its work cannot be given
+                    # to X (a trip there and back is a hand-over, rule paper-handover)
                 if lane == home:
                     if len(path) >= 2 and (a0, nxt) not in seen:
                         seen.add((a0, nxt))

@@ -103,7 +103,9 @@ def domain_metrics(model, scenario=None, timing=None) -> dict:
     return {
         "approvals": len(st.approvals),
         "approvals_on_critical_path": sum(1 for n in path if n in st.approval_set),
-        "mandatory_steps": sum(1 for e in model.elements.values() if e.mandatory),
+        # what the guard keeps: bpe:mandatory, else a legal act or a last check (mandate)
+        "mandatory_steps": sum(1 for e in model.elements.values()
+                               if e.is_activity and model.mandate(e.id).required),
         "handoffs": lane_path_handoffs(model) + len(model.message_flows),
         "lanes_on_critical_path": len(lanes_on_path),
         "ping_pongs": len(check_ping_pong(model, scenario)),

@@ -57,7 +57,9 @@ def _summary(model) -> list[str]:
             approvals=_count(len(approvals), "approval")))
         for a in approvals:
             why = model.approval(a.id)
-            flag = " [" + _("mandatory") + "]" if a.mandatory else ""
+            # the guard's verdict (bpe:mandatory, else a legal act or last check), not the
+            # attribute alone: the step analyze and redesign never remove
+            flag = " [" + _("mandatory") + "]" if model.mandate(a.id).required else ""
             lines.append("    " + _("approval {id} {name} ({reason}: {evidence})").format(
                 id=a.id, name=repr(a.name), reason=_(why.reason), evidence=why.evidence) + flag)
     return lines

@@ -100,3 +100,15 @@ def test_summary_counts_documents_not_their_references():
     result = run("validate", "--summary", str(PROCESSES / "surat-keterangan-domisili.bpmn"))
     assert result.exit_code == 0
     assert ", 8 documents" in result.output  # 8 documents drawn as 34 references
+
+
+def test_summary_flags_as_mandatory_what_the_guard_keeps():
+    # the lurah's signature carries no bpe:mandatory, but it is a legal act no redesign
+    # removes: the summary must say so, as analyze's guard does, not only for the attribute
+    from tests.conftest import PROCESSES
+
+    out = run("validate", "--summary", str(PROCESSES / "surat-keterangan-domisili.bpmn")).output
+    lines = {line.split()[1]: line for line in out.splitlines() if "approval Task_" in line}
+    assert lines["Task_ttd_lurah"].endswith("[mandatory]")    # legal act (tanda tangani)
+    assert lines["Task_ttd_camat"].endswith("[mandatory]")    # bpe:mandatory="true"
+    assert not lines["Task_ttd_rw"].endswith("[mandatory]")   # 'mengetahui': no legal act
