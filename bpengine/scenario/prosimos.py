@@ -65,6 +65,15 @@ def from_prosimos(text_or_dict, model=None, source: str = "<prosimos>",
         Unreadable JSON, a section or key bpengine does not simulate, a malformed value,
         or a task/gateway/flow/event id the model does not have; one line naming the key.
     """
+    try:
+        return _read(text_or_dict, model, source, start)
+    except ScenarioError as exc:
+        # keys and ids come from the file: a newline or tab in one must not split the line
+        raise ScenarioError("".join(c if c.isprintable() else repr(c)[1:-1]
+                                    for c in str(exc))) from None
+
+
+def _read(text_or_dict, model, source: str, start: dt.datetime | None) -> Scenario:
     if isinstance(text_or_dict, (str, bytes)):
         try:
             doc = json.loads(text_or_dict)

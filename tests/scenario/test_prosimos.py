@@ -433,3 +433,15 @@ def test_fuzz_many_well_shaped_files(doc):
 @given(broken_documents())
 def test_fuzz_many_broken_files(doc):
     _only_bpengine_errors(doc, 5)
+
+
+def test_a_key_with_a_newline_is_named_on_one_line(tmp_path):
+    # found by the fuzz test: Hypothesis added a section named "\n"
+    doc = copy.deepcopy(CLAIMS_DOC)
+    doc["\n"] = 1
+    doc["arrival_time_distribution"]["a\tb"] = 2
+    path = tmp_path / "params.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path, CLAIMS)
+    assert "\n" not in str(err.value) and "\\n" in str(err.value)
