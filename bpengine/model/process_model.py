@@ -23,6 +23,7 @@ from .graph import build_graph, message_graph
 from .handover import Handover, case_handovers, resolve_handovers
 from .loader import read_parts
 from .mandate import Mandate, classify_mandate
+from .namespaces import BPE
 from .source import parse_xml, read_source
 
 __all__ = ["ProcessModel", "load"]
@@ -285,7 +286,14 @@ class ProcessModel:
 
     # -- writing ------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        return etree.tostring(self._root, xml_declaration=True, encoding="UTF-8")
+        root = self._root
+        # a bpe: attribute a redesign set on a file that never declared the namespace gets
+        # lxml's invented prefix (ns0:mandatory); declare it once, on top, as bpe:
+        if any(uri == BPE and (prefix or "").startswith("ns")
+               for el in root.iter(etree.Element) for prefix, uri in el.nsmap.items()):
+            root = copy.deepcopy(root)
+            etree.cleanup_namespaces(root, top_nsmap={"bpe": BPE})
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
     def write(self, path: str | os.PathLike) -> None:
         """Write the model as BPMN 2.0 XML, DI and foreign extensions included."""

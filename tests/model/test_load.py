@@ -146,3 +146,20 @@ def test_not_bpmn_and_not_xml():
         load(b"<definitions")
     with pytest.raises(ModelError, match="no such file"):
         load("/nonexistent/x.bpmn")
+
+
+def test_a_bpe_attribute_added_to_a_file_without_the_namespace_is_written_as_bpe():
+    # seen in QA: a redesign of a bpmn.io drawing wrote ns0:handover="data"
+    from lxml import etree
+
+    from bpengine.model import ProcessModel
+    from bpengine.model.namespaces import BPE
+
+    root = etree.fromstring(
+        b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+        b'<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" '
+        b'targetRef="e"/><endEvent id="e"/></process></definitions>')
+    root.find(".//{*}startEvent").set(f"{{{BPE}}}mandatory", "true")
+    written = ProcessModel.from_tree(root).to_bytes()
+    assert b"ns0:" not in written and b'bpe:mandatory="true"' in written
+    assert load(written).elements["s"] == ProcessModel.from_tree(root).elements["s"]
