@@ -317,12 +317,21 @@ def check_signoff_chain(model, scenario=None) -> list:
                     if outranks else _("keeping only one of them (their ranks are not known: "
                                        "set bpe:rank on the lanes to say whose sign-off "
                                        "counts)"))
-        explanation = _(
+        # a sign-off the guard keeps (a legal act, bpe:mandatory) cannot be the one dropped
+        kept = [a for a in chain if a != top and model.mandate(a).required]
+        text = _(
             "{n} sign-offs follow one another across {offices} offices ({route}): {steps}. "
             "Each office waits for the previous one although none of them changes what the "
             "next one reads, and {reject}. Sending the file to all of them at once saves "
             "about {days} working days per case; {keep_one} would save about {keep_days} "
-            "working days and {hours} staff hours.").format(
+            "working days and {hours} staff hours.") if not kept else _(
+            "{n} sign-offs follow one another across {offices} offices ({route}): {steps}. "
+            "Each office waits for the previous one although none of them changes what the "
+            "next one reads, and {reject}. Sending the file to all of them at once saves "
+            "about {days} working days per case; none can be left out, since {kept} must "
+            "stay.")
+        explanation = text.format(
+            kept=", ".join(repr(els[a].label) for a in kept),
             n=len(chain), offices=len(set(lanes)), route=" -> ".join(lanes),
             steps=", ".join(repr(els[a].label) for a in chain),
             reject=(_("a rejection at any of them sends the case to the same place")

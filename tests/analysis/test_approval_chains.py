@@ -66,7 +66,12 @@ def test_signoff_chain_across_offices(domisili_model):
     f = next(f for f in chains if f.elements[0] == "rt_ttd")
     assert f.suggestion == "parallelise"
     assert f.lanes == ("Ketua RT", "Ketua RW", "Petugas Kelurahan")
-    assert f.saving.working_days > 0 and "highest authority" in f.explanation
+    assert f.saving.working_days > 0
+    # the RT's signature on the cover letter is a legal act the guard keeps: the finding
+    # must not offer to drop it (QA: it offered "keeping only the highest authority")
+    assert domisili_model.mandate("rt_ttd").required
+    assert "highest authority" not in f.explanation
+    assert "none can be left out" in f.explanation and "pengantar RT" in f.explanation
 
 
 def test_signoff_chain_needs_the_same_reject_target(procedure):
@@ -268,7 +273,11 @@ def test_a_chain_names_its_highest_authority_only_when_ranks_say_so():
 
     ranked = load(PROCESSES / "surat-keterangan-domisili.bpmn")  # lanes carry bpe:rank
     chains = [f for f in analyze(ranked) if f.rule == "signoff-chain"]
-    assert chains and all("keeping only the highest authority" in f.explanation for f in chains)
+    assert chains
+    for f in chains:  # the highest authority is named unless a lower sign-off must stay
+        protected = any(ranked.mandate(a).required for a in f.targets[:-1])
+        assert ("keeping only the highest authority" in f.explanation) != protected
+        assert ("none can be left out" in f.explanation) == protected
     unranked = load(shared_path("bench", "permit.bpmn"))  # no bpe:rank, lane names unknown
     chains = [f for f in analyze(unranked) if f.rule == "signoff-chain"]
     assert chains and all("their ranks are not known" in f.explanation for f in chains)
