@@ -17,8 +17,8 @@ from .changes import Change
 from .eliminate import absorb, compose, eliminate
 from .fast_lane import fast_lane
 from .integrate import integrate
-from .one_stop import one_stop
 from .notify import notify
+from .one_stop import one_stop
 from .parallelise import parallelise
 from .reorder import reassign, relocate_check, resequence
 from .staffing import move_staff

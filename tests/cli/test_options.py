@@ -59,7 +59,7 @@ def test_shared_options_are_spelled_the_same_everywhere(path):
 
 def test_each_spelling_has_one_meaning_across_commands():
     meaning: dict[str, set] = {}
-    for path, cmd in COMMANDS.items():
+    for _path, cmd in COMMANDS.items():
         for param in cmd.params:
             if isinstance(param, click.Option) and not param.hidden:
                 for decl in param.opts:

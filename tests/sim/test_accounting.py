@@ -30,7 +30,7 @@ def test_union_does_not_leak_between_cases_given_in_any_order():
     end = start + rng.exponential(30, 2000)
     fast = union_length(case, start, end, 50)
     for c in range(50):  # a plain sweep, case by case
-        spans, total, reach = sorted(zip(start[case == c], end[case == c])), 0.0, -np.inf
+        spans, total, reach = sorted(zip(start[case == c], end[case == c], strict=True)), 0.0, -np.inf
         for a, b in spans:
             total += max(0.0, b - max(a, reach))
             reach = max(reach, b)
