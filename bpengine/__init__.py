@@ -29,6 +29,7 @@ from .errors import (
 )
 from .model import ProcessModel, load, validate
 
+
 # ``redesign`` names both a subpackage and its main function. Importing a subpackage binds
 # it on its parent with setattr, which would hide the function; the package's class refuses
 # that one binding, so ``bpengine.redesign`` is the function whatever was imported first,
