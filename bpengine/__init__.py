@@ -9,6 +9,8 @@ cheap and using the analyzer never drags in the engine's database stack.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 from .errors import (
     BpengineError,
@@ -27,10 +29,19 @@ from .errors import (
 )
 from .model import ProcessModel, load, validate
 
-# Eager, unlike the rest: ``redesign`` names both a subpackage and its main function, and
-# importing the subpackage binds the package to ``bpengine.redesign``; importing it here,
-# once, leaves the function bound for good.
-from .redesign import Change, redesign, transform_scenario  # noqa: E402
+
+# ``redesign`` names both a subpackage and its main function. Importing a subpackage binds
+# it on its parent with setattr, which would hide the function; the package's class refuses
+# that one binding, so ``bpengine.redesign`` is the function whatever was imported first,
+# and the subpackage (with networkx under it) is still loaded only on first use.
+class _Package(types.ModuleType):
+    def __setattr__(self, name, value):
+        if name == "redesign" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 # public name -> module that defines it
 _LAZY = {
@@ -46,6 +57,9 @@ _LAZY = {
     "SimulationResult": "bpengine.sim",
     "simulate": "bpengine.sim",
     "sweep": "bpengine.sim.sweep",
+    "Change": "bpengine.redesign",
+    "redesign": "bpengine.redesign",
+    "transform_scenario": "bpengine.redesign",
 }
 
 __all__ = [

@@ -7,7 +7,6 @@ import click
 
 from ..i18n import N_, _, format_number, ngettext
 from ..model import load
-from ..report.tables import simulation_tables
 from ..scenario import load_scenario
 from ..sim import simulate as run_simulation
 from ..sim.eventlog import write_event_log
@@ -225,6 +224,14 @@ def _handover_table(result):
     return t
 
 
+def _tables(result):
+    """The KPI, lane and task tables for -o x.xlsx/x.csv; ``report`` is imported only then,
+    since it brings in networkx and the before/after machinery a plain run never uses."""
+    from ..report.tables import simulation_tables
+
+    return simulation_tables(result)
+
+
 def _check_outputs(log_file, plot_file):
     """Refuse a bad --log format before simulating, not after minutes of work."""
     from pathlib import Path
@@ -286,5 +293,5 @@ def simulate(model_file, scenario, prosimos_file, overrides, cases, replications
             console.print(f"event log: {log_file} ({len(result.event_log)} task executions)")
         if plot_file:
             console.print(f"plot: {plot_file}")
-    emit(fmt, output, text=text, data=result.to_dict, tables=lambda: simulation_tables(result),
+    emit(fmt, output, text=text, data=result.to_dict, tables=lambda: _tables(result),
          quiet=quiet)

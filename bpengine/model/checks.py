@@ -11,7 +11,6 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-import networkx as nx
 from lxml import etree
 
 from ..errors import ModelError, Problem
@@ -96,6 +95,8 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
 
 
 def _scope_problems(model, g, pid, scope, members):
+    import networkx as nx  # on first use: loading a model to simulate it never needs it
+
     out = []
     starts = [e for e in members if e.kind == "startEvent"]
     owner = model.elements.get(scope) if scope else model.processes[pid]

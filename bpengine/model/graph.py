@@ -7,7 +7,10 @@ edited. A boundary event is joined to the activity it sits on by an edge of kind
 """
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["back_edges", "build_graph", "message_graph"]
 
@@ -20,6 +23,8 @@ def build_graph(model) -> nx.DiGraph:
     ``element`` (the :class:`~bpengine.model.elements.Element`). Edge attributes: ``id``,
     ``kind`` (``sequence`` or ``attachment``), ``condition``, ``default``, ``name``.
     """
+    import networkx as nx  # on first use: simulating a model never needs it
+
     g = nx.DiGraph(name=model.name)
     for el in model.elements.values():
         g.add_node(
@@ -39,6 +44,8 @@ def build_graph(model) -> nx.DiGraph:
 
 def message_graph(model) -> nx.MultiDiGraph:
     """Message flows between pools and nodes, as a separate multigraph."""
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     for mf in model.message_flows.values():
         g.add_edge(mf.source, mf.target, key=mf.id, name=mf.name)
@@ -55,6 +62,7 @@ def back_edges(graph, roots) -> list[tuple]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.DiGraph([("s", "a"), ("a", "b"), ("b", "a"), ("b", "e")])
     >>> back_edges(g, ["s"])
     [('b', 'a')]

@@ -24,8 +24,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import networkx as nx
-
 from ..i18n import _
 
 __all__ = ["Handover", "PAPER_WORDS", "DATA_WORDS", "SYSTEM_LANE_WORDS", "case_handovers",
@@ -224,6 +222,8 @@ def case_handovers(model) -> tuple[list, list[str]]:
     >>> [h.flow for h in played]
     ['Msg_berkas', 'Msg_data']
     """
+    import networkx as nx  # on first use, as in .graph
+
     simulated = set(model.pooled_processes)
     graph = nx.DiGraph(model.graph.edges)
     candidates, notes = [], []

@@ -1,8 +1,25 @@
-"""Report: before/after tables, diagrams drawn from DI, plots, one self-contained HTML file."""
-from .before_after import compare, plots_for
-from .comparison import Comparison, Metric, structural_metrics, structure
-from .diagram import render_svg
-from .html import render_report, write_report
+"""Report: before/after tables, diagrams drawn from DI, plots, one self-contained HTML file.
+
+The public names below are imported on first use (PEP 562), as in :mod:`bpengine`: the CLI
+reaches :mod:`.tables` through this package on every run, and a plain ``simulate`` must not
+pay for networkx and the before/after machinery it never uses.
+"""
+from __future__ import annotations
+
+import importlib
+
+# public name -> module that defines it
+_LAZY = {
+    "compare": ".before_after",
+    "plots_for": ".before_after",
+    "Comparison": ".comparison",
+    "Metric": ".comparison",
+    "structural_metrics": ".comparison",
+    "structure": ".comparison",
+    "render_svg": ".diagram",
+    "render_report": ".html",
+    "write_report": ".html",
+}
 
 __all__ = [
     "Comparison",
@@ -15,3 +32,16 @@ __all__ = [
     "structure",
     "write_report",
 ]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

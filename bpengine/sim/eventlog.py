@@ -127,8 +127,10 @@ class EventLog(Sequence):
         # is enabled when the one before ends), as isoformat does (milliseconds truncated)
         times, at = np.unique(np.concatenate([self.enabled, self.start, self.end]),
                               return_inverse=True)
-        text = np.char.add(np.datetime_as_string(self.stamps(times), unit="ms"), offset)
-        stamps = text[at.reshape(3, -1)]
+        # as Python strings, indexed in Python: numpy's fixed-width str arrays (48 characters
+        # each) made the suffixing and the fancy indexing cost more than the formatting
+        text = [s + offset for s in np.datetime_as_string(self.stamps(times), unit="ms").tolist()]
+        stamps = [list(map(text.__getitem__, column)) for column in at.reshape(3, -1).tolist()]
         # activity and name belong to the node, lane and resource to the person: quote and
         # join each pair once, then index
         node = np.array([f"{_csv_field(i)},{_csv_field(n)}" for i, n in
@@ -136,8 +138,9 @@ class EventLog(Sequence):
         labels, index, lane_of = self._resource_index()
         who = np.array([f"{_csv_field(self.lanes[k])},{_csv_field(label)}"
                         for label, k in zip(labels, lane_of.tolist(), strict=True)], dtype=object)
-        cells = (self.case.astype(str), node[self.node], who[index], *stamps)
-        return list(map(",".join, zip(*(c.tolist() for c in cells), strict=True)))
+        cells = (list(map(str, self.case.tolist())), node[self.node].tolist(),
+                 who[index].tolist(), *stamps)
+        return list(map(",".join, zip(*cells, strict=True)))
 
 def _offset(tz) -> str:
     """``+07:00`` for WIB: the suffix ``datetime.isoformat`` gives aware timestamps."""

@@ -177,7 +177,8 @@ class Staffing:
     def _spawn(self, scope, i, t, group):
         """Create one work item of node ``i`` and send it to its batch pool or lane."""
         case = scope.case
-        item = Item(case, scope, i, self.net.lane[i], t, group)
+        lane_no = self.net.lane[i]
+        item = Item(case, scope, i, lane_no, t, group)
         if group is not None:
             group.items.append(item)
         if self.track_live:
@@ -186,7 +187,23 @@ class Staffing:
             self._pos_add(scope, i)
         batch = self.net.batch[i]
         if batch is None:
-            self._request(item, t)
+            lane = self.lanes[lane_no]
+            if lane.people is not None or not lane.free:
+                self._request(item, t)
+                return item
+            # A head count with someone free, the common case: _request and _serve
+            # inlined (the same draws, the same order), as this runs for every task.
+            staff = lane.free.popleft()
+            stream = self.node_stream[i]
+            buf, pos = stream.buf, stream.pos
+            if pos < len(buf):
+                dur = buf[pos]
+                stream.pos = pos + 1
+            else:
+                dur = stream.next()
+            start, end = lane.clock.work(t, dur)
+            item.start, item.end, item.dur, item.state, item.staff = start, end, dur, SERVICE, staff
+            heappush(self.heap, (end, DONE, next(self.seq), DONE, item))
             return item
         pool = self.pools.setdefault(i, [])
         pool.append(item)
@@ -291,13 +308,24 @@ class Staffing:
         if item.state != SERVICE:
             return  # cancelled by a boundary timer or a terminate end meanwhile
         item.state = FINISHED
-        case, lane = item.case, self.lanes[item.lane]
+        case, lane, staff = item.case, self.lanes[item.lane], item.staff
         lane.busy += item.dur
-        self._free(lane, item.staff, t)
+        if lane.people is None:  # a head count: _free inlined, as this runs for every task
+            queue = lane.queue
+            while queue:
+                nxt = queue.popleft()
+                if nxt.state == QUEUED:
+                    self._serve(lane, nxt, t, staff)
+                    break
+            else:
+                lane.free.append(staff)
+        else:
+            self._free(lane, staff, t)
         if self.track_live:
             case.live.discard(item)
-        self._account(item, lane)
         scope, i = item.scope, item.node
+        self.rows.append((case.id, i, item.lane, staff, item.enabled, item.released,
+                          item.assigned, item.start, item.end, item.dur))  # _account, inlined
         if self.sets_data and self.net.attrs[i] is not None:
             self._set_data(case, i)
         if self.has_or:
@@ -319,7 +347,13 @@ class Staffing:
                     return
                 scope.count += 1
                 self._leave(scope, b.node, t)
-        self._leave(scope, i, t)
+        o = self.net.outs[i]
+        if len(o) == 1 and i not in self.sends:  # _leave over one flow, inlined
+            self._enter(scope, o[0], t)
+            if scope.or_wait:
+                self._try_or(scope, t)
+        else:
+            self._leave(scope, i, t)
 
     def _set_data(self, case, i):
         """The case attributes task ``i`` sets as it ends (drawn, or computed from the data)."""
