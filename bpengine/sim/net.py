@@ -31,6 +31,7 @@ START, TASK, SUB, XOR, AND, OR, CATCH, PASS, END, TERMINATE, BOUNDARY = range(11
 # several), and the door through which a message enters a meeting point.
 SEND, MEET, MAIL = 11, 12, 13
 NO_LANE = "(no lane)"
+_NO_TIME = Distribution("fixed", (0.0,))
 # steps a system does (BPMN's service, script, business-rule, send and receive tasks) take
 # no staff and run around the clock; steps on no lane take no staff either: nobody is
 # drawn to queue for (unless the scenario assigns the step to a lane)
@@ -273,7 +274,10 @@ class _Builder:
         name = sc.assignments.get(el.id) or (SYSTEM if el.kind in AUTOMATED else
                                              el.lane or (self.pooled and el.pool) or NO_LANE)
         lane = self.lanes.setdefault(name, len(self.lanes))
-        dist = sc.durations.get(el.id) or sc.lane_durations.get(el.lane) or DEFAULT_DURATION
+        dist = sc.durations.get(el.id) or sc.lane_durations.get(el.lane) or (
+            # a send or receive task is the message passing itself: its time is the
+            # hand-over's transfer, not ten minutes of a step's default work
+            _NO_TIME if el.kind in ("sendTask", "receiveTask") else DEFAULT_DURATION)
         dur = self.dists.setdefault(id(dist), len(self.net.distributions))
         if dur == len(self.net.distributions):
             self.net.distributions.append(dist)

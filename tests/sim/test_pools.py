@@ -82,3 +82,10 @@ def test_a_message_never_sent_is_a_deadlock_named_at_the_receiver():
     with pytest.raises(ModelError, match=r"Receive_terima \(Terima rekomendasi\) waits for a "
                                          r"message from another pool that never comes"):
         simulate(model, None, cases=5, replications=1)
+
+
+def test_a_receive_task_takes_no_time_of_its_own(model):
+    # QA: a receive task took the default 10 minutes on top of the transfer time
+    rows = by_activity(run_case(model, {}, ALWAYS))
+    for step in ("Send_kirim", "Receive_terima"):
+        assert rows[step]["end"] == rows[step]["start"]
