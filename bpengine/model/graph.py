@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["back_edges", "build_graph", "message_graph"]
+__all__ = ["back_edges", "build_graph", "message_graph", "next_activities"]
 
 
 def build_graph(model) -> nx.DiGraph:
@@ -86,3 +86,21 @@ def back_edges(graph, roots) -> list[tuple]:
             elif color[nxt] == 1:
                 back.append((node, nxt))
     return back
+
+
+def next_activities(model, node: str) -> set[str]:
+    """The activities a token reaches from ``node`` through non-activities only (gateways,
+    events, boundary attachments) on :attr:`ProcessModel.graph`; ``node`` itself when a
+    loop of non-activities leads back to it."""
+    g, found, seen = model.graph, set(), set()
+    stack = list(g.successors(node))
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if model.elements[n].is_activity:
+            found.add(n)
+        else:
+            stack.extend(g.successors(n))
+    return found

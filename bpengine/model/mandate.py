@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..i18n import N_, _
 from .approval import REQUEST_WORDS
+from .graph import next_activities
 
 __all__ = ["Mandate", "classify_mandate", "legal_act", "legal_acts", "LEGAL_ACT_WORDS", "AUTOMATED_KINDS"]
 
@@ -124,18 +125,7 @@ def legal_act(name: str) -> tuple[str, str] | None:
 
 def _next_steps(model, element_id: str) -> list[str]:
     """The activities a case reaches next from ``element_id``, through gateways and events."""
-    g, out, seen = model.graph, [], {element_id}
-    stack = list(g.successors(element_id))
-    while stack:
-        n = stack.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        if model.elements[n].is_activity:
-            out.append(n)
-        else:
-            stack.extend(g.successors(n))
-    return sorted(out)
+    return sorted(next_activities(model, element_id) - {element_id})
 
 
 def _guarded(model, element_id: str) -> str | None:

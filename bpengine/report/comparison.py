@@ -15,6 +15,7 @@ import networkx as nx
 
 from ..i18n import N_, _, format_number, format_percent
 from ..model import ProcessModel
+from ..model.graph import next_activities
 from .significance import mean_ci, welch
 
 __all__ = ["Metric", "Comparison", "structure", "structural_metrics", "simulated_metric",
@@ -204,21 +205,10 @@ class Comparison:
 
 def _activity_graph(model: ProcessModel) -> nx.DiGraph:
     """Activities joined when a token can go from one to the next through non-activities."""
-    g = model.graph
     acts = [e.id for e in model.elements.values() if e.is_activity]
     out = nx.DiGraph()
     out.add_nodes_from(acts)
-    for a in acts:
-        stack, seen = list(g.successors(a)), set()
-        while stack:
-            n = stack.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            if model.elements[n].is_activity:
-                out.add_edge(a, n)
-            else:
-                stack.extend(g.successors(n))
+    out.add_edges_from((a, n) for a in acts for n in next_activities(model, a))
     return out
 
 
