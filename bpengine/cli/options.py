@@ -16,13 +16,14 @@ from pathlib import Path
 
 import click
 
-__all__ = ["cases", "replications", "seed", "jobs", "output_format", "output", "quiet",
+__all__ = ["cases", "replications", "warmup", "seed", "jobs", "output_format", "output", "quiet",
            "scenario", "overrides", "database", "alias", "OutputPath", "SHARED", "FORMATS"]
 
 # canonical spelling of each shared option: (declarations, destination name)
 SHARED = {
     "cases": ("-n", "--cases"),
     "replications": ("-r", "--replications"),
+    "warmup": ("--warmup",),
     "seed": ("--seed",),
     "jobs": ("-j", "--jobs"),
     "fmt": ("--format",),
@@ -78,6 +79,15 @@ def replications(default: int = 10, minimum: int = 1,
     """``-r/--replications N`` (at least ``minimum``: 2 where a test needs a variance)."""
     return click.option(*SHARED["replications"], "replications", type=click.IntRange(min=minimum),
                         default=default, show_default=True, help=help)
+
+
+def warmup():
+    """``--warmup N``: unmeasured cases first, a count (>= 1) or a fraction of --cases."""
+    return click.option(
+        *SHARED["warmup"], "warmup", default=0.1, show_default=True,
+        type=click.FloatRange(min=0),
+        callback=lambda ctx, param, value: int(value) if value >= 1 else float(value),
+        help="Unmeasured cases first: a count, or a fraction of --cases below 1.")
 
 
 def seed(help: str = "The same seed gives the same numbers."):

@@ -253,8 +253,7 @@ def _check_outputs(log_file, plot_file):
 @options.cases(1000)
 @options.replications(10, minimum=1,
                       help="Independent runs; the 95% intervals are over them (needs 2 or more).")
-@click.option("--warmup", default=0.1, show_default=True, type=click.FloatRange(min=0),
-              help="Unmeasured cases first: a count, or a fraction of --cases below 1.")
+@options.warmup()
 @options.seed()
 @options.jobs(1)
 @options.output_format("text", "json", "csv")
@@ -273,10 +272,9 @@ def simulate(model_file, scenario, prosimos_file, overrides, cases, replications
     _check_outputs(log_file, plot_file)
     model = load(model_file)
     scen = load_scenario(scenario or prosimos_file, model, overrides=overrides)
-    warm = int(warmup) if warmup >= 1 else float(warmup)
     with progress_bar("simulating", "cases", quiet) as update:
         result = run_simulation(model, scen, cases=cases, seed=seed,
-                                replications=replications, warmup=warm,
+                                replications=replications, warmup=warmup,
                                 event_log=bool(log_file) or model.is_collaboration,
                                 progress=update, workers=jobs)
     if log_file:

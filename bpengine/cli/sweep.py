@@ -87,8 +87,7 @@ def _table(result, console):
 @options.overrides()
 @options.cases(1000)
 @options.replications(10, minimum=1, help="Replications per point (2 or more for intervals).")
-@click.option("--warmup", default=0.1, show_default=True, type=click.FloatRange(min=0),
-              help="Unmeasured cases first: a count, or a fraction of --cases below 1.")
+@options.warmup()
 @options.seed("The same seed for every point: differences come from the values varied.")
 @options.jobs(1)
 @options.output_format("text", "json", "csv")
@@ -109,7 +108,7 @@ def sweep(model_file, vary, scenario, overrides, cases, replications, warmup, se
     model = load(model_file)
     with progress_bar("sweeping", "cases", quiet) as update:
         result = run_sweep(model, scenario, grid, cases=cases, replications=replications,
-                           seed=seed, warmup=int(warmup) if warmup >= 1 else float(warmup),
+                           seed=seed, warmup=warmup,
                            overrides=overrides, progress=update, workers=jobs)
     if plot_file:
         plot_sweep(result, plot_file)
