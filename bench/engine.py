@@ -152,7 +152,7 @@ PROCESSES = Path(__file__).resolve().parents[1] / "processes"
 
 
 def happy_path_data(model) -> dict:
-    """Case data that takes each decision's main branch (as tests/engine/test_processes.py)."""
+    """Case data that takes each decision's main branch (as tests/engine/conftest.py does)."""
     data = {}
     for flow in model.flows.values():
         if flow.condition:

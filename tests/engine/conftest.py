@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from bpengine.expressions import compile_expression
 
 DATA = Path(__file__).resolve().parent / "data"
 SHARED = Path(os.environ.get("BPENGINE_SHARED")
@@ -167,3 +170,14 @@ def pg_url(pg_server) -> str:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def happy_path_data(model) -> dict:
+    """Case data that takes each decision's main branch: ``x == "value"`` -> value, else True."""
+    data = {}
+    for flow in model.flows.values():
+        if flow.condition:
+            for name in compile_expression(flow.condition).names:
+                equal = re.search(rf'{name}\s*==\s*["\']([^"\']+)["\']', flow.condition)
+                data.setdefault(name, equal.group(1) if equal else True)
+    return data

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -10,21 +9,12 @@ from click.testing import CliRunner
 
 from bpengine import BpengineError, Engine, load
 from bpengine.cli import main
-from bpengine.expressions import compile_expression
+
+from .conftest import happy_path_data
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "processes" / "surat-keterangan-domisili.bpmn"
 REMOVED = {"Task_bawa_ke_rw", "Task_ttd_rw", "Task_verifikasi_kelurahan"}
-
-
-def _happy(model) -> dict:
-    data = {}
-    for flow in model.flows.values():
-        if flow.condition:
-            for name in compile_expression(flow.condition).names:
-                equal = re.search(rf'{name}\s*==\s*["\']([^"\']+)["\']', flow.condition)
-                data.setdefault(name, equal.group(1) if equal else True)
-    return data
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +45,7 @@ def test_in_flight_cases_move_to_the_redesign_and_unsafe_ones_stay(engine, redes
     old_model, new_model = load(SHIPPED), load(redesigned)
     assert REMOVED <= set(old_model.elements) and not REMOVED & set(new_model.elements)
     v1 = engine.deploy(old_model)
-    ids = _cases_along_the_way(engine, v1.key, _happy(old_model))
+    ids = _cases_along_the_way(engine, v1.key, happy_path_data(old_model))
     v2 = engine.deploy(new_model)
     assert (v2.key, v2.version) == (v1.key, 2)
     before = {c: engine.history(c) for c in ids}
@@ -72,7 +62,7 @@ def test_in_flight_cases_move_to_the_redesign_and_unsafe_ones_stay(engine, redes
 
     moves = engine.migrate(v1, v2, actor="admin")
     assert [(m.case_id, m.moved) for m in moves] == [(m.case_id, m.moved) for m in plan]
-    new_data = _happy(new_model)
+    new_data = happy_path_data(new_model)
     for move in moves:
         case = engine.get(move.case_id)
         entry = [h for h in engine.history(case.id) if h.action == "migrate"]
@@ -94,7 +84,7 @@ def test_in_flight_cases_move_to_the_redesign_and_unsafe_ones_stay(engine, redes
 
 def test_a_mapping_moves_a_case_off_a_removed_step(engine, redesigned):
     v1 = engine.deploy(SHIPPED)
-    [case_id] = [c for c in _cases_along_the_way(engine, v1.key, _happy(load(SHIPPED)), 9)
+    [case_id] = [c for c in _cases_along_the_way(engine, v1.key, happy_path_data(load(SHIPPED)), 9)
                  if engine.get(c).tasks[0].element_id == "Task_verifikasi_kelurahan"]
     v2 = engine.deploy(redesigned)
     mapping = {"Task_verifikasi_kelurahan": "Task_buat_konsep"}
@@ -139,7 +129,7 @@ def test_case_migrate_from_the_command_line(tmp_path, redesigned):
     url = f"sqlite:///{tmp_path / 'cases.db'}"
     with Engine(url) as engine:
         v1 = engine.deploy(SHIPPED)
-        _cases_along_the_way(engine, v1.key, _happy(load(SHIPPED)), 5)
+        _cases_along_the_way(engine, v1.key, happy_path_data(load(SHIPPED)), 5)
         engine.deploy(redesigned)
 
     def run(*args):

@@ -1,26 +1,15 @@
 """Every shipped procedure in processes/ deploys, starts and runs to its end in the engine."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from bpengine import Engine, load
-from bpengine.expressions import compile_expression
+
+from .conftest import happy_path_data
 
 PROCESSES = sorted((Path(__file__).resolve().parents[2] / "processes").glob("*.bpmn"))
-
-
-def _happy_path_data(model) -> dict:
-    """Case data that takes each decision's main branch: ``x == "value"`` -> value, else True."""
-    data = {}
-    for flow in model.flows.values():
-        if flow.condition:
-            for name in compile_expression(flow.condition).names:
-                equal = re.search(rf'{name}\s*==\s*["\']([^"\']+)["\']', flow.condition)
-                data.setdefault(name, equal.group(1) if equal else True)
-    return data
 
 
 @pytest.mark.parametrize("path", PROCESSES, ids=lambda p: p.stem)
@@ -32,7 +21,7 @@ def test_a_shipped_procedure_runs_from_start_to_end(path):
         for element in model.elements.values():
             if element.kind == "serviceTask":
                 engine.register(element.id, lambda data: {"sistem": "ok"})
-        case = engine.start(definition.key, _happy_path_data(model), actor="loket")
+        case = engine.start(definition.key, happy_path_data(model), actor="loket")
         assert case.status == "running" and engine.inbox()
         assert all(task.lane for task in engine.inbox())
         steps = 0
