@@ -268,12 +268,14 @@ class Runtime:
 
     def checkpoint(self, workflow) -> tuple:
         """What :meth:`rollback` needs to undo the steps after this point (a failed job)."""
-        return self.dump(workflow), list(outbox(workflow)), dict(throwers(workflow))
+        return (self.dump(workflow), list(outbox(workflow)), dict(throwers(workflow)),
+                getattr(workflow, "bpe_case", None))
 
     def rollback(self, checkpoint: tuple):
-        """The workflow as it was at ``checkpoint``, with what it had thrown by then."""
-        state, thrown, by = checkpoint
-        workflow = self.restore(state)
+        """The workflow as it was at ``checkpoint``, with what it had thrown by then; its
+        conditions still read the case's data (as :meth:`restore` was given it)."""
+        state, thrown, by, case = checkpoint
+        workflow = self.restore(state, case)
         outbox(workflow).extend(thrown)
         throwers(workflow).update(by)
         return workflow
