@@ -97,6 +97,10 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
         return resequence(model, check, before=first, log=log, finding=fid)
     if kind == "reassign":
         home = model.elements[elements[0]].lane_id
+        if home is None:
+            raise ModelError(_("finding {id}: {element} is in no lane, so there is no office to "
+                               "move steps to").format(id=fid, element=elements[0]),
+                             file=model.file)
         moved = targets or elements[1:-1]
         deciding = [t for t in moved if model.mandate(t).required
                     or model.approval(t).is_approval]
@@ -127,8 +131,12 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
                             evidence=(elements[-1], flow), share=share, log=log, finding=fid)
         return new
     if kind == "move-staff":  # the busy lane's steps are the elements, the lender's the target
-        return move_staff(model, model.elements[targets[0]].lane, model.elements[elements[0]].lane,
-                          log=log, finding=fid)
+        lender, busy = model.elements[targets[0]].lane, model.elements[elements[0]].lane
+        if lender is None or busy is None:
+            raise ModelError(_("finding {id}: staff move between lanes, and {element} is in "
+                               "none").format(id=fid, element=elements[0] if busy is None
+                                              else targets[0]), file=model.file)
+        return move_staff(model, lender, busy, log=log, finding=fid)
     if kind == "relocate-check":
         # the check is the target, else the last approval among the elements
         check = next((e for e in (*targets, *reversed(elements))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 
@@ -53,7 +54,7 @@ def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
     for row in event_log:
         steps[row["case"]].append((row["start"], row["end"], row["activity"], row["lane"]))
     handoffs, approvals = [], []
-    sent = defaultdict(int)  # hand-overs between pools, counted on the simulator's own record
+    sent: defaultdict[Any, int] = defaultdict(int)  # hand-overs between pools, counted on the simulator's own record
     for row in handovers or ():
         sent[row["case"]] += 1
     for rows in steps.values():
@@ -213,7 +214,7 @@ def plots_for(before_result, after_result) -> dict:
     out = {}
     fig, ax = plt.subplots(figsize=(9, 3.6))
     both = np.concatenate([before_result.cycle_days, after_result.cycle_days])
-    bins = np.linspace(0, float(np.percentile(both, 99.5)) if len(both) else 1, 50)
+    bins = np.linspace(0, float(np.percentile(both, 99.5)) if len(both) else 1, 50).tolist()
     ax.hist(before_result.cycle_days, bins=bins, alpha=0.55, color="#d84315", label=_("before"))
     ax.hist(after_result.cycle_days, bins=bins, alpha=0.55, color="#2e7d32", label=_("after"))
     ax.set_xlabel(_("cycle time (working days)"))
