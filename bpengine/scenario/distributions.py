@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ _UNITS = {
 _AMOUNT = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*([a-z ]*?)\s*$", re.IGNORECASE)
 
 
-def parse_minutes(value, where: str, working_day_minutes: float = 450.0) -> float:
+def parse_minutes(value: object, where: str, working_day_minutes: float = 450.0) -> float:
     """Read a duration: a number (minutes) or ``"N s|min|h|working day(s)"``.
 
     Raises
@@ -141,14 +142,14 @@ class Distribution:
         """
         out = self._raw(rng, n)
         if self.kind == "fixed":
-            return np.clip(out, self.low, self.high)
+            return np.asarray(np.clip(out, self.low, self.high), dtype=float)
         for _ in range(8):
             bad = (out < self.low) | (out > self.high)
             count = int(bad.sum())
             if not count:
                 return out
             out[bad] = self._raw(rng, count)
-        return np.clip(out, self.low, self.high)
+        return np.asarray(np.clip(out, self.low, self.high), dtype=float)
 
     def _raw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         p, k = self.params, self.kind
@@ -188,7 +189,7 @@ class Distribution:
             out = out + self.shift
         return np.asarray(out, dtype=float)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         names = {"fixed": ("value",), "exponential": ("mean",), "normal": ("mean", "sd"),
                  "lognormal": ("mean", "sd"), "triangular": ("min", "mode", "max"),
                  "uniform": ("low", "high"), "gamma": ("mean", "sd"),
@@ -206,11 +207,11 @@ class Distribution:
 class Choice:
     """A categorical case attribute: ``{choice: {tahunan: 0.8, sakit: 0.2}}``."""
 
-    values: tuple
+    values: tuple[Any, ...]
     probabilities: tuple[float, ...]
 
     @property
-    def mean(self):
+    def mean(self) -> None:
         return None
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -229,7 +230,7 @@ _REQUIRED = {
 }
 
 
-def parse_distribution(spec, where: str, *, duration: bool = True,
+def parse_distribution(spec: object, where: str, *, duration: bool = True,
                        working_day_minutes: float = 450.0) -> Distribution:
     """Read a distribution from scenario YAML.
 
@@ -242,7 +243,7 @@ def parse_distribution(spec, where: str, *, duration: bool = True,
         Naming ``where`` and the offending key: unknown distribution, missing or extra
         parameter, negative duration, ``min > max``.
     """
-    def amount(value, key):
+    def amount(value: object, key: str | None) -> float:
         label = f"{where}.{key}" if key else where
         if duration:
             v = parse_minutes(value, label, working_day_minutes)
@@ -298,7 +299,7 @@ def parse_distribution(spec, where: str, *, duration: bool = True,
     return Distribution(kind, params, low, high)
 
 
-def parse_choice(spec, where: str) -> Choice:
+def parse_choice(spec: object, where: str) -> Choice:
     """Read ``{choice: {value: probability, ...}}``; probabilities must sum to 1."""
     options = spec.get("choice") if isinstance(spec, dict) else None
     if not isinstance(options, dict) or not options:

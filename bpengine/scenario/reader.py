@@ -8,6 +8,7 @@ and the element.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ..errors import ScenarioError
 from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
@@ -22,6 +23,9 @@ from .scenario import (
     Person,
     Scenario,
 )
+
+if TYPE_CHECKING:
+    from ..model import ProcessModel
 
 __all__ = ["from_mapping"]
 
@@ -250,7 +254,7 @@ def _people(spec, where, models, lane, lane_calendar: Calendar, day) -> list[Per
     return out
 
 
-def from_mapping(doc: dict, model, source: str) -> Scenario:
+def from_mapping(doc: object, model: ProcessModel | None, source: str) -> Scenario:
     """Build a :class:`Scenario` from a mapping in the YAML's shape, checking every key."""
     models = _models(model) if model is not None else None
     doc = _mapping(doc, "scenario")
