@@ -47,10 +47,10 @@ _MAX_INT_BITS = 256  # 10**77: larger than any amount of rupiah, small enough to
 _MAX_SEQUENCE = 10_000  # elements or characters produced by * and +
 
 
-def _to_date(value=None, month=None, day=None):
+def _to_date(value: object = None, month: object = None, day: object = None) -> _dt.date:
     """``date("2025-01-06")``, ``date(2025, 1, 6)`` or the date part of a datetime."""
     if month is not None:
-        return _dt.date(int(value), int(month), int(day))
+        return _dt.date(int(value), int(month), int(day))  # type: ignore[call-overload]  # int() refusing one is the user's error
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -58,7 +58,7 @@ def _to_date(value=None, month=None, day=None):
     return _dt.date.fromisoformat(str(value)[:10])
 
 
-def _to_datetime(value):
+def _to_datetime(value: object) -> _dt.datetime:
     if isinstance(value, _dt.datetime):
         return value
     if isinstance(value, _dt.date):
@@ -66,7 +66,7 @@ def _to_datetime(value):
     return _dt.datetime.fromisoformat(str(value))
 
 
-def _days_between(start, end) -> int:
+def _days_between(start: object, end: object) -> int:
     return (_to_date(end) - _to_date(start)).days
 
 
@@ -191,7 +191,8 @@ class Expression:
     @property
     def names(self) -> frozenset[str]:
         """Case-data names the expression reads (excluding safe function names)."""
-        called = {n.func.id for n in ast.walk(self.tree) if isinstance(n, ast.Call)}
+        called = {n.func.id for n in ast.walk(self.tree)
+                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         return frozenset(n.id for n in ast.walk(self.tree)
                          if isinstance(n, ast.Name) and n.id not in called)
 

@@ -11,6 +11,9 @@ under the node that uses them. Each subprocess is drawn collapsed, its content o
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import networkx as nx
 from lxml import etree
 
@@ -30,13 +33,15 @@ _ARTIFACTS = {"dataObjectReference": (36, 50), "dataStoreReference": (50, 50),
               "textAnnotation": (100, 30)}
 _SUBPROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
 COL_W, ROW_H, STRIP_H, HEADER, MARGIN = 150, 130, 70, 30, 20
+Box = tuple[float, float, float, float]  # x, y, width, height
+Point = tuple[float, float]
 
 
-def _local(el):
+def _local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def _size(kind):
+def _size(kind: str) -> tuple[float, float]:
     if kind in _GATEWAYS:
         return 50, 50
     if kind in _EVENTS:
@@ -44,11 +49,11 @@ def _size(kind):
     return _ARTIFACTS.get(kind, (100, 80))
 
 
-def _children(el, kinds):
+def _children(el: etree._Element, kinds: set[str] | dict[str, Any]) -> list[etree._Element]:
     return [c for c in el if _local(c) in kinds]
 
 
-def _hits(points, boxes):
+def _hits(points: Sequence[Point], boxes: Iterable[Box]) -> bool:
     """Whether an orthogonal polyline crosses the inside of any box ``(x, y, w, h)``."""
     for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
         for bx, by, bw, bh in boxes:
@@ -58,20 +63,21 @@ def _hits(points, boxes):
     return False
 
 
-def _layers(nodes, edges, starts):
+def _layers(nodes: list[str], edges: Iterable[tuple[str, str]], starts: Iterable[str]
+            ) -> tuple[dict[str, int], set[tuple[str, str]], list[str], nx.DiGraph[str]]:
     """Return ``(layer, back_edges, topological_order, dag)`` of a directed graph.
 
     Back edges are those that close a cycle in a DFS begun at the start events (then at any
     node without incoming edges, then anywhere); the rest form a DAG, layered by longest path.
     """
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)
     roots = list(starts) + [n for n in nodes if graph.in_degree(n) == 0] + list(nodes)
     back = set(back_edges(graph, roots))
     graph.remove_edges_from(back)
     order = list(nx.topological_sort(graph))
-    layer = {}
+    layer: dict[str, int] = {}
     for node in order:
         layer[node] = max((layer[p] + 1 for p in graph.predecessors(node)), default=0)
     return layer, back, order, graph
@@ -80,7 +86,7 @@ def _layers(nodes, edges, starts):
 class _Plane:
     """One ``BPMNPlane`` being filled with shapes and edges; remembers every shape's box."""
 
-    def __init__(self, root, element_id):
+    def __init__(self, root: etree._Element, element_id: str) -> None:
         diagram = etree.Element(f"{{{BPMNDI}}}BPMNDiagram", id=f"BPMNDiagram_{element_id}",
                                 nsmap={"bpmndi": BPMNDI, "dc": DC, "di": DI})
         # the XSD wants diagrams after the root elements and before any <relationship>
@@ -91,23 +97,25 @@ class _Plane:
             root.append(diagram)
         self.plane = etree.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane",
                                       id=f"BPMNPlane_{element_id}", bpmnElement=element_id)
-        self.boxes = {}
+        self.boxes: dict[str, Box] = {}
 
-    def shape(self, element_id, box, **attrs):
+    def shape(self, element_id: str, box: Box, **attrs: str) -> None:
         self.boxes[element_id] = box
         el = etree.SubElement(self.plane, f"{{{BPMNDI}}}BPMNShape", id=f"{element_id}_di",
                               bpmnElement=element_id, **attrs)
         etree.SubElement(el, f"{{{DC}}}Bounds", x=f"{box[0]:g}", y=f"{box[1]:g}",
                          width=f"{box[2]:g}", height=f"{box[3]:g}")
 
-    def edge(self, element_id, points):
+    def edge(self, element_id: str, points: Iterable[Point]) -> None:
         el = etree.SubElement(self.plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{element_id}_di",
                               bpmnElement=element_id)
         for x, y in points:
             etree.SubElement(el, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")
 
 
-def _container_parts(container):
+def _container_parts(container: etree._Element) -> tuple[
+        list[str], dict[str, str], dict[str, str], list[tuple[str, str, str]], list[str],
+        list[tuple[str | None, str, str, bool]]]:
     """Nodes, boundary events, sequence flows, artifacts and data links of one container."""
     nodes = [c.get("id") for c in container
              if _local(c) in _ACTIVITIES | _GATEWAYS | _EVENTS - {"boundaryEvent"}]
@@ -117,7 +125,8 @@ def _container_parts(container):
     flows = [(f.get("id"), f.get("sourceRef"), f.get("targetRef"))
              for f in _children(container, {"sequenceFlow"})]
     artifacts = [c.get("id") for c in _children(container, set(_ARTIFACTS))]
-    links = []  # (edge id or None, artifact end, node end, artifact is source)
+    links: list[tuple[str | None, str, str, bool]] = []  # (edge id or None, artifact end,
+    # node end, artifact is source)
     for node in container:
         for assoc in _children(node, {"dataInputAssociation", "dataOutputAssociation"}):
             is_input = _local(assoc) == "dataInputAssociation"
@@ -134,11 +143,11 @@ def _container_parts(container):
     return nodes, kinds, boundaries, flows, artifacts, links
 
 
-def _lane_tree(process):
+def _lane_tree(process: etree._Element | None) -> list[tuple[etree._Element, int, bool]]:
     """``[(lane element, depth, leaf?)]`` in document order, depth first."""
-    out = []
+    out: list[tuple[etree._Element, int, bool]] = []
 
-    def walk(lane_set, depth):
+    def walk(lane_set: etree._Element, depth: int) -> None:
         for lane in _children(lane_set, {"lane"}):
             kids = _children(lane, {"childLaneSet"})
             out.append((lane, depth, not any(_children(k, {"lane"}) for k in kids)))
@@ -280,7 +289,9 @@ def _arrange(plane, pools, origin, msg_flows=()):
                 plane.edge(eid, points if art_is_source else points[::-1])
 
 
-def _route(s, t, is_back, box_of, boxes, row_top, col_x, layer, node_of, kind_of):
+def _route(s: str, t: str, is_back: bool, box_of: dict[str, Box], boxes: list[tuple[str, Box]],
+           row_top: dict[str, float], col_x: Sequence[float], layer: dict[str, int],
+           node_of: dict[str, str], kind_of: dict[str, str]) -> list[Point]:
     """Orthogonal waypoints for a sequence flow, avoiding node boxes where it can."""
     sx, sy, sw, sh = box_of[s]
     tx, ty, tw, th = box_of[t]
@@ -316,15 +327,15 @@ def _route(s, t, is_back, box_of, boxes, row_top, col_x, layer, node_of, kind_of
     return _dedupe(cands[-1])
 
 
-def _dedupe(points):
-    out = []
+def _dedupe(points: Iterable[Point]) -> list[Point]:
+    out: list[Point] = []
     for p in points:
         if not out or p != out[-1]:
             out.append(p)
     return out
 
 
-def _straight(a, b):
+def _straight(a: Box, b: Box) -> list[Point]:
     """Two points joining box ``a`` to box ``b`` (an association: straight, not orthogonal)."""
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
@@ -337,7 +348,7 @@ def _straight(a, b):
     return [(ax if right else ax + aw, ay + ah / 2), (bx + bw if right else bx, y)]
 
 
-def _message_route(a, b):
+def _message_route(a: Box, b: Box) -> list[Point]:
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
     x1 = min(max(bx + bw / 2, ax + 5), ax + aw - 5) if aw > 300 else ax + aw / 2
@@ -348,7 +359,7 @@ def _message_route(a, b):
     return _dedupe([(x1, y1), (x1, mid), (x2, mid), (x2, y2)])
 
 
-def layout(root):
+def layout(root: etree._Element) -> etree._Element:
     """(Re)write the BPMN DI of a BPMN 2.0 ``definitions`` document in place.
 
     Parameters
@@ -391,7 +402,7 @@ def layout(root):
         by_id = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str)}
         pool_of = {p.get("processRef"): p.get("id") for p in participants}
 
-        def anchor(eid):  # an end inside a collapsed subprocess attaches to the subprocess
+        def anchor(eid: str | None) -> str | None:  # an end inside a collapsed subprocess attaches to the subprocess
             while eid is not None and eid not in plane.boxes:
                 eid = pool_of.get(eid) or (by_id[eid].getparent().get("id")
                                            if eid in by_id else None)
