@@ -102,6 +102,9 @@ def lead_time(model, scenario=None, without=(), process: str | None = None
         The expected lead time, and per activity its reach probability times visits
         (how often a case runs it).
     """
+    from .rules import resolve_inputs
+
+    model, scenario = resolve_inputs(model, scenario)
     st, est = structure_of(model), Estimates(model, scenario)
     nodes, g, order = _main_graph(model, st, process)
     visits = expected_visits(model, scenario)
@@ -135,7 +138,7 @@ def runs_per_case(model, scenario=None) -> dict[str, float]:
     return out
 
 
-def cycle_time(model, scenario=None) -> dict:
+def cycle_time(model, *, scenario=None) -> dict:
     """Expected processing time and critical path of the model's main process.
 
     Returns

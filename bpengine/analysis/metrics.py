@@ -99,7 +99,7 @@ def domain_metrics(model, scenario=None, timing=None) -> dict:
     """Approvals, handoffs, lanes per path, ping-pongs, rework loops and knock-outs, and
     between pools: hand-overs paper/data, transfer share, agencies visited, once-only."""
     st = structure_of(model)
-    timing = timing or cycle_time(model, scenario)
+    timing = timing or cycle_time(model, scenario=scenario)
     path = timing["critical_path"]
     lanes_on_path = {model.elements[n].lane for n in path if model.elements[n].lane}
     return {
@@ -117,7 +117,7 @@ def domain_metrics(model, scenario=None, timing=None) -> dict:
     }
 
 
-def metrics(model, scenario=None) -> dict:
+def metrics(model, *, scenario=None) -> dict:
     """All metrics of ``model`` as a JSON-ready dict.
 
     Keys: ``size``, ``complexity``, ``domain`` and ``time`` (see :func:`cycle_time`).
@@ -135,7 +135,7 @@ def metrics(model, scenario=None) -> dict:
     from .rules import resolve_inputs
 
     model, scenario = resolve_inputs(model, scenario)
-    timing = cycle_time(model, scenario)
+    timing = cycle_time(model, scenario=scenario if scenario is not None else {})
     sla = getattr(scenario, "service_standard_days", None) if scenario is not None else None
     if isinstance(sla, (int, float)):
         # the legal service standard, against working time alone (waits come on top)

@@ -73,7 +73,7 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     raw = read_scenario_dict(scen_path)
     assumed = scen_path  # what the report's assumptions page shows
     if overrides:  # checked here, naming the file and the path, before any candidate runs
-        assumed = load_scenario(scen_path, model, overrides=overrides)
+        assumed = load_scenario(scen_path, model=model, overrides=overrides)
         raw = assumed.raw
     with progress_bar("simulating candidates", "candidates", quiet) as update:
         result = search(model, raw, cases, replications, seed, jobs=jobs or None, beam=beam,
@@ -98,7 +98,7 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     with progress_bar("simulating before and after", "cases", quiet) as update:
         results = simulate_pair(model, after, raw, best.scenario, cases, max(replications, 5),
                                 seed, progress=update, workers=jobs or 0)
-    comparison = compare_models(model, after, raw, cases, max(replications, 5), seed,
+    comparison = compare_models(model, after, scenario=raw, cases=cases, replications=max(replications, 5), seed=seed,
                                 after_scenario=best.scenario, results=results)
     (out / "comparison.txt").write_text(comparison.table() + "\n" + comparison.headline()
                                         + "\n", encoding="utf-8")

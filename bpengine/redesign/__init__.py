@@ -4,7 +4,7 @@ Each transformation takes a model and returns a new one (the input is never chan
 passes :func:`bpengine.model.validate` and :func:`check_clean` (no debris: orphan data,
 empty lanes, empty branches, dangling message flows, errands to idle offices), keeps every
 step the model says must stay (:meth:`~bpengine.model.ProcessModel.mandate` in
-:func:`redesign`) and keeps its diagram, so it opens in bpmn.io or Camunda Modeler.
+:func:`apply_findings`) and keeps its diagram, so it opens in bpmn.io or Camunda Modeler.
 :func:`transform_scenario` carries the scenario across a change.
 """
 
@@ -14,7 +14,7 @@ from .eliminate import compose, eliminate
 from .fast_lane import fast_lane
 from .notify import notify
 from .parallelise import parallelise
-from .plan import REMOVING, Skipped, apply_finding, redesign
+from .plan import REMOVING, Redesign, Skipped, apply_finding, apply_findings, redesign
 from .reorder import reassign, relocate_check, resequence
 from .staffing import move_staff
 from .tidy import check_clean
@@ -22,8 +22,10 @@ from .tidy import check_clean
 __all__ = [
     "REMOVING",
     "Change",
+    "Redesign",
     "Skipped",
     "apply_finding",
+    "apply_findings",
     "automate",
     "check_clean",
     "compose",

@@ -84,9 +84,9 @@ def simulate_pair(before: ProcessModel, after: ProcessModel, scenario=None,
         return None if progress is None else (lambda done, total: progress(i * total + done,
                                                                            2 * total))
 
-    rb = simulate(before, scenario, cases=cases, seed=seed, replications=replications,
+    rb = simulate(before, scenario=scenario, cases=cases, seed=seed, replications=replications,
                   progress=side(0), workers=workers)
-    ra = simulate(after, scenario if after_scenario is None else after_scenario, cases=cases,
+    ra = simulate(after, scenario=scenario if after_scenario is None else after_scenario, cases=cases,
                   seed=seed, replications=replications, progress=side(1), workers=workers)
     return rb, ra
 
@@ -122,8 +122,8 @@ def _within(result, days: float) -> list[float]:
                                                               result.replications) if len(c)]
 
 
-def compare(before, after, scenario=None, cases: int = 1000, replications: int = 10,
-            seed: int = 7, *, after_scenario=None, results=None,
+def compare(before, after, *, scenario=None, after_scenario=None, cases: int = 1000,
+            replications: int = 10, seed: int = 7, results=None,
             service_standard=None) -> Comparison:
     """Structural metrics and simulated KPIs of two models, with absolute and % change.
 

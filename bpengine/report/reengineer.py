@@ -24,7 +24,7 @@ from ..errors import BpengineError
 from ..i18n import _
 from ..model import ProcessModel
 from ..model import load as load_model
-from ..redesign import Change, redesign, transform_scenario
+from ..redesign import Change, apply_findings, transform_scenario
 from ..scenario import load_scenario
 from ..sim import simulate
 from .before_after import per_case_counts
@@ -107,7 +107,7 @@ def evaluate(job: tuple) -> dict:
     data, scenario, cases, replications, seed = job
     model = load_model(data)
     try:
-        res = simulate(model, scenario, cases=cases, seed=seed, replications=replications)
+        res = simulate(model, scenario=scenario, cases=cases, seed=seed, replications=replications)
     except BpengineError as exc:  # this candidate cannot run: rank it last, say why
         return {"cycle_days": math.inf, "cost": math.inf, "handoffs": math.inf,
                 "error": str(exc)}
@@ -154,7 +154,8 @@ def _design(model: ProcessModel, scenario: dict) -> tuple:
 
 
 def _extend(parent: Candidate, finding, keep, seen: set) -> Candidate | None:
-    new, applied = redesign(parent.model, [finding], keep=keep)
+    done = apply_findings(parent.model, [finding], keep=keep)
+    new, applied = done.model, list(done.changes)
     if not applied:
         return None
     scenario = parent.scenario
@@ -211,7 +212,7 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
             raise BpengineError(f"the procedure as it is cannot be simulated: "
                                 f"{base.kpis['error']}")
         if findings is None:  # savings capped by the share of the simulated mean they take
-            findings = analyze(model, load_scenario(scenario, model=model),
+            findings = analyze(model, scenario=load_scenario(scenario, model=model),
                                cycle_days=base.kpis["cycle_days"])
         result = _search(base, findings, keep, evaluate_all, beam, max_candidates)
         if progress is not None:
@@ -243,7 +244,8 @@ class _Search:
 
     def all_of(self, start: Candidate, findings) -> Candidate | None:
         """``start`` with every finding applied in the analyzer's order (`bpengine redesign`)."""
-        every, applied = redesign(start.model, findings, keep=self.keep)
+        done = apply_findings(start.model, findings, keep=self.keep)
+        every, applied = done.model, list(done.changes)
         if not applied:
             return None
         scenario = start.scenario
@@ -315,7 +317,7 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
         best = search.best()
         if best is base or search.left() <= 0:
             break
-        fresh = [f for f in analyze(best.model, load_scenario(best.scenario, model=best.model),
+        fresh = [f for f in analyze(best.model, scenario=load_scenario(best.scenario, model=best.model),
                                     cycle_days=best.kpis.get("cycle_days"))
                  if f.id not in known]
         if not fresh:

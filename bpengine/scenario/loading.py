@@ -23,7 +23,7 @@ ScenarioSource = str | os.PathLike[str] | dict[str, Any] | Scenario | None
 __all__ = ["load_scenario", "read_yaml", "sidecar_path"]
 
 
-def load_scenario(source: ScenarioSource = None, model: ProcessModel | None = None,
+def load_scenario(source: ScenarioSource = None, *, model: ProcessModel | None = None,
                   overrides: Sequence[str] = ()) -> Scenario:
     """Read and validate a scenario.
 

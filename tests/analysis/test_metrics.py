@@ -35,7 +35,7 @@ def test_cycle_time_rules(procedure):
     sc = {"tasks": {"a": 60, "b": 30, "c": 90, "d": 45},
           "gateways": {"g0": {"g0_j0": 0.5, "g0_p": 0.5}, "x": {"x_d": 0.2, "x_xj": 0.8}}}
     model = load(procedure(steps, flows, scenario=sc))
-    t = cycle_time(model, load_scenario(None, model=model))
+    t = cycle_time(model, scenario=load_scenario(None, model=model))
     expected_minutes = 60 / (1 - 0.5) + max(30, 90) + 0.2 * 45
     assert t["expected_days"] == pytest.approx(expected_minutes / 450, abs=1e-3)
     assert t["critical_path"] == ["s", "j0", "a", "g0", "p", "c", "pj", "x", "d", "xj", "e"]
@@ -59,7 +59,9 @@ def test_service_standard_is_compared(procedure):
     path = procedure(steps, ["s>a", "a>e"],
                      scenario={"service_standard": "10 min", "tasks": {"a": "45 min"}})
     model = load(path)
-    t = metrics(model, load_scenario(None, model=model))["time"]
+    t = metrics(model, scenario=load_scenario(None, model=model))["time"]
     assert t["service_standard_days"] == pytest.approx(10 / 450, abs=1e-3)
     assert t["working_time_exceeds_standard"] is True
-    assert "service_standard_days" not in metrics(model)["time"]
+    # like simulate(), no scenario given means the sidecar; {} means none at all
+    assert metrics(model)["time"]["service_standard_days"] == t["service_standard_days"]
+    assert "service_standard_days" not in metrics(model, scenario={})["time"]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bpengine import ModelError, analyze, load, redesign
+from bpengine import ModelError, analyze, apply_findings, load
 from bpengine.redesign import compose, eliminate, transform_scenario
 from bpengine.redesign.eliminate import absorb
 
@@ -238,7 +238,8 @@ def test_redesign_composes_a_desk_signing_twice_in_one_case():
     model = load(OSS_BEFORE)
     findings = [f for f in analyze(model) if f.rule == "same-role-approvals"]
     assert findings, "the Kepala DPMPTSP signs several permits of one case"
-    new, applied = redesign(model, findings)
+    done = apply_findings(model, findings)
+    new, applied = done.model, list(done.changes)
     assert applied and all(c.kind == "compose" for c in applied)
     # one finding lists every signature of the desk in the case: the TDP's covers them all
     signatures = ("Task_ttd_izin_lokasi", "Task_ttd_ho", "Task_ttd_siup")

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-# `bpengine.redesign` the attribute is the redesign() function (the public API); the package
-# is reached through importlib
+# the packages, imported by name
 PACKAGES = [importlib.import_module("bpengine.redesign"), importlib.import_module("bpengine.report")]
 MODULES = [f"{p.__name__}.{m.name}" for p in PACKAGES for m in pkgutil.iter_modules(p.__path__)]
 

@@ -21,7 +21,7 @@ def scenario(people, allocation="soonest_start", cost=0):
 
 
 def log(people, allocation="soonest_start", cases=40, cost=0):
-    res = simulate(DATA / "sequence.bpmn", scenario(people, allocation, cost), cases=cases,
+    res = simulate(DATA / "sequence.bpmn", scenario=scenario(people, allocation, cost), cases=cases,
                    replications=1, warmup=0, seed=1)
     return res, [r for r in res.event_log if r["activity"] == "A"]
 
@@ -72,7 +72,7 @@ def test_each_person_costs_their_own_rate():
 
 def test_a_person_only_takes_the_tasks_they_do():
     res = simulate(Path(__file__).resolve().parents[1] / "data" / "prosimos" / "claims.bpmn",
-                   {"arrivals": {"interarrival": "10 min"},
+                   scenario={"arrivals": {"interarrival": "10 min"},
                     "lanes": {"Front desk": {"people": [
                         {"name": "Kasir", "tasks": ["T_notify"]},
                         {"name": "Loket", "tasks": ["T_register", "T_ask", "T_notify"]}]}}},
