@@ -16,7 +16,7 @@ COLLAB = Path(__file__).resolve().parents[1] / "data" / "collab" / "tiga-instans
 def test_the_three_commands_agree_on_steps_and_handovers():
     model = load(COLLAB)
     m = metrics(model)
-    steps, handovers = m["size"]["activities"], m["domain"]["handovers"]
+    steps, handovers = m.size["activities"], m.domain["handovers"]
     assert (steps, handovers) == (7, 2)
 
     result = simulate(model, scenario=None, cases=30, replications=2, warmup=0)
@@ -28,7 +28,7 @@ def test_the_three_commands_agree_on_steps_and_handovers():
 
     c = compare(model, model, scenario=None, cases=30, replications=2, seed=7)
     assert (c.get("activities").before, c.get("handovers").before) == (steps, handovers)
-    assert c.get("paper_handovers").before == m["domain"]["paper_handovers"] == 1
+    assert c.get("paper_handovers").before == m.domain["paper_handovers"] == 1
     assert c.get("handovers").after == handovers
     assert c.get("handovers_per_case").before == c.get("handovers_per_case").after == handovers
 
@@ -74,10 +74,10 @@ def test_every_pool_is_in_the_log_and_the_counts_agree(path, tmp_path):
         assert steps & logged, f"no step of pool {pool.name} in the log"
     m = metrics(model)
     c = compare(model, model, scenario=None, cases=30, replications=2, seed=7)
-    assert c.get("activities").before == m["size"]["activities"]
-    assert c.get("handovers").before == m["domain"]["handovers"] == len(model.case_handovers)
+    assert c.get("activities").before == m.size["activities"]
+    assert c.get("handovers").before == m.domain["handovers"] == len(model.case_handovers)
     result = simulate(model, scenario=None, cases=30, replications=2, warmup=0)
     per_case = Counter(r["case"] for r in result.handovers)
     # every hand-over a case passes is one the model counts (rework can repeat none here)
-    assert max(per_case.values()) <= m["domain"]["handovers"]
+    assert max(per_case.values()) <= m.domain["handovers"]
     assert {r["flow"] for r in result.handovers} <= {h.flow for h in model.case_handovers}
