@@ -79,3 +79,18 @@ def test_results_are_frozen():
     result = bpengine.simulate(model, cases=20, replications=2)
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.cases = 1
+
+
+@pytest.mark.slow
+def test_the_analyst_example_redesigns_and_saves_time(capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("example_analyst",
+                                                  ROOT / "examples" / "analyst.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    days = module.main(["--cases", "60", "--replications", "2"])
+    out = capsys.readouterr().out
+    assert "changes applied" in out
+    assert "cycle time:" in out
+    assert days["after"] < days["before"]
