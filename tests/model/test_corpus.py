@@ -32,12 +32,14 @@ def test_corpus_file_loads_or_fails_cleanly(path):
     try:
         model = load(path)
     except ModelError as exc:
-        assert exc.problems and all(p.file == str(path) for p in exc.problems)
+        assert exc.problems
+        assert all(p.file == str(path) for p in exc.problems)
         return
     model2, problems = validate(model)
     assert model2 is model
     for p in problems:
-        assert p.file == str(path) and p.message
+        assert p.file == str(path)
+        assert p.message
         assert p.severity in ("error", "warning")
 
 

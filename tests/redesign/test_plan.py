@@ -24,7 +24,8 @@ def test_signoff_chain_finding_parallelises_the_chain(domisili):
     f = _finding(domisili, "signoff-chain", "Task_ttd_rt", "Task_ttd_rw")
     log = []
     new = apply_finding(domisili, f, log=log)
-    assert log[0].kind == "parallelise" and log[0].finding == f.id
+    assert log[0].kind == "parallelise"
+    assert log[0].finding == f.id
     assert set(new.graph.predecessors("Task_ttd_rt")) == set(new.graph.predecessors("Task_ttd_rw"))
     assert_usable(new)
 
@@ -54,7 +55,8 @@ def test_keep_protects_a_step_from_removal(domisili):
 
 def test_nothing_to_apply_returns_the_model_itself(domisili):
     new, applied = redesign(domisili, [])
-    assert new is domisili and applied == []
+    assert new is domisili
+    assert applied == []
 
 
 def test_ping_pong_never_moves_an_approval_to_another_office(domisili):
@@ -116,7 +118,8 @@ def test_knockout_order_finding_moves_the_sharper_check_first():
     log = []
     new = apply_finding(model, finding, log=log)
     assert log[0].kind == "resequence"
-    assert ("terima", "cek_b") in new.graph.edges and ("gb", "cek_a") in new.graph.edges
+    assert ("terima", "cek_b") in new.graph.edges
+    assert ("gb", "cek_a") in new.graph.edges
     assert_usable(new)
 
 
@@ -130,7 +133,8 @@ def test_guarded_single_step_runs_alongside_its_neighbour(domisili):
     log = []
     new = apply_finding(domisili, guarded, log=log)
     step = (guarded.targets or guarded.elements)[0]
-    assert log[0].kind == "parallelise" and step in log[0].elements
+    assert log[0].kind == "parallelise"
+    assert step in log[0].elements
     assert len(log[0].elements) == 2
     assert domisili.elements[step].mandatory == new.elements[step].mandatory
     assert_usable(new)
@@ -143,9 +147,11 @@ def test_bpengine_redesign_is_the_function_whatever_was_imported_first(domisili)
     importlib.import_module("bpengine.redesign")
     from bpengine import redesign as public
 
-    assert callable(public) and public.__module__ == "bpengine.redesign.plan"
+    assert callable(public)
+    assert public.__module__ == "bpengine.redesign.plan"
     new, applied = public(domisili, analyze(domisili))
-    assert applied and new is not domisili
+    assert applied
+    assert new is not domisili
 
 
 def test_resubmission_and_one_desk_repeats_redesign_the_licensing_chain():
@@ -160,5 +166,6 @@ def test_resubmission_and_one_desk_repeats_redesign_the_licensing_chain():
             "Task_ttd_izin_lokasi", "Task_ttd_ho", "Task_ttd_siup"}
     assert not gone & set(new.elements)
     assert {e.id for e in model.elements.values() if e.mandatory} <= set(new.elements)
-    assert "Task_ttd_tdp" in new.elements and soundness(new).sound
+    assert "Task_ttd_tdp" in new.elements
+    assert soundness(new).sound
     assert_usable(new)

@@ -33,7 +33,8 @@ def test_csv(tmp_path, result):
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 80
-    assert rows[0]["activity"] == "A" and rows[0]["resource"] == "Staf #1"
+    assert rows[0]["activity"] == "A"
+    assert rows[0]["resource"] == "Staf #1"
     start = dt.datetime.fromisoformat(rows[0]["start"])
     assert start.utcoffset() == dt.timedelta(hours=7)  # office time, WIB
 
@@ -81,12 +82,15 @@ def test_csv_written_by_columns_is_what_the_csv_module_writes(tmp_path, result):
              [1, 1, 1, 2, 5.0, 5, 5, 5.5, 1445.999999, 0]]
     odd = EventLog(table, ["T1", "T2"], ['Periksa, "cepat"', "Tanda\ntangan"],
                    ["Staf, TU", "(system)"], ["(system)"], dt.datetime(2025, 1, 6))
-    assert len(odd) == 2 and odd[1]["resource"] == "(system)" and odd[0]["resource"] == \
+    assert len(odd) == 2
+    assert odd[1]["resource"] == "(system)"
+    assert odd[0]["resource"] == \
         "Staf, TU #1"
     write_event_log(odd, fast)
     write_event_log(list(odd), slow)
     assert fast.read_bytes() == slow.read_bytes()
     with fast.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert rows[0]["name"] == 'Periksa, "cepat"' and rows[1]["name"] == "Tanda\ntangan"
+    assert rows[0]["name"] == 'Periksa, "cepat"'
+    assert rows[1]["name"] == "Tanda\ntangan"
     assert rows[1]["end"] == "2025-01-07T00:05:59.999+07:00"
