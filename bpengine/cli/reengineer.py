@@ -9,10 +9,11 @@ import click
 from ..errors import BpengineError
 from ..i18n import _, format_number
 from ..model import load
+from ..reengineer.before_after import compare as compare_models
+from ..reengineer.before_after import simulate_pair
+from ..reengineer.search import reengineer as search
 from ..report import write_report
-from ..report.before_after import compare as compare_models
-from ..report.before_after import plots_for, simulate_pair
-from ..report.reengineer import reengineer as search
+from ..report.plots import plots_for
 from ..scenario import load_scenario
 from . import options
 from .analyze import sidecar_scenario

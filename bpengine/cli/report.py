@@ -9,9 +9,10 @@ from .. import analysis
 from ..i18n import _
 from ..model import load
 from ..redesign import Change
+from ..reengineer.before_after import compare as compare_models
+from ..reengineer.before_after import simulate_pair
 from ..report import Comparison, structure, write_report
-from ..report.before_after import compare as compare_models
-from ..report.before_after import plots_for, simulate_pair
+from ..report.plots import plots_for
 from . import options
 from .compare import SIM_OPTIONS, load_sides, scenarios_for
 from .progress import progress_bar

@@ -12,7 +12,8 @@ import pytest
 
 # `bpengine.redesign` the attribute is the redesign() function (the public API); the package
 # is reached through importlib
-PACKAGES = [importlib.import_module("bpengine.redesign"), importlib.import_module("bpengine.report")]
+PACKAGES = [importlib.import_module(f"bpengine.{name}")
+            for name in ("redesign", "report", "reengineer")]
 MODULES = [f"{p.__name__}.{m.name}" for p in PACKAGES for m in pkgutil.iter_modules(p.__path__)]
 
 

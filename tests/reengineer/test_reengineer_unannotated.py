@@ -15,7 +15,7 @@ from bpengine import load
 from bpengine.cli.redesign import read_scenario_dict
 from bpengine.model import legal_act
 from bpengine.redesign import check_clean
-from bpengine.report.reengineer import reengineer
+from bpengine.reengineer.search import reengineer
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 SHIPPED = sorted(p.stem for p in PROCESSES.glob("*.bpmn"))

@@ -12,7 +12,7 @@ import pytest
 
 from bpengine import compare, load
 from bpengine.cli.redesign import read_scenario_dict
-from bpengine.report.reengineer import reengineer
+from bpengine.reengineer.search import reengineer
 from bpengine.scenario.loading import sidecar_path
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"

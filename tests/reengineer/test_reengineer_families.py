@@ -7,7 +7,7 @@ import pytest
 
 from bpengine import analyze, load
 from bpengine.cli.redesign import read_scenario_dict
-from bpengine.report.reengineer import reengineer
+from bpengine.reengineer.search import reengineer
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 FAMILIES = {"automate": "automate", "bottleneck": "move-staff", "fast-lane": "fast-lane"}
