@@ -22,6 +22,8 @@ _LAZY = {
     "Candidate": ".search",
     "Reengineering": ".search",
     "reengineer": ".search",
+    "Outcome": ".pipeline",
+    "reengineer_to": ".pipeline",
 }
 
 __all__ = sorted(_LAZY)

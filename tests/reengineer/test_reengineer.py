@@ -52,11 +52,11 @@ def test_each_model_is_ranked_once_and_every_cited_id_is_explained(name):
     from pathlib import Path
 
     from bpengine import load
-    from bpengine.cli.redesign import read_scenario_dict
+    from bpengine.scenario.loading import read_yaml
 
     processes = Path(__file__).resolve().parents[2] / "processes"
     model = load(processes / f"{name}.bpmn")
-    r = reengineer(model, read_scenario_dict(processes / f"{name}.scenario.yaml"), cases=40,
+    r = reengineer(model, read_yaml(processes / f"{name}.scenario.yaml"), cases=40,
                    replications=2, seed=7, jobs=1, max_candidates=20)
     import json
 
