@@ -181,10 +181,9 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                     f"(state format {row.state_format}, this bpengine reads {STATE_FORMAT})")
             spec, subprocess_specs = load_spec(row.spec)
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
-                              senders=(row.events or {}).get("senders"))
-            runtime.key, runtime.version = row.key, row.version
-            runtime.forms = read_forms(row.source)
-            runtime.assignees = read_assignees(row.source)
+                              senders=(row.events or {}).get("senders"), key=row.key,
+                              version=row.version, forms=read_forms(row.source),
+                              assignees=read_assignees(row.source))
             self._runtimes[definition_id] = runtime
         return runtime
 
@@ -402,7 +401,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         BpengineError
             Several do: the message lists them, so the user can type one more character.
         """
-        table = {"case": CaseRow, "task": TaskRow}.get(kind)
+        tables: dict[str, type[CaseRow] | type[TaskRow]] = {"case": CaseRow, "task": TaskRow}
+        table = tables.get(kind)
         if table is None:
             raise BpengineError(f"expand_id: kind is 'case' or 'task', not {kind!r}")
         prefix = str(prefix).strip()
