@@ -19,7 +19,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem, StorageError
+from ..errors import (
+    BpengineError,
+    ConflictError,
+    ModelError,
+    NotFound,
+    Problem,
+    StorageError,
+    hide_password,
+)
 from ..model import ProcessModel, load, validate
 from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
@@ -121,7 +129,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                 upgrade(self.db)
             elif current(self.db) != head():
                 raise BpengineError(
-                    f"database {self.db.url.render_as_string(hide_password=True)} is not at "
+                    f"database {hide_password(self.url)} is not at "
                     f"schema {head()}: run `bpengine db upgrade --db ...` first")
         except BpengineError:
             self.db.dispose()
@@ -138,7 +146,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         self.close()
 
     def __repr__(self) -> str:
-        where = self.db.url.render_as_string(hide_password=True) if self.url else "in memory"
+        where = hide_password(self.url) if self.url else "in memory"
         return f"<Engine {where}>"
 
     # --- plumbing ------------------------------------------------------------------------
@@ -160,13 +168,13 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             if "lock" in text or "could not serialize" in text or "deadlock" in text:
                 raise ConflictError(f"the database is busy with another worker ({text.strip()});"
                                     " nothing was written") from None
-            raise StorageError(f"database error: {text.strip()}") from None
+            raise StorageError(hide_password(f"database error: {text.strip()}")) from None
         except IntegrityError as exc:  # a concurrent insert of the same key: the caller knows
             raise BpengineError(f"database error: {type(exc).__name__}: "
                                 f"{str(exc).splitlines()[0]}") from None
         except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {type(exc).__name__}: "
-                               f"{str(exc).splitlines()[0]}") from None
+            raise StorageError(hide_password(f"database error: {type(exc).__name__}: "
+                                             f"{str(exc).splitlines()[0]}")) from None
         finally:
             session.close()
 

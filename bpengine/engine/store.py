@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from ..errors import BpengineError
+from ..errors import BpengineError, hide_password
 from .records import Case, Definition, HistoryEntry, Task
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 
@@ -56,7 +56,7 @@ def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
         else:
             engine = create_engine(url, pool_recycle=1800)
     except (ArgumentError, ImportError, ValueError, SQLAlchemyError) as exc:
-        raise BpengineError(f"cannot use database URL {url!r}: {exc}") from None
+        raise BpengineError(hide_password(f"cannot use database URL {url!r}: {exc}")) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine, sessionmaker(engine, expire_on_commit=False)
