@@ -50,7 +50,7 @@ from .store import (
     sync_task_rows,
     to_case,
     to_definition,
-    to_entry,
+    to_entries,
     utc,
     write_pending,
 )
@@ -361,8 +361,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             row.status, row.ended_at = "completed", now
             row.outcome = ", ".join(sorted(e for e in runtime.end_events
                                            if "@" + e in finished)) or None
-            audit(session, row.id, "end", actor, now, after=dict(row.data),
-                  detail=row.outcome or "")
+            # Ending changes no data: {} (history() shows the data the rows before left).
+            audit(session, row.id, "end", actor, now, after={}, detail=row.outcome or "")
         row.state = runtime.dump(workflow)
         row.updated_at = now
         session.flush()  # the case row's version check happens here
@@ -437,7 +437,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             self._case_row(session, case_id)
             rows = session.scalars(select(AuditRow).where(AuditRow.case_id == str(case_id))
                                    .order_by(AuditRow.id))
-            return [to_entry(r) for r in rows]
+            return to_entries(rows)
 
     def cancel(self, case_id: str, reason: str = "", actor: str = "") -> Case:
         """Cancel a running or failed case; its open tasks are cancelled with it."""
