@@ -38,7 +38,7 @@ from . import guard
 from .forms import PREFIX, decision_fields, submitted_data, task_fields
 from .users import Users
 
-__all__ = ["create_app", "may_act", "may_see", "WIB"]
+__all__ = ["create_app", "may_act", "may_see", "may_work", "WIB"]
 
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 HERE = Path(__file__).resolve().parent
@@ -52,6 +52,12 @@ _CASE_STATUSES = ("running", "completed", "cancelled", "failed")
 def may_see(user, task) -> bool:
     """Whether ``user`` may open ``task``: their lane, assigned to them, or an admin."""
     return user.admin or task.lane in user.lanes or task.assignee == user.id
+
+
+def may_work(user, task) -> bool:
+    """Whether ``task`` is ``user``'s to work on: assigned to them by name or in one of
+    their lanes. Its state and someone else's claim are the engine's to refuse (409, 403)."""
+    return task.assignee == user.id or (task.lane is not None and task.lane in user.lanes)
 
 
 def may_act(user, task) -> bool:
@@ -218,10 +224,8 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
     @guard.login_required
     def complete(task_id):
         task = visible_task(task_id)
-        if not may_act(g.user, task):
-            raise Forbidden(f"task {task.id} is {task.state}"
-                            + (f", claimed by {task.assignee!r}" if task.assignee else "")
-                            + "; you cannot complete it")
+        if not may_work(g.user, task):
+            raise Forbidden(f"task {task.id} is in lane {task.lane!r}, not one of yours")
         case = engine.get(task.case_id)
         fields, declared = task_fields(engine, model_of(case.key), task, case.data)
         try:
@@ -239,8 +243,8 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
     @guard.login_required
     def claim(task_id):
         task = visible_task(task_id)
-        if not may_act(g.user, task):
-            raise Forbidden(f"task {task.id} is not in your lanes or is claimed")
+        if not may_work(g.user, task):
+            raise Forbidden(f"task {task.id} is in lane {task.lane!r}, not one of yours")
         engine.claim(task.id, g.user.id, lane=task.lane)
         return redirect(url_for("task_page", task_id=task.id), code=303)
 
