@@ -43,7 +43,16 @@ def _read_form() -> None:
         abort(413)  # refused on the header: the body is never read
     if request.mimetype not in ("application/x-www-form-urlencoded", ""):
         abort(415)
-    raw = request.get_data(cache=False)  # limited to MAX_CONTENT_LENGTH by Werkzeug
+    # Werkzeug's stream ends at Content-Length, or (chunked) raises 413 when read past the
+    # limit; reads may be short, so read to the end (request.get_data() would silently cut
+    # a chunked body at the limit instead).
+    pieces, size = [], 0
+    while piece := request.stream.read(limit + 1 - size):
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            abort(413)
+    raw = b"".join(pieces)
     try:
         text = raw.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text),

@@ -153,8 +153,10 @@ def test_login_lanes_csrf_limits_forms_and_escaping(site):
     assert status == 200 and url.endswith("/login?next=/") and "Kata sandi" in page
     assert ani.post("/login", {"user": "pegawai", "password": "salah"})[0] == 401
     assert ani.post("/login", {"user": "pegawai", "password": PASSWORD}, csrf=False)[0] == 403
-    status, page, _ = ani.login("pegawai")
-    assert status == 200 and "Kotak masuk Pegawai Uji" in page
+    ani.get("/login")
+    status, page, url = ani.post("/login", {"user": "pegawai", "password": PASSWORD,
+                                            "next": "//evil.example/"})
+    assert status == 200 and url == base + "/" and "Kotak masuk Pegawai Uji" in page
     [cookie] = [c for c in ani.jar if c.name == "inbox_session"]
     assert cookie.has_nonstandard_attr("HttpOnly")
     assert cookie.get_nonstandard_attr("SameSite") == "Strict"
@@ -204,6 +206,11 @@ def test_login_lanes_csrf_limits_forms_and_escaping(site):
     status, _ = _raw(base, b"--b\r\n", {"Content-Length": "5", "Cookie": cookie_header,
                                         "Content-Type": "multipart/form-data; boundary=b"})
     assert status == 415
+    chunk = b"a=" + b"x" * 20 * 1024  # chunked: no length to refuse on, cut at the limit
+    status, _ = _raw(base, b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk),
+                     {"Transfer-Encoding": "chunked", "Cookie": cookie_header,
+                      "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 413
     assert ani.get("/")[0] == 200  # the app is still there
 
     # a deployed model's element id, name and lane are escaped in every page
@@ -284,3 +291,27 @@ def test_case_pages_with_totals_and_an_incident_retried_after_the_fix(site):
     assert status == 200 and 'id="status">completed' in page
     assert engine.get(broken.id).outcome == "E_selesai" and not engine.incidents()
     assert "Tidak ada insiden terbuka" in admin.get("/incidents")[1]
+
+
+@pytest.mark.parametrize("site", ["postgresql"], indirect=True)
+def test_a_database_outage_is_a_503_without_details_and_the_app_recovers(site, pg_server):
+    from sqlalchemy import create_engine, text
+
+    base, engine = site
+    name = engine.db.url.database
+    clerk = Browser(base)
+    clerk.login("pegawai")
+    admin = create_engine(pg_server.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:  # the database goes away under the running app
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :name"), {"name": name})
+        status, page, _ = clerk.get("/")
+        assert status == 503 and "Basis data sedang tidak tersedia" in page
+        assert name not in page and "127.0.0.1" not in page  # no host, database or SQL
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+    assert clerk.get("/")[0] == 200
