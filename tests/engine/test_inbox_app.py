@@ -57,6 +57,7 @@ def staff(inbox, tmp_path_factory):
     users = inbox.Users(path=tmp_path_factory.mktemp("users") / "users.json")
     domisili = sorted({lane.name for lane in load(DOMISILI).lanes.values()})
     users.add("pegawai", PASSWORD, ["Pegawai"], name="Pegawai Uji")
+    users.add("dewi", PASSWORD, ["Pegawai"], name="Dewi")
     users.add("budi", PASSWORD, ["Atasan Langsung"], name="Budi")
     users.add("petugas", PASSWORD, ["Petugas", XSS_LANE], name="Petugas Loket")
     users.add("kelurahan", PASSWORD, domisili, name="Kantor Kelurahan")
@@ -170,6 +171,17 @@ def test_login_lanes_csrf_limits_forms_and_escaping(site):
     assert ani.post(f"/task/{terima.id}/complete")[0] == 403
     assert engine.task(terima.id).state == "ready"
     assert ani.get("/cases")[0] == 403 and ani.get("/incidents")[0] == 403
+
+    # a task claimed by a colleague of the same lane: the engine's Forbidden is a 403
+    status, page, _ = ani.post(f"/task/{isi}/claim")
+    assert status == 200 and "diklaim oleh pegawai" in page and "Lepas klaim" in page
+    dewi = Browser(base)
+    dewi.login("dewi")
+    status, page, _ = dewi.post(f"/task/{isi}/complete", {"f:lama_cuti": "2"})
+    assert status == 403 and "is claimed by &#39;pegawai&#39;" in page
+    assert dewi.post(f"/task/{isi}/unclaim")[0] == 403
+    assert ani.post(f"/task/{isi}/unclaim")[0] == 200
+    assert engine.task(isi).assignee is None
 
     # the form comes from the task's formFields; a wrong value is 422 next to its field
     status, page, _ = ani.get(f"/task/{isi}")
