@@ -327,3 +327,38 @@ def test_a_database_outage_is_a_503_without_details_and_the_app_recovers(site, p
             conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
         admin.dispose()
     assert clerk.get("/")[0] == 200
+
+
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)
+def test_guessing_a_password_locks_the_name_for_a_while(site):
+    base, _engine = site
+    guesser = Browser(base)
+    guesser.get("/login")
+    for attempt in range(5):
+        assert guesser.post("/login", {"user": "mallory", "password": f"tebak{attempt}"})[0] == 401
+    status, page, _ = guesser.post("/login", {"user": "mallory", "password": PASSWORD})
+    assert status == 429 and "Terlalu banyak percobaan" in page
+
+
+def test_the_users_file_keeps_hashes_only(inbox, tmp_path, monkeypatch, capsys):
+    from examples.inbox.__main__ import main
+    from examples.inbox.users import UserFileError
+
+    path = tmp_path / "users.json"
+    monkeypatch.setenv("INBOX_PASSWORD", PASSWORD)
+    main(["adduser", str(path), "siti", "--lanes", "Ketua RT, Ketua RW", "--full-name", "Siti"])
+    assert "siti (Siti) works in Ketua RT, Ketua RW" in capsys.readouterr().out
+    assert PASSWORD not in path.read_text() and path.stat().st_mode & 0o077 == 0
+    users = inbox.Users.load(path)
+    assert users.authenticate("siti", PASSWORD).lanes == ("Ketua RT", "Ketua RW")
+    assert users.authenticate("siti", PASSWORD + "x") is None
+    raw = json.loads(path.read_text())
+    raw["users"]["siti"]["password"] = PASSWORD  # someone typed a password in by hand
+    path.write_text(json.dumps(raw))
+    with pytest.raises(UserFileError, match="user 'siti': password must be a scrypt or pbkdf2"):
+        inbox.Users.load(path)
+    monkeypatch.setenv("INBOX_PASSWORD", "pendek")
+    with pytest.raises(SystemExit, match="at least 8 characters"):
+        main(["adduser", str(tmp_path / "other.json"), "budi"])
+    with pytest.raises(SystemExit, match="no users; add one"):
+        main(["serve", str(DOMISILI), "--users", str(tmp_path / "none.json")])
