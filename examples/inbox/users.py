@@ -29,6 +29,7 @@ __all__ = ["User", "Users", "hash_password", "UserFileError"]
 # without letting a stranger lock an officer out for long.
 MAX_FAILURES = 5
 LOCKOUT = 300.0
+MAX_TRACKED = 10_000  # names with recent failures kept in memory at most (then pruned)
 
 
 class UserFileError(ValueError):
@@ -131,8 +132,11 @@ class Users:
         """Whether ``uid`` failed to log in too often lately (refused for a while)."""
         now = time.monotonic()
         with self._lock:
-            recent = [t for t in self._failures.get(uid, []) if now - t < LOCKOUT]
-            self._failures[uid] = recent
+            recent = [t for t in self._failures.get(uid[:64], []) if now - t < LOCKOUT]
+            if recent:
+                self._failures[uid[:64]] = recent
+            else:
+                self._failures.pop(uid[:64], None)
             return len(recent) >= MAX_FAILURES
 
     def authenticate(self, uid: str, password: str) -> User | None:
@@ -143,6 +147,10 @@ class Users:
             with self._lock:
                 self._failures.pop(uid, None)
             return user
+        now = time.monotonic()
         with self._lock:
-            self._failures.setdefault(uid, []).append(time.monotonic())
+            if len(self._failures) > MAX_TRACKED:  # names made up by a guesser: forget old ones
+                self._failures = {k: v for k, v in self._failures.items()
+                                  if v and now - v[-1] < LOCKOUT}
+            self._failures.setdefault(uid[:64], []).append(now)
         return None
