@@ -18,7 +18,8 @@ def _example(name: str):
 def test_the_embedding_script_walks_the_leave_procedure(capsys):
     assert _example("embed").main([]) == "completed"
     out = capsys.readouterr().out
-    assert "Atasan Langsung: Beri pertimbangan" in out and "audit:" in out
+    assert "Atasan Langsung: Beri pertimbangan" in out
+    assert "audit:" in out
 
 
 def test_the_collaboration_example_crosses_two_pools(capsys):
