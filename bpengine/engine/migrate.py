@@ -26,7 +26,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import BpengineError
+from ..errors import BpengineError, hide_password
 from .store import normalise_url
 
 __all__ = ["upgrade", "downgrade", "current", "head", "make_sql_engine"]
@@ -49,7 +49,8 @@ def make_sql_engine(url: str) -> SqlEngine:
     try:
         return create_engine(normalise_url(url) or "")
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise BpengineError(f"--url {url!r}: cannot use this database URL: {exc}") from None
+        raise BpengineError(hide_password(f"--url {url!r}: cannot use this database URL: "
+                                          f"{exc}")) from None
 
 
 def _engine(target) -> tuple[SqlEngine, bool]:
@@ -74,8 +75,9 @@ def current(target) -> str | None:
             return MigrationContext.configure(
                 conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
     except SQLAlchemyError as exc:
-        raise BpengineError(f"cannot read the schema version: {exc.__class__.__name__}: "
-                            f"{str(exc).splitlines()[0]}") from None
+        raise BpengineError(hide_password(f"cannot read the schema version: "
+                                          f"{exc.__class__.__name__}: "
+                                          f"{str(exc).splitlines()[0]}")) from None
     finally:
         if owned:
             engine.dispose()
@@ -108,8 +110,9 @@ def _migrate(target, revision: str, step) -> str | None:
             step(config, revision)
         return current(engine)
     except SQLAlchemyError as exc:
-        raise BpengineError(f"cannot migrate the database: {exc.__class__.__name__}: "
-                            f"{str(exc).splitlines()[0]}") from None
+        raise BpengineError(hide_password(f"cannot migrate the database: "
+                                          f"{exc.__class__.__name__}: "
+                                          f"{str(exc).splitlines()[0]}")) from None
     finally:
         if owned:
             engine.dispose()

@@ -15,6 +15,8 @@ Things SpiffWorkflow does not do the way an agency engine must, fixed here and b
   still READY). :mod:`bpengine.engine.frontier` keeps only the live frontier after each step.
 - **Storage.** Its serialization embeds the whole spec in every blob. :meth:`Runtime.dump`
   writes only the instance; the spec is stored once per definition (:func:`dump_spec`).
+- **Case data.** Its registry revives any dict with a ``typename`` key as an object; user
+  data is escaped on the way in and out instead (:mod:`.plaindata`).
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError
@@ -61,6 +64,7 @@ from .frontier import (
     trim_predictions,
     unfinished,
 )
+from .plaindata import PlainDataRegistry, PlainTaskConverter
 from .scripts import SafeScriptEngine
 
 if TYPE_CHECKING:
@@ -94,7 +98,8 @@ def _registry():
     config = deepcopy(DEFAULT_CONFIG)
     config[ServiceTask] = BpmnTaskSpecConverter  # else ServiceTask is not JSON serializable
     config[BpmnWorkflow] = _StateConverter
-    return BpmnWorkflowSerializer.configure(config)
+    config[Task] = PlainTaskConverter  # case data is plain JSON: no `typename` revival
+    return BpmnWorkflowSerializer.configure(config, PlainDataRegistry())
 
 
 _SERIALIZER = BpmnWorkflowSerializer(_registry())

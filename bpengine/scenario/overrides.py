@@ -28,9 +28,8 @@ import copy
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from ..errors import ScenarioError
+from .safe_yaml import parse_yaml
 
 if TYPE_CHECKING:
     from ..model import ProcessModel
@@ -81,11 +80,7 @@ def format_path(keys: Iterable[object]) -> str:
 
 
 def _value(text: str, where: str) -> object:
-    try:
-        return yaml.safe_load(text) if text.strip() else None
-    except yaml.YAMLError as exc:
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{where}: {text!r} is not a YAML value: {what}") from None
+    return parse_yaml(text, where, ScenarioError, inline=True) if text.strip() else None
 
 
 def parse_override(setting: str) -> tuple[list[str], object]:
