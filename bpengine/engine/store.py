@@ -142,7 +142,8 @@ def to_entries(rows: Iterable[AuditRow]) -> list[HistoryEntry]:
     data before and after each step back together. Rows written before deltas (whole
     copies) replay to the same data, so old and new rows mix in one history.
     """
-    entries, data = [], {}
+    entries: list[HistoryEntry] = []
+    data: dict[str, Any] = {}
     for row in rows:
         before = dict(data) if row.data_before is not None else None
         if row.data_after is not None:

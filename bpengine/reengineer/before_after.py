@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +43,7 @@ _KPIS = [
 _SYSTEM_STEPS = ("sendTask", "receiveTask")
 
 
-def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
+def per_case_counts(model: ProcessModel, event_log: Sequence[dict[str, Any]], handovers=None
                     ) -> dict[str, list[float]]:
     """Handoffs (lane changes between consecutive steps people do) and approvals done, per
     case; on a collaboration also the hand-overs between pools (``result.handovers``).
@@ -53,7 +55,7 @@ def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
     for row in event_log:
         steps[row["case"]].append((row["start"], row["end"], row["activity"], row["lane"]))
     handoffs, approvals = [], []
-    sent = defaultdict(int)  # hand-overs between pools, counted on the simulator's own record
+    sent: defaultdict[Any, int] = defaultdict(int)  # hand-overs between pools, counted on the simulator's own record
     for row in handovers or ():
         sent[row["case"]] += 1
     for rows in steps.values():

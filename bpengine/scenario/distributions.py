@@ -72,7 +72,7 @@ def parse_minutes(value: object, where: str, working_day_minutes: float = 450.0)
                         "minutes, or 'N s', 'N min', 'N h', 'N working days')")
 
 
-def _bounded(minutes, given, where: str) -> float:
+def _bounded(minutes: float, given: object, where: str) -> float:
     """``minutes`` if finite and at most :data:`~.limits.MAX_DURATION_MINUTES` long."""
     try:
         minutes = float(minutes)

@@ -57,7 +57,7 @@ MAX_LOG_BYTES = 2 * 1024 * 1024 * 1024
 MAX_MESSAGE = 80
 
 
-def shorten(value, limit: int | None = None) -> str:
+def shorten(value: object, limit: int | None = None) -> str:
     """``repr(value)`` cut to :data:`MAX_MESSAGE` characters, for error messages.
 
     An aliased YAML value can print as hundreds of megabytes; an error names it, it does
@@ -78,7 +78,7 @@ def _digits(value: int) -> int:
     return int(abs(value).bit_length() * math.log10(2)) + 1
 
 
-def _bounded_repr(value, limit: int) -> str:
+def _bounded_repr(value: object, limit: int) -> str:
     """repr of a nested collection, stopping once ``limit`` characters are written."""
     out: list[str] = []
     size = 0
@@ -116,7 +116,7 @@ class _Token(str):
     """Punctuation pushed on :func:`_bounded_repr`'s stack (not a value to quote)."""
 
 
-def finite(value, where: str, *, low: float | None = None, high: float | None = None,
+def finite(value: object, where: str, *, low: float | None = None, high: float | None = None,
            integer: bool = False) -> float:
     """``value`` as a finite number within ``[low, high]``, or refuse naming ``where``.
 
@@ -151,7 +151,7 @@ def finite(value, where: str, *, low: float | None = None, high: float | None = 
     return int(value) if integer else number
 
 
-def check_count(value: int, where: str, limit: int, setting: str) -> int:
+def check_count(value: float, where: str, limit: int, setting: str) -> float:
     """``value`` if it is at most ``limit``; else refuse naming the setting to raise."""
     if value > limit:
         raise ScenarioError(_("{where}: {value} is above the limit of {limit} (the setting "
@@ -169,7 +169,7 @@ def check_date(day: dt.date, where: str) -> dt.date:
     return day
 
 
-def check_run(cases, replications, warm: int, minutes_between_cases: float | None = None,
+def check_run(cases: int, replications: int, warm: int, minutes_between_cases: float | None = None,
               working_minutes_per_year: float | None = None) -> None:
     """Refuse a run larger than the limits before simulating anything.
 
