@@ -35,6 +35,9 @@ _SUBPROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
 COL_W, ROW_H, STRIP_H, HEADER, MARGIN = 150, 130, 70, 30, 20
 Box = tuple[float, float, float, float]  # x, y, width, height
 Point = tuple[float, float]
+# nodes, kinds, boundary event -> host, sequence flows, artifacts, data links of a container
+_Parts = tuple[list[str], dict[str, str], dict[str, str], list[tuple[str, str, str]], list[str],
+               list[tuple[str | None, str, str, bool]]]
 
 
 def _local(el: etree._Element) -> str:
@@ -113,9 +116,7 @@ class _Plane:
             etree.SubElement(el, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")
 
 
-def _container_parts(container: etree._Element) -> tuple[
-        list[str], dict[str, str], dict[str, str], list[tuple[str, str, str]], list[str],
-        list[tuple[str | None, str, str, bool]]]:
+def _container_parts(container: etree._Element) -> _Parts:
     """Nodes, boundary events, sequence flows, artifacts and data links of one container."""
     nodes = [c.get("id") for c in container
              if _local(c) in _ACTIVITIES | _GATEWAYS | _EVENTS - {"boundaryEvent"}]
@@ -159,14 +160,19 @@ def _lane_tree(process: etree._Element | None) -> list[tuple[etree._Element, int
     return out
 
 
-def _arrange(plane, pools, origin, msg_flows=()):
+def _arrange(plane: _Plane, pools: list[tuple[etree._Element | None, etree._Element | None]], origin: Point,
+             msg_flows: Iterable[tuple[str, str, str]] = ()) -> None:
     """Lay out ``pools`` = ``[(participant or None, container or None)]``, stacked vertically.
 
     All pools share one set of columns, so message flows between them run mostly vertically.
     """
-    empty = ([], {}, {}, [], [], [])
+    empty: _Parts = ([], {}, {}, [], [], [])
     parts = [(p, c, _container_parts(c) if c is not None else empty) for p, c in pools]
-    node_of, kind_of, box_of, starts, all_nodes = {}, {}, {}, [], []
+    node_of: dict[str, str] = {}
+    kind_of: dict[str, str] = {}
+    box_of: dict[str, Box] = {}
+    starts: list[str] = []
+    all_nodes: list[str] = []
     for _p, _c, (nodes, kinds, boundaries, *_rest) in parts:
         kind_of.update(kinds)
         node_of.update({n: n for n in nodes} | boundaries)
@@ -183,7 +189,9 @@ def _arrange(plane, pools, origin, msg_flows=()):
     col_x = [content_x + COL_W * k + COL_W / 2 for k in range(ncols)]
 
     # bands: the leaf lanes of each pool (plus one for nodes in no lane), each a stack of rows
-    band_of, bands, trees = {}, [], []
+    band_of: dict[str, str] = {}
+    bands: list[list[str]] = []
+    trees: list[list[tuple[Any, int, bool]]] = []
     for _p, container, part in parts:
         tree = _lane_tree(container)
         for lane, _d, _leaf in sorted(tree, key=lambda t: not t[2]):
@@ -200,7 +208,8 @@ def _arrange(plane, pools, origin, msg_flows=()):
             band_of.update({n: pool_bands[-1] for n in loose})
         bands.append(pool_bands)
         trees.append(tree)
-    taken, row_of = set(), {}
+    taken: set[tuple[str, int, int]] = set()
+    row_of: dict[str, int] = {}
     for node in order:  # a node keeps the row of its first predecessor in the same band
         band = band_of[node]
         row = next((row_of[p] for p in dag.predecessors(node)
@@ -213,15 +222,16 @@ def _arrange(plane, pools, origin, msg_flows=()):
             for pool_bands in bands for b in pool_bands}
 
     # artifacts: in a strip under the rows of the band, in the column of their first user
-    cells = {}
+    cells: dict[tuple[str, int], list[str]] = {}
     for (*_pc, part), pool_bands in zip(parts, bands, strict=True):
         for art in part[4]:
             users = [node_of[n] for _e, a, n, _i in part[5] if a == art and n in node_of]
             cell = (band_of[users[0]], layer[users[0]]) if users else (pool_bands[0], 0)
             cells.setdefault(cell, []).append(art)
-    slot_of, strips = {}, {}
+    slot_of: dict[str, tuple[str, int, float]] = {}
+    strips: dict[str, int] = {}
     for (band, col), arts in cells.items():
-        slots = [[]]
+        slots: list[list[str]] = [[]]
         for art in arts:
             if slots[-1] and sum(_size(kind_of[a])[0] + 8 for a in slots[-1] + [art]) > COL_W:
                 slots.append([])
@@ -234,7 +244,8 @@ def _arrange(plane, pools, origin, msg_flows=()):
                 x += _size(kind_of[art])[0] + 8
 
     # geometry: pools and lanes, then nodes, boundary events, artifacts
-    y, band_y = origin[1], {}
+    y = origin[1]
+    band_y: dict[str, float] = {}
     height = {b: rows[b] * ROW_H + strips.get(b, 0) * STRIP_H for b in rows}
     for (pool, *_cp), pool_bands, tree in zip(parts, bands, trees, strict=True):
         top = y
@@ -250,7 +261,7 @@ def _arrange(plane, pools, origin, msg_flows=()):
             plane.shape(lane.get("id"), (x0, y0, origin[0] + width - x0, y1 - y0),
                         isHorizontal="true")
         y += 2 * MARGIN
-    row_top = {}
+    row_top: dict[str, float] = {}
     for node in order:
         w, h = _size(kind_of[node])
         row_top[node] = band_y[band_of[node]] + row_of[node] * ROW_H
@@ -260,7 +271,7 @@ def _arrange(plane, pools, origin, msg_flows=()):
             extra["isMarkerVisible"] = "true"
         plane.shape(node, box_of[node], **extra)
     for *_pc, part in parts:
-        by_host = {}
+        by_host: dict[str, list[str]] = {}
         for b, host in part[2].items():
             by_host.setdefault(host, []).append(b)
         for host, attached in by_host.items():
