@@ -230,60 +230,71 @@ class _Evaluator:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise self.fail(f"takes more than {MAX_STEPS} steps")
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id in self.data:
-                return self.data[node.id]
-            if node.id in SAFE_FUNCTIONS:
-                raise self.fail(f"function {node.id!r} must be called")
-            raise self.fail(f"name {node.id!r} is not in the case data")
-        if isinstance(node, ast.BoolOp):
-            result = None
-            for value in node.values:
-                result = self.visit(value)
-                if isinstance(node.op, ast.And) and not result:
-                    return result
-                if isinstance(node.op, ast.Or) and result:
-                    return result
-            return result
-        if isinstance(node, ast.UnaryOp):
-            return self.bounded(_UNARY[type(node.op)](self.visit(node.operand)))
-        if isinstance(node, ast.BinOp):
-            return self.binary(node)
-        if isinstance(node, ast.Compare):
-            left = self.visit(node.left)
-            for op, right_node in zip(node.ops, node.comparators, strict=True):
-                right = self.visit(right_node)
-                if not _COMPARE[type(op)](left, right):
-                    return False
-                left = right
-            return True
-        if isinstance(node, ast.IfExp):
-            return self.visit(node.body) if self.visit(node.test) else self.visit(node.orelse)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            items = [self.visit(e) for e in node.elts]
-            return {ast.List: list, ast.Tuple: tuple, ast.Set: frozenset}[type(node)](items)
-        if isinstance(node, ast.Dict):
-            if any(k is None for k in node.keys):
-                raise self.fail("** in a dict literal is not allowed")
-            return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)}
-        if isinstance(node, ast.Call):
-            args = [self.visit(a) for a in node.args]
-            return self.bounded(SAFE_FUNCTIONS[node.func.id](*args))
-        if isinstance(node, ast.Subscript):
-            return self.subscript(node)
-        if isinstance(node, ast.Attribute):
-            # JUEL's ``applicant.age`` reads a key of a mapping; Python attributes stay shut.
-            owner = self.visit(node.value)
-            if isinstance(owner, Mapping):
-                if node.attr not in owner:
-                    raise self.fail(f"{node.attr!r} is not in {ast.unparse(node.value)!r}")
-                return owner[node.attr]
-            raise self.fail(f"attribute access .{node.attr} is only allowed on case-data records")
-        raise self.fail(f"{type(node).__name__} is not allowed")  # unreachable after checks
+        # One visit_* method per node kind; _check_tree admitted only kinds with a method
+        # (Load and the operator nodes are read by their parents, never visited).
+        method = _VISITORS.get(type(node))
+        if method is None:
+            raise self.fail(f"{type(node).__name__} is not allowed")  # unreachable after checks
+        return method(self, node)
 
-    def subscript(self, node: ast.Subscript) -> Any:
+    def visit_constant(self, node: ast.Constant) -> Any:
+        return node.value
+
+    def visit_name(self, node: ast.Name) -> Any:
+        if node.id in self.data:
+            return self.data[node.id]
+        if node.id in SAFE_FUNCTIONS:
+            raise self.fail(f"function {node.id!r} must be called")
+        raise self.fail(f"name {node.id!r} is not in the case data")
+
+    def visit_boolop(self, node: ast.BoolOp) -> Any:
+        # Short-circuits as Python does and returns the deciding operand, not a bool.
+        stop_when = not isinstance(node.op, ast.And)
+        result = None
+        for value in node.values:
+            result = self.visit(value)
+            if bool(result) is stop_when:
+                return result
+        return result
+
+    def visit_unaryop(self, node: ast.UnaryOp) -> Any:
+        return self.bounded(_UNARY[type(node.op)](self.visit(node.operand)))
+
+    def visit_compare(self, node: ast.Compare) -> Any:
+        left = self.visit(node.left)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = self.visit(right_node)
+            if not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+
+    def visit_ifexp(self, node: ast.IfExp) -> Any:
+        return self.visit(node.body) if self.visit(node.test) else self.visit(node.orelse)
+
+    def visit_sequence(self, node: ast.List | ast.Tuple | ast.Set) -> Any:
+        items = [self.visit(e) for e in node.elts]
+        return _SEQUENCE_TYPES[type(node)](items)
+
+    def visit_dict(self, node: ast.Dict) -> Any:
+        if any(k is None for k in node.keys):
+            raise self.fail("** in a dict literal is not allowed")
+        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)}
+
+    def visit_call(self, node: ast.Call) -> Any:
+        args = [self.visit(a) for a in node.args]
+        return self.bounded(SAFE_FUNCTIONS[node.func.id](*args))
+
+    def visit_attribute(self, node: ast.Attribute) -> Any:
+        # JUEL's ``applicant.age`` reads a key of a mapping; Python attributes stay shut.
+        owner = self.visit(node.value)
+        if isinstance(owner, Mapping):
+            if node.attr not in owner:
+                raise self.fail(f"{node.attr!r} is not in {ast.unparse(node.value)!r}")
+            return owner[node.attr]
+        raise self.fail(f"attribute access .{node.attr} is only allowed on case-data records")
+
+    def visit_subscript(self, node: ast.Subscript) -> Any:
         owner = self.visit(node.value)
         if not isinstance(owner, (Mapping, list, tuple, str)):
             raise self.fail(f"cannot index a {type(owner).__name__}")
@@ -293,7 +304,7 @@ class _Evaluator:
             return owner[slice(*parts)]
         return owner[self.visit(node.slice)]
 
-    def binary(self, node: ast.BinOp) -> Any:
+    def visit_binop(self, node: ast.BinOp) -> Any:
         left, right = self.visit(node.left), self.visit(node.right)
         if isinstance(node.op, ast.Pow):
             # Check before computing: 9**9**9 must be refused, not attempted.
@@ -316,6 +327,26 @@ class _Evaluator:
         if isinstance(value, (str, list, tuple)) and len(value) > _MAX_SEQUENCE:
             raise self.fail("result too long")
         return value
+
+
+_SEQUENCE_TYPES = {ast.List: list, ast.Tuple: tuple, ast.Set: frozenset}
+# Node type -> the _Evaluator method that evaluates it, built once: one dict look-up per visit.
+_VISITORS = {
+    ast.Constant: _Evaluator.visit_constant,
+    ast.Name: _Evaluator.visit_name,
+    ast.BoolOp: _Evaluator.visit_boolop,
+    ast.UnaryOp: _Evaluator.visit_unaryop,
+    ast.BinOp: _Evaluator.visit_binop,
+    ast.Compare: _Evaluator.visit_compare,
+    ast.IfExp: _Evaluator.visit_ifexp,
+    ast.List: _Evaluator.visit_sequence,
+    ast.Tuple: _Evaluator.visit_sequence,
+    ast.Set: _Evaluator.visit_sequence,
+    ast.Dict: _Evaluator.visit_dict,
+    ast.Call: _Evaluator.visit_call,
+    ast.Subscript: _Evaluator.visit_subscript,
+    ast.Attribute: _Evaluator.visit_attribute,
+}
 
 
 def compile_expression(text: str) -> Expression:

@@ -40,7 +40,9 @@ def test_the_bar_shows_count_unit_and_time_left(monkeypatch):
         update(3, 10)
         update(7, 10)
     text = out.getvalue()
-    assert "simulating candidates" in text and "7/10" in text and "candidates" in text
+    assert "simulating candidates" in text
+    assert "7/10" in text
+    assert "candidates" in text
     assert "left" in text
 
 

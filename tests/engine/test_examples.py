@@ -27,7 +27,8 @@ def _example(name: str):
 def test_the_embedding_script_walks_the_leave_procedure(capsys):
     assert _example("embed").main([]) == "completed"
     out = capsys.readouterr().out
-    assert "Atasan Langsung: Beri pertimbangan" in out and "audit:" in out
+    assert "Atasan Langsung: Beri pertimbangan" in out
+    assert "audit:" in out
 
 
 class _Quiet(WSGIRequestHandler):
@@ -63,9 +64,11 @@ def _post(url: str, fields: dict) -> tuple[str, str]:
 def test_an_agency_inbox_approves_a_residence_certificate_over_http(inbox_server):
     base, engine = inbox_server
     home = _get(base + "/")
-    assert "Pemohon" in home and "Mulai perkara baru" in home
+    assert "Pemohon" in home
+    assert "Mulai perkara baru" in home
     case_url, page = _post(base + "/start", {"actor": "loket"})
-    assert "/case/" in case_url and "running" in page
+    assert "/case/" in case_url
+    assert "running" in page
     for _ in range(40):
         links = re.findall(r'href="/task/([0-9a-f-]+)"', page)
         if not links:
@@ -74,13 +77,15 @@ def test_an_agency_inbox_approves_a_residence_certificate_over_http(inbox_server
         inbox = _get(base + "/inbox?lane=" + urllib.parse.quote(task.lane))
         assert f"/task/{task.id}" in inbox
         form = _get(f"{base}/task/{task.id}")
-        assert "Setujui" in form and "Tolak" in form
+        assert "Setujui" in form
+        assert "Tolak" in form
         case_url, page = _post(f"{base}/task/{task.id}",
                                {"actor": f"petugas {task.lane}", "keputusan": "setuju",
                                 "catatan": "ok"})
     assert "<b>completed</b>" in page
     case = engine.get(case_url.rsplit("/", 1)[1])
-    assert case.status == "completed" and case.data["lengkap"] is True
+    assert case.status == "completed"
+    assert case.data["lengkap"] is True
     assert {h.action for h in engine.history(case.id)} >= {"start", "complete", "end"}
 
 

@@ -70,7 +70,8 @@ def test_each_model_is_ranked_once_and_every_cited_id_is_explained(name):
             assert fid in shown or fid in r.later, fid
             assert fid in r.origin(fid)
     for fid, (_f, after) in r.later.items():
-        assert fid not in shown and set(after) <= shown | set(r.later)
+        assert fid not in shown
+        assert set(after) <= shown | set(r.later)
     from bpengine.cli.reengineer import ranking_table
 
     text = "\n".join(ranking_table(r, limit=len(r.ranked)))

@@ -14,7 +14,7 @@ FAMILIES = {"automate": "automate", "bottleneck": "move-staff", "fast-lane": "fa
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, rules", [
+@pytest.mark.parametrize(("name", "rules"), [
     ("pbg", ["automate"]), ("cuti-asn", ["automate"]),
     ("perjalanan-dinas", ["bottleneck"]), ("disposisi-surat-masuk", ["bottleneck"]),
     ("izin-usaha-sebelum-oss", ["fast-lane"]), ("disposisi-surat-masuk", ["fast-lane"]),
@@ -28,4 +28,5 @@ def test_each_family_is_simulated_and_beats_the_procedure_as_it_is(name, rules):
                         seed=7, jobs=1, max_candidates=6, findings=findings)
     kinds = {c.kind for cand in result.ranked for c in cand.changes}
     assert FAMILIES[rules[0]] in kinds
-    assert result.best is not None and FAMILIES[rules[0]] in {c.kind for c in result.best.changes}
+    assert result.best is not None
+    assert FAMILIES[rules[0]] in {c.kind for c in result.best.changes}
