@@ -5,6 +5,7 @@ element (or option) at fault; anything else escaping the library is a bug in bpe
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = [
@@ -21,7 +22,27 @@ __all__ = [
     "BpmnError",
     "NotFound",
     "LogError",
+    "hide_password",
 ]
+
+# scheme://user:password@host: the password runs to the last "@" before white space, a quote
+# or the end (an unencoded "@" in a password must not leave its tail showing).
+_URL_PASSWORD = re.compile(r"""([A-Za-z][\w+.-]*://[^\s:/@'"]*):[^\s'"]*@""")
+
+
+def hide_password(text) -> str:
+    """``text`` (a database URL, or a message quoting one) with every URL password as ``***``.
+
+    The one helper for anything that may echo a URL: error messages, ``repr``, logs.
+
+    Examples
+    --------
+    >>> hide_password("cannot use database URL 'mysql://root:S3cret@db/cases': no driver")
+    "cannot use database URL 'mysql://root:***@db/cases': no driver"
+    >>> hide_password("sqlite:///cases.db")
+    'sqlite:///cases.db'
+    """
+    return _URL_PASSWORD.sub(r"\1:***@", str(text))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 ``model`` imports no other bpengine package but the base modules (``errors``, ``i18n``);
 engine, sim, analysis, records and scenario build on ``model``; ``redesign`` may also use
-``analysis``; only ``report`` and ``cli`` import (nearly) everything. Imports are read from the
+``analysis``; only ``report``, ``reengineer`` and ``cli`` import (nearly) everything. Imports are read from the
 source with :mod:`ast` (relative imports resolved, imports inside functions included), so a lazy
 import cannot hide a layer break. Heavy third-party libraries have homes too: the database only in
 the engine, click and rich only in the CLI. A second table checks what importing a package alone
@@ -36,7 +36,8 @@ LAYERS = {
     "records": BASE | {"model", "scenario"},
     "analysis": BASE | {"model", "scenario"},
     "redesign": BASE | {"model", "scenario", "analysis"},
-    "report": EVERYTHING - {"cli"},
+    "report": EVERYTHING - {"cli", "reengineer"},
+    "reengineer": EVERYTHING - {"cli"},  # compare and the search: simulate, redesign, report
     "cli": EVERYTHING,
 }
 # third-party library -> the only packages that may import it
