@@ -56,7 +56,7 @@ def test_shared_options_have_one_order(name):
 def test_a_positional_scenario_is_refused_with_pythons_own_message():
     model = bpengine.load(ROOT / "processes" / "surat-keterangan-domisili.bpmn")
     with pytest.raises(TypeError, match="positional"):
-        bpengine.analyze(model, {})
+        bpengine.analyze(model, scenario={})
 
 
 def test_analyze_finds_the_sidecar_as_simulate_does(tmp_path):
