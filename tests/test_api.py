@@ -56,7 +56,7 @@ def test_shared_options_have_one_order(name):
 def test_a_positional_scenario_is_refused_with_pythons_own_message():
     model = bpengine.load(ROOT / "processes" / "surat-keterangan-domisili.bpmn")
     with pytest.raises(TypeError, match="positional"):
-        bpengine.analyze(model, scenario={})
+        bpengine.analyze(model, {})
 
 
 def test_analyze_finds_the_sidecar_as_simulate_does(tmp_path):
@@ -79,6 +79,9 @@ def test_results_are_frozen():
     result = bpengine.simulate(model, cases=20, replications=2)
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.cases = 1
+    findings = bpengine.analyze(model)
+    assert isinstance(findings, tuple)
+    assert findings.total is not None
 
 
 @pytest.mark.slow

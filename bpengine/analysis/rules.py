@@ -16,7 +16,7 @@ from ..model import load as load_model
 from .approval_chains import check_same_role_approvals, check_signoff_chain
 from .automation import check_automate
 from .bottleneck import check_bottleneck
-from .consistency import reconcile
+from .consistency import Findings, reconcile
 from .fast_lane import check_fast_lane
 from .guard import apply_guard
 from .handoffs import check_ping_pong
@@ -80,7 +80,7 @@ def resolve_inputs(model, scenario=None):
     return model, scenario
 
 
-def analyze(model, *, scenario=None, rules=None, cycle_days: float | None = None) -> list:
+def analyze(model, *, scenario=None, rules=None, cycle_days: float | None = None) -> Findings:
     """Run every rule on ``model`` and return the findings, guarded.
 
     Parameters
