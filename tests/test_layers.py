@@ -2,7 +2,7 @@
 
 ``model`` imports no other bpengine package but the base modules (``errors``, ``i18n``);
 engine, sim, analysis, records and scenario build on ``model``; ``redesign`` may also use
-``analysis``; only ``report`` and ``cli`` import (nearly) everything. Imports are read from the
+``analysis``; only ``report``, ``reengineer`` and ``cli`` import (nearly) everything. Imports are read from the
 source with :mod:`ast` (relative imports resolved, imports inside functions included), so a lazy
 import cannot hide a layer break. Heavy third-party libraries have homes too: the database only in
 the engine, click and rich only in the CLI. A second table checks what importing a package alone
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bpengine"
-BASE = {"errors", "i18n", "expressions"}
+BASE = {"errors", "i18n", "expressions", "timers"}
 EVERYTHING = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
               if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()}
 
@@ -28,15 +28,18 @@ EVERYTHING = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
 LAYERS = {
     "errors": set(),
     "i18n": {"errors"},
-    "expressions": {"errors"},
-    "model": {"errors", "i18n"},
+    "expressions": {"errors", "i18n", "timers"},  # date arithmetic reads durations
+    "timers": {"errors", "i18n", "expressions"},
+    # model validates conditions and timers with the base evaluator and parser (issue #16)
+    "model": {"errors", "i18n", "expressions", "timers"},
     "scenario": {"errors", "model"},
-    "engine": {"errors", "expressions", "model"},
+    "engine": BASE | {"model"},
     "sim": BASE | {"model", "scenario"},
     "records": BASE | {"model", "scenario"},
     "analysis": BASE | {"model", "scenario"},
     "redesign": BASE | {"model", "scenario", "analysis"},
-    "report": EVERYTHING - {"cli"},
+    "report": EVERYTHING - {"cli", "reengineer"},
+    "reengineer": EVERYTHING - {"cli"},  # compare and the search: simulate, redesign, report
     "cli": EVERYTHING,
 }
 # third-party library -> the only packages that may import it

@@ -8,8 +8,8 @@ from rich.console import Console
 from bpengine import load
 from bpengine.cli import progress as progress_module
 from bpengine.cli.progress import progress_bar
-from bpengine.report.before_after import simulate_pair
-from bpengine.report.reengineer import reengineer
+from bpengine.reengineer.before_after import simulate_pair
+from bpengine.reengineer.search import reengineer
 from bpengine.scenario.loading import read_yaml
 from bpengine.sim.sweep import sweep
 from tests.conftest import PROCESSES

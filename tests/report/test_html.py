@@ -10,8 +10,9 @@ import tempfile
 import numpy as np
 import pytest
 
+from bpengine.reengineer.before_after import compare, simulate_pair
 from bpengine.report import write_report
-from bpengine.report.before_after import compare, plots_for, simulate_pair
+from bpengine.report.plots import plots_for
 
 from .conftest import SCENARIO
 

@@ -93,7 +93,7 @@ def test_a_drawn_data_exchange_adds_no_handoffs_between_lanes():
     from bpengine import load, simulate
     from bpengine.redesign.changes import transform_scenario
     from bpengine.redesign.integrate import integrate
-    from bpengine.report.before_after import per_case_counts
+    from bpengine.reengineer.before_after import per_case_counts
 
     pbg = Path(__file__).resolve().parents[2] / "processes" / "pbg.bpmn"
     model = load(pbg)

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bpengine import load
-from bpengine.cli.redesign import read_scenario_dict
 from bpengine.model import legal_act
 from bpengine.redesign import check_clean
-from bpengine.report.reengineer import reengineer
+from bpengine.reengineer.search import reengineer
+from bpengine.scenario.loading import read_yaml
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 SHIPPED = sorted(p.stem for p in PROCESSES.glob("*.bpmn"))
@@ -44,7 +44,7 @@ def removed_steps(before, after) -> list:
 
 
 def _search(model, name):
-    return reengineer(model, read_scenario_dict(PROCESSES / f"{name}.scenario.yaml"),
+    return reengineer(model, read_yaml(PROCESSES / f"{name}.scenario.yaml"),
                       cases=30, replications=2, seed=7, jobs=1, max_candidates=12)
 
 

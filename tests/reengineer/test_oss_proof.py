@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from bpengine import compare, load
-from bpengine.cli.redesign import read_scenario_dict
-from bpengine.report.reengineer import reengineer
-from bpengine.scenario.loading import sidecar_path
+from bpengine.reengineer.search import reengineer
+from bpengine.scenario.loading import read_yaml, sidecar_path
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 BEFORE = PROCESSES / "izin-usaha-sebelum-oss.bpmn"
@@ -49,7 +48,7 @@ def test_compare_states_the_reform_saving(reform):
 @pytest.fixture(scope="module")
 def ours(reform):
     before, _c = reform
-    raw = read_scenario_dict(_sidecar(BEFORE))
+    raw = read_yaml(_sidecar(BEFORE))
     result = reengineer(before, raw, cases=100, replications=2, seed=SEED, jobs=2,
                         max_candidates=40)
     assert result.best is not None, "no candidate beats the before model"
