@@ -173,7 +173,8 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
         d.add_flow(split.get("id"), before[0] if before else t)
         d.add_flow(t, join.get("id"))
     if decisions:
-        assert reject_out is not None and reject_target is not None  # set from decisions[0]
+        assert reject_out is not None  # both set from decisions[0] (for the type checker)
+        assert reject_target is not None
         names = {dec[0].get("name") for _t, dec in decisions}
         decide = d.add_node("exclusiveGateway", near=seq[-1], lane_of=seq[-1],
                             name=names.pop() if len(names) == 1 and None not in names
