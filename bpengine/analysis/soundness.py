@@ -284,6 +284,24 @@ def _explore(net, budget):
             "states": len(seen), "seen": seen}
 
 
+def _trapped(facts) -> list:
+    """Option to complete: the states from which no final (or already reported) state is
+    reachable, found by walking back from the good ones."""
+    good = {s for s in facts["seen"] if not s[0]}
+    good |= set(facts["unsafe"]) | set(facts["deadlocks"])
+    back: dict = {}
+    for s, kids in facts["children"].items():
+        for k in kids:
+            back.setdefault(k, []).append(s)
+    todo = list(good)
+    while todo:
+        for p in back.get(todo.pop(), ()):
+            if p not in good:
+                good.add(p)
+                todo.append(p)
+    return [s for s in facts["seen"] if s not in good]
+
+
 def _verdicts(net, facts) -> list[Violation]:
     model, els, out = net.model, net.model.elements, []
     parent = facts["parent"]
@@ -319,20 +337,7 @@ def _verdicts(net, facts) -> list[Violation]:
         out.append(Violation(kind, node, why, _path(parent, state)))
     if facts["cut"]:
         return out
-    # option to complete: states from which no final (or already reported) state is reachable
-    good = {s for s in facts["seen"] if not s[0]}
-    good |= set(facts["unsafe"]) | set(facts["deadlocks"])
-    back: dict = {}
-    for s, kids in facts["children"].items():
-        for k in kids:
-            back.setdefault(k, []).append(s)
-    todo = list(good)
-    while todo:
-        for p in back.get(todo.pop(), ()):
-            if p not in good:
-                good.add(p)
-                todo.append(p)
-    trapped = [s for s in facts["seen"] if s not in good]
+    trapped = _trapped(facts)
     if trapped:
         first = min(trapped, key=lambda s: len(_path(parent, s)))
         node = net.target[first[0][0]] if first[0] else None
