@@ -289,40 +289,49 @@ class TokenGame:
             expanded += 1
             if expanded > SEARCH_LIMIT:
                 break
-
-            def push(new, extra, move, state=state, cost=cost):
+            for new, extra, move in self._moves(pos, marking, labels):
                 c = cost + extra
                 if c < best.get(new, c + 1):
                     best[new] = c
                     parent[new] = (state, move)
                     heapq.heappush(heap, (c, -new[0], next(tie), new))
-
-            for i in self._silent:
-                if self.enabled(i, marking):
-                    push((pos, self.fire(i, marking)), 0, Move("silent", i, None))
-            if pos < n:
-                label = labels[pos]
-                for i in self._by_label.get(label or "", ()):  # "": no label, no move
-                    if self.enabled(i, marking):
-                        push((pos + 1, self.fire(i, marking)), 0, Move("sync", i, pos))
-                push((pos + 1, marking), 1, Move("log", None, pos))
-            for ids in self._by_label.values():
-                for i in ids:
-                    if self.enabled(i, marking):
-                        push((pos, self.fire(i, marking)), 1, Move("model", i, None))
-        if found is None:  # gave up: every step inserted, nothing known about the rest
-            worst = n + (self.shortest if labels else 0)
-            result = Alignment(tuple(Move("log", None, k) for k in range(n)), worst, n,
-                               gave_up=True)
-        else:
-            moves = []
-            state = found[0]
-            while parent[state] is not None:
-                state, move = parent[state]
-                moves.append(move)
-            result = Alignment(tuple(reversed(moves)), found[1], n)
+        result = self._alignment(found, parent, labels)
         self._cache[labels] = result
         return result
+
+    def _moves(self, pos: int, marking, labels) -> list[tuple]:
+        """``(next state, cost, move)`` for every move from one state of the search: silent
+        transitions (free), the logged step in step with the model (free), the logged step
+        alone or a model step alone (1 each)."""
+        out = []
+        enabled, fire = self.enabled, self.fire
+        for i in self._silent:
+            if enabled(i, marking):
+                out.append(((pos, fire(i, marking)), 0, Move("silent", i, None)))
+        if pos < len(labels):
+            for i in self._by_label.get(labels[pos] or "", ()):  # "": no label, no move
+                if enabled(i, marking):
+                    out.append(((pos + 1, fire(i, marking)), 0, Move("sync", i, pos)))
+            out.append(((pos + 1, marking), 1, Move("log", None, pos)))
+        for ids in self._by_label.values():
+            for i in ids:
+                if enabled(i, marking):
+                    out.append(((pos, fire(i, marking)), 1, Move("model", i, None)))
+        return out
+
+    def _alignment(self, found, parent: dict, labels) -> Alignment:
+        """The moves back from the final state found, or (none found) every step inserted."""
+        n = len(labels)
+        if found is None:  # gave up: every step inserted, nothing known about the rest
+            worst = n + (self.shortest if labels else 0)
+            return Alignment(tuple(Move("log", None, k) for k in range(n)), worst, n,
+                             gave_up=True)
+        moves = []
+        state = found[0]
+        while parent[state] is not None:
+            state, move = parent[state]
+            moves.append(move)
+        return Alignment(tuple(reversed(moves)), found[1], n)
 
     @cached_property
     def shortest(self) -> int:
