@@ -150,6 +150,19 @@ class _Net:
                 and not (els[n].event == "link" and els[n].kind == "intermediateCatchEvent")]
         return [("+".join(free), tuple(sorted(i for n in free for i in self.out[n])))] if free else []
 
+    def _join_firings(self, node, kind, marking, present):
+        """An AND join fires when every way in has a token; an OR join when no missing
+        token can still arrive (one firing per subset of its ways out)."""
+        inc = self.inc[node]
+        if kind == "parallelGateway":
+            if all(i in present for i in inc):
+                yield (node,), _replace(marking, inc, self.out[node]), False
+            return
+        have = [i for i in inc if i in present]
+        if not any(present & self.upstream[node][i] for i in inc if i not in present):
+            for outs in _subsets(self.out[node]):
+                yield (node,), _replace(marking, have, outs), False
+
     def firings(self, marking):
         """Yield (fired node ids, next marking, ended) for every enabled firing."""
         els = self.model.elements
@@ -157,16 +170,9 @@ class _Net:
         for node in sorted({self.target[i] for i in present}):
             kind = els[node].kind
             inc = self.inc[node]
-            if kind == "parallelGateway":
-                if all(i in present for i in inc):
-                    yield (node,), _replace(marking, inc, self.out[node]), False
-                continue
-            if kind == "inclusiveGateway" and node in self.upstream:
-                have = [i for i in inc if i in present]
-                blocked = any(present & self.upstream[node][i] for i in inc if i not in present)
-                if not blocked:
-                    for outs in _subsets(self.out[node]):
-                        yield (node,), _replace(marking, have, outs), False
+            if kind == "parallelGateway" or (kind == "inclusiveGateway"
+                                             and node in self.upstream):
+                yield from self._join_firings(node, kind, marking, present)
                 continue
             for i in inc:
                 if i not in present:
