@@ -11,6 +11,9 @@ under the node that uses them. Each subprocess is drawn collapsed, its content o
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import networkx as nx
 from lxml import etree
 
@@ -209,7 +212,7 @@ def _arrange(plane, pools, origin, msg_flows=()):
                 plane.edge(eid, points if art_is_source else points[::-1])
 
 
-def _bands(parts):
+def _bands(parts: list[Any]) -> tuple[dict[str, str], list[list[str]], list[Any]]:
     """The bands of each pool: its leaf lanes, plus one for nodes in no lane.
 
     Returns ``band_of`` (node -> band), the bands of each pool in order, and each pool's lane
@@ -235,7 +238,8 @@ def _bands(parts):
     return band_of, bands, trees
 
 
-def _rows(order, dag, layer, band_of, bands):
+def _rows(order: list[str], dag: Any, layer: dict[str, int], band_of: dict[str, str],
+          bands: list[list[str]]) -> tuple[dict[str, int], dict[str, int]]:
     """Each node's row in its band (``row_of``) and each band's number of rows."""
     taken, row_of = set(), {}
     for node in order:  # a node keeps the row of its first predecessor in the same band
@@ -251,7 +255,9 @@ def _rows(order, dag, layer, band_of, bands):
     return row_of, rows
 
 
-def _artifact_slots(parts, bands, band_of, node_of, layer, kind_of, col_x):
+def _artifact_slots(parts: list[Any], bands: list[list[str]], band_of: dict[str, str],
+                    node_of: dict[str, str], layer: dict[str, int], kind_of: dict[str, str],
+                    col_x: list[float]) -> tuple[dict[str, Any], dict[str, int]]:
     """Artifacts in a strip under the rows of the band, in the column of their first user.
 
     Returns ``slot_of`` (artifact -> band, strip row, x) and each band's number of strip rows.
@@ -278,7 +284,9 @@ def _artifact_slots(parts, bands, band_of, node_of, layer, kind_of, col_x):
     return slot_of, strips
 
 
-def _draw_pools(plane, parts, bands, trees, height, origin, left, width):
+def _draw_pools(plane: Any, parts: list[Any], bands: list[list[str]], trees: list[Any],
+                height: Mapping[str, float], origin: tuple[float, float], left: float,
+                width: float) -> dict[str, float]:
     """Draw each pool and its lanes, stacked; returns the top of every band."""
     y, band_y = origin[1], {}
     for (pool, *_cp), pool_bands, tree in zip(parts, bands, trees, strict=True):
@@ -298,7 +306,8 @@ def _draw_pools(plane, parts, bands, trees, height, origin, left, width):
     return band_y
 
 
-def _draw_boundaries(plane, boundaries, box_of, row_top):
+def _draw_boundaries(plane: Any, boundaries: dict[str, str], box_of: dict[str, Any],
+                     row_top: dict[str, float]) -> None:
     """Boundary events on their host's edge: one in the middle of the bottom; more: two at
     the bottom, then two on top."""
     by_host = {}

@@ -182,7 +182,9 @@ def render_svg(model: ProcessModel, highlight: dict[str, str] | None = None,
     root = model.tree()
     plane = _main_plane(root)
     kinds = {n.get("id"): n for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
-    edges, xs, ys = [], [], []
+    edges: list = []
+    xs: list[float] = []
+    ys: list[float] = []
     if plane is None:
         return ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40"><text x="10" '
                 'y="25">(this model has no diagram)</text></svg>')

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -294,7 +296,7 @@ _ALIASES = {"exp": "exponential", "expon": "exponential", "norm": "normal",
             "lognorm": "lognormal", "fix": "fixed", "constant": "fixed"}
 
 
-def _kind(spec: dict, where: str) -> str:
+def _kind(spec: dict[str, Any], where: str) -> str:
     """The distribution's family, popped from ``spec`` (implied by 'value' or 'values')."""
     kind = spec.pop("distribution", None)
     if kind is None:
@@ -312,7 +314,8 @@ def _kind(spec: dict, where: str) -> str:
     return kind
 
 
-def _params(kind: str, spec: dict, where: str, amount) -> tuple:
+def _params(kind: str, spec: dict[str, Any], where: str,
+            amount: Callable[[Any, str | None], float]) -> tuple[float, ...]:
     """The family's parameters, popped from ``spec`` and checked against each other."""
     if kind == "empirical":
         values = spec.pop("values", None)

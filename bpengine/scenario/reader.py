@@ -8,6 +8,7 @@ and the element.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ..errors import ScenarioError
 from ..i18n import _
@@ -293,7 +294,7 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
     return sc
 
 
-def _arrivals(arr: dict, calendar: Calendar) -> Arrivals:
+def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
     """The ``arrivals`` section: time between cases, their calendar, how gaps are counted."""
     day = calendar.working_minutes_per_day
     unknown = set(arr) - {"interarrival", "calendar", "rate", "counting"}
@@ -323,7 +324,7 @@ def _arrivals(arr: dict, calendar: Calendar) -> Arrivals:
         arr_cal = Calendar(parse_hours(cal_spec, "arrivals.calendar"), calendar.holidays)
     return Arrivals(inter, arr_cal, counting)
 
-def _read_lane(sc: Scenario, models, key, spec) -> None:
+def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
     """One entry of ``lanes``: head count or named people, cost, hours, allocation."""
     calendar, day = sc.calendar, sc.calendar.working_minutes_per_day
     where = f"lanes.{key}"
@@ -363,7 +364,7 @@ def _read_lane(sc: Scenario, models, key, spec) -> None:
                                                      working_day_minutes=day)
 
 
-def _read_task(sc: Scenario, models, key, spec) -> None:
+def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
     """One entry of ``tasks``: a duration, or duration, batch, instances and repeat."""
     day = sc.calendar.working_minutes_per_day
     where = f"tasks.{key}"
@@ -394,7 +395,7 @@ def _read_task(sc: Scenario, models, key, spec) -> None:
         sc.repeats[eid] = p
 
 
-def _instances(spec, where: str) -> Distribution:
+def _instances(spec: object, where: str) -> Distribution:
     count = parse_distribution(spec, where, duration=False)
     lowest = min(count.params) if count.kind in ("fixed", "empirical", "uniform",
                                                     "triangular") else count.mean
@@ -407,7 +408,8 @@ def _instances(spec, where: str) -> Distribution:
                         min(count.high, float(limits.MAX_INSTANCES)))
 
 
-def _read_gateway(sc: Scenario, models, key, spec) -> None:
+def _read_gateway(sc: Scenario, models: list[Any] | None, key: object, spec: object
+                  ) -> None:
     """One entry of ``gateways``: a probability per outgoing flow (by id or unique name)."""
     where = f"gateways.{key}"
     gid = _element(models, key, where, lambda el: el.is_gateway, "a gateway")
@@ -433,7 +435,7 @@ def _read_gateway(sc: Scenario, models, key, spec) -> None:
     sc.probabilities[gid] = probs
 
 
-def _read_event(sc: Scenario, models, key, spec) -> None:
+def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
     """One entry of ``events``: how long a catch event waits, or how often a boundary fires."""
     day = sc.calendar.working_minutes_per_day
     where = f"events.{key}"
@@ -455,7 +457,8 @@ def _read_event(sc: Scenario, models, key, spec) -> None:
     sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", working)), prob)
 
 
-def _read_handover(sc: Scenario, models, key, spec) -> None:
+def _read_handover(sc: Scenario, models: list[Any] | None, key: object, spec: object
+                   ) -> None:
     """One entry of ``handovers``: the transfer time of a message flow, or of every paper or
     data hand-over."""
     day = sc.calendar.working_minutes_per_day
