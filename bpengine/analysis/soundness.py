@@ -151,8 +151,7 @@ class _Net:
         return [("+".join(free), tuple(sorted(i for n in free for i in self.out[n])))] if free else []
 
     def _join_firings(self, node, kind, marking, present):
-        """An AND join fires when every way in has a token; an OR join when no missing
-        token can still arrive (one firing per subset of its ways out)."""
+        """AND: every way in has a token; OR: no missing one can still come (any ways out)."""
         inc = self.inc[node]
         if kind == "parallelGateway":
             if all(i in present for i in inc):
@@ -170,8 +169,7 @@ class _Net:
         for node in sorted({self.target[i] for i in present}):
             kind = els[node].kind
             inc = self.inc[node]
-            if kind == "parallelGateway" or (kind == "inclusiveGateway"
-                                             and node in self.upstream):
+            if kind == "parallelGateway" or (kind == "inclusiveGateway" and node in self.upstream):
                 yield from self._join_firings(node, kind, marking, present)
                 continue
             for i in inc:
@@ -291,10 +289,8 @@ def _explore(net, budget):
 
 
 def _trapped(facts) -> list:
-    """Option to complete: the states from which no final (or already reported) state is
-    reachable, found by walking back from the good ones."""
-    good = {s for s in facts["seen"] if not s[0]}
-    good |= set(facts["unsafe"]) | set(facts["deadlocks"])
+    """States no final (or already reported) state is reachable from: no option to complete."""
+    good = {s for s in facts["seen"] if not s[0]} | set(facts["unsafe"]) | set(facts["deadlocks"])
     back: dict = {}
     for s, kids in facts["children"].items():
         for k in kids:
@@ -343,8 +339,7 @@ def _verdicts(net, facts) -> list[Violation]:
         out.append(Violation(kind, node, why, _path(parent, state)))
     if facts["cut"]:
         return out
-    trapped = _trapped(facts)
-    if trapped:
+    if trapped := _trapped(facts):
         first = min(trapped, key=lambda s: len(_path(parent, s)))
         node = net.target[first[0][0]] if first[0] else None
         out.append(Violation(
