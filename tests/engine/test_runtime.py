@@ -8,7 +8,7 @@ import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from bpengine import Engine, ExpressionError, load
+from bpengine import Engine, ExpressionError, ModelError, load
 from bpengine.engine.runtime import Runtime, dump_spec, load_spec, open_tasks, predict_next
 from bpengine.model.spiff import build_specs
 
@@ -156,10 +156,17 @@ def test_a_bad_timer_value_is_an_expression_error_naming_the_element(data_dir, t
     bad = tmp_path / "cuti.bpmn"
     bad.write_text((data_dir / "cuti.bpmn").read_text().replace("P3D", "tiga hari"))
     engine = Engine()
-    engine.deploy(bad)
-    engine.start("cuti", {"hari": 1, "revisi": 0})
+    with pytest.raises(ModelError, match="B_sla.*this timer can never fire"):
+        engine.deploy(bad)  # a literal that can never parse: refused before any case
+    by_data = tmp_path / "cuti2.bpmn"
+    by_data.write_text((data_dir / "cuti.bpmn").read_text().replace("P3D", "batas"))
+    engine.deploy(by_data)
+    engine.start("cuti", {"hari": 1, "revisi": 0, "batas": "tiga hari"})
     with pytest.raises(ExpressionError, match="B_sla"):
         engine.complete(engine.inbox()[0].id, {})
+    case = engine.start("cuti", {"hari": 1, "revisi": 0, "batas": "P99999999999D"})
+    with pytest.raises(ExpressionError, match="B_sla.*max_timer_days"):
+        engine.complete(case.tasks[0].id, {})
 
 
 def test_a_failing_gateway_condition_is_a_clear_error(data_dir):
