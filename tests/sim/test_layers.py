@@ -8,7 +8,7 @@ PKG = Path(__file__).resolve().parents[2] / "bpengine"
 ALLOWED = {
     "scenario": {"errors", "model", "scenario"},
     # i18n, like errors, is a base module (it imports errors only): messages in the user's language
-    "sim": {"errors", "i18n", "model", "scenario", "expressions", "sim"},
+    "sim": {"errors", "i18n", "model", "scenario", "expressions", "timers", "sim"},
 }
 NEVER = {"click", "sqlalchemy", "alembic", "psycopg", "SpiffWorkflow"}
 
