@@ -34,7 +34,9 @@ def test_the_engine_imports_only_lower_layers(path):
 
 def test_expressions_import_only_the_errors_and_messages():
     # timers only inside the ``duration()`` function: the timer home imports this module
-    assert _bpengine_imports(PACKAGE / "expressions.py") <= {"errors", "i18n", "timers"}
+    assert _bpengine_imports(PACKAGE / "expressions.py") <= {"errors", "i18n", "timers",
+                                                             "expression_limits"}
+    assert _bpengine_imports(PACKAGE / "expression_limits.py") <= {"errors", "i18n"}
     assert _bpengine_imports(PACKAGE / "timers.py") <= {"errors", "i18n", "expressions"}
 
 
