@@ -1,4 +1,4 @@
-"""Safe expressions: gateway conditions, timer expressions and case-data tests from BPMN files.
+"""Safe expressions: gateway conditions, scripts' tests and case-data tests from BPMN files.
 
 A BPMN file is data, not code. Its conditions (``amount > 1000``, Camunda's
 ``${x == 'A' && y}``) are parsed with :mod:`ast` and evaluated by walking the tree over an
@@ -37,23 +37,11 @@ import operator
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import chain
 from typing import Any
 
 from .errors import ExpressionError, ExpressionLimitError
-from .expression_limits import (
-    DEFAULT_LIMITS,
-    MAX_LENGTH,
-    MAX_NODES,
-    MAX_STEPS,
-    SIZED,
-    CostChecks,
-    ExpressionLimits,
-    is_int,
-    limit_error,
-    quoted,
-)
 from .i18n import _
 
 __all__ = [
@@ -69,6 +57,65 @@ __all__ = [
     "MAX_STEPS",
 ]
 
+
+@dataclass(frozen=True)
+class ExpressionLimits:
+    """What one expression may cost; every field is checked before the work it bounds.
+
+    Attributes
+    ----------
+    max_length : int
+        Characters of expression text.
+    max_nodes : int
+        Parts (AST nodes) of the parsed expression.
+    max_steps : int
+        Evaluation steps (node visits). Without loops or comprehensions a step count above
+        ``max_nodes`` cannot happen; it is a guard, not a budget anyone should meet.
+    max_int_bits : int
+        Size of an integer result (256 bits: 10**77, more than any amount of rupiah).
+    max_number_digits : int
+        Digits of a text read as a number by ``int()`` (the size of a 256-bit number).
+    max_exponent : int
+        Largest ``|y|`` in ``x ** y`` and largest ``|n|`` in ``round(x, n)``.
+    max_sequence : int
+        Elements or characters of one text or list produced by ``*``, ``+``, ``%``, ``sum``.
+    max_format_width : int
+        Width or precision of one ``%``-conversion (``%0*d``, ``%.*f``, ``%1000000s``).
+    max_work : int
+        Elements and characters produced over the whole evaluation (bounds memory when
+        many bounded results are combined).
+    time_budget : float
+        Seconds of wall clock per evaluation, checked at every step: the last guard.
+    max_timer_days : int
+        Longest timer duration, in days (100 years); a longer one overflows the calendar.
+    """
+
+    max_length: int = 2000
+    max_nodes: int = 400
+    max_steps: int = 10_000
+    max_int_bits: int = 256
+    max_number_digits: int = 80
+    max_exponent: int = 1000
+    max_sequence: int = 10_000
+    max_format_width: int = 1000
+    max_work: int = 1_000_000
+    time_budget: float = 0.25
+    max_timer_days: int = 36_525
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ExpressionError(_("expression limit {name} must be a positive number, "
+                                        "not {value!r}").format(name=f.name, value=value))
+
+
+#: The limits every expression of a model is compiled and evaluated with.
+DEFAULT_LIMITS = ExpressionLimits()
+# Kept for callers that read the old module constants.
+MAX_LENGTH = DEFAULT_LIMITS.max_length
+MAX_NODES = DEFAULT_LIMITS.max_nodes
+MAX_STEPS = DEFAULT_LIMITS.max_steps
 
 
 def _to_date(value=None, month=None, day=None):
@@ -146,6 +193,11 @@ _ALLOWED = (
     ast.Call, ast.Subscript, ast.Slice, ast.Attribute,
     *_BINARY, *_UNARY, *_COMPARE,
 )
+_SIZED = (str, list, tuple)
+# One %-conversion: optional (key), flags, width, .precision, length modifier, type.
+_CONVERSION = re.compile(r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?"
+                         r"(?:\.(?P<precision>\*|\d*))?[hlL]?(?P<type>.?)", re.DOTALL)
+
 # Camunda/JUEL spellings, translated token by token outside string literals.
 _JUEL_WORDS = {"true": "True", "false": "False", "null": "None"}
 _TOKEN = re.compile(r"""
@@ -181,10 +233,23 @@ def _translate_juel(text: str) -> str:
     return "".join(out)
 
 
+def _short(source: str) -> str:
+    """The expression as quoted in a message: whole if short, else its start."""
+    return repr(source if len(source) <= 120 else source[:117] + "...")
+
+
+def _limit_error(source: str, problem: str, limits: ExpressionLimits, name: str,
+                 steps: int = 0) -> ExpressionLimitError:
+    value = getattr(limits, name)
+    return ExpressionLimitError(
+        _("expression {source}: {problem} (limit {name}={value})").format(
+            source=_short(source), problem=problem, name=name, value=value),
+        name, value, steps)
+
 
 def _refused(source: str, problem: str) -> ExpressionError:
     return ExpressionError(_("expression {source}: {problem}").format(
-        source=quoted(source), problem=problem))
+        source=_short(source), problem=problem))
 
 
 def _check_tree(tree: ast.AST, source: str, limits: ExpressionLimits) -> None:
@@ -192,7 +257,7 @@ def _check_tree(tree: ast.AST, source: str, limits: ExpressionLimits) -> None:
     for node in ast.walk(tree):
         count += 1
         if count > limits.max_nodes:
-            raise limit_error(source, _("too complex (more than {n} parts)").format(
+            raise _limit_error(source, _("too complex (more than {n} parts)").format(
                 n=limits.max_nodes), limits, "max_nodes")
         if not isinstance(node, _ALLOWED):
             raise _refused(source, _("{what} is not allowed in a condition").format(
@@ -272,7 +337,7 @@ class Expression:
         return _Evaluator(self.source, data, self.limits).run(self.tree.body)
 
 
-class _Evaluator(CostChecks):
+class _Evaluator:
     def __init__(self, source: str, data: Mapping[str, Any], limits: ExpressionLimits):
         self.source = source
         self.data = data
@@ -283,6 +348,9 @@ class _Evaluator(CostChecks):
 
     def fail(self, message: str) -> ExpressionError:
         return _refused(self.source, message)
+
+    def over(self, name: str, problem: str) -> ExpressionLimitError:
+        return _limit_error(self.source, problem, self.limits, name, self.steps)
 
     def run(self, node: ast.AST) -> Any:
         try:
@@ -302,64 +370,75 @@ class _Evaluator(CostChecks):
         if time.monotonic() > self.deadline:  # cooperative: no signal, no thread
             raise self.over("time_budget", _("takes more than {n} seconds").format(
                 n=self.limits.time_budget))
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id in self.data:
-                return self.data[node.id]
-            if node.id in SAFE_FUNCTIONS:
-                raise self.fail(_("function {name!r} must be called").format(name=node.id))
-            raise self.fail(_("name {name!r} is not in the case data").format(name=node.id))
-        if isinstance(node, ast.BoolOp):
-            result = None
-            for value in node.values:
-                result = self.visit(value)
-                if isinstance(node.op, ast.And) and not result:
-                    return result
-                if isinstance(node.op, ast.Or) and result:
-                    return result
-            return result
-        if isinstance(node, ast.UnaryOp):
-            return self.bounded(_UNARY[type(node.op)](self.visit(node.operand)))
-        if isinstance(node, ast.BinOp):
-            return self.binary(node)
-        if isinstance(node, ast.Compare):
-            left = self.visit(node.left)
-            for op, right_node in zip(node.ops, node.comparators, strict=True):
-                right = self.visit(right_node)
-                if not _COMPARE[type(op)](left, right):
-                    return False
-                left = right
-            return True
-        if isinstance(node, ast.IfExp):
-            return self.visit(node.body) if self.visit(node.test) else self.visit(node.orelse)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            items = [self.visit(e) for e in node.elts]
-            return {ast.List: list, ast.Tuple: tuple, ast.Set: frozenset}[type(node)](items)
-        if isinstance(node, ast.Dict):
-            if any(k is None for k in node.keys):
-                raise self.fail(_("** in a dict literal is not allowed"))
-            return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)}
-        if isinstance(node, ast.Call):
-            args = [self.visit(a) for a in node.args]
-            self.check_call(node.func.id, args)
-            return self.bounded(SAFE_FUNCTIONS[node.func.id](*args))
-        if isinstance(node, ast.Subscript):
-            return self.subscript(node)
-        if isinstance(node, ast.Attribute):
-            # JUEL's ``applicant.age`` reads a key of a mapping; Python attributes stay shut.
-            owner = self.visit(node.value)
-            if isinstance(owner, Mapping):
-                if node.attr not in owner:
-                    raise self.fail(_("{key!r} is not in {owner!r}").format(
-                        key=node.attr, owner=ast.unparse(node.value)))
-                return owner[node.attr]
-            raise self.fail(_("attribute access .{name} is only allowed on case-data records"
-                              ).format(name=node.attr))
-        raise self.fail(_("{what} is not allowed in a condition").format(
-            what=type(node).__name__))  # unreachable after the checks
+        # One visit_* method per node kind; _check_tree admitted only kinds with a method
+        # (Load and the operator nodes are read by their parents, never visited).
+        method = _VISITORS.get(type(node))
+        if method is None:  # unreachable after the checks
+            raise self.fail(_("{what} is not allowed in a condition").format(
+                what=type(node).__name__))
+        return method(self, node)
 
-    def subscript(self, node: ast.Subscript) -> Any:
+    def visit_constant(self, node: ast.Constant) -> Any:
+        return node.value
+
+    def visit_name(self, node: ast.Name) -> Any:
+        if node.id in self.data:
+            return self.data[node.id]
+        if node.id in SAFE_FUNCTIONS:
+            raise self.fail(_("function {name!r} must be called").format(name=node.id))
+        raise self.fail(_("name {name!r} is not in the case data").format(name=node.id))
+
+    def visit_boolop(self, node: ast.BoolOp) -> Any:
+        # Short-circuits as Python does and returns the deciding operand, not a bool.
+        stop_when = not isinstance(node.op, ast.And)
+        result = None
+        for value in node.values:
+            result = self.visit(value)
+            if bool(result) is stop_when:
+                return result
+        return result
+
+    def visit_unaryop(self, node: ast.UnaryOp) -> Any:
+        return self.bounded(_UNARY[type(node.op)](self.visit(node.operand)))
+
+    def visit_compare(self, node: ast.Compare) -> Any:
+        left = self.visit(node.left)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = self.visit(right_node)
+            if not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+
+    def visit_ifexp(self, node: ast.IfExp) -> Any:
+        return self.visit(node.body) if self.visit(node.test) else self.visit(node.orelse)
+
+    def visit_sequence(self, node: ast.List | ast.Tuple | ast.Set) -> Any:
+        items = [self.visit(e) for e in node.elts]
+        return _SEQUENCE_TYPES[type(node)](items)
+
+    def visit_dict(self, node: ast.Dict) -> Any:
+        if any(k is None for k in node.keys):
+            raise self.fail(_("** in a dict literal is not allowed"))
+        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)}
+
+    def visit_call(self, node: ast.Call) -> Any:
+        args = [self.visit(a) for a in node.args]
+        self.check_call(node.func.id, args)
+        return self.bounded(SAFE_FUNCTIONS[node.func.id](*args))
+
+    def visit_attribute(self, node: ast.Attribute) -> Any:
+        # JUEL's ``applicant.age`` reads a key of a mapping; Python attributes stay shut.
+        owner = self.visit(node.value)
+        if isinstance(owner, Mapping):
+            if node.attr not in owner:
+                raise self.fail(_("{key!r} is not in {owner!r}").format(
+                    key=node.attr, owner=ast.unparse(node.value)))
+            return owner[node.attr]
+        raise self.fail(_("attribute access .{name} is only allowed on case-data records"
+                          ).format(name=node.attr))
+
+    def visit_subscript(self, node: ast.Subscript) -> Any:
         owner = self.visit(node.value)
         if not isinstance(owner, (Mapping, list, tuple, str)):
             raise self.fail(_("cannot index a {what}").format(what=type(owner).__name__))
@@ -369,23 +448,122 @@ class _Evaluator(CostChecks):
             return self.bounded(owner[slice(*parts)])
         return owner[self.visit(node.slice)]
 
-    def binary(self, node: ast.BinOp) -> Any:
+    # --- the checks before the work --------------------------------------------------------
+    def sequence(self, size: int) -> None:
+        if size > self.limits.max_sequence:
+            raise self.over("max_sequence", _("the result would hold {n} elements or "
+                                              "characters").format(n=size))
+
+    def integer(self, bits: int) -> None:
+        if bits > self.limits.max_int_bits:
+            raise self.over("max_int_bits", _("the number would have {n} bits").format(n=bits))
+
+    def visit_binop(self, node: ast.BinOp) -> Any:
         left, right = self.visit(node.left), self.visit(node.right)
         op = type(node.op)
         if op is ast.Pow:
             self.power(left, right)
         elif op is ast.Mult:
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, SIZED) and isinstance(n, int):
+                if isinstance(seq, _SIZED) and isinstance(n, int):
                     self.sequence(len(seq) * n)
-            if is_int(left) and is_int(right) and left and right:
+            if _is_int(left) and _is_int(right) and left and right:
                 # the product has at least this many bits
                 self.integer(left.bit_length() + right.bit_length() - 1)
-        elif op is ast.Add and isinstance(left, SIZED) and isinstance(right, SIZED):
+        elif op is ast.Add and isinstance(left, _SIZED) and isinstance(right, _SIZED):
             self.sequence(len(left) + len(right))
         elif op is ast.Mod and isinstance(left, str):
             self.format_cost(left, right)
         return self.bounded(_BINARY[op](left, right))
+
+    def power(self, base, exponent) -> None:
+        """``9**9**9`` and ``10**10**10`` are refused, not attempted."""
+        if isinstance(exponent, (int, float)) and abs(exponent) > self.limits.max_exponent:
+            raise self.over("max_exponent", _("the exponent {n} is too large").format(
+                n=_number_text(exponent)))
+        if _is_int(base) and _is_int(exponent) and exponent > 0 and abs(base) > 1:
+            # the power has at least (bits(base) - 1) * exponent + 1 bits
+            self.integer((abs(base).bit_length() - 1) * exponent + 1)
+
+    def format_cost(self, template: str, args) -> None:
+        """Widths and precisions of ``template % args``, read before formatting."""
+        values = list(args) if isinstance(args, tuple) else [args]
+        total = len(template)
+        for m in _CONVERSION.finditer(template):
+            if m.group("type") == "%":
+                continue
+            for part in ("width", "precision"):
+                text = m.group(part)
+                if text == "*":
+                    size = values.pop(0) if values else 0
+                    if not _is_int(size):
+                        continue  # Python refuses it with a TypeError
+                    size = abs(size)
+                elif text:
+                    size = int(text) if len(text) <= 9 else self.limits.max_format_width + 1
+                else:
+                    continue
+                if size > self.limits.max_format_width:
+                    raise self.over("max_format_width", _(
+                        "the %-format asks for a {part} of {n}").format(part=part, n=size))
+                total += size
+            if m.group("key") is None and values:
+                values.pop(0)
+        self.sequence(total)
+
+    def check_call(self, name: str, args: list) -> None:
+        if name == "sum" and len(args) == 2 and isinstance(args[1], (list, tuple)):
+            items = args[0] if isinstance(args[0], (list, tuple)) else ()
+            self.sequence(len(args[1]) + sum(len(i) for i in items if isinstance(i, _SIZED)))
+        elif name == "round" and len(args) == 2 and _is_int(args[1]) \
+                and abs(args[1]) > self.limits.max_exponent:
+            raise self.over("max_exponent", _("round() to {n} digits").format(n=args[1]))
+        elif name == "int" and args and isinstance(args[0], str) \
+                and len(args[0].strip()) > self.limits.max_number_digits:
+            raise self.over("max_number_digits", _("int() of a text of {n} characters").format(
+                n=len(args[0].strip())))
+
+    def bounded(self, value: Any) -> Any:
+        if _is_int(value):
+            self.integer(value.bit_length())
+        elif isinstance(value, _SIZED):
+            self.sequence(len(value))
+            self.work += len(value)
+            if self.work > self.limits.max_work:
+                raise self.over("max_work", _("produces more than {n} elements or characters "
+                                              "in all").format(n=self.limits.max_work))
+        return value
+
+
+_SEQUENCE_TYPES = {ast.List: list, ast.Tuple: tuple, ast.Set: frozenset}
+# Node type -> the _Evaluator method that evaluates it, built once: one dict look-up per visit.
+_VISITORS = {
+    ast.Constant: _Evaluator.visit_constant,
+    ast.Name: _Evaluator.visit_name,
+    ast.BoolOp: _Evaluator.visit_boolop,
+    ast.UnaryOp: _Evaluator.visit_unaryop,
+    ast.BinOp: _Evaluator.visit_binop,
+    ast.Compare: _Evaluator.visit_compare,
+    ast.IfExp: _Evaluator.visit_ifexp,
+    ast.List: _Evaluator.visit_sequence,
+    ast.Tuple: _Evaluator.visit_sequence,
+    ast.Set: _Evaluator.visit_sequence,
+    ast.Dict: _Evaluator.visit_dict,
+    ast.Call: _Evaluator.visit_call,
+    ast.Subscript: _Evaluator.visit_subscript,
+    ast.Attribute: _Evaluator.visit_attribute,
+}
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number_text(value) -> str:
+    """A number as a message shows it: a huge one by its size, not its 4,000 digits."""
+    if _is_int(value) and value.bit_length() > 64:
+        return _("of {n} bits").format(n=value.bit_length())
+    return str(value)
 
 
 def compile_expression(text: str, limits: ExpressionLimits | None = None) -> Expression:
@@ -407,7 +585,7 @@ def compile_expression(text: str, limits: ExpressionLimits | None = None) -> Exp
         raise ExpressionError(_("expression must be text, not {what}").format(
             what=type(text).__name__))
     if len(text) > limits.max_length:
-        raise limit_error(text, _("too long ({n} characters)").format(n=len(text)), limits,
+        raise _limit_error(text, _("too long ({n} characters)").format(n=len(text)), limits,
                            "max_length")
     body = _strip_wrapper(text)
     if not body:

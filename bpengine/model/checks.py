@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -18,7 +19,11 @@ from ..errors import ExpressionError, ModelError, Problem
 from ..expressions import compile_expression
 from ..i18n import _
 from ..timers import check_timer
+from .elements import Element
 from .process_model import ProcessModel, load
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["validate", "READ_FAILURE_CODES", "schema_problems", "semantic_problems",
            "expression_problems", "EXPRESSION_CODES"]
@@ -60,7 +65,7 @@ def schema_problems(model: ProcessModel) -> list[Problem]:
     return out
 
 
-def _node_at(tree, path):
+def _node_at(tree: etree._Element, path: str | None) -> etree._Element | None:
     """The nearest element with an id at libxml2's error path, if the path is unambiguous."""
     try:
         found = tree.xpath(path) if path else []
@@ -72,7 +77,8 @@ def _node_at(tree, path):
     return node
 
 
-def _p(model, el, message, code, severity="warning"):
+def _p(model: ProcessModel, el: Element, message: str, code: str,
+       severity: str = "warning") -> Problem:
     return Problem(message, file=model.file, line=el.line, element_id=el.id,
                    element_name=el.name or None, severity=severity, code=code)
 
@@ -81,7 +87,7 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
     """Structural problems: missing start, dead ends, unreachable nodes and engine traps."""
     out: list[Problem] = list(model.load_warnings)
     g = model.graph
-    scopes: dict[tuple[str, str | None], list] = {}
+    scopes: dict[tuple[str, str | None], list[Element]] = {}
     for el in model.elements.values():
         scopes.setdefault((el.process, el.scope), []).append(el)
     for (pid, scope), members in scopes.items():
@@ -100,12 +106,13 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
     return out
 
 
-def _scope_problems(model, g, pid, scope, members):
+def _scope_problems(model: ProcessModel, g: nx.DiGraph[str], pid: str, scope: str | None,
+                    members: list[Element]) -> list[Problem]:
     import networkx as nx  # on first use: loading a model to simulate it never needs it
 
     out = []
     starts = [e for e in members if e.kind == "startEvent"]
-    owner = model.elements.get(scope) if scope else model.processes[pid]
+    owner = model.elements[scope] if scope else model.processes[pid]
     if not starts and not any(e.kind == "boundaryEvent" for e in members):
         where = f"subprocess {scope!r}" if scope else f"process {pid!r}"
         node = owner
@@ -141,8 +148,8 @@ def _scope_problems(model, g, pid, scope, members):
     return out
 
 
-def _element_problems(model, el):
-    out = []
+def _element_problems(model: ProcessModel, el: Element) -> list[Problem]:
+    out: list[Problem] = []
     flows = [model.flows[f] for f in el.outgoing]
     if el.kind in _UNSUPPORTED:
         out.append(_p(model, el, f"{_UNSUPPORTED[el.kind]} are not run by the engine",
@@ -271,7 +278,7 @@ def _xml_problems(model: ProcessModel) -> list[Problem]:
     return out
 
 
-def validate(source: str | os.PathLike | bytes | ProcessModel, schema: bool = True
+def validate(source: str | os.PathLike[str] | bytes | ProcessModel, schema: bool = True
              ) -> tuple[ProcessModel | None, list[Problem]]:
     """Load (if needed) and check a model.
 

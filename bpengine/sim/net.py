@@ -10,6 +10,7 @@ lookups and string handling out of the event loop.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import ExpressionError, ModelError, Problem, ScenarioError
 from ..expressions import compile_expression
@@ -432,7 +433,7 @@ def compile_net(model, scenario) -> Net:
     if model.is_collaboration:  # one case runs through every pool, along its message flows
         builder.pooled = True
         builder.message_started = message_started(model)
-        implicit = {}
+        implicit: dict[str | None, Any] = {}
         for pid in model.pooled_processes:
             net.starts.pop(None, None)
             builder.add(model, pid, "", None, 0)
