@@ -17,10 +17,8 @@ Properties checked, each violation with the shortest firing sequence that shows 
 - *proper completion*: a case that reached an end event yet leaves a token stuck;
 - *option to complete*: from every state the empty state stays reachable (no endless loop);
 - *no dead elements*: every flow node fires in some run;
-- *no livelock*: no loop made only of gateways (and throw or link events), with no task or
-  catch event inside. Its exit is a condition on case data that nothing in the loop can
-  change: if it is false when the case arrives the engine would loop for ever without a
-  task to show. Checked on the graph, so it is reported even when the exploration is cut.
+- *no livelock*: no loop made only of gateways (and throw or link events); nothing in it
+  can change the data its way out reads (:mod:`.livelock`, checked even when cut short).
 The exploration stops after ``max_states`` states and says so (``complete=False``):
 a large state space gives an incomplete answer, never a hang.
 """
