@@ -128,6 +128,15 @@ def test_a_hostile_condition_is_refused_at_deploy_and_nothing_is_stored(engine, 
     assert not (tmp_path / "bpengine-pwned").exists()
 
 
+def test_deploy_refuses_an_expression_problem_even_in_a_process_marked_not_executable(
+        engine, data_dir):
+    source = (data_dir / "escape.bpmn").read_bytes()
+    drawing = source.replace(b'isExecutable="true"', b'isExecutable="false"')
+    assert drawing != source
+    with pytest.raises(ModelError, match="F_a: the condition of this flow"):
+        engine.deploy(drawing)
+
+
 @pytest.mark.parametrize(
     ("task_id", "data", "lane", "error", "match"),
     [
