@@ -14,6 +14,7 @@ __all__ = [
     "Problem",
     "ScenarioError",
     "ExpressionError",
+    "ExpressionLimitError",
     "ConflictError",
     "TaskNotReady",
     "Forbidden",
@@ -141,6 +142,18 @@ class ScenarioError(BpengineError):
 
 class ExpressionError(BpengineError):
     """A condition or expression outside the safe subset, or one that fails to evaluate."""
+
+
+class ExpressionLimitError(ExpressionError):
+    """An expression refused by one of its cost limits, before doing the work.
+
+    ``limit`` names the :class:`bpengine.expressions.ExpressionLimits` field, ``value`` its
+    setting and ``steps`` the evaluation steps taken when it was refused (0: at compile time).
+    """
+
+    def __init__(self, message: str, limit: str, value, steps: int = 0):
+        super().__init__(message)
+        self.limit, self.value, self.steps = limit, value, steps
 
 
 class ConflictError(BpengineError):

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bpengine"
-BASE = {"errors", "i18n", "expressions"}
+BASE = {"errors", "i18n", "expressions", "timers"}
 EVERYTHING = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
               if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()}
 
@@ -28,10 +28,12 @@ EVERYTHING = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
 LAYERS = {
     "errors": set(),
     "i18n": {"errors"},
-    "expressions": {"errors"},
-    "model": {"errors", "i18n"},
+    "expressions": {"errors", "i18n", "timers"},  # date arithmetic reads durations
+    "timers": {"errors", "i18n", "expressions"},
+    # model validates conditions and timers with the base evaluator and parser (issue #16)
+    "model": {"errors", "i18n", "expressions", "timers"},
     "scenario": {"errors", "model"},
-    "engine": {"errors", "expressions", "model"},
+    "engine": BASE | {"model"},
     "sim": BASE | {"model", "scenario"},
     "records": BASE | {"model", "scenario"},
     "analysis": BASE | {"model", "scenario"},

@@ -29,6 +29,7 @@ from ..errors import (
     hide_password,
 )
 from ..model import ProcessModel, load, validate
+from ..model.checks import EXPRESSION_CODES
 from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
 from .forms import FormOperations, assignee_for, read_assignees, read_forms
@@ -60,7 +61,9 @@ __all__ = ["Engine"]
 
 # Model problems the engine would not report at run time but run differently from the
 # drawing: refused at deploy instead of a case that "completes" wrongly.
-_SILENTLY_WRONG = {"link-event", "conditional-flow"}
+# Warnings deploy refuses: the engine would run something else than drawn, or a condition,
+# timer or script can never evaluate (a warning only in a process marked not executable).
+_SILENTLY_WRONG = {"link-event", "conditional-flow"} | EXPRESSION_CODES
 
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
 import os
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +29,7 @@ from .handover import Handover, case_handovers, resolve_handovers
 from .loader import read_parts
 from .mandate import Mandate, classify_mandate
 from .namespaces import BPE
-from .source import parse_xml, read_source
+from .source import MAX_BYTES, parse_xml, read_bounded, read_source
 
 __all__ = ["ProcessModel", "load"]
 
@@ -265,12 +266,14 @@ class ProcessModel:
         for path in sorted(here.parent.glob("*.bpmn")):
             if path.resolve() == here:
                 continue
-            try:
-                for _, node in etree.iterparse(str(path), tag="{*}process", resolve_entities=False,
-                                               no_network=True, load_dtd=False):
+            try:  # bounded like every read: a FIFO or device named x.bpmn is skipped
+                data = read_bounded(path, limit=MAX_BYTES, error=ModelError)
+                for _, node in etree.iterparse(io.BytesIO(data), tag="{*}process",
+                                               resolve_entities=False, no_network=True,
+                                               load_dtd=False):
                     if node.get("id"):
                         found.setdefault(node.get("id"), str(path))
-            except (etree.LxmlError, OSError):
+            except (etree.LxmlError, OSError, ModelError):
                 continue  # a broken neighbour is reported when it is loaded itself
         return found
 

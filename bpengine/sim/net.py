@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ExpressionError, ScenarioError
-from ..expressions import compile_expression, parse_duration
+from ..expressions import compile_expression
 from ..scenario import DEFAULT_DURATION, Calendar, Distribution
+from ..timers import parse_duration
 
 __all__ = ["Net", "compile_net", "lane_calendar", "NO_LANE", "SYSTEM", "UNSTAFFED", "AUTOMATED",
            "START", "TASK", "SUB", "XOR", "AND", "OR", "CATCH", "PASS", "END", "TERMINATE",

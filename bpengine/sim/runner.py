@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import BpengineError, ModelError
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
+from ..scenario.limits import check_run
 from .eventlog import EventLog
 from .kernel import Replication
 from .net import UNSTAFFED, compile_net
@@ -103,7 +104,13 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
         raise BpengineError(f"replications: expected a positive whole number, got "
                             f"{replications!r}")
     warm = _warmup_cases(warmup, cases)
+    check_run(cases, replications, warm)  # before loading anything: --cases 10**9 stops here
     sc = load_scenario(scenario, model)
+    arrivals = sc.arrivals
+    counted = arrivals.calendar or sc.calendar
+    per_year = (365 * 1440.0 if arrivals.counting == "calendar"
+                else counted.working_minutes_per_day * 245)  # ~245 working days a year
+    check_run(cases, replications, warm, arrivals.interarrival.mean, per_year)
     net = compile_net(model, sc)
     seeds = np.random.SeedSequence(seed).spawn(replications)
     total = replications * (cases + warm)
