@@ -15,6 +15,10 @@ Things SpiffWorkflow does not do the way an agency engine must, fixed here and b
   still READY). :mod:`bpengine.engine.frontier` keeps only the live frontier after each step.
 - **Storage.** Its serialization embeds the whole spec in every blob. :meth:`Runtime.dump`
   writes only the instance; the spec is stored once per definition (:func:`dump_spec`).
+- **Livelocks.** A loop made only of gateways whose way out is false would spin until its
+  depth limit and leave the case running with nothing to do. :meth:`Runtime.advance` counts
+  gateway passes in a row and stops after :data:`MAX_GATEWAY_PASSES` with an error naming
+  the gateways (nothing is saved; a job's failure becomes an incident on its case).
 - **Case data.** Its registry revives any dict with a ``typename`` key as an object; user
   data is escaped on the way in and out instead (:mod:`.plaindata`).
 """
@@ -35,7 +39,13 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
-from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import (
+    ExclusiveGateway,
+    InclusiveGateway,
+    IntermediateThrowEvent,
+    ParallelGateway,
+    ServiceTask,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -43,6 +53,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError
+from ..i18n import _
 from .clock import clock_at
 from .events import (
     catch_elements,
@@ -79,7 +90,14 @@ __all__ = [
     "open_tasks",
     "predict_next",
     "STATE_FORMAT",
+    "MAX_GATEWAY_PASSES",
 ]
+
+#: Gateway (and throw event) passes in a row, with no task between, before a case is
+#: stopped as looping for ever. No procedure passes 200 gateways without a task; the
+#: SpiffWorkflow tree limit (depth 1,000) would otherwise stop it silently.
+MAX_GATEWAY_PASSES = 200
+_PASS_THROUGH = (ExclusiveGateway, InclusiveGateway, ParallelGateway, IntermediateThrowEvent)
 
 Calendar = Callable[[_dt.datetime, _dt.timedelta], _dt.datetime]
 
@@ -219,12 +237,14 @@ class Runtime:
             SpiffWorkflow could not continue (e.g. no gateway flow matched).
         """
         finished: set[str] = set()
+        passes: dict[str, str] = {}  # gateways passed since the last task: id -> name
 
         def did_complete(task):
             finished.add(str(task.id))
             bpmn_id = getattr(task.task_spec, "bpmn_id", None)
             if bpmn_id:
                 finished.add("@" + bpmn_id)  # see store.sync_task_rows
+                _count_pass(task, bpmn_id, passes)
             note_throw(task)
             self._hand_over(task)
 
@@ -392,6 +412,23 @@ class Runtime:
     @staticmethod
     def completed(workflow) -> bool:
         return workflow.is_completed()
+
+
+def _count_pass(task, bpmn_id: str, passes: dict) -> None:
+    """Count a gateway pass; a task in between starts the count again."""
+    if not isinstance(task.task_spec, _PASS_THROUGH):
+        passes.clear()
+        return
+    passes[bpmn_id] = getattr(task.task_spec, "bpmn_name", None) or ""
+    passes["#"] = passes.get("#", 0) + 1
+    if passes["#"] > MAX_GATEWAY_PASSES:
+        loop = ", ".join(f"{k} ({v!r})" if v else k for k, v in sorted(passes.items())
+                         if k != "#")
+        raise BpengineError(_(
+            "the case loops through {gateways} without reaching a task (more than {n} "
+            "gateway passes in a row): no way out of this loop holds for the case data; "
+            "nothing was saved (see soundness: livelock)").format(
+                gateways=loop, n=MAX_GATEWAY_PASSES))
 
 
 def _describe(exc) -> str:
