@@ -39,6 +39,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError
+from ..model.spiff import ensure_recursion_limit
 from .clock import clock_at
 from .events import (
     catch_elements,
@@ -128,6 +129,7 @@ class Runtime:
     def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None, *,
                  senders: dict[str, str] | None = None):
         self.spec, self.subprocess_specs = spec, subprocess_specs
+        ensure_recursion_limit()  # SpiffWorkflow predicts long chains by recursion
         # Tasks that hand a message over although SpiffWorkflow cannot throw from them.
         self.senders = dict(senders or {})
         # An inclusive join decides whether more branches may still arrive from the
