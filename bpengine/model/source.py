@@ -219,7 +219,7 @@ def read_text(path: str | os.PathLike, *, limit: int, error: type[BpengineError]
     return decode_text(data, os.fspath(path) if not isinstance(path, bytes) else str(path), error)
 
 
-def read_source(source: str | os.PathLike | bytes) -> tuple[bytes, str]:
+def read_source(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
     """Return ``(data, filename)`` for a path or raw bytes, refusing oversized input."""
     if isinstance(source, bytes | bytearray):
         data, name = bytes(source), "<bytes>"
@@ -281,10 +281,10 @@ def parse_xml(data: bytes, filename: str) -> etree._Element:
             # JSON, YAML, a PDF...: say what it is not, not where XML broke
             raise ModelError(Problem("not a BPMN file: it is not XML at all (BPMN 2.0 files "
                                      "start with '<')", file=filename, code="xml")) from None
-        line = exc.lineno if exc.lineno else None
+        where: int | None = exc.lineno or None
         msg = exc.msg or str(exc)
         raise ModelError(
-            Problem(f"not well-formed XML: {msg}", file=filename, line=line, code="xml")
+            Problem(f"not well-formed XML: {msg}", file=filename, line=where, code="xml")
         ) from None
     except (ValueError, etree.LxmlError) as exc:
         raise ModelError(Problem(f"cannot parse XML: {exc}", file=filename, code="xml")) from None

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import os
 import re
+from typing import Literal, overload
 
 from ..errors import LogError
 from ..i18n import _
@@ -118,7 +119,7 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
             raise LogError(f"{source}: empty file: expected a header line of column names")
         if delimiter is None:
             counts = {d: first.count(d) for d in (",", ";", "\t")}
-            delimiter = max(counts, key=counts.get)
+            delimiter = max(counts, key=lambda d: counts[d])
         header = next(csv.reader([first], delimiter=delimiter))
         cols = _columns(header, columns or {}, source)
         get = {k: cols.get(k) for k in ALIASES}
@@ -148,6 +149,11 @@ class _Row:
     def __init__(self, row, line, get, header, source, tz):
         self.row, self.line, self.get, self.header = row, line, get, header
         self.source, self.tz = source, tz
+
+    @overload
+    def cell(self, role: str, required: Literal[True]) -> str: ...
+    @overload
+    def cell(self, role: str, required: bool = False) -> str | None: ...
 
     def cell(self, role: str, required: bool = False) -> str | None:
         i = self.get[role]

@@ -181,7 +181,7 @@ def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
         model = load(model)
     sc = load_scenario(scenario, model)
     if data:
-        sc.data = {**sc.data, **{k: None for k in data if k not in sc.data}}
+        sc.data = {**sc.data, **{k: None for k in data if k not in sc.data}}  # type: ignore[misc]  # drawn from data_source instead
     net = compile_net(model, sc)
     rep = Replication(net, sc, model, 1, 0, 0, keep_log=True,
                       data_source=lambda k: dict(data or {}))
