@@ -257,6 +257,33 @@ def _people(spec, where, models, lane, lane_calendar: Calendar, day) -> list[Per
     return out
 
 
+def _loops(sc: Scenario, eid: str, spec: dict, where: str) -> None:
+    """``tasks.X.instances`` and ``tasks.X.repeat``, within the limits."""
+    if "instances" in spec:  # a multi-instance activity: how many times it runs
+        count = parse_distribution(spec["instances"], f"{where}.instances", duration=False)
+        lowest = min(count.params) if count.kind in ("fixed", "empirical", "uniform",
+                                                        "triangular") else count.mean
+        if lowest < 0:
+            raise ScenarioError(f"{where}.instances: cannot be negative")
+        # the mean is refused above the limit; a long tail is cut at it (documented)
+        if count.mean > limits.MAX_INSTANCES:
+            limits.check_count(count.mean, f"{where}.instances", limits.MAX_INSTANCES,
+                               "MAX_INSTANCES")
+        sc.instances[eid] = Distribution(count.kind, count.params, max(count.low, 0.0),
+                                         min(count.high, float(limits.MAX_INSTANCES)))
+    if "repeat" in spec:  # a standard loop: the chance of one more round after each
+        p = _number(spec["repeat"], f"{where}.repeat", 0)
+        if p >= 1:
+            raise ScenarioError(f"{where}.repeat: must be below 1 (else it never ends), "
+                                f"got {p}")
+        if p > limits.MAX_REPEAT:
+            raise ScenarioError(_("{where}.repeat: {p} means {rounds:.0f} rounds on average;"
+                                  " the limit is {limit} (the setting bpengine.scenario."
+                                  "limits.MAX_REPEAT)").format(
+                where=where, p=p, rounds=1 / (1 - p), limit=limits.MAX_REPEAT))
+        sc.repeats[eid] = p
+
+
 def from_mapping(doc: dict, model, source: str) -> Scenario:
     """Build a :class:`Scenario` from a mapping in the YAML's shape, checking every key."""
     models = _models(model) if model is not None else None
@@ -354,29 +381,7 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
                                                    working_day_minutes=day)
         if "batch" in spec:
             sc.batches[eid] = _batch(spec["batch"], f"{where}.batch")
-        if "instances" in spec:  # a multi-instance activity: how many times it runs
-            count = parse_distribution(spec["instances"], f"{where}.instances", duration=False)
-            lowest = min(count.params) if count.kind in ("fixed", "empirical", "uniform",
-                                                            "triangular") else count.mean
-            if lowest < 0:
-                raise ScenarioError(f"{where}.instances: cannot be negative")
-            # the mean is refused above the limit; a long tail is cut at it (documented)
-            if count.mean > limits.MAX_INSTANCES:
-                limits.check_count(count.mean, f"{where}.instances", limits.MAX_INSTANCES,
-                                   "MAX_INSTANCES")
-            sc.instances[eid] = Distribution(count.kind, count.params, max(count.low, 0.0),
-                                             min(count.high, float(limits.MAX_INSTANCES)))
-        if "repeat" in spec:  # a standard loop: the chance of one more round after each
-            p = _number(spec["repeat"], f"{where}.repeat", 0)
-            if p >= 1:
-                raise ScenarioError(f"{where}.repeat: must be below 1 (else it never ends), "
-                                    f"got {p}")
-            if p > limits.MAX_REPEAT:
-                raise ScenarioError(_("{where}.repeat: {p} means {rounds:.0f} rounds on average;"
-                                      " the limit is {limit} (the setting bpengine.scenario."
-                                      "limits.MAX_REPEAT)").format(
-                    where=where, p=p, rounds=1 / (1 - p), limit=limits.MAX_REPEAT))
-            sc.repeats[eid] = p
+        _loops(sc, eid, spec, where)
 
     for key, spec in _mapping(doc.get("gateways"), "gateways").items():
         where = f"gateways.{key}"
