@@ -18,14 +18,17 @@ import math
 from ..errors import ScenarioError
 from ..i18n import _
 
-__all__ = ["MAX_SCENARIO_BYTES", "MAX_YAML_NODES", "MAX_YAML_DEPTH", "MAX_NUMBER_DIGITS",
+__all__ = ["MAX_SCENARIO_BYTES", "MAX_PROSIMOS_BYTES", "MAX_YAML_NODES", "MAX_YAML_DEPTH", "MAX_NUMBER_DIGITS",
            "MAX_CASES", "MAX_REPLICATIONS", "MAX_TOTAL_CASES", "MAX_STAFF", "MAX_INSTANCES",
            "MAX_REPEAT", "MAX_DURATION_MINUTES", "MAX_HORIZON_YEARS", "YEARS", "MAX_LOG_BYTES",
            "MAX_MESSAGE", "finite", "check_count", "check_date", "check_run", "shorten",
            "horizon_error"]
 
-#: Largest scenario YAML or Prosimos JSON file (bytes); shipped ones are under 20 KB.
-MAX_SCENARIO_BYTES = 10 * 1024 * 1024
+#: Largest scenario YAML file (bytes); shipped ones are under 20 KB. PyYAML reads about a
+#: megabyte a second, so this bounds the time as well as the memory.
+MAX_SCENARIO_BYTES = 1024 * 1024
+#: Largest Prosimos JSON file (bytes; JSON is parsed in C, fifty times faster).
+MAX_PROSIMOS_BYTES = 20 * 1024 * 1024
 #: Nodes of a YAML document once its aliases are expanded (an alias bomb stops here).
 MAX_YAML_NODES = 200_000
 #: Nesting of YAML collections (a scenario is 5 deep; 20,000 ``[`` would exhaust the stack).
