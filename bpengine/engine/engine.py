@@ -34,6 +34,7 @@ from ..model.spiff import build_specs, engine_key, engine_name, message_names, t
 from .events import summarise
 from .forms import FormOperations, assignee_for, read_assignees, read_forms
 from .jobs import JobOperations, JobPolicy, resolve
+from .lengths import check_lengths
 from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
@@ -240,6 +241,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         events = {**summarise(spec, subprocess_specs), "senders": task_senders(model),
                   "notes": deploy_notes(model, message_names(model))}
         check_timer_starts(model, events, self._now())
+        check_lengths(model, key, name, message_names(model), events)  # PostgreSQL would refuse
         now = self._now()
         for _attempt in range(3):
             try:

@@ -54,6 +54,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError
 from ..i18n import _
+from ..model.spiff import ensure_recursion_limit
 from .clock import clock_at
 from .events import (
     catch_elements,
@@ -157,6 +158,7 @@ class Runtime:
                  forms: dict[str, tuple[FormField, ...]] | None = None,
                  assignees: dict[str, str] | None = None):
         self.spec, self.subprocess_specs = spec, subprocess_specs
+        ensure_recursion_limit()  # SpiffWorkflow predicts long chains by recursion
         # The definition this runtime runs, its forms and assignee expressions by task id.
         self.key, self.version = key, version
         self.forms = dict(forms or {})
