@@ -146,11 +146,13 @@ def predict_next(task) -> None:
 class OpenTask:
     """A task the outside world can act on or wait for (mirrored as a row)."""
 
-    __slots__ = ("id", "element_id", "name", "kind", "due", "lane", "message")
+    __slots__ = ("id", "element_id", "name", "kind", "due", "lane", "message", "data")
 
-    def __init__(self, id, element_id, name, kind, lane=None, due=None, message=None):
+    def __init__(self, id, element_id, name, kind, lane=None, due=None, message=None,
+                 data=None):
         self.id, self.element_id, self.name, self.kind = id, element_id, name, kind
         self.lane, self.due, self.message = lane, due, message
+        self.data = data  # a user task's own data (a multi-instance item), not copied
 
 
 def all_tasks(workflow):
@@ -203,7 +205,7 @@ def open_tasks(workflow) -> list[OpenTask]:
             continue
         if task.state == TaskState.READY and spec.manual:
             found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "user",
-                                  lane=getattr(spec, "lane", None)))
+                                  lane=getattr(spec, "lane", None), data=task.data))
         elif task.state == TaskState.STARTED and isinstance(spec, ServiceTask):
             found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "service",
                                   lane=getattr(spec, "lane", None)))

@@ -53,6 +53,20 @@ class Task:
     ``state`` is ``ready`` / ``pending`` / ``waiting`` while open, then ``completed`` or
     ``cancelled``. Each branch of an event-based gateway is a task of its own; when one
     fires, the others are cancelled.
+
+    Attributes
+    ----------
+    due : datetime or None
+        When a timer fires, or when a user task is due (``camunda:dueDate``); aware, in
+        the office's time zone when the lane has one.
+    candidate_users, candidate_groups : tuple of str
+        Who the task is offered to; both empty: it is offered to its lane.
+    owner : str or None
+        Who delegated the task (:meth:`Engine.delegate`); it returns to them when the
+        delegate resolves it.
+    delegation : {None, "pending", "resolved"}
+    follow_up : datetime or None
+        When to look at the task again (``camunda:followUpDate``).
     """
 
     id: str
@@ -68,6 +82,11 @@ class Task:
     finished_at: _dt.datetime | None = None
     finished_by: str | None = None
     message: str | None = None  # the message or signal a ``message``/``signal`` task waits for
+    candidate_users: tuple[str, ...] = ()
+    candidate_groups: tuple[str, ...] = ()
+    owner: str | None = None
+    delegation: str | None = None
+    follow_up: _dt.datetime | None = None
 
 
 @dataclass(frozen=True)
