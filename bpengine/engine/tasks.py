@@ -26,6 +26,17 @@ _TASK_AND_CASE = (select(TaskRow, CaseRow).join(CaseRow, TaskRow.case_id == Case
                   .where(TaskRow.id == bindparam("task_id")))
 
 
+def collect(collection, index, value):
+    """``collection`` with ``value`` at ``index`` (a list grown with None as needed), or at
+    key ``index`` (a dict, for an input collection that was a mapping)."""
+    if isinstance(index, str):
+        return {**(collection if isinstance(collection, dict) else {}), index: value}
+    items = list(collection) if isinstance(collection, list) else []
+    items.extend([None] * (index + 1 - len(items)))
+    items[index] = value
+    return items
+
+
 def _like(name: str) -> str:
     escaped = str(name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%,{escaped},%"
@@ -73,7 +84,8 @@ class TaskOperations:
     """Task-level calls of :class:`~bpengine.engine.Engine` (see there for the setup)."""
 
     def inbox(self, lane: str | None = None, actor: str | None = None,
-              limit: int | None = None, *, groups: Iterable[str] | None = None) -> list[Task]:
+              limit: int | None = None, *, groups: Iterable[str] | None = None,
+              overdue: bool = False) -> list[Task]:
         """Ready user and manual tasks of running cases, oldest first.
 
         Parameters
@@ -87,8 +99,11 @@ class TaskOperations:
             The actor's groups (the application knows them): tasks offered to one of them
             (a candidate group; or, for a task without candidates, its lane) come too, and
             tasks without candidates of other lanes no longer do.
+        overdue : bool
+            Only tasks whose due date (``camunda:dueDate``) has passed.
         """
-        with self._transaction(self._now()) as session:
+        now = self._now()
+        with self._transaction(now) as session:
             query = (select(TaskRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
                      .where(TaskRow.state == "ready", TaskRow.kind == "user",
                             CaseRow.status == "running"))
@@ -96,6 +111,8 @@ class TaskOperations:
                 query = query.where(TaskRow.lane == lane)
             if actor is not None or groups is not None:
                 query = query.where(offered_to(actor, groups))
+            if overdue:
+                query = query.where(TaskRow.due < now)
             query = query.order_by(TaskRow.created_at, TaskRow.id).limit(limit)
             return [to_task(r) for r in session.scalars(query)]
 
@@ -325,9 +342,17 @@ class TaskOperations:
             if task is None or not runtime.is_ready(task):
                 raise ConflictError(f"task {task_id} was completed by another worker")
             before = dict(case.data)
-            case.data = {**before, **data}
+            slot = runtime.instance_slot(task)
+            if slot is None:
+                case.data = {**before, **data}
+            else:  # one reviewer of several: their output joins the list, in their place
+                name, index, item = slot
+                case.data = {**before, name: collect(before.get(name), index,
+                                                     data.get(item) if item else data)}
             runtime.run_task(task, data)
             finished = runtime.advance(workflow) | {row.id}
+            if slot is not None:
+                runtime.share(workflow, slot[0], case.data[slot[0]])
             audit(session, case.id, "complete", actor, now, task=row, before=before,
                   after=dict(case.data))
             open_rows = self._save(session, case, runtime, workflow, finished, actor, now)

@@ -147,3 +147,75 @@ def test_an_assignment_the_engine_cannot_read_is_refused_at_deploy(offices, data
 def test_an_unknown_time_zone_is_refused_naming_it():
     with pytest.raises(BpengineError, match="time zone 'Asia/Bandung' is not an IANA name"):
         Engine(lane_timezones={"Kantor": "Asia/Bandung"})
+
+
+def test_an_officer_works_offered_and_delegated_tasks_from_the_cli(tmp_path, data_dir):
+    from click.testing import CliRunner
+
+    from bpengine.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+
+    def run(*args, code=0):
+        result = CliRunner().invoke(main, [*args, "--db", url])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    run("case", "start", str(data_dir / "penugasan.bpmn"), "--data", "unit=arsip",
+        "--data", "verifikator=wati", "--data", "batas=2025-01-10")
+    assert run("case", "inbox", "--actor", "ani").startswith("inbox empty")
+    line = run("case", "inbox", "--actor", "ani", "--group", "arsip")
+    assert "(offered to loket, arsip)" in line and "due " in line
+    terima = line.split()[0]
+    refused = run("case", "claim", terima, "--actor", "ani", "--group", "keuangan", code=1)
+    assert "'ani' is not one of them" in refused and "Traceback" not in refused
+    run("case", "complete", terima, "--actor", "ani", "--group", "loket")
+    verifikasi = run("case", "inbox", "--actor", "wati").split()[0]
+    assert "owner wati, delegation pending" in run("case", "delegate", verifikasi, "--to",
+                                                   "dodi", "--actor", "wati")
+    assert "assignee wati, owner wati, delegation resolved" in run(
+        "case", "resolve", verifikasi, "--data", "catatan=lengkap", "--actor", "dodi")
+    shown = run("case", "complete", verifikasi, "--data", "lengkap=true", "--actor", "wati")
+    assert "Tanda tangan" in shown
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """A SQLite file, or a fresh PostgreSQL database (skipped without the server)."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return f"sqlite:///{tmp_path / 'cases.db'}"
+
+
+def test_each_reviewer_gets_one_task_and_their_opinions_are_collected_in_panel_order(
+        database, clock, data_dir):
+    engine = Engine(database, clock=clock, migrate=True)
+    try:
+        engine.deploy(data_dir / "tinjau.bpmn")
+        case = engine.start("tinjau", {"panel": ["ani", "budi", "citra"]})
+        tasks = {t.assignee: t for t in case.tasks}
+        assert sorted(tasks) == ["ani", "budi", "citra"]  # one each, assigned
+        assert [t.assignee for t in engine.inbox(actor="budi")] == ["budi"]
+        with pytest.raises(Forbidden, match="is claimed by 'citra'"):
+            engine.complete(tasks["citra"].id, {"pendapat": "setuju"}, actor="ani")
+        # finished out of panel order: the list keeps each opinion in its member's place
+        engine.complete(tasks["citra"].id, {"pendapat": "setuju"}, actor="citra")
+        half = engine.complete(tasks["ani"].id, {"pendapat": "setuju"}, actor="ani")
+        assert half.data["pendapat_panel"] == ["setuju", None, "setuju"]
+        assert "pendapat" not in half.data  # no opinion overwrote another's
+        done = engine.complete(tasks["budi"].id, {"pendapat": "setuju"}, actor="budi")
+        assert done.data["pendapat_panel"] == ["setuju", "setuju", "setuju"]
+        # sequential, without an output item: one initial each, whole forms collected
+        for member in ("ani", "budi", "citra"):
+            [task] = engine.get(case.id).tasks
+            assert task.assignee == member
+            done = engine.complete(task.id, {"paraf": member[0].upper()}, actor=member)
+        assert done.data["T_paraf"] == [{"paraf": "A"}, {"paraf": "B"}, {"paraf": "C"}]
+        assert (done.status, done.outcome) == ("completed", "E_setuju")
+        other = engine.start("tinjau", {"panel": ["ani", "budi"]})
+        for task in other.tasks:
+            last = engine.complete(task.id, {"pendapat": "tolak" if task.assignee == "budi"
+                                             else "setuju"}, actor=task.assignee)
+        assert (last.data["pendapat_panel"], last.outcome) == (["setuju", "tolak"], "E_tolak")
+    finally:
+        engine.close()
