@@ -21,7 +21,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem, StorageError
 from ..model import ProcessModel, load, validate
-from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
+from ..model.spiff import (
+    build_specs,
+    definition_digest,
+    engine_key,
+    engine_name,
+    message_names,
+    task_senders,
+)
 from .assignment import read_assignments, resolve_assignment, zone, zone_name
 from .events import summarise
 from .forms import FormOperations, read_forms
@@ -215,6 +222,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                trust_scripts: bool = False, actor: str = "") -> Definition:
         """Deploy a BPMN model; same content gives the same version, new content a new one.
 
+        The content is the model and the files of the processes its call activities call
+        (beside it): editing a called subprocess and deploying its caller again gives the
+        caller a new version, which runs the edited subprocess; running cases keep theirs.
+
         Raises
         ------
         ModelError
@@ -250,17 +261,18 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                   "notes": deploy_notes(model, message_names(model))}
         check_timer_starts(model, events, self._now())
         now = self._now()
+        digest = definition_digest(model)  # the called subprocesses' files count too
         for _attempt in range(3):
             try:
                 with self._transaction(now) as session:
                     row = session.scalar(select(DefinitionRow).where(
-                        DefinitionRow.digest == model.digest))
+                        DefinitionRow.digest == digest))
                     if row is None:
                         latest = session.scalar(select(func.max(DefinitionRow.version))
                                                 .where(DefinitionRow.key == key)) or 0
                         row = DefinitionRow(
                             key=key, version=latest + 1, name=name,
-                            digest=model.digest, source=model.to_bytes(), spec=spec_json,
+                            digest=digest, source=model.to_bytes(), spec=spec_json,
                             state_format=STATE_FORMAT, trust_scripts=bool(trust_scripts),
                             deployed_at=now, deployed_by=actor or "", events=events)
                         session.add(row)

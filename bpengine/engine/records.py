@@ -28,7 +28,8 @@ class Definition:
     version : int
         1, 2, ... per key; the same content always maps to the same version.
     digest : str
-        SHA-256 of the canonical model (:attr:`bpengine.ProcessModel.digest`).
+        SHA-256 of the canonical model (:attr:`bpengine.ProcessModel.digest`), and of the
+        files of the processes it calls when it has call activities.
     notes : tuple of str
         What the engine does with the model's message flows that a reader should know:
         which messages come from outside (deliver them with :meth:`Engine.correlate`), and
