@@ -62,8 +62,20 @@ def prune(workflow) -> int:
     The new root is the parent of the lowest common ancestor of every unfinished task and
     every pending join arrival (one finished task is kept above it so code that looks at
     ``task.parent`` still finds one). Joins, boundary events and loops only look at tasks
-    below that point.
+    below that point. Each running subprocess (a collaboration's pool, a call activity) is
+    pruned the same way inside itself: a pool that ran 30 steps would otherwise be saved and
+    restored whole on every step.
     """
+    dropped = _prune(workflow, workflow)
+    for sub in list(workflow.subprocesses.values()):
+        if not sub.completed:
+            dropped += _prune(sub, workflow)
+    return dropped
+
+
+def _prune(workflow, top) -> int:
+    """Prune one (sub)workflow's tree; ``top`` holds every subprocess, keyed by the id of
+    the task that runs it."""
     live = [t for t in workflow.tasks.values() if unfinished(t)]
     if not live:
         return 0
@@ -94,11 +106,11 @@ def prune(workflow) -> int:
         stack.extend(node.children)
     dropped = [tid for tid in workflow.tasks if tid not in keep]
     for tid in dropped:
-        sub = workflow.subprocesses.get(tid)
+        sub = top.subprocesses.get(tid)
         if sub is not None and not sub.completed:
             return 0  # a live subprocess hangs off a finished task: keep everything
     for tid in dropped:
-        workflow.subprocesses.pop(tid, None)
+        top.subprocesses.pop(tid, None)
         del workflow.tasks[tid]
     new_root._parent = None
     workflow.task_tree = new_root
