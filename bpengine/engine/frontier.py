@@ -67,10 +67,22 @@ def prune(workflow) -> int:
     restored whole on every step.
     """
     dropped = _prune(workflow, workflow)
-    for sub in list(workflow.subprocesses.values()):
+    for tid, sub in list(workflow.subprocesses.items()):
         if not sub.completed:
             dropped += _prune(sub, workflow)
+        elif _finished_task(workflow, tid):
+            # Its task took the result when it completed: nothing reads the pool again.
+            del workflow.subprocesses[tid]
+            dropped += len(sub.tasks)
     return dropped
+
+
+def _finished_task(top, task_id) -> bool:
+    for wf in (top, *top.subprocesses.values()):
+        task = wf.tasks.get(task_id)
+        if task is not None:
+            return task.state == TaskState.COMPLETED
+    return True  # its task was pruned away already
 
 
 def _prune(workflow, top) -> int:
