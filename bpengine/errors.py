@@ -5,6 +5,7 @@ element (or option) at fault; anything else escaping the library is a bug in bpe
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Problem",
     "ScenarioError",
     "ExpressionError",
+    "ExpressionLimitError",
     "ConflictError",
     "TaskNotReady",
     "Forbidden",
@@ -21,7 +23,27 @@ __all__ = [
     "BpmnError",
     "NotFound",
     "LogError",
+    "hide_password",
 ]
+
+# scheme://user:password@host: the password runs to the last "@" before white space, a quote
+# or the end (an unencoded "@" in a password must not leave its tail showing).
+_URL_PASSWORD = re.compile(r"""([A-Za-z][\w+.-]*://[^\s:/@'"]*):[^\s'"]*@""")
+
+
+def hide_password(text) -> str:
+    """``text`` (a database URL, or a message quoting one) with every URL password as ``***``.
+
+    The one helper for anything that may echo a URL: error messages, ``repr``, logs.
+
+    Examples
+    --------
+    >>> hide_password("cannot use database URL 'mysql://root:S3cret@db/cases': no driver")
+    "cannot use database URL 'mysql://root:***@db/cases': no driver"
+    >>> hide_password("sqlite:///cases.db")
+    'sqlite:///cases.db'
+    """
+    return _URL_PASSWORD.sub(r"\1:***@", str(text))
 
 
 @dataclass(frozen=True)
@@ -60,15 +82,22 @@ class Problem:
         """The problem without its severity word, for a line that already says ``error:``."""
         return self._format("")
 
+    def detail(self) -> str:
+        """The element at fault and the message, without where it was read from.
+
+        Examples
+        --------
+        >>> Problem("no outgoing flow", "x.bpmn", 12, "Task_a", "Paraf").detail()
+        "Task_a ('Paraf'): no outgoing flow"
+        """
+        if not self.element_id:
+            return self.message
+        name = f" ({self.element_name!r})" if self.element_name else ""
+        return f"{self.element_id}{name}: {self.message}"
+
     def _format(self, severity: str) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
-        what = ""
-        if self.element_id:
-            what = f" {self.element_id}"
-            if self.element_name:
-                what += f" ({self.element_name!r})"
-            what += ":"
-        return f"{where}:{severity}{what} {self.message}"
+        return f"{where}:{severity} {self.detail()}"
 
     def to_dict(self) -> dict:
         return {
@@ -113,6 +142,18 @@ class ScenarioError(BpengineError):
 
 class ExpressionError(BpengineError):
     """A condition or expression outside the safe subset, or one that fails to evaluate."""
+
+
+class ExpressionLimitError(ExpressionError):
+    """An expression refused by one of its cost limits, before doing the work.
+
+    ``limit`` names the :class:`bpengine.expressions.ExpressionLimits` field, ``value`` its
+    setting and ``steps`` the evaluation steps taken when it was refused (0: at compile time).
+    """
+
+    def __init__(self, message: str, limit: str, value, steps: int = 0):
+        super().__init__(message)
+        self.limit, self.value, self.steps = limit, value, steps
 
 
 class ConflictError(BpengineError):

@@ -17,7 +17,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import click
 
-from ..errors import BpengineError, ModelError
+from ..errors import BpengineError, ModelError, hide_password
 from ..i18n import LANGUAGES, set_language
 
 __all__ = ["main", "COMMANDS"]
@@ -60,8 +60,8 @@ class _Group(click.Group):
             for problem in exc.problems:
                 click.echo(f"error: {problem.brief()}", err=True)
             ctx.exit(exc.exit_code)
-        except BpengineError as exc:
-            click.echo(f"error: {exc}", err=True)
+        except BpengineError as exc:  # a URL from --db or the environment loses its password
+            click.echo(f"error: {hide_password(exc)}", err=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:  # one line naming the option, not click's usage block
             where = exc.ctx.command_path if exc.ctx else ctx.command_path

@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 from ..engine import Engine
-from ..errors import BpengineError
+from ..errors import BpengineError, hide_password
 from ..i18n import N_, _, ngettext
 from . import options
 
@@ -48,8 +48,8 @@ def _open(url: str | None, create: bool = False) -> Engine:
     if not create and url.startswith("sqlite:///") and ":memory:" not in url:
         path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
         if not path.exists():
-            raise BpengineError(f"--db {url}: no database at {path} (start a case there first, "
-                                "or run bpengine db upgrade --db ...)")
+            raise BpengineError(f"--db {hide_password(url)}: no database at {path} (start a case "
+                                "there first, or run bpengine db upgrade --db ...)")
     return Engine(url)
 
 

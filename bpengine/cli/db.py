@@ -9,7 +9,7 @@ import click
 from ..engine.migrate import current as current_revision
 from ..engine.migrate import head
 from ..engine.migrate import upgrade as upgrade_schema
-from ..errors import BpengineError
+from ..errors import BpengineError, hide_password
 from ..i18n import _
 from . import options
 
@@ -33,7 +33,7 @@ def _naming(url):
             folder = Path(url.removeprefix("sqlite:///")).parent
             if not folder.is_dir():
                 hint = f" (the folder {folder} does not exist)"
-        raise BpengineError(f"--db {url}: {exc}{hint}") from None
+        raise BpengineError(f"--db {hide_password(url)}: {exc}{hint}") from None
 
 
 @click.group()

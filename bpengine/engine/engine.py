@@ -19,8 +19,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import BpengineError, ConflictError, ModelError, NotFound, Problem, StorageError
+from ..errors import (
+    BpengineError,
+    ConflictError,
+    ModelError,
+    NotFound,
+    Problem,
+    StorageError,
+    hide_password,
+)
 from ..model import ProcessModel, load, validate
+from ..model.checks import EXPRESSION_CODES
 from ..model.spiff import (
     build_specs,
     definition_digest,
@@ -50,7 +59,7 @@ from .store import (
     sync_task_rows,
     to_case,
     to_definition,
-    to_entry,
+    to_entries,
     utc,
     write_pending,
 )
@@ -60,7 +69,9 @@ __all__ = ["Engine"]
 
 # Model problems the engine would not report at run time but run differently from the
 # drawing: refused at deploy instead of a case that "completes" wrongly.
-_SILENTLY_WRONG = {"link-event", "conditional-flow"}
+# Warnings deploy refuses: the engine would run something else than drawn, or a condition,
+# timer or script can never evaluate (a warning only in a process marked not executable).
+_SILENTLY_WRONG = {"link-event", "conditional-flow"} | EXPRESSION_CODES
 
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 _IDN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
@@ -143,7 +154,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                 upgrade(self.db)
             elif current(self.db) != head():
                 raise BpengineError(
-                    f"database {self.db.url.render_as_string(hide_password=True)} is not at "
+                    f"database {hide_password(self.url)} is not at "
                     f"schema {head()}: run `bpengine db upgrade --db ...` first")
         except BpengineError:
             self.db.dispose()
@@ -160,7 +171,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         self.close()
 
     def __repr__(self) -> str:
-        where = self.db.url.render_as_string(hide_password=True) if self.url else "in memory"
+        where = hide_password(self.url) if self.url else "in memory"
         return f"<Engine {where}>"
 
     # --- plumbing ------------------------------------------------------------------------
@@ -182,13 +193,13 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             if "lock" in text or "could not serialize" in text or "deadlock" in text:
                 raise ConflictError(f"the database is busy with another worker ({text.strip()});"
                                     " nothing was written") from None
-            raise StorageError(f"database error: {text.strip()}") from None
+            raise StorageError(hide_password(f"database error: {text.strip()}")) from None
         except IntegrityError as exc:  # a concurrent insert of the same key: the caller knows
             raise BpengineError(f"database error: {type(exc).__name__}: "
                                 f"{str(exc).splitlines()[0]}") from None
         except SQLAlchemyError as exc:
-            raise StorageError(f"database error: {type(exc).__name__}: "
-                               f"{str(exc).splitlines()[0]}") from None
+            raise StorageError(hide_password(f"database error: {type(exc).__name__}: "
+                                             f"{str(exc).splitlines()[0]}")) from None
         finally:
             session.close()
 
@@ -203,10 +214,9 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                     f"(state format {row.state_format}, this bpengine reads {STATE_FORMAT})")
             spec, subprocess_specs = load_spec(row.spec)
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
-                              senders=(row.events or {}).get("senders"))
-            runtime.key, runtime.version = row.key, row.version
-            runtime.forms = read_forms(row.source)
-            runtime.assignments = read_assignments(row.source)
+                              senders=(row.events or {}).get("senders"), key=row.key,
+                              version=row.version, forms=read_forms(row.source),
+                              assignments=read_assignments(row.source))
             self._runtimes[definition_id] = runtime
         return runtime
 
@@ -380,8 +390,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             row.status, row.ended_at = "completed", now
             row.outcome = ", ".join(sorted(e for e in runtime.end_events
                                            if "@" + e in finished)) or None
-            audit(session, row.id, "end", actor, now, after=dict(row.data),
-                  detail=row.outcome or "")
+            # Ending changes no data: {} (history() shows the data the rows before left).
+            audit(session, row.id, "end", actor, now, after={}, detail=row.outcome or "")
         row.state = runtime.dump(workflow)
         row.updated_at = now
         session.flush()  # the case row's version check happens here
@@ -452,7 +462,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         BpengineError
             Several do: the message lists them, so the user can type one more character.
         """
-        table = {"case": CaseRow, "task": TaskRow}.get(kind)
+        tables: dict[str, type[CaseRow] | type[TaskRow]] = {"case": CaseRow, "task": TaskRow}
+        table = tables.get(kind)
         if table is None:
             raise BpengineError(f"expand_id: kind is 'case' or 'task', not {kind!r}")
         prefix = str(prefix).strip()
@@ -479,7 +490,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             self._case_row(session, case_id)
             rows = session.scalars(select(AuditRow).where(AuditRow.case_id == str(case_id))
                                    .order_by(AuditRow.id))
-            return [to_entry(r) for r in rows]
+            return to_entries(rows)
 
     def cancel(self, case_id: str, reason: str = "", actor: str = "") -> Case:
         """Cancel a running or failed case; its open tasks are cancelled with it."""

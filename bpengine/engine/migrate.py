@@ -26,7 +26,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import BpengineError
+from ..errors import BpengineError, hide_password
 from .store import normalise_url
 
 __all__ = ["upgrade", "downgrade", "current", "head", "make_sql_engine"]
@@ -47,9 +47,10 @@ def _config() -> Config:
 def make_sql_engine(url: str) -> SqlEngine:
     """A SQLAlchemy engine for ``url``, with a clear error for a bad URL or missing driver."""
     try:
-        return create_engine(normalise_url(url))
+        return create_engine(normalise_url(url) or "")
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise BpengineError(f"--url {url!r}: cannot use this database URL: {exc}") from None
+        raise BpengineError(hide_password(f"--url {url!r}: cannot use this database URL: "
+                                          f"{exc}")) from None
 
 
 def _engine(target) -> tuple[SqlEngine, bool]:
@@ -60,7 +61,10 @@ def _engine(target) -> tuple[SqlEngine, bool]:
 
 def head() -> str:
     """The newest revision shipped with this bpengine."""
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
+    if revision is None:  # the shipped migrations directory is incomplete
+        raise BpengineError("bpengine's schema migrations are missing from the installation")
+    return revision
 
 
 def current(target) -> str | None:
@@ -71,8 +75,9 @@ def current(target) -> str | None:
             return MigrationContext.configure(
                 conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
     except SQLAlchemyError as exc:
-        raise BpengineError(f"cannot read the schema version: {exc.__class__.__name__}: "
-                            f"{str(exc).splitlines()[0]}") from None
+        raise BpengineError(hide_password(f"cannot read the schema version: "
+                                          f"{exc.__class__.__name__}: "
+                                          f"{str(exc).splitlines()[0]}")) from None
     finally:
         if owned:
             engine.dispose()
@@ -105,8 +110,9 @@ def _migrate(target, revision: str, step) -> str | None:
             step(config, revision)
         return current(engine)
     except SQLAlchemyError as exc:
-        raise BpengineError(f"cannot migrate the database: {exc.__class__.__name__}: "
-                            f"{str(exc).splitlines()[0]}") from None
+        raise BpengineError(hide_password(f"cannot migrate the database: "
+                                          f"{exc.__class__.__name__}: "
+                                          f"{str(exc).splitlines()[0]}")) from None
     finally:
         if owned:
             engine.dispose()

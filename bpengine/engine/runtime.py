@@ -15,6 +15,8 @@ Things SpiffWorkflow does not do the way an agency engine must, fixed here and b
   still READY). :mod:`bpengine.engine.frontier` keeps only the live frontier after each step.
 - **Storage.** Its serialization embeds the whole spec in every blob. :meth:`Runtime.dump`
   writes only the instance; the spec is stored once per definition (:func:`dump_spec`).
+- **Case data.** Its registry revives any dict with a ``typename`` key as an object; user
+  data is escaped on the way in and out instead (:mod:`.plaindata`).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import json
 import threading
 from collections.abc import Callable
 from copy import deepcopy
+from typing import TYPE_CHECKING
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -37,6 +40,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEve
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError
@@ -61,7 +65,12 @@ from .frontier import (
     trim_predictions,
     unfinished,
 )
+from .plaindata import PlainDataRegistry, PlainTaskConverter
 from .scripts import SafeScriptEngine
+
+if TYPE_CHECKING:
+    from .assignment import Assignment
+    from .forms import FormField
 
 __all__ = [
     "Runtime",
@@ -91,7 +100,8 @@ def _registry():
     config = deepcopy(DEFAULT_CONFIG)
     config[ServiceTask] = BpmnTaskSpecConverter  # else ServiceTask is not JSON serializable
     config[BpmnWorkflow] = _StateConverter
-    return BpmnWorkflowSerializer.configure(config)
+    config[Task] = PlainTaskConverter  # case data is plain JSON: no `typename` revival
+    return BpmnWorkflowSerializer.configure(config, PlainDataRegistry())
 
 
 _SERIALIZER = BpmnWorkflowSerializer(_registry())
@@ -127,8 +137,14 @@ class Runtime:
     """
 
     def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None, *,
-                 senders: dict[str, str] | None = None):
+                 senders: dict[str, str] | None = None, key: str = "", version: int = 0,
+                 forms: dict[str, tuple[FormField, ...]] | None = None,
+                 assignments: dict[str, Assignment] | None = None):
         self.spec, self.subprocess_specs = spec, subprocess_specs
+        # The definition this runtime runs, its forms and assignments by task id.
+        self.key, self.version = key, version
+        self.forms = dict(forms or {})
+        self.assignments = dict(assignments or {})
         # Tasks that hand a message over although SpiffWorkflow cannot throw from them.
         self.senders = dict(senders or {})
         # An inclusive join decides whether more branches may still arrive from the
@@ -270,7 +286,7 @@ class Runtime:
     def _hand_over(self, task) -> None:
         """A task drawn with a message flow out of it (an officer carrying the file) throws
         that message when it completes, as a throw event would."""
-        name = self.senders.get(getattr(task.task_spec, "bpmn_id", None))
+        name = self.senders.get(getattr(task.task_spec, "bpmn_id", None) or "")
         if name is not None and task.state == TaskState.COMPLETED:
             hand_over(task, name)
 

@@ -9,7 +9,9 @@ Seven tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
 - ``bpe_tasks``: one row per task the outside world can act on or waits for (user tasks,
   service tasks, timers), so the inbox and the timer sweep are indexed queries, never a scan
   that deserialises every case.
-- ``bpe_audit``: append-only: who did what, when, with the case data before and after.
+- ``bpe_audit``: append-only (database triggers refuse UPDATE, DELETE, REPLACE and deleting
+  a case that has audit rows): who did what, when, and what it changed in the case data
+  (the changed keys only; :meth:`Engine.history` puts the whole data back together).
 - ``bpe_messages``: every message and signal: delivered (to which cases), ``pending`` (kept
   until a case waits for it) or ``outbound`` (for a party outside the engine). Its id is the
   sender's message id, so a message sent twice is delivered once.

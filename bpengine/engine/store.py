@@ -9,15 +9,15 @@ import datetime as _dt
 import json
 import zoneinfo
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, overload
 
-from sqlalchemy import bindparam, create_engine, event, select
+from sqlalchemy import bindparam, create_engine, event, insert, select
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from ..errors import BpengineError
+from ..errors import BpengineError, hide_password
 from .records import Case, Definition, HistoryEntry, Task
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 
@@ -29,9 +29,10 @@ __all__ = [
     "to_definition",
     "to_case",
     "to_task",
-    "to_entry",
+    "to_entries",
     "sync_task_rows",
     "audit",
+    "changes",
     "write_pending",
 ]
 
@@ -57,7 +58,7 @@ def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
         else:
             engine = create_engine(url, pool_recycle=1800)
     except (ArgumentError, ImportError, ValueError, SQLAlchemyError) as exc:
-        raise BpengineError(f"cannot use database URL {url!r}: {exc}") from None
+        raise BpengineError(hide_password(f"cannot use database URL {url!r}: {exc}")) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine, sessionmaker(engine, expire_on_commit=False)
@@ -81,6 +82,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=60000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@overload
+def utc(value: _dt.datetime) -> _dt.datetime: ...
+@overload
+def utc(value: None) -> None: ...
+@overload
+def utc(value: _dt.datetime | None) -> _dt.datetime | None: ...
 
 
 def utc(value: _dt.datetime | None) -> _dt.datetime | None:
@@ -144,18 +153,51 @@ def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
                 row.outcome)
 
 
-def to_entry(row: AuditRow) -> HistoryEntry:
-    return HistoryEntry(utc(row.at), row.actor, row.action, row.task_id, row.element_id,
-                        row.data_before, row.data_after, row.detail)
+def to_entries(rows: Iterable[AuditRow]) -> list[HistoryEntry]:
+    """A case's audit rows (oldest first) as history entries with the whole case data.
+
+    A row stores what its step changed (:func:`audit`); replaying the rows in order puts the
+    data before and after each step back together. Rows written before deltas (whole
+    copies) replay to the same data, so old and new rows mix in one history.
+    """
+    entries, data = [], {}
+    for row in rows:
+        before = dict(data) if row.data_before is not None else None
+        if row.data_after is not None:
+            gone = set(row.data_before or ()) - set(row.data_after)
+            data = {k: v for k, v in data.items() if k not in gone}
+            data.update(row.data_after)
+        entries.append(HistoryEntry(utc(row.at), row.actor, row.action, row.task_id,
+                                    row.element_id, before,
+                                    dict(data) if row.data_after is not None else None,
+                                    row.detail))
+    return entries
+
+
+def changes(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """What a step changed, as an audit row stores it: the old values of the keys it changed
+    or removed, and the new values of the keys it changed or added.
+
+    ``None`` stays ``None`` (the step had no data side); a side given with nothing changed is
+    ``{}``. The first row of a case (``before`` None) keeps ``after`` whole.
+    """
+    if before is None or after is None:
+        return ({} if before is not None else None), after
+    old = {k: v for k, v in before.items() if k not in after or after[k] != v}
+    new = {k: v for k, v in after.items() if k not in before or before[k] != v}
+    return old, new
 
 
 def audit(session: Session, case_id: str, action: str, actor: str, at: _dt.datetime, *,
           task=None, before=None, after=None, detail: str = "") -> None:
-    """Append one audit row (never updated, never deleted).
+    """Append one audit row (never updated, never deleted) holding what the step changed.
 
+    ``before`` and ``after`` are the whole case data; the row keeps only the difference
+    (:func:`changes`), so a large value is written once, when it is set, not once per step.
     Rows are collected on the session and written by :func:`write_pending` in one
     statement just before the transaction commits (cheaper than one ORM object each).
     """
+    before, after = changes(before, after)
     session.info.setdefault("bpe_audit", []).append(dict(
         case_id=case_id, action=action, actor=actor or "", at=at,
         task_id=getattr(task, "id", None), element_id=getattr(task, "element_id", None),
@@ -164,10 +206,10 @@ def audit(session: Session, case_id: str, action: str, actor: str, at: _dt.datet
 
 def write_pending(session: Session) -> None:
     """Insert the task rows and audit rows collected during this call (Core executemany)."""
-    for key, table in (("bpe_new_tasks", TaskRow.__table__), ("bpe_audit", AuditRow.__table__)):
+    for key, table in (("bpe_new_tasks", TaskRow), ("bpe_audit", AuditRow)):
         rows = session.info.pop(key, None)
         if rows:
-            session.execute(table.insert(), rows)
+            session.execute(insert(table), rows)
 
 
 def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished: set[str],

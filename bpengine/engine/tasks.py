@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import CursorResult, Result, and_, bindparam, or_, select, update
 
 from ..errors import BpengineError, ConflictError, Forbidden, NotFound, TaskNotReady
 from ..i18n import _
+from .core import EngineCore
 from .forms import validate
 from .records import Case, Task
 from .schema import CaseRow, TaskRow
@@ -80,7 +82,12 @@ def check_candidate(row: TaskRow, actor: str, groups, what: str) -> None:
             [f"user {u!r}" for u in users] + [f"group {g!r}" for g in offered])))
 
 
-class TaskOperations:
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE matched (an UPDATE's result is a cursor result, which counts them)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+class TaskOperations(EngineCore):
     """Task-level calls of :class:`~bpengine.engine.Engine` (see there for the setup)."""
 
     def inbox(self, lane: str | None = None, actor: str | None = None,
@@ -166,10 +173,10 @@ class TaskOperations:
             row = self._task_row(session, task_id)
             self._check_actionable(session, row, actor, lane, groups)
             # Conditional UPDATE: two people claiming at once, one wins.
-            won = session.execute(update(TaskRow).where(
+            won = _rowcount(session.execute(update(TaskRow).where(
                 TaskRow.id == row.id, TaskRow.state == "ready",
                 or_(TaskRow.assignee.is_(None), TaskRow.assignee == actor))
-                .values(assignee=actor).execution_options(synchronize_session=False)).rowcount
+                .values(assignee=actor).execution_options(synchronize_session=False)))
             if not won:
                 raise ConflictError(f"task {task_id} was claimed by someone else just now")
             audit(session, row.case_id, "claim", actor, now, task=row)
@@ -198,11 +205,10 @@ class TaskOperations:
                                      "resolved first").format(what=what, to=row.assignee,
                                                               owner=row.owner))
             before = row.assignee
-            won = session.execute(update(TaskRow).where(
+            won = _rowcount(session.execute(update(TaskRow).where(
                 TaskRow.id == row.id, TaskRow.state == "ready",
                 TaskRow.assignee.is_(None) if before is None else TaskRow.assignee == before)
-                .values(assignee=to or None).execution_options(synchronize_session=False)
-            ).rowcount
+                .values(assignee=to or None).execution_options(synchronize_session=False)))
             if not won:
                 raise ConflictError(f"{what} was claimed or moved by someone else just now")
             audit(session, row.case_id, "reassign" if to else "unclaim", actor, now, task=row,
@@ -288,13 +294,13 @@ class TaskOperations:
     @staticmethod
     def _move(session, row: TaskRow, what: str, **values) -> None:
         """Conditional UPDATE of a ready task as it was read: a concurrent move wins."""
-        won = session.execute(update(TaskRow).where(
+        won = _rowcount(session.execute(update(TaskRow).where(
             TaskRow.id == row.id, TaskRow.state == "ready",
             TaskRow.assignee.is_(None) if row.assignee is None
             else TaskRow.assignee == row.assignee,
             TaskRow.delegation.is_(None) if row.delegation is None
             else TaskRow.delegation == row.delegation)
-            .values(**values).execution_options(synchronize_session=False)).rowcount
+            .values(**values).execution_options(synchronize_session=False)))
         if not won:
             raise ConflictError(_("{what} was claimed or moved by someone else just now")
                                 .format(what=what))

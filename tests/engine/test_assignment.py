@@ -129,7 +129,7 @@ def test_a_candidate_the_case_data_lacks_is_a_clear_error_and_nothing_is_written
     assert offices.history(case.id) == before
 
 
-@pytest.mark.parametrize("attribute, value, message", [
+@pytest.mark.parametrize(("attribute", "value", "message"), [
     ("camunda:candidateUsers", "${import os}", "T_verifikasi: camunda:candidateUsers: "),
     ("camunda:dueDate", "besok", "T_verifikasi: camunda:dueDate: 'besok' is not an ISO date"),
     ("camunda:dueDate", "P1Y", "is not an ISO date, date-time or duration"),
@@ -165,10 +165,12 @@ def test_an_officer_works_offered_and_delegated_tasks_from_the_cli(tmp_path, dat
         "--data", "verifikator=wati", "--data", "batas=2025-01-10")
     assert run("case", "inbox", "--actor", "ani").startswith("inbox empty")
     line = run("case", "inbox", "--actor", "ani", "--group", "arsip")
-    assert "(offered to loket, arsip)" in line and "due " in line
+    assert "(offered to loket, arsip)" in line
+    assert "due " in line
     terima = line.split()[0]
     refused = run("case", "claim", terima, "--actor", "ani", "--group", "keuangan", code=1)
-    assert "'ani' is not one of them" in refused and "Traceback" not in refused
+    assert "'ani' is not one of them" in refused
+    assert "Traceback" not in refused
     run("case", "complete", terima, "--actor", "ani", "--group", "loket")
     verifikasi = run("case", "inbox", "--actor", "wati").split()[0]
     assert "owner wati, delegation pending" in run("case", "delegate", verifikasi, "--to",

@@ -16,7 +16,7 @@ from bpengine.engine.schema import Base
 def test_upgrade_creates_every_table_and_is_idempotent(tmp_path):
     url = f"sqlite:///{tmp_path / 'schema.db'}"
     assert current(url) is None
-    assert upgrade(url) == head() == "0006_assignment"
+    assert upgrade(url) == head() == "0007_assignment"
     assert upgrade(url) == head()
     db = create_engine(url)
     names = set(inspect(db).get_table_names())
@@ -60,3 +60,78 @@ def test_the_audit_table_is_append_only(tmp_path):
             conn.execute(text(statement))
     assert [h.actor for h in engine.history(case.id)] == ["ani"]
     engine.db.dispose()
+
+
+def _tamper(url: str) -> tuple[list[str], int]:
+    """Try every way to rewrite or orphan a case's audit rows; return what got through and
+    how many audit rows the case has afterwards."""
+    from sqlalchemy import text
+
+    from bpengine import Engine
+
+    engine = Engine(url)
+    engine.deploy(Path(__file__).parent / "data" / "cuti.bpmn")
+    case = engine.start("cuti", {"hari": 1, "revisi": 0}, actor="ani")
+    [row] = engine.history(case.id)
+    db = engine.db
+    with db.connect() as conn:
+        audit_id = conn.execute(text("SELECT id FROM bpe_audit")).scalar_one()
+    columns = ("id, case_id, task_id, element_id, action, actor, at, data_before, data_after, "
+               "detail")
+    forged = (f"SELECT id, case_id, task_id, element_id, action, 'mallory', at, data_before, "
+              f"data_after, detail FROM bpe_audit WHERE id = {audit_id}")
+    attempts = {
+        "UPDATE": "UPDATE bpe_audit SET actor = 'mallory'",
+        "DELETE": "DELETE FROM bpe_audit",
+        "delete case": f"DELETE FROM bpe_cases WHERE id = '{case.id}'",
+        "re-key case": f"UPDATE bpe_cases SET id = 'x' WHERE id = '{case.id}'",
+    }
+    if db.dialect.name == "sqlite":
+        attempts["REPLACE INTO"] = f"REPLACE INTO bpe_audit ({columns}) {forged}"
+        attempts["INSERT OR REPLACE"] = f"INSERT OR REPLACE INTO bpe_audit ({columns}) {forged}"
+    else:
+        attempts["ON CONFLICT DO UPDATE"] = (
+            f"INSERT INTO bpe_audit ({columns}) {forged} "
+            "ON CONFLICT (id) DO UPDATE SET actor = 'mallory'")
+        attempts["TRUNCATE"] = "TRUNCATE bpe_audit"
+        attempts["TRUNCATE cases"] = "TRUNCATE bpe_cases CASCADE"
+    through = []
+    for what, statement in attempts.items():
+        try:
+            with db.begin() as conn:
+                conn.execute(text(statement))
+        except Exception as exc:  # the database's own refusal
+            assert "append-only" in str(exc) or "audit rows" in str(exc), (what, exc)
+        else:
+            through.append(what)
+    history = engine.history(case.id)
+    assert history == [row]  # nothing rewritten: the same actor, data and time
+    engine.close()
+    return through, len(history)
+
+
+def test_the_audit_cannot_be_rewritten_or_orphaned_on_sqlite(tmp_path):
+    assert _tamper(f"sqlite:///{tmp_path / 'audit.db'}") == ([], 1)
+
+
+@pytest.mark.postgres
+def test_the_audit_cannot_be_rewritten_or_orphaned_on_postgres(pg_url):
+    assert _tamper(pg_url) == ([], 1)
+
+
+def test_a_case_without_audit_rows_can_still_be_deleted(tmp_path):
+    # The refusal is about the audit, not a blanket ban: a case row an application inserted
+    # by hand (no audit) goes.
+    from sqlalchemy import text
+
+    from bpengine import Engine
+
+    engine = Engine(f"sqlite:///{tmp_path / 'bare.db'}")
+    definition = engine.deploy(Path(__file__).parent / "data" / "cuti.bpmn")
+    with engine.db.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO bpe_cases (id, definition_id, status, state, data, version, "
+            "started_by, started_at, updated_at) VALUES ('bare', :d, 'running', '', '{}', 1, "
+            "'', '2025-01-01', '2025-01-01')"), {"d": definition.id})
+        assert conn.execute(text("DELETE FROM bpe_cases WHERE id = 'bare'")).rowcount == 1
+    engine.close()

@@ -1,8 +1,8 @@
 """Assignment: candidate users and groups, delegation, follow-up dates and the office's
 time zone on task rows (:mod:`bpengine.engine.assignment`).
 
-Revision ID: 0006_assignment
-Revises: 0005
+Revision ID: 0007_assignment
+Revises: 0006
 Create Date: 2026-11-30
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 __all__ = ["upgrade", "downgrade"]
 
-revision = "0006_assignment"
-down_revision = "0005"
+revision = "0007_assignment"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
