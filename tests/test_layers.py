@@ -32,7 +32,7 @@ LAYERS = {
     "timers": {"errors", "i18n", "expressions"},
     # model validates conditions and timers with the base evaluator and parser (issue #16)
     "model": {"errors", "i18n", "expressions", "timers"},
-    "scenario": {"errors", "model"},
+    "scenario": {"errors", "i18n", "model"},
     "engine": BASE | {"model"},
     "sim": BASE | {"model", "scenario"},
     "records": BASE | {"model", "scenario"},

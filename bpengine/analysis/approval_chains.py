@@ -17,7 +17,7 @@ from typing import Any
 from ..i18n import _, format_number
 from .documents import data_use, executes, is_transport, step_acts
 from .estimates import Estimates
-from .finding import make_finding
+from .finding import make_finding, rule
 from .structure import is_customer_lane, structure_of
 
 __all__ = ["check_same_role_approvals", "check_signoff_chain", "next_on_approve"]
@@ -54,6 +54,7 @@ def _sequential_next(st, node: str, flows=None) -> set:
     return st.next_activities(node, flows, through_parallel=False)[0]
 
 
+@rule("same-role-approvals")
 def check_same_role_approvals(model, scenario=None) -> list:
     """Flag two approvals by the same role with nothing but gateways/events between them.
 
@@ -92,7 +93,7 @@ def check_same_role_approvals(model, scenario=None) -> list:
                 "instead of two.").format(first=repr(els[a].label), second=repr(els[b].label),
                                           lane=lane)
             found.append(make_finding(
-                model, "same-role-approvals", (a, b), explanation, "compose", targets=(a,),
+                model, check_same_role_approvals.id, (a, b), explanation, "compose", targets=(a,),
                 saving=est.saving(est.days(est.task_minutes(a)), est.task_minutes(a) / 60.0)))
     for chain, basis in _repeat_chains(model, st):
         if len(chain) == 2 and tuple(chain) in seen:
@@ -113,7 +114,7 @@ def check_same_role_approvals(model, scenario=None) -> list:
                 "decision, signed once, issues them all (data read from data associations).")
             ).format(n=len(chain)))
         found.append(make_finding(
-            model, "same-role-approvals", chain, explanation, "compose",
+            model, check_same_role_approvals.id, chain, explanation, "compose",
             targets=tuple(earlier), saving=est.saving_of_removal(earlier), data=sorted(basis),
             data_source="data associations"))
     return found
@@ -286,6 +287,7 @@ def _split(model, st, chain: list[str], carry) -> list[list[str]]:
     return out
 
 
+@rule("signoff-chain")
 def check_signoff_chain(model, scenario=None) -> list:
     """Flag k >= 2 approvals in a row by different offices that could sign in parallel.
 
@@ -349,6 +351,6 @@ def check_signoff_chain(model, scenario=None) -> list:
                                    "sign-off it prepares.").format(
                 steps=", ".join(repr(els[c].label) for c in carried))
         found.append(make_finding(
-            model, "signoff-chain", flow, explanation, "parallelise", targets=tuple(chain),
+            model, check_signoff_chain.id, flow, explanation, "parallelise", targets=tuple(chain),
             saving=est.saving(sum(days) - max(days), 0.0)))
     return found

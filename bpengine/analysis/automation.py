@@ -13,7 +13,7 @@ import re
 from ..i18n import N_, _
 from ..model.mandate import AUTOMATED_KINDS, legal_acts
 from .estimates import Estimates
-from .finding import make_finding
+from .finding import make_finding, rule
 from .structure import structure_of
 
 __all__ = ["check_automate", "RULE_BASED_WORDS", "MONEY_WORDS", "rule_based", "sets_money"]
@@ -79,6 +79,7 @@ def sets_money(model, element_id: str) -> bool:
         w in ("issues", "registers", "records a decision") for w, _ in legal_acts(el.name)))
 
 
+@rule("automate")
 def check_automate(model, scenario=None) -> list:
     """Flag rule-based steps a system could do (calculate, retype, look up, number, print).
 
@@ -118,7 +119,7 @@ def check_automate(model, scenario=None) -> list:
             "in seconds, every time the same way, at any hour. Make it a service task on a "
             "system lane.").format(step=repr(el.label), lane=el.lane or _("no lane"),
                                    what=_(what), word=repr(word)) + keep
-        found.append(make_finding(model, "automate", (el.id,), explanation, "automate",
+        found.append(make_finding(model, check_automate.id, (el.id,), explanation, "automate",
                                   severity="note", targets=(el.id,),
                                   saving=est.saving(days, saved_minutes / 60.0)))
     return found

@@ -14,7 +14,7 @@ import re
 from ..i18n import _, format_percent, ngettext
 from .cycle_time import runs_per_case
 from .estimates import UNSTABLE_QUEUE_DAYS, Estimates, erlang_c_wait
-from .finding import make_finding
+from .finding import make_finding, rule
 
 __all__ = ["check_bottleneck", "lane_utilisation", "erlang_c_wait", "BUSY", "SPARE"]
 
@@ -58,6 +58,7 @@ def _wait_days(lane, staff, per_day) -> float:
     return UNSTABLE_QUEUE_DAYS if math.isinf(w) else lane["visits"] * w / per_day
 
 
+@rule("bottleneck")
 def check_bottleneck(model, scenario=None) -> list:
     """Flag the busiest lane when a lane of the same office could lend it a person.
 
@@ -109,6 +110,6 @@ def check_bottleneck(model, scenario=None) -> list:
                _("cases queue for it.")),
         donor=repr(donor), where=where, donor_busy=format_percent(d["utilisation"]),
         after=format_percent(after))
-    return [make_finding(model, "bottleneck", tuple(lane["steps"]), explanation, "move-staff",
+    return [make_finding(model, check_bottleneck.id, tuple(lane["steps"]), explanation, "move-staff",
                          severity="warning" if u >= 1 else "note", targets=(d["steps"][0],),
                          saving=est.saving(max(gain - loss, 0.0), 0.0))]

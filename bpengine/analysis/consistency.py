@@ -20,7 +20,8 @@ from ..i18n import _, format_number
 from .cycle_time import lead_time
 from .estimates import Estimates
 from .finding import Saving
-from .rework import rework_loops
+from .rework import check_knockout_order, rework_loops
+from .rubber_stamp import check_rubber_stamp
 from .suggestions import SUGGESTIONS, removes_steps
 
 __all__ = ["Findings", "reconcile", "acting_steps", "combined_saving"]
@@ -54,9 +55,9 @@ def _contradicted(model, findings, scenario) -> set[str]:
             deciding.update(p for p in model.graph.predecessors(gw)
                             if model.elements[p].is_activity)
     for f in findings:
-        if f.rule == "knockout-order":  # every step it names is a check that ends cases
+        if f.rule == check_knockout_order.id:  # every step it names is a check that ends cases
             deciding.update(f.elements)
-    return {f.id for f in findings if f.rule == "rubber-stamp"
+    return {f.id for f in findings if f.rule == check_rubber_stamp.id
             and set(acting_steps(f)) & deciding}
 
 

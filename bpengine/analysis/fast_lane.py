@@ -14,7 +14,7 @@ import networkx as nx
 
 from ..i18n import _, format_percent
 from .estimates import Estimates
-from .finding import make_finding
+from .finding import make_finding, rule
 from .structure import structure_of
 
 __all__ = ["check_fast_lane", "simple_branch", "triage_condition", "SIMPLE_WORDS",
@@ -72,6 +72,7 @@ def _upstream_reviews(model, st, gateway: str) -> list[str]:
             and _REVIEW_RE.search(model.elements[n].name or "")]
 
 
+@rule("fast-lane")
 def check_fast_lane(model, scenario=None) -> list:
     """Flag heavy reviews every case passes although a later decision knows it is simple.
 
@@ -105,7 +106,7 @@ def check_fast_lane(model, scenario=None) -> list:
                 "review, as OSS-RBA does by risk level.").format(
                 step=repr(el.label), lane=el.lane or _("no lane"), gateway=repr(gw.label),
                 p=format_percent(p), branch=repr(branch))
-            found.append(make_finding(model, "fast-lane", (review, gw.id), explanation,
+            found.append(make_finding(model, check_fast_lane.id, (review, gw.id), explanation,
                                       "fast-lane", severity="note", targets=(review,),
                                       saving=est.saving(days,
                                                         p * est.task_minutes(review) / 60.0)))

@@ -7,13 +7,16 @@ element ids only, so the same finding on the same model always has the same id a
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from ..i18n import N_
 from .suggestions import SUGGESTIONS
 
-__all__ = ["SUGGESTIONS", "SEVERITIES", "Saving", "Finding", "finding_id", "make_finding"]
+__all__ = ["SUGGESTIONS", "SEVERITIES", "Saving", "Finding", "Rule", "rule", "finding_id",
+           "make_finding"]
 
 # Severity words, for the catalogue (tables print them translated; the suggestion words are
 # marked where they are declared, in .suggestions).
@@ -107,6 +110,42 @@ class Finding:
     def summary(self) -> str:
         """One line: id, rule and the element names."""
         return f"{self.id} [{self.rule}] {', '.join(self.names)}"
+
+
+class Rule:
+    """An analysis rule: the id its findings carry, declared once, and the check finding them.
+
+    Made by :func:`rule` over a check ``check_x(model, scenario) -> list[Finding]``; called
+    like the check (it *is* the check, with its name and docstring), and the check names
+    its findings' rule as ``check_x.id``. :data:`~bpengine.analysis.rules.RULES` lists the
+    rules, and every rule id is read from there.
+    """
+
+    def __init__(self, rule_id: str, check: Callable[..., list]):
+        self.id = rule_id
+        self.check = check
+        functools.update_wrapper(self, check)  # name, docstring (and doctests) of the check
+
+    def __call__(self, model, scenario=None) -> list:
+        return self.check(model, scenario)
+
+    def __repr__(self) -> str:
+        return f"Rule({self.id!r}, {self.check.__name__})"
+
+
+def rule(rule_id: str) -> Callable[[Callable[..., list]], Rule]:
+    """Declare the check below as the rule ``rule_id``.
+
+    Examples
+    --------
+    >>> @rule("nothing-found")
+    ... def check_nothing(model, scenario=None):
+    ...     '''Finds nothing.'''
+    ...     return []
+    >>> check_nothing.id, check_nothing(None), check_nothing.__doc__
+    ('nothing-found', [], 'Finds nothing.')
+    """
+    return functools.partial(Rule, rule_id)
 
 
 def finding_id(rule: str, elements) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from ..i18n import _, ngettext
 from .documents import step_acts
 from .estimates import DEFAULT_HANDOFF_WAIT_DAYS, Estimates
-from .finding import make_finding
+from .finding import make_finding, rule
 from .structure import AUTOMATED_KINDS, is_customer_lane, structure_of
 
 __all__ = ["MAX_PINGPONG_STEPS", "check_ping_pong", "forward_activities", "lane_path_handoffs"]
@@ -66,6 +66,7 @@ def _only_forwards(model, st, steps) -> bool:
                for s in steps)
 
 
+@rule("ping-pong")
 def check_ping_pong(model, scenario=None) -> list:
     """Flag a lane sequence X -> Y ... -> X within a few steps.
 
@@ -125,6 +126,6 @@ def _finding(model, st, est, path):
     # approvals and mandatory steps keep their role: only plain work moves to X
     movable = tuple(m for m in middle if m not in st.approval_set and not els[m].mandatory)
     return make_finding(
-        model, "ping-pong", path, explanation, "reassign",
+        model, check_ping_pong.id, path, explanation, "reassign",
         severity="warning" if forwards else "note", targets=movable,
         saving=est.saving(2 * DEFAULT_HANDOFF_WAIT_DAYS, hours))

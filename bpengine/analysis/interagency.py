@@ -26,7 +26,7 @@ from ..i18n import N_, _
 from .cycle_time import lead_time
 from .documents import _nouns
 from .estimates import Estimates
-from .finding import make_finding
+from .finding import make_finding, rule
 from .structure import seniority
 
 __all__ = ["applicant_pools", "handover_documents", "interagency_metrics", "transfer_days",
@@ -134,6 +134,7 @@ def _relays(model, applicant) -> list:
     return out
 
 
+@rule("paper-handover")
 def check_paper_handover(model, scenario=None) -> list:
     """Flag each paper hand-over between two agencies.
 
@@ -158,7 +159,7 @@ def check_paper_handover(model, scenario=None) -> list:
         ).format(what=what, sender=_pool(model, h.sender_pool),
                  receiver=_pool(model, h.receiver_pool), flow=h.flow, reason=_(h.reason),
                  evidence=h.evidence)
-        found.append(make_finding(model, "paper-handover", ends, explanation, "integrate",
+        found.append(make_finding(model, check_paper_handover.id, ends, explanation, "integrate",
                                   targets=ends, saving=est.saving(max(saved, 0.0), 0.0)))
     for h, docs, onward in _relays(model, applicant):
         ends = tuple(e for e in (h.sender, h.receiver) if e is not None)
@@ -170,7 +171,7 @@ def check_paper_handover(model, scenario=None) -> list:
             "other, as OSS-RBA passes the NIB and NPWP, the trip and its wait disappear."
         ).format(sender=_pool(model, h.sender_pool), documents=", ".join(docs), flow=h.flow,
                  receiver=_pool(model, onward.receiver_pool), onward=onward.flow)
-        found.append(make_finding(model, "paper-handover", ends, explanation, "integrate",
+        found.append(make_finding(model, check_paper_handover.id, ends, explanation, "integrate",
                                   targets=ends, data=tuple(docs), data_source="message names",
                                   saving=est.saving(max(saved, 0.0), 0.0)))
     return found
@@ -197,6 +198,7 @@ def _as_data(h):
 _REASONS = (N_("attribute"), N_("vocabulary"), N_("structure"), N_("assumed"))
 
 
+@rule("once-only")
 def check_once_only(model, scenario=None) -> list:
     """Flag a document the applicant hands to several agencies.
 
@@ -224,7 +226,7 @@ def check_once_only(model, scenario=None) -> list:
             "Under the once-only principle it is submitted once and the other agencies read it "
             "from the first one's record.").format(documents=", ".join(docs), n=len(agencies),
                                                     agencies=", ".join(agencies))
-        found.append(make_finding(model, "once-only", ends, explanation, "integrate",
+        found.append(make_finding(model, check_once_only.id, ends, explanation, "integrate",
                                   severity="note", targets=ends, data=tuple(docs),
                                   data_source="message names",
                                   saving=est.saving(saved, 0.0)))

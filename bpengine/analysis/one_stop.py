@@ -22,7 +22,7 @@ from __future__ import annotations
 from ..i18n import _
 from .cycle_time import lead_time
 from .estimates import Estimates
-from .finding import make_finding
+from .finding import make_finding, rule
 from .interagency import _pool, applicant_pools, transfer_days
 
 __all__ = ["counter_visits", "check_one_stop"]
@@ -63,6 +63,7 @@ def counter_visits(model) -> list[tuple]:
     return out
 
 
+@rule("one-stop")
 def check_one_stop(model, scenario=None) -> list:
     """Flag two agencies' counters the applicant visits one after the other.
 
@@ -87,6 +88,6 @@ def check_one_stop(model, scenario=None) -> list:
             "second trip and queue disappear."
         ).format(a=_pool(model, answer.sender_pool), b=_pool(model, to_b.receiver_pool),
                  fa=to_a.flow, ans=answer.flow, fb=to_b.flow)
-        found.append(make_finding(model, "one-stop", ends, explanation, "one-stop",
+        found.append(make_finding(model, check_one_stop.id, ends, explanation, "one-stop",
                                   targets=ends, saving=est.saving(saved, 0.0)))
     return found

@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import N_, _, format_number, ngettext, pgettext
-from .rules import RULES
+from .rules import RULE_IDS, RULES
 
 __all__ = ["RULE_DESCRIPTIONS", "findings_table", "findings_json", "findings_sarif",
            "metrics_table", "soundness_table", "saving_text", "portfolio_table"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: Short description of each rule (the first line of its docstring).
-RULE_DESCRIPTIONS = {rule_id: (check.__doc__ or rule_id).strip().splitlines()[0]
-                     for rule_id, check in RULES}
+RULE_DESCRIPTIONS = {check.id: (check.__doc__ or check.id).strip().splitlines()[0]
+                     for check in RULES}
 
 
 def saving_text(saving) -> str:
@@ -232,7 +232,7 @@ def findings_sarif(findings, model, soundness=None) -> str:
         uri = Path(uri).as_uri()
     rules = [{"id": rid, "name": rid.title().replace("-", ""),
               "shortDescription": {"text": RULE_DESCRIPTIONS[rid]},
-              "defaultConfiguration": {"level": "warning"}} for rid, _ in RULES]
+              "defaultConfiguration": {"level": "warning"}} for rid in RULE_IDS]
     results = []
     for f in findings:
         first = model.elements.get(f.elements[0]) if f.elements else None

@@ -18,7 +18,7 @@ import networkx as nx
 from ..i18n import _, ngettext
 from .documents import check_reads, data_use, does_other_work, step_acts
 from .estimates import Estimates
-from .finding import make_finding
+from .finding import make_finding, rule
 from .structure import seniority, structure_of
 
 __all__ = ["check_dominated_approval", "check_reverification", "available_checks",
@@ -42,6 +42,7 @@ def _writes_between(model, st, a: str, b: str) -> set:
     return written
 
 
+@rule("dominated-approval")
 def check_dominated_approval(model, scenario=None) -> list:
     """Flag an approval whose check a later, no less senior approval repeats on every path.
 
@@ -88,7 +89,7 @@ def check_dominated_approval(model, scenario=None) -> list:
                     documents=", ".join(docs), later=repr(els[b].label),
                     later_lane=els[b].lane or _("no lane"), source=_(reads_a.source))
                 found.append(make_finding(
-                    model, "dominated-approval", (a, b), explanation, "eliminate",
+                    model, check_dominated_approval.id, (a, b), explanation, "eliminate",
                     targets=(a,), saving=est.saving_of_removal([a]), data=docs,
                     data_source=reads_a.source))
             break
@@ -178,6 +179,7 @@ def earlier_checkers(model, node: str, docs) -> list[str]:
     return found
 
 
+@rule("reverification")
 def check_reverification(model, scenario=None) -> list:
     """Flag an approval that re-checks documents already verified on every path before it.
 
@@ -230,6 +232,6 @@ def check_reverification(model, scenario=None) -> list:
             saving = est.saving(0.0, est.task_minutes(c) / 60.0 * len(again)
                                 / max(len(use.reads), 1))
         found.append(make_finding(
-            model, "reverification", (*earlier, c), explanation, suggestion, targets=targets,
+            model, check_reverification.id, (*earlier, c), explanation, suggestion, targets=targets,
             saving=saving, data=docs, data_source=use.source))
     return found

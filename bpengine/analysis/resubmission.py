@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..i18n import _
 from .documents import check_reads, data_use, does_other_work, step_acts
 from .estimates import Estimates
-from .finding import make_finding
+from .finding import make_finding, rule
 from .guard import guard_reason
 from .structure import is_customer_lane, structure_of
 
@@ -62,6 +62,7 @@ def _repeated_check(model, st, receiver: str, first_receiver: str) -> bool:
     return bool(reads) and reads <= before and pure and guard_reason(model, receiver) is None
 
 
+@rule("resubmission")
 def check_resubmission(model, scenario=None) -> list:
     """Flag the applicant handing the same papers to the same office more than once.
 
@@ -121,7 +122,7 @@ def check_resubmission(model, scenario=None) -> list:
                 checks=", ".join(repr(els[r].label) for r in rechecks),
                 first=repr(els[first_receiver].label))
         found.append(make_finding(
-            model, "resubmission", (first, *targets), explanation, "eliminate",
+            model, check_resubmission.id, (first, *targets), explanation, "eliminate",
             targets=targets, saving=est.saving_of_removal(list(targets)), data=docs,
             data_source="data associations"))
     return found

@@ -15,7 +15,7 @@ import networkx as nx
 from ..i18n import _, format_number, format_percent
 from .documents import check_reads, data_use
 from .estimates import Estimates
-from .finding import make_finding
+from .finding import make_finding, rule
 from .structure import structure_of
 
 __all__ = ["check_rework_loop", "check_knockout_order", "rework_loops", "knockouts"]
@@ -56,6 +56,7 @@ def rework_loops(model, scenario=None) -> list[dict]:
     return loops
 
 
+@rule("rework-loop")
 def check_rework_loop(model, scenario=None) -> list:
     """Flag each rework loop with its cycle-time factor ``1 / (1 - r)``.
 
@@ -94,7 +95,7 @@ def check_rework_loop(model, scenario=None) -> list:
             days=format_number(days * extra, 2))
         elements = ([check] if check else []) + acts
         found.append(make_finding(
-            model, "rework-loop", elements, explanation, "relocate-check",
+            model, check_rework_loop.id, elements, explanation, "relocate-check",
             targets=(check,) if check else (),
             severity="warning" if r >= 0.1 else "note",
             saving=est.saving(days * extra, minutes * extra / 60.0)))
@@ -125,6 +126,7 @@ def _next_knockout(st, k, kos) -> str | None:
     return None
 
 
+@rule("knockout-order")
 def check_knockout_order(model, scenario=None) -> list:
     """Flag consecutive knock-out checks run in the wrong order.
 
@@ -162,6 +164,6 @@ def check_knockout_order(model, scenario=None) -> list:
             second=repr(els[k2].label), r2=format_percent(r2), c2=format_number(c2),
             minutes=format_number(now - swapped))
         found.append(make_finding(
-            model, "knockout-order", (k1, k2), explanation, "resequence", severity="note",
+            model, check_knockout_order.id, (k1, k2), explanation, "resequence", severity="note",
             targets=(k2,), saving=est.saving(est.days(now - swapped), (now - swapped) / 60)))
     return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..i18n import _
 from .documents import does_other_work, issues, step_acts
 from .estimates import Estimates
-from .finding import make_finding
+from .finding import make_finding, rule
 from .structure import structure_of
 
 __all__ = ["check_rubber_stamp"]
@@ -41,6 +41,7 @@ def _reject_path(model, st, est, a, guarded) -> tuple[str | None, str]:
     return None, ""
 
 
+@rule("rubber-stamp")
 def check_rubber_stamp(model, scenario=None) -> list:
     """Flag approvals with no effective reject path.
 
@@ -79,6 +80,6 @@ def check_rubber_stamp(model, scenario=None) -> list:
             step=repr(el.label), lane=el.lane or _("no lane"), why=why,
             advice=(_("drop it.") if suggestion == "eliminate" else
                     _("send the office a notice instead of the file.")))
-        found.append(make_finding(model, "rubber-stamp", (a,), explanation, suggestion,
+        found.append(make_finding(model, check_rubber_stamp.id, (a,), explanation, suggestion,
                                   targets=(a,), saving=est.saving_of_removal([a])))
     return found

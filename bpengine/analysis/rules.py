@@ -1,7 +1,8 @@
 """The rule list and :func:`analyze`, which runs it.
 
-Rules are plain functions ``check_x(model, scenario) -> list[Finding]``, listed explicitly
-in :data:`RULES` (never discovered by file name); each module's docstring and each
+Rules are plain functions ``check_x(model, scenario) -> list[Finding]``, each declared with
+its id by :func:`~bpengine.analysis.finding.rule`, listed explicitly in :data:`RULES` (never
+discovered by file name); each module's docstring and each
 function's docstring states the graph pattern it detects.
 """
 from __future__ import annotations
@@ -28,25 +29,25 @@ from .rubber_stamp import check_rubber_stamp
 
 __all__ = ["RULES", "RULE_IDS", "analyze", "resolve_inputs"]
 
-#: (rule id, function), in the order findings are reported.
+#: The rules, in the order findings are reported (each declares its id: :func:`~.finding.rule`).
 RULES = [
-    ("same-role-approvals", check_same_role_approvals),
-    ("signoff-chain", check_signoff_chain),
-    ("rubber-stamp", check_rubber_stamp),
-    ("dominated-approval", check_dominated_approval),
-    ("reverification", check_reverification),
-    ("resubmission", check_resubmission),
-    ("ping-pong", check_ping_pong),
-    ("rework-loop", check_rework_loop),
-    ("knockout-order", check_knockout_order),
-    ("paper-handover", check_paper_handover),
-    ("once-only", check_once_only),
-    ("one-stop", check_one_stop),
-    ("automate", check_automate),
-    ("bottleneck", check_bottleneck),
-    ("fast-lane", check_fast_lane),
+    check_same_role_approvals,
+    check_signoff_chain,
+    check_rubber_stamp,
+    check_dominated_approval,
+    check_reverification,
+    check_resubmission,
+    check_ping_pong,
+    check_rework_loop,
+    check_knockout_order,
+    check_paper_handover,
+    check_once_only,
+    check_one_stop,
+    check_automate,
+    check_bottleneck,
+    check_fast_lane,
 ]
-RULE_IDS = tuple(rule_id for rule_id, _ in RULES)
+RULE_IDS = tuple(r.id for r in RULES)
 
 
 def resolve_inputs(model, scenario=None):
@@ -121,8 +122,8 @@ def analyze(model, scenario=None, rules=None, *, cycle_days: float | None = None
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for rule_id, check in RULES:
-            if rule_id in wanted:
+        for check in RULES:
+            if check.id in wanted:
                 found = check(model, scenario)
                 found.sort(key=lambda f: [position.get(e, 0) for e in f.elements])
                 findings.extend(found)

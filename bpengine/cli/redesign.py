@@ -45,8 +45,8 @@ def redesign(file, output, apply, keep, scenario):
     """Rewrite a procedure without the steps its findings flag.
 
     Runs the analyzer, applies the selected findings' suggestions (eliminate, compose,
-    parallelise, resequence, reassign, relocate a check), never removing a step marked
-    mandatory, and writes OUT.bpmn with its diagram, OUT.scenario.yaml (removed steps
+    parallelise, resequence, automate, integrate...: one transformation each), never
+    removing a step marked mandatory, and writes OUT.bpmn with its diagram, OUT.scenario.yaml (removed steps
     dropped, composed durations summed) and OUT.changes.yaml (what changed and why).
     """
     model = load(file)

@@ -1,0 +1,1 @@
+"""A transformation defined outside bpengine, as an extension would: see delegate.py."""
