@@ -47,6 +47,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     ServiceTask,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
@@ -80,6 +81,7 @@ from .plaindata import PlainDataRegistry, PlainTaskConverter
 from .scripts import SafeScriptEngine
 
 if TYPE_CHECKING:
+    from .assignment import Assignment
     from .forms import FormField
 
 __all__ = [
@@ -156,13 +158,13 @@ class Runtime:
     def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None, *,
                  senders: dict[str, str] | None = None, key: str = "", version: int = 0,
                  forms: dict[str, tuple[FormField, ...]] | None = None,
-                 assignees: dict[str, str] | None = None):
+                 assignments: dict[str, Assignment] | None = None):
         self.spec, self.subprocess_specs = spec, subprocess_specs
         ensure_recursion_limit()  # SpiffWorkflow predicts long chains by recursion
-        # The definition this runtime runs, its forms and assignee expressions by task id.
+        # The definition this runtime runs, its forms and assignments by task id.
         self.key, self.version = key, version
         self.forms = dict(forms or {})
-        self.assignees = dict(assignees or {})
+        self.assignments = dict(assignments or {})
         # Tasks that hand a message over although SpiffWorkflow cannot throw from them.
         self.senders = dict(senders or {})
         # An inclusive join decides whether more branches may still arrive from the
@@ -286,6 +288,13 @@ class Runtime:
         task.data.update(data or {})
         for output in getattr(task.task_spec, "data_output_associations", None) or ():
             task.data.setdefault(output.bpmn_id, True)
+        parent_spec = getattr(task.parent, "task_spec", None)
+        if (isinstance(parent_spec, MultiInstanceTask) and parent_spec.output_item is None
+                and parent_spec.input_item is not None):
+            # Without an output item SpiffWorkflow merges the instance's data into the
+            # multi-instance task, input item included, and a sequential one then refuses
+            # its next instance ("input item already exists"): the item is the instance's.
+            task.data.pop(parent_spec.input_item.bpmn_id, None)
         predict_next(task)
         try:
             task.complete() if started else task.run()
@@ -347,6 +356,38 @@ class Runtime:
             if str(task.id) in wanted and task.parent is not None:
                 for sibling in task.parent.children:  # the activity a boundary event is on
                     sibling.data.update(deepcopy(data))
+
+    @staticmethod
+    def instance_slot(task) -> tuple[str, object, str | None] | None:
+        """Where one instance of a multi-instance task puts its output in the case data:
+        ``(collection name, index or key, output item name or None)``; None for a task
+        that is not such an instance.
+
+        With ``loopDataOutputRef``/``outputDataItem`` the collection is the output ref and
+        each instance contributes its output item; without them, the collection is named
+        after the element and each instance contributes all its data. Either way the
+        entries stand in the order of the input collection (the reviewer's place), not in
+        the order people happened to finish.
+        """
+        parent = task.parent
+        spec = getattr(parent, "task_spec", None)
+        if not isinstance(spec, MultiInstanceTask) or task.task_spec.name != spec.task_spec:
+            return None
+        index = task.internal_data.get("key_or_index", task.internal_data.get("item"))
+        if not isinstance(index, (int, str)) or isinstance(index, bool):
+            index = [c.id for c in parent.children if c.task_spec is task.task_spec].index(
+                task.id)
+        if spec.data_output is not None and spec.output_item is not None:
+            return spec.data_output.bpmn_id, index, spec.output_item.bpmn_id
+        return spec.bpmn_id, index, None
+
+    @staticmethod
+    def share(workflow, name: str, value) -> None:
+        """Put the case's ``name`` into every task that holds one, so conditions reading the
+        task's data see the case's (ordered) collection, not SpiffWorkflow's own."""
+        for task in all_tasks(workflow):
+            if name in task.data:
+                task.data[name] = deepcopy(value)
 
     @staticmethod
     def is_ready(task) -> bool:

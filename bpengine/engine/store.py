@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any, overload
 
@@ -118,10 +119,27 @@ def to_definition(row: DefinitionRow) -> Definition:
                       row.trust_scripts, tuple((row.events or {}).get("notes", ())))
 
 
+def _names(packed: str | None) -> tuple[str, ...]:
+    return tuple(packed.strip(",").split(",")) if packed else ()
+
+
+def _local(value: _dt.datetime | None, zone: str | None) -> _dt.datetime | None:
+    value = utc(value)
+    if value is None or not zone:
+        return value
+    try:
+        return value.astimezone(zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return value  # a zone this machine lacks: still the right moment, in UTC
+
+
 def to_task(row: TaskRow) -> Task:
+    zone = getattr(row, "zone", None)
     return Task(row.id, row.case_id, row.element_id, row.name, row.lane, row.kind, row.state,
-                row.assignee, utc(row.due), utc(row.created_at), utc(row.finished_at),
-                row.finished_by, row.message)
+                row.assignee, _local(row.due, zone), utc(row.created_at), utc(row.finished_at),
+                row.finished_by, row.message, _names(row.candidate_users),
+                _names(row.candidate_groups), row.owner, row.delegation,
+                _local(row.follow_up, zone))
 
 
 def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
@@ -214,7 +232,8 @@ def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished:
                           name=task.name, lane=task.lane, kind=task.kind,
                           state=_OPEN_STATE[task.kind], assignee=None, due=task.due,
                           message=task.message, created_at=at, finished_at=None,
-                          finished_by=None)
+                          finished_by=None, candidate_users=None, candidate_groups=None,
+                          owner=None, delegation=None, draft=None, follow_up=None, zone=None)
             session.info.setdefault("bpe_new_tasks", []).append(values)
             row = TaskRow(**values)  # a detached snapshot for the returned Case
         elif task.due is not None and utc(row.due) != task.due:

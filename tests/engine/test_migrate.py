@@ -16,7 +16,7 @@ from bpengine.engine.schema import Base
 def test_upgrade_creates_every_table_and_is_idempotent(tmp_path):
     url = f"sqlite:///{tmp_path / 'schema.db'}"
     assert current(url) is None
-    assert upgrade(url) == head() == "0006"
+    assert upgrade(url) == head() == "0007_assignment"
     assert upgrade(url) == head()
     db = create_engine(url)
     names = set(inspect(db).get_table_names())
