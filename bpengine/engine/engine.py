@@ -28,6 +28,7 @@ from ..errors import (
     StorageError,
     hide_password,
 )
+from ..limits import DEFAULT_LIMITS, EngineLimits
 from ..model import ProcessModel, load, validate
 from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
@@ -94,6 +95,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
     migrate : bool, optional
         Upgrade the schema on connect. Default: yes for SQLite; for other databases the
         schema must already be at head (``bpengine db upgrade --db ...``).
+    limits : EngineLimits, optional
+        How large and deep case data may be and how many instances a multi-instance
+        activity may create (:class:`bpengine.limits.EngineLimits`; defaults: 1 MiB of JSON,
+        32 levels, 30-digit integers, 1,000 instances). Refused before any work is done.
 
     Examples
     --------
@@ -112,7 +117,11 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
 
     def __init__(self, url: str | None = None, *, clock: Callable[[], _dt.datetime] | None = None,
                  calendar=None, timezone: _dt.tzinfo = WIB, migrate: bool | None = None,
-                 retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1)):
+                 retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1),
+                 limits: EngineLimits = DEFAULT_LIMITS):
+        if not isinstance(limits, EngineLimits):
+            raise BpengineError(f"limits must be an EngineLimits, not {type(limits).__name__}")
+        self.limits = limits
         self.url = url
         self.db, self._sessions = connect(url)
         self.clock = clock or _utcnow
@@ -189,7 +198,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                     f"(state format {row.state_format}, this bpengine reads {STATE_FORMAT})")
             spec, subprocess_specs = load_spec(row.spec)
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
-                              senders=(row.events or {}).get("senders"))
+                              senders=(row.events or {}).get("senders"), limits=self.limits)
             runtime.key, runtime.version = row.key, row.version
             runtime.forms = read_forms(row.source)
             runtime.assignees = read_assignees(row.source)
@@ -292,7 +301,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         ``business_key`` is the application's reference for the case (a registration
         number): :meth:`correlate` finds the case by it.
         """
-        data = json_data(data, f"start {getattr(key, 'key', key)}")
+        data = json_data(data, f"start {getattr(key, 'key', key)}", self.limits)
         business_key = _business_key(business_key)
         now = self._now()
         with self._transaction(now) as session:
@@ -323,6 +332,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         audit(session, row.id, "start", actor, now, after=data, detail=how)
         if trigger is not None:
             row.data = {**data, **trigger[2]}
+            self.limits.check_size(row.data, how)
             session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), trigger[3])
                                              for e in caught}
         open_rows = self._save(session, row, runtime, workflow, finished, actor, now)

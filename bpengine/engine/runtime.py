@@ -36,12 +36,14 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 )
 from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError
+from ..limits import DEFAULT_LIMITS, EngineLimits
 from .clock import clock_at
 from .events import (
     catch_elements,
@@ -131,7 +133,7 @@ class Runtime:
     """
 
     def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None, *,
-                 senders: dict[str, str] | None = None):
+                 senders: dict[str, str] | None = None, limits: EngineLimits = DEFAULT_LIMITS):
         self.spec, self.subprocess_specs = spec, subprocess_specs
         # Tasks that hand a message over although SpiffWorkflow cannot throw from them.
         self.senders = dict(senders or {})
@@ -141,7 +143,11 @@ class Runtime:
             isinstance(task_spec, InclusiveGateway) and len(task_spec.inputs) > 1
             for process in (spec, *subprocess_specs.values())
             for task_spec in process.task_specs.values())
-        self.script_engine = SafeScriptEngine(trust_scripts, calendar)
+        self.script_engine = SafeScriptEngine(trust_scripts, calendar, limits)
+        for process in (spec, *subprocess_specs.values()):
+            for task_spec in process.task_specs.values():
+                if isinstance(task_spec, MultiInstanceTask) and task_spec.data_input is not None:
+                    _bound_collection(task_spec, limits)
         self.events = summarise(spec, subprocess_specs)
         self._catchable = set(self.events["catches"]["message"])
         self.catch_elements = catch_elements(spec, subprocess_specs)
@@ -382,6 +388,22 @@ class Runtime:
     @staticmethod
     def completed(workflow) -> bool:
         return workflow.is_completed()
+
+
+def _bound_collection(task_spec, limits: EngineLimits) -> None:
+    """Refuse a multi-instance input collection longer than ``limits.instances`` when the
+    activity reads it, before SpiffWorkflow creates a task per item."""
+    source = task_spec.data_input
+    read = source.get
+
+    def get(task):
+        value = read(task)
+        if hasattr(value, "__len__"):
+            limits.check_instances(len(value), task_spec.bpmn_id,
+                                   f"the length of {source.bpmn_id!r}")
+        return value
+
+    source.get = get  # this spec's reference only: the specs belong to this runtime
 
 
 def _describe(exc) -> str:

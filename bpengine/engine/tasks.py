@@ -157,7 +157,7 @@ class TaskOperations:
         ExpressionError
             A gateway condition after the task failed; nothing was written.
         """
-        data = json_data(data, f"task {task_id}")
+        data = json_data(data, f"task {task_id}", self.limits)
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
@@ -171,6 +171,7 @@ class TaskOperations:
                 raise ConflictError(f"task {task_id} was completed by another worker")
             before = dict(case.data)
             case.data = {**before, **data}
+            self.limits.check_size(case.data, f"task {row.id} ({row.element_id})")
             runtime.run_task(task, data)
             finished = runtime.advance(workflow) | {row.id}
             audit(session, case.id, "complete", actor, now, task=row, before=before,

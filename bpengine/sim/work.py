@@ -18,7 +18,8 @@ from heapq import heappush
 
 import numpy as np
 
-from ..errors import ScenarioError
+from ..errors import BpengineError, ScenarioError
+from ..limits import DEFAULT_LIMITS
 from ..scenario import Distribution
 from .net import UNSTAFFED, lane_calendar
 
@@ -166,13 +167,22 @@ class Staffing:
             self._arm_boundaries(i, item, t)
 
     def _instances(self, case, i, count) -> int:
+        where = f"tasks.{self.net.ids[i]}.instances"
         if isinstance(count, Distribution):
-            return max(0, int(round(self._delay(("instances", i), count))))
-        try:
-            return max(0, int(count.evaluate(case.data)))
-        except Exception as exc:  # ExpressionError, or a value that is not a number
-            raise ScenarioError(f"tasks.{self.net.ids[i]}.instances: the loop cardinality "
-                                f"{count.source!r} fails on case data {case.data}: {exc}") from None
+            n = max(0, int(round(self._delay(("instances", i), count))))
+            source = "drawn"
+        else:
+            try:
+                n = max(0, int(count.evaluate(case.data)))
+            except Exception as exc:  # ExpressionError, or a value that is not a number
+                raise ScenarioError(f"{where}: the loop cardinality {count.source!r} fails on "
+                                    f"case data {case.data}: {exc}") from None
+            source = f"loopCardinality {count.source!r}"
+        try:  # the engine's limit: a count from case data must not hang the run
+            DEFAULT_LIMITS.check_instances(n, where, source)
+        except BpengineError as exc:
+            raise ScenarioError(str(exc)) from None
+        return n
 
     def _spawn(self, scope, i, t, group):
         """Create one work item of node ``i`` and send it to its batch pool or lane."""

@@ -28,11 +28,16 @@ def _bpengine_imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", sorted((PACKAGE / "engine").rglob("*.py")),
                          ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_the_engine_imports_only_lower_layers(path):
-    assert _bpengine_imports(path) <= {"engine", "model", "expressions", "errors", ""}
+    assert _bpengine_imports(path) <= {"engine", "model", "expressions", "errors", "limits", ""}
 
 
 def test_expressions_import_only_the_errors():
     assert _bpengine_imports(PACKAGE / "expressions.py") <= {"errors"}
+
+
+def test_limits_import_only_the_errors_and_messages():
+    # Every layer reads its limits from there (engine and simulator alike).
+    assert _bpengine_imports(PACKAGE / "limits.py") <= {"errors", "i18n"}
 
 
 def test_a_url_that_is_not_text_is_a_clear_error():

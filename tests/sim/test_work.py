@@ -81,3 +81,23 @@ def test_a_person_only_takes_the_tasks_they_do():
                    if r["lane"] == "Front desk")
     assert done[("Kasir", "T_notify")] > 0
     assert not done[("Kasir", "T_register")] and not done[("Kasir", "T_ask")]
+
+
+def test_a_multi_instance_count_from_case_data_over_the_limit_is_refused_at_once(tmp_path):
+    # loopCardinality read from case data: 10^9 would hang the run; refused naming the task,
+    # the expression and the setting.
+    import time
+
+    from bpengine import ScenarioError
+
+    source = (DATA / "multi.bpmn").read_text().replace(
+        "<loopCardinality>3</loopCardinality>", "<loopCardinality>jumlah_berkas</loopCardinality>")
+    model = tmp_path / "berkas.bpmn"
+    model.write_text(source)
+    assert simulate(model, {"data": {"jumlah_berkas": 4}}, cases=5, replications=1,
+                    warmup=0).cases == 5
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError, match=r"tasks\.P\.instances: .*'jumlah_berkas' is "
+                       r"1000000000, over the limit of 1000 \(EngineLimits\.instances\)"):
+        simulate(model, {"data": {"jumlah_berkas": 10**9}}, cases=5, replications=1, warmup=0)
+    assert time.perf_counter() - started < 5
