@@ -18,7 +18,7 @@ from lxml import etree
 
 from bpengine import analyze, load, simulate
 from bpengine.model.layout import layout
-from bpengine.report.reengineer import reengineer
+from bpengine.reengineer.search import reengineer
 
 LANES = ["Pemohon", "Petugas Loket", "Kasi", "Kabid", "Sekretaris", "Kepala Dinas"]
 NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -51,7 +51,7 @@ _LAZY = {
     "analyze": "bpengine.analysis",
     "Comparison": "bpengine.report",
     "write_report": "bpengine.report",
-    "compare": "bpengine.report.before_after",
+    "compare": "bpengine.reengineer.before_after",
     "Scenario": "bpengine.scenario",
     "load_scenario": "bpengine.scenario",
     "SimulationResult": "bpengine.sim",

@@ -14,6 +14,7 @@ __all__ = [
     "Problem",
     "ScenarioError",
     "ExpressionError",
+    "ExpressionLimitError",
     "ConflictError",
     "TaskNotReady",
     "Forbidden",
@@ -81,15 +82,22 @@ class Problem:
         """The problem without its severity word, for a line that already says ``error:``."""
         return self._format("")
 
+    def detail(self) -> str:
+        """The element at fault and the message, without where it was read from.
+
+        Examples
+        --------
+        >>> Problem("no outgoing flow", "x.bpmn", 12, "Task_a", "Paraf").detail()
+        "Task_a ('Paraf'): no outgoing flow"
+        """
+        if not self.element_id:
+            return self.message
+        name = f" ({self.element_name!r})" if self.element_name else ""
+        return f"{self.element_id}{name}: {self.message}"
+
     def _format(self, severity: str) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
-        what = ""
-        if self.element_id:
-            what = f" {self.element_id}"
-            if self.element_name:
-                what += f" ({self.element_name!r})"
-            what += ":"
-        return f"{where}:{severity}{what} {self.message}"
+        return f"{where}:{severity} {self.detail()}"
 
     def to_dict(self) -> dict:
         return {
@@ -134,6 +142,18 @@ class ScenarioError(BpengineError):
 
 class ExpressionError(BpengineError):
     """A condition or expression outside the safe subset, or one that fails to evaluate."""
+
+
+class ExpressionLimitError(ExpressionError):
+    """An expression refused by one of its cost limits, before doing the work.
+
+    ``limit`` names the :class:`bpengine.expressions.ExpressionLimits` field, ``value`` its
+    setting and ``steps`` the evaluation steps taken when it was refused (0: at compile time).
+    """
+
+    def __init__(self, message: str, limit: str, value, steps: int = 0):
+        super().__init__(message)
+        self.limit, self.value, self.steps = limit, value, steps
 
 
 class ConflictError(BpengineError):

@@ -74,7 +74,8 @@ def test_the_case_as_a_whole_is_bounded_not_only_each_call():
         with pytest.raises(BpengineError, match=rf"task {task.id} \(T_isi\): case data would be "
                            r"\d+ bytes of JSON, over the limit .* the largest value is"):
             engine.complete(task.id, {"b": "y" * 600_000})
-        assert engine.get(case.id).data["a"] == "x" * 600_000 and engine.inbox()[0].id == task.id
+        assert engine.get(case.id).data["a"] == "x" * 600_000
+        assert engine.inbox()[0].id == task.id
 
 
 @pytest.mark.parametrize(("model", "data", "message"), [
@@ -136,10 +137,13 @@ def test_the_cli_refuses_json_too_deep_to_read_in_one_line(tmp_path):
     deep = "[" * 100_000 + "]" * 100_000
     result = CliRunner().invoke(main, ["case", "start", str(CUTI), "--json", deep,
                                        "--db", f"sqlite:///{tmp_path / 'k.db'}"])
-    assert result.exit_code == 2 and "nested too deeply" in result.output
+    assert result.exit_code == 2
+    assert "nested too deeply" in result.output
     assert "Traceback" not in result.output
     result = CliRunner().invoke(main, ["case", "start", str(CUTI), "--data", "hari=2",
                                        "--data", "revisi=0", "--data",
                                        "x=" + json.dumps(_deep(40)), "--db",
                                        f"sqlite:///{tmp_path / 'k.db'}"])
-    assert result.exit_code == 1 and "x.isi" in result.output and "data_depth" in result.output
+    assert result.exit_code == 1
+    assert "x.isi" in result.output
+    assert "data_depth" in result.output

@@ -12,6 +12,7 @@ only gateways and events between them (on the approve branch):
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 from ..i18n import _, format_number
 from .documents import data_use, executes, is_transport, step_acts
@@ -150,7 +151,8 @@ def _made_from(model, st, step) -> frozenset:
     the same deed and ID card as the one before)."""
     g, out = st.forward_graph, set()
     for doc in data_use(model, step).reads:
-        todo, seen, sources = deque(g.predecessors(step)), set(), set()
+        todo, seen = deque(g.predecessors(step)), set()
+        sources: set[str] = set()
         while todo:
             n = todo.popleft()
             if n in seen:
@@ -198,7 +200,8 @@ MAX_CARRIED = 2
 
 def _next_in_chain(st, a) -> tuple[str, tuple[str, ...]] | None:
     """The next approval after ``a`` on a straight line of work, and the steps carried."""
-    els, carried = st.model.elements, []
+    els = st.model.elements
+    carried: list[Any] = []
     nxt = next_on_approve(st, a)
     while len(nxt) == 1:
         b = next(iter(nxt))
@@ -214,7 +217,7 @@ def _next_in_chain(st, a) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
-def _chains(st) -> list[list[str]]:
+def _chains(st) -> list[tuple[list[str], list[str]]]:
     model, els = st.model, st.model.elements
     succ, carry, has_pred = {}, {}, set()
     for a in st.approvals:
@@ -255,7 +258,8 @@ def _produces(model, step) -> set:
 
 def _split(model, st, chain: list[str], carry) -> list[list[str]]:
     """Cut a run of approvals where a lane repeats, reject targets differ or data conflicts."""
-    out, cur = [], []
+    out: list[Any] = []
+    cur: list[Any] = []
     for a in chain:
         ok = bool(cur)
         if cur:
@@ -307,7 +311,7 @@ def check_signoff_chain(model, scenario=None) -> list:
         hours = sum(est.task_minutes(a) for a in chain) / 60.0
         lanes = [els[a].lane or _("(no lane)") for a in chain]
         ranks = {a: seniority(model, els[a].lane) for a in chain}
-        top = max(chain, key=lambda a: (ranks[a] if ranks[a] is not None else -1))
+        top = max(chain, key=lambda a: ranks[a] or -1)
         keep_saving = sum(d for a, d in zip(chain, days, strict=True) if a != top)
         # name the highest authority only when the ranks single one out
         known = [ranks[a] for a in chain if ranks[a] is not None]

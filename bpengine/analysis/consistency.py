@@ -20,8 +20,8 @@ from ..i18n import _, format_number
 from .cycle_time import lead_time
 from .estimates import Estimates
 from .finding import Saving
-from .guard import REMOVING
 from .rework import rework_loops
+from .suggestions import SUGGESTIONS, removes_steps
 
 __all__ = ["Findings", "reconcile", "acting_steps", "combined_saving"]
 
@@ -38,14 +38,9 @@ class Findings(list):
 
 
 def acting_steps(finding) -> tuple[str, ...]:
-    """The steps whose time a finding's suggestion takes out or moves."""
-    if finding.suggestion in REMOVING:
-        if finding.suggestion == "compose" and not finding.targets:
-            return tuple(finding.elements[1:])  # the first one stays and does the work
-        return tuple(finding.targets or finding.elements[-1:])
-    if finding.suggestion in ("fast-lane", "automate"):
-        return tuple(finding.targets or finding.elements[:1])
-    return tuple(finding.elements)  # moved, parallelised, or a lane's steps that get help
+    """The steps whose time a finding's suggestion takes out or moves (as its declaration in
+    :mod:`~bpengine.analysis.suggestions` says)."""
+    return SUGGESTIONS[finding.suggestion].acts_on(finding)
 
 
 def _contradicted(model, findings, scenario) -> set[str]:
@@ -148,10 +143,10 @@ def combined_saving(model, findings, scenario=None, bound=None,
     inside = [f for f in findings if bound.known(acting_steps(f))]
     outside = [f for f in findings if f not in inside]
     union = {s for f in inside for s in acting_steps(f)}
-    removed = {s for f in inside if f.suggestion in REMOVING for s in acting_steps(f)}
+    removed = {s for f in inside if removes_steps(f.suggestion) for s in acting_steps(f)}
     days = min(days, bound.days(union) + sum(f.saving.working_days for f in outside))
     hours = min(hours, bound.hours(removed) + sum(f.saving.staff_hours for f in inside
-                                                   if f.suggestion not in REMOVING)
+                                                   if not removes_steps(f.suggestion))
                 + sum(f.saving.staff_hours for f in outside))
     basis = findings[0].saving.basis
     return Saving(round(days, 3), round(hours, 3), basis, findings[0].saving.label)

@@ -8,6 +8,8 @@ with return probability ``r`` counts ``1 / (1 - r)`` times. Only working time is
 """
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 
 from ..i18n import N_
@@ -149,7 +151,8 @@ def cycle_time(model, scenario=None) -> dict:
     weight = {n: est.days(est.task_minutes(n)) * visits[n] for n in nodes}
     expected, reach, finish = _propagate(model, est, st, g, order, weight)
     ends = [n for n in order if st.graph.subgraph(nodes).out_degree(n) == 0]
-    longest, back = {}, {}
+    longest: dict[str, float] = {}
+    back: dict[str, Any] = {}
     for n in order:
         best = max(g.predecessors(n), key=lambda u: longest[u], default=None)
         longest[n] = weight[n] + (longest[best] if best is not None else 0.0)

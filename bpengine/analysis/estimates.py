@@ -93,6 +93,8 @@ class Estimates:
             if isinstance(per_day, (int, float)) and per_day > 0:
                 self.minutes_per_day = float(per_day)
         self._minutes: dict[str, float] = {}
+        self._queue_memo: dict[str, float] | None = None
+        self._queues_known = False
 
     # -- scenario look-ups ---------------------------------------------------------
     def task_minutes(self, element_id: str) -> float:
@@ -146,8 +148,9 @@ class Estimates:
     def reject_probability(self, gateway_id: str, reject_flows) -> tuple[float, bool]:
         """(probability of taking any of ``reject_flows``, whether the scenario said so)."""
         ps = [self.branch_probability(gateway_id, f) for f in reject_flows]
-        if ps and all(p is not None for p in ps):
-            return min(1.0, sum(ps)), True
+        given = [p for p in ps if p is not None]
+        if ps and len(given) == len(ps):
+            return min(1.0, sum(given)), True
         return DEFAULT_REJECT_PROBABILITY, False
 
     # -- conversions -----------------------------------------------------------------
@@ -187,9 +190,9 @@ class Estimates:
         return queues.get(self.model.elements[element_id].lane, 0.0)
 
     def _queues(self) -> dict | None:
-        if hasattr(self, "_queue_memo"):
+        if self._queues_known:
             return self._queue_memo
-        self._queue_memo = None
+        self._queues_known = True
         arrivals = getattr(getattr(self.scenario, "arrivals", None), "interarrival", None)
         mean = getattr(arrivals, "mean", None)
         if self.scenario is None or not isinstance(mean, (int, float)) or mean <= 0:
@@ -224,6 +227,8 @@ class Estimates:
             from ..scenario import DEFAULT_TRANSFER  # the scenario layer is optional here
 
             timing = DEFAULT_TRANSFER[handover.kind]
+        if timing.duration is None:  # a hand-over the scenario says takes no time
+            return 0.0
         # office time in working days; calendar time (data: seconds) as it is
         return timing.duration.mean / (self.minutes_per_day if timing.working_time else 1440.0)
 

@@ -11,16 +11,13 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 
 from ..i18n import N_
+from .suggestions import SUGGESTIONS
 
 __all__ = ["SUGGESTIONS", "SEVERITIES", "Saving", "Finding", "finding_id", "make_finding"]
 
-# Suggestion and severity words, for the catalogue (tables print them translated).
-_WORDS = (N_("eliminate"), N_("compose"), N_("parallelise"), N_("resequence"), N_("reassign"),
-          N_("relocate-check"), N_("notify"), N_("integrate"), N_("automate"),
-          N_("move-staff"), N_("fast-lane"), N_("one-stop"), N_("error"), N_("warning"), N_("note"))
-#: The redesigns a finding can suggest (the redesign engineer implements each).
-SUGGESTIONS = ("eliminate", "compose", "parallelise", "resequence", "reassign",
-               "relocate-check", "notify", "integrate", "automate", "move-staff", "fast-lane", "one-stop")
+# Severity words, for the catalogue (tables print them translated; the suggestion words are
+# marked where they are declared, in .suggestions).
+_WORDS = (N_("error"), N_("warning"), N_("note"))
 #: Severity levels, mapped one-to-one on SARIF levels.
 SEVERITIES = ("error", "warning", "note")
 
@@ -71,10 +68,11 @@ class Finding:
     explanation : str
         One paragraph in plain words, fit to paste into a memo.
     suggestion : str
-        One of :data:`SUGGESTIONS`.
+        A name in :data:`~bpengine.analysis.suggestions.SUGGESTIONS`.
     targets : tuple of str
-        The elements the suggestion acts on: removed by ``eliminate``, folded into another
-        step by ``compose``, turned into a notice by ``notify``, moved by ``resequence``.
+        The elements the suggestion acts on (each suggestion's declaration says how:
+        removed by ``eliminate``, turned into a notice by ``notify``, moved by
+        ``resequence``...).
     saving : Saving
         Estimated saving per case if the suggestion is applied.
     guard : str or None

@@ -14,11 +14,9 @@ import dataclasses
 from ..i18n import _
 from .documents import data_use, examines, makes
 from .structure import structure_of
+from .suggestions import removed_steps
 
-__all__ = ["REMOVING", "maker_of", "guard_reason", "apply_guard"]
-
-#: Suggestions that take a step out of the procedure.
-REMOVING = ("eliminate", "compose", "notify")
+__all__ = ["maker_of", "guard_reason", "apply_guard"]
 
 
 def maker_of(model, checker: str) -> str | None:
@@ -72,25 +70,22 @@ def guard_reason(model, element_id: str) -> str | None:
 def apply_guard(model, findings) -> list:
     """Turn removals of guarded steps into parallelisation, saying why.
 
-    A finding that would eliminate, compose or notify a guarded step suggests
-    *parallelise* instead (its lead-time saving kept, its staff-hour saving dropped: the
+    A finding whose suggestion would take a guarded step out of the procedure (eliminate,
+    compose, notify: whatever its declaration's ``removes`` names,
+    :mod:`~bpengine.analysis.suggestions`) suggests *parallelise* instead (its lead-time saving kept, its staff-hour saving dropped: the
     work is still done). A finding that already parallelises gets the reason too.
     """
     out = []
     for f in findings:
-        if f.suggestion == "compose":
-            steps = f.elements  # composing merges every step into one: none may be guarded
-        elif f.suggestion in REMOVING:
-            steps = f.targets or f.elements[-1:]
-        else:
-            steps = f.elements if f.suggestion == "parallelise" else ()
+        removed = removed_steps(f)  # composing merges every step into one: none may be guarded
+        steps = removed or (f.elements if f.suggestion == "parallelise" else ())
         reasons = [r for r in (guard_reason(model, e) for e in steps) if r]
         if not reasons:
             out.append(f)
             continue
         guard = "; ".join(reasons) + ". " + _("It is never suggested for removal, only for "
                                               "parallelising.")
-        if f.suggestion in REMOVING:
+        if removed:
             f = dataclasses.replace(
                 f, suggestion="parallelise", guard=guard,
                 explanation=f.explanation + " " + _(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from typing import Any
 
 from ..i18n import _, ngettext
 from .documents import step_acts
@@ -78,12 +79,14 @@ def check_ping_pong(model, scenario=None) -> list:
     not mandatory steps).
     """
     st, est = structure_of(model), Estimates(model, scenario)
-    els, found, seen = model.elements, [], set()
+    els = model.elements
+    found: list[Any] = []
+    seen: set[Any] = set()
     for a0 in st.activities:
         home = els[a0].lane
         if home is None or is_customer_lane(model, home) or "dispose" in step_acts(model, a0):
             continue  # the applicant is served, not handed to; a disposition delegates
-        todo = deque([(a0,)])
+        todo: deque[tuple[str, ...]] = deque([(a0,)])
         while todo:
             path = todo.popleft()
             for nxt in sorted(forward_activities(st, path[-1], sequential=True)):

@@ -42,7 +42,8 @@ def size_metrics(model) -> dict:
 
 
 def _depth(model, st) -> int:
-    g, els, depth = st.forward_graph, model.elements, {}
+    g, els = st.forward_graph, model.elements
+    depth: dict[str, int] = {}
     for n in nx.topological_sort(g):
         is_join = els[n].is_gateway and g.in_degree(n) > 1
         base = max((depth[p] + (1 if els[p].is_gateway and g.out_degree(p) > 1 else 0)
@@ -57,7 +58,8 @@ def complexity_metrics(model) -> dict:
     st, g, els = structure_of(model), structure_of(model).graph, model.elements
     n, arcs = g.number_of_nodes(), g.number_of_edges()
     gws = [e for e in g if els[e].is_gateway]
-    cfc, token_split, mismatch = 0, 0, Counter()
+    cfc, token_split = 0, 0
+    mismatch: Counter[str] = Counter()
     for gw in gws:
         kind, out, inc = _GATEWAY_TYPE.get(els[gw].kind, "xor"), g.out_degree(gw), g.in_degree(gw)
         if out > 1:
@@ -71,7 +73,7 @@ def complexity_metrics(model) -> dict:
     hetero = -sum((c / total) * math.log(c / total, 3) for c in types.values()) if total else 0.0
     degrees = [g.degree(gw) for gw in gws]
     seq = sum(1 for u, v in g.edges if not els[u].is_gateway and not els[v].is_gateway)
-    und = nx.Graph(g.edges())  # structure only: copying node attributes costs seconds
+    und: nx.Graph[str] = nx.Graph(g.edges())  # structure only: copying node attributes costs seconds
     und.add_nodes_from(g)
     cut = len(list(nx.articulation_points(und))) if n else 0
     on_cycle = sum(len(c) for c in nx.strongly_connected_components(g) if len(c) > 1)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import math
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..i18n import N_, _, format_number, ngettext, pgettext
 from .rules import RULES
@@ -234,7 +236,7 @@ def findings_sarif(findings, model, soundness=None) -> str:
     results = []
     for f in findings:
         first = model.elements.get(f.elements[0]) if f.elements else None
-        location = {"physicalLocation": {"artifactLocation": {"uri": uri}},
+        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": uri}},
                     "logicalLocations": [{"name": e, "fullyQualifiedName": e, "kind": "element"}
                                          for e in f.elements]}
         if first is not None and first.line:
@@ -256,7 +258,7 @@ def findings_sarif(findings, model, soundness=None) -> str:
                    "defaultConfiguration": {"level": "error"}} for k in kinds]
         for v in soundness.violations:
             el = model.elements.get(v.element) if v.element else None
-            loc = {"physicalLocation": {"artifactLocation": {"uri": uri}}}
+            loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": uri}}}
             if el is not None and el.line:
                 loc["physicalLocation"]["region"] = {"startLine": el.line}
             if v.element:
@@ -278,7 +280,7 @@ def findings_sarif(findings, model, soundness=None) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False)
 
 
-def _columns(head, rows) -> list[str]:
+def _columns(head: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> list[str]:
     """Rows as left-aligned columns under a header (the last column is not padded)."""
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head) - 1)]
     return ["  ".join([*(str(c).ljust(w) for c, w in zip(r, widths, strict=False)),
@@ -326,10 +328,10 @@ def portfolio_table(portfolio, width: int = 100) -> str:
         for s in p.shared_steps:
             wrap(f"{s.office}: " + "; ".join(f"{short[n]} {e} ({name})" for n, e, name in s.steps))
     lines += ["", _("Totals per office (each step once per case):")]
-    rows = [(o.office + (" " + _("(applicant)") if o.applicant else ""),
+    office_rows = [(o.office + (" " + _("(applicant)") if o.applicant else ""),
              " ".join(short[n] for n in o.procedures), o.steps, o.approvals, o.checks,
              format_number(o.minutes_per_case / 60, 1)) for o in p.offices]
     lines += ["  " + r for r in _columns(
         (_("office"), _("procedures"), _("steps"), _("approvals"), pgettext("column", "checks"),
-         _("hours/case")), rows)]
+         _("hours/case")), office_rows)]
     return "\n".join(lines)

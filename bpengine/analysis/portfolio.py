@@ -24,6 +24,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from ..i18n import N_, _
 from .documents import check_reads, data_use, document_kinds, step_acts
@@ -162,8 +163,11 @@ def demanded_documents(model) -> dict[str, dict]:
         and their lanes. A kind counts as demanded when a step reads it and either the
         applicant writes it or no step of the procedure does.
     """
-    read, written, names = defaultdict(set), defaultdict(set), defaultdict(set)
-    submitted, checked = defaultdict(list), defaultdict(list)
+    read: defaultdict[str, set[str]] = defaultdict(set)
+    written: defaultdict[str, set[str]] = defaultdict(set)
+    names: defaultdict[str, set[str]] = defaultdict(set)
+    submitted: defaultdict[str, list[str]] = defaultdict(list)
+    checked: defaultdict[str, list[str]] = defaultdict(list)
     for el in model.elements.values():
         if not el.is_activity:
             continue
@@ -225,11 +229,12 @@ def portfolio(models, scenarios=None) -> Portfolio:
     """
     models = list(models)
     scenarios = list(scenarios) if scenarios is not None else [None] * len(models)
-    demand = defaultdict(lambda: {"procedures": [], "names": set(), "submissions": 0,
+    demand: defaultdict[str, dict[str, Any]] = defaultdict(lambda: {"procedures": [], "names": set(), "submissions": 0,
                                   "checks": 0, "offices": []})
-    office = defaultdict(lambda: {"name": None, "procedures": [], "steps": 0, "approvals": 0,
+    office: defaultdict[str, dict[str, Any]] = defaultdict(lambda: {"name": None, "procedures": [], "steps": 0, "approvals": 0,
                                   "checks": 0, "minutes": 0.0, "applicant": False})
-    signature = defaultdict(list)
+    signature: defaultdict[tuple[str, tuple[str, ...], tuple[str, ...]],
+                           list[tuple[str, str, str]]] = defaultdict(list)
     procedures = []
     for model, scenario in zip(models, scenarios, strict=True):
         est, name = Estimates(model, scenario), model.name

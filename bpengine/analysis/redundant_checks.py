@@ -11,6 +11,7 @@ Both compare what approvals read (see :mod:`.documents`) along the flow:
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 import networkx as nx
 
@@ -149,7 +150,8 @@ def earlier_checkers(model, node: str, docs) -> list[str]:
     memo = st.memo("checkers")
     if not memo:
         index = {a: i for i, a in enumerate(st.approvals)}
-        g, flow = st.forward_graph, {}
+        g = st.forward_graph
+        flow: dict[str, Any] = {}
         for n in nx.topological_sort(g):
             into: dict[str, int] = {}
             for p in g.predecessors(n):

@@ -40,7 +40,7 @@ def rework_loops(model, scenario=None) -> list[dict]:
             continue
         seen.add(key)
         gateway, stay, r, from_scenario = None, (), 0.0, False
-        for n in sorted(body, key=order.get):
+        for n in sorted(body, key=lambda n: order[n]):
             el = els[n]
             if not el.is_gateway or len(el.outgoing) < 2:
                 continue
@@ -51,7 +51,7 @@ def rework_loops(model, scenario=None) -> list[dict]:
         if gateway is not None:
             r, from_scenario = est.reject_probability(gateway, stay)
         check = next((a for a, d in st.decisions.items() if d.gateway == gateway), None)
-        loops.append({"body": sorted(body, key=order.get), "gateway": gateway, "r": r,
+        loops.append({"body": sorted(body, key=lambda n: order[n]), "gateway": gateway, "r": r,
                       "from_scenario": from_scenario, "check": check, "back_edge": (u, v)})
     return loops
 

@@ -26,6 +26,7 @@ import gc
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from ..i18n import _
 
@@ -98,7 +99,7 @@ class _Net:
                 links[els[n].event_value] = n
         self.link_target = {n: links.get(els[n].event_value) for n in inside
                             if els[n].event == "link" and els[n].kind == "intermediateThrowEvent"}
-        self.boundary = {}
+        self.boundary: dict[str, Any] = {}
         for n in inside:
             b = els[n]
             if b.kind == "boundaryEvent" and b.attached_to in inside:

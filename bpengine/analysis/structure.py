@@ -13,6 +13,7 @@ import weakref
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import networkx as nx
 
@@ -107,7 +108,7 @@ def _case_graph(model) -> nx.DiGraph:
     is not its source's only way on), so every path to the catch passes that agency's steps
     (dominance then sees them).
     """
-    g = nx.DiGraph(model.graph)
+    g: nx.DiGraph[str] = nx.DiGraph(model.graph)
     g.add_edges_from((h.sender, h.receiver, {"id": h.flow, "kind": "message"})
                      for h in model.case_handovers)
     for h in model.case_handovers:
@@ -306,7 +307,7 @@ class Structure:
     def approved_post_dominator(self) -> dict[str, str]:
         """Post-dominators of the cases that are not turned away: computed with every
         decision's reject branches removed ("every approved case passes b")."""
-        g = nx.DiGraph(self.graph)
+        g: nx.DiGraph[str] = nx.DiGraph(self.graph)
         for d in self.decisions.values():
             for f in d.reject_flows:
                 flow = self.model.flows[f]
@@ -319,7 +320,7 @@ class Structure:
         exit_node = ("__exit__",)
         for nodes in self.scopes.values():
             sub = graph.subgraph(nodes)
-            rev = nx.DiGraph()
+            rev: nx.DiGraph[Any] = nx.DiGraph()  # nodes, and one tuple as the common exit
             rev.add_nodes_from(nodes)
             rev.add_edges_from((v, u) for u, v in sub.edges)
             for n in nodes:
@@ -369,7 +370,7 @@ class Structure:
         Nodes carry no attributes (read them from the model); edges keep their flow ``id``.
         """
         back = set(self.back_edges)
-        g = nx.DiGraph()
+        g: nx.DiGraph[str] = nx.DiGraph()
         g.add_nodes_from(self.graph)
         g.add_edges_from((u, v, {"id": d.get("id")}) for u, v, d in self.graph.edges(data=True)
                          if (u, v) not in back)

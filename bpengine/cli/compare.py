@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from ..model import load
-from ..report.before_after import compare as compare_models
-from ..report.before_after import simulate_pair
+from ..reengineer.before_after import compare as compare_models
+from ..reengineer.before_after import simulate_pair
 from ..report.observed import compare_logs
 from ..report.tables import comparison_tables
 from ..scenario import load_scenario

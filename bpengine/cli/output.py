@@ -7,6 +7,7 @@ one sheet each, or one CSV file each) whatever ``--format`` says.
 """
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def _render(draw, to_file: bool) -> str:
     return console.export_text()
 
 
-class _Null:
+class _Null(io.StringIO):
     """A file that forgets: the recording console keeps what was printed."""
 
     def write(self, text):

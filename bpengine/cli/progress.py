@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
+from typing import Any
 
 from ..i18n import N_, _
 
@@ -59,7 +60,7 @@ def progress_bar(label: str, unit: str, quiet: bool = False, console=None):
     )
 
     console = console or Console(stderr=True)
-    state = {"bar": None, "task": None, "t0": time.perf_counter()}
+    state: dict[str, Any] = {"bar": None, "task": None, "t0": time.perf_counter()}
 
     def update(done, total):
         if state["bar"] is None:

@@ -4,32 +4,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import yaml
 
 from .. import analysis
 from ..errors import BpengineError
 from ..i18n import _, language
 from ..model import load
 from ..redesign import redesign as redesign_model
-from ..redesign import transform_scenario
+from ..redesign.sidecars import write_outputs
 from ..report.summary import change_sentence
 from ..scenario.loading import read_yaml
 from . import options
 from .analyze import sidecar_scenario
 
-__all__ = ["redesign", "read_scenario_dict", "select_findings", "write_outputs",
-           "sidecar_paths"]
-
-
-def read_scenario_dict(path) -> dict:
-    """The scenario YAML as a plain dict (what :func:`transform_scenario` rewrites)."""
-    return read_yaml(path)
-
-
-def sidecar_paths(out: Path) -> tuple[Path, Path]:
-    """Where the scenario and change log of ``out`` (``x.bpmn``) are written."""
-    stem = out.name.removesuffix(".bpmn")
-    return out.with_name(stem + ".scenario.yaml"), out.with_name(stem + ".changes.yaml")
+__all__ = ["redesign", "select_findings"]
 
 
 def select_findings(findings, apply: tuple[str, ...], file: str) -> list:
@@ -43,26 +30,6 @@ def select_findings(findings, apply: tuple[str, ...], file: str) -> list:
             raise BpengineError(f"--apply {value}: neither a rule id ({', '.join(analysis.RULE_IDS)}"
                                 f") nor a finding of {file} (its findings: {ids})")
     return [f for f in findings if f.rule in apply or f.id in apply]
-
-
-def write_outputs(model, scenario: dict, applied, skipped, out: Path, source: str) -> list[Path]:
-    """Write the redesigned BPMN, its scenario and the change log beside it."""
-    scen_path, log_path = sidecar_paths(out)
-    model.write(out)
-    for change in applied:
-        scenario = transform_scenario(scenario, change)
-    header = f"# scenario of {out.name}, carried across the redesign of {source}\n"
-    log = {"source": source, "result": out.name,
-           "changes": [c.to_dict() for c in applied],
-           "skipped": [{"finding": s.finding, "reason": s.reason} for s in skipped]}
-    try:
-        scen_path.write_text(header + yaml.safe_dump(scenario, allow_unicode=True,
-                                                     sort_keys=False), encoding="utf-8")
-        log_path.write_text(yaml.safe_dump(log, allow_unicode=True, sort_keys=False),
-                            encoding="utf-8")
-    except OSError as exc:
-        raise BpengineError(f"{out.parent}: cannot write: {exc.strerror or exc}") from None
-    return [out, scen_path, log_path]
 
 
 @click.command()
@@ -90,7 +57,7 @@ def redesign(file, output, apply, keep, scenario):
     if scen_path is not None and str(scen_path).endswith(".json"):
         raise BpengineError(f"--scenario {scen_path}: only YAML scenarios can be carried across "
                             "a redesign")
-    raw = read_scenario_dict(scen_path)
+    raw = read_yaml(scen_path)
     from ..scenario import load_scenario
 
     scen = load_scenario(str(scen_path), model=model) if scen_path else None

@@ -1,23 +1,16 @@
 """`bpengine reengineer IN.bpmn -o DIR`: analyze, search redesigns, simulate, keep the best."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import functools
 
 import click
 
 from ..errors import BpengineError
 from ..i18n import _, format_number
 from ..model import load
-from ..report import write_report
-from ..report.before_after import compare as compare_models
-from ..report.before_after import plots_for, simulate_pair
-from ..report.reengineer import reengineer as search
-from ..scenario import load_scenario
+from ..reengineer.pipeline import reengineer_to
 from . import options
-from .analyze import sidecar_scenario
 from .progress import progress_bar
-from .redesign import read_scenario_dict, write_outputs
 
 __all__ = ["reengineer", "ranking_table"]
 
@@ -69,44 +62,18 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     for ident in keep:
         if ident not in model.elements:
             raise BpengineError(f"--keep {ident}: {file} has no element with that id")
-    scen_path = scenario or sidecar_scenario(file)
-    raw = read_scenario_dict(scen_path)
-    assumed = scen_path  # what the report's assumptions page shows
-    if overrides:  # checked here, naming the file and the path, before any candidate runs
-        assumed = load_scenario(scen_path, model, overrides=overrides)
-        raw = assumed.raw
-    with progress_bar("simulating candidates", "candidates", quiet) as update:
-        result = search(model, raw, cases, replications, seed, jobs=jobs or None, beam=beam,
-                        max_candidates=max_candidates, keep=keep, progress=update)
+    outcome = reengineer_to(file, output, scenario=scenario, overrides=overrides, cases=cases,
+                            replications=replications, seed=seed,
+                            max_candidates=max_candidates, beam=beam, jobs=jobs, keep=keep,
+                            progress=functools.partial(progress_bar, quiet=quiet))
+    result = outcome.search
     click.echo(f"{file}: " + _("{findings} findings, {candidates} candidates simulated").format(
         findings=len(result.findings), candidates=len(result.ranked)))
     for row in ranking_table(result):
         click.echo(row)
-    out = Path(output)  # created by the option
-    best = result.best
-    if best is None:
+    if outcome.comparison is None:
         click.echo(_("no candidate beats the procedure as it is; nothing written but the "
                      "report"))
-        write_report(model, findings=result.findings, path=out / "report.html",
-                     scenario=assumed)
         return
-    stem = Path(file).name.removesuffix(".bpmn")
-    target = out / f"{stem}.redesigned.bpmn"
-    changes = result.explained_changes(best)
-    written = write_outputs(best.model, raw, changes, [], target, file)
-    after = load(target)  # as written, so the report names the new file
-    with progress_bar("simulating before and after", "cases", quiet) as update:
-        results = simulate_pair(model, after, raw, best.scenario, cases, max(replications, 5),
-                                seed, progress=update, workers=jobs or 0)
-    comparison = compare_models(model, after, raw, cases, max(replications, 5), seed,
-                                after_scenario=best.scenario, results=results)
-    (out / "comparison.txt").write_text(comparison.table() + "\n" + comparison.headline()
-                                        + "\n", encoding="utf-8")
-    (out / "comparison.json").write_text(json.dumps(comparison.to_dict(), indent=2,
-                                                    ensure_ascii=False), encoding="utf-8")
-    report = write_report(model, after, findings=result.findings, comparison=comparison,
-                          plots=plots_for(*results), changes=changes,
-                          path=out / "report.html", scenario=assumed)
-    click.echo(comparison.headline() or _("no statistically significant change"))
-    click.echo(_("wrote {files}").format(files=", ".join(
-        str(p) for p in [*written, out / "comparison.txt", out / "comparison.json", report])))
+    click.echo(outcome.comparison.headline() or _("no statistically significant change"))
+    click.echo(_("wrote {files}").format(files=", ".join(str(p) for p in outcome.written)))

@@ -1,42 +1,21 @@
 """`bpengine report BEFORE [AFTER] -o report.html`: one self-contained HTML report."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from .. import analysis
 from ..i18n import _
 from ..model import load
-from ..redesign import Change
+from ..redesign.sidecars import read_change_log
+from ..reengineer.before_after import compare as compare_models
+from ..reengineer.before_after import simulate_pair
 from ..report import Comparison, structure, write_report
-from ..report.before_after import compare as compare_models
-from ..report.before_after import plots_for, simulate_pair
+from ..report.plots import plots_for
 from . import options
 from .compare import SIM_OPTIONS, load_sides, scenarios_for
 from .progress import progress_bar
-from .redesign import read_scenario_dict, sidecar_paths
 
-__all__ = ["report", "read_change_log"]
-
-
-def read_change_log(after_file: str) -> list[Change]:
-    """The changes recorded beside AFTER by ``bpengine redesign`` (``[]`` if none)."""
-    _, log_path = sidecar_paths(Path(after_file))
-    if not log_path.is_file():
-        return []
-    doc = read_scenario_dict(log_path)  # plain YAML mapping, same reader
-    fields = set(Change.__dataclass_fields__)
-    out = []
-    for c in doc.get("changes") or []:
-        if isinstance(c, dict) and {"kind", "elements", "description"} <= set(c):
-            c = {k: v for k, v in c.items() if k in fields}
-            c["names"] = tuple((c.get("names") or {}).items())
-            c["elements"] = tuple(c["elements"])
-            out.append(Change(**{k: v for k, v in c.items()
-                                 if k in ("kind", "elements", "description", "names",
-                                          "finding")}))
-    return out
+__all__ = ["report"]
 
 
 @click.command()

@@ -30,6 +30,7 @@ from ..errors import (
 )
 from ..limits import DEFAULT_LIMITS, EngineLimits
 from ..model import ProcessModel, load, validate
+from ..model.checks import EXPRESSION_CODES
 from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 from .events import summarise
 from .forms import FormOperations, assignee_for, read_assignees, read_forms
@@ -61,7 +62,9 @@ __all__ = ["Engine"]
 
 # Model problems the engine would not report at run time but run differently from the
 # drawing: refused at deploy instead of a case that "completes" wrongly.
-_SILENTLY_WRONG = {"link-event", "conditional-flow"}
+# Warnings deploy refuses: the engine would run something else than drawn, or a condition,
+# timer or script can never evaluate (a warning only in a process marked not executable).
+_SILENTLY_WRONG = {"link-event", "conditional-flow"} | EXPRESSION_CODES
 
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
 
@@ -198,10 +201,9 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                     f"(state format {row.state_format}, this bpengine reads {STATE_FORMAT})")
             spec, subprocess_specs = load_spec(row.spec)
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
-                              senders=(row.events or {}).get("senders"), limits=self.limits)
-            runtime.key, runtime.version = row.key, row.version
-            runtime.forms = read_forms(row.source)
-            runtime.assignees = read_assignees(row.source)
+                              senders=(row.events or {}).get("senders"), key=row.key,
+                              version=row.version, forms=read_forms(row.source),
+                              assignees=read_assignees(row.source), limits=self.limits)
             self._runtimes[definition_id] = runtime
         return runtime
 
@@ -420,7 +422,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         BpengineError
             Several do: the message lists them, so the user can type one more character.
         """
-        table = {"case": CaseRow, "task": TaskRow}.get(kind)
+        tables: dict[str, type[CaseRow] | type[TaskRow]] = {"case": CaseRow, "task": TaskRow}
+        table = tables.get(kind)
         if table is None:
             raise BpengineError(f"expand_id: kind is 'case' or 'task', not {kind!r}")
         prefix = str(prefix).strip()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import BpengineError, FormError
+from .core import EngineCore
 
 __all__ = ["FormField", "read_forms", "read_assignees", "assignee_for", "validate",
            "FormOperations"]
@@ -66,8 +67,9 @@ def read_forms(source: bytes) -> dict[str, tuple[FormField, ...]]:
     root = etree.fromstring(source, etree.XMLParser(resolve_entities=False, no_network=True))
     forms = {}
     for data in root.iter(_c("formData")):
-        element = data.getparent().getparent()  # formData < extensionElements < task
-        element_id = element.get("id")
+        extensions = data.getparent()  # formData < extensionElements < task
+        element = extensions.getparent() if extensions is not None else None
+        element_id = element.get("id", "") if element is not None else ""
         fields = []
         for node in data.iter(_c("formField")):
             fields.append(_field(element_id, node))
@@ -81,9 +83,9 @@ def read_assignees(source: bytes) -> dict[str, str]:
     if CAMUNDA.encode() not in source:
         return {}
     root = etree.fromstring(source, etree.XMLParser(resolve_entities=False, no_network=True))
-    return {node.get("id"): node.get(_c("assignee")).strip()
+    return {node.get("id", ""): node.get(_c("assignee"), "").strip()
             for node in root.iter() if isinstance(node.tag, str) and node.get("id")
-            and (node.get(_c("assignee")) or "").strip()}
+            and node.get(_c("assignee"), "").strip()}
 
 
 def assignee_for(expression: str, data: dict) -> str | None:
@@ -196,12 +198,13 @@ def validate(fields: tuple[FormField, ...] | None, data: dict, what: str,
     return data
 
 
-class FormOperations:
+class FormOperations(EngineCore):
     """Form calls of :class:`~bpengine.engine.Engine`."""
 
     def form(self, task_id: str) -> tuple[FormField, ...]:
         """The form fields of a task (empty when its element declares none)."""
         with self._transaction(self._now()) as session:
             row = self._task_row(session, task_id)
-            runtime = self._runtime(session, row.case.definition_id)
+            case = self._case_row(session, row.case_id)  # loaded with the task: no query
+            runtime = self._runtime(session, case.definition_id)
             return runtime.forms.get(row.element_id, ())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
@@ -68,7 +69,7 @@ def prune(workflow) -> int:
     if not live:
         return 0
     live.extend(_join_arrivals(workflow))
-    common = None
+    common: list[Any] | None = None
     for task in live:
         chain = []
         node = task
@@ -83,7 +84,7 @@ def prune(workflow) -> int:
             while n < min(len(common), len(chain)) and common[n] == chain[n]:
                 n += 1
             common = common[:n]
-    if len(common) < 3:
+    if common is None or len(common) < 3:
         return 0
     new_root = workflow.tasks[common[-2]]
     keep = set()
@@ -159,7 +160,7 @@ def all_tasks(workflow):
         yield from sub.tasks.values()
 
 
-def waits(task) -> list[tuple[str, object, object]]:
+def waits(task) -> list[tuple[str, Any, Any]]:
     """What a WAITING catch task waits for: ``(kind, event definition, branch spec)`` each.
 
     An event-based gateway (and a multiple event) holds its branches' definitions in order

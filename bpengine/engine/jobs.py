@@ -25,6 +25,7 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import BpengineError, ConflictError, NotFound, StorageError
+from .core import EngineCore
 from .records import Case, Incident
 from .schema import CaseRow, IncidentRow, TaskRow
 from .store import audit, json_data, utc
@@ -127,7 +128,7 @@ def resolve(session, case_id: str, task_ids, now: _dt.datetime, actor: str) -> N
                     .execution_options(synchronize_session=False))
 
 
-class JobOperations:
+class JobOperations(EngineCore):
     """Job-level calls of :class:`~bpengine.engine.Engine`: tick, work, retry, incidents."""
 
     _default_policy = DEFAULT_POLICY
@@ -261,7 +262,8 @@ class JobOperations:
         (no other worker can take the job between the failure and its incident).
         """
         actor = actor or ("clock" if kind == "timer" else "service")
-        advanced, tried = [], set()
+        advanced: list[str] = []
+        tried: set[str] = set()
         while len(tried) < limit:
             try:
                 with self._transaction(now) as session:

@@ -260,10 +260,10 @@ class MessageOperations(ScheduleOperations):
         else:
             targets = self._waiting(session, "signal", row.name, None, None,
                                     exclude=row.source_case_id, lock_wait=lock_wait)
-            groups = {}
+            by_case: dict[str, list[tuple[TaskRow, CaseRow]]] = {}
             for task, case in targets:
-                groups.setdefault(case.id, []).append((task, case))
-            groups = list(groups.values())
+                by_case.setdefault(case.id, []).append((task, case))
+            groups = list(by_case.values())
         detail = f"{row.kind} {row.name!r}" + (f" id {row.id}" if row.id else "")
         hits = []
         for group in groups:
@@ -275,9 +275,9 @@ class MessageOperations(ScheduleOperations):
         if not hits:
             for definition in self._starters(session, row.kind, row.name):
                 trigger = (row.kind, row.name, dict(row.data), detail)
-                case, caught = self._new_case(session, definition, {}, row.actor, now,
-                                              row.business_key, trigger=trigger)
-                hits += [[case.id, e, True] for e in caught]
+                started, caught = self._new_case(session, definition, {}, row.actor, now,
+                                                 row.business_key, trigger=trigger)
+                hits += [[started.id, e, True] for e in caught]
                 if row.kind == "message":
                     break
         if hits or row.kind == "signal":

@@ -47,7 +47,7 @@ def _config() -> Config:
 def make_sql_engine(url: str) -> SqlEngine:
     """A SQLAlchemy engine for ``url``, with a clear error for a bad URL or missing driver."""
     try:
-        return create_engine(normalise_url(url))
+        return create_engine(normalise_url(url) or "")
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise BpengineError(hide_password(f"--url {url!r}: cannot use this database URL: "
                                           f"{exc}")) from None
@@ -61,7 +61,10 @@ def _engine(target) -> tuple[SqlEngine, bool]:
 
 def head() -> str:
     """The newest revision shipped with this bpengine."""
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
+    if revision is None:  # the shipped migrations directory is incomplete
+        raise BpengineError("bpengine's schema migrations are missing from the installation")
+    return revision
 
 
 def current(target) -> str | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..errors import BpengineError, ConflictError
+from .core import EngineCore
 from .frontier import open_tasks
 from .respec import check, move, target_name
 from .schema import OPEN_TASK_STATES, CaseRow, TaskRow
@@ -54,7 +55,7 @@ def _mapping(mapping) -> dict[str, str]:
     return dict(mapping)
 
 
-class MigrationOperations:
+class MigrationOperations(EngineCore):
     """Case migration calls of :class:`~bpengine.engine.Engine`."""
 
     def migrate(self, source, target, *, mapping: Mapping[str, str] | None = None,

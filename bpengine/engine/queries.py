@@ -14,6 +14,7 @@ from sqlalchemy import func, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..errors import BpengineError
+from .core import EngineCore
 from .records import Definition, Page
 from .schema import OPEN_TASK_STATES, CaseRow, DefinitionRow, TaskRow
 from .store import to_case, to_task
@@ -58,7 +59,7 @@ def _data_filter(dialect: str, data: dict) -> list:
     return clauses
 
 
-class QueryOperations:
+class QueryOperations(EngineCore):
     """Query calls of :class:`~bpengine.engine.Engine`."""
 
     def _case_filters(self, status, definition, business_key, data, outcome) -> list:
@@ -98,7 +99,7 @@ class QueryOperations:
             where = self._case_filters(status, definition, business_key, data, outcome)
             base = select(CaseRow.id).join(DefinitionRow,
                                            CaseRow.definition_id == DefinitionRow.id).where(*where)
-            total = session.scalar(select(func.count()).select_from(base.subquery()))
+            total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
             order = (CaseRow.started_at.desc(), CaseRow.id.desc()) if newest_first else \
                 (CaseRow.started_at, CaseRow.id)
             found = session.execute(
@@ -140,7 +141,7 @@ class QueryOperations:
                       .join(DefinitionRow, CaseRow.definition_id == DefinitionRow.id)
                       .where(*where))
             total = session.scalar(select(func.count()).select_from(
-                joined.with_only_columns(TaskRow.id).subquery()))
+                joined.with_only_columns(TaskRow.id).subquery())) or 0
             rows = session.scalars(joined.order_by(TaskRow.created_at, TaskRow.id)
                                    .offset(offset).limit(limit))
             return Page(tuple(to_task(r) for r in rows), total, offset, limit)

@@ -25,6 +25,7 @@ import json
 import threading
 from collections.abc import Callable
 from copy import deepcopy
+from typing import TYPE_CHECKING
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -67,6 +68,9 @@ from .frontier import (
 )
 from .plaindata import PlainDataRegistry, PlainTaskConverter
 from .scripts import SafeScriptEngine
+
+if TYPE_CHECKING:
+    from .forms import FormField
 
 __all__ = [
     "Runtime",
@@ -133,8 +137,15 @@ class Runtime:
     """
 
     def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None, *,
-                 senders: dict[str, str] | None = None, limits: EngineLimits = DEFAULT_LIMITS):
+                 senders: dict[str, str] | None = None, key: str = "", version: int = 0,
+                 forms: dict[str, tuple[FormField, ...]] | None = None,
+                 assignees: dict[str, str] | None = None,
+                 limits: EngineLimits = DEFAULT_LIMITS):
         self.spec, self.subprocess_specs = spec, subprocess_specs
+        # The definition this runtime runs, its forms and assignee expressions by task id.
+        self.key, self.version = key, version
+        self.forms = dict(forms or {})
+        self.assignees = dict(assignees or {})
         # Tasks that hand a message over although SpiffWorkflow cannot throw from them.
         self.senders = dict(senders or {})
         # An inclusive join decides whether more branches may still arrive from the
@@ -273,7 +284,7 @@ class Runtime:
     def _hand_over(self, task) -> None:
         """A task drawn with a message flow out of it (an officer carrying the file) throws
         that message when it completes, as a throw event would."""
-        name = self.senders.get(getattr(task.task_spec, "bpmn_id", None))
+        name = self.senders.get(getattr(task.task_spec, "bpmn_id", None) or "")
         if name is not None and task.state == TaskState.COMPLETED:
             hand_over(task, name)
 

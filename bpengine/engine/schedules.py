@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from sqlalchemy import delete, select
 
 from ..errors import BpengineError, ModelError, Problem
+from .core import EngineCore
 from .runtime import clock_at
 from .schema import DefinitionRow, ScheduleRow
 from .store import utc
@@ -82,7 +83,7 @@ def check_timer_starts(model, events: dict, now: _dt.datetime) -> None:
                                       code="timer-start")]) from None
 
 
-class ScheduleOperations:
+class ScheduleOperations(EngineCore):
     """Timer-start schedules of :class:`~bpengine.engine.Engine`."""
 
     def _plan_schedules(self, session, definition: DefinitionRow, events: dict, now) -> None:
@@ -104,7 +105,7 @@ class ScheduleOperations:
         rows = session.scalars(
             select(ScheduleRow).where(ScheduleRow.due <= now).order_by(ScheduleRow.due)
             .limit(limit).with_for_update(skip_locked=True)).all()
-        started = []
+        started: list[str] = []
         for row in rows:
             definition = session.get(DefinitionRow, row.definition_id)
             while len(started) < limit and row.remaining != 0 and utc(row.due) <= now:

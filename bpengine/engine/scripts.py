@@ -21,8 +21,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 from ..errors import ExpressionError
-from ..expressions import compile_expression, parse_duration
+from ..expressions import compile_expression
 from ..limits import DEFAULT_LIMITS, EngineLimits
+from ..timers import check_timer, parse_duration
 from .clock import ClockedDatetime
 
 __all__ = ["SafeEnvironment", "SafeScriptEngine"]
@@ -104,6 +105,9 @@ class SafeScriptEngine(PythonScriptEngine):
             value = text.strip("'\"")
             if not (value[:1].isdigit() or value[:1] in "RP"):
                 value = str(self.environment.evaluate(text, task.data))
+            kind = "timeCycle" if isinstance(definition, CycleTimerEventDefinition) else "timeDate"
+            if value[:1].isdigit() or value[:1] in "RP":  # in range: no overflow further on
+                check_timer(kind if value[:1] != "P" else "timeDuration", value)
             try:  # check here: SpiffWorkflow's own parse fails later with a bare ValueError
                 if isinstance(definition, CycleTimerEventDefinition):
                     TimerEventDefinition.parse_iso_recurring_interval(value)

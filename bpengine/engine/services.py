@@ -23,7 +23,7 @@ from ..errors import BpengineError, BpmnError
 from .jobs import open_incidents, record_failure, resolve, retry_due
 from .records import Job
 from .runtime import Runtime, open_tasks
-from .schema import CaseRow
+from .schema import CaseRow, IncidentRow
 from .store import audit, json_data
 
 __all__ = ["run_services", "handler_for", "takes_job", "MAX_SERVICE_CALLS"]
@@ -63,16 +63,18 @@ def run_services(session, row: CaseRow, runtime: Runtime, workflow, finished: se
     handlers = engine._handlers
     if not handlers or row.status != "running":
         return workflow
-    calls, tried, incidents = 0, set(), None
+    calls, tried = 0, set[str]()
+    incidents: dict[str, IncidentRow] | None = None
     while row.status == "running":
-        pending = [(t, handler_for(handlers, t)) for t in open_tasks(workflow)
-                   if t.kind == "service" and t.id not in tried]
-        pending = [(t, h) for t, h in pending if h is not None]
+        found = [(t, handler_for(handlers, t)) for t in open_tasks(workflow)
+                 if t.kind == "service" and t.id not in tried]
+        pending = [(t, h) for t, h in found if h is not None]
         if pending and incidents is None:  # one query, only for cases with handlers to run
             incidents = open_incidents(session, row.id)
         # A task whose incident waits for its next retry (or for a person) is left alone.
+        known = incidents or {}  # None only when nothing is pending
         pending = [(t, h) for t, h in pending
-                   if t.id not in incidents or retry_due(incidents[t.id], now)]
+                   if t.id not in known or retry_due(known[t.id], now)]
         if not pending:
             return workflow
         for task, (name, handler) in pending:
@@ -85,7 +87,7 @@ def run_services(session, row: CaseRow, runtime: Runtime, workflow, finished: se
             if spiff_task is None or not runtime.is_started(spiff_task):
                 continue  # an earlier handler's step cancelled it (boundary event)
             workflow = _call(session, row, runtime, workflow, finished, engine, now, task,
-                             spiff_task, name, handler, incidents.get(task.id))
+                             spiff_task, name, handler, known.get(task.id))
             if row.status != "running":
                 break
     return workflow
@@ -129,9 +131,9 @@ def _call(session, row, runtime, workflow, finished, engine, now, task, spiff_ta
         row.data = before
         finished.clear()
         finished |= done_before
-        error = f"{task.element_id}: {type(exc).__name__}: {exc}"
+        failure = f"{task.element_id}: {type(exc).__name__}: {exc}"
         record_failure(session, row, SimpleNamespace(id=task.id, element_id=task.element_id),
-                       "service", error, engine._policy(task.element_id, task.name), now,
+                       "service", failure, engine._policy(task.element_id, task.name), now,
                        actor, incident)
         return runtime.rollback(checkpoint)
     audit(session, row.id, "service", actor, now, task=task, before=before,

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, overload
 
-from sqlalchemy import bindparam, create_engine, event, select
+from sqlalchemy import bindparam, create_engine, event, insert, select
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -82,6 +82,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=60000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@overload
+def utc(value: _dt.datetime) -> _dt.datetime: ...
+@overload
+def utc(value: None) -> None: ...
+@overload
+def utc(value: _dt.datetime | None) -> _dt.datetime | None: ...
 
 
 def utc(value: _dt.datetime | None) -> _dt.datetime | None:
@@ -187,10 +195,10 @@ def audit(session: Session, case_id: str, action: str, actor: str, at: _dt.datet
 
 def write_pending(session: Session) -> None:
     """Insert the task rows and audit rows collected during this call (Core executemany)."""
-    for key, table in (("bpe_new_tasks", TaskRow.__table__), ("bpe_audit", AuditRow.__table__)):
+    for key, table in (("bpe_new_tasks", TaskRow), ("bpe_audit", AuditRow)):
         rows = session.info.pop(key, None)
         if rows:
-            session.execute(table.insert(), rows)
+            session.execute(insert(table), rows)
 
 
 def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished: set[str],

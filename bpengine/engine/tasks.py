@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
+from typing import Any, cast
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import CursorResult, Result, bindparam, or_, select, update
 
 from ..errors import BpengineError, ConflictError, Forbidden, NotFound, TaskNotReady
+from .core import EngineCore
 from .forms import validate
 from .records import Case, Task
 from .schema import CaseRow, TaskRow
@@ -25,7 +27,12 @@ _TASK_AND_CASE = (select(TaskRow, CaseRow).join(CaseRow, TaskRow.case_id == Case
                   .where(TaskRow.id == bindparam("task_id")))
 
 
-class TaskOperations:
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE matched (an UPDATE's result is a cursor result, which counts them)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+class TaskOperations(EngineCore):
     """Task-level calls of :class:`~bpengine.engine.Engine` (see there for the setup)."""
 
     def inbox(self, lane: str | None = None, actor: str | None = None,
@@ -92,10 +99,10 @@ class TaskOperations:
             row = self._task_row(session, task_id)
             self._check_actionable(session, row, actor, lane)
             # Conditional UPDATE: two people claiming at once, one wins.
-            won = session.execute(update(TaskRow).where(
+            won = _rowcount(session.execute(update(TaskRow).where(
                 TaskRow.id == row.id, TaskRow.state == "ready",
                 or_(TaskRow.assignee.is_(None), TaskRow.assignee == actor))
-                .values(assignee=actor).execution_options(synchronize_session=False)).rowcount
+                .values(assignee=actor).execution_options(synchronize_session=False)))
             if not won:
                 raise ConflictError(f"task {task_id} was claimed by someone else just now")
             audit(session, row.case_id, "claim", actor, now, task=row)
@@ -120,11 +127,10 @@ class TaskOperations:
             if row.state != "ready":
                 raise ConflictError(f"{what} is already {row.state}")
             before = row.assignee
-            won = session.execute(update(TaskRow).where(
+            won = _rowcount(session.execute(update(TaskRow).where(
                 TaskRow.id == row.id, TaskRow.state == "ready",
                 TaskRow.assignee.is_(None) if before is None else TaskRow.assignee == before)
-                .values(assignee=to or None).execution_options(synchronize_session=False)
-            ).rowcount
+                .values(assignee=to or None).execution_options(synchronize_session=False)))
             if not won:
                 raise ConflictError(f"{what} was claimed or moved by someone else just now")
             audit(session, row.case_id, "reassign" if to else "unclaim", actor, now, task=row,

@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .elements import Element
+    from .process_model import ProcessModel
 
 __all__ = ["Approval", "classify", "APPROVAL_WORDS", "REJECT_WORDS", "REQUEST_WORDS"]
 
@@ -63,7 +68,7 @@ class Approval:
     evidence: str = ""
 
 
-def _decision_after(model, element) -> str | None:
+def _decision_after(model: ProcessModel, element: Element) -> str | None:
     """The id of an XOR/OR gateway right after ``element`` that has a reject-like branch."""
     for fid in element.outgoing:
         nxt = model.elements[model.flows[fid].target]
@@ -77,7 +82,7 @@ def _decision_after(model, element) -> str | None:
     return None
 
 
-def classify(model, element) -> Approval:
+def classify(model: ProcessModel, element: Element) -> Approval:
     """Classify one flow node of ``model`` as approval or not, saying why.
 
     Examples

@@ -3,20 +3,30 @@
 Every problem names file, line and element. Errors make a model invalid; warnings mark
 places where the engine would run something other than what the drawing suggests
 (SpiffWorkflow ignores conditions on flows leaving a task, skips link events, never
-parses unreachable elements).
+parses unreachable elements). Every gateway condition, conditional event, timer and script
+is compiled here, so one that can never evaluate is an error before any case reaches it.
 """
 from __future__ import annotations
 
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from ..errors import ModelError, Problem
+from ..errors import ExpressionError, ModelError, Problem
+from ..expressions import compile_expression
+from ..i18n import _
+from ..timers import check_timer
+from .elements import Element
 from .process_model import ProcessModel, load
 
-__all__ = ["validate", "READ_FAILURE_CODES", "schema_problems", "semantic_problems"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["validate", "READ_FAILURE_CODES", "schema_problems", "semantic_problems",
+           "expression_problems", "EXPRESSION_CODES"]
 
 # Problems that mean "could not read the file at all" (CLI exit status 2).
 READ_FAILURE_CODES = frozenset({"io", "xml", "doctype", "not-bpmn"})
@@ -55,7 +65,7 @@ def schema_problems(model: ProcessModel) -> list[Problem]:
     return out
 
 
-def _node_at(tree, path):
+def _node_at(tree: etree._Element, path: str | None) -> etree._Element | None:
     """The nearest element with an id at libxml2's error path, if the path is unambiguous."""
     try:
         found = tree.xpath(path) if path else []
@@ -67,7 +77,8 @@ def _node_at(tree, path):
     return node
 
 
-def _p(model, el, message, code, severity="warning"):
+def _p(model: ProcessModel, el: Element, message: str, code: str,
+       severity: str = "warning") -> Problem:
     return Problem(message, file=model.file, line=el.line, element_id=el.id,
                    element_name=el.name or None, severity=severity, code=code)
 
@@ -76,13 +87,14 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
     """Structural problems: missing start, dead ends, unreachable nodes and engine traps."""
     out: list[Problem] = list(model.load_warnings)
     g = model.graph
-    scopes: dict[tuple[str, str | None], list] = {}
+    scopes: dict[tuple[str, str | None], list[Element]] = {}
     for el in model.elements.values():
         scopes.setdefault((el.process, el.scope), []).append(el)
     for (pid, scope), members in scopes.items():
         out += _scope_problems(model, g, pid, scope, members)
     for el in model.elements.values():
         out += _element_problems(model, el)
+    out += expression_problems(model)
     known = set(model.elements)
     for lane in model.lanes.values():
         for ref in lane.nodes:
@@ -94,12 +106,13 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
     return out
 
 
-def _scope_problems(model, g, pid, scope, members):
+def _scope_problems(model: ProcessModel, g: nx.DiGraph[str], pid: str, scope: str | None,
+                    members: list[Element]) -> list[Problem]:
     import networkx as nx  # on first use: loading a model to simulate it never needs it
 
     out = []
     starts = [e for e in members if e.kind == "startEvent"]
-    owner = model.elements.get(scope) if scope else model.processes[pid]
+    owner = model.elements[scope] if scope else model.processes[pid]
     if not starts and not any(e.kind == "boundaryEvent" for e in members):
         where = f"subprocess {scope!r}" if scope else f"process {pid!r}"
         node = owner
@@ -135,8 +148,8 @@ def _scope_problems(model, g, pid, scope, members):
     return out
 
 
-def _element_problems(model, el):
-    out = []
+def _element_problems(model: ProcessModel, el: Element) -> list[Problem]:
+    out: list[Problem] = []
     flows = [model.flows[f] for f in el.outgoing]
     if el.kind in _UNSUPPORTED:
         out.append(_p(model, el, f"{_UNSUPPORTED[el.kind]} are not run by the engine",
@@ -177,7 +190,95 @@ def _element_problems(model, el):
     return out
 
 
-def validate(source: str | os.PathLike | bytes | ProcessModel, schema: bool = True
+# Gateways whose outgoing conditions the engine evaluates (elsewhere they are ignored, and
+# _element_problems already warns about them).
+_CHOOSING = ("exclusiveGateway", "inclusiveGateway", "complexGateway")
+
+
+_PYTHON = ("python", "python3", "py", "text/x-python", "text/python")
+#: The codes of :func:`expression_problems` (deploy refuses them, warning or error).
+EXPRESSION_CODES = frozenset({"bad-condition", "bad-timer", "bad-script"})
+
+
+def _severity(model, process: str | None) -> str:
+    info = model.processes.get(process) if process else None
+    return "warning" if info is not None and not info.executable else "error"
+
+
+def expression_problems(model: ProcessModel) -> list[Problem]:
+    """Conditions, timers and scripts that can never evaluate, each naming its element.
+
+    A gateway condition or conditional event must compile in the safe evaluator
+    (:mod:`bpengine.expressions`: syntax, allowed names and functions, the cost of its parts
+    without case data); a timer must parse and be in range (:func:`bpengine.timers.check_timer`);
+    a script task's script must be Python the interpreter can parse (it runs only when
+    deployed as trusted). Whether case data will hold the names a condition reads is not
+    decidable here: tasks may add any data when completed.
+    """
+    out: list[Problem] = []
+    for f in model.flows.values():
+        source = model.elements.get(f.source)
+        if not f.condition or f.is_default or source is None or source.kind not in _CHOOSING:
+            continue
+        try:
+            compile_expression(f.condition)
+        except ExpressionError as exc:
+            out.append(Problem(_("the condition of this flow leaving {gateway} can never be "
+                                 "evaluated: {why}").format(gateway=repr(f.source), why=exc),
+                               file=model.file, line=f.line, element_id=f.id,
+                               element_name=f.name or None,
+                               severity=_severity(model, f.process), code="bad-condition"))
+    for el in model.elements.values():
+        if el.event == "timer" and el.event_value and ":" in el.event_value:
+            kind, text = el.event_value.split(":", 1)
+            try:
+                check_timer(kind, text)
+            except ExpressionError as exc:
+                out.append(_p(model, el, _("this timer can never fire: {why}").format(why=exc),
+                              "bad-timer", severity=_severity(model, el.process)))
+    out += _xml_problems(model)
+    return out
+
+
+def _xml_problems(model: ProcessModel) -> list[Problem]:
+    """Conditional events and scripts, which the model keeps only in its XML."""
+    out = []
+    root = model.tree()
+    for cond in root.xpath("//*[local-name()='conditionalEventDefinition']"
+                           "/*[local-name()='condition']"):
+        el = model.elements.get(cond.getparent().getparent().get("id"))
+        text = (cond.text or "").strip()
+        if el is None or not text:
+            continue
+        try:
+            compile_expression(text)
+        except ExpressionError as exc:
+            out.append(_p(model, el, _("the condition of this event can never be evaluated: "
+                                       "{why}").format(why=exc), "bad-condition",
+                          severity=_severity(model, el.process)))
+    for script in root.xpath("//*[local-name()='scriptTask']/*[local-name()='script']"):
+        el = model.elements.get(script.getparent().get("id"))
+        text = script.text or ""
+        if el is None or not text.strip():
+            continue
+        language = (script.getparent().get("scriptFormat") or "python").strip()
+        if language.lower() not in _PYTHON:
+            out.append(_p(model, el, _("the script is written in {language}; the engine runs "
+                                       "only Python scripts").format(language=language),
+                          "bad-script", severity=_severity(model, el.process)))
+            continue
+        try:  # parse only: compile() runs nothing
+            compile(text, el.id, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            detail = getattr(exc, "msg", None) or type(exc).__name__
+            out.append(_p(model, el, _("the script cannot be parsed as Python: {why} (line "
+                                       "{line} of the script)").format(
+                                           why=detail, line=getattr(exc, "lineno", None) or 1),
+                          "bad-script", severity=_severity(model, el.process)))
+    return out
+
+
+def validate(source: str | os.PathLike[str] | bytes | ProcessModel, schema: bool = True
              ) -> tuple[ProcessModel | None, list[Problem]]:
     """Load (if needed) and check a model.
 

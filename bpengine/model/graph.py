@@ -10,12 +10,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import networkx as nx
+
+    from .process_model import ProcessModel
 
 __all__ = ["back_edges", "build_graph", "message_graph", "next_activities"]
 
 
-def build_graph(model) -> nx.DiGraph:
+def build_graph(model: ProcessModel) -> nx.DiGraph[str]:
     """Build the sequence-flow graph of ``model``.
 
     Node attributes: ``name``, ``kind``, ``lane``, ``pool``, ``process``, ``scope``,
@@ -25,7 +29,7 @@ def build_graph(model) -> nx.DiGraph:
     """
     import networkx as nx  # on first use: simulating a model never needs it
 
-    g = nx.DiGraph(name=model.name)
+    g: nx.DiGraph[str] = nx.DiGraph(name=model.name)
     for el in model.elements.values():
         g.add_node(
             el.id, name=el.name, kind=el.kind, lane=el.lane, pool=el.pool, process=el.process,
@@ -42,17 +46,17 @@ def build_graph(model) -> nx.DiGraph:
     return g
 
 
-def message_graph(model) -> nx.MultiDiGraph:
+def message_graph(model: ProcessModel) -> nx.MultiDiGraph[str]:
     """Message flows between pools and nodes, as a separate multigraph."""
     import networkx as nx
 
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for mf in model.message_flows.values():
         g.add_edge(mf.source, mf.target, key=mf.id, name=mf.name)
     return g
 
 
-def back_edges(graph, roots) -> list[tuple]:
+def back_edges(graph: nx.DiGraph[str], roots: Iterable[str]) -> list[tuple[str, str]]:
     """Edges that close a cycle in a depth-first search begun at each of ``roots`` in turn.
 
     Removing them leaves a DAG; which edge of a cycle counts as "back" depends on where the
@@ -67,7 +71,7 @@ def back_edges(graph, roots) -> list[tuple]:
     >>> back_edges(g, ["s"])
     [('b', 'a')]
     """
-    color: dict = {}  # 1: on the DFS stack, 2: finished
+    color: dict[str, int] = {}  # 1: on the DFS stack, 2: finished
     back = []
     for root in roots:
         if root in color:
@@ -88,7 +92,7 @@ def back_edges(graph, roots) -> list[tuple]:
     return back
 
 
-def next_activities(model, node: str) -> set[str]:
+def next_activities(model: ProcessModel, node: str) -> set[str]:
     """The activities a token reaches from ``node`` through non-activities only (gateways,
     events, boundary attachments) on :attr:`ProcessModel.graph`; ``node`` itself when a
     loop of non-activities leads back to it."""

@@ -23,8 +23,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..i18n import _
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    
+    from .elements import MessageFlow, Pool
+    from .process_model import ProcessModel
 
 __all__ = ["Handover", "PAPER_WORDS", "DATA_WORDS", "SYSTEM_LANE_WORDS", "case_handovers",
            "resolve_handovers"]
@@ -46,7 +53,7 @@ _AUTOMATIC = ("serviceTask", "sendTask", "scriptTask", "businessRuleTask")
 _PAPER_SENDERS = ("manualTask", "intermediateThrowEvent", "endEvent")
 
 
-def _words(words) -> re.Pattern:
+def _words(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len,
                                                                       reverse=True)) + r")\b",
                       re.IGNORECASE)
@@ -96,8 +103,8 @@ class Handover:
         return self.kind == "paper"
 
 
-def _pool_of_element(model, element_id) -> str | None:
-    el = model.elements.get(element_id)
+def _pool_of_element(model: ProcessModel, element_id: str | None) -> str | None:
+    el = model.elements.get(element_id) if element_id is not None else None
     if el is None:
         return None
     for pool in model.pools.values():
@@ -106,14 +113,14 @@ def _pool_of_element(model, element_id) -> str | None:
     return None
 
 
-def _process(model, ref, pool) -> str | None:
+def _process(model: ProcessModel, ref: str, pool: str | None) -> str | None:
     """The process at one end of a message flow: the element's, else the pool's."""
     if ref in model.elements:
         return model.elements[ref].process
-    return model.pools[pool].process if pool in model.pools else None
+    return model.pools[pool].process if pool is not None and pool in model.pools else None
 
 
-def _pool_end(model, pool, kinds: tuple[str, ...]) -> str | None:
+def _pool_end(model: ProcessModel, pool: Pool, kinds: tuple[str, ...]) -> str | None:
     """The start (message start first) or end event of a pool's process, if unambiguous."""
     if pool.process is None:
         return None
@@ -125,7 +132,8 @@ def _pool_end(model, pool, kinds: tuple[str, ...]) -> str | None:
     return top[0].id if len(top) == 1 else None
 
 
-def _classify(model, mf, sender, receiver) -> tuple[str, str, str]:
+def _classify(model: ProcessModel, mf: MessageFlow, sender: str | None,
+              receiver: str | None) -> tuple[str, str, str]:
     explicit = dict(mf.extensions).get("handover")
     if explicit is None and sender is not None:
         explicit = dict(model.elements[sender].extensions).get("handover")
@@ -162,7 +170,7 @@ def _classify(model, mf, sender, receiver) -> tuple[str, str, str]:
     return "paper", "assumed", _("no system step or data word on either end")
 
 
-def resolve_handovers(model) -> dict[str, Handover]:
+def resolve_handovers(model: ProcessModel) -> dict[str, Handover]:
     """Every message flow of ``model`` resolved to its sending and receiving elements.
 
     Examples
@@ -182,6 +190,8 @@ def resolve_handovers(model) -> dict[str, Handover]:
     """
     out: dict[str, Handover] = {}
     for mf in model.message_flows.values():
+        sender_pool: str | None
+        receiver_pool: str | None
         if mf.source in model.pools:
             sender, sender_pool = _pool_end(model, model.pools[mf.source], ("endEvent",)), mf.source
         else:
@@ -200,12 +210,12 @@ def resolve_handovers(model) -> dict[str, Handover]:
     return out
 
 
-def _ref(model, element_id) -> str:
+def _ref(model: ProcessModel, element_id: str) -> str:
     el = model.elements[element_id]
     return element_id if not el.name else f"{element_id} ({el.name})"
 
 
-def case_handovers(model) -> tuple[list, list[str]]:
+def case_handovers(model: ProcessModel) -> tuple[list[Handover], list[str]]:
     """(hand-overs one case passes through, notes on those it cannot).
 
     Both ends run (in a pool's process, the receiver outside any subprocess), the two
@@ -225,8 +235,9 @@ def case_handovers(model) -> tuple[list, list[str]]:
     import networkx as nx  # on first use, as in .graph
 
     simulated = set(model.pooled_processes)
-    graph = nx.DiGraph(model.graph.edges)
-    candidates, notes = [], []
+    graph: nx.DiGraph[str] = nx.DiGraph(model.graph.edges)
+    candidates: list[tuple[Handover, str, str]] = []
+    notes: list[str] = []
     for h in model.handovers:
         if not h.between_pools:
             notes.append(f"message flow {h.flow}: within one pool, not a hand-over between "
@@ -243,14 +254,14 @@ def case_handovers(model) -> tuple[list, list[str]]:
             notes.append(f"message flow {h.flow}: {_ref(model, r.id)} is inside a "
                          "subprocess; its message is not awaited")
             continue
-        candidates.append(h)
+        candidates.append((h, s.id, r.id))
         graph.add_edge(s.id, r.id)
     played = []
-    for h in candidates:
-        r = model.elements[h.receiver]
-        if r.kind != "startEvent" and nx.has_path(graph, h.receiver, h.sender):
-            notes.append(f"message flow {h.flow}: {_ref(model, h.receiver)} answers within a "
-                         f"loop of messages with {_ref(model, h.sender)}; its arrival is not "
+    for h, sender, receiver in candidates:
+        r = model.elements[receiver]
+        if r.kind != "startEvent" and nx.has_path(graph, receiver, sender):
+            notes.append(f"message flow {h.flow}: {_ref(model, receiver)} answers within a "
+                         f"loop of messages with {_ref(model, sender)}; its arrival is not "
                          "awaited (the pools would wait for each other)")
             continue
         played.append(h)

@@ -7,6 +7,7 @@ Broken references are collected as :class:`~bpengine.errors.Problem` and raised 
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -28,6 +29,8 @@ from .namespaces import BPE, BPMN, BPMNDI, DC, DI
 __all__ = ["Parts", "read_parts"]
 
 _B = f"{{{BPMN}}}"
+# (lane name, lane id, names of the lanes around it): where a flow node is drawn
+_LaneRef = tuple[str | None, str | None, tuple[str, ...]]
 _OMG = {BPMN, BPMNDI, DC, DI}
 _EVENT_DEFS = {
     "timerEventDefinition": "timer",
@@ -57,19 +60,19 @@ class Parts:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _local(tag) -> str:
+def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def _is_bpmn(node) -> bool:
+def _is_bpmn(node: etree._Element) -> bool:
     return isinstance(node.tag, str) and node.tag.startswith(_B)
 
 
-def _text(node) -> str:
+def _text(node: etree._Element | None) -> str:
     return "".join(node.itertext()).strip() if node is not None else ""
 
 
-def _documentation(node) -> str:
+def _documentation(node: etree._Element) -> str:
     return "\n".join(_text(d) for d in node.findall(_B + "documentation") if _text(d))
 
 
@@ -80,7 +83,7 @@ def _bool_attr(value: str | None) -> bool | None:
 
 
 class _Reader:
-    def __init__(self, root, filename: str):
+    def __init__(self, root: etree._Element, filename: str) -> None:
         self.root = root
         self.file = filename
         self.parts = Parts()
@@ -90,7 +93,8 @@ class _Reader:
         # name of each data object/store reference, resolved through dataObjectRef
         self.data_names: dict[str, str] = {}
 
-    def problem(self, node, message, code="invalid-reference", severity="error"):
+    def problem(self, node: etree._Element | None, message: str, code: str = "invalid-reference",
+                severity: str = "error") -> None:
         p = Problem(
             message,
             file=self.file,
@@ -126,7 +130,7 @@ class _Reader:
             raise ModelError(self.errors)
         return self.parts
 
-    def _check_duplicate_ids(self):
+    def _check_duplicate_ids(self) -> None:
         seen: dict[str, etree._Element] = {}
         for node in self.root.iter():
             # ids of foreign extension elements (camunda:formProperty...) are not BPMN ids
@@ -145,7 +149,7 @@ class _Reader:
             else:
                 seen[ident] = node
 
-    def _read_pools(self):
+    def _read_pools(self) -> None:
         for collab in self.root.findall(_B + "collaboration"):
             for part in collab.findall(_B + "participant"):
                 pid, proc = part.get("id"), part.get("processRef")
@@ -157,7 +161,7 @@ class _Reader:
                 if proc:
                     self.pool_of_process[proc] = part.get("name") or pid
 
-    def _read_process(self, proc):
+    def _read_process(self, proc: etree._Element) -> None:
         pid = proc.get("id")
         if not pid:
             self.problem(proc, "<process> has no id", code="missing-id")
@@ -174,7 +178,8 @@ class _Reader:
         self._read_data_names(proc)
         self._read_scope(proc, pid, None, None)
 
-    def _read_lanes(self, lane_set, pid, parent, path):
+    def _read_lanes(self, lane_set: etree._Element, pid: str, parent: str | None,
+                    path: tuple[str, ...]) -> None:
         for lane in lane_set.findall(_B + "lane"):
             lid = lane.get("id")
             if not lid:
@@ -194,7 +199,7 @@ class _Reader:
             for child in lane.findall(_B + "childLaneSet"):
                 self._read_lanes(child, pid, lid, path + (name,))
 
-    def _read_data_names(self, proc):
+    def _read_data_names(self, proc: etree._Element) -> None:
         objects = {}
         for node in proc.iter(_B + "dataObject", _B + "dataStore"):
             objects[node.get("id")] = node.get("name") or ""
@@ -219,7 +224,8 @@ class _Reader:
             if io.get("id"):
                 self.data_names.setdefault(io.get("id"), io.get("name") or io.get("id"))
 
-    def _read_scope(self, container, pid, scope, inherited_lane):
+    def _read_scope(self, container: etree._Element, pid: str, scope: str | None,
+                    inherited_lane: _LaneRef | None) -> None:
         flows, nodes = [], []
         for child in container:
             if not _is_bpmn(child):
@@ -265,10 +271,12 @@ class _Reader:
         for n in nodes:
             self._read_node(n, pid, scope, inherited_lane, incoming, outgoing)
 
-    def _exists(self, ident) -> bool:
+    def _exists(self, ident: str) -> bool:
         return bool(self.root.xpath("//*[@id=$i]", i=ident))
 
-    def _read_node(self, n, pid, scope, inherited_lane, incoming, outgoing):
+    def _read_node(self, n: etree._Element, pid: str, scope: str | None,
+                   inherited_lane: _LaneRef | None,
+                   incoming: dict[str, list[str]], outgoing: dict[str, list[str]]) -> None:
         nid = n.get("id")
         if not nid:
             self.problem(n, f"<{_local(n.tag)}> has no id", code="missing-id")
@@ -321,7 +329,7 @@ class _Reader:
         if kind in SUBPROCESS_KINDS:
             self._read_scope(n, pid, nid, lane)
 
-    def _assoc(self, n, tag, attr_child):
+    def _assoc(self, n: etree._Element, tag: str, attr_child: str) -> Iterator[str]:
         for assoc in n.findall(_B + tag):
             for ref in assoc.findall(_B + attr_child):
                 rid = _text(ref)
@@ -332,7 +340,7 @@ class _Reader:
                                         f"{rid!r}, which is not a data object or store",
                                  code="dangling-data", severity="warning")
 
-    def _event_value(self, definition, ev):
+    def _event_value(self, definition: etree._Element, ev: str) -> str | None:
         if ev == "timer":
             for t in ("timeDuration", "timeDate", "timeCycle"):
                 node = definition.find(_B + t)
@@ -340,16 +348,18 @@ class _Reader:
                     return f"{t}:{_text(node)}"
             return None
         if ev == "link":
-            return definition.get("name")
-        ref = definition.get(f"{ev}Ref")
+            link: str | None = definition.get("name")
+            return link
+        ref: str | None = definition.get(f"{ev}Ref")
         if ref:
             target = self.root.xpath("//*[@id=$i]", i=ref)
             if target:
-                return target[0].get("name") or target[0].get("errorCode") or ref
+                named: str = target[0].get("name") or target[0].get("errorCode") or ref
+                return named
             return ref
         return None
 
-    def _read_message_flows(self):
+    def _read_message_flows(self) -> None:
         known = set(self.parts.elements) | set(self.parts.pools)
         for collab in self.root.findall(_B + "collaboration"):
             for mf in collab.findall(_B + "messageFlow"):
@@ -364,7 +374,7 @@ class _Reader:
                                                             " ".join((mf.get("name") or "").split()),
                                                             ext, mf.sourceline)
 
-    def _extensions(self, node) -> tuple[tuple[str, str], ...]:
+    def _extensions(self, node: etree._Element) -> tuple[tuple[str, str], ...]:
         """The ``bpe:`` attributes of ``node``, a bad ``bpe:handover`` value reported."""
         ext = tuple(sorted((etree.QName(k).localname, v) for k, v in node.attrib.items()
                            if k.startswith(f"{{{BPE}}}")))
@@ -375,7 +385,7 @@ class _Reader:
         return ext
 
 
-def read_parts(root, filename: str) -> Parts:
+def read_parts(root: etree._Element, filename: str) -> Parts:
     """Read every part of a BPMN document; raise :class:`ModelError` listing all errors."""
     return _Reader(root, filename).read()
 

@@ -17,10 +17,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..i18n import N_, _
 from .approval import REQUEST_WORDS
 from .graph import next_activities
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    
+    from .elements import Element
+    from .process_model import ProcessModel
 
 __all__ = ["Mandate", "classify_mandate", "legal_act", "legal_acts", "LEGAL_ACT_WORDS", "AUTOMATED_KINDS"]
 
@@ -57,7 +64,7 @@ _CLAUSE_END_RE = re.compile(r"(^|[,;:]|\b(dan|lalu|serta|kemudian|and|then))\s*$
 _ACKNOWLEDGE_RE = re.compile(r"\b(mengetahui|diketahui|acknowledge\w*)\b", re.IGNORECASE)
 
 
-def _words_re(words) -> re.Pattern:
+def _words_re(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(re.escape(w).replace(r"\ ", r"\s*")
                                         for w in sorted(words, key=len, reverse=True))
                       + r")\b", re.IGNORECASE)
@@ -123,12 +130,12 @@ def legal_act(name: str) -> tuple[str, str] | None:
     return acts[0] if acts else None
 
 
-def _next_steps(model, element_id: str) -> list[str]:
+def _next_steps(model: ProcessModel, element_id: str) -> list[str]:
     """The activities a case reaches next from ``element_id``, through gateways and events."""
     return sorted(next_activities(model, element_id) - {element_id})
 
 
-def _guarded(model, element_id: str) -> str | None:
+def _guarded(model: ProcessModel, element_id: str) -> str | None:
     """The automated or irreversible step ``element_id`` (a check) is the last look before."""
     for n in _next_steps(model, element_id):
         nxt = model.elements[n]
@@ -139,7 +146,7 @@ def _guarded(model, element_id: str) -> str | None:
     return None
 
 
-def classify_mandate(model, element) -> Mandate:
+def classify_mandate(model: ProcessModel, element: Element) -> Mandate:
     """Whether ``element`` of ``model`` must stay in any redesign, and why.
 
     Examples

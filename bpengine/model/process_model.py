@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
 import os
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 from ..errors import BpengineError, ModelError, Problem
 from .approval import Approval, classify
-from .elements import Element
+from .elements import Element, Pool, ProcessInfo
 from .graph import build_graph, message_graph
 from .handover import Handover, case_handovers, resolve_handovers
 from .loader import read_parts
 from .mandate import Mandate, classify_mandate
 from .namespaces import BPE
-from .source import parse_xml, read_source
+from .source import MAX_BYTES, parse_xml, read_bounded, read_source
 
 __all__ = ["ProcessModel", "load"]
 
@@ -75,7 +80,7 @@ class ProcessModel:
         return copy.deepcopy(self._root)
 
     # -- identity -----------------------------------------------------------------
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, ProcessModel) and self._key == other._key
 
     def __hash__(self) -> int:
@@ -100,11 +105,13 @@ class ProcessModel:
         return (main.name or main.id) if main else Path(self.file).stem
 
     @property
-    def main_process(self):
-        """The process an engine would start: the first executable one, else the first."""
+    def main_process(self) -> ProcessInfo:
+        """The process an engine would start: the first executable one, else the first.
+
+        Every model has one: the loader refuses a document without a process."""
         procs = list(self.processes.values())
         executable = [p for p in procs if p.executable]
-        return (executable or procs or [None])[0]
+        return (executable or procs)[0]
 
     # -- lookups ------------------------------------------------------------------
     def get(self, key: str) -> Element:
@@ -179,12 +186,12 @@ class ProcessModel:
         return tuple(out)
 
     @property
-    def executable_pools(self) -> tuple:
+    def executable_pools(self) -> tuple[Pool, ...]:
         """The pools (:class:`~.elements.Pool`) whose process is marked executable."""
-        return tuple(p for p in self.pools.values()
-                     if p.process in self.processes and self.processes[p.process].executable)
+        return tuple(p for p in self.pools.values() if p.process is not None
+                     and p.process in self.processes and self.processes[p.process].executable)
 
-    def pool_of(self, element_id: str):
+    def pool_of(self, element_id: str) -> Pool | None:
         """The :class:`~.elements.Pool` drawn around an element's process, or ``None``."""
         process = self.elements[element_id].process
         for pool in self.pools.values():
@@ -206,7 +213,7 @@ class ProcessModel:
         return tuple(self._handovers.values())
 
     @cached_property
-    def _case_handovers(self):
+    def _case_handovers(self) -> tuple[list[Handover], list[str]]:
         return case_handovers(self)
 
     @property
@@ -224,7 +231,7 @@ class ProcessModel:
         return tuple(self._case_handovers[1])
 
     @cached_property
-    def message_fed(self) -> MappingProxyType:
+    def message_fed(self) -> MappingProxyType[str, tuple[str, ...]]:
         """Receiving element id -> ids of the message flows that feed it."""
         fed: dict[str, list[str]] = {}
         for h in self._handovers.values():
@@ -233,19 +240,19 @@ class ProcessModel:
         return MappingProxyType({k: tuple(v) for k, v in fed.items()})
 
     @cached_property
-    def message_entries(self) -> frozenset:
+    def message_entries(self) -> frozenset[str]:
         """Steps a message enters with no sequence flow in: ways in besides start events."""
         return frozenset(n for n in self.message_fed if not self.elements[n].incoming
                          and self.elements[n].kind not in ("startEvent", "boundaryEvent"))
 
     # -- derived views ------------------------------------------------------------
     @cached_property
-    def graph(self):
+    def graph(self) -> nx.DiGraph[str]:
         """networkx DiGraph of flow nodes and sequence flows (see :mod:`.graph`)."""
         return build_graph(self)
 
     @cached_property
-    def message_graph(self):
+    def message_graph(self) -> nx.MultiDiGraph[str]:
         return message_graph(self)
 
     # -- call activities ----------------------------------------------------------
@@ -259,12 +266,14 @@ class ProcessModel:
         for path in sorted(here.parent.glob("*.bpmn")):
             if path.resolve() == here:
                 continue
-            try:
-                for _, node in etree.iterparse(str(path), tag="{*}process", resolve_entities=False,
-                                               no_network=True, load_dtd=False):
+            try:  # bounded like every read: a FIFO or device named x.bpmn is skipped
+                data = read_bounded(path, limit=MAX_BYTES, error=ModelError)
+                for _, node in etree.iterparse(io.BytesIO(data), tag="{*}process",
+                                               resolve_entities=False, no_network=True,
+                                               load_dtd=False):
                     if node.get("id"):
                         found.setdefault(node.get("id"), str(path))
-            except (etree.LxmlError, OSError):
+            except (etree.LxmlError, OSError, ModelError):
                 continue  # a broken neighbour is reported when it is loaded itself
         return found
 
@@ -293,9 +302,10 @@ class ProcessModel:
                for el in root.iter(etree.Element) for prefix, uri in el.nsmap.items()):
             root = copy.deepcopy(root)
             etree.cleanup_namespaces(root, top_nsmap={"bpe": BPE})
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        return data
 
-    def write(self, path: str | os.PathLike) -> None:
+    def write(self, path: str | os.PathLike[str]) -> None:
         """Write the model as BPMN 2.0 XML, DI and foreign extensions included."""
         try:
             Path(path).write_bytes(self.to_bytes())
@@ -303,7 +313,7 @@ class ProcessModel:
             raise BpengineError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
-def load(source: str | os.PathLike | bytes) -> ProcessModel:
+def load(source: str | os.PathLike[str] | bytes) -> ProcessModel:
     """Load a BPMN 2.0 file (path or bytes) into a :class:`ProcessModel`.
 
     Raises

@@ -16,6 +16,8 @@ Two things a drawing says that SpiffWorkflow does not read, made explicit on the
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from lxml import etree
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -24,6 +26,9 @@ from ..errors import ModelError, Problem
 from .namespaces import BPMN, q
 from .source import parse_xml, read_source
 
+if TYPE_CHECKING:
+    from .process_model import ProcessModel
+
 __all__ = ["build_specs", "engine_key", "engine_name", "message_names", "task_senders"]
 
 _CATCHERS = {"startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask"}
@@ -31,7 +36,7 @@ _THROWERS = {"intermediateThrowEvent", "endEvent", "sendTask"}
 _TASK_REF = {"sendTask", "receiveTask"}  # messageRef sits on the task itself
 
 
-def _wrap(model, exc: ValidationException) -> ModelError:
+def _wrap(model: ProcessModel, exc: ValidationException) -> ModelError:
     el = model.elements.get(getattr(exc, "id", "") or "")
     line = el.line if el else (getattr(exc, "line_number", None) or None)
     return ModelError(Problem(
@@ -40,7 +45,7 @@ def _wrap(model, exc: ValidationException) -> ModelError:
         element_name=getattr(exc, "name", None) or None, code="engine"))
 
 
-def _collaboration(model) -> tuple[str, list[str]] | None:
+def _collaboration(model: ProcessModel) -> tuple[str, list[str]] | None:
     """``(collaboration id, executable process ids)`` when two or more pools run."""
     executable = [p.id for p in model.processes.values() if p.executable]
     if len(executable) < 2:
@@ -53,7 +58,7 @@ def _collaboration(model) -> tuple[str, list[str]] | None:
     return (found.get("id"), running) if len(running) >= 2 else None
 
 
-def engine_key(model) -> str:
+def engine_key(model: ProcessModel) -> str:
     """The key a deployed model is started by: the collaboration's id when it runs several
     pools as one procedure, else the main (first executable) process's id."""
     collaboration = _collaboration(model)
@@ -62,7 +67,7 @@ def engine_key(model) -> str:
     return model.main_process.id
 
 
-def engine_name(model) -> str:
+def engine_name(model: ProcessModel) -> str:
     """What a deployment is called: the collaboration's name, else the process's."""
     collaboration = _collaboration(model)
     if collaboration is not None:
@@ -71,7 +76,7 @@ def engine_name(model) -> str:
     return model.name or engine_key(model)
 
 
-def _message_name(root, ref: str | None) -> str | None:
+def _message_name(root: etree._Element, ref: str | None) -> str | None:
     if not ref:
         return None
     for message in root.iter(q(BPMN, "message")):
@@ -80,24 +85,25 @@ def _message_name(root, ref: str | None) -> str | None:
     return None
 
 
-def _definition(node):
+def _definition(node: etree._Element) -> etree._Element | None:
     """The element carrying ``messageRef``: the task itself or its messageEventDefinition."""
     if etree.QName(node).localname in _TASK_REF:
         return node
     return node.find(q(BPMN, "messageEventDefinition"))
 
 
-def _pairs(model) -> list[tuple[str, str, str]]:
+def _pairs(model: ProcessModel) -> list[tuple[str, str, str]]:
     """``(sender, receiver, flow name)`` of message flows with an element at both ends (a
     flow drawn to a pool shape ends at that pool's start or end event, see
     :func:`~.handover.resolve_handovers`), in document order."""
     flows = sorted(model.handovers, key=lambda h: (model.message_flows[h.flow].line or 0,
                                                    h.flow))
     return [(h.sender, h.receiver, h.name) for h in flows
-            if h.sender in model.elements and h.receiver in model.elements]
+            if h.sender is not None and h.receiver is not None
+            and h.sender in model.elements and h.receiver in model.elements]
 
 
-def message_names(model) -> dict[str, str]:
+def message_names(model: ProcessModel) -> dict[str, str]:
     """Element id -> the message it throws or catches, once message flows are followed.
 
     Elements joined by message flows (directly or through a shared partner) form a group
@@ -110,7 +116,7 @@ def message_names(model) -> dict[str, str]:
              and n.get("id") in model.elements}
     parent: dict[str, str] = {}
 
-    def find(x):
+    def find(x: str) -> str:
         while parent.setdefault(x, x) != x:
             x = parent[x]
         return x
@@ -121,11 +127,12 @@ def message_names(model) -> dict[str, str]:
     for h in sorted(model.handovers, key=lambda h: (model.message_flows[h.flow].line or 0,
                                                     h.flow)):
         for end in (h.sender, h.receiver):  # a flow to a black-box pool names it too
-            if end in nodes and _definition(nodes[end]) is not None or end in parent:
+            if end is not None and (end in nodes and _definition(nodes[end]) is not None
+                                    or end in parent):
                 flow_names.setdefault(find(end), []).append(h.name)
                 break
 
-    def ref(eid):
+    def ref(eid: str) -> str | None:
         definition = _definition(nodes[eid])
         return _message_name(root, definition.get("messageRef")) if definition is not None \
             else None
@@ -146,7 +153,7 @@ def message_names(model) -> dict[str, str]:
     return {eid: names[find(eid)] for eid in nodes if find(eid) in names}
 
 
-def task_senders(model) -> dict[str, str]:
+def task_senders(model: ProcessModel) -> dict[str, str]:
     """Tasks that send along a message flow but cannot throw (a user or manual task: the
     officer carries the file across): element id -> message. The engine throws the message
     when such a task completes; SpiffWorkflow only throws from events and send tasks."""
@@ -156,10 +163,10 @@ def task_senders(model) -> dict[str, str]:
             and sender in names}
 
 
-def _align(model, root) -> None:
+def _align(model: ProcessModel, root: etree._Element) -> None:
     """Point every message thrower/catcher of the copy at its group's message."""
     names = message_names(model)
-    by_name = {}
+    by_name: dict[str, str] = {}
     for message in root.iter(q(BPMN, "message")):
         by_name.setdefault(message.get("name") or message.get("id"), message.get("id"))
         if not message.get("name"):
@@ -188,7 +195,7 @@ def _align(model, root) -> None:
         definition.set("messageRef", ref)
 
 
-def _documents_travel(root) -> None:
+def _documents_travel(root: etree._Element) -> None:
     """Drop each read of a document no step of the same pool writes before it (in the copy).
 
     In a collaboration a document made in one pool (the deed, the SKDU) reaches another
@@ -199,10 +206,10 @@ def _documents_travel(root) -> None:
     for proc in root.iter(q(BPMN, "process")):
         refs = {n.get("id"): n.get("dataObjectRef")
                 for n in proc.iter(q(BPMN, "dataObjectReference"))}
-        after: dict[str, set] = {}
+        after: dict[str, set[str]] = {}
         for flow in proc.iter(q(BPMN, "sequenceFlow")):
             after.setdefault(flow.get("sourceRef"), set()).add(flow.get("targetRef"))
-        writers: dict[str, set] = {}
+        writers: dict[str, set[str]] = {}
         for assoc in proc.iter(q(BPMN, "dataOutputAssociation")):
             for t in assoc.iter(q(BPMN, "targetRef")):
                 writers.setdefault(refs.get(t.text, t.text), set()).add(
@@ -216,8 +223,8 @@ def _documents_travel(root) -> None:
                 assoc.getparent().remove(assoc)
 
 
-def _reaches(after, start, goal) -> bool:
-    seen, todo = set(), [start]
+def _reaches(after: dict[str, set[str]], start: str, goal: str) -> bool:
+    seen, todo = set[str](), [start]
     while todo:
         node = todo.pop()
         for nxt in after.get(node, ()):
@@ -229,7 +236,7 @@ def _reaches(after, start, goal) -> bool:
     return False
 
 
-def _wire_triggered_pools(spec) -> None:
+def _wire_triggered_pools(spec: Any) -> None:  # SpiffWorkflow is untyped
     """Wire pools that start on a message once, at build time.
 
     SpiffWorkflow connects such a pool to the collaboration's start the first time a
@@ -252,7 +259,8 @@ def _wire_triggered_pools(spec) -> None:
             participant.connect(spec.end)
 
 
-def build_specs(model, process_id: str | None = None):
+def build_specs(model: ProcessModel, process_id: str | None = None
+                ) -> tuple[Any, dict[str, Any]]:
     """Return ``(spec, subprocess_specs)`` for ``process_id`` (default: what the engine runs:
     the collaboration of several executable pools, else the main process).
 

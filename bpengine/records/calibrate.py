@@ -19,11 +19,12 @@ import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import BpengineError, LogError
-from ..scenario import load_scenario
+from ..scenario import Scenario, load_scenario
 from ..scenario.loading import read_yaml
 from .fitting import fit_distribution
 from .matching import match_activities
@@ -96,7 +97,7 @@ def _duration_doc(dist) -> dict | str:
     return {k: (v if k == "distribution" else _minutes(v)) for k, v in d.items()}
 
 
-def _base(base, model) -> tuple[dict, object, str]:
+def _base(base, model) -> tuple[dict[str, Any], Scenario, str]:
     """(raw mapping, loaded Scenario, name) of the base scenario (None: defaults)."""
     if base is None:
         return {}, load_scenario({}, model), "defaults"
@@ -104,6 +105,11 @@ def _base(base, model) -> tuple[dict, object, str]:
         return dict(base), load_scenario(base, model), "the base scenario"
     doc = read_yaml(base)
     return doc, load_scenario(base, model), str(base)
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    """A base scenario's entry when it is a mapping (anything else carries nothing over)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _people(names) -> str:
@@ -182,7 +188,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
                                  "arrivals": {"calendar": hours}}).arrival_calendar
         notes[("arrivals", "calendar")] = (f"weekly hours in which the {len(arrivals)} cases "
                                            f"arrived ({1 - inside:.0%} outside office hours)")
-    gaps = np.diff(working_minutes(arr_cal, arrivals)) if len(arrivals) > 1 else []
+    gaps = np.diff(working_minutes(arr_cal, arrivals)) if len(arrivals) > 1 else np.array([])
     fit = fit_distribution(gaps)
     if fit is not None:
         arr_doc["interarrival"] = _duration_doc(fit.distribution)
@@ -205,29 +211,29 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         xs = by_lane[lane]
         people = {x.resource for x in xs if x.resource}
         busy = _max_busy([(x.start, x.end) for x in xs])
-        spec = {}
+        lane_spec: dict[str, Any] = {}
         lane_cases = len({x.case for x in xs})
         if people:
-            spec["staff"] = len(people)
+            lane_spec["staff"] = len(people)
             why = (f"{len(people)} {'person' if len(people) == 1 else 'distinct people'} in "
                    f"the log ({_people(people)}), at most {busy} busy at once")
             if len(people) >= 20 and len(people) >= 0.5 * lane_cases:
                 why += f"; about one per case ({lane_cases} cases): each case brings its own"
         else:
-            spec["staff"] = max(busy, 1)
+            lane_spec["staff"] = max(busy, 1)
             why = f"at most {busy} busy at once (the log names no people)"
-        old = base_lanes.get(lane) if isinstance(base_lanes.get(lane), dict) else {}
+        old = _mapping(base_lanes.get(lane))
         if "cost_per_hour" in old:
-            spec["cost_per_hour"] = old["cost_per_hour"]
+            lane_spec["cost_per_hour"] = old["cost_per_hour"]
             why += f"; cost_per_hour {kept}"
         lane_cal = bsc.lane_calendar(lane)
         outside = float(np.mean([not lane_cal.is_working(x.start) for x in xs
-                                 if not x.start_estimated] or [0.0]))
+                                 if not x.start_estimated] or [False]))
         if outside > 0.01:
-            spec["hours"] = observed_hours([x.start for x in xs] + [x.end for x in xs])
+            lane_spec["hours"] = observed_hours([x.start for x in xs] + [x.end for x in xs])
             why += f"; hours: when it worked ({outside:.0%} of starts outside office hours)"
         elif "hours" in old:
-            spec["hours"] = old["hours"]
+            lane_spec["hours"] = old["hours"]
         starts_of: dict = defaultdict(list)
         for x in xs:
             if x.resource:
@@ -235,7 +241,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         busiest = sorted(starts_of.items(), key=lambda p: (-len(p[1]), p[0]))[:5]
         notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in busiest
                                        if len(ts) >= 5]  # a person's hours from 5 starts up
-        lanes_doc[lane] = spec
+        lanes_doc[lane] = lane_spec
         notes[("lanes", lane)] = why + f"; {len(xs)} task executions"
     if lanes_doc:
         doc["lanes"] = lanes_doc
@@ -258,6 +264,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         lane_cal = bsc.lane_calendar(xs[0].lane)
         worked = worked_between(lane_cal, [x.start for x in xs], [x.end for x in xs])
         fit = fit_distribution(np.maximum(worked, 0.0))
+        assert fit is not None  # xs is not empty
         fits[task] = fit
         spec: dict = {"duration": _duration_doc(fit.distribution)}
         estimated = sum(x.start_estimated for x in xs)
@@ -275,7 +282,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         if rounds is not None:
             spec["batch"] = {"at": rounds.times}
             notes[("tasks", task, "batch")] = rounds.describe()
-        old = base_tasks.get(task) if isinstance(base_tasks.get(task), dict) else {}
+        old = _mapping(base_tasks.get(task))
         for key in ("instances", "repeat"):
             if key in old:
                 spec[key] = old[key]
@@ -322,7 +329,7 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         counts = _split_lookalikes(model, el, taken[gid], bsc, notes, gid)
         probs = {f: round(counts[f] / n, 4) for f in el.outgoing}
         if el.kind in _EXCLUSIVE:  # make the rounded shares sum to exactly 1
-            top = max(probs, key=probs.get)
+            top = max(probs, key=lambda f: probs[f])
             probs[top] = round(1.0 - sum(v for f, v in probs.items() if f != top), 4)
         gateways_doc[gid] = probs
         said = (f"{n} passes in {fitting} cases that fit the model: "
@@ -519,6 +526,7 @@ def _handovers(model, replay, cases, base_doc, bsc, doc, notes, kept) -> None:
         else:
             minutes = np.array([(b - a).total_seconds() / 60 for a, b in pairs])
         fit = fit_distribution(np.maximum(minutes, 0.0))
+        assert fit is not None  # a timed hand-over has at least one pair
         out[flow] = _duration_doc(fit.distribution)
         notes[("handovers", flow)] = (
             f"{fit.n} {'paper' if paper else 'data'} hand-overs timed from the sender's last "

@@ -92,8 +92,8 @@ def _frozen(family: str, x: np.ndarray):
         loc, scale = stats.norm.fit(x)
         return stats.norm(loc, scale), Distribution("normal", (loc, scale))
     if family == "uniform":
-        loc, scale = stats.uniform.fit(x)
-        return stats.uniform(loc, scale), Distribution("uniform", (loc, loc + scale))
+        low, width = stats.uniform.fit(x)
+        return stats.uniform(low, width), Distribution("uniform", (low, low + width))
     if family == "triangular":  # the support is the observed range; the mode is fitted
         lo, hi = float(x.min()), float(x.max())
         pad = (hi - lo) * 1e-3
@@ -173,7 +173,7 @@ def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
     if not aic:
         return Fit(Distribution("empirical", tuple(round(float(v), 4) for v in sorted(x))),
                    int(x.size), "too few", {}, None, None, mean)
-    best = min(aic, key=aic.get)
+    best = min(aic, key=lambda name: aic[name])
     dist, ours = frozen[best]
     if best == "triangular":  # chosen on the observed range: now free the ends too
         dist, ours, aic[best] = _free_triangle(x, dist, ours, aic[best])

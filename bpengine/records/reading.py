@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import overload
 
 from ..errors import LogError
 from .log import WIB, Event, EventLog
@@ -45,7 +46,13 @@ def read_log(path: str | os.PathLike, *, columns: dict | None = None,
     return log.check()
 
 
-def _local(when: dt.datetime | None, tz) -> dt.datetime | None:
+@overload
+def _local(when: dt.datetime, tz: dt.tzinfo) -> dt.datetime: ...
+@overload
+def _local(when: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None: ...
+
+
+def _local(when: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
     if when is None:
         return None
     if when.tzinfo is None:

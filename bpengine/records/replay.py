@@ -156,9 +156,9 @@ class TokenGame:
                         add(Transition(b.id, None, (p,), bouts))
                 continue
             if el.is_activity:
-                for p in ins or [None]:
-                    take = () if p is None else (p,)
-                    if p is None and el.scope is None:
+                takes: list[tuple[int, ...]] = [(p,) for p in ins]
+                for take in takes or [()]:
+                    if not take and el.scope is None:
                         self.notes.append(f"{el.id}: an activity with no incoming flow is "
                                           "never replayed")
                         break
@@ -188,14 +188,16 @@ class TokenGame:
                             add(Transition(el.id, None, pair, sub))
             elif el.kind in _EXCLUSIVE:
                 for p in ins:
-                    for q in outs or [None]:
-                        add(Transition(el.id, None, (p,), () if q is None else (q,)))
+                    produces: list[tuple[int, ...]] = [(q,) for q in outs]
+                    for produce in produces or [()]:
+                        add(Transition(el.id, None, (p,), produce))
             else:  # intermediate and end events
                 terminate = el.kind == "endEvent" and el.event == "terminate"
                 waits = msg_in.get(el.id, ()) if el.kind == "intermediateCatchEvent" else ()
                 for p in ins:
-                    for q in waits or [None]:  # a catch waits for its message to be sent
-                        take = (p,) if q is None else (p, q)
+                    # a catch waits for its message to be sent
+                    waited: list[tuple[int, ...]] = [(p, q) for q in waits]
+                    for take in waited or [(p,)]:
                         add(Transition(el.id, None, take, outs_msg, clear=terminate))
         self._by_label: dict[str, list[int]] = {}
         self._silent: list[int] = []
@@ -275,7 +277,7 @@ class TokenGame:
                     push((pos, self.fire(i, marking)), 0, Move("silent", i, None))
             if pos < n:
                 label = labels[pos]
-                for i in self._by_label.get(label, ()):
+                for i in self._by_label.get(label or "", ()):  # "": no label, no move
                     if self.enabled(i, marking):
                         push((pos + 1, self.fire(i, marking)), 0, Move("sync", i, pos))
                 push((pos + 1, marking), 1, Move("log", None, pos))
@@ -355,7 +357,7 @@ def _provenance(game: TokenGame, case: CaseReplay) -> None:
     flow_ids = game.places
 
     for move in case.alignment.moves:
-        if move.kind == "log":
+        if move.kind == "log" or move.transition is None:  # only log moves have none
             continue
         t = game.transitions[move.transition]
         inputs = []
@@ -373,7 +375,7 @@ def _provenance(game: TokenGame, case: CaseReplay) -> None:
                 events[i[0]].end if i[0] >= 0 else dt.datetime.min, i[2] is not None))
         if t.clear:
             places = {}
-        if move.kind == "sync":
+        if move.kind == "sync" and move.event is not None:  # sync moves always have one
             case.enabled_by[move.event] = prov
             case.by_message[move.event] = carried
             if binding is not None:

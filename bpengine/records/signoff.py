@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Rounds", "detect_rounds", "observed_hours", "hours_text"]
 
@@ -105,7 +106,7 @@ def observed_hours(times: list[dt.datetime]) -> dict[str, list[str]]:
         m = _minute(t)
         lo, hi = spans.setdefault(t.weekday(), [m, m])
         spans[t.weekday()] = [min(lo, m), max(hi, m)]
-    out = {}
+    out: dict[str, Any] = {}
     for d, name in enumerate(_DAYS):
         if d not in spans:
             out[name] = []

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import os
 import re
+from typing import Literal, overload
 
 from ..errors import LogError
 from .log import WIB, Event, EventLog, parse_time
@@ -106,7 +107,7 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
             raise LogError(f"{source}: empty file: expected a header line of column names")
         if delimiter is None:
             counts = {d: first.count(d) for d in (",", ";", "\t")}
-            delimiter = max(counts, key=counts.get)
+            delimiter = max(counts, key=lambda d: counts[d])
         header = next(csv.reader([first], delimiter=delimiter))
         cols = _columns(header, columns or {}, source)
         get = {k: cols.get(k) for k in ALIASES}
@@ -136,6 +137,11 @@ class _Row:
     def __init__(self, row, line, get, header, source, tz):
         self.row, self.line, self.get, self.header = row, line, get, header
         self.source, self.tz = source, tz
+
+    @overload
+    def cell(self, role: str, required: Literal[True]) -> str: ...
+    @overload
+    def cell(self, role: str, required: bool = False) -> str | None: ...
 
     def cell(self, role: str, required: bool = False) -> str | None:
         i = self.get[role]

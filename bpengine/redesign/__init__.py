@@ -5,7 +5,10 @@ passes :func:`bpengine.model.validate` and :func:`check_clean` (no debris: orpha
 empty lanes, empty branches, dangling message flows, errands to idle offices), keeps every
 step the model says must stay (:meth:`~bpengine.model.ProcessModel.mandate` in
 :func:`redesign`) and keeps its diagram, so it opens in bpmn.io or Camunda Modeler.
-:func:`transform_scenario` carries the scenario across a change.
+:data:`TRANSFORMATIONS` holds the one transformation each suggestion of a finding names
+(:func:`redesign` applies findings through it); :func:`transform_scenario` carries the
+scenario across a change; :func:`write_outputs` writes the new model with its scenario and
+change log beside it.
 """
 
 from .automate import automate
@@ -14,13 +17,16 @@ from .eliminate import compose, eliminate
 from .fast_lane import fast_lane
 from .notify import notify
 from .parallelise import parallelise
-from .plan import REMOVING, Skipped, apply_finding, redesign
+from .plan import Skipped, apply_finding, redesign
 from .reorder import reassign, relocate_check, resequence
+from .sidecars import read_change_log, sidecar_paths, write_outputs
 from .staffing import move_staff
 from .tidy import check_clean
+from .transformations import TRANSFORMATIONS, Transformation
 
 __all__ = [
-    "REMOVING",
+    "TRANSFORMATIONS",
+    "Transformation",
     "Change",
     "Skipped",
     "apply_finding",
@@ -33,10 +39,13 @@ __all__ = [
     "move_staff",
     "notify",
     "parallelise",
+    "read_change_log",
     "reassign",
     "redesign",
     "relocate_check",
     "resequence",
+    "sidecar_paths",
     "transform_scenario",
+    "write_outputs",
 ]
 

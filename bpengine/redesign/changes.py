@@ -25,8 +25,9 @@ class Change:
     Attributes
     ----------
     kind : str
-        ``eliminate``, ``compose``, ``parallelise``, ``resequence``, ``reassign``,
-        ``relocate-check`` or ``integrate`` (``elements`` then names message flows).
+        The suggestion of the transformation that made it (a key of
+        :data:`~bpengine.redesign.transformations.TRANSFORMATIONS`: ``eliminate``,
+        ``compose``...; ``integrate``'s ``elements`` name message flows).
     elements : tuple of str
         The element ids the change was asked to act on.
     description : str
@@ -144,6 +145,8 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
     and variance of the sum (their batches: the last one's), a parallelised chain's merged
     decision gets the product of the approval probabilities, and branches that became one
     keep their combined probability. Lanes, staff, costs, calendar and arrivals are kept.
+    Then the transformation that made the change does what only it does (its ``scenario``
+    step: ``integrate`` drops the paper transfer time of the hand-overs it turned into data).
 
     Examples
     --------
@@ -186,10 +189,11 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
     gateways = out.get("gateways")
     if isinstance(gateways, dict):
         _carry_gateways(gateways, change, names)
-    handovers = out.get("handovers")
-    if isinstance(handovers, dict) and change.kind == "integrate":
-        for flow in change.elements:  # its paper transfer time no longer applies
-            handovers.pop(flow, None)
+    from .transformations import TRANSFORMATIONS  # the registry imports every transformation
+
+    own = TRANSFORMATIONS.get(change.kind)
+    if own is not None and own.scenario is not None:  # what only this kind of change does
+        own.scenario(out, change)
     events = out.get("events")
     if isinstance(events, dict):  # a catch event no longer reached takes its timing along
         for ident in change.removed:

@@ -13,6 +13,7 @@ from lxml import etree
 from ..errors import ModelError, Problem
 from ..model import ProcessModel
 from ..model.elements import FLOW_NODE_KINDS, GATEWAY_KINDS
+from .editable import Editable
 
 __all__ = ["Cleanup", "refuse"]
 
@@ -30,13 +31,13 @@ def refuse(model: ProcessModel, element_id: str | None, message: str) -> ModelEr
 
 
 
-class Cleanup:
+class Cleanup(Editable):
     """Graph clean-up methods of a draft (needs ``root``, ``model``, flow and node edits)."""
 
     # -- clean-up -----------------------------------------------------------------
     def _graph(self) -> tuple[nx.DiGraph, list[str]]:
-        g = nx.DiGraph()
-        entries = []
+        g: nx.DiGraph[str] = nx.DiGraph()
+        entries: list[str] = []
         for node in self.root.iter():
             kind = _local(node)
             if kind in FLOW_NODE_KINDS and node.get("id"):

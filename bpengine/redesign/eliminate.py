@@ -6,6 +6,8 @@ left hanging); every refusal is a :class:`~bpengine.errors.ModelError` naming th
 """
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from ..i18n import _
@@ -128,7 +130,8 @@ def _chain(model: ProcessModel, d: Draft, ids: list[str]):
     if len(heads) != 1:
         raise refuse(model, ids[0], _("the steps {steps} are not one consecutive "
                                       "sequence").format(steps=", ".join(ids)))
-    seq, decisions = [heads[0]], []
+    seq = [heads[0]]
+    decisions: list[Any] = []
     while len(seq) < len(ids):
         if seq[-1] not in step:
             raise refuse(model, seq[-1], "is not followed directly by another of the steps "

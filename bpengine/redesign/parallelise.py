@@ -8,6 +8,8 @@ the sum of all of them.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from ..i18n import _
@@ -25,7 +27,8 @@ _MAX_BETWEEN = 5  # plain steps allowed between two steps of a chain (carry the 
 
 def _walk(d: Draft, flow, members) -> tuple[list[str], str | None]:
     """Plain steps from ``flow`` up to the next chain member: ``(steps, member or None)``."""
-    between, nxt = [], flow.get("targetRef")
+    between: list[Any] = []
+    nxt = flow.get("targetRef")
     while nxt not in members and len(between) < _MAX_BETWEEN:
         node, outs = d.node(nxt), d.outgoing(nxt)
         kind = etree.QName(node).localname
@@ -60,7 +63,8 @@ def _steps(model: ProcessModel, d: Draft, ids: list[str]):
     if len(heads) != 1:
         raise refuse(model, ids[0], _("the steps {steps} do not form one chain").format(
             steps=", ".join(ids)))
-    seq, before = [heads[0]], {heads[0]: []}
+    seq = [heads[0]]
+    before: dict[str, list[Any]] = {heads[0]: []}
     while len(seq) < len(ids):
         if seq[-1] not in reached or reached[seq[-1]][0] in seq:
             raise refuse(model, seq[-1], "is not followed by another step of the chain "
@@ -169,6 +173,7 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
         d.add_flow(split.get("id"), before[0] if before else t)
         d.add_flow(t, join.get("id"))
     if decisions:
+        assert reject_out is not None and reject_target is not None  # set from decisions[0]
         names = {dec[0].get("name") for _t, dec in decisions}
         decide = d.add_node("exclusiveGateway", near=seq[-1], lane_of=seq[-1],
                             name=names.pop() if len(names) == 1 and None not in names
@@ -196,7 +201,7 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
                  f"({decide.get('name')!r}) that rejects if any of them rejects")
     old = tuple((dec[0].get("id"), dec[1].get("id")) for _t, dec in decisions)
     record = ((decide.get("id"), accept_out.get("id"), reject_out.get("id"), old),) \
-        if decisions else ()
+        if decisions and reject_out is not None else ()
     _log(log, Change("parallelise", tuple(seq), what + "." + d.tidy_note(),
                      removed=tuple(d.removed), flow_merges=tuple(d.flow_merges), decisions=record,
                      names=names_of(model, list(seq) + list(d.removed)), finding=finding,

@@ -23,6 +23,7 @@ from lxml import etree
 from ..errors import Problem
 from ..model.elements import ACTIVITY_KINDS, FLOW_NODE_KINDS, GATEWAY_KINDS
 from ..model.namespaces import BPMN
+from .editable import Editable
 
 __all__ = ["Tidy", "check_clean", "clean_problems", "errand_destination", "ERRAND_WORDS"]
 
@@ -182,7 +183,7 @@ def check_clean(model) -> list[Problem]:
             for code, ident, message in clean_problems(model.tree())]
 
 
-class Tidy:
+class Tidy(Editable):
     """Debris removal of a draft (needs ``root``, ``model``, ``index`` and the edits)."""
 
     def remember_start(self) -> None:

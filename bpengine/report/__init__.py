@@ -10,8 +10,7 @@ import importlib
 
 # public name -> module that defines it
 _LAZY = {
-    "compare": ".before_after",
-    "plots_for": ".before_after",
+    "plots_for": ".plots",
     "Comparison": ".comparison",
     "Metric": ".comparison",
     "structural_metrics": ".comparison",
@@ -24,7 +23,6 @@ _LAZY = {
 __all__ = [
     "Comparison",
     "Metric",
-    "compare",
     "plots_for",
     "render_report",
     "render_svg",

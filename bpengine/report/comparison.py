@@ -206,7 +206,7 @@ class Comparison:
 def _activity_graph(model: ProcessModel) -> nx.DiGraph:
     """Activities joined when a token can go from one to the next through non-activities."""
     acts = [e.id for e in model.elements.values() if e.is_activity]
-    out = nx.DiGraph()
+    out: nx.DiGraph[str] = nx.DiGraph()
     out.add_nodes_from(acts)
     out.add_edges_from((a, n) for a in acts for n in next_activities(model, a))
     return out

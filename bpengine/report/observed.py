@@ -1,6 +1,6 @@
 """`compare_logs`: measure a reform after the fact, from the cases logged before and after.
 
-The same before/after table as :func:`bpengine.report.before_after.compare`, with the
+The same before/after table as :func:`bpengine.reengineer.before_after.compare`, with the
 same significance test, but from observed cases instead of simulated ones: each measure
 is one value per logged case (:func:`bpengine.records.measure.case_measures`), the 95%
 interval is over cases and Welch's t-test compares the cases before with the cases after.

@@ -174,7 +174,8 @@ def summary_paragraph(comparison, changes=(), before=None, after=None) -> str:
         parts.append(_("What it saves: {savings}.").format(savings="; ".join(savings)))
     elif comparison.replications:
         parts.append(_("The simulation shows no clear saving in time or cost."))
-    flat, worse = [], []
+    flat: list[str] = []
+    worse: list[str] = []
     for m in plain_rows(comparison):
         if m.kind == "structure":
             continue

@@ -171,7 +171,8 @@ def _write_xlsx(tables: list[Table], path: Path) -> None:
     from openpyxl.styles import Font
 
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # a new workbook has one empty sheet: ours replace it
+        book.remove(book.active)
     for table in tables:
         sheet = book.create_sheet(table.name[:31])  # Excel's limit on sheet names
         sheet.append(table.columns)

@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 
 from ..errors import ScenarioError
+from . import limits
 
 __all__ = ["Calendar", "WorkingClock", "INDONESIA_HOURS", "holiday_set", "parse_hours",
            "SHIPPED_HOLIDAYS"]
@@ -121,6 +122,12 @@ class WorkingClock:
         self._extend(400)
 
     def _extend(self, days: int) -> None:
+        # the last guard of a run too long (an hours-long task repeated for ever, a
+        # ten-year hand-over): a clear error instead of memory and dates running out
+        if self._days + days > limits.MAX_HORIZON_YEARS * 366 + 400:
+            if self._days >= limits.MAX_HORIZON_YEARS * 366:
+                raise limits.horizon_error(self.epoch)
+            days = limits.MAX_HORIZON_YEARS * 366 + 400 - self._days
         total = self.cum_end[-1] if self.cum_end else 0.0
         hours, holidays = self.calendar.hours, self.calendar.holidays
         date0 = self.epoch.date()

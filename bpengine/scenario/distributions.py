@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ScenarioError
+from ..i18n import _
+from . import limits
 
 __all__ = [
     "Distribution",
@@ -32,7 +34,10 @@ _UNITS = {
     "min": 1.0, "mins": 1.0, "minute": 1.0, "minutes": 1.0, "m": 1.0,
     "h": 60.0, "hour": 60.0, "hours": 60.0,
 }
-_AMOUNT = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?|[-+]?\.\d+)\s*([a-z ]*?)\s*$", re.IGNORECASE)
+# unit words separated by blanks, matched without backtracking (a line of 100,000 blanks
+# before a stray character must fail at once, not after 10^10 steps)
+_AMOUNT = re.compile(r"^\s*+([-+]?\d++(?:\.\d*+)?|[-+]?\.\d++)\s*+([a-z]++(?:\s++[a-z]++)*+)?\s*+$",
+                     re.IGNORECASE)
 
 
 def parse_minutes(value, where: str, working_day_minutes: float = 450.0) -> float:
@@ -51,19 +56,36 @@ def parse_minutes(value, where: str, working_day_minutes: float = 450.0) -> floa
     if isinstance(value, bool):
         raise ScenarioError(f"{where}: expected a duration, got {value!r}")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _bounded(value, value, where)
     if isinstance(value, str):
         m = _AMOUNT.match(value)
         if m:
-            amount, unit = float(m.group(1)), m.group(2).strip().lower()
+            amount, unit = float(m.group(1)), " ".join((m.group(2) or "").lower().split())
             if unit == "":
-                return amount
+                return _bounded(amount, value, where)
             if unit in _UNITS:
-                return amount * _UNITS[unit]
+                return _bounded(amount * _UNITS[unit], value, where)
             if unit in ("working day", "working days", "wd", "day", "days", "d"):
-                return amount * working_day_minutes
-    raise ScenarioError(f"{where}: {value!r} is not a duration (a number of minutes, or "
-                        "'N s', 'N min', 'N h', 'N working days')")
+                return _bounded(amount * working_day_minutes, value, where)
+    raise ScenarioError(f"{where}: {limits.shorten(value)} is not a duration (a number of "
+                        "minutes, or 'N s', 'N min', 'N h', 'N working days')")
+
+
+def _bounded(minutes, given, where: str) -> float:
+    """``minutes`` if finite and at most :data:`~.limits.MAX_DURATION_MINUTES` long."""
+    try:
+        minutes = float(minutes)
+    except OverflowError:  # a whole number beyond any float
+        minutes = math.inf
+    if not math.isfinite(minutes):
+        raise ScenarioError(_("{where}: expected a finite duration, got {value}").format(
+            where=where, value=limits.shorten(given)))
+    if abs(minutes) > limits.MAX_DURATION_MINUTES:
+        raise ScenarioError(_("{where}: {value} is longer than the limit of {limit} minutes "
+                              "(the setting bpengine.scenario.limits.MAX_DURATION_MINUTES)")
+                            .format(where=where, value=limits.shorten(given),
+                                    limit=limits.MAX_DURATION_MINUTES))
+    return minutes
 
 
 @dataclass(frozen=True)
@@ -142,7 +164,7 @@ class Distribution:
         out = self._raw(rng, n)
         if self.kind == "fixed":
             return np.clip(out, self.low, self.high)
-        for _ in range(8):
+        for _round in range(8):
             bad = (out < self.low) | (out > self.high)
             count = int(bad.sum())
             if not count:
@@ -247,7 +269,7 @@ def parse_distribution(spec, where: str, *, duration: bool = True,
         if duration:
             v = parse_minutes(value, label, working_day_minutes)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            v = float(value)
+            v = limits.finite(value, label)
         else:
             raise ScenarioError(f"{label}: expected a number, got {value!r}")
         if duration and v < 0:
@@ -305,7 +327,7 @@ def parse_choice(spec, where: str) -> Choice:
         raise ScenarioError(f"{where}.choice: expected a mapping value -> probability")
     probs = []
     for value, p in options.items():
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or p < 0:
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or p < 0:
             raise ScenarioError(f"{where}.choice.{value}: probability must be a number >= 0")
         probs.append(float(p))
     if abs(sum(probs) - 1.0) > 1e-6:

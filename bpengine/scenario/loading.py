@@ -4,13 +4,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import yaml
-
 from ..errors import ScenarioError
+from ..i18n import _
+from ..model.source import read_text
+from . import limits
 from .reader import from_mapping
+from .safe_yaml import parse_yaml
 from .scenario import Scenario
 
-__all__ = ["load_scenario", "read_yaml", "sidecar_path"]
+__all__ = ["load_scenario", "read_yaml", "read_scenario_text", "sidecar_path"]
 
 
 def load_scenario(source=None, model=None, overrides=()) -> Scenario:
@@ -58,10 +60,7 @@ def load_scenario(source=None, model=None, overrides=()) -> Scenario:
         _check(sc, model)
         return sc
     path = Path(os.fspath(source))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read scenario: {exc.strerror or exc}") from None
+    text = read_scenario_text(path)
     if path.suffix.lower() == ".json":
         from .prosimos import from_prosimos
 
@@ -104,14 +103,18 @@ def sidecar_path(bpmn) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def read_scenario_text(path) -> str:
+    """The text of a scenario file, read through the bounded reader.
+
+    At most :data:`~.limits.MAX_SCENARIO_BYTES`; a directory, device or pipe is refused
+    without blocking, and bytes that are not UTF-8 are named by offset and line.
+    """
+    return read_text(path, limit=limits.MAX_SCENARIO_BYTES, error=ScenarioError,
+                     what=_("scenario file"))
+
+
 def _parse_yaml(text: str, path) -> object:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:  # one line: where, and PyYAML's own words for what
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{where}: not valid YAML: {what}") from None
+    return parse_yaml(text, path, ScenarioError)
 
 
 def read_yaml(path) -> dict:
@@ -122,11 +125,7 @@ def read_yaml(path) -> dict:
     """
     if path is None:
         return {}
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    doc = _parse_yaml(text, path)
+    doc = _parse_yaml(read_scenario_text(path), path)
     if doc is None:
         return {}
     if not isinstance(doc, dict):
@@ -140,7 +139,12 @@ def _wrap(build, source: str) -> Scenario:
         return build()
     except ScenarioError as exc:
         msg = str(exc)
+        if len(msg) > 1000:  # a value quoted whole (an expanded alias) is cut, not printed
+            msg = msg[:999] + "…"
         raise ScenarioError(msg if msg.startswith(source) else f"{source}: {msg}") from None
+    except RecursionError:  # a self-referencing mapping built in code, not from a file
+        raise ScenarioError(_("{source}: the scenario refers to itself (nested without "
+                              "end)").format(source=source)) from None
 
 
 def _check(sc: Scenario, model) -> None:

@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import copy
 
-import yaml
-
 from ..errors import ScenarioError
+from .safe_yaml import parse_yaml
 
 __all__ = ["apply_overrides", "parse_override", "parse_path", "parse_values", "format_path"]
 
@@ -75,11 +74,7 @@ def format_path(keys) -> str:
 
 
 def _value(text: str, where: str):
-    try:
-        return yaml.safe_load(text) if text.strip() else None
-    except yaml.YAMLError as exc:
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{where}: {text!r} is not a YAML value: {what}") from None
+    return parse_yaml(text, where, ScenarioError, inline=True) if text.strip() else None
 
 
 def parse_override(setting: str) -> tuple[list[str], object]:

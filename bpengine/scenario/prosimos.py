@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections import Counter
 
 from ..errors import ScenarioError
+from ..i18n import _
+from . import limits
 from .calendar import Calendar
 from .distributions import Choice
 from .prosimos_values import (
@@ -73,12 +76,47 @@ def from_prosimos(text_or_dict, model=None, source: str = "<prosimos>",
                                     for c in str(exc))) from None
 
 
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > limits.MAX_NUMBER_DIGITS:
+        raise ScenarioError(_("a whole number of {digits} digits (at most {limit})").format(
+            digits=len(text.lstrip("-")), limit=limits.MAX_NUMBER_DIGITS))
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ScenarioError(_("{text} is too large for a number").format(
+            text=limits.shorten(text, 40)))
+    return value
+
+
+def _json_constant(name: str):
+    raise ScenarioError(_("{name} is not a number JSON allows").format(name=name))
+
+
+def parse_json(text: str | bytes, source: str):
+    """JSON text as plain data, refusing NaN, infinities and whole numbers too long.
+
+    Raises
+    ------
+    ScenarioError
+        ``source: not valid JSON: ...`` naming line and column where JSON has them.
+    """
+    try:
+        return json.loads(text, parse_int=_json_int, parse_float=_json_float,
+                          parse_constant=_json_constant)
+    except ScenarioError as exc:
+        raise ScenarioError(_("{source}: not valid JSON: {why}").format(
+            source=source, why=exc)) from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ScenarioError(_("{source}: not valid JSON: {why}").format(
+            source=source, why=str(exc)[:200])) from None
+
+
 def _read(text_or_dict, model, source: str, start: dt.datetime | None) -> Scenario:
     if isinstance(text_or_dict, (str, bytes)):
-        try:
-            doc = json.loads(text_or_dict)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise ScenarioError(f"{source}: not valid JSON: {exc}") from None
+        doc = parse_json(text_or_dict, source)
     else:
         doc = text_or_dict
     if not isinstance(doc, dict):
@@ -155,6 +193,8 @@ def _staff(doc: dict, calendars: dict, sc: Scenario, notes: list[str]) -> None:
             if rid in entries:
                 raise ScenarioError(f"{where}.id: resource {rid!r} is listed twice")
             amount = number(res.get("amount", 1), f"{where}.amount", 0)
+            # before a Person is made for each: "amount": 1e9 would build a billion
+            limits.check_count(amount, f"{where}.amount", limits.MAX_STAFF, "MAX_STAFF")
             if amount != int(amount):
                 raise ScenarioError(f"{where}.amount: expected a whole number of people, got "
                                     f"{res.get('amount')!r}")
@@ -237,6 +277,8 @@ def _lane(name: str, members: list[dict], task_order, calendars, sc: Scenario) -
                      None)
         if first is not None:
             sc.durations[tid] = first
+    limits.check_count(sum(e["amount"] for e in members), f"resource_profiles ({name})",
+                       limits.MAX_STAFF, "MAX_STAFF")
     people = []
     for e in members:
         for k in range(e["amount"]):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ..errors import ScenarioError
+from ..i18n import _
+from . import limits
 from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
 from .distributions import Distribution, parse_choice, parse_distribution, parse_minutes
 from .scenario import (
@@ -95,13 +97,8 @@ def _mapping(value, where) -> dict:
 
 
 def _number(value, where, low=None, integer=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(f"{where}: expected a number, got {value!r}")
-    if integer and int(value) != value:
-        raise ScenarioError(f"{where}: expected a whole number, got {value!r}")
-    if low is not None and value < low:
-        raise ScenarioError(f"{where}: must be at least {low}, got {value!r}")
-    return int(value) if integer else float(value)
+    # finite: a NaN rate or an infinite staff count must not reach the simulator
+    return limits.finite(value, where, low=low, integer=integer)
 
 
 def _calendar(spec) -> tuple[Calendar, list[str]]:
@@ -116,13 +113,14 @@ def _calendar(spec) -> tuple[Calendar, list[str]]:
     days, sets = set(), []
     for i, item in enumerate(names):
         if isinstance(item, dt.date):
-            days.add(item)
+            days.add(limits.check_date(item, f"calendar.holidays[{i}]"))
         elif isinstance(item, str) and item in SHIPPED_HOLIDAYS:
             sets.append(item)
             days.update(d for d, _, _ in holiday_set(item))
         else:
             try:
-                days.add(dt.date.fromisoformat(str(item)))
+                days.add(limits.check_date(dt.date.fromisoformat(str(item)),
+                                           f"calendar.holidays[{i}]"))
             except ValueError:
                 holiday_set(str(item))  # raises naming the unknown set
                 raise ScenarioError(f"calendar.holidays[{i}]: {item!r} is not a date") from None
@@ -137,14 +135,17 @@ def _start(value, sets) -> dt.datetime:
         day += dt.timedelta(days=(7 - day.weekday()) % 7)
         return dt.datetime.combine(day, dt.time(7, 30))
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(7, 30))
-    try:
-        return dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        raise ScenarioError(f"start: {value!r} is not a date and time like "
-                            "'2025-01-06 07:30'") from None
+        start = value.replace(tzinfo=None)
+    elif isinstance(value, dt.date):
+        start = dt.datetime.combine(value, dt.time(7, 30))
+    else:
+        try:
+            start = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            raise ScenarioError(f"start: {limits.shorten(value)} is not a date and time like "
+                                "'2025-01-06 07:30'") from None
+    limits.check_date(start.date(), "start")
+    return start.replace(tzinfo=None)
 
 
 def _batch(spec, where) -> Batch:
@@ -169,6 +170,8 @@ def _batch(spec, where) -> Batch:
             raise ScenarioError(f"{where}.at: {t!r} is not a time of day")
         times.append(float(minutes))
     size = _number(spec["size"], f"{where}.size", 1, True) if "size" in spec else None
+    if size is not None:
+        limits.check_count(size, f"{where}.size", limits.MAX_CASES, "MAX_CASES")
     if not times and size is None:
         raise ScenarioError(f"{where}: give 'at' (times of day) and/or 'size'")
     return Batch(tuple(sorted(times)), size)
@@ -179,7 +182,7 @@ def _dates(value, where) -> frozenset:
     out = set()
     for i, item in enumerate(value if isinstance(value, list) else [value]):
         if isinstance(item, dt.date):
-            out.add(item)
+            out.add(limits.check_date(item, f"{where}[{i}]"))
             continue
         first, _, last = str(item).partition("..")
         try:
@@ -190,6 +193,9 @@ def _dates(value, where) -> frozenset:
                                 "range like 2025-03-10..2025-03-14") from None
         if b < a:
             raise ScenarioError(f"{where}[{i}]: {item!r} ends before it starts")
+        # a leave from year 1 to 9999 would be three million dates
+        limits.check_date(a, f"{where}[{i}]")
+        limits.check_date(b, f"{where}[{i}]")
         out.update(a + dt.timedelta(days=k) for k in range((b - a).days + 1))
     return frozenset(out)
 
@@ -198,6 +204,7 @@ def _people(spec, where, models, lane, lane_calendar: Calendar, day) -> list[Per
     """``lanes.X.people``: named people with their own hours, leave, cost, tasks, speed."""
     if not isinstance(spec, list) or not spec:
         raise ScenarioError(f"{where}.people: expected a list of people ({{name: ...}})")
+    limits.check_count(len(spec), f"{where}.people", limits.MAX_STAFF, "MAX_STAFF")
     lane_tasks = None
     if models is not None:
         lane_tasks = {el.id for m in models for el in m.elements.values()
@@ -304,6 +311,7 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
             raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (staff, "
                                 "cost_per_hour, duration, hours, people, allocation)")
         staff = _number(spec.get("staff", 1), f"{where}.staff", None, True)
+        limits.check_count(staff, f"{where}.staff", limits.MAX_STAFF, "MAX_STAFF")
         if staff < 1:
             raise ScenarioError(f"{where}.staff: a lane needs at least one person, got {staff}")
         cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
@@ -352,13 +360,22 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
                                                             "triangular") else count.mean
             if lowest < 0:
                 raise ScenarioError(f"{where}.instances: cannot be negative")
+            # the mean is refused above the limit; a long tail is cut at it (documented)
+            if count.mean > limits.MAX_INSTANCES:
+                limits.check_count(count.mean, f"{where}.instances", limits.MAX_INSTANCES,
+                                   "MAX_INSTANCES")
             sc.instances[eid] = Distribution(count.kind, count.params, max(count.low, 0.0),
-                                             count.high)
+                                             min(count.high, float(limits.MAX_INSTANCES)))
         if "repeat" in spec:  # a standard loop: the chance of one more round after each
             p = _number(spec["repeat"], f"{where}.repeat", 0)
             if p >= 1:
                 raise ScenarioError(f"{where}.repeat: must be below 1 (else it never ends), "
                                     f"got {p}")
+            if p > limits.MAX_REPEAT:
+                raise ScenarioError(_("{where}.repeat: {p} means {rounds:.0f} rounds on average;"
+                                      " the limit is {limit} (the setting bpengine.scenario."
+                                      "limits.MAX_REPEAT)").format(
+                    where=where, p=p, rounds=1 / (1 - p), limit=limits.MAX_REPEAT))
             sc.repeats[eid] = p
 
     for key, spec in _mapping(doc.get("gateways"), "gateways").items():

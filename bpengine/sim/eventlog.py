@@ -84,7 +84,7 @@ class EventLog(Sequence):
             other = other.rows()
         return isinstance(other, list) and self.rows() == other
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # equal to a list of rows: unhashable
 
     def stamps(self, minutes: np.ndarray) -> np.ndarray:
         """Minutes from the epoch as ``datetime64[us]``."""

@@ -204,7 +204,8 @@ class Replication(Staffing):
         cal = self.scenario.arrival_calendar
         clock = cal.clock(self.scenario.start)
         gaps = arr.interarrival.sample(self.rng_for("arrivals"), self.n_cases).tolist()
-        out, t = [], clock.next_working(self.t0)
+        out: list[float] = []
+        t = clock.next_working(self.t0)
         if arr.counting == "working":
             w = clock.worked(t)
             for g in gaps:

@@ -10,10 +10,12 @@ lookups and string handling out of the event loop.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import ExpressionError, ScenarioError
-from ..expressions import compile_expression, parse_duration
+from ..expressions import compile_expression
 from ..scenario import DEFAULT_DURATION, Calendar, Distribution
+from ..timers import parse_duration
 
 __all__ = ["Net", "compile_net", "lane_calendar", "NO_LANE", "SYSTEM", "UNSTAFFED", "AUTOMATED",
            "START", "TASK", "SUB", "XOR", "AND", "OR", "CATCH", "PASS", "END", "TERMINATE",
@@ -411,7 +413,7 @@ def compile_net(model, scenario) -> Net:
     if model.is_collaboration:  # one case runs through every pool, along its message flows
         builder.pooled = True
         builder.message_started = message_started(model)
-        implicit = {}
+        implicit: dict[str | None, Any] = {}
         for pid in model.pooled_processes:
             net.starts.pop(None, None)
             builder.add(model, pid, "", None, 0)

@@ -48,7 +48,7 @@ def plot_result(result, path: str | os.PathLike) -> None:
                  f"replication{'s' if result.replications != 1 else ''}")
 
     lanes = [lane["lane"] for lane in result.lanes]
-    parts = {"queue (staff busy)": [], "batch (sign-off round)": [], "office closed": []}
+    parts: dict[str, list[float]] = {"queue (staff busy)": [], "batch (sign-off round)": [], "office closed": []}
     for lane in lanes:
         tasks = [t for t in result.tasks if t["lane"] == lane]
         for key, col in (("queue (staff busy)", "queueing_minutes"),

@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import BpengineError, ModelError
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
+from ..scenario.limits import check_run
 from .eventlog import EventLog
 from .kernel import Replication
 from .net import UNSTAFFED, compile_net
@@ -103,7 +104,13 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
         raise BpengineError(f"replications: expected a positive whole number, got "
                             f"{replications!r}")
     warm = _warmup_cases(warmup, cases)
+    check_run(cases, replications, warm)  # before loading anything: --cases 10**9 stops here
     sc = load_scenario(scenario, model)
+    arrivals = sc.arrivals
+    counted = arrivals.calendar or sc.calendar
+    per_year = (365 * 1440.0 if arrivals.counting == "calendar"
+                else counted.working_minutes_per_day * 245)  # ~245 working days a year
+    check_run(cases, replications, warm, arrivals.interarrival.mean, per_year)
     net = compile_net(model, sc)
     seeds = np.random.SeedSequence(seed).spawn(replications)
     total = replications * (cases + warm)
@@ -174,7 +181,7 @@ def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
         model = load(model)
     sc = load_scenario(scenario, model)
     if data:
-        sc.data = {**sc.data, **{k: None for k in data if k not in sc.data}}
+        sc.data = {**sc.data, **{k: None for k in data if k not in sc.data}}  # type: ignore[misc]  # drawn from data_source instead
     net = compile_net(model, sc)
     rep = Replication(net, sc, model, 1, 0, 0, keep_log=True,
                       data_source=lambda k: dict(data or {}))

@@ -9,21 +9,30 @@ first queued item they can do, and a new item goes to the free person who can st
 first (``soonest_start``), has been free longest whatever their hours (``earliest_free``, as
 Prosimos does) or is fastest at it (``by_skill``). Boundary timers can cancel it, or
 the subprocess around it; a terminate end cancels all of a case's work. :class:`Staffing`
-holds these operations; :class:`~bpengine.sim.kernel.Replication` mixes them in.
+holds these operations; :class:`~bpengine.sim.kernel.Replication` builds on them, and what
+they use of the replication is declared once in the :class:`Replicating` protocol.
 """
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from heapq import heappush
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from ..errors import BpengineError, ScenarioError
-from ..limits import DEFAULT_LIMITS
+from ..errors import ScenarioError
 from ..scenario import Distribution
+from ..scenario import limits as scenario_limits
 from .net import UNSTAFFED, lane_calendar
 
-__all__ = ["Group", "Item", "Lane", "Worker", "build_lanes", "Staffing", "Stream", "UniformStream", "QUEUED", "SERVICE",
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+    from ..scenario.calendar import WorkingClock
+    from .net import Net
+
+__all__ = ["Group", "Item", "Lane", "Worker", "build_lanes", "Replicating", "Staffing",
+           "Stream", "UniformStream", "QUEUED", "SERVICE",
            "FINISHED", "CANCELLED", "DONE", "TIMER", "WAKE", "BATCH", "ARRIVE"]
 
 DONE, TIMER, WAKE, BATCH, ARRIVE = range(5)  # heap event kinds, also the tie-break priority
@@ -145,8 +154,50 @@ def build_lanes(net, scenario, rng_for) -> list[Lane]:
     return lanes
 
 
-class Staffing:
-    """Tasks, staff, batching and cancellation; mixed into the replication."""
+class Replicating(Protocol):
+    """What :class:`Staffing` uses of the replication it belongs to (``kernel.Replication``).
+
+    Declared members that :class:`Staffing` itself does not define are the kernel's: its
+    state (the net, the event heap, lanes and batch pools) and its steps through the graph.
+    The protocol comes last in the replication's method order: the real methods win.
+    """
+
+    net: Net
+    scenario: Scenario
+    clock: WorkingClock
+    lanes: list[Lane]
+    heap: list[Any]
+    seq: itertools.count[int]
+    node_stream: list[Stream | None]
+    pools: dict[int, list[Item]]
+    pool_gen: dict[int, int]
+    rows: list[tuple[Any, ...]]
+    sends: Any
+    has_or: bool
+    sets_data: bool
+    track_live: bool
+
+    def _push(self, t: float, kind: int, payload: Any) -> None: ...
+
+    def _delay(self, key: Any, dist: Any) -> float: ...
+
+    def _uniform(self, i: int) -> float: ...
+
+    def _enter(self, scope: Any, i: int, t: float) -> None: ...
+
+    def _leave(self, scope: Any, i: int, t: float) -> None: ...
+
+    def _close_case(self, case: Any, t: float) -> None: ...
+
+    def _pos_add(self, scope: Any, i: int) -> None: ...
+
+    def _pos_del(self, scope: Any, i: int, t: float) -> None: ...
+
+    def _try_or(self, scope: Any, t: float) -> None: ...
+
+
+class Staffing(Replicating):
+    """Tasks, staff, batching and cancellation of a replication."""
 
     # -- tasks and staff --------------------------------------------------------------
     def _activate(self, scope, i, t):
@@ -178,11 +229,9 @@ class Staffing:
                 raise ScenarioError(f"{where}: the loop cardinality {count.source!r} fails on "
                                     f"case data {case.data}: {exc}") from None
             source = f"loopCardinality {count.source!r}"
-        try:  # the engine's limit: a count from case data must not hang the run
-            DEFAULT_LIMITS.check_instances(n, where, source)
-        except BpengineError as exc:
-            raise ScenarioError(str(exc)) from None
-        return n
+        # A count from case data must not hang the run: the scenario's instances limit.
+        return scenario_limits.check_count(n, f"{where} ({source})",
+                                           scenario_limits.MAX_INSTANCES, "MAX_INSTANCES")
 
     def _spawn(self, scope, i, t, group):
         """Create one work item of node ``i`` and send it to its batch pool or lane."""

@@ -34,7 +34,8 @@ def test_same_role_approvals_in_a_row_are_composed(procedure):
     model = _two_checks(procedure, "Kasi", "Kasi")
     found = check_same_role_approvals(model)
     assert [f.elements for f in found] == [("a", "b")]
-    assert found[0].suggestion == "compose" and found[0].targets == ("a",)
+    assert found[0].suggestion == "compose"
+    assert found[0].targets == ("a",)
     assert found[0].lanes == ("Kasi",)
     assert found[0].saving.staff_hours > 0
 
@@ -71,7 +72,8 @@ def test_signoff_chain_across_offices(domisili_model):
     # must not offer to drop it (QA: it offered "keeping only the highest authority")
     assert domisili_model.mandate("rt_ttd").required
     assert "highest authority" not in f.explanation
-    assert "none can be left out" in f.explanation and "pengantar RT" in f.explanation
+    assert "none can be left out" in f.explanation
+    assert "pengantar RT" in f.explanation
 
 
 def test_signoff_chain_needs_the_same_reject_target(procedure):
@@ -134,7 +136,8 @@ def test_signoff_chain_broken_by_data_written(procedure, tmp_path):
 
 def test_analyze_reports_both_families(domisili_model):
     found = rules_of(analyze(domisili_model))
-    assert "signoff-chain" in found and "same-role-approvals" not in found
+    assert "signoff-chain" in found
+    assert "same-role-approvals" not in found
 
 
 def test_a_payer_needs_what_the_signer_produced(procedure):
@@ -215,7 +218,8 @@ def test_same_desk_issuing_twice_from_the_same_documents(tmp_path):
     found = [f for f in check_same_role_approvals(model)]
     assert [(f.elements, f.suggestion, f.targets) for f in found] == [
         (("k1", "k2"), "compose", ("k1",))]
-    assert found[0].data == ("KTP",) and "same documents" in found[0].explanation
+    assert found[0].data == ("KTP",)
+    assert "same documents" in found[0].explanation
 
 
 def test_the_next_permit_filed_with_the_previous_one_is_a_repeat(tmp_path):
@@ -280,4 +284,5 @@ def test_a_chain_names_its_highest_authority_only_when_ranks_say_so():
         assert ("none can be left out" in f.explanation) == protected
     unranked = load(shared_path("bench", "permit.bpmn"))  # no bpe:rank, lane names unknown
     chains = [f for f in analyze(unranked) if f.rule == "signoff-chain"]
-    assert chains and all("their ranks are not known" in f.explanation for f in chains)
+    assert chains
+    assert all("their ranks are not known" in f.explanation for f in chains)

@@ -9,7 +9,7 @@ from bpengine.analysis.automation import rule_based
 from ..conftest import PROCESSES
 
 
-@pytest.mark.parametrize("name, what", [
+@pytest.mark.parametrize(("name", "what"), [
     ("Hitung nilai retribusi PBG", "calculates"),
     ("Ketik ulang data OSS ke SIMBG", "retypes or enters data"),
     ("Verifikasi kelengkapan dokumen", "checks completeness against a list"),
@@ -46,7 +46,7 @@ def test_no_automation_of_a_signature_or_a_review(procedure):
     assert not [f for f in found if f.rule == "automate"]
 
 
-@pytest.mark.parametrize("name, step", [("pbg", "Task_hitung_retribusi"),
+@pytest.mark.parametrize(("name", "step"), [("pbg", "Task_hitung_retribusi"),
                                         ("pbg", "Task_unggah_simbg"),
                                         ("cuti-asn", "Task_verifikasi_bkpsdm"),
                                         ("perjalanan-dinas", "Task_catat_lpj")])

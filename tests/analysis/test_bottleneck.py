@@ -39,8 +39,10 @@ def test_a_busy_lane_borrows_from_a_lane_with_time_to_spare(procedure):
     lanes = lane_utilisation(model, busy)
     assert lanes["Loket"]["utilisation"] == pytest.approx(50 / 60)
     found = [f for f in analyze(model, busy) if f.rule == "bottleneck"]
-    assert len(found) == 1 and found[0].suggestion == "move-staff"
-    assert found[0].elements == ("a",) and found[0].targets == ("b",)
+    assert len(found) == 1
+    assert found[0].suggestion == "move-staff"
+    assert found[0].elements == ("a",)
+    assert found[0].targets == ("b",)
     assert found[0].saving.working_days > 0
     # enough people at the counter: nothing to fix
     calm = load_scenario(_scenario(3), model=model)
@@ -49,7 +51,7 @@ def test_a_busy_lane_borrows_from_a_lane_with_time_to_spare(procedure):
     assert not [f for f in analyze(model) if f.rule == "bottleneck"]
 
 
-@pytest.mark.parametrize("name, busy", [("perjalanan-dinas", "Pejabat Pembuat Komitmen (PPK)"),
+@pytest.mark.parametrize(("name", "busy"), [("perjalanan-dinas", "Pejabat Pembuat Komitmen (PPK)"),
                                         ("disposisi-surat-masuk", "Sekretaris Dinas"),
                                         ("izin-usaha-sebelum-oss", "Tim Teknis")])
 def test_found_on_shipped_processes(name, busy):

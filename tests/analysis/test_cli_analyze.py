@@ -19,7 +19,8 @@ def test_table_by_default(domisili):
     r = run(domisili)
     assert r.exit_code == 0, r.output
     assert "scenario: none (stated defaults)" in r.output
-    assert "signoff-chain" in r.output and "soundness: sound" in r.output
+    assert "signoff-chain" in r.output
+    assert "soundness: sound" in r.output
 
 
 def test_json_with_metrics(domisili):
@@ -34,9 +35,11 @@ def test_json_with_metrics(domisili):
 def test_sarif_to_file(domisili, tmp_path):
     out = tmp_path / "out.sarif"
     r = run(domisili, "--format", "sarif", "-o", out, "--no-soundness")
-    assert r.exit_code == 0 and r.output == ""
+    assert r.exit_code == 0
+    assert r.output == ""
     log = json.loads(out.read_text())
-    assert log["version"] == "2.1.0" and log["runs"][0]["results"]
+    assert log["version"] == "2.1.0"
+    assert log["runs"][0]["results"]
 
 
 def test_rule_filter_and_sidecar_scenario(procedure):
@@ -55,21 +58,28 @@ def test_rule_filter_and_sidecar_scenario(procedure):
 
 def test_user_mistakes_are_one_line(tmp_path, domisili):
     r = run(tmp_path / "missing.bpmn")
-    assert r.exit_code == 1 and r.output.startswith("error:") and "missing.bpmn" in r.output
+    assert r.exit_code == 1
+    assert r.output.startswith("error:")
+    assert "missing.bpmn" in r.output
     assert "Traceback" not in r.output
     bad = tmp_path / "bad.scenario.yaml"
     bad.write_text("tasks: {NoSuchTask: 5 min}\n")
     r = run(domisili, "--scenario", bad)
-    assert r.exit_code == 1 and "NoSuchTask" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 1
+    assert "NoSuchTask" in r.output
+    assert "Traceback" not in r.output
     r = run(domisili, "--rule", "nonsense")
-    assert r.exit_code == 2 and "nonsense" in r.output
+    assert r.exit_code == 2
+    assert "nonsense" in r.output
     r = run(domisili, "--max-states", "0")
-    assert r.exit_code == 2 and "--max-states" in r.output
+    assert r.exit_code == 2
+    assert "--max-states" in r.output
 
 
 def test_incomplete_soundness_is_reported(domisili):
     r = run(domisili, "--max-states", "3")
-    assert r.exit_code == 0 and "result incomplete" in r.output
+    assert r.exit_code == 0
+    assert "result incomplete" in r.output
 
 
 def test_corpus_file_from_shared():
@@ -88,9 +98,11 @@ def test_table_metrics_are_labelled_lines_not_json():
     """--metrics reads as 'label  value' lines: no raw JSON dicts, no -0.0, no 'finding(s)'."""
     r = run(_pbg(), "--metrics")
     assert r.exit_code == 0, r.output
-    assert '{"nodes"' not in r.output and '"cfc"' not in r.output
+    assert '{"nodes"' not in r.output
+    assert '"cfc"' not in r.output
     assert "-0.0" not in r.output
-    assert "finding(s)" not in r.output and "violation(s)" not in r.output
+    assert "finding(s)" not in r.output
+    assert "violation(s)" not in r.output
     assert "findings" in r.output.splitlines()[2]
     assert "control-flow complexity (CFC)" in r.output
     assert re.search(r"\n    working time alone exceeds the standard +no\n", r.output)
@@ -109,7 +121,8 @@ def test_sarif_uri_of_an_absolute_path_is_a_file_uri():
     r = run(_pbg(), "--format", "sarif", "--no-soundness")
     assert r.exit_code == 0, r.output
     uri = json.loads(r.output)["runs"][0]["artifacts"][0]["location"]["uri"]
-    assert uri.startswith("file:///") and uri.endswith("/processes/pbg.bpmn")
+    assert uri.startswith("file:///")
+    assert uri.endswith("/processes/pbg.bpmn")
 
 
 def test_long_saving_basis_is_wrapped():

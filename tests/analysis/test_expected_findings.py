@@ -1,8 +1,8 @@
 """Every shipped process against what an expert flags (processes/x.expected-findings.yaml).
 
 Each expected finding must be matched by a finding of that rule whose elements include all
-the listed ids; a ``must_not_remove`` step is never removed by a finding (eliminate,
-notify: its targets; compose: all its elements); a ``must_not_flag`` step is in no
+the listed ids; a ``must_not_remove`` step is never removed by a finding (the steps its
+suggestion's declaration says it removes); a ``must_not_flag`` step is in no
 finding at all. The format is described in SCENARIO.md.
 """
 from __future__ import annotations
@@ -11,18 +11,11 @@ import pytest
 import yaml
 
 from bpengine import analyze, load, load_scenario
+from bpengine.analysis.suggestions import removed_steps
 
 from ..conftest import PROCESSES
 
 EXPECTATIONS = sorted(PROCESSES.glob("*.expected-findings.yaml"))
-
-
-def removed_by(finding) -> set:
-    if finding.suggestion == "compose":
-        return set(finding.elements)
-    if finding.suggestion in ("eliminate", "notify"):
-        return set(finding.targets or finding.elements[-1:])
-    return set()
 
 
 def _check(path):
@@ -39,7 +32,7 @@ def _check(path):
                             f"found for that rule: {same_rule}")
     for item in spec.get("must_not_remove") or []:
         for f in findings:
-            if item["element"] in removed_by(f):
+            if item["element"] in removed_steps(f):
                 problems.append(f"{f.id} ({f.suggestion}) removes {item['element']} "
                                 f"({item.get('why', '')})")
     for item in spec.get("must_not_flag") or []:

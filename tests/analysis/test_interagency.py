@@ -37,7 +37,8 @@ def test_a_paper_file_between_agencies_is_flagged_with_its_transfer_time(model):
     found = check_paper_handover(model, load_scenario(None, model=model))
     assert [f.elements for f in found] == [("Throw_serahkan", "Start_terima")]
     f = found[0]
-    assert f.suggestion == "integrate" and "Kelurahan to Kecamatan" in f.explanation
+    assert f.suggestion == "integrate"
+    assert "Kelurahan to Kecamatan" in f.explanation
     # default paper transfer: triangular 1 h / 4 h / 7.5 h, mean 250 min of a 450-min day
     assert f.saving.working_days == pytest.approx(250 / 450, abs=0.01)
 
@@ -62,7 +63,8 @@ def test_a_document_handed_to_two_agencies_is_once_only():
     assert [(f.data, f.elements) for f in found] == [(("KTP",), ("sa", "sb"))]
     assert "Dinas Sosial, Disdukcapil" in found[0].explanation
     counts = interagency_metrics(m)
-    assert counts["agencies_visited"] == 2 and counts["documents_to_several_agencies"] == 1
+    assert counts["agencies_visited"] == 2
+    assert counts["documents_to_several_agencies"] == 1
 
 
 def test_one_agency_is_not_once_only():
@@ -74,4 +76,5 @@ def test_metrics_count_handovers_and_the_transfer_share(model):
     domain = metrics(model)["domain"]
     assert (domain["handovers"], domain["paper_handovers"], domain["data_handovers"]) == (2, 1, 1)
     assert domain["agencies_visited"] == 2  # the applicant hands in, and collects the permit
-    assert 0 < domain["transfer_share"] < 1 and domain["transfer_days"] > 0.5
+    assert 0 < domain["transfer_share"] < 1
+    assert domain["transfer_days"] > 0.5

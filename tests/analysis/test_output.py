@@ -27,7 +27,8 @@ def test_sarif_structure(domisili_model):
     assert {"signoff-chain", "rubber-stamp", "knockout-order"} <= rule_ids
     assert len(run["results"]) == len(found)
     res = run["results"][0]
-    assert res["ruleId"] == found[0].rule and res["level"] in ("error", "warning", "note")
+    assert res["ruleId"] == found[0].rule
+    assert res["level"] in ("error", "warning", "note")
     assert res["partialFingerprints"]["bpengineFindingId"] == found[0].id
     loc = res["locations"][0]
     assert loc["physicalLocation"]["artifactLocation"]["uri"].endswith("domisili.bpmn")
@@ -40,5 +41,6 @@ def test_table_lists_every_finding(domisili_model):
     text = findings_table(found, domisili_model)
     for f in found:
         assert f.id in text
-    assert "estimate" in text and "guard:" in text
+    assert "estimate" in text
+    assert "guard:" in text
     assert findings_table([], domisili_model).endswith("no findings.")

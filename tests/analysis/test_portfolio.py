@@ -23,11 +23,16 @@ def test_shipped_processes_list_the_ktp_as_demanded_by_several_procedures():
     ktp = repeated["KTP"]
     names = set(ktp.procedures)
     # residence certificate, building approval and the business licence all want the KTP
-    assert any("Domisili" in n for n in names) and any("PBG" in n for n in names)
-    assert ktp.submissions >= 3 and ktp.checks > ktp.submissions
-    assert "Fotokopi KTP" in ktp.names and "KTP pemohon" in ktp.names
+    assert any("Domisili" in n for n in names)
+    assert any("PBG" in n for n in names)
+    assert ktp.submissions >= 3
+    assert ktp.checks > ktp.submissions
+    assert "Fotokopi KTP" in ktp.names
+    assert "KTP pemohon" in ktp.names
     once = [c for c in view.candidates if c.kind == "once-only"]
-    assert once and once[0].subject == "KTP" and once[0].steps_saved > 0
+    assert once
+    assert once[0].subject == "KTP"
+    assert once[0].steps_saved > 0
 
 
 def test_before_and_after_of_one_reform_count_as_one_procedure():
@@ -45,9 +50,11 @@ def test_offices_shared_by_procedures_are_totalled():
     view = portfolio(_shipped())
     office = {o.office: o for o in view.offices}
     kepala = office["Kepala DPMPTSP"]
-    assert len(kepala.procedures) == 3 and kepala.approvals == kepala.steps > 0
+    assert len(kepala.procedures) == 3
+    assert kepala.approvals == kepala.steps > 0
     assert kepala.minutes_per_case > 0
-    assert office["Pemohon"].applicant and not kepala.applicant
+    assert office["Pemohon"].applicant
+    assert not kepala.applicant
     assert any(c.kind == "shared-service" and c.subject == "Kepala DPMPTSP"
                for c in view.candidates)
     # the applicant is served, never a shared service
@@ -73,7 +80,9 @@ def test_documents_are_matched_across_procedures_by_kind(procedure):
                    "e": ("end", "", "Petugas Dinas")}, ["s>x", "x>y", "y>e"], name="b")
     view = portfolio([load(a), load(b)])
     kk = next(d for d in view.repeated_documents if d.document == "KK")
-    assert kk.submissions == 2 and kk.checks == 2 and set(kk.offices) == {"Petugas",
+    assert kk.submissions == 2
+    assert kk.checks == 2
+    assert set(kk.offices) == {"Petugas",
                                                                           "Petugas Dinas"}
     assert "KKPR" not in [d.document for d in view.repeated_documents]
 
@@ -82,7 +91,8 @@ def test_cli_folder_gives_the_portfolio_in_text_json_and_html(tmp_path):
     r = CliRunner().invoke(main, ["analyze", str(PROCESSES)])
     assert r.exit_code == 0, r.output
     assert "Documents demanded by more than one procedure:" in r.output
-    assert "KTP" in r.output and "Totals per office" in r.output
+    assert "KTP" in r.output
+    assert "Totals per office" in r.output
     r = CliRunner().invoke(main, ["analyze", str(PROCESSES), "--format", "json"])
     doc = json.loads(r.output)
     assert "KTP" in [d["document"] for d in doc["documents"] if len(d["procedures"]) > 1]
@@ -91,17 +101,23 @@ def test_cli_folder_gives_the_portfolio_in_text_json_and_html(tmp_path):
                                   "html", "-o", str(out)])
     assert r.exit_code == 0, r.output
     html = out.read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "Totals per office" in html
+    assert html.startswith("<!DOCTYPE html>")
+    assert "Totals per office" in html
 
 
 def test_cli_portfolio_refuses_one_scenario_for_many_and_sarif():
     r = CliRunner().invoke(main, ["analyze", str(PROCESSES), "--scenario",
                                   str(PROCESSES / "pbg.scenario.yaml")])
-    assert r.exit_code != 0 and r.output.count("\n") == 1 and "--scenario" in r.output
+    assert r.exit_code != 0
+    assert r.output.count("\n") == 1
+    assert "--scenario" in r.output
     r = CliRunner().invoke(main, ["analyze", str(PROCESSES), "--format", "sarif"])
-    assert r.exit_code != 0 and "sarif" in r.output
+    assert r.exit_code != 0
+    assert "sarif" in r.output
 
 
 def test_cli_empty_folder_is_one_line(tmp_path):
     r = CliRunner().invoke(main, ["analyze", str(tmp_path)])
-    assert r.exit_code != 0 and "no .bpmn files" in r.output and r.output.count("\n") == 1
+    assert r.exit_code != 0
+    assert "no .bpmn files" in r.output
+    assert r.output.count("\n") == 1

@@ -25,8 +25,10 @@ def test_later_senior_check_dominates_earlier(procedure):
     found = check_dominated_approval(_checks(procedure))
     assert [f.elements for f in found] == [("a", "b")]
     f = found[0]
-    assert f.suggestion == "eliminate" and f.targets == ("a",)
-    assert f.data == ("KK", "KTP") and f.data_source == "task names"
+    assert f.suggestion == "eliminate"
+    assert f.targets == ("a",)
+    assert f.data == ("KK", "KTP")
+    assert f.data_source == "task names"
 
 
 def test_write_in_between_breaks_domination(procedure):
@@ -58,8 +60,10 @@ def test_reverification_needs_every_path(procedure):
 def test_partial_recheck_is_relocated_not_removed(domisili_model):
     found = {f.elements: f for f in check_reverification(domisili_model)}
     partial = found[("rt_ttd", "ver")]
-    assert partial.suggestion == "relocate-check" and partial.targets == ("ver",)
-    assert partial.data == ("KK", "KTP", "surat pengantar") and "(foto)" in partial.explanation
+    assert partial.suggestion == "relocate-check"
+    assert partial.targets == ("ver",)
+    assert partial.data == ("KK", "KTP", "surat pengantar")
+    assert "(foto)" in partial.explanation
     # the RW only signs: a signature is not a second verification
     assert all("rw_ttd" not in f.elements for f in found.values())
 

@@ -70,13 +70,16 @@ def test_the_same_papers_filed_again_with_the_same_office(tmp_path):
     assert [(f.elements, f.suggestion, f.targets) for f in found] == [
         (("a1", "a2", "v2"), "eliminate", ("a2", "v2"))]
     f = found[0]
-    assert f.data == ("Akta pendirian", "KTP") and f.data_source == "data associations"
-    assert "Petugas DPMPTSP" in f.explanation and f.saving.staff_hours > 0
+    assert f.data == ("Akta pendirian", "KTP")
+    assert f.data_source == "data associations"
+    assert "Petugas DPMPTSP" in f.explanation
+    assert f.saving.staff_hours > 0
 
 
 def test_found_by_analyze_and_left_unguarded(tmp_path):
     found = [f for f in analyze(licensing(tmp_path)) if f.rule == "resubmission"]
-    assert len(found) == 1 and found[0].guard is None
+    assert len(found) == 1
+    assert found[0].guard is None
 
 
 def test_a_rework_loop_is_not_a_resubmission(tmp_path):

@@ -24,7 +24,8 @@ def test_no_decision_after_approval_is_a_rubber_stamp(procedure):
     model = load(_approval_then(procedure, reject_branch=False))
     found = check_rubber_stamp(model)
     assert [f.elements for f in found] == [("a",)]
-    assert found[0].suggestion == "notify" and "nothing after it decides" in found[0].explanation
+    assert found[0].suggestion == "notify"
+    assert "nothing after it decides" in found[0].explanation
 
 
 def test_decision_that_reconverges_empty_is_a_rubber_stamp(procedure):
@@ -41,7 +42,8 @@ def test_scenario_reject_probability_zero(procedure):
     model = load(path)
     sc = load_scenario(None, model=model)
     found = check_rubber_stamp(model, sc)
-    assert [f.elements for f in found] == [("a",)] and "probability of 0" in found[0].explanation
+    assert [f.elements for f in found] == [("a",)]
+    assert "probability of 0" in found[0].explanation
     assert found[0].saving.basis == "scenario"
     assert check_rubber_stamp(model) == []  # without the scenario the branch may be taken
 

@@ -40,8 +40,10 @@ def test_path_input_rule_subset_and_errors(domisili):
 
 def test_every_saving_is_labelled(domisili_model):
     for f in analyze(domisili_model):
-        assert f.saving.label == "estimate" and f.saving.working_days >= 0
-        assert f.explanation.endswith((".", ")")) and len(f.explanation) > 60
+        assert f.saving.label == "estimate"
+        assert f.saving.working_days >= 0
+        assert f.explanation.endswith((".", ")"))
+        assert len(f.explanation) > 60
 
 
 CORPUS = corpus_files()
@@ -55,6 +57,7 @@ def test_corpus_file_analyses_without_exception(path):
     except ModelError:
         pytest.skip("file is meant not to load (see MANIFEST.tsv)")
     for f in analyze(model):
-        assert f.rule in RULE_IDS and set(f.elements) <= set(model.elements)
+        assert f.rule in RULE_IDS
+        assert set(f.elements) <= set(model.elements)
     report = soundness(model, max_states=20_000)
     assert report.states > 0 or not model.elements

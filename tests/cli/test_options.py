@@ -52,7 +52,8 @@ def test_shared_options_are_spelled_the_same_everywhere(path):
         if decls & OLD_SPELLINGS:
             assert param.hidden, f"{' '.join(path)}: {param.opts} is an old spelling, hide it"
         if param.name == "fmt":
-            assert set(param.type.choices) <= set(FORMATS) and param.default == "text", path
+            assert set(param.type.choices) <= set(FORMATS), path
+            assert param.default == "text", path
         if param.name == "output":
             assert isinstance(param.type, OutputPath), f"{path}: -o must create its folders"
 
@@ -121,15 +122,18 @@ def test_old_spellings_still_work_and_mean_the_same():
     new.pop("elapsed_seconds"), old.pop("elapsed_seconds")
     assert new == old
     help_text = runner.invoke(main, ["simulate", "--help"]).output
-    assert "--json" not in help_text and "--workers" not in help_text
+    assert "--json" not in help_text
+    assert "--workers" not in help_text
     table = runner.invoke(main, ["analyze", model, "--format", "table", "--no-soundness"])
     text = runner.invoke(main, ["analyze", model, "--format", "text", "--no-soundness"])
-    assert table.exit_code == 0 and table.output == text.output
+    assert table.exit_code == 0
+    assert table.output == text.output
     both = runner.invoke(main, ["simulate", model, "-n", "5", "--json", "--format", "csv"])
-    assert both.exit_code == 2 and "--json is the old spelling of --format" in both.output
+    assert both.exit_code == 2
+    assert "--json is the old spelling of --format" in both.output
 
 
-@pytest.mark.parametrize("args,name", [
+@pytest.mark.parametrize(("args", "name"), [
     (["simulate", "{model}", "-n", "10", "-r", "1"], "t.txt"),
     (["compare", "{model}", "{model}", "-n", "10", "-r", "2"], "t.csv"),
     (["analyze", "{model}", "--no-soundness"], "t.json"),
@@ -143,7 +147,8 @@ def test_output_creates_missing_folders(tmp_path, args, name):
     args = [a.format(model=model) for a in args]
     res = CliRunner().invoke(main, [*args, "-o", str(target)])
     assert res.exit_code == 0, res.output
-    assert target.is_file() and target.stat().st_size > 0
+    assert target.is_file()
+    assert target.stat().st_size > 0
 
 
 def test_an_output_folder_that_cannot_be_made_is_one_error_line(tmp_path):
@@ -151,6 +156,8 @@ def test_an_output_folder_that_cannot_be_made_is_one_error_line(tmp_path):
     model = str(PROCESSES / "surat-keterangan-domisili.bpmn")
     res = CliRunner().invoke(main, ["redesign", model, "-o", str(tmp_path / "file" / "x.bpmn")])
     assert res.exit_code == 2
-    assert res.output.startswith("error: ") and "'-o' / '--output'" in res.output
+    assert res.output.startswith("error: ")
+    assert "'-o' / '--output'" in res.output
     assert f"{tmp_path / 'file'} is a file" in res.output
-    assert len(res.output.strip().splitlines()) == 1 and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert "Traceback" not in res.output

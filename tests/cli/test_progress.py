@@ -8,8 +8,8 @@ from rich.console import Console
 from bpengine import load
 from bpengine.cli import progress as progress_module
 from bpengine.cli.progress import progress_bar
-from bpengine.report.before_after import simulate_pair
-from bpengine.report.reengineer import reengineer
+from bpengine.reengineer.before_after import simulate_pair
+from bpengine.reengineer.search import reengineer
 from bpengine.scenario.loading import read_yaml
 from bpengine.sim.sweep import sweep
 from tests.conftest import PROCESSES
@@ -40,7 +40,9 @@ def test_the_bar_shows_count_unit_and_time_left(monkeypatch):
         update(3, 10)
         update(7, 10)
     text = out.getvalue()
-    assert "simulating candidates" in text and "7/10" in text and "candidates" in text
+    assert "simulating candidates" in text
+    assert "7/10" in text
+    assert "candidates" in text
     assert "left" in text
 
 

@@ -43,7 +43,7 @@ def run_json(*args):
     return doc
 
 
-@pytest.mark.parametrize("setting,edit", EDITS, ids=[e[0].split("=")[0] for e in EDITS])
+@pytest.mark.parametrize(("setting", "edit"), EDITS, ids=[e[0].split("=")[0] for e in EDITS])
 def test_simulate_set_equals_a_hand_edited_file(tmp_path, setting, edit):
     by_set = run_json("simulate", CUTI, "--set", setting, *SMALL, "--format", "json")
     by_hand = run_json("simulate", CUTI, "-s", hand_edited(tmp_path, edit), *SMALL,
@@ -71,7 +71,8 @@ def test_reengineer_set_carries_into_the_search(tmp_path):
                                   EDITS[0][0], *common])
     b = CliRunner().invoke(main, ["reengineer", str(CUTI), "-o", str(tmp_path / "b"), "-s",
                                   edited, *common])
-    assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
+    assert a.exit_code == 0, a.output + b.output
+    assert b.exit_code == 0, a.output + b.output
     ranking = [line for line in a.output.splitlines() if line.startswith("  ")]
     assert len(ranking) >= 2
     assert ranking == [line for line in b.output.splitlines() if line.startswith("  ")]
@@ -104,9 +105,11 @@ def test_what_if_mistakes_are_one_line_naming_the_path(tmp_path):
          "x.json: what-if overrides change a YAML scenario, not Prosimos JSON"),
     ):
         res = runner.invoke(main, [str(a) for a in args])
-        assert res.exit_code in (1, 2) and "Traceback" not in res.output, res.output
+        assert res.exit_code in (1, 2), res.output
+        assert "Traceback" not in res.output, res.output
         line, = res.output.strip().splitlines()
-        assert line.startswith("error: ") and message in line, line
+        assert line.startswith("error: "), line
+        assert message in line, line
 
 
 def test_sweep_prints_a_table_and_draws_a_plot(tmp_path):
@@ -114,7 +117,8 @@ def test_sweep_prints_a_table_and_draws_a_plot(tmp_path):
     res = CliRunner().invoke(main, ["sweep", str(CUTI), "--vary", 'lanes."Kepala OPD".staff=1,3',
                                     *SMALL, "--plot", str(plot)])
     assert res.exit_code == 0, res.output
-    assert "utilisation" in res.output and "Kepala OPD" in res.output
+    assert "utilisation" in res.output
+    assert "Kepala OPD" in res.output
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -27,7 +27,8 @@ def run(tmp_path):
 def test_an_analyst_walks_a_case_by_hand(run, data_dir):
     started = json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3",
                              "--data", "revisi=0", "--actor", "ani", "--format", "json").output)
-    assert started["status"] == "running" and started["data"] == {"hari": 3, "revisi": 0}
+    assert started["status"] == "running"
+    assert started["data"] == {"hari": 3, "revisi": 0}
     inbox = json.loads(run("case", "inbox", "--lane", "Pegawai", "--format", "json").output)
     assert [t["name"] for t in inbox] == ["Isi formulir cuti"]
     run("case", "complete", inbox[0]["id"], "--data", "alasan=menikah", "--actor", "ani")
@@ -39,7 +40,8 @@ def test_an_analyst_walks_a_case_by_hand(run, data_dir):
                 "--actor", "budi").output
     assert "Revisi pengajuan" in shown
     show = run("case", "show", started["id"]).output
-    assert "running" in show and '"alasan": "menikah"' in show
+    assert "running" in show
+    assert '"alasan": "menikah"' in show
     history = run("case", "history", started["id"]).output.splitlines()
     assert history[0].split()[:4] == ["time", "(UTC)", "action", "actor"]
     history = history[1:]
@@ -58,7 +60,8 @@ def test_timers_fire_from_the_command_line(run, data_dir):
     run("case", "complete", task["id"])
     assert "0 cases advanced" in run("case", "tick", "--now", "2000-01-01").output
     fired = run("case", "tick", "--now", "2100-01-01").output
-    assert "1 case advanced" in fired and case["id"] in fired
+    assert "1 case advanced" in fired
+    assert case["id"] in fired
     assert "Putuskan (eskalasi)" in run("case", "inbox", "--lane", "Kepala").output
 
 
@@ -83,7 +86,9 @@ def test_mistakes_give_one_clear_line(run, args, message):
 
 def test_a_script_task_file_is_refused_with_the_element(run, data_dir):
     result = run("case", "start", str(data_dir / "script.bpmn"), ok=False)
-    assert result.exit_code == 1 and "SC" in result.output and "trust_scripts" in result.output
+    assert result.exit_code == 1
+    assert "SC" in result.output
+    assert "trust_scripts" in result.output
     assert run("case", "start", str(data_dir / "script.bpmn"), "--trust-scripts",
                "--data", "hari=2").exit_code == 0
 
@@ -94,15 +99,18 @@ def test_db_upgrade_and_current(run, tmp_path):
     assert "already at 0006" in run("db", "upgrade", "--url", url).output
     assert "database: 0006" in run("db", "current", "--db", url).output  # --url: old spelling
     bad = run("db", "upgrade", "--url", "nonsense://x", ok=False)
-    assert bad.exit_code == 1 and "--db 'nonsense://x'" in bad.output
+    assert bad.exit_code == 1
+    assert "--db 'nonsense://x'" in bad.output
 
 
 def test_a_mistyped_database_is_refused_not_created(run, tmp_path):
     """Only `case start` creates a database; `inbox` on a typo must not say 'inbox empty'."""
     missing = tmp_path / "typo.db"
     result = CliRunner().invoke(main, ["case", "inbox", "--db", f"sqlite:///{missing}"])
-    assert result.exit_code == 1 and not missing.exists()
-    assert result.output.startswith("error: --db ") and "no database at" in result.output
+    assert result.exit_code == 1
+    assert not missing.exists()
+    assert result.output.startswith("error: --db ")
+    assert "no database at" in result.output
     assert len(result.output.strip().splitlines()) == 1
 
 
@@ -119,7 +127,8 @@ def test_history_columns_line_up_and_times_say_utc(run, data_dir):
     assert "(UTC)" in lines[0]
     run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3", "--data", "revisi=0")
     inbox = run("case", "inbox").output
-    assert "UTC" in inbox and "UTC" in run("case", "list").output
+    assert "UTC" in inbox
+    assert "UTC" in run("case", "list").output
     assert json.loads(run("case", "inbox", "--format", "json").output)[0]["element_id"] in inbox
 
 
@@ -127,14 +136,16 @@ def test_claim_without_actor_names_the_option(run, data_dir):
     run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3", "--data", "revisi=0")
     task = json.loads(run("case", "inbox", "--format", "json").output)[0]
     result = run("case", "claim", task["id"], ok=False)
-    assert result.exit_code == 1 and "--actor" in result.output
+    assert result.exit_code == 1
+    assert "--actor" in result.output
     assert len(result.output.strip().splitlines()) == 1
 
 
 def test_db_error_names_the_url_and_the_missing_folder(run, tmp_path):
     url = f"sqlite:///{tmp_path / 'no' / 'such' / 'x.db'}"
     result = run("db", "upgrade", "--url", url, ok=False)
-    assert result.exit_code == 1 and result.output.startswith(f"error: --db {url}: ")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: --db {url}: ")
     assert "does not exist" in result.output
 
 
@@ -155,7 +166,8 @@ def test_case_commands_take_a_unique_start_of_an_id(run, data_dir):
                                   "--data", "revisi=0", "--format", "json").output)["id"])
     first = next(i[0] for i in ids if sum(j[0] == i[0] for j in ids) > 1)
     result = run("case", "show", first, ok=False)
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
     line, = result.output.strip().splitlines()
     assert line.startswith(f"error: case id '{first}' is ambiguous")
     assert all(i in line for i in ids if i[0] == first)
@@ -181,13 +193,18 @@ def test_messages_and_signals_from_the_command_line(run, data_dir):
     waiting = run("case", "complete", task["id"]).output
     assert "R_dokumen 'Terima dokumen asli' [Petugas Kelurahan] for 'Dokumen asli'" in waiting
     missing = run("case", "message", "Dokumen asli", "--business-key", "PND-009", ok=False)
-    assert missing.exit_code == 1 and len(missing.output.strip().splitlines()) == 1
+    assert missing.exit_code == 1
+    assert len(missing.output.strip().splitlines()) == 1
     assert "no case waits for message 'Dokumen asli' with business key 'PND-009'" in \
-        missing.output and "'PND-001'" in missing.output and "--keep" in missing.output
+        missing.output
+    assert "'PND-001'" in missing.output
+    assert "--keep" in missing.output
     sent = run("case", "message", "Dokumen asli", "--business-key", "PND-001",
                "--data", "asli=true", "--id", "WA-1", "--actor", "pemohon").output
-    assert "message 'Dokumen asli' delivered to case" in sent and "at R_dokumen" in sent
-    assert '"asli": true' in sent and "A_siak 'Catat di SIAK'" in sent
+    assert "message 'Dokumen asli' delivered to case" in sent
+    assert "at R_dokumen" in sent
+    assert '"asli": true' in sent
+    assert "A_siak 'Catat di SIAK'" in sent
     again = run("case", "message", "Dokumen asli", "--business-key", "PND-001",
                 "--id", "WA-1").output
     assert "already handled; nothing done again" in again
@@ -195,7 +212,8 @@ def test_messages_and_signals_from_the_command_line(run, data_dir):
                   "--keep", "--format", "json").output
     assert json.loads(by_data)["state"] == "pending"  # the case no longer waits: kept
     bad = run("case", "message", "Dokumen asli", "--where", "nik", ok=False)
-    assert bad.exit_code == 2 and "--where" in bad.output
+    assert bad.exit_code == 2
+    assert "--where" in bad.output
     assert "no case waits for it" in run("case", "signal", "SIAK pulih").output
     case_id = next(line.split()[1] for line in started.splitlines() if line.startswith("case "))
     history = run("case", "history", case_id).output.splitlines()
@@ -214,9 +232,11 @@ def test_incidents_and_retry_from_the_command_line(run, data_dir):
     assert "name 'prioritas' is not in the case data" in listed[1]
     retried = run("case", "retry", case["id"][:8], "--data", "prioritas=tinggi",
                   "--actor", "admin").output
-    assert "running" in retried and "T_eskalasi 'Tangani segera'" in retried
+    assert "running" in retried
+    assert "T_eskalasi 'Tangani segera'" in retried
     assert run("case", "incidents").output.strip() == "no open incidents"
     resolved = json.loads(run("case", "incidents", "--all", "--format", "json").output)
     assert [(i["state"], i["resolved_by"]) for i in resolved] == [("resolved", "admin")]
     refused = run("case", "retry", case["id"], ok=False)
-    assert refused.exit_code == 1 and "has no open incident" in refused.output
+    assert refused.exit_code == 1
+    assert "has no open incident" in refused.output

@@ -72,7 +72,8 @@ def test_a_rejection_loops_back_through_revision(engine, data_dir):
         engine.complete(revision.id, {"revisi": round_ + 1}, actor="ani")
     [approval] = engine.inbox(lane="Atasan Langsung")
     final = engine.complete(approval.id, {"approved": False}, actor="budi")
-    assert final.status == "completed" and final.data["revisi"] == 3
+    assert final.status == "completed"
+    assert final.data["revisi"] == 3
     assert engine.get(case.id).tasks == ()
 
 
@@ -101,7 +102,8 @@ def test_the_spec_is_stored_once_per_definition_not_per_case(engine, data_dir):
         state = conn.execute(text("SELECT state FROM bpe_cases WHERE id = :i"),
                              {"i": case.id}).scalar_one()
         spec = conn.execute(text("SELECT spec FROM bpe_definitions")).scalar_one()
-    assert "task_specs" in spec and "task_specs" not in state
+    assert "task_specs" in spec
+    assert "task_specs" not in state
     assert "spec" not in json.loads(state)
 
 
@@ -113,7 +115,8 @@ def test_script_tasks_are_refused_unless_trusted(engine, data_dir):
     engine.deploy(data_dir / "script.bpmn", trust_scripts=True)
     case = engine.start("hitung", {"hari": 2})
     [task] = engine.inbox()
-    assert task.name == "Bayar" and case.status == "running"
+    assert task.name == "Bayar"
+    assert case.status == "running"
 
 
 def test_a_hostile_condition_is_refused_and_nothing_changes(engine, data_dir, tmp_path):
@@ -171,7 +174,8 @@ def test_cancel_closes_the_case_and_its_tasks(engine, data_dir):
     engine.deploy(data_dir / "cuti.bpmn")
     case = _walk_to_approval(engine)
     cancelled = engine.cancel(case.id, "pegawai menarik pengajuan", actor="ani")
-    assert cancelled.status == "cancelled" and cancelled.tasks == ()
+    assert cancelled.status == "cancelled"
+    assert cancelled.tasks == ()
     assert engine.inbox() == []
     assert engine.history(case.id)[-1].detail == "pegawai menarik pengajuan"
     with pytest.raises(BpengineError, match="is cancelled"):
@@ -202,7 +206,8 @@ def test_a_failing_handler_fails_the_case_and_retry_resumes_it(engine, data_dir)
     assert [h.action for h in engine.history(case.id)][-2:] == ["complete", "fail"]
     assert engine.task(approval.id).state == "completed"
     resumed = engine.retry(case.id, actor="admin")
-    assert resumed.status == "completed" and resumed.data["nomor"] == 42
+    assert resumed.status == "completed"
+    assert resumed.data["nomor"] == 42
     assert calls[1]["approved"] is True
     with pytest.raises(BpengineError, match="only failed cases"):
         engine.retry(case.id)
@@ -287,7 +292,8 @@ def test_a_case_that_loops_2000_times_completes(engine, data_dir):
         assert (task.element_id, task.lane) == ("T", "Petugas")
         result = engine.complete(task.id, {"n": n}, actor="petugas")
     case = result
-    assert result.status == "completed" and result.data["n"] == 2000
+    assert result.status == "completed"
+    assert result.data["n"] == 2000
     assert engine.inbox() == []
     assert sum(h.action == "complete" for h in engine.history(case.id)) == 2000
 
@@ -338,3 +344,8 @@ def test_unclaim_and_reassign_are_audited_and_race_safe(engine, data_dir):
         engine.reassign(approval.id, "eko", actor="kabag")
     with pytest.raises(BpengineError, match="an actor is required"):
         engine.unclaim(approval.id, actor="")
+
+
+def test_a_url_that_is_not_text_is_a_clear_error():
+    with pytest.raises(BpengineError, match="must be text"):
+        Engine(42)

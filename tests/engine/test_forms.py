@@ -21,7 +21,8 @@ def test_a_typo_in_a_decision_is_refused_naming_the_field(engine, data_dir):
     assert [(f.id, f.type, f.required) for f in fields] == [
         ("lama_cuti", "long", True), ("alasan", "string", False), ("mulai", "date", False),
         ("pengganti_ada", "boolean", False)]
-    assert fields[0].label == "Lama cuti (hari kerja)" and fields[0].constraints == {
+    assert fields[0].label == "Lama cuti (hari kerja)"
+    assert fields[0].constraints == {
         "min": 1.0, "max": 12.0}
     before = engine.history(case.id)
     for data, message in [
@@ -36,7 +37,8 @@ def test_a_typo_in_a_decision_is_refused_naming_the_field(engine, data_dir):
             engine.complete(isi.id, data, actor="ani")
     assert engine.history(case.id) == before  # nothing written
     done = engine.complete(isi.id, {"lama_cuti": "3", "mulai": "2025-01-06"}, actor="ani")
-    assert done.data["lama_cuti"] == 3 and done.data["pengganti_ada"] is False  # typed, default
+    assert done.data["lama_cuti"] == 3
+    assert done.data["pengganti_ada"] is False
 
     keputusan = _to(engine, "Atasan Langsung")
     assert engine.form(keputusan.id)[0].values == (("disetujui", "Disetujui"),

@@ -43,7 +43,8 @@ def test_a_poisoned_timer_is_an_incident_with_backoff_and_the_others_fire(engine
     assert case.status == "running"  # retries left: not failed yet
     [incident] = engine.incidents(poisoned)
     assert (incident.kind, incident.element_id, incident.attempts) == ("timer", "B_lambat", 1)
-    assert "prioritas" in incident.error and "G_cek" in incident.error
+    assert "prioritas" in incident.error
+    assert "G_cek" in incident.error
     assert incident.next_retry == clock.now + dt.timedelta(minutes=1)
     assert engine.tick() == []  # not before its next retry
     clock.advance(minutes=1)
@@ -55,16 +56,20 @@ def test_a_poisoned_timer_is_an_incident_with_backoff_and_the_others_fire(engine
     [incident] = engine.incidents(poisoned)
     assert (incident.attempts, incident.next_retry) == (3, None)
     case = engine.get(poisoned)
-    assert case.status == "failed" and "prioritas" in case.error
+    assert case.status == "failed"
+    assert "prioritas" in case.error
     assert [h.action for h in engine.history(poisoned)][-3:] == ["fail", "fail", "fail"]
 
     done = engine.retry(poisoned, actor="admin", data={"prioritas": "biasa"})
-    assert done.status == "completed" and done.data["nomor"] == 7
+    assert done.status == "completed"
+    assert done.data["nomor"] == 7
     assert engine.incidents(poisoned) == []
     [resolved] = engine.incidents(poisoned, state="resolved")
-    assert resolved.resolved_by == "admin" and resolved.attempts == 3
+    assert resolved.resolved_by == "admin"
+    assert resolved.attempts == 3
     retry = next(h for h in engine.history(poisoned) if h.action == "retry")
-    assert retry.actor == "admin" and retry.data_after["prioritas"] == "biasa"
+    assert retry.actor == "admin"
+    assert retry.data_after["prioritas"] == "biasa"
 
 
 def test_failing_handlers_keep_the_step_before_and_retry_after_a_fix(engine, data_dir, clock):
@@ -81,10 +86,12 @@ def test_failing_handlers_keep_the_step_before_and_retry_after_a_fix(engine, dat
     by_case = {i.case_id: i for i in engine.incidents()}
     assert set(by_case) == {raising, empty}
     assert by_case[raising].error == "S_kirim: ConnectionError: registri tidak menjawab"
-    assert "G_hasil" in by_case[empty].error and "nomor" in by_case[empty].error
+    assert "G_hasil" in by_case[empty].error
+    assert "nomor" in by_case[empty].error
     for case_id in (raising, empty):
         case = engine.get(case_id)
-        assert case.status == "running" and case.data.get("nomor") is None
+        assert case.status == "running"
+        assert case.data.get("nomor") is None
         assert [(t.element_id, t.state) for t in case.tasks] == [("S_kirim", "pending")]
     assert after.status == "completed"
     assert engine.work() == []  # both wait for their next retry
@@ -111,7 +118,8 @@ def test_a_handler_raising_bpmn_error_is_caught_by_the_error_boundary(engine, da
 
     engine.register("Kirim ke registri", kirim)  # by name
     caught = _receive(engine, engine.start("jobs", {"nik": "000"}).id)
-    assert caught.status == "running" and caught.data["alasan"] == "NIK"
+    assert caught.status == "running"
+    assert caught.data["alasan"] == "NIK"
     assert [t.element_id for t in caught.tasks] == ["T_perbaiki"]
     error = [h for h in engine.history(caught.id) if h.action == "error"]
     assert error[0].detail == "BpmnError 'NIK_TIDAK_VALID' caught: NIK tidak terdaftar"
@@ -135,7 +143,8 @@ def test_the_idempotency_key_is_the_same_on_every_attempt(engine, data_dir, cloc
     assert engine.work() == [case.id]
     assert engine.get(case.id).status == "completed"
     assert [(a, e) for _, a, e in seen] == [(1, "S_kirim"), (2, "S_kirim")]
-    assert len({k for k, _, _ in seen}) == 1 and seen[0][0].startswith(case.id + "/")
+    assert len({k for k, _, _ in seen}) == 1
+    assert seen[0][0].startswith(case.id + "/")
     [incident] = engine.incidents(case.id, state="resolved")
     assert incident.resolved_by == "service:S_kirim"
 

@@ -61,7 +61,8 @@ def test_two_pools_run_as_one_case_with_messages_inside_and_from_outside(eng):
     assert [t.lane for t in eng.inbox()] == ["Petugas Kecamatan"]  # the other pool's lane
     _do(eng, "Petugas Kecamatan")
     done = _do(eng, "Camat")  # the SKPWNI goes back; the kelurahan hands it over and ends
-    assert done.status == "completed" and done.data["asli"] is True
+    assert done.status == "completed"
+    assert done.data["asli"] is True
     assert done.data["siak"] == "tercatat"
 
     trail = [(h.action, h.element_id) for h in eng.history(case.id)]
@@ -70,7 +71,8 @@ def test_two_pools_run_as_one_case_with_messages_inside_and_from_outside(eng):
                      ("complete", "A_periksa"), ("complete", "A_terbitkan"),
                      ("message", "C_skpwni"), ("throw", "T_berikan"), ("end", None)]
     outside = [h for h in eng.history(case.id) if h.element_id == "R_dokumen"][0]
-    assert outside.actor == "pemohon" and outside.data_after["asli"] is True
+    assert outside.actor == "pemohon"
+    assert outside.data_after["asli"] is True
     [outbound] = eng.messages("outbound")  # for the applicant: the application passes it on
     assert (outbound.name, outbound.business_key, outbound.source_case_id) == (
         "SKPWNI untuk pemohon", "PND-001", case.id)
@@ -84,10 +86,13 @@ def test_correlate_by_case_data_and_a_message_id_is_delivered_once(eng):
         eng.correlate("Dokumen asli")
     first = eng.correlate("Dokumen asli", correlation={"nik": "222"}, message_id="WA-77")
     again = eng.correlate("Dokumen asli", correlation={"nik": "222"}, message_id="WA-77")
-    assert first.case_id == cases[1].id and not first.duplicate
-    assert again.duplicate and again.case_id == cases[1].id
+    assert first.case_id == cases[1].id
+    assert not first.duplicate
+    assert again.duplicate
+    assert again.case_id == cases[1].id
     caught = [h for h in eng.history(cases[1].id) if h.action == "message"]
-    assert len(caught) == 1 and "WA-77" in caught[0].detail
+    assert len(caught) == 1
+    assert "WA-77" in caught[0].detail
     assert _waiting(eng.get(cases[0].id)) == [("R_dokumen", "message", "Dokumen asli")]
 
 
@@ -100,7 +105,8 @@ def test_a_message_for_no_waiting_case_is_a_clear_error_or_kept(eng, clock):
         eng.correlate("Surat nikah", business_key="PND-9")
     assert eng.messages() == []  # a refused message leaves no trace
     kept = eng.correlate("Dokumen asli", business_key="PND-9", data={"asli": True}, keep=True)
-    assert kept.state == "pending" and kept.case_ids == ()
+    assert kept.state == "pending"
+    assert kept.case_ids == ()
     assert eng.tick() == []  # nobody waits yet: it stays
     _do(eng, "Petugas Kelurahan")
     assert eng.tick() == [case.id]
@@ -121,7 +127,8 @@ def test_event_gateway_timer_branch_then_a_message_that_arrives_early_is_kept(en
     # The kecamatan sends the SKPWNI while the kelurahan is still asking: nobody waits for
     # it yet; the case keeps it and hands it over once "Menerima SKPWNI" waits.
     still = _do(eng, "Camat")
-    assert still.status == "running" and [t.element_id for t in still.tasks] == ["A_tanya"]
+    assert still.status == "running"
+    assert [t.element_id for t in still.tasks] == ["A_tanya"]
     done = _do(eng, "Petugas Kelurahan")
     assert done.status == "completed"
     assert [h.element_id for h in eng.history(case.id) if h.action == "message"] == [
@@ -139,7 +146,8 @@ def test_a_message_start_event_starts_a_case(url, clock, data_dir):
         engine.deploy(data_dir / "pengaduan.bpmn")
         started = engine.correlate("Pengaduan masuk", business_key="ADU-1",
                                    data={"isi": "jalan rusak"}, actor="warga")
-        assert started.started == started.case_ids and len(started.case_ids) == 1
+        assert started.started == started.case_ids
+        assert len(started.case_ids) == 1
         case = engine.get(started.case_id)
         assert (case.business_key, case.data, [t.element_id for t in case.tasks]) == (
             "ADU-1", {"isi": "jalan rusak"}, ["A_tindak"])
@@ -157,7 +165,8 @@ def test_signals_broadcast_across_cases(url, clock, data_dir):
         assert all(t.kind == "signal" for c in waiting for t in engine.get(c).tasks)
         # From outside: every waiting case gets it.
         sent = engine.signal("SIAK pulih", {"pukul": "10.00"}, actor="ti")
-        assert sorted(sent.case_ids) == sorted(waiting) and sent.state == "delivered"
+        assert sorted(sent.case_ids) == sorted(waiting)
+        assert sent.state == "delivered"
         assert {engine.get(c).data["pukul"] for c in waiting} == {"10.00"}
         assert len(engine.inbox(lane="Operator SIAK")) == 3
         # Thrown by a case: broadcast to the cases waiting at the next tick, once.
@@ -175,7 +184,8 @@ def test_signals_broadcast_across_cases(url, clock, data_dir):
         assert (thrown.kind, thrown.state, sorted(thrown.case_ids)) == (
             "signal", "delivered", sorted(more))
         nobody = engine.signal("Listrik padam")
-        assert nobody.state == "delivered" and nobody.case_ids == ()
+        assert nobody.state == "delivered"
+        assert nobody.case_ids == ()
 
 
 def test_timer_start_cycles_create_cases_on_tick(url, clock, data_dir):
@@ -184,7 +194,8 @@ def test_timer_start_cycles_create_cases_on_tick(url, clock, data_dir):
         assert engine.cases() == []
         assert engine.tick(clock.now - dt.timedelta(minutes=1)) == []
         first = engine.tick(clock.now)
-        assert len(first) == 1 and engine.get(first[0]).tasks[0].element_id == "A_rekap"
+        assert len(first) == 1
+        assert engine.get(first[0]).tasks[0].element_id == "A_rekap"
         assert engine.tick(clock.advance(hours=23)) == []
         assert len(engine.tick(clock.advance(days=5))) == 2  # two more, then the cycle ends
         assert engine.tick(clock.advance(days=5)) == []
@@ -259,9 +270,11 @@ def test_four_workers_x_200_cases_deliver_every_message_exactly_once(pg_url, dat
     with ctx.Pool(4) as pool:
         results = pool.starmap(_worker, [(pg_url, seed, 4, 50) for seed in range(4)])
     cases = engine.cases()
-    assert len(cases) == 200 and {c.status for c in cases} == {"completed"}
+    assert len(cases) == 200
+    assert {c.status for c in cases} == {"completed"}
     sends = sum(r.get("delivered", 0) + r.get("pending", 0) for r in results)
-    assert sends == 200 and sum(r.get("duplicate", 0) for r in results) == 600
+    assert sends == 200
+    assert sum(r.get("duplicate", 0) for r in results) == 600
     with engine.db.connect() as conn:
         caught = conn.execute(text(
             "SELECT case_id, element_id, count(*) FROM bpe_audit WHERE action = 'message' "
@@ -273,8 +286,10 @@ def test_four_workers_x_200_cases_deliver_every_message_exactly_once(pg_url, dat
             "SELECT name, state, count(*) FROM bpe_messages GROUP BY name, state")).all()
     # Inside the case: the file to the kecamatan, the SKPWNI back; from outside: the documents.
     assert sorted({e for _, e, _ in caught}) == ["C_skpwni", "R_dokumen", "S_kec"]
-    assert len(caught) == 600 and {n for *_, n in caught} == {1}
-    assert len(completes) == 800 and {n for _, n in completes} == {1}
+    assert len(caught) == 600
+    assert {n for *_, n in caught} == {1}
+    assert len(completes) == 800
+    assert {n for _, n in completes} == {1}
     assert sorted(messages) == [("Dokumen asli", "delivered", 200),
                                 ("SKPWNI untuk pemohon", "outbound", 200)]
     engine.close()
@@ -407,7 +422,8 @@ def test_a_collaboration_whose_pools_all_start_on_a_message_is_started_by_one(cl
                                                 r"\(Permohonan pindah, Berkas pindah\).*correlate"):
             engine.start("pindah_domisili", {})
         started = engine.correlate("Permohonan pindah", business_key="PND-S", data={"nik": "1"})
-        assert started.started == started.case_ids and started.element_ids == ("S_kel",)
+        assert started.started == started.case_ids
+        assert started.element_ids == ("S_kel",)
         _do(engine, "Petugas Kelurahan")
         engine.correlate("Dokumen asli", business_key="PND-S")
         for lane in ("Lurah", "Petugas Kecamatan", "Camat"):
@@ -462,9 +478,11 @@ def test_a_signal_start_event_starts_a_case_per_signal(engine):
         <sequenceFlow id="f1" sourceRef="S" targetRef="A"/>
         <sequenceFlow id="f2" sourceRef="A" targetRef="E"/></process></definitions>""")
     sent = engine.signal("Libur nasional diumumkan", {"tanggal": "2025-03-31"})
-    assert len(sent.started) == 1 and sent.started == sent.case_ids
+    assert len(sent.started) == 1
+    assert sent.started == sent.case_ids
     case = engine.get(sent.case_id)
-    assert case.data == {"tanggal": "2025-03-31"} and case.tasks[0].name == "Geser jadwal layanan"
+    assert case.data == {"tanggal": "2025-03-31"}
+    assert case.tasks[0].name == "Geser jadwal layanan"
     assert engine.signal("Libur nasional diumumkan", message_id=sent.id).duplicate
 
 

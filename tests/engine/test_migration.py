@@ -43,7 +43,8 @@ def _cases_along_the_way(engine, key, data, count=12):
 @pytest.mark.slow
 def test_in_flight_cases_move_to_the_redesign_and_unsafe_ones_stay(engine, redesigned):
     old_model, new_model = load(SHIPPED), load(redesigned)
-    assert REMOVED <= set(old_model.elements) and not REMOVED & set(new_model.elements)
+    assert REMOVED <= set(old_model.elements)
+    assert not REMOVED & set(new_model.elements)
     v1 = engine.deploy(old_model)
     ids = _cases_along_the_way(engine, v1.key, happy_path_data(old_model))
     v2 = engine.deploy(new_model)
@@ -57,8 +58,8 @@ def test_in_flight_cases_move_to_the_redesign_and_unsafe_ones_stay(engine, redes
     assert {m.at for m in refused.values()} == {(e,) for e in REMOVED}
     for move in refused.values():
         [reason] = move.reasons
-        assert reason.startswith(f"it waits at {move.at[0]} (") and \
-            f"which {v2.key} v2 removes" in reason
+        assert reason.startswith(f"it waits at {move.at[0]} (")
+        assert f"which {v2.key} v2 removes" in reason
 
     moves = engine.migrate(v1, v2, actor="admin")
     assert [(m.case_id, m.moved) for m in moves] == [(m.case_id, m.moved) for m in plan]
@@ -68,7 +69,8 @@ def test_in_flight_cases_move_to_the_redesign_and_unsafe_ones_stay(engine, redes
         entry = [h for h in engine.history(case.id) if h.action == "migrate"]
         if move.moved:
             assert case.definition_version == 2
-            assert entry[0].actor == "admin" and entry[0].detail.startswith(
+            assert entry[0].actor == "admin"
+            assert entry[0].detail.startswith(
                 f"{v1.key} v1 -> {v2.key} v2 at ")
             for _ in range(3):
                 case = _walk(engine, case, 40, new_data)
@@ -78,7 +80,8 @@ def test_in_flight_cases_move_to_the_redesign_and_unsafe_ones_stay(engine, redes
                 case = engine.get(case.id)
             assert case.status == "completed", (move.at, case.tasks)
         else:  # left on v1 as it was: it still finishes there
-            assert case.definition_version == 1 and not entry
+            assert case.definition_version == 1
+            assert not entry
             assert _walk(engine, case, 40).status == "completed"
 
 
@@ -89,7 +92,8 @@ def test_a_mapping_moves_a_case_off_a_removed_step(engine, redesigned):
     v2 = engine.deploy(redesigned)
     mapping = {"Task_verifikasi_kelurahan": "Task_buat_konsep"}
     [move] = engine.migrate(v1, v2, mapping=mapping, cases=[case_id])
-    assert move.moved and move.at == ("Task_verifikasi_kelurahan",)
+    assert move.moved
+    assert move.at == ("Task_verifikasi_kelurahan",)
     assert [t.element_id for t in engine.get(case_id).tasks] == ["Task_buat_konsep"]
     assert "(mapped {'Task_verifikasi_kelurahan': 'Task_buat_konsep'})" in \
         engine.history(case_id)[-1].detail
@@ -120,7 +124,8 @@ def test_a_case_would_skip_a_signature_at_a_new_parallel_join_and_is_refused(eng
     at_a = engine.start("p", {}).id
     v2 = engine.deploy(_PARALLEL.encode())
     [move] = engine.migrate(v1, v2)
-    assert move.case_id == at_a and not move.moved
+    assert move.case_id == at_a
+    assert not move.moved
     assert move.reasons == ("from A ('Periksa') it would reach the parallel join join "
                             "('Keduanya') of p v2 without the branch that started it",)
 
@@ -139,10 +144,13 @@ def test_case_migrate_from_the_command_line(tmp_path, redesigned):
     assert dry.exit_code == 0, dry.output
     lines = dry.output.splitlines()
     assert lines[0] == f"3 of 5 running cases of {v1.key} v1 can move to v2"
-    assert "stays     at Task_bawa_ke_rw" in dry.output and "which " in dry.output
+    assert "stays     at Task_bawa_ke_rw" in dry.output
+    assert "which " in dry.output
     moved = json.loads(run("--from", "1", "--to", "2", "--format", "json").output)
     assert sorted(m["moved"] for m in moved) == [False, False, True, True, True]
     bad = run("--from", "1", "--to", "3")
-    assert bad.exit_code == 1 and f"no deployed {v1.key} v3" in bad.output
+    assert bad.exit_code == 1
+    assert f"no deployed {v1.key} v3" in bad.output
     bad = run("--from", "1", "--to", "2", "--map", "nonsense")
-    assert bad.exit_code == 1 and "--map 'nonsense'" in bad.output
+    assert bad.exit_code == 1
+    assert "--map 'nonsense'" in bad.output

@@ -43,7 +43,8 @@ def _run(engine: Engine, clock: Clock, name: str) -> None:
     done = engine.complete(setuju.id, {"approved": True})
     expected = {"hari": 2, "revisi": 0, **start, **_hostile(name), "approved": True,
                 "catatan": _hostile(name)}
-    assert done.status == "completed" and done.data == expected
+    assert done.status == "completed"
+    assert done.data == expected
     assert engine.get(case.id).data == expected
     assert engine.history(case.id)[-1].data_after == expected
     fired = engine.tick(clock.advance(days=3, minutes=1))

@@ -51,7 +51,8 @@ def test_walk_through_and_timers_on_postgres(pg_url, data_dir, clock):
     [escalation] = engine.inbox(lane="Kepala")
     engine.register("S_catat", lambda data: {"ok": True})
     done = engine.complete(escalation.id, {"approved": True}, actor="kepala")
-    assert done.status == "completed" and done.data["ok"] is True
+    assert done.status == "completed"
+    assert done.data["ok"] is True
     assert [h.action for h in engine.history(case.id)] == [
         "start", "complete", "timer", "cancelled", "complete", "service", "end"]
     engine.db.dispose()
@@ -100,7 +101,8 @@ def test_four_worker_processes_x_500_cases_complete_exactly_once(pg_url, data_di
         results = pool.starmap(_worker, [(pg_url, lanes, seed, 500) for seed in range(4)])
     total = sum(results, Counter())
     cases = engine.cases()
-    assert len(cases) == 4 * 500 and {c.status for c in cases} == {"completed"}
+    assert len(cases) == 4 * 500
+    assert {c.status for c in cases} == {"completed"}
     # Four user tasks per case (receive, two reviews, archive), each completed exactly once.
     assert total["completed"] == 4 * len(cases)
     with engine.db.connect() as conn:
@@ -114,8 +116,11 @@ def test_four_worker_processes_x_500_cases_complete_exactly_once(pg_url, data_di
             "SELECT count(*) FROM bpe_audit WHERE action = 'service'")).scalar_one()
         ends = conn.execute(text(
             "SELECT count(*) FROM bpe_audit WHERE action = 'end'")).scalar_one()
-    assert len(per_task) == 4 * len(cases) and {n for _, n in per_task} == {1}
-    assert open_rows == 0 and services == 2 * len(cases) and ends == len(cases)
+    assert len(per_task) == 4 * len(cases)
+    assert {n for _, n in per_task} == {1}
+    assert open_rows == 0
+    assert services == 2 * len(cases)
+    assert ends == len(cases)
     engine.db.dispose()
 
 
@@ -219,7 +224,8 @@ def test_two_workers_share_pending_service_tasks_exactly_once(pg_url, data_dir):
     with ctx.Pool(2) as pool:
         pool.map(_service_worker, [pg_url, pg_url])
     services = Counter(h.task_id for c in cases for h in front.history(c) if h.action == "service")
-    assert len(services) == 10 and set(services.values()) == {1}
+    assert len(services) == 10
+    assert set(services.values()) == {1}
     assert all(front.get(c).data["terkirim"] is True for c in cases)
     front.db.dispose()
 

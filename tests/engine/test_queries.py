@@ -36,7 +36,8 @@ def test_pages_come_with_the_total_and_data_queries_use_values_and_types(any_eng
     assert (page.total, page.offset, [c.id for c in page.items]) == (30, 25, ids[25:])
     assert engine.find_cases(newest_first=True, limit=2).items[0].id == ids[-1]
     [one] = engine.find_cases(business_key="REG-007").items
-    assert one.id == ids[7] and {t.element_id for t in one.tasks} == {"T_terima", "B_lambat"}
+    assert one.id == ids[7]
+    assert {t.element_id for t in one.tasks} == {"T_terima", "B_lambat"}
     assert engine.find_cases(data={"nik": "3"}).total == 3
     assert engine.find_cases(data={"nik": 3}).total == 0  # "3" is text, 3 a number
     assert engine.find_cases(data={"urut": 12}).items[0].id == ids[12]
@@ -46,11 +47,13 @@ def test_pages_come_with_the_total_and_data_queries_use_values_and_types(any_eng
     for case_id in ids[:4]:
         _receive(engine, case_id)  # nik 0 -> nomor 0 -> Perbaiki data; others end well
     done = engine.find_cases(status="completed")
-    assert done.total == 3 and {c.outcome for c in done.items} == {"E_selesai"}
+    assert done.total == 3
+    assert {c.outcome for c in done.items} == {"E_selesai"}
     assert engine.find_cases(outcome="E_selesai").total == 3
     assert engine.history(ids[1])[-1].detail == "E_selesai"
     tasks = engine.find_tasks(lane="Petugas", offset=20, limit=5)
-    assert tasks.total == 27 and len(tasks.items) == 5  # 26 to receive, 1 to correct
+    assert tasks.total == 27
+    assert len(tasks.items) == 5
     assert [t.element_id for t in engine.find_tasks(business_key="REG-000").items] == [
         "T_perbaiki"]
     # Receiving; the service task ran in the same call, so it never waited as a row.

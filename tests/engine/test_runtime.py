@@ -103,7 +103,8 @@ def test_step_cost_does_not_grow_with_the_process():
     for n in (20, 200):
         spec, subprocesses = build_specs(load(_linear(n)))
         done, completed, workflow = _our_run(spec, subprocesses, limit=n + 1)
-        assert completed and len(done) == n
+        assert completed
+        assert len(done) == n
         sizes[n] = len(workflow.tasks)
     # The tree the engine keeps (and saves) is the frontier, not the history.
     assert sizes[200] == sizes[20] <= 5
@@ -123,7 +124,8 @@ def test_plain_spiffworkflow_loses_a_long_loop_and_we_do_not(data_dir):
         workflow.do_engine_steps()
     # SpiffWorkflow stops looking at depth 1,000: it finds no ready task and says completed,
     # although the loop had 5,000 rounds to go.
-    assert rounds < 1000 and workflow.is_completed()
+    assert rounds < 1000
+    assert workflow.is_completed()
     assert any(t.state == TaskState.READY for t in workflow.tasks.values())
     # The engine runs the same model 2,000 rounds: tests/engine/test_engine.py.
 

@@ -37,7 +37,9 @@ def test_loop_with_no_exit_is_an_error():
     body = CHAIN.replace('targetRef="e"/>', 'targetRef="u"/>') + (
         '<userTask id="u"/><sequenceFlow id="f3" sourceRef="u" targetRef="t"/>')
     sev, el, msg = codes(body)["no-end"]
-    assert sev == "error" and el in ("t", "u") and "never finish" in msg
+    assert sev == "error"
+    assert el in ("t", "u")
+    assert "never finish" in msg
 
 
 def test_unreachable_element_is_a_warning():
@@ -51,7 +53,8 @@ def test_condition_on_flow_leaving_a_task_is_flagged():
                          '<sequenceFlow id="f2" sourceRef="t" targetRef="e">'
                          '<conditionExpression>ok</conditionExpression></sequenceFlow>')
     sev, el, msg = codes(body)["conditional-flow"]
-    assert (sev, el) == ("warning", "f2") and "ignored by the engine" in msg
+    assert (sev, el) == ("warning", "f2")
+    assert "ignored by the engine" in msg
 
 
 def test_implicit_split_and_gateway_flow_without_condition():
@@ -79,12 +82,16 @@ def test_schema_violations_name_line_and_element():
     bad = doc(CHAIN).replace(b'<userTask id="t"/>', b'<userTask id="t" bogus="1"/>')
     _, problems = validate(bad)
     xsd = [p for p in problems if p.code == "xsd"]
-    assert xsd and xsd[0].element_id == "t" and xsd[0].line == 1 and "bogus" in xsd[0].message
+    assert xsd
+    assert xsd[0].element_id == "t"
+    assert xsd[0].line == 1
+    assert "bogus" in xsd[0].message
 
 
 def test_spiff_specs_are_built_from_the_same_parse():
     spec, subs = build_specs(load(doc(CHAIN)))
-    assert "t" in spec.task_specs and subs == {}
+    assert "t" in spec.task_specs
+    assert subs == {}
 
 
 def test_spiff_refusal_becomes_model_error_naming_the_process():

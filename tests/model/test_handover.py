@@ -28,14 +28,16 @@ def test_message_flows_resolve_to_elements(model):
     assert (h["Msg_berkas"].sender, h["Msg_berkas"].receiver) == ("Throw_serahkan", "Start_terima")
     assert (h["Msg_data"].sender_pool, h["Msg_data"].receiver_pool) == ("Pool_kecamatan",
                                                                          "Pool_dinas")
-    assert h["Msg_izin"].receiver is None and h["Msg_izin"].receiver_pool == "Pool_pemohon"
+    assert h["Msg_izin"].receiver is None
+    assert h["Msg_izin"].receiver_pool == "Pool_pemohon"
     assert model.message_fed["Receive_terima"] == ("Msg_data",)
     assert all(x.between_pools for x in model.handovers)
 
 
 def test_paper_and_data_say_why(model):
     berkas, data, izin = (model.handover(f) for f in ("Msg_berkas", "Msg_data", "Msg_izin"))
-    assert (berkas.kind, berkas.reason) == ("paper", "vocabulary") and "berkas" in berkas.evidence
+    assert (berkas.kind, berkas.reason) == ("paper", "vocabulary")
+    assert "berkas" in berkas.evidence
     assert (data.kind, data.reason, data.evidence) == ("data", "structure", "sendTask Send_kirim")
     assert (izin.kind, izin.reason) == ("paper", "attribute")
 
@@ -56,7 +58,8 @@ def test_the_attribute_beats_the_structure():
 def test_a_system_lane_or_data_word_means_data():
     m = _variant(b'name="Camat"', b'name="Sistem Informasi Kecamatan"')
     h = m.handover("Msg_berkas")  # received in a system lane: data, whatever the names say
-    assert (h.kind, h.reason) == ("data", "structure") and "Sistem Informasi" in h.evidence
+    assert (h.kind, h.reason) == ("data", "structure")
+    assert "Sistem Informasi" in h.evidence
     m = _variant(b'id="Msg_berkas"', b'id="Msg_berkas" name="Data berkas via aplikasi"')
     assert (m.handover("Msg_berkas").kind, m.handover("Msg_berkas").reason) == ("data", "vocabulary")
 
@@ -75,7 +78,8 @@ def test_a_bad_handover_value_names_the_flow():
 
 def test_corpus_collaborations_resolve_every_flow():
     m = load(shared_path("corpus", "exec", "bpmnjs__pizza-collaboration.bpmn"))
-    assert m.is_collaboration and len(m.handovers) == 6
+    assert m.is_collaboration
+    assert len(m.handovers) == 6
     assert all(h.sender and h.receiver for h in m.handovers)
     assert m.handover("_6-640").kind == "paper"  # "Deliver the pizza": carried
     b2 = load(shared_path("corpus", "miwg", "B.2.0.bpmn"))

@@ -16,10 +16,12 @@ def doc(body: str, extra: str = "") -> bytes:
 
 def test_lanes_pools_and_flows_of_a_collaboration():
     m = load(shared_path("corpus", "exec", "bpmnjs__pizza-collaboration.bpmn"))
-    assert len(m.pools) == 2 and len(m.processes) == 2
+    assert len(m.pools) == 2
+    assert len(m.processes) == 2
     assert m.message_flows, "pizza collaboration has message flows"
     bake = m.get("Bake the pizza")
-    assert bake.lane == "pizza chef" and bake.pool == "Pizza vendor"
+    assert bake.lane == "pizza chef"
+    assert bake.pool == "Pizza vendor"
     # graph is a view of the model: one node per flow node, one edge per sequence flow
     g = m.graph
     assert set(g.nodes) == set(m.elements)
@@ -57,7 +59,9 @@ def test_extension_attributes_data_and_events():
       <sequenceFlow id="f3" sourceRef="b" targetRef="e2"/><endEvent id="e2"/></process>"""
     m = load(doc(body, 'xmlns:bpe="http://bpengine.org/schema/bpmn/1.0"'))
     t, b = m.elements["t"], m.elements["b"]
-    assert t.approval is True and t.mandatory and t.reads == ("KTP",)
+    assert t.approval is True
+    assert t.mandatory
+    assert t.reads == ("KTP",)
     assert m.approval("t").reason == "attribute"
     assert (b.event, b.event_value, b.attached_to, b.cancel_activity) == (
         "timer", "timeDuration:P3D", "t", False)
@@ -69,10 +73,11 @@ def test_subprocess_elements_have_scope_and_inherit_lane():
     inner = [e for e in m.elements.values() if e.scope]
     assert inner
     for e in inner:
-        assert e.scope in m.elements and m.elements[e.scope].is_subprocess
+        assert e.scope in m.elements
+        assert m.elements[e.scope].is_subprocess
 
 
-@pytest.mark.parametrize("name,reason", [
+@pytest.mark.parametrize(('name', 'reason'), [
     ("Paraf Kasi Pemerintahan", "vocabulary"),
     ("Tanda tangan Lurah", "vocabulary"),
     ("Verifikasi berkas", "vocabulary"),
@@ -80,7 +85,8 @@ def test_subprocess_elements_have_scope_and_inherit_lane():
 ])
 def test_approval_vocabulary_is_bilingual(name, reason):
     m = load(doc(f'<process id="p"><userTask id="t" name="{name}"/></process>'))
-    assert m.approval("t").is_approval and m.approval("t").reason == reason
+    assert m.approval("t").is_approval
+    assert m.approval("t").reason == reason
 
 
 @pytest.mark.parametrize("name", ["Minta persetujuan atasan", "Lampirkan lembar disposisi",
@@ -88,7 +94,8 @@ def test_approval_vocabulary_is_bilingual(name, reason):
 def test_requests_for_approval_are_not_approvals(name):
     m = load(doc(f'<process id="p"><userTask id="t" name="{name}"/></process>'))
     verdict = m.approval("t")
-    assert not verdict.is_approval and verdict.evidence.startswith("request: ")
+    assert not verdict.is_approval
+    assert verdict.evidence.startswith("request: ")
 
 
 def test_approval_by_decision_gateway_and_explicit_false():
@@ -99,7 +106,8 @@ def test_approval_by_decision_gateway_and_explicit_false():
       <userTask id="u" name="Paraf" bpe:approval="false"/></process>"""
     m = load(doc(body, 'xmlns:bpe="http://bpengine.org/schema/bpmn/1.0"'))
     assert m.approval("t").reason == "decision"
-    assert not m.approval("u").is_approval and m.approval("u").reason == "attribute"
+    assert not m.approval("u").is_approval
+    assert m.approval("u").reason == "attribute"
     assert [a.id for a in m.approvals] == ["t"]
 
 
@@ -120,7 +128,7 @@ def test_model_is_immutable_and_hashable():
     assert len(m.digest) == 64
 
 
-@pytest.mark.parametrize("body,code,fragment", [
+@pytest.mark.parametrize(('body', 'code', 'fragment'), [
     ('<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="nope"/>'
      '</process>', "dangling-flow", "'nope', which does not exist"),
     ('<process id="p"><task id="a"/><task id="a"/></process>', "duplicate-id", "duplicate id 'a'"),
@@ -134,7 +142,8 @@ def test_broken_references_name_the_element(body, code, fragment):
     with pytest.raises(ModelError) as info:
         load(doc(body))
     problem = info.value.problems[0]
-    assert problem.code == code and fragment in problem.message
+    assert problem.code == code
+    assert fragment in problem.message
     assert problem.line is not None
     assert isinstance(info.value, bpengine.BpengineError)
 
@@ -161,5 +170,6 @@ def test_a_bpe_attribute_added_to_a_file_without_the_namespace_is_written_as_bpe
         b'targetRef="e"/><endEvent id="e"/></process></definitions>')
     root.find(".//{*}startEvent").set(f"{{{BPE}}}mandatory", "true")
     written = ProcessModel.from_tree(root).to_bytes()
-    assert b"ns0:" not in written and b'bpe:mandatory="true"' in written
+    assert b"ns0:" not in written
+    assert b'bpe:mandatory="true"' in written
     assert load(written).elements["s"] == ProcessModel.from_tree(root).elements["s"]

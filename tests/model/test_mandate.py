@@ -19,7 +19,7 @@ def chain(*steps):
                 f'<endEvent id="e"/>{flows}</process></definitions>'.encode())
 
 
-@pytest.mark.parametrize("name, what, word", [
+@pytest.mark.parametrize(('name', 'what', 'word'), [
     ("Tanda tangani izin lokasi", "signs", "Tanda tangani"),
     ("Periksa dan sahkan badan hukum PT", "ratifies", "sahkan"),
     ("Menerbitkan NIB", "issues", "Menerbitkan"),
@@ -48,10 +48,13 @@ def test_a_legal_act_is_mandatory_unless_the_model_says_false():
     m = chain(("a", "userTask", "Tanda tangani SIUP", ""),
               ("b", "userTask", "Tanda tangani TDP", 'bpe:mandatory="false"'),
               ("c", "userTask", "Arsipkan", 'bpe:mandatory="true"'))
-    assert m.mandate("a").required and m.mandate("a").reason == "legal act"
+    assert m.mandate("a").required
+    assert m.mandate("a").reason == "legal act"
     assert "'Tanda tangani'" in m.mandate("a").explanation
-    assert not m.mandate("b").required and m.mandate("b").reason == "attribute"
-    assert m.mandate("c").required and m.mandate("c").evidence == "bpe:mandatory=true"
+    assert not m.mandate("b").required
+    assert m.mandate("b").reason == "attribute"
+    assert m.mandate("c").required
+    assert m.mandate("c").evidence == "bpe:mandatory=true"
     assert classify_mandate(m, m.elements["s"]).required is False
 
 
@@ -60,9 +63,11 @@ def test_the_last_check_before_a_system_step_or_a_payment_is_kept():
               ("b", "serviceTask", "Kirim data ke OSS", ""),
               ("c", "userTask", "Periksa nilai tagihan", ""),
               ("t", "userTask", "Terbitkan SKRD", ""))
-    assert m.mandate("a").reason == "guard" and m.mandate("a").evidence == "b"
+    assert m.mandate("a").reason == "guard"
+    assert m.mandate("a").evidence == "b"
     assert "system step" in m.mandate("a").explanation
-    assert m.mandate("c").reason == "guard" and "cannot be undone" in m.mandate("c").explanation
+    assert m.mandate("c").reason == "guard"
+    assert "cannot be undone" in m.mandate("c").explanation
 
 
 def test_a_check_followed_by_another_look_is_no_guard():

@@ -1,8 +1,6 @@
 """Hostile files are refused fast, without expanding or fetching anything."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bpengine import ModelError, load
@@ -21,13 +19,17 @@ LAUGHS = b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".joi
 
 
 @pytest.mark.parametrize("data", [XXE, LAUGHS], ids=["xxe", "billion-laughs"])
-def test_doctype_files_are_refused_quickly(data):
-    t0 = time.perf_counter()
+def test_doctype_files_are_refused_before_parsing(data):
     with pytest.raises(ModelError) as info:
         load(data)
-    assert time.perf_counter() - t0 < 1.0
-    assert info.value.problems[0].code == "doctype"
-    assert "passwd" not in str(info.value) and "lollol" not in str(info.value)
+    problem = info.value.problems[0]
+    assert problem.code == "doctype"
+    # found by scanning the bytes at the declaration (line 2), before any XML parser ran: no
+    # entity was expanded and no file fetched, so the refusal costs one scan of the input
+    assert problem.line == 2
+    assert "refused without expanding anything" in problem.message
+    assert "passwd" not in str(info.value)
+    assert "lollol" not in str(info.value)
 
 
 def test_size_cap(monkeypatch, tmp_path):

@@ -42,7 +42,8 @@ def test_every_number_says_where_it_came_from(sequence_log, tmp_path):
     cal.write(out)
     text = out.read_text(encoding="utf-8")
     sc = load_scenario(out, model)  # what calibrate writes, the scenario reader reads
-    assert sc.lane("Staf").staff == 2 and sc.lane("Kepala").staff == 1
+    assert sc.lane("Staf").staff == 2
+    assert sc.lane("Kepala").staff == 1
     assert sc.task_duration("A").kind == "lognormal"
     assert abs(sc.task_duration("A").mean / 20 - 1) < 0.1
     assert abs(sc.arrivals.interarrival.mean / 40 - 1) < 0.15
@@ -52,8 +53,10 @@ def test_every_number_says_where_it_came_from(sequence_log, tmp_path):
         if re.match(r"\s+(duration|batch|interarrival|calendar|\w+ ?\w*): [{\d]", line) \
                 or re.match(r"\s+(Staf|Kepala):", line):
             assert "   # " in line, line
-    assert "400 executions" in text and "lowest AIC of 6 families" in text
-    assert "KS distance" in text and "399 gaps between case arrivals" in text
+    assert "400 executions" in text
+    assert "lowest AIC of 6 families" in text
+    assert "KS distance" in text
+    assert "399 gaps between case arrivals" in text
     assert "2 distinct people in the log" in text
     assert "0 of 400 cases (0.0%) do not fit the model" in text
 
@@ -86,14 +89,16 @@ def test_unknown_activities_are_named_and_left_out(sequence_log, tmp_path):
     cal = calibrate(load(SEQUENCE), read_log(path))
     assert any("activity 'Stempel' (1 event(s), first at row 802 (case '999')) is no task"
                in w for w in cal.warnings)
-    assert cal.cases == 401 and cal.fitting_cases == 400
+    assert cal.cases == 401
+    assert cal.fitting_cases == 400
 
 
 def test_cli_calibrate_writes_the_scenario(sequence_log, tmp_path):
     out = tmp_path / "out" / "seq.scenario.yaml"
     r = CliRunner().invoke(main, ["calibrate", str(SEQUENCE), str(sequence_log), "-o", str(out)])
     assert r.exit_code == 0, r.output
-    assert "wrote" in r.output and "0.0% of cases do not fit the model" in r.output
+    assert "wrote" in r.output
+    assert "0.0% of cases do not fit the model" in r.output
     assert yaml.safe_load(out.read_text(encoding="utf-8"))["lanes"]["Staf"]["staff"] == 2
 
 

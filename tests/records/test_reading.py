@@ -29,8 +29,10 @@ def test_reads_back_what_the_simulator_writes(tmp_path, rows, suffix):
     first = min(rows, key=lambda r: (r["case"], r["start"]))
     events = next(iter(t for t in traces.values() if t[0].start == first["start"]))
     assert [e.activity for e in events] == ["A", "B"]
-    assert events[0].start == first["start"] and events[0].end == first["end"]
-    assert events[0].lane == "Staf" and events[0].resource == "Staf #1"
+    assert events[0].start == first["start"]
+    assert events[0].end == first["end"]
+    assert events[0].lane == "Staf"
+    assert events[0].resource == "Staf #1"
     assert events[0].name == "Periksa berkas"
     assert log.has_start
     assert log.has_enabled == (suffix == ".csv")
@@ -48,7 +50,8 @@ def test_csv_columns_detected_by_other_tools_names(tmp_path):
                           "k1;Periksa berkas;2025-01-06T08:00:00+07:00;2025-01-06T01:20:00Z;ani\n")
     (e,) = read_log(path).events
     assert (e.case, e.activity, e.resource) == ("k1", "Periksa berkas", "ani")
-    assert e.start == dt.datetime(2025, 1, 6, 8, 0) and e.end == dt.datetime(2025, 1, 6, 8, 20)
+    assert e.start == dt.datetime(2025, 1, 6, 8, 0)
+    assert e.end == dt.datetime(2025, 1, 6, 8, 20)
 
 
 def test_csv_columns_mapped_and_only_end_times(tmp_path):
@@ -61,7 +64,7 @@ def test_csv_columns_mapped_and_only_end_times(tmp_path):
     assert not log.has_start
 
 
-@pytest.mark.parametrize("text, message", [
+@pytest.mark.parametrize(("text", "message"), [
     ("case,langkah,end\n1,A,2025-01-06T08:00\n", "no column for the activity"),
     ("case,activity,start,end\n1,A,2025-01-06T08:00,yesterday\n",
      "row 2, column 'end': 'yesterday' is not a date and time"),
@@ -88,7 +91,7 @@ XES_HEAD = '<log xmlns="http://www.xes-standard.org/"><trace><string key="concep
            'value="k1"/>'
 
 
-@pytest.mark.parametrize("body, message", [
+@pytest.mark.parametrize(("body", "message"), [
     ('<event><string key="concept:name" value="A"/></event>',
      "trace 'k1', event 1: no time:timestamp"),
     ('<event><string key="concept:name" value="A"/><date key="time:timestamp" '
@@ -102,7 +105,8 @@ def test_bad_xes_names_the_trace_and_event(tmp_path, body, message):
     path.write_text(XES_HEAD + body + "</trace></log>", encoding="utf-8")
     with pytest.raises(LogError) as info:
         read_log(path)
-    assert message in str(info.value) and "\n" not in str(info.value)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
 
 
 def test_xes_pairs_start_and_complete_and_warns_on_the_rest(tmp_path):

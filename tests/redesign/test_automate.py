@@ -18,7 +18,8 @@ def test_a_step_becomes_a_service_task_on_a_new_system_lane():
     log = []
     new = automate(model, "Task_hitung_retribusi", log=log)
     el = new.elements["Task_hitung_retribusi"]
-    assert el.kind == "serviceTask" and el.lane == "Sistem"
+    assert el.kind == "serviceTask"
+    assert el.lane == "Sistem"
     assert el.reads == model.elements["Task_hitung_retribusi"].reads
     out = transform_scenario({"tasks": {"Task_hitung_retribusi": "30 min"}}, log[0])
     assert out["tasks"]["Task_hitung_retribusi"] == "1 min"
@@ -39,7 +40,8 @@ def test_a_check_of_the_result_is_added_when_asked():
     log = []
     new = automate(model, "Task_hitung_retribusi", check=True, log=log)
     checker = next(e for e in new.elements.values() if e.name.startswith("Periksa hasil"))
-    assert checker.lane == "Operator SIMBG Dinas Teknis" and new.approval(checker.id).is_approval
+    assert checker.lane == "Operator SIMBG Dinas Teknis"
+    assert new.approval(checker.id).is_approval
     assert ("Task_hitung_retribusi", checker.id) in new.graph.edges
     out = transform_scenario({"tasks": {"Task_hitung_retribusi": "30 min"}}, log[0])
     assert out["tasks"][checker.id] == "6 min"

@@ -51,7 +51,8 @@ def test_composed_durations_add_keys_by_name_too(domisili):
     log = []
     compose(domisili, ["Task_nomor_surat", "Task_serahkan"], log=log)
     tasks = transform_scenario(SCENARIO, log[0])["tasks"]
-    assert "Beri nomor dan stempel" not in tasks and "Task_serahkan" not in tasks
+    assert "Beri nomor dan stempel" not in tasks
+    assert "Task_serahkan" not in tasks
     entry = tasks["Task_nomor_surat"]
     mean, var = duration_moments(entry["duration"])
     assert mean == pytest.approx(6 + 4, rel=1e-3)
@@ -86,7 +87,8 @@ def test_change_to_dict_is_plain_data(domisili):
     log = []
     eliminate(domisili, "Task_ttd_rw", log=log, finding="F-3")
     d = log[0].to_dict()
-    assert d["kind"] == "eliminate" and d["finding"] == "F-3"
+    assert d["kind"] == "eliminate"
+    assert d["finding"] == "F-3"
     assert d["names"] == {"Task_ttd_rw": "Tanda tangan pengantar RW (mengetahui)"}
 
 
@@ -97,7 +99,7 @@ def test_timing_of_a_removed_event_is_dropped():
     assert out["events"] == {"Other": 2}
 
 
-@pytest.mark.parametrize("a, b, minutes", [("30 minutes", "2 wd", 930.0),
+@pytest.mark.parametrize(("a", "b", "minutes"), [("30 minutes", "2 wd", 930.0),
                                            ("1 hour", "45 mins", 105.0),
                                            ({"distribution": "exponential", "mean": "1 d"},
                                             "90 seconds", 451.5)])
@@ -145,7 +147,8 @@ def test_named_people_let_go_of_removed_and_merged_tasks(domisili):
     merged = compose(domisili, ["Task_nomor_surat", "Task_serahkan"], log=log)
     out = transform_scenario(doc, log[0])
     sari = out["lanes"]["Petugas Kelurahan"]["people"][0]
-    assert "Task_serahkan" not in sari["tasks"] and "Task_serahkan" not in sari["durations"]
+    assert "Task_serahkan" not in sari["tasks"]
+    assert "Task_serahkan" not in sari["durations"]
     assert load_scenario(out, model=merged).lane("Petugas Kelurahan").people[0].can_do(
         "Task_nomor_surat")
 

@@ -18,7 +18,8 @@ def test_eliminate_reconnects_predecessor_to_successor(domisili):
     assert "Task_ttd_rw" not in new.elements
     assert ("Task_ttd_rt", "Task_terima_berkas") in new.graph.edges
     assert_usable(new)
-    assert log[0].kind == "eliminate" and log[0].finding == "F1"
+    assert log[0].kind == "eliminate"
+    assert log[0].finding == "F1"
     assert log[0].removed == ("Task_ttd_rw",)
 
 
@@ -27,7 +28,8 @@ def test_eliminate_drops_its_annotation_and_data_association_diagram(domisili):
     root = new.tree()
     ids = {n.get("id") for n in root.iter() if isinstance(n.tag, str)}
     assert "Association_rw" not in ids
-    assert "Association_rw_di" not in ids and "DIA_ttd_rw_di" not in ids
+    assert "Association_rw_di" not in ids
+    assert "DIA_ttd_rw_di" not in ids
     assert not any(e.get("bpmnElement") in ("DIA_ttd_rw", "Association_rw")
                    for e in root.iter("{*}BPMNEdge"))
 
@@ -54,7 +56,8 @@ def test_eliminate_knockout_check_removes_its_rejection_end(domisili):
 def test_eliminate_leaves_input_unchanged(domisili):
     digest = domisili.digest
     eliminate(domisili, "Task_ttd_rw")
-    assert domisili.digest == digest and "Task_ttd_rw" in domisili.elements
+    assert domisili.digest == digest
+    assert "Task_ttd_rw" in domisili.elements
 
 
 def test_eliminate_refuses_mandatory_step(domisili):
@@ -169,7 +172,8 @@ def test_a_routing_choice_after_a_signature_is_not_its_verdict():
     # eliminating the signature once also dropped the choice and sent every case down "perlu"
     new = eliminate(load(ROUTING_AFTER_SIGNATURE), "ttd")
     assert {"g", "sektor", "m"} <= set(new.elements)
-    assert ("s", "g") in new.graph.edges and ("g", "m") in new.graph.edges
+    assert ("s", "g") in new.graph.edges
+    assert ("g", "m") in new.graph.edges
     assert_usable(new)
 
 
@@ -182,7 +186,8 @@ def test_compose_checks_with_decisions_merges_the_decisions():
     assert set(model.elements) - set(new.elements) == {"cek_b", "ga", "ea"}
     gw, accept, reject, old = log[0].decisions[0]
     assert new.flows[reject].condition == "(sah == False) or (lengkap == False)"
-    assert new.flows[accept].target == "terbit" and new.elements[gw].default_flow == accept
+    assert new.flows[accept].target == "terbit"
+    assert new.elements[gw].default_flow == accept
     assert [o[0] for o in old] == ["ga", "gb"]
     assert_usable(new)
 
@@ -218,7 +223,8 @@ def test_absorb_lets_the_last_signature_of_a_desk_cover_the_earlier_ones():
     assert set(model.elements["Task_ttd_izin_lokasi"].writes) <= set(
         new.elements["Task_ttd_siup"].writes)
     change = log[0]
-    assert change.kind == "compose" and change.finding == "F9"
+    assert change.kind == "compose"
+    assert change.finding == "F9"
     assert change.merged == (("Task_ttd_siup", ("Task_ttd_izin_lokasi", "Task_ttd_ho",
                                                 "Task_ttd_siup")),)
     scenario = transform_scenario({"tasks": {"Task_ttd_izin_lokasi": 10, "Task_ttd_ho": 10,
@@ -239,8 +245,10 @@ def test_redesign_composes_a_desk_signing_twice_in_one_case():
     findings = [f for f in analyze(model) if f.rule == "same-role-approvals"]
     assert findings, "the Kepala DPMPTSP signs several permits of one case"
     new, applied = redesign(model, findings)
-    assert applied and all(c.kind == "compose" for c in applied)
+    assert applied
+    assert all(c.kind == "compose" for c in applied)
     # one finding lists every signature of the desk in the case: the TDP's covers them all
     signatures = ("Task_ttd_izin_lokasi", "Task_ttd_ho", "Task_ttd_siup")
-    assert not set(signatures) & set(new.elements) and "Task_ttd_tdp" in new.elements
+    assert not set(signatures) & set(new.elements)
+    assert "Task_ttd_tdp" in new.elements
     assert_usable(new)

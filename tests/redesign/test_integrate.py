@@ -26,7 +26,8 @@ def test_the_paper_flow_becomes_data_and_the_model_stays_whole():
     shapes = {e.get("bpmnElement") for e in new.tree().iter("{*}BPMNEdge")}
     assert set(new.message_flows) <= shapes
     assert not [p for p in validate(new)[1] if p.severity == "error"]
-    assert log[0].kind == "integrate" and log[0].elements == ("Msg_berkas",)
+    assert log[0].kind == "integrate"
+    assert log[0].elements == ("Msg_berkas",)
 
 
 def test_the_paper_transfer_entry_is_dropped_from_the_scenario():
@@ -81,7 +82,8 @@ def test_each_paper_hand_over_becomes_a_send_and_a_receive_on_system_lanes(name,
         sender, receiver = new.elements[after.sender], new.elements[after.receiver]
         assert sender.kind == "sendTask", h.flow
         assert receiver.kind in ("receiveTask", "startEvent"), h.flow  # a message start stays
-        assert sender.lane.startswith("Sistem") and receiver.lane.startswith("Sistem"), h.flow
+        assert sender.lane.startswith("Sistem"), h.flow
+        assert receiver.lane.startswith("Sistem"), h.flow
         assert (after.kind, after.between_pools) == ("data", True)
         assert check_clean(new) == [], h.flow
         # written and loaded back: every message flow attached at both ends, XSD-valid, DI
@@ -95,7 +97,8 @@ def test_each_paper_hand_over_becomes_a_send_and_a_receive_on_system_lanes(name,
         assert schema_problems(back) == []
         edges = {e.get("bpmnElement") for e in back.tree().iter("{*}BPMNEdge")}
         shapes = {e.get("bpmnElement") for e in back.tree().iter("{*}BPMNShape")}
-        assert set(back.message_flows) <= edges and set(back.elements) <= shapes
+        assert set(back.message_flows) <= edges
+        assert set(back.elements) <= shapes
         # every old step is still there; the automated steps take a system minute, no staff
         assert set(model.elements) <= set(back.elements)
         assert all(share == 0.0 for _t, _s, share in log[0].retimed)
@@ -106,7 +109,8 @@ def test_an_end_event_sender_gets_a_send_task_before_it():
     model = load(ROOT / "processes" / "pbg.bpmn")
     new = integrate(model, ["End_sppst_dikirim", "Catch_sppst"])
     send = new.handover("Msg_sppst").sender
-    assert send != "End_sppst_dikirim" and new.elements[send].kind == "sendTask"
+    assert send != "End_sppst_dikirim"
+    assert new.elements[send].kind == "sendTask"
     assert new.elements["End_sppst_dikirim"].kind == "endEvent"
     assert [f.target for f in new.flows.values() if f.source == send] == \
         ["End_sppst_dikirim"]
@@ -133,6 +137,7 @@ def test_a_persons_task_keeps_its_work_and_a_send_task_follows_it():
     new = integrate(model, ["Task_catat"])
     send = new.handover("Msg_izin").sender
     assert new.elements["Task_catat"].kind == "userTask"
-    assert new.elements[send].kind == "sendTask" and new.elements[send].lane == "Sistem Dinas"
+    assert new.elements[send].kind == "sendTask"
+    assert new.elements[send].lane == "Sistem Dinas"
     assert [f.target for f in new.flows.values() if f.source == "Task_catat"] == [send]
     assert check_clean(new) == []

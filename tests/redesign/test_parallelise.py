@@ -16,7 +16,8 @@ def test_chain_without_decisions_runs_between_split_and_join(domisili):
     assert g.nodes[split]["kind"] == "parallelGateway"
     assert split in g.predecessors("Task_ttd_rw")
     join = next(iter(g.successors("Task_ttd_rt")))
-    assert join in g.successors("Task_ttd_rw") and g.nodes[join]["kind"] == "parallelGateway"
+    assert join in g.successors("Task_ttd_rw")
+    assert g.nodes[join]["kind"] == "parallelGateway"
     assert list(g.successors(join)) == ["Task_terima_berkas"]
     assert_usable(new)
 
@@ -24,10 +25,12 @@ def test_chain_without_decisions_runs_between_split_and_join(domisili):
 def test_decisions_merge_into_one_that_rejects_if_any_rejects(signoff):
     log = []
     new = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"], log=log)
-    assert "Gateway_ok_kasubbag" not in new.elements and "Gateway_ok_kabag" not in new.elements
+    assert "Gateway_ok_kasubbag" not in new.elements
+    assert "Gateway_ok_kabag" not in new.elements
     decide_id, accept, reject, old = log[0].decisions[0]
     decide = new.elements[decide_id]
-    assert decide.kind == "exclusiveGateway" and decide.default_flow == accept
+    assert decide.kind == "exclusiveGateway"
+    assert decide.default_flow == accept
     assert new.flows[accept].target == "Task_ttd_sekretaris"
     assert new.flows[reject].target == "Task_revisi"
     assert new.flows[reject].condition == "(setuju_kasubbag == False) or (setuju_kabag == False)"

@@ -23,7 +23,8 @@ def test_the_three_commands_agree_on_steps_and_handovers():
     per_case = Counter(row["case"] for row in result.event_log)
     assert set(per_case.values()) == {steps}  # every pool's steps, once each, in every case
     sent = Counter(row["case"] for row in result.handovers)
-    assert set(sent.values()) == {handovers} and set(sent) == set(per_case)
+    assert set(sent.values()) == {handovers}
+    assert set(sent) == set(per_case)
     assert sum(t["executions_per_case"] for t in result.tasks) == steps
 
     c = compare(model, model, None, 30, 2, 7)

@@ -10,8 +10,9 @@ import tempfile
 import numpy as np
 import pytest
 
+from bpengine.reengineer.before_after import compare, simulate_pair
 from bpengine.report import write_report
-from bpengine.report.before_after import compare, plots_for, simulate_pair
+from bpengine.report.plots import plots_for
 
 from .conftest import SCENARIO
 
@@ -32,12 +33,14 @@ def report(tmp_path, domisili, redesigned):
 
 def test_report_is_self_contained(report):
     html = report.read_text(encoding="utf-8")
-    assert html.count("<svg") >= 2 and html.count("data:image/png;base64,") == 2
+    assert html.count("<svg") >= 2
+    assert html.count("data:image/png;base64,") == 2
     assert not re.search(r"""(src|href)=["'](https?:)?//""", html)
     assert not re.search(r"<script[^>]*\bsrc=", html)  # the one script is inline
     assert html.count("<script>") == 1
     assert "Removed &#x27;Tanda tangan pengantar RW" in html  # the change log (appendix)
-    assert 'data-hl="removed"' in html and 'data-hl="changed"' in html
+    assert 'data-hl="removed"' in html
+    assert 'data-hl="changed"' in html
 
 
 def _main_view(html: str) -> str:
@@ -49,9 +52,11 @@ def test_the_main_view_speaks_plain_words_and_the_appendix_keeps_the_statistics(
     main, appendix = _main_view(html), html.split('id="appendix"', 1)[1]
     for jargon in ("Welch", "p-value", "p &lt;", "p =", "t-test", "95% CI"):
         assert jargon not in main, jargon
-    assert "statistically significant" in appendix and "Welch" in appendix
+    assert "statistically significant" in appendix
+    assert "Welch" in appendix
     summary = re.search(r'<p class="headline">(.*?)</p>', main, re.S).group(1)
-    assert "removes 2 steps" in summary and "What it saves" in summary
+    assert "removes 2 steps" in summary
+    assert "What it saves" in summary
     assert "in 95 of 100 repetitions" in summary.replace("In 95", "in 95")
     assert "Every simulated measure in the table improves." in summary
 
@@ -102,8 +107,10 @@ def test_assumptions_page_lists_staff_hours_arrivals_and_durations_with_sources(
     html = path.read_text(encoding="utf-8")
     section = html.split('id="assumptions"', 1)[1].split("</section>", 1)[0]
     assert "counted at the front desk, March 2025" in section
-    assert "RW secretary, interview" in section and "Keppres 68/1995" in section
-    assert "Tanda tangan pengantar RW" in section and "Task_ttd_rw" not in section
+    assert "RW secretary, interview" in section
+    assert "Keppres 68/1995" in section
+    assert "Tanda tangan pengantar RW" in section
+    assert "Task_ttd_rw" not in section
     assert "about 11.2 per working day" in section  # 450 working minutes / 40
     assert "Interviews at Kelurahan X" in section or "interviews at Kelurahan X" in section
 
@@ -120,7 +127,8 @@ def test_before_only_report_lists_findings(tmp_path, domisili):
     findings = analyze(domisili)
     path = write_report(domisili, findings=findings, path=tmp_path / "r.html")
     html = path.read_text(encoding="utf-8")
-    assert html.count("<svg") == 1 and 'data-hl="flagged"' in html
+    assert html.count("<svg") == 1
+    assert 'data-hl="flagged"' in html
     assert all(f.id in html for f in findings)
 
 
@@ -233,7 +241,8 @@ def test_chromium_labels_readable_and_no_overflow_at_1400_and_768(lang, tmp_path
         m = _measure(browser, path, tmp_path, width)
         assert m["width"] == width
         assert m["overflow"] <= 0, f"page {m['overflow']} px wider than a {width} px window"
-        assert len(m["labels"]) > 20 and min(m["labels"]) >= 9, sorted(m["labels"])[:5]
+        assert len(m["labels"]) > 20, sorted(m["labels"])[:5]
+        assert min(m["labels"]) >= 9, sorted(m["labels"])[:5]
         assert min(m["body"]) >= 12
         z = m["zoom"]
         assert z["zoomed"] > z["natural"] * 1.2, z  # "+" zooms in
@@ -247,7 +256,8 @@ def test_chromium_screenshot_shows_both_diagrams_and_the_plots(report, tmp_path)
     shot = tmp_path / "shot.png"
     _browser_run(browser, report, f"--screenshot={shot}", "--window-size=1400,6000")
     img = mpimg.imread(shot)
-    assert img.shape[1] == 1400 and img.shape[0] == 6000
+    assert img.shape[1] == 1400
+    assert img.shape[0] == 6000
     # flagged/removed (orange/red) in the before diagram, changed (green) in the after one;
     # the plots: the histograms (translucent green and orange over white) and the bars
     assert _colour_share(img, (216, 67, 21)) > 0.0002, "no flagged element visible"

@@ -35,7 +35,8 @@ def test_simulation_tables_carry_every_kpi_lane_and_task(result):
 def test_csv_and_xlsx_hold_the_same_numbers(result, tmp_path):
     tables = simulation_tables(result)
     rows = list(csv.reader(io.StringIO(csv_text(tables[0]))))
-    assert rows[0] == tables[0].columns and len(rows) == len(tables[0].rows) + 1
+    assert rows[0] == tables[0].columns
+    assert len(rows) == len(tables[0].rows) + 1
     written = write_tables(tables, tmp_path / "sim.csv")
     assert [p.name for p in written] == ["sim.csv", "sim.lanes.csv", "sim.tasks.csv"]
     [book_path] = write_tables(tables, tmp_path / "sim.xlsx")
@@ -62,7 +63,8 @@ def test_every_table_command_prints_csv_and_writes_xlsx(tmp_path, args):
     res = runner.invoke(main, [*args, "--format", "csv"])
     assert res.exit_code == 0, res.output
     rows = list(csv.reader(io.StringIO(res.output)))
-    assert len(rows) >= 2 and len({len(r) for r in rows}) == 1  # a rectangular table
+    assert len(rows) >= 2
+    assert len({len(r) for r in rows}) == 1
     out = tmp_path / "t.xlsx"
     res = runner.invoke(main, [*args, "-o", str(out)])
     assert res.exit_code == 0, res.output
@@ -79,7 +81,8 @@ def test_the_portfolio_workbook_has_its_three_tables(tmp_path):
     assert book.sheetnames == ["documents", "offices", "candidates"]
     head, *rows = book["documents"].iter_rows(values_only=True)
     ktp = [dict(zip(head, r, strict=True)) for r in rows if r[0] == "KTP"]
-    assert ktp and ktp[0]["distinct_procedures"] > 1  # demanded by more than one procedure
+    assert ktp
+    assert ktp[0]["distinct_procedures"] > 1
     assert "Surat Keterangan Domisili (sebelum reformasi)" in ktp[0]["procedures"]
 
 

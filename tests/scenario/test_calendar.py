@@ -18,7 +18,7 @@ def test_office_week_is_37_and_a_half_hours():
     assert cal.working_minutes_between(D(2025, 1, 6, 7, 30), D(2025, 1, 13, 7, 30)) == 37.5 * 60
 
 
-@pytest.mark.parametrize("when, working", [
+@pytest.mark.parametrize(("when", "working"), [
     (D(2025, 1, 6, 7, 29), False), (D(2025, 1, 6, 7, 30), True),
     (D(2025, 1, 6, 12, 30), False),           # lunch break Mon-Thu
     (D(2025, 1, 10, 11, 45), False),          # Friday prayer break starts 11:30
@@ -49,7 +49,8 @@ def test_working_days_between():
 def test_shipped_holiday_sets():
     d2025 = {d for d, _, _ in holiday_set("id-2025")}
     d2026 = {d for d, _, kind in holiday_set("id-2026") if kind == "cuti_bersama"}
-    assert dt.date(2025, 8, 17) in d2025 and dt.date(2025, 12, 26) in d2025
+    assert dt.date(2025, 8, 17) in d2025
+    assert dt.date(2025, 12, 26) in d2025
     assert len(d2026) == 8  # SKB 3 Menteri 2026: eight days of cuti bersama
     with pytest.raises(ScenarioError, match="unknown holiday set 'id-1999'"):
         holiday_set("id-1999")
@@ -57,7 +58,8 @@ def test_shipped_holiday_sets():
 
 def test_custom_hours_and_always():
     cal = Calendar(parse_hours({"mon": ["08:00-12:00"], "sat": "09:00-10:00"}))
-    assert cal.is_working(D(2025, 1, 11, 9, 30)) and not cal.is_working(D(2025, 1, 7, 9, 0))
+    assert cal.is_working(D(2025, 1, 11, 9, 30))
+    assert not cal.is_working(D(2025, 1, 7, 9, 0))
     assert Calendar.always().add_working_time(D(2025, 1, 11, 23, 0), 120) == D(2025, 1, 12, 1, 0)
     with pytest.raises(ScenarioError, match="calendar.hours.mon"):
         parse_hours({"mon": ["12:00-08:00"]})

@@ -6,14 +6,14 @@ from bpengine import ScenarioError
 from bpengine.scenario import parse_distribution, parse_minutes
 
 
-@pytest.mark.parametrize("text, minutes", [
+@pytest.mark.parametrize(("text", "minutes"), [
     (15, 15.0), ("15 min", 15.0), ("1.5 h", 90.0), ("90 s", 1.5), ("2 working days", 900.0),
 ])
 def test_durations_read_with_units(text, minutes):
     assert parse_minutes(text, "tasks.x") == minutes
 
 
-@pytest.mark.parametrize("spec, mean", [
+@pytest.mark.parametrize(("spec", "mean"), [
     ({"distribution": "fixed", "value": "10 min"}, 10),
     ({"distribution": "exponential", "mean": "2 h"}, 120),
     ({"distribution": "normal", "mean": 30, "sd": 5}, 30),
@@ -38,7 +38,7 @@ def test_same_seed_same_sample():
     assert np.array_equal(a, b)
 
 
-@pytest.mark.parametrize("spec, words", [
+@pytest.mark.parametrize(("spec", "words"), [
     ({"distribution": "weibull", "mean": 3}, "unknown distribution 'weibull'"),
     ({"distribution": "normal", "mean": 3}, "needs sd"),
     ({"distribution": "exponential", "mean": -3}, "cannot be negative"),

@@ -13,7 +13,7 @@ CUTI = PROCESSES / "cuti-asn.bpmn"
 CUTI_SCENARIO = PROCESSES / "cuti-asn.scenario.yaml"
 
 
-@pytest.mark.parametrize("text,keys", [
+@pytest.mark.parametrize(("text", "keys"), [
     ("arrivals.rate", ["arrivals", "rate"]),
     ('lanes."Kepala OPD".staff', ["lanes", "Kepala OPD", "staff"]),
     ('lanes."Kepala Bidang (Eselon III)".cost_per_hour',
@@ -24,7 +24,7 @@ def test_paths(text, keys):
     assert parse_path(text) == keys
 
 
-@pytest.mark.parametrize("text,message", [
+@pytest.mark.parametrize(("text", "message"), [
     ("lanes..staff", "empty key"),
     (".rate", "empty key"),
     ('lanes."Kepala OPD.staff', "quote is not closed"),
@@ -67,7 +67,8 @@ def test_overrides_change_a_copy_and_follow_the_file_s_keys():
 def test_the_scenario_reader_checks_the_result_naming_file_and_path():
     model = load(CUTI)
     sc = load_scenario(CUTI_SCENARIO, model, overrides=['lanes."Kepala OPD".staff=3'])
-    assert sc.lane("Kepala OPD").staff == 3 and sc.lane("Atasan Langsung").staff == 4
+    assert sc.lane("Kepala OPD").staff == 3
+    assert sc.lane("Atasan Langsung").staff == 4
     with pytest.raises(ScenarioError) as err:
         load_scenario(CUTI_SCENARIO, model, overrides=['lanes."Kepala OPD".staff=0'])
     assert str(err.value).startswith(str(CUTI_SCENARIO))

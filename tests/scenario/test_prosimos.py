@@ -33,13 +33,15 @@ def test_permit_parameters():
     sc = load_scenario(shared_path("bench", "permit.json"), model)
     assert sc.resource_of("T06") == "CaseOfficer"
     # alike people (one entry, one calendar) stay the fast head-count case
-    assert sc.lane("CaseOfficer").staff == 4 and not sc.lane("CaseOfficer").people
+    assert sc.lane("CaseOfficer").staff == 4
+    assert not sc.lane("CaseOfficer").people
     assert sc.lane("Manager").cost_per_hour == 70
     assert sc.task_duration("T01").mean == pytest.approx(10)        # norm 600 s
     assert sc.task_duration("T12").mean == pytest.approx(45)        # lognorm 2700 s
     assert sc.task_duration("T02").mean == pytest.approx(15)        # expon mean 900 s, min 60 s
     assert sc.branch_probability("G_approved", "F_G_approved_T19") == 0.15
-    assert sc.arrivals.counting == "calendar" and sc.arrivals.interarrival.mean == 45
+    assert sc.arrivals.counting == "calendar"
+    assert sc.arrivals.interarrival.mean == 45
     assert sc.calendar.working_minutes_per_day == 480
 
 
@@ -48,7 +50,8 @@ def test_resources_become_named_people_with_their_own_calendar_cost_and_speed():
     front, back = sc.lane("Front desk"), sc.lane("Back office")
     assert [p.name for p in front.people] == ["Ana", "Clerk_0", "Clerk_1"]
     ana = front.people[0]
-    assert ana.cost_per_hour == 30 and ana.calendar.hours[0] == ((420, 780),)  # 07:00-13:00
+    assert ana.cost_per_hour == 30
+    assert ana.calendar.hours[0] == ((420, 780),)
     assert front.people[1].calendar is None  # the lane's (most common) calendar: 09-17
     assert front.calendar.hours[0] == ((540, 1020),)
     # Clerks take 12 min to register, Ana 8 (the task's own duration is the first listed)
@@ -56,8 +59,10 @@ def test_resources_become_named_people_with_their_own_calendar_cost_and_speed():
     assert front.people[1].durations["T_register"].mean == pytest.approx(12)
     # only the senior assesses damage: juniors are limited to what they have durations for
     senior, junior = back.people[0], back.people[1]
-    assert senior.tasks is None and junior.tasks == {"T_id", "T_docs", "T_price"}
-    assert back.staff == 3 and back.cost_per_hour == pytest.approx((60 + 2 * 35) / 3)
+    assert senior.tasks is None
+    assert junior.tasks == {"T_id", "T_docs", "T_price"}
+    assert back.staff == 3
+    assert back.cost_per_hour == pytest.approx((60 + 2 * 35) / 3)
     assert sc.resource_of("T_assess") == "Back office"
     assert sc.events["E_wait"].duration.mean == pytest.approx(120)
     assert sc.data["channel"].values == ("online", "counter")
@@ -81,7 +86,8 @@ def test_simulating_people_counts_each_persons_hours_and_cost():
     assert not any(a == "Assess damage" and r.startswith("Junior") for a, r in who)
     # Ana works 07:00-13:00 only: none of her work starts in the afternoon
     ana = [r for r in rows if r["resource"] == "Ana"]
-    assert ana and all(7 <= r["start"].hour < 13 for r in ana)
+    assert ana
+    assert all(7 <= r["start"].hour < 13 for r in ana)
     lanes = {lane["lane"]: lane for lane in res.lanes}
     assert 0 < lanes["Back office"]["utilisation"] < 1
     assert res["cost_per_case"].mean > 0
@@ -123,7 +129,8 @@ def test_malformed_parameters_are_refused_in_one_line(tmp_path, change, message)
     change(doc)
     with pytest.raises(ScenarioError, match=message) as exc:
         _load(doc, tmp_path)
-    assert "\n" not in str(exc.value) and str(exc.value).startswith(str(tmp_path))
+    assert "\n" not in str(exc.value)
+    assert str(exc.value).startswith(str(tmp_path))
 
 
 def test_degenerate_and_unusual_distributions_follow_prosimos(tmp_path):
@@ -154,7 +161,8 @@ def test_degenerate_and_unusual_distributions_follow_prosimos(tmp_path):
     import numpy as np
 
     draws = sc.arrivals.interarrival.sample(np.random.default_rng(1), 4000)
-    assert set(np.unique(draws)) == {10.0, 50.0} and (draws == 10).mean() == pytest.approx(.25, abs=.03)
+    assert set(np.unique(draws)) == {10.0, 50.0}
+    assert (draws == 10).mean() == pytest.approx(.25, abs=.03)
     res = simulate(CLAIMS, sc, cases=100, replications=1, warmup=0, seed=2, event_log=False)
     assert any("no value can fall within" in n for n in res.notes)
 
@@ -444,4 +452,5 @@ def test_a_key_with_a_newline_is_named_on_one_line(tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(ScenarioError) as err:
         load_scenario(path, CLAIMS)
-    assert "\n" not in str(err.value) and "\\n" in str(err.value)
+    assert "\n" not in str(err.value)
+    assert "\\n" in str(err.value)

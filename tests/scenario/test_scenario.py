@@ -20,7 +20,8 @@ def test_defaults_when_no_sidecar(model):
     sc = load_scenario(None, model)
     assert sc.source == "<defaults>"
     assert sc.task_duration("A").mean == 10
-    assert sc.lane("Staf").staff == 1 and sc.lane("Staf").cost_per_hour == 0
+    assert sc.lane("Staf").staff == 1
+    assert sc.lane("Staf").cost_per_hour == 0
     assert sc.start == dt.datetime(2025, 1, 6, 7, 30)
     assert sc.service_standard_days is None
     assert sc.branch_probability("G", "f_ok") is None
@@ -40,11 +41,12 @@ def test_sidecar_is_found_next_to_the_model(tmp_path, model):
     assert sc.service_standard_days == 3
     assert sc.lane("Staf").staff == 2
     assert sc.task_duration("A").mean == 20  # by unique name
-    assert sc.batch("A").at == (840.0,) and sc.batch("A").size == 10
+    assert sc.batch("A").at == (840.0,)
+    assert sc.batch("A").size == 10
     assert sc.branch_probability("G", "f_ok") == 0.8  # flow by name
 
 
-@pytest.mark.parametrize("doc, words", [
+@pytest.mark.parametrize(("doc", "words"), [
     ({"tasks": {"T_nope": 5}}, "tasks.T_nope: no element has id or name 'T_nope'"),
     ({"tasks": {"G": 5}}, "tasks.G: 'G' is a exclusiveGateway, not a task"),
     ({"tasks": {"A": "-5 min"}}, "tasks.A.duration: a duration cannot be negative"),
@@ -76,7 +78,7 @@ def test_file_errors_name_the_file(tmp_path, model):
     bad.write_text("tasks: {Nope: 5}\n")
     with pytest.raises(ScenarioError, match=r"bad.scenario.yaml: tasks.Nope"):
         load_scenario(bad, model)
-    with pytest.raises(ScenarioError, match="cannot read scenario"):
+    with pytest.raises(ScenarioError, match="missing.yaml: no such file"):
         load_scenario(tmp_path / "missing.yaml", model)
 
 
@@ -104,7 +106,8 @@ def test_broken_yaml_is_one_line_with_line_and_column(tmp_path):
         with pytest.raises(ScenarioError) as info:
             read(bad)
         message = str(info.value)
-        assert message.startswith(f"{bad}:3:1: not valid YAML: ") and "\n" not in message
+        assert message.startswith(f"{bad}:3:1: not valid YAML: ")
+        assert "\n" not in message
 
 
 # -- lanes of named people ---------------------------------------------------------------
@@ -121,11 +124,15 @@ def test_people_with_own_hours_leave_cost_tasks_and_durations():
             {"name": "Wati", "hours": {"mon": ["08:00-12:00"]}}]}}}, model)
     lane = sc.lane("Back office")
     sari, budi, wati = lane.people
-    assert lane.staff == 3 and lane.allocation == "by_skill"
+    assert lane.staff == 3
+    assert lane.allocation == "by_skill"
     assert sari.calendar.holidays == {dt.date(2025, 1, 1), *(dt.date(2025, 1, d) for d in (8, 9, 10))}
-    assert sari.durations["T_assess"].mean == 20 and budi.cost_per_hour == 40000
-    assert budi.tasks == {"T_id", "T_docs", "T_price"} and not budi.can_do("T_assess")
-    assert wati.calendar.hours[0] == ((480, 720),) and wati.calendar.hours[1] == ()
+    assert sari.durations["T_assess"].mean == 20
+    assert budi.cost_per_hour == 40000
+    assert budi.tasks == {"T_id", "T_docs", "T_price"}
+    assert not budi.can_do("T_assess")
+    assert wati.calendar.hours[0] == ((480, 720),)
+    assert wati.calendar.hours[1] == ()
     # capacity counts each person's own week (from Monday 6 January 2025): Sari works two
     # office days around her leave, Budi five, Wati 4 h on Monday
     week = 7 * 1440

@@ -58,14 +58,17 @@ def test_parallel_branches_waiting_side_by_side_count_once():
     # 12:00-13:00 is the lunch break: 5 working hours of waiting, 1 while closed
     assert k["waiting_working_hours"] == pytest.approx(5.0)
     assert k["waiting_off_hours"] == pytest.approx(1.0)
-    assert k["batching_hours"] == pytest.approx(5.0) and k["queueing_hours"] == 0
+    assert k["batching_hours"] == pytest.approx(5.0)
+    assert k["queueing_hours"] == 0
     # someone works on the case 50 minutes; the staff put in 80 (A and B side by side)
     assert k["processing_time"] == pytest.approx(50 / 60)
     assert k["processing_hours"] == pytest.approx(80 / 60)
-    assert k["idle_time"] == 0 and k["cycle_time"] == pytest.approx(k["idle_cycle_time"])
+    assert k["idle_time"] == 0
+    assert k["cycle_time"] == pytest.approx(k["idle_cycle_time"])
     assert res.lanes[0]["waiting_minutes_per_case"] == pytest.approx(360)
     a = next(t for t in res.tasks if t["id"] == "A")
-    assert a["waiting_minutes"] == pytest.approx(360) and a["off_hours_minutes"] == 60
+    assert a["waiting_minutes"] == pytest.approx(360)
+    assert a["off_hours_minutes"] == 60
 
 
 def test_work_paused_overnight_is_not_waiting():
@@ -81,7 +84,8 @@ def test_work_paused_overnight_is_not_waiting():
     assert k["idle_processing_time"] == pytest.approx(2 + 1 / 60 + closed)
     assert k["cycle_time"] == pytest.approx(k["idle_cycle_time"] - closed)
     a = next(t for t in res.tasks if t["id"] == "A")
-    assert a["paused_minutes"] == pytest.approx(closed * 60) and a["waiting_minutes"] == 0
+    assert a["paused_minutes"] == pytest.approx(closed * 60)
+    assert a["waiting_minutes"] == 0
 
 
 def test_waiting_never_exceeds_the_cycle_time_on_permit():
@@ -106,4 +110,5 @@ def test_a_sequence_is_waiting_plus_processing():
     # one step at a time: the case's life is its steps' waiting plus their start to end
     assert k["waiting_time"] + k["idle_processing_time"] == pytest.approx(k["idle_cycle_time"])
     assert k["idle_cycle_time"] == pytest.approx(k["cycle_time_calendar_days"] * 24)
-    assert k["waiting_off_hours"] > 0 and k["queueing_hours"] > 0
+    assert k["waiting_off_hours"] > 0
+    assert k["queueing_hours"] > 0

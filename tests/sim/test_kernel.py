@@ -60,7 +60,8 @@ def test_batching_waits_for_the_signing_hour():
           "arrivals": {"interarrival": "1 h"}}
     res = simulate(DATA / "sequence.bpmn", sc, cases=300, replications=1, seed=4)
     log = [row for row in res.event_log if row["activity"] == "B"]
-    assert log and all(row["start"].strftime("%H:%M") >= "14:00" for row in log)
+    assert log
+    assert all(row["start"].strftime("%H:%M") >= "14:00" for row in log)
     assert res["batching_hours"].mean > 0.5
 
 
@@ -71,7 +72,9 @@ def test_batch_by_size():
     starts = sorted({row["start"] for row in res.event_log if row["activity"] == "B"})
     b_rows = [row for row in res.event_log if row["activity"] == "B"]
     enabled_groups = {row["start"] - row["enabled"] for row in b_rows}
-    assert len(b_rows) == 100 and len(enabled_groups) > 1 and starts
+    assert len(b_rows) == 100
+    assert len(enabled_groups) > 1
+    assert starts
 
 
 def test_work_pauses_at_closing_and_resumes_next_working_day():
@@ -152,7 +155,8 @@ def test_timer_in_working_days_runs_on_office_time():
     sc = {"tasks": {"A": "10 h"}, "events": {"Timer_A": "1 working day"}}
     rows = [r for r in simulate(DATA / "escalation.bpmn", sc, cases=1, replications=1,
                                 warmup=0).event_log if r["activity"] == "T_esc"]
-    assert rows and rows[0]["enabled"].isoformat() >= "2025-01-07T07:30"
+    assert rows
+    assert rows[0]["enabled"].isoformat() >= "2025-01-07T07:30"
 
 
 def test_system_steps_and_steps_on_no_lane_take_no_staff():
@@ -161,11 +165,15 @@ def test_system_steps_and_steps_on_no_lane_take_no_staff():
     sc = {"tasks": {"A": "5 min", "V": "1 h", "N": "1 h"}, "calendar": {"hours": "always"},
           "arrivals": {"interarrival": "10 min", "calendar": "always"}}
     res = simulate(DATA / "system.bpmn", sc, cases=200, replications=2, warmup=0)
-    assert res["queueing_hours"].mean == 0 and not res.warnings
+    assert res["queueing_hours"].mean == 0
+    assert not res.warnings
     lanes = {lane["lane"]: lane for lane in res.lanes}
-    assert lanes["(system)"]["staff"] is None and lanes["(system)"]["unlimited"]
-    assert lanes["(no lane)"]["staff"] is None and lanes["(system)"]["utilisation"] is None
-    assert lanes["Petugas"]["staff"] == 1 and lanes["Petugas"]["offered_load"] == \
+    assert lanes["(system)"]["staff"] is None
+    assert lanes["(system)"]["unlimited"]
+    assert lanes["(no lane)"]["staff"] is None
+    assert lanes["(system)"]["utilisation"] is None
+    assert lanes["Petugas"]["staff"] == 1
+    assert lanes["Petugas"]["offered_load"] == \
         pytest.approx(0.5, rel=0.02)
     assert res["cycle_time_calendar_days"].mean * 24 == pytest.approx(2 + 5 / 60)
     log = [row for row in res.event_log if row["activity"] == "V"]

@@ -21,7 +21,8 @@ def test_an_overloaded_lane_is_named_in_a_warning_and_a_kpi():
     staf = next(lane for lane in res.lanes if lane["lane"] == "Staf")
     assert staf["offered_load"] == pytest.approx(4 / 3, rel=0.1)
     assert res["offered_load_max"].mean == pytest.approx(staf["offered_load"])
-    assert len(res.warnings) == 1 and "'Staf'" in res.warnings[0]
+    assert len(res.warnings) == 1
+    assert "'Staf'" in res.warnings[0]
     assert "grows without bound" in res.warnings[0]
     # the symptom: the more cases, the longer the cycle time
     more = simulate(DATA / "sequence.bpmn", sc, cases=1600, replications=2, seed=1)

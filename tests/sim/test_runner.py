@@ -26,7 +26,7 @@ def test_erlang_c_reference_values():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("params, servers, cases", [("mmc1.json", 1, 20000), ("mmc2.json", 2, 10000)])
+@pytest.mark.parametrize(("params", "servers", "cases"), [("mmc1.json", 1, 20000), ("mmc2.json", 2, 10000)])
 def test_mmc_matches_erlang_c_utilisation_and_little(params, servers, cases):
     model = load(shared_path("bench", "mmc1.bpmn"))
     res = simulate(model, shared_path("bench", params), cases=cases, replications=10,
@@ -101,7 +101,8 @@ def test_workers_give_the_same_result_as_one_process():
     one = simulate(DATA / "sequence.bpmn", sc, cases=200, replications=4, seed=5)
     two = simulate(DATA / "sequence.bpmn", sc, cases=200, replications=4, seed=5, workers=2)
     assert one.to_dict()["kpis"] == two.to_dict()["kpis"]
-    assert one.event_log == two.event_log and one.tasks == two.tasks
+    assert one.event_log == two.event_log
+    assert one.tasks == two.tasks
     with pytest.raises(BpengineError, match="workers"):
         simulate(DATA / "sequence.bpmn", sc, cases=10, workers=-1)
 

@@ -1,4 +1,4 @@
-"""`reengineer`: analyze, build candidate redesigns, simulate each, rank, keep the best.
+"""The reengineer search: analyze, build candidate redesigns, simulate each, rank them.
 
 Candidates are built from the analyzer's findings: each finding alone, all of them, all of
 those that helped alone (in the order of what each achieves), then a greedy pass that adds

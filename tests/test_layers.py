@@ -1,0 +1,141 @@
+"""Layers import one way, checked for every package from one table.
+
+``model`` imports no other bpengine package but the base modules (``errors``, ``i18n``);
+engine, sim, analysis, records and scenario build on ``model``; ``redesign`` may also use
+``analysis``; only ``report``, ``reengineer`` and ``cli`` import (nearly) everything. Imports are read from the
+source with :mod:`ast` (relative imports resolved, imports inside functions included), so a lazy
+import cannot hide a layer break. Heavy third-party libraries have homes too: the database only in
+the engine, click and rich only in the CLI. A second table checks what importing a package alone
+loads, because that is what an embedding app pays at start-up.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "bpengine"
+BASE = {"errors", "i18n", "expressions", "timers", "limits"}
+EVERYTHING = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
+              if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()}
+
+# package (or base module) -> the bpengine packages its modules may import besides itself
+LAYERS = {
+    "errors": set(),
+    "i18n": {"errors"},
+    "expressions": {"errors", "i18n", "timers"},  # date arithmetic reads durations
+    "timers": {"errors", "i18n", "expressions"},
+    "limits": {"errors", "i18n"},  # the engine's limits on case data (issue #16)
+    # model validates conditions and timers with the base evaluator and parser (issue #16)
+    "model": {"errors", "i18n", "expressions", "timers"},
+    "scenario": {"errors", "model"},
+    "engine": BASE | {"model"},
+    "sim": BASE | {"model", "scenario"},
+    "records": BASE | {"model", "scenario"},
+    "analysis": BASE | {"model", "scenario"},
+    "redesign": BASE | {"model", "scenario", "analysis"},
+    "report": EVERYTHING - {"cli", "reengineer"},
+    "reengineer": EVERYTHING - {"cli"},  # compare and the search: simulate, redesign, report
+    "cli": EVERYTHING,
+}
+# third-party library -> the only packages that may import it
+HOMES = {
+    "click": {"cli"},
+    "rich": {"cli"},
+    "sqlalchemy": {"engine"},
+    "alembic": {"engine"},
+    "psycopg": {"engine"},
+    "SpiffWorkflow": {"engine", "model"},  # model.spiff builds specs for the engine, lazily
+    "matplotlib": {"sim", "report"},  # plots, imported where drawn
+    "pm4py": set(),
+}
+# package -> what importing it on its own must not load (bpengine packages above it, heavy libs)
+IMPORT_LOADS_NOTHING_OF = {
+    "bpengine.analysis": ("click", "sqlalchemy", "SpiffWorkflow", "matplotlib", "bpengine.cli",
+                          "bpengine.engine", "bpengine.sim", "bpengine.redesign",
+                          "bpengine.report"),
+    "bpengine.redesign": ("click", "sqlalchemy", "SpiffWorkflow", "matplotlib", "bpengine.cli",
+                          "bpengine.engine", "bpengine.sim", "bpengine.report"),
+}
+
+
+def imported_names(path: Path) -> list[tuple[str, int]]:
+    """Absolute names ``path`` imports, with line numbers (relative imports resolved)."""
+    module = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    package = module[:-1]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - (node.level - 1)]
+            if node.module:
+                found.append((".".join([*base, node.module]), node.lineno))
+            else:  # from . import x: x is a module of the base package
+                found += [(".".join([*base, a.name]), node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.module, node.lineno))
+        elif isinstance(node, ast.Import):
+            found += [(a.name, node.lineno) for a in node.names]
+    return found
+
+
+def _files(layer: str) -> list[Path]:
+    directory = PACKAGE / layer
+    return sorted(directory.rglob("*.py")) if directory.is_dir() else [PACKAGE / f"{layer}.py"]
+
+
+def test_the_table_names_every_package():
+    assert set(LAYERS) == EVERYTHING
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_imports_go_one_way(layer):
+    allowed = LAYERS[layer] | {layer}
+    breaks = []
+    for path in _files(layer):
+        where = path.relative_to(PACKAGE.parent)
+        for name, line in imported_names(path):
+            parts = name.split(".")
+            if parts[0] == "bpengine" and len(parts) > 1 and parts[1] not in allowed:
+                breaks.append(f"{where}:{line} imports {name}")
+            if parts[0] in HOMES and layer not in HOMES[parts[0]]:
+                breaks.append(f"{where}:{line} imports {name}")
+    assert breaks == []
+
+
+def test_the_resolver_reads_relative_imports():
+    # the rule is only as good as the resolver: ``from ..errors`` lands on a sibling of the
+    # package, ``from .net`` on a module of the package itself
+    names = {n for n, _ in imported_names(PACKAGE / "sim" / "kernel.py")}
+    assert {"bpengine.errors", "bpengine.sim.net", "numpy", "heapq"} <= names
+
+
+@pytest.mark.parametrize("package", sorted(IMPORT_LOADS_NOTHING_OF))
+def test_importing_a_layer_alone_loads_nothing_above_it(package):
+    # bpengine/__init__ is skipped (a bare package object stands in) so only the layer loads
+    script = ("import sys, types; pkg = types.ModuleType('bpengine'); "
+              f"pkg.__path__ = [{str(PACKAGE)!r}]; sys.modules['bpengine'] = pkg; "
+              f"import {package}; "
+              f"print(sorted(m for m in sys.modules if m.startswith({IMPORT_LOADS_NOTHING_OF[package]!r})))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+# Module size and surface, for the packages whose tests always checked them.
+SIZES = {"analysis": 420, "redesign": 400, "report": 400}
+MODULES = [(layer, m.name) for layer in sorted(SIZES)
+           for m in pkgutil.iter_modules([str(PACKAGE / layer)])]
+
+
+@pytest.mark.parametrize(("layer", "name"), MODULES, ids=[f"{a}.{b}" for a, b in MODULES])
+def test_module_is_readable_in_one_sitting(layer, name):
+    module = importlib.import_module(f"bpengine.{layer}.{name}")
+    lines = Path(module.__file__).read_text(encoding="utf-8").count("\n")
+    assert lines <= SIZES[layer], f"{layer}.{name} has {lines} lines: split it by topic"
+    assert module.__doc__
+    assert module.__all__
