@@ -56,6 +56,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..errors import BpengineError
 from ..i18n import _
 from ..model.spiff import ensure_recursion_limit
+from ..limits import DEFAULT_LIMITS, EngineLimits
 from .clock import clock_at
 from .events import (
     catch_elements,
@@ -158,7 +159,8 @@ class Runtime:
     def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None, *,
                  senders: dict[str, str] | None = None, key: str = "", version: int = 0,
                  forms: dict[str, tuple[FormField, ...]] | None = None,
-                 assignments: dict[str, Assignment] | None = None):
+                 assignments: dict[str, Assignment] | None = None,
+                 limits: EngineLimits = DEFAULT_LIMITS):
         self.spec, self.subprocess_specs = spec, subprocess_specs
         ensure_recursion_limit()  # SpiffWorkflow predicts long chains by recursion
         # The definition this runtime runs, its forms and assignments by task id.
@@ -173,7 +175,11 @@ class Runtime:
             isinstance(task_spec, InclusiveGateway) and len(task_spec.inputs) > 1
             for process in (spec, *subprocess_specs.values())
             for task_spec in process.task_specs.values())
-        self.script_engine = SafeScriptEngine(trust_scripts, calendar)
+        self.script_engine = SafeScriptEngine(trust_scripts, calendar, limits)
+        for process in (spec, *subprocess_specs.values()):
+            for task_spec in process.task_specs.values():
+                if isinstance(task_spec, MultiInstanceTask) and task_spec.data_input is not None:
+                    _bound_collection(task_spec, limits)
         self.events = summarise(spec, subprocess_specs)
         self._catchable = set(self.events["catches"]["message"])
         self.catch_elements = catch_elements(spec, subprocess_specs)
@@ -472,6 +478,22 @@ def _count_pass(task, bpmn_id: str, passes: dict) -> None:
             "gateway passes in a row): no way out of this loop holds for the case data; "
             "nothing was saved (see soundness: livelock)").format(
                 gateways=loop, n=MAX_GATEWAY_PASSES))
+
+
+def _bound_collection(task_spec, limits: EngineLimits) -> None:
+    """Refuse a multi-instance input collection longer than ``limits.instances`` when the
+    activity reads it, before SpiffWorkflow creates a task per item."""
+    source = task_spec.data_input
+    read = source.get
+
+    def get(task):
+        value = read(task)
+        if hasattr(value, "__len__"):
+            limits.check_instances(len(value), task_spec.bpmn_id,
+                                   f"the length of {source.bpmn_id!r}")
+        return value
+
+    source.get = get  # this spec's reference only: the specs belong to this runtime
 
 
 def _describe(exc) -> str:

@@ -32,7 +32,8 @@ from .source import parse_xml, read_source
 if TYPE_CHECKING:
     from .process_model import ProcessModel
 
-__all__ = ["build_specs", "definition_digest", "engine_key", "engine_name", "message_names", "task_senders",
+__all__ = ["build_specs", "definition_digest", "engine_key", "engine_name", "message_names",
+           "task_senders",
            "MAX_ENGINE_NODES", "ENGINE_RECURSION_LIMIT", "ensure_recursion_limit"]
 
 #: Flow elements the engine runs in one model. SpiffWorkflow parses and predicts a process
