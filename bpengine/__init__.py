@@ -34,6 +34,7 @@ _SUBPACKAGES = {"analysis", "engine", "records", "redesign", "report", "scenario
 # public name -> module that defines it
 _LAZY = {
     "Engine": "bpengine.engine",
+    "EngineLimits": "bpengine.limits",
     "Incident": "bpengine.engine",
     "Finding": "bpengine.analysis",
     "analyze": "bpengine.analysis",
