@@ -286,11 +286,8 @@ class _Builder:
             self.net.distributions.append(dist)
         return lane, dur
 
-    def add(self, model, pid: str, prefix: str, scope_node, depth: int) -> None:
-        net, sc = self.net, self.scenario
-        members = [el for el in model.elements.values() if el.process == pid]
-        base = len(net.ids)
-        index = {el.id: base + k for k, el in enumerate(members)}
+    def _callees(self, model, members, depth: int) -> dict:
+        """Call activity id -> the model whose process it calls (refused past MAX_DEPTH)."""
         callees = {}
         for el in members:
             callee = self._callee(model, el) if depth < self.MAX_DEPTH else None
@@ -300,6 +297,15 @@ class _Builder:
                 raise ScenarioError(f"tasks.{el.id}: call activity {el.label!r} calls "
                                     f"{el.called_element!r} more than {self.MAX_DEPTH} levels "
                                     "deep (a process that calls itself?)")
+        return callees
+
+    def add(self, model, pid: str, prefix: str, scope_node, depth: int) -> None:
+        net, sc = self.net, self.scenario
+        members = [el for el in model.elements.values() if el.process == pid]
+        base = len(net.ids)
+        index = {el.id: base + k for k, el in enumerate(members)}
+        callees = self._callees(model, members, depth)
+        for el in members:
             kind = _kind(el, el.id in callees)
             net.ids.append(prefix + el.id)
             net.names.append(el.name or el.id)
