@@ -31,7 +31,7 @@ def serve(args) -> None:
     users = Users.load(args.users)
     if not len(users):
         sys.exit(f"{args.users}: no users; add one with "
-                 f"`python -m examples.inbox adduser {args.users} NAME --lanes ...`")
+                 f"`python -m examples.inbox adduser {args.users} NAME --groups ...`")
     secret = os.environ.get("INBOX_SECRET_KEY")
     if not secret:
         secret = secrets.token_hex(32)
@@ -54,11 +54,12 @@ def serve(args) -> None:
 def adduser(args) -> None:
     users = Users.load(args.users)
     password = os.environ.get("INBOX_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
-    lanes = [lane.strip() for lane in args.lanes.split(",") if lane.strip()]
-    user = users.add(args.name, password, lanes, name=args.full_name or args.name,
+    groups = [group.strip() for group in args.groups.split(",") if group.strip()]
+    user = users.add(args.name, password, groups, name=args.full_name or args.name,
                      admin=args.admin)
     users.save()
-    print(f"{args.users}: {user.id} ({user.name}) works in {', '.join(user.lanes) or 'no lane'}"
+    print(f"{args.users}: {user.id} ({user.name}) works in "
+          f"{', '.join(user.groups) or 'no group'}"
           + (", administrator" if user.admin else ""))
 
 
@@ -83,7 +84,8 @@ def main(argv=None) -> None:
                                               "from INBOX_PASSWORD)")
     add.add_argument("users", help="users file (JSON), created when missing")
     add.add_argument("name", help="login name")
-    add.add_argument("--lanes", default="", help="comma-separated lane names")
+    add.add_argument("--groups", "--lanes", default="",
+                     help="comma-separated lane and candidate group names")
     add.add_argument("--full-name", default="")
     add.add_argument("--admin", action="store_true", help="sees all cases and incidents")
     add.set_defaults(run=adduser)
