@@ -27,6 +27,12 @@ def _worker(engine: Engine, every: float, stop: threading.Event) -> None:
             logging.getLogger("inbox").warning("worker: %s", exc)
 
 
+def _lane_zone(text: str) -> str:
+    if "=" not in text or not text.split("=", 1)[0].strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: give LANE=ZONE, e.g. Kantor=Asia/Makassar")
+    return text
+
+
 def serve(args) -> None:
     users = Users.load(args.users)
     if not len(users):
@@ -36,7 +42,9 @@ def serve(args) -> None:
     if not secret:
         secret = secrets.token_hex(32)
         print("INBOX_SECRET_KEY is not set: using a random key, sessions end on restart")
-    engine = Engine(args.db, migrate=args.migrate or None)
+    zones = dict(item.split("=", 1) for item in args.lane_timezone)
+    engine = Engine(args.db, migrate=args.migrate or None, timezone=args.timezone,
+                    lane_timezones=zones)
     app = create_app(engine, args.models, users, secret_key=secret,
                      secure_cookies=args.secure_cookies)
     stop = threading.Event()
@@ -74,6 +82,11 @@ def main(argv=None) -> None:
                      help="database URL: sqlite:///file.db or postgresql+psycopg://user@host/db")
     run.add_argument("--migrate", action="store_true",
                      help="upgrade the database schema first (PostgreSQL; SQLite always does)")
+    run.add_argument("--timezone", default="Asia/Jakarta",
+                     help="the agency's time zone (IANA name; default Asia/Jakarta, WIB)")
+    run.add_argument("--lane-timezone", action="append", default=[], metavar="LANE=ZONE",
+                     type=_lane_zone, help="an office in another zone, e.g. "
+                     '"Kantor Wilayah Makassar=Asia/Makassar" (repeatable)')
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--tick", type=float, default=30.0,

@@ -40,9 +40,7 @@ from . import guard
 from .forms import PREFIX, decision_fields, submitted_data, task_fields
 from .users import Users
 
-__all__ = ["create_app", "may_act", "may_see", "may_work", "WIB"]
-
-WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
+__all__ = ["create_app", "may_act", "may_see", "may_work"]
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("inbox")
 
@@ -90,7 +88,7 @@ def _start_event(model: ProcessModel) -> str | None:
 def create_app(engine: Engine, models, users: Users, *, secret_key: str | bytes,
                handlers: dict | None = None, max_body: int = 64 * 1024,
                page_size: int = 20, secure_cookies: bool = False,
-               timezone: _dt.tzinfo = WIB) -> Flask:
+               timezone: _dt.tzinfo | None = None) -> Flask:
     """The inbox app over ``engine``, serving ``models`` (paths or ProcessModels).
 
     Parameters
@@ -105,6 +103,9 @@ def create_app(engine: Engine, models, users: Users, *, secret_key: str | bytes,
         Largest request body in bytes (413 above it, before reading).
     secure_cookies : bool
         Send the session cookie over HTTPS only (set it behind TLS).
+    timezone : datetime.tzinfo, optional
+        Where times are shown (default: the engine's). Due dates are shown in their office's
+        zone when the engine has one for the task's lane (``lane_timezones``).
     """
     if len(secret_key) < 32:
         raise ValueError("secret_key: at least 32 characters (secrets.token_hex(32))")
@@ -124,8 +125,10 @@ def create_app(engine: Engine, models, users: Users, *, secret_key: str | bytes,
         loaded[engine.deploy(model).key] = model
     app.config["MODELS"] = loaded
     guard.install(app)
-    app.jinja_env.filters["when"] = lambda t: t.astimezone(timezone).strftime(
+    shown = timezone or getattr(engine, "timezone", None) or _dt.timezone.utc
+    app.jinja_env.filters["when"] = lambda t: t.astimezone(shown).strftime(
         "%d-%m-%Y %H:%M") if t else ""
+    app.jinja_env.filters["due"] = lambda t: _due(t, shown)
     app.context_processor(lambda: {"now": engine.clock()})  # to mark overdue tasks
     _routes(app, engine, users, loaded)
     _errors(app)
@@ -351,6 +354,16 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
                 abort(400, 'the fix is a JSON object of case data, e.g. {"nik": "3273..."}')
         case = engine.retry(case_id, actor=g.user.id, data=fix)
         return redirect(url_for("case_page", case_id=case.id), code=303)
+
+
+def _due(moment: _dt.datetime | None, shown: _dt.tzinfo) -> str:
+    """A due date in its office's zone, named (``17-01-2025 16:00 WITA``); one the engine
+    returns in UTC (no zone for its lane) in the app's zone."""
+    if moment is None:
+        return ""
+    if moment.utcoffset() == _dt.timedelta(0):
+        moment = moment.astimezone(shown)
+    return moment.strftime("%d-%m-%Y %H:%M ") + (moment.tzname() or "")
 
 
 def _changes(entry) -> list[tuple[str, str]]:

@@ -81,7 +81,7 @@ def _kirim(data):
 def site(request, tmp_path, inbox, staff):
     url = (f"sqlite:///{tmp_path / 'inbox.db'}" if request.param == "sqlite"
            else request.getfixturevalue("pg_url"))
-    engine = Engine(url)
+    engine = Engine(url, lane_timezones={"Kantor Wilayah Makassar": "Asia/Makassar"})
     app = inbox.create_app(engine, [DOMISILI, DATA / "formulir.bpmn", DATA / "jobs.bpmn",
                                     DATA / "penugasan.bpmn", load(XSS_MODEL)], staff,
                            secret_key="k" * 40,
@@ -408,14 +408,19 @@ def test_the_users_file_keeps_hashes_only(inbox, tmp_path, monkeypatch, capsys):
     assert users.authenticate("siti", PASSWORD + "x") is None
     raw = json.loads(path.read_text())
     raw["users"]["siti"]["password"] = PASSWORD  # someone typed a password in by hand
-    path.write_text(json.dumps(raw))
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps(raw))
     with pytest.raises(UserFileError, match="user 'siti': password must be a scrypt or pbkdf2"):
-        inbox.Users.load(path)
+        inbox.Users.load(plain)
     monkeypatch.setenv("INBOX_PASSWORD", "pendek")
     with pytest.raises(SystemExit, match="at least 8 characters"):
         main(["adduser", str(tmp_path / "other.json"), "budi"])
     with pytest.raises(SystemExit, match="no users; add one"):
         main(["serve", str(DOMISILI), "--users", str(tmp_path / "none.json")])
+    monkeypatch.setenv("INBOX_SECRET_KEY", "k" * 40)
+    with pytest.raises(SystemExit, match="'Nowhere/Zone' is not an IANA name"):
+        main(["serve", str(DOMISILI), "--users", str(path), "--db",
+              f"sqlite:///{tmp_path / 'x.db'}", "--lane-timezone", "Kepala=Nowhere/Zone"])
 
 
 def test_candidates_delegation_and_due_dates(site):
@@ -442,7 +447,7 @@ def test_candidates_delegation_and_due_dates(site):
     [verifikasi] = _tasks(_section(page, "Ditawarkan kepada saya"))
     status, page, _ = vera.get(f"/task/{verifikasi}")
     assert "Ditawarkan kepada: vera" in page
-    assert 'id="due"' in page
+    assert re.search(r'id="due">\d\d-\d\d-\d{4} \d\d:\d\d WITA<', page)  # Makassar's time
     assert vera.post(f"/task/{verifikasi}/claim")[0] == 200
     status, page, _ = vera.post(f"/task/{verifikasi}/delegate", {"to": "budi"})
     assert status == 200
