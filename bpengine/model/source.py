@@ -140,9 +140,10 @@ def read_bounded(path: str | os.PathLike, *, limit: int, error: type[BpengineErr
 class _BoundedRaw(io.RawIOBase):
     """A raw stream over ``inner`` that refuses to deliver more than ``limit`` bytes."""
 
-    def __init__(self, inner, limit: int, error, name: str):
+    def __init__(self, inner, limit: int, error, name: str, below=None):
         self._inner, self._left, self._limit = inner, limit, limit
         self._error, self._name = error, name
+        self._below = below  # the file under a decompressor, which does not close it
 
     def readable(self) -> bool:
         return True
@@ -165,6 +166,8 @@ class _BoundedRaw(io.RawIOBase):
     def close(self) -> None:
         try:
             self._inner.close()
+            if self._below is not None:
+                self._below.close()
         finally:
             super().close()
 
@@ -184,8 +187,9 @@ def open_bounded(path: str | os.PathLike, *, limit: int, error: type[BpengineErr
     if gzipped:
         import gzip
 
-        stream = _BoundedRaw(gzip.GzipFile(fileobj=io.BufferedReader(stream), mode="rb"),
-                             limit, error, name)
+        compressed = io.BufferedReader(stream)
+        stream = _BoundedRaw(gzip.GzipFile(fileobj=compressed, mode="rb"), limit, error, name,
+                             below=compressed)
     return io.BufferedReader(stream)
 
 
