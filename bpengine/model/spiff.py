@@ -16,6 +16,7 @@ Two things a drawing says that SpiffWorkflow does not read, made explicit on the
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,8 @@ from .source import parse_xml, read_source
 if TYPE_CHECKING:
     from .process_model import ProcessModel
 
-__all__ = ["build_specs", "engine_key", "engine_name", "message_names", "task_senders",
+__all__ = ["build_specs", "definition_digest", "engine_key", "engine_name", "message_names",
+           "task_senders",
            "MAX_ENGINE_NODES", "ENGINE_RECURSION_LIMIT", "ensure_recursion_limit"]
 
 #: Flow elements the engine runs in one model. SpiffWorkflow parses and predicts a process
@@ -278,6 +280,27 @@ def _wire_triggered_pools(spec: Any) -> None:  # SpiffWorkflow is untyped
             participant._inputs.append(spec.start.name)
         if spec.end.name not in participant._outputs:
             participant.connect(spec.end)
+
+
+def definition_digest(model: ProcessModel) -> str:
+    """SHA-256 of what :func:`build_specs` runs: the model and every called-process file it
+    reads beside it, so editing a called subprocess makes a new version of its caller.
+
+    The model's own digest when it calls no other file.
+    """
+    files = sorted(set(model.callees().values()) - {model.file})
+    if not files:
+        return model.digest
+    digest = hashlib.sha256(model.digest.encode())
+    for path in files:
+        data, name = read_source(path)
+        root = parse_xml(data, name)
+        try:
+            canonical = etree.tostring(root, method="c14n2")
+        except etree.C14NError:  # as ProcessModel.digest: plain bytes then
+            canonical = etree.tostring(root)
+        digest.update(b"\0" + hashlib.sha256(canonical).hexdigest().encode())
+    return digest.hexdigest()
 
 
 def build_specs(model: ProcessModel, process_id: str | None = None
