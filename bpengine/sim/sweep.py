@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..errors import BpengineError
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
+from ..scenario.limits import MAX_SWEEP_POINTS, check_count
 from ..scenario.overrides import parse_path
 from .results import SimulationResult
 from .runner import simulate
@@ -127,6 +128,10 @@ def sweep(model, *, vary=None, scenario=None, cases: int = 1000, replications: i
     for path in paths:
         if not vary[path]:
             raise BpengineError(f"sweep: {path}: no values to try")
+    points = 1
+    for p in paths:  # the product is counted before it is built
+        points *= max(len(vary[p]), 1)
+    check_count(points, "--vary", MAX_SWEEP_POINTS, "MAX_SWEEP_POINTS")
     grid = list(itertools.product(*(vary[p] for p in paths)))
     points = []
     for i, combo in enumerate(grid):
