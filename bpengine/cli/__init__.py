@@ -18,7 +18,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import click
 
 from ..errors import BpengineError, ModelError, hide_password
-from ..i18n import LANGUAGES, set_language
+from ..i18n import LANGUAGES, N_, set_language
+from .help import Group, group
 
 __all__ = ["main", "COMMANDS"]
 
@@ -39,7 +40,7 @@ COMMANDS = [
 ]
 
 
-class _Group(click.Group):
+class _Group(Group):
     """Imports a command's module only when that command is used (or help lists it)."""
 
     def list_commands(self, ctx):
@@ -77,11 +78,14 @@ def _language(ctx, param, value):
         return set_language("en")
 
 
-@click.group("bpengine", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@group(N_("bpengine: load, run, simulate, analyse and redesign BPMN models of agency "
+          "procedures."), "bpengine", cls=_Group,
+       context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bpengine")
 @click.option("--lang", type=click.Choice(LANGUAGES), callback=_language, is_eager=True,
-              expose_value=False, help="Language of messages, tables and reports: id (Bahasa "
-              "Indonesia) or en. Default: $BPENGINE_LANG, else the locale, else en.")
+              expose_value=False, help=N_("Language of messages, tables and reports: id "
+                                          "(Bahasa Indonesia) or en. Default: $BPENGINE_LANG, "
+                                          "else the locale, else en."))
 def main():
-    """bpengine: load, run, simulate, analyse and redesign BPMN models of agency procedures."""
+    pass
 

@@ -12,6 +12,7 @@ from dataclasses import asdict
 import click
 
 from ..errors import BpengineError
+from ..i18n import N_
 from .case import (
     _actor_option,
     _data_options,
@@ -29,14 +30,13 @@ from .case import (
 __all__ = ["incidents", "retry", "migrate"]
 
 
-@case.command()
+@case.command(help=N_("Failed jobs (timers, service handlers): of one case (CASE_ID or a "
+                      "unique start of it) or of all, open ones unless --all."))
 @click.argument("case_id", required=False)
 @_db_option
-@click.option("--all", "every", is_flag=True, help="Resolved incidents too.")
+@click.option("--all", "every", is_flag=True, help=N_("Resolved incidents too."))
 @_format_option
 def incidents(case_id, url, every, fmt):
-    """Failed jobs (timers, service handlers): of one case (CASE_ID or a unique start of
-    it) or of all, open ones unless --all."""
     engine = _open(url)
     found = engine.incidents(_full(engine, "case", case_id) if case_id else None,
                              state=None if every else "open")
@@ -53,37 +53,36 @@ def incidents(case_id, url, every, fmt):
                    f"  {i.error}")
 
 
-@case.command()
+@case.command(help=N_("Run the failed jobs of a case (CASE_ID or a unique start of it) again "
+                      "now; --data is the fix, merged into the case data first (audited)."))
 @click.argument("case_id")
 @_db_option
 @_data_options
 @_actor_option
 @_format_option
 def retry(case_id, url, pairs, json_text, actor, fmt):
-    """Run the failed jobs of a case (CASE_ID or a unique start of it) again now; --data is
-    the fix, merged into the case data first (audited)."""
     engine = _open(url)
     data = _parse_data(pairs, json_text) or None
     _print_case(engine.retry(_full(engine, "case", case_id), actor, data=data), fmt)
 
 
-@case.command()
+@case.command(help=N_("Move the running cases of process KEY from one version to another, "
+                      "where safe."))
 @click.argument("key")
 @click.option("--from", "old", type=int, required=True, metavar="VERSION",
-              help="The version whose running cases move.")
+              help=N_("The version whose running cases move."))
 @click.option("--to", "new", type=int, required=True, metavar="VERSION",
-              help="The version they move to (deploy it first, e.g. with case start).")
-@click.option("--to-key", default=None, help="The target's key, if it differs from KEY.")
+              help=N_("The version they move to (deploy it first, e.g. with case start)."))
+@click.option("--to-key", default=None, help=N_("The target's key, if it differs from KEY."))
 @click.option("--map", "pairs", multiple=True, metavar="OLD=NEW",
-              help="An element renamed in the new version (repeatable).")
+              help=N_("An element renamed in the new version (repeatable)."))
 @click.option("--case", "only", multiple=True, metavar="CASE_ID",
-              help="Only this case (repeatable; a unique start of an id will do).")
-@click.option("--dry-run", is_flag=True, help="Only say which cases can move and why not.")
+              help=N_("Only this case (repeatable; a unique start of an id will do)."))
+@click.option("--dry-run", is_flag=True, help=N_("Only say which cases can move and why not."))
 @_db_option
 @_actor_option
 @_format_option
 def migrate(key, old, new, to_key, pairs, only, dry_run, url, actor, fmt):
-    """Move the running cases of process KEY from one version to another, where safe."""
     mapping = {}
     for pair in pairs:
         left, sep, right = pair.partition("=")

@@ -9,11 +9,22 @@ from pathlib import Path
 import click
 
 from ..errors import LogError
+from ..i18n import N_
 from ..records import history_log, read_log, read_mapping
 
 __all__ = ["LOG_OPTIONS", "open_log", "is_url", "columns_of", "parse_offset", "mapping_of"]
 
 _COLUMNS = ("case", "activity", "start", "end", "enabled", "resource", "lane")
+# one whole sentence per column: a translation needs the noun inside it, not pasted in
+_COLUMN_HELP = {
+    "case": N_("CSV column of the case (default: detected)."),
+    "activity": N_("CSV column of the activity (default: detected)."),
+    "start": N_("CSV column of the start (default: detected)."),
+    "end": N_("CSV column of the end (default: detected)."),
+    "enabled": N_("CSV column of the enabled time (default: detected)."),
+    "resource": N_("CSV column of the resource (default: detected)."),
+    "lane": N_("CSV column of the lane (default: detected)."),
+}
 
 
 def is_url(text: str) -> bool:
@@ -43,18 +54,19 @@ def LOG_OPTIONS(f):
     decorators = []
     for c in _COLUMNS:
         decorators.append(click.option(f"--{c}-column", f"col_{c}", metavar="COLUMN",
-                                       help=f"CSV column of the {c} (default: detected)."))
+                                       help=_COLUMN_HELP[c]))
         decorators.append(alias(f"col_{c}", f"--{c}", canonical=f"--{c}-column",
                                 metavar="COLUMN"))
     decorators += [
         click.option("--mapping", type=click.Path(dir_okay=False),
-                     help="YAML 'log activity: task id or name', where the log's names differ."),
+                     help=N_("YAML 'log activity: task id or name', where the log's names "
+                             "differ.")),
         click.option("--definition", "key", metavar="KEY",
-                     help="With a database URL: the deployed definition's key (default: the "
-                          "model's process id)."),
+                     help=N_("With a database URL: the deployed definition's key (default: the "
+                             "model's process id).")),
         alias("key", "--key", canonical="--definition", metavar="KEY"),  # old spelling
         click.option("--tz", default="+07:00", show_default=True,
-                     help="Office time zone: timestamps with an offset are converted to it."),
+                     help=N_("Office time zone: timestamps with an offset are converted to it.")),
     ]
     for d in reversed(decorators):
         f = d(f)

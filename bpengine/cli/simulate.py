@@ -12,6 +12,7 @@ from ..sim import simulate as run_simulation
 from ..sim.eventlog import write_event_log
 from ..sim.plot import plot_result
 from . import options
+from .help import command
 from .output import emit
 from .progress import progress_bar
 
@@ -244,29 +245,30 @@ def _check_outputs(log_file, plot_file):
                             "use a .csv or .xes file")
 
 
-@click.command()
+@command(N_("Simulate MODEL under office conditions and print KPIs with 95% confidence "
+            "intervals."))
 @click.argument("model_file", type=click.Path(dir_okay=False))
-@options.scenario("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults).")
+@options.scenario(N_("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults)."))
 @click.option("--prosimos", "prosimos_file", type=click.Path(dir_okay=False),
-              help="Prosimos JSON simulation parameters, imported as they are.")
+              help=N_("Prosimos JSON simulation parameters, imported as they are."))
 @options.overrides()
 @options.cases(1000)
 @options.replications(10, minimum=1,
-                      help="Independent runs; the 95% intervals are over them (needs 2 or more).")
+                      help=N_("Independent runs; the 95% intervals are over them (needs 2 or "
+                              "more)."))
 @options.warmup()
 @options.seed()
 @options.jobs(1)
 @options.output_format("text", "json", "csv")
-@options.output("Write the result to FILE instead of standard output; .xlsx or .csv: the "
-                "KPI, lane and task tables.")
+@options.output(N_("Write the result to FILE instead of standard output; .xlsx or .csv: the "
+                   "KPI, lane and task tables."))
 @click.option("--log", "log_file", type=options.OutputPath(dir_okay=False),
-              help="Write the first replication's event log (.csv or .xes).")
+              help=N_("Write the first replication's event log (.csv or .xes)."))
 @click.option("--plot", "plot_file", type=options.OutputPath(dir_okay=False),
-              help="Draw the cycle-time distribution and waiting by lane (e.g. out.png).")
+              help=N_("Draw the cycle-time distribution and waiting by lane (e.g. out.png)."))
 @options.quiet()
 def simulate(model_file, scenario, prosimos_file, overrides, cases, replications, warmup, seed,
              jobs, fmt, output, log_file, plot_file, quiet):
-    """Simulate MODEL under office conditions and print KPIs with 95% confidence intervals."""
     if scenario and prosimos_file:
         raise click.UsageError("give --scenario or --prosimos, not both")
     _check_outputs(log_file, plot_file)
