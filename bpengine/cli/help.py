@@ -19,37 +19,36 @@ import click
 
 from ..i18n import _
 
-__all__ = ["Command", "Group", "Text", "command", "group", "translate"]
+__all__ = ["Command", "Group", "command", "filled", "group", "translate"]
 
 
-class Text(str):
-    """A help text with ``{placeholders}`` filled in after translation.
+# English help text -> (msgid, values) of the help texts made by :func:`filled`
+_FILLED: dict[str, tuple[str, dict]] = {}
 
-    The English text is the string itself (what click measures and wraps); the msgid and
-    the values are kept so the text can be translated first and filled in afterwards.
+
+def filled(msgid: str, **fields) -> str:
+    """A help text with ``{placeholders}``, filled in English now and translated when shown.
+
+    Click keeps (and cleans) help as a plain string, so the msgid and the values are
+    remembered here, under the English text, for :func:`translate` to find.
 
     Examples
     --------
-    >>> t = Text("How to print: {choices}.", choices="text, json")
-    >>> str(t)
+    >>> filled("How to print: {choices}.", choices="text, json")
     'How to print: text, json.'
     """
-
-    msgid: str
-    fields: dict
-
-    def __new__(cls, msgid: str, **fields):
-        self = super().__new__(cls, msgid.format(**fields))
-        self.msgid, self.fields = msgid, fields
-        return self
+    text = msgid.format(**fields)
+    _FILLED[text] = (msgid, fields)
+    return text
 
 
 def translate(text: str | None) -> str | None:
-    """``text`` (a marked help string or a :class:`Text`) in the current language."""
+    """``text`` (a help string marked with ``N_``, or made by :func:`filled`) translated."""
     if not text:  # gettext("") is the catalogue's header, not an empty text
         return text
-    if isinstance(text, Text):
-        return _(text.msgid).format(**text.fields)
+    if text in _FILLED:
+        msgid, fields = _FILLED[text]
+        return _(msgid).format(**fields)
     return _(text)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from ..i18n import N_
-from .help import Text
+from .help import filled
 
 __all__ = ["cases", "replications", "warmup", "seed", "jobs", "output_format", "output", "quiet",
            "scenario", "overrides", "database", "alias", "OutputPath", "SHARED", "FORMATS"]
@@ -133,8 +133,8 @@ def output_format(*choices: str, default: str = "text", json_alias: bool = True)
             f = alias("fmt", "--json", value="json")(f)
         return click.option(*SHARED["fmt"], "fmt", type=_Format(list(choices)), default=default,
                             show_default=True,
-                            help=Text(N_("How to print: {choices}."),
-                                      choices=", ".join(choices)))(f)
+                            help=filled(N_("How to print: {choices}."),
+                                        choices=", ".join(choices)))(f)
     return decorate
 
 

@@ -245,8 +245,8 @@ def _check_outputs(log_file, plot_file):
                             "use a .csv or .xes file")
 
 
-@command(N_("Simulate MODEL under office conditions and print KPIs with 95% confidence "
-            "intervals."))
+@command(N_("Simulate MODEL under office conditions and print KPIs with confidence intervals "
+            "(95%)."))
 @click.argument("model_file", type=click.Path(dir_okay=False))
 @options.scenario(N_("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults)."))
 @click.option("--prosimos", "prosimos_file", type=click.Path(dir_okay=False),
@@ -285,7 +285,7 @@ def simulate(model_file, scenario, prosimos_file, overrides, cases, replications
         plot_result(result, plot_file)
     if fmt != "text" or output:
         for warning in result.warnings:  # on stderr: the JSON and tables carry them too
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(_("warning:") + f" {warning}", err=True)
 
     def text(console):
         _table(result, console)
