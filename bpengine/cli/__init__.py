@@ -66,8 +66,9 @@ class _Group(Group):
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:  # one line naming the option, not click's usage block
             where = exc.ctx.command_path if exc.ctx else ctx.command_path
-            click.echo(_("error: {text}").format(text=_("{message} (see '{command} --help')").format(
-                message=exc.format_message(), command=where)), err=True)
+            line = _("{message} (see '{command} --help')").format(
+                message=exc.format_message(), command=where)
+            click.echo(_("error: {text}").format(text=line), err=True)
             ctx.exit(exc.exit_code)
 
 

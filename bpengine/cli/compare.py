@@ -47,7 +47,7 @@ def SIM_OPTIONS(f):
         options.overrides(),
         options.cases(1000),
         options.replications(10, minimum=2, help=N_("Replications per side (for CIs and tests).")),
-        options.seed("Same seed on both sides: common random numbers."),
+        options.seed(N_("Same seed on both sides: common random numbers.")),
         options.jobs(1),
         options.quiet(),
     ]):

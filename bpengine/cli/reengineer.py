@@ -47,7 +47,8 @@ def ranking_table(result, limit: int = 10) -> list[str]:
 @options.overrides()
 @options.cases(500, help=N_("Cases per replication when evaluating each candidate."))
 @options.replications(3, minimum=2, help=N_("Replications per candidate."))
-@options.seed("Same seed for every candidate: the same seed gives the same ranking.")
+@options.seed(N_("Same seed for every candidate: the same seed gives the same "
+                 "ranking."))
 @click.option("--candidates", "max_candidates", type=click.IntRange(min=1), default=60,
               show_default=True, help=N_("Budget of candidate redesigns to simulate."))
 @click.option("--beam", type=click.IntRange(min=1), default=3, show_default=True)

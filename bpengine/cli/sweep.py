@@ -94,7 +94,8 @@ def _table(result, console):
 @options.cases(1000)
 @options.replications(10, minimum=1, help=N_("Replications per point (2 or more for intervals)."))
 @options.warmup()
-@options.seed("The same seed for every point: differences come from the values varied.")
+@options.seed(N_("The same seed for every point: differences come from the values "
+                 "varied."))
 @options.jobs(1)
 @options.output_format("text", "json", "csv")
 @options.output(N_("Write the table to FILE instead of standard output (.xlsx, .csv, or text "
