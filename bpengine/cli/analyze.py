@@ -43,7 +43,7 @@ def _model_files(paths) -> list[str]:
         if p.is_dir():
             found = sorted(str(f) for f in p.glob("*.bpmn"))
             if not found:
-                raise BpengineError(f"{p}: no .bpmn files in this folder")
+                raise BpengineError(_("{folder}: no .bpmn files in this folder").format(folder=p))
             out += found
         else:
             out.append(str(p))
@@ -52,11 +52,11 @@ def _model_files(paths) -> list[str]:
 
 def _portfolio(files, scenario, no_scenario, overrides, fmt, output):
     if scenario or overrides:
-        raise BpengineError("--scenario/--set: one scenario cannot serve several models; each "
-                            "model uses its own x.scenario.yaml (or --no-scenario)")
+        raise BpengineError(_("--scenario/--set: one scenario cannot serve several models; "
+                              "each model uses its own x.scenario.yaml (or --no-scenario)"))
     if fmt == "sarif":
-        raise BpengineError("--format sarif: is for one model; use text, json, csv or html "
-                            "for several")
+        raise BpengineError(_("--format sarif: is for one model; use text, json, csv or html "
+                              "for several"))
     models = [load(f) for f in files]
     scens = [_load_scenario(f, None, no_scenario, m)[0] for f, m in zip(files, models,
                                                                           strict=True)]
@@ -96,7 +96,7 @@ def _portfolio(files, scenario, no_scenario, overrides, fmt, output):
 def analyze(paths, scenario, no_scenario, overrides, fmt, with_metrics, with_soundness,
             max_states, rules, output, quiet):
     if no_scenario and (scenario or overrides):
-        raise click.UsageError("--no-scenario ignores every scenario; drop --scenario/--set")
+        raise click.UsageError(_("--no-scenario ignores every scenario; drop --scenario/--set"))
     files = _model_files(paths)
     if len(files) > 1 or Path(paths[0]).is_dir():
         _portfolio(files, scenario, no_scenario, overrides, fmt, output)

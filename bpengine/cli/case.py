@@ -41,12 +41,13 @@ def _open(url: str | None, create: bool = False) -> Engine:
     inbox or "no case", hiding the mistake.
     """
     if not url:
-        raise BpengineError("--db: which database? give --db URL or set BPENGINE_DB")
+        raise BpengineError(_("--db: which database? give --db URL or set BPENGINE_DB"))
     if not create and url.startswith("sqlite:///") and ":memory:" not in url:
         path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
         if not path.exists():
-            raise BpengineError(f"--db {hide_password(url)}: no database at {path} (start a case "
-                                "there first, or run bpengine db upgrade --db ...)")
+            raise BpengineError(_("--db {url}: no database at {path} (start a case there first, "
+                                  "or run bpengine db upgrade --db ...)").format(
+                                      url=hide_password(url), path=path))
     return Engine(url)
 
 
@@ -67,9 +68,9 @@ def _object(text: str, option: str) -> dict:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise click.BadParameter(f"not JSON: {exc}", param_hint=option) from None
+        raise click.BadParameter(_("not JSON: {why}").format(why=exc), param_hint=option) from None
     if not isinstance(data, dict):
-        raise click.BadParameter("must be a JSON object", param_hint=option)
+        raise click.BadParameter(_("must be a JSON object"), param_hint=option)
     return data
 
 
@@ -81,8 +82,8 @@ def _parse_data(pairs, json_text, hint: str = "--data") -> dict:
             continue
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE or a JSON object",
-                                     param_hint=hint)
+            raise click.BadParameter(_("{pair} is not NAME=VALUE or a JSON object").format(
+                pair=repr(pair)), param_hint=hint)
         try:
             data[name.strip()] = json.loads(value)
         except ValueError:
@@ -262,7 +263,7 @@ def signal(name, url, pairs, json_text, message_id, actor, fmt):
 @click.option("--actor", default="", help=N_("Who claims the task (required)."))
 def claim(task_id, url, actor):
     if not actor.strip():
-        raise BpengineError("case claim: --actor is required: who claims the task")
+        raise BpengineError(_("case claim: --actor is required: who claims the task"))
     engine = _open(url)
     task = engine.claim(_full(engine, "task", task_id), actor)
     click.echo(f"{task.id} " + _("claimed by {actor}").format(actor=task.assignee))

@@ -12,7 +12,7 @@ from dataclasses import asdict
 import click
 
 from ..errors import BpengineError
-from ..i18n import N_
+from ..i18n import N_, _, ngettext
 from .case import (
     _actor_option,
     _data_options,
@@ -44,12 +44,14 @@ def incidents(case_id, url, every, fmt):
         click.echo(_json([asdict(i) for i in found]))
         return
     if not found:
-        click.echo("no open incidents" if not every else "no incidents")
+        click.echo(_("no open incidents") if not every else _("no incidents"))
     for i in found:
-        when = f"next try {_when(i.next_retry)}" if i.next_retry else (
-            "no retry left: case failed" if i.state == "open" else
-            f"resolved {_when(i.resolved_at)} by {i.resolved_by or '-'}")
-        click.echo(f"{i.case_id}  {i.kind:7} {i.element_id}  attempt {i.attempts}  {when}\n"
+        when = _("next try {when}").format(when=_when(i.next_retry)) if i.next_retry else (
+            _("no retry left: case failed") if i.state == "open" else
+            _("resolved {when} by {who}").format(when=_when(i.resolved_at),
+                                                 who=i.resolved_by or "-"))
+        attempt = _("attempt {n}").format(n=i.attempts)
+        click.echo(f"{i.case_id}  {i.kind:7} {i.element_id}  {attempt}  {when}\n"
                    f"  {i.error}")
 
 
@@ -87,26 +89,33 @@ def migrate(key, old, new, to_key, pairs, only, dry_run, url, actor, fmt):
     for pair in pairs:
         left, sep, right = pair.partition("=")
         if not sep or not left.strip() or not right.strip():
-            raise BpengineError(f"--map {pair!r}: give OLD_ELEMENT_ID=NEW_ELEMENT_ID")
+            raise BpengineError(_("--map {pair}: give OLD_ELEMENT_ID=NEW_ELEMENT_ID").format(
+                pair=repr(pair)))
         mapping[left.strip()] = right.strip()
     engine = _open(url)
     source = next((d for d in engine.definitions(key) if d.version == old), None)
     target = next((d for d in engine.definitions(to_key or key) if d.version == new), None)
     for given, found, version in ((key, source, old), (to_key or key, target, new)):
         if found is None:
-            raise BpengineError(f"case migrate: no deployed {given} v{version}")
+            raise BpengineError(_("case migrate: no deployed {key} v{version}").format(
+                key=given, version=version))
     ids = [_full(engine, "case", c) for c in only] or None
     moves = engine.migrate(source, target, mapping=mapping, cases=ids, dry_run=dry_run,
                            actor=actor)
     if fmt == "json":
         click.echo(_json([asdict(m) for m in moves]))
         return
-    verb = "can move" if dry_run else "moved"
+    verb = _("can move") if dry_run else _("moved")
     done = sum(m.moved for m in moves)
-    click.echo(f"{done} of {len(moves)} running case{'' if len(moves) == 1 else 's'} of "
-               f"{key} v{old} {verb} to v{new}")
+    summary = (ngettext("{done} of {n} running case of {key} v{old} can move to v{new}",
+                        "{done} of {n} running cases of {key} v{old} can move to v{new}",
+                        len(moves)) if dry_run else
+               ngettext("{done} of {n} running case of {key} v{old} moved to v{new}",
+                        "{done} of {n} running cases of {key} v{old} moved to v{new}", len(moves)))
+    click.echo(summary.format(done=done, n=len(moves), key=key, old=old, new=new))
     for m in moves:
         at = ", ".join(m.at) or "-"
-        click.echo(f"  {m.case_id}  {verb if m.moved else 'stays':9} at {at}")
+        state = verb if m.moved else _("stays")
+        click.echo(f"  {m.case_id}  {state:9} " + _("at {elements}").format(elements=at))
         for reason in m.reasons:
             click.echo(f"    {reason}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..i18n import N_
+from ..i18n import N_, _
 from ..model import load
 from ..reengineer.before_after import compare as compare_models
 from ..reengineer.before_after import simulate_pair
@@ -87,13 +87,13 @@ def compare(before, after, scenario, after_scenario, overrides, cases, replicati
             **kwargs):
     if _is_log(before) or _is_log(after):
         if not (_is_log(before) and _is_log(after)):
-            raise click.UsageError("give two models or two logs, not one of each")
+            raise click.UsageError(_("give two models or two logs, not one of each"))
         if not model_file:
-            raise click.UsageError("--model is needed to compare two logs (which steps are "
-                                   "approvals, which lane does what)")
+            raise click.UsageError(_("--model is needed to compare two logs (which steps are "
+                                     "approvals, which lane does what)"))
         if service_standard:
-            raise click.UsageError("--service-standard applies to two models; with logs, "
-                                   "the scenario (-s) gives it")
+            raise click.UsageError(_("--service-standard applies to two models; with logs, "
+                                     "the scenario (-s) gives it"))
         columns = columns_of(kwargs)
         mb = load(model_file)
         ma = load(after_model) if after_model else mb

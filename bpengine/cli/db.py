@@ -23,7 +23,7 @@ _url_option = options.database()
 def _naming(url):
     """A database error names the --db it is about, and a missing SQLite folder says so."""
     if not url:
-        raise BpengineError("--db: which database? give --db URL or set BPENGINE_DB")
+        raise BpengineError(_("--db: which database? give --db URL or set BPENGINE_DB"))
     try:
         yield
     except BpengineError as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import LogError
-from ..i18n import N_
+from ..i18n import N_, _
 from ..records import history_log, read_log, read_mapping
 
 __all__ = ["LOG_OPTIONS", "open_log", "is_url", "columns_of", "parse_offset", "mapping_of"]
@@ -36,7 +36,8 @@ def parse_offset(text: str) -> dt.tzinfo:
     """``+07:00`` -> a fixed offset (the office's time zone)."""
     m = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", text.strip())
     if not m:
-        raise click.BadParameter(f"{text!r} is not a UTC offset like +07:00", param_hint="--tz")
+        raise click.BadParameter(_("{text} is not a UTC offset like +07:00").format(
+            text=repr(text)), param_hint="--tz")
     sign = -1 if m.group(1) == "-" else 1
     delta = dt.timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
     return dt.timezone(sign * delta)
@@ -88,11 +89,12 @@ def open_log(model, source: str, columns: dict, key: str | None, tz: str):
     zone = parse_offset(tz)
     if is_url(source):
         if columns:
-            raise LogError(f"{source}: column options apply to CSV logs, not a database")
+            raise LogError(_("{source}: column options apply to CSV logs, not a database").format(
+                source=source))
         from ..engine import Engine
 
         if source.startswith("sqlite:///") and not Path(source[len("sqlite:///"):]).is_file():
-            raise LogError(f"{source}: no such database file")
+            raise LogError(_("{source}: no such database file").format(source=source))
         with Engine(source) as engine:
             return history_log(engine, model, key, tz=zone)
     return read_log(source, columns=columns or None, tz=zone)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import N_
+from ..i18n import N_, _
 from .help import filled
 
 __all__ = ["cases", "replications", "warmup", "seed", "jobs", "output_format", "output", "quiet",
@@ -63,8 +63,8 @@ def alias(target: str, *decls: str, value=None, canonical: str | None = None, **
                 if (source is click.core.ParameterSource.COMMANDLINE
                         and kwargs.get(target) != new):
                     now = canonical or "/".join(SHARED.get(target, (target,)))
-                    raise click.UsageError(f"{decls[0]} is the old spelling of {now}; "
-                                           "give one of them")
+                    raise click.UsageError(_("{old} is the old spelling of {now}; give one of "
+                                             "them").format(old=decls[0], now=now))
                 kwargs[target] = new
             return f(*args, **kwargs)
         return click.option(*decls, name, hidden=True, **attrs)(wrapper)
@@ -148,11 +148,13 @@ class OutputPath(click.Path):
         blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()),
                        None)
         if blocker is not None:
-            self.fail(f"cannot create the folder {folder}: {blocker} is a file", param, ctx)
+            self.fail(_("cannot create the folder {folder}: {blocker} is a file").format(
+                folder=folder, blocker=blocker), param, ctx)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self.fail(f"cannot create the folder {folder}: {exc.strerror or exc}", param, ctx)
+            self.fail(_("cannot create the folder {folder}: {why}").format(
+                folder=folder, why=exc.strerror or exc), param, ctx)
         return value
 
 

@@ -27,9 +27,10 @@ def select_findings(findings, apply: tuple[str, ...], file: str) -> list:
     known_ids = {f.id for f in findings}
     for value in apply:
         if value not in analysis.RULE_IDS and value not in known_ids:
-            ids = ", ".join(sorted(known_ids)) or "none"
-            raise BpengineError(f"--apply {value}: neither a rule id ({', '.join(analysis.RULE_IDS)}"
-                                f") nor a finding of {file} (its findings: {ids})")
+            ids = ", ".join(sorted(known_ids)) or _("none")
+            raise BpengineError(_("--apply {value}: neither a rule id ({rules}) nor a finding of "
+                                  "{file} (its findings: {ids})").format(
+                value=value, rules=", ".join(analysis.RULE_IDS), file=file, ids=ids))
     return [f for f in findings if f.rule in apply or f.id in apply]
 
 
@@ -51,11 +52,12 @@ def redesign(file, output, apply, keep, scenario):
     model = load(file)
     for ident in keep:
         if ident not in model.elements:
-            raise BpengineError(f"--keep {ident}: {file} has no element with that id")
+            raise BpengineError(_("--keep {id}: {file} has no element with that id").format(
+                id=ident, file=file))
     scen_path = scenario or sidecar_scenario(file)
     if scen_path is not None and str(scen_path).endswith(".json"):
-        raise BpengineError(f"--scenario {scen_path}: only YAML scenarios can be carried across "
-                            "a redesign")
+        raise BpengineError(_("--scenario {path}: only YAML scenarios can be carried across a "
+                              "redesign").format(path=scen_path))
     raw = read_yaml(scen_path)
     from ..scenario import load_scenario
 

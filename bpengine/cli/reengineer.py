@@ -61,7 +61,8 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     model = load(file)
     for ident in keep:
         if ident not in model.elements:
-            raise BpengineError(f"--keep {ident}: {file} has no element with that id")
+            raise BpengineError(_("--keep {id}: {file} has no element with that id").format(
+                id=ident, file=file))
     outcome = reengineer_to(file, output, scenario=scenario, overrides=overrides, cases=cases,
                             replications=replications, seed=seed,
                             max_candidates=max_candidates, beam=beam, jobs=jobs, keep=keep,

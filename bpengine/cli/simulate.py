@@ -240,9 +240,9 @@ def _check_outputs(log_file, plot_file):
     from ..errors import BpengineError
 
     if log_file and Path(log_file).suffix.lower() not in (".csv", ".xes"):
-        suffix = Path(log_file).suffix.lower() or "(none)"
-        raise BpengineError(f"--log {log_file}: unknown event log format {suffix!r}; "
-                            "use a .csv or .xes file")
+        suffix = Path(log_file).suffix.lower() or _("(none)")
+        raise BpengineError(_("--log {file}: unknown event log format {suffix}; use a .csv or "
+                              ".xes file").format(file=log_file, suffix=repr(suffix)))
 
 
 @command(N_("Simulate MODEL under office conditions and print KPIs with confidence intervals "
@@ -270,7 +270,7 @@ def _check_outputs(log_file, plot_file):
 def simulate(model_file, scenario, prosimos_file, overrides, cases, replications, warmup, seed,
              jobs, fmt, output, log_file, plot_file, quiet):
     if scenario and prosimos_file:
-        raise click.UsageError("give --scenario or --prosimos, not both")
+        raise click.UsageError(_("give --scenario or --prosimos, not both"))
     _check_outputs(log_file, plot_file)
     model = load(model_file)
     scen = load_scenario(scenario or prosimos_file, model, overrides=overrides)

@@ -32,11 +32,12 @@ def _vary(settings) -> dict:
             more, sep, values = values.partition("=")
             path += "=" + more
         if not sep:
-            raise BpengineError(f"--vary {setting}: expected PATH=VALUES, e.g. "
-                                'lanes."Kepala OPD".staff=1..4')
+            raise BpengineError(_('--vary {setting}: expected PATH=VALUES, e.g. '
+                                  'lanes."Kepala OPD".staff=1..4').format(setting=setting))
         key = format_path(parse_path(path))
         if key in out:
-            raise BpengineError(f"--vary {key}: given twice; give every value in one list")
+            raise BpengineError(_("--vary {key}: given twice; give every value in one list").format(
+                key=key))
         out[key] = parse_values(values, f"--vary {key}")
     return out
 
@@ -115,7 +116,7 @@ def sweep(model_file, vary, scenario, overrides, cases, replications, warmup, se
         plot_sweep(result, plot_file)
     if fmt != "text" or output:  # on stderr: the JSON and tables carry the numbers
         for where, warning in result.warnings():
-            click.echo(f"warning ({where}): {warning}", err=True)
+            click.echo(_("warning ({where}):").format(where=where) + f" {warning}", err=True)
 
     def text(console):
         _table(result, console)
