@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import ExpressionError, ScenarioError
 from ..expressions import compile_expression
+from ..i18n import _
 from ..scenario import DEFAULT_DURATION, Calendar, Distribution
 from ..timers import parse_duration
 
@@ -100,15 +101,15 @@ def _timer_delay(el, scenario, notes: list[str]) -> tuple[Distribution | None, b
         return timing.duration, timing.working_time
     if el.event != "timer":
         return None, False
-    kind, _, value = (el.event_value or "").partition(":")
+    kind, _sep, value = (el.event_value or "").partition(":")
     if kind == "timeCycle" and value.startswith("R"):
         value = value.split("/", 1)[-1]  # R3/PT1H: the first repetition
     try:
         minutes = parse_duration(value).total_seconds() / 60.0
     except ExpressionError:
-        notes.append(f"timer {_ref(el)}: {el.event_value!r} is not a duration the "
-                     "simulator can read, so it never fires; give one under events (e.g. "
-                     f"'events: {{{el.id}: 2 working days}}')")
+        notes.append(_("timer {ref}: {value} is not a duration the simulator can read, so it "
+                       "never fires; give one under events (e.g. 'events: {{{id}: 2 working "
+                       "days}}')").format(ref=_ref(el), value=repr(el.event_value), id=el.id))
         return None, False
     return Distribution("fixed", (minutes,)), False
 
@@ -139,8 +140,9 @@ def _gateway_choice(model, scenario, el, net):
             try:
                 expr = compile_expression(cond)
             except ExpressionError as exc:
-                net.notes.append(f"gateway {_ref(el)}: flow {f}: {exc}; branches are "
-                                 "taken with equal probability (or give them under gateways)")
+                net.notes.append(_("gateway {ref}: flow {flow}: {why}; branches are taken with "
+                                   "equal probability (or give them under gateways)").format(
+                                       ref=_ref(el), flow=f, why=exc))
                 break
             names |= expr.names
             exprs.append(expr)
@@ -149,9 +151,10 @@ def _gateway_choice(model, scenario, el, net):
             if not missing:
                 default = flows.index(el.default_flow) if el.default_flow else -1
                 return ("cond", exprs, default)
-            net.notes.append(f"gateway {_ref(el)}: its conditions read "
-                             f"{', '.join(missing)}, which the scenario does not generate "
-                             "(data:); branches are taken with equal probability")
+            net.notes.append(_("gateway {ref}: its conditions read {names}, which the "
+                               "scenario does not generate (data:); branches are taken with "
+                               "equal probability").format(ref=_ref(el),
+                                                           names=", ".join(missing)))
     if el.kind == "inclusiveGateway":
         return ("prob", [0.5] * len(flows))
     return ("prob", [1.0 / len(flows)] * len(flows))
@@ -229,12 +232,14 @@ class _Builder:
         repeat = sc.repeats.get(el.id, 0.0)
         if kind != TASK:
             if el.loop and el.is_activity:
-                notes.append(f"{_ref(el)}: a {el.loop} loop on a subprocess runs once")
+                notes.append(_("{ref}: a {loop} loop on a subprocess runs once").format(
+                    ref=_ref(el), loop=el.loop))
             return None, 0.0
         if el.loop in (None, "standard"):
             if el.loop and el.id not in sc.repeats:
-                notes.append(f"{_ref(el)}: a standard loop; it runs once unless "
-                             f"tasks.{el.id}.repeat gives the chance of another round")
+                notes.append(_("{ref}: a standard loop; it runs once unless tasks.{id}.repeat "
+                               "gives the chance of another round").format(ref=_ref(el),
+                                                                           id=el.id))
             return None, repeat
         sequential = el.loop == "sequential"
         if el.id in sc.instances:
@@ -251,8 +256,9 @@ class _Builder:
                 expr = None
             if expr is not None and expr.names <= set(sc.data):
                 return (sequential, expr), repeat
-        notes.append(f"{_ref(el)}: a multi-instance activity; it runs once unless "
-                     f"tasks.{el.id}.instances says how many times")
+        notes.append(_("{ref}: a multi-instance activity; it runs once unless "
+                       "tasks.{id}.instances says how many times").format(ref=_ref(el),
+                                                                          id=el.id))
         return None, repeat
 
     def _callee(self, model, el):
