@@ -10,6 +10,7 @@ from ..model import load
 from ..scenario import load_scenario
 from ..sim import simulate as run_simulation
 from ..sim.eventlog import write_event_log
+from ..sim.net import UNSTAFFED
 from ..sim.plot import plot_result
 from . import options
 from .help import command
@@ -104,6 +105,11 @@ def _g(x: float) -> str:
     return text.rstrip("0").rstrip(sep) if sep in text else text
 
 
+def _lane(name: str) -> str:
+    """A lane's name; the simulator's stand-ins for no lane and the system, translated."""
+    return _(name) if name in UNSTAFFED else name
+
+
 def _task_label(task) -> str:
     name = (task.get("name") or "").strip()
     return f"{name}\n[dim]{task['id']}[/dim]" if name and name != task["id"] else task["id"]
@@ -161,7 +167,7 @@ def _table(result, console):
         unlimited = lane.get("unlimited")
         staff = (_("none") if lane["staff"] is None else _("unlimited") if unlimited
                  else str(lane["staff"]))
-        lanes.add_row(escape(lane["lane"]), staff,
+        lanes.add_row(escape(_lane(lane["lane"])), staff,
                       "–" if u is None or unlimited else format_number(100 * u, 1) + "%",
                       "–" if load is None or unlimited else
                       (f"[bold red]{format_number(load, 2)}[/]" if load >= 1
@@ -176,7 +182,7 @@ def _table(result, console):
     for task in result.tasks:
         tasks.add_row(_task_label({**task, "name": escape(task["name"] or ""),
                                    "id": escape(task["id"])}),
-                      escape(task["lane"]),
+                      escape(_lane(task["lane"])),
                       format_number(task["executions_per_case"], 2),
                       *(format_number(max(task[k], 0.0), 1) for k in (
                           "queueing_minutes", "batching_minutes", "off_hours_minutes",

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import ExpressionError, ScenarioError
 from ..expressions import compile_expression
-from ..i18n import _
+from ..i18n import N_, _
 from ..scenario import DEFAULT_DURATION, Calendar, Distribution
 from ..timers import parse_duration
 
@@ -33,12 +33,12 @@ START, TASK, SUB, XOR, AND, OR, CATCH, PASS, END, TERMINATE, BOUNDARY = range(11
 # where a pool's token waits for a message (or an event-based gateway for the first of
 # several), and the door through which a message enters a meeting point.
 SEND, MEET, MAIL = 11, 12, 13
-NO_LANE = "(no lane)"
+NO_LANE = N_("(no lane)")  # a key in results; shown translated
 _NO_TIME = Distribution("fixed", (0.0,))
 # steps a system does (BPMN's service, script, business-rule, send and receive tasks) take
 # no staff and run around the clock; steps on no lane take no staff either: nobody is
 # drawn to queue for (unless the scenario assigns the step to a lane)
-SYSTEM = "(system)"
+SYSTEM = N_("(system)")
 UNSTAFFED = (NO_LANE, SYSTEM)
 AUTOMATED = frozenset({"serviceTask", "scriptTask", "businessRuleTask", "sendTask",
                        "receiveTask"})
