@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import click
 
-from ..i18n import _
+from ..i18n import N_, _
 
 __all__ = ["Command", "Group", "command", "filled", "group", "translate"]
 
@@ -76,6 +76,15 @@ class Command(click.Command):
     def format_help(self, ctx, formatter):
         with _translated(self, *self.get_params(ctx)):
             super().format_help(ctx, formatter)
+
+    def get_help_option(self, ctx):
+        # click makes --help once per command, its text translated at that moment; keep the
+        # msgid instead, so each help page translates it in the language of its own run
+        new = getattr(self, "_help_option", None) is None
+        option = super().get_help_option(ctx)
+        if option is not None and new:
+            option.help = N_("Show this message and exit.")
+        return option
 
     def get_short_help_str(self, limit: int = 45) -> str:
         with _translated(self):

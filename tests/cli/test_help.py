@@ -74,9 +74,8 @@ def test_every_help_text_has_an_indonesian_translation(path):
     cmd = COMMANDS[path]
     assert isinstance(cmd, Command), f"{path}: use bpengine.cli.help.command/group"
     ctx = click.Context(cmd, info_name=path[-1] if path else "bpengine")
-    # --help is click's own option: its text comes through click's gettext (checked on the page)
     texts = [cmd.help] + [p.help for p in cmd.get_params(ctx) if getattr(p, "help", None)
-                          and not getattr(p, "hidden", False) and p.name != "help"]
+                          and not getattr(p, "hidden", False)]
     set_language("id")
     for text in texts:
         assert text, f"{path}: a command without help"
@@ -106,6 +105,7 @@ def test_help_follows_the_language_of_each_run_in_one_process():
     assert again == first
     assert "Measured cases per replication." in again
     assert "Penggunaan" not in again
+    assert "Show this message and exit." in again  # click's --help, made once per command
 
 
 def test_the_commands_list_is_in_indonesian():
