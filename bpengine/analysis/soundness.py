@@ -11,16 +11,11 @@ flow (a reminder, an escalation) starts a thread of its own and is checked as a 
 
 Properties checked, each violation with the shortest firing sequence that shows it:
 
-- *no deadlock*: a state with tokens left and nothing able to fire (XOR split, AND join);
-- *no lack of synchronisation*: two tokens on one flow (an AND split merged by XOR), so
-  the steps after it run twice;
-- *proper completion*: a case that reached an end event yet leaves a token stuck;
-- *option to complete*: from every state the empty state stays reachable (no endless loop);
-- *no dead elements*: every flow node fires in some run;
-- *no livelock*: no loop made only of gateways (and throw or link events); nothing in it
-  can change the data its way out reads (:mod:`.livelock`, checked even when cut short).
-The exploration stops after ``max_states`` states and says so (``complete=False``):
-a large state space gives an incomplete answer, never a hang.
+*no deadlock* (tokens left, nothing can fire: XOR split, AND join); *no lack of
+synchronisation* (two tokens on one flow: the steps after it run twice); *proper completion* (an
+end reached with a token stuck); *option to complete* (the empty state stays reachable); *no dead
+elements*; *no livelock* (a loop of gateways only, :mod:`.livelock`, checked even when cut
+short). The exploration stops after ``max_states`` states and says so (``complete=False``).
 """
 from __future__ import annotations
 

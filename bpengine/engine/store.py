@@ -160,6 +160,11 @@ def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
                 row.outcome)
 
 
+# Actions whose row holds other data than the case's (a delegate's draft answer, not yet in
+# the case): shown as stored, never replayed into the case data.
+_OWN_DATA = frozenset({"resolve"})
+
+
 def to_entries(rows: Iterable[AuditRow]) -> list[HistoryEntry]:
     """A case's audit rows (oldest first) as history entries with the whole case data.
 
@@ -169,6 +174,11 @@ def to_entries(rows: Iterable[AuditRow]) -> list[HistoryEntry]:
     """
     entries, data = [], {}
     for row in rows:
+        if row.action in _OWN_DATA:
+            entries.append(HistoryEntry(utc(row.at), row.actor, row.action, row.task_id,
+                                        row.element_id, row.data_before, row.data_after,
+                                        row.detail))
+            continue
         before = dict(data) if row.data_before is not None else None
         if row.data_after is not None:
             gone = set(row.data_before or ()) - set(row.data_after)

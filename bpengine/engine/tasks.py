@@ -270,7 +270,7 @@ class TaskOperations(EngineCore):
         FormError
             A value breaks its form field.
         """
-        data = json_data(data, f"task {task_id}")
+        data = json_data(data, f"task {task_id}", self.limits)
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
