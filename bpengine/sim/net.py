@@ -124,7 +124,8 @@ def _gateway_choice(model, scenario, el, net):
         try:
             exprs = [compile_expression(rules[f]) if f in rules else None for f in flows]
         except ExpressionError as exc:  # e.g. more rules than the safe evaluator takes
-            raise ScenarioError(f"branch_rules of gateway {el.id}: {exc}") from None
+            raise ScenarioError(_("branch_rules of gateway {id}: "
+                                  "{exc}").format(id=el.id, exc=exc)) from None
         return ("rules", exprs, values, default)
     if probs is not None:
         values = [probs.get(f, 0.0) for f in flows]
@@ -171,7 +172,8 @@ def _event_data(scenario, el):
             try:
                 gen = compile_expression(gen)
             except ExpressionError as exc:
-                raise ScenarioError(f"event_attributes of {el.id}: {name}: {exc}") from None
+                raise ScenarioError(_("event_attributes of {id}: {name}: {exc}").format(
+                                        id=el.id, name=name, exc=exc)) from None
         out.append((name, gen))
     return out
 
@@ -299,9 +301,12 @@ class _Builder:
             if callee is not None and el.called_element in callee.processes:
                 callees[el.id] = callee
             elif el.kind == "callActivity" and el.called_element and depth >= self.MAX_DEPTH:
-                raise ScenarioError(f"tasks.{el.id}: call activity {el.label!r} calls "
-                                    f"{el.called_element!r} more than {self.MAX_DEPTH} levels "
-                                    "deep (a process that calls itself?)")
+                raise ScenarioError(_("tasks.{id}: call activity {label} calls {called_element} "
+                                       "more than {n} levels deep (a process that calls "
+                                       "itself?)").format(
+                                        id=el.id, label=repr(el.label),
+                                        called_element=repr(el.called_element),
+                                        n=self.MAX_DEPTH))
         return callees
 
     def add(self, model, pid: str, prefix: str, scope_node, depth: int) -> None:
@@ -439,7 +444,7 @@ def compile_net(model, scenario) -> Net:
     net.notes.extend(getattr(scenario, "notes", ()))  # what the scenario's import approximated
     main = model.main_process
     if main is None:
-        raise ScenarioError(f"{model.file}: no process to simulate")
+        raise ScenarioError(_("{file}: no process to simulate").format(file=model.file))
     builder = _Builder(net, scenario)
     if model.is_collaboration:  # one case runs through every pool, along its message flows
         builder.pooled = True
@@ -456,5 +461,7 @@ def compile_net(model, scenario) -> Net:
     net.lanes = list(builder.lanes)
     net.cancellable = any(net.boundaries) or TERMINATE in net.kinds
     if None not in net.starts:
-        raise ScenarioError(f"{model.file}: the main process has no start event to simulate from")
+        raise ScenarioError(_("{file}: the main process has no start event to simulate "
+                              "from").format(
+                                file=model.file))
     return net

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 
 from ..errors import BpengineError
+from ..i18n import _
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
 from ..scenario.overrides import parse_path
@@ -120,13 +121,13 @@ def sweep(model, scenario=None, vary=None, cases: int = 1000, replications: int 
         A path or value the scenario reader refuses, naming it.
     """
     if not vary:
-        raise BpengineError("sweep: give at least one path to vary, with its values")
+        raise BpengineError(_("sweep: give at least one path to vary, with its values"))
     if not isinstance(model, ProcessModel):
         model = load(model)
     paths = list(vary)
     for path in paths:
         if not vary[path]:
-            raise BpengineError(f"sweep: {path}: no values to try")
+            raise BpengineError(_("sweep: {path}: no values to try").format(path=path))
     grid = list(itertools.product(*(vary[p] for p in paths)))
     out = Sweep(model.name, paths, cases=cases, replications=replications, seed=seed)
     for i, combo in enumerate(grid):
