@@ -315,17 +315,19 @@ def parse_xml(data: bytes, filename: str) -> etree._Element:
         head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
         if head != b"<" and _xml_encoding(data) is None:
             # JSON, YAML, a PDF...: say what it is not, not where XML broke
-            raise ModelError(Problem("not a BPMN file: it is not XML at all (BPMN 2.0 files "
-                                     "start with '<')", file=filename, code="xml")) from None
+            raise ModelError(Problem(_("not a BPMN file: it is not XML at all (BPMN 2.0 files "
+                                       "start with '<')"), file=filename, code="xml")) from None
         where: int | None = exc.lineno or None
         msg = exc.msg or str(exc)
         raise ModelError(
-            Problem(f"not well-formed XML: {msg}", file=filename, line=where, code="xml")
+            Problem(_("not well-formed XML: {why}").format(why=msg), file=filename, line=where,
+                    code="xml")
         ) from None
     except (ValueError, etree.LxmlError) as exc:
-        raise ModelError(Problem(f"cannot parse XML: {exc}", file=filename, code="xml")) from None
+        raise ModelError(Problem(_("cannot parse XML: {why}").format(why=exc), file=filename,
+                                 code="xml")) from None
     if root is None:
-        raise ModelError(Problem("empty document", file=filename, code="xml"))
+        raise ModelError(Problem(_("empty document"), file=filename, code="xml"))
     # an encoding the byte check cannot read (UTF-7, EBCDIC...) still shows its DOCTYPE here
     if root.getroottree().docinfo.doctype:
         raise _doctype_error(filename, None)
