@@ -125,6 +125,9 @@ def test_payloads_without_case_data_are_refused_at_compile_time():
     with pytest.raises(ExpressionLimitError, match="max_format_width") as caught:
         compile_expression("ok and '%.*f' % (1000000000, 1.0) == ''")
     assert caught.value.steps <= 10
+    with pytest.raises(ExpressionLimitError, match="max_sequence"):  # calls are no data
+        compile_expression("ok or sum([[0]*10000]*10000, []) == []")
+    assert compile_expression("date('not a date') or ok")  # failures other than cost: per case
     expr = compile_expression("'%.*f' % (n, 1.0)")  # reads data: judged per case
     assert expr.evaluate({"n": 2}) == "1.00"
 

@@ -22,7 +22,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bpengine"
 # base modules every layer may use (they import only each other)
-BASE = {"errors", "i18n", "expressions", "timers"}
+BASE = {"errors", "i18n", "expressions", "timers", "limits"}
 EVERYTHING = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
               if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()}
 
@@ -32,6 +32,7 @@ LAYERS = {
     "i18n": {"errors"},
     "expressions": {"errors", "i18n", "timers"},  # date arithmetic reads durations
     "timers": {"errors", "i18n", "expressions"},
+    "limits": {"errors", "i18n"},  # the engine's limits on case data (issue #16)
     # model validates conditions and timers with the base evaluator and parser (issue #16)
     "model": {"errors", "i18n", "expressions", "timers"},
     "scenario": BASE | {"model"},  # its limits speak the user's language (issue #16)

@@ -16,7 +16,9 @@ Properties checked, each violation with the shortest firing sequence that shows 
   the steps after it run twice;
 - *proper completion*: a case that reached an end event yet leaves a token stuck;
 - *option to complete*: from every state the empty state stays reachable (no endless loop);
-- *no dead elements*: every flow node fires in some run.
+- *no dead elements*: every flow node fires in some run;
+- *no livelock*: no loop made only of gateways (and throw or link events); nothing in it
+  can change the data its way out reads (:mod:`.livelock`, checked even when cut short).
 The exploration stops after ``max_states`` states and says so (``complete=False``):
 a large state space gives an incomplete answer, never a hang.
 """
@@ -29,8 +31,9 @@ from itertools import combinations
 from typing import Any
 
 from ..i18n import _
+from .livelock import gateway_loops, livelocks
 
-__all__ = ["DEFAULT_MAX_STATES", "Violation", "SoundnessReport", "soundness"]
+__all__ = ["DEFAULT_MAX_STATES", "Violation", "SoundnessReport", "soundness", "gateway_loops"]
 
 DEFAULT_MAX_STATES = 50_000
 _ROOT = ("start",)
@@ -416,5 +419,7 @@ def soundness(model, max_states: int = DEFAULT_MAX_STATES) -> SoundnessReport:
     finally:
         if collecting:
             gc.enable()
+    violations.extend(Violation("livelock", loop[0], message, tuple(loop))
+                      for loop, message in livelocks(model))
     return SoundnessReport(complete, states, max_states, tuple(violations))
 

@@ -30,6 +30,10 @@ _db_option = options.database()
 # --json is case data here (its old meaning), so the format takes no --json alias
 _format_option = options.output_format("text", "json", json_alias=False)
 _actor_option = click.option("--actor", default="", help="Who does this (kept in the audit).")
+_group_option = click.option("--group", "groups", multiple=True, metavar="GROUP",
+                             help="A group the actor belongs to (repeat for several): tasks "
+                                  "offered to it (a candidate group, or the lane of a task "
+                                  "without candidates).")
 
 
 def _open(url: str | None, create: bool = False) -> Engine:
@@ -65,6 +69,9 @@ def _data_options(f):
 def _object(text: str, option: str) -> dict:
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise click.BadParameter("not JSON this program can read: nested too deeply",
+                                 param_hint=option) from None
     except ValueError as exc:
         raise click.BadParameter(f"not JSON: {exc}", param_hint=option) from None
     if not isinstance(data, dict):
@@ -84,7 +91,7 @@ def _parse_data(pairs, json_text, hint: str = "--data") -> dict:
                                      param_hint=hint)
         try:
             data[name.strip()] = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             data[name.strip()] = value  # plain text needs no quotes
     return data
 
@@ -164,11 +171,13 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
 @case.command()
 @_db_option
 @click.option("--lane", help="Only tasks of this lane (role).")
-@click.option("--actor", help="Only tasks unclaimed or claimed by this actor.")
+@click.option("--actor", help="Only tasks claimed by this actor or offered to them.")
+@_group_option
+@click.option("--overdue", is_flag=True, help="Only tasks past their due date.")
 @_format_option
-def inbox(url, lane, actor, fmt):
+def inbox(url, lane, actor, groups, overdue, fmt):
     """List ready tasks, oldest first."""
-    tasks = _open(url).inbox(lane=lane, actor=actor)
+    tasks = _open(url).inbox(lane=lane, actor=actor, groups=groups or None, overdue=overdue)
     if fmt == "json":
         click.echo(_json([asdict(t) for t in tasks]))
         return
@@ -178,6 +187,11 @@ def inbox(url, lane, actor, fmt):
     for task in tasks:
         who = " (" + _("claimed by {actor}").format(actor=task.assignee) + ")" \
             if task.assignee else ""
+        offered = [*task.candidate_users, *task.candidate_groups]
+        if offered and not task.assignee:
+            who += " (" + _("offered to {names}").format(names=", ".join(offered)) + ")"
+        if task.due is not None:
+            who += "  " + _("due {when}").format(when=f"{task.due:%Y-%m-%d %H:%M %Z}")
         click.echo(f"{task.id}  {task.element_id} {task.name!r} [{task.lane or '-'}]  "
                    + _("case {id}").format(id=task.case_id) + "  "
                    + _("since {when}").format(when=_when(task.created_at)) + who)
@@ -189,13 +203,14 @@ def inbox(url, lane, actor, fmt):
 @_data_options
 @_actor_option
 @click.option("--lane", help="Refuse unless the task belongs to this lane.")
+@_group_option
 @_format_option
-def complete(task_id, url, pairs, json_text, actor, lane, fmt):
+def complete(task_id, url, pairs, json_text, actor, lane, groups, fmt):
     """Complete the ready task TASK_ID (or a unique start of it) with data."""
     data = _parse_data(pairs, json_text)
     engine = _open(url)
-    _print_case(engine.complete(_full(engine, "task", task_id), data, actor=actor, lane=lane),
-                fmt)
+    _print_case(engine.complete(_full(engine, "task", task_id), data, actor=actor, lane=lane,
+                                groups=groups or None), fmt)
 
 
 def _print_message(engine, message, fmt: str) -> None:
@@ -262,12 +277,13 @@ def signal(name, url, pairs, json_text, message_id, actor, fmt):
 @click.argument("task_id")
 @_db_option
 @click.option("--actor", default="", help="Who claims the task (required).")
-def claim(task_id, url, actor):
+@_group_option
+def claim(task_id, url, actor, groups):
     """Claim TASK_ID (or a unique start of it) for --actor."""
     if not actor.strip():
         raise BpengineError("case claim: --actor is required: who claims the task")
     engine = _open(url)
-    task = engine.claim(_full(engine, "task", task_id), actor)
+    task = engine.claim(_full(engine, "task", task_id), actor, groups=groups or None)
     click.echo(f"{task.id} " + _("claimed by {actor}").format(actor=task.assignee))
 
 

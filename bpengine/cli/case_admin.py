@@ -4,6 +4,8 @@ version. Kept beside :mod:`bpengine.cli.case` (whose group they join) so each st
     bpengine case incidents --db sqlite:///try.db
     bpengine case retry CASE_ID --data prioritas=biasa --actor admin --db sqlite:///try.db
     bpengine case migrate KEY --from 1 --to 2 --map OLD=NEW --dry-run --db sqlite:///try.db
+    bpengine case delegate TASK_ID --to dodi --actor wati --db sqlite:///try.db
+    bpengine case resolve TASK_ID --data catatan=lengkap --actor dodi --db sqlite:///try.db
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from dataclasses import asdict
 import click
 
 from ..errors import BpengineError
+from ..i18n import _
 from .case import (
     _actor_option,
     _data_options,
@@ -26,7 +29,7 @@ from .case import (
     case,
 )
 
-__all__ = ["incidents", "retry", "migrate"]
+__all__ = ["incidents", "retry", "migrate", "delegate", "resolve"]
 
 
 @case.command()
@@ -111,3 +114,34 @@ def migrate(key, old, new, to_key, pairs, only, dry_run, url, actor, fmt):
         click.echo(f"  {m.case_id}  {verb if m.moved else 'stays':9} at {at}")
         for reason in m.reasons:
             click.echo(f"    {reason}")
+
+
+def _print_task(task) -> None:
+    click.echo(f"{task.id}  {task.element_id} {task.name!r}  "
+               + _("assignee {who}, owner {owner}, delegation {state}").format(
+                   who=task.assignee or "-", owner=task.owner or "-",
+                   state=task.delegation or "-"))
+
+
+@case.command()
+@click.argument("task_id")
+@_db_option
+@click.option("--to", "to", required=True, help="Who does the delegated part.")
+@_actor_option
+def delegate(task_id, url, to, actor):
+    """Delegate TASK_ID (or a unique start of it) to --to; it returns to --actor (its owner)
+    when the delegate resolves it."""
+    engine = _open(url)
+    _print_task(engine.delegate(_full(engine, "task", task_id), to, actor=actor))
+
+
+@case.command()
+@click.argument("task_id")
+@_db_option
+@_data_options
+@_actor_option
+def resolve(task_id, url, pairs, json_text, actor):
+    """Resolve the delegated TASK_ID with data: it goes back to its owner to complete."""
+    engine = _open(url)
+    _print_task(engine.resolve(_full(engine, "task", task_id), _parse_data(pairs, json_text),
+                               actor=actor))

@@ -28,12 +28,22 @@ from ..errors import (
     StorageError,
     hide_password,
 )
+from ..limits import DEFAULT_LIMITS, EngineLimits
 from ..model import ProcessModel, load, validate
 from ..model.checks import EXPRESSION_CODES
-from ..model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
+from ..model.spiff import (
+    build_specs,
+    definition_digest,
+    engine_key,
+    engine_name,
+    message_names,
+    task_senders,
+)
+from .assignment import read_assignments, resolve_assignment, zone, zone_name
 from .events import summarise
-from .forms import FormOperations, assignee_for, read_assignees, read_forms
+from .forms import FormOperations, read_forms
 from .jobs import JobOperations, JobPolicy, resolve
+from .lengths import check_lengths
 from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
@@ -66,6 +76,7 @@ __all__ = ["Engine"]
 _SILENTLY_WRONG = {"link-event", "conditional-flow"} | EXPRESSION_CODES
 
 WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
+_IDN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
 
 
 def _utcnow() -> _dt.datetime:
@@ -87,8 +98,13 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         Timer durations then count working time: with a scenario calendar ``P3D`` means
         three working days and ``PT2H`` two working hours (in ``timezone``); a callable
         ``calendar(start, duration) -> due`` decides by itself.
-    timezone : datetime.tzinfo
-        Where the calendar's office hours are (default WIB, UTC+7).
+    timezone : datetime.tzinfo or str
+        Where the calendar's office hours are (default WIB, UTC+7); an IANA name such as
+        ``"Asia/Jakarta"`` is read with zoneinfo.
+    lane_timezones : dict, optional
+        Lane name -> time zone (tzinfo or IANA name: ``"Asia/Makassar"`` for WITA,
+        ``"Asia/Jayapura"`` for WIT) of offices outside ``timezone``: their user tasks'
+        due dates count their office hours, and come back in their zone.
     retries : int
         How often a job (a timer, a service handler) is tried before its case fails
         (default 3, as Camunda); per element with :meth:`set_retries` or ``register``.
@@ -97,6 +113,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
     migrate : bool, optional
         Upgrade the schema on connect. Default: yes for SQLite; for other databases the
         schema must already be at head (``bpengine db upgrade --db ...``).
+    limits : EngineLimits, optional
+        How large and deep case data may be and how many instances a multi-instance
+        activity may create (:class:`bpengine.limits.EngineLimits`; defaults: 1 MiB of JSON,
+        32 levels, 30-digit integers, 1,000 instances). Refused before any work is done.
 
     Examples
     --------
@@ -114,12 +134,24 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
     """
 
     def __init__(self, url: str | None = None, *, clock: Callable[[], _dt.datetime] | None = None,
-                 calendar=None, timezone: _dt.tzinfo = WIB, migrate: bool | None = None,
-                 retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1)):
+                 calendar=None, timezone: _dt.tzinfo | str = WIB,
+                 lane_timezones: dict | None = None, migrate: bool | None = None,
+                 retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1),
+                 limits: EngineLimits = DEFAULT_LIMITS):
+        if not isinstance(limits, EngineLimits):
+            raise BpengineError(f"limits must be an EngineLimits, not {type(limits).__name__}")
+        self.limits = limits
+        self.timezone = zone(timezone)
+        self.lane_timezones = {str(lane): zone(tz) for lane, tz in (lane_timezones or {}).items()}
         self.url = url
         self.db, self._sessions = connect(url)
         self.clock = clock or _utcnow
-        self.calendar = due_function(calendar, timezone)
+        self.calendar = due_function(calendar, self.timezone)
+        # Due dates of user tasks count in the office's zone: our working-time function
+        # takes it, a caller's own callable is called as it was given.
+        self._due_in = (None if self.calendar is None else self.calendar
+                        if getattr(self.calendar, "zoned", False)
+                        else (lambda start, duration, tz: self.calendar(start, duration)))
         self._handlers: dict[str, Callable] = {}
         self._job_handlers: set[str] = set()  # handlers that take (data, job)
         self._default_policy = JobPolicy(retries, backoff)
@@ -194,7 +226,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
                               senders=(row.events or {}).get("senders"), key=row.key,
                               version=row.version, forms=read_forms(row.source),
-                              assignees=read_assignees(row.source))
+                              assignments=read_assignments(row.source), limits=self.limits)
             self._runtimes[definition_id] = runtime
         return runtime
 
@@ -209,6 +241,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
     def deploy(self, source: str | os.PathLike | bytes | ProcessModel, *,
                trust_scripts: bool = False, actor: str = "") -> Definition:
         """Deploy a BPMN model; same content gives the same version, new content a new one.
+
+        The content is the model and the files of the processes its call activities call
+        (beside it): editing a called subprocess and deploying its caller again gives the
+        caller a new version, which runs the edited subprocess; running cases keep theirs.
 
         Raises
         ------
@@ -234,24 +270,30 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             read_forms(model.to_bytes())  # a form the engine cannot enforce is refused now
         except BpengineError as exc:
             raise ModelError([Problem(str(exc), file=model.file, code="form-field")]) from None
+        try:  # and an assignment or due date it cannot read
+            read_assignments(model.to_bytes())
+        except BpengineError as exc:
+            raise ModelError([Problem(str(exc), file=model.file, code="assignment")]) from None
         spec, subprocess_specs = build_specs(model)
         spec_json = dump_spec(spec, subprocess_specs)
         key, name = engine_key(model), engine_name(model)
         events = {**summarise(spec, subprocess_specs), "senders": task_senders(model),
                   "notes": deploy_notes(model, message_names(model))}
         check_timer_starts(model, events, self._now())
+        check_lengths(model, key, name, message_names(model), events)  # PostgreSQL would refuse
         now = self._now()
+        digest = definition_digest(model)  # the called subprocesses' files count too
         for _attempt in range(3):
             try:
                 with self._transaction(now) as session:
                     row = session.scalar(select(DefinitionRow).where(
-                        DefinitionRow.digest == model.digest))
+                        DefinitionRow.digest == digest))
                     if row is None:
                         latest = session.scalar(select(func.max(DefinitionRow.version))
                                                 .where(DefinitionRow.key == key)) or 0
                         row = DefinitionRow(
                             key=key, version=latest + 1, name=name,
-                            digest=model.digest, source=model.to_bytes(), spec=spec_json,
+                            digest=digest, source=model.to_bytes(), spec=spec_json,
                             state_format=STATE_FORMAT, trust_scripts=bool(trust_scripts),
                             deployed_at=now, deployed_by=actor or "", events=events)
                         session.add(row)
@@ -294,7 +336,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         ``business_key`` is the application's reference for the case (a registration
         number): :meth:`correlate` finds the case by it.
         """
-        data = json_data(data, f"start {getattr(key, 'key', key)}")
+        data = json_data(data, f"start {getattr(key, 'key', key)}", self.limits)
         business_key = _business_key(business_key)
         now = self._now()
         with self._transaction(now) as session:
@@ -325,6 +367,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         audit(session, row.id, "start", actor, now, after=data, detail=how)
         if trigger is not None:
             row.data = {**data, **trigger[2]}
+            self.limits.check_size(row.data, how)
             session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), trigger[3])
                                              for e in caught}
         open_rows = self._save(session, row, runtime, workflow, finished, actor, now)
@@ -340,14 +383,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         self._audit_catches(session, row, runtime, finished, now)
         self._route_thrown(session, row, runtime, workflow, now)
         with session.no_autoflush:  # one flush at the end: one UPDATE of the case row
-            open_rows, closed = sync_task_rows(session, row.id, open_tasks(workflow), finished,
-                                               now, actor)
-        if runtime.assignees:  # camunda:assignee: new user tasks go to that person
-            new = {v["id"]: v for v in session.info.get("bpe_new_tasks", ())}
-            for task in open_rows:
-                if task.id in new and task.kind == "user" and task.element_id in runtime.assignees:
-                    task.assignee = new[task.id]["assignee"] = assignee_for(
-                        runtime.assignees[task.element_id], row.data)
+            frontier = open_tasks(workflow)
+            open_rows, closed = sync_task_rows(session, row.id, frontier, finished, now, actor)
+        if runtime.assignments or self.lane_timezones:
+            self._assign(session, row, runtime, open_rows, frontier, now)
         jobs_closed = [t.id for t in closed if t.kind in ("timer", "service")]
         if jobs_closed:  # their job ran (or was cancelled): an incident on it is over
             resolve(session, row.id, jobs_closed, now, actor)
@@ -370,6 +409,29 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         session.flush()  # the case row's version check happens here
         write_pending(session)
         return open_rows
+
+    def _zone_of(self, lane: str | None) -> _dt.tzinfo:
+        return self.lane_timezones.get(lane, self.timezone) if lane else self.timezone
+
+    def _assign(self, session, row: CaseRow, runtime: Runtime, open_rows, frontier,
+                now) -> None:
+        """Give new user tasks their assignee, candidates, due and follow-up dates, and
+        their office's zone (camunda attributes; see :mod:`bpengine.engine.assignment`)."""
+        new = {v["id"]: v for v in session.info.get("bpe_new_tasks", ())}
+        own = {t.id: t.data for t in frontier if t.kind == "user"}
+        for task in open_rows:
+            if task.id not in new or task.kind != "user":
+                continue
+            tz = self._zone_of(task.lane)
+            values = {"zone": zone_name(tz)}
+            spec = runtime.assignments.get(task.element_id)
+            if spec is not None:
+                # a task's own data holds a multi-instance item (${reviewer})
+                data = {**row.data, **(own.get(task.id) or {})}
+                values.update(resolve_assignment(spec, data, now, tz, self._due_in))
+            new[task.id].update(values)
+            for name, value in values.items():
+                setattr(task, name, value)
 
     def get(self, case_id: str) -> Case:
         """The case with its open tasks. Raises NotFound."""

@@ -20,8 +20,7 @@ from lxml import etree
 from ..errors import BpengineError, FormError
 from .core import EngineCore
 
-__all__ = ["FormField", "read_forms", "read_assignees", "assignee_for", "validate",
-           "FormOperations"]
+__all__ = ["FormField", "read_forms", "validate", "FormOperations"]
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 _TYPES = ("string", "long", "boolean", "date", "enum")
@@ -76,26 +75,6 @@ def read_forms(source: bytes) -> dict[str, tuple[FormField, ...]]:
         if element_id and fields:
             forms[element_id] = tuple(fields)
     return forms
-
-
-def read_assignees(source: bytes) -> dict[str, str]:
-    """Element id -> its ``camunda:assignee`` (a user id, or ``${name}`` of case data)."""
-    if CAMUNDA.encode() not in source:
-        return {}
-    root = etree.fromstring(source, etree.XMLParser(resolve_entities=False, no_network=True))
-    return {node.get("id", ""): node.get(_c("assignee"), "").strip()
-            for node in root.iter() if isinstance(node.tag, str) and node.get("id")
-            and node.get(_c("assignee"), "").strip()}
-
-
-def assignee_for(expression: str, data: dict) -> str | None:
-    """Who a new task goes to: the literal user id, or the case data value ``${name}``
-    names (None when the case has no such value: the task stays in the lane's inbox)."""
-    text = expression.strip()
-    if text.startswith("${") and text.endswith("}"):
-        value = data.get(text[2:-1].strip())
-        return str(value) if value not in (None, "") else None
-    return text
 
 
 def _field(element_id: str, node) -> FormField:

@@ -63,8 +63,32 @@ def prune(workflow) -> int:
     The new root is the parent of the lowest common ancestor of every unfinished task and
     every pending join arrival (one finished task is kept above it so code that looks at
     ``task.parent`` still finds one). Joins, boundary events and loops only look at tasks
-    below that point.
+    below that point. Each running subprocess (a collaboration's pool, a call activity) is
+    pruned the same way inside itself: a pool that ran 30 steps would otherwise be saved and
+    restored whole on every step.
     """
+    dropped = _prune(workflow, workflow)
+    for tid, sub in list(workflow.subprocesses.items()):
+        if not sub.completed:
+            dropped += _prune(sub, workflow)
+        elif _finished_task(workflow, tid):
+            # Its task took the result when it completed: nothing reads the pool again.
+            del workflow.subprocesses[tid]
+            dropped += len(sub.tasks)
+    return dropped
+
+
+def _finished_task(top, task_id) -> bool:
+    for wf in (top, *top.subprocesses.values()):
+        task = wf.tasks.get(task_id)
+        if task is not None:
+            return task.state == TaskState.COMPLETED
+    return True  # its task was pruned away already
+
+
+def _prune(workflow, top) -> int:
+    """Prune one (sub)workflow's tree; ``top`` holds every subprocess, keyed by the id of
+    the task that runs it."""
     live = [t for t in workflow.tasks.values() if unfinished(t)]
     if not live:
         return 0
@@ -95,11 +119,11 @@ def prune(workflow) -> int:
         stack.extend(node.children)
     dropped = [tid for tid in workflow.tasks if tid not in keep]
     for tid in dropped:
-        sub = workflow.subprocesses.get(tid)
+        sub = top.subprocesses.get(tid)
         if sub is not None and not sub.completed:
             return 0  # a live subprocess hangs off a finished task: keep everything
     for tid in dropped:
-        workflow.subprocesses.pop(tid, None)
+        top.subprocesses.pop(tid, None)
         del workflow.tasks[tid]
     new_root._parent = None
     workflow.task_tree = new_root
@@ -147,11 +171,13 @@ def predict_next(task) -> None:
 class OpenTask:
     """A task the outside world can act on or wait for (mirrored as a row)."""
 
-    __slots__ = ("id", "element_id", "name", "kind", "due", "lane", "message")
+    __slots__ = ("id", "element_id", "name", "kind", "due", "lane", "message", "data")
 
-    def __init__(self, id, element_id, name, kind, lane=None, due=None, message=None):
+    def __init__(self, id, element_id, name, kind, lane=None, due=None, message=None,
+                 data=None):
         self.id, self.element_id, self.name, self.kind = id, element_id, name, kind
         self.lane, self.due, self.message = lane, due, message
+        self.data = data  # a user task's own data (a multi-instance item), not copied
 
 
 def all_tasks(workflow):
@@ -204,7 +230,7 @@ def open_tasks(workflow) -> list[OpenTask]:
             continue
         if task.state == TaskState.READY and spec.manual:
             found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "user",
-                                  lane=getattr(spec, "lane", None)))
+                                  lane=getattr(spec, "lane", None), data=task.data))
         elif task.state == TaskState.STARTED and isinstance(spec, ServiceTask):
             found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "service",
                                   lane=getattr(spec, "lane", None)))

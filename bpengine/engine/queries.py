@@ -8,16 +8,20 @@ the GIN index of migration 0005 answers), on SQLite with ``json_extract``.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import json
 
-from sqlalchemy import func, select, type_coerce
+from sqlalchemy import and_, func, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..errors import BpengineError
+from ..i18n import _
 from .core import EngineCore
 from .records import Definition, Page
 from .schema import OPEN_TASK_STATES, CaseRow, DefinitionRow, TaskRow
-from .store import to_case, to_task
+from .store import to_case, to_task, utc
+from .tasks import candidate_group as candidate_group_clause
+from .tasks import offered_to
 
 __all__ = ["QueryOperations"]
 
@@ -118,12 +122,32 @@ class QueryOperations(EngineCore):
     def find_tasks(self, *, state: str | None = "ready", kind: str | None = None,
                    lane: str | None = None, assignee: str | None = None,
                    case_id: str | None = None, business_key: str | None = None,
-                   data: dict | None = None, definition=None, offset: int = 0,
-                   limit: int | None = 50) -> Page:
+                   data: dict | None = None, definition=None,
+                   candidate_user: str | None = None, candidate_group: str | None = None,
+                   overdue: bool = False, due_before=None, follow_up_before=None,
+                   offset: int = 0, limit: int | None = 50) -> Page:
         """A page of tasks, oldest first, and how many match in all: by state (default
         ``ready``; None for any), kind, lane, assignee, or their case's id, business key,
-        data or definition."""
+        data or definition.
+
+        Parameters
+        ----------
+        candidate_user : str, optional
+            Unclaimed tasks offered to this user (a candidate user), or claimed by them.
+        candidate_group : str, optional
+            Unclaimed tasks offered to this group: a candidate group, or the lane of a task
+            without candidates.
+        overdue : bool
+            Only tasks whose due date has passed (now, on the engine's clock).
+        due_before, follow_up_before : datetime, optional
+            Only tasks due (to be followed up) before this aware moment.
+        """
         offset, limit = _page(offset, limit)
+        for name, value in (("due_before", due_before), ("follow_up_before", follow_up_before)):
+            if value is not None and (not isinstance(value, _dt.datetime)
+                                      or value.tzinfo is None):
+                raise BpengineError(_("{name} must be an aware datetime, not {value!r}")
+                                    .format(name=name, value=value))
         if state is not None and state not in _TASK_STATES:
             raise BpengineError(f"state must be one of {', '.join(_TASK_STATES)}, "
                                 f"not {state!r}")
@@ -137,6 +161,17 @@ class QueryOperations(EngineCore):
                                   (TaskRow.assignee, assignee), (TaskRow.case_id, case_id)):
                 if value is not None:
                     where.append(column == value)
+            if candidate_user is not None:
+                where.append(offered_to(candidate_user, [] if candidate_group is None
+                                        else [candidate_group]))
+            elif candidate_group is not None:
+                where.append(and_(TaskRow.assignee.is_(None), candidate_group_clause(
+                    candidate_group)))
+            moments = ((TaskRow.due, self._now() if overdue else None), (TaskRow.due, due_before),
+                       (TaskRow.follow_up, follow_up_before))
+            for column, moment in moments:
+                if moment is not None:
+                    where += [TaskRow.kind == "user", column < utc(moment)]
             joined = (select(TaskRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
                       .join(DefinitionRow, CaseRow.definition_id == DefinitionRow.id)
                       .where(*where))

@@ -28,7 +28,8 @@ class Definition:
     version : int
         1, 2, ... per key; the same content always maps to the same version.
     digest : str
-        SHA-256 of the canonical model (:attr:`bpengine.ProcessModel.digest`).
+        SHA-256 of the canonical model (:attr:`bpengine.ProcessModel.digest`), and of the
+        files of the processes it calls when it has call activities.
     notes : tuple of str
         What the engine does with the model's message flows that a reader should know:
         which messages come from outside (deliver them with :meth:`Engine.correlate`), and
@@ -53,6 +54,20 @@ class Task:
     ``state`` is ``ready`` / ``pending`` / ``waiting`` while open, then ``completed`` or
     ``cancelled``. Each branch of an event-based gateway is a task of its own; when one
     fires, the others are cancelled.
+
+    Attributes
+    ----------
+    due : datetime or None
+        When a timer fires, or when a user task is due (``camunda:dueDate``); aware, in
+        the office's time zone when the lane has one.
+    candidate_users, candidate_groups : tuple of str
+        Who the task is offered to; both empty: it is offered to its lane.
+    owner : str or None
+        Who delegated the task (:meth:`Engine.delegate`); it returns to them when the
+        delegate resolves it.
+    delegation : {None, "pending", "resolved"}
+    follow_up : datetime or None
+        When to look at the task again (``camunda:followUpDate``).
     """
 
     id: str
@@ -68,6 +83,11 @@ class Task:
     finished_at: _dt.datetime | None = None
     finished_by: str | None = None
     message: str | None = None  # the message or signal a ``message``/``signal`` task waits for
+    candidate_users: tuple[str, ...] = ()
+    candidate_groups: tuple[str, ...] = ()
+    owner: str | None = None
+    delegation: str | None = None
+    follow_up: _dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,8 @@ def plan(expression: str, now: _dt.datetime) -> tuple[_dt.datetime, float | None
 
 
 def due_function(calendar, timezone: _dt.tzinfo):
-    """``(start, duration) -> due`` from a scenario Calendar (working time) or a callable."""
+    """``(start, duration[, tz]) -> due`` from a scenario Calendar (working time) or a
+    callable (None: no calendar)."""
     if hasattr(getattr(calendar, "calendar", None), "add_working_time"):
         calendar = calendar.calendar  # a whole Scenario: use its calendar
     if calendar is None or not hasattr(calendar, "add_working_time"):
@@ -62,12 +63,16 @@ def due_function(calendar, timezone: _dt.tzinfo):
                                 "(start, duration) -> due")
         return calendar
 
-    def due(start: _dt.datetime, duration: _dt.timedelta) -> _dt.datetime:
-        # A day of duration is a working day; the rest is working hours and minutes.
+    def due(start: _dt.datetime, duration: _dt.timedelta,
+            tz: _dt.tzinfo | None = None) -> _dt.datetime:
+        # A day of duration is a working day; the rest is working hours and minutes. The
+        # office hours are local time where the office is (``tz``: its lane's zone).
+        tz = tz or timezone
         minutes = duration.days * calendar.working_minutes_per_day + duration.seconds / 60
-        local = start.astimezone(timezone).replace(tzinfo=None)
-        return calendar.add_working_time(local, minutes).replace(tzinfo=timezone)
+        local = start.astimezone(tz).replace(tzinfo=None)
+        return calendar.add_working_time(local, minutes).replace(tzinfo=tz)
 
+    due.zoned = True  # takes the office's zone (a caller's own callable does not)
     return due
 
 

@@ -140,6 +140,18 @@ class TaskRow(Base):
                                                              nullable=True)
     finished_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     message: Mapped[str | None] = mapped_column(String(200), nullable=True)  # or signal name
+    # Who a user task is offered to (bpengine.engine.assignment): ",ani,budi," so one LIKE
+    # finds a name on SQLite and PostgreSQL; None: offered to the lane.
+    candidate_users: Mapped[str | None] = mapped_column(Text, nullable=True)
+    candidate_groups: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Delegation (Camunda): the owner keeps the task, the assignee (delegate) resolves it
+    # and it goes back to the owner; delegation is "pending" then "resolved".
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    delegation: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    draft: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the delegate's data
+    follow_up: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
+    zone: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the office's zone
 
 
 class AuditRow(Base):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any, overload
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from ..errors import BpengineError, hide_password
+from ..limits import DEFAULT_LIMITS, EngineLimits
 from .records import Case, Definition, HistoryEntry, Task
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 
@@ -100,17 +102,23 @@ def utc(value: _dt.datetime | None) -> _dt.datetime | None:
     return value.astimezone(_dt.timezone.utc)
 
 
-def json_data(data: Any, what: str) -> dict:
-    """A deep copy of ``data`` via JSON, or a clear error naming what it was for."""
+def json_data(data: Any, what: str, limits: EngineLimits = DEFAULT_LIMITS) -> dict:
+    """A deep copy of ``data`` via JSON, or a clear error naming what it was for.
+
+    Data over the ``limits`` (depth, integer digits, bytes) is refused before any copy.
+    """
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise BpengineError(f"{what}: data must be a mapping of names to values, "
                             f"not {type(data).__name__}")
+    limits.check_data(data, what)
     try:
-        return json.loads(json.dumps(data, allow_nan=False))
+        text = json.dumps(data, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise BpengineError(f"{what}: data is not JSON-serialisable: {exc}") from None
+    limits.check_size(data, what, text)
+    return json.loads(text)
 
 
 def to_definition(row: DefinitionRow) -> Definition:
@@ -118,10 +126,27 @@ def to_definition(row: DefinitionRow) -> Definition:
                       row.trust_scripts, tuple((row.events or {}).get("notes", ())))
 
 
+def _names(packed: str | None) -> tuple[str, ...]:
+    return tuple(packed.strip(",").split(",")) if packed else ()
+
+
+def _local(value: _dt.datetime | None, zone: str | None) -> _dt.datetime | None:
+    value = utc(value)
+    if value is None or not zone:
+        return value
+    try:
+        return value.astimezone(zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return value  # a zone this machine lacks: still the right moment, in UTC
+
+
 def to_task(row: TaskRow) -> Task:
+    zone = getattr(row, "zone", None)
     return Task(row.id, row.case_id, row.element_id, row.name, row.lane, row.kind, row.state,
-                row.assignee, utc(row.due), utc(row.created_at), utc(row.finished_at),
-                row.finished_by, row.message)
+                row.assignee, _local(row.due, zone), utc(row.created_at), utc(row.finished_at),
+                row.finished_by, row.message, _names(row.candidate_users),
+                _names(row.candidate_groups), row.owner, row.delegation,
+                _local(row.follow_up, zone))
 
 
 def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
@@ -214,7 +239,8 @@ def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished:
                           name=task.name, lane=task.lane, kind=task.kind,
                           state=_OPEN_STATE[task.kind], assignee=None, due=task.due,
                           message=task.message, created_at=at, finished_at=None,
-                          finished_by=None)
+                          finished_by=None, candidate_users=None, candidate_groups=None,
+                          owner=None, delegation=None, draft=None, follow_up=None, zone=None)
             session.info.setdefault("bpe_new_tasks", []).append(values)
             row = TaskRow(**values)  # a detached snapshot for the returned Case
         elif task.due is not None and utc(row.due) != task.due:

@@ -7,12 +7,13 @@ nothing.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, bindparam, or_, select, update
+from sqlalchemy import CursorResult, Result, and_, bindparam, or_, select, update
 
 from ..errors import BpengineError, ConflictError, Forbidden, NotFound, TaskNotReady
+from ..i18n import _
 from .core import EngineCore
 from .forms import validate
 from .records import Case, Task
@@ -20,11 +21,65 @@ from .schema import CaseRow, TaskRow
 from .services import takes_job
 from .store import audit, json_data, to_case, to_task
 
-__all__ = ["TaskOperations"]
+__all__ = ["TaskOperations", "offered_to", "candidate_group", "check_candidate"]
 
 # Built once: constructing a statement costs more than running it on SQLite.
 _TASK_AND_CASE = (select(TaskRow, CaseRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
                   .where(TaskRow.id == bindparam("task_id")))
+
+
+def collect(collection, index, value):
+    """``collection`` with ``value`` at ``index`` (a list grown with None as needed), or at
+    key ``index`` (a dict, for an input collection that was a mapping)."""
+    if isinstance(index, str):
+        return {**(collection if isinstance(collection, dict) else {}), index: value}
+    items = list(collection) if isinstance(collection, list) else []
+    items.extend([None] * (index + 1 - len(items)))
+    items[index] = value
+    return items
+
+
+def _like(name: str) -> str:
+    escaped = str(name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%,{escaped},%"
+
+
+def candidate_group(group: str):
+    """Tasks offered to ``group``: a candidate group, or (no candidates) its lane."""
+    return or_(TaskRow.candidate_groups.like(_like(group), escape="\\"),
+               and_(TaskRow.candidate_users.is_(None), TaskRow.candidate_groups.is_(None),
+                    TaskRow.lane == group))
+
+
+def offered_to(actor: str | None, groups: Iterable[str] | None):
+    """Clause: ready tasks ``actor`` claimed or may claim (see :meth:`TaskOperations.inbox`)."""
+    mine = []
+    if actor is not None:
+        mine.append(TaskRow.candidate_users.like(_like(actor), escape="\\"))
+    if groups is not None:
+        mine.extend(candidate_group(g) for g in groups)
+    else:  # groups unknown: a task offered to its lane is everyone's, as before
+        mine.append(and_(TaskRow.candidate_users.is_(None), TaskRow.candidate_groups.is_(None)))
+    free = and_(TaskRow.assignee.is_(None), or_(*mine)) if mine else TaskRow.assignee.is_(None)
+    return or_(TaskRow.assignee == actor, free) if actor is not None else free
+
+
+def check_candidate(row: TaskRow, actor: str, groups, what: str) -> None:
+    """Forbidden unless ``actor`` (with ``groups``) is offered this unclaimed task."""
+    users = tuple((row.candidate_users or "").strip(",").split(",")) if row.candidate_users \
+        else ()
+    offered = tuple((row.candidate_groups or "").strip(",").split(",")) \
+        if row.candidate_groups else ()
+    if not users and not offered:  # offered to its lane
+        if groups is not None and row.lane and row.lane not in set(groups):
+            raise Forbidden(_("{what} is offered to lane {lane!r}, not to {actor!r}'s groups")
+                            .format(what=what, lane=row.lane, actor=actor))
+        return
+    if actor in users or set(groups or ()) & set(offered):
+        return
+    raise Forbidden(_("{what} is offered to {who}; {actor!r} is not one of them").format(
+        what=what, actor=actor, who=", ".join(
+            [f"user {u!r}" for u in users] + [f"group {g!r}" for g in offered])))
 
 
 def _rowcount(result: Result[Any]) -> int:
@@ -36,7 +91,8 @@ class TaskOperations(EngineCore):
     """Task-level calls of :class:`~bpengine.engine.Engine` (see there for the setup)."""
 
     def inbox(self, lane: str | None = None, actor: str | None = None,
-              limit: int | None = None) -> list[Task]:
+              limit: int | None = None, *, groups: Iterable[str] | None = None,
+              overdue: bool = False) -> list[Task]:
         """Ready user and manual tasks of running cases, oldest first.
 
         Parameters
@@ -44,16 +100,26 @@ class TaskOperations(EngineCore):
         lane : str, optional
             Only tasks of this lane (role), e.g. ``"Atasan Langsung"``.
         actor : str, optional
-            Only tasks nobody claimed or that this actor claimed.
+            Only tasks this actor claimed or may claim: unclaimed, and offered to them (a
+            candidate user; or a task without candidates, offered to its lane).
+        groups : iterable of str, optional
+            The actor's groups (the application knows them): tasks offered to one of them
+            (a candidate group; or, for a task without candidates, its lane) come too, and
+            tasks without candidates of other lanes no longer do.
+        overdue : bool
+            Only tasks whose due date (``camunda:dueDate``) has passed.
         """
-        with self._transaction(self._now()) as session:
+        now = self._now()
+        with self._transaction(now) as session:
             query = (select(TaskRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
                      .where(TaskRow.state == "ready", TaskRow.kind == "user",
                             CaseRow.status == "running"))
             if lane is not None:
                 query = query.where(TaskRow.lane == lane)
-            if actor is not None:
-                query = query.where(or_(TaskRow.assignee.is_(None), TaskRow.assignee == actor))
+            if actor is not None or groups is not None:
+                query = query.where(offered_to(actor, groups))
+            if overdue:
+                query = query.where(TaskRow.due < now)
             query = query.order_by(TaskRow.created_at, TaskRow.id).limit(limit)
             return [to_task(r) for r in session.scalars(query)]
 
@@ -73,7 +139,8 @@ class TaskOperations(EngineCore):
         return task
 
     @staticmethod
-    def _check_actionable(session, row: TaskRow, actor: str, lane: str | None) -> CaseRow:
+    def _check_actionable(session, row: TaskRow, actor: str, lane: str | None,
+                          groups=None) -> CaseRow:
         what = f"task {row.id} ({row.element_id} {row.name!r})"
         if row.kind != "user":
             raise TaskNotReady(f"{what} is a {row.kind} task; the engine completes it")
@@ -85,19 +152,26 @@ class TaskOperations(EngineCore):
             raise Forbidden(f"{what} belongs to lane {row.lane!r}, not {lane!r}")
         if row.assignee and actor != row.assignee:
             raise Forbidden(f"{what} is claimed by {row.assignee!r}")
+        if not row.assignee:
+            check_candidate(row, actor, groups, what)
         case = getattr(row, "case", None) or session.get(CaseRow, row.case_id)
         if case.status != "running":
             raise TaskNotReady(f"{what}: case {case.id} is {case.status}")
         return case
 
-    def claim(self, task_id: str, actor: str, *, lane: str | None = None) -> Task:
-        """Reserve a ready task for ``actor``; others can no longer complete it."""
+    def claim(self, task_id: str, actor: str, *, lane: str | None = None,
+              groups: Iterable[str] | None = None) -> Task:
+        """Reserve a ready task for ``actor``; others can no longer complete it.
+
+        A task with candidates can be claimed only by one of them: a candidate user, or a
+        member of a candidate group (``groups``: the actor's groups); else Forbidden.
+        """
         if not actor:
             raise BpengineError("claim: an actor is required")
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
-            self._check_actionable(session, row, actor, lane)
+            self._check_actionable(session, row, actor, lane, groups)
             # Conditional UPDATE: two people claiming at once, one wins.
             won = _rowcount(session.execute(update(TaskRow).where(
                 TaskRow.id == row.id, TaskRow.state == "ready",
@@ -126,6 +200,10 @@ class TaskOperations(EngineCore):
                 raise TaskNotReady(f"{what} is a {row.kind} task; it has no assignee")
             if row.state != "ready":
                 raise ConflictError(f"{what} is already {row.state}")
+            if row.delegation == "pending":
+                raise TaskNotReady(_("{what} is delegated to {to!r} by {owner!r}: it is "
+                                     "resolved first").format(what=what, to=row.assignee,
+                                                              owner=row.owner))
             before = row.assignee
             won = _rowcount(session.execute(update(TaskRow).where(
                 TaskRow.id == row.id, TaskRow.state == "ready",
@@ -142,8 +220,94 @@ class TaskOperations(EngineCore):
         """Put a claimed task back in its lane's inbox (see :meth:`reassign`)."""
         return self.reassign(task_id, None, actor)
 
+    def delegate(self, task_id: str, to: str, actor: str) -> Task:
+        """Hand a ready task to ``to`` for their part; it comes back (Camunda semantics).
+
+        The task's owner (who has it now; ``actor`` if nobody claimed it) stays its owner;
+        ``to`` becomes its assignee and the delegation is ``pending`` until ``to`` calls
+        :meth:`resolve`, which gives it back to the owner, who completes it. Audited as
+        ``delegate``.
+
+        Raises
+        ------
+        Forbidden
+            The task is claimed by someone other than ``actor`` (or, delegated, ``actor``
+            is neither its owner nor its delegate).
+        TaskNotReady, ConflictError
+            Not a user task; already finished or moved by someone else just now.
+        """
+        if not actor or not to:
+            raise BpengineError(_("delegate: who delegates (actor) and to whom (to) are "
+                                  "required"))
+        now = self._now()
+        with self._transaction(now) as session:
+            row = self._task_row(session, task_id)
+            what = f"task {row.id} ({row.element_id} {row.name!r})"
+            if row.assignee is None or row.assignee == actor:
+                self._check_actionable(session, row, actor, None)
+            elif actor != row.owner:
+                raise Forbidden(_("{what} is with {who!r}; {actor!r} cannot delegate it")
+                                .format(what=what, who=row.assignee, actor=actor))
+            owner = row.owner or row.assignee or actor
+            self._move(session, row, what, assignee=to, owner=owner, delegation="pending")
+            audit(session, row.case_id, "delegate", actor, now, task=row,
+                  detail=f"owner {owner}, delegated to {to}")
+            return to_task(row)
+
+    def resolve(self, task_id: str, data: dict | None = None, actor: str = "") -> Task:
+        """The delegate's part is done: the task goes back to its owner (with ``data``).
+
+        ``data`` is checked against the fields of the task's form it names and kept on
+        the task; :meth:`complete` by the owner merges it under the owner's own data.
+        Audited as ``resolve``.
+
+        Raises
+        ------
+        TaskNotReady
+            The task is not delegated (or already resolved).
+        Forbidden
+            ``actor`` is not the delegate.
+        FormError
+            A value breaks its form field.
+        """
+        data = json_data(data, f"task {task_id}")
+        now = self._now()
+        with self._transaction(now) as session:
+            row = self._task_row(session, task_id)
+            what = f"task {row.id} ({row.element_id} {row.name!r})"
+            if row.delegation != "pending" or row.state != "ready":
+                raise TaskNotReady(_("{what} is not delegated (nothing to resolve)").format(
+                    what=what))
+            if actor != row.assignee:
+                raise Forbidden(_("{what} is delegated to {to!r}, not {actor!r}").format(
+                    what=what, to=row.assignee, actor=actor))
+            runtime = self._runtime(session, row.case.definition_id)
+            fields = tuple(f for f in runtime.forms.get(row.element_id, ()) if f.id in data)
+            data = validate(fields, data, f"task {row.id} ({row.element_id})", row.case.data)
+            draft = {**(row.draft or {}), **data}
+            self._move(session, row, what, assignee=row.owner, delegation="resolved",
+                       draft=draft or None)
+            audit(session, row.case_id, "resolve", actor, now, task=row, after=draft,
+                  detail=f"back to {row.owner}")
+            return to_task(row)
+
+    @staticmethod
+    def _move(session, row: TaskRow, what: str, **values) -> None:
+        """Conditional UPDATE of a ready task as it was read: a concurrent move wins."""
+        won = _rowcount(session.execute(update(TaskRow).where(
+            TaskRow.id == row.id, TaskRow.state == "ready",
+            TaskRow.assignee.is_(None) if row.assignee is None
+            else TaskRow.assignee == row.assignee,
+            TaskRow.delegation.is_(None) if row.delegation is None
+            else TaskRow.delegation == row.delegation)
+            .values(**values).execution_options(synchronize_session=False)))
+        if not won:
+            raise ConflictError(_("{what} was claimed or moved by someone else just now")
+                                .format(what=what))
+        session.refresh(row)
+
     def complete(self, task_id: str, data: dict | None = None, actor: str = "", *,
-                 lane: str | None = None) -> Case:
+                 lane: str | None = None, groups: Iterable[str] | None = None) -> Case:
         """Complete a ready user task with ``data`` (merged into the case data).
 
         Raises
@@ -151,9 +315,11 @@ class TaskOperations(EngineCore):
         NotFound
             Unknown task id.
         Forbidden
-            Of another ``lane``, or claimed by someone else.
+            Of another ``lane``, claimed by someone else, or (unclaimed) offered to
+            candidates the actor is not one of (``groups``: the actor's groups).
         TaskNotReady
-            Not a user task, or its case is not running.
+            Not a user task, its case is not running, or it is delegated and not yet
+            resolved (:meth:`resolve`).
         ConflictError
             Already completed or cancelled, or another worker completed it (or changed the
             case) at the same time; nothing was written.
@@ -163,11 +329,17 @@ class TaskOperations(EngineCore):
         ExpressionError
             A gateway condition after the task failed; nothing was written.
         """
-        data = json_data(data, f"task {task_id}")
+        data = json_data(data, f"task {task_id}", self.limits)
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
-            case = self._check_actionable(session, row, actor, lane)
+            case = self._check_actionable(session, row, actor, lane, groups)
+            if row.delegation == "pending":
+                raise TaskNotReady(_("task {task} is delegated: {to!r} resolves it and it "
+                                     "returns to {owner!r}, who completes it").format(
+                                         task=row.id, to=row.assignee, owner=row.owner))
+            if row.draft:  # what the delegate filled in, under what the owner sends now
+                data = {**row.draft, **data}
             runtime = self._runtime(session, case.definition_id)
             data = validate(runtime.forms.get(row.element_id), data,
                             f"task {row.id} ({row.element_id})", case.data)
@@ -176,9 +348,18 @@ class TaskOperations(EngineCore):
             if task is None or not runtime.is_ready(task):
                 raise ConflictError(f"task {task_id} was completed by another worker")
             before = dict(case.data)
-            case.data = {**before, **data}
+            slot = runtime.instance_slot(task)
+            if slot is None:
+                case.data = {**before, **data}
+            else:  # one reviewer of several: their output joins the list, in their place
+                name, index, item = slot
+                case.data = {**before, name: collect(before.get(name), index,
+                                                     data.get(item) if item else data)}
+            self.limits.check_size(case.data, f"task {row.id} ({row.element_id})")
             runtime.run_task(task, data)
             finished = runtime.advance(workflow) | {row.id}
+            if slot is not None:
+                runtime.share(workflow, slot[0], case.data[slot[0]])
             audit(session, case.id, "complete", actor, now, task=row, before=before,
                   after=dict(case.data))
             open_rows = self._save(session, case, runtime, workflow, finished, actor, now)

@@ -271,7 +271,7 @@ def parse_distribution(spec, where: str, *, duration: bool = True,
         if duration:
             v = parse_minutes(value, label, working_day_minutes)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            v = limits.finite(value, label)
+            v = limits.finite(value, label, low=-limits.MAX_MAGNITUDE, high=limits.MAX_MAGNITUDE)
         else:
             raise ScenarioError(f"{label}: expected a number, got {value!r}")
         if duration and v < 0:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ExpressionError, ScenarioError
+from ..errors import ExpressionError, ModelError, Problem, ScenarioError
 from ..expressions import compile_expression
+from ..i18n import _
 from ..scenario import DEFAULT_DURATION, Calendar, Distribution
 from ..timers import parse_duration
 
@@ -391,6 +392,21 @@ def lane_calendar(scenario, name: str):
     return Calendar.always() if name == SYSTEM else scenario.lane_calendar(name)
 
 
+def _refuse_self_loops(model) -> None:
+    problems = []
+    for f in model.flows.values():
+        el = model.elements.get(f.source)
+        if f.source == f.target and el is not None and el.is_event:
+            problems.append(Problem(
+                _("{kind} {id} has a sequence flow back to itself ({flow}): the simulation "
+                  "cannot run an event that re-enters itself; draw the wait as a task or loop "
+                  "through a gateway").format(kind=el.kind, id=repr(el.id), flow=f.id),
+                file=model.file, line=f.line, element_id=el.id, element_name=el.name or None,
+                code="self-loop"))
+    if problems:
+        raise ModelError(problems)
+
+
 def compile_net(model, scenario) -> Net:
     """Compile the main process of ``model`` under ``scenario``.
 
@@ -407,9 +423,13 @@ def compile_net(model, scenario) -> Net:
     ScenarioError
         A timer that cannot be read, a condition outside the safe subset, a process that
         calls itself without end, or a main process without a start event.
+    ModelError
+        An event with a sequence flow back to itself (it would re-enter itself at once,
+        or split a token in two on every firing, for ever).
     """
     from .pools import link_pools, message_started
 
+    _refuse_self_loops(model)
     net = Net()
     net.notes.extend(getattr(scenario, "notes", ()))  # what the scenario's import approximated
     main = model.main_process

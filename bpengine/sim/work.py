@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ..scenario import Distribution
+from ..scenario import limits as scenario_limits
 from .net import UNSTAFFED, lane_calendar
 
 if TYPE_CHECKING:
@@ -217,13 +218,20 @@ class Staffing(Replicating):
             self._arm_boundaries(i, item, t)
 
     def _instances(self, case, i, count) -> int:
+        where = f"tasks.{self.net.ids[i]}.instances"
         if isinstance(count, Distribution):
-            return max(0, int(round(self._delay(("instances", i), count))))
-        try:
-            return max(0, int(count.evaluate(case.data)))
-        except Exception as exc:  # ExpressionError, or a value that is not a number
-            raise ScenarioError(f"tasks.{self.net.ids[i]}.instances: the loop cardinality "
-                                f"{count.source!r} fails on case data {case.data}: {exc}") from None
+            n = max(0, int(round(self._delay(("instances", i), count))))
+            source = "drawn"
+        else:
+            try:
+                n = max(0, int(count.evaluate(case.data)))
+            except Exception as exc:  # ExpressionError, or a value that is not a number
+                raise ScenarioError(f"{where}: the loop cardinality {count.source!r} fails on "
+                                    f"case data {case.data}: {exc}") from None
+            source = f"loopCardinality {count.source!r}"
+        # A count from case data must not hang the run: the scenario's instances limit.
+        return scenario_limits.check_count(n, f"{where} ({source})",
+                                           scenario_limits.MAX_INSTANCES, "MAX_INSTANCES")
 
     def _spawn(self, scope, i, t, group):
         """Create one work item of node ``i`` and send it to its batch pool or lane."""

@@ -11,7 +11,6 @@ from bpengine import (
     BpengineError,
     ConflictError,
     Engine,
-    ExpressionError,
     Forbidden,
     ModelError,
     NotFound,
@@ -95,6 +94,42 @@ def test_deploy_is_versioned_by_content(engine, data_dir, tmp_path):
     assert engine.start("cuti", {"hari": 1, "revisi": 0}, version=1).definition_version == 1
 
 
+_PARENT = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d_induk"
+ targetNamespace="http://bpengine.test/induk">
+  <process id="induk" isExecutable="true">
+    <startEvent id="S"/><callActivity id="C" name="Verifikasi berkas" calledElement="verifikasi"/>
+    <endEvent id="E"/>
+    <sequenceFlow id="F1" sourceRef="S" targetRef="C"/>
+    <sequenceFlow id="F2" sourceRef="C" targetRef="E"/>
+  </process>
+</definitions>"""
+_CHILD = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d_verifikasi"
+ targetNamespace="http://bpengine.test/verifikasi">
+  <process id="verifikasi" isExecutable="true">
+    <startEvent id="VS"/><userTask id="VT" name="{name}"/><endEvent id="VE"/>
+    <sequenceFlow id="V1" sourceRef="VS" targetRef="VT"/>
+    <sequenceFlow id="V2" sourceRef="VT" targetRef="VE"/>
+  </process>
+</definitions>"""
+
+
+def test_editing_a_called_subprocess_gives_its_caller_a_new_version(engine, tmp_path):
+    (tmp_path / "induk.bpmn").write_text(_PARENT)
+    child = tmp_path / "verifikasi.bpmn"
+    child.write_text(_CHILD.format(name="Periksa berkas"))
+    first = engine.deploy(tmp_path / "induk.bpmn")
+    assert engine.deploy(tmp_path / "induk.bpmn") == first  # nothing changed: same version
+    old_case = engine.start("induk")
+    child.write_text(_CHILD.format(name="Periksa berkas dan NIK"))
+    second = engine.deploy(tmp_path / "induk.bpmn")  # the caller's own file is unchanged
+    assert (second.version, second.digest != first.digest) == (2, True)
+    new_case = engine.start("induk")
+    names = {t.case_id: t.name for t in engine.inbox()}
+    assert names == {old_case.id: "Periksa berkas", new_case.id: "Periksa berkas dan NIK"}
+
+
 def test_the_spec_is_stored_once_per_definition_not_per_case(engine, data_dir):
     engine.deploy(data_dir / "cuti.bpmn")
     case = _walk_to_approval(engine)
@@ -119,16 +154,23 @@ def test_script_tasks_are_refused_unless_trusted(engine, data_dir):
     assert case.status == "running"
 
 
-def test_a_hostile_condition_is_refused_and_nothing_changes(engine, data_dir, tmp_path):
-    engine.deploy(data_dir / "escape.bpmn")
-    case = engine.start("escape", {})
-    [task] = engine.inbox()
-    before = (engine.get(case.id), engine.history(case.id))
-    with pytest.raises(ExpressionError, match="Call is not allowed|only these functions"):
-        engine.complete(task.id, {"x": 1}, actor="ani")
-    assert (engine.get(case.id), engine.history(case.id)) == before
-    assert engine.inbox()[0].id == task.id
+def test_a_hostile_condition_is_refused_at_deploy_and_nothing_is_stored(engine, data_dir,
+                                                                        tmp_path):
+    """Compiled at deploy (issue #16): refused before any case could reach it."""
+    with pytest.raises(ModelError, match="F_a: the condition of this flow leaving 'G' can "
+                                         "never be evaluated: .*only these functions"):
+        engine.deploy(data_dir / "escape.bpmn")
+    assert engine.definitions() == []
     assert not (tmp_path / "bpengine-pwned").exists()
+
+
+def test_deploy_refuses_an_expression_problem_even_in_a_process_marked_not_executable(
+        engine, data_dir):
+    source = (data_dir / "escape.bpmn").read_bytes()
+    drawing = source.replace(b'isExecutable="true"', b'isExecutable="false"')
+    assert drawing != source
+    with pytest.raises(ModelError, match="F_a: the condition of this flow"):
+        engine.deploy(drawing)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,223 @@
+"""Candidate users and groups, delegation, due and follow-up dates in the offices' zones
+(bpengine.engine.assignment), through the API on SQLite and PostgreSQL and the CLI."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bpengine import BpengineError, Engine, ExpressionError, Forbidden, ModelError, TaskNotReady
+from bpengine.scenario.calendar import Calendar
+
+MONDAY_14_WIB = dt.datetime(2025, 1, 6, 7, 0, tzinfo=dt.timezone.utc)
+ZONES = {"Kantor Wilayah Makassar": "Asia/Makassar"}
+DATA = {"unit": "arsip", "verifikator": "wati", "batas": "2025-01-10"}
+
+
+def _engine(clock, url=None) -> Engine:
+    clock.now = MONDAY_14_WIB
+    return Engine(url, clock=clock, calendar=Calendar.indonesia(), timezone="Asia/Jakarta",
+                  lane_timezones=ZONES, migrate=True)
+
+
+@pytest.fixture
+def offices(clock, data_dir):
+    engine = _engine(clock)
+    engine.deploy(data_dir / "penugasan.bpmn")
+    yield engine
+    engine.close()
+
+
+def _walk_candidates(engine):
+    case = engine.start("penugasan", DATA, actor="loket")
+    [terima] = case.tasks
+    assert (terima.candidate_users, terima.candidate_groups) == ((), ("loket", "arsip"))
+    # offered to the groups, not to whoever asks without them
+    assert engine.inbox(actor="ani") == []
+    assert [t.id for t in engine.inbox(actor="ani", groups=["arsip"])] == [terima.id]
+    assert engine.find_tasks(candidate_group="loket").total == 1
+    assert engine.find_tasks(candidate_group="keuangan").total == 0
+    with pytest.raises(Forbidden, match=re.escape("is offered to group 'loket', group "
+                                                  "'arsip'; 'ani' is not one of them")):
+        engine.claim(terima.id, "ani", groups=["keuangan"])
+    engine.claim(terima.id, "ani", groups=["arsip"])
+    verifikasi = engine.complete(terima.id, {}, actor="ani").tasks[0]
+    assert verifikasi.candidate_users == ("wati",)  # ${verifikator} from the case data
+    assert [t.id for t in engine.inbox(actor="wati")] == [verifikasi.id]
+    assert engine.find_tasks(candidate_user="wati").total == 1
+    assert engine.find_tasks(candidate_user="ani").total == 0
+    with pytest.raises(Forbidden, match="'wati'; 'ani' is not one of them"):
+        engine.complete(verifikasi.id, {"lengkap": True}, actor="ani")
+    tanda = engine.complete(verifikasi.id, {"lengkap": True}, actor="wati").tasks[0]
+    # no candidates: offered to its lane, as a group
+    assert tanda.candidate_users == tanda.candidate_groups == ()
+    assert engine.find_tasks(candidate_group="Kepala").total == 1
+    assert engine.inbox(actor="budi", groups=["loket"]) == []
+    assert [t.id for t in engine.inbox(actor="budi", groups=["Kepala"])] == [tanda.id]
+    with pytest.raises(Forbidden, match="offered to lane 'Kepala'"):
+        engine.claim(tanda.id, "budi", groups=["loket"])
+    assert engine.complete(tanda.id, {}, actor="budi", groups=["Kepala"]).status == "completed"
+
+
+def test_tasks_are_offered_to_their_candidates_and_claimed_only_by_them(offices):
+    _walk_candidates(offices)
+
+
+def test_candidates_on_postgres(pg_url, clock, data_dir):
+    engine = _engine(clock, pg_url)
+    try:
+        engine.deploy(data_dir / "penugasan.bpmn")
+        _walk_candidates(engine)
+    finally:
+        engine.close()
+
+
+def test_due_dates_count_working_time_in_each_office_zone(offices, clock):
+    case = offices.start("penugasan", DATA)
+    [terima] = case.tasks
+    # Monday 14:00 WIB + 4 working hours: 2 on Monday (to 16:00), 2 on Tuesday from 07:30
+    assert terima.due == dt.datetime(2025, 1, 7, 9, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert terima.due.tzinfo == ZoneInfo("Asia/Jakarta")
+    assert terima.follow_up == dt.datetime(2025, 1, 6, 16, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    verifikasi = offices.complete(terima.id, {}, actor="ani", groups=["loket"]).tasks[0]
+    # 15:00 WITA on Monday + 2 working days of 450 minutes (break 12:00-13:00) in Makassar
+    assert verifikasi.due == dt.datetime(2025, 1, 8, 15, 0, tzinfo=ZoneInfo("Asia/Makassar"))
+    tanda = offices.complete(verifikasi.id, {"lengkap": True}, actor="wati").tasks[0]
+    # a date from the case data: due by the end of that day in the office's zone
+    assert tanda.due == dt.datetime(2025, 1, 11, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert offices.find_tasks(overdue=True).total == 0
+    clock.advance(days=5)
+    assert [t.id for t in offices.find_tasks(overdue=True).items] == [tanda.id]
+    later = dt.datetime(2025, 1, 9, tzinfo=dt.timezone.utc)
+    assert offices.find_tasks(due_before=later).total == 0
+    with pytest.raises(BpengineError, match="due_before must be an aware datetime"):
+        offices.find_tasks(due_before=dt.datetime(2025, 1, 9))
+
+
+def test_a_delegated_task_is_resolved_by_the_delegate_and_returns_to_its_owner(offices):
+    case = offices.start("penugasan", DATA)
+    verifikasi = offices.complete(case.tasks[0].id, {}, actor="ani", groups=["loket"]).tasks[0]
+    offices.claim(verifikasi.id, "wati")
+    with pytest.raises(Forbidden, match="is with 'wati'; 'ani' cannot delegate it"):
+        offices.delegate(verifikasi.id, "ani", actor="ani")
+    task = offices.delegate(verifikasi.id, "dodi", actor="wati")
+    assert (task.owner, task.assignee, task.delegation) == ("wati", "dodi", "pending")
+    with pytest.raises(TaskNotReady, match="is delegated: 'dodi' resolves it and it returns "
+                                           "to 'wati'"):
+        offices.complete(verifikasi.id, {"lengkap": True}, actor="dodi")
+    with pytest.raises(Forbidden, match="is delegated to 'dodi', not 'wati'"):
+        offices.resolve(verifikasi.id, {}, actor="wati")
+    task = offices.resolve(verifikasi.id, {"catatan": "berkas lengkap"}, actor="dodi")
+    assert (task.owner, task.assignee, task.delegation) == ("wati", "wati", "resolved")
+    with pytest.raises(TaskNotReady, match="is not delegated"):
+        offices.resolve(verifikasi.id, {}, actor="dodi")
+    done = offices.complete(verifikasi.id, {"lengkap": True}, actor="wati")
+    assert done.data["catatan"] == "berkas lengkap"  # the delegate's part, kept
+    actions = [(h.action, h.actor, h.detail) for h in offices.history(case.id)
+               if h.action in ("delegate", "resolve")]
+    assert actions == [("delegate", "wati", "owner wati, delegated to dodi"),
+                       ("resolve", "dodi", "back to wati")]
+
+
+def test_a_candidate_the_case_data_lacks_is_a_clear_error_and_nothing_is_written(offices):
+    case = offices.start("penugasan", {"unit": "arsip", "batas": "2025-01-10"})
+    before = offices.history(case.id)
+    with pytest.raises(ExpressionError, match="T_verifikasi: camunda:candidateUsers: "):
+        offices.complete(case.tasks[0].id, {}, actor="ani", groups=["loket"])
+    assert offices.history(case.id) == before
+
+
+@pytest.mark.parametrize(("attribute", "value", "message"), [
+    ("camunda:candidateUsers", "${import os}", "T_verifikasi: camunda:candidateUsers: "),
+    ("camunda:dueDate", "besok", "T_verifikasi: camunda:dueDate: 'besok' is not an ISO date"),
+    ("camunda:dueDate", "P1Y", "is not an ISO date, date-time or duration"),
+])
+def test_an_assignment_the_engine_cannot_read_is_refused_at_deploy(offices, data_dir, tmp_path,
+                                                                   attribute, value, message):
+    text = (data_dir / "penugasan.bpmn").read_text()
+    old = re.search(rf'id="T_verifikasi"[^>]*?{attribute}="([^"]*)"', text).group(1)
+    bad = tmp_path / "bad.bpmn"
+    bad.write_text(text.replace(f'{attribute}="{old}"', f'{attribute}="{value}"', 1))
+    with pytest.raises(ModelError, match=re.escape(message)):
+        offices.deploy(bad)
+
+
+def test_an_unknown_time_zone_is_refused_naming_it():
+    with pytest.raises(BpengineError, match="time zone 'Asia/Bandung' is not an IANA name"):
+        Engine(lane_timezones={"Kantor": "Asia/Bandung"})
+
+
+def test_an_officer_works_offered_and_delegated_tasks_from_the_cli(tmp_path, data_dir):
+    from click.testing import CliRunner
+
+    from bpengine.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+
+    def run(*args, code=0):
+        result = CliRunner().invoke(main, [*args, "--db", url])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    run("case", "start", str(data_dir / "penugasan.bpmn"), "--data", "unit=arsip",
+        "--data", "verifikator=wati", "--data", "batas=2025-01-10")
+    assert run("case", "inbox", "--actor", "ani").startswith("inbox empty")
+    line = run("case", "inbox", "--actor", "ani", "--group", "arsip")
+    assert "(offered to loket, arsip)" in line
+    assert "due " in line
+    terima = line.split()[0]
+    refused = run("case", "claim", terima, "--actor", "ani", "--group", "keuangan", code=1)
+    assert "'ani' is not one of them" in refused
+    assert "Traceback" not in refused
+    run("case", "complete", terima, "--actor", "ani", "--group", "loket")
+    verifikasi = run("case", "inbox", "--actor", "wati").split()[0]
+    assert "owner wati, delegation pending" in run("case", "delegate", verifikasi, "--to",
+                                                   "dodi", "--actor", "wati")
+    assert "assignee wati, owner wati, delegation resolved" in run(
+        "case", "resolve", verifikasi, "--data", "catatan=lengkap", "--actor", "dodi")
+    shown = run("case", "complete", verifikasi, "--data", "lengkap=true", "--actor", "wati")
+    assert "Tanda tangan" in shown
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """A SQLite file, or a fresh PostgreSQL database (skipped without the server)."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return f"sqlite:///{tmp_path / 'cases.db'}"
+
+
+def test_each_reviewer_gets_one_task_and_their_opinions_are_collected_in_panel_order(
+        database, clock, data_dir):
+    engine = Engine(database, clock=clock, migrate=True)
+    try:
+        engine.deploy(data_dir / "tinjau.bpmn")
+        case = engine.start("tinjau", {"panel": ["ani", "budi", "citra"]})
+        tasks = {t.assignee: t for t in case.tasks}
+        assert sorted(tasks) == ["ani", "budi", "citra"]  # one each, assigned
+        assert [t.assignee for t in engine.inbox(actor="budi")] == ["budi"]
+        with pytest.raises(Forbidden, match="is claimed by 'citra'"):
+            engine.complete(tasks["citra"].id, {"pendapat": "setuju"}, actor="ani")
+        # finished out of panel order: the list keeps each opinion in its member's place
+        engine.complete(tasks["citra"].id, {"pendapat": "setuju"}, actor="citra")
+        half = engine.complete(tasks["ani"].id, {"pendapat": "setuju"}, actor="ani")
+        assert half.data["pendapat_panel"] == ["setuju", None, "setuju"]
+        assert "pendapat" not in half.data  # no opinion overwrote another's
+        done = engine.complete(tasks["budi"].id, {"pendapat": "setuju"}, actor="budi")
+        assert done.data["pendapat_panel"] == ["setuju", "setuju", "setuju"]
+        # sequential, without an output item: one initial each, whole forms collected
+        for member in ("ani", "budi", "citra"):
+            [task] = engine.get(case.id).tasks
+            assert task.assignee == member
+            done = engine.complete(task.id, {"paraf": member[0].upper()}, actor=member)
+        assert done.data["T_paraf"] == [{"paraf": "A"}, {"paraf": "B"}, {"paraf": "C"}]
+        assert (done.status, done.outcome) == ("completed", "E_setuju")
+        other = engine.start("tinjau", {"panel": ["ani", "budi"]})
+        for task in other.tasks:
+            last = engine.complete(task.id, {"pendapat": "tolak" if task.assignee == "budi"
+                                             else "setuju"}, actor=task.assignee)
+        assert (last.data["pendapat_panel"], last.outcome) == (["setuju", "tolak"], "E_tolak")
+    finally:
+        engine.close()
