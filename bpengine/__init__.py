@@ -46,6 +46,7 @@ sys.modules[__name__].__class__ = _Package
 # public name -> module that defines it
 _LAZY = {
     "Engine": "bpengine.engine",
+    "EngineLimits": "bpengine.limits",
     "Incident": "bpengine.engine",
     "Finding": "bpengine.analysis",
     "analyze": "bpengine.analysis",

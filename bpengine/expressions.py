@@ -277,9 +277,15 @@ def _check_tree(tree: ast.AST, source: str, limits: ExpressionLimits) -> None:
             raise _refused(source, _("literal {value!r} is not allowed").format(value=node.value))
 
 
+def _reads_data(node: ast.AST) -> bool:
+    """Whether ``node`` reads a case-data name (a called function's name is not data)."""
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    return any(isinstance(n, ast.Name) and id(n) not in called for n in ast.walk(node))
+
+
 def _constant_parts(node: ast.AST):
     """The largest sub-expressions that read no case data (their cost is known now)."""
-    if not any(isinstance(n, ast.Name) for n in ast.walk(node)):
+    if not _reads_data(node):
         yield node
         return
     for child in ast.iter_child_nodes(node):

@@ -115,7 +115,8 @@ def test_hostile_expressions_are_refused_before_the_work(limit, text):
         evaluate(text, HOSTILE_DATA)
     err = caught.value
     assert err.limit == limit, str(err)
-    assert f"limit {limit}=" in str(err) and repr(text)[:40] in str(err)
+    assert f"limit {limit}=" in str(err)
+    assert repr(text)[:40] in str(err)
     assert err.steps <= 40
 
 
@@ -124,6 +125,9 @@ def test_payloads_without_case_data_are_refused_at_compile_time():
     with pytest.raises(ExpressionLimitError, match="max_format_width") as caught:
         compile_expression("ok and '%.*f' % (1000000000, 1.0) == ''")
     assert caught.value.steps <= 10
+    with pytest.raises(ExpressionLimitError, match="max_sequence"):  # calls are no data
+        compile_expression("ok or sum([[0]*10000]*10000, []) == []")
+    assert compile_expression("date('not a date') or ok")  # failures other than cost: per case
     expr = compile_expression("'%.*f' % (n, 1.0)")  # reads data: judged per case
     assert expr.evaluate({"n": 2}) == "1.00"
 
@@ -154,7 +158,8 @@ def test_repeated_multiplication_cannot_grow_unbounded():
 
 
 def test_limits_are_settings_with_safe_defaults():
-    assert DEFAULT_LIMITS.max_format_width == 1000 and DEFAULT_LIMITS.time_budget > 0
+    assert DEFAULT_LIMITS.max_format_width == 1000
+    assert DEFAULT_LIMITS.time_budget > 0
     with pytest.raises(ExpressionError, match="max_sequence must be a positive number"):
         ExpressionLimits(max_sequence=0)
     tight = ExpressionLimits(max_sequence=5)

@@ -128,7 +128,7 @@ _METRIC_LABELS = {
 
 # soundness violation kinds, as the table names them
 _KINDS = (N_("lack-of-synchronisation"), N_("deadlock"), N_("improper-completion"),
-          N_("no-option-to-complete"), N_("dead-element"))
+          N_("no-option-to-complete"), N_("dead-element"), N_("livelock"))
 
 
 def _metric_label(key: str) -> str:

@@ -16,7 +16,9 @@ Properties checked, each violation with the shortest firing sequence that shows 
   the steps after it run twice;
 - *proper completion*: a case that reached an end event yet leaves a token stuck;
 - *option to complete*: from every state the empty state stays reachable (no endless loop);
-- *no dead elements*: every flow node fires in some run.
+- *no dead elements*: every flow node fires in some run;
+- *no livelock*: no loop made only of gateways (and throw or link events); nothing in it
+  can change the data its way out reads (:mod:`.livelock`, checked even when cut short).
 The exploration stops after ``max_states`` states and says so (``complete=False``):
 a large state space gives an incomplete answer, never a hang.
 """
@@ -29,8 +31,9 @@ from itertools import combinations
 from typing import Any
 
 from ..i18n import _
+from .livelock import gateway_loops, livelocks
 
-__all__ = ["DEFAULT_MAX_STATES", "Violation", "SoundnessReport", "soundness"]
+__all__ = ["DEFAULT_MAX_STATES", "Violation", "SoundnessReport", "soundness", "gateway_loops"]
 
 DEFAULT_MAX_STATES = 50_000
 _ROOT = ("start",)
@@ -150,6 +153,18 @@ class _Net:
                 and not (els[n].event == "link" and els[n].kind == "intermediateCatchEvent")]
         return [("+".join(free), tuple(sorted(i for n in free for i in self.out[n])))] if free else []
 
+    def _join_firings(self, node, kind, marking, present):
+        """AND: every way in has a token; OR: no missing one can still come (any ways out)."""
+        inc = self.inc[node]
+        if kind == "parallelGateway":
+            if all(i in present for i in inc):
+                yield (node,), _replace(marking, inc, self.out[node]), False
+            return
+        have = [i for i in inc if i in present]
+        if not any(present & self.upstream[node][i] for i in inc if i not in present):
+            for outs in _subsets(self.out[node]):
+                yield (node,), _replace(marking, have, outs), False
+
     def firings(self, marking):
         """Yield (fired node ids, next marking, ended) for every enabled firing."""
         els = self.model.elements
@@ -157,16 +172,8 @@ class _Net:
         for node in sorted({self.target[i] for i in present}):
             kind = els[node].kind
             inc = self.inc[node]
-            if kind == "parallelGateway":
-                if all(i in present for i in inc):
-                    yield (node,), _replace(marking, inc, self.out[node]), False
-                continue
-            if kind == "inclusiveGateway" and node in self.upstream:
-                have = [i for i in inc if i in present]
-                blocked = any(present & self.upstream[node][i] for i in inc if i not in present)
-                if not blocked:
-                    for outs in _subsets(self.out[node]):
-                        yield (node,), _replace(marking, have, outs), False
+            if kind == "parallelGateway" or (kind == "inclusiveGateway" and node in self.upstream):
+                yield from self._join_firings(node, kind, marking, present)
                 continue
             for i in inc:
                 if i not in present:
@@ -284,6 +291,22 @@ def _explore(net, budget):
             "states": len(seen), "seen": seen}
 
 
+def _trapped(facts) -> list:
+    """States no final (or already reported) state is reachable from: no option to complete."""
+    good = {s for s in facts["seen"] if not s[0]} | set(facts["unsafe"]) | set(facts["deadlocks"])
+    back: dict = {}
+    for s, kids in facts["children"].items():
+        for k in kids:
+            back.setdefault(k, []).append(s)
+    todo = list(good)
+    while todo:
+        for p in back.get(todo.pop(), ()):
+            if p not in good:
+                good.add(p)
+                todo.append(p)
+    return [s for s in facts["seen"] if s not in good]
+
+
 def _verdicts(net, facts) -> list[Violation]:
     model, els, out = net.model, net.model.elements, []
     parent = facts["parent"]
@@ -319,21 +342,7 @@ def _verdicts(net, facts) -> list[Violation]:
         out.append(Violation(kind, node, why, _path(parent, state)))
     if facts["cut"]:
         return out
-    # option to complete: states from which no final (or already reported) state is reachable
-    good = {s for s in facts["seen"] if not s[0]}
-    good |= set(facts["unsafe"]) | set(facts["deadlocks"])
-    back: dict = {}
-    for s, kids in facts["children"].items():
-        for k in kids:
-            back.setdefault(k, []).append(s)
-    todo = list(good)
-    while todo:
-        for p in back.get(todo.pop(), ()):
-            if p not in good:
-                good.add(p)
-                todo.append(p)
-    trapped = [s for s in facts["seen"] if s not in good]
-    if trapped:
+    if trapped := _trapped(facts):
         first = min(trapped, key=lambda s: len(_path(parent, s)))
         node = net.target[first[0][0]] if first[0] else None
         out.append(Violation(
@@ -410,5 +419,7 @@ def soundness(model, max_states: int = DEFAULT_MAX_STATES) -> SoundnessReport:
     finally:
         if collecting:
             gc.enable()
+    violations.extend(Violation("livelock", loop[0], message, tuple(loop))
+                      for loop, message in livelocks(model))
     return SoundnessReport(complete, states, max_states, tuple(violations))
 

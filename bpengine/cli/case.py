@@ -69,6 +69,9 @@ def _data_options(f):
 def _object(text: str, option: str) -> dict:
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise click.BadParameter("not JSON this program can read: nested too deeply",
+                                 param_hint=option) from None
     except ValueError as exc:
         raise click.BadParameter(f"not JSON: {exc}", param_hint=option) from None
     if not isinstance(data, dict):
@@ -88,7 +91,7 @@ def _parse_data(pairs, json_text, hint: str = "--data") -> dict:
                                      param_hint=hint)
         try:
             data[name.strip()] = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             data[name.strip()] = value  # plain text needs no quotes
     return data
 

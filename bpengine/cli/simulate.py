@@ -114,6 +114,29 @@ def escape_markup(text: str) -> str:
     return escape(text)
 
 
+def _lanes_table(result):
+    from rich.markup import escape
+    from rich.table import Table
+
+    lanes = Table(title=_("lanes"))
+    for i, col in enumerate((_("lane"), _("staff"), _("utilisation"), _("offered load"),
+                             _("waiting h/case"), _("cost IDR/case"))):
+        lanes.add_column(col, justify="left" if i == 0 else "right")
+    for lane in result.lanes:
+        u, load = lane["utilisation"], lane.get("offered_load")
+        unlimited = lane.get("unlimited")
+        staff = (_("none") if lane["staff"] is None else _("unlimited") if unlimited
+                 else str(lane["staff"]))
+        lanes.add_row(escape(lane["lane"]), staff,
+                      "–" if u is None or unlimited else format_number(100 * u, 1) + "%",
+                      "–" if load is None or unlimited else
+                      (f"[bold red]{format_number(load, 2)}[/]" if load >= 1
+                       else format_number(load, 2)),
+                      _num(lane["waiting_minutes_per_case"] / 60),
+                      format_number(lane["cost_per_case"], 0))
+    return lanes
+
+
 def _table(result, console):
     from rich.markup import escape
     from rich.table import Table
@@ -151,23 +174,7 @@ def _table(result, console):
         if name in result.kpis:
             prosimos.add_row(name, *_kpi_cells(name, result.kpis[name]), _(meaning))
     console.print(prosimos)
-    lanes = Table(title=_("lanes"))
-    for i, col in enumerate((_("lane"), _("staff"), _("utilisation"), _("offered load"),
-                             _("waiting h/case"), _("cost IDR/case"))):
-        lanes.add_column(col, justify="left" if i == 0 else "right")
-    for lane in result.lanes:
-        u, load = lane["utilisation"], lane.get("offered_load")
-        unlimited = lane.get("unlimited")
-        staff = (_("none") if lane["staff"] is None else _("unlimited") if unlimited
-                 else str(lane["staff"]))
-        lanes.add_row(escape(lane["lane"]), staff,
-                      "–" if u is None or unlimited else format_number(100 * u, 1) + "%",
-                      "–" if load is None or unlimited else
-                      (f"[bold red]{format_number(load, 2)}[/]" if load >= 1
-                       else format_number(load, 2)),
-                      _num(lane["waiting_minutes_per_case"] / 60),
-                      format_number(lane["cost_per_case"], 0))
-    console.print(lanes)
+    console.print(_lanes_table(result))
     tasks = Table(title=_("tasks (minutes per execution)"))
     for i, col in enumerate((_("task"), _("lane"), _("runs/case"), _("queue"), _("batch"),
                              _("office closed"), _("work"), _("paused"))):

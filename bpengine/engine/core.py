@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine as Database
     from sqlalchemy.orm import Session
 
+    from ..limits import EngineLimits
     from .jobs import JobPolicy
     from .records import Case
     from .runtime import Runtime
@@ -33,6 +34,7 @@ class EngineCore(Protocol):
     """The state and plumbing the operation groups share (implemented by ``Engine``)."""
 
     db: Database
+    limits: EngineLimits
     _handlers: dict[str, Callable[..., Any]]
     _job_handlers: set[str]
     _default_policy: JobPolicy

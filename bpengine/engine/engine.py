@@ -28,6 +28,7 @@ from ..errors import (
     StorageError,
     hide_password,
 )
+from ..limits import DEFAULT_LIMITS, EngineLimits
 from ..model import ProcessModel, load, validate
 from ..model.checks import EXPRESSION_CODES
 from ..model.spiff import (
@@ -42,6 +43,7 @@ from .assignment import read_assignments, resolve_assignment, zone, zone_name
 from .events import summarise
 from .forms import FormOperations, read_forms
 from .jobs import JobOperations, JobPolicy, resolve
+from .lengths import check_lengths
 from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
@@ -109,6 +111,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
     migrate : bool, optional
         Upgrade the schema on connect. Default: yes for SQLite; for other databases the
         schema must already be at head (``bpengine db upgrade --db ...``).
+    limits : EngineLimits, optional
+        How large and deep case data may be and how many instances a multi-instance
+        activity may create (:class:`bpengine.limits.EngineLimits`; defaults: 1 MiB of JSON,
+        32 levels, 30-digit integers, 1,000 instances). Refused before any work is done.
 
     Examples
     --------
@@ -128,7 +134,11 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
     def __init__(self, url: str | None = None, *, clock: Callable[[], _dt.datetime] | None = None,
                  calendar=None, timezone: _dt.tzinfo | str = "Asia/Jakarta",
                  lane_timezones: dict | None = None, migrate: bool | None = None,
-                 retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1)):
+                 retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1),
+                 limits: EngineLimits = DEFAULT_LIMITS):
+        if not isinstance(limits, EngineLimits):
+            raise BpengineError(f"limits must be an EngineLimits, not {type(limits).__name__}")
+        self.limits = limits
         self.timezone = zone(timezone)
         self.lane_timezones = {str(lane): zone(tz) for lane, tz in (lane_timezones or {}).items()}
         self.url = url
@@ -214,7 +224,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
                               senders=(row.events or {}).get("senders"), key=row.key,
                               version=row.version, forms=read_forms(row.source),
-                              assignments=read_assignments(row.source))
+                              assignments=read_assignments(row.source), limits=self.limits)
             self._runtimes[definition_id] = runtime
         return runtime
 
@@ -268,6 +278,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         events = {**summarise(spec, subprocess_specs), "senders": task_senders(model),
                   "notes": deploy_notes(model, message_names(model))}
         check_timer_starts(model, events, self._now())
+        check_lengths(model, key, name, message_names(model), events)  # PostgreSQL would refuse
         now = self._now()
         digest = definition_digest(model)  # the called subprocesses' files count too
         for _attempt in range(3):
@@ -323,7 +334,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         ``business_key`` is the application's reference for the case (a registration
         number): :meth:`correlate` finds the case by it.
         """
-        data = json_data(data, f"start {getattr(key, 'key', key)}")
+        data = json_data(data, f"start {getattr(key, 'key', key)}", self.limits)
         business_key = _business_key(business_key)
         now = self._now()
         with self._transaction(now) as session:
@@ -354,6 +365,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         audit(session, row.id, "start", actor, now, after=data, detail=how)
         if trigger is not None:
             row.data = {**data, **trigger[2]}
+            self.limits.check_size(row.data, how)
             session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), trigger[3])
                                              for e in caught}
         open_rows = self._save(session, row, runtime, workflow, finished, actor, now)

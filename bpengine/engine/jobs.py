@@ -198,7 +198,7 @@ class JobOperations(EngineCore):
         BpengineError
             The case has no open incident and is not failed.
         """
-        data = json_data(data, f"retry {case_id}") if data is not None else None
+        data = json_data(data, f"retry {case_id}", self.limits) if data is not None else None
         now = self._now()
         with self._transaction(now) as session:
             case = self._case_row(session, case_id)
@@ -212,6 +212,7 @@ class JobOperations(EngineCore):
                 workflow = runtime.restore(case.state, case)
                 runtime.patch_data(workflow, data, list(incidents))
                 case.data = {**before, **data}
+                self.limits.check_size(case.data, f"retry {case_id}")
                 case.state = runtime.dump(workflow)
             # A timer failed when it was due (a tick may run ahead of the clock): fire it as
             # of then.

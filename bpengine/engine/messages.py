@@ -151,8 +151,8 @@ class MessageOperations(ScheduleOperations):
     def _send(self, kind, name, key, correlation, data, message_id, keep, actor) -> Message:
         if not isinstance(name, str) or not name.strip():
             raise BpengineError(f"{kind}: a name is required")
-        data = json_data(data, f"{kind} {name!r}")
-        correlation = json_data(correlation, f"{kind} {name!r} correlation") or None
+        data = json_data(data, f"{kind} {name!r}", self.limits)
+        correlation = json_data(correlation, f"{kind} {name!r} correlation", self.limits) or None
         key = business_key(key)
         message_id = str(message_id) if message_id is not None else str(uuid.uuid4())
         now = self._now()
@@ -286,6 +286,7 @@ class MessageOperations(ScheduleOperations):
     def _deliver(self, session, case: CaseRow, kind, name, payload, elements, actor, now,
                  detail) -> list[str]:
         runtime = self._runtime(session, case.definition_id)
+        self.limits.check_size({**case.data, **payload}, f"case {case.id}: {kind} {name!r}")
         workflow = runtime.restore(case.state, case)
         caught, finished = runtime.deliver(workflow, kind, name, payload,
                                            every=kind == "signal", elements=elements)

@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..errors import BpengineError, hide_password
 from .store import normalise_url
 
-__all__ = ["upgrade", "downgrade", "current", "head", "make_sql_engine"]
+__all__ = ["upgrade", "downgrade", "current", "head", "make_sql_engine", "app_role_sql"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "bpe_alembic_version"
@@ -116,3 +116,32 @@ def _migrate(target, revision: str, step) -> str | None:
     finally:
         if owned:
             engine.dispose()
+
+
+_TABLES_WRITTEN = ("bpe_definitions", "bpe_cases", "bpe_tasks", "bpe_messages", "bpe_incidents")
+
+
+def app_role_sql(role: str = "bpe_app") -> list[str]:
+    """PostgreSQL statements giving the workers' login ``role`` what the engine needs and no
+    more: it may add to the audit and read it, never change or delete it.
+
+    The triggers of migrations 0002 and 0006 refuse UPDATE, DELETE and TRUNCATE on the audit
+    to everyone, but the tables' owner can drop a trigger; the workers therefore connect as
+    this role, which owns nothing, and the owner only runs ``bpengine db upgrade``. Run the
+    statements as the owner after upgrading (and again after a later upgrade adds a table).
+    Cases cannot be deleted either: the role has no DELETE on ``bpe_cases``.
+
+    >>> app_role_sql("kasus_app")[0]
+    'CREATE ROLE kasus_app LOGIN'
+    """
+    if not role.isidentifier():
+        raise BpengineError(f"app role {role!r}: use a plain SQL name (letters, digits, _)")
+    return [
+        f"CREATE ROLE {role} LOGIN",
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT ON {VERSION_TABLE} TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE ON {', '.join(_TABLES_WRITTEN)} TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON bpe_schedules TO {role}",
+        f"GRANT SELECT, INSERT ON bpe_audit TO {role}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    ]

@@ -15,6 +15,10 @@ Things SpiffWorkflow does not do the way an agency engine must, fixed here and b
   still READY). :mod:`bpengine.engine.frontier` keeps only the live frontier after each step.
 - **Storage.** Its serialization embeds the whole spec in every blob. :meth:`Runtime.dump`
   writes only the instance; the spec is stored once per definition (:func:`dump_spec`).
+- **Livelocks.** A loop made only of gateways whose way out is false would spin until its
+  depth limit and leave the case running with nothing to do. :meth:`Runtime.advance` counts
+  gateway passes in a row and stops after :data:`MAX_GATEWAY_PASSES` with an error naming
+  the gateways (nothing is saved; a job's failure becomes an incident on its case).
 - **Case data.** Its registry revives any dict with a ``typename`` key as an object; user
   data is escaped on the way in and out instead (:mod:`.plaindata`).
 """
@@ -35,7 +39,13 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
-from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import (
+    ExclusiveGateway,
+    InclusiveGateway,
+    IntermediateThrowEvent,
+    ParallelGateway,
+    ServiceTask,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -44,6 +54,9 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError
+from ..i18n import _
+from ..model.spiff import ensure_recursion_limit
+from ..limits import DEFAULT_LIMITS, EngineLimits
 from .clock import clock_at
 from .events import (
     catch_elements,
@@ -81,7 +94,14 @@ __all__ = [
     "open_tasks",
     "predict_next",
     "STATE_FORMAT",
+    "MAX_GATEWAY_PASSES",
 ]
+
+#: Gateway (and throw event) passes in a row, with no task between, before a case is
+#: stopped as looping for ever. No procedure passes 200 gateways without a task; the
+#: SpiffWorkflow tree limit (depth 1,000) would otherwise stop it silently.
+MAX_GATEWAY_PASSES = 200
+_PASS_THROUGH = (ExclusiveGateway, InclusiveGateway, ParallelGateway, IntermediateThrowEvent)
 
 Calendar = Callable[[_dt.datetime, _dt.timedelta], _dt.datetime]
 
@@ -139,8 +159,10 @@ class Runtime:
     def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None, *,
                  senders: dict[str, str] | None = None, key: str = "", version: int = 0,
                  forms: dict[str, tuple[FormField, ...]] | None = None,
-                 assignments: dict[str, Assignment] | None = None):
+                 assignments: dict[str, Assignment] | None = None,
+                 limits: EngineLimits = DEFAULT_LIMITS):
         self.spec, self.subprocess_specs = spec, subprocess_specs
+        ensure_recursion_limit()  # SpiffWorkflow predicts long chains by recursion
         # The definition this runtime runs, its forms and assignments by task id.
         self.key, self.version = key, version
         self.forms = dict(forms or {})
@@ -153,7 +175,11 @@ class Runtime:
             isinstance(task_spec, InclusiveGateway) and len(task_spec.inputs) > 1
             for process in (spec, *subprocess_specs.values())
             for task_spec in process.task_specs.values())
-        self.script_engine = SafeScriptEngine(trust_scripts, calendar)
+        self.script_engine = SafeScriptEngine(trust_scripts, calendar, limits)
+        for process in (spec, *subprocess_specs.values()):
+            for task_spec in process.task_specs.values():
+                if isinstance(task_spec, MultiInstanceTask) and task_spec.data_input is not None:
+                    _bound_collection(task_spec, limits)
         self.events = summarise(spec, subprocess_specs)
         self._catchable = set(self.events["catches"]["message"])
         self.catch_elements = catch_elements(spec, subprocess_specs)
@@ -221,12 +247,14 @@ class Runtime:
             SpiffWorkflow could not continue (e.g. no gateway flow matched).
         """
         finished: set[str] = set()
+        passes: dict[str, str] = {}  # gateways passed since the last task: id -> name
 
         def did_complete(task):
             finished.add(str(task.id))
             bpmn_id = getattr(task.task_spec, "bpmn_id", None)
             if bpmn_id:
                 finished.add("@" + bpmn_id)  # see store.sync_task_rows
+                _count_pass(task, bpmn_id, passes)
             note_throw(task)
             self._hand_over(task)
 
@@ -433,6 +461,39 @@ class Runtime:
     @staticmethod
     def completed(workflow) -> bool:
         return workflow.is_completed()
+
+
+def _count_pass(task, bpmn_id: str, passes: dict) -> None:
+    """Count a gateway pass; a task in between starts the count again."""
+    if not isinstance(task.task_spec, _PASS_THROUGH):
+        passes.clear()
+        return
+    passes[bpmn_id] = getattr(task.task_spec, "bpmn_name", None) or ""
+    passes["#"] = passes.get("#", 0) + 1
+    if passes["#"] > MAX_GATEWAY_PASSES:
+        loop = ", ".join(f"{k} ({v!r})" if v else k for k, v in sorted(passes.items())
+                         if k != "#")
+        raise BpengineError(_(
+            "the case loops through {gateways} without reaching a task (more than {n} "
+            "gateway passes in a row): no way out of this loop holds for the case data; "
+            "nothing was saved (see soundness: livelock)").format(
+                gateways=loop, n=MAX_GATEWAY_PASSES))
+
+
+def _bound_collection(task_spec, limits: EngineLimits) -> None:
+    """Refuse a multi-instance input collection longer than ``limits.instances`` when the
+    activity reads it, before SpiffWorkflow creates a task per item."""
+    source = task_spec.data_input
+    read = source.get
+
+    def get(task):
+        value = read(task)
+        if hasattr(value, "__len__"):
+            limits.check_instances(len(value), task_spec.bpmn_id,
+                                   f"the length of {source.bpmn_id!r}")
+        return value
+
+    source.get = get  # this spec's reference only: the specs belong to this runtime
 
 
 def _describe(exc) -> str:

@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 
 from ..errors import ExpressionError
 from ..expressions import compile_expression
+from ..limits import DEFAULT_LIMITS, EngineLimits
 from ..timers import check_timer, parse_duration
 from .clock import ClockedDatetime
 
@@ -50,9 +51,11 @@ class SafeEnvironment(TaskDataEnvironment):
 
 
 class SafeScriptEngine(PythonScriptEngine):
-    def __init__(self, trust_scripts: bool, calendar: Calendar | None):
+    def __init__(self, trust_scripts: bool, calendar: Calendar | None,
+                 limits: EngineLimits = DEFAULT_LIMITS):
         super().__init__(environment=SafeEnvironment(trust_scripts))
         self.calendar = calendar
+        self.limits = limits
 
     def evaluate(self, task, expression, external_context=None):
         definition = getattr(task.task_spec, "event_definition", None)
@@ -68,7 +71,13 @@ class SafeScriptEngine(PythonScriptEngine):
             case = getattr(task.workflow.top_workflow, "bpe_case", None)
             if case is not None:
                 external_context = {**case.data, **(external_context or {})}
-            return self.environment.evaluate(expression, task.data, external_context)
+            value = self.environment.evaluate(expression, task.data, external_context)
+            if expression == getattr(task.task_spec, "cardinality", None):
+                # A multi-instance count read from case data: bounded before SpiffWorkflow
+                # creates that many tasks.
+                self.limits.check_instances(value, task.task_spec.bpmn_id,
+                                            f"loopCardinality {expression.strip()!r}")
+            return value
         except ExpressionError as exc:
             raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
 

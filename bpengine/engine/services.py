@@ -108,7 +108,8 @@ def _call(session, row, runtime, workflow, finished, engine, now, task, spiff_ta
         try:
             result = handler(*arguments)
         except BpmnError as error:
-            payload = json_data(error.data, f"BpmnError {error.code!r} from {name!r}")
+            payload = json_data(error.data, f"BpmnError {error.code!r} from {name!r}",
+                                engine.limits)
             if not runtime.throw_error(spiff_task, error.code, payload):
                 raise BpengineError(f"BpmnError {error.code!r}: no error boundary event on "
                                     f"{task.element_id} catches this code") from None
@@ -120,8 +121,9 @@ def _call(session, row, runtime, workflow, finished, engine, now, task, spiff_ta
             if incident is not None:
                 resolve(session, row.id, [task.id], now, actor)
             return workflow
-        result = json_data(result, f"handler {name!r} for {task.element_id}")
+        result = json_data(result, f"handler {name!r} for {task.element_id}", engine.limits)
         row.data = {**before, **result}
+        engine.limits.check_size(row.data, f"handler {name!r} for {task.element_id}")
         runtime.run_task(spiff_task, result, started=True)
         finished.add(task.id)
         finished |= runtime.advance(workflow)

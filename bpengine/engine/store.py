@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from ..errors import BpengineError, hide_password
+from ..limits import DEFAULT_LIMITS, EngineLimits
 from .records import Case, Definition, HistoryEntry, Task
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 
@@ -101,17 +102,23 @@ def utc(value: _dt.datetime | None) -> _dt.datetime | None:
     return value.astimezone(_dt.timezone.utc)
 
 
-def json_data(data: Any, what: str) -> dict:
-    """A deep copy of ``data`` via JSON, or a clear error naming what it was for."""
+def json_data(data: Any, what: str, limits: EngineLimits = DEFAULT_LIMITS) -> dict:
+    """A deep copy of ``data`` via JSON, or a clear error naming what it was for.
+
+    Data over the ``limits`` (depth, integer digits, bytes) is refused before any copy.
+    """
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise BpengineError(f"{what}: data must be a mapping of names to values, "
                             f"not {type(data).__name__}")
+    limits.check_data(data, what)
     try:
-        return json.loads(json.dumps(data, allow_nan=False))
+        text = json.dumps(data, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise BpengineError(f"{what}: data is not JSON-serialisable: {exc}") from None
+    limits.check_size(data, what, text)
+    return json.loads(text)
 
 
 def to_definition(row: DefinitionRow) -> Definition:

@@ -329,7 +329,7 @@ class TaskOperations(EngineCore):
         ExpressionError
             A gateway condition after the task failed; nothing was written.
         """
-        data = json_data(data, f"task {task_id}")
+        data = json_data(data, f"task {task_id}", self.limits)
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
@@ -355,6 +355,7 @@ class TaskOperations(EngineCore):
                 name, index, item = slot
                 case.data = {**before, name: collect(before.get(name), index,
                                                      data.get(item) if item else data)}
+            self.limits.check_size(case.data, f"task {row.id} ({row.element_id})")
             runtime.run_task(task, data)
             finished = runtime.advance(workflow) | {row.id}
             if slot is not None:

@@ -11,6 +11,9 @@ under the node that uses them. Each subprocess is drawn collapsed, its content o
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import networkx as nx
 from lxml import etree
 
@@ -157,7 +160,7 @@ def _arrange(plane, pools, origin, msg_flows=()):
     """
     empty = ([], {}, {}, [], [], [])
     parts = [(p, c, _container_parts(c) if c is not None else empty) for p, c in pools]
-    node_of, kind_of, box_of, starts, all_nodes = {}, {}, {}, [], []
+    node_of, kind_of, starts, all_nodes = {}, {}, [], []
     for _p, _c, (nodes, kinds, boundaries, *_rest) in parts:
         kind_of.update(kinds)
         node_of.update({n: n for n in nodes} | boundaries)
@@ -173,7 +176,48 @@ def _arrange(plane, pools, origin, msg_flows=()):
     width = content_x - origin[0] + ncols * COL_W + MARGIN
     col_x = [content_x + COL_W * k + COL_W / 2 for k in range(ncols)]
 
-    # bands: the leaf lanes of each pool (plus one for nodes in no lane), each a stack of rows
+    band_of, bands, trees = _bands(parts)
+    row_of, rows = _rows(order, dag, layer, band_of, bands)
+    slot_of, strips = _artifact_slots(parts, bands, band_of, node_of, layer, kind_of, col_x)
+
+    # geometry: pools and lanes, then nodes, boundary events, artifacts
+    height = {b: rows[b] * ROW_H + strips.get(b, 0) * STRIP_H for b in rows}
+    band_y = _draw_pools(plane, parts, bands, trees, height, origin, left, width)
+    box_of, row_top = {}, {}
+    for node in order:
+        w, h = _size(kind_of[node])
+        row_top[node] = band_y[band_of[node]] + row_of[node] * ROW_H
+        box_of[node] = (col_x[layer[node]] - w / 2, row_top[node] + (ROW_H - h) / 2, w, h)
+        extra = {"isExpanded": "false"} if kind_of[node] in _SUBPROCESSES else {}
+        if kind_of[node] == "exclusiveGateway":
+            extra["isMarkerVisible"] = "true"
+        plane.shape(node, box_of[node], **extra)
+    for *_pc, part in parts:
+        _draw_boundaries(plane, part[2], box_of, row_top)
+    for art, (band, srow, x) in slot_of.items():
+        w, h = _size(kind_of[art])
+        box_of[art] = (x, band_y[band] + rows[band] * ROW_H + srow * STRIP_H + (STRIP_H - h) / 2,
+                       w, h)
+        plane.shape(art, box_of[art])
+
+    # edges: sequence flows routed around shapes; associations straight
+    ctx = (box_of, list(box_of.items()), row_top, col_x, layer, node_of, kind_of)
+    for *_pc, part in parts:
+        for fid, s, t in part[3]:
+            if fid and s in box_of and t in box_of:
+                plane.edge(fid, _route(s, t, (node_of.get(s), node_of.get(t)) in back, *ctx))
+        for eid, art, node, art_is_source in part[5]:
+            if eid and art in box_of and node in box_of:
+                points = _straight(box_of[art], box_of[node])
+                plane.edge(eid, points if art_is_source else points[::-1])
+
+
+def _bands(parts: list[Any]) -> tuple[dict[str, str], list[list[str]], list[Any]]:
+    """The bands of each pool: its leaf lanes, plus one for nodes in no lane.
+
+    Returns ``band_of`` (node -> band), the bands of each pool in order, and each pool's lane
+    tree.
+    """
     band_of, bands, trees = {}, [], []
     for _p, container, part in parts:
         tree = _lane_tree(container)
@@ -191,6 +235,12 @@ def _arrange(plane, pools, origin, msg_flows=()):
             band_of.update({n: pool_bands[-1] for n in loose})
         bands.append(pool_bands)
         trees.append(tree)
+    return band_of, bands, trees
+
+
+def _rows(order: list[str], dag: Any, layer: dict[str, int], band_of: dict[str, str],
+          bands: list[list[str]]) -> tuple[dict[str, int], dict[str, int]]:
+    """Each node's row in its band (``row_of``) and each band's number of rows."""
     taken, row_of = set(), {}
     for node in order:  # a node keeps the row of its first predecessor in the same band
         band = band_of[node]
@@ -202,8 +252,16 @@ def _arrange(plane, pools, origin, msg_flows=()):
         row_of[node] = row
     rows = {b: 1 + max((r for (bb, _k, r) in taken if bb == b), default=0)
             for pool_bands in bands for b in pool_bands}
+    return row_of, rows
 
-    # artifacts: in a strip under the rows of the band, in the column of their first user
+
+def _artifact_slots(parts: list[Any], bands: list[list[str]], band_of: dict[str, str],
+                    node_of: dict[str, str], layer: dict[str, int], kind_of: dict[str, str],
+                    col_x: list[float]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Artifacts in a strip under the rows of the band, in the column of their first user.
+
+    Returns ``slot_of`` (artifact -> band, strip row, x) and each band's number of strip rows.
+    """
     cells = {}
     for (*_pc, part), pool_bands in zip(parts, bands, strict=True):
         for art in part[4]:
@@ -223,10 +281,14 @@ def _arrange(plane, pools, origin, msg_flows=()):
             for art in slot:
                 slot_of[art] = (band, srow, x)
                 x += _size(kind_of[art])[0] + 8
+    return slot_of, strips
 
-    # geometry: pools and lanes, then nodes, boundary events, artifacts
+
+def _draw_pools(plane: Any, parts: list[Any], bands: list[list[str]], trees: list[Any],
+                height: Mapping[str, float], origin: tuple[float, float], left: float,
+                width: float) -> dict[str, float]:
+    """Draw each pool and its lanes, stacked; returns the top of every band."""
     y, band_y = origin[1], {}
-    height = {b: rows[b] * ROW_H + strips.get(b, 0) * STRIP_H for b in rows}
     for (pool, *_cp), pool_bands, tree in zip(parts, bands, trees, strict=True):
         top = y
         for band in pool_bands:
@@ -241,43 +303,23 @@ def _arrange(plane, pools, origin, msg_flows=()):
             plane.shape(lane.get("id"), (x0, y0, origin[0] + width - x0, y1 - y0),
                         isHorizontal="true")
         y += 2 * MARGIN
-    row_top = {}
-    for node in order:
-        w, h = _size(kind_of[node])
-        row_top[node] = band_y[band_of[node]] + row_of[node] * ROW_H
-        box_of[node] = (col_x[layer[node]] - w / 2, row_top[node] + (ROW_H - h) / 2, w, h)
-        extra = {"isExpanded": "false"} if kind_of[node] in _SUBPROCESSES else {}
-        if kind_of[node] == "exclusiveGateway":
-            extra["isMarkerVisible"] = "true"
-        plane.shape(node, box_of[node], **extra)
-    for *_pc, part in parts:
-        by_host = {}
-        for b, host in part[2].items():
-            by_host.setdefault(host, []).append(b)
-        for host, attached in by_host.items():
-            hx, hy, hw, hh = box_of[host]
-            # one in the middle of the bottom edge; more: two at the bottom, then two on top
-            spots = [(0.5, 1)] if len(attached) == 1 else [(.25, 1), (.75, 1), (.25, 0), (.75, 0)]
-            for i, b in enumerate(attached):
-                fx, fy = spots[i % len(spots)]
-                box_of[b], row_top[b] = (hx + hw * fx - 18, hy + hh * fy - 18, 36, 36), row_top[host]
-                plane.shape(b, box_of[b])
-    for art, (band, srow, x) in slot_of.items():
-        w, h = _size(kind_of[art])
-        box_of[art] = (x, band_y[band] + rows[band] * ROW_H + srow * STRIP_H + (STRIP_H - h) / 2,
-                       w, h)
-        plane.shape(art, box_of[art])
+    return band_y
 
-    # edges: sequence flows routed around shapes; associations straight
-    ctx = (box_of, list(box_of.items()), row_top, col_x, layer, node_of, kind_of)
-    for *_pc, part in parts:
-        for fid, s, t in part[3]:
-            if fid and s in box_of and t in box_of:
-                plane.edge(fid, _route(s, t, (node_of.get(s), node_of.get(t)) in back, *ctx))
-        for eid, art, node, art_is_source in part[5]:
-            if eid and art in box_of and node in box_of:
-                points = _straight(box_of[art], box_of[node])
-                plane.edge(eid, points if art_is_source else points[::-1])
+
+def _draw_boundaries(plane: Any, boundaries: dict[str, str], box_of: dict[str, Any],
+                     row_top: dict[str, float]) -> None:
+    """Boundary events on their host's edge: one in the middle of the bottom; more: two at
+    the bottom, then two on top."""
+    by_host = {}
+    for b, host in boundaries.items():
+        by_host.setdefault(host, []).append(b)
+    for host, attached in by_host.items():
+        hx, hy, hw, hh = box_of[host]
+        spots = [(0.5, 1)] if len(attached) == 1 else [(.25, 1), (.75, 1), (.25, 0), (.75, 0)]
+        for i, b in enumerate(attached):
+            fx, fy = spots[i % len(spots)]
+            box_of[b], row_top[b] = (hx + hw * fx - 18, hy + hh * fy - 18, 36, 36), row_top[host]
+            plane.shape(b, box_of[b])
 
 
 def _route(s, t, is_back, box_of, boxes, row_top, col_x, layer, node_of, kind_of):

@@ -17,6 +17,7 @@ Two things a drawing says that SpiffWorkflow does not read, made explicit on the
 from __future__ import annotations
 
 import hashlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -24,6 +25,7 @@ from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from ..errors import ModelError, Problem
+from ..i18n import _
 from .namespaces import BPMN, q
 from .source import parse_xml, read_source
 
@@ -31,7 +33,26 @@ if TYPE_CHECKING:
     from .process_model import ProcessModel
 
 __all__ = ["build_specs", "definition_digest", "engine_key", "engine_name", "message_names",
-           "task_senders"]
+           "task_senders",
+           "MAX_ENGINE_NODES", "ENGINE_RECURSION_LIMIT", "ensure_recursion_limit"]
+
+#: Flow elements the engine runs in one model. SpiffWorkflow parses and predicts a process
+#: by recursion along its flows (a few Python frames per step), so a long chain needs a
+#: deeper stack than Python's default 1,000 frames: a 490-step procedure failed with
+#: RecursionError. 2,000 steps run in a thread with the default 8 MB stack at the limit below.
+MAX_ENGINE_NODES = 2_000
+#: Python recursion limit the engine raises the interpreter's to (never lowers it).
+ENGINE_RECURSION_LIMIT = 10_000
+
+
+def ensure_recursion_limit() -> None:
+    """Raise the interpreter's recursion limit to :data:`ENGINE_RECURSION_LIMIT` if lower.
+
+    Called before SpiffWorkflow builds or runs a process. Raising only (never restoring)
+    keeps it safe with several threads: no thread lowers the limit under another.
+    """
+    if sys.getrecursionlimit() < ENGINE_RECURSION_LIMIT:
+        sys.setrecursionlimit(ENGINE_RECURSION_LIMIT)
 
 _CATCHERS = {"startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask"}
 _THROWERS = {"intermediateThrowEvent", "endEvent", "sendTask"}
@@ -123,7 +144,7 @@ def message_names(model: ProcessModel) -> dict[str, str]:
             x = parent[x]
         return x
 
-    for sender, receiver, _ in _pairs(model):
+    for sender, receiver, _flow in _pairs(model):
         parent[find(sender)] = find(receiver)
     flow_names: dict[str, list[str]] = {}
     for h in sorted(model.handovers, key=lambda h: (model.message_flows[h.flow].line or 0,
@@ -297,6 +318,13 @@ def build_specs(model: ProcessModel, process_id: str | None = None
     if collaboration is None and process_id not in model.processes:
         raise ModelError(Problem(f"no process {process_id!r} in this model", file=model.file,
                                  code="unknown-process"))
+    nodes = len(model.elements)
+    if nodes > MAX_ENGINE_NODES:
+        raise ModelError(Problem(
+            _("{count} flow elements; the engine runs models of at most {limit} (the setting "
+              "bpengine.model.spiff.MAX_ENGINE_NODES): split it into called processes").format(
+                count=nodes, limit=MAX_ENGINE_NODES), file=model.file, code="too-large"))
+    ensure_recursion_limit()
     parser = BpmnParser()
     try:
         tree = model.tree()

@@ -128,6 +128,23 @@ def _max_busy(intervals) -> int:
     return best
 
 
+@dataclass
+class _Fitting:
+    """What every section of a calibration reads and adds to: the base scenario, the notes
+    (one comment per number) and the warnings."""
+
+    model: Any
+    bsc: Scenario
+    base_doc: dict
+    base_name: str
+    notes: dict
+    warnings: list
+
+    @property
+    def kept(self) -> str:
+        return f"kept from {self.base_name} (an event log does not show it)"
+
+
 def calibrate(model, log, *, base=None, mapping: dict | None = None,
               mapping_source: str = "mapping") -> Calibration:
     """Fit a scenario for ``model`` from ``log``.
@@ -154,199 +171,33 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     cases = observe(model, replay, bsc, log.arrivals)
     n_cases, fitting = len(cases), sum(c.fits for c in cases)
     doc: dict = {}
-    notes: dict = {}
-    warnings = list(log.warnings)
+    fit = _Fitting(model, bsc, base_doc, base_name, {}, list(log.warnings))
+    notes, warnings = fit.notes, fit.warnings
     for activity, (n, where) in sorted(replay.unknown.items()):
         warnings.append(f"{log.source}: activity {activity!r} ({n} event(s), first at {where}) "
                         f"is no task of {model.file}: left out of the fit")
-    kept = f"kept from {base_name} (an event log does not show it)"
     for key in ("calendar", "service_standard"):
         if key in base_doc:
             doc[key] = base_doc[key]
-            notes[(key,)] = kept
+            notes[(key,)] = fit.kept
 
-    # -- arrivals ---------------------------------------------------------------------
     arrivals = sorted(c.arrival for c in cases)
-    cal = bsc.calendar
     doc["start"] = arrivals[0].strftime("%Y-%m-%d %H:%M")
     notes[("start",)] = "the first case's arrival in the log"
-    how = {c.arrival_estimated for c in cases} - {""}
-    source = ("arrival = when the case was started" if log.arrivals else
-              "arrival = when its first task was enabled" if not how else
-              f"arrival = the {'/'.join(sorted(how))} of its first task: the log has no "
-              "arrival times")
-    inside = float(np.mean([cal.is_working(a) for a in arrivals]))
-    arr_doc: dict = {}
-    if inside >= 0.99:
-        arr_cal, arr_doc["calendar"] = cal, "office"
-        notes[("arrivals", "calendar")] = (f"{inside:.0%} of {len(arrivals)} cases arrived in "
-                                           "office hours")
-    else:
-        hours = observed_hours(arrivals)
-        arr_doc["calendar"] = hours
-        arr_cal = load_scenario({"calendar": base_doc.get("calendar") or {},
-                                 "arrivals": {"calendar": hours}}).arrival_calendar
-        notes[("arrivals", "calendar")] = (f"weekly hours in which the {len(arrivals)} cases "
-                                           f"arrived ({1 - inside:.0%} outside office hours)")
-    gaps = np.diff(working_minutes(arr_cal, arrivals)) if len(arrivals) > 1 else np.array([])
-    fit = fit_distribution(gaps)
-    if fit is not None:
-        arr_doc["interarrival"] = _duration_doc(fit.distribution)
-        notes[("arrivals", "interarrival")] = (
-            f"{fit.n} gaps between case arrivals ({source}), in working time; "
-            f"{fit.describe()}")
-        arr_doc["counting"] = "working"
-    doc["arrivals"] = arr_doc
-
-    # -- lanes ------------------------------------------------------------------------
+    doc["arrivals"] = _fit_arrivals(fit, cases, arrivals, log.arrivals)
     executions = [x for c in cases for x in c.executions if x.task is not None]
-    by_lane: dict = defaultdict(list)
-    for x in executions:
-        by_lane[x.lane].append(x)
-    lanes_doc: dict = {}
-    base_lanes = base_doc.get("lanes") or {}
-    for lane in sorted(by_lane, key=str):
-        if lane is None:
-            continue
-        xs = by_lane[lane]
-        people = {x.resource for x in xs if x.resource}
-        busy = _max_busy([(x.start, x.end) for x in xs])
-        lane_spec: dict[str, Any] = {}
-        lane_cases = len({x.case for x in xs})
-        if people:
-            lane_spec["staff"] = len(people)
-            why = (f"{len(people)} {'person' if len(people) == 1 else 'distinct people'} in "
-                   f"the log ({_people(people)}), at most {busy} busy at once")
-            if len(people) >= 20 and len(people) >= 0.5 * lane_cases:
-                why += f"; about one per case ({lane_cases} cases): each case brings its own"
-        else:
-            lane_spec["staff"] = max(busy, 1)
-            why = f"at most {busy} busy at once (the log names no people)"
-        old = _mapping(base_lanes.get(lane))
-        if "cost_per_hour" in old:
-            lane_spec["cost_per_hour"] = old["cost_per_hour"]
-            why += f"; cost_per_hour {kept}"
-        lane_cal = bsc.lane_calendar(lane)
-        outside = float(np.mean([not lane_cal.is_working(x.start) for x in xs
-                                 if not x.start_estimated] or [False]))
-        if outside > 0.01:
-            lane_spec["hours"] = observed_hours([x.start for x in xs] + [x.end for x in xs])
-            why += f"; hours: when it worked ({outside:.0%} of starts outside office hours)"
-        elif "hours" in old:
-            lane_spec["hours"] = old["hours"]
-        starts_of: dict = defaultdict(list)
-        for x in xs:
-            if x.resource:
-                starts_of[x.resource].append(x.start)
-        busiest = sorted(starts_of.items(), key=lambda p: (-len(p[1]), p[0]))[:5]
-        notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in busiest
-                                       if len(ts) >= 5]  # a person's hours from 5 starts up
-        lanes_doc[lane] = lane_spec
-        notes[("lanes", lane)] = why + f"; {len(xs)} task executions"
+    lanes_doc = _fit_lanes(fit, executions)
     if lanes_doc:
         doc["lanes"] = lanes_doc
-
-    # -- tasks ------------------------------------------------------------------------
-    tasks_doc: dict = {}
-    fits = {}
-    unknowable: dict = {}
-    base_tasks = base_doc.get("tasks") or {}
-    by_task: dict = defaultdict(list)
-    for x in executions:
-        by_task[x.task].append(x)
-    held = _held_back(executions, {lane: spec["staff"] for lane, spec in lanes_doc.items()},
-                      bsc)
-    for task in [t for t in model.elements if t in by_task]:
-        xs = [x for x in by_task[task] if not x.unknowable]
-        if not xs:
-            unknowable[task] = len(by_task[task])
-            continue
-        lane_cal = bsc.lane_calendar(xs[0].lane)
-        worked = worked_between(lane_cal, [x.start for x in xs], [x.end for x in xs])
-        fit = fit_distribution(np.maximum(worked, 0.0))
-        assert fit is not None  # xs is not empty
-        fits[task] = fit
-        spec: dict = {"duration": _duration_doc(fit.distribution)}
-        estimated = sum(x.start_estimated for x in xs)
-        name = model.elements[task].name
-        said = (f"{name!r}: " if name else "") + f"{fit.n} executions"
-        if estimated:
-            said += (f", {estimated} without a logged start: started when enabled (or when "
-                     "its performer finished the previous task)")
-        said += f"; mean {fit.observed_mean:.3g} working min observed; {fit.describe()}"
-        notes[("tasks", task, "duration")] = said
-        known = [x for x in xs if not x.start_estimated]
-        known = [x for x in known if id(x) in held]
-        rounds = detect_rounds([held[id(x)][0] for x in known], [x.start for x in known],
-                               [held[id(x)][1] for x in known], _opening(lane_cal))
-        if rounds is not None:
-            spec["batch"] = {"at": rounds.times}
-            notes[("tasks", task, "batch")] = rounds.describe()
-        old = _mapping(base_tasks.get(task))
-        for key in ("instances", "repeat"):
-            if key in old:
-                spec[key] = old[key]
-                notes[("tasks", task, key)] = kept
-        tasks_doc[task] = spec
-    for task, spec in base_tasks.items():
-        if task not in tasks_doc and task in model.elements:
-            tasks_doc[task] = spec
-            notes[("tasks", task)] = (
-                f"{unknowable[task]} executions, but only their ends are logged and nothing "
-                "before them in the case, so their duration cannot be told: kept from "
-                f"{base_name}" if task in unknowable else f"not in the log: kept from {base_name}")
-    for task, n in unknowable.items():
-        if task not in tasks_doc:
-            warnings.append(f"{task}: {n} executions with only their end logged and nothing "
-                            "before them in the case: duration unknown (give a base scenario, "
-                            "or log when work starts)")
-    doc["tasks"] = tasks_doc
-
-    # -- gateways ---------------------------------------------------------------------
-    gateways_doc: dict = {}
-    taken: dict = defaultdict(Counter)
-    visits: Counter = Counter()
-    for c in cases:
-        if c.fits:
-            for gateway, flows in c.choices:
-                visits[gateway] += 1
-                taken[gateway].update(flows)
-    base_gateways = base_doc.get("gateways") or {}
-    decided: list[str] = []
-    for gid, el in model.elements.items():
-        if not el.is_gateway or len(el.outgoing) < 2 or el.kind == "parallelGateway":
-            continue
-        if visits[gid] == 0:
-            if gid in base_gateways:
-                gateways_doc[gid] = base_gateways[gid]
-                notes[("gateways", gid)] = f"never passed by a fitting case: kept from {base_name}"
-            continue
-        n = visits[gid]
-        if gid not in base_gateways and _decided_by_data(model, el, bsc):
-            decided.append(f"{gid} ({n} passes: " + ", ".join(
-                f"{taken[gid][f]} {f}" for f in el.outgoing) + ")")
-            continue
-        counts = _split_lookalikes(model, el, taken[gid], bsc, notes, gid)
-        probs = {f: round(counts[f] / n, 4) for f in el.outgoing}
-        if el.kind in _EXCLUSIVE:  # make the rounded shares sum to exactly 1
-            top = max(probs, key=lambda f: probs[f])
-            probs[top] = round(1.0 - sum(v for f, v in probs.items() if f != top), 4)
-        gateways_doc[gid] = probs
-        said = (f"{n} passes in {fitting} cases that fit the model: "
-                + ", ".join(f"{counts[f]:g} {f}" for f in el.outgoing))
-        notes[("gateways", gid)] = said + notes.pop(("gateways", gid, "split"), "")
+    doc["tasks"], fits = _fit_tasks(fit, executions, lanes_doc)
+    gateways_doc = _fit_gateways(fit, cases, fitting)
     if gateways_doc:
         doc["gateways"] = gateways_doc
-    if decided:  # said where the data are kept
-        notes[("data", "#")] = [
-            "These gateways decide by their conditions on these case data, as in "
-            f"{base_name}, so no probabilities are written for them; observed: "
-            + "; ".join(decided)]
-    _handovers(model, replay, cases, base_doc, bsc, doc, notes, kept)
+    _handovers(model, replay, cases, base_doc, bsc, doc, notes, fit.kept)
     for key in ("events", "data"):
         if base_doc.get(key):
             doc[key] = base_doc[key]
-            notes[(key,)] = kept
+            notes[(key,)] = fit.kept
 
     header = [
         f"Scenario for {Path(model.file).name}, calibrated by bpengine from {log.source}.",
@@ -369,8 +220,197 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
                         "are kept from the base scenario (see `bpengine conformance`)")
     if not executions:
         raise LogError(f"{log.source}: no task executions matched a task of {model.file}")
-    _check_holidays(cal, arrivals, warnings, base_name)
+    _check_holidays(bsc.calendar, arrivals, warnings, base_name)
     return result
+
+
+def _fit_arrivals(fit: _Fitting, cases, arrivals, logged: bool) -> dict:
+    """The ``arrivals`` section: their weekly hours and the time between them."""
+    notes, cal = fit.notes, fit.bsc.calendar
+    how = {c.arrival_estimated for c in cases} - {""}
+    source = ("arrival = when the case was started" if logged else
+              "arrival = when its first task was enabled" if not how else
+              f"arrival = the {'/'.join(sorted(how))} of its first task: the log has no "
+              "arrival times")
+    inside = float(np.mean([cal.is_working(a) for a in arrivals]))
+    arr_doc: dict = {}
+    if inside >= 0.99:
+        arr_cal, arr_doc["calendar"] = cal, "office"
+        notes[("arrivals", "calendar")] = (f"{inside:.0%} of {len(arrivals)} cases arrived in "
+                                           "office hours")
+    else:
+        hours = observed_hours(arrivals)
+        arr_doc["calendar"] = hours
+        arr_cal = load_scenario({"calendar": fit.base_doc.get("calendar") or {},
+                                 "arrivals": {"calendar": hours}}).arrival_calendar
+        notes[("arrivals", "calendar")] = (f"weekly hours in which the {len(arrivals)} cases "
+                                           f"arrived ({1 - inside:.0%} outside office hours)")
+    gaps = np.diff(working_minutes(arr_cal, arrivals)) if len(arrivals) > 1 else np.array([])
+    gap_fit = fit_distribution(gaps)
+    if gap_fit is not None:
+        arr_doc["interarrival"] = _duration_doc(gap_fit.distribution)
+        notes[("arrivals", "interarrival")] = (
+            f"{gap_fit.n} gaps between case arrivals ({source}), in working time; "
+            f"{gap_fit.describe()}")
+        arr_doc["counting"] = "working"
+    return arr_doc
+
+
+def _fit_lanes(fit: _Fitting, executions) -> dict:
+    """The ``lanes`` section: head count (distinct people, or most busy at once), hours."""
+    by_lane: dict = defaultdict(list)
+    for x in executions:
+        by_lane[x.lane].append(x)
+    lanes_doc: dict = {}
+    for lane in sorted(by_lane, key=str):
+        if lane is not None:
+            lanes_doc[lane] = _fit_lane(fit, lane, by_lane[lane])
+    return lanes_doc
+
+
+def _fit_lane(fit: _Fitting, lane, xs) -> dict:
+    notes = fit.notes
+    people = {x.resource for x in xs if x.resource}
+    busy = _max_busy([(x.start, x.end) for x in xs])
+    lane_spec: dict[str, Any] = {}
+    lane_cases = len({x.case for x in xs})
+    if people:
+        lane_spec["staff"] = len(people)
+        why = (f"{len(people)} {'person' if len(people) == 1 else 'distinct people'} in "
+               f"the log ({_people(people)}), at most {busy} busy at once")
+        if len(people) >= 20 and len(people) >= 0.5 * lane_cases:
+            why += f"; about one per case ({lane_cases} cases): each case brings its own"
+    else:
+        lane_spec["staff"] = max(busy, 1)
+        why = f"at most {busy} busy at once (the log names no people)"
+    old = _mapping((fit.base_doc.get("lanes") or {}).get(lane))
+    if "cost_per_hour" in old:
+        lane_spec["cost_per_hour"] = old["cost_per_hour"]
+        why += f"; cost_per_hour {fit.kept}"
+    lane_cal = fit.bsc.lane_calendar(lane)
+    outside = float(np.mean([not lane_cal.is_working(x.start) for x in xs
+                             if not x.start_estimated] or [False]))
+    if outside > 0.01:
+        lane_spec["hours"] = observed_hours([x.start for x in xs] + [x.end for x in xs])
+        why += f"; hours: when it worked ({outside:.0%} of starts outside office hours)"
+    elif "hours" in old:
+        lane_spec["hours"] = old["hours"]
+    starts_of: dict = defaultdict(list)
+    for x in xs:
+        if x.resource:
+            starts_of[x.resource].append(x.start)
+    busiest = sorted(starts_of.items(), key=lambda p: (-len(p[1]), p[0]))[:5]
+    notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in busiest
+                                   if len(ts) >= 5]  # a person's hours from 5 starts up
+    notes[("lanes", lane)] = why + f"; {len(xs)} task executions"
+    return lane_spec
+
+
+def _fit_tasks(fit: _Fitting, executions, lanes_doc) -> tuple[dict, dict]:
+    """The ``tasks`` section (durations and sign-off rounds) and each task's fit."""
+    model, notes, base_name = fit.model, fit.notes, fit.base_name
+    tasks_doc: dict = {}
+    fits = {}
+    unknowable: dict = {}
+    base_tasks = fit.base_doc.get("tasks") or {}
+    by_task: dict = defaultdict(list)
+    for x in executions:
+        by_task[x.task].append(x)
+    held = _held_back(executions, {lane: spec["staff"] for lane, spec in lanes_doc.items()},
+                      fit.bsc)
+    for task in [t for t in model.elements if t in by_task]:
+        xs = [x for x in by_task[task] if not x.unknowable]
+        if not xs:
+            unknowable[task] = len(by_task[task])
+            continue
+        fits[task], tasks_doc[task] = _fit_task(fit, task, xs, held)
+    for task, spec in base_tasks.items():
+        if task not in tasks_doc and task in model.elements:
+            tasks_doc[task] = spec
+            notes[("tasks", task)] = (
+                f"{unknowable[task]} executions, but only their ends are logged and nothing "
+                "before them in the case, so their duration cannot be told: kept from "
+                f"{base_name}" if task in unknowable else f"not in the log: kept from {base_name}")
+    for task, n in unknowable.items():
+        if task not in tasks_doc:
+            fit.warnings.append(f"{task}: {n} executions with only their end logged and nothing "
+                                "before them in the case: duration unknown (give a base "
+                                "scenario, or log when work starts)")
+    return tasks_doc, fits
+
+
+def _fit_task(fit: _Fitting, task, xs, held) -> tuple:
+    """One task's duration fit and its entry (with sign-off rounds, if it has them)."""
+    notes = fit.notes
+    lane_cal = fit.bsc.lane_calendar(xs[0].lane)
+    worked = worked_between(lane_cal, [x.start for x in xs], [x.end for x in xs])
+    found = fit_distribution(np.maximum(worked, 0.0))
+    assert found is not None  # xs is not empty
+    spec: dict = {"duration": _duration_doc(found.distribution)}
+    estimated = sum(x.start_estimated for x in xs)
+    name = fit.model.elements[task].name
+    said = (f"{name!r}: " if name else "") + f"{found.n} executions"
+    if estimated:
+        said += (f", {estimated} without a logged start: started when enabled (or when "
+                 "its performer finished the previous task)")
+    said += f"; mean {found.observed_mean:.3g} working min observed; {found.describe()}"
+    notes[("tasks", task, "duration")] = said
+    known = [x for x in xs if not x.start_estimated]
+    known = [x for x in known if id(x) in held]
+    rounds = detect_rounds([held[id(x)][0] for x in known], [x.start for x in known],
+                           [held[id(x)][1] for x in known], _opening(lane_cal))
+    if rounds is not None:
+        spec["batch"] = {"at": rounds.times}
+        notes[("tasks", task, "batch")] = rounds.describe()
+    old = _mapping((fit.base_doc.get("tasks") or {}).get(task))
+    for key in ("instances", "repeat"):
+        if key in old:
+            spec[key] = old[key]
+            notes[("tasks", task, key)] = fit.kept
+    return found, spec
+
+
+def _fit_gateways(fit: _Fitting, cases, fitting: int) -> dict:
+    """The ``gateways`` section: branch shares over the cases that fit the model."""
+    model, notes, base_name = fit.model, fit.notes, fit.base_name
+    gateways_doc: dict = {}
+    taken: dict = defaultdict(Counter)
+    visits: Counter = Counter()
+    for c in cases:
+        if c.fits:
+            for gateway, flows in c.choices:
+                visits[gateway] += 1
+                taken[gateway].update(flows)
+    base_gateways = fit.base_doc.get("gateways") or {}
+    decided: list[str] = []
+    for gid, el in model.elements.items():
+        if not el.is_gateway or len(el.outgoing) < 2 or el.kind == "parallelGateway":
+            continue
+        if visits[gid] == 0:
+            if gid in base_gateways:
+                gateways_doc[gid] = base_gateways[gid]
+                notes[("gateways", gid)] = f"never passed by a fitting case: kept from {base_name}"
+            continue
+        n = visits[gid]
+        if gid not in base_gateways and _decided_by_data(model, el, fit.bsc):
+            decided.append(f"{gid} ({n} passes: " + ", ".join(
+                f"{taken[gid][f]} {f}" for f in el.outgoing) + ")")
+            continue
+        counts = _split_lookalikes(model, el, taken[gid], fit.bsc, notes, gid)
+        probs = {f: round(counts[f] / n, 4) for f in el.outgoing}
+        if el.kind in _EXCLUSIVE:  # make the rounded shares sum to exactly 1
+            top = max(probs, key=lambda f: probs[f])
+            probs[top] = round(1.0 - sum(v for f, v in probs.items() if f != top), 4)
+        gateways_doc[gid] = probs
+        said = (f"{n} passes in {fitting} cases that fit the model: "
+                + ", ".join(f"{counts[f]:g} {f}" for f in el.outgoing))
+        notes[("gateways", gid)] = said + notes.pop(("gateways", gid, "split"), "")
+    if decided:  # said where the data are kept
+        notes[("data", "#")] = [
+            "These gateways decide by their conditions on these case data, as in "
+            f"{base_name}, so no probabilities are written for them; observed: "
+            + "; ".join(decided)]
+    return gateways_doc
 
 
 def _check_holidays(cal, arrivals, warnings, base_name) -> None:

@@ -7,11 +7,12 @@ mapping file (YAML ``log activity: task id or name``).
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
-import yaml
 
 from ..errors import LogError
+from ..i18n import _
+from ..model.source import read_text
+from ..scenario import limits
+from ..scenario.safe_yaml import parse_yaml
 
 __all__ = ["match_activities", "read_mapping"]
 
@@ -26,15 +27,9 @@ def read_mapping(path: str | os.PathLike | None) -> dict[str, str]:
     """
     if path is None:
         return {}
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LogError(f"{path}: cannot read the activity mapping: {exc.strerror or exc}") \
-            from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise LogError(f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    text = read_text(path, limit=limits.MAX_SCENARIO_BYTES, error=LogError,
+                     what=_("activity mapping"))
+    doc = parse_yaml(text, path, LogError)
     if not isinstance(doc, dict):
         raise LogError(f"{path}: an activity mapping is 'log activity: task id', one a line")
     return {str(k): str(v) for k, v in doc.items()}

@@ -33,7 +33,7 @@ def read_log(path: str | os.PathLike, *, columns: dict | None = None,
         An unknown suffix, an unreadable file, or a bad row, trace or timestamp (named).
     """
     name = Path(path).name.lower()
-    if not Path(path).is_file():
+    if not Path(path).exists():
         raise LogError(f"{path}: no such event log file")
     if name.endswith((".xes", ".xes.gz")):
         if columns:

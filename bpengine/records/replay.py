@@ -105,6 +105,44 @@ class TokenGame:
 
     def _build(self) -> None:
         m = self.model
+        msg_out = self._wire()
+        main = m.main_process.id if m.main_process else None
+        for el in m.elements.values():
+            if el.triggered_by_event or el.for_compensation or el.kind == "boundaryEvent":
+                # event subprocesses and compensation are not replayed; a boundary event is
+                # built with the activity it sits on
+                continue
+            ins = [self._index[f] for f in el.incoming if f in self._index]
+            outs = tuple(self._index[f] for f in el.outgoing if f in self._index)
+            outs_msg = outs + tuple(msg_out.get(el.id, ()))
+            if el.kind == "startEvent":
+                self._start_event(el, outs, outs_msg, main)
+            elif el.is_subprocess and el.kind == "subProcess":
+                self._subprocess(el, ins, outs_msg)
+            elif el.is_activity:
+                self._activity(el, ins, outs_msg)
+            elif el.kind == "parallelGateway":
+                self.transitions.append(Transition(el.id, None, tuple(ins), outs))
+            elif el.kind == "inclusiveGateway":
+                self._inclusive(el, ins, outs)
+            elif el.kind in _EXCLUSIVE:
+                for p in ins:
+                    produces: list[tuple[int, ...]] = [(q,) for q in outs]
+                    for produce in produces or [()]:
+                        self.transitions.append(Transition(el.id, None, (p,), produce))
+            else:
+                self._event(el, ins, outs_msg)
+        self._by_label: dict[str, list[int]] = {}
+        self._silent: list[int] = []
+        for i, t in enumerate(self.transitions):
+            (self._by_label.setdefault(t.label, []) if t.label else self._silent).append(i)
+        del self._index, self._msg_in, self._boundaries, self._inner
+
+    def _wire(self) -> dict[str, list[int]]:
+        """Places for the flows and message flows, and what the transitions are built from:
+        message flows in and out of each node, boundary events by host, flows inside each
+        subprocess. Returns the message flows out of each node."""
+        m = self.model
         self._index: dict[str, int] = {}
         for fid in m.flows:
             self._place(fid)
@@ -112,98 +150,85 @@ class TokenGame:
             self._place(mid)
         self.sequence_places = tuple(self._index[f] for f in m.flows)
         msg_out: dict[str, list[int]] = {}
-        msg_in: dict[str, list[int]] = {}
+        self._msg_in: dict[str, list[int]] = {}
         for mf in m.message_flows.values():
             msg_out.setdefault(mf.source, []).append(self._index[mf.id])
-            msg_in.setdefault(mf.target, []).append(self._index[mf.id])
-        boundaries: dict[str, list] = {}
+            self._msg_in.setdefault(mf.target, []).append(self._index[mf.id])
+        self._boundaries: dict[str, list] = {}
         for el in m.elements.values():
             if el.kind == "boundaryEvent" and el.attached_to:
-                boundaries.setdefault(el.attached_to, []).append(el)
-        inner: dict[str, list[int]] = {}  # subprocess -> the flows inside it
+                self._boundaries.setdefault(el.attached_to, []).append(el)
+        self._inner: dict[str, list[int]] = {}  # subprocess -> the flows inside it
         for f in m.flows.values():
             if f.scope:
-                inner.setdefault(f.scope, []).append(self._index[f.id])
+                self._inner.setdefault(f.scope, []).append(self._index[f.id])
+        return msg_out
+
+    def _start_event(self, el, outs, outs_msg, main) -> None:
+        if el.scope is None and el.process == main and not self._msg_in.get(el.id) \
+                and not self.initial:
+            self.initial = outs
+        for p in self._msg_in.get(el.id, ()):  # another pool started by a message
+            self.transitions.append(Transition(el.id, None, (p,), outs_msg))
+
+    def _subprocess(self, el, ins, outs_msg) -> None:
+        """Entered: active, its starts' flows marked; left when nothing inside is marked."""
         add = self.transitions.append
-        main = m.main_process.id if m.main_process else None
-        for el in m.elements.values():
-            ins = [self._index[f] for f in el.incoming if f in self._index]
-            outs = tuple(self._index[f] for f in el.outgoing if f in self._index)
-            outs_msg = outs + tuple(msg_out.get(el.id, ()))
-            if el.triggered_by_event or el.for_compensation:
-                continue  # event subprocesses and compensation are not replayed
-            if el.kind == "startEvent":
-                if el.scope is None and el.process == main and not msg_in.get(el.id) \
-                        and not self.initial:
-                    self.initial = outs
-                for p in msg_in.get(el.id, ()):  # another pool started by a message
-                    add(Transition(el.id, None, (p,), outs_msg))
-                continue
-            if el.kind == "boundaryEvent":
-                continue  # built with the activity it sits on
-            if el.is_subprocess and el.kind == "subProcess":
-                active = self._place(f"active:{el.id}")
-                firsts = tuple(self._index[f] for s in m.elements.values()
-                               if s.kind == "startEvent" and s.scope == el.id
-                               for f in s.outgoing)
-                for p in ins:
-                    add(Transition(el.id, None, (p,), (active, *firsts)))
-                add(Transition(el.id, None, (active,), outs_msg,
-                               requires_empty=tuple(inner.get(el.id, ()))))
-                for b in boundaries.get(el.id, ()):
-                    bouts = tuple(self._index[f] for f in b.outgoing)
-                    for p in ins:
-                        add(Transition(b.id, None, (p,), bouts))
-                continue
-            if el.is_activity:
-                takes: list[tuple[int, ...]] = [(p,) for p in ins]
-                for take in takes or [()]:
-                    if not take and el.scope is None:
-                        self.notes.append(f"{el.id}: an activity with no incoming flow is "
-                                          "never replayed")
-                        break
-                    add(Transition(el.id, el.id, take, outs_msg))
-                    if el.loop:  # a loop or multi-instance: the step may run again
-                        add(Transition(el.id, el.id, take, take))
-                    for b in boundaries.get(el.id, ()):
-                        bouts = tuple(self._index[f] for f in b.outgoing)
-                        add(Transition(b.id, None, take, bouts))  # fired before work began
-                        if b.cancel_activity:  # ended the work: logged, then diverted
-                            add(Transition(el.id, el.id, take, bouts))
-                        else:
-                            add(Transition(b.id, None, take, take + bouts))
-                continue
-            if el.kind == "parallelGateway":
-                add(Transition(el.id, None, tuple(ins), outs))
-            elif el.kind == "inclusiveGateway":
-                # a join waits for what is there; a split fills any non-empty subset
-                subsets = [c for k in range(1, min(len(outs), 6) + 1)
-                           for c in itertools.combinations(outs, k)] or [()]
-                for p in ins:
-                    for sub in subsets:
-                        add(Transition(el.id, None, (p,), sub))
-                if len(ins) > 1:
-                    for pair in itertools.combinations(ins, 2):
-                        for sub in subsets:
-                            add(Transition(el.id, None, pair, sub))
-            elif el.kind in _EXCLUSIVE:
-                for p in ins:
-                    produces: list[tuple[int, ...]] = [(q,) for q in outs]
-                    for produce in produces or [()]:
-                        add(Transition(el.id, None, (p,), produce))
-            else:  # intermediate and end events
-                terminate = el.kind == "endEvent" and el.event == "terminate"
-                waits = msg_in.get(el.id, ()) if el.kind == "intermediateCatchEvent" else ()
-                for p in ins:
-                    # a catch waits for its message to be sent
-                    waited: list[tuple[int, ...]] = [(p, q) for q in waits]
-                    for take in waited or [(p,)]:
-                        add(Transition(el.id, None, take, outs_msg, clear=terminate))
-        self._by_label: dict[str, list[int]] = {}
-        self._silent: list[int] = []
-        for i, t in enumerate(self.transitions):
-            (self._by_label.setdefault(t.label, []) if t.label else self._silent).append(i)
-        del self._index
+        active = self._place(f"active:{el.id}")
+        firsts = tuple(self._index[f] for s in self.model.elements.values()
+                       if s.kind == "startEvent" and s.scope == el.id
+                       for f in s.outgoing)
+        for p in ins:
+            add(Transition(el.id, None, (p,), (active, *firsts)))
+        add(Transition(el.id, None, (active,), outs_msg,
+                       requires_empty=tuple(self._inner.get(el.id, ()))))
+        for b in self._boundaries.get(el.id, ()):
+            bouts = tuple(self._index[f] for f in b.outgoing)
+            for p in ins:
+                add(Transition(b.id, None, (p,), bouts))
+
+    def _activity(self, el, ins, outs_msg) -> None:
+        """A logged step, again if it loops, and the boundary events that divert it."""
+        add = self.transitions.append
+        takes: list[tuple[int, ...]] = [(p,) for p in ins]
+        for take in takes or [()]:
+            if not take and el.scope is None:
+                self.notes.append(f"{el.id}: an activity with no incoming flow is "
+                                  "never replayed")
+                break
+            add(Transition(el.id, el.id, take, outs_msg))
+            if el.loop:  # a loop or multi-instance: the step may run again
+                add(Transition(el.id, el.id, take, take))
+            for b in self._boundaries.get(el.id, ()):
+                bouts = tuple(self._index[f] for f in b.outgoing)
+                add(Transition(b.id, None, take, bouts))  # fired before work began
+                if b.cancel_activity:  # ended the work: logged, then diverted
+                    add(Transition(el.id, el.id, take, bouts))
+                else:
+                    add(Transition(b.id, None, take, take + bouts))
+
+    def _inclusive(self, el, ins, outs) -> None:
+        """A join waits for what is there; a split fills any non-empty subset."""
+        add = self.transitions.append
+        subsets = [c for k in range(1, min(len(outs), 6) + 1)
+                   for c in itertools.combinations(outs, k)] or [()]
+        for p in ins:
+            for sub in subsets:
+                add(Transition(el.id, None, (p,), sub))
+        if len(ins) > 1:
+            for pair in itertools.combinations(ins, 2):
+                for sub in subsets:
+                    add(Transition(el.id, None, pair, sub))
+
+    def _event(self, el, ins, outs_msg) -> None:
+        """An intermediate or end event; a catch waits for its message to be sent."""
+        terminate = el.kind == "endEvent" and el.event == "terminate"
+        waits = self._msg_in.get(el.id, ()) if el.kind == "intermediateCatchEvent" else ()
+        for p in ins:
+            waited: list[tuple[int, ...]] = [(p, q) for q in waits]
+            for take in waited or [(p,)]:
+                self.transitions.append(Transition(el.id, None, take, outs_msg,
+                                                   clear=terminate))
 
     # -- the token game ---------------------------------------------------------------
     @property
@@ -264,40 +289,49 @@ class TokenGame:
             expanded += 1
             if expanded > SEARCH_LIMIT:
                 break
-
-            def push(new, extra, move, state=state, cost=cost):
+            for new, extra, move in self._moves(pos, marking, labels):
                 c = cost + extra
                 if c < best.get(new, c + 1):
                     best[new] = c
                     parent[new] = (state, move)
                     heapq.heappush(heap, (c, -new[0], next(tie), new))
-
-            for i in self._silent:
-                if self.enabled(i, marking):
-                    push((pos, self.fire(i, marking)), 0, Move("silent", i, None))
-            if pos < n:
-                label = labels[pos]
-                for i in self._by_label.get(label or "", ()):  # "": no label, no move
-                    if self.enabled(i, marking):
-                        push((pos + 1, self.fire(i, marking)), 0, Move("sync", i, pos))
-                push((pos + 1, marking), 1, Move("log", None, pos))
-            for ids in self._by_label.values():
-                for i in ids:
-                    if self.enabled(i, marking):
-                        push((pos, self.fire(i, marking)), 1, Move("model", i, None))
-        if found is None:  # gave up: every step inserted, nothing known about the rest
-            worst = n + (self.shortest if labels else 0)
-            result = Alignment(tuple(Move("log", None, k) for k in range(n)), worst, n,
-                               gave_up=True)
-        else:
-            moves = []
-            state = found[0]
-            while parent[state] is not None:
-                state, move = parent[state]
-                moves.append(move)
-            result = Alignment(tuple(reversed(moves)), found[1], n)
+        result = self._alignment(found, parent, labels)
         self._cache[labels] = result
         return result
+
+    def _moves(self, pos: int, marking, labels) -> list[tuple]:
+        """``(next state, cost, move)`` for every move from one state of the search: silent
+        transitions (free), the logged step in step with the model (free), the logged step
+        alone or a model step alone (1 each)."""
+        out = []
+        enabled, fire = self.enabled, self.fire
+        for i in self._silent:
+            if enabled(i, marking):
+                out.append(((pos, fire(i, marking)), 0, Move("silent", i, None)))
+        if pos < len(labels):
+            for i in self._by_label.get(labels[pos] or "", ()):  # "": no label, no move
+                if enabled(i, marking):
+                    out.append(((pos + 1, fire(i, marking)), 0, Move("sync", i, pos)))
+            out.append(((pos + 1, marking), 1, Move("log", None, pos)))
+        for ids in self._by_label.values():
+            for i in ids:
+                if enabled(i, marking):
+                    out.append(((pos, fire(i, marking)), 1, Move("model", i, None)))
+        return out
+
+    def _alignment(self, found, parent: dict, labels) -> Alignment:
+        """The moves back from the final state found, or (none found) every step inserted."""
+        n = len(labels)
+        if found is None:  # gave up: every step inserted, nothing known about the rest
+            worst = n + (self.shortest if labels else 0)
+            return Alignment(tuple(Move("log", None, k) for k in range(n)), worst, n,
+                             gave_up=True)
+        moves = []
+        state = found[0]
+        while parent[state] is not None:
+            state, move = parent[state]
+            moves.append(move)
+        return Alignment(tuple(reversed(moves)), found[1], n)
 
     @cached_property
     def shortest(self) -> int:

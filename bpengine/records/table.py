@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 import re
 from typing import Literal, overload
 
 from ..errors import LogError
+from ..i18n import _
+from ..model.source import open_bounded
+from ..scenario import limits
 from .log import WIB, Event, EventLog, parse_time
 
 __all__ = ["read_csv", "ALIASES"]
+
+_MAX_HEADER = 100_000  # characters of the header line (a real one has a few hundred)
 
 #: our column -> names other tools give it (compared without case, spaces, _ - :)
 ALIASES = {
@@ -97,12 +103,18 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
         that cannot be read, naming the row (line number in the file) and the column.
     """
     source = os.fspath(path)
-    try:
-        fh = open(source, newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise LogError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    # bounded like every read: a FIFO or /dev/zero named log.csv is refused, not waited on
+    raw = open_bounded(source, limit=limits.MAX_LOG_BYTES, error=LogError, what=_("event log"))
+    fh = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     with fh:
-        first = fh.readline()
+        try:  # a header line, not a whole headerless file read as one line
+            first = fh.readline(_MAX_HEADER)
+        except UnicodeDecodeError:
+            raise LogError(f"{source}: not UTF-8 text (save the CSV as UTF-8)") from None
+        if first and not first.endswith("\n") and len(first) >= _MAX_HEADER:
+            raise LogError(_("{source}: the first line is longer than {limit} characters: "
+                             "not a header of column names").format(source=source,
+                                                                   limit=_MAX_HEADER))
         if not first.strip():
             raise LogError(f"{source}: empty file: expected a header line of column names")
         if delimiter is None:

@@ -9,13 +9,15 @@ is when the task was enabled, ``start`` when work began, ``complete`` when it en
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import os
 from collections import defaultdict, deque
 
 from lxml import etree
 
 from ..errors import LogError
+from ..i18n import _
+from ..model.source import open_bounded
+from ..scenario import limits
 from .log import WIB, Event, EventLog, parse_time
 
 __all__ = ["read_xes"]
@@ -45,10 +47,9 @@ def read_xes(path: str | os.PathLike, tz: dt.tzinfo = WIB) -> EventLog:
     source = os.fspath(path)
     events: list[Event] = []
     skipped: dict[str, int] = defaultdict(int)
-    try:
-        fh = gzip.open(source, "rb") if source.endswith(".gz") else open(source, "rb")
-    except OSError as exc:
-        raise LogError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    # bounded like every read; for .gz the limit counts decompressed bytes too
+    fh = open_bounded(source, limit=limits.MAX_LOG_BYTES, error=LogError, what=_("event log"),
+                      gzipped=source.endswith(".gz"))
     try:
         with fh:
             n_trace, unmatched = _read(fh, source, tz, events, skipped)
@@ -74,7 +75,7 @@ def read_xes(path: str | os.PathLike, tz: dt.tzinfo = WIB) -> EventLog:
 def _read(fh, source, tz, events, skipped) -> tuple[int, int]:
     """Fill ``events`` and ``skipped`` from the open file; (traces, unmatched starts)."""
     n_trace = unmatched = 0
-    for _, trace in etree.iterparse(fh, events=("end",), tag="{*}trace",
+    for _event, trace in etree.iterparse(fh, events=("end",), tag="{*}trace",
                                     resolve_entities=False, no_network=True, huge_tree=True):
         n_trace += 1
         attrs = _attrs(trace)

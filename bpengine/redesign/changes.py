@@ -160,20 +160,7 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
     tasks = out.get("tasks")
     if isinstance(tasks, dict):
         for kept, parts in change.merged:
-            keys = [_key(tasks, p, names) for p in parts]
-            entries = {k: _task_entry(tasks[k]) for k in keys if k}
-            specs = [e.get("duration", DEFAULT_DURATION.mean) for e in entries.values()]
-            if not specs:
-                continue
-            entry = {"duration": _summed(specs + [DEFAULT_DURATION.mean] * (len(parts) - len(specs)),
-                                         f"tasks.{kept}", _working_day(out))}
-            batches = [e["batch"] for e in entries.values() if "batch" in e]
-            if batches:
-                entry["batch"] = batches[-1]
-            for k in keys:
-                if k:
-                    del tasks[k]
-            tasks[kept] = entry if "batch" in entry else entry["duration"]
+            _merge_tasks(tasks, kept, parts, names, out)
         for ident in change.removed:
             k = _key(tasks, ident, names)
             if k:
@@ -201,6 +188,25 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
             if k:
                 del events[k]
     return out
+
+def _merge_tasks(tasks: dict, kept: str, parts, names: dict, scenario: dict) -> None:
+    """Composed tasks: one entry under ``kept`` whose duration is the sum of the parts' (a
+    part the scenario does not name takes the default) and whose batch is the last one's."""
+    keys = [_key(tasks, p, names) for p in parts]
+    entries = {k: _task_entry(tasks[k]) for k in keys if k}
+    specs = [e.get("duration", DEFAULT_DURATION.mean) for e in entries.values()]
+    if not specs:
+        return
+    entry = {"duration": _summed(specs + [DEFAULT_DURATION.mean] * (len(parts) - len(specs)),
+                                 f"tasks.{kept}", _working_day(scenario))}
+    batches = [e["batch"] for e in entries.values() if "batch" in e]
+    if batches:
+        entry["batch"] = batches[-1]
+    for k in keys:
+        if k:
+            del tasks[k]
+    tasks[kept] = entry if "batch" in entry else entry["duration"]
+
 
 
 def _drop_from_people(lanes: dict, gone: set, names: dict) -> None:

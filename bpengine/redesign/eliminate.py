@@ -213,7 +213,45 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
         Fewer than two tasks, not tasks, mandatory, loops, different lanes, or not
         consecutive.
     """
-    ids = list(dict.fromkeys(task_ids))
+    els = _composable(model, list(dict.fromkeys(task_ids)))
+    d = Draft(model)
+    before = d.overlaps()
+    for el in els:
+        if d.boundary_events(el.id):
+            raise refuse(model, el.id, "has boundary events attached; it cannot be composed")
+    seq, decisions = _chain(model, d, [el.id for el in els])
+    last_decision = d.decision_after(seq[-1]) if decisions else None
+    if last_decision and len(last_decision[2]) != 1:
+        last_decision = None
+    first = _join_into_first(d, seq)
+    record = (_merge_decisions(model, d, seq[0], decisions, last_decision),) \
+        if decisions else ()
+    for t in seq[1:]:
+        d.remove_node(t)
+    if decisions:
+        d.prune_unreachable()  # a rejection end only the merged decisions reached
+        d.collapse_gateways()
+    d.sort_activity_children(first)
+    labels = [model.elements[t].label for t in seq]
+    first.set("name", name or " + ".join(labels))
+    _common_kind(first, {model.elements[t].kind for t in seq})
+    if any(model.approval(t).is_approval for t in seq):
+        d.set_extension(seq[0], "approval", "true")
+    point_associations(d.root, first)
+    result = d.finish(before)
+    what = (f"Composed {', '.join(repr(x) for x in labels)} ({els[0].lane or 'no lane'}) into "
+            f"one step {first.get('name')!r}; the waits between them disappear.")
+    if decisions:
+        what += " Their approve/reject decisions are merged into one that rejects if any would."
+    _log(log, Change("compose", tuple(seq), what + d.tidy_note(), removed=tuple(d.removed),
+                     merged=((seq[0], tuple(seq)),), flow_merges=tuple(d.flow_merges),
+                     decisions=record, names=names_of(model, list(seq) + list(d.removed)),
+                     finding=finding, removed_lanes=tuple(d.dropped_lanes)))
+    return result
+
+
+def _composable(model: ProcessModel, ids: list[str]) -> list:
+    """The elements of ``ids``, or the refusal naming the first that cannot be composed."""
     if len(ids) < 2:
         raise refuse(model, ids[0] if ids else None, "compose needs at least two tasks")
     els = [model.get(t) for t in ids]
@@ -228,55 +266,32 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
     if len({el.lane_id for el in els}) > 1:
         raise refuse(model, els[1].id, f"is in lane {els[1].lane!r} but {els[0].label!r} is in "
                                        f"lane {els[0].lane!r}; only steps of one lane compose")
-    d = Draft(model)
-    before = d.overlaps()
-    for el in els:
-        if d.boundary_events(el.id):
-            raise refuse(model, el.id, "has boundary events attached; it cannot be composed")
-    seq, decisions = _chain(model, d, [el.id for el in els])
-    last_decision = d.decision_after(seq[-1]) if decisions else None
-    if last_decision and len(last_decision[2]) != 1:
-        last_decision = None
+    return els
+
+
+def _join_into_first(d: Draft, seq: list[str]):
+    """The first task of ``seq`` takes the others' data associations and the last one's way
+    out; the flows into the others go (the nodes themselves are removed later)."""
     first = d.node(seq[0])
     for t in seq[1:]:
-        node = d.node(t)
-        for child in list(node):
+        for child in list(d.node(t)):
             if etree.QName(child).localname in _MOVABLE:
                 first.append(child)
         for f in d.incoming(t):
             d.remove_flow(f)
     for f in d.outgoing(seq[-1]):
         d.resource(f, seq[0])
-    record = (_merge_decisions(model, d, seq[0], decisions, last_decision),) \
-        if decisions else ()
-    for t in seq[1:]:
-        d.remove_node(t)
-    if decisions:
-        d.prune_unreachable()  # a rejection end only the merged decisions reached
-        d.collapse_gateways()
-    d.sort_activity_children(first)
-    labels = [model.elements[t].label for t in seq]
-    first.set("name", name or " + ".join(labels))
-    kinds = {model.elements[t].kind for t in seq}
+    return first
+
+
+def _common_kind(first, kinds: set[str]) -> None:
+    """Tasks of different kinds compose into a user task if one was, else a plain task."""
     if len(kinds) > 1:
         first.tag = _B + ("userTask" if "userTask" in kinds else "task")
         # kind-specific attributes (messageRef, implementation, script...) do not carry over
         for attr in list(first.attrib):
             if "}" not in attr and attr not in _ACTIVITY_ATTRS:
                 del first.attrib[attr]
-    if any(model.approval(t).is_approval for t in seq):
-        d.set_extension(seq[0], "approval", "true")
-    point_associations(d.root, first)
-    result = d.finish(before)
-    what = (f"Composed {', '.join(repr(x) for x in labels)} ({els[0].lane or 'no lane'}) into "
-            f"one step {first.get('name')!r}; the waits between them disappear.")
-    if decisions:
-        what += " Their approve/reject decisions are merged into one that rejects if any would."
-    _log(log, Change("compose", tuple(seq), what + d.tidy_note(), removed=tuple(d.removed),
-                     merged=((seq[0], tuple(seq)),), flow_merges=tuple(d.flow_merges),
-                     decisions=record, names=names_of(model, list(seq) + list(d.removed)),
-                     finding=finding, removed_lanes=tuple(d.dropped_lanes)))
-    return result
 
 
 def absorb(model: ProcessModel, earlier, into: str, *, log: list | None = None,

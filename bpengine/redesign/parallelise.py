@@ -116,31 +116,12 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
         Not activities, not one chain, a step reads what an earlier one writes, a decision
         with several reject branches, or reject branches that lead to different places.
     """
-    ids = list(dict.fromkeys(task_ids))
-    if len(ids) < 2:
-        raise refuse(model, ids[0] if ids else None, "parallelise needs at least two steps")
-    els = [model.get(t) for t in ids]
-    for el in els:
-        if not el.is_activity:
-            raise refuse(model, el.id, f"is a {el.kind}, not a task: only tasks run in parallel")
     d = Draft(model)
-    for el in els:
-        # an interrupting boundary event would leave the AND join waiting for ever
-        if any(b.get("cancelActivity", "true") != "false" for b in d.boundary_events(el.id)):
-            raise refuse(model, el.id, _("has an interrupting boundary event; its escape path "
-                                         "would leave the parallel join waiting"))
-    chain = _steps(model, d, [el.id for el in els])
+    chain = _steps(model, d, _parallelisable(model, d, list(dict.fromkeys(task_ids))))
     seq = [t for t, _exit, _dec, _before in chain]
     _data_conflict(model, [[*before, t] for t, _exit, _dec, before in chain])
     decisions = [(t, dec) for t, _exit, dec, _before in chain if dec]
-    reject_target = None
-    if decisions:
-        targets = {dec[2][0].get("targetRef") for _t, dec in decisions}
-        if len(targets) > 1 and not all(model.elements[x].kind == "endEvent" for x in targets):
-            raise refuse(model, decisions[1][1][0].get("id"), "its reject branch leads elsewhere "
-                                                              "than the first one's; they cannot "
-                                                              "be merged")
-        reject_target = decisions[0][1][2][0].get("targetRef")
+    reject_target = _reject_target(model, decisions)
     accept_out = chain[-1][1]
     reject_out = decisions[0][1][2][0] if decisions else None
     reject_parts = []
@@ -161,32 +142,15 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
                        ident=d.new_id(f"Gateway_{seq[0]}_split"))
     join = d.add_node("parallelGateway", near=seq[-1], lane_of=seq[-1],
                       ident=d.new_id(f"Gateway_{seq[-1]}_join"))
-    if len(entry) > 1:  # a split entered twice would act as a join: merge the ways in first
-        merge = d.add_node("exclusiveGateway", near=seq[0], lane_of=seq[0],
-                           ident=d.new_id(f"Gateway_{seq[0]}_merge"))
-        for f in entry:
-            d.retarget(f, merge.get("id"))
-        d.add_flow(merge.get("id"), split.get("id"))
-    else:
-        d.retarget(entry[0], split.get("id"))
+    _lead_into(d, split, seq[0], entry)
     for t, _exit, _dec, before in chain:
         d.add_flow(split.get("id"), before[0] if before else t)
         d.add_flow(t, join.get("id"))
     if decisions:
-        assert reject_out is not None and reject_target is not None  # set from decisions[0]
-        names = {dec[0].get("name") for _t, dec in decisions}
-        decide = d.add_node("exclusiveGateway", near=seq[-1], lane_of=seq[-1],
-                            name=names.pop() if len(names) == 1 and None not in names
-                            else "All approved?", ident=d.new_id(f"Gateway_{seq[-1]}_all_ok"))
-        d.add_flow(join.get("id"), decide.get("id"))
-        d.resource(accept_out, decide.get("id"))
-        d.set_condition(accept_out, None)
-        d.resource(reject_out, decide.get("id"))
-        d.retarget(reject_out, reject_target)
-        parts = [p for p in reject_parts if p]
-        d.set_condition(reject_out, " or ".join(f"({p})" for p in parts) if len(parts) > 1
-                        else (parts[0] if parts else None))
-        decide.set("default", accept_out.get("id"))
+        assert reject_out is not None  # both set from decisions[0] (for the type checker)
+        assert reject_target is not None
+        decide = _merged_decision(d, decisions, seq[-1], join, accept_out,
+                                  (reject_out, reject_target, reject_parts))
     else:
         d.resource(accept_out, join.get("id"))
     for _t, dec in decisions:
@@ -207,3 +171,64 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
                      names=names_of(model, list(seq) + list(d.removed)), finding=finding,
                      removed_lanes=tuple(d.dropped_lanes)))
     return result
+
+
+def _parallelisable(model: ProcessModel, d: Draft, ids: list[str]) -> list[str]:
+    """``ids`` if they can run side by side, or the refusal naming the first that cannot."""
+    if len(ids) < 2:
+        raise refuse(model, ids[0] if ids else None, "parallelise needs at least two steps")
+    els = [model.get(t) for t in ids]
+    for el in els:
+        if not el.is_activity:
+            raise refuse(model, el.id, f"is a {el.kind}, not a task: only tasks run in parallel")
+    for el in els:
+        # an interrupting boundary event would leave the AND join waiting for ever
+        if any(b.get("cancelActivity", "true") != "false" for b in d.boundary_events(el.id)):
+            raise refuse(model, el.id, _("has an interrupting boundary event; its escape path "
+                                         "would leave the parallel join waiting"))
+    return [el.id for el in els]
+
+
+def _reject_target(model: ProcessModel, decisions) -> str | None:
+    """Where the merged decision rejects to: the one place every reject branch leads (or an
+    end event), else the refusal."""
+    if not decisions:
+        return None
+    targets = {dec[2][0].get("targetRef") for _t, dec in decisions}
+    if len(targets) > 1 and not all(model.elements[x].kind == "endEvent" for x in targets):
+        raise refuse(model, decisions[1][1][0].get("id"), "its reject branch leads elsewhere "
+                                                          "than the first one's; they cannot "
+                                                          "be merged")
+    return decisions[0][1][2][0].get("targetRef")
+
+
+def _lead_into(d: Draft, split, first: str, entry) -> None:
+    """The ways into ``first`` lead into the AND split instead; several are merged first (a
+    split entered twice would act as a join)."""
+    if len(entry) > 1:
+        merge = d.add_node("exclusiveGateway", near=first, lane_of=first,
+                           ident=d.new_id(f"Gateway_{first}_merge"))
+        for f in entry:
+            d.retarget(f, merge.get("id"))
+        d.add_flow(merge.get("id"), split.get("id"))
+    else:
+        d.retarget(entry[0], split.get("id"))
+
+
+def _merged_decision(d: Draft, decisions, last: str, join, accept_out, reject):
+    """One decision after the join that rejects if any of the steps' decisions would."""
+    reject_out, reject_target, reject_parts = reject
+    names = {dec[0].get("name") for _t, dec in decisions}
+    decide = d.add_node("exclusiveGateway", near=last, lane_of=last,
+                        name=names.pop() if len(names) == 1 and None not in names
+                        else "All approved?", ident=d.new_id(f"Gateway_{last}_all_ok"))
+    d.add_flow(join.get("id"), decide.get("id"))
+    d.resource(accept_out, decide.get("id"))
+    d.set_condition(accept_out, None)
+    d.resource(reject_out, decide.get("id"))
+    d.retarget(reject_out, reject_target)
+    parts = [p for p in reject_parts if p]
+    d.set_condition(reject_out, " or ".join(f"({p})" for p in parts) if len(parts) > 1
+                    else (parts[0] if parts else None))
+    decide.set("default", accept_out.get("id"))
+    return decide

@@ -136,7 +136,25 @@ def clean_problems(root) -> list[tuple[str, str, str]]:
     for f in flows:
         outs.setdefault(f.get("sourceRef"), []).append(f)
         ins.setdefault(f.get("targetRef"), []).append(f)
-    seen_pairs = set()
+    out += _flow_problems(flows, kinds, ins, outs)
+    for n, kind in kinds.items():
+        if kind in GATEWAY_KINDS and len(ins.get(n, [])) == 1 and len(outs.get(n, [])) == 1:
+            out.append(("superfluous-gateway", n, f"gateway {n!r} has one way in and one out"))
+        if not ins.get(n) and not outs.get(n) and kind != "boundaryEvent" \
+                and _local(by_id[n].getparent()) == "process":
+            out.append(("no-disconnected", n, f"{n!r} is connected to nothing"))
+    busy = {lid for lid, nodes in work.items() if any(kinds.get(x) in ACTIVITY_KINDS
+                                                       for x in nodes)}
+    handing_over = _message_senders(root)
+    for n, kind in kinds.items():
+        if kind in ACTIVITY_KINDS and n not in handing_over:
+            out += _errand_problem(n, by_id[n].get("name") or "", names, lane_of, busy)
+    return out
+
+
+def _flow_problems(flows, kinds, ins, outs) -> list[tuple[str, str, str]]:
+    """Duplicate sequence flows, and parallel branches with no step in them."""
+    out, seen_pairs = [], set()
     for f in flows:
         s, t = f.get("sourceRef"), f.get("targetRef")
         cond = f.find(_B + "conditionExpression")
@@ -149,25 +167,17 @@ def clean_problems(root) -> list[tuple[str, str, str]]:
                 and len(ins.get(t, [])) > 1):
             out.append(("empty-parallel-branch", f.get("id"),
                         f"the parallel split {s!r} has a branch with no step in it"))
-    for n, kind in kinds.items():
-        if kind in GATEWAY_KINDS and len(ins.get(n, [])) == 1 and len(outs.get(n, [])) == 1:
-            out.append(("superfluous-gateway", n, f"gateway {n!r} has one way in and one out"))
-        if not ins.get(n) and not outs.get(n) and kind != "boundaryEvent" \
-                and _local(by_id[n].getparent()) == "process":
-            out.append(("no-disconnected", n, f"{n!r} is connected to nothing"))
-    busy = {lid for lid, nodes in work.items() if any(kinds.get(x) in ACTIVITY_KINDS
-                                                       for x in nodes)}
-    handing_over = _message_senders(root)
-    for n, kind in kinds.items():
-        if kind not in ACTIVITY_KINDS or n in handing_over:
-            continue
-        node_name = by_id[n].get("name") or ""
-        to = [lid for lid in errand_destination(node_name, names) if lid != lane_of.get(n)]
-        if to and not any(lid in busy for lid in to):
-            out.append(("errand-to-idle-office", n,
-                        f"{node_name!r} goes to {names[to[0]]!r}, where nobody works on the "
-                        "case any more"))
     return out
+
+
+def _errand_problem(n, node_name, names, lane_of, busy) -> list[tuple[str, str, str]]:
+    """A step that sends the applicant to an office where nobody works on the case any more."""
+    to = [lid for lid in errand_destination(node_name, names) if lid != lane_of.get(n)]
+    if to and not any(lid in busy for lid in to):
+        return [("errand-to-idle-office", n,
+                 f"{node_name!r} goes to {names[to[0]]!r}, where nobody works on the "
+                 "case any more")]
+    return []
 
 
 def check_clean(model) -> list[Problem]:

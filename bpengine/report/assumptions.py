@@ -43,15 +43,16 @@ def _file_of(scenario) -> tuple[str | None, dict]:
     A what-if scenario's source reads ``x.yaml with PATH=VALUE, ...``: the file is the
     part before `` with ``.
     """
-    import yaml
+    from ..errors import BpengineError
+    from ..scenario.loading import read_yaml
 
     source = str(scenario.source or "")
     for candidate in (source, source.split(" with ", 1)[0]):
         path = Path(candidate)
         if candidate and path.is_file() and path.suffix in (".yaml", ".yml"):
-            try:
-                doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, yaml.YAMLError):
+            try:  # read as load_scenario read it: bounded, aliases and depth limited
+                doc = read_yaml(path)
+            except BpengineError:
                 doc = None
             return candidate, doc if isinstance(doc, dict) else {}
     return None, {}

@@ -129,6 +129,36 @@ def _node(kind: str, box, name: str, attrs: str, mandatory: bool) -> list[str]:
     return out
 
 
+def _shapes(plane, kinds: dict, highlight: dict, xs: list, ys: list) -> tuple[list, list, list]:
+    """The plane's pools, lanes and nodes, each with its box, name and data attributes; the
+    corners of every box (and the label under an event or gateway) go into ``xs``/``ys``."""
+    pools: list = []
+    lanes: list = []
+    nodes: list = []
+    for shape in plane.iter(f"{{{BPMNDI}}}BPMNShape"):
+        ident = shape.get("bpmnElement")
+        box = _bounds(shape)
+        sem = kinds.get(ident)
+        if box is None or sem is None:
+            continue
+        xs += [box[0], box[0] + box[2]]
+        ys += [box[1], box[1] + box[3] + (30 if _local(sem) in EVENT_KINDS | GATEWAY_KINDS else 0)]
+        kind = _local(sem)
+        name = sem.get("name") or ""
+        if kind == "textAnnotation":
+            name = "".join(sem.itertext()).strip()
+        mark = highlight.get(ident)
+        attrs = f' data-element="{escape(ident)}"' + (f' data-hl="{mark}"' if mark else "")
+        if kind == "participant":
+            pools.append((box, name, attrs))
+        elif kind == "lane":
+            lanes.append((box, name, attrs))
+        else:
+            mandatory = sem.get("{http://bpengine.org/schema/bpmn/1.0}mandatory") == "true"
+            nodes.append((kind, box, name, attrs, mandatory, ident))
+    return pools, lanes, nodes
+
+
 def render_svg(model: ProcessModel, highlight: dict[str, str] | None = None,
                title: str | None = None) -> str:
     """The model's main diagram as an SVG document (a string).
@@ -152,31 +182,13 @@ def render_svg(model: ProcessModel, highlight: dict[str, str] | None = None,
     root = model.tree()
     plane = _main_plane(root)
     kinds = {n.get("id"): n for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
-    pools, lanes, nodes, edges, xs, ys = [], [], [], [], [], []
+    edges: list = []
+    xs: list[float] = []
+    ys: list[float] = []
     if plane is None:
         return ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40"><text x="10" '
                 'y="25">(this model has no diagram)</text></svg>')
-    for shape in plane.iter(f"{{{BPMNDI}}}BPMNShape"):
-        ident = shape.get("bpmnElement")
-        box = _bounds(shape)
-        sem = kinds.get(ident)
-        if box is None or sem is None:
-            continue
-        xs += [box[0], box[0] + box[2]]
-        ys += [box[1], box[1] + box[3] + (30 if _local(sem) in EVENT_KINDS | GATEWAY_KINDS else 0)]
-        kind = _local(sem)
-        name = sem.get("name") or ""
-        if kind == "textAnnotation":
-            name = "".join(sem.itertext()).strip()
-        mark = highlight.get(ident)
-        attrs = f' data-element="{escape(ident)}"' + (f' data-hl="{mark}"' if mark else "")
-        if kind == "participant":
-            pools.append((box, name, attrs))
-        elif kind == "lane":
-            lanes.append((box, name, attrs))
-        else:
-            mandatory = sem.get("{http://bpengine.org/schema/bpmn/1.0}mandatory") == "true"
-            nodes.append((kind, box, name, attrs, mandatory, ident))
+    pools, lanes, nodes = _shapes(plane, kinds, highlight, xs, ys)
     for edge in plane.iter(f"{{{BPMNDI}}}BPMNEdge"):
         sem = kinds.get(edge.get("bpmnElement"))
         pts = [(float(w.get("x")), float(w.get("y"))) for w in edge.iter(f"{{{DI}}}waypoint")]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -269,7 +271,7 @@ def parse_distribution(spec, where: str, *, duration: bool = True,
         if duration:
             v = parse_minutes(value, label, working_day_minutes)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            v = limits.finite(value, label)
+            v = limits.finite(value, label, low=-limits.MAX_MAGNITUDE, high=limits.MAX_MAGNITUDE)
         else:
             raise ScenarioError(f"{label}: expected a number, got {value!r}")
         if duration and v < 0:
@@ -279,6 +281,23 @@ def parse_distribution(spec, where: str, *, duration: bool = True,
     if not isinstance(spec, dict):
         return Distribution("fixed", (amount(spec, None),))
     spec = dict(spec)
+    kind = _kind(spec, where)
+    # durations never go below zero; case data may (a balance, a temperature)
+    low = amount(spec.pop("clip_min"), "clip_min") if "clip_min" in spec else (
+        0.0 if duration else -math.inf)
+    high = amount(spec.pop("clip_max"), "clip_max") if "clip_max" in spec else math.inf
+    params = _params(kind, spec, where, amount)
+    if spec:
+        raise ScenarioError(f"{where}: unknown key(s) {', '.join(map(str, spec))} for a {kind} "
+                            "distribution")
+    return Distribution(kind, params, low, high)
+
+_ALIASES = {"exp": "exponential", "expon": "exponential", "norm": "normal",
+            "lognorm": "lognormal", "fix": "fixed", "constant": "fixed"}
+
+
+def _kind(spec: dict[str, Any], where: str) -> str:
+    """The distribution's family, popped from ``spec`` (implied by 'value' or 'values')."""
     kind = spec.pop("distribution", None)
     if kind is None:
         if "value" in spec:
@@ -288,36 +307,34 @@ def parse_distribution(spec, where: str, *, duration: bool = True,
         else:
             raise ScenarioError(f"{where}: missing 'distribution' (one of "
                                 f"{', '.join(DISTRIBUTIONS)})")
-    kind = {"exp": "exponential", "expon": "exponential", "norm": "normal", "lognorm": "lognormal",
-            "fix": "fixed", "constant": "fixed"}.get(str(kind), str(kind))
+    kind = _ALIASES.get(str(kind), str(kind))
     if kind not in DISTRIBUTIONS:
         raise ScenarioError(f"{where}.distribution: unknown distribution {kind!r} (use one of "
                             f"{', '.join(DISTRIBUTIONS)})")
-    # durations never go below zero; case data may (a balance, a temperature)
-    low = amount(spec.pop("clip_min"), "clip_min") if "clip_min" in spec else (
-        0.0 if duration else -math.inf)
-    high = amount(spec.pop("clip_max"), "clip_max") if "clip_max" in spec else math.inf
+    return kind
+
+
+def _params(kind: str, spec: dict[str, Any], where: str,
+            amount: Callable[[Any, str | None], float]) -> tuple[float, ...]:
+    """The family's parameters, popped from ``spec`` and checked against each other."""
     if kind == "empirical":
         values = spec.pop("values", None)
         if not isinstance(values, list) or not values:
             raise ScenarioError(f"{where}.values: an empirical distribution needs a non-empty "
                                 "list of values")
-        params = tuple(amount(v, f"values[{i}]") for i, v in enumerate(values))
-    else:
-        missing = [k for k in _REQUIRED[kind] if k not in spec]
-        if missing:
-            raise ScenarioError(f"{where}: a {kind} distribution needs {', '.join(missing)}")
-        params = tuple(amount(spec.pop(k), k) for k in _REQUIRED[kind])
-        if kind in ("normal", "lognormal", "gamma") and params[1] < 0:
-            raise ScenarioError(f"{where}.sd: must not be negative")
-        if kind == "triangular" and not params[0] <= params[1] <= params[2]:
-            raise ScenarioError(f"{where}: triangular needs min <= mode <= max, got {params}")
-        if kind == "uniform" and params[0] > params[1]:
-            raise ScenarioError(f"{where}: uniform needs low <= high, got {params}")
-    if spec:
-        raise ScenarioError(f"{where}: unknown key(s) {', '.join(map(str, spec))} for a {kind} "
-                            "distribution")
-    return Distribution(kind, params, low, high)
+        return tuple(amount(v, f"values[{i}]") for i, v in enumerate(values))
+    missing = [k for k in _REQUIRED[kind] if k not in spec]
+    if missing:
+        raise ScenarioError(f"{where}: a {kind} distribution needs {', '.join(missing)}")
+    params = tuple(amount(spec.pop(k), k) for k in _REQUIRED[kind])
+    if kind in ("normal", "lognormal", "gamma") and params[1] < 0:
+        raise ScenarioError(f"{where}.sd: must not be negative")
+    if kind == "triangular" and not params[0] <= params[1] <= params[2]:
+        raise ScenarioError(f"{where}: triangular needs min <= mode <= max, got {params}")
+    if kind == "uniform" and params[0] > params[1]:
+        raise ScenarioError(f"{where}: uniform needs low <= high, got {params}")
+    return params
+
 
 
 def parse_choice(spec, where: str) -> Choice:

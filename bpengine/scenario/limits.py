@@ -18,14 +18,17 @@ import math
 from ..errors import ScenarioError
 from ..i18n import _
 
-__all__ = ["MAX_SCENARIO_BYTES", "MAX_YAML_NODES", "MAX_YAML_DEPTH", "MAX_NUMBER_DIGITS",
-           "MAX_CASES", "MAX_REPLICATIONS", "MAX_TOTAL_CASES", "MAX_STAFF", "MAX_INSTANCES",
-           "MAX_REPEAT", "MAX_DURATION_MINUTES", "MAX_HORIZON_YEARS", "YEARS", "MAX_LOG_BYTES",
-           "MAX_MESSAGE", "finite", "check_count", "check_date", "check_run", "shorten",
-           "horizon_error"]
+__all__ = ["MAX_SCENARIO_BYTES", "MAX_PROSIMOS_BYTES", "MAX_YAML_NODES", "MAX_YAML_DEPTH",
+           "MAX_NUMBER_DIGITS", "MAX_CASES", "MAX_REPLICATIONS", "MAX_TOTAL_CASES", "MAX_STAFF",
+           "MAX_INSTANCES", "MAX_REPEAT", "MAX_MAGNITUDE", "MAX_DURATION_MINUTES",
+           "MAX_HORIZON_YEARS", "YEARS", "MAX_LOG_BYTES", "MAX_MESSAGE", "finite", "check_count",
+           "check_date", "check_run", "shorten", "horizon_error"]
 
-#: Largest scenario YAML or Prosimos JSON file (bytes); shipped ones are under 20 KB.
-MAX_SCENARIO_BYTES = 10 * 1024 * 1024
+#: Largest scenario YAML file (bytes); shipped ones are under 20 KB. PyYAML reads about a
+#: megabyte a second, so this bounds the time as well as the memory.
+MAX_SCENARIO_BYTES = 1024 * 1024
+#: Largest Prosimos JSON file (bytes; JSON is parsed in C, fifty times faster).
+MAX_PROSIMOS_BYTES = 20 * 1024 * 1024
 #: Nodes of a YAML document once its aliases are expanded (an alias bomb stops here).
 MAX_YAML_NODES = 200_000
 #: Nesting of YAML collections (a scenario is 5 deep; 20,000 ``[`` would exhaust the stack).
@@ -45,6 +48,9 @@ MAX_INSTANCES = 10_000
 #: Chance of one more round of a repeated task (``tasks.X.repeat``): 0.99 is 100 rounds
 #: on average; 0.9999999 would be ten million and never finish.
 MAX_REPEAT = 0.99
+#: Largest magnitude of a generated case-data number (``data.X``): a uniform from -1e308 to
+#: 1e308 has no width a float can hold.
+MAX_MAGNITUDE = 1e15
 #: Longest single duration (10 years of minutes).
 MAX_DURATION_MINUTES = 10 * 366 * 24 * 60
 #: Simulated time a run may span from its start (the working clock stops there).
@@ -188,8 +194,8 @@ def check_run(cases, replications, warm: int, minutes_between_cases: float | Non
     if minutes_between_cases and working_minutes_per_year:
         years = (cases + warm) * minutes_between_cases / working_minutes_per_year
         if years > MAX_HORIZON_YEARS:
-            raise ScenarioError(_("cases: {cases} arrivals, one every {gap:.0f} working minutes "
-                                  "on average, span about {years:.0f} years, above the limit "
+            raise ScenarioError(_("cases: {cases} arrivals, one every {gap:.4g} working minutes "
+                                  "on average, span about {years:.4g} years, above the limit "
                                   "of {limit} years (the setting bpengine.scenario.limits."
                                   "MAX_HORIZON_YEARS); simulate fewer cases or arrive them "
                                   "faster").format(cases=cases + warm, gap=minutes_between_cases,

@@ -106,11 +106,13 @@ def sidecar_path(bpmn) -> Path | None:
 def read_scenario_text(path) -> str:
     """The text of a scenario file, read through the bounded reader.
 
-    At most :data:`~.limits.MAX_SCENARIO_BYTES`; a directory, device or pipe is refused
-    without blocking, and bytes that are not UTF-8 are named by offset and line.
+    At most :data:`~.limits.MAX_SCENARIO_BYTES` (:data:`~.limits.MAX_PROSIMOS_BYTES` for
+    a ``.json`` file); a directory, device or pipe is refused without blocking, and bytes
+    that are not UTF-8 are named by offset and line.
     """
-    return read_text(path, limit=limits.MAX_SCENARIO_BYTES, error=ScenarioError,
-                     what=_("scenario file"))
+    json = Path(os.fspath(path)).suffix.lower() == ".json"
+    return read_text(path, limit=limits.MAX_PROSIMOS_BYTES if json else limits.MAX_SCENARIO_BYTES,
+                     error=ScenarioError, what=_("scenario file"))
 
 
 def _parse_yaml(text: str, path) -> object:

@@ -8,6 +8,7 @@ and the element.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ..errors import ScenarioError
 from ..i18n import _
@@ -272,8 +273,30 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
         sc.service_standard_minutes = parse_minutes(doc["service_standard"], "service_standard", day)
         if sc.service_standard_minutes <= 0:
             raise ScenarioError("service_standard: must be positive")
+    sc.arrivals = _arrivals(_mapping(doc.get("arrivals"), "arrivals"), calendar)
+    # one step per top-level section, each checking its own keys
+    for key, spec in _mapping(doc.get("lanes"), "lanes").items():
+        _read_lane(sc, models, key, spec)
+    for key, spec in _mapping(doc.get("tasks"), "tasks").items():
+        _read_task(sc, models, key, spec)
+    for key, spec in _mapping(doc.get("gateways"), "gateways").items():
+        _read_gateway(sc, models, key, spec)
+    for key, spec in _mapping(doc.get("data"), "data").items():
+        where = f"data.{key}"
+        if isinstance(spec, dict) and "choice" in spec:
+            sc.data[str(key)] = parse_choice(spec, where)
+        else:
+            sc.data[str(key)] = parse_distribution(spec, where, duration=False)
+    for key, spec in _mapping(doc.get("events"), "events").items():
+        _read_event(sc, models, key, spec)
+    for key, spec in _mapping(doc.get("handovers"), "handovers").items():
+        _read_handover(sc, models, key, spec)
+    return sc
 
-    arr = _mapping(doc.get("arrivals"), "arrivals")
+
+def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
+    """The ``arrivals`` section: time between cases, their calendar, how gaps are counted."""
+    day = calendar.working_minutes_per_day
     unknown = set(arr) - {"interarrival", "calendar", "rate", "counting"}
     if unknown:
         raise ScenarioError(f"arrivals: unknown key {sorted(unknown)[0]!r} (interarrival, "
@@ -299,152 +322,161 @@ def from_mapping(doc: dict, model, source: str) -> Scenario:
         arr_cal = Calendar.always()
     else:
         arr_cal = Calendar(parse_hours(cal_spec, "arrivals.calendar"), calendar.holidays)
-    sc.arrivals = Arrivals(inter, arr_cal, counting)
+    return Arrivals(inter, arr_cal, counting)
 
-    for key, spec in _mapping(doc.get("lanes"), "lanes").items():
-        where = f"lanes.{key}"
-        name = _lane_name(models, key, where)
-        spec = _mapping(spec, where)
-        unknown = set(spec) - {"staff", "cost_per_hour", "duration", "hours", "people",
-                               "allocation"}
-        if unknown:
-            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (staff, "
-                                "cost_per_hour, duration, hours, people, allocation)")
-        staff = _number(spec.get("staff", 1), f"{where}.staff", None, True)
-        limits.check_count(staff, f"{where}.staff", limits.MAX_STAFF, "MAX_STAFF")
-        if staff < 1:
-            raise ScenarioError(f"{where}.staff: a lane needs at least one person, got {staff}")
-        cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
-        own = (Calendar(parse_hours(spec["hours"], f"{where}.hours"), calendar.holidays)
-               if "hours" in spec else None)
-        allocation = spec.get("allocation", "soonest_start")
-        if allocation not in ALLOCATIONS:
-            raise ScenarioError(f"{where}.allocation: {allocation!r} is not one of "
-                                f"{', '.join(ALLOCATIONS)}")
-        if "people" in spec:
-            people = _people(spec["people"], where, models, name, own or calendar, day)
-            if "staff" in spec and staff != len(people):
-                raise ScenarioError(f"{where}.staff: {staff} does not match the "
-                                    f"{len(people)} people listed (give one or the other)")
-            if all(p.cost_per_hour is not None for p in people):
-                cost = sum(p.cost_per_hour for p in people) / len(people)
-            people = tuple(p if p.cost_per_hour is not None else
-                           Person(p.name, p.calendar, cost, p.tasks, p.durations)
-                           for p in people)
-            sc.lanes[name] = LaneStaff(len(people), cost, own, people, allocation)
-        else:
-            sc.lanes[name] = LaneStaff(staff, cost, own, (), allocation)
-        if "duration" in spec:
-            sc.lane_durations[name] = parse_distribution(spec["duration"], f"{where}.duration",
-                                                         working_day_minutes=day)
+def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
+    """One entry of ``lanes``: head count or named people, cost, hours, allocation."""
+    calendar, day = sc.calendar, sc.calendar.working_minutes_per_day
+    where = f"lanes.{key}"
+    name = _lane_name(models, key, where)
+    spec = _mapping(spec, where)
+    unknown = set(spec) - {"staff", "cost_per_hour", "duration", "hours", "people",
+                           "allocation"}
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (staff, "
+                            "cost_per_hour, duration, hours, people, allocation)")
+    staff = _number(spec.get("staff", 1), f"{where}.staff", None, True)
+    limits.check_count(staff, f"{where}.staff", limits.MAX_STAFF, "MAX_STAFF")
+    if staff < 1:
+        raise ScenarioError(f"{where}.staff: a lane needs at least one person, got {staff}")
+    cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
+    own = (Calendar(parse_hours(spec["hours"], f"{where}.hours"), calendar.holidays)
+           if "hours" in spec else None)
+    allocation = spec.get("allocation", "soonest_start")
+    if allocation not in ALLOCATIONS:
+        raise ScenarioError(f"{where}.allocation: {allocation!r} is not one of "
+                            f"{', '.join(ALLOCATIONS)}")
+    if "people" in spec:
+        people = _people(spec["people"], where, models, name, own or calendar, day)
+        if "staff" in spec and staff != len(people):
+            raise ScenarioError(f"{where}.staff: {staff} does not match the "
+                                f"{len(people)} people listed (give one or the other)")
+        if all(p.cost_per_hour is not None for p in people):
+            cost = sum(p.cost_per_hour for p in people) / len(people)
+        people = tuple(p if p.cost_per_hour is not None else
+                       Person(p.name, p.calendar, cost, p.tasks, p.durations)
+                       for p in people)
+        sc.lanes[name] = LaneStaff(len(people), cost, own, people, allocation)
+    else:
+        sc.lanes[name] = LaneStaff(staff, cost, own, (), allocation)
+    if "duration" in spec:
+        sc.lane_durations[name] = parse_distribution(spec["duration"], f"{where}.duration",
+                                                     working_day_minutes=day)
 
-    def is_activity(el):
-        return el.is_activity
-    for key, spec in _mapping(doc.get("tasks"), "tasks").items():
-        where = f"tasks.{key}"
-        eid = _element(models, key, where, is_activity, "a task or subprocess")
-        if not isinstance(spec, dict) or "distribution" in spec:
-            spec = {"duration": spec}
-        unknown = set(spec) - {"duration", "batch", "instances", "repeat"}
-        if unknown:
-            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, batch, "
-                                "instances, repeat)")
-        if "duration" in spec:
-            sc.durations[eid] = parse_distribution(spec["duration"], f"{where}.duration",
-                                                   working_day_minutes=day)
-        if "batch" in spec:
-            sc.batches[eid] = _batch(spec["batch"], f"{where}.batch")
-        if "instances" in spec:  # a multi-instance activity: how many times it runs
-            count = parse_distribution(spec["instances"], f"{where}.instances", duration=False)
-            lowest = min(count.params) if count.kind in ("fixed", "empirical", "uniform",
-                                                            "triangular") else count.mean
-            if lowest < 0:
-                raise ScenarioError(f"{where}.instances: cannot be negative")
-            # the mean is refused above the limit; a long tail is cut at it (documented)
-            if count.mean > limits.MAX_INSTANCES:
-                limits.check_count(count.mean, f"{where}.instances", limits.MAX_INSTANCES,
-                                   "MAX_INSTANCES")
-            sc.instances[eid] = Distribution(count.kind, count.params, max(count.low, 0.0),
-                                             min(count.high, float(limits.MAX_INSTANCES)))
-        if "repeat" in spec:  # a standard loop: the chance of one more round after each
-            p = _number(spec["repeat"], f"{where}.repeat", 0)
-            if p >= 1:
-                raise ScenarioError(f"{where}.repeat: must be below 1 (else it never ends), "
-                                    f"got {p}")
-            if p > limits.MAX_REPEAT:
-                raise ScenarioError(_("{where}.repeat: {p} means {rounds:.0f} rounds on average;"
-                                      " the limit is {limit} (the setting bpengine.scenario."
-                                      "limits.MAX_REPEAT)").format(
-                    where=where, p=p, rounds=1 / (1 - p), limit=limits.MAX_REPEAT))
-            sc.repeats[eid] = p
 
-    for key, spec in _mapping(doc.get("gateways"), "gateways").items():
-        where = f"gateways.{key}"
-        gid = _element(models, key, where, lambda el: el.is_gateway, "a gateway")
-        probs = {}
-        for fkey, p in _mapping(spec, where).items():
-            fid = str(fkey)
-            if model is not None:
-                el, owner = _find(models, gid)
-                by_name = [f for f in el.outgoing if owner.flows[f].name == fid]
-                if fid not in el.outgoing and len(by_name) == 1:
-                    fid = by_name[0]
-                if fid not in el.outgoing:
-                    raise ScenarioError(f"{where}.{fkey}: not an outgoing flow of gateway {gid!r}"
-                                        f" (outgoing: {', '.join(el.outgoing)})")
-            p = _number(p, f"{where}.{fkey}", 0)
-            if p > 1:
-                raise ScenarioError(f"{where}.{fkey}: a probability cannot exceed 1, got {p}")
-            probs[fid] = p
-        exclusive = models is None or _find(models, gid)[0].kind in _EXCLUSIVE
-        if exclusive and abs(sum(probs.values()) - 1.0) > 1e-6:
-            raise ScenarioError(f"{where}: branch probabilities sum to {sum(probs.values()):g}, "
-                                "not 1")
-        sc.probabilities[gid] = probs
+def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
+    """One entry of ``tasks``: a duration, or duration, batch, instances and repeat."""
+    day = sc.calendar.working_minutes_per_day
+    where = f"tasks.{key}"
+    eid = _element(models, key, where, lambda el: el.is_activity, "a task or subprocess")
+    if not isinstance(spec, dict) or "distribution" in spec:
+        spec = {"duration": spec}
+    unknown = set(spec) - {"duration", "batch", "instances", "repeat"}
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, batch, "
+                            "instances, repeat)")
+    if "duration" in spec:
+        sc.durations[eid] = parse_distribution(spec["duration"], f"{where}.duration",
+                                               working_day_minutes=day)
+    if "batch" in spec:
+        sc.batches[eid] = _batch(spec["batch"], f"{where}.batch")
+    if "instances" in spec:  # a multi-instance activity: how many times it runs
+        sc.instances[eid] = _instances(spec["instances"], f"{where}.instances")
+    if "repeat" in spec:  # a standard loop: the chance of one more round after each
+        p = _number(spec["repeat"], f"{where}.repeat", 0)
+        if p >= 1:
+            raise ScenarioError(f"{where}.repeat: must be below 1 (else it never ends), "
+                                f"got {p}")
+        if p > limits.MAX_REPEAT:
+            raise ScenarioError(_("{where}.repeat: {p} means {rounds:.0f} rounds on average;"
+                                  " the limit is {limit} (the setting bpengine.scenario."
+                                  "limits.MAX_REPEAT)").format(
+                where=where, p=p, rounds=1 / (1 - p), limit=limits.MAX_REPEAT))
+        sc.repeats[eid] = p
 
-    for key, spec in _mapping(doc.get("data"), "data").items():
-        where = f"data.{key}"
-        if isinstance(spec, dict) and "choice" in spec:
-            sc.data[str(key)] = parse_choice(spec, where)
-        else:
-            sc.data[str(key)] = parse_distribution(spec, where, duration=False)
 
-    for key, spec in _mapping(doc.get("events"), "events").items():
-        where = f"events.{key}"
-        eid = _element(models, key, where, lambda el: el.is_event, "an event")
-        if not isinstance(spec, dict) or "distribution" in spec:
-            spec = {"duration": spec}
-        unknown = set(spec) - {"duration", "probability", "working_time"}
-        if unknown:
-            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, "
-                                "probability, working_time)")
-        dur = (parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
-               if "duration" in spec else None)
-        prob = _number(spec["probability"], f"{where}.probability", 0) if "probability" in spec \
-            else None
-        if prob is not None and prob > 1:
-            raise ScenarioError(f"{where}.probability: cannot exceed 1, got {prob}")
-        # "2 working days" means office time unless the scenario says otherwise
-        working = "working" in str(spec.get("duration", ""))
-        sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", working)), prob)
+def _instances(spec: object, where: str) -> Distribution:
+    count = parse_distribution(spec, where, duration=False)
+    lowest = min(count.params) if count.kind in ("fixed", "empirical", "uniform",
+                                                    "triangular") else count.mean
+    if lowest < 0:
+        raise ScenarioError(f"{where}: cannot be negative")
+    # the mean is refused above the limit; a long tail is cut at it (documented)
+    if count.mean > limits.MAX_INSTANCES:
+        limits.check_count(count.mean, where, limits.MAX_INSTANCES, "MAX_INSTANCES")
+    return Distribution(count.kind, count.params, max(count.low, 0.0),
+                        min(count.high, float(limits.MAX_INSTANCES)))
 
-    for key, spec in _mapping(doc.get("handovers"), "handovers").items():
-        where = f"handovers.{key}"
-        fid = str(key) if str(key) in ("paper", "data") else _message_flow(models, key, where)
-        if not isinstance(spec, dict) or "distribution" in spec:
-            spec = {"duration": spec}
-        unknown = set(spec) - {"duration", "working_time"}
-        if unknown or "duration" not in spec:
-            raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, "
-                                "working_time)" if unknown else f"{where}: give a duration")
-        dur = parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
-        # a file carried by hand moves in office hours; data whenever it is sent
-        text = str(spec["duration"])
-        working = "working" in text or (fid == "paper" and "working_time" not in spec)
-        if models is not None and fid not in ("paper", "data") and "working_time" not in spec:
-            working = working or models[0].handover(fid).is_paper
-        sc.handovers[fid] = EventTiming(dur, bool(spec.get("working_time", working)))
-    return sc
+
+def _read_gateway(sc: Scenario, models: list[Any] | None, key: object, spec: object
+                  ) -> None:
+    """One entry of ``gateways``: a probability per outgoing flow (by id or unique name)."""
+    where = f"gateways.{key}"
+    gid = _element(models, key, where, lambda el: el.is_gateway, "a gateway")
+    probs = {}
+    for fkey, p in _mapping(spec, where).items():
+        fid = str(fkey)
+        if models is not None:
+            el, owner = _find(models, gid)
+            by_name = [f for f in el.outgoing if owner.flows[f].name == fid]
+            if fid not in el.outgoing and len(by_name) == 1:
+                fid = by_name[0]
+            if fid not in el.outgoing:
+                raise ScenarioError(f"{where}.{fkey}: not an outgoing flow of gateway {gid!r}"
+                                    f" (outgoing: {', '.join(el.outgoing)})")
+        p = _number(p, f"{where}.{fkey}", 0)
+        if p > 1:
+            raise ScenarioError(f"{where}.{fkey}: a probability cannot exceed 1, got {p}")
+        probs[fid] = p
+    exclusive = models is None or _find(models, gid)[0].kind in _EXCLUSIVE
+    if exclusive and abs(sum(probs.values()) - 1.0) > 1e-6:
+        raise ScenarioError(f"{where}: branch probabilities sum to {sum(probs.values()):g}, "
+                            "not 1")
+    sc.probabilities[gid] = probs
+
+
+def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
+    """One entry of ``events``: how long a catch event waits, or how often a boundary fires."""
+    day = sc.calendar.working_minutes_per_day
+    where = f"events.{key}"
+    eid = _element(models, key, where, lambda el: el.is_event, "an event")
+    if not isinstance(spec, dict) or "distribution" in spec:
+        spec = {"duration": spec}
+    unknown = set(spec) - {"duration", "probability", "working_time"}
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, "
+                            "probability, working_time)")
+    dur = (parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
+           if "duration" in spec else None)
+    prob = _number(spec["probability"], f"{where}.probability", 0) if "probability" in spec \
+        else None
+    if prob is not None and prob > 1:
+        raise ScenarioError(f"{where}.probability: cannot exceed 1, got {prob}")
+    # "2 working days" means office time unless the scenario says otherwise
+    working = "working" in str(spec.get("duration", ""))
+    sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", working)), prob)
+
+
+def _read_handover(sc: Scenario, models: list[Any] | None, key: object, spec: object
+                   ) -> None:
+    """One entry of ``handovers``: the transfer time of a message flow, or of every paper or
+    data hand-over."""
+    day = sc.calendar.working_minutes_per_day
+    where = f"handovers.{key}"
+    fid = str(key) if str(key) in ("paper", "data") else _message_flow(models, key, where)
+    if not isinstance(spec, dict) or "distribution" in spec:
+        spec = {"duration": spec}
+    unknown = set(spec) - {"duration", "working_time"}
+    if unknown or "duration" not in spec:
+        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, "
+                            "working_time)" if unknown else f"{where}: give a duration")
+    dur = parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
+    # a file carried by hand moves in office hours; data whenever it is sent
+    text = str(spec["duration"])
+    working = "working" in text or (fid == "paper" and "working_time" not in spec)
+    if models is not None and fid not in ("paper", "data") and "working_time" not in spec:
+        working = working or models[0].handover(fid).is_paper
+    sc.handovers[fid] = EventTiming(dur, bool(spec.get("working_time", working)))
 
 
 def _message_flow(models, key, where) -> str:

@@ -64,6 +64,15 @@ class BoundedLoader(yaml.SafeLoader):
             self._sizes[id(node)] = size
         return node
 
+    def fetch_flow_collection_start(self, TokenClass):  # noqa: N803 (PyYAML's name)
+        # the scanner reads ahead over '[' and '{' before the composer sees one node, so
+        # 100,000 of them would be scanned (and held) first: stop at the limit here
+        if self.flow_level >= limits.MAX_YAML_DEPTH:
+            raise _Refused(None, None, _("nested more than {limit} levels deep (the setting "
+                                         "bpengine.scenario.limits.MAX_YAML_DEPTH)").format(
+                limit=limits.MAX_YAML_DEPTH), self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
     def construct_yaml_int(self, node):
         text = self.construct_scalar(node)
         digits = sum(ch.isdigit() for ch in text)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+
+from ..errors import ScenarioError
+from .loading import read_scenario_text
 
 __all__ = ["scenario_sources", "file_note"]
 
@@ -52,8 +54,8 @@ def scenario_sources(path: str | os.PathLike) -> dict[tuple[str, ...], str]:
     {('lanes', 'Lurah'): 'one lurah (SOTK)'}
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_scenario_text(path)
+    except ScenarioError:
         return {}
     out: dict[tuple[str, ...], str] = {}
     stack: list[tuple[int, str]] = []
@@ -88,8 +90,8 @@ def scenario_sources(path: str | os.PathLike) -> dict[tuple[str, ...], str]:
 def file_note(path: str | os.PathLike) -> str | None:
     """The comment lines at the top of a scenario file (its general statement of sources)."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = read_scenario_text(path).splitlines()
+    except ScenarioError:
         return None
     head = []
     for line in lines:

@@ -99,11 +99,13 @@ class Replication(Staffing):
         self.node_stream = [Stream(net.distributions[d], self.rng_for("task", net.ids[i]))
                             if d >= 0 else None for i, d in enumerate(net.duration)]
         self.has_or = net.has_or_join
-        # tasks that need none of _activate's multi-instance, loop or boundary handling
-        self.plain = [net.mi[i] is None and not net.repeat[i] and not net.boundaries[i]
-                      for i in range(len(net.ids))]
+        # tasks that need none of _activate's multi-instance, loop or boundary handling:
+        # _enter spawns their one work item itself, without a call through the handlers
+        self.plain = [k == TASK and net.mi[i] is None and not net.repeat[i]
+                      and not net.boundaries[i] for i, k in enumerate(net.kinds)]
         self.track_live = net.cancellable  # keep each case's open work only if it can be cut
         self.sends = net.sends  # nodes that post messages to other pools when left
+        self.handlers = self._handlers()  # node -> what a token entering it does
         self.delays: dict = {}
         self.uniforms: dict[int, UniformStream] = {}
         self.heap: list = []
@@ -239,116 +241,160 @@ class Replication(Staffing):
 
     # -- token moves ------------------------------------------------------------------
     def _enter(self, scope, i, t):
-        net, case = self.net, scope.case
-        kinds, outs, plain = net.kinds, net.outs, self.plain
+        """A token enters node ``i``: the node's handler moves it on.
+
+        Nodes a token passes straight through (gateways, events) push their successors onto
+        ``stack`` instead of recursing, so a long chain costs no Python stack. A handler returns
+        True when the case ended under it (a terminate event): nothing more moves.
+        """
+        case = scope.case
         if case.done is not None:
             return  # ended by a terminate event meanwhile
+        handlers, plain = self.handlers, self.plain
         stack = [i]
         while stack:
             i = stack.pop()
             case.steps += 1
             if case.steps > MAX_STEPS:
                 self._livelock(case, i)
-            k = kinds[i]
-            if k == TASK:
-                if plain[i]:  # most tasks: one work item, nothing attached
-                    self._spawn(scope, i, t, None)
-                else:
-                    self._activate(scope, i, t)
-                continue
-            if k == XOR or k == PASS or k == START:
-                o = outs[i]
-                if len(o) == 1:
-                    stack.append(o[0])
-                elif not o:
-                    self._consume(scope, t)
-                elif k == XOR:
-                    stack.append(o[self._choose(case, i)])
-                else:  # several flows out of an event: all are taken
-                    scope.count += len(o) - 1
-                    stack.extend(o)
-                continue
-            if k == AND or k == OR:
-                if net.n_in[i] > 1:
-                    if k == AND:
-                        c = scope.joins.get(i, 0) + 1
-                        if c < net.n_in[i]:
-                            scope.joins[i] = c
-                            scope.count -= 1
-                            continue
-                        scope.joins[i] = 0
-                    else:
-                        scope.or_wait[i] = scope.or_wait.get(i, 0) + 1
-                        self._pos_add(scope, i)
-                        self._try_or(scope, t)
-                        continue
-                o = outs[i]
-                if k == OR and len(o) > 1:
-                    o = [o[j] for j in self._choose_many(case, i)]
-                if not o:
-                    self._consume(scope, t)
-                    continue
-                scope.count += len(o) - 1
-                stack.extend(reversed(o))
-                continue
-            if k == END:
-                self._consume(scope, t)
-            elif k == TERMINATE:
-                self._terminate(case, t)
+            if plain[i]:  # most nodes entered are tasks with one work item: no call through
+                self._spawn(scope, i, t, None)
+            elif handlers[i](self, scope, i, t, stack):
                 return
-            elif k == CATCH:
-                d = net.delay[i]
-                wait = self._delay(i, d) if d is not None else 0.0
-                if wait <= 0:
-                    o = outs[i]
-                    if len(o) == 1:
-                        stack.append(o[0])
-                    else:
-                        self._leave(scope, i, t)
-                    continue
-                self._pos_add(scope, i)
-                due = self.clock.add(t, wait) if net.delay_working[i] else t + wait
-                self._push(due, WAKE, (scope, i))
-            elif k == SUB:
-                self._pos_add(scope, i)
-                child = Scope(case, scope, i)
-                starts = net.starts.get(i, ())
-                if not starts:
-                    self._pos_del(scope, i, t)
-                    self._leave(scope, i, t)
-                    continue
-                child.count = len(starts)
-                self._arm_boundaries(i, child, t)
-                for s in starts:
-                    self._enter(child, s, t)
-            elif k == SEND:  # a throw or end event posting to another pool, then on
-                self._post(case, i, t)
-                o = outs[i]
-                if not o:
-                    self._consume(scope, t)
-                else:
-                    scope.count += len(o) - 1
-                    stack.extend(o)
-            elif k == MEET:  # the pool's token meets its message, or waits for it
-                box = scope.mail.get(i) if scope.mail else None
-                if box:
-                    stack.append(outs[i][box.pop(0)])
-                else:  # still a live token: a case never ends while a pool waits
-                    scope.joins[i] = scope.joins.get(i, 0) + 1
-            elif k == MAIL:  # a message arrives at a meeting point
-                j, b = net.mail[i]
-                waiting = scope.joins.get(j, 0)
-                if waiting:  # the waiting token goes on; the message's token merges into it
-                    scope.joins[j] = waiting - 1
-                    scope.count -= 1
-                    stack.append(outs[j][b])
-                else:  # kept until the pool gets there; the case may end without it
-                    if scope.mail is None:
-                        scope.mail = {}
-                    scope.mail.setdefault(j, []).append(b)
-                    self._consume(scope, t)
-            else:  # a boundary event entered by a flow: nothing to wait for
+
+    def _handlers(self) -> list:
+        """Each node's handler, by its kind: the dict is built once per replication.
+
+        Plain functions, called with the replication: bound methods kept on ``self`` would make
+        every replication a reference cycle, its rows freed only by the cyclic collector.
+        """
+        cls = type(self)
+        by_kind = {
+            TASK: cls._enter_task, XOR: cls._enter_route, PASS: cls._enter_route,
+            START: cls._enter_route, AND: cls._enter_and, OR: cls._enter_or,
+            END: cls._enter_end, TERMINATE: cls._enter_terminate, CATCH: cls._enter_catch,
+            SUB: cls._enter_sub, SEND: cls._enter_send, MEET: cls._enter_meet,
+            MAIL: cls._enter_mail,
+        }
+        # any other kind is a boundary event entered by a flow: nothing to wait for
+        return [by_kind.get(k, cls._enter_boundary) for k in self.net.kinds]
+
+    def _enter_task(self, scope, i, t, stack):
+        """A task with more than one work item or something attached (plain ones: _enter)."""
+        self._activate(scope, i, t)
+
+    def _enter_route(self, scope, i, t, stack):
+        """An exclusive gateway, a pass-through or a start event: one flow on, or all."""
+        o = self.net.outs[i]
+        if len(o) == 1:
+            stack.append(o[0])
+        elif not o:
+            self._consume(scope, t)
+        elif self.net.kinds[i] == XOR:
+            stack.append(o[self._choose(scope.case, i)])
+        else:  # several flows out of an event: all are taken
+            scope.count += len(o) - 1
+            stack.extend(o)
+
+    def _enter_and(self, scope, i, t, stack):
+        if self.net.n_in[i] > 1:  # a join: the last token in goes on, the others merge
+            c = scope.joins.get(i, 0) + 1
+            if c < self.net.n_in[i]:
+                scope.joins[i] = c
+                scope.count -= 1
+                return
+            scope.joins[i] = 0
+        self._split(scope, self.net.outs[i], t, stack)
+
+    def _enter_or(self, scope, i, t, stack):
+        if self.net.n_in[i] > 1:  # a join: waits until no other token can still reach it
+            scope.or_wait[i] = scope.or_wait.get(i, 0) + 1
+            self._pos_add(scope, i)
+            self._try_or(scope, t)
+            return
+        o = self.net.outs[i]
+        if len(o) > 1:
+            o = [o[j] for j in self._choose_many(scope.case, i)]
+        self._split(scope, o, t, stack)
+
+    def _split(self, scope, o, t, stack):
+        if not o:
+            self._consume(scope, t)
+            return
+        scope.count += len(o) - 1
+        stack.extend(reversed(o))
+
+    def _enter_end(self, scope, i, t, stack):
+        self._consume(scope, t)
+
+    def _enter_terminate(self, scope, i, t, stack):
+        self._terminate(scope.case, t)
+        return True
+
+    def _enter_catch(self, scope, i, t, stack):
+        """An intermediate catch event: waits its delay (a timer), or none."""
+        net = self.net
+        d = net.delay[i]
+        wait = self._delay(i, d) if d is not None else 0.0
+        if wait <= 0:
+            o = net.outs[i]
+            if len(o) == 1:
+                stack.append(o[0])
+            else:
                 self._leave(scope, i, t)
+            return
+        self._pos_add(scope, i)
+        due = self.clock.add(t, wait) if net.delay_working[i] else t + wait
+        self._push(due, WAKE, (scope, i))
+
+    def _enter_sub(self, scope, i, t, stack):
+        """An embedded subprocess: its own scope, its boundary events armed, its starts entered."""
+        self._pos_add(scope, i)
+        starts = self.net.starts.get(i, ())
+        if not starts:
+            self._pos_del(scope, i, t)
+            self._leave(scope, i, t)
+            return
+        child = Scope(scope.case, scope, i)
+        child.count = len(starts)
+        self._arm_boundaries(i, child, t)
+        for s in starts:
+            self._enter(child, s, t)
+
+    def _enter_send(self, scope, i, t, stack):
+        """A throw or end event posting to another pool, then on."""
+        self._post(scope.case, i, t)
+        o = self.net.outs[i]
+        if not o:
+            self._consume(scope, t)
+        else:
+            scope.count += len(o) - 1
+            stack.extend(o)
+
+    def _enter_meet(self, scope, i, t, stack):
+        """The pool's token meets its message, or waits for it."""
+        box = scope.mail.get(i) if scope.mail else None
+        if box:
+            stack.append(self.net.outs[i][box.pop(0)])
+        else:  # still a live token: a case never ends while a pool waits
+            scope.joins[i] = scope.joins.get(i, 0) + 1
+
+    def _enter_mail(self, scope, i, t, stack):
+        """A message arrives at a meeting point."""
+        j, b = self.net.mail[i]
+        waiting = scope.joins.get(j, 0)
+        if waiting:  # the waiting token goes on; the message's token merges into it
+            scope.joins[j] = waiting - 1
+            scope.count -= 1
+            stack.append(self.net.outs[j][b])
+        else:  # kept until the pool gets there; the case may end without it
+            if scope.mail is None:
+                scope.mail = {}
+            scope.mail.setdefault(j, []).append(b)
+            self._consume(scope, t)
+
+    def _enter_boundary(self, scope, i, t, stack):
+        self._leave(scope, i, t)
 
     def _post(self, case, i, t):
         """Send the messages of node ``i``: each arrives after its hand-over's transfer time."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ExpressionError, ScenarioError
+from ..errors import ExpressionError, ModelError, Problem, ScenarioError
 from ..expressions import compile_expression
+from ..i18n import _
 from ..scenario import DEFAULT_DURATION, Calendar, Distribution
 from ..timers import parse_duration
 
@@ -285,11 +286,8 @@ class _Builder:
             self.net.distributions.append(dist)
         return lane, dur
 
-    def add(self, model, pid: str, prefix: str, scope_node, depth: int) -> None:
-        net, sc = self.net, self.scenario
-        members = [el for el in model.elements.values() if el.process == pid]
-        base = len(net.ids)
-        index = {el.id: base + k for k, el in enumerate(members)}
+    def _callees(self, model, members, depth: int) -> dict:
+        """Call activity id -> the model whose process it calls (refused past MAX_DEPTH)."""
         callees = {}
         for el in members:
             callee = self._callee(model, el) if depth < self.MAX_DEPTH else None
@@ -299,6 +297,15 @@ class _Builder:
                 raise ScenarioError(f"tasks.{el.id}: call activity {el.label!r} calls "
                                     f"{el.called_element!r} more than {self.MAX_DEPTH} levels "
                                     "deep (a process that calls itself?)")
+        return callees
+
+    def add(self, model, pid: str, prefix: str, scope_node, depth: int) -> None:
+        net, sc = self.net, self.scenario
+        members = [el for el in model.elements.values() if el.process == pid]
+        base = len(net.ids)
+        index = {el.id: base + k for k, el in enumerate(members)}
+        callees = self._callees(model, members, depth)
+        for el in members:
             kind = _kind(el, el.id in callees)
             net.ids.append(prefix + el.id)
             net.names.append(el.name or el.id)
@@ -385,6 +392,21 @@ def lane_calendar(scenario, name: str):
     return Calendar.always() if name == SYSTEM else scenario.lane_calendar(name)
 
 
+def _refuse_self_loops(model) -> None:
+    problems = []
+    for f in model.flows.values():
+        el = model.elements.get(f.source)
+        if f.source == f.target and el is not None and el.is_event:
+            problems.append(Problem(
+                _("{kind} {id} has a sequence flow back to itself ({flow}): the simulation "
+                  "cannot run an event that re-enters itself; draw the wait as a task or loop "
+                  "through a gateway").format(kind=el.kind, id=repr(el.id), flow=f.id),
+                file=model.file, line=f.line, element_id=el.id, element_name=el.name or None,
+                code="self-loop"))
+    if problems:
+        raise ModelError(problems)
+
+
 def compile_net(model, scenario) -> Net:
     """Compile the main process of ``model`` under ``scenario``.
 
@@ -401,9 +423,13 @@ def compile_net(model, scenario) -> Net:
     ScenarioError
         A timer that cannot be read, a condition outside the safe subset, a process that
         calls itself without end, or a main process without a start event.
+    ModelError
+        An event with a sequence flow back to itself (it would re-enter itself at once,
+        or split a token in two on every firing, for ever).
     """
     from .pools import link_pools, message_started
 
+    _refuse_self_loops(model)
     net = Net()
     net.notes.extend(getattr(scenario, "notes", ()))  # what the scenario's import approximated
     main = model.main_process

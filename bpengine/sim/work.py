@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ..scenario import Distribution
+from ..scenario import limits as scenario_limits
 from .net import UNSTAFFED, lane_calendar
 
 if TYPE_CHECKING:
@@ -217,13 +218,20 @@ class Staffing(Replicating):
             self._arm_boundaries(i, item, t)
 
     def _instances(self, case, i, count) -> int:
+        where = f"tasks.{self.net.ids[i]}.instances"
         if isinstance(count, Distribution):
-            return max(0, int(round(self._delay(("instances", i), count))))
-        try:
-            return max(0, int(count.evaluate(case.data)))
-        except Exception as exc:  # ExpressionError, or a value that is not a number
-            raise ScenarioError(f"tasks.{self.net.ids[i]}.instances: the loop cardinality "
-                                f"{count.source!r} fails on case data {case.data}: {exc}") from None
+            n = max(0, int(round(self._delay(("instances", i), count))))
+            source = "drawn"
+        else:
+            try:
+                n = max(0, int(count.evaluate(case.data)))
+            except Exception as exc:  # ExpressionError, or a value that is not a number
+                raise ScenarioError(f"{where}: the loop cardinality {count.source!r} fails on "
+                                    f"case data {case.data}: {exc}") from None
+            source = f"loopCardinality {count.source!r}"
+        # A count from case data must not hang the run: the scenario's instances limit.
+        return scenario_limits.check_count(n, f"{where} ({source})",
+                                           scenario_limits.MAX_INSTANCES, "MAX_INSTANCES")
 
     def _spawn(self, scope, i, t, group):
         """Create one work item of node ``i`` and send it to its batch pool or lane."""
@@ -381,23 +389,11 @@ class Staffing(Replicating):
             self._set_data(case, i)
         if self.has_or:
             self._pos_del(scope, i, t)
-        group = item.group
-        if group is not None:
-            group.remaining -= 1
-            if group.remaining == 0 and group.repeat and self._uniform(i) < group.repeat:
-                group.remaining = 1  # a standard loop goes round once more
-            if group.remaining > 0:
-                if group.sequential:
-                    self._spawn(scope, i, t, group)
-                return
-            group.done = True
-        for b in self.net.boundaries[i]:
-            if b.probability and self._uniform(b.node) < b.probability:
-                if b.interrupting:
-                    self._leave(scope, b.node, t)
-                    return
-                scope.count += 1
-                self._leave(scope, b.node, t)
+        # rare cases out of line, each behind a test that costs a plain task nothing
+        if item.group is not None and self._more_instances(item.group, scope, i, t):
+            return
+        if self.net.boundaries[i] and self._boundary_fires(scope, i, t):
+            return
         o = self.net.outs[i]
         if len(o) == 1 and i not in self.sends:  # _leave over one flow, inlined
             self._enter(scope, o[0], t)
@@ -405,6 +401,31 @@ class Staffing(Replicating):
                 self._try_or(scope, t)
         else:
             self._leave(scope, i, t)
+
+    def _more_instances(self, group, scope, i, t) -> bool:
+        """One instance of a multi-instance or loop task ended: True while more are to come
+        (the next one started if they run one after another)."""
+        group.remaining -= 1
+        if group.remaining == 0 and group.repeat and self._uniform(i) < group.repeat:
+            group.remaining = 1  # a standard loop goes round once more
+        if group.remaining > 0:
+            if group.sequential:
+                self._spawn(scope, i, t, group)
+            return True
+        group.done = True
+        return False
+
+    def _boundary_fires(self, scope, i, t) -> bool:
+        """Boundary events drawn by their probability as task ``i`` ends: True when an
+        interrupting one took the token away."""
+        for b in self.net.boundaries[i]:
+            if b.probability and self._uniform(b.node) < b.probability:
+                if b.interrupting:
+                    self._leave(scope, b.node, t)
+                    return True
+                scope.count += 1
+                self._leave(scope, b.node, t)
+        return False
 
     def _set_data(self, case, i):
         """The case attributes task ``i`` sets as it ends (drawn, or computed from the data)."""

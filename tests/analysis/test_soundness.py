@@ -1,6 +1,8 @@
 """Soundness by token game: each violation kind, counterexample paths and the budget."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bpengine import BpengineError, load
@@ -159,3 +161,38 @@ def test_a_reminder_that_rejoins_the_flow_lacks_synchronisation():
     model = load(REMINDER.format(
         tail="", flow='<sequenceFlow id="f8" sourceRef="remind" targetRef="issue"/>').encode())
     assert ("lack-of-synchronisation", "issue") in _kinds(soundness(model))
+
+
+HOSTILE = Path(__file__).parents[1] / "data" / "hostile"
+
+
+def test_a_loop_of_gateways_only_is_a_livelock_naming_the_gateways():
+    """Issue #16: the token game sees a way out (the condition may hold), so only the graph
+    check finds that nothing inside the loop can ever make it hold."""
+    from bpengine.analysis.soundness import gateway_loops
+
+    model = load(HOSTILE / "gateway-loop.bpmn")
+    assert gateway_loops(model) == [["G_cek", "G_ulang"]]
+    r = soundness(model)
+    [v] = [v for v in r.violations if v.kind == "livelock"]
+    assert not r.sound
+    assert v.element == "G_cek"
+    assert v.path == ("G_cek", "G_ulang")
+    assert "'Skor cukup?', 'Ulang?'" in v.message
+    assert "no task or catch event" in v.message
+    assert "livelock" in str(r)
+
+
+def test_a_loop_through_a_task_or_a_catch_event_is_no_livelock(procedure):
+    steps = {"s": ("start", "", None), "j": ("xor", "", None), "a": ("task", "A", None),
+             "x": ("xor", "", None), "e": ("end", "", None)}
+    r = soundness(load(procedure(steps, ["s>j", "j>a", "a>x", "x>j", "x>e"])))
+    assert not [v for v in r.violations if v.kind == "livelock"]
+
+
+def test_the_corpus_looping_inclusive_gateways_are_reported():
+    model = load(shared_path("corpus", "exec", "camunda-platform__bpmn__gateway__"
+                             "InclusiveGatewayTest.testLoopingInclusiveGateways.bpmn"))
+    kinds = [(v.kind, v.path) for v in soundness(model).violations if v.kind == "livelock"]
+    assert kinds == [("livelock", ("inclusiveGw1", "inclusiveGw2", "inclusiveGw3",
+                                   "inclusiveGw4", "inclusiveGw5"))]

@@ -11,7 +11,6 @@ from bpengine import (
     BpengineError,
     ConflictError,
     Engine,
-    ExpressionError,
     Forbidden,
     ModelError,
     NotFound,
@@ -155,16 +154,23 @@ def test_script_tasks_are_refused_unless_trusted(engine, data_dir):
     assert case.status == "running"
 
 
-def test_a_hostile_condition_is_refused_and_nothing_changes(engine, data_dir, tmp_path):
-    engine.deploy(data_dir / "escape.bpmn")
-    case = engine.start("escape", {})
-    [task] = engine.inbox()
-    before = (engine.get(case.id), engine.history(case.id))
-    with pytest.raises(ExpressionError, match="Call is not allowed|only these functions"):
-        engine.complete(task.id, {"x": 1}, actor="ani")
-    assert (engine.get(case.id), engine.history(case.id)) == before
-    assert engine.inbox()[0].id == task.id
+def test_a_hostile_condition_is_refused_at_deploy_and_nothing_is_stored(engine, data_dir,
+                                                                        tmp_path):
+    """Compiled at deploy (issue #16): refused before any case could reach it."""
+    with pytest.raises(ModelError, match="F_a: the condition of this flow leaving 'G' can "
+                                         "never be evaluated: .*only these functions"):
+        engine.deploy(data_dir / "escape.bpmn")
+    assert engine.definitions() == []
     assert not (tmp_path / "bpengine-pwned").exists()
+
+
+def test_deploy_refuses_an_expression_problem_even_in_a_process_marked_not_executable(
+        engine, data_dir):
+    source = (data_dir / "escape.bpmn").read_bytes()
+    drawing = source.replace(b'isExecutable="true"', b'isExecutable="false"')
+    assert drawing != source
+    with pytest.raises(ModelError, match="F_a: the condition of this flow"):
+        engine.deploy(drawing)
 
 
 @pytest.mark.parametrize(

@@ -135,3 +135,44 @@ def test_a_case_without_audit_rows_can_still_be_deleted(tmp_path):
             "'', '2025-01-01', '2025-01-01')"), {"d": definition.id})
         assert conn.execute(text("DELETE FROM bpe_cases WHERE id = 'bare'")).rowcount == 1
     engine.close()
+
+
+@pytest.mark.postgres
+def test_the_documented_app_role_runs_cases_and_cannot_touch_the_audit(pg_url, data_dir):
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from bpengine import Engine
+    from bpengine.engine.migrate import app_role_sql
+
+    owner = create_engine(pg_url)
+    role = f"app_{abs(hash(pg_url)) % 10**8}"
+    with owner.begin() as conn:
+        for statement in app_role_sql(role):
+            conn.execute(text(statement))
+    app_url = pg_url.replace("//bpengine@", f"//{role}@")
+    clock_now = [dt.datetime(2025, 1, 6, 1, tzinfo=dt.timezone.utc)]
+    engine = Engine(app_url, clock=lambda: clock_now[0])
+    engine.deploy(data_dir / "cuti.bpmn")
+    engine.register("S_catat", lambda data: None)
+    case = engine.start("cuti", {"hari": 2, "revisi": 0}, actor="ani")
+    engine.complete(engine.inbox()[0].id, {}, actor="ani")
+    clock_now[0] += dt.timedelta(days=4)
+    assert engine.tick() == [case.id]  # the SLA timer: the escalation is open
+    engine.complete(engine.inbox()[0].id, {"approved": True}, actor="kepala")
+    assert engine.get(case.id).status == "completed"
+    refused = []
+    for statement in ("UPDATE bpe_audit SET actor = 'mallory'", "DELETE FROM bpe_audit",
+                      "DROP TRIGGER bpe_audit_append_only ON bpe_audit",
+                      f"DELETE FROM bpe_cases WHERE id = '{case.id}'",
+                      "ALTER TABLE bpe_audit DISABLE TRIGGER ALL", "TRUNCATE bpe_audit"):
+        try:
+            with engine.db.begin() as conn:
+                conn.execute(text(statement))
+        except Exception as exc:  # permission denied, or must be owner
+            refused.append("denied" in str(exc) or "owner" in str(exc))
+    assert refused == [True] * 6
+    assert [h.actor for h in engine.history(case.id)][:2] == ["ani", "ani"]
+    engine.close()
+    owner.dispose()

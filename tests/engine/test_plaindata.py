@@ -43,7 +43,8 @@ def _run(engine: Engine, clock: Clock, name: str) -> None:
     done = engine.complete(setuju.id, {"approved": True})
     expected = {"hari": 2, "revisi": 0, **start, **_hostile(name), "approved": True,
                 "catatan": _hostile(name)}
-    assert done.status == "completed" and done.data == expected
+    assert done.status == "completed"
+    assert done.data == expected
     assert engine.get(case.id).data == expected
     assert engine.history(case.id)[-1].data_after == expected
     fired = engine.tick(clock.advance(days=3, minutes=1))
@@ -79,3 +80,25 @@ def test_typename_in_case_data_is_data_on_postgres(pg_url):
         for name in TYPENAMES:
             _run(engine, clock, name)
 
+
+
+@pytest.mark.parametrize("name", ["datetime", "BpmnEvent", "Task"])
+def test_typename_in_a_message_between_pools_is_data(engine, data_dir, name):
+    # A message from outside and the messages between the collaboration's pools carry the
+    # payload through the instance's pending events and the other pool's task data.
+    engine.register("Catat di SIAK", lambda data: {"siak": _hostile(name)})
+    engine.deploy(data_dir / "pindah.bpmn")
+    case = engine.start("pindah_domisili", {"nik": "3273010101900001"}, business_key="P-1")
+
+    def do(lane, data=None):
+        [task] = engine.inbox(lane=lane)
+        return engine.complete(task.id, data or {}, actor=lane)
+
+    do("Petugas Kelurahan", {"berkas": _hostile(name)})
+    engine.correlate("Dokumen asli", business_key="P-1", data={"asli": _hostile(name)})
+    do("Lurah")
+    do("Petugas Kecamatan")
+    done = do("Camat")
+    assert done.status == "completed"
+    assert done.data["berkas"] == done.data["asli"] == done.data["siak"] == _hostile(name)
+    assert engine.history(case.id)[-1].data_after == done.data

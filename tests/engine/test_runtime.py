@@ -3,13 +3,21 @@ cost per step, no depth limit, our evaluator and clock."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from bpengine import Engine, ExpressionError, load
-from bpengine.engine.runtime import Runtime, dump_spec, load_spec, open_tasks, predict_next
+from bpengine import BpengineError, Engine, ExpressionError, ModelError, load
+from bpengine.engine.runtime import (
+    MAX_GATEWAY_PASSES,
+    Runtime,
+    dump_spec,
+    load_spec,
+    open_tasks,
+    predict_next,
+)
 from bpengine.model.spiff import build_specs
 
 
@@ -158,10 +166,17 @@ def test_a_bad_timer_value_is_an_expression_error_naming_the_element(data_dir, t
     bad = tmp_path / "cuti.bpmn"
     bad.write_text((data_dir / "cuti.bpmn").read_text().replace("P3D", "tiga hari"))
     engine = Engine()
-    engine.deploy(bad)
-    engine.start("cuti", {"hari": 1, "revisi": 0})
+    with pytest.raises(ModelError, match="B_sla.*this timer can never fire"):
+        engine.deploy(bad)  # a literal that can never parse: refused before any case
+    by_data = tmp_path / "cuti2.bpmn"
+    by_data.write_text((data_dir / "cuti.bpmn").read_text().replace("P3D", "batas"))
+    engine.deploy(by_data)
+    engine.start("cuti", {"hari": 1, "revisi": 0, "batas": "tiga hari"})
     with pytest.raises(ExpressionError, match="B_sla"):
         engine.complete(engine.inbox()[0].id, {})
+    case = engine.start("cuti", {"hari": 1, "revisi": 0, "batas": "P99999999999D"})
+    with pytest.raises(ExpressionError, match="B_sla.*max_timer_days"):
+        engine.complete(case.tasks[0].id, {})
 
 
 def test_a_failing_gateway_condition_is_a_clear_error(data_dir):
@@ -205,3 +220,22 @@ def test_a_parallel_review_in_a_loop_sees_the_latest_round(data_dir, clock):
         [task] = [t for t in engine.inbox() if t.element_id == element]
         result = engine.complete(task.id, {})
     assert result.status == "completed"
+
+
+GATEWAY_LOOP = Path(__file__).parents[1] / "data" / "hostile" / "gateway-loop.bpmn"
+
+
+def test_a_case_caught_in_a_loop_of_gateways_is_stopped_naming_them():
+    """Issue #16: without the count the case stayed running with no task and no error."""
+    engine = Engine()
+    engine.deploy(GATEWAY_LOOP)  # deployable: the loop is fine when its way out holds
+    case = engine.start("gateway_loop", {})
+    message = (f"loops through G_cek ('Skor cukup?'), G_ulang ('Ulang?') without reaching a "
+               f"task (more than {MAX_GATEWAY_PASSES} gateway passes")
+    with pytest.raises(BpengineError) as caught:
+        engine.complete(case.tasks[0].id, {"skor": 1})
+    assert message in str(caught.value)
+    after = engine.get(case.id)  # nothing saved: the task is still there to redo
+    assert after.status == "running"
+    assert [t.element_id for t in after.tasks] == ["T_isi"]
+    assert engine.complete(case.tasks[0].id, {"skor": 9}).status == "completed"

@@ -34,7 +34,8 @@ def test_a_large_value_is_audited_once_not_once_per_step(engine, data_dir):
     for entry in history:  # and yet every entry shows the whole data, as before
         for data in (entry.data_before, entry.data_after):
             assert data is None or data["lampiran"] == big
-    assert history[-1].action == "end" and history[-1].data_after == engine.get(case.id).data
+    assert history[-1].action == "end"
+    assert history[-1].data_after == engine.get(case.id).data
 
 
 def test_history_replays_changes_and_removals_exactly(engine, data_dir, clock):
@@ -55,7 +56,8 @@ def test_history_replays_changes_and_removals_exactly(engine, data_dir, clock):
                                                {"a": {"b": [1, 2, 3]}, "c": None}]
     cancelled = engine.cancel(case.id, reason="salah isi")
     last = engine.history(case.id)[-1]
-    assert last.action == "cancel" and last.data_before == cancelled.data
+    assert last.action == "cancel"
+    assert last.data_before == cancelled.data
     assert last.data_after is None
 
 
@@ -71,4 +73,5 @@ def test_rows_written_as_whole_copies_still_read(engine, data_dir, clock):
             {"c": case.id, "at": at, "b": json.dumps({"hari": 2, "revisi": 0}),
              "a": json.dumps({"hari": 3})})
     [_, old] = engine.history(case.id)
-    assert old.data_before == {"hari": 2, "revisi": 0} and old.data_after == {"hari": 3}
+    assert old.data_before == {"hari": 2, "revisi": 0}
+    assert old.data_after == {"hari": 3}

@@ -98,3 +98,81 @@ def test_spiff_refusal_becomes_model_error_naming_the_process():
     model = load(shared_path("corpus", "miwg", "A.1.0.bpmn"))
     with pytest.raises(ModelError, match="not executable"):
         build_specs(model)
+
+
+# --- conditions, timers and scripts that can never evaluate (issue #16) -------------------
+def _gateway(condition: str) -> str:
+    return ('<startEvent id="s"/><sequenceFlow id="f0" sourceRef="s" targetRef="g"/>'
+            '<exclusiveGateway id="g" default="f_no"/>'
+            f'<sequenceFlow id="f_yes" sourceRef="g" targetRef="e"><conditionExpression>'
+            f'{condition}</conditionExpression></sequenceFlow>'
+            '<sequenceFlow id="f_no" sourceRef="g" targetRef="e"/><endEvent id="e"/>')
+
+
+@pytest.mark.parametrize(("condition", "why"), [
+    ("${jenis.equals('AMDAL')}", "only these functions can be called"),
+    ("= approved", "cannot be parsed"),
+    ("Service Level == 'Premium'", "cannot be parsed"),
+    ("[x for x in docs]", "ListComp is not allowed"),
+    ("'%.*f' % (1000000000, 1.0) == ''", "limit max_format_width=1000"),
+    ("sum([[0]*10000]*10000, []) == []", "limit max_sequence=10000"),
+])
+def test_a_condition_that_can_never_evaluate_is_an_error_on_its_flow(condition, why):
+    sev, el, msg = codes(_gateway(condition.replace("&", "&amp;").replace("<", "&lt;")))[
+        "bad-condition"]
+    assert (sev, el) == ("error", "f_yes")
+    assert "leaving 'g' can never be evaluated" in msg
+    assert why in msg
+
+
+def test_conditions_that_read_case_data_pass():
+    assert "bad-condition" not in codes(_gateway("${skor &gt; 5 &amp;&amp; !ditolak}"))
+    assert "bad-condition" not in codes(_gateway("'%.*f' % (n, 1.0) != ''"))  # per case
+
+
+def _timer(kind: str, value: str) -> str:
+    return CHAIN.replace('<userTask id="t"/>', (
+        '<userTask id="t"/><boundaryEvent id="b" attachedToRef="t"><timerEventDefinition>'
+        f'<{kind}>{value}</{kind}></timerEventDefinition></boundaryEvent>'
+        '<sequenceFlow id="fb" sourceRef="b" targetRef="e"/>'))
+
+
+@pytest.mark.parametrize(("kind", "value", "why"), [
+    ("timeDuration", "P99999999999D", "limit max_timer_days"),
+    ("timeCycle", "0/5 0/1 * 1/1 * ?", "cron is not supported"),
+    ("timeDate", "", "no timeDate value"),
+    ("timeDate", "2025-02-30T08:00:00", "not an ISO-8601 date"),
+])
+def test_a_timer_that_can_never_fire_is_an_error_naming_it(kind, value, why):
+    sev, el, msg = codes(_timer(kind, value))["bad-timer"]
+    assert (sev, el) == ("error", "b")
+    assert msg.startswith("this timer can never fire")
+    assert why in msg
+
+
+def test_timers_that_can_fire_pass():
+    for kind, value in [("timeDuration", "P3D"), ("timeDuration", "${batas}"),
+                        ("timeCycle", "R3/PT1H"), ("timeDate", "2025-01-06T08:00:00Z")]:
+        assert "bad-timer" not in codes(_timer(kind, value)), value
+
+
+@pytest.mark.parametrize(("attrs", "script", "why"), [
+    ('scriptFormat="groovy"', "println 'x'", "written in groovy"),
+    ("", "x = = 1", "cannot be parsed as Python: invalid syntax (line 1"),
+])
+def test_a_script_that_cannot_run_is_an_error(attrs, script, why):
+    body = CHAIN.replace('<userTask id="t"/>',
+                         f'<scriptTask id="t" {attrs}><script>{script}</script></scriptTask>')
+    sev, el, msg = codes(body)["bad-script"]
+    assert (sev, el) == ("error", "t")
+    assert why in msg
+    python = CHAIN.replace('<userTask id="t"/>', '<scriptTask id="t"><script>x = 1</script>'
+                           '</scriptTask>')
+    assert "bad-script" not in codes(python)
+
+
+def test_in_a_process_marked_not_executable_they_are_warnings():
+    text = doc(_gateway("= approved")).replace(b'isExecutable="true"', b'isExecutable="false"')
+    _, problems = validate(text)
+    [p] = [p for p in problems if p.code == "bad-condition"]
+    assert p.severity == "warning"

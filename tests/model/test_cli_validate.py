@@ -119,3 +119,15 @@ def test_summary_flags_as_mandatory_what_the_guard_keeps():
     assert lines["Task_ttd_lurah"].endswith("[mandatory]")    # legal act (tanda tangani)
     assert lines["Task_ttd_camat"].endswith("[mandatory]")    # bpe:mandatory="true"
     assert not lines["Task_ttd_rw"].endswith("[mandatory]")   # 'mengetahui': no legal act
+
+
+def test_corpus_conditions_in_feel_are_named_per_flow():
+    """Issue #16: a condition the engine can never evaluate is found by validate (MIWG C.9.0
+    is written for Zeebe: FEEL conditions such as ``= approved``)."""
+    path = str(shared_path("corpus", "miwg", "C.9.0.bpmn"))
+    result = run("validate", "--no-schema", path)
+    assert result.exit_code == 1, result.output
+    assert (f"{path}:98: error: SequenceFlow_ApplicationAccepted ('Application accepted'): the "
+            "condition of this flow leaving 'ExclusiveGateway_Decision' can never be evaluated: "
+            "expression '= approved': cannot be parsed: invalid syntax") in result.output
+    assert "Traceback" not in result.output

@@ -82,3 +82,20 @@ def test_a_person_only_takes_the_tasks_they_do():
     assert done[("Kasir", "T_notify")] > 0
     assert not done[("Kasir", "T_register")]
     assert not done[("Kasir", "T_ask")]
+
+
+def test_a_multi_instance_count_from_case_data_over_the_limit_is_refused_at_once(tmp_path):
+    # loopCardinality read from case data: 10^9 would hang the run; refused naming the task,
+    # the expression and the setting (before creating the instances: 10^9 would not fit).
+    from bpengine import ScenarioError
+
+    source = (DATA / "multi.bpmn").read_text().replace(
+        "<loopCardinality>3</loopCardinality>", "<loopCardinality>jumlah_berkas</loopCardinality>")
+    model = tmp_path / "berkas.bpmn"
+    model.write_text(source)
+    assert simulate(model, {"data": {"jumlah_berkas": 4}}, cases=5, replications=1,
+                    warmup=0).cases == 5
+    with pytest.raises(ScenarioError, match=r"tasks\.P\.instances \(loopCardinality "
+                       r"'jumlah_berkas'\): 1000000000 is above the limit of 10000 \(the "
+                       r"setting bpengine.scenario.limits.MAX_INSTANCES\)"):
+        simulate(model, {"data": {"jumlah_berkas": 10**9}}, cases=5, replications=1, warmup=0)

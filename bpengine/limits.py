@@ -1,0 +1,144 @@
+"""How much work one piece of case data may ask for: named limits with safe defaults.
+
+Case data comes from outside (a form, a message, a handler, ``--data`` on the command line).
+Without bounds a 500-deep object overflows the stack, an integer of thousands of digits
+stalls every conversion, a ten-megabyte value is copied at every step, and a multi-instance
+activity whose cardinality is ``jumlah_berkas`` creates as many tasks as the data says
+(100,000 took 19.5 s and 580 MB; 10^9 never finished). Each limit is checked *before* the
+work, and a refusal names what was refused and the setting that refused it.
+
+One home for these settings: :class:`EngineLimits`, passed as ``Engine(limits=...)``; the
+simulator refuses multi-instance counts over the default :attr:`EngineLimits.instances`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import BpengineError
+from .i18n import _
+
+__all__ = ["EngineLimits", "DEFAULT_LIMITS", "MAX_DEPTH"]
+
+MAX_DEPTH = 200  # the deepest data_depth a setting may allow
+
+
+@dataclass(frozen=True)
+class EngineLimits:
+    """Limits on case data and on the work it may cause.
+
+    Parameters
+    ----------
+    data_bytes : int
+        Largest case data, in bytes of JSON: a call's data, and the case's data with it
+        merged in (default 1 MiB). Documents belong in a document store; the case keeps
+        their reference.
+    data_depth : int
+        Deepest nesting of objects and lists in case data (default 32, at most 200: the
+        libraries that copy and serialise case data recurse, two or more stack frames a
+        level, and Python stops at 1,000).
+    integer_digits : int
+        Most decimal digits of an integer in case data (default 30: a 16-digit NIK fits).
+    instances : int
+        Most instances of one multi-instance activity, from its cardinality or the length
+        of its input collection (default 1,000).
+
+    Examples
+    --------
+    >>> EngineLimits().check_data({"lampiran": [[[1]]]}, "start cuti") is None
+    True
+    >>> EngineLimits(data_depth=2).check_data({"lampiran": [[[1]]]}, "start cuti")
+    Traceback (most recent call last):
+    ...
+    bpengine.errors.BpengineError: start cuti: lampiran[0][0] nests deeper than 2 levels (limit EngineLimits.data_depth)
+    """
+
+    data_bytes: int = 1_048_576
+    data_depth: int = 32
+    integer_digits: int = 30
+    instances: int = 1_000
+
+    def __post_init__(self):
+        for name in ("data_bytes", "data_depth", "integer_digits", "instances"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise BpengineError(_("EngineLimits.{name} must be a whole number of at least "
+                                      "1, not {value!r}").format(name=name, value=value))
+        if self.data_depth > MAX_DEPTH:
+            raise BpengineError(_("EngineLimits.data_depth can be at most {most} (deeper data "
+                                  "overflows Python's stack), not {value}").format(
+                                      most=MAX_DEPTH, value=self.data_depth))
+
+    def check_data(self, data: Any, what: str) -> None:
+        """Refuse data nested deeper than :attr:`data_depth` or holding an integer of more
+        than :attr:`integer_digits` digits; ``what`` names the call (``task 1f3c…``).
+
+        Walks the data without recursion, so even data too deep for Python is refused cleanly.
+        """
+        bound = 10 ** self.integer_digits
+        stack = [(data, 0, None, None)]  # value, depth, parent entry, key in parent
+        while stack:
+            entry = stack.pop()
+            value, depth = entry[0], entry[1]
+            if isinstance(value, dict):
+                children = value.items()
+            elif isinstance(value, (list, tuple)):
+                children = enumerate(value)
+            else:
+                if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= bound:
+                    raise BpengineError(_(
+                        "{what}: {name} is an integer of more than {digits} digits (limit "
+                        "EngineLimits.integer_digits)").format(
+                            what=what, name=_path(entry), digits=self.integer_digits))
+                continue
+            if depth >= self.data_depth and value:
+                raise BpengineError(_(
+                    "{what}: {name} nests deeper than {depth} levels (limit "
+                    "EngineLimits.data_depth)").format(
+                        what=what, name=_path(next(_children(entry, children))),
+                        depth=self.data_depth))
+            stack.extend(_children(entry, children))
+
+    def check_size(self, data: dict, what: str, text: str | None = None) -> None:
+        """Refuse data over :attr:`data_bytes` bytes of JSON (``text``: its JSON, if made)."""
+        size = len(text if text is not None else json.dumps(data))  # ASCII: chars are bytes
+        if size > self.data_bytes:
+            biggest = max(data, key=lambda k: len(json.dumps(data[k])), default=None) \
+                if isinstance(data, dict) else None
+            raise BpengineError(_(
+                "{what}: case data would be {size} bytes of JSON, over the limit of {limit} "
+                "(EngineLimits.data_bytes); the largest value is {name}").format(
+                    what=what, size=size, limit=self.data_bytes, name=biggest))
+
+    def check_instances(self, count: Any, what: str, source: str) -> None:
+        """Refuse a multi-instance activity of more than :attr:`instances` instances."""
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            return  # not a count: the engine's own check says what is wrong
+        if count > self.instances:
+            raise BpengineError(_(
+                "{what}: multi-instance count {source} is {count}, over the limit of {limit} "
+                "(EngineLimits.instances)").format(
+                    what=what, source=source, count=count, limit=self.instances))
+
+
+DEFAULT_LIMITS = EngineLimits()
+
+
+def _children(entry, children):
+    depth = entry[1] + 1
+    return ((value, depth, entry, key) for key, value in children)
+
+
+def _path(entry) -> str:
+    """``lampiran[0].nama`` for the value at ``entry`` (built only for a refusal)."""
+    parts = []
+    while entry is not None and entry[2] is not None:
+        key = entry[3]
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+        entry = entry[2]
+    parts.reverse()
+    if len(parts) > 6:  # a deep path: its start says where, the rest is noise
+        parts = [*parts[:5], "..."]
+    text = "".join(parts).lstrip(".")
+    return text or _("the data")

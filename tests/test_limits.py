@@ -1,0 +1,152 @@
+"""bpengine/limits.py: case data over a named limit is refused before any work, naming the
+call, the variable and the setting; nothing is written and the case goes on."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bpengine import BpengineError, Engine
+from bpengine.cli import main
+from bpengine.limits import EngineLimits
+
+CUTI = Path(__file__).resolve().parent / "engine" / "data" / "cuti.bpmn"
+
+
+def _deep(levels: int):
+    value = "dasar"
+    for _ in range(levels):
+        value = {"isi": value}
+    return value
+
+
+def _multi(characteristics: str) -> bytes:
+    return f"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+ targetNamespace="http://bpengine.test/berkas"><process id="berkas" isExecutable="true">
+ <startEvent id="s"/><userTask id="T_periksa" name="Periksa berkas">{characteristics}</userTask>
+ <endEvent id="e"/><sequenceFlow id="f1" sourceRef="s" targetRef="T_periksa"/>
+ <sequenceFlow id="f2" sourceRef="T_periksa" targetRef="e"/></process></definitions>""".encode()
+
+
+CARDINALITY = _multi("<multiInstanceLoopCharacteristics><loopCardinality>jumlah_berkas"
+                     "</loopCardinality></multiInstanceLoopCharacteristics>")
+COLLECTION = _multi('<multiInstanceLoopCharacteristics isSequential="true"><loopDataInputRef>'
+                    'daftar</loopDataInputRef><inputDataItem id="item"/>'
+                    "</multiInstanceLoopCharacteristics>")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"lampiran": _deep(500)}, r"lampiran\.isi\.isi\.isi\.isi\.\.\. nests deeper than 32 levels "
+                               r"\(limit EngineLimits\.data_depth\)"),
+    ({"lampiran": _deep(100_000)}, r"lampiran\.isi.* nests deeper than 32 levels"),
+    ({"nik": 10**5000}, r"nik is an integer of more than 30 digits "
+                        r"\(limit EngineLimits\.integer_digits\)"),
+    ({"lampiran": ["x" * 600_000, "y" * 600_000]},
+     r"case data would be 1200\d+ bytes of JSON, over the limit of 1048576 "
+     r"\(EngineLimits\.data_bytes\); the largest value is lampiran"),
+])
+def test_data_over_a_limit_is_refused_at_start_and_at_complete(data, message):
+    with Engine() as engine:
+        engine.deploy(CUTI)
+        with pytest.raises(BpengineError, match="start cuti: " + message):
+            engine.start("cuti", {"hari": 2, "revisi": 0, **data})
+        case = engine.start("cuti", {"hari": 2, "revisi": 0})
+        [task] = engine.inbox()
+        with pytest.raises(BpengineError, match=f"task {task.id}: " + message):
+            engine.complete(task.id, data)
+        # Nothing written: the task is still ready, the data as it was.
+        assert [t.id for t in engine.inbox()] == [task.id]
+        assert engine.get(case.id).data == {"hari": 2, "revisi": 0}
+        assert [h.action for h in engine.history(case.id)] == ["start"]
+
+
+def test_the_case_as_a_whole_is_bounded_not_only_each_call():
+    with Engine() as engine:
+        engine.deploy(CUTI)
+        case = engine.start("cuti", {"hari": 2, "revisi": 0, "a": "x" * 600_000})
+        [task] = engine.inbox()
+        with pytest.raises(BpengineError, match=rf"task {task.id} \(T_isi\): case data would be "
+                           r"\d+ bytes of JSON, over the limit .* the largest value is"):
+            engine.complete(task.id, {"b": "y" * 600_000})
+        assert engine.get(case.id).data["a"] == "x" * 600_000
+        assert engine.inbox()[0].id == task.id
+
+
+@pytest.mark.parametrize(("model", "data", "message"), [
+    (CARDINALITY, {"jumlah_berkas": 100_000},
+     "T_periksa: multi-instance count loopCardinality 'jumlah_berkas' is 100000, over the "
+     "limit of 1000"),
+    (CARDINALITY, {"jumlah_berkas": 10**9}, "'jumlah_berkas' is 1000000000, over the limit"),
+    (COLLECTION, {"daftar": list(range(5000))},
+     "T_periksa: multi-instance count the length of 'daftar' is 5000, over the limit of 1000"),
+])
+def test_multi_instance_counts_from_case_data_are_refused_before_the_tasks(model, data, message):
+    with Engine() as engine:
+        engine.deploy(model)
+        tracemalloc.start()
+        try:
+            with pytest.raises(BpengineError, match=message + r".* \(EngineLimits\.instances\)"):
+                engine.start("berkas", data)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        # Refused before the instances exist: 100,000 of them took 580 MB.
+        assert peak < 20_000_000
+        assert engine.cases() == []
+
+
+def test_the_limits_are_settings_an_engine_can_raise():
+    small = {"jumlah_berkas": 3}
+    with Engine(limits=EngineLimits(instances=2)) as engine:
+        engine.deploy(CARDINALITY)
+        with pytest.raises(BpengineError, match="over the limit of 2"):
+            engine.start("berkas", small)
+    with Engine(limits=EngineLimits(instances=2000, data_depth=200)) as engine:
+        engine.deploy(CARDINALITY)
+        assert len(engine.start("berkas", {"jumlah_berkas": 1500}).tasks) == 1500
+        deep = engine.start("berkas", {"jumlah_berkas": 1, "x": _deep(199)})
+        [task] = deep.tasks
+        assert engine.complete(task.id, {"y": _deep(199)}).status == "completed"
+    with pytest.raises(BpengineError, match="data_depth can be at most 200"):
+        EngineLimits(data_depth=201)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "10"])
+def test_a_limit_must_be_a_positive_whole_number(bad):
+    with pytest.raises(BpengineError, match="EngineLimits.instances must be a whole number"):
+        EngineLimits(instances=bad)
+    with pytest.raises(BpengineError, match="limits must be an EngineLimits"):
+        Engine(limits={"instances": 5})
+
+
+def test_a_handler_returning_data_over_a_limit_is_an_incident_on_its_case():
+    clock_now = dt.datetime(2025, 1, 6, 1, tzinfo=dt.timezone.utc)
+    with Engine(clock=lambda: clock_now, retries=1) as engine:
+        engine.deploy(CUTI)
+        engine.register("S_catat", lambda data: {"arsip": _deep(100)})
+        case = engine.start("cuti", {"hari": 2, "revisi": 0})
+        engine.complete(engine.inbox()[0].id, {})
+        done = engine.complete(engine.inbox()[0].id, {"approved": True})
+        assert done.status == "failed"
+        [incident] = engine.incidents(case.id)
+        assert "nests deeper than 32 levels" in incident.error
+
+
+def test_the_cli_refuses_json_too_deep_to_read_in_one_line(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    result = CliRunner().invoke(main, ["case", "start", str(CUTI), "--json", deep,
+                                       "--db", f"sqlite:///{tmp_path / 'k.db'}"])
+    assert result.exit_code == 2
+    assert "nested too deeply" in result.output
+    assert "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["case", "start", str(CUTI), "--data", "hari=2",
+                                       "--data", "revisi=0", "--data",
+                                       "x=" + json.dumps(_deep(40)), "--db",
+                                       f"sqlite:///{tmp_path / 'k.db'}"])
+    assert result.exit_code == 1
+    assert "x.isi" in result.output
+    assert "data_depth" in result.output
