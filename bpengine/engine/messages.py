@@ -325,7 +325,8 @@ class MessageOperations(ScheduleOperations):
             state = "pending" if listeners else ("delivered" if kind == "signal" else "outbound")
             message = MessageRow(id=str(uuid.uuid4()), kind=kind, name=name,
                                  business_key=row.business_key, correlation=None,
-                                 data=json_data(payload, f"{kind} {name!r}"), state=state,
+                                 data=json_data(payload, f"{kind} {name!r}", self.limits),
+                                 state=state,
                                  source_case_id=row.id, targets=[], actor="",
                                  created_at=now, delivered_at=now if state == "delivered"
                                  else None, detail="")

@@ -3,7 +3,7 @@ incidents. A Flask app over the public API only; copy it and adapt.
 
 Run from the repository root (``pip install -e ".[examples]"`` first)::
 
-    python -m examples.inbox adduser inbox-users.json ani --lanes "Pemohon,Ketua RT"
+    python -m examples.inbox adduser inbox-users.json ani --groups "Pemohon,Ketua RT"
     python -m examples.inbox serve processes/surat-keterangan-domisili.bpmn \\
         --users inbox-users.json --db sqlite:///inbox.db
 

@@ -27,16 +27,24 @@ def _worker(engine: Engine, every: float, stop: threading.Event) -> None:
             logging.getLogger("inbox").warning("worker: %s", exc)
 
 
+def _lane_zone(text: str) -> str:
+    if "=" not in text or not text.split("=", 1)[0].strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: give LANE=ZONE, e.g. Kantor=Asia/Makassar")
+    return text
+
+
 def serve(args) -> None:
     users = Users.load(args.users)
     if not len(users):
         sys.exit(f"{args.users}: no users; add one with "
-                 f"`python -m examples.inbox adduser {args.users} NAME --lanes ...`")
+                 f"`python -m examples.inbox adduser {args.users} NAME --groups ...`")
     secret = os.environ.get("INBOX_SECRET_KEY")
     if not secret:
         secret = secrets.token_hex(32)
         print("INBOX_SECRET_KEY is not set: using a random key, sessions end on restart")
-    engine = Engine(args.db, migrate=args.migrate or None)
+    zones = dict(item.split("=", 1) for item in args.lane_timezone)
+    engine = Engine(args.db, migrate=args.migrate or None, timezone=args.timezone,
+                    lane_timezones=zones)
     app = create_app(engine, args.models, users, secret_key=secret,
                      secure_cookies=args.secure_cookies)
     stop = threading.Event()
@@ -54,11 +62,12 @@ def serve(args) -> None:
 def adduser(args) -> None:
     users = Users.load(args.users)
     password = os.environ.get("INBOX_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
-    lanes = [lane.strip() for lane in args.lanes.split(",") if lane.strip()]
-    user = users.add(args.name, password, lanes, name=args.full_name or args.name,
+    groups = [group.strip() for group in args.groups.split(",") if group.strip()]
+    user = users.add(args.name, password, groups, name=args.full_name or args.name,
                      admin=args.admin)
     users.save()
-    print(f"{args.users}: {user.id} ({user.name}) works in {', '.join(user.lanes) or 'no lane'}"
+    print(f"{args.users}: {user.id} ({user.name}) works in "
+          f"{', '.join(user.groups) or 'no group'}"
           + (", administrator" if user.admin else ""))
 
 
@@ -73,6 +82,11 @@ def main(argv=None) -> None:
                      help="database URL: sqlite:///file.db or postgresql+psycopg://user@host/db")
     run.add_argument("--migrate", action="store_true",
                      help="upgrade the database schema first (PostgreSQL; SQLite always does)")
+    run.add_argument("--timezone", default="Asia/Jakarta",
+                     help="the agency's time zone (IANA name; default Asia/Jakarta, WIB)")
+    run.add_argument("--lane-timezone", action="append", default=[], metavar="LANE=ZONE",
+                     type=_lane_zone, help="an office in another zone, e.g. "
+                     '"Kantor Wilayah Makassar=Asia/Makassar" (repeatable)')
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--tick", type=float, default=30.0,
@@ -83,7 +97,8 @@ def main(argv=None) -> None:
                                               "from INBOX_PASSWORD)")
     add.add_argument("users", help="users file (JSON), created when missing")
     add.add_argument("name", help="login name")
-    add.add_argument("--lanes", default="", help="comma-separated lane names")
+    add.add_argument("--groups", "--lanes", default="",
+                     help="comma-separated lane and candidate group names")
     add.add_argument("--full-name", default="")
     add.add_argument("--admin", action="store_true", help="sees all cases and incidents")
     add.set_defaults(run=adduser)

@@ -1,12 +1,14 @@
 """The agency inbox as a Flask application on bpengine's public API.
 
 ``create_app(engine, models, users, secret_key=...)`` deploys the models and returns a WSGI
-app: log in, an inbox per person (tasks assigned to me) and per lane, a task page with its
-form, claim / unclaim / complete, start a case, the case list with totals, a case page with
-its history, and the incidents page with a retry button.
+app: log in, an inbox per person (assigned to me, offered to me by name) and per group (a
+candidate group, or a lane), due dates and overdue counts, a task page with its form, claim /
+unclaim / delegate / resolve / complete, start a case, the case list with totals, a case page
+with its history, and the incidents page with a retry button.
 
-Who may do what is decided here, on the server, on every request (:func:`may_act`); the
-engine checks again what it knows (claimed by someone else) and its errors map to HTTP:
+Who may do what is decided here, on the server, on every request (:func:`may_work`); the
+engine checks again with the user's groups (candidates, claims, delegation) and its errors
+map to HTTP:
 ``NotFound`` 404, ``Forbidden`` 403, ``ConflictError``/``TaskNotReady`` 409, ``FormError``
 422 with the field named next to it, ``StorageError`` 503, any other ``BpengineError`` 400.
 Anything else is logged with its traceback on the server and answered with a plain 500 page.
@@ -38,9 +40,7 @@ from . import guard
 from .forms import PREFIX, decision_fields, submitted_data, task_fields
 from .users import Users
 
-__all__ = ["create_app", "may_act", "may_see", "may_work", "WIB"]
-
-WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
+__all__ = ["create_app", "may_act", "may_see", "may_work"]
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("inbox")
 
@@ -49,25 +49,29 @@ _STATUS = ((NotFound, 404), (Forbidden, 403), (ConflictError, 409), (TaskNotRead
 _CASE_STATUSES = ("running", "completed", "cancelled", "failed")
 
 
-def may_see(user, task) -> bool:
-    """Whether ``user`` may open ``task``: their lane, assigned to them, or an admin."""
-    return user.admin or task.lane in user.lanes or task.assignee == user.id
-
-
 def may_work(user, task) -> bool:
-    """Whether ``task`` is ``user``'s to work on: assigned to them by name or in one of
-    their lanes. Its state and someone else's claim are the engine's to refuse (409, 403)."""
-    return task.assignee == user.id or (task.lane is not None and task.lane in user.lanes)
+    """Whether ``task`` is ``user``'s to work on: assigned to them, or offered to them (a
+    candidate user, one of their candidate groups, or -- without candidates -- their lane).
+    Its state and someone else's claim are the engine's to refuse (409, 403)."""
+    if task.assignee == user.id:
+        return True
+    if task.candidate_users or task.candidate_groups:
+        return user.id in task.candidate_users or bool(set(task.candidate_groups)
+                                                       & set(user.groups))
+    return task.lane is not None and task.lane in user.groups
+
+
+def may_see(user, task) -> bool:
+    """Whether ``user`` may open ``task``: theirs to work on, theirs as its owner (they
+    delegated it), or an admin."""
+    return user.admin or may_work(user, task) or task.owner == user.id
 
 
 def may_act(user, task) -> bool:
-    """Whether ``user`` may claim or complete ``task`` now: a ready user task assigned to
-    them by name, or in one of their lanes and claimed by nobody else."""
+    """Whether ``user`` may complete (or, delegated to them, resolve) ``task`` now."""
     if task.kind != "user" or task.state != "ready":
         return False
-    if task.assignee == user.id:
-        return True
-    return task.lane is not None and task.lane in user.lanes and task.assignee is None
+    return task.assignee == user.id or (task.assignee is None and may_work(user, task))
 
 
 def _start_lanes(model: ProcessModel) -> set:
@@ -84,13 +88,13 @@ def _start_event(model: ProcessModel) -> str | None:
 def create_app(engine: Engine, models, users: Users, *, secret_key: str | bytes,
                handlers: dict | None = None, max_body: int = 64 * 1024,
                page_size: int = 20, secure_cookies: bool = False,
-               timezone: _dt.tzinfo = WIB) -> Flask:
+               timezone: _dt.tzinfo | None = None) -> Flask:
     """The inbox app over ``engine``, serving ``models`` (paths or ProcessModels).
 
     Parameters
     ----------
     users : Users
-        Who may log in, and their lanes.
+        Who may log in, and their groups (lanes, candidate groups).
     secret_key : str or bytes
         Signs the session cookies (at least 32 characters; keep it out of the code).
     handlers : dict, optional
@@ -99,6 +103,9 @@ def create_app(engine: Engine, models, users: Users, *, secret_key: str | bytes,
         Largest request body in bytes (413 above it, before reading).
     secure_cookies : bool
         Send the session cookie over HTTPS only (set it behind TLS).
+    timezone : datetime.tzinfo, optional
+        Where times are shown (default: the engine's). Due dates are shown in their office's
+        zone when the engine has one for the task's lane (``lane_timezones``).
     """
     if len(secret_key) < 32:
         raise ValueError("secret_key: at least 32 characters (secrets.token_hex(32))")
@@ -118,8 +125,11 @@ def create_app(engine: Engine, models, users: Users, *, secret_key: str | bytes,
         loaded[engine.deploy(model).key] = model
     app.config["MODELS"] = loaded
     guard.install(app)
-    app.jinja_env.filters["when"] = lambda t: t.astimezone(timezone).strftime(
+    shown = timezone or getattr(engine, "timezone", None) or _dt.timezone.utc
+    app.jinja_env.filters["when"] = lambda t: t.astimezone(shown).strftime(
         "%d-%m-%Y %H:%M") if t else ""
+    app.jinja_env.filters["due"] = lambda t: _due(t, shown)
+    app.context_processor(lambda: {"now": engine.clock()})  # to mark overdue tasks
     _routes(app, engine, users, loaded)
     _errors(app)
     return app
@@ -156,14 +166,14 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
     def visible_task(task_id):
         task = engine.task(task_id)
         if not may_see(g.user, task):
-            abort(403, f"task {task.id} is in lane {task.lane!r}, not one of yours")
+            abort(403, f"task {task.id} is not offered to you (lane {task.lane!r})")
         return task
 
     def may_see_case(case) -> bool:
         if g.user.admin or case.started_by == g.user.id:
             return True
         tasks = engine.find_tasks(case_id=case.id, state=None, limit=None).items
-        return any(t.lane in g.user.lanes or t.assignee == g.user.id for t in tasks)
+        return any(may_see(g.user, t) for t in tasks)
 
     @app.route("/login", methods=["GET", "POST"])
     def login():
@@ -190,22 +200,28 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
     @guard.login_required
     def home():
         mine = engine.find_tasks(assignee=g.user.id, limit=g.page_size)
-        lanes = [(lane, engine.find_tasks(lane=lane, limit=1).total) for lane in g.user.lanes]
+        offered = [t for t in engine.find_tasks(candidate_user=g.user.id, limit=None).items
+                   if t.assignee is None]  # offered to me by name, not yet claimed
+        groups = [(group, engine.find_tasks(candidate_group=group, limit=1).total,
+                   engine.find_tasks(candidate_group=group, overdue=True, limit=1).total)
+                  for group in g.user.groups]
         startable = [(key, m, decision_fields(m, _start_event(m), {}))
                      for key, m in models.items()
-                     if not _start_lanes(m) or _start_lanes(m) & set(g.user.lanes)]
-        return render_template("home.html", mine=mine, lanes=lanes, startable=startable,
-                               prefix=PREFIX)
+                     if not _start_lanes(m) or _start_lanes(m) & set(g.user.groups)]
+        return render_template("home.html", mine=mine, offered=offered, groups=groups,
+                               startable=startable, prefix=PREFIX)
 
     @app.get("/inbox")
     @guard.login_required
-    def lane_inbox():
-        lane = request.args.get("lane", "")
-        if lane not in g.user.lanes:
-            abort(403, f"lane {lane!r} is not one of yours")
+    def group_inbox():
+        group = request.args.get("group", "")
+        if group not in g.user.groups:
+            abort(403, f"group {group!r} is not one of yours")
         offset, limit = _pages()
-        page = engine.find_tasks(lane=lane, offset=offset, limit=limit)
-        return render_template("inbox.html", lane=lane, page=page, may_act=may_act)
+        overdue = request.args.get("overdue") == "1"
+        page = engine.find_tasks(candidate_group=group, overdue=overdue, offset=offset,
+                                 limit=limit)
+        return render_template("inbox.html", group=group, page=page, overdue=overdue)
 
     @app.get("/task/<task_id>")
     @guard.login_required
@@ -213,11 +229,13 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
         task = visible_task(task_id)
         case = engine.get(task.case_id)
         fields, declared = task_fields(engine, model_of(case.key), task, case.data)
-        holders = [u for u in users if task.lane in u.lanes] if g.user.admin else []
+        holders = [u for u in users if may_work(u, task)] if g.user.admin else []
+        colleagues = [u for u in users if u.id != g.user.id] \
+            if task.assignee == g.user.id and task.delegation != "pending" else []
         return render_template(
             "task.html", task=task, case=case, fields=fields, declared=declared,
             errors=errors or {}, values=values or {}, prefix=PREFIX, holders=holders,
-            may_act=may_act(g.user, task),
+            colleagues=colleagues, may_act=may_act(g.user, task),
             data=json.dumps(case.data, indent=2, ensure_ascii=False, sort_keys=True)), status
 
     @app.post("/task/<task_id>/complete")
@@ -225,14 +243,16 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
     def complete(task_id):
         task = visible_task(task_id)
         if not may_work(g.user, task):
-            raise Forbidden(f"task {task.id} is in lane {task.lane!r}, not one of yours")
+            raise Forbidden(f"task {task.id} is not offered to you")
         case = engine.get(task.case_id)
         fields, declared = task_fields(engine, model_of(case.key), task, case.data)
         try:
             data = submitted_data(fields, declared, g.form, f"task {task.id}")
-            # The lane was checked above; passing it makes the engine check it again.
-            case = engine.complete(task.id, data, actor=g.user.id,
-                                   lane=None if task.assignee == g.user.id else task.lane)
+            if task.delegation == "pending":  # the delegate's part: back to the owner
+                engine.resolve(task.id, data, actor=g.user.id)
+                return redirect(url_for("home"), code=303)
+            # Offered to the user was checked above; the engine checks it again.
+            case = engine.complete(task.id, data, actor=g.user.id, groups=g.user.groups)
         except FormError as exc:
             values = {k[len(PREFIX):]: v for k, v in g.form.items() if k.startswith(PREFIX)}
             return task_page(task_id, errors={exc.field or "": str(exc)}, values=values,
@@ -244,8 +264,8 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
     def claim(task_id):
         task = visible_task(task_id)
         if not may_work(g.user, task):
-            raise Forbidden(f"task {task.id} is in lane {task.lane!r}, not one of yours")
-        engine.claim(task.id, g.user.id, lane=task.lane)
+            raise Forbidden(f"task {task.id} is not offered to you")
+        engine.claim(task.id, g.user.id, groups=g.user.groups)
         return redirect(url_for("task_page", task_id=task.id), code=303)
 
     @app.post("/task/<task_id>/unclaim")
@@ -257,13 +277,23 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
         engine.unclaim(task.id, g.user.id)
         return redirect(url_for("task_page", task_id=task.id), code=303)
 
+    @app.post("/task/<task_id>/delegate")
+    @guard.login_required
+    def delegate(task_id):
+        task = visible_task(task_id)
+        target = users.get(g.form.get("to", ""))
+        if target is None:
+            abort(422, "delegate to a user of this inbox")
+        engine.delegate(task.id, target.id, actor=g.user.id)  # the engine checks who may
+        return redirect(url_for("task_page", task_id=task.id), code=303)
+
     @app.post("/task/<task_id>/reassign")
     @guard.admin_required
     def reassign(task_id):
         task = engine.task(task_id)
         target = users.get(g.form.get("to", ""))
-        if target is None or task.lane not in target.lanes:
-            abort(422, "give the task to a user who works in its lane")
+        if target is None or not may_work(target, task):
+            abort(422, "give the task to a user it is offered to")
         engine.reassign(task.id, target.id, actor=g.user.id)
         return redirect(url_for("task_page", task_id=task.id), code=303)
 
@@ -274,7 +304,7 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
         if model is None:
             raise NotFound(f"no process {key!r} is served here")
         lanes = _start_lanes(model)
-        if lanes and not lanes & set(g.user.lanes):
+        if lanes and not lanes & set(g.user.groups):
             raise Forbidden(f"cases of {key} are started in lane(s) {', '.join(sorted(lanes))}")
         fields = decision_fields(model, _start_event(model), {})
         data = submitted_data(fields, False, g.form, f"start {key}")
@@ -297,7 +327,7 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
     def case_page(case_id):
         case = engine.get(case_id)
         if not may_see_case(case):
-            abort(403, f"case {case.id} has no task in your lanes")
+            abort(403, f"case {case.id} has no task of yours")
         model = model_of(case.key)
         names = {e.id: e.name for e in model.elements.values()} if model else {}
         history = [(h, names.get(h.element_id, ""), _changes(h)) for h in
@@ -324,6 +354,16 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
                 abort(400, 'the fix is a JSON object of case data, e.g. {"nik": "3273..."}')
         case = engine.retry(case_id, actor=g.user.id, data=fix)
         return redirect(url_for("case_page", case_id=case.id), code=303)
+
+
+def _due(moment: _dt.datetime | None, shown: _dt.tzinfo) -> str:
+    """A due date in its office's zone, named (``17-01-2025 16:00 WITA``); one the engine
+    returns in UTC (no zone for its lane) in the app's zone."""
+    if moment is None:
+        return ""
+    if moment.utcoffset() == _dt.timedelta(0):
+        moment = moment.astimezone(shown)
+    return moment.strftime("%d-%m-%Y %H:%M ") + (moment.tzname() or "")
 
 
 def _changes(entry) -> list[tuple[str, str]]:

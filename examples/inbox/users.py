@@ -1,16 +1,17 @@
-"""The inbox's staff: who they are, their password hashes, the lanes they work in.
+"""The inbox's staff: who they are, their password hashes, the groups they work in.
 
 Users live in a JSON file the agency keeps (``python -m examples.inbox adduser ...`` writes
 it)::
 
     {"users": {"ani": {"name": "Ani Lestari", "password": "scrypt:32768:8:1$...",
-                       "lanes": ["Ketua RT"], "admin": false}}}
+                       "groups": ["Ketua RT", "loket"], "admin": false}}}
 
 Passwords are stored only as scrypt hashes (Werkzeug's ``generate_password_hash``, which
 calls :func:`hashlib.scrypt` with a random salt); a login compares in constant time and
 spends the same work on an unknown name, so timing does not tell which names exist.
-``admin`` users see every case, the incidents page, and may retry and reassign; nobody
-completes a task outside their lanes unless the task is assigned to them by name.
+A user's ``groups`` are lane names and Camunda candidate groups alike: the engine offers a
+task without candidates to its lane, read as a group. ``admin`` users see every case, the
+incidents page, and may retry and reassign; nobody completes a task not offered to them.
 """
 from __future__ import annotations
 
@@ -45,16 +46,17 @@ def hash_password(password: str) -> str:
 
 @dataclass(frozen=True)
 class User:
-    """One officer: login ``id``, display ``name``, the ``lanes`` (roles) they work in."""
+    """One officer: login ``id``, display ``name``, the ``groups`` (lanes, candidate groups)
+    they work in."""
 
     id: str
     name: str
     password: str = field(repr=False)
-    lanes: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
     admin: bool = False
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "password": self.password, "lanes": list(self.lanes),
+        return {"name": self.name, "password": self.password, "groups": list(self.groups),
                 "admin": self.admin}
 
 
@@ -82,14 +84,14 @@ class Users:
             entries = raw["users"]
             users = {}
             for uid, entry in entries.items():
-                lanes = entry.get("lanes", [])
-                if not isinstance(lanes, list) or not all(isinstance(x, str) for x in lanes):
-                    raise UserFileError(f"{path}: user {uid!r}: lanes must be a list of names")
+                groups = entry.get("groups", entry.get("lanes", []))  # "lanes": older files
+                if not isinstance(groups, list) or not all(isinstance(x, str) for x in groups):
+                    raise UserFileError(f"{path}: user {uid!r}: groups must be a list of names")
                 if not str(entry.get("password", "")).startswith(("scrypt:", "pbkdf2:")):
                     raise UserFileError(f"{path}: user {uid!r}: password must be a scrypt or "
                                         "pbkdf2 hash (use `adduser`), never plain text")
                 users[uid] = User(uid, str(entry.get("name") or uid), entry["password"],
-                                  tuple(lanes), bool(entry.get("admin", False)))
+                                  tuple(groups), bool(entry.get("admin", False)))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             if isinstance(exc, UserFileError):
                 raise
@@ -109,13 +111,13 @@ class Users:
             out.write(text + "\n")
         os.replace(tmp, self.path)
 
-    def add(self, uid: str, password: str, lanes=(), *, name: str = "",
+    def add(self, uid: str, password: str, groups=(), *, name: str = "",
             admin: bool = False) -> User:
         """Add or replace a user (the password is hashed here)."""
         uid = uid.strip()
         if not uid or not uid.isprintable() or len(uid) > 64:
             raise ValueError(f"user name {uid!r}: 1-64 printable characters")
-        user = User(uid, name or uid, hash_password(password), tuple(lanes), admin)
+        user = User(uid, name or uid, hash_password(password), tuple(groups), admin)
         self._users[uid] = user
         return user
 

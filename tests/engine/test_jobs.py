@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -221,3 +222,21 @@ def test_a_poisoned_job_leaves_four_workers_running_on_sqlite(data_dir, clock, t
 @pytest.mark.slow
 def test_a_poisoned_job_leaves_four_workers_running_on_postgresql(pg_url, data_dir, clock):
     _poison_under_workers(pg_url, data_dir, clock)
+
+
+def test_a_timer_that_leads_into_a_gateway_loop_is_an_incident_naming_the_gateways(engine,
+                                                                                   clock):
+    """Issue #16: a job running into a loop of gateways fails on its case, saying where."""
+    source = (Path(__file__).parents[1] / "data" / "hostile" / "gateway-loop.bpmn").read_text(
+        encoding="utf-8")
+    timer = ('<boundaryEvent id="B_batas" attachedToRef="T_isi"><timerEventDefinition>'
+             '<timeDuration>PT1H</timeDuration></timerEventDefinition></boundaryEvent>'
+             '<sequenceFlow id="F_batas" sourceRef="B_batas" targetRef="G_ulang"/>')
+    engine.deploy(source.replace('<endEvent id="E"', timer + '<endEvent id="E"').encode())
+    case = engine.start("gateway_loop", {"skor": 0})
+    clock.advance(hours=2)
+    assert engine.tick() == []
+    [incident] = engine.incidents(case.id)
+    assert (incident.kind, incident.element_id) == ("timer", "B_batas")
+    assert "loops through G_cek ('Skor cukup?'), G_ulang ('Ulang?')" in incident.error
+    assert engine.get(case.id).status == "running"  # the timer waits for its retry

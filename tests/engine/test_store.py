@@ -75,3 +75,18 @@ def test_rows_written_as_whole_copies_still_read(engine, data_dir, clock):
     [_, old] = engine.history(case.id)
     assert old.data_before == {"hari": 2, "revisi": 0}
     assert old.data_after == {"hari": 3}
+
+
+def test_a_delegates_draft_is_shown_as_such_and_not_replayed_as_case_data(engine, data_dir):
+    # resolve() audits the delegate's draft, which joins the case data only on complete.
+    engine.deploy(data_dir / "cuti.bpmn")
+    case = engine.start("cuti", {"hari": 2, "revisi": 0})
+    [task] = engine.inbox()
+    engine.claim(task.id, "ani")
+    engine.delegate(task.id, "budi", actor="ani")
+    engine.resolve(task.id, {"alasan": "menikah"}, actor="budi")
+    engine.complete(task.id, {"tanggal": "2025-02-03"}, actor="ani")
+    history = {h.action: h for h in engine.history(case.id)}
+    assert history["resolve"].data_after == {"alasan": "menikah"}
+    assert history["complete"].data_before == {"hari": 2, "revisi": 0}
+    assert history["complete"].data_after == engine.get(case.id).data
