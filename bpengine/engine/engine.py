@@ -73,7 +73,7 @@ __all__ = ["Engine"]
 # drawing: refused at deploy instead of a case that "completes" wrongly.
 # Warnings deploy refuses: the engine would run something else than drawn, or a condition,
 # timer or script can never evaluate (a warning only in a process marked not executable).
-_SILENTLY_WRONG = {"link-event", "conditional-flow"} | EXPRESSION_CODES
+_SILENTLY_WRONG = {"link-event", "conditional-flow", "reserved-id"} | EXPRESSION_CODES
 
 
 def _utcnow() -> _dt.datetime:

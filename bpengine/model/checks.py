@@ -153,9 +153,19 @@ def _scope_problems(model: ProcessModel, g: nx.DiGraph[str], pid: str, scope: st
     return out
 
 
+# Task spec names SpiffWorkflow gives its own tasks in every process: an element with one of
+# these ids replaces them (id "Start" makes every start fail, id "End" loses the outcome).
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
+
+
 def _element_problems(model: ProcessModel, el: Element) -> list[Problem]:
     out: list[Problem] = []
     flows = [model.flows[f] for f in el.outgoing]
+    if el.id in RESERVED_IDS or el.id.endswith(".EndJoin"):
+        out.append(_p(model, el, _("the id {id} is one the engine (SpiffWorkflow) uses for its "
+                                   "own tasks: a case would not start or would lose the end it "
+                                   "reached; rename it").format(id=repr(el.id)),
+                      "reserved-id"))
     if el.kind in _UNSUPPORTED:
         out.append(_p(model, el, _(_UNSUPPORTED[el.kind]), "unsupported"))
     if el.event == "link":

@@ -176,3 +176,12 @@ def test_in_a_process_marked_not_executable_they_are_warnings():
     _, problems = validate(text)
     [p] = [p for p in problems if p.code == "bad-condition"]
     assert p.severity == "warning"
+
+
+@pytest.mark.parametrize("reserved", ["Start", "End", "Root", "p.EndJoin"])
+def test_an_id_the_engine_uses_for_its_own_tasks_is_flagged(reserved):
+    body = CHAIN.replace('"t"', f'"{reserved}"')
+    severity, element, message = codes(body)["reserved-id"]
+    assert severity == "warning"  # the simulator runs it; the engine refuses it at deploy
+    assert element == reserved
+    assert "rename it" in message
