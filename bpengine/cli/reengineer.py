@@ -5,9 +5,7 @@ import functools
 
 import click
 
-from ..errors import BpengineError
 from ..i18n import _, format_number
-from ..model import load
 from ..reengineer.pipeline import reengineer_to
 from . import options
 from .progress import progress_bar
@@ -58,10 +56,6 @@ def reengineer(file, output, scenario, overrides, cases, replications, seed, max
     candidate in parallel, ranks them by cycle time then cost, and writes to DIR: the best redesign
     (BPMN + scenario + change log), the comparison (text and JSON) and report.html.
     """
-    model = load(file)
-    for ident in keep:
-        if ident not in model.elements:
-            raise BpengineError(f"--keep {ident}: {file} has no element with that id")
     outcome = reengineer_to(file, output, scenario=scenario, overrides=overrides, cases=cases,
                             replications=replications, seed=seed,
                             max_candidates=max_candidates, beam=beam, jobs=jobs, keep=keep,

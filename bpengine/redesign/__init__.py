@@ -17,6 +17,7 @@ from .eliminate import compose, eliminate
 from .fast_lane import fast_lane
 from .notify import notify
 from .parallelise import parallelise
+from .pipeline import Redesigned, check_keep, redesign_to, select_findings
 from .plan import Skipped, apply_finding, redesign
 from .reorder import reassign, relocate_check, resequence
 from .sidecars import read_change_log, sidecar_paths, write_outputs
@@ -28,10 +29,12 @@ __all__ = [
     "TRANSFORMATIONS",
     "Transformation",
     "Change",
+    "Redesigned",
     "Skipped",
     "apply_finding",
     "automate",
     "check_clean",
+    "check_keep",
     "compose",
     "duration_moments",
     "eliminate",
@@ -42,8 +45,10 @@ __all__ = [
     "read_change_log",
     "reassign",
     "redesign",
+    "redesign_to",
     "relocate_check",
     "resequence",
+    "select_findings",
     "sidecar_paths",
     "transform_scenario",
     "write_outputs",
