@@ -3,31 +3,30 @@ from __future__ import annotations
 
 import click
 
-from ..i18n import _, language
+from ..i18n import N_, _, language
 from ..redesign.pipeline import redesign_to
 from ..report.summary import change_sentence
 from . import options
+from .help import command
 
 __all__ = ["redesign"]
 
 
-@click.command()
+@command(N_("Rewrite a procedure without the steps its findings flag.\n\n"
+            "Runs the analyzer, applies the selected findings' suggestions (eliminate, "
+            "compose, parallelise, resequence, automate, integrate...: one transformation "
+            "each), never removing a step marked mandatory, and writes OUT.bpmn with its "
+            "diagram, OUT.scenario.yaml (removed steps dropped, composed durations summed) and "
+            "OUT.changes.yaml (what changed and why)."))
 @click.argument("file", type=click.Path(dir_okay=False))
-@options.output("Where to write the redesigned BPMN (its .scenario.yaml and .changes.yaml "
-                "go beside it; missing folders are created).", required=True)
+@options.output(N_("Where to write the redesigned BPMN (its .scenario.yaml and .changes.yaml "
+                   "go beside it; missing folders are created)."), required=True)
 @click.option("--apply", "apply", multiple=True, metavar="all|RULE|FINDING-ID",
-              help="Which findings to apply (repeatable; default: all).")
+              help=N_("Which findings to apply (repeatable; default: all)."))
 @click.option("--keep", multiple=True, metavar="ELEMENT-ID",
-              help="Never remove this element, whatever the findings say (repeatable).")
+              help=N_("Never remove this element, whatever the findings say (repeatable)."))
 @options.scenario()
 def redesign(file, output, apply, keep, scenario):
-    """Rewrite a procedure without the steps its findings flag.
-
-    Runs the analyzer, applies the selected findings' suggestions (eliminate, compose,
-    parallelise, resequence, automate, integrate...: one transformation each), never
-    removing a step marked mandatory, and writes OUT.bpmn with its diagram, OUT.scenario.yaml (removed steps
-    dropped, composed durations summed) and OUT.changes.yaml (what changed and why).
-    """
     done = redesign_to(file, output, scenario=scenario, apply=apply, keep=keep)
     click.echo(f"{file}: " + _("{findings} findings, {chosen} selected, {applied} changes "
                                "applied, {skipped} skipped").format(

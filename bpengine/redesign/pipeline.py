@@ -2,7 +2,7 @@
 
 :func:`redesign_to` is the counterpart of :func:`bpengine.reengineer.reengineer_to` for one
 redesign the user chooses: it analyzes a procedure, keeps the findings ``apply`` names
-(:func:`select_findings`), applies them (:func:`~bpengine.redesign.plan.redesign`) and writes
+(:func:`select_findings`), applies them (:func:`~bpengine.redesign.plan.apply_findings`) and writes
 the new BPMN with its scenario and change log
 (:func:`~bpengine.redesign.sidecars.write_outputs`). The CLI only parses options and prints.
 """
@@ -14,12 +14,13 @@ from pathlib import Path
 
 from .. import analysis
 from ..errors import BpengineError
+from ..i18n import _
 from ..model import ProcessModel
 from ..model import load as load_model
 from ..scenario import load_scenario
 from ..scenario.loading import read_yaml, sidecar_path
 from .changes import Change
-from .plan import Skipped, redesign
+from .plan import Skipped, apply_findings
 from .sidecars import write_outputs
 
 __all__ = ["Redesigned", "check_keep", "redesign_to", "select_findings"]
@@ -69,9 +70,10 @@ def select_findings(findings: Iterable, apply: Sequence[str], source: str) -> li
     known_ids = {f.id for f in findings}
     for value in apply:
         if value not in analysis.RULE_IDS and value not in known_ids:
-            ids = ", ".join(sorted(known_ids)) or "none"
-            raise BpengineError(f"--apply {value}: neither a rule id ({', '.join(analysis.RULE_IDS)}"
-                                f") nor a finding of {source} (its findings: {ids})")
+            ids = ", ".join(sorted(known_ids)) or _("none")
+            raise BpengineError(_("--apply {value}: neither a rule id ({rules}) nor a finding of "
+                                  "{file} (its findings: {ids})").format(
+                value=value, rules=", ".join(analysis.RULE_IDS), file=source, ids=ids))
     return [f for f in findings if f.rule in apply or f.id in apply]
 
 
@@ -79,7 +81,8 @@ def check_keep(model: ProcessModel, keep: Iterable[str], source: str) -> None:
     """Refuse an element to keep that ``model`` (read from ``source``) does not have."""
     for ident in keep:
         if ident not in model.elements:
-            raise BpengineError(f"--keep {ident}: {source} has no element with that id")
+            raise BpengineError(_("--keep {id}: {file} has no element with that id").format(
+                id=ident, file=source))
 
 
 def redesign_to(file, output, *, scenario=None, apply: Sequence[str] = (),
@@ -115,14 +118,14 @@ def redesign_to(file, output, *, scenario=None, apply: Sequence[str] = (),
     check_keep(model, keep, str(file))
     scen_path = scenario or sidecar_path(file)
     if scen_path is not None and str(scen_path).endswith(".json"):
-        raise BpengineError(f"--scenario {scen_path}: only YAML scenarios can be carried across "
-                            "a redesign")
+        raise BpengineError(_("--scenario {path}: only YAML scenarios can be carried across a "
+                              "redesign").format(path=scen_path))
     raw = read_yaml(scen_path)
     scen = load_scenario(str(scen_path), model=model) if scen_path else None
-    findings = analysis.analyze(model, scen)
+    findings = analysis.analyze(model, scenario=scen)
     chosen = select_findings(findings, apply, str(file))
-    skipped: list = []
-    new, applied = redesign(model, chosen, keep=keep, skipped=skipped)
-    written = write_outputs(new, raw, applied, skipped, Path(output), str(file))
-    return Redesigned(model, new, tuple(findings), tuple(chosen), tuple(applied),
-                      tuple(skipped), tuple(written))
+    done = apply_findings(model, chosen, keep=keep)
+    written = write_outputs(done.model, raw, list(done.changes), list(done.skipped),
+                            Path(output), str(file))
+    return Redesigned(model, done.model, tuple(findings), tuple(chosen), tuple(done.changes),
+                      tuple(done.skipped), tuple(written))
