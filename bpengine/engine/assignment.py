@@ -26,6 +26,7 @@ from lxml import etree
 from ..errors import BpengineError, ExpressionError
 from ..expressions import Expression, compile_expression, parse_duration
 from ..i18n import _
+from .schema import TaskRow
 
 __all__ = ["Assignment", "read_assignments", "resolve_assignment", "zone", "zone_name",
            "pack_names", "CAMUNDA"]
@@ -186,6 +187,12 @@ def resolve_assignment(spec: Assignment, data: dict, now: _dt.datetime, tz: _dt.
     assignee = _values(spec.assignee, data, f"{where}: camunda:assignee", missing_ok=True)
     users = _values(spec.candidate_users, data, f"{where}: camunda:candidateUsers")
     groups = _values(spec.candidate_groups, data, f"{where}: camunda:candidateGroups")
+    room = TaskRow.assignee.type.length  # PostgreSQL refuses more; SQLite kept it
+    if assignee and len(assignee[0]) > room:
+        raise BpengineError(_("{where}: camunda:assignee: the assignee {name}... is {length} "
+                              "characters long; the engine stores at most {room}").format(
+                                  where=where, name=repr(assignee[0][:40]),
+                                  length=len(assignee[0]), room=room))
     for name in (*users, *groups):
         if "," in name:
             raise BpengineError(_("{where}: candidate {name!r} holds a comma").format(
