@@ -171,6 +171,37 @@ def test_a_script_that_cannot_run_is_an_error(attrs, script, why):
     assert "bad-script" not in codes(python)
 
 
+def _looped(characteristics: str) -> str:
+    return CHAIN.replace('<userTask id="t"/>', f'<userTask id="t">{characteristics}</userTask>')
+
+
+@pytest.mark.parametrize(("characteristics", "part", "why"), [
+    ("<multiInstanceLoopCharacteristics><loopCardinality>${jumlah.size()}</loopCardinality>"
+     "</multiInstanceLoopCharacteristics>", "loopCardinality", "only these functions"),
+    ("<multiInstanceLoopCharacteristics><loopCardinality>3</loopCardinality>"
+     "<completionCondition>= selesai</completionCondition>"
+     "</multiInstanceLoopCharacteristics>", "completionCondition", "cannot be parsed"),
+    ("<multiInstanceLoopCharacteristics isSequential='true'><loopCardinality>"
+     "len('x' * 100000000)</loopCardinality></multiInstanceLoopCharacteristics>",
+     "loopCardinality", "limit max_sequence"),
+    ("<standardLoopCharacteristics><loopCondition>[x for x in y]</loopCondition>"
+     "</standardLoopCharacteristics>", "loopCondition", "ListComp is not allowed"),
+])
+def test_a_loop_expression_that_can_never_evaluate_is_an_error_on_its_activity(
+        characteristics, part, why):
+    sev, el, msg = codes(_looped(characteristics))["bad-condition"]
+    assert (sev, el) == ("error", "t")
+    assert msg.startswith(f"the {part} of this activity can never be evaluated")
+    assert why in msg
+
+
+def test_loop_expressions_that_read_case_data_pass():
+    body = _looped("<multiInstanceLoopCharacteristics><loopCardinality>jumlah_berkas"
+                   "</loopCardinality><completionCondition>nrOfCompletedInstances &gt;= 2"
+                   "</completionCondition></multiInstanceLoopCharacteristics>")
+    assert "bad-condition" not in codes(body)
+
+
 def test_in_a_process_marked_not_executable_they_are_warnings():
     text = doc(_gateway("= approved")).replace(b'isExecutable="true"', b'isExecutable="false"')
     _, problems = validate(text)
