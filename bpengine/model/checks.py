@@ -21,6 +21,7 @@ from ..expressions import compile_expression
 from ..i18n import _
 from ..timers import check_timer
 from .elements import Element
+from .graph import gateway_loops
 from .process_model import ProcessModel, load
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
     for el in model.elements.values():
         out += _element_problems(model, el)
     out += expression_problems(model)
+    out += _loop_problems(model)
     known = set(model.elements)
     for lane in model.lanes.values():
         for ref in lane.nodes:
@@ -104,6 +106,19 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
                                    file=model.file, line=lane.line, element_id=lane.id,
                                    element_name=lane.name, severity="warning",
                                    code="dangling-lane-ref"))
+    return out
+
+
+def _loop_problems(model: ProcessModel) -> list[Problem]:
+    """A warning on the first gateway of each loop made only of gateways (a livelock)."""
+    out = []
+    for loop in gateway_loops(model):
+        names = ", ".join(repr(model.elements[n].label) for n in loop)
+        # the same sentence as soundness's livelock (bpengine.analysis.livelock)
+        out.append(_p(model, model.elements[loop[0]], _(
+            "a loop made only of gateways ({steps}) has no task or catch event inside: when "
+            "its way out is false the case loops there for ever with nothing to do").format(
+                steps=names), "gateway-loop"))
     return out
 
 
