@@ -8,16 +8,17 @@ these can reach the interpreter. Their costs are checked by
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
 __all__ = ["SAFE_FUNCTIONS"]
 
 
-def _to_date(value=None, month=None, day=None):
+def _to_date(value: object = None, month: object = None, day: object = None) -> _dt.date:
     """``date("2025-01-06")``, ``date(2025, 1, 6)`` or the date part of a datetime."""
     if month is not None:
-        return _dt.date(int(value), int(month), int(day))
+        return _dt.date(int(value), int(month), int(day))  # type: ignore[call-overload]  # int() refusing one is the user's error
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -25,7 +26,7 @@ def _to_date(value=None, month=None, day=None):
     return _dt.date.fromisoformat(str(value)[:10])
 
 
-def _to_datetime(value):
+def _to_datetime(value: object) -> _dt.datetime:
     if isinstance(value, _dt.datetime):
         return value
     if isinstance(value, _dt.date):
@@ -33,11 +34,11 @@ def _to_datetime(value):
     return _dt.datetime.fromisoformat(str(value))
 
 
-def _days_between(start, end) -> int:
+def _days_between(start: object, end: object) -> int:
     return (_to_date(end) - _to_date(start)).days
 
 
-def _sum(items, start=0):
+def _sum(items: Iterable[Any], start: Any = 0) -> Any:
     """``sum``; lists and texts are joined in one pass (``sum(lists, [])`` is quadratic)."""
     items = list(items)
     if isinstance(start, (list, tuple)):
@@ -71,7 +72,7 @@ SAFE_FUNCTIONS: dict[str, Any] = {
 }
 
 
-def _duration(text) -> _dt.timedelta:
+def _duration(text: str) -> _dt.timedelta:
     from .timers import parse_duration  # the timer-value home, which imports this module
 
     return parse_duration(text)

@@ -65,7 +65,7 @@ class ExpressionLimits:
     time_budget: float = 0.25
     max_timer_days: int = 36_525
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
@@ -100,11 +100,11 @@ def limit_error(source: str, problem: str, limits: ExpressionLimits, name: str,
         name, value, steps)
 
 
-def is_int(value) -> bool:
+def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def number_text(value) -> str:
+def number_text(value: Any) -> str:
     """A number as a message shows it: a huge one by its size, not its 4,000 digits."""
     if is_int(value) and value.bit_length() > 64:
         return _("of {n} bits").format(n=value.bit_length())
@@ -135,7 +135,7 @@ class CostChecks:
         if bits > self.limits.max_int_bits:
             raise self.over("max_int_bits", _("the number would have {n} bits").format(n=bits))
 
-    def power(self, base, exponent) -> None:
+    def power(self, base: Any, exponent: Any) -> None:
         """``9**9**9`` and ``10**10**10`` are refused, not attempted."""
         if isinstance(exponent, (int, float)) and abs(exponent) > self.limits.max_exponent:
             raise self.over("max_exponent", _("the exponent {n} is too large").format(
@@ -144,7 +144,7 @@ class CostChecks:
             # the power has at least (bits(base) - 1) * exponent + 1 bits
             self.integer((abs(base).bit_length() - 1) * exponent + 1)
 
-    def format_cost(self, template: str, args) -> None:
+    def format_cost(self, template: str, args: Any) -> None:
         """Widths and precisions of ``template % args``, read before formatting."""
         values = list(args) if isinstance(args, tuple) else [args]
         total = len(template)
@@ -170,7 +170,7 @@ class CostChecks:
                 values.pop(0)
         self.sequence(total)
 
-    def check_call(self, name: str, args: list) -> None:
+    def check_call(self, name: str, args: list[Any]) -> None:
         if name == "sum" and len(args) == 2 and isinstance(args[1], (list, tuple)):
             items = args[0] if isinstance(args[0], (list, tuple)) else ()
             self.sequence(len(args[1]) + sum(len(i) for i in items if isinstance(i, SIZED)))

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import ast
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +74,7 @@ def _reads_data(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Name) and id(n) not in called for n in ast.walk(node))
 
 
-def _constant_parts(node: ast.AST):
+def _constant_parts(node: ast.AST) -> Iterator[ast.AST]:
     """The largest sub-expressions that read no case data (their cost is known now)."""
     if not _reads_data(node):
         yield node
@@ -117,7 +117,8 @@ class Expression:
     @property
     def names(self) -> frozenset[str]:
         """Case-data names the expression reads (excluding safe function names)."""
-        called = {n.func.id for n in ast.walk(self.tree) if isinstance(n, ast.Call)}
+        called = {n.func.id for n in ast.walk(self.tree)
+                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         return frozenset(n.id for n in ast.walk(self.tree)
                          if isinstance(n, ast.Name) and n.id not in called)
 
@@ -214,12 +215,16 @@ class _Evaluator(CostChecks):
     def visit_dict(self, node: ast.Dict) -> Any:
         if any(k is None for k in node.keys):
             raise self.fail(_("** in a dict literal is not allowed"))
-        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)}
+        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)
+                if k is not None}  # (None was refused just above)
 
     def visit_call(self, node: ast.Call) -> Any:
+        func = node.func
+        if not isinstance(func, ast.Name):  # unreachable: check_tree admits names only
+            raise self.fail(_("only functions can be called"))
         args = [self.visit(a) for a in node.args]
-        self.check_call(node.func.id, args)
-        return self.bounded(SAFE_FUNCTIONS[node.func.id](*args))
+        self.check_call(func.id, args)
+        return self.bounded(SAFE_FUNCTIONS[func.id](*args))
 
     def visit_attribute(self, node: ast.Attribute) -> Any:
         # JUEL's ``applicant.age`` reads a key of a mapping; Python attributes stay shut.
@@ -262,9 +267,10 @@ class _Evaluator(CostChecks):
 
 
 
-_SEQUENCE_TYPES = {ast.List: list, ast.Tuple: tuple, ast.Set: frozenset}
+_SEQUENCE_TYPES: dict[type[ast.AST], Callable[[list[Any]], Any]] = {
+    ast.List: list, ast.Tuple: tuple, ast.Set: frozenset}
 # Node type -> the _Evaluator method that evaluates it, built once: one dict look-up per visit.
-_VISITORS = {
+_VISITORS: dict[type[ast.AST], Callable[[_Evaluator, Any], Any]] = {
     ast.Constant: _Evaluator.visit_constant,
     ast.Name: _Evaluator.visit_name,
     ast.BoolOp: _Evaluator.visit_boolop,
@@ -326,7 +332,7 @@ def evaluate(text: str, data: Mapping[str, Any], limits: ExpressionLimits | None
     True
     """
     return compile_expression(text, limits).evaluate(data)
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """``parse_duration`` lives in :mod:`bpengine.timers`; older callers import it here."""
     if name == "parse_duration":
         from .timers import parse_duration

@@ -15,7 +15,7 @@ SCENARIO = {"tasks": {"A": "20 min", "B": "10 min"}, "arrivals": {"interarrival"
 
 @pytest.fixture(scope="module")
 def rows():
-    return simulate(SEQUENCE, SCENARIO, cases=30, replications=1, warmup=0).event_log
+    return simulate(SEQUENCE, scenario=SCENARIO, cases=30, replications=1, warmup=0).event_log
 
 
 @pytest.mark.parametrize("suffix", [".xes", ".csv"])
