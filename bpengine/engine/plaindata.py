@@ -199,7 +199,7 @@ def resolve_case_data(dct: dict, data: Mapping[str, Any] | None, where: str) -> 
         restored = {}
         for k, v in part.items():
             if isinstance(v, dict) and v.get("typename") == _REFERENCE:
-                key = v.get("key")
+                key = str(v.get("key"))
                 if data is None or key not in data or _digest(data[key]) != v.get("digest"):
                     raise BpengineError(_(
                         "{where}: its saved state refers to case data {key!r}, which the case "
