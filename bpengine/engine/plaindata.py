@@ -130,12 +130,31 @@ SHARED_MIN_BYTES = 1024
 _REFERENCE = "bpe-case-data"
 
 
+def _canonical(value: Any) -> Any:
+    """``value`` as PostgreSQL's jsonb gives it back, up to what it changes: keys are
+    sorted by the encoder, and every number becomes a float (jsonb writes ``1e20`` as
+    ``100000000000000000000``, read back as an int, and ``-0.0`` as ``0``)."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, (int, float)):
+        try:
+            return float(value) + 0.0  # + 0.0: -0.0 becomes 0.0
+        except OverflowError:  # an int past float's range: kept exact
+            return value
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    raise TypeError(type(value).__name__)
+
+
 def _digest(value: Any) -> str | None:
     """A fingerprint of a JSON value, the same after a round trip through any JSON column
-    (keys sorted: PostgreSQL's jsonb reorders them); None when it is not plain JSON."""
+    (:func:`_canonical`); None when it is not plain JSON or is small."""
     try:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError):
+        text = json.dumps(_canonical(value), sort_keys=True, separators=(",", ":"),
+                          allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
         return None
     if len(text) < SHARED_MIN_BYTES:
         return None
