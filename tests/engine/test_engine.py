@@ -181,7 +181,8 @@ def test_a_multi_instance_expression_that_can_never_evaluate_is_refused_at_deplo
                          b"</completionCondition>", 1)
     assert bad != source
     with pytest.raises(ModelError, match=r"T_tinjau \('Tinjau rancangan'\): the "
-                                         "completionCondition of this activity can never be evaluated: .*only these functions"):
+                                         "completionCondition of this activity can never be "
+                                         "evaluated: .*only these functions"):
         engine.deploy(bad)
     assert engine.definitions() == []
     engine.deploy(source)  # the same model without it deploys
