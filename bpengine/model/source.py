@@ -32,7 +32,7 @@ from ..errors import BpengineError, ModelError, Problem
 from ..i18n import _
 
 __all__ = ["MAX_BYTES", "read_source", "parse_xml", "read_bounded", "open_bounded",
-           "decode_text", "read_text"]
+           "decode_text", "read_text", "undecodable"]
 
 #: Largest BPMN file read (bytes); the largest real model we have seen is < 1 MB.
 MAX_BYTES = 50 * 1024 * 1024
@@ -144,9 +144,10 @@ class _BoundedRaw(io.RawIOBase):
     """A raw stream over ``inner`` that refuses to deliver more than ``limit`` bytes."""
 
     def __init__(self, inner: io.RawIOBase | io.BufferedIOBase | Any, limit: int,
-                 error: type[BpengineError], name: str) -> None:
+                 error: type[BpengineError], name: str, below: Any = None) -> None:
         self._inner, self._left, self._limit = inner, limit, limit
         self._error, self._name = error, name
+        self._below = below  # the file under a decompressor, which does not close it
 
     def readable(self) -> bool:
         return True
@@ -169,6 +170,8 @@ class _BoundedRaw(io.RawIOBase):
     def close(self) -> None:
         try:
             self._inner.close()
+            if self._below is not None:
+                self._below.close()
         finally:
             super().close()
 
@@ -188,8 +191,9 @@ def open_bounded(path: str | os.PathLike[str], *, limit: int, error: type[Bpengi
     if gzipped:
         import gzip
 
-        stream = _BoundedRaw(gzip.GzipFile(fileobj=io.BufferedReader(stream), mode="rb"),
-                             limit, error, name)
+        compressed = io.BufferedReader(stream)
+        stream = _BoundedRaw(gzip.GzipFile(fileobj=compressed, mode="rb"), limit, error, name,
+                             below=compressed)
     return io.BufferedReader(stream)
 
 
@@ -214,6 +218,34 @@ def decode_text(data: bytes, name: str, error: type[BpengineError] = ModelError)
             "decode; save the file as UTF-8").format(
                 encoding=encoding.upper(), offset=offset, line=line, byte=data[offset]),
             code="encoding") from None
+
+
+def undecodable(stream: Any) -> tuple[int, int, int] | None:
+    """``(offset, line, byte)`` of the first byte of ``stream`` that is not UTF-8, or None.
+
+    For a file read as text in chunks (a CSV log), whose decoder says only that some
+    chunk failed: the binary stream is read again to say where. A UTF-8 byte-order mark
+    is skipped.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    chunk = stream.read(3)
+    offset, lines = (3, 0) if chunk == codecs.BOM_UTF8 else (0, 0)
+    if offset:
+        chunk = stream.read(1 << 20)
+    while True:
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            # exc.object is the decoder's held-back bytes (an unfinished character, never a
+            # newline) followed by this chunk
+            held = len(exc.object) - len(chunk)
+            return (offset - held + exc.start,
+                    lines + exc.object[:exc.start].count(b"\n") + 1, exc.object[exc.start])
+        if not chunk:
+            return None
+        offset += len(chunk)
+        lines += chunk.count(b"\n")
+        chunk = stream.read(1 << 20)
 
 
 def read_text(path: str | os.PathLike[str], *, limit: int, error: type[BpengineError] = ModelError,
@@ -283,17 +315,19 @@ def parse_xml(data: bytes, filename: str) -> etree._Element:
         head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
         if head != b"<" and _xml_encoding(data) is None:
             # JSON, YAML, a PDF...: say what it is not, not where XML broke
-            raise ModelError(Problem("not a BPMN file: it is not XML at all (BPMN 2.0 files "
-                                     "start with '<')", file=filename, code="xml")) from None
+            raise ModelError(Problem(_("not a BPMN file: it is not XML at all (BPMN 2.0 files "
+                                       "start with '<')"), file=filename, code="xml")) from None
         where: int | None = exc.lineno or None
         msg = exc.msg or str(exc)
         raise ModelError(
-            Problem(f"not well-formed XML: {msg}", file=filename, line=where, code="xml")
+            Problem(_("not well-formed XML: {why}").format(why=msg), file=filename, line=where,
+                    code="xml")
         ) from None
     except (ValueError, etree.LxmlError) as exc:
-        raise ModelError(Problem(f"cannot parse XML: {exc}", file=filename, code="xml")) from None
+        raise ModelError(Problem(_("cannot parse XML: {why}").format(why=exc), file=filename,
+                                 code="xml")) from None
     if root is None:
-        raise ModelError(Problem("empty document", file=filename, code="xml"))
+        raise ModelError(Problem(_("empty document"), file=filename, code="xml"))
     # an encoding the byte check cannot read (UTF-7, EBCDIC...) still shows its DOCTYPE here
     if root.getroottree().docinfo.doctype:
         raise _doctype_error(filename, None)

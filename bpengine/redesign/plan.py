@@ -83,7 +83,8 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
     transformation = transformation_for(finding, model.file)
     kept = [e for e in removed_steps(finding) if e in keep]
     if kept:
-        raise ModelError(f"finding {fid}: {', '.join(kept)} is kept (--keep)", file=model.file)
+        raise ModelError(_("finding {fid}: {steps} is kept (--keep)").format(
+                             fid=fid, steps=", ".join(kept)), file=model.file)
     return transformation.apply(model, finding, log)
 
 

@@ -94,7 +94,8 @@ def transformation_for(finding, file: str = "<bytes>") -> Transformation:
     """
     found = TRANSFORMATIONS.get(finding.suggestion)
     if found is None:
-        raise ModelError(f"finding {finding.id}: unknown suggestion {finding.suggestion!r}",
+        raise ModelError(_("finding {id}: unknown suggestion {suggestion}").format(
+                             id=finding.id, suggestion=repr(finding.suggestion)),
                          file=file)
     return found
 
@@ -178,8 +179,9 @@ def _fast_lane(model: ProcessModel, f, log) -> ProcessModel:
     decision = f.elements[-1]
     flow = simple_branch(model, decision)
     if flow is None:
-        raise ModelError(f"finding {f.id}: {decision} no longer has a branch for simple "
-                         "cases", file=model.file)
+        raise ModelError(_("finding {id}: {decision} no longer has a branch for simple "
+                           "cases").format(
+                             id=f.id, decision=decision), file=model.file)
     share = 1.0 / len(model.elements[decision].outgoing)
     new = model
     for t in _targets(f) or f.elements[:1]:
@@ -272,8 +274,9 @@ def _alongside(model: ProcessModel, step: str, log, fid) -> ProcessModel:
             return parallelise(model, chain, log=log, finding=fid)
         except ModelError as exc:
             error = exc
-    raise error or ModelError(f"finding {fid}: {step} has no neighbouring step to run "
-                              "alongside", file=model.file)
+    raise error or ModelError(_("finding {fid}: {step} has no neighbouring step to run "
+                                "alongside").format(
+                                  fid=fid, step=step), file=model.file)
 
 
 for _t in (

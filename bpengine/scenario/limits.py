@@ -22,7 +22,7 @@ from ..i18n import _
 N = TypeVar("N", int, float)
 
 __all__ = ["MAX_SCENARIO_BYTES", "MAX_PROSIMOS_BYTES", "MAX_YAML_NODES", "MAX_YAML_DEPTH",
-           "MAX_NUMBER_DIGITS", "MAX_CASES", "MAX_REPLICATIONS", "MAX_TOTAL_CASES", "MAX_STAFF",
+           "MAX_NUMBER_DIGITS", "MAX_CASES", "MAX_SWEEP_POINTS", "MAX_REPLICATIONS", "MAX_TOTAL_CASES", "MAX_STAFF",
            "MAX_INSTANCES", "MAX_REPEAT", "MAX_MAGNITUDE", "MAX_DURATION_MINUTES",
            "MAX_HORIZON_YEARS", "YEARS", "MAX_LOG_BYTES", "MAX_MESSAGE", "finite", "check_count",
            "check_date", "check_run", "shorten", "horizon_error"]
@@ -40,6 +40,8 @@ MAX_YAML_DEPTH = 50
 MAX_NUMBER_DIGITS = 30
 #: Measured cases of one replication (``--cases``).
 MAX_CASES = 1_000_000
+#: Points of a sweep (``sweep --vary``: one range, and all combinations of several).
+MAX_SWEEP_POINTS = 1_000
 #: Replications of one run (``--replications``).
 MAX_REPLICATIONS = 1_000
 #: Cases simulated by one run, warm-up included, over all replications.

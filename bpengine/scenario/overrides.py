@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
+from . import limits
 from .safe_yaml import parse_yaml
 
 if TYPE_CHECKING:
@@ -191,6 +192,9 @@ def parse_values(text: str, where: str = "values") -> list[Any]:
         step = numbers[2] if len(numbers) == 3 else 1
         if last < first:
             raise ScenarioError(f"{where}: {text!r}: the range is empty ({last} < {first})")
+        # counted before the list is built: 1..1000000000 would be eight gigabytes
+        limits.check_count((last - first) // step + 1, where, limits.MAX_SWEEP_POINTS,
+                           "MAX_SWEEP_POINTS")
         return list(range(first, last + 1, step))
     values = [_value(part, where) for part in text.split(",")]
     if not text or any(v is None for v in values):

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from ..errors import BpengineError, ModelError
+from ..i18n import _
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
 from ..scenario.limits import check_run
@@ -29,8 +30,8 @@ __all__ = ["run_case", "simulate", "trace"]
 
 def _warmup_cases(warmup, cases) -> int:
     if isinstance(warmup, bool) or not isinstance(warmup, (int, float)) or warmup < 0:
-        raise BpengineError(f"warmup: expected a number of cases or a fraction in [0, 1), got "
-                            f"{warmup!r}")
+        raise BpengineError(_("warmup: expected a number of cases or a fraction in [0, 1), got "
+                               "{warmup}").format(warmup=repr(warmup)))
     if isinstance(warmup, float) and warmup < 1:
         return int(round(warmup * cases))
     return int(warmup)
@@ -100,10 +101,11 @@ def simulate(model, *, scenario=None, cases: int = 1000, replications: int = 10,
     if not isinstance(model, ProcessModel):
         model = load(model)
     if isinstance(cases, bool) or not isinstance(cases, int) or cases < 1:
-        raise BpengineError(f"cases: expected a positive whole number, got {cases!r}")
+        raise BpengineError(_("cases: expected a positive whole number, got {cases}").format(
+                                cases=repr(cases)))
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise BpengineError(f"replications: expected a positive whole number, got "
-                            f"{replications!r}")
+        raise BpengineError(_("replications: expected a positive whole number, got "
+                               "{replications}").format(replications=repr(replications)))
     warm = _warmup_cases(warmup, cases)
     check_run(cases, replications, warm)  # before loading anything: --cases 10**9 stops here
     sc = load_scenario(scenario, model=model)
@@ -118,7 +120,8 @@ def simulate(model, *, scenario=None, cases: int = 1000, replications: int = 10,
     started = time.perf_counter()
     reps = []
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
-        raise BpengineError(f"workers: expected a whole number >= 0, got {workers!r}")
+        raise BpengineError(_("workers: expected a whole number >= 0, got {workers}").format(
+                                workers=repr(workers)))
     workers = min(workers or os.cpu_count() or 1, replications)
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         global _JOB

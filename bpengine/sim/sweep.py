@@ -14,8 +14,10 @@ import json
 from dataclasses import dataclass
 
 from ..errors import BpengineError
+from ..i18n import _
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
+from ..scenario.limits import MAX_SWEEP_POINTS, check_count
 from ..scenario.overrides import parse_path
 from .results import SimulationResult
 from .runner import simulate
@@ -120,13 +122,17 @@ def sweep(model, *, vary=None, scenario=None, cases: int = 1000, replications: i
         A path or value the scenario reader refuses, naming it.
     """
     if not vary:
-        raise BpengineError("sweep: give at least one path to vary, with its values")
+        raise BpengineError(_("sweep: give at least one path to vary, with its values"))
     if not isinstance(model, ProcessModel):
         model = load(model)
     paths = list(vary)
     for path in paths:
         if not vary[path]:
-            raise BpengineError(f"sweep: {path}: no values to try")
+            raise BpengineError(_("sweep: {path}: no values to try").format(path=path))
+    size = 1
+    for p in paths:  # the product is counted before it is built
+        size *= max(len(vary[p]), 1)
+    check_count(size, "--vary", MAX_SWEEP_POINTS, "MAX_SWEEP_POINTS")
     grid = list(itertools.product(*(vary[p] for p in paths)))
     points = []
     for i, combo in enumerate(grid):
