@@ -15,16 +15,19 @@ from .scenario import (
     DEFAULT_TRANSFER,
     Arrivals,
     Batch,
+    BatchRule,
     EventTiming,
     LaneStaff,
     Person,
     Scenario,
+    hour_window,
 )
 
 __all__ = [
     "Arrivals",
     "apply_overrides",
     "Batch",
+    "BatchRule",
     "Calendar",
     "Choice",
     "DEFAULT_DURATION",
@@ -41,6 +44,7 @@ __all__ = [
     "check_scenario",
     "from_prosimos",
     "holiday_set",
+    "hour_window",
     "load_scenario",
     "parse_distribution",
     "parse_minutes",

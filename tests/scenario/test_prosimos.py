@@ -93,7 +93,7 @@ def test_simulating_people_counts_each_persons_hours_and_cost():
     assert res["cost_per_case"].mean > 0
 
 
-@pytest.mark.parametrize("section", ["batch_processing", "prioritisation_rules",
+@pytest.mark.parametrize("section", ["prioritisation_rules",
                                      "global_attributes", "multitask"])
 def test_sections_not_simulated_are_refused_by_name(tmp_path, section):
     doc = {**CLAIMS_DOC, section: []}
