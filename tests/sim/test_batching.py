@@ -90,7 +90,8 @@ def test_daily_hour_fires_at_that_hour_with_every_file_waiting(tmp_path):
     rows, _res = run_b(tmp_path, batch, 9)
     assert rows[0] == ("Mon 15:00", "15:05", "Kepala #1")
     assert rows[6] == ("Mon 15:30", "15:35", "Kepala #1")
-    assert rows[7][0] == "Mon 16:01" and rows[8][0] == "Mon 16:06"
+    assert rows[7][0] == "Mon 16:01"
+    assert rows[8][0] == "Mon 16:06"
 
 
 def test_ready_wt_fires_once_no_file_came_for_that_long(tmp_path):
@@ -117,7 +118,8 @@ def test_week_day_and_hour_wait_for_that_day(tmp_path):
              "firing_rules": [[rule("week_day", "=", "Tuesday"), rule("daily_hour", "=", 9)],
                               [rule("size", ">=", 20)]]}
     rows, _res = run_b(tmp_path, batch, 10)
-    assert rows[0][0] == "Tue 09:00" and rows[9][0] == "Tue 10:30"
+    assert rows[0][0] == "Tue 09:00"
+    assert rows[9][0] == "Tue 10:30"
 
 
 def test_sizes_drawn_from_size_distrib_without_rules(tmp_path):
@@ -142,7 +144,8 @@ def test_a_batch_that_never_fills_is_worked_at_the_end(tmp_path):
     batch = {"type": "Sequential", "size_distrib": [], "duration_distrib": [],
              "firing_rules": [[rule("size", "=", 5)]]}
     rows, _res = run_b(tmp_path, batch, 4)
-    assert len(rows) == 4 and len({r[2] for r in rows}) == 1
+    assert len(rows) == 4
+    assert len({r[2] for r in rows}) == 1
     assert rows[0][0] == "Mon 11:01"
 
 
