@@ -201,13 +201,13 @@ class Batching(Replicating):
             for item in files:
                 self._request(item, t)
             return
-        files[0].mates = files  # one request: whoever takes it works the whole batch
+        self.batched[files[0]] = files  # one request: whoever takes it works the batch
         self._request(files[0], t)
 
     def _serve_batch(self, lane, first, t, staff):
         """One person (``staff``) works the files of a batch from ``t``: one after another,
         or all at once, each taking the batch's time (Prosimos' Sequential, Parallel)."""
-        files, first.mates = first.mates, None
+        files = self.batched.pop(first)
         batch = self.net.batch[first.node]
         n, parallel = len(files), batch.together == "parallel"
         factor = batch.coefficient(n) * (n if parallel else 1)
@@ -222,11 +222,13 @@ class Batching(Replicating):
             dur = stream.next() * factor
             start, end = clock.work(t if parallel else s, dur)
             item.assigned, item.start, item.end, item.dur = t, start, end, dur
-            item.state, item.staff, item.keeps = SERVICE, staff, 2 if parallel else 1
+            item.state, item.staff = SERVICE, staff
+            # its end frees nobody; a file worked beside a longer one adds no busy time
+            self.kept[item] = 2 if parallel else 1
             s = end
             if last is None or end >= last.end:
                 last = item
-        last.keeps = 0  # its end frees the person (pushed last: it ends last)
+        del self.kept[last]  # its end frees the person (pushed last: it ends last)
         for item in files:
             if item is not last:
                 heappush(self.heap, (item.end, DONE, next(self.seq), DONE, item))

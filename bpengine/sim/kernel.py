@@ -115,6 +115,8 @@ class Replication(Staffing, Batching):
         self.pool_gen: dict[int, int] = {}
         self.batch_rules: dict[int, list] = {}  # task -> its firing rules, compiled
         self.batch_sizes: dict[int, int] = {}  # task -> the size drawn for its open batch
+        self.batched: dict = {}  # the file queued for a batch one person works -> its files
+        self.kept: dict = {}  # files of such a batch whose end frees nobody -> 1, or 2: nor busy
         self.open = 0
         self.open_cases: dict[int, Case] = {}
         self.finished: list[Case] = []

@@ -69,17 +69,13 @@ class Item:
     """One task activation of one case: a work item in a lane's queue."""
 
     __slots__ = ("case", "scope", "node", "lane", "enabled", "released", "assigned", "start",
-                 "end", "dur", "state", "staff", "group", "mates", "keeps")
+                 "end", "dur", "state", "staff", "group")
 
     def __init__(self, case, scope, node, lane, t, group=None):
         self.case, self.scope, self.node, self.lane = case, scope, node, lane
         self.enabled = self.released = self.assigned = t
         self.start = self.end = self.dur = 0.0
         self.state, self.staff, self.group = QUEUED, -1, group
-        # a batch one person works (Prosimos): the files it holds, on the one queued for it;
-        # keeps: 1 if its end does not free the person (more files of the batch follow),
-        # 2 if neither (a file worked in parallel with a longer one) the busy time counts
-        self.mates, self.keeps = None, 0
 
 
 class Group:
@@ -174,6 +170,8 @@ class Replicating(Protocol):
     seq: itertools.count[int]
     node_stream: list[Stream | None]
     pools: dict[int, list[Item]]
+    batched: dict[Item, list[Item]]
+    kept: dict[Item, int]
     pool_gen: dict[int, int]
     rows: list[tuple[Any, ...]]
     sends: Any
@@ -310,7 +308,7 @@ class Staffing(Replicating):
         return best
 
     def _serve(self, lane, item, t, staff):
-        if item.mates is not None:
+        if self.batched and item in self.batched:  # a batch one person works (Prosimos)
             self._serve_batch(lane, item, t, staff)
             return
         if lane.people is None:
@@ -350,8 +348,9 @@ class Staffing(Replicating):
             return  # cancelled by a boundary timer or a terminate end meanwhile
         item.state = FINISHED
         case, lane, staff = item.case, self.lanes[item.lane], item.staff
-        if item.keeps:  # a file of a batch one person works: not the one that frees them
-            if item.keeps == 1:
+        kept = self.kept
+        if kept and item in kept:  # a file of a batch one person works, not its last
+            if kept.pop(item) == 1:
                 lane.busy += item.dur
         elif lane.people is None:  # a head count: _free inlined, as this runs for every task
             lane.busy += item.dur
@@ -497,7 +496,7 @@ class Staffing(Replicating):
             lane.busy += item.dur
             item.state = FINISHED
             self._account(item, lane)
-            if not item.keeps:
+            if self.kept.pop(item, 0) == 0:
                 self._free(lane, item.staff, t)
         else:
             item.assigned = t
