@@ -36,3 +36,14 @@ def test_generated_people_file_agrees_with_prosimos(tmp_path):
     assert set(checked) == {"cycle_hours", "processing_hours", "utilisation Back office",
                             "utilisation Front desk"}
     assert all(r["agrees"] for r in rows), rows
+
+
+@pytest.mark.slow
+def test_batches_agree_with_prosimos(tmp_path):
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    rows = bench.differential(tmp_path, cases=600, runs=3, only="claims-batches",
+                              out=lambda *_: None)
+    assert rows
+    assert all(r["agrees"] for r in rows), rows
