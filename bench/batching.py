@@ -27,9 +27,9 @@ CLAIMS = ROOT / "tests" / "data" / "prosimos"
 _CHILD = """
 import sys, time
 from bpengine import load, load_scenario, simulate
-model = load(sys.argv[1]); sc = load_scenario(sys.argv[2], model)
+model = load(sys.argv[1]); sc = load_scenario(sys.argv[2], model=model)
 t = time.perf_counter()
-simulate(model, sc, cases=int(sys.argv[3]), replications=1, warmup=0, event_log=False)
+simulate(model, scenario=sc, cases=int(sys.argv[3]), replications=1, warmup=0, event_log=False)
 print(time.perf_counter() - t)
 """
 

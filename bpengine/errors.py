@@ -76,7 +76,9 @@ class Problem:
     code: str = "invalid"
 
     def __str__(self) -> str:
-        return self._format(f" {self.severity}:")
+        from .i18n import _  # i18n imports this module: looked up when shown
+
+        return self._format(f" {_(self.severity)}:")
 
     def brief(self) -> str:
         """The problem without its severity word, for a line that already says ``error:``."""

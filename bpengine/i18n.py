@@ -59,7 +59,21 @@ def set_language(lang: str | None) -> str:
     """Use ``lang`` (``"id"`` or ``"en"``; ``None``: :func:`default_language`) from now on."""
     global _current
     _current = _checked(lang, "--lang") if lang else default_language()
+    _route_library_messages(_current)
     return _current
+
+
+def _route_library_messages(lang: str) -> None:
+    """Let libraries that call Python's ``gettext.gettext`` (click) speak ``lang`` too.
+
+    Such libraries look their words up in the process's global gettext domain, in the
+    language named by ``$LANGUAGE``. The bpengine catalogue holds click's words
+    (``bpengine/cli/click_texts.py``), so it becomes that domain, and ``$LANGUAGE`` follows
+    ``--lang`` (worker processes started later inherit it, and speak the same language).
+    """
+    gettext.bindtextdomain("bpengine", str(LOCALE_DIR))
+    gettext.textdomain("bpengine")
+    os.environ["LANGUAGE"] = lang
 
 
 def language() -> str:

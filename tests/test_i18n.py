@@ -57,9 +57,15 @@ def test_every_message_has_an_indonesian_translation_with_the_same_placeholders(
     for m in ids:  # Babel's own checks: {placeholders} and plural forms agree
         for check in checkers:
             check(cat, m)
-        singular = m.id if isinstance(m.id, str) else m.id[0]
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
         text = m.string if isinstance(m.string, str) else m.string[0]
-        assert set(re.findall(r"{\w+}", singular)) == set(re.findall(r"{\w+}", text)), singular
+        placeholders = {p for i in ids for p in re.findall(r"{\w+}", i)}
+        # Indonesian has one form for every count: it may say the plural's {n} where the
+        # English singular spells "1" or names one item, but nothing the code does not fill
+        if len(ids) == 1:
+            assert placeholders == set(re.findall(r"{\w+}", text)), ids[0]
+        else:
+            assert set(re.findall(r"{\w+}", text)) <= placeholders, ids[0]
 
 
 def test_the_catalogue_holds_every_message_of_the_code(tmp_path):

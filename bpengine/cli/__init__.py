@@ -18,7 +18,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import click
 
 from ..errors import BpengineError, ModelError, hide_password
-from ..i18n import LANGUAGES, set_language
+from ..i18n import LANGUAGES, N_, _, set_language
+from .help import Group, group
 
 __all__ = ["main", "COMMANDS"]
 
@@ -39,11 +40,11 @@ COMMANDS = [
 ]
 
 
-class _Group(click.Group):
+class _Group(Group):
     """Imports a command's module only when that command is used (or help lists it)."""
 
     def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | {name for name, _ in COMMANDS})
+        return sorted(set(super().list_commands(ctx)) | {name for name, _attr in COMMANDS})
 
     def get_command(self, ctx, name):
         if name not in self.commands:
@@ -58,14 +59,16 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except ModelError as exc:  # one line per problem, "error:" said once
             for problem in exc.problems:
-                click.echo(f"error: {problem.brief()}", err=True)
+                click.echo(_("error: {text}").format(text=problem.brief()), err=True)
             ctx.exit(exc.exit_code)
         except BpengineError as exc:  # a URL from --db or the environment loses its password
-            click.echo(f"error: {hide_password(exc)}", err=True)
+            click.echo(_("error: {text}").format(text=hide_password(exc)), err=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:  # one line naming the option, not click's usage block
             where = exc.ctx.command_path if exc.ctx else ctx.command_path
-            click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+            line = _("{message} (see '{command} --help')").format(
+                message=exc.format_message(), command=where)
+            click.echo(_("error: {text}").format(text=line), err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -77,11 +80,14 @@ def _language(ctx, param, value):
         return set_language("en")
 
 
-@click.group("bpengine", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@group(N_("bpengine: load, run, simulate, analyse and redesign BPMN models of agency "
+          "procedures."), "bpengine", cls=_Group,
+       context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bpengine")
 @click.option("--lang", type=click.Choice(LANGUAGES), callback=_language, is_eager=True,
-              expose_value=False, help="Language of messages, tables and reports: id (Bahasa "
-              "Indonesia) or en. Default: $BPENGINE_LANG, else the locale, else en.")
+              expose_value=False, help=N_("Language of messages, tables and reports: id "
+                                          "(Bahasa Indonesia) or en. Default: $BPENGINE_LANG, "
+                                          "else the locale, else en."))
 def main():
-    """bpengine: load, run, simulate, analyse and redesign BPMN models of agency procedures."""
+    pass
 

@@ -3,34 +3,32 @@ from __future__ import annotations
 
 import click
 
-from ..i18n import _, format_number
+from ..i18n import N_, _, format_number
 from ..model import load
 from ..records.calibrate import calibrate as fit_scenario
 from . import options
 from .analyze import sidecar_scenario
+from .help import command
 from .logs import LOG_OPTIONS, columns_of, mapping_of, open_log
 
 __all__ = ["calibrate"]
 
 
-@click.command()
+@command(N_("Fit a scenario for MODEL from LOG: XES, CSV, or an engine database URL.\n\n"
+            "Arrivals, each task's processing time (the distribution family with the lowest "
+            "AIC, fitted with scipy.stats), sign-off rounds, staff and hours per lane, and "
+            "branch probabilities; each number carries a comment saying where it came from and "
+            "how many observations support it."))
 @click.argument("model_file", metavar="MODEL", type=click.Path(dir_okay=False))
 @click.argument("log", metavar="LOG")
-@options.output("Write the scenario YAML to FILE (default: standard output).")
+@options.output(N_("Write the scenario YAML to FILE (default: standard output)."))
 @click.option("--base", type=click.Path(dir_okay=False),
-              help="Scenario whose calendar, costs, service standard, timers and case data "
-                   "are kept (default: MODEL's x.scenario.yaml, if any).")
-@click.option("--no-base", is_flag=True, help="Keep nothing: the scenario defaults stand in.")
+              help=N_("Scenario whose calendar, costs, service standard, timers and case data "
+                      "are kept (default: MODEL's x.scenario.yaml, if any)."))
+@click.option("--no-base", is_flag=True, help=N_("Keep nothing: the scenario defaults stand in."))
 @LOG_OPTIONS
 @options.quiet()
 def calibrate(model_file, log, output, base, no_base, mapping, key, tz, quiet, **kwargs):
-    """Fit a scenario for MODEL from LOG: XES, CSV, or an engine database URL.
-
-    Arrivals, each task's processing time (the distribution family with the lowest AIC,
-    fitted with scipy.stats), sign-off rounds, staff and hours per lane, and branch
-    probabilities; each number carries a comment saying where it came from and how many
-    observations support it.
-    """
     model = load(model_file)
     base = None if no_base else (base or sidecar_scenario(model_file))
     events = open_log(model, log, columns_of(kwargs), key, tz)

@@ -23,17 +23,18 @@ from ..engine import Engine
 from ..errors import BpengineError, hide_password
 from ..i18n import N_, _, ngettext
 from . import options
+from .help import group
 
 __all__ = ["case"]
 
 _db_option = options.database()
 # --json is case data here (its old meaning), so the format takes no --json alias
 _format_option = options.output_format("text", "json", json_alias=False)
-_actor_option = click.option("--actor", default="", help="Who does this (kept in the audit).")
+_actor_option = click.option("--actor", default="", help=N_("Who does this (kept in the audit)."))
 _group_option = click.option("--group", "groups", multiple=True, metavar="GROUP",
-                             help="A group the actor belongs to (repeat for several): tasks "
-                                  "offered to it (a candidate group, or the lane of a task "
-                                  "without candidates).")
+                             help=N_("A group the actor belongs to (repeat for several): tasks "
+                                     "offered to it (a candidate group, or the lane of a task "
+                                     "without candidates)."))
 
 
 def _open(url: str | None, create: bool = False) -> Engine:
@@ -44,12 +45,13 @@ def _open(url: str | None, create: bool = False) -> Engine:
     inbox or "no case", hiding the mistake.
     """
     if not url:
-        raise BpengineError("--db: which database? give --db URL or set BPENGINE_DB")
+        raise BpengineError(_("--db: which database? give --db URL or set BPENGINE_DB"))
     if not create and url.startswith("sqlite:///") and ":memory:" not in url:
         path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
         if not path.exists():
-            raise BpengineError(f"--db {hide_password(url)}: no database at {path} (start a case "
-                                "there first, or run bpengine db upgrade --db ...)")
+            raise BpengineError(_("--db {url}: no database at {path} (start a case there first, "
+                                  "or run bpengine db upgrade --db ...)").format(
+                                      url=hide_password(url), path=path))
     return Engine(url)
 
 
@@ -60,22 +62,23 @@ def _when(moment) -> str:
 
 def _data_options(f):
     f = click.option("--json", "json_text", metavar="OBJECT", hidden=True,
-                     help="Case data as a JSON object (old spelling of --data OBJECT).")(f)
+                     help=N_("Case data as a JSON object (old spelling of --data OBJECT)."))(f)
     return click.option("--data", "pairs", multiple=True, metavar="NAME=VALUE|OBJECT",
-                        help="One data value (JSON literal or text), or a JSON object of "
-                             "values; repeatable.")(f)
+                        help=N_("One data value (JSON literal or text), or a JSON object of "
+                                "values; repeatable."))(f)
 
 
 def _object(text: str, option: str) -> dict:
     try:
         data = json.loads(text)
     except RecursionError:
-        raise click.BadParameter("not JSON this program can read: nested too deeply",
+        raise click.BadParameter(_("not JSON this program can read: nested too deeply"),
                                  param_hint=option) from None
     except ValueError as exc:
-        raise click.BadParameter(f"not JSON: {exc}", param_hint=option) from None
+        raise click.BadParameter(_("not JSON: {why}").format(why=exc),
+                                 param_hint=option) from None
     if not isinstance(data, dict):
-        raise click.BadParameter("must be a JSON object", param_hint=option)
+        raise click.BadParameter(_("must be a JSON object"), param_hint=option)
     return data
 
 
@@ -87,8 +90,8 @@ def _parse_data(pairs, json_text, hint: str = "--data") -> dict:
             continue
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE or a JSON object",
-                                     param_hint=hint)
+            raise click.BadParameter(_("{pair} is not NAME=VALUE or a JSON object").format(
+                pair=repr(pair)), param_hint=hint)
         try:
             data[name.strip()] = json.loads(value)
         except (ValueError, RecursionError):
@@ -136,23 +139,23 @@ def _full(engine: Engine, kind: str, given: str) -> str:
     return engine.expand_id(kind, given)
 
 
-@click.group()
+@group(N_("Start, inspect and complete cases in a database (by hand, for analysts)."))
 def case():
-    """Start, inspect and complete cases in a database (by hand, for analysts)."""
+    pass
 
 
-@case.command()
+@case.command(help=N_("Start a case of PROCESS: a deployed key, or a .bpmn file (deployed "
+                      "first)."))
 @click.argument("process")
 @_db_option
 @_data_options
 @_actor_option
-@click.option("--version", type=int, help="Start this version instead of the newest.")
-@click.option("--trust-scripts", is_flag=True, help="Allow script tasks in a deployed file.")
+@click.option("--version", type=int, help=N_("Start this version instead of the newest."))
+@click.option("--trust-scripts", is_flag=True, help=N_("Allow script tasks in a deployed file."))
 @click.option("--business-key", "business_key", metavar="KEY",
-              help="The application's reference for the case; messages find it by this.")
+              help=N_("The application's reference for the case; messages find it by this."))
 @_format_option
 def start(process, url, pairs, json_text, actor, version, trust_scripts, business_key, fmt):
-    """Start a case of PROCESS: a deployed key, or a .bpmn file (deployed first)."""
     data = _parse_data(pairs, json_text)
     engine = _open(url, create=True)
     key = process
@@ -168,15 +171,14 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
                              business_key=business_key), fmt)
 
 
-@case.command()
+@case.command(help=N_("List ready tasks, oldest first."))
 @_db_option
-@click.option("--lane", help="Only tasks of this lane (role).")
-@click.option("--actor", help="Only tasks claimed by this actor or offered to them.")
+@click.option("--lane", help=N_("Only tasks of this lane (role)."))
+@click.option("--actor", help=N_("Only tasks claimed by this actor or offered to them."))
 @_group_option
-@click.option("--overdue", is_flag=True, help="Only tasks past their due date.")
+@click.option("--overdue", is_flag=True, help=N_("Only tasks past their due date."))
 @_format_option
 def inbox(url, lane, actor, groups, overdue, fmt):
-    """List ready tasks, oldest first."""
     tasks = _open(url).inbox(lane=lane, actor=actor, groups=groups or None, overdue=overdue)
     if fmt == "json":
         click.echo(_json([asdict(t) for t in tasks]))
@@ -197,16 +199,15 @@ def inbox(url, lane, actor, groups, overdue, fmt):
                    + _("since {when}").format(when=_when(task.created_at)) + who)
 
 
-@case.command()
+@case.command(help=N_("Complete the ready task TASK_ID (or a unique start of it) with data."))
 @click.argument("task_id")
 @_db_option
 @_data_options
 @_actor_option
-@click.option("--lane", help="Refuse unless the task belongs to this lane.")
+@click.option("--lane", help=N_("Refuse unless the task belongs to this lane."))
 @_group_option
 @_format_option
 def complete(task_id, url, pairs, json_text, actor, lane, groups, fmt):
-    """Complete the ready task TASK_ID (or a unique start of it) with data."""
     data = _parse_data(pairs, json_text)
     engine = _open(url)
     _print_case(engine.complete(_full(engine, "task", task_id), data, actor=actor, lane=lane,
@@ -235,21 +236,21 @@ def _print_message(engine, message, fmt: str) -> None:
         _print_case(engine.get(message.case_ids[0]), "text")
 
 
-@case.command()
+@case.command(help=N_("Deliver message NAME to the case waiting for it (or start one with a "
+                      "message start)."))
 @click.argument("name")
 @_db_option
 @click.option("--business-key", "business_key", metavar="KEY",
-              help="Deliver to the case with this business key.")
+              help=N_("Deliver to the case with this business key."))
 @click.option("--where", "where", multiple=True, metavar="NAME=VALUE",
-              help="Deliver to the case whose data has this value; repeatable.")
+              help=N_("Deliver to the case whose data has this value; repeatable."))
 @_data_options
-@click.option("--id", "message_id", help="The sender's message id: sent twice, delivered once.")
+@click.option("--id", "message_id", help=N_("The sender's message id: sent twice, delivered once."))
 @click.option("--keep", is_flag=True,
-              help="If no case waits yet, keep the message until one does.")
+              help=N_("If no case waits yet, keep the message until one does."))
 @_actor_option
 @_format_option
 def message(name, url, business_key, where, pairs, json_text, message_id, keep, actor, fmt):
-    """Deliver message NAME to the case waiting for it (or start one with a message start)."""
     data = _parse_data(pairs, json_text)
     correlation = _parse_data(where, None, "--where") if where else None
     engine = _open(url)
@@ -258,51 +259,48 @@ def message(name, url, business_key, where, pairs, json_text, message_id, keep, 
     _print_message(engine, sent, fmt)
 
 
-@case.command()
+@case.command(help=N_("Broadcast signal NAME to every case waiting for it."))
 @click.argument("name")
 @_db_option
 @_data_options
-@click.option("--id", "message_id", help="The sender's id: sent twice, broadcast once.")
+@click.option("--id", "message_id", help=N_("The sender's id: sent twice, broadcast once."))
 @_actor_option
 @_format_option
 def signal(name, url, pairs, json_text, message_id, actor, fmt):
-    """Broadcast signal NAME to every case waiting for it."""
     engine = _open(url)
     sent = engine.signal(name, _parse_data(pairs, json_text), message_id=message_id,
                          actor=actor)
     _print_message(engine, sent, fmt)
 
 
-@case.command()
+@case.command(help=N_("Claim TASK_ID (or a unique start of it) for --actor."))
 @click.argument("task_id")
 @_db_option
-@click.option("--actor", default="", help="Who claims the task (required).")
+@click.option("--actor", default="", help=N_("Who claims the task (required)."))
 @_group_option
 def claim(task_id, url, actor, groups):
-    """Claim TASK_ID (or a unique start of it) for --actor."""
     if not actor.strip():
-        raise BpengineError("case claim: --actor is required: who claims the task")
+        raise BpengineError(_("case claim: --actor is required: who claims the task"))
     engine = _open(url)
     task = engine.claim(_full(engine, "task", task_id), actor, groups=groups or None)
     click.echo(f"{task.id} " + _("claimed by {actor}").format(actor=task.assignee))
 
 
-@case.command()
+@case.command(help=N_("Show a case (CASE_ID or a unique start of it): status, data, open tasks."))
 @click.argument("case_id")
 @_db_option
 @_format_option
 def show(case_id, url, fmt):
-    """Show a case (CASE_ID or a unique start of it): status, data, open tasks."""
     engine = _open(url)
     _print_case(engine.get(_full(engine, "case", case_id)), fmt)
 
 
-@case.command()
+@case.command(help=N_("The audit trail of a case (CASE_ID or a unique start of it): who did "
+                      "what, when."))
 @click.argument("case_id")
 @_db_option
 @_format_option
 def history(case_id, url, fmt):
-    """The audit trail of a case (CASE_ID or a unique start of it): who did what, when."""
     engine = _open(url)
     entries = engine.history(_full(engine, "case", case_id))
     if fmt == "json":
@@ -326,25 +324,24 @@ def history(case_id, url, fmt):
                    f"{e.element_id or '':{element}}  {what}".rstrip())
 
 
-@case.command()
+@case.command(help=N_("Cancel a running case (CASE_ID or a unique start of it)."))
 @click.argument("case_id")
 @_db_option
-@click.option("--reason", default="", help="Why (kept in the audit).")
+@click.option("--reason", default="", help=N_("Why (kept in the audit)."))
 @_actor_option
 def cancel(case_id, url, reason, actor):
-    """Cancel a running case (CASE_ID or a unique start of it)."""
     engine = _open(url)
     _print_case(engine.cancel(_full(engine, "case", case_id), reason, actor=actor), "text")
 
 
-@case.command()
+@case.command(help=N_("Fire due timers (SLA escalations), deliver messages and signals cases "
+                      "threw for each other, start the cases of timer start events whose time "
+                      "has come."))
 @_db_option
 @click.option("--now", "now", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M",
                                                     "%Y-%m-%d"]),
-              help="Fire timers due at this UTC time (default: now).")
+              help=N_("Fire timers due at this UTC time (default: now)."))
 def tick(url, now):
-    """Fire due timers (SLA escalations), deliver messages and signals cases threw for
-    each other, start the cases of timer start events whose time has come."""
     when = now.replace(tzinfo=dt.timezone.utc) if now else None
     advanced = _open(url).tick(when)
     n = len(advanced)
@@ -352,12 +349,11 @@ def tick(url, now):
                + "".join(f"\n  {c}" for c in advanced))
 
 
-@case.command("list")
+@case.command('list', help=N_("List cases, oldest first."))
 @_db_option
 @click.option("--status", type=click.Choice(["running", "completed", "cancelled", "failed"]))
-@click.option("--process", "key", help="Only cases of this process key.")
+@click.option("--process", "key", help=N_("Only cases of this process key."))
 def list_cases(url, status, key):
-    """List cases, oldest first."""
     for c in _open(url).cases(status=status, definition=key):
         key = "  " + _("key {key}").format(key=c.business_key) if c.business_key else ""
         click.echo(f"{c.id}  {c.key} v{c.definition_version}  {_(c.status):9} " + _(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..i18n import N_, _
 from ..model import load
 from ..reengineer.before_after import compare as compare_models
 from ..reengineer.before_after import simulate_pair
@@ -11,6 +12,7 @@ from ..report.tables import comparison_tables
 from ..scenario import load_scenario
 from . import options
 from .analyze import sidecar_scenario
+from .help import command
 from .logs import LOG_OPTIONS, columns_of, is_url, mapping_of, open_log
 from .output import emit
 from .progress import progress_bar
@@ -32,20 +34,20 @@ def load_sides(before_model, after_model, sb, sa, overrides):
     """
     if not overrides:
         return sb, sa
-    return (load_scenario(sb, before_model, overrides=overrides),
-            None if after_model is None else load_scenario(sa, after_model, overrides=overrides))
+    return (load_scenario(sb, model=before_model, overrides=overrides),
+            None if after_model is None else load_scenario(sa, model=after_model, overrides=overrides))
 
 
 def SIM_OPTIONS(f):
     """The simulation options shared by compare, report and reengineer."""
     for opt in reversed([
-        options.scenario("Scenario of BEFORE (default: its x.scenario.yaml, if any)."),
+        options.scenario(N_("Scenario of BEFORE (default: its x.scenario.yaml, if any).")),
         click.option("--after-scenario", type=click.Path(dir_okay=False),
-                     help="Scenario of AFTER (default: its sidecar, else BEFORE's)."),
+                     help=N_("Scenario of AFTER (default: its sidecar, else BEFORE's).")),
         options.overrides(),
         options.cases(1000),
-        options.replications(10, minimum=2, help="Replications per side (for CIs and tests)."),
-        options.seed("Same seed on both sides: common random numbers."),
+        options.replications(10, minimum=2, help=N_("Replications per side (for CIs and tests).")),
+        options.seed(N_("Same seed on both sides: common random numbers.")),
         options.jobs(1),
         options.quiet(),
     ]):
@@ -57,45 +59,41 @@ def _is_log(path: str) -> bool:
     return is_url(path) or str(path).lower().endswith((".xes", ".xes.gz", ".csv"))
 
 
-@click.command()
+@command(N_("Compare two models, or two logs (the cases before and after a reform).\n\n"
+            "Two models (BPMN): structure, cycle time, waiting, handoffs, cost, SLA. Both are "
+            "simulated on their scenarios with the same seed (common random numbers); every "
+            "difference comes with its 95% CI and whether it is statistically significant "
+            "(Welch's t-test over replication means). Both sides are judged against one "
+            "service standard: BEFORE's, unless --service-standard gives another.\n\n"
+            "Two logs (XES, CSV or engine database URLs, with --model): the same table from "
+            "the observed cases, with CIs and Welch's t-test over cases."))
 @click.argument("before", type=click.Path(dir_okay=False))
 @click.argument("after", type=click.Path(dir_okay=False))
 @SIM_OPTIONS
 @options.output_format("text", "json", "csv")
-@options.output("Write the table (or JSON, CSV) to FILE instead of standard output; .xlsx "
-                "or .csv: the table as a spreadsheet.")
+@options.output(N_("Write the table (or JSON, CSV) to FILE instead of standard output; .xlsx "
+                   "or .csv: the table as a spreadsheet."))
 @click.option("--service-standard", metavar="DAYS",
-              help="Judge both sides against this service standard (working days, or a "
-                   "duration such as '5 working days'); default: BEFORE's scenario's.")
+              help=N_("Judge both sides against this service standard (working days, or a "
+                      "duration such as '5 working days'); default: BEFORE's scenario's."))
 @click.option("--model", "model_file", type=click.Path(dir_okay=False),
-              help="With two logs: the model the BEFORE cases ran (approvals, lanes, its "
-                   "sidecar scenario for calendar, costs and service standard).")
+              help=N_("With two logs: the model the BEFORE cases ran (approvals, lanes, its "
+                      "sidecar scenario for calendar, costs and service standard)."))
 @click.option("--after-model", type=click.Path(dir_okay=False),
-              help="With two logs: the model the AFTER cases ran (default: --model).")
+              help=N_("With two logs: the model the AFTER cases ran (default: --model)."))
 @LOG_OPTIONS
 def compare(before, after, scenario, after_scenario, overrides, cases, replications, seed, jobs,
             quiet, fmt, output, service_standard, model_file, after_model, mapping, key, tz,
             **kwargs):
-    """Compare two models, or two logs (the cases before and after a reform).
-
-    Two models (BPMN): structure, cycle time, waiting, handoffs, cost, SLA. Both are
-    simulated on their scenarios with the same seed (common random numbers); every
-    difference comes with its 95% CI and whether it is statistically significant
-    (Welch's t-test over replication means). Both sides are judged against one service
-    standard: BEFORE's, unless --service-standard gives another.
-
-    Two logs (XES, CSV or engine database URLs, with --model): the same table from the
-    observed cases, with CIs and Welch's t-test over cases.
-    """
     if _is_log(before) or _is_log(after):
         if not (_is_log(before) and _is_log(after)):
-            raise click.UsageError("give two models or two logs, not one of each")
+            raise click.UsageError(_("give two models or two logs, not one of each"))
         if not model_file:
-            raise click.UsageError("--model is needed to compare two logs (which steps are "
-                                   "approvals, which lane does what)")
+            raise click.UsageError(_("--model is needed to compare two logs (which steps are "
+                                     "approvals, which lane does what)"))
         if service_standard:
-            raise click.UsageError("--service-standard applies to two models; with logs, "
-                                   "the scenario (-s) gives it")
+            raise click.UsageError(_("--service-standard applies to two models; with logs, "
+                                     "the scenario (-s) gives it"))
         columns = columns_of(kwargs)
         mb = load(model_file)
         ma = load(after_model) if after_model else mb
@@ -114,7 +112,7 @@ def compare(before, after, scenario, after_scenario, overrides, cases, replicati
     with progress_bar("simulating before and after", "cases", quiet) as update:
         results = simulate_pair(mb, ma, sb, sa, cases, replications, seed, progress=update,
                                 workers=jobs)
-    result = compare_models(mb, ma, sb, cases, replications, seed, after_scenario=sa,
+    result = compare_models(mb, ma, scenario=sb, cases=cases, replications=replications, seed=seed, after_scenario=sa,
                             results=results, service_standard=service_standard)
     text = f"{before} -> {after}\n{result.table()}\n{result.headline()}".rstrip()
     emit(fmt, output, text=text, data=result.to_dict,

@@ -5,29 +5,27 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import load
 from ..records.conformance import conformance as check
 from . import options
+from .help import command
 from .logs import LOG_OPTIONS, columns_of, mapping_of, open_log
 from .output import emit
 
 __all__ = ["conformance"]
 
 
-@click.command()
+@command(N_("Replay LOG (XES, CSV or an engine database URL) on MODEL.\n\n"
+            "Says which cases the model replays, the deviations (skipped, inserted, reordered "
+            "and unknown steps) with counts and example case ids, and the log's fitness."))
 @click.argument("model_file", metavar="MODEL", type=click.Path(dir_okay=False))
 @click.argument("log", metavar="LOG")
 @options.output_format("text", "json")
-@options.output("Write to FILE instead of standard output; a .html FILE gets an HTML page.")
+@options.output(N_("Write to FILE instead of standard output; a .html FILE gets an HTML page."))
 @LOG_OPTIONS
 @options.quiet()
 def conformance(model_file, log, fmt, output, mapping, key, tz, quiet, **kwargs):
-    """Replay LOG (XES, CSV or an engine database URL) on MODEL.
-
-    Says which cases the model replays, the deviations (skipped, inserted, reordered
-    and unknown steps) with counts and example case ids, and the log's fitness.
-    """
     model = load(model_file)
     events = open_log(model, log, columns_of(kwargs), key, tz)
     result = check(model, events, mapping_of(mapping), mapping or "mapping")

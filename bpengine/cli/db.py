@@ -10,8 +10,9 @@ from ..engine.migrate import current as current_revision
 from ..engine.migrate import head
 from ..engine.migrate import upgrade as upgrade_schema
 from ..errors import BpengineError, hide_password
-from ..i18n import _
+from ..i18n import N_, _
 from . import options
+from .help import group
 
 __all__ = ["db"]
 
@@ -22,7 +23,7 @@ _url_option = options.database()
 def _naming(url):
     """A database error names the --db it is about, and a missing SQLite folder says so."""
     if not url:
-        raise BpengineError("--db: which database? give --db URL or set BPENGINE_DB")
+        raise BpengineError(_("--db: which database? give --db URL or set BPENGINE_DB"))
     try:
         yield
     except BpengineError as exc:
@@ -36,16 +37,15 @@ def _naming(url):
         raise BpengineError(f"--db {hide_password(url)}: {exc}{hint}") from None
 
 
-@click.group()
+@group(N_("Create or upgrade the engine's tables in a database."))
 def db():
-    """Create or upgrade the engine's tables in a database."""
+    pass
 
 
-@db.command()
+@db.command(help=N_("Create or upgrade the engine's schema (run once before starting workers)."))
 @_url_option
-@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@click.option("--revision", default="head", show_default=True, help=N_("Target revision."))
 def upgrade(url, revision):
-    """Create or upgrade the engine's schema (run once before starting workers)."""
     with _naming(url):
         before = current_revision(url)
         after = upgrade_schema(url, revision)
@@ -56,10 +56,9 @@ def upgrade(url, revision):
             before=before or _("empty database"), after=after))
 
 
-@db.command()
+@db.command(help=N_("Print the schema revision of the database and the newest one shipped."))
 @_url_option
 def current(url):
-    """Print the schema revision of the database and the newest one shipped."""
     with _naming(url):
         at = current_revision(url)
     click.echo(_("database: {version}  newest: {head}").format(version=at or _("empty"),

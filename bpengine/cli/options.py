@@ -16,6 +16,9 @@ from pathlib import Path
 
 import click
 
+from ..i18n import N_, _
+from .help import filled
+
 __all__ = ["cases", "replications", "warmup", "seed", "jobs", "output_format", "output", "quiet",
            "scenario", "overrides", "database", "alias", "OutputPath", "SHARED", "FORMATS"]
 
@@ -60,22 +63,22 @@ def alias(target: str, *decls: str, value=None, canonical: str | None = None, **
                 if (source is click.core.ParameterSource.COMMANDLINE
                         and kwargs.get(target) != new):
                     now = canonical or "/".join(SHARED.get(target, (target,)))
-                    raise click.UsageError(f"{decls[0]} is the old spelling of {now}; "
-                                           "give one of them")
+                    raise click.UsageError(_("{old} is the old spelling of {now}; give one of "
+                                             "them").format(old=decls[0], now=now))
                 kwargs[target] = new
             return f(*args, **kwargs)
         return click.option(*decls, name, hidden=True, **attrs)(wrapper)
     return decorate
 
 
-def cases(default: int = 1000, help: str = "Measured cases per replication."):
+def cases(default: int = 1000, help: str = N_("Measured cases per replication.")):
     """``-n/--cases N``."""
     return click.option(*SHARED["cases"], "cases", type=click.IntRange(min=1),
                         default=default, show_default=True, help=help)
 
 
 def replications(default: int = 10, minimum: int = 1,
-                 help: str = "Independent runs; the 95% intervals are over them."):
+                 help: str = N_("Independent runs; the 95% intervals are over them.")):
     """``-r/--replications N`` (at least ``minimum``: 2 where a test needs a variance)."""
     return click.option(*SHARED["replications"], "replications", type=click.IntRange(min=minimum),
                         default=default, show_default=True, help=help)
@@ -87,10 +90,10 @@ def warmup():
         *SHARED["warmup"], "warmup", default=0.1, show_default=True,
         type=click.FloatRange(min=0),
         callback=lambda ctx, param, value: int(value) if value >= 1 else float(value),
-        help="Unmeasured cases first: a count, or a fraction of --cases below 1.")
+        help=N_("Unmeasured cases first: a count, or a fraction of --cases below 1."))
 
 
-def seed(help: str = "The same seed gives the same numbers."):
+def seed(help: str = N_("The same seed gives the same numbers.")):
     """``--seed N``."""
     return click.option(*SHARED["seed"], "seed", type=int, default=7, show_default=True,
                         help=help)
@@ -98,8 +101,9 @@ def seed(help: str = "The same seed gives the same numbers."):
 
 def jobs(default: int | None = 1):
     """``-j/--jobs N`` worker processes (0: one per core); ``--workers`` is its old spelling."""
-    help_ = ("Worker processes side by side (0: one per core)."
-             + ("" if default is not None else "  [default: one per core]"))
+    help_ = (N_("Worker processes side by side (0: one per core).") if default is not None
+             else N_("Worker processes side by side (0: one per core).  [default: one per "
+                     "core]"))
 
     def decorate(f):
         f = alias("jobs", "--workers", type=click.IntRange(min=0))(f)
@@ -128,8 +132,9 @@ def output_format(*choices: str, default: str = "text", json_alias: bool = True)
         if "json" in choices and json_alias:
             f = alias("fmt", "--json", value="json")(f)
         return click.option(*SHARED["fmt"], "fmt", type=_Format(list(choices)), default=default,
-                            show_default=True, help="How to print: "
-                            + ", ".join(choices) + ".")(f)
+                            show_default=True,
+                            help=filled(N_("How to print: {choices}."),
+                                        choices=", ".join(choices)))(f)
     return decorate
 
 
@@ -143,11 +148,13 @@ class OutputPath(click.Path):
         blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()),
                        None)
         if blocker is not None:
-            self.fail(f"cannot create the folder {folder}: {blocker} is a file", param, ctx)
+            self.fail(_("cannot create the folder {folder}: {blocker} is a file").format(
+                folder=folder, blocker=blocker), param, ctx)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self.fail(f"cannot create the folder {folder}: {exc.strerror or exc}", param, ctx)
+            self.fail(_("cannot create the folder {folder}: {why}").format(
+                folder=folder, why=exc.strerror or exc), param, ctx)
         return value
 
 
@@ -161,11 +168,11 @@ def output(help: str, required: bool = False, folder: bool = False):
 def quiet():
     """``-q/--quiet``: no progress bar and no chatter on standard error."""
     return click.option(*SHARED["quiet"], "quiet", is_flag=True,
-                        help="No progress bar (it is off anyway when not on a terminal).")
+                        help=N_("No progress bar (it is off anyway when not on a terminal)."))
 
 
-def scenario(help: str = "Scenario YAML (default: the x.scenario.yaml next to the model, "
-                         "if any)."):
+def scenario(help: str = N_("Scenario YAML (default: the x.scenario.yaml next to the model, "
+                            "if any).")):
     """``-s/--scenario FILE``."""
     return click.option(*SHARED["scenario"], "scenario", type=click.Path(dir_okay=False),
                         help=help)
@@ -174,8 +181,8 @@ def scenario(help: str = "Scenario YAML (default: the x.scenario.yaml next to th
 def overrides():
     """``--set PATH=VALUE`` (repeatable): what-if changes to the scenario, see SCENARIO.md."""
     return click.option(*SHARED["overrides"], "overrides", multiple=True, metavar="PATH=VALUE",
-                        help='Change one scenario value, e.g. --set lanes."Kepala OPD".staff=2 '
-                             "(repeatable; see SCENARIO.md, What-if).")
+                        help=N_('Change one scenario value, e.g. --set lanes."Kepala OPD".staff=2 '
+                                "(repeatable; see SCENARIO.md, What-if)."))
 
 
 def database():
@@ -183,6 +190,6 @@ def database():
     def decorate(f):
         f = alias("url", "--url")(f)
         return click.option(*SHARED["url"], "url", envvar="BPENGINE_DB", show_envvar=True,
-                            help="Database URL: sqlite:///file.db or "
-                                 "postgresql+psycopg://user@host/db.")(f)
+                            help=N_("Database URL: sqlite:///file.db or "
+                                    "postgresql+psycopg://user@host/db."))(f)
     return decorate

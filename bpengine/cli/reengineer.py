@@ -6,10 +6,11 @@ import functools
 import click
 
 from ..errors import BpengineError
-from ..i18n import _, format_number
+from ..i18n import N_, _, format_number
 from ..model import load
 from ..reengineer.pipeline import reengineer_to
 from . import options
+from .help import command
 from .progress import progress_bar
 
 __all__ = ["reengineer", "ranking_table"]
@@ -33,35 +34,35 @@ def ranking_table(result, limit: int = 10) -> list[str]:
     return rows
 
 
-@click.command()
+@command(N_("Find the redesign that shortens the procedure most, prove it, report it.\n\n"
+            "Analyzes FILE, builds candidate redesigns (each finding alone, then greedy and "
+            "beam combinations; mandatory steps and legal acts are never removed), simulates "
+            "every candidate in parallel, ranks them by cycle time then cost, and writes to "
+            "DIR: the best redesign (BPMN + scenario + change log), the comparison (text and "
+            "JSON) and report.html."))
 @click.argument("file", type=click.Path(dir_okay=False))
-@options.output("Directory for the best redesign, its scenario, comparison and report "
-                "(created if missing).", required=True, folder=True)
-@options.scenario("Scenario YAML (default: the x.scenario.yaml next to FILE, if any).")
+@options.output(N_("Directory for the best redesign, its scenario, comparison and report "
+                   "(created if missing)."), required=True, folder=True)
+@options.scenario(N_("Scenario YAML (default: the x.scenario.yaml next to FILE, if any)."))
 @options.overrides()
-@options.cases(500, help="Cases per replication when evaluating each candidate.")
-@options.replications(3, minimum=2, help="Replications per candidate.")
-@options.seed("Same seed for every candidate: the same seed gives the same ranking.")
+@options.cases(500, help=N_("Cases per replication when evaluating each candidate."))
+@options.replications(3, minimum=2, help=N_("Replications per candidate."))
+@options.seed(N_("Same seed for every candidate: the same seed gives the same "
+                 "ranking."))
 @click.option("--candidates", "max_candidates", type=click.IntRange(min=1), default=60,
-              show_default=True, help="Budget of candidate redesigns to simulate.")
+              show_default=True, help=N_("Budget of candidate redesigns to simulate."))
 @click.option("--beam", type=click.IntRange(min=1), default=3, show_default=True)
 @options.jobs(None)
 @click.option("--keep", multiple=True, metavar="ELEMENT-ID",
-              help="Never remove this element (repeatable).")
+              help=N_("Never remove this element (repeatable)."))
 @options.quiet()
 def reengineer(file, output, scenario, overrides, cases, replications, seed, max_candidates, beam,
                jobs, keep, quiet):
-    """Find the redesign that shortens the procedure most, prove it, report it.
-
-    Analyzes FILE, builds candidate redesigns (each finding alone, then greedy and beam
-    combinations; mandatory steps and legal acts are never removed), simulates every
-    candidate in parallel, ranks them by cycle time then cost, and writes to DIR: the best redesign
-    (BPMN + scenario + change log), the comparison (text and JSON) and report.html.
-    """
     model = load(file)
     for ident in keep:
         if ident not in model.elements:
-            raise BpengineError(f"--keep {ident}: {file} has no element with that id")
+            raise BpengineError(_("--keep {id}: {file} has no element with that id").format(
+                id=ident, file=file))
     outcome = reengineer_to(file, output, scenario=scenario, overrides=overrides, cases=cases,
                             replications=replications, seed=seed,
                             max_candidates=max_candidates, beam=beam, jobs=jobs, keep=keep,

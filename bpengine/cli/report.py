@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .. import analysis
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import load
 from ..redesign.sidecars import read_change_log
 from ..reengineer.before_after import compare as compare_models
@@ -13,31 +13,29 @@ from ..report import Comparison, structure, write_report
 from ..report.plots import plots_for
 from . import options
 from .compare import SIM_OPTIONS, load_sides, scenarios_for
+from .help import command
 from .progress import progress_bar
 
 __all__ = ["report"]
 
 
-@click.command()
+@command(N_("Write one self-contained HTML report (no network needed to open it).\n\n"
+            "BEFORE alone: its diagram with the flagged steps highlighted and the findings. "
+            "With AFTER: both diagrams (changes highlighted), the change log, the before/after "
+            "table with CIs and significance, and plots of cycle time and waiting by lane."))
 @click.argument("before", type=click.Path(dir_okay=False))
 @click.argument("after", required=False, type=click.Path(dir_okay=False))
-@options.output("The HTML file to write (missing folders are created).", required=True)
+@options.output(N_("The HTML file to write (missing folders are created)."), required=True)
 @SIM_OPTIONS
 @click.option("--no-simulation", is_flag=True,
-              help="Skip the simulation: diagrams, findings and structural metrics only.")
+              help=N_("Skip the simulation: diagrams, findings and structural metrics only."))
 @click.option("--log", "log_file", metavar="LOG",
-              help="The agency's records of BEFORE (XES, CSV or an engine database URL): "
-                   "adds a section on how the cases follow the model (see conformance).")
+              help=N_("The agency's records of BEFORE (XES, CSV or an engine database URL): "
+                      "adds a section on how the cases follow the model (see conformance)."))
 @click.option("--mapping", type=click.Path(dir_okay=False),
-              help="With --log: YAML 'log activity: task id or name'.")
+              help=N_("With --log: YAML 'log activity: task id or name'."))
 def report(before, after, output, scenario, after_scenario, overrides, cases, replications,
            seed, jobs, quiet, no_simulation, log_file, mapping):
-    """Write one self-contained HTML report (no network needed to open it).
-
-    BEFORE alone: its diagram with the flagged steps highlighted and the findings. With
-    AFTER: both diagrams (changes highlighted), the change log, the before/after table
-    with CIs and significance, and plots of cycle time and waiting by lane.
-    """
     mb = load(before)
     ma = load(after) if after else None
     sb, sa = scenarios_for(before, after, scenario, after_scenario)
@@ -45,7 +43,7 @@ def report(before, after, output, scenario, after_scenario, overrides, cases, re
     from ..scenario import load_scenario
 
     scen = load_scenario(sb, model=mb) if sb or overrides else None
-    findings = analysis.analyze(mb, scen)
+    findings = analysis.analyze(mb, scenario=scen)
     comparison = plots = None
     changes = []
     if ma is not None:
@@ -56,7 +54,7 @@ def report(before, after, output, scenario, after_scenario, overrides, cases, re
             with progress_bar("simulating before and after", "cases", quiet) as update:
                 results = simulate_pair(mb, ma, sb, sa, cases, replications, seed,
                                         progress=update, workers=jobs)
-            comparison = compare_models(mb, ma, sb, cases, replications, seed,
+            comparison = compare_models(mb, ma, scenario=sb, cases=cases, replications=replications, seed=seed,
                                         after_scenario=sa, results=results)
             plots = plots_for(*results)
     fit = None

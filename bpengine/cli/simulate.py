@@ -10,8 +10,10 @@ from ..model import load
 from ..scenario import load_scenario
 from ..sim import simulate as run_simulation
 from ..sim.eventlog import write_event_log
+from ..sim.net import UNSTAFFED
 from ..sim.plot import plot_result
 from . import options
+from .help import command
 from .output import emit
 from .progress import progress_bar
 
@@ -103,6 +105,11 @@ def _g(x: float) -> str:
     return text.rstrip("0").rstrip(sep) if sep in text else text
 
 
+def _lane(name: str) -> str:
+    """A lane's name; the simulator's stand-ins for no lane and the system, translated."""
+    return _(name) if name in UNSTAFFED else name
+
+
 def _task_label(task) -> str:
     name = (task.get("name") or "").strip()
     return f"{name}\n[dim]{task['id']}[/dim]" if name and name != task["id"] else task["id"]
@@ -127,7 +134,7 @@ def _lanes_table(result):
         unlimited = lane.get("unlimited")
         staff = (_("none") if lane["staff"] is None else _("unlimited") if unlimited
                  else str(lane["staff"]))
-        lanes.add_row(escape(lane["lane"]), staff,
+        lanes.add_row(escape(_lane(lane["lane"])), staff,
                       "–" if u is None or unlimited else format_number(100 * u, 1) + "%",
                       "–" if load is None or unlimited else
                       (f"[bold red]{format_number(load, 2)}[/]" if load >= 1
@@ -182,7 +189,7 @@ def _table(result, console):
     for task in result.tasks:
         tasks.add_row(_task_label({**task, "name": escape(task["name"] or ""),
                                    "id": escape(task["id"])}),
-                      escape(task["lane"]),
+                      escape(_lane(task["lane"])),
                       format_number(task["executions_per_case"], 2),
                       *(format_number(max(task[k], 0.0), 1) for k in (
                           "queueing_minutes", "batching_minutes", "off_hours_minutes",
@@ -246,41 +253,42 @@ def _check_outputs(log_file, plot_file):
     from ..errors import BpengineError
 
     if log_file and Path(log_file).suffix.lower() not in (".csv", ".xes"):
-        suffix = Path(log_file).suffix.lower() or "(none)"
-        raise BpengineError(f"--log {log_file}: unknown event log format {suffix!r}; "
-                            "use a .csv or .xes file")
+        suffix = Path(log_file).suffix.lower() or _("(none)")
+        raise BpengineError(_("--log {file}: unknown event log format {suffix}; use a .csv or "
+                              ".xes file").format(file=log_file, suffix=repr(suffix)))
 
 
-@click.command()
+@command(N_("Simulate MODEL under office conditions and print KPIs with confidence intervals "
+            "(95%)."))
 @click.argument("model_file", type=click.Path(dir_okay=False))
-@options.scenario("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults).")
+@options.scenario(N_("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults)."))
 @click.option("--prosimos", "prosimos_file", type=click.Path(dir_okay=False),
-              help="Prosimos JSON simulation parameters, imported as they are.")
+              help=N_("Prosimos JSON simulation parameters, imported as they are."))
 @options.overrides()
 @options.cases(1000)
 @options.replications(10, minimum=1,
-                      help="Independent runs; the 95% intervals are over them (needs 2 or more).")
+                      help=N_("Independent runs; the 95% intervals are over them (needs 2 or "
+                              "more)."))
 @options.warmup()
 @options.seed()
 @options.jobs(1)
 @options.output_format("text", "json", "csv")
-@options.output("Write the result to FILE instead of standard output; .xlsx or .csv: the "
-                "KPI, lane and task tables.")
+@options.output(N_("Write the result to FILE instead of standard output; .xlsx or .csv: the "
+                   "KPI, lane and task tables."))
 @click.option("--log", "log_file", type=options.OutputPath(dir_okay=False),
-              help="Write the first replication's event log (.csv or .xes).")
+              help=N_("Write the first replication's event log (.csv or .xes)."))
 @click.option("--plot", "plot_file", type=options.OutputPath(dir_okay=False),
-              help="Draw the cycle-time distribution and waiting by lane (e.g. out.png).")
+              help=N_("Draw the cycle-time distribution and waiting by lane (e.g. out.png)."))
 @options.quiet()
 def simulate(model_file, scenario, prosimos_file, overrides, cases, replications, warmup, seed,
              jobs, fmt, output, log_file, plot_file, quiet):
-    """Simulate MODEL under office conditions and print KPIs with 95% confidence intervals."""
     if scenario and prosimos_file:
-        raise click.UsageError("give --scenario or --prosimos, not both")
+        raise click.UsageError(_("give --scenario or --prosimos, not both"))
     _check_outputs(log_file, plot_file)
     model = load(model_file)
-    scen = load_scenario(scenario or prosimos_file, model, overrides=overrides)
+    scen = load_scenario(scenario or prosimos_file, model=model, overrides=overrides)
     with progress_bar("simulating", "cases", quiet) as update:
-        result = run_simulation(model, scen, cases=cases, seed=seed,
+        result = run_simulation(model, scenario=scen, cases=cases, seed=seed,
                                 replications=replications, warmup=warmup,
                                 event_log=bool(log_file) or model.is_collaboration,
                                 progress=update, workers=jobs)
@@ -290,7 +298,7 @@ def simulate(model_file, scenario, prosimos_file, overrides, cases, replications
         plot_result(result, plot_file)
     if fmt != "text" or output:
         for warning in result.warnings:  # on stderr: the JSON and tables carry them too
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(_("warning:") + f" {warning}", err=True)
 
     def text(console):
         _table(result, console)

@@ -4,13 +4,14 @@ from __future__ import annotations
 import click
 
 from ..errors import BpengineError
-from ..i18n import _, format_number, ngettext
+from ..i18n import N_, _, format_number, ngettext
 from ..model import load
 from ..report.tables import sweep_tables
 from ..scenario.overrides import format_path, parse_path, parse_values
 from ..sim.plot import plot_sweep
 from ..sim.sweep import sweep as run_sweep
 from . import options
+from .help import command
 from .output import emit
 from .progress import progress_bar
 from .simulate import _KPI_ROWS, _kpi_cells
@@ -31,11 +32,12 @@ def _vary(settings) -> dict:
             more, sep, values = values.partition("=")
             path += "=" + more
         if not sep:
-            raise BpengineError(f"--vary {setting}: expected PATH=VALUES, e.g. "
-                                'lanes."Kepala OPD".staff=1..4')
+            raise BpengineError(_('--vary {setting}: expected PATH=VALUES, e.g. '
+                                  'lanes."Kepala OPD".staff=1..4').format(setting=setting))
         key = format_path(parse_path(path))
         if key in out:
-            raise BpengineError(f"--vary {key}: given twice; give every value in one list")
+            raise BpengineError(_("--vary {key}: given twice; give every value in one list").format(
+                key=key))
         out[key] = parse_values(values, f"--vary {key}")
     return out
 
@@ -78,43 +80,43 @@ def _table(result, console):
         console.print("[bold red]" + _("warning") + f"[/] ({escape(where)}): {escape(warning)}")
 
 
-@click.command()
+@command(N_("Simulate MODEL once for each value of a scenario setting; print one row per "
+            "value.\n\n"
+            "\"How many officers does the kecamatan need?\": --vary lanes.\"Kepala "
+            "OPD\".staff=1..4 runs four simulations that differ only in that number. Several "
+            "--vary give every combination. Values: FIRST..LAST, FIRST..LAST..STEP (whole "
+            "numbers) or a list a,b,c."))
 @click.argument("model_file", type=click.Path(dir_okay=False))
 @click.option("--vary", "vary", multiple=True, required=True, metavar="PATH=VALUES",
-              help='A scenario value and the values to try: lanes."Kepala OPD".staff=1..4, '
-                   "arrivals.rate=10,20,40 (repeatable: every combination).")
-@options.scenario("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults).")
+              help=N_('A scenario value and the values to try: lanes."Kepala OPD".staff=1..4, '
+                      "arrivals.rate=10,20,40 (repeatable: every combination)."))
+@options.scenario(N_("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults)."))
 @options.overrides()
 @options.cases(1000)
-@options.replications(10, minimum=1, help="Replications per point (2 or more for intervals).")
+@options.replications(10, minimum=1, help=N_("Replications per point (2 or more for intervals)."))
 @options.warmup()
-@options.seed("The same seed for every point: differences come from the values varied.")
+@options.seed(N_("The same seed for every point: differences come from the values "
+                 "varied."))
 @options.jobs(1)
 @options.output_format("text", "json", "csv")
-@options.output("Write the table to FILE instead of standard output (.xlsx, .csv, or text "
-                "and JSON per --format).")
+@options.output(N_("Write the table to FILE instead of standard output (.xlsx, .csv, or text "
+                   "and JSON per --format)."))
 @click.option("--plot", "plot_file", type=options.OutputPath(dir_okay=False),
-              help="Draw cycle time (and the varied lanes' utilisation) against the values.")
+              help=N_("Draw cycle time (and the varied lanes' utilisation) against the values."))
 @options.quiet()
 def sweep(model_file, vary, scenario, overrides, cases, replications, warmup, seed, jobs, fmt,
           output, plot_file, quiet):
-    """Simulate MODEL once for each value of a scenario setting; print one row per value.
-
-    "How many officers does the kecamatan need?": --vary lanes."Kepala OPD".staff=1..4
-    runs four simulations that differ only in that number. Several --vary give every
-    combination. Values: FIRST..LAST, FIRST..LAST..STEP (whole numbers) or a list a,b,c.
-    """
     grid = _vary(vary)
     model = load(model_file)
     with progress_bar("sweeping", "cases", quiet) as update:
-        result = run_sweep(model, scenario, grid, cases=cases, replications=replications,
+        result = run_sweep(model, scenario=scenario, vary=grid, cases=cases, replications=replications,
                            seed=seed, warmup=warmup,
                            overrides=overrides, progress=update, workers=jobs)
     if plot_file:
         plot_sweep(result, plot_file)
     if fmt != "text" or output:  # on stderr: the JSON and tables carry the numbers
         for where, warning in result.warnings():
-            click.echo(f"warning ({where}): {warning}", err=True)
+            click.echo(_("warning ({where}):").format(where=where) + f" {warning}", err=True)
 
     def text(console):
         _table(result, console)

@@ -6,10 +6,11 @@ from collections import Counter
 
 import click
 
-from ..i18n import _, ngettext
+from ..i18n import N_, _, ngettext
 from ..model import validate as validate_model
 from ..model.checks import READ_FAILURE_CODES
 from . import options
+from .help import command
 
 __all__ = ["validate"]
 
@@ -77,18 +78,14 @@ def _expand(files):
             yield path  # a file, or a folder without models: validate says what is wrong
 
 
-@click.command()
+@command(N_("Check BPMN files: XSD schema, references, start/end, engine traps.\n\n"
+            "A folder stands for the .bpmn files directly in it.\n\n"
+            "Exit status: 0 valid (warnings allowed), 1 invalid, 2 a file could not be read."))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @options.output_format("text", "json")
-@click.option("--summary", is_flag=True, help="Also list lanes, activities and approvals.")
-@click.option("--no-schema", is_flag=True, help="Skip the BPMN 2.0 XSD check.")
+@click.option("--summary", is_flag=True, help=N_("Also list lanes, activities and approvals."))
+@click.option("--no-schema", is_flag=True, help=N_("Skip the BPMN 2.0 XSD check."))
 def validate(files, fmt, summary, no_schema):
-    """Check BPMN files: XSD schema, references, start/end, engine traps.
-
-    A folder stands for the .bpmn files directly in it.
-
-    Exit status: 0 valid (warnings allowed), 1 invalid, 2 a file could not be read.
-    """
     status = 0
     report = []
     for path in _expand(files):

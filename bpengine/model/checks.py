@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..errors import ExpressionError, ModelError, Problem
 from ..expressions import compile_expression
-from ..i18n import _
+from ..i18n import N_, _
 from ..timers import check_timer
 from .elements import Element
 from .process_model import ProcessModel, load
@@ -30,7 +30,9 @@ __all__ = ["validate", "READ_FAILURE_CODES", "schema_problems", "semantic_proble
 
 # Problems that mean "could not read the file at all" (CLI exit status 2).
 READ_FAILURE_CODES = frozenset({"io", "xml", "doctype", "not-bpmn"})
-_UNSUPPORTED = {"complexGateway": "complex gateways", "adHocSubProcess": "ad-hoc subprocesses"}
+# one whole sentence per kind: a translation needs the noun inside it
+_UNSUPPORTED = {"complexGateway": N_("complex gateways are not run by the engine"),
+                "adHocSubProcess": N_("ad-hoc subprocesses are not run by the engine")}
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +60,8 @@ def schema_problems(model: ProcessModel) -> list[Problem]:
         if node is None:
             node = by_line.get(err.line)
         msg = err.message.replace("{http://www.omg.org/spec/BPMN/20100524/MODEL}", "bpmn:")
-        out.append(Problem(f"schema: {msg}", file=model.file, line=err.line or None,
+        out.append(Problem(_("schema: {message}").format(message=msg), file=model.file,
+                           line=err.line or None,
                            element_id=node.get("id") if node is not None else None,
                            element_name=node.get("name") if node is not None else None,
                            code="xsd"))
@@ -99,7 +102,8 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
     for lane in model.lanes.values():
         for ref in lane.nodes:
             if ref not in known:
-                out.append(Problem(f"lane {lane.name!r} lists {ref!r}, which is not a flow node",
+                out.append(Problem(_("lane {lane} lists {ref}, which is not a flow node").format(
+                                       lane=repr(lane.name), ref=repr(ref)),
                                    file=model.file, line=lane.line, element_id=lane.id,
                                    element_name=lane.name, severity="warning",
                                    code="dangling-lane-ref"))
@@ -114,9 +118,10 @@ def _scope_problems(model: ProcessModel, g: nx.DiGraph[str], pid: str, scope: st
     starts = [e for e in members if e.kind == "startEvent"]
     owner = model.elements[scope] if scope else model.processes[pid]
     if not starts and not any(e.kind == "boundaryEvent" for e in members):
-        where = f"subprocess {scope!r}" if scope else f"process {pid!r}"
+        text = (_("subprocess {id} has no start event").format(id=repr(scope)) if scope
+                else _("process {id} has no start event").format(id=repr(pid)))
         node = owner
-        out.append(Problem(f"{where} has no start event", file=model.file, line=node.line,
+        out.append(Problem(text, file=model.file, line=node.line,
                            element_id=node.id, element_name=node.name or None,
                            severity="error", code="no-start"))
         return out
@@ -137,14 +142,14 @@ def _scope_problems(model: ProcessModel, g: nx.DiGraph[str], pid: str, scope: st
         can_end |= nx.ancestors(sub, t)
     for e in members:
         if e.id not in reached and not (e.triggered_by_event or e.for_compensation):
-            out.append(_p(model, e, "unreachable from any start event (the engine never runs "
-                                    "it)", "unreachable"))
+            out.append(_p(model, e, _("unreachable from any start event (the engine never "
+                                      "runs it)"), "unreachable"))
         elif e.id not in can_end and terminates:
-            out.append(_p(model, e, "no path from here to an end event; only a terminate end "
-                                    "event elsewhere can finish the case", "no-end"))
+            out.append(_p(model, e, _("no path from here to an end event; only a terminate "
+                                      "end event elsewhere can finish the case"), "no-end"))
         elif e.id not in can_end:
-            out.append(_p(model, e, "no path from here to an end event: a case that gets here "
-                                    "can never finish", "no-end", severity="error"))
+            out.append(_p(model, e, _("no path from here to an end event: a case that gets "
+                                      "here can never finish"), "no-end", severity="error"))
     return out
 
 
@@ -152,41 +157,45 @@ def _element_problems(model: ProcessModel, el: Element) -> list[Problem]:
     out: list[Problem] = []
     flows = [model.flows[f] for f in el.outgoing]
     if el.kind in _UNSUPPORTED:
-        out.append(_p(model, el, f"{_UNSUPPORTED[el.kind]} are not run by the engine",
-                      "unsupported"))
+        out.append(_p(model, el, _(_UNSUPPORTED[el.kind]), "unsupported"))
     if el.event == "link":
-        out.append(_p(model, el, "link events are not run by the engine (SpiffWorkflow skips "
-                                 "them and the case would end early); draw the sequence flow",
-                      "link-event"))
+        out.append(_p(model, el, _("link events are not run by the engine (SpiffWorkflow "
+                                   "skips them and the case would end early); draw the "
+                                   "sequence flow"), "link-event"))
     if el.event == "multiple":
-        out.append(_p(model, el, "events with several definitions are not run by the engine",
-                      "unsupported"))
+        out.append(_p(model, el, _("events with several definitions are not run by the "
+                                   "engine"), "unsupported"))
     if not el.is_gateway:
         for f in flows:
             if f.condition and el.kind != "boundaryEvent":
                 out.append(Problem(
-                    f"condition {f.condition!r} on this flow leaving {el.kind} {el.id!r} is "
-                    "ignored by the engine; put an exclusive gateway after it",
+                    _("condition {condition} on this flow leaving {kind} {id} is ignored by "
+                      "the engine; put an exclusive gateway after it").format(
+                          condition=repr(f.condition), kind=el.kind, id=repr(el.id)),
                     file=model.file, line=f.line, element_id=f.id, element_name=f.name or None,
                     severity="warning", code="conditional-flow"))
         plain = [f for f in flows if not f.condition and not f.is_default]
         if len(plain) > 1:
-            out.append(_p(model, el, f"{len(plain)} unconditional outgoing flows: an implicit "
-                                     "parallel split; draw a parallel gateway", "implicit-split"))
+            out.append(_p(model, el, _("{n} unconditional outgoing flows: an implicit "
+                                       "parallel split; draw a parallel gateway").format(
+                                           n=len(plain)), "implicit-split"))
     if el.kind in ("exclusiveGateway", "inclusiveGateway") and len(flows) > 1:
         for f in flows:
             if not f.condition and not f.is_default:
                 out.append(Problem(
-                    f"leaves gateway {el.id!r} with no condition and is not its default: the "
-                    "engine cannot choose it", file=model.file, line=f.line,
+                    _("leaves gateway {id} with no condition and is not its default: the "
+                      "engine cannot choose it").format(id=repr(el.id)),
+                    file=model.file, line=f.line,
                     element_id=f.id, element_name=f.name or None, severity="warning",
                     code="no-condition"))
     if el.kind == "callActivity":
         if not el.called_element:
-            out.append(_p(model, el, "call activity names no calledElement", "unresolved-call"))
+            out.append(_p(model, el, _("call activity names no calledElement"),
+                          "unresolved-call"))
         elif model.callee_file(el.called_element) is None:
-            out.append(_p(model, el, f"calls process {el.called_element!r}, which is not in "
-                                     "this file or any .bpmn file beside it", "unresolved-call"))
+            out.append(_p(model, el, _("calls process {id}, which is not in this file or any "
+                                       ".bpmn file beside it").format(
+                                           id=repr(el.called_element)), "unresolved-call"))
     return out
 
 
@@ -200,7 +209,7 @@ _PYTHON = ("python", "python3", "py", "text/x-python", "text/python")
 EXPRESSION_CODES = frozenset({"bad-condition", "bad-timer", "bad-script"})
 
 
-def _severity(model, process: str | None) -> str:
+def _severity(model: ProcessModel, process: str | None) -> str:
     info = model.processes.get(process) if process else None
     return "warning" if info is not None and not info.executable else "error"
 

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..i18n import _
+from ..i18n import _, ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -240,19 +240,19 @@ def case_handovers(model: ProcessModel) -> tuple[list[Handover], list[str]]:
     notes: list[str] = []
     for h in model.handovers:
         if not h.between_pools:
-            notes.append(f"message flow {h.flow}: within one pool, not a hand-over between "
-                         "pools; not simulated")
+            notes.append(_("message flow {flow}: within one pool, not a hand-over between "
+                           "pools; not simulated").format(flow=h.flow))
             continue
         if h.sender is None or h.receiver is None:
             continue  # black-box pools: said once per pool below
         s, r = model.elements[h.sender], model.elements[h.receiver]
         if s.process not in simulated or r.process not in simulated:
-            notes.append(f"message flow {h.flow}: one end is in a process no pool runs; "
-                         "not simulated")
+            notes.append(_("message flow {flow}: one end is in a process no pool runs; not "
+                           "simulated").format(flow=h.flow))
             continue
         if r.scope is not None:
-            notes.append(f"message flow {h.flow}: {_ref(model, r.id)} is inside a "
-                         "subprocess; its message is not awaited")
+            notes.append(_("message flow {flow}: {ref} is inside a subprocess; its message is "
+                           "not awaited").format(flow=h.flow, ref=_ref(model, r.id)))
             continue
         candidates.append((h, s.id, r.id))
         graph.add_edge(s.id, r.id)
@@ -260,9 +260,10 @@ def case_handovers(model: ProcessModel) -> tuple[list[Handover], list[str]]:
     for h, sender, receiver in candidates:
         r = model.elements[receiver]
         if r.kind != "startEvent" and nx.has_path(graph, receiver, sender):
-            notes.append(f"message flow {h.flow}: {_ref(model, receiver)} answers within a "
-                         f"loop of messages with {_ref(model, sender)}; its arrival is not "
-                         "awaited (the pools would wait for each other)")
+            notes.append(_("message flow {flow}: {receiver} answers within a loop of messages "
+                           "with {sender}; its arrival is not awaited (the pools would wait for "
+                           "each other)").format(flow=h.flow, receiver=_ref(model, receiver),
+                                                 sender=_ref(model, sender)))
             continue
         played.append(h)
     for pool in model.pools.values():
@@ -271,7 +272,10 @@ def case_handovers(model: ProcessModel) -> tuple[list[Handover], list[str]]:
         n = sum(1 for h in model.handovers if pool.id in (h.sender_pool, h.receiver_pool)
                 and (h.sender is None or h.receiver is None))
         if n:
-            notes.append(f"pool {pool.name or pool.id} is a black box (no process): its "
-                         f"{n} message flow{'' if n == 1 else 's'} take no time and wait for "
-                         "nothing in the simulation")
+            notes.append(ngettext(
+                "pool {pool} is a black box (no process): its {n} message flow take no time "
+                "and wait for nothing in the simulation",
+                "pool {pool} is a black box (no process): its {n} message flows take no time "
+                "and wait for nothing in the simulation", n).format(pool=pool.name or pool.id,
+                                                                    n=n))
     return played, notes

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import ModelError, Problem
+from ..i18n import _
 from .elements import (
     FLOW_NODE_KINDS,
     SUBPROCESS_KINDS,
@@ -110,9 +111,10 @@ class _Reader:
         if self.root.tag != _B + "definitions":
             raise ModelError(
                 Problem(
-                    f"not a BPMN 2.0 document: root element is <{_local(self.root.tag) or '?'}> "
-                    f"in namespace {etree.QName(self.root).namespace or 'none'}, expected "
-                    f"<definitions> in {BPMN}",
+                    _("not a BPMN 2.0 document: root element is <{root}> in namespace "
+                      "{namespace}, expected <definitions> in {bpmn}").format(
+                          root=_local(self.root.tag) or "?",
+                          namespace=etree.QName(self.root).namespace or _("none"), bpmn=BPMN),
                     file=self.file,
                     line=self.root.sourceline,
                     code="not-bpmn",
@@ -122,7 +124,7 @@ class _Reader:
         self._read_pools()
         processes = self.root.findall(_B + "process")
         if not processes:
-            self.problem(self.root, "the document defines no <process>", code="no-process")
+            self.problem(self.root, _("the document defines no <process>"), code="no-process")
         for proc in processes:
             self._read_process(proc)
         self._read_message_flows()
@@ -143,7 +145,8 @@ class _Reader:
                 first = seen[ident]
                 self.problem(
                     node,
-                    f"duplicate id {ident!r} (first used on line {first.sourceline})",
+                    _("duplicate id {id} (first used on line {line})").format(
+                        id=repr(ident), line=first.sourceline),
                     code="duplicate-id",
                 )
             else:
@@ -164,7 +167,7 @@ class _Reader:
     def _read_process(self, proc: etree._Element) -> None:
         pid = proc.get("id")
         if not pid:
-            self.problem(proc, "<process> has no id", code="missing-id")
+            self.problem(proc, _("<process> has no id"), code="missing-id")
             return
         self.parts.processes[pid] = ProcessInfo(
             pid,
@@ -190,7 +193,8 @@ class _Reader:
             try:
                 rank_value = int(rank) if rank is not None else None
             except ValueError:
-                self.problem(lane, f"bpe:rank must be an integer, not {rank!r}", code="bad-attribute")
+                self.problem(lane, _("bpe:rank must be an integer, not {value}").format(
+                    value=repr(rank)), code="bad-attribute")
                 rank_value = None
             self.parts.lanes[lid] = Lane(lid, name, pid, parent, refs, rank_value, lane.sourceline)
             for ref in refs:
@@ -245,18 +249,20 @@ class _Reader:
                 fid = f"{src}__{tgt}"
                 while fid in self.parts.flows:
                     fid += "_"
-                self.problem(f, f"sequence flow has no id; it is called {fid!r} here",
+                self.problem(f, _("sequence flow has no id; it is called {id} here").format(
+                    id=repr(fid)),
                              code="missing-id", severity="warning")
             ok = True
             for end, ref in (("sourceRef", src), ("targetRef", tgt)):
                 if not ref:
-                    self.problem(f, f"sequence flow has no {end}", code="dangling-flow")
+                    self.problem(f, _("sequence flow has no {end}").format(end=end),
+                                 code="dangling-flow")
                     ok = False
                 elif ref not in node_ids:
-                    where = "in another scope" if self._exists(ref) else "which does not exist"
-                    self.problem(
-                        f, f"sequence flow {end} points to {ref!r}, {where}", code="dangling-flow"
-                    )
+                    text = (_("sequence flow {end} points to {ref}, in another scope")
+                            if self._exists(ref) else
+                            _("sequence flow {end} points to {ref}, which does not exist"))
+                    self.problem(f, text.format(end=end, ref=repr(ref)), code="dangling-flow")
                     ok = False
             if not ok:
                 continue
@@ -279,7 +285,7 @@ class _Reader:
                    incoming: dict[str, list[str]], outgoing: dict[str, list[str]]) -> None:
         nid = n.get("id")
         if not nid:
-            self.problem(n, f"<{_local(n.tag)}> has no id", code="missing-id")
+            self.problem(n, _("<{kind}> has no id").format(kind=_local(n.tag)), code="missing-id")
             return
         kind = _local(n.tag)
         lane = self.node_lane.get(nid) or inherited_lane or (None, None, ())
@@ -291,8 +297,8 @@ class _Reader:
                 value = self._event_value(child, ev)
         default = n.get("default")
         if default and default not in outgoing.get(nid, []):
-            self.problem(n, f"default flow {default!r} is not an outgoing flow of this element",
-                         code="bad-default")
+            self.problem(n, _("default flow {id} is not an outgoing flow of this "
+                              "element").format(id=repr(default)), code="bad-default")
             default = None
         if default:
             f = self.parts.flows[default]
@@ -300,8 +306,9 @@ class _Reader:
                                              f.condition, True, f.scope, f.line)
         attached = n.get("attachedToRef")
         if kind == "boundaryEvent" and (not attached or attached not in incoming):
-            self.problem(n, f"boundary event is attached to {attached!r}, which is not an "
-                            "activity in the same scope", code="dangling-boundary")
+            self.problem(n, _("boundary event is attached to {id}, which is not an activity in "
+                              "the same scope").format(id=repr(attached)),
+                         code="dangling-boundary")
         loop = None
         if n.find(_B + "standardLoopCharacteristics") is not None:
             loop = "standard"
@@ -336,8 +343,9 @@ class _Reader:
                 if rid in self.data_names:
                     yield self.data_names[rid]
                 elif rid:
-                    self.problem(assoc, f"data association of {n.get('id')!r} refers to "
-                                        f"{rid!r}, which is not a data object or store",
+                    self.problem(assoc, _("data association of {id} refers to {ref}, which is "
+                                          "not a data object or store").format(
+                                              id=repr(n.get("id")), ref=repr(rid)),
                                  code="dangling-data", severity="warning")
 
     def _event_value(self, definition: etree._Element, ev: str) -> str | None:
@@ -366,8 +374,10 @@ class _Reader:
                 mid, src, tgt = mf.get("id"), mf.get("sourceRef"), mf.get("targetRef")
                 bad = [r for r in (src, tgt) if r not in known]
                 if bad or not mid:
-                    self.problem(mf, f"message flow refers to {bad[0] if bad else None!r}, which "
-                                     "is neither a pool nor a flow node", code="dangling-flow")
+                    self.problem(mf, _("message flow refers to {ref}, which is neither a pool "
+                                       "nor a flow node").format(
+                                           ref=repr(bad[0] if bad else None)),
+                                 code="dangling-flow")
                     continue
                 ext = self._extensions(mf)
                 self.parts.message_flows[mid] = MessageFlow(mid, src, tgt,
@@ -380,7 +390,8 @@ class _Reader:
                            if k.startswith(f"{{{BPE}}}")))
         handover = dict(ext).get("handover")
         if handover is not None and handover.strip().lower() not in ("paper", "data"):
-            self.problem(node, f"bpe:handover must be 'paper' or 'data', not {handover!r}",
+            self.problem(node, _("bpe:handover must be 'paper' or 'data', not {value}").format(
+                value=repr(handover)),
                          code="bad-attribute")
         return ext
 

@@ -12,6 +12,7 @@ import re
 
 from lxml import etree
 
+from ..i18n import _
 from ..model import ProcessModel
 from ..model.namespaces import BPMN
 from .changes import Change
@@ -81,7 +82,8 @@ def automate(model: ProcessModel, task_id: str, *, check: bool = False,
     """
     el = model.get(task_id)
     if el.kind not in ("userTask", "manualTask", "task"):
-        raise refuse(model, el.id, f"is a {el.kind}: only a task a person does is automated")
+        raise refuse(model, el.id, _("is a {kind}: only a task a person does is automated").format(
+                                       kind=el.kind))
     d = Draft(model)
     before = d.overlaps()
     node = d.node(el.id)
@@ -99,8 +101,8 @@ def automate(model: ProcessModel, task_id: str, *, check: bool = False,
     if check:
         outs = d.outgoing(el.id)
         if len(outs) != 1:
-            raise refuse(model, el.id, "has more than one way out: nowhere to put the check "
-                                       "of its result")
+            raise refuse(model, el.id, _("has more than one way out: nowhere to put the check "
+                                          "of its result"))
         checker = d.add_node("userTask", near=el.id, lane_of=el.id,
                              name=f"Periksa hasil: {el.label}",
                              ident=d.new_id(f"Task_periksa_{el.id}"))

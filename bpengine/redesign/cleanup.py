@@ -11,6 +11,7 @@ import networkx as nx
 from lxml import etree
 
 from ..errors import ModelError, Problem
+from ..i18n import _
 from ..model import ProcessModel
 from ..model.elements import FLOW_NODE_KINDS, GATEWAY_KINDS
 from .editable import Editable
@@ -71,8 +72,9 @@ class Cleanup(Editable):
         lost = [n for n in g.nodes if n not in reached and n in before]
         for n in lost:
             if self.model.elements[n].mandatory:
-                raise refuse(self.model, n, "this change would make the mandatory step "
-                                            f"{self.model.elements[n].label!r} unreachable")
+                raise refuse(self.model, n, _("this change would make the mandatory step "
+                                               "{label} unreachable").format(
+                                                label=repr(self.model.elements[n].label)))
         for n in lost:
             for f in self.incoming(n) + self.outgoing(n):
                 self.remove_flow(f)

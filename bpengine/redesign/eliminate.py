@@ -34,10 +34,11 @@ def names_of(model: ProcessModel, ids) -> tuple[tuple[str, str], ...]:
 def _removable(model: ProcessModel, task_id: str, verb: str):
     el = model.get(task_id)
     if not el.is_activity:
-        raise refuse(model, el.id, f"is a {el.kind}, not a task: only tasks can be {verb}")
+        raise refuse(model, el.id, _("is a {kind}, not a task: only tasks can be {verb}").format(
+                                       kind=el.kind, verb=verb))
     if el.mandatory:
-        raise refuse(model, el.id, f"is marked mandatory (bpe:mandatory): a redesign never "
-                                   f"removes it, so it cannot be {verb}")
+        raise refuse(model, el.id, _("is marked mandatory (bpe:mandatory): a redesign never "
+                                      "removes it, so it cannot be {verb}").format(verb=verb))
     return el
 
 
@@ -72,14 +73,14 @@ def eliminate(model: ProcessModel, task_id: str, *, log: list | None = None,
         Unknown id, not a task, mandatory, boundary events attached, more than one way out,
         or a mandatory step would become unreachable.
     """
-    el = _removable(model, task_id, "eliminated")
+    el = _removable(model, task_id, _("eliminated"))
     d = Draft(model)
     before = d.overlaps()
     if d.boundary_events(el.id):
-        raise refuse(model, el.id, "has boundary events attached; remove them first")
+        raise refuse(model, el.id, _("has boundary events attached; remove them first"))
     ins, outs = d.incoming(el.id), d.outgoing(el.id)
     if not ins:
-        raise refuse(model, el.id, "has no incoming flow: nothing to reconnect")
+        raise refuse(model, el.id, _("has no incoming flow: nothing to reconnect"))
     decision = d.decision_after(el.id)
     if decision:
         gw, accept, _rejects = decision
@@ -88,14 +89,14 @@ def eliminate(model: ProcessModel, task_id: str, *, log: list | None = None,
             d.remove_flow(f)
         d.remove_node(gw.get("id"))
     elif len(outs) != 1:
-        raise refuse(model, el.id, f"has {len(outs)} outgoing flows; only a step with one way "
-                                   "out can be eliminated")
+        raise refuse(model, el.id, _("has {n} outgoing flows; only a step with one way out can "
+                                      "be eliminated").format(n=len(outs)))
     else:
         target = outs[0].get("targetRef")
         d.remove_flow(outs[0])
     if any(f.get("sourceRef") == target for f in ins):
-        raise refuse(model, el.id, f"is the only step of a loop at {target!r}; eliminating it "
-                                   "would leave a flow into itself")
+        raise refuse(model, el.id, _("is the only step of a loop at {target}; eliminating it "
+                                      "would leave a flow into itself").format(target=repr(target)))
     for f in ins:
         d.retarget(f, target)
     d.remove_node(el.id)
@@ -134,16 +135,17 @@ def _chain(model: ProcessModel, d: Draft, ids: list[str]):
     decisions: list[Any] = []
     while len(seq) < len(ids):
         if seq[-1] not in step:
-            raise refuse(model, seq[-1], "is not followed directly by another of the steps "
-                                         f"{', '.join(ids)}, so they are not consecutive")
+            raise refuse(model, seq[-1], _("is not followed directly by another of the steps "
+                                            "{steps}, so they are not consecutive").format(
+                                             steps=', '.join(ids)))
         nxt, dec = step[seq[-1]]
         if len(d.incoming(nxt)) != 1 or nxt in seq:
-            raise refuse(model, nxt, "is entered from elsewhere too, so it cannot be merged "
-                                     "into the step before it")
+            raise refuse(model, nxt, _("is entered from elsewhere too, so it cannot be merged "
+                                        "into the step before it"))
         if dec is not None:
             if len(dec[2]) != 1:
-                raise refuse(model, dec[0].get("id"), "has more than one reject branch; only "
-                                                      "approve/reject decisions merge")
+                raise refuse(model, dec[0].get("id"), _("has more than one reject branch; only "
+                                                         "approve/reject decisions merge"))
             decisions.append(dec)
         seq.append(nxt)
     return seq, decisions
@@ -158,8 +160,8 @@ def _merge_decisions(model: ProcessModel, d: Draft, first: str, decisions, last)
     every = decisions + ([last] if last else [])
     targets = {dec[2][0].get("targetRef") for dec in every}
     if len(targets) > 1 and not all(model.elements[x].kind == "endEvent" for x in targets):
-        raise refuse(model, every[1][0].get("id"), "its reject branch leads elsewhere than the "
-                                                   "first one's; they cannot be merged")
+        raise refuse(model, every[1][0].get("id"), _("its reject branch leads elsewhere than "
+                                                      "the first one's; they cannot be merged"))
     parts = []
     for _gw, accept, rejects in every:
         cond, alt = d.condition(rejects[0]), d.condition(accept)
@@ -218,7 +220,7 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
     before = d.overlaps()
     for el in els:
         if d.boundary_events(el.id):
-            raise refuse(model, el.id, "has boundary events attached; it cannot be composed")
+            raise refuse(model, el.id, _("has boundary events attached; it cannot be composed"))
     seq, decisions = _chain(model, d, [el.id for el in els])
     last_decision = d.decision_after(seq[-1]) if decisions else None
     if last_decision and len(last_decision[2]) != 1:
@@ -253,19 +255,25 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
 def _composable(model: ProcessModel, ids: list[str]) -> list:
     """The elements of ``ids``, or the refusal naming the first that cannot be composed."""
     if len(ids) < 2:
-        raise refuse(model, ids[0] if ids else None, "compose needs at least two tasks")
+        raise refuse(model, ids[0] if ids else None, _("compose needs at least two tasks"))
     els = [model.get(t) for t in ids]
     for el in els:
         if not el.is_task:
-            raise refuse(model, el.id, f"is a {el.kind}, not a task: only tasks can be composed")
+            raise refuse(model, el.id, _("is a {kind}, not a task: only tasks can be "
+                                         "composed").format(
+                                           kind=el.kind))
         if el.mandatory:
-            raise refuse(model, el.id, "is marked mandatory (bpe:mandatory): a redesign never "
-                                       "merges it away")
+            raise refuse(model, el.id, _("is marked mandatory (bpe:mandatory): a redesign never "
+                                          "merges it away"))
         if el.loop:
-            raise refuse(model, el.id, f"has a {el.loop} loop; it cannot be merged with others")
+            raise refuse(model, el.id, _("has a {loop} loop; it cannot be merged with "
+                                         "others").format(
+                                           loop=el.loop))
     if len({el.lane_id for el in els}) > 1:
-        raise refuse(model, els[1].id, f"is in lane {els[1].lane!r} but {els[0].label!r} is in "
-                                       f"lane {els[0].lane!r}; only steps of one lane compose")
+        raise refuse(model, els[1].id, _("is in lane {lane} but {label} is in lane {lane2}; "
+                                          "only steps of one lane compose").format(
+                                           lane=repr(els[1].lane), label=repr(els[0].label),
+                                           lane2=repr(els[0].lane)))
     return els
 
 
@@ -320,12 +328,14 @@ def absorb(model: ProcessModel, earlier, into: str, *, log: list | None = None,
     keep = model.get(into)
     ids = [model.get(t).id for t in dict.fromkeys(earlier) if t != keep.id]
     if not ids:
-        raise refuse(model, keep.id, "absorb needs at least one other step")
+        raise refuse(model, keep.id, _("absorb needs at least one other step"))
     for t in ids:
-        el = _removable(model, t, "absorbed")
+        el = _removable(model, t, _("absorbed"))
         if el.lane_id != keep.lane_id:
-            raise refuse(model, el.id, f"is in lane {el.lane!r} but {keep.label!r} is in lane "
-                                       f"{keep.lane!r}; only one role's decisions combine")
+            raise refuse(model, el.id, _("is in lane {lane} but {label} is in lane {lane2}; "
+                                          "only one role's decisions combine").format(
+                                           lane=repr(el.lane), label=repr(keep.label),
+                                           lane2=repr(keep.lane)))
     steps: list[Change] = []
     # first the remaining step takes over what the earlier ones produced, so their documents
     # are still written (and not orphaned) when those steps go

@@ -7,6 +7,7 @@ scenario gives the triage the share of simple cases the later decision has.
 """
 from __future__ import annotations
 
+from ..i18n import _
 from ..model import ProcessModel
 from .changes import Change
 from .editing import Draft, refuse
@@ -47,16 +48,17 @@ def fast_lane(model: ProcessModel, review: str, condition: str | None = None, *,
     """
     el = model.get(review)
     if not el.is_activity:
-        raise refuse(model, el.id, f"is a {el.kind}: only a step can be bypassed")
+        raise refuse(model, el.id, _("is a {kind}: only a step can be bypassed").format(
+                                       kind=el.kind))
     d = Draft(model)
     before = d.overlaps()
     ins = d.incoming(el.id)
     decision = d.decision_after(el.id)
     way_on = decision[1] if decision else (d.outgoing(el.id) or [None])[0]
     if not ins or way_on is None or (not decision and len(d.outgoing(el.id)) != 1):
-        raise refuse(model, el.id, "needs one way in and one way on to be bypassed")
+        raise refuse(model, el.id, _("needs one way in and one way on to be bypassed"))
     if d.boundary_events(el.id):
-        raise refuse(model, el.id, "has boundary events: its escalation would be skipped too")
+        raise refuse(model, el.id, _("has boundary events: its escalation would be skipped too"))
     lane_of = ins[0].get("sourceRef")
     triage = d.add_node("exclusiveGateway", near=el.id, lane_of=lane_of, name="Kasus sederhana?",
                         ident=d.new_id(f"Gateway_triage_{el.id}"))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..i18n import _
 from ..model import ProcessModel
 from ..model.namespaces import BPMN
 from .automate import system_lane
@@ -72,7 +73,7 @@ def integrate(model: ProcessModel, element_ids, *, log: list | None = None,
     flows = integrated_flows(model, element_ids)
     if not flows:
         first = next(iter(element_ids), None)
-        raise refuse(model, first, "no paper hand-over between two pools joins these steps")
+        raise refuse(model, first, _("no paper hand-over between two pools joins these steps"))
     d = Draft(model)
     drawn = _Exchange(d, model)
     for fid in flows:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..i18n import _
 from ..model import ProcessModel
 from ..model.namespaces import BPMN
 from .changes import Change
@@ -79,8 +80,8 @@ def notify(model: ProcessModel, task_id: str, *, log: list | None = None,
     d = Draft(model)
     ins = d.incoming(el.id)
     if not ins or not el.is_activity:
-        raise refuse(model, el.id, "has no way in (or is no step): there is nowhere to send "
-                                   "the notice from")
+        raise refuse(model, el.id, _("has no way in (or is no step): there is nowhere to send "
+                                      "the notice from"))
     office = el.lane or "the office"
     sender = _sender(model, ins[0].get("sourceRef"), el.lane_id)
     event = d.add_node("intermediateThrowEvent", near=el.id, lane_of=sender,

@@ -10,6 +10,7 @@ entry go (the answer's own transfer time applies).
 """
 from __future__ import annotations
 
+from ..i18n import _
 from ..model import ProcessModel
 from .changes import Change
 from .cleanup import refuse
@@ -38,7 +39,7 @@ def one_stop(model: ProcessModel, element_ids, *, log: list | None = None,
               if {v[1].receiver, v[2].sender} <= ids]
     if not visits:
         first = next(iter(element_ids), None)
-        raise refuse(model, first, "no two counters the applicant visits in turn here")
+        raise refuse(model, first, _("no two counters the applicant visits in turn here"))
     to_a, answer, to_b = visits[0]
     d = Draft(model)
     before = d.overlaps()
@@ -47,7 +48,7 @@ def one_stop(model: ProcessModel, element_ids, *, log: list | None = None,
     for gone in (answer.receiver, to_b.sender):
         ins, outs = d.incoming(gone), d.outgoing(gone)
         if len(ins) != 1 or len(outs) != 1:
-            raise refuse(model, gone, "is not on one path: the counter cannot take it over")
+            raise refuse(model, gone, _("is not on one path: the counter cannot take it over"))
         d.retarget(ins[0], outs[0].get("targetRef"))
         d.remove_flow(outs[0])
         d.remove_node(gone)

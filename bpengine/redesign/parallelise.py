@@ -50,11 +50,12 @@ def _steps(model: ProcessModel, d: Draft, ids: list[str]):
     for t in ids:
         decision = d.decision_after(t)
         if decision and len(decision[2]) != 1:
-            raise refuse(model, decision[0].get("id"), "has more than one reject branch; only "
-                                                       "approve/reject decisions can be merged")
+            raise refuse(model, decision[0].get("id"), _("has more than one reject branch; only "
+                                                          "approve/reject decisions can be merged"))
         outs = d.outgoing(t)
         if not decision and len(outs) != 1:
-            raise refuse(model, t, f"has {len(outs)} outgoing flows; a step of a chain has one")
+            raise refuse(model, t, _("has {n} outgoing flows; a step of a chain has one").format(
+                                       n=len(outs)))
         info[t] = (decision[1] if decision else outs[0], decision)
         between, member = _walk(d, info[t][0], set(ids))
         if member is not None:
@@ -67,12 +68,12 @@ def _steps(model: ProcessModel, d: Draft, ids: list[str]):
     before: dict[str, list[Any]] = {heads[0]: []}
     while len(seq) < len(ids):
         if seq[-1] not in reached or reached[seq[-1]][0] in seq:
-            raise refuse(model, seq[-1], "is not followed by another step of the chain "
-                                         f"{', '.join(ids)}")
+            raise refuse(model, seq[-1], _("is not followed by another step of the chain "
+                                           "{steps}").format(steps=", ".join(ids)))
         nxt, between = reached[seq[-1]]
         if len(d.incoming(between[0] if between else nxt)) != 1:
-            raise refuse(model, nxt, "is entered from elsewhere too, so the chain cannot be "
-                                     "parallelised")
+            raise refuse(model, nxt, _("is entered from elsewhere too, so the chain cannot be "
+                                        "parallelised"))
         seq.append(nxt)
         before[nxt] = between
     return [(t, *info[t], before[t]) for t in seq]
@@ -176,11 +177,13 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
 def _parallelisable(model: ProcessModel, d: Draft, ids: list[str]) -> list[str]:
     """``ids`` if they can run side by side, or the refusal naming the first that cannot."""
     if len(ids) < 2:
-        raise refuse(model, ids[0] if ids else None, "parallelise needs at least two steps")
+        raise refuse(model, ids[0] if ids else None, _("parallelise needs at least two steps"))
     els = [model.get(t) for t in ids]
     for el in els:
         if not el.is_activity:
-            raise refuse(model, el.id, f"is a {el.kind}, not a task: only tasks run in parallel")
+            raise refuse(model, el.id, _("is a {kind}, not a task: only tasks run in "
+                                         "parallel").format(
+                                           kind=el.kind))
     for el in els:
         # an interrupting boundary event would leave the AND join waiting for ever
         if any(b.get("cancelActivity", "true") != "false" for b in d.boundary_events(el.id)):
@@ -196,9 +199,9 @@ def _reject_target(model: ProcessModel, decisions) -> str | None:
         return None
     targets = {dec[2][0].get("targetRef") for _t, dec in decisions}
     if len(targets) > 1 and not all(model.elements[x].kind == "endEvent" for x in targets):
-        raise refuse(model, decisions[1][1][0].get("id"), "its reject branch leads elsewhere "
-                                                          "than the first one's; they cannot "
-                                                          "be merged")
+        raise refuse(model, decisions[1][1][0].get("id"), _("its reject branch leads elsewhere "
+                                                             "than the first one's; they cannot "
+                                                             "be merged"))
     return decisions[0][1][2][0].get("targetRef")
 
 

@@ -41,19 +41,21 @@ def _read_conflict(model: ProcessModel, check, first: str) -> tuple[str, str] | 
 def _move(model: ProcessModel, check, other) -> Draft:
     """The draft with ``check`` (and its decision) cut out and put in front of ``other``."""
     if other.id == check.id:
-        raise refuse(model, check.id, "cannot be moved before itself")
+        raise refuse(model, check.id, _("cannot be moved before itself"))
     if other.scope != check.scope or other.process != check.process:
-        raise refuse(model, other.id, f"is not in the same process or subprocess as "
-                                      f"{check.label!r}")
+        raise refuse(model, other.id, _("is not in the same process or subprocess as "
+                                        "{label}").format(
+                                          label=repr(check.label)))
     g = model.graph
     if not nx.has_path(g, other.id, check.id) or nx.has_path(g, check.id, other.id):
-        raise refuse(model, other.id, f"does not come before {check.label!r} (or both are in "
-                                      "one loop), so there is nothing to move it ahead of")
+        raise refuse(model, other.id, _("does not come before {label} (or both are in one "
+                                         "loop), so there is nothing to move it ahead of").format(
+                                          label=repr(check.label)))
     if not other.incoming:
-        raise refuse(model, other.id, "has no incoming flow; nothing can go before it")
+        raise refuse(model, other.id, _("has no incoming flow; nothing can go before it"))
     d = Draft(model)
     if d.boundary_events(check.id):
-        raise refuse(model, check.id, "has boundary events attached; it cannot be moved")
+        raise refuse(model, check.id, _("has boundary events attached; it cannot be moved"))
     decision = d.decision_after(check.id)
     if decision:
         _gw, exit_flow, rejects = decision
@@ -61,19 +63,20 @@ def _move(model: ProcessModel, check, other) -> Draft:
         for r in rejects:
             side = {r.get("targetRef")} | nx.descendants(g, r.get("targetRef"))
             if side & main or check.id in side:
-                raise refuse(model, check.id, "its reject branch rejoins the process; only a "
-                                              "knock-out check (rejection ends the case) moves")
+                raise refuse(model, check.id, _("its reject branch rejoins the process; only a "
+                                                 "knock-out check (rejection ends the case) moves"))
     else:
         outs = d.outgoing(check.id)
         if len(outs) != 1:
-            raise refuse(model, check.id, f"has {len(outs)} outgoing flows; only a step with "
-                                          "one way out can be moved")
+            raise refuse(model, check.id, _("has {n} outgoing flows; only a step with one way "
+                                             "out can be moved").format(n=len(outs)))
         exit_flow = outs[0]
     conflict = _read_conflict(model, check, other.id)
     if conflict:
-        raise refuse(model, check.id, f"reads {conflict[0]!r}, which "
-                                      f"{model.elements[conflict[1]].label!r} writes; it cannot "
-                                      f"move before {other.label!r}")
+        raise refuse(model, check.id, _("reads {name}, which {writer} writes; it cannot move "
+                                        "before {step}").format(
+            name=repr(conflict[0]), writer=repr(model.elements[conflict[1]].label),
+            step=repr(other.label)))
     target = exit_flow.get("targetRef")
     for f in d.incoming(check.id):
         d.retarget(f, target)
@@ -107,7 +110,8 @@ def resequence(model: ProcessModel, task_id: str, before: str, *, log: list | No
     """
     check, other = model.get(task_id), model.get(before)
     if not check.is_activity:
-        raise refuse(model, check.id, f"is a {check.kind}, not a task: only tasks are moved")
+        raise refuse(model, check.id, _("is a {kind}, not a task: only tasks are moved").format(
+                                          kind=check.kind))
     d = _move(model, check, other)
     result = d.finish()
     _log(log, Change("resequence", (check.id, other.id),
@@ -158,7 +162,8 @@ def relocate_check(model: ProcessModel, check_id: str, to: str | None = None,
     """
     check = model.get(check_id)
     if not check.is_activity:
-        raise refuse(model, check.id, f"is a {check.kind}, not a task: only tasks are moved")
+        raise refuse(model, check.id, _("is a {kind}, not a task: only tasks are moved").format(
+                                          kind=check.kind))
     other = model.get(to) if to else model.elements[_earliest(model, check)]
     d = _move(model, check, other)
     if lane:
@@ -177,11 +182,15 @@ def _lane(model: ProcessModel, el, lane: str):
     found = model.lanes.get(lane) or next(
         (x for x in model.lanes.values() if x.name == lane and x.process == el.process), None)
     if found is None:
-        raise refuse(model, el.id, f"cannot move to lane {lane!r}: no lane has that id or name")
+        raise refuse(model, el.id, _("cannot move to lane {lane}: no lane has that id or "
+                                     "name").format(
+                                       lane=repr(lane)))
     if found.process != el.process:
-        raise refuse(model, el.id, f"lane {lane!r} belongs to another process")
+        raise refuse(model, el.id, _("lane {lane} belongs to another process").format(
+                                       lane=repr(lane)))
     if any(x.parent == found.id for x in model.lanes.values()):
-        raise refuse(model, el.id, f"lane {found.name!r} has sub-lanes; name one of them")
+        raise refuse(model, el.id, _("lane {name} has sub-lanes; name one of them").format(
+                                       name=repr(found.name)))
     return found
 
 
@@ -199,10 +208,11 @@ def reassign(model: ProcessModel, task_id: str, lane_id: str, *, log: list | Non
     """
     el = model.get(task_id)
     if not el.is_activity:
-        raise refuse(model, el.id, f"is a {el.kind}, not a task: only tasks change lanes")
+        raise refuse(model, el.id, _("is a {kind}, not a task: only tasks change lanes").format(
+                                       kind=el.kind))
     lane = _lane(model, el, lane_id)
     if el.lane_id == lane.id:
-        raise refuse(model, el.id, f"is already in lane {lane.name!r}")
+        raise refuse(model, el.id, _("is already in lane {name}").format(name=repr(lane.name)))
     d = Draft(model)
     before = d.overlaps()
     d.set_lane(el.id, lane.id)

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import BpengineError
+from ..i18n import _
 from ..scenario.loading import read_yaml
 from .changes import Change, transform_scenario
 
@@ -71,7 +72,8 @@ def write_outputs(model, scenario: dict, applied, skipped, out: Path, source: st
         log_path.write_text(yaml.safe_dump(log, allow_unicode=True, sort_keys=False),
                             encoding="utf-8")
     except OSError as exc:
-        raise BpengineError(f"{out.parent}: cannot write: {exc.strerror or exc}") from None
+        raise BpengineError(_("{parent}: cannot write: {why}").format(
+                                parent=out.parent, why=exc.strerror or exc)) from None
     return [out, scen_path, log_path]
 
 
@@ -81,7 +83,7 @@ def read_change_log(after_file) -> list[Change]:
     Each is read back with what a report shows of it: kind, elements, description, the
     elements' names and the finding; what it did to the scenario is not needed any more.
     """
-    _, log_path = sidecar_paths(Path(after_file))
+    _out, log_path = sidecar_paths(Path(after_file))
     if not log_path.is_file():
         return []
     doc = read_yaml(log_path)  # a plain YAML mapping, read as a scenario file is

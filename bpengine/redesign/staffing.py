@@ -6,6 +6,7 @@ them from the other's, so the simulation of the candidate shows the effect.
 """
 from __future__ import annotations
 
+from ..i18n import _
 from ..model import ProcessModel
 from .changes import Change
 from .editing import refuse
@@ -38,9 +39,11 @@ def move_staff(model: ProcessModel, from_lane: str, to_lane: str, people: int = 
     names = {lane.name for lane in model.lanes.values()}
     for lane in (from_lane, to_lane):
         if lane not in names:
-            raise refuse(model, None, f"no lane named {lane!r} (lanes: {', '.join(sorted(names))})")
+            raise refuse(model, None, _("no lane named {lane} (lanes: {lanes})").format(
+                lane=repr(lane), lanes=", ".join(sorted(names))))
     if from_lane == to_lane or people < 1:
-        raise refuse(model, None, "a staff move needs two different lanes and one person or more")
+        raise refuse(model, None, _("a staff move needs two different lanes and one person or "
+                                     "more"))
     if log is not None:
         log.append(Change("move-staff", (), (
             f"{people} {'person moves' if people == 1 else 'people move'} from {from_lane!r} to "

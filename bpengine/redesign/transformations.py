@@ -94,7 +94,8 @@ def transformation_for(finding, file: str = "<bytes>") -> Transformation:
     """
     found = TRANSFORMATIONS.get(finding.suggestion)
     if found is None:
-        raise ModelError(f"finding {finding.id}: unknown suggestion {finding.suggestion!r}",
+        raise ModelError(_("finding {id}: unknown suggestion {suggestion}").format(
+                             id=finding.id, suggestion=repr(finding.suggestion)),
                          file=file)
     return found
 
@@ -148,6 +149,10 @@ def _reassign(model: ProcessModel, f, log) -> ProcessModel:
     """``reassign``: each target into the first element's lane, never an approval (that would
     change who decides)."""
     home = model.elements[f.elements[0]].lane_id
+    if home is None:
+        raise ModelError(_("finding {id}: {element} is in no lane, so there is no office to "
+                           "move steps to").format(id=f.id, element=f.elements[0]),
+                         file=model.file)
     moved = _targets(f) or tuple(f.elements[1:-1])
     deciding = [t for t in moved if model.mandate(t).required or model.approval(t).is_approval]
     if deciding:
@@ -174,8 +179,9 @@ def _fast_lane(model: ProcessModel, f, log) -> ProcessModel:
     decision = f.elements[-1]
     flow = simple_branch(model, decision)
     if flow is None:
-        raise ModelError(f"finding {f.id}: {decision} no longer has a branch for simple "
-                         "cases", file=model.file)
+        raise ModelError(_("finding {id}: {decision} no longer has a branch for simple "
+                           "cases").format(
+                             id=f.id, decision=decision), file=model.file)
     share = 1.0 / len(model.elements[decision].outgoing)
     new = model
     for t in _targets(f) or f.elements[:1]:
@@ -186,8 +192,12 @@ def _fast_lane(model: ProcessModel, f, log) -> ProcessModel:
 
 def _move_staff(model: ProcessModel, f, log) -> ProcessModel:
     """``move-staff``: the busy lane's steps are the elements, the lender's the target."""
-    return move_staff(model, model.elements[_targets(f)[0]].lane,
-                      model.elements[f.elements[0]].lane, log=log, finding=f.id)
+    lender, busy = model.elements[_targets(f)[0]].lane, model.elements[f.elements[0]].lane
+    if lender is None or busy is None:
+        raise ModelError(_("finding {id}: staff move between lanes, and {element} is in "
+                           "none").format(id=f.id, element=f.elements[0] if busy is None
+                                          else _targets(f)[0]), file=model.file)
+    return move_staff(model, lender, busy, log=log, finding=f.id)
 
 
 def _relocate_check(model: ProcessModel, f, log) -> ProcessModel:
@@ -264,8 +274,9 @@ def _alongside(model: ProcessModel, step: str, log, fid) -> ProcessModel:
             return parallelise(model, chain, log=log, finding=fid)
         except ModelError as exc:
             error = exc
-    raise error or ModelError(f"finding {fid}: {step} has no neighbouring step to run "
-                              "alongside", file=model.file)
+    raise error or ModelError(_("finding {fid}: {step} has no neighbouring step to run "
+                                "alongside").format(
+                                  fid=fid, step=step), file=model.file)
 
 
 for _t in (

@@ -141,7 +141,8 @@ class Batching(Replicating):
             for at in batch.at:
                 if d * 1440 + at >= t:
                     return d * 1440 + at
-        raise ScenarioError(f"tasks.{self.net.ids[i]}.batch: no working day in two years")
+        raise ScenarioError(_("tasks.{id}.batch: no working day in two years").format(
+            id=self.net.ids[i]))
 
     def _batch_due(self, i, t):
         """A scheduled check of task ``i``'s pool (still current) comes due."""

@@ -21,6 +21,7 @@ import numpy as np
 from lxml import etree
 
 from ..errors import BpengineError
+from ..i18n import _
 
 __all__ = ["EventLog", "write_event_log", "write_csv", "write_xes", "WIB"]
 
@@ -103,7 +104,7 @@ class EventLog(Sequence):
 
     def resources(self) -> np.ndarray:
         """Who did each execution: ``Lane #n``, or the lane itself when it has no people."""
-        labels, index, _ = self._resource_index()
+        labels, index, _names = self._resource_index()
         return np.array(labels, dtype=object)[index] if len(labels) else np.zeros(0, object)
 
     def rows(self) -> list[dict]:
@@ -210,7 +211,7 @@ def write_xes(rows: list[dict], path: str | os.PathLike, tz=WIB, log_name="bpeng
         for row in by_case[case]:
             events.append((row["start"], 0, row, "start"))
             events.append((row["end"], 1, row, "complete"))
-        for when, _, row, transition in sorted(events, key=lambda e: (e[0], e[1])):
+        for when, _order, row, transition in sorted(events, key=lambda e: (e[0], e[1])):
             ev = etree.SubElement(trace, f"{{{_XES}}}event")
             _attr(ev, "string", "concept:name", row["name"])
             _attr(ev, "string", "lifecycle:transition", transition)
@@ -236,14 +237,14 @@ def write_event_log(rows, path: str | os.PathLike, name: str = "bpengine") -> st
     suffix = Path(path).suffix.lower()
     writers = {".csv": write_csv, ".xes": write_xes}
     if suffix not in writers:
-        raise BpengineError(f"--log {path}: unknown event log format {suffix or '(none)'!r}; "
-                            "use a .csv or .xes file")
+        raise BpengineError(_("--log {path}: unknown event log format {suffix}; use a .csv or "
+                               ".xes file").format(path=path, suffix=repr(suffix or _("(none)"))))
     try:
         if suffix == ".xes":
             write_xes(rows, path, log_name=name)
         else:
             writers[suffix](rows, path)
     except OSError as exc:
-        raise BpengineError(f"--log {path}: cannot write the event log: "
-                            f"{exc.strerror or exc}") from None
+        raise BpengineError(_("--log {path}: cannot write the event log: {why}").format(
+                                path=path, why=exc.strerror or exc)) from None
     return suffix[1:]

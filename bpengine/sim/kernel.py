@@ -22,6 +22,7 @@ from heapq import heappush
 import numpy as np
 
 from ..errors import ModelError, Problem, ScenarioError
+from ..i18n import _
 from .accounting import execution_times
 from .batching import Batching
 from .net import (
@@ -177,7 +178,7 @@ class Replication(Staffing, Batching):
         t = self.t0
         while True:
             while heap:
-                t, _, _, kind, obj = pop(heap)
+                t, _seq, _tie, kind, obj = pop(heap)
                 if kind == DONE:
                     self._finish(obj, t)
                 elif kind == ARRIVE:
@@ -490,8 +491,9 @@ class Replication(Staffing, Batching):
                 return j
         if rule[2] >= 0:
             return rule[2]
-        raise ScenarioError(f"gateways.{self.net.ids[i]}: no condition holds for case data "
-                            f"{case.data} and the gateway has no default flow")
+        raise ScenarioError(_("gateways.{id}: no condition holds for case data {data} and "
+                               "the gateway has no default flow").format(
+                                id=self.net.ids[i], data=case.data))
 
     def _choose_many(self, case, i) -> list[int]:
         rule = self.net.choose[i]
@@ -511,17 +513,19 @@ class Replication(Staffing, Batching):
         if not chosen and rule[2] >= 0:
             chosen = [rule[2]]
         if not chosen:
-            raise ScenarioError(f"gateways.{self.net.ids[i]}: no condition holds for case data "
-                                f"{case.data} and the gateway has no default flow")
+            raise ScenarioError(_("gateways.{id}: no condition holds for case data {data} "
+                                   "and the gateway has no default flow").format(
+                                    id=self.net.ids[i], data=case.data))
         return chosen
 
     def _holds(self, expr, case, i, j) -> bool:
         try:
             return bool(expr.evaluate(case.data))
         except Exception as exc:  # ExpressionError and friends: name gateway and flow
-            raise ScenarioError(f"gateways.{self.net.ids[i]}: condition of flow "
-                                f"{self.net.out_flows[i][j]!r} fails on case data {case.data}: "
-                                f"{exc}") from None
+            raise ScenarioError(_("gateways.{id}: condition of flow {flow} fails on case "
+                                   "data {data}: {exc}").format(
+                                    id=self.net.ids[i], flow=repr(self.net.out_flows[i][j]),
+                                    data=case.data, exc=exc)) from None
 
     def _pos_add(self, scope, i):
         if self.net.has_or_join:
@@ -581,9 +585,11 @@ class Replication(Staffing, Batching):
     def _livelock(self, case, i):
         el = self.model.elements.get(self.net.ids[i])
         raise ScenarioError(
-            f"case {case.id} has not ended after {MAX_STEPS} steps (last at {self.net.ids[i]!r}"
-            f"{' (' + el.label + ')' if el and el.label and el.label != el.id else ''}): the model loops without end under this "
-            "scenario; check the loop's gateway probabilities or conditions")
+            _("case {case} has not ended after {n} steps (last at {step}{label}): the model "
+              "loops without end under this scenario; check the loop's gateway probabilities "
+              "or conditions").format(
+                case=case.id, n=MAX_STEPS, step=repr(self.net.ids[i]),
+                label=" (" + el.label + ")" if el and el.label and el.label != el.id else ""))
 
     def _stuck(self):
         waits = sorted({self.net.ids[j] for case in self.open_cases.values()

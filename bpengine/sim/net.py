@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import ExpressionError, ModelError, Problem, ScenarioError
 from ..expressions import compile_expression
-from ..i18n import _
+from ..i18n import N_, _
 from ..scenario import DEFAULT_DURATION, Calendar, Distribution
 from ..timers import parse_duration
 
@@ -33,12 +33,12 @@ START, TASK, SUB, XOR, AND, OR, CATCH, PASS, END, TERMINATE, BOUNDARY = range(11
 # where a pool's token waits for a message (or an event-based gateway for the first of
 # several), and the door through which a message enters a meeting point.
 SEND, MEET, MAIL = 11, 12, 13
-NO_LANE = "(no lane)"
+NO_LANE = N_("(no lane)")  # a key in results; shown translated
 _NO_TIME = Distribution("fixed", (0.0,))
 # steps a system does (BPMN's service, script, business-rule, send and receive tasks) take
 # no staff and run around the clock; steps on no lane take no staff either: nobody is
 # drawn to queue for (unless the scenario assigns the step to a lane)
-SYSTEM = "(system)"
+SYSTEM = N_("(system)")
 UNSTAFFED = (NO_LANE, SYSTEM)
 AUTOMATED = frozenset({"serviceTask", "scriptTask", "businessRuleTask", "sendTask",
                        "receiveTask"})
@@ -101,15 +101,15 @@ def _timer_delay(el, scenario, notes: list[str]) -> tuple[Distribution | None, b
         return timing.duration, timing.working_time
     if el.event != "timer":
         return None, False
-    kind, _, value = (el.event_value or "").partition(":")
+    kind, _sep, value = (el.event_value or "").partition(":")
     if kind == "timeCycle" and value.startswith("R"):
         value = value.split("/", 1)[-1]  # R3/PT1H: the first repetition
     try:
         minutes = parse_duration(value).total_seconds() / 60.0
     except ExpressionError:
-        notes.append(f"timer {_ref(el)}: {el.event_value!r} is not a duration the "
-                     "simulator can read, so it never fires; give one under events (e.g. "
-                     f"'events: {{{el.id}: 2 working days}}')")
+        notes.append(_("timer {ref}: {value} is not a duration the simulator can read, so it "
+                       "never fires; give one under events (e.g. 'events: {{{id}: 2 working "
+                       "days}}')").format(ref=_ref(el), value=repr(el.event_value), id=el.id))
         return None, False
     return Distribution("fixed", (minutes,)), False
 
@@ -124,7 +124,8 @@ def _gateway_choice(model, scenario, el, net):
         try:
             exprs = [compile_expression(rules[f]) if f in rules else None for f in flows]
         except ExpressionError as exc:  # e.g. more rules than the safe evaluator takes
-            raise ScenarioError(f"branch_rules of gateway {el.id}: {exc}") from None
+            raise ScenarioError(_("branch_rules of gateway {id}: "
+                                  "{exc}").format(id=el.id, exc=exc)) from None
         return ("rules", exprs, values, default)
     if probs is not None:
         values = [probs.get(f, 0.0) for f in flows]
@@ -140,8 +141,9 @@ def _gateway_choice(model, scenario, el, net):
             try:
                 expr = compile_expression(cond)
             except ExpressionError as exc:
-                net.notes.append(f"gateway {_ref(el)}: flow {f}: {exc}; branches are "
-                                 "taken with equal probability (or give them under gateways)")
+                net.notes.append(_("gateway {ref}: flow {flow}: {why}; branches are taken with "
+                                   "equal probability (or give them under gateways)").format(
+                                       ref=_ref(el), flow=f, why=exc))
                 break
             names |= expr.names
             exprs.append(expr)
@@ -150,9 +152,10 @@ def _gateway_choice(model, scenario, el, net):
             if not missing:
                 default = flows.index(el.default_flow) if el.default_flow else -1
                 return ("cond", exprs, default)
-            net.notes.append(f"gateway {_ref(el)}: its conditions read "
-                             f"{', '.join(missing)}, which the scenario does not generate "
-                             "(data:); branches are taken with equal probability")
+            net.notes.append(_("gateway {ref}: its conditions read {names}, which the "
+                               "scenario does not generate (data:); branches are taken with "
+                               "equal probability").format(ref=_ref(el),
+                                                           names=", ".join(missing)))
     if el.kind == "inclusiveGateway":
         return ("prob", [0.5] * len(flows))
     return ("prob", [1.0 / len(flows)] * len(flows))
@@ -169,7 +172,8 @@ def _event_data(scenario, el):
             try:
                 gen = compile_expression(gen)
             except ExpressionError as exc:
-                raise ScenarioError(f"event_attributes of {el.id}: {name}: {exc}") from None
+                raise ScenarioError(_("event_attributes of {id}: {name}: {exc}").format(
+                                        id=el.id, name=name, exc=exc)) from None
         out.append((name, gen))
     return out
 
@@ -230,12 +234,14 @@ class _Builder:
         repeat = sc.repeats.get(el.id, 0.0)
         if kind != TASK:
             if el.loop and el.is_activity:
-                notes.append(f"{_ref(el)}: a {el.loop} loop on a subprocess runs once")
+                notes.append(_("{ref}: a {loop} loop on a subprocess runs once").format(
+                    ref=_ref(el), loop=el.loop))
             return None, 0.0
         if el.loop in (None, "standard"):
             if el.loop and el.id not in sc.repeats:
-                notes.append(f"{_ref(el)}: a standard loop; it runs once unless "
-                             f"tasks.{el.id}.repeat gives the chance of another round")
+                notes.append(_("{ref}: a standard loop; it runs once unless tasks.{id}.repeat "
+                               "gives the chance of another round").format(ref=_ref(el),
+                                                                           id=el.id))
             return None, repeat
         sequential = el.loop == "sequential"
         if el.id in sc.instances:
@@ -252,8 +258,9 @@ class _Builder:
                 expr = None
             if expr is not None and expr.names <= set(sc.data):
                 return (sequential, expr), repeat
-        notes.append(f"{_ref(el)}: a multi-instance activity; it runs once unless "
-                     f"tasks.{el.id}.instances says how many times")
+        notes.append(_("{ref}: a multi-instance activity; it runs once unless "
+                       "tasks.{id}.instances says how many times").format(ref=_ref(el),
+                                                                          id=el.id))
         return None, repeat
 
     def _callee(self, model, el):
@@ -294,9 +301,12 @@ class _Builder:
             if callee is not None and el.called_element in callee.processes:
                 callees[el.id] = callee
             elif el.kind == "callActivity" and el.called_element and depth >= self.MAX_DEPTH:
-                raise ScenarioError(f"tasks.{el.id}: call activity {el.label!r} calls "
-                                    f"{el.called_element!r} more than {self.MAX_DEPTH} levels "
-                                    "deep (a process that calls itself?)")
+                raise ScenarioError(_("tasks.{id}: call activity {label} calls {called_element} "
+                                       "more than {n} levels deep (a process that calls "
+                                       "itself?)").format(
+                                        id=el.id, label=repr(el.label),
+                                        called_element=repr(el.called_element),
+                                        n=self.MAX_DEPTH))
         return callees
 
     def add(self, model, pid: str, prefix: str, scope_node, depth: int) -> None:
@@ -434,7 +444,7 @@ def compile_net(model, scenario) -> Net:
     net.notes.extend(getattr(scenario, "notes", ()))  # what the scenario's import approximated
     main = model.main_process
     if main is None:
-        raise ScenarioError(f"{model.file}: no process to simulate")
+        raise ScenarioError(_("{file}: no process to simulate").format(file=model.file))
     builder = _Builder(net, scenario)
     if model.is_collaboration:  # one case runs through every pool, along its message flows
         builder.pooled = True
@@ -451,5 +461,7 @@ def compile_net(model, scenario) -> Net:
     net.lanes = list(builder.lanes)
     net.cancellable = any(net.boundaries) or TERMINATE in net.kinds
     if None not in net.starts:
-        raise ScenarioError(f"{model.file}: the main process has no start event to simulate from")
+        raise ScenarioError(_("{file}: the main process has no start event to simulate "
+                              "from").format(
+                                file=model.file))
     return net

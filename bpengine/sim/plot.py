@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from ..errors import BpengineError
+from ..i18n import _
 
 __all__ = ["plot_result", "plot_sweep"]
 
@@ -139,6 +140,7 @@ def _save(fig, path) -> None:
         fig.savefig(path)
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or exc
-        raise BpengineError(f"--plot {path}: cannot write the plot: {why}") from None
+        raise BpengineError(_("--plot {path}: cannot write the plot: {why}").format(
+                                path=path, why=why)) from None
     finally:
         plt.close(fig)

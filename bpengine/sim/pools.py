@@ -18,6 +18,7 @@ loop of messages (its arrival is not awaited, or the two pools would wait for ea
 """
 from __future__ import annotations
 
+from ..i18n import _
 from .net import END, MAIL, MEET, PASS, SEND, TASK, TERMINATE, Net
 
 __all__ = ["link_pools", "message_started"]
@@ -78,9 +79,9 @@ def link_pools(model, scenario, net: Net) -> None:
                 key = (g, branch)
                 if any(model.elements[model.flows[f].target].event == "timer"
                        for f in gateway.outgoing):
-                    net.notes.append(f"event-based gateway {_ref(model, gateway.id)}: the "
-                                     "branch whose message comes first is taken; its timer "
-                                     "branch is not simulated")
+                    net.notes.append(_("event-based gateway {ref}: the branch whose message "
+                                       "comes first is taken; its timer branch is not "
+                                       "simulated").format(ref=_ref(model, gateway.id)))
             else:
                 if r.id not in meet:
                     j = meet[r.id] = _node(net, f"{r.id}#meet", r.name or r.id, MEET, [ri],
@@ -99,23 +100,25 @@ def link_pools(model, scenario, net: Net) -> None:
                          model.elements[h.sender].pool or "")
         si = index[h.sender]
         if net.kinds[si] == TERMINATE:
-            net.notes.append(f"message flow {h.flow}: sent by a terminate end event "
-                             f"{_ref(model, h.sender)}, which ends the case first; not simulated")
+            net.notes.append(_("message flow {flow}: sent by a terminate end event {ref}, "
+                               "which ends the case first; not simulated").format(
+                                   flow=h.flow, ref=_ref(model, h.sender)))
             continue
         if net.kinds[si] in (PASS, END):
             net.kinds[si] = SEND
         elif net.kinds[si] != TASK and net.kinds[si] != SEND:
-            net.notes.append(f"message flow {h.flow}: sent when {_ref(model, h.sender)} is "
-                             "left")
+            net.notes.append(_("message flow {flow}: sent when {ref} is left").format(
+                flow=h.flow, ref=_ref(model, h.sender)))
         net.sends.setdefault(si, []).append((transfer, scenario.transfer(h.flow, h.kind)))
-    for gid in {net.ids[g] for g, _ in net.mail.values() if net.ids[g] in model.elements}:
+    for gid in {net.ids[g] for g, _branch in net.mail.values() if net.ids[g] in model.elements}:
         g = index[gid]
         fed = {b for (m, b) in net.mail.values() if m == g}
         missing = [model.elements[net.ids[o]].label for b, o in enumerate(net.outs[g])
                    if b not in fed and net.ids[o] in model.elements]
         if missing:
-            net.notes.append(f"event-based gateway {_ref(model, gid)}: only the branches a "
-                             f"message feeds are taken; not {', '.join(missing)}")
+            net.notes.append(_("event-based gateway {ref}: only the branches a message feeds "
+                               "are taken; not {names}").format(ref=_ref(model, gid),
+                                                                names=", ".join(missing)))
     net.notes[:] = list(dict.fromkeys(net.notes))
 
 

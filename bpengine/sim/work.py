@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from ..errors import ScenarioError
+from ..i18n import _
 from ..scenario import Distribution
 from ..scenario import limits as scenario_limits
 from .net import UNSTAFFED, lane_calendar
@@ -218,7 +219,7 @@ class Staffing(Replicating):
                 return
             group = Group(n, sequential, net.repeat[i])
             item = self._spawn(scope, i, t, group)
-            for _ in range(0 if sequential else n - 1):
+            for _round in range(0 if sequential else n - 1):
                 self._spawn(scope, i, t, group)
         if net.boundaries[i]:
             self._arm_boundaries(i, item, t)
@@ -232,8 +233,10 @@ class Staffing(Replicating):
             try:
                 n = max(0, int(count.evaluate(case.data)))
             except Exception as exc:  # ExpressionError, or a value that is not a number
-                raise ScenarioError(f"{where}: the loop cardinality {count.source!r} fails on "
-                                    f"case data {case.data}: {exc}") from None
+                raise ScenarioError(_("{where}: the loop cardinality {source} fails on case "
+                                       "data {data}: {exc}").format(
+                                        where=where, source=repr(count.source), data=case.data,
+                                        exc=exc)) from None
             source = f"loopCardinality {count.source!r}"
         # A count from case data must not hang the run: the scenario's instances limit.
         return scenario_limits.check_count(n, f"{where} ({source})",
@@ -420,9 +423,11 @@ class Staffing(Replicating):
                 try:
                     data[name] = gen.evaluate(data)
                 except Exception as exc:  # ExpressionError, or an operation on wrong types
-                    raise ScenarioError(f"event_attributes of {self.net.ids[i]}: {name} = "
-                                        f"{gen.source!r} fails on case data {data}: "
-                                        f"{exc}") from None
+                    raise ScenarioError(_("event_attributes of {id}: {name} = {source} fails "
+                                           "on case data {data}: {exc}").format(
+                                            id=self.net.ids[i], name=name, source=repr(gen.source),
+                                            data=data,
+                                            exc=exc)) from None
             else:
                 data[name] = self._delay(("attr:" + name, i), gen)
 

@@ -29,7 +29,7 @@ def _load(tmp_path, *entries):
     doc["batch_processing"] = list(entries)
     path = tmp_path / "params.json"
     path.write_text(json.dumps(doc))
-    return load_scenario(path, CLAIMS)
+    return load_scenario(path, model=CLAIMS)
 
 
 def test_batch_processing_is_read_as_the_tasks_batch(tmp_path):

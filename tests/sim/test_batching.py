@@ -48,8 +48,8 @@ def rule(attribute, comparison, value):
 def run_b(tmp_path, batch, cases):
     path = tmp_path / "params.json"
     path.write_text(json.dumps(prosimos_doc(batch)))
-    sc = load_scenario(path, MODEL)
-    res = simulate(MODEL, sc, cases=cases, replications=1, warmup=0)
+    sc = load_scenario(path, model=MODEL)
+    res = simulate(MODEL, scenario=sc, cases=cases, replications=1, warmup=0)
     rows = sorted((r for r in res.event_log if r["activity"] == "B"), key=lambda r: r["case"])
     return [(r["start"].strftime("%a %H:%M"), r["end"].strftime("%H:%M"), r["resource"])
             for r in rows], res
@@ -158,9 +158,9 @@ def test_boundary_events_on_a_batched_task_are_refused(tmp_path):
                                  "duration_distrib": [], "firing_rules": []}]}
     path = tmp_path / "p.json"
     path.write_text(json.dumps(doc))
-    sc = load_scenario(path, model)
+    sc = load_scenario(path, model=model)
     with pytest.raises(ScenarioError, match="boundary events"):
-        simulate(model, sc, cases=20, replications=1, warmup=0)
+        simulate(model, scenario=sc, cases=20, replications=1, warmup=0)
 
 
 def test_a_model_without_batches_is_untouched(tmp_path):
@@ -168,6 +168,6 @@ def test_a_model_without_batches_is_untouched(tmp_path):
     del doc["batch_processing"]
     path = tmp_path / "params.json"
     path.write_text(json.dumps(doc))
-    res = simulate(MODEL, load_scenario(path, MODEL), cases=3, replications=1, warmup=0)
+    res = simulate(MODEL, scenario=load_scenario(path, model=MODEL), cases=3, replications=1, warmup=0)
     starts = [r["start"] for r in res.event_log if r["activity"] == "B"]
     assert sorted(starts) == [datetime(2025, 1, 6, h, 1) for h in (8, 9, 10)]
