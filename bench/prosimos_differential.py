@@ -152,7 +152,8 @@ def _batches() -> dict:
          "size_distrib": [{"key": "1", "value": 0.2}, {"key": "3", "value": 0.8}],
          "duration_distrib": [{"key": "3", "value": 0.7}],
          "firing_rules": [[{"attribute": "size", "comparison": ">=", "value": 3}],
-                          [{"attribute": "large_wt", "comparison": ">=", "value": 14400}]]},
+                          [{"attribute": "large_wt", "comparison": ">=", "value": 14400},
+                           {"attribute": "large_wt", "comparison": "<=", "value": 86400}]]},
         {"task_id": "T_assess", "type": "Parallel", "size_distrib": [{"key": "2", "value": 1}],
          "duration_distrib": [{"key": "2", "value": 0.6}], "firing_rules": []}]
     return doc

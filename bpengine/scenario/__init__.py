@@ -21,6 +21,7 @@ from .scenario import (
     Person,
     Scenario,
     hour_window,
+    wait_window,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "from_prosimos",
     "holiday_set",
     "hour_window",
+    "wait_window",
     "load_scenario",
     "parse_distribution",
     "parse_minutes",

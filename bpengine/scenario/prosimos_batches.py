@@ -8,8 +8,9 @@ batch is open; without: the size of each batch, drawn when it opens), ``duration
 ``size``, ``ready_wt``, ``large_wt``, ``daily_hour``, ``week_day`` conditions), read as
 Prosimos 2.1.0 does (``prosimos/batch_processing_parser.py``). What the simulator does with
 them is in :mod:`bpengine.sim.batching`. A rule whose Prosimos reading is not a rule of
-time (a waiting time *below* a bound, a hour window that is empty) or a batch type Prosimos
-does not execute (``Concurrent``) is refused with one line naming the task and the rule.
+time (a waiting time without an upper bound, which Prosimos stops on; an hour window that
+is empty) or a batch type Prosimos does not execute (``Concurrent``) is refused with one
+line naming the task and the rule.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from ..errors import ScenarioError
 from ..i18n import _
 from . import limits
 from .prosimos_values import WEEKDAYS, items, number, obj, only_keys, text
-from .scenario import Batch, BatchRule, hour_window
+from .scenario import Batch, BatchRule, hour_window, wait_window
 
 __all__ = ["prosimos_batches"]
 
@@ -138,6 +139,14 @@ def _and_rule(rules, where: str) -> tuple[BatchRule, ...]:
     if len(hours) > 2:
         raise ScenarioError(_("{where}: more than two daily_hour rules (Prosimos allows "
                               "two)").format(where=where))
+    for attr in ("ready_wt", "large_wt"):
+        try:
+            wait_window(out, attr)
+        except ValueError as exc:
+            raise ScenarioError(_("{where}: the {attr} rules give {why}: Prosimos needs a "
+                                  "range (a '<' or '<=' bound, or '='; it stops on \"Invalid "
+                                  "range\" otherwise)").format(where=where, attr=attr,
+                                                               why=exc)) from None
     if hour_window(out) is None:
         raise ScenarioError(_("{where}: the daily_hour rules leave no time of day at which "
                               "the batch could fire").format(where=where))
@@ -168,9 +177,4 @@ def _rule_value(attr: str, op: str, value, named: str) -> float:
             raise ScenarioError(_("{rule}: no batch of two or more files satisfies it; a "
                                   "batch never forms").format(rule=named))
         return number_
-    # ready_wt, large_wt: seconds in Prosimos, minutes here
-    if op in ("<", "<="):
-        raise ScenarioError(_("{rule}: a waiting time below a bound is not simulated "
-                              "(Prosimos reads it ad hoc); give the bound the batch waits "
-                              "for with '>=' or '>'").format(rule=named))
-    return number_ / 60.0
+    return number_ / 60.0  # ready_wt, large_wt: seconds in Prosimos, minutes here

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..model import ProcessModel
 
 __all__ = ["Scenario", "LaneStaff", "Person", "ALLOCATIONS", "Batch", "BatchRule", "Arrivals",
-           "EventTiming", "hour_window",
+           "EventTiming", "hour_window", "wait_window",
            "DEFAULT_DURATION", "DEFAULT_INTERARRIVAL", "DEFAULT_TRANSFER"]
 
 DEFAULT_DURATION = Distribution("fixed", (10.0,))
@@ -97,6 +97,38 @@ def hour_window(rules) -> tuple[float, float] | None:
         if r.op in ("<=", "=", "<"):
             high = min(high, m - (1 / 60 if r.op == "<" else 0))
     return (low, high) if low <= high else None
+
+
+def wait_window(rules, attribute: str) -> tuple[float, float] | None:
+    """The ``[low, high]`` minutes the ``ready_wt`` or ``large_wt`` rules of one AND-list
+    bound, as Prosimos reads them (``>`` and ``<`` one second inside the value; ``<`` or
+    ``<=`` alone: from 0); None when the list has no such rule.
+
+    Raises
+    ------
+    ValueError
+        No upper bound (``>=`` or ``>`` alone: Prosimos stops on "Invalid range"), or a
+        lower bound above the upper one.
+    """
+    low = high = None
+    for r in rules:
+        if r.attribute != attribute:
+            continue
+        step = 1 / 60
+        if r.op == "=":
+            low = high = r.value
+        elif r.op in ("<", "<="):
+            low = 0.0 if low is None else low
+            high = r.value - (step if r.op == "<" else 0)
+        else:
+            low = r.value + (step if r.op == ">" else 0)
+    if low is None and high is None:
+        return None
+    if high is None:
+        raise ValueError("no upper bound")
+    if low > high:
+        raise ValueError("an empty range")
+    return low, high
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ AND-lists; an AND-list holds at time ``t`` for the pool when every condition doe
 - ``size op v``: the number of files waiting; ``=``, ``>=``, ``>`` wait until it is reached
   (``=`` takes ``v`` files, the others all); ``<``, ``<=`` fire with two files and take at
   most ``v - 1`` (``v``) of them;
-- ``ready_wt >= w`` (``=``, ``>``: one second later): the newest file has waited ``w``
-  (no new file for ``w``); ``large_wt >= w``: the oldest has waited ``w``;
+- ``ready_wt`` (the newest file's wait: no new file for that long) and ``large_wt`` (the
+  oldest file's wait) bound a window ``[low, high]`` (:func:`~bpengine.scenario.wait_window`),
+  read as Prosimos does: with two files or more the batch fires once the wait reaches
+  ``low``, a lone file once it reaches ``high``;
 - ``daily_hour``: the wall-clock time of day is in the window the rules allow
   (:func:`~bpengine.scenario.hour_window`); ``week_day = d``: it is that day of the week.
 
@@ -23,12 +25,10 @@ from heapq import heappush
 
 from ..errors import ScenarioError
 from ..i18n import _
-from ..scenario import hour_window
+from ..scenario import hour_window, wait_window
 from .work import BATCH, DONE, QUEUED, SERVICE, Replicating
 
 __all__ = ["firing", "Ruleset", "Batching"]
-
-_EPS = 1 / 60  # one second, in minutes: Prosimos' step for strict comparisons
 
 
 class Ruleset:
@@ -41,6 +41,9 @@ class Ruleset:
         self.ready = self.large = None
         self.window = hour_window(rules)
         self.weekday = None
+        self.ready, self.large = wait_window(rules, "ready_wt"), wait_window(rules, "large_wt")
+        if self.ready is not None or self.large is not None:
+            self.need = 1  # a lone file goes once it has waited the upper bound
         for r in rules:
             v, op = r.value, r.op
             if r.attribute == "size":
@@ -54,13 +57,6 @@ class Ruleset:
                 else:
                     top = int(v) - (op == "<")
                     self.cap = top if self.cap is None else min(self.cap, top)
-            elif r.attribute in ("ready_wt", "large_wt"):
-                w = v + (_EPS if op == ">" else 0.0)
-                if r.attribute == "ready_wt":
-                    self.ready = w if self.ready is None else max(self.ready, w)
-                else:
-                    self.large = w if self.large is None else max(self.large, w)
-                self.need = 1
             elif r.attribute == "week_day":
                 self.weekday = int(v)
 
@@ -72,9 +68,9 @@ class Ruleset:
             return None
         t = now
         if self.ready is not None:
-            t = max(t, enabled[-1] + self.ready)
+            t = max(t, enabled[-1] + self.ready[0 if take > 1 else 1])
         if self.large is not None:
-            t = max(t, enabled[0] + self.large)
+            t = max(t, enabled[0] + self.large[0 if take > 1 else 1])
         low, high = self.window
         day = int(t // 1440)
         for d in range(day, day + 8):

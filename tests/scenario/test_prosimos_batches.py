@@ -19,7 +19,8 @@ def _entry(**changes):
              "duration_distrib": [{"key": "3", "value": 0.5}, {"key": "6", "value": 0.3}],
              "firing_rules": [[{"attribute": "size", "comparison": ">=", "value": 3},
                                {"attribute": "daily_hour", "comparison": "<", "value": 15}],
-                              [{"attribute": "large_wt", "comparison": ">", "value": 7200}]]}
+                              [{"attribute": "large_wt", "comparison": ">", "value": 7200},
+                               {"attribute": "large_wt", "comparison": "<", "value": 86400}]]}
     entry.update(changes)
     return entry
 
@@ -38,7 +39,8 @@ def test_batch_processing_is_read_as_the_tasks_batch(tmp_path):
     assert b.alone == 0.25  # size 1's probability: done on its own when no batch is open
     assert b.sizes == ()  # with rules, the sizes only say how often a file goes alone
     assert b.rules == ((BatchRule("size", ">=", 3), BatchRule("daily_hour", "<", 15)),
-                       (BatchRule("large_wt", ">", 120.0),))  # seconds become minutes
+                       (BatchRule("large_wt", ">", 120.0),
+                        BatchRule("large_wt", "<", 1440.0)))  # seconds become minutes
     assert b.scale == ((1, 1.0), (3, 0.5), (6, 0.3))
     # the nearest size given, ties to the smaller (Prosimos' lookup)
     assert [b.coefficient(n) for n in (1, 2, 3, 4, 5, 6, 9)] == [1.0, 1.0, 0.5, 0.5, 0.3,
@@ -63,9 +65,11 @@ def test_a_yaml_batch_stays_a_signing_round():
     ({"type": "Concurrent"}, r"batch_processing\[0\] \(T_notify\)\.type: Concurrent batches "
                              "are not simulated"),
     ({"type": "Batch"}, r"\.type: 'Batch' is not Sequential or Parallel"),
-    ({"firing_rules": [[{"attribute": "ready_wt", "comparison": "<", "value": 3600}]]},
-     r"firing_rules\[0\]\[0\] \(ready_wt < 3600\): a waiting time below a bound is not "
-     "simulated"),
+    ({"firing_rules": [[{"attribute": "ready_wt", "comparison": ">=", "value": 3600}]]},
+     r"firing_rules\[0\]: the ready_wt rules give no upper bound: Prosimos needs a range"),
+    ({"firing_rules": [[{"attribute": "large_wt", "comparison": ">", "value": 3600},
+                        {"attribute": "large_wt", "comparison": "<", "value": 60}]]},
+     "the large_wt rules give an empty range"),
     ({"firing_rules": [[{"attribute": "week_day", "comparison": ">", "value": "Monday"}]]},
      r"week_day > 'Monday'\): week_day takes only '='"),
     ({"firing_rules": [[{"attribute": "week_day", "comparison": "=", "value": "Funday"}]]},

@@ -95,17 +95,27 @@ def test_daily_hour_fires_at_that_hour_with_every_file_waiting(tmp_path):
 
 
 def test_ready_wt_fires_once_no_file_came_for_that_long(tmp_path):
-    # four files 08:01 ... 11:01, each newer than 90 min until the last: fires at 12:31
+    # ready_wt in [90 min, 10 h]: four files 08:01 ... 11:01, each newer than 90 min until
+    # the last: fires at 12:31
     batch = {"type": "Sequential", "size_distrib": [], "duration_distrib": [],
-             "firing_rules": [[rule("ready_wt", ">=", 5400)]]}
+             "firing_rules": [[rule("ready_wt", ">=", 5400), rule("ready_wt", "<=", 36000)]]}
     rows, _res = run_b(tmp_path, batch, 4)
     assert [r[0] for r in rows] == ["Mon 12:31", "Mon 12:41", "Mon 12:51", "Mon 13:01"]
+
+
+def test_ready_wt_below_a_bound_lets_a_lone_file_go_at_that_bound(tmp_path):
+    # ready_wt < 3600 (Prosimos: the range 0 ... 3599 s): a file waits at most 59:59 for a
+    # companion; files an hour apart never meet, so each goes alone at enabled + 59:59
+    batch = {"type": "Sequential", "size_distrib": [], "duration_distrib": [],
+             "firing_rules": [[rule("ready_wt", "<", 3600)]]}
+    rows, _res = run_b(tmp_path, batch, 3)
+    assert [r[0] for r in rows] == ["Mon 09:00", "Mon 10:00", "Mon 11:00"]
 
 
 def test_large_wt_fires_when_the_oldest_has_waited_that_long(tmp_path):
     # oldest 08:01 waits 2 h at 10:01, when the third file comes: all three go then
     batch = {"type": "Sequential", "size_distrib": [], "duration_distrib": [],
-             "firing_rules": [[rule("large_wt", ">=", 7200)]]}
+             "firing_rules": [[rule("large_wt", ">=", 7200), rule("large_wt", "<", 86400)]]}
     rows, _res = run_b(tmp_path, batch, 6)
     assert [r[0] for r in rows] == ["Mon 10:01", "Mon 10:11", "Mon 10:21",
                                     "Mon 13:01", "Mon 13:11", "Mon 13:21"]
