@@ -159,6 +159,13 @@ def _batches() -> dict:
     return doc
 
 
+def _parallel_batches() -> dict:
+    """Only the damage assessed two at a time, in parallel (drawn sizes, no rules)."""
+    doc = _batches()
+    doc["batch_processing"] = doc["batch_processing"][1:]
+    return doc
+
+
 def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
     out = []
     bench = shared / "bench"
@@ -174,7 +181,8 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
             ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
             ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
             ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
-            ("claims-batches", CLAIMS / "claims.bpmn", _batches())]
+            ("claims-batches", CLAIMS / "claims.bpmn", _batches()),
+            ("claims-batches-parallel", CLAIMS / "claims.bpmn", _parallel_batches())]
     return out
 
 
