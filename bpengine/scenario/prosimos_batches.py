@@ -143,10 +143,11 @@ def _and_rule(rules, where: str) -> tuple[BatchRule, ...]:
         try:
             wait_window(out, attr)
         except ValueError as exc:
+            why = _("no upper bound") if str(exc) == "no upper bound" else _("an empty range")
             raise ScenarioError(_("{where}: the {attr} rules give {why}: Prosimos needs a "
                                   "range (a '<' or '<=' bound, or '='; it stops on \"Invalid "
                                   "range\" otherwise)").format(where=where, attr=attr,
-                                                               why=exc)) from None
+                                                               why=why)) from None
     if hour_window(out) is None:
         raise ScenarioError(_("{where}: the daily_hour rules leave no time of day at which "
                               "the batch could fire").format(where=where))
