@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from .process_model import ProcessModel
 
-__all__ = ["back_edges", "build_graph", "message_graph", "next_activities"]
+__all__ = ["activities_beyond", "back_edges", "build_graph", "message_graph", "next_activities"]
 
 
 def build_graph(model: ProcessModel) -> nx.DiGraph[str]:
@@ -108,3 +108,58 @@ def next_activities(model: ProcessModel, node: str) -> set[str]:
         else:
             stack.extend(g.successors(n))
     return found
+
+
+def activities_beyond(model: ProcessModel, flows: Iterable[str], *, backward: bool = False,
+                      through_parallel: bool = True, dead_end_is_end: bool = False
+                      ) -> tuple[set[str], bool]:
+    """The activities next to ``flows`` along sequence flows, through non-activities only.
+
+    Walks forward from the flows' targets (``backward``: from their sources, against the
+    flows) over gateways and events until activities; unlike :func:`next_activities` it
+    follows sequence flows alone, not boundary attachments, because it answers "which step
+    comes next in the flow", not "where can the token go".
+
+    Parameters
+    ----------
+    model : ProcessModel
+        The model the flows belong to.
+    flows : iterable of str
+        Sequence flow ids to start from.
+    backward : bool
+        Walk against the flows, stopping at start events instead of end events.
+    through_parallel : bool
+        When false an AND/OR gateway on the way makes the answer ``(set(), False)``:
+        steps on parallel branches are not "in a row" with the start.
+    dead_end_is_end : bool
+        Count a non-activity with nowhere to go (no outgoing or incoming flow) as the end of
+        the process, as a log does; otherwise only a start/end event is one.
+
+    Returns
+    -------
+    tuple of (set of str, bool)
+        The activities found, and whether the walk reached the process's end (its start,
+        ``backward``).
+    """
+    here, onward, boundary = (("source", "incoming", "startEvent") if backward
+                              else ("target", "outgoing", "endEvent"))
+    todo = [getattr(model.flows[f], here) for f in flows]
+    seen: set[str] = set()
+    found: set[str] = set()
+    end = False
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        el = model.elements[n]
+        nxt = getattr(el, onward)
+        if el.is_activity:
+            found.add(n)
+        elif el.kind == boundary or (dead_end_is_end and not nxt):
+            end = True
+        elif not through_parallel and el.kind in ("parallelGateway", "inclusiveGateway"):
+            return set(), False
+        else:
+            todo.extend(getattr(model.flows[f], here) for f in nxt)
+    return found, end
