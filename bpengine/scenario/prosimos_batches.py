@@ -29,7 +29,7 @@ _OPS = ("<", "<=", "=", ">=", ">")
 _ATTRIBUTES = ("size", "ready_wt", "large_wt", "daily_hour", "week_day")
 
 
-def prosimos_batches(section, notes: list[str]) -> dict[str, Batch]:
+def prosimos_batches(section: object, notes: list[str]) -> dict[str, Batch]:
     """The batches of ``batch_processing`` by task id.
 
     Raises
@@ -54,7 +54,7 @@ def prosimos_batches(section, notes: list[str]) -> dict[str, Batch]:
             raise ScenarioError(_("{where}.type: Concurrent batches are not simulated "
                                   "(Prosimos 2.1.0 does not execute them either); use "
                                   "Sequential or Parallel").format(where=where))
-        if kind not in _TYPES:
+        if not isinstance(kind, str) or kind not in _TYPES:  # a list is not a key
             raise ScenarioError(_("{where}.type: {kind!r} is not Sequential or "
                                   "Parallel").format(where=where, kind=kind))
         if "batch_frequency" in entry:
@@ -66,7 +66,7 @@ def prosimos_batches(section, notes: list[str]) -> dict[str, Batch]:
         scale.setdefault(1, 1.0)  # as Prosimos: a file on its own takes its own duration
         rules = tuple(_and_rule(r, f"{where}.firing_rules[{j}]") for j, r in
                       enumerate(items(entry.get("firing_rules"), f"{where}.firing_rules")))
-        alone, drawn = 0.0, ()
+        alone, drawn = 0.0, ()  # type: tuple[float, tuple[tuple[int, float], ...]]
         if rules:
             one = dict(sizes).get(1, 0.0)
             if sizes and sizes[0][0] != 1:
@@ -86,7 +86,7 @@ def prosimos_batches(section, notes: list[str]) -> dict[str, Batch]:
     return out
 
 
-def _pairs(section, where: str, high: float | None) -> list[tuple[int, float]]:
+def _pairs(section: object, where: str, high: float | None) -> list[tuple[int, float]]:
     """``[{key, value}, ...]``: a batch size (whole number >= 1) and a number >= 0."""
     out: dict[int, float] = {}
     for j, pair in enumerate(items(section, where)):
@@ -106,7 +106,7 @@ def _pairs(section, where: str, high: float | None) -> list[tuple[int, float]]:
     return list(out.items())
 
 
-def _finite(value, where: str) -> float:
+def _finite(value: object, where: str) -> float:
     out = number(value, where, 0)
     if not math.isfinite(out):
         raise ScenarioError(_("{where}: expected a finite number, got {value!r}").format(
@@ -114,7 +114,7 @@ def _finite(value, where: str) -> float:
     return out
 
 
-def _and_rule(rules, where: str) -> tuple[BatchRule, ...]:
+def _and_rule(rules: object, where: str) -> tuple[BatchRule, ...]:
     out = []
     for k, rule in enumerate(items(rules, where, True)):
         rw = f"{where}[{k}]"
@@ -154,7 +154,7 @@ def _and_rule(rules, where: str) -> tuple[BatchRule, ...]:
     return tuple(out)
 
 
-def _rule_value(attr: str, op: str, value, named: str) -> float:
+def _rule_value(attr: str, op: str, value: object, named: str) -> float:
     if attr == "week_day":
         if op != "=":
             raise ScenarioError(_("{rule}: week_day takes only '=' (as in Prosimos)").format(

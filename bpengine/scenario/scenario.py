@@ -8,6 +8,7 @@ JSON, checked against the model; consumers read it through the methods below.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,7 +81,7 @@ class BatchRule:
     value: float
 
 
-def hour_window(rules) -> tuple[float, float] | None:
+def hour_window(rules: Iterable[BatchRule]) -> tuple[float, float] | None:
     """The minutes of the day (first, last, both included) the ``daily_hour`` rules of
     one AND-list allow, or None when they allow none.
 
@@ -99,7 +100,7 @@ def hour_window(rules) -> tuple[float, float] | None:
     return (low, high) if low <= high else None
 
 
-def wait_window(rules, attribute: str) -> tuple[float, float] | None:
+def wait_window(rules: Iterable[BatchRule], attribute: str) -> tuple[float, float] | None:
     """The ``[low, high]`` minutes the ``ready_wt`` or ``large_wt`` rules of one AND-list
     bound, as Prosimos reads them (``>`` and ``<`` one second inside the value; ``<`` or
     ``<=`` alone: from 0); None when the list has no such rule.
@@ -110,7 +111,8 @@ def wait_window(rules, attribute: str) -> tuple[float, float] | None:
         No upper bound (``>=`` or ``>`` alone: Prosimos stops on "Invalid range"), or a
         lower bound above the upper one.
     """
-    low = high = None
+    low: float | None = None
+    high: float | None = None
     for r in rules:
         if r.attribute != attribute:
             continue
@@ -126,6 +128,8 @@ def wait_window(rules, attribute: str) -> tuple[float, float] | None:
         return None
     if high is None:
         raise ValueError("no upper bound")
+    if low is None:  # '<' or '<=' set it to 0; '=' to the value
+        low = 0.0
     if low > high:
         raise ValueError("an empty range")
     return low, high

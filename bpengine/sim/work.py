@@ -173,6 +173,8 @@ class Replicating(Protocol):
     pools: dict[int, list[Item]]
     batched: dict[Item, list[Item]]
     kept: dict[Item, int]
+    batch_rules: dict[int, list[Any]]
+    batch_sizes: dict[int, int]
     pool_gen: dict[int, int]
     rows: list[tuple[Any, ...]]
     sends: Any

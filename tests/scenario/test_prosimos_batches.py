@@ -65,6 +65,7 @@ def test_a_yaml_batch_stays_a_signing_round():
     ({"type": "Concurrent"}, r"batch_processing\[0\] \(T_notify\)\.type: Concurrent batches "
                              "are not simulated"),
     ({"type": "Batch"}, r"\.type: 'Batch' is not Sequential or Parallel"),
+    ({"type": []}, r"\.type: \[\] is not Sequential or Parallel"),  # found by the fuzz test
     ({"firing_rules": [[{"attribute": "ready_wt", "comparison": ">=", "value": 3600}]]},
      r"firing_rules\[0\]: the ready_wt rules give no upper bound: Prosimos needs a range"),
     ({"firing_rules": [[{"attribute": "large_wt", "comparison": ">", "value": 3600},
