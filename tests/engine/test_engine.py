@@ -194,7 +194,7 @@ def test_a_multi_instance_expression_that_can_never_evaluate_is_refused_at_deplo
     [
         ("no-such-task", {}, None, NotFound, "no task 'no-such-task'"),
         ("<approval>", {"when": object()}, None, BpengineError, "not JSON-serialisable"),
-        ("<approval>", {"x": float("nan")}, None, BpengineError, "not JSON-serialisable"),
+        ("<approval>", {"x": float("nan")}, None, BpengineError, "x is nan, not a number JSON can hold"),
         ("<approval>", ["approved"], None, BpengineError, "must be a mapping"),
         ("<approval>", {"approved": True}, "Pegawai", Forbidden, "lane 'Atasan Langsung'"),
         ("<done>", {}, None, ConflictError, "is already completed by 'ani'"),
