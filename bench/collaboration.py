@@ -41,7 +41,7 @@ def _run(path: Path, cases: int, replications: int) -> tuple[float, float]:
     model = load(path)
     scenario = path.with_suffix(".scenario.yaml")
     started = time.perf_counter()
-    result = simulate(model, str(scenario), cases=cases, replications=replications, seed=7,
+    result = simulate(model, scenario=str(scenario), cases=cases, replications=replications, seed=7,
                       event_log=False)
     seconds = time.perf_counter() - started
     steps = sum(t["executions_per_case"] for t in result.tasks) * cases * replications

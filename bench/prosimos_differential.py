@@ -217,10 +217,10 @@ def run_bpengine(bpmn: Path, params: Path, cases: int, runs: int, seed: int):
     from bpengine import load, load_scenario, simulate
 
     model = load(bpmn)
-    sc = load_scenario(params, model)
+    sc = load_scenario(params, model=model)
     out, notes = [], []
     for r in range(runs):
-        res = simulate(model, sc, cases=cases, replications=1, warmup=0, seed=seed + r,
+        res = simulate(model, scenario=sc, cases=cases, replications=1, warmup=0, seed=seed + r,
                        event_log=False)
         notes = res.notes
         out.append({"cycle_hours": res["cycle_time_calendar_days"].mean * 24,
@@ -233,7 +233,7 @@ def lanes_of_resources(params: Path, bpmn: Path) -> dict:
     """Prosimos resource id (Clerk_0, ...) -> the bpengine lane its person sits in."""
     from bpengine import load, load_scenario
 
-    sc = load_scenario(params, load(bpmn))
+    sc = load_scenario(params, model=load(bpmn))
     out = {}
     for lane, staff in sc.lanes.items():
         names = [p.name for p in staff.people] or None

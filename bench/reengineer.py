@@ -109,7 +109,7 @@ def main() -> None:
     tasks = sum(1 for e in model.elements.values() if e.is_task)
     cases = args.cases * args.replications
     t0 = time.perf_counter()
-    simulate(model, sc, cases=args.cases, replications=args.replications, seed=args.seed)
+    simulate(model, scenario=sc, cases=args.cases, replications=args.replications, seed=args.seed)
     baseline = time.perf_counter() - t0
     findings = analyze(model)
     t0 = time.perf_counter()

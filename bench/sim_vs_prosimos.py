@@ -166,8 +166,8 @@ def run_bpengine(bpmn: Path, params: Path, cases: int) -> tuple[float, float, np
 
     model = load(bpmn)
     t0, c0 = time.perf_counter(), time.process_time()
-    scenario = load_scenario(params, model)
-    res = simulate(model, scenario, cases=cases, replications=1, warmup=0, seed=7,
+    scenario = load_scenario(params, model=model)
+    res = simulate(model, scenario=scenario, cases=cases, replications=1, warmup=0, seed=7,
                    event_log=True)
     return time.perf_counter() - t0, time.process_time() - c0, res.cycle_calendar_days
 
@@ -179,7 +179,7 @@ def in_loop(bpmn: Path, params: Path, cases: int) -> dict:
     from bpengine.sim.net import compile_net
 
     model = load(bpmn)
-    scenario = load_scenario(params, model)
+    scenario = load_scenario(params, model=model)
     net = compile_net(model, scenario)
     rep = Replication(net, scenario, model, cases, 0, np.random.SeedSequence(7).spawn(1)[0])
     # measure the loop, not the vectorised statistics after it (run() still hangs the
@@ -277,7 +277,7 @@ def main() -> int:
     from bpengine import load, load_scenario, simulate
 
     model = load(bpmn)
-    reps = simulate(model, load_scenario(params, model), cases=args.cases,
+    reps = simulate(model, scenario=load_scenario(params, model=model), cases=args.cases,
                     replications=args.replications, warmup=0, seed=11, event_log=False)
     k = reps["cycle_time_calendar_days"]
     # Prosimos gave one run, so hold it against where one run of bpengine falls (a 95%

@@ -9,8 +9,7 @@ cheap and using the analyzer never drags in the engine's database stack.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
+from typing import Any
 
 from .errors import (
     BpengineError,
@@ -29,19 +28,8 @@ from .errors import (
 )
 from .model import ProcessModel, load, validate
 
-
-# ``redesign`` names both a subpackage and its main function. Importing a subpackage binds
-# it on its parent with setattr, which would hide the function; the package's class refuses
-# that one binding, so ``bpengine.redesign`` is the function whatever was imported first,
-# and the subpackage (with networkx under it) is still loaded only on first use.
-class _Package(types.ModuleType):
-    def __setattr__(self, name, value):
-        if name == "redesign" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+_SUBPACKAGES = {"analysis", "engine", "records", "redesign", "report", "scenario", "sim",
+                "cli", "expressions", "i18n"}
 
 # public name -> module that defines it
 _LAZY = {
@@ -59,7 +47,8 @@ _LAZY = {
     "simulate": "bpengine.sim",
     "sweep": "bpengine.sim.sweep",
     "Change": "bpengine.redesign",
-    "redesign": "bpengine.redesign",
+    "Redesign": "bpengine.redesign",
+    "apply_findings": "bpengine.redesign",
     "transform_scenario": "bpengine.redesign",
 }
 
@@ -80,21 +69,20 @@ __all__ = [
     "TaskNotReady",
     "load",
     "validate",
-    "Change",
-    "redesign",
-    "transform_scenario",
     *_LAZY,
 ]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
+        if name in _SUBPACKAGES:  # ``bpengine.redesign`` etc.: the package, imported on use
+            return importlib.import_module(f"bpengine.{name}")
         raise AttributeError(f"module 'bpengine' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(__all__)

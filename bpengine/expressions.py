@@ -36,7 +36,7 @@ import datetime as _dt
 import operator
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from itertools import chain
 from typing import Any
@@ -102,7 +102,7 @@ class ExpressionLimits:
     time_budget: float = 0.25
     max_timer_days: int = 36_525
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
@@ -118,10 +118,10 @@ MAX_NODES = DEFAULT_LIMITS.max_nodes
 MAX_STEPS = DEFAULT_LIMITS.max_steps
 
 
-def _to_date(value=None, month=None, day=None):
+def _to_date(value: object = None, month: object = None, day: object = None) -> _dt.date:
     """``date("2025-01-06")``, ``date(2025, 1, 6)`` or the date part of a datetime."""
     if month is not None:
-        return _dt.date(int(value), int(month), int(day))
+        return _dt.date(int(value), int(month), int(day))  # type: ignore[call-overload]  # int() refusing one is the user's error
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -129,7 +129,7 @@ def _to_date(value=None, month=None, day=None):
     return _dt.date.fromisoformat(str(value)[:10])
 
 
-def _to_datetime(value):
+def _to_datetime(value: object) -> _dt.datetime:
     if isinstance(value, _dt.datetime):
         return value
     if isinstance(value, _dt.date):
@@ -137,11 +137,11 @@ def _to_datetime(value):
     return _dt.datetime.fromisoformat(str(value))
 
 
-def _days_between(start, end) -> int:
+def _days_between(start: object, end: object) -> int:
     return (_to_date(end) - _to_date(start)).days
 
 
-def _sum(items, start=0):
+def _sum(items: Iterable[Any], start: Any = 0) -> Any:
     """``sum``; lists and texts are joined in one pass (``sum(lists, [])`` is quadratic)."""
     items = list(items)
     if isinstance(start, (list, tuple)):
@@ -174,13 +174,13 @@ SAFE_FUNCTIONS: dict[str, Any] = {
     "duration": lambda text: _duration(text),
 }
 
-_BINARY = {
+_BINARY: dict[type[ast.AST], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
-_UNARY = {ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos}
-_COMPARE = {
+_UNARY: dict[type[ast.AST], Callable[[Any], Any]] = {ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos}
+_COMPARE: dict[type[ast.AST], Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
     ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
     ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
@@ -283,7 +283,7 @@ def _reads_data(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Name) and id(n) not in called for n in ast.walk(node))
 
 
-def _constant_parts(node: ast.AST):
+def _constant_parts(node: ast.AST) -> Iterator[ast.AST]:
     """The largest sub-expressions that read no case data (their cost is known now)."""
     if not _reads_data(node):
         yield node
@@ -326,7 +326,8 @@ class Expression:
     @property
     def names(self) -> frozenset[str]:
         """Case-data names the expression reads (excluding safe function names)."""
-        called = {n.func.id for n in ast.walk(self.tree) if isinstance(n, ast.Call)}
+        called = {n.func.id for n in ast.walk(self.tree)
+                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         return frozenset(n.id for n in ast.walk(self.tree)
                          if isinstance(n, ast.Name) and n.id not in called)
 
@@ -426,12 +427,16 @@ class _Evaluator:
     def visit_dict(self, node: ast.Dict) -> Any:
         if any(k is None for k in node.keys):
             raise self.fail(_("** in a dict literal is not allowed"))
-        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)}
+        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)
+                if k is not None}  # (None was refused just above)
 
     def visit_call(self, node: ast.Call) -> Any:
+        func = node.func
+        if not isinstance(func, ast.Name):  # unreachable: _check_tree admits names only
+            raise self.fail(_("only functions can be called"))
         args = [self.visit(a) for a in node.args]
-        self.check_call(node.func.id, args)
-        return self.bounded(SAFE_FUNCTIONS[node.func.id](*args))
+        self.check_call(func.id, args)
+        return self.bounded(SAFE_FUNCTIONS[func.id](*args))
 
     def visit_attribute(self, node: ast.Attribute) -> Any:
         # JUEL's ``applicant.age`` reads a key of a mapping; Python attributes stay shut.
@@ -482,7 +487,7 @@ class _Evaluator:
             self.format_cost(left, right)
         return self.bounded(_BINARY[op](left, right))
 
-    def power(self, base, exponent) -> None:
+    def power(self, base: Any, exponent: Any) -> None:
         """``9**9**9`` and ``10**10**10`` are refused, not attempted."""
         if isinstance(exponent, (int, float)) and abs(exponent) > self.limits.max_exponent:
             raise self.over("max_exponent", _("the exponent {n} is too large").format(
@@ -491,7 +496,7 @@ class _Evaluator:
             # the power has at least (bits(base) - 1) * exponent + 1 bits
             self.integer((abs(base).bit_length() - 1) * exponent + 1)
 
-    def format_cost(self, template: str, args) -> None:
+    def format_cost(self, template: str, args: Any) -> None:
         """Widths and precisions of ``template % args``, read before formatting."""
         values = list(args) if isinstance(args, tuple) else [args]
         total = len(template)
@@ -517,7 +522,7 @@ class _Evaluator:
                 values.pop(0)
         self.sequence(total)
 
-    def check_call(self, name: str, args: list) -> None:
+    def check_call(self, name: str, args: list[Any]) -> None:
         if name == "sum" and len(args) == 2 and isinstance(args[1], (list, tuple)):
             items = args[0] if isinstance(args[0], (list, tuple)) else ()
             self.sequence(len(args[1]) + sum(len(i) for i in items if isinstance(i, _SIZED)))
@@ -541,9 +546,10 @@ class _Evaluator:
         return value
 
 
-_SEQUENCE_TYPES = {ast.List: list, ast.Tuple: tuple, ast.Set: frozenset}
+_SEQUENCE_TYPES: dict[type[ast.AST], Callable[[list[Any]], Any]] = {
+    ast.List: list, ast.Tuple: tuple, ast.Set: frozenset}
 # Node type -> the _Evaluator method that evaluates it, built once: one dict look-up per visit.
-_VISITORS = {
+_VISITORS: dict[type[ast.AST], Callable[[_Evaluator, Any], Any]] = {
     ast.Constant: _Evaluator.visit_constant,
     ast.Name: _Evaluator.visit_name,
     ast.BoolOp: _Evaluator.visit_boolop,
@@ -561,11 +567,11 @@ _VISITORS = {
 }
 
 
-def _is_int(value) -> bool:
+def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _number_text(value) -> str:
+def _number_text(value: Any) -> str:
     """A number as a message shows it: a huge one by its size, not its 4,000 digits."""
     if _is_int(value) and value.bit_length() > 64:
         return _("of {n} bits").format(n=value.bit_length())
@@ -619,13 +625,13 @@ def evaluate(text: str, data: Mapping[str, Any], limits: ExpressionLimits | None
 
 
 
-def _duration(text) -> _dt.timedelta:
+def _duration(text: str) -> _dt.timedelta:
     from .timers import parse_duration  # the timer-value home, which imports this module
 
     return parse_duration(text)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """``parse_duration`` lives in :mod:`bpengine.timers`; older callers import it here."""
     if name == "parse_duration":
         from .timers import parse_duration

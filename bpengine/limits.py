@@ -13,6 +13,7 @@ simulator refuses multi-instance counts over the default :attr:`EngineLimits.ins
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,7 @@ class EngineLimits:
         while stack:
             entry = stack.pop()
             value, depth = entry[0], entry[1]
+            children: Iterable[tuple[Any, Any]]
             if isinstance(value, dict):
                 children = value.items()
             elif isinstance(value, (list, tuple)):

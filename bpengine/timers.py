@@ -149,6 +149,6 @@ def check_timer(kind: str, text: str | None, limits: ExpressionLimits | None = N
     elif kind == "timeDuration":
         parse_duration(value, limits)
     elif kind == "timeDate":
-        _parse_date(text, value)
+        _parse_date(str(text), value)
     else:
-        _check_cycle(text, value, limits)
+        _check_cycle(str(text), value, limits)

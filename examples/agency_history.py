@@ -106,7 +106,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
     model = load(args.model)
-    rows = simulate(model, args.scenario, cases=args.cases, replications=1, warmup=0,
+    rows = simulate(model, scenario=args.scenario, cases=args.cases, replications=1, warmup=0,
                     seed=args.seed).event_log
     with Engine(args.db) as engine:
         n = play(engine, model, rows)

@@ -25,7 +25,8 @@ sys.modules["hostile_bench"] = bench  # dataclasses look their module up
 _spec.loader.exec_module(bench)
 
 PAYLOADS = bench.payloads()
-BUDGET_S = 5.0  # in-process and on a busy 2-core machine; the bench holds the 1 s line
+BUDGET_S = 10.0  # in-process, database creation included, on a busy 2-core machine; the bench
+# holds the 1 s line on the work alone
 
 
 def test_every_input_class_has_payloads():

@@ -10,18 +10,20 @@ read from the step names and maker/checker steps are only ever parallelised or a
 and reconciles the findings into one consistent view (:mod:`.consistency`). :func:`metrics` and :func:`soundness`
 describe the model itself.
 """
-from .cycle_time import cycle_time
+from .cycle_time import CycleTime, cycle_time
 from .documents import data_use
 from .finding import SUGGESTIONS, Finding, Rule, Saving, finding_id, make_finding, rule
-from .metrics import metrics
+from .metrics import Metrics, metrics
 from .output import findings_json, findings_sarif, findings_table
 from .rules import RULE_IDS, RULES, analyze
 from .soundness import DEFAULT_MAX_STATES, SoundnessReport, Violation, soundness
 from .suggestions import Suggestion
 
 __all__ = [
+    "CycleTime",
     "DEFAULT_MAX_STATES",
     "Finding",
+    "Metrics",
     "RULES",
     "RULE_IDS",
     "Rule",

@@ -27,10 +27,10 @@ from .suggestions import SUGGESTIONS, removes_steps
 __all__ = ["Findings", "reconcile", "acting_steps", "combined_saving"]
 
 
-class Findings(list):
+class Findings(tuple):  # of Finding
     """The findings of :func:`bpengine.analyze`, with their combined saving.
 
-    A plain list of :class:`~bpengine.analysis.finding.Finding` for every other purpose;
+    A tuple of :class:`~bpengine.analysis.finding.Finding` (a result, not a list to edit);
     ``total`` is the saving if every suggestion were applied, overlap counted once (``None``
     when not computed).
     """

@@ -8,6 +8,9 @@ with return probability ``r`` counts ``1 / (1 - r)`` times. Only working time is
 """
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import networkx as nx
@@ -17,7 +20,60 @@ from .estimates import Estimates
 from .rework import rework_loops
 from .structure import structure_of
 
-__all__ = ["expected_visits", "cycle_time", "lead_time", "runs_per_case"]
+__all__ = ["CycleTime", "expected_visits", "cycle_time", "lead_time", "runs_per_case"]
+
+
+class _Record:
+    """``result["key"]`` as the dicts these results once were (deprecated)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        warnings.warn(f"{type(self).__name__}[{key!r}] is deprecated: use the attribute "
+                      f".{key} (or .to_dict() for JSON)", DeprecationWarning, stacklevel=2)
+        return self.to_dict()[key]
+
+
+@dataclass(frozen=True)
+class CycleTime(_Record):
+    """The analytic cycle time of a model's main process (see :func:`cycle_time`).
+
+    Attributes
+    ----------
+    expected_days, critical_path_days : float
+        Working days: probability-weighted over end events; along the longest path.
+    critical_path : tuple of str
+        Element ids of the longest path (the worst branch at each choice).
+    basis, note : str
+        Where the durations came from, and the approximation made.
+    service_standard_days : float or None
+        The scenario's legal service standard (set by :func:`~.metrics.metrics`).
+    working_time_exceeds_standard : bool or None
+        Whether the expected working time alone exceeds that standard.
+    """
+
+    expected_days: float
+    critical_path_days: float
+    critical_path: tuple[str, ...]
+    basis: str
+    note: str
+    service_standard_days: float | None = None
+    working_time_exceeds_standard: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; the service standard only when a scenario gives one."""
+        out = asdict(self)
+        out["critical_path"] = list(self.critical_path)
+        if self.service_standard_days is None:
+            del out["service_standard_days"], out["working_time_exceeds_standard"]
+        return out
+
+
+def _frozen(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    from types import MappingProxyType
+
+    return MappingProxyType(dict(values))
 
 
 def expected_visits(model, scenario=None) -> dict[str, float]:
@@ -102,6 +158,9 @@ def lead_time(model, scenario=None, without=(), process: str | None = None
         The expected lead time, and per activity its reach probability times visits
         (how often a case runs it).
     """
+    from .rules import resolve_inputs
+
+    model, scenario = resolve_inputs(model, scenario)
     st, est = structure_of(model), Estimates(model, scenario)
     nodes, g, order = _main_graph(model, st, process)
     visits = expected_visits(model, scenario)
@@ -135,12 +194,12 @@ def runs_per_case(model, scenario=None) -> dict[str, float]:
     return out
 
 
-def cycle_time(model, scenario=None) -> dict:
+def cycle_time(model, *, scenario=None) -> CycleTime:
     """Expected processing time and critical path of the model's main process.
 
     Returns
     -------
-    dict
+    CycleTime
         ``expected_days`` (probability-weighted over end events), ``critical_path_days``
         and ``critical_path`` (element ids of the longest path, worst branch at each
         choice), ``basis`` and ``note`` (the approximation made).
@@ -166,11 +225,11 @@ def cycle_time(model, scenario=None) -> dict:
             node = back[node]
     else:
         days = 0.0
-    return {
-        "expected_days": round(expected, 3),
-        "critical_path_days": round(days, 3),
-        "critical_path": list(reversed(path)),
-        "basis": est.basis,
-        "note": N_("approximate: working time only; sequence = sum, XOR = weighted by branch "
-                   "probability, AND = max, loop = T/(1-r)"),
-    }
+    return CycleTime(
+        expected_days=round(expected, 3),
+        critical_path_days=round(days, 3),
+        critical_path=tuple(reversed(path)),
+        basis=est.basis,
+        note=N_("approximate: working time only; sequence = sum, XOR = weighted by branch "
+                "probability, AND = max, loop = T/(1-r)"),
+    )

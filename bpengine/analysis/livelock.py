@@ -46,7 +46,7 @@ def gateway_loops(model) -> list[list[str]]:
     import networkx as nx
 
     els = model.elements
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     links = {(e.process, e.event_value): e.id for e in els.values()
              if e.kind == "intermediateCatchEvent" and e.event == "link" and e.event_value}
     for f in model.flows.values():

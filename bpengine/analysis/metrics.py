@@ -7,19 +7,54 @@ token split, connector mismatch and connector heterogeneity.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
-from .cycle_time import cycle_time
+from .cycle_time import CycleTime, _frozen, _Record, cycle_time
 from .estimates import Estimates
 from .handoffs import check_ping_pong, lane_path_handoffs
 from .interagency import interagency_metrics
 from .rework import knockouts, rework_loops
 from .structure import structure_of
 
-__all__ = ["metrics", "size_metrics", "complexity_metrics", "domain_metrics"]
+__all__ = ["Metrics", "metrics", "size_metrics", "complexity_metrics", "domain_metrics"]
+
+
+@dataclass(frozen=True)
+class Metrics(_Record):
+    """Every metric of one model (see :func:`metrics`).
+
+    Attributes
+    ----------
+    model : str
+        The model's name.
+    size, complexity, domain : Mapping
+        Read-only mappings of metric name to value (see :func:`size_metrics`,
+        :func:`complexity_metrics`, :func:`domain_metrics`).
+    time : CycleTime
+        The analytic cycle time, with the service standard when the scenario gives one.
+    basis : str
+        Where the durations came from (the scenario, or the analyzer's stated defaults).
+    """
+
+    model: str
+    size: Mapping[str, Any]
+    complexity: Mapping[str, Any]
+    domain: Mapping[str, Any]
+    time: CycleTime
+    basis: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the dict :func:`metrics` returned before it was an object."""
+        return {"model": self.model, "size": dict(self.size),
+                "complexity": dict(self.complexity), "domain": dict(self.domain),
+                "time": self.time.to_dict(), "basis": self.basis}
 
 _GATEWAY_TYPE = {"exclusiveGateway": "xor", "eventBasedGateway": "xor", "complexGateway": "or",
                  "inclusiveGateway": "or", "parallelGateway": "and"}
@@ -99,8 +134,8 @@ def domain_metrics(model, scenario=None, timing=None) -> dict:
     """Approvals, handoffs, lanes per path, ping-pongs, rework loops and knock-outs, and
     between pools: hand-overs paper/data, transfer share, agencies visited, once-only."""
     st = structure_of(model)
-    timing = timing or cycle_time(model, scenario)
-    path = timing["critical_path"]
+    timing = timing or cycle_time(model, scenario=scenario)
+    path = timing.critical_path
     lanes_on_path = {model.elements[n].lane for n in path if model.elements[n].lane}
     return {
         "approvals": len(st.approvals),
@@ -113,14 +148,15 @@ def domain_metrics(model, scenario=None, timing=None) -> dict:
         "ping_pongs": len(check_ping_pong(model, scenario)),
         "rework_loops": len(rework_loops(model, scenario)),
         "knockouts": len(knockouts(model)),
-        **interagency_metrics(model, scenario, timing["expected_days"]),
+        **interagency_metrics(model, scenario, timing.expected_days),
     }
 
 
-def metrics(model, scenario=None) -> dict:
-    """All metrics of ``model`` as a JSON-ready dict.
+def metrics(model, *, scenario=None) -> Metrics:
+    """All metrics of ``model``: ``size``, ``complexity``, ``domain`` and ``time``.
 
-    Keys: ``size``, ``complexity``, ``domain`` and ``time`` (see :func:`cycle_time`).
+    ``.to_dict()`` gives them JSON-ready (the shape ``bpengine analyze --metrics -f json``
+    prints); ``scenario`` is resolved as for :func:`bpengine.analyze`.
 
     Examples
     --------
@@ -129,23 +165,18 @@ def metrics(model, scenario=None) -> dict:
     ...  <process id="p"><startEvent id="s"/><userTask id="a" name="Isi formulir"/>
     ...  <endEvent id="e"/><sequenceFlow id="f1" sourceRef="s" targetRef="a"/>
     ...  <sequenceFlow id="f2" sourceRef="a" targetRef="e"/></process></definitions>''')
-    >>> r = metrics(m); r["size"]["activities"], r["complexity"]["diameter"], r["time"]["expected_days"]
+    >>> r = metrics(m); r.size["activities"], r.complexity["diameter"], r.time.expected_days
     (1, 3, 0.067)
     """
     from .rules import resolve_inputs
 
     model, scenario = resolve_inputs(model, scenario)
-    timing = cycle_time(model, scenario)
+    timing = cycle_time(model, scenario=scenario if scenario is not None else {})
     sla = getattr(scenario, "service_standard_days", None) if scenario is not None else None
     if isinstance(sla, (int, float)):
         # the legal service standard, against working time alone (waits come on top)
-        timing["service_standard_days"] = round(sla, 3)
-        timing["working_time_exceeds_standard"] = timing["expected_days"] > sla
-    return {
-        "model": model.name,
-        "size": size_metrics(model),
-        "complexity": complexity_metrics(model),
-        "domain": domain_metrics(model, scenario, timing),
-        "time": timing,
-        "basis": Estimates(model, scenario).basis,
-    }
+        timing = dataclasses.replace(timing, service_standard_days=round(sla, 3),
+                                     working_time_exceeds_standard=timing.expected_days > sla)
+    return Metrics(model.name, _frozen(size_metrics(model)), _frozen(complexity_metrics(model)),
+                   _frozen(domain_metrics(model, scenario, timing)), timing,
+                   Estimates(model, scenario).basis)

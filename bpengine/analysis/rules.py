@@ -16,7 +16,7 @@ from ..model import load as load_model
 from .approval_chains import check_same_role_approvals, check_signoff_chain
 from .automation import check_automate
 from .bottleneck import check_bottleneck
-from .consistency import reconcile
+from .consistency import Findings, reconcile
 from .fast_lane import check_fast_lane
 from .guard import apply_guard
 from .handoffs import check_ping_pong
@@ -51,7 +51,11 @@ RULE_IDS = tuple(r.id for r in RULES)
 
 
 def resolve_inputs(model, scenario=None):
-    """Accept a model or a path, and a scenario object, a path or ``None``.
+    """Accept a model or a path, and a scenario object, a path, a mapping or ``None``.
+
+    ``None`` is the sidecar ``x.scenario.yaml`` beside the model's file, as for
+    :func:`bpengine.simulate`, or else no scenario; an empty mapping ``{}`` is no scenario
+    even when a sidecar exists. Without a scenario the analyzer's stated defaults apply.
 
     Raises
     ------
@@ -63,22 +67,30 @@ def resolve_inputs(model, scenario=None):
     if not isinstance(model, ProcessModel):
         raise BpengineError(f"analyze() needs a ProcessModel or a BPMN path, not "
                             f"{type(model).__name__}")
-    if isinstance(scenario, (str, os.PathLike)):
+    if scenario is None:  # as every entry point: the model's sidecar scenario, if it has one
+        from ..scenario.loading import sidecar_path
+
+        scenario = sidecar_path(model.file) if model.file != "<bytes>" else None
+    if isinstance(scenario, dict) and not scenario:
+        return model, None  # no numbers given: the analyzer's stated defaults
+    if isinstance(scenario, (str, os.PathLike, dict)):
         from ..scenario import load_scenario  # the scenario layer is optional here
 
         scenario = load_scenario(scenario, model=model)
     return model, scenario
 
 
-def analyze(model, scenario=None, rules=None, *, cycle_days: float | None = None) -> list:
+def analyze(model, *, scenario=None, rules=None, cycle_days: float | None = None) -> Findings:
     """Run every rule on ``model`` and return the findings, guarded.
 
     Parameters
     ----------
     model : ProcessModel or path
-    scenario : Scenario, path or None
-        Durations and branch probabilities for the savings; without one the documented
-        defaults of :mod:`bpengine.analysis.estimates` are used.
+    scenario : Scenario, path, dict or None
+        Durations and branch probabilities for the savings. ``None``: the sidecar
+        ``x.scenario.yaml`` beside the model's file, as for :func:`bpengine.simulate`;
+        without one (or with ``{}``) the documented defaults of
+        :mod:`bpengine.analysis.estimates` are used.
     rules : iterable of str, optional
         Rule ids to run (default: all of :data:`RULE_IDS`).
     cycle_days : float, optional

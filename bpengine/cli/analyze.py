@@ -104,8 +104,9 @@ def analyze(paths, scenario, no_scenario, overrides, fmt, with_metrics, with_sou
     file = files[0]
     model = load(file)
     scen, scen_path = _load_scenario(file, scenario, no_scenario, model, overrides)
-    findings = analysis.analyze(model, scen, rules=rules or None)
-    found_metrics = analysis.metrics(model, scen) if with_metrics else None
+    given = scen if scen is not None else {}  # {}: none, not even a sidecar (--no-scenario)
+    findings = analysis.analyze(model, scenario=given, rules=rules or None)
+    found_metrics = analysis.metrics(model, scenario=given).to_dict() if with_metrics else None
     report = analysis.soundness(model, max_states=max_states) if with_soundness else None
     if fmt == "sarif":
         fmt, text = "text", findings_sarif(findings, model, report)

@@ -34,8 +34,8 @@ def load_sides(before_model, after_model, sb, sa, overrides):
     """
     if not overrides:
         return sb, sa
-    return (load_scenario(sb, before_model, overrides=overrides),
-            None if after_model is None else load_scenario(sa, after_model, overrides=overrides))
+    return (load_scenario(sb, model=before_model, overrides=overrides),
+            None if after_model is None else load_scenario(sa, model=after_model, overrides=overrides))
 
 
 def SIM_OPTIONS(f):
@@ -112,7 +112,7 @@ def compare(before, after, scenario, after_scenario, overrides, cases, replicati
     with progress_bar("simulating before and after", "cases", quiet) as update:
         results = simulate_pair(mb, ma, sb, sa, cases, replications, seed, progress=update,
                                 workers=jobs)
-    result = compare_models(mb, ma, sb, cases, replications, seed, after_scenario=sa,
+    result = compare_models(mb, ma, scenario=sb, cases=cases, replications=replications, seed=seed, after_scenario=sa,
                             results=results, service_standard=service_standard)
     text = f"{before} -> {after}\n{result.table()}\n{result.headline()}".rstrip()
     emit(fmt, output, text=text, data=result.to_dict,

@@ -9,7 +9,7 @@ from .. import analysis
 from ..errors import BpengineError
 from ..i18n import N_, _, language
 from ..model import load
-from ..redesign import redesign as redesign_model
+from ..redesign import apply_findings
 from ..redesign.sidecars import write_outputs
 from ..report.summary import change_sentence
 from ..scenario.loading import read_yaml
@@ -62,10 +62,10 @@ def redesign(file, output, apply, keep, scenario):
     from ..scenario import load_scenario
 
     scen = load_scenario(str(scen_path), model=model) if scen_path else None
-    findings = analysis.analyze(model, scen)
+    findings = analysis.analyze(model, scenario=scen)
     chosen = select_findings(findings, apply, file)
-    skipped: list = []
-    new, applied = redesign_model(model, chosen, keep=keep, skipped=skipped)
+    done = apply_findings(model, chosen, keep=keep)
+    new, applied, skipped = done.model, list(done.changes), list(done.skipped)
     written = write_outputs(new, raw, applied, skipped, Path(output), file)
     click.echo(f"{file}: " + _("{findings} findings, {chosen} selected, {applied} changes "
                                "applied, {skipped} skipped").format(

@@ -43,7 +43,7 @@ def report(before, after, output, scenario, after_scenario, overrides, cases, re
     from ..scenario import load_scenario
 
     scen = load_scenario(sb, model=mb) if sb or overrides else None
-    findings = analysis.analyze(mb, scen)
+    findings = analysis.analyze(mb, scenario=scen)
     comparison = plots = None
     changes = []
     if ma is not None:
@@ -54,7 +54,7 @@ def report(before, after, output, scenario, after_scenario, overrides, cases, re
             with progress_bar("simulating before and after", "cases", quiet) as update:
                 results = simulate_pair(mb, ma, sb, sa, cases, replications, seed,
                                         progress=update, workers=jobs)
-            comparison = compare_models(mb, ma, sb, cases, replications, seed,
+            comparison = compare_models(mb, ma, scenario=sb, cases=cases, replications=replications, seed=seed,
                                         after_scenario=sa, results=results)
             plots = plots_for(*results)
     fit = None

@@ -286,9 +286,9 @@ def simulate(model_file, scenario, prosimos_file, overrides, cases, replications
         raise click.UsageError(_("give --scenario or --prosimos, not both"))
     _check_outputs(log_file, plot_file)
     model = load(model_file)
-    scen = load_scenario(scenario or prosimos_file, model, overrides=overrides)
+    scen = load_scenario(scenario or prosimos_file, model=model, overrides=overrides)
     with progress_bar("simulating", "cases", quiet) as update:
-        result = run_simulation(model, scen, cases=cases, seed=seed,
+        result = run_simulation(model, scenario=scen, cases=cases, seed=seed,
                                 replications=replications, warmup=warmup,
                                 event_log=bool(log_file) or model.is_collaboration,
                                 progress=update, workers=jobs)

@@ -109,7 +109,7 @@ def sweep(model_file, vary, scenario, overrides, cases, replications, warmup, se
     grid = _vary(vary)
     model = load(model_file)
     with progress_bar("sweeping", "cases", quiet) as update:
-        result = run_sweep(model, scenario, grid, cases=cases, replications=replications,
+        result = run_sweep(model, scenario=scenario, vary=grid, cases=cases, replications=replications,
                            seed=seed, warmup=warmup,
                            overrides=overrides, progress=update, workers=jobs)
     if plot_file:

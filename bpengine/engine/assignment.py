@@ -19,6 +19,7 @@ import datetime as _dt
 import re
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -115,7 +116,7 @@ def read_assignments(source: bytes) -> dict[str, Assignment]:
 
 
 def _values(items: tuple, data: dict, where: str, *, missing_ok: bool = False) -> list:
-    out = []
+    out: list[Any] = []
     for item in items:
         if isinstance(item, Expression):
             try:

@@ -75,9 +75,6 @@ __all__ = ["Engine"]
 # timer or script can never evaluate (a warning only in a process marked not executable).
 _SILENTLY_WRONG = {"link-event", "conditional-flow"} | EXPRESSION_CODES
 
-WIB = _dt.timezone(_dt.timedelta(hours=7), "WIB")
-_IDN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
-
 
 def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
@@ -99,8 +96,9 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         three working days and ``PT2H`` two working hours (in ``timezone``); a callable
         ``calendar(start, duration) -> due`` decides by itself.
     timezone : datetime.tzinfo or str
-        Where the calendar's office hours are (default WIB, UTC+7); an IANA name such as
-        ``"Asia/Jakarta"`` is read with zoneinfo.
+        Where the calendar's office hours are (default WIB, ``"Asia/Jakarta"``, UTC+7); an
+        IANA name is read with zoneinfo. User tasks' due dates come back in it (or in their
+        lane's zone).
     lane_timezones : dict, optional
         Lane name -> time zone (tzinfo or IANA name: ``"Asia/Makassar"`` for WITA,
         ``"Asia/Jayapura"`` for WIT) of offices outside ``timezone``: their user tasks'
@@ -134,7 +132,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
     """
 
     def __init__(self, url: str | None = None, *, clock: Callable[[], _dt.datetime] | None = None,
-                 calendar=None, timezone: _dt.tzinfo | str = WIB,
+                 calendar=None, timezone: _dt.tzinfo | str = "Asia/Jakarta",
                  lane_timezones: dict | None = None, migrate: bool | None = None,
                  retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1),
                  limits: EngineLimits = DEFAULT_LIMITS):

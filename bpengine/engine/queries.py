@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from typing import Any
 
 from sqlalchemy import and_, func, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
@@ -167,8 +168,9 @@ class QueryOperations(EngineCore):
             elif candidate_group is not None:
                 where.append(and_(TaskRow.assignee.is_(None), candidate_group_clause(
                     candidate_group)))
-            moments = ((TaskRow.due, self._now() if overdue else None), (TaskRow.due, due_before),
-                       (TaskRow.follow_up, follow_up_before))
+            moments: tuple[tuple[Any, _dt.datetime | None], ...] = (
+                (TaskRow.due, self._now() if overdue else None), (TaskRow.due, due_before),
+                (TaskRow.follow_up, follow_up_before))
             for column, moment in moments:
                 if moment is not None:
                     where += [TaskRow.kind == "user", column < utc(moment)]

@@ -55,8 +55,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import BpengineError
 from ..i18n import _
-from ..model.spiff import ensure_recursion_limit
 from ..limits import DEFAULT_LIMITS, EngineLimits
+from ..model.spiff import ensure_recursion_limit
 from .clock import clock_at
 from .events import (
     catch_elements,

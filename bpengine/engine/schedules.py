@@ -72,7 +72,7 @@ def due_function(calendar, timezone: _dt.tzinfo):
         local = start.astimezone(tz).replace(tzinfo=None)
         return calendar.add_working_time(local, minutes).replace(tzinfo=tz)
 
-    due.zoned = True  # takes the office's zone (a caller's own callable does not)
+    due.zoned = True  # type: ignore[attr-defined]  # the office's zone (a caller's own callable: none)
     return due
 
 

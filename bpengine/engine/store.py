@@ -9,9 +9,9 @@ import datetime as _dt
 import json
 import zoneinfo
 from collections.abc import Iterable
-from typing import Any, overload
+from typing import Any, cast, overload
 
-from sqlalchemy import bindparam, create_engine, event, insert, select
+from sqlalchemy import Table, bindparam, create_engine, event, select
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -172,7 +172,8 @@ def to_entries(rows: Iterable[AuditRow]) -> list[HistoryEntry]:
     data before and after each step back together. Rows written before deltas (whole
     copies) replay to the same data, so old and new rows mix in one history.
     """
-    entries, data = [], {}
+    entries: list[HistoryEntry] = []
+    data: dict[str, Any] = {}
     for row in rows:
         if row.action in _OWN_DATA:
             entries.append(HistoryEntry(utc(row.at), row.actor, row.action, row.task_id,
@@ -223,10 +224,13 @@ def audit(session: Session, case_id: str, action: str, actor: str, at: _dt.datet
 
 def write_pending(session: Session) -> None:
     """Insert the task rows and audit rows collected during this call (Core executemany)."""
-    for key, table in (("bpe_new_tasks", TaskRow), ("bpe_audit", AuditRow)):
+    # the Core tables, not the ORM classes: a plain executemany, no ORM bulk-insert path
+    tables = (("bpe_new_tasks", cast(Table, TaskRow.__table__)),
+              ("bpe_audit", cast(Table, AuditRow.__table__)))
+    for key, table in tables:
         rows = session.info.pop(key, None)
         if rows:
-            session.execute(insert(table), rows)
+            session.execute(table.insert(), rows)
 
 
 def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished: set[str],

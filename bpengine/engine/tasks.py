@@ -10,7 +10,7 @@ import datetime as _dt
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Result, and_, bindparam, or_, select, update
 
 from ..errors import BpengineError, ConflictError, Forbidden, NotFound, TaskNotReady
 from ..i18n import _
@@ -53,7 +53,7 @@ def candidate_group(group: str):
 
 def offered_to(actor: str | None, groups: Iterable[str] | None):
     """Clause: ready tasks ``actor`` claimed or may claim (see :meth:`TaskOperations.inbox`)."""
-    mine = []
+    mine: list[ColumnElement[bool]] = []
     if actor is not None:
         mine.append(TaskRow.candidate_users.like(_like(actor), escape="\\"))
     if groups is not None:
@@ -281,9 +281,10 @@ class TaskOperations(EngineCore):
             if actor != row.assignee:
                 raise Forbidden(_("{what} is delegated to {to!r}, not {actor!r}").format(
                     what=what, to=row.assignee, actor=actor))
-            runtime = self._runtime(session, row.case.definition_id)
+            case = self._case_row(session, row.case_id)  # loaded with the task: no query
+            runtime = self._runtime(session, case.definition_id)
             fields = tuple(f for f in runtime.forms.get(row.element_id, ()) if f.id in data)
-            data = validate(fields, data, f"task {row.id} ({row.element_id})", row.case.data)
+            data = validate(fields, data, f"task {row.id} ({row.element_id})", case.data)
             draft = {**(row.draft or {}), **data}
             self._move(session, row, what, assignee=row.owner, delegation="resolved",
                        draft=draft or None)

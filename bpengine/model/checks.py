@@ -209,7 +209,7 @@ _PYTHON = ("python", "python3", "py", "text/x-python", "text/python")
 EXPRESSION_CODES = frozenset({"bad-condition", "bad-timer", "bad-script"})
 
 
-def _severity(model, process: str | None) -> str:
+def _severity(model: ProcessModel, process: str | None) -> str:
     info = model.processes.get(process) if process else None
     return "warning" if info is not None and not info.executable else "error"
 

@@ -11,7 +11,7 @@ under the node that uses them. Each subprocess is drawn collapsed, its content o
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -33,13 +33,18 @@ _ARTIFACTS = {"dataObjectReference": (36, 50), "dataStoreReference": (50, 50),
               "textAnnotation": (100, 30)}
 _SUBPROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
 COL_W, ROW_H, STRIP_H, HEADER, MARGIN = 150, 130, 70, 30, 20
+Box = tuple[float, float, float, float]  # x, y, width, height
+Point = tuple[float, float]
+# nodes, kinds, boundary event -> host, sequence flows, artifacts, data links of a container
+_Parts = tuple[list[str], dict[str, str], dict[str, str], list[tuple[str, str, str]], list[str],
+               list[tuple[str | None, str, str, bool]]]
 
 
-def _local(el):
+def _local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def _size(kind):
+def _size(kind: str) -> tuple[float, float]:
     if kind in _GATEWAYS:
         return 50, 50
     if kind in _EVENTS:
@@ -47,11 +52,11 @@ def _size(kind):
     return _ARTIFACTS.get(kind, (100, 80))
 
 
-def _children(el, kinds):
+def _children(el: etree._Element, kinds: set[str] | Mapping[str, Any]) -> list[etree._Element]:
     return [c for c in el if _local(c) in kinds]
 
 
-def _hits(points, boxes):
+def _hits(points: Sequence[Point], boxes: Iterable[Box]) -> bool:
     """Whether an orthogonal polyline crosses the inside of any box ``(x, y, w, h)``."""
     for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
         for bx, by, bw, bh in boxes:
@@ -61,20 +66,21 @@ def _hits(points, boxes):
     return False
 
 
-def _layers(nodes, edges, starts):
+def _layers(nodes: list[str], edges: Iterable[tuple[str, str]], starts: Iterable[str]
+            ) -> tuple[dict[str, int], set[tuple[str, str]], list[str], nx.DiGraph[str]]:
     """Return ``(layer, back_edges, topological_order, dag)`` of a directed graph.
 
     Back edges are those that close a cycle in a DFS begun at the start events (then at any
     node without incoming edges, then anywhere); the rest form a DAG, layered by longest path.
     """
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)
     roots = list(starts) + [n for n in nodes if graph.in_degree(n) == 0] + list(nodes)
     back = set(back_edges(graph, roots))
     graph.remove_edges_from(back)
     order = list(nx.topological_sort(graph))
-    layer = {}
+    layer: dict[str, int] = {}
     for node in order:
         layer[node] = max((layer[p] + 1 for p in graph.predecessors(node)), default=0)
     return layer, back, order, graph
@@ -83,7 +89,7 @@ def _layers(nodes, edges, starts):
 class _Plane:
     """One ``BPMNPlane`` being filled with shapes and edges; remembers every shape's box."""
 
-    def __init__(self, root, element_id):
+    def __init__(self, root: etree._Element, element_id: str) -> None:
         diagram = etree.Element(f"{{{BPMNDI}}}BPMNDiagram", id=f"BPMNDiagram_{element_id}",
                                 nsmap={"bpmndi": BPMNDI, "dc": DC, "di": DI})
         # the XSD wants diagrams after the root elements and before any <relationship>
@@ -94,23 +100,23 @@ class _Plane:
             root.append(diagram)
         self.plane = etree.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane",
                                       id=f"BPMNPlane_{element_id}", bpmnElement=element_id)
-        self.boxes = {}
+        self.boxes: dict[str, Box] = {}
 
-    def shape(self, element_id, box, **attrs):
+    def shape(self, element_id: str, box: Box, **attrs: str) -> None:
         self.boxes[element_id] = box
         el = etree.SubElement(self.plane, f"{{{BPMNDI}}}BPMNShape", id=f"{element_id}_di",
                               bpmnElement=element_id, **attrs)
         etree.SubElement(el, f"{{{DC}}}Bounds", x=f"{box[0]:g}", y=f"{box[1]:g}",
                          width=f"{box[2]:g}", height=f"{box[3]:g}")
 
-    def edge(self, element_id, points):
+    def edge(self, element_id: str, points: Iterable[Point]) -> None:
         el = etree.SubElement(self.plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{element_id}_di",
                               bpmnElement=element_id)
         for x, y in points:
             etree.SubElement(el, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")
 
 
-def _container_parts(container):
+def _container_parts(container: etree._Element) -> _Parts:
     """Nodes, boundary events, sequence flows, artifacts and data links of one container."""
     nodes = [c.get("id") for c in container
              if _local(c) in _ACTIVITIES | _GATEWAYS | _EVENTS - {"boundaryEvent"}]
@@ -120,7 +126,8 @@ def _container_parts(container):
     flows = [(f.get("id"), f.get("sourceRef"), f.get("targetRef"))
              for f in _children(container, {"sequenceFlow"})]
     artifacts = [c.get("id") for c in _children(container, set(_ARTIFACTS))]
-    links = []  # (edge id or None, artifact end, node end, artifact is source)
+    links: list[tuple[str | None, str, str, bool]] = []  # (edge id or None, artifact end,
+    # node end, artifact is source)
     for node in container:
         for assoc in _children(node, {"dataInputAssociation", "dataOutputAssociation"}):
             is_input = _local(assoc) == "dataInputAssociation"
@@ -137,11 +144,11 @@ def _container_parts(container):
     return nodes, kinds, boundaries, flows, artifacts, links
 
 
-def _lane_tree(process):
+def _lane_tree(process: etree._Element | None) -> list[tuple[etree._Element, int, bool]]:
     """``[(lane element, depth, leaf?)]`` in document order, depth first."""
-    out = []
+    out: list[tuple[etree._Element, int, bool]] = []
 
-    def walk(lane_set, depth):
+    def walk(lane_set: etree._Element, depth: int) -> None:
         for lane in _children(lane_set, {"lane"}):
             kids = _children(lane, {"childLaneSet"})
             out.append((lane, depth, not any(_children(k, {"lane"}) for k in kids)))
@@ -153,14 +160,18 @@ def _lane_tree(process):
     return out
 
 
-def _arrange(plane, pools, origin, msg_flows=()):
+def _arrange(plane: _Plane, pools: list[tuple[etree._Element | None, etree._Element | None]], origin: Point,
+             msg_flows: Iterable[tuple[str, str, str]] = ()) -> None:
     """Lay out ``pools`` = ``[(participant or None, container or None)]``, stacked vertically.
 
     All pools share one set of columns, so message flows between them run mostly vertically.
     """
-    empty = ([], {}, {}, [], [], [])
+    empty: _Parts = ([], {}, {}, [], [], [])
     parts = [(p, c, _container_parts(c) if c is not None else empty) for p, c in pools]
-    node_of, kind_of, starts, all_nodes = {}, {}, [], []
+    node_of: dict[str, str] = {}
+    kind_of: dict[str, str] = {}
+    starts: list[str] = []
+    all_nodes: list[str] = []
     for _p, _c, (nodes, kinds, boundaries, *_rest) in parts:
         kind_of.update(kinds)
         node_of.update({n: n for n in nodes} | boundaries)
@@ -218,7 +229,9 @@ def _bands(parts: list[Any]) -> tuple[dict[str, str], list[list[str]], list[Any]
     Returns ``band_of`` (node -> band), the bands of each pool in order, and each pool's lane
     tree.
     """
-    band_of, bands, trees = {}, [], []
+    band_of: dict[str, str] = {}
+    bands: list[list[str]] = []
+    trees: list[Any] = []
     for _p, container, part in parts:
         tree = _lane_tree(container)
         for lane, _d, _leaf in sorted(tree, key=lambda t: not t[2]):
@@ -241,7 +254,8 @@ def _bands(parts: list[Any]) -> tuple[dict[str, str], list[list[str]], list[Any]
 def _rows(order: list[str], dag: Any, layer: dict[str, int], band_of: dict[str, str],
           bands: list[list[str]]) -> tuple[dict[str, int], dict[str, int]]:
     """Each node's row in its band (``row_of``) and each band's number of rows."""
-    taken, row_of = set(), {}
+    taken: set[tuple[str, int, int]] = set()
+    row_of: dict[str, int] = {}
     for node in order:  # a node keeps the row of its first predecessor in the same band
         band = band_of[node]
         row = next((row_of[p] for p in dag.predecessors(node)
@@ -262,15 +276,16 @@ def _artifact_slots(parts: list[Any], bands: list[list[str]], band_of: dict[str,
 
     Returns ``slot_of`` (artifact -> band, strip row, x) and each band's number of strip rows.
     """
-    cells = {}
+    cells: dict[tuple[str, int], list[str]] = {}
     for (*_pc, part), pool_bands in zip(parts, bands, strict=True):
         for art in part[4]:
             users = [node_of[n] for _e, a, n, _i in part[5] if a == art and n in node_of]
             cell = (band_of[users[0]], layer[users[0]]) if users else (pool_bands[0], 0)
             cells.setdefault(cell, []).append(art)
-    slot_of, strips = {}, {}
+    slot_of: dict[str, tuple[str, int, float]] = {}
+    strips: dict[str, int] = {}
     for (band, col), arts in cells.items():
-        slots = [[]]
+        slots: list[list[str]] = [[]]
         for art in arts:
             if slots[-1] and sum(_size(kind_of[a])[0] + 8 for a in slots[-1] + [art]) > COL_W:
                 slots.append([])
@@ -310,7 +325,7 @@ def _draw_boundaries(plane: Any, boundaries: dict[str, str], box_of: dict[str, A
                      row_top: dict[str, float]) -> None:
     """Boundary events on their host's edge: one in the middle of the bottom; more: two at
     the bottom, then two on top."""
-    by_host = {}
+    by_host: dict[str, list[str]] = {}
     for b, host in boundaries.items():
         by_host.setdefault(host, []).append(b)
     for host, attached in by_host.items():
@@ -322,7 +337,9 @@ def _draw_boundaries(plane: Any, boundaries: dict[str, str], box_of: dict[str, A
             plane.shape(b, box_of[b])
 
 
-def _route(s, t, is_back, box_of, boxes, row_top, col_x, layer, node_of, kind_of):
+def _route(s: str, t: str, is_back: bool, box_of: dict[str, Box], boxes: list[tuple[str, Box]],
+           row_top: dict[str, float], col_x: Sequence[float], layer: dict[str, int],
+           node_of: dict[str, str], kind_of: dict[str, str]) -> list[Point]:
     """Orthogonal waypoints for a sequence flow, avoiding node boxes where it can."""
     sx, sy, sw, sh = box_of[s]
     tx, ty, tw, th = box_of[t]
@@ -358,15 +375,15 @@ def _route(s, t, is_back, box_of, boxes, row_top, col_x, layer, node_of, kind_of
     return _dedupe(cands[-1])
 
 
-def _dedupe(points):
-    out = []
+def _dedupe(points: Iterable[Point]) -> list[Point]:
+    out: list[Point] = []
     for p in points:
         if not out or p != out[-1]:
             out.append(p)
     return out
 
 
-def _straight(a, b):
+def _straight(a: Box, b: Box) -> list[Point]:
     """Two points joining box ``a`` to box ``b`` (an association: straight, not orthogonal)."""
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
@@ -379,7 +396,7 @@ def _straight(a, b):
     return [(ax if right else ax + aw, ay + ah / 2), (bx + bw if right else bx, y)]
 
 
-def _message_route(a, b):
+def _message_route(a: Box, b: Box) -> list[Point]:
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
     x1 = min(max(bx + bw / 2, ax + 5), ax + aw - 5) if aw > 300 else ax + aw / 2
@@ -390,7 +407,7 @@ def _message_route(a, b):
     return _dedupe([(x1, y1), (x1, mid), (x2, mid), (x2, y2)])
 
 
-def layout(root):
+def layout(root: etree._Element) -> etree._Element:
     """(Re)write the BPMN DI of a BPMN 2.0 ``definitions`` document in place.
 
     Parameters
@@ -433,7 +450,7 @@ def layout(root):
         by_id = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str)}
         pool_of = {p.get("processRef"): p.get("id") for p in participants}
 
-        def anchor(eid):  # an end inside a collapsed subprocess attaches to the subprocess
+        def anchor(eid: str | None) -> str | None:  # an end inside a collapsed subprocess attaches to the subprocess
             while eid is not None and eid not in plane.boxes:
                 eid = pool_of.get(eid) or (by_id[eid].getparent().get("id")
                                            if eid in by_id else None)

@@ -24,6 +24,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -31,7 +32,7 @@ from ..errors import BpengineError, ModelError, Problem
 from ..i18n import _
 
 __all__ = ["MAX_BYTES", "read_source", "parse_xml", "read_bounded", "open_bounded",
-           "decode_text", "read_text"]
+           "decode_text", "read_text", "undecodable"]
 
 #: Largest BPMN file read (bytes); the largest real model we have seen is < 1 MB.
 MAX_BYTES = 50 * 1024 * 1024
@@ -46,14 +47,16 @@ _BOMLESS = ((b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
             (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
 
 
-def _refusal(error: type[BpengineError], name: str, message: str, code: str = "io"):
+def _refusal(error: type[BpengineError], name: str, message: str, code: str = "io"
+             ) -> BpengineError:
     """``error`` for ``name``: a ModelError carries a Problem, the others one line."""
     if issubclass(error, ModelError):
         return ModelError(Problem(message, file=name, code=code))
     return error(f"{name}: {message}")
 
 
-def _open_regular(path, error, what: str) -> tuple[int, str]:
+def _open_regular(path: str | os.PathLike[str] | bytes, error: type[BpengineError],
+                  what: str) -> tuple[int, str]:
     """A descriptor on ``path`` if it is a regular file; refuse anything else, never block."""
     name = os.fspath(path)
     name = name.decode(errors="replace") if isinstance(name, bytes) else str(name)
@@ -84,12 +87,12 @@ def _open_regular(path, error, what: str) -> tuple[int, str]:
     return fd, name
 
 
-def _too_big(error, name, limit):
+def _too_big(error: type[BpengineError], name: str, limit: int) -> BpengineError:
     return _refusal(error, name, _("too large: the limit is {limit} bytes for this kind of "
                                    "file").format(limit=limit), code="too-large")
 
 
-def read_bounded(path: str | os.PathLike, *, limit: int, error: type[BpengineError] = ModelError,
+def read_bounded(path: str | os.PathLike[str], *, limit: int, error: type[BpengineError] = ModelError,
                  what: str = "file") -> bytes:
     """The bytes of the regular file ``path``, at most ``limit`` of them.
 
@@ -140,14 +143,16 @@ def read_bounded(path: str | os.PathLike, *, limit: int, error: type[BpengineErr
 class _BoundedRaw(io.RawIOBase):
     """A raw stream over ``inner`` that refuses to deliver more than ``limit`` bytes."""
 
-    def __init__(self, inner, limit: int, error, name: str):
+    def __init__(self, inner: io.RawIOBase | io.BufferedIOBase | Any, limit: int,
+                 error: type[BpengineError], name: str, below: Any = None) -> None:
         self._inner, self._left, self._limit = inner, limit, limit
         self._error, self._name = error, name
+        self._below = below  # the file under a decompressor, which does not close it
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer)
         want = min(len(view), self._left + 1)
         if want <= 0:
@@ -165,11 +170,13 @@ class _BoundedRaw(io.RawIOBase):
     def close(self) -> None:
         try:
             self._inner.close()
+            if self._below is not None:
+                self._below.close()
         finally:
             super().close()
 
 
-def open_bounded(path: str | os.PathLike, *, limit: int, error: type[BpengineError] = ModelError,
+def open_bounded(path: str | os.PathLike[str], *, limit: int, error: type[BpengineError] = ModelError,
                  what: str = "file", gzipped: bool = False) -> io.BufferedReader:
     """A binary stream over the regular file ``path`` that stops past ``limit`` bytes.
 
@@ -184,8 +191,9 @@ def open_bounded(path: str | os.PathLike, *, limit: int, error: type[BpengineErr
     if gzipped:
         import gzip
 
-        stream = _BoundedRaw(gzip.GzipFile(fileobj=io.BufferedReader(stream), mode="rb"),
-                             limit, error, name)
+        compressed = io.BufferedReader(stream)
+        stream = _BoundedRaw(gzip.GzipFile(fileobj=compressed, mode="rb"), limit, error, name,
+                             below=compressed)
     return io.BufferedReader(stream)
 
 
@@ -212,7 +220,35 @@ def decode_text(data: bytes, name: str, error: type[BpengineError] = ModelError)
             code="encoding") from None
 
 
-def read_text(path: str | os.PathLike, *, limit: int, error: type[BpengineError] = ModelError,
+def undecodable(stream: Any) -> tuple[int, int, int] | None:
+    """``(offset, line, byte)`` of the first byte of ``stream`` that is not UTF-8, or None.
+
+    For a file read as text in chunks (a CSV log), whose decoder says only that some
+    chunk failed: the binary stream is read again to say where. A UTF-8 byte-order mark
+    is skipped.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    chunk = stream.read(3)
+    offset, lines = (3, 0) if chunk == codecs.BOM_UTF8 else (0, 0)
+    if offset:
+        chunk = stream.read(1 << 20)
+    while True:
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            # exc.object is the decoder's held-back bytes (an unfinished character, never a
+            # newline) followed by this chunk
+            held = len(exc.object) - len(chunk)
+            return (offset - held + exc.start,
+                    lines + exc.object[:exc.start].count(b"\n") + 1, exc.object[exc.start])
+        if not chunk:
+            return None
+        offset += len(chunk)
+        lines += chunk.count(b"\n")
+        chunk = stream.read(1 << 20)
+
+
+def read_text(path: str | os.PathLike[str], *, limit: int, error: type[BpengineError] = ModelError,
               what: str = "file") -> str:
     """:func:`read_bounded` then :func:`decode_text`."""
     data = read_bounded(path, limit=limit, error=error, what=what)
@@ -250,8 +286,8 @@ def _doctype_line(data: bytes) -> int | None:
         return data.count(b"\n", 0, match.start()) + 1 if match else None
     # decoding loses nothing a DOCTYPE could hide in: undecodable input is refused too
     text = data.decode(encoding, errors="replace")
-    match = _TEXT_DOCTYPE.search(text)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+    found = _TEXT_DOCTYPE.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def _doctype_error(filename: str, line: int | None) -> ModelError:

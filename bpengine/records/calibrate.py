@@ -83,7 +83,7 @@ class Calibration:
 
     def scenario(self, model):
         """The calibrated scenario, loaded and checked against ``model``."""
-        return load_scenario(self.doc, model)
+        return load_scenario(self.doc, model=model)
 
 
 def _minutes(v: float) -> str:
@@ -102,11 +102,11 @@ def _duration_doc(dist) -> dict | str:
 def _base(base, model) -> tuple[dict[str, Any], Scenario, str]:
     """(raw mapping, loaded Scenario, name) of the base scenario (None: defaults)."""
     if base is None:
-        return {}, load_scenario({}, model), "defaults"
+        return {}, load_scenario({}, model=model), "defaults"
     if isinstance(base, dict):
-        return dict(base), load_scenario(base, model), "the base scenario"
+        return dict(base), load_scenario(base, model=model), "the base scenario"
     doc = read_yaml(base)
-    return doc, load_scenario(base, model), str(base)
+    return doc, load_scenario(base, model=model), str(base)
 
 
 def _mapping(value: object) -> dict[str, Any]:

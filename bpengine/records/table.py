@@ -16,7 +16,7 @@ from typing import Literal, overload
 
 from ..errors import LogError
 from ..i18n import _
-from ..model.source import open_bounded
+from ..model.source import open_bounded, undecodable
 from ..scenario import limits
 from .log import WIB, Event, EventLog, parse_time
 
@@ -113,8 +113,7 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
         try:  # a header line, not a whole headerless file read as one line
             first = fh.readline(_MAX_HEADER)
         except UnicodeDecodeError:
-            raise LogError(_("{source}: not UTF-8 text (save the CSV as UTF-8)").format(
-                               source=source)) from None
+            raise _not_utf8(source) from None
         if first and not first.endswith("\n") and len(first) >= _MAX_HEADER:
             raise LogError(_("{source}: the first line is longer than {limit} characters: "
                              "not a header of column names").format(source=source,
@@ -143,9 +142,21 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
             raise LogError(_("{source}: not a readable CSV file: {exc}").format(
                                source=source, exc=exc)) from None
         except UnicodeDecodeError:
-            raise LogError(_("{source}: not UTF-8 text (save the CSV as UTF-8)").format(
-                               source=source)) from None
+            raise _not_utf8(source) from None
     return EventLog(events, source)
+
+
+def _not_utf8(source: str) -> LogError:
+    """The error for a CSV that is not UTF-8, naming the first bad byte's offset and line."""
+    with open_bounded(source, limit=limits.MAX_LOG_BYTES, error=LogError) as raw:
+        found = undecodable(raw)
+    if found is None:  # cannot happen for a file the text reader refused; say it plainly
+        return LogError(_("{source}: not UTF-8 text (save the CSV as UTF-8)").format(
+            source=source))
+    offset, line, byte = found
+    return LogError(_("{source}: not UTF-8 text: byte {offset} (line {line}) is 0x{byte:02x}, "
+                      "which does not decode; save the CSV as UTF-8").format(
+        source=source, offset=offset, line=line, byte=byte))
 
 
 class _Row:

@@ -4,9 +4,9 @@ Each transformation takes a model and returns a new one (the input is never chan
 passes :func:`bpengine.model.validate` and :func:`check_clean` (no debris: orphan data,
 empty lanes, empty branches, dangling message flows, errands to idle offices), keeps every
 step the model says must stay (:meth:`~bpengine.model.ProcessModel.mandate` in
-:func:`redesign`) and keeps its diagram, so it opens in bpmn.io or Camunda Modeler.
+:func:`apply_findings`) and keeps its diagram, so it opens in bpmn.io or Camunda Modeler.
 :data:`TRANSFORMATIONS` holds the one transformation each suggestion of a finding names
-(:func:`redesign` applies findings through it); :func:`transform_scenario` carries the
+(:func:`apply_findings` applies findings through it); :func:`transform_scenario` carries the
 scenario across a change; :func:`write_outputs` writes the new model with its scenario and
 change log beside it.
 """
@@ -17,7 +17,7 @@ from .eliminate import compose, eliminate
 from .fast_lane import fast_lane
 from .notify import notify
 from .parallelise import parallelise
-from .plan import Skipped, apply_finding, redesign
+from .plan import Redesign, Skipped, apply_finding, apply_findings, redesign
 from .reorder import reassign, relocate_check, resequence
 from .sidecars import read_change_log, sidecar_paths, write_outputs
 from .staffing import move_staff
@@ -28,8 +28,10 @@ __all__ = [
     "TRANSFORMATIONS",
     "Transformation",
     "Change",
+    "Redesign",
     "Skipped",
     "apply_finding",
+    "apply_findings",
     "automate",
     "check_clean",
     "compose",

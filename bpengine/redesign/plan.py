@@ -1,15 +1,18 @@
-"""`redesign`: apply the analyzer's findings to a model, one transformation each.
+"""`apply_findings`: apply the analyzer's findings to a model, one transformation each.
 
 Each finding's ``suggestion`` names a transformation
 (:data:`~bpengine.redesign.transformations.TRANSFORMATIONS`); :func:`apply_finding` looks it
-up and applies it to the finding's elements and targets. :func:`redesign` applies findings
-in order, skipping (and saying why) those that no longer apply — their elements were
-removed by an earlier change, a step is kept by the caller or marked mandatory, or the
-transformation refuses.
+up and applies it to the finding's elements and targets. :func:`apply_findings` applies
+findings in order, skipping (and saying why) those that no longer apply — their elements
+were removed by an earlier change, a step is kept by the caller or marked mandatory, or the
+transformation refuses — and returns one :class:`Redesign` holding all three.
 """
 from __future__ import annotations
 
 import dataclasses
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ..analysis.suggestions import removed_steps
 from ..errors import ModelError
@@ -18,15 +21,41 @@ from ..model import ProcessModel
 from .changes import Change
 from .transformations import TRANSFORMATIONS, transformation_for
 
-__all__ = ["redesign", "apply_finding", "Skipped"]
+__all__ = ["apply_findings", "Redesign", "redesign", "apply_finding", "Skipped"]
 
 
 @dataclasses.dataclass(frozen=True)
 class Skipped:
-    """A finding :func:`redesign` did not apply, and why."""
+    """A finding :func:`apply_findings` did not apply, and why."""
 
     finding: str
     reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Redesign:
+    """What :func:`apply_findings` made of a model.
+
+    Attributes
+    ----------
+    model : ProcessModel
+        The redesigned model (the input itself when nothing applied).
+    changes : tuple of Change
+        What was changed, in order: feed each to
+        :func:`~bpengine.redesign.transform_scenario` to carry a scenario across.
+    skipped : tuple of Skipped
+        Every finding not applied, with the reason.
+    """
+
+    model: ProcessModel
+    changes: tuple[Change, ...]
+    skipped: tuple[Skipped, ...]
+
+    def __iter__(self) -> Iterator[object]:
+        """``new_model, changes = ...`` as the old tuple of ``redesign()`` (deprecated)."""
+        warnings.warn("unpacking a Redesign is deprecated: use .model and .changes",
+                      DeprecationWarning, stacklevel=2)
+        return iter((self.model, list(self.changes)))
 
 
 def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = None
@@ -64,9 +93,9 @@ def _reason(exc: ModelError) -> str:
     return "; ".join(p.detail() for p in exc.problems) or str(exc)
 
 
-def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = None,
-             keep_sound: bool = True) -> tuple[ProcessModel, list[Change]]:
-    """Apply ``findings`` in order; return the new model and the changes applied.
+def apply_findings(model: ProcessModel, findings: Iterable[Any], *, keep: Iterable[str] = (),
+                   keep_sound: bool = True) -> Redesign:
+    """Apply ``findings`` in order; return the new model, the changes and what was skipped.
 
     Parameters
     ----------
@@ -76,24 +105,25 @@ def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = N
         only ever parallelised). A finding that does not apply is skipped.
     keep : sequence of str
         Element ids never to remove, whatever the findings say.
-    skipped : list, optional
-        Receives a :class:`Skipped` for every finding not applied, with the reason.
     keep_sound : bool
         If ``model`` is sound (the analyzer's token game finds no deadlock, lack of
         synchronisation or dead step), skip any change whose result would not be.
 
     Returns
     -------
-    (ProcessModel, list of Change)
-        ``model`` itself and ``[]`` when nothing applied.
+    Redesign
+        ``.model`` (``model`` itself when nothing applied), ``.changes`` and ``.skipped``.
 
     Examples
     --------
-    >>> from bpengine import load, analyze                       # doctest: +SKIP
-    >>> model = load("processes/surat-keterangan-domisili.bpmn")  # doctest: +SKIP
-    >>> new, applied = redesign(model, analyze(model))            # doctest: +SKIP
+    >>> from bpengine import load, analyze
+    >>> model = load("processes/surat-keterangan-domisili.bpmn")
+    >>> result = apply_findings(model, analyze(model))
+    >>> len(result.changes) > 0, result.model.name == model.name
+    (True, True)
     """
     keep = set(keep)
+    skipped: list[Skipped] = []
     applied: list[Change] = []
     current = model
     check = None
@@ -119,9 +149,22 @@ def redesign(model: ProcessModel, findings, keep=(), *, skipped: list | None = N
             continue
         current = candidate
         applied += log
-    return current, applied
+    return Redesign(current, tuple(applied), tuple(skipped))
 
 
-def _skip(skipped, finding, reason: str) -> None:
+def redesign(model: ProcessModel, findings: Iterable[Any], keep: Iterable[str] = (), *,
+             skipped: list[Skipped] | None = None,
+             keep_sound: bool = True) -> tuple[ProcessModel, list[Change]]:
+    """Deprecated: :func:`apply_findings` returns a :class:`Redesign` instead of filling
+    ``skipped``. ``bpengine.redesign`` is the package of transformations."""
+    warnings.warn("bpengine.redesign.redesign() is deprecated: use bpengine.apply_findings(), "
+                  "which returns a Redesign (.model, .changes, .skipped)",
+                  DeprecationWarning, stacklevel=2)
+    result = apply_findings(model, findings, keep=keep, keep_sound=keep_sound)
     if skipped is not None:
-        skipped.append(Skipped(finding.id, reason))
+        skipped.extend(result.skipped)
+    return result.model, list(result.changes)
+
+
+def _skip(skipped: list[Skipped], finding: Any, reason: str) -> None:
+    skipped.append(Skipped(finding.id, reason))

@@ -149,6 +149,10 @@ def _reassign(model: ProcessModel, f, log) -> ProcessModel:
     """``reassign``: each target into the first element's lane, never an approval (that would
     change who decides)."""
     home = model.elements[f.elements[0]].lane_id
+    if home is None:
+        raise ModelError(_("finding {id}: {element} is in no lane, so there is no office to "
+                           "move steps to").format(id=f.id, element=f.elements[0]),
+                         file=model.file)
     moved = _targets(f) or tuple(f.elements[1:-1])
     deciding = [t for t in moved if model.mandate(t).required or model.approval(t).is_approval]
     if deciding:
@@ -188,8 +192,12 @@ def _fast_lane(model: ProcessModel, f, log) -> ProcessModel:
 
 def _move_staff(model: ProcessModel, f, log) -> ProcessModel:
     """``move-staff``: the busy lane's steps are the elements, the lender's the target."""
-    return move_staff(model, model.elements[_targets(f)[0]].lane,
-                      model.elements[f.elements[0]].lane, log=log, finding=f.id)
+    lender, busy = model.elements[_targets(f)[0]].lane, model.elements[f.elements[0]].lane
+    if lender is None or busy is None:
+        raise ModelError(_("finding {id}: staff move between lanes, and {element} is in "
+                           "none").format(id=f.id, element=f.elements[0] if busy is None
+                                          else _targets(f)[0]), file=model.file)
+    return move_staff(model, lender, busy, log=log, finding=f.id)
 
 
 def _relocate_check(model: ProcessModel, f, log) -> ProcessModel:

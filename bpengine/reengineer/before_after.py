@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +43,7 @@ _KPIS = [
 _SYSTEM_STEPS = ("sendTask", "receiveTask")
 
 
-def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
+def per_case_counts(model: ProcessModel, event_log: Sequence[dict[str, Any]], handovers=None
                     ) -> dict[str, list[float]]:
     """Handoffs (lane changes between consecutive steps people do) and approvals done, per
     case; on a collaboration also the hand-overs between pools (``result.handovers``).
@@ -53,7 +55,7 @@ def per_case_counts(model: ProcessModel, event_log: list[dict], handovers=None
     for row in event_log:
         steps[row["case"]].append((row["start"], row["end"], row["activity"], row["lane"]))
     handoffs, approvals = [], []
-    sent = defaultdict(int)  # hand-overs between pools, counted on the simulator's own record
+    sent: defaultdict[Any, int] = defaultdict(int)  # hand-overs between pools, counted on the simulator's own record
     for row in handovers or ():
         sent[row["case"]] += 1
     for rows in steps.values():
@@ -83,9 +85,9 @@ def simulate_pair(before: ProcessModel, after: ProcessModel, scenario=None,
         return None if progress is None else (lambda done, total: progress(i * total + done,
                                                                            2 * total))
 
-    rb = simulate(before, scenario, cases=cases, seed=seed, replications=replications,
+    rb = simulate(before, scenario=scenario, cases=cases, seed=seed, replications=replications,
                   progress=side(0), workers=workers)
-    ra = simulate(after, scenario if after_scenario is None else after_scenario, cases=cases,
+    ra = simulate(after, scenario=scenario if after_scenario is None else after_scenario, cases=cases,
                   seed=seed, replications=replications, progress=side(1), workers=workers)
     return rb, ra
 
@@ -121,8 +123,8 @@ def _within(result, days: float) -> list[float]:
                                                               result.replications) if len(c)]
 
 
-def compare(before, after, scenario=None, cases: int = 1000, replications: int = 10,
-            seed: int = 7, *, after_scenario=None, results=None,
+def compare(before, after, *, scenario=None, after_scenario=None, cases: int = 1000,
+            replications: int = 10, seed: int = 7, results=None,
             service_standard=None) -> Comparison:
     """Structural metrics and simulated KPIs of two models, with absolute and % change.
 

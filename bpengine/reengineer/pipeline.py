@@ -95,7 +95,7 @@ def reengineer_to(file, output, *, scenario=None, overrides=(), cases: int = 500
     raw = read_yaml(scen_path)
     assumed = scen_path  # what the report's assumptions page shows
     if overrides:  # checked here, naming the file and the path, before any candidate runs
-        assumed = load_scenario(scen_path, model, overrides=overrides)
+        assumed = load_scenario(scen_path, model=model, overrides=overrides)
         raw = assumed.raw
     with stage("simulating candidates", "candidates") as update:
         result = reengineer(model, raw, cases, replications, seed, jobs=jobs or None,
@@ -135,6 +135,6 @@ def _prove(model: ProcessModel, after: ProcessModel, raw: dict, after_scenario: 
     with stage("simulating before and after", "cases") as update:
         results = simulate_pair(model, after, raw, after_scenario, cases, replications, seed,
                                 progress=update, workers=jobs or 0)
-    comparison = compare(model, after, raw, cases, replications, seed,
+    comparison = compare(model, after, scenario=raw, cases=cases, replications=replications, seed=seed,
                          after_scenario=after_scenario, results=results)
     return comparison, plots_for(*results)

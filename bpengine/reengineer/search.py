@@ -18,13 +18,14 @@ import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..analysis import analyze
 from ..errors import BpengineError
 from ..i18n import _
 from ..model import ProcessModel
 from ..model import load as load_model
-from ..redesign import Change, redesign, transform_scenario
+from ..redesign import Change, apply_findings, transform_scenario
 from ..scenario import load_scenario
 from ..sim import simulate
 from .before_after import per_case_counts
@@ -78,7 +79,7 @@ class Reengineering:
     #: of it again. Finding id -> (finding, the findings applied to reach that redesign).
     later: dict = field(default_factory=dict)
 
-    def origin(self, finding_id: str) -> str:
+    def origin(self, finding_id: str | None) -> str:
         """Where a finding id a candidate cites comes from, in one sentence."""
         if any(f.id == finding_id for f in self.findings):
             return f"{finding_id}: " + _("in the analysis of the procedure as it is")
@@ -107,7 +108,7 @@ def evaluate(job: tuple) -> dict:
     data, scenario, cases, replications, seed = job
     model = load_model(data)
     try:
-        res = simulate(model, scenario, cases=cases, seed=seed, replications=replications)
+        res = simulate(model, scenario=scenario, cases=cases, seed=seed, replications=replications)
     except BpengineError as exc:  # this candidate cannot run: rank it last, say why
         return {"cycle_days": math.inf, "cost": math.inf, "handoffs": math.inf,
                 "error": str(exc)}
@@ -154,7 +155,8 @@ def _design(model: ProcessModel, scenario: dict) -> tuple:
 
 
 def _extend(parent: Candidate, finding, keep, seen: set) -> Candidate | None:
-    new, applied = redesign(parent.model, [finding], keep=keep)
+    done = apply_findings(parent.model, [finding], keep=keep)
+    new, applied = done.model, list(done.changes)
     if not applied:
         return None
     scenario = parent.scenario
@@ -211,7 +213,7 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
             raise BpengineError(f"the procedure as it is cannot be simulated: "
                                 f"{base.kpis['error']}")
         if findings is None:  # savings capped by the share of the simulated mean they take
-            findings = analyze(model, load_scenario(scenario, model=model),
+            findings = analyze(model, scenario=load_scenario(scenario, model=model),
                                cycle_days=base.kpis["cycle_days"])
         result = _search(base, findings, keep, evaluate_all, beam, max_candidates)
         if progress is not None:
@@ -243,7 +245,8 @@ class _Search:
 
     def all_of(self, start: Candidate, findings) -> Candidate | None:
         """``start`` with every finding applied in the analyzer's order (`bpengine redesign`)."""
-        every, applied = redesign(start.model, findings, keep=self.keep)
+        done = apply_findings(start.model, findings, keep=self.keep)
+        every, applied = done.model, list(done.changes)
         if not applied:
             return None
         scenario = start.scenario
@@ -252,12 +255,13 @@ class _Search:
         if _design(every, scenario) in self.seen:
             return None
         self.seen.add(_design(every, scenario))
-        return Candidate(start.findings + tuple(dict.fromkeys(c.finding for c in applied)),
+        return Candidate(start.findings + tuple(dict.fromkeys(c.finding for c in applied
+                                                               if c.finding is not None)),
                          every, scenario, start.changes + tuple(applied))
 
     def improve(self, start: Candidate, findings) -> None:
         """Each finding alone on ``start``, all of them, all that helped alone, then greedy."""
-        singles = []
+        singles: list[Candidate] = []
         for f in findings:
             if self.left(len(singles)) <= 1:
                 break
@@ -279,11 +283,13 @@ class _Search:
             helpful = self.all_of(start, [by_id[c.findings[-1]] for c in ranked])
             if helpful is not None:
                 self.run([helpful])
-                if helpful.improves_on(current) and helpful.score < current.score:
+                if (current is not None and helpful.improves_on(current)
+                        and helpful.score < current.score):
                     current = helpful
                     queue = [fid for fid in queue if fid not in helpful.findings]
         while current is not None and queue and self.left() > 0:
-            batch, tried = [], []
+            batch: list[Candidate] = []
+            tried: list[str] = []
             while queue and len(batch) < GREEDY_BATCH and self.left(len(batch)) > 0:
                 fid = queue.pop(0)
                 child = self.extend(current, by_id[fid])
@@ -310,12 +316,12 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
     # 2. a redesigned procedure shows new findings (two steps of one role now side by side,
     # a check now first...): analyze the best so far again and improve on it
     known = {f.id for f in findings}
-    later = {}
+    later: dict[str, Any] = {}
     for _round in range(rounds - 1):
         best = search.best()
         if best is base or search.left() <= 0:
             break
-        fresh = [f for f in analyze(best.model, load_scenario(best.scenario, model=best.model),
+        fresh = [f for f in analyze(best.model, scenario=load_scenario(best.scenario, model=best.model),
                                     cycle_days=best.kpis.get("cycle_days"))
                  if f.id not in known]
         if not fresh:
@@ -326,7 +332,7 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
     # 3. beam: extend the best few by one more of the original findings while budget lasts
     frontier = sorted(search.everything, key=lambda c: c.score)[:beam]
     while frontier and search.left() > 0:
-        grown = []
+        grown: list[Candidate] = []
         for parent in frontier:
             for f in findings:
                 if f.id in parent.findings or search.left(len(grown)) <= 0:

@@ -42,8 +42,8 @@ def compare_logs(before_model, before_log, after_model=None, after_log=None, *, 
         95% interval over cases and Welch's p-value.
     """
     after_model = after_model or before_model
-    sb = load_scenario(scenario, before_model)
-    sa = load_scenario(after_scenario if after_scenario is not None else scenario, after_model) \
+    sb = load_scenario(scenario, model=before_model)
+    sa = load_scenario(after_scenario if after_scenario is not None else scenario, model=after_model) \
         if after_scenario is not None or after_model is not before_model else sb
     mb = case_measures(before_model, before_log, sb, mapping)
     ma = case_measures(after_model, after_log, sa, mapping)

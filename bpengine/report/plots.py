@@ -22,7 +22,7 @@ def plots_for(before_result, after_result) -> dict:
     out = {}
     fig, ax = plt.subplots(figsize=(9, 3.6))
     both = np.concatenate([before_result.cycle_days, after_result.cycle_days])
-    bins = np.linspace(0, float(np.percentile(both, 99.5)) if len(both) else 1, 50)
+    bins = np.linspace(0, float(np.percentile(both, 99.5)) if len(both) else 1, 50).tolist()
     ax.hist(before_result.cycle_days, bins=bins, alpha=0.55, color="#d84315", label=_("before"))
     ax.hist(after_result.cycle_days, bins=bins, alpha=0.55, color="#2e7d32", label=_("after"))
     ax.set_xlabel(_("cycle time (working days)"))

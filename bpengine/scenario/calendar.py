@@ -16,12 +16,15 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import yaml
+from numpy.typing import ArrayLike
 
 from ..errors import ScenarioError
 from . import limits
@@ -69,7 +72,7 @@ def holiday_set(name: str) -> tuple[tuple[dt.date, str, str], ...]:
     return tuple((r["date"], r["name"], r["kind"]) for r in rows)
 
 
-def parse_hours(spec, where: str = "calendar.hours") -> _Hours:
+def parse_hours(spec: object, where: str = "calendar.hours") -> _Hours:
     """Read ``indonesia``, ``always`` or ``{mon: ["07:30-12:00", ...], ...}``."""
     if spec is None or spec == "indonesia":
         return INDONESIA_HOURS
@@ -83,7 +86,7 @@ def parse_hours(spec, where: str = "calendar.hours") -> _Hours:
         raise ScenarioError(f"{where}: unknown weekday {unknown[0]!r} (use mon..sun)")
     week = []
     for day in _DAYS:
-        ranges = next((v for k, v in spec.items() if str(k).lower()[:3] == day), []) or []
+        ranges: Any = next((v for k, v in spec.items() if str(k).lower()[:3] == day), []) or []
         if isinstance(ranges, str):
             ranges = [ranges]
         spans = []
@@ -155,17 +158,17 @@ class WorkingClock:
         while t >= self._days * 1440.0:
             self._extend(max(400, self._days // 2))
 
-    def worked_array(self, ts) -> np.ndarray:
+    def worked_array(self, ts: ArrayLike) -> np.ndarray:
         """:meth:`worked` for an array of times at once."""
-        ts = np.asarray(ts, dtype=float)
-        if self.always or ts.size == 0:
-            return ts.copy()
-        self._cover(float(ts.max()))
+        times = np.asarray(ts, dtype=float)
+        if self.always or times.size == 0:
+            return np.array(times, dtype=float)  # a copy
+        self._cover(float(times.max()))
         starts = np.asarray(self.starts)
-        i = np.searchsorted(starts, ts, side="right") - 1
+        i = np.searchsorted(starts, times, side="right") - 1
         j = np.clip(i, 0, None)
-        out = np.asarray(self.cum)[j] + np.minimum(ts, np.asarray(self.ends)[j]) - starts[j]
-        return np.where(i < 0, 0.0, out)
+        out = np.asarray(self.cum)[j] + np.minimum(times, np.asarray(self.ends)[j]) - starts[j]
+        return np.asarray(np.where(i < 0, 0.0, out), dtype=float)
 
     def worked(self, t: float) -> float:
         """Working minutes between the epoch and ``t`` (minutes from the epoch)."""
@@ -257,11 +260,11 @@ class Calendar:
     """
 
     hours: _Hours = INDONESIA_HOURS
-    holidays: frozenset = field(default_factory=frozenset)
-    _clocks: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    holidays: frozenset[dt.date] = field(default_factory=frozenset)
+    _clocks: dict[dt.date, WorkingClock] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
-    def indonesia(cls, years=SHIPPED_HOLIDAYS) -> Calendar:
+    def indonesia(cls, years: Iterable[str] = SHIPPED_HOLIDAYS) -> Calendar:
         """Keppres 68/1995 office hours with the shipped national holidays and cuti bersama."""
         return cls(INDONESIA_HOURS, frozenset(d for y in years for d, _, _ in holiday_set(y)))
 

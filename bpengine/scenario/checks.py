@@ -8,23 +8,29 @@ that does work has someone in it.
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from ..errors import ScenarioError
+
+if TYPE_CHECKING:
+    from ..model import ProcessModel
+    from ..model.elements import Element
+    from .scenario import Scenario
 
 __all__ = ["check_scenario", "possible_flows"]
 
 _BRANCHING = ("exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway")
 
 
-def possible_flows(model, scenario, element_id: str) -> list[str]:
+def possible_flows(model: ProcessModel, scenario: Scenario, element_id: str) -> list[str]:
     """Outgoing flows of an element that a case can take (probability above zero)."""
     el = model.elements[element_id]
     if el.kind in _BRANCHING and element_id in scenario.probabilities:
-        return [f for f in el.outgoing if scenario.branch_probability(element_id, f) > 0]
+        return [f for f in el.outgoing if (scenario.branch_probability(element_id, f) or 0) > 0]
     return list(el.outgoing)
 
 
-def _exits(model, scenario, element_id: str) -> list[str]:
+def _exits(model: ProcessModel, scenario: Scenario, element_id: str) -> list[str]:
     """Elements a token at ``element_id`` can move to next (same scope)."""
     out = [model.flows[f].target for f in possible_flows(model, scenario, element_id)]
     for b in model.elements.values():
@@ -36,7 +42,7 @@ def _exits(model, scenario, element_id: str) -> list[str]:
     return out
 
 
-def check_scenario(model, scenario) -> None:
+def check_scenario(model: ProcessModel, scenario: Scenario) -> None:
     """Refuse a scenario under which the model cannot be simulated to the end.
 
     Raises
@@ -45,7 +51,7 @@ def check_scenario(model, scenario) -> None:
         A case could loop forever with probability 1 (names the element where it is
         trapped and the gateway that keeps sending it back).
     """
-    scopes: dict[str | None, list] = {}
+    scopes: dict[tuple[str, str | None], list[Element]] = {}
     for el in model.elements.values():
         scopes.setdefault((el.process, el.scope), []).append(el)
     for (_, _scope), members in scopes.items():

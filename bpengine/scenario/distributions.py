@@ -42,7 +42,7 @@ _AMOUNT = re.compile(r"^\s*+([-+]?\d++(?:\.\d*+)?|[-+]?\.\d++)\s*+([a-z]++(?:\s+
                      re.IGNORECASE)
 
 
-def parse_minutes(value, where: str, working_day_minutes: float = 450.0) -> float:
+def parse_minutes(value: object, where: str, working_day_minutes: float = 450.0) -> float:
     """Read a duration: a number (minutes) or ``"N s|min|h|working day(s)"``.
 
     Raises
@@ -73,7 +73,7 @@ def parse_minutes(value, where: str, working_day_minutes: float = 450.0) -> floa
                         "minutes, or 'N s', 'N min', 'N h', 'N working days')")
 
 
-def _bounded(minutes, given, where: str) -> float:
+def _bounded(minutes: float, given: object, where: str) -> float:
     """``minutes`` if finite and at most :data:`~.limits.MAX_DURATION_MINUTES` long."""
     try:
         minutes = float(minutes)
@@ -165,14 +165,14 @@ class Distribution:
         """
         out = self._raw(rng, n)
         if self.kind == "fixed":
-            return np.clip(out, self.low, self.high)
+            return np.asarray(np.clip(out, self.low, self.high), dtype=float)
         for _round in range(8):
             bad = (out < self.low) | (out > self.high)
             count = int(bad.sum())
             if not count:
                 return out
             out[bad] = self._raw(rng, count)
-        return np.clip(out, self.low, self.high)
+        return np.asarray(np.clip(out, self.low, self.high), dtype=float)
 
     def _raw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         p, k = self.params, self.kind
@@ -212,7 +212,7 @@ class Distribution:
             out = out + self.shift
         return np.asarray(out, dtype=float)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         names = {"fixed": ("value",), "exponential": ("mean",), "normal": ("mean", "sd"),
                  "lognormal": ("mean", "sd"), "triangular": ("min", "mode", "max"),
                  "uniform": ("low", "high"), "gamma": ("mean", "sd"),
@@ -230,11 +230,11 @@ class Distribution:
 class Choice:
     """A categorical case attribute: ``{choice: {tahunan: 0.8, sakit: 0.2}}``."""
 
-    values: tuple
+    values: tuple[Any, ...]
     probabilities: tuple[float, ...]
 
     @property
-    def mean(self):
+    def mean(self) -> None:
         return None
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -253,7 +253,7 @@ _REQUIRED = {
 }
 
 
-def parse_distribution(spec, where: str, *, duration: bool = True,
+def parse_distribution(spec: object, where: str, *, duration: bool = True,
                        working_day_minutes: float = 450.0) -> Distribution:
     """Read a distribution from scenario YAML.
 
@@ -266,7 +266,7 @@ def parse_distribution(spec, where: str, *, duration: bool = True,
         Naming ``where`` and the offending key: unknown distribution, missing or extra
         parameter, negative duration, ``min > max``.
     """
-    def amount(value, key):
+    def amount(value: object, key: str | None) -> float:
         label = f"{where}.{key}" if key else where
         if duration:
             v = parse_minutes(value, label, working_day_minutes)
@@ -337,7 +337,7 @@ def _params(kind: str, spec: dict[str, Any], where: str,
 
 
 
-def parse_choice(spec, where: str) -> Choice:
+def parse_choice(spec: object, where: str) -> Choice:
     """Read ``{choice: {value: probability, ...}}``; probabilities must sum to 1."""
     options = spec.get("choice") if isinstance(spec, dict) else None
     if not isinstance(options, dict) or not options:

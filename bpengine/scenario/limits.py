@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TypeVar
 
 from ..errors import ScenarioError
 from ..i18n import _
 
+N = TypeVar("N", int, float)
+
 __all__ = ["MAX_SCENARIO_BYTES", "MAX_PROSIMOS_BYTES", "MAX_YAML_NODES", "MAX_YAML_DEPTH",
-           "MAX_NUMBER_DIGITS", "MAX_CASES", "MAX_REPLICATIONS", "MAX_TOTAL_CASES", "MAX_STAFF",
+           "MAX_NUMBER_DIGITS", "MAX_CASES", "MAX_SWEEP_POINTS", "MAX_REPLICATIONS", "MAX_TOTAL_CASES", "MAX_STAFF",
            "MAX_INSTANCES", "MAX_REPEAT", "MAX_MAGNITUDE", "MAX_DURATION_MINUTES",
            "MAX_HORIZON_YEARS", "YEARS", "MAX_LOG_BYTES", "MAX_MESSAGE", "finite", "check_count",
            "check_date", "check_run", "shorten", "horizon_error"]
@@ -37,6 +40,8 @@ MAX_YAML_DEPTH = 50
 MAX_NUMBER_DIGITS = 30
 #: Measured cases of one replication (``--cases``).
 MAX_CASES = 1_000_000
+#: Points of a sweep (``sweep --vary``: one range, and all combinations of several).
+MAX_SWEEP_POINTS = 1_000
 #: Replications of one run (``--replications``).
 MAX_REPLICATIONS = 1_000
 #: Cases simulated by one run, warm-up included, over all replications.
@@ -63,7 +68,7 @@ MAX_LOG_BYTES = 2 * 1024 * 1024 * 1024
 MAX_MESSAGE = 80
 
 
-def shorten(value, limit: int | None = None) -> str:
+def shorten(value: object, limit: int | None = None) -> str:
     """``repr(value)`` cut to :data:`MAX_MESSAGE` characters, for error messages.
 
     An aliased YAML value can print as hundreds of megabytes; an error names it, it does
@@ -84,7 +89,7 @@ def _digits(value: int) -> int:
     return int(abs(value).bit_length() * math.log10(2)) + 1
 
 
-def _bounded_repr(value, limit: int) -> str:
+def _bounded_repr(value: object, limit: int) -> str:
     """repr of a nested collection, stopping once ``limit`` characters are written."""
     out: list[str] = []
     size = 0
@@ -122,7 +127,7 @@ class _Token(str):
     """Punctuation pushed on :func:`_bounded_repr`'s stack (not a value to quote)."""
 
 
-def finite(value, where: str, *, low: float | None = None, high: float | None = None,
+def finite(value: object, where: str, *, low: float | None = None, high: float | None = None,
            integer: bool = False) -> float:
     """``value`` as a finite number within ``[low, high]``, or refuse naming ``where``.
 
@@ -157,7 +162,7 @@ def finite(value, where: str, *, low: float | None = None, high: float | None = 
     return int(value) if integer else number
 
 
-def check_count(value: int, where: str, limit: int, setting: str) -> int:
+def check_count(value: N, where: str, limit: int, setting: str) -> N:
     """``value`` if it is at most ``limit``; else refuse naming the setting to raise."""
     if value > limit:
         raise ScenarioError(_("{where}: {value} is above the limit of {limit} (the setting "
@@ -175,7 +180,7 @@ def check_date(day: dt.date, where: str) -> dt.date:
     return day
 
 
-def check_run(cases, replications, warm: int, minutes_between_cases: float | None = None,
+def check_run(cases: int, replications: int, warm: int, minutes_between_cases: float | None = None,
               working_minutes_per_year: float | None = None) -> None:
     """Refuse a run larger than the limits before simulating anything.
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ScenarioError
 from ..i18n import _
@@ -12,10 +14,19 @@ from .reader import from_mapping
 from .safe_yaml import parse_yaml
 from .scenario import Scenario
 
+if TYPE_CHECKING:
+    from ..model import ProcessModel
+
+T = TypeVar("T")
+#: What a scenario is read from: a YAML or Prosimos JSON file, a mapping in the YAML's
+#: shape, a Scenario already read, or None (the model's sidecar file, else the defaults).
+ScenarioSource = str | os.PathLike[str] | dict[str, Any] | Scenario | None
+
 __all__ = ["load_scenario", "read_yaml", "read_scenario_text", "sidecar_path"]
 
 
-def load_scenario(source=None, model=None, overrides=()) -> Scenario:
+def load_scenario(source: ScenarioSource = None, *, model: ProcessModel | None = None,
+                  overrides: Sequence[str] = ()) -> Scenario:
     """Read and validate a scenario.
 
     Parameters
@@ -67,12 +78,14 @@ def load_scenario(source=None, model=None, overrides=()) -> Scenario:
         sc = _wrap(lambda: from_prosimos(text, model, str(path)), str(path))
     else:
         doc = _parse_yaml(text, path)
-        sc = _wrap(lambda: from_mapping(doc or {}, model, str(path)), str(path))
+        sc = _wrap(lambda: from_mapping(doc if doc is not None else {}, model, str(path)),
+                   str(path))
     _check(sc, model)
     return sc
 
 
-def _with_overrides(source, model, overrides) -> Scenario:
+def _with_overrides(source: ScenarioSource, model: ProcessModel | None,
+                    overrides: Sequence[str]) -> Scenario:
     """The scenario of ``source`` with ``overrides`` set, checked like a file."""
     from .overrides import apply_overrides
 
@@ -88,13 +101,13 @@ def _with_overrides(source, model, overrides) -> Scenario:
                                 "Prosimos JSON parameters")
         doc, name = read_yaml(source), str(source)
     label = f"{name} with {', '.join(overrides)}"
-    doc = _wrap(lambda: apply_overrides(doc, overrides, model), label)
-    sc = _wrap(lambda: from_mapping(doc, model, label), label)
+    changed = _wrap(lambda: apply_overrides(doc, overrides, model), label)
+    sc = _wrap(lambda: from_mapping(changed, model, label), label)
     _check(sc, model)
     return sc
 
 
-def sidecar_path(bpmn) -> Path | None:
+def sidecar_path(bpmn: str | os.PathLike[str]) -> Path | None:
     """``x.scenario.yaml`` next to the model file ``x.bpmn``, if it exists."""
     p = Path(bpmn)
     if not p.suffix:
@@ -103,7 +116,7 @@ def sidecar_path(bpmn) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def read_scenario_text(path) -> str:
+def read_scenario_text(path: str | os.PathLike[str]) -> str:
     """The text of a scenario file, read through the bounded reader.
 
     At most :data:`~.limits.MAX_SCENARIO_BYTES` (:data:`~.limits.MAX_PROSIMOS_BYTES` for
@@ -115,11 +128,11 @@ def read_scenario_text(path) -> str:
                      error=ScenarioError, what=_("scenario file"))
 
 
-def _parse_yaml(text: str, path) -> object:
+def _parse_yaml(text: str, path: object) -> object:
     return parse_yaml(text, path, ScenarioError)
 
 
-def read_yaml(path) -> dict:
+def read_yaml(path: str | os.PathLike[str] | None) -> dict[str, Any]:
     """A scenario YAML file as the plain mapping it holds (``{}`` when ``path`` is None).
 
     For code that rewrites scenarios (:func:`bpengine.redesign.transform_scenario`);
@@ -136,7 +149,7 @@ def read_yaml(path) -> dict:
     return doc
 
 
-def _wrap(build, source: str) -> Scenario:
+def _wrap(build: Callable[[], T], source: str) -> T:
     try:
         return build()
     except ScenarioError as exc:
@@ -149,7 +162,7 @@ def _wrap(build, source: str) -> Scenario:
                               "end)").format(source=source)) from None
 
 
-def _check(sc: Scenario, model) -> None:
+def _check(sc: Scenario, model: ProcessModel | None) -> None:
     if model is None:
         return
     from .checks import check_scenario

@@ -25,16 +25,23 @@ Examples
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
+from . import limits
 from .safe_yaml import parse_yaml
+
+if TYPE_CHECKING:
+    from ..model import ProcessModel
 
 __all__ = ["apply_overrides", "parse_override", "parse_path", "parse_values", "format_path"]
 
 # sections whose keys name model elements (by id or unique name) or lanes
 _ELEMENT_SECTIONS = ("tasks", "lanes", "gateways", "events")
 # alternatives: setting the first drops the second from the same mapping
-_ALTERNATIVES = {("arrivals", "rate"): "interarrival", ("arrivals", "interarrival"): "rate"}
+_ALTERNATIVES: dict[tuple[str, ...], str] = {("arrivals", "rate"): "interarrival",
+                                             ("arrivals", "interarrival"): "rate"}
 # entries that may be written bare (a duration) and become {duration: ...} when a key is set
 _BARE = ("tasks", "events")
 
@@ -68,12 +75,12 @@ def parse_path(text: str) -> list[str]:
     return keys
 
 
-def format_path(keys) -> str:
+def format_path(keys: Iterable[object]) -> str:
     """The path as the user would write it (keys with dots or spaces quoted)."""
     return ".".join(f'"{k}"' if any(c in str(k) for c in ". \"") else str(k) for k in keys)
 
 
-def _value(text: str, where: str):
+def _value(text: str, where: str) -> object:
     return parse_yaml(text, where, ScenarioError, inline=True) if text.strip() else None
 
 
@@ -86,7 +93,7 @@ def parse_override(setting: str) -> tuple[list[str], object]:
     return keys, _value(value, format_path(keys))
 
 
-def _split(setting: str):
+def _split(setting: str) -> tuple[str, str, str]:
     """Split at the first ``=`` outside quotes (a quoted lane name may hold one)."""
     quoted = False
     for i, ch in enumerate(setting):
@@ -97,14 +104,15 @@ def _split(setting: str):
     return setting, "", ""
 
 
-def _same_element(section: str, key: str, existing, model) -> str | None:
+def _same_element(section: str, key: str, existing: dict[str, Any],
+                  model: ProcessModel | None) -> str | None:
     """The existing key of ``section`` naming the same element (or lane) as ``key``."""
     if key in existing:
         return key
     if model is None:
         return None
 
-    def ident(k):
+    def ident(k: object) -> tuple[str, str] | None:
         k = str(k)
         if section == "lanes":
             for lane in model.lanes.values():
@@ -122,7 +130,8 @@ def _same_element(section: str, key: str, existing, model) -> str | None:
     return next((k for k in existing if ident(k) == wanted), None)
 
 
-def apply_overrides(doc: dict | None, settings, model=None) -> dict:
+def apply_overrides(doc: dict[str, Any] | None, settings: Iterable[str],
+                    model: ProcessModel | None = None) -> dict[str, Any]:
     """A copy of the scenario mapping ``doc`` with every ``PATH=VALUE`` of ``settings`` set.
 
     Parameters
@@ -166,7 +175,7 @@ def apply_overrides(doc: dict | None, settings, model=None) -> dict:
     return out
 
 
-def parse_values(text: str, where: str = "values") -> list:
+def parse_values(text: str, where: str = "values") -> list[Any]:
     """The values of a sweep: ``1..4``, ``1..10..3`` or ``a,b,c`` (each read as YAML)."""
     text = text.strip()
     if ".." in text and "," not in text:
@@ -183,6 +192,9 @@ def parse_values(text: str, where: str = "values") -> list:
         step = numbers[2] if len(numbers) == 3 else 1
         if last < first:
             raise ScenarioError(f"{where}: {text!r}: the range is empty ({last} < {first})")
+        # counted before the list is built: 1..1000000000 would be eight gigabytes
+        limits.check_count((last - first) // step + 1, where, limits.MAX_SWEEP_POINTS,
+                           "MAX_SWEEP_POINTS")
         return list(range(first, last + 1, step))
     values = [_value(part, where) for part in text.split(",")]
     if not text or any(v is None for v in values):

@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import math
 from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
 from ..i18n import _
@@ -39,6 +40,9 @@ from .prosimos_values import (
     text,
 )
 from .scenario import Arrivals, EventTiming, LaneStaff, Person, Scenario
+
+if TYPE_CHECKING:
+    from ..model import ProcessModel
 
 __all__ = ["from_prosimos", "prosimos_distribution", "prosimos_calendar"]
 
@@ -58,7 +62,7 @@ _REFUSED = {
 }
 
 
-def from_prosimos(text_or_dict, model=None, source: str = "<prosimos>",
+def from_prosimos(text_or_dict: str | dict[str, Any], model: ProcessModel | None = None, source: str = "<prosimos>",
                   start: dt.datetime | None = None) -> Scenario:
     """Build a scenario from Prosimos JSON parameters (text or parsed dict).
 
@@ -91,11 +95,11 @@ def _json_float(text: str) -> float:
     return value
 
 
-def _json_constant(name: str):
+def _json_constant(name: str) -> Any:
     raise ScenarioError(_("{name} is not a number JSON allows").format(name=name))
 
 
-def parse_json(text: str | bytes, source: str):
+def parse_json(text: str | bytes, source: str) -> Any:
     """JSON text as plain data, refusing NaN, infinities and whole numbers too long.
 
     Raises
@@ -114,7 +118,8 @@ def parse_json(text: str | bytes, source: str):
             source=source, why=str(exc)[:200])) from None
 
 
-def _read(text_or_dict, model, source: str, start: dt.datetime | None) -> Scenario:
+def _read(text_or_dict: str | dict[str, Any], model: ProcessModel | None, source: str,
+          start: dt.datetime | None) -> Scenario:
     if isinstance(text_or_dict, (str, bytes)):
         doc = parse_json(text_or_dict, source)
     else:
@@ -163,7 +168,7 @@ def _read(text_or_dict, model, source: str, start: dt.datetime | None) -> Scenar
     return sc
 
 
-def _calendars(section) -> dict[str, Calendar]:
+def _calendars(section: object) -> dict[str, Calendar]:
     out = {}
     for i, c in enumerate(items(section, "resource_calendars")):
         where = f"resource_calendars[{i}]"
@@ -176,9 +181,9 @@ def _calendars(section) -> dict[str, Calendar]:
     return out
 
 
-def _staff(doc: dict, calendars: dict, sc: Scenario, notes: list[str]) -> None:
+def _staff(doc: dict[str, Any], calendars: dict[str, Calendar], sc: Scenario, notes: list[str]) -> None:
     """Resource entries, their tasks and durations, grouped into lanes of people."""
-    entries: dict[str, dict] = {}
+    entries: dict[str, dict[str, Any]] = {}
     for i, pool in enumerate(items(doc.get("resource_profiles"), "resource_profiles")):
         pw = f"resource_profiles[{i}]"
         pool = obj(pool, pw)
@@ -235,11 +240,12 @@ def _staff(doc: dict, calendars: dict, sc: Scenario, notes: list[str]) -> None:
     _lanes(entries, task_order, calendars, sc)
 
 
-def _lanes(entries: dict, task_order: list[str], calendars: dict, sc: Scenario) -> None:
+def _lanes(entries: dict[str, dict[str, Any]], task_order: list[str],
+           calendars: dict[str, Calendar], sc: Scenario) -> None:
     """Resources linked by a task they share form one lane (Prosimos' pools of a task)."""
     parent = {rid: rid for rid in entries}
 
-    def root(r):
+    def root(r: str) -> str:
         while parent[r] != r:
             parent[r] = parent[parent[r]]
             r = parent[r]
@@ -265,11 +271,13 @@ def _lanes(entries: dict, task_order: list[str], calendars: dict, sc: Scenario) 
         used.add(name)
         _lane(name, [entries[r] for r in members], task_order, calendars, sc)
     cals = {id(s.calendar) for s in sc.lanes.values()}
-    if len(cals) == 1:
-        sc.calendar = next(iter(sc.lanes.values())).calendar
+    only = next(iter(sc.lanes.values())).calendar if len(cals) == 1 else None
+    if only is not None:
+        sc.calendar = only
 
 
-def _lane(name: str, members: list[dict], task_order, calendars, sc: Scenario) -> None:
+def _lane(name: str, members: list[dict[str, Any]], task_order: list[str],
+          calendars: dict[str, Calendar], sc: Scenario) -> None:
     tasks = [t for t in task_order if any(t in e["tasks"] for e in members)]
     for tid in tasks:
         sc.assignments[tid] = name
@@ -302,7 +310,7 @@ def _lane(name: str, members: list[dict], task_order, calendars, sc: Scenario) -
     sc.lanes[name] = LaneStaff(len(people), cost, calendar, tuple(people), "earliest_free")
 
 
-def _branches(section, sc: Scenario, notes: list[str]) -> dict:
+def _branches(section: object, sc: Scenario, notes: list[str]) -> dict[str, dict[str, str]]:
     """Branching probabilities into ``sc``; returns gateway -> flow -> condition_id."""
     conditions: dict[str, dict[str, str]] = {}
     for i, g in enumerate(items(section, "gateway_branching_probabilities")):
@@ -335,9 +343,10 @@ def _branches(section, sc: Scenario, notes: list[str]) -> dict:
     return conditions
 
 
-def _rules(section, conditions: dict, sc: Scenario) -> None:
+def _rules(section: object, conditions: dict[str, dict[str, str]], sc: Scenario) -> None:
     """``branch_rules`` referred to by ``condition_id``: conditions over case attributes."""
-    numeric = {name: not isinstance(gen, Choice) for name, gen in sc.data.items()}
+    numeric: dict[str, bool | None] = {name: not isinstance(gen, Choice)
+                                       for name, gen in sc.data.items()}
     for attrs in sc.event_data.values():  # computed values: numeric unless compared to text
         numeric.update({n: None if isinstance(g, str) else not isinstance(g, Choice)
                         for n, g in attrs.items()})
@@ -356,7 +365,7 @@ def _rules(section, conditions: dict, sc: Scenario) -> None:
         sc.rules[gid] = {fid: rules[cid] for fid, cid in flows.items()}
 
 
-def _case_attributes(section, sc: Scenario, notes: list[str]) -> None:
+def _case_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
     for i, attr in enumerate(items(section, "case_attributes")):
         where = f"case_attributes[{i}]"
         attr = obj(attr, where)
@@ -372,7 +381,7 @@ def _case_attributes(section, sc: Scenario, notes: list[str]) -> None:
             raise ScenarioError(f"{where}.type: {kind!r} is not 'discrete' or 'continuous'")
 
 
-def _event_attributes(section, sc: Scenario, notes: list[str]) -> None:
+def _event_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
     """Attributes a task sets when it ends: drawn (discrete, continuous) or computed."""
     for i, entry in enumerate(items(section, "event_attributes")):
         where = f"event_attributes[{i}]"
@@ -400,7 +409,7 @@ def _event_attributes(section, sc: Scenario, notes: list[str]) -> None:
                                     "continuous, expression)")
 
 
-def _choice(values, where: str) -> Choice:
+def _choice(values: object, where: str) -> Choice:
     keys, probs = [], []
     for j, o in enumerate(items(values, where, True)):
         ow = f"{where}[{j}]"
@@ -412,7 +421,7 @@ def _choice(values, where: str) -> Choice:
     return Choice(tuple(keys), tuple(probs))
 
 
-def _check_ids(sc: Scenario, model, source: str) -> None:
+def _check_ids(sc: Scenario, model: ProcessModel, source: str) -> None:
     for tid in list(sc.durations) + list(sc.assignments):
         el = model.elements.get(tid)
         if el is None or not el.is_activity:

@@ -10,6 +10,7 @@ replaced by the fixed value Prosimos falls back to (with a note saying so).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..errors import ScenarioError
 from .calendar import Calendar
@@ -23,13 +24,13 @@ _DURATIONS = ("fix", "expon", "norm", "uniform", "lognorm", "gamma", "exponnorm"
               "histogram_sampling")
 
 
-def obj(value, where: str) -> dict:
+def obj(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ScenarioError(f"{where}: expected a JSON object, got {_kind(value)}")
     return value
 
 
-def items(value, where: str, required: bool = False) -> list:
+def items(value: object, where: str, required: bool = False) -> list[Any]:
     if value is None and not required:
         return []
     if isinstance(value, dict) and "." not in where and "[" not in where:
@@ -43,18 +44,18 @@ def items(value, where: str, required: bool = False) -> list:
     return value
 
 
-def text(value, where: str) -> str:
+def text(value: object, where: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value) == "":
         raise ScenarioError(f"{where}: expected a non-empty name or id, got {_kind(value)}")
     return str(value)
 
 
-def number(value, where: str, low: float | None = None) -> float:
+def number(value: object, where: str, low: float | None = None) -> float:
     """A finite number (numbers given as strings, as QBP exports do, are read too)."""
     if isinstance(value, bool):
         raise ScenarioError(f"{where}: expected a number, got {value!r}")
     try:
-        out = float(value)
+        out = float(value)  # type: ignore[arg-type]  # anything float() refuses is reported
     except (TypeError, ValueError, OverflowError):
         raise ScenarioError(f"{where}: expected a number, got {_kind(value)}") from None
     if math.isnan(out) or out == -math.inf:  # +inf is a fine "no maximum"
@@ -64,7 +65,7 @@ def number(value, where: str, low: float | None = None) -> float:
     return out
 
 
-def only_keys(entry: dict, where: str, allowed: tuple[str, ...]) -> None:
+def only_keys(entry: dict[str, Any], where: str, allowed: tuple[str, ...]) -> None:
     """Refuse a key bpengine does not read, naming it (never ignore one silently)."""
     for key in entry:
         if key not in allowed:
@@ -72,14 +73,14 @@ def only_keys(entry: dict, where: str, allowed: tuple[str, ...]) -> None:
                                 f"({', '.join(allowed)})")
 
 
-def _kind(value) -> str:
+def _kind(value: object) -> str:
     if value is None:
         return "null"
     shown = repr(value)
     return f"{type(value).__name__} {shown if len(shown) <= 40 else shown[:37] + '...'}"
 
 
-def _param(params: list, i: int, where: str) -> float:
+def _param(params: list[Any], i: int, where: str) -> float:
     """The i-th distribution parameter in seconds: ``{"value": x}`` or a bare number."""
     if i >= len(params):
         raise ScenarioError(f"{where}.distribution_params: needs at least {i + 1} values, "
@@ -92,7 +93,7 @@ def _param(params: list, i: int, where: str) -> float:
     return number(item, f"{where}.distribution_params[{i}]")
 
 
-def _fallback(mean, low, high) -> float:
+def _fallback(mean: float | None, low: float | None, high: float | None) -> float:
     """pix-framework's value for a distribution that never draws inside its limits."""
     value = mean if mean is not None and mean >= 0 else None
     if low is not None and high is not None and (value is None or not low <= value <= high):
@@ -100,7 +101,7 @@ def _fallback(mean, low, high) -> float:
     return 0.0 if value is None or value < 0 else value
 
 
-def prosimos_distribution(spec, where: str, notes: list[str] | None = None,
+def prosimos_distribution(spec: object, where: str, notes: list[str] | None = None,
                           unit: float = 60.0) -> Distribution:
     """A Prosimos distribution as a :class:`Distribution` (seconds / ``unit``: minutes).
 
@@ -119,7 +120,7 @@ def prosimos_distribution(spec, where: str, notes: list[str] | None = None,
         return _histogram(spec.get("histogram_data"), f"{where}.histogram_data", unit)
     params = items(spec.get("distribution_params"), f"{where}.distribution_params", True)
 
-    def v(i):
+    def v(i: int) -> float:
         return _param(params, i, where) / unit
 
     if name == "fix":
@@ -173,7 +174,8 @@ def prosimos_distribution(spec, where: str, notes: list[str] | None = None,
 LONGEST_MEAN = 1e7
 
 
-def _bounded(dist: Distribution, mean, where, notes, unit) -> Distribution:
+def _bounded(dist: Distribution, mean: float | None, where: str, notes: list[str],
+             unit: float) -> Distribution:
     """``dist``, or Prosimos' fixed fallback when no value can fall within its limits."""
     if min(dist.mean, dist.high) > LONGEST_MEAN:
         raise ScenarioError(f"{where}: a mean of {dist.mean * unit:g} is over 19 years; "
@@ -191,7 +193,7 @@ def _bounded(dist: Distribution, mean, where, notes, unit) -> Distribution:
     return dist
 
 
-def _histogram(data, where: str, unit: float) -> Distribution:
+def _histogram(data: object, where: str, unit: float) -> Distribution:
     data = obj(data, where)
     cdf = [number(x, f"{where}.cdf[{i}]") for i, x in
            enumerate(items(data.get("cdf"), f"{where}.cdf", True))]
@@ -209,7 +211,7 @@ def _histogram(data, where: str, unit: float) -> Distribution:
     return Distribution("histogram", (*cdf, *mids))
 
 
-def _time(value, where: str) -> int:
+def _time(value: object, where: str) -> int:
     try:
         parts = str(value).split(":")
         if not 2 <= len(parts) <= 3:
@@ -223,7 +225,7 @@ def _time(value, where: str) -> int:
     return 1440 if minutes >= 1439.98 else int(round(minutes))  # 23:59:59.999 = midnight
 
 
-def prosimos_calendar(periods, where: str) -> Calendar:
+def prosimos_calendar(periods: object, where: str) -> Calendar:
     """Prosimos ``time_periods`` (from/to weekday, begin/end time) as a :class:`Calendar`."""
     week: list[list[tuple[int, int]]] = [[] for _ in range(7)]
     for i, p in enumerate(items(periods, where, True)):
@@ -260,7 +262,7 @@ def prosimos_calendar(periods, where: str) -> Calendar:
 _COMPARISONS = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "==", "==": "==", "!=": "!="}
 
 
-def branch_rule(rules, where: str, numeric: dict[str, bool]) -> str:
+def branch_rule(rules: object, where: str, numeric: dict[str, bool | None]) -> str:
     """A Prosimos branch rule (OR of ANDs of ``attribute comparison value``) as a condition.
 
     The condition is text for the safe evaluator (:mod:`bpengine.expressions`), which the

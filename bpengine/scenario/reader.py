@@ -8,7 +8,8 @@ and the element.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import ScenarioError
 from ..i18n import _
@@ -26,6 +27,10 @@ from .scenario import (
     Scenario,
 )
 
+if TYPE_CHECKING:
+    from ..model import ProcessModel
+    from ..model.elements import Element
+
 __all__ = ["from_mapping"]
 
 _TOP_KEYS = ("calendar", "start", "service_standard", "arrivals", "lanes", "tasks", "gateways",
@@ -33,7 +38,7 @@ _TOP_KEYS = ("calendar", "start", "service_standard", "arrivals", "lanes", "task
 _EXCLUSIVE = ("exclusiveGateway", "eventBasedGateway", "complexGateway")
 
 
-def _models(model) -> list:
+def _models(model: ProcessModel) -> list[ProcessModel]:
     """The model and the models of the processes its call activities call (files beside it).
 
     A scenario may set durations and staff for the called process's tasks and lanes too,
@@ -47,7 +52,7 @@ def _models(model) -> list:
     return out
 
 
-def _find(models, element_id):
+def _find(models: list[ProcessModel], element_id: str) -> tuple[Element, ProcessModel]:
     """(element, its model) for an id resolved by :func:`_element`."""
     for m in models:
         if element_id in m.elements:
@@ -55,7 +60,8 @@ def _find(models, element_id):
     raise KeyError(element_id)
 
 
-def _element(models, key, where: str, kinds=None, what="element"):
+def _element(models: list[ProcessModel] | None, key: object, where: str,
+             kinds: Callable[[Element], bool] | None = None, what: str = "element") -> str:
     """Resolve an id or unique name to an element id, or raise naming key and file."""
     if models is None:
         return str(key)
@@ -72,7 +78,7 @@ def _element(models, key, where: str, kinds=None, what="element"):
     return el.id
 
 
-def _lane_name(models, key, where):
+def _lane_name(models: list[ProcessModel] | None, key: object, where: str) -> str:
     if models is None:
         return str(key)
     lanes = [lane for m in models for lane in m.lanes.values()]
@@ -89,7 +95,7 @@ def _lane_name(models, key, where):
                         f"{', '.join(names) or 'none'})")
 
 
-def _mapping(value, where) -> dict:
+def _mapping(value: object, where: str) -> dict[Any, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -97,12 +103,22 @@ def _mapping(value, where) -> dict:
     return value
 
 
-def _number(value, where, low=None, integer=False):
+@overload
+def _number(value: object, where: str, low: float | None = None, *,
+            integer: Literal[True]) -> int: ...
+@overload
+def _number(value: object, where: str, low: float | None = None,
+            integer: Literal[False] = False) -> float: ...
+
+
+def _number(value: object, where: str, low: float | None = None,
+            integer: bool = False) -> float:
     # finite: a NaN rate or an infinite staff count must not reach the simulator
-    return limits.finite(value, where, low=low, integer=integer)
+    number = limits.finite(value, where, low=low, integer=integer)
+    return int(number) if integer else number
 
 
-def _calendar(spec) -> tuple[Calendar, list[str]]:
+def _calendar(spec: object) -> tuple[Calendar, list[str]]:
     spec = _mapping(spec, "calendar")
     unknown = set(spec) - {"hours", "holidays"}
     if unknown:
@@ -128,7 +144,7 @@ def _calendar(spec) -> tuple[Calendar, list[str]]:
     return Calendar(hours, frozenset(days)), sets
 
 
-def _start(value, sets) -> dt.datetime:
+def _start(value: object, sets: list[str]) -> dt.datetime:
     if value is None:
         # default: the first Monday of the earliest holiday year, at opening time
         year = min((int(s.split("-")[1]) for s in sets), default=2025)
@@ -149,7 +165,7 @@ def _start(value, sets) -> dt.datetime:
     return start.replace(tzinfo=None)
 
 
-def _batch(spec, where) -> Batch:
+def _batch(spec: object, where: str) -> Batch:
     spec = _mapping(spec, where)
     unknown = set(spec) - {"at", "size"}
     if unknown:
@@ -170,7 +186,7 @@ def _batch(spec, where) -> Batch:
         if not 0 <= minutes < 1440:
             raise ScenarioError(f"{where}.at: {t!r} is not a time of day")
         times.append(float(minutes))
-    size = _number(spec["size"], f"{where}.size", 1, True) if "size" in spec else None
+    size = _number(spec["size"], f"{where}.size", 1, integer=True) if "size" in spec else None
     if size is not None:
         limits.check_count(size, f"{where}.size", limits.MAX_CASES, "MAX_CASES")
     if not times and size is None:
@@ -178,7 +194,7 @@ def _batch(spec, where) -> Batch:
     return Batch(tuple(sorted(times)), size)
 
 
-def _dates(value, where) -> frozenset:
+def _dates(value: object, where: str) -> frozenset[dt.date]:
     """Leave days: ISO dates (``2025-03-10``) or ranges (``2025-03-10..2025-03-14``)."""
     out = set()
     for i, item in enumerate(value if isinstance(value, list) else [value]):
@@ -201,7 +217,8 @@ def _dates(value, where) -> frozenset:
     return frozenset(out)
 
 
-def _people(spec, where, models, lane, lane_calendar: Calendar, day) -> list[Person]:
+def _people(spec: object, where: str, models: list[ProcessModel] | None, lane: str,
+            lane_calendar: Calendar, day: float) -> list[Person]:
     """``lanes.X.people``: named people with their own hours, leave, cost, tasks, speed."""
     if not isinstance(spec, list) or not spec:
         raise ScenarioError(f"{where}.people: expected a list of people ({{name: ...}})")
@@ -233,7 +250,7 @@ def _people(spec, where, models, lane, lane_calendar: Calendar, day) -> list[Per
         cost = (_number(person["cost_per_hour"], f"{pw}.cost_per_hour", 0)
                 if "cost_per_hour" in person else None)
 
-        def task(key, w):
+        def task(key: object, w: str) -> str:
             tid = _element(models, key, w, lambda el: el.is_activity, "a task")
             if lane_tasks is not None and tid not in lane_tasks:
                 raise ScenarioError(f"{w}: {tid!r} is not a task of lane {lane!r}")
@@ -258,13 +275,13 @@ def _people(spec, where, models, lane, lane_calendar: Calendar, day) -> list[Per
     return out
 
 
-def from_mapping(doc: dict, model, source: str) -> Scenario:
+def from_mapping(doc: object, model: ProcessModel | None, source: str) -> Scenario:
     """Build a :class:`Scenario` from a mapping in the YAML's shape, checking every key."""
     models = _models(model) if model is not None else None
     doc = _mapping(doc, "scenario")
-    unknown = [k for k in doc if k not in _TOP_KEYS]
-    if unknown:
-        raise ScenarioError(f"unknown key {unknown[0]!r} (expected one of {', '.join(_TOP_KEYS)})")
+    top_unknown = [k for k in doc if k not in _TOP_KEYS]
+    if top_unknown:
+        raise ScenarioError(f"unknown key {top_unknown[0]!r} (expected one of {', '.join(_TOP_KEYS)})")
     calendar, sets = _calendar(doc.get("calendar"))
     day = calendar.working_minutes_per_day
     sc = Scenario(calendar=calendar, start=_start(doc.get("start"), sets), source=source,
@@ -335,7 +352,7 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
     if unknown:
         raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (staff, "
                             "cost_per_hour, duration, hours, people, allocation)")
-    staff = _number(spec.get("staff", 1), f"{where}.staff", None, True)
+    staff = _number(spec.get("staff", 1), f"{where}.staff", None, integer=True)
     limits.check_count(staff, f"{where}.staff", limits.MAX_STAFF, "MAX_STAFF")
     if staff < 1:
         raise ScenarioError(f"{where}.staff: a lane needs at least one person, got {staff}")
@@ -352,11 +369,11 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
             raise ScenarioError(f"{where}.staff: {staff} does not match the "
                                 f"{len(people)} people listed (give one or the other)")
         if all(p.cost_per_hour is not None for p in people):
-            cost = sum(p.cost_per_hour for p in people) / len(people)
-        people = tuple(p if p.cost_per_hour is not None else
+            cost = sum(p.cost_per_hour or 0.0 for p in people) / len(people)
+        priced = tuple(p if p.cost_per_hour is not None else
                        Person(p.name, p.calendar, cost, p.tasks, p.durations)
                        for p in people)
-        sc.lanes[name] = LaneStaff(len(people), cost, own, people, allocation)
+        sc.lanes[name] = LaneStaff(len(priced), cost, own, priced, allocation)
     else:
         sc.lanes[name] = LaneStaff(staff, cost, own, (), allocation)
     if "duration" in spec:
@@ -479,7 +496,7 @@ def _read_handover(sc: Scenario, models: list[Any] | None, key: object, spec: ob
     sc.handovers[fid] = EventTiming(dur, bool(spec.get("working_time", working)))
 
 
-def _message_flow(models, key, where) -> str:
+def _message_flow(models: list[ProcessModel] | None, key: object, where: str) -> str:
     """Resolve a message flow id or unique name, or raise naming the key and file."""
     if models is None:
         return str(key)

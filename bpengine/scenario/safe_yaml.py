@@ -11,6 +11,8 @@ refuses aliases that point into themselves, long integers
 """
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 from ..errors import BpengineError, ScenarioError
@@ -27,14 +29,14 @@ class _Refused(yaml.MarkedYAMLError):
 class BoundedLoader(yaml.SafeLoader):
     """``yaml.SafeLoader`` with limits on expanded size, depth, integers and dates."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
         self._sizes: dict[int, int] = {}  # id(node) -> nodes once aliases are expanded
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event: Any = self.peek_event()  # type: ignore[no-untyped-call]
             target = self.anchors.get(event.anchor)
             if target is not None and id(target) not in self._sizes:
                 raise _Refused(None, None, _("the alias *{name} refers to the collection it "
@@ -44,12 +46,13 @@ class BoundedLoader(yaml.SafeLoader):
         if self._depth > limits.MAX_YAML_DEPTH:
             raise _Refused(None, None, _("nested more than {limit} levels deep (the setting "
                                          "bpengine.scenario.limits.MAX_YAML_DEPTH)").format(
-                limit=limits.MAX_YAML_DEPTH), self.peek_event().start_mark)
+                limit=limits.MAX_YAML_DEPTH),
+                self.peek_event().start_mark)  # type: ignore[no-untyped-call]
         try:
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
-        if id(node) not in self._sizes:
+        if node is not None and id(node) not in self._sizes:
             size = 1
             if isinstance(node, yaml.SequenceNode):
                 size += sum(self._sizes.get(id(child), 1) for child in node.value)
@@ -64,7 +67,7 @@ class BoundedLoader(yaml.SafeLoader):
             self._sizes[id(node)] = size
         return node
 
-    def fetch_flow_collection_start(self, TokenClass):  # noqa: N803 (PyYAML's name)
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803 (PyYAML's)
         # the scanner reads ahead over '[' and '{' before the composer sees one node, so
         # 100,000 of them would be scanned (and held) first: stop at the limit here
         if self.flow_level >= limits.MAX_YAML_DEPTH:
@@ -73,7 +76,7 @@ class BoundedLoader(yaml.SafeLoader):
                 limit=limits.MAX_YAML_DEPTH), self.get_mark())
         super().fetch_flow_collection_start(TokenClass)
 
-    def construct_yaml_int(self, node):
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         text = self.construct_scalar(node)
         digits = sum(ch.isdigit() for ch in text)
         if digits > limits.MAX_NUMBER_DIGITS:
@@ -82,7 +85,7 @@ class BoundedLoader(yaml.SafeLoader):
                            node.start_mark)
         return super().construct_yaml_int(node)
 
-    def construct_yaml_timestamp(self, node):
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as exc:
@@ -95,8 +98,8 @@ BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp",
                               BoundedLoader.construct_yaml_timestamp)
 
 
-def parse_yaml(text: str, name, error: type[BpengineError] = ScenarioError, *,
-               inline: bool = False):
+def parse_yaml(text: str, name: object, error: type[BpengineError] = ScenarioError, *,
+               inline: bool = False) -> Any:
     """The plain data of the YAML document ``text``, read from file ``name``.
 
     ``inline``: ``text`` is a value given on the command line for key ``name``

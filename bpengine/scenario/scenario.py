@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from .calendar import Calendar
 from .distributions import Choice, Distribution
+
+if TYPE_CHECKING:
+    from ..model import ProcessModel
 
 __all__ = ["Scenario", "LaneStaff", "Person", "ALLOCATIONS", "Batch", "Arrivals", "EventTiming",
            "DEFAULT_DURATION", "DEFAULT_INTERARRIVAL", "DEFAULT_TRANSFER"]
@@ -38,8 +42,8 @@ class Person:
     name: str
     calendar: Calendar | None = None  # None: the lane's calendar
     cost_per_hour: float | None = None  # None: the lane's
-    tasks: frozenset | None = None
-    durations: dict = field(default_factory=dict)
+    tasks: frozenset[str] | None = None
+    durations: dict[str, Distribution] = field(default_factory=dict)
 
     def can_do(self, task_id: str) -> bool:
         return self.tasks is None or task_id in self.tasks
@@ -129,8 +133,8 @@ class Scenario:
     # probabilities): shown with the simulation's notes
     notes: list[str] = field(default_factory=list)
     source: str = "<defaults>"
-    raw: dict = field(default_factory=dict)
-    model: object = field(default=None, repr=False, compare=False)
+    raw: dict[str, Any] = field(default_factory=dict)
+    model: ProcessModel | None = field(default=None, repr=False, compare=False)
 
     def task_duration(self, element_id: str) -> Distribution:
         """Working minutes one person spends on the task (task, then lane, then default)."""
@@ -139,7 +143,7 @@ class Scenario:
         lane = None
         if self.model is not None and element_id in self.model.elements:
             lane = self.model.elements[element_id].lane
-        return self.lane_durations.get(lane, DEFAULT_DURATION)
+        return self.lane_durations.get(lane, DEFAULT_DURATION) if lane else DEFAULT_DURATION
 
     def resource_of(self, element_id: str) -> str | None:
         """The lane (staff pool) that works on the task: its own lane unless reassigned."""
@@ -151,7 +155,7 @@ class Scenario:
 
     def lane_calendar(self, lane_name: str | None) -> Calendar:
         """The working hours of a lane (the scenario's calendar unless it has its own)."""
-        staff = self.lanes.get(lane_name)
+        staff = self.lanes.get(lane_name) if lane_name is not None else None
         return staff.calendar if staff is not None and staff.calendar else self.calendar
 
     def person_calendar(self, lane_name: str | None, person: Person) -> Calendar:
@@ -182,7 +186,8 @@ class Scenario:
 
     def lane(self, lane_name: str | None) -> LaneStaff:
         """Staff and hourly cost of a lane (1 person, no cost when not given)."""
-        return self.lanes.get(lane_name, LaneStaff())
+        staff = self.lanes.get(lane_name) if lane_name is not None else None
+        return staff if staff is not None else LaneStaff()
 
     def batch(self, element_id: str) -> Batch | None:
         return self.batches.get(element_id)

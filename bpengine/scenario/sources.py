@@ -40,7 +40,7 @@ def _comment(line: str) -> str | None:
     return None
 
 
-def scenario_sources(path: str | os.PathLike) -> dict[tuple[str, ...], str]:
+def scenario_sources(path: str | os.PathLike[str]) -> dict[tuple[str, ...], str]:
     """Key path -> the comment that says where its value came from.
 
     Examples
@@ -87,7 +87,7 @@ def scenario_sources(path: str | os.PathLike) -> dict[tuple[str, ...], str]:
     return out
 
 
-def file_note(path: str | os.PathLike) -> str | None:
+def file_note(path: str | os.PathLike[str]) -> str | None:
     """The comment lines at the top of a scenario file (its general statement of sources)."""
     try:
         lines = read_scenario_text(path).splitlines()

@@ -246,9 +246,9 @@ def offered_load(rep: ReplicationStats, lane: int, staff: int, clock) -> float:
     return rep.lane_busy[lane] / (staff * window) if window > 0 else math.nan
 
 
-@dataclass
+@dataclass(frozen=True)
 class SimulationResult:
-    """The outcome of :func:`bpengine.simulate`.
+    """The outcome of :func:`bpengine.simulate` (frozen; its tables are filled once).
 
     Attributes
     ----------
@@ -351,16 +351,16 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
 
     sla = scenario.service_standard_days
     per = [replication_kpis(r, scenario) for r in reps]
-    res = SimulationResult(model_name, cases, len(reps), warmup, seed,
-                           service_standard_days=sla, notes=list(net.notes),
-                           working_minutes_per_day=scenario.calendar.working_minutes_per_day)
+    res = SimulationResult(
+        model_name, cases, len(reps), warmup, seed, service_standard_days=sla,
+        notes=list(net.notes), working_minutes_per_day=scenario.calendar.working_minutes_per_day,
+        cycle_days=np.concatenate([p["cycle_days"] for p in per]) if per else np.zeros(0),
+        cycle_calendar_days=(np.concatenate([p["calendar_days"] for p in per]) if per
+                             else np.zeros(0)))
     for name, unit in _KPI_UNITS.items():
         if name == "within_service_standard" and sla is None:
             continue
         res.kpis[name] = _kpi(name, unit, [p["kpis"][name] for p in per])
-    res.cycle_days = np.concatenate([p["cycle_days"] for p in per]) if per else np.zeros(0)
-    res.cycle_calendar_days = (np.concatenate([p["calendar_days"] for p in per]) if per
-                               else np.zeros(0))
     measured = [max(p["n"], 1) for p in per]
     lane_cost = np.zeros(len(net.lanes))
     for i, node_id in enumerate(net.ids):

@@ -6,6 +6,7 @@ seed gives identical results, and replications are independent), simulates
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import os
@@ -51,8 +52,8 @@ def _replicate(job):
         return ("failed", type(exc), str(exc))
 
 
-def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replications: int = 10,
-             warmup: int | float = 0.1, *, event_log: bool = True, progress=None,
+def simulate(model, *, scenario=None, cases: int = 1000, replications: int = 10, seed: int = 7,
+             warmup: int | float = 0.1, event_log: bool = True, progress=None,
              workers: int = 1) -> SimulationResult:
     """Simulate ``cases`` cases of ``model`` ``replications`` times.
 
@@ -64,10 +65,10 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
         Anything :func:`bpengine.load_scenario` reads; ``None``: the sidecar or defaults.
     cases : int
         Measured cases per replication.
-    seed : int
-        Seed of the replications' random generators; the same seed repeats the run exactly.
     replications : int
         Independent replications; KPIs carry a 95% interval over them (needs 2 or more).
+    seed : int
+        Seed of the replications' random generators; the same seed repeats the run exactly.
     warmup : int or float
         Cases simulated first and not measured, so the offices are busy when measuring
         starts: a count, or a fraction of ``cases`` (default 0.1).
@@ -92,7 +93,7 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
     ...  id="d"><process id="p"><startEvent id="s"/><task id="t"/><endEvent id="e"/>
     ...  <sequenceFlow id="f1" sourceRef="s" targetRef="t"/>
     ...  <sequenceFlow id="f2" sourceRef="t" targetRef="e"/></process></definitions>''')
-    >>> r = simulate(m, {"tasks": {"t": "30 min"}, "calendar": {"hours": "always"}},
+    >>> r = simulate(m, scenario={"tasks": {"t": "30 min"}, "calendar": {"hours": "always"}},
     ...              cases=50, replications=2)
     >>> r["cycle_time_working_hours"].mean >= 0.5
     True
@@ -107,7 +108,7 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
                                "{replications}").format(replications=repr(replications)))
     warm = _warmup_cases(warmup, cases)
     check_run(cases, replications, warm)  # before loading anything: --cases 10**9 stops here
-    sc = load_scenario(scenario, model)
+    sc = load_scenario(scenario, model=model)
     arrivals = sc.arrivals
     counted = arrivals.calendar or sc.calendar
     per_year = (365 * 1440.0 if arrivals.counting == "calendar"
@@ -146,12 +147,11 @@ def simulate(model, scenario=None, cases: int = 1000, seed: int = 7, replication
     if progress is not None:
         progress(total, total)
     res = summarise(reps, net, sc, model.name or os.path.basename(model.file), cases, warm, seed)
-    res.elapsed_seconds = time.perf_counter() - started
     if event_log and reps:
         epoch = sc.calendar.clock(sc.start).epoch
-        res.event_log = _event_log(reps[0].rows, net, epoch, sc)
-        res.handovers = _handover_rows(reps[0].transfers, net, model, epoch)
-    return res
+        res = dataclasses.replace(res, event_log=_event_log(reps[0].rows, net, epoch, sc),
+                                  handovers=_handover_rows(reps[0].transfers, net, model, epoch))
+    return dataclasses.replace(res, elapsed_seconds=time.perf_counter() - started)
 
 
 def _event_log(table, net, epoch, scenario=None) -> EventLog:
@@ -182,7 +182,7 @@ def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
     """
     if not isinstance(model, ProcessModel):
         model = load(model)
-    sc = load_scenario(scenario, model)
+    sc = load_scenario(scenario, model=model)
     if data:
         sc.data = {**sc.data, **{k: None for k in data if k not in sc.data}}  # type: ignore[misc]  # drawn from data_source instead
     net = compile_net(model, sc)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..errors import BpengineError
 from ..i18n import _
 from ..model import ProcessModel, load
 from ..scenario import load_scenario
+from ..scenario.limits import MAX_SWEEP_POINTS, check_count
 from ..scenario.overrides import parse_path
 from .results import SimulationResult
 from .runner import simulate
@@ -28,7 +29,7 @@ SWEEP_KPIS = ("cycle_time_working_days", "cycle_time_calendar_days", "waiting_ho
               "cost_per_case", "within_service_standard", "throughput_per_working_day")
 
 
-@dataclass
+@dataclass(frozen=True)
 class SweepPoint:
     """One combination of values (path -> value) and its simulation."""
 
@@ -50,13 +51,13 @@ class SweepPoint:
         return None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sweep:
     """The outcome of :func:`sweep`: the varied paths and one point per combination."""
 
     model_name: str
-    paths: list[str]
-    points: list[SweepPoint] = field(default_factory=list)
+    paths: tuple[str, ...]
+    points: tuple[SweepPoint, ...] = ()
     cases: int = 0
     replications: int = 0
     seed: int = 7
@@ -95,8 +96,8 @@ def _setting(path: str, value) -> str:
     return f"{path}={json.dumps(value, ensure_ascii=False, default=str)}"
 
 
-def sweep(model, scenario=None, vary=None, cases: int = 1000, replications: int = 10,
-          seed: int = 7, *, warmup: int | float = 0.1, overrides=(), progress=None,
+def sweep(model, *, vary=None, scenario=None, cases: int = 1000, replications: int = 10,
+          seed: int = 7, warmup: int | float = 0.1, overrides=(), progress=None,
           workers: int = 1) -> Sweep:
     """Simulate ``model`` once per combination of the ``vary`` values.
 
@@ -128,17 +129,22 @@ def sweep(model, scenario=None, vary=None, cases: int = 1000, replications: int 
     for path in paths:
         if not vary[path]:
             raise BpengineError(_("sweep: {path}: no values to try").format(path=path))
+    size = 1
+    for p in paths:  # the product is counted before it is built
+        size *= max(len(vary[p]), 1)
+    check_count(size, "--vary", MAX_SWEEP_POINTS, "MAX_SWEEP_POINTS")
     grid = list(itertools.product(*(vary[p] for p in paths)))
-    out = Sweep(model.name, paths, cases=cases, replications=replications, seed=seed)
+    points = []
     for i, combo in enumerate(grid):
         settings = [*overrides, *(_setting(p, v) for p, v in zip(paths, combo, strict=True))]
-        sc = load_scenario(scenario, model, overrides=settings)
+        sc = load_scenario(scenario, model=model, overrides=settings)
 
         def report(done, total, i=i):
             progress(i * total + done, len(grid) * total)
 
-        result = simulate(model, sc, cases=cases, seed=seed, replications=replications,
+        result = simulate(model, scenario=sc, cases=cases, seed=seed, replications=replications,
                           warmup=warmup, event_log=False, workers=workers,
                           progress=report if progress is not None else None)
-        out.points.append(SweepPoint(dict(zip(paths, combo, strict=True)), result))
-    return out
+        points.append(SweepPoint(dict(zip(paths, combo, strict=True)), result))
+    return Sweep(model.name, tuple(paths), tuple(points), cases=cases, replications=replications,
+                 seed=seed)

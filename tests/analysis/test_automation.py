@@ -52,5 +52,5 @@ def test_no_automation_of_a_signature_or_a_review(procedure):
                                         ("perjalanan-dinas", "Task_catat_lpj")])
 def test_found_on_shipped_processes(name, step):
     model = load(PROCESSES / f"{name}.bpmn")
-    found = analyze(model, PROCESSES / f"{name}.scenario.yaml", rules=["automate"])
+    found = analyze(model, scenario=PROCESSES / f"{name}.scenario.yaml", rules=["automate"])
     assert step in {t for f in found for t in f.targets}

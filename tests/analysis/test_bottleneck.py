@@ -38,7 +38,7 @@ def test_a_busy_lane_borrows_from_a_lane_with_time_to_spare(procedure):
     busy = load_scenario(_scenario(1), model=model)
     lanes = lane_utilisation(model, busy)
     assert lanes["Loket"]["utilisation"] == pytest.approx(50 / 60)
-    found = [f for f in analyze(model, busy) if f.rule == "bottleneck"]
+    found = [f for f in analyze(model, scenario=busy) if f.rule == "bottleneck"]
     assert len(found) == 1
     assert found[0].suggestion == "move-staff"
     assert found[0].elements == ("a",)
@@ -46,7 +46,7 @@ def test_a_busy_lane_borrows_from_a_lane_with_time_to_spare(procedure):
     assert found[0].saving.working_days > 0
     # enough people at the counter: nothing to fix
     calm = load_scenario(_scenario(3), model=model)
-    assert not [f for f in analyze(model, calm) if f.rule == "bottleneck"]
+    assert not [f for f in analyze(model, scenario=calm) if f.rule == "bottleneck"]
     # and no scenario: no utilisation, no finding
     assert not [f for f in analyze(model) if f.rule == "bottleneck"]
 
@@ -56,5 +56,5 @@ def test_a_busy_lane_borrows_from_a_lane_with_time_to_spare(procedure):
                                         ("izin-usaha-sebelum-oss", "Tim Teknis")])
 def test_found_on_shipped_processes(name, busy):
     model = load(PROCESSES / f"{name}.bpmn")
-    found = analyze(model, PROCESSES / f"{name}.scenario.yaml", rules=["bottleneck"])
+    found = analyze(model, scenario=PROCESSES / f"{name}.scenario.yaml", rules=["bottleneck"])
     assert [f.lanes[0] for f in found] == [busy]

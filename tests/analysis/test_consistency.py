@@ -20,7 +20,7 @@ SHIPPED = sorted(PROCESSES.glob("*.bpmn"))
 def test_findings_on_shipped_processes_agree_and_add_up(path):
     model = load(path)
     scenario = load_scenario(None, model=model)
-    found = analyze(model, scenario)
+    found = analyze(model, scenario=scenario)
     full, _runs = lead_time(model, scenario)
     deciding = {loop["check"] for loop in rework_loops(model, scenario)}
     for f in found:
@@ -50,9 +50,9 @@ def test_a_simulated_mean_caps_the_total():
     path = PROCESSES / "surat-keterangan-domisili.bpmn"
     model = load(path)
     scenario = load_scenario(None, model=model)
-    analytic = analyze(model, scenario)
+    analytic = analyze(model, scenario=scenario)
     full, _runs = lead_time(model, scenario)
-    measured = analyze(model, scenario, cycle_days=full / 2)
+    measured = analyze(model, scenario=scenario, cycle_days=full / 2)
     assert measured.total.working_days <= full / 2 < analytic.total.working_days
     assert [f.id for f in measured] == [f.id for f in analytic]  # same findings, same ids
     assert any("capped" in f.explanation for f in measured)
@@ -80,7 +80,7 @@ def test_a_paper_hand_over_is_capped_by_its_transfer_across_the_pools_not_by_zer
     path = PROCESSES / "pbg.bpmn"
     model = load(path)
     scenario = load_scenario(path.with_name("pbg.scenario.yaml"), model=model)
-    handover = next(f for f in analyze(model, scenario)
+    handover = next(f for f in analyze(model, scenario=scenario)
                     if f.rule == "paper-handover" and "Catch_sppst" in f.elements)
     whole = lead_time(model, scenario)[0]
     lost = whole - lead_time(model, scenario, without=set(handover.elements))[0]

@@ -22,7 +22,7 @@ def _check(path):
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     bpmn = path.with_name(path.name.replace(".expected-findings.yaml", ".bpmn"))
     model = load(bpmn)
-    findings = analyze(model, load_scenario(None, model=model))
+    findings = analyze(model, scenario=load_scenario(None, model=model))
     problems = []
     for exp in spec.get("expected") or []:
         want = set(exp["elements"])

@@ -23,7 +23,7 @@ def _flows(simple_name):
 def test_a_review_before_a_decision_on_simple_cases_gets_a_fast_lane(procedure):
     model = load(procedure(STEPS, _flows("tidak perlu"),
                            scenario={"gateways": {"g": {"g_x": 0.3, "g_e": 0.7}}}))
-    found = [f for f in analyze(model, str(model.file)[:-5] + ".scenario.yaml")
+    found = [f for f in analyze(model, scenario=str(model.file)[:-5] + ".scenario.yaml")
              if f.rule == "fast-lane"]
     assert [(f.elements, f.targets) for f in found] == [(("t", "g"), ("t",))]
     assert "70%" in found[0].explanation
@@ -43,11 +43,11 @@ def test_no_fast_lane_without_a_simple_branch_or_for_a_required_review(procedure
                                           ("disposisi-surat-masuk", "Task_baca_sekretaris")])
 def test_found_on_shipped_processes(name, review):
     model = load(PROCESSES / f"{name}.bpmn")
-    found = analyze(model, PROCESSES / f"{name}.scenario.yaml", rules=["fast-lane"])
+    found = analyze(model, scenario=PROCESSES / f"{name}.scenario.yaml", rules=["fast-lane"])
     assert review in {f.targets[0] for f in found}
 
 
 def test_the_reformed_licence_already_sorts_by_risk():
     model = load(PROCESSES / "izin-usaha-oss-rba.bpmn")
-    assert not analyze(model, PROCESSES / "izin-usaha-oss-rba.scenario.yaml",
+    assert not analyze(model, scenario=PROCESSES / "izin-usaha-oss-rba.scenario.yaml",
                        rules=["fast-lane"])

@@ -73,7 +73,7 @@ def test_one_agency_is_not_once_only():
 
 
 def test_metrics_count_handovers_and_the_transfer_share(model):
-    domain = metrics(model)["domain"]
+    domain = metrics(model).domain
     assert (domain["handovers"], domain["paper_handovers"], domain["data_handovers"]) == (2, 1, 1)
     assert domain["agencies_visited"] == 2  # the applicant hands in, and collects the permit
     assert 0 < domain["transfer_share"] < 1

@@ -18,7 +18,7 @@ def test_the_founders_trips_from_counter_to_counter_are_found_before_oss():
                       ("Msg_berkas_npwp", "Msg_npwp", "Msg_berkas_loket")]
     sc = load_scenario(str(PRE_OSS.with_name("izin-usaha-sebelum-oss.scenario.yaml")),
                        model=model)
-    found = [f for f in analyze(model, sc) if f.rule == "one-stop"]
+    found = [f for f in analyze(model, scenario=sc) if f.rule == "one-stop"]
     assert {f.suggestion for f in found} == {"one-stop"}
     assert {f.elements for f in found} == {
         ("Throw_minta_pengantar", "Catch_skdu", "Throw_daftar_npwp"),

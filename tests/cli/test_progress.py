@@ -70,6 +70,6 @@ def test_compare_and_sweep_report_cases_of_every_run():
     check(calls)
     assert calls[-1][1] == 2 * 2 * (20 + 2)  # two sides x two replications x cases + warm-up
     calls, cb = recorder()
-    sweep(model, None, {"lanes.Lurah.staff": [1, 2]}, cases=20, replications=2, progress=cb)
+    sweep(model, scenario=None, vary={"lanes.Lurah.staff": [1, 2]}, cases=20, replications=2, progress=cb)
     check(calls)
     assert calls[-1][1] == 2 * 2 * (20 + 2)  # two points

@@ -18,8 +18,9 @@ DATA = {"unit": "arsip", "verifikator": "wati", "batas": "2025-01-10"}
 
 def _engine(clock, url=None) -> Engine:
     clock.now = MONDAY_14_WIB
-    return Engine(url, clock=clock, calendar=Calendar.indonesia(), timezone="Asia/Jakarta",
-                  lane_timezones=ZONES, migrate=True)
+    # the default zone is WIB (Asia/Jakarta): only Makassar is named
+    return Engine(url, clock=clock, calendar=Calendar.indonesia(), lane_timezones=ZONES,
+                  migrate=True)
 
 
 @pytest.fixture
@@ -81,6 +82,9 @@ def test_due_dates_count_working_time_in_each_office_zone(offices, clock):
     assert terima.due == dt.datetime(2025, 1, 7, 9, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
     assert terima.due.tzinfo == ZoneInfo("Asia/Jakarta")
     assert terima.follow_up == dt.datetime(2025, 1, 6, 16, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    utc = dt.timezone.utc  # 16:00 WIB is 09:00 UTC
+    assert offices.find_tasks(follow_up_before=dt.datetime(2025, 1, 6, 9, 1, tzinfo=utc)).total == 1
+    assert offices.find_tasks(follow_up_before=dt.datetime(2025, 1, 6, 9, 0, tzinfo=utc)).total == 0
     verifikasi = offices.complete(terima.id, {}, actor="ani", groups=["loket"]).tasks[0]
     # 15:00 WITA on Monday + 2 working days of 450 minutes (break 12:00-13:00) in Makassar
     assert verifikasi.due == dt.datetime(2025, 1, 8, 15, 0, tzinfo=ZoneInfo("Asia/Makassar"))

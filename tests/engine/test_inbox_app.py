@@ -7,7 +7,6 @@ import http.client
 import json
 import re
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -129,11 +128,10 @@ class Browser:
         return self.post("/login", {"user": user, "password": password})
 
 
-def _raw(base: str, body: bytes, headers: dict) -> tuple[int, float]:
-    """POST raw bytes with these headers; the status and how long the answer took."""
+def _raw(base: str, body: bytes, headers: dict) -> int:
+    """POST raw bytes with these headers; the status of the answer."""
     host, port = urllib.parse.urlsplit(base).netloc.split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
-    began = time.perf_counter()
     conn.putrequest("POST", "/task/x/complete")
     for name, value in headers.items():
         conn.putheader(name, value)
@@ -142,7 +140,7 @@ def _raw(base: str, body: bytes, headers: dict) -> tuple[int, float]:
     response = conn.getresponse()
     response.read()
     conn.close()
-    return response.status, time.perf_counter() - began
+    return response.status
 
 
 def _section(page: str, title: str) -> str:
@@ -234,22 +232,23 @@ def test_login_lanes_csrf_limits_forms_and_escaping(site):
     assert 'id="status">completed' in page
     assert engine.get(leave).outcome == "E_ok"
 
-    # the body is checked before it is read: too big is 413 at once, garbage is 400
+    # the body is checked before it is read: too big is 413 at once, garbage is 400. The
+    # client sends 100 of the 10**9 bytes it announces, so any answer at all says the server
+    # refused on the header (waiting for the body would end in the client's timeout instead)
     cookie_header = f"inbox_session={cookie.value}"
-    status, took = _raw(base, b"x" * 100, {"Content-Length": str(10**9),
-                                           "Content-Type": "application/x-www-form-urlencoded",
-                                           "Cookie": cookie_header})
+    status = _raw(base, b"x" * 100, {"Content-Length": str(10**9),
+                                     "Content-Type": "application/x-www-form-urlencoded",
+                                     "Cookie": cookie_header})
     assert status == 413
-    assert took < 5
     for body in (b"\xff\xfe\x00garbage", b"a=1&&=&%%%"):
-        status, _ = _raw(base, body, {"Content-Length": str(len(body)), "Cookie": cookie_header,
+        status = _raw(base, body, {"Content-Length": str(len(body)), "Cookie": cookie_header,
                                       "Content-Type": "application/x-www-form-urlencoded"})
         assert status == 400
-    status, _ = _raw(base, b"--b\r\n", {"Content-Length": "5", "Cookie": cookie_header,
+    status = _raw(base, b"--b\r\n", {"Content-Length": "5", "Cookie": cookie_header,
                                         "Content-Type": "multipart/form-data; boundary=b"})
     assert status == 415
     chunk = b"a=" + b"x" * 20 * 1024  # chunked: no length to refuse on, cut at the limit
-    status, _ = _raw(base, b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk),
+    status = _raw(base, b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk),
                      {"Transfer-Encoding": "chunked", "Cookie": cookie_header,
                       "Content-Type": "application/x-www-form-urlencoded"})
     assert status == 413

@@ -1,6 +1,9 @@
 """Hostile files are refused fast, without expanding or fetching anything."""
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from bpengine import ModelError, load
@@ -43,3 +46,46 @@ def test_size_cap(monkeypatch, tmp_path):
 def test_directory_and_unreadable(tmp_path):
     with pytest.raises(ModelError, match="is a directory"):
         load(tmp_path)
+
+
+def test_special_files_are_refused_without_reading_or_waiting(tmp_path):
+    fifo = tmp_path / "model.bpmn"
+    os.mkfifo(fifo)  # nobody writes: an open() without O_NONBLOCK would wait for ever
+    t0 = time.perf_counter()
+    with pytest.raises(ModelError, match="is a pipe, not a regular file"):
+        load(fifo)
+    with pytest.raises(ModelError, match="is a device, not a regular file"):
+        load("/dev/zero")
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_the_limit_holds_whatever_the_size_claims():
+    # /proc files say st_size 0 and hold more: the reader counts what it reads
+    with pytest.raises(ModelError, match="the limit is 10 bytes"):
+        source.read_bounded("/proc/self/maps", limit=10)
+    assert source.read_bounded("/proc/self/maps", limit=10**7)
+
+
+def test_a_gzip_bomb_is_refused_by_its_decompressed_size(tmp_path):
+    import gzip
+
+    bomb = tmp_path / "log.xes.gz"
+    bomb.write_bytes(gzip.compress(b"<" * 100_000))
+    with pytest.raises(ModelError, match="the limit is 1000 bytes"), \
+            source.open_bounded(bomb, limit=1000, gzipped=True) as fh:
+        fh.read()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_doctype_is_refused_in_any_utf_encoding(encoding):
+    text = XXE.decode().replace('<?xml version="1.0"?>', f'<?xml version="1.0" '
+                                f'encoding="{encoding.upper()[:6]}"?>')
+    with pytest.raises(ModelError) as info:
+        load(text.encode(encoding))
+    assert info.value.problems[0].code == "doctype"
+
+
+def test_text_that_is_not_utf8_is_named_by_byte_offset_and_line():
+    with pytest.raises(ModelError, match=r"byte 9 \(line 2\) is 0xff"):
+        source.decode_text(b"tasks:\n  \xff", "s.yaml")
+    assert source.decode_text("tasks: {}".encode("utf-16"), "s.yaml") == "tasks: {}"

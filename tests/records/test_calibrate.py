@@ -30,7 +30,7 @@ SCENARIO = {
 @pytest.fixture(scope="module")
 def sequence_log(tmp_path_factory):
     path = tmp_path_factory.mktemp("log") / "sequence.csv"
-    result = simulate(SEQUENCE, SCENARIO, cases=400, replications=1, warmup=0)
+    result = simulate(SEQUENCE, scenario=SCENARIO, cases=400, replications=1, warmup=0)
     write_event_log(result.event_log, path)
     return path
 
@@ -41,7 +41,7 @@ def test_every_number_says_where_it_came_from(sequence_log, tmp_path):
     out = tmp_path / "x.scenario.yaml"
     cal.write(out)
     text = out.read_text(encoding="utf-8")
-    sc = load_scenario(out, model)  # what calibrate writes, the scenario reader reads
+    sc = load_scenario(out, model=model)  # what calibrate writes, the scenario reader reads
     assert sc.lane("Staf").staff == 2
     assert sc.lane("Kepala").staff == 1
     assert sc.task_duration("A").kind == "lognormal"
@@ -150,15 +150,15 @@ def test_round_trip(bpmn, tmp_path):
     """
     model = load(bpmn)
     sidecar = bpmn.with_name(bpmn.stem + ".scenario.yaml")
-    original = simulate(model, sidecar, cases=200, replications=5, seed=7)
-    record = simulate(model, sidecar, cases=2000, replications=1, seed=11)
+    original = simulate(model, scenario=sidecar, cases=200, replications=5, seed=7)
+    record = simulate(model, scenario=sidecar, cases=2000, replications=1, seed=11)
     log_path = tmp_path / "record.csv"
     write_event_log(record.event_log, log_path)
     cal = calibrate(model, read_log(log_path), base=sidecar)
     assert cal.fitting_cases == cal.cases  # the simulator never leaves the model
     out = tmp_path / "calibrated.scenario.yaml"
     cal.write(out)
-    again = simulate(model, load_scenario(out, model), cases=200, replications=5, seed=7)
+    again = simulate(model, scenario=load_scenario(out, model=model), cases=200, replications=5, seed=7)
 
     key = "cycle_time_working_days"
     assert original[key].contains(again[key].mean), (original[key], again[key])
@@ -168,7 +168,7 @@ def test_round_trip(bpmn, tmp_path):
             continue
         low, high = lane["utilisation_ci95"]
         assert low <= after[lane["lane"]]["utilisation"] <= high, lane
-    base = load_scenario(sidecar, model)
+    base = load_scenario(sidecar, model=model)
     for task, fit in cal.fits.items():
         true = base.task_duration(task).mean
         assert abs(fit.distribution.mean / true - 1) <= 0.10, (task, fit.distribution, true)
@@ -187,10 +187,10 @@ def test_hand_overs_between_pools_are_timed(tmp_path):
     sidecar = bpmn.with_name(bpmn.stem + ".scenario.yaml")
     model = load(bpmn)
     log_path = tmp_path / "record.csv"
-    write_event_log(simulate(model, sidecar, cases=150, replications=1, seed=4).event_log,
+    write_event_log(simulate(model, scenario=sidecar, cases=150, replications=1, seed=4).event_log,
                     log_path)
     cal = calibrate(model, read_log(log_path), base=sidecar)
-    base = load_scenario(sidecar, model)
+    base = load_scenario(sidecar, model=model)
     fitted = cal.scenario(model).handovers
     measured = {k for k in cal.doc["handovers"] if k.startswith("Msg_")}
     assert {"Msg_skdu", "Msg_permohonan_pengantar", "Msg_sk_ahu"} <= measured

@@ -83,7 +83,7 @@ def _play(engine, model, log):
 @pytest.mark.slow
 def test_engine_history_calibrates_like_its_log(tmp_path):
     model = load(MODEL)
-    result = simulate(model, SIDECAR, cases=25, replications=1, warmup=0, seed=3)
+    result = simulate(model, scenario=SIDECAR, cases=25, replications=1, warmup=0, seed=3)
     log_path = tmp_path / "record.csv"
     write_event_log(result.event_log, log_path)
     log = read_log(log_path)

@@ -1,5 +1,6 @@
 """Reading event logs: XES, CSV (detected or mapped columns), the engine's history, bad logs."""
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ SCENARIO = {"tasks": {"A": "20 min", "B": "10 min"}, "arrivals": {"interarrival"
 
 @pytest.fixture(scope="module")
 def rows():
-    return simulate(SEQUENCE, SCENARIO, cases=30, replications=1, warmup=0).event_log
+    return simulate(SEQUENCE, scenario=SCENARIO, cases=30, replications=1, warmup=0).event_log
 
 
 @pytest.mark.parametrize("suffix", [".xes", ".csv"])
@@ -208,3 +209,22 @@ def test_cli_reads_an_engine_database(tmp_path):
     assert r.output.strip().endswith("no finished cases of nope in the engine's history")
     r = runner.invoke(main, ["calibrate", str(SEQUENCE), f"sqlite:///{tmp_path / 'x.db'}"])
     assert r.output.strip() == f"error: sqlite:///{tmp_path / 'x.db'}: no such database file"
+
+
+def test_a_csv_that_is_not_utf8_is_named_by_byte_and_line(tmp_path):
+    # the bad byte sits past the text reader's first 8 KB chunk: its offset is still exact
+    rows = "".join(f"{i},A,2025-01-06 08:00\n" for i in range(1000))
+    data = ("case,activity,end\n" + rows).encode() + b"1001,\xff,2025-01-06 09:00\n"
+    path = tmp_path / "log.csv"
+    path.write_bytes(data)
+    offset = data.index(b"\xff")
+    with pytest.raises(LogError, match=rf"log.csv: not UTF-8 text: byte {offset} "
+                                       r"\(line 1002\) is 0xff"):
+        read_log(path)
+
+
+def test_special_files_are_refused_as_logs(tmp_path):
+    fifo = tmp_path / "log.xes"
+    os.mkfifo(fifo)
+    with pytest.raises(LogError, match="log.xes: is a pipe, not a regular file"):
+        read_log(fifo)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bpengine import ModelError, analyze, load
-from bpengine.redesign import automate, check_clean, redesign, transform_scenario
+from bpengine.redesign import apply_findings, automate, check_clean, transform_scenario
 
 from .conftest import assert_usable
 
@@ -55,7 +55,8 @@ def test_only_a_persons_task_is_automated():
 
 def test_redesign_applies_automate_findings():
     model = load(PROCESSES / "pbg.bpmn")
-    found = analyze(model, PROCESSES / "pbg.scenario.yaml", rules=["automate"])
-    new, applied = redesign(model, found)
+    found = analyze(model, scenario=PROCESSES / "pbg.scenario.yaml", rules=["automate"])
+    done = apply_findings(model, found)
+    new, applied = done.model, list(done.changes)
     assert {c.kind for c in applied} == {"automate"}
     assert {new.elements[t].kind for f in found for t in f.targets} == {"serviceTask"}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bpengine import ModelError, analyze, load, redesign
+from bpengine import ModelError, analyze, apply_findings, load
 from bpengine.redesign import compose, eliminate, transform_scenario
 from bpengine.redesign.eliminate import absorb
 
@@ -244,7 +244,8 @@ def test_redesign_composes_a_desk_signing_twice_in_one_case():
     model = load(OSS_BEFORE)
     findings = [f for f in analyze(model) if f.rule == "same-role-approvals"]
     assert findings, "the Kepala DPMPTSP signs several permits of one case"
-    new, applied = redesign(model, findings)
+    done = apply_findings(model, findings)
+    new, applied = done.model, list(done.changes)
     assert applied
     assert all(c.kind == "compose" for c in applied)
     # one finding lists every signature of the desk in the case: the TDP's covers them all

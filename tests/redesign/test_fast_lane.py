@@ -7,10 +7,10 @@ import pytest
 
 from bpengine import ModelError, analyze, load
 from bpengine.redesign import (
+    apply_findings,
     check_clean,
     fast_lane,
     move_staff,
-    redesign,
     transform_scenario,
 )
 
@@ -21,9 +21,10 @@ PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
 def test_simple_cases_bypass_the_review_and_the_scenario_gets_their_share():
     model = load(PROCESSES / "izin-usaha-sebelum-oss.bpmn")
-    found = [f for f in analyze(model, PROCESSES / "izin-usaha-sebelum-oss.scenario.yaml",
+    found = [f for f in analyze(model, scenario=PROCESSES / "izin-usaha-sebelum-oss.scenario.yaml",
                                 rules=["fast-lane"]) if f.targets == ("Task_tinjau_ho",)]
-    new, applied = redesign(model, found)
+    done = apply_findings(model, found)
+    new, applied = done.model, list(done.changes)
     triage = next(e for e in new.elements.values() if e.name == "Kasus sederhana?")
     flows = {new.flows[f].name: new.flows[f] for f in triage.outgoing}
     assert flows["kompleks"].target == "Task_tinjau_ho"
@@ -46,8 +47,9 @@ def test_a_step_without_a_way_in_cannot_be_bypassed():
 
 def test_a_staff_move_changes_the_scenario_not_the_model():
     model = load(PROCESSES / "perjalanan-dinas.bpmn")
-    found = analyze(model, PROCESSES / "perjalanan-dinas.scenario.yaml", rules=["bottleneck"])
-    new, applied = redesign(model, found)
+    found = analyze(model, scenario=PROCESSES / "perjalanan-dinas.scenario.yaml", rules=["bottleneck"])
+    done = apply_findings(model, found)
+    new, applied = done.model, list(done.changes)
     assert new is model
     assert applied[0].kind == "move-staff"
     out = transform_scenario({"lanes": {"Kepala Bidang Pengusul": {"staff": 4},

@@ -5,7 +5,7 @@ import pytest
 
 from bpengine import ModelError, analyze, load, simulate
 from bpengine.model import validate
-from bpengine.redesign import redesign
+from bpengine.redesign import apply_findings
 from bpengine.redesign.changes import transform_scenario
 from bpengine.redesign.integrate import integrate
 
@@ -42,8 +42,8 @@ def test_the_simulated_cycle_time_falls_by_the_transfer():
     model = load(COLLAB)
     new = integrate(model, ["Throw_serahkan", "Start_terima"])
     sc = {"handovers": {"paper": "1 working day"}}
-    before = simulate(model, sc, cases=60, replications=2)
-    after = simulate(new, sc, cases=60, replications=2)
+    before = simulate(model, scenario=sc, cases=60, replications=2)
+    after = simulate(new, scenario=sc, cases=60, replications=2)
     saved = (before["cycle_time_working_days"].mean - after["cycle_time_working_days"].mean)
     assert saved > 0.8
 
@@ -56,7 +56,8 @@ def test_nothing_to_integrate_is_refused_naming_the_step():
 def test_redesign_applies_the_analyzers_integrate_findings_on_a_shipped_collaboration():
     model = load(ROOT / "processes" / "pbg.bpmn")
     findings = [f for f in analyze(model) if f.suggestion == "integrate"]
-    new, applied = redesign(model, findings)
+    done = apply_findings(model, findings)
+    new, applied = done.model, list(done.changes)
     assert {c.kind for c in applied} == {"integrate"}
     assert sum(h.is_paper for h in new.case_handovers) < sum(h.is_paper
                                                               for h in model.case_handovers)
@@ -128,7 +129,7 @@ def test_the_redesigned_scenario_simulates_with_the_system_lanes():
     out = transform_scenario(raw, log[0])
     assert out["lanes"]["Sistem DPMPTSP"]["staff"] == 1000
     assert "Catch_sppst" in out["tasks"]
-    res = simulate(new, out, cases=40, replications=1)
+    res = simulate(new, scenario=out, cases=40, replications=1)
     assert res["cycle_time_working_days"].mean > 0
 
 

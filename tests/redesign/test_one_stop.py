@@ -6,7 +6,7 @@ import yaml
 
 from bpengine import ModelError, analyze, load, load_scenario, simulate
 from bpengine.model.checks import schema_problems
-from bpengine.redesign import redesign
+from bpengine.redesign import apply_findings
 from bpengine.redesign.changes import transform_scenario
 from bpengine.redesign.one_stop import one_stop
 from bpengine.redesign.tidy import check_clean
@@ -44,8 +44,8 @@ def test_the_scenario_carries_across_and_the_applicant_saves_a_trip():
     new = one_stop(model, VISIT, log=log)
     sc = transform_scenario(raw, log[0])
     load_scenario(sc, model=new)  # every key still names an element of the new model
-    before = simulate(model, raw, cases=60, replications=2, seed=3)
-    after = simulate(new, sc, cases=60, replications=2, seed=3)
+    before = simulate(model, scenario=raw, cases=60, replications=2, seed=3)
+    after = simulate(new, scenario=sc, cases=60, replications=2, seed=3)
     assert after["cycle_time_working_days"].mean < before["cycle_time_working_days"].mean
 
 
@@ -57,6 +57,7 @@ def test_no_counter_visit_is_refused_naming_the_step():
 def test_redesign_applies_the_one_stop_findings():
     model = load(PRE_OSS)
     found = [f for f in analyze(model) if f.rule == "one-stop"]
-    new, applied = redesign(model, found)
+    done = apply_findings(model, found)
+    new, applied = done.model, list(done.changes)
     assert [c.kind for c in applied].count("one-stop") >= 1
     assert check_clean(new) == []

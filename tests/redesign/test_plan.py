@@ -1,4 +1,4 @@
-"""redesign(model, findings): suggestions map onto transformations; guards hold."""
+"""apply_findings(model, findings): suggestions map onto transformations; guards hold."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 from bpengine import analyze, load
 from bpengine.analysis import soundness
 from bpengine.model.spiff import build_specs
-from bpengine.redesign import apply_finding, redesign
+from bpengine.redesign import apply_finding, apply_findings
 
 from .conftest import assert_usable
 
@@ -32,8 +32,9 @@ def test_signoff_chain_finding_parallelises_the_chain(domisili):
 
 def test_redesign_applies_findings_and_records_why(domisili):
     findings = analyze(domisili)
-    skipped = []
-    new, applied = redesign(domisili, findings, skipped=skipped)
+    done = apply_findings(domisili, findings)
+    new, applied = done.model, list(done.changes)
+    skipped = list(done.skipped)
     assert applied, "nothing applied"
     assert {c.finding for c in applied} <= {f.id for f in findings}
     assert len({c.finding for c in applied}) + len(skipped) >= len(findings) - 1
@@ -47,22 +48,21 @@ def test_keep_protects_a_step_from_removal(domisili):
     findings = analyze(domisili)
     assert any(f.suggestion in ("eliminate", "notify") and "Task_ttd_rw" in f.targets
                for f in findings)
-    skipped = []
-    new, applied = redesign(domisili, findings, keep=["Task_ttd_rw"], skipped=skipped)
+    done = apply_findings(domisili, findings, keep=["Task_ttd_rw"])
+    new, skipped = done.model, done.skipped
     assert "Task_ttd_rw" in new.elements
     assert any("kept" in s.reason for s in skipped)
 
 
 def test_nothing_to_apply_returns_the_model_itself(domisili):
-    new, applied = redesign(domisili, [])
-    assert new is domisili
-    assert applied == []
+    done = apply_findings(domisili, [])
+    assert done.model is domisili
+    assert done.changes == ()
 
 
 def test_ping_pong_never_moves_an_approval_to_another_office(domisili):
     f = _finding(domisili, "ping-pong", "Task_paraf_kasi")
-    skipped = []
-    redesign(domisili, [f], skipped=skipped)
+    skipped = apply_findings(domisili, [f]).skipped
     assert "decides" in skipped[0].reason
 
 
@@ -70,7 +70,7 @@ def test_ping_pong_never_moves_an_approval_to_another_office(domisili):
 @pytest.mark.parametrize("path", PROCESSES, ids=[p.stem for p in PROCESSES])
 def test_shipped_processes_redesign_keeps_them_valid_sound_and_mandatory(path):
     model = load(path)
-    new, applied = redesign(model, analyze(model))
+    new = apply_findings(model, analyze(model)).model
     assert_usable(new)
     if soundness(model).sound:
         assert soundness(new).sound
@@ -99,11 +99,12 @@ def test_shipped_scenario_carries_across_and_simulates(path):
     sidecar = path.with_name(path.stem + ".scenario.yaml")  # present: checked above
     model = load(path)
     scenario = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
-    new, applied = redesign(model, analyze(model, load_scenario(str(sidecar), model=model)))
+    done = apply_findings(model, analyze(model, scenario=load_scenario(str(sidecar), model=model)))
+    new, applied = done.model, list(done.changes)
     for change in applied:
         scenario = transform_scenario(scenario, change)
     load_scenario(scenario, model=new)  # every key still names an element of the new model
-    result = simulate(new, scenario, cases=20, replications=2, seed=1)
+    result = simulate(new, scenario=scenario, cases=20, replications=2, seed=1)
     assert result["cycle_time_working_days"].mean > 0
 
 
@@ -114,7 +115,7 @@ def test_knockout_order_finding_moves_the_sharper_check_first():
 
     model = load(DATA / "knockout.bpmn")
     scenario = load_scenario(str(DATA / "knockout.scenario.yaml"), model=model)
-    finding = next(f for f in analyze(model, scenario) if f.rule == "knockout-order")
+    finding = next(f for f in analyze(model, scenario=scenario) if f.rule == "knockout-order")
     log = []
     new = apply_finding(model, finding, log=log)
     assert log[0].kind == "resequence"
@@ -140,18 +141,41 @@ def test_guarded_single_step_runs_alongside_its_neighbour(domisili):
     assert_usable(new)
 
 
-def test_bpengine_redesign_is_the_function_whatever_was_imported_first(domisili):
-    import importlib
+def test_bpengine_redesign_is_the_package_and_apply_findings_the_function(domisili):
+    import types
 
-    importlib.import_module("bpengine.redesign.plan")
-    importlib.import_module("bpengine.redesign")
-    from bpengine import redesign as public
+    import bpengine
 
-    assert callable(public)
-    assert public.__module__ == "bpengine.redesign.plan"
-    new, applied = public(domisili, analyze(domisili))
-    assert applied
-    assert new is not domisili
+    assert isinstance(bpengine.redesign, types.ModuleType)
+    assert bpengine.apply_findings is bpengine.redesign.apply_findings
+    result = bpengine.apply_findings(domisili, analyze(domisili))
+    assert isinstance(result, bpengine.Redesign)
+    assert result.changes
+    assert result.model is not domisili
+
+
+def test_a_redesign_is_frozen_and_its_unpacking_is_deprecated(domisili):
+    import dataclasses
+
+    result = apply_findings(domisili, analyze(domisili))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.model = domisili
+    with pytest.warns(DeprecationWarning, match="unpacking a Redesign"):
+        new, applied = result
+    assert new is result.model
+    assert applied == list(result.changes)
+
+
+def test_the_old_redesign_function_warns_and_still_fills_skipped(domisili):
+    from bpengine.redesign import redesign
+
+    f = _finding(domisili, "ping-pong", "Task_paraf_kasi")
+    skipped = []
+    with pytest.warns(DeprecationWarning, match="apply_findings"):
+        new, applied = redesign(domisili, [f], skipped=skipped)
+    assert new is domisili
+    assert applied == []
+    assert "decides" in skipped[0].reason
 
 
 def test_resubmission_and_one_desk_repeats_redesign_the_licensing_chain():
@@ -160,7 +184,8 @@ def test_resubmission_and_one_desk_repeats_redesign_the_licensing_chain():
                  / "izin-usaha-sebelum-oss.bpmn")
     resubmit = _finding(model, "resubmission", "Task_ajukan_ho", "Task_ajukan_siup")
     desk = _finding(model, "same-role-approvals", "Task_ttd_siup", "Task_ttd_tdp")
-    new, applied = redesign(model, [desk, resubmit])
+    done = apply_findings(model, [desk, resubmit])
+    new, applied = done.model, list(done.changes)
     assert {c.finding for c in applied} == {desk.id, resubmit.id}
     gone = {"Task_ajukan_ho", "Task_verifikasi_ho", "Task_ajukan_siup", "Task_verifikasi_siup",
             "Task_ttd_izin_lokasi", "Task_ttd_ho", "Task_ttd_siup"}

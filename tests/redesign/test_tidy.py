@@ -9,7 +9,7 @@ from lxml import etree
 from bpengine import analyze, load
 from bpengine.model import ProcessModel
 from bpengine.model.namespaces import BPMN
-from bpengine.redesign import check_clean, eliminate, notify, redesign, transform_scenario
+from bpengine.redesign import apply_findings, check_clean, eliminate, notify, transform_scenario
 
 from .conftest import assert_usable
 
@@ -23,9 +23,9 @@ _B = f"{{{BPMN}}}"
 def test_every_redesign_of_every_shipped_process_is_clean(path):
     model = load(path)
     assert check_clean(model) == []
-    findings = analyze(model, path.with_name(path.stem + ".scenario.yaml"))
-    results = [redesign(model, [f])[0] for f in findings]
-    results.append(redesign(model, findings)[0])
+    findings = analyze(model, scenario=path.with_name(path.stem + ".scenario.yaml"))
+    results = [apply_findings(model, [f]).model for f in findings]
+    results.append(apply_findings(model, findings).model)
     for new in results:
         assert [(p.code, p.element_id) for p in check_clean(new)] == []
 
@@ -64,7 +64,8 @@ def test_notify_sends_a_real_message_to_the_office():
 def test_a_redesign_that_suggests_notify_inserts_the_notice():
     model = load(PROCESSES / "surat-keterangan-domisili.bpmn")
     stamp = next(f for f in analyze(model) if f.suggestion == "notify")
-    new, applied = redesign(model, [stamp])
+    done = apply_findings(model, [stamp])
+    new, applied = done.model, list(done.changes)
     assert applied
     assert any(e.kind == "intermediateThrowEvent" for e in new.elements.values())
 

@@ -8,7 +8,7 @@ import pytest
 from bpengine.analysis.finding import make_finding
 from bpengine.analysis.guard import apply_guard
 from bpengine.analysis.suggestions import SUGGESTIONS, Suggestion, declare, removed_steps
-from bpengine.redesign import TRANSFORMATIONS, Transformation, redesign, transform_scenario
+from bpengine.redesign import TRANSFORMATIONS, Transformation, apply_findings, transform_scenario
 from bpengine.redesign.transformations import register
 
 from .conftest import assert_usable
@@ -49,7 +49,8 @@ def _finding(model, step, suggestion="delegate-next"):
 
 def test_an_extension_is_applied_by_redesign(delegate, domisili):
     f = _finding(domisili, "Task_ttd_rw")
-    new, applied = redesign(domisili, [f])
+    done = apply_findings(domisili, [f])
+    new, applied = done.model, done.changes
     assert "Task_ttd_rw" not in new.elements
     assert_usable(new)
     assert [(c.kind, c.elements, c.finding) for c in applied] == [
@@ -64,19 +65,17 @@ def test_an_extension_is_held_by_the_guard_keep_and_mandate(delegate, domisili):
     (guarded,) = apply_guard(domisili, [f])
     assert guarded.suggestion == "parallelise"
     assert "legal act" in guarded.guard
-    skipped: list = []
-    new, applied = redesign(domisili, [f, _finding(domisili, "Task_ttd_rw")],
-                            keep=["Task_ttd_rw"], skipped=skipped)
+    done = apply_findings(domisili, [f, _finding(domisili, "Task_ttd_rw")], keep=["Task_ttd_rw"])
+    new, applied, skipped = done.model, done.changes, done.skipped
     assert new is domisili
-    assert applied == []
+    assert applied == ()
     assert ["mandatory" in s.reason for s in skipped] == [True, False]
     assert "kept" in skipped[1].reason
 
 
 def test_a_refusing_extension_is_skipped_with_its_own_words(delegate, domisili):
-    skipped: list = []
     # Task_cek_kelengkapan is followed by a decision, not by one step
-    redesign(domisili, [_finding(domisili, "Task_cek_kelengkapan")], skipped=skipped)
+    skipped = apply_findings(domisili, [_finding(domisili, "Task_cek_kelengkapan")]).skipped
     assert [s.reason for s in skipped] == [
         f"finding {_finding(domisili, 'Task_cek_kelengkapan').id}: Task_cek_kelengkapan is "
         "not followed by one step"]

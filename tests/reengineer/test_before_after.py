@@ -12,7 +12,7 @@ def test_removing_sign_offs_shortens_the_case_significantly(domisili, redesigned
     from .conftest import SCENARIO
 
     after, _log, after_scenario = redesigned
-    c = compare(domisili, after, SCENARIO, CASES, REPS, seed=3, after_scenario=after_scenario)
+    c = compare(domisili, after, scenario=SCENARIO, cases=CASES, replications=REPS, seed=3, after_scenario=after_scenario)
     cycle = c.get("cycle_days_mean")
     assert cycle.after < cycle.before
     assert cycle.significant
@@ -29,7 +29,7 @@ def test_removing_sign_offs_shortens_the_case_significantly(domisili, redesigned
 def test_same_model_both_sides_shows_no_difference(domisili):
     from .conftest import SCENARIO
 
-    c = compare(domisili, domisili, SCENARIO, CASES, REPS, seed=5)
+    c = compare(domisili, domisili, scenario=SCENARIO, cases=CASES, replications=REPS, seed=5)
     cycle = c.get("cycle_days_mean")
     # common random numbers: the same model with the same seed gives the same numbers
     assert cycle.before == cycle.after
@@ -41,8 +41,8 @@ def test_same_seed_same_table(domisili, redesigned):
     from .conftest import SCENARIO
 
     after, _log, sa = redesigned
-    a = compare(domisili, after, SCENARIO, 60, 2, seed=11, after_scenario=sa).to_dict()
-    b = compare(domisili, after, SCENARIO, 60, 2, seed=11, after_scenario=sa).to_dict()
+    a = compare(domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=11, after_scenario=sa).to_dict()
+    b = compare(domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=11, after_scenario=sa).to_dict()
     assert a == b
 
 
@@ -50,7 +50,7 @@ def test_table_lists_every_metric_with_its_statement(domisili, redesigned):
     from .conftest import SCENARIO
 
     after, _log, sa = redesigned
-    c = compare(domisili, after, SCENARIO, 60, 2, seed=1, after_scenario=sa)
+    c = compare(domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=1, after_scenario=sa)
     text = c.table()
     for m in c.metrics:
         assert m.label in text
@@ -65,7 +65,7 @@ def test_both_sides_are_judged_against_the_before_service_standard(domisili):
     # would look worse; judged against one standard it is the same
     before = {**SCENARIO, "service_standard": "10 working days"}
     after = {**SCENARIO, "service_standard": "1 min"}
-    c = compare(domisili, domisili, before, CASES, 2, seed=5, after_scenario=after)
+    c = compare(domisili, domisili, scenario=before, cases=CASES, replications=2, seed=5, after_scenario=after)
     sla = c.get("sla")
     assert sla.before == sla.after
     assert 0 < sla.before < 1
@@ -76,11 +76,11 @@ def test_a_given_service_standard_overrides_the_before_one(domisili):
     from .conftest import SCENARIO
 
     before = {**SCENARIO, "service_standard": "10 working days"}
-    c = compare(domisili, domisili, before, CASES, 2, seed=5, service_standard="1 min")
+    c = compare(domisili, domisili, scenario=before, cases=CASES, replications=2, seed=5, service_standard="1 min")
     assert c.get("sla").before == 0.0
     assert "working days" in c.get("sla").label
     with pytest.raises(ScenarioError, match="service standard"):
-        compare(domisili, domisili, before, CASES, 2, seed=5, service_standard="soon")
+        compare(domisili, domisili, scenario=before, cases=CASES, replications=2, seed=5, service_standard="soon")
 
 
 def test_a_drawn_data_exchange_adds_no_handoffs_between_lanes():
@@ -101,8 +101,8 @@ def test_a_drawn_data_exchange_adds_no_handoffs_between_lanes():
     log = []
     new = integrate(model, ["End_sppst_dikirim", "Catch_sppst"], log=log)
     sc = transform_scenario(raw, log[0])
-    rb = simulate(model, raw, cases=30, replications=1, seed=5)
-    ra = simulate(new, sc, cases=30, replications=1, seed=5)
+    rb = simulate(model, scenario=raw, cases=30, replications=1, seed=5)
+    ra = simulate(new, scenario=sc, cases=30, replications=1, seed=5)
     assert any(r["activity"] == "Catch_sppst" for r in ra.event_log)  # the receive task ran
     before = per_case_counts(model, rb.event_log)["handoffs"]
     after = per_case_counts(new, ra.event_log)["handoffs"]

@@ -29,7 +29,7 @@ def reform():
         pytest.skip("the OSS-RBA pair is not in processes/ yet")
     before, after = load(BEFORE), load(AFTER)
     sb, sa = _sidecar(BEFORE), _sidecar(AFTER)
-    saving = compare(before, after, sb and str(sb), CASES, REPS, SEED,
+    saving = compare(before, after, scenario=sb and str(sb), cases=CASES, replications=REPS, seed=SEED,
                      after_scenario=(sa and str(sa)) or (sb and str(sb)))
     return before, saving
 
@@ -52,7 +52,7 @@ def ours(reform):
     result = reengineer(before, raw, cases=100, replications=2, seed=SEED, jobs=2,
                         max_candidates=40)
     assert result.best is not None, "no candidate beats the before model"
-    comparison = compare(before, result.best.model, raw, CASES, REPS, SEED,
+    comparison = compare(before, result.best.model, scenario=raw, cases=CASES, replications=REPS, seed=SEED,
                          after_scenario=result.best.scenario)
     return result.best, comparison
 

@@ -64,7 +64,7 @@ def test_each_model_is_ranked_once_and_every_cited_id_is_explained(name):
     # equal content (diagram aside) on equal numbers is one candidate, however reached
     assert len(set(designs)) == len(designs)
     assert (model, json.dumps(r.baseline.scenario, sort_keys=True)) not in designs
-    shown = {f.id for f in analyze(model, processes / f"{name}.scenario.yaml")}
+    shown = {f.id for f in analyze(model, scenario=processes / f"{name}.scenario.yaml")}
     for c in r.ranked:
         for fid in c.findings:
             assert fid in shown or fid in r.later, fid

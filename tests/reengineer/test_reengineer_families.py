@@ -22,7 +22,7 @@ FAMILIES = {"automate": "automate", "bottleneck": "move-staff", "fast-lane": "fa
 def test_each_family_is_simulated_and_beats_the_procedure_as_it_is(name, rules):
     model = load(PROCESSES / f"{name}.bpmn")
     scenario = PROCESSES / f"{name}.scenario.yaml"
-    findings = analyze(model, scenario, rules=rules)
+    findings = analyze(model, scenario=scenario, rules=rules)
     assert findings
     result = reengineer(model, read_yaml(scenario), cases=80, replications=2,
                         seed=7, jobs=1, max_candidates=6, findings=findings)

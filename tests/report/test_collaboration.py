@@ -16,10 +16,10 @@ COLLAB = Path(__file__).resolve().parents[1] / "data" / "collab" / "tiga-instans
 def test_the_three_commands_agree_on_steps_and_handovers():
     model = load(COLLAB)
     m = metrics(model)
-    steps, handovers = m["size"]["activities"], m["domain"]["handovers"]
+    steps, handovers = m.size["activities"], m.domain["handovers"]
     assert (steps, handovers) == (7, 2)
 
-    result = simulate(model, None, cases=30, replications=2, warmup=0)
+    result = simulate(model, scenario=None, cases=30, replications=2, warmup=0)
     per_case = Counter(row["case"] for row in result.event_log)
     assert set(per_case.values()) == {steps}  # every pool's steps, once each, in every case
     sent = Counter(row["case"] for row in result.handovers)
@@ -27,9 +27,9 @@ def test_the_three_commands_agree_on_steps_and_handovers():
     assert set(sent) == set(per_case)
     assert sum(t["executions_per_case"] for t in result.tasks) == steps
 
-    c = compare(model, model, None, 30, 2, 7)
+    c = compare(model, model, scenario=None, cases=30, replications=2, seed=7)
     assert (c.get("activities").before, c.get("handovers").before) == (steps, handovers)
-    assert c.get("paper_handovers").before == m["domain"]["paper_handovers"] == 1
+    assert c.get("paper_handovers").before == m.domain["paper_handovers"] == 1
     assert c.get("handovers").after == handovers
     assert c.get("handovers_per_case").before == c.get("handovers_per_case").after == handovers
 
@@ -47,7 +47,7 @@ def test_simulate_prints_the_handovers_and_every_pool():
 def test_compare_on_single_pools_has_no_handover_rows():
     single = load(Path(__file__).resolve().parents[2] / "processes" / "cuti-asn.bpmn")
     assert not single.is_collaboration
-    c = compare(single, single, None, 20, 2, 7)
+    c = compare(single, single, scenario=None, cases=20, replications=2, seed=7)
     assert all(x.key not in ("handovers", "paper_handovers") for x in c.metrics)
 
 
@@ -74,11 +74,11 @@ def test_every_pool_is_in_the_log_and_the_counts_agree(path, tmp_path):
                  if e.process == pool.process and e.is_activity}
         assert steps & logged, f"no step of pool {pool.name} in the log"
     m = metrics(model)
-    c = compare(model, model, None, 30, 2, 7)
-    assert c.get("activities").before == m["size"]["activities"]
-    assert c.get("handovers").before == m["domain"]["handovers"] == len(model.case_handovers)
-    result = simulate(model, None, cases=30, replications=2, warmup=0)
+    c = compare(model, model, scenario=None, cases=30, replications=2, seed=7)
+    assert c.get("activities").before == m.size["activities"]
+    assert c.get("handovers").before == m.domain["handovers"] == len(model.case_handovers)
+    result = simulate(model, scenario=None, cases=30, replications=2, warmup=0)
     per_case = Counter(r["case"] for r in result.handovers)
     # every hand-over a case passes is one the model counts (rework can repeat none here)
-    assert max(per_case.values()) <= m["domain"]["handovers"]
+    assert max(per_case.values()) <= m.domain["handovers"]
     assert {r["flow"] for r in result.handovers} <= {h.flow for h in model.case_handovers}

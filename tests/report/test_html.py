@@ -21,7 +21,7 @@ from .conftest import SCENARIO
 def report(tmp_path, domisili, redesigned):
     after, log, sa = redesigned
     results = simulate_pair(domisili, after, SCENARIO, sa, cases=120, replications=3, seed=2)
-    comparison = compare(domisili, after, SCENARIO, 120, 3, 2, after_scenario=sa,
+    comparison = compare(domisili, after, scenario=SCENARIO, cases=120, replications=3, seed=2, after_scenario=sa,
                          results=results)
     from bpengine import analyze
 
@@ -231,7 +231,7 @@ def test_chromium_labels_readable_and_no_overflow_at_1400_and_768(lang, tmp_path
 
         results = simulate_pair(domisili, after, SCENARIO, sa, cases=60, replications=2, seed=2)
         write_report(domisili, after, findings=analyze(domisili),
-                     comparison=compare(domisili, after, SCENARIO, 60, 2, 2, after_scenario=sa,
+                     comparison=compare(domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=2, after_scenario=sa,
                                         results=results),
                      changes=log, path=path, scenario=SCENARIO)
     finally:

@@ -77,7 +77,7 @@ def _survives(read) -> None:
     """``read()`` a scenario, then simulate a few cases of it; only bpengine errors."""
     try:
         sc = read()
-        simulate(MODEL, sc, cases=5, replications=1, warmup=0, event_log=False)
+        simulate(MODEL, scenario=sc, cases=5, replications=1, warmup=0, event_log=False)
     except BpengineError as exc:
         assert str(exc).strip()
         assert len(str(exc)) < 2000  # a value is quoted short, never dumped
@@ -86,13 +86,13 @@ def _survives(read) -> None:
 @FUZZ
 @given(SCENARIOS)
 def test_scenario_mappings_give_scenario_errors(doc):
-    _survives(lambda: load_scenario(doc, MODEL))
+    _survives(lambda: load_scenario(doc, model=MODEL))
 
 
 @FUZZ
 @given(near_valid())
 def test_fuzzed_values_of_a_working_scenario_give_scenario_errors(doc):
-    _survives(lambda: load_scenario(doc, MODEL))
+    _survives(lambda: load_scenario(doc, model=MODEL))
 
 
 @FUZZ
@@ -108,7 +108,7 @@ def test_scenario_files_give_scenario_errors(tmp_path_factory, doc, form):
     if form == "bytes":
         data = data[: len(data) // 2] + b"\xff\xfe\x00" + data[len(data) // 2:]
     path.write_bytes(data)
-    _survives(lambda: load_scenario(path, MODEL))
+    _survives(lambda: load_scenario(path, model=MODEL))
 
 
 def _paths(doc, prefix=()):
@@ -147,6 +147,6 @@ def test_prosimos_parameters_give_scenario_errors(changes):
     text = json.dumps(doc)
     try:
         sc = from_prosimos(text, PROSIMOS_MODEL)
-        simulate(PROSIMOS_MODEL, sc, cases=5, replications=1, warmup=0, event_log=False)
+        simulate(PROSIMOS_MODEL, scenario=sc, cases=5, replications=1, warmup=0, event_log=False)
     except BpengineError as exc:
         assert str(exc).strip()

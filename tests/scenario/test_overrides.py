@@ -66,19 +66,19 @@ def test_overrides_change_a_copy_and_follow_the_file_s_keys():
 
 def test_the_scenario_reader_checks_the_result_naming_file_and_path():
     model = load(CUTI)
-    sc = load_scenario(CUTI_SCENARIO, model, overrides=['lanes."Kepala OPD".staff=3'])
+    sc = load_scenario(CUTI_SCENARIO, model=model, overrides=['lanes."Kepala OPD".staff=3'])
     assert sc.lane("Kepala OPD").staff == 3
     assert sc.lane("Atasan Langsung").staff == 4
     with pytest.raises(ScenarioError) as err:
-        load_scenario(CUTI_SCENARIO, model, overrides=['lanes."Kepala OPD".staff=0'])
+        load_scenario(CUTI_SCENARIO, model=model, overrides=['lanes."Kepala OPD".staff=0'])
     assert str(err.value).startswith(str(CUTI_SCENARIO))
     assert "lanes.Kepala OPD.staff: a lane needs at least one person" in str(err.value)
     with pytest.raises(ScenarioError, match="no lane named 'Kepala OPX'"):
-        load_scenario(CUTI_SCENARIO, model, overrides=['lanes."Kepala OPX".staff=2'])
+        load_scenario(CUTI_SCENARIO, model=model, overrides=['lanes."Kepala OPX".staff=2'])
     with pytest.raises(ScenarioError, match="arrivals.rate: expected a number, got 'many'"):
-        load_scenario(CUTI_SCENARIO, model, overrides=["arrivals.rate=many"])
+        load_scenario(CUTI_SCENARIO, model=model, overrides=["arrivals.rate=many"])
     # no file given: the sidecar is found and changed
-    assert load_scenario(None, model, overrides=["arrivals.rate=8"]).arrivals.interarrival.mean \
+    assert load_scenario(None, model=model, overrides=["arrivals.rate=8"]).arrivals.interarrival.mean \
         == pytest.approx(450 / 8)
 
 

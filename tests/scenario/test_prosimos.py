@@ -25,12 +25,12 @@ CLAIMS_DOC = json.loads((DATA / "claims.json").read_text())
 def _load(doc, tmp_path, name="params.json"):
     path = tmp_path / name
     path.write_text(json.dumps(doc))
-    return load_scenario(path, CLAIMS)
+    return load_scenario(path, model=CLAIMS)
 
 
 def test_permit_parameters():
     model = load(shared_path("bench", "permit.bpmn"))
-    sc = load_scenario(shared_path("bench", "permit.json"), model)
+    sc = load_scenario(shared_path("bench", "permit.json"), model=model)
     assert sc.resource_of("T06") == "CaseOfficer"
     # alike people (one entry, one calendar) stay the fast head-count case
     assert sc.lane("CaseOfficer").staff == 4
@@ -46,7 +46,7 @@ def test_permit_parameters():
 
 
 def test_resources_become_named_people_with_their_own_calendar_cost_and_speed():
-    sc = load_scenario(DATA / "claims.json", CLAIMS)
+    sc = load_scenario(DATA / "claims.json", model=CLAIMS)
     front, back = sc.lane("Front desk"), sc.lane("Back office")
     assert [p.name for p in front.people] == ["Ana", "Clerk_0", "Clerk_1"]
     ana = front.people[0]
@@ -79,8 +79,8 @@ def test_pools_sharing_a_task_form_one_lane(tmp_path):
 
 
 def test_simulating_people_counts_each_persons_hours_and_cost():
-    sc = load_scenario(DATA / "claims.json", CLAIMS)
-    res = simulate(CLAIMS, sc, cases=300, replications=2, seed=3, warmup=0, event_log=True)
+    sc = load_scenario(DATA / "claims.json", model=CLAIMS)
+    res = simulate(CLAIMS, scenario=sc, cases=300, replications=2, seed=3, warmup=0, event_log=True)
     rows = res.event_log
     who = {(r["activity"], r["resource"]) for r in rows}
     assert not any(a == "Assess damage" and r.startswith("Junior") for a, r in who)
@@ -163,13 +163,13 @@ def test_degenerate_and_unusual_distributions_follow_prosimos(tmp_path):
     draws = sc.arrivals.interarrival.sample(np.random.default_rng(1), 4000)
     assert set(np.unique(draws)) == {10.0, 50.0}
     assert (draws == 10).mean() == pytest.approx(.25, abs=.03)
-    res = simulate(CLAIMS, sc, cases=100, replications=1, warmup=0, seed=2, event_log=False)
+    res = simulate(CLAIMS, scenario=sc, cases=100, replications=1, warmup=0, seed=2, event_log=False)
     assert any("no value can fall within" in n for n in res.notes)
 
 
 def test_inclusive_split_without_conditions_draws_each_flow_by_probability():
-    sc = load_scenario(DATA / "claims.json", CLAIMS)
-    res = simulate(CLAIMS, sc, cases=3000, replications=1, warmup=0, seed=5, event_log=False)
+    sc = load_scenario(DATA / "claims.json", model=CLAIMS)
+    res = simulate(CLAIMS, scenario=sc, cases=3000, replications=1, warmup=0, seed=5, event_log=False)
     runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
     # each flow on its own with 0.6 and 0.4; when neither is drawn (0.4 * 0.6 of the
     # time), one is drawn by probability (Prosimos' rule), so neither is a fixed fallback
@@ -202,7 +202,7 @@ def test_branch_rules_decide_by_case_attributes_as_prosimos_does(tmp_path):
     assert sc.rules["G_checks"]["F_id"] == "(channel == 'counter')"
     # an attribute no case has makes its rule false, as in Prosimos
     assert sc.rules["G_checks"]["F_docs"] == "(0.0 <= amount <= 2500.0) or (False)"
-    res = simulate(CLAIMS, sc, cases=4000, replications=1, warmup=0, seed=8, event_log=False)
+    res = simulate(CLAIMS, scenario=sc, cases=4000, replications=1, warmup=0, seed=8, event_log=False)
     runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
     assert runs["T_ask"] == pytest.approx(1000 / 4900, abs=0.02)   # amount uniform 100-5000
     # inclusive: every flow whose rule holds; when none holds (online and amount > 2500)
@@ -229,7 +229,7 @@ def test_event_attributes_set_case_data_that_later_rules_read(tmp_path):
                                                             "comparison": ">", "value": 9}]]
     sc = _load(doc, tmp_path)
     assert sc.rules["G_checks"]["F_docs"] == "(doubled < 2000.0) or (score > 9.0)"
-    res = simulate(CLAIMS, sc, cases=4000, replications=1, warmup=0, seed=9, event_log=False)
+    res = simulate(CLAIMS, scenario=sc, cases=4000, replications=1, warmup=0, seed=9, event_log=False)
     runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
     docs = (900 / 4900) + (1 - 900 / 4900) * 0.1      # amount below 1000, or a high score
     none = 0.7 * (1 - docs)
@@ -246,7 +246,7 @@ def test_event_attributes_not_simulated_are_refused(tmp_path):
     doc["event_attributes"][0]["attributes"][0] = {"name": "x", "type": "expression",
                                                    "values": "__import__('os')"}
     with pytest.raises(ScenarioError, match=r"event_attributes of T_register: x: "):
-        simulate(CLAIMS, _load(doc, tmp_path), cases=5, replications=1)
+        simulate(CLAIMS, scenario=_load(doc, tmp_path), cases=5, replications=1)
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -273,10 +273,10 @@ def test_unknown_ids_are_refused(tmp_path):
     bad.write_text(json.dumps(doc))
     with pytest.raises(ScenarioError, match="bad.json: gateway_branching_probabilities names "
                                             "'G_nope'"):
-        load_scenario(bad, model)
+        load_scenario(bad, model=model)
     bad.write_text("{not json")
     with pytest.raises(ScenarioError, match="not valid JSON"):
-        load_scenario(bad, model)
+        load_scenario(bad, model=model)
 
 
 # -- fuzzing: generated Prosimos files, well-shaped and broken, give bpengine errors only --
@@ -407,8 +407,8 @@ def _only_bpengine_errors(doc, cases):
     path = _TMP / "fuzz.json"
     path.write_text(json.dumps(doc))
     try:
-        sc = load_scenario(path, CLAIMS)
-        simulate(CLAIMS, sc, cases=cases, replications=1, warmup=0, seed=1, event_log=False)
+        sc = load_scenario(path, model=CLAIMS)
+        simulate(CLAIMS, scenario=sc, cases=cases, replications=1, warmup=0, seed=1, event_log=False)
     except BpengineError as exc:
         assert "\n" not in str(exc).strip(), str(exc)
 
@@ -451,6 +451,6 @@ def test_a_key_with_a_newline_is_named_on_one_line(tmp_path):
     path = tmp_path / "params.json"
     path.write_text(json.dumps(doc))
     with pytest.raises(ScenarioError) as err:
-        load_scenario(path, CLAIMS)
+        load_scenario(path, model=CLAIMS)
     assert "\n" not in str(err.value)
     assert "\\n" in str(err.value)

@@ -17,7 +17,7 @@ def model():
 
 
 def test_defaults_when_no_sidecar(model):
-    sc = load_scenario(None, model)
+    sc = load_scenario(None, model=model)
     assert sc.source == "<defaults>"
     assert sc.task_duration("A").mean == 10
     assert sc.lane("Staf").staff == 1
@@ -36,7 +36,7 @@ def test_sidecar_is_found_next_to_the_model(tmp_path, model):
         "gateways": {"G": {"ya": 0.8, "f_back": 0.2}},
     }))
     m = load(tmp_path / "x.bpmn")
-    sc = load_scenario(None, m)
+    sc = load_scenario(None, model=m)
     assert sc.source.endswith("x.scenario.yaml")
     assert sc.service_standard_days == 3
     assert sc.lane("Staf").staff == 2
@@ -66,7 +66,7 @@ def test_sidecar_is_found_next_to_the_model(tmp_path, model):
 ])
 def test_bad_scenarios_are_refused_naming_key_and_element(model, doc, words):
     with pytest.raises(ScenarioError) as err:
-        load_scenario(doc, model)
+        load_scenario(doc, model=model)
     assert words in str(err.value)
 
 
@@ -74,12 +74,12 @@ def test_file_errors_name_the_file(tmp_path, model):
     bad = tmp_path / "bad.scenario.yaml"
     bad.write_text("tasks: {A: [1, 2}\n")
     with pytest.raises(ScenarioError, match=r"bad.scenario.yaml:1:\d+: not valid YAML"):
-        load_scenario(bad, model)
+        load_scenario(bad, model=model)
     bad.write_text("tasks: {Nope: 5}\n")
     with pytest.raises(ScenarioError, match=r"bad.scenario.yaml: tasks.Nope"):
-        load_scenario(bad, model)
+        load_scenario(bad, model=model)
     with pytest.raises(ScenarioError, match="missing.yaml: no such file"):
-        load_scenario(tmp_path / "missing.yaml", model)
+        load_scenario(tmp_path / "missing.yaml", model=model)
 
 
 def test_data_lane_durations_and_arrivals(model):
@@ -88,13 +88,13 @@ def test_data_lane_durations_and_arrivals(model):
         "arrivals": {"rate": 45},
         "data": {"lengkap": {"choice": {True: 0.7, False: 0.3}},
                  "luas": {"distribution": "uniform", "low": 10, "high": 500}},
-    }, model)
+    }, model=model)
     assert sc.task_duration("A").mean == 30  # from the lane: duration per role
     assert sc.arrivals.interarrival.mean == 10  # 45 cases per 450-minute working day
     assert sc.lane_calendar("Staf").working_minutes_per_day == 1440
     assert set(sc.data) == {"lengkap", "luas"}
     with pytest.raises(ScenarioError, match="data.j.choice: probabilities sum to 0.5"):
-        load_scenario({"data": {"j": {"choice": {"a": 0.5}}}}, model)
+        load_scenario({"data": {"j": {"choice": {"a": 0.5}}}}, model=model)
 
 
 def test_broken_yaml_is_one_line_with_line_and_column(tmp_path):
@@ -121,7 +121,7 @@ def test_people_with_own_hours_leave_cost_tasks_and_durations():
             {"name": "Sari", "cost_per_hour": 60000, "leave": ["2025-01-08..2025-01-10"],
              "durations": {"Assess damage": "20 min"}},
             {"name": "Budi", "tasks": ["Check identity", "T_docs", "T_price"]},
-            {"name": "Wati", "hours": {"mon": ["08:00-12:00"]}}]}}}, model)
+            {"name": "Wati", "hours": {"mon": ["08:00-12:00"]}}]}}}, model=model)
     lane = sc.lane("Back office")
     sari, budi, wati = lane.people
     assert lane.staff == 3
@@ -138,7 +138,7 @@ def test_people_with_own_hours_leave_cost_tasks_and_durations():
     week = 7 * 1440
     assert sc.lane_capacity("Back office", 0, week) == pytest.approx(2 * 450 + 5 * 450 + 240)
     alone = load_scenario({"lanes": {"Back office": {"people": [
-        {"name": "Wati", "hours": {"mon": ["08:00-12:00"]}}]}}}, model)
+        {"name": "Wati", "hours": {"mon": ["08:00-12:00"]}}]}}}, model=model)
     assert alone.lane_capacity("Back office", 0, week) == pytest.approx(240)
 
 
@@ -156,11 +156,11 @@ def test_people_with_own_hours_leave_cost_tasks_and_durations():
 ])
 def test_people_mistakes_are_named(people, message):
     with pytest.raises(ScenarioError, match=message):
-        load_scenario({"lanes": {"Back office": {"people": people}}}, load(CLAIMS))
+        load_scenario({"lanes": {"Back office": {"people": people}}}, model=load(CLAIMS))
 
 
 def test_staff_and_people_must_agree():
     with pytest.raises(ScenarioError, match=r"lanes.Back office.staff: 2 does not match the 1"):
-        load_scenario({"lanes": {"Back office": {"staff": 2, "people": ["A"]}}}, load(CLAIMS))
+        load_scenario({"lanes": {"Back office": {"staff": 2, "people": ["A"]}}}, model=load(CLAIMS))
     with pytest.raises(ScenarioError, match=r"allocation: 'random' is not one of"):
-        load_scenario({"lanes": {"Back office": {"allocation": "random", "staff": 2}}}, load(CLAIMS))
+        load_scenario({"lanes": {"Back office": {"allocation": "random", "staff": 2}}}, model=load(CLAIMS))

@@ -49,7 +49,7 @@ PARALLEL_BATCH = {
 
 
 def test_parallel_branches_waiting_side_by_side_count_once():
-    res = simulate(DATA / "parallel.bpmn", PARALLEL_BATCH, cases=1, replications=1, warmup=0)
+    res = simulate(DATA / "parallel.bpmn", scenario=PARALLEL_BATCH, cases=1, replications=1, warmup=0)
     k = {name: kpi.mean for name, kpi in res.kpis.items()}
     # 08:00-14:50: both branches wait 08:00-14:00 together (a sum would say 12 h of
     # waiting in a 6 h 50 min case), then 30 min A and B side by side, C and F 10 min each
@@ -74,7 +74,7 @@ def test_parallel_branches_waiting_side_by_side_count_once():
 def test_work_paused_overnight_is_not_waiting():
     sc = {"tasks": {"A": "2 h", "B": "1 min"}, "start": "2025-01-09 15:00",
           "arrivals": {"interarrival": "100 h"}}
-    res = simulate(DATA / "sequence.bpmn", sc, cases=1, replications=1, warmup=0)
+    res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=1, replications=1, warmup=0)
     k = {name: kpi.mean for name, kpi in res.kpis.items()}
     # A: Thursday 15:00-16:00, closed until Friday 07:30, then 07:30-08:30; B at once
     closed = 15.5
@@ -89,7 +89,7 @@ def test_work_paused_overnight_is_not_waiting():
 
 
 def test_waiting_never_exceeds_the_cycle_time_on_permit():
-    res = simulate(shared_path("bench", "permit.bpmn"), shared_path("bench", "permit.json"),
+    res = simulate(shared_path("bench", "permit.bpmn"), scenario=shared_path("bench", "permit.json"),
                    cases=2000, replications=2, seed=3, event_log=False)
     k = {name: kpi.mean for name, kpi in res.kpis.items()}
     assert k["waiting_time"] < k["idle_cycle_time"]
@@ -105,7 +105,7 @@ def test_waiting_never_exceeds_the_cycle_time_on_permit():
 def test_a_sequence_is_waiting_plus_processing():
     sc = {"tasks": {"A": {"distribution": "exponential", "mean": "40 min"}, "B": "15 min"},
           "arrivals": {"interarrival": {"distribution": "exponential", "mean": "50 min"}}}
-    res = simulate(DATA / "sequence.bpmn", sc, cases=500, replications=2, seed=9)
+    res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=500, replications=2, seed=9)
     k = {name: kpi.mean for name, kpi in res.kpis.items()}
     # one step at a time: the case's life is its steps' waiting plus their start to end
     assert k["waiting_time"] + k["idle_processing_time"] == pytest.approx(k["idle_cycle_time"])

@@ -15,7 +15,7 @@ SCENARIO = {"tasks": {"A": "20 min", "B": "10 min"}, "arrivals": {"interarrival"
 
 @pytest.fixture(scope="module")
 def result():
-    return simulate(DATA / "sequence.bpmn", SCENARIO, cases=40, replications=2, warmup=0)
+    return simulate(DATA / "sequence.bpmn", scenario=SCENARIO, cases=40, replications=2, warmup=0)
 
 
 def test_event_log_rows(result):

@@ -24,7 +24,7 @@ def test_a_catch_event_looping_to_itself_is_refused_naming_it(definition, tmp_pa
     path.write_text(source.replace("<messageEventDefinition/>", definition), encoding="utf-8")
     model = load(path)
     with pytest.raises(ModelError) as caught:
-        compile_net(model, load_scenario(None, model))
+        compile_net(model, load_scenario(None, model=model))
     [problem] = caught.value.problems
     assert problem.element_id == "W"
     assert problem.code == "self-loop"

@@ -55,15 +55,15 @@ def test_paper_moves_in_office_hours(model):
 
 
 def test_a_longer_paper_transfer_shows_in_the_cycle_time(model):
-    quick = simulate(model, {"handovers": {"paper": "10 min"}}, cases=60, replications=2)
-    slow = simulate(model, {"handovers": {"paper": "3 working days"}}, cases=60, replications=2)
+    quick = simulate(model, scenario={"handovers": {"paper": "10 min"}}, cases=60, replications=2)
+    slow = simulate(model, scenario={"handovers": {"paper": "3 working days"}}, cases=60, replications=2)
     assert slow.kpis["cycle_time_working_days"].mean > \
         quick.kpis["cycle_time_working_days"].mean + 2.5
     assert {t["lane"] for t in slow.tasks} >= {"Camat", "Petugas Dinas"}
 
 
 def test_what_is_not_simulated_is_named(model):
-    result = simulate(model, None, cases=20, replications=1)
+    result = simulate(model, scenario=None, cases=20, replications=1)
     assert any("pool Pemohon is a black box" in n for n in result.notes)
 
 
@@ -81,7 +81,7 @@ def test_a_message_never_sent_is_a_deadlock_named_at_the_receiver():
     model = load(data)
     with pytest.raises(ModelError, match=r"Receive_terima \(Terima rekomendasi\) waits for a "
                                          r"message from another pool that never comes"):
-        simulate(model, None, cases=5, replications=1)
+        simulate(model, scenario=None, cases=5, replications=1)
 
 
 def test_a_receive_task_takes_no_time_of_its_own(model):

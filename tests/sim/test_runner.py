@@ -29,7 +29,7 @@ def test_erlang_c_reference_values():
 @pytest.mark.parametrize(("params", "servers", "cases"), [("mmc1.json", 1, 20000), ("mmc2.json", 2, 10000)])
 def test_mmc_matches_erlang_c_utilisation_and_little(params, servers, cases):
     model = load(shared_path("bench", "mmc1.bpmn"))
-    res = simulate(model, shared_path("bench", params), cases=cases, replications=10,
+    res = simulate(model, scenario=shared_path("bench", params), cases=cases, replications=10,
                    warmup=2000, seed=1, event_log=False, workers=2)
     wq = res["queueing_minutes"]
     assert wq.contains(erlang_c_wait(LAMBDA, MEAN_SERVICE, servers)), wq
@@ -49,9 +49,9 @@ def test_same_seed_same_result_other_seed_differs():
     sc = {"tasks": {"A": {"distribution": "exponential", "mean": "20 min"},
                     "B": {"distribution": "lognormal", "mean": "10 min", "sd": "5 min"}},
           "arrivals": {"interarrival": {"distribution": "exponential", "mean": "25 min"}}}
-    a = simulate(DATA / "sequence.bpmn", sc, cases=300, replications=3, seed=11)
-    b = simulate(DATA / "sequence.bpmn", sc, cases=300, replications=3, seed=11)
-    c = simulate(DATA / "sequence.bpmn", sc, cases=300, replications=3, seed=12)
+    a = simulate(DATA / "sequence.bpmn", scenario=sc, cases=300, replications=3, seed=11)
+    b = simulate(DATA / "sequence.bpmn", scenario=sc, cases=300, replications=3, seed=11)
+    c = simulate(DATA / "sequence.bpmn", scenario=sc, cases=300, replications=3, seed=12)
     assert a.to_dict()["kpis"] == b.to_dict()["kpis"]
     assert a.event_log == b.event_log
     assert a.to_dict()["kpis"] != c.to_dict()["kpis"]
@@ -61,7 +61,7 @@ def test_kpis_add_up_for_a_sequence():
     sc = {"tasks": {"A": "30 min", "B": "15 min"}, "service_standard": "1 working day",
           "lanes": {"Staf": {"cost_per_hour": 60000}, "Kepala": {"cost_per_hour": 120000}},
           "arrivals": {"interarrival": "2 h"}}
-    res = simulate(DATA / "sequence.bpmn", sc, cases=200, replications=2, seed=3)
+    res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=200, replications=2, seed=3)
     assert res["processing_hours"].mean == pytest.approx(0.75)
     assert res["cost_per_case"].mean == pytest.approx(30 * 1000 + 15 * 2000)
     assert res["queueing_hours"].mean == pytest.approx(0)  # one case at a time
@@ -73,17 +73,17 @@ def test_kpis_add_up_for_a_sequence():
 
 
 def test_warmup_cases_are_not_measured():
-    res = simulate(DATA / "sequence.bpmn", None, cases=100, replications=2, warmup=0.5)
+    res = simulate(DATA / "sequence.bpmn", scenario=None, cases=100, replications=2, warmup=0.5)
     assert res.warmup == 50
     assert len(res.cycle_days) == 200
     with pytest.raises(BpengineError, match="warmup"):
-        simulate(DATA / "sequence.bpmn", None, cases=10, warmup=-1)
+        simulate(DATA / "sequence.bpmn", scenario=None, cases=10, warmup=-1)
     with pytest.raises(BpengineError, match="cases"):
-        simulate(DATA / "sequence.bpmn", None, cases=0)
+        simulate(DATA / "sequence.bpmn", scenario=None, cases=0)
 
 
 def test_permit_runs_with_prosimos_parameters():
-    res = simulate(shared_path("bench", "permit.bpmn"), shared_path("bench", "permit.json"),
+    res = simulate(shared_path("bench", "permit.bpmn"), scenario=shared_path("bench", "permit.json"),
                    cases=1000, replications=3, seed=5)
     rework = next(t for t in res.tasks if t["id"] == "T03")
     assert rework["executions_per_case"] == pytest.approx(0.25, abs=0.04)  # 0.2 / (1 - 0.2)
@@ -98,27 +98,27 @@ def test_permit_runs_with_prosimos_parameters():
 def test_workers_give_the_same_result_as_one_process():
     sc = {"tasks": {"A": {"distribution": "exponential", "mean": "20 min"}},
           "arrivals": {"interarrival": {"distribution": "exponential", "mean": "25 min"}}}
-    one = simulate(DATA / "sequence.bpmn", sc, cases=200, replications=4, seed=5)
-    two = simulate(DATA / "sequence.bpmn", sc, cases=200, replications=4, seed=5, workers=2)
+    one = simulate(DATA / "sequence.bpmn", scenario=sc, cases=200, replications=4, seed=5)
+    two = simulate(DATA / "sequence.bpmn", scenario=sc, cases=200, replications=4, seed=5, workers=2)
     assert one.to_dict()["kpis"] == two.to_dict()["kpis"]
     assert one.event_log == two.event_log
     assert one.tasks == two.tasks
     with pytest.raises(BpengineError, match="workers"):
-        simulate(DATA / "sequence.bpmn", sc, cases=10, workers=-1)
+        simulate(DATA / "sequence.bpmn", scenario=sc, cases=10, workers=-1)
 
 
 def test_errors_in_worker_processes_keep_their_location():
     from bpengine import ModelError
 
     with pytest.raises(ModelError) as err:
-        simulate(DATA / "deadlock.bpmn", None, cases=5, replications=2, workers=2)
+        simulate(DATA / "deadlock.bpmn", scenario=None, cases=5, replications=2, workers=2)
     assert err.value.problems[0].element_id == "J"
     assert str(err.value).startswith(str(DATA / "deadlock.bpmn"))
 
 
 def test_progress_is_reported_up_to_the_total():
     seen = []
-    simulate(DATA / "sequence.bpmn", None, cases=500, replications=2, warmup=0,
+    simulate(DATA / "sequence.bpmn", scenario=None, cases=500, replications=2, warmup=0,
              progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (1000, 1000)
     assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
@@ -132,8 +132,8 @@ def test_common_random_numbers_across_variants():
             "calendar": {"hours": "always"}, "arrivals": {"calendar": "always"}}
     other = {**base, "tasks": {**base["tasks"], "B": {"distribution": "uniform", "low": 1,
                                                        "high": 3}}}
-    one = simulate(DATA / "sequence.bpmn", base, cases=100, replications=1, warmup=0)
-    two = simulate(DATA / "sequence.bpmn", other, cases=100, replications=1, warmup=0)
+    one = simulate(DATA / "sequence.bpmn", scenario=base, cases=100, replications=1, warmup=0)
+    two = simulate(DATA / "sequence.bpmn", scenario=other, cases=100, replications=1, warmup=0)
 
     def work(res, task):
         return sorted((r["case"], r["enabled"], r["end"] - r["start"])

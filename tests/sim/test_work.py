@@ -21,7 +21,7 @@ def scenario(people, allocation="soonest_start", cost=0):
 
 
 def log(people, allocation="soonest_start", cases=40, cost=0):
-    res = simulate(DATA / "sequence.bpmn", scenario(people, allocation, cost), cases=cases,
+    res = simulate(DATA / "sequence.bpmn", scenario=scenario(people, allocation, cost), cases=cases,
                    replications=1, warmup=0, seed=1)
     return res, [r for r in res.event_log if r["activity"] == "A"]
 
@@ -72,7 +72,7 @@ def test_each_person_costs_their_own_rate():
 
 def test_a_person_only_takes_the_tasks_they_do():
     res = simulate(Path(__file__).resolve().parents[1] / "data" / "prosimos" / "claims.bpmn",
-                   {"arrivals": {"interarrival": "10 min"},
+                   scenario={"arrivals": {"interarrival": "10 min"},
                     "lanes": {"Front desk": {"people": [
                         {"name": "Kasir", "tasks": ["T_notify"]},
                         {"name": "Loket", "tasks": ["T_register", "T_ask", "T_notify"]}]}}},
@@ -93,9 +93,9 @@ def test_a_multi_instance_count_from_case_data_over_the_limit_is_refused_at_once
         "<loopCardinality>3</loopCardinality>", "<loopCardinality>jumlah_berkas</loopCardinality>")
     model = tmp_path / "berkas.bpmn"
     model.write_text(source)
-    assert simulate(model, {"data": {"jumlah_berkas": 4}}, cases=5, replications=1,
+    assert simulate(model, scenario={"data": {"jumlah_berkas": 4}}, cases=5, replications=1,
                     warmup=0).cases == 5
     with pytest.raises(ScenarioError, match=r"tasks\.P\.instances \(loopCardinality "
                        r"'jumlah_berkas'\): 1000000000 is above the limit of 10000 \(the "
                        r"setting bpengine.scenario.limits.MAX_INSTANCES\)"):
-        simulate(model, {"data": {"jumlah_berkas": 10**9}}, cases=5, replications=1, warmup=0)
+        simulate(model, scenario={"data": {"jumlah_berkas": 10**9}}, cases=5, replications=1, warmup=0)
