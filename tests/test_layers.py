@@ -28,7 +28,7 @@ EVERYTHING = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
 
 # package (or base module) -> the bpengine packages its modules may import besides itself
 LAYERS = {
-    "errors": set(),
+    "errors": {"i18n"},  # a problem translates its severity word when shown (lazily)
     "i18n": {"errors"},
     "expressions": {"errors", "i18n", "timers"},  # date arithmetic reads durations
     "timers": {"errors", "i18n", "expressions"},

@@ -4,7 +4,7 @@ version. Kept beside :mod:`bpengine.cli.case` (whose group they join) so each st
     bpengine case incidents --db sqlite:///try.db
     bpengine case retry CASE_ID --data prioritas=biasa --actor admin --db sqlite:///try.db
     bpengine case migrate KEY --from 1 --to 2 --map OLD=NEW --dry-run --db sqlite:///try.db
-    bpengine case delegate TASK_ID --to dodi --actor wati --db sqlite:///try.db
+    bpengine case delegate TASK_ID dodi --actor wati --db sqlite:///try.db
     bpengine case resolve TASK_ID --data catatan=lengkap --actor dodi --db sqlite:///try.db
 """
 from __future__ import annotations
@@ -130,13 +130,13 @@ def _print_task(task) -> None:
                    state=task.delegation or "-"))
 
 
-@case.command(help=N_("Delegate TASK_ID (or a unique start of it) to --to; it returns to "
-                      "--actor (its owner) when the delegate resolves it."))
+@case.command(help=N_("Delegate TASK_ID (or a unique start of it) to DELEGATE; it returns "
+                      "to --actor (its owner) when the delegate resolves it."))
 @click.argument("task_id")
+@click.argument("to", metavar="DELEGATE")
 @_db_option
-@click.option("--to", "to", required=True, help=N_("Who does the delegated part."))
 @_actor_option
-def delegate(task_id, url, to, actor):
+def delegate(task_id, to, url, actor):
     engine = _open(url)
     _print_task(engine.delegate(_full(engine, "task", task_id), to, actor=actor))
 

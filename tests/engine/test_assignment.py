@@ -177,8 +177,8 @@ def test_an_officer_works_offered_and_delegated_tasks_from_the_cli(tmp_path, dat
     assert "Traceback" not in refused
     run("case", "complete", terima, "--actor", "ani", "--group", "loket")
     verifikasi = run("case", "inbox", "--actor", "wati").split()[0]
-    assert "owner wati, delegation pending" in run("case", "delegate", verifikasi, "--to",
-                                                   "dodi", "--actor", "wati")
+    assert "owner wati, delegation pending" in run("case", "delegate", verifikasi, "dodi",
+                                                   "--actor", "wati")
     assert "assignee wati, owner wati, delegation resolved" in run(
         "case", "resolve", verifikasi, "--data", "catatan=lengkap", "--actor", "dodi")
     shown = run("case", "complete", verifikasi, "--data", "lengkap=true", "--actor", "wati")

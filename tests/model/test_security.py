@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
@@ -50,13 +49,13 @@ def test_directory_and_unreadable(tmp_path):
 
 def test_special_files_are_refused_without_reading_or_waiting(tmp_path):
     fifo = tmp_path / "model.bpmn"
-    os.mkfifo(fifo)  # nobody writes: an open() without O_NONBLOCK would wait for ever
-    t0 = time.perf_counter()
+    # nobody writes: an open() without O_NONBLOCK would wait for ever, and /dev/zero never
+    # ends, so an answer at all says neither was opened for reading
+    os.mkfifo(fifo)
     with pytest.raises(ModelError, match="is a pipe, not a regular file"):
         load(fifo)
     with pytest.raises(ModelError, match="is a device, not a regular file"):
         load("/dev/zero")
-    assert time.perf_counter() - t0 < 1.0
 
 
 def test_the_limit_holds_whatever_the_size_claims():

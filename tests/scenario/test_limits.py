@@ -33,33 +33,33 @@ MODEL = load(Path(__file__).resolve().parents[1] / "data" / "sim" / "sequence.bp
 def test_a_request_beyond_a_limit_is_refused_naming_the_key(doc, message):
     t0 = time.perf_counter()
     with pytest.raises(ScenarioError, match=message):
-        load_scenario(doc, MODEL)
+        load_scenario(doc, model=MODEL)
     assert time.perf_counter() - t0 < 1.0
 
 
 def test_run_sizes_are_refused_before_the_scenario_is_read():
     with pytest.raises(ScenarioError, match=r"cases: 1000000000 is above the limit of 1000000"):
-        simulate(MODEL, "no-such-file.yaml", cases=10**9)
+        simulate(MODEL, scenario="no-such-file.yaml", cases=10**9)
     with pytest.raises(ScenarioError, match="MAX_TOTAL_CASES"):
         simulate(MODEL, cases=1_000_000, replications=100)
 
 
 def test_a_run_longer_than_the_horizon_is_refused_before_simulating():
     with pytest.raises(ScenarioError, match=r"span about .* years.*MAX_HORIZON_YEARS"):
-        simulate(MODEL, {"arrivals": {"interarrival": "1000 working days"}}, cases=100)
+        simulate(MODEL, scenario={"arrivals": {"interarrival": "1000 working days"}}, cases=100)
 
 
 def test_the_working_clock_stops_at_the_horizon():
-    sc = load_scenario({"tasks": {"A": "5000000 min"}, "lanes": {"Staf": {"staff": 1}}}, MODEL)
+    sc = load_scenario({"tasks": {"A": "5000000 min"}, "lanes": {"Staf": {"staff": 1}}}, model=MODEL)
     with pytest.raises(ScenarioError, match="simulated time passed 200 years"):
-        simulate(MODEL, sc, cases=200, replications=1)
+        simulate(MODEL, scenario=sc, cases=200, replications=1)
 
 
 def test_a_limit_raised_at_run_time_takes_effect(monkeypatch):
     with pytest.raises(ScenarioError, match="MAX_STAFF"):
-        load_scenario({"lanes": {"Staf": {"staff": 20_000}}}, MODEL)
+        load_scenario({"lanes": {"Staf": {"staff": 20_000}}}, model=MODEL)
     monkeypatch.setattr(limits, "MAX_STAFF", 50_000)
-    assert load_scenario({"lanes": {"Staf": {"staff": 20_000}}}, MODEL).lane("Staf").staff \
+    assert load_scenario({"lanes": {"Staf": {"staff": 20_000}}}, model=MODEL).lane("Staf").staff \
         == 20_000
 
 
