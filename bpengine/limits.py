@@ -7,8 +7,11 @@ activity whose cardinality is ``jumlah_berkas`` creates as many tasks as the dat
 (100,000 took 19.5 s and 580 MB; 10^9 never finished). Each limit is checked *before* the
 work, and a refusal names what was refused and the setting that refused it.
 
-One home for these settings: :class:`EngineLimits`, passed as ``Engine(limits=...)``; the
-simulator refuses multi-instance counts over the default :attr:`EngineLimits.instances`.
+One home for these settings: :class:`EngineLimits`, passed as ``Engine(limits=...)``. The
+other inputs have theirs beside the code they guard (README, design notes: "Limits live with
+what they bound"): what one expression may cost in :mod:`bpengine.expression_limits`, what a
+scenario may ask of the simulator (including multi-instance counts from generated case data)
+in :mod:`bpengine.scenario.limits`.
 """
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ import datetime as _dt
 import re
 
 from .errors import ExpressionError, ExpressionLimitError
-from .expressions import DEFAULT_LIMITS, ExpressionLimits, _strip_wrapper, compile_expression
+from .expression_syntax import strip_wrapper
+from .expressions import DEFAULT_LIMITS, ExpressionLimits, compile_expression
 from .i18n import _
 
 __all__ = ["parse_duration", "check_timer", "TIMER_KINDS"]
@@ -44,7 +45,7 @@ _DAYS = {"years": 366.0, "months": 31.0, "weeks": 7.0, "days": 1.0, "hours": 1 /
 
 
 def _unquote(text: str) -> str:
-    raw = _strip_wrapper(str(text)).strip()
+    raw = strip_wrapper(str(text)).strip()
     if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
         raw = raw[1:-1].strip()
     return raw
@@ -142,7 +143,7 @@ def check_timer(kind: str, text: str | None, limits: ExpressionLimits | None = N
     value = _unquote(text or "")
     if not value:
         raise ExpressionError(_("the timer has no {kind} value").format(kind=kind))
-    quoted = _strip_wrapper(str(text)).strip()[:1] in "'\""
+    quoted = strip_wrapper(str(text)).strip()[:1] in "'\""
     literal = quoted or value[:1].isdigit() or value[:1] in "PpRr"
     if not literal:
         compile_expression(str(text), limits)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import networkx as nx
 
-from ..model.graph import back_edges
+from ..model.graph import activities_beyond, back_edges
 
 __all__ = ["AUTOMATED_KINDS", "Decision", "Structure", "structure_of", "is_reject_flow",
            "is_customer_lane", "seniority"]
@@ -182,52 +181,19 @@ class Structure:
         return self.component[a] == self.component[b]
 
     # -- neighbourhoods -------------------------------------------------------------
-    def _passable(self, node: str) -> bool:
-        el = self.model.elements[node]
-        return not el.is_activity and el.kind != "endEvent"
-
     def next_activities(self, node: str, flows=None, through_parallel: bool = True
                         ) -> tuple[set, bool]:
         """Activities reached from ``node`` through gateways/events only, and whether an
         end event is reached that way. ``flows`` restricts the first step. With
         ``through_parallel=False`` an AND/OR gateway ends the line and nothing is returned
         (steps on parallel branches, or after a join, are not "in a row" with ``node``)."""
-        model = self.model
-        first = flows if flows is not None else model.elements[node].outgoing
-        todo = deque(model.flows[f].target for f in first)
-        seen, found, end = set(), set(), False
-        while todo:
-            n = todo.popleft()
-            if n in seen:
-                continue
-            seen.add(n)
-            el = model.elements[n]
-            if el.is_activity:
-                found.add(n)
-            elif el.kind == "endEvent":
-                end = True
-            elif not through_parallel and el.kind in ("parallelGateway", "inclusiveGateway"):
-                return set(), False
-            else:
-                todo.extend(model.flows[f].target for f in el.outgoing)
-        return found, end
+        first = flows if flows is not None else self.model.elements[node].outgoing
+        return activities_beyond(self.model, first, through_parallel=through_parallel)
 
     def previous_activities(self, node: str) -> set:
         """Activities from which ``node`` is reached through gateways/events only."""
-        model = self.model
-        todo = deque(model.flows[f].source for f in model.elements[node].incoming)
-        seen, found = set(), set()
-        while todo:
-            n = todo.popleft()
-            if n in seen:
-                continue
-            seen.add(n)
-            el = model.elements[n]
-            if el.is_activity:
-                found.add(n)
-            elif el.kind != "startEvent":
-                todo.extend(model.flows[f].source for f in el.incoming)
-        return found
+        incoming = self.model.elements[node].incoming
+        return activities_beyond(self.model, incoming, backward=True)[0]
 
     # -- decisions --------------------------------------------------------------------
     @cached_property

@@ -1,37 +1,15 @@
 """`bpengine redesign IN.bpmn -o OUT.bpmn`: apply findings, write model, scenario, change log."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from .. import analysis
-from ..errors import BpengineError
 from ..i18n import N_, _, language
-from ..model import load
-from ..redesign import apply_findings
-from ..redesign.sidecars import write_outputs
+from ..redesign.pipeline import redesign_to
 from ..report.summary import change_sentence
-from ..scenario.loading import read_yaml
 from . import options
-from .analyze import sidecar_scenario
 from .help import command
 
-__all__ = ["redesign", "select_findings"]
-
-
-def select_findings(findings, apply: tuple[str, ...], file: str) -> list:
-    """The findings named by ``--apply`` values: ``all``, rule ids or finding ids."""
-    if not apply or "all" in apply:
-        return list(findings)
-    known_ids = {f.id for f in findings}
-    for value in apply:
-        if value not in analysis.RULE_IDS and value not in known_ids:
-            ids = ", ".join(sorted(known_ids)) or _("none")
-            raise BpengineError(_("--apply {value}: neither a rule id ({rules}) nor a finding of "
-                                  "{file} (its findings: {ids})").format(
-                value=value, rules=", ".join(analysis.RULE_IDS), file=file, ids=ids))
-    return [f for f in findings if f.rule in apply or f.id in apply]
+__all__ = ["redesign"]
 
 
 @command(N_("Rewrite a procedure without the steps its findings flag.\n\n"
@@ -49,30 +27,15 @@ def select_findings(findings, apply: tuple[str, ...], file: str) -> list:
               help=N_("Never remove this element, whatever the findings say (repeatable)."))
 @options.scenario()
 def redesign(file, output, apply, keep, scenario):
-    model = load(file)
-    for ident in keep:
-        if ident not in model.elements:
-            raise BpengineError(_("--keep {id}: {file} has no element with that id").format(
-                id=ident, file=file))
-    scen_path = scenario or sidecar_scenario(file)
-    if scen_path is not None and str(scen_path).endswith(".json"):
-        raise BpengineError(_("--scenario {path}: only YAML scenarios can be carried across a "
-                              "redesign").format(path=scen_path))
-    raw = read_yaml(scen_path)
-    from ..scenario import load_scenario
-
-    scen = load_scenario(str(scen_path), model=model) if scen_path else None
-    findings = analysis.analyze(model, scenario=scen)
-    chosen = select_findings(findings, apply, file)
-    done = apply_findings(model, chosen, keep=keep)
-    new, applied, skipped = done.model, list(done.changes), list(done.skipped)
-    written = write_outputs(new, raw, applied, skipped, Path(output), file)
+    done = redesign_to(file, output, scenario=scenario, apply=apply, keep=keep)
     click.echo(f"{file}: " + _("{findings} findings, {chosen} selected, {applied} changes "
                                "applied, {skipped} skipped").format(
-        findings=len(findings), chosen=len(chosen), applied=len(applied), skipped=len(skipped)))
-    for c in applied:  # the change log's own words are English; other languages its sentence
-        what = c.description if language() == "en" else change_sentence(c, model, new)
+        findings=len(done.findings), chosen=len(done.chosen), applied=len(done.applied),
+        skipped=len(done.skipped)))
+    for c in done.applied:  # the change log's own words are English; other languages its sentence
+        what = c.description if language() == "en" else change_sentence(c, done.before,
+                                                                         done.after)
         click.echo("  " + _("changed:") + f" {what}" + (f" [{c.finding}]" if c.finding else ""))
-    for s in skipped:
+    for s in done.skipped:
         click.echo("  " + _("skipped {finding}:").format(finding=s.finding) + f" {s.reason}")
-    click.echo(_("wrote {files}").format(files=", ".join(str(p) for p in written)))
+    click.echo(_("wrote {files}").format(files=", ".join(str(p) for p in done.written)))

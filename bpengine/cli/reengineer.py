@@ -5,9 +5,7 @@ import functools
 
 import click
 
-from ..errors import BpengineError
 from ..i18n import N_, _, format_number
-from ..model import load
 from ..reengineer.pipeline import reengineer_to
 from . import options
 from .help import command
@@ -58,11 +56,6 @@ def ranking_table(result, limit: int = 10) -> list[str]:
 @options.quiet()
 def reengineer(file, output, scenario, overrides, cases, replications, seed, max_candidates, beam,
                jobs, keep, quiet):
-    model = load(file)
-    for ident in keep:
-        if ident not in model.elements:
-            raise BpengineError(_("--keep {id}: {file} has no element with that id").format(
-                id=ident, file=file))
     outcome = reengineer_to(file, output, scenario=scenario, overrides=overrides, cases=cases,
                             replications=replications, seed=seed,
                             max_candidates=max_candidates, beam=beam, jobs=jobs, keep=keep,

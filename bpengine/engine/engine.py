@@ -402,7 +402,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                                            if "@" + e in finished)) or None
             # Ending changes no data: {} (history() shows the data the rows before left).
             audit(session, row.id, "end", actor, now, after={}, detail=row.outcome or "")
-        row.state = runtime.dump(workflow)
+        row.state = runtime.dump(workflow, row.data)
         row.updated_at = now
         session.flush()  # the case row's version check happens here
         write_pending(session)

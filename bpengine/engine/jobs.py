@@ -213,7 +213,7 @@ class JobOperations(EngineCore):
                 runtime.patch_data(workflow, data, list(incidents))
                 case.data = {**before, **data}
                 self.limits.check_size(case.data, f"retry {case_id}")
-                case.state = runtime.dump(workflow)
+                case.state = runtime.dump(workflow, case.data)
             # A timer failed when it was due (a tick may run ahead of the clock): fire it as
             # of then.
             fired = max([now] + [utc(i.updated_at) for i in incidents.values()

@@ -67,6 +67,12 @@ def head() -> str:
     return revision
 
 
+def _failed(what: str, exc: SQLAlchemyError) -> BpengineError:
+    """``what`` failed, with the driver's first line (any password in it hidden)."""
+    return BpengineError(hide_password(f"{what}: {exc.__class__.__name__}: "
+                                       f"{str(exc).splitlines()[0]}"))
+
+
 def current(target) -> str | None:
     """The revision a database is at (None for an empty database)."""
     engine, owned = _engine(target)
@@ -75,9 +81,7 @@ def current(target) -> str | None:
             return MigrationContext.configure(
                 conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
     except SQLAlchemyError as exc:
-        raise BpengineError(hide_password(f"cannot read the schema version: "
-                                          f"{exc.__class__.__name__}: "
-                                          f"{str(exc).splitlines()[0]}")) from None
+        raise _failed("cannot read the schema version", exc) from None
     finally:
         if owned:
             engine.dispose()
@@ -110,9 +114,7 @@ def _migrate(target, revision: str, step) -> str | None:
             step(config, revision)
         return current(engine)
     except SQLAlchemyError as exc:
-        raise BpengineError(hide_password(f"cannot migrate the database: "
-                                          f"{exc.__class__.__name__}: "
-                                          f"{str(exc).splitlines()[0]}")) from None
+        raise _failed("cannot migrate the database", exc) from None
     finally:
         if owned:
             engine.dispose()

@@ -119,8 +119,8 @@ class MigrationOperations(EngineCore):
                 if reasons or dry_run:
                     return Move(case_id, at, not reasons, tuple(reasons))
                 move(workflow, target.spec, target.subprocess_specs, mapping)
-                state = target.dump(workflow)
-                workflow = target.restore(state)  # it must read back under the new version
+                state = target.dump(workflow, case.data)
+                workflow = target.restore(state, case)  # it must read back under the new version
                 now_open = {t.id: t for t in open_tasks(workflow)}
                 for row in session.scalars(select(TaskRow).where(
                         TaskRow.case_id == case.id, TaskRow.state.in_(OPEN_TASK_STATES))):

@@ -17,22 +17,38 @@ in the data           in the stored state
 
 The mapping is one-to-one, so data round-trips exactly, and states stored before this module
 (which hold no ``~typename`` keys) read as they did.
+
+A case row holds the instance state and the case data side by side, and the instance keeps
+the case data in its tasks' data too, so a large value would be written twice at every step.
+:func:`share_case_data` replaces a task's value equal to the case's by a reference (a dict
+with a bare ``typename``, which user data never has in the stored state) carrying a digest of
+the value; :func:`resolve_case_data` puts the case's value back when the state is read, and
+refuses, naming the key, when the case data beside it no longer holds that value (never a
+silently different one). Values under :data:`SHARED_MIN_BYTES` are stored as they are.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
 
-__all__ = ["PlainDataRegistry", "PlainTaskConverter", "escape", "unescape_key"]
+from ..errors import BpengineError
+from ..i18n import _
+
+__all__ = ["PlainDataRegistry", "PlainTaskConverter", "escape", "escape_key", "unescape_key",
+           "resolve_case_data", "share_case_data", "SHARED_MIN_BYTES"]
 
 _TYPENAME = "typename"
 _ESCAPED = re.compile(r"~*typename\Z")
 
 
-def _escape_key(key):
+def escape_key(key):
+    """The stored key for a key of the data (``typename`` -> ``~typename``)."""
     return "~" + key if isinstance(key, str) and _ESCAPED.match(key) else key
 
 
@@ -54,7 +70,7 @@ def escape(value: Any) -> Any:
         changed = False
         items = []
         for key, item in value.items():
-            new_key, new_item = _escape_key(key), escape(item)
+            new_key, new_item = escape_key(key), escape(item)
             changed = changed or new_key is not key or new_item is not item
             items.append((new_key, new_item))
         return dict(items) if changed else value
@@ -76,7 +92,7 @@ class PlainDataRegistry(DefaultRegistry):
         if self._encoder_mode:  # the JSON encoder converts known objects as it meets them
             return escape(self.clean(obj))
         if isinstance(obj, dict):
-            return {_escape_key(k): self.convert(v, **kwargs) for k, v in self.clean(obj).items()}
+            return {escape_key(k): self.convert(v, **kwargs) for k, v in self.clean(obj).items()}
         if isinstance(obj, (list, tuple, set)):
             return obj.__class__([self.convert(item, **kwargs) for item in obj])
         return obj
@@ -97,7 +113,7 @@ class PlainTaskConverter(TaskConverter):
         delta = dct["delta"]
         if delta:
             delta["updates"] = escape(self.registry.clean(delta["updates"]))
-            delta["deletions"] = [_escape_key(k) for k in delta["deletions"]]
+            delta["deletions"] = [escape_key(k) for k in delta["deletions"]]
         return dct
 
     def from_dict(self, dct, workflow):
@@ -106,3 +122,110 @@ class PlainTaskConverter(TaskConverter):
             dct = {**dct, "delta": {**delta,
                                     "deletions": [unescape_key(k) for k in delta["deletions"]]}}
         return super().from_dict(dct, workflow)
+
+
+#: Case data values whose JSON is at least this long are stored once per case row (smaller
+#: ones cost less inline than as a reference).
+SHARED_MIN_BYTES = 1024
+_REFERENCE = "bpe-case-data"
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` as PostgreSQL's jsonb gives it back, up to what it changes: keys are
+    sorted by the encoder, and every number becomes a float (jsonb writes ``1e20`` as
+    ``100000000000000000000``, read back as an int, and ``-0.0`` as ``0``)."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, (int, float)):
+        try:
+            return float(value) + 0.0  # + 0.0: -0.0 becomes 0.0
+        except OverflowError:  # an int past float's range: kept exact
+            return value
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    raise TypeError(type(value).__name__)
+
+
+def _digest(value: Any) -> str | None:
+    """A fingerprint of a JSON value, the same after a round trip through any JSON column
+    (:func:`_canonical`); None when it is not plain JSON or is small."""
+    try:
+        text = json.dumps(_canonical(value), sort_keys=True, separators=(",", ":"),
+                          allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if len(text) < SHARED_MIN_BYTES:
+        return None
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _holders(dct: dict) -> Iterator[tuple[dict, str]]:
+    """Where a serialized workflow keeps data: its own (a finished workflow copies its end
+    task's data there) and each task's, whole or as the updates of its delta, in it and in
+    its subprocesses."""
+    yield dct, "data"
+    for task in dct.get("tasks", {}).values():
+        yield task, "data"
+        if isinstance(task.get("delta"), dict):
+            yield task["delta"], "updates"
+    for sub in (dct.get("subprocesses") or {}).values():
+        yield from _holders(sub)
+
+
+def share_case_data(dct: dict, data: Mapping[str, Any] | None) -> dict:
+    """Replace, in the serialized workflow ``dct``, task data values equal to the case's
+    ``data`` by references; ``dct`` is changed in place but the dicts it shares with the live
+    workflow (a task's own data) are copied, never edited."""
+    if not data:
+        return dct
+    shared = {}
+    for key, value in data.items():
+        if isinstance(value, str) and len(value) < SHARED_MIN_BYTES:
+            continue  # the common case, decided without encoding
+        if isinstance(value, (str, list, dict)) and (digest := _digest(value)) is not None:
+            shared[escape_key(key)] = (escape(value),
+                                       {"typename": _REFERENCE, "key": key, "digest": digest})
+    if not shared:
+        return dct
+    for holder, name in _holders(dct):
+        part = holder.get(name)
+        if not isinstance(part, dict):
+            continue
+        found = {k: ref for k, (value, ref) in shared.items()
+                 if k in part and (part[k] is value or part[k] == value)}
+        if found:
+            holder[name] = {**part, **found}
+    return dct
+
+
+def resolve_case_data(dct: dict, data: Mapping[str, Any] | None, where: str) -> dict:
+    """Put the case's values back where :func:`share_case_data` left references (in place:
+    ``dct`` is freshly read). ``where`` names the case in the error.
+
+    Raises
+    ------
+    BpengineError
+        A reference to a key the case data no longer holds with the same value: the state
+        and the data beside it disagree, and guessing would run the case on other data.
+    """
+    for holder, name in _holders(dct):
+        part = holder.get(name)
+        if not isinstance(part, dict) or not any(
+                isinstance(v, dict) and v.get("typename") == _REFERENCE for v in part.values()):
+            continue
+        restored = {}
+        for k, v in part.items():
+            if isinstance(v, dict) and v.get("typename") == _REFERENCE:
+                key = str(v.get("key"))
+                if data is None or key not in data or _digest(data[key]) != v.get("digest"):
+                    raise BpengineError(_(
+                        "{where}: its saved state refers to case data {key!r}, which the case "
+                        "data beside it no longer holds with the same value; the state cannot "
+                        "be read (restore the case row from a backup)").format(
+                            where=where, key=key))
+                v = escape(data[key])  # the registry's restore copies it
+            restored[k] = v
+        holder[name] = restored
+    return dct

@@ -78,7 +78,12 @@ from .frontier import (
     trim_predictions,
     unfinished,
 )
-from .plaindata import PlainDataRegistry, PlainTaskConverter
+from .plaindata import (
+    PlainDataRegistry,
+    PlainTaskConverter,
+    resolve_case_data,
+    share_case_data,
+)
 from .scripts import SafeScriptEngine
 
 if TYPE_CHECKING:
@@ -208,9 +213,13 @@ class Runtime:
         return workflow
 
     def restore(self, state: str, case=None) -> BpmnWorkflow:
-        """The instance saved in ``state``; ``case`` (with ``.data``) backs its conditions."""
+        """The instance saved in ``state``; ``case`` (with ``.data``) backs its conditions
+        and holds the large values the state refers to (see :meth:`dump`): its data must be
+        the data stored beside ``state``."""
         dct = json.loads(state)
         dct.pop("format", None)
+        resolve_case_data(dct, getattr(case, "data", None),
+                          f"case {getattr(case, 'id', None) or '(new)'}")
         workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=self.script_engine,
                                 deserializing=True)
         converter = _SERIALIZER.registry
@@ -225,7 +234,10 @@ class Runtime:
         return workflow
 
     @staticmethod
-    def dump(workflow) -> str:
+    def dump(workflow, data=None) -> str:
+        """The instance as JSON, without its spec. ``data``: the case data stored beside it;
+        task data values equal to its large ones are stored as references to it (once per
+        case row, not twice), so :meth:`restore` must be given a case with that data."""
         # The registry's encoder flag is global state: threads must not interleave here.
         with _DUMP_LOCK:
             _SERIALIZER.registry._encoder_mode = True
@@ -233,6 +245,7 @@ class Runtime:
                 dct = _SERIALIZER.to_dict(workflow)
             finally:
                 _SERIALIZER.registry._encoder_mode = False
+        share_case_data(dct, data)
         dct["format"] = STATE_FORMAT
         return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
 
@@ -320,8 +333,10 @@ class Runtime:
 
     def checkpoint(self, workflow) -> tuple:
         """What :meth:`rollback` needs to undo the steps after this point (a failed job)."""
-        return (self.dump(workflow), list(outbox(workflow)), dict(throwers(workflow)),
-                getattr(workflow, "bpe_case", None))
+        case = getattr(workflow, "bpe_case", None)
+        # the case's data now is what the rollback restores it to before reading this back
+        return (self.dump(workflow, getattr(case, "data", None)), list(outbox(workflow)),
+                dict(throwers(workflow)), case)
 
     def rollback(self, checkpoint: tuple):
         """The workflow as it was at ``checkpoint``, with what it had thrown by then; its

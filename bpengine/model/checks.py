@@ -3,8 +3,9 @@
 Every problem names file, line and element. Errors make a model invalid; warnings mark
 places where the engine would run something other than what the drawing suggests
 (SpiffWorkflow ignores conditions on flows leaving a task, skips link events, never
-parses unreachable elements). Every gateway condition, conditional event, timer and script
-is compiled here, so one that can never evaluate is an error before any case reaches it.
+parses unreachable elements). Every gateway condition, conditional event, loop expression,
+timer and script is compiled here, so one that can never evaluate is an error before any case
+reaches it.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..expressions import compile_expression
 from ..i18n import N_, _
 from ..timers import check_timer
 from .elements import Element
+from .graph import gateway_loops
 from .process_model import ProcessModel, load
 
 if TYPE_CHECKING:
@@ -98,6 +100,7 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
     for el in model.elements.values():
         out += _element_problems(model, el)
     out += expression_problems(model)
+    out += _loop_problems(model)
     known = set(model.elements)
     for lane in model.lanes.values():
         for ref in lane.nodes:
@@ -107,6 +110,19 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
                                    file=model.file, line=lane.line, element_id=lane.id,
                                    element_name=lane.name, severity="warning",
                                    code="dangling-lane-ref"))
+    return out
+
+
+def _loop_problems(model: ProcessModel) -> list[Problem]:
+    """A warning on the first gateway of each loop made only of gateways (a livelock)."""
+    out = []
+    for loop in gateway_loops(model):
+        names = ", ".join(repr(model.elements[n].label) for n in loop)
+        # the same sentence as soundness's livelock (bpengine.analysis.livelock)
+        out.append(_p(model, model.elements[loop[0]], _(
+            "a loop made only of gateways ({steps}) has no task or catch event inside: when "
+            "its way out is false the case loops there for ever with nothing to do").format(
+                steps=names), "gateway-loop"))
     return out
 
 
@@ -217,7 +233,8 @@ def _severity(model: ProcessModel, process: str | None) -> str:
 def expression_problems(model: ProcessModel) -> list[Problem]:
     """Conditions, timers and scripts that can never evaluate, each naming its element.
 
-    A gateway condition or conditional event must compile in the safe evaluator
+    A gateway condition, conditional event or loop expression (``loopCardinality``,
+    ``completionCondition``, ``loopCondition``) must compile in the safe evaluator
     (:mod:`bpengine.expressions`: syntax, allowed names and functions, the cost of its parts
     without case data); a timer must parse and be in range (:func:`bpengine.timers.check_timer`);
     a script task's script must be Python the interpreter can parse (it runs only when
@@ -265,6 +282,25 @@ def _xml_problems(model: ProcessModel) -> list[Problem]:
             out.append(_p(model, el, _("the condition of this event can never be evaluated: "
                                        "{why}").format(why=exc), "bad-condition",
                           severity=_severity(model, el.process)))
+    # Loop expressions the engine evaluates per case: a multi-instance count and stop
+    # condition, a standard loop's condition. One that can never compile would fail the case
+    # when it reaches the activity.
+    for expr in root.xpath("//*[local-name()='multiInstanceLoopCharacteristics']"
+                           "/*[local-name()='loopCardinality' or "
+                           "local-name()='completionCondition']"
+                           " | //*[local-name()='standardLoopCharacteristics']"
+                           "/*[local-name()='loopCondition']"):
+        el = model.elements.get(expr.getparent().getparent().get("id"))
+        text = (expr.text or "").strip()
+        if el is None or not text:
+            continue
+        try:
+            compile_expression(text)
+        except ExpressionError as exc:
+            out.append(_p(model, el, _("the {part} of this activity can never be evaluated: "
+                                       "{why}").format(part=etree.QName(expr).localname,
+                                                       why=exc),
+                          "bad-condition", severity=_severity(model, el.process)))
     for script in root.xpath("//*[local-name()='scriptTask']/*[local-name()='script']"):
         el = model.elements.get(script.getparent().get("id"))
         text = script.text or ""

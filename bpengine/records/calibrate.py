@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import BpengineError, LogError
 from ..i18n import _
+from ..model.graph import activities_beyond
 from ..scenario import Scenario, load_scenario
 from ..scenario.loading import read_yaml
 from .fitting import fit_distribution
@@ -426,22 +427,11 @@ def _check_holidays(cal, arrivals, warnings, base_name) -> None:
                         "days is counted as if the office were open")
 
 
-def _signature(model, flow_id) -> frozenset:
-    """The logged steps (and whether the end) a flow leads to before any other step."""
-    seen, out, todo = set(), set(), [model.flows[flow_id].target]
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        el = model.elements[node]
-        if el.is_activity:
-            out.add(node)
-        elif el.kind == "endEvent" or not el.outgoing:
-            out.add("<end>")
-        else:
-            todo.extend(model.flows[f].target for f in el.outgoing)
-    return frozenset(out)
+def _signature(model, flow_id) -> tuple[frozenset, bool]:
+    """The logged steps a flow leads to before any other step, and whether the end; a
+    dead end counts as the end, since a log cannot tell them apart."""
+    steps, end = activities_beyond(model, [flow_id], dead_end_is_end=True)
+    return frozenset(steps), end
 
 
 def _split_lookalikes(model, gateway, taken: Counter, bsc, notes, gid) -> dict:

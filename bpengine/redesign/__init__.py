@@ -17,6 +17,7 @@ from .eliminate import compose, eliminate
 from .fast_lane import fast_lane
 from .notify import notify
 from .parallelise import parallelise
+from .pipeline import Redesigned, check_keep, redesign_to, select_findings
 from .plan import Redesign, Skipped, apply_finding, apply_findings, redesign
 from .reorder import reassign, relocate_check, resequence
 from .sidecars import read_change_log, sidecar_paths, write_outputs
@@ -29,11 +30,13 @@ __all__ = [
     "Transformation",
     "Change",
     "Redesign",
+    "Redesigned",
     "Skipped",
     "apply_finding",
     "apply_findings",
     "automate",
     "check_clean",
+    "check_keep",
     "compose",
     "duration_moments",
     "eliminate",
@@ -44,8 +47,10 @@ __all__ = [
     "read_change_log",
     "reassign",
     "redesign",
+    "redesign_to",
     "relocate_check",
     "resequence",
+    "select_findings",
     "sidecar_paths",
     "transform_scenario",
     "write_outputs",

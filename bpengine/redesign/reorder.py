@@ -88,6 +88,14 @@ def _move(model: ProcessModel, check, other) -> Draft:
     return d
 
 
+def _moved(model: ProcessModel, kind: str, d: Draft, check, other, finding, text: str
+           ) -> Change:
+    """The change that moved ``check`` before ``other`` (``text`` says why it helps)."""
+    return Change(kind, (check.id, other.id), text + d.tidy_note(), removed=tuple(d.removed),
+                  names=names_of(model, [check.id, *d.removed]), finding=finding,
+                  removed_lanes=tuple(d.dropped_lanes))
+
+
 def resequence(model: ProcessModel, task_id: str, before: str, *, log: list | None = None,
                finding: str | None = None) -> ProcessModel:
     """Move a knock-out check (with its decision) in front of an earlier step.
@@ -114,11 +122,9 @@ def resequence(model: ProcessModel, task_id: str, before: str, *, log: list | No
                                           kind=check.kind))
     d = _move(model, check, other)
     result = d.finish()
-    _log(log, Change("resequence", (check.id, other.id),
+    _log(log, _moved(model, "resequence", d, check, other, finding,
                      f"Moved {check.label!r} with its decision before {other.label!r}, so cases "
-                     "it turns away stop before that work." + d.tidy_note(),
-                     removed=tuple(d.removed), names=names_of(model, [check.id, *d.removed]),
-                     finding=finding, removed_lanes=tuple(d.dropped_lanes)))
+                     "it turns away stop before that work."))
     return result
 
 
@@ -170,11 +176,9 @@ def relocate_check(model: ProcessModel, check_id: str, to: str | None = None,
         d.set_lane(check.id, _lane(model, check, lane).id)
     result = d.finish()
     where = f" into lane {_lane(model, check, lane).name!r}" if lane else ""
-    _log(log, Change("relocate-check", (check.id, other.id),
+    _log(log, _moved(model, "relocate-check", d, check, other, finding,
                      f"Moved the check {check.label!r} up front, before {other.label!r}{where}: "
-                     "incomplete files are turned away at the door." + d.tidy_note(),
-                     removed=tuple(d.removed), names=names_of(model, [check.id, *d.removed]),
-                     finding=finding, removed_lanes=tuple(d.dropped_lanes)))
+                     "incomplete files are turned away at the door."))
     return result
 
 

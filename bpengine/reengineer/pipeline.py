@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import BpengineError
 from ..model import ProcessModel
 from ..model import load as load_model
+from ..redesign.pipeline import check_keep
 from ..redesign.sidecars import write_outputs
 from ..report import Comparison, write_report
 from ..report.plots import plots_for
@@ -91,6 +92,7 @@ def reengineer_to(file, output, *, scenario=None, overrides=(), cases: int = 500
     """
     stage = progress or _no_bar
     model = load_model(file)
+    check_keep(model, keep, str(file))
     scen_path = scenario or sidecar_path(file)
     raw = read_yaml(scen_path)
     assumed = scen_path  # what the report's assumptions page shows

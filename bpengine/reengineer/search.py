@@ -154,20 +154,26 @@ def _design(model: ProcessModel, scenario: dict) -> tuple:
     return model, json.dumps(scenario, sort_keys=True, default=str)
 
 
-def _extend(parent: Candidate, finding, keep, seen: set) -> Candidate | None:
-    done = apply_findings(parent.model, [finding], keep=keep)
-    new, applied = done.model, list(done.changes)
+def _extend(parent: Candidate, findings, keep, seen: set, ids: tuple | None = None
+            ) -> Candidate | None:
+    """``parent`` with ``findings`` applied in order, or ``None`` when nothing applied or the
+    design was seen before; ``ids`` are the findings it adds to ``parent``'s (default: those
+    its changes name)."""
+    done = apply_findings(parent.model, findings, keep=keep)
+    applied = tuple(done.changes)
     if not applied:
         return None
     scenario = parent.scenario
     for change in applied:
         scenario = transform_scenario(scenario, change)
     # designs equal but for their diagram (reached along two paths) are one candidate
-    if _design(new, scenario) in seen:
+    design = _design(done.model, scenario)
+    if design in seen:
         return None
-    seen.add(_design(new, scenario))
-    return Candidate(parent.findings + (finding.id,), new, scenario,
-                     parent.changes + tuple(applied))
+    seen.add(design)
+    if ids is None:
+        ids = tuple(dict.fromkeys(c.finding for c in applied if c.finding is not None))
+    return Candidate(parent.findings + ids, done.model, scenario, parent.changes + applied)
 
 
 def reengineer(model, scenario: dict | None = None, cases: int = 1000, replications: int = 3,
@@ -241,23 +247,11 @@ class _Search:
             self.everything += batch
 
     def extend(self, parent, finding):
-        return _extend(parent, finding, self.keep, self.seen)
+        return _extend(parent, [finding], self.keep, self.seen, (finding.id,))
 
     def all_of(self, start: Candidate, findings) -> Candidate | None:
         """``start`` with every finding applied in the analyzer's order (`bpengine redesign`)."""
-        done = apply_findings(start.model, findings, keep=self.keep)
-        every, applied = done.model, list(done.changes)
-        if not applied:
-            return None
-        scenario = start.scenario
-        for change in applied:
-            scenario = transform_scenario(scenario, change)
-        if _design(every, scenario) in self.seen:
-            return None
-        self.seen.add(_design(every, scenario))
-        return Candidate(start.findings + tuple(dict.fromkeys(c.finding for c in applied
-                                                               if c.finding is not None)),
-                         every, scenario, start.changes + tuple(applied))
+        return _extend(start, findings, self.keep, self.seen)
 
     def improve(self, start: Candidate, findings) -> None:
         """Each finding alone on ``start``, all of them, all that helped alone, then greedy."""

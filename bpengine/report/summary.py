@@ -76,15 +76,6 @@ def change_sentence(change, before, after=None) -> str:
         lane = (after or before).lanes.get(change.elements[1]) if (after or before) else None
         office = getattr(lane, "name", None) or change.elements[1]
         return _("Gave {step} to {office}.").format(step=labels[0], office=office)
-    if change.kind == "automate":
-        return _("{steps} is done by the system.").format(steps=listed)
-    if change.kind == "fast-lane":
-        return _("Simple cases skip {steps}: a triage before it sends them straight on.").format(
-            steps=listed)
-    if change.kind == "move-staff" and len(change.staff) == 2:
-        (target, _n), (source, _m) = change.staff
-        return _("One person moves from {source} to {target} (a what-if on the scenario's "
-                 "staff).").format(source=f"\u201c{source}\u201d", target=f"\u201c{target}\u201d")
     return change.description
 
 

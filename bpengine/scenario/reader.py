@@ -103,6 +103,13 @@ def _mapping(value: object, where: str) -> dict[Any, Any]:
     return value
 
 
+def _only(spec: dict[Any, Any], where: str, keys: tuple[str, ...]) -> None:
+    """Refuse the first key of ``spec`` (in sorted order) that is not one of ``keys``."""
+    unknown = set(spec) - set(keys)
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} ({', '.join(keys)})")
+
+
 @overload
 def _number(value: object, where: str, low: float | None = None, *,
             integer: Literal[True]) -> int: ...
@@ -120,9 +127,7 @@ def _number(value: object, where: str, low: float | None = None,
 
 def _calendar(spec: object) -> tuple[Calendar, list[str]]:
     spec = _mapping(spec, "calendar")
-    unknown = set(spec) - {"hours", "holidays"}
-    if unknown:
-        raise ScenarioError(f"calendar: unknown key {sorted(unknown)[0]!r} (hours, holidays)")
+    _only(spec, "calendar", ("hours", "holidays"))
     hours = parse_hours(spec.get("hours"))
     names = spec.get("holidays", list(SHIPPED_HOLIDAYS))
     if not isinstance(names, list):
@@ -167,9 +172,7 @@ def _start(value: object, sets: list[str]) -> dt.datetime:
 
 def _batch(spec: object, where: str) -> Batch:
     spec = _mapping(spec, where)
-    unknown = set(spec) - {"at", "size"}
-    if unknown:
-        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (at, size)")
+    _only(spec, where, ("at", "size"))
     at = spec.get("at", [])
     if isinstance(at, (str, int)):
         at = [at]
@@ -231,10 +234,7 @@ def _people(spec: object, where: str, models: list[ProcessModel] | None, lane: s
     for i, person in enumerate(spec):
         pw = f"{where}.people[{i}]"
         person = _mapping(person if isinstance(person, dict) else {"name": person}, pw)
-        unknown = set(person) - {"name", "hours", "leave", "cost_per_hour", "tasks", "durations"}
-        if unknown:
-            raise ScenarioError(f"{pw}: unknown key {sorted(unknown)[0]!r} (name, hours, leave, "
-                                "cost_per_hour, tasks, durations)")
+        _only(person, pw, ("name", "hours", "leave", "cost_per_hour", "tasks", "durations"))
         name = str(person.get("name") or "").strip()
         if not name:
             raise ScenarioError(f"{pw}.name: every person needs a name")
@@ -314,10 +314,7 @@ def from_mapping(doc: object, model: ProcessModel | None, source: str) -> Scenar
 def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
     """The ``arrivals`` section: time between cases, their calendar, how gaps are counted."""
     day = calendar.working_minutes_per_day
-    unknown = set(arr) - {"interarrival", "calendar", "rate", "counting"}
-    if unknown:
-        raise ScenarioError(f"arrivals: unknown key {sorted(unknown)[0]!r} (interarrival, "
-                            "rate, calendar, counting)")
+    _only(arr, "arrivals", ("interarrival", "rate", "calendar", "counting"))
     counting = arr.get("counting", "working")
     if counting not in ("working", "calendar"):
         raise ScenarioError(f"arrivals.counting: {counting!r} is not 'working' or 'calendar'")
@@ -347,11 +344,7 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
     where = f"lanes.{key}"
     name = _lane_name(models, key, where)
     spec = _mapping(spec, where)
-    unknown = set(spec) - {"staff", "cost_per_hour", "duration", "hours", "people",
-                           "allocation"}
-    if unknown:
-        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (staff, "
-                            "cost_per_hour, duration, hours, people, allocation)")
+    _only(spec, where, ("staff", "cost_per_hour", "duration", "hours", "people", "allocation"))
     staff = _number(spec.get("staff", 1), f"{where}.staff", None, integer=True)
     limits.check_count(staff, f"{where}.staff", limits.MAX_STAFF, "MAX_STAFF")
     if staff < 1:
@@ -388,10 +381,7 @@ def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object
     eid = _element(models, key, where, lambda el: el.is_activity, "a task or subprocess")
     if not isinstance(spec, dict) or "distribution" in spec:
         spec = {"duration": spec}
-    unknown = set(spec) - {"duration", "batch", "instances", "repeat"}
-    if unknown:
-        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, batch, "
-                            "instances, repeat)")
+    _only(spec, where, ("duration", "batch", "instances", "repeat"))
     if "duration" in spec:
         sc.durations[eid] = parse_distribution(spec["duration"], f"{where}.duration",
                                                working_day_minutes=day)
@@ -459,10 +449,7 @@ def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: objec
     eid = _element(models, key, where, lambda el: el.is_event, "an event")
     if not isinstance(spec, dict) or "distribution" in spec:
         spec = {"duration": spec}
-    unknown = set(spec) - {"duration", "probability", "working_time"}
-    if unknown:
-        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, "
-                            "probability, working_time)")
+    _only(spec, where, ("duration", "probability", "working_time"))
     dur = (parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
            if "duration" in spec else None)
     prob = _number(spec["probability"], f"{where}.probability", 0) if "probability" in spec \
@@ -483,10 +470,9 @@ def _read_handover(sc: Scenario, models: list[Any] | None, key: object, spec: ob
     fid = str(key) if str(key) in ("paper", "data") else _message_flow(models, key, where)
     if not isinstance(spec, dict) or "distribution" in spec:
         spec = {"duration": spec}
-    unknown = set(spec) - {"duration", "working_time"}
-    if unknown or "duration" not in spec:
-        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} (duration, "
-                            "working_time)" if unknown else f"{where}: give a duration")
+    _only(spec, where, ("duration", "working_time"))
+    if "duration" not in spec:
+        raise ScenarioError(f"{where}: give a duration")
     dur = parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
     # a file carried by hand moves in office hours; data whenever it is sent
     text = str(spec["duration"])

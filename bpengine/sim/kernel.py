@@ -413,15 +413,19 @@ class Replication(Staffing):
         """The token leaves node ``i`` over all its outgoing flows."""
         if i in self.sends:
             self._post(scope.case, i, t)
-        o = self.net.outs[i]
-        if not o:
-            self._consume(scope, t)
-            return
-        scope.count += len(o) - 1
-        for target in o:
-            self._enter(scope, target, t)
-        if scope.or_wait:
+        if self._pass_on(scope, self.net.outs[i], t) and scope.or_wait:
             self._try_or(scope, t)
+
+    def _pass_on(self, scope, outs, t) -> bool:
+        """The token goes on over the flows ``outs`` to their targets; with none it is used
+        up (false)."""
+        if not outs:
+            self._consume(scope, t)
+            return False
+        scope.count += len(outs) - 1
+        for target in outs:
+            self._enter(scope, target, t)
+        return True
 
     def _consume(self, scope, t):
         scope.count -= 1
@@ -543,12 +547,7 @@ class Replication(Staffing):
             o = self.net.outs[j]
             if len(o) > 1:
                 o = [o[m] for m in self._choose_many(scope.case, j)]
-            if not o:
-                self._consume(scope, t)
-                return
-            scope.count += len(o) - 1
-            for target in o:
-                self._enter(scope, target, t)
+            self._pass_on(scope, o, t)
             return
 
     def tally(self) -> ReplicationStats:

@@ -173,6 +173,21 @@ def test_deploy_refuses_an_expression_problem_even_in_a_process_marked_not_execu
         engine.deploy(drawing)
 
 
+def test_a_multi_instance_expression_that_can_never_evaluate_is_refused_at_deploy(engine,
+                                                                                  data_dir):
+    source = (data_dir / "tinjau.bpmn").read_bytes()
+    item = b'<outputDataItem id="pendapat" name="pendapat"/>'
+    bad = source.replace(item, item + b"<completionCondition>${pendapat_panel.contains('tolak')}"
+                         b"</completionCondition>", 1)
+    assert bad != source
+    with pytest.raises(ModelError, match=r"T_tinjau \('Tinjau rancangan'\): the "
+                                         "completionCondition of this activity can never be "
+                                         "evaluated: .*only these functions"):
+        engine.deploy(bad)
+    assert engine.definitions() == []
+    engine.deploy(source)  # the same model without it deploys
+
+
 @pytest.mark.parametrize(
     ("task_id", "data", "lane", "error", "match"),
     [

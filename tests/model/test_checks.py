@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from bpengine import ModelError, load, validate
+from bpengine.model.graph import gateway_loops
 from bpengine.model.spiff import build_specs
-from tests.conftest import shared_path
+from tests.conftest import DATA, shared_path
 
 
 def doc(body: str) -> bytes:
@@ -171,8 +172,70 @@ def test_a_script_that_cannot_run_is_an_error(attrs, script, why):
     assert "bad-script" not in codes(python)
 
 
+def _looped(characteristics: str) -> str:
+    return CHAIN.replace('<userTask id="t"/>', f'<userTask id="t">{characteristics}</userTask>')
+
+
+@pytest.mark.parametrize(("characteristics", "part", "why"), [
+    ("<multiInstanceLoopCharacteristics><loopCardinality>${jumlah.size()}</loopCardinality>"
+     "</multiInstanceLoopCharacteristics>", "loopCardinality", "only these functions"),
+    ("<multiInstanceLoopCharacteristics><loopCardinality>3</loopCardinality>"
+     "<completionCondition>= selesai</completionCondition>"
+     "</multiInstanceLoopCharacteristics>", "completionCondition", "cannot be parsed"),
+    ("<multiInstanceLoopCharacteristics isSequential='true'><loopCardinality>"
+     "len('x' * 100000000)</loopCardinality></multiInstanceLoopCharacteristics>",
+     "loopCardinality", "limit max_sequence"),
+    ("<standardLoopCharacteristics><loopCondition>[x for x in y]</loopCondition>"
+     "</standardLoopCharacteristics>", "loopCondition", "ListComp is not allowed"),
+])
+def test_a_loop_expression_that_can_never_evaluate_is_an_error_on_its_activity(
+        characteristics, part, why):
+    sev, el, msg = codes(_looped(characteristics))["bad-condition"]
+    assert (sev, el) == ("error", "t")
+    assert msg.startswith(f"the {part} of this activity can never be evaluated")
+    assert why in msg
+
+
+def test_loop_expressions_that_read_case_data_pass():
+    body = _looped("<multiInstanceLoopCharacteristics><loopCardinality>jumlah_berkas"
+                   "</loopCardinality><completionCondition>nrOfCompletedInstances &gt;= 2"
+                   "</completionCondition></multiInstanceLoopCharacteristics>")
+    assert "bad-condition" not in codes(body)
+
+
 def test_in_a_process_marked_not_executable_they_are_warnings():
     text = doc(_gateway("= approved")).replace(b'isExecutable="true"', b'isExecutable="false"')
     _, problems = validate(text)
     [p] = [p for p in problems if p.code == "bad-condition"]
     assert p.severity == "warning"
+
+
+# --- loops made only of gateways (livelocks, issue #16) ----------------------------------
+def test_a_loop_of_gateways_only_is_a_warning_naming_its_gateways():
+    path = DATA / "hostile" / "gateway-loop.bpmn"
+    model, problems = validate(path)
+    assert gateway_loops(model) == [["G_cek", "G_ulang"]]
+    [p] = [p for p in problems if p.code == "gateway-loop"]
+    assert (p.severity, p.element_id, p.line) == ("warning", "G_cek", 11)
+    assert p.message.startswith("a loop made only of gateways ('Skor cukup?', 'Ulang?') has "
+                                "no task or catch event inside")
+    assert not [p for p in problems if p.severity == "error"]  # a warning: still valid
+
+
+@pytest.mark.parametrize("inside", [
+    '<userTask id="a" name="Perbaiki skor"/>',
+    '<intermediateCatchEvent id="a"><timerEventDefinition><timeDuration>P1D</timeDuration>'
+    '</timerEventDefinition></intermediateCatchEvent>',
+])
+def test_a_loop_through_a_task_or_a_catch_event_is_no_gateway_loop(inside):
+    body = ('<startEvent id="s"/><exclusiveGateway id="j"/>' + inside +
+            '<exclusiveGateway id="x" default="back"/><endEvent id="e"/>'
+            '<sequenceFlow id="f0" sourceRef="s" targetRef="j"/>'
+            '<sequenceFlow id="f1" sourceRef="j" targetRef="a"/>'
+            '<sequenceFlow id="f2" sourceRef="a" targetRef="x"/>'
+            '<sequenceFlow id="back" sourceRef="x" targetRef="j"/>'
+            '<sequenceFlow id="ok" sourceRef="x" targetRef="e"><conditionExpression>skor &gt; 5'
+            '</conditionExpression></sequenceFlow>')
+    model, problems = validate(doc(body))
+    assert gateway_loops(model) == []
+    assert [p.code for p in problems] == []

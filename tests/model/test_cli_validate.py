@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from bpengine.cli import main
-from tests.conftest import shared_path
+from tests.conftest import DATA, shared_path
 
 INVALID = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
 <process id="p"><task id="a" name="Paraf"/><sequenceFlow id="f" sourceRef="a" targetRef="a"/>
@@ -131,3 +131,12 @@ def test_corpus_conditions_in_feel_are_named_per_flow():
             "condition of this flow leaving 'ExclusiveGateway_Decision' can never be evaluated: "
             "expression '= approved': cannot be parsed: invalid syntax") in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_gateway_loop_is_a_warning_line_and_the_file_stays_ok():
+    path = str(DATA / "hostile" / "gateway-loop.bpmn")
+    result = run("validate", path)
+    assert result.exit_code == 0, result.output
+    assert f"{path}: OK (1 warning)" in result.output
+    assert (f"{path}:11: warning: G_cek ('Skor cukup?'): a loop made only of gateways "
+            "('Skor cukup?', 'Ulang?')") in result.output
