@@ -524,3 +524,16 @@ def test_a_condition_in_one_pool_sees_data_entered_in_another(clock, data_dir):
         after = _do(engine, "Petugas Kecamatan")  # its gateway reads the kelurahan's answer
         assert [t.element_id for t in after.tasks if t.kind == "user"] == ["A_terbitkan"]
         assert engine.get(case.id).data["layak"] is True
+
+
+def test_a_business_key_too_long_to_store_is_refused_on_both_databases(eng):
+    # SQLite stored 5,000 characters; PostgreSQL raised a driver DataError as StorageError
+    before = len(eng.cases())
+    with pytest.raises(BpengineError, match=r"business key 'BBBB.*'\.\.\. is 5000 characters "
+                                            r"long; the engine stores at most 200") as info:
+        eng.start("pindah_domisili", {}, business_key="B" * 5000)
+    assert type(info.value) is BpengineError
+    with pytest.raises(BpengineError, match="is 5000 characters long"):
+        eng.correlate("Dokumen asli", business_key="B" * 5000, data={"asli": True})
+    assert len(eng.cases()) == before
+    assert eng.start("pindah_domisili", {}, business_key="B" * 200).business_key == "B" * 200
