@@ -98,8 +98,7 @@ def test_a_drawn_data_exchange_adds_no_handoffs_between_lanes():
     pbg = Path(__file__).resolve().parents[2] / "processes" / "pbg.bpmn"
     model = load(pbg)
     raw = yaml.safe_load(pbg.with_name("pbg.scenario.yaml").read_text())
-    log = []
-    new = integrate(model, ["End_sppst_dikirim", "Catch_sppst"], log=log)
+    new, log = integrate(model, ["End_sppst_dikirim", "Catch_sppst"])
     sc = transform_scenario(raw, log[0])
     rb = simulate(model, scenario=raw, cases=30, replications=1, seed=5)
     ra = simulate(new, scenario=sc, cases=30, replications=1, seed=5)
