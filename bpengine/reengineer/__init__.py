@@ -11,7 +11,7 @@ The public names below are imported on first use (PEP 562), as in :mod:`bpengine
 """
 from __future__ import annotations
 
-import importlib
+from ..lazy import lazy_exports
 
 # public name -> module that defines it
 _LAZY = {
@@ -28,15 +28,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)
