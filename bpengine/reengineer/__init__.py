@@ -17,6 +17,7 @@ from ..lazy import lazy_exports
 _LAZY = {
     "compare": ".before_after",
     "per_case_counts": ".before_after",
+    "scenarios_for": ".before_after",
     "service_standard_days": ".before_after",
     "simulate_pair": ".before_after",
     "Candidate": ".search",
