@@ -327,7 +327,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         return row
 
     # --- cases ---------------------------------------------------------------------------
-    def start(self, key: str | Definition, data: dict | None = None, actor: str = "", *,
+    def start(self, key: str | Definition, data: dict | None = None, *, actor: str = "",
               version: int | None = None, business_key: str | None = None) -> Case:
         """Start a case of the newest version of ``key`` (or of that ``version``).
 
@@ -502,7 +502,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                                    .order_by(AuditRow.id))
             return to_entries(rows)
 
-    def cancel(self, case_id: str, reason: str = "", actor: str = "") -> Case:
+    def cancel(self, case_id: str, reason: str = "", *, actor: str = "") -> Case:
         """Cancel a running or failed case; its open tasks are cancelled with it."""
         now = self._now()
         with self._transaction(now) as session:
