@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import (
@@ -28,6 +28,7 @@ from ..errors import (
     StorageError,
     hide_password,
 )
+from ..i18n import _
 from ..limits import DEFAULT_LIMITS, EngineLimits
 from ..model import ProcessModel, load, validate
 from ..model.checks import EXPRESSION_CODES
@@ -202,6 +203,11 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                 raise ConflictError(f"the database is busy with another worker ({text.strip()});"
                                     " nothing was written") from None
             raise StorageError(hide_password(f"database error: {text.strip()}")) from None
+        except DataError as exc:  # the value, not the database: retrying will not help
+            text = str(exc.orig) if exc.orig is not None else str(exc)
+            raise BpengineError(_("the database cannot store a value of this call ({why}); "
+                                  "nothing was written").format(
+                why=text.strip().splitlines()[0])) from None
         except IntegrityError as exc:  # a concurrent insert of the same key: the caller knows
             raise BpengineError(f"database error: {type(exc).__name__}: "
                                 f"{str(exc).splitlines()[0]}") from None
