@@ -16,7 +16,6 @@ zone of the task's lane (offices in WIB, WITA and WIT share one engine).
 from __future__ import annotations
 
 import datetime as _dt
-import re
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
@@ -26,15 +25,12 @@ from lxml import etree
 from ..errors import BpengineError, ExpressionError
 from ..expressions import Expression, compile_expression, parse_duration
 from ..i18n import _
+from ..model.checks import ASSIGNING, CAMUNDA, assignment_items
 from .schema import TaskRow
 
 __all__ = ["Assignment", "read_assignments", "resolve_assignment", "zone", "zone_name",
            "pack_names", "CAMUNDA"]
 
-CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
-_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate")
-# A comma-separated list whose items may be ${...} expressions (commas inside them kept).
-_ITEM = re.compile(r"\s*(\$\{[^}]*\}|#\{[^}]*\}|[^,]+)\s*(?:,|$)")
 
 
 @dataclass(frozen=True)
@@ -71,11 +67,8 @@ def zone_name(tz: _dt.tzinfo) -> str | None:
 
 
 def _items(text: str, where: str) -> tuple:
-    items = []
-    for match in _ITEM.finditer(text.strip()):
-        item = match.group(1).strip()
-        if not item:
-            continue
+    items: list[Any] = []
+    for item in assignment_items(text):
         if item.startswith(("${", "#{")):
             try:
                 item = compile_expression(item)
@@ -100,7 +93,7 @@ def read_assignments(source: bytes) -> dict[str, Assignment]:
     found = {}
     for node in root.iter(etree.Element):
         element_id = node.get("id")
-        values = {a: (node.get(f"{{{CAMUNDA}}}{a}") or "").strip() for a in _ATTRIBUTES}
+        values = {a: (node.get(f"{{{CAMUNDA}}}{a}") or "").strip() for a in ASSIGNING}
         if not element_id or not any(values.values()):
             continue
         parsed = {a: _items(v, f"{element_id}: camunda:{a}") if v else ()

@@ -134,9 +134,11 @@ def test_a_candidate_the_case_data_lacks_is_a_clear_error_and_nothing_is_written
 
 
 @pytest.mark.parametrize(("attribute", "value", "message"), [
-    ("camunda:candidateUsers", "${import os}", "T_verifikasi: camunda:candidateUsers: "),
+    # validate's check runs first at deploy (the same check `bpengine validate` makes)
+    ("camunda:candidateUsers", "${import os}",
+     "T_verifikasi ('Verifikasi'): camunda:candidateUsers can never be evaluated"),
     ("camunda:dueDate", "besok", "T_verifikasi: camunda:dueDate: 'besok' is not an ISO date"),
-    ("camunda:dueDate", "P1Y", "is not an ISO date, date-time or duration"),
+    ("camunda:dueDate", "P1Y", "camunda:dueDate can never be evaluated: timer value 'P1Y'"),
 ])
 def test_an_assignment_the_engine_cannot_read_is_refused_at_deploy(offices, data_dir, tmp_path,
                                                                    attribute, value, message):
