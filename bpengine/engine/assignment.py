@@ -69,12 +69,13 @@ def zone_name(tz: _dt.tzinfo) -> str | None:
 def _items(text: str, where: str) -> tuple:
     items: list[Any] = []
     for item in assignment_items(text):
-        if item.startswith(("${", "#{")):
-            try:
-                item = compile_expression(item)
-            except ExpressionError as exc:
-                raise BpengineError(f"{where}: {exc}") from None
-        items.append(item)
+        if not item.startswith(("${", "#{")):
+            items.append(item)
+            continue
+        try:
+            items.append(compile_expression(item))
+        except ExpressionError as exc:
+            raise BpengineError(f"{where}: {exc}") from None
     return tuple(items)
 
 
