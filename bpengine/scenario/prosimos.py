@@ -26,7 +26,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
-from ..i18n import _
+from ..i18n import N_, _
 from . import limits
 from .calendar import Calendar
 from .distributions import Choice
@@ -54,11 +54,11 @@ _READ = ("resource_profiles", "resource_calendars", "task_resource_distribution"
          "model_type", "gateway_execution_limit", "batch_processing")
 # sections of Prosimos files bpengine refuses, and why, in one line each
 _REFUSED = {
-    "prioritisation_rules": "case priorities are not simulated (every queue is first come, "
-                            "first served)",
-    "global_attributes": "process-wide attributes are not simulated",
-    "multitask": "a person working on several tasks at once is not simulated",
-    "granule_size": "fuzzy (probabilistic) calendars are not simulated",
+    "prioritisation_rules": N_("case priorities are not simulated (every queue is first come, "
+                               "first served)"),
+    "global_attributes": N_("process-wide attributes are not simulated"),
+    "multitask": N_("a person working on several tasks at once is not simulated"),
+    "granule_size": N_("fuzzy (probabilistic) calendars are not simulated"),
 }
 
 
@@ -125,17 +125,20 @@ def _read(text_or_dict: str | dict[str, Any], model: ProcessModel | None, source
     else:
         doc = text_or_dict
     if not isinstance(doc, dict):
-        raise ScenarioError(f"{source}: expected a JSON object of Prosimos parameters")
+        raise ScenarioError(_("{source}: expected a JSON object of Prosimos parameters").format(
+                source=source))
     for key in doc:
         if key in _REFUSED:
-            raise ScenarioError(f"{key}: not supported: {_REFUSED[key]}")
+            raise ScenarioError(_("{key}: not supported: {why}").format(
+                    key=key, why=_(_REFUSED[key])))
         if key not in _READ:
-            raise ScenarioError(f"{key}: not a Prosimos section bpengine knows "
-                                f"({', '.join(_READ)})")
+            raise ScenarioError(_("{key}: not a Prosimos section bpengine knows ({known})").format(
+                    key=key, known=', '.join(_READ)))
     model_type = doc.get("model_type", "CRISP")
     if model_type not in ("CRISP", "CRSIP"):
-        raise ScenarioError(f"model_type: {model_type!r} is not supported (only CRISP "
-                            "calendars; fuzzy calendars are not simulated)")
+        raise ScenarioError(_("model_type: {model_type!r} is not supported (only CRISP "
+                              "calendars; fuzzy calendars are not simulated)").format(
+                model_type=model_type))
     notes: list[str] = []
     calendars = _calendars(doc.get("resource_calendars"))
     sc = Scenario(calendar=Calendar.always(), start=start or dt.datetime(2025, 1, 6, 8, 0),
@@ -177,7 +180,8 @@ def _calendars(section: object) -> dict[str, Calendar]:
         only_keys(c, where, ("id", "name", "time_periods"))
         cid = text(c.get("id"), f"{where}.id")
         if cid in out:
-            raise ScenarioError(f"{where}.id: calendar {cid!r} is defined twice")
+            raise ScenarioError(_("{where}.id: calendar {cid!r} is defined twice").format(
+                    where=where, cid=cid))
         out[cid] = prosimos_calendar(c.get("time_periods"), f"{where}.time_periods")
     return out
 
@@ -197,17 +201,19 @@ def _staff(doc: dict[str, Any], calendars: dict[str, Calendar], sc: Scenario, no
                                    "assignedTasks"))
             rid = text(res.get("id"), f"{where}.id")
             if rid in entries:
-                raise ScenarioError(f"{where}.id: resource {rid!r} is listed twice")
+                raise ScenarioError(_("{where}.id: resource {rid!r} is listed twice").format(
+                        where=where, rid=rid))
             amount = number(res.get("amount", 1), f"{where}.amount", 0)
             # before a Person is made for each: "amount": 1e9 would build a billion
             limits.check_count(amount, f"{where}.amount", limits.MAX_STAFF, "MAX_STAFF")
             if amount != int(amount):
-                raise ScenarioError(f"{where}.amount: expected a whole number of people, got "
-                                    f"{res.get('amount')!r}")
+                raise ScenarioError(_("{where}.amount: expected a whole number of people, got "
+                                      "{amount!r}").format(where=where, amount=res.get('amount')))
             cal_id = res.get("calendar")
             if cal_id is None or str(cal_id) not in calendars:
-                raise ScenarioError(f"{where}.calendar: no resource calendar {cal_id!r} "
-                                    f"(calendars: {', '.join(calendars) or 'none'})")
+                raise ScenarioError(_("{where}.calendar: no resource calendar {cal_id!r} "
+                                      "(calendars: {known})").format(
+                        where=where, cal_id=cal_id, known=', '.join(calendars) or _('none')))
             assigned = [text(t, f"{where}.assignedTasks[{k}]") for k, t in
                         enumerate(items(res.get("assignedTasks"), f"{where}.assignedTasks"))]
             entries[rid] = {"pool": pool_name, "name": text(res.get("name") or rid,
@@ -229,7 +235,8 @@ def _staff(doc: dict[str, Any], calendars: dict[str, Calendar], sc: Scenario, no
             rw = f"{where}.resources[{j}]"
             rid = text(obj(r, rw).get("resource_id"), f"{rw}.resource_id")
             if rid not in entries:
-                raise ScenarioError(f"{rw}.resource_id: no resource {rid!r} in resource_profiles")
+                raise ScenarioError(_("{rw}.resource_id: no resource {rid!r} in "
+                                      "resource_profiles").format(rw=rw, rid=rid))
             entries[rid]["tasks"][tid] = prosimos_distribution(r, rw, notes)
     # a task with no duration anywhere is done by the resources that list it (10 min)
     for e in entries.values():
@@ -257,8 +264,8 @@ def _lanes(entries: dict[str, dict[str, Any]], task_order: list[str],
             parent[root(rid)] = root(doers[0])
     for tid in task_order:
         if all(e["amount"] == 0 for e in entries.values() if tid in e["tasks"]):
-            raise ScenarioError(f"task_resource_distribution: task {tid!r} can only be done "
-                                "by resources of amount 0 (nobody)")
+            raise ScenarioError(_("task_resource_distribution: task {tid!r} can only be done "
+                                  "by resources of amount 0 (nobody)").format(tid=tid))
     groups: dict[str, list[str]] = {}
     for rid, e in entries.items():
         if e["tasks"] and e["amount"] > 0:
@@ -331,7 +338,8 @@ def _branches(section: object, sc: Scenario, notes: list[str]) -> dict[str, dict
             if "value" in p:
                 value = number(p["value"], f"{pw}.value", 0)
                 if value > 1:
-                    raise ScenarioError(f"{pw}.value: a probability cannot exceed 1, got {value:g}")
+                    raise ScenarioError(_("{pw}.value: a probability cannot exceed 1, got "
+                                          "{value:g}").format(pw=pw, value=value))
                 probs[fid] = value
             else:
                 missing.append(fid)
@@ -361,8 +369,9 @@ def _rules(section: object, conditions: dict[str, dict[str, str]], sc: Scenario)
     for gid, flows in conditions.items():
         for fid, cid in flows.items():
             if cid not in rules:
-                raise ScenarioError(f"gateway_branching_probabilities[{gid}]: flow {fid}: "
-                                    f"condition_id {cid!r} is not in branch_rules")
+                raise ScenarioError(_("gateway_branching_probabilities[{gid}]: flow {fid}: "
+                                      "condition_id {cid!r} is not in branch_rules").format(
+                        gid=gid, fid=fid, cid=cid))
         sc.rules[gid] = {fid: rules[cid] for fid, cid in flows.items()}
 
 
@@ -379,7 +388,8 @@ def _case_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
             sc.data[name] = prosimos_distribution(attr.get("values"), f"{where}.values", notes,
                                                   unit=1.0)
         else:
-            raise ScenarioError(f"{where}.type: {kind!r} is not 'discrete' or 'continuous'")
+            raise ScenarioError(_("{where}.type: {kind!r} is not 'discrete' or 'continuous'").format(
+                    where=where, kind=kind))
 
 
 def _event_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
@@ -397,8 +407,9 @@ def _event_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
             name = text(attr.get("name"), f"{aw}.name")
             kind, values = attr.get("type"), attr.get("values")
             if kind == "discrete" and isinstance(values, dict):
-                raise ScenarioError(f"{aw}.values: Markov transitions between values are not "
-                                    "simulated (give a list of values with probabilities)")
+                raise ScenarioError(_("{aw}.values: Markov transitions between values are not "
+                                      "simulated (give a list of values with probabilities)").format(
+                        aw=aw))
             if kind == "discrete":
                 out[name] = _choice(values, f"{aw}.values")
             elif kind == "continuous":
@@ -406,8 +417,8 @@ def _event_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
             elif kind == "expression":
                 out[name] = text(values, f"{aw}.values")  # compiled by the simulator
             else:
-                raise ScenarioError(f"{aw}.type: {kind!r} is not simulated (discrete, "
-                                    "continuous, expression)")
+                raise ScenarioError(_("{aw}.type: {kind!r} is not simulated (discrete, "
+                                      "continuous, expression)").format(aw=aw, kind=kind))
 
 
 def _choice(values: object, where: str) -> Choice:
@@ -418,7 +429,8 @@ def _choice(values: object, where: str) -> Choice:
         keys.append(text(o.get("key"), f"{ow}.key"))
         probs.append(number(o.get("value"), f"{ow}.value", 0))
     if not keys or abs(sum(probs) - 1) > 1e-6:
-        raise ScenarioError(f"{where}: probabilities sum to {sum(probs):g}, not 1")
+        raise ScenarioError(_("{where}: probabilities sum to {sum:g}, not 1").format(
+                where=where, sum=sum(probs)))
     return Choice(tuple(keys), tuple(probs))
 
 
@@ -426,8 +438,9 @@ def _check_ids(sc: Scenario, model: ProcessModel, source: str) -> None:
     for tid in list(sc.durations) + list(sc.assignments):
         el = model.elements.get(tid)
         if el is None or not el.is_activity:
-            raise ScenarioError(f"{source}: task_resource_distribution names {tid!r}, which is "
-                                f"not a task of {model.file}")
+            raise ScenarioError(_("{source}: task_resource_distribution names {tid!r}, which "
+                                  "is not a task of {file}").format(
+                    source=source, tid=tid, file=model.file))
     for tid in sc.batches:
         el = model.elements.get(tid)
         if el is None or not el.is_activity:
@@ -437,25 +450,30 @@ def _check_ids(sc: Scenario, model: ProcessModel, source: str) -> None:
     for tid in sc.event_data:
         el = model.elements.get(tid)
         if el is None or not el.is_activity:
-            raise ScenarioError(f"{source}: event_attributes names {tid!r}, which is not a "
-                                f"task of {model.file} (attributes are set when a task ends)")
+            raise ScenarioError(_("{source}: event_attributes names {tid!r}, which is not a "
+                                  "task of {file} (attributes are set when a task ends)").format(
+                    source=source, tid=tid, file=model.file))
     for eid in sc.events:
         el = model.elements.get(eid)
         if el is None or not el.is_event:
-            raise ScenarioError(f"{source}: event_distribution names {eid!r}, which is not an "
-                                f"event of {model.file}")
+            raise ScenarioError(_("{source}: event_distribution names {eid!r}, which is not an "
+                                  "event of {file}").format(
+                    source=source, eid=eid, file=model.file))
     for gid, probs in sc.probabilities.items():
         el = model.elements.get(gid)
         if el is None or not el.is_gateway:
-            raise ScenarioError(f"{source}: gateway_branching_probabilities names {gid!r}, "
-                                f"which is not a gateway of {model.file}")
+            raise ScenarioError(_("{source}: gateway_branching_probabilities names {gid!r}, "
+                                  "which is not a gateway of {file}").format(
+                    source=source, gid=gid, file=model.file))
         for fid in probs:
             if fid not in el.outgoing:
-                raise ScenarioError(f"{source}: gateway_branching_probabilities[{gid}]: {fid!r} "
-                                    "is not an outgoing flow of that gateway")
+                raise ScenarioError(_("{source}: gateway_branching_probabilities[{gid}]: "
+                                      "{fid!r} is not an outgoing flow of that gateway").format(
+                        source=source, gid=gid, fid=fid))
         if el.kind == "exclusiveGateway" and abs(sum(probs.values()) - 1) > 1e-6:
-            raise ScenarioError(f"{source}: gateway_branching_probabilities[{gid}]: "
-                                f"probabilities sum to {sum(probs.values()):g}, not 1")
+            raise ScenarioError(_("{source}: gateway_branching_probabilities[{gid}]: "
+                                  "probabilities sum to {sum:g}, not 1").format(
+                    source=source, gid=gid, sum=sum(probs.values())))
         if el.kind == "inclusiveGateway" and abs(sum(probs.values()) - 1) > 1e-6:
             sc.notes.append(f"gateway_branching_probabilities[{gid}]: probabilities sum to "
                             f"{sum(probs.values()):g}; when no flow is drawn Prosimos fails, "

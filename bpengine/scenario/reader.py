@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import ScenarioError
-from ..i18n import _
+from ..i18n import N_, _
 from . import limits
 from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
 from .distributions import Distribution, parse_choice, parse_distribution, parse_minutes
@@ -61,7 +61,7 @@ def _find(models: list[ProcessModel], element_id: str) -> tuple[Element, Process
 
 
 def _element(models: list[ProcessModel] | None, key: object, where: str,
-             kinds: Callable[[Element], bool] | None = None, what: str = "element") -> str:
+             kinds: Callable[[Element], bool] | None = None, what: str = N_("element")) -> str:
     """Resolve an id or unique name to an element id, or raise naming key and file."""
     if models is None:
         return str(key)
@@ -70,11 +70,13 @@ def _element(models: list[ProcessModel] | None, key: object, where: str,
     if not found:
         found = [e for m in models for e in m.elements.values() if e.name == key]
     if len(found) != 1:
-        why = "several elements are named" if found else "no element has id or name"
-        raise ScenarioError(f"{where}: {why} {key!r} in {models[0].file}")
+        why = (_("{where}: several elements are named {key!r} in {file}") if found
+               else _("{where}: no element has id or name {key!r} in {file}"))
+        raise ScenarioError(why.format(where=where, key=key, file=models[0].file))
     el = found[0]
     if kinds is not None and not kinds(el):
-        raise ScenarioError(f"{where}: {el.id!r} is a {el.kind}, not {what}")
+        raise ScenarioError(_("{where}: {id!r} is a {kind}, not {what}").format(
+                where=where, id=el.id, kind=el.kind, what=_(what)))
     return el.id
 
 
@@ -91,15 +93,16 @@ def _lane_name(models: list[ProcessModel] | None, key: object, where: str) -> st
                 e.process == pool.process and not e.lane for e in models[0].elements.values()):
             return pool.name or pool.id
     names = sorted({lane.name for lane in lanes})
-    raise ScenarioError(f"{where}: no lane named {key!r} in {models[0].file} (lanes: "
-                        f"{', '.join(names) or 'none'})")
+    raise ScenarioError(_("{where}: no lane named {key!r} in {file} (lanes: {lanes})").format(
+            where=where, key=key, file=models[0].file, lanes=', '.join(names) or _('none')))
 
 
 def _mapping(value: object, where: str) -> dict[Any, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ScenarioError(f"{where}: expected a mapping, got {type(value).__name__}")
+        raise ScenarioError(_("{where}: expected a mapping, got {got}").format(
+                where=where, got=type(value).__name__))
     return value
 
 
@@ -107,7 +110,8 @@ def _only(spec: dict[Any, Any], where: str, keys: tuple[str, ...]) -> None:
     """Refuse the first key of ``spec`` (in sorted order) that is not one of ``keys``."""
     unknown = set(spec) - set(keys)
     if unknown:
-        raise ScenarioError(f"{where}: unknown key {sorted(unknown)[0]!r} ({', '.join(keys)})")
+        raise ScenarioError(_("{where}: unknown key {unknown!r} ({keys})").format(
+                where=where, unknown=sorted(unknown)[0], keys=', '.join(keys)))
 
 
 @overload
@@ -145,7 +149,8 @@ def _calendar(spec: object) -> tuple[Calendar, list[str]]:
                                            f"calendar.holidays[{i}]"))
             except ValueError:
                 holiday_set(str(item))  # raises naming the unknown set
-                raise ScenarioError(f"calendar.holidays[{i}]: {item!r} is not a date") from None
+                raise ScenarioError(_("calendar.holidays[{i}]: {item!r} is not a date").format(
+                        i=i, item=item)) from None
     return Calendar(hours, frozenset(days)), sets
 
 
@@ -164,8 +169,8 @@ def _start(value: object, sets: list[str]) -> dt.datetime:
         try:
             start = dt.datetime.fromisoformat(str(value))
         except ValueError:
-            raise ScenarioError(f"start: {limits.shorten(value)} is not a date and time like "
-                                "'2025-01-06 07:30'") from None
+            raise ScenarioError(_("start: {value} is not a date and time like '2025-01-06 "
+                                  "07:30'").format(value=limits.shorten(value))) from None
     limits.check_date(start.date(), "start")
     return start.replace(tzinfo=None)
 
@@ -185,15 +190,18 @@ def _batch(spec: object, where: str) -> Batch:
                 h, m = str(t).split(":")
                 minutes = int(h) * 60 + int(m)
             except ValueError:
-                raise ScenarioError(f"{where}.at: {t!r} is not a time of day like '14:00'") from None
+                raise ScenarioError(_("{where}.at: {t!r} is not a time of day like '14:00'").format(
+                        where=where, t=t)) from None
         if not 0 <= minutes < 1440:
-            raise ScenarioError(f"{where}.at: {t!r} is not a time of day")
+            raise ScenarioError(_("{where}.at: {t!r} is not a time of day").format(
+                    where=where, t=t))
         times.append(float(minutes))
     size = _number(spec["size"], f"{where}.size", 1, integer=True) if "size" in spec else None
     if size is not None:
         limits.check_count(size, f"{where}.size", limits.MAX_CASES, "MAX_CASES")
     if not times and size is None:
-        raise ScenarioError(f"{where}: give 'at' (times of day) and/or 'size'")
+        raise ScenarioError(_("{where}: give 'at' (times of day) and/or 'size'").format(
+                where=where))
     return Batch(tuple(sorted(times)), size)
 
 
@@ -204,15 +212,17 @@ def _dates(value: object, where: str) -> frozenset[dt.date]:
         if isinstance(item, dt.date):
             out.add(limits.check_date(item, f"{where}[{i}]"))
             continue
-        first, _, last = str(item).partition("..")
+        first, _sep, last = str(item).partition("..")
         try:
             a = dt.date.fromisoformat(first.strip())
             b = dt.date.fromisoformat(last.strip()) if last else a
         except ValueError:
-            raise ScenarioError(f"{where}[{i}]: {item!r} is not a date like 2025-03-10 or a "
-                                "range like 2025-03-10..2025-03-14") from None
+            raise ScenarioError(_("{where}[{i}]: {item!r} is not a date like 2025-03-10 or a "
+                                  "range like 2025-03-10..2025-03-14").format(
+                    where=where, i=i, item=item)) from None
         if b < a:
-            raise ScenarioError(f"{where}[{i}]: {item!r} ends before it starts")
+            raise ScenarioError(_("{where}[{i}]: {item!r} ends before it starts").format(
+                    where=where, i=i, item=item))
         # a leave from year 1 to 9999 would be three million dates
         limits.check_date(a, f"{where}[{i}]")
         limits.check_date(b, f"{where}[{i}]")
@@ -224,7 +234,8 @@ def _people(spec: object, where: str, models: list[ProcessModel] | None, lane: s
             lane_calendar: Calendar, day: float) -> list[Person]:
     """``lanes.X.people``: named people with their own hours, leave, cost, tasks, speed."""
     if not isinstance(spec, list) or not spec:
-        raise ScenarioError(f"{where}.people: expected a list of people ({{name: ...}})")
+        raise ScenarioError(_("{where}.people: expected a list of people ({{name: ...}})").format(
+                where=where))
     limits.check_count(len(spec), f"{where}.people", limits.MAX_STAFF, "MAX_STAFF")
     lane_tasks = None
     if models is not None:
@@ -237,9 +248,9 @@ def _people(spec: object, where: str, models: list[ProcessModel] | None, lane: s
         _only(person, pw, ("name", "hours", "leave", "cost_per_hour", "tasks", "durations"))
         name = str(person.get("name") or "").strip()
         if not name:
-            raise ScenarioError(f"{pw}.name: every person needs a name")
+            raise ScenarioError(_("{pw}.name: every person needs a name").format(pw=pw))
         if name in names:
-            raise ScenarioError(f"{pw}.name: {name!r} is listed twice")
+            raise ScenarioError(_("{pw}.name: {name!r} is listed twice").format(pw=pw, name=name))
         names.add(name)
         calendar = None
         if "hours" in person or "leave" in person:
@@ -251,9 +262,10 @@ def _people(spec: object, where: str, models: list[ProcessModel] | None, lane: s
                 if "cost_per_hour" in person else None)
 
         def task(key: object, w: str) -> str:
-            tid = _element(models, key, w, lambda el: el.is_activity, "a task")
+            tid = _element(models, key, w, lambda el: el.is_activity, N_("a task"))
             if lane_tasks is not None and tid not in lane_tasks:
-                raise ScenarioError(f"{w}: {tid!r} is not a task of lane {lane!r}")
+                raise ScenarioError(_("{w}: {tid!r} is not a task of lane {lane!r}").format(
+                        w=w, tid=tid, lane=lane))
             return tid
         tasks = None
         if "tasks" in person:
@@ -263,15 +275,15 @@ def _people(spec: object, where: str, models: list[ProcessModel] | None, lane: s
         for key, d in _mapping(person.get("durations"), f"{pw}.durations").items():
             tid = task(key, f"{pw}.durations.{key}")
             if tasks is not None and tid not in tasks:
-                raise ScenarioError(f"{pw}.durations.{key}: {name} does not do {tid!r} "
-                                    "(not in their tasks)")
+                raise ScenarioError(_("{pw}.durations.{key}: {name} does not do {tid!r} (not "
+                                      "in their tasks)").format(pw=pw, key=key, name=name, tid=tid))
             durations[tid] = parse_distribution(d, f"{pw}.durations.{key}",
                                                 working_day_minutes=day)
         out.append(Person(name, calendar, cost, tasks, durations))
     for tid in sorted(lane_tasks or ()):
         if not any(p.can_do(tid) for p in out):
-            raise ScenarioError(f"{where}.people: nobody can do task {tid!r} (add it to "
-                                "someone's tasks)")
+            raise ScenarioError(_("{where}.people: nobody can do task {tid!r} (add it to "
+                                  "someone's tasks)").format(where=where, tid=tid))
     return out
 
 
@@ -281,7 +293,8 @@ def from_mapping(doc: object, model: ProcessModel | None, source: str) -> Scenar
     doc = _mapping(doc, "scenario")
     top_unknown = [k for k in doc if k not in _TOP_KEYS]
     if top_unknown:
-        raise ScenarioError(f"unknown key {top_unknown[0]!r} (expected one of {', '.join(_TOP_KEYS)})")
+        raise ScenarioError(_("unknown key {top_unknown!r} (expected one of {keys})").format(
+                top_unknown=top_unknown[0], keys=', '.join(_TOP_KEYS)))
     calendar, sets = _calendar(doc.get("calendar"))
     day = calendar.working_minutes_per_day
     sc = Scenario(calendar=calendar, start=_start(doc.get("start"), sets), source=source,
@@ -289,7 +302,7 @@ def from_mapping(doc: object, model: ProcessModel | None, source: str) -> Scenar
     if doc.get("service_standard") is not None:
         sc.service_standard_minutes = parse_minutes(doc["service_standard"], "service_standard", day)
         if sc.service_standard_minutes <= 0:
-            raise ScenarioError("service_standard: must be positive")
+            raise ScenarioError(_("service_standard: must be positive"))
     sc.arrivals = _arrivals(_mapping(doc.get("arrivals"), "arrivals"), calendar)
     # one step per top-level section, each checking its own keys
     for key, spec in _mapping(doc.get("lanes"), "lanes").items():
@@ -317,18 +330,20 @@ def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
     _only(arr, "arrivals", ("interarrival", "rate", "calendar", "counting"))
     counting = arr.get("counting", "working")
     if counting not in ("working", "calendar"):
-        raise ScenarioError(f"arrivals.counting: {counting!r} is not 'working' or 'calendar'")
+        raise ScenarioError(_("arrivals.counting: {counting!r} is not 'working' or 'calendar'").format(
+                counting=counting))
     inter = DEFAULT_INTERARRIVAL
     if "rate" in arr:  # Poisson arrivals: "rate: 10 per day" reads as cases per working day
         rate = _number(arr["rate"], "arrivals.rate", 0)
         if rate <= 0:
-            raise ScenarioError("arrivals.rate: must be positive (cases per working day)")
+            raise ScenarioError(_("arrivals.rate: must be positive (cases per working day)"))
         inter = Distribution("exponential", (day / rate,))
     if "interarrival" in arr:
         inter = parse_distribution(arr["interarrival"], "arrivals.interarrival",
                                    working_day_minutes=day)
         if inter.mean <= 0:
-            raise ScenarioError("arrivals.interarrival: the mean time between cases must be > 0")
+            raise ScenarioError(_("arrivals.interarrival: the mean time between cases must be "
+                                  "> 0"))
     cal_spec = arr.get("calendar", "office")
     if cal_spec == "office":
         arr_cal = None
@@ -348,19 +363,21 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
     staff = _number(spec.get("staff", 1), f"{where}.staff", None, integer=True)
     limits.check_count(staff, f"{where}.staff", limits.MAX_STAFF, "MAX_STAFF")
     if staff < 1:
-        raise ScenarioError(f"{where}.staff: a lane needs at least one person, got {staff}")
+        raise ScenarioError(_("{where}.staff: a lane needs at least one person, got {staff}").format(
+                where=where, staff=staff))
     cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
     own = (Calendar(parse_hours(spec["hours"], f"{where}.hours"), calendar.holidays)
            if "hours" in spec else None)
     allocation = spec.get("allocation", "soonest_start")
     if allocation not in ALLOCATIONS:
-        raise ScenarioError(f"{where}.allocation: {allocation!r} is not one of "
-                            f"{', '.join(ALLOCATIONS)}")
+        raise ScenarioError(_("{where}.allocation: {allocation!r} is not one of {choices}").format(
+                where=where, allocation=allocation, choices=', '.join(ALLOCATIONS)))
     if "people" in spec:
         people = _people(spec["people"], where, models, name, own or calendar, day)
         if "staff" in spec and staff != len(people):
-            raise ScenarioError(f"{where}.staff: {staff} does not match the "
-                                f"{len(people)} people listed (give one or the other)")
+            raise ScenarioError(_("{where}.staff: {staff} does not match the {n_people} people "
+                                  "listed (give one or the other)").format(
+                    where=where, staff=staff, n_people=len(people)))
         if all(p.cost_per_hour is not None for p in people):
             cost = sum(p.cost_per_hour or 0.0 for p in people) / len(people)
         priced = tuple(p if p.cost_per_hour is not None else
@@ -378,7 +395,7 @@ def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object
     """One entry of ``tasks``: a duration, or duration, batch, instances and repeat."""
     day = sc.calendar.working_minutes_per_day
     where = f"tasks.{key}"
-    eid = _element(models, key, where, lambda el: el.is_activity, "a task or subprocess")
+    eid = _element(models, key, where, lambda el: el.is_activity, N_("a task or subprocess"))
     if not isinstance(spec, dict) or "distribution" in spec:
         spec = {"duration": spec}
     _only(spec, where, ("duration", "batch", "instances", "repeat"))
@@ -392,8 +409,8 @@ def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object
     if "repeat" in spec:  # a standard loop: the chance of one more round after each
         p = _number(spec["repeat"], f"{where}.repeat", 0)
         if p >= 1:
-            raise ScenarioError(f"{where}.repeat: must be below 1 (else it never ends), "
-                                f"got {p}")
+            raise ScenarioError(_("{where}.repeat: must be below 1 (else it never ends), got "
+                                  "{p}").format(where=where, p=p))
         if p > limits.MAX_REPEAT:
             raise ScenarioError(_("{where}.repeat: {p} means {rounds:.0f} rounds on average;"
                                   " the limit is {limit} (the setting bpengine.scenario."
@@ -407,7 +424,7 @@ def _instances(spec: object, where: str) -> Distribution:
     lowest = min(count.params) if count.kind in ("fixed", "empirical", "uniform",
                                                     "triangular") else count.mean
     if lowest < 0:
-        raise ScenarioError(f"{where}: cannot be negative")
+        raise ScenarioError(_("{where}: cannot be negative").format(where=where))
     # the mean is refused above the limit; a long tail is cut at it (documented)
     if count.mean > limits.MAX_INSTANCES:
         limits.check_count(count.mean, where, limits.MAX_INSTANCES, "MAX_INSTANCES")
@@ -419,7 +436,7 @@ def _read_gateway(sc: Scenario, models: list[Any] | None, key: object, spec: obj
                   ) -> None:
     """One entry of ``gateways``: a probability per outgoing flow (by id or unique name)."""
     where = f"gateways.{key}"
-    gid = _element(models, key, where, lambda el: el.is_gateway, "a gateway")
+    gid = _element(models, key, where, lambda el: el.is_gateway, N_("a gateway"))
     probs = {}
     for fkey, p in _mapping(spec, where).items():
         fid = str(fkey)
@@ -429,16 +446,18 @@ def _read_gateway(sc: Scenario, models: list[Any] | None, key: object, spec: obj
             if fid not in el.outgoing and len(by_name) == 1:
                 fid = by_name[0]
             if fid not in el.outgoing:
-                raise ScenarioError(f"{where}.{fkey}: not an outgoing flow of gateway {gid!r}"
-                                    f" (outgoing: {', '.join(el.outgoing)})")
+                raise ScenarioError(_("{where}.{fkey}: not an outgoing flow of gateway {gid!r} "
+                                      "(outgoing: {outgoing})").format(
+                        where=where, fkey=fkey, gid=gid, outgoing=', '.join(el.outgoing)))
         p = _number(p, f"{where}.{fkey}", 0)
         if p > 1:
-            raise ScenarioError(f"{where}.{fkey}: a probability cannot exceed 1, got {p}")
+            raise ScenarioError(_("{where}.{fkey}: a probability cannot exceed 1, got {p}").format(
+                    where=where, fkey=fkey, p=p))
         probs[fid] = p
     exclusive = models is None or _find(models, gid)[0].kind in _EXCLUSIVE
     if exclusive and abs(sum(probs.values()) - 1.0) > 1e-6:
-        raise ScenarioError(f"{where}: branch probabilities sum to {sum(probs.values()):g}, "
-                            "not 1")
+        raise ScenarioError(_("{where}: branch probabilities sum to {sum:g}, not 1").format(
+                where=where, sum=sum(probs.values())))
     sc.probabilities[gid] = probs
 
 
@@ -446,7 +465,7 @@ def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: objec
     """One entry of ``events``: how long a catch event waits, or how often a boundary fires."""
     day = sc.calendar.working_minutes_per_day
     where = f"events.{key}"
-    eid = _element(models, key, where, lambda el: el.is_event, "an event")
+    eid = _element(models, key, where, lambda el: el.is_event, N_("an event"))
     if not isinstance(spec, dict) or "distribution" in spec:
         spec = {"duration": spec}
     _only(spec, where, ("duration", "probability", "working_time"))
@@ -455,7 +474,8 @@ def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: objec
     prob = _number(spec["probability"], f"{where}.probability", 0) if "probability" in spec \
         else None
     if prob is not None and prob > 1:
-        raise ScenarioError(f"{where}.probability: cannot exceed 1, got {prob}")
+        raise ScenarioError(_("{where}.probability: cannot exceed 1, got {prob}").format(
+                where=where, prob=prob))
     # "2 working days" means office time unless the scenario says otherwise
     working = "working" in str(spec.get("duration", ""))
     sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", working)), prob)
@@ -472,7 +492,7 @@ def _read_handover(sc: Scenario, models: list[Any] | None, key: object, spec: ob
         spec = {"duration": spec}
     _only(spec, where, ("duration", "working_time"))
     if "duration" not in spec:
-        raise ScenarioError(f"{where}: give a duration")
+        raise ScenarioError(_("{where}: give a duration").format(where=where))
     dur = parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
     # a file carried by hand moves in office hours; data whenever it is sent
     text = str(spec["duration"])
@@ -493,7 +513,9 @@ def _message_flow(models: list[ProcessModel] | None, key: object, where: str) ->
     named = [f.id for f in flows.values() if f.name == key]
     if len(named) == 1:
         return named[0]
-    why = "several message flows are named" if named else "no message flow has id or name"
-    known = ", ".join(sorted(flows)[:8]) or "none"
-    raise ScenarioError(f"{where}: {why} {key!r} in {models[0].file} (message flows: {known}; "
-                        "or 'paper'/'data' for every hand-over of that kind)")
+    why = (_("{where}: several message flows are named {key!r} in {file} (message flows: "
+             "{known}; or 'paper'/'data' for every hand-over of that kind)") if named
+           else _("{where}: no message flow has id or name {key!r} in {file} (message flows: "
+                  "{known}; or 'paper'/'data' for every hand-over of that kind)"))
+    known = ", ".join(sorted(flows)[:8]) or _("none")
+    raise ScenarioError(why.format(where=where, key=key, file=models[0].file, known=known))
