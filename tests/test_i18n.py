@@ -218,6 +218,19 @@ def test_no_message_hides_inside_an_f_string():
     assert not hidden, hidden
 
 
+# the scenario and Prosimos files the bad-input cases read, written into each test's tmp_path
+_BAD_FILES = {
+    "lane.yaml": "lanes:\n  Nope: {staff: 2}\n",
+    "staff.yaml": "lanes:\n  Petugas DPMPTSP: {staff: 0}\n",
+    "counting.yaml": "arrivals:\n  rate: 2\n  counting: hourly\n",
+    "priorities.json": '{"prioritisation_rules": []}',
+    "list.json": "[1, 2]",
+    "calendars.json": '{"resource_calendars": [' + ", ".join(
+        ['{"id": "c", "time_periods": [{"from": "MONDAY", "to": "FRIDAY", '
+         '"beginTime": "08:00:00", "endTime": "16:00:00"}]}'] * 2) + "]}",
+}
+
+
 @pytest.mark.parametrize(("args", "expected"), [
     (["validate", "--no-schema", "tests/data/hostile/model/not-xml.bpmn"],
      "bukan berkas BPMN: sama sekali bukan XML"),
@@ -233,17 +246,73 @@ def test_no_message_hides_inside_an_f_string():
      "tidak memiliki elemen dengan id tersebut"),
     (["sweep", "processes/pbg.bpmn", "--vary", "lanes"], "diharapkan PATH=VALUES"),
     (["case", "list"], "basis data yang mana?"),
+    (["simulate", "processes/pbg.bpmn", "-s", "{tmp}/lane.yaml"],
+     "lanes.Nope: tidak ada lajur bernama 'Nope' dalam processes/pbg.bpmn (lajur yang ada: "),
+    (["simulate", "processes/pbg.bpmn", "-s", "{tmp}/staff.yaml"],
+     "lanes.Petugas DPMPTSP.staff: satu lajur memerlukan paling sedikit satu orang, didapat 0"),
+    (["simulate", "processes/pbg.bpmn", "-s", "{tmp}/counting.yaml"],
+     "arrivals.counting: 'hourly' bukan 'working' atau 'calendar'"),
+    (["simulate", "processes/pbg.bpmn", "--prosimos", "{tmp}/priorities.json"],
+     "prioritisation_rules: tidak didukung: prioritas perkara tidak disimulasikan"),
+    (["simulate", "processes/pbg.bpmn", "--prosimos", "{tmp}/list.json"],
+     "list.json: diharapkan objek JSON berisi parameter Prosimos"),
+    (["simulate", "processes/pbg.bpmn", "--prosimos", "{tmp}/calendars.json"],
+     "resource_calendars[1].id: kalender 'c' didefinisikan dua kali"),
+    (["case", "complete", "nope", "--url", "sqlite:///{tmp}/kantor.db"],
+     "tidak ada tugas 'nope' (tidak ada id tugas yang diawali dengannya)"),
+    (["case", "message", "Nobody", "--url", "sqlite:///{tmp}/kantor.db"],
+     "tidak ada kasus yang menantikan pesan 'Nobody' dan tidak ada proses terpasang"),
 ], ids=["not-xml", "validate-problems", "no-file", "bad-number", "unknown-option",
-        "log-format", "empty-folder", "keep", "vary", "no-database"])
+        "log-format", "empty-folder", "keep", "vary", "no-database", "scenario-lane",
+        "scenario-staff", "scenario-counting", "prosimos-refused", "prosimos-not-object",
+        "prosimos-calendar-twice", "engine-no-task", "engine-no-waiting-case"])
 def test_errors_for_bad_input_are_indonesian(args, expected, tmp_path, monkeypatch):
     """A user's mistake is told in the user's language: one line, no English sentence."""
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("BPENGINE_DB", raising=False)
+    for name, text in _BAD_FILES.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    if "sqlite:///{tmp}/kantor.db" in args:
+        assert CliRunner().invoke(main, ["db", "upgrade", "--url",
+                                         f"sqlite:///{tmp_path / 'kantor.db'}"]).exit_code == 0
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     r = CliRunner().invoke(main, ["--lang", "id", *args])
     assert expected in r.output, r.output
     assert not english_words(r.output), r.output
     assert "Traceback" not in r.output
+
+
+def test_engine_refusals_on_a_running_case_are_indonesian(tmp_path, monkeypatch):
+    """The engine's refusals (wrong lane, a case no longer running, a task no longer ready) reach
+    the user as one Indonesian line, with the recorded states translated too."""
+    monkeypatch.chdir(ROOT)
+    url = f"sqlite:///{tmp_path / 'kantor.db'}"
+
+    def run(*args):
+        return CliRunner().invoke(main, ["--lang", "id", *args, "--url", url])
+
+    started = run("case", "start", "processes/surat-keterangan-domisili.bpmn", "--data",
+                  "lengkap=true", "--actor", "ani")
+    assert started.exit_code == 0, started.output
+    case_id = re.search(r"kasus (\S+)", started.output).group(1)
+    task_id = re.search(r"siap\s+pengguna (\S+)", started.output).group(1)
+    refusals = [
+        (run("case", "complete", task_id[:8], "--lane", "Lurah", "--actor", "budi"),
+         "termasuk lajur 'Pemohon', bukan 'Lurah'"),
+        (run("case", "cancel", case_id[:8]), None),
+        (run("case", "cancel", case_id[:8]),
+         f"kasus {case_id} berstatus dibatalkan; hanya kasus yang sedang berjalan atau gagal "
+         "yang dapat dibatalkan"),
+        (run("case", "complete", task_id[:8], "--actor", "budi"),
+         f"tugas {task_id} (Task_siapkan_berkas 'Siapkan fotokopi KTP, KK dan bukti tempat "
+         "tinggal') sudah berstatus dibatalkan"),
+    ]
+    for r, expected in refusals:
+        assert "Traceback" not in r.output
+        assert not english_words(r.output), r.output
+        if expected is not None:
+            assert r.exit_code != 0
+            assert expected in r.output, r.output
 
 
 def test_redesign_skip_reasons_are_indonesian(tmp_path, monkeypatch):

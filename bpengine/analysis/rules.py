@@ -11,6 +11,7 @@ import gc
 import os
 
 from ..errors import BpengineError
+from ..i18n import _
 from ..model import ProcessModel
 from ..model import load as load_model
 from .approval_chains import check_same_role_approvals, check_signoff_chain
@@ -65,8 +66,8 @@ def resolve_inputs(model, scenario=None):
     if isinstance(model, (str, os.PathLike, bytes)):
         model = load_model(model)
     if not isinstance(model, ProcessModel):
-        raise BpengineError(f"analyze() needs a ProcessModel or a BPMN path, not "
-                            f"{type(model).__name__}")
+        raise BpengineError(_("analyze() needs a ProcessModel or a BPMN path, not "
+                              "{got}").format(got=type(model).__name__))
     if scenario is None:  # as every entry point: the model's sidecar scenario, if it has one
         from ..scenario.loading import sidecar_path
 
@@ -126,7 +127,8 @@ def analyze(model, *, scenario=None, rules=None, cycle_days: float | None = None
     wanted = RULE_IDS if rules is None else tuple(rules)
     unknown = [r for r in wanted if r not in RULE_IDS]
     if unknown:
-        raise BpengineError(f"unknown rule {unknown[0]!r}; rules are: {', '.join(RULE_IDS)}")
+        raise BpengineError(_("unknown rule {unknown!r}; rules are: {rules}").format(
+                unknown=unknown[0], rules=', '.join(RULE_IDS)))
     position = {e: i for i, e in enumerate(model.elements)}
     findings = []
     # The rules build many small acyclic containers; pausing the cyclic collector keeps

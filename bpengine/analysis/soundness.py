@@ -220,8 +220,8 @@ def soundness(model, max_states: int = DEFAULT_MAX_STATES) -> SoundnessReport:
     if not isinstance(max_states, int) or max_states < 1:
         from ..errors import BpengineError
 
-        raise BpengineError("max_states (--max-states) must be a positive integer, "
-                            f"not {max_states!r}")
+        raise BpengineError(_("max_states (--max-states) must be a positive integer, not "
+                              "{max_states!r}").format(max_states=max_states))
     scopes: dict[tuple, list[str]] = {}
     for e in model.elements.values():
         scopes.setdefault((e.process, e.scope), []).append(e.id)

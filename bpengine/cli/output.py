@@ -61,7 +61,8 @@ def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = Fals
     try:
         Path(output).write_text(body, encoding="utf-8")
     except OSError as exc:
-        raise BpengineError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+        raise BpengineError(_("--output {output}: cannot write: {reason}").format(
+                output=output, reason=exc.strerror or exc)) from None
     if not quiet:
         click.echo(_("wrote {files}").format(files=output), err=True)
 

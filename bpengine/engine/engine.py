@@ -28,7 +28,7 @@ from ..errors import (
     StorageError,
     hide_password,
 )
-from ..i18n import _
+from ..i18n import N_, _
 from ..limits import DEFAULT_LIMITS, EngineLimits
 from ..model import ProcessModel, load, validate
 from ..model.checks import EXPRESSION_CODES
@@ -74,6 +74,8 @@ __all__ = ["Engine"]
 # drawing: refused at deploy instead of a case that "completes" wrongly.
 # Warnings deploy refuses: the engine would run something else than drawn, or a condition,
 # timer or script can never evaluate (a warning only in a process marked not executable).
+# the kinds of id expand_id resolves, named in its errors in the user's language
+_ID_KINDS = (N_("case"), N_("task"))
 _SILENTLY_WRONG = {"link-event", "conditional-flow", "reserved-id"} | EXPRESSION_CODES
 
 
@@ -138,7 +140,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                  retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1),
                  limits: EngineLimits = DEFAULT_LIMITS):
         if not isinstance(limits, EngineLimits):
-            raise BpengineError(f"limits must be an EngineLimits, not {type(limits).__name__}")
+            raise BpengineError(_("limits must be an EngineLimits, not {got}").format(
+                    got=type(limits).__name__))
         self.limits = limits
         self.timezone = zone(timezone)
         self.lane_timezones = {str(lane): zone(tz) for lane, tz in (lane_timezones or {}).items()}
@@ -163,8 +166,9 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                 upgrade(self.db)
             elif current(self.db) != head():
                 raise BpengineError(
-                    f"database {hide_password(self.url)} is not at "
-                    f"schema {head()}: run `bpengine db upgrade --db ...` first")
+                    _("database {db} is not at schema {head}: run `bpengine db "
+                      "upgrade --db ...` first").format(
+                            db=hide_password(self.url), head=head()))
         except BpengineError:
             self.db.dispose()
             raise
@@ -195,13 +199,13 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                 yield session
                 write_pending(session)
         except StaleDataError:
-            raise ConflictError("the case was changed by another worker at the same time; "
-                                "nothing was written: reload and try again") from None
+            raise ConflictError(_("the case was changed by another worker at the same time; "
+                                  "nothing was written: reload and try again")) from None
         except OperationalError as exc:
             text = str(exc.orig) if exc.orig is not None else str(exc)
             if "lock" in text or "could not serialize" in text or "deadlock" in text:
-                raise ConflictError(f"the database is busy with another worker ({text.strip()});"
-                                    " nothing was written") from None
+                raise ConflictError(_("the database is busy with another worker ({detail}); "
+                                      "nothing was written").format(detail=text.strip())) from None
             raise StorageError(hide_password(f"database error: {text.strip()}")) from None
         except DataError as exc:  # the value, not the database: retrying will not help
             text = str(exc.orig) if exc.orig is not None else str(exc)
@@ -209,8 +213,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                                   "nothing was written").format(
                 why=text.strip().splitlines()[0])) from None
         except IntegrityError as exc:  # a concurrent insert of the same key: the caller knows
-            raise BpengineError(f"database error: {type(exc).__name__}: "
-                                f"{str(exc).splitlines()[0]}") from None
+            raise BpengineError(_("database error: {error}: {detail}").format(
+                    error=type(exc).__name__, detail=str(exc).splitlines()[0])) from None
         except SQLAlchemyError as exc:
             raise StorageError(hide_password(f"database error: {type(exc).__name__}: "
                                              f"{str(exc).splitlines()[0]}")) from None
@@ -224,8 +228,9 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             row = session.get(DefinitionRow, definition_id)
             if row.state_format != STATE_FORMAT:
                 raise BpengineError(
-                    f"definition {row.key} v{row.version} was stored by another engine version "
-                    f"(state format {row.state_format}, this bpengine reads {STATE_FORMAT})")
+                    _("definition {key} v{version} was stored by another engine version (state "
+                      "format {state_format}, this bpengine reads {ours})").format(
+                            key=row.key, version=row.version, state_format=row.state_format, ours=STATE_FORMAT))
             spec, subprocess_specs = load_spec(row.spec)
             runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
                               senders=(row.events or {}).get("senders"), key=row.key,
@@ -238,7 +243,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
     def _case_row(session, case_id: str) -> CaseRow:
         row = session.get(CaseRow, str(case_id))
         if row is None:
-            raise NotFound(f"no case {case_id!r}")
+            raise NotFound(_("no case {case_id!r}").format(case_id=case_id))
         return row
 
     # --- definitions ---------------------------------------------------------------------
@@ -259,7 +264,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             is false.
         """
         model = source if isinstance(source, ProcessModel) else load(source)
-        _, problems = validate(model, schema=False)
+        _found, problems = validate(model, schema=False)
         wrong = [p for p in problems if p.severity == "error" or p.code in _SILENTLY_WRONG]
         if wrong:
             raise ModelError(wrong)
@@ -307,7 +312,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             except BpengineError as exc:
                 if not isinstance(exc.__context__, IntegrityError):
                     raise  # a concurrent deploy of the same file inserted first: read it
-        raise ConflictError(f"could not deploy {model.file}: other workers kept deploying")
+        raise ConflictError(_("could not deploy {file}: other workers kept deploying").format(
+                file=model.file))
 
     def definitions(self, key: str | None = None) -> list[Definition]:
         """Deployed versions, oldest first (of one key, or all)."""
@@ -481,10 +487,11 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         tables: dict[str, type[CaseRow] | type[TaskRow]] = {"case": CaseRow, "task": TaskRow}
         table = tables.get(kind)
         if table is None:
-            raise BpengineError(f"expand_id: kind is 'case' or 'task', not {kind!r}")
+            raise BpengineError(_("expand_id: kind is 'case' or 'task', not {kind!r}").format(
+                    kind=kind))
         prefix = str(prefix).strip()
         if not prefix:
-            raise NotFound(f"no {kind} id given")
+            raise NotFound(_("no {kind} id given").format(kind=_(kind)))
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         with self._transaction(self._now()) as session:
             if session.get(table, prefix) is not None:
@@ -492,12 +499,14 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             found = list(session.scalars(select(table.id).where(
                 table.id.like(escaped + "%", escape="\\")).order_by(table.id).limit(11)))
         if not found:
-            raise NotFound(f"no {kind} {prefix!r} (no {kind} id starts with it)")
+            raise NotFound(_("no {kind} {prefix!r} (no {kind} id starts with it)").format(
+                    kind=_(kind), prefix=prefix))
         if len(found) > 1:
             shown = ", ".join(found[:10]) + (", ..." if len(found) > 10 else "")
-            raise BpengineError(f"{kind} id {prefix!r} is ambiguous: it starts {len(found)}"
-                                f"{'+' if len(found) > 10 else ''} ids ({shown}); give more "
-                                "characters")
+            raise BpengineError(_("{kind} id {prefix!r} is ambiguous: it starts "
+                                  "{n_found}{more} ids ({shown}); give more characters").format(
+                    kind=_(kind), prefix=prefix, n_found=len(found),
+                    more="+" if len(found) > 10 else "", shown=shown))
         return found[0]
 
     def history(self, case_id: str) -> list[HistoryEntry]:
@@ -514,8 +523,9 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         with self._transaction(now) as session:
             row = self._case_row(session, case_id)
             if row.status not in ("running", "failed"):
-                raise BpengineError(f"case {case_id} is {row.status}; only running or failed "
-                                    "cases can be cancelled")
+                raise BpengineError(_("case {case_id} is {status}; only running or failed "
+                                      "cases can be cancelled").format(
+                        case_id=case_id, status=_(row.status)))
             row.status, row.ended_at, row.updated_at = "cancelled", now, now
             session.execute(update(TaskRow).where(
                 TaskRow.case_id == row.id, TaskRow.state.in_(OPEN_TASK_STATES))

@@ -25,6 +25,7 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import BpengineError, ConflictError, NotFound, StorageError
+from ..i18n import _
 from .core import EngineCore
 from .records import Case, Incident
 from .schema import CaseRow, IncidentRow, TaskRow
@@ -52,11 +53,11 @@ class JobPolicy:
 
     def __post_init__(self):
         if not isinstance(self.retries, int) or self.retries < 1:
-            raise BpengineError(f"retries must be a whole number of at least 1 (the first "
-                                f"attempt), not {self.retries!r}")
+            raise BpengineError(_("retries must be a whole number of at least 1 (the first "
+                                  "attempt), not {retries!r}").format(retries=self.retries))
         if not isinstance(self.backoff, _dt.timedelta) or self.backoff.total_seconds() < 0:
-            raise BpengineError(f"backoff must be a non-negative datetime.timedelta, "
-                                f"not {self.backoff!r}")
+            raise BpengineError(_("backoff must be a non-negative datetime.timedelta, not "
+                                  "{backoff!r}").format(backoff=self.backoff))
 
 
 DEFAULT_POLICY = JobPolicy()
@@ -204,8 +205,9 @@ class JobOperations(EngineCore):
             case = self._case_row(session, case_id)
             incidents = open_incidents(session, case.id)
             if case.status != "failed" and not (incidents and case.status == "running"):
-                raise BpengineError(f"case {case_id} is {case.status} and has no open incident;"
-                                    " only failed cases or cases with incidents can be retried")
+                raise BpengineError(_("case {case_id} is {status} and has no open incident; "
+                                      "only failed cases or cases with incidents can be retried").format(
+                        case_id=case_id, status=_(case.status)))
             before = dict(case.data)
             if data:
                 runtime = self._runtime(session, case.definition_id)

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import BpengineError, NotFound
+from ..i18n import _
 from .records import Message
 from .schedules import ScheduleOperations
 from .schema import CaseRow, DefinitionRow, MessageRow, TaskRow
@@ -32,11 +33,13 @@ def business_key(value) -> str | None:
     if value is None:
         return None
     if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value) == "":
-        raise BpengineError(f"business key must be non-empty text or a number, not {value!r}")
+        raise BpengineError(_("business key must be non-empty text or a number, not {value!r}").format(
+                value=value))
     room = CaseRow.business_key.type.length  # PostgreSQL refuses more; SQLite kept it
     if len(str(value)) > room:
-        raise BpengineError(f"business key {str(value)[:40]!r}... is {len(str(value))} "
-                            f"characters long; the engine stores at most {room}")
+        raise BpengineError(_("business key {value!r}... is {n_value} characters long; the "
+                              "engine stores at most {room}").format(
+                value=str(value)[:40], n_value=len(str(value)), room=room))
     return str(value)
 
 
@@ -154,7 +157,7 @@ class MessageOperations(ScheduleOperations):
     # --- delivery ----------------------------------------------------------------------
     def _send(self, kind, name, key, correlation, data, message_id, keep, actor) -> Message:
         if not isinstance(name, str) or not name.strip():
-            raise BpengineError(f"{kind}: a name is required")
+            raise BpengineError(_("{kind}: a name is required").format(kind=_(kind)))
         data = json_data(data, f"{kind} {name!r}", self.limits)
         correlation = json_data(correlation, f"{kind} {name!r} correlation", self.limits) or None
         key = business_key(key)
@@ -194,20 +197,23 @@ class MessageOperations(ScheduleOperations):
             select(TaskRow.message).join(CaseRow, TaskRow.case_id == CaseRow.id)
             .where(TaskRow.kind == "message", TaskRow.state == "waiting",
                    CaseRow.status == "running").distinct().limit(20))) - {None})
-        what = f"message {row.name!r}"
+        what = _("message {name!r}").format(name=row.name)
         if row.business_key is not None:
-            what += f" with business key {row.business_key!r}"
+            what += _(" with business key {key!r}").format(key=row.business_key)
         if row.correlation:
-            what += f" and data {row.correlation}"
+            what += _(" and data {data}").format(data=row.correlation)
         if waiting:
             keys = ", ".join(repr(k) for k in waiting[:5]) + (", ..." if len(waiting) > 5 else "")
-            hint = f"cases with business keys {keys} wait for {row.name!r}"
+            hint = _("cases with business keys {keys} wait for {name!r}").format(
+                keys=keys, name=row.name)
         elif names:
-            hint = "running cases wait for: " + ", ".join(repr(n) for n in names)
+            hint = _("running cases wait for: {names}").format(
+                names=", ".join(repr(n) for n in names))
         else:
-            hint = "no running case waits for any message"
-        return NotFound(f"no case waits for {what} and no deployed process starts with it "
-                        f"({hint}); keep it until one does with keep=True (CLI: --keep)")
+            hint = _("no running case waits for any message")
+        return NotFound(_("no case waits for {what} and no deployed process starts with it "
+                          "({hint}); keep it until one does with keep=True (CLI: --keep)").format(
+                what=what, hint=hint))
 
     def _waiting(self, session, kind, name, key, correlation, *, exclude=None,
                  lock_wait=True) -> list[tuple[TaskRow, CaseRow]]:
@@ -295,8 +301,9 @@ class MessageOperations(ScheduleOperations):
         caught, finished = runtime.deliver(workflow, kind, name, payload,
                                            every=kind == "signal", elements=elements)
         if not caught:
-            raise BpengineError(f"internal: case {case.id} has a waiting row for {kind} "
-                                f"{name!r} but its instance does not wait for it")
+            raise BpengineError(_("internal: case {id} has a waiting row for {kind} {name!r} "
+                                  "but its instance does not wait for it").format(
+                    id=case.id, kind=kind, name=name))
         before = dict(case.data)
         case.data = {**before, **payload}
         session.info["bpe_delivered"] = {e: (actor, before, dict(case.data), detail)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import BpengineError, hide_password
+from ..i18n import _
 from .store import normalise_url
 
 __all__ = ["upgrade", "downgrade", "current", "head", "make_sql_engine", "app_role_sql"]
@@ -63,7 +64,7 @@ def head() -> str:
     """The newest revision shipped with this bpengine."""
     revision = ScriptDirectory.from_config(_config()).get_current_head()
     if revision is None:  # the shipped migrations directory is incomplete
-        raise BpengineError("bpengine's schema migrations are missing from the installation")
+        raise BpengineError(_("bpengine's schema migrations are missing from the installation"))
     return revision
 
 
@@ -137,7 +138,8 @@ def app_role_sql(role: str = "bpe_app") -> list[str]:
     'CREATE ROLE kasus_app LOGIN'
     """
     if not role.isidentifier():
-        raise BpengineError(f"app role {role!r}: use a plain SQL name (letters, digits, _)")
+        raise BpengineError(_("app role {role!r}: use a plain SQL name (letters, digits, _)").format(
+                role=role))
     return [
         f"CREATE ROLE {role} LOGIN",
         f"GRANT USAGE ON SCHEMA public TO {role}",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..errors import BpengineError, ConflictError
+from ..i18n import _
 from .core import EngineCore
 from .frontier import open_tasks
 from .respec import check, move, target_name
@@ -51,7 +52,8 @@ def _mapping(mapping) -> dict[str, str]:
         return {}
     if not isinstance(mapping, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) and k and v for k, v in mapping.items()):
-        raise BpengineError("migration mapping: give old element id -> new element id, as text")
+        raise BpengineError(_("migration mapping: give old element id -> new element id, as "
+                              "text"))
     return dict(mapping)
 
 
@@ -85,8 +87,8 @@ class MigrationOperations(EngineCore):
             old = self._definition_row(session, source)
             new = self._definition_row(session, target)
             if old.id == new.id:
-                raise BpengineError(f"migrate: {old.key} v{old.version} is both the source and"
-                                    " the target")
+                raise BpengineError(_("migrate: {key} v{version} is both the source and the "
+                                      "target").format(key=old.key, version=old.version))
             query = select(CaseRow.id).where(CaseRow.definition_id == old.id,
                                              CaseRow.status == "running")
             if cases is not None:
@@ -96,8 +98,9 @@ class MigrationOperations(EngineCore):
             if cases is not None:
                 missing = sorted(set(wanted) - set(ids))
                 if missing:
-                    raise BpengineError(f"migrate: not running cases of {old.key} "
-                                        f"v{old.version}: {', '.join(missing)}")
+                    raise BpengineError(_("migrate: not running cases of {key} v{version}: "
+                                          "{missing}").format(
+                            key=old.key, version=old.version, missing=', '.join(missing)))
             old_id, new_id = old.id, new.id
         return [self._move_case(case_id, old_id, new_id, mapping, dry_run, actor, now)
                 for case_id in ids]

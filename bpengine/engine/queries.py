@@ -31,23 +31,26 @@ _TASK_STATES = (*OPEN_TASK_STATES, "completed", "cancelled")
 
 def _page(offset, limit) -> tuple[int, int | None]:
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise BpengineError(f"offset must be a whole number >= 0, not {offset!r}")
+        raise BpengineError(_("offset must be a whole number >= 0, not {offset!r}").format(
+                offset=offset))
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
                               or limit < 1):
-        raise BpengineError(f"limit must be a whole number >= 1 (or None), not {limit!r}")
+        raise BpengineError(_("limit must be a whole number >= 1 (or None), not {limit!r}").format(
+                limit=limit))
     return offset, limit
 
 
 def _data_filter(dialect: str, data: dict) -> list:
     """Clauses matching cases whose data has these top-level values."""
     if not isinstance(data, dict) or not data:
-        raise BpengineError("data: give a mapping of case data names to the values wanted")
+        raise BpengineError(_("data: give a mapping of case data names to the values wanted"))
     for key, value in data.items():
         if not isinstance(key, str) or not key:
-            raise BpengineError(f"data: names are non-empty text, not {key!r}")
+            raise BpengineError(_("data: names are non-empty text, not {key!r}").format(key=key))
         if not isinstance(value, (str, int, float, bool)) and value is not None:
-            raise BpengineError(f"data: {key!r}: only text, numbers, true/false and null can "
-                                f"be searched, not {type(value).__name__}")
+            raise BpengineError(_("data: {key!r}: only text, numbers, true/false and null can "
+                                  "be searched, not {got}").format(
+                    key=key, got=type(value).__name__))
     if dialect == "postgresql":
         return [type_coerce(CaseRow.data, JSONB).contains(data)]
     clauses = []
@@ -150,8 +153,8 @@ class QueryOperations(EngineCore):
                 raise BpengineError(_("{name} must be an aware datetime, not {value!r}")
                                     .format(name=name, value=value))
         if state is not None and state not in _TASK_STATES:
-            raise BpengineError(f"state must be one of {', '.join(_TASK_STATES)}, "
-                                f"not {state!r}")
+            raise BpengineError(_("state must be one of {states}, not {state!r}").format(
+                    states=', '.join(_TASK_STATES), state=state))
         with self._transaction(self._now()) as session:
             where = self._case_filters(None, definition, business_key, data, None)
             if state is not None:

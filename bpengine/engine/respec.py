@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ParallelGateway
 from SpiffWorkflow.util.task import TaskState
 
+from ..i18n import _
 from .frontier import all_tasks
 
 __all__ = ["check", "move", "target_name"]
@@ -64,28 +65,33 @@ def check(workflow, spec, subprocess_specs, mapping: Mapping[str, str], version:
     version in the reasons (``"v2"``)."""
     reasons = []
     if workflow.subprocesses:
-        return ["it is inside a subprocess, call activity or pool; moving such cases is not "
-                "supported"]
+        return [_("it is inside a subprocess, call activity or pool; moving such cases is not "
+                  "supported")]
     for task in workflow.tasks.values():
         old = task.task_spec
         new = spec.task_specs.get(target_name(old.name, mapping))
         if task.state & _AT:
             if new is None:
-                hint = "" if old.name in mapping else \
-                    f" (map it to an element of {version}: {getattr(old, 'bpmn_id', old.name)}=NEW_ID)"
-                reasons.append(f"it waits at {_label(old)}, which {version} removes{hint}")
+                hint = "" if old.name in mapping else _(
+                    " (map it to an element of {version}: {id}=NEW_ID)").format(
+                        version=version, id=getattr(old, "bpmn_id", old.name))
+                reasons.append(_("it waits at {label}, which {version} removes{hint}").format(
+                        label=_label(old), version=version, hint=hint))
             elif type(new) is not type(old):
-                reasons.append(f"it waits at {_label(old)}, a {type(old).__name__} here but a "
-                               f"{type(new).__name__} in {version}")
+                reasons.append(_("it waits at {label}, a {here} here but a "
+                                 "{there} in {version}").format(
+                        label=_label(old), here=type(old).__name__, there=type(new).__name__,
+                        version=version))
             else:
                 ahead = {target_name(n, mapping) for n in _open_joins(workflow.spec, old)}
                 for join in sorted(_open_joins(spec, new) - ahead):
-                    reasons.append(f"from {_label(old)} it would reach the parallel join "
-                                   f"{_label(spec.task_specs[join])} of {version} without "
-                                   "the branch that started it")
+                    reasons.append(_("from {label} it would reach the parallel join {join} "
+                                     "of {version} without the branch that started it").format(
+                            label=_label(old), join=_label(spec.task_specs[join]),
+                            version=version))
         elif task.state == TaskState.CANCELLED and isinstance(old, _JOINS) and new is None:
-            reasons.append(f"a branch has reached the join {_label(old)}, which {version} "
-                           "removes")
+            reasons.append(_("a branch has reached the join {label}, which {version} removes").format(
+                    label=_label(old), version=version))
     return list(dict.fromkeys(reasons))
 
 

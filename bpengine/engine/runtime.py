@@ -279,9 +279,11 @@ class Runtime:
         except BpengineError:
             raise
         except SpiffWorkflowException as exc:
-            raise BpengineError(f"the engine could not continue: {_describe(exc)}") from None
+            raise BpengineError(_("the engine could not continue: {why}").format(
+                    why=_describe(exc))) from None
         except Exception as exc:  # SpiffWorkflow fails on odd models with bare exceptions
-            raise BpengineError(f"the engine could not continue: {type(exc).__name__}: {exc}"
+            raise BpengineError(_("the engine could not continue: {error}: {exc}").format(
+                    error=type(exc).__name__, exc=exc)
                                 ) from None
         prune(workflow)
         if self.trim:
@@ -289,7 +291,7 @@ class Runtime:
         # SpiffWorkflow's iteration stops at depth 1,000 and then claims completion; with the
         # trunk pruned that cannot happen, but never report a case done that is not.
         if workflow.is_completed() and any(unfinished(t) for t in all_tasks(workflow)):
-            raise BpengineError("internal: the workflow reports completion with work left")
+            raise BpengineError(_("internal: the workflow reports completion with work left"))
         return finished
 
     def run_task(self, task, data: dict | None = None, *, started: bool = False) -> None:
@@ -321,8 +323,9 @@ class Runtime:
         except BpengineError:
             raise
         except Exception as exc:  # SpiffWorkflow's own errors, or odd models
-            raise BpengineError(f"{task.task_spec.bpmn_id}: the engine could not complete "
-                                f"this task: {_describe(exc)}") from None
+            raise BpengineError(_("{bpmn_id}: the engine could not complete this task: "
+                                  "{why}").format(
+                    bpmn_id=task.task_spec.bpmn_id, why=_describe(exc))) from None
 
     def _hand_over(self, task) -> None:
         """A task drawn with a message flow out of it (an officer carrying the file) throws
@@ -435,9 +438,9 @@ class Runtime:
         """
         if self.pools_on_message:  # nothing runs before the message: deliver it first
             if not trigger:
-                raise BpengineError(f"{key}: every pool starts on a message "
-                                    f"({', '.join(self.events['starts']['message'])}); start "
-                                    "a case by delivering one with correlate()")
+                raise BpengineError(_("{key}: every pool starts on a message ({events}); start "
+                                      "a case by delivering one with correlate()").format(
+                        key=key, events=', '.join(self.events['starts']['message'])))
             caught, finished = self.deliver(workflow, *trigger)
         else:
             finished = self.advance(workflow)
@@ -446,8 +449,9 @@ class Runtime:
                 caught, more = self.deliver(workflow, *trigger)
                 finished |= more
         if trigger and not caught:
-            raise BpengineError(f"internal: the start event of {key} did not catch "
-                                f"{trigger[0]} {trigger[1]!r}")
+            raise BpengineError(_("internal: the start event of {key} did not catch {kind} "
+                                  "{name!r}").format(
+                    key=key, kind=trigger[0], name=trigger[1]))
         return caught, finished
 
     def deliver(self, workflow, kind: str, name: str, payload: dict, *, every: bool = False,

@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from sqlalchemy import delete, select
 
 from ..errors import BpengineError, ModelError, Problem
+from ..i18n import _
 from .core import EngineCore
 from .runtime import clock_at
 from .schema import DefinitionRow, ScheduleRow
@@ -45,8 +46,9 @@ def plan(expression: str, now: _dt.datetime) -> tuple[_dt.datetime, float | None
                 return utc(start), every.total_seconds(), cycles
             value = TimerEventDefinition.parse_time_or_duration(text)
     except Exception:
-        raise BpengineError(f"timer start {expression!r} is not an ISO 8601 cycle "
-                            "(R3/2025-01-06T01:00:00Z/P1D), date or duration") from None
+        raise BpengineError(_("timer start {expression!r} is not an ISO 8601 cycle "
+                              "(R3/2025-01-06T01:00:00Z/P1D), date or duration").format(
+                expression=expression)) from None
     if isinstance(value, dict):  # a duration: once, that long after the deployment
         return now + TimerEventDefinition.get_timedelta_from_start(value, now), None, 1
     return utc(value), None, 1
@@ -59,8 +61,8 @@ def due_function(calendar, timezone: _dt.tzinfo):
         calendar = calendar.calendar  # a whole Scenario: use its calendar
     if calendar is None or not hasattr(calendar, "add_working_time"):
         if calendar is not None and not callable(calendar):
-            raise BpengineError("calendar must be a bpengine.scenario Calendar or a callable "
-                                "(start, duration) -> due")
+            raise BpengineError(_("calendar must be a bpengine.scenario Calendar or a callable "
+                                  "(start, duration) -> due"))
         return calendar
 
     def due(start: _dt.datetime, duration: _dt.timedelta,
@@ -114,7 +116,7 @@ class ScheduleOperations(EngineCore):
         for row in rows:
             definition = session.get(DefinitionRow, row.definition_id)
             while len(started) < limit and row.remaining != 0 and utc(row.due) <= now:
-                case, _ = self._new_case(session, definition, {}, "clock", now, None,
+                case, _events = self._new_case(session, definition, {}, "clock", now, None,
                                          fired_start=row.element_id)
                 started.append(case.id)
                 if row.remaining > 0:

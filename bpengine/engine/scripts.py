@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 
 from ..errors import ExpressionError
 from ..expressions import compile_expression
+from ..i18n import _
 from ..limits import DEFAULT_LIMITS, EngineLimits
 from ..timers import check_timer, parse_duration
 from .clock import ClockedDatetime
@@ -45,8 +46,8 @@ class SafeEnvironment(TaskDataEnvironment):
 
     def execute(self, script, context, external_context=None):
         if not self.trust_scripts:
-            raise ExpressionError("script tasks run only in definitions deployed with "
-                                  "trust_scripts=True")
+            raise ExpressionError(_("script tasks run only in definitions deployed with "
+                                    "trust_scripts=True"))
         return super().execute(script, context, external_context)
 
 
@@ -87,8 +88,8 @@ class SafeScriptEngine(PythonScriptEngine):
         except ExpressionError as exc:
             raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
         except Exception as exc:  # a trusted script failing is still the file's mistake
-            raise ExpressionError(f"{task.task_spec.bpmn_id}: script failed: "
-                                  f"{type(exc).__name__}: {exc}") from None
+            raise ExpressionError(_("{bpmn_id}: script failed: {error}: {exc}").format(
+                    bpmn_id=task.task_spec.bpmn_id, error=type(exc).__name__, exc=exc)) from None
 
     def _timer_value(self, task, definition, expression):
         text = expression.strip()
@@ -114,7 +115,7 @@ class SafeScriptEngine(PythonScriptEngine):
                 else:
                     TimerEventDefinition.parse_time_or_duration(value)
             except Exception:
-                raise ExpressionError(f"timer value {value!r} is not an ISO-8601 date, "
-                                      "duration or cycle") from None
+                raise ExpressionError(_("timer value {value!r} is not an ISO-8601 date, "
+                                        "duration or cycle").format(value=value)) from None
             return value
         return self.environment.evaluate(text, task.data)

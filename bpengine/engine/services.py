@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 
 from ..errors import BpengineError, BpmnError
+from ..i18n import _
 from .jobs import open_incidents, record_failure, resolve, retry_due
 from .records import Job
 from .runtime import Runtime, open_tasks
@@ -80,8 +81,9 @@ def run_services(session, row: CaseRow, runtime: Runtime, workflow, finished: se
         for task, (name, handler) in pending:
             calls += 1
             if calls > MAX_SERVICE_CALLS:
-                raise BpengineError(f"case {row.id}: more than {MAX_SERVICE_CALLS} service "
-                                    "calls in one step; does the model loop without a wait?")
+                raise BpengineError(_("case {id}: more than {limit} service calls "
+                                      "in one step; does the model loop without a wait?").format(
+                        id=row.id, limit=MAX_SERVICE_CALLS))
             tried.add(task.id)
             spiff_task = runtime.find(workflow, task.id)
             if spiff_task is None or not runtime.is_started(spiff_task):
@@ -111,8 +113,9 @@ def _call(session, row, runtime, workflow, finished, engine, now, task, spiff_ta
             payload = json_data(error.data, f"BpmnError {error.code!r} from {name!r}",
                                 engine.limits)
             if not runtime.throw_error(spiff_task, error.code, payload):
-                raise BpengineError(f"BpmnError {error.code!r}: no error boundary event on "
-                                    f"{task.element_id} catches this code") from None
+                raise BpengineError(_("BpmnError {code!r}: no error boundary event on "
+                                      "{element_id} catches this code").format(
+                        code=error.code, element_id=task.element_id)) from None
             row.data = {**before, **payload}
             finished |= runtime.advance(workflow)
             audit(session, row.id, "error", actor, now, task=task, before=before,

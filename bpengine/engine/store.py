@@ -69,8 +69,8 @@ def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
 def normalise_url(url: str | None) -> str | None:
     """``postgresql://`` means the psycopg 3 driver we ship, not psycopg2."""
     if url is not None and not isinstance(url, str):
-        raise BpengineError(f"database URL must be text such as 'sqlite:///cases.db', "
-                            f"not {type(url).__name__}")
+        raise BpengineError(_("database URL must be text such as 'sqlite:///cases.db', not "
+                              "{got}").format(got=type(url).__name__))
     if url and (url.startswith("postgresql://") or url.startswith("postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
@@ -111,13 +111,15 @@ def json_data(data: Any, what: str, limits: EngineLimits = DEFAULT_LIMITS) -> di
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise BpengineError(f"{what}: data must be a mapping of names to values, "
-                            f"not {type(data).__name__}")
+        raise BpengineError(_("{what}: data must be a mapping of names to values, not "
+                              "{got}").format(
+                what=what, got=type(data).__name__))
     limits.check_data(data, what)
     try:
         text = json.dumps(data, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise BpengineError(f"{what}: data is not JSON-serialisable: {exc}") from None
+        raise BpengineError(_("{what}: data is not JSON-serialisable: {exc}").format(
+                what=what, exc=exc)) from None
     limits.check_size(data, what, text)
     return json.loads(text)
 

@@ -133,7 +133,7 @@ class TaskOperations(EngineCore):
         # One round trip for the task and its case (the case lands in the identity map).
         found = session.execute(_TASK_AND_CASE, {"task_id": str(task_id)}).first()
         if found is None:
-            raise NotFound(f"no task {task_id!r}")
+            raise NotFound(_("no task {task_id!r}").format(task_id=task_id))
         task, case = found
         task.case = case  # hold it: the session's identity map keeps only weak references
         return task
@@ -141,22 +141,29 @@ class TaskOperations(EngineCore):
     @staticmethod
     def _check_actionable(session, row: TaskRow, actor: str, lane: str | None,
                           groups=None) -> CaseRow:
-        what = f"task {row.id} ({row.element_id} {row.name!r})"
+        what = _("task {id} ({element} {name!r})").format(
+                id=row.id, element=row.element_id, name=row.name)
         if row.kind != "user":
-            raise TaskNotReady(f"{what} is a {row.kind} task; the engine completes it")
+            raise TaskNotReady(_("{what} is a {kind} task; the engine completes it").format(
+                    what=what, kind=_(row.kind)))
         if row.state in ("completed", "cancelled"):
             # Whoever got there first won: a lost race, whatever moment it was lost at.
-            by = f" by {row.finished_by!r}" if row.finished_by else ""
-            raise ConflictError(f"{what} is already {row.state}{by}")
+            done = (_("{what} is already {state} by {actor!r}") if row.finished_by
+                    else _("{what} is already {state}"))
+            raise ConflictError(done.format(what=what, state=_(row.state),
+                                            actor=row.finished_by))
         if lane is not None and row.lane != lane:
-            raise Forbidden(f"{what} belongs to lane {row.lane!r}, not {lane!r}")
+            raise Forbidden(_("{what} belongs to lane {lane!r}, not {yours!r}").format(
+                    what=what, lane=row.lane, yours=lane))
         if row.assignee and actor != row.assignee:
-            raise Forbidden(f"{what} is claimed by {row.assignee!r}")
+            raise Forbidden(_("{what} is claimed by {assignee!r}").format(
+                    what=what, assignee=row.assignee))
         if not row.assignee:
             check_candidate(row, actor, groups, what)
         case = getattr(row, "case", None) or session.get(CaseRow, row.case_id)
         if case.status != "running":
-            raise TaskNotReady(f"{what}: case {case.id} is {case.status}")
+            raise TaskNotReady(_("{what}: case {id} is {status}").format(
+                    what=what, id=case.id, status=_(case.status)))
         return case
 
     def claim(self, task_id: str, actor: str, *, lane: str | None = None,
@@ -167,7 +174,7 @@ class TaskOperations(EngineCore):
         member of a candidate group (``groups``: the actor's groups); else Forbidden.
         """
         if not actor:
-            raise BpengineError("claim: an actor is required")
+            raise BpengineError(_("claim: an actor is required"))
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
@@ -178,7 +185,8 @@ class TaskOperations(EngineCore):
                 or_(TaskRow.assignee.is_(None), TaskRow.assignee == actor))
                 .values(assignee=actor).execution_options(synchronize_session=False)))
             if not won:
-                raise ConflictError(f"task {task_id} was claimed by someone else just now")
+                raise ConflictError(_("task {task_id} was claimed by someone else just now").format(
+                        task_id=task_id))
             audit(session, row.case_id, "claim", actor, now, task=row)
             session.refresh(row)
             return to_task(row)
@@ -191,15 +199,18 @@ class TaskOperations(EngineCore):
         with before.
         """
         if not actor:
-            raise BpengineError("reassign: an actor is required (who moves the task)")
+            raise BpengineError(_("reassign: an actor is required (who moves the task)"))
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
-            what = f"task {row.id} ({row.element_id} {row.name!r})"
+            what = _("task {id} ({element} {name!r})").format(
+                id=row.id, element=row.element_id, name=row.name)
             if row.kind != "user":
-                raise TaskNotReady(f"{what} is a {row.kind} task; it has no assignee")
+                raise TaskNotReady(_("{what} is a {kind} task; it has no assignee").format(
+                        what=what, kind=_(row.kind)))
             if row.state != "ready":
-                raise ConflictError(f"{what} is already {row.state}")
+                raise ConflictError(_("{what} is already {state}").format(
+                        what=what, state=_(row.state)))
             if row.delegation == "pending":
                 raise TaskNotReady(_("{what} is delegated to {to!r} by {owner!r}: it is "
                                      "resolved first").format(what=what, to=row.assignee,
@@ -210,7 +221,8 @@ class TaskOperations(EngineCore):
                 TaskRow.assignee.is_(None) if before is None else TaskRow.assignee == before)
                 .values(assignee=to or None).execution_options(synchronize_session=False)))
             if not won:
-                raise ConflictError(f"{what} was claimed or moved by someone else just now")
+                raise ConflictError(_("{what} was claimed or moved by someone else just now").format(
+                        what=what))
             audit(session, row.case_id, "reassign" if to else "unclaim", actor, now, task=row,
                   detail=f"from {before or 'nobody'} to {to or 'nobody'}")
             session.refresh(row)
@@ -242,7 +254,8 @@ class TaskOperations(EngineCore):
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
-            what = f"task {row.id} ({row.element_id} {row.name!r})"
+            what = _("task {id} ({element} {name!r})").format(
+                id=row.id, element=row.element_id, name=row.name)
             if row.assignee is None or row.assignee == actor:
                 self._check_actionable(session, row, actor, None)
             elif actor != row.owner:
@@ -274,7 +287,8 @@ class TaskOperations(EngineCore):
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
-            what = f"task {row.id} ({row.element_id} {row.name!r})"
+            what = _("task {id} ({element} {name!r})").format(
+                id=row.id, element=row.element_id, name=row.name)
             if row.delegation != "pending" or row.state != "ready":
                 raise TaskNotReady(_("{what} is not delegated (nothing to resolve)").format(
                     what=what))
@@ -347,7 +361,8 @@ class TaskOperations(EngineCore):
             workflow = runtime.restore(case.state, case)
             task = runtime.find(workflow, row.id)
             if task is None or not runtime.is_ready(task):
-                raise ConflictError(f"task {task_id} was completed by another worker")
+                raise ConflictError(_("task {task_id} was completed by another worker").format(
+                        task_id=task_id))
             before = dict(case.data)
             slot = runtime.instance_slot(task)
             if slot is None:
@@ -376,7 +391,8 @@ class TaskOperations(EngineCore):
         event. ``retries``/``backoff``: this task's retry policy (see :meth:`set_retries`).
         """
         if not callable(handler):
-            raise BpengineError(f"register {service!r}: handler must be callable")
+            raise BpengineError(_("register {service!r}: handler must be callable").format(
+                    service=service))
         service = str(service)
         self._handlers[service] = handler
         self._job_handlers.discard(service)

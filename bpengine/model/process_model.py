@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 from ..errors import BpengineError, ModelError, Problem
+from ..i18n import _
 from .approval import Approval, classify
 from .elements import Element, Pool, ProcessInfo
 from .graph import build_graph, message_graph
@@ -310,7 +311,8 @@ class ProcessModel:
         try:
             Path(path).write_bytes(self.to_bytes())
         except OSError as exc:
-            raise BpengineError(f"{path}: cannot write: {exc.strerror or exc}") from None
+            raise BpengineError(_("{path}: cannot write: {reason}").format(
+                    path=path, reason=exc.strerror or exc)) from None
 
 
 def load(source: str | os.PathLike[str] | bytes) -> ProcessModel:

@@ -181,7 +181,8 @@ def service_standard_days(value, working_minutes_per_day: float = 450.0) -> floa
         days = parse_minutes(value, "service standard", working_minutes_per_day) \
             / working_minutes_per_day
     if not days > 0:
-        raise ScenarioError(f"service standard: must be positive, got {value!r}")
+        raise ScenarioError(_("service standard: must be positive, got {value!r}").format(
+                value=value))
     return days
 
 

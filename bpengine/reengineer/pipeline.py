@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BpengineError
+from ..i18n import _
 from ..model import ProcessModel
 from ..model import load as load_model
 from ..redesign.pipeline import check_keep
@@ -107,7 +108,8 @@ def reengineer_to(file, output, *, scenario=None, overrides=(), cases: int = 500
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BpengineError(f"{out}: cannot create the folder: {exc.strerror or exc}") from None
+        raise BpengineError(_("{out}: cannot create the folder: {reason}").format(
+                out=out, reason=exc.strerror or exc)) from None
     best = result.best
     if best is None:
         report = write_report(model, findings=result.findings, path=out / "report.html",

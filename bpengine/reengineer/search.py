@@ -216,8 +216,8 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
     try:
         evaluate_all([base])
         if "error" in base.kpis:
-            raise BpengineError(f"the procedure as it is cannot be simulated: "
-                                f"{base.kpis['error']}")
+            raise BpengineError(_("the procedure as it is cannot be simulated: {why}").format(
+                    why=base.kpis['error']))
         if findings is None:  # savings capped by the share of the simulated mean they take
             findings = analyze(model, scenario=load_scenario(scenario, model=model),
                                cycle_days=base.kpis["cycle_days"])

@@ -372,5 +372,6 @@ def write_report(before: ProcessModel, after: ProcessModel | None = None, *, fin
     try:
         target.write_text(html, encoding="utf-8")
     except OSError as exc:
-        raise BpengineError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
+        raise BpengineError(_("{target}: cannot write the report: {reason}").format(
+                target=target, reason=exc.strerror or exc)) from None
     return target
