@@ -20,8 +20,9 @@ system can agree so closely that a tiny bias shows). Pairs: the shared permit an
 models (../shared/bench) and parameter files generated from tests/data/prosimos/claims.*:
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
 inclusive split by probability, case and event attributes and branch rules over them, histogram
-arrivals, a degenerate distribution, a flow without a probability, and a pool of 64
-different workers.
+arrivals, a degenerate distribution, a flow without a probability, a pool of 64
+different workers, and batches (size and waiting-time rules, drawn sizes, Sequential and
+Parallel).
 """
 from __future__ import annotations
 
@@ -142,6 +143,29 @@ def _pool_of_64() -> dict:
     return doc
 
 
+def _batches() -> dict:
+    """Batches (issue 14): notifications sent in turn by one person once three wait or the
+    oldest has waited four hours; damage assessed two at a time, in parallel."""
+    doc = _claims()
+    doc["batch_processing"] = [
+        {"task_id": "T_notify", "type": "Sequential",
+         "size_distrib": [{"key": "1", "value": 0.2}, {"key": "3", "value": 0.8}],
+         "duration_distrib": [{"key": "3", "value": 0.7}],
+         "firing_rules": [[{"attribute": "size", "comparison": ">=", "value": 3}],
+                          [{"attribute": "large_wt", "comparison": ">=", "value": 14400},
+                           {"attribute": "large_wt", "comparison": "<=", "value": 86400}]]},
+        {"task_id": "T_assess", "type": "Parallel", "size_distrib": [{"key": "2", "value": 1}],
+         "duration_distrib": [{"key": "2", "value": 0.6}], "firing_rules": []}]
+    return doc
+
+
+def _parallel_batches() -> dict:
+    """Only the damage assessed two at a time, in parallel (drawn sizes, no rules)."""
+    doc = _batches()
+    doc["batch_processing"] = doc["batch_processing"][1:]
+    return doc
+
+
 def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
     out = []
     bench = shared / "bench"
@@ -156,7 +180,9 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
             ("claims-histogram-degenerate", CLAIMS / "claims.bpmn", _histogram_degenerate()),
             ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
             ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
-            ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64())]
+            ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
+            ("claims-batches", CLAIMS / "claims.bpmn", _batches()),
+            ("claims-batches-parallel", CLAIMS / "claims.bpmn", _parallel_batches())]
     return out
 
 

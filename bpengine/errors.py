@@ -76,9 +76,15 @@ class Problem:
     code: str = "invalid"
 
     def __str__(self) -> str:
-        from .i18n import _  # i18n imports this module: looked up when shown
+        return self.shown()
 
-        return self._format(f" {_(self.severity)}:")
+    def shown(self, severity: str | None = None) -> str:
+        """The problem with its severity word: ``severity`` (a translation) or the English one.
+
+        This module imports nothing of bpengine, so a caller that speaks another language
+        passes the word (``p.shown(_(p.severity))``).
+        """
+        return self._format(f" {severity or self.severity}:")
 
     def brief(self) -> str:
         """The problem without its severity word, for a line that already says ``error:``."""

@@ -2,11 +2,13 @@
 
 Every sentence a user reads goes through :func:`_` (or :func:`ngettext` for counts), looked
 up at the moment it is shown, so :func:`set_language` takes effect for everything printed
-after it. Text defined at import time (labels in tables) is marked with :func:`N_` and
-translated where it is displayed. Catalogues live in ``bpengine/locale/<lang>/LC_MESSAGES/
-bpengine.po`` (compiled ``.mo`` beside them); translators edit the ``.po`` files:
+after it. Text defined at import time (labels in tables, the CLI's help texts) is marked
+with :func:`N_` and translated where it is displayed (help: ``bpengine/cli/help.py``).
+Libraries that use Python's own gettext (click: "Usage:", "No such option") are pointed at
+the same catalogue by :func:`set_language`. Catalogues live in ``bpengine/locale/<lang>/
+LC_MESSAGES/bpengine.po`` (compiled ``.mo`` beside them); translators edit the ``.po`` files:
 
-    pybabel extract -F babel.cfg -o bpengine/locale/bpengine.pot bpengine
+    pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o bpengine/locale/bpengine.pot .
     pybabel update -i bpengine/locale/bpengine.pot -d bpengine/locale -D bpengine
     pybabel compile -d bpengine/locale -D bpengine
 

@@ -25,7 +25,7 @@ from bpengine.i18n import (
     set_language,
 )
 
-from .conftest import PROCESSES, ROOT
+from .conftest import PROCESSES, ROOT, shared_path
 
 PO = LOCALE_DIR / "id" / "LC_MESSAGES" / "bpengine.po"
 MO = LOCALE_DIR / "id" / "LC_MESSAGES" / "bpengine.mo"
@@ -216,3 +216,56 @@ def test_no_message_hides_inside_an_f_string():
                     r"\b(_|ngettext|pgettext)\(\s*['\"]", tok.string):
                 hidden.append(f"{path.relative_to(ROOT)}:{tok.start[0]}")
     assert not hidden, hidden
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["validate", "--no-schema", "tests/data/hostile/model/not-xml.bpmn"],
+     "bukan berkas BPMN: sama sekali bukan XML"),
+    (["validate", "--no-schema", "tests/data/sim/deadlock.bpmn"],
+     "tanpa syarat dan bukan alur bawaannya: mesin tidak dapat memilihnya"),
+    (["simulate", "processes/tidak-ada.bpmn"], "berkas tidak ada"),
+    (["simulate", "-r", "0", "processes/pbg.bpmn"], "tidak berada dalam rentang x>=1"),
+    (["simulate", "--bogus", "processes/pbg.bpmn"], "Opsi '--bogus' tidak ada."),
+    (["simulate", "--log", "{tmp}/x.txt", "processes/pbg.bpmn"],
+     "format log peristiwa '.txt' tidak dikenal"),
+    (["analyze", "{tmp}"], "tidak ada berkas .bpmn dalam folder ini"),
+    (["redesign", "processes/pbg.bpmn", "--keep", "Nope", "-o", "{tmp}/x.bpmn"],
+     "tidak memiliki elemen dengan id tersebut"),
+    (["sweep", "processes/pbg.bpmn", "--vary", "lanes"], "diharapkan PATH=VALUES"),
+    (["case", "list"], "basis data yang mana?"),
+], ids=["not-xml", "validate-problems", "no-file", "bad-number", "unknown-option",
+        "log-format", "empty-folder", "keep", "vary", "no-database"])
+def test_errors_for_bad_input_are_indonesian(args, expected, tmp_path, monkeypatch):
+    """A user's mistake is told in the user's language: one line, no English sentence."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("BPENGINE_DB", raising=False)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    r = CliRunner().invoke(main, ["--lang", "id", *args])
+    assert expected in r.output, r.output
+    assert not english_words(r.output), r.output
+    assert "Traceback" not in r.output
+
+
+def test_redesign_skip_reasons_are_indonesian(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    r = CliRunner().invoke(main, ["--lang", "id", "redesign",
+                                  "processes/izin-usaha-sebelum-oss.bpmn",
+                                  "-o", str(tmp_path / "iu.bpmn")])
+    assert r.exit_code == 0, r.output
+    skipped = [line for line in r.output.splitlines() if line.strip().startswith("dilewati")]
+    assert skipped, r.output
+    assert any("tidak ada dua loket yang didatangi pemohon" in line for line in skipped)
+    assert not english_words("\n".join(skipped)), skipped
+
+
+def test_the_simulators_notes_are_indonesian(monkeypatch):
+    pizza = shared_path("corpus", "exec", "bpmnjs__pizza-collaboration.bpmn")
+    r = CliRunner().invoke(main, ["--lang", "id", "simulate", str(pizza), "-n", "20", "-r", "2",
+                                  "-q"])
+    assert r.exit_code == 0, r.output
+    notes = [line for line in r.output.splitlines() if line.startswith("catatan:")]
+    assert any("gerbang berbasis peristiwa" in line for line in notes), r.output
+    assert any("menjawab dalam putaran pesan" in line for line in notes), r.output
+    # the model's own (English) step names follow their ids in brackets: "_6-304 (Pay the pizza)"
+    text = re.sub(r"\([^)]*\)", " ", "\n".join(notes))
+    assert not english_words(text), notes

@@ -72,6 +72,17 @@ class _Group(Group):
             ctx.exit(exc.exit_code)
 
 
+def _version(ctx, param, value):
+    """click's version option, its sentence looked up when printed (after --lang)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    click.echo(_("%(prog)s, version %(version)s") % {"prog": ctx.find_root().info_name,
+                                                       "version": version("bpengine")})
+    ctx.exit()
+
+
 def _language(ctx, param, value):
     try:
         return set_language(value)
@@ -83,7 +94,8 @@ def _language(ctx, param, value):
 @group(N_("bpengine: load, run, simulate, analyse and redesign BPMN models of agency "
           "procedures."), "bpengine", cls=_Group,
        context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="bpengine")
+@click.option("--version", is_flag=True, is_eager=True, expose_value=False, callback=_version,
+              help=N_("Show the version and exit."))
 @click.option("--lang", type=click.Choice(LANGUAGES), callback=_language, is_eager=True,
               expose_value=False, help=N_("Language of messages, tables and reports: id "
                                           "(Bahasa Indonesia) or en. Default: $BPENGINE_LANG, "

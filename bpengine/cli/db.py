@@ -33,7 +33,7 @@ def _naming(url):
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             folder = Path(url.removeprefix("sqlite:///")).parent
             if not folder.is_dir():
-                hint = f" (the folder {folder} does not exist)"
+                hint = " " + _("(the folder {folder} does not exist)").format(folder=folder)
         raise BpengineError(f"--db {hide_password(url)}: {exc}{hint}") from None
 
 

@@ -112,7 +112,7 @@ def validate(files, fmt, summary, no_schema):
         verdict = _("OK") if valid else _("INVALID")
         click.echo(f"{path}: {verdict}{extra}")
         for p in problems:
-            click.echo(f"  {p}")
+            click.echo("  " + p.shown(_(p.severity)))
         if summary and model is not None:
             for line in _summary(model):
                 click.echo(line)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import BpengineError, FormError
+from ..i18n import _
 from .core import EngineCore
 
 __all__ = ["FormField", "read_forms", "validate", "FormOperations"]
@@ -82,7 +83,8 @@ def _field(element_id: str, node) -> FormField:
     kind = (node.get("type") or "string").strip()
     where = f"{element_id}: form field {name!r}"
     if kind not in _TYPES:
-        raise BpengineError(f"{where}: type {kind!r} is not one of {', '.join(_TYPES)}")
+        raise BpengineError(_("{where}: type {kind} is not one of {types}").format(
+                                where=where, kind=repr(kind), types=", ".join(_TYPES)))
     constraints, required, readonly = {}, False, False
     for constraint in node.iter(_c("constraint")):
         what, config = constraint.get("name"), constraint.get("config")
@@ -94,8 +96,9 @@ def _field(element_id: str, node) -> FormField:
             try:
                 constraints[what] = float(config) if what in ("min", "max") else int(config)
             except (TypeError, ValueError):
-                raise BpengineError(f"{where}: constraint {what} needs a number, not "
-                                    f"{config!r}") from None
+                raise BpengineError(_("{where}: constraint {what} needs a number, not "
+                                      "{config}").format(
+                                        where=where, what=what, config=repr(config))) from None
     values = tuple((v.get("id"), v.get("name") or v.get("id")) for v in node.iter(_c("value")))
     default = node.get("defaultValue")
     spec = FormField(name, node.get("label") or name, kind, required, readonly, None, values,
@@ -112,24 +115,29 @@ def _typed(spec: FormField, value, where: str):
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value.strip())
         if not isinstance(value, int) or isinstance(value, bool):
-            raise FormError(f"{where}: {value!r} is not a whole number", spec.id)
+            raise FormError(_("{where}: {value} is not a whole number").format(
+                                where=where, value=repr(value)), spec.id)
         return value
     if kind == "boolean":
         if isinstance(value, str) and value in ("true", "false"):
             value = value == "true"
         if not isinstance(value, bool):
-            raise FormError(f"{where}: {value!r} is not true or false", spec.id)
+            raise FormError(_("{where}: {value} is not true or false").format(
+                                where=where, value=repr(value)), spec.id)
         return value
     if not isinstance(value, str):
-        raise FormError(f"{where}: {value!r} is not text", spec.id)
+        raise FormError(_("{where}: {value} is not "
+                          "text").format(where=where, value=repr(value)), spec.id)
     if kind == "date":
         try:
             _dt.date.fromisoformat(value)
         except ValueError:
-            raise FormError(f"{where}: {value!r} is not a date (YYYY-MM-DD)", spec.id) from None
+            raise FormError(_("{where}: {value} is not a date (YYYY-MM-DD)").format(
+                                where=where, value=repr(value)), spec.id) from None
     if kind == "enum" and value not in {v for v, _ in spec.values}:
         choices = ", ".join(repr(v) for v, _ in spec.values)
-        raise FormError(f"{where}: {value!r} is not one of {choices}", spec.id)
+        raise FormError(_("{where}: {value} is not one of {choices}").format(
+                            where=where, value=repr(value), choices=choices), spec.id)
     return value
 
 
@@ -150,30 +158,33 @@ def validate(fields: tuple[FormField, ...] | None, data: dict, what: str,
         value = data.get(spec.id)
         if spec.readonly:
             if spec.id in data and data[spec.id] != current.get(spec.id, spec.default):
-                raise FormError(f"{where} is read-only", spec.id)
+                raise FormError(_("{where} is read-only").format(where=where), spec.id)
             continue
         if value is None or (isinstance(value, str) and value == ""):
             if spec.default is not None and spec.id not in data:
                 data[spec.id] = spec.default
                 continue
             if spec.required:
-                raise FormError(f"{where} ({spec.label!r}) is required", spec.id)
+                raise FormError(_("{where} ({label}) is required").format(
+                                    where=where, label=repr(spec.label)), spec.id)
             continue
         value = data[spec.id] = _typed(spec, value, where)
         limits = spec.constraints
         if isinstance(value, str):
             if "minlength" in limits and len(value) < limits["minlength"]:
-                raise FormError(f"{where}: at least {limits['minlength']} characters",
+                raise FormError(_("{where}: at least {n} characters").format(
+                                    where=where, n=limits["minlength"]),
                                 spec.id)
             if "maxlength" in limits and len(value) > limits["maxlength"]:
-                raise FormError(f"{where}: at most {limits['maxlength']} characters", spec.id)
+                raise FormError(_("{where}: at most {n} characters").format(
+                                    where=where, n=limits["maxlength"]), spec.id)
         elif isinstance(value, int) and not isinstance(value, bool):
             if "min" in limits and value < limits["min"]:
-                raise FormError(f"{where}: {value} is below the minimum "
-                                f"{limits['min']:g}", spec.id)
+                raise FormError(_("{where}: {value} is below the minimum {minimum:g}").format(
+                                    where=where, value=value, minimum=limits["min"]), spec.id)
             if "max" in limits and value > limits["max"]:
-                raise FormError(f"{where}: {value} is above the maximum "
-                                f"{limits['max']:g}", spec.id)
+                raise FormError(_("{where}: {value} is above the maximum {maximum:g}").format(
+                                    where=where, value=value, maximum=limits["max"]), spec.id)
     return data
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BpengineError, LogError
+from ..i18n import _
 from ..model.graph import activities_beyond
 from ..scenario import Scenario, load_scenario
 from ..scenario.loading import read_yaml
@@ -77,7 +78,8 @@ class Calibration:
         try:
             Path(path).write_text(self.to_yaml(), encoding="utf-8")
         except OSError as exc:
-            raise BpengineError(f"{path}: cannot write the scenario: {exc.strerror or exc}") \
+            raise BpengineError(_("{path}: cannot write the scenario: {why}").format(
+                                    path=path, why=exc.strerror or exc)) \
                 from None
 
     def scenario(self, model):
@@ -123,7 +125,7 @@ def _max_busy(intervals) -> int:
     points = sorted([(s, 1) for s, e in intervals] + [(e, -1) for s, e in intervals],
                     key=lambda p: (p[0], p[1]))
     best = now = 0
-    for _, step in points:
+    for _at, step in points:
         now += step
         best = max(best, now)
     return best
@@ -220,7 +222,8 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         warnings.append(f"{log.source}: no case fits {model.file}: branch probabilities "
                         "are kept from the base scenario (see `bpengine conformance`)")
     if not executions:
-        raise LogError(f"{log.source}: no task executions matched a task of {model.file}")
+        raise LogError(_("{source}: no task executions matched a task of {file}").format(
+                           source=log.source, file=model.file))
     _check_holidays(bsc.calendar, arrivals, warnings, base_name)
     return result
 

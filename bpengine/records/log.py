@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import LogError
+from ..i18n import _
 
 __all__ = ["Event", "EventLog", "parse_time", "WIB", "COLUMNS"]
 
@@ -42,8 +43,9 @@ def parse_time(text, where: str, tz: dt.tzinfo = WIB) -> dt.datetime:
         try:
             when = dt.datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith("Z") else raw)
         except ValueError:
-            raise LogError(f"{where}: {raw!r} is not a date and time (ISO 8601, e.g. "
-                           "2025-01-06T08:30:00+07:00)") from None
+            raise LogError(_("{where}: {raw} is not a date and time (ISO 8601, e.g. "
+                              "2025-01-06T08:30:00+07:00)").format(
+                               where=where, raw=repr(raw))) from None
     if when.tzinfo is not None:
         when = when.astimezone(tz).replace(tzinfo=None)
     return when
@@ -119,13 +121,17 @@ class EventLog:
             One line naming the first bad row or trace.
         """
         if not self.events:
-            raise LogError(f"{self.source}: the log holds no task executions")
+            raise LogError(_("{source}: the log holds no task executions").format(
+                               source=self.source))
         for e in self.events:
             if e.start is not None and e.end < e.start:
-                raise LogError(f"{self.source}: {e.where}: ends ({e.end}) before it starts "
-                               f"({e.start}) (case {e.case!r}, activity {e.activity!r})")
+                raise LogError(_("{source}: {where}: ends ({end}) before it starts ({start}) "
+                                  "(case {case}, activity {activity})").format(
+                                   source=self.source, where=e.where, end=e.end, start=e.start,
+                                   case=repr(e.case), activity=repr(e.activity)))
             if e.enabled is not None and e.start is not None and e.start < e.enabled:
-                raise LogError(f"{self.source}: {e.where}: starts ({e.start}) before it was "
-                               f"enabled ({e.enabled}) (case {e.case!r}, activity "
-                               f"{e.activity!r})")
+                raise LogError(_("{source}: {where}: starts ({start}) before it was enabled "
+                                  "({enabled}) (case {case}, activity {activity})").format(
+                                   source=self.source, where=e.where, start=e.start,
+                                   enabled=e.enabled, case=repr(e.case), activity=repr(e.activity)))
         return self

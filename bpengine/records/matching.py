@@ -31,7 +31,9 @@ def read_mapping(path: str | os.PathLike | None) -> dict[str, str]:
                      what=_("activity mapping"))
     doc = parse_yaml(text, path, LogError)
     if not isinstance(doc, dict):
-        raise LogError(f"{path}: an activity mapping is 'log activity: task id', one a line")
+        raise LogError(_("{path}: an activity mapping is 'log activity: task id', one a "
+                         "line").format(
+                           path=path))
     return {str(k): str(v) for k, v in doc.items()}
 
 
@@ -66,8 +68,10 @@ def match_activities(model, log, mapping: dict | None = None,
     for key, target in mapping.items():
         task = resolve(target)
         if task is None:
-            raise LogError(f"{mapping_source}: {key!r} maps to {target!r}, which is no task "
-                           f"(id or unique name) of {model.file}")
+            raise LogError(_("{mapping_source}: {key} maps to {target}, which is no task (id or "
+                              "unique name) of {file}").format(
+                               mapping_source=mapping_source, key=repr(key), target=repr(target),
+                               file=model.file))
         resolved_map[key] = task
     out: dict[tuple, str | None] = {}
     for e in log.events:
@@ -78,7 +82,8 @@ def match_activities(model, log, mapping: dict | None = None,
         out[key] = task or resolve(e.activity) or (resolve(e.name) if e.name else None)
     if out and not any(out.values()):
         seen = sorted({a for a, _ in out})
-        raise LogError(f"{log.source}: none of the log's activities ({', '.join(seen[:6])}"
-                       f"{', ...' if len(seen) > 6 else ''}) is a task of {model.file}; "
-                       "give a mapping file (log activity: task id)")
+        raise LogError(_("{source}: none of the log's activities ({activities}{more}) is a task of "
+                          "{file}; give a mapping file (log activity: task id)").format(
+                           source=log.source, activities=", ".join(seen[:6]),
+                           more=", ..." if len(seen) > 6 else "", file=model.file))
     return out

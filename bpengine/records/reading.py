@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import overload
 
 from ..errors import LogError
+from ..i18n import _
 from .log import WIB, Event, EventLog
 from .table import read_csv
 from .xes import read_xes
@@ -34,15 +35,16 @@ def read_log(path: str | os.PathLike, *, columns: dict | None = None,
     """
     name = Path(path).name.lower()
     if not Path(path).exists():
-        raise LogError(f"{path}: no such event log file")
+        raise LogError(_("{path}: no such event log file").format(path=path))
     if name.endswith((".xes", ".xes.gz")):
         if columns:
-            raise LogError(f"{path}: column options apply to CSV logs, not XES")
+            raise LogError(_("{path}: column options apply to CSV logs, not XES").format(path=path))
         log = read_xes(path, tz)
     elif name.endswith((".csv", ".tsv", ".txt")):
         log = read_csv(path, columns, tz)
     else:
-        raise LogError(f"{path}: unknown event log format (use .xes, .xes.gz or .csv)")
+        raise LogError(_("{path}: unknown event log format (use .xes, .xes.gz or .csv)").format(
+                           path=path))
     return log.check()
 
 
@@ -91,8 +93,9 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
     chosen = [c for c in engine.cases(definition=key)
               if running or c.status in ("completed", "cancelled")]
     if not chosen:
-        raise LogError(f"{source}: no {'' if running else 'finished '}cases of "
-                       f"{key or 'any definition'} in the engine's history")
+        text = (_("{source}: no cases of {key} in the engine's history") if running else
+                _("{source}: no finished cases of {key} in the engine's history"))
+        raise LogError(text.format(source=source, key=key or _("any definition")))
     arrivals = {}
     for case in chosen:
         claims: dict[str, dt.datetime] = {}

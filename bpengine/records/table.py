@@ -53,8 +53,8 @@ def _columns(header: list[str], given: dict, source: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for ours, theirs in (given or {}).items():
         if ours not in ALIASES:
-            raise LogError(f"{source}: unknown column role {ours!r} (use one of "
-                           f"{', '.join(ALIASES)})")
+            raise LogError(_("{source}: unknown column role {ours} (use one of {roles})").format(
+                               source=source, ours=repr(ours), roles=", ".join(ALIASES)))
         if theirs is None:
             continue
         if theirs in header:
@@ -62,8 +62,10 @@ def _columns(header: list[str], given: dict, source: str) -> dict[str, int]:
         elif _key(theirs) in index:
             out[ours] = index[_key(theirs)]
         else:
-            raise LogError(f"{source}: no column {theirs!r} for the {ours} (the file has: "
-                           f"{', '.join(header)})")
+            raise LogError(_("{source}: no column {theirs} for the {ours} (the file has: "
+                              "{columns})").format(
+                               source=source, theirs=repr(theirs), ours=ours,
+                               columns=", ".join(header)))
     taken = set(out.values())
     for ours, names in ALIASES.items():
         if ours in out:
@@ -76,9 +78,10 @@ def _columns(header: list[str], given: dict, source: str) -> dict[str, int]:
                 break
     for ours in REQUIRED:
         if ours not in out:
-            raise LogError(f"{source}: no column for the {ours} (looked for "
-                           f"{', '.join(ALIASES[ours][:5])}, ...; the file has: "
-                           f"{', '.join(header)}); name it with --{ours}-column COLUMN")
+            raise LogError(_("{source}: no column for the {ours} (looked for {names}, ...; the "
+                              "file has: {columns}); name it with --{ours}-column COLUMN").format(
+                               source=source, ours=ours, names=", ".join(ALIASES[ours][:5]),
+                               columns=", ".join(header)))
     return out
 
 
@@ -116,7 +119,8 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
                              "not a header of column names").format(source=source,
                                                                    limit=_MAX_HEADER))
         if not first.strip():
-            raise LogError(f"{source}: empty file: expected a header line of column names")
+            raise LogError(_("{source}: empty file: expected a header line of column names").format(
+                               source=source))
         if delimiter is None:
             counts = {d: first.count(d) for d in (",", ";", "\t")}
             delimiter = max(counts, key=lambda d: counts[d])
@@ -135,7 +139,8 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
                     read.cell("name") or "", read.cell("lane"), read.cell("resource"),
                     f"row {line}"))
         except csv.Error as exc:
-            raise LogError(f"{source}: not a readable CSV file: {exc}") from None
+            raise LogError(_("{source}: not a readable CSV file: {exc}").format(
+                               source=source, exc=exc)) from None
         except UnicodeDecodeError:
             raise _not_utf8(source) from None
     return EventLog(events, source)
@@ -146,7 +151,8 @@ def _not_utf8(source: str) -> LogError:
     with open_bounded(source, limit=limits.MAX_LOG_BYTES, error=LogError) as raw:
         found = undecodable(raw)
     if found is None:  # cannot happen for a file the text reader refused; say it plainly
-        return LogError(f"{source}: not UTF-8 text (save the CSV as UTF-8)")
+        return LogError(_("{source}: not UTF-8 text (save the CSV as UTF-8)").format(
+            source=source))
     offset, line, byte = found
     return LogError(_("{source}: not UTF-8 text: byte {offset} (line {line}) is 0x{byte:02x}, "
                       "which does not decode; save the CSV as UTF-8").format(
@@ -171,8 +177,9 @@ class _Row:
         i = self.get[role]
         value = self.row[i].strip() if i is not None and i < len(self.row) else ""
         if required and not value:
-            raise LogError(f"{self.source}: row {self.line}: column {self.header[i]!r} (the "
-                           f"{role}) is empty")
+            raise LogError(_("{source}: row {line}: column {column} (the {role}) is empty").format(
+                               source=self.source, line=self.line, column=repr(self.header[i]),
+                               role=role))
         return value or None
 
     def stamp(self, role: str, required: bool = False):

@@ -54,14 +54,16 @@ def read_xes(path: str | os.PathLike, tz: dt.tzinfo = WIB) -> EventLog:
         with fh:
             n_trace, unmatched = _read(fh, source, tz, events, skipped)
     except etree.XMLSyntaxError as exc:
-        raise LogError(f"{source}:{exc.lineno or '?'}: not well-formed XML: "
-                       f"{exc.msg}") from None
+        raise LogError(_("{source}:{line}: not well-formed XML: {msg}").format(
+                           source=source, line=exc.lineno or "?", msg=exc.msg)) from None
     except (OSError, EOFError) as exc:
-        raise LogError(f"{source}: cannot read: {getattr(exc, 'strerror', None) or exc}") \
+        raise LogError(_("{source}: cannot read: {why}").format(
+                           source=source, why=getattr(exc, "strerror", None) or exc)) \
             from None
     log = EventLog(events, source)
     if n_trace == 0:
-        raise LogError(f"{source}: no <trace> elements: not an XES event log")
+        raise LogError(_("{source}: no <trace> elements: not an XES event log").format(
+                           source=source))
     for transition, count in sorted(skipped.items()):
         known = "" if transition in _IGNORED else " (not an XES lifecycle transition)"
         log.warnings.append(f"{source}: {count} event(s) with lifecycle:transition "
@@ -92,10 +94,12 @@ def _read(fh, source, tz, events, skipped) -> tuple[int, int]:
             where = f"{where_trace}, event {k}"
             name = a.get("concept:name")
             if not name:
-                raise LogError(f"{source}: {where}: no concept:name (the activity)")
+                raise LogError(_("{source}: {where}: no concept:name (the activity)").format(
+                                   source=source, where=where))
             stamp = a.get("time:timestamp")
             if stamp is None:
-                raise LogError(f"{source}: {where}: no time:timestamp")
+                raise LogError(_("{source}: {where}: no time:timestamp").format(
+                                   source=source, where=where))
             when = parse_time(stamp, f"{source}: {where}, time:timestamp", tz)
             activity = a.get("activity_id") or name
             transition = (a.get("lifecycle:transition") or "complete").lower()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BpengineError
+from ..i18n import _
 
 __all__ = ["Table", "simulation_tables", "comparison_tables", "sweep_tables", "findings_tables",
            "portfolio_tables",
@@ -148,7 +149,8 @@ def write_tables(tables: list[Table], path) -> list[Path]:
     path = Path(path)
     suffix = path.suffix.lower()
     if not tables:
-        raise BpengineError(f"{path}: this result has no table to write as {suffix}")
+        raise BpengineError(_("{path}: this result has no table to write as {suffix}").format(
+            path=path, suffix=suffix))
     try:
         if suffix == ".xlsx":
             _write_xlsx(tables, path)
@@ -161,9 +163,11 @@ def write_tables(tables: list[Table], path) -> list[Path]:
                 written.append(target)
             return written
     except OSError as exc:
-        raise BpengineError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    raise BpengineError(f"{path}: tables are written as {' or '.join(TABLE_SUFFIXES)}, not "
-                        f"{suffix or 'a file without suffix'!r}")
+        raise BpengineError(_("{path}: cannot write: {why}").format(
+            path=path, why=exc.strerror or exc)) from None
+    raise BpengineError(_("{path}: tables are written as {suffixes}, not {suffix}").format(
+        path=path, suffixes=_(" or ").join(TABLE_SUFFIXES),
+        suffix=repr(suffix) if suffix else _("a file without suffix")))
 
 
 def _write_xlsx(tables: list[Table], path: Path) -> None:

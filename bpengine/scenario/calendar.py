@@ -27,6 +27,7 @@ import yaml
 from numpy.typing import ArrayLike
 
 from ..errors import ScenarioError
+from ..i18n import _
 from . import limits
 
 __all__ = ["Calendar", "WorkingClock", "INDONESIA_HOURS", "holiday_set", "parse_hours",
@@ -65,8 +66,9 @@ def holiday_set(name: str) -> tuple[tuple[dt.date, str, str], ...]:
         For a name that is not shipped.
     """
     if name not in SHIPPED_HOLIDAYS:
-        raise ScenarioError(f"calendar.holidays: unknown holiday set {name!r} (shipped: "
-                            f"{', '.join(SHIPPED_HOLIDAYS)}; or give ISO dates)")
+        raise ScenarioError(_("calendar.holidays: unknown holiday set {name} (shipped: {sets}; "
+                               "or give ISO dates)").format(
+                                name=repr(name), sets=", ".join(SHIPPED_HOLIDAYS)))
     text = resources.files(__package__).joinpath("holidays").joinpath(f"{name}.yaml").read_text("utf-8")
     rows = yaml.safe_load(text)["holidays"]
     return tuple((r["date"], r["name"], r["kind"]) for r in rows)
@@ -79,11 +81,12 @@ def parse_hours(spec: object, where: str = "calendar.hours") -> _Hours:
     if spec == "always":
         return ALWAYS_HOURS
     if not isinstance(spec, dict):
-        raise ScenarioError(f"{where}: expected 'indonesia', 'always' or a mapping of weekday "
-                            f"to time ranges, got {spec!r}")
+        raise ScenarioError(_("{where}: expected 'indonesia', 'always' or a mapping of weekday "
+                               "to time ranges, got {spec}").format(where=where, spec=repr(spec)))
     unknown = [k for k in spec if str(k).lower()[:3] not in _DAYS]
     if unknown:
-        raise ScenarioError(f"{where}: unknown weekday {unknown[0]!r} (use mon..sun)")
+        raise ScenarioError(_("{where}: unknown weekday {day} (use mon..sun)").format(
+                                where=where, day=repr(unknown[0])))
     week = []
     for day in _DAYS:
         ranges: Any = next((v for k, v in spec.items() if str(k).lower()[:3] == day), []) or []
@@ -93,17 +96,22 @@ def parse_hours(spec: object, where: str = "calendar.hours") -> _Hours:
         for r in ranges:
             m = _RANGE.match(str(r))
             if not m:
-                raise ScenarioError(f"{where}.{day}: {r!r} is not a time range like '07:30-12:00'")
+                raise ScenarioError(_("{where}.{day}: {r} is not a time range like "
+                                      "'07:30-12:00'").format(
+                                        where=where, day=day, r=repr(r)))
             a, b = _hm(m.group(1)), _hm(m.group(2))
             if not 0 <= a < b <= 1440:
-                raise ScenarioError(f"{where}.{day}: {r!r} does not run forward within a day")
+                raise ScenarioError(_("{where}.{day}: {r} does not run forward within a "
+                                      "day").format(
+                                        where=where, day=day, r=repr(r)))
             spans.append((a, b))
         spans.sort()
         if any(spans[i][1] > spans[i + 1][0] for i in range(len(spans) - 1)):
-            raise ScenarioError(f"{where}.{day}: time ranges overlap")
+            raise ScenarioError(_("{where}.{day}: time ranges overlap").format(
+                                    where=where, day=day))
         week.append(tuple(spans))
     if not any(week):
-        raise ScenarioError(f"{where}: no working hours on any day")
+        raise ScenarioError(_("{where}: no working hours on any day").format(where=where))
     return tuple(week)
 
 

@@ -56,7 +56,8 @@ def parse_minutes(value: object, where: str, working_day_minutes: float = 450.0)
     (90.0, 20.0, 900.0)
     """
     if isinstance(value, bool):
-        raise ScenarioError(f"{where}: expected a duration, got {value!r}")
+        raise ScenarioError(_("{where}: expected a duration, got {value}").format(
+                                where=where, value=repr(value)))
     if isinstance(value, (int, float)):
         return _bounded(value, value, where)
     if isinstance(value, str):
@@ -69,8 +70,9 @@ def parse_minutes(value: object, where: str, working_day_minutes: float = 450.0)
                 return _bounded(amount * _UNITS[unit], value, where)
             if unit in ("working day", "working days", "wd", "day", "days", "d"):
                 return _bounded(amount * working_day_minutes, value, where)
-    raise ScenarioError(f"{where}: {limits.shorten(value)} is not a duration (a number of "
-                        "minutes, or 'N s', 'N min', 'N h', 'N working days')")
+    raise ScenarioError(_("{where}: {value} is not a duration (a number of minutes, or 'N s', "
+                           "'N min', 'N h', 'N working days')").format(
+                            where=where, value=limits.shorten(value)))
 
 
 def _bounded(minutes: float, given: object, where: str) -> float:
@@ -273,9 +275,11 @@ def parse_distribution(spec: object, where: str, *, duration: bool = True,
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             v = limits.finite(value, label, low=-limits.MAX_MAGNITUDE, high=limits.MAX_MAGNITUDE)
         else:
-            raise ScenarioError(f"{label}: expected a number, got {value!r}")
+            raise ScenarioError(_("{label}: expected a number, got {value}").format(
+                                    label=label, value=repr(value)))
         if duration and v < 0:
-            raise ScenarioError(f"{label}: a duration cannot be negative ({value!r})")
+            raise ScenarioError(_("{label}: a duration cannot be negative ({value})").format(
+                                    label=label, value=repr(value)))
         return v
 
     if not isinstance(spec, dict):
@@ -288,8 +292,8 @@ def parse_distribution(spec: object, where: str, *, duration: bool = True,
     high = amount(spec.pop("clip_max"), "clip_max") if "clip_max" in spec else math.inf
     params = _params(kind, spec, where, amount)
     if spec:
-        raise ScenarioError(f"{where}: unknown key(s) {', '.join(map(str, spec))} for a {kind} "
-                            "distribution")
+        raise ScenarioError(_("{where}: unknown key(s) {keys} for a {kind} distribution").format(
+                                where=where, keys=", ".join(map(str, spec)), kind=kind))
     return Distribution(kind, params, low, high)
 
 _ALIASES = {"exp": "exponential", "expon": "exponential", "norm": "normal",
@@ -305,12 +309,13 @@ def _kind(spec: dict[str, Any], where: str) -> str:
         elif "values" in spec:
             kind = "empirical"
         else:
-            raise ScenarioError(f"{where}: missing 'distribution' (one of "
-                                f"{', '.join(DISTRIBUTIONS)})")
+            raise ScenarioError(_("{where}: missing 'distribution' (one of {names})").format(
+                                    where=where, names=", ".join(DISTRIBUTIONS)))
     kind = _ALIASES.get(str(kind), str(kind))
     if kind not in DISTRIBUTIONS:
-        raise ScenarioError(f"{where}.distribution: unknown distribution {kind!r} (use one of "
-                            f"{', '.join(DISTRIBUTIONS)})")
+        raise ScenarioError(_("{where}.distribution: unknown distribution {kind} (use one of "
+                               "{names})").format(
+                                where=where, kind=repr(kind), names=", ".join(DISTRIBUTIONS)))
     return kind
 
 
@@ -320,19 +325,22 @@ def _params(kind: str, spec: dict[str, Any], where: str,
     if kind == "empirical":
         values = spec.pop("values", None)
         if not isinstance(values, list) or not values:
-            raise ScenarioError(f"{where}.values: an empirical distribution needs a non-empty "
-                                "list of values")
+            raise ScenarioError(_("{where}.values: an empirical distribution needs a non-empty "
+                                   "list of values").format(where=where))
         return tuple(amount(v, f"values[{i}]") for i, v in enumerate(values))
     missing = [k for k in _REQUIRED[kind] if k not in spec]
     if missing:
-        raise ScenarioError(f"{where}: a {kind} distribution needs {', '.join(missing)}")
+        raise ScenarioError(_("{where}: a {kind} distribution needs {missing}").format(
+                                where=where, kind=kind, missing=", ".join(missing)))
     params = tuple(amount(spec.pop(k), k) for k in _REQUIRED[kind])
     if kind in ("normal", "lognormal", "gamma") and params[1] < 0:
-        raise ScenarioError(f"{where}.sd: must not be negative")
+        raise ScenarioError(_("{where}.sd: must not be negative").format(where=where))
     if kind == "triangular" and not params[0] <= params[1] <= params[2]:
-        raise ScenarioError(f"{where}: triangular needs min <= mode <= max, got {params}")
+        raise ScenarioError(_("{where}: triangular needs min <= mode <= max, got {params}").format(
+                                where=where, params=params))
     if kind == "uniform" and params[0] > params[1]:
-        raise ScenarioError(f"{where}: uniform needs low <= high, got {params}")
+        raise ScenarioError(_("{where}: uniform needs low <= high, got {params}").format(
+                                where=where, params=params))
     return params
 
 
@@ -341,12 +349,15 @@ def parse_choice(spec: object, where: str) -> Choice:
     """Read ``{choice: {value: probability, ...}}``; probabilities must sum to 1."""
     options = spec.get("choice") if isinstance(spec, dict) else None
     if not isinstance(options, dict) or not options:
-        raise ScenarioError(f"{where}.choice: expected a mapping value -> probability")
+        raise ScenarioError(_("{where}.choice: expected a mapping value -> probability").format(
+                                where=where))
     probs = []
     for value, p in options.items():
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or p < 0:
-            raise ScenarioError(f"{where}.choice.{value}: probability must be a number >= 0")
+            raise ScenarioError(_("{where}.choice.{key}: probability must be a number >= 0").format(
+                                    where=where, key=value))
         probs.append(float(p))
     if abs(sum(probs) - 1.0) > 1e-6:
-        raise ScenarioError(f"{where}.choice: probabilities sum to {sum(probs):g}, not 1")
+        raise ScenarioError(_("{where}.choice: probabilities sum to {total:g}, not 1").format(
+                                where=where, total=sum(probs)))
     return Choice(tuple(options), tuple(probs))

@@ -97,8 +97,8 @@ def _with_overrides(source: ScenarioSource, model: ProcessModel | None,
         doc, name = source or {}, "<defaults>" if source is None else "<dict>"
     else:
         if Path(os.fspath(source)).suffix.lower() == ".json":
-            raise ScenarioError(f"{source}: what-if overrides change a YAML scenario, not "
-                                "Prosimos JSON parameters")
+            raise ScenarioError(_("{source}: what-if overrides change a YAML scenario, not "
+                                   "Prosimos JSON parameters").format(source=source))
         doc, name = read_yaml(source), str(source)
     label = f"{name} with {', '.join(overrides)}"
     changed = _wrap(lambda: apply_overrides(doc, overrides, model), label)
@@ -144,8 +144,8 @@ def read_yaml(path: str | os.PathLike[str] | None) -> dict[str, Any]:
     if doc is None:
         return {}
     if not isinstance(doc, dict):
-        raise ScenarioError(f"{path}: a scenario is a mapping of sections, not "
-                            f"{type(doc).__name__}")
+        raise ScenarioError(_("{path}: a scenario is a mapping of sections, not {name}").format(
+                                path=path, name=type(doc).__name__))
     return doc
 
 

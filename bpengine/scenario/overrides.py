@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
+from ..i18n import _
 from . import limits
 from .safe_yaml import parse_yaml
 
@@ -60,17 +61,19 @@ def parse_path(text: str) -> list[str]:
             was_quoted = True
         elif ch == "." and not quoted:
             if not key.strip() and not was_quoted:
-                raise ScenarioError(f"{text}: empty key in the path (two dots, or a dot at "
-                                    "either end)")
+                raise ScenarioError(_("{text}: empty key in the path (two dots, or a dot at "
+                                       "either end)").format(text=text))
             keys.append(key.strip() if not was_quoted else key)
             key, was_quoted = "", False
         else:
             key += ch
         i += 1
     if quoted:
-        raise ScenarioError(f"{text}: a quote is not closed")
+        raise ScenarioError(_("{text}: a quote is not closed").format(text=text))
     if not key.strip() and not was_quoted:
-        raise ScenarioError(f"{text}: empty key in the path (two dots, or a dot at either end)")
+        raise ScenarioError(_("{text}: empty key in the path (two dots, or a dot at either "
+                              "end)").format(
+                                text=text))
     keys.append(key.strip() if not was_quoted else key)
     return keys
 
@@ -88,7 +91,9 @@ def parse_override(setting: str) -> tuple[list[str], object]:
     """``PATH=VALUE`` -> (keys, value read as YAML)."""
     path, sep, value = _split(setting)
     if not sep:
-        raise ScenarioError(f"{setting}: expected PATH=VALUE, e.g. lanes.\"Kepala OPD\".staff=2")
+        raise ScenarioError(_("{setting}: expected PATH=VALUE, e.g. lanes.\"Kepala "
+                              "OPD\".staff=2").format(
+                                setting=setting))
     keys = parse_path(path)
     return keys, _value(value, format_path(keys))
 
@@ -162,8 +167,10 @@ def apply_overrides(doc: dict[str, Any] | None, settings: Iterable[str],
                 if depth == 1 and keys[0] in _BARE:  # "Task_x: 15 min" is its duration
                     child = node[key] = {"duration": child}
                 else:
-                    raise ScenarioError(f"{format_path(keys)}: {format_path(keys[:depth + 1])} "
-                                        f"is {child!r}, not a mapping of keys")
+                    raise ScenarioError(_("{path}: {prefix} is {child}, not a mapping of "
+                                          "keys").format(
+                        path=format_path(keys), prefix=format_path(keys[:depth + 1]),
+                        child=repr(child)))
             node = child
         last = keys[-1]
         if len(keys) == 2 and keys[0] in _ELEMENT_SECTIONS:
@@ -183,20 +190,23 @@ def parse_values(text: str, where: str = "values") -> list[Any]:
         try:
             numbers = [int(p) for p in parts]
         except ValueError:
-            raise ScenarioError(f"{where}: {text!r}: a range is whole numbers like 1..4 or "
-                                "1..10..2; give other values as a list: 0.5,1,1.5") from None
+            raise ScenarioError(_("{where}: {text}: a range is whole numbers like 1..4 or "
+                                   "1..10..2; give other values as a list: 0.5,1,1.5").format(
+                                    where=where, text=repr(text))) from None
         if len(numbers) not in (2, 3) or (len(numbers) == 3 and numbers[2] <= 0):
-            raise ScenarioError(f"{where}: {text!r}: a range is FIRST..LAST or "
-                                "FIRST..LAST..STEP with a positive step")
+            raise ScenarioError(_("{where}: {text}: a range is FIRST..LAST or FIRST..LAST..STEP "
+                                   "with a positive step").format(where=where, text=repr(text)))
         first, last = numbers[:2]
         step = numbers[2] if len(numbers) == 3 else 1
         if last < first:
-            raise ScenarioError(f"{where}: {text!r}: the range is empty ({last} < {first})")
+            raise ScenarioError(_("{where}: {text}: the range is empty ({last} < {first})").format(
+                                    where=where, text=repr(text), last=last, first=first))
         # counted before the list is built: 1..1000000000 would be eight gigabytes
         limits.check_count((last - first) // step + 1, where, limits.MAX_SWEEP_POINTS,
                            "MAX_SWEEP_POINTS")
         return list(range(first, last + 1, step))
     values = [_value(part, where) for part in text.split(",")]
     if not text or any(v is None for v in values):
-        raise ScenarioError(f"{where}: {text!r}: an empty value in the list")
+        raise ScenarioError(_("{where}: {text}: an empty value in the list").format(
+                                where=where, text=repr(text)))
     return values

@@ -15,6 +15,7 @@ side in Prosimos and bpengine:
   to open; an inclusive gateway takes each flow with its probability, as Prosimos does.
 - A section bpengine does not simulate is refused with one line naming it; what is only
   approximated is noted (``scenario.notes``, shown with the simulation's notes).
+- ``batch_processing`` becomes the tasks' batches (:mod:`.prosimos_batches`).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from ..i18n import _
 from . import limits
 from .calendar import Calendar
 from .distributions import Choice
+from .prosimos_batches import prosimos_batches
 from .prosimos_values import (
     branch_rule,
     items,
@@ -49,11 +51,9 @@ __all__ = ["from_prosimos", "prosimos_distribution", "prosimos_calendar"]
 _READ = ("resource_profiles", "resource_calendars", "task_resource_distribution",
          "arrival_time_distribution", "arrival_time_calendar", "gateway_branching_probabilities",
          "event_distribution", "case_attributes", "event_attributes", "branch_rules",
-         "model_type", "gateway_execution_limit")
+         "model_type", "gateway_execution_limit", "batch_processing")
 # sections of Prosimos files bpengine refuses, and why, in one line each
 _REFUSED = {
-    "batch_processing": "Prosimos batches (one resource works the whole batch) are not "
-                        "simulated; give tasks.<id>.batch in a YAML scenario instead",
     "prioritisation_rules": "case priorities are not simulated (every queue is first come, "
                             "first served)",
     "global_attributes": "process-wide attributes are not simulated",
@@ -159,6 +159,7 @@ def _read(text_or_dict: str | dict[str, Any], model: ProcessModel | None, source
     _case_attributes(doc.get("case_attributes"), sc, notes)
     _event_attributes(doc.get("event_attributes"), sc, notes)
     _rules(doc.get("branch_rules"), conditions, sc)
+    sc.batches.update(prosimos_batches(doc.get("batch_processing"), notes))
     if "gateway_execution_limit" in doc:
         limit = number(doc["gateway_execution_limit"], "gateway_execution_limit", 1)
         notes.append(f"gateway_execution_limit {limit:g}: not applied; a case is stopped as "
@@ -427,6 +428,12 @@ def _check_ids(sc: Scenario, model: ProcessModel, source: str) -> None:
         if el is None or not el.is_activity:
             raise ScenarioError(f"{source}: task_resource_distribution names {tid!r}, which is "
                                 f"not a task of {model.file}")
+    for tid in sc.batches:
+        el = model.elements.get(tid)
+        if el is None or not el.is_activity:
+            raise ScenarioError(_("{source}: batch_processing names {task!r}, which is not a "
+                                  "task of {file}").format(source=source, task=tid,
+                                                          file=model.file))
     for tid in sc.event_data:
         el = model.elements.get(tid)
         if el is None or not el.is_activity:

@@ -8,6 +8,7 @@ JSON, checked against the model; consumers read it through the methods below.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,8 @@ from .distributions import Choice, Distribution
 if TYPE_CHECKING:
     from ..model import ProcessModel
 
-__all__ = ["Scenario", "LaneStaff", "Person", "ALLOCATIONS", "Batch", "Arrivals", "EventTiming",
+__all__ = ["Scenario", "LaneStaff", "Person", "ALLOCATIONS", "Batch", "BatchRule", "Arrivals",
+           "EventTiming", "hour_window", "wait_window",
            "DEFAULT_DURATION", "DEFAULT_INTERARRIVAL", "DEFAULT_TRANSFER"]
 
 DEFAULT_DURATION = Distribution("fixed", (10.0,))
@@ -66,11 +68,104 @@ class LaneStaff:
 
 
 @dataclass(frozen=True)
+class BatchRule:
+    """One condition of a batch's firing rule (Prosimos' ``firing_rules``).
+
+    ``attribute`` is ``size`` (files waiting), ``ready_wt`` (minutes the newest file has
+    waited), ``large_wt`` (minutes the oldest has waited), ``daily_hour`` (hour of the day,
+    wall clock) or ``week_day`` (0 = Monday); ``op`` one of ``< <= = >= >``.
+    """
+
+    attribute: str
+    op: str
+    value: float
+
+
+def hour_window(rules: Iterable[BatchRule]) -> tuple[float, float] | None:
+    """The minutes of the day (first, last, both included) the ``daily_hour`` rules of
+    one AND-list allow, or None when they allow none.
+
+    Prosimos compares the wall-clock time with the hour: ``> 15`` holds from 15:00:01,
+    ``< 15`` until 14:59:59, ``<= 15`` until 15:00, ``= 15`` at 15:00.
+    """
+    low, high = 0.0, 1440 - 1 / 60
+    for r in rules:
+        if r.attribute != "daily_hour":
+            continue
+        m = r.value * 60
+        if r.op in (">=", "=", ">"):
+            low = max(low, m + (1 / 60 if r.op == ">" else 0))
+        if r.op in ("<=", "=", "<"):
+            high = min(high, m - (1 / 60 if r.op == "<" else 0))
+    return (low, high) if low <= high else None
+
+
+def wait_window(rules: Iterable[BatchRule], attribute: str) -> tuple[float, float] | None:
+    """The ``[low, high]`` minutes the ``ready_wt`` or ``large_wt`` rules of one AND-list
+    bound, as Prosimos reads them (``>`` and ``<`` one second inside the value; ``<`` or
+    ``<=`` alone: from 0); None when the list has no such rule.
+
+    Raises
+    ------
+    ValueError
+        No upper bound (``>=`` or ``>`` alone: Prosimos stops on "Invalid range"), or a
+        lower bound above the upper one.
+    """
+    low: float | None = None
+    high: float | None = None
+    for r in rules:
+        if r.attribute != attribute:
+            continue
+        step = 1 / 60
+        if r.op == "=":
+            low = high = r.value
+        elif r.op in ("<", "<="):
+            low = 0.0 if low is None else low
+            high = r.value - (step if r.op == "<" else 0)
+        else:
+            low = r.value + (step if r.op == ">" else 0)
+    if low is None and high is None:
+        return None
+    if high is None:
+        raise ValueError("no upper bound")
+    if low is None:  # '<' or '<=' set it to 0; '=' to the value
+        low = 0.0
+    if low > high:
+        raise ValueError("an empty range")
+    return low, high
+
+
+@dataclass(frozen=True)
 class Batch:
-    """Sign-offs done in batches: at fixed times of day and/or once ``size`` files wait."""
+    """Files of a task done in batches.
+
+    bpengine's sign-off rounds: at fixed times of day (working days) and/or once ``size``
+    files wait, each file then taken by whoever is free. Prosimos' batches add ``rules``
+    (an OR of AND-lists of :class:`BatchRule`) or ``sizes`` (the size of each batch, drawn
+    when it opens), ``alone`` (the chance a file is done on its own when no batch is open),
+    ``scale`` (the duration coefficient by batch size; the nearest size given, ties to the
+    smaller) and ``together``: ``sequential`` (one person does the batch's files one after
+    another) or ``parallel`` (one person does them at once, each taking the batch's time).
+    """
 
     at: tuple[float, ...] = ()  # minutes after midnight
     size: int | None = None
+    rules: tuple[tuple[BatchRule, ...], ...] = ()
+    sizes: tuple[tuple[int, float], ...] = ()  # (size, probability)
+    alone: float = 0.0
+    scale: tuple[tuple[int, float], ...] = ()  # (size, coefficient), sorted by size
+    together: str | None = None
+
+    def coefficient(self, n: int) -> float:
+        """The duration coefficient of a batch of ``n`` files (1 for a file on its own)."""
+        if n <= 1 or not self.scale:
+            return 1.0
+        best, best_d = 1.0, None
+        for k, c in self.scale:  # sorted: a tie keeps the smaller size, as Prosimos does
+            d = abs(n - k)
+            if best_d is None or d < best_d:
+                best, best_d = c, d
+        return best
 
 
 @dataclass(frozen=True)

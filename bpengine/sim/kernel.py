@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import ModelError, Problem, ScenarioError
 from ..i18n import _
 from .accounting import execution_times
+from .batching import Batching
 from .net import (
     AND,
     CATCH,
@@ -80,7 +81,7 @@ class Scope:
         return False
 
 
-class Replication(Staffing):
+class Replication(Staffing, Batching):
     """Run ``cases`` cases (the first ``warmup`` unmeasured) and keep their statistics."""
 
     def __init__(self, net: Net, scenario, model, cases: int, warmup: int, seed, keep_log=False,
@@ -113,6 +114,10 @@ class Replication(Staffing):
         self.seq = itertools.count()
         self.pools: dict[int, list] = {}
         self.pool_gen: dict[int, int] = {}
+        self.batch_rules: dict[int, list] = {}  # task -> its firing rules, compiled
+        self.batch_sizes: dict[int, int] = {}  # task -> the size drawn for its open batch
+        self.batched: dict = {}  # the file queued for a batch one person works -> its files
+        self.kept: dict = {}  # files of such a batch whose end frees nobody -> 1, or 2: nor busy
         self.open = 0
         self.open_cases: dict[int, Case] = {}
         self.finished: list[Case] = []
@@ -194,7 +199,7 @@ class Replication(Staffing):
                 elif kind == BATCH:
                     i, gen = obj
                     if self.pool_gen.get(i) == gen:
-                        self._release(i, t)
+                        self._batch_due(i, t)
             # nothing left to happen: release batches that wait for a size never reached
             waiting = [i for i, pool in self.pools.items() if pool]
             if not waiting:

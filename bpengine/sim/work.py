@@ -171,6 +171,10 @@ class Replicating(Protocol):
     seq: itertools.count[int]
     node_stream: list[Stream | None]
     pools: dict[int, list[Item]]
+    batched: dict[Item, list[Item]]
+    kept: dict[Item, int]
+    batch_rules: dict[int, list[Any]]
+    batch_sizes: dict[int, int]
     pool_gen: dict[int, int]
     rows: list[tuple[Any, ...]]
     sends: Any
@@ -195,6 +199,10 @@ class Replicating(Protocol):
     def _pos_del(self, scope: Any, i: int, t: float) -> None: ...
 
     def _try_or(self, scope: Any, t: float) -> None: ...
+
+    def _pool_file(self, i: int, item: Item, t: float, batch: Any) -> None: ...
+
+    def _serve_batch(self, lane: Lane, first: Item, t: float, staff: int) -> None: ...
 
 
 class Staffing(Replicating):
@@ -267,38 +275,8 @@ class Staffing(Replicating):
             item.start, item.end, item.dur, item.state, item.staff = start, end, dur, SERVICE, staff
             heappush(self.heap, (end, DONE, next(self.seq), DONE, item))
             return item
-        pool = self.pools.setdefault(i, [])
-        pool.append(item)
-        if batch.size is not None and len(pool) >= batch.size:
-            self._release(i, t)
-        elif batch.at and len(pool) == 1:
-            gen = self.pool_gen.setdefault(i, 0)
-            self._push(self._next_batch_time(batch, i, t), BATCH, (i, gen))
+        self._pool_file(i, item, t, batch)
         return item
-
-    def _next_batch_time(self, batch, i, t) -> float:
-        """The first of the batch's times of day at or after ``t`` on a working day."""
-        cal = self.scenario.lane_calendar(self.net.lanes[self.net.lane[i]])
-        day = int(t // 1440)
-        epoch = self.clock.epoch.date()
-        for d in range(day, day + 800):
-            date = epoch.fromordinal(epoch.toordinal() + d)
-            if date in cal.holidays or not cal.hours[date.weekday()]:
-                continue
-            for at in batch.at:
-                if d * 1440 + at >= t:
-                    return d * 1440 + at
-        raise ScenarioError(_("tasks.{id}.batch: no working day in two years").format(
-                                id=self.net.ids[i]))
-
-    def _release(self, i, t):
-        pool = self.pools.get(i) or []
-        self.pools[i] = []
-        self.pool_gen[i] = self.pool_gen.get(i, 0) + 1
-        for item in pool:
-            if item.state == QUEUED:
-                item.released = t
-                self._request(item, t)
 
     def _request(self, item, t):
         lane = self.lanes[item.lane]
@@ -335,6 +313,9 @@ class Staffing(Replicating):
         return best
 
     def _serve(self, lane, item, t, staff):
+        if self.batched and item in self.batched:  # a batch one person works (Prosimos)
+            self._serve_batch(lane, item, t, staff)
+            return
         if lane.people is None:
             dur = self.node_stream[item.node].next()
             start, end = lane.clock.work(t, dur)
@@ -372,8 +353,12 @@ class Staffing(Replicating):
             return  # cancelled by a boundary timer or a terminate end meanwhile
         item.state = FINISHED
         case, lane, staff = item.case, self.lanes[item.lane], item.staff
-        lane.busy += item.dur
-        if lane.people is None:  # a head count: _free inlined, as this runs for every task
+        kept = self.kept
+        if kept and item in kept:  # a file of a batch one person works, not its last
+            if kept.pop(item) == 1:
+                lane.busy += item.dur
+        elif lane.people is None:  # a head count: _free inlined, as this runs for every task
+            lane.busy += item.dur
             queue = lane.queue
             while queue:
                 nxt = queue.popleft()
@@ -383,6 +368,7 @@ class Staffing(Replicating):
             else:
                 lane.free.append(staff)
         else:
+            lane.busy += item.dur
             self._free(lane, staff, t)
         if self.track_live:
             case.live.discard(item)
@@ -517,7 +503,8 @@ class Staffing(Replicating):
             lane.busy += item.dur
             item.state = FINISHED
             self._account(item, lane)
-            self._free(lane, item.staff, t)
+            if self.kept.pop(item, 0) == 0:
+                self._free(lane, item.staff, t)
         else:
             item.assigned = t
             self._account(item, lane)

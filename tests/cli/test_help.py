@@ -142,3 +142,12 @@ def test_every_message_of_the_installed_click_is_translated_or_known_to_be_inter
     assert not missing, f"add to bpengine/cli/click_texts.py and translate: {missing}"
     set_language("id")
     assert _("Show this message and exit.") == "Tampilkan pesan ini lalu keluar."
+
+
+def test_the_version_line_follows_the_language():
+    from importlib.metadata import version
+
+    r = CliRunner().invoke(main, ["--lang", "id", "--version"])
+    assert r.output == f"bpengine, versi {version('bpengine')}\n"
+    r = CliRunner().invoke(main, ["--lang", "en", "--version"])
+    assert r.output == f"bpengine, version {version('bpengine')}\n"

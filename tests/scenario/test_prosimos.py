@@ -93,7 +93,7 @@ def test_simulating_people_counts_each_persons_hours_and_cost():
     assert res["cost_per_case"].mean > 0
 
 
-@pytest.mark.parametrize("section", ["batch_processing", "prioritisation_rules",
+@pytest.mark.parametrize("section", ["prioritisation_rules",
                                      "global_attributes", "multitask"])
 def test_sections_not_simulated_are_refused_by_name(tmp_path, section):
     doc = {**CLAIMS_DOC, section: []}
@@ -373,6 +373,23 @@ def prosimos_documents(draw):
                 {"name": "amount", "type": "expression",
                  "values": draw(st.sampled_from(["amount * 2", "amount / 0", "ghost + 1",
                                                  "channel", "len(channel)"]))}]}]
+    if draw(st.booleans()):  # batches: every rule kind, sometimes one bpengine refuses
+        values = {"size": st.integers(1, 6), "ready_wt": st.sampled_from([60, 3600, 86400]),
+                  "large_wt": st.sampled_from([0, 7200]), "daily_hour": st.integers(0, 23),
+                  "week_day": st.sampled_from(["Monday", "friday", "SUNDAY"])}
+        doc["batch_processing"] = [{
+            "task_id": t, "type": draw(st.sampled_from(["Sequential", "Parallel", "Concurrent"])),
+            "size_distrib": [{"key": str(k), "value": draw(st.floats(0, 1))}
+                             for k in draw(st.lists(st.integers(1, 5), max_size=3, unique=True))],
+            "duration_distrib": [{"key": str(k), "value": draw(st.floats(0, 2))}
+                                 for k in draw(st.lists(st.integers(1, 5), max_size=3,
+                                                        unique=True))],
+            "firing_rules": [[{"attribute": (a := draw(st.sampled_from(sorted(values)))),
+                               "comparison": draw(st.sampled_from(["<", "<=", "=", ">=", ">"])),
+                               "value": draw(values[a])}
+                              for _ in range(draw(st.integers(1, 3)))]
+                             for _ in range(draw(st.integers(0, 2)))]}
+            for t in draw(st.lists(st.sampled_from(_TASKS), min_size=1, max_size=2, unique=True))]
     return doc
 
 

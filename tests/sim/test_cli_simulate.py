@@ -218,11 +218,12 @@ def test_prosimos_people_notes_and_refusals(tmp_path):
     assert {lane["lane"]: lane["staff"] for lane in out["lanes"]} == {"Front desk": 3,
                                                                      "Back office": 3}
     assert "Senior" in (tmp_path / "log.csv").read_text()   # the log names the people
-    doc["batch_processing"] = []
+    doc["batch_processing"] = [{"task_id": "T_notify", "type": "Concurrent", "size_distrib": [],
+                                "duration_distrib": [], "firing_rules": []}]
     params.write_text(json.dumps(doc))
     res = run(claims / "claims.bpmn", "--prosimos", params, "--cases", 5)
     assert res.exit_code == 1
     assert "Traceback" not in res.output
     line, = res.output.strip().splitlines()
     assert line.startswith("error: ")
-    assert "claims.json: batch_processing: not supported" in line
+    assert "claims.json: batch_processing[0] (T_notify).type: Concurrent batches" in line

@@ -36,3 +36,18 @@ def test_generated_people_file_agrees_with_prosimos(tmp_path):
     assert set(checked) == {"cycle_hours", "processing_hours", "utilisation Back office",
                             "utilisation Front desk"}
     assert all(r["agrees"] for r in rows), rows
+
+
+@pytest.mark.slow
+def test_parallel_batches_of_drawn_size_agree_with_prosimos_on_work(tmp_path):
+    # Processing and utilisation agree; cycle time does not yet (bpengine 11.6 h, Prosimos
+    # 10.5 h, spread 0.5 h; with rule-fired batches, claims-batches, 15.2 h vs 24.0 h): open
+    # in issue 14, printed by bench/prosimos_differential.py
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    rows = bench.differential(tmp_path, cases=600, runs=3, only="claims-batches-parallel",
+                              out=lambda *_: None)
+    work = [r for r in rows if r["metric"] != "cycle_hours"]
+    assert len(work) == 3
+    assert all(r["agrees"] for r in work), work
