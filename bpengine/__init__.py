@@ -8,9 +8,6 @@ cheap and using the analyzer never drags in the engine's database stack.
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from .errors import (
     BpengineError,
     BpmnError,
@@ -26,6 +23,7 @@ from .errors import (
     StorageError,
     TaskNotReady,
 )
+from .lazy import lazy_exports
 from .model import ProcessModel, load, validate
 
 _SUBPACKAGES = {"analysis", "engine", "records", "redesign", "report", "scenario", "sim",
@@ -72,17 +70,4 @@ __all__ = [
     *_LAZY,
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        if name in _SUBPACKAGES:  # ``bpengine.redesign`` etc.: the package, imported on use
-            return importlib.import_module(f"bpengine.{name}")
-        raise AttributeError(f"module 'bpengine' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY, subpackages=_SUBPACKAGES)

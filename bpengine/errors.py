@@ -29,6 +29,8 @@ __all__ = [
 # scheme://user:password@host: the password runs to the last "@" before white space, a quote
 # or the end (an unencoded "@" in a password must not leave its tail showing).
 _URL_PASSWORD = re.compile(r"""([A-Za-z][\w+.-]*://[^\s:/@'"]*):[^\s'"]*@""")
+# ...and in the query, where libpq (and so psycopg) also reads it: ?password=... or &password=
+_QUERY_PASSWORD = re.compile(r"""([?&](?:password|passwd|pwd)=)[^\s&'"]*""", re.IGNORECASE)
 
 
 def hide_password(text) -> str:
@@ -42,8 +44,10 @@ def hide_password(text) -> str:
     "cannot use database URL 'mysql://root:***@db/cases': no driver"
     >>> hide_password("sqlite:///cases.db")
     'sqlite:///cases.db'
+    >>> hide_password("postgresql://app@db/cases?sslmode=require&password=S3cret")
+    'postgresql://app@db/cases?sslmode=require&password=***'
     """
-    return _URL_PASSWORD.sub(r"\1:***@", str(text))
+    return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1:***@", str(text)))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ in :mod:`bpengine.scenario.limits`.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,10 @@ class EngineLimits:
             children: Iterable[tuple[Any, Any]]
             if isinstance(value, dict):
                 children = value.items()
+                for key in value:
+                    if isinstance(key, str) and not _storable(key):
+                        _refuse_text(what, _("{name} key {key}").format(
+                            name=_path(entry), key=ascii(key)[:60]))
             elif isinstance(value, (list, tuple)):
                 children = enumerate(value)
             else:
@@ -96,6 +101,12 @@ class EngineLimits:
                         "{what}: {name} is an integer of more than {digits} digits (limit "
                         "EngineLimits.integer_digits)").format(
                             what=what, name=_path(entry), digits=self.integer_digits))
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise BpengineError(_("{what}: {name} is {value}, not a number JSON can "
+                                          "hold").format(what=what, name=_path(entry),
+                                                         value=value))
+                if isinstance(value, str) and not _storable(value):
+                    _refuse_text(what, _path(entry))
                 continue
             if depth >= self.data_depth and value:
                 raise BpengineError(_(
@@ -128,6 +139,25 @@ class EngineLimits:
 
 
 DEFAULT_LIMITS = EngineLimits()
+
+
+def _storable(text: str) -> bool:
+    """Whether every database stores ``text`` as it is: PostgreSQL's JSON holds no U+0000
+    and no lone surrogate, which SQLite keeps (the same case would run on one, not the other)."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refuse_text(what: str, name: str) -> None:
+    raise BpengineError(_("{what}: {name} holds a NUL character (U+0000) or a lone surrogate, "
+                          "which a database cannot store as text").format(what=what, name=name))
 
 
 def _children(entry, children):

@@ -13,7 +13,11 @@ SECRET = "S3cret"
 URLS = [f"mysql://root:{SECRET}@localhost/kasus",
         f"nosuch://root:{SECRET}@localhost/kasus",
         f"postgresql://root:{SECRET}@127.0.0.1:1/kasus",
-        f"postgresql+psycopg://root:{SECRET}%40x@127.0.0.1:1/kasus"]
+        f"postgresql+psycopg://root:{SECRET}%40x@127.0.0.1:1/kasus",
+        # libpq reads a password from the query too; a missing SQLite folder echoed it
+        f"postgresql+psycopg://root@127.0.0.1:1/kasus?password={SECRET}"]
+# the message for a missing SQLite folder quoted the URL as given
+CLI_URLS = [*URLS, f"sqlite:///tidak/ada/kasus.db?password={SECRET}"]
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -26,13 +30,18 @@ def test_the_library_names_the_url_without_its_password(url):
     assert SECRET not in str(error.value)
 
 
-@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("url", CLI_URLS)
 @pytest.mark.parametrize("command", [["case", "list"], ["db", "upgrade"], ["db", "current"]])
 def test_the_cli_names_the_url_without_its_password(url, command):
     result = CliRunner().invoke(main, [*command, "--db", url])
     assert result.exit_code != 0
     assert SECRET not in result.output, result.output
     assert "root:" not in result.output or "root:***@" in result.output
+
+
+def test_hide_password_masks_a_password_in_the_query():
+    assert hide_password("postgresql://app@db/kasus?PASSWORD=x&sslmode=require") == \
+        "postgresql://app@db/kasus?PASSWORD=***&sslmode=require"
 
 
 def test_hide_password_keeps_urls_without_one():

@@ -6,36 +6,16 @@ import click
 from ..i18n import N_, _
 from ..model import load
 from ..reengineer.before_after import compare as compare_models
-from ..reengineer.before_after import simulate_pair
+from ..reengineer.before_after import scenarios_for, simulate_pair
 from ..report.observed import compare_logs
 from ..report.tables import comparison_tables
-from ..scenario import load_scenario
 from . import options
-from .analyze import sidecar_scenario
 from .help import command
 from .logs import LOG_OPTIONS, columns_of, is_url, mapping_of, open_log
 from .output import emit
 from .progress import progress_bar
 
-__all__ = ["compare", "scenarios_for", "load_sides", "SIM_OPTIONS"]
-
-
-def scenarios_for(before_file: str, after_file: str | None, scenario, after_scenario):
-    """The scenario of each side: given, else the sidecar; AFTER falls back to BEFORE's."""
-    sb = scenario or sidecar_scenario(before_file)
-    sa = after_scenario or (sidecar_scenario(after_file) if after_file else None) or sb
-    return (str(sb) if sb else None), (str(sa) if sa else None)
-
-
-def load_sides(before_model, after_model, sb, sa, overrides):
-    """The scenarios to simulate: the paths as they are, or loaded with the --set overrides.
-
-    Overrides apply to both sides (the same what-if for the procedure before and after).
-    """
-    if not overrides:
-        return sb, sa
-    return (load_scenario(sb, model=before_model, overrides=overrides),
-            None if after_model is None else load_scenario(sa, model=after_model, overrides=overrides))
+__all__ = ["compare", "SIM_OPTIONS"]
 
 
 def SIM_OPTIONS(f):
@@ -97,7 +77,9 @@ def compare(before, after, scenario, after_scenario, overrides, cases, replicati
         columns = columns_of(kwargs)
         mb = load(model_file)
         ma = load(after_model) if after_model else mb
-        sb, sa = scenarios_for(model_file, after_model, scenario, after_scenario)
+        # one model for both logs unless --after-model: AFTER's scenario falls back to BEFORE's
+        sb, sa = scenarios_for(model_file, after_model or model_file, scenario=scenario,
+                               after_scenario=after_scenario)
         result = compare_logs(mb, open_log(mb, before, columns, key, tz), ma,
                               open_log(ma, after, columns, key, tz), scenario=sb,
                               after_scenario=sa if after_model or after_scenario else None,
@@ -107,8 +89,8 @@ def compare(before, after, scenario, after_scenario, overrides, cases, replicati
              tables=lambda: comparison_tables(result), quiet=quiet)
         return
     mb, ma = load(before), load(after)
-    sb, sa = load_sides(mb, ma, *scenarios_for(before, after, scenario, after_scenario),
-                        overrides)
+    sb, sa = scenarios_for(mb, ma, scenario=scenario, after_scenario=after_scenario,
+                           overrides=overrides)
     with progress_bar("simulating before and after", "cases", quiet) as update:
         results = simulate_pair(mb, ma, sb, sa, cases, replications, seed, progress=update,
                                 workers=jobs)

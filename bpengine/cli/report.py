@@ -8,11 +8,11 @@ from ..i18n import N_, _
 from ..model import load
 from ..redesign.sidecars import read_change_log
 from ..reengineer.before_after import compare as compare_models
-from ..reengineer.before_after import simulate_pair
+from ..reengineer.before_after import scenarios_for, simulate_pair
 from ..report import Comparison, structure, write_report
 from ..report.plots import plots_for
 from . import options
-from .compare import SIM_OPTIONS, load_sides, scenarios_for
+from .compare import SIM_OPTIONS
 from .help import command
 from .progress import progress_bar
 
@@ -38,8 +38,8 @@ def report(before, after, output, scenario, after_scenario, overrides, cases, re
            seed, jobs, quiet, no_simulation, log_file, mapping):
     mb = load(before)
     ma = load(after) if after else None
-    sb, sa = scenarios_for(before, after, scenario, after_scenario)
-    sb, sa = load_sides(mb, ma, sb, sa if ma is not None else None, overrides)
+    sb, sa = scenarios_for(mb, ma, scenario=scenario, after_scenario=after_scenario,
+                           overrides=overrides)
     from ..scenario import load_scenario
 
     scen = load_scenario(sb, model=mb) if sb or overrides else None

@@ -16,7 +16,6 @@ zone of the task's lane (offices in WIB, WITA and WIT share one engine).
 from __future__ import annotations
 
 import datetime as _dt
-import re
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
@@ -26,14 +25,12 @@ from lxml import etree
 from ..errors import BpengineError, ExpressionError
 from ..expressions import Expression, compile_expression, parse_duration
 from ..i18n import _
+from ..model.checks import ASSIGNING, CAMUNDA, assignment_items
+from .schema import TaskRow
 
 __all__ = ["Assignment", "read_assignments", "resolve_assignment", "zone", "zone_name",
            "pack_names", "CAMUNDA"]
 
-CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
-_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate")
-# A comma-separated list whose items may be ${...} expressions (commas inside them kept).
-_ITEM = re.compile(r"\s*(\$\{[^}]*\}|#\{[^}]*\}|[^,]+)\s*(?:,|$)")
 
 
 @dataclass(frozen=True)
@@ -70,17 +67,15 @@ def zone_name(tz: _dt.tzinfo) -> str | None:
 
 
 def _items(text: str, where: str) -> tuple:
-    items = []
-    for match in _ITEM.finditer(text.strip()):
-        item = match.group(1).strip()
-        if not item:
+    items: list[Any] = []
+    for item in assignment_items(text):
+        if not item.startswith(("${", "#{")):
+            items.append(item)
             continue
-        if item.startswith(("${", "#{")):
-            try:
-                item = compile_expression(item)
-            except ExpressionError as exc:
-                raise BpengineError(f"{where}: {exc}") from None
-        items.append(item)
+        try:
+            items.append(compile_expression(item))
+        except ExpressionError as exc:
+            raise BpengineError(f"{where}: {exc}") from None
     return tuple(items)
 
 
@@ -99,7 +94,7 @@ def read_assignments(source: bytes) -> dict[str, Assignment]:
     found = {}
     for node in root.iter(etree.Element):
         element_id = node.get("id")
-        values = {a: (node.get(f"{{{CAMUNDA}}}{a}") or "").strip() for a in _ATTRIBUTES}
+        values = {a: (node.get(f"{{{CAMUNDA}}}{a}") or "").strip() for a in ASSIGNING}
         if not element_id or not any(values.values()):
             continue
         parsed = {a: _items(v, f"{element_id}: camunda:{a}") if v else ()
@@ -186,6 +181,12 @@ def resolve_assignment(spec: Assignment, data: dict, now: _dt.datetime, tz: _dt.
     assignee = _values(spec.assignee, data, f"{where}: camunda:assignee", missing_ok=True)
     users = _values(spec.candidate_users, data, f"{where}: camunda:candidateUsers")
     groups = _values(spec.candidate_groups, data, f"{where}: camunda:candidateGroups")
+    room = TaskRow.assignee.type.length  # PostgreSQL refuses more; SQLite kept it
+    if assignee and len(assignee[0]) > room:
+        raise BpengineError(_("{where}: camunda:assignee: the assignee {name}... is {length} "
+                              "characters long; the engine stores at most {room}").format(
+                                  where=where, name=repr(assignee[0][:40]),
+                                  length=len(assignee[0]), room=room))
     for name in (*users, *groups):
         if "," in name:
             raise BpengineError(_("{where}: candidate {name!r} holds a comma").format(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import (
@@ -28,6 +28,7 @@ from ..errors import (
     StorageError,
     hide_password,
 )
+from ..i18n import _
 from ..limits import DEFAULT_LIMITS, EngineLimits
 from ..model import ProcessModel, load, validate
 from ..model.checks import EXPRESSION_CODES
@@ -73,7 +74,7 @@ __all__ = ["Engine"]
 # drawing: refused at deploy instead of a case that "completes" wrongly.
 # Warnings deploy refuses: the engine would run something else than drawn, or a condition,
 # timer or script can never evaluate (a warning only in a process marked not executable).
-_SILENTLY_WRONG = {"link-event", "conditional-flow"} | EXPRESSION_CODES
+_SILENTLY_WRONG = {"link-event", "conditional-flow", "reserved-id"} | EXPRESSION_CODES
 
 
 def _utcnow() -> _dt.datetime:
@@ -202,6 +203,11 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                 raise ConflictError(f"the database is busy with another worker ({text.strip()});"
                                     " nothing was written") from None
             raise StorageError(hide_password(f"database error: {text.strip()}")) from None
+        except DataError as exc:  # the value, not the database: retrying will not help
+            text = str(exc.orig) if exc.orig is not None else str(exc)
+            raise BpengineError(_("the database cannot store a value of this call ({why}); "
+                                  "nothing was written").format(
+                why=text.strip().splitlines()[0])) from None
         except IntegrityError as exc:  # a concurrent insert of the same key: the caller knows
             raise BpengineError(f"database error: {type(exc).__name__}: "
                                 f"{str(exc).splitlines()[0]}") from None
@@ -327,7 +333,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         return row
 
     # --- cases ---------------------------------------------------------------------------
-    def start(self, key: str | Definition, data: dict | None = None, actor: str = "", *,
+    def start(self, key: str | Definition, data: dict | None = None, *, actor: str = "",
               version: int | None = None, business_key: str | None = None) -> Case:
         """Start a case of the newest version of ``key`` (or of that ``version``).
 
@@ -502,7 +508,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                                    .order_by(AuditRow.id))
             return to_entries(rows)
 
-    def cancel(self, case_id: str, reason: str = "", actor: str = "") -> Case:
+    def cancel(self, case_id: str, reason: str = "", *, actor: str = "") -> Case:
         """Cancel a running or failed case; its open tasks are cancelled with it."""
         now = self._now()
         with self._transaction(now) as session:

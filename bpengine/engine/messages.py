@@ -33,6 +33,10 @@ def business_key(value) -> str | None:
         return None
     if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value) == "":
         raise BpengineError(f"business key must be non-empty text or a number, not {value!r}")
+    room = CaseRow.business_key.type.length  # PostgreSQL refuses more; SQLite kept it
+    if len(str(value)) > room:
+        raise BpengineError(f"business key {str(value)[:40]!r}... is {len(str(value))} "
+                            f"characters long; the engine stores at most {room}")
     return str(value)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from ..errors import BpengineError, hide_password
+from ..i18n import _
 from ..limits import DEFAULT_LIMITS, EngineLimits
 from .records import Case, Definition, HistoryEntry, Task
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
@@ -215,6 +216,12 @@ def audit(session: Session, case_id: str, action: str, actor: str, at: _dt.datet
     Rows are collected on the session and written by :func:`write_pending` in one
     statement just before the transaction commits (cheaper than one ORM object each).
     """
+    room = AuditRow.actor.type.length  # every action audits its actor: one check for all
+    if actor and len(actor) > room:
+        # SQLite would keep it and PostgreSQL refuse it as a storage failure (QA, issue #16)
+        raise BpengineError(_("the actor name {name!r} is {length} characters long; the engine "
+                              "stores at most {room}; nothing was written").format(
+            name=actor[:40] + "…", length=len(actor), room=room))
     before, after = changes(before, after)
     session.info.setdefault("bpe_audit", []).append(dict(
         case_id=case_id, action=action, actor=actor or "", at=at,

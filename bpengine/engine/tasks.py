@@ -183,7 +183,7 @@ class TaskOperations(EngineCore):
             session.refresh(row)
             return to_task(row)
 
-    def reassign(self, task_id: str, to: str | None, actor: str) -> Task:
+    def reassign(self, task_id: str, to: str | None, *, actor: str) -> Task:
         """Give a ready task to ``to`` (None: back to the lane's inbox, unclaimed).
 
         For a supervisor moving work or an officer handing it back; the application decides
@@ -218,9 +218,9 @@ class TaskOperations(EngineCore):
 
     def unclaim(self, task_id: str, actor: str) -> Task:
         """Put a claimed task back in its lane's inbox (see :meth:`reassign`)."""
-        return self.reassign(task_id, None, actor)
+        return self.reassign(task_id, None, actor=actor)
 
-    def delegate(self, task_id: str, to: str, actor: str) -> Task:
+    def delegate(self, task_id: str, to: str, *, actor: str) -> Task:
         """Hand a ready task to ``to`` for their part; it comes back (Camunda semantics).
 
         The task's owner (who has it now; ``actor`` if nobody claimed it) stays its owner;
@@ -254,7 +254,7 @@ class TaskOperations(EngineCore):
                   detail=f"owner {owner}, delegated to {to}")
             return to_task(row)
 
-    def resolve(self, task_id: str, data: dict | None = None, actor: str = "") -> Task:
+    def resolve(self, task_id: str, data: dict | None = None, *, actor: str = "") -> Task:
         """The delegate's part is done: the task goes back to its owner (with ``data``).
 
         ``data`` is checked against the fields of the task's form it names and kept on
@@ -307,7 +307,7 @@ class TaskOperations(EngineCore):
                                 .format(what=what))
         session.refresh(row)
 
-    def complete(self, task_id: str, data: dict | None = None, actor: str = "", *,
+    def complete(self, task_id: str, data: dict | None = None, *, actor: str = "",
                  lane: str | None = None, groups: Iterable[str] | None = None) -> Case:
         """Complete a ready user task with ``data`` (merged into the case data).
 

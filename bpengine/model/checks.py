@@ -10,9 +10,10 @@ reaches it.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["validate", "READ_FAILURE_CODES", "schema_problems", "semantic_problems",
-           "expression_problems", "EXPRESSION_CODES"]
+           "expression_problems", "EXPRESSION_CODES", "ASSIGNING", "CAMUNDA", "assignment_items"]
 
 # Problems that mean "could not read the file at all" (CLI exit status 2).
 READ_FAILURE_CODES = frozenset({"io", "xml", "doctype", "not-bpmn"})
@@ -169,9 +170,19 @@ def _scope_problems(model: ProcessModel, g: nx.DiGraph[str], pid: str, scope: st
     return out
 
 
+# Task spec names SpiffWorkflow gives its own tasks in every process: an element with one of
+# these ids replaces them (id "Start" makes every start fail, id "End" loses the outcome).
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
+
+
 def _element_problems(model: ProcessModel, el: Element) -> list[Problem]:
     out: list[Problem] = []
     flows = [model.flows[f] for f in el.outgoing]
+    if el.id in RESERVED_IDS or el.id.endswith(".EndJoin"):
+        out.append(_p(model, el, _("the id {id} is one the engine (SpiffWorkflow) uses for its "
+                                   "own tasks: a case would not start or would lose the end it "
+                                   "reached; rename it").format(id=repr(el.id)),
+                      "reserved-id"))
     if el.kind in _UNSUPPORTED:
         out.append(_p(model, el, _(_UNSUPPORTED[el.kind]), "unsupported"))
     if el.event == "link":
@@ -301,6 +312,7 @@ def _xml_problems(model: ProcessModel) -> list[Problem]:
                                        "{why}").format(part=etree.QName(expr).localname,
                                                        why=exc),
                           "bad-condition", severity=_severity(model, el.process)))
+    out += _assignment_problems(model, root)
     for script in root.xpath("//*[local-name()='scriptTask']/*[local-name()='script']"):
         el = model.elements.get(script.getparent().get("id"))
         text = script.text or ""
@@ -320,6 +332,40 @@ def _xml_problems(model: ProcessModel) -> list[Problem]:
                                        "{line} of the script)").format(
                                            why=detail, line=getattr(exc, "lineno", None) or 1),
                           "bad-script", severity=_severity(model, el.process)))
+    return out
+
+
+#: Camunda's assignment attributes of a user task, read by the engine per case.
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+ASSIGNING = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate")
+# A comma-separated list whose items may be ${...} expressions (commas inside them kept).
+_ITEM = re.compile(r"\s*(\$\{[^}]*\}|#\{[^}]*\}|[^,]+)\s*(?:,|$)")
+
+
+def assignment_items(text: str) -> list[str]:
+    """The items of an assignment attribute: ``"a, ${b}, c"`` -> ``["a", "${b}", "c"]``."""
+    return [m.group(1).strip() for m in _ITEM.finditer(text.strip()) if m.group(1).strip()]
+
+
+def _assignment_problems(model: ProcessModel, root: Any) -> list[Problem]:
+    """Assignment expressions that can never evaluate and due dates out of range (QA, #16:
+    validate said OK where deploy refused)."""
+    out = []
+    for node in root.iter(etree.Element):
+        el = model.elements.get(node.get("id") or "")
+        if el is None:
+            continue
+        for attribute in ASSIGNING:
+            for item in assignment_items(node.get(f"{{{CAMUNDA}}}{attribute}") or ""):
+                try:
+                    if item.startswith(("${", "#{")):
+                        compile_expression(item)
+                    elif attribute in ("dueDate", "followUpDate") and item[:1] in "Pp":
+                        check_timer("timeDuration", item)
+                except ExpressionError as exc:
+                    out.append(_p(model, el, _("camunda:{attribute} can never be evaluated: "
+                                               "{why}").format(attribute=attribute, why=exc),
+                                  "bad-condition", severity=_severity(model, el.process)))
     return out
 
 

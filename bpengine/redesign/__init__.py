@@ -1,6 +1,7 @@
 """Redesign: pure transformations of a :class:`~bpengine.model.ProcessModel`.
 
-Each transformation takes a model and returns a new one (the input is never changed) that
+Each transformation takes a model and returns an :class:`Applied`: a new model (the input is
+never changed) and its :class:`Change` records, no list filled in. The new model
 passes :func:`bpengine.model.validate` and :func:`check_clean` (no debris: orphan data,
 empty lanes, empty branches, dangling message flows, errands to idle offices), keeps every
 step the model says must stay (:meth:`~bpengine.model.ProcessModel.mandate` in
@@ -12,7 +13,7 @@ change log beside it.
 """
 
 from .automate import automate
-from .changes import Change, duration_moments, transform_scenario
+from .changes import Applied, Change, duration_moments, transform_scenario
 from .eliminate import compose, eliminate
 from .fast_lane import fast_lane
 from .notify import notify
@@ -28,6 +29,7 @@ from .transformations import TRANSFORMATIONS, Transformation
 __all__ = [
     "TRANSFORMATIONS",
     "Transformation",
+    "Applied",
     "Change",
     "Redesign",
     "Redesigned",

@@ -15,7 +15,7 @@ from lxml import etree
 from ..i18n import _
 from ..model import ProcessModel
 from ..model.namespaces import BPMN
-from .changes import Change
+from .changes import Applied, Change
 from .editing import Draft, refuse
 from .eliminate import names_of
 
@@ -56,7 +56,7 @@ system_lane = _system_lane
 
 
 def automate(model: ProcessModel, task_id: str, *, check: bool = False,
-             log: list | None = None, finding: str | None = None) -> ProcessModel:
+             finding: str | None = None) -> Applied:
     """Turn a rule-based task into a service task on the system lane.
 
     Parameters
@@ -76,7 +76,7 @@ def automate(model: ProcessModel, task_id: str, *, check: bool = False,
     Examples
     --------
     >>> from bpengine import load
-    >>> new = automate(load("processes/pbg.bpmn"), "Task_hitung_retribusi")
+    >>> new, changes = automate(load("processes/pbg.bpmn"), "Task_hitung_retribusi")
     >>> new.elements["Task_hitung_retribusi"].kind
     'serviceTask'
     """
@@ -120,9 +120,8 @@ def automate(model: ProcessModel, task_id: str, *, check: bool = False,
         what += f"; {el.lane or 'the office'} checks its result in {checker.get('name')!r}"
         retimed.append((checker.get("id"), el.id, CHECK_SHARE))
     lanes = ((where, 1000, 0.0),) if added else ()
-    if log is not None:
-        log.append(Change("automate", (el.id,), what + "." + d.tidy_note(),
-                          removed=tuple(d.removed), names=names_of(model, [el.id, *d.removed]),
-                          finding=finding, removed_lanes=tuple(d.dropped_lanes),
-                          retimed=tuple(retimed), added_lanes=lanes))
-    return result
+    return Applied(result, (Change("automate", (el.id,), what + "." + d.tidy_note(),
+                                   removed=tuple(d.removed),
+                                   names=names_of(model, [el.id, *d.removed]),
+                                   finding=finding, removed_lanes=tuple(d.dropped_lanes),
+                                   retimed=tuple(retimed), added_lanes=lanes),))

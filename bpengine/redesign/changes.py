@@ -1,7 +1,7 @@
 """The change log of a redesign, and carrying a scenario across a change.
 
-Every transformation can append a :class:`Change` to a log: what it did, to which elements,
-which finding motivated it. :func:`transform_scenario` uses the same record to rewrite the
+Every transformation returns an :class:`Applied`: the new model and a :class:`Change` per
+change, saying what it did, to which elements, which finding motivated it. :func:`transform_scenario` uses the same record to rewrite the
 scenario sidecar (a plain dict as read from YAML) so the new model simulates on the same
 numbers: removed tasks and gateways lose their entries, composed tasks get the sum of their
 durations, a merged decision gets the product of the approval probabilities, staff and
@@ -12,11 +12,15 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..scenario import DEFAULT_DURATION, Calendar, parse_distribution
 from ..scenario.calendar import parse_hours
 
-__all__ = ["Change", "transform_scenario", "duration_moments"]
+if TYPE_CHECKING:
+    from ..model import ProcessModel
+
+__all__ = ["Applied", "Change", "transform_scenario", "duration_moments"]
 
 @dataclass(frozen=True)
 class Change:
@@ -136,6 +140,27 @@ def _task_entry(spec) -> dict:
     if not isinstance(spec, dict) or "distribution" in spec:
         return {"duration": spec}
     return spec
+
+
+
+class Applied(NamedTuple):
+    """What a transformation made of a model: the new model and what changed, in order.
+
+    Every transformation (:func:`~bpengine.redesign.eliminate`, :func:`~bpengine.redesign.
+    compose`..., a registered :class:`~bpengine.redesign.transformations.Transformation`'s
+    ``apply``) returns one, so ``new, changes = eliminate(model, "Task_x")`` reads both.
+
+    Attributes
+    ----------
+    model : ProcessModel
+        The new model; the input is unchanged (it is returned itself when only the scenario
+        changes, as for a staff move).
+    changes : tuple of Change
+        One record per change, in the order made.
+    """
+
+    model: ProcessModel
+    changes: tuple[Change, ...]
 
 
 def transform_scenario(scenario: dict | None, change: Change) -> dict:

@@ -13,7 +13,7 @@ from lxml import etree
 from ..i18n import _
 from ..model import ProcessModel
 from ..model.namespaces import BPMN
-from .changes import Change
+from .changes import Applied, Change
 from .drawing import point_associations
 from .editing import Draft, refuse
 
@@ -42,8 +42,7 @@ def _removable(model: ProcessModel, task_id: str, verb: str):
     return el
 
 
-def eliminate(model: ProcessModel, task_id: str, *, log: list | None = None,
-              finding: str | None = None) -> ProcessModel:
+def eliminate(model: ProcessModel, task_id: str, *, finding: str | None = None) -> Applied:
     """Remove a task and reconnect its predecessors to its successor.
 
     When the task is followed by its own decision (an approval with approve/reject
@@ -57,15 +56,14 @@ def eliminate(model: ProcessModel, task_id: str, *, log: list | None = None,
     model : ProcessModel
     task_id : str
         Id (or unique name) of the task.
-    log : list, optional
-        A :class:`~bpengine.redesign.Change` describing the change is appended to it.
     finding : str, optional
-        Id of the finding that motivated the change, recorded in the log.
+        Id of the finding that motivated the change, recorded in the change.
 
     Returns
     -------
-    ProcessModel
-        The new model; ``model`` is unchanged.
+    Applied
+        The new model (``model`` is unchanged) and the one
+        :class:`~bpengine.redesign.Change` describing what changed.
 
     Raises
     ------
@@ -111,10 +109,10 @@ def eliminate(model: ProcessModel, task_id: str, *, log: list | None = None,
     gone = [model.elements[p].label for p in pruned if model.elements[p].is_activity]
     if gone:
         what += f"; no longer reached: {', '.join(repr(g) for g in gone)}"
-    _log(log, Change("eliminate", (el.id,), what + "." + d.tidy_note(), removed=tuple(d.removed),
+    change = (Change("eliminate", (el.id,), what + "." + d.tidy_note(), removed=tuple(d.removed),
                      flow_merges=tuple(d.flow_merges), names=names_of(model, d.removed),
                      finding=finding, removed_lanes=tuple(d.dropped_lanes)))
-    return result
+    return Applied(result, (change,))
 
 
 def _chain(model: ProcessModel, d: Draft, ids: list[str]):
@@ -192,7 +190,7 @@ def _merge_decisions(model: ProcessModel, d: Draft, first: str, decisions, last)
 
 
 def compose(model: ProcessModel, task_ids, *, name: str | None = None,
-            log: list | None = None, finding: str | None = None) -> ProcessModel:
+            finding: str | None = None) -> Applied:
     """Merge consecutive tasks of one lane into one task.
 
     The first task keeps its id, place and shape; it takes the joined name, the data
@@ -245,11 +243,11 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
             f"one step {first.get('name')!r}; the waits between them disappear.")
     if decisions:
         what += " Their approve/reject decisions are merged into one that rejects if any would."
-    _log(log, Change("compose", tuple(seq), what + d.tidy_note(), removed=tuple(d.removed),
+    change = (Change("compose", tuple(seq), what + d.tidy_note(), removed=tuple(d.removed),
                      merged=((seq[0], tuple(seq)),), flow_merges=tuple(d.flow_merges),
                      decisions=record, names=names_of(model, list(seq) + list(d.removed)),
                      finding=finding, removed_lanes=tuple(d.dropped_lanes)))
-    return result
+    return Applied(result, (change,))
 
 
 def _composable(model: ProcessModel, ids: list[str]) -> list:
@@ -302,8 +300,7 @@ def _common_kind(first, kinds: set[str]) -> None:
                 del first.attrib[attr]
 
 
-def absorb(model: ProcessModel, earlier, into: str, *, log: list | None = None,
-           finding: str | None = None) -> ProcessModel:
+def absorb(model: ProcessModel, earlier, into: str, *, finding: str | None = None) -> Applied:
     """Let one decision of a role cover the earlier ones it takes in the same case.
 
     The composition of steps that are *not* consecutive: when one desk signs (say) the
@@ -341,7 +338,8 @@ def absorb(model: ProcessModel, earlier, into: str, *, log: list | None = None,
     # are still written (and not orphaned) when those steps go
     new = _take_outputs(model, model, ids, keep.id)
     for t in ids:
-        new = eliminate(new, t, log=steps, finding=finding)
+        new, made = eliminate(new, t, finding=finding)
+        steps += made
     labels = [model.elements[t].label for t in ids]
     removed = tuple(dict.fromkeys(r for c in steps for r in c.removed))
     lanes = tuple(dict.fromkeys(x for c in steps for x in c.removed_lanes))
@@ -349,12 +347,12 @@ def absorb(model: ProcessModel, earlier, into: str, *, log: list | None = None,
             f"{', '.join(repr(x) for x in labels)} decided, in one sitting; the earlier "
             "step" + ("s are" if len(ids) > 1 else " is") + " gone with "
             + ("their" if len(ids) > 1 else "its") + " wait.")
-    _log(log, Change("compose", (*ids, keep.id), what, removed=removed,
+    change = (Change("compose", (*ids, keep.id), what, removed=removed,
                      merged=((keep.id, (*ids, keep.id)),),
                      flow_merges=tuple(m for c in steps for m in c.flow_merges),
                      names=names_of(model, [*ids, keep.id, *removed]), finding=finding,
                      removed_lanes=lanes))
-    return new
+    return Applied(new, (change,))
 
 
 def _take_outputs(model: ProcessModel, new: ProcessModel, ids, into: str) -> ProcessModel:
@@ -392,8 +390,3 @@ def _take_outputs(model: ProcessModel, new: ProcessModel, ids, into: str) -> Pro
 
 def _text(node) -> str:
     return (node.text or "").strip()
-
-
-def _log(log: list | None, change: Change) -> None:
-    if log is not None:
-        log.append(change)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..i18n import _
 from ..model import ProcessModel
-from .changes import Change
+from .changes import Applied, Change
 from .editing import Draft, refuse
 from .eliminate import names_of
 
@@ -18,7 +18,7 @@ __all__ = ["fast_lane"]
 
 def fast_lane(model: ProcessModel, review: str, condition: str | None = None, *,
               evidence: tuple[str, str] | None = None, share: float = 0.5,
-              log: list | None = None, finding: str | None = None) -> ProcessModel:
+              finding: str | None = None) -> Applied:
     """Let simple cases bypass ``review``.
 
     Parameters
@@ -42,7 +42,7 @@ def fast_lane(model: ProcessModel, review: str, condition: str | None = None, *,
     --------
     >>> from bpengine import load
     >>> m = load("processes/izin-usaha-sebelum-oss.bpmn")
-    >>> new = fast_lane(m, "Task_tinjau_ho", "not (perlu_izin_sektor == True)")
+    >>> new, changes = fast_lane(m, "Task_tinjau_ho", "not (perlu_izin_sektor == True)")
     >>> sorted(new.flows[f].name for f in new.elements["Task_tinjau_ho"].incoming)
     ['kompleks']
     """
@@ -78,8 +78,7 @@ def fast_lane(model: ProcessModel, review: str, condition: str | None = None, *,
             "as before.")
     triaged = (triage.get("id"), simple.get("id"), complex_.get("id"),
                *(evidence or ("", "")), share)
-    if log is not None:
-        log.append(Change("fast-lane", (el.id,), what + d.tidy_note(), removed=tuple(d.removed),
-                          names=names_of(model, [el.id, *d.removed]), finding=finding,
-                          removed_lanes=tuple(d.dropped_lanes), triage=(triaged,)))
-    return result
+    return Applied(result, (Change("fast-lane", (el.id,), what + d.tidy_note(),
+                                   removed=tuple(d.removed),
+                                   names=names_of(model, [el.id, *d.removed]), finding=finding,
+                                   removed_lanes=tuple(d.dropped_lanes), triage=(triaged,)),))

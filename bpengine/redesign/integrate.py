@@ -25,7 +25,7 @@ from ..i18n import _
 from ..model import ProcessModel
 from ..model.namespaces import BPMN
 from .automate import system_lane
-from .changes import Change
+from .changes import Applied, Change
 from .cleanup import refuse
 from .editing import Draft
 from .eliminate import names_of
@@ -52,8 +52,7 @@ def integrated_flows(model: ProcessModel, element_ids) -> tuple[str, ...]:
     return tuple(out)
 
 
-def integrate(model: ProcessModel, element_ids, *, log: list | None = None,
-              finding: str | None = None) -> ProcessModel:
+def integrate(model: ProcessModel, element_ids, *, finding: str | None = None) -> Applied:
     """Turn the paper hand-overs between ``element_ids`` into data exchanges.
 
     Raises
@@ -66,7 +65,7 @@ def integrate(model: ProcessModel, element_ids, *, log: list | None = None,
     >>> import pathlib
     >>> from bpengine import load
     >>> m = load(pathlib.Path(__file__).parents[2] / "tests/data/collab/tiga-instansi.bpmn")
-    >>> new = integrate(m, ["Throw_serahkan", "Start_terima"])
+    >>> new, changes = integrate(m, ["Throw_serahkan", "Start_terima"])
     >>> new.handover("Msg_berkas").kind, new.handover("Msg_berkas").reason
     ('data', 'attribute')
     """
@@ -80,21 +79,20 @@ def integrate(model: ProcessModel, element_ids, *, log: list | None = None,
         d.set_extension(fid, "handover", "data")
         drawn.draw(fid)
     result = d.finish()
-    _log = log.append if log is not None else None
+    changes = []
     gone_lanes = tuple(d.dropped_lanes)  # a lane whose last step moved to the system lane
     for fid in flows:
         h = model.handover(fid)
         what = f"{h.name!r}" if h.name else f"message flow {fid}"
-        if _log:
-            _log(Change("integrate", (fid,),
-                        f"{what} passes as data between the systems instead of on paper "
-                        f"({drawn.said.get(fid, 'the message flow is data')}): it arrives in "
-                        "seconds, not after a trip across town.",
-                        names=names_of(model, [e for e in (h.sender, h.receiver) if e]),
-                        finding=finding, retimed=tuple(drawn.retimed.pop(fid, ())),
-                        added_lanes=tuple(drawn.lanes.pop(fid, ())),
-                        removed_lanes=gone_lanes if fid == flows[0] else ()))
-    return result
+        changes.append(Change("integrate", (fid,),
+                              f"{what} passes as data between the systems instead of on paper "
+                              f"({drawn.said.get(fid, 'the message flow is data')}): it "
+                              "arrives in seconds, not after a trip across town.",
+                              names=names_of(model, [e for e in (h.sender, h.receiver) if e]),
+                              finding=finding, retimed=tuple(drawn.retimed.pop(fid, ())),
+                              added_lanes=tuple(drawn.lanes.pop(fid, ())),
+                              removed_lanes=gone_lanes if fid == flows[0] else ()))
+    return Applied(result, tuple(changes))
 
 
 class _Exchange:

@@ -12,7 +12,7 @@ from lxml import etree
 from ..i18n import _
 from ..model import ProcessModel
 from ..model.namespaces import BPMN
-from .changes import Change
+from .changes import Applied, Change
 from .editing import Draft, refuse
 from .eliminate import eliminate, names_of
 from .tidy import errand_destination
@@ -54,8 +54,7 @@ def _sender(model: ProcessModel, node: str, office_lane: str | None) -> str:
     return node
 
 
-def notify(model: ProcessModel, task_id: str, *, log: list | None = None,
-           finding: str | None = None) -> ProcessModel:
+def notify(model: ProcessModel, task_id: str, *, finding: str | None = None) -> Applied:
     """Replace a sign-off by a notice to its office, then remove the sign-off.
 
     A message throw event "Beritahu <office>: <step>" is put on the step's way in, in the
@@ -72,7 +71,7 @@ def notify(model: ProcessModel, task_id: str, *, log: list | None = None,
     --------
     >>> from bpengine import load
     >>> m = load("processes/surat-keterangan-domisili.bpmn")
-    >>> new = notify(m, "Task_ttd_rw")
+    >>> new, changes = notify(m, "Task_ttd_rw")
     >>> [e.name for e in new.elements.values() if e.kind == "intermediateThrowEvent"]
     ["Beritahu Ketua RW: Periksa pengantar RT dan KTP/KK, tanda tangani 'mengetahui'"]
     """
@@ -93,13 +92,9 @@ def notify(model: ProcessModel, task_id: str, *, log: list | None = None,
     for f in ins:
         d.retarget(f, event.get("id"))
     d.add_flow(event.get("id"), el.id)
-    steps: list[Change] = []
-    new = eliminate(d.finish(), el.id, log=steps, finding=finding)
-    change = steps[0]
+    new, (change,) = eliminate(d.finish(), el.id, finding=finding)
     what = change.description + f" {office} is notified instead (a message, no wait)."
-    if log is not None:
-        log.append(Change("eliminate", (el.id,), what, removed=change.removed,
-                          flow_merges=change.flow_merges,
-                          names=names_of(model, change.removed), finding=finding,
-                          removed_lanes=change.removed_lanes))
-    return new
+    return Applied(new, (Change("eliminate", (el.id,), what, removed=change.removed,
+                                flow_merges=change.flow_merges,
+                                names=names_of(model, change.removed), finding=finding,
+                                removed_lanes=change.removed_lanes),))

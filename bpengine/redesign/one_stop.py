@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..i18n import _
 from ..model import ProcessModel
-from .changes import Change
+from .changes import Applied, Change
 from .cleanup import refuse
 from .editing import Draft
 from .eliminate import names_of
@@ -20,8 +20,7 @@ from .eliminate import names_of
 __all__ = ["one_stop"]
 
 
-def one_stop(model: ProcessModel, element_ids, *, log: list | None = None,
-             finding: str | None = None) -> ProcessModel:
+def one_stop(model: ProcessModel, element_ids, *, finding: str | None = None) -> Applied:
     """Merge consecutive counters among ``element_ids`` into one counter.
 
     ``element_ids`` holds the applicant's hand-over to A, its catch of A's answer and its
@@ -53,13 +52,12 @@ def one_stop(model: ProcessModel, element_ids, *, log: list | None = None,
         d.remove_flow(outs[0])
         d.remove_node(gone)
     result = d.finish(before)
-    if log is not None:
-        a = model.pools[to_a.receiver_pool].name
-        b = model.pools[to_b.receiver_pool].name
-        log.append(Change("one-stop", (answer.receiver, to_b.sender),
-                          f"one counter: the applicant hands the file in at {a}, which passes "
-                          f"its answer on to {b}; no second trip and queue." + d.tidy_note(),
-                          removed=tuple(d.removed),
-                          names=names_of(model, list(d.removed)), finding=finding,
-                          removed_lanes=tuple(d.dropped_lanes)))
-    return result
+    a = model.pools[to_a.receiver_pool].name
+    b = model.pools[to_b.receiver_pool].name
+    return Applied(result, (Change("one-stop", (answer.receiver, to_b.sender),
+                                   f"one counter: the applicant hands the file in at {a}, which "
+                                   f"passes its answer on to {b}; no second trip and queue."
+                                   + d.tidy_note(),
+                                   removed=tuple(d.removed),
+                                   names=names_of(model, list(d.removed)), finding=finding,
+                                   removed_lanes=tuple(d.dropped_lanes)),))

@@ -15,9 +15,9 @@ from lxml import etree
 from ..i18n import _
 from ..model import ProcessModel
 from ..model.elements import ACTIVITY_KINDS
-from .changes import Change
+from .changes import Applied, Change
 from .editing import Draft, refuse
-from .eliminate import _log, names_of
+from .eliminate import names_of
 
 __all__ = ["parallelise"]
 
@@ -93,8 +93,7 @@ def _data_conflict(model: ProcessModel, segments: list[list[str]]) -> None:
                             "parallel").format(document=repr(clash[0]), step=repr(a.label)))
 
 
-def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
-                finding: str | None = None) -> ProcessModel:
+def parallelise(model: ProcessModel, task_ids, *, finding: str | None = None) -> Applied:
     """Run a chain of consecutive steps in parallel between an AND split and join.
 
     Parameters
@@ -103,13 +102,13 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
     task_ids : sequence of str
         Two or more steps (any order) that follow one another, each possibly with its own
         approve/reject decision right after it.
-    log, finding
+    finding
         As for :func:`~bpengine.redesign.eliminate`.
 
     Returns
     -------
-    ProcessModel
-        The new model, laid out again (the split and join need room).
+    Applied
+        The new model, laid out again (the split and join need room), and its change.
 
     Raises
     ------
@@ -167,11 +166,11 @@ def parallelise(model: ProcessModel, task_ids, *, log: list | None = None,
     old = tuple((dec[0].get("id"), dec[1].get("id")) for _t, dec in decisions)
     record = ((decide.get("id"), accept_out.get("id"), reject_out.get("id"), old),) \
         if decisions and reject_out is not None else ()
-    _log(log, Change("parallelise", tuple(seq), what + "." + d.tidy_note(),
+    change = (Change("parallelise", tuple(seq), what + "." + d.tidy_note(),
                      removed=tuple(d.removed), flow_merges=tuple(d.flow_merges), decisions=record,
                      names=names_of(model, list(seq) + list(d.removed)), finding=finding,
                      removed_lanes=tuple(d.dropped_lanes)))
-    return result
+    return Applied(result, (change,))
 
 
 def _parallelisable(model: ProcessModel, d: Draft, ids: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from ..analysis.suggestions import removed_steps
 from ..errors import ModelError
 from ..i18n import _
 from ..model import ProcessModel
-from .changes import Change
+from .changes import Applied, Change
 from .transformations import TRANSFORMATIONS, transformation_for
 
 __all__ = ["apply_findings", "Redesign", "redesign", "apply_finding", "Skipped"]
@@ -58,8 +58,7 @@ class Redesign:
         return iter((self.model, list(self.changes)))
 
 
-def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = None
-                  ) -> ProcessModel:
+def apply_finding(model: ProcessModel, finding, *, keep=()) -> Applied:
     """Apply one finding's suggestion to ``model``.
 
     The transformation registered for the suggestion does the work (each one's docstring
@@ -68,6 +67,11 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
     office, ``compose`` merges the elements...). A finding whose elements are no longer all
     in the model is not applied: its evidence (the earlier check that made a re-check
     redundant) may be gone; nor one that would remove a step in ``keep``.
+
+    Returns
+    -------
+    Applied
+        The new model and the :class:`~bpengine.redesign.Change` records, in order.
 
     Raises
     ------
@@ -85,7 +89,7 @@ def apply_finding(model: ProcessModel, finding, *, keep=(), log: list | None = N
     if kept:
         raise ModelError(_("finding {fid}: {steps} is kept (--keep)").format(
                              fid=fid, steps=", ".join(kept)), file=model.file)
-    return transformation.apply(model, finding, log)
+    return transformation.apply(model, finding)
 
 
 def _reason(exc: ModelError) -> str:
@@ -138,9 +142,8 @@ def apply_findings(model: ProcessModel, findings: Iterable[Any], *, keep: Iterab
             _skip(skipped, f, "a mandatory step (marked, a legal act, or the last check before "
                               "a system step) is never removed")
             continue
-        log: list[Change] = []
         try:
-            candidate = apply_finding(current, f, keep=keep, log=log)
+            candidate, made = apply_finding(current, f, keep=keep)
         except ModelError as exc:
             _skip(skipped, f, _reason(exc))
             continue
@@ -148,7 +151,7 @@ def apply_findings(model: ProcessModel, findings: Iterable[Any], *, keep: Iterab
             _skip(skipped, f, "the redesigned model would not be sound (analyzer's token game)")
             continue
         current = candidate
-        applied += log
+        applied += made
     return Redesign(current, tuple(applied), tuple(skipped))
 
 

@@ -16,9 +16,9 @@ import networkx as nx
 
 from ..i18n import _
 from ..model import ProcessModel
-from .changes import Change
+from .changes import Applied, Change
 from .editing import Draft, refuse
-from .eliminate import _log, names_of
+from .eliminate import names_of
 
 __all__ = ["resequence", "relocate_check", "reassign"]
 
@@ -96,8 +96,7 @@ def _moved(model: ProcessModel, kind: str, d: Draft, check, other, finding, text
                   removed_lanes=tuple(d.dropped_lanes))
 
 
-def resequence(model: ProcessModel, task_id: str, before: str, *, log: list | None = None,
-               finding: str | None = None) -> ProcessModel:
+def resequence(model: ProcessModel, task_id: str, before: str, *, finding: str | None = None) -> Applied:
     """Move a knock-out check (with its decision) in front of an earlier step.
 
     Parameters
@@ -107,7 +106,7 @@ def resequence(model: ProcessModel, task_id: str, before: str, *, log: list | No
         The check. If a decision follows it, its reject branches must end the case.
     before : str
         Id (or unique name) of a step that comes before the check today.
-    log, finding
+    finding
         As for :func:`~bpengine.redesign.eliminate`.
 
     Raises
@@ -122,10 +121,10 @@ def resequence(model: ProcessModel, task_id: str, before: str, *, log: list | No
                                           kind=check.kind))
     d = _move(model, check, other)
     result = d.finish()
-    _log(log, _moved(model, "resequence", d, check, other, finding,
+    change = (_moved(model, "resequence", d, check, other, finding,
                      f"Moved {check.label!r} with its decision before {other.label!r}, so cases "
                      "it turns away stop before that work."))
-    return result
+    return Applied(result, (change,))
 
 
 def _earliest(model: ProcessModel, check) -> str:
@@ -147,8 +146,7 @@ def _earliest(model: ProcessModel, check) -> str:
 
 
 def relocate_check(model: ProcessModel, check_id: str, to: str | None = None,
-                   lane: str | None = None, *, log: list | None = None,
-                   finding: str | None = None) -> ProcessModel:
+                   lane: str | None = None, *, finding: str | None = None) -> Applied:
     """Move a completeness check up front.
 
     Parameters
@@ -176,10 +174,10 @@ def relocate_check(model: ProcessModel, check_id: str, to: str | None = None,
         d.set_lane(check.id, _lane(model, check, lane).id)
     result = d.finish()
     where = f" into lane {_lane(model, check, lane).name!r}" if lane else ""
-    _log(log, _moved(model, "relocate-check", d, check, other, finding,
+    change = (_moved(model, "relocate-check", d, check, other, finding,
                      f"Moved the check {check.label!r} up front, before {other.label!r}{where}: "
                      "incomplete files are turned away at the door."))
-    return result
+    return Applied(result, (change,))
 
 
 def _lane(model: ProcessModel, el, lane: str):
@@ -198,8 +196,7 @@ def _lane(model: ProcessModel, el, lane: str):
     return found
 
 
-def reassign(model: ProcessModel, task_id: str, lane_id: str, *, log: list | None = None,
-             finding: str | None = None) -> ProcessModel:
+def reassign(model: ProcessModel, task_id: str, lane_id: str, *, finding: str | None = None) -> Applied:
     """Move a step to another lane (role or office) of the same process.
 
     The step's shape moves vertically into the lane's band; if that would overlap another
@@ -231,9 +228,9 @@ def reassign(model: ProcessModel, task_id: str, lane_id: str, *, log: list | Non
             if bb:
                 d.set_bounds(b.get("id"), (bb[0], bb[1] + dy, bb[2], bb[3]))
     result = d.finish(before)
-    _log(log, Change("reassign", (el.id, lane.id),
+    change = (Change("reassign", (el.id, lane.id),
                      f"Moved {el.label!r} from lane {el.lane!r} to lane {lane.name!r}: one "
                      "handoff fewer each way." + d.tidy_note(), removed=tuple(d.removed),
                      names=names_of(model, [el.id, *d.removed]), finding=finding,
                      removed_lanes=tuple(d.dropped_lanes)))
-    return result
+    return Applied(result, (change,))

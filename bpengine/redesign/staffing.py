@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from ..i18n import _
 from ..model import ProcessModel
-from .changes import Change
+from .changes import Applied, Change
 from .editing import refuse
 
 __all__ = ["move_staff"]
 
 
 def move_staff(model: ProcessModel, from_lane: str, to_lane: str, people: int = 1, *,
-               log: list | None = None, finding: str | None = None) -> ProcessModel:
+               finding: str | None = None) -> Applied:
     """Record that ``people`` move from lane ``from_lane`` to lane ``to_lane`` (names).
 
-    Returns ``model`` itself: staff live in the scenario, which the change log rewrites.
+    Returns ``model`` itself with the change: staff live in the scenario, which the change
+    rewrites.
 
     Raises
     ------
@@ -30,9 +31,8 @@ def move_staff(model: ProcessModel, from_lane: str, to_lane: str, people: int = 
     >>> from bpengine import load
     >>> from bpengine.redesign import transform_scenario
     >>> m = load("processes/perjalanan-dinas.bpmn")
-    >>> log = []
-    >>> _ = move_staff(m, "Kepala Bidang Pengusul", "Pejabat Pembuat Komitmen (PPK)", log=log)
-    >>> out = transform_scenario({"lanes": {"Kepala Bidang Pengusul": {"staff": 4}}}, log[0])
+    >>> _, (change,) = move_staff(m, "Kepala Bidang Pengusul", "Pejabat Pembuat Komitmen (PPK)")
+    >>> out = transform_scenario({"lanes": {"Kepala Bidang Pengusul": {"staff": 4}}}, change)
     >>> out["lanes"]["Kepala Bidang Pengusul"], out["lanes"]["Pejabat Pembuat Komitmen (PPK)"]
     ({'staff': 3}, {'staff': 2})
     """
@@ -44,9 +44,7 @@ def move_staff(model: ProcessModel, from_lane: str, to_lane: str, people: int = 
     if from_lane == to_lane or people < 1:
         raise refuse(model, None, _("a staff move needs two different lanes and one person or "
                                      "more"))
-    if log is not None:
-        log.append(Change("move-staff", (), (
-            f"{people} {'person moves' if people == 1 else 'people move'} from {from_lane!r} to "
-            f"{to_lane!r} (a what-if on the scenario's staff; the procedure is unchanged)."),
-            finding=finding, staff=((to_lane, people), (from_lane, -people))))
-    return model
+    return Applied(model, (Change("move-staff", (), (
+        f"{people} {'person moves' if people == 1 else 'people move'} from {from_lane!r} to "
+        f"{to_lane!r} (a what-if on the scenario's staff; the procedure is unchanged)."),
+        finding=finding, staff=((to_lane, people), (from_lane, -people))),))

@@ -23,6 +23,7 @@ from ..errors import ModelError
 from ..i18n import _
 from ..model import ProcessModel
 from .automate import automate
+from .changes import Applied
 from .eliminate import absorb, compose, eliminate
 from .fast_lane import fast_lane
 from .integrate import integrate
@@ -44,9 +45,10 @@ class Transformation:
     suggestion : Suggestion
         What it is called and which steps it removes (declared in the analyzer's vocabulary).
     apply : callable
-        ``apply(model, finding, log) -> ProcessModel``: the redesigned model, appending a
-        :class:`~bpengine.redesign.changes.Change` per change to ``log`` (may be ``None``);
-        raises :class:`~bpengine.errors.ModelError` when it does not apply.
+        ``apply(model, finding) -> Applied``: the redesigned model and a
+        :class:`~bpengine.redesign.changes.Change` per change
+        (:class:`~bpengine.redesign.changes.Applied`); raises
+        :class:`~bpengine.errors.ModelError` when it does not apply.
     scenario : callable, optional
         ``scenario(scenario_dict, change)``: what a change of this kind does to the
         scenario beyond the fields every change carries (removed steps, merged durations,
@@ -104,48 +106,55 @@ def _targets(f) -> tuple[str, ...]:
     return tuple(getattr(f, "targets", ()) or ())
 
 
-def _remove(model: ProcessModel, f, log) -> ProcessModel:
+def _each(model: ProcessModel, ids, step: Callable[[ProcessModel, str], Applied]) -> Applied:
+    """``step`` applied to each of ``ids`` in turn, the changes of all in order."""
+    changes: list = []
+    for t in ids:
+        model, made = step(model, t)
+        changes += made
+    return Applied(model, tuple(changes))
+
+
+def _remove(model: ProcessModel, f) -> Applied:
     """``eliminate``: remove each target (else the last element)."""
-    for t in _targets(f) or f.elements[-1:]:
-        model = eliminate(model, t, log=log, finding=f.id)
-    return model
+    return _each(model, _targets(f) or f.elements[-1:],
+                 lambda m, t: eliminate(m, t, finding=f.id))
 
 
-def _notify(model: ProcessModel, f, log) -> ProcessModel:
+def _notify(model: ProcessModel, f) -> Applied:
     """``notify``: a notice takes each sign-off's place, so the office still learns of the case."""
-    for t in _targets(f) or f.elements[-1:]:
-        model = notify(model, t, log=log, finding=f.id)
-    return model
+    return _each(model, _targets(f) or f.elements[-1:],
+                 lambda m, t: notify(m, t, finding=f.id))
 
 
-def _compose(model: ProcessModel, f, log) -> ProcessModel:
+def _compose(model: ProcessModel, f) -> Applied:
     """``compose``: merge the elements; apart, the last one absorbs the targets."""
     elements, targets = tuple(f.elements), _targets(f)
     if targets and set(targets) < set(elements) and not _consecutive(model, elements):
         # one role deciding the same case twice: the last decision covers the rest
         into = next(e for e in reversed(elements) if e not in targets)
-        return absorb(model, targets, into, log=log, finding=f.id)
-    return compose(model, elements, log=log, finding=f.id)
+        return absorb(model, targets, into, finding=f.id)
+    return compose(model, elements, finding=f.id)
 
 
-def _parallelise(model: ProcessModel, f, log) -> ProcessModel:
+def _parallelise(model: ProcessModel, f) -> Applied:
     """``parallelise``: the chain side by side; a single guarded step runs alongside the
     step after it, else the one before."""
     targets = _targets(f)
     chain = targets if len(targets) > 1 else tuple(f.elements)
     if len(chain) == 1:
-        return _alongside(model, chain[0], log, f.id)
-    return parallelise(model, chain, log=log, finding=f.id)
+        return _alongside(model, chain[0], f.id)
+    return parallelise(model, chain, finding=f.id)
 
 
-def _resequence(model: ProcessModel, f, log) -> ProcessModel:
+def _resequence(model: ProcessModel, f) -> Applied:
     """``resequence``: the target (else the last element) moves before the first element."""
     check = (_targets(f) or f.elements[-1:])[0]
     first = next(e for e in f.elements if e != check)
-    return resequence(model, check, before=first, log=log, finding=f.id)
+    return resequence(model, check, before=first, finding=f.id)
 
 
-def _reassign(model: ProcessModel, f, log) -> ProcessModel:
+def _reassign(model: ProcessModel, f) -> Applied:
     """``reassign``: each target into the first element's lane, never an approval (that would
     change who decides)."""
     home = model.elements[f.elements[0]].lane_id
@@ -159,20 +168,16 @@ def _reassign(model: ProcessModel, f, log) -> ProcessModel:
         raise ModelError(_("finding {id}: {elements} decides (an approval); moving it to "
                            "another office would change who decides").format(
             id=f.id, elements=", ".join(deciding)), file=model.file)
-    for t in moved:
-        model = reassign(model, t, home, log=log, finding=f.id)
-    return model
+    return _each(model, moved, lambda m, t: reassign(m, t, home, finding=f.id))
 
 
-def _automate(model: ProcessModel, f, log) -> ProcessModel:
+def _automate(model: ProcessModel, f) -> Applied:
     """``automate``: a system does each target (else the last element)."""
-    new = model
-    for t in _targets(f) or f.elements[-1:]:
-        new = automate(new, t, check=_needs_check(model, t), log=log, finding=f.id)
-    return new
+    return _each(model, _targets(f) or f.elements[-1:],
+                 lambda m, t: automate(m, t, check=_needs_check(model, t), finding=f.id))
 
 
-def _fast_lane(model: ProcessModel, f, log) -> ProcessModel:
+def _fast_lane(model: ProcessModel, f) -> Applied:
     """``fast-lane``: elements are the review, then the decision that knows a case is simple."""
     from ..analysis.fast_lane import simple_branch, triage_condition
 
@@ -183,34 +188,33 @@ def _fast_lane(model: ProcessModel, f, log) -> ProcessModel:
                            "cases").format(
                              id=f.id, decision=decision), file=model.file)
     share = 1.0 / len(model.elements[decision].outgoing)
-    new = model
-    for t in _targets(f) or f.elements[:1]:
-        new = fast_lane(new, t, triage_condition(model, decision, flow),
-                        evidence=(decision, flow), share=share, log=log, finding=f.id)
-    return new
+    condition = triage_condition(model, decision, flow)
+    return _each(model, _targets(f) or f.elements[:1],
+                 lambda m, t: fast_lane(m, t, condition, evidence=(decision, flow), share=share,
+                                        finding=f.id))
 
 
-def _move_staff(model: ProcessModel, f, log) -> ProcessModel:
+def _move_staff(model: ProcessModel, f) -> Applied:
     """``move-staff``: the busy lane's steps are the elements, the lender's the target."""
     lender, busy = model.elements[_targets(f)[0]].lane, model.elements[f.elements[0]].lane
     if lender is None or busy is None:
         raise ModelError(_("finding {id}: staff move between lanes, and {element} is in "
                            "none").format(id=f.id, element=f.elements[0] if busy is None
                                           else _targets(f)[0]), file=model.file)
-    return move_staff(model, lender, busy, log=log, finding=f.id)
+    return move_staff(model, lender, busy, finding=f.id)
 
 
-def _relocate_check(model: ProcessModel, f, log) -> ProcessModel:
+def _relocate_check(model: ProcessModel, f) -> Applied:
     """``relocate-check``: the target, else the last approval among the elements, moves up
     front."""
     check = next((e for e in (*_targets(f), *reversed(f.elements))
                   if model.approval(e).is_approval), f.elements[-1])
-    return relocate_check(model, check, log=log, finding=f.id)
+    return relocate_check(model, check, finding=f.id)
 
 
-def _integrate(model: ProcessModel, f, log) -> ProcessModel:
+def _integrate(model: ProcessModel, f) -> Applied:
     """``integrate``: paper hand-overs among the elements become data exchanges."""
-    return integrate(model, _targets(f) or tuple(f.elements), log=log, finding=f.id)
+    return integrate(model, _targets(f) or tuple(f.elements), finding=f.id)
 
 
 def _integrate_scenario(scenario: dict, change) -> None:
@@ -221,9 +225,9 @@ def _integrate_scenario(scenario: dict, change) -> None:
             handovers.pop(flow, None)
 
 
-def _one_stop(model: ProcessModel, f, log) -> ProcessModel:
+def _one_stop(model: ProcessModel, f) -> Applied:
     """``one-stop``: the applicant's second counter visit goes."""
-    return one_stop(model, _targets(f) or tuple(f.elements), log=log, finding=f.id)
+    return one_stop(model, _targets(f) or tuple(f.elements), finding=f.id)
 
 
 def _needs_check(model: ProcessModel, step: str) -> bool:
@@ -266,12 +270,12 @@ def _neighbours(model: ProcessModel, step: str) -> list[list[str]]:
     return out
 
 
-def _alongside(model: ProcessModel, step: str, log, fid) -> ProcessModel:
+def _alongside(model: ProcessModel, step: str, fid) -> Applied:
     """Parallelise a single (guarded) step with the step after it, else the one before."""
     error = None
     for chain in _neighbours(model, step):
         try:
-            return parallelise(model, chain, log=log, finding=fid)
+            return parallelise(model, chain, finding=fid)
         except ModelError as exc:
             error = exc
     raise error or ModelError(_("finding {fid}: {step} has no neighbouring step to run "

@@ -11,12 +11,13 @@ The public names below are imported on first use (PEP 562), as in :mod:`bpengine
 """
 from __future__ import annotations
 
-import importlib
+from ..lazy import lazy_exports
 
 # public name -> module that defines it
 _LAZY = {
     "compare": ".before_after",
     "per_case_counts": ".before_after",
+    "scenarios_for": ".before_after",
     "service_standard_days": ".before_after",
     "simulate_pair": ".before_after",
     "Candidate": ".search",
@@ -28,15 +29,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

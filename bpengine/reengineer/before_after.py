@@ -23,10 +23,12 @@ from ..i18n import N_, _, format_number, ngettext
 from ..model import ProcessModel
 from ..model import load as load_model
 from ..report.comparison import Comparison, Metric, simulated_metric, structure
-from ..scenario import parse_minutes
+from ..scenario import load_scenario, parse_minutes
+from ..scenario.loading import sidecar_path
 from ..sim import simulate
 
-__all__ = ["compare", "simulate_pair", "per_case_counts", "service_standard_days"]
+__all__ = ["compare", "scenarios_for", "simulate_pair", "per_case_counts",
+           "service_standard_days"]
 
 # sim KPI name -> (row key, label, unit, better)
 _KPIS = [
@@ -71,6 +73,72 @@ def per_case_counts(model: ProcessModel, event_log: Sequence[dict[str, Any]], ha
 
 def _split(values: np.ndarray, replications: int) -> list[np.ndarray]:
     return np.array_split(values, replications) if len(values) else []
+
+
+def _file_of(side) -> str | None:
+    """The file a side was read from: the path given, else the model's own (none in memory)."""
+    if side is None:
+        return None
+    if isinstance(side, (str, os.PathLike)):
+        return os.fspath(side)
+    file = getattr(side, "file", None)
+    return None if file in (None, "<bytes>") else str(file)
+
+
+def scenarios_for(before, after=None, *, scenario=None, after_scenario=None,
+                  overrides: Sequence[str] = ()):
+    """The scenario each side of a before/after comparison runs on, resolved one way.
+
+    :func:`compare`, ``bpengine compare`` and ``bpengine report`` all resolve through here.
+    BEFORE runs on ``scenario``, else its sidecar ``x.scenario.yaml``, else the defaults.
+    AFTER runs on ``after_scenario``, else its own sidecar, else BEFORE's: a redesign is
+    judged on the same numbers unless it brings its own. A model redesigned in memory still
+    names BEFORE's file, so AFTER's sidecar counts only when AFTER comes from another file.
+
+    Parameters
+    ----------
+    before, after : ProcessModel or path
+        The two sides (``after`` may be ``None``: one model, no comparison).
+    scenario, after_scenario : Scenario, dict, path or None
+        As :func:`compare` takes them.
+    overrides : sequence of str
+        What-if changes ``PATH=VALUE`` applied to both sides alike; both are then read
+        (checked against their models when models are given).
+
+    Returns
+    -------
+    (source, source)
+        What each side runs on: as given, a sidecar's path as ``str``, ``None`` for the
+        defaults (AFTER: also when there is no ``after``), or read :class:`Scenario` objects
+        when there are ``overrides``.
+
+    Examples
+    --------
+    >>> scenarios_for("processes/pbg.bpmn", "out/pbg-after.bpmn")
+    ('processes/pbg.scenario.yaml', 'processes/pbg.scenario.yaml')
+    >>> scenarios_for("processes/pbg.bpmn", scenario={"tasks": {}})
+    ({'tasks': {}}, None)
+    """
+    fb, fa = _file_of(before), _file_of(after)
+    sb = scenario
+    if sb is None and fb is not None:
+        found = sidecar_path(fb)
+        sb = str(found) if found else None
+    sa = after_scenario
+    if after is None:
+        sa = None
+    elif sa is None:
+        own = sidecar_path(fa) if fa is not None and fa != fb else None
+        sa = str(own) if own else sb
+    if not overrides:
+        return sb, sa
+
+    def model_of(side):
+        return None if side is None or isinstance(side, (str, os.PathLike)) else side
+
+    return (load_scenario(sb, model=model_of(before), overrides=overrides),
+            None if after is None else load_scenario(sa, model=model_of(after),
+                                                     overrides=overrides))
 
 
 def simulate_pair(before: ProcessModel, after: ProcessModel, scenario=None,
@@ -132,12 +200,15 @@ def compare(before, after, *, scenario=None, after_scenario=None, cases: int = 1
     ----------
     before, after : ProcessModel or path
     scenario : Scenario, dict, path or None
-        The scenario of ``before`` (``None``: its sidecar or defaults).
+        The scenario of ``before`` (``None``: its sidecar or defaults; see
+        :func:`scenarios_for`).
     cases, replications, seed : int
         Per side; the same seed on both sides gives common random numbers.
     after_scenario : optional
         The scenario of ``after`` when it differs (e.g. from
-        :func:`bpengine.redesign.transform_scenario`); default: ``scenario``.
+        :func:`bpengine.redesign.transform_scenario`); default: ``after``'s own sidecar when
+        it was read from another file, else ``before``'s (:func:`scenarios_for`, as
+        ``bpengine compare`` resolves it).
     results : tuple, optional
         ``(result_before, result_after)`` already simulated (skips the simulation).
     service_standard : float or str, optional
@@ -153,8 +224,10 @@ def compare(before, after, *, scenario=None, after_scenario=None, cases: int = 1
     """
     before = before if isinstance(before, ProcessModel) else load_model(before)
     after = after if isinstance(after, ProcessModel) else load_model(after)
-    rb, ra = results or simulate_pair(before, after, scenario, after_scenario, cases,
-                                      replications, seed)
+    if results is None:
+        sb, sa = scenarios_for(before, after, scenario=scenario, after_scenario=after_scenario)
+        results = simulate_pair(before, after, sb, sa, cases, replications, seed)
+    rb, ra = results
     rows: list[Metric] = [m for m in structure(before, after)
                           if m.key not in ("handoffs", "approvals")]
     for name, key, label, unit, better in _KPIS[:1]:

@@ -6,7 +6,7 @@ pay for networkx and the before/after machinery it never uses.
 """
 from __future__ import annotations
 
-import importlib
+from ..lazy import lazy_exports
 
 # public name -> module that defines it
 _LAZY = {
@@ -31,15 +31,4 @@ __all__ = [
     "write_report",
 ]
 
-
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

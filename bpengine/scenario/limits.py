@@ -27,13 +27,14 @@ __all__ = ["MAX_SCENARIO_BYTES", "MAX_PROSIMOS_BYTES", "MAX_YAML_NODES", "MAX_YA
            "MAX_HORIZON_YEARS", "YEARS", "MAX_LOG_BYTES", "MAX_MESSAGE", "finite", "check_count",
            "check_date", "check_run", "shorten", "horizon_error"]
 
-#: Largest scenario YAML file (bytes); shipped ones are under 20 KB. PyYAML reads about a
-#: megabyte a second, so this bounds the time as well as the memory.
-MAX_SCENARIO_BYTES = 1024 * 1024
+#: Largest scenario YAML file (bytes); shipped ones are under 20 KB. The checking YAML loader
+#: is PyYAML's pure-Python one (about 150 KB a second under load), so this bounds the time
+#: as well as the memory: a 0.9 MB file took 6.6 s to parse at load 15 (QA, issue #16).
+MAX_SCENARIO_BYTES = 256 * 1024
 #: Largest Prosimos JSON file (bytes; JSON is parsed in C, fifty times faster).
 MAX_PROSIMOS_BYTES = 20 * 1024 * 1024
 #: Nodes of a YAML document once its aliases are expanded (an alias bomb stops here).
-MAX_YAML_NODES = 200_000
+MAX_YAML_NODES = 20_000  # a 300-task scenario has about 2,000; counted as they are read
 #: Nesting of YAML collections (a scenario is 5 deep; 20,000 ``[`` would exhaust the stack).
 MAX_YAML_DEPTH = 50
 #: Digits of a whole number in YAML or JSON (staff, cases and seconds need a dozen).

@@ -38,7 +38,7 @@ def test_no_counter_visits_where_agencies_pass_the_file_among_themselves():
 
 def test_once_merged_the_visit_is_no_longer_found():
     model = load(PRE_OSS)
-    new = one_stop(model, ["Throw_minta_pengantar", "Catch_skdu", "Throw_daftar_npwp"])
+    new = one_stop(model, ["Throw_minta_pengantar", "Catch_skdu", "Throw_daftar_npwp"]).model
     assert [(a.flow, b.flow) for a, _ans, b in counter_visits(new)] == \
         [("Msg_permohonan_pengantar", "Msg_berkas_loket")]  # the counter forwards to KPP now
 

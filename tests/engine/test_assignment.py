@@ -134,9 +134,11 @@ def test_a_candidate_the_case_data_lacks_is_a_clear_error_and_nothing_is_written
 
 
 @pytest.mark.parametrize(("attribute", "value", "message"), [
-    ("camunda:candidateUsers", "${import os}", "T_verifikasi: camunda:candidateUsers: "),
+    # validate's check runs first at deploy (the same check `bpengine validate` makes)
+    ("camunda:candidateUsers", "${import os}",
+     "T_verifikasi ('Verifikasi'): camunda:candidateUsers can never be evaluated"),
     ("camunda:dueDate", "besok", "T_verifikasi: camunda:dueDate: 'besok' is not an ISO date"),
-    ("camunda:dueDate", "P1Y", "is not an ISO date, date-time or duration"),
+    ("camunda:dueDate", "P1Y", "camunda:dueDate can never be evaluated: timer value 'P1Y'"),
 ])
 def test_an_assignment_the_engine_cannot_read_is_refused_at_deploy(offices, data_dir, tmp_path,
                                                                    attribute, value, message):
@@ -223,5 +225,34 @@ def test_each_reviewer_gets_one_task_and_their_opinions_are_collected_in_panel_o
             last = engine.complete(task.id, {"pendapat": "tolak" if task.assignee == "budi"
                                              else "setuju"}, actor=task.assignee)
         assert (last.data["pendapat_panel"], last.outcome) == (["setuju", "tolak"], "E_tolak")
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_an_assignee_too_long_to_store_is_refused_naming_it_on_both_databases(
+        request, clock, data_dir, tmp_path, database):
+    # SQLite stored a 300-character assignee; PostgreSQL raised a driver DataError (a
+    # StorageError, as if the database were down) on every try, so the case was stuck there
+    text = (data_dir / "penugasan.bpmn").read_text()
+    model = tmp_path / "penugasan.bpmn"
+    model.write_text(text.replace('camunda:candidateUsers="${verifikator}"',
+                                  'camunda:assignee="${verifikator}"', 1))
+    url = request.getfixturevalue("pg_url") if database == "postgres" else None
+    engine = _engine(clock, url)
+    try:
+        engine.deploy(model)
+        case = engine.start("penugasan", {**DATA, "verifikator": "w" * 300})
+        before = engine.history(case.id)
+        with pytest.raises(BpengineError, match=re.escape(
+                "T_verifikasi: camunda:assignee: the assignee 'wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww'"
+                "... is 300 characters long; the engine stores at most 200")) as info:
+            engine.complete(case.tasks[0].id, {}, actor="ani", groups=["loket"])
+        assert type(info.value) is BpengineError
+        assert engine.history(case.id) == before
+        # the caller can put it right with the same call
+        after = engine.complete(case.tasks[0].id, {"verifikator": "wati"}, actor="ani",
+                                groups=["loket"])
+        assert after.tasks[0].assignee == "wati"
     finally:
         engine.close()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -193,7 +194,7 @@ def test_a_multi_instance_expression_that_can_never_evaluate_is_refused_at_deplo
     [
         ("no-such-task", {}, None, NotFound, "no task 'no-such-task'"),
         ("<approval>", {"when": object()}, None, BpengineError, "not JSON-serialisable"),
-        ("<approval>", {"x": float("nan")}, None, BpengineError, "not JSON-serialisable"),
+        ("<approval>", {"x": float("nan")}, None, BpengineError, "x is nan, not a number JSON can hold"),
         ("<approval>", ["approved"], None, BpengineError, "must be a mapping"),
         ("<approval>", {"approved": True}, "Pegawai", Forbidden, "lane 'Atasan Langsung'"),
         ("<done>", {}, None, ConflictError, "is already completed by 'ani'"),
@@ -406,3 +407,14 @@ def test_unclaim_and_reassign_are_audited_and_race_safe(engine, data_dir):
 def test_a_url_that_is_not_text_is_a_clear_error():
     with pytest.raises(BpengineError, match="must be text"):
         Engine(42)
+
+
+def test_ids_start_and_end_are_refused_at_deploy_naming_both(engine):
+    # as drawn by hand, "Start" made every start a WorkflowException traceback and "End" a
+    # completed case with no outcome: SpiffWorkflow gives its own tasks these names
+    path = Path(__file__).parents[1] / "data" / "hostile" / "engine" / "id-start-and-end.bpmn"
+    with pytest.raises(ModelError) as info:
+        engine.deploy(path)
+    assert {(p.code, p.element_id) for p in info.value.problems} >= {
+        ("reserved-id", "Start"), ("reserved-id", "End")}
+    assert engine.definitions() == []

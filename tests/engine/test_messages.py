@@ -524,3 +524,33 @@ def test_a_condition_in_one_pool_sees_data_entered_in_another(clock, data_dir):
         after = _do(engine, "Petugas Kecamatan")  # its gateway reads the kelurahan's answer
         assert [t.element_id for t in after.tasks if t.kind == "user"] == ["A_terbitkan"]
         assert engine.get(case.id).data["layak"] is True
+
+
+def test_a_business_key_too_long_to_store_is_refused_on_both_databases(eng):
+    # SQLite stored 5,000 characters; PostgreSQL raised a driver DataError as StorageError
+    before = len(eng.cases())
+    with pytest.raises(BpengineError, match=r"business key 'BBBB.*'\.\.\. is 5000 characters "
+                                            r"long; the engine stores at most 200") as info:
+        eng.start("pindah_domisili", {}, business_key="B" * 5000)
+    assert type(info.value) is BpengineError
+    with pytest.raises(BpengineError, match="is 5000 characters long"):
+        eng.correlate("Dokumen asli", business_key="B" * 5000, data={"asli": True})
+    assert len(eng.cases()) == before
+    assert eng.start("pindah_domisili", {}, business_key="B" * 200).business_key == "B" * 200
+
+
+def test_an_actor_name_too_long_to_store_is_refused_on_both_databases(eng):
+    # QA (issue #16): SQLite kept a 5,000-character actor; PostgreSQL refused it as a
+    # StorageError (an outage an app would retry). Every action audits its actor, which says
+    # so on both; where PostgreSQL flushes a row first, its refusal is the same plain error.
+    refused = (r"(actor name 'AAAA.*' is 5000 characters long; the engine stores at most 200"
+               r"|cannot store a value of this call \(value too long.*\)); nothing was written")
+    before = len(eng.cases())
+    with pytest.raises(BpengineError, match=refused) as info:
+        eng.start("pindah_domisili", {}, actor="A" * 5000)
+    assert type(info.value) is BpengineError
+    assert len(eng.cases()) == before
+    case = eng.start("pindah_domisili", {}, actor="A" * 200)
+    with pytest.raises(BpengineError, match=refused.replace("AAAA", "CCCC")):
+        eng.cancel(case.id, "salah", actor="C" * 5000)
+    assert eng.get(case.id).status == "running"

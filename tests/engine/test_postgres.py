@@ -243,3 +243,16 @@ def test_ids_by_their_start_on_postgres(pg_url, data_dir, clock):
         assert engine.expand_id("case", case.id) == case.id
         with pytest.raises(NotFound, match="no case '%'"):
             engine.expand_id("case", "%")  # a wildcard is a character here, not "anything"
+
+
+@pytest.mark.parametrize("value", ["scan\x00.pdf", "\ud800"])
+def test_text_postgres_cannot_hold_is_refused_naming_the_key_not_a_driver_error(pg_url,
+                                                                               data_dir, value):
+    # SQLite stored these and PostgreSQL raised a DataError as StorageError (an outage)
+    with Engine(pg_url) as engine:
+        engine.deploy(data_dir / "cuti.bpmn")
+        before = len(engine.cases())
+        with pytest.raises(BpengineError, match="start cuti: lampiran holds a NUL") as info:
+            engine.start("cuti", {"hari": 2, "revisi": 0, "lampiran": value})
+        assert type(info.value) is BpengineError  # not a StorageError: the db is fine
+        assert len(engine.cases()) == before

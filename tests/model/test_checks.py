@@ -239,3 +239,39 @@ def test_a_loop_through_a_task_or_a_catch_event_is_no_gateway_loop(inside):
     model, problems = validate(doc(body))
     assert gateway_loops(model) == []
     assert [p.code for p in problems] == []
+
+
+@pytest.mark.parametrize("reserved", ["Start", "End", "Root", "p.EndJoin"])
+def test_an_id_the_engine_uses_for_its_own_tasks_is_flagged(reserved):
+    body = CHAIN.replace('"t"', f'"{reserved}"')
+    severity, element, message = codes(body)["reserved-id"]
+    assert severity == "warning"  # the simulator runs it; the engine refuses it at deploy
+    assert element == reserved
+    assert "rename it" in message
+
+
+def _assigned(attributes: str) -> bytes:
+    body = CHAIN.replace('<userTask id="t"/>', f'<userTask id="t" {attributes}/>')
+    return doc(body).replace(b'<definitions ', b'<definitions xmlns:camunda='
+                             b'"http://camunda.org/schema/1.0/bpmn" ', 1)
+
+
+@pytest.mark.parametrize(("attributes", "why"), [
+    ("camunda:candidateUsers=\"ani, ${__import__('os').system('id')}\"",
+     "camunda:candidateUsers can never be evaluated: expression"),
+    ('camunda:dueDate="P99999999999D"', "camunda:dueDate can never be evaluated: timer value"),
+    ('camunda:followUpDate="${n * 10**400}"', "camunda:followUpDate can never be evaluated"),
+])
+def test_an_assignment_that_can_never_evaluate_is_an_error_at_validate(attributes, why):
+    # QA (#16): validate said OK where deploy refused the same model
+    model, problems = validate(_assigned(attributes))
+    [problem] = [p for p in problems if p.code == "bad-condition"]
+    assert (problem.severity, problem.element_id) == ("error", "t")
+    assert why in problem.message
+
+
+def test_assignments_that_read_case_data_pass_validate():
+    model, problems = validate(_assigned(
+        'camunda:candidateUsers="ani, ${pemohon}" camunda:candidateGroups="arsip" '
+        'camunda:dueDate="P3D" camunda:followUpDate="${tenggat}"'))
+    assert [p for p in problems if p.code == "bad-condition"] == []

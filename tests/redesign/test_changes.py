@@ -30,8 +30,7 @@ SCENARIO = {
 
 
 def test_removed_task_is_dropped_and_the_rest_is_kept(domisili):
-    log = []
-    eliminate(domisili, "Task_ttd_rw", log=log)
+    _, log = eliminate(domisili, "Task_ttd_rw")
     out = transform_scenario(SCENARIO, log[0])
     assert "Task_ttd_rw" not in out["tasks"]
     assert out["tasks"]["Task_input_data"] == "15 min"
@@ -41,15 +40,13 @@ def test_removed_task_is_dropped_and_the_rest_is_kept(domisili):
 
 
 def test_removed_decision_loses_its_branch_probabilities(domisili):
-    log = []
-    eliminate(domisili, "Task_paraf_kasi", log=log)
+    _, log = eliminate(domisili, "Task_paraf_kasi")
     assert "gateways" not in transform_scenario(SCENARIO, log[0]) or \
         "Gateway_draf_benar" not in transform_scenario(SCENARIO, log[0])["gateways"]
 
 
 def test_composed_durations_add_keys_by_name_too(domisili):
-    log = []
-    compose(domisili, ["Task_nomor_surat", "Task_serahkan"], log=log)
+    _, log = compose(domisili, ["Task_nomor_surat", "Task_serahkan"])
     tasks = transform_scenario(SCENARIO, log[0])["tasks"]
     assert "Beri nomor dan stempel" not in tasks
     assert "Task_serahkan" not in tasks
@@ -67,8 +64,7 @@ def test_fixed_durations_sum_to_a_fixed_duration():
 
 
 def test_merged_decision_gets_product_of_approval_probabilities(signoff):
-    log = []
-    parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"], log=log)
+    _, log = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"])
     scenario = {"gateways": {
         "Gateway_ok_kasubbag": {"Flow_ok_kasubbag_ya": 0.9, "Flow_ok_kasubbag_tidak": 0.1},
         "Gateway_ok_kabag": {"Flow_ok_kabag_ya": 0.8, "Flow_ok_kabag_tidak": 0.2}}}
@@ -84,8 +80,7 @@ def test_unreadable_duration_names_the_task():
 
 
 def test_change_to_dict_is_plain_data(domisili):
-    log = []
-    eliminate(domisili, "Task_ttd_rw", log=log, finding="F-3")
+    _, log = eliminate(domisili, "Task_ttd_rw", finding="F-3")
     d = log[0].to_dict()
     assert d["kind"] == "eliminate"
     assert d["finding"] == "F-3"
@@ -120,9 +115,7 @@ def test_composing_counts_a_working_day_by_the_scenarios_calendar():
 
 def test_composed_scenario_loads_with_the_model(domisili):
     from bpengine.scenario import load_scenario
-
-    log = []
-    new = compose(domisili, ["Task_nomor_surat", "Task_serahkan"], log=log)
+    new, log = compose(domisili, ["Task_nomor_surat", "Task_serahkan"])
     doc = {"tasks": {"Task_nomor_surat": "30 minutes", "Task_serahkan": "0.1 wd"}}
     sc = load_scenario(transform_scenario(doc, log[0]), model=new)
     assert sc.task_duration("Task_nomor_surat").mean == pytest.approx(75.0)
@@ -137,14 +130,16 @@ def test_named_people_let_go_of_removed_and_merged_tasks(domisili):
          "durations": {"Task_cek_kelengkapan": "5 min", "Task_serahkan": "2 min"}},
         {"name": "Budi"}]}}}
     log = []
-    fewer = eliminate(domisili, "Task_cek_kelengkapan", log=log)
+    fewer, made = eliminate(domisili, "Task_cek_kelengkapan")
+    log += made
     out = transform_scenario(doc, log[0])
     sari = out["lanes"]["Petugas Kelurahan"]["people"][0]
     assert sari["tasks"] == ["Task_terima_berkas", "Task_nomor_surat", "Task_serahkan"]
     assert sari["durations"] == {"Task_serahkan": "2 min"}
     assert load_scenario(out, model=fewer).lane("Petugas Kelurahan").staff == 2
     log = []
-    merged = compose(domisili, ["Task_nomor_surat", "Task_serahkan"], log=log)
+    merged, made = compose(domisili, ["Task_nomor_surat", "Task_serahkan"])
+    log += made
     out = transform_scenario(doc, log[0])
     sari = out["lanes"]["Petugas Kelurahan"]["people"][0]
     assert "Task_serahkan" not in sari["tasks"]
@@ -159,8 +154,7 @@ def test_moving_staff_between_lanes_of_named_people(domisili):
 
     doc = {"lanes": {"Petugas Kelurahan": {"people": ["Sari", "Budi", "Wati"]},
                      "Kasi Pemerintahan": {"people": [{"name": "Ani"}]}}}
-    log = []
-    move_staff(domisili, "Petugas Kelurahan", "Kasi Pemerintahan", log=log)
+    _, log = move_staff(domisili, "Petugas Kelurahan", "Kasi Pemerintahan")
     sc = load_scenario(transform_scenario(doc, log[0]), model=domisili)
     assert [p.name for p in sc.lane("Petugas Kelurahan").people] == ["Sari", "Budi"]
     assert [p.name for p in sc.lane("Kasi Pemerintahan").people] == ["Ani", "moved in 1"]

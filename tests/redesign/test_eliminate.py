@@ -13,8 +13,7 @@ from .conftest import assert_usable
 
 
 def test_eliminate_reconnects_predecessor_to_successor(domisili):
-    log = []
-    new = eliminate(domisili, "Task_ttd_rw", log=log, finding="F1")
+    new, log = eliminate(domisili, "Task_ttd_rw", finding="F1")
     assert "Task_ttd_rw" not in new.elements
     assert ("Task_ttd_rt", "Task_terima_berkas") in new.graph.edges
     assert_usable(new)
@@ -24,7 +23,7 @@ def test_eliminate_reconnects_predecessor_to_successor(domisili):
 
 
 def test_eliminate_drops_its_annotation_and_data_association_diagram(domisili):
-    new = eliminate(domisili, "Task_ttd_rw")
+    new = eliminate(domisili, "Task_ttd_rw").model
     root = new.tree()
     ids = {n.get("id") for n in root.iter() if isinstance(n.tag, str)}
     assert "Association_rw" not in ids
@@ -35,8 +34,7 @@ def test_eliminate_drops_its_annotation_and_data_association_diagram(domisili):
 
 
 def test_eliminate_takes_the_decision_and_the_rework_it_no_longer_reaches(domisili):
-    log = []
-    new = eliminate(domisili, "Paraf Kasi", log=log)  # by unique name
+    new, log = eliminate(domisili, "Paraf Kasi")  # by unique name
     gone = set(domisili.elements) - set(new.elements)
     assert gone == {"Task_paraf_kasi", "Gateway_draf_benar", "Task_perbaiki_draft",
                     "Gateway_merge_draft"}
@@ -46,7 +44,7 @@ def test_eliminate_takes_the_decision_and_the_rework_it_no_longer_reaches(domisi
 
 
 def test_eliminate_knockout_check_removes_its_rejection_end(domisili):
-    new = eliminate(domisili, "Task_cek_kelengkapan")
+    new = eliminate(domisili, "Task_cek_kelengkapan").model
     assert "End_dikembalikan" not in new.elements
     assert "Gateway_lengkap" not in new.elements
     assert ("Task_input_data", "Task_draft_surat") in new.graph.edges
@@ -76,7 +74,7 @@ def test_eliminate_refuses_unknown_id(domisili):
 
 
 def test_eliminate_rework_step_sends_rejections_straight_back(signoff):
-    new = eliminate(signoff, "Task_revisi")
+    new = eliminate(signoff, "Task_revisi").model
     assert ("Gateway_ok_kasubbag", "Gateway_merge") in new.graph.edges
     assert ("Gateway_ok_kabag", "Gateway_merge") in new.graph.edges
     assert_usable(new)
@@ -102,8 +100,7 @@ OPTIONAL_BRANCH = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/
 
 def test_eliminate_only_step_of_a_branch_merges_branches_and_drops_gateways():
     model = load(OPTIONAL_BRANCH)
-    log = []
-    new = eliminate(model, "x", log=log)
+    new, log = eliminate(model, "x")
     assert set(new.elements) == {"s", "a", "b", "e"}
     assert list(new.graph.edges) == [("s", "a"), ("a", "b"), ("b", "e")]
     assert set(log[0].removed) == {"x", "g", "m"}
@@ -111,8 +108,7 @@ def test_eliminate_only_step_of_a_branch_merges_branches_and_drops_gateways():
 
 
 def test_compose_merges_consecutive_tasks_of_one_lane(domisili):
-    log = []
-    new = compose(domisili, ["Task_serahkan", "Task_nomor_surat"], log=log)
+    new, log = compose(domisili, ["Task_serahkan", "Task_nomor_surat"])
     kept = new.elements["Task_nomor_surat"]
     assert "Task_serahkan" not in new.elements
     assert kept.name == "Beri nomor dan stempel + Serahkan surat"
@@ -122,7 +118,7 @@ def test_compose_merges_consecutive_tasks_of_one_lane(domisili):
 
 
 def test_compose_keeps_data_associations_of_all(domisili):
-    new = compose(domisili, ["Task_input_data", "Task_cek_kelengkapan"])
+    new = compose(domisili, ["Task_input_data", "Task_cek_kelengkapan"]).model
     assert new.elements["Task_input_data"].reads == ("Formulir permohonan",)
     assert_usable(new)
 
@@ -170,7 +166,7 @@ ROUTING_AFTER_SIGNATURE = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/2
 def test_a_routing_choice_after_a_signature_is_not_its_verdict():
     # regression: "tidak perlu" reads like a rejection, but the branch rejoins the other one;
     # eliminating the signature once also dropped the choice and sent every case down "perlu"
-    new = eliminate(load(ROUTING_AFTER_SIGNATURE), "ttd")
+    new = eliminate(load(ROUTING_AFTER_SIGNATURE), "ttd").model
     assert {"g", "sektor", "m"} <= set(new.elements)
     assert ("s", "g") in new.graph.edges
     assert ("g", "m") in new.graph.edges
@@ -181,8 +177,7 @@ def test_compose_checks_with_decisions_merges_the_decisions():
     from .conftest import DATA
 
     model = load(DATA / "knockout.bpmn")
-    log = []
-    new = compose(model, ["cek_b", "cek_a"], log=log)
+    new, log = compose(model, ["cek_b", "cek_a"])
     assert set(model.elements) - set(new.elements) == {"cek_b", "ga", "ea"}
     gw, accept, reject, old = log[0].decisions[0]
     assert new.flows[reject].condition == "(sah == False) or (lengkap == False)"
@@ -196,9 +191,7 @@ def test_compose_with_decisions_carries_probabilities_and_durations():
     from bpengine.redesign import transform_scenario
 
     from .conftest import DATA
-
-    log = []
-    compose(load(DATA / "knockout.bpmn"), ["cek_a", "cek_b"], log=log)
+    _, log = compose(load(DATA / "knockout.bpmn"), ["cek_a", "cek_b"])
     out = transform_scenario({"tasks": {"cek_a": "60 min", "cek_b": "10 min"},
                               "gateways": {"ga": {"fa_ya": 0.95, "fa_tidak": 0.05},
                                            "gb": {"fb_ya": 0.6, "fb_tidak": 0.4}}}, log[0])
@@ -211,8 +204,7 @@ OSS_BEFORE = Path(__file__).resolve().parents[2] / "processes" / "izin-usaha-seb
 
 def test_absorb_lets_the_last_signature_of_a_desk_cover_the_earlier_ones():
     model = load(OSS_BEFORE)
-    log = []
-    new = absorb(model, ["Task_ttd_izin_lokasi", "Task_ttd_ho"], "Task_ttd_siup", log=log,
+    new, log = absorb(model, ["Task_ttd_izin_lokasi", "Task_ttd_ho"], "Task_ttd_siup",
                  finding="F9")
     assert {"Task_ttd_izin_lokasi", "Task_ttd_ho"}.isdisjoint(new.elements)
     assert ("Task_tinjau_izin_lokasi", "Gateway_layak_izin_lokasi") in new.graph.edges

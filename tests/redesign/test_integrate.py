@@ -15,8 +15,7 @@ COLLAB = ROOT / "tests" / "data" / "collab" / "tiga-instansi.bpmn"
 
 def test_the_paper_flow_becomes_data_and_the_model_stays_whole():
     model = load(COLLAB)
-    log = []
-    new = integrate(model, ["Throw_serahkan", "Start_terima"], log=log)
+    new, log = integrate(model, ["Throw_serahkan", "Start_terima"])
     assert (new.handover("Msg_berkas").kind, new.handover("Msg_berkas").reason) == \
         ("data", "attribute")
     # every step and every message flow is still there, attached at both ends, with DI
@@ -32,15 +31,14 @@ def test_the_paper_flow_becomes_data_and_the_model_stays_whole():
 
 def test_the_paper_transfer_entry_is_dropped_from_the_scenario():
     model = load(COLLAB)
-    log = []
-    integrate(model, ["Throw_serahkan", "Start_terima"], log=log)
+    _, log = integrate(model, ["Throw_serahkan", "Start_terima"])
     raw = {"handovers": {"Msg_berkas": "2 working days", "data": "30 s"}}
     assert transform_scenario(raw, log[0])["handovers"] == {"data": "30 s"}
 
 
 def test_the_simulated_cycle_time_falls_by_the_transfer():
     model = load(COLLAB)
-    new = integrate(model, ["Throw_serahkan", "Start_terima"])
+    new = integrate(model, ["Throw_serahkan", "Start_terima"]).model
     sc = {"handovers": {"paper": "1 working day"}}
     before = simulate(model, scenario=sc, cases=60, replications=2)
     after = simulate(new, scenario=sc, cases=60, replications=2)
@@ -77,8 +75,7 @@ def _paper_between_pools(model):
 def test_each_paper_hand_over_becomes_a_send_and_a_receive_on_system_lanes(name, tmp_path):
     model = load(ROOT / "processes" / name)
     for h in _paper_between_pools(model):
-        log = []
-        new = integrate(model, [e for e in (h.sender, h.receiver) if e], log=log)
+        new, log = integrate(model, [e for e in (h.sender, h.receiver) if e])
         after = new.handover(h.flow)
         sender, receiver = new.elements[after.sender], new.elements[after.receiver]
         assert sender.kind == "sendTask", h.flow
@@ -108,7 +105,7 @@ def test_each_paper_hand_over_becomes_a_send_and_a_receive_on_system_lanes(name,
 
 def test_an_end_event_sender_gets_a_send_task_before_it():
     model = load(ROOT / "processes" / "pbg.bpmn")
-    new = integrate(model, ["End_sppst_dikirim", "Catch_sppst"])
+    new = integrate(model, ["End_sppst_dikirim", "Catch_sppst"]).model
     send = new.handover("Msg_sppst").sender
     assert send != "End_sppst_dikirim"
     assert new.elements[send].kind == "sendTask"
@@ -124,8 +121,7 @@ def test_the_redesigned_scenario_simulates_with_the_system_lanes():
     sc_path = ROOT / "processes" / "pbg.scenario.yaml"
     import yaml
     raw = yaml.safe_load(sc_path.read_text())
-    log = []
-    new = integrate(model, ["End_sppst_dikirim", "Catch_sppst"], log=log)
+    new, log = integrate(model, ["End_sppst_dikirim", "Catch_sppst"])
     out = transform_scenario(raw, log[0])
     assert out["lanes"]["Sistem DPMPTSP"]["staff"] == 1000
     assert "Catch_sppst" in out["tasks"]
@@ -135,7 +131,7 @@ def test_the_redesigned_scenario_simulates_with_the_system_lanes():
 
 def test_a_persons_task_keeps_its_work_and_a_send_task_follows_it():
     model = load(COLLAB)  # Task_catat (user task) hands the permit to a black-box applicant
-    new = integrate(model, ["Task_catat"])
+    new = integrate(model, ["Task_catat"]).model
     send = new.handover("Msg_izin").sender
     assert new.elements["Task_catat"].kind == "userTask"
     assert new.elements[send].kind == "sendTask"

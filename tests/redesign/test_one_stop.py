@@ -18,8 +18,7 @@ VISIT = ["Throw_daftar_npwp", "Catch_npwp", "Throw_ke_dpmptsp"]
 
 def test_the_kpp_passes_the_npwp_on_to_the_dpmptsp_counter(tmp_path):
     model = load(PRE_OSS)
-    log = []
-    new = one_stop(model, VISIT, log=log)
+    new, log = one_stop(model, VISIT)
     assert "Catch_npwp" not in new.elements
     assert "Throw_ke_dpmptsp" not in new.elements
     assert "Msg_berkas_loket" not in new.message_flows  # went with its sender
@@ -40,8 +39,7 @@ def test_the_kpp_passes_the_npwp_on_to_the_dpmptsp_counter(tmp_path):
 def test_the_scenario_carries_across_and_the_applicant_saves_a_trip():
     model = load(PRE_OSS)
     raw = yaml.safe_load(PRE_OSS.with_name("izin-usaha-sebelum-oss.scenario.yaml").read_text())
-    log = []
-    new = one_stop(model, VISIT, log=log)
+    new, log = one_stop(model, VISIT)
     sc = transform_scenario(raw, log[0])
     load_scenario(sc, model=new)  # every key still names an element of the new model
     before = simulate(model, scenario=raw, cases=60, replications=2, seed=3)

@@ -10,7 +10,7 @@ from .conftest import assert_usable
 
 
 def test_chain_without_decisions_runs_between_split_and_join(domisili):
-    new = parallelise(domisili, ["Task_ttd_rw", "Task_ttd_rt"])
+    new = parallelise(domisili, ["Task_ttd_rw", "Task_ttd_rt"]).model
     g = new.graph
     split = next(iter(g.predecessors("Task_ttd_rt")))
     assert g.nodes[split]["kind"] == "parallelGateway"
@@ -23,8 +23,7 @@ def test_chain_without_decisions_runs_between_split_and_join(domisili):
 
 
 def test_decisions_merge_into_one_that_rejects_if_any_rejects(signoff):
-    log = []
-    new = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"], log=log)
+    new, log = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"])
     assert "Gateway_ok_kasubbag" not in new.elements
     assert "Gateway_ok_kabag" not in new.elements
     decide_id, accept, reject, old = log[0].decisions[0]
@@ -39,7 +38,7 @@ def test_decisions_merge_into_one_that_rejects_if_any_rejects(signoff):
 
 
 def test_new_gateways_sit_in_lanes(signoff):
-    new = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"])
+    new = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"]).model
     added = set(new.elements) - set(signoff.elements)
     assert len(added) == 3
     assert all(new.elements[a].lane for a in added)
@@ -56,7 +55,7 @@ def test_refuses_steps_that_are_not_a_chain(domisili):
 
 
 def test_plain_steps_between_run_on_the_later_branch(domisili):
-    new = parallelise(domisili, ["Task_ttd_rt", "Task_terima_berkas"])
+    new = parallelise(domisili, ["Task_ttd_rt", "Task_terima_berkas"]).model
     g = new.graph
     split = next(iter(g.predecessors("Task_ttd_rt")))
     assert set(g.successors(split)) == {"Task_ttd_rt", "Task_ttd_rw"}
@@ -82,7 +81,7 @@ def test_shipped_rt_rw_chain_is_refused_because_rw_signs_the_rt_letter():
 
 
 def test_shipped_pbg_review_and_sppst_with_the_minutes_between():
-    new = parallelise(_shipped("pbg.bpmn"), ["Task_kajian_teknis", "Task_ttd_sppst"])
+    new = parallelise(_shipped("pbg.bpmn"), ["Task_kajian_teknis", "Task_ttd_sppst"]).model
     split = next(iter(new.graph.predecessors("Task_kajian_teknis")))
     assert new.elements[split].kind == "parallelGateway"
     assert split in new.graph.predecessors("Task_berita_acara")
@@ -98,7 +97,7 @@ def test_refuses_gateway(domisili):
 def test_parallelised_sign_offs_are_ready_together_in_the_engine(signoff):
     from bpengine import Engine
 
-    new = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"])
+    new = parallelise(signoff, ["Task_paraf_kasubbag", "Task_paraf_kabag"]).model
     engine = Engine()
     case = engine.start(engine.deploy(new).key, data={}, actor="staf")
     [draft] = engine.inbox()

@@ -22,8 +22,7 @@ def _finding(model, rule, *elements):
 
 def test_signoff_chain_finding_parallelises_the_chain(domisili):
     f = _finding(domisili, "signoff-chain", "Task_ttd_rt", "Task_ttd_rw")
-    log = []
-    new = apply_finding(domisili, f, log=log)
+    new, log = apply_finding(domisili, f)
     assert log[0].kind == "parallelise"
     assert log[0].finding == f.id
     assert set(new.graph.predecessors("Task_ttd_rt")) == set(new.graph.predecessors("Task_ttd_rw"))
@@ -116,8 +115,7 @@ def test_knockout_order_finding_moves_the_sharper_check_first():
     model = load(DATA / "knockout.bpmn")
     scenario = load_scenario(str(DATA / "knockout.scenario.yaml"), model=model)
     finding = next(f for f in analyze(model, scenario=scenario) if f.rule == "knockout-order")
-    log = []
-    new = apply_finding(model, finding, log=log)
+    new, log = apply_finding(model, finding)
     assert log[0].kind == "resequence"
     assert ("terima", "cek_b") in new.graph.edges
     assert ("gb", "cek_a") in new.graph.edges
@@ -131,8 +129,7 @@ def test_guarded_single_step_runs_alongside_its_neighbour(domisili):
     stamp = next(f for f in analyze(domisili) if len(f.targets) == 1
                  and f.targets[0] == "Task_ttd_rt")
     guarded = dataclasses.replace(stamp, suggestion="parallelise", guard="kept by law")
-    log = []
-    new = apply_finding(domisili, guarded, log=log)
+    new, log = apply_finding(domisili, guarded)
     step = (guarded.targets or guarded.elements)[0]
     assert log[0].kind == "parallelise"
     assert step in log[0].elements

@@ -11,7 +11,7 @@ from .conftest import assert_usable
 
 
 def test_resequence_moves_check_and_its_decision_before_an_earlier_step(domisili):
-    new = resequence(domisili, "Task_cek_kelengkapan", before="Task_terima_berkas")
+    new = resequence(domisili, "Task_cek_kelengkapan", before="Task_terima_berkas").model
     g = new.graph
     assert ("Task_ttd_rw", "Task_cek_kelengkapan") in g.edges
     assert ("Gateway_lengkap", "Task_terima_berkas") in g.edges
@@ -36,8 +36,7 @@ def test_resequence_refuses_check_whose_rejection_is_rework(domisili):
 
 
 def test_relocate_check_goes_as_early_as_the_data_allows(domisili):
-    log = []
-    new = relocate_check(domisili, "Task_cek_kelengkapan", log=log)
+    new, log = relocate_check(domisili, "Task_cek_kelengkapan")
     assert ("Task_isi_formulir", "Task_cek_kelengkapan") in new.graph.edges
     assert log[0].kind == "relocate-check"
     assert nx.shortest_path_length(new.graph, "Start_ajukan", "Task_cek_kelengkapan") == 2
@@ -45,13 +44,13 @@ def test_relocate_check_goes_as_early_as_the_data_allows(domisili):
 
 
 def test_relocate_check_into_another_lane(domisili):
-    new = relocate_check(domisili, "Task_cek_kelengkapan", to="Task_ttd_rt", lane="Pemohon")
+    new = relocate_check(domisili, "Task_cek_kelengkapan", to="Task_ttd_rt", lane="Pemohon").model
     assert new.elements["Task_cek_kelengkapan"].lane == "Pemohon"
     assert_usable(new)
 
 
 def test_reassign_moves_task_and_its_shape_into_the_lane(domisili):
-    new = reassign(domisili, "Task_catat_agenda", "Lane_petugas")
+    new = reassign(domisili, "Task_catat_agenda", "Lane_petugas").model
     assert new.elements["Task_catat_agenda"].lane == "Petugas Kelurahan"
     assert "Task_catat_agenda" in new.lanes["Lane_petugas"].nodes
     assert "Task_catat_agenda" not in new.lanes["Lane_kasi"].nodes
@@ -66,7 +65,7 @@ def test_reassign_moves_task_and_its_shape_into_the_lane(domisili):
 
 
 def test_reassign_by_lane_name(domisili):
-    new = reassign(domisili, "Task_catat_agenda", "Petugas Kelurahan")
+    new = reassign(domisili, "Task_catat_agenda", "Petugas Kelurahan").model
     assert new.elements["Task_catat_agenda"].lane_id == "Lane_petugas"
 
 

@@ -17,8 +17,7 @@ SCENARIO = {"tasks": {"Task_ttd_rw": "3 h", "Task_paraf_kasi": "2 h"}}
 
 
 def test_the_change_log_reads_back_as_the_changes_written(domisili, tmp_path):
-    log: list = []
-    new = eliminate(domisili, "Task_ttd_rw", log=log, finding="rubber-stamp-1")
+    new, log = eliminate(domisili, "Task_ttd_rw", finding="rubber-stamp-1")
     out = tmp_path / "after.bpmn"
     written = write_outputs(new, SCENARIO, log, [Skipped("x-1", "why not")], out, "before.bpmn")
     assert written == [out, *sidecar_paths(out)]

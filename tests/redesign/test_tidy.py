@@ -32,8 +32,7 @@ def test_every_redesign_of_every_shipped_process_is_clean(path):
 
 def test_removing_the_only_work_of_an_office_takes_the_walk_there_and_its_lane(tmp_path):
     model = load(PROCESSES / "surat-keterangan-domisili.bpmn")
-    log = []
-    new = eliminate(model, "Task_ttd_rw", log=log)
+    new, log = eliminate(model, "Task_ttd_rw")
     assert "Task_bawa_ke_rw" not in new.elements  # "Bawa pengantar RT ke Ketua RW"
     assert "Ketua RW" not in {lane.name for lane in new.lanes.values()}
     assert "'Bawa pengantar RT ke Ketua RW'" in log[0].description
@@ -46,8 +45,7 @@ def test_removing_the_only_work_of_an_office_takes_the_walk_there_and_its_lane(t
 
 def test_notify_sends_a_real_message_to_the_office():
     model = load(PROCESSES / "surat-keterangan-domisili.bpmn")
-    log = []
-    new = notify(model, "Task_ttd_rw", log=log)
+    new, log = notify(model, "Task_ttd_rw")
     notices = [e for e in new.elements.values() if e.kind == "intermediateThrowEvent"]
     assert len(notices) == 1
     assert notices[0].event == "message"
@@ -151,8 +149,7 @@ def test_a_step_handing_the_file_to_another_pool_is_no_errand_to_an_idle_office(
     path = tmp_path / "rekomendasi.bpmn"
     path.write_text(_HANDOVER, encoding="utf-8")
     model = load(path)
-    log = []
-    new = eliminate(model, "Task_verif_kec", log=log)
+    new, log = eliminate(model, "Task_verif_kec")
     assert "Task_antar" in new.elements
     assert "Task_antar" not in log[0].removed
     assert [(m.source, m.target) for m in new.message_flows.values()] == [("Task_antar", "S_kec")]

@@ -1,9 +1,14 @@
 """compare(): structure exact, KPIs with CIs and significance, common random numbers."""
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import pytest
 
 from bpengine import ScenarioError, compare
+from bpengine.reengineer import scenarios_for
 
 CASES, REPS = 150, 4
 
@@ -98,8 +103,7 @@ def test_a_drawn_data_exchange_adds_no_handoffs_between_lanes():
     pbg = Path(__file__).resolve().parents[2] / "processes" / "pbg.bpmn"
     model = load(pbg)
     raw = yaml.safe_load(pbg.with_name("pbg.scenario.yaml").read_text())
-    log = []
-    new = integrate(model, ["End_sppst_dikirim", "Catch_sppst"], log=log)
+    new, log = integrate(model, ["End_sppst_dikirim", "Catch_sppst"])
     sc = transform_scenario(raw, log[0])
     rb = simulate(model, scenario=raw, cases=30, replications=1, seed=5)
     ra = simulate(new, scenario=sc, cases=30, replications=1, seed=5)
@@ -107,3 +111,67 @@ def test_a_drawn_data_exchange_adds_no_handoffs_between_lanes():
     before = per_case_counts(model, rb.event_log)["handoffs"]
     after = per_case_counts(new, ra.event_log)["handoffs"]
     assert sum(after) / len(after) <= sum(before) / len(before)
+
+
+# -- which scenario each side runs on: one resolution for compare() and the CLI ------------
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+@pytest.fixture
+def pbg_files(tmp_path):
+    """``pbg.bpmn`` with its sidecar, and a copy ``after.bpmn`` with none."""
+    before, after = tmp_path / "pbg.bpmn", tmp_path / "after.bpmn"
+    shutil.copy(PROCESSES / "pbg.bpmn", before)
+    shutil.copy(PROCESSES / "pbg.scenario.yaml", tmp_path / "pbg.scenario.yaml")
+    shutil.copy(PROCESSES / "pbg.bpmn", after)
+    return before, after
+
+
+def test_after_without_a_sidecar_runs_on_befores(pbg_files):
+    before, after = pbg_files
+    sidecar = str(before.with_name("pbg.scenario.yaml"))
+    assert scenarios_for(before, after) == (sidecar, sidecar)
+
+
+def test_after_with_its_own_sidecar_runs_on_it(pbg_files):
+    before, after = pbg_files
+    own = after.with_name("after.scenario.yaml")
+    own.write_text("tasks: {}\n", encoding="utf-8")
+    assert scenarios_for(before, after, scenario={"tasks": {}}) == ({"tasks": {}}, str(own))
+
+
+def test_a_model_redesigned_in_memory_runs_on_befores_scenario(domisili, redesigned):
+    # it still names BEFORE's file, whose sidecar is not its own
+    after, _log, _sc = redesigned
+    assert scenarios_for(domisili, after, scenario={"tasks": {}}) == ({"tasks": {}},
+                                                                      {"tasks": {}})
+
+
+def test_without_after_there_is_no_after_scenario(pbg_files):
+    before, _after = pbg_files
+    assert scenarios_for(before)[1] is None
+
+
+def test_overrides_apply_to_both_sides(pbg_files):
+    from bpengine import load
+
+    before, after = (load(p) for p in pbg_files)
+    sb, sa = scenarios_for(before, after, overrides=["lanes.Petugas DPMPTSP.staff=5"])
+    assert sb.lane("Petugas DPMPTSP").staff == 5
+    assert sa.lane("Petugas DPMPTSP").staff == 5
+
+
+def test_compare_and_the_cli_resolve_alike(pbg_files):
+    from click.testing import CliRunner
+
+    from bpengine.cli import main
+
+    before, after = pbg_files
+    library = compare(before, after, cases=30, replications=2, seed=4).to_dict()["metrics"]
+    out = CliRunner().invoke(main, ["compare", str(before), str(after), "--cases", "30",
+                                    "--replications", "2", "--seed", "4", "--format", "json",
+                                    "-q"])
+    assert out.exit_code == 0, out.output
+    # the after copy has no sidecar: both run on BEFORE's, in the library as in the CLI
+    assert json.loads(out.output)["metrics"] == json.loads(json.dumps(library))

@@ -27,9 +27,12 @@ def domisili():
 def redesigned(domisili):
     """(after model, changes, after scenario): RW and Kasi sign-offs gone, agenda moved."""
     log = []
-    new = eliminate(domisili, "Task_ttd_rw", log=log)
-    new = eliminate(new, "Task_paraf_kasi", log=log)
-    new = reassign(new, "Task_catat_agenda", "Lane_petugas", log=log)
+    new, made = eliminate(domisili, "Task_ttd_rw")
+    log += made
+    new, made = eliminate(new, "Task_paraf_kasi")
+    log += made
+    new, made = reassign(new, "Task_catat_agenda", "Lane_petugas")
+    log += made
     scenario = SCENARIO
     for c in log:
         scenario = transform_scenario(scenario, c)

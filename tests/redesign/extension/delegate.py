@@ -13,7 +13,7 @@ import dataclasses
 from bpengine.analysis.suggestions import Suggestion, targets_else_last
 from bpengine.errors import ModelError
 from bpengine.redesign import eliminate
-from bpengine.redesign.changes import duration_moments
+from bpengine.redesign.changes import Applied, duration_moments
 from bpengine.redesign.transformations import Transformation, register
 
 __all__ = ["DELEGATE", "READING_MINUTES"]
@@ -22,19 +22,17 @@ __all__ = ["DELEGATE", "READING_MINUTES"]
 READING_MINUTES = 10.0
 
 
-def delegate_next(model, finding, log):
+def delegate_next(model, finding) -> Applied:
     """Remove the step (the target, else the last element); the next step reads for it."""
     (step,) = targets_else_last(finding)
     after = [n for n in model.graph.successors(step) if model.elements[n].is_activity]
     if len(after) != 1:
         raise ModelError(f"finding {finding.id}: {step} is not followed by one step",
                          file=model.file)
-    made: list = []
-    new = eliminate(model, step, log=made, finding=finding.id)
-    if log is not None:  # one change of this kind, naming the step and who reads for it
-        log.extend(dataclasses.replace(c, kind="delegate-next", elements=(step, after[0]))
-                   for c in made)
-    return new
+    new, made = eliminate(model, step, finding=finding.id)
+    # one change of this kind, naming the step and who reads for it
+    return Applied(new, tuple(dataclasses.replace(c, kind="delegate-next",
+                                                  elements=(step, after[0])) for c in made))
 
 
 def longer_reading(scenario: dict, change) -> None:
