@@ -130,10 +130,12 @@ class Payload:
 
 
 def _fill(part: str, values: dict[str, str]) -> str:
-    """``part`` with each ``{name}`` of ``values`` put in (other braces, e.g. JSON, kept)."""
+    """``part`` with each ``{name}`` of ``values`` put in, ``{{`` and ``}}`` read as braces
+    (as str.format does), other braces kept, and nothing in a value read again."""
+    part = part.replace("{{", "\0").replace("}}", "\1")
     for name, value in values.items():
-        part = part.replace("{" + name + "}", value)
-    return part
+        part = part.replace("{" + name + "}", value.replace("{", "\0").replace("}", "\1"))
+    return part.replace("\0", "{").replace("\1", "}")
 
 
 def _ready_task(url: str) -> str:
