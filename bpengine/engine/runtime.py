@@ -512,8 +512,17 @@ def _bound_collection(task_spec, limits: EngineLimits) -> None:
 
 
 def _describe(exc) -> str:
-    where = getattr(getattr(exc, "task_spec", None), "bpmn_id", None)
+    spec = getattr(exc, "task_spec", None)
+    where = getattr(spec, "bpmn_id", None)
     text = str(exc).strip()
+    if text.startswith("No conditions satisfied") and spec is not None:
+        # SpiffWorkflow names only the gateway; say what was tested and what would help (QA)
+        tested = [str((getattr(c, "args", None) or [c])[0])
+                  for c, _out in getattr(spec, "cond_task_specs", ()) if c is not None]
+        return _("{gateway}: no condition on its outgoing flows holds for this case's data "
+                 "({conditions}) and it has no default flow: send data that meets one of "
+                 "them, or draw a default flow").format(
+            gateway=where, conditions="; ".join(tested) or "-")
     return f"{where}: {text}" if where and where not in text else text
 
 

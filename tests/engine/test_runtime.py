@@ -239,3 +239,17 @@ def test_a_case_caught_in_a_loop_of_gateways_is_stopped_naming_them():
     assert after.status == "running"
     assert [t.element_id for t in after.tasks] == ["T_isi"]
     assert engine.complete(case.tasks[0].id, {"skor": 9}).status == "completed"
+
+
+def test_a_gateway_where_no_condition_holds_says_what_it_tested(data_dir):
+    # QA (#16): SpiffWorkflow's "No conditions satisfied for G_lengkap" named neither the
+    # conditions nor the missing default flow; nothing is saved and the task stays ready
+    engine = Engine("sqlite://")
+    engine.deploy(data_dir / "gateway-no-default.bpmn")
+    case = engine.start("p", {})
+    with pytest.raises(BpengineError, match=r"G_lengkap: no condition on its outgoing flows "
+                       r"holds for this case's data \(lengkap == True; lengkap == False\) and "
+                       r"it has no default flow"):
+        engine.complete(case.tasks[0].id, {"lengkap": "maybe"}, actor="x")
+    assert engine.get(case.id).tasks[0].state == "ready"
+    assert engine.complete(case.tasks[0].id, {"lengkap": False}, actor="x").status == "completed"
