@@ -270,8 +270,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             raise ModelError(wrong)
         scripts = [e for e in model.elements.values() if e.kind == "scriptTask"]
         if scripts and not trust_scripts:
-            raise ModelError([Problem("script tasks run arbitrary code; deploy with "
-                                      "trust_scripts=True only if you trust this file",
+            raise ModelError([Problem(_("script tasks run arbitrary code; deploy with "
+                                        "trust_scripts=True only if you trust this file"),
                                       file=model.file, line=e.line, element_id=e.id,
                                       element_name=e.name or None, code="script-task")
                               for e in scripts])

@@ -509,7 +509,7 @@ def _bound_collection(task_spec, limits: EngineLimits) -> None:
         value = read(task)
         if hasattr(value, "__len__"):
             limits.check_instances(len(value), task_spec.bpmn_id,
-                                   f"the length of {source.bpmn_id!r}")
+                                   _("the length of {id!r}").format(id=source.bpmn_id))
         return value
 
     source.get = get  # this spec's reference only: the specs belong to this runtime

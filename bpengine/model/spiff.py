@@ -316,7 +316,8 @@ def build_specs(model: ProcessModel, process_id: str | None = None
     collaboration = _collaboration(model) if process_id is None else None
     process_id = process_id or (model.main_process.id if model.main_process else None)
     if collaboration is None and process_id not in model.processes:
-        raise ModelError(Problem(f"no process {process_id!r} in this model", file=model.file,
+        raise ModelError(Problem(_("no process {id!r} in this model").format(id=process_id),
+                                 file=model.file,
                                  code="unknown-process"))
     nodes = len(model.elements)
     if nodes > MAX_ENGINE_NODES:

@@ -22,7 +22,7 @@ from heapq import heappush
 import numpy as np
 
 from ..errors import ModelError, Problem, ScenarioError
-from ..i18n import _
+from ..i18n import _, ngettext
 from .accounting import execution_times
 from .batching import Batching
 from .net import (
@@ -605,13 +605,15 @@ class Replication(Staffing, Batching):
                 "sender was not reached on that path)", file=self.model.file,
                 element_id=el.id if el else None, line=el.line if el else None, code="deadlock"))
         el = self.model.elements.get(waits[0]) if waits else None
-        why = ("an inclusive join in a loop waiting for a token that has to pass it first?"
+        why = (_("an inclusive join in a loop waiting for a token that has to pass it first?")
                if el is not None and el.kind == "inclusiveGateway"
-               else "a parallel join fed by an exclusive choice?")
+               else _("a parallel join fed by an exclusive choice?"))
         named = "" if el is None or not el.label or el.label == el.id else f" ({el.label})"
-        what = (f"tokens wait forever at join {el.id!r}{named}: {why}" if el
-                else "a token waits for something that never comes")
-        cases = f"{self.open} simulated case{'' if self.open == 1 else 's'}"
-        raise ModelError(Problem(f"{cases} never finished: {what}",
+        what = (_("tokens wait forever at join {id!r}{named}: {why}").format(
+                    id=el.id, named=named, why=why) if el
+                else _("a token waits for something that never comes"))
+        cases = ngettext("{n} simulated case never finished: {what}",
+                         "{n} simulated cases never finished: {what}", self.open)
+        raise ModelError(Problem(cases.format(n=self.open, what=what),
                                  file=self.model.file, element_id=el.id if el else None,
                                  line=el.line if el else None, code="deadlock"))
