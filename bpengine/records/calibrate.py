@@ -177,8 +177,9 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     fit = _Fitting(model, bsc, base_doc, base_name, {}, list(log.warnings))
     notes, warnings = fit.notes, fit.warnings
     for activity, (n, where) in sorted(replay.unknown.items()):
-        warnings.append(f"{log.source}: activity {activity!r} ({n} event(s), first at {where}) "
-                        f"is no task of {model.file}: left out of the fit")
+        warnings.append(_("{source}: activity {activity!r} ({n} event(s), first at {where}) "
+                          "is no task of {file}: left out of the fit").format(
+            source=log.source, activity=activity, n=n, where=where, file=model.file))
     for key in ("calendar", "service_standard"):
         if key in base_doc:
             doc[key] = base_doc[key]
@@ -219,8 +220,9 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     result = Calibration(doc, notes, header, fits, n_cases, fitting, replay, warnings)
     result.scenario(model)  # what we write must load: fail here, not in the user's run
     if n_cases and not fitting:
-        warnings.append(f"{log.source}: no case fits {model.file}: branch probabilities "
-                        "are kept from the base scenario (see `bpengine conformance`)")
+        warnings.append(_("{source}: no case fits {file}: branch probabilities "
+                          "are kept from the base scenario (see `bpengine conformance`)").format(
+            source=log.source, file=model.file))
     if not executions:
         raise LogError(_("{source}: no task executions matched a task of {file}").format(
                            source=log.source, file=model.file))
@@ -337,9 +339,9 @@ def _fit_tasks(fit: _Fitting, executions, lanes_doc) -> tuple[dict, dict]:
                 f"{base_name}" if task in unknowable else f"not in the log: kept from {base_name}")
     for task, n in unknowable.items():
         if task not in tasks_doc:
-            fit.warnings.append(f"{task}: {n} executions with only their end logged and nothing "
-                                "before them in the case: duration unknown (give a base "
-                                "scenario, or log when work starts)")
+            fit.warnings.append(_("{task}: {n} executions with only their end logged and "
+                                  "nothing before them in the case: duration unknown (give a "
+                                  "base scenario, or log when work starts)").format(task=task, n=n))
     return tasks_doc, fits
 
 
@@ -422,9 +424,9 @@ def _check_holidays(cal, arrivals, warnings, base_name) -> None:
     covered = {d.year for d in cal.holidays}
     missing = [y for y in years if y not in covered]
     if missing and cal.holidays:
-        warnings.append(f"the log runs in {', '.join(map(str, missing))}, for which the "
-                        f"calendar of {base_name} lists no holidays: working time on those "
-                        "days is counted as if the office were open")
+        warnings.append(_("the log runs in {years}, for which the calendar of {base} lists no "
+                          "holidays: working time on those days is counted as if the office "
+                          "were open").format(years=", ".join(map(str, missing)), base=base_name))
 
 
 def _signature(model, flow_id) -> tuple[frozenset, bool]:
