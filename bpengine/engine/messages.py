@@ -46,6 +46,9 @@ def business_key(value) -> str | None:
 def deploy_notes(model, names: dict[str, str]) -> list[str]:
     """What a deployment should tell about its message flows (kept with the definition).
 
+    Written in the deployer's language (``--lang``), as a log line is: whoever deploys reads
+    them at once, and they are stored as said.
+
     Where a message comes from outside the engine and what to call to deliver it; message
     flows the engine does not act on (into a task that does not wait for messages).
     """
@@ -58,13 +61,14 @@ def deploy_notes(model, names: dict[str, str]) -> list[str]:
             continue
         if sender is None or sender.process not in running:
             if receiver.id in names:
-                outside.add(f"{receiver.id} waits for {names[receiver.id]!r} from outside "
-                            f"the engine: deliver it with correlate({names[receiver.id]!r}, "
-                            "business_key=...)")
+                outside.add(_("{element} waits for {message!r} from outside the engine: "
+                              "deliver it with correlate({message!r}, business_key=...)").format(
+                    element=receiver.id, message=names[receiver.id]))
         elif receiver.is_task and receiver.kind != "receiveTask":
-            notes.append(f"message flow {h.flow}: {receiver.kind} {receiver.id} does not wait "
-                         "for the message (only catch events and receive tasks do); it "
-                         "becomes ready when its sequence flow reaches it")
+            notes.append(_("message flow {flow}: {kind} {element} does not wait for the "
+                           "message (only catch events and receive tasks do); it becomes ready "
+                           "when its sequence flow reaches it").format(
+                flow=h.flow, kind=receiver.kind, element=receiver.id))
     return sorted(outside) + notes
 
 
