@@ -234,6 +234,14 @@ class Runtime:
         return workflow
 
     @staticmethod
+    def reuse(workflow, case) -> None:
+        """Ready an instance kept from an earlier call for this one: what it threw belonged
+        to that call, and its conditions now read ``case`` (the row this call loaded)."""
+        outbox(workflow).clear()
+        throwers(workflow).clear()
+        workflow.bpe_case = case
+
+    @staticmethod
     def dump(workflow, data=None) -> str:
         """The instance as JSON, without its spec. ``data``: the case data stored beside it;
         task data values equal to its large ones are stored as references to it (once per
