@@ -273,9 +273,11 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             return runtime.restore(case.state, case)
         workflow = kept[2]
         runtime.reuse(workflow, case)
-        if self._check_cache and runtime.dump(workflow, case.data) != case.state:
-            raise BpengineError(f"internal: the kept instance of case {case.id} differs "
-                                "from its saved state")
+        if self._check_cache:
+            differs = runtime.differs(workflow, case.state, case)
+            if differs:
+                raise BpengineError(f"internal: the kept instance of case {case.id} differs "
+                                    f"from the saved one in {differs}")
         return workflow
 
     def _keep(self, saved: dict | None) -> None:
