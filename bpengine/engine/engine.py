@@ -158,8 +158,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             raise BpengineError(f"cached_cases must be a whole number >= 0, not "
                                 f"{cached_cases!r}")
         self.cached_cases = cached_cases
-        # case id -> (definition id, case row version, workflow): see _workflow and _keep
-        self._cached: OrderedDict[str, tuple[int, int, object]] = OrderedDict()
+        # case id -> (definition id, row version, state, data, workflow): _workflow, _keep
+        self._cached: OrderedDict[str, tuple[int, int, str, dict, object]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.limits = limits
         self.timezone = zone(timezone)
@@ -192,7 +192,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             raise
 
     def close(self) -> None:
-        """Release the database connections (the engine can no longer be used)."""
+        """Release the database connections and the kept instances (the engine can no
+        longer be used)."""
+        with self._cache_lock:
+            self._cached.clear()
         self.db.dispose()
 
     def __enter__(self) -> Engine:
@@ -269,9 +272,13 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         """
         with self._cache_lock:
             kept = self._cached.pop(case.id, None)
-        if kept is None or kept[0] != case.definition_id or kept[1] != case.version:
+        # The version is what other workers bump; the columns themselves are compared too
+        # (a string and a dict compare, far cheaper than a restore), so a row edited behind
+        # the engine's back without a new version is read again and checked as before.
+        if kept is None or kept[:4] != (case.definition_id, case.version, case.state,
+                                        case.data):
             return runtime.restore(case.state, case)
-        workflow = kept[2]
+        workflow = kept[4]
         runtime.reuse(workflow, case)
         if self._check_cache:
             differs = runtime.differs(workflow, case.state, case)
@@ -286,12 +293,13 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         if not saved or not self.cached_cases:
             return
         with self._cache_lock:
-            for row, state, workflow in saved.values():
-                # a row written again after the save (other state) is not what we hold
-                if row.status != "running" or row.state is not state:
+            for row, state, data, workflow in saved.values():
+                # a row written again after the save (other state or data): not what we hold
+                if row.status != "running" or row.state is not state or row.data is not data:
                     continue
                 workflow.bpe_case = None  # the row belongs to a closed session
-                self._cached[row.id] = (row.definition_id, row.version, workflow)
+                self._cached[row.id] = (row.definition_id, row.version, state, data,
+                                        workflow)
                 self._cached.move_to_end(row.id)
             while len(self._cached) > self.cached_cases:
                 self._cached.popitem(last=False)
@@ -476,7 +484,8 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         write_pending(session)
         # kept for the next call once this transaction commits (_transaction, _keep); a
         # job's failure drops the bpe_ keys (jobs._run_job)
-        session.info.setdefault("bpe_cache", {})[row.id] = (row, row.state, workflow)
+        session.info.setdefault("bpe_cache", {})[row.id] = (row, row.state, row.data,
+                                                             workflow)
         return open_rows
 
     def _zone_of(self, lane: str | None) -> _dt.tzinfo:
