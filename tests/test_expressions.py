@@ -15,7 +15,7 @@ from bpengine.expressions import (
     evaluate,
 )
 
-HOSTILE = Path(__file__).parent / "data" / "hostile" / "expressions.txt"
+HOSTILE = Path(__file__).parent / "data" / "hostile" / "expressions" / "expressions.lines"
 _SHARED = [0] * 10_000
 HOSTILE_DATA = {"n": 10**9, "w": 2**31 - 1, "digits": "9" * 5000, "x": "abc",
                 "lists": [_SHARED] * 10_000, "s": "s" * 10_000}
@@ -108,7 +108,7 @@ def test_escapes_are_refused_at_compile_time(text):
 
 @pytest.mark.parametrize(("limit", "text"), list(_hostile()))
 def test_hostile_expressions_are_refused_before_the_work(limit, text):
-    """Each payload of tests/data/hostile/expressions.txt is refused by the limit it names,
+    """Each payload of tests/data/hostile/expressions/expressions.lines is refused by the limit it names,
     after a handful of evaluation steps (a counter, not a stopwatch: the step count shows
     the refusal came before the expensive operation, not after it)."""
     with pytest.raises(ExpressionLimitError) as caught:

@@ -1,5 +1,7 @@
 """bpengine/limits.py: case data over a named limit is refused before any work, naming the
-call, the variable and the setting; nothing is written and the case goes on."""
+call, the variable and the setting; nothing is written and the case goes on. Every engine
+test runs on SQLite and on PostgreSQL (the ``database`` fixture; PostgreSQL from
+tests/conftest.py, skipped with the reason where its binaries are missing, never in CI)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,6 +17,12 @@ from bpengine.cli import main
 from bpengine.limits import EngineLimits
 
 CUTI = Path(__file__).resolve().parent / "engine" / "data" / "cuti.bpmn"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request) -> str | None:
+    """The engine's database URL: None is SQLite in memory, else a fresh PostgreSQL one."""
+    return None if request.param == "sqlite" else request.getfixturevalue("pg_url")
 
 
 def _deep(levels: int):
@@ -56,8 +64,8 @@ COLLECTION = _multi('<multiInstanceLoopCharacteristics isSequential="true"><loop
     ({"biaya": float("nan")}, r"biaya is nan, not a number JSON can hold"),
     ({"biaya": [float("-inf")]}, r"biaya\[0\] is -inf, not a number JSON can hold"),
 ])
-def test_data_over_a_limit_is_refused_at_start_and_at_complete(data, message):
-    with Engine() as engine:
+def test_data_over_a_limit_is_refused_at_start_and_at_complete(data, message, database):
+    with Engine(database) as engine:
         engine.deploy(CUTI)
         with pytest.raises(BpengineError, match="start cuti: " + message):
             engine.start("cuti", {"hari": 2, "revisi": 0, **data})
@@ -71,8 +79,8 @@ def test_data_over_a_limit_is_refused_at_start_and_at_complete(data, message):
         assert [h.action for h in engine.history(case.id)] == ["start"]
 
 
-def test_the_case_as_a_whole_is_bounded_not_only_each_call():
-    with Engine() as engine:
+def test_the_case_as_a_whole_is_bounded_not_only_each_call(database):
+    with Engine(database) as engine:
         engine.deploy(CUTI)
         case = engine.start("cuti", {"hari": 2, "revisi": 0, "a": "x" * 600_000})
         [task] = engine.inbox()
@@ -91,8 +99,9 @@ def test_the_case_as_a_whole_is_bounded_not_only_each_call():
     (COLLECTION, {"daftar": list(range(5000))},
      "T_periksa: multi-instance count the length of 'daftar' is 5000, over the limit of 1000"),
 ])
-def test_multi_instance_counts_from_case_data_are_refused_before_the_tasks(model, data, message):
-    with Engine() as engine:
+def test_multi_instance_counts_from_case_data_are_refused_before_the_tasks(model, data, message,
+                                                                          database):
+    with Engine(database) as engine:
         engine.deploy(model)
         tracemalloc.start()
         try:
@@ -106,13 +115,13 @@ def test_multi_instance_counts_from_case_data_are_refused_before_the_tasks(model
         assert engine.cases() == []
 
 
-def test_the_limits_are_settings_an_engine_can_raise():
+def test_the_limits_are_settings_an_engine_can_raise(database):
     small = {"jumlah_berkas": 3}
-    with Engine(limits=EngineLimits(instances=2)) as engine:
+    with Engine(database, limits=EngineLimits(instances=2)) as engine:
         engine.deploy(CARDINALITY)
         with pytest.raises(BpengineError, match="over the limit of 2"):
             engine.start("berkas", small)
-    with Engine(limits=EngineLimits(instances=2000, data_depth=200)) as engine:
+    with Engine(database, limits=EngineLimits(instances=2000, data_depth=200)) as engine:
         engine.deploy(CARDINALITY)
         assert len(engine.start("berkas", {"jumlah_berkas": 1500}).tasks) == 1500
         deep = engine.start("berkas", {"jumlah_berkas": 1, "x": _deep(199)})
@@ -130,9 +139,9 @@ def test_a_limit_must_be_a_positive_whole_number(bad):
         Engine(limits={"instances": 5})
 
 
-def test_a_handler_returning_data_over_a_limit_is_an_incident_on_its_case():
+def test_a_handler_returning_data_over_a_limit_is_an_incident_on_its_case(database):
     clock_now = dt.datetime(2025, 1, 6, 1, tzinfo=dt.timezone.utc)
-    with Engine(clock=lambda: clock_now, retries=1) as engine:
+    with Engine(database, clock=lambda: clock_now, retries=1) as engine:
         engine.deploy(CUTI)
         engine.register("S_catat", lambda data: {"arsip": _deep(100)})
         case = engine.start("cuti", {"hari": 2, "revisi": 0})
@@ -143,17 +152,17 @@ def test_a_handler_returning_data_over_a_limit_is_an_incident_on_its_case():
         assert "nests deeper than 32 levels" in incident.error
 
 
-def test_the_cli_refuses_json_too_deep_to_read_in_one_line(tmp_path):
+def test_the_cli_refuses_json_too_deep_to_read_in_one_line(tmp_path, database):
+    url = database or f"sqlite:///{tmp_path / 'k.db'}"
     deep = "[" * 100_000 + "]" * 100_000
     result = CliRunner().invoke(main, ["case", "start", str(CUTI), "--json", deep,
-                                       "--db", f"sqlite:///{tmp_path / 'k.db'}"])
+                                       "--db", url])
     assert result.exit_code == 2
     assert "nested too deeply" in result.output
     assert "Traceback" not in result.output
     result = CliRunner().invoke(main, ["case", "start", str(CUTI), "--data", "hari=2",
                                        "--data", "revisi=0", "--data",
-                                       "x=" + json.dumps(_deep(40)), "--db",
-                                       f"sqlite:///{tmp_path / 'k.db'}"])
+                                       "x=" + json.dumps(_deep(40)), "--db", url])
     assert result.exit_code == 1
     assert "x.isi" in result.output
     assert "data_depth" in result.output

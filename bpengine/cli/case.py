@@ -52,7 +52,11 @@ def _open(url: str | None, create: bool = False) -> Engine:
             raise BpengineError(_("--db {url}: no database at {path} (start a case there first, "
                                   "or run bpengine db upgrade --db ...)").format(
                                       url=hide_password(url), path=path))
-    return Engine(url)
+    engine = Engine(url)
+    # released when the command ends, error or not: in-process callers (tests, an app
+    # calling main) would otherwise keep a PostgreSQL connection open per call
+    click.get_current_context().call_on_close(engine.close)
+    return engine
 
 
 def _when(moment) -> str:

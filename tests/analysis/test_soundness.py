@@ -171,7 +171,7 @@ def test_a_loop_of_gateways_only_is_a_livelock_naming_the_gateways():
     check finds that nothing inside the loop can ever make it hold."""
     from bpengine.analysis.soundness import gateway_loops
 
-    model = load(HOSTILE / "gateway-loop.bpmn")
+    model = load(HOSTILE / "livelock" / "gateway-loop.bpmn")
     assert gateway_loops(model) == [["G_cek", "G_ulang"]]
     r = soundness(model)
     [v] = [v for v in r.violations if v.kind == "livelock"]

@@ -1,6 +1,7 @@
 """Fuzzing case data: whatever JSON a caller starts or completes a case with, the engine
 either takes it (and the case keeps working: it reloads, lists, completes) or refuses it
-with a BpengineError; nothing else escapes, and each input is done within the deadline.
+with a BpengineError; nothing else escapes, and each input is done within the deadline and
+the memory budget (tests/conftest.py FUZZ_MEMORY).
 
 The data is drawn as JSON with the shapes that broke cases before: keys SpiffWorkflow's
 serializer revives (``typename``), deep nesting, huge and odd numbers, long strings,
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bpengine import BpengineError, Engine
+from tests.conftest import memory_budget
 
 SEQUENCE = Path(__file__).resolve().parents[1] / "data" / "sim" / "sequence.bpmn"
 FUZZ = settings(max_examples=int(os.environ.get("BPENGINE_FUZZ_EXAMPLES", 25)), deadline=4000,
@@ -42,6 +44,11 @@ _KEY = _ENGINE.deploy(SEQUENCE).key
 @FUZZ
 @given(CASE_DATA, CASE_DATA)
 def test_case_data_gives_engine_errors_and_cases_keep_working(start, complete):
+    with memory_budget():
+        _start_and_complete(start, complete)
+
+
+def _start_and_complete(start: dict, complete: dict) -> None:
     engine = _ENGINE
     try:
         case = engine.start(_KEY, data=start)

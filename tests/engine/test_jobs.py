@@ -227,7 +227,7 @@ def test_a_poisoned_job_leaves_four_workers_running_on_postgresql(pg_url, data_d
 def test_a_timer_that_leads_into_a_gateway_loop_is_an_incident_naming_the_gateways(engine,
                                                                                    clock):
     """Issue #16: a job running into a loop of gateways fails on its case, saying where."""
-    source = (Path(__file__).parents[1] / "data" / "hostile" / "gateway-loop.bpmn").read_text(
+    source = (Path(__file__).parents[1] / "data" / "hostile" / "livelock" / "gateway-loop.bpmn").read_text(
         encoding="utf-8")
     timer = ('<boundaryEvent id="B_batas" attachedToRef="T_isi"><timerEventDefinition>'
              '<timeDuration>PT1H</timeDuration></timerEventDefinition></boundaryEvent>'

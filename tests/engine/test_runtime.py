@@ -222,7 +222,7 @@ def test_a_parallel_review_in_a_loop_sees_the_latest_round(data_dir, clock):
     assert result.status == "completed"
 
 
-GATEWAY_LOOP = Path(__file__).parents[1] / "data" / "hostile" / "gateway-loop.bpmn"
+GATEWAY_LOOP = Path(__file__).parents[1] / "data" / "hostile" / "livelock" / "gateway-loop.bpmn"
 
 
 def test_a_case_caught_in_a_loop_of_gateways_is_stopped_naming_them():

@@ -212,7 +212,7 @@ def test_in_a_process_marked_not_executable_they_are_warnings():
 
 # --- loops made only of gateways (livelocks, issue #16) ----------------------------------
 def test_a_loop_of_gateways_only_is_a_warning_naming_its_gateways():
-    path = DATA / "hostile" / "gateway-loop.bpmn"
+    path = DATA / "hostile" / "livelock" / "gateway-loop.bpmn"
     model, problems = validate(path)
     assert gateway_loops(model) == [["G_cek", "G_ulang"]]
     [p] = [p for p in problems if p.code == "gateway-loop"]

@@ -1,6 +1,7 @@
 """Fuzzing the model reader: mutated copies of the shipped BPMN files load, validate and
 build their graph, or raise a ModelError (a BpengineError) naming what is wrong; nothing
-else escapes, and each input is done within the deadline.
+else escapes, and each input is done within the deadline and the memory budget
+(tests/conftest.py FUZZ_MEMORY).
 
 Two kinds of mutation: on the bytes (cut, repeat, overwrite, insert, truncate: what a
 damaged attachment looks like) and on the tree (drop an element, point a reference at
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from bpengine import BpengineError, load, validate
+from tests.conftest import memory_budget
 
 PROCESSES = sorted((Path(__file__).resolve().parents[2] / "processes").glob("*.bpmn"))
 SOURCES = [p.read_bytes() for p in PROCESSES]
@@ -31,6 +33,11 @@ REFS = ("sourceRef", "targetRef", "attachedToRef", "default", "processRef", "cal
 
 def _survives(data: bytes) -> None:
     """Load, validate and walk ``data``; only bpengine's own errors may come out."""
+    with memory_budget():
+        _read(data)
+
+
+def _read(data: bytes) -> None:
     try:
         model = load(data)
         model.graph  # noqa: B018 (built on first use)

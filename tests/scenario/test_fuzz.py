@@ -1,6 +1,7 @@
 """Fuzzing scenarios and Prosimos parameters: whatever a file holds, reading it (and then a
 tiny simulation of what was read) either works or raises a ScenarioError naming the key;
-nothing else escapes, and each input is done within the deadline.
+nothing else escapes, and each input is done within the deadline and the memory budget
+(tests/conftest.py FUZZ_MEMORY).
 
 Scenarios are drawn as mappings in the sidecar's vocabulary (the keys the reader knows,
 with values that are numbers, NaN, infinities, huge and negative numbers, durations,
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from bpengine import BpengineError, load, load_scenario, simulate
 from bpengine.scenario import from_prosimos
+from tests.conftest import memory_budget
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MODEL = load(DATA / "sim" / "rework.bpmn")
@@ -74,7 +76,13 @@ def near_valid(draw) -> dict:
 
 
 def _survives(read) -> None:
-    """``read()`` a scenario, then simulate a few cases of it; only bpengine errors."""
+    """``read()`` a scenario, then simulate a few cases of it; only bpengine errors, within
+    the memory budget."""
+    with memory_budget():
+        _read_and_simulate(read)
+
+
+def _read_and_simulate(read) -> None:
     try:
         sc = read()
         simulate(MODEL, scenario=sc, cases=5, replications=1, warmup=0, event_log=False)
@@ -145,8 +153,10 @@ def test_prosimos_parameters_give_scenario_errors(changes):
         except (KeyError, IndexError, TypeError):
             continue  # an earlier change removed the place
     text = json.dumps(doc)
-    try:
-        sc = from_prosimos(text, PROSIMOS_MODEL)
-        simulate(PROSIMOS_MODEL, scenario=sc, cases=5, replications=1, warmup=0, event_log=False)
-    except BpengineError as exc:
-        assert str(exc).strip()
+    with memory_budget():
+        try:
+            sc = from_prosimos(text, PROSIMOS_MODEL)
+            simulate(PROSIMOS_MODEL, scenario=sc, cases=5, replications=1, warmup=0,
+                     event_log=False)
+        except BpengineError as exc:
+            assert str(exc).strip()

@@ -19,7 +19,7 @@ HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
                                         "</timerEventDefinition>"])
 def test_a_catch_event_looping_to_itself_is_refused_naming_it(definition, tmp_path):
     """Issue #16: a RecursionError (message) or a run without end (timer) before."""
-    source = (HOSTILE / "self-loop-catch.bpmn").read_text(encoding="utf-8")
+    source = (HOSTILE / "simulate" / "self-loop-catch.bpmn").read_text(encoding="utf-8")
     path = tmp_path / "loop.bpmn"
     path.write_text(source.replace("<messageEventDefinition/>", definition), encoding="utf-8")
     model = load(path)
@@ -32,7 +32,7 @@ def test_a_catch_event_looping_to_itself_is_refused_naming_it(definition, tmp_pa
 
 
 def test_simulate_says_so_in_one_line():
-    res = CliRunner().invoke(main, ["simulate", str(HOSTILE / "self-loop-catch.bpmn")])
+    res = CliRunner().invoke(main, ["simulate", str(HOSTILE / "simulate" / "self-loop-catch.bpmn")])
     assert res.exit_code != 0
     assert "Traceback" not in res.output
     assert "W ('Tunggu'): intermediateCatchEvent 'W' has a sequence flow back to itself" \
