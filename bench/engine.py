@@ -49,6 +49,17 @@ perjalanan-dinas 2.40 (2.73), surat-keterangan-domisili 2.03 (2.35) ms CPU. Targ
 met on one process, within 0.1 ms on three more under this load; the rest is SpiffWorkflow's
 steps and (de)serialisation of the live frontier and SQLAlchemy's ORM flush of the case row.
 
+Keeping each running case's instance between calls (``Engine(cached_cases=...)``, reused while
+the case row's version, state and data are the ones it saved): main (874843d) and the branch
+run alternately, three invocations each with ``--no-postgres --cases 4 --repeat 3``, medians,
+load average 1.6-2.0 (2026-11-30 11:04 UTC): the 20-task step 1.48 -> 1.36 ms CPU; cuti-asn
+1.66 -> 1.48, disposisi-surat-masuk 1.66 -> 1.46, izin-usaha-oss-rba 1.76 -> 1.56,
+izin-usaha-sebelum-oss 2.58 -> 2.01, pbg 2.18 -> 1.81, perjalanan-dinas 1.82 -> 1.61,
+surat-keterangan-domisili 1.61 -> 1.50. Function calls per step under cProfile (independent of
+load): 7-23% fewer (izin-usaha-sebelum-oss 7,407 -> 5,691, pbg 5,860 -> 4,754). What is left
+is mostly SQLAlchemy (the ORM flush ~19% of a step, loading and syncing task rows ~25%,
+commit ~7%); dumping the state is ~8% and SpiffWorkflow's own steps ~12%.
+
 Usage: python bench/engine.py [--cases N] [--repeat R] [--pg-url URL | --no-postgres]
 
 Measured 2026-11-28 on the shared 2-core dev machine (load average 4-6 from other jobs, so

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -68,7 +70,11 @@ from .store import (
 )
 from .tasks import TaskOperations
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "CACHED_CASES"]
+
+#: Default of ``Engine(cached_cases=...)``: running cases whose restored instance a process
+#: keeps between calls. An instance of a shipped process is some tens of kB in memory.
+CACHED_CASES = 256
 
 # Model problems the engine would not report at run time but run differently from the
 # drawing: refused at deploy instead of a case that "completes" wrongly.
@@ -118,6 +124,12 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         How large and deep case data may be and how many instances a multi-instance
         activity may create (:class:`bpengine.limits.EngineLimits`; defaults: 1 MiB of JSON,
         32 levels, 30-digit integers, 1,000 instances). Refused before any work is done.
+    cached_cases : int
+        How many running cases keep their SpiffWorkflow instance in this process between
+        calls (least recently used first out; default :data:`CACHED_CASES`, 0: none). A
+        kept instance is used again only while the case row's version is the one it was
+        saved at, so a case another worker (process) moved is read from the database
+        again; a failed step drops it.
 
     Examples
     --------
@@ -138,10 +150,20 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                  calendar=None, timezone: _dt.tzinfo | str = "Asia/Jakarta",
                  lane_timezones: dict | None = None, migrate: bool | None = None,
                  retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1),
-                 limits: EngineLimits = DEFAULT_LIMITS):
+                 limits: EngineLimits = DEFAULT_LIMITS, cached_cases: int | None = None):
         if not isinstance(limits, EngineLimits):
             raise BpengineError(_("limits must be an EngineLimits, not {got}").format(
                     got=type(limits).__name__))
+        if cached_cases is None:
+            cached_cases = CACHED_CASES
+        if isinstance(cached_cases, bool) or not isinstance(cached_cases, int) \
+                or cached_cases < 0:
+            raise BpengineError(_("cached_cases must be a whole number >= 0, not {got!r}"
+                                  ).format(got=cached_cases))
+        self.cached_cases = cached_cases
+        # case id -> (definition id, row version, state, data, workflow): _workflow, _keep
+        self._cached: OrderedDict[str, tuple[int, int, str, dict, object]] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.limits = limits
         self.timezone = zone(timezone)
         self.lane_timezones = {str(lane): zone(tz) for lane, tz in (lane_timezones or {}).items()}
@@ -174,7 +196,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             raise
 
     def close(self) -> None:
-        """Release the database connections (the engine can no longer be used)."""
+        """Release the database connections and the kept instances (the engine can no
+        longer be used)."""
+        with self._cache_lock:
+            self._cached.clear()
         self.db.dispose()
 
     def __enter__(self) -> Engine:
@@ -198,6 +223,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             with clock_at(now), session.begin():
                 yield session
                 write_pending(session)
+            self._keep(session.info.pop("bpe_cache", None))  # committed: safe to reuse
         except StaleDataError:
             raise ConflictError(_("the case was changed by another worker at the same time; "
                                   "nothing was written: reload and try again")) from None
@@ -238,6 +264,50 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                               assignments=read_assignments(row.source), limits=self.limits)
             self._runtimes[definition_id] = runtime
         return runtime
+
+    #: Tests set this: a kept instance must dump to exactly the state it is reused for.
+    _check_cache = False
+
+    def _workflow(self, runtime: Runtime, case: CaseRow):
+        """The case's instance: the one kept from this process's last call on it when the
+        case row is still at the version that call saved, else restored from ``case.state``.
+
+        The kept one is taken out of the cache: until this call commits (see :meth:`_keep`)
+        no other call can get it, and a call that fails never puts back what it changed.
+        """
+        with self._cache_lock:
+            kept = self._cached.pop(case.id, None)
+        # The version is what other workers bump; the columns themselves are compared too
+        # (a string and a dict compare, far cheaper than a restore), so a row edited behind
+        # the engine's back without a new version is read again and checked as before.
+        if kept is None or kept[:4] != (case.definition_id, case.version, case.state,
+                                        case.data):
+            return runtime.restore(case.state, case)
+        workflow = kept[4]
+        runtime.reuse(workflow, case)
+        if self._check_cache:
+            differs = runtime.differs(workflow, case.state, case)
+            if differs:
+                raise BpengineError(f"internal: the kept instance of case {case.id} differs "
+                                    f"from the saved one in {differs}")
+        return workflow
+
+    def _keep(self, saved: dict | None) -> None:
+        """After a commit: keep the instances of the running cases the call saved, with
+        the version their row now has (see :meth:`_workflow`)."""
+        if not saved or not self.cached_cases:
+            return
+        with self._cache_lock:
+            for row, state, data, workflow in saved.values():
+                # a row written again after the save (other state or data): not what we hold
+                if row.status != "running" or row.state is not state or row.data is not data:
+                    continue
+                workflow.bpe_case = None  # the row belongs to a closed session
+                self._cached[row.id] = (row.definition_id, row.version, state, data,
+                                        workflow)
+                self._cached.move_to_end(row.id)
+            while len(self._cached) > self.cached_cases:
+                self._cached.popitem(last=False)
 
     @staticmethod
     def _case_row(session, case_id: str) -> CaseRow:
@@ -418,6 +488,10 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         row.updated_at = now
         session.flush()  # the case row's version check happens here
         write_pending(session)
+        # kept for the next call once this transaction commits (_transaction, _keep); a
+        # job's failure drops the bpe_ keys (jobs._run_job)
+        session.info.setdefault("bpe_cache", {})[row.id] = (row, row.state, row.data,
+                                                             workflow)
         return open_rows
 
     def _zone_of(self, lane: str | None) -> _dt.tzinfo:

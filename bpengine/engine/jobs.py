@@ -211,7 +211,7 @@ class JobOperations(EngineCore):
             before = dict(case.data)
             if data:
                 runtime = self._runtime(session, case.definition_id)
-                workflow = runtime.restore(case.state, case)
+                workflow = self._workflow(runtime, case)
                 runtime.patch_data(workflow, data, list(incidents))
                 case.data = {**before, **data}
                 self.limits.check_size(case.data, f"retry {case_id}")

@@ -301,7 +301,7 @@ class MessageOperations(ScheduleOperations):
                  detail) -> list[str]:
         runtime = self._runtime(session, case.definition_id)
         self.limits.check_size({**case.data, **payload}, f"case {case.id}: {kind} {name!r}")
-        workflow = runtime.restore(case.state, case)
+        workflow = self._workflow(runtime, case)
         caught, finished = runtime.deliver(workflow, kind, name, payload,
                                            every=kind == "signal", elements=elements)
         if not caught:

@@ -115,7 +115,7 @@ class MigrationOperations(EngineCore):
                 source = self._runtime(session, old_id)
                 target = self._runtime(session, new_id)
                 version = f"{target.key} v{target.version}"
-                workflow = source.restore(case.state, case)
+                workflow = self._workflow(source, case)
                 at = tuple(sorted({t.element_id for t in open_tasks(workflow)}))
                 reasons = check(workflow, target.spec, target.subprocess_specs, mapping,
                                 version)

@@ -47,7 +47,9 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     ServiceTask,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
@@ -232,6 +234,45 @@ class Runtime:
         workflow.bpmn_events = converter.restore(dct.pop("bpmn_events", []))
         workflow.bpe_case = case  # a plain attribute: never serialized
         return workflow
+
+    @staticmethod
+    def reuse(workflow, case) -> None:
+        """Ready an instance kept from an earlier call for this one, so it runs as the
+        instance :meth:`restore` would give: what it threw belonged to that call, its
+        conditions now read ``case`` (the row this call loaded), and exactly its waiting
+        catch events are registered, as a restore registers them (SpiffWorkflow leaves a
+        catch event that went back to the future state, in a loop, registered in memory,
+        and an event thrown inside the case would still reach it)."""
+        outbox(workflow).clear()
+        throwers(workflow).clear()
+        workflow.bpe_case = case
+        manager = workflow.event_manager
+        manager.tasks.clear()
+
+        def register(wf):  # the order of restore: each instance, then its subprocesses
+            for task in wf.tasks.values():
+                if isinstance(task.task_spec, CatchingEvent) and task.has_state(
+                        TaskState.WAITING):
+                    manager.add_task(task)
+            for task in wf.tasks.values():
+                sub = workflow.subprocesses.get(task.id)
+                if sub is not None and isinstance(task.task_spec, SubWorkflowTask):
+                    register(sub)
+
+        register(workflow)
+
+    def differs(self, workflow, state: str, case) -> str | None:
+        """What differs between a kept instance and the one :meth:`restore` reads from
+        ``state`` (None: nothing). For tests: it restores, which a kept one saves."""
+        if self.dump(workflow, case.data) != state:
+            return "its state"
+        fresh = self.restore(state, case)
+        def waiting(wf):
+            return [(t.task_spec.name, t.state) for t in wf.event_manager.tasks.values()]
+
+        if list(fresh.event_manager.tasks) != list(workflow.event_manager.tasks):
+            return f"the catch events it registers ({waiting(workflow)}, not {waiting(fresh)})"
+        return None
 
     @staticmethod
     def dump(workflow, data=None) -> str:

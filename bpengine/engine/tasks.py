@@ -358,7 +358,7 @@ class TaskOperations(EngineCore):
             runtime = self._runtime(session, case.definition_id)
             data = validate(runtime.forms.get(row.element_id), data,
                             f"task {row.id} ({row.element_id})", case.data)
-            workflow = runtime.restore(case.state, case)
+            workflow = self._workflow(runtime, case)
             task = runtime.find(workflow, row.id)
             if task is None or not runtime.is_ready(task):
                 raise ConflictError(_("task {task_id} was completed by another worker").format(
@@ -404,7 +404,7 @@ class TaskOperations(EngineCore):
 
     def _advance_case(self, session, case: CaseRow, step, actor: str, now) -> Case:
         runtime = self._runtime(session, case.definition_id)
-        workflow = runtime.restore(case.state, case)
+        workflow = self._workflow(runtime, case)
         finished = step(runtime, workflow)
         open_rows = self._save(session, case, runtime, workflow, finished, actor, now)
         return to_case(session, case, runtime, open_rows)

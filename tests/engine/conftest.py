@@ -43,6 +43,14 @@ def clock() -> Clock:
     return Clock(dt.datetime(2025, 1, 6, 1, 0, tzinfo=dt.timezone.utc))  # Monday 08:00 WIB
 
 
+@pytest.fixture(autouse=True)
+def _check_kept_instances(monkeypatch):
+    """Every instance an Engine reuses between calls must dump to the state it stands for."""
+    from bpengine import Engine
+
+    monkeypatch.setattr(Engine, "_check_cache", True)
+
+
 @pytest.fixture
 def engine(clock):
     from bpengine import Engine

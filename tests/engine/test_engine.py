@@ -418,3 +418,55 @@ def test_ids_start_and_end_are_refused_at_deploy_naming_both(engine):
     assert {(p.code, p.element_id) for p in info.value.problems} >= {
         ("reserved-id", "Start"), ("reserved-id", "End")}
     assert engine.definitions() == []
+
+
+def test_a_worker_reads_a_case_again_after_another_worker_moved_it(data_dir, tmp_path, clock):
+    # Worker A keeps the case's instance between its calls; worker B (another process in
+    # production) moves the case in between: A must not continue from what it kept.
+    url = f"sqlite:///{tmp_path / 'kept.db'}"
+    with Engine(url, clock=clock) as a, Engine(url, clock=clock) as b:
+        a.deploy(data_dir / "cuti.bpmn")
+        case = a.start("cuti", {"hari": 3, "revisi": 0}, actor="ani")
+        a.complete(case.tasks[0].id, {"alasan": "keluarga"}, actor="ani")
+        [approval] = b.inbox(lane="Atasan Langsung")
+        b.complete(approval.id, {"approved": False}, actor="budi")  # back to revision
+        [revision] = a.inbox(lane="Pegawai")
+        a.complete(revision.id, {"revisi": 1}, actor="ani")
+        [approval] = a.inbox(lane="Atasan Langsung")
+        a.register("Catat di SIMPEG", lambda data: {"tercatat": True})
+        done = a.complete(approval.id, {"approved": True}, actor="budi")
+        assert done.status == "completed"
+        assert done.data == {"hari": 3, "revisi": 1, "alasan": "keluarga", "approved": True,
+                             "tercatat": True}
+        assert [(h.action, h.element_id) for h in b.history(case.id)] == [
+            ("start", None), ("complete", "T_isi"), ("complete", "T_setuju"),
+            ("complete", "T_revisi"), ("complete", "T_setuju"), ("service", "S_catat"),
+            ("end", None)]
+
+
+def test_a_failed_step_leaves_nothing_kept_and_the_next_call_reads_the_saved_state(engine,
+                                                                                   data_dir):
+    engine.deploy(data_dir / "gateway-no-default.bpmn")
+    case = engine.start("p", {})
+    for _attempt in range(2):  # the instance the failed step changed is never used again
+        with pytest.raises(BpengineError, match="G_lengkap: no condition"):
+            engine.complete(case.tasks[0].id, {"lengkap": "maybe"}, actor="x")
+    assert engine.get(case.id).data == {}
+    done = engine.complete(case.tasks[0].id, {"lengkap": False}, actor="x")
+    assert done.status == "completed"
+    assert done.data == {"lengkap": False}
+
+
+def test_kept_instances_are_bounded_and_the_bound_is_checked(data_dir, clock):
+    with pytest.raises(BpengineError, match="cached_cases must be a whole number >= 0"):
+        Engine(cached_cases=-1)
+    for bound in (0, 1):
+        with Engine(clock=clock, cached_cases=bound) as engine:
+            engine.deploy(data_dir / "cuti.bpmn")
+            cases = [engine.start("cuti", {"hari": 3, "revisi": 0}) for _ in range(3)]
+            for step in ({"alasan": "x"}, {"approved": False}, {"revisi": 1}):
+                for case in cases:  # round robin: each call evicts the case the next needs
+                    [task] = [t for t in engine.get(case.id).tasks if t.kind == "user"]
+                    engine.complete(task.id, step, actor="ani")
+            assert len(engine._cached) <= bound
+            assert [engine.get(c.id).data["revisi"] for c in cases] == [1, 1, 1]
