@@ -13,6 +13,7 @@ Measured 2026-11-27 on the 2-core dev machine while other test suites ran (load 
   9,993 elements: analyze 2.8-3.9 s (1.2-1.8x load), soundness 0.56-0.82 s (22,202
   states, complete), analyze + soundness 3.5-4.5 s; metrics 1.6-2.5 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,9 @@ def generate(target: int) -> bytes:
         return nid
 
     def flow(a, b, name=""):
-        flows.append(f'<sequenceFlow id="f{len(flows)}" sourceRef="{a}" targetRef="{b}" '
-                     f'name="{name}"/>')
+        flows.append(
+            f'<sequenceFlow id="f{len(flows)}" sourceRef="{a}" targetRef="{b}" name="{name}"/>'
+        )
 
     prev = node("startEvent", "Mulai", "Pemohon")
     reject = node("endEvent", "Ditolak", "Pemohon")
@@ -84,14 +86,20 @@ def generate(target: int) -> bytes:
     end = node("endEvent", "Selesai", "Pemohon")
     flow(prev, end)
     lane_xml = "".join(
-        f'<lane id="L{i}" name="{name}">' + "".join(f"<flowNodeRef>{n}</flowNodeRef>"
-                                                    for n in refs) + "</lane>"
-        for i, (name, refs) in enumerate(lanes.items()))
-    return ('<?xml version="1.0" encoding="UTF-8"?>'
-            '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
-            'targetNamespace="http://example.org"><process id="p" isExecutable="true">'
-            f'<laneSet id="ls">{lane_xml}</laneSet>' + "".join(nodes) + "".join(flows)
-            + "</process></definitions>").encode()
+        f'<lane id="L{i}" name="{name}">'
+        + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in refs)
+        + "</lane>"
+        for i, (name, refs) in enumerate(lanes.items())
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+        'targetNamespace="http://example.org"><process id="p" isExecutable="true">'
+        f'<laneSet id="ls">{lane_xml}</laneSet>'
+        + "".join(nodes)
+        + "".join(flows)
+        + "</process></definitions>"
+    ).encode()
 
 
 def _timed(fn):
@@ -105,9 +113,11 @@ def main(argv=None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--max-states", type=int, default=None)
     args = parser.parse_args(argv)
-    print(f"{'elements':>8} {'load s':>8} {'analyze s':>10} {'x load':>7} {'sound s':>8} "
-          f"{'x load':>7} {'states':>7} {'complete':>8} {'metrics s':>9} {'findings':>8} "
-          f"{'total s':>8}")
+    print(
+        f"{'elements':>8} {'load s':>8} {'analyze s':>10} {'x load':>7} {'sound s':>8} "
+        f"{'x load':>7} {'states':>7} {'complete':>8} {'metrics s':>9} {'findings':>8} "
+        f"{'total s':>8}"
+    )
     for size in args.sizes:
         data = generate(size)
         model, t_load = _timed(lambda data=data: load(data))
@@ -115,9 +125,11 @@ def main(argv=None) -> None:
         kwargs = {"max_states": args.max_states} if args.max_states else {}
         report, t_so = _timed(lambda model=model, kw=kwargs: soundness(model, **kw))
         _, t_me = _timed(lambda model=model: metrics(model))
-        print(f"{len(model.elements):>8} {t_load:>8.3f} {t_an:>10.3f} {t_an / t_load:>7.1f} "
-              f"{t_so:>8.3f} {t_so / t_load:>7.1f} {report.states:>7} {report.complete!s:>8} "
-              f"{t_me:>9.3f} {len(found):>8} {t_an + t_so:>8.3f}")
+        print(
+            f"{len(model.elements):>8} {t_load:>8.3f} {t_an:>10.3f} {t_an / t_load:>7.1f} "
+            f"{t_so:>8.3f} {t_so / t_load:>7.1f} {report.states:>7} {report.complete!s:>8} "
+            f"{t_me:>9.3f} {len(found):>8} {t_an + t_so:>8.3f}"
+        )
 
 
 if __name__ == "__main__":

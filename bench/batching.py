@@ -9,6 +9,7 @@ alternating, each run a fresh interpreter timing only the ``simulate`` call (one
 replication, no event log). Printed: the median of each and their ratio. Also timed here,
 for scale: the claims model with ``T_notify`` batched by Prosimos rules.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,16 +37,22 @@ print(time.perf_counter() - t)
 
 def _time(code_root: Path, bpmn: Path, params: Path, cases: int) -> float:
     env = {**os.environ, "PYTHONPATH": str(code_root)}
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(bpmn), str(params), str(cases)],
-                         env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(bpmn), str(params), str(cases)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
 def _extract(ref: str, into: Path) -> Path:
     archive = into / "base.tar"
     # the package alone: the tests hold links a safe extraction refuses
-    subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), ref, "bpengine"],
-                   check=True)
+    subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "-o", str(archive), ref, "bpengine"], check=True
+    )
     with tarfile.open(archive) as tar:
         tar.extractall(into / "base", filter="data")
     return into / "base"
@@ -64,12 +71,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = _extract(args.ref, Path(tmp))
         doc = json.loads((CLAIMS / "claims.json").read_text())
-        doc["batch_processing"] = [{
-            "task_id": "T_notify", "type": "Sequential",
-            "size_distrib": [{"key": "1", "value": 0.1}, {"key": "5", "value": 0.9}],
-            "duration_distrib": [{"key": "5", "value": 0.6}],
-            "firing_rules": [[{"attribute": "size", "comparison": ">=", "value": 5}],
-                             [{"attribute": "daily_hour", "comparison": ">=", "value": 15}]]}]
+        doc["batch_processing"] = [
+            {
+                "task_id": "T_notify",
+                "type": "Sequential",
+                "size_distrib": [{"key": "1", "value": 0.1}, {"key": "5", "value": 0.9}],
+                "duration_distrib": [{"key": "5", "value": 0.6}],
+                "firing_rules": [
+                    [{"attribute": "size", "comparison": ">=", "value": 5}],
+                    [{"attribute": "daily_hour", "comparison": ">=", "value": 15}],
+                ],
+            }
+        ]
         batched = Path(tmp) / "claims_batch.json"
         batched.write_text(json.dumps(doc))
         ours, theirs, with_batch = [], [], []
@@ -83,8 +96,10 @@ def main() -> None:
     print(f"  this checkout:   {statistics.median(ours):.3f} s")
     print(f"  ratio this/baseline: {statistics.median(ours) / statistics.median(theirs):.3f}")
     print(f"claims with T_notify batched (this checkout): {statistics.median(with_batch):.3f} s")
-    print(f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
-          f"on {os.cpu_count()} CPUs")
+    print(
+        f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
+        f"on {os.cpu_count()} CPUs"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ Measured 2026-11-30 on the 2-core dev machine while other suites ran (load 8.5-8
   pbg                     collaboration 1,446 cases/s, 37.5 us/step; flattened 1,673 cases/s,
                           34.3 us/step: 1.09x per step
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,9 +32,14 @@ from bpengine import load, simulate
 __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parents[1]
-PAIRS = [("izin-usaha-sebelum-oss", ROOT / "processes" / "izin-usaha-sebelum-oss.bpmn",
-          ROOT / "bench" / "data" / "izin-usaha-sebelum-oss-flat.bpmn"),
-         ("pbg", ROOT / "processes" / "pbg.bpmn", ROOT / "bench" / "data" / "pbg-flat.bpmn")]
+PAIRS = [
+    (
+        "izin-usaha-sebelum-oss",
+        ROOT / "processes" / "izin-usaha-sebelum-oss.bpmn",
+        ROOT / "bench" / "data" / "izin-usaha-sebelum-oss-flat.bpmn",
+    ),
+    ("pbg", ROOT / "processes" / "pbg.bpmn", ROOT / "bench" / "data" / "pbg-flat.bpmn"),
+]
 
 
 def _run(path: Path, cases: int, replications: int) -> tuple[float, float]:
@@ -41,8 +47,14 @@ def _run(path: Path, cases: int, replications: int) -> tuple[float, float]:
     model = load(path)
     scenario = path.with_suffix(".scenario.yaml")
     started = time.perf_counter()
-    result = simulate(model, scenario=str(scenario), cases=cases, replications=replications, seed=7,
-                      event_log=False)
+    result = simulate(
+        model,
+        scenario=str(scenario),
+        cases=cases,
+        replications=replications,
+        seed=7,
+        event_log=False,
+    )
     seconds = time.perf_counter() - started
     steps = sum(t["executions_per_case"] for t in result.tasks) * cases * replications
     return seconds, steps
@@ -61,16 +73,24 @@ def main(argv=None) -> None:
             for label, path in (("collaboration", collab), ("flattened", flat)):
                 runs[label].append(_run(path, args.cases, args.replications))
         per_step = {k: statistics.median(s / n * 1e6 for s, n in v) for k, v in runs.items()}
-        per_case = {k: statistics.median(args.cases * args.replications / s for s, _ in v)
-                    for k, v in runs.items()}
-        steps = {k: statistics.median(n for _, n in v) / (args.cases * args.replications)
-                 for k, v in runs.items()}
+        per_case = {
+            k: statistics.median(args.cases * args.replications / s for s, _ in v)
+            for k, v in runs.items()
+        }
+        steps = {
+            k: statistics.median(n for _, n in v) / (args.cases * args.replications)
+            for k, v in runs.items()
+        }
         for label in ("collaboration", "flattened"):
-            print(f"{name:24} {label:14} {per_case[label]:8.0f} cases/s  "
-                  f"{steps[label]:5.1f} steps/case  {per_step[label]:6.1f} us/step")
-        print(f"{name:24} ratio collaboration/flattened per step: "
-              f"{per_step['collaboration'] / per_step['flattened']:.2f}x "
-              f"(per case {per_case['flattened'] / per_case['collaboration']:.2f}x)")
+            print(
+                f"{name:24} {label:14} {per_case[label]:8.0f} cases/s  "
+                f"{steps[label]:5.1f} steps/case  {per_step[label]:6.1f} us/step"
+            )
+        print(
+            f"{name:24} ratio collaboration/flattened per step: "
+            f"{per_step['collaboration'] / per_step['flattened']:.2f}x "
+            f"(per case {per_case['flattened'] / per_case['collaboration']:.2f}x)"
+        )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

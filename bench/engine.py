@@ -75,6 +75,7 @@ of CPU, 4.7 ms wall on the loaded machine (target <= 5 ms); about 20x an in-memo
 SpiffWorkflow step, the price of one SQLite transaction (read case + task, write state,
 task rows, audit).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -102,29 +103,38 @@ def sequential_process(n: int) -> bytes:
     """BPMN of ``n`` user tasks in a row, alternating over lanes Petugas and Kepala."""
     tasks = "".join(f'<userTask id="T{i}" name="Langkah {i}"/>' for i in range(n))
     ids = ["S", *(f"T{i}" for i in range(n)), "E"]
-    flows = "".join(f'<sequenceFlow id="F{i}" sourceRef="{a}" targetRef="{b}"/>'
-                    for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False)))
+    flows = "".join(
+        f'<sequenceFlow id="F{i}" sourceRef="{a}" targetRef="{b}"/>'
+        for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
+    )
     lanes = "".join(
         f'<lane id="L{j}" name="{name}">'
-        + "".join(f"<flowNodeRef>T{i}</flowNodeRef>" for i in range(j, n, 2)) + "</lane>"
-        for j, name in enumerate(("Petugas", "Kepala")))
-    return (f'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d{n}">'
-            f'<process id="seq{n}" isExecutable="true"><laneSet id="ls">{lanes}</laneSet>'
-            f'<startEvent id="S"/>{tasks}<endEvent id="E"/>{flows}</process>'
-            f'</definitions>').encode()
+        + "".join(f"<flowNodeRef>T{i}</flowNodeRef>" for i in range(j, n, 2))
+        + "</lane>"
+        for j, name in enumerate(("Petugas", "Kepala"))
+    )
+    return (
+        f'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d{n}">'
+        f'<process id="seq{n}" isExecutable="true"><laneSet id="ls">{lanes}</laneSet>'
+        f'<startEvent id="S"/>{tasks}<endEvent id="E"/>{flows}</process>'
+        f"</definitions>"
+    ).encode()
 
 
 def receiving_process(n: int) -> bytes:
     """BPMN of ``n`` receive tasks in a row, each waiting for message "Langkah"."""
-    tasks = "".join(f'<receiveTask id="R{i}" name="Terima {i}" messageRef="M"/>'
-                    for i in range(n))
+    tasks = "".join(f'<receiveTask id="R{i}" name="Terima {i}" messageRef="M"/>' for i in range(n))
     ids = ["S", *(f"R{i}" for i in range(n)), "E"]
-    flows = "".join(f'<sequenceFlow id="F{i}" sourceRef="{a}" targetRef="{b}"/>'
-                    for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False)))
-    return (f'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="m{n}">'
-            f'<message id="M" name="Langkah"/><process id="msg{n}" isExecutable="true">'
-            f'<startEvent id="S"/>{tasks}<endEvent id="E"/>{flows}</process>'
-            f'</definitions>').encode()
+    flows = "".join(
+        f'<sequenceFlow id="F{i}" sourceRef="{a}" targetRef="{b}"/>'
+        for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
+    )
+    return (
+        f'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="m{n}">'
+        f'<message id="M" name="Langkah"/><process id="msg{n}" isExecutable="true">'
+        f'<startEvent id="S"/>{tasks}<endEvent id="E"/>{flows}</process>'
+        f"</definitions>"
+    ).encode()
 
 
 def run_spiff(spec, subprocesses) -> int:
@@ -231,8 +241,7 @@ def measure_postgres(url: str, workers: int, cases: int) -> dict:
     engine.close()
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_pg_worker, args=(url, key, cases, queue))
-             for _ in range(workers)]
+    procs = [ctx.Process(target=_pg_worker, args=(url, key, cases, queue)) for _ in range(workers)]
     for proc in procs:
         proc.start()
     reports = [queue.get(timeout=600) for _ in procs]
@@ -241,8 +250,12 @@ def measure_postgres(url: str, workers: int, cases: int) -> dict:
     # from the first worker's first step to the last one's end: spawning is not stepping
     wall = max(r[3] for r in reports) - min(r[2] for r in reports)
     steps = sum(r[0] for r in reports)
-    return {"workers": workers, "steps": steps, "steps_per_s": steps / wall,
-            "cpu_ms_per_step": sum(r[1] for r in reports) / steps * 1000}
+    return {
+        "workers": workers,
+        "steps": steps,
+        "steps_per_s": steps / wall,
+        "cpu_ms_per_step": sum(r[1] for r in reports) / steps * 1000,
+    }
 
 
 def _postgres_server():
@@ -266,16 +279,23 @@ def measure(label: str, run, cases: int, repeat: int) -> dict:
         steps = sum(run() for _ in range(cases))
         best = min(best, time.perf_counter() - started)
         best_cpu = min(best_cpu, time.process_time() - started_cpu)
-    return {"label": label, "cases_per_s": cases / best, "ms_per_step": best / steps * 1000,
-            "cpu_ms_per_step": best_cpu / steps * 1000}
+    return {
+        "label": label,
+        "cases_per_s": cases / best,
+        "ms_per_step": best / steps * 1000,
+        "cpu_ms_per_step": best_cpu / steps * 1000,
+    }
 
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--pg-url", help="A PostgreSQL database to measure on (default: "
-                                         "start a throw-away server from local binaries).")
+    parser.add_argument(
+        "--pg-url",
+        help="A PostgreSQL database to measure on (default: "
+        "start a throw-away server from local binaries).",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="Skip PostgreSQL.")
     args = parser.parse_args(argv)
     results: dict[tuple[str, int], dict] = {}
@@ -287,12 +307,32 @@ def main(argv=None) -> dict:
             runtime = Runtime(*load_spec(dump_spec(spec, subprocesses)))
             key = engine.deploy(model).key
             run_engine(engine, key)  # warm the definition cache
-            results[("spiff", n)] = measure("SpiffWorkflow in memory", lambda s=spec, p=subprocesses: run_spiff(s, p), args.cases, args.repeat)
-            results[("runtime", n)] = measure("our runtime, state saved each step", lambda r=runtime: run_runtime(r), args.cases, args.repeat)
-            results[("engine", n)] = measure("Engine on SQLite file", lambda k=key: run_engine(engine, k), args.cases, args.repeat)
+            results[("spiff", n)] = measure(
+                "SpiffWorkflow in memory",
+                lambda s=spec, p=subprocesses: run_spiff(s, p),
+                args.cases,
+                args.repeat,
+            )
+            results[("runtime", n)] = measure(
+                "our runtime, state saved each step",
+                lambda r=runtime: run_runtime(r),
+                args.cases,
+                args.repeat,
+            )
+            results[("engine", n)] = measure(
+                "Engine on SQLite file",
+                lambda k=key: run_engine(engine, k),
+                args.cases,
+                args.repeat,
+            )
         receiving = engine.deploy(load(receiving_process(20))).key
         run_messages(engine, receiving, 20)
-        results[("message", 20)] = measure("Engine, message step", lambda: run_messages(engine, receiving, 20), args.cases, args.repeat)
+        results[("message", 20)] = measure(
+            "Engine, message step",
+            lambda: run_messages(engine, receiving, 20),
+            args.cases,
+            args.repeat,
+        )
         for path in sorted(PROCESSES.glob("*.bpmn")):
             model = load(path)
             definition = engine.deploy(model)
@@ -302,8 +342,11 @@ def main(argv=None) -> dict:
             data = happy_path_data(model)
             run_shipped(engine, definition.key, data)
             results[("shipped", path.stem)] = measure(
-                path.stem, lambda k=definition.key, d=data: run_shipped(engine, k, d),
-                max(1, args.cases // 2), args.repeat)
+                path.stem,
+                lambda k=definition.key, d=data: run_shipped(engine, k, d),
+                max(1, args.cases // 2),
+                args.repeat,
+            )
         engine.db.dispose()
     pg = [] if args.no_postgres else _postgres_runs(args)
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -311,38 +354,52 @@ def main(argv=None) -> dict:
     print(f"{'':38}{'cases/s  ms/step  cpu ms':>30}{'cases/s  ms/step  cpu ms':>30}")
     for kind in ("spiff", "runtime", "engine"):
         a, b = results[(kind, 20)], results[(kind, 100)]
-        print(f"{a['label']:38}{a['cases_per_s']:14.1f}{a['ms_per_step']:8.2f}"
-              f"{a['cpu_ms_per_step']:8.2f}{b['cases_per_s']:14.1f}{b['ms_per_step']:8.2f}"
-              f"{b['cpu_ms_per_step']:8.2f}{b['ms_per_step'] / a['ms_per_step']:12.2f}x")
+        print(
+            f"{a['label']:38}{a['cases_per_s']:14.1f}{a['ms_per_step']:8.2f}"
+            f"{a['cpu_ms_per_step']:8.2f}{b['cases_per_s']:14.1f}{b['ms_per_step']:8.2f}"
+            f"{b['cpu_ms_per_step']:8.2f}{b['ms_per_step'] / a['ms_per_step']:12.2f}x"
+        )
     growth = results[("engine", 100)]["ms_per_step"] / results[("engine", 20)]["ms_per_step"]
-    cpu_growth = (results[("engine", 100)]["cpu_ms_per_step"]
-                  / results[("engine", 20)]["cpu_ms_per_step"])
+    cpu_growth = (
+        results[("engine", 100)]["cpu_ms_per_step"] / results[("engine", 20)]["cpu_ms_per_step"]
+    )
     spiff_growth = results[("spiff", 100)]["ms_per_step"] / results[("spiff", 20)]["ms_per_step"]
     step20 = results[("engine", 20)]["ms_per_step"]
-    print(f"\npersisted step, 100 vs 20 tasks: {growth:.2f}x wall, {cpu_growth:.2f}x CPU "
-          f"(target <= 1.5x; "
-          f"SpiffWorkflow alone {spiff_growth:.2f}x)")
-    print(f"persisted step on SQLite at 20 tasks: {step20:.2f} ms wall, "
-          f"{results[('engine', 20)]['cpu_ms_per_step']:.2f} ms CPU (target <= 5 ms); "
-          f"{step20 / results[('spiff', 20)]['ms_per_step']:.1f}x an in-memory SpiffWorkflow step")
+    print(
+        f"\npersisted step, 100 vs 20 tasks: {growth:.2f}x wall, {cpu_growth:.2f}x CPU "
+        f"(target <= 1.5x; "
+        f"SpiffWorkflow alone {spiff_growth:.2f}x)"
+    )
+    print(
+        f"persisted step on SQLite at 20 tasks: {step20:.2f} ms wall, "
+        f"{results[('engine', 20)]['cpu_ms_per_step']:.2f} ms CPU (target <= 5 ms); "
+        f"{step20 / results[('spiff', 20)]['ms_per_step']:.1f}x an in-memory SpiffWorkflow step"
+    )
     user, message = results[("engine", 20)], results[("message", 20)]
-    print(f"message delivery step (correlate by business key) at 20 steps: "
-          f"{message['ms_per_step']:.2f} ms wall, {message['cpu_ms_per_step']:.2f} ms CPU = "
-          f"{message['ms_per_step'] / user['ms_per_step']:.2f}x wall, "
-          f"{message['cpu_ms_per_step'] / user['cpu_ms_per_step']:.2f}x CPU a user task step")
-    print(f"\n{'shipped process (happy path, SQLite file)':44}{'ms/step':>9}{'cpu ms':>8}"
-          f"{'cpu vs 20-task step':>21}  (target <= 2 ms CPU)")
+    print(
+        f"message delivery step (correlate by business key) at 20 steps: "
+        f"{message['ms_per_step']:.2f} ms wall, {message['cpu_ms_per_step']:.2f} ms CPU = "
+        f"{message['ms_per_step'] / user['ms_per_step']:.2f}x wall, "
+        f"{message['cpu_ms_per_step'] / user['cpu_ms_per_step']:.2f}x CPU a user task step"
+    )
+    print(
+        f"\n{'shipped process (happy path, SQLite file)':44}{'ms/step':>9}{'cpu ms':>8}"
+        f"{'cpu vs 20-task step':>21}  (target <= 2 ms CPU)"
+    )
     for (kind, name), row in results.items():
         if kind == "shipped":
-            print(f"{name:44}{row['ms_per_step']:9.2f}{row['cpu_ms_per_step']:8.2f}"
-                  f"{row['cpu_ms_per_step'] / user['cpu_ms_per_step']:20.2f}x")
+            print(
+                f"{name:44}{row['ms_per_step']:9.2f}{row['cpu_ms_per_step']:8.2f}"
+                f"{row['cpu_ms_per_step'] / user['cpu_ms_per_step']:20.2f}x"
+            )
     if pg:
-        print(f"\n{'PostgreSQL, 20-task process':44}{'steps/s':>9}{'cpu ms':>8}"
-              f"{'vs 1 worker':>13}")
+        print(f"\n{'PostgreSQL, 20-task process':44}{'steps/s':>9}{'cpu ms':>8}{'vs 1 worker':>13}")
         for row in pg:
-            print(f"{str(row['workers']) + ' worker(s), ' + str(row['steps']) + ' steps':44}"
-                  f"{row['steps_per_s']:9.1f}{row['cpu_ms_per_step']:8.2f}"
-                  f"{row['steps_per_s'] / pg[0]['steps_per_s']:12.2f}x")
+            print(
+                f"{str(row['workers']) + ' worker(s), ' + str(row['steps']) + ' steps':44}"
+                f"{row['steps_per_s']:9.1f}{row['cpu_ms_per_step']:8.2f}"
+                f"{row['steps_per_s'] / pg[0]['steps_per_s']:12.2f}x"
+            )
     results["postgres"] = pg
     return results
 
@@ -376,8 +433,9 @@ def _postgres_runs(args) -> list[dict]:
                 admin.dispose()
             runs.sort(key=lambda r: r["steps_per_s"])
             middle = runs[len(runs) // 2]
-            rows.append({**middle, "steps_per_s": statistics.median(
-                r["steps_per_s"] for r in runs)})
+            rows.append(
+                {**middle, "steps_per_s": statistics.median(r["steps_per_s"] for r in runs)}
+            )
         return rows
     finally:
         if server is not None:

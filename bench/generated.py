@@ -4,15 +4,18 @@ A chain of blocks across ``lanes`` lanes: a user task, then every fourth block a
 decision with a rework loop back to the block's task, every seventh an AND split/join
 around two tasks. Deterministic for a given size and seed.
 """
+
 from __future__ import annotations
 
 import random
 
 __all__ = ["generate"]
 
-HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        'xmlns:bpe="http://bpengine.org/schema/bpmn/1.0" id="gen" targetNamespace="bench">\n')
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:bpe="http://bpengine.org/schema/bpmn/1.0" id="gen" targetNamespace="bench">\n'
+)
 
 
 def generate(n_elements: int, lanes: int = 5, seed: int = 0) -> bytes:
@@ -28,8 +31,9 @@ def generate(n_elements: int, lanes: int = 5, seed: int = 0) -> bytes:
         fcount += 1
         fid = f"F{fcount}"
         body = f"<conditionExpression>{cond}</conditionExpression>" if cond else ""
-        flows.append(f'<sequenceFlow id="{fid}" sourceRef="{src}" targetRef="{tgt}">{body}'
-                     f"</sequenceFlow>")
+        flows.append(
+            f'<sequenceFlow id="{fid}" sourceRef="{src}" targetRef="{tgt}">{body}</sequenceFlow>'
+        )
         return fid
 
     def node(tag, nid, lane, name="", extra=""):
@@ -67,10 +71,16 @@ def generate(n_elements: int, lanes: int = 5, seed: int = 0) -> bytes:
     flow(prev, end)
     lane_xml = "".join(
         f'<lane id="L{k}" name="Bagian {k}" bpe:rank="{k}">'
-        + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in refs) + "</lane>"
+        + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in refs)
+        + "</lane>"
         for k, refs in lane_nodes.items()
     )
-    body = (f'<process id="P" name="Generated {n_elements}" isExecutable="true">'
-            f'<laneSet id="LS">{lane_xml}</laneSet>\n' + "\n".join(nodes) + "\n"
-            + "\n".join(flows) + "</process></definitions>\n")
+    body = (
+        f'<process id="P" name="Generated {n_elements}" isExecutable="true">'
+        f'<laneSet id="LS">{lane_xml}</laneSet>\n'
+        + "\n".join(nodes)
+        + "\n"
+        + "\n".join(flows)
+        + "</process></definitions>\n"
+    )
     return (HEAD + body).encode()

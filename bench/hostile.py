@@ -36,6 +36,7 @@ Payload layout (directories add up: each class is a directory, found by listing)
   set up (they must succeed), the last one is the payload's step, measured. ``{task}`` is the
   id of the newest ready task in the step's database at that moment.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,9 +59,17 @@ if str(ROOT) not in sys.path:  # the healthy case runs in this process: this che
 BUDGET_S = 1.0  # refused within this many seconds of work
 _MARK = "hostile-bench-seconds"
 # imported before the clock starts: their import is start-up, not work on the payload
-_PACKAGES = ("bpengine.cli", "bpengine.model", "bpengine.scenario", "bpengine.sim",
-             "bpengine.engine", "bpengine.records", "bpengine.analysis", "bpengine.redesign",
-             "bpengine.report")
+_PACKAGES = (
+    "bpengine.cli",
+    "bpengine.model",
+    "bpengine.scenario",
+    "bpengine.sim",
+    "bpengine.engine",
+    "bpengine.records",
+    "bpengine.analysis",
+    "bpengine.redesign",
+    "bpengine.report",
+)
 TIMEOUT_S = 60.0
 HEALTHY = ROOT / "tests" / "engine" / "data" / "cuti.bpmn"  # the other case: a 3-day SLA timer
 
@@ -112,8 +121,12 @@ class Payload:
             model = (self.path.parent / "_model.bpmn").read_text(encoding="utf-8")
             payload.write_text(model.replace("{line}", escape(self.line)), encoding="utf-8")
         template = self.template.splitlines()[step]
-        values = {"payload": str(payload), "dir": str(self.path.parent), "root": str(HOSTILE),
-                  "tmp": str(tmp)}
+        values = {
+            "payload": str(payload),
+            "dir": str(self.path.parent),
+            "root": str(HOSTILE),
+            "tmp": str(tmp),
+        }
         if "{data}" in template:
             values["data"] = (self.path.parent / "_data.json").read_text(encoding="utf-8")
         args = [_fill(part, values) for part in shlex.split(template)]
@@ -183,8 +196,7 @@ def healthy_case_goes_on(url: str, case_id: str) -> bool:
             if task.element_id != "T_eskalasi":
                 return False
             # refused for good after three revisions: the case ends without a service handler
-            return engine.complete(task.id, {"approved": False, "revisi": 3}).status \
-                == "completed"
+            return engine.complete(task.id, {"approved": False, "revisi": 3}).status == "completed"
     except BpengineError:
         return False
 
@@ -199,13 +211,21 @@ def payloads(root: Path = HOSTILE) -> list[Payload]:
             if path.name in ("run", "README.md") or path.name.startswith(("_", ".")):
                 continue
             if path.suffix == ".args":
-                found.append(Payload(kind.name, path.stem, path,
-                                     path.read_text(encoding="utf-8").strip()))
+                found.append(
+                    Payload(kind.name, path.stem, path, path.read_text(encoding="utf-8").strip())
+                )
             elif path.suffix == ".lines" and template is not None:
                 for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                     if text.strip() and not text.startswith("#"):
-                        found.append(Payload(kind.name, f"{path.stem}:{number}", path, template,
-                                             text.split("\t")[-1]))
+                        found.append(
+                            Payload(
+                                kind.name,
+                                f"{path.stem}:{number}",
+                                path,
+                                template,
+                                text.split("\t")[-1],
+                            )
+                        )
             elif template is not None:
                 found.append(Payload(kind.name, path.name, path, template))
     return found
@@ -215,6 +235,7 @@ def _cap(megabytes: int):
     def limit():
         size = megabytes * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
     return limit
 
 
@@ -241,10 +262,17 @@ def run_cli(args: list[str], megabytes: int) -> tuple[float, float | None, int, 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BPENGINE_LANG": "en"}
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, __file__, "--child", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, errors="replace",
-                              timeout=TIMEOUT_S, preexec_fn=_cap(megabytes),
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=TIMEOUT_S,
+            preexec_fn=_cap(megabytes),
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired as exc:
         stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
         return time.perf_counter() - t0, None, -9, stderr + "\n(timed out)"
@@ -284,13 +312,18 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="", help="payloads whose id contains this text")
     parser.add_argument("--memory-mb", type=int, default=512)
     opts = parser.parse_args(argv)
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"{os.cpu_count()} CPUs; memory cap {opts.memory_mb} MB; median of {opts.repeat}")
-    base = statistics.median(run_cli(["--version"], opts.memory_mb)[0]
-                             for _ in range(max(opts.repeat, 3)))
+    print(
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"{os.cpu_count()} CPUs; memory cap {opts.memory_mb} MB; median of {opts.repeat}"
+    )
+    base = statistics.median(
+        run_cli(["--version"], opts.memory_mb)[0] for _ in range(max(opts.repeat, 3))
+    )
     print(f"baseline (bpengine --version, imports included): {base:.3f} s wall\n")
-    print(f"{'payload':<46} {'wall s':>7} {'x base':>7} {'work s':>7} {'exit':>5} "
-          f"{'others':>6}  result")
+    print(
+        f"{'payload':<46} {'wall s':>7} {'x base':>7} {'work s':>7} {'exit':>5} "
+        f"{'others':>6}  result"
+    )
     failed = []
     for p in payloads():
         if opts.only not in p.id:
@@ -323,8 +356,10 @@ def main(argv=None) -> int:
             failed.append(p.id)
         code = "/".join(str(c) for c in sorted(codes))
         other = "-" if others == {None} else "FAIL" if False in others else "ok"
-        print(f"{p.id:<46} {wall:>7.3f} {wall / base:>7.2f} {work:>7.3f} {code:>5} {other:>6}  "
-              f"{verdict}")
+        print(
+            f"{p.id:<46} {wall:>7.3f} {wall / base:>7.2f} {work:>7.3f} {code:>5} {other:>6}  "
+            f"{verdict}"
+        )
         if problems and last:
             print(f"{'':<46} {last[:160]}")
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -22,6 +22,7 @@ beside the data column (the baseline: the same rows with the state's references 
 ratio 0.462. Every payload refused (or, for ``typename``, kept as data) in 0.00-1.32 s (the
 10 MB value: reading it is the cost), and the other case's timer fired after each.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,11 @@ from bpengine import BpengineError, Engine  # noqa: E402
 from bpengine.engine.plaindata import resolve_case_data  # noqa: E402
 
 CUTI = ROOT / "tests" / "engine" / "data" / "cuti.bpmn"
-ANSWERS = {"T_isi": [{}], "T_revisi": [{"revisi": 1}, {"revisi": 2}],
-           "T_setuju": [{"approved": False}, {"approved": False}, {"approved": True}]}
+ANSWERS = {
+    "T_isi": [{}],
+    "T_revisi": [{"revisi": 1}, {"revisi": 2}],
+    "T_setuju": [{"approved": False}, {"approved": False}, {"approved": True}],
+}
 BERKAS = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
  targetNamespace="http://bpengine.test/berkas"><process id="berkas" isExecutable="true">
  <startEvent id="s"/><userTask id="T_periksa" name="Periksa berkas">
@@ -71,29 +75,41 @@ def audit_bytes(value_bytes: int, folder: Path) -> dict:
         [task] = [t for t in engine.get(case.id).tasks if t.kind == "user"]
         engine.complete(task.id, answers[task.element_id].pop(0))
         with engine.db.connect() as conn:
-            state, data = conn.execute(text("SELECT state, data FROM bpe_cases WHERE id = :c"),
-                                       {"c": case.id}).one()
+            state, data = conn.execute(
+                text("SELECT state, data FROM bpe_cases WHERE id = :c"), {"c": case.id}
+            ).one()
         row_bytes.append(len(state) + len(data))
         # the baseline: the same state with the case's values written inline (as before
         # the state referred to them), from the same row
         parsed = json.loads(data) if isinstance(data, str) else data
-        inline = json.dumps(resolve_case_data(json.loads(state), parsed, "bench"),
-                            separators=(",", ":"))
+        inline = json.dumps(
+            resolve_case_data(json.loads(state), parsed, "bench"), separators=(",", ":")
+        )
         inline_bytes.append(len(inline) + len(data))
     history = engine.history(case.id)
-    whole = sum(len(json.dumps(d)) for h in history for d in (h.data_before, h.data_after)
-                if d is not None)
+    whole = sum(
+        len(json.dumps(d)) for h in history for d in (h.data_before, h.data_after) if d is not None
+    )
     with engine.db.connect() as conn:
-        stored = sum(len(b or "") + len(a or "") for b, a in conn.execute(text(
-            "SELECT data_before, data_after FROM bpe_audit WHERE case_id = :c"),
-            {"c": case.id}))
+        stored = sum(
+            len(b or "") + len(a or "")
+            for b, a in conn.execute(
+                text("SELECT data_before, data_after FROM bpe_audit WHERE case_id = :c"),
+                {"c": case.id},
+            )
+        )
     engine.close()
     steps = len(row_bytes)
-    return {"steps": steps, "rows": len(history), "whole_kb": whole / 1000,
-            "delta_kb": stored / 1000, "whole_per_step_kb": whole / steps / 1000,
-            "delta_per_step_kb": stored / steps / 1000,
-            "case_row_per_step_kb": sum(row_bytes) / steps / 1000,
-            "inline_row_per_step_kb": sum(inline_bytes) / steps / 1000}
+    return {
+        "steps": steps,
+        "rows": len(history),
+        "whole_kb": whole / 1000,
+        "delta_kb": stored / 1000,
+        "whole_per_step_kb": whole / steps / 1000,
+        "delta_per_step_kb": stored / steps / 1000,
+        "case_row_per_step_kb": sum(row_bytes) / steps / 1000,
+        "inline_row_per_step_kb": sum(inline_bytes) / steps / 1000,
+    }
 
 
 PAYLOADS = {
@@ -151,22 +167,34 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f}")
     with tempfile.TemporaryDirectory() as folder:
         m = audit_bytes(args.value_bytes, Path(folder))
-        print(f"a case with a {args.value_bytes / 1e6:g} MB value, {m['steps']} steps, "
-              f"{m['rows']} audit rows")
-        print(f"  audit, whole copies (baseline): {m['whole_kb']:10,.0f} kB  "
-              f"{m['whole_per_step_kb']:8,.0f} kB/step")
-        print(f"  audit, deltas (now):            {m['delta_kb']:10,.0f} kB  "
-              f"{m['delta_per_step_kb']:8,.0f} kB/step  ratio "
-              f"{m['delta_kb'] / m['whole_kb']:.3f}")
-        print(f"  case row (state + data) per step, values inline (baseline): "
-              f"{m['inline_row_per_step_kb']:8,.0f} kB")
-        print(f"  case row (state + data) per step, state refers to data (now): "
-              f"{m['case_row_per_step_kb']:6,.0f} kB  ratio "
-              f"{m['case_row_per_step_kb'] / m['inline_row_per_step_kb']:.3f}")
+        print(
+            f"a case with a {args.value_bytes / 1e6:g} MB value, {m['steps']} steps, "
+            f"{m['rows']} audit rows"
+        )
+        print(
+            f"  audit, whole copies (baseline): {m['whole_kb']:10,.0f} kB  "
+            f"{m['whole_per_step_kb']:8,.0f} kB/step"
+        )
+        print(
+            f"  audit, deltas (now):            {m['delta_kb']:10,.0f} kB  "
+            f"{m['delta_per_step_kb']:8,.0f} kB/step  ratio "
+            f"{m['delta_kb'] / m['whole_kb']:.3f}"
+        )
+        print(
+            f"  case row (state + data) per step, values inline (baseline): "
+            f"{m['inline_row_per_step_kb']:8,.0f} kB"
+        )
+        print(
+            f"  case row (state + data) per step, state refers to data (now): "
+            f"{m['case_row_per_step_kb']:6,.0f} kB  ratio "
+            f"{m['case_row_per_step_kb'] / m['inline_row_per_step_kb']:.3f}"
+        )
         print("hostile payloads (SQLite):")
         for name, outcome, took, fired in refusals(Path(folder)):
-            print(f"  {name:22} {took:6.2f} s  other case's timer "
-                  f"{'fired' if fired else 'DID NOT FIRE'}  {outcome}")
+            print(
+                f"  {name:22} {took:6.2f} s  other case's timer "
+                f"{'fired' if fired else 'DID NOT FIRE'}  {outcome}"
+            )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ arrivals, a degenerate distribution, a flow without a probability, a pool of 64
 different workers, and batches (size and waiting-time rules, drawn sizes, Sequential and
 Parallel).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,11 +68,16 @@ def _histogram_degenerate() -> dict:
     doc = _claims()
     doc["arrival_time_distribution"] = {
         "distribution_name": "histogram_sampling",
-        "histogram_data": {"cdf": [0.3, 0.8, 1.0], "bin_midpoints": [900, 3000, 7200]}}
+        "histogram_data": {"cdf": [0.3, 0.8, 1.0], "bin_midpoints": [900, 3000, 7200]},
+    }
     doc["task_resource_distribution"][1]["resources"] = [
-        {"resource_id": r, "distribution_name": "expon",
-         "distribution_params": [{"value": 600}, {"value": 400}, {"value": 200}]}
-        for r in ("Ana", "Clerk")]
+        {
+            "resource_id": r,
+            "distribution_name": "expon",
+            "distribution_params": [{"value": 600}, {"value": 400}, {"value": 200}],
+        }
+        for r in ("Ana", "Clerk")
+    ]
     doc["gateway_branching_probabilities"][0]["probabilities"][1] = {"path_id": "F_no"}
     return doc
 
@@ -82,10 +88,15 @@ def _branch_rules() -> dict:
     doc["branch_rules"] = [
         {"id": "big", "rules": [[{"attribute": "amount", "comparison": ">", "value": "4000"}]]},
         {"id": "small", "rules": [[{"attribute": "amount", "comparison": "<=", "value": 4000}]]},
-        {"id": "at_counter", "rules": [[{"attribute": "channel", "comparison": "=",
-                                         "value": "counter"}]]},
-        {"id": "cheap", "rules": [[{"attribute": "amount", "comparison": "in",
-                                    "value": [0, 2500]}]]}]
+        {
+            "id": "at_counter",
+            "rules": [[{"attribute": "channel", "comparison": "=", "value": "counter"}]],
+        },
+        {
+            "id": "cheap",
+            "rules": [[{"attribute": "amount", "comparison": "in", "value": [0, 2500]}]],
+        },
+    ]
     g = doc["gateway_branching_probabilities"]
     for k, cid in ((0, "small"), (1, "big")):
         g[0]["probabilities"][k]["condition_id"] = cid
@@ -97,18 +108,32 @@ def _branch_rules() -> dict:
 def _event_attributes() -> dict:
     """Attributes set as registration ends (drawn, computed) that later branch rules read."""
     doc = _branch_rules()
-    doc["event_attributes"] = [{"event_id": "T_register", "attributes": [
-        {"name": "urgent", "type": "discrete", "values": [{"key": "yes", "value": 0.3},
-                                                          {"key": "no", "value": 0.7}]},
-        {"name": "score", "type": "continuous", "values": {
-            "distribution_name": "uniform",
-            "distribution_params": [{"value": 0}, {"value": 10}]}},
-        {"name": "doubled", "type": "expression", "values": "amount * 2"}]}]
-    doc["branch_rules"][2]["rules"] = [[{"attribute": "urgent", "comparison": "=",
-                                         "value": "yes"}]]
-    doc["branch_rules"][3]["rules"] = [[{"attribute": "doubled", "comparison": "<",
-                                         "value": 2000}],
-                                       [{"attribute": "score", "comparison": ">", "value": 9}]]
+    doc["event_attributes"] = [
+        {
+            "event_id": "T_register",
+            "attributes": [
+                {
+                    "name": "urgent",
+                    "type": "discrete",
+                    "values": [{"key": "yes", "value": 0.3}, {"key": "no", "value": 0.7}],
+                },
+                {
+                    "name": "score",
+                    "type": "continuous",
+                    "values": {
+                        "distribution_name": "uniform",
+                        "distribution_params": [{"value": 0}, {"value": 10}],
+                    },
+                },
+                {"name": "doubled", "type": "expression", "values": "amount * 2"},
+            ],
+        }
+    ]
+    doc["branch_rules"][2]["rules"] = [[{"attribute": "urgent", "comparison": "=", "value": "yes"}]]
+    doc["branch_rules"][3]["rules"] = [
+        [{"attribute": "doubled", "comparison": "<", "value": 2000}],
+        [{"attribute": "score", "comparison": ">", "value": 9}],
+    ]
     return doc
 
 
@@ -118,11 +143,25 @@ def _pool_of_64() -> dict:
     doc = _claims()
     doc["arrival_time_distribution"]["distribution_params"][0]["value"] = 300
     doc["resource_profiles"][0]["resource_list"][1]["amount"] = 5  # a front desk to match
-    doc["resource_calendars"].append({"id": "short", "time_periods": [
-        {"from": "MONDAY", "to": "THURSDAY", "beginTime": "10:00:00", "endTime": "15:00:00"}]})
-    workers = [{"id": f"W{k:02d}", "name": f"W{k:02d}", "cost_per_hour": 20 + k, "amount": 1,
-                "calendar": "office" if k % 2 else "short", "assignedTasks": []}
-               for k in range(64)]
+    doc["resource_calendars"].append(
+        {
+            "id": "short",
+            "time_periods": [
+                {"from": "MONDAY", "to": "THURSDAY", "beginTime": "10:00:00", "endTime": "15:00:00"}
+            ],
+        }
+    )
+    workers = [
+        {
+            "id": f"W{k:02d}",
+            "name": f"W{k:02d}",
+            "cost_per_hour": 20 + k,
+            "amount": 1,
+            "calendar": "office" if k % 2 else "short",
+            "assignedTasks": [],
+        }
+        for k in range(64)
+    ]
     doc["resource_profiles"][1]["resource_list"] = workers
     back = {"T_id", "T_docs", "T_assess", "T_price"}
     for item in doc["task_resource_distribution"]:
@@ -136,9 +175,12 @@ def _pool_of_64() -> dict:
                 r["resource_id"] = w["id"]
                 factor = 0.6 + 0.8 * k / 63  # the fastest takes 60%, the slowest 140%
                 for p in r["distribution_params"]:
-                    p["value"] *= factor ** (2 if base["distribution_name"] in ("lognorm",
-                                                                                  "gamma")
-                                             and p is r["distribution_params"][1] else 1)
+                    p["value"] *= factor ** (
+                        2
+                        if base["distribution_name"] in ("lognorm", "gamma")
+                        and p is r["distribution_params"][1]
+                        else 1
+                    )
                 item["resources"].append(r)
     return doc
 
@@ -148,14 +190,27 @@ def _batches() -> dict:
     oldest has waited four hours; damage assessed two at a time, in parallel."""
     doc = _claims()
     doc["batch_processing"] = [
-        {"task_id": "T_notify", "type": "Sequential",
-         "size_distrib": [{"key": "1", "value": 0.2}, {"key": "3", "value": 0.8}],
-         "duration_distrib": [{"key": "3", "value": 0.7}],
-         "firing_rules": [[{"attribute": "size", "comparison": ">=", "value": 3}],
-                          [{"attribute": "large_wt", "comparison": ">=", "value": 14400},
-                           {"attribute": "large_wt", "comparison": "<=", "value": 86400}]]},
-        {"task_id": "T_assess", "type": "Parallel", "size_distrib": [{"key": "2", "value": 1}],
-         "duration_distrib": [{"key": "2", "value": 0.6}], "firing_rules": []}]
+        {
+            "task_id": "T_notify",
+            "type": "Sequential",
+            "size_distrib": [{"key": "1", "value": 0.2}, {"key": "3", "value": 0.8}],
+            "duration_distrib": [{"key": "3", "value": 0.7}],
+            "firing_rules": [
+                [{"attribute": "size", "comparison": ">=", "value": 3}],
+                [
+                    {"attribute": "large_wt", "comparison": ">=", "value": 14400},
+                    {"attribute": "large_wt", "comparison": "<=", "value": 86400},
+                ],
+            ],
+        },
+        {
+            "task_id": "T_assess",
+            "type": "Parallel",
+            "size_distrib": [{"key": "2", "value": 1}],
+            "duration_distrib": [{"key": "2", "value": 0.6}],
+            "firing_rules": [],
+        },
+    ]
     return doc
 
 
@@ -174,15 +229,19 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
         if (bench / "permit_redesign.json").exists():
             out.append(("permit-redesign", bench / "permit.bpmn", bench / "permit_redesign.json"))
     if (bench / "mmc1.bpmn").exists():
-        out += [("mmc1", bench / "mmc1.bpmn", bench / "mmc1.json"),
-                ("mmc2", bench / "mmc1.bpmn", bench / "mmc2.json")]
-    out += [("claims-people", CLAIMS / "claims.bpmn", _claims()),
-            ("claims-histogram-degenerate", CLAIMS / "claims.bpmn", _histogram_degenerate()),
-            ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
-            ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
-            ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
-            ("claims-batches", CLAIMS / "claims.bpmn", _batches()),
-            ("claims-batches-parallel", CLAIMS / "claims.bpmn", _parallel_batches())]
+        out += [
+            ("mmc1", bench / "mmc1.bpmn", bench / "mmc1.json"),
+            ("mmc2", bench / "mmc1.bpmn", bench / "mmc2.json"),
+        ]
+    out += [
+        ("claims-people", CLAIMS / "claims.bpmn", _claims()),
+        ("claims-histogram-degenerate", CLAIMS / "claims.bpmn", _histogram_degenerate()),
+        ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
+        ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
+        ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
+        ("claims-batches", CLAIMS / "claims.bpmn", _batches()),
+        ("claims-batches-parallel", CLAIMS / "claims.bpmn", _parallel_batches()),
+    ]
     return out
 
 
@@ -199,43 +258,71 @@ def _prosimos_stats(text: str) -> dict:
             continue
         if name is not None:
             sections[name].append(row)
+
     def table(key):
         rows = sections.get(key, [])
         return [dict(zip(rows[0], r, strict=False)) for r in rows[1:]] if rows else []
-    return {"resources": table("Resource Utilization"), "tasks": table("Individual Task Statistics")}
+
+    return {
+        "resources": table("Resource Utilization"),
+        "tasks": table("Individual Task Statistics"),
+    }
 
 
 def run_prosimos(bpmn: Path, params: Path, cases: int, lanes_of: dict) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stat, log = Path(tmp) / "stat.csv", Path(tmp) / "log.csv"
         t0 = time.perf_counter()
-        proc = subprocess.run([str(venv_python()), "-c", _DRIVER, str(bpmn), str(params),
-                               str(cases), str(stat), str(log), START], capture_output=True,
-                              text=True, cwd=tmp)
+        proc = subprocess.run(
+            [
+                str(venv_python()),
+                "-c",
+                _DRIVER,
+                str(bpmn),
+                str(params),
+                str(cases),
+                str(stat),
+                str(log),
+                START,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp,
+        )
         seconds = time.perf_counter() - t0
         if proc.returncode != 0:
             raise RuntimeError(proc.stderr.strip().splitlines()[-1])
         stats = _prosimos_stats(stat.read_text())
         first, last = {}, {}
         import datetime as dt
+
         with open(log, newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 c = row["case_id"]
-                e, f = dt.datetime.fromisoformat(row["enable_time"]), \
-                    dt.datetime.fromisoformat(row["end_time"])
+                e, f = (
+                    dt.datetime.fromisoformat(row["enable_time"]),
+                    dt.datetime.fromisoformat(row["end_time"]),
+                )
                 first[c] = min(first.get(c, e), e)
                 last[c] = max(last.get(c, f), f)
     cycle = np.mean([(last[c] - first[c]).total_seconds() / 3600 for c in first])
-    processing = sum(float(t["Count"]) * float(t["Avg Processing Time"])
-                     for t in stats["tasks"]) / cases / 3600
+    processing = (
+        sum(float(t["Count"]) * float(t["Avg Processing Time"]) for t in stats["tasks"])
+        / cases
+        / 3600
+    )
     worked, avail = {}, {}
     for r in stats["resources"]:
         lane = lanes_of.get(r["Resource ID"], r["Pool name"])
         worked[lane] = worked.get(lane, 0.0) + float(r["Worked Time (seconds)"])
         avail[lane] = avail.get(lane, 0.0) + float(r["Available Time (seconds)"])
     util = {k: worked[k] / avail[k] for k in worked if avail[k] > 0}
-    return {"cycle_hours": cycle, "processing_hours": processing, "seconds": seconds,
-            **{f"utilisation {k}": v for k, v in util.items()}}
+    return {
+        "cycle_hours": cycle,
+        "processing_hours": processing,
+        "seconds": seconds,
+        **{f"utilisation {k}": v for k, v in util.items()},
+    }
 
 
 def run_bpengine(bpmn: Path, params: Path, cases: int, runs: int, seed: int):
@@ -246,12 +333,23 @@ def run_bpengine(bpmn: Path, params: Path, cases: int, runs: int, seed: int):
     sc = load_scenario(params, model=model)
     out, notes = [], []
     for r in range(runs):
-        res = simulate(model, scenario=sc, cases=cases, replications=1, warmup=0, seed=seed + r,
-                       event_log=False)
+        res = simulate(
+            model,
+            scenario=sc,
+            cases=cases,
+            replications=1,
+            warmup=0,
+            seed=seed + r,
+            event_log=False,
+        )
         notes = res.notes
-        out.append({"cycle_hours": res["cycle_time_calendar_days"].mean * 24,
-                    "processing_hours": res["processing_hours"].mean,
-                    **{f"utilisation {ln['lane']}": ln["utilisation"] for ln in res.lanes}})
+        out.append(
+            {
+                "cycle_hours": res["cycle_time_calendar_days"].mean * 24,
+                "processing_hours": res["processing_hours"].mean,
+                **{f"utilisation {ln['lane']}": ln["utilisation"] for ln in res.lanes},
+            }
+        )
     return out, notes
 
 
@@ -268,12 +366,22 @@ def lanes_of_resources(params: Path, bpmn: Path) -> dict:
     doc = json.loads(params.read_text())
     for pool in doc.get("resource_profiles", []):
         for res in pool["resource_list"]:
-            lane = next((ln for ln, st in sc.lanes.items() if not st.people and any(
-                sc.assignments.get(t) == ln for t in res.get("assignedTasks", []))), None)
+            lane = next(
+                (
+                    ln
+                    for ln, st in sc.lanes.items()
+                    if not st.people
+                    and any(sc.assignments.get(t) == ln for t in res.get("assignedTasks", []))
+                ),
+                None,
+            )
             if lane is None:
                 lane = next((ln for ln in sc.lanes if pool["name"] in ln.split("+")), pool["name"])
-            ids = [res["id"]] if int(res["amount"]) == 1 else [
-                f"{res['id']}_{k}" for k in range(int(res["amount"]))]
+            ids = (
+                [res["id"]]
+                if int(res["amount"]) == 1
+                else [f"{res['id']}_{k}" for k in range(int(res["amount"]))]
+            )
             for rid in ids:
                 out.setdefault(rid, lane)
     return out
@@ -289,8 +397,9 @@ def _agree(b: list[float], p: list[float]) -> tuple[bool, float, float]:
     return (abs(diff) <= half or abs(diff) <= 0.02 * abs(mp)), diff, half
 
 
-def differential(shared: Path, cases: int, runs: int, only: str | None = None,
-                 out=print) -> list[dict]:
+def differential(
+    shared: Path, cases: int, runs: int, only: str | None = None, out=print
+) -> list[dict]:
     """Run every pair; print a table; return one dict per pair and metric."""
     reason = ensure_prosimos()
     if reason is not None:
@@ -310,18 +419,31 @@ def differential(shared: Path, cases: int, runs: int, only: str | None = None,
             b_secs = time.perf_counter() - t0
             theirs = [run_prosimos(bpmn, params, cases, lanes_of) for _ in range(runs)]
         p_secs = sum(t.pop("seconds") for t in theirs)
-        out(f"\n{name}: {runs} runs x {cases} cases; bpengine {b_secs:.1f} s, Prosimos "
-            f"{p_secs:.1f} s" + (f"; notes: {'; '.join(notes)}" if notes else ""))
-        out(f"  {'metric':34s} {'bpengine':>10s} {'Prosimos':>10s} {'diff':>8s} "
-            f"{'95% spread':>10s}  verdict")
+        out(
+            f"\n{name}: {runs} runs x {cases} cases; bpengine {b_secs:.1f} s, Prosimos "
+            f"{p_secs:.1f} s" + (f"; notes: {'; '.join(notes)}" if notes else "")
+        )
+        out(
+            f"  {'metric':34s} {'bpengine':>10s} {'Prosimos':>10s} {'diff':>8s} "
+            f"{'95% spread':>10s}  verdict"
+        )
         for metric in sorted(set(theirs[0]) & set(mine[0])):
             b = [m[metric] for m in mine]
             p = [t[metric] for t in theirs]
             ok, diff, half = _agree(b, p)
-            out(f"  {metric:34s} {np.mean(b):10.4f} {np.mean(p):10.4f} {diff:+8.4f} "
-                f"{half:10.4f}  {'agrees' if ok else 'DIFFERS'}")
-            results.append({"pair": name, "metric": metric, "bpengine": float(np.mean(b)),
-                            "prosimos": float(np.mean(p)), "agrees": ok})
+            out(
+                f"  {metric:34s} {np.mean(b):10.4f} {np.mean(p):10.4f} {diff:+8.4f} "
+                f"{half:10.4f}  {'agrees' if ok else 'DIFFERS'}"
+            )
+            results.append(
+                {
+                    "pair": name,
+                    "metric": metric,
+                    "bpengine": float(np.mean(b)),
+                    "prosimos": float(np.mean(p)),
+                    "agrees": ok,
+                }
+            )
         for metric in sorted(set(theirs[0]) ^ set(mine[0])):
             out(f"  {metric:34s} only in {'Prosimos' if metric in theirs[0] else 'bpengine'}")
     return results
@@ -332,14 +454,17 @@ def main() -> int:
     ap.add_argument("--cases", type=int, default=1500)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--only", help="run one pair by name")
-    ap.add_argument("--shared", default=os.environ.get("BPENGINE_SHARED",
-                                                       str(ROOT.parent / "shared")))
+    ap.add_argument(
+        "--shared", default=os.environ.get("BPENGINE_SHARED", str(ROOT.parent / "shared"))
+    )
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} at start")
     res = differential(Path(args.shared), args.cases, args.runs, args.only)
     bad = [r for r in res if not r["agrees"]]
-    print(f"\n{len(res) - len(bad)} of {len(res)} comparisons agree; load average "
-          f"{os.getloadavg()[0]:.2f} at end")
+    print(
+        f"\n{len(res) - len(bad)} of {len(res)} comparisons agree; load average "
+        f"{os.getloadavg()[0]:.2f} at end"
+    )
     return 1 if bad else 0
 
 

@@ -18,6 +18,7 @@ Measured 2026-11-30 on the 2-core dev machine, load average 1.1-2.0 (other helpe
   task execution kept); peak RSS 70 MB (55 MB at 50,000 events) against 502 MB (259 MB)
   for etree.parse holding the tree.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -78,8 +79,13 @@ def _median_time(fn, runs: int) -> float:
 
 def _rss(mode: str, path: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(path)], env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, mode, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip())
 
 
@@ -99,19 +105,22 @@ def main(argv=None) -> None:
         print(f"{path.name}: {n:,} XES events ({n // 2:,} task executions), {mb:.1f} MB")
         t_read = _median_time(lambda: read_log(path), args.runs)
         t_lxml = _median_time(lambda: etree.parse(str(path)), args.runs)
-        print(f"read_log      {t_read:6.2f} s  (median of {args.runs}; "
-              f"{n / t_read:,.0f} events/s)")
+        print(f"read_log      {t_read:6.2f} s  (median of {args.runs}; {n / t_read:,.0f} events/s)")
         print(f"etree.parse   {t_lxml:6.2f} s  (baseline)")
         print(f"ratio         {t_read / t_lxml:6.2f} x lxml's plain parse")
         tracemalloc.start()
         log = read_log(path)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"tracemalloc peak while reading: {peak / 1e6:.1f} MB for {len(log):,} task "
-              f"executions ({peak / len(log):.0f} B each)")
+        print(
+            f"tracemalloc peak while reading: {peak / 1e6:.1f} MB for {len(log):,} task "
+            f"executions ({peak / len(log):.0f} B each)"
+        )
         for _, (p, k) in sorted(sizes.items()):
-            print(f"peak RSS, {k:>7,} events: read_log {_rss('read', p):6.1f} MB, "
-                  f"etree.parse {_rss('lxml', p):6.1f} MB")
+            print(
+                f"peak RSS, {k:>7,} events: read_log {_rss('read', p):6.1f} MB, "
+                f"etree.parse {_rss('lxml', p):6.1f} MB"
+            )
     print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -16,6 +16,7 @@ _finish's rare cases out of line; baseline: the same tree with main's bpengine/s
 3,000 cases x 4 replications, 7 pairs of 2 runs each, load average 7-13 on 2 cores:
   A (handlers) median 1.870 s, B (main) 1.839 s CPU; A/B median 1.004 (0.981-1.102).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,9 +48,21 @@ print(statistics.median(times))
 
 
 def _run(tree: Path, model: Path, args, runs: int) -> str:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(tree), str(model), str(args.cases),
-                          str(args.replications), str(runs)], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            str(tree),
+            str(model),
+            str(args.cases),
+            str(args.replications),
+            str(runs),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip()
 
 
@@ -72,10 +85,12 @@ def main() -> None:
         pairs.append((a, b))
         print(f"A {a:.3f} s  B {b:.3f} s  A/B {a / b:.3f}", flush=True)
     ratios = [a / b for a, b in pairs]
-    print(f"A median {statistics.median(a for a, _ in pairs):.3f} s, B median "
-          f"{statistics.median(b for _, b in pairs):.3f} s CPU; A/B median "
-          f"{statistics.median(ratios):.3f} ({min(ratios):.3f}-{max(ratios):.3f}); "
-          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"A median {statistics.median(a for a, _ in pairs):.3f} s, B median "
+        f"{statistics.median(b for _, b in pairs):.3f} s CPU; A/B median "
+        f"{statistics.median(ratios):.3f} ({min(ratios):.3f}-{max(ratios):.3f}); "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
 
 
 if __name__ == "__main__":

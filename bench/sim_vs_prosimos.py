@@ -25,6 +25,7 @@ so both see the same load, with the load average before and after:
   batches in arrival order, the first dropped as warm-up), and where one bpengine run
   falls over ``--replications`` independent replications.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,12 +76,12 @@ def ensure_prosimos() -> str | None:
         if check.returncode == 0:
             return None
     print(f"installing prosimos==2.1.0 into {VENV} (once) ...", flush=True)
-    made = subprocess.run([sys.executable, "-m", "venv", str(VENV)], capture_output=True,
-                          text=True)
+    made = subprocess.run([sys.executable, "-m", "venv", str(VENV)], capture_output=True, text=True)
     if made.returncode != 0:
         return f"python -m venv failed: {made.stderr.strip()[-800:]}"
-    pip = subprocess.run([str(py), "-m", "pip", "install", "-q", "prosimos==2.1.0"],
-                         capture_output=True, text=True)
+    pip = subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "prosimos==2.1.0"], capture_output=True, text=True
+    )
     if pip.returncode != 0:
         return f"pip install prosimos==2.1.0 failed:\n{(pip.stderr or pip.stdout).strip()[-1500:]}"
     return None
@@ -128,11 +129,26 @@ def _child(cmd, env=None, cwd=None) -> tuple[float, float, str]:
 def run_prosimos(bpmn: Path, params: Path, cases: int, log: Path | None) -> dict:
     """One whole Prosimos process; with ``log``, the cycle times read back from it."""
     with tempfile.TemporaryDirectory() as tmp:  # its warnings file lands in the cwd
-        wall, cpu, out = _child([str(venv_python()), "-c", _DRIVER, str(bpmn), str(params),
-                                 str(cases), str(log or ""), START], cwd=tmp)
+        wall, cpu, out = _child(
+            [
+                str(venv_python()),
+                "-c",
+                _DRIVER,
+                str(bpmn),
+                str(params),
+                str(cases),
+                str(log or ""),
+                START,
+            ],
+            cwd=tmp,
+        )
     inner = json.loads(out.strip().splitlines()[-1])
-    return {"wall": wall, "cpu": cpu, "in_process": inner["seconds"],
-            "days": prosimos_cycle_days(log) if log else None}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "in_process": inner["seconds"],
+        "days": prosimos_cycle_days(log) if log else None,
+    }
 
 
 # bpengine's children get compiled bytecode, as an installed package (and Prosimos' venv) has:
@@ -151,8 +167,23 @@ def _bpengine_env() -> dict:
 def run_bpengine_cli(bpmn: Path, params: Path, cases: int, log: Path | None) -> dict:
     """One whole ``bpengine simulate`` process, as a user runs it (table on stdout)."""
     env = _bpengine_env()
-    cmd = [sys.executable, "-c", _CLI, "simulate", str(bpmn), "--prosimos", str(params),
-           "--cases", str(cases), "--replications", "1", "--warmup", "0", "--seed", "7"]
+    cmd = [
+        sys.executable,
+        "-c",
+        _CLI,
+        "simulate",
+        str(bpmn),
+        "--prosimos",
+        str(params),
+        "--cases",
+        str(cases),
+        "--replications",
+        "1",
+        "--warmup",
+        "0",
+        "--seed",
+        "7",
+    ]
     wall, cpu, _ = _child(cmd + (["--log", str(log)] if log else []), env=env)
     return {"wall": wall, "cpu": cpu}
 
@@ -167,8 +198,9 @@ def run_bpengine(bpmn: Path, params: Path, cases: int) -> tuple[float, float, np
     model = load(bpmn)
     t0, c0 = time.perf_counter(), time.process_time()
     scenario = load_scenario(params, model=model)
-    res = simulate(model, scenario=scenario, cases=cases, replications=1, warmup=0, seed=7,
-                   event_log=True)
+    res = simulate(
+        model, scenario=scenario, cases=cases, replications=1, warmup=0, seed=7, event_log=True
+    )
     return time.perf_counter() - t0, time.process_time() - c0, res.cycle_calendar_days
 
 
@@ -189,8 +221,13 @@ def in_loop(bpmn: Path, params: Path, cases: int) -> dict:
     rep.run()
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     tasks = len(rep.rows)
-    return {"seconds": seconds, "cpu": cpu, "tasks": tasks, "heap": next(rep.seq),
-            "lifecycle": 3 * tasks + 2 * cases}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "tasks": tasks,
+        "heap": next(rep.seq),
+        "lifecycle": 3 * tasks + 2 * cases,
+    }
 
 
 def _median(values) -> float:
@@ -206,10 +243,15 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3, help="runs of each, medians (default 3)")
-    ap.add_argument("--replications", type=int, default=10,
-                    help="bpengine replications for the consistency interval (default 10)")
-    ap.add_argument("--shared", default=os.environ.get("BPENGINE_SHARED",
-                                                       str(ROOT.parent / "shared")))
+    ap.add_argument(
+        "--replications",
+        type=int,
+        default=10,
+        help="bpengine replications for the consistency interval (default 10)",
+    )
+    ap.add_argument(
+        "--shared", default=os.environ.get("BPENGINE_SHARED", str(ROOT.parent / "shared"))
+    )
     args = ap.parse_args()
     bench = Path(args.shared) / "bench"
     bpmn, params = bench / "permit.bpmn", bench / "permit.json"
@@ -221,8 +263,10 @@ def main() -> int:
     if reason is not None:
         print(f"prosimos : NOT RUN - {reason}")
         return 1
-    print(f"model {bpmn.name} + {params.name}, {args.cases} cases, one replication, "
-          f"start {START[:16]}; medians of {args.runs} runs")
+    print(
+        f"model {bpmn.name} + {params.name}, {args.cases} cases, one replication, "
+        f"start {START[:16]}; medians of {args.runs} runs"
+    )
     print(f"load average before: {_load()}")
     runs: dict[str, list] = {k: [] for k in ("b_log", "b_nolog", "p_log", "p_nolog")}
     run_bpengine_cli(bpmn, params, 10, None)  # unmeasured: writes bpengine's bytecode cache
@@ -235,34 +279,43 @@ def main() -> int:
             runs["b_nolog"].append(run_bpengine_cli(bpmn, params, args.cases, None))
             runs["p_nolog"].append(run_prosimos(bpmn, params, args.cases, None))
             p_days = runs["p_log"][-1]["days"] if p_days is None else p_days
-    med = {k: {m: _median([x[m] for x in v]) for m in ("wall", "cpu")}
-           for k, v in runs.items()}
+    med = {k: {m: _median([x[m] for x in v]) for m in ("wall", "cpu")} for k, v in runs.items()}
     print("whole process (fresh interpreter, imports included), wall / CPU seconds:")
-    for label, b, p in (("with event log", "b_log", "p_log"),
-                        ("without log", "b_nolog", "p_nolog")):
-        print(f"  {label:15s} bpengine {med[b]['wall']:6.2f} / {med[b]['cpu']:6.2f}   "
-              f"prosimos {med[p]['wall']:6.2f} / {med[p]['cpu']:6.2f}   ratio "
-              f"{med[p]['wall'] / med[b]['wall']:5.1f}x wall, "
-              f"{med[p]['cpu'] / med[b]['cpu']:5.1f}x CPU")
+    for label, b, p in (
+        ("with event log", "b_log", "p_log"),
+        ("without log", "b_nolog", "p_nolog"),
+    ):
+        print(
+            f"  {label:15s} bpengine {med[b]['wall']:6.2f} / {med[b]['cpu']:6.2f}   "
+            f"prosimos {med[p]['wall']:6.2f} / {med[p]['cpu']:6.2f}   ratio "
+            f"{med[p]['wall'] / med[b]['wall']:5.1f}x wall, "
+            f"{med[p]['cpu'] / med[b]['cpu']:5.1f}x CPU"
+        )
     ratio = med["p_log"]["wall"] / med["b_log"]["wall"]
-    print(f"  target: bpengine >= 20x Prosimos' whole process with the log: "
-          f"{'met' if ratio >= 20 else 'NOT met'} ({ratio:.1f}x wall)")
+    print(
+        f"  target: bpengine >= 20x Prosimos' whole process with the log: "
+        f"{'met' if ratio >= 20 else 'NOT met'} ({ratio:.1f}x wall)"
+    )
 
     inproc = [run_bpengine(bpmn, params, args.cases) for _ in range(args.runs)]
     b_in, b_in_cpu = _median([x[0] for x in inproc]), _median([x[1] for x in inproc])
     p_in = _median([x["in_process"] for x in runs["p_log"]])
-    print(f"in-process (the simulation call alone, log kept in memory; labelled, not the "
-          f"whole process): bpengine {b_in:.2f} s wall ({b_in_cpu:.2f} s CPU), prosimos "
-          f"{p_in:.2f} s wall: {p_in / b_in:.1f}x wall")
+    print(
+        f"in-process (the simulation call alone, log kept in memory; labelled, not the "
+        f"whole process): bpengine {b_in:.2f} s wall ({b_in_cpu:.2f} s CPU), prosimos "
+        f"{p_in:.2f} s wall: {p_in / b_in:.1f}x wall"
+    )
     loops = [in_loop(bpmn, params, args.cases) for _ in range(args.runs)]
     one = loops[0]
     for what in ("seconds", "cpu"):
         sec = _median([x[what] for x in loops])
-        print(f"in-loop, {'wall' if what == 'seconds' else 'CPU'} (bpengine's event loop "
-              f"alone): {sec:.2f} s for {one['tasks']:,} task executions = "
-              f"{one['tasks'] / sec:,.0f}/s; {one['lifecycle'] / sec:,.0f} lifecycle events/s "
-              f"(enabled, started, completed per task; arrived, completed per case); "
-              f"{one['heap'] / sec:,.0f} heap events/s")
+        print(
+            f"in-loop, {'wall' if what == 'seconds' else 'CPU'} (bpengine's event loop "
+            f"alone): {sec:.2f} s for {one['tasks']:,} task executions = "
+            f"{one['tasks'] / sec:,.0f}/s; {one['lifecycle'] / sec:,.0f} lifecycle events/s "
+            f"(enabled, started, completed per task; arrived, completed per case); "
+            f"{one['heap'] / sec:,.0f} heap events/s"
+        )
 
     b_days = inproc[0][2]
     b_mean, b_lo, b_hi = batch_means(b_days)
@@ -270,15 +323,24 @@ def main() -> int:
     print(f"bpengine : mean cycle {b_mean:.3f} d (95% CI {b_lo:.3f} - {b_hi:.3f}, batch means)")
     print(f"prosimos : mean cycle {p_mean:.3f} d (95% CI {p_lo:.3f} - {p_hi:.3f}, batch means)")
     overlap = b_lo <= p_hi and p_lo <= b_hi
-    print(f"cycle-time intervals {'overlap' if overlap else 'do NOT overlap'} "
-          f"(difference {100 * (b_mean - p_mean) / p_mean:+.1f}%)")
+    print(
+        f"cycle-time intervals {'overlap' if overlap else 'do NOT overlap'} "
+        f"(difference {100 * (b_mean - p_mean) / p_mean:+.1f}%)"
+    )
     # one run of a system this busy (CaseOfficer ~93%) wanders: independent replications
     # give the interval that the Prosimos run should fall into
     from bpengine import load, load_scenario, simulate
 
     model = load(bpmn)
-    reps = simulate(model, scenario=load_scenario(params, model=model), cases=args.cases,
-                    replications=args.replications, warmup=0, seed=11, event_log=False)
+    reps = simulate(
+        model,
+        scenario=load_scenario(params, model=model),
+        cases=args.cases,
+        replications=args.replications,
+        warmup=0,
+        seed=11,
+        event_log=False,
+    )
     k = reps["cycle_time_calendar_days"]
     # Prosimos gave one run, so hold it against where one run of bpengine falls (a 95%
     # prediction interval from the replications' spread), not against the CI of the mean
@@ -287,9 +349,11 @@ def main() -> int:
     values = np.asarray(k.values)
     spread = t_quantile(len(values) - 1) * values.std(ddof=1) * math.sqrt(1 + 1 / len(values))
     inside = abs(p_mean - k.mean) <= spread
-    print(f"bpengine : {args.replications} x {args.cases} cases: mean cycle {k.mean:.3f} d "
-          f"(95% CI {k.low:.3f} - {k.high:.3f}); one run falls in {k.mean - spread:.3f} - "
-          f"{k.mean + spread:.3f}; Prosimos' run is {'inside' if inside else 'OUTSIDE'}")
+    print(
+        f"bpengine : {args.replications} x {args.cases} cases: mean cycle {k.mean:.3f} d "
+        f"(95% CI {k.low:.3f} - {k.high:.3f}); one run falls in {k.mean - spread:.3f} - "
+        f"{k.mean + spread:.3f}; Prosimos' run is {'inside' if inside else 'OUTSIDE'}"
+    )
     print(f"load average after: {_load()}")
     return 0
 

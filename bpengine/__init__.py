@@ -6,6 +6,7 @@ steps that add nothing, redesign it and measure what each change saves.
 The public names below are imported on first use (PEP 562), so ``import bpengine`` stays
 cheap and using the analyzer never drags in the engine's database stack.
 """
+
 from __future__ import annotations
 
 from .errors import (
@@ -26,8 +27,18 @@ from .errors import (
 from .lazy import lazy_exports
 from .model import ProcessModel, load, validate
 
-_SUBPACKAGES = {"analysis", "engine", "records", "redesign", "report", "scenario", "sim",
-                "cli", "expressions", "i18n"}
+_SUBPACKAGES = {
+    "analysis",
+    "engine",
+    "records",
+    "redesign",
+    "report",
+    "scenario",
+    "sim",
+    "cli",
+    "expressions",
+    "i18n",
+}
 
 # public name -> module that defines it
 _LAZY = {

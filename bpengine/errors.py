@@ -3,6 +3,7 @@
 A caller catches :class:`BpengineError` and gets a message that names the file, line and
 element (or option) at fault; anything else escaping the library is a bug in bpengine.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@
 these can reach the interpreter. Their costs are checked by
 :class:`bpengine.expression_limits.CostChecks` before they run.
 """
+
 from __future__ import annotations
 
 import datetime as _dt

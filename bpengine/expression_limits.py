@@ -8,6 +8,7 @@ the total produced over one evaluation. :class:`ExpressionLimits` names each bou
 the work; a refusal is an :class:`~bpengine.errors.ExpressionLimitError` naming the limit.
 The public names are importable from :mod:`bpengine.expressions` as well.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,19 @@ from typing import Any
 from .errors import ExpressionError, ExpressionLimitError
 from .i18n import _
 
-__all__ = ["CostChecks", "DEFAULT_LIMITS", "ExpressionLimits", "MAX_LENGTH", "MAX_NODES",
-           "MAX_STEPS", "SIZED", "is_int", "limit_error", "number_text", "quoted"]
+__all__ = [
+    "CostChecks",
+    "DEFAULT_LIMITS",
+    "ExpressionLimits",
+    "MAX_LENGTH",
+    "MAX_NODES",
+    "MAX_STEPS",
+    "SIZED",
+    "is_int",
+    "limit_error",
+    "number_text",
+    "quoted",
+]
 
 
 @dataclass(frozen=True)
@@ -69,8 +81,11 @@ class ExpressionLimits:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise ExpressionError(_("expression limit {name} must be a positive number, "
-                                        "not {value!r}").format(name=f.name, value=value))
+                raise ExpressionError(
+                    _("expression limit {name} must be a positive number, not {value!r}").format(
+                        name=f.name, value=value
+                    )
+                )
 
 
 #: The limits every expression of a model is compiled and evaluated with.
@@ -82,8 +97,11 @@ MAX_STEPS = DEFAULT_LIMITS.max_steps
 
 SIZED = (str, list, tuple)
 # One %-conversion: optional (key), flags, width, .precision, length modifier, type.
-_CONVERSION = re.compile(r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?"
-                         r"(?:\.(?P<precision>\*|\d*))?[hlL]?(?P<type>.?)", re.DOTALL)
+_CONVERSION = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?"
+    r"(?:\.(?P<precision>\*|\d*))?[hlL]?(?P<type>.?)",
+    re.DOTALL,
+)
 
 
 def quoted(source: str) -> str:
@@ -91,13 +109,18 @@ def quoted(source: str) -> str:
     return repr(source if len(source) <= 120 else source[:117] + "...")
 
 
-def limit_error(source: str, problem: str, limits: ExpressionLimits, name: str,
-                 steps: int = 0) -> ExpressionLimitError:
+def limit_error(
+    source: str, problem: str, limits: ExpressionLimits, name: str, steps: int = 0
+) -> ExpressionLimitError:
     value = getattr(limits, name)
     return ExpressionLimitError(
         _("expression {source}: {problem} (limit {name}={value})").format(
-            source=quoted(source), problem=problem, name=name, value=value),
-        name, value, steps)
+            source=quoted(source), problem=problem, name=name, value=value
+        ),
+        name,
+        value,
+        steps,
+    )
 
 
 def is_int(value: object) -> bool:
@@ -128,8 +151,9 @@ class CostChecks:
 
     def sequence(self, size: int) -> None:
         if size > self.limits.max_sequence:
-            raise self.over("max_sequence", _("the result would hold {n} elements or "
-                                              "characters").format(n=size))
+            raise self.over(
+                "max_sequence", _("the result would hold {n} elements or characters").format(n=size)
+            )
 
     def integer(self, bits: int) -> None:
         if bits > self.limits.max_int_bits:
@@ -138,8 +162,9 @@ class CostChecks:
     def power(self, base: Any, exponent: Any) -> None:
         """``9**9**9`` and ``10**10**10`` are refused, not attempted."""
         if isinstance(exponent, (int, float)) and abs(exponent) > self.limits.max_exponent:
-            raise self.over("max_exponent", _("the exponent {n} is too large").format(
-                n=number_text(exponent)))
+            raise self.over(
+                "max_exponent", _("the exponent {n} is too large").format(n=number_text(exponent))
+            )
         if is_int(base) and is_int(exponent) and exponent > 0 and abs(base) > 1:
             # the power has at least (bits(base) - 1) * exponent + 1 bits
             self.integer((abs(base).bit_length() - 1) * exponent + 1)
@@ -163,8 +188,10 @@ class CostChecks:
                 else:
                     continue
                 if size > self.limits.max_format_width:
-                    raise self.over("max_format_width", _(
-                        "the %-format asks for a {part} of {n}").format(part=part, n=size))
+                    raise self.over(
+                        "max_format_width",
+                        _("the %-format asks for a {part} of {n}").format(part=part, n=size),
+                    )
                 total += size
             if m.group("key") is None and values:
                 values.pop(0)
@@ -174,13 +201,23 @@ class CostChecks:
         if name == "sum" and len(args) == 2 and isinstance(args[1], (list, tuple)):
             items = args[0] if isinstance(args[0], (list, tuple)) else ()
             self.sequence(len(args[1]) + sum(len(i) for i in items if isinstance(i, SIZED)))
-        elif name == "round" and len(args) == 2 and is_int(args[1]) \
-                and abs(args[1]) > self.limits.max_exponent:
+        elif (
+            name == "round"
+            and len(args) == 2
+            and is_int(args[1])
+            and abs(args[1]) > self.limits.max_exponent
+        ):
             raise self.over("max_exponent", _("round() to {n} digits").format(n=args[1]))
-        elif name == "int" and args and isinstance(args[0], str) \
-                and len(args[0].strip()) > self.limits.max_number_digits:
-            raise self.over("max_number_digits", _("int() of a text of {n} characters").format(
-                n=len(args[0].strip())))
+        elif (
+            name == "int"
+            and args
+            and isinstance(args[0], str)
+            and len(args[0].strip()) > self.limits.max_number_digits
+        ):
+            raise self.over(
+                "max_number_digits",
+                _("int() of a text of {n} characters").format(n=len(args[0].strip())),
+            )
 
     def bounded(self, value: Any) -> Any:
         if is_int(value):
@@ -189,6 +226,10 @@ class CostChecks:
             self.sequence(len(value))
             self.work += len(value)
             if self.work > self.limits.max_work:
-                raise self.over("max_work", _("produces more than {n} elements or characters "
-                                              "in all").format(n=self.limits.max_work))
+                raise self.over(
+                    "max_work",
+                    _("produces more than {n} elements or characters in all").format(
+                        n=self.limits.max_work
+                    ),
+                )
         return value

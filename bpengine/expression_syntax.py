@@ -7,6 +7,7 @@ subscripts, calls of :data:`~bpengine.expression_functions.SAFE_FUNCTIONS`) and 
 everything else (comprehensions, lambdas, f-strings, method calls, private names) before any
 evaluation. :mod:`bpengine.expressions` compiles and evaluates with these.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,38 +21,81 @@ from .expression_functions import SAFE_FUNCTIONS
 from .expression_limits import ExpressionLimits, limit_error, quoted
 from .i18n import _
 
-__all__ = ["ALLOWED", "BINARY", "COMPARE", "UNARY", "check_tree", "refused", "strip_wrapper",
-           "translate_juel"]
+__all__ = [
+    "ALLOWED",
+    "BINARY",
+    "COMPARE",
+    "UNARY",
+    "check_tree",
+    "refused",
+    "strip_wrapper",
+    "translate_juel",
+]
 
 BINARY: dict[type[ast.AST], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
 UNARY: dict[type[ast.AST], Callable[[Any], Any]] = {
-    ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos}
+    ast.Not: operator.not_,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
 COMPARE: dict[type[ast.AST], Callable[[Any, Any], Any]] = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
-    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
 }
 # Node types allowed anywhere in the tree; everything else (Lambda, comprehensions, Attribute
 # on non-mappings, Starred, NamedExpr, f-strings, ...) is refused before evaluation.
 ALLOWED = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.BinOp, ast.Compare,
-    ast.Constant, ast.Name, ast.Load, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.IfExp,
-    ast.Call, ast.Subscript, ast.Slice, ast.Attribute,
-    *BINARY, *UNARY, *COMPARE,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.BinOp,
+    ast.Compare,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.Dict,
+    ast.IfExp,
+    ast.Call,
+    ast.Subscript,
+    ast.Slice,
+    ast.Attribute,
+    *BINARY,
+    *UNARY,
+    *COMPARE,
 )
 
 # Camunda/JUEL spellings, translated token by token outside string literals.
 _JUEL_WORDS = {"true": "True", "false": "False", "null": "None"}
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
   | (?P<and>&&) | (?P<or>\|\|) | (?P<ne>!=) | (?P<not>!)
   | (?P<word>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
+""",
+    re.VERBOSE | re.DOTALL,
+)
 
 
 def strip_wrapper(text: str) -> str:
@@ -80,8 +124,9 @@ def translate_juel(text: str) -> str:
 
 
 def refused(source: str, problem: str) -> ExpressionError:
-    return ExpressionError(_("expression {source}: {problem}").format(
-        source=quoted(source), problem=problem))
+    return ExpressionError(
+        _("expression {source}: {problem}").format(source=quoted(source), problem=problem)
+    )
 
 
 def check_tree(tree: ast.AST, source: str, limits: ExpressionLimits) -> None:
@@ -89,21 +134,31 @@ def check_tree(tree: ast.AST, source: str, limits: ExpressionLimits) -> None:
     for node in ast.walk(tree):
         count += 1
         if count > limits.max_nodes:
-            raise limit_error(source, _("too complex (more than {n} parts)").format(
-                n=limits.max_nodes), limits, "max_nodes")
+            raise limit_error(
+                source,
+                _("too complex (more than {n} parts)").format(n=limits.max_nodes),
+                limits,
+                "max_nodes",
+            )
         if not isinstance(node, ALLOWED):
-            raise refused(source, _("{what} is not allowed in a condition").format(
-                what=type(node).__name__))
+            raise refused(
+                source, _("{what} is not allowed in a condition").format(what=type(node).__name__)
+            )
         if isinstance(node, ast.Name) and node.id.startswith("_"):
             raise refused(source, _("name {name!r} is not allowed").format(name=node.id))
         if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
             raise refused(source, _("attribute {name!r} is not allowed").format(name=node.attr))
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in SAFE_FUNCTIONS:
-                raise refused(source, _("only these functions can be called: {names}").format(
-                    names=", ".join(sorted(SAFE_FUNCTIONS))))
+                raise refused(
+                    source,
+                    _("only these functions can be called: {names}").format(
+                        names=", ".join(sorted(SAFE_FUNCTIONS))
+                    ),
+                )
             if node.keywords:
                 raise refused(source, _("keyword arguments are not allowed"))
         if isinstance(node, ast.Constant) and not isinstance(
-                node.value, (str, int, float, bool, type(None))):
+            node.value, (str, int, float, bool, type(None))
+        ):
             raise refused(source, _("literal {value!r} is not allowed").format(value=node.value))

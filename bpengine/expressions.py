@@ -31,6 +31,7 @@ True
 ...     print(exc.limit)
 max_format_width
 """
+
 from __future__ import annotations
 
 import ast
@@ -63,9 +64,18 @@ from .expression_syntax import (
 )
 from .i18n import _
 
-__all__ = ["Expression", "ExpressionLimits", "ExpressionLimitError", "DEFAULT_LIMITS",
-           "compile_expression", "evaluate", "SAFE_FUNCTIONS", "MAX_LENGTH", "MAX_NODES",
-           "MAX_STEPS"]
+__all__ = [
+    "Expression",
+    "ExpressionLimits",
+    "ExpressionLimitError",
+    "DEFAULT_LIMITS",
+    "compile_expression",
+    "evaluate",
+    "SAFE_FUNCTIONS",
+    "MAX_LENGTH",
+    "MAX_NODES",
+    "MAX_STEPS",
+]
 
 
 def _reads_data(node: ast.AST) -> bool:
@@ -117,10 +127,14 @@ class Expression:
     @property
     def names(self) -> frozenset[str]:
         """Case-data names the expression reads (excluding safe function names)."""
-        called = {n.func.id for n in ast.walk(self.tree)
-                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-        return frozenset(n.id for n in ast.walk(self.tree)
-                         if isinstance(n, ast.Name) and n.id not in called)
+        called = {
+            n.func.id
+            for n in ast.walk(self.tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        return frozenset(
+            n.id for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id not in called
+        )
 
     def evaluate(self, data: Mapping[str, Any]) -> Any:
         """Evaluate against ``data`` (case data: names map to plain values).
@@ -160,17 +174,20 @@ class _Evaluator(CostChecks):
     def visit(self, node: ast.AST) -> Any:
         self.steps += 1
         if self.steps > self.limits.max_steps:
-            raise self.over("max_steps", _("takes more than {n} steps").format(
-                n=self.limits.max_steps))
+            raise self.over(
+                "max_steps", _("takes more than {n} steps").format(n=self.limits.max_steps)
+            )
         if time.monotonic() > self.deadline:  # cooperative: no signal, no thread
-            raise self.over("time_budget", _("takes more than {n} seconds").format(
-                n=self.limits.time_budget))
+            raise self.over(
+                "time_budget", _("takes more than {n} seconds").format(n=self.limits.time_budget)
+            )
         # One visit_* method per node kind; check_tree admitted only kinds with a method
         # (Load and the operator nodes are read by their parents, never visited).
         method = _VISITORS.get(type(node))
         if method is None:  # unreachable after the checks
-            raise self.fail(_("{what} is not allowed in a condition").format(
-                what=type(node).__name__))
+            raise self.fail(
+                _("{what} is not allowed in a condition").format(what=type(node).__name__)
+            )
         return method(self, node)
 
     def visit_constant(self, node: ast.Constant) -> Any:
@@ -215,8 +232,11 @@ class _Evaluator(CostChecks):
     def visit_dict(self, node: ast.Dict) -> Any:
         if any(k is None for k in node.keys):
             raise self.fail(_("** in a dict literal is not allowed"))
-        return {self.visit(k): self.visit(v) for k, v in zip(node.keys, node.values, strict=True)
-                if k is not None}  # (None was refused just above)
+        return {
+            self.visit(k): self.visit(v)
+            for k, v in zip(node.keys, node.values, strict=True)
+            if k is not None
+        }  # (None was refused just above)
 
     def visit_call(self, node: ast.Call) -> Any:
         func = node.func
@@ -231,19 +251,27 @@ class _Evaluator(CostChecks):
         owner = self.visit(node.value)
         if isinstance(owner, Mapping):
             if node.attr not in owner:
-                raise self.fail(_("{key!r} is not in {owner!r}").format(
-                    key=node.attr, owner=ast.unparse(node.value)))
+                raise self.fail(
+                    _("{key!r} is not in {owner!r}").format(
+                        key=node.attr, owner=ast.unparse(node.value)
+                    )
+                )
             return owner[node.attr]
-        raise self.fail(_("attribute access .{name} is only allowed on case-data records"
-                          ).format(name=node.attr))
+        raise self.fail(
+            _("attribute access .{name} is only allowed on case-data records").format(
+                name=node.attr
+            )
+        )
 
     def visit_subscript(self, node: ast.Subscript) -> Any:
         owner = self.visit(node.value)
         if not isinstance(owner, (Mapping, list, tuple, str)):
             raise self.fail(_("cannot index a {what}").format(what=type(owner).__name__))
         if isinstance(node.slice, ast.Slice):
-            parts = [None if p is None else self.visit(p)
-                     for p in (node.slice.lower, node.slice.upper, node.slice.step)]
+            parts = [
+                None if p is None else self.visit(p)
+                for p in (node.slice.lower, node.slice.upper, node.slice.step)
+            ]
             return self.bounded(owner[slice(*parts)])
         return owner[self.visit(node.slice)]
 
@@ -266,9 +294,11 @@ class _Evaluator(CostChecks):
         return self.bounded(BINARY[op](left, right))
 
 
-
 _SEQUENCE_TYPES: dict[type[ast.AST], Callable[[list[Any]], Any]] = {
-    ast.List: list, ast.Tuple: tuple, ast.Set: frozenset}
+    ast.List: list,
+    ast.Tuple: tuple,
+    ast.Set: frozenset,
+}
 # Node type -> the _Evaluator method that evaluates it, built once: one dict look-up per visit.
 _VISITORS: dict[type[ast.AST], Callable[[_Evaluator, Any], Any]] = {
     ast.Constant: _Evaluator.visit_constant,
@@ -304,11 +334,13 @@ def compile_expression(text: str, limits: ExpressionLimits | None = None) -> Exp
     """
     limits = limits or DEFAULT_LIMITS
     if not isinstance(text, str):
-        raise ExpressionError(_("expression must be text, not {what}").format(
-            what=type(text).__name__))
+        raise ExpressionError(
+            _("expression must be text, not {what}").format(what=type(text).__name__)
+        )
     if len(text) > limits.max_length:
-        raise limit_error(text, _("too long ({n} characters)").format(n=len(text)), limits,
-                           "max_length")
+        raise limit_error(
+            text, _("too long ({n} characters)").format(n=len(text)), limits, "max_length"
+        )
     body = strip_wrapper(text)
     if not body:
         raise refused(text, _("empty"))
@@ -332,6 +364,8 @@ def evaluate(text: str, data: Mapping[str, Any], limits: ExpressionLimits | None
     True
     """
     return compile_expression(text, limits).evaluate(data)
+
+
 def __getattr__(name: str) -> Any:
     """``parse_duration`` lives in :mod:`bpengine.timers`; older callers import it here."""
     if name == "parse_duration":

@@ -17,6 +17,7 @@ variable ``BPENGINE_LANG``, the user's locale (``LC_ALL``, ``LC_MESSAGES``, ``LA
 English. Numbers and dates are formatted for the same language by Babel: ``1.234,5`` and
 ``30 Nov 2026`` in Indonesian, ``1,234.5`` and ``Nov 30, 2026`` in English.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,20 @@ from pathlib import Path
 
 from .errors import BpengineError
 
-__all__ = ["LANGUAGES", "LOCALE_DIR", "_", "N_", "ngettext", "pgettext", "set_language", "language",
-           "default_language", "format_number", "format_percent", "format_date"]
+__all__ = [
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "_",
+    "N_",
+    "ngettext",
+    "pgettext",
+    "set_language",
+    "language",
+    "default_language",
+    "format_number",
+    "format_percent",
+    "format_date",
+]
 
 #: Languages with a catalogue (English is the source language).
 LANGUAGES = ("en", "id")
@@ -52,8 +65,9 @@ def default_language() -> str:
 def _checked(value: str, where: str) -> str:
     code = value.strip().split(".")[0].split("_")[0].lower()
     if code not in LANGUAGES:
-        raise BpengineError(f"{where}: unknown language {value!r} (choose from "
-                            f"{', '.join(LANGUAGES)})")
+        raise BpengineError(
+            f"{where}: unknown language {value!r} (choose from {', '.join(LANGUAGES)})"
+        )
     return code
 
 
@@ -85,8 +99,9 @@ def language() -> str:
 
 @cache
 def _translations(lang: str) -> gettext.NullTranslations:
-    return gettext.translation("bpengine", localedir=str(LOCALE_DIR), languages=[lang],
-                               fallback=True)
+    return gettext.translation(
+        "bpengine", localedir=str(LOCALE_DIR), languages=[lang], fallback=True
+    )
 
 
 def _(message: str) -> str:

@@ -6,6 +6,7 @@ database stack or the report's before/after machinery, so :mod:`bpengine`,
 that defines each and import it when the name is first read. A base module: it imports
 nothing from bpengine, so any layer may use it.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -15,9 +16,12 @@ from typing import Any
 __all__ = ["lazy_exports"]
 
 
-def lazy_exports(namespace: dict[str, Any], names: Mapping[str, str], *,
-                 subpackages: Collection[str] = (),
-                 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def lazy_exports(
+    namespace: dict[str, Any],
+    names: Mapping[str, str],
+    *,
+    subpackages: Collection[str] = (),
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """The module ``__getattr__`` and ``__dir__`` of a package whose names load on use.
 
     Parameters

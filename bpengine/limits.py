@@ -13,6 +13,7 @@ what they bound"): what one expression may cost in :mod:`bpengine.expression_lim
 scenario may ask of the simulator (including multi-instance counts from generated case data)
 in :mod:`bpengine.scenario.limits`.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,12 +69,18 @@ class EngineLimits:
         for name in ("data_bytes", "data_depth", "integer_digits", "instances"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise BpengineError(_("EngineLimits.{name} must be a whole number of at least "
-                                      "1, not {value!r}").format(name=name, value=value))
+                raise BpengineError(
+                    _(
+                        "EngineLimits.{name} must be a whole number of at least 1, not {value!r}"
+                    ).format(name=name, value=value)
+                )
         if self.data_depth > MAX_DEPTH:
-            raise BpengineError(_("EngineLimits.data_depth can be at most {most} (deeper data "
-                                  "overflows Python's stack), not {value}").format(
-                                      most=MAX_DEPTH, value=self.data_depth))
+            raise BpengineError(
+                _(
+                    "EngineLimits.data_depth can be at most {most} (deeper data "
+                    "overflows Python's stack), not {value}"
+                ).format(most=MAX_DEPTH, value=self.data_depth)
+            )
 
     def check_data(self, data: Any, what: str) -> None:
         """Refuse data nested deeper than :attr:`data_depth` or holding an integer of more
@@ -81,7 +88,7 @@ class EngineLimits:
 
         Walks the data without recursion, so even data too deep for Python is refused cleanly.
         """
-        bound = 10 ** self.integer_digits
+        bound = 10**self.integer_digits
         stack = [(data, 0, None, None)]  # value, depth, parent entry, key in parent
         while stack:
             entry = stack.pop()
@@ -91,51 +98,69 @@ class EngineLimits:
                 children = value.items()
                 for key in value:
                     if isinstance(key, str) and not _storable(key):
-                        _refuse_text(what, _("{name} key {key}").format(
-                            name=_path(entry), key=ascii(key)[:60]))
+                        _refuse_text(
+                            what,
+                            _("{name} key {key}").format(name=_path(entry), key=ascii(key)[:60]),
+                        )
             elif isinstance(value, (list, tuple)):
                 children = enumerate(value)
             else:
                 if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= bound:
-                    raise BpengineError(_(
-                        "{what}: {name} is an integer of more than {digits} digits (limit "
-                        "EngineLimits.integer_digits)").format(
-                            what=what, name=_path(entry), digits=self.integer_digits))
+                    raise BpengineError(
+                        _(
+                            "{what}: {name} is an integer of more than {digits} digits (limit "
+                            "EngineLimits.integer_digits)"
+                        ).format(what=what, name=_path(entry), digits=self.integer_digits)
+                    )
                 if isinstance(value, float) and not math.isfinite(value):
-                    raise BpengineError(_("{what}: {name} is {value}, not a number JSON can "
-                                          "hold").format(what=what, name=_path(entry),
-                                                         value=value))
+                    raise BpengineError(
+                        _("{what}: {name} is {value}, not a number JSON can hold").format(
+                            what=what, name=_path(entry), value=value
+                        )
+                    )
                 if isinstance(value, str) and not _storable(value):
                     _refuse_text(what, _path(entry))
                 continue
             if depth >= self.data_depth and value:
-                raise BpengineError(_(
-                    "{what}: {name} nests deeper than {depth} levels (limit "
-                    "EngineLimits.data_depth)").format(
-                        what=what, name=_path(next(_children(entry, children))),
-                        depth=self.data_depth))
+                raise BpengineError(
+                    _(
+                        "{what}: {name} nests deeper than {depth} levels (limit "
+                        "EngineLimits.data_depth)"
+                    ).format(
+                        what=what,
+                        name=_path(next(_children(entry, children))),
+                        depth=self.data_depth,
+                    )
+                )
             stack.extend(_children(entry, children))
 
     def check_size(self, data: dict, what: str, text: str | None = None) -> None:
         """Refuse data over :attr:`data_bytes` bytes of JSON (``text``: its JSON, if made)."""
         size = len(text if text is not None else json.dumps(data))  # ASCII: chars are bytes
         if size > self.data_bytes:
-            biggest = max(data, key=lambda k: len(json.dumps(data[k])), default=None) \
-                if isinstance(data, dict) else None
-            raise BpengineError(_(
-                "{what}: case data would be {size} bytes of JSON, over the limit of {limit} "
-                "(EngineLimits.data_bytes); the largest value is {name}").format(
-                    what=what, size=size, limit=self.data_bytes, name=biggest))
+            biggest = (
+                max(data, key=lambda k: len(json.dumps(data[k])), default=None)
+                if isinstance(data, dict)
+                else None
+            )
+            raise BpengineError(
+                _(
+                    "{what}: case data would be {size} bytes of JSON, over the limit of {limit} "
+                    "(EngineLimits.data_bytes); the largest value is {name}"
+                ).format(what=what, size=size, limit=self.data_bytes, name=biggest)
+            )
 
     def check_instances(self, count: Any, what: str, source: str) -> None:
         """Refuse a multi-instance activity of more than :attr:`instances` instances."""
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             return  # not a count: the engine's own check says what is wrong
         if count > self.instances:
-            raise BpengineError(_(
-                "{what}: multi-instance count {source} is {count}, over the limit of {limit} "
-                "(EngineLimits.instances)").format(
-                    what=what, source=source, count=count, limit=self.instances))
+            raise BpengineError(
+                _(
+                    "{what}: multi-instance count {source} is {count}, over the limit of {limit} "
+                    "(EngineLimits.instances)"
+                ).format(what=what, source=source, count=count, limit=self.instances)
+            )
 
 
 DEFAULT_LIMITS = EngineLimits()
@@ -156,8 +181,12 @@ def _storable(text: str) -> bool:
 
 
 def _refuse_text(what: str, name: str) -> None:
-    raise BpengineError(_("{what}: {name} holds a NUL character (U+0000) or a lone surrogate, "
-                          "which a database cannot store as text").format(what=what, name=name))
+    raise BpengineError(
+        _(
+            "{what}: {name} holds a NUL character (U+0000) or a lone surrogate, "
+            "which a database cannot store as text"
+        ).format(what=what, name=name)
+    )
 
 
 def _children(entry, children):

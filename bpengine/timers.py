@@ -18,6 +18,7 @@ datetime.timedelta(days=3)
 ...     print(exc.limit)
 max_timer_days
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -35,13 +36,22 @@ TIMER_KINDS = ("timeDuration", "timeDate", "timeCycle")
 _DURATION = re.compile(
     r"^P(?:(?P<weeks>\d+(?:[.,]\d+)?)W)?(?:(?P<days>\d+(?:[.,]\d+)?)D)?"
     r"(?:T(?:(?P<hours>\d+(?:[.,]\d+)?)H)?(?:(?P<minutes>\d+(?:[.,]\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?$")
+    r"(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?$"
+)
 # A cycle's period may use years and months (SpiffWorkflow counts them on the calendar).
 _PERIOD = re.compile(
     r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?$")
-_DAYS = {"years": 366.0, "months": 31.0, "weeks": 7.0, "days": 1.0, "hours": 1 / 24,
-         "minutes": 1 / 1440, "seconds": 1 / 86400}
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?$"
+)
+_DAYS = {
+    "years": 366.0,
+    "months": 31.0,
+    "weeks": 7.0,
+    "days": 1.0,
+    "hours": 1 / 24,
+    "minutes": 1 / 1440,
+    "seconds": 1 / 86400,
+}
 
 
 def _unquote(text: str) -> str:
@@ -62,7 +72,11 @@ def _in_range(text: str, parts: dict[str, str], limits: ExpressionLimits) -> Non
     if days > limits.max_timer_days:
         raise ExpressionLimitError(
             _("timer value {value!r} lasts longer than {n} days (limit max_timer_days)").format(
-                value=text, n=limits.max_timer_days), "max_timer_days", limits.max_timer_days)
+                value=text, n=limits.max_timer_days
+            ),
+            "max_timer_days",
+            limits.max_timer_days,
+        )
 
 
 def parse_duration(text: str, limits: ExpressionLimits | None = None) -> _dt.timedelta:
@@ -90,8 +104,10 @@ def parse_duration(text: str, limits: ExpressionLimits | None = None) -> _dt.tim
         date_part = raw.upper().split("T")[0]
         message = _("timer value {value!r} is not an ISO-8601 duration such as PT1H or P3D")
         if re.search(r"\d[YM]", date_part):
-            message = _("timer value {value!r} is not an ISO-8601 duration such as PT1H or P3D "
-                        "(years and months are not exact; use days)")
+            message = _(
+                "timer value {value!r} is not an ISO-8601 duration such as PT1H or P3D "
+                "(years and months are not exact; use days)"
+            )
         raise ExpressionError(message.format(value=text))
     _in_range(text, match.groupdict(), limits)
     parts = {k: float(v.replace(",", ".")) for k, v in match.groupdict().items() if v}
@@ -102,16 +118,23 @@ def _parse_date(text: str, value: str) -> _dt.datetime:
     try:
         return _dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise ExpressionError(_("timer value {value!r} is not an ISO-8601 date and time such "
-                                "as 2025-01-06T08:00:00").format(value=text)) from None
+        raise ExpressionError(
+            _(
+                "timer value {value!r} is not an ISO-8601 date and time such as 2025-01-06T08:00:00"
+            ).format(value=text)
+        ) from None
 
 
 def _check_cycle(text: str, value: str, limits: ExpressionLimits) -> None:
     parts = value.upper().split("/")
     if not re.fullmatch(r"R\d*", parts[0]) or len(parts) not in (2, 3):
-        raise ExpressionError(_("timer value {value!r} is not an ISO-8601 repeating interval "
-                                "such as R3/PT1H or R/2025-01-06T08:00:00/P1D (cron is not "
-                                "supported)").format(value=text))
+        raise ExpressionError(
+            _(
+                "timer value {value!r} is not an ISO-8601 repeating interval "
+                "such as R3/PT1H or R/2025-01-06T08:00:00/P1D (cron is not "
+                "supported)"
+            ).format(value=text)
+        )
     periods = 0
     for part in parts[1:]:
         match = _PERIOD.match(part)
@@ -121,8 +144,12 @@ def _check_cycle(text: str, value: str, limits: ExpressionLimits) -> None:
         else:
             _parse_date(text, part)
     if periods != 1:
-        raise ExpressionError(_("timer value {value!r} needs exactly one period (such as P1D) "
-                                "besides its start or end").format(value=text))
+        raise ExpressionError(
+            _(
+                "timer value {value!r} needs exactly one period (such as P1D) "
+                "besides its start or end"
+            ).format(value=text)
+        )
 
 
 def check_timer(kind: str, text: str | None, limits: ExpressionLimits | None = None) -> None:
@@ -138,8 +165,11 @@ def check_timer(kind: str, text: str | None, limits: ExpressionLimits | None = N
     """
     limits = limits or DEFAULT_LIMITS
     if kind not in TIMER_KINDS:
-        raise ExpressionError(_("unknown timer kind {kind!r} (one of {kinds})").format(
-            kind=kind, kinds=", ".join(TIMER_KINDS)))
+        raise ExpressionError(
+            _("unknown timer kind {kind!r} (one of {kinds})").format(
+                kind=kind, kinds=", ".join(TIMER_KINDS)
+            )
+        )
     value = _unquote(text or "")
     if not value:
         raise ExpressionError(_("the timer has no {kind} value").format(kind=kind))

@@ -11,6 +11,7 @@ for what they are.
 
 Run: python examples/agency_history.py processes/izin-usaha-sebelum-oss.bpmn sqlite:///before.db
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,11 @@ def _data_for(model, gateway: str, flows) -> dict:
     names = sorted(set().union(*(compile_expression(c).names for c in conds.values())))
     options = []
     for name in names:  # the literals the model compares this name with
-        said = " ".join(f.condition for f in model.flows.values()
-                        if f.condition and re.search(rf"\b{name}\b", f.condition))
+        said = " ".join(
+            f.condition
+            for f in model.flows.values()
+            if f.condition and re.search(rf"\b{name}\b", f.condition)
+        )
         values = {_literal(v) for v in _LITERAL.findall(said)} | {True, False}
         options.append(sorted(values, key=repr) + ["lain"])
     for combo in itertools.product(*options):
@@ -65,8 +69,22 @@ def _data_for(model, gateway: str, flows) -> dict:
 
 def play(engine: Engine, model, rows) -> int:
     """Work the simulated ``rows`` (an event log) through ``engine``; returns cases started."""
-    log = EventLog([Event(str(r["case"]), r["activity"], r["end"], r["start"], r["enabled"],
-                          r["name"], r["lane"], r["resource"]) for r in rows], "simulation")
+    log = EventLog(
+        [
+            Event(
+                str(r["case"]),
+                r["activity"],
+                r["end"],
+                r["start"],
+                r["enabled"],
+                r["name"],
+                r["lane"],
+                r["resource"],
+            )
+            for r in rows
+        ],
+        "simulation",
+    )
     replay = replay_log(model, log, match_activities(model, log))
     definition = engine.deploy(model)
     now = [None]
@@ -83,17 +101,19 @@ def play(engine: Engine, model, rows) -> int:
     for when, kind, case, k, decide in sorted(actions, key=lambda a: (a[0], a[1])):
         now[0] = when.replace(tzinfo=WIB)
         if kind == 0:
-            ids[case.case] = engine.start(definition.key, decide.get(-1, {}),
-                                          actor="pemohon").id
+            ids[case.case] = engine.start(definition.key, decide.get(-1, {}), actor="pemohon").id
         elif kind == 2:
             e = case.events[k]
-            task = next(t for t in engine.get(ids[case.case]).tasks
-                        if t.element_id == e.activity and t.state == "ready"
-                        and t.assignee is None)
+            task = next(
+                t
+                for t in engine.get(ids[case.case]).tasks
+                if t.element_id == e.activity and t.state == "ready" and t.assignee is None
+            )
             claimed[case.case, k] = engine.claim(task.id, e.resource).id
         else:
-            engine.complete(claimed.pop((case.case, k)), decide.get(k, {}),
-                            actor=case.events[k].resource)
+            engine.complete(
+                claimed.pop((case.case, k)), decide.get(k, {}), actor=case.events[k].resource
+            )
     return len(ids)
 
 
@@ -106,8 +126,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
     model = load(args.model)
-    rows = simulate(model, scenario=args.scenario, cases=args.cases, replications=1, warmup=0,
-                    seed=args.seed).event_log
+    rows = simulate(
+        model, scenario=args.scenario, cases=args.cases, replications=1, warmup=0, seed=args.seed
+    ).event_log
     with Engine(args.db) as engine:
         n = play(engine, model, rows)
     print(f"{args.db}: {n} cases of {model.name}, {len(rows)} tasks worked")

@@ -2,6 +2,7 @@
 
 Run: python examples/embed.py [processes/cuti-asn.bpmn] [--db sqlite:///cuti.db]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,16 +17,17 @@ HERE = Path(__file__).resolve().parent
 
 def main(argv=None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model", nargs="?", default=str(HERE.parent / "processes" / "cuti-asn.bpmn"))
+    parser.add_argument(
+        "model", nargs="?", default=str(HERE.parent / "processes" / "cuti-asn.bpmn")
+    )
     parser.add_argument("--db", default=None, help="database URL (default: in memory)")
     args = parser.parse_args(argv)
 
-    engine = Engine(args.db)                                   # SQLite in memory by default
+    engine = Engine(args.db)  # SQLite in memory by default
     engine.register("notify", lambda data: {"notified": True})  # service tasks named "notify"
-    definition = engine.deploy(args.model)                     # versioned by content
+    definition = engine.deploy(args.model)  # versioned by content
     # Case data feeds the gateways: here the decisions of the shipped leave procedure.
-    data = {"lama_cuti": 3, "pertimbangan": "disetujui", "berkas_valid": True,
-            "konsep_benar": True}
+    data = {"lama_cuti": 3, "pertimbangan": "disetujui", "berkas_valid": True, "konsep_benar": True}
     case = engine.start(definition.key, data, actor="ani")
     print(f"started {definition.key} v{definition.version}: case {case.id}")
 

@@ -6,6 +6,7 @@ inboxes); the applicant's original documents come from outside, found by busines
 
 Run: python examples/messages.py [--db sqlite:///pindah.db]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,9 @@ def main(argv=None) -> str:
     engine.register("Catat di SIAK", lambda data: {"siak": "tercatat"})  # the registry call
     definition = engine.deploy(MODEL)
     print(f"deployed {definition.key} v{definition.version}: {definition.name}")
-    case = engine.start(definition.key, {"nik": "3273010101900001"}, actor="loket",
-                        business_key="PND-2025-0042")
+    case = engine.start(
+        definition.key, {"nik": "3273010101900001"}, actor="loket", business_key="PND-2025-0042"
+    )
 
     def work(lane: str) -> None:
         for task in engine.inbox(lane=lane):
@@ -37,8 +39,12 @@ def main(argv=None) -> str:
 
     work("Petugas Kelurahan")
     # The applicant brings the originals: the front office's app says which file they are for.
-    sent = engine.correlate("Dokumen asli", business_key="PND-2025-0042",
-                            data={"dokumen_asli": True}, message_id="loket-0042-asli")
+    sent = engine.correlate(
+        "Dokumen asli",
+        business_key="PND-2025-0042",
+        data={"dokumen_asli": True},
+        message_id="loket-0042-asli",
+    )
     print(f"  message {sent.name!r} -> {sent.element_ids[0]} of case {sent.case_id[:8]}")
     for lane in ("Lurah", "Petugas Kecamatan", "Camat"):  # the file crosses to the kecamatan
         work(lane)

@@ -7,6 +7,7 @@ refuses to run as root, so when we are root the server runs as the ``postgres`` 
 (created by Debian's package; ``.ci/run`` installs it) through ``runuser``. Without the
 binaries the PostgreSQL tests skip with the reason, except under ``CI=true`` where they fail.
 """
+
 from __future__ import annotations
 
 import glob
@@ -62,8 +63,9 @@ def memory_budget(limit: int = FUZZ_MEMORY) -> Iterator[None]:
     before = _peak_resident()
     yield
     grown = _peak_resident() - before
-    assert grown < limit, (f"one input raised peak memory by {grown / 2**20:.0f} MB, "
-                           f"budget {limit / 2**20:.0f} MB")
+    assert grown < limit, (
+        f"one input raised peak memory by {grown / 2**20:.0f} MB, budget {limit / 2**20:.0f} MB"
+    )
 
 
 def corpus_files() -> list[Path]:
@@ -92,8 +94,10 @@ def _english():
 
 # --- PostgreSQL ------------------------------------------------------------------------
 def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -126,24 +130,58 @@ class _Server:
         self.url = f"postgresql+psycopg://bpengine@127.0.0.1:{self.port}/bpengine"
 
     def run(self, *args: str) -> None:
-        subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True,
-                       timeout=120)
+        subprocess.run(
+            [*self.as_user, *args], check=True, capture_output=True, text=True, timeout=120
+        )
 
     def start(self) -> None:
-        self.run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "bpengine",
-                 "--auth=trust", "-E", "UTF8", "--no-sync")
-        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-w", "-t", "60",
-                 "-l", str(self.root / "log"),
-                 "-o", f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
-                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60",
-                 "start")
-        self.run(str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                 "-U", "bpengine", "bpengine")
+        self.run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-U",
+            "bpengine",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        self.run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.root / "log"),
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60",
+            "start",
+        )
+        self.run(
+            str(self.bindir / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "bpengine",
+            "bpengine",
+        )
 
     def stop(self) -> None:
         try:
-            self.run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate",
-                     "-w", "stop")
+            self.run(
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            )
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -152,8 +190,9 @@ class _Server:
 def pg_server():
     bindir = _pg_bin()
     if bindir is None:
-        _unavailable("no initdb under /usr/lib/postgresql/*/bin or on PATH "
-                     "(apt-get install -y postgresql)")
+        _unavailable(
+            "no initdb under /usr/lib/postgresql/*/bin or on PATH (apt-get install -y postgresql)"
+        )
     if os.geteuid() == 0:
         try:
             import pwd

@@ -1,5 +1,6 @@
 """The public API is the README's: ``bpengine.__all__`` against its table, and one calling
 convention (the model first, everything else by keyword, options in one order)."""
+
 from __future__ import annotations
 
 import inspect
@@ -34,8 +35,14 @@ def test_every_public_name_resolves(name):
 
 # entry point -> how many leading parameters are positional (the model or models, and the
 # findings to apply); every other parameter is keyword-only
-ENTRY_POINTS = {"analyze": 1, "simulate": 1, "sweep": 1, "compare": 2, "apply_findings": 2,
-                "load_scenario": 1}
+ENTRY_POINTS = {
+    "analyze": 1,
+    "simulate": 1,
+    "sweep": 1,
+    "compare": 2,
+    "apply_findings": 2,
+    "load_scenario": 1,
+}
 
 
 @pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
@@ -43,7 +50,7 @@ def test_entry_points_take_the_model_first_and_the_rest_by_keyword(name):
     params = list(inspect.signature(getattr(bpengine, name)).parameters.values())
     positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
     assert len(positional) == ENTRY_POINTS[name], positional
-    assert all(p.kind is p.KEYWORD_ONLY for p in params[ENTRY_POINTS[name]:])
+    assert all(p.kind is p.KEYWORD_ONLY for p in params[ENTRY_POINTS[name] :])
 
 
 @pytest.mark.parametrize("name", ["simulate", "sweep", "compare"])
@@ -88,8 +95,9 @@ def test_results_are_frozen():
 def test_the_analyst_example_redesigns_and_saves_time(capsys):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("example_analyst",
-                                                  ROOT / "examples" / "analyst.py")
+    spec = importlib.util.spec_from_file_location(
+        "example_analyst", ROOT / "examples" / "analyst.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     days = module.main(["--cases", "60", "--replications", "2"])

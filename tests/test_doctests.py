@@ -4,6 +4,7 @@ This is the one place docstring examples run (pytest is not given ``--doctest-mo
 modules that have examples to run become test cases, so every case runs at least one example; a
 docstring with an ``Examples`` heading and nothing to run under it is an error of its own.
 """
+
 from __future__ import annotations
 
 import doctest
@@ -16,7 +17,8 @@ import pytest
 import bpengine
 
 ALL_MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(bpengine.__path__, "bpengine.")
+    m.name
+    for m in pkgutil.walk_packages(bpengine.__path__, "bpengine.")
     if ".migrations" not in m.name  # Alembic scripts run only inside Alembic
 )
 _FINDER = doctest.DocTestFinder(exclude_empty=False)
@@ -50,6 +52,10 @@ def test_docstring_examples(name):
 
 
 def test_a_docstring_that_announces_examples_has_them():
-    empty = [t.name for name in ALL_MODULES for t in _docstrings(name)
-             if t.docstring and _EXAMPLES_HEADING.search(t.docstring) and not t.examples]
+    empty = [
+        t.name
+        for name in ALL_MODULES
+        for t in _docstrings(name)
+        if t.docstring and _EXAMPLES_HEADING.search(t.docstring) and not t.examples
+    ]
     assert empty == []

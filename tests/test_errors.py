@@ -1,4 +1,5 @@
 """bpengine/errors.py: a database password is never echoed, by the library or the CLI."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,12 +11,14 @@ from bpengine.engine import upgrade
 from bpengine.errors import hide_password
 
 SECRET = "S3cret"
-URLS = [f"mysql://root:{SECRET}@localhost/kasus",
-        f"nosuch://root:{SECRET}@localhost/kasus",
-        f"postgresql://root:{SECRET}@127.0.0.1:1/kasus",
-        f"postgresql+psycopg://root:{SECRET}%40x@127.0.0.1:1/kasus",
-        # libpq reads a password from the query too; a missing SQLite folder echoed it
-        f"postgresql+psycopg://root@127.0.0.1:1/kasus?password={SECRET}"]
+URLS = [
+    f"mysql://root:{SECRET}@localhost/kasus",
+    f"nosuch://root:{SECRET}@localhost/kasus",
+    f"postgresql://root:{SECRET}@127.0.0.1:1/kasus",
+    f"postgresql+psycopg://root:{SECRET}%40x@127.0.0.1:1/kasus",
+    # libpq reads a password from the query too; a missing SQLite folder echoed it
+    f"postgresql+psycopg://root@127.0.0.1:1/kasus?password={SECRET}",
+]
 # the message for a missing SQLite folder quoted the URL as given
 CLI_URLS = [*URLS, f"sqlite:///tidak/ada/kasus.db?password={SECRET}"]
 
@@ -40,8 +43,10 @@ def test_the_cli_names_the_url_without_its_password(url, command):
 
 
 def test_hide_password_masks_a_password_in_the_query():
-    assert hide_password("postgresql://app@db/kasus?PASSWORD=x&sslmode=require") == \
-        "postgresql://app@db/kasus?PASSWORD=***&sslmode=require"
+    assert (
+        hide_password("postgresql://app@db/kasus?PASSWORD=x&sslmode=require")
+        == "postgresql://app@db/kasus?PASSWORD=***&sslmode=require"
+    )
 
 
 def test_hide_password_keeps_urls_without_one():

@@ -1,4 +1,5 @@
 """The restricted evaluator: what it accepts, what it refuses, and that refusals are ours."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,14 @@ from bpengine.expressions import (
 
 HOSTILE = Path(__file__).parent / "data" / "hostile" / "expressions" / "expressions.lines"
 _SHARED = [0] * 10_000
-HOSTILE_DATA = {"n": 10**9, "w": 2**31 - 1, "digits": "9" * 5000, "x": "abc",
-                "lists": [_SHARED] * 10_000, "s": "s" * 10_000}
+HOSTILE_DATA = {
+    "n": 10**9,
+    "w": 2**31 - 1,
+    "digits": "9" * 5000,
+    "x": "abc",
+    "lists": [_SHARED] * 10_000,
+    "s": "s" * 10_000,
+}
 
 
 def _hostile():

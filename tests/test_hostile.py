@@ -11,6 +11,7 @@ must still fire, and it must complete). A payload that never ends fails by never
 no wall-clock assert, which would depend on the machine's load. The payloads that reach the
 engine also run on PostgreSQL.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -37,8 +38,17 @@ MEMORY_BUDGET = 64 * 1024 * 1024  # peak bytes a refusal may allocate, database 
 
 def test_every_input_class_has_payloads():
     kinds = {p.kind for p in PAYLOADS}
-    assert {"model", "engine", "scenario", "prosimos", "logs", "options", "expressions",
-            "livelock", "simulate"} <= kinds
+    assert {
+        "model",
+        "engine",
+        "scenario",
+        "prosimos",
+        "logs",
+        "options",
+        "expressions",
+        "livelock",
+        "simulate",
+    } <= kinds
     assert len(PAYLOADS) >= 80
 
 
@@ -59,8 +69,9 @@ def _run(payload, tmp_path, db=None):
 
 def _check(payload, result, peak):
     # only click's own exit: any other exception is a traceback for the user
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"{type(result.exception).__name__}: {result.exception}"
+    )
     if payload.accepted:
         assert result.exit_code == 0, result.output
         return

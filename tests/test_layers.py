@@ -9,6 +9,7 @@ import cannot hide a layer break. Heavy third-party libraries have homes too: th
 the engine, click and rich only in the CLI. A second table checks what importing a package alone
 loads, because that is what an embedding app pays at start-up.
 """
+
 from __future__ import annotations
 
 import ast
@@ -22,18 +23,36 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bpengine"
 # base modules every layer may use (they import only each other)
-BASE = {"errors", "i18n", "expressions", "expression_functions", "expression_limits",
-        "expression_syntax", "timers", "limits", "lazy"}
-EVERYTHING = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
-              if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()}
+BASE = {
+    "errors",
+    "i18n",
+    "expressions",
+    "expression_functions",
+    "expression_limits",
+    "expression_syntax",
+    "timers",
+    "limits",
+    "lazy",
+}
+EVERYTHING = {
+    p.stem if p.is_file() else p.name
+    for p in PACKAGE.iterdir()
+    if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()
+}
 
 # package (or base module) -> the bpengine packages its modules may import besides itself
 LAYERS = {
     "errors": {"i18n"},  # a problem translates its severity word when shown (lazily)
     "i18n": {"errors"},
     # the evaluator, split by topic: what may be said, called, and what it may cost
-    "expressions": {"errors", "i18n", "timers", "expression_functions", "expression_limits",
-                    "expression_syntax"},
+    "expressions": {
+        "errors",
+        "i18n",
+        "timers",
+        "expression_functions",
+        "expression_limits",
+        "expression_syntax",
+    },
     "expression_functions": {"timers"},  # duration() reads a timer's duration
     "expression_limits": {"errors", "i18n"},
     "expression_syntax": {"errors", "i18n", "expression_functions", "expression_limits"},
@@ -65,11 +84,27 @@ HOMES = {
 }
 # package -> what importing it on its own must not load (bpengine packages above it, heavy libs)
 IMPORT_LOADS_NOTHING_OF = {
-    "bpengine.analysis": ("click", "sqlalchemy", "SpiffWorkflow", "matplotlib", "bpengine.cli",
-                          "bpengine.engine", "bpengine.sim", "bpengine.redesign",
-                          "bpengine.report"),
-    "bpengine.redesign": ("click", "sqlalchemy", "SpiffWorkflow", "matplotlib", "bpengine.cli",
-                          "bpengine.engine", "bpengine.sim", "bpengine.report"),
+    "bpengine.analysis": (
+        "click",
+        "sqlalchemy",
+        "SpiffWorkflow",
+        "matplotlib",
+        "bpengine.cli",
+        "bpengine.engine",
+        "bpengine.sim",
+        "bpengine.redesign",
+        "bpengine.report",
+    ),
+    "bpengine.redesign": (
+        "click",
+        "sqlalchemy",
+        "SpiffWorkflow",
+        "matplotlib",
+        "bpengine.cli",
+        "bpengine.engine",
+        "bpengine.sim",
+        "bpengine.report",
+    ),
 }
 
 
@@ -126,24 +161,29 @@ def test_the_resolver_reads_relative_imports():
 @pytest.mark.parametrize("package", sorted(IMPORT_LOADS_NOTHING_OF))
 def test_importing_a_layer_alone_loads_nothing_above_it(package):
     # bpengine/__init__ is skipped (a bare package object stands in) so only the layer loads
-    script = ("import sys, types; pkg = types.ModuleType('bpengine'); "
-              f"pkg.__path__ = [{str(PACKAGE)!r}]; sys.modules['bpengine'] = pkg; "
-              f"import {package}; "
-              f"print(sorted(m for m in sys.modules if m.startswith({IMPORT_LOADS_NOTHING_OF[package]!r})))")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True)
+    script = (
+        "import sys, types; pkg = types.ModuleType('bpengine'); "
+        f"pkg.__path__ = [{str(PACKAGE)!r}]; sys.modules['bpengine'] = pkg; "
+        f"import {package}; "
+        f"print(sorted(m for m in sys.modules if m.startswith({IMPORT_LOADS_NOTHING_OF[package]!r})))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
 
 
 # Module size and surface, for the packages whose tests always checked them and for the base
 # modules every layer reads (``None``: a module of bpengine itself).
 SIZES = {"analysis": 420, "redesign": 400, "report": 400, "reengineer": 400, None: 420}
-MODULES = [(layer, m.name) for layer in sorted(k for k in SIZES if k)
-           for m in pkgutil.iter_modules([str(PACKAGE / layer)])] + [(None, b) for b in sorted(BASE)]
+MODULES = [
+    (layer, m.name)
+    for layer in sorted(k for k in SIZES if k)
+    for m in pkgutil.iter_modules([str(PACKAGE / layer)])
+] + [(None, b) for b in sorted(BASE)]
 
 
-@pytest.mark.parametrize(("layer", "name"), MODULES, ids=[f"{a or 'bpengine'}.{b}"
-                                                          for a, b in MODULES])
+@pytest.mark.parametrize(
+    ("layer", "name"), MODULES, ids=[f"{a or 'bpengine'}.{b}" for a, b in MODULES]
+)
 def test_module_is_readable_in_one_sitting(layer, name):
     module = importlib.import_module(".".join(p for p in ("bpengine", layer, name) if p))
     lines = Path(module.__file__).read_text(encoding="utf-8").count("\n")

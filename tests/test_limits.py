@@ -2,6 +2,7 @@
 call, the variable and the setting; nothing is written and the case goes on. Every engine
 test runs on SQLite and on PostgreSQL (the ``database`` fixture; PostgreSQL from
 tests/conftest.py, skipped with the reason where its binaries are missing, never in CI)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,30 +41,48 @@ def _multi(characteristics: str) -> bytes:
  <sequenceFlow id="f2" sourceRef="T_periksa" targetRef="e"/></process></definitions>""".encode()
 
 
-CARDINALITY = _multi("<multiInstanceLoopCharacteristics><loopCardinality>jumlah_berkas"
-                     "</loopCardinality></multiInstanceLoopCharacteristics>")
-COLLECTION = _multi('<multiInstanceLoopCharacteristics isSequential="true"><loopDataInputRef>'
-                    'daftar</loopDataInputRef><inputDataItem id="item"/>'
-                    "</multiInstanceLoopCharacteristics>")
+CARDINALITY = _multi(
+    "<multiInstanceLoopCharacteristics><loopCardinality>jumlah_berkas"
+    "</loopCardinality></multiInstanceLoopCharacteristics>"
+)
+COLLECTION = _multi(
+    '<multiInstanceLoopCharacteristics isSequential="true"><loopDataInputRef>'
+    'daftar</loopDataInputRef><inputDataItem id="item"/>'
+    "</multiInstanceLoopCharacteristics>"
+)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"lampiran": _deep(500)}, r"lampiran\.isi\.isi\.isi\.isi\.\.\. nests deeper than 32 levels "
-                               r"\(limit EngineLimits\.data_depth\)"),
-    ({"lampiran": _deep(100_000)}, r"lampiran\.isi.* nests deeper than 32 levels"),
-    ({"nik": 10**5000}, r"nik is an integer of more than 30 digits "
-                        r"\(limit EngineLimits\.integer_digits\)"),
-    ({"lampiran": ["x" * 600_000, "y" * 600_000]},
-     r"case data would be 1200\d+ bytes of JSON, over the limit of 1048576 "
-     r"\(EngineLimits\.data_bytes\); the largest value is lampiran"),
-    # PostgreSQL's JSON holds neither; SQLite kept them, so a case ran on one database only
-    ({"lampiran": "scan\x00.pdf"}, r"lampiran holds a NUL character \(U\+0000\) or a lone "
-                                   r"surrogate, which a database cannot store as text"),
-    ({"nama": ["\ud800"]}, r"nama\[0\] holds a NUL character"),
-    ({"lampiran": {"a\x00": 1}}, r"lampiran key 'a\\x00' holds a NUL character"),
-    ({"biaya": float("nan")}, r"biaya is nan, not a number JSON can hold"),
-    ({"biaya": [float("-inf")]}, r"biaya\[0\] is -inf, not a number JSON can hold"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"lampiran": _deep(500)},
+            r"lampiran\.isi\.isi\.isi\.isi\.\.\. nests deeper than 32 levels "
+            r"\(limit EngineLimits\.data_depth\)",
+        ),
+        ({"lampiran": _deep(100_000)}, r"lampiran\.isi.* nests deeper than 32 levels"),
+        (
+            {"nik": 10**5000},
+            r"nik is an integer of more than 30 digits "
+            r"\(limit EngineLimits\.integer_digits\)",
+        ),
+        (
+            {"lampiran": ["x" * 600_000, "y" * 600_000]},
+            r"case data would be 1200\d+ bytes of JSON, over the limit of 1048576 "
+            r"\(EngineLimits\.data_bytes\); the largest value is lampiran",
+        ),
+        # PostgreSQL's JSON holds neither; SQLite kept them, so a case ran on one database only
+        (
+            {"lampiran": "scan\x00.pdf"},
+            r"lampiran holds a NUL character \(U\+0000\) or a lone "
+            r"surrogate, which a database cannot store as text",
+        ),
+        ({"nama": ["\ud800"]}, r"nama\[0\] holds a NUL character"),
+        ({"lampiran": {"a\x00": 1}}, r"lampiran key 'a\\x00' holds a NUL character"),
+        ({"biaya": float("nan")}, r"biaya is nan, not a number JSON can hold"),
+        ({"biaya": [float("-inf")]}, r"biaya\[0\] is -inf, not a number JSON can hold"),
+    ],
+)
 def test_data_over_a_limit_is_refused_at_start_and_at_complete(data, message, database):
     with Engine(database) as engine:
         engine.deploy(CUTI)
@@ -84,23 +103,36 @@ def test_the_case_as_a_whole_is_bounded_not_only_each_call(database):
         engine.deploy(CUTI)
         case = engine.start("cuti", {"hari": 2, "revisi": 0, "a": "x" * 600_000})
         [task] = engine.inbox()
-        with pytest.raises(BpengineError, match=rf"task {task.id} \(T_isi\): case data would be "
-                           r"\d+ bytes of JSON, over the limit .* the largest value is"):
+        with pytest.raises(
+            BpengineError,
+            match=rf"task {task.id} \(T_isi\): case data would be "
+            r"\d+ bytes of JSON, over the limit .* the largest value is",
+        ):
             engine.complete(task.id, {"b": "y" * 600_000})
         assert engine.get(case.id).data["a"] == "x" * 600_000
         assert engine.inbox()[0].id == task.id
 
 
-@pytest.mark.parametrize(("model", "data", "message"), [
-    (CARDINALITY, {"jumlah_berkas": 100_000},
-     "T_periksa: multi-instance count loopCardinality 'jumlah_berkas' is 100000, over the "
-     "limit of 1000"),
-    (CARDINALITY, {"jumlah_berkas": 10**9}, "'jumlah_berkas' is 1000000000, over the limit"),
-    (COLLECTION, {"daftar": list(range(5000))},
-     "T_periksa: multi-instance count the length of 'daftar' is 5000, over the limit of 1000"),
-])
-def test_multi_instance_counts_from_case_data_are_refused_before_the_tasks(model, data, message,
-                                                                          database):
+@pytest.mark.parametrize(
+    ("model", "data", "message"),
+    [
+        (
+            CARDINALITY,
+            {"jumlah_berkas": 100_000},
+            "T_periksa: multi-instance count loopCardinality 'jumlah_berkas' is 100000, over the "
+            "limit of 1000",
+        ),
+        (CARDINALITY, {"jumlah_berkas": 10**9}, "'jumlah_berkas' is 1000000000, over the limit"),
+        (
+            COLLECTION,
+            {"daftar": list(range(5000))},
+            "T_periksa: multi-instance count the length of 'daftar' is 5000, over the limit of 1000",
+        ),
+    ],
+)
+def test_multi_instance_counts_from_case_data_are_refused_before_the_tasks(
+    model, data, message, database
+):
     with Engine(database) as engine:
         engine.deploy(model)
         tracemalloc.start()
@@ -155,14 +187,26 @@ def test_a_handler_returning_data_over_a_limit_is_an_incident_on_its_case(databa
 def test_the_cli_refuses_json_too_deep_to_read_in_one_line(tmp_path, database):
     url = database or f"sqlite:///{tmp_path / 'k.db'}"
     deep = "[" * 100_000 + "]" * 100_000
-    result = CliRunner().invoke(main, ["case", "start", str(CUTI), "--json", deep,
-                                       "--db", url])
+    result = CliRunner().invoke(main, ["case", "start", str(CUTI), "--json", deep, "--db", url])
     assert result.exit_code == 2
     assert "nested too deeply" in result.output
     assert "Traceback" not in result.output
-    result = CliRunner().invoke(main, ["case", "start", str(CUTI), "--data", "hari=2",
-                                       "--data", "revisi=0", "--data",
-                                       "x=" + json.dumps(_deep(40)), "--db", url])
+    result = CliRunner().invoke(
+        main,
+        [
+            "case",
+            "start",
+            str(CUTI),
+            "--data",
+            "hari=2",
+            "--data",
+            "revisi=0",
+            "--data",
+            "x=" + json.dumps(_deep(40)),
+            "--db",
+            url,
+        ],
+    )
     assert result.exit_code == 1
     assert "x.isi" in result.output
     assert "data_depth" in result.output

@@ -1,4 +1,5 @@
 """The README's Quick start and .ci/run must not drift apart."""
+
 from __future__ import annotations
 
 import re

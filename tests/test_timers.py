@@ -1,4 +1,5 @@
 """Timer values (bpengine/timers.py): durations, dates and cycles parse and stay in range."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,9 @@ def test_years_and_months_get_a_hint():
         parse_duration("P1M")
 
 
-@pytest.mark.parametrize("text", ["P99999999999D", "PT99999999999999999999999H", "P5300W",
-                                  "P36526D"])
+@pytest.mark.parametrize(
+    "text", ["P99999999999D", "PT99999999999999999999999H", "P5300W", "P36526D"]
+)
 def test_durations_past_the_limit_are_refused_not_overflowed(text):
     with pytest.raises(ExpressionLimitError, match="max_timer_days") as caught:
         parse_duration(text)
@@ -53,10 +55,16 @@ def test_durations_past_the_limit_are_refused_not_overflowed(text):
 @pytest.mark.parametrize(
     ("kind", "text"),
     [
-        ("timeDuration", "P3D"), ("timeDuration", "${batas_waktu}"), ("timeDuration", "due"),
-        ("timeDate", "2025-01-06T08:00:00"), ("timeDate", "2025-01-06T08:00:00Z"),
-        ("timeDate", "tanggal_sidang"), ("timeCycle", "R3/PT1H"), ("timeCycle", "R6/P1D"),
-        ("timeCycle", "R/2025-01-06T08:00:00/P1D"), ("timeCycle", "R/P1M"),
+        ("timeDuration", "P3D"),
+        ("timeDuration", "${batas_waktu}"),
+        ("timeDuration", "due"),
+        ("timeDate", "2025-01-06T08:00:00"),
+        ("timeDate", "2025-01-06T08:00:00Z"),
+        ("timeDate", "tanggal_sidang"),
+        ("timeCycle", "R3/PT1H"),
+        ("timeCycle", "R6/P1D"),
+        ("timeCycle", "R/2025-01-06T08:00:00/P1D"),
+        ("timeCycle", "R/P1M"),
     ],
 )
 def test_timers_that_can_run_pass(kind, text):

@@ -4,6 +4,7 @@ The whole of ``bpengine/`` is checked, strictly for ``bpengine.model``, ``bpengi
 and ``bpengine.expressions`` (the layers the rest is built on). mypy keeps its cache in
 ``.mypy_cache``: a warm run takes a few seconds, a cold one longer.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,15 @@ api = pytest.importorskip("mypy.api", reason="mypy is in the test extra (pip ins
 
 @pytest.mark.slow
 def test_mypy_accepts_the_package():
-    out, err, status = api.run(["--config-file", str(ROOT / "pyproject.toml"),
-                                "--cache-dir", str(ROOT / ".mypy_cache"), str(ROOT / "bpengine")])
+    out, err, status = api.run(
+        [
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--cache-dir",
+            str(ROOT / ".mypy_cache"),
+            str(ROOT / "bpengine"),
+        ]
+    )
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert errors == [], "\n".join(errors[:40])
     assert status == 0, out + err
@@ -29,5 +37,8 @@ def test_strict_layers_stay_strict():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
     strict = [o for o in config["overrides"] if o.get("disallow_untyped_defs")]
     assert len(strict) == 1
-    assert set(strict[0]["module"]) >= {"bpengine.model.*", "bpengine.scenario.*",
-                                        "bpengine.expressions"}
+    assert set(strict[0]["module"]) >= {
+        "bpengine.model.*",
+        "bpengine.scenario.*",
+        "bpengine.expressions",
+    }

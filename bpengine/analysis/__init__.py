@@ -10,6 +10,7 @@ read from the step names and maker/checker steps are only ever parallelised or a
 and reconciles the findings into one consistent view (:mod:`.consistency`). :func:`metrics` and :func:`soundness`
 describe the model itself.
 """
+
 from .cycle_time import CycleTime, cycle_time
 from .documents import data_use
 from .finding import SUGGESTIONS, Finding, Rule, Saving, finding_id, make_finding, rule

@@ -9,6 +9,7 @@ only gateways and events between them (on the approve branch):
   branches all lead to the same place and none of which changes what a later one reads
   -> run them in parallel (or keep only the highest authority).
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -90,33 +91,62 @@ def check_same_role_approvals(model, scenario=None) -> list:
                 "{first} and {second} are both done by {lane}, one right after the other "
                 "with no other work in between. The same role looks at the same file twice; "
                 "one combined check gives the same assurance with one visit to the in-tray "
-                "instead of two.").format(first=repr(els[a].label), second=repr(els[b].label),
-                                          lane=lane)
-            found.append(make_finding(
-                model, check_same_role_approvals.id, (a, b), explanation, "compose", targets=(a,),
-                saving=est.saving(est.days(est.task_minutes(a)), est.task_minutes(a) / 60.0)))
+                "instead of two."
+            ).format(first=repr(els[a].label), second=repr(els[b].label), lane=lane)
+            found.append(
+                make_finding(
+                    model,
+                    check_same_role_approvals.id,
+                    (a, b),
+                    explanation,
+                    "compose",
+                    targets=(a,),
+                    saving=est.saving(est.days(est.task_minutes(a)), est.task_minutes(a) / 60.0),
+                )
+            )
     for chain, basis in _repeat_chains(model, st):
         if len(chain) == 2 and tuple(chain) in seen:
             continue
         *earlier, last = chain
         signs = ", ".join(repr(els[a].label) for a in earlier)
-        explanation = (_(
-            "{lane} signs {signs} and, later in the same case, {last}, each time on a file "
-            "made from the same documents ({documents}).").format(
-            lane=els[last].lane, signs=signs, last=repr(els[last].label),
-            documents=", ".join(sorted(basis))) + " " + (_(
-                "Every case not turned away reaches both, so the applicant files the same "
-                "papers {n} times and the same desk decides {n} times; one combined decision, "
-                "signed once, issues both (data read from data associations).")
-                if len(chain) == 2 else _(
-                "Every case not turned away reaches all of them, so the applicant files the "
-                "same papers {n} times and the same desk decides {n} times; one combined "
-                "decision, signed once, issues them all (data read from data associations).")
-            ).format(n=len(chain)))
-        found.append(make_finding(
-            model, check_same_role_approvals.id, chain, explanation, "compose",
-            targets=tuple(earlier), saving=est.saving_of_removal(earlier), data=sorted(basis),
-            data_source="data associations"))
+        explanation = (
+            _(
+                "{lane} signs {signs} and, later in the same case, {last}, each time on a file "
+                "made from the same documents ({documents})."
+            ).format(
+                lane=els[last].lane,
+                signs=signs,
+                last=repr(els[last].label),
+                documents=", ".join(sorted(basis)),
+            )
+            + " "
+            + (
+                _(
+                    "Every case not turned away reaches both, so the applicant files the same "
+                    "papers {n} times and the same desk decides {n} times; one combined decision, "
+                    "signed once, issues both (data read from data associations)."
+                )
+                if len(chain) == 2
+                else _(
+                    "Every case not turned away reaches all of them, so the applicant files the "
+                    "same papers {n} times and the same desk decides {n} times; one combined "
+                    "decision, signed once, issues them all (data read from data associations)."
+                )
+            ).format(n=len(chain))
+        )
+        found.append(
+            make_finding(
+                model,
+                check_same_role_approvals.id,
+                chain,
+                explanation,
+                "compose",
+                targets=tuple(earlier),
+                saving=est.saving_of_removal(earlier),
+                data=sorted(basis),
+                data_source="data associations",
+            )
+        )
     return found
 
 
@@ -208,8 +238,13 @@ def _next_in_chain(st, a) -> tuple[str, tuple[str, ...]] | None:
         b = next(iter(nxt))
         if b in st.approval_set:
             return (b, tuple(carried)) if b != a else None
-        if (len(carried) == MAX_CARRIED or not els[b].is_task or st.decisions.get(b)
-                or is_customer_lane(st.model, els[b].lane) or els[b].lane == els[a].lane):
+        if (
+            len(carried) == MAX_CARRIED
+            or not els[b].is_task
+            or st.decisions.get(b)
+            or is_customer_lane(st.model, els[b].lane)
+            or els[b].lane == els[a].lane
+        ):
             # the applicant's own work (paying, registering) ends the chain, and so does
             # more work in the first office: the file has not left it yet
             return None
@@ -268,14 +303,20 @@ def _split(model, st, chain: list[str], carry) -> list[list[str]]:
             targets = {t for t in (_reject_target(st, c) for c in cur) if t is not None}
             mine = _reject_target(st, a)
             # a step that pays or sends needs what came before, signed or not
-            written = set().union(*(
-                data_use(model, c).writes if executes(model, a) else _produces(model, c)
-                for c in cur))
+            written = set().union(
+                *(
+                    data_use(model, c).writes if executes(model, a) else _produces(model, c)
+                    for c in cur
+                )
+            )
             reads = set(data_use(model, a).reads).union(
-                *(data_use(model, c).reads for c in carry.get(a, ())))
-            ok = (model.elements[a].lane not in lanes
-                  and (mine is None or not targets or targets == {mine})
-                  and not (written & reads))
+                *(data_use(model, c).reads for c in carry.get(a, ()))
+            )
+            ok = (
+                model.elements[a].lane not in lanes
+                and (mine is None or not targets or targets == {mine})
+                and not (written & reads)
+            )
         if ok:
             cur.append(a)
         else:
@@ -318,39 +359,65 @@ def check_signoff_chain(model, scenario=None) -> list:
         # name the highest authority only when the ranks single one out
         known = [ranks[a] for a in chain if ranks[a] is not None]
         outranks = len(known) == len(chain) and known.count(ranks[top]) == 1
-        keep_one = (_("keeping only the highest authority ({step}, {lane})").format(
-            step=repr(els[top].label), lane=els[top].lane)
-                    if outranks else _("keeping only one of them (their ranks are not known: "
-                                       "set bpe:rank on the lanes to say whose sign-off "
-                                       "counts)"))
+        keep_one = (
+            _("keeping only the highest authority ({step}, {lane})").format(
+                step=repr(els[top].label), lane=els[top].lane
+            )
+            if outranks
+            else _(
+                "keeping only one of them (their ranks are not known: "
+                "set bpe:rank on the lanes to say whose sign-off "
+                "counts)"
+            )
+        )
         # a sign-off the guard keeps (a legal act, bpe:mandatory) cannot be the one dropped
         kept = [a for a in chain if a != top and model.mandate(a).required]
-        text = _(
-            "{n} sign-offs follow one another across {offices} offices ({route}): {steps}. "
-            "Each office waits for the previous one although none of them changes what the "
-            "next one reads, and {reject}. Sending the file to all of them at once saves "
-            "about {days} working days per case; {keep_one} would save about {keep_days} "
-            "working days and {hours} staff hours.") if not kept else _(
-            "{n} sign-offs follow one another across {offices} offices ({route}): {steps}. "
-            "Each office waits for the previous one although none of them changes what the "
-            "next one reads, and {reject}. Sending the file to all of them at once saves "
-            "about {days} working days per case; none can be left out, since {kept} must "
-            "stay.")
+        text = (
+            _(
+                "{n} sign-offs follow one another across {offices} offices ({route}): {steps}. "
+                "Each office waits for the previous one although none of them changes what the "
+                "next one reads, and {reject}. Sending the file to all of them at once saves "
+                "about {days} working days per case; {keep_one} would save about {keep_days} "
+                "working days and {hours} staff hours."
+            )
+            if not kept
+            else _(
+                "{n} sign-offs follow one another across {offices} offices ({route}): {steps}. "
+                "Each office waits for the previous one although none of them changes what the "
+                "next one reads, and {reject}. Sending the file to all of them at once saves "
+                "about {days} working days per case; none can be left out, since {kept} must "
+                "stay."
+            )
+        )
         explanation = text.format(
             kept=", ".join(repr(els[a].label) for a in kept),
-            n=len(chain), offices=len(set(lanes)), route=" -> ".join(lanes),
+            n=len(chain),
+            offices=len(set(lanes)),
+            route=" -> ".join(lanes),
             steps=", ".join(repr(els[a].label) for a in chain),
-            reject=(_("a rejection at any of them sends the case to the same place")
-                    if any(_reject_target(st, a) for a in chain) else
-                    _("none of them can send the case back")),
-            days=format_number(sum(days) - max(days), 1), keep_one=keep_one,
+            reject=(
+                _("a rejection at any of them sends the case to the same place")
+                if any(_reject_target(st, a) for a in chain)
+                else _("none of them can send the case back")
+            ),
+            days=format_number(sum(days) - max(days), 1),
+            keep_one=keep_one,
             keep_days=format_number(keep_saving, 1),
-            hours=format_number(hours - est.task_minutes(top) / 60, 1))
+            hours=format_number(hours - est.task_minutes(top) / 60, 1),
+        )
         if carried:
-            explanation += " " + _("The work between them ({steps}) goes along with the "
-                                   "sign-off it prepares.").format(
-                steps=", ".join(repr(els[c].label) for c in carried))
-        found.append(make_finding(
-            model, check_signoff_chain.id, flow, explanation, "parallelise", targets=tuple(chain),
-            saving=est.saving(sum(days) - max(days), 0.0)))
+            explanation += " " + _(
+                "The work between them ({steps}) goes along with the sign-off it prepares."
+            ).format(steps=", ".join(repr(els[c].label) for c in carried))
+        found.append(
+            make_finding(
+                model,
+                check_signoff_chain.id,
+                flow,
+                explanation,
+                "parallelise",
+                targets=tuple(chain),
+                saving=est.saving(sum(days) - max(days), 0.0),
+            )
+        )
     return found

@@ -6,6 +6,7 @@ minute, shared among its people. Queues grow sharply as utilisation nears 1 (Erl
 lane of the same office with time to spare can lend a person, or the two can work as one
 pool: a what-if on the scenario, not on the model.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,9 +37,17 @@ def lane_utilisation(model, scenario) -> dict[str, dict]:
         el = model.elements[n]
         if not el.lane or r <= 0:
             continue
-        lane = out.setdefault(el.lane, {"staff": scenario.lane(el.lane).staff, "visits": 0.0,
-                                        "minutes": 0.0, "steps": [], "pool": el.pool,
-                                        "process": el.process})
+        lane = out.setdefault(
+            el.lane,
+            {
+                "staff": scenario.lane(el.lane).staff,
+                "visits": 0.0,
+                "minutes": 0.0,
+                "steps": [],
+                "pool": el.pool,
+                "process": el.process,
+            },
+        )
         lane["visits"] += r
         lane["minutes"] += r * est.task_minutes(n)
         lane["steps"].append(n)
@@ -71,8 +80,10 @@ def check_bottleneck(model, scenario=None) -> list:
     if scenario is None or not hasattr(scenario, "arrivals"):
         return []
     lanes = lane_utilisation(model, scenario)
-    busy = sorted((x for x in lanes.items() if x[1]["utilisation"] >= BUSY
-                   and x[1]["staff"] < _UNLIMITED), key=lambda x: -x[1]["utilisation"])
+    busy = sorted(
+        (x for x in lanes.items() if x[1]["utilisation"] >= BUSY and x[1]["staff"] < _UNLIMITED),
+        key=lambda x: -x[1]["utilisation"],
+    )
     if not busy:
         return []
     name, lane = busy[0]
@@ -84,32 +95,53 @@ def check_bottleneck(model, scenario=None) -> list:
             continue  # another agency: its people are not the office's to move
         after = d["utilisation"] * d["staff"] / (d["staff"] - 1)
         if after < SPARE:  # a lane sharing the office's name ("... DPMPTSP") lends first
-            donors.append((not _office_words(name) & _office_words(other), after,
-                           -d["staff"], other))
+            donors.append(
+                (not _office_words(name) & _office_words(other), after, -d["staff"], other)
+            )
     if not donors:
         return []
     apart, after, _staff, donor = min(donors)
-    where = (_("in the same office") if not apart else
-             _("in the same pool ({pool})").format(pool=repr(lane["pool"])) if lane["pool"]
-             else _("in the same pool"))
+    where = (
+        _("in the same office")
+        if not apart
+        else _("in the same pool ({pool})").format(pool=repr(lane["pool"]))
+        if lane["pool"]
+        else _("in the same pool")
+    )
     est = Estimates(model, scenario)
     per_day = est.minutes_per_day
     d = lanes[donor]
-    gain = _wait_days(lane, lane["staff"], per_day) - _wait_days(lane, lane["staff"] + 1,
-                                                                 per_day)
+    gain = _wait_days(lane, lane["staff"], per_day) - _wait_days(lane, lane["staff"] + 1, per_day)
     loss = _wait_days(d, d["staff"] - 1, per_day) - _wait_days(d, d["staff"], per_day)
     u = lane["utilisation"]
     explanation = _(
         "{lane} is busy {busy} of its working time ({staff}); {state} {donor} {where} is busy "
         "{donor_busy} and would still be only {after} busy with one person fewer. Move one "
         "person from {donor} to {lane} (or let the two lanes work as one pool): a what-if on "
-        "the scenario; the procedure itself does not change.").format(
-        lane=repr(name), busy=format_percent(u),
+        "the scenario; the procedure itself does not change."
+    ).format(
+        lane=repr(name),
+        busy=format_percent(u),
         staff=ngettext("{n} person", "{n} people", lane["staff"]).format(n=lane["staff"]),
-        state=(_("it cannot keep up, so its queue grows without bound.") if u >= 1 else
-               _("cases queue for it.")),
-        donor=repr(donor), where=where, donor_busy=format_percent(d["utilisation"]),
-        after=format_percent(after))
-    return [make_finding(model, check_bottleneck.id, tuple(lane["steps"]), explanation, "move-staff",
-                         severity="warning" if u >= 1 else "note", targets=(d["steps"][0],),
-                         saving=est.saving(max(gain - loss, 0.0), 0.0))]
+        state=(
+            _("it cannot keep up, so its queue grows without bound.")
+            if u >= 1
+            else _("cases queue for it.")
+        ),
+        donor=repr(donor),
+        where=where,
+        donor_busy=format_percent(d["utilisation"]),
+        after=format_percent(after),
+    )
+    return [
+        make_finding(
+            model,
+            check_bottleneck.id,
+            tuple(lane["steps"]),
+            explanation,
+            "move-staff",
+            severity="warning" if u >= 1 else "note",
+            targets=(d["steps"][0],),
+            saving=est.saving(max(gain - loss, 0.0), 0.0),
+        )
+    ]

@@ -12,6 +12,7 @@ Each rule judges a pattern on its own; read together, their findings must still 
 - **a total that counts overlap once**: several findings about the same steps do not add
   up; the total is what taking out all their steps together can save.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -52,13 +53,17 @@ def _contradicted(model, findings, scenario) -> set[str]:
             deciding.add(loop["check"])
         gw = loop["gateway"]
         if gw is not None:  # the step right before the loop's decision decides it
-            deciding.update(p for p in model.graph.predecessors(gw)
-                            if model.elements[p].is_activity)
+            deciding.update(
+                p for p in model.graph.predecessors(gw) if model.elements[p].is_activity
+            )
     for f in findings:
         if f.rule == check_knockout_order.id:  # every step it names is a check that ends cases
             deciding.update(f.elements)
-    return {f.id for f in findings if f.rule == check_rubber_stamp.id
-            and set(acting_steps(f)) & deciding}
+    return {
+        f.id
+        for f in findings
+        if f.rule == check_rubber_stamp.id and set(acting_steps(f)) & deciding
+    }
 
 
 class _Bound:
@@ -68,37 +73,46 @@ class _Bound:
         self.model, self.scenario = model, scenario
         # each pool of a collaboration on its own: a step adds at most what it adds to the
         # lead time of its own pool's work
-        self.leads = {pid: lead_time(model, scenario, process=pid)
-                      for pid in model.processes}
+        self.leads = {pid: lead_time(model, scenario, process=pid) for pid in model.processes}
         self.runs = {n: r for _lead, runs in self.leads.values() for n, r in runs.items()}
         # the case's lead time: the pools' work one after the other (message flows hand over)
         self.full = sum(lead for lead, _runs in self.leads.values())
         # a measured (simulated) mean below the analytic one: the analytic shares of the
         # steps are scaled to it, so no saving exceeds what a case really takes
-        self.scale = (cycle_days / self.full if cycle_days is not None and self.full > 0
-                      and 0 <= cycle_days < self.full else 1.0)
+        self.scale = (
+            cycle_days / self.full
+            if cycle_days is not None and self.full > 0 and 0 <= cycle_days < self.full
+            else 1.0
+        )
         # a hand-over between pools: its transfer lies on the path from one pool into the
         # next, which only the case's lead time across the pools (joined by the message
         # flows) sees; each pool's lead on its own does not
         self.ends = {e for h in model.case_handovers for e in (h.sender, h.receiver)}
         self.whole = lead_time(model, scenario)[0] if self.ends else 0.0
-        self.whole_scale = (cycle_days / self.whole if cycle_days is not None and self.whole > 0
-                            and 0 <= cycle_days < self.whole else 1.0)
+        self.whole_scale = (
+            cycle_days / self.whole
+            if cycle_days is not None and self.whole > 0 and 0 <= cycle_days < self.whole
+            else 1.0
+        )
         self.est = Estimates(model, scenario)
         self._memo: dict[frozenset, float] = {}
 
     def known(self, steps) -> bool:
         """Whether every step is one of the main process's (gateways and events aside)."""
-        return all(s in self.runs for s in steps if s in self.model.elements
-                   and self.model.elements[s].is_activity)
+        return all(
+            s in self.runs
+            for s in steps
+            if s in self.model.elements and self.model.elements[s].is_activity
+        )
 
     def days(self, steps) -> float:
         ends = frozenset(s for s in steps if s in self.ends)
         if ends:  # a hand-over: what the case loses across the pools without it
             key = frozenset(s for s in steps if s in self.runs) | ends
             if key not in self._memo:
-                self._memo[key] = self.whole_scale * max(0.0, self.whole - lead_time(
-                    self.model, self.scenario, without=key)[0])
+                self._memo[key] = self.whole_scale * max(
+                    0.0, self.whole - lead_time(self.model, self.scenario, without=key)[0]
+                )
             return self._memo[key]
         key = frozenset(s for s in steps if s in self.runs)
         if key not in self._memo:
@@ -106,14 +120,20 @@ class _Bound:
             for step in key:
                 by_process.setdefault(self.model.elements[step].process, set()).add(step)
             self._memo[key] = self.scale * sum(
-                max(0.0, self.leads[pid][0] - lead_time(self.model, self.scenario, without=steps,
-                                                        process=pid)[0])
-                for pid, steps in by_process.items())
+                max(
+                    0.0,
+                    self.leads[pid][0]
+                    - lead_time(self.model, self.scenario, without=steps, process=pid)[0],
+                )
+                for pid, steps in by_process.items()
+            )
         return self._memo[key]
 
     def hours(self, steps) -> float:
-        return sum(self.est.task_minutes(s) * self.runs[s] for s in set(steps)
-                   if s in self.runs) / 60.0
+        return (
+            sum(self.est.task_minutes(s) * self.runs[s] for s in set(steps) if s in self.runs)
+            / 60.0
+        )
 
 
 def _capped(f, bound: _Bound):
@@ -124,17 +144,28 @@ def _capped(f, bound: _Bound):
     s = f.saving
     if s.working_days <= days + 5e-3 and s.staff_hours <= hours + 5e-3:
         return f
-    new = dataclasses.replace(s, working_days=round(min(s.working_days, days), 3),
-                              staff_hours=round(min(s.staff_hours, hours), 3))
-    return dataclasses.replace(f, saving=new, explanation=f.explanation + " (" + _(
-        "Saving capped at {days} working days and {hours} staff hours: what these steps add "
-        "to the expected lead time and work of a case, counting how often a case passes them "
-        "and the critical path.").format(days=format_number(new.working_days, 2),
-                                         hours=format_number(new.staff_hours, 2)) + ")")
+    new = dataclasses.replace(
+        s,
+        working_days=round(min(s.working_days, days), 3),
+        staff_hours=round(min(s.staff_hours, hours), 3),
+    )
+    return dataclasses.replace(
+        f,
+        saving=new,
+        explanation=f.explanation
+        + " ("
+        + _(
+            "Saving capped at {days} working days and {hours} staff hours: what these steps add "
+            "to the expected lead time and work of a case, counting how often a case passes them "
+            "and the critical path."
+        ).format(days=format_number(new.working_days, 2), hours=format_number(new.staff_hours, 2))
+        + ")",
+    )
 
 
-def combined_saving(model, findings, scenario=None, bound=None,
-                    cycle_days: float | None = None) -> Saving | None:
+def combined_saving(
+    model, findings, scenario=None, bound=None, cycle_days: float | None = None
+) -> Saving | None:
     """The saving of all ``findings`` together, steps they share counted once."""
     if not findings:
         return None
@@ -146,9 +177,12 @@ def combined_saving(model, findings, scenario=None, bound=None,
     union = {s for f in inside for s in acting_steps(f)}
     removed = {s for f in inside if removes_steps(f.suggestion) for s in acting_steps(f)}
     days = min(days, bound.days(union) + sum(f.saving.working_days for f in outside))
-    hours = min(hours, bound.hours(removed) + sum(f.saving.staff_hours for f in inside
-                                                   if not removes_steps(f.suggestion))
-                + sum(f.saving.staff_hours for f in outside))
+    hours = min(
+        hours,
+        bound.hours(removed)
+        + sum(f.saving.staff_hours for f in inside if not removes_steps(f.suggestion))
+        + sum(f.saving.staff_hours for f in outside),
+    )
     basis = findings[0].saving.basis
     return Saving(round(days, 3), round(hours, 3), basis, findings[0].saving.label)
 

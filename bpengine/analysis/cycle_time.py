@@ -6,6 +6,7 @@ branch probabilities, a parallel block takes the longest branch, and a step insi
 with return probability ``r`` counts ``1 / (1 - r)`` times. Only working time is counted
 (no queueing or handoff waits): the simulator measures those.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -30,8 +31,12 @@ class _Record:
         raise NotImplementedError
 
     def __getitem__(self, key: str) -> Any:
-        warnings.warn(f"{type(self).__name__}[{key!r}] is deprecated: use the attribute "
-                      f".{key} (or .to_dict() for JSON)", DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            f"{type(self).__name__}[{key!r}] is deprecated: use the attribute "
+            f".{key} (or .to_dict() for JSON)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return self.to_dict()[key]
 
 
@@ -96,8 +101,11 @@ def _main_graph(model, st, process: str | None = None):
         processes = {process} if process in model.processes else set()
     else:
         main = model.main_process
-        processes = set(model.pooled_processes) if model.case_handovers else (
-            {main.id} if main is not None else set())
+        processes = (
+            set(model.pooled_processes)
+            if model.case_handovers
+            else ({main.id} if main is not None else set())
+        )
     nodes = [n for n, e in model.elements.items() if e.process in processes and e.scope is None]
     g = st.forward_graph.subgraph(nodes)
     return nodes, g, list(nx.topological_sort(g))
@@ -142,8 +150,7 @@ def _propagate(model, est, st, g, order, weight) -> tuple[float, dict, dict]:
     return expected, reach, finish
 
 
-def lead_time(model, scenario=None, without=(), process: str | None = None
-              ) -> tuple[float, dict]:
+def lead_time(model, scenario=None, without=(), process: str | None = None) -> tuple[float, dict]:
     """Expected lead time (working days) of the main process, and each step's share of it.
 
     Like :func:`cycle_time` but each step also counts its waits as the savings estimates
@@ -165,14 +172,19 @@ def lead_time(model, scenario=None, without=(), process: str | None = None
     nodes, g, order = _main_graph(model, st, process)
     visits = expected_visits(model, scenario)
     gone = set(without)
-    weight = {n: 0.0 if n in gone or not model.elements[n].is_activity else
-              est.step_days(n, est.handoff_into(n)) * visits[n] for n in nodes}
+    weight = {
+        n: 0.0
+        if n in gone or not model.elements[n].is_activity
+        else est.step_days(n, est.handoff_into(n)) * visits[n]
+        for n in nodes
+    }
     for h in model.case_handovers:  # a file in transit between pools: on its receiver
         if h.receiver in weight and not {h.sender, h.receiver} & gone:
             weight[h.receiver] += est.transfer_days(h)
     expected, reach, _finish = _propagate(model, est, st, g, order, weight)
-    return expected, {n: reach.get(n, 0.0) * visits[n] for n in nodes
-                      if model.elements[n].is_activity}
+    return expected, {
+        n: reach.get(n, 0.0) * visits[n] for n in nodes if model.elements[n].is_activity
+    }
 
 
 def runs_per_case(model, scenario=None) -> dict[str, float]:
@@ -189,8 +201,9 @@ def runs_per_case(model, scenario=None) -> dict[str, float]:
         if not nodes:
             continue
         _e, reach, _f = _propagate(model, est, st, g, order, dict.fromkeys(nodes, 0.0))
-        out.update((n, reach.get(n, 0.0) * visits[n]) for n in nodes
-                   if model.elements[n].is_activity)
+        out.update(
+            (n, reach.get(n, 0.0) * visits[n]) for n in nodes if model.elements[n].is_activity
+        )
     return out
 
 
@@ -230,6 +243,8 @@ def cycle_time(model, *, scenario=None) -> CycleTime:
         critical_path_days=round(days, 3),
         critical_path=tuple(reversed(path)),
         basis=est.basis,
-        note=N_("approximate: working time only; sequence = sum, XOR = weighted by branch "
-                "probability, AND = max, loop = T/(1-r)"),
+        note=N_(
+            "approximate: working time only; sequence = sum, XOR = weighted by branch "
+            "probability, AND = max, loop = T/(1-r)"
+        ),
     )

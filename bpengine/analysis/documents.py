@@ -4,6 +4,7 @@ From the model's data associations where a step has them; otherwise from the nou
 name (Indonesian procedure vocabulary first: KTP, KK, surat pengantar, SPPD, ...). Every
 answer says which of the two sources it came from, so a finding can say how sure it is.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,20 @@ from functools import lru_cache
 from ..i18n import N_
 from .structure import structure_of
 
-__all__ = ["DOCUMENT_NOUNS", "DataUse", "data_use", "document_kinds", "check_reads", "step_acts",
-           "does_other_work", "is_transport", "examines", "makes", "executes", "issues"]
+__all__ = [
+    "DOCUMENT_NOUNS",
+    "DataUse",
+    "data_use",
+    "document_kinds",
+    "check_reads",
+    "step_acts",
+    "does_other_work",
+    "is_transport",
+    "examines",
+    "makes",
+    "executes",
+    "issues",
+]
 
 # Canonical document name -> the ways a task name can mention it (lower case, regex stems).
 DOCUMENT_NOUNS = {
@@ -24,14 +37,36 @@ DOCUMENT_NOUNS = {
     "surat usulan": (r"surat usulan", r"usulan"),
     "surat tugas": (r"surat tugas", r"\bst\b"),
     "SPD": (r"sppd", r"spd", r"surat perjalanan"),
-    "SPJ": (r"spj", r"pertanggungjawaban", r"daftar pengeluaran", r"bukti perjalanan",
-            r"kuitansi", r"kwitansi", r"receipts?", r"tiket", r"boarding pass"),
+    "SPJ": (
+        r"spj",
+        r"pertanggungjawaban",
+        r"daftar pengeluaran",
+        r"bukti perjalanan",
+        r"kuitansi",
+        r"kwitansi",
+        r"receipts?",
+        r"tiket",
+        r"boarding pass",
+    ),
     "SPP": (r"spp\b", r"spp-ls"),
     "SPM": (r"spm\b",),
-    "formulir": (r"formulir", r"form\b", r"formular", r"application form", r"permohonan",
-                 r"application"),
-    "berkas": (r"berkas", r"dokumen", r"documents?", r"persyaratan", r"kelengkapan",
-               r"completeness", r"lampiran"),
+    "formulir": (
+        r"formulir",
+        r"form\b",
+        r"formular",
+        r"application form",
+        r"permohonan",
+        r"application",
+    ),
+    "berkas": (
+        r"berkas",
+        r"dokumen",
+        r"documents?",
+        r"persyaratan",
+        r"kelengkapan",
+        r"completeness",
+        r"lampiran",
+    ),
     "surat keterangan": (r"surat keterangan", r"sk domisili", r"domisili"),
     "surat izin cuti": (r"surat izin cuti", r"izin cuti", r"sk cuti"),
     "saldo cuti": (r"saldo cuti", r"sisa cuti", r"hak cuti", r"riwayat cuti", r"leave balance"),
@@ -44,13 +79,26 @@ DOCUMENT_NOUNS = {
     "NPWP": (r"npwp",),
     "akta": (r"akta", r"deed"),
     "retribusi": (r"retribusi", r"fees?", r"biaya", r"payment", r"pembayaran", r"bukti bayar"),
-    "izin": (r"izin usaha", r"siup", r"tdp", r"\bho\b", r"izin gangguan", r"izin lokasi",
-             r"permit", r"pbg", r"imb", r"slf", r"sertifikat standar"),
+    "izin": (
+        r"izin usaha",
+        r"siup",
+        r"tdp",
+        r"\bho\b",
+        r"izin gangguan",
+        r"izin lokasi",
+        r"permit",
+        r"pbg",
+        r"imb",
+        r"slf",
+        r"sertifikat standar",
+    ),
     "laporan": (r"laporan", r"report", r"berita acara"),
     "foto": (r"pas foto", r"foto\b", r"photo"),
 }
-_PATTERNS = {doc: re.compile(r"\b(" + "|".join(alts) + r")", re.IGNORECASE)
-             for doc, alts in DOCUMENT_NOUNS.items()}
+_PATTERNS = {
+    doc: re.compile(r"\b(" + "|".join(alts) + r")", re.IGNORECASE)
+    for doc, alts in DOCUMENT_NOUNS.items()
+}
 # A step whose name has one of these verbs produces (writes) the documents it names.
 _WRITE_RE = re.compile(
     r"\b(buat|membuat|pembuatan|susun|menyusun|penyusunan|isi|mengisi|pengisian|draf|draft|"
@@ -77,8 +125,11 @@ _SIGN_RE = re.compile(
     r"sign|approve|endorse|countersign|authori[sz]e)",
     re.IGNORECASE,
 )
-_DISPOSE_RE = re.compile(r"\b(beri disposisi|memberi disposisi|mendisposisi|disposisikan|"
-                         r"dispose|instruct)", re.IGNORECASE)
+_DISPOSE_RE = re.compile(
+    r"\b(beri disposisi|memberi disposisi|mendisposisi|disposisikan|"
+    r"dispose|instruct)",
+    re.IGNORECASE,
+)
 # A real examination (reading a letter to pass it on is not one) and a real production
 # of content (recording, copying or attaching is not one): the two halves of maker/checker.
 _EXAMINE_RE = re.compile(
@@ -101,8 +152,9 @@ _EXECUTE_RE = re.compile(
     re.IGNORECASE,
 )
 # Issuing: the step brings a document into force (signing the permit, issuing the letter).
-_ISSUE_RE = re.compile(r"\b(terbitkan|menerbitkan|penerbitan|keluarkan|mengeluarkan|issue|grant)",
-                       re.IGNORECASE)
+_ISSUE_RE = re.compile(
+    r"\b(terbitkan|menerbitkan|penerbitan|keluarkan|mengeluarkan|issue|grant)", re.IGNORECASE
+)
 
 
 def executes(model, element_id: str) -> bool:
@@ -183,11 +235,13 @@ def document_kinds(name: str) -> frozenset:
 
 def _memoised(fn):
     """Cache a per-element fact on the model's :class:`~.structure.Structure`."""
+
     def wrapper(model, element_id):
         cache = structure_of(model).memo(fn.__name__)
         if element_id not in cache:
             cache[element_id] = fn(model, element_id)
         return cache[element_id]
+
     wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = fn.__name__, fn.__doc__, fn
     return wrapper
 
@@ -252,8 +306,7 @@ def is_transport(model, element_id: str) -> bool:
     if not el.is_task or model.approval(element_id).is_approval or el.writes:
         return False
     name = el.name or ""
-    return bool(_TRANSPORT_RE.search(name)) and not _WRITE_RE.search(
-        _TRANSPORT_RE.sub("", name))
+    return bool(_TRANSPORT_RE.search(name)) and not _WRITE_RE.search(_TRANSPORT_RE.sub("", name))
 
 
 @_memoised

@@ -5,6 +5,7 @@ removed step no longer takes, plus the wait a handoff to another office costs. A
 with no scenario is still analysed on the documented defaults below, and every
 :class:`~bpengine.analysis.finding.Saving` says which basis it used.
 """
+
 from __future__ import annotations
 
 import math
@@ -63,8 +64,11 @@ def erlang_c_wait(arrivals: float, service: float, servers: int) -> float:
 
 
 # The bases a Saving names, for the catalogue (translated where a saving is printed).
-_BASES = (N_("scenario"), N_("estimate"),
-          N_("defaults: 30 min per step, 0.5 working day per handoff"))
+_BASES = (
+    N_("scenario"),
+    N_("estimate"),
+    N_("defaults: 30 min per step, 0.5 working day per handoff"),
+)
 
 
 class Estimates:
@@ -81,9 +85,14 @@ class Estimates:
     def __init__(self, model, scenario=None):
         self.model = model
         self.scenario = scenario
-        self.basis = "scenario" if scenario is not None else (
-            f"defaults: {DEFAULT_TASK_MINUTES:g} min per step, "
-            f"{DEFAULT_HANDOFF_WAIT_DAYS:g} working day per handoff")
+        self.basis = (
+            "scenario"
+            if scenario is not None
+            else (
+                f"defaults: {DEFAULT_TASK_MINUTES:g} min per step, "
+                f"{DEFAULT_HANDOFF_WAIT_DAYS:g} working day per handoff"
+            )
+        )
         self.minutes_per_day = DEFAULT_WORKING_MINUTES_PER_DAY
         if scenario is not None:
             cal = getattr(scenario, "calendar", None)

@@ -6,6 +6,7 @@ are simple, but only late: a routing decision on case data ("needs a sector perm
 the archive only?") comes after every case has been through the same heavy review. Asking
 the question before that review lets the simple cases skip it.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,20 +18,48 @@ from .estimates import Estimates
 from .finding import make_finding, rule
 from .structure import structure_of
 
-__all__ = ["check_fast_lane", "simple_branch", "triage_condition", "SIMPLE_WORDS",
-           "REVIEW_WORDS"]
+__all__ = ["check_fast_lane", "simple_branch", "triage_condition", "SIMPLE_WORDS", "REVIEW_WORDS"]
 
 #: a branch for the simple cases says so (Indonesian, then English)
-SIMPLE_WORDS = ("tidak perlu", "rendah", "sederhana", "kecil", "ringan", "arsip", "arsipkan",
-                "not needed", "low", "simple", "minor", "archive")
+SIMPLE_WORDS = (
+    "tidak perlu",
+    "rendah",
+    "sederhana",
+    "kecil",
+    "ringan",
+    "arsip",
+    "arsipkan",
+    "not needed",
+    "low",
+    "simple",
+    "minor",
+    "archive",
+)
 #: heavy review work a simple case does not need
-REVIEW_WORDS = ("tinjau", "tinjauan", "lapangan", "rapat", "sidang", "kaji", "kajian",
-                "survei", "inspeksi", "baca", "telaah", "review", "inspection", "site visit",
-                "hearing", "read")
-_SIMPLE_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in SIMPLE_WORDS) + r")\b",
-                        re.IGNORECASE)
-_REVIEW_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in REVIEW_WORDS) + r")\w*",
-                        re.IGNORECASE)
+REVIEW_WORDS = (
+    "tinjau",
+    "tinjauan",
+    "lapangan",
+    "rapat",
+    "sidang",
+    "kaji",
+    "kajian",
+    "survei",
+    "inspeksi",
+    "baca",
+    "telaah",
+    "review",
+    "inspection",
+    "site visit",
+    "hearing",
+    "read",
+)
+_SIMPLE_RE = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in SIMPLE_WORDS) + r")\b", re.IGNORECASE
+)
+_REVIEW_RE = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in REVIEW_WORDS) + r")\w*", re.IGNORECASE
+)
 
 
 def simple_branch(model, gateway: str) -> str | None:
@@ -38,8 +67,13 @@ def simple_branch(model, gateway: str) -> str | None:
     el = model.elements[gateway]
     if el.kind not in ("exclusiveGateway", "inclusiveGateway") or len(el.outgoing) < 2:
         return None
-    simple = [f for f in el.outgoing if _SIMPLE_RE.search(
-        " ".join(filter(None, (model.flows[f].name, model.flows[f].condition))))]
+    simple = [
+        f
+        for f in el.outgoing
+        if _SIMPLE_RE.search(
+            " ".join(filter(None, (model.flows[f].name, model.flows[f].condition)))
+        )
+    ]
     return simple[0] if len(simple) == 1 else None
 
 
@@ -66,10 +100,14 @@ def _upstream_reviews(model, st, gateway: str) -> list[str]:
         node = dominators[node]
         chain.append(node)
     deciders = {a for a, d in st.decisions.items() if d.gateway == gateway}
-    return [n for n in reversed(chain) if n not in deciders
-            and model.elements[n].kind in ("userTask", "manualTask", "task")
-            and not model.mandate(n).required
-            and _REVIEW_RE.search(model.elements[n].name or "")]
+    return [
+        n
+        for n in reversed(chain)
+        if n not in deciders
+        and model.elements[n].kind in ("userTask", "manualTask", "task")
+        and not model.mandate(n).required
+        and _REVIEW_RE.search(model.elements[n].name or "")
+    ]
 
 
 @rule("fast-lane")
@@ -88,9 +126,10 @@ def check_fast_lane(model, scenario=None) -> list:
     found = []
     for gw in model.elements.values():
         flow = simple_branch(model, gw.id)
-        if flow is None or any(d.gateway == gw.id and model.flows[flow].target in
-                               d.reject_targets and d.loops_back
-                               for d in st.decisions.values()):
+        if flow is None or any(
+            d.gateway == gw.id and model.flows[flow].target in d.reject_targets and d.loops_back
+            for d in st.decisions.values()
+        ):
             continue  # a rework branch is no simple case
         if triage_condition(model, gw.id, flow) is None:
             continue  # no case data to ask about up front
@@ -103,11 +142,24 @@ def check_fast_lane(model, scenario=None) -> list:
                 "Every case goes through {step} ({lane}), although {gateway} later sends {p} of "
                 "them down the {branch} branch: the case data that makes a case simple is "
                 "known before the review. Ask it first and let the simple cases skip the "
-                "review, as OSS-RBA does by risk level.").format(
-                step=repr(el.label), lane=el.lane or _("no lane"), gateway=repr(gw.label),
-                p=format_percent(p), branch=repr(branch))
-            found.append(make_finding(model, check_fast_lane.id, (review, gw.id), explanation,
-                                      "fast-lane", severity="note", targets=(review,),
-                                      saving=est.saving(days,
-                                                        p * est.task_minutes(review) / 60.0)))
+                "review, as OSS-RBA does by risk level."
+            ).format(
+                step=repr(el.label),
+                lane=el.lane or _("no lane"),
+                gateway=repr(gw.label),
+                p=format_percent(p),
+                branch=repr(branch),
+            )
+            found.append(
+                make_finding(
+                    model,
+                    check_fast_lane.id,
+                    (review, gw.id),
+                    explanation,
+                    "fast-lane",
+                    severity="note",
+                    targets=(review,),
+                    saving=est.saving(days, p * est.task_minutes(review) / 60.0),
+                )
+            )
     return found

@@ -5,6 +5,7 @@ app can read them without importing the rules. The ``id`` is derived from the ru
 element ids only, so the same finding on the same model always has the same id and
 ``bpengine redesign --apply FINDING-ID`` can name it across runs.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,8 +16,16 @@ from dataclasses import asdict, dataclass, field
 from ..i18n import N_
 from .suggestions import SUGGESTIONS
 
-__all__ = ["SUGGESTIONS", "SEVERITIES", "Saving", "Finding", "Rule", "rule", "finding_id",
-           "make_finding"]
+__all__ = [
+    "SUGGESTIONS",
+    "SEVERITIES",
+    "Saving",
+    "Finding",
+    "Rule",
+    "rule",
+    "finding_id",
+    "make_finding",
+]
 
 # Severity words, for the catalogue (tables print them translated; the suggestion words are
 # marked where they are declared, in .suggestions).
@@ -49,10 +58,12 @@ class Saving:
     def __str__(self) -> str:
         from ..i18n import _, format_number
 
-        return _("~{days} working days, ~{hours} staff hours per case ({label}, "
-                 "{basis})").format(days=format_number(self.working_days, 2),
-                                    hours=format_number(self.staff_hours, 2),
-                                    label=_(self.label), basis=_(self.basis))
+        return _("~{days} working days, ~{hours} staff hours per case ({label}, {basis})").format(
+            days=format_number(self.working_days, 2),
+            hours=format_number(self.staff_hours, 2),
+            label=_(self.label),
+            basis=_(self.basis),
+        )
 
 
 @dataclass(frozen=True)
@@ -162,9 +173,20 @@ def finding_id(rule: str, elements) -> str:
     return f"{rule}-{digest}"
 
 
-def make_finding(model, rule: str, elements, explanation: str, suggestion: str, *,
-                 severity: str = "warning", targets=(), saving: Saving | None = None,
-                 guard: str | None = None, data=(), data_source: str | None = None) -> Finding:
+def make_finding(
+    model,
+    rule: str,
+    elements,
+    explanation: str,
+    suggestion: str,
+    *,
+    severity: str = "warning",
+    targets=(),
+    saving: Saving | None = None,
+    guard: str | None = None,
+    data=(),
+    data_source: str | None = None,
+) -> Finding:
     """Build a :class:`Finding`, filling names and lanes from ``model``.
 
     Lanes are listed once each, in the order the elements visit them.
@@ -175,8 +197,17 @@ def make_finding(model, rule: str, elements, explanation: str, suggestion: str, 
     if suggestion not in SUGGESTIONS:
         raise ValueError(f"unknown suggestion {suggestion!r}")  # a bug in a rule, not user input
     return Finding(
-        id=finding_id(rule, elements), rule=rule, severity=severity, elements=elements,
-        names=tuple(e.label for e in els), lanes=lanes, explanation=explanation,
-        suggestion=suggestion, targets=tuple(targets), saving=saving or Saving(),
-        guard=guard, data=tuple(data), data_source=data_source,
+        id=finding_id(rule, elements),
+        rule=rule,
+        severity=severity,
+        elements=elements,
+        names=tuple(e.label for e in els),
+        lanes=lanes,
+        explanation=explanation,
+        suggestion=suggestion,
+        targets=tuple(targets),
+        saving=saving or Saving(),
+        guard=guard,
+        data=tuple(data),
+        data_source=data_source,
     )

@@ -7,6 +7,7 @@ maker/checker pair in different lanes, may be moved so that it no longer
 holds the case up (parallelised), but a redesign never eliminates it, composes it away or
 turns it into a notice. The finding then says why.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -61,9 +62,10 @@ def guard_reason(model, element_id: str) -> str | None:
     maker = maker_of(model, element_id)
     if maker is not None:
         mk = model.elements[maker]
-        return _("{step} ({lane}) is the checker of {maker} ({maker_lane}): a maker/checker "
-                 "pair in different offices keeps the four-eyes principle").format(
-            step=repr(el.label), lane=el.lane, maker=repr(mk.label), maker_lane=mk.lane)
+        return _(
+            "{step} ({lane}) is the checker of {maker} ({maker_lane}): a maker/checker "
+            "pair in different offices keeps the four-eyes principle"
+        ).format(step=repr(el.label), lane=el.lane, maker=repr(mk.label), maker_lane=mk.lane)
     return None
 
 
@@ -83,15 +85,24 @@ def apply_guard(model, findings) -> list:
         if not reasons:
             out.append(f)
             continue
-        guard = "; ".join(reasons) + ". " + _("It is never suggested for removal, only for "
-                                              "parallelising.")
+        guard = (
+            "; ".join(reasons)
+            + ". "
+            + _("It is never suggested for removal, only for parallelising.")
+        )
         if removed:
             f = dataclasses.replace(
-                f, suggestion="parallelise", guard=guard,
-                explanation=f.explanation + " " + _(
+                f,
+                suggestion="parallelise",
+                guard=guard,
+                explanation=f.explanation
+                + " "
+                + _(
                     "However, {guard} Run it alongside the other steps so it no longer holds "
-                    "the case up.").format(guard=guard[0].lower() + guard[1:]),
-                saving=dataclasses.replace(f.saving, staff_hours=0.0))
+                    "the case up."
+                ).format(guard=guard[0].lower() + guard[1:]),
+                saving=dataclasses.replace(f.saving, staff_hours=0.0),
+            )
         else:
             f = dataclasses.replace(f, guard=guard)
         out.append(f)

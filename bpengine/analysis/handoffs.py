@@ -4,6 +4,7 @@ Every change of hands costs a wait in an in-tray. When a file leaves office X fo
 Y and returns to X within a few steps, one of the two could usually do the work, all the
 more when Y only receives or forwards the file.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,13 +58,18 @@ def forward_activities(st, node: str, *, sequential: bool = False) -> set:
 def lane_path_handoffs(model) -> int:
     """Number of sequence-flow handoffs: activity-to-next-activity lane changes."""
     st, els = structure_of(model), model.elements
-    return sum(1 for a in st.activities for b in forward_activities(st, a)
-               if els[a].lane and els[b].lane and els[a].lane != els[b].lane)
+    return sum(
+        1
+        for a in st.activities
+        for b in forward_activities(st, a)
+        if els[a].lane and els[b].lane and els[a].lane != els[b].lane
+    )
 
 
 def _only_forwards(model, st, steps) -> bool:
-    return all(s not in st.approval_set and _FORWARD_RE.search(model.elements[s].name or "")
-               for s in steps)
+    return all(
+        s not in st.approval_set and _FORWARD_RE.search(model.elements[s].name or "") for s in steps
+    )
 
 
 @rule("ping-pong")
@@ -92,8 +98,12 @@ def check_ping_pong(model, scenario=None) -> list:
             path = todo.popleft()
             for nxt in sorted(forward_activities(st, path[-1], sequential=True)):
                 lane = els[nxt].lane
-                if (lane is None or nxt in path or is_customer_lane(model, lane)
-                        or els[nxt].process != els[a0].process):
+                if (
+                    lane is None
+                    or nxt in path
+                    or is_customer_lane(model, lane)
+                    or els[nxt].process != els[a0].process
+                ):
                     continue  # another pool is another agency: its work cannot be given
                     # to X (a trip there and back is a hand-over, rule paper-handover)
                 if lane == home:
@@ -114,18 +124,36 @@ def _finding(model, st, est, path):
     explanation = _(
         "The file leaves {home} after {first}, goes to {others} for {steps}, and comes "
         "straight back to {home} for {last}. Two changes of hands, each with its wait in an "
-        "in-tray, for {what}").format(
-        home=home, first=repr(els[path[0]].label), others=_(" and ").join(others),
-        steps=", ".join(repr(els[m].label) for m in middle), last=repr(els[path[-1]].label),
-        what=(_("steps that only receive or pass the file on; let {home} do them, or send "
-                "the file once.").format(home=home) if forwards else ngettext(
-            "{n} step; consider giving that work to {home}, or the whole case to one role.",
-            "{n} steps; consider giving that work to {home}, or the whole case to one role.",
-            len(middle)).format(n=len(middle), home=home)))
+        "in-tray, for {what}"
+    ).format(
+        home=home,
+        first=repr(els[path[0]].label),
+        others=_(" and ").join(others),
+        steps=", ".join(repr(els[m].label) for m in middle),
+        last=repr(els[path[-1]].label),
+        what=(
+            _(
+                "steps that only receive or pass the file on; let {home} do them, or send "
+                "the file once."
+            ).format(home=home)
+            if forwards
+            else ngettext(
+                "{n} step; consider giving that work to {home}, or the whole case to one role.",
+                "{n} steps; consider giving that work to {home}, or the whole case to one role.",
+                len(middle),
+            ).format(n=len(middle), home=home)
+        ),
+    )
     hours = sum(est.task_minutes(m) for m in middle) / 60.0 if forwards else 0.0
     # approvals and mandatory steps keep their role: only plain work moves to X
     movable = tuple(m for m in middle if m not in st.approval_set and not els[m].mandatory)
     return make_finding(
-        model, check_ping_pong.id, path, explanation, "reassign",
-        severity="warning" if forwards else "note", targets=movable,
-        saving=est.saving(2 * DEFAULT_HANDOFF_WAIT_DAYS, hours))
+        model,
+        check_ping_pong.id,
+        path,
+        explanation,
+        "reassign",
+        severity="warning" if forwards else "note",
+        targets=movable,
+        saving=est.saving(2 * DEFAULT_HANDOFF_WAIT_DAYS, hours),
+    )

@@ -20,6 +20,7 @@ Rules
     agencies. Suggests *integrate*: submitted once, the other agencies read it from the
     first (the once-only principle). Saving: the transfer times of the repeated hand-overs.
 """
+
 from __future__ import annotations
 
 from ..i18n import N_, _
@@ -29,8 +30,14 @@ from .estimates import Estimates
 from .finding import make_finding, rule
 from .structure import seniority
 
-__all__ = ["applicant_pools", "handover_documents", "interagency_metrics", "transfer_days",
-           "check_paper_handover", "check_once_only"]
+__all__ = [
+    "applicant_pools",
+    "handover_documents",
+    "interagency_metrics",
+    "transfer_days",
+    "check_paper_handover",
+    "check_once_only",
+]
 
 
 def applicant_pools(model) -> set[str]:
@@ -39,7 +46,8 @@ def applicant_pools(model) -> set[str]:
     for pool in model.pools.values():
         lanes = [lane.name for lane in model.lanes.values() if lane.process == pool.process]
         if seniority(model, pool.name or pool.id) == 0 or (
-                lanes and all(seniority(model, name) == 0 for name in lanes)):
+            lanes and all(seniority(model, name) == 0 for name in lanes)
+        ):
             out.add(pool.id)
     return out
 
@@ -59,9 +67,14 @@ def transfer_days(model, scenario, handover) -> float:
 
 def _agencies(model):
     applicant = applicant_pools(model)
-    return [h for h in model.handovers if h.between_pools
-            and h.sender_pool not in applicant and h.receiver_pool not in applicant
-            and (h.sender or h.receiver)], applicant
+    return [
+        h
+        for h in model.handovers
+        if h.between_pools
+        and h.sender_pool not in applicant
+        and h.receiver_pool not in applicant
+        and (h.sender or h.receiver)
+    ], applicant
 
 
 def interagency_metrics(model, scenario=None, expected_days: float = 0.0) -> dict:
@@ -78,14 +91,26 @@ def interagency_metrics(model, scenario=None, expected_days: float = 0.0) -> dic
     carried = model.case_handovers
     applicant = applicant_pools(model)
     between, _pairs = _agencies(model)
-    visits = {h.receiver_pool for h in model.handovers if h.sender_pool in applicant
-              and h.receiver_pool not in applicant and h.is_paper}
-    visits |= {h.sender_pool for h in model.handovers if h.receiver_pool in applicant
-               and h.sender_pool not in applicant and h.is_paper}
+    visits = {
+        h.receiver_pool
+        for h in model.handovers
+        if h.sender_pool in applicant and h.receiver_pool not in applicant and h.is_paper
+    }
+    visits |= {
+        h.sender_pool
+        for h in model.handovers
+        if h.receiver_pool in applicant and h.sender_pool not in applicant and h.is_paper
+    }
     if model.is_collaboration:  # the applicant's own steps at an agency's counter
-        visits |= {pool.id for pool in model.pools.values() if pool.id not in applicant
-                   and any(e.process == pool.process and e.is_activity
-                           and seniority(model, e.lane) == 0 for e in model.elements.values())}
+        visits |= {
+            pool.id
+            for pool in model.pools.values()
+            if pool.id not in applicant
+            and any(
+                e.process == pool.process and e.is_activity and seniority(model, e.lane) == 0
+                for e in model.elements.values()
+            )
+        }
     transfer = sum(transfer_days(model, scenario, h) for h in carried)
     total = expected_days + transfer
     return {
@@ -108,8 +133,7 @@ def _repeated_documents(model, applicant) -> dict[str, list]:
         if h.sender_pool in applicant and h.receiver_pool not in applicant:
             for doc in handover_documents(model, h):
                 seen.setdefault(doc, []).append(h)
-    return {doc: hs for doc, hs in seen.items()
-            if len({h.receiver_pool for h in hs}) > 1}
+    return {doc: hs for doc, hs in seen.items() if len({h.receiver_pool for h in hs}) > 1}
 
 
 def _pool(model, pool_id) -> str:
@@ -120,15 +144,21 @@ def _pool(model, pool_id) -> str:
 def _relays(model, applicant) -> list:
     """Paper hand-overs from an agency to the applicant whose documents the applicant then
     hands to another agency: the applicant is only the courier between the two."""
-    given = [h for h in model.handovers if h.sender_pool in applicant
-             and h.receiver_pool not in applicant]
+    given = [
+        h
+        for h in model.handovers
+        if h.sender_pool in applicant and h.receiver_pool not in applicant
+    ]
     out = []
     for h in model.handovers:
         if not (h.is_paper and h.receiver_pool in applicant and h.sender_pool not in applicant):
             continue
         docs = handover_documents(model, h)
-        onward = [g for g in given if g.receiver_pool != h.sender_pool
-                  and docs & handover_documents(model, g)]
+        onward = [
+            g
+            for g in given
+            if g.receiver_pool != h.sender_pool and docs & handover_documents(model, g)
+        ]
         if docs and onward:
             out.append((h, sorted(docs & handover_documents(model, onward[0])), onward[0]))
     return out
@@ -156,11 +186,25 @@ def check_paper_handover(model, scenario=None) -> list:
             "because {reason}: {evidence}). Someone carries it across town and it waits in the "
             "next agency's in-tray; exchanged as data between the two agencies' systems it "
             "arrives in seconds, as OSS-RBA did between Kemenkumham, DJP and the Pemda."
-        ).format(what=what, sender=_pool(model, h.sender_pool),
-                 receiver=_pool(model, h.receiver_pool), flow=h.flow, reason=_(h.reason),
-                 evidence=h.evidence)
-        found.append(make_finding(model, check_paper_handover.id, ends, explanation, "integrate",
-                                  targets=ends, saving=est.saving(max(saved, 0.0), 0.0)))
+        ).format(
+            what=what,
+            sender=_pool(model, h.sender_pool),
+            receiver=_pool(model, h.receiver_pool),
+            flow=h.flow,
+            reason=_(h.reason),
+            evidence=h.evidence,
+        )
+        found.append(
+            make_finding(
+                model,
+                check_paper_handover.id,
+                ends,
+                explanation,
+                "integrate",
+                targets=ends,
+                saving=est.saving(max(saved, 0.0), 0.0),
+            )
+        )
     for h, docs, onward in _relays(model, applicant):
         ends = tuple(e for e in (h.sender, h.receiver) if e is not None)
         saved = _saved(model, scenario, full, [h], ends)
@@ -169,11 +213,26 @@ def check_paper_handover(model, scenario=None) -> list:
             "only for the applicant to carry it to {receiver} (message flow {onward}). The "
             "applicant is the courier between two agencies; sent as data from one to the "
             "other, as OSS-RBA passes the NIB and NPWP, the trip and its wait disappear."
-        ).format(sender=_pool(model, h.sender_pool), documents=", ".join(docs), flow=h.flow,
-                 receiver=_pool(model, onward.receiver_pool), onward=onward.flow)
-        found.append(make_finding(model, check_paper_handover.id, ends, explanation, "integrate",
-                                  targets=ends, data=tuple(docs), data_source="message names",
-                                  saving=est.saving(max(saved, 0.0), 0.0)))
+        ).format(
+            sender=_pool(model, h.sender_pool),
+            documents=", ".join(docs),
+            flow=h.flow,
+            receiver=_pool(model, onward.receiver_pool),
+            onward=onward.flow,
+        )
+        found.append(
+            make_finding(
+                model,
+                check_paper_handover.id,
+                ends,
+                explanation,
+                "integrate",
+                targets=ends,
+                data=tuple(docs),
+                data_source="message names",
+                saving=est.saving(max(saved, 0.0), 0.0),
+            )
+        )
     return found
 
 
@@ -224,10 +283,20 @@ def check_once_only(model, scenario=None) -> list:
         explanation = _(
             "The applicant hands the {documents} to {n} agencies ({agencies}), one trip each. "
             "Under the once-only principle it is submitted once and the other agencies read it "
-            "from the first one's record.").format(documents=", ".join(docs), n=len(agencies),
-                                                    agencies=", ".join(agencies))
-        found.append(make_finding(model, check_once_only.id, ends, explanation, "integrate",
-                                  severity="note", targets=ends, data=tuple(docs),
-                                  data_source="message names",
-                                  saving=est.saving(saved, 0.0)))
+            "from the first one's record."
+        ).format(documents=", ".join(docs), n=len(agencies), agencies=", ".join(agencies))
+        found.append(
+            make_finding(
+                model,
+                check_once_only.id,
+                ends,
+                explanation,
+                "integrate",
+                severity="note",
+                targets=ends,
+                data=tuple(docs),
+                data_source="message names",
+                saving=est.saving(saved, 0.0),
+            )
+        )
     return found

@@ -8,6 +8,7 @@ case at run time (:data:`bpengine.engine.runtime.MAX_GATEWAY_PASSES`); this find
 before any case runs. The graph walk itself lives with the model
 (:func:`bpengine.model.graph.gateway_loops`), so ``validate`` warns about the same loops.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -26,7 +27,14 @@ def livelocks(model: ProcessModel) -> list[tuple[list[str], str]]:
     out = []
     for loop in gateway_loops(model):
         names = ", ".join(repr(model.elements[n].label) for n in loop)
-        out.append((loop, _("a loop made only of gateways ({steps}) has no task or catch event "
-                            "inside: when its way out is false the case loops there for ever "
-                            "with nothing to do").format(steps=names)))
+        out.append(
+            (
+                loop,
+                _(
+                    "a loop made only of gateways ({steps}) has no task or catch event "
+                    "inside: when its way out is false the case loops there for ever "
+                    "with nothing to do"
+                ).format(steps=names),
+            )
+        )
     return out

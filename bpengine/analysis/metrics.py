@@ -5,6 +5,7 @@ Complexity measures follow Mendling (2008), *Metrics for Process Models*: CFC (C
 CNC, density, connector degree, sequentiality, separability, depth, cyclicity, diameter,
 token split, connector mismatch and connector heterogeneity.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -52,12 +53,23 @@ class Metrics(_Record):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the dict :func:`metrics` returned before it was an object."""
-        return {"model": self.model, "size": dict(self.size),
-                "complexity": dict(self.complexity), "domain": dict(self.domain),
-                "time": self.time.to_dict(), "basis": self.basis}
+        return {
+            "model": self.model,
+            "size": dict(self.size),
+            "complexity": dict(self.complexity),
+            "domain": dict(self.domain),
+            "time": self.time.to_dict(),
+            "basis": self.basis,
+        }
 
-_GATEWAY_TYPE = {"exclusiveGateway": "xor", "eventBasedGateway": "xor", "complexGateway": "or",
-                 "inclusiveGateway": "or", "parallelGateway": "and"}
+
+_GATEWAY_TYPE = {
+    "exclusiveGateway": "xor",
+    "eventBasedGateway": "xor",
+    "complexGateway": "or",
+    "inclusiveGateway": "or",
+    "parallelGateway": "and",
+}
 
 
 def size_metrics(model) -> dict:
@@ -81,8 +93,13 @@ def _depth(model, st) -> int:
     depth: dict[str, int] = {}
     for n in nx.topological_sort(g):
         is_join = els[n].is_gateway and g.in_degree(n) > 1
-        base = max((depth[p] + (1 if els[p].is_gateway and g.out_degree(p) > 1 else 0)
-                    for p in g.predecessors(n)), default=0)
+        base = max(
+            (
+                depth[p] + (1 if els[p].is_gateway and g.out_degree(p) > 1 else 0)
+                for p in g.predecessors(n)
+            ),
+            default=0,
+        )
         depth[n] = max(base - (1 if is_join else 0), 0)
     return max(depth.values(), default=0)
 
@@ -108,7 +125,9 @@ def complexity_metrics(model) -> dict:
     hetero = -sum((c / total) * math.log(c / total, 3) for c in types.values()) if total else 0.0
     degrees = [g.degree(gw) for gw in gws]
     seq = sum(1 for u, v in g.edges if not els[u].is_gateway and not els[v].is_gateway)
-    und: nx.Graph[str] = nx.Graph(g.edges())  # structure only: copying node attributes costs seconds
+    und: nx.Graph[str] = nx.Graph(
+        g.edges()
+    )  # structure only: copying node attributes costs seconds
     und.add_nodes_from(g)
     cut = len(list(nx.articulation_points(und))) if n else 0
     on_cycle = sum(len(c) for c in nx.strongly_connected_components(g) if len(c) > 1)
@@ -141,8 +160,9 @@ def domain_metrics(model, scenario=None, timing=None) -> dict:
         "approvals": len(st.approvals),
         "approvals_on_critical_path": sum(1 for n in path if n in st.approval_set),
         # what the guard keeps: bpe:mandatory, else a legal act or a last check (mandate)
-        "mandatory_steps": sum(1 for e in model.elements.values()
-                               if e.is_activity and model.mandate(e.id).required),
+        "mandatory_steps": sum(
+            1 for e in model.elements.values() if e.is_activity and model.mandate(e.id).required
+        ),
         "handoffs": lane_path_handoffs(model) + len(model.message_flows),
         "lanes_on_critical_path": len(lanes_on_path),
         "ping_pongs": len(check_ping_pong(model, scenario)),
@@ -175,8 +195,16 @@ def metrics(model, *, scenario=None) -> Metrics:
     sla = getattr(scenario, "service_standard_days", None) if scenario is not None else None
     if isinstance(sla, (int, float)):
         # the legal service standard, against working time alone (waits come on top)
-        timing = dataclasses.replace(timing, service_standard_days=round(sla, 3),
-                                     working_time_exceeds_standard=timing.expected_days > sla)
-    return Metrics(model.name, _frozen(size_metrics(model)), _frozen(complexity_metrics(model)),
-                   _frozen(domain_metrics(model, scenario, timing)), timing,
-                   Estimates(model, scenario).basis)
+        timing = dataclasses.replace(
+            timing,
+            service_standard_days=round(sla, 3),
+            working_time_exceeds_standard=timing.expected_days > sla,
+        )
+    return Metrics(
+        model.name,
+        _frozen(size_metrics(model)),
+        _frozen(complexity_metrics(model)),
+        _frozen(domain_metrics(model, scenario, timing)),
+        timing,
+        Estimates(model, scenario).basis,
+    )

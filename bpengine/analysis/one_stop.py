@@ -17,6 +17,7 @@ Rules
     lead time the case loses without the applicant's trip to B and the answer's trip back,
     less a data transfer (the counter forwards the answer).
 """
+
 from __future__ import annotations
 
 from ..i18n import _
@@ -31,10 +32,23 @@ __all__ = ["counter_visits", "check_one_stop"]
 def counter_visits(model) -> list[tuple]:
     """Consecutive counter visits: ``(to_a, answer, to_b)`` hand-overs, as described above."""
     applicant = applicant_pools(model)
-    given = {h.sender: h for h in model.handovers if h.sender_pool in applicant
-             and h.receiver_pool not in applicant and h.sender and h.receiver and h.is_paper}
-    answers = {h.receiver: h for h in model.handovers if h.receiver_pool in applicant
-               and h.sender_pool not in applicant and h.receiver and h.is_paper}
+    given = {
+        h.sender: h
+        for h in model.handovers
+        if h.sender_pool in applicant
+        and h.receiver_pool not in applicant
+        and h.sender
+        and h.receiver
+        and h.is_paper
+    }
+    answers = {
+        h.receiver: h
+        for h in model.handovers
+        if h.receiver_pool in applicant
+        and h.sender_pool not in applicant
+        and h.receiver
+        and h.is_paper
+    }
     after: dict[str, list[str]] = {}
     for f in model.flows.values():
         after.setdefault(f.source, []).append(f.target)
@@ -53,11 +67,17 @@ def counter_visits(model) -> list[tuple]:
             if node in given:
                 to_b = given[node]
                 if answer is not None and to_b.receiver_pool not in (
-                        to_a.receiver_pool, answer.sender_pool):
+                    to_a.receiver_pool,
+                    answer.sender_pool,
+                ):
                     out.append((to_a, answer, to_b))
                 break
-            if model.elements[node].kind in ("exclusiveGateway", "parallelGateway",
-                                             "eventBasedGateway", "inclusiveGateway"):
+            if model.elements[node].kind in (
+                "exclusiveGateway",
+                "parallelGateway",
+                "eventBasedGateway",
+                "inclusiveGateway",
+            ):
                 break
             todo.extend(after.get(node, []))
     return out
@@ -86,8 +106,22 @@ def check_one_stop(model, scenario=None) -> list:
             "(message flow {fb}). In one-stop service (DPMPTSP, Mal Pelayanan Publik) one "
             "counter takes the file once and passes {a}'s answer on to {b}: the applicant's "
             "second trip and queue disappear."
-        ).format(a=_pool(model, answer.sender_pool), b=_pool(model, to_b.receiver_pool),
-                 fa=to_a.flow, ans=answer.flow, fb=to_b.flow)
-        found.append(make_finding(model, check_one_stop.id, ends, explanation, "one-stop",
-                                  targets=ends, saving=est.saving(saved, 0.0)))
+        ).format(
+            a=_pool(model, answer.sender_pool),
+            b=_pool(model, to_b.receiver_pool),
+            fa=to_a.flow,
+            ans=answer.flow,
+            fb=to_b.flow,
+        )
+        found.append(
+            make_finding(
+                model,
+                check_one_stop.id,
+                ends,
+                explanation,
+                "one-stop",
+                targets=ends,
+                saving=est.saving(saved, 0.0),
+            )
+        )
     return found

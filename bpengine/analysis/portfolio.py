@@ -18,6 +18,7 @@ of an agency together shows what no single model can:
 Everything is derived from :mod:`.documents` (what a step reads, writes and does) and
 :class:`~.estimates.Estimates` (how long it takes); nothing is re-parsed.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,16 @@ from .documents import check_reads, data_use, document_kinds, step_acts
 from .estimates import Estimates
 from .structure import is_customer_lane
 
-__all__ = ["VERSION_OVERLAP", "DocumentDemand", "OfficeTotals", "SharedStep", "Candidate", "Portfolio",
-           "portfolio", "demanded_documents"]
+__all__ = [
+    "VERSION_OVERLAP",
+    "DocumentDemand",
+    "OfficeTotals",
+    "SharedStep",
+    "Candidate",
+    "Portfolio",
+    "portfolio",
+    "demanded_documents",
+]
 
 # A kind as generic as "the file" says nothing about which paper is asked for twice, and
 # each procedure's own application form is not the same paper as another's.
@@ -135,13 +144,16 @@ class Portfolio:
         return tuple(d for d in self.documents if self.distinct(d.procedures) > 1)
 
     def to_dict(self) -> dict:
-        return {"procedures": list(self.procedures),
-                "documents": [asdict(d) for d in self.documents],
-                "offices": [asdict(o) for o in self.offices],
-                "shared_steps": [dict(asdict(s), procedures=list(s.procedures))
-                                 for s in self.shared_steps],
-                "candidates": [asdict(c) for c in self.candidates],
-                "versions": [list(v) for v in self.versions]}
+        return {
+            "procedures": list(self.procedures),
+            "documents": [asdict(d) for d in self.documents],
+            "offices": [asdict(o) for o in self.offices],
+            "shared_steps": [
+                dict(asdict(s), procedures=list(s.procedures)) for s in self.shared_steps
+            ],
+            "candidates": [asdict(c) for c in self.candidates],
+            "versions": [list(v) for v in self.versions],
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
@@ -193,10 +205,16 @@ def demanded_documents(model) -> dict[str, dict]:
         outside = kind in read and not written[kind]
         if not (submitted[kind] and kind in read) and not outside:
             continue
-        out[kind] = {"names": sorted(names[kind]), "submissions": submitted[kind],
-                     "checks": checked[kind],
-                     "checkers": list(dict.fromkeys(model.elements[c].lane for c in checked[kind]
-                                                    if model.elements[c].lane))}
+        out[kind] = {
+            "names": sorted(names[kind]),
+            "submissions": submitted[kind],
+            "checks": checked[kind],
+            "checkers": list(
+                dict.fromkeys(
+                    model.elements[c].lane for c in checked[kind] if model.elements[c].lane
+                )
+            ),
+        }
     return out
 
 
@@ -229,12 +247,23 @@ def portfolio(models, scenarios=None) -> Portfolio:
     """
     models = list(models)
     scenarios = list(scenarios) if scenarios is not None else [None] * len(models)
-    demand: defaultdict[str, dict[str, Any]] = defaultdict(lambda: {"procedures": [], "names": set(), "submissions": 0,
-                                  "checks": 0, "offices": []})
-    office: defaultdict[str, dict[str, Any]] = defaultdict(lambda: {"name": None, "procedures": [], "steps": 0, "approvals": 0,
-                                  "checks": 0, "minutes": 0.0, "applicant": False})
-    signature: defaultdict[tuple[str, tuple[str, ...], tuple[str, ...]],
-                           list[tuple[str, str, str]]] = defaultdict(list)
+    demand: defaultdict[str, dict[str, Any]] = defaultdict(
+        lambda: {"procedures": [], "names": set(), "submissions": 0, "checks": 0, "offices": []}
+    )
+    office: defaultdict[str, dict[str, Any]] = defaultdict(
+        lambda: {
+            "name": None,
+            "procedures": [],
+            "steps": 0,
+            "approvals": 0,
+            "checks": 0,
+            "minutes": 0.0,
+            "applicant": False,
+        }
+    )
+    signature: defaultdict[
+        tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple[str, str, str]]
+    ] = defaultdict(list)
     procedures = []
     for model, scenario in zip(models, scenarios, strict=True):
         est, name = Estimates(model, scenario), model.name
@@ -263,36 +292,83 @@ def portfolio(models, scenarios=None) -> Portfolio:
             kinds = {k for raw in use.reads | use.writes for k in document_kinds(raw)}
             acts = step_acts(model, el.id)
             if kinds - _GENERIC and (acts or use.writes):
-                key = (_office_key(el.lane), tuple(sorted(acts)),
-                       tuple(sorted(kinds - _GENERIC, key=str.casefold)))
+                key = (
+                    _office_key(el.lane),
+                    tuple(sorted(acts)),
+                    tuple(sorted(kinds - _GENERIC, key=str.casefold)),
+                )
                 signature[key].append((name, el.id, el.name or el.id))
-        procedures.append({
-            "name": name, "file": model.file,
-            "steps": sum(1 for e in model.elements.values() if e.is_activity),
-            "approvals": len(model.approvals),
-            "lanes": sorted({e.lane for e in model.elements.values() if e.lane}),
-            "documents": sorted(docs, key=str.casefold)})
+        procedures.append(
+            {
+                "name": name,
+                "file": model.file,
+                "steps": sum(1 for e in model.elements.values() if e.is_activity),
+                "approvals": len(model.approvals),
+                "lanes": sorted({e.lane for e in model.elements.values() if e.lane}),
+                "documents": sorted(docs, key=str.casefold),
+            }
+        )
     versions = _versions(models)
     group = {n: i for i, g in enumerate(versions) for n in g}
 
     def distinct(names):
         return len({group.get(n, n) for n in names})
 
-    documents = tuple(sorted(
-        (DocumentDemand(k, tuple(v["procedures"]), tuple(sorted(v["names"])), v["submissions"],
-                        v["checks"], tuple(v["offices"])) for k, v in demand.items()),
-        key=lambda d: (-distinct(d.procedures), -d.checks - d.submissions, d.document.casefold())))
-    offices = tuple(sorted(
-        (OfficeTotals(v["name"], tuple(v["procedures"]), v["steps"], v["approvals"],
-                      v["checks"], round(v["minutes"], 1), v["applicant"])
-         for v in office.values()),
-        key=lambda o: (-distinct(o.procedures), -o.steps, o.office.casefold())))
-    shared = tuple(sorted(
-        (SharedStep(office[k[0]]["name"], k[1], k[2], tuple(s)) for k, s in signature.items()
-         if distinct({p for p, _, _ in s}) > 1),
-        key=lambda s: (-distinct(s.procedures), s.office.casefold(), s.documents)))
-    return Portfolio(tuple(procedures), documents, offices, shared,
-                     _candidates(documents, offices, shared, distinct), versions)
+    documents = tuple(
+        sorted(
+            (
+                DocumentDemand(
+                    k,
+                    tuple(v["procedures"]),
+                    tuple(sorted(v["names"])),
+                    v["submissions"],
+                    v["checks"],
+                    tuple(v["offices"]),
+                )
+                for k, v in demand.items()
+            ),
+            key=lambda d: (
+                -distinct(d.procedures),
+                -d.checks - d.submissions,
+                d.document.casefold(),
+            ),
+        )
+    )
+    offices = tuple(
+        sorted(
+            (
+                OfficeTotals(
+                    v["name"],
+                    tuple(v["procedures"]),
+                    v["steps"],
+                    v["approvals"],
+                    v["checks"],
+                    round(v["minutes"], 1),
+                    v["applicant"],
+                )
+                for v in office.values()
+            ),
+            key=lambda o: (-distinct(o.procedures), -o.steps, o.office.casefold()),
+        )
+    )
+    shared = tuple(
+        sorted(
+            (
+                SharedStep(office[k[0]]["name"], k[1], k[2], tuple(s))
+                for k, s in signature.items()
+                if distinct({p for p, _, _ in s}) > 1
+            ),
+            key=lambda s: (-distinct(s.procedures), s.office.casefold(), s.documents),
+        )
+    )
+    return Portfolio(
+        tuple(procedures),
+        documents,
+        offices,
+        shared,
+        _candidates(documents, offices, shared, distinct),
+        versions,
+    )
 
 
 def _versions(models) -> tuple[tuple[str, ...], ...]:
@@ -317,9 +393,13 @@ def _versions(models) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(g) for g in groups.values() if len(g) > 1)
 
 
-_ACTS = {("check",): N_("checks"), ("sign",): N_("signs"),
-         ("check", "sign"): N_("checks and signs"), ("dispose",): N_("disposes"),
-         ("check", "dispose"): N_("checks and disposes")}
+_ACTS = {
+    ("check",): N_("checks"),
+    ("sign",): N_("signs"),
+    ("check", "sign"): N_("checks and signs"),
+    ("dispose",): N_("disposes"),
+    ("check", "dispose"): N_("checks and disposes"),
+}
 
 
 def _candidates(documents, offices, shared, distinct) -> tuple[Candidate, ...]:
@@ -328,27 +408,64 @@ def _candidates(documents, offices, shared, distinct) -> tuple[Candidate, ...]:
         if distinct(d.procedures) < 2:
             continue
         redundant = max(d.submissions - 1, 0) + max(d.checks - 1, 0)
-        out.append(Candidate(
-            "once-only", d.document, d.procedures, _(
-                "{n} procedures demand {document} ({submissions} hand-ins by the applicant, "
-                "{checks} checks by {offices} offices). Ask for it once, keep it on record and "
-                "let every procedure read the record (or the issuing registry) instead of a "
-                "new copy.").format(n=distinct(d.procedures), document=d.document,
-                                    submissions=d.submissions, checks=d.checks,
-                                    offices=len(d.offices)), redundant))
+        out.append(
+            Candidate(
+                "once-only",
+                d.document,
+                d.procedures,
+                _(
+                    "{n} procedures demand {document} ({submissions} hand-ins by the applicant, "
+                    "{checks} checks by {offices} offices). Ask for it once, keep it on record and "
+                    "let every procedure read the record (or the issuing registry) instead of a "
+                    "new copy."
+                ).format(
+                    n=distinct(d.procedures),
+                    document=d.document,
+                    submissions=d.submissions,
+                    checks=d.checks,
+                    offices=len(d.offices),
+                ),
+                redundant,
+            )
+        )
     for o in offices:
         if distinct(o.procedures) < 2 or o.applicant:
             continue
         same = [s for s in shared if s.office == o.office]
         repeated = sum(len(s.steps) - 1 for s in same)
-        what = ("; ".join(_("{acts} {documents} in {n} procedures").format(
-            acts=_(_ACTS.get(s.acts, N_("handles"))), documents=", ".join(s.documents),
-            n=len(s.procedures)) for s in same) if same else _("different steps in each"))
-        out.append(Candidate(
-            "shared-service", o.office, o.procedures, _(
-                "{office} works in {n} procedures ({steps} steps, {approvals} approvals): "
-                "{what}. One desk for all of them serves the applicant once.").format(
-                office=o.office, n=distinct(o.procedures), steps=o.steps,
-                approvals=o.approvals, what=what), repeated))
-    return tuple(sorted(out, key=lambda c: (-c.steps_saved, -distinct(c.procedures), c.kind,
-                                            c.subject.casefold())))
+        what = (
+            "; ".join(
+                _("{acts} {documents} in {n} procedures").format(
+                    acts=_(_ACTS.get(s.acts, N_("handles"))),
+                    documents=", ".join(s.documents),
+                    n=len(s.procedures),
+                )
+                for s in same
+            )
+            if same
+            else _("different steps in each")
+        )
+        out.append(
+            Candidate(
+                "shared-service",
+                o.office,
+                o.procedures,
+                _(
+                    "{office} works in {n} procedures ({steps} steps, {approvals} approvals): "
+                    "{what}. One desk for all of them serves the applicant once."
+                ).format(
+                    office=o.office,
+                    n=distinct(o.procedures),
+                    steps=o.steps,
+                    approvals=o.approvals,
+                    what=what,
+                ),
+                repeated,
+            )
+        )
+    return tuple(
+        sorted(
+            out,
+            key=lambda c: (-c.steps_saved, -distinct(c.procedures), c.kind, c.subject.casefold()),
+        )
+    )

@@ -8,6 +8,7 @@ Both compare what approvals read (see :mod:`.documents`) along the flow:
   already checked the same document and nothing has written it since -> the later check
   repeats work (remove it, or reuse the earlier result).
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -21,8 +22,12 @@ from .estimates import Estimates
 from .finding import make_finding, rule
 from .structure import seniority, structure_of
 
-__all__ = ["check_dominated_approval", "check_reverification", "available_checks",
-           "earlier_checkers"]
+__all__ = [
+    "check_dominated_approval",
+    "check_reverification",
+    "available_checks",
+    "earlier_checkers",
+]
 
 #: How far up the post-dominator tree a later check is looked for (flow nodes).
 MAX_DOMINATOR_WALK = 400
@@ -84,14 +89,28 @@ def check_dominated_approval(model, scenario=None) -> list:
                     "({later_lane}), an equal or higher authority that checks the same "
                     "documents with nothing changed in between. The earlier check catches "
                     "nothing the later one would miss (data read from {source}).",
-                    len(docs)).format(
-                    step=repr(els[a].label), lane=els[a].lane or _("no lane"),
-                    documents=", ".join(docs), later=repr(els[b].label),
-                    later_lane=els[b].lane or _("no lane"), source=_(reads_a.source))
-                found.append(make_finding(
-                    model, check_dominated_approval.id, (a, b), explanation, "eliminate",
-                    targets=(a,), saving=est.saving_of_removal([a]), data=docs,
-                    data_source=reads_a.source))
+                    len(docs),
+                ).format(
+                    step=repr(els[a].label),
+                    lane=els[a].lane or _("no lane"),
+                    documents=", ".join(docs),
+                    later=repr(els[b].label),
+                    later_lane=els[b].lane or _("no lane"),
+                    source=_(reads_a.source),
+                )
+                found.append(
+                    make_finding(
+                        model,
+                        check_dominated_approval.id,
+                        (a, b),
+                        explanation,
+                        "eliminate",
+                        targets=(a,),
+                        saving=est.saving_of_removal([a]),
+                        data=docs,
+                        data_source=reads_a.source,
+                    )
+                )
             break
     return found
 
@@ -203,12 +222,10 @@ def check_reverification(model, scenario=None) -> list:
         earlier = earlier_checkers(model, c, again)
         docs = sorted(again)
         no_lane = _("no lane")
-        who = ", ".join(f"{els[a].label!r} ({els[a].lane or no_lane})"
-                        for a in earlier[-3:])
+        who = ", ".join(f"{els[a].label!r} ({els[a].lane or no_lane})" for a in earlier[-3:])
         if len(earlier) > 3:
             n = len(earlier) - 3
-            who = ngettext("{n} earlier check and ", "{n} earlier checks and ", n).format(
-                n=n) + who
+            who = ngettext("{n} earlier check and ", "{n} earlier checks and ", n).format(n=n) + who
         explanation = ngettext(
             "By the time a case reaches {step} ({lane}), {documents} has already been "
             "checked on every path by {who}, and nothing has changed it since. Checking again "
@@ -217,21 +234,40 @@ def check_reverification(model, scenario=None) -> list:
             "By the time a case reaches {step} ({lane}), {documents} have already been "
             "checked on every path by {who}, and nothing has changed them since. Checking "
             "again repeats work the applicant already waited for; rely on the earlier check "
-            "(data read from {source}).", len(docs)).format(
-            step=repr(els[c].label), lane=els[c].lane or _("no lane"),
-            documents=", ".join(docs), who=who, source=_(use.source))
+            "(data read from {source}).",
+            len(docs),
+        ).format(
+            step=repr(els[c].label),
+            lane=els[c].lane or _("no lane"),
+            documents=", ".join(docs),
+            who=who,
+            source=_(use.source),
+        )
         pure = step_acts(model, c) <= {"check"} and not does_other_work(model, c)
         if again == use.reads and pure:
             suggestion, targets, saving = "eliminate", (c,), est.saving_of_removal([c])
         else:  # the step checks something new or does other work: only the repeat goes
             rest = ", ".join(sorted(use.reads - again)) or _("its other work")
-            explanation += " " + _("Keep the step for what is new to it ({rest}), and move "
-                                   "that check up front to where the documents are first "
-                                   "examined.").format(rest=rest)
+            explanation += " " + _(
+                "Keep the step for what is new to it ({rest}), and move "
+                "that check up front to where the documents are first "
+                "examined."
+            ).format(rest=rest)
             suggestion, targets = "relocate-check", (c,)
-            saving = est.saving(0.0, est.task_minutes(c) / 60.0 * len(again)
-                                / max(len(use.reads), 1))
-        found.append(make_finding(
-            model, check_reverification.id, (*earlier, c), explanation, suggestion, targets=targets,
-            saving=saving, data=docs, data_source=use.source))
+            saving = est.saving(
+                0.0, est.task_minutes(c) / 60.0 * len(again) / max(len(use.reads), 1)
+            )
+        found.append(
+            make_finding(
+                model,
+                check_reverification.id,
+                (*earlier, c),
+                explanation,
+                suggestion,
+                targets=targets,
+                saving=saving,
+                data=docs,
+                data_source=use.source,
+            )
+        )
     return found

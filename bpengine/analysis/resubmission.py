@@ -10,6 +10,7 @@ what it already holds, add only waiting and handoffs.
   made from no other papers than the first -> eliminate the later submissions, and with
   them the office's receiving checks that read nothing the first one did not.
 """
+
 from __future__ import annotations
 
 from ..i18n import _
@@ -94,9 +95,13 @@ def check_resubmission(model, scenario=None) -> list:
             if node == first:
                 break
             again = _submission(model, st, node) if els[node].is_activity else None
-            if (again is None or again[1] != office or not again[0] <= papers
-                    or guard_reason(model, node) is not None
-                    or st.on_cycle_with(first, node)):
+            if (
+                again is None
+                or again[1] != office
+                or not again[0] <= papers
+                or guard_reason(model, node) is not None
+                or st.on_cycle_with(first, node)
+            ):
                 continue
             later.append(node)
             flow.append(node)
@@ -113,16 +118,31 @@ def check_resubmission(model, scenario=None) -> list:
             "case, files it again at {later}: the same papers to the same office, each time "
             "with a trip, a queue at the counter and a handoff. One submission serves every "
             "permit; the office keeps the first file (data read from data associations)."
-        ).format(office=office, documents=", ".join(docs), first=repr(els[first].label),
-                 later=", ".join(repr(els[n].label) for n in later))
+        ).format(
+            office=office,
+            documents=", ".join(docs),
+            first=repr(els[first].label),
+            later=", ".join(repr(els[n].label) for n in later),
+        )
         if rechecks:
             explanation += " " + _(
                 "Its checks of the refiled papers ({checks}) then repeat what {first} already "
-                "checked, and go too.").format(
+                "checked, and go too."
+            ).format(
                 checks=", ".join(repr(els[r].label) for r in rechecks),
-                first=repr(els[first_receiver].label))
-        found.append(make_finding(
-            model, check_resubmission.id, (first, *targets), explanation, "eliminate",
-            targets=targets, saving=est.saving_of_removal(list(targets)), data=docs,
-            data_source="data associations"))
+                first=repr(els[first_receiver].label),
+            )
+        found.append(
+            make_finding(
+                model,
+                check_resubmission.id,
+                (first, *targets),
+                explanation,
+                "eliminate",
+                targets=targets,
+                saving=est.saving_of_removal(list(targets)),
+                data=docs,
+                data_source="data associations",
+            )
+        )
     return found

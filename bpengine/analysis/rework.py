@@ -6,6 +6,7 @@
 - **knockout-order**: checks that end the case on rejection are cheapest when the one
   most likely to reject per unit of effort runs first (van der Aalst's knock-out rule).
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -51,8 +52,16 @@ def rework_loops(model, scenario=None) -> list[dict]:
         if gateway is not None:
             r, from_scenario = est.reject_probability(gateway, stay)
         check = next((a for a, d in st.decisions.items() if d.gateway == gateway), None)
-        loops.append({"body": sorted(body, key=lambda n: order[n]), "gateway": gateway, "r": r,
-                      "from_scenario": from_scenario, "check": check, "back_edge": (u, v)})
+        loops.append(
+            {
+                "body": sorted(body, key=lambda n: order[n]),
+                "gateway": gateway,
+                "r": r,
+                "from_scenario": from_scenario,
+                "check": check,
+                "back_edge": (u, v),
+            }
+        )
     return loops
 
 
@@ -79,26 +88,41 @@ def check_rework_loop(model, scenario=None) -> list:
         factor = 1.0 / (1.0 - r)
         extra = r / (1.0 - r)
         check = loop["check"]
-        where = (_("{step} sends").format(step=repr(els[check].label)) if check else
-                 _("the decision {gateway} sends").format(
-                     gateway=repr(els[loop["gateway"]].label)) if loop["gateway"] else
-                 _("the flow sends"))
+        where = (
+            _("{step} sends").format(step=repr(els[check].label))
+            if check
+            else _("the decision {gateway} sends").format(gateway=repr(els[loop["gateway"]].label))
+            if loop["gateway"]
+            else _("the flow sends")
+        )
         source = _("scenario") if loop["from_scenario"] else _("assumed (no scenario figure)")
         redo = [a for a in acts if a != check] or acts
         explanation = _(
             "{where} cases back through {steps} with probability {p} ({source}). Each case "
             "then runs this loop {factor} times on average (factor 1/(1-r)), about {days} "
             "extra working days per case. Checking completeness up front, before the first "
-            "step of the loop, removes most of these rounds.").format(
-            where=where, steps=", ".join(repr(els[a].label) for a in redo),
-            p=format_percent(r), source=source, factor=format_number(factor, 2),
-            days=format_number(days * extra, 2))
+            "step of the loop, removes most of these rounds."
+        ).format(
+            where=where,
+            steps=", ".join(repr(els[a].label) for a in redo),
+            p=format_percent(r),
+            source=source,
+            factor=format_number(factor, 2),
+            days=format_number(days * extra, 2),
+        )
         elements = ([check] if check else []) + acts
-        found.append(make_finding(
-            model, check_rework_loop.id, elements, explanation, "relocate-check",
-            targets=(check,) if check else (),
-            severity="warning" if r >= 0.1 else "note",
-            saving=est.saving(days * extra, minutes * extra / 60.0)))
+        found.append(
+            make_finding(
+                model,
+                check_rework_loop.id,
+                elements,
+                explanation,
+                "relocate-check",
+                targets=(check,) if check else (),
+                severity="warning" if r >= 0.1 else "note",
+                saving=est.saving(days * extra, minutes * extra / 60.0),
+            )
+        )
     return found
 
 
@@ -149,8 +173,7 @@ def check_knockout_order(model, scenario=None) -> list:
         c1, c2 = est.task_minutes(k1), est.task_minutes(k2)
         if c1 <= 0 or c2 <= 0 or r2 / c2 <= 1.1 * r1 / c1:
             continue
-        between = (nx.descendants(st.forward_graph, k1)
-                   & nx.ancestors(st.forward_graph, k2)) | {k1}
+        between = (nx.descendants(st.forward_graph, k1) & nx.ancestors(st.forward_graph, k2)) | {k1}
         written = set().union(*(data_use(model, n).writes for n in between))
         if written & check_reads(model, k2).reads:
             continue  # k2 checks something produced after k1: it cannot move ahead
@@ -159,11 +182,26 @@ def check_knockout_order(model, scenario=None) -> list:
             "{first} (rejects {r1}, {c1} min) runs before {second} (rejects {r2}, {c2} min), "
             "although the second turns away more cases per minute of work. Both end the case "
             "on rejection; running the second first spares the first check for every case it "
-            "would have rejected: about {minutes} minutes of work per case.").format(
-            first=repr(els[k1].label), r1=format_percent(r1), c1=format_number(c1),
-            second=repr(els[k2].label), r2=format_percent(r2), c2=format_number(c2),
-            minutes=format_number(now - swapped))
-        found.append(make_finding(
-            model, check_knockout_order.id, (k1, k2), explanation, "resequence", severity="note",
-            targets=(k2,), saving=est.saving(est.days(now - swapped), (now - swapped) / 60)))
+            "would have rejected: about {minutes} minutes of work per case."
+        ).format(
+            first=repr(els[k1].label),
+            r1=format_percent(r1),
+            c1=format_number(c1),
+            second=repr(els[k2].label),
+            r2=format_percent(r2),
+            c2=format_number(c2),
+            minutes=format_number(now - swapped),
+        )
+        found.append(
+            make_finding(
+                model,
+                check_knockout_order.id,
+                (k1, k2),
+                explanation,
+                "resequence",
+                severity="note",
+                targets=(k2,),
+                saving=est.saving(est.days(now - swapped), (now - swapped) / 60),
+            )
+        )
     return found

@@ -5,6 +5,7 @@ its id by :func:`~bpengine.analysis.finding.rule`, listed explicitly in :data:`R
 discovered by file name); each module's docstring and each
 function's docstring states the graph pattern it detects.
 """
+
 from __future__ import annotations
 
 import gc
@@ -66,8 +67,11 @@ def resolve_inputs(model, scenario=None):
     if isinstance(model, (str, os.PathLike, bytes)):
         model = load_model(model)
     if not isinstance(model, ProcessModel):
-        raise BpengineError(_("analyze() needs a ProcessModel or a BPMN path, not "
-                              "{got}").format(got=type(model).__name__))
+        raise BpengineError(
+            _("analyze() needs a ProcessModel or a BPMN path, not {got}").format(
+                got=type(model).__name__
+            )
+        )
     if scenario is None:  # as every entry point: the model's sidecar scenario, if it has one
         from ..scenario.loading import sidecar_path
 
@@ -127,8 +131,11 @@ def analyze(model, *, scenario=None, rules=None, cycle_days: float | None = None
     wanted = RULE_IDS if rules is None else tuple(rules)
     unknown = [r for r in wanted if r not in RULE_IDS]
     if unknown:
-        raise BpengineError(_("unknown rule {unknown!r}; rules are: {rules}").format(
-                unknown=unknown[0], rules=', '.join(RULE_IDS)))
+        raise BpengineError(
+            _("unknown rule {unknown!r}; rules are: {rules}").format(
+                unknown=unknown[0], rules=", ".join(RULE_IDS)
+            )
+        )
     position = {e: i for i, e in enumerate(model.elements)}
     findings = []
     # The rules build many small acyclic containers; pausing the cyclic collector keeps

@@ -17,6 +17,7 @@ end reached with a token stuck); *option to complete* (the empty state stays rea
 elements*; *no livelock* (a loop of gateways only, :mod:`.livelock`, checked even when cut
 short). The exploration stops after ``max_states`` states and says so (``complete=False``).
 """
+
 from __future__ import annotations
 
 import gc
@@ -43,8 +44,12 @@ class Violation:
     path: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "element": self.element, "message": self.message,
-                "path": list(self.path)}
+        return {
+            "kind": self.kind,
+            "element": self.element,
+            "message": self.message,
+            "path": list(self.path),
+        }
 
 
 @dataclass(frozen=True)
@@ -64,9 +69,13 @@ class SoundnessReport:
         return self.complete and not self.violations
 
     def to_dict(self) -> dict:
-        return {"sound": self.sound, "complete": self.complete, "states": self.states,
-                "max_states": self.max_states,
-                "violations": [v.to_dict() for v in self.violations]}
+        return {
+            "sound": self.sound,
+            "complete": self.complete,
+            "states": self.states,
+            "max_states": self.max_states,
+            "violations": [v.to_dict() for v in self.violations],
+        }
 
     def __str__(self) -> str:
         from .output import soundness_table  # one wording of the verdict, translated there
@@ -119,9 +128,17 @@ def _explore(net, budget):
         children[state] = kids
         if not kids and marking:
             deadlocks.append(state)
-    return {"parent": parent, "children": children, "fired": fired_nodes, "unsafe": unsafe,
-            "deadlocks": deadlocks, "ended": ended_before, "cut": frontier_cut or bool(queue),
-            "states": len(seen), "seen": seen}
+    return {
+        "parent": parent,
+        "children": children,
+        "fired": fired_nodes,
+        "unsafe": unsafe,
+        "deadlocks": deadlocks,
+        "ended": ended_before,
+        "cut": frontier_cut or bool(queue),
+        "states": len(seen),
+        "seen": seen,
+    }
 
 
 def _trapped(facts) -> list:
@@ -151,22 +168,31 @@ def _verdicts(net, facts) -> list[Violation]:
         if ("sync", node) in done:
             continue
         done.add(("sync", node))
-        out.append(Violation(
-            "lack-of-synchronisation", node,
-            _("{step} passes on two tokens at once: parallel branches meet there without an "
-              "AND join, so what follows runs twice").format(step=repr(els[node].label)),
-            _path(parent, state)))
+        out.append(
+            Violation(
+                "lack-of-synchronisation",
+                node,
+                _(
+                    "{step} passes on two tokens at once: parallel branches meet there without an "
+                    "AND join, so what follows runs twice"
+                ).format(step=repr(els[node].label)),
+                _path(parent, state),
+            )
+        )
     for state in facts["deadlocks"]:
         stuck = sorted({net.target[i] for i in state[0]})
-        node = next((n for n in stuck if els[n].kind in ("parallelGateway", "inclusiveGateway")),
-                    stuck[0])
+        node = next(
+            (n for n in stuck if els[n].kind in ("parallelGateway", "inclusiveGateway")), stuck[0]
+        )
         kind = "improper-completion" if state in facts["ended"] else "deadlock"
         if (kind, node) in done:
             continue
         done.add((kind, node))
         if els[node].kind == "parallelGateway":
-            why = _("the AND join {step} waits for a branch that never comes (an exclusive "
-                    "choice before it is joined as if parallel)")
+            why = _(
+                "the AND join {step} waits for a branch that never comes (an exclusive "
+                "choice before it is joined as if parallel)"
+            )
         else:
             why = _("the token before {step} can never move on")
         why = why.format(step=repr(els[node].label))
@@ -178,14 +204,26 @@ def _verdicts(net, facts) -> list[Violation]:
     if trapped := _trapped(facts):
         first = min(trapped, key=lambda s: len(_path(parent, s)))
         node = net.target[first[0][0]] if first[0] else None
-        out.append(Violation(
-            "no-option-to-complete", node,
-            _("from here the case can never finish: it loops through {step} with no way out"
-              ).format(step=repr(els[node].label if node else _("the net"))), _path(parent, first)))
+        out.append(
+            Violation(
+                "no-option-to-complete",
+                node,
+                _(
+                    "from here the case can never finish: it loops through {step} with no way out"
+                ).format(step=repr(els[node].label if node else _("the net"))),
+                _path(parent, first),
+            )
+        )
     for n in net.nodes:
         if n not in facts["fired"]:
-            out.append(Violation("dead-element", n, _("{step} can never be reached in any "
-                                                      "run").format(step=repr(els[n].label)), ()))
+            out.append(
+                Violation(
+                    "dead-element",
+                    n,
+                    _("{step} can never be reached in any run").format(step=repr(els[n].label)),
+                    (),
+                )
+            )
     return out
 
 
@@ -220,8 +258,11 @@ def soundness(model, max_states: int = DEFAULT_MAX_STATES) -> SoundnessReport:
     if not isinstance(max_states, int) or max_states < 1:
         from ..errors import BpengineError
 
-        raise BpengineError(_("max_states (--max-states) must be a positive integer, not "
-                              "{max_states!r}").format(max_states=max_states))
+        raise BpengineError(
+            _("max_states (--max-states) must be a positive integer, not {max_states!r}").format(
+                max_states=max_states
+            )
+        )
     scopes: dict[tuple, list[str]] = {}
     for e in model.elements.values():
         scopes.setdefault((e.process, e.scope), []).append(e.id)
@@ -236,8 +277,9 @@ def soundness(model, max_states: int = DEFAULT_MAX_STATES) -> SoundnessReport:
             regions = detached(model, scopes[key])
             hidden = set(regions).union(*regions.values())
             nets.append(Net(model, [n for n in scopes[key] if n not in hidden]))
-            nets += [Net(model, [b, *sorted(region)], entry=b)
-                     for b, region in sorted(regions.items())]
+            nets += [
+                Net(model, [b, *sorted(region)], entry=b) for b, region in sorted(regions.items())
+            ]
         for net in nets:
             if not net.nodes:
                 continue
@@ -252,7 +294,7 @@ def soundness(model, max_states: int = DEFAULT_MAX_STATES) -> SoundnessReport:
     finally:
         if collecting:
             gc.enable()
-    violations.extend(Violation("livelock", loop[0], message, tuple(loop))
-                      for loop, message in livelocks(model))
+    violations.extend(
+        Violation("livelock", loop[0], message, tuple(loop)) for loop, message in livelocks(model)
+    )
     return SoundnessReport(complete, states, max_states, tuple(violations))
-

@@ -6,6 +6,7 @@ approvals, what decision follows each one and where its reject branch leads, the
 activities reached through gateways and events only, post-dominators, and the back edges
 that close rework loops.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,15 @@ import networkx as nx
 
 from ..model.graph import activities_beyond, back_edges
 
-__all__ = ["AUTOMATED_KINDS", "Decision", "Structure", "structure_of", "is_reject_flow",
-           "is_customer_lane", "seniority"]
+__all__ = [
+    "AUTOMATED_KINDS",
+    "Decision",
+    "Structure",
+    "structure_of",
+    "is_reject_flow",
+    "is_customer_lane",
+    "seniority",
+]
 
 _DECISION_KINDS = ("exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway")
 # Stems of words that mark a reject or rework branch (flow name, condition or first step).
@@ -33,12 +41,56 @@ _REJECT_RE = re.compile(
 # Seniority of a lane guessed from its name when bpe:rank is absent (higher = more senior).
 _SENIORITY = (
     (5, ("menteri", "gubernur", "bupati", "wali kota", "walikota", "minister", "governor")),
-    (4, ("camat", "lurah", "kepala dinas", "kadis", "kepala", "pejabat berwenang", "ppk", "kpa",
-         "director", "head", "chief", "manager", "approving")),
-    (3, ("sekretaris", "sekcam", "seklur", "kabid", "kabag", "eselon iii", "atasan",
-         "supervisor", "legal", "advisor", "reviewer", "tpa", "tpt")),
-    (2, ("kasi", "kasubbag", "kasubbid", "kasubag", "rw", "pengelola", "verifikator",
-         "bendahara", "officer")),
+    (
+        4,
+        (
+            "camat",
+            "lurah",
+            "kepala dinas",
+            "kadis",
+            "kepala",
+            "pejabat berwenang",
+            "ppk",
+            "kpa",
+            "director",
+            "head",
+            "chief",
+            "manager",
+            "approving",
+        ),
+    ),
+    (
+        3,
+        (
+            "sekretaris",
+            "sekcam",
+            "seklur",
+            "kabid",
+            "kabag",
+            "eselon iii",
+            "atasan",
+            "supervisor",
+            "legal",
+            "advisor",
+            "reviewer",
+            "tpa",
+            "tpt",
+        ),
+    ),
+    (
+        2,
+        (
+            "kasi",
+            "kasubbag",
+            "kasubbid",
+            "kasubag",
+            "rw",
+            "pengelola",
+            "verifikator",
+            "bendahara",
+            "officer",
+        ),
+    ),
     (1, ("rt", "petugas", "staf", "staff", "operator", "clerk", "tu", "agendaris", "front")),
     (0, ("pemohon", "applicant", "pns", "pegawai", "warga", "citizen", "customer", "pelaku usaha")),
 )
@@ -108,8 +160,9 @@ def _case_graph(model) -> nx.DiGraph:
     (dominance then sees them).
     """
     g: nx.DiGraph[str] = nx.DiGraph(model.graph)
-    g.add_edges_from((h.sender, h.receiver, {"id": h.flow, "kind": "message"})
-                     for h in model.case_handovers)
+    g.add_edges_from(
+        (h.sender, h.receiver, {"id": h.flow, "kind": "message"}) for h in model.case_handovers
+    )
     for h in model.case_handovers:
         receiver = model.elements[h.receiver]
         if receiver.kind == "startEvent":
@@ -148,8 +201,9 @@ class Structure:
         """Approval steps in document order; the applicant's own steps never approve
         anything, whatever their names say."""
         model = self.model
-        return [e.id for e in model.approvals
-                if e.is_activity and not is_customer_lane(model, e.lane)]
+        return [
+            e.id for e in model.approvals if e.is_activity and not is_customer_lane(model, e.lane)
+        ]
 
     @cached_property
     def approval_set(self) -> set[str]:
@@ -181,8 +235,9 @@ class Structure:
         return self.component[a] == self.component[b]
 
     # -- neighbourhoods -------------------------------------------------------------
-    def next_activities(self, node: str, flows=None, through_parallel: bool = True
-                        ) -> tuple[set, bool]:
+    def next_activities(
+        self, node: str, flows=None, through_parallel: bool = True
+    ) -> tuple[set, bool]:
         """Activities reached from ``node`` through gateways/events only, and whether an
         end event is reached that way. ``flows`` restricts the first step. With
         ``through_parallel=False`` an AND/OR gateway ends the line and nothing is returned
@@ -228,8 +283,9 @@ class Structure:
         reject = tuple(f for f in gw.outgoing if is_reject_flow(model, f))
         if not reject:
             # unnamed branches: one that comes back to the approval is its rework branch
-            reject = tuple(f for f in gw.outgoing
-                           if self.on_cycle_with(approval, model.flows[f].target))
+            reject = tuple(
+                f for f in gw.outgoing if self.on_cycle_with(approval, model.flows[f].target)
+            )
             if len(reject) == len(gw.outgoing):
                 reject = ()
         if not reject and gw.default_flow:
@@ -243,8 +299,10 @@ class Structure:
             if end:
                 targets.add("END")
         loops = any(self.on_cycle_with(approval, model.flows[f].target) for f in reject)
-        firsts = {(frozenset(acts), end)
-                  for acts, end in (self.next_activities(gw.id, [f]) for f in gw.outgoing)}
+        firsts = {
+            (frozenset(acts), end)
+            for acts, end in (self.next_activities(gw.id, [f]) for f in gw.outgoing)
+        }
         empty = len(firsts) == 1  # every branch reaches the same next step: nothing decided
         return Decision(gw.id, reject, accept, frozenset(targets), loops, empty)
 
@@ -338,8 +396,11 @@ class Structure:
         back = set(self.back_edges)
         g: nx.DiGraph[str] = nx.DiGraph()
         g.add_nodes_from(self.graph)
-        g.add_edges_from((u, v, {"id": d.get("id")}) for u, v, d in self.graph.edges(data=True)
-                         if (u, v) not in back)
+        g.add_edges_from(
+            (u, v, {"id": d.get("id")})
+            for u, v, d in self.graph.edges(data=True)
+            if (u, v) not in back
+        )
         return g
 
     def loop_body(self, source: str, target: str) -> set:

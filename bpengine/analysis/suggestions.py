@@ -11,6 +11,7 @@ suggestion, keyed by the same name (a test checks the two agree), and
 
 Analysis never imports the redesigner: this module is where the facts both sides read live.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,8 +19,17 @@ from dataclasses import dataclass
 
 from ..i18n import N_
 
-__all__ = ["Suggestion", "SUGGESTIONS", "declare", "removed_steps", "removes_steps",
-           "targets_else_last", "targets_else_first", "targets_else_rest", "every_element"]
+__all__ = [
+    "Suggestion",
+    "SUGGESTIONS",
+    "declare",
+    "removed_steps",
+    "removes_steps",
+    "targets_else_last",
+    "targets_else_first",
+    "targets_else_rest",
+    "every_element",
+]
 
 
 def targets_else_last(finding) -> tuple[str, ...]:
@@ -106,20 +116,34 @@ def removed_steps(finding) -> tuple[str, ...]:
 
 # The built-in vocabulary (names marked for the catalogue: tables print them translated).
 for _suggestion in (
-    Suggestion(N_("eliminate"), "remove each target (else the last step); its neighbours join",
-               removes=targets_else_last, acts_on=targets_else_last),
-    Suggestion(N_("compose"), "merge the steps into one (the last absorbs the targets when "
-               "they are apart)", removes=every_element, acts_on=targets_else_rest),
+    Suggestion(
+        N_("eliminate"),
+        "remove each target (else the last step); its neighbours join",
+        removes=targets_else_last,
+        acts_on=targets_else_last,
+    ),
+    Suggestion(
+        N_("compose"),
+        "merge the steps into one (the last absorbs the targets when they are apart)",
+        removes=every_element,
+        acts_on=targets_else_rest,
+    ),
     Suggestion(N_("parallelise"), "run the steps side by side instead of one after another"),
     Suggestion(N_("resequence"), "move the check (the target) before the first step"),
     Suggestion(N_("reassign"), "move the targets into the first step's lane"),
     Suggestion(N_("relocate-check"), "move the check up front, where it can stop a case early"),
-    Suggestion(N_("notify"), "replace each target by a notice to its office: told, not asked",
-               removes=targets_else_last, acts_on=targets_else_last),
-    Suggestion(N_("integrate"), "turn the paper hand-overs between the steps into data "
-               "exchange"),
-    Suggestion(N_("automate"), "let a system do the target (a person checks money or rights)",
-               acts_on=targets_else_first),
+    Suggestion(
+        N_("notify"),
+        "replace each target by a notice to its office: told, not asked",
+        removes=targets_else_last,
+        acts_on=targets_else_last,
+    ),
+    Suggestion(N_("integrate"), "turn the paper hand-overs between the steps into data exchange"),
+    Suggestion(
+        N_("automate"),
+        "let a system do the target (a person checks money or rights)",
+        acts_on=targets_else_first,
+    ),
     Suggestion(N_("move-staff"), "lend staff from the target's lane to the busy lane"),
     Suggestion(N_("fast-lane"), "send simple cases past the review", acts_on=targets_else_first),
     Suggestion(N_("one-stop"), "let the applicant come to the counter once"),

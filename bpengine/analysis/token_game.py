@@ -6,6 +6,7 @@ non-interrupting boundary event into flows numbered 0..n and precomputed firing 
 (see :mod:`.soundness`, which plays the game and judges the states it reaches).
 :func:`detached` finds the boundary paths that never rejoin their scope.
 """
+
 from __future__ import annotations
 
 from itertools import combinations
@@ -35,8 +36,11 @@ class Net:
         for n in inside:
             if els[n].event == "link" and els[n].kind == "intermediateCatchEvent":
                 links[els[n].event_value] = n
-        self.link_target = {n: links.get(els[n].event_value) for n in inside
-                            if els[n].event == "link" and els[n].kind == "intermediateThrowEvent"}
+        self.link_target = {
+            n: links.get(els[n].event_value)
+            for n in inside
+            if els[n].event == "link" and els[n].kind == "intermediateThrowEvent"
+        }
         self.boundary: dict[str, Any] = {}
         for n in inside:
             b = els[n]
@@ -52,9 +56,15 @@ class Net:
         el = model.elements[n]
         if el.kind == "boundaryEvent" and el.event == "compensate":
             return True  # it points at a compensation handler; it never moves a token
-        return el.triggered_by_event or el.for_compensation or (
-            el.kind == "startEvent" and el.scope is not None
-            and model.elements[el.scope].triggered_by_event)
+        return (
+            el.triggered_by_event
+            or el.for_compensation
+            or (
+                el.kind == "startEvent"
+                and el.scope is not None
+                and model.elements[el.scope].triggered_by_event
+            )
+        )
 
     def _upstream(self, join, flow_index) -> frozenset:
         """Flows from which a token can still reach ``flow_index`` without passing ``join``."""
@@ -80,13 +90,21 @@ class Net:
         els = self.model.elements
         if self.entry is not None:  # a detached escalation path, entered by its boundary event
             return [(self.entry, tuple(sorted(self.out[self.entry])))]
-        starts = [n for n in self.nodes if els[n].kind == "startEvent"
-                  or n in self.model.message_entries]  # a message's way in: not dead
+        starts = [
+            n for n in self.nodes if els[n].kind == "startEvent" or n in self.model.message_entries
+        ]  # a message's way in: not dead
         if starts:
             return [(s, tuple(sorted(self.out[s]))) for s in starts]
-        free = [n for n in self.nodes if not self.inc[n] and els[n].kind != "boundaryEvent"
-                and not (els[n].event == "link" and els[n].kind == "intermediateCatchEvent")]
-        return [("+".join(free), tuple(sorted(i for n in free for i in self.out[n])))] if free else []
+        free = [
+            n
+            for n in self.nodes
+            if not self.inc[n]
+            and els[n].kind != "boundaryEvent"
+            and not (els[n].event == "link" and els[n].kind == "intermediateCatchEvent")
+        ]
+        return (
+            [("+".join(free), tuple(sorted(i for n in free for i in self.out[n])))] if free else []
+        )
 
     def _join_firings(self, node, kind, marking, present):
         """AND: every way in has a token; OR: no missing one can still come (any ways out)."""
@@ -130,7 +148,9 @@ class Net:
                 else:
                     yield (node,), _replace(marking, [i], self.out[node]), False
                     for b in self.boundary.get(node, ()):
-                        extra = self.out[b] if els[b].cancel_activity else self.out[node] + self.out[b]
+                        extra = (
+                            self.out[b] if els[b].cancel_activity else self.out[node] + self.out[b]
+                        )
                         yield (node, b), _replace(marking, [i], extra), False
 
 
@@ -155,8 +175,11 @@ def detached(model, nodes) -> dict[str, set]:
             region.add(n)
             todo += [flows[f].target for f in els[n].outgoing]
             todo += attached.get(n, [])
-        if region and all(flows[f].source in region or flows[f].source == b
-                          for n in region for f in els[n].incoming):
+        if region and all(
+            flows[f].source in region or flows[f].source == b
+            for n in region
+            for f in els[n].incoming
+        ):
             out[b] = region
     return out
 

@@ -5,6 +5,7 @@ a command parses options, calls the library and prints. A :class:`~bpengine.Bpen
 becomes one ``error:`` line and exit status 1 (or the error's own ``exit_code``), never a
 traceback.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -67,7 +68,8 @@ class _Group(Group):
         except click.UsageError as exc:  # one line naming the option, not click's usage block
             where = exc.ctx.command_path if exc.ctx else ctx.command_path
             line = _("{message} (see '{command} --help')").format(
-                message=exc.format_message(), command=where)
+                message=exc.format_message(), command=where
+            )
             click.echo(_("error: {text}").format(text=line), err=True)
             ctx.exit(exc.exit_code)
 
@@ -78,8 +80,10 @@ def _version(ctx, param, value):
         return
     from importlib.metadata import version
 
-    click.echo(_("%(prog)s, version %(version)s") % {"prog": ctx.find_root().info_name,
-                                                       "version": version("bpengine")})
+    click.echo(
+        _("%(prog)s, version %(version)s")
+        % {"prog": ctx.find_root().info_name, "version": version("bpengine")}
+    )
     ctx.exit()
 
 
@@ -91,15 +95,31 @@ def _language(ctx, param, value):
         return set_language("en")
 
 
-@group(N_("bpengine: load, run, simulate, analyse and redesign BPMN models of agency "
-          "procedures."), "bpengine", cls=_Group,
-       context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", is_flag=True, is_eager=True, expose_value=False, callback=_version,
-              help=N_("Show the version and exit."))
-@click.option("--lang", type=click.Choice(LANGUAGES), callback=_language, is_eager=True,
-              expose_value=False, help=N_("Language of messages, tables and reports: id "
-                                          "(Bahasa Indonesia) or en. Default: $BPENGINE_LANG, "
-                                          "else the locale, else en."))
+@group(
+    N_("bpengine: load, run, simulate, analyse and redesign BPMN models of agency procedures."),
+    "bpengine",
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_version,
+    help=N_("Show the version and exit."),
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    callback=_language,
+    is_eager=True,
+    expose_value=False,
+    help=N_(
+        "Language of messages, tables and reports: id "
+        "(Bahasa Indonesia) or en. Default: $BPENGINE_LANG, "
+        "else the locale, else en."
+    ),
+)
 def main():
     pass
-

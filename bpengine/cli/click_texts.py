@@ -7,6 +7,7 @@ ordinary extraction (``N_`` and ``Nn_`` are keywords in ``babel.cfg``), where tr
 find them beside bpengine's own messages. ``tests/cli/test_help.py`` extracts the installed
 click's messages and fails when click has a new one that is in neither list.
 """
+
 from __future__ import annotations
 
 from ..i18n import N_
@@ -49,8 +50,10 @@ CLICK_TEXTS = (
     Nn_("Takes {nargs} values but 1 was given.", "Takes {nargs} values but {len} were given."),
     N_("Choose from:\n\t{choices}"),
     Nn_("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
-    Nn_("{value!r} does not match the format {format}.",
-        "{value!r} does not match the formats {formats}."),
+    Nn_(
+        "{value!r} does not match the format {format}.",
+        "{value!r} does not match the formats {formats}.",
+    ),
     N_("{value!r} is not a valid {number_type}."),
     N_("{value} is not in the range {range}."),
     N_("{value!r} is not a valid boolean. Recognized values: {states}"),
@@ -65,8 +68,10 @@ CLICK_TEXTS = (
     N_("{name} {filename!r} is not writable."),
     N_("{name} {filename!r} is not executable."),
     N_("Could not open file {filename!r}: {message}"),
-    Nn_("{len_type} values are required, but {len_value} was given.",
-        "{len_type} values are required, but {len_value} were given."),
+    Nn_(
+        "{len_type} values are required, but {len_value} was given.",
+        "{len_type} values are required, but {len_value} were given.",
+    ),
     N_("env var: {var}"),
     N_("default: {default}"),
     N_("required"),  # looked up as _(extra["required"]): no extractor sees it in click
@@ -86,20 +91,22 @@ CLICK_TEXTS = (
 
 # Click's messages no bpengine user can meet: mistakes in a program's click declarations,
 # platform and shell-completion internals. Left in English on purpose.
-DEVELOPER_TEXTS = frozenset({
-    "d",
-    "{editor}: Editing failed",
-    "{editor}: Editing failed: {e}",
-    "Windows error: {error}",
-    "Name '{name}' defined twice",
-    "Boolean option {decl!r} cannot use the same flag for true/false.",
-    "Could not determine name for option with declarations {decls!r}",
-    "No options defined but a name was passed ({name}). Did you mean to declare an argument "
-    "instead? Did you mean to pass '--{name}'?",
-    "Arguments take exactly one parameter declaration, got {length}: {decls}.",
-    "Shell completion is not supported for Bash versions older than 4.4.",
-    "Couldn't detect Bash version, shell completion is not supported.",
-    "Unknown color {colour!r}",
-    "Choice({choices})",
-    "Unknown standard stream '{name}'",
-})
+DEVELOPER_TEXTS = frozenset(
+    {
+        "d",
+        "{editor}: Editing failed",
+        "{editor}: Editing failed: {e}",
+        "Windows error: {error}",
+        "Name '{name}' defined twice",
+        "Boolean option {decl!r} cannot use the same flag for true/false.",
+        "Could not determine name for option with declarations {decls!r}",
+        "No options defined but a name was passed ({name}). Did you mean to declare an argument "
+        "instead? Did you mean to pass '--{name}'?",
+        "Arguments take exactly one parameter declaration, got {length}: {decls}.",
+        "Shell completion is not supported for Bash versions older than 4.4.",
+        "Couldn't detect Bash version, shell completion is not supported.",
+        "Unknown color {colour!r}",
+        "Choice({choices})",
+        "Unknown standard stream '{name}'",
+    }
+)

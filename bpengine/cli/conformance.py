@@ -1,4 +1,5 @@
 """`bpengine conformance MODEL LOG`: which cases follow the model, and where the rest leave it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,9 +17,13 @@ from .output import emit
 __all__ = ["conformance"]
 
 
-@command(N_("Replay LOG (XES, CSV or an engine database URL) on MODEL.\n\n"
-            "Says which cases the model replays, the deviations (skipped, inserted, reordered "
-            "and unknown steps) with counts and example case ids, and the log's fitness."))
+@command(
+    N_(
+        "Replay LOG (XES, CSV or an engine database URL) on MODEL.\n\n"
+        "Says which cases the model replays, the deviations (skipped, inserted, reordered "
+        "and unknown steps) with counts and example case ids, and the log's fitness."
+    )
+)
 @click.argument("model_file", metavar="MODEL", type=click.Path(dir_okay=False))
 @click.argument("log", metavar="LOG")
 @options.output_format("text", "json")
@@ -37,9 +42,9 @@ def conformance(model_file, log, fmt, output, mapping, key, tz, quiet, **kwargs)
         Path(output).write_text(
             f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Conformance</title>"
             f"<style>{page_css()}</style></head><body>{result.html_section(_)}</body></html>\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         if not quiet:
             click.echo(_("wrote {files}").format(files=output), err=True)
         return
-    emit(fmt, output, text=result.table(), data=result.to_dict, tables=lambda: [],
-         quiet=quiet)
+    emit(fmt, output, text=result.table(), data=result.to_dict, tables=lambda: [], quiet=quiet)

@@ -1,4 +1,5 @@
 """`bpengine db upgrade|current --db URL`: the engine's schema, by Alembic migrations."""
+
 from __future__ import annotations
 
 import contextlib
@@ -28,7 +29,7 @@ def _naming(url):
         yield
     except BpengineError as exc:
         if str(exc).startswith("--url"):  # the library names the URL; say it as we spell it
-            raise BpengineError("--db" + str(exc)[len("--url"):]) from None
+            raise BpengineError("--db" + str(exc)[len("--url") :]) from None
         hint = ""
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             folder = Path(url.removeprefix("sqlite:///")).parent
@@ -52,8 +53,11 @@ def upgrade(url, revision):
     if before == after:
         click.echo(_("database already at {version}").format(version=after))
     else:
-        click.echo(_("upgraded {before} -> {after}").format(
-            before=before or _("empty database"), after=after))
+        click.echo(
+            _("upgraded {before} -> {after}").format(
+                before=before or _("empty database"), after=after
+            )
+        )
 
 
 @db.command(help=N_("Print the schema revision of the database and the newest one shipped."))
@@ -61,5 +65,6 @@ def upgrade(url, revision):
 def current(url):
     with _naming(url):
         at = current_revision(url)
-    click.echo(_("database: {version}  newest: {head}").format(version=at or _("empty"),
-                                                               head=head()))
+    click.echo(
+        _("database: {version}  newest: {head}").format(version=at or _("empty"), head=head())
+    )

@@ -11,6 +11,7 @@ Click's own words ("Usage:", "Options", "Show this message and exit.", "No such 
 are translated by :func:`bpengine.i18n.set_language`, which points Python's gettext, that
 click uses, at the bpengine catalogue (the msgids are listed in :mod:`.click_texts`).
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -1,5 +1,6 @@
 """The options and glue every command that reads an event log shares (calibrate, conformance,
 compare): a log file (XES, CSV with its columns) or an engine database URL, a mapping file."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,9 @@ def parse_offset(text: str) -> dt.tzinfo:
     """``+07:00`` -> a fixed offset (the office's time zone)."""
     m = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", text.strip())
     if not m:
-        raise click.BadParameter(_("{text} is not a UTC offset like +07:00").format(
-            text=repr(text)), param_hint="--tz")
+        raise click.BadParameter(
+            _("{text} is not a UTC offset like +07:00").format(text=repr(text)), param_hint="--tz"
+        )
     sign = -1 if m.group(1) == "-" else 1
     delta = dt.timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0))
     return dt.timezone(sign * delta)
@@ -54,20 +56,32 @@ def LOG_OPTIONS(f):
 
     decorators = []
     for c in _COLUMNS:
-        decorators.append(click.option(f"--{c}-column", f"col_{c}", metavar="COLUMN",
-                                       help=_COLUMN_HELP[c]))
-        decorators.append(alias(f"col_{c}", f"--{c}", canonical=f"--{c}-column",
-                                metavar="COLUMN"))
+        decorators.append(
+            click.option(f"--{c}-column", f"col_{c}", metavar="COLUMN", help=_COLUMN_HELP[c])
+        )
+        decorators.append(alias(f"col_{c}", f"--{c}", canonical=f"--{c}-column", metavar="COLUMN"))
     decorators += [
-        click.option("--mapping", type=click.Path(dir_okay=False),
-                     help=N_("YAML 'log activity: task id or name', where the log's names "
-                             "differ.")),
-        click.option("--definition", "key", metavar="KEY",
-                     help=N_("With a database URL: the deployed definition's key (default: the "
-                             "model's process id).")),
+        click.option(
+            "--mapping",
+            type=click.Path(dir_okay=False),
+            help=N_("YAML 'log activity: task id or name', where the log's names differ."),
+        ),
+        click.option(
+            "--definition",
+            "key",
+            metavar="KEY",
+            help=N_(
+                "With a database URL: the deployed definition's key (default: the "
+                "model's process id)."
+            ),
+        ),
         alias("key", "--key", canonical="--definition", metavar="KEY"),  # old spelling
-        click.option("--tz", default="+07:00", show_default=True,
-                     help=N_("Office time zone: timestamps with an offset are converted to it.")),
+        click.option(
+            "--tz",
+            default="+07:00",
+            show_default=True,
+            help=N_("Office time zone: timestamps with an offset are converted to it."),
+        ),
     ]
     for d in reversed(decorators):
         f = d(f)
@@ -89,11 +103,14 @@ def open_log(model, source: str, columns: dict, key: str | None, tz: str):
     zone = parse_offset(tz)
     if is_url(source):
         if columns:
-            raise LogError(_("{source}: column options apply to CSV logs, not a database").format(
-                source=source))
+            raise LogError(
+                _("{source}: column options apply to CSV logs, not a database").format(
+                    source=source
+                )
+            )
         from ..engine import Engine
 
-        if source.startswith("sqlite:///") and not Path(source[len("sqlite:///"):]).is_file():
+        if source.startswith("sqlite:///") and not Path(source[len("sqlite:///") :]).is_file():
             raise LogError(_("{source}: no such database file").format(source=source))
         with Engine(source) as engine:
             return history_log(engine, model, key, tz=zone)

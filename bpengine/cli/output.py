@@ -5,6 +5,7 @@ One function for every command that prints tables (simulate, compare, sweep, ana
 and a ``.xlsx`` or ``.csv`` suffix writes the tables themselves (every table of the result:
 one sheet each, or one CSV file each) whatever ``--format`` says.
 """
+
 from __future__ import annotations
 
 import io
@@ -41,8 +42,9 @@ def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = Fals
     if output and Path(output).suffix.lower() in TABLE_SUFFIXES:
         written = write_tables(tables(), output)
         if not quiet:
-            click.echo(_("wrote {files}").format(files=", ".join(str(p) for p in written)),
-                       err=True)
+            click.echo(
+                _("wrote {files}").format(files=", ".join(str(p) for p in written)), err=True
+            )
         return
     if fmt == "json":
         body = data()  # an object, or JSON text already written by the library
@@ -61,8 +63,11 @@ def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = Fals
     try:
         Path(output).write_text(body, encoding="utf-8")
     except OSError as exc:
-        raise BpengineError(_("--output {output}: cannot write: {reason}").format(
-                output=output, reason=exc.strerror or exc)) from None
+        raise BpengineError(
+            _("--output {output}: cannot write: {reason}").format(
+                output=output, reason=exc.strerror or exc
+            )
+        ) from None
     if not quiet:
         click.echo(_("wrote {files}").format(files=output), err=True)
 

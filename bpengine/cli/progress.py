@@ -6,6 +6,7 @@ turns it into a rich bar on standard error with the count done and the time left
 appears only after the first second (short runs stay silent), never with ``--quiet``, and
 never when standard error is not a terminal (pipes, files, CI logs get no escape codes).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,8 +22,14 @@ _DELAY = 1.0  # seconds before the bar appears: a run shorter than that needs no
 
 
 # the labels the commands pass, for the catalogue (shown translated)
-_LABELS = (N_("simulating"), N_("simulating before and after"), N_("simulating candidates"),
-           N_("sweeping"), N_("cases"), N_("candidates"))
+_LABELS = (
+    N_("simulating"),
+    N_("simulating before and after"),
+    N_("simulating candidates"),
+    N_("sweeping"),
+    N_("cases"),
+    N_("candidates"),
+)
 
 
 @contextlib.contextmanager
@@ -66,10 +73,18 @@ def progress_bar(label: str, unit: str, quiet: bool = False, console=None):
         if state["bar"] is None:
             if time.perf_counter() - state["t0"] < _DELAY or done >= total:
                 return
-            state["bar"] = Progress(TextColumn(_(label)), BarColumn(), MofNCompleteColumn(),
-                                    TextColumn(_(unit)), TimeElapsedColumn(),
-                                    TextColumn(_("elapsed,")), TimeRemainingColumn(),
-                                    TextColumn(_("left")), console=console, transient=True)
+            state["bar"] = Progress(
+                TextColumn(_(label)),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn(_(unit)),
+                TimeElapsedColumn(),
+                TextColumn(_("elapsed,")),
+                TimeRemainingColumn(),
+                TextColumn(_("left")),
+                console=console,
+                transient=True,
+            )
             state["bar"].start()
             state["task"] = state["bar"].add_task(_(label), total=total)
         state["bar"].update(state["task"], completed=min(done, total), total=total)

@@ -1,4 +1,5 @@
 """`bpengine simulate MODEL`: KPIs with confidence intervals, event log, plot."""
+
 from __future__ import annotations
 
 import math
@@ -74,8 +75,13 @@ def _kpi_cells(name: str, kpi) -> tuple[str, str]:
     mean, low, high = kpi.mean * scale, kpi.low * scale, kpi.high * scale
     if name == "within_service_standard":
         mean, low, high = (min(v, 100.0) for v in (mean, low, high))
-        fmt = (lambda v: "–" if math.isnan(v) else format_number(v, 0) + "%"
-               if v in (0.0, 100.0) else format_number(v, 1) + "%")
+        fmt = lambda v: (
+            "–"
+            if math.isnan(v)
+            else format_number(v, 0) + "%"
+            if v in (0.0, 100.0)
+            else format_number(v, 1) + "%"
+        )
     else:
         fmt = _num
     # every KPI here is a time, cost, share, rate or count: an interval below zero is an
@@ -90,10 +96,12 @@ def _standard(days: float, minutes_per_day: float) -> str:
     minutes = days * minutes_per_day
     if days >= 1 or minutes_per_day <= 0:
         return ngettext("{n} working day", "{n} working days", 1 if days == 1 else 2).format(
-            n=_g(days))
+            n=_g(days)
+        )
     if minutes >= 60:
-        return ngettext("{n} working hour", "{n} working hours",
-                        1 if minutes == 60 else 2).format(n=_g(minutes / 60))
+        return ngettext("{n} working hour", "{n} working hours", 1 if minutes == 60 else 2).format(
+            n=_g(minutes / 60)
+        )
     return _("{n} working min").format(n=_g(minutes))
 
 
@@ -126,21 +134,39 @@ def _lanes_table(result):
     from rich.table import Table
 
     lanes = Table(title=_("lanes"))
-    for i, col in enumerate((_("lane"), _("staff"), _("utilisation"), _("offered load"),
-                             _("waiting h/case"), _("cost IDR/case"))):
+    for i, col in enumerate(
+        (
+            _("lane"),
+            _("staff"),
+            _("utilisation"),
+            _("offered load"),
+            _("waiting h/case"),
+            _("cost IDR/case"),
+        )
+    ):
         lanes.add_column(col, justify="left" if i == 0 else "right")
     for lane in result.lanes:
         u, load = lane["utilisation"], lane.get("offered_load")
         unlimited = lane.get("unlimited")
-        staff = (_("none") if lane["staff"] is None else _("unlimited") if unlimited
-                 else str(lane["staff"]))
-        lanes.add_row(escape(_lane(lane["lane"])), staff,
-                      "–" if u is None or unlimited else format_number(100 * u, 1) + "%",
-                      "–" if load is None or unlimited else
-                      (f"[bold red]{format_number(load, 2)}[/]" if load >= 1
-                       else format_number(load, 2)),
-                      _num(lane["waiting_minutes_per_case"] / 60),
-                      format_number(lane["cost_per_case"], 0))
+        staff = (
+            _("none")
+            if lane["staff"] is None
+            else _("unlimited")
+            if unlimited
+            else str(lane["staff"])
+        )
+        lanes.add_row(
+            escape(_lane(lane["lane"])),
+            staff,
+            "–" if u is None or unlimited else format_number(100 * u, 1) + "%",
+            "–"
+            if load is None or unlimited
+            else (
+                f"[bold red]{format_number(load, 2)}[/]" if load >= 1 else format_number(load, 2)
+            ),
+            _num(lane["waiting_minutes_per_case"] / 60),
+            format_number(lane["cost_per_case"], 0),
+        )
     return lanes
 
 
@@ -148,11 +174,22 @@ def _table(result, console):
     from rich.markup import escape
     from rich.table import Table
 
-    title = (f"{result.model_name}\n" + ngettext(
-        "{cases} cases × {n} replication", "{cases} cases × {n} replications",
-        result.replications).format(cases=result.cases, n=result.replications) + ", "
-        + (_("{n} warm-up cases each").format(n=result.warmup) if result.warmup
-           else _("no warm-up")) + ", " + _("seed {seed}").format(seed=result.seed))
+    title = (
+        f"{result.model_name}\n"
+        + ngettext(
+            "{cases} cases × {n} replication",
+            "{cases} cases × {n} replications",
+            result.replications,
+        ).format(cases=result.cases, n=result.replications)
+        + ", "
+        + (
+            _("{n} warm-up cases each").format(n=result.warmup)
+            if result.warmup
+            else _("no warm-up")
+        )
+        + ", "
+        + _("seed {seed}").format(seed=result.seed)
+    )
     t = Table(title=escape(title))
     t.add_column(_("KPI"))
     t.add_column(_("mean"), justify="right")
@@ -163,7 +200,7 @@ def _table(result, console):
         if kpi is None:
             continue
         mean, ci = _kpi_cells(name, kpi)
-        indent = label[:len(label) - len(label.lstrip())]
+        indent = label[: len(label) - len(label.lstrip())]
         label = indent + _(label.strip())
         if name == "within_service_standard":
             sla = _standard(result.service_standard_days, result.working_minutes_per_day)
@@ -171,11 +208,16 @@ def _table(result, console):
         t.add_row(escape(label), mean, ci, _(unit))
     console.print(t)
     if result.replications < 2:
-        console.print(_("note: one replication gives no confidence interval; use "
-                        "--replications 2 or more"))
+        console.print(
+            _("note: one replication gives no confidence interval; use --replications 2 or more")
+        )
     prosimos = Table(title=_("as Prosimos reports a case (same names; hours per case)"))
-    for col, right in ((_("KPI"), False), (_("mean"), True), (_("95% CI"), True),
-                       (_("meaning"), False)):
+    for col, right in (
+        (_("KPI"), False),
+        (_("mean"), True),
+        (_("95% CI"), True),
+        (_("meaning"), False),
+    ):
         prosimos.add_column(col, justify="right" if right else "left")
     for name, meaning in _PROSIMOS_ROWS.items():
         if name in result.kpis:
@@ -183,27 +225,57 @@ def _table(result, console):
     console.print(prosimos)
     console.print(_lanes_table(result))
     tasks = Table(title=_("tasks (minutes per execution)"))
-    for i, col in enumerate((_("task"), _("lane"), _("runs/case"), _("queue"), _("batch"),
-                             _("office closed"), _("work"), _("paused"))):
+    for i, col in enumerate(
+        (
+            _("task"),
+            _("lane"),
+            _("runs/case"),
+            _("queue"),
+            _("batch"),
+            _("office closed"),
+            _("work"),
+            _("paused"),
+        )
+    ):
         tasks.add_column(col, justify="left" if i < 2 else "right")
     for task in result.tasks:
-        tasks.add_row(_task_label({**task, "name": escape(task["name"] or ""),
-                                   "id": escape(task["id"])}),
-                      escape(_lane(task["lane"])),
-                      format_number(task["executions_per_case"], 2),
-                      *(format_number(max(task[k], 0.0), 1) for k in (
-                          "queueing_minutes", "batching_minutes", "off_hours_minutes",
-                          "processing_minutes", "paused_minutes")))
+        tasks.add_row(
+            _task_label({**task, "name": escape(task["name"] or ""), "id": escape(task["id"])}),
+            escape(_lane(task["lane"])),
+            format_number(task["executions_per_case"], 2),
+            *(
+                format_number(max(task[k], 0.0), 1)
+                for k in (
+                    "queueing_minutes",
+                    "batching_minutes",
+                    "off_hours_minutes",
+                    "processing_minutes",
+                    "paused_minutes",
+                )
+            ),
+        )
     console.print(tasks)
-    console.print(_("queue, batch, office closed: waiting before the step is taken up; "
-                    "paused: taken up, waiting for the office to open again."))
+    console.print(
+        _(
+            "queue, batch, office closed: waiting before the step is taken up; "
+            "paused: taken up, waiting for the office to open again."
+        )
+    )
     if any(lane["staff"] is None for lane in result.lanes):
-        console.print(_("staff none: steps a system does (service, script, rule, send, "
-                        "receive tasks; around the clock) and steps on no lane take no "
-                        "staff."))
+        console.print(
+            _(
+                "staff none: steps a system does (service, script, rule, send, "
+                "receive tasks; around the clock) and steps on no lane take no "
+                "staff."
+            )
+        )
     if any(lane.get("unlimited") and lane["staff"] is not None for lane in result.lanes):
-        console.print(_("unlimited: the lane never made a case wait for a free person "
-                        "(its staff far exceeds the cases in the system at once)."))
+        console.print(
+            _(
+                "unlimited: the lane never made a case wait for a free person "
+                "(its staff far exceeds the cases in the system at once)."
+            )
+        )
     if result.handovers:
         console.print(_handover_table(result))
     for note in result.notes:
@@ -226,15 +298,15 @@ def _handover_table(result):
     for row in result.handovers:
         per_flow.setdefault(row["flow"], []).append(row)
     t = Table(title=_("hand-overs between pools (first replication)"))
-    for i, col in enumerate((_("message flow"), _("kind"), _("per case"),
-                             _("transfer h (mean)"))):
+    for i, col in enumerate((_("message flow"), _("kind"), _("per case"), _("transfer h (mean)"))):
         t.add_column(col, justify="left" if i < 2 else "right")
     for flow, rows in per_flow.items():
         name = rows[0]["name"]
         label = f"{escape(name)}\n[dim]{escape(flow)}[/dim]" if name else escape(flow)
         hours = sum((r["arrived"] - r["sent"]).total_seconds() for r in rows) / 3600 / len(rows)
-        t.add_row(label, _(rows[0]["kind"]), format_number(len(rows) / cases, 2),
-                  format_number(hours, 2))
+        t.add_row(
+            label, _(rows[0]["kind"]), format_number(len(rows) / cases, 2), format_number(hours, 2)
+        )
     return t
 
 
@@ -254,44 +326,85 @@ def _check_outputs(log_file, plot_file):
 
     if log_file and Path(log_file).suffix.lower() not in (".csv", ".xes"):
         suffix = Path(log_file).suffix.lower() or _("(none)")
-        raise BpengineError(_("--log {file}: unknown event log format {suffix}; use a .csv or "
-                              ".xes file").format(file=log_file, suffix=repr(suffix)))
+        raise BpengineError(
+            _("--log {file}: unknown event log format {suffix}; use a .csv or .xes file").format(
+                file=log_file, suffix=repr(suffix)
+            )
+        )
 
 
-@command(N_("Simulate MODEL under office conditions and print KPIs with confidence intervals "
-            "(95%)."))
+@command(
+    N_("Simulate MODEL under office conditions and print KPIs with confidence intervals (95%).")
+)
 @click.argument("model_file", type=click.Path(dir_okay=False))
 @options.scenario(N_("Scenario YAML (default: MODEL's .scenario.yaml sidecar, else defaults)."))
-@click.option("--prosimos", "prosimos_file", type=click.Path(dir_okay=False),
-              help=N_("Prosimos JSON simulation parameters, imported as they are."))
+@click.option(
+    "--prosimos",
+    "prosimos_file",
+    type=click.Path(dir_okay=False),
+    help=N_("Prosimos JSON simulation parameters, imported as they are."),
+)
 @options.overrides()
 @options.cases(1000)
-@options.replications(10, minimum=1,
-                      help=N_("Independent runs; the 95% intervals are over them (needs 2 or "
-                              "more)."))
+@options.replications(
+    10, minimum=1, help=N_("Independent runs; the 95% intervals are over them (needs 2 or more).")
+)
 @options.warmup()
 @options.seed()
 @options.jobs(1)
 @options.output_format("text", "json", "csv")
-@options.output(N_("Write the result to FILE instead of standard output; .xlsx or .csv: the "
-                   "KPI, lane and task tables."))
-@click.option("--log", "log_file", type=options.OutputPath(dir_okay=False),
-              help=N_("Write the first replication's event log (.csv or .xes)."))
-@click.option("--plot", "plot_file", type=options.OutputPath(dir_okay=False),
-              help=N_("Draw the cycle-time distribution and waiting by lane (e.g. out.png)."))
+@options.output(
+    N_(
+        "Write the result to FILE instead of standard output; .xlsx or .csv: the "
+        "KPI, lane and task tables."
+    )
+)
+@click.option(
+    "--log",
+    "log_file",
+    type=options.OutputPath(dir_okay=False),
+    help=N_("Write the first replication's event log (.csv or .xes)."),
+)
+@click.option(
+    "--plot",
+    "plot_file",
+    type=options.OutputPath(dir_okay=False),
+    help=N_("Draw the cycle-time distribution and waiting by lane (e.g. out.png)."),
+)
 @options.quiet()
-def simulate(model_file, scenario, prosimos_file, overrides, cases, replications, warmup, seed,
-             jobs, fmt, output, log_file, plot_file, quiet):
+def simulate(
+    model_file,
+    scenario,
+    prosimos_file,
+    overrides,
+    cases,
+    replications,
+    warmup,
+    seed,
+    jobs,
+    fmt,
+    output,
+    log_file,
+    plot_file,
+    quiet,
+):
     if scenario and prosimos_file:
         raise click.UsageError(_("give --scenario or --prosimos, not both"))
     _check_outputs(log_file, plot_file)
     model = load(model_file)
     scen = load_scenario(scenario or prosimos_file, model=model, overrides=overrides)
     with progress_bar("simulating", "cases", quiet) as update:
-        result = run_simulation(model, scenario=scen, cases=cases, seed=seed,
-                                replications=replications, warmup=warmup,
-                                event_log=bool(log_file) or model.is_collaboration,
-                                progress=update, workers=jobs)
+        result = run_simulation(
+            model,
+            scenario=scen,
+            cases=cases,
+            seed=seed,
+            replications=replications,
+            warmup=warmup,
+            event_log=bool(log_file) or model.is_collaboration,
+            progress=update,
+            workers=jobs,
+        )
     if log_file:
         write_event_log(result.event_log, log_file, name=result.model_name)
     if plot_file:
@@ -306,5 +419,5 @@ def simulate(model_file, scenario, prosimos_file, overrides, cases, replications
             console.print(f"event log: {log_file} ({len(result.event_log)} task executions)")
         if plot_file:
             console.print(f"plot: {plot_file}")
-    emit(fmt, output, text=text, data=result.to_dict, tables=lambda: _tables(result),
-         quiet=quiet)
+
+    emit(fmt, output, text=text, data=result.to_dict, tables=lambda: _tables(result), quiet=quiet)

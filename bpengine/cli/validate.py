@@ -1,4 +1,5 @@
 """`bpengine validate FILE...`: schema and structural checks, exit 0/1/2."""
+
 from __future__ import annotations
 
 import json
@@ -53,16 +54,26 @@ def _summary(model) -> list[str]:
             by_lane.setdefault(e.lane or _("(no lane)"), []).append(e)
     for lane, acts in by_lane.items():
         approvals = [a for a in acts if model.approval(a.id).is_approval]
-        lines.append("  " + _("lane {lane}: {activities}, {approvals}").format(
-            lane=lane, activities=_count(len(acts), "activity"),
-            approvals=_count(len(approvals), "approval")))
+        lines.append(
+            "  "
+            + _("lane {lane}: {activities}, {approvals}").format(
+                lane=lane,
+                activities=_count(len(acts), "activity"),
+                approvals=_count(len(approvals), "approval"),
+            )
+        )
         for a in approvals:
             why = model.approval(a.id)
             # the guard's verdict (bpe:mandatory, else a legal act or last check), not the
             # attribute alone: the step analyze and redesign never remove
             flag = " [" + _("mandatory") + "]" if model.mandate(a.id).required else ""
-            lines.append("    " + _("approval {id} {name} ({reason}: {evidence})").format(
-                id=a.id, name=repr(a.name), reason=_(why.reason), evidence=why.evidence) + flag)
+            lines.append(
+                "    "
+                + _("approval {id} {name} ({reason}: {evidence})").format(
+                    id=a.id, name=repr(a.name), reason=_(why.reason), evidence=why.evidence
+                )
+                + flag
+            )
     return lines
 
 
@@ -78,9 +89,13 @@ def _expand(files):
             yield path  # a file, or a folder without models: validate says what is wrong
 
 
-@command(N_("Check BPMN files: XSD schema, references, start/end, engine traps.\n\n"
-            "A folder stands for the .bpmn files directly in it.\n\n"
-            "Exit status: 0 valid (warnings allowed), 1 invalid, 2 a file could not be read."))
+@command(
+    N_(
+        "Check BPMN files: XSD schema, references, start/end, engine traps.\n\n"
+        "A folder stands for the .bpmn files directly in it.\n\n"
+        "Exit status: 0 valid (warnings allowed), 1 invalid, 2 a file could not be read."
+    )
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @options.output_format("text", "json")
 @click.option("--summary", is_flag=True, help=N_("Also list lanes, activities and approvals."))
@@ -96,16 +111,22 @@ def validate(files, fmt, summary, no_schema):
         elif errors:
             status = max(status, 1)
         if fmt == "json":
-            report.append({
-                "file": path,
-                "valid": model is not None and not errors,
-                "problems": [p.to_dict() for p in problems],
-                "summary": None if model is None else {
-                    "name": model.name, "elements": len(model.elements),
-                    "flows": len(model.flows), "lanes": len(model.lanes),
-                    "approvals": [a.id for a in model.approvals],
-                },
-            })
+            report.append(
+                {
+                    "file": path,
+                    "valid": model is not None and not errors,
+                    "problems": [p.to_dict() for p in problems],
+                    "summary": None
+                    if model is None
+                    else {
+                        "name": model.name,
+                        "elements": len(model.elements),
+                        "flows": len(model.flows),
+                        "lanes": len(model.lanes),
+                        "approvals": [a.id for a in model.approvals],
+                    },
+                }
+            )
             continue
         valid = model is not None and not errors
         extra = f" ({_count(len(problems), 'warning')})" if valid and problems else ""

@@ -3,10 +3,21 @@
 >>> from bpengine import Engine
 >>> engine = Engine()                      # in-memory SQLite; Engine("sqlite:///agency.db")
 """
+
 from .engine import Engine
 from .migrate import upgrade
 from .migration import Move
 from .records import Case, Definition, HistoryEntry, Incident, Job, Page, Task
 
-__all__ = ["Engine", "Case", "Definition", "HistoryEntry", "Incident", "Job", "Move", "Page",
-           "Task", "upgrade"]
+__all__ = [
+    "Engine",
+    "Case",
+    "Definition",
+    "HistoryEntry",
+    "Incident",
+    "Job",
+    "Move",
+    "Page",
+    "Task",
+    "upgrade",
+]

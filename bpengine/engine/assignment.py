@@ -13,6 +13,7 @@ ISO date-time, or an ISO duration counted from the task's creation in working ti
 engine's calendar (``P3D``: three working days; ``PT4H``: four working hours), in the time
 zone of the task's lane (offices in WIB, WITA and WIT share one engine).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -28,9 +29,15 @@ from ..i18n import _
 from ..model.checks import ASSIGNING, CAMUNDA, assignment_items
 from .schema import TaskRow
 
-__all__ = ["Assignment", "read_assignments", "resolve_assignment", "zone", "zone_name",
-           "pack_names", "CAMUNDA"]
-
+__all__ = [
+    "Assignment",
+    "read_assignments",
+    "resolve_assignment",
+    "zone",
+    "zone_name",
+    "pack_names",
+    "CAMUNDA",
+]
 
 
 @dataclass(frozen=True)
@@ -56,8 +63,12 @@ def zone(value) -> _dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(str(value))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise BpengineError(_("time zone {zone!r} is not an IANA name such as Asia/Jakarta, "
-                              "Asia/Makassar or Asia/Jayapura").format(zone=value)) from None
+        raise BpengineError(
+            _(
+                "time zone {zone!r} is not an IANA name such as Asia/Jakarta, "
+                "Asia/Makassar or Asia/Jayapura"
+            ).format(zone=value)
+        ) from None
 
 
 def zone_name(tz: _dt.tzinfo) -> str | None:
@@ -97,16 +108,27 @@ def read_assignments(source: bytes) -> dict[str, Assignment]:
         values = {a: (node.get(f"{{{CAMUNDA}}}{a}") or "").strip() for a in ASSIGNING}
         if not element_id or not any(values.values()):
             continue
-        parsed = {a: _items(v, f"{element_id}: camunda:{a}") if v else ()
-                  for a, v in values.items()}
+        parsed = {
+            a: _items(v, f"{element_id}: camunda:{a}") if v else () for a, v in values.items()
+        }
         for attribute in ("dueDate", "followUpDate"):
             for item in parsed[attribute]:
                 if isinstance(item, str):
-                    _moment(item, _dt.datetime(2025, 1, 6, tzinfo=_dt.timezone.utc),
-                            _dt.timezone.utc, None, f"{element_id}: camunda:{attribute}")
-        found[element_id] = Assignment(element_id, parsed["assignee"], parsed["candidateUsers"],
-                                       parsed["candidateGroups"], parsed["dueDate"],
-                                       parsed["followUpDate"])
+                    _moment(
+                        item,
+                        _dt.datetime(2025, 1, 6, tzinfo=_dt.timezone.utc),
+                        _dt.timezone.utc,
+                        None,
+                        f"{element_id}: camunda:{attribute}",
+                    )
+        found[element_id] = Assignment(
+            element_id,
+            parsed["assignee"],
+            parsed["candidateUsers"],
+            parsed["candidateGroups"],
+            parsed["dueDate"],
+            parsed["followUpDate"],
+        )
     return found
 
 
@@ -147,9 +169,12 @@ def _moment(text, start: _dt.datetime, tz: _dt.tzinfo, calendar, where: str) -> 
         try:
             duration = parse_duration(raw)
         except ExpressionError:
-            raise BpengineError(_("{where}: {value!r} is not an ISO date, date-time or "
-                                  "duration (2025-01-31, 2025-01-31T12:00, P3D, PT4H)")
-                                .format(where=where, value=text)) from None
+            raise BpengineError(
+                _(
+                    "{where}: {value!r} is not an ISO date, date-time or "
+                    "duration (2025-01-31, 2025-01-31T12:00, P3D, PT4H)"
+                ).format(where=where, value=text)
+            ) from None
         return calendar(start, duration) if calendar is not None else start + duration
     try:
         if len(raw) == 10:  # a date: due by the end of that day where the office is
@@ -157,14 +182,18 @@ def _moment(text, start: _dt.datetime, tz: _dt.tzinfo, calendar, where: str) -> 
             return _dt.datetime.combine(day + _dt.timedelta(days=1), _dt.time(), tz)
         moment = _dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise BpengineError(_("{where}: {value!r} is not an ISO date, date-time or duration "
-                              "(2025-01-31, 2025-01-31T12:00, P3D, PT4H)")
-                            .format(where=where, value=text)) from None
+        raise BpengineError(
+            _(
+                "{where}: {value!r} is not an ISO date, date-time or duration "
+                "(2025-01-31, 2025-01-31T12:00, P3D, PT4H)"
+            ).format(where=where, value=text)
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
-def resolve_assignment(spec: Assignment, data: dict, now: _dt.datetime, tz: _dt.tzinfo,
-                       calendar) -> dict:
+def resolve_assignment(
+    spec: Assignment, data: dict, now: _dt.datetime, tz: _dt.tzinfo, calendar
+) -> dict:
     """Row values for a new task of ``spec``: assignee, candidates, due and follow-up.
 
     ``calendar(start, duration, tz) -> due`` counts durations in working time.
@@ -183,24 +212,36 @@ def resolve_assignment(spec: Assignment, data: dict, now: _dt.datetime, tz: _dt.
     groups = _values(spec.candidate_groups, data, f"{where}: camunda:candidateGroups")
     room = TaskRow.assignee.type.length  # PostgreSQL refuses more; SQLite kept it
     if assignee and len(assignee[0]) > room:
-        raise BpengineError(_("{where}: camunda:assignee: the assignee {name}... is {length} "
-                              "characters long; the engine stores at most {room}").format(
-                                  where=where, name=repr(assignee[0][:40]),
-                                  length=len(assignee[0]), room=room))
+        raise BpengineError(
+            _(
+                "{where}: camunda:assignee: the assignee {name}... is {length} "
+                "characters long; the engine stores at most {room}"
+            ).format(where=where, name=repr(assignee[0][:40]), length=len(assignee[0]), room=room)
+        )
     for name in (*users, *groups):
         if "," in name:
-            raise BpengineError(_("{where}: candidate {name!r} holds a comma").format(
-                where=where, name=name))
+            raise BpengineError(
+                _("{where}: candidate {name!r} holds a comma").format(where=where, name=name)
+            )
     local = now.astimezone(tz)
 
     def moment(items, attribute):
         found = _values(items, data, f"{where}: camunda:{attribute}")
         if not found:
             return None
-        due = _moment(found[0], local, tz, calendar and (lambda s, d: calendar(s, d, tz)),
-                      f"{where}: camunda:{attribute}")
+        due = _moment(
+            found[0],
+            local,
+            tz,
+            calendar and (lambda s, d: calendar(s, d, tz)),
+            f"{where}: camunda:{attribute}",
+        )
         return due.astimezone(_dt.timezone.utc)
 
-    return dict(assignee=assignee[0] if assignee else None, candidate_users=pack_names(users),
-                candidate_groups=pack_names(groups), due=moment(spec.due, "dueDate"),
-                follow_up=moment(spec.follow_up, "followUpDate"))
+    return dict(
+        assignee=assignee[0] if assignee else None,
+        candidate_users=pack_names(users),
+        candidate_groups=pack_names(groups),
+        due=moment(spec.due, "dueDate"),
+        follow_up=moment(spec.follow_up, "followUpDate"),
+    )

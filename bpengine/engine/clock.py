@@ -3,6 +3,7 @@
 SpiffWorkflow's timers read ``datetime.now()`` in its timer module; :class:`clock_at` routes
 that through a context variable for the duration of one engine call.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -12,8 +13,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer
 
 __all__ = ["clock_at", "ClockedDatetime"]
 
-_NOW: contextvars.ContextVar[_dt.datetime | None] = contextvars.ContextVar("bpengine_now",
-                                                                          default=None)
+_NOW: contextvars.ContextVar[_dt.datetime | None] = contextvars.ContextVar(
+    "bpengine_now", default=None
+)
 
 
 class ClockedDatetime(_dt.datetime):

@@ -10,6 +10,7 @@ Members defined by one group and used by another (``_task_row``, ``_advance_case
 are declared here too: the protocol comes last in the engine's method order, so the real
 definitions always win over these declarations.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -51,30 +52,51 @@ class EngineCore(Protocol):
 
     def _workflow(self, runtime: Runtime, case: CaseRow) -> Any: ...
 
-    def _definition_row(self, session: Session, key: Any,
-                        version: int | None = None) -> DefinitionRow: ...
+    def _definition_row(
+        self, session: Session, key: Any, version: int | None = None
+    ) -> DefinitionRow: ...
 
-    def _new_case(self, session: Session, definition: DefinitionRow, data: dict[str, Any],
-                  actor: str, now: _dt.datetime, business_key: str | None, *,
-                  trigger: Any = None,
-                  fired_start: str | None = None) -> tuple[Case, list[str]]: ...
+    def _new_case(
+        self,
+        session: Session,
+        definition: DefinitionRow,
+        data: dict[str, Any],
+        actor: str,
+        now: _dt.datetime,
+        business_key: str | None,
+        *,
+        trigger: Any = None,
+        fired_start: str | None = None,
+    ) -> tuple[Case, list[str]]: ...
 
-    def _save(self, session: Session, row: CaseRow, runtime: Runtime, workflow: Any,
-              finished: set[str], actor: str, now: _dt.datetime) -> list[TaskRow]: ...
+    def _save(
+        self,
+        session: Session,
+        row: CaseRow,
+        runtime: Runtime,
+        workflow: Any,
+        finished: set[str],
+        actor: str,
+        now: _dt.datetime,
+    ) -> list[TaskRow]: ...
 
     def get(self, case_id: str) -> Case: ...
 
     # --- defined by one group, used by another ------------------------------------------------
     def _task_row(self, session: Session, task_id: str) -> TaskRow: ...  # tasks.py
 
-    def _advance_case(self, session: Session, case: CaseRow, step: Any, actor: str,
-                      now: _dt.datetime) -> Case: ...  # tasks.py
+    def _advance_case(
+        self, session: Session, case: CaseRow, step: Any, actor: str, now: _dt.datetime
+    ) -> Case: ...  # tasks.py
 
-    def set_retries(self, element: str, retries: int,
-                    backoff: _dt.timedelta | None = None) -> None: ...  # jobs.py
+    def set_retries(
+        self, element: str, retries: int, backoff: _dt.timedelta | None = None
+    ) -> None: ...  # jobs.py
 
-    def _sweep_messages(self, session: Session, now: _dt.datetime,
-                        limit: int) -> list[str]: ...  # messages.py
+    def _sweep_messages(
+        self, session: Session, now: _dt.datetime, limit: int
+    ) -> list[str]: ...  # messages.py
 
-    def _fire_schedules(self, session: Session, now: _dt.datetime,
-                        limit: int) -> list[str]: ...  # schedules.py
+    def _fire_schedules(
+        self, session: Session, now: _dt.datetime, limit: int
+    ) -> list[str]: ...  # schedules.py

@@ -7,6 +7,7 @@ case row carries a version counter (optimistic locking: a stale writer gets
 :class:`~bpengine.ConflictError` and nothing is written), and the timer and service sweeps take
 rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` so several workers share them.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -89,8 +90,14 @@ def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperations,
-             QueryOperations, FormOperations):
+class Engine(
+    JobOperations,
+    TaskOperations,
+    MessageOperations,
+    MigrationOperations,
+    QueryOperations,
+    FormOperations,
+):
     """The embedded engine.
 
     Parameters
@@ -146,20 +153,30 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
     'completed'
     """
 
-    def __init__(self, url: str | None = None, *, clock: Callable[[], _dt.datetime] | None = None,
-                 calendar=None, timezone: _dt.tzinfo | str = "Asia/Jakarta",
-                 lane_timezones: dict | None = None, migrate: bool | None = None,
-                 retries: int = 3, backoff: _dt.timedelta = _dt.timedelta(minutes=1),
-                 limits: EngineLimits = DEFAULT_LIMITS, cached_cases: int | None = None):
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        clock: Callable[[], _dt.datetime] | None = None,
+        calendar=None,
+        timezone: _dt.tzinfo | str = "Asia/Jakarta",
+        lane_timezones: dict | None = None,
+        migrate: bool | None = None,
+        retries: int = 3,
+        backoff: _dt.timedelta = _dt.timedelta(minutes=1),
+        limits: EngineLimits = DEFAULT_LIMITS,
+        cached_cases: int | None = None,
+    ):
         if not isinstance(limits, EngineLimits):
-            raise BpengineError(_("limits must be an EngineLimits, not {got}").format(
-                    got=type(limits).__name__))
+            raise BpengineError(
+                _("limits must be an EngineLimits, not {got}").format(got=type(limits).__name__)
+            )
         if cached_cases is None:
             cached_cases = CACHED_CASES
-        if isinstance(cached_cases, bool) or not isinstance(cached_cases, int) \
-                or cached_cases < 0:
-            raise BpengineError(_("cached_cases must be a whole number >= 0, not {got!r}"
-                                  ).format(got=cached_cases))
+        if isinstance(cached_cases, bool) or not isinstance(cached_cases, int) or cached_cases < 0:
+            raise BpengineError(
+                _("cached_cases must be a whole number >= 0, not {got!r}").format(got=cached_cases)
+            )
         self.cached_cases = cached_cases
         # case id -> (definition id, row version, state, data, workflow): _workflow, _keep
         self._cached: OrderedDict[str, tuple[int, int, str, dict, object]] = OrderedDict()
@@ -173,9 +190,13 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         self.calendar = due_function(calendar, self.timezone)
         # Due dates of user tasks count in the office's zone: our working-time function
         # takes it, a caller's own callable is called as it was given.
-        self._due_in = (None if self.calendar is None else self.calendar
-                        if getattr(self.calendar, "zoned", False)
-                        else (lambda start, duration, tz: self.calendar(start, duration)))
+        self._due_in = (
+            None
+            if self.calendar is None
+            else self.calendar
+            if getattr(self.calendar, "zoned", False)
+            else (lambda start, duration, tz: self.calendar(start, duration))
+        )
         self._handlers: dict[str, Callable] = {}
         self._job_handlers: set[str] = set()  # handlers that take (data, job)
         self._default_policy = JobPolicy(retries, backoff)
@@ -188,9 +209,11 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                 upgrade(self.db)
             elif current(self.db) != head():
                 raise BpengineError(
-                    _("database {db} is not at schema {head}: run `bpengine db "
-                      "upgrade --db ...` first").format(
-                            db=hide_password(self.url), head=head()))
+                    _(
+                        "database {db} is not at schema {head}: run `bpengine db "
+                        "upgrade --db ...` first"
+                    ).format(db=hide_password(self.url), head=head())
+                )
         except BpengineError:
             self.db.dispose()
             raise
@@ -225,25 +248,38 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                 write_pending(session)
             self._keep(session.info.pop("bpe_cache", None))  # committed: safe to reuse
         except StaleDataError:
-            raise ConflictError(_("the case was changed by another worker at the same time; "
-                                  "nothing was written: reload and try again")) from None
+            raise ConflictError(
+                _(
+                    "the case was changed by another worker at the same time; "
+                    "nothing was written: reload and try again"
+                )
+            ) from None
         except OperationalError as exc:
             text = str(exc.orig) if exc.orig is not None else str(exc)
             if "lock" in text or "could not serialize" in text or "deadlock" in text:
-                raise ConflictError(_("the database is busy with another worker ({detail}); "
-                                      "nothing was written").format(detail=text.strip())) from None
+                raise ConflictError(
+                    _(
+                        "the database is busy with another worker ({detail}); nothing was written"
+                    ).format(detail=text.strip())
+                ) from None
             raise StorageError(hide_password(f"database error: {text.strip()}")) from None
         except DataError as exc:  # the value, not the database: retrying will not help
             text = str(exc.orig) if exc.orig is not None else str(exc)
-            raise BpengineError(_("the database cannot store a value of this call ({why}); "
-                                  "nothing was written").format(
-                why=text.strip().splitlines()[0])) from None
+            raise BpengineError(
+                _(
+                    "the database cannot store a value of this call ({why}); nothing was written"
+                ).format(why=text.strip().splitlines()[0])
+            ) from None
         except IntegrityError as exc:  # a concurrent insert of the same key: the caller knows
-            raise BpengineError(_("database error: {error}: {detail}").format(
-                    error=type(exc).__name__, detail=str(exc).splitlines()[0])) from None
+            raise BpengineError(
+                _("database error: {error}: {detail}").format(
+                    error=type(exc).__name__, detail=str(exc).splitlines()[0]
+                )
+            ) from None
         except SQLAlchemyError as exc:
-            raise StorageError(hide_password(f"database error: {type(exc).__name__}: "
-                                             f"{str(exc).splitlines()[0]}")) from None
+            raise StorageError(
+                hide_password(f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+            ) from None
         finally:
             session.close()
 
@@ -254,14 +290,29 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             row = session.get(DefinitionRow, definition_id)
             if row.state_format != STATE_FORMAT:
                 raise BpengineError(
-                    _("definition {key} v{version} was stored by another engine version (state "
-                      "format {state_format}, this bpengine reads {ours})").format(
-                            key=row.key, version=row.version, state_format=row.state_format, ours=STATE_FORMAT))
+                    _(
+                        "definition {key} v{version} was stored by another engine version (state "
+                        "format {state_format}, this bpengine reads {ours})"
+                    ).format(
+                        key=row.key,
+                        version=row.version,
+                        state_format=row.state_format,
+                        ours=STATE_FORMAT,
+                    )
+                )
             spec, subprocess_specs = load_spec(row.spec)
-            runtime = Runtime(spec, subprocess_specs, row.trust_scripts, self.calendar,
-                              senders=(row.events or {}).get("senders"), key=row.key,
-                              version=row.version, forms=read_forms(row.source),
-                              assignments=read_assignments(row.source), limits=self.limits)
+            runtime = Runtime(
+                spec,
+                subprocess_specs,
+                row.trust_scripts,
+                self.calendar,
+                senders=(row.events or {}).get("senders"),
+                key=row.key,
+                version=row.version,
+                forms=read_forms(row.source),
+                assignments=read_assignments(row.source),
+                limits=self.limits,
+            )
             self._runtimes[definition_id] = runtime
         return runtime
 
@@ -280,16 +331,17 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         # The version is what other workers bump; the columns themselves are compared too
         # (a string and a dict compare, far cheaper than a restore), so a row edited behind
         # the engine's back without a new version is read again and checked as before.
-        if kept is None or kept[:4] != (case.definition_id, case.version, case.state,
-                                        case.data):
+        if kept is None or kept[:4] != (case.definition_id, case.version, case.state, case.data):
             return runtime.restore(case.state, case)
         workflow = kept[4]
         runtime.reuse(workflow, case)
         if self._check_cache:
             differs = runtime.differs(workflow, case.state, case)
             if differs:
-                raise BpengineError(f"internal: the kept instance of case {case.id} differs "
-                                    f"from the saved one in {differs}")
+                raise BpengineError(
+                    f"internal: the kept instance of case {case.id} differs "
+                    f"from the saved one in {differs}"
+                )
         return workflow
 
     def _keep(self, saved: dict | None) -> None:
@@ -303,8 +355,7 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
                 if row.status != "running" or row.state is not state or row.data is not data:
                     continue
                 workflow.bpe_case = None  # the row belongs to a closed session
-                self._cached[row.id] = (row.definition_id, row.version, state, data,
-                                        workflow)
+                self._cached[row.id] = (row.definition_id, row.version, state, data, workflow)
                 self._cached.move_to_end(row.id)
             while len(self._cached) > self.cached_cases:
                 self._cached.popitem(last=False)
@@ -317,8 +368,13 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         return row
 
     # --- definitions ---------------------------------------------------------------------
-    def deploy(self, source: str | os.PathLike | bytes | ProcessModel, *,
-               trust_scripts: bool = False, actor: str = "") -> Definition:
+    def deploy(
+        self,
+        source: str | os.PathLike | bytes | ProcessModel,
+        *,
+        trust_scripts: bool = False,
+        actor: str = "",
+    ) -> Definition:
         """Deploy a BPMN model; same content gives the same version, new content a new one.
 
         The content is the model and the files of the processes its call activities call
@@ -340,11 +396,22 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             raise ModelError(wrong)
         scripts = [e for e in model.elements.values() if e.kind == "scriptTask"]
         if scripts and not trust_scripts:
-            raise ModelError([Problem(_("script tasks run arbitrary code; deploy with "
-                                        "trust_scripts=True only if you trust this file"),
-                                      file=model.file, line=e.line, element_id=e.id,
-                                      element_name=e.name or None, code="script-task")
-                              for e in scripts])
+            raise ModelError(
+                [
+                    Problem(
+                        _(
+                            "script tasks run arbitrary code; deploy with "
+                            "trust_scripts=True only if you trust this file"
+                        ),
+                        file=model.file,
+                        line=e.line,
+                        element_id=e.id,
+                        element_name=e.name or None,
+                        code="script-task",
+                    )
+                    for e in scripts
+                ]
+            )
         try:
             read_forms(model.to_bytes())  # a form the engine cannot enforce is refused now
         except BpengineError as exc:
@@ -356,8 +423,11 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         spec, subprocess_specs = build_specs(model)
         spec_json = dump_spec(spec, subprocess_specs)
         key, name = engine_key(model), engine_name(model)
-        events = {**summarise(spec, subprocess_specs), "senders": task_senders(model),
-                  "notes": deploy_notes(model, message_names(model))}
+        events = {
+            **summarise(spec, subprocess_specs),
+            "senders": task_senders(model),
+            "notes": deploy_notes(model, message_names(model)),
+        }
         check_timer_starts(model, events, self._now())
         check_lengths(model, key, name, message_names(model), events)  # PostgreSQL would refuse
         now = self._now()
@@ -365,16 +435,31 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         for _attempt in range(3):
             try:
                 with self._transaction(now) as session:
-                    row = session.scalar(select(DefinitionRow).where(
-                        DefinitionRow.digest == digest))
+                    row = session.scalar(
+                        select(DefinitionRow).where(DefinitionRow.digest == digest)
+                    )
                     if row is None:
-                        latest = session.scalar(select(func.max(DefinitionRow.version))
-                                                .where(DefinitionRow.key == key)) or 0
+                        latest = (
+                            session.scalar(
+                                select(func.max(DefinitionRow.version)).where(
+                                    DefinitionRow.key == key
+                                )
+                            )
+                            or 0
+                        )
                         row = DefinitionRow(
-                            key=key, version=latest + 1, name=name,
-                            digest=digest, source=model.to_bytes(), spec=spec_json,
-                            state_format=STATE_FORMAT, trust_scripts=bool(trust_scripts),
-                            deployed_at=now, deployed_by=actor or "", events=events)
+                            key=key,
+                            version=latest + 1,
+                            name=name,
+                            digest=digest,
+                            source=model.to_bytes(),
+                            spec=spec_json,
+                            state_format=STATE_FORMAT,
+                            trust_scripts=bool(trust_scripts),
+                            deployed_at=now,
+                            deployed_by=actor or "",
+                            events=events,
+                        )
                         session.add(row)
                         session.flush()
                         self._plan_schedules(session, row, events, now)
@@ -382,8 +467,9 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             except BpengineError as exc:
                 if not isinstance(exc.__context__, IntegrityError):
                     raise  # a concurrent deploy of the same file inserted first: read it
-        raise ConflictError(_("could not deploy {file}: other workers kept deploying").format(
-                file=model.file))
+        raise ConflictError(
+            _("could not deploy {file}: other workers kept deploying").format(file=model.file)
+        )
 
     def definitions(self, key: str | None = None) -> list[Definition]:
         """Deployed versions, oldest first (of one key, or all)."""
@@ -403,14 +489,23 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             row = session.scalar(query.order_by(DefinitionRow.version.desc()).limit(1))
         if row is None:
             known = sorted(set(session.scalars(select(DefinitionRow.key))))
-            raise NotFound(f"no deployed definition {getattr(key, 'key', key)!r}"
-                           + (f" version {version}" if version is not None else "")
-                           + f" (deployed: {', '.join(known) or 'none'})")
+            raise NotFound(
+                f"no deployed definition {getattr(key, 'key', key)!r}"
+                + (f" version {version}" if version is not None else "")
+                + f" (deployed: {', '.join(known) or 'none'})"
+            )
         return row
 
     # --- cases ---------------------------------------------------------------------------
-    def start(self, key: str | Definition, data: dict | None = None, *, actor: str = "",
-              version: int | None = None, business_key: str | None = None) -> Case:
+    def start(
+        self,
+        key: str | Definition,
+        data: dict | None = None,
+        *,
+        actor: str = "",
+        version: int | None = None,
+        business_key: str | None = None,
+    ) -> Case:
         """Start a case of the newest version of ``key`` (or of that ``version``).
 
         ``business_key`` is the application's reference for the case (a registration
@@ -423,9 +518,18 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             definition = self._definition_row(session, key, version)
             return self._new_case(session, definition, data, actor, now, business_key)[0]
 
-    def _new_case(self, session, definition: DefinitionRow, data: dict, actor: str,
-                  now: _dt.datetime, business_key: str | None, *, trigger=None,
-                  fired_start: str | None = None):
+    def _new_case(
+        self,
+        session,
+        definition: DefinitionRow,
+        data: dict,
+        actor: str,
+        now: _dt.datetime,
+        business_key: str | None,
+        *,
+        trigger=None,
+        fired_start: str | None = None,
+    ):
         """Create, run and save a case; return ``(Case, elements that caught trigger)``.
 
         ``trigger`` is ``(kind, name, payload, detail)`` of a message or signal that starts
@@ -434,9 +538,17 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         runtime = self._runtime(session, definition.id)
         workflow = runtime.new(data, fired_start=fired_start)
         caught, finished = runtime.begin(workflow, trigger and trigger[:3], definition.key)
-        row = CaseRow(id=str(uuid.uuid4()), definition_id=definition.id, status="running",
-                      state="", data=data, started_by=actor or "", started_at=now,
-                      updated_at=now, business_key=business_key)
+        row = CaseRow(
+            id=str(uuid.uuid4()),
+            definition_id=definition.id,
+            status="running",
+            state="",
+            data=data,
+            started_by=actor or "",
+            started_at=now,
+            updated_at=now,
+            business_key=business_key,
+        )
         session.add(row)
         session.flush()
         how = f"{definition.key} v{definition.version}"
@@ -448,13 +560,22 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         if trigger is not None:
             row.data = {**data, **trigger[2]}
             self.limits.check_size(row.data, how)
-            session.info["bpe_delivered"] = {e: (actor, data, dict(row.data), trigger[3])
-                                             for e in caught}
+            session.info["bpe_delivered"] = {
+                e: (actor, data, dict(row.data), trigger[3]) for e in caught
+            }
         open_rows = self._save(session, row, runtime, workflow, finished, actor, now)
         return to_case(session, row, runtime, open_rows), caught
 
-    def _save(self, session, row: CaseRow, runtime: Runtime, workflow, finished: set[str],
-              actor: str, now: _dt.datetime) -> list[TaskRow]:
+    def _save(
+        self,
+        session,
+        row: CaseRow,
+        runtime: Runtime,
+        workflow,
+        finished: set[str],
+        actor: str,
+        now: _dt.datetime,
+    ) -> list[TaskRow]:
         """Run ready service handlers, then write state, task rows, status and audit rows.
 
         Returns the case's open task rows."""
@@ -472,16 +593,31 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             resolve(session, row.id, jobs_closed, now, actor)
         for task in closed:
             if task.kind == "timer" and task.state == "completed":
-                audit(session, row.id, "timer", "clock", now, task=task,
-                      detail=f"timer {task.element_id} fired")
+                audit(
+                    session,
+                    row.id,
+                    "timer",
+                    "clock",
+                    now,
+                    task=task,
+                    detail=f"timer {task.element_id} fired",
+                )
         for task in closed:  # after the timer that interrupted them
             if task.kind in ("user", "service") and task.state == "cancelled":
-                audit(session, row.id, "cancelled", actor, now, task=task,
-                      detail=f"{task.element_id} cancelled by the step that interrupted it")
+                audit(
+                    session,
+                    row.id,
+                    "cancelled",
+                    actor,
+                    now,
+                    task=task,
+                    detail=f"{task.element_id} cancelled by the step that interrupted it",
+                )
         if runtime.completed(workflow) and row.status == "running":
             row.status, row.ended_at = "completed", now
-            row.outcome = ", ".join(sorted(e for e in runtime.end_events
-                                           if "@" + e in finished)) or None
+            row.outcome = (
+                ", ".join(sorted(e for e in runtime.end_events if "@" + e in finished)) or None
+            )
             # Ending changes no data: {} (history() shows the data the rows before left).
             audit(session, row.id, "end", actor, now, after={}, detail=row.outcome or "")
         row.state = runtime.dump(workflow, row.data)
@@ -490,15 +626,13 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         write_pending(session)
         # kept for the next call once this transaction commits (_transaction, _keep); a
         # job's failure drops the bpe_ keys (jobs._run_job)
-        session.info.setdefault("bpe_cache", {})[row.id] = (row, row.state, row.data,
-                                                             workflow)
+        session.info.setdefault("bpe_cache", {})[row.id] = (row, row.state, row.data, workflow)
         return open_rows
 
     def _zone_of(self, lane: str | None) -> _dt.tzinfo:
         return self.lane_timezones.get(lane, self.timezone) if lane else self.timezone
 
-    def _assign(self, session, row: CaseRow, runtime: Runtime, open_rows, frontier,
-                now) -> None:
+    def _assign(self, session, row: CaseRow, runtime: Runtime, open_rows, frontier, now) -> None:
         """Give new user tasks their assignee, candidates, due and follow-up dates, and
         their office's zone (camunda attributes; see :mod:`bpengine.engine.assignment`)."""
         new = {v["id"]: v for v in session.info.get("bpe_new_tasks", ())}
@@ -523,12 +657,17 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             row = self._case_row(session, case_id)
             return to_case(session, row, self._runtime(session, row.definition_id))
 
-    def cases(self, status: str | None = None, definition: str | Definition | None = None,
-              limit: int | None = None) -> list[Case]:
+    def cases(
+        self,
+        status: str | None = None,
+        definition: str | Definition | None = None,
+        limit: int | None = None,
+    ) -> list[Case]:
         """Cases, oldest first, filtered by status and/or definition key (or version)."""
         with self._transaction(self._now()) as session:
             query = select(CaseRow, DefinitionRow).join(
-                DefinitionRow, CaseRow.definition_id == DefinitionRow.id)
+                DefinitionRow, CaseRow.definition_id == DefinitionRow.id
+            )
             if status is not None:
                 query = query.where(CaseRow.status == status)
             if isinstance(definition, Definition):
@@ -540,9 +679,12 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
             # One query for the open tasks of all these cases, not one per case.
             open_rows: dict[str, list[TaskRow]] = {c.id: [] for c, _ in found}
             for chunk in range(0, len(found), 500):
-                ids = [c.id for c, _ in found[chunk:chunk + 500]]
-                for task in session.scalars(select(TaskRow).where(
-                        TaskRow.case_id.in_(ids), TaskRow.state.in_(OPEN_TASK_STATES))):
+                ids = [c.id for c, _ in found[chunk : chunk + 500]]
+                for task in session.scalars(
+                    select(TaskRow).where(
+                        TaskRow.case_id.in_(ids), TaskRow.state.in_(OPEN_TASK_STATES)
+                    )
+                ):
                     open_rows[task.case_id].append(task)
             return [to_case(session, c, d, open_rows[c.id]) for c, d in found]
 
@@ -561,8 +703,9 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         tables: dict[str, type[CaseRow] | type[TaskRow]] = {"case": CaseRow, "task": TaskRow}
         table = tables.get(kind)
         if table is None:
-            raise BpengineError(_("expand_id: kind is 'case' or 'task', not {kind!r}").format(
-                    kind=kind))
+            raise BpengineError(
+                _("expand_id: kind is 'case' or 'task', not {kind!r}").format(kind=kind)
+            )
         prefix = str(prefix).strip()
         if not prefix:
             raise NotFound(_("no {kind} id given").format(kind=_(kind)))
@@ -570,25 +713,43 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         with self._transaction(self._now()) as session:
             if session.get(table, prefix) is not None:
                 return prefix
-            found = list(session.scalars(select(table.id).where(
-                table.id.like(escaped + "%", escape="\\")).order_by(table.id).limit(11)))
+            found = list(
+                session.scalars(
+                    select(table.id)
+                    .where(table.id.like(escaped + "%", escape="\\"))
+                    .order_by(table.id)
+                    .limit(11)
+                )
+            )
         if not found:
-            raise NotFound(_("no {kind} {prefix!r} (no {kind} id starts with it)").format(
-                    kind=_(kind), prefix=prefix))
+            raise NotFound(
+                _("no {kind} {prefix!r} (no {kind} id starts with it)").format(
+                    kind=_(kind), prefix=prefix
+                )
+            )
         if len(found) > 1:
             shown = ", ".join(found[:10]) + (", ..." if len(found) > 10 else "")
-            raise BpengineError(_("{kind} id {prefix!r} is ambiguous: it starts "
-                                  "{n_found}{more} ids ({shown}); give more characters").format(
-                    kind=_(kind), prefix=prefix, n_found=len(found),
-                    more="+" if len(found) > 10 else "", shown=shown))
+            raise BpengineError(
+                _(
+                    "{kind} id {prefix!r} is ambiguous: it starts "
+                    "{n_found}{more} ids ({shown}); give more characters"
+                ).format(
+                    kind=_(kind),
+                    prefix=prefix,
+                    n_found=len(found),
+                    more="+" if len(found) > 10 else "",
+                    shown=shown,
+                )
+            )
         return found[0]
 
     def history(self, case_id: str) -> list[HistoryEntry]:
         """The audit trail of a case, oldest first. Raises NotFound."""
         with self._transaction(self._now()) as session:
             self._case_row(session, case_id)
-            rows = session.scalars(select(AuditRow).where(AuditRow.case_id == str(case_id))
-                                   .order_by(AuditRow.id))
+            rows = session.scalars(
+                select(AuditRow).where(AuditRow.case_id == str(case_id)).order_by(AuditRow.id)
+            )
             return to_entries(rows)
 
     def cancel(self, case_id: str, reason: str = "", *, actor: str = "") -> Case:
@@ -597,13 +758,17 @@ class Engine(JobOperations, TaskOperations, MessageOperations, MigrationOperatio
         with self._transaction(now) as session:
             row = self._case_row(session, case_id)
             if row.status not in ("running", "failed"):
-                raise BpengineError(_("case {case_id} is {status}; only running or failed "
-                                      "cases can be cancelled").format(
-                        case_id=case_id, status=_(row.status)))
+                raise BpengineError(
+                    _(
+                        "case {case_id} is {status}; only running or failed cases can be cancelled"
+                    ).format(case_id=case_id, status=_(row.status))
+                )
             row.status, row.ended_at, row.updated_at = "cancelled", now, now
-            session.execute(update(TaskRow).where(
-                TaskRow.case_id == row.id, TaskRow.state.in_(OPEN_TASK_STATES))
-                .values(state="cancelled", finished_at=now, finished_by=actor or ""))
+            session.execute(
+                update(TaskRow)
+                .where(TaskRow.case_id == row.id, TaskRow.state.in_(OPEN_TASK_STATES))
+                .values(state="cancelled", finished_at=now, finished_by=actor or "")
+            )
             audit(session, row.id, "cancel", actor, now, before=dict(row.data), detail=reason)
             resolve(session, row.id, None, now, actor)
             session.flush()

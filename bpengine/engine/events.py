@@ -10,6 +10,7 @@ the case by SpiffWorkflow; :func:`settle` also notes it so the engine broadcasts
 cases. Everything else the step threw for nobody in the case is handed to the engine as
 outgoing (another case or the application takes it).
 """
+
 from __future__ import annotations
 
 from copy import deepcopy
@@ -23,7 +24,17 @@ from SpiffWorkflow.util.task import TaskState
 
 from .frontier import waits
 
-__all__ = ["summarise", "pools_on_message", "catch_elements", "deliver", "hand_over", "note_throw", "settle", "outbox", "KINDS"]
+__all__ = [
+    "summarise",
+    "pools_on_message",
+    "catch_elements",
+    "deliver",
+    "hand_over",
+    "note_throw",
+    "settle",
+    "outbox",
+    "KINDS",
+]
 
 KINDS = {MessageEventDefinition: "message", SignalEventDefinition: "signal"}
 _OUTBOX = "_bpe_outbox"  # plain attributes of the live workflow; never serialized
@@ -57,8 +68,9 @@ def summarise(spec, subprocess_specs) -> dict:
                     catches[kind].add(part.name)
     tops = list(spec.bpmn_start_events)
     if not tops and pools_on_message(spec):  # every pool waits for a message: one starts it
-        tops = [s for name in spec.start.trigger_specs
-                for s in subprocess_specs[name].bpmn_start_events]
+        tops = [
+            s for name in spec.start.trigger_specs for s in subprocess_specs[name].bpmn_start_events
+        ]
     for start in tops:
         definition = start.event_definition
         kind = _kind(definition)
@@ -72,7 +84,8 @@ def summarise(spec, subprocess_specs) -> dict:
 def pools_on_message(spec) -> bool:
     """A collaboration none of whose pools starts with the case: a message starts it."""
     return bool(getattr(spec.start, "trigger_specs", None)) and all(
-        name == spec.end.name for name in spec.start._outputs)
+        name == spec.end.name for name in spec.start._outputs
+    )
 
 
 def catch_elements(spec, subprocess_specs) -> dict[str, tuple[str, str]]:
@@ -91,8 +104,11 @@ def catch_elements(spec, subprocess_specs) -> dict[str, tuple[str, str]]:
             if parts is None:
                 parts, specs = [definition], [task_spec]
             else:
-                specs = task_spec.outputs if len(task_spec.outputs) == len(parts) \
+                specs = (
+                    task_spec.outputs
+                    if len(task_spec.outputs) == len(parts)
                     else [task_spec] * len(parts)
+                )
             for part, branch in zip(parts, specs, strict=True):
                 kind = _kind(part)
                 if kind:
@@ -100,8 +116,15 @@ def catch_elements(spec, subprocess_specs) -> dict[str, tuple[str, str]]:
     return found
 
 
-def deliver(workflow, kind: str, name: str, payload: dict, *, every: bool = False,
-            elements: set[str] | None = None) -> list[str]:
+def deliver(
+    workflow,
+    kind: str,
+    name: str,
+    payload: dict,
+    *,
+    every: bool = False,
+    elements: set[str] | None = None,
+) -> list[str]:
     """Let waiting catch events of ``kind``/``name`` catch it; return the elements that did.
 
     A message goes to one catch (the oldest waiting, or one of ``elements``); a signal to
@@ -117,9 +140,12 @@ def deliver(workflow, kind: str, name: str, payload: dict, *, every: bool = Fals
         workflow.catch(BpmnEvent(definition, payload=deepcopy(payload)))
         if len(workflow.subprocesses) == pools:
             return []
-        return [start.bpmn_id for pool in workflow.spec.start.trigger_specs
-                for start in workflow.subprocess_specs[pool].bpmn_start_events
-                if getattr(start.event_definition, "name", None) == name]
+        return [
+            start.bpmn_id
+            for pool in workflow.spec.start.trigger_specs
+            for start in workflow.subprocess_specs[pool].bpmn_start_events
+            if getattr(start.event_definition, "name", None) == name
+        ]
     tasks = sorted(workflow.event_manager.tasks.values(), key=lambda t: t.last_state_change)
     for task in tasks:
         if task.state != TaskState.WAITING:
@@ -194,13 +220,18 @@ def settle(workflow, catchable: set[str]) -> bool:
         if kind != "message":
             kept.append(event)  # errors and escalations: as SpiffWorkflow left them
         elif definition.name in catchable:
-            if not caught and deliver(workflow, "message", definition.name,
-                                      event.payload or {}):
+            if not caught and deliver(workflow, "message", definition.name, event.payload or {}):
                 caught = True
             else:
                 kept.append(event)
         else:
-            outbox(workflow).append(("message", definition.name, event.payload or {},
-                                     throwers(workflow).get(definition.name)))
+            outbox(workflow).append(
+                (
+                    "message",
+                    definition.name,
+                    event.payload or {},
+                    throwers(workflow).get(definition.name),
+                )
+            )
     workflow.bpmn_events = kept
     return caught

@@ -10,6 +10,7 @@ name config>`` (``required``, ``readonly``, ``minlength``, ``maxlength``, ``min`
 Types: ``string``, ``long``, ``boolean``, ``date`` (ISO ``YYYY-MM-DD``), ``enum``. Names in the
 data that no field declares pass through (as in Camunda).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -83,8 +84,11 @@ def _field(element_id: str, node) -> FormField:
     kind = (node.get("type") or "string").strip()
     where = f"{element_id}: form field {name!r}"
     if kind not in _TYPES:
-        raise BpengineError(_("{where}: type {kind} is not one of {types}").format(
-                                where=where, kind=repr(kind), types=", ".join(_TYPES)))
+        raise BpengineError(
+            _("{where}: type {kind} is not one of {types}").format(
+                where=where, kind=repr(kind), types=", ".join(_TYPES)
+            )
+        )
     constraints, required, readonly = {}, False, False
     for constraint in node.iter(_c("constraint")):
         what, config = constraint.get("name"), constraint.get("config")
@@ -96,13 +100,16 @@ def _field(element_id: str, node) -> FormField:
             try:
                 constraints[what] = float(config) if what in ("min", "max") else int(config)
             except (TypeError, ValueError):
-                raise BpengineError(_("{where}: constraint {what} needs a number, not "
-                                      "{config}").format(
-                                        where=where, what=what, config=repr(config))) from None
+                raise BpengineError(
+                    _("{where}: constraint {what} needs a number, not {config}").format(
+                        where=where, what=what, config=repr(config)
+                    )
+                ) from None
     values = tuple((v.get("id"), v.get("name") or v.get("id")) for v in node.iter(_c("value")))
     default = node.get("defaultValue")
-    spec = FormField(name, node.get("label") or name, kind, required, readonly, None, values,
-                     constraints)
+    spec = FormField(
+        name, node.get("label") or name, kind, required, readonly, None, values, constraints
+    )
     if default is not None:
         default = _typed(spec, default, f"{where}: defaultValue")
     return FormField(name, spec.label, kind, required, readonly, default, values, constraints)
@@ -115,34 +122,48 @@ def _typed(spec: FormField, value, where: str):
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value.strip())
         if not isinstance(value, int) or isinstance(value, bool):
-            raise FormError(_("{where}: {value} is not a whole number").format(
-                                where=where, value=repr(value)), spec.id)
+            raise FormError(
+                _("{where}: {value} is not a whole number").format(where=where, value=repr(value)),
+                spec.id,
+            )
         return value
     if kind == "boolean":
         if isinstance(value, str) and value in ("true", "false"):
             value = value == "true"
         if not isinstance(value, bool):
-            raise FormError(_("{where}: {value} is not true or false").format(
-                                where=where, value=repr(value)), spec.id)
+            raise FormError(
+                _("{where}: {value} is not true or false").format(where=where, value=repr(value)),
+                spec.id,
+            )
         return value
     if not isinstance(value, str):
-        raise FormError(_("{where}: {value} is not "
-                          "text").format(where=where, value=repr(value)), spec.id)
+        raise FormError(
+            _("{where}: {value} is not text").format(where=where, value=repr(value)), spec.id
+        )
     if kind == "date":
         try:
             _dt.date.fromisoformat(value)
         except ValueError:
-            raise FormError(_("{where}: {value} is not a date (YYYY-MM-DD)").format(
-                                where=where, value=repr(value)), spec.id) from None
+            raise FormError(
+                _("{where}: {value} is not a date (YYYY-MM-DD)").format(
+                    where=where, value=repr(value)
+                ),
+                spec.id,
+            ) from None
     if kind == "enum" and value not in {v for v, _ in spec.values}:
         choices = ", ".join(repr(v) for v, _ in spec.values)
-        raise FormError(_("{where}: {value} is not one of {choices}").format(
-                            where=where, value=repr(value), choices=choices), spec.id)
+        raise FormError(
+            _("{where}: {value} is not one of {choices}").format(
+                where=where, value=repr(value), choices=choices
+            ),
+            spec.id,
+        )
     return value
 
 
-def validate(fields: tuple[FormField, ...] | None, data: dict, what: str,
-             current: dict | None = None) -> dict:
+def validate(
+    fields: tuple[FormField, ...] | None, data: dict, what: str, current: dict | None = None
+) -> dict:
     """The data to complete a task with, checked against its form; defaults filled in.
 
     Raises
@@ -165,26 +186,41 @@ def validate(fields: tuple[FormField, ...] | None, data: dict, what: str,
                 data[spec.id] = spec.default
                 continue
             if spec.required:
-                raise FormError(_("{where} ({label}) is required").format(
-                                    where=where, label=repr(spec.label)), spec.id)
+                raise FormError(
+                    _("{where} ({label}) is required").format(where=where, label=repr(spec.label)),
+                    spec.id,
+                )
             continue
         value = data[spec.id] = _typed(spec, value, where)
         limits = spec.constraints
         if isinstance(value, str):
             if "minlength" in limits and len(value) < limits["minlength"]:
-                raise FormError(_("{where}: at least {n} characters").format(
-                                    where=where, n=limits["minlength"]),
-                                spec.id)
+                raise FormError(
+                    _("{where}: at least {n} characters").format(
+                        where=where, n=limits["minlength"]
+                    ),
+                    spec.id,
+                )
             if "maxlength" in limits and len(value) > limits["maxlength"]:
-                raise FormError(_("{where}: at most {n} characters").format(
-                                    where=where, n=limits["maxlength"]), spec.id)
+                raise FormError(
+                    _("{where}: at most {n} characters").format(where=where, n=limits["maxlength"]),
+                    spec.id,
+                )
         elif isinstance(value, int) and not isinstance(value, bool):
             if "min" in limits and value < limits["min"]:
-                raise FormError(_("{where}: {value} is below the minimum {minimum:g}").format(
-                                    where=where, value=value, minimum=limits["min"]), spec.id)
+                raise FormError(
+                    _("{where}: {value} is below the minimum {minimum:g}").format(
+                        where=where, value=value, minimum=limits["min"]
+                    ),
+                    spec.id,
+                )
             if "max" in limits and value > limits["max"]:
-                raise FormError(_("{where}: {value} is above the maximum {maximum:g}").format(
-                                    where=where, value=value, maximum=limits["max"]), spec.id)
+                raise FormError(
+                    _("{where}: {value} is above the maximum {maximum:g}").format(
+                        where=where, value=value, maximum=limits["max"]
+                    ),
+                    spec.id,
+                )
     return data
 
 

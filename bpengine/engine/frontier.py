@@ -10,6 +10,7 @@ rebuilt by :func:`predict_next` just before a task runs), so a step costs the sa
 
 :func:`open_tasks` lists what the database mirrors as task rows.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -52,9 +53,13 @@ def _join_arrivals(workflow) -> list:
         if task.state == TaskState.COMPLETED and isinstance(task.task_spec, UnstructuredJoin):
             name = task.task_spec.name
             fired[name] = max(fired.get(name, 0.0), task.last_state_change)
-    return [t for t in workflow.tasks.values()
-            if t.state == TaskState.CANCELLED and isinstance(t.task_spec, UnstructuredJoin)
-            and t.last_state_change > fired.get(t.task_spec.name, -1.0)]
+    return [
+        t
+        for t in workflow.tasks.values()
+        if t.state == TaskState.CANCELLED
+        and isinstance(t.task_spec, UnstructuredJoin)
+        and t.last_state_change > fired.get(t.task_spec.name, -1.0)
+    ]
 
 
 def prune(workflow) -> int:
@@ -144,9 +149,14 @@ def trim_predictions(workflow) -> int:
     """
     dropped = 0
     for wf in (workflow, *workflow.subprocesses.values()):
-        doomed = [t for t in wf.tasks.values()
-                  if t.has_state(_PREDICTED) and t.parent is not None
-                  and t.parent.has_state(_PREDICTED) and not t.triggered]
+        doomed = [
+            t
+            for t in wf.tasks.values()
+            if t.has_state(_PREDICTED)
+            and t.parent is not None
+            and t.parent.has_state(_PREDICTED)
+            and not t.triggered
+        ]
         for task in doomed:
             if task.id in wf.tasks:
                 parent = task.parent
@@ -173,8 +183,7 @@ class OpenTask:
 
     __slots__ = ("id", "element_id", "name", "kind", "due", "lane", "message", "data")
 
-    def __init__(self, id, element_id, name, kind, lane=None, due=None, message=None,
-                 data=None):
+    def __init__(self, id, element_id, name, kind, lane=None, due=None, message=None, data=None):
         self.id, self.element_id, self.name, self.kind = id, element_id, name, kind
         self.lane, self.due, self.message = lane, due, message
         self.data = data  # a user task's own data (a multi-instance item), not copied
@@ -195,8 +204,10 @@ def waits(task) -> list[tuple[str, Any, Any]]:
     definition = getattr(task.task_spec, "event_definition", None)
     if isinstance(definition, MultipleEventDefinition):
         outputs = task.task_spec.outputs
-        parts = [(d, outputs[i] if len(outputs) == len(definition.event_definitions)
-                  else task.task_spec) for i, d in enumerate(definition.event_definitions)]
+        parts = [
+            (d, outputs[i] if len(outputs) == len(definition.event_definitions) else task.task_spec)
+            for i, d in enumerate(definition.event_definitions)
+        ]
     else:
         parts = [(definition, task.task_spec)]
     found = []
@@ -229,20 +240,41 @@ def open_tasks(workflow) -> list[OpenTask]:
         if bpmn_id is None:
             continue
         if task.state == TaskState.READY and spec.manual:
-            found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "user",
-                                  lane=getattr(spec, "lane", None), data=task.data))
+            found.append(
+                OpenTask(
+                    str(task.id),
+                    bpmn_id,
+                    spec.bpmn_name or bpmn_id,
+                    "user",
+                    lane=getattr(spec, "lane", None),
+                    data=task.data,
+                )
+            )
         elif task.state == TaskState.STARTED and isinstance(spec, ServiceTask):
-            found.append(OpenTask(str(task.id), bpmn_id, spec.bpmn_name or bpmn_id, "service",
-                                  lane=getattr(spec, "lane", None)))
+            found.append(
+                OpenTask(
+                    str(task.id),
+                    bpmn_id,
+                    spec.bpmn_name or bpmn_id,
+                    "service",
+                    lane=getattr(spec, "lane", None),
+                )
+            )
         elif task.state == TaskState.WAITING:
             for index, (kind, definition, branch) in enumerate(waits(task)):
                 element = getattr(branch, "bpmn_id", None) or bpmn_id
                 name = getattr(branch, "bpmn_name", None) or element
-                found.append(OpenTask(
-                    _row_id(task, kind, index), element, name, kind,
-                    lane=getattr(branch, "lane", None) or getattr(spec, "lane", None),
-                    due=_timer_due(task) if kind == "timer" else None,
-                    message=None if kind == "timer" else definition.name))
+                found.append(
+                    OpenTask(
+                        _row_id(task, kind, index),
+                        element,
+                        name,
+                        kind,
+                        lane=getattr(branch, "lane", None) or getattr(spec, "lane", None),
+                        due=_timer_due(task) if kind == "timer" else None,
+                        message=None if kind == "timer" else definition.name,
+                    )
+                )
     return found
 
 

@@ -15,6 +15,7 @@ not atomic; a worker killed between the two (``kill -9``, a lost connection, a c
 another worker) runs the handler again. Handlers that take a second argument get a
 :class:`~bpengine.engine.records.Job` whose ``key`` is the same on every attempt of the task.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -53,26 +54,48 @@ class JobPolicy:
 
     def __post_init__(self):
         if not isinstance(self.retries, int) or self.retries < 1:
-            raise BpengineError(_("retries must be a whole number of at least 1 (the first "
-                                  "attempt), not {retries!r}").format(retries=self.retries))
+            raise BpengineError(
+                _(
+                    "retries must be a whole number of at least 1 (the first "
+                    "attempt), not {retries!r}"
+                ).format(retries=self.retries)
+            )
         if not isinstance(self.backoff, _dt.timedelta) or self.backoff.total_seconds() < 0:
-            raise BpengineError(_("backoff must be a non-negative datetime.timedelta, not "
-                                  "{backoff!r}").format(backoff=self.backoff))
+            raise BpengineError(
+                _("backoff must be a non-negative datetime.timedelta, not {backoff!r}").format(
+                    backoff=self.backoff
+                )
+            )
 
 
 DEFAULT_POLICY = JobPolicy()
 
 
 def to_incident(row: IncidentRow) -> Incident:
-    return Incident(row.task_id, row.case_id, row.element_id, row.kind, row.state,
-                    row.error, row.attempts, utc(row.next_retry), utc(row.created_at),
-                    utc(row.updated_at), utc(row.resolved_at), row.resolved_by)
+    return Incident(
+        row.task_id,
+        row.case_id,
+        row.element_id,
+        row.kind,
+        row.state,
+        row.error,
+        row.attempts,
+        utc(row.next_retry),
+        utc(row.created_at),
+        utc(row.updated_at),
+        utc(row.resolved_at),
+        row.resolved_by,
+    )
 
 
 def open_incidents(session, case_id: str) -> dict[str, IncidentRow]:
     """The open incidents of a case by task id."""
-    return {r.task_id: r for r in session.scalars(select(IncidentRow).where(
-        IncidentRow.case_id == case_id, IncidentRow.state == "open"))}
+    return {
+        r.task_id: r
+        for r in session.scalars(
+            select(IncidentRow).where(IncidentRow.case_id == case_id, IncidentRow.state == "open")
+        )
+    }
 
 
 def retry_due(incident: IncidentRow, now: _dt.datetime) -> bool:
@@ -82,22 +105,42 @@ def retry_due(incident: IncidentRow, now: _dt.datetime) -> bool:
 
 def _not_held(now):
     """No open incident holds the task row back (none, or its next retry has come)."""
-    return ~exists(select(IncidentRow.task_id).where(
-        IncidentRow.task_id == TaskRow.id, IncidentRow.state == "open",
-        or_(IncidentRow.next_retry.is_(None), IncidentRow.next_retry > now)))
+    return ~exists(
+        select(IncidentRow.task_id).where(
+            IncidentRow.task_id == TaskRow.id,
+            IncidentRow.state == "open",
+            or_(IncidentRow.next_retry.is_(None), IncidentRow.next_retry > now),
+        )
+    )
 
 
-def record_failure(session, case: CaseRow, task, kind: str, error: str, policy: JobPolicy,
-                   now: _dt.datetime, actor: str, incident: IncidentRow | None = None
-                   ) -> IncidentRow:
+def record_failure(
+    session,
+    case: CaseRow,
+    task,
+    kind: str,
+    error: str,
+    policy: JobPolicy,
+    now: _dt.datetime,
+    actor: str,
+    incident: IncidentRow | None = None,
+) -> IncidentRow:
     """Count a failed attempt of ``task``'s job: open or update its incident, plan the next
     retry, or fail the case when none is left. Audited as ``fail``."""
     if incident is None:
         incident = session.get(IncidentRow, task.id)
     if incident is None:
-        incident = IncidentRow(case_id=case.id, task_id=task.id, element_id=task.element_id,
-                               kind=kind, state="open", error=error, attempts=0,
-                               retries_left=policy.retries, created_at=now)
+        incident = IncidentRow(
+            case_id=case.id,
+            task_id=task.id,
+            element_id=task.element_id,
+            kind=kind,
+            state="open",
+            error=error,
+            attempts=0,
+            retries_left=policy.retries,
+            created_at=now,
+        )
         session.add(incident)
     elif incident.state != "open":  # failing again after it was resolved: a new series
         incident.state, incident.attempts, incident.retries_left = "open", 0, policy.retries
@@ -120,13 +163,18 @@ def record_failure(session, case: CaseRow, task, kind: str, error: str, policy: 
 
 def resolve(session, case_id: str, task_ids, now: _dt.datetime, actor: str) -> None:
     """Close the open incidents of these tasks (their job ran, or the case was cancelled)."""
-    query = update(IncidentRow).where(IncidentRow.case_id == case_id,
-                                      IncidentRow.state == "open")
+    query = update(IncidentRow).where(IncidentRow.case_id == case_id, IncidentRow.state == "open")
     if task_ids is not None:
         query = query.where(IncidentRow.task_id.in_(list(task_ids)))
-    session.execute(query.values(state="resolved", resolved_at=now, resolved_by=actor or "",
-                                 next_retry=None, updated_at=now)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        query.values(
+            state="resolved",
+            resolved_at=now,
+            resolved_by=actor or "",
+            next_retry=None,
+            updated_at=now,
+        ).execution_options(synchronize_session=False)
+    )
 
 
 class JobOperations(EngineCore):
@@ -134,12 +182,12 @@ class JobOperations(EngineCore):
 
     _default_policy = DEFAULT_POLICY
 
-    def set_retries(self, element: str, retries: int, backoff: _dt.timedelta | None = None
-                    ) -> None:
+    def set_retries(self, element: str, retries: int, backoff: _dt.timedelta | None = None) -> None:
         """How often the job of ``element`` (a timer or service task, by id or name) is
         tried before its case fails, and the first wait between tries."""
         self._policies[str(element)] = JobPolicy(
-            retries, backoff if backoff is not None else self._default_policy.backoff)
+            retries, backoff if backoff is not None else self._default_policy.backoff
+        )
 
     def _policy(self, element_id: str, name: str | None = None) -> JobPolicy:
         for key in (element_id, name):
@@ -147,8 +195,9 @@ class JobOperations(EngineCore):
                 return self._policies[key]
         return self._default_policy
 
-    def incidents(self, case_id: str | None = None, *, state: str | None = "open",
-                  limit: int | None = None) -> list[Incident]:
+    def incidents(
+        self, case_id: str | None = None, *, state: str | None = "open", limit: int | None = None
+    ) -> list[Incident]:
         """Incidents, oldest first: of one case or all, ``open`` (default), ``resolved``
         or any (``state=None``)."""
         with self._transaction(self._now()) as session:
@@ -168,8 +217,11 @@ class JobOperations(EngineCore):
         Each case's timers run in a transaction of their own; one that fails becomes an
         incident and the others go on. Several workers can tick at once.
         """
-        now = now.astimezone(_dt.timezone.utc) if now and now.tzinfo else \
-            (now.replace(tzinfo=_dt.timezone.utc) if now else self._now())
+        now = (
+            now.astimezone(_dt.timezone.utc)
+            if now and now.tzinfo
+            else (now.replace(tzinfo=_dt.timezone.utc) if now else self._now())
+        )
         advanced = self._run_jobs("timer", now, limit)
         with self._transaction(now) as session:
             advanced += self._sweep_messages(session, now, limit)
@@ -205,9 +257,12 @@ class JobOperations(EngineCore):
             case = self._case_row(session, case_id)
             incidents = open_incidents(session, case.id)
             if case.status != "failed" and not (incidents and case.status == "running"):
-                raise BpengineError(_("case {case_id} is {status} and has no open incident; "
-                                      "only failed cases or cases with incidents can be retried").format(
-                        case_id=case_id, status=_(case.status)))
+                raise BpengineError(
+                    _(
+                        "case {case_id} is {status} and has no open incident; "
+                        "only failed cases or cases with incidents can be retried"
+                    ).format(case_id=case_id, status=_(case.status))
+                )
             before = dict(case.data)
             if data:
                 runtime = self._runtime(session, case.definition_id)
@@ -218,36 +273,61 @@ class JobOperations(EngineCore):
                 case.state = runtime.dump(workflow, case.data)
             # A timer failed when it was due (a tick may run ahead of the clock): fire it as
             # of then.
-            fired = max([now] + [utc(i.updated_at) for i in incidents.values()
-                                 if i.kind == "timer"])
+            fired = max(
+                [now] + [utc(i.updated_at) for i in incidents.values() if i.kind == "timer"]
+            )
             for incident in incidents.values():
                 incident.retries_left = self._policy(incident.element_id).retries
                 incident.next_retry, incident.updated_at = now, now
-            audit(session, case.id, "retry", actor, now, before=before if data else None,
-                  after=dict(case.data) if data else None, detail=case.error or "")
+            audit(
+                session,
+                case.id,
+                "retry",
+                actor,
+                now,
+                before=before if data else None,
+                after=dict(case.data) if data else None,
+                detail=case.error or "",
+            )
             case.status, case.error = "running", None
         self._run_jobs("timer", fired, 100, case_id=case.id, actor=actor)
         self._run_jobs("service", now, 100, case_id=case.id, actor=actor)
         result = self.get(case.id)
-        pending = [t.element_id for t in result.tasks if t.kind == "service"
-                   and t.element_id not in self._handlers and t.name not in self._handlers]
+        pending = [
+            t.element_id
+            for t in result.tasks
+            if t.kind == "service"
+            and t.element_id not in self._handlers
+            and t.name not in self._handlers
+        ]
         if pending and result.status == "running":
             with self._transaction(now) as session:
-                audit(session, case.id, "wait", actor, now,
-                      detail="no handler registered here for " + ", ".join(pending))
+                audit(
+                    session,
+                    case.id,
+                    "wait",
+                    actor,
+                    now,
+                    detail="no handler registered here for " + ", ".join(pending),
+                )
         return result
 
     # --- the executor ----------------------------------------------------------------------
     def _acquire(self, session, kind: str, now, tried: set, case_id: str | None):
-        query = (select(TaskRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
-                 .where(TaskRow.kind == kind, CaseRow.status == "running", _not_held(now)))
+        query = (
+            select(TaskRow)
+            .join(CaseRow, TaskRow.case_id == CaseRow.id)
+            .where(TaskRow.kind == kind, CaseRow.status == "running", _not_held(now))
+        )
         if kind == "timer":
-            query = query.where(TaskRow.state == "waiting", TaskRow.due <= now
-                                ).order_by(TaskRow.due)
+            query = query.where(TaskRow.state == "waiting", TaskRow.due <= now).order_by(
+                TaskRow.due
+            )
         else:
             names = list(self._handlers)
-            query = query.where(TaskRow.state == "pending", or_(
-                TaskRow.element_id.in_(names), TaskRow.name.in_(names))
+            query = query.where(
+                TaskRow.state == "pending",
+                or_(TaskRow.element_id.in_(names), TaskRow.name.in_(names)),
             ).order_by(TaskRow.created_at)
         if tried:
             query = query.where(TaskRow.case_id.not_in(list(tried)))
@@ -255,8 +335,9 @@ class JobOperations(EngineCore):
             query = query.where(TaskRow.case_id == case_id)
         return session.scalar(query.limit(1).with_for_update(skip_locked=True, of=TaskRow))
 
-    def _run_jobs(self, kind: str, now, limit: int, *, case_id: str | None = None,
-                  actor: str | None = None) -> list[str]:
+    def _run_jobs(
+        self, kind: str, now, limit: int, *, case_id: str | None = None, actor: str | None = None
+    ) -> list[str]:
         """Run due jobs of ``kind``, one case per transaction; return the cases advanced.
 
         The job runs inside a savepoint: when it fails, its work is rolled back and the
@@ -272,16 +353,20 @@ class JobOperations(EngineCore):
                     row = self._acquire(session, kind, now, tried, case_id)
                     if row is None:
                         break
-                    job = SimpleNamespace(id=row.id, case_id=row.case_id,
-                                          element_id=row.element_id, name=row.name)
+                    job = SimpleNamespace(
+                        id=row.id, case_id=row.case_id, element_id=row.element_id, name=row.name
+                    )
                     tried.add(job.case_id)
                     if self.db.dialect.name == "sqlite":
                         # SQLite has no row locks (and pysqlite reads outside the write
                         # transaction): take the write lock, then look again: another worker
                         # may have run the job or written its incident meanwhile.
-                        session.execute(update(CaseRow).where(CaseRow.id == job.case_id)
-                                        .values(updated_at=CaseRow.updated_at)
-                                        .execution_options(synchronize_session=False))
+                        session.execute(
+                            update(CaseRow)
+                            .where(CaseRow.id == job.case_id)
+                            .values(updated_at=CaseRow.updated_at)
+                            .execution_options(synchronize_session=False)
+                        )
                         if self._acquire(session, kind, now, set(), job.case_id) is None:
                             continue
                     if self._run_job(session, job, kind, now, actor):
@@ -292,12 +377,10 @@ class JobOperations(EngineCore):
 
     def _run_job(self, session, job, kind: str, now, actor: str) -> bool:
         """Run one job in a savepoint; on failure record its incident. Whether it ran."""
-        step = (lambda rt, wf: rt.fire_timers(wf)) if kind == "timer" else \
-            (lambda rt, wf: set())
+        step = (lambda rt, wf: rt.fire_timers(wf)) if kind == "timer" else (lambda rt, wf: set())
         try:
             with session.begin_nested():
-                self._advance_case(session, session.get(CaseRow, job.case_id), step, actor,
-                                   now)
+                self._advance_case(session, session.get(CaseRow, job.case_id), step, actor, now)
             return True
         except (SQLAlchemyError, ConflictError, StorageError):
             raise  # a conflict or the database itself: not this job's fault
@@ -306,6 +389,7 @@ class JobOperations(EngineCore):
                 del session.info[key]  # audit and task rows of the rolled-back work
             error = f"{job.element_id}: {type(exc).__name__}: {exc}"
             case = session.get(CaseRow, job.case_id)
-            record_failure(session, case, job, kind, error,
-                           self._policy(job.element_id, job.name), now, actor)
+            record_failure(
+                session, case, job, kind, error, self._policy(job.element_id, job.name), now, actor
+            )
             return False

@@ -6,6 +6,7 @@ that case stuck. So every text the engine will store from the model (element ids
 lanes, message names, timer-start expressions, the definition's key and name) is measured
 against its column's length here, read from the schema itself so the two cannot drift.
 """
+
 from __future__ import annotations
 
 from ..errors import ModelError, Problem
@@ -38,16 +39,29 @@ def check_lengths(model, key: str, name: str, messages: dict[str, str], events: 
     def check(value, column, what: str, el=None) -> None:
         room = _room(column)
         if value and len(value) > room:
-            problems.append(Problem(
-                _("{what} is {length} characters long; the engine stores at most {room} "
-                  "(shorten it in the model)").format(what=what, length=len(value), room=room),
-                file=model.file, line=getattr(el, "line", None),
-                element_id=(el.id[:60] + "…" if el is not None and len(el.id) > 60
-                            else getattr(el, "id", None)),
-                element_name=None, code="too-long"))
+            problems.append(
+                Problem(
+                    _(
+                        "{what} is {length} characters long; the engine stores at most {room} "
+                        "(shorten it in the model)"
+                    ).format(what=what, length=len(value), room=room),
+                    file=model.file,
+                    line=getattr(el, "line", None),
+                    element_id=(
+                        el.id[:60] + "…"
+                        if el is not None and len(el.id) > 60
+                        else getattr(el, "id", None)
+                    ),
+                    element_name=None,
+                    code="too-long",
+                )
+            )
 
-    check(key, DefinitionRow.key, _("the process (or collaboration) id {value!r}").format(
-        value=key[:40] + "…"))
+    check(
+        key,
+        DefinitionRow.key,
+        _("the process (or collaboration) id {value!r}").format(value=key[:40] + "…"),
+    )
     check(name, DefinitionRow.name, _("the process name"))
     for el in model.elements.values():
         check(el.id, TaskRow.element_id, _("the element id"), el)

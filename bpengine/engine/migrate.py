@@ -13,6 +13,7 @@ True
 >>> current(db) == head()
 True
 """
+
 from __future__ import annotations
 
 import threading
@@ -50,8 +51,9 @@ def make_sql_engine(url: str) -> SqlEngine:
     try:
         return create_engine(normalise_url(url) or "")
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise BpengineError(hide_password(f"--url {url!r}: cannot use this database URL: "
-                                          f"{exc}")) from None
+        raise BpengineError(
+            hide_password(f"--url {url!r}: cannot use this database URL: {exc}")
+        ) from None
 
 
 def _engine(target) -> tuple[SqlEngine, bool]:
@@ -70,8 +72,9 @@ def head() -> str:
 
 def _failed(what: str, exc: SQLAlchemyError) -> BpengineError:
     """``what`` failed, with the driver's first line (any password in it hidden)."""
-    return BpengineError(hide_password(f"{what}: {exc.__class__.__name__}: "
-                                       f"{str(exc).splitlines()[0]}"))
+    return BpengineError(
+        hide_password(f"{what}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+    )
 
 
 def current(target) -> str | None:
@@ -80,7 +83,8 @@ def current(target) -> str | None:
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(
-                conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
+                conn, opts={"version_table": VERSION_TABLE}
+            ).get_current_revision()
     except SQLAlchemyError as exc:
         raise _failed("cannot read the schema version", exc) from None
     finally:
@@ -138,8 +142,9 @@ def app_role_sql(role: str = "bpe_app") -> list[str]:
     'CREATE ROLE kasus_app LOGIN'
     """
     if not role.isidentifier():
-        raise BpengineError(_("app role {role!r}: use a plain SQL name (letters, digits, _)").format(
-                role=role))
+        raise BpengineError(
+            _("app role {role!r}: use a plain SQL name (letters, digits, _)").format(role=role)
+        )
     return [
         f"CREATE ROLE {role} LOGIN",
         f"GRANT USAGE ON SCHEMA public TO {role}",

@@ -9,6 +9,7 @@ kind, or a parallel join lies ahead that would wait for a branch the case never 
 The move itself is one transaction per case, audited (``migrate``), and changes nothing for
 a case that cannot move.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -51,18 +52,25 @@ def _mapping(mapping) -> dict[str, str]:
     if mapping is None:
         return {}
     if not isinstance(mapping, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) and k and v for k, v in mapping.items()):
-        raise BpengineError(_("migration mapping: give old element id -> new element id, as "
-                              "text"))
+        isinstance(k, str) and isinstance(v, str) and k and v for k, v in mapping.items()
+    ):
+        raise BpengineError(_("migration mapping: give old element id -> new element id, as text"))
     return dict(mapping)
 
 
 class MigrationOperations(EngineCore):
     """Case migration calls of :class:`~bpengine.engine.Engine`."""
 
-    def migrate(self, source, target, *, mapping: Mapping[str, str] | None = None,
-                cases: Iterable[str] | None = None, dry_run: bool = False,
-                actor: str = "") -> list[Move]:
+    def migrate(
+        self,
+        source,
+        target,
+        *,
+        mapping: Mapping[str, str] | None = None,
+        cases: Iterable[str] | None = None,
+        dry_run: bool = False,
+        actor: str = "",
+    ) -> list[Move]:
         """Move the running cases of definition ``source`` to definition ``target``.
 
         Parameters
@@ -87,10 +95,14 @@ class MigrationOperations(EngineCore):
             old = self._definition_row(session, source)
             new = self._definition_row(session, target)
             if old.id == new.id:
-                raise BpengineError(_("migrate: {key} v{version} is both the source and the "
-                                      "target").format(key=old.key, version=old.version))
-            query = select(CaseRow.id).where(CaseRow.definition_id == old.id,
-                                             CaseRow.status == "running")
+                raise BpengineError(
+                    _("migrate: {key} v{version} is both the source and the target").format(
+                        key=old.key, version=old.version
+                    )
+                )
+            query = select(CaseRow.id).where(
+                CaseRow.definition_id == old.id, CaseRow.status == "running"
+            )
             if cases is not None:
                 wanted = [str(c) for c in cases]
                 query = query.where(CaseRow.id.in_(wanted))
@@ -98,44 +110,58 @@ class MigrationOperations(EngineCore):
             if cases is not None:
                 missing = sorted(set(wanted) - set(ids))
                 if missing:
-                    raise BpengineError(_("migrate: not running cases of {key} v{version}: "
-                                          "{missing}").format(
-                            key=old.key, version=old.version, missing=', '.join(missing)))
+                    raise BpengineError(
+                        _("migrate: not running cases of {key} v{version}: {missing}").format(
+                            key=old.key, version=old.version, missing=", ".join(missing)
+                        )
+                    )
             old_id, new_id = old.id, new.id
-        return [self._move_case(case_id, old_id, new_id, mapping, dry_run, actor, now)
-                for case_id in ids]
+        return [
+            self._move_case(case_id, old_id, new_id, mapping, dry_run, actor, now)
+            for case_id in ids
+        ]
 
     def _move_case(self, case_id, old_id, new_id, mapping, dry_run, actor, now) -> Move:
         try:
             with self._transaction(now) as session:
                 case = self._case_row(session, case_id)
                 if case.definition_id != old_id or case.status != "running":
-                    return Move(case_id, (), False, (f"it is {case.status} on another "
-                                                     "version now",))
+                    return Move(
+                        case_id, (), False, (f"it is {case.status} on another version now",)
+                    )
                 source = self._runtime(session, old_id)
                 target = self._runtime(session, new_id)
                 version = f"{target.key} v{target.version}"
                 workflow = self._workflow(source, case)
                 at = tuple(sorted({t.element_id for t in open_tasks(workflow)}))
-                reasons = check(workflow, target.spec, target.subprocess_specs, mapping,
-                                version)
+                reasons = check(workflow, target.spec, target.subprocess_specs, mapping, version)
                 if reasons or dry_run:
                     return Move(case_id, at, not reasons, tuple(reasons))
                 move(workflow, target.spec, target.subprocess_specs, mapping)
                 state = target.dump(workflow, case.data)
                 workflow = target.restore(state, case)  # it must read back under the new version
                 now_open = {t.id: t for t in open_tasks(workflow)}
-                for row in session.scalars(select(TaskRow).where(
-                        TaskRow.case_id == case.id, TaskRow.state.in_(OPEN_TASK_STATES))):
+                for row in session.scalars(
+                    select(TaskRow).where(
+                        TaskRow.case_id == case.id, TaskRow.state.in_(OPEN_TASK_STATES)
+                    )
+                ):
                     task = now_open.get(row.id)
                     if task is not None:
-                        row.element_id, row.name, row.lane = task.element_id, task.name, \
-                            task.lane
+                        row.element_id, row.name, row.lane = task.element_id, task.name, task.lane
                 case.state, case.definition_id, case.updated_at = state, new_id, now
                 renamed = {k: v for k, v in mapping.items() if target_name(k, mapping) != k}
-                audit(session, case.id, "migrate", actor, now, detail=(
-                    f"{source.key} v{source.version} -> {version} at {', '.join(at)}"
-                    + (f" (mapped {renamed})" if renamed else "")))
+                audit(
+                    session,
+                    case.id,
+                    "migrate",
+                    actor,
+                    now,
+                    detail=(
+                        f"{source.key} v{source.version} -> {version} at {', '.join(at)}"
+                        + (f" (mapped {renamed})" if renamed else "")
+                    ),
+                )
                 return Move(case_id, at, True)
         except ConflictError as exc:
             return Move(case_id, (), False, (f"it changed while moving ({exc}); run again",))

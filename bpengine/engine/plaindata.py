@@ -26,6 +26,7 @@ the value; :func:`resolve_case_data` puts the case's value back when the state i
 refuses, naming the key, when the case data beside it no longer holds that value (never a
 silently different one). Values under :data:`SHARED_MIN_BYTES` are stored as they are.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,16 @@ from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
 from ..errors import BpengineError
 from ..i18n import _
 
-__all__ = ["PlainDataRegistry", "PlainTaskConverter", "escape", "escape_key", "unescape_key",
-           "resolve_case_data", "share_case_data", "SHARED_MIN_BYTES"]
+__all__ = [
+    "PlainDataRegistry",
+    "PlainTaskConverter",
+    "escape",
+    "escape_key",
+    "unescape_key",
+    "resolve_case_data",
+    "share_case_data",
+    "SHARED_MIN_BYTES",
+]
 
 _TYPENAME = "typename"
 _ESCAPED = re.compile(r"~*typename\Z")
@@ -119,8 +128,10 @@ class PlainTaskConverter(TaskConverter):
     def from_dict(self, dct, workflow):
         delta = dct.get("delta")
         if delta and delta.get("deletions"):
-            dct = {**dct, "delta": {**delta,
-                                    "deletions": [unescape_key(k) for k in delta["deletions"]]}}
+            dct = {
+                **dct,
+                "delta": {**delta, "deletions": [unescape_key(k) for k in delta["deletions"]]},
+            }
         return super().from_dict(dct, workflow)
 
 
@@ -152,8 +163,7 @@ def _digest(value: Any) -> str | None:
     """A fingerprint of a JSON value, the same after a round trip through any JSON column
     (:func:`_canonical`); None when it is not plain JSON or is small."""
     try:
-        text = json.dumps(_canonical(value), sort_keys=True, separators=(",", ":"),
-                          allow_nan=False)
+        text = json.dumps(_canonical(value), sort_keys=True, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError, RecursionError):
         return None
     if len(text) < SHARED_MIN_BYTES:
@@ -185,16 +195,21 @@ def share_case_data(dct: dict, data: Mapping[str, Any] | None) -> dict:
         if isinstance(value, str) and len(value) < SHARED_MIN_BYTES:
             continue  # the common case, decided without encoding
         if isinstance(value, (str, list, dict)) and (digest := _digest(value)) is not None:
-            shared[escape_key(key)] = (escape(value),
-                                       {"typename": _REFERENCE, "key": key, "digest": digest})
+            shared[escape_key(key)] = (
+                escape(value),
+                {"typename": _REFERENCE, "key": key, "digest": digest},
+            )
     if not shared:
         return dct
     for holder, name in _holders(dct):
         part = holder.get(name)
         if not isinstance(part, dict):
             continue
-        found = {k: ref for k, (value, ref) in shared.items()
-                 if k in part and (part[k] is value or part[k] == value)}
+        found = {
+            k: ref
+            for k, (value, ref) in shared.items()
+            if k in part and (part[k] is value or part[k] == value)
+        }
         if found:
             holder[name] = {**part, **found}
     return dct
@@ -213,18 +228,21 @@ def resolve_case_data(dct: dict, data: Mapping[str, Any] | None, where: str) -> 
     for holder, name in _holders(dct):
         part = holder.get(name)
         if not isinstance(part, dict) or not any(
-                isinstance(v, dict) and v.get("typename") == _REFERENCE for v in part.values()):
+            isinstance(v, dict) and v.get("typename") == _REFERENCE for v in part.values()
+        ):
             continue
         restored = {}
         for k, v in part.items():
             if isinstance(v, dict) and v.get("typename") == _REFERENCE:
                 key = str(v.get("key"))
                 if data is None or key not in data or _digest(data[key]) != v.get("digest"):
-                    raise BpengineError(_(
-                        "{where}: its saved state refers to case data {key!r}, which the case "
-                        "data beside it no longer holds with the same value; the state cannot "
-                        "be read (restore the case row from a backup)").format(
-                            where=where, key=key))
+                    raise BpengineError(
+                        _(
+                            "{where}: its saved state refers to case data {key!r}, which the case "
+                            "data beside it no longer holds with the same value; the state cannot "
+                            "be read (restore the case row from a backup)"
+                        ).format(where=where, key=key)
+                    )
                 v = escape(data[key])  # the registry's restore copies it
             restored[k] = v
         holder[name] = restored

@@ -3,14 +3,24 @@
 A record is a snapshot taken inside the call's transaction; read the engine again for
 fresh values.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Definition", "Case", "Task", "HistoryEntry", "Message", "Incident", "Job", "Page",
-           "CASE_STATUSES"]
+__all__ = [
+    "Definition",
+    "Case",
+    "Task",
+    "HistoryEntry",
+    "Message",
+    "Incident",
+    "Job",
+    "Page",
+    "CASE_STATUSES",
+]
 
 CASE_STATUSES = ("running", "completed", "cancelled", "failed")
 

@@ -8,6 +8,7 @@ new version predict what comes next. That is safe only where the case *is* exist
 new version with the same kind, and where no parallel join lies ahead that would wait for a
 branch the case never started; :func:`check` says why a case cannot move, in words.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -59,39 +60,60 @@ def _open_joins(spec, start) -> set[str]:
     return found
 
 
-def check(workflow, spec, subprocess_specs, mapping: Mapping[str, str], version: str
-          ) -> list[str]:
+def check(workflow, spec, subprocess_specs, mapping: Mapping[str, str], version: str) -> list[str]:
     """Why this instance cannot move to ``spec`` (empty: it can). ``version`` names the new
     version in the reasons (``"v2"``)."""
     reasons = []
     if workflow.subprocesses:
-        return [_("it is inside a subprocess, call activity or pool; moving such cases is not "
-                  "supported")]
+        return [
+            _(
+                "it is inside a subprocess, call activity or pool; moving such cases is not "
+                "supported"
+            )
+        ]
     for task in workflow.tasks.values():
         old = task.task_spec
         new = spec.task_specs.get(target_name(old.name, mapping))
         if task.state & _AT:
             if new is None:
-                hint = "" if old.name in mapping else _(
-                    " (map it to an element of {version}: {id}=NEW_ID)").format(
-                        version=version, id=getattr(old, "bpmn_id", old.name))
-                reasons.append(_("it waits at {label}, which {version} removes{hint}").format(
-                        label=_label(old), version=version, hint=hint))
+                hint = (
+                    ""
+                    if old.name in mapping
+                    else _(" (map it to an element of {version}: {id}=NEW_ID)").format(
+                        version=version, id=getattr(old, "bpmn_id", old.name)
+                    )
+                )
+                reasons.append(
+                    _("it waits at {label}, which {version} removes{hint}").format(
+                        label=_label(old), version=version, hint=hint
+                    )
+                )
             elif type(new) is not type(old):
-                reasons.append(_("it waits at {label}, a {here} here but a "
-                                 "{there} in {version}").format(
-                        label=_label(old), here=type(old).__name__, there=type(new).__name__,
-                        version=version))
+                reasons.append(
+                    _("it waits at {label}, a {here} here but a {there} in {version}").format(
+                        label=_label(old),
+                        here=type(old).__name__,
+                        there=type(new).__name__,
+                        version=version,
+                    )
+                )
             else:
                 ahead = {target_name(n, mapping) for n in _open_joins(workflow.spec, old)}
                 for join in sorted(_open_joins(spec, new) - ahead):
-                    reasons.append(_("from {label} it would reach the parallel join {join} "
-                                     "of {version} without the branch that started it").format(
-                            label=_label(old), join=_label(spec.task_specs[join]),
-                            version=version))
+                    reasons.append(
+                        _(
+                            "from {label} it would reach the parallel join {join} "
+                            "of {version} without the branch that started it"
+                        ).format(
+                            label=_label(old), join=_label(spec.task_specs[join]), version=version
+                        )
+                    )
         elif task.state == TaskState.CANCELLED and isinstance(old, _JOINS) and new is None:
-            reasons.append(_("a branch has reached the join {label}, which {version} removes").format(
-                    label=_label(old), version=version))
+            reasons.append(
+                _("a branch has reached the join {label}, which {version} removes").format(
+                    label=_label(old), version=version
+                )
+            )
     return list(dict.fromkeys(reasons))
 
 

@@ -22,6 +22,7 @@ Things SpiffWorkflow does not do the way an agency engine must, fixed here and b
 - **Case data.** Its registry revives any dict with a ``typename`` key as an object; user
   data is escaped on the way in and out instead (:mod:`.plaindata`).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -112,6 +113,7 @@ _PASS_THROUGH = (ExclusiveGateway, InclusiveGateway, ParallelGateway, Intermedia
 
 Calendar = Callable[[_dt.datetime, _dt.timedelta], _dt.datetime]
 
+
 # --- serialization -------------------------------------------------------------------------
 class _StateConverter(BpmnWorkflowConverter):
     """The instance without its spec: the spec lives once in the definitions table."""
@@ -138,16 +140,20 @@ STATE_FORMAT = "bpengine-1/" + _SERIALIZER.VERSION
 
 def dump_spec(spec, subprocess_specs) -> str:
     """JSON of a definition's specs, stored once per deployed version."""
-    return json.dumps({
-        "spec": _SERIALIZER.to_dict(spec),
-        "subprocess_specs": {k: _SERIALIZER.to_dict(v) for k, v in subprocess_specs.items()},
-    })
+    return json.dumps(
+        {
+            "spec": _SERIALIZER.to_dict(spec),
+            "subprocess_specs": {k: _SERIALIZER.to_dict(v) for k, v in subprocess_specs.items()},
+        }
+    )
 
 
 def load_spec(text: str):
     dct = json.loads(text)
-    return (_SERIALIZER.from_dict(dct["spec"]),
-            {k: _SERIALIZER.from_dict(v) for k, v in dct["subprocess_specs"].items()})
+    return (
+        _SERIALIZER.from_dict(dct["spec"]),
+        {k: _SERIALIZER.from_dict(v) for k, v in dct["subprocess_specs"].items()},
+    )
 
 
 class Runtime:
@@ -163,11 +169,20 @@ class Runtime:
         ``calendar(start, duration) -> due``: stretches timer durations over working time.
     """
 
-    def __init__(self, spec, subprocess_specs, trust_scripts=False, calendar=None, *,
-                 senders: dict[str, str] | None = None, key: str = "", version: int = 0,
-                 forms: dict[str, tuple[FormField, ...]] | None = None,
-                 assignments: dict[str, Assignment] | None = None,
-                 limits: EngineLimits = DEFAULT_LIMITS):
+    def __init__(
+        self,
+        spec,
+        subprocess_specs,
+        trust_scripts=False,
+        calendar=None,
+        *,
+        senders: dict[str, str] | None = None,
+        key: str = "",
+        version: int = 0,
+        forms: dict[str, tuple[FormField, ...]] | None = None,
+        assignments: dict[str, Assignment] | None = None,
+        limits: EngineLimits = DEFAULT_LIMITS,
+    ):
         self.spec, self.subprocess_specs = spec, subprocess_specs
         ensure_recursion_limit()  # SpiffWorkflow predicts long chains by recursion
         # The definition this runtime runs, its forms and assignments by task id.
@@ -181,7 +196,8 @@ class Runtime:
         self.trim = not any(
             isinstance(task_spec, InclusiveGateway) and len(task_spec.inputs) > 1
             for process in (spec, *subprocess_specs.values())
-            for task_spec in process.task_specs.values())
+            for task_spec in process.task_specs.values()
+        )
         self.script_engine = SafeScriptEngine(trust_scripts, calendar, limits)
         for process in (spec, *subprocess_specs.values()):
             for task_spec in process.task_specs.values():
@@ -192,10 +208,12 @@ class Runtime:
         self.catch_elements = catch_elements(spec, subprocess_specs)
         self.pools_on_message = pools_on_message(spec)
         # End events by id: which one a case reached is its outcome.
-        self.end_events = {task_spec.bpmn_id for process in (spec, *subprocess_specs.values())
-                           for task_spec in process.task_specs.values()
-                           if type(task_spec).__name__ == "EndEvent"
-                           and getattr(task_spec, "bpmn_id", None)}
+        self.end_events = {
+            task_spec.bpmn_id
+            for process in (spec, *subprocess_specs.values())
+            for task_spec in process.task_specs.values()
+            if type(task_spec).__name__ == "EndEvent" and getattr(task_spec, "bpmn_id", None)
+        }
 
     def new(self, data: dict, *, fired_start: str | None = None) -> BpmnWorkflow:
         """A new instance with ``data``; ``fired_start``: a timer start event whose time has
@@ -220,10 +238,12 @@ class Runtime:
         the data stored beside ``state``."""
         dct = json.loads(state)
         dct.pop("format", None)
-        resolve_case_data(dct, getattr(case, "data", None),
-                          f"case {getattr(case, 'id', None) or '(new)'}")
-        workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=self.script_engine,
-                                deserializing=True)
+        resolve_case_data(
+            dct, getattr(case, "data", None), f"case {getattr(case, 'id', None) or '(new)'}"
+        )
+        workflow = BpmnWorkflow(
+            self.spec, self.subprocess_specs, script_engine=self.script_engine, deserializing=True
+        )
         converter = _SERIALIZER.registry
         workflow.tasks = {}
         wc = _StateConverter(BpmnWorkflow, _SERIALIZER.registry)
@@ -251,8 +271,7 @@ class Runtime:
 
         def register(wf):  # the order of restore: each instance, then its subprocesses
             for task in wf.tasks.values():
-                if isinstance(task.task_spec, CatchingEvent) and task.has_state(
-                        TaskState.WAITING):
+                if isinstance(task.task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
                     manager.add_task(task)
             for task in wf.tasks.values():
                 sub = workflow.subprocesses.get(task.id)
@@ -267,6 +286,7 @@ class Runtime:
         if self.dump(workflow, case.data) != state:
             return "its state"
         fresh = self.restore(state, case)
+
         def waiting(wf):
             return [(t.task_spec.name, t.state) for t in wf.event_manager.tasks.values()]
 
@@ -313,19 +333,25 @@ class Runtime:
             self._hand_over(task)
 
         try:
-            workflow.do_engine_steps(will_complete_task=predict_next, did_complete_task=did_complete)
+            workflow.do_engine_steps(
+                will_complete_task=predict_next, did_complete_task=did_complete
+            )
             while settle(workflow, self._catchable):  # a kept message met its catch
-                workflow.do_engine_steps(will_complete_task=predict_next,
-                                         did_complete_task=did_complete)
+                workflow.do_engine_steps(
+                    will_complete_task=predict_next, did_complete_task=did_complete
+                )
         except BpengineError:
             raise
         except SpiffWorkflowException as exc:
-            raise BpengineError(_("the engine could not continue: {why}").format(
-                    why=_describe(exc))) from None
+            raise BpengineError(
+                _("the engine could not continue: {why}").format(why=_describe(exc))
+            ) from None
         except Exception as exc:  # SpiffWorkflow fails on odd models with bare exceptions
-            raise BpengineError(_("the engine could not continue: {error}: {exc}").format(
-                    error=type(exc).__name__, exc=exc)
-                                ) from None
+            raise BpengineError(
+                _("the engine could not continue: {error}: {exc}").format(
+                    error=type(exc).__name__, exc=exc
+                )
+            ) from None
         prune(workflow)
         if self.trim:
             trim_predictions(workflow)
@@ -351,8 +377,11 @@ class Runtime:
         for output in getattr(task.task_spec, "data_output_associations", None) or ():
             task.data.setdefault(output.bpmn_id, True)
         parent_spec = getattr(task.parent, "task_spec", None)
-        if (isinstance(parent_spec, MultiInstanceTask) and parent_spec.output_item is None
-                and parent_spec.input_item is not None):
+        if (
+            isinstance(parent_spec, MultiInstanceTask)
+            and parent_spec.output_item is None
+            and parent_spec.input_item is not None
+        ):
             # Without an output item SpiffWorkflow merges the instance's data into the
             # multi-instance task, input item included, and a sequential one then refuses
             # its next instance ("input item already exists"): the item is the instance's.
@@ -364,9 +393,11 @@ class Runtime:
         except BpengineError:
             raise
         except Exception as exc:  # SpiffWorkflow's own errors, or odd models
-            raise BpengineError(_("{bpmn_id}: the engine could not complete this task: "
-                                  "{why}").format(
-                    bpmn_id=task.task_spec.bpmn_id, why=_describe(exc))) from None
+            raise BpengineError(
+                _("{bpmn_id}: the engine could not complete this task: {why}").format(
+                    bpmn_id=task.task_spec.bpmn_id, why=_describe(exc)
+                )
+            ) from None
 
     def _hand_over(self, task) -> None:
         """A task drawn with a message flow out of it (an officer carrying the file) throws
@@ -379,8 +410,12 @@ class Runtime:
         """What :meth:`rollback` needs to undo the steps after this point (a failed job)."""
         case = getattr(workflow, "bpe_case", None)
         # the case's data now is what the rollback restores it to before reading this back
-        return (self.dump(workflow, getattr(case, "data", None)), list(outbox(workflow)),
-                dict(throwers(workflow)), case)
+        return (
+            self.dump(workflow, getattr(case, "data", None)),
+            list(outbox(workflow)),
+            dict(throwers(workflow)),
+            case,
+        )
 
     def rollback(self, checkpoint: tuple):
         """The workflow as it was at ``checkpoint``, with what it had thrown by then; its
@@ -396,12 +431,15 @@ class Runtime:
         """Let an error boundary event on the started ``task`` catch BPMN error ``code``;
         return whether one did (one with that ``errorCode``, or one without a code)."""
         parent = task.parent
-        for sibling in (parent.children if parent is not None else ()):
+        for sibling in parent.children if parent is not None else ():
             spec = sibling.task_spec
             definition = getattr(spec, "event_definition", None)
-            if (sibling is task or sibling.state != TaskState.WAITING
-                    or not isinstance(definition, ErrorEventDefinition)
-                    or definition.code not in (None, "", code)):
+            if (
+                sibling is task
+                or sibling.state != TaskState.WAITING
+                or not isinstance(definition, ErrorEventDefinition)
+                or definition.code not in (None, "", code)
+            ):
                 continue
             event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=deepcopy(payload))
             spec.catch(sibling, event)
@@ -415,8 +453,9 @@ class Runtime:
         retry); a boundary timer's data is its activity's, so both get it."""
         wanted = {str(t) for t in task_ids}
         for task in all_tasks(workflow):
-            if str(task.id) in wanted or (task.parent is not None
-                                          and str(task.parent.id) in wanted):
+            if str(task.id) in wanted or (
+                task.parent is not None and str(task.parent.id) in wanted
+            ):
                 task.data.update(deepcopy(data))
             if str(task.id) in wanted and task.parent is not None:
                 for sibling in task.parent.children:  # the activity a boundary event is on
@@ -440,8 +479,7 @@ class Runtime:
             return None
         index = task.internal_data.get("key_or_index", task.internal_data.get("item"))
         if not isinstance(index, (int, str)) or isinstance(index, bool):
-            index = [c.id for c in parent.children if c.task_spec is task.task_spec].index(
-                task.id)
+            index = [c.id for c in parent.children if c.task_spec is task.task_spec].index(task.id)
         if spec.data_output is not None and spec.output_item is not None:
             return spec.data_output.bpmn_id, index, spec.output_item.bpmn_id
         return spec.bpmn_id, index, None
@@ -479,9 +517,12 @@ class Runtime:
         """
         if self.pools_on_message:  # nothing runs before the message: deliver it first
             if not trigger:
-                raise BpengineError(_("{key}: every pool starts on a message ({events}); start "
-                                      "a case by delivering one with correlate()").format(
-                        key=key, events=', '.join(self.events['starts']['message'])))
+                raise BpengineError(
+                    _(
+                        "{key}: every pool starts on a message ({events}); start "
+                        "a case by delivering one with correlate()"
+                    ).format(key=key, events=", ".join(self.events["starts"]["message"]))
+                )
             caught, finished = self.deliver(workflow, *trigger)
         else:
             finished = self.advance(workflow)
@@ -490,13 +531,23 @@ class Runtime:
                 caught, more = self.deliver(workflow, *trigger)
                 finished |= more
         if trigger and not caught:
-            raise BpengineError(_("internal: the start event of {key} did not catch {kind} "
-                                  "{name!r}").format(
-                    key=key, kind=trigger[0], name=trigger[1]))
+            raise BpengineError(
+                _("internal: the start event of {key} did not catch {kind} {name!r}").format(
+                    key=key, kind=trigger[0], name=trigger[1]
+                )
+            )
         return caught, finished
 
-    def deliver(self, workflow, kind: str, name: str, payload: dict, *, every: bool = False,
-                elements: set[str] | None = None) -> tuple[list[str], set[str]]:
+    def deliver(
+        self,
+        workflow,
+        kind: str,
+        name: str,
+        payload: dict,
+        *,
+        every: bool = False,
+        elements: set[str] | None = None,
+    ) -> tuple[list[str], set[str]]:
         """Deliver a message or signal from outside; return (elements that caught it,
         ids of tasks completed by the step it set off)."""
         caught = deliver(workflow, kind, name, payload, every=every, elements=elements)
@@ -531,13 +582,14 @@ def _count_pass(task, bpmn_id: str, passes: dict) -> None:
     passes[bpmn_id] = getattr(task.task_spec, "bpmn_name", None) or ""
     passes["#"] = passes.get("#", 0) + 1
     if passes["#"] > MAX_GATEWAY_PASSES:
-        loop = ", ".join(f"{k} ({v!r})" if v else k for k, v in sorted(passes.items())
-                         if k != "#")
-        raise BpengineError(_(
-            "the case loops through {gateways} without reaching a task (more than {n} "
-            "gateway passes in a row): no way out of this loop holds for the case data; "
-            "nothing was saved (see soundness: livelock)").format(
-                gateways=loop, n=MAX_GATEWAY_PASSES))
+        loop = ", ".join(f"{k} ({v!r})" if v else k for k, v in sorted(passes.items()) if k != "#")
+        raise BpengineError(
+            _(
+                "the case loops through {gateways} without reaching a task (more than {n} "
+                "gateway passes in a row): no way out of this loop holds for the case data; "
+                "nothing was saved (see soundness: livelock)"
+            ).format(gateways=loop, n=MAX_GATEWAY_PASSES)
+        )
 
 
 def _bound_collection(task_spec, limits: EngineLimits) -> None:
@@ -549,8 +601,9 @@ def _bound_collection(task_spec, limits: EngineLimits) -> None:
     def get(task):
         value = read(task)
         if hasattr(value, "__len__"):
-            limits.check_instances(len(value), task_spec.bpmn_id,
-                                   _("the length of {id!r}").format(id=source.bpmn_id))
+            limits.check_instances(
+                len(value), task_spec.bpmn_id, _("the length of {id!r}").format(id=source.bpmn_id)
+            )
         return value
 
     source.get = get  # this spec's reference only: the specs belong to this runtime
@@ -562,12 +615,16 @@ def _describe(exc) -> str:
     text = str(exc).strip()
     if text.startswith("No conditions satisfied") and spec is not None:
         # SpiffWorkflow names only the gateway; say what was tested and what would help (QA)
-        tested = [str((getattr(c, "args", None) or [c])[0])
-                  for c, _out in getattr(spec, "cond_task_specs", ()) if c is not None]
-        return _("{gateway}: no condition on its outgoing flows holds for this case's data "
-                 "({conditions}) and it has no default flow: send data that meets one of "
-                 "them, or draw a default flow").format(
-            gateway=where, conditions="; ".join(tested) or "-")
+        tested = [
+            str((getattr(c, "args", None) or [c])[0])
+            for c, _out in getattr(spec, "cond_task_specs", ())
+            if c is not None
+        ]
+        return _(
+            "{gateway}: no condition on its outgoing flows holds for this case's data "
+            "({conditions}) and it has no default flow: send data that meets one of "
+            "them, or draw a default flow"
+        ).format(gateway=where, conditions="; ".join(tested) or "-")
     return f"{where}: {text}" if where and where not in text else text
 
 

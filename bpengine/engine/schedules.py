@@ -13,6 +13,7 @@ start each case once). Deploying a new version of the process moves the schedule
 Expressions are ISO 8601 as in BPMN: a cycle ``R5/2025-01-06T01:00:00Z/P1D`` or ``R/P7D``
 (from the deployment on), a date ``2025-02-01T00:00:00Z`` or a duration ``P1D`` (once).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -46,9 +47,12 @@ def plan(expression: str, now: _dt.datetime) -> tuple[_dt.datetime, float | None
                 return utc(start), every.total_seconds(), cycles
             value = TimerEventDefinition.parse_time_or_duration(text)
     except Exception:
-        raise BpengineError(_("timer start {expression!r} is not an ISO 8601 cycle "
-                              "(R3/2025-01-06T01:00:00Z/P1D), date or duration").format(
-                expression=expression)) from None
+        raise BpengineError(
+            _(
+                "timer start {expression!r} is not an ISO 8601 cycle "
+                "(R3/2025-01-06T01:00:00Z/P1D), date or duration"
+            ).format(expression=expression)
+        ) from None
     if isinstance(value, dict):  # a duration: once, that long after the deployment
         return now + TimerEventDefinition.get_timedelta_from_start(value, now), None, 1
     return utc(value), None, 1
@@ -61,12 +65,17 @@ def due_function(calendar, timezone: _dt.tzinfo):
         calendar = calendar.calendar  # a whole Scenario: use its calendar
     if calendar is None or not hasattr(calendar, "add_working_time"):
         if calendar is not None and not callable(calendar):
-            raise BpengineError(_("calendar must be a bpengine.scenario Calendar or a callable "
-                                  "(start, duration) -> due"))
+            raise BpengineError(
+                _(
+                    "calendar must be a bpengine.scenario Calendar or a callable "
+                    "(start, duration) -> due"
+                )
+            )
         return calendar
 
-    def due(start: _dt.datetime, duration: _dt.timedelta,
-            tz: _dt.tzinfo | None = None) -> _dt.datetime:
+    def due(
+        start: _dt.datetime, duration: _dt.timedelta, tz: _dt.tzinfo | None = None
+    ) -> _dt.datetime:
         # A day of duration is a working day; the rest is working hours and minutes. The
         # office hours are local time where the office is (``tz``: its lane's zone).
         tz = tz or timezone
@@ -84,10 +93,17 @@ def check_timer_starts(model, events: dict, now: _dt.datetime) -> None:
         try:
             plan(expression, now)
         except BpengineError as exc:
-            raise ModelError([Problem(str(exc), file=model.file, element_id=element,
-                                      line=model.elements[element].line
-                                      if element in model.elements else None,
-                                      code="timer-start")]) from None
+            raise ModelError(
+                [
+                    Problem(
+                        str(exc),
+                        file=model.file,
+                        element_id=element,
+                        line=model.elements[element].line if element in model.elements else None,
+                        code="timer-start",
+                    )
+                ]
+            ) from None
 
 
 class ScheduleOperations(EngineCore):
@@ -96,28 +112,41 @@ class ScheduleOperations(EngineCore):
     def _plan_schedules(self, session, definition: DefinitionRow, events: dict, now) -> None:
         """Give a new version its schedules and take them from older versions."""
         timers = events["starts"]["timer"]
-        older = select(DefinitionRow.id).where(DefinitionRow.key == definition.key,
-                                               DefinitionRow.id != definition.id)
+        older = select(DefinitionRow.id).where(
+            DefinitionRow.key == definition.key, DefinitionRow.id != definition.id
+        )
         session.execute(delete(ScheduleRow).where(ScheduleRow.definition_id.in_(older)))
         for element, expression in timers:
             due, every, remaining = plan(expression, now)
             if remaining == 0:
                 continue
-            session.add(ScheduleRow(definition_id=definition.id, element_id=element,
-                                    expression=expression, due=due, every_seconds=every,
-                                    remaining=remaining))
+            session.add(
+                ScheduleRow(
+                    definition_id=definition.id,
+                    element_id=element,
+                    expression=expression,
+                    due=due,
+                    every_seconds=every,
+                    remaining=remaining,
+                )
+            )
 
     def _fire_schedules(self, session, now, limit: int) -> list[str]:
         """Start a case for every occurrence that has come; return the new case ids."""
         rows = session.scalars(
-            select(ScheduleRow).where(ScheduleRow.due <= now).order_by(ScheduleRow.due)
-            .limit(limit).with_for_update(skip_locked=True)).all()
+            select(ScheduleRow)
+            .where(ScheduleRow.due <= now)
+            .order_by(ScheduleRow.due)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
         started: list[str] = []
         for row in rows:
             definition = session.get(DefinitionRow, row.definition_id)
             while len(started) < limit and row.remaining != 0 and utc(row.due) <= now:
-                case, _events = self._new_case(session, definition, {}, "clock", now, None,
-                                         fired_start=row.element_id)
+                case, _events = self._new_case(
+                    session, definition, {}, "clock", now, None, fired_start=row.element_id
+                )
                 started.append(case.id)
                 if row.remaining > 0:
                     row.remaining -= 1

@@ -22,6 +22,7 @@ Seven tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
 The schema is created and upgraded by the Alembic migrations in ``migrations/``; these
 models must match the latest migration (a test compares them).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -136,8 +137,7 @@ class TaskRow(Base):
     assignee: Mapped[str | None] = mapped_column(String(200), nullable=True)
     due: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
-                                                             nullable=True)
+    finished_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     message: Mapped[str | None] = mapped_column(String(200), nullable=True)  # or signal name
     # Who a user task is offered to (bpengine.engine.assignment): ",ani,budi," so one LIKE
@@ -149,8 +149,7 @@ class TaskRow(Base):
     owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
     delegation: Mapped[str | None] = mapped_column(String(16), nullable=True)
     draft: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the delegate's data
-    follow_up: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
-                                                           nullable=True)
+    follow_up: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     zone: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the office's zone
 
 
@@ -184,8 +183,9 @@ class MessageRow(Base):
     targets: Mapped[list] = mapped_column(JSON)  # [[case id, element id, started?], ...]
     actor: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
-                                                              nullable=True)
+    delivered_at: Mapped[_dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -215,10 +215,8 @@ class IncidentRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     retries_left: Mapped[int] = mapped_column(Integer)
     # None: no automatic retry left (the case is failed until retry()).
-    next_retry: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
-                                                            nullable=True)
+    next_retry: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
-    resolved_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True),
-                                                             nullable=True)
+    resolved_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     resolved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -6,6 +6,7 @@ condition goes through :mod:`bpengine.expressions`, timer values are read as ISO
 for a definition deployed as trusted. In a collaboration a condition also sees the case's
 data behind the task's own.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -46,14 +47,16 @@ class SafeEnvironment(TaskDataEnvironment):
 
     def execute(self, script, context, external_context=None):
         if not self.trust_scripts:
-            raise ExpressionError(_("script tasks run only in definitions deployed with "
-                                    "trust_scripts=True"))
+            raise ExpressionError(
+                _("script tasks run only in definitions deployed with trust_scripts=True")
+            )
         return super().execute(script, context, external_context)
 
 
 class SafeScriptEngine(PythonScriptEngine):
-    def __init__(self, trust_scripts: bool, calendar: Calendar | None,
-                 limits: EngineLimits = DEFAULT_LIMITS):
+    def __init__(
+        self, trust_scripts: bool, calendar: Calendar | None, limits: EngineLimits = DEFAULT_LIMITS
+    ):
         super().__init__(environment=SafeEnvironment(trust_scripts))
         self.calendar = calendar
         self.limits = limits
@@ -76,8 +79,9 @@ class SafeScriptEngine(PythonScriptEngine):
             if expression == getattr(task.task_spec, "cardinality", None):
                 # A multi-instance count read from case data: bounded before SpiffWorkflow
                 # creates that many tasks.
-                self.limits.check_instances(value, task.task_spec.bpmn_id,
-                                            f"loopCardinality {expression.strip()!r}")
+                self.limits.check_instances(
+                    value, task.task_spec.bpmn_id, f"loopCardinality {expression.strip()!r}"
+                )
             return value
         except ExpressionError as exc:
             raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
@@ -88,8 +92,11 @@ class SafeScriptEngine(PythonScriptEngine):
         except ExpressionError as exc:
             raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
         except Exception as exc:  # a trusted script failing is still the file's mistake
-            raise ExpressionError(_("{bpmn_id}: script failed: {error}: {exc}").format(
-                    bpmn_id=task.task_spec.bpmn_id, error=type(exc).__name__, exc=exc)) from None
+            raise ExpressionError(
+                _("{bpmn_id}: script failed: {error}: {exc}").format(
+                    bpmn_id=task.task_spec.bpmn_id, error=type(exc).__name__, exc=exc
+                )
+            ) from None
 
     def _timer_value(self, task, definition, expression):
         text = expression.strip()
@@ -115,7 +122,10 @@ class SafeScriptEngine(PythonScriptEngine):
                 else:
                     TimerEventDefinition.parse_time_or_duration(value)
             except Exception:
-                raise ExpressionError(_("timer value {value!r} is not an ISO-8601 date, "
-                                        "duration or cycle").format(value=value)) from None
+                raise ExpressionError(
+                    _("timer value {value!r} is not an ISO-8601 date, duration or cycle").format(
+                        value=value
+                    )
+                ) from None
             return value
         return self.environment.evaluate(text, task.data)

@@ -12,6 +12,7 @@ step after it fails (a gateway that cannot read what it returned) -- is undone i
 case (:mod:`bpengine.engine.jobs`): the task stays pending, the steps before it in the same
 call (the user task that led to it) are kept, and other cases never notice.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -47,13 +48,13 @@ def takes_job(handler: Callable) -> bool:
         parameters = list(inspect.signature(handler).parameters.values())
     except (TypeError, ValueError):  # a builtin without a signature: the one-argument form
         return False
-    positional = [p for p in parameters
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in parameters)
 
 
-def run_services(session, row: CaseRow, runtime: Runtime, workflow, finished: set[str],
-                 engine, now: _dt.datetime):
+def run_services(
+    session, row: CaseRow, runtime: Runtime, workflow, finished: set[str], engine, now: _dt.datetime
+):
     """Run every pending service task that has a handler, until none is left.
 
     ``engine`` gives the handlers (``_handlers``), which of them take a job
@@ -67,36 +68,65 @@ def run_services(session, row: CaseRow, runtime: Runtime, workflow, finished: se
     calls, tried = 0, set[str]()
     incidents: dict[str, IncidentRow] | None = None
     while row.status == "running":
-        found = [(t, handler_for(handlers, t)) for t in open_tasks(workflow)
-                 if t.kind == "service" and t.id not in tried]
+        found = [
+            (t, handler_for(handlers, t))
+            for t in open_tasks(workflow)
+            if t.kind == "service" and t.id not in tried
+        ]
         pending = [(t, h) for t, h in found if h is not None]
         if pending and incidents is None:  # one query, only for cases with handlers to run
             incidents = open_incidents(session, row.id)
         # A task whose incident waits for its next retry (or for a person) is left alone.
         known = incidents or {}  # None only when nothing is pending
-        pending = [(t, h) for t, h in pending
-                   if t.id not in known or retry_due(known[t.id], now)]
+        pending = [(t, h) for t, h in pending if t.id not in known or retry_due(known[t.id], now)]
         if not pending:
             return workflow
         for task, (name, handler) in pending:
             calls += 1
             if calls > MAX_SERVICE_CALLS:
-                raise BpengineError(_("case {id}: more than {limit} service calls "
-                                      "in one step; does the model loop without a wait?").format(
-                        id=row.id, limit=MAX_SERVICE_CALLS))
+                raise BpengineError(
+                    _(
+                        "case {id}: more than {limit} service calls "
+                        "in one step; does the model loop without a wait?"
+                    ).format(id=row.id, limit=MAX_SERVICE_CALLS)
+                )
             tried.add(task.id)
             spiff_task = runtime.find(workflow, task.id)
             if spiff_task is None or not runtime.is_started(spiff_task):
                 continue  # an earlier handler's step cancelled it (boundary event)
-            workflow = _call(session, row, runtime, workflow, finished, engine, now, task,
-                             spiff_task, name, handler, known.get(task.id))
+            workflow = _call(
+                session,
+                row,
+                runtime,
+                workflow,
+                finished,
+                engine,
+                now,
+                task,
+                spiff_task,
+                name,
+                handler,
+                known.get(task.id),
+            )
             if row.status != "running":
                 break
     return workflow
 
 
-def _call(session, row, runtime, workflow, finished, engine, now, task, spiff_task, name,
-          handler, incident):
+def _call(
+    session,
+    row,
+    runtime,
+    workflow,
+    finished,
+    engine,
+    now,
+    task,
+    spiff_task,
+    name,
+    handler,
+    incident,
+):
     """One handler call and the step after it; on failure the workflow before it."""
     checkpoint = runtime.checkpoint(workflow)
     before, done_before = dict(row.data), set(finished)
@@ -105,22 +135,43 @@ def _call(session, row, runtime, workflow, finished, engine, now, task, spiff_ta
     try:
         arguments = [dict(spiff_task.data)]
         if name in engine._job_handlers:
-            arguments.append(Job(f"{row.id}/{task.id}", row.id, task.id, task.element_id,
-                                 row.business_key, attempt))
+            arguments.append(
+                Job(
+                    f"{row.id}/{task.id}",
+                    row.id,
+                    task.id,
+                    task.element_id,
+                    row.business_key,
+                    attempt,
+                )
+            )
         try:
             result = handler(*arguments)
         except BpmnError as error:
-            payload = json_data(error.data, f"BpmnError {error.code!r} from {name!r}",
-                                engine.limits)
+            payload = json_data(
+                error.data, f"BpmnError {error.code!r} from {name!r}", engine.limits
+            )
             if not runtime.throw_error(spiff_task, error.code, payload):
-                raise BpengineError(_("BpmnError {code!r}: no error boundary event on "
-                                      "{element_id} catches this code").format(
-                        code=error.code, element_id=task.element_id)) from None
+                raise BpengineError(
+                    _(
+                        "BpmnError {code!r}: no error boundary event on "
+                        "{element_id} catches this code"
+                    ).format(code=error.code, element_id=task.element_id)
+                ) from None
             row.data = {**before, **payload}
             finished |= runtime.advance(workflow)
-            audit(session, row.id, "error", actor, now, task=task, before=before,
-                  after=dict(row.data), detail=f"BpmnError {error.code!r} caught"
-                  + (f": {error.message}" if error.message else ""))
+            audit(
+                session,
+                row.id,
+                "error",
+                actor,
+                now,
+                task=task,
+                before=before,
+                after=dict(row.data),
+                detail=f"BpmnError {error.code!r} caught"
+                + (f": {error.message}" if error.message else ""),
+            )
             if incident is not None:
                 resolve(session, row.id, [task.id], now, actor)
             return workflow
@@ -135,12 +186,19 @@ def _call(session, row, runtime, workflow, finished, engine, now, task, spiff_ta
         finished.clear()
         finished |= done_before
         failure = f"{task.element_id}: {type(exc).__name__}: {exc}"
-        record_failure(session, row, SimpleNamespace(id=task.id, element_id=task.element_id),
-                       "service", failure, engine._policy(task.element_id, task.name), now,
-                       actor, incident)
+        record_failure(
+            session,
+            row,
+            SimpleNamespace(id=task.id, element_id=task.element_id),
+            "service",
+            failure,
+            engine._policy(task.element_id, task.name),
+            now,
+            actor,
+            incident,
+        )
         return runtime.rollback(checkpoint)
-    audit(session, row.id, "service", actor, now, task=task, before=before,
-          after=dict(row.data))
+    audit(session, row.id, "service", actor, now, task=task, before=before, after=dict(row.data))
     if incident is not None:
         resolve(session, row.id, [task.id], now, actor)
     return workflow

@@ -3,6 +3,7 @@
 Kept apart from :mod:`bpengine.engine.engine` so the public class reads as the procedure
 (load the case, run the step, save) without SQL in the way.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -38,14 +39,20 @@ __all__ = [
     "write_pending",
 ]
 
-_OPEN_STATE = {"user": "ready", "service": "pending", "timer": "waiting", "message": "waiting",
-               "signal": "waiting"}
+_OPEN_STATE = {
+    "user": "ready",
+    "service": "pending",
+    "timer": "waiting",
+    "message": "waiting",
+    "signal": "waiting",
+}
 # What the clock, a message or a signal ends: one catch task may wait for several of them
 # (an event-based gateway), so such a row counts as completed only if its own element ran.
 _CATCH_KINDS = ("timer", "message", "signal")
 # Built once: constructing a statement costs more than running it on SQLite.
-_OPEN_ROWS = select(TaskRow).where(TaskRow.case_id == bindparam("case_id"),
-                                   TaskRow.state.in_(OPEN_TASK_STATES))
+_OPEN_ROWS = select(TaskRow).where(
+    TaskRow.case_id == bindparam("case_id"), TaskRow.state.in_(OPEN_TASK_STATES)
+)
 
 
 def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
@@ -53,8 +60,9 @@ def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
     url = normalise_url(url)
     try:
         if url is None or url in ("sqlite://", "sqlite:///:memory:"):
-            engine = create_engine("sqlite://", poolclass=StaticPool,
-                                   connect_args={"check_same_thread": False})
+            engine = create_engine(
+                "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
         elif url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 60})
         else:
@@ -69,8 +77,11 @@ def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
 def normalise_url(url: str | None) -> str | None:
     """``postgresql://`` means the psycopg 3 driver we ship, not psycopg2."""
     if url is not None and not isinstance(url, str):
-        raise BpengineError(_("database URL must be text such as 'sqlite:///cases.db', not "
-                              "{got}").format(got=type(url).__name__))
+        raise BpengineError(
+            _("database URL must be text such as 'sqlite:///cases.db', not {got}").format(
+                got=type(url).__name__
+            )
+        )
     if url and (url.startswith("postgresql://") or url.startswith("postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
@@ -111,22 +122,33 @@ def json_data(data: Any, what: str, limits: EngineLimits = DEFAULT_LIMITS) -> di
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise BpengineError(_("{what}: data must be a mapping of names to values, not "
-                              "{got}").format(
-                what=what, got=type(data).__name__))
+        raise BpengineError(
+            _("{what}: data must be a mapping of names to values, not {got}").format(
+                what=what, got=type(data).__name__
+            )
+        )
     limits.check_data(data, what)
     try:
         text = json.dumps(data, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise BpengineError(_("{what}: data is not JSON-serialisable: {exc}").format(
-                what=what, exc=exc)) from None
+        raise BpengineError(
+            _("{what}: data is not JSON-serialisable: {exc}").format(what=what, exc=exc)
+        ) from None
     limits.check_size(data, what, text)
     return json.loads(text)
 
 
 def to_definition(row: DefinitionRow) -> Definition:
-    return Definition(row.id, row.key, row.version, row.name, row.digest, utc(row.deployed_at),
-                      row.trust_scripts, tuple((row.events or {}).get("notes", ())))
+    return Definition(
+        row.id,
+        row.key,
+        row.version,
+        row.name,
+        row.digest,
+        utc(row.deployed_at),
+        row.trust_scripts,
+        tuple((row.events or {}).get("notes", ())),
+    )
 
 
 def _names(packed: str | None) -> tuple[str, ...]:
@@ -145,11 +167,26 @@ def _local(value: _dt.datetime | None, zone: str | None) -> _dt.datetime | None:
 
 def to_task(row: TaskRow) -> Task:
     zone = getattr(row, "zone", None)
-    return Task(row.id, row.case_id, row.element_id, row.name, row.lane, row.kind, row.state,
-                row.assignee, _local(row.due, zone), utc(row.created_at), utc(row.finished_at),
-                row.finished_by, row.message, _names(row.candidate_users),
-                _names(row.candidate_groups), row.owner, row.delegation,
-                _local(row.follow_up, zone))
+    return Task(
+        row.id,
+        row.case_id,
+        row.element_id,
+        row.name,
+        row.lane,
+        row.kind,
+        row.state,
+        row.assignee,
+        _local(row.due, zone),
+        utc(row.created_at),
+        utc(row.finished_at),
+        row.finished_by,
+        row.message,
+        _names(row.candidate_users),
+        _names(row.candidate_groups),
+        row.owner,
+        row.delegation,
+        _local(row.follow_up, zone),
+    )
 
 
 def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
@@ -157,10 +194,21 @@ def to_case(session: Session, row: CaseRow, definition, open_rows=None) -> Case:
     if open_rows is None:
         open_rows = session.scalars(_OPEN_ROWS, {"case_id": row.id}).all()
     tasks = sorted(open_rows, key=lambda t: (utc(t.created_at), t.id))
-    return Case(row.id, definition.key, definition.version, row.status, dict(row.data),
-                row.error, row.started_by, utc(row.started_at), utc(row.updated_at),
-                utc(row.ended_at), tuple(to_task(t) for t in tasks), row.business_key,
-                row.outcome)
+    return Case(
+        row.id,
+        definition.key,
+        definition.version,
+        row.status,
+        dict(row.data),
+        row.error,
+        row.started_by,
+        utc(row.started_at),
+        utc(row.updated_at),
+        utc(row.ended_at),
+        tuple(to_task(t) for t in tasks),
+        row.business_key,
+        row.outcome,
+    )
 
 
 # Actions whose row holds other data than the case's (a delegate's draft answer, not yet in
@@ -179,19 +227,36 @@ def to_entries(rows: Iterable[AuditRow]) -> list[HistoryEntry]:
     data: dict[str, Any] = {}
     for row in rows:
         if row.action in _OWN_DATA:
-            entries.append(HistoryEntry(utc(row.at), row.actor, row.action, row.task_id,
-                                        row.element_id, row.data_before, row.data_after,
-                                        row.detail))
+            entries.append(
+                HistoryEntry(
+                    utc(row.at),
+                    row.actor,
+                    row.action,
+                    row.task_id,
+                    row.element_id,
+                    row.data_before,
+                    row.data_after,
+                    row.detail,
+                )
+            )
             continue
         before = dict(data) if row.data_before is not None else None
         if row.data_after is not None:
             gone = set(row.data_before or ()) - set(row.data_after)
             data = {k: v for k, v in data.items() if k not in gone}
             data.update(row.data_after)
-        entries.append(HistoryEntry(utc(row.at), row.actor, row.action, row.task_id,
-                                    row.element_id, before,
-                                    dict(data) if row.data_after is not None else None,
-                                    row.detail))
+        entries.append(
+            HistoryEntry(
+                utc(row.at),
+                row.actor,
+                row.action,
+                row.task_id,
+                row.element_id,
+                before,
+                dict(data) if row.data_after is not None else None,
+                row.detail,
+            )
+        )
     return entries
 
 
@@ -209,8 +274,18 @@ def changes(before: dict | None, after: dict | None) -> tuple[dict | None, dict 
     return old, new
 
 
-def audit(session: Session, case_id: str, action: str, actor: str, at: _dt.datetime, *,
-          task=None, before=None, after=None, detail: str = "") -> None:
+def audit(
+    session: Session,
+    case_id: str,
+    action: str,
+    actor: str,
+    at: _dt.datetime,
+    *,
+    task=None,
+    before=None,
+    after=None,
+    detail: str = "",
+) -> None:
     """Append one audit row (never updated, never deleted) holding what the step changed.
 
     ``before`` and ``after`` are the whole case data; the row keeps only the difference
@@ -221,29 +296,49 @@ def audit(session: Session, case_id: str, action: str, actor: str, at: _dt.datet
     room = AuditRow.actor.type.length  # every action audits its actor: one check for all
     if actor and len(actor) > room:
         # SQLite would keep it and PostgreSQL refuse it as a storage failure (QA, issue #16)
-        raise BpengineError(_("the actor name {name!r} is {length} characters long; the engine "
-                              "stores at most {room}; nothing was written").format(
-            name=actor[:40] + "…", length=len(actor), room=room))
+        raise BpengineError(
+            _(
+                "the actor name {name!r} is {length} characters long; the engine "
+                "stores at most {room}; nothing was written"
+            ).format(name=actor[:40] + "…", length=len(actor), room=room)
+        )
     before, after = changes(before, after)
-    session.info.setdefault("bpe_audit", []).append(dict(
-        case_id=case_id, action=action, actor=actor or "", at=at,
-        task_id=getattr(task, "id", None), element_id=getattr(task, "element_id", None),
-        data_before=before, data_after=after, detail=detail))
+    session.info.setdefault("bpe_audit", []).append(
+        dict(
+            case_id=case_id,
+            action=action,
+            actor=actor or "",
+            at=at,
+            task_id=getattr(task, "id", None),
+            element_id=getattr(task, "element_id", None),
+            data_before=before,
+            data_after=after,
+            detail=detail,
+        )
+    )
 
 
 def write_pending(session: Session) -> None:
     """Insert the task rows and audit rows collected during this call (Core executemany)."""
     # the Core tables, not the ORM classes: a plain executemany, no ORM bulk-insert path
-    tables = (("bpe_new_tasks", cast(Table, TaskRow.__table__)),
-              ("bpe_audit", cast(Table, AuditRow.__table__)))
+    tables = (
+        ("bpe_new_tasks", cast(Table, TaskRow.__table__)),
+        ("bpe_audit", cast(Table, AuditRow.__table__)),
+    )
     for key, table in tables:
         rows = session.info.pop(key, None)
         if rows:
             session.execute(table.insert(), rows)
 
 
-def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished: set[str],
-                   at: _dt.datetime, actor: str) -> tuple[list[TaskRow], list[TaskRow]]:
+def sync_task_rows(
+    session: Session,
+    case_id: str,
+    open_now: Iterable,
+    finished: set[str],
+    at: _dt.datetime,
+    actor: str,
+) -> tuple[list[TaskRow], list[TaskRow]]:
     """Mirror the workflow's open tasks into ``bpe_tasks``; return (open rows, just closed).
 
     Rows that are no longer open become ``completed`` when the workflow ran them (their id
@@ -258,12 +353,28 @@ def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished:
         seen.add(task.id)
         row = existing.get(task.id)
         if row is None:
-            values = dict(id=task.id, case_id=case_id, element_id=task.element_id,
-                          name=task.name, lane=task.lane, kind=task.kind,
-                          state=_OPEN_STATE[task.kind], assignee=None, due=task.due,
-                          message=task.message, created_at=at, finished_at=None,
-                          finished_by=None, candidate_users=None, candidate_groups=None,
-                          owner=None, delegation=None, draft=None, follow_up=None, zone=None)
+            values = dict(
+                id=task.id,
+                case_id=case_id,
+                element_id=task.element_id,
+                name=task.name,
+                lane=task.lane,
+                kind=task.kind,
+                state=_OPEN_STATE[task.kind],
+                assignee=None,
+                due=task.due,
+                message=task.message,
+                created_at=at,
+                finished_at=None,
+                finished_by=None,
+                candidate_users=None,
+                candidate_groups=None,
+                owner=None,
+                delegation=None,
+                draft=None,
+                follow_up=None,
+                zone=None,
+            )
             session.info.setdefault("bpe_new_tasks", []).append(values)
             row = TaskRow(**values)  # a detached snapshot for the returned Case
         elif task.due is not None and utc(row.due) != task.due:
@@ -271,8 +382,11 @@ def sync_task_rows(session: Session, case_id: str, open_now: Iterable, finished:
         still_open.append(row)
     for task_id, row in existing.items():
         if task_id not in seen:
-            done = (f"@{row.element_id}" in finished if row.kind in _CATCH_KINDS
-                    else task_id in finished)
+            done = (
+                f"@{row.element_id}" in finished
+                if row.kind in _CATCH_KINDS
+                else task_id in finished
+            )
             row.state = "completed" if done else "cancelled"
             row.finished_at = at
             row.finished_by = actor if row.kind == "user" else row.kind

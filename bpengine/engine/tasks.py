@@ -4,6 +4,7 @@ A mixin of :class:`bpengine.engine.Engine`, kept in its own module so each reads
 sitting. Every method is one transaction; checks come first so a refused call changes
 nothing.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -24,8 +25,11 @@ from .store import audit, json_data, to_case, to_task
 __all__ = ["TaskOperations", "offered_to", "candidate_group", "check_candidate"]
 
 # Built once: constructing a statement costs more than running it on SQLite.
-_TASK_AND_CASE = (select(TaskRow, CaseRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
-                  .where(TaskRow.id == bindparam("task_id")))
+_TASK_AND_CASE = (
+    select(TaskRow, CaseRow)
+    .join(CaseRow, TaskRow.case_id == CaseRow.id)
+    .where(TaskRow.id == bindparam("task_id"))
+)
 
 
 def collect(collection, index, value):
@@ -46,9 +50,14 @@ def _like(name: str) -> str:
 
 def candidate_group(group: str):
     """Tasks offered to ``group``: a candidate group, or (no candidates) its lane."""
-    return or_(TaskRow.candidate_groups.like(_like(group), escape="\\"),
-               and_(TaskRow.candidate_users.is_(None), TaskRow.candidate_groups.is_(None),
-                    TaskRow.lane == group))
+    return or_(
+        TaskRow.candidate_groups.like(_like(group), escape="\\"),
+        and_(
+            TaskRow.candidate_users.is_(None),
+            TaskRow.candidate_groups.is_(None),
+            TaskRow.lane == group,
+        ),
+    )
 
 
 def offered_to(actor: str | None, groups: Iterable[str] | None):
@@ -66,20 +75,27 @@ def offered_to(actor: str | None, groups: Iterable[str] | None):
 
 def check_candidate(row: TaskRow, actor: str, groups, what: str) -> None:
     """Forbidden unless ``actor`` (with ``groups``) is offered this unclaimed task."""
-    users = tuple((row.candidate_users or "").strip(",").split(",")) if row.candidate_users \
-        else ()
-    offered = tuple((row.candidate_groups or "").strip(",").split(",")) \
-        if row.candidate_groups else ()
+    users = tuple((row.candidate_users or "").strip(",").split(",")) if row.candidate_users else ()
+    offered = (
+        tuple((row.candidate_groups or "").strip(",").split(",")) if row.candidate_groups else ()
+    )
     if not users and not offered:  # offered to its lane
         if groups is not None and row.lane and row.lane not in set(groups):
-            raise Forbidden(_("{what} is offered to lane {lane!r}, not to {actor!r}'s groups")
-                            .format(what=what, lane=row.lane, actor=actor))
+            raise Forbidden(
+                _("{what} is offered to lane {lane!r}, not to {actor!r}'s groups").format(
+                    what=what, lane=row.lane, actor=actor
+                )
+            )
         return
     if actor in users or set(groups or ()) & set(offered):
         return
-    raise Forbidden(_("{what} is offered to {who}; {actor!r} is not one of them").format(
-        what=what, actor=actor, who=", ".join(
-            [f"user {u!r}" for u in users] + [f"group {g!r}" for g in offered])))
+    raise Forbidden(
+        _("{what} is offered to {who}; {actor!r} is not one of them").format(
+            what=what,
+            actor=actor,
+            who=", ".join([f"user {u!r}" for u in users] + [f"group {g!r}" for g in offered]),
+        )
+    )
 
 
 def _rowcount(result: Result[Any]) -> int:
@@ -90,9 +106,15 @@ def _rowcount(result: Result[Any]) -> int:
 class TaskOperations(EngineCore):
     """Task-level calls of :class:`~bpengine.engine.Engine` (see there for the setup)."""
 
-    def inbox(self, lane: str | None = None, actor: str | None = None,
-              limit: int | None = None, *, groups: Iterable[str] | None = None,
-              overdue: bool = False) -> list[Task]:
+    def inbox(
+        self,
+        lane: str | None = None,
+        actor: str | None = None,
+        limit: int | None = None,
+        *,
+        groups: Iterable[str] | None = None,
+        overdue: bool = False,
+    ) -> list[Task]:
         """Ready user and manual tasks of running cases, oldest first.
 
         Parameters
@@ -111,9 +133,13 @@ class TaskOperations(EngineCore):
         """
         now = self._now()
         with self._transaction(now) as session:
-            query = (select(TaskRow).join(CaseRow, TaskRow.case_id == CaseRow.id)
-                     .where(TaskRow.state == "ready", TaskRow.kind == "user",
-                            CaseRow.status == "running"))
+            query = (
+                select(TaskRow)
+                .join(CaseRow, TaskRow.case_id == CaseRow.id)
+                .where(
+                    TaskRow.state == "ready", TaskRow.kind == "user", CaseRow.status == "running"
+                )
+            )
             if lane is not None:
                 query = query.where(TaskRow.lane == lane)
             if actor is not None or groups is not None:
@@ -139,35 +165,55 @@ class TaskOperations(EngineCore):
         return task
 
     @staticmethod
-    def _check_actionable(session, row: TaskRow, actor: str, lane: str | None,
-                          groups=None) -> CaseRow:
+    def _check_actionable(
+        session, row: TaskRow, actor: str, lane: str | None, groups=None
+    ) -> CaseRow:
         what = _("task {id} ({element} {name!r})").format(
-                id=row.id, element=row.element_id, name=row.name)
+            id=row.id, element=row.element_id, name=row.name
+        )
         if row.kind != "user":
-            raise TaskNotReady(_("{what} is a {kind} task; the engine completes it").format(
-                    what=what, kind=_(row.kind)))
+            raise TaskNotReady(
+                _("{what} is a {kind} task; the engine completes it").format(
+                    what=what, kind=_(row.kind)
+                )
+            )
         if row.state in ("completed", "cancelled"):
             # Whoever got there first won: a lost race, whatever moment it was lost at.
-            done = (_("{what} is already {state} by {actor!r}") if row.finished_by
-                    else _("{what} is already {state}"))
-            raise ConflictError(done.format(what=what, state=_(row.state),
-                                            actor=row.finished_by))
+            done = (
+                _("{what} is already {state} by {actor!r}")
+                if row.finished_by
+                else _("{what} is already {state}")
+            )
+            raise ConflictError(done.format(what=what, state=_(row.state), actor=row.finished_by))
         if lane is not None and row.lane != lane:
-            raise Forbidden(_("{what} belongs to lane {lane!r}, not {yours!r}").format(
-                    what=what, lane=row.lane, yours=lane))
+            raise Forbidden(
+                _("{what} belongs to lane {lane!r}, not {yours!r}").format(
+                    what=what, lane=row.lane, yours=lane
+                )
+            )
         if row.assignee and actor != row.assignee:
-            raise Forbidden(_("{what} is claimed by {assignee!r}").format(
-                    what=what, assignee=row.assignee))
+            raise Forbidden(
+                _("{what} is claimed by {assignee!r}").format(what=what, assignee=row.assignee)
+            )
         if not row.assignee:
             check_candidate(row, actor, groups, what)
         case = getattr(row, "case", None) or session.get(CaseRow, row.case_id)
         if case.status != "running":
-            raise TaskNotReady(_("{what}: case {id} is {status}").format(
-                    what=what, id=case.id, status=_(case.status)))
+            raise TaskNotReady(
+                _("{what}: case {id} is {status}").format(
+                    what=what, id=case.id, status=_(case.status)
+                )
+            )
         return case
 
-    def claim(self, task_id: str, actor: str, *, lane: str | None = None,
-              groups: Iterable[str] | None = None) -> Task:
+    def claim(
+        self,
+        task_id: str,
+        actor: str,
+        *,
+        lane: str | None = None,
+        groups: Iterable[str] | None = None,
+    ) -> Task:
         """Reserve a ready task for ``actor``; others can no longer complete it.
 
         A task with candidates can be claimed only by one of them: a candidate user, or a
@@ -180,13 +226,22 @@ class TaskOperations(EngineCore):
             row = self._task_row(session, task_id)
             self._check_actionable(session, row, actor, lane, groups)
             # Conditional UPDATE: two people claiming at once, one wins.
-            won = _rowcount(session.execute(update(TaskRow).where(
-                TaskRow.id == row.id, TaskRow.state == "ready",
-                or_(TaskRow.assignee.is_(None), TaskRow.assignee == actor))
-                .values(assignee=actor).execution_options(synchronize_session=False)))
+            won = _rowcount(
+                session.execute(
+                    update(TaskRow)
+                    .where(
+                        TaskRow.id == row.id,
+                        TaskRow.state == "ready",
+                        or_(TaskRow.assignee.is_(None), TaskRow.assignee == actor),
+                    )
+                    .values(assignee=actor)
+                    .execution_options(synchronize_session=False)
+                )
+            )
             if not won:
-                raise ConflictError(_("task {task_id} was claimed by someone else just now").format(
-                        task_id=task_id))
+                raise ConflictError(
+                    _("task {task_id} was claimed by someone else just now").format(task_id=task_id)
+                )
             audit(session, row.case_id, "claim", actor, now, task=row)
             session.refresh(row)
             return to_task(row)
@@ -204,27 +259,52 @@ class TaskOperations(EngineCore):
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
             what = _("task {id} ({element} {name!r})").format(
-                id=row.id, element=row.element_id, name=row.name)
+                id=row.id, element=row.element_id, name=row.name
+            )
             if row.kind != "user":
-                raise TaskNotReady(_("{what} is a {kind} task; it has no assignee").format(
-                        what=what, kind=_(row.kind)))
+                raise TaskNotReady(
+                    _("{what} is a {kind} task; it has no assignee").format(
+                        what=what, kind=_(row.kind)
+                    )
+                )
             if row.state != "ready":
-                raise ConflictError(_("{what} is already {state}").format(
-                        what=what, state=_(row.state)))
+                raise ConflictError(
+                    _("{what} is already {state}").format(what=what, state=_(row.state))
+                )
             if row.delegation == "pending":
-                raise TaskNotReady(_("{what} is delegated to {to!r} by {owner!r}: it is "
-                                     "resolved first").format(what=what, to=row.assignee,
-                                                              owner=row.owner))
+                raise TaskNotReady(
+                    _("{what} is delegated to {to!r} by {owner!r}: it is resolved first").format(
+                        what=what, to=row.assignee, owner=row.owner
+                    )
+                )
             before = row.assignee
-            won = _rowcount(session.execute(update(TaskRow).where(
-                TaskRow.id == row.id, TaskRow.state == "ready",
-                TaskRow.assignee.is_(None) if before is None else TaskRow.assignee == before)
-                .values(assignee=to or None).execution_options(synchronize_session=False)))
+            won = _rowcount(
+                session.execute(
+                    update(TaskRow)
+                    .where(
+                        TaskRow.id == row.id,
+                        TaskRow.state == "ready",
+                        TaskRow.assignee.is_(None)
+                        if before is None
+                        else TaskRow.assignee == before,
+                    )
+                    .values(assignee=to or None)
+                    .execution_options(synchronize_session=False)
+                )
+            )
             if not won:
-                raise ConflictError(_("{what} was claimed or moved by someone else just now").format(
-                        what=what))
-            audit(session, row.case_id, "reassign" if to else "unclaim", actor, now, task=row,
-                  detail=f"from {before or 'nobody'} to {to or 'nobody'}")
+                raise ConflictError(
+                    _("{what} was claimed or moved by someone else just now").format(what=what)
+                )
+            audit(
+                session,
+                row.case_id,
+                "reassign" if to else "unclaim",
+                actor,
+                now,
+                task=row,
+                detail=f"from {before or 'nobody'} to {to or 'nobody'}",
+            )
             session.refresh(row)
             return to_task(row)
 
@@ -249,22 +329,32 @@ class TaskOperations(EngineCore):
             Not a user task; already finished or moved by someone else just now.
         """
         if not actor or not to:
-            raise BpengineError(_("delegate: who delegates (actor) and to whom (to) are "
-                                  "required"))
+            raise BpengineError(_("delegate: who delegates (actor) and to whom (to) are required"))
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
             what = _("task {id} ({element} {name!r})").format(
-                id=row.id, element=row.element_id, name=row.name)
+                id=row.id, element=row.element_id, name=row.name
+            )
             if row.assignee is None or row.assignee == actor:
                 self._check_actionable(session, row, actor, None)
             elif actor != row.owner:
-                raise Forbidden(_("{what} is with {who!r}; {actor!r} cannot delegate it")
-                                .format(what=what, who=row.assignee, actor=actor))
+                raise Forbidden(
+                    _("{what} is with {who!r}; {actor!r} cannot delegate it").format(
+                        what=what, who=row.assignee, actor=actor
+                    )
+                )
             owner = row.owner or row.assignee or actor
             self._move(session, row, what, assignee=to, owner=owner, delegation="pending")
-            audit(session, row.case_id, "delegate", actor, now, task=row,
-                  detail=f"owner {owner}, delegated to {to}")
+            audit(
+                session,
+                row.case_id,
+                "delegate",
+                actor,
+                now,
+                task=row,
+                detail=f"owner {owner}, delegated to {to}",
+            )
             return to_task(row)
 
     def resolve(self, task_id: str, data: dict | None = None, *, actor: str = "") -> Task:
@@ -288,41 +378,73 @@ class TaskOperations(EngineCore):
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
             what = _("task {id} ({element} {name!r})").format(
-                id=row.id, element=row.element_id, name=row.name)
+                id=row.id, element=row.element_id, name=row.name
+            )
             if row.delegation != "pending" or row.state != "ready":
-                raise TaskNotReady(_("{what} is not delegated (nothing to resolve)").format(
-                    what=what))
+                raise TaskNotReady(
+                    _("{what} is not delegated (nothing to resolve)").format(what=what)
+                )
             if actor != row.assignee:
-                raise Forbidden(_("{what} is delegated to {to!r}, not {actor!r}").format(
-                    what=what, to=row.assignee, actor=actor))
+                raise Forbidden(
+                    _("{what} is delegated to {to!r}, not {actor!r}").format(
+                        what=what, to=row.assignee, actor=actor
+                    )
+                )
             case = self._case_row(session, row.case_id)  # loaded with the task: no query
             runtime = self._runtime(session, case.definition_id)
             fields = tuple(f for f in runtime.forms.get(row.element_id, ()) if f.id in data)
             data = validate(fields, data, f"task {row.id} ({row.element_id})", case.data)
             draft = {**(row.draft or {}), **data}
-            self._move(session, row, what, assignee=row.owner, delegation="resolved",
-                       draft=draft or None)
-            audit(session, row.case_id, "resolve", actor, now, task=row, after=draft,
-                  detail=f"back to {row.owner}")
+            self._move(
+                session, row, what, assignee=row.owner, delegation="resolved", draft=draft or None
+            )
+            audit(
+                session,
+                row.case_id,
+                "resolve",
+                actor,
+                now,
+                task=row,
+                after=draft,
+                detail=f"back to {row.owner}",
+            )
             return to_task(row)
 
     @staticmethod
     def _move(session, row: TaskRow, what: str, **values) -> None:
         """Conditional UPDATE of a ready task as it was read: a concurrent move wins."""
-        won = _rowcount(session.execute(update(TaskRow).where(
-            TaskRow.id == row.id, TaskRow.state == "ready",
-            TaskRow.assignee.is_(None) if row.assignee is None
-            else TaskRow.assignee == row.assignee,
-            TaskRow.delegation.is_(None) if row.delegation is None
-            else TaskRow.delegation == row.delegation)
-            .values(**values).execution_options(synchronize_session=False)))
+        won = _rowcount(
+            session.execute(
+                update(TaskRow)
+                .where(
+                    TaskRow.id == row.id,
+                    TaskRow.state == "ready",
+                    TaskRow.assignee.is_(None)
+                    if row.assignee is None
+                    else TaskRow.assignee == row.assignee,
+                    TaskRow.delegation.is_(None)
+                    if row.delegation is None
+                    else TaskRow.delegation == row.delegation,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if not won:
-            raise ConflictError(_("{what} was claimed or moved by someone else just now")
-                                .format(what=what))
+            raise ConflictError(
+                _("{what} was claimed or moved by someone else just now").format(what=what)
+            )
         session.refresh(row)
 
-    def complete(self, task_id: str, data: dict | None = None, *, actor: str = "",
-                 lane: str | None = None, groups: Iterable[str] | None = None) -> Case:
+    def complete(
+        self,
+        task_id: str,
+        data: dict | None = None,
+        *,
+        actor: str = "",
+        lane: str | None = None,
+        groups: Iterable[str] | None = None,
+    ) -> Case:
         """Complete a ready user task with ``data`` (merged into the case data).
 
         Raises
@@ -350,39 +472,63 @@ class TaskOperations(EngineCore):
             row = self._task_row(session, task_id)
             case = self._check_actionable(session, row, actor, lane, groups)
             if row.delegation == "pending":
-                raise TaskNotReady(_("task {task} is delegated: {to!r} resolves it and it "
-                                     "returns to {owner!r}, who completes it").format(
-                                         task=row.id, to=row.assignee, owner=row.owner))
+                raise TaskNotReady(
+                    _(
+                        "task {task} is delegated: {to!r} resolves it and it "
+                        "returns to {owner!r}, who completes it"
+                    ).format(task=row.id, to=row.assignee, owner=row.owner)
+                )
             if row.draft:  # what the delegate filled in, under what the owner sends now
                 data = {**row.draft, **data}
             runtime = self._runtime(session, case.definition_id)
-            data = validate(runtime.forms.get(row.element_id), data,
-                            f"task {row.id} ({row.element_id})", case.data)
+            data = validate(
+                runtime.forms.get(row.element_id),
+                data,
+                f"task {row.id} ({row.element_id})",
+                case.data,
+            )
             workflow = self._workflow(runtime, case)
             task = runtime.find(workflow, row.id)
             if task is None or not runtime.is_ready(task):
-                raise ConflictError(_("task {task_id} was completed by another worker").format(
-                        task_id=task_id))
+                raise ConflictError(
+                    _("task {task_id} was completed by another worker").format(task_id=task_id)
+                )
             before = dict(case.data)
             slot = runtime.instance_slot(task)
             if slot is None:
                 case.data = {**before, **data}
             else:  # one reviewer of several: their output joins the list, in their place
                 name, index, item = slot
-                case.data = {**before, name: collect(before.get(name), index,
-                                                     data.get(item) if item else data)}
+                case.data = {
+                    **before,
+                    name: collect(before.get(name), index, data.get(item) if item else data),
+                }
             self.limits.check_size(case.data, f"task {row.id} ({row.element_id})")
             runtime.run_task(task, data)
             finished = runtime.advance(workflow) | {row.id}
             if slot is not None:
                 runtime.share(workflow, slot[0], case.data[slot[0]])
-            audit(session, case.id, "complete", actor, now, task=row, before=before,
-                  after=dict(case.data))
+            audit(
+                session,
+                case.id,
+                "complete",
+                actor,
+                now,
+                task=row,
+                before=before,
+                after=dict(case.data),
+            )
             open_rows = self._save(session, case, runtime, workflow, finished, actor, now)
             return to_case(session, case, runtime, open_rows)
 
-    def register(self, service: str, handler: Callable[..., dict | None], *,
-                 retries: int | None = None, backoff: _dt.timedelta | None = None) -> None:
+    def register(
+        self,
+        service: str,
+        handler: Callable[..., dict | None],
+        *,
+        retries: int | None = None,
+        backoff: _dt.timedelta | None = None,
+    ) -> None:
         """Run ``handler(data) -> dict | None`` for service tasks with this id or name.
 
         A handler taking two arguments is called ``handler(data, job)`` with a
@@ -391,16 +537,18 @@ class TaskOperations(EngineCore):
         event. ``retries``/``backoff``: this task's retry policy (see :meth:`set_retries`).
         """
         if not callable(handler):
-            raise BpengineError(_("register {service!r}: handler must be callable").format(
-                    service=service))
+            raise BpengineError(
+                _("register {service!r}: handler must be callable").format(service=service)
+            )
         service = str(service)
         self._handlers[service] = handler
         self._job_handlers.discard(service)
         if takes_job(handler):
             self._job_handlers.add(service)
         if retries is not None or backoff is not None:
-            self.set_retries(service, retries if retries is not None
-                             else self._default_policy.retries, backoff)
+            self.set_retries(
+                service, retries if retries is not None else self._default_policy.retries, backoff
+            )
 
     def _advance_case(self, session, case: CaseRow, step, actor: str, now) -> Case:
         runtime = self._runtime(session, case.definition_id)

@@ -1,4 +1,5 @@
 """Load a BPMN 2.0 model once; every consumer reads the same :class:`ProcessModel`."""
+
 from .approval import Approval, classify
 from .checks import validate
 from .elements import DataObject, Element, Flow, Lane, MessageFlow, Pool, ProcessInfo

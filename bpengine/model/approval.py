@@ -8,6 +8,7 @@ the report all ask :func:`classify`. The order of evidence is
    outcome;
 3. vocabulary: Indonesian and English verbs of checking and signing in the task name.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,25 +23,95 @@ __all__ = ["Approval", "classify", "APPROVAL_WORDS", "REJECT_WORDS", "REQUEST_WO
 
 # Word stems: Indonesian first (as procedures are written), then English.
 APPROVAL_WORDS = (
-    "verifikasi", "memverifikasi", "periksa", "pemeriksaan", "memeriksa", "paraf", "memaraf",
-    "tanda tangan", "tandatangan", "menandatangani", "ttd", "setujui", "persetujuan",
-    "menyetujui", "sahkan", "pengesahan", "mengesahkan", "validasi", "memvalidasi",
-    "disposisi", "mendisposisi", "rekomendasi", "legalisir", "legalisasi", "pertimbangan",
-    "mengetahui", "cek", "telaah", "review",
-    "approve", "approval", "verify", "verification", "check", "sign", "authorize",
-    "authorise", "endorse", "validate", "countersign",
+    "verifikasi",
+    "memverifikasi",
+    "periksa",
+    "pemeriksaan",
+    "memeriksa",
+    "paraf",
+    "memaraf",
+    "tanda tangan",
+    "tandatangan",
+    "menandatangani",
+    "ttd",
+    "setujui",
+    "persetujuan",
+    "menyetujui",
+    "sahkan",
+    "pengesahan",
+    "mengesahkan",
+    "validasi",
+    "memvalidasi",
+    "disposisi",
+    "mendisposisi",
+    "rekomendasi",
+    "legalisir",
+    "legalisasi",
+    "pertimbangan",
+    "mengetahui",
+    "cek",
+    "telaah",
+    "review",
+    "approve",
+    "approval",
+    "verify",
+    "verification",
+    "check",
+    "sign",
+    "authorize",
+    "authorise",
+    "endorse",
+    "validate",
+    "countersign",
 )
 REJECT_WORDS = (
-    "tolak", "ditolak", "tidak", "kurang", "revisi", "perbaiki", "perbaikan", "kembalikan",
-    "dikembalikan", "salah", "belum", "reject", "rejected", "deny", "denied", "no",
-    "not", "incomplete", "revise", "return", "false", "!",
+    "tolak",
+    "ditolak",
+    "tidak",
+    "kurang",
+    "revisi",
+    "perbaiki",
+    "perbaikan",
+    "kembalikan",
+    "dikembalikan",
+    "salah",
+    "belum",
+    "reject",
+    "rejected",
+    "deny",
+    "denied",
+    "no",
+    "not",
+    "incomplete",
+    "revise",
+    "return",
+    "false",
+    "!",
 )
 # A name that starts by asking for, attaching or handing in something names a request,
 # even when the thing asked for is an approval ("Minta persetujuan atasan").
 REQUEST_WORDS = (
-    "minta", "meminta", "mohon", "memohon", "ajukan", "mengajukan", "lampirkan",
-    "melampirkan", "serahkan", "menyerahkan", "kirim", "mengirim", "terima", "menerima",
-    "request", "submit", "ask", "attach", "send", "receive", "hand in",
+    "minta",
+    "meminta",
+    "mohon",
+    "memohon",
+    "ajukan",
+    "mengajukan",
+    "lampirkan",
+    "melampirkan",
+    "serahkan",
+    "menyerahkan",
+    "kirim",
+    "mengirim",
+    "terima",
+    "menerima",
+    "request",
+    "submit",
+    "ask",
+    "attach",
+    "send",
+    "receive",
+    "hand in",
 )
 _REQUEST_RE = re.compile(
     r"^\s*(" + "|".join(re.escape(w) for w in REQUEST_WORDS) + r")\b", re.IGNORECASE
@@ -94,7 +165,9 @@ def classify(model: ProcessModel, element: Element) -> Approval:
     Approval(is_approval=True, reason='vocabulary', evidence='paraf')
     """
     if element.approval is not None:
-        return Approval(element.approval, "attribute", f"bpe:approval={str(element.approval).lower()}")
+        return Approval(
+            element.approval, "attribute", f"bpe:approval={str(element.approval).lower()}"
+        )
     if element.kind not in ("userTask", "manualTask", "task"):
         return Approval(False, "none")
     gateway = _decision_after(model, element)

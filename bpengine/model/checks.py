@@ -7,6 +7,7 @@ parses unreachable elements). Every gateway condition, conditional event, loop e
 timer and script is compiled here, so one that can never evaluate is an error before any case
 reaches it.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,14 +29,25 @@ from .process_model import ProcessModel, load
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["validate", "READ_FAILURE_CODES", "schema_problems", "semantic_problems",
-           "expression_problems", "EXPRESSION_CODES", "ASSIGNING", "CAMUNDA", "assignment_items"]
+__all__ = [
+    "validate",
+    "READ_FAILURE_CODES",
+    "schema_problems",
+    "semantic_problems",
+    "expression_problems",
+    "EXPRESSION_CODES",
+    "ASSIGNING",
+    "CAMUNDA",
+    "assignment_items",
+]
 
 # Problems that mean "could not read the file at all" (CLI exit status 2).
 READ_FAILURE_CODES = frozenset({"io", "xml", "doctype", "not-bpmn"})
 # one whole sentence per kind: a translation needs the noun inside it
-_UNSUPPORTED = {"complexGateway": N_("complex gateways are not run by the engine"),
-                "adHocSubProcess": N_("ad-hoc subprocesses are not run by the engine")}
+_UNSUPPORTED = {
+    "complexGateway": N_("complex gateways are not run by the engine"),
+    "adHocSubProcess": N_("ad-hoc subprocesses are not run by the engine"),
+}
 
 
 @lru_cache(maxsize=1)
@@ -63,11 +75,16 @@ def schema_problems(model: ProcessModel) -> list[Problem]:
         if node is None:
             node = by_line.get(err.line)
         msg = err.message.replace("{http://www.omg.org/spec/BPMN/20100524/MODEL}", "bpmn:")
-        out.append(Problem(_("schema: {message}").format(message=msg), file=model.file,
-                           line=err.line or None,
-                           element_id=node.get("id") if node is not None else None,
-                           element_name=node.get("name") if node is not None else None,
-                           code="xsd"))
+        out.append(
+            Problem(
+                _("schema: {message}").format(message=msg),
+                file=model.file,
+                line=err.line or None,
+                element_id=node.get("id") if node is not None else None,
+                element_name=node.get("name") if node is not None else None,
+                code="xsd",
+            )
+        )
     return out
 
 
@@ -83,10 +100,18 @@ def _node_at(tree: etree._Element, path: str | None) -> etree._Element | None:
     return node
 
 
-def _p(model: ProcessModel, el: Element, message: str, code: str,
-       severity: str = "warning") -> Problem:
-    return Problem(message, file=model.file, line=el.line, element_id=el.id,
-                   element_name=el.name or None, severity=severity, code=code)
+def _p(
+    model: ProcessModel, el: Element, message: str, code: str, severity: str = "warning"
+) -> Problem:
+    return Problem(
+        message,
+        file=model.file,
+        line=el.line,
+        element_id=el.id,
+        element_name=el.name or None,
+        severity=severity,
+        code=code,
+    )
 
 
 def semantic_problems(model: ProcessModel) -> list[Problem]:
@@ -106,11 +131,19 @@ def semantic_problems(model: ProcessModel) -> list[Problem]:
     for lane in model.lanes.values():
         for ref in lane.nodes:
             if ref not in known:
-                out.append(Problem(_("lane {lane} lists {ref}, which is not a flow node").format(
-                                       lane=repr(lane.name), ref=repr(ref)),
-                                   file=model.file, line=lane.line, element_id=lane.id,
-                                   element_name=lane.name, severity="warning",
-                                   code="dangling-lane-ref"))
+                out.append(
+                    Problem(
+                        _("lane {lane} lists {ref}, which is not a flow node").format(
+                            lane=repr(lane.name), ref=repr(ref)
+                        ),
+                        file=model.file,
+                        line=lane.line,
+                        element_id=lane.id,
+                        element_name=lane.name,
+                        severity="warning",
+                        code="dangling-lane-ref",
+                    )
+                )
     return out
 
 
@@ -120,34 +153,56 @@ def _loop_problems(model: ProcessModel) -> list[Problem]:
     for loop in gateway_loops(model):
         names = ", ".join(repr(model.elements[n].label) for n in loop)
         # the same sentence as soundness's livelock (bpengine.analysis.livelock)
-        out.append(_p(model, model.elements[loop[0]], _(
-            "a loop made only of gateways ({steps}) has no task or catch event inside: when "
-            "its way out is false the case loops there for ever with nothing to do").format(
-                steps=names), "gateway-loop"))
+        out.append(
+            _p(
+                model,
+                model.elements[loop[0]],
+                _(
+                    "a loop made only of gateways ({steps}) has no task or catch event inside: when "
+                    "its way out is false the case loops there for ever with nothing to do"
+                ).format(steps=names),
+                "gateway-loop",
+            )
+        )
     return out
 
 
-def _scope_problems(model: ProcessModel, g: nx.DiGraph[str], pid: str, scope: str | None,
-                    members: list[Element]) -> list[Problem]:
+def _scope_problems(
+    model: ProcessModel, g: nx.DiGraph[str], pid: str, scope: str | None, members: list[Element]
+) -> list[Problem]:
     import networkx as nx  # on first use: loading a model to simulate it never needs it
 
     out = []
     starts = [e for e in members if e.kind == "startEvent"]
     owner = model.elements[scope] if scope else model.processes[pid]
     if not starts and not any(e.kind == "boundaryEvent" for e in members):
-        text = (_("subprocess {id} has no start event").format(id=repr(scope)) if scope
-                else _("process {id} has no start event").format(id=repr(pid)))
+        text = (
+            _("subprocess {id} has no start event").format(id=repr(scope))
+            if scope
+            else _("process {id} has no start event").format(id=repr(pid))
+        )
         node = owner
-        out.append(Problem(text, file=model.file, line=node.line,
-                           element_id=node.id, element_name=node.name or None,
-                           severity="error", code="no-start"))
+        out.append(
+            Problem(
+                text,
+                file=model.file,
+                line=node.line,
+                element_id=node.id,
+                element_name=node.name or None,
+                severity="error",
+                code="no-start",
+            )
+        )
         return out
     ids = {e.id for e in members}
     sub = g.subgraph(ids)
     # Entry points: start events, plus boundary events (entered from their activity) and
     # event subprocesses (entered by their trigger), which have no incoming flow.
-    entries = [e.id for e in members if e.kind == "startEvent" or e.kind == "boundaryEvent"
-               or e.triggered_by_event]
+    entries = [
+        e.id
+        for e in members
+        if e.kind == "startEvent" or e.kind == "boundaryEvent" or e.triggered_by_event
+    ]
     reached = set(entries)
     for s in entries:
         reached |= nx.descendants(sub, s)
@@ -159,14 +214,36 @@ def _scope_problems(model: ProcessModel, g: nx.DiGraph[str], pid: str, scope: st
         can_end |= nx.ancestors(sub, t)
     for e in members:
         if e.id not in reached and not (e.triggered_by_event or e.for_compensation):
-            out.append(_p(model, e, _("unreachable from any start event (the engine never "
-                                      "runs it)"), "unreachable"))
+            out.append(
+                _p(
+                    model,
+                    e,
+                    _("unreachable from any start event (the engine never runs it)"),
+                    "unreachable",
+                )
+            )
         elif e.id not in can_end and terminates:
-            out.append(_p(model, e, _("no path from here to an end event; only a terminate "
-                                      "end event elsewhere can finish the case"), "no-end"))
+            out.append(
+                _p(
+                    model,
+                    e,
+                    _(
+                        "no path from here to an end event; only a terminate "
+                        "end event elsewhere can finish the case"
+                    ),
+                    "no-end",
+                )
+            )
         elif e.id not in can_end:
-            out.append(_p(model, e, _("no path from here to an end event: a case that gets "
-                                      "here can never finish"), "no-end", severity="error"))
+            out.append(
+                _p(
+                    model,
+                    e,
+                    _("no path from here to an end event: a case that gets here can never finish"),
+                    "no-end",
+                    severity="error",
+                )
+            )
     return out
 
 
@@ -179,50 +256,103 @@ def _element_problems(model: ProcessModel, el: Element) -> list[Problem]:
     out: list[Problem] = []
     flows = [model.flows[f] for f in el.outgoing]
     if el.id in RESERVED_IDS or el.id.endswith(".EndJoin"):
-        out.append(_p(model, el, _("the id {id} is one the engine (SpiffWorkflow) uses for its "
-                                   "own tasks: a case would not start or would lose the end it "
-                                   "reached; rename it").format(id=repr(el.id)),
-                      "reserved-id"))
+        out.append(
+            _p(
+                model,
+                el,
+                _(
+                    "the id {id} is one the engine (SpiffWorkflow) uses for its "
+                    "own tasks: a case would not start or would lose the end it "
+                    "reached; rename it"
+                ).format(id=repr(el.id)),
+                "reserved-id",
+            )
+        )
     if el.kind in _UNSUPPORTED:
         out.append(_p(model, el, _(_UNSUPPORTED[el.kind]), "unsupported"))
     if el.event == "link":
-        out.append(_p(model, el, _("link events are not run by the engine (SpiffWorkflow "
-                                   "skips them and the case would end early); draw the "
-                                   "sequence flow"), "link-event"))
+        out.append(
+            _p(
+                model,
+                el,
+                _(
+                    "link events are not run by the engine (SpiffWorkflow "
+                    "skips them and the case would end early); draw the "
+                    "sequence flow"
+                ),
+                "link-event",
+            )
+        )
     if el.event == "multiple":
-        out.append(_p(model, el, _("events with several definitions are not run by the "
-                                   "engine"), "unsupported"))
+        out.append(
+            _p(
+                model,
+                el,
+                _("events with several definitions are not run by the engine"),
+                "unsupported",
+            )
+        )
     if not el.is_gateway:
         for f in flows:
             if f.condition and el.kind != "boundaryEvent":
-                out.append(Problem(
-                    _("condition {condition} on this flow leaving {kind} {id} is ignored by "
-                      "the engine; put an exclusive gateway after it").format(
-                          condition=repr(f.condition), kind=el.kind, id=repr(el.id)),
-                    file=model.file, line=f.line, element_id=f.id, element_name=f.name or None,
-                    severity="warning", code="conditional-flow"))
+                out.append(
+                    Problem(
+                        _(
+                            "condition {condition} on this flow leaving {kind} {id} is ignored by "
+                            "the engine; put an exclusive gateway after it"
+                        ).format(condition=repr(f.condition), kind=el.kind, id=repr(el.id)),
+                        file=model.file,
+                        line=f.line,
+                        element_id=f.id,
+                        element_name=f.name or None,
+                        severity="warning",
+                        code="conditional-flow",
+                    )
+                )
         plain = [f for f in flows if not f.condition and not f.is_default]
         if len(plain) > 1:
-            out.append(_p(model, el, _("{n} unconditional outgoing flows: an implicit "
-                                       "parallel split; draw a parallel gateway").format(
-                                           n=len(plain)), "implicit-split"))
+            out.append(
+                _p(
+                    model,
+                    el,
+                    _(
+                        "{n} unconditional outgoing flows: an implicit "
+                        "parallel split; draw a parallel gateway"
+                    ).format(n=len(plain)),
+                    "implicit-split",
+                )
+            )
     if el.kind in ("exclusiveGateway", "inclusiveGateway") and len(flows) > 1:
         for f in flows:
             if not f.condition and not f.is_default:
-                out.append(Problem(
-                    _("leaves gateway {id} with no condition and is not its default: the "
-                      "engine cannot choose it").format(id=repr(el.id)),
-                    file=model.file, line=f.line,
-                    element_id=f.id, element_name=f.name or None, severity="warning",
-                    code="no-condition"))
+                out.append(
+                    Problem(
+                        _(
+                            "leaves gateway {id} with no condition and is not its default: the "
+                            "engine cannot choose it"
+                        ).format(id=repr(el.id)),
+                        file=model.file,
+                        line=f.line,
+                        element_id=f.id,
+                        element_name=f.name or None,
+                        severity="warning",
+                        code="no-condition",
+                    )
+                )
     if el.kind == "callActivity":
         if not el.called_element:
-            out.append(_p(model, el, _("call activity names no calledElement"),
-                          "unresolved-call"))
+            out.append(_p(model, el, _("call activity names no calledElement"), "unresolved-call"))
         elif model.callee_file(el.called_element) is None:
-            out.append(_p(model, el, _("calls process {id}, which is not in this file or any "
-                                       ".bpmn file beside it").format(
-                                           id=repr(el.called_element)), "unresolved-call"))
+            out.append(
+                _p(
+                    model,
+                    el,
+                    _(
+                        "calls process {id}, which is not in this file or any .bpmn file beside it"
+                    ).format(id=repr(el.called_element)),
+                    "unresolved-call",
+                )
+            )
     return out
 
 
@@ -260,19 +390,34 @@ def expression_problems(model: ProcessModel) -> list[Problem]:
         try:
             compile_expression(f.condition)
         except ExpressionError as exc:
-            out.append(Problem(_("the condition of this flow leaving {gateway} can never be "
-                                 "evaluated: {why}").format(gateway=repr(f.source), why=exc),
-                               file=model.file, line=f.line, element_id=f.id,
-                               element_name=f.name or None,
-                               severity=_severity(model, f.process), code="bad-condition"))
+            out.append(
+                Problem(
+                    _(
+                        "the condition of this flow leaving {gateway} can never be evaluated: {why}"
+                    ).format(gateway=repr(f.source), why=exc),
+                    file=model.file,
+                    line=f.line,
+                    element_id=f.id,
+                    element_name=f.name or None,
+                    severity=_severity(model, f.process),
+                    code="bad-condition",
+                )
+            )
     for el in model.elements.values():
         if el.event == "timer" and el.event_value and ":" in el.event_value:
             kind, text = el.event_value.split(":", 1)
             try:
                 check_timer(kind, text)
             except ExpressionError as exc:
-                out.append(_p(model, el, _("this timer can never fire: {why}").format(why=exc),
-                              "bad-timer", severity=_severity(model, el.process)))
+                out.append(
+                    _p(
+                        model,
+                        el,
+                        _("this timer can never fire: {why}").format(why=exc),
+                        "bad-timer",
+                        severity=_severity(model, el.process),
+                    )
+                )
     out += _xml_problems(model)
     return out
 
@@ -281,8 +426,9 @@ def _xml_problems(model: ProcessModel) -> list[Problem]:
     """Conditional events and scripts, which the model keeps only in its XML."""
     out = []
     root = model.tree()
-    for cond in root.xpath("//*[local-name()='conditionalEventDefinition']"
-                           "/*[local-name()='condition']"):
+    for cond in root.xpath(
+        "//*[local-name()='conditionalEventDefinition']/*[local-name()='condition']"
+    ):
         el = model.elements.get(cond.getparent().getparent().get("id"))
         text = (cond.text or "").strip()
         if el is None or not text:
@@ -290,17 +436,25 @@ def _xml_problems(model: ProcessModel) -> list[Problem]:
         try:
             compile_expression(text)
         except ExpressionError as exc:
-            out.append(_p(model, el, _("the condition of this event can never be evaluated: "
-                                       "{why}").format(why=exc), "bad-condition",
-                          severity=_severity(model, el.process)))
+            out.append(
+                _p(
+                    model,
+                    el,
+                    _("the condition of this event can never be evaluated: {why}").format(why=exc),
+                    "bad-condition",
+                    severity=_severity(model, el.process),
+                )
+            )
     # Loop expressions the engine evaluates per case: a multi-instance count and stop
     # condition, a standard loop's condition. One that can never compile would fail the case
     # when it reaches the activity.
-    for expr in root.xpath("//*[local-name()='multiInstanceLoopCharacteristics']"
-                           "/*[local-name()='loopCardinality' or "
-                           "local-name()='completionCondition']"
-                           " | //*[local-name()='standardLoopCharacteristics']"
-                           "/*[local-name()='loopCondition']"):
+    for expr in root.xpath(
+        "//*[local-name()='multiInstanceLoopCharacteristics']"
+        "/*[local-name()='loopCardinality' or "
+        "local-name()='completionCondition']"
+        " | //*[local-name()='standardLoopCharacteristics']"
+        "/*[local-name()='loopCondition']"
+    ):
         el = model.elements.get(expr.getparent().getparent().get("id"))
         text = (expr.text or "").strip()
         if el is None or not text:
@@ -308,10 +462,17 @@ def _xml_problems(model: ProcessModel) -> list[Problem]:
         try:
             compile_expression(text)
         except ExpressionError as exc:
-            out.append(_p(model, el, _("the {part} of this activity can never be evaluated: "
-                                       "{why}").format(part=etree.QName(expr).localname,
-                                                       why=exc),
-                          "bad-condition", severity=_severity(model, el.process)))
+            out.append(
+                _p(
+                    model,
+                    el,
+                    _("the {part} of this activity can never be evaluated: {why}").format(
+                        part=etree.QName(expr).localname, why=exc
+                    ),
+                    "bad-condition",
+                    severity=_severity(model, el.process),
+                )
+            )
     out += _assignment_problems(model, root)
     for script in root.xpath("//*[local-name()='scriptTask']/*[local-name()='script']"):
         el = model.elements.get(script.getparent().get("id"))
@@ -320,18 +481,33 @@ def _xml_problems(model: ProcessModel) -> list[Problem]:
             continue
         language = (script.getparent().get("scriptFormat") or "python").strip()
         if language.lower() not in _PYTHON:
-            out.append(_p(model, el, _("the script is written in {language}; the engine runs "
-                                       "only Python scripts").format(language=language),
-                          "bad-script", severity=_severity(model, el.process)))
+            out.append(
+                _p(
+                    model,
+                    el,
+                    _(
+                        "the script is written in {language}; the engine runs only Python scripts"
+                    ).format(language=language),
+                    "bad-script",
+                    severity=_severity(model, el.process),
+                )
+            )
             continue
         try:  # parse only: compile() runs nothing
             compile(text, el.id, "exec", dont_inherit=True)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             detail = getattr(exc, "msg", None) or type(exc).__name__
-            out.append(_p(model, el, _("the script cannot be parsed as Python: {why} (line "
-                                       "{line} of the script)").format(
-                                           why=detail, line=getattr(exc, "lineno", None) or 1),
-                          "bad-script", severity=_severity(model, el.process)))
+            out.append(
+                _p(
+                    model,
+                    el,
+                    _(
+                        "the script cannot be parsed as Python: {why} (line {line} of the script)"
+                    ).format(why=detail, line=getattr(exc, "lineno", None) or 1),
+                    "bad-script",
+                    severity=_severity(model, el.process),
+                )
+            )
     return out
 
 
@@ -363,14 +539,23 @@ def _assignment_problems(model: ProcessModel, root: Any) -> list[Problem]:
                     elif attribute in ("dueDate", "followUpDate") and item[:1] in "Pp":
                         check_timer("timeDuration", item)
                 except ExpressionError as exc:
-                    out.append(_p(model, el, _("camunda:{attribute} can never be evaluated: "
-                                               "{why}").format(attribute=attribute, why=exc),
-                                  "bad-condition", severity=_severity(model, el.process)))
+                    out.append(
+                        _p(
+                            model,
+                            el,
+                            _("camunda:{attribute} can never be evaluated: {why}").format(
+                                attribute=attribute, why=exc
+                            ),
+                            "bad-condition",
+                            severity=_severity(model, el.process),
+                        )
+                    )
     return out
 
 
-def validate(source: str | os.PathLike[str] | bytes | ProcessModel, schema: bool = True
-             ) -> tuple[ProcessModel | None, list[Problem]]:
+def validate(
+    source: str | os.PathLike[str] | bytes | ProcessModel, schema: bool = True
+) -> tuple[ProcessModel | None, list[Problem]]:
     """Load (if needed) and check a model.
 
     Returns
@@ -390,5 +575,3 @@ def validate(source: str | os.PathLike[str] | bytes | ProcessModel, schema: bool
     problems = schema_problems(model) if schema else []
     problems += semantic_problems(model)
     return model, problems
-
-

@@ -4,6 +4,7 @@ Plain frozen dataclasses: a consumer reads them, nobody changes them. Source lin
 are kept for error messages but take no part in equality, so a model written back and
 loaded again compares equal to the original.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

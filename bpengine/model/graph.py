@@ -5,6 +5,7 @@ edited. A boundary event is joined to the activity it sits on by an edge of kind
 ``attachment`` so reachability follows the escalation path too. Message flows live in
 :func:`message_graph`, separately, because they do not pass the token.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -17,8 +18,14 @@ if TYPE_CHECKING:
     from .elements import Element
     from .process_model import ProcessModel
 
-__all__ = ["activities_beyond", "back_edges", "build_graph", "gateway_loops", "message_graph",
-           "next_activities"]
+__all__ = [
+    "activities_beyond",
+    "back_edges",
+    "build_graph",
+    "gateway_loops",
+    "message_graph",
+    "next_activities",
+]
 
 
 def build_graph(model: ProcessModel) -> nx.DiGraph[str]:
@@ -34,17 +41,38 @@ def build_graph(model: ProcessModel) -> nx.DiGraph[str]:
     g: nx.DiGraph[str] = nx.DiGraph(name=model.name)
     for el in model.elements.values():
         g.add_node(
-            el.id, name=el.name, kind=el.kind, lane=el.lane, pool=el.pool, process=el.process,
-            scope=el.scope, approval=model.approval(el.id).is_approval,
-            mandatory=el.mandatory, element=el,
+            el.id,
+            name=el.name,
+            kind=el.kind,
+            lane=el.lane,
+            pool=el.pool,
+            process=el.process,
+            scope=el.scope,
+            approval=model.approval(el.id).is_approval,
+            mandatory=el.mandatory,
+            element=el,
         )
     for f in model.flows.values():
-        g.add_edge(f.source, f.target, id=f.id, kind="sequence", condition=f.condition,
-                   default=f.is_default, name=f.name)
+        g.add_edge(
+            f.source,
+            f.target,
+            id=f.id,
+            kind="sequence",
+            condition=f.condition,
+            default=f.is_default,
+            name=f.name,
+        )
     for el in model.elements.values():
         if el.attached_to and el.attached_to in model.elements:
-            g.add_edge(el.attached_to, el.id, id=None, kind="attachment", condition=None,
-                       default=False, name="")
+            g.add_edge(
+                el.attached_to,
+                el.id,
+                id=None,
+                kind="attachment",
+                condition=None,
+                default=False,
+                name="",
+            )
     return g
 
 
@@ -112,9 +140,14 @@ def next_activities(model: ProcessModel, node: str) -> set[str]:
     return found
 
 
-def activities_beyond(model: ProcessModel, flows: Iterable[str], *, backward: bool = False,
-                      through_parallel: bool = True, dead_end_is_end: bool = False
-                      ) -> tuple[set[str], bool]:
+def activities_beyond(
+    model: ProcessModel,
+    flows: Iterable[str],
+    *,
+    backward: bool = False,
+    through_parallel: bool = True,
+    dead_end_is_end: bool = False,
+) -> tuple[set[str], bool]:
     """The activities next to ``flows`` along sequence flows, through non-activities only.
 
     Walks forward from the flows' targets (``backward``: from their sources, against the
@@ -143,8 +176,9 @@ def activities_beyond(model: ProcessModel, flows: Iterable[str], *, backward: bo
         The activities found, and whether the walk reached the process's end (its start,
         ``backward``).
     """
-    here, onward, boundary = (("source", "incoming", "startEvent") if backward
-                              else ("target", "outgoing", "endEvent"))
+    here, onward, boundary = (
+        ("source", "incoming", "startEvent") if backward else ("target", "outgoing", "endEvent")
+    )
     todo = [getattr(model.flows[f], here) for f in flows]
     seen: set[str] = set()
     found: set[str] = set()
@@ -168,8 +202,13 @@ def activities_beyond(model: ProcessModel, flows: Iterable[str], *, backward: bo
 
 
 # Nodes that pass a token on at once, waiting for nobody: a loop of only these is a livelock.
-_PASS_THROUGH = ("exclusiveGateway", "inclusiveGateway", "parallelGateway", "complexGateway",
-                 "intermediateThrowEvent")
+_PASS_THROUGH = (
+    "exclusiveGateway",
+    "inclusiveGateway",
+    "parallelGateway",
+    "complexGateway",
+    "intermediateThrowEvent",
+)
 
 
 def _passes_through(el: Element) -> bool:
@@ -205,11 +244,18 @@ def gateway_loops(model: ProcessModel) -> list[list[str]]:
 
     els = model.elements
     g: nx.DiGraph[str] = nx.DiGraph()
-    links = {(e.process, e.event_value): e.id for e in els.values()
-             if e.kind == "intermediateCatchEvent" and e.event == "link" and e.event_value}
+    links = {
+        (e.process, e.event_value): e.id
+        for e in els.values()
+        if e.kind == "intermediateCatchEvent" and e.event == "link" and e.event_value
+    }
     for f in model.flows.values():
-        if f.source in els and f.target in els and _passes_through(els[f.source]) \
-                and _passes_through(els[f.target]):
+        if (
+            f.source in els
+            and f.target in els
+            and _passes_through(els[f.source])
+            and _passes_through(els[f.target])
+        ):
             g.add_edge(f.source, f.target)
     for e in els.values():  # a link throw jumps to its catch
         if e.kind == "intermediateThrowEvent" and e.event == "link" and e.event_value:

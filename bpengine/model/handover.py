@@ -19,6 +19,7 @@ throw event means paper), then vocabulary of the steps' names. An unannotated ha
 no evidence either way is paper: before the reforms that is how files moved between
 Indonesian agencies, and the reason says it was assumed.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,23 +30,75 @@ from ..i18n import _, ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    
+
     from .elements import MessageFlow, Pool
     from .process_model import ProcessModel
 
-__all__ = ["Handover", "PAPER_WORDS", "DATA_WORDS", "SYSTEM_LANE_WORDS", "case_handovers",
-           "resolve_handovers"]
+__all__ = [
+    "Handover",
+    "PAPER_WORDS",
+    "DATA_WORDS",
+    "SYSTEM_LANE_WORDS",
+    "case_handovers",
+    "resolve_handovers",
+]
 
 PAPER_WORDS = (
-    "berkas", "surat", "map", "dokumen", "antar", "mengantar", "diantar", "serahkan",
-    "menyerahkan", "diserahkan", "penyerahan", "kirim fisik", "fisik", "kurir", "pos",
-    "salinan", "fotokopi", "hardcopy", "arsip", "bawa", "membawa", "ambil", "mengambil",
-    "paper", "letter", "document", "courier", "folder", "hand over", "deliver", "carry",
+    "berkas",
+    "surat",
+    "map",
+    "dokumen",
+    "antar",
+    "mengantar",
+    "diantar",
+    "serahkan",
+    "menyerahkan",
+    "diserahkan",
+    "penyerahan",
+    "kirim fisik",
+    "fisik",
+    "kurir",
+    "pos",
+    "salinan",
+    "fotokopi",
+    "hardcopy",
+    "arsip",
+    "bawa",
+    "membawa",
+    "ambil",
+    "mengambil",
+    "paper",
+    "letter",
+    "document",
+    "courier",
+    "folder",
+    "hand over",
+    "deliver",
+    "carry",
 )
 DATA_WORDS = (
-    "sistem", "aplikasi", "elektronik", "online", "daring", "api", "integrasi",
-    "sinkron", "notifikasi", "email", "surel", "portal", "web", "digital", "tte", "oss",
-    "simbg", "system", "electronic", "service", "message queue", "interface",
+    "sistem",
+    "aplikasi",
+    "elektronik",
+    "online",
+    "daring",
+    "api",
+    "integrasi",
+    "sinkron",
+    "notifikasi",
+    "email",
+    "surel",
+    "portal",
+    "web",
+    "digital",
+    "tte",
+    "oss",
+    "simbg",
+    "system",
+    "electronic",
+    "service",
+    "message queue",
+    "interface",
 )
 # A lane of machines, not of people: its steps exchange data.
 SYSTEM_LANE_WORDS = ("sistem", "aplikasi", "system", "server", "oss", "simbg", "portal")
@@ -54,9 +107,10 @@ _PAPER_SENDERS = ("manualTask", "intermediateThrowEvent", "endEvent")
 
 
 def _words(words: Iterable[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len,
-                                                                      reverse=True)) + r")\b",
-                      re.IGNORECASE)
+    return re.compile(
+        r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b",
+        re.IGNORECASE,
+    )
 
 
 _PAPER_RE, _DATA_RE, _SYSTEM_RE = _words(PAPER_WORDS), _words(DATA_WORDS), _words(SYSTEM_LANE_WORDS)
@@ -124,16 +178,20 @@ def _pool_end(model: ProcessModel, pool: Pool, kinds: tuple[str, ...]) -> str | 
     """The start (message start first) or end event of a pool's process, if unambiguous."""
     if pool.process is None:
         return None
-    top = [e for e in model.elements.values()
-           if e.process == pool.process and e.scope is None and e.kind in kinds]
+    top = [
+        e
+        for e in model.elements.values()
+        if e.process == pool.process and e.scope is None and e.kind in kinds
+    ]
     if kinds == ("startEvent",):
         message = [e for e in top if e.event == "message"]
         top = message or top
     return top[0].id if len(top) == 1 else None
 
 
-def _classify(model: ProcessModel, mf: MessageFlow, sender: str | None,
-              receiver: str | None) -> tuple[str, str, str]:
+def _classify(
+    model: ProcessModel, mf: MessageFlow, sender: str | None, receiver: str | None
+) -> tuple[str, str, str]:
     explicit = dict(mf.extensions).get("handover")
     if explicit is None and sender is not None:
         explicit = dict(model.elements[sender].extensions).get("handover")
@@ -141,20 +199,29 @@ def _classify(model: ProcessModel, mf: MessageFlow, sender: str | None,
         return explicit.strip().lower(), "attribute", f"bpe:handover={explicit.strip().lower()}"
     found = _DATA_RE.search(mf.name or "")
     if found:
-        return "data", "vocabulary", _("message {name}: {word}").format(
-            name=repr(mf.name), word=found.group(1).lower())
+        return (
+            "data",
+            "vocabulary",
+            _("message {name}: {word}").format(name=repr(mf.name), word=found.group(1).lower()),
+        )
     found = _PAPER_RE.search(mf.name or "")
     if found:
-        return "paper", "vocabulary", _("message {name}: {word}").format(
-            name=repr(mf.name), word=found.group(1).lower())
+        return (
+            "paper",
+            "vocabulary",
+            _("message {name}: {word}").format(name=repr(mf.name), word=found.group(1).lower()),
+        )
     ends = [model.elements[e] for e in (sender, receiver) if e is not None]
     for el in ends:
         if el.kind in _AUTOMATIC:
             return "data", "structure", f"{el.kind} {el.id}"
         lane = _SYSTEM_RE.search(el.lane or "")
         if lane:
-            return "data", "structure", _("system lane {lane} ({id})").format(
-                lane=repr(el.lane), id=el.id)
+            return (
+                "data",
+                "structure",
+                _("system lane {lane} ({id})").format(lane=repr(el.lane), id=el.id),
+            )
     for el in ends:
         if el.kind == "manualTask":
             return "paper", "structure", _("manual task {id}").format(id=el.id)
@@ -202,11 +269,23 @@ def resolve_handovers(model: ProcessModel) -> dict[str, Handover]:
         else:
             receiver, receiver_pool = mf.target, _pool_of_element(model, mf.target)
         kind, reason, evidence = _classify(model, mf, sender, receiver)
-        ends = [_process(model, end, pool) for end, pool in ((mf.source, sender_pool),
-                                                             (mf.target, receiver_pool))]
+        ends = [
+            _process(model, end, pool)
+            for end, pool in ((mf.source, sender_pool), (mf.target, receiver_pool))
+        ]
         between = ends[0] != ends[1] or ends[0] is None
-        out[mf.id] = Handover(mf.id, mf.name, sender, receiver, sender_pool, receiver_pool,
-                              kind, reason, evidence, between)
+        out[mf.id] = Handover(
+            mf.id,
+            mf.name,
+            sender,
+            receiver,
+            sender_pool,
+            receiver_pool,
+            kind,
+            reason,
+            evidence,
+            between,
+        )
     return out
 
 
@@ -240,19 +319,29 @@ def case_handovers(model: ProcessModel) -> tuple[list[Handover], list[str]]:
     notes: list[str] = []
     for h in model.handovers:
         if not h.between_pools:
-            notes.append(_("message flow {flow}: within one pool, not a hand-over between "
-                           "pools; not simulated").format(flow=h.flow))
+            notes.append(
+                _(
+                    "message flow {flow}: within one pool, not a hand-over between "
+                    "pools; not simulated"
+                ).format(flow=h.flow)
+            )
             continue
         if h.sender is None or h.receiver is None:
             continue  # black-box pools: said once per pool below
         s, r = model.elements[h.sender], model.elements[h.receiver]
         if s.process not in simulated or r.process not in simulated:
-            notes.append(_("message flow {flow}: one end is in a process no pool runs; not "
-                           "simulated").format(flow=h.flow))
+            notes.append(
+                _(
+                    "message flow {flow}: one end is in a process no pool runs; not simulated"
+                ).format(flow=h.flow)
+            )
             continue
         if r.scope is not None:
-            notes.append(_("message flow {flow}: {ref} is inside a subprocess; its message is "
-                           "not awaited").format(flow=h.flow, ref=_ref(model, r.id)))
+            notes.append(
+                _(
+                    "message flow {flow}: {ref} is inside a subprocess; its message is not awaited"
+                ).format(flow=h.flow, ref=_ref(model, r.id))
+            )
             continue
         candidates.append((h, s.id, r.id))
         graph.add_edge(s.id, r.id)
@@ -260,22 +349,32 @@ def case_handovers(model: ProcessModel) -> tuple[list[Handover], list[str]]:
     for h, sender, receiver in candidates:
         r = model.elements[receiver]
         if r.kind != "startEvent" and nx.has_path(graph, receiver, sender):
-            notes.append(_("message flow {flow}: {receiver} answers within a loop of messages "
-                           "with {sender}; its arrival is not awaited (the pools would wait for "
-                           "each other)").format(flow=h.flow, receiver=_ref(model, receiver),
-                                                 sender=_ref(model, sender)))
+            notes.append(
+                _(
+                    "message flow {flow}: {receiver} answers within a loop of messages "
+                    "with {sender}; its arrival is not awaited (the pools would wait for "
+                    "each other)"
+                ).format(flow=h.flow, receiver=_ref(model, receiver), sender=_ref(model, sender))
+            )
             continue
         played.append(h)
     for pool in model.pools.values():
         if pool.process in simulated:
             continue
-        n = sum(1 for h in model.handovers if pool.id in (h.sender_pool, h.receiver_pool)
-                and (h.sender is None or h.receiver is None))
+        n = sum(
+            1
+            for h in model.handovers
+            if pool.id in (h.sender_pool, h.receiver_pool)
+            and (h.sender is None or h.receiver is None)
+        )
         if n:
-            notes.append(ngettext(
-                "pool {pool} is a black box (no process): its {n} message flow take no time "
-                "and wait for nothing in the simulation",
-                "pool {pool} is a black box (no process): its {n} message flows take no time "
-                "and wait for nothing in the simulation", n).format(pool=pool.name or pool.id,
-                                                                    n=n))
+            notes.append(
+                ngettext(
+                    "pool {pool} is a black box (no process): its {n} message flow take no time "
+                    "and wait for nothing in the simulation",
+                    "pool {pool} is a black box (no process): its {n} message flows take no time "
+                    "and wait for nothing in the simulation",
+                    n,
+                ).format(pool=pool.name or pool.id, n=n)
+            )
     return played, notes

@@ -9,6 +9,7 @@ the free strip at the top of their target's row. Data objects and text annotatio
 under the node that uses them. Each subprocess is drawn collapsed, its content on its own plane
 (a ``BPMNPlane`` whose ``bpmnElement`` is the subprocess id), which bpmn-js opens by drill-down.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,22 +23,52 @@ from bpengine.model.namespaces import BPMN, BPMNDI, DC, DI
 
 __all__ = ["layout"]
 
-_ACTIVITIES = {"task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask",
-               "receiveTask", "businessRuleTask", "callActivity", "subProcess", "transaction",
-               "adHocSubProcess"}
-_GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
-             "complexGateway"}
-_EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
-           "boundaryEvent"}
-_ARTIFACTS = {"dataObjectReference": (36, 50), "dataStoreReference": (50, 50),
-              "textAnnotation": (100, 30)}
+_ACTIVITIES = {
+    "task",
+    "userTask",
+    "manualTask",
+    "serviceTask",
+    "scriptTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "transaction",
+    "adHocSubProcess",
+}
+_GATEWAYS = {
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "complexGateway",
+}
+_EVENTS = {
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+}
+_ARTIFACTS = {
+    "dataObjectReference": (36, 50),
+    "dataStoreReference": (50, 50),
+    "textAnnotation": (100, 30),
+}
 _SUBPROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
 COL_W, ROW_H, STRIP_H, HEADER, MARGIN = 150, 130, 70, 30, 20
 Box = tuple[float, float, float, float]  # x, y, width, height
 Point = tuple[float, float]
 # nodes, kinds, boundary event -> host, sequence flows, artifacts, data links of a container
-_Parts = tuple[list[str], dict[str, str], dict[str, str], list[tuple[str, str, str]], list[str],
-               list[tuple[str | None, str, str, bool]]]
+_Parts = tuple[
+    list[str],
+    dict[str, str],
+    dict[str, str],
+    list[tuple[str, str, str]],
+    list[str],
+    list[tuple[str | None, str, str, bool]],
+]
 
 
 def _local(el: etree._Element) -> str:
@@ -60,14 +91,19 @@ def _hits(points: Sequence[Point], boxes: Iterable[Box]) -> bool:
     """Whether an orthogonal polyline crosses the inside of any box ``(x, y, w, h)``."""
     for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
         for bx, by, bw, bh in boxes:
-            if (max(x1, x2) > bx + 2 and min(x1, x2) < bx + bw - 2
-                    and max(y1, y2) > by + 2 and min(y1, y2) < by + bh - 2):
+            if (
+                max(x1, x2) > bx + 2
+                and min(x1, x2) < bx + bw - 2
+                and max(y1, y2) > by + 2
+                and min(y1, y2) < by + bh - 2
+            ):
                 return True
     return False
 
 
-def _layers(nodes: list[str], edges: Iterable[tuple[str, str]], starts: Iterable[str]
-            ) -> tuple[dict[str, int], set[tuple[str, str]], list[str], nx.DiGraph[str]]:
+def _layers(
+    nodes: list[str], edges: Iterable[tuple[str, str]], starts: Iterable[str]
+) -> tuple[dict[str, int], set[tuple[str, str]], list[str], nx.DiGraph[str]]:
     """Return ``(layer, back_edges, topological_order, dag)`` of a directed graph.
 
     Back edges are those that close a cycle in a DFS begun at the start events (then at any
@@ -90,41 +126,63 @@ class _Plane:
     """One ``BPMNPlane`` being filled with shapes and edges; remembers every shape's box."""
 
     def __init__(self, root: etree._Element, element_id: str) -> None:
-        diagram = etree.Element(f"{{{BPMNDI}}}BPMNDiagram", id=f"BPMNDiagram_{element_id}",
-                                nsmap={"bpmndi": BPMNDI, "dc": DC, "di": DI})
+        diagram = etree.Element(
+            f"{{{BPMNDI}}}BPMNDiagram",
+            id=f"BPMNDiagram_{element_id}",
+            nsmap={"bpmndi": BPMNDI, "dc": DC, "di": DI},
+        )
         # the XSD wants diagrams after the root elements and before any <relationship>
         relationship = root.find(f"{{{BPMN}}}relationship")
         if relationship is not None:
             relationship.addprevious(diagram)
         else:
             root.append(diagram)
-        self.plane = etree.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane",
-                                      id=f"BPMNPlane_{element_id}", bpmnElement=element_id)
+        self.plane = etree.SubElement(
+            diagram, f"{{{BPMNDI}}}BPMNPlane", id=f"BPMNPlane_{element_id}", bpmnElement=element_id
+        )
         self.boxes: dict[str, Box] = {}
 
     def shape(self, element_id: str, box: Box, **attrs: str) -> None:
         self.boxes[element_id] = box
-        el = etree.SubElement(self.plane, f"{{{BPMNDI}}}BPMNShape", id=f"{element_id}_di",
-                              bpmnElement=element_id, **attrs)
-        etree.SubElement(el, f"{{{DC}}}Bounds", x=f"{box[0]:g}", y=f"{box[1]:g}",
-                         width=f"{box[2]:g}", height=f"{box[3]:g}")
+        el = etree.SubElement(
+            self.plane,
+            f"{{{BPMNDI}}}BPMNShape",
+            id=f"{element_id}_di",
+            bpmnElement=element_id,
+            **attrs,
+        )
+        etree.SubElement(
+            el,
+            f"{{{DC}}}Bounds",
+            x=f"{box[0]:g}",
+            y=f"{box[1]:g}",
+            width=f"{box[2]:g}",
+            height=f"{box[3]:g}",
+        )
 
     def edge(self, element_id: str, points: Iterable[Point]) -> None:
-        el = etree.SubElement(self.plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{element_id}_di",
-                              bpmnElement=element_id)
+        el = etree.SubElement(
+            self.plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{element_id}_di", bpmnElement=element_id
+        )
         for x, y in points:
             etree.SubElement(el, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")
 
 
 def _container_parts(container: etree._Element) -> _Parts:
     """Nodes, boundary events, sequence flows, artifacts and data links of one container."""
-    nodes = [c.get("id") for c in container
-             if _local(c) in _ACTIVITIES | _GATEWAYS | _EVENTS - {"boundaryEvent"}]
+    nodes = [
+        c.get("id")
+        for c in container
+        if _local(c) in _ACTIVITIES | _GATEWAYS | _EVENTS - {"boundaryEvent"}
+    ]
     kinds = {c.get("id"): _local(c) for c in container}
-    boundaries = {c.get("id"): c.get("attachedToRef")
-                  for c in _children(container, {"boundaryEvent"})}
-    flows = [(f.get("id"), f.get("sourceRef"), f.get("targetRef"))
-             for f in _children(container, {"sequenceFlow"})]
+    boundaries = {
+        c.get("id"): c.get("attachedToRef") for c in _children(container, {"boundaryEvent"})
+    }
+    flows = [
+        (f.get("id"), f.get("sourceRef"), f.get("targetRef"))
+        for f in _children(container, {"sequenceFlow"})
+    ]
     artifacts = [c.get("id") for c in _children(container, set(_ARTIFACTS))]
     links: list[tuple[str | None, str, str, bool]] = []  # (edge id or None, artifact end,
     # node end, artifact is source)
@@ -160,8 +218,12 @@ def _lane_tree(process: etree._Element | None) -> list[tuple[etree._Element, int
     return out
 
 
-def _arrange(plane: _Plane, pools: list[tuple[etree._Element | None, etree._Element | None]], origin: Point,
-             msg_flows: Iterable[tuple[str, str, str]] = ()) -> None:
+def _arrange(
+    plane: _Plane,
+    pools: list[tuple[etree._Element | None, etree._Element | None]],
+    origin: Point,
+    msg_flows: Iterable[tuple[str, str, str]] = (),
+) -> None:
     """Lay out ``pools`` = ``[(participant or None, container or None)]``, stacked vertically.
 
     All pools share one set of columns, so message flows between them run mostly vertically.
@@ -207,8 +269,12 @@ def _arrange(plane: _Plane, pools: list[tuple[etree._Element | None, etree._Elem
         _draw_boundaries(plane, part[2], box_of, row_top)
     for art, (band, srow, x) in slot_of.items():
         w, h = _size(kind_of[art])
-        box_of[art] = (x, band_y[band] + rows[band] * ROW_H + srow * STRIP_H + (STRIP_H - h) / 2,
-                       w, h)
+        box_of[art] = (
+            x,
+            band_y[band] + rows[band] * ROW_H + srow * STRIP_H + (STRIP_H - h) / 2,
+            w,
+            h,
+        )
         plane.shape(art, box_of[art])
 
     # edges: sequence flows routed around shapes; associations straight
@@ -236,8 +302,11 @@ def _bands(parts: list[Any]) -> tuple[dict[str, str], list[list[str]], list[Any]
         tree = _lane_tree(container)
         for lane, _d, _leaf in sorted(tree, key=lambda t: not t[2]):
             # a node listed only by a parent lane goes to that lane's first leaf
-            first_leaf = next(e.get("id") for e, _x, leaf in tree
-                              if leaf and (e is lane or lane in e.iterancestors()))
+            first_leaf = next(
+                e.get("id")
+                for e, _x, leaf in tree
+                if leaf and (e is lane or lane in e.iterancestors())
+            )
             for ref in _children(lane, {"flowNodeRef"}):
                 if ref.text in part[0]:
                     band_of.setdefault(ref.text, first_leaf)
@@ -251,27 +320,42 @@ def _bands(parts: list[Any]) -> tuple[dict[str, str], list[list[str]], list[Any]
     return band_of, bands, trees
 
 
-def _rows(order: list[str], dag: Any, layer: dict[str, int], band_of: dict[str, str],
-          bands: list[list[str]]) -> tuple[dict[str, int], dict[str, int]]:
+def _rows(
+    order: list[str],
+    dag: Any,
+    layer: dict[str, int],
+    band_of: dict[str, str],
+    bands: list[list[str]],
+) -> tuple[dict[str, int], dict[str, int]]:
     """Each node's row in its band (``row_of``) and each band's number of rows."""
     taken: set[tuple[str, int, int]] = set()
     row_of: dict[str, int] = {}
     for node in order:  # a node keeps the row of its first predecessor in the same band
         band = band_of[node]
-        row = next((row_of[p] for p in dag.predecessors(node)
-                    if band_of.get(p) == band and p in row_of), 0)
+        row = next(
+            (row_of[p] for p in dag.predecessors(node) if band_of.get(p) == band and p in row_of), 0
+        )
         while (band, layer[node], row) in taken:
             row += 1
         taken.add((band, layer[node], row))
         row_of[node] = row
-    rows = {b: 1 + max((r for (bb, _k, r) in taken if bb == b), default=0)
-            for pool_bands in bands for b in pool_bands}
+    rows = {
+        b: 1 + max((r for (bb, _k, r) in taken if bb == b), default=0)
+        for pool_bands in bands
+        for b in pool_bands
+    }
     return row_of, rows
 
 
-def _artifact_slots(parts: list[Any], bands: list[list[str]], band_of: dict[str, str],
-                    node_of: dict[str, str], layer: dict[str, int], kind_of: dict[str, str],
-                    col_x: list[float]) -> tuple[dict[str, Any], dict[str, int]]:
+def _artifact_slots(
+    parts: list[Any],
+    bands: list[list[str]],
+    band_of: dict[str, str],
+    node_of: dict[str, str],
+    layer: dict[str, int],
+    kind_of: dict[str, str],
+    col_x: list[float],
+) -> tuple[dict[str, Any], dict[str, int]]:
     """Artifacts in a strip under the rows of the band, in the column of their first user.
 
     Returns ``slot_of`` (artifact -> band, strip row, x) and each band's number of strip rows.
@@ -299,9 +383,16 @@ def _artifact_slots(parts: list[Any], bands: list[list[str]], band_of: dict[str,
     return slot_of, strips
 
 
-def _draw_pools(plane: Any, parts: list[Any], bands: list[list[str]], trees: list[Any],
-                height: Mapping[str, float], origin: tuple[float, float], left: float,
-                width: float) -> dict[str, float]:
+def _draw_pools(
+    plane: Any,
+    parts: list[Any],
+    bands: list[list[str]],
+    trees: list[Any],
+    height: Mapping[str, float],
+    origin: tuple[float, float],
+    left: float,
+    width: float,
+) -> dict[str, float]:
     """Draw each pool and its lanes, stacked; returns the top of every band."""
     y, band_y = origin[1], {}
     for (pool, *_cp), pool_bands, tree in zip(parts, bands, trees, strict=True):
@@ -315,14 +406,16 @@ def _draw_pools(plane: Any, parts: list[Any], bands: list[list[str]], trees: lis
             leaves = [b for b in pool_bands if b in ids]
             y0, y1 = band_y[leaves[0]], band_y[leaves[-1]] + height[leaves[-1]]
             x0 = left + HEADER * d
-            plane.shape(lane.get("id"), (x0, y0, origin[0] + width - x0, y1 - y0),
-                        isHorizontal="true")
+            plane.shape(
+                lane.get("id"), (x0, y0, origin[0] + width - x0, y1 - y0), isHorizontal="true"
+            )
         y += 2 * MARGIN
     return band_y
 
 
-def _draw_boundaries(plane: Any, boundaries: dict[str, str], box_of: dict[str, Any],
-                     row_top: dict[str, float]) -> None:
+def _draw_boundaries(
+    plane: Any, boundaries: dict[str, str], box_of: dict[str, Any], row_top: dict[str, float]
+) -> None:
     """Boundary events on their host's edge: one in the middle of the bottom; more: two at
     the bottom, then two on top."""
     by_host: dict[str, list[str]] = {}
@@ -330,16 +423,25 @@ def _draw_boundaries(plane: Any, boundaries: dict[str, str], box_of: dict[str, A
         by_host.setdefault(host, []).append(b)
     for host, attached in by_host.items():
         hx, hy, hw, hh = box_of[host]
-        spots = [(0.5, 1)] if len(attached) == 1 else [(.25, 1), (.75, 1), (.25, 0), (.75, 0)]
+        spots = [(0.5, 1)] if len(attached) == 1 else [(0.25, 1), (0.75, 1), (0.25, 0), (0.75, 0)]
         for i, b in enumerate(attached):
             fx, fy = spots[i % len(spots)]
             box_of[b], row_top[b] = (hx + hw * fx - 18, hy + hh * fy - 18, 36, 36), row_top[host]
             plane.shape(b, box_of[b])
 
 
-def _route(s: str, t: str, is_back: bool, box_of: dict[str, Box], boxes: list[tuple[str, Box]],
-           row_top: dict[str, float], col_x: Sequence[float], layer: dict[str, int],
-           node_of: dict[str, str], kind_of: dict[str, str]) -> list[Point]:
+def _route(
+    s: str,
+    t: str,
+    is_back: bool,
+    box_of: dict[str, Box],
+    boxes: list[tuple[str, Box]],
+    row_top: dict[str, float],
+    col_x: Sequence[float],
+    layer: dict[str, int],
+    node_of: dict[str, str],
+    kind_of: dict[str, str],
+) -> list[Point]:
     """Orthogonal waypoints for a sequence flow, avoiding node boxes where it can."""
     sx, sy, sw, sh = box_of[s]
     tx, ty, tw, th = box_of[t]
@@ -365,10 +467,18 @@ def _route(s: str, t: str, is_back: bool, box_of: dict[str, Box], boxes: list[tu
             cands.append([(scx, sy + sh if tcy > scy else sy), (scx, tcy), (tx, tcy)])
         if kind_of[t] in _GATEWAYS and abs(scy - tcy) >= 1:
             cands.append([out, (tcx, scy), (tcx, ty if scy < tcy else ty + th)])
-        cands += [[out, (before_t, scy), (before_t, tcy), (tx, tcy)],
-                  [out, (after_s, scy), (after_s, tcy), (tx, tcy)],
-                  [out, (after_s, scy), (after_s, channel), (before_t, channel),
-                   (before_t, tcy), (tx, tcy)]]
+        cands += [
+            [out, (before_t, scy), (before_t, tcy), (tx, tcy)],
+            [out, (after_s, scy), (after_s, tcy), (tx, tcy)],
+            [
+                out,
+                (after_s, scy),
+                (after_s, channel),
+                (before_t, channel),
+                (before_t, tcy),
+                (tx, tcy),
+            ],
+        ]
     for pts in cands:
         if not _hits(pts, others):
             return _dedupe(pts)
@@ -444,16 +554,21 @@ def layout(root: etree._Element) -> etree._Element:
         pools = [(p, processes.get(p.get("processRef"))) for p in participants]
         pools += [(None, p) for pid, p in processes.items() if pid not in used]
         plane = _Plane(root, collab.get("id"))
-        flows = [(m.get("id"), m.get("sourceRef"), m.get("targetRef"))
-                 for m in _children(collab, {"messageFlow"})]
+        flows = [
+            (m.get("id"), m.get("sourceRef"), m.get("targetRef"))
+            for m in _children(collab, {"messageFlow"})
+        ]
         _arrange(plane, pools, (160, 80), flows)
         by_id = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str)}
         pool_of = {p.get("processRef"): p.get("id") for p in participants}
 
-        def anchor(eid: str | None) -> str | None:  # an end inside a collapsed subprocess attaches to the subprocess
+        def anchor(
+            eid: str | None,
+        ) -> str | None:  # an end inside a collapsed subprocess attaches to the subprocess
             while eid is not None and eid not in plane.boxes:
-                eid = pool_of.get(eid) or (by_id[eid].getparent().get("id")
-                                           if eid in by_id else None)
+                eid = pool_of.get(eid) or (
+                    by_id[eid].getparent().get("id") if eid in by_id else None
+                )
             return eid
 
         for mid, s, t in flows:

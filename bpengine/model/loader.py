@@ -5,6 +5,7 @@ collaborations with pools and message flows, nested lanes, every task, gateway a
 kind, embedded subprocesses, call activities, data objects and stores with associations.
 Broken references are collected as :class:`~bpengine.errors.Problem` and raised together.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -94,8 +95,13 @@ class _Reader:
         # name of each data object/store reference, resolved through dataObjectRef
         self.data_names: dict[str, str] = {}
 
-    def problem(self, node: etree._Element | None, message: str, code: str = "invalid-reference",
-                severity: str = "error") -> None:
+    def problem(
+        self,
+        node: etree._Element | None,
+        message: str,
+        code: str = "invalid-reference",
+        severity: str = "error",
+    ) -> None:
         p = Problem(
             message,
             file=self.file,
@@ -111,10 +117,14 @@ class _Reader:
         if self.root.tag != _B + "definitions":
             raise ModelError(
                 Problem(
-                    _("not a BPMN 2.0 document: root element is <{root}> in namespace "
-                      "{namespace}, expected <definitions> in {bpmn}").format(
-                          root=_local(self.root.tag) or "?",
-                          namespace=etree.QName(self.root).namespace or _("none"), bpmn=BPMN),
+                    _(
+                        "not a BPMN 2.0 document: root element is <{root}> in namespace "
+                        "{namespace}, expected <definitions> in {bpmn}"
+                    ).format(
+                        root=_local(self.root.tag) or "?",
+                        namespace=etree.QName(self.root).namespace or _("none"),
+                        bpmn=BPMN,
+                    ),
                     file=self.file,
                     line=self.root.sourceline,
                     code="not-bpmn",
@@ -146,7 +156,8 @@ class _Reader:
                 self.problem(
                     node,
                     _("duplicate id {id} (first used on line {line})").format(
-                        id=repr(ident), line=first.sourceline),
+                        id=repr(ident), line=first.sourceline
+                    ),
                     code="duplicate-id",
                 )
             else:
@@ -181,8 +192,9 @@ class _Reader:
         self._read_data_names(proc)
         self._read_scope(proc, pid, None, None)
 
-    def _read_lanes(self, lane_set: etree._Element, pid: str, parent: str | None,
-                    path: tuple[str, ...]) -> None:
+    def _read_lanes(
+        self, lane_set: etree._Element, pid: str, parent: str | None, path: tuple[str, ...]
+    ) -> None:
         for lane in lane_set.findall(_B + "lane"):
             lid = lane.get("id")
             if not lid:
@@ -193,8 +205,11 @@ class _Reader:
             try:
                 rank_value = int(rank) if rank is not None else None
             except ValueError:
-                self.problem(lane, _("bpe:rank must be an integer, not {value}").format(
-                    value=repr(rank)), code="bad-attribute")
+                self.problem(
+                    lane,
+                    _("bpe:rank must be an integer, not {value}").format(value=repr(rank)),
+                    code="bad-attribute",
+                )
                 rank_value = None
             self.parts.lanes[lid] = Lane(lid, name, pid, parent, refs, rank_value, lane.sourceline)
             for ref in refs:
@@ -218,8 +233,12 @@ class _Reader:
             if did:
                 self.data_names[did] = name
                 self.parts.data_objects[did] = DataObject(
-                    did, name, kind, proc.get("id"),
-                    state.get("name") if state is not None else None, node.sourceline,
+                    did,
+                    name,
+                    kind,
+                    proc.get("id"),
+                    state.get("name") if state is not None else None,
+                    node.sourceline,
                 )
         for node in proc.iter(_B + "dataObject"):
             # associations may point at the dataObject itself (allowed by the spec)
@@ -228,8 +247,13 @@ class _Reader:
             if io.get("id"):
                 self.data_names.setdefault(io.get("id"), io.get("name") or io.get("id"))
 
-    def _read_scope(self, container: etree._Element, pid: str, scope: str | None,
-                    inherited_lane: _LaneRef | None) -> None:
+    def _read_scope(
+        self,
+        container: etree._Element,
+        pid: str,
+        scope: str | None,
+        inherited_lane: _LaneRef | None,
+    ) -> None:
         flows, nodes = [], []
         for child in container:
             if not _is_bpmn(child):
@@ -249,28 +273,40 @@ class _Reader:
                 fid = f"{src}__{tgt}"
                 while fid in self.parts.flows:
                     fid += "_"
-                self.problem(f, _("sequence flow has no id; it is called {id} here").format(
-                    id=repr(fid)),
-                             code="missing-id", severity="warning")
+                self.problem(
+                    f,
+                    _("sequence flow has no id; it is called {id} here").format(id=repr(fid)),
+                    code="missing-id",
+                    severity="warning",
+                )
             ok = True
             for end, ref in (("sourceRef", src), ("targetRef", tgt)):
                 if not ref:
-                    self.problem(f, _("sequence flow has no {end}").format(end=end),
-                                 code="dangling-flow")
+                    self.problem(
+                        f, _("sequence flow has no {end}").format(end=end), code="dangling-flow"
+                    )
                     ok = False
                 elif ref not in node_ids:
-                    text = (_("sequence flow {end} points to {ref}, in another scope")
-                            if self._exists(ref) else
-                            _("sequence flow {end} points to {ref}, which does not exist"))
+                    text = (
+                        _("sequence flow {end} points to {ref}, in another scope")
+                        if self._exists(ref)
+                        else _("sequence flow {end} points to {ref}, which does not exist")
+                    )
                     self.problem(f, text.format(end=end, ref=repr(ref)), code="dangling-flow")
                     ok = False
             if not ok:
                 continue
             cond = f.find(_B + "conditionExpression")
             self.parts.flows[fid] = Flow(
-                fid, src, tgt, pid, f.get("name") or "",
+                fid,
+                src,
+                tgt,
+                pid,
+                f.get("name") or "",
                 _text(cond) if cond is not None and _text(cond) else None,
-                False, scope, f.sourceline,
+                False,
+                scope,
+                f.sourceline,
             )
             outgoing[src].append(fid)
             incoming[tgt].append(fid)
@@ -280,9 +316,15 @@ class _Reader:
     def _exists(self, ident: str) -> bool:
         return bool(self.root.xpath("//*[@id=$i]", i=ident))
 
-    def _read_node(self, n: etree._Element, pid: str, scope: str | None,
-                   inherited_lane: _LaneRef | None,
-                   incoming: dict[str, list[str]], outgoing: dict[str, list[str]]) -> None:
+    def _read_node(
+        self,
+        n: etree._Element,
+        pid: str,
+        scope: str | None,
+        inherited_lane: _LaneRef | None,
+        incoming: dict[str, list[str]],
+        outgoing: dict[str, list[str]],
+    ) -> None:
         nid = n.get("id")
         if not nid:
             self.problem(n, _("<{kind}> has no id").format(kind=_local(n.tag)), code="missing-id")
@@ -297,18 +339,28 @@ class _Reader:
                 value = self._event_value(child, ev)
         default = n.get("default")
         if default and default not in outgoing.get(nid, []):
-            self.problem(n, _("default flow {id} is not an outgoing flow of this "
-                              "element").format(id=repr(default)), code="bad-default")
+            self.problem(
+                n,
+                _("default flow {id} is not an outgoing flow of this element").format(
+                    id=repr(default)
+                ),
+                code="bad-default",
+            )
             default = None
         if default:
             f = self.parts.flows[default]
-            self.parts.flows[default] = Flow(f.id, f.source, f.target, f.process, f.name,
-                                             f.condition, True, f.scope, f.line)
+            self.parts.flows[default] = Flow(
+                f.id, f.source, f.target, f.process, f.name, f.condition, True, f.scope, f.line
+            )
         attached = n.get("attachedToRef")
         if kind == "boundaryEvent" and (not attached or attached not in incoming):
-            self.problem(n, _("boundary event is attached to {id}, which is not an activity in "
-                              "the same scope").format(id=repr(attached)),
-                         code="dangling-boundary")
+            self.problem(
+                n,
+                _(
+                    "boundary event is attached to {id}, which is not an activity in the same scope"
+                ).format(id=repr(attached)),
+                code="dangling-boundary",
+            )
         loop = None
         if n.find(_B + "standardLoopCharacteristics") is not None:
             loop = "standard"
@@ -320,17 +372,32 @@ class _Reader:
         reads = tuple(self._assoc(n, "dataInputAssociation", "sourceRef"))
         writes = tuple(self._assoc(n, "dataOutputAssociation", "targetRef"))
         self.parts.elements[nid] = Element(
-            id=nid, name=" ".join((n.get("name") or "").split()), kind=kind, process=pid,
-            pool=self.pool_of_process.get(pid), lane=lane[0], lane_id=lane[1],
-            lane_path=lane[2], scope=scope, incoming=tuple(incoming.get(nid, ())),
-            outgoing=tuple(outgoing.get(nid, ())), default_flow=default, event=event,
-            event_value=value, attached_to=attached if kind == "boundaryEvent" else None,
+            id=nid,
+            name=" ".join((n.get("name") or "").split()),
+            kind=kind,
+            process=pid,
+            pool=self.pool_of_process.get(pid),
+            lane=lane[0],
+            lane_id=lane[1],
+            lane_path=lane[2],
+            scope=scope,
+            incoming=tuple(incoming.get(nid, ())),
+            outgoing=tuple(outgoing.get(nid, ())),
+            default_flow=default,
+            event=event,
+            event_value=value,
+            attached_to=attached if kind == "boundaryEvent" else None,
             cancel_activity=_bool_attr(n.get("cancelActivity")) is not False,
             triggered_by_event=_bool_attr(n.get("triggeredByEvent")) is True,
             for_compensation=_bool_attr(n.get("isForCompensation")) is True,
-            called_element=n.get("calledElement"), loop=loop, reads=reads, writes=writes,
-            documentation=_documentation(n), approval=_bool_attr(extd.get("approval")),
-            mandatory=_bool_attr(extd.get("mandatory")) is True, extensions=ext,
+            called_element=n.get("calledElement"),
+            loop=loop,
+            reads=reads,
+            writes=writes,
+            documentation=_documentation(n),
+            approval=_bool_attr(extd.get("approval")),
+            mandatory=_bool_attr(extd.get("mandatory")) is True,
+            extensions=ext,
             line=n.sourceline,
         )
         if kind in SUBPROCESS_KINDS:
@@ -343,10 +410,15 @@ class _Reader:
                 if rid in self.data_names:
                     yield self.data_names[rid]
                 elif rid:
-                    self.problem(assoc, _("data association of {id} refers to {ref}, which is "
-                                          "not a data object or store").format(
-                                              id=repr(n.get("id")), ref=repr(rid)),
-                                 code="dangling-data", severity="warning")
+                    self.problem(
+                        assoc,
+                        _(
+                            "data association of {id} refers to {ref}, which is "
+                            "not a data object or store"
+                        ).format(id=repr(n.get("id")), ref=repr(rid)),
+                        code="dangling-data",
+                        severity="warning",
+                    )
 
     def _event_value(self, definition: etree._Element, ev: str) -> str | None:
         if ev == "timer":
@@ -374,30 +446,40 @@ class _Reader:
                 mid, src, tgt = mf.get("id"), mf.get("sourceRef"), mf.get("targetRef")
                 bad = [r for r in (src, tgt) if r not in known]
                 if bad or not mid:
-                    self.problem(mf, _("message flow refers to {ref}, which is neither a pool "
-                                       "nor a flow node").format(
-                                           ref=repr(bad[0] if bad else None)),
-                                 code="dangling-flow")
+                    self.problem(
+                        mf,
+                        _(
+                            "message flow refers to {ref}, which is neither a pool nor a flow node"
+                        ).format(ref=repr(bad[0] if bad else None)),
+                        code="dangling-flow",
+                    )
                     continue
                 ext = self._extensions(mf)
-                self.parts.message_flows[mid] = MessageFlow(mid, src, tgt,
-                                                            " ".join((mf.get("name") or "").split()),
-                                                            ext, mf.sourceline)
+                self.parts.message_flows[mid] = MessageFlow(
+                    mid, src, tgt, " ".join((mf.get("name") or "").split()), ext, mf.sourceline
+                )
 
     def _extensions(self, node: etree._Element) -> tuple[tuple[str, str], ...]:
         """The ``bpe:`` attributes of ``node``, a bad ``bpe:handover`` value reported."""
-        ext = tuple(sorted((etree.QName(k).localname, v) for k, v in node.attrib.items()
-                           if k.startswith(f"{{{BPE}}}")))
+        ext = tuple(
+            sorted(
+                (etree.QName(k).localname, v)
+                for k, v in node.attrib.items()
+                if k.startswith(f"{{{BPE}}}")
+            )
+        )
         handover = dict(ext).get("handover")
         if handover is not None and handover.strip().lower() not in ("paper", "data"):
-            self.problem(node, _("bpe:handover must be 'paper' or 'data', not {value}").format(
-                value=repr(handover)),
-                         code="bad-attribute")
+            self.problem(
+                node,
+                _("bpe:handover must be 'paper' or 'data', not {value}").format(
+                    value=repr(handover)
+                ),
+                code="bad-attribute",
+            )
         return ext
 
 
 def read_parts(root: etree._Element, filename: str) -> Parts:
     """Read every part of a BPMN document; raise :class:`ModelError` listing all errors."""
     return _Reader(root, filename).read()
-
-

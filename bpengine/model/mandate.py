@@ -13,6 +13,7 @@ requirements are inferred as well as read. The order of evidence is
 3. a check guarding a later automated or irreversible step (a system step, a payment, an
    issue): once the case is past it nobody looks again.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,38 +26,116 @@ from .graph import next_activities
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    
+
     from .elements import Element
     from .process_model import ProcessModel
 
-__all__ = ["Mandate", "classify_mandate", "legal_act", "legal_acts", "LEGAL_ACT_WORDS", "AUTOMATED_KINDS"]
+__all__ = [
+    "Mandate",
+    "classify_mandate",
+    "legal_act",
+    "legal_acts",
+    "LEGAL_ACT_WORDS",
+    "AUTOMATED_KINDS",
+]
 
 #: (what the act does, verbs, nouns): Indonesian first (as procedures are written), then
 #: English. A verb names the act; a noun may name only the thing checked or asked for
 #: ("Verifikasi bukti pembayaran"), so it counts only in a step that is no check or request.
 LEGAL_ACT_WORDS = (
-    ("signs", ("tanda tangani", "tandatangani", "menandatangani", "ttd", "sign", "signs",
-               "signed", "countersign"), ("tanda tangan", "tandatangan", "signing")),
-    ("ratifies", ("sahkan", "mengesahkan", "disahkan", "legalisir", "melegalisir", "ratify",
-                  "ratifies", "ratified", "legalise", "legalize"),
-     ("pengesahan", "legalisasi", "ratification")),
-    ("issues", ("terbitkan", "menerbitkan", "diterbitkan", "issue", "issues", "issued"),
-     ("penerbitan",)),
-    ("registers", ("daftarkan", "mendaftarkan", "didaftarkan", "register", "registers",
-                   "registered"), ("pendaftaran", "registration")),
-    ("records a decision", ("tetapkan", "menetapkan", "ditetapkan", "putuskan", "memutuskan",
-                            "decide", "decides"), ("penetapan", "decree")),
-    ("collects or makes a payment", ("bayar", "membayar", "dibayar", "pungut", "memungut",
-                                     "setor", "setorkan", "menyetor", "terima pembayaran",
-                                     "menerima pembayaran", "pay", "pays", "levy", "levies",
-                                     "collect payment", "receive payment"), ("pembayaran", "pungutan", "payment")),
+    (
+        "signs",
+        (
+            "tanda tangani",
+            "tandatangani",
+            "menandatangani",
+            "ttd",
+            "sign",
+            "signs",
+            "signed",
+            "countersign",
+        ),
+        ("tanda tangan", "tandatangan", "signing"),
+    ),
+    (
+        "ratifies",
+        (
+            "sahkan",
+            "mengesahkan",
+            "disahkan",
+            "legalisir",
+            "melegalisir",
+            "ratify",
+            "ratifies",
+            "ratified",
+            "legalise",
+            "legalize",
+        ),
+        ("pengesahan", "legalisasi", "ratification"),
+    ),
+    (
+        "issues",
+        ("terbitkan", "menerbitkan", "diterbitkan", "issue", "issues", "issued"),
+        ("penerbitan",),
+    ),
+    (
+        "registers",
+        ("daftarkan", "mendaftarkan", "didaftarkan", "register", "registers", "registered"),
+        ("pendaftaran", "registration"),
+    ),
+    (
+        "records a decision",
+        ("tetapkan", "menetapkan", "ditetapkan", "putuskan", "memutuskan", "decide", "decides"),
+        ("penetapan", "decree"),
+    ),
+    (
+        "collects or makes a payment",
+        (
+            "bayar",
+            "membayar",
+            "dibayar",
+            "pungut",
+            "memungut",
+            "setor",
+            "setorkan",
+            "menyetor",
+            "terima pembayaran",
+            "menerima pembayaran",
+            "pay",
+            "pays",
+            "levy",
+            "levies",
+            "collect payment",
+            "receive payment",
+        ),
+        ("pembayaran", "pungutan", "payment"),
+    ),
 )
 #: a step that starts with one of these examines or asks for what its nouns name
 _CHECK_OR_REQUEST_RE = re.compile(
-    r"^\s*(" + "|".join(re.escape(w) for w in (
-        "verifikasi", "memverifikasi", "periksa", "memeriksa", "pemeriksaan", "cek", "telaah",
-        "validasi", "memvalidasi", "review", "check", "verify", "validate", *REQUEST_WORDS))
-    + r")\b", re.IGNORECASE)
+    r"^\s*("
+    + "|".join(
+        re.escape(w)
+        for w in (
+            "verifikasi",
+            "memverifikasi",
+            "periksa",
+            "memeriksa",
+            "pemeriksaan",
+            "cek",
+            "telaah",
+            "validasi",
+            "memvalidasi",
+            "review",
+            "check",
+            "verify",
+            "validate",
+            *REQUEST_WORDS,
+        )
+    )
+    + r")\b",
+    re.IGNORECASE,
+)
 #: a noun right after one of these starts a clause of its own: "Periksa KK, tanda tangan
 #: surat" signs (the noun used as a verb), "Verifikasi semua tanda tangan" does not
 _CLAUSE_END_RE = re.compile(r"(^|[,;:]|\b(dan|lalu|serta|kemudian|and|then))\s*$", re.IGNORECASE)
@@ -65,9 +144,14 @@ _ACKNOWLEDGE_RE = re.compile(r"\b(mengetahui|diketahui|acknowledge\w*)\b", re.IG
 
 
 def _words_re(words: Iterable[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(" + "|".join(re.escape(w).replace(r"\ ", r"\s*")
-                                        for w in sorted(words, key=len, reverse=True))
-                      + r")\b", re.IGNORECASE)
+    return re.compile(
+        r"\b("
+        + "|".join(
+            re.escape(w).replace(r"\ ", r"\s*") for w in sorted(words, key=len, reverse=True)
+        )
+        + r")\b",
+        re.IGNORECASE,
+    )
 
 
 _ACT_RE = {what: (_words_re(verbs), _words_re(nouns)) for what, verbs, nouns in LEGAL_ACT_WORDS}
@@ -75,8 +159,14 @@ _ACT_RE = {what: (_words_re(verbs), _words_re(nouns)) for what, verbs, nouns in 
 AUTOMATED_KINDS = ("serviceTask", "scriptTask", "businessRuleTask", "sendTask")
 #: legal acts that cannot be taken back once done
 # the acts as a finding names them (translated where the sentence is built)
-_ACT_WORDS = (N_("signs"), N_("ratifies"), N_("issues"), N_("registers"),
-              N_("records a decision"), N_("collects or makes a payment"))
+_ACT_WORDS = (
+    N_("signs"),
+    N_("ratifies"),
+    N_("issues"),
+    N_("registers"),
+    N_("records a decision"),
+    N_("collects or makes a payment"),
+)
 _IRREVERSIBLE = ("issues", "registers", "collects or makes a payment")
 
 
@@ -103,8 +193,13 @@ def legal_acts(name: str) -> list[tuple[str, str]]:
     out = []
     for what, (verbs, nouns) in _ACT_RE.items():
         m = verbs.search(name) or next(
-            (n for n in nouns.finditer(name) if not checks or _CLAUSE_END_RE.search(
-                name[:n.start()])), None)
+            (
+                n
+                for n in nouns.finditer(name)
+                if not checks or _CLAUSE_END_RE.search(name[: n.start()])
+            ),
+            None,
+        )
         if m and not (what == "signs" and _ACKNOWLEDGE_RE.search(name)):
             out.append((what, m.group(0)))
     return out
@@ -161,26 +256,46 @@ def classify_mandate(model: ProcessModel, element: Element) -> Mandate:
     raw = dict(element.extensions).get("mandatory")
     if raw is not None and raw.strip().lower() in ("true", "false"):
         required = raw.strip().lower() == "true"
-        return Mandate(required, "attribute", f"bpe:mandatory={raw.strip().lower()}", (
-            _("{step} is marked mandatory (required by regulation)") if required else
-            _("{step} is marked not mandatory (bpe:mandatory=\"false\")")).format(
-                step=repr(element.label)))
+        return Mandate(
+            required,
+            "attribute",
+            f"bpe:mandatory={raw.strip().lower()}",
+            (
+                _("{step} is marked mandatory (required by regulation)")
+                if required
+                else _('{step} is marked not mandatory (bpe:mandatory="false")')
+            ).format(step=repr(element.label)),
+        )
     if not element.is_activity:
         return Mandate(False, "none")
     act = legal_act(element.name)
     if act:
         what, word = act
-        return Mandate(True, "legal act", word, _(
-            "{step} {what} (the word {word}): a legal act, which a redesign may parallelise "
-            "or automate but never removes unless the model says bpe:mandatory=\"false\""
-        ).format(step=repr(element.label), what=_(what), word=repr(word)))
+        return Mandate(
+            True,
+            "legal act",
+            word,
+            _(
+                "{step} {what} (the word {word}): a legal act, which a redesign may parallelise "
+                'or automate but never removes unless the model says bpe:mandatory="false"'
+            ).format(step=repr(element.label), what=_(what), word=repr(word)),
+        )
     if model.approval(element.id).is_approval:
         guarded = _guarded(model, element.id)
         if guarded:
             g = model.elements[guarded]
-            why = (_("a system step") if g.kind in AUTOMATED_KINDS
-                   else _("an act that cannot be undone"))
-            return Mandate(True, "guard", guarded, _(
-                "{step} is the last check before {next} ({why}): past it nobody looks at the "
-                "case again").format(step=repr(element.label), next=repr(g.label), why=why))
+            why = (
+                _("a system step")
+                if g.kind in AUTOMATED_KINDS
+                else _("an act that cannot be undone")
+            )
+            return Mandate(
+                True,
+                "guard",
+                guarded,
+                _(
+                    "{step} is the last check before {next} ({why}): past it nobody looks at the "
+                    "case again"
+                ).format(step=repr(element.label), next=repr(g.label), why=why),
+            )
     return Mandate(False, "none")

@@ -5,6 +5,7 @@ elements included) so :meth:`ProcessModel.write` gives the file back unchanged, 
 redesign edits a copy of that tree and loads it again (:meth:`from_tree`), never a second
 representation that could drift.
 """
+
 from __future__ import annotations
 
 import copy
@@ -88,8 +89,10 @@ class ProcessModel:
         return hash(self._key)
 
     def __repr__(self) -> str:
-        return (f"<ProcessModel {self.name!r} from {self.file}: {len(self.elements)} elements, "
-                f"{len(self.flows)} flows, {len(self.lanes)} lanes>")
+        return (
+            f"<ProcessModel {self.name!r} from {self.file}: {len(self.elements)} elements, "
+            f"{len(self.flows)} flows, {len(self.lanes)} lanes>"
+        )
 
     @cached_property
     def digest(self) -> str:
@@ -129,8 +132,9 @@ class ProcessModel:
         if len(named) == 1:
             return named[0]
         what = "several elements are named" if named else "no element has id or name"
-        raise ModelError(Problem(f"{what} {key!r}", file=self.file, element_id=key,
-                                 code="unknown-element"))
+        raise ModelError(
+            Problem(f"{what} {key!r}", file=self.file, element_id=key, code="unknown-element")
+        )
 
     def approval(self, element_id: str) -> Approval:
         """Whether the element is an approval step, and the reason (see :mod:`.approval`)."""
@@ -181,16 +185,24 @@ class ProcessModel:
         with_nodes = {e.process for e in self.elements.values()}
         out = []
         for pool in self.pools.values():
-            if pool.process in with_nodes and pool.process not in called \
-                    and pool.process not in out:
+            if (
+                pool.process in with_nodes
+                and pool.process not in called
+                and pool.process not in out
+            ):
                 out.append(pool.process)
         return tuple(out)
 
     @property
     def executable_pools(self) -> tuple[Pool, ...]:
         """The pools (:class:`~.elements.Pool`) whose process is marked executable."""
-        return tuple(p for p in self.pools.values() if p.process is not None
-                     and p.process in self.processes and self.processes[p.process].executable)
+        return tuple(
+            p
+            for p in self.pools.values()
+            if p.process is not None
+            and p.process in self.processes
+            and self.processes[p.process].executable
+        )
 
     def pool_of(self, element_id: str) -> Pool | None:
         """The :class:`~.elements.Pool` drawn around an element's process, or ``None``."""
@@ -243,8 +255,12 @@ class ProcessModel:
     @cached_property
     def message_entries(self) -> frozenset[str]:
         """Steps a message enters with no sequence flow in: ways in besides start events."""
-        return frozenset(n for n in self.message_fed if not self.elements[n].incoming
-                         and self.elements[n].kind not in ("startEvent", "boundaryEvent"))
+        return frozenset(
+            n
+            for n in self.message_fed
+            if not self.elements[n].incoming
+            and self.elements[n].kind not in ("startEvent", "boundaryEvent")
+        )
 
     # -- derived views ------------------------------------------------------------
     @cached_property
@@ -269,9 +285,13 @@ class ProcessModel:
                 continue
             try:  # bounded like every read: a FIFO or device named x.bpmn is skipped
                 data = read_bounded(path, limit=MAX_BYTES, error=ModelError)
-                for _, node in etree.iterparse(io.BytesIO(data), tag="{*}process",
-                                               resolve_entities=False, no_network=True,
-                                               load_dtd=False):
+                for _, node in etree.iterparse(
+                    io.BytesIO(data),
+                    tag="{*}process",
+                    resolve_entities=False,
+                    no_network=True,
+                    load_dtd=False,
+                ):
                     if node.get("id"):
                         found.setdefault(node.get("id"), str(path))
             except (etree.LxmlError, OSError, ModelError):
@@ -299,8 +319,11 @@ class ProcessModel:
         root = self._root
         # a bpe: attribute a redesign set on a file that never declared the namespace gets
         # lxml's invented prefix (ns0:mandatory); declare it once, on top, as bpe:
-        if any(uri == BPE and (prefix or "").startswith("ns")
-               for el in root.iter(etree.Element) for prefix, uri in el.nsmap.items()):
+        if any(
+            uri == BPE and (prefix or "").startswith("ns")
+            for el in root.iter(etree.Element)
+            for prefix, uri in el.nsmap.items()
+        ):
             root = copy.deepcopy(root)
             etree.cleanup_namespaces(root, top_nsmap={"bpe": BPE})
         data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
@@ -311,8 +334,9 @@ class ProcessModel:
         try:
             Path(path).write_bytes(self.to_bytes())
         except OSError as exc:
-            raise BpengineError(_("{path}: cannot write: {reason}").format(
-                    path=path, reason=exc.strerror or exc)) from None
+            raise BpengineError(
+                _("{path}: cannot write: {reason}").format(path=path, reason=exc.strerror or exc)
+            ) from None
 
 
 def load(source: str | os.PathLike[str] | bytes) -> ProcessModel:

@@ -16,6 +16,7 @@ XML is parsed with entity expansion, DTDs and network access all off; a file wit
 DOCTYPE is refused before parsing, in whatever encoding it is written (UTF-16 included),
 and again after parsing should an exotic declared encoding hide it from the byte check.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -31,69 +32,106 @@ from lxml import etree
 from ..errors import BpengineError, ModelError, Problem
 from ..i18n import _
 
-__all__ = ["MAX_BYTES", "read_source", "parse_xml", "read_bounded", "open_bounded",
-           "decode_text", "read_text", "undecodable"]
+__all__ = [
+    "MAX_BYTES",
+    "read_source",
+    "parse_xml",
+    "read_bounded",
+    "open_bounded",
+    "decode_text",
+    "read_text",
+    "undecodable",
+]
 
 #: Largest BPMN file read (bytes); the largest real model we have seen is < 1 MB.
 MAX_BYTES = 50 * 1024 * 1024
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _TEXT_DOCTYPE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # byte-order marks, longest first (UTF-32 LE starts like UTF-16 LE)
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 # '<?' written in UTF-16/32 without a byte-order mark (XML 1.0 appendix F)
-_BOMLESS = ((b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
-            (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
+_BOMLESS = (
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+)
 
 
-def _refusal(error: type[BpengineError], name: str, message: str, code: str = "io"
-             ) -> BpengineError:
+def _refusal(
+    error: type[BpengineError], name: str, message: str, code: str = "io"
+) -> BpengineError:
     """``error`` for ``name``: a ModelError carries a Problem, the others one line."""
     if issubclass(error, ModelError):
         return ModelError(Problem(message, file=name, code=code))
     return error(f"{name}: {message}")
 
 
-def _open_regular(path: str | os.PathLike[str] | bytes, error: type[BpengineError],
-                  what: str) -> tuple[int, str]:
+def _open_regular(
+    path: str | os.PathLike[str] | bytes, error: type[BpengineError], what: str
+) -> tuple[int, str]:
     """A descriptor on ``path`` if it is a regular file; refuse anything else, never block."""
     name = os.fspath(path)
     name = name.decode(errors="replace") if isinstance(name, bytes) else str(name)
     try:
         # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-                     | getattr(os, "O_BINARY", 0))
+        fd = os.open(
+            path,
+            os.O_RDONLY
+            | getattr(os, "O_NONBLOCK", 0)
+            | getattr(os, "O_NOCTTY", 0)
+            | getattr(os, "O_BINARY", 0),
+        )
     except IsADirectoryError:
-        raise _refusal(error, name, _("is a directory, not a {what}").format(what=what)) \
-            from None
+        raise _refusal(error, name, _("is a directory, not a {what}").format(what=what)) from None
     except FileNotFoundError:
         raise _refusal(error, name, _("no such file")) from None
     except PermissionError:
         raise _refusal(error, name, _("permission denied")) from None
     except (OSError, ValueError) as exc:
-        raise _refusal(error, name, _("cannot read: {why}").format(
-            why=getattr(exc, "strerror", None) or exc)) from None
+        raise _refusal(
+            error, name, _("cannot read: {why}").format(why=getattr(exc, "strerror", None) or exc)
+        ) from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
         if stat.S_ISDIR(mode):
             why = _("is a directory, not a {what}").format(what=what)
         else:
-            kind = (_("a pipe") if stat.S_ISFIFO(mode) else _("a socket") if stat.S_ISSOCK(mode)
-                    else _("a device"))
+            kind = (
+                _("a pipe")
+                if stat.S_ISFIFO(mode)
+                else _("a socket")
+                if stat.S_ISSOCK(mode)
+                else _("a device")
+            )
             why = _("is {kind}, not a regular file: only files are read").format(kind=kind)
         raise _refusal(error, name, why)
     return fd, name
 
 
 def _too_big(error: type[BpengineError], name: str, limit: int) -> BpengineError:
-    return _refusal(error, name, _("too large: the limit is {limit} bytes for this kind of "
-                                   "file").format(limit=limit), code="too-large")
+    return _refusal(
+        error,
+        name,
+        _("too large: the limit is {limit} bytes for this kind of file").format(limit=limit),
+        code="too-large",
+    )
 
 
-def read_bounded(path: str | os.PathLike[str], *, limit: int, error: type[BpengineError] = ModelError,
-                 what: str = "file") -> bytes:
+def read_bounded(
+    path: str | os.PathLike[str],
+    *,
+    limit: int,
+    error: type[BpengineError] = ModelError,
+    what: str = "file",
+) -> bytes:
     """The bytes of the regular file ``path``, at most ``limit`` of them.
 
     Parameters
@@ -127,8 +165,9 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int, error: type[Bpengi
             try:
                 chunk = os.read(fd, min(limit + 1 - total, 1 << 20))
             except OSError as exc:
-                raise _refusal(error, name, _("cannot read: {why}").format(
-                    why=exc.strerror or exc)) from None
+                raise _refusal(
+                    error, name, _("cannot read: {why}").format(why=exc.strerror or exc)
+                ) from None
             if not chunk:
                 break
             chunks.append(chunk)
@@ -143,8 +182,14 @@ def read_bounded(path: str | os.PathLike[str], *, limit: int, error: type[Bpengi
 class _BoundedRaw(io.RawIOBase):
     """A raw stream over ``inner`` that refuses to deliver more than ``limit`` bytes."""
 
-    def __init__(self, inner: io.RawIOBase | io.BufferedIOBase | Any, limit: int,
-                 error: type[BpengineError], name: str, below: Any = None) -> None:
+    def __init__(
+        self,
+        inner: io.RawIOBase | io.BufferedIOBase | Any,
+        limit: int,
+        error: type[BpengineError],
+        name: str,
+        below: Any = None,
+    ) -> None:
         self._inner, self._left, self._limit = inner, limit, limit
         self._error, self._name = error, name
         self._below = below  # the file under a decompressor, which does not close it
@@ -176,8 +221,14 @@ class _BoundedRaw(io.RawIOBase):
             super().close()
 
 
-def open_bounded(path: str | os.PathLike[str], *, limit: int, error: type[BpengineError] = ModelError,
-                 what: str = "file", gzipped: bool = False) -> io.BufferedReader:
+def open_bounded(
+    path: str | os.PathLike[str],
+    *,
+    limit: int,
+    error: type[BpengineError] = ModelError,
+    what: str = "file",
+    gzipped: bool = False,
+) -> io.BufferedReader:
     """A binary stream over the regular file ``path`` that stops past ``limit`` bytes.
 
     For files read piece by piece (event logs): the checks of :func:`read_bounded`, and
@@ -192,8 +243,9 @@ def open_bounded(path: str | os.PathLike[str], *, limit: int, error: type[Bpengi
         import gzip
 
         compressed = io.BufferedReader(stream)
-        stream = _BoundedRaw(gzip.GzipFile(fileobj=compressed, mode="rb"), limit, error, name,
-                             below=compressed)
+        stream = _BoundedRaw(
+            gzip.GzipFile(fileobj=compressed, mode="rb"), limit, error, name, below=compressed
+        )
     return io.BufferedReader(stream)
 
 
@@ -213,11 +265,15 @@ def decode_text(data: bytes, name: str, error: type[BpengineError] = ModelError)
     except UnicodeDecodeError as exc:
         offset = skip + exc.start
         line = data.count(b"\n", 0, offset) + 1
-        raise _refusal(error, name, _(
-            "not {encoding} text: byte {offset} (line {line}) is 0x{byte:02x}, which does not "
-            "decode; save the file as UTF-8").format(
-                encoding=encoding.upper(), offset=offset, line=line, byte=data[offset]),
-            code="encoding") from None
+        raise _refusal(
+            error,
+            name,
+            _(
+                "not {encoding} text: byte {offset} (line {line}) is 0x{byte:02x}, which does not "
+                "decode; save the file as UTF-8"
+            ).format(encoding=encoding.upper(), offset=offset, line=line, byte=data[offset]),
+            code="encoding",
+        ) from None
 
 
 def undecodable(stream: Any) -> tuple[int, int, int] | None:
@@ -239,8 +295,11 @@ def undecodable(stream: Any) -> tuple[int, int, int] | None:
             # exc.object is the decoder's held-back bytes (an unfinished character, never a
             # newline) followed by this chunk
             held = len(exc.object) - len(chunk)
-            return (offset - held + exc.start,
-                    lines + exc.object[:exc.start].count(b"\n") + 1, exc.object[exc.start])
+            return (
+                offset - held + exc.start,
+                lines + exc.object[: exc.start].count(b"\n") + 1,
+                exc.object[exc.start],
+            )
         if not chunk:
             return None
         offset += len(chunk)
@@ -248,8 +307,13 @@ def undecodable(stream: Any) -> tuple[int, int, int] | None:
         chunk = stream.read(1 << 20)
 
 
-def read_text(path: str | os.PathLike[str], *, limit: int, error: type[BpengineError] = ModelError,
-              what: str = "file") -> str:
+def read_text(
+    path: str | os.PathLike[str],
+    *,
+    limit: int,
+    error: type[BpengineError] = ModelError,
+    what: str = "file",
+) -> str:
     """:func:`read_bounded` then :func:`decode_text`."""
     data = read_bounded(path, limit=limit, error=error, what=what)
     return decode_text(data, os.fspath(path) if not isinstance(path, bytes) else str(path), error)
@@ -260,8 +324,13 @@ def read_source(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
     if isinstance(source, bytes | bytearray):
         data, name = bytes(source), "<bytes>"
         if len(data) > MAX_BYTES:
-            raise _refusal(ModelError, name, _("input is {size} bytes; the limit is {limit} "
-                                               "bytes").format(size=len(data), limit=MAX_BYTES))
+            raise _refusal(
+                ModelError,
+                name,
+                _("input is {size} bytes; the limit is {limit} bytes").format(
+                    size=len(data), limit=MAX_BYTES
+                ),
+            )
         return data, name
     name = str(Path(source))
     return read_bounded(source, limit=MAX_BYTES, error=ModelError, what=_("BPMN file")), name
@@ -291,9 +360,17 @@ def _doctype_line(data: bytes) -> int | None:
 
 
 def _doctype_error(filename: str, line: int | None) -> ModelError:
-    return ModelError(Problem(
-        _("DOCTYPE/ENTITY declarations are not allowed in BPMN files (refused without "
-          "expanding anything)"), file=filename, line=line, code="doctype"))
+    return ModelError(
+        Problem(
+            _(
+                "DOCTYPE/ENTITY declarations are not allowed in BPMN files (refused without "
+                "expanding anything)"
+            ),
+            file=filename,
+            line=line,
+            code="doctype",
+        )
+    )
 
 
 def parse_xml(data: bytes, filename: str) -> etree._Element:
@@ -315,17 +392,27 @@ def parse_xml(data: bytes, filename: str) -> etree._Element:
         head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
         if head != b"<" and _xml_encoding(data) is None:
             # JSON, YAML, a PDF...: say what it is not, not where XML broke
-            raise ModelError(Problem(_("not a BPMN file: it is not XML at all (BPMN 2.0 files "
-                                       "start with '<')"), file=filename, code="xml")) from None
+            raise ModelError(
+                Problem(
+                    _("not a BPMN file: it is not XML at all (BPMN 2.0 files start with '<')"),
+                    file=filename,
+                    code="xml",
+                )
+            ) from None
         where: int | None = exc.lineno or None
         msg = exc.msg or str(exc)
         raise ModelError(
-            Problem(_("not well-formed XML: {why}").format(why=msg), file=filename, line=where,
-                    code="xml")
+            Problem(
+                _("not well-formed XML: {why}").format(why=msg),
+                file=filename,
+                line=where,
+                code="xml",
+            )
         ) from None
     except (ValueError, etree.LxmlError) as exc:
-        raise ModelError(Problem(_("cannot parse XML: {why}").format(why=exc), file=filename,
-                                 code="xml")) from None
+        raise ModelError(
+            Problem(_("cannot parse XML: {why}").format(why=exc), file=filename, code="xml")
+        ) from None
     if root is None:
         raise ModelError(Problem(_("empty document"), file=filename, code="xml"))
     # an encoding the byte check cannot read (UTF-7, EBCDIC...) still shows its DOCTYPE here

@@ -14,6 +14,7 @@ Two things a drawing says that SpiffWorkflow does not read, made explicit on the
 - **Collaborations.** A collaboration with two or more executable pools is one procedure:
   its spec runs every pool in one case (SpiffWorkflow's ``get_collaboration``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,9 +33,17 @@ from .source import parse_xml, read_source
 if TYPE_CHECKING:
     from .process_model import ProcessModel
 
-__all__ = ["build_specs", "definition_digest", "engine_key", "engine_name", "message_names",
-           "task_senders",
-           "MAX_ENGINE_NODES", "ENGINE_RECURSION_LIMIT", "ensure_recursion_limit"]
+__all__ = [
+    "build_specs",
+    "definition_digest",
+    "engine_key",
+    "engine_name",
+    "message_names",
+    "task_senders",
+    "MAX_ENGINE_NODES",
+    "ENGINE_RECURSION_LIMIT",
+    "ensure_recursion_limit",
+]
 
 #: Flow elements the engine runs in one model. SpiffWorkflow parses and predicts a process
 #: by recursion along its flows (a few Python frames per step), so a long chain needs a
@@ -54,6 +63,7 @@ def ensure_recursion_limit() -> None:
     if sys.getrecursionlimit() < ENGINE_RECURSION_LIMIT:
         sys.setrecursionlimit(ENGINE_RECURSION_LIMIT)
 
+
 _CATCHERS = {"startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask"}
 _THROWERS = {"intermediateThrowEvent", "endEvent", "sendTask"}
 _TASK_REF = {"sendTask", "receiveTask"}  # messageRef sits on the task itself
@@ -62,10 +72,16 @@ _TASK_REF = {"sendTask", "receiveTask"}  # messageRef sits on the task itself
 def _wrap(model: ProcessModel, exc: ValidationException) -> ModelError:
     el = model.elements.get(getattr(exc, "id", "") or "")
     line = el.line if el else (getattr(exc, "line_number", None) or None)
-    return ModelError(Problem(
-        f"the engine cannot use this model: {exc}", file=getattr(exc, "file_name", "") or model.file,
-        line=line if isinstance(line, int) else None, element_id=getattr(exc, "id", None) or None,
-        element_name=getattr(exc, "name", None) or None, code="engine"))
+    return ModelError(
+        Problem(
+            f"the engine cannot use this model: {exc}",
+            file=getattr(exc, "file_name", "") or model.file,
+            line=line if isinstance(line, int) else None,
+            element_id=getattr(exc, "id", None) or None,
+            element_name=getattr(exc, "name", None) or None,
+            code="engine",
+        )
+    )
 
 
 def _collaboration(model: ProcessModel) -> tuple[str, list[str]] | None:
@@ -119,11 +135,15 @@ def _pairs(model: ProcessModel) -> list[tuple[str, str, str]]:
     """``(sender, receiver, flow name)`` of message flows with an element at both ends (a
     flow drawn to a pool shape ends at that pool's start or end event, see
     :func:`~.handover.resolve_handovers`), in document order."""
-    flows = sorted(model.handovers, key=lambda h: (model.message_flows[h.flow].line or 0,
-                                                   h.flow))
-    return [(h.sender, h.receiver, h.name) for h in flows
-            if h.sender is not None and h.receiver is not None
-            and h.sender in model.elements and h.receiver in model.elements]
+    flows = sorted(model.handovers, key=lambda h: (model.message_flows[h.flow].line or 0, h.flow))
+    return [
+        (h.sender, h.receiver, h.name)
+        for h in flows
+        if h.sender is not None
+        and h.receiver is not None
+        and h.sender in model.elements
+        and h.receiver in model.elements
+    ]
 
 
 def message_names(model: ProcessModel) -> dict[str, str]:
@@ -135,8 +155,11 @@ def message_names(model: ProcessModel) -> dict[str, str]:
     with a message definition but no flow keep their own message (or their name).
     """
     root = model._root
-    nodes = {n.get("id"): n for n in root.iter() if isinstance(n.tag, str) and n.get("id")
-             and n.get("id") in model.elements}
+    nodes = {
+        n.get("id"): n
+        for n in root.iter()
+        if isinstance(n.tag, str) and n.get("id") and n.get("id") in model.elements
+    }
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -147,18 +170,17 @@ def message_names(model: ProcessModel) -> dict[str, str]:
     for sender, receiver, _flow in _pairs(model):
         parent[find(sender)] = find(receiver)
     flow_names: dict[str, list[str]] = {}
-    for h in sorted(model.handovers, key=lambda h: (model.message_flows[h.flow].line or 0,
-                                                    h.flow)):
+    for h in sorted(model.handovers, key=lambda h: (model.message_flows[h.flow].line or 0, h.flow)):
         for end in (h.sender, h.receiver):  # a flow to a black-box pool names it too
-            if end is not None and (end in nodes and _definition(nodes[end]) is not None
-                                    or end in parent):
+            if end is not None and (
+                end in nodes and _definition(nodes[end]) is not None or end in parent
+            ):
                 flow_names.setdefault(find(end), []).append(h.name)
                 break
 
     def ref(eid: str) -> str | None:
         definition = _definition(nodes[eid])
-        return _message_name(root, definition.get("messageRef")) if definition is not None \
-            else None
+        return _message_name(root, definition.get("messageRef")) if definition is not None else None
 
     names: dict[str, str] = {}
     for eid, node in nodes.items():
@@ -181,9 +203,13 @@ def task_senders(model: ProcessModel) -> dict[str, str]:
     officer carries the file across): element id -> message. The engine throws the message
     when such a task completes; SpiffWorkflow only throws from events and send tasks."""
     names = message_names(model)
-    return {sender: names[sender] for sender, _, _ in _pairs(model)
-            if model.elements[sender].is_task and model.elements[sender].kind != "sendTask"
-            and sender in names}
+    return {
+        sender: names[sender]
+        for sender, _, _ in _pairs(model)
+        if model.elements[sender].is_task
+        and model.elements[sender].kind != "sendTask"
+        and sender in names
+    }
 
 
 def _align(model: ProcessModel, root: etree._Element) -> None:
@@ -212,9 +238,17 @@ def _align(model: ProcessModel, root: etree._Element) -> None:
                 continue  # a plain start stays plain: the pool starts with the case
             definition = etree.SubElement(node, q(BPMN, "messageEventDefinition"))
             definition.set("id", f"bpe_med_{eid}")
-            node.insert(len([c for c in node if etree.QName(c).localname
-                             in ("documentation", "extensionElements", "incoming",
-                                 "outgoing")]), definition)
+            node.insert(
+                len(
+                    [
+                        c
+                        for c in node
+                        if etree.QName(c).localname
+                        in ("documentation", "extensionElements", "incoming", "outgoing")
+                    ]
+                ),
+                definition,
+            )
         definition.set("messageRef", ref)
 
 
@@ -227,22 +261,25 @@ def _documents_travel(root: etree._Element) -> None:
     reads it.
     """
     for proc in root.iter(q(BPMN, "process")):
-        refs = {n.get("id"): n.get("dataObjectRef")
-                for n in proc.iter(q(BPMN, "dataObjectReference"))}
+        refs = {
+            n.get("id"): n.get("dataObjectRef") for n in proc.iter(q(BPMN, "dataObjectReference"))
+        }
         after: dict[str, set[str]] = {}
         for flow in proc.iter(q(BPMN, "sequenceFlow")):
             after.setdefault(flow.get("sourceRef"), set()).add(flow.get("targetRef"))
         writers: dict[str, set[str]] = {}
         for assoc in proc.iter(q(BPMN, "dataOutputAssociation")):
             for t in assoc.iter(q(BPMN, "targetRef")):
-                writers.setdefault(refs.get(t.text, t.text), set()).add(
-                    assoc.getparent().get("id"))
+                writers.setdefault(refs.get(t.text, t.text), set()).add(assoc.getparent().get("id"))
         for assoc in list(proc.iter(q(BPMN, "dataInputAssociation"))):
             reader = assoc.getparent().get("id")
             sources = [refs.get(r.text, r.text) for r in assoc.iter(q(BPMN, "sourceRef"))]
             # a writer before it on every round: it reaches the reader, never the other way
-            if sources and not any(_reaches(after, w, reader) and not _reaches(after, reader, w)
-                                   for doc in sources for w in writers.get(doc, ())):
+            if sources and not any(
+                _reaches(after, w, reader) and not _reaches(after, reader, w)
+                for doc in sources
+                for w in writers.get(doc, ())
+            ):
                 assoc.getparent().remove(assoc)
 
 
@@ -303,8 +340,7 @@ def definition_digest(model: ProcessModel) -> str:
     return digest.hexdigest()
 
 
-def build_specs(model: ProcessModel, process_id: str | None = None
-                ) -> tuple[Any, dict[str, Any]]:
+def build_specs(model: ProcessModel, process_id: str | None = None) -> tuple[Any, dict[str, Any]]:
     """Return ``(spec, subprocess_specs)`` for ``process_id`` (default: what the engine runs:
     the collaboration of several executable pools, else the main process).
 
@@ -316,15 +352,25 @@ def build_specs(model: ProcessModel, process_id: str | None = None
     collaboration = _collaboration(model) if process_id is None else None
     process_id = process_id or (model.main_process.id if model.main_process else None)
     if collaboration is None and process_id not in model.processes:
-        raise ModelError(Problem(_("no process {id!r} in this model").format(id=process_id),
-                                 file=model.file,
-                                 code="unknown-process"))
+        raise ModelError(
+            Problem(
+                _("no process {id!r} in this model").format(id=process_id),
+                file=model.file,
+                code="unknown-process",
+            )
+        )
     nodes = len(model.elements)
     if nodes > MAX_ENGINE_NODES:
-        raise ModelError(Problem(
-            _("{count} flow elements; the engine runs models of at most {limit} (the setting "
-              "bpengine.model.spiff.MAX_ENGINE_NODES): split it into called processes").format(
-                count=nodes, limit=MAX_ENGINE_NODES), file=model.file, code="too-large"))
+        raise ModelError(
+            Problem(
+                _(
+                    "{count} flow elements; the engine runs models of at most {limit} (the setting "
+                    "bpengine.model.spiff.MAX_ENGINE_NODES): split it into called processes"
+                ).format(count=nodes, limit=MAX_ENGINE_NODES),
+                file=model.file,
+                code="too-large",
+            )
+        )
     ensure_recursion_limit()
     parser = BpmnParser()
     try:

@@ -5,6 +5,7 @@ Reads XES and CSV logs and the engine's own history (:func:`read_log`,
 (:func:`calibrate`) and checks how well the cases follow the model (:func:`conformance`).
 Imports :mod:`bpengine.model` and :mod:`bpengine.scenario` only.
 """
+
 from .log import COLUMNS, Event, EventLog, parse_time
 from .matching import match_activities, read_mapping
 from .reading import history_log, read_log

@@ -11,6 +11,7 @@ cannot show (costs, the service standard, timers, case data) is kept from a base
 scenario, and says so. The result is written as a commented scenario YAML
 (:meth:`Calibration.to_yaml`) in the format of SCENARIO.md.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -78,9 +79,11 @@ class Calibration:
         try:
             Path(path).write_text(self.to_yaml(), encoding="utf-8")
         except OSError as exc:
-            raise BpengineError(_("{path}: cannot write the scenario: {why}").format(
-                                    path=path, why=exc.strerror or exc)) \
-                from None
+            raise BpengineError(
+                _("{path}: cannot write the scenario: {why}").format(
+                    path=path, why=exc.strerror or exc
+                )
+            ) from None
 
     def scenario(self, model):
         """The calibrated scenario, loaded and checked against ``model``."""
@@ -122,8 +125,9 @@ def _people(names) -> str:
 
 
 def _max_busy(intervals) -> int:
-    points = sorted([(s, 1) for s, e in intervals] + [(e, -1) for s, e in intervals],
-                    key=lambda p: (p[0], p[1]))
+    points = sorted(
+        [(s, 1) for s, e in intervals] + [(e, -1) for s, e in intervals], key=lambda p: (p[0], p[1])
+    )
     best = now = 0
     for _at, step in points:
         now += step
@@ -148,8 +152,9 @@ class _Fitting:
         return f"kept from {self.base_name} (an event log does not show it)"
 
 
-def calibrate(model, log, *, base=None, mapping: dict | None = None,
-              mapping_source: str = "mapping") -> Calibration:
+def calibrate(
+    model, log, *, base=None, mapping: dict | None = None, mapping_source: str = "mapping"
+) -> Calibration:
     """Fit a scenario for ``model`` from ``log``.
 
     Parameters
@@ -177,9 +182,12 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
     fit = _Fitting(model, bsc, base_doc, base_name, {}, list(log.warnings))
     notes, warnings = fit.notes, fit.warnings
     for activity, (n, where) in sorted(replay.unknown.items()):
-        warnings.append(_("{source}: activity {activity!r} ({n} event(s), first at {where}) "
-                          "is no task of {file}: left out of the fit").format(
-            source=log.source, activity=activity, n=n, where=where, file=model.file))
+        warnings.append(
+            _(
+                "{source}: activity {activity!r} ({n} event(s), first at {where}) "
+                "is no task of {file}: left out of the fit"
+            ).format(source=log.source, activity=activity, n=n, where=where, file=model.file)
+        )
     for key in ("calendar", "service_standard"):
         if key in base_doc:
             doc[key] = base_doc[key]
@@ -215,17 +223,25 @@ def calibrate(model, log, *, base=None, mapping: dict | None = None,
         "scipy.stats, family by lowest AIC.",
     ]
     if not log.has_start:
-        header.append("The log has no start times for some steps: each such start is "
-                      "estimated from when the step was enabled (see the task comments).")
+        header.append(
+            "The log has no start times for some steps: each such start is "
+            "estimated from when the step was enabled (see the task comments)."
+        )
     result = Calibration(doc, notes, header, fits, n_cases, fitting, replay, warnings)
     result.scenario(model)  # what we write must load: fail here, not in the user's run
     if n_cases and not fitting:
-        warnings.append(_("{source}: no case fits {file}: branch probabilities "
-                          "are kept from the base scenario (see `bpengine conformance`)").format(
-            source=log.source, file=model.file))
+        warnings.append(
+            _(
+                "{source}: no case fits {file}: branch probabilities "
+                "are kept from the base scenario (see `bpengine conformance`)"
+            ).format(source=log.source, file=model.file)
+        )
     if not executions:
-        raise LogError(_("{source}: no task executions matched a task of {file}").format(
-                           source=log.source, file=model.file))
+        raise LogError(
+            _("{source}: no task executions matched a task of {file}").format(
+                source=log.source, file=model.file
+            )
+        )
     _check_holidays(bsc.calendar, arrivals, warnings, base_name)
     return result
 
@@ -234,30 +250,39 @@ def _fit_arrivals(fit: _Fitting, cases, arrivals, logged: bool) -> dict:
     """The ``arrivals`` section: their weekly hours and the time between them."""
     notes, cal = fit.notes, fit.bsc.calendar
     how = {c.arrival_estimated for c in cases} - {""}
-    source = ("arrival = when the case was started" if logged else
-              "arrival = when its first task was enabled" if not how else
-              f"arrival = the {'/'.join(sorted(how))} of its first task: the log has no "
-              "arrival times")
+    source = (
+        "arrival = when the case was started"
+        if logged
+        else "arrival = when its first task was enabled"
+        if not how
+        else f"arrival = the {'/'.join(sorted(how))} of its first task: the log has no "
+        "arrival times"
+    )
     inside = float(np.mean([cal.is_working(a) for a in arrivals]))
     arr_doc: dict = {}
     if inside >= 0.99:
         arr_cal, arr_doc["calendar"] = cal, "office"
-        notes[("arrivals", "calendar")] = (f"{inside:.0%} of {len(arrivals)} cases arrived in "
-                                           "office hours")
+        notes[("arrivals", "calendar")] = (
+            f"{inside:.0%} of {len(arrivals)} cases arrived in office hours"
+        )
     else:
         hours = observed_hours(arrivals)
         arr_doc["calendar"] = hours
-        arr_cal = load_scenario({"calendar": fit.base_doc.get("calendar") or {},
-                                 "arrivals": {"calendar": hours}}).arrival_calendar
-        notes[("arrivals", "calendar")] = (f"weekly hours in which the {len(arrivals)} cases "
-                                           f"arrived ({1 - inside:.0%} outside office hours)")
+        arr_cal = load_scenario(
+            {"calendar": fit.base_doc.get("calendar") or {}, "arrivals": {"calendar": hours}}
+        ).arrival_calendar
+        notes[("arrivals", "calendar")] = (
+            f"weekly hours in which the {len(arrivals)} cases "
+            f"arrived ({1 - inside:.0%} outside office hours)"
+        )
     gaps = np.diff(working_minutes(arr_cal, arrivals)) if len(arrivals) > 1 else np.array([])
     gap_fit = fit_distribution(gaps)
     if gap_fit is not None:
         arr_doc["interarrival"] = _duration_doc(gap_fit.distribution)
         notes[("arrivals", "interarrival")] = (
             f"{gap_fit.n} gaps between case arrivals ({source}), in working time; "
-            f"{gap_fit.describe()}")
+            f"{gap_fit.describe()}"
+        )
         arr_doc["counting"] = "working"
     return arr_doc
 
@@ -282,8 +307,10 @@ def _fit_lane(fit: _Fitting, lane, xs) -> dict:
     lane_cases = len({x.case for x in xs})
     if people:
         lane_spec["staff"] = len(people)
-        why = (f"{len(people)} {'person' if len(people) == 1 else 'distinct people'} in "
-               f"the log ({_people(people)}), at most {busy} busy at once")
+        why = (
+            f"{len(people)} {'person' if len(people) == 1 else 'distinct people'} in "
+            f"the log ({_people(people)}), at most {busy} busy at once"
+        )
         if len(people) >= 20 and len(people) >= 0.5 * lane_cases:
             why += f"; about one per case ({lane_cases} cases): each case brings its own"
     else:
@@ -294,8 +321,9 @@ def _fit_lane(fit: _Fitting, lane, xs) -> dict:
         lane_spec["cost_per_hour"] = old["cost_per_hour"]
         why += f"; cost_per_hour {fit.kept}"
     lane_cal = fit.bsc.lane_calendar(lane)
-    outside = float(np.mean([not lane_cal.is_working(x.start) for x in xs
-                             if not x.start_estimated] or [False]))
+    outside = float(
+        np.mean([not lane_cal.is_working(x.start) for x in xs if not x.start_estimated] or [False])
+    )
     if outside > 0.01:
         lane_spec["hours"] = observed_hours([x.start for x in xs] + [x.end for x in xs])
         why += f"; hours: when it worked ({outside:.0%} of starts outside office hours)"
@@ -306,8 +334,9 @@ def _fit_lane(fit: _Fitting, lane, xs) -> dict:
         if x.resource:
             starts_of[x.resource].append(x.start)
     busiest = sorted(starts_of.items(), key=lambda p: (-len(p[1]), p[0]))[:5]
-    notes[("lanes", lane, "#")] = [f"{who}: {hours_text(ts)}" for who, ts in busiest
-                                   if len(ts) >= 5]  # a person's hours from 5 starts up
+    notes[("lanes", lane, "#")] = [
+        f"{who}: {hours_text(ts)}" for who, ts in busiest if len(ts) >= 5
+    ]  # a person's hours from 5 starts up
     notes[("lanes", lane)] = why + f"; {len(xs)} task executions"
     return lane_spec
 
@@ -322,8 +351,9 @@ def _fit_tasks(fit: _Fitting, executions, lanes_doc) -> tuple[dict, dict]:
     by_task: dict = defaultdict(list)
     for x in executions:
         by_task[x.task].append(x)
-    held = _held_back(executions, {lane: spec["staff"] for lane, spec in lanes_doc.items()},
-                      fit.bsc)
+    held = _held_back(
+        executions, {lane: spec["staff"] for lane, spec in lanes_doc.items()}, fit.bsc
+    )
     for task in [t for t in model.elements if t in by_task]:
         xs = [x for x in by_task[task] if not x.unknowable]
         if not xs:
@@ -336,12 +366,19 @@ def _fit_tasks(fit: _Fitting, executions, lanes_doc) -> tuple[dict, dict]:
             notes[("tasks", task)] = (
                 f"{unknowable[task]} executions, but only their ends are logged and nothing "
                 "before them in the case, so their duration cannot be told: kept from "
-                f"{base_name}" if task in unknowable else f"not in the log: kept from {base_name}")
+                f"{base_name}"
+                if task in unknowable
+                else f"not in the log: kept from {base_name}"
+            )
     for task, n in unknowable.items():
         if task not in tasks_doc:
-            fit.warnings.append(_("{task}: {n} executions with only their end logged and "
-                                  "nothing before them in the case: duration unknown (give a "
-                                  "base scenario, or log when work starts)").format(task=task, n=n))
+            fit.warnings.append(
+                _(
+                    "{task}: {n} executions with only their end logged and "
+                    "nothing before them in the case: duration unknown (give a "
+                    "base scenario, or log when work starts)"
+                ).format(task=task, n=n)
+            )
     return tasks_doc, fits
 
 
@@ -357,14 +394,20 @@ def _fit_task(fit: _Fitting, task, xs, held) -> tuple:
     name = fit.model.elements[task].name
     said = (f"{name!r}: " if name else "") + f"{found.n} executions"
     if estimated:
-        said += (f", {estimated} without a logged start: started when enabled (or when "
-                 "its performer finished the previous task)")
+        said += (
+            f", {estimated} without a logged start: started when enabled (or when "
+            "its performer finished the previous task)"
+        )
     said += f"; mean {found.observed_mean:.3g} working min observed; {found.describe()}"
     notes[("tasks", task, "duration")] = said
     known = [x for x in xs if not x.start_estimated]
     known = [x for x in known if id(x) in held]
-    rounds = detect_rounds([held[id(x)][0] for x in known], [x.start for x in known],
-                           [held[id(x)][1] for x in known], _opening(lane_cal))
+    rounds = detect_rounds(
+        [held[id(x)][0] for x in known],
+        [x.start for x in known],
+        [held[id(x)][1] for x in known],
+        _opening(lane_cal),
+    )
     if rounds is not None:
         spec["batch"] = {"at": rounds.times}
         notes[("tasks", task, "batch")] = rounds.describe()
@@ -399,8 +442,11 @@ def _fit_gateways(fit: _Fitting, cases, fitting: int) -> dict:
             continue
         n = visits[gid]
         if gid not in base_gateways and _decided_by_data(model, el, fit.bsc):
-            decided.append(f"{gid} ({n} passes: " + ", ".join(
-                f"{taken[gid][f]} {f}" for f in el.outgoing) + ")")
+            decided.append(
+                f"{gid} ({n} passes: "
+                + ", ".join(f"{taken[gid][f]} {f}" for f in el.outgoing)
+                + ")"
+            )
             continue
         counts = _split_lookalikes(model, el, taken[gid], fit.bsc, notes, gid)
         probs = {f: round(counts[f] / n, 4) for f in el.outgoing}
@@ -408,14 +454,16 @@ def _fit_gateways(fit: _Fitting, cases, fitting: int) -> dict:
             top = max(probs, key=lambda f: probs[f])
             probs[top] = round(1.0 - sum(v for f, v in probs.items() if f != top), 4)
         gateways_doc[gid] = probs
-        said = (f"{n} passes in {fitting} cases that fit the model: "
-                + ", ".join(f"{counts[f]:g} {f}" for f in el.outgoing))
+        said = f"{n} passes in {fitting} cases that fit the model: " + ", ".join(
+            f"{counts[f]:g} {f}" for f in el.outgoing
+        )
         notes[("gateways", gid)] = said + notes.pop(("gateways", gid, "split"), "")
     if decided:  # said where the data are kept
         notes[("data", "#")] = [
             "These gateways decide by their conditions on these case data, as in "
             f"{base_name}, so no probabilities are written for them; observed: "
-            + "; ".join(decided)]
+            + "; ".join(decided)
+        ]
     return gateways_doc
 
 
@@ -424,9 +472,13 @@ def _check_holidays(cal, arrivals, warnings, base_name) -> None:
     covered = {d.year for d in cal.holidays}
     missing = [y for y in years if y not in covered]
     if missing and cal.holidays:
-        warnings.append(_("the log runs in {years}, for which the calendar of {base} lists no "
-                          "holidays: working time on those days is counted as if the office "
-                          "were open").format(years=", ".join(map(str, missing)), base=base_name))
+        warnings.append(
+            _(
+                "the log runs in {years}, for which the calendar of {base} lists no "
+                "holidays: working time on those days is counted as if the office "
+                "were open"
+            ).format(years=", ".join(map(str, missing)), base=base_name)
+        )
 
 
 def _signature(model, flow_id) -> tuple[frozenset, bool]:
@@ -459,8 +511,10 @@ def _split_lookalikes(model, gateway, taken: Counter, bsc, notes, gid) -> dict:
             weights, how = [1.0] * len(flows), "equally"
         for f, w in zip(flows, weights, strict=True):
             counts[f] = round(total * w / sum(weights), 2)
-        said.append(f"{' and '.join(flows)} lead to the same next step, so the log cannot "
-                    f"tell them apart: their {total:g} passes shared {how}")
+        said.append(
+            f"{' and '.join(flows)} lead to the same next step, so the log cannot "
+            f"tell them apart: their {total:g} passes shared {how}"
+        )
     if said:
         notes[("gateways", gid, "split")] = "; " + "; ".join(said)
     return counts
@@ -511,6 +565,7 @@ def _opening(calendar):
             return minute
         later = [a for d in closed for a, _ in d if a > minute]
         return float(min(later)) if later else minute
+
     return opening
 
 
@@ -522,8 +577,11 @@ def _decided_by_data(model, gateway, bsc) -> bool:
 
     if not bsc.data:
         return False
-    conditions = [model.flows[f].condition for f in gateway.outgoing
-                  if model.flows[f].condition and f != gateway.default_flow]
+    conditions = [
+        model.flows[f].condition
+        for f in gateway.outgoing
+        if model.flows[f].condition and f != gateway.default_flow
+    ]
     if not conditions:
         return False
     try:
@@ -566,6 +624,7 @@ def _handovers(model, replay, cases, base_doc, bsc, doc, notes, kept) -> None:
         notes[("handovers", flow)] = (
             f"{fit.n} {'paper' if paper else 'data'} hand-overs timed from the sender's last "
             f"step to the receiving step's enablement, in {'working' if paper else 'calendar'}"
-            f" time; mean {fit.observed_mean:.3g} min observed; {fit.describe()}")
+            f" time; mean {fit.observed_mean:.3g} min observed; {fit.describe()}"
+        )
     if out:
         doc["handovers"] = out

@@ -7,6 +7,7 @@ both skipped and inserted in one case was done *out of order* (reordered: e.g. s
 before it was checked). Fitness is the alignment fitness of the whole log,
 ``1 - cost / (events + cases x shortest run)``: 1 when every case fits.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -35,9 +36,14 @@ class Deviation:
     cases: list[str] = field(default_factory=list)  # every case it happened in, log order
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "activity": self.activity, "name": self.name,
-                "times": self.times, "cases": len(self.cases),
-                "example_cases": self.cases[:EXAMPLES]}
+        return {
+            "kind": self.kind,
+            "activity": self.activity,
+            "name": self.name,
+            "times": self.times,
+            "cases": len(self.cases),
+            "example_cases": self.cases[:EXAMPLES],
+        }
 
 
 @dataclass
@@ -69,34 +75,49 @@ class ConformanceResult:
         return [d for d in self.deviations if d.kind == kind]
 
     def to_dict(self) -> dict:
-        return {"model": self.model, "log": self.log, "cases": self.cases,
-                "fitting_cases": self.fitting, "fitness": round(self.fitness, 6),
-                "deviations": [d.to_dict() for d in self.deviations],
-                "not_fitting_examples": self.not_fitting[:10], "warnings": self.warnings}
+        return {
+            "model": self.model,
+            "log": self.log,
+            "cases": self.cases,
+            "fitting_cases": self.fitting,
+            "fitness": round(self.fitness, 6),
+            "deviations": [d.to_dict() for d in self.deviations],
+            "not_fitting_examples": self.not_fitting[:10],
+            "warnings": self.warnings,
+        }
 
     def headline(self) -> str:
         share = self.fitting / self.cases if self.cases else 1.0
-        return _("{fitting} of {cases} cases ({share}) follow the model; fitness {fitness}"
-                 ).format(fitting=self.fitting, cases=self.cases,
-                          share=format_number(100 * share, 1) + "%",
-                          fitness=format_number(self.fitness, 3))
+        return _("{fitting} of {cases} cases ({share}) follow the model; fitness {fitness}").format(
+            fitting=self.fitting,
+            cases=self.cases,
+            share=format_number(100 * share, 1) + "%",
+            fitness=format_number(self.fitness, 3),
+        )
 
     def table(self) -> str:
         """Plain text: the headline and one line per deviation."""
-        lines = [_("Conformance of {log} to {model}").format(log=self.log, model=self.model),
-                 self.headline()]
+        lines = [
+            _("Conformance of {log} to {model}").format(log=self.log, model=self.model),
+            self.headline(),
+        ]
         if not self.deviations:
             lines.append(_("no deviations"))
             return "\n".join(lines)
         rows = [(_("deviation"), _("step"), _("cases"), _("times"), _("e.g. cases"))]
         for d in self.deviations:
             label = d.activity + (f" ({d.name})" if d.name and d.name != d.activity else "")
-            rows.append((_(d.kind), label, str(len(d.cases)), str(d.times),
-                         ", ".join(d.cases[:EXAMPLES])))
+            rows.append(
+                (_(d.kind), label, str(len(d.cases)), str(d.times), ", ".join(d.cases[:EXAMPLES]))
+            )
         widths = [min(max(len(r[i]) for r in rows), 60) for i in range(5)]
         for r in rows:
-            lines.append("  ".join(c[:widths[i]].ljust(widths[i]) if i in (0, 1, 4)
-                                   else c.rjust(widths[i]) for i, c in enumerate(r)).rstrip())
+            lines.append(
+                "  ".join(
+                    c[: widths[i]].ljust(widths[i]) if i in (0, 1, 4) else c.rjust(widths[i])
+                    for i, c in enumerate(r)
+                ).rstrip()
+            )
         return "\n".join(lines)
 
     def html_section(self, _=lambda text: text) -> str:
@@ -104,35 +125,51 @@ class ConformanceResult:
 
         ``_`` translates its sentences (the report passes :func:`bpengine.i18n._`).
         """
-        words = {"skipped": _("the model needs it, the case did not do it"),
-                 "inserted": _("done where the model does not allow it"),
-                 "reordered": _("done, but out of the model's order"),
-                 "unknown": _("a logged step no task of the model matches")}
-        kinds = {"skipped": _("skipped"), "inserted": _("inserted"),
-                 "reordered": _("reordered"), "unknown": _("unknown step")}
+        words = {
+            "skipped": _("the model needs it, the case did not do it"),
+            "inserted": _("done where the model does not allow it"),
+            "reordered": _("done, but out of the model's order"),
+            "unknown": _("a logged step no task of the model matches"),
+        }
+        kinds = {
+            "skipped": _("skipped"),
+            "inserted": _("inserted"),
+            "reordered": _("reordered"),
+            "unknown": _("unknown step"),
+        }
         share = self.fitting / self.cases if self.cases else 1.0
-        head = _("{fitting} of {cases} cases ({share}) follow the model; fitness "
-                 "{fitness}").format(fitting=self.fitting, cases=self.cases,
-                                     share=format_number(100 * share, 1) + "%",
-                                     fitness=format_number(self.fitness, 3))
+        head = _("{fitting} of {cases} cases ({share}) follow the model; fitness {fitness}").format(
+            fitting=self.fitting,
+            cases=self.cases,
+            share=format_number(100 * share, 1) + "%",
+            fitness=format_number(self.fitness, 3),
+        )
         title, records = _("How the records follow the model"), _("records")
-        out = [f'<section id="conformance"><h2>{escape(title)}</h2>',
-               f"<p>{escape(head)} ({escape(records)}: {escape(self.log)}).</p>"]
+        out = [
+            f'<section id="conformance"><h2>{escape(title)}</h2>',
+            f"<p>{escape(head)} ({escape(records)}: {escape(self.log)}).</p>",
+        ]
         if self.deviations:
             cols = (_("Deviation"), _("Step"), _("Cases"), _("Times"), _("For example"))
-            out.append("<table><tr>" + "".join(f"<th>{escape(c)}</th>" for c in cols)
-                       + "</tr>")
+            out.append("<table><tr>" + "".join(f"<th>{escape(c)}</th>" for c in cols) + "</tr>")
             for d in self.deviations:
                 step = escape(d.name or d.activity) + (
                     f' <span class="range">{escape(d.activity)}</span>'
-                    if d.name and d.name != d.activity else "")
-                out.append(f'<tr><td title="{escape(words[d.kind])}">{escape(kinds[d.kind])}'
-                           f"</td><td>{step}</td><td class=\"num\">{len(d.cases)}</td>"
-                           f"<td class=\"num\">{d.times}</td>"
-                           f"<td>{escape(', '.join(d.cases[:EXAMPLES]))}</td></tr>")
+                    if d.name and d.name != d.activity
+                    else ""
+                )
+                out.append(
+                    f'<tr><td title="{escape(words[d.kind])}">{escape(kinds[d.kind])}'
+                    f'</td><td>{step}</td><td class="num">{len(d.cases)}</td>'
+                    f'<td class="num">{d.times}</td>'
+                    f"<td>{escape(', '.join(d.cases[:EXAMPLES]))}</td></tr>"
+                )
             out.append("</table>")
-            out.append("<p>" + "; ".join(f"<b>{escape(kinds[k])}</b>: {escape(w)}"
-                                         for k, w in words.items()) + ".</p>")
+            out.append(
+                "<p>"
+                + "; ".join(f"<b>{escape(kinds[k])}</b>: {escape(w)}" for k, w in words.items())
+                + ".</p>"
+            )
         else:
             none = _("No deviations: every case follows the model.")
             out.append(f"<p>{escape(none)}</p>")
@@ -162,8 +199,9 @@ def _case_deviations(game, case) -> list[tuple[str, str]]:
     return out
 
 
-def conformance(model, log, mapping: dict | None = None,
-                mapping_source: str = "mapping") -> ConformanceResult:
+def conformance(
+    model, log, mapping: dict | None = None, mapping_source: str = "mapping"
+) -> ConformanceResult:
     """Replay ``log`` on ``model``: which cases fit, which deviate and how.
 
     Parameters
@@ -195,15 +233,23 @@ def conformance(model, log, mapping: dict | None = None,
             if not d.cases or d.cases[-1] != case.case:
                 d.cases.append(case.case)
     order = {k: i for i, k in enumerate(KINDS)}
-    deviations = sorted(found.values(), key=lambda d: (order[d.kind], -len(d.cases),
-                                                       d.activity))
+    deviations = sorted(found.values(), key=lambda d: (order[d.kind], -len(d.cases), d.activity))
     warnings = list(log.warnings)
     gave_up = [c.case for c in replay.cases if c.alignment.gave_up]
     if gave_up:
-        warnings.append(f"{len(gave_up)} case(s) too far from the model to align within the "
-                        f"search limit (e.g. {', '.join(gave_up[:3])}): all their steps are "
-                        "counted as inserted")
+        warnings.append(
+            f"{len(gave_up)} case(s) too far from the model to align within the "
+            f"search limit (e.g. {', '.join(gave_up[:3])}): all their steps are "
+            "counted as inserted"
+        )
     warnings += replay.game.notes
-    return ConformanceResult(model.name, log.source, len(replay.cases),
-                             len(replay.cases) - len(not_fitting), replay.fitness, deviations,
-                             not_fitting, warnings)
+    return ConformanceResult(
+        model.name,
+        log.source,
+        len(replay.cases),
+        len(replay.cases) - len(not_fitting),
+        replay.fitness,
+        deviations,
+        not_fitting,
+        warnings,
+    )

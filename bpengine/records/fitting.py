@@ -9,6 +9,7 @@ Kolmogorov-Smirnov distance to the data (its p-value is optimistic: the paramete
 from the same data). Very few values give an empirical distribution, all-equal values a
 fixed one. The result is a :class:`bpengine.scenario.Distribution`, the scenario's own.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,8 +23,14 @@ from ..scenario import Distribution
 __all__ = ["Fit", "fit_distribution", "FAMILIES", "MIN_FOR_FAMILY"]
 
 #: families fitted, with their number of free parameters (for the AIC)
-FAMILIES = {"exponential": 1, "gamma": 2, "lognormal": 2, "normal": 2, "uniform": 2,
-            "triangular": 1}
+FAMILIES = {
+    "exponential": 1,
+    "gamma": 2,
+    "lognormal": 2,
+    "normal": 2,
+    "uniform": 2,
+    "triangular": 1,
+}
 #: fewer observations than this give an empirical distribution (too few to choose a family)
 MIN_FOR_FAMILY = 8
 _FLOOR = 1e-3  # minutes; zero durations would make log-likelihoods of positive families -inf
@@ -60,11 +67,12 @@ class Fit:
     def describe(self, unit: str = "min") -> str:
         """One line for a YAML comment: the criterion, the runner-up, the fit quality."""
         if self.criterion != "AIC":
-            return {"all equal": "all values equal",
-                    "mostly equal": f"{self.share_equal:.0%} of the values are equal (the "
-                                    "rest, e.g. work cut short by a timer, left out)",
-                    "too few": f"fewer than {MIN_FOR_FAMILY} values: too few to choose a "
-                               "family"}[self.criterion]
+            return {
+                "all equal": "all values equal",
+                "mostly equal": f"{self.share_equal:.0%} of the values are equal (the "
+                "rest, e.g. work cut short by a timer, left out)",
+                "too few": f"fewer than {MIN_FOR_FAMILY} values: too few to choose a family",
+            }[self.criterion]
         ranked = sorted(self.aic.items(), key=lambda kv: kv[1])
         text = f"lowest AIC of {len(ranked)} families ({ranked[0][0]} {ranked[0][1]:.0f}"
         if len(ranked) > 1:
@@ -86,8 +94,10 @@ def _frozen(family: str, x: np.ndarray):
     if family == "lognormal":
         s, _, scale = stats.lognorm.fit(np.maximum(x, _FLOOR), floc=0)
         mean = scale * math.exp(s * s / 2)
-        return (stats.lognorm(s, 0, scale),
-                Distribution("lognormal", (mean, mean * math.sqrt(math.expm1(s * s)))))
+        return (
+            stats.lognorm(s, 0, scale),
+            Distribution("lognormal", (mean, mean * math.sqrt(math.expm1(s * s)))),
+        )
     if family == "normal":
         loc, scale = stats.norm.fit(x)
         return stats.norm(loc, scale), Distribution("normal", (loc, scale))
@@ -99,8 +109,10 @@ def _frozen(family: str, x: np.ndarray):
         pad = (hi - lo) * 1e-3
         lo, width = max(lo - pad, 0.0), hi - lo + 2 * pad
         c, _, _ = stats.triang.fit(x, floc=lo, fscale=width)
-        return (stats.triang(c, lo, width),
-                Distribution("triangular", (lo, lo + c * width, lo + width)))
+        return (
+            stats.triang(c, lo, width),
+            Distribution("triangular", (lo, lo + c * width, lo + width)),
+        )
     raise ValueError(family)
 
 
@@ -145,39 +157,75 @@ def fit_distribution(values, families=tuple(FAMILIES)) -> Fit | None:
         return None
     mean = float(x.mean())
     if float(np.ptp(x)) <= 1e-9 * max(1.0, abs(mean)):
-        return Fit(Distribution("fixed", (round(mean, 4),)), int(x.size), "all equal", {},
-                   None, None, mean)
+        return Fit(
+            Distribution("fixed", (round(mean, 4),)), int(x.size), "all equal", {}, None, None, mean
+        )
     values, counts = np.unique(np.round(x, 6), return_counts=True)
     if counts.max() >= 0.5 * x.size:  # a point mass: no continuous family describes it
         mode = float(values[counts.argmax()])
-        return Fit(Distribution("fixed", (round(mode, 4),)), int(x.size), "mostly equal", {},
-                   None, None, mean, float(counts.max() / x.size))
+        return Fit(
+            Distribution("fixed", (round(mode, 4),)),
+            int(x.size),
+            "mostly equal",
+            {},
+            None,
+            None,
+            mean,
+            float(counts.max() / x.size),
+        )
     if x.size < MIN_FOR_FAMILY:
-        return Fit(Distribution("empirical", tuple(round(float(v), 4) for v in sorted(x))),
-                   int(x.size), "too few", {}, None, None, mean)
+        return Fit(
+            Distribution("empirical", tuple(round(float(v), 4) for v in sorted(x))),
+            int(x.size),
+            "too few",
+            {},
+            None,
+            None,
+            mean,
+        )
     aic, frozen = {}, {}
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # scipy's optimiser warnings: a failed fit scores inf
         for family in families:
             try:
                 dist, ours = _frozen(family, x)
-                loglik = float(np.sum(dist.logpdf(np.maximum(x, _FLOOR)
-                                                  if family in ("gamma", "lognormal") else x)))
+                loglik = float(
+                    np.sum(
+                        dist.logpdf(
+                            np.maximum(x, _FLOOR) if family in ("gamma", "lognormal") else x
+                        )
+                    )
+                )
             except (ValueError, RuntimeError, FloatingPointError, ZeroDivisionError):
                 continue
-            sane = all(math.isfinite(p) and abs(p) <= 1e3 * max(float(x.max()), 1.0)
-                       for p in ours.params)  # a degenerate fit's parameters run away
+            sane = all(
+                math.isfinite(p) and abs(p) <= 1e3 * max(float(x.max()), 1.0) for p in ours.params
+            )  # a degenerate fit's parameters run away
             if math.isfinite(loglik) and sane:
                 aic[family] = 2 * FAMILIES[family] - 2 * loglik
                 frozen[family] = (dist, ours)
     if not aic:
-        return Fit(Distribution("empirical", tuple(round(float(v), 4) for v in sorted(x))),
-                   int(x.size), "too few", {}, None, None, mean)
+        return Fit(
+            Distribution("empirical", tuple(round(float(v), 4) for v in sorted(x))),
+            int(x.size),
+            "too few",
+            {},
+            None,
+            None,
+            mean,
+        )
     best = min(aic, key=lambda name: aic[name])
     dist, ours = frozen[best]
     if best == "triangular":  # chosen on the observed range: now free the ends too
         dist, ours, aic[best] = _free_triangle(x, dist, ours, aic[best])
     ks = stats.kstest(x, dist.cdf)
     params = tuple(round(float(p), 4) for p in ours.params)
-    return Fit(Distribution(ours.kind, params), int(x.size), "AIC", aic, float(ks.statistic),
-               float(ks.pvalue), mean)
+    return Fit(
+        Distribution(ours.kind, params),
+        int(x.size),
+        "AIC",
+        aic,
+        float(ks.statistic),
+        float(ks.pvalue),
+        mean,
+    )

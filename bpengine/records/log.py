@@ -6,6 +6,7 @@ writes (:mod:`bpengine.sim.eventlog`: case, activity, name, lane, resource, enab
 end). Timestamps are naive datetimes in the office's local time, because working hours and
 batch times are local; an offset in the file is converted to ``tz`` first.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,9 +44,12 @@ def parse_time(text, where: str, tz: dt.tzinfo = WIB) -> dt.datetime:
         try:
             when = dt.datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith("Z") else raw)
         except ValueError:
-            raise LogError(_("{where}: {raw} is not a date and time (ISO 8601, e.g. "
-                              "2025-01-06T08:30:00+07:00)").format(
-                               where=where, raw=repr(raw))) from None
+            raise LogError(
+                _(
+                    "{where}: {raw} is not a date and time (ISO 8601, e.g. "
+                    "2025-01-06T08:30:00+07:00)"
+                ).format(where=where, raw=repr(raw))
+            ) from None
     if when.tzinfo is not None:
         when = when.astimezone(tz).replace(tzinfo=None)
     return when
@@ -121,17 +125,36 @@ class EventLog:
             One line naming the first bad row or trace.
         """
         if not self.events:
-            raise LogError(_("{source}: the log holds no task executions").format(
-                               source=self.source))
+            raise LogError(
+                _("{source}: the log holds no task executions").format(source=self.source)
+            )
         for e in self.events:
             if e.start is not None and e.end < e.start:
-                raise LogError(_("{source}: {where}: ends ({end}) before it starts ({start}) "
-                                  "(case {case}, activity {activity})").format(
-                                   source=self.source, where=e.where, end=e.end, start=e.start,
-                                   case=repr(e.case), activity=repr(e.activity)))
+                raise LogError(
+                    _(
+                        "{source}: {where}: ends ({end}) before it starts ({start}) "
+                        "(case {case}, activity {activity})"
+                    ).format(
+                        source=self.source,
+                        where=e.where,
+                        end=e.end,
+                        start=e.start,
+                        case=repr(e.case),
+                        activity=repr(e.activity),
+                    )
+                )
             if e.enabled is not None and e.start is not None and e.start < e.enabled:
-                raise LogError(_("{source}: {where}: starts ({start}) before it was enabled "
-                                  "({enabled}) (case {case}, activity {activity})").format(
-                                   source=self.source, where=e.where, start=e.start,
-                                   enabled=e.enabled, case=repr(e.case), activity=repr(e.activity)))
+                raise LogError(
+                    _(
+                        "{source}: {where}: starts ({start}) before it was enabled "
+                        "({enabled}) (case {case}, activity {activity})"
+                    ).format(
+                        source=self.source,
+                        where=e.where,
+                        start=e.start,
+                        enabled=e.enabled,
+                        case=repr(e.case),
+                        activity=repr(e.activity),
+                    )
+                )
         return self

@@ -4,6 +4,7 @@ A log written by bpengine carries task ids; an agency's app logs its own step na
 name matches when exactly one task of the model has it; anything else is named in a
 mapping file (YAML ``log activity: task id or name``).
 """
+
 from __future__ import annotations
 
 import os
@@ -27,18 +28,22 @@ def read_mapping(path: str | os.PathLike | None) -> dict[str, str]:
     """
     if path is None:
         return {}
-    text = read_text(path, limit=limits.MAX_SCENARIO_BYTES, error=LogError,
-                     what=_("activity mapping"))
+    text = read_text(
+        path, limit=limits.MAX_SCENARIO_BYTES, error=LogError, what=_("activity mapping")
+    )
     doc = parse_yaml(text, path, LogError)
     if not isinstance(doc, dict):
-        raise LogError(_("{path}: an activity mapping is 'log activity: task id', one a "
-                         "line").format(
-                           path=path))
+        raise LogError(
+            _("{path}: an activity mapping is 'log activity: task id', one a line").format(
+                path=path
+            )
+        )
     return {str(k): str(v) for k, v in doc.items()}
 
 
-def match_activities(model, log, mapping: dict | None = None,
-                     mapping_source: str = "mapping") -> dict[tuple, str | None]:
+def match_activities(
+    model, log, mapping: dict | None = None, mapping_source: str = "mapping"
+) -> dict[tuple, str | None]:
     """``(activity, name) -> task id`` for every distinct activity in ``log``.
 
     Tried in order: the mapping (by activity, then by name), the task id, a task whose
@@ -68,10 +73,17 @@ def match_activities(model, log, mapping: dict | None = None,
     for key, target in mapping.items():
         task = resolve(target)
         if task is None:
-            raise LogError(_("{mapping_source}: {key} maps to {target}, which is no task (id or "
-                              "unique name) of {file}").format(
-                               mapping_source=mapping_source, key=repr(key), target=repr(target),
-                               file=model.file))
+            raise LogError(
+                _(
+                    "{mapping_source}: {key} maps to {target}, which is no task (id or "
+                    "unique name) of {file}"
+                ).format(
+                    mapping_source=mapping_source,
+                    key=repr(key),
+                    target=repr(target),
+                    file=model.file,
+                )
+            )
         resolved_map[key] = task
     out: dict[tuple, str | None] = {}
     for e in log.events:
@@ -82,8 +94,15 @@ def match_activities(model, log, mapping: dict | None = None,
         out[key] = task or resolve(e.activity) or (resolve(e.name) if e.name else None)
     if out and not any(out.values()):
         seen = sorted({a for a, _ in out})
-        raise LogError(_("{source}: none of the log's activities ({activities}{more}) is a task of "
-                          "{file}; give a mapping file (log activity: task id)").format(
-                           source=log.source, activities=", ".join(seen[:6]),
-                           more=", ..." if len(seen) > 6 else "", file=model.file))
+        raise LogError(
+            _(
+                "{source}: none of the log's activities ({activities}{more}) is a task of "
+                "{file}; give a mapping file (log activity: task id)"
+            ).format(
+                source=log.source,
+                activities=", ".join(seen[:6]),
+                more=", ..." if len(seen) > 6 else "",
+                file=model.file,
+            )
+        )
     return out

@@ -8,6 +8,7 @@ the case's steps of enablement to start, so parallel waits count once, in hours)
 lanes' hourly cost, whether the case met the service standard, the handoffs between lanes
 and the approvals done. One value per case, so a before/after comparison tests over cases.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -66,8 +67,12 @@ def case_measures(model, log, scenario, mapping: dict | None = None) -> dict[str
     work = np.zeros(len(cases))
     cost = np.zeros(len(cases))
     for lane, items in by_lane.items():
-        hours = worked_between(scenario.lane_calendar(lane), [x.start for _, x in items],
-                               [x.end for _, x in items]) / 60
+        hours = (
+            worked_between(
+                scenario.lane_calendar(lane), [x.start for _, x in items], [x.end for _, x in items]
+            )
+            / 60
+        )
         rate = scenario.lane(lane).cost_per_hour
         for (i, _), h in zip(items, hours, strict=True):
             work[i] += max(h, 0.0)
@@ -82,6 +87,9 @@ def case_measures(model, log, scenario, mapping: dict | None = None) -> dict[str
         out["waiting_hours"].append(_union_hours((x.enabled, x.start) for x in steps))
         lanes = [x.lane for x in steps]
         out["handoffs"].append(float(sum(a != b for a, b in zip(lanes, lanes[1:], strict=False))))
-        out["approvals"].append(float(sum(1 for x in steps if x.task is not None
-                                          and model.approval(x.task).is_approval)))
+        out["approvals"].append(
+            float(
+                sum(1 for x in steps if x.task is not None and model.approval(x.task).is_approval)
+            )
+        )
     return {k: out[k] for k in MEASURES if k in out}

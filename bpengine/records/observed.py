@@ -7,6 +7,7 @@ finished their previous task (the performer cannot have begun before), and marke
 estimated. Times are converted to working minutes on a calendar with
 :func:`working_minutes`, the way the simulator counts durations.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -105,14 +106,37 @@ def observe(model, replay, scenario=None, arrivals: dict | None = None) -> list[
                 enabled = min(enabled, e.began)
             lane = e.lane
             if task is not None:
-                lane = (scenario.resource_of(task) if scenario is not None else None) \
-                    or model.elements[task].lane or lane
-            executions.append(Execution(cr.case, task, lane, e.resource, enabled,
-                                        e.start or e.end, e.end, e.start is None, estimated,
-                                        e.start is None and enabled == e.end == arrival,
-                                        cr.by_message.get(k, False) and e.enabled is None))
-        cases.append(ObservedCase(cr.case, arrival, max(e.end for e in events), executions,
-                                  cr.alignment.fits, cr.choices, how))
+                lane = (
+                    (scenario.resource_of(task) if scenario is not None else None)
+                    or model.elements[task].lane
+                    or lane
+                )
+            executions.append(
+                Execution(
+                    cr.case,
+                    task,
+                    lane,
+                    e.resource,
+                    enabled,
+                    e.start or e.end,
+                    e.end,
+                    e.start is None,
+                    estimated,
+                    e.start is None and enabled == e.end == arrival,
+                    cr.by_message.get(k, False) and e.enabled is None,
+                )
+            )
+        cases.append(
+            ObservedCase(
+                cr.case,
+                arrival,
+                max(e.end for e in events),
+                executions,
+                cr.alignment.fits,
+                cr.choices,
+                how,
+            )
+        )
     _estimate_starts([x for c in cases for x in c.executions])
     return cases
 
@@ -139,4 +163,4 @@ def worked_between(calendar, starts, ends) -> np.ndarray:
     """Working minutes of ``calendar`` from each start to its end."""
     starts, ends = list(starts), list(ends)
     both = working_minutes(calendar, starts + ends)
-    return both[len(starts):] - both[:len(starts)]
+    return both[len(starts) :] - both[: len(starts)]

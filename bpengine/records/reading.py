@@ -5,6 +5,7 @@ began, a ``complete`` (or a service handler's ``service``) when it ended, the ac
 resource, and the model says the lane. Tasks completed without a claim have no start;
 calibration then estimates it from when the task was enabled.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,9 @@ from .xes import read_xes
 __all__ = ["read_log", "history_log"]
 
 
-def read_log(path: str | os.PathLike, *, columns: dict | None = None,
-             tz: dt.tzinfo = WIB) -> EventLog:
+def read_log(
+    path: str | os.PathLike, *, columns: dict | None = None, tz: dt.tzinfo = WIB
+) -> EventLog:
     """Read an event log, XES (``.xes``, ``.xes.gz``) or CSV (``.csv``) by its suffix.
 
     ``columns`` maps our CSV columns to the file's headers (see :func:`read_csv`).
@@ -43,8 +45,9 @@ def read_log(path: str | os.PathLike, *, columns: dict | None = None,
     elif name.endswith((".csv", ".tsv", ".txt")):
         log = read_csv(path, columns, tz)
     else:
-        raise LogError(_("{path}: unknown event log format (use .xes, .xes.gz or .csv)").format(
-                           path=path))
+        raise LogError(
+            _("{path}: unknown event log format (use .xes, .xes.gz or .csv)").format(path=path)
+        )
     return log.check()
 
 
@@ -62,8 +65,9 @@ def _local(when: dt.datetime | None, tz: dt.tzinfo) -> dt.datetime | None:
     return when.astimezone(tz).replace(tzinfo=None)
 
 
-def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = WIB,
-                running: bool = False) -> EventLog:
+def history_log(
+    engine, model=None, key: str | None = None, *, tz: dt.tzinfo = WIB, running: bool = False
+) -> EventLog:
     """The task executions recorded by ``engine`` (a :class:`bpengine.Engine`) as a log.
 
     Parameters
@@ -90,11 +94,15 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
         key = engine_key(model)  # a collaboration deploys under its own id
     source = repr(engine)
     events: list[Event] = []
-    chosen = [c for c in engine.cases(definition=key)
-              if running or c.status in ("completed", "cancelled")]
+    chosen = [
+        c for c in engine.cases(definition=key) if running or c.status in ("completed", "cancelled")
+    ]
     if not chosen:
-        text = (_("{source}: no cases of {key} in the engine's history") if running else
-                _("{source}: no finished cases of {key} in the engine's history"))
+        text = (
+            _("{source}: no cases of {key} in the engine's history")
+            if running
+            else _("{source}: no finished cases of {key} in the engine's history")
+        )
         raise LogError(text.format(source=source, key=key or _("any definition")))
     arrivals = {}
     for case in chosen:
@@ -106,9 +114,17 @@ def history_log(engine, model=None, key: str | None = None, *, tz: dt.tzinfo = W
                 claims[entry.task_id] = entry.at
             elif entry.action in ("complete", "service") and entry.element_id:
                 el = model.elements.get(entry.element_id) if model is not None else None
-                events.append(Event(
-                    case.id, entry.element_id, _local(entry.at, tz),
-                    _local(claims.pop(entry.task_id, None), tz), None,
-                    (el.name if el is not None else "") or "", el.lane if el else None,
-                    entry.actor or None, f"case {case.id}, history entry {k}"))
+                events.append(
+                    Event(
+                        case.id,
+                        entry.element_id,
+                        _local(entry.at, tz),
+                        _local(claims.pop(entry.task_id, None), tz),
+                        None,
+                        (el.name if el is not None else "") or "",
+                        el.lane if el else None,
+                        entry.actor or None,
+                        f"case {case.id}, history entry {k}",
+                    )
+                )
     return EventLog(events, source, arrivals=arrivals).check()

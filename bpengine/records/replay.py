@@ -16,6 +16,7 @@ skipped in one trace was done out of order (*reordered*). Fitness is
 Traces are aligned once per variant (the same sequence of activities), by Dijkstra's search
 over (position in the trace, marking).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -165,8 +166,12 @@ class TokenGame:
         return msg_out
 
     def _start_event(self, el, outs, outs_msg, main) -> None:
-        if el.scope is None and el.process == main and not self._msg_in.get(el.id) \
-                and not self.initial:
+        if (
+            el.scope is None
+            and el.process == main
+            and not self._msg_in.get(el.id)
+            and not self.initial
+        ):
             self.initial = outs
         for p in self._msg_in.get(el.id, ()):  # another pool started by a message
             self.transitions.append(Transition(el.id, None, (p,), outs_msg))
@@ -175,13 +180,19 @@ class TokenGame:
         """Entered: active, its starts' flows marked; left when nothing inside is marked."""
         add = self.transitions.append
         active = self._place(f"active:{el.id}")
-        firsts = tuple(self._index[f] for s in self.model.elements.values()
-                       if s.kind == "startEvent" and s.scope == el.id
-                       for f in s.outgoing)
+        firsts = tuple(
+            self._index[f]
+            for s in self.model.elements.values()
+            if s.kind == "startEvent" and s.scope == el.id
+            for f in s.outgoing
+        )
         for p in ins:
             add(Transition(el.id, None, (p,), (active, *firsts)))
-        add(Transition(el.id, None, (active,), outs_msg,
-                       requires_empty=tuple(self._inner.get(el.id, ()))))
+        add(
+            Transition(
+                el.id, None, (active,), outs_msg, requires_empty=tuple(self._inner.get(el.id, ()))
+            )
+        )
         for b in self._boundaries.get(el.id, ()):
             bouts = tuple(self._index[f] for f in b.outgoing)
             for p in ins:
@@ -193,8 +204,7 @@ class TokenGame:
         takes: list[tuple[int, ...]] = [(p,) for p in ins]
         for take in takes or [()]:
             if not take and el.scope is None:
-                self.notes.append(f"{el.id}: an activity with no incoming flow is "
-                                  "never replayed")
+                self.notes.append(f"{el.id}: an activity with no incoming flow is never replayed")
                 break
             add(Transition(el.id, el.id, take, outs_msg))
             if el.loop:  # a loop or multi-instance: the step may run again
@@ -210,8 +220,9 @@ class TokenGame:
     def _inclusive(self, el, ins, outs) -> None:
         """A join waits for what is there; a split fills any non-empty subset."""
         add = self.transitions.append
-        subsets = [c for k in range(1, min(len(outs), 6) + 1)
-                   for c in itertools.combinations(outs, k)] or [()]
+        subsets = [
+            c for k in range(1, min(len(outs), 6) + 1) for c in itertools.combinations(outs, k)
+        ] or [()]
         for p in ins:
             for sub in subsets:
                 add(Transition(el.id, None, (p,), sub))
@@ -227,8 +238,7 @@ class TokenGame:
         for p in ins:
             waited: list[tuple[int, ...]] = [(p, q) for q in waits]
             for take in waited or [(p,)]:
-                self.transitions.append(Transition(el.id, None, take, outs_msg,
-                                                   clear=terminate))
+                self.transitions.append(Transition(el.id, None, take, outs_msg, clear=terminate))
 
     # -- the token game ---------------------------------------------------------------
     @property
@@ -324,8 +334,7 @@ class TokenGame:
         n = len(labels)
         if found is None:  # gave up: every step inserted, nothing known about the rest
             worst = n + (self.shortest if labels else 0)
-            return Alignment(tuple(Move("log", None, k) for k in range(n)), worst, n,
-                             gave_up=True)
+            return Alignment(tuple(Move("log", None, k) for k in range(n)), worst, n, gave_up=True)
         moves = []
         state = found[0]
         while parent[state] is not None:
@@ -386,8 +395,11 @@ def _provenance(game: TokenGame, case: CaseReplay) -> None:
     events = case.events
     places: dict[int, list[tuple]] = {p: [(-1, False, None)] for p in game.initial}
     messages = set(range(len(game.sequence_places), len(game.places)))
-    gateways = {el.id for el in game.model.elements.values()
-                if el.is_gateway and len(el.outgoing) > 1 and el.kind != "parallelGateway"}
+    gateways = {
+        el.id
+        for el in game.model.elements.values()
+        if el.is_gateway and len(el.outgoing) > 1 and el.kind != "parallelGateway"
+    }
     flow_ids = game.places
 
     for move in case.alignment.moves:
@@ -405,8 +417,13 @@ def _provenance(game: TokenGame, case: CaseReplay) -> None:
                 inputs.append((made, via or p in messages, msg))
         prov, carried, binding = -1, any(via for _, via, _ in inputs), None
         if inputs:  # the latest input decides; on a tie, the one a message brought
-            prov, _, binding = max(inputs, key=lambda i: (
-                events[i[0]].end if i[0] >= 0 else dt.datetime.min, i[2] is not None))
+            prov, _, binding = max(
+                inputs,
+                key=lambda i: (
+                    events[i[0]].end if i[0] >= 0 else dt.datetime.min,
+                    i[2] is not None,
+                ),
+            )
         if t.clear:
             places = {}
         if move.kind == "sync" and move.event is not None:  # sync moves always have one

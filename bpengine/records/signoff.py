@@ -4,6 +4,7 @@ A head who signs "at 10:00 and 14:00" leaves a clear mark in a log: files that w
 while the head sat idle still waited, and what they waited for was one of a few times of
 day. A step without rounds is taken up as soon as someone of its lane is free.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,17 +30,20 @@ class Rounds:
     coverage: float
 
     def describe(self) -> str:
-        return (f"done in rounds: {self.held:.0%} of {self.n} files ready while someone of "
-                f"the lane was free still waited; {self.coverage:.0%} of those waiting the "
-                f"same day waited for {' or '.join(self.times)}")
+        return (
+            f"done in rounds: {self.held:.0%} of {self.n} files ready while someone of "
+            f"the lane was free still waited; {self.coverage:.0%} of those waiting the "
+            f"same day waited for {' or '.join(self.times)}"
+        )
 
 
 def _minute(t: dt.datetime) -> float:
     return t.hour * 60 + t.minute + t.second / 60
 
 
-def detect_rounds(enabled: list[dt.datetime], starts: list[dt.datetime],
-                  held: list[bool | None], opening=None) -> Rounds | None:
+def detect_rounds(
+    enabled: list[dt.datetime], starts: list[dt.datetime], held: list[bool | None], opening=None
+) -> Rounds | None:
     """The round times of a step, or None when its files are not held for rounds.
 
     ``held[k]`` says whether execution ``k`` was *held back*: it was enabled in working
@@ -58,8 +62,14 @@ def detect_rounds(enabled: list[dt.datetime], starts: list[dt.datetime],
     back = [k for k in considered if held[k]]
     if len(considered) < MIN_STARTS or len(back) < max(5, HELD * len(considered)):
         return None
-    waits = sorted(((_minute(enabled[k]), _minute(starts[k])) for k in back
-                    if enabled[k].date() == starts[k].date()), reverse=True)
+    waits = sorted(
+        (
+            (_minute(enabled[k]), _minute(starts[k]))
+            for k in back
+            if enabled[k].date() == starts[k].date()
+        ),
+        reverse=True,
+    )
     if len(waits) < 5:
         return None
     chosen: list[float] = []
@@ -76,8 +86,11 @@ def detect_rounds(enabled: list[dt.datetime], starts: list[dt.datetime],
         inside = [c for c in chosen if e < c <= s]
         if inside:
             groups[min(inside)].append((e, s))
-    chosen = sorted(_round_time(max(e for e, _ in g), min(s for _, s in g), opening)
-                    for c, g in groups.items() if len(g) >= max(5, NOISE * len(waits)))[:4]
+    chosen = sorted(
+        _round_time(max(e for e, _ in g), min(s for _, s in g), opening)
+        for c, g in groups.items()
+        if len(g) >= max(5, NOISE * len(waits))
+    )[:4]
     coverage = sum(any(e < c <= s for c in chosen) for e, s in waits) / len(waits)
     if not chosen or coverage < COVERAGE:
         return None
@@ -120,7 +133,7 @@ def observed_hours(times: list[dt.datetime]) -> dict[str, list[str]]:
 
 
 def hours_text(times: list[dt.datetime]) -> str:
-    """"Mon-Fri 07:30-15:58 (120 starts)": the weekdays and span of the day worked."""
+    """ "Mon-Fri 07:30-15:58 (120 starts)": the weekdays and span of the day worked."""
     if not times:
         return "no logged starts"
     days = sorted({t.weekday() for t in times})
@@ -130,5 +143,7 @@ def hours_text(times: list[dt.datetime]) -> str:
     else:
         when = ",".join(names[d] for d in days)
     lo, hi = min(_minute(t) for t in times), max(_minute(t) for t in times)
-    return (f"{when} {int(lo) // 60:02d}:{int(lo) % 60:02d}-{int(hi) // 60:02d}:"
-            f"{int(hi) % 60:02d} ({len(times)} starts)")
+    return (
+        f"{when} {int(lo) // 60:02d}:{int(lo) % 60:02d}-{int(hi) // 60:02d}:"
+        f"{int(hi) % 60:02d} ({len(times)} starts)"
+    )

@@ -5,6 +5,7 @@ start, end) are found as they are; other tools' names (``case:concept:name``,
 ``start_timestamp``, ``org:resource``, ...) are recognised too, and anything else is
 mapped explicitly (``columns={"case": "No Berkas"}``, or ``--case-column`` on the command line).
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,18 +27,54 @@ _MAX_HEADER = 100_000  # characters of the header line (a real one has a few hun
 
 #: our column -> names other tools give it (compared without case, spaces, _ - :)
 ALIASES = {
-    "case": ("case", "caseid", "caseconceptname", "trace", "traceid", "processinstance",
-             "instance", "kasus", "noberkas"),
-    "activity": ("activity", "activityid", "conceptname", "task", "taskid", "activityname",
-                 "step", "event", "kegiatan", "tahap"),
+    "case": (
+        "case",
+        "caseid",
+        "caseconceptname",
+        "trace",
+        "traceid",
+        "processinstance",
+        "instance",
+        "kasus",
+        "noberkas",
+    ),
+    "activity": (
+        "activity",
+        "activityid",
+        "conceptname",
+        "task",
+        "taskid",
+        "activityname",
+        "step",
+        "event",
+        "kegiatan",
+        "tahap",
+    ),
     "name": ("name", "taskname", "stepname"),
-    "end": ("end", "endtime", "endtimestamp", "complete", "completetimestamp", "completed",
-            "completetime", "timetimestamp", "timestamp", "time", "selesai", "finished"),
+    "end": (
+        "end",
+        "endtime",
+        "endtimestamp",
+        "complete",
+        "completetimestamp",
+        "completed",
+        "completetime",
+        "timetimestamp",
+        "timestamp",
+        "time",
+        "selesai",
+        "finished",
+    ),
     "start": ("start", "starttime", "starttimestamp", "started", "begin", "mulai"),
-    "enabled": ("enabled", "enabledtime", "enabletimestamp", "enabledtimestamp", "schedule",
-                "scheduled"),
-    "resource": ("resource", "orgresource", "user", "actor", "performer", "petugas",
-                 "employee"),
+    "enabled": (
+        "enabled",
+        "enabledtime",
+        "enabletimestamp",
+        "enabledtimestamp",
+        "schedule",
+        "scheduled",
+    ),
+    "resource": ("resource", "orgresource", "user", "actor", "performer", "petugas", "employee"),
     "lane": ("lane", "role", "orgrole", "orggroup", "group", "department", "unit", "office"),
 }
 REQUIRED = ("case", "activity", "end")
@@ -53,8 +90,11 @@ def _columns(header: list[str], given: dict, source: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for ours, theirs in (given or {}).items():
         if ours not in ALIASES:
-            raise LogError(_("{source}: unknown column role {ours} (use one of {roles})").format(
-                               source=source, ours=repr(ours), roles=", ".join(ALIASES)))
+            raise LogError(
+                _("{source}: unknown column role {ours} (use one of {roles})").format(
+                    source=source, ours=repr(ours), roles=", ".join(ALIASES)
+                )
+            )
         if theirs is None:
             continue
         if theirs in header:
@@ -62,10 +102,11 @@ def _columns(header: list[str], given: dict, source: str) -> dict[str, int]:
         elif _key(theirs) in index:
             out[ours] = index[_key(theirs)]
         else:
-            raise LogError(_("{source}: no column {theirs} for the {ours} (the file has: "
-                              "{columns})").format(
-                               source=source, theirs=repr(theirs), ours=ours,
-                               columns=", ".join(header)))
+            raise LogError(
+                _("{source}: no column {theirs} for the {ours} (the file has: {columns})").format(
+                    source=source, theirs=repr(theirs), ours=ours, columns=", ".join(header)
+                )
+            )
     taken = set(out.values())
     for ours, names in ALIASES.items():
         if ours in out:
@@ -78,15 +119,26 @@ def _columns(header: list[str], given: dict, source: str) -> dict[str, int]:
                 break
     for ours in REQUIRED:
         if ours not in out:
-            raise LogError(_("{source}: no column for the {ours} (looked for {names}, ...; the "
-                              "file has: {columns}); name it with --{ours}-column COLUMN").format(
-                               source=source, ours=ours, names=", ".join(ALIASES[ours][:5]),
-                               columns=", ".join(header)))
+            raise LogError(
+                _(
+                    "{source}: no column for the {ours} (looked for {names}, ...; the "
+                    "file has: {columns}); name it with --{ours}-column COLUMN"
+                ).format(
+                    source=source,
+                    ours=ours,
+                    names=", ".join(ALIASES[ours][:5]),
+                    columns=", ".join(header),
+                )
+            )
     return out
 
 
-def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo = WIB,
-             delimiter: str | None = None) -> EventLog:
+def read_csv(
+    path: str | os.PathLike,
+    columns: dict | None = None,
+    tz: dt.tzinfo = WIB,
+    delimiter: str | None = None,
+) -> EventLog:
     """Read a CSV event log into an :class:`EventLog`.
 
     Parameters
@@ -115,12 +167,18 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
         except UnicodeDecodeError:
             raise _not_utf8(source) from None
         if first and not first.endswith("\n") and len(first) >= _MAX_HEADER:
-            raise LogError(_("{source}: the first line is longer than {limit} characters: "
-                             "not a header of column names").format(source=source,
-                                                                   limit=_MAX_HEADER))
+            raise LogError(
+                _(
+                    "{source}: the first line is longer than {limit} characters: "
+                    "not a header of column names"
+                ).format(source=source, limit=_MAX_HEADER)
+            )
         if not first.strip():
-            raise LogError(_("{source}: empty file: expected a header line of column names").format(
-                               source=source))
+            raise LogError(
+                _("{source}: empty file: expected a header line of column names").format(
+                    source=source
+                )
+            )
         if delimiter is None:
             counts = {d: first.count(d) for d in (",", ";", "\t")}
             delimiter = max(counts, key=lambda d: counts[d])
@@ -133,14 +191,23 @@ def read_csv(path: str | os.PathLike, columns: dict | None = None, tz: dt.tzinfo
                 if not row or not any(cell.strip() for cell in row):
                     continue
                 read = _Row(row, line, get, header, source, tz)
-                events.append(Event(
-                    read.cell("case", True), read.cell("activity", True),
-                    read.stamp("end", True), read.stamp("start"), read.stamp("enabled"),
-                    read.cell("name") or "", read.cell("lane"), read.cell("resource"),
-                    f"row {line}"))
+                events.append(
+                    Event(
+                        read.cell("case", True),
+                        read.cell("activity", True),
+                        read.stamp("end", True),
+                        read.stamp("start"),
+                        read.stamp("enabled"),
+                        read.cell("name") or "",
+                        read.cell("lane"),
+                        read.cell("resource"),
+                        f"row {line}",
+                    )
+                )
         except csv.Error as exc:
-            raise LogError(_("{source}: not a readable CSV file: {exc}").format(
-                               source=source, exc=exc)) from None
+            raise LogError(
+                _("{source}: not a readable CSV file: {exc}").format(source=source, exc=exc)
+            ) from None
         except UnicodeDecodeError:
             raise _not_utf8(source) from None
     return EventLog(events, source)
@@ -151,12 +218,14 @@ def _not_utf8(source: str) -> LogError:
     with open_bounded(source, limit=limits.MAX_LOG_BYTES, error=LogError) as raw:
         found = undecodable(raw)
     if found is None:  # cannot happen for a file the text reader refused; say it plainly
-        return LogError(_("{source}: not UTF-8 text (save the CSV as UTF-8)").format(
-            source=source))
+        return LogError(_("{source}: not UTF-8 text (save the CSV as UTF-8)").format(source=source))
     offset, line, byte = found
-    return LogError(_("{source}: not UTF-8 text: byte {offset} (line {line}) is 0x{byte:02x}, "
-                      "which does not decode; save the CSV as UTF-8").format(
-        source=source, offset=offset, line=line, byte=byte))
+    return LogError(
+        _(
+            "{source}: not UTF-8 text: byte {offset} (line {line}) is 0x{byte:02x}, "
+            "which does not decode; save the CSV as UTF-8"
+        ).format(source=source, offset=offset, line=line, byte=byte)
+    )
 
 
 class _Row:
@@ -177,14 +246,19 @@ class _Row:
         i = self.get[role]
         value = self.row[i].strip() if i is not None and i < len(self.row) else ""
         if required and not value:
-            raise LogError(_("{source}: row {line}: column {column} (the {role}) is empty").format(
-                               source=self.source, line=self.line, column=repr(self.header[i]),
-                               role=role))
+            raise LogError(
+                _("{source}: row {line}: column {column} (the {role}) is empty").format(
+                    source=self.source, line=self.line, column=repr(self.header[i]), role=role
+                )
+            )
         return value or None
 
     def stamp(self, role: str, required: bool = False):
         value = self.cell(role, required)
         if value is None:
             return None
-        return parse_time(value, f"{self.source}: row {self.line}, column "
-                                 f"{self.header[self.get[role]]!r}", self.tz)
+        return parse_time(
+            value,
+            f"{self.source}: row {self.line}, column {self.header[self.get[role]]!r}",
+            self.tz,
+        )

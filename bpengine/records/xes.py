@@ -6,6 +6,7 @@ memory as a tree. Lifecycle transitions pair up per activity in each trace: ``sc
 is when the task was enabled, ``start`` when work began, ``complete`` when it ended; a
 ``complete`` with no ``start`` is an execution whose start the log does not know.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,18 @@ from .log import WIB, Event, EventLog, parse_time
 
 __all__ = ["read_xes"]
 
-_IGNORED = ("assign", "reassign", "suspend", "resume", "autoskip", "manualskip", "withdraw",
-            "ate_abort", "pi_abort", "unknown")
+_IGNORED = (
+    "assign",
+    "reassign",
+    "suspend",
+    "resume",
+    "autoskip",
+    "manualskip",
+    "withdraw",
+    "ate_abort",
+    "pi_abort",
+    "unknown",
+)
 
 
 def _attrs(node) -> dict[str, str]:
@@ -48,37 +59,51 @@ def read_xes(path: str | os.PathLike, tz: dt.tzinfo = WIB) -> EventLog:
     events: list[Event] = []
     skipped: dict[str, int] = defaultdict(int)
     # bounded like every read; for .gz the limit counts decompressed bytes too
-    fh = open_bounded(source, limit=limits.MAX_LOG_BYTES, error=LogError, what=_("event log"),
-                      gzipped=source.endswith(".gz"))
+    fh = open_bounded(
+        source,
+        limit=limits.MAX_LOG_BYTES,
+        error=LogError,
+        what=_("event log"),
+        gzipped=source.endswith(".gz"),
+    )
     try:
         with fh:
             n_trace, unmatched = _read(fh, source, tz, events, skipped)
     except etree.XMLSyntaxError as exc:
-        raise LogError(_("{source}:{line}: not well-formed XML: {msg}").format(
-                           source=source, line=exc.lineno or "?", msg=exc.msg)) from None
+        raise LogError(
+            _("{source}:{line}: not well-formed XML: {msg}").format(
+                source=source, line=exc.lineno or "?", msg=exc.msg
+            )
+        ) from None
     except (OSError, EOFError) as exc:
-        raise LogError(_("{source}: cannot read: {why}").format(
-                           source=source, why=getattr(exc, "strerror", None) or exc)) \
-            from None
+        raise LogError(
+            _("{source}: cannot read: {why}").format(
+                source=source, why=getattr(exc, "strerror", None) or exc
+            )
+        ) from None
     log = EventLog(events, source)
     if n_trace == 0:
-        raise LogError(_("{source}: no <trace> elements: not an XES event log").format(
-                           source=source))
+        raise LogError(
+            _("{source}: no <trace> elements: not an XES event log").format(source=source)
+        )
     for transition, count in sorted(skipped.items()):
         known = "" if transition in _IGNORED else " (not an XES lifecycle transition)"
-        log.warnings.append(f"{source}: {count} event(s) with lifecycle:transition "
-                            f"{transition!r} ignored{known}")
+        log.warnings.append(
+            f"{source}: {count} event(s) with lifecycle:transition {transition!r} ignored{known}"
+        )
     if unmatched:
-        log.warnings.append(f"{source}: {unmatched} 'start' event(s) never completed "
-                            "(unfinished work) ignored")
+        log.warnings.append(
+            f"{source}: {unmatched} 'start' event(s) never completed (unfinished work) ignored"
+        )
     return log
 
 
 def _read(fh, source, tz, events, skipped) -> tuple[int, int]:
     """Fill ``events`` and ``skipped`` from the open file; (traces, unmatched starts)."""
     n_trace = unmatched = 0
-    for _event, trace in etree.iterparse(fh, events=("end",), tag="{*}trace",
-                                    resolve_entities=False, no_network=True, huge_tree=True):
+    for _event, trace in etree.iterparse(
+        fh, events=("end",), tag="{*}trace", resolve_entities=False, no_network=True, huge_tree=True
+    ):
         n_trace += 1
         attrs = _attrs(trace)
         case = attrs.get("concept:name") or f"trace {n_trace}"
@@ -94,12 +119,16 @@ def _read(fh, source, tz, events, skipped) -> tuple[int, int]:
             where = f"{where_trace}, event {k}"
             name = a.get("concept:name")
             if not name:
-                raise LogError(_("{source}: {where}: no concept:name (the activity)").format(
-                                   source=source, where=where))
+                raise LogError(
+                    _("{source}: {where}: no concept:name (the activity)").format(
+                        source=source, where=where
+                    )
+                )
             stamp = a.get("time:timestamp")
             if stamp is None:
-                raise LogError(_("{source}: {where}: no time:timestamp").format(
-                                   source=source, where=where))
+                raise LogError(
+                    _("{source}: {where}: no time:timestamp").format(source=source, where=where)
+                )
             when = parse_time(stamp, f"{source}: {where}, time:timestamp", tz)
             activity = a.get("activity_id") or name
             transition = (a.get("lifecycle:transition") or "complete").lower()
@@ -109,13 +138,22 @@ def _read(fh, source, tz, events, skipped) -> tuple[int, int]:
                 enabled = scheduled[activity].popleft() if scheduled[activity] else None
                 opened[activity].append((when, enabled))
             elif transition == "complete":
-                start, enabled = (opened[activity].popleft() if opened[activity]
-                                  else (None, None))
+                start, enabled = opened[activity].popleft() if opened[activity] else (None, None)
                 if enabled is None and scheduled[activity] and start is None:
                     enabled = scheduled[activity].popleft()
-                events.append(Event(case, activity, when, start, enabled, name,
-                                    a.get("org:role") or a.get("org:group"),
-                                    a.get("org:resource"), where))
+                events.append(
+                    Event(
+                        case,
+                        activity,
+                        when,
+                        start,
+                        enabled,
+                        name,
+                        a.get("org:role") or a.get("org:group"),
+                        a.get("org:resource"),
+                        where,
+                    )
+                )
             else:
                 skipped[transition] += 1
         unmatched += sum(len(q) for q in opened.values())

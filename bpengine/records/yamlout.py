@@ -5,19 +5,31 @@ one line in flow style with its comment after it; list comments (``key + ("#",)`
 lines of their own above the key. The output is read back by
 :func:`bpengine.load_scenario` like any hand-written scenario.
 """
+
 from __future__ import annotations
 
 import yaml
 
 __all__ = ["emit"]
 
-_ORDER = ("calendar", "start", "service_standard", "arrivals", "lanes", "handovers", "tasks",
-          "gateways", "events", "data")
+_ORDER = (
+    "calendar",
+    "start",
+    "service_standard",
+    "arrivals",
+    "lanes",
+    "handovers",
+    "tasks",
+    "gateways",
+    "events",
+    "data",
+)
 
 
 def _flow(value) -> str:
-    text = yaml.safe_dump([value], default_flow_style=True, width=10**6, allow_unicode=True,
-                          sort_keys=False).strip()
+    text = yaml.safe_dump(
+        [value], default_flow_style=True, width=10**6, allow_unicode=True, sort_keys=False
+    ).strip()
     return text[1:-1]
 
 
@@ -29,8 +41,13 @@ def _leaf(value) -> bool:
     """Written on one line: not a mapping, or a mapping of scalars and short lists."""
     if not isinstance(value, dict):
         return True
-    return all(not isinstance(v, dict) or all(not isinstance(w, dict) for w in v.values())
-               for v in value.values()) and len(_flow(value)) <= 100
+    return (
+        all(
+            not isinstance(v, dict) or all(not isinstance(w, dict) for w in v.values())
+            for v in value.values()
+        )
+        and len(_flow(value)) <= 100
+    )
 
 
 def emit(doc: dict, comments: dict, header: list[str]) -> str:
@@ -51,11 +68,16 @@ def emit(doc: dict, comments: dict, header: list[str]) -> str:
             here = (*path, key)
             for line in comments.get((*here, "#"), ()):
                 lines.append(f"{pad}# {line}")
-            if isinstance(value, dict) and value and not (indent >= 2 and _leaf(value)) \
-                    and not (here in comments and _leaf(value)):
+            if (
+                isinstance(value, dict)
+                and value
+                and not (indent >= 2 and _leaf(value))
+                and not (here in comments and _leaf(value))
+            ):
                 lines.append(f"{pad}{_key(key)}:{comment(here)}")
                 walk(value, here, indent + 1)
             else:
                 lines.append(f"{pad}{_key(key)}: {_flow(value)}{comment(here)}")
+
     walk(doc, (), 0)
     return "\n".join(lines) + "\n"

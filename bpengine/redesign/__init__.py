@@ -57,4 +57,3 @@ __all__ = [
     "transform_scenario",
     "write_outputs",
 ]
-

@@ -6,6 +6,7 @@ lane of the system (an existing lane named "Sistem ..."/"System ...", else a new
 person's check of the result is added after it, in the step's old lane. The scenario gets
 the system's time (a minute) and, for the check, a fifth of the old step's time.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,7 @@ SYSTEM_LANE = "Sistem"
 _SYSTEM_RE = re.compile(r"\b(sistem|system|aplikasi|application)\b", re.IGNORECASE)
 #: children a person's task has that a service task does not
 _HUMAN_ONLY = ("rendering", "humanPerformer", "potentialOwner", "performer")
-_KEEP_ATTRS = {"id", "name", "default", "isForCompensation", "startQuantity",
-               "completionQuantity"}
+_KEEP_ATTRS = {"id", "name", "default", "isForCompensation", "startQuantity", "completionQuantity"}
 #: share of the old step's time a person spends checking the system's result
 CHECK_SHARE = 0.2
 
@@ -55,8 +55,9 @@ def _system_lane(d: Draft, node, name: str = SYSTEM_LANE):
 system_lane = _system_lane
 
 
-def automate(model: ProcessModel, task_id: str, *, check: bool = False,
-             finding: str | None = None) -> Applied:
+def automate(
+    model: ProcessModel, task_id: str, *, check: bool = False, finding: str | None = None
+) -> Applied:
     """Turn a rule-based task into a service task on the system lane.
 
     Parameters
@@ -82,8 +83,11 @@ def automate(model: ProcessModel, task_id: str, *, check: bool = False,
     """
     el = model.get(task_id)
     if el.kind not in ("userTask", "manualTask", "task"):
-        raise refuse(model, el.id, _("is a {kind}: only a task a person does is automated").format(
-                                       kind=el.kind))
+        raise refuse(
+            model,
+            el.id,
+            _("is a {kind}: only a task a person does is automated").format(kind=el.kind),
+        )
     d = Draft(model)
     before = d.overlaps()
     node = d.node(el.id)
@@ -101,11 +105,16 @@ def automate(model: ProcessModel, task_id: str, *, check: bool = False,
     if check:
         outs = d.outgoing(el.id)
         if len(outs) != 1:
-            raise refuse(model, el.id, _("has more than one way out: nowhere to put the check "
-                                          "of its result"))
-        checker = d.add_node("userTask", near=el.id, lane_of=el.id,
-                             name=f"Periksa hasil: {el.label}",
-                             ident=d.new_id(f"Task_periksa_{el.id}"))
+            raise refuse(
+                model, el.id, _("has more than one way out: nowhere to put the check of its result")
+            )
+        checker = d.add_node(
+            "userTask",
+            near=el.id,
+            lane_of=el.id,
+            name=f"Periksa hasil: {el.label}",
+            ident=d.new_id(f"Task_periksa_{el.id}"),
+        )
         if el.lane_id:
             d.set_lane(checker.get("id"), el.lane_id)
         d.set_extension(checker.get("id"), "approval", "true")
@@ -120,8 +129,19 @@ def automate(model: ProcessModel, task_id: str, *, check: bool = False,
         what += f"; {el.lane or 'the office'} checks its result in {checker.get('name')!r}"
         retimed.append((checker.get("id"), el.id, CHECK_SHARE))
     lanes = ((where, 1000, 0.0),) if added else ()
-    return Applied(result, (Change("automate", (el.id,), what + "." + d.tidy_note(),
-                                   removed=tuple(d.removed),
-                                   names=names_of(model, [el.id, *d.removed]),
-                                   finding=finding, removed_lanes=tuple(d.dropped_lanes),
-                                   retimed=tuple(retimed), added_lanes=lanes),))
+    return Applied(
+        result,
+        (
+            Change(
+                "automate",
+                (el.id,),
+                what + "." + d.tidy_note(),
+                removed=tuple(d.removed),
+                names=names_of(model, [el.id, *d.removed]),
+                finding=finding,
+                removed_lanes=tuple(d.dropped_lanes),
+                retimed=tuple(retimed),
+                added_lanes=lanes,
+            ),
+        ),
+    )

@@ -7,6 +7,7 @@ numbers: removed tasks and gateways lose their entries, composed tasks get the s
 durations, a merged decision gets the product of the approval probabilities, staff and
 costs stay as they were.
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from ..model import ProcessModel
 
 __all__ = ["Applied", "Change", "transform_scenario", "duration_moments"]
+
 
 @dataclass(frozen=True)
 class Change:
@@ -90,8 +92,9 @@ class Change:
         return out
 
 
-def duration_moments(spec, where: str = "duration", working_day_minutes: float = 450.0
-                     ) -> tuple[float, float]:
+def duration_moments(
+    spec, where: str = "duration", working_day_minutes: float = 450.0
+) -> tuple[float, float]:
     """Mean and variance (minutes, minutes²) of a scenario duration spec.
 
     Read by the scenario's own parser (:func:`bpengine.scenario.parse_distribution`), so
@@ -140,7 +143,6 @@ def _task_entry(spec) -> dict:
     if not isinstance(spec, dict) or "distribution" in spec:
         return {"duration": spec}
     return spec
-
 
 
 class Applied(NamedTuple):
@@ -194,8 +196,9 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
     if isinstance(lanes, dict):
         for name in change.removed_lanes:
             lanes.pop(name, None)
-        gone = set(change.removed) | {p for kept, parts in change.merged for p in parts
-                                      if p != kept}
+        gone = set(change.removed) | {
+            p for kept, parts in change.merged for p in parts if p != kept
+        }
         _drop_from_people(lanes, gone, names)
     _carry_work(out, change, names)
     gateways = out.get("gateways")
@@ -214,6 +217,7 @@ def transform_scenario(scenario: dict | None, change: Change) -> dict:
                 del events[k]
     return out
 
+
 def _merge_tasks(tasks: dict, kept: str, parts, names: dict, scenario: dict) -> None:
     """Composed tasks: one entry under ``kept`` whose duration is the sum of the parts' (a
     part the scenario does not name takes the default) and whose batch is the last one's."""
@@ -222,8 +226,13 @@ def _merge_tasks(tasks: dict, kept: str, parts, names: dict, scenario: dict) -> 
     specs = [e.get("duration", DEFAULT_DURATION.mean) for e in entries.values()]
     if not specs:
         return
-    entry = {"duration": _summed(specs + [DEFAULT_DURATION.mean] * (len(parts) - len(specs)),
-                                 f"tasks.{kept}", _working_day(scenario))}
+    entry = {
+        "duration": _summed(
+            specs + [DEFAULT_DURATION.mean] * (len(parts) - len(specs)),
+            f"tasks.{kept}",
+            _working_day(scenario),
+        )
+    }
     batches = [e["batch"] for e in entries.values() if "batch" in e]
     if batches:
         entry["batch"] = batches[-1]
@@ -231,7 +240,6 @@ def _merge_tasks(tasks: dict, kept: str, parts, names: dict, scenario: dict) -> 
         if k:
             del tasks[k]
     tasks[kept] = entry if "batch" in entry else entry["duration"]
-
 
 
 def _drop_from_people(lanes: dict, gone: set, names: dict) -> None:
@@ -245,8 +253,9 @@ def _drop_from_people(lanes: dict, gone: set, names: dict) -> None:
             if isinstance(person.get("tasks"), list):
                 person["tasks"] = [t for t in person["tasks"] if t not in labels]
             if isinstance(person.get("durations"), dict):
-                person["durations"] = {t: d for t, d in person["durations"].items()
-                                       if t not in labels}
+                person["durations"] = {
+                    t: d for t, d in person["durations"].items() if t not in labels
+                }
 
 
 def _carry_work(out: dict, change: Change, names: dict) -> None:
@@ -257,8 +266,11 @@ def _carry_work(out: dict, change: Change, names: dict) -> None:
         means = {}  # every source read before any is retimed
         for _target, source, _share in change.retimed:
             k = _key(tasks, source, names)
-            spec = _task_entry(tasks[k]).get("duration", DEFAULT_DURATION.mean) if k else \
-                DEFAULT_DURATION.mean
+            spec = (
+                _task_entry(tasks[k]).get("duration", DEFAULT_DURATION.mean)
+                if k
+                else DEFAULT_DURATION.mean
+            )
             means[source] = duration_moments(spec, f"tasks.{source}", day)[0]
         for target, source, share in change.retimed:
             new = "1 min" if share == 0 else f"{max(means[source] * share, 1.0):.4g} min"
@@ -282,7 +294,7 @@ def _carry_work(out: dict, change: Change, names: dict) -> None:
                 if delta > 0:
                     people.extend({"name": f"moved in {k + 1}"} for k in range(delta))
                 else:
-                    del people[max(1, len(people) + delta):]
+                    del people[max(1, len(people) + delta) :]
                 entry.pop("staff", None)
             else:
                 entry["staff"] = max(1, int(entry.get("staff", 1)) + delta)

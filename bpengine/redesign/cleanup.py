@@ -5,6 +5,7 @@ step only its rejection reached is unreachable and is removed (never a mandatory
 change is refused instead), two branches that now lead to the same place become one, and a
 gateway left with one way in and one way out is bypassed.
 """
+
 from __future__ import annotations
 
 import networkx as nx
@@ -26,10 +27,16 @@ def _local(node) -> str:
 def refuse(model: ProcessModel, element_id: str | None, message: str) -> ModelError:
     """The error a transformation raises when it does not apply, naming the element."""
     el = model.elements.get(element_id) if element_id else None
-    return ModelError(Problem(message, file=model.file, line=el.line if el else None,
-                              element_id=element_id, element_name=(el.name or None) if el else None,
-                              code="redesign-not-applicable"))
-
+    return ModelError(
+        Problem(
+            message,
+            file=model.file,
+            line=el.line if el else None,
+            element_id=element_id,
+            element_name=(el.name or None) if el else None,
+            code="redesign-not-applicable",
+        )
+    )
 
 
 class Cleanup(Editable):
@@ -43,8 +50,11 @@ class Cleanup(Editable):
             kind = _local(node)
             if kind in FLOW_NODE_KINDS and node.get("id"):
                 g.add_node(node.get("id"))
-                if (kind == "startEvent" or node.get("triggeredByEvent") == "true"
-                        or node.get("isForCompensation") == "true"):
+                if (
+                    kind == "startEvent"
+                    or node.get("triggeredByEvent") == "true"
+                    or node.get("isForCompensation") == "true"
+                ):
                     entries.append(node.get("id"))
                 if kind == "boundaryEvent" and node.get("attachedToRef"):
                     g.add_edge(node.get("attachedToRef"), node.get("id"))
@@ -72,9 +82,13 @@ class Cleanup(Editable):
         lost = [n for n in g.nodes if n not in reached and n in before]
         for n in lost:
             if self.model.elements[n].mandatory:
-                raise refuse(self.model, n, _("this change would make the mandatory step "
-                                               "{label} unreachable").format(
-                                                label=repr(self.model.elements[n].label)))
+                raise refuse(
+                    self.model,
+                    n,
+                    _("this change would make the mandatory step {label} unreachable").format(
+                        label=repr(self.model.elements[n].label)
+                    ),
+                )
         for n in lost:
             for f in self.incoming(n) + self.outgoing(n):
                 self.remove_flow(f)
@@ -96,9 +110,12 @@ class Cleanup(Editable):
                         self._merge_twins(gw, twins)
                         changed = True
                 ins, outs = self.incoming(gid), self.outgoing(gid)
-                if (len(ins) == 1 and len(outs) == 1
-                        and ins[0].get("sourceRef") != outs[0].get("targetRef")
-                        and not self.boundary_events(gid)):
+                if (
+                    len(ins) == 1
+                    and len(outs) == 1
+                    and ins[0].get("sourceRef") != outs[0].get("targetRef")
+                    and not self.boundary_events(gid)
+                ):
                     self.retarget(ins[0], outs[0].get("targetRef"))
                     self.remove_flow(outs[0])
                     self.remove_node(gid)

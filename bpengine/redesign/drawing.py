@@ -5,6 +5,7 @@ edges whose ends moved get fresh orthogonal waypoints, moved data associations p
 their new task. :func:`count_overlaps` tells the caller when a local fix is not enough and
 the whole diagram must be laid out again (:func:`bpengine.model.layout.layout`).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -14,8 +15,14 @@ from lxml import etree
 from ..model.elements import FLOW_NODE_KINDS
 from ..model.namespaces import BPMN, BPMNDI, DC, DI
 
-__all__ = ["find_di", "shape_bounds", "route_edge", "count_overlaps", "orthogonal",
-           "point_associations"]
+__all__ = [
+    "find_di",
+    "shape_bounds",
+    "route_edge",
+    "count_overlaps",
+    "orthogonal",
+    "point_associations",
+]
 
 _B = f"{{{BPMN}}}"
 
@@ -54,8 +61,12 @@ def orthogonal(a, b) -> list[tuple[float, float]]:
     if by >= ay + ah or ay >= by + bh:  # one above the other
         down = by >= ay + ah
         mid = (ay + ah + by) / 2 if down else (by + bh + ay) / 2
-        return [(acx, ay + ah if down else ay), (acx, mid), (bcx, mid),
-                (bcx, by if down else by + bh)]
+        return [
+            (acx, ay + ah if down else ay),
+            (acx, mid),
+            (bcx, mid),
+            (bcx, by if down else by + bh),
+        ]
     top = min(ay, by) - 25  # a back edge runs over the top of both shapes
     return [(acx, ay), (acx, top), (bcx, top), (bcx, by)]
 
@@ -68,8 +79,9 @@ def route_edge(root, flow) -> bool:
     edge = find_di(root, "BPMNEdge", flow.get("id"))
     if edge is None:
         plane = find_di(root, "BPMNShape", flow.get("sourceRef")).getparent()
-        edge = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{flow.get('id')}_di",
-                                bpmnElement=flow.get("id"))
+        edge = etree.SubElement(
+            plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{flow.get('id')}_di", bpmnElement=flow.get("id")
+        )
     for w in edge.findall(f"{{{DI}}}waypoint"):
         edge.remove(w)
     label = edge.find(f"{{{BPMNDI}}}BPMNLabel")
@@ -89,11 +101,16 @@ def count_overlaps(root, index: dict) -> int:
         if kind not in FLOW_NODE_KINDS or kind == "boundaryEvent":
             continue
         b = shape.find(f"{{{DC}}}Bounds")
-        boxes.append((shape.getparent(),
-                      *(float(b.get(k)) for k in ("x", "y", "width", "height"))))
-    return sum(1 for p, q in itertools.combinations(boxes, 2)
-               if p[0] is q[0] and p[1] < q[1] + q[3] - 1 and q[1] < p[1] + p[3] - 1
-               and p[2] < q[2] + q[4] - 1 and q[2] < p[2] + p[4] - 1)
+        boxes.append((shape.getparent(), *(float(b.get(k)) for k in ("x", "y", "width", "height"))))
+    return sum(
+        1
+        for p, q in itertools.combinations(boxes, 2)
+        if p[0] is q[0]
+        and p[1] < q[1] + q[3] - 1
+        and q[1] < p[1] + p[3] - 1
+        and p[2] < q[2] + q[4] - 1
+        and q[2] < p[2] + p[4] - 1
+    )
 
 
 def point_associations(root, task) -> None:
@@ -110,7 +127,9 @@ def point_associations(root, task) -> None:
             continue
         for old in edge.findall(f"{{{DI}}}waypoint") + edge.findall(f"{{{BPMNDI}}}BPMNLabel"):
             edge.remove(old)  # a label must follow the waypoints; it belonged to the old route
-        ends = [(other[0] + other[2] / 2, other[1] + other[3] / 2),
-                (box[0] + box[2] / 2, box[1] + box[3] / 2)]
+        ends = [
+            (other[0] + other[2] / 2, other[1] + other[3] / 2),
+            (box[0] + box[2] / 2, box[1] + box[3] / 2),
+        ]
         for x, y in ends if is_input else ends[::-1]:
             etree.SubElement(edge, f"{{{DI}}}waypoint", x=f"{x:g}", y=f"{y:g}")

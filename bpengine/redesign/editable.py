@@ -6,6 +6,7 @@ own modules as groups of methods. Each group subclasses this protocol, so every 
 from the draft is declared once here and the type checker refuses a draft without one.
 The protocol comes last in the draft's method order: the real methods always win.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol

@@ -8,6 +8,7 @@ passes :func:`bpengine.model.validate`. The diagram is kept: removed elements lo
 shapes and edges, edges whose ends moved are re-routed locally, and when a local fix would
 leave overlapping shapes (or a node without a shape) the whole diagram is laid out again.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -33,8 +34,14 @@ _ARTIFACTS = {"association", "textAnnotation", "group"}
 # children of a flow node that must come before <incoming>/<outgoing> (BPMN 2.0 XSD order)
 _BEFORE_REFS = {"documentation", "extensionElements", "auditing", "monitoring", "categoryValueRef"}
 # children of an activity in XSD order after the refs; used when composing two tasks
-_ACTIVITY_ORDER = ["ioSpecification", "property", "dataInputAssociation",
-                   "dataOutputAssociation", "resourceRole", "loopCharacteristics"]
+_ACTIVITY_ORDER = [
+    "ioSpecification",
+    "property",
+    "dataInputAssociation",
+    "dataOutputAssociation",
+    "resourceRole",
+    "loopCharacteristics",
+]
 _REJECT_RE = re.compile(
     r"(\b(" + "|".join(re.escape(w) for w in REJECT_WORDS if w != "!") + r")\b|!|==\s*false)",
     re.IGNORECASE,
@@ -71,8 +78,9 @@ class Draft(Cleanup, Tidy):
                 while ident in model.flows and model.flows[ident].source != f.get("sourceRef"):
                     ident += "_"
                 f.set("id", ident)
-        self.index = {n.get("id"): n for n in self.root.iter()
-                      if isinstance(n.tag, str) and n.get("id")}
+        self.index = {
+            n.get("id"): n for n in self.root.iter() if isinstance(n.tag, str) and n.get("id")
+        }
         self.removed: list[str] = []
         self.removed_flows: list[str] = []
         self.flow_merges: list[tuple[str, str]] = []
@@ -89,16 +97,21 @@ class Draft(Cleanup, Tidy):
         return [c for c in container if _local(c) == "sequenceFlow"]
 
     def incoming(self, ident: str) -> list:
-        return [f for f in self.flows_of(self.index[ident].getparent())
-                if f.get("targetRef") == ident]
+        return [
+            f for f in self.flows_of(self.index[ident].getparent()) if f.get("targetRef") == ident
+        ]
 
     def outgoing(self, ident: str) -> list:
-        return [f for f in self.flows_of(self.index[ident].getparent())
-                if f.get("sourceRef") == ident]
+        return [
+            f for f in self.flows_of(self.index[ident].getparent()) if f.get("sourceRef") == ident
+        ]
 
     def boundary_events(self, ident: str) -> list:
-        return [c for c in self.index[ident].getparent()
-                if _local(c) == "boundaryEvent" and c.get("attachedToRef") == ident]
+        return [
+            c
+            for c in self.index[ident].getparent()
+            if _local(c) == "boundaryEvent" and c.get("attachedToRef") == ident
+        ]
 
     def decision_after(self, ident: str):
         """``(gateway, accept flow, reject flows)`` if ``ident`` is followed by its own decision.
@@ -118,8 +131,10 @@ class Draft(Cleanup, Tidy):
         g = self.model.graph
         if any(f.get("targetRef") not in g for f in branches):
             return None
-        reach = {f.get("id"): {f.get("targetRef")} | nx.descendants(g, f.get("targetRef"))
-                 for f in branches}
+        reach = {
+            f.get("id"): {f.get("targetRef")} | nx.descendants(g, f.get("targetRef"))
+            for f in branches
+        }
         # a rejection reads like one ("tidak lengkap", "== False") or sends the file back to
         # the step ("koreksi" -> revise -> sign again); when that leaves more than one way
         # forward, the words alone decide
@@ -182,8 +197,14 @@ class Draft(Cleanup, Tidy):
         flow.set("sourceRef", source)
         self.rerouted.add(flow.get("id"))
 
-    def add_flow(self, source: str, target: str, name: str = "", condition: str | None = None,
-                 ident: str | None = None):
+    def add_flow(
+        self,
+        source: str,
+        target: str,
+        name: str = "",
+        condition: str | None = None,
+        ident: str | None = None,
+    ):
         """A new sequence flow in the container of ``source``."""
         ident = ident or self.new_id(f"Flow_{source}_{target}")
         container = self.index[source].getparent()
@@ -205,8 +226,12 @@ class Draft(Cleanup, Tidy):
             # xsi:type is a QName: it needs whatever prefix this file gives the BPMN namespace
             prefix = next((p for p, ns in self.root.nsmap.items() if ns == BPMN and p), None)
             uses_default = self.root.nsmap.get(None) == BPMN
-            cond.set(f"{{{XSI}}}type", "tFormalExpression" if uses_default or not prefix
-                     else f"{prefix}:tFormalExpression")
+            cond.set(
+                f"{{{XSI}}}type",
+                "tFormalExpression"
+                if uses_default or not prefix
+                else f"{prefix}:tFormalExpression",
+            )
             cond.text = condition
 
     @staticmethod
@@ -311,8 +336,10 @@ class Draft(Cleanup, Tidy):
 
     def sync_refs(self) -> None:
         """Rewrite ``<incoming>``/``<outgoing>`` of flow nodes whose flows changed."""
-        uses_refs = self.root.find(f".//{_B}incoming") is not None \
+        uses_refs = (
+            self.root.find(f".//{_B}incoming") is not None
             or self.root.find(f".//{_B}outgoing") is not None
+        )
         for container in [self.root, *self.root.iter()]:
             flows = self.flows_of(container)
             if not flows and container is not self.root:
@@ -321,10 +348,14 @@ class Draft(Cleanup, Tidy):
                 if _local(node) not in FLOW_NODE_KINDS:
                     continue
                 ident = node.get("id")
-                want = ([("incoming", f.get("id")) for f in flows if f.get("targetRef") == ident]
-                        + [("outgoing", f.get("id")) for f in flows if f.get("sourceRef") == ident])
-                have = [(_local(c), (c.text or "").strip()) for c in node
-                        if _local(c) in ("incoming", "outgoing")]
+                want = [("incoming", f.get("id")) for f in flows if f.get("targetRef") == ident] + [
+                    ("outgoing", f.get("id")) for f in flows if f.get("sourceRef") == ident
+                ]
+                have = [
+                    (_local(c), (c.text or "").strip())
+                    for c in node
+                    if _local(c) in ("incoming", "outgoing")
+                ]
                 if have == want or (not have and not uses_refs):
                     continue
                 for c in list(node):
@@ -338,6 +369,7 @@ class Draft(Cleanup, Tidy):
 
     def sort_activity_children(self, node) -> None:
         """Put an activity's children back in XSD order after moving some in."""
+
         def rank(child):
             kind = _local(child)
             if kind in _BEFORE_REFS:
@@ -345,6 +377,7 @@ class Draft(Cleanup, Tidy):
             if kind in ("incoming", "outgoing"):
                 return 1 if kind == "incoming" else 2
             return 3 + (_ACTIVITY_ORDER.index(kind) if kind in _ACTIVITY_ORDER else 10)
+
         node[:] = sorted(node, key=rank)
 
     # -- diagram ------------------------------------------------------------------
@@ -361,9 +394,17 @@ class Draft(Cleanup, Tidy):
         self.tidy()
         debris = self.new_debris()
         if debris:  # a change that leaves debris is a bug in it: say so, never write it
-            raise ModelError([Problem("redesign left debris: " + message, file=self.model.file,
-                                      element_id=ident, code=code)
-                              for code, ident, message in debris])
+            raise ModelError(
+                [
+                    Problem(
+                        "redesign left debris: " + message,
+                        file=self.model.file,
+                        element_id=ident,
+                        code=code,
+                    )
+                    for code, ident, message in debris
+                ]
+            )
         self.sync_refs()
         shaped = {s.get("bpmnElement") for s in self.root.iter(f"{{{BPMNDI}}}BPMNShape")}
         nodes = [i for i, n in self.index.items() if _local(n) in FLOW_NODE_KINDS]
@@ -385,9 +426,18 @@ class Draft(Cleanup, Tidy):
             known = {(p.code, p.element_id, p.message) for p in before if p.severity == "error"}
             errors = [p for p in errors if (p.code, p.element_id, p.message) not in known]
         if errors:
-            raise ModelError([Problem("redesign produced an invalid model: " + p.message,
-                                      file=p.file, line=p.line, element_id=p.element_id,
-                                      code="redesign-invalid") for p in errors])
+            raise ModelError(
+                [
+                    Problem(
+                        "redesign produced an invalid model: " + p.message,
+                        file=p.file,
+                        line=p.line,
+                        element_id=p.element_id,
+                        code="redesign-invalid",
+                    )
+                    for p in errors
+                ]
+            )
         return result
 
     def overlaps(self) -> int:

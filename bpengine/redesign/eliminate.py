@@ -4,6 +4,7 @@ Both refuse a step marked ``bpe:mandatory`` (a step the law requires is never re
 node that is not a task, and a step with boundary events (their escalation path would be
 left hanging); every refusal is a :class:`~bpengine.errors.ModelError` naming the element.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,8 +23,14 @@ __all__ = ["eliminate", "compose", "absorb", "names_of"]
 _B = f"{{{BPMN}}}"
 _MOVABLE = ("property", "dataInputAssociation", "dataOutputAssociation")
 # attributes every activity may carry (BPMN 2.0 tActivity), whatever its kind
-_ACTIVITY_ATTRS = {"id", "name", "default", "isForCompensation", "startQuantity",
-                   "completionQuantity"}
+_ACTIVITY_ATTRS = {
+    "id",
+    "name",
+    "default",
+    "isForCompensation",
+    "startQuantity",
+    "completionQuantity",
+}
 
 
 def names_of(model: ProcessModel, ids) -> tuple[tuple[str, str], ...]:
@@ -34,11 +41,20 @@ def names_of(model: ProcessModel, ids) -> tuple[tuple[str, str], ...]:
 def _removable(model: ProcessModel, task_id: str, verb: str):
     el = model.get(task_id)
     if not el.is_activity:
-        raise refuse(model, el.id, _("is a {kind}, not a task: only tasks can be {verb}").format(
-                                       kind=el.kind, verb=verb))
+        raise refuse(
+            model,
+            el.id,
+            _("is a {kind}, not a task: only tasks can be {verb}").format(kind=el.kind, verb=verb),
+        )
     if el.mandatory:
-        raise refuse(model, el.id, _("is marked mandatory (bpe:mandatory): a redesign never "
-                                      "removes it, so it cannot be {verb}").format(verb=verb))
+        raise refuse(
+            model,
+            el.id,
+            _(
+                "is marked mandatory (bpe:mandatory): a redesign never "
+                "removes it, so it cannot be {verb}"
+            ).format(verb=verb),
+        )
     return el
 
 
@@ -87,14 +103,25 @@ def eliminate(model: ProcessModel, task_id: str, *, finding: str | None = None) 
             d.remove_flow(f)
         d.remove_node(gw.get("id"))
     elif len(outs) != 1:
-        raise refuse(model, el.id, _("has {n} outgoing flows; only a step with one way out can "
-                                      "be eliminated").format(n=len(outs)))
+        raise refuse(
+            model,
+            el.id,
+            _("has {n} outgoing flows; only a step with one way out can be eliminated").format(
+                n=len(outs)
+            ),
+        )
     else:
         target = outs[0].get("targetRef")
         d.remove_flow(outs[0])
     if any(f.get("sourceRef") == target for f in ins):
-        raise refuse(model, el.id, _("is the only step of a loop at {target}; eliminating it "
-                                      "would leave a flow into itself").format(target=repr(target)))
+        raise refuse(
+            model,
+            el.id,
+            _(
+                "is the only step of a loop at {target}; eliminating it "
+                "would leave a flow into itself"
+            ).format(target=repr(target)),
+        )
     for f in ins:
         d.retarget(f, target)
     d.remove_node(el.id)
@@ -109,9 +136,16 @@ def eliminate(model: ProcessModel, task_id: str, *, finding: str | None = None) 
     gone = [model.elements[p].label for p in pruned if model.elements[p].is_activity]
     if gone:
         what += f"; no longer reached: {', '.join(repr(g) for g in gone)}"
-    change = (Change("eliminate", (el.id,), what + "." + d.tidy_note(), removed=tuple(d.removed),
-                     flow_merges=tuple(d.flow_merges), names=names_of(model, d.removed),
-                     finding=finding, removed_lanes=tuple(d.dropped_lanes)))
+    change = Change(
+        "eliminate",
+        (el.id,),
+        what + "." + d.tidy_note(),
+        removed=tuple(d.removed),
+        flow_merges=tuple(d.flow_merges),
+        names=names_of(model, d.removed),
+        finding=finding,
+        removed_lanes=tuple(d.dropped_lanes),
+    )
     return Applied(result, (change,))
 
 
@@ -127,23 +161,37 @@ def _chain(model: ProcessModel, d: Draft, ids: list[str]):
             step[t] = (dec[1].get("targetRef"), dec)
     heads = [t for t in ids if t not in {n for n, _dec in step.values()}]
     if len(heads) != 1:
-        raise refuse(model, ids[0], _("the steps {steps} are not one consecutive "
-                                      "sequence").format(steps=", ".join(ids)))
+        raise refuse(
+            model,
+            ids[0],
+            _("the steps {steps} are not one consecutive sequence").format(steps=", ".join(ids)),
+        )
     seq = [heads[0]]
     decisions: list[Any] = []
     while len(seq) < len(ids):
         if seq[-1] not in step:
-            raise refuse(model, seq[-1], _("is not followed directly by another of the steps "
-                                            "{steps}, so they are not consecutive").format(
-                                             steps=', '.join(ids)))
+            raise refuse(
+                model,
+                seq[-1],
+                _(
+                    "is not followed directly by another of the steps "
+                    "{steps}, so they are not consecutive"
+                ).format(steps=", ".join(ids)),
+            )
         nxt, dec = step[seq[-1]]
         if len(d.incoming(nxt)) != 1 or nxt in seq:
-            raise refuse(model, nxt, _("is entered from elsewhere too, so it cannot be merged "
-                                        "into the step before it"))
+            raise refuse(
+                model,
+                nxt,
+                _("is entered from elsewhere too, so it cannot be merged into the step before it"),
+            )
         if dec is not None:
             if len(dec[2]) != 1:
-                raise refuse(model, dec[0].get("id"), _("has more than one reject branch; only "
-                                                         "approve/reject decisions merge"))
+                raise refuse(
+                    model,
+                    dec[0].get("id"),
+                    _("has more than one reject branch; only approve/reject decisions merge"),
+                )
             decisions.append(dec)
         seq.append(nxt)
     return seq, decisions
@@ -158,23 +206,31 @@ def _merge_decisions(model: ProcessModel, d: Draft, first: str, decisions, last)
     every = decisions + ([last] if last else [])
     targets = {dec[2][0].get("targetRef") for dec in every}
     if len(targets) > 1 and not all(model.elements[x].kind == "endEvent" for x in targets):
-        raise refuse(model, every[1][0].get("id"), _("its reject branch leads elsewhere than "
-                                                      "the first one's; they cannot be merged"))
+        raise refuse(
+            model,
+            every[1][0].get("id"),
+            _("its reject branch leads elsewhere than the first one's; they cannot be merged"),
+        )
     parts = []
     for _gw, accept, rejects in every:
         cond, alt = d.condition(rejects[0]), d.condition(accept)
         parts.append(cond or (f"not ({alt})" if alt else None))
     parts = [p for p in parts if p]
-    condition = (" or ".join(f"({p})" for p in parts) if len(parts) > 1
-                 else (parts[0] if parts else None))
+    condition = (
+        " or ".join(f"({p})" for p in parts) if len(parts) > 1 else (parts[0] if parts else None)
+    )
     old = tuple((gw.get("id"), accept.get("id")) for gw, accept, _r in every)
     if last:
         gw, accept, reject = last[0], last[1], last[2][0]
     else:  # the last step decided nothing: a new decision after the composed step
         out = d.outgoing(first)[0]
-        gw = d.add_node("exclusiveGateway", near=first, lane_of=first,
-                        name=decisions[0][0].get("name") or "",
-                        ident=d.new_id(f"Gateway_{first}_ok"))
+        gw = d.add_node(
+            "exclusiveGateway",
+            near=first,
+            lane_of=first,
+            name=decisions[0][0].get("name") or "",
+            ident=d.new_id(f"Gateway_{first}_ok"),
+        )
         accept = d.add_flow(gw.get("id"), out.get("targetRef"))
         d.retarget(out, gw.get("id"))
         reject = decisions[0][2][0]
@@ -189,8 +245,9 @@ def _merge_decisions(model: ProcessModel, d: Draft, first: str, decisions, last)
     return gw.get("id"), accept.get("id"), reject.get("id"), old
 
 
-def compose(model: ProcessModel, task_ids, *, name: str | None = None,
-            finding: str | None = None) -> Applied:
+def compose(
+    model: ProcessModel, task_ids, *, name: str | None = None, finding: str | None = None
+) -> Applied:
     """Merge consecutive tasks of one lane into one task.
 
     The first task keeps its id, place and shape; it takes the joined name, the data
@@ -224,8 +281,7 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
     if last_decision and len(last_decision[2]) != 1:
         last_decision = None
     first = _join_into_first(d, seq)
-    record = (_merge_decisions(model, d, seq[0], decisions, last_decision),) \
-        if decisions else ()
+    record = (_merge_decisions(model, d, seq[0], decisions, last_decision),) if decisions else ()
     for t in seq[1:]:
         d.remove_node(t)
     if decisions:
@@ -239,14 +295,24 @@ def compose(model: ProcessModel, task_ids, *, name: str | None = None,
         d.set_extension(seq[0], "approval", "true")
     point_associations(d.root, first)
     result = d.finish(before)
-    what = (f"Composed {', '.join(repr(x) for x in labels)} ({els[0].lane or 'no lane'}) into "
-            f"one step {first.get('name')!r}; the waits between them disappear.")
+    what = (
+        f"Composed {', '.join(repr(x) for x in labels)} ({els[0].lane or 'no lane'}) into "
+        f"one step {first.get('name')!r}; the waits between them disappear."
+    )
     if decisions:
         what += " Their approve/reject decisions are merged into one that rejects if any would."
-    change = (Change("compose", tuple(seq), what + d.tidy_note(), removed=tuple(d.removed),
-                     merged=((seq[0], tuple(seq)),), flow_merges=tuple(d.flow_merges),
-                     decisions=record, names=names_of(model, list(seq) + list(d.removed)),
-                     finding=finding, removed_lanes=tuple(d.dropped_lanes)))
+    change = Change(
+        "compose",
+        tuple(seq),
+        what + d.tidy_note(),
+        removed=tuple(d.removed),
+        merged=((seq[0], tuple(seq)),),
+        flow_merges=tuple(d.flow_merges),
+        decisions=record,
+        names=names_of(model, list(seq) + list(d.removed)),
+        finding=finding,
+        removed_lanes=tuple(d.dropped_lanes),
+    )
     return Applied(result, (change,))
 
 
@@ -257,21 +323,31 @@ def _composable(model: ProcessModel, ids: list[str]) -> list:
     els = [model.get(t) for t in ids]
     for el in els:
         if not el.is_task:
-            raise refuse(model, el.id, _("is a {kind}, not a task: only tasks can be "
-                                         "composed").format(
-                                           kind=el.kind))
+            raise refuse(
+                model,
+                el.id,
+                _("is a {kind}, not a task: only tasks can be composed").format(kind=el.kind),
+            )
         if el.mandatory:
-            raise refuse(model, el.id, _("is marked mandatory (bpe:mandatory): a redesign never "
-                                          "merges it away"))
+            raise refuse(
+                model,
+                el.id,
+                _("is marked mandatory (bpe:mandatory): a redesign never merges it away"),
+            )
         if el.loop:
-            raise refuse(model, el.id, _("has a {loop} loop; it cannot be merged with "
-                                         "others").format(
-                                           loop=el.loop))
+            raise refuse(
+                model,
+                el.id,
+                _("has a {loop} loop; it cannot be merged with others").format(loop=el.loop),
+            )
     if len({el.lane_id for el in els}) > 1:
-        raise refuse(model, els[1].id, _("is in lane {lane} but {label} is in lane {lane2}; "
-                                          "only steps of one lane compose").format(
-                                           lane=repr(els[1].lane), label=repr(els[0].label),
-                                           lane2=repr(els[0].lane)))
+        raise refuse(
+            model,
+            els[1].id,
+            _(
+                "is in lane {lane} but {label} is in lane {lane2}; only steps of one lane compose"
+            ).format(lane=repr(els[1].lane), label=repr(els[0].label), lane2=repr(els[0].lane)),
+        )
     return els
 
 
@@ -329,10 +405,14 @@ def absorb(model: ProcessModel, earlier, into: str, *, finding: str | None = Non
     for t in ids:
         el = _removable(model, t, _("absorbed"))
         if el.lane_id != keep.lane_id:
-            raise refuse(model, el.id, _("is in lane {lane} but {label} is in lane {lane2}; "
-                                          "only one role's decisions combine").format(
-                                           lane=repr(el.lane), label=repr(keep.label),
-                                           lane2=repr(keep.lane)))
+            raise refuse(
+                model,
+                el.id,
+                _(
+                    "is in lane {lane} but {label} is in lane {lane2}; "
+                    "only one role's decisions combine"
+                ).format(lane=repr(el.lane), label=repr(keep.label), lane2=repr(keep.lane)),
+            )
     steps: list[Change] = []
     # first the remaining step takes over what the earlier ones produced, so their documents
     # are still written (and not orphaned) when those steps go
@@ -343,15 +423,26 @@ def absorb(model: ProcessModel, earlier, into: str, *, finding: str | None = Non
     labels = [model.elements[t].label for t in ids]
     removed = tuple(dict.fromkeys(r for c in steps for r in c.removed))
     lanes = tuple(dict.fromkeys(x for c in steps for x in c.removed_lanes))
-    what = (f"{keep.label!r} ({keep.lane or 'no lane'}) now also decides what "
-            f"{', '.join(repr(x) for x in labels)} decided, in one sitting; the earlier "
-            "step" + ("s are" if len(ids) > 1 else " is") + " gone with "
-            + ("their" if len(ids) > 1 else "its") + " wait.")
-    change = (Change("compose", (*ids, keep.id), what, removed=removed,
-                     merged=((keep.id, (*ids, keep.id)),),
-                     flow_merges=tuple(m for c in steps for m in c.flow_merges),
-                     names=names_of(model, [*ids, keep.id, *removed]), finding=finding,
-                     removed_lanes=lanes))
+    what = (
+        f"{keep.label!r} ({keep.lane or 'no lane'}) now also decides what "
+        f"{', '.join(repr(x) for x in labels)} decided, in one sitting; the earlier "
+        "step"
+        + ("s are" if len(ids) > 1 else " is")
+        + " gone with "
+        + ("their" if len(ids) > 1 else "its")
+        + " wait."
+    )
+    change = Change(
+        "compose",
+        (*ids, keep.id),
+        what,
+        removed=removed,
+        merged=((keep.id, (*ids, keep.id)),),
+        flow_merges=tuple(m for c in steps for m in c.flow_merges),
+        names=names_of(model, [*ids, keep.id, *removed]),
+        finding=finding,
+        removed_lanes=lanes,
+    )
     return Applied(new, (change,))
 
 
@@ -368,20 +459,26 @@ def _take_outputs(model: ProcessModel, new: ProcessModel, ids, into: str) -> Pro
     added = False
     for t in ids:
         for ref in old_root.xpath("//*[@id=$i]", i=t)[0].iterfind(
-                f"{_B}dataOutputAssociation/{_B}targetRef"):
+            f"{_B}dataOutputAssociation/{_B}targetRef"
+        ):
             target = _text(ref)
             if target in have or target not in present:
                 continue
-            assoc = etree.SubElement(node, f"{_B}dataOutputAssociation",
-                                     id=f"DataOutputAssociation_{into}_{target}")
+            assoc = etree.SubElement(
+                node, f"{_B}dataOutputAssociation", id=f"DataOutputAssociation_{into}_{target}"
+            )
             etree.SubElement(assoc, f"{_B}targetRef").text = target
             have.add(target)
             added = True
     # the schema wants data associations after incoming/outgoing and before loop markers
     if added:
         assocs = [c for c in node if etree.QName(c).localname == "dataOutputAssociation"]
-        rest = [c for c in node if etree.QName(c).localname in (
-            "standardLoopCharacteristics", "multiInstanceLoopCharacteristics")]
+        rest = [
+            c
+            for c in node
+            if etree.QName(c).localname
+            in ("standardLoopCharacteristics", "multiInstanceLoopCharacteristics")
+        ]
         for c in assocs + rest:
             node.remove(c)
             node.append(c)

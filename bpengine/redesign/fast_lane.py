@@ -5,6 +5,7 @@ the later routing decision uses) joins the path again right after the review and
 decision; the "kompleks" branch (the default) goes through the review as before. The
 scenario gives the triage the share of simple cases the later decision has.
 """
+
 from __future__ import annotations
 
 from ..i18n import _
@@ -16,9 +17,15 @@ from .eliminate import names_of
 __all__ = ["fast_lane"]
 
 
-def fast_lane(model: ProcessModel, review: str, condition: str | None = None, *,
-              evidence: tuple[str, str] | None = None, share: float = 0.5,
-              finding: str | None = None) -> Applied:
+def fast_lane(
+    model: ProcessModel,
+    review: str,
+    condition: str | None = None,
+    *,
+    evidence: tuple[str, str] | None = None,
+    share: float = 0.5,
+    finding: str | None = None,
+) -> Applied:
     """Let simple cases bypass ``review``.
 
     Parameters
@@ -48,8 +55,9 @@ def fast_lane(model: ProcessModel, review: str, condition: str | None = None, *,
     """
     el = model.get(review)
     if not el.is_activity:
-        raise refuse(model, el.id, _("is a {kind}: only a step can be bypassed").format(
-                                       kind=el.kind))
+        raise refuse(
+            model, el.id, _("is a {kind}: only a step can be bypassed").format(kind=el.kind)
+        )
     d = Draft(model)
     before = d.overlaps()
     ins = d.incoming(el.id)
@@ -60,10 +68,19 @@ def fast_lane(model: ProcessModel, review: str, condition: str | None = None, *,
     if d.boundary_events(el.id):
         raise refuse(model, el.id, _("has boundary events: its escalation would be skipped too"))
     lane_of = ins[0].get("sourceRef")
-    triage = d.add_node("exclusiveGateway", near=el.id, lane_of=lane_of, name="Kasus sederhana?",
-                        ident=d.new_id(f"Gateway_triage_{el.id}"))
-    join = d.add_node("exclusiveGateway", near=el.id, lane_of=way_on.get("targetRef"),
-                      ident=d.new_id(f"Gateway_triage_{el.id}_gabung"))
+    triage = d.add_node(
+        "exclusiveGateway",
+        near=el.id,
+        lane_of=lane_of,
+        name="Kasus sederhana?",
+        ident=d.new_id(f"Gateway_triage_{el.id}"),
+    )
+    join = d.add_node(
+        "exclusiveGateway",
+        near=el.id,
+        lane_of=way_on.get("targetRef"),
+        ident=d.new_id(f"Gateway_triage_{el.id}_gabung"),
+    )
     for f in ins:
         d.retarget(f, triage.get("id"))
     complex_ = d.add_flow(triage.get("id"), el.id, name="kompleks")
@@ -72,13 +89,32 @@ def fast_lane(model: ProcessModel, review: str, condition: str | None = None, *,
     d.add_flow(join.get("id"), way_on.get("targetRef"))
     d.retarget(way_on, join.get("id"))
     result = d.finish(before)
-    what = (f"Simple cases skip {el.label!r} ({el.lane or 'no lane'}): a triage "
-            f"'Kasus sederhana?' before it sends them straight on"
-            + (f" (when {condition})" if condition else "") + "; the others are reviewed "
-            "as before.")
-    triaged = (triage.get("id"), simple.get("id"), complex_.get("id"),
-               *(evidence or ("", "")), share)
-    return Applied(result, (Change("fast-lane", (el.id,), what + d.tidy_note(),
-                                   removed=tuple(d.removed),
-                                   names=names_of(model, [el.id, *d.removed]), finding=finding,
-                                   removed_lanes=tuple(d.dropped_lanes), triage=(triaged,)),))
+    what = (
+        f"Simple cases skip {el.label!r} ({el.lane or 'no lane'}): a triage "
+        f"'Kasus sederhana?' before it sends them straight on"
+        + (f" (when {condition})" if condition else "")
+        + "; the others are reviewed "
+        "as before."
+    )
+    triaged = (
+        triage.get("id"),
+        simple.get("id"),
+        complex_.get("id"),
+        *(evidence or ("", "")),
+        share,
+    )
+    return Applied(
+        result,
+        (
+            Change(
+                "fast-lane",
+                (el.id,),
+                what + d.tidy_note(),
+                removed=tuple(d.removed),
+                names=names_of(model, [el.id, *d.removed]),
+                finding=finding,
+                removed_lanes=tuple(d.dropped_lanes),
+                triage=(triaged,),
+            ),
+        ),
+    )

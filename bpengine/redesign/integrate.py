@@ -17,6 +17,7 @@ The scenario carries across: the flow's paper transfer entry is dropped (the dat
 applies), the send and receive tasks take a system minute and no staff (a new system lane gets
 1000 "staff" at no cost, as :func:`~.automate.automate` does).
 """
+
 from __future__ import annotations
 
 from lxml import etree
@@ -32,8 +33,16 @@ from .eliminate import names_of
 
 _B = f"{{{BPMN}}}"
 #: children an event has that a task may not (BPMN 2.0 XSD)
-_EVENT_ONLY = ("messageEventDefinition", "eventDefinitionRef", "dataInput", "dataOutput",
-               "inputSet", "outputSet", "signalEventDefinition", "timerEventDefinition")
+_EVENT_ONLY = (
+    "messageEventDefinition",
+    "eventDefinitionRef",
+    "dataInput",
+    "dataOutput",
+    "inputSet",
+    "outputSet",
+    "signalEventDefinition",
+    "timerEventDefinition",
+)
 #: a person's task: the exchange is added beside it, the person's work stays
 _PERSON = ("userTask", "scriptTask", "businessRuleTask", "subProcess", "callActivity")
 
@@ -84,14 +93,20 @@ def integrate(model: ProcessModel, element_ids, *, finding: str | None = None) -
     for fid in flows:
         h = model.handover(fid)
         what = f"{h.name!r}" if h.name else f"message flow {fid}"
-        changes.append(Change("integrate", (fid,),
-                              f"{what} passes as data between the systems instead of on paper "
-                              f"({drawn.said.get(fid, 'the message flow is data')}): it "
-                              "arrives in seconds, not after a trip across town.",
-                              names=names_of(model, [e for e in (h.sender, h.receiver) if e]),
-                              finding=finding, retimed=tuple(drawn.retimed.pop(fid, ())),
-                              added_lanes=tuple(drawn.lanes.pop(fid, ())),
-                              removed_lanes=gone_lanes if fid == flows[0] else ()))
+        changes.append(
+            Change(
+                "integrate",
+                (fid,),
+                f"{what} passes as data between the systems instead of on paper "
+                f"({drawn.said.get(fid, 'the message flow is data')}): it "
+                "arrives in seconds, not after a trip across town.",
+                names=names_of(model, [e for e in (h.sender, h.receiver) if e]),
+                finding=finding,
+                retimed=tuple(drawn.retimed.pop(fid, ())),
+                added_lanes=tuple(drawn.lanes.pop(fid, ())),
+                removed_lanes=gone_lanes if fid == flows[0] else (),
+            )
+        )
     return Applied(result, tuple(changes))
 
 
@@ -117,8 +132,7 @@ class _Exchange:
             flow.set("sourceRef", step)
             words.append(f"sent by {d.index[step].get('name')!r}")
         if h.receiver:
-            step = self._end(fid, h.receiver, "receiveTask", f"Terima data: {label}",
-                             before=True)
+            step = self._end(fid, h.receiver, "receiveTask", f"Terima data: {label}", before=True)
             flow.set("targetRef", step)
             words.append(f"received by {d.index[step].get('name')!r}")
         d.rerouted.add(fid)
@@ -138,8 +152,7 @@ class _Exchange:
             step = ident
         elif local == "startEvent":  # the pool still begins when the data arrives
             step = ident
-        elif local in _PERSON or local in ("endEvent", "sendTask", "receiveTask",
-                                            "serviceTask"):
+        elif local in _PERSON or local in ("endEvent", "sendTask", "receiveTask", "serviceTask"):
             step = self._insert(ident, kind, name, before=before or local == "endEvent")
             if local == "endEvent":
                 for child in list(node):
@@ -176,9 +189,13 @@ class _Exchange:
     def _insert(self, ident: str, kind: str, name: str, before: bool) -> str:
         """A new send/receive task just before or after ``ident`` in its sequence flow."""
         d = self.d
-        step = d.add_node(kind, near=ident, lane_of=ident, name=name,
-                          ident=d.new_id(f"{'Send' if kind == 'sendTask' else 'Receive'}_"
-                                         f"{ident}"))
+        step = d.add_node(
+            kind,
+            near=ident,
+            lane_of=ident,
+            name=name,
+            ident=d.new_id(f"{'Send' if kind == 'sendTask' else 'Receive'}_{ident}"),
+        )
         sid = step.get("id")
         if before:
             for f in d.incoming(ident):

@@ -5,6 +5,7 @@ learns of the case. Removing it must not silence the office: the step is replace
 message sent to it (a BPMN intermediate message throw event, in the lane of whoever hands
 the case on), which takes no one's time and holds the case up for nothing.
 """
+
 from __future__ import annotations
 
 from lxml import etree
@@ -27,8 +28,9 @@ def _message(d: Draft, office: str) -> str:
     ident = d.new_id("Message_pemberitahuan")
     msg = etree.SubElement(d.root, _B + "message", id=ident, name=f"Pemberitahuan ke {office}")
     d.root.remove(msg)
-    first = next((c for c in d.root if etree.QName(c).localname in (
-        "collaboration", "process")), None)
+    first = next(
+        (c for c in d.root if etree.QName(c).localname in ("collaboration", "process")), None
+    )
     if first is not None:
         first.addprevious(msg)
     else:
@@ -79,22 +81,41 @@ def notify(model: ProcessModel, task_id: str, *, finding: str | None = None) -> 
     d = Draft(model)
     ins = d.incoming(el.id)
     if not ins or not el.is_activity:
-        raise refuse(model, el.id, _("has no way in (or is no step): there is nowhere to send "
-                                      "the notice from"))
+        raise refuse(
+            model,
+            el.id,
+            _("has no way in (or is no step): there is nowhere to send the notice from"),
+        )
     office = el.lane or "the office"
     sender = _sender(model, ins[0].get("sourceRef"), el.lane_id)
-    event = d.add_node("intermediateThrowEvent", near=el.id, lane_of=sender,
-                       name=f"Beritahu {office}: {el.label}",
-                       ident=d.new_id(f"Event_beritahu_{el.id}"))
-    definition = etree.SubElement(event, _B + "messageEventDefinition",
-                                  id=d.new_id(f"MessageEventDefinition_{el.id}"))
+    event = d.add_node(
+        "intermediateThrowEvent",
+        near=el.id,
+        lane_of=sender,
+        name=f"Beritahu {office}: {el.label}",
+        ident=d.new_id(f"Event_beritahu_{el.id}"),
+    )
+    definition = etree.SubElement(
+        event, _B + "messageEventDefinition", id=d.new_id(f"MessageEventDefinition_{el.id}")
+    )
     definition.set("messageRef", _message(d, office))
     for f in ins:
         d.retarget(f, event.get("id"))
     d.add_flow(event.get("id"), el.id)
     new, (change,) = eliminate(d.finish(), el.id, finding=finding)
     what = change.description + f" {office} is notified instead (a message, no wait)."
-    return Applied(new, (Change("eliminate", (el.id,), what, removed=change.removed,
-                                flow_merges=change.flow_merges,
-                                names=names_of(model, change.removed), finding=finding,
-                                removed_lanes=change.removed_lanes),))
+    return Applied(
+        new,
+        (
+            Change(
+                "eliminate",
+                (el.id,),
+                what,
+                removed=change.removed,
+                flow_merges=change.flow_merges,
+                names=names_of(model, change.removed),
+                finding=finding,
+                removed_lanes=change.removed_lanes,
+            ),
+        ),
+    )

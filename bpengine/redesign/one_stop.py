@@ -8,6 +8,7 @@ dangles: the second hand-over goes with its sender, the answer stays attached at
 The scenario carries across: the removed steps' entries and the second hand-over's transfer
 entry go (the answer's own transfer time applies).
 """
+
 from __future__ import annotations
 
 from ..i18n import _
@@ -34,8 +35,7 @@ def one_stop(model: ProcessModel, element_ids, *, finding: str | None = None) ->
     from ..analysis.one_stop import counter_visits
 
     ids = set(element_ids)
-    visits = [v for v in counter_visits(model)
-              if {v[1].receiver, v[2].sender} <= ids]
+    visits = [v for v in counter_visits(model) if {v[1].receiver, v[2].sender} <= ids]
     if not visits:
         first = next(iter(element_ids), None)
         raise refuse(model, first, _("no two counters the applicant visits in turn here"))
@@ -54,10 +54,18 @@ def one_stop(model: ProcessModel, element_ids, *, finding: str | None = None) ->
     result = d.finish(before)
     a = model.pools[to_a.receiver_pool].name
     b = model.pools[to_b.receiver_pool].name
-    return Applied(result, (Change("one-stop", (answer.receiver, to_b.sender),
-                                   f"one counter: the applicant hands the file in at {a}, which "
-                                   f"passes its answer on to {b}; no second trip and queue."
-                                   + d.tidy_note(),
-                                   removed=tuple(d.removed),
-                                   names=names_of(model, list(d.removed)), finding=finding,
-                                   removed_lanes=tuple(d.dropped_lanes)),))
+    return Applied(
+        result,
+        (
+            Change(
+                "one-stop",
+                (answer.receiver, to_b.sender),
+                f"one counter: the applicant hands the file in at {a}, which "
+                f"passes its answer on to {b}; no second trip and queue." + d.tidy_note(),
+                removed=tuple(d.removed),
+                names=names_of(model, list(d.removed)),
+                finding=finding,
+                removed_lanes=tuple(d.dropped_lanes),
+            ),
+        ),
+    )

@@ -6,6 +6,7 @@ redesign the user chooses: it analyzes a procedure, keeps the findings ``apply``
 the new BPMN with its scenario and change log
 (:func:`~bpengine.redesign.sidecars.write_outputs`). The CLI only parses options and prints.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -71,9 +72,12 @@ def select_findings(findings: Iterable, apply: Sequence[str], source: str) -> li
     for value in apply:
         if value not in analysis.RULE_IDS and value not in known_ids:
             ids = ", ".join(sorted(known_ids)) or _("none")
-            raise BpengineError(_("--apply {value}: neither a rule id ({rules}) nor a finding of "
-                                  "{file} (its findings: {ids})").format(
-                value=value, rules=", ".join(analysis.RULE_IDS), file=source, ids=ids))
+            raise BpengineError(
+                _(
+                    "--apply {value}: neither a rule id ({rules}) nor a finding of "
+                    "{file} (its findings: {ids})"
+                ).format(value=value, rules=", ".join(analysis.RULE_IDS), file=source, ids=ids)
+            )
     return [f for f in findings if f.rule in apply or f.id in apply]
 
 
@@ -81,12 +85,14 @@ def check_keep(model: ProcessModel, keep: Iterable[str], source: str) -> None:
     """Refuse an element to keep that ``model`` (read from ``source``) does not have."""
     for ident in keep:
         if ident not in model.elements:
-            raise BpengineError(_("--keep {id}: {file} has no element with that id").format(
-                id=ident, file=source))
+            raise BpengineError(
+                _("--keep {id}: {file} has no element with that id").format(id=ident, file=source)
+            )
 
 
-def redesign_to(file, output, *, scenario=None, apply: Sequence[str] = (),
-                keep: Sequence[str] = ()) -> Redesigned:
+def redesign_to(
+    file, output, *, scenario=None, apply: Sequence[str] = (), keep: Sequence[str] = ()
+) -> Redesigned:
     """Redesign ``file`` by the findings ``apply`` names and write it to ``output``.
 
     Parameters
@@ -118,14 +124,25 @@ def redesign_to(file, output, *, scenario=None, apply: Sequence[str] = (),
     check_keep(model, keep, str(file))
     scen_path = scenario or sidecar_path(file)
     if scen_path is not None and str(scen_path).endswith(".json"):
-        raise BpengineError(_("--scenario {path}: only YAML scenarios can be carried across a "
-                              "redesign").format(path=scen_path))
+        raise BpengineError(
+            _("--scenario {path}: only YAML scenarios can be carried across a redesign").format(
+                path=scen_path
+            )
+        )
     raw = read_yaml(scen_path)
     scen = load_scenario(str(scen_path), model=model) if scen_path else None
     findings = analysis.analyze(model, scenario=scen)
     chosen = select_findings(findings, apply, str(file))
     done = apply_findings(model, chosen, keep=keep)
-    written = write_outputs(done.model, raw, list(done.changes), list(done.skipped),
-                            Path(output), str(file))
-    return Redesigned(model, done.model, tuple(findings), tuple(chosen), tuple(done.changes),
-                      tuple(done.skipped), tuple(written))
+    written = write_outputs(
+        done.model, raw, list(done.changes), list(done.skipped), Path(output), str(file)
+    )
+    return Redesigned(
+        model,
+        done.model,
+        tuple(findings),
+        tuple(chosen),
+        tuple(done.changes),
+        tuple(done.skipped),
+        tuple(written),
+    )

@@ -7,6 +7,7 @@ findings in order, skipping (and saying why) those that no longer apply — thei
 were removed by an earlier change, a step is kept by the caller or marked mandatory, or the
 transformation refuses — and returns one :class:`Redesign` holding all three.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,8 +54,11 @@ class Redesign:
 
     def __iter__(self) -> Iterator[object]:
         """``new_model, changes = ...`` as the old tuple of ``redesign()`` (deprecated)."""
-        warnings.warn("unpacking a Redesign is deprecated: use .model and .changes",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "unpacking a Redesign is deprecated: use .model and .changes",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return iter((self.model, list(self.changes)))
 
 
@@ -81,14 +85,19 @@ def apply_finding(model: ProcessModel, finding, *, keep=()) -> Applied:
     fid = finding.id
     missing = [e for e in (*finding.elements, *(finding.targets or ())) if e not in model.elements]
     if missing:
-        raise ModelError(_("finding {id}: {elements} no longer in the model (changed by an "
-                           "earlier redesign)").format(id=fid, elements=", ".join(missing)),
-                         file=model.file)
+        raise ModelError(
+            _(
+                "finding {id}: {elements} no longer in the model (changed by an earlier redesign)"
+            ).format(id=fid, elements=", ".join(missing)),
+            file=model.file,
+        )
     transformation = transformation_for(finding, model.file)
     kept = [e for e in removed_steps(finding) if e in keep]
     if kept:
-        raise ModelError(_("finding {fid}: {steps} is kept (--keep)").format(
-                             fid=fid, steps=", ".join(kept)), file=model.file)
+        raise ModelError(
+            _("finding {fid}: {steps} is kept (--keep)").format(fid=fid, steps=", ".join(kept)),
+            file=model.file,
+        )
     return transformation.apply(model, finding)
 
 
@@ -97,8 +106,13 @@ def _reason(exc: ModelError) -> str:
     return "; ".join(p.detail() for p in exc.problems) or str(exc)
 
 
-def apply_findings(model: ProcessModel, findings: Iterable[Any], *, keep: Iterable[str] = (),
-                   keep_sound: bool = True) -> Redesign:
+def apply_findings(
+    model: ProcessModel,
+    findings: Iterable[Any],
+    *,
+    keep: Iterable[str] = (),
+    keep_sound: bool = True,
+) -> Redesign:
     """Apply ``findings`` in order; return the new model, the changes and what was skipped.
 
     Parameters
@@ -137,10 +151,14 @@ def apply_findings(model: ProcessModel, findings: Iterable[Any], *, keep: Iterab
         check = soundness if soundness(model).sound else None
     for f in findings:
         if f.suggestion in TRANSFORMATIONS and any(
-                e in current.elements and current.mandate(e).required
-                for e in removed_steps(f)):
-            _skip(skipped, f, "a mandatory step (marked, a legal act, or the last check before "
-                              "a system step) is never removed")
+            e in current.elements and current.mandate(e).required for e in removed_steps(f)
+        ):
+            _skip(
+                skipped,
+                f,
+                "a mandatory step (marked, a legal act, or the last check before "
+                "a system step) is never removed",
+            )
             continue
         try:
             candidate, made = apply_finding(current, f, keep=keep)
@@ -155,14 +173,22 @@ def apply_findings(model: ProcessModel, findings: Iterable[Any], *, keep: Iterab
     return Redesign(current, tuple(applied), tuple(skipped))
 
 
-def redesign(model: ProcessModel, findings: Iterable[Any], keep: Iterable[str] = (), *,
-             skipped: list[Skipped] | None = None,
-             keep_sound: bool = True) -> tuple[ProcessModel, list[Change]]:
+def redesign(
+    model: ProcessModel,
+    findings: Iterable[Any],
+    keep: Iterable[str] = (),
+    *,
+    skipped: list[Skipped] | None = None,
+    keep_sound: bool = True,
+) -> tuple[ProcessModel, list[Change]]:
     """Deprecated: :func:`apply_findings` returns a :class:`Redesign` instead of filling
     ``skipped``. ``bpengine.redesign`` is the package of transformations."""
-    warnings.warn("bpengine.redesign.redesign() is deprecated: use bpengine.apply_findings(), "
-                  "which returns a Redesign (.model, .changes, .skipped)",
-                  DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        "bpengine.redesign.redesign() is deprecated: use bpengine.apply_findings(), "
+        "which returns a Redesign (.model, .changes, .skipped)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     result = apply_findings(model, findings, keep=keep, keep_sound=keep_sound)
     if skipped is not None:
         skipped.extend(result.skipped)

@@ -10,6 +10,7 @@
 
 None of them removes a step, so mandatory steps may be moved.
 """
+
 from __future__ import annotations
 
 import networkx as nx
@@ -43,14 +44,23 @@ def _move(model: ProcessModel, check, other) -> Draft:
     if other.id == check.id:
         raise refuse(model, check.id, _("cannot be moved before itself"))
     if other.scope != check.scope or other.process != check.process:
-        raise refuse(model, other.id, _("is not in the same process or subprocess as "
-                                        "{label}").format(
-                                          label=repr(check.label)))
+        raise refuse(
+            model,
+            other.id,
+            _("is not in the same process or subprocess as {label}").format(
+                label=repr(check.label)
+            ),
+        )
     g = model.graph
     if not nx.has_path(g, other.id, check.id) or nx.has_path(g, check.id, other.id):
-        raise refuse(model, other.id, _("does not come before {label} (or both are in one "
-                                         "loop), so there is nothing to move it ahead of").format(
-                                          label=repr(check.label)))
+        raise refuse(
+            model,
+            other.id,
+            _(
+                "does not come before {label} (or both are in one "
+                "loop), so there is nothing to move it ahead of"
+            ).format(label=repr(check.label)),
+        )
     if not other.incoming:
         raise refuse(model, other.id, _("has no incoming flow; nothing can go before it"))
     d = Draft(model)
@@ -63,20 +73,36 @@ def _move(model: ProcessModel, check, other) -> Draft:
         for r in rejects:
             side = {r.get("targetRef")} | nx.descendants(g, r.get("targetRef"))
             if side & main or check.id in side:
-                raise refuse(model, check.id, _("its reject branch rejoins the process; only a "
-                                                 "knock-out check (rejection ends the case) moves"))
+                raise refuse(
+                    model,
+                    check.id,
+                    _(
+                        "its reject branch rejoins the process; only a "
+                        "knock-out check (rejection ends the case) moves"
+                    ),
+                )
     else:
         outs = d.outgoing(check.id)
         if len(outs) != 1:
-            raise refuse(model, check.id, _("has {n} outgoing flows; only a step with one way "
-                                             "out can be moved").format(n=len(outs)))
+            raise refuse(
+                model,
+                check.id,
+                _("has {n} outgoing flows; only a step with one way out can be moved").format(
+                    n=len(outs)
+                ),
+            )
         exit_flow = outs[0]
     conflict = _read_conflict(model, check, other.id)
     if conflict:
-        raise refuse(model, check.id, _("reads {name}, which {writer} writes; it cannot move "
-                                        "before {step}").format(
-            name=repr(conflict[0]), writer=repr(model.elements[conflict[1]].label),
-            step=repr(other.label)))
+        raise refuse(
+            model,
+            check.id,
+            _("reads {name}, which {writer} writes; it cannot move before {step}").format(
+                name=repr(conflict[0]),
+                writer=repr(model.elements[conflict[1]].label),
+                step=repr(other.label),
+            ),
+        )
     target = exit_flow.get("targetRef")
     for f in d.incoming(check.id):
         d.retarget(f, target)
@@ -88,15 +114,22 @@ def _move(model: ProcessModel, check, other) -> Draft:
     return d
 
 
-def _moved(model: ProcessModel, kind: str, d: Draft, check, other, finding, text: str
-           ) -> Change:
+def _moved(model: ProcessModel, kind: str, d: Draft, check, other, finding, text: str) -> Change:
     """The change that moved ``check`` before ``other`` (``text`` says why it helps)."""
-    return Change(kind, (check.id, other.id), text + d.tidy_note(), removed=tuple(d.removed),
-                  names=names_of(model, [check.id, *d.removed]), finding=finding,
-                  removed_lanes=tuple(d.dropped_lanes))
+    return Change(
+        kind,
+        (check.id, other.id),
+        text + d.tidy_note(),
+        removed=tuple(d.removed),
+        names=names_of(model, [check.id, *d.removed]),
+        finding=finding,
+        removed_lanes=tuple(d.dropped_lanes),
+    )
 
 
-def resequence(model: ProcessModel, task_id: str, before: str, *, finding: str | None = None) -> Applied:
+def resequence(
+    model: ProcessModel, task_id: str, before: str, *, finding: str | None = None
+) -> Applied:
     """Move a knock-out check (with its decision) in front of an earlier step.
 
     Parameters
@@ -117,36 +150,64 @@ def resequence(model: ProcessModel, task_id: str, before: str, *, finding: str |
     """
     check, other = model.get(task_id), model.get(before)
     if not check.is_activity:
-        raise refuse(model, check.id, _("is a {kind}, not a task: only tasks are moved").format(
-                                          kind=check.kind))
+        raise refuse(
+            model,
+            check.id,
+            _("is a {kind}, not a task: only tasks are moved").format(kind=check.kind),
+        )
     d = _move(model, check, other)
     result = d.finish()
-    change = (_moved(model, "resequence", d, check, other, finding,
-                     f"Moved {check.label!r} with its decision before {other.label!r}, so cases "
-                     "it turns away stop before that work."))
+    change = _moved(
+        model,
+        "resequence",
+        d,
+        check,
+        other,
+        finding,
+        f"Moved {check.label!r} with its decision before {other.label!r}, so cases "
+        "it turns away stop before that work.",
+    )
     return Applied(result, (change,))
 
 
 def _earliest(model: ProcessModel, check) -> str:
     """The earliest step on the way to ``check`` that it can move before."""
-    starts = [e.id for e in model.elements.values()
-              if e.kind == "startEvent" and e.scope == check.scope and e.process == check.process]
+    starts = [
+        e.id
+        for e in model.elements.values()
+        if e.kind == "startEvent" and e.scope == check.scope and e.process == check.process
+    ]
     g = model.graph
     for s in starts:
         if not nx.has_path(g, s, check.id):
             continue
         for n in nx.shortest_path(g, s, check.id)[1:-1]:
             el = model.elements[n]
-            if (el.kind != "startEvent" and not nx.has_path(g, check.id, n)
-                    and _read_conflict(model, check, n) is None):
+            if (
+                el.kind != "startEvent"
+                and not nx.has_path(g, check.id, n)
+                and _read_conflict(model, check, n) is None
+            ):
                 return n
-    raise refuse(model, check.id, _("nothing before it can be overtaken: it reads data "
-                                    "written by the step right before it, or it is already "
-                                    "first"))
+    raise refuse(
+        model,
+        check.id,
+        _(
+            "nothing before it can be overtaken: it reads data "
+            "written by the step right before it, or it is already "
+            "first"
+        ),
+    )
 
 
-def relocate_check(model: ProcessModel, check_id: str, to: str | None = None,
-                   lane: str | None = None, *, finding: str | None = None) -> Applied:
+def relocate_check(
+    model: ProcessModel,
+    check_id: str,
+    to: str | None = None,
+    lane: str | None = None,
+    *,
+    finding: str | None = None,
+) -> Applied:
     """Move a completeness check up front.
 
     Parameters
@@ -166,37 +227,56 @@ def relocate_check(model: ProcessModel, check_id: str, to: str | None = None,
     """
     check = model.get(check_id)
     if not check.is_activity:
-        raise refuse(model, check.id, _("is a {kind}, not a task: only tasks are moved").format(
-                                          kind=check.kind))
+        raise refuse(
+            model,
+            check.id,
+            _("is a {kind}, not a task: only tasks are moved").format(kind=check.kind),
+        )
     other = model.get(to) if to else model.elements[_earliest(model, check)]
     d = _move(model, check, other)
     if lane:
         d.set_lane(check.id, _lane(model, check, lane).id)
     result = d.finish()
     where = f" into lane {_lane(model, check, lane).name!r}" if lane else ""
-    change = (_moved(model, "relocate-check", d, check, other, finding,
-                     f"Moved the check {check.label!r} up front, before {other.label!r}{where}: "
-                     "incomplete files are turned away at the door."))
+    change = _moved(
+        model,
+        "relocate-check",
+        d,
+        check,
+        other,
+        finding,
+        f"Moved the check {check.label!r} up front, before {other.label!r}{where}: "
+        "incomplete files are turned away at the door.",
+    )
     return Applied(result, (change,))
 
 
 def _lane(model: ProcessModel, el, lane: str):
     found = model.lanes.get(lane) or next(
-        (x for x in model.lanes.values() if x.name == lane and x.process == el.process), None)
+        (x for x in model.lanes.values() if x.name == lane and x.process == el.process), None
+    )
     if found is None:
-        raise refuse(model, el.id, _("cannot move to lane {lane}: no lane has that id or "
-                                     "name").format(
-                                       lane=repr(lane)))
+        raise refuse(
+            model,
+            el.id,
+            _("cannot move to lane {lane}: no lane has that id or name").format(lane=repr(lane)),
+        )
     if found.process != el.process:
-        raise refuse(model, el.id, _("lane {lane} belongs to another process").format(
-                                       lane=repr(lane)))
+        raise refuse(
+            model, el.id, _("lane {lane} belongs to another process").format(lane=repr(lane))
+        )
     if any(x.parent == found.id for x in model.lanes.values()):
-        raise refuse(model, el.id, _("lane {name} has sub-lanes; name one of them").format(
-                                       name=repr(found.name)))
+        raise refuse(
+            model,
+            el.id,
+            _("lane {name} has sub-lanes; name one of them").format(name=repr(found.name)),
+        )
     return found
 
 
-def reassign(model: ProcessModel, task_id: str, lane_id: str, *, finding: str | None = None) -> Applied:
+def reassign(
+    model: ProcessModel, task_id: str, lane_id: str, *, finding: str | None = None
+) -> Applied:
     """Move a step to another lane (role or office) of the same process.
 
     The step's shape moves vertically into the lane's band; if that would overlap another
@@ -209,8 +289,9 @@ def reassign(model: ProcessModel, task_id: str, lane_id: str, *, finding: str | 
     """
     el = model.get(task_id)
     if not el.is_activity:
-        raise refuse(model, el.id, _("is a {kind}, not a task: only tasks change lanes").format(
-                                       kind=el.kind))
+        raise refuse(
+            model, el.id, _("is a {kind}, not a task: only tasks change lanes").format(kind=el.kind)
+        )
     lane = _lane(model, el, lane_id)
     if el.lane_id == lane.id:
         raise refuse(model, el.id, _("is already in lane {name}").format(name=repr(lane.name)))
@@ -228,9 +309,14 @@ def reassign(model: ProcessModel, task_id: str, lane_id: str, *, finding: str | 
             if bb:
                 d.set_bounds(b.get("id"), (bb[0], bb[1] + dy, bb[2], bb[3]))
     result = d.finish(before)
-    change = (Change("reassign", (el.id, lane.id),
-                     f"Moved {el.label!r} from lane {el.lane!r} to lane {lane.name!r}: one "
-                     "handoff fewer each way." + d.tidy_note(), removed=tuple(d.removed),
-                     names=names_of(model, [el.id, *d.removed]), finding=finding,
-                     removed_lanes=tuple(d.dropped_lanes)))
+    change = Change(
+        "reassign",
+        (el.id, lane.id),
+        f"Moved {el.label!r} from lane {el.lane!r} to lane {lane.name!r}: one "
+        "handoff fewer each way." + d.tidy_note(),
+        removed=tuple(d.removed),
+        names=names_of(model, [el.id, *d.removed]),
+        finding=finding,
+        removed_lanes=tuple(d.dropped_lanes),
+    )
     return Applied(result, (change,))

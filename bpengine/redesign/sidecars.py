@@ -5,6 +5,7 @@
 and ``x.changes.yaml`` (what changed and why, what was skipped and why);
 ``bpengine report`` reads the change log back to show it beside the diagrams.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -63,17 +64,23 @@ def write_outputs(model, scenario: dict, applied, skipped, out: Path, source: st
     for change in applied:
         scenario = transform_scenario(scenario, change)
     header = f"# scenario of {out.name}, carried across the redesign of {source}\n"
-    log = {"source": source, "result": out.name,
-           "changes": [c.to_dict() for c in applied],
-           "skipped": [{"finding": s.finding, "reason": s.reason} for s in skipped]}
+    log = {
+        "source": source,
+        "result": out.name,
+        "changes": [c.to_dict() for c in applied],
+        "skipped": [{"finding": s.finding, "reason": s.reason} for s in skipped],
+    }
     try:
-        scen_path.write_text(header + yaml.safe_dump(scenario, allow_unicode=True,
-                                                     sort_keys=False), encoding="utf-8")
-        log_path.write_text(yaml.safe_dump(log, allow_unicode=True, sort_keys=False),
-                            encoding="utf-8")
+        scen_path.write_text(
+            header + yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        log_path.write_text(
+            yaml.safe_dump(log, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     except OSError as exc:
-        raise BpengineError(_("{parent}: cannot write: {why}").format(
-                                parent=out.parent, why=exc.strerror or exc)) from None
+        raise BpengineError(
+            _("{parent}: cannot write: {why}").format(parent=out.parent, why=exc.strerror or exc)
+        ) from None
     return [out, scen_path, log_path]
 
 
@@ -90,8 +97,13 @@ def read_change_log(after_file) -> list[Change]:
     out = []
     for c in doc.get("changes") or []:
         if isinstance(c, dict) and {"kind", "elements", "description"} <= set(c):
-            out.append(Change(kind=c["kind"], elements=tuple(c["elements"]),
-                              description=c["description"],
-                              names=tuple((c.get("names") or {}).items()),
-                              finding=c.get("finding")))
+            out.append(
+                Change(
+                    kind=c["kind"],
+                    elements=tuple(c["elements"]),
+                    description=c["description"],
+                    names=tuple((c.get("names") or {}).items()),
+                    finding=c.get("finding"),
+                )
+            )
     return out

@@ -14,6 +14,7 @@ What "clean" means follows bpmnlint's recommended rules where a change can break
 behind (orphan data objects and associations, empty lanes, empty parallel branches, dangling
 message flows, errands to idle offices).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,9 +31,29 @@ __all__ = ["Tidy", "check_clean", "clean_problems", "errand_destination", "ERRAN
 _B = f"{{{BPMN}}}"
 _DATA_REFS = ("dataObjectReference", "dataStoreReference")
 #: verbs of carrying a file or walking to an office (Indonesian, then English)
-ERRAND_WORDS = ("bawa", "membawa", "antar", "mengantar", "antarkan", "datang", "mendatangi",
-                "pergi", "kirim", "kirimkan", "mengirim", "serahkan", "menyerahkan", "ambil",
-                "bring", "carry", "take", "walk", "go", "send", "deliver")
+ERRAND_WORDS = (
+    "bawa",
+    "membawa",
+    "antar",
+    "mengantar",
+    "antarkan",
+    "datang",
+    "mendatangi",
+    "pergi",
+    "kirim",
+    "kirimkan",
+    "mengirim",
+    "serahkan",
+    "menyerahkan",
+    "ambil",
+    "bring",
+    "carry",
+    "take",
+    "walk",
+    "go",
+    "send",
+    "deliver",
+)
 _ERRAND_RE = re.compile(r"\b(" + "|".join(ERRAND_WORDS) + r")\b", re.IGNORECASE)
 _TO_RE = re.compile(r"\b(ke|di|kepada|to|at)\b", re.IGNORECASE)
 
@@ -65,8 +86,10 @@ def _message_senders(root) -> set[str]:
 
 def _lane_work(root) -> dict[str, list[str]]:
     """Lane id -> flow node ids listed in it (child lanes included)."""
-    return {lane.get("id"): [_text(r) for r in lane.iter(_B + "flowNodeRef")]
-            for lane in root.iter(_B + "lane")}
+    return {
+        lane.get("id"): [_text(r) for r in lane.iter(_B + "flowNodeRef")]
+        for lane in root.iter(_B + "lane")
+    }
 
 
 def _lane_names(root) -> dict[str, str]:
@@ -100,8 +123,9 @@ def errand_destination(name: str, lanes: dict[str, str]) -> list[str]:
     for lid, lane in lanes.items():
         lane = lane.lower().strip()
         last = lane.split()[-1] if lane.split() else ""
-        if lane and (re.search(r"\b" + re.escape(lane) + r"\b", where)
-                     or (len(last) >= 4 and last in words)):
+        if lane and (
+            re.search(r"\b" + re.escape(lane) + r"\b", where) or (len(last) >= 4 and last in words)
+        ):
             out.append(lid)
     return out
 
@@ -114,15 +138,25 @@ def clean_problems(root) -> list[tuple[str, str, str]]:
     used = _data_users(root)
     for ref in root.iter(*(_B + k for k in _DATA_REFS)):
         if ref.get("id") not in used:
-            out.append(("orphan-data", ref.get("id"),
-                        f"data object {ref.get('name') or ref.get('id')!r} is neither read nor "
-                        "written by any step"))
+            out.append(
+                (
+                    "orphan-data",
+                    ref.get("id"),
+                    f"data object {ref.get('name') or ref.get('id')!r} is neither read nor "
+                    "written by any step",
+                )
+            )
     for assoc in root.iter(_B + "association", _B + "messageFlow"):
         for end in ("sourceRef", "targetRef"):
             if assoc.get(end) not in ids:
-                out.append(("dangling-" + _local(assoc), assoc.get("id"),
-                            f"{_local(assoc)} {assoc.get('id')!r}: its {end} "
-                            f"{assoc.get(end)!r} does not exist"))
+                out.append(
+                    (
+                        "dangling-" + _local(assoc),
+                        assoc.get("id"),
+                        f"{_local(assoc)} {assoc.get('id')!r}: its {end} "
+                        f"{assoc.get(end)!r} does not exist",
+                    )
+                )
     work = _lane_work(root)
     names = _lane_names(root)
     for lid, nodes in work.items():
@@ -140,11 +174,16 @@ def clean_problems(root) -> list[tuple[str, str, str]]:
     for n, kind in kinds.items():
         if kind in GATEWAY_KINDS and len(ins.get(n, [])) == 1 and len(outs.get(n, [])) == 1:
             out.append(("superfluous-gateway", n, f"gateway {n!r} has one way in and one out"))
-        if not ins.get(n) and not outs.get(n) and kind != "boundaryEvent" \
-                and _local(by_id[n].getparent()) == "process":
+        if (
+            not ins.get(n)
+            and not outs.get(n)
+            and kind != "boundaryEvent"
+            and _local(by_id[n].getparent()) == "process"
+        ):
             out.append(("no-disconnected", n, f"{n!r} is connected to nothing"))
-    busy = {lid for lid, nodes in work.items() if any(kinds.get(x) in ACTIVITY_KINDS
-                                                       for x in nodes)}
+    busy = {
+        lid for lid, nodes in work.items() if any(kinds.get(x) in ACTIVITY_KINDS for x in nodes)
+    }
     handing_over = _message_senders(root)
     for n, kind in kinds.items():
         if kind in ACTIVITY_KINDS and n not in handing_over:
@@ -160,13 +199,26 @@ def _flow_problems(flows, kinds, ins, outs) -> list[tuple[str, str, str]]:
         cond = f.find(_B + "conditionExpression")
         key = (s, t, _text(cond) if cond is not None else "")  # as bpmnlint keys them
         if key in seen_pairs:
-            out.append(("no-duplicate-sequence-flows", f.get("id"),
-                        f"a second sequence flow from {s!r} to {t!r}"))
+            out.append(
+                (
+                    "no-duplicate-sequence-flows",
+                    f.get("id"),
+                    f"a second sequence flow from {s!r} to {t!r}",
+                )
+            )
         seen_pairs.add(key)
-        if (kinds.get(s) == "parallelGateway" == kinds.get(t) and len(outs.get(s, [])) > 1
-                and len(ins.get(t, [])) > 1):
-            out.append(("empty-parallel-branch", f.get("id"),
-                        f"the parallel split {s!r} has a branch with no step in it"))
+        if (
+            kinds.get(s) == "parallelGateway" == kinds.get(t)
+            and len(outs.get(s, [])) > 1
+            and len(ins.get(t, [])) > 1
+        ):
+            out.append(
+                (
+                    "empty-parallel-branch",
+                    f.get("id"),
+                    f"the parallel split {s!r} has a branch with no step in it",
+                )
+            )
     return out
 
 
@@ -174,9 +226,13 @@ def _errand_problem(n, node_name, names, lane_of, busy) -> list[tuple[str, str, 
     """A step that sends the applicant to an office where nobody works on the case any more."""
     to = [lid for lid in errand_destination(node_name, names) if lid != lane_of.get(n)]
     if to and not any(lid in busy for lid in to):
-        return [("errand-to-idle-office", n,
-                 f"{node_name!r} goes to {names[to[0]]!r}, where nobody works on the "
-                 "case any more")]
+        return [
+            (
+                "errand-to-idle-office",
+                n,
+                f"{node_name!r} goes to {names[to[0]]!r}, where nobody works on the case any more",
+            )
+        ]
     return []
 
 
@@ -189,8 +245,10 @@ def check_clean(model) -> list[Problem]:
     >>> check_clean(load("processes/surat-keterangan-domisili.bpmn"))
     []
     """
-    return [Problem(message, file=model.file, element_id=ident, code=code, severity="warning")
-            for code, ident, message in clean_problems(model.tree())]
+    return [
+        Problem(message, file=model.file, element_id=ident, code=code, severity="warning")
+        for code, ident, message in clean_problems(model.tree())
+    ]
 
 
 class Tidy(Editable):
@@ -200,8 +258,11 @@ class Tidy(Editable):
         """Note what the input uses, so only what a change orphans is removed."""
         self._used_before = _data_users(self.root)
         self._worked_before = {lid for lid, nodes in _lane_work(self.root).items() if nodes}
-        self._objects_before = {r.get("dataObjectRef") for r in self.root.iter(
-            _B + "dataObjectReference") if r.get("id") in self._used_before}
+        self._objects_before = {
+            r.get("dataObjectRef")
+            for r in self.root.iter(_B + "dataObjectReference")
+            if r.get("id") in self._used_before
+        }
         self._debris_before = {(code, ident) for code, ident, _m in clean_problems(self.root)}
         self.dropped_lanes: list[str] = []
         self.dropped_errands: list[str] = []
@@ -210,11 +271,13 @@ class Tidy(Editable):
         """What :meth:`tidy` removed besides the change itself, in a sentence or two."""
         out = ""
         if self.dropped_errands:
-            out += (" No longer needed: " + ", ".join(repr(e) for e in self.dropped_errands)
-                    + " (its office no longer works on the case).")
+            out += (
+                " No longer needed: "
+                + ", ".join(repr(e) for e in self.dropped_errands)
+                + " (its office no longer works on the case)."
+            )
         if self.dropped_lanes:
-            out += (" No longer involved: " + ", ".join(repr(x) for x in self.dropped_lanes)
-                    + ".")
+            out += " No longer involved: " + ", ".join(repr(x) for x in self.dropped_lanes) + "."
         return out
 
     def new_debris(self) -> list[tuple[str, str, str]]:
@@ -249,21 +312,32 @@ class Tidy(Editable):
         names = _lane_names(self.root)
         work = _lane_work(self.root)
         removed = set(self.removed)
-        idle = {lid for lid, nodes in work.items() if lid in self._worked_before and not any(
-            _local(self.index[x]) in ACTIVITY_KINDS for x in nodes if x in self.index)}
+        idle = {
+            lid
+            for lid, nodes in work.items()
+            if lid in self._worked_before
+            and not any(_local(self.index[x]) in ACTIVITY_KINDS for x in nodes if x in self.index)
+        }
         if not idle:
             return False
         for ident, node in list(self.index.items()):
-            if (_local(node) not in ACTIVITY_KINDS or ident in removed
-                    or ident in _message_senders(self.root)):
+            if (
+                _local(node) not in ACTIVITY_KINDS
+                or ident in removed
+                or ident in _message_senders(self.root)
+            ):
                 continue
             to = errand_destination(node.get("name") or "", names)
             if not to or not set(to) <= idle:
                 continue
             ins, outs = self.incoming(ident), self.outgoing(ident)
             el = self.model.elements.get(ident)
-            if (len(outs) != 1 or not ins or self.boundary_events(ident)
-                    or (el is not None and self.model.mandate(ident).required)):
+            if (
+                len(outs) != 1
+                or not ins
+                or self.boundary_events(ident)
+                or (el is not None and self.model.mandate(ident).required)
+            ):
                 continue
             target = outs[0].get("targetRef")
             if any(f.get("sourceRef") == target for f in ins):
@@ -299,8 +373,9 @@ class Tidy(Editable):
             if ref.get("id") not in used and ref.get("id") in self._used_before:
                 self._drop(ref)
         # annotations whose every association went with the element they described
-        linked = {a.get(e) for a in self.root.iter(_B + "association")
-                  for e in ("sourceRef", "targetRef")}
+        linked = {
+            a.get(e) for a in self.root.iter(_B + "association") for e in ("sourceRef", "targetRef")
+        }
         for note in list(self.root.iter(_B + "textAnnotation")):
             if note.get("id") not in linked and note.get("id") in self._used_before:
                 self._drop(note)

@@ -13,6 +13,7 @@ Adding one (see CONTRIBUTING.md): write the function, then :func:`register` a
 :class:`Transformation` holding its :class:`Suggestion` (a new name is added to the
 analyzer's vocabulary). The built-in ones are listed below, keyed by their suggestion.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -96,9 +97,12 @@ def transformation_for(finding, file: str = "<bytes>") -> Transformation:
     """
     found = TRANSFORMATIONS.get(finding.suggestion)
     if found is None:
-        raise ModelError(_("finding {id}: unknown suggestion {suggestion}").format(
-                             id=finding.id, suggestion=repr(finding.suggestion)),
-                         file=file)
+        raise ModelError(
+            _("finding {id}: unknown suggestion {suggestion}").format(
+                id=finding.id, suggestion=repr(finding.suggestion)
+            ),
+            file=file,
+        )
     return found
 
 
@@ -117,14 +121,12 @@ def _each(model: ProcessModel, ids, step: Callable[[ProcessModel, str], Applied]
 
 def _remove(model: ProcessModel, f) -> Applied:
     """``eliminate``: remove each target (else the last element)."""
-    return _each(model, _targets(f) or f.elements[-1:],
-                 lambda m, t: eliminate(m, t, finding=f.id))
+    return _each(model, _targets(f) or f.elements[-1:], lambda m, t: eliminate(m, t, finding=f.id))
 
 
 def _notify(model: ProcessModel, f) -> Applied:
     """``notify``: a notice takes each sign-off's place, so the office still learns of the case."""
-    return _each(model, _targets(f) or f.elements[-1:],
-                 lambda m, t: notify(m, t, finding=f.id))
+    return _each(model, _targets(f) or f.elements[-1:], lambda m, t: notify(m, t, finding=f.id))
 
 
 def _compose(model: ProcessModel, f) -> Applied:
@@ -159,22 +161,32 @@ def _reassign(model: ProcessModel, f) -> Applied:
     change who decides)."""
     home = model.elements[f.elements[0]].lane_id
     if home is None:
-        raise ModelError(_("finding {id}: {element} is in no lane, so there is no office to "
-                           "move steps to").format(id=f.id, element=f.elements[0]),
-                         file=model.file)
+        raise ModelError(
+            _(
+                "finding {id}: {element} is in no lane, so there is no office to move steps to"
+            ).format(id=f.id, element=f.elements[0]),
+            file=model.file,
+        )
     moved = _targets(f) or tuple(f.elements[1:-1])
     deciding = [t for t in moved if model.mandate(t).required or model.approval(t).is_approval]
     if deciding:
-        raise ModelError(_("finding {id}: {elements} decides (an approval); moving it to "
-                           "another office would change who decides").format(
-            id=f.id, elements=", ".join(deciding)), file=model.file)
+        raise ModelError(
+            _(
+                "finding {id}: {elements} decides (an approval); moving it to "
+                "another office would change who decides"
+            ).format(id=f.id, elements=", ".join(deciding)),
+            file=model.file,
+        )
     return _each(model, moved, lambda m, t: reassign(m, t, home, finding=f.id))
 
 
 def _automate(model: ProcessModel, f) -> Applied:
     """``automate``: a system does each target (else the last element)."""
-    return _each(model, _targets(f) or f.elements[-1:],
-                 lambda m, t: automate(m, t, check=_needs_check(model, t), finding=f.id))
+    return _each(
+        model,
+        _targets(f) or f.elements[-1:],
+        lambda m, t: automate(m, t, check=_needs_check(model, t), finding=f.id),
+    )
 
 
 def _fast_lane(model: ProcessModel, f) -> Applied:
@@ -184,31 +196,43 @@ def _fast_lane(model: ProcessModel, f) -> Applied:
     decision = f.elements[-1]
     flow = simple_branch(model, decision)
     if flow is None:
-        raise ModelError(_("finding {id}: {decision} no longer has a branch for simple "
-                           "cases").format(
-                             id=f.id, decision=decision), file=model.file)
+        raise ModelError(
+            _("finding {id}: {decision} no longer has a branch for simple cases").format(
+                id=f.id, decision=decision
+            ),
+            file=model.file,
+        )
     share = 1.0 / len(model.elements[decision].outgoing)
     condition = triage_condition(model, decision, flow)
-    return _each(model, _targets(f) or f.elements[:1],
-                 lambda m, t: fast_lane(m, t, condition, evidence=(decision, flow), share=share,
-                                        finding=f.id))
+    return _each(
+        model,
+        _targets(f) or f.elements[:1],
+        lambda m, t: fast_lane(
+            m, t, condition, evidence=(decision, flow), share=share, finding=f.id
+        ),
+    )
 
 
 def _move_staff(model: ProcessModel, f) -> Applied:
     """``move-staff``: the busy lane's steps are the elements, the lender's the target."""
     lender, busy = model.elements[_targets(f)[0]].lane, model.elements[f.elements[0]].lane
     if lender is None or busy is None:
-        raise ModelError(_("finding {id}: staff move between lanes, and {element} is in "
-                           "none").format(id=f.id, element=f.elements[0] if busy is None
-                                          else _targets(f)[0]), file=model.file)
+        raise ModelError(
+            _("finding {id}: staff move between lanes, and {element} is in none").format(
+                id=f.id, element=f.elements[0] if busy is None else _targets(f)[0]
+            ),
+            file=model.file,
+        )
     return move_staff(model, lender, busy, finding=f.id)
 
 
 def _relocate_check(model: ProcessModel, f) -> Applied:
     """``relocate-check``: the target, else the last approval among the elements, moves up
     front."""
-    check = next((e for e in (*_targets(f), *reversed(f.elements))
-                  if model.approval(e).is_approval), f.elements[-1])
+    check = next(
+        (e for e in (*_targets(f), *reversed(f.elements)) if model.approval(e).is_approval),
+        f.elements[-1],
+    )
     return relocate_check(model, check, finding=f.id)
 
 
@@ -278,9 +302,12 @@ def _alongside(model: ProcessModel, step: str, fid) -> Applied:
             return parallelise(model, chain, finding=fid)
         except ModelError as exc:
             error = exc
-    raise error or ModelError(_("finding {fid}: {step} has no neighbouring step to run "
-                                "alongside").format(
-                                  fid=fid, step=step), file=model.file)
+    raise error or ModelError(
+        _("finding {fid}: {step} has no neighbouring step to run alongside").format(
+            fid=fid, step=step
+        ),
+        file=model.file,
+    )
 
 
 for _t in (

@@ -9,6 +9,7 @@ This package sits above the consumers (it runs the analyzer, the redesigner and 
 simulator) and the report (whose tables and HTML it fills); only the CLI imports it.
 The public names below are imported on first use (PEP 562), as in :mod:`bpengine`.
 """
+
 from __future__ import annotations
 
 from ..lazy import lazy_exports

@@ -9,6 +9,7 @@ one mean per replication get a 95% CI and Welch's t-test over replication means;
 case (handoffs, approvals) come from the event log of the first replication and are
 tested over its cases.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,14 +28,18 @@ from ..scenario import load_scenario, parse_minutes
 from ..scenario.loading import sidecar_path
 from ..sim import simulate
 
-__all__ = ["compare", "scenarios_for", "simulate_pair", "per_case_counts",
-           "service_standard_days"]
+__all__ = ["compare", "scenarios_for", "simulate_pair", "per_case_counts", "service_standard_days"]
 
 # sim KPI name -> (row key, label, unit, better)
 _KPIS = [
     ("cycle_time_working_days", "cycle_days_mean", N_("Cycle time, mean"), "working days", "lower"),
-    ("waiting_hours", "waiting_hours", N_("Waiting per case (queue, batch, closed office)"),
-     "hours", "lower"),
+    (
+        "waiting_hours",
+        "waiting_hours",
+        N_("Waiting per case (queue, batch, closed office)"),
+        "hours",
+        "lower",
+    ),
     # the applicant's own time counts too: "work", not "staff"
     ("processing_hours", "staff_hours", N_("Work hours per case (all lanes)"), "hours", "lower"),
     ("cost_per_case", "cost", N_("Cost of that work per case"), "IDR", "lower"),
@@ -45,8 +50,9 @@ _KPIS = [
 _SYSTEM_STEPS = ("sendTask", "receiveTask")
 
 
-def per_case_counts(model: ProcessModel, event_log: Sequence[dict[str, Any]], handovers=None
-                    ) -> dict[str, list[float]]:
+def per_case_counts(
+    model: ProcessModel, event_log: Sequence[dict[str, Any]], handovers=None
+) -> dict[str, list[float]]:
     """Handoffs (lane changes between consecutive steps people do) and approvals done, per
     case; on a collaboration also the hand-overs between pools (``result.handovers``).
 
@@ -57,18 +63,29 @@ def per_case_counts(model: ProcessModel, event_log: Sequence[dict[str, Any]], ha
     for row in event_log:
         steps[row["case"]].append((row["start"], row["end"], row["activity"], row["lane"]))
     handoffs, approvals = [], []
-    sent: defaultdict[Any, int] = defaultdict(int)  # hand-overs between pools, counted on the simulator's own record
+    sent: defaultdict[Any, int] = defaultdict(
+        int
+    )  # hand-overs between pools, counted on the simulator's own record
     for row in handovers or ():
         sent[row["case"]] += 1
     for rows in steps.values():
         rows.sort(key=lambda r: (r[0], r[1]))
-        lanes = [r[3] for r in rows if not (r[2] in model.elements
-                                            and model.elements[r[2]].kind in _SYSTEM_STEPS)]
+        lanes = [
+            r[3]
+            for r in rows
+            if not (r[2] in model.elements and model.elements[r[2]].kind in _SYSTEM_STEPS)
+        ]
         handoffs.append(float(sum(1 for a, b in zip(lanes, lanes[1:], strict=False) if a != b)))
-        approvals.append(float(sum(1 for r in rows if r[2] in model.elements
-                                   and model.approval(r[2]).is_approval)))
-    return {"handoffs": handoffs, "approvals": approvals,
-            "handovers": [float(sent[case]) for case in steps]}
+        approvals.append(
+            float(
+                sum(1 for r in rows if r[2] in model.elements and model.approval(r[2]).is_approval)
+            )
+        )
+    return {
+        "handoffs": handoffs,
+        "approvals": approvals,
+        "handovers": [float(sent[case]) for case in steps],
+    }
 
 
 def _split(values: np.ndarray, replications: int) -> list[np.ndarray]:
@@ -85,8 +102,9 @@ def _file_of(side) -> str | None:
     return None if file in (None, "<bytes>") else str(file)
 
 
-def scenarios_for(before, after=None, *, scenario=None, after_scenario=None,
-                  overrides: Sequence[str] = ()):
+def scenarios_for(
+    before, after=None, *, scenario=None, after_scenario=None, overrides: Sequence[str] = ()
+):
     """The scenario each side of a before/after comparison runs on, resolved one way.
 
     :func:`compare`, ``bpengine compare`` and ``bpengine report`` all resolve through here.
@@ -136,27 +154,55 @@ def scenarios_for(before, after=None, *, scenario=None, after_scenario=None,
     def model_of(side):
         return None if side is None or isinstance(side, (str, os.PathLike)) else side
 
-    return (load_scenario(sb, model=model_of(before), overrides=overrides),
-            None if after is None else load_scenario(sa, model=model_of(after),
-                                                     overrides=overrides))
+    return (
+        load_scenario(sb, model=model_of(before), overrides=overrides),
+        None if after is None else load_scenario(sa, model=model_of(after), overrides=overrides),
+    )
 
 
-def simulate_pair(before: ProcessModel, after: ProcessModel, scenario=None,
-                  after_scenario=None, cases: int = 1000, replications: int = 10,
-                  seed: int = 7, *, progress=None, workers: int = 1):
+def simulate_pair(
+    before: ProcessModel,
+    after: ProcessModel,
+    scenario=None,
+    after_scenario=None,
+    cases: int = 1000,
+    replications: int = 10,
+    seed: int = 7,
+    *,
+    progress=None,
+    workers: int = 1,
+):
     """Simulate both models with the same seed; returns ``(result_before, result_after)``.
 
     ``progress(done, total)`` counts the cases of both sides; ``workers`` as
     :func:`bpengine.simulate`.
     """
-    def side(i):
-        return None if progress is None else (lambda done, total: progress(i * total + done,
-                                                                           2 * total))
 
-    rb = simulate(before, scenario=scenario, cases=cases, seed=seed, replications=replications,
-                  progress=side(0), workers=workers)
-    ra = simulate(after, scenario=scenario if after_scenario is None else after_scenario, cases=cases,
-                  seed=seed, replications=replications, progress=side(1), workers=workers)
+    def side(i):
+        return (
+            None
+            if progress is None
+            else (lambda done, total: progress(i * total + done, 2 * total))
+        )
+
+    rb = simulate(
+        before,
+        scenario=scenario,
+        cases=cases,
+        seed=seed,
+        replications=replications,
+        progress=side(0),
+        workers=workers,
+    )
+    ra = simulate(
+        after,
+        scenario=scenario if after_scenario is None else after_scenario,
+        cases=cases,
+        seed=seed,
+        replications=replications,
+        progress=side(1),
+        workers=workers,
+    )
     return rb, ra
 
 
@@ -178,23 +224,38 @@ def service_standard_days(value, working_minutes_per_day: float = 450.0) -> floa
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         days = float(value)
     else:
-        days = parse_minutes(value, "service standard", working_minutes_per_day) \
+        days = (
+            parse_minutes(value, "service standard", working_minutes_per_day)
             / working_minutes_per_day
+        )
     if not days > 0:
-        raise ScenarioError(_("service standard: must be positive, got {value!r}").format(
-                value=value))
+        raise ScenarioError(
+            _("service standard: must be positive, got {value!r}").format(value=value)
+        )
     return days
 
 
 def _within(result, days: float) -> list[float]:
     """Per replication, the share of cases done within ``days`` working days."""
-    return [float((c <= days + 1e-9).mean()) for c in _split(result.cycle_days,
-                                                              result.replications) if len(c)]
+    return [
+        float((c <= days + 1e-9).mean())
+        for c in _split(result.cycle_days, result.replications)
+        if len(c)
+    ]
 
 
-def compare(before, after, *, scenario=None, after_scenario=None, cases: int = 1000,
-            replications: int = 10, seed: int = 7, results=None,
-            service_standard=None) -> Comparison:
+def compare(
+    before,
+    after,
+    *,
+    scenario=None,
+    after_scenario=None,
+    cases: int = 1000,
+    replications: int = 10,
+    seed: int = 7,
+    results=None,
+    service_standard=None,
+) -> Comparison:
     """Structural metrics and simulated KPIs of two models, with absolute and % change.
 
     Parameters
@@ -229,43 +290,72 @@ def compare(before, after, *, scenario=None, after_scenario=None, cases: int = 1
         sb, sa = scenarios_for(before, after, scenario=scenario, after_scenario=after_scenario)
         results = simulate_pair(before, after, sb, sa, cases, replications, seed)
     rb, ra = results
-    rows: list[Metric] = [m for m in structure(before, after)
-                          if m.key not in ("handoffs", "approvals")]
+    rows: list[Metric] = [
+        m for m in structure(before, after) if m.key not in ("handoffs", "approvals")
+    ]
     for name, key, label, unit, better in _KPIS[:1]:
-        rows.append(simulated_metric(key, label, unit, list(rb[name].values),
-                                     list(ra[name].values), better))
-    for q, key, label in ((50, "cycle_days_median", N_("Cycle time, median")),
-                          (90, "cycle_days_p90", N_("Cycle time, 90th percentile"))):
+        rows.append(
+            simulated_metric(key, label, unit, list(rb[name].values), list(ra[name].values), better)
+        )
+    for q, key, label in (
+        (50, "cycle_days_median", N_("Cycle time, median")),
+        (90, "cycle_days_p90", N_("Cycle time, 90th percentile")),
+    ):
         vb = [float(np.percentile(c, q)) for c in _split(rb.cycle_days, rb.replications)]
         va = [float(np.percentile(c, q)) for c in _split(ra.cycle_days, ra.replications)]
         if vb and va:
             rows.append(simulated_metric(key, label, "working days", vb, va))
     for name, key, label, unit, better in _KPIS[1:]:
         if name in rb.kpis and name in ra.kpis and rb[name].values and ra[name].values:
-            rows.append(simulated_metric(key, label, unit, list(rb[name].values),
-                                         list(ra[name].values), better))
-    standard = (service_standard_days(service_standard, rb.working_minutes_per_day)
-                if service_standard is not None else rb.service_standard_days)
+            rows.append(
+                simulated_metric(
+                    key, label, unit, list(rb[name].values), list(ra[name].values), better
+                )
+            )
+    standard = (
+        service_standard_days(service_standard, rb.working_minutes_per_day)
+        if service_standard is not None
+        else rb.service_standard_days
+    )
     if standard is not None:
         vb, va = _within(rb, standard), _within(ra, standard)
         if vb and va:
-            rows.append(simulated_metric(
-                "sla", ngettext("Cases within the service standard ({days} working day)",
-                                "Cases within the service standard ({days} working days)",
-                                1 if standard == 1 else 2).format(
-                    days=format_number(standard, 0 if standard == int(standard) else 1)),
-                "share", vb, va, "higher"))
+            rows.append(
+                simulated_metric(
+                    "sla",
+                    ngettext(
+                        "Cases within the service standard ({days} working day)",
+                        "Cases within the service standard ({days} working days)",
+                        1 if standard == 1 else 2,
+                    ).format(days=format_number(standard, 0 if standard == int(standard) else 1)),
+                    "share",
+                    vb,
+                    va,
+                    "higher",
+                )
+            )
     cb = per_case_counts(before, rb.event_log, rb.handovers)
     ca = per_case_counts(after, ra.event_log, ra.handovers)
-    for key, label in (("handoffs", N_("Handoffs per case")),
-                       ("approvals", N_("Approvals per case")),
-                       ("handovers", N_("Hand-overs between pools per case"))):
+    for key, label in (
+        ("handoffs", N_("Handoffs per case")),
+        ("approvals", N_("Approvals per case")),
+        ("handovers", N_("Hand-overs between pools per case")),
+    ):
         if key == "handovers" and not (before.is_collaboration or after.is_collaboration):
             continue  # no pools, no hand-overs between them
         if cb.get(key) and ca.get(key):
             row = "handovers_per_case" if key == "handovers" else key
-            rows.append(simulated_metric(row, label, key, cb[key], ca[key],
-                                         basis=N_("the cases of the first replication")))
+            rows.append(
+                simulated_metric(
+                    row,
+                    label,
+                    key,
+                    cb[key],
+                    ca[key],
+                    basis=N_("the cases of the first replication"),
+                )
+            )
+
     def named(s, default):
         if isinstance(s, (str, os.PathLike)):
             return str(s)
@@ -274,6 +364,6 @@ def compare(before, after, *, scenario=None, after_scenario=None, cases: int = 1
     label = named(scenario, _("sidecar or defaults"))
     if after_scenario is not None:  # say which numbers each side ran on
         label = _("before {before}, after {after}").format(
-            before=label, after=named(after_scenario, label))
-    return Comparison(before.name, after.name, tuple(rows), cases, rb.replications, seed,
-                      label)
+            before=label, after=named(after_scenario, label)
+        )
+    return Comparison(before.name, after.name, tuple(rows), cases, rb.replications, seed, label)

@@ -6,6 +6,7 @@ change log (:func:`~bpengine.redesign.sidecars.write_outputs`), simulates it aga
 procedure as it is (:func:`~bpengine.reengineer.before_after.compare`) and writes the
 comparison and the HTML report into one folder. The CLI only parses options and prints.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -55,10 +56,21 @@ def _no_bar(label: str, unit: str):
     return contextlib.nullcontext(None)
 
 
-def reengineer_to(file, output, *, scenario=None, overrides=(), cases: int = 500,
-                  replications: int = 3, seed: int = 7, max_candidates: int = 60,
-                  beam: int = 3, jobs: int | None = None, keep=(),
-                  progress: Callable | None = None) -> Outcome:
+def reengineer_to(
+    file,
+    output,
+    *,
+    scenario=None,
+    overrides=(),
+    cases: int = 500,
+    replications: int = 3,
+    seed: int = 7,
+    max_candidates: int = 60,
+    beam: int = 3,
+    jobs: int | None = None,
+    keep=(),
+    progress: Callable | None = None,
+) -> Outcome:
     """Find the redesign of ``file`` that shortens it most and write the proof to ``output``.
 
     Parameters
@@ -101,44 +113,95 @@ def reengineer_to(file, output, *, scenario=None, overrides=(), cases: int = 500
         assumed = load_scenario(scen_path, model=model, overrides=overrides)
         raw = assumed.raw
     with stage("simulating candidates", "candidates") as update:
-        result = reengineer(model, raw, cases, replications, seed, jobs=jobs or None,
-                            beam=beam, max_candidates=max_candidates, keep=keep,
-                            progress=update)
+        result = reengineer(
+            model,
+            raw,
+            cases,
+            replications,
+            seed,
+            jobs=jobs or None,
+            beam=beam,
+            max_candidates=max_candidates,
+            keep=keep,
+            progress=update,
+        )
     out = Path(output)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BpengineError(_("{out}: cannot create the folder: {reason}").format(
-                out=out, reason=exc.strerror or exc)) from None
+        raise BpengineError(
+            _("{out}: cannot create the folder: {reason}").format(
+                out=out, reason=exc.strerror or exc
+            )
+        ) from None
     best = result.best
     if best is None:
-        report = write_report(model, findings=result.findings, path=out / "report.html",
-                              scenario=assumed)
+        report = write_report(
+            model, findings=result.findings, path=out / "report.html", scenario=assumed
+        )
         return Outcome(result, (report,))
     stem = Path(file).name.removesuffix(".bpmn")
     changes = result.explained_changes(best)
-    written = write_outputs(best.model, raw, changes, [], out / f"{stem}.redesigned.bpmn",
-                            str(file))
+    written = write_outputs(
+        best.model, raw, changes, [], out / f"{stem}.redesigned.bpmn", str(file)
+    )
     after = load_model(written[0])  # as written, so the report names the new file
-    comparison, plots = _prove(model, after, raw, best.scenario, cases,
-                               max(replications, 5), seed, jobs, stage)
-    (out / "comparison.txt").write_text(comparison.table() + "\n" + comparison.headline()
-                                        + "\n", encoding="utf-8")
-    (out / "comparison.json").write_text(json.dumps(comparison.to_dict(), indent=2,
-                                                    ensure_ascii=False), encoding="utf-8")
-    report = write_report(model, after, findings=result.findings, comparison=comparison,
-                          plots=plots, changes=changes, path=out / "report.html",
-                          scenario=assumed)
-    return Outcome(result, (*written, out / "comparison.txt", out / "comparison.json", report),
-                   comparison)
+    comparison, plots = _prove(
+        model, after, raw, best.scenario, cases, max(replications, 5), seed, jobs, stage
+    )
+    (out / "comparison.txt").write_text(
+        comparison.table() + "\n" + comparison.headline() + "\n", encoding="utf-8"
+    )
+    (out / "comparison.json").write_text(
+        json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    report = write_report(
+        model,
+        after,
+        findings=result.findings,
+        comparison=comparison,
+        plots=plots,
+        changes=changes,
+        path=out / "report.html",
+        scenario=assumed,
+    )
+    return Outcome(
+        result, (*written, out / "comparison.txt", out / "comparison.json", report), comparison
+    )
 
 
-def _prove(model: ProcessModel, after: ProcessModel, raw: dict, after_scenario: dict,
-           cases: int, replications: int, seed: int, jobs, stage) -> tuple:
+def _prove(
+    model: ProcessModel,
+    after: ProcessModel,
+    raw: dict,
+    after_scenario: dict,
+    cases: int,
+    replications: int,
+    seed: int,
+    jobs,
+    stage,
+) -> tuple:
     """The comparison of the best redesign with the procedure as it is, and its plots."""
     with stage("simulating before and after", "cases") as update:
-        results = simulate_pair(model, after, raw, after_scenario, cases, replications, seed,
-                                progress=update, workers=jobs or 0)
-    comparison = compare(model, after, scenario=raw, cases=cases, replications=replications, seed=seed,
-                         after_scenario=after_scenario, results=results)
+        results = simulate_pair(
+            model,
+            after,
+            raw,
+            after_scenario,
+            cases,
+            replications,
+            seed,
+            progress=update,
+            workers=jobs or 0,
+        )
+    comparison = compare(
+        model,
+        after,
+        scenario=raw,
+        cases=cases,
+        replications=replications,
+        seed=seed,
+        after_scenario=after_scenario,
+        results=results,
+    )
     return comparison, plots_for(*results)

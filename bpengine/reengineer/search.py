@@ -10,6 +10,7 @@ scenario carried across its changes, with the same seed (common random numbers),
 of worker processes; the ranking — by mean cycle time in working days, then cost per case,
 then fewer changes — depends only on the seed, never on which worker finished first.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,9 +54,14 @@ class Candidate:
         k = self.kpis
         # a candidate that could not run has infinite KPIs (evaluate): rank it last, and
         # never round() an infinity, which raises
-        fin = (lambda x, digits: round(x, digits) if math.isfinite(x) else x)
-        return (fin(k.get("cycle_days", math.inf), 2), fin(k.get("cost", 0.0), 0),
-                fin(k.get("handoffs", 0.0), 1), len(self.findings), self.findings)
+        fin = lambda x, digits: round(x, digits) if math.isfinite(x) else x
+        return (
+            fin(k.get("cycle_days", math.inf), 2),
+            fin(k.get("cost", 0.0), 0),
+            fin(k.get("handoffs", 0.0), 1),
+            len(self.findings),
+            self.findings,
+        )
 
     def improves_on(self, other: Candidate, tolerance: float = 0.02) -> bool:
         """Better cycle time, or no worse (within ``tolerance``) and fewer handoffs or cost."""
@@ -64,8 +70,11 @@ class Candidate:
             return False
         if a["cost"] > b["cost"] * (1 + tolerance) + 1e-6:
             return False
-        return (a["cycle_days"] < b["cycle_days"] * (1 - 1e-3) or a["cost"] < b["cost"] - 1e-6
-                or a["handoffs"] < b["handoffs"] - 0.05)
+        return (
+            a["cycle_days"] < b["cycle_days"] * (1 - 1e-3)
+            or a["cost"] < b["cost"] - 1e-6
+            or a["handoffs"] < b["handoffs"] - 0.05
+        )
 
 
 @dataclass
@@ -87,13 +96,18 @@ class Reengineering:
             _f, after = self.later[finding_id]
             return f"{finding_id}: " + _(
                 "not in the analysis of the procedure as it is; found by analyzing the redesign "
-                "after {findings} again").format(findings=", ".join(after))
+                "after {findings} again"
+            ).format(findings=", ".join(after))
         raise KeyError(finding_id)
 
     def explained_changes(self, candidate: Candidate) -> list[Change]:
         """``candidate``'s changes, each one made for a later finding saying where it came from."""
-        return [dataclasses.replace(c, description=f"{c.description} ({self.origin(c.finding)}.)")
-                if c.finding in self.later else c for c in candidate.changes]
+        return [
+            dataclasses.replace(c, description=f"{c.description} ({self.origin(c.finding)}.)")
+            if c.finding in self.later
+            else c
+            for c in candidate.changes
+        ]
 
     @property
     def best(self) -> Candidate | None:
@@ -110,14 +124,17 @@ def evaluate(job: tuple) -> dict:
     try:
         res = simulate(model, scenario=scenario, cases=cases, seed=seed, replications=replications)
     except BpengineError as exc:  # this candidate cannot run: rank it last, say why
-        return {"cycle_days": math.inf, "cost": math.inf, "handoffs": math.inf,
-                "error": str(exc)}
+        return {"cycle_days": math.inf, "cost": math.inf, "handoffs": math.inf, "error": str(exc)}
     counts = per_case_counts(model, res.event_log)
-    mean = (lambda xs: sum(xs) / len(xs) if xs else math.nan)
-    kpis = {"cycle_days": res["cycle_time_working_days"].mean,
-            "cycle_values": list(res["cycle_time_working_days"].values),
-            "cost": res["cost_per_case"].mean, "staff_hours": res["processing_hours"].mean,
-            "handoffs": mean(counts["handoffs"]), "approvals": mean(counts["approvals"])}
+    mean = lambda xs: sum(xs) / len(xs) if xs else math.nan
+    kpis = {
+        "cycle_days": res["cycle_time_working_days"].mean,
+        "cycle_values": list(res["cycle_time_working_days"].values),
+        "cost": res["cost_per_case"].mean,
+        "staff_hours": res["processing_hours"].mean,
+        "handoffs": mean(counts["handoffs"]),
+        "approvals": mean(counts["approvals"]),
+    }
     if "within_service_standard" in res.kpis:
         kpis["sla"] = res["within_service_standard"].mean
     return kpis
@@ -154,8 +171,9 @@ def _design(model: ProcessModel, scenario: dict) -> tuple:
     return model, json.dumps(scenario, sort_keys=True, default=str)
 
 
-def _extend(parent: Candidate, findings, keep, seen: set, ids: tuple | None = None
-            ) -> Candidate | None:
+def _extend(
+    parent: Candidate, findings, keep, seen: set, ids: tuple | None = None
+) -> Candidate | None:
     """``parent`` with ``findings`` applied in order, or ``None`` when nothing applied or the
     design was seen before; ``ids`` are the findings it adds to ``parent``'s (default: those
     its changes name)."""
@@ -176,10 +194,20 @@ def _extend(parent: Candidate, findings, keep, seen: set, ids: tuple | None = No
     return Candidate(parent.findings + ids, done.model, scenario, parent.changes + applied)
 
 
-def reengineer(model, scenario: dict | None = None, cases: int = 1000, replications: int = 3,
-               seed: int = 7, *, jobs: int | None = None, beam: int = 3,
-               max_candidates: int = 50, keep=(), findings=None,
-               progress=None) -> Reengineering:
+def reengineer(
+    model,
+    scenario: dict | None = None,
+    cases: int = 1000,
+    replications: int = 3,
+    seed: int = 7,
+    *,
+    jobs: int | None = None,
+    beam: int = 3,
+    max_candidates: int = 50,
+    keep=(),
+    findings=None,
+    progress=None,
+) -> Reengineering:
     """Search redesigns of ``model`` and rank them by simulated cycle time and cost.
 
     Parameters
@@ -216,11 +244,17 @@ def reengineer(model, scenario: dict | None = None, cases: int = 1000, replicati
     try:
         evaluate_all([base])
         if "error" in base.kpis:
-            raise BpengineError(_("the procedure as it is cannot be simulated: {why}").format(
-                    why=base.kpis['error']))
+            raise BpengineError(
+                _("the procedure as it is cannot be simulated: {why}").format(
+                    why=base.kpis["error"]
+                )
+            )
         if findings is None:  # savings capped by the share of the simulated mean they take
-            findings = analyze(model, scenario=load_scenario(scenario, model=model),
-                               cycle_days=base.kpis["cycle_days"])
+            findings = analyze(
+                model,
+                scenario=load_scenario(scenario, model=model),
+                cycle_days=base.kpis["cycle_days"],
+            )
         result = _search(base, findings, keep, evaluate_all, beam, max_candidates)
         if progress is not None:
             progress(evaluate_all.done, evaluate_all.done)
@@ -277,8 +311,11 @@ class _Search:
             helpful = self.all_of(start, [by_id[c.findings[-1]] for c in ranked])
             if helpful is not None:
                 self.run([helpful])
-                if (current is not None and helpful.improves_on(current)
-                        and helpful.score < current.score):
+                if (
+                    current is not None
+                    and helpful.improves_on(current)
+                    and helpful.score < current.score
+                ):
                     current = helpful
                     queue = [fid for fid in queue if fid not in helpful.findings]
         while current is not None and queue and self.left() > 0:
@@ -296,14 +333,15 @@ class _Search:
             winner = next((c for c in batch if c.improves_on(current)), None)
             if winner is not None:
                 current = winner
-                queue = tried[batch.index(winner) + 1:] + queue  # retry the rest on it
+                queue = tried[batch.index(winner) + 1 :] + queue  # retry the rest on it
 
     def best(self) -> Candidate:
         return min(self.everything, key=lambda c: c.score) if self.everything else self.base
 
 
-def _search(base, findings, keep, evaluate_all, beam, max_candidates,
-            rounds: int = 3) -> Reengineering:
+def _search(
+    base, findings, keep, evaluate_all, beam, max_candidates, rounds: int = 3
+) -> Reengineering:
     search = _Search(base, keep, evaluate_all, max_candidates)
     # 1. findings of the procedure: alone, all, all that helped, greedy
     search.improve(base, findings)
@@ -315,9 +353,15 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
         best = search.best()
         if best is base or search.left() <= 0:
             break
-        fresh = [f for f in analyze(best.model, scenario=load_scenario(best.scenario, model=best.model),
-                                    cycle_days=best.kpis.get("cycle_days"))
-                 if f.id not in known]
+        fresh = [
+            f
+            for f in analyze(
+                best.model,
+                scenario=load_scenario(best.scenario, model=best.model),
+                cycle_days=best.kpis.get("cycle_days"),
+            )
+            if f.id not in known
+        ]
         if not fresh:
             break
         known |= {f.id for f in fresh}
@@ -338,7 +382,7 @@ def _search(base, findings, keep, evaluate_all, beam, max_candidates,
             break
         search.run(grown)
         best_before = min(c.score for c in frontier)
-        frontier = sorted([c for c in grown if c.score < best_before],
-                          key=lambda c: c.score)[:beam]
-    return Reengineering(base, sorted(search.everything, key=lambda c: c.score), list(findings),
-                         later)
+        frontier = sorted([c for c in grown if c.score < best_before], key=lambda c: c.score)[:beam]
+    return Reengineering(
+        base, sorted(search.everything, key=lambda c: c.score), list(findings), later
+    )

@@ -4,6 +4,7 @@ The public names below are imported on first use (PEP 562), as in :mod:`bpengine
 reaches :mod:`.tables` through this package on every run, and a plain ``simulate`` must not
 pay for networkx and the before/after machinery it never uses.
 """
+
 from __future__ import annotations
 
 from ..lazy import lazy_exports

@@ -7,6 +7,7 @@ file is sent back - with, beside each, the source the scenario file gives for it
 comment on its line, read by :func:`bpengine.scenario.sources.scenario_sources`), or
 "not stated". Elements are named, never shown by id.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -88,35 +89,56 @@ def assumption_rows(scenario, model) -> list[tuple[str, str, str, str]]:
     rows = []
     g = _("Working time")
     day = scenario.calendar.working_minutes_per_day
-    hours = raw.get("calendar", {}).get("hours", "indonesia") if isinstance(
-        raw.get("calendar"), dict) else "indonesia"
-    rows.append((g, _("Office hours"), _("{spec}: {hours} working hours on an average "
-                                         "weekday").format(spec=hours,
-                                                           hours=format_number(day / 60, 1)),
-                 src("calendar", "hours")))
-    holidays = raw.get("calendar", {}).get("holidays") if isinstance(raw.get("calendar"),
-                                                                     dict) else None
+    hours = (
+        raw.get("calendar", {}).get("hours", "indonesia")
+        if isinstance(raw.get("calendar"), dict)
+        else "indonesia"
+    )
+    rows.append(
+        (
+            g,
+            _("Office hours"),
+            _("{spec}: {hours} working hours on an average weekday").format(
+                spec=hours, hours=format_number(day / 60, 1)
+            ),
+            src("calendar", "hours"),
+        )
+    )
+    holidays = (
+        raw.get("calendar", {}).get("holidays") if isinstance(raw.get("calendar"), dict) else None
+    )
     if holidays:
-        rows.append((g, _("Public holidays"), ", ".join(map(str, holidays)),
-                     src("calendar", "holidays")))
+        rows.append(
+            (g, _("Public holidays"), ", ".join(map(str, holidays)), src("calendar", "holidays"))
+        )
     if scenario.service_standard_minutes is not None:
         m = scenario.service_standard_minutes
-        value = (_("{days} working days").format(days=format_number(m / day, 1))
-                 if m >= day else _minutes(m))
+        value = (
+            _("{days} working days").format(days=format_number(m / day, 1))
+            if m >= day
+            else _minutes(m)
+        )
         rows.append((g, _("Service standard (legal maximum)"), value, src("service_standard")))
     g = _("Requests")
     mean = scenario.arrivals.interarrival.mean
     if mean > 0:
-        rows.append((g, _("Requests arriving"), _(
-            "one every {gap} of office time on average, about {n} per working day").format(
-            gap=_minutes(mean), n=format_number(day / mean, 1)),
-            src("arrivals", "interarrival") if ("arrivals", "interarrival") in notes
-            else src("arrivals", "rate")))
+        rows.append(
+            (
+                g,
+                _("Requests arriving"),
+                _("one every {gap} of office time on average, about {n} per working day").format(
+                    gap=_minutes(mean), n=format_number(day / mean, 1)
+                ),
+                src("arrivals", "interarrival")
+                if ("arrivals", "interarrival") in notes
+                else src("arrivals", "rate"),
+            )
+        )
     g = _("Staff")
     for lane, staff in scenario.lanes.items():
-        value = ngettext("{n} person, Rp {cost} an hour", "{n} people, Rp {cost} an hour",
-                         staff.staff).format(n=format_number(staff.staff),
-                                             cost=format_number(staff.cost_per_hour, 0))
+        value = ngettext(
+            "{n} person, Rp {cost} an hour", "{n} people, Rp {cost} an hour", staff.staff
+        ).format(n=format_number(staff.staff), cost=format_number(staff.cost_per_hour, 0))
         rows.append((g, lane, value, src("lanes", lane)))
     g = _("Time per step")
     tasks = raw.get("tasks") or {}
@@ -129,8 +151,11 @@ def assumption_rows(scenario, model) -> list[tuple[str, str, str, str]]:
         batch = scenario.batches.get(ident)
         if batch is not None:
             times = ", ".join(f"{int(t) // 60:02d}:{int(t) % 60:02d}" for t in batch.at)
-            what = (_("signed in batches at {times}").format(times=times) if times else
-                    _("done once {n} files wait").format(n=batch.size))
+            what = (
+                _("signed in batches at {times}").format(times=times)
+                if times
+                else _("done once {n} files wait").format(n=batch.size)
+            )
             rows.append((g, _name(model, ident), what, src("tasks", key, "batch")))
     g = _("How often files take each way")
     gateways = raw.get("gateways") or {}
@@ -148,9 +173,18 @@ def assumption_rows(scenario, model) -> list[tuple[str, str, str, str]]:
 def assumptions_html(scenario, model) -> str:
     """The assumptions section of the report (an empty string without a scenario)."""
     if scenario is None:
-        return ("<h2 id=\"assumptions\">" + escape(_("Assumptions")) + "</h2><p>"
-                + escape(_("No scenario was given: every step takes the stated default time "
-                           "and each office has one person.")) + "</p>")
+        return (
+            '<h2 id="assumptions">'
+            + escape(_("Assumptions"))
+            + "</h2><p>"
+            + escape(
+                _(
+                    "No scenario was given: every step takes the stated default time "
+                    "and each office has one person."
+                )
+            )
+            + "</p>"
+        )
     rows = assumption_rows(scenario, model)
     path, _doc = _file_of(scenario)
     note = file_note(path) if path else None
@@ -159,18 +193,37 @@ def assumptions_html(scenario, model) -> str:
         if g != group:
             body.append(f'<tr class="group"><th colspan="3">{escape(g)}</th></tr>')
             group = g
-        guess = ' class="guess"' if "assumption" in source.lower() or source == _(
-            "not stated") else ""
-        body.append(f"<tr><td>{escape(what)}</td><td>{escape(value)}</td>"
-                    f"<td{guess}>{escape(source)}</td></tr>")
-    intro = _("The simulation ran on these numbers. Beside each, where it came from, as the "
-              "scenario file states it; \"assumption\" marks an estimate that should be "
-              "checked against the office's own records.")
-    return ("<section class=\"assumptions\"><h2 id=\"assumptions\">"
-            + escape(_("Assumptions and where each number came from")) + "</h2>"
-            + f"<p>{escape(intro)}</p>"
-            + ('<p class="meta">' + escape(_("Scenario file")) + f": {escape(str(scenario.source))}"
-               + (f" &mdash; {escape(note)}" if note else "") + "</p>")
-            + '<div class="scroll"><table><tr><th>' + escape(_("What")) + "</th><th>"
-            + escape(_("Value")) + "</th><th>" + escape(_("Source")) + "</th></tr>"
-            + "".join(body) + "</table></div></section>")
+        guess = (
+            ' class="guess"' if "assumption" in source.lower() or source == _("not stated") else ""
+        )
+        body.append(
+            f"<tr><td>{escape(what)}</td><td>{escape(value)}</td>"
+            f"<td{guess}>{escape(source)}</td></tr>"
+        )
+    intro = _(
+        "The simulation ran on these numbers. Beside each, where it came from, as the "
+        'scenario file states it; "assumption" marks an estimate that should be '
+        "checked against the office's own records."
+    )
+    return (
+        '<section class="assumptions"><h2 id="assumptions">'
+        + escape(_("Assumptions and where each number came from"))
+        + "</h2>"
+        + f"<p>{escape(intro)}</p>"
+        + (
+            '<p class="meta">'
+            + escape(_("Scenario file"))
+            + f": {escape(str(scenario.source))}"
+            + (f" &mdash; {escape(note)}" if note else "")
+            + "</p>"
+        )
+        + '<div class="scroll"><table><tr><th>'
+        + escape(_("What"))
+        + "</th><th>"
+        + escape(_("Value"))
+        + "</th><th>"
+        + escape(_("Source"))
+        + "</th></tr>"
+        + "".join(body)
+        + "</table></div></section>"
+    )

@@ -6,6 +6,7 @@ same seed (common random numbers, as far as the simulator's streams allow), with
 confidence intervals over replications and Welch's t-test on the replication means, so
 every difference is stated together with whether it is real.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,14 @@ from ..model import ProcessModel
 from ..model.graph import next_activities
 from .significance import mean_ci, welch
 
-__all__ = ["Metric", "Comparison", "structure", "structural_metrics", "simulated_metric",
-           "STRUCTURE_LABELS"]
+__all__ = [
+    "Metric",
+    "Comparison",
+    "structure",
+    "structural_metrics",
+    "simulated_metric",
+    "STRUCTURE_LABELS",
+]
 
 #: structural metric key -> (label, unit)
 STRUCTURE_LABELS = {
@@ -38,13 +45,22 @@ _POOLS_ONLY = ("handovers", "paper_handovers")
 
 def _signed(value: float, digits: int) -> str:
     """``+1,234`` / ``-0.25``: the sign always shown, the number in the current language."""
-    return ("-" if value < 0 and round(value, digits) else "+") + format_number(abs(value),
-                                                                               digits)
+    return ("-" if value < 0 and round(value, digits) else "+") + format_number(abs(value), digits)
 
 
 # units as the table prints them
-_UNITS = (N_("steps"), N_("lanes"), N_("handoffs"), N_("gateways"), N_("working days"),
-          N_("hours"), N_("IDR"), N_("share"), N_("approvals"), N_("hand-overs"))
+_UNITS = (
+    N_("steps"),
+    N_("lanes"),
+    N_("handoffs"),
+    N_("gateways"),
+    N_("working days"),
+    N_("hours"),
+    N_("IDR"),
+    N_("share"),
+    N_("approvals"),
+    N_("hand-overs"),
+)
 
 
 @dataclass(frozen=True)
@@ -92,14 +108,24 @@ class Metric:
         if self.unit == "share":  # a share's interval cannot leave [0, 1]
             text = format_percent(value)
             if ci and ci[0] != ci[1]:
-                text += " [" + _("{low}, {high}").format(
-                    low=format_percent(max(0.0, ci[0])), high=format_percent(min(1.0, ci[1]))) + "]"
+                text += (
+                    " ["
+                    + _("{low}, {high}").format(
+                        low=format_percent(max(0.0, ci[0])), high=format_percent(min(1.0, ci[1]))
+                    )
+                    + "]"
+                )
             return text
         digits = 0 if self._whole(value) else 2
         text = format_number(value, digits)
         if ci and ci[0] != ci[1]:
-            text += " [" + _("{low}, {high}").format(low=format_number(ci[0], digits),
-                                                    high=format_number(ci[1], digits)) + "]"
+            text += (
+                " ["
+                + _("{low}, {high}").format(
+                    low=format_number(ci[0], digits), high=format_number(ci[1], digits)
+                )
+                + "]"
+            )
         return text
 
     def _whole(self, value: float) -> bool:
@@ -117,20 +143,34 @@ class Metric:
             return _("counted on the models (exact)") if self.change else _("no change")
         if self.p_value is None:
             return _("one replication per side: no test possible; run more replications")
-        p = ("p < " + format_number(0.001, 3) if self.p_value < 0.001
-             else "p = " + format_number(self.p_value, 3))
+        p = (
+            "p < " + format_number(0.001, 3)
+            if self.p_value < 0.001
+            else "p = " + format_number(self.p_value, 3)
+        )
         if self.significant:
             return _("statistically significant (Welch t-test over {basis}, {p})").format(
-                basis=_(self.basis), p=p)
-        return _("not statistically significant ({p}): the difference may be chance").format(
-            p=p)
+                basis=_(self.basis), p=p
+            )
+        return _("not statistically significant ({p}): the difference may be chance").format(p=p)
 
     def to_dict(self) -> dict:
-        return {"key": self.key, "label": self.label, "unit": self.unit, "kind": self.kind,
-                "before": self.before, "after": self.after, "change": self.change,
-                "pct_change": self.pct, "ci_before": self.ci_before, "ci_after": self.ci_after,
-                "ci_change": self.ci_change, "p_value": self.p_value,
-                "significant": self.significant, "statement": self.statement()}
+        return {
+            "key": self.key,
+            "label": self.label,
+            "unit": self.unit,
+            "kind": self.kind,
+            "before": self.before,
+            "after": self.after,
+            "change": self.change,
+            "pct_change": self.pct,
+            "ci_before": self.ci_before,
+            "ci_after": self.ci_after,
+            "ci_change": self.ci_change,
+            "p_value": self.p_value,
+            "significant": self.significant,
+            "statement": self.statement(),
+        }
 
 
 @dataclass(frozen=True)
@@ -154,17 +194,21 @@ class Comparison:
 
     def basis(self) -> str:
         if self.observed:
-            return (f"Observed cases: {self.observed[0]} before, {self.observed[1]} after "
-                    f"(from the logs {self.observed[2]} and {self.observed[3]}); calendar, "
-                    f"costs and service standard: {self.scenario}. Brackets: 95% confidence "
-                    "intervals over cases; tests: Welch t-test over cases.")
+            return (
+                f"Observed cases: {self.observed[0]} before, {self.observed[1]} after "
+                f"(from the logs {self.observed[2]} and {self.observed[3]}); calendar, "
+                f"costs and service standard: {self.scenario}. Brackets: 95% confidence "
+                "intervals over cases; tests: Welch t-test over cases."
+            )
         if not self.replications:
             return _("Structural comparison only (no simulation).")
-        return _("Simulated {cases} cases x {replications} replications per side, seed {seed} "
-                 "on both sides (common random numbers); scenario: {scenario}. Brackets: "
-                 "confidence intervals at 95%.").format(cases=self.cases,
-                                                 replications=self.replications,
-                                                 seed=self.seed, scenario=self.scenario)
+        return _(
+            "Simulated {cases} cases x {replications} replications per side, seed {seed} "
+            "on both sides (common random numbers); scenario: {scenario}. Brackets: "
+            "confidence intervals at 95%."
+        ).format(
+            cases=self.cases, replications=self.replications, seed=self.seed, scenario=self.scenario
+        )
 
     def headline(self) -> str:
         parts = []
@@ -174,32 +218,64 @@ class Comparison:
             except KeyError:
                 continue
             if m.change and m.significant:
-                verb = _("{what} falls by {n} {unit}") if m.change < 0 else \
-                    _("{what} rises by {n} {unit}")
-                parts.append(verb.format(what=_(m.label).lower(),
-                                         n=format_number(abs(m.change), 2), unit=_(m.unit))
-                             + (f" ({m.pct:+.0f}%)" if m.pct is not None else ""))
+                verb = (
+                    _("{what} falls by {n} {unit}")
+                    if m.change < 0
+                    else _("{what} rises by {n} {unit}")
+                )
+                parts.append(
+                    verb.format(
+                        what=_(m.label).lower(), n=format_number(abs(m.change), 2), unit=_(m.unit)
+                    )
+                    + (f" ({m.pct:+.0f}%)" if m.pct is not None else "")
+                )
         return _("The redesign: {changes}.").format(changes="; ".join(parts)) if parts else ""
 
     def to_dict(self) -> dict:
-        return {"before": self.before, "after": self.after, "cases": self.cases,
-                "replications": self.replications, "seed": self.seed,
-                **({"observed": dict(zip(("cases_before", "cases_after", "log_before",
-                                          "log_after"), self.observed, strict=True))}
-                   if self.observed else {}),
-                "scenario": self.scenario, "metrics": [m.to_dict() for m in self.metrics]}
+        return {
+            "before": self.before,
+            "after": self.after,
+            "cases": self.cases,
+            "replications": self.replications,
+            "seed": self.seed,
+            **(
+                {
+                    "observed": dict(
+                        zip(
+                            ("cases_before", "cases_after", "log_before", "log_after"),
+                            self.observed,
+                            strict=True,
+                        )
+                    )
+                }
+                if self.observed
+                else {}
+            ),
+            "scenario": self.scenario,
+            "metrics": [m.to_dict() for m in self.metrics],
+        }
 
     def table(self) -> str:
         """A plain-text table for the terminal."""
         head = (_("measure"), _("before"), _("after"), _("change"), _("significance"))
-        rows = [(f"{_(m.label)} [{_(m.unit)}]", m.format(m.before, m.ci_before),
-                 m.format(m.after, m.ci_after), m.format_change(), m.statement())
-                for m in self.metrics]
+        rows = [
+            (
+                f"{_(m.label)} [{_(m.unit)}]",
+                m.format(m.before, m.ci_before),
+                m.format(m.after, m.ci_after),
+                m.format_change(),
+                m.statement(),
+            )
+            for m in self.metrics
+        ]
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(head[:4], widths, strict=True))
-                 + "  " + head[4]]
-        lines += ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
-                  for r in rows]
+        lines = [
+            "  ".join(c.ljust(w) for c, w in zip(head[:4], widths, strict=True)) + "  " + head[4]
+        ]
+        lines += [
+            "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
+            for r in rows
+        ]
         return "\n".join([self.basis(), *lines])
 
 
@@ -236,20 +312,47 @@ def structure(before: ProcessModel, after: ProcessModel) -> list[Metric]:
     """Structural metrics of both models as table rows."""
     sb, sa = structural_metrics(before), structural_metrics(after)
     pools = before.is_collaboration or after.is_collaboration
-    return [Metric(k, *STRUCTURE_LABELS[k], "structure", sb[k], sa[k],
-                   better="higher" if k == "mandatory" else "lower") for k in STRUCTURE_LABELS
-            if pools or k not in _POOLS_ONLY]
+    return [
+        Metric(
+            k,
+            *STRUCTURE_LABELS[k],
+            "structure",
+            sb[k],
+            sa[k],
+            better="higher" if k == "mandatory" else "lower",
+        )
+        for k in STRUCTURE_LABELS
+        if pools or k not in _POOLS_ONLY
+    ]
 
 
-def simulated_metric(key: str, label: str, unit: str, before: list[float],
-                     after: list[float], better: str = "lower",
-                     basis: str = N_("replication means"), kind: str = "simulated") -> Metric:
+def simulated_metric(
+    key: str,
+    label: str,
+    unit: str,
+    before: list[float],
+    after: list[float],
+    better: str = "lower",
+    basis: str = N_("replication means"),
+    kind: str = "simulated",
+) -> Metric:
     """A KPI row from per-replication values on both sides (or per-case values of
     observed cases: ``kind="observed"``, ``basis="observed cases"``)."""
     mb, lob, hib = mean_ci(before)
     ma, loa, hia = mean_ci(after)
     diff, lo, hi, p = welch(before, after)
-    return Metric(key, label, unit, kind, mb, ma, (lob, hib), (loa, hia), (lo, hi), p,
-                  better, samples=(tuple(before), tuple(after)), basis=basis)
-
-
+    return Metric(
+        key,
+        label,
+        unit,
+        kind,
+        mb,
+        ma,
+        (lob, hib),
+        (loa, hia),
+        (lo, hi),
+        p,
+        better,
+        samples=(tuple(before), tuple(after)),
+        basis=basis,
+    )

@@ -9,6 +9,7 @@ Plain string building, no fonts or images fetched from anywhere. :data:`DIAGRAM_
 is the report's small inline script that zooms and pans the drawings (the report works
 without it: the drawings then scroll at their natural size, labels 10-12 px).
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -66,8 +67,10 @@ def _wrap(text: str, width: float, max_lines: int) -> list[str]:
 
 def _text(lines: list[str], cx: float, cy: float, cls: str = "lbl") -> str:
     top = cy - (len(lines) - 1) * _LINE_H / 2
-    spans = "".join(f'<tspan x="{cx:.1f}" y="{top + i * _LINE_H:.1f}">{escape(s)}</tspan>'
-                    for i, s in enumerate(lines))
+    spans = "".join(
+        f'<tspan x="{cx:.1f}" y="{top + i * _LINE_H:.1f}">{escape(s)}</tspan>'
+        for i, s in enumerate(lines)
+    )
     return f'<text class="{cls}" text-anchor="middle" dominant-baseline="middle">{spans}</text>'
 
 
@@ -81,16 +84,22 @@ def _node(kind: str, box, name: str, attrs: str, mandatory: bool) -> list[str]:
     cx, cy = x + w / 2, y + h / 2
     out = []
     if kind in GATEWAY_KINDS:
-        out.append(f'<path class="gw"{attrs} d="M{cx:.1f},{y:.1f} L{x + w:.1f},{cy:.1f} '
-                   f'L{cx:.1f},{y + h:.1f} L{x:.1f},{cy:.1f} Z"/>')
+        out.append(
+            f'<path class="gw"{attrs} d="M{cx:.1f},{y:.1f} L{x + w:.1f},{cy:.1f} '
+            f'L{cx:.1f},{y + h:.1f} L{x:.1f},{cy:.1f} Z"/>'
+        )
         r = w / 5
         if kind == "parallelGateway":
-            out.append(f'<path class="mk" d="M{cx:.1f},{cy - r:.1f}V{cy + r:.1f}M{cx - r:.1f},'
-                       f'{cy:.1f}H{cx + r:.1f}"/>')
+            out.append(
+                f'<path class="mk" d="M{cx:.1f},{cy - r:.1f}V{cy + r:.1f}M{cx - r:.1f},'
+                f'{cy:.1f}H{cx + r:.1f}"/>'
+            )
         elif kind == "exclusiveGateway":
-            out.append(f'<path class="mk" d="M{cx - r * .8:.1f},{cy - r * .8:.1f}L{cx + r * .8:.1f},'
-                       f'{cy + r * .8:.1f}M{cx + r * .8:.1f},{cy - r * .8:.1f}L{cx - r * .8:.1f},'
-                       f'{cy + r * .8:.1f}"/>')
+            out.append(
+                f'<path class="mk" d="M{cx - r * 0.8:.1f},{cy - r * 0.8:.1f}L{cx + r * 0.8:.1f},'
+                f"{cy + r * 0.8:.1f}M{cx + r * 0.8:.1f},{cy - r * 0.8:.1f}L{cx - r * 0.8:.1f},"
+                f'{cy + r * 0.8:.1f}"/>'
+            )
         else:
             out.append(f'<circle class="mk" cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}"/>')
         if name:
@@ -105,25 +114,35 @@ def _node(kind: str, box, name: str, attrs: str, mandatory: bool) -> list[str]:
             out.append(_text(_wrap(name, 110, 3), cx, y + h + 16, "lbl small"))
     elif kind in ("dataObjectReference", "dataObject"):
         f = min(12, w / 3)
-        out.append(f'<path class="data"{attrs} d="M{x:.1f},{y:.1f}H{x + w - f:.1f}L{x + w:.1f},'
-                   f'{y + f:.1f}V{y + h:.1f}H{x:.1f}Z"/>')
+        out.append(
+            f'<path class="data"{attrs} d="M{x:.1f},{y:.1f}H{x + w - f:.1f}L{x + w:.1f},'
+            f'{y + f:.1f}V{y + h:.1f}H{x:.1f}Z"/>'
+        )
         if name:  # data objects sit side by side: a label as wide as its icon and a bit
             out.append(_text(_wrap(name, w + 20, 3), cx, y + h + 14, "lbl small"))
     elif kind == "dataStoreReference":
-        out.append(f'<rect class="data"{attrs} x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
-                   f'height="{h:.1f}" rx="{w / 2:.1f}" ry="8"/>')
+        out.append(
+            f'<rect class="data"{attrs} x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
+            f'height="{h:.1f}" rx="{w / 2:.1f}" ry="8"/>'
+        )
         if name:
             out.append(_text(_wrap(name, 100, 2), cx, y + h + 14, "lbl small"))
     elif kind == "textAnnotation":
-        out.append(f'<path class="note" d="M{x + 10:.1f},{y:.1f}H{x:.1f}V{y + h:.1f}H{x + 10:.1f}"/>')
+        out.append(
+            f'<path class="note" d="M{x + 10:.1f},{y:.1f}H{x:.1f}V{y + h:.1f}H{x + 10:.1f}"/>'
+        )
         out.append(_text(_wrap(name, w - 6, max(1, int(h / _LINE_H))), cx, cy, "lbl small"))
     else:  # activities
         extra = " mandatory" if mandatory else ""
-        out.append(f'<rect class="task{extra}"{attrs} x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
-                   f'height="{h:.1f}" rx="9"/>')
+        out.append(
+            f'<rect class="task{extra}"{attrs} x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
+            f'height="{h:.1f}" rx="9"/>'
+        )
         if kind in SUBPROCESS_KINDS or kind == "callActivity":
-            out.append(f'<path class="mk thin" d="M{cx - 7:.1f},{y + h - 16:.1f}h14v14h-14z'
-                       f'M{cx:.1f},{y + h - 13:.1f}v8M{cx - 4:.1f},{y + h - 9:.1f}h8"/>')
+            out.append(
+                f'<path class="mk thin" d="M{cx - 7:.1f},{y + h - 16:.1f}h14v14h-14z'
+                f'M{cx:.1f},{y + h - 13:.1f}v8M{cx - 4:.1f},{y + h - 9:.1f}h8"/>'
+            )
         lines = _wrap(name, w - 8, max(1, int((h - 6) / _LINE_H)))
         out.append(_text(lines, cx, cy))
     return out
@@ -159,8 +178,9 @@ def _shapes(plane, kinds: dict, highlight: dict, xs: list, ys: list) -> tuple[li
     return pools, lanes, nodes
 
 
-def render_svg(model: ProcessModel, highlight: dict[str, str] | None = None,
-               title: str | None = None) -> str:
+def render_svg(
+    model: ProcessModel, highlight: dict[str, str] | None = None, title: str | None = None
+) -> str:
     """The model's main diagram as an SVG document (a string).
 
     Parameters
@@ -186,8 +206,10 @@ def render_svg(model: ProcessModel, highlight: dict[str, str] | None = None,
     xs: list[float] = []
     ys: list[float] = []
     if plane is None:
-        return ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40"><text x="10" '
-                'y="25">(this model has no diagram)</text></svg>')
+        return (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40"><text x="10" '
+            'y="25">(this model has no diagram)</text></svg>'
+        )
     pools, lanes, nodes = _shapes(plane, kinds, highlight, xs, ys)
     for edge in plane.iter(f"{{{BPMNDI}}}BPMNEdge"):
         sem = kinds.get(edge.get("bpmnElement"))
@@ -197,40 +219,62 @@ def render_svg(model: ProcessModel, highlight: dict[str, str] | None = None,
         xs += [p[0] for p in pts]
         ys += [p[1] for p in pts]
         label = edge.find(f"{{{BPMNDI}}}BPMNLabel")
-        edges.append((_local(sem), pts, sem.get("name") or "",
-                      _bounds(label) if label is not None else None, sem.get("id")))
+        edges.append(
+            (
+                _local(sem),
+                pts,
+                sem.get("name") or "",
+                _bounds(label) if label is not None else None,
+                sem.get("id"),
+            )
+        )
     if not xs:
-        return ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40"><text x="10" '
-                'y="25">(empty diagram)</text></svg>')
+        return (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40"><text x="10" '
+            'y="25">(empty diagram)</text></svg>'
+        )
     x0, y0, x1, y1 = min(xs) - 20, min(ys) - 20, max(xs) + 20, max(ys) + 20
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bpmn" viewBox="{x0:.0f} {y0:.0f} '
-           f'{x1 - x0:.0f} {y1 - y0:.0f}" width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" '
-           f'role="img">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bpmn" viewBox="{x0:.0f} {y0:.0f} '
+        f'{x1 - x0:.0f} {y1 - y0:.0f}" width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" '
+        f'role="img">'
+    ]
     if title:
         out.append(f"<title>{escape(title)}</title>")
-    out.append('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-               'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
-               'fill="#222"/></marker><marker id="open" viewBox="0 0 10 10" refX="10" refY="5" '
-               'markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0L10,5L0,10z" '
-               'fill="#fff" stroke="#444"/></marker></defs>')
+    out.append(
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
+        'fill="#222"/></marker><marker id="open" viewBox="0 0 10 10" refX="10" refY="5" '
+        'markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0L10,5L0,10z" '
+        'fill="#fff" stroke="#444"/></marker></defs>'
+    )
     for box, name, attrs in pools + lanes:
         x, y, w, h = box
-        out.append(f'<rect class="pool"{attrs} x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
-                   f'height="{h:.1f}"/>')
+        out.append(
+            f'<rect class="pool"{attrs} x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}"/>'
+        )
         out.append(f'<path class="pool" d="M{x + 30:.1f},{y:.1f}V{y + h:.1f}"/>')
         lines = _wrap(name, max(h - 10, 30), 2)
-        out.append(f'<g transform="translate({x + 15:.1f},{y + h / 2:.1f}) rotate(-90)">'
-                   + _text(lines, 0, 0, "lbl lane") + "</g>")
+        out.append(
+            f'<g transform="translate({x + 15:.1f},{y + h / 2:.1f}) rotate(-90)">'
+            + _text(lines, 0, 0, "lbl lane")
+            + "</g>"
+        )
     for kind, pts, name, label, ident in edges:
         d = "M" + " L".join(f"{px:.1f},{py:.1f}" for px, py in pts)
-        cls = {"messageFlow": "msg", "association": "assoc", "dataInputAssociation": "assoc",
-               "dataOutputAssociation": "assoc"}.get(kind, "seq")
+        cls = {
+            "messageFlow": "msg",
+            "association": "assoc",
+            "dataInputAssociation": "assoc",
+            "dataOutputAssociation": "assoc",
+        }.get(kind, "seq")
         end = {"seq": "arrow", "msg": "open"}.get(cls)
         mark = highlight.get(ident)
         hl = f' data-edge-hl="{mark}"' if mark else ""
-        out.append(f'<path class="{cls}{" hl-" + mark if mark else ""}" data-element='
-                   f'"{escape(ident)}"{hl} d="{d}"' + (f' marker-end="url(#{end})"' if end else
-                                                       "") + "/>")
+        out.append(
+            f'<path class="{cls}{" hl-" + mark if mark else ""}" data-element='
+            f'"{escape(ident)}"{hl} d="{d}"' + (f' marker-end="url(#{end})"' if end else "") + "/>"
+        )
         if name:
             if label:
                 cx, cy = label[0] + label[2] / 2, label[1] + label[3] / 2
@@ -246,7 +290,8 @@ def render_svg(model: ProcessModel, highlight: dict[str, str] | None = None,
 
 #: CSS for the drawings (the report inlines it once). On screen a drawing keeps its natural
 #: size (labels stay readable) inside a box that scrolls; printed, it fits the page.
-DIAGRAM_CSS = """
+DIAGRAM_CSS = (
+    """
 .diagram { border: 1px solid #ccc; overflow: auto; max-height: 75vh; margin: 4px 0 18px;
   cursor: grab; background: #fff; }
 .diagram.dragging { cursor: grabbing; user-select: none; }
@@ -271,10 +316,14 @@ svg.bpmn .assoc { fill: none; stroke: #777; stroke-width: 1; stroke-dasharray: 2
 svg.bpmn .lbl { font-size: 11px; fill: #111; }
 svg.bpmn .lbl.small { font-size: 10px; fill: #333; }
 svg.bpmn .lbl.lane { font-size: 12px; font-weight: bold; }
-""" + "".join(
-    f"svg.bpmn [data-hl=\"{k}\"] {{ stroke: {s}; fill: {f}; stroke-width: 4; }}\n"
-    f"svg.bpmn path.hl-{k} {{ stroke: {s}; stroke-width: 3; }}\n"
-    for k, (s, f) in HIGHLIGHTS.items()) + 'svg.bpmn [data-hl="removed"] { stroke-dasharray: 6 4; }\n'
+"""
+    + "".join(
+        f'svg.bpmn [data-hl="{k}"] {{ stroke: {s}; fill: {f}; stroke-width: 4; }}\n'
+        f"svg.bpmn path.hl-{k} {{ stroke: {s}; stroke-width: 3; }}\n"
+        for k, (s, f) in HIGHLIGHTS.items()
+    )
+    + 'svg.bpmn [data-hl="removed"] { stroke-dasharray: 6 4; }\n'
+)
 
 #: The inline script of the report: zoom buttons, Ctrl + wheel zoom around the pointer,
 #: drag to pan. It only resizes each ``svg.bpmn`` inside its scrolling ``.diagram`` box.

@@ -5,6 +5,7 @@ same significance test, but from observed cases instead of simulated ones: each 
 is one value per logged case (:func:`bpengine.records.measure.case_measures`), the 95%
 interval is over cases and Welch's t-test compares the cases before with the cases after.
 """
+
 from __future__ import annotations
 
 from ..records.measure import MEASURES, case_measures
@@ -14,13 +15,27 @@ from .comparison import Comparison, simulated_metric, structure
 __all__ = ["compare_logs"]
 
 # measure -> the key the simulated comparison gives the same row
-_KEYS = {"cycle_days": "cycle_days_mean", "waiting_hours": "waiting_hours",
-         "work_hours": "staff_hours", "cost": "cost", "sla": "sla", "handoffs": "handoffs",
-         "approvals": "approvals"}
+_KEYS = {
+    "cycle_days": "cycle_days_mean",
+    "waiting_hours": "waiting_hours",
+    "work_hours": "staff_hours",
+    "cost": "cost",
+    "sla": "sla",
+    "handoffs": "handoffs",
+    "approvals": "approvals",
+}
 
 
-def compare_logs(before_model, before_log, after_model=None, after_log=None, *, scenario=None,
-                 after_scenario=None, mapping: dict | None = None) -> Comparison:
+def compare_logs(
+    before_model,
+    before_log,
+    after_model=None,
+    after_log=None,
+    *,
+    scenario=None,
+    after_scenario=None,
+    mapping: dict | None = None,
+) -> Comparison:
     """Observed cases before and after a reform, side by side, with significance.
 
     Parameters
@@ -43,18 +58,43 @@ def compare_logs(before_model, before_log, after_model=None, after_log=None, *, 
     """
     after_model = after_model or before_model
     sb = load_scenario(scenario, model=before_model)
-    sa = load_scenario(after_scenario if after_scenario is not None else scenario, model=after_model) \
-        if after_scenario is not None or after_model is not before_model else sb
+    sa = (
+        load_scenario(after_scenario if after_scenario is not None else scenario, model=after_model)
+        if after_scenario is not None or after_model is not before_model
+        else sb
+    )
     mb = case_measures(before_model, before_log, sb, mapping)
     ma = case_measures(after_model, after_log, sa, mapping)
     rows = []
     if after_model != before_model:
-        rows = [m for m in structure(before_model, after_model)
-                if m.key not in ("handoffs", "approvals")]
+        rows = [
+            m
+            for m in structure(before_model, after_model)
+            if m.key not in ("handoffs", "approvals")
+        ]
     for key, (label, unit, better) in MEASURES.items():
         if key in mb and key in ma and mb[key] and ma[key]:
-            rows.append(simulated_metric(_KEYS[key], label, unit, mb[key], ma[key], better,
-                                         basis="cases", kind="observed"))
-    return Comparison(before_model.name, after_model.name, tuple(rows), scenario=sb.source,
-                      observed=(len(mb["cycle_days"]), len(ma["cycle_days"]),
-                                before_log.source, after_log.source))
+            rows.append(
+                simulated_metric(
+                    _KEYS[key],
+                    label,
+                    unit,
+                    mb[key],
+                    ma[key],
+                    better,
+                    basis="cases",
+                    kind="observed",
+                )
+            )
+    return Comparison(
+        before_model.name,
+        after_model.name,
+        tuple(rows),
+        scenario=sb.source,
+        observed=(
+            len(mb["cycle_days"]),
+            len(ma["cycle_days"]),
+            before_log.source,
+            after_log.source,
+        ),
+    )

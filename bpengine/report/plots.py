@@ -3,6 +3,7 @@
 Drawn with matplotlib (imported on first use, on the Agg backend: no display needed) from the
 two :class:`~bpengine.sim.SimulationResult` that :func:`bpengine.compare` compares.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,11 @@ def plots_for(before_result, after_result) -> dict:
     ax.set_ylabel(_("cases"))
     ax.legend()
     out[_("Cycle time per case, before and after")] = fig
-    lanes = list(dict.fromkeys([x["lane"] for x in before_result.lanes]
-                               + [x["lane"] for x in after_result.lanes]))
+    lanes = list(
+        dict.fromkeys(
+            [x["lane"] for x in before_result.lanes] + [x["lane"] for x in after_result.lanes]
+        )
+    )
     wb = {x["lane"]: x["waiting_minutes_per_case"] / 60 for x in before_result.lanes}
     wa = {x["lane"]: x["waiting_minutes_per_case"] / 60 for x in after_result.lanes}
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(lanes) + 1.2))

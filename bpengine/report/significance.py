@@ -6,6 +6,7 @@ before/after difference is larger than replication noise. The Student t distribu
 computed from the regularised incomplete beta function (Numerical Recipes' continued
 fraction), accurate to about 1e-10, which is plenty for a report.
 """
+
 from __future__ import annotations
 
 import math
@@ -43,8 +44,13 @@ def _betainc(a: float, b: float, x: float) -> float:
         return 0.0
     if x >= 1.0:
         return 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-                     + a * math.log(x) + b * math.log(1.0 - x))
+    front = math.exp(
+        math.lgamma(a + b)
+        - math.lgamma(a)
+        - math.lgamma(b)
+        + a * math.log(x)
+        + b * math.log(1.0 - x)
+    )
     if x < (a + 1.0) / (a + b + 2.0):
         return front * _betacf(a, b, x) / a
     return 1.0 - front * _betacf(b, a, 1.0 - x) / b
@@ -111,7 +117,7 @@ def welch(a: Sequence[float], b: Sequence[float], level: float = 0.95):
     se2 = va / na + vb / nb
     if se2 <= 0:
         return diff, diff, diff, 0.0 if diff else 1.0
-    df = se2 ** 2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
+    df = se2**2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
     t = diff / math.sqrt(se2)
     p = 2.0 * (1.0 - t_cdf(abs(t), df))
     half = t_quantile(0.5 + level / 2, df) * math.sqrt(se2)

@@ -5,16 +5,33 @@ rupiah per request), what does not improve, and how sure we are - said as "in 95
 repetitions of this study", not as a test statistic. The statistics themselves (confidence
 intervals, Welch's t-test, p-values) stay in the report's technical appendix.
 """
+
 from __future__ import annotations
 
 from ..i18n import _, format_number, format_percent, ngettext
 
-__all__ = ["SUMMARY_KEYS", "summary_paragraph", "plain_rows", "change_sentence",
-           "element_label", "format_value", "verdict"]
+__all__ = [
+    "SUMMARY_KEYS",
+    "summary_paragraph",
+    "plain_rows",
+    "change_sentence",
+    "element_label",
+    "format_value",
+    "verdict",
+]
 
 #: The measures the summary speaks of, in the order it mentions them.
-SUMMARY_KEYS = ("cycle_days_mean", "cycle_days_p90", "waiting_hours", "staff_hours", "cost",
-                "sla", "handoffs", "approvals", "activities")
+SUMMARY_KEYS = (
+    "cycle_days_mean",
+    "cycle_days_p90",
+    "waiting_hours",
+    "staff_hours",
+    "cost",
+    "sla",
+    "handoffs",
+    "approvals",
+    "activities",
+)
 
 
 def element_label(model, ident: str) -> str:
@@ -39,8 +56,10 @@ def element_label(model, ident: str) -> str:
 
 def _names(change, model) -> list[str]:
     names = dict(change.names)
-    return [f"\u201c{names[e]}\u201d" if names.get(e) else element_label(model, e)
-            for e in change.elements]
+    return [
+        f"\u201c{names[e]}\u201d" if names.get(e) else element_label(model, e)
+        for e in change.elements
+    ]
 
 
 def change_sentence(change, before, after=None) -> str:
@@ -53,10 +72,13 @@ def change_sentence(change, before, after=None) -> str:
         return _("Merged {steps} into one step.").format(steps=listed)
     if change.kind == "parallelise":
         return _("{steps} now run side by side instead of one after the other.").format(
-            steps=listed)
+            steps=listed
+        )
     if change.kind in ("resequence", "relocate-check") and len(labels) == 2:
-        return _("Moved the check {check} earlier, before {other}: incomplete files are "
-                 "turned back sooner.").format(check=labels[0], other=labels[1])
+        return _(
+            "Moved the check {check} earlier, before {other}: incomplete files are "
+            "turned back sooner."
+        ).format(check=labels[0], other=labels[1])
     if change.kind == "automate":
         return _("{step} is done by a system step instead of a person.").format(step=listed)
     if change.kind == "fast-lane":
@@ -65,13 +87,15 @@ def change_sentence(change, before, after=None) -> str:
         return _("A paper hand-over now passes as data between the systems.")
     if change.kind == "one-stop":
         return _("One counter takes the file: the applicant no longer goes to {steps}.").format(
-            steps=listed)
+            steps=listed
+        )
     if change.kind == "move-staff" and getattr(change, "staff", None):
         (to_lane, people), (from_lane, _minus) = change.staff
-        return ngettext("{n} person moves from {source} to {target}; the procedure is "
-                        "unchanged.", "{n} people move from {source} to {target}; the "
-                        "procedure is unchanged.", people).format(
-            n=people, source=from_lane, target=to_lane)
+        return ngettext(
+            "{n} person moves from {source} to {target}; the procedure is unchanged.",
+            "{n} people move from {source} to {target}; the procedure is unchanged.",
+            people,
+        ).format(n=people, source=from_lane, target=to_lane)
     if change.kind == "reassign" and len(change.elements) == 2:
         lane = (after or before).lanes.get(change.elements[1]) if (after or before) else None
         office = getattr(lane, "name", None) or change.elements[1]
@@ -93,10 +117,14 @@ def format_value(m, value) -> str:
 
 
 def _units(m, value: float) -> str:
-    unit = {"working days": ngettext("working day", "working days", 2 if abs(value) != 1
-                                     else 1),
-            "hours": _("hours"), "steps": _("steps"), "handoffs": _("handoffs"),
-            "approvals": _("approvals"), "lanes": _("offices")}.get(m.unit, "")
+    unit = {
+        "working days": ngettext("working day", "working days", 2 if abs(value) != 1 else 1),
+        "hours": _("hours"),
+        "steps": _("steps"),
+        "handoffs": _("handoffs"),
+        "approvals": _("approvals"),
+        "lanes": _("offices"),
+    }.get(m.unit, "")
     text = format_value(m, abs(value))
     return f"{text} {unit}".strip()
 
@@ -112,8 +140,7 @@ def verdict(m) -> tuple[str, str]:
         return "", _("too few repetitions to tell")
     if not m.significant:
         return "", _("no clear change: could be chance")
-    return ("better" if good else "worse"), (_("clearly better") if good else
-                                             _("clearly worse"))
+    return ("better" if good else "worse"), (_("clearly better") if good else _("clearly worse"))
 
 
 def plain_rows(comparison) -> list:
@@ -127,17 +154,19 @@ def _saving(m) -> str | None:
         return None
     pct = f" ({format_percent(abs(m.pct) / 100)})" if m.pct is not None else ""
     if m.key == "cycle_days_mean":
-        return _("a request takes {after} instead of {before} on average: {diff} less"
-                 "{pct}").format(after=_units(m, m.after), before=_units(m, m.before),
-                                 diff=_units(m, m.change), pct=pct)
+        return _("a request takes {after} instead of {before} on average: {diff} less{pct}").format(
+            after=_units(m, m.after), before=_units(m, m.before), diff=_units(m, m.change), pct=pct
+        )
     if m.key == "staff_hours":
         return _("{diff} less work per request, counting the applicant's own time").format(
-            diff=_units(m, m.change))
+            diff=_units(m, m.change)
+        )
     if m.key == "cost":
         return _("{diff} less per request").format(diff=format_value(m, abs(m.change)))
     if m.key == "handoffs":
         return _("the file changes hands {diff} fewer times").format(
-            diff=format_number(abs(m.change), 1))
+            diff=format_number(abs(m.change), 1)
+        )
     return None
 
 
@@ -149,18 +178,30 @@ def summary_paragraph(comparison, changes=(), before=None, after=None) -> str:
         other = [c for c in changes if c.kind != "eliminate"]
         what = []
         if removed:
-            what.append(ngettext("removes {n} step ({steps})", "removes {n} steps ({steps})",
-                                 len(removed)).format(
-                n=len(removed), steps=", ".join(n for c in removed for n in _names(c, before))))
+            what.append(
+                ngettext(
+                    "removes {n} step ({steps})", "removes {n} steps ({steps})", len(removed)
+                ).format(
+                    n=len(removed), steps=", ".join(n for c in removed for n in _names(c, before))
+                )
+            )
         if other:
-            what.append(ngettext("makes {n} other change", "makes {n} other changes",
-                                 len(other)).format(n=len(other)))
+            what.append(
+                ngettext("makes {n} other change", "makes {n} other changes", len(other)).format(
+                    n=len(other)
+                )
+            )
         parts.append(_("The redesign {what}.").format(what=_(" and ").join(what)))
     if comparison is None:
         return " ".join(parts)
     by_key = {m.key: m for m in comparison.metrics}
-    savings = [s for s in (_saving(by_key.get(k)) for k in ("cycle_days_mean", "staff_hours",
-                                                            "cost", "handoffs")) if s]
+    savings = [
+        s
+        for s in (
+            _saving(by_key.get(k)) for k in ("cycle_days_mean", "staff_hours", "cost", "handoffs")
+        )
+        if s
+    ]
     if savings:
         parts.append(_("What it saves: {savings}.").format(savings="; ".join(savings)))
     elif comparison.replications:
@@ -172,10 +213,13 @@ def summary_paragraph(comparison, changes=(), before=None, after=None) -> str:
             continue
         cls, _words = verdict(m)
         if cls != "better":
-            (worse if cls == "worse" else flat).append(_(
-                "{measure} ({before} before, {after} after)").format(
-                measure=_(m.label).lower(), before=format_value(m, m.before),
-                after=format_value(m, m.after)))
+            (worse if cls == "worse" else flat).append(
+                _("{measure} ({before} before, {after} after)").format(
+                    measure=_(m.label).lower(),
+                    before=format_value(m, m.before),
+                    after=format_value(m, m.after),
+                )
+            )
     if flat:
         parts.append(_("What does not improve: {items}.").format(items="; ".join(flat)))
     if worse:
@@ -186,17 +230,25 @@ def summary_paragraph(comparison, changes=(), before=None, after=None) -> str:
     if cycle is not None and comparison.replications:
         if cycle.significant and cycle.ci_change:
             lo, hi = sorted(abs(x) for x in cycle.ci_change)
-            parts.append(_(
-                "How sure we are: we simulated {cases} requests {reps} times on each side. "
-                "In 95 of 100 repetitions of this study, a range worked out this way holds "
-                "the true change; here the average time changes by between {lo} and {hi} "
-                "working days. The numbers rest on the assumptions listed in this report."
-            ).format(cases=format_number(comparison.cases), reps=comparison.replications,
-                     lo=format_number(lo, 2), hi=format_number(hi, 2)))
+            parts.append(
+                _(
+                    "How sure we are: we simulated {cases} requests {reps} times on each side. "
+                    "In 95 of 100 repetitions of this study, a range worked out this way holds "
+                    "the true change; here the average time changes by between {lo} and {hi} "
+                    "working days. The numbers rest on the assumptions listed in this report."
+                ).format(
+                    cases=format_number(comparison.cases),
+                    reps=comparison.replications,
+                    lo=format_number(lo, 2),
+                    hi=format_number(hi, 2),
+                )
+            )
         else:
-            parts.append(_(
-                "How sure we are: we simulated {cases} requests {reps} times on each side, and "
-                "the change in average time is within what chance alone produces; it is not "
-                "shown to be real.").format(cases=format_number(comparison.cases),
-                                             reps=comparison.replications))
+            parts.append(
+                _(
+                    "How sure we are: we simulated {cases} requests {reps} times on each side, and "
+                    "the change in average time is within what chance alone produces; it is not "
+                    "shown to be real."
+                ).format(cases=format_number(comparison.cases), reps=comparison.replications)
+            )
     return " ".join(parts)

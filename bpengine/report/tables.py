@@ -7,6 +7,7 @@ plain numbers and texts, no formatting), written by one exporter whatever the co
 and the others beside it as ``name.<table>.csv``). Numbers stay numbers, so a spreadsheet
 can sort and chart them; confidence intervals are two columns, low and high.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,9 +19,17 @@ from pathlib import Path
 from ..errors import BpengineError
 from ..i18n import _
 
-__all__ = ["Table", "simulation_tables", "comparison_tables", "sweep_tables", "findings_tables",
-           "portfolio_tables",
-           "csv_text", "write_tables", "TABLE_SUFFIXES"]
+__all__ = [
+    "Table",
+    "simulation_tables",
+    "comparison_tables",
+    "sweep_tables",
+    "findings_tables",
+    "portfolio_tables",
+    "csv_text",
+    "write_tables",
+    "TABLE_SUFFIXES",
+]
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
@@ -46,15 +55,31 @@ def simulation_tables(result) -> list[Table]:
     kpis = Table("kpis", ["kpi", "unit", "mean", "ci95_low", "ci95_high"])
     for name, k in result.kpis.items():
         kpis.rows.append([name, k.unit, _n(k.mean), _n(k.low), _n(k.high)])
-    lane_cols = ["lane", "staff", "unlimited", "utilisation", "offered_load",
-                 "waiting_minutes_per_case", "cost_per_case"]
+    lane_cols = [
+        "lane",
+        "staff",
+        "unlimited",
+        "utilisation",
+        "offered_load",
+        "waiting_minutes_per_case",
+        "cost_per_case",
+    ]
     lanes = Table("lanes", lane_cols)
     for lane in result.lanes:
-        lanes.rows.append([_n(lane.get(c)) if c != "unlimited" else bool(lane.get(c))
-                           for c in lane_cols])
-    task_cols = ["id", "name", "lane", "executions_per_case", "queueing_minutes",
-                 "batching_minutes", "off_hours_minutes", "processing_minutes",
-                 "paused_minutes"]
+        lanes.rows.append(
+            [_n(lane.get(c)) if c != "unlimited" else bool(lane.get(c)) for c in lane_cols]
+        )
+    task_cols = [
+        "id",
+        "name",
+        "lane",
+        "executions_per_case",
+        "queueing_minutes",
+        "batching_minutes",
+        "off_hours_minutes",
+        "processing_minutes",
+        "paused_minutes",
+    ]
     tasks = Table("tasks", task_cols)
     for task in result.tasks:
         tasks.rows.append([_n(task.get(c)) for c in task_cols])
@@ -63,14 +88,43 @@ def simulation_tables(result) -> list[Table]:
 
 def comparison_tables(comparison) -> list[Table]:
     """The before/after rows of a :class:`~bpengine.report.Comparison`."""
-    t = Table("comparison", ["key", "measure", "unit", "before", "before_ci95_low",
-                             "before_ci95_high", "after", "after_ci95_low", "after_ci95_high",
-                             "change", "pct_change", "p_value", "significant"])
+    t = Table(
+        "comparison",
+        [
+            "key",
+            "measure",
+            "unit",
+            "before",
+            "before_ci95_low",
+            "before_ci95_high",
+            "after",
+            "after_ci95_low",
+            "after_ci95_high",
+            "change",
+            "pct_change",
+            "p_value",
+            "significant",
+        ],
+    )
     for m in comparison.metrics:
         cb, ca = m.ci_before or (None, None), m.ci_after or (None, None)
-        t.rows.append([m.key, m.label, m.unit, _n(m.before), _n(cb[0]), _n(cb[1]), _n(m.after),
-                       _n(ca[0]), _n(ca[1]), _n(m.change), _n(m.pct), _n(m.p_value),
-                       m.significant if m.p_value is not None else None])
+        t.rows.append(
+            [
+                m.key,
+                m.label,
+                m.unit,
+                _n(m.before),
+                _n(cb[0]),
+                _n(cb[1]),
+                _n(m.after),
+                _n(ca[0]),
+                _n(ca[1]),
+                _n(m.change),
+                _n(m.pct),
+                _n(m.p_value),
+                m.significant if m.p_value is not None else None,
+            ]
+        )
     return [t]
 
 
@@ -87,8 +141,10 @@ def sweep_tables(result) -> list[Table]:
         cols += [f"utilisation {lane}", f"offered_load {lane}"]
     t = Table("sweep", cols)
     for p in result.points:
-        row = [p.values[path] if isinstance(p.values[path], (int, float)) else str(p.values[path])
-               for path in result.paths]
+        row = [
+            p.values[path] if isinstance(p.values[path], (int, float)) else str(p.values[path])
+            for path in result.paths
+        ]
         for k in names:
             kpi = p.result.kpis[k]
             row += [_n(kpi.mean), _n(kpi.low), _n(kpi.high)]
@@ -100,32 +156,87 @@ def sweep_tables(result) -> list[Table]:
 
 def findings_tables(findings) -> list[Table]:
     """One row per finding of :func:`bpengine.analyze`."""
-    t = Table("findings", ["id", "rule", "severity", "suggestion", "elements", "names", "lanes",
-                           "saving_working_days", "saving_staff_hours", "saving_basis",
-                           "explanation"])
+    t = Table(
+        "findings",
+        [
+            "id",
+            "rule",
+            "severity",
+            "suggestion",
+            "elements",
+            "names",
+            "lanes",
+            "saving_working_days",
+            "saving_staff_hours",
+            "saving_basis",
+            "explanation",
+        ],
+    )
     for f in findings:
-        t.rows.append([f.id, f.rule, f.severity, f.suggestion, "; ".join(f.elements),
-                       "; ".join(f.names), "; ".join(f.lanes), _n(f.saving.working_days),
-                       _n(f.saving.staff_hours), f.saving.label, f.explanation])
+        t.rows.append(
+            [
+                f.id,
+                f.rule,
+                f.severity,
+                f.suggestion,
+                "; ".join(f.elements),
+                "; ".join(f.names),
+                "; ".join(f.lanes),
+                _n(f.saving.working_days),
+                _n(f.saving.staff_hours),
+                f.saving.label,
+                f.explanation,
+            ]
+        )
     return [t]
 
 
 def portfolio_tables(portfolio) -> list[Table]:
     """Documents demanded, offices and candidates of a portfolio view across procedures."""
-    docs = Table("documents", ["document", "procedures", "distinct_procedures", "hand_ins",
-                               "checks", "checked_by"])
+    docs = Table(
+        "documents",
+        ["document", "procedures", "distinct_procedures", "hand_ins", "checks", "checked_by"],
+    )
     for d in portfolio.documents:
-        docs.rows.append([d.document, "; ".join(d.procedures), portfolio.distinct(d.procedures),
-                          d.submissions, d.checks, "; ".join(d.offices)])
-    offices = Table("offices", ["office", "applicant", "procedures", "steps", "approvals",
-                                "document_checks", "minutes_per_case"])
+        docs.rows.append(
+            [
+                d.document,
+                "; ".join(d.procedures),
+                portfolio.distinct(d.procedures),
+                d.submissions,
+                d.checks,
+                "; ".join(d.offices),
+            ]
+        )
+    offices = Table(
+        "offices",
+        [
+            "office",
+            "applicant",
+            "procedures",
+            "steps",
+            "approvals",
+            "document_checks",
+            "minutes_per_case",
+        ],
+    )
     for o in portfolio.offices:
-        offices.rows.append([o.office, o.applicant, "; ".join(o.procedures), o.steps,
-                             o.approvals, o.checks, _n(o.minutes_per_case)])
+        offices.rows.append(
+            [
+                o.office,
+                o.applicant,
+                "; ".join(o.procedures),
+                o.steps,
+                o.approvals,
+                o.checks,
+                _n(o.minutes_per_case),
+            ]
+        )
     cands = Table("candidates", ["kind", "subject", "procedures", "steps_saved", "explanation"])
     for c in portfolio.candidates:
-        cands.rows.append([c.kind, c.subject, "; ".join(c.procedures), c.steps_saved,
-                           c.explanation])
+        cands.rows.append(
+            [c.kind, c.subject, "; ".join(c.procedures), c.steps_saved, c.explanation]
+        )
     return [docs, offices, cands]
 
 
@@ -149,8 +260,11 @@ def write_tables(tables: list[Table], path) -> list[Path]:
     path = Path(path)
     suffix = path.suffix.lower()
     if not tables:
-        raise BpengineError(_("{path}: this result has no table to write as {suffix}").format(
-            path=path, suffix=suffix))
+        raise BpengineError(
+            _("{path}: this result has no table to write as {suffix}").format(
+                path=path, suffix=suffix
+            )
+        )
     try:
         if suffix == ".xlsx":
             _write_xlsx(tables, path)
@@ -163,11 +277,16 @@ def write_tables(tables: list[Table], path) -> list[Path]:
                 written.append(target)
             return written
     except OSError as exc:
-        raise BpengineError(_("{path}: cannot write: {why}").format(
-            path=path, why=exc.strerror or exc)) from None
-    raise BpengineError(_("{path}: tables are written as {suffixes}, not {suffix}").format(
-        path=path, suffixes=_(" or ").join(TABLE_SUFFIXES),
-        suffix=repr(suffix) if suffix else _("a file without suffix")))
+        raise BpengineError(
+            _("{path}: cannot write: {why}").format(path=path, why=exc.strerror or exc)
+        ) from None
+    raise BpengineError(
+        _("{path}: tables are written as {suffixes}, not {suffix}").format(
+            path=path,
+            suffixes=_(" or ").join(TABLE_SUFFIXES),
+            suffix=repr(suffix) if suffix else _("a file without suffix"),
+        )
+    )
 
 
 def _write_xlsx(tables: list[Table], path: Path) -> None:

@@ -3,6 +3,7 @@
 Read by the simulator, the analyzer (savings estimates) and the redesigner. The format is
 documented in SCENARIO.md at the repository root.
 """
+
 from .calendar import INDONESIA_HOURS, SHIPPED_HOLIDAYS, Calendar, WorkingClock, holiday_set
 from .checks import check_scenario, possible_flows
 from .distributions import Choice, Distribution, parse_distribution, parse_minutes

@@ -11,6 +11,7 @@ in minutes, with their cumulative working minutes, so "how much working time lie
 a and b" and "when have d working minutes passed after t" are one bisection each. That is
 what keeps the simulator fast; the datetime methods of :class:`Calendar` use the same clock.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -30,8 +31,14 @@ from ..errors import ScenarioError
 from ..i18n import _
 from . import limits
 
-__all__ = ["Calendar", "WorkingClock", "INDONESIA_HOURS", "holiday_set", "parse_hours",
-           "SHIPPED_HOLIDAYS"]
+__all__ = [
+    "Calendar",
+    "WorkingClock",
+    "INDONESIA_HOURS",
+    "holiday_set",
+    "parse_hours",
+    "SHIPPED_HOLIDAYS",
+]
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _Hours = tuple[tuple[tuple[int, int], ...], ...]  # per weekday: ((start_min, end_min), ...)
@@ -66,10 +73,17 @@ def holiday_set(name: str) -> tuple[tuple[dt.date, str, str], ...]:
         For a name that is not shipped.
     """
     if name not in SHIPPED_HOLIDAYS:
-        raise ScenarioError(_("calendar.holidays: unknown holiday set {name} (shipped: {sets}; "
-                               "or give ISO dates)").format(
-                                name=repr(name), sets=", ".join(SHIPPED_HOLIDAYS)))
-    text = resources.files(__package__).joinpath("holidays").joinpath(f"{name}.yaml").read_text("utf-8")
+        raise ScenarioError(
+            _(
+                "calendar.holidays: unknown holiday set {name} (shipped: {sets}; or give ISO dates)"
+            ).format(name=repr(name), sets=", ".join(SHIPPED_HOLIDAYS))
+        )
+    text = (
+        resources.files(__package__)
+        .joinpath("holidays")
+        .joinpath(f"{name}.yaml")
+        .read_text("utf-8")
+    )
     rows = yaml.safe_load(text)["holidays"]
     return tuple((r["date"], r["name"], r["kind"]) for r in rows)
 
@@ -81,12 +95,19 @@ def parse_hours(spec: object, where: str = "calendar.hours") -> _Hours:
     if spec == "always":
         return ALWAYS_HOURS
     if not isinstance(spec, dict):
-        raise ScenarioError(_("{where}: expected 'indonesia', 'always' or a mapping of weekday "
-                               "to time ranges, got {spec}").format(where=where, spec=repr(spec)))
+        raise ScenarioError(
+            _(
+                "{where}: expected 'indonesia', 'always' or a mapping of weekday "
+                "to time ranges, got {spec}"
+            ).format(where=where, spec=repr(spec))
+        )
     unknown = [k for k in spec if str(k).lower()[:3] not in _DAYS]
     if unknown:
-        raise ScenarioError(_("{where}: unknown weekday {day} (use mon..sun)").format(
-                                where=where, day=repr(unknown[0])))
+        raise ScenarioError(
+            _("{where}: unknown weekday {day} (use mon..sun)").format(
+                where=where, day=repr(unknown[0])
+            )
+        )
     week = []
     for day in _DAYS:
         ranges: Any = next((v for k, v in spec.items() if str(k).lower()[:3] == day), []) or []
@@ -96,19 +117,24 @@ def parse_hours(spec: object, where: str = "calendar.hours") -> _Hours:
         for r in ranges:
             m = _RANGE.match(str(r))
             if not m:
-                raise ScenarioError(_("{where}.{day}: {r} is not a time range like "
-                                      "'07:30-12:00'").format(
-                                        where=where, day=day, r=repr(r)))
+                raise ScenarioError(
+                    _("{where}.{day}: {r} is not a time range like '07:30-12:00'").format(
+                        where=where, day=day, r=repr(r)
+                    )
+                )
             a, b = _hm(m.group(1)), _hm(m.group(2))
             if not 0 <= a < b <= 1440:
-                raise ScenarioError(_("{where}.{day}: {r} does not run forward within a "
-                                      "day").format(
-                                        where=where, day=day, r=repr(r)))
+                raise ScenarioError(
+                    _("{where}.{day}: {r} does not run forward within a day").format(
+                        where=where, day=day, r=repr(r)
+                    )
+                )
             spans.append((a, b))
         spans.sort()
         if any(spans[i][1] > spans[i + 1][0] for i in range(len(spans) - 1)):
-            raise ScenarioError(_("{where}.{day}: time ranges overlap").format(
-                                    where=where, day=day))
+            raise ScenarioError(
+                _("{where}.{day}: time ranges overlap").format(where=where, day=day)
+            )
         week.append(tuple(spans))
     if not any(week):
         raise ScenarioError(_("{where}: no working hours on any day").format(where=where))
@@ -118,8 +144,17 @@ def parse_hours(spec: object, where: str = "calendar.hours") -> _Hours:
 class WorkingClock:
     """Working intervals in minutes from ``epoch`` (a midnight), extended on demand."""
 
-    __slots__ = ("calendar", "epoch", "starts", "ends", "cum", "cum_end", "_days", "always",
-                 "_limit")
+    __slots__ = (
+        "calendar",
+        "epoch",
+        "starts",
+        "ends",
+        "cum",
+        "cum_end",
+        "_days",
+        "always",
+        "_limit",
+    )
 
     def __init__(self, calendar: Calendar, epoch: dt.datetime):
         self.calendar = calendar
@@ -127,7 +162,7 @@ class WorkingClock:
         self.always = calendar.hours == ALWAYS_HOURS and not calendar.holidays
         self.starts: list[float] = []
         self.ends: list[float] = []
-        self.cum: list[float] = []      # working minutes before each interval
+        self.cum: list[float] = []  # working minutes before each interval
         self.cum_end: list[float] = []  # working minutes at each interval's end
         self._days = 0
         self._extend(400)
@@ -269,7 +304,9 @@ class Calendar:
 
     hours: _Hours = INDONESIA_HOURS
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
-    _clocks: dict[dt.date, WorkingClock] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _clocks: dict[dt.date, WorkingClock] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @classmethod
     def indonesia(cls, years: Iterable[str] = SHIPPED_HOLIDAYS) -> Calendar:

@@ -5,6 +5,7 @@ whole model: that no case can be trapped in a loop with probability 1 (every ele
 case can reach still has a path of non-zero probability to an end), and that every lane
 that does work has someone in it.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -56,9 +57,14 @@ def check_scenario(model: ProcessModel, scenario: Scenario) -> None:
         scopes.setdefault((el.process, el.scope), []).append(el)
     for (_, _scope), members in scopes.items():
         ids = {el.id for el in members}
-        entries = [el.id for el in members
-                   if not el.incoming and el.kind != "boundaryEvent" and not el.for_compensation
-                   and not el.triggered_by_event]
+        entries = [
+            el.id
+            for el in members
+            if not el.incoming
+            and el.kind != "boundaryEvent"
+            and not el.for_compensation
+            and not el.triggered_by_event
+        ]
         seen, todo = set(entries), deque(entries)
         while todo:
             n = todo.popleft()
@@ -84,13 +90,16 @@ def check_scenario(model: ProcessModel, scenario: Scenario) -> None:
         terminates = any(model.elements[n].event == "terminate" for n in seen & alive)
         if trapped and not terminates:
             el = model.elements[trapped[0]]
-            culprit = next((model.elements[t] for t in trapped
-                            if t in scenario.probabilities), None)
+            culprit = next(
+                (model.elements[t] for t in trapped if t in scenario.probabilities), None
+            )
             if culprit is not None:
                 raise ScenarioError(
                     f"gateways.{culprit.id}: the model can loop forever: with these branch "
                     f"probabilities no case that reaches {culprit.id!r} ({culprit.label}) can "
-                    "get to an end event")
+                    "get to an end event"
+                )
             raise ScenarioError(
                 f"the model can loop forever: from {el.id!r} ({el.label}) no path with non-zero "
-                "probability reaches an end event")
+                "probability reaches an end event"
+            )

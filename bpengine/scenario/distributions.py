@@ -5,6 +5,7 @@ YAML (``{distribution: lognormal, mean: 10 min, sd: 5 min}``, a bare ``15 min`` 
 number) by :func:`parse_distribution`; it samples through a caller's
 ``numpy.random.Generator``, never the global random state, so a seeded run repeats.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,18 +29,36 @@ __all__ = [
     "DISTRIBUTIONS",
 ]
 
-DISTRIBUTIONS = ("fixed", "exponential", "normal", "lognormal", "triangular", "uniform", "gamma",
-                 "empirical")
+DISTRIBUTIONS = (
+    "fixed",
+    "exponential",
+    "normal",
+    "lognormal",
+    "triangular",
+    "uniform",
+    "gamma",
+    "empirical",
+)
 
 _UNITS = {
-    "s": 1 / 60, "sec": 1 / 60, "second": 1 / 60, "seconds": 1 / 60,
-    "min": 1.0, "mins": 1.0, "minute": 1.0, "minutes": 1.0, "m": 1.0,
-    "h": 60.0, "hour": 60.0, "hours": 60.0,
+    "s": 1 / 60,
+    "sec": 1 / 60,
+    "second": 1 / 60,
+    "seconds": 1 / 60,
+    "min": 1.0,
+    "mins": 1.0,
+    "minute": 1.0,
+    "minutes": 1.0,
+    "m": 1.0,
+    "h": 60.0,
+    "hour": 60.0,
+    "hours": 60.0,
 }
 # unit words separated by blanks, matched without backtracking (a line of 100,000 blanks
 # before a stray character must fail at once, not after 10^10 steps)
-_AMOUNT = re.compile(r"^\s*+([-+]?\d++(?:\.\d*+)?|[-+]?\.\d++)\s*+([a-z]++(?:\s++[a-z]++)*+)?\s*+$",
-                     re.IGNORECASE)
+_AMOUNT = re.compile(
+    r"^\s*+([-+]?\d++(?:\.\d*+)?|[-+]?\.\d++)\s*+([a-z]++(?:\s++[a-z]++)*+)?\s*+$", re.IGNORECASE
+)
 
 
 def parse_minutes(value: object, where: str, working_day_minutes: float = 450.0) -> float:
@@ -56,8 +75,9 @@ def parse_minutes(value: object, where: str, working_day_minutes: float = 450.0)
     (90.0, 20.0, 900.0)
     """
     if isinstance(value, bool):
-        raise ScenarioError(_("{where}: expected a duration, got {value}").format(
-                                where=where, value=repr(value)))
+        raise ScenarioError(
+            _("{where}: expected a duration, got {value}").format(where=where, value=repr(value))
+        )
     if isinstance(value, (int, float)):
         return _bounded(value, value, where)
     if isinstance(value, str):
@@ -70,9 +90,12 @@ def parse_minutes(value: object, where: str, working_day_minutes: float = 450.0)
                 return _bounded(amount * _UNITS[unit], value, where)
             if unit in ("working day", "working days", "wd", "day", "days", "d"):
                 return _bounded(amount * working_day_minutes, value, where)
-    raise ScenarioError(_("{where}: {value} is not a duration (a number of minutes, or 'N s', "
-                           "'N min', 'N h', 'N working days')").format(
-                            where=where, value=limits.shorten(value)))
+    raise ScenarioError(
+        _(
+            "{where}: {value} is not a duration (a number of minutes, or 'N s', "
+            "'N min', 'N h', 'N working days')"
+        ).format(where=where, value=limits.shorten(value))
+    )
 
 
 def _bounded(minutes: float, given: object, where: str) -> float:
@@ -82,13 +105,18 @@ def _bounded(minutes: float, given: object, where: str) -> float:
     except OverflowError:  # a whole number beyond any float
         minutes = math.inf
     if not math.isfinite(minutes):
-        raise ScenarioError(_("{where}: expected a finite duration, got {value}").format(
-            where=where, value=limits.shorten(given)))
+        raise ScenarioError(
+            _("{where}: expected a finite duration, got {value}").format(
+                where=where, value=limits.shorten(given)
+            )
+        )
     if abs(minutes) > limits.MAX_DURATION_MINUTES:
-        raise ScenarioError(_("{where}: {value} is longer than the limit of {limit} minutes "
-                              "(the setting bpengine.scenario.limits.MAX_DURATION_MINUTES)")
-                            .format(where=where, value=limits.shorten(given),
-                                    limit=limits.MAX_DURATION_MINUTES))
+        raise ScenarioError(
+            _(
+                "{where}: {value} is longer than the limit of {limit} minutes "
+                "(the setting bpengine.scenario.limits.MAX_DURATION_MINUTES)"
+            ).format(where=where, value=limits.shorten(given), limit=limits.MAX_DURATION_MINUTES)
+        )
     return minutes
 
 
@@ -215,14 +243,23 @@ class Distribution:
         return np.asarray(out, dtype=float)
 
     def to_dict(self) -> dict[str, Any]:
-        names = {"fixed": ("value",), "exponential": ("mean",), "normal": ("mean", "sd"),
-                 "lognormal": ("mean", "sd"), "triangular": ("min", "mode", "max"),
-                 "uniform": ("low", "high"), "gamma": ("mean", "sd"),
-                 "exponnorm": ("K", "loc", "scale")}
+        names = {
+            "fixed": ("value",),
+            "exponential": ("mean",),
+            "normal": ("mean", "sd"),
+            "lognormal": ("mean", "sd"),
+            "triangular": ("min", "mode", "max"),
+            "uniform": ("low", "high"),
+            "gamma": ("mean", "sd"),
+            "exponnorm": ("K", "loc", "scale"),
+        }
         if self.kind == "histogram":
             n = len(self.params) // 2
-            return {"distribution": "histogram", "cdf": list(self.params[:n]),
-                    "bin_midpoints": list(self.params[n:])}
+            return {
+                "distribution": "histogram",
+                "cdf": list(self.params[:n]),
+                "bin_midpoints": list(self.params[n:]),
+            }
         if self.kind == "empirical":
             return {"distribution": "empirical", "values": list(self.params)}
         return {"distribution": self.kind, **dict(zip(names[self.kind], self.params, strict=True))}
@@ -255,8 +292,9 @@ _REQUIRED = {
 }
 
 
-def parse_distribution(spec: object, where: str, *, duration: bool = True,
-                       working_day_minutes: float = 450.0) -> Distribution:
+def parse_distribution(
+    spec: object, where: str, *, duration: bool = True, working_day_minutes: float = 450.0
+) -> Distribution:
     """Read a distribution from scenario YAML.
 
     ``duration=True`` reads amounts as durations (units allowed, minutes returned) and
@@ -268,6 +306,7 @@ def parse_distribution(spec: object, where: str, *, duration: bool = True,
         Naming ``where`` and the offending key: unknown distribution, missing or extra
         parameter, negative duration, ``min > max``.
     """
+
     def amount(value: object, key: str | None) -> float:
         label = f"{where}.{key}" if key else where
         if duration:
@@ -275,11 +314,15 @@ def parse_distribution(spec: object, where: str, *, duration: bool = True,
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             v = limits.finite(value, label, low=-limits.MAX_MAGNITUDE, high=limits.MAX_MAGNITUDE)
         else:
-            raise ScenarioError(_("{label}: expected a number, got {value}").format(
-                                    label=label, value=repr(value)))
+            raise ScenarioError(
+                _("{label}: expected a number, got {value}").format(label=label, value=repr(value))
+            )
         if duration and v < 0:
-            raise ScenarioError(_("{label}: a duration cannot be negative ({value})").format(
-                                    label=label, value=repr(value)))
+            raise ScenarioError(
+                _("{label}: a duration cannot be negative ({value})").format(
+                    label=label, value=repr(value)
+                )
+            )
         return v
 
     if not isinstance(spec, dict):
@@ -287,17 +330,30 @@ def parse_distribution(spec: object, where: str, *, duration: bool = True,
     spec = dict(spec)
     kind = _kind(spec, where)
     # durations never go below zero; case data may (a balance, a temperature)
-    low = amount(spec.pop("clip_min"), "clip_min") if "clip_min" in spec else (
-        0.0 if duration else -math.inf)
+    low = (
+        amount(spec.pop("clip_min"), "clip_min")
+        if "clip_min" in spec
+        else (0.0 if duration else -math.inf)
+    )
     high = amount(spec.pop("clip_max"), "clip_max") if "clip_max" in spec else math.inf
     params = _params(kind, spec, where, amount)
     if spec:
-        raise ScenarioError(_("{where}: unknown key(s) {keys} for a {kind} distribution").format(
-                                where=where, keys=", ".join(map(str, spec)), kind=kind))
+        raise ScenarioError(
+            _("{where}: unknown key(s) {keys} for a {kind} distribution").format(
+                where=where, keys=", ".join(map(str, spec)), kind=kind
+            )
+        )
     return Distribution(kind, params, low, high)
 
-_ALIASES = {"exp": "exponential", "expon": "exponential", "norm": "normal",
-            "lognorm": "lognormal", "fix": "fixed", "constant": "fixed"}
+
+_ALIASES = {
+    "exp": "exponential",
+    "expon": "exponential",
+    "norm": "normal",
+    "lognorm": "lognormal",
+    "fix": "fixed",
+    "constant": "fixed",
+}
 
 
 def _kind(spec: dict[str, Any], where: str) -> str:
@@ -309,55 +365,77 @@ def _kind(spec: dict[str, Any], where: str) -> str:
         elif "values" in spec:
             kind = "empirical"
         else:
-            raise ScenarioError(_("{where}: missing 'distribution' (one of {names})").format(
-                                    where=where, names=", ".join(DISTRIBUTIONS)))
+            raise ScenarioError(
+                _("{where}: missing 'distribution' (one of {names})").format(
+                    where=where, names=", ".join(DISTRIBUTIONS)
+                )
+            )
     kind = _ALIASES.get(str(kind), str(kind))
     if kind not in DISTRIBUTIONS:
-        raise ScenarioError(_("{where}.distribution: unknown distribution {kind} (use one of "
-                               "{names})").format(
-                                where=where, kind=repr(kind), names=", ".join(DISTRIBUTIONS)))
+        raise ScenarioError(
+            _("{where}.distribution: unknown distribution {kind} (use one of {names})").format(
+                where=where, kind=repr(kind), names=", ".join(DISTRIBUTIONS)
+            )
+        )
     return kind
 
 
-def _params(kind: str, spec: dict[str, Any], where: str,
-            amount: Callable[[Any, str | None], float]) -> tuple[float, ...]:
+def _params(
+    kind: str, spec: dict[str, Any], where: str, amount: Callable[[Any, str | None], float]
+) -> tuple[float, ...]:
     """The family's parameters, popped from ``spec`` and checked against each other."""
     if kind == "empirical":
         values = spec.pop("values", None)
         if not isinstance(values, list) or not values:
-            raise ScenarioError(_("{where}.values: an empirical distribution needs a non-empty "
-                                   "list of values").format(where=where))
+            raise ScenarioError(
+                _(
+                    "{where}.values: an empirical distribution needs a non-empty list of values"
+                ).format(where=where)
+            )
         return tuple(amount(v, f"values[{i}]") for i, v in enumerate(values))
     missing = [k for k in _REQUIRED[kind] if k not in spec]
     if missing:
-        raise ScenarioError(_("{where}: a {kind} distribution needs {missing}").format(
-                                where=where, kind=kind, missing=", ".join(missing)))
+        raise ScenarioError(
+            _("{where}: a {kind} distribution needs {missing}").format(
+                where=where, kind=kind, missing=", ".join(missing)
+            )
+        )
     params = tuple(amount(spec.pop(k), k) for k in _REQUIRED[kind])
     if kind in ("normal", "lognormal", "gamma") and params[1] < 0:
         raise ScenarioError(_("{where}.sd: must not be negative").format(where=where))
     if kind == "triangular" and not params[0] <= params[1] <= params[2]:
-        raise ScenarioError(_("{where}: triangular needs min <= mode <= max, got {params}").format(
-                                where=where, params=params))
+        raise ScenarioError(
+            _("{where}: triangular needs min <= mode <= max, got {params}").format(
+                where=where, params=params
+            )
+        )
     if kind == "uniform" and params[0] > params[1]:
-        raise ScenarioError(_("{where}: uniform needs low <= high, got {params}").format(
-                                where=where, params=params))
+        raise ScenarioError(
+            _("{where}: uniform needs low <= high, got {params}").format(where=where, params=params)
+        )
     return params
-
 
 
 def parse_choice(spec: object, where: str) -> Choice:
     """Read ``{choice: {value: probability, ...}}``; probabilities must sum to 1."""
     options = spec.get("choice") if isinstance(spec, dict) else None
     if not isinstance(options, dict) or not options:
-        raise ScenarioError(_("{where}.choice: expected a mapping value -> probability").format(
-                                where=where))
+        raise ScenarioError(
+            _("{where}.choice: expected a mapping value -> probability").format(where=where)
+        )
     probs = []
     for value, p in options.items():
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or p < 0:
-            raise ScenarioError(_("{where}.choice.{key}: probability must be a number >= 0").format(
-                                    where=where, key=value))
+            raise ScenarioError(
+                _("{where}.choice.{key}: probability must be a number >= 0").format(
+                    where=where, key=value
+                )
+            )
         probs.append(float(p))
     if abs(sum(probs) - 1.0) > 1e-6:
-        raise ScenarioError(_("{where}.choice: probabilities sum to {total:g}, not 1").format(
-                                where=where, total=sum(probs)))
+        raise ScenarioError(
+            _("{where}.choice: probabilities sum to {total:g}, not 1").format(
+                where=where, total=sum(probs)
+            )
+        )
     return Choice(tuple(options), tuple(probs))

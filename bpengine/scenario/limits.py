@@ -10,6 +10,7 @@ The limits are module settings with safe defaults; an application that really ne
 sets them once at start-up (``bpengine.scenario.limits.MAX_CASES = 5_000_000``). Each one is
 read when it is checked, so a change takes effect at once. SCENARIO.md lists them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,11 +22,32 @@ from ..i18n import _
 
 N = TypeVar("N", int, float)
 
-__all__ = ["MAX_SCENARIO_BYTES", "MAX_PROSIMOS_BYTES", "MAX_YAML_NODES", "MAX_YAML_DEPTH",
-           "MAX_NUMBER_DIGITS", "MAX_CASES", "MAX_SWEEP_POINTS", "MAX_REPLICATIONS", "MAX_TOTAL_CASES", "MAX_STAFF",
-           "MAX_INSTANCES", "MAX_REPEAT", "MAX_MAGNITUDE", "MAX_DURATION_MINUTES",
-           "MAX_HORIZON_YEARS", "YEARS", "MAX_LOG_BYTES", "MAX_MESSAGE", "finite", "check_count",
-           "check_date", "check_run", "shorten", "horizon_error"]
+__all__ = [
+    "MAX_SCENARIO_BYTES",
+    "MAX_PROSIMOS_BYTES",
+    "MAX_YAML_NODES",
+    "MAX_YAML_DEPTH",
+    "MAX_NUMBER_DIGITS",
+    "MAX_CASES",
+    "MAX_SWEEP_POINTS",
+    "MAX_REPLICATIONS",
+    "MAX_TOTAL_CASES",
+    "MAX_STAFF",
+    "MAX_INSTANCES",
+    "MAX_REPEAT",
+    "MAX_MAGNITUDE",
+    "MAX_DURATION_MINUTES",
+    "MAX_HORIZON_YEARS",
+    "YEARS",
+    "MAX_LOG_BYTES",
+    "MAX_MESSAGE",
+    "finite",
+    "check_count",
+    "check_date",
+    "check_run",
+    "shorten",
+    "horizon_error",
+]
 
 #: Largest scenario YAML file (bytes); shipped ones are under 20 KB. The checking YAML loader
 #: is PyYAML's pure-Python one (about 150 KB a second under load), so this bounds the time
@@ -81,8 +103,9 @@ def shorten(value: object, limit: int | None = None) -> str:
     limit = MAX_MESSAGE if limit is None else limit
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
         return _("a number of {digits} digits").format(digits=_digits(value))
-    text = repr(value) if not isinstance(value, (list, dict, tuple)) else _bounded_repr(value,
-                                                                                       limit)
+    text = (
+        repr(value) if not isinstance(value, (list, dict, tuple)) else _bounded_repr(value, limit)
+    )
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -128,8 +151,14 @@ class _Token(str):
     """Punctuation pushed on :func:`_bounded_repr`'s stack (not a value to quote)."""
 
 
-def finite(value: object, where: str, *, low: float | None = None, high: float | None = None,
-           integer: bool = False) -> float:
+def finite(
+    value: object,
+    where: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+) -> float:
     """``value`` as a finite number within ``[low, high]``, or refuse naming ``where``.
 
     Refuses booleans, text, NaN, infinities and numbers too large for a float, which
@@ -142,33 +171,49 @@ def finite(value: object, where: str, *, low: float | None = None, high: float |
     bpengine.errors.ScenarioError: tasks.T: expected a finite number, got nan
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(_("{where}: expected a number, got {value}").format(
-            where=where, value=shorten(value)))
+        raise ScenarioError(
+            _("{where}: expected a number, got {value}").format(where=where, value=shorten(value))
+        )
     try:
         number = float(value)
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        raise ScenarioError(_("{where}: expected a finite number, got {value}").format(
-            where=where, value=shorten(value)))
+        raise ScenarioError(
+            _("{where}: expected a finite number, got {value}").format(
+                where=where, value=shorten(value)
+            )
+        )
     if integer and int(value) != value:
-        raise ScenarioError(_("{where}: expected a whole number, got {value}").format(
-            where=where, value=shorten(value)))
+        raise ScenarioError(
+            _("{where}: expected a whole number, got {value}").format(
+                where=where, value=shorten(value)
+            )
+        )
     if low is not None and number < low:
-        raise ScenarioError(_("{where}: must be at least {low}, got {value}").format(
-            where=where, low=low, value=shorten(value)))
+        raise ScenarioError(
+            _("{where}: must be at least {low}, got {value}").format(
+                where=where, low=low, value=shorten(value)
+            )
+        )
     if high is not None and number > high:
-        raise ScenarioError(_("{where}: {value} is above the limit of {high}").format(
-            where=where, value=shorten(value), high=high))
+        raise ScenarioError(
+            _("{where}: {value} is above the limit of {high}").format(
+                where=where, value=shorten(value), high=high
+            )
+        )
     return int(value) if integer else number
 
 
 def check_count(value: N, where: str, limit: int, setting: str) -> N:
     """``value`` if it is at most ``limit``; else refuse naming the setting to raise."""
     if value > limit:
-        raise ScenarioError(_("{where}: {value} is above the limit of {limit} (the setting "
-                              "bpengine.scenario.limits.{setting})").format(
-            where=where, value=shorten(value), limit=limit, setting=setting))
+        raise ScenarioError(
+            _(
+                "{where}: {value} is above the limit of {limit} (the setting "
+                "bpengine.scenario.limits.{setting})"
+            ).format(where=where, value=shorten(value), limit=limit, setting=setting)
+        )
     return value
 
 
@@ -176,13 +221,21 @@ def check_date(day: dt.date, where: str) -> dt.date:
     """``day`` if its year is within :data:`YEARS`."""
     first, last = YEARS
     if not first <= day.year <= last:
-        raise ScenarioError(_("{where}: {day} is out of range (dates from {first} to {last})")
-                            .format(where=where, day=day.isoformat(), first=first, last=last))
+        raise ScenarioError(
+            _("{where}: {day} is out of range (dates from {first} to {last})").format(
+                where=where, day=day.isoformat(), first=first, last=last
+            )
+        )
     return day
 
 
-def check_run(cases: int, replications: int, warm: int, minutes_between_cases: float | None = None,
-              working_minutes_per_year: float | None = None) -> None:
+def check_run(
+    cases: int,
+    replications: int,
+    warm: int,
+    minutes_between_cases: float | None = None,
+    working_minutes_per_year: float | None = None,
+) -> None:
     """Refuse a run larger than the limits before simulating anything.
 
     ``minutes_between_cases`` (mean working minutes between arrivals) and
@@ -193,25 +246,38 @@ def check_run(cases: int, replications: int, warm: int, minutes_between_cases: f
     check_count(replications, "replications", MAX_REPLICATIONS, "MAX_REPLICATIONS")
     total = (cases + warm) * replications
     if total > MAX_TOTAL_CASES:
-        raise ScenarioError(_("cases: {cases} cases (warm-up included) x {reps} replications "
-                              "is {total} cases, above the limit of {limit} (the setting "
-                              "bpengine.scenario.limits.MAX_TOTAL_CASES)").format(
-            cases=cases + warm, reps=replications, total=total, limit=MAX_TOTAL_CASES))
+        raise ScenarioError(
+            _(
+                "cases: {cases} cases (warm-up included) x {reps} replications "
+                "is {total} cases, above the limit of {limit} (the setting "
+                "bpengine.scenario.limits.MAX_TOTAL_CASES)"
+            ).format(cases=cases + warm, reps=replications, total=total, limit=MAX_TOTAL_CASES)
+        )
     if minutes_between_cases and working_minutes_per_year:
         years = (cases + warm) * minutes_between_cases / working_minutes_per_year
         if years > MAX_HORIZON_YEARS:
-            raise ScenarioError(_("cases: {cases} arrivals, one every {gap:.4g} working minutes "
-                                  "on average, span about {years:.4g} years, above the limit "
-                                  "of {limit} years (the setting bpengine.scenario.limits."
-                                  "MAX_HORIZON_YEARS); simulate fewer cases or arrive them "
-                                  "faster").format(cases=cases + warm, gap=minutes_between_cases,
-                                                   years=years, limit=MAX_HORIZON_YEARS))
+            raise ScenarioError(
+                _(
+                    "cases: {cases} arrivals, one every {gap:.4g} working minutes "
+                    "on average, span about {years:.4g} years, above the limit "
+                    "of {limit} years (the setting bpengine.scenario.limits."
+                    "MAX_HORIZON_YEARS); simulate fewer cases or arrive them "
+                    "faster"
+                ).format(
+                    cases=cases + warm,
+                    gap=minutes_between_cases,
+                    years=years,
+                    limit=MAX_HORIZON_YEARS,
+                )
+            )
 
 
 def horizon_error(epoch: dt.datetime) -> ScenarioError:
     """The error of a working clock asked to run past :data:`MAX_HORIZON_YEARS`."""
-    return ScenarioError(_(
-        "the simulated time passed {years} years after {start} (the setting bpengine.scenario."
-        "limits.MAX_HORIZON_YEARS): some duration, hand-over or time between cases is far too "
-        "long for an office procedure").format(years=MAX_HORIZON_YEARS,
-                                                start=epoch.date().isoformat()))
+    return ScenarioError(
+        _(
+            "the simulated time passed {years} years after {start} (the setting bpengine.scenario."
+            "limits.MAX_HORIZON_YEARS): some duration, hand-over or time between cases is far too "
+            "long for an office procedure"
+        ).format(years=MAX_HORIZON_YEARS, start=epoch.date().isoformat())
+    )

@@ -1,4 +1,5 @@
 """`load_scenario`: find, read and check a scenario (YAML sidecar, dict or Prosimos JSON)."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,12 @@ ScenarioSource = str | os.PathLike[str] | dict[str, Any] | Scenario | None
 __all__ = ["load_scenario", "read_yaml", "read_scenario_text", "sidecar_path"]
 
 
-def load_scenario(source: ScenarioSource = None, *, model: ProcessModel | None = None,
-                  overrides: Sequence[str] = ()) -> Scenario:
+def load_scenario(
+    source: ScenarioSource = None,
+    *,
+    model: ProcessModel | None = None,
+    overrides: Sequence[str] = (),
+) -> Scenario:
     """Read and validate a scenario.
 
     Parameters
@@ -78,14 +83,16 @@ def load_scenario(source: ScenarioSource = None, *, model: ProcessModel | None =
         sc = _wrap(lambda: from_prosimos(text, model, str(path)), str(path))
     else:
         doc = _parse_yaml(text, path)
-        sc = _wrap(lambda: from_mapping(doc if doc is not None else {}, model, str(path)),
-                   str(path))
+        sc = _wrap(
+            lambda: from_mapping(doc if doc is not None else {}, model, str(path)), str(path)
+        )
     _check(sc, model)
     return sc
 
 
-def _with_overrides(source: ScenarioSource, model: ProcessModel | None,
-                    overrides: Sequence[str]) -> Scenario:
+def _with_overrides(
+    source: ScenarioSource, model: ProcessModel | None, overrides: Sequence[str]
+) -> Scenario:
     """The scenario of ``source`` with ``overrides`` set, checked like a file."""
     from .overrides import apply_overrides
 
@@ -97,8 +104,12 @@ def _with_overrides(source: ScenarioSource, model: ProcessModel | None,
         doc, name = source or {}, "<defaults>" if source is None else "<dict>"
     else:
         if Path(os.fspath(source)).suffix.lower() == ".json":
-            raise ScenarioError(_("{source}: what-if overrides change a YAML scenario, not "
-                                   "Prosimos JSON parameters").format(source=source))
+            raise ScenarioError(
+                _(
+                    "{source}: what-if overrides change a YAML scenario, not "
+                    "Prosimos JSON parameters"
+                ).format(source=source)
+            )
         doc, name = read_yaml(source), str(source)
     label = f"{name} with {', '.join(overrides)}"
     changed = _wrap(lambda: apply_overrides(doc, overrides, model), label)
@@ -124,8 +135,12 @@ def read_scenario_text(path: str | os.PathLike[str]) -> str:
     that are not UTF-8 are named by offset and line.
     """
     json = Path(os.fspath(path)).suffix.lower() == ".json"
-    return read_text(path, limit=limits.MAX_PROSIMOS_BYTES if json else limits.MAX_SCENARIO_BYTES,
-                     error=ScenarioError, what=_("scenario file"))
+    return read_text(
+        path,
+        limit=limits.MAX_PROSIMOS_BYTES if json else limits.MAX_SCENARIO_BYTES,
+        error=ScenarioError,
+        what=_("scenario file"),
+    )
 
 
 def _parse_yaml(text: str, path: object) -> object:
@@ -144,8 +159,11 @@ def read_yaml(path: str | os.PathLike[str] | None) -> dict[str, Any]:
     if doc is None:
         return {}
     if not isinstance(doc, dict):
-        raise ScenarioError(_("{path}: a scenario is a mapping of sections, not {name}").format(
-                                path=path, name=type(doc).__name__))
+        raise ScenarioError(
+            _("{path}: a scenario is a mapping of sections, not {name}").format(
+                path=path, name=type(doc).__name__
+            )
+        )
     return doc
 
 
@@ -158,8 +176,9 @@ def _wrap(build: Callable[[], T], source: str) -> T:
             msg = msg[:999] + "…"
         raise ScenarioError(msg if msg.startswith(source) else f"{source}: {msg}") from None
     except RecursionError:  # a self-referencing mapping built in code, not from a file
-        raise ScenarioError(_("{source}: the scenario refers to itself (nested without "
-                              "end)").format(source=source)) from None
+        raise ScenarioError(
+            _("{source}: the scenario refers to itself (nested without end)").format(source=source)
+        ) from None
 
 
 def _check(sc: Scenario, model: ProcessModel | None) -> None:

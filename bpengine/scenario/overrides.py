@@ -22,6 +22,7 @@ Examples
 >>> parse_values("1..4"), parse_values("20 min,30 min")
 ([1, 2, 3, 4], ['20 min', '30 min'])
 """
+
 from __future__ import annotations
 
 import copy
@@ -41,8 +42,10 @@ __all__ = ["apply_overrides", "parse_override", "parse_path", "parse_values", "f
 # sections whose keys name model elements (by id or unique name) or lanes
 _ELEMENT_SECTIONS = ("tasks", "lanes", "gateways", "events")
 # alternatives: setting the first drops the second from the same mapping
-_ALTERNATIVES: dict[tuple[str, ...], str] = {("arrivals", "rate"): "interarrival",
-                                             ("arrivals", "interarrival"): "rate"}
+_ALTERNATIVES: dict[tuple[str, ...], str] = {
+    ("arrivals", "rate"): "interarrival",
+    ("arrivals", "interarrival"): "rate",
+}
 # entries that may be written bare (a duration) and become {duration: ...} when a key is set
 _BARE = ("tasks", "events")
 
@@ -61,8 +64,11 @@ def parse_path(text: str) -> list[str]:
             was_quoted = True
         elif ch == "." and not quoted:
             if not key.strip() and not was_quoted:
-                raise ScenarioError(_("{text}: empty key in the path (two dots, or a dot at "
-                                       "either end)").format(text=text))
+                raise ScenarioError(
+                    _("{text}: empty key in the path (two dots, or a dot at either end)").format(
+                        text=text
+                    )
+                )
             keys.append(key.strip() if not was_quoted else key)
             key, was_quoted = "", False
         else:
@@ -71,16 +77,16 @@ def parse_path(text: str) -> list[str]:
     if quoted:
         raise ScenarioError(_("{text}: a quote is not closed").format(text=text))
     if not key.strip() and not was_quoted:
-        raise ScenarioError(_("{text}: empty key in the path (two dots, or a dot at either "
-                              "end)").format(
-                                text=text))
+        raise ScenarioError(
+            _("{text}: empty key in the path (two dots, or a dot at either end)").format(text=text)
+        )
     keys.append(key.strip() if not was_quoted else key)
     return keys
 
 
 def format_path(keys: Iterable[object]) -> str:
     """The path as the user would write it (keys with dots or spaces quoted)."""
-    return ".".join(f'"{k}"' if any(c in str(k) for c in ". \"") else str(k) for k in keys)
+    return ".".join(f'"{k}"' if any(c in str(k) for c in '. "') else str(k) for k in keys)
 
 
 def _value(text: str, where: str) -> object:
@@ -91,9 +97,11 @@ def parse_override(setting: str) -> tuple[list[str], object]:
     """``PATH=VALUE`` -> (keys, value read as YAML)."""
     path, sep, value = _split(setting)
     if not sep:
-        raise ScenarioError(_("{setting}: expected PATH=VALUE, e.g. lanes.\"Kepala "
-                              "OPD\".staff=2").format(
-                                setting=setting))
+        raise ScenarioError(
+            _('{setting}: expected PATH=VALUE, e.g. lanes."Kepala OPD".staff=2').format(
+                setting=setting
+            )
+        )
     keys = parse_path(path)
     return keys, _value(value, format_path(keys))
 
@@ -105,12 +113,13 @@ def _split(setting: str) -> tuple[str, str, str]:
         if ch == '"':
             quoted = not quoted
         elif ch == "=" and not quoted:
-            return setting[:i], "=", setting[i + 1:]
+            return setting[:i], "=", setting[i + 1 :]
     return setting, "", ""
 
 
-def _same_element(section: str, key: str, existing: dict[str, Any],
-                  model: ProcessModel | None) -> str | None:
+def _same_element(
+    section: str, key: str, existing: dict[str, Any], model: ProcessModel | None
+) -> str | None:
     """The existing key of ``section`` naming the same element (or lane) as ``key``."""
     if key in existing:
         return key
@@ -135,8 +144,9 @@ def _same_element(section: str, key: str, existing: dict[str, Any],
     return next((k for k in existing if ident(k) == wanted), None)
 
 
-def apply_overrides(doc: dict[str, Any] | None, settings: Iterable[str],
-                    model: ProcessModel | None = None) -> dict[str, Any]:
+def apply_overrides(
+    doc: dict[str, Any] | None, settings: Iterable[str], model: ProcessModel | None = None
+) -> dict[str, Any]:
     """A copy of the scenario mapping ``doc`` with every ``PATH=VALUE`` of ``settings`` set.
 
     Parameters
@@ -167,10 +177,13 @@ def apply_overrides(doc: dict[str, Any] | None, settings: Iterable[str],
                 if depth == 1 and keys[0] in _BARE:  # "Task_x: 15 min" is its duration
                     child = node[key] = {"duration": child}
                 else:
-                    raise ScenarioError(_("{path}: {prefix} is {child}, not a mapping of "
-                                          "keys").format(
-                        path=format_path(keys), prefix=format_path(keys[:depth + 1]),
-                        child=repr(child)))
+                    raise ScenarioError(
+                        _("{path}: {prefix} is {child}, not a mapping of keys").format(
+                            path=format_path(keys),
+                            prefix=format_path(keys[: depth + 1]),
+                            child=repr(child),
+                        )
+                    )
             node = child
         last = keys[-1]
         if len(keys) == 2 and keys[0] in _ELEMENT_SECTIONS:
@@ -190,23 +203,35 @@ def parse_values(text: str, where: str = "values") -> list[Any]:
         try:
             numbers = [int(p) for p in parts]
         except ValueError:
-            raise ScenarioError(_("{where}: {text}: a range is whole numbers like 1..4 or "
-                                   "1..10..2; give other values as a list: 0.5,1,1.5").format(
-                                    where=where, text=repr(text))) from None
+            raise ScenarioError(
+                _(
+                    "{where}: {text}: a range is whole numbers like 1..4 or "
+                    "1..10..2; give other values as a list: 0.5,1,1.5"
+                ).format(where=where, text=repr(text))
+            ) from None
         if len(numbers) not in (2, 3) or (len(numbers) == 3 and numbers[2] <= 0):
-            raise ScenarioError(_("{where}: {text}: a range is FIRST..LAST or FIRST..LAST..STEP "
-                                   "with a positive step").format(where=where, text=repr(text)))
+            raise ScenarioError(
+                _(
+                    "{where}: {text}: a range is FIRST..LAST or FIRST..LAST..STEP "
+                    "with a positive step"
+                ).format(where=where, text=repr(text))
+            )
         first, last = numbers[:2]
         step = numbers[2] if len(numbers) == 3 else 1
         if last < first:
-            raise ScenarioError(_("{where}: {text}: the range is empty ({last} < {first})").format(
-                                    where=where, text=repr(text), last=last, first=first))
+            raise ScenarioError(
+                _("{where}: {text}: the range is empty ({last} < {first})").format(
+                    where=where, text=repr(text), last=last, first=first
+                )
+            )
         # counted before the list is built: 1..1000000000 would be eight gigabytes
-        limits.check_count((last - first) // step + 1, where, limits.MAX_SWEEP_POINTS,
-                           "MAX_SWEEP_POINTS")
+        limits.check_count(
+            (last - first) // step + 1, where, limits.MAX_SWEEP_POINTS, "MAX_SWEEP_POINTS"
+        )
         return list(range(first, last + 1, step))
     values = [_value(part, where) for part in text.split(",")]
     if not text or any(v is None for v in values):
-        raise ScenarioError(_("{where}: {text}: an empty value in the list").format(
-                                where=where, text=repr(text)))
+        raise ScenarioError(
+            _("{where}: {text}: an empty value in the list").format(where=where, text=repr(text))
+        )
     return values

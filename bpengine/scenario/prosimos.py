@@ -17,6 +17,7 @@ side in Prosimos and bpengine:
   approximated is noted (``scenario.notes``, shown with the simulation's notes).
 - ``batch_processing`` becomes the tasks' batches (:mod:`.prosimos_batches`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,22 +49,38 @@ if TYPE_CHECKING:
 
 __all__ = ["from_prosimos", "prosimos_distribution", "prosimos_calendar"]
 
-_READ = ("resource_profiles", "resource_calendars", "task_resource_distribution",
-         "arrival_time_distribution", "arrival_time_calendar", "gateway_branching_probabilities",
-         "event_distribution", "case_attributes", "event_attributes", "branch_rules",
-         "model_type", "gateway_execution_limit", "batch_processing")
+_READ = (
+    "resource_profiles",
+    "resource_calendars",
+    "task_resource_distribution",
+    "arrival_time_distribution",
+    "arrival_time_calendar",
+    "gateway_branching_probabilities",
+    "event_distribution",
+    "case_attributes",
+    "event_attributes",
+    "branch_rules",
+    "model_type",
+    "gateway_execution_limit",
+    "batch_processing",
+)
 # sections of Prosimos files bpengine refuses, and why, in one line each
 _REFUSED = {
-    "prioritisation_rules": N_("case priorities are not simulated (every queue is first come, "
-                               "first served)"),
+    "prioritisation_rules": N_(
+        "case priorities are not simulated (every queue is first come, first served)"
+    ),
     "global_attributes": N_("process-wide attributes are not simulated"),
     "multitask": N_("a person working on several tasks at once is not simulated"),
     "granule_size": N_("fuzzy (probabilistic) calendars are not simulated"),
 }
 
 
-def from_prosimos(text_or_dict: str | dict[str, Any], model: ProcessModel | None = None, source: str = "<prosimos>",
-                  start: dt.datetime | None = None) -> Scenario:
+def from_prosimos(
+    text_or_dict: str | dict[str, Any],
+    model: ProcessModel | None = None,
+    source: str = "<prosimos>",
+    start: dt.datetime | None = None,
+) -> Scenario:
     """Build a scenario from Prosimos JSON parameters (text or parsed dict).
 
     Raises
@@ -76,22 +93,27 @@ def from_prosimos(text_or_dict: str | dict[str, Any], model: ProcessModel | None
         return _read(text_or_dict, model, source, start)
     except ScenarioError as exc:
         # keys and ids come from the file: a newline or tab in one must not split the line
-        raise ScenarioError("".join(c if c.isprintable() else repr(c)[1:-1]
-                                    for c in str(exc))) from None
+        raise ScenarioError(
+            "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(exc))
+        ) from None
 
 
 def _json_int(text: str) -> int:
     if len(text.lstrip("-")) > limits.MAX_NUMBER_DIGITS:
-        raise ScenarioError(_("a whole number of {digits} digits (at most {limit})").format(
-            digits=len(text.lstrip("-")), limit=limits.MAX_NUMBER_DIGITS))
+        raise ScenarioError(
+            _("a whole number of {digits} digits (at most {limit})").format(
+                digits=len(text.lstrip("-")), limit=limits.MAX_NUMBER_DIGITS
+            )
+        )
     return int(text)
 
 
 def _json_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise ScenarioError(_("{text} is too large for a number").format(
-            text=limits.shorten(text, 40)))
+        raise ScenarioError(
+            _("{text} is too large for a number").format(text=limits.shorten(text, 40))
+        )
     return value
 
 
@@ -108,51 +130,76 @@ def parse_json(text: str | bytes, source: str) -> Any:
         ``source: not valid JSON: ...`` naming line and column where JSON has them.
     """
     try:
-        return json.loads(text, parse_int=_json_int, parse_float=_json_float,
-                          parse_constant=_json_constant)
+        return json.loads(
+            text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+        )
     except ScenarioError as exc:
-        raise ScenarioError(_("{source}: not valid JSON: {why}").format(
-            source=source, why=exc)) from None
+        raise ScenarioError(
+            _("{source}: not valid JSON: {why}").format(source=source, why=exc)
+        ) from None
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ScenarioError(_("{source}: not valid JSON: {why}").format(
-            source=source, why=str(exc)[:200])) from None
+        raise ScenarioError(
+            _("{source}: not valid JSON: {why}").format(source=source, why=str(exc)[:200])
+        ) from None
 
 
-def _read(text_or_dict: str | dict[str, Any], model: ProcessModel | None, source: str,
-          start: dt.datetime | None) -> Scenario:
+def _read(
+    text_or_dict: str | dict[str, Any],
+    model: ProcessModel | None,
+    source: str,
+    start: dt.datetime | None,
+) -> Scenario:
     if isinstance(text_or_dict, (str, bytes)):
         doc = parse_json(text_or_dict, source)
     else:
         doc = text_or_dict
     if not isinstance(doc, dict):
-        raise ScenarioError(_("{source}: expected a JSON object of Prosimos parameters").format(
-                source=source))
+        raise ScenarioError(
+            _("{source}: expected a JSON object of Prosimos parameters").format(source=source)
+        )
     for key in doc:
         if key in _REFUSED:
-            raise ScenarioError(_("{key}: not supported: {why}").format(
-                    key=key, why=_(_REFUSED[key])))
+            raise ScenarioError(
+                _("{key}: not supported: {why}").format(key=key, why=_(_REFUSED[key]))
+            )
         if key not in _READ:
-            raise ScenarioError(_("{key}: not a Prosimos section bpengine knows ({known})").format(
-                    key=key, known=', '.join(_READ)))
+            raise ScenarioError(
+                _("{key}: not a Prosimos section bpengine knows ({known})").format(
+                    key=key, known=", ".join(_READ)
+                )
+            )
     model_type = doc.get("model_type", "CRISP")
     if model_type not in ("CRISP", "CRSIP"):
-        raise ScenarioError(_("model_type: {model_type!r} is not supported (only CRISP "
-                              "calendars; fuzzy calendars are not simulated)").format(
-                model_type=model_type))
+        raise ScenarioError(
+            _(
+                "model_type: {model_type!r} is not supported (only CRISP "
+                "calendars; fuzzy calendars are not simulated)"
+            ).format(model_type=model_type)
+        )
     notes: list[str] = []
     calendars = _calendars(doc.get("resource_calendars"))
-    sc = Scenario(calendar=Calendar.always(), start=start or dt.datetime(2025, 1, 6, 8, 0),
-                  source=source, raw=doc, model=model, notes=notes)
+    sc = Scenario(
+        calendar=Calendar.always(),
+        start=start or dt.datetime(2025, 1, 6, 8, 0),
+        source=source,
+        raw=doc,
+        model=model,
+        notes=notes,
+    )
     _staff(doc, calendars, sc, notes)
     conditions = _branches(doc.get("gateway_branching_probabilities"), sc, notes)
     arrival = doc.get("arrival_time_distribution")
     if arrival is None:
-        notes.append("arrival_time_distribution: not given; cases arrive every hour on "
-                     "average (exponential)")
+        notes.append(
+            "arrival_time_distribution: not given; cases arrive every hour on average (exponential)"
+        )
     else:
         inter = prosimos_distribution(arrival, "arrival_time_distribution", notes)
-        arr_cal = (prosimos_calendar(doc["arrival_time_calendar"], "arrival_time_calendar")
-                   if doc.get("arrival_time_calendar") is not None else Calendar.always())
+        arr_cal = (
+            prosimos_calendar(doc["arrival_time_calendar"], "arrival_time_calendar")
+            if doc.get("arrival_time_calendar") is not None
+            else Calendar.always()
+        )
         sc.arrivals = Arrivals(inter, arr_cal, "calendar")
     for i, ev in enumerate(items(doc.get("event_distribution"), "event_distribution")):
         where = f"event_distribution[{i}]"
@@ -165,8 +212,10 @@ def _read(text_or_dict: str | dict[str, Any], model: ProcessModel | None, source
     sc.batches.update(prosimos_batches(doc.get("batch_processing"), notes))
     if "gateway_execution_limit" in doc:
         limit = number(doc["gateway_execution_limit"], "gateway_execution_limit", 1)
-        notes.append(f"gateway_execution_limit {limit:g}: not applied; a case is stopped as "
-                     "a livelock after 20000 steps instead")
+        notes.append(
+            f"gateway_execution_limit {limit:g}: not applied; a case is stopped as "
+            "a livelock after 20000 steps instead"
+        )
     if model is not None:
         _check_ids(sc, model, source)
     return sc
@@ -180,13 +229,16 @@ def _calendars(section: object) -> dict[str, Calendar]:
         only_keys(c, where, ("id", "name", "time_periods"))
         cid = text(c.get("id"), f"{where}.id")
         if cid in out:
-            raise ScenarioError(_("{where}.id: calendar {cid!r} is defined twice").format(
-                    where=where, cid=cid))
+            raise ScenarioError(
+                _("{where}.id: calendar {cid!r} is defined twice").format(where=where, cid=cid)
+            )
         out[cid] = prosimos_calendar(c.get("time_periods"), f"{where}.time_periods")
     return out
 
 
-def _staff(doc: dict[str, Any], calendars: dict[str, Calendar], sc: Scenario, notes: list[str]) -> None:
+def _staff(
+    doc: dict[str, Any], calendars: dict[str, Calendar], sc: Scenario, notes: list[str]
+) -> None:
     """Resource entries, their tasks and durations, grouped into lanes of people."""
     entries: dict[str, dict[str, Any]] = {}
     for i, pool in enumerate(items(doc.get("resource_profiles"), "resource_profiles")):
@@ -197,34 +249,47 @@ def _staff(doc: dict[str, Any], calendars: dict[str, Calendar], sc: Scenario, no
         for j, res in enumerate(items(pool.get("resource_list"), f"{pw}.resource_list")):
             where = f"{pw}.resource_list[{j}]"
             res = obj(res, where)
-            only_keys(res, where, ("id", "name", "cost_per_hour", "amount", "calendar",
-                                   "assignedTasks"))
+            only_keys(
+                res, where, ("id", "name", "cost_per_hour", "amount", "calendar", "assignedTasks")
+            )
             rid = text(res.get("id"), f"{where}.id")
             if rid in entries:
-                raise ScenarioError(_("{where}.id: resource {rid!r} is listed twice").format(
-                        where=where, rid=rid))
+                raise ScenarioError(
+                    _("{where}.id: resource {rid!r} is listed twice").format(where=where, rid=rid)
+                )
             amount = number(res.get("amount", 1), f"{where}.amount", 0)
             # before a Person is made for each: "amount": 1e9 would build a billion
             limits.check_count(amount, f"{where}.amount", limits.MAX_STAFF, "MAX_STAFF")
             if amount != int(amount):
-                raise ScenarioError(_("{where}.amount: expected a whole number of people, got "
-                                      "{amount!r}").format(where=where, amount=res.get('amount')))
+                raise ScenarioError(
+                    _("{where}.amount: expected a whole number of people, got {amount!r}").format(
+                        where=where, amount=res.get("amount")
+                    )
+                )
             cal_id = res.get("calendar")
             if cal_id is None or str(cal_id) not in calendars:
-                raise ScenarioError(_("{where}.calendar: no resource calendar {cal_id!r} "
-                                      "(calendars: {known})").format(
-                        where=where, cal_id=cal_id, known=', '.join(calendars) or _('none')))
-            assigned = [text(t, f"{where}.assignedTasks[{k}]") for k, t in
-                        enumerate(items(res.get("assignedTasks"), f"{where}.assignedTasks"))]
-            entries[rid] = {"pool": pool_name, "name": text(res.get("name") or rid,
-                                                            f"{where}.name"),
-                            "amount": int(amount), "calendar": str(cal_id),
-                            "cost": number(res.get("cost_per_hour", 0), f"{where}.cost_per_hour",
-                                           0),
-                            "assigned": assigned, "tasks": {}}
+                raise ScenarioError(
+                    _(
+                        "{where}.calendar: no resource calendar {cal_id!r} (calendars: {known})"
+                    ).format(where=where, cal_id=cal_id, known=", ".join(calendars) or _("none"))
+                )
+            assigned = [
+                text(t, f"{where}.assignedTasks[{k}]")
+                for k, t in enumerate(items(res.get("assignedTasks"), f"{where}.assignedTasks"))
+            ]
+            entries[rid] = {
+                "pool": pool_name,
+                "name": text(res.get("name") or rid, f"{where}.name"),
+                "amount": int(amount),
+                "calendar": str(cal_id),
+                "cost": number(res.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0),
+                "assigned": assigned,
+                "tasks": {},
+            }
     task_order: list[str] = []
-    for i, item in enumerate(items(doc.get("task_resource_distribution"),
-                                   "task_resource_distribution")):
+    for i, item in enumerate(
+        items(doc.get("task_resource_distribution"), "task_resource_distribution")
+    ):
         where = f"task_resource_distribution[{i}]"
         item = obj(item, where)
         only_keys(item, where, ("task_id", "resources"))
@@ -235,8 +300,11 @@ def _staff(doc: dict[str, Any], calendars: dict[str, Calendar], sc: Scenario, no
             rw = f"{where}.resources[{j}]"
             rid = text(obj(r, rw).get("resource_id"), f"{rw}.resource_id")
             if rid not in entries:
-                raise ScenarioError(_("{rw}.resource_id: no resource {rid!r} in "
-                                      "resource_profiles").format(rw=rw, rid=rid))
+                raise ScenarioError(
+                    _("{rw}.resource_id: no resource {rid!r} in resource_profiles").format(
+                        rw=rw, rid=rid
+                    )
+                )
             entries[rid]["tasks"][tid] = prosimos_distribution(r, rw, notes)
     # a task with no duration anywhere is done by the resources that list it (10 min)
     for e in entries.values():
@@ -248,8 +316,12 @@ def _staff(doc: dict[str, Any], calendars: dict[str, Calendar], sc: Scenario, no
     _lanes(entries, task_order, calendars, sc)
 
 
-def _lanes(entries: dict[str, dict[str, Any]], task_order: list[str],
-           calendars: dict[str, Calendar], sc: Scenario) -> None:
+def _lanes(
+    entries: dict[str, dict[str, Any]],
+    task_order: list[str],
+    calendars: dict[str, Calendar],
+    sc: Scenario,
+) -> None:
     """Resources linked by a task they share form one lane (Prosimos' pools of a task)."""
     parent = {rid: rid for rid in entries}
 
@@ -258,14 +330,19 @@ def _lanes(entries: dict[str, dict[str, Any]], task_order: list[str],
             parent[r] = parent[parent[r]]
             r = parent[r]
         return r
+
     for tid in task_order:
         doers = [rid for rid, e in entries.items() if tid in e["tasks"]]
         for rid in doers[1:]:
             parent[root(rid)] = root(doers[0])
     for tid in task_order:
         if all(e["amount"] == 0 for e in entries.values() if tid in e["tasks"]):
-            raise ScenarioError(_("task_resource_distribution: task {tid!r} can only be done "
-                                  "by resources of amount 0 (nobody)").format(tid=tid))
+            raise ScenarioError(
+                _(
+                    "task_resource_distribution: task {tid!r} can only be done "
+                    "by resources of amount 0 (nobody)"
+                ).format(tid=tid)
+            )
     groups: dict[str, list[str]] = {}
     for rid, e in entries.items():
         if e["tasks"] and e["amount"] > 0:
@@ -284,35 +361,60 @@ def _lanes(entries: dict[str, dict[str, Any]], task_order: list[str],
         sc.calendar = only
 
 
-def _lane(name: str, members: list[dict[str, Any]], task_order: list[str],
-          calendars: dict[str, Calendar], sc: Scenario) -> None:
+def _lane(
+    name: str,
+    members: list[dict[str, Any]],
+    task_order: list[str],
+    calendars: dict[str, Calendar],
+    sc: Scenario,
+) -> None:
     tasks = [t for t in task_order if any(t in e["tasks"] for e in members)]
     for tid in tasks:
         sc.assignments[tid] = name
-        first = next((e["tasks"][tid] for e in members if e["tasks"].get(tid) is not None),
-                     None)
+        first = next((e["tasks"][tid] for e in members if e["tasks"].get(tid) is not None), None)
         if first is not None:
             sc.durations[tid] = first
-    limits.check_count(sum(e["amount"] for e in members), f"resource_profiles ({name})",
-                       limits.MAX_STAFF, "MAX_STAFF")
+    limits.check_count(
+        sum(e["amount"] for e in members),
+        f"resource_profiles ({name})",
+        limits.MAX_STAFF,
+        "MAX_STAFF",
+    )
     people = []
     for e in members:
         for k in range(e["amount"]):
-            own = {t: d for t, d in e["tasks"].items()
-                   if d is not None and d != sc.durations.get(t)}
-            people.append(Person(f"{e['name']}_{k}" if e["amount"] > 1 else e["name"],
-                                 calendars[e["calendar"]], e["cost"],
-                                 frozenset(e["tasks"]), own))
+            own = {
+                t: d for t, d in e["tasks"].items() if d is not None and d != sc.durations.get(t)
+            }
+            people.append(
+                Person(
+                    f"{e['name']}_{k}" if e["amount"] > 1 else e["name"],
+                    calendars[e["calendar"]],
+                    e["cost"],
+                    frozenset(e["tasks"]),
+                    own,
+                )
+            )
     common = Counter(e["calendar"] for e in members for _ in range(e["amount"])).most_common(1)
     calendar = calendars[common[0][0]]
-    alike = (len({e["calendar"] for e in members}) == 1 and len({e["cost"] for e in members}) == 1
-             and all(p.tasks == frozenset(tasks) and not p.durations for p in people))
+    alike = (
+        len({e["calendar"] for e in members}) == 1
+        and len({e["cost"] for e in members}) == 1
+        and all(p.tasks == frozenset(tasks) and not p.durations for p in people)
+    )
     if alike:  # a role with a head count: the simple, fast case
         sc.lanes[name] = LaneStaff(len(people), members[0]["cost"], calendar)
         return
-    people = [Person(p.name, None if p.calendar is calendar else p.calendar, p.cost_per_hour,
-                     None if p.tasks == frozenset(tasks) else p.tasks, p.durations)
-              for p in people]
+    people = [
+        Person(
+            p.name,
+            None if p.calendar is calendar else p.calendar,
+            p.cost_per_hour,
+            None if p.tasks == frozenset(tasks) else p.tasks,
+            p.durations,
+        )
+        for p in people
+    ]
     cost = sum(e["cost"] * e["amount"] for e in members) / len(people)
     # Prosimos gives a task to the resource free longest, even one whose shift is over
     sc.lanes[name] = LaneStaff(len(people), cost, calendar, tuple(people), "earliest_free")
@@ -333,32 +435,38 @@ def _branches(section: object, sc: Scenario, notes: list[str]) -> dict[str, dict
             only_keys(p, pw, ("path_id", "value", "condition_id"))
             fid = text(p.get("path_id"), f"{pw}.path_id")
             if "condition_id" in p:
-                conditions.setdefault(gid, {})[fid] = text(p["condition_id"],
-                                                           f"{pw}.condition_id")
+                conditions.setdefault(gid, {})[fid] = text(p["condition_id"], f"{pw}.condition_id")
             if "value" in p:
                 value = number(p["value"], f"{pw}.value", 0)
                 if value > 1:
-                    raise ScenarioError(_("{pw}.value: a probability cannot exceed 1, got "
-                                          "{value:g}").format(pw=pw, value=value))
+                    raise ScenarioError(
+                        _("{pw}.value: a probability cannot exceed 1, got {value:g}").format(
+                            pw=pw, value=value
+                        )
+                    )
                 probs[fid] = value
             else:
                 missing.append(fid)
         if missing:  # Prosimos shares what the given values leave among the others
             share = max(0.0, 1 - sum(probs.values())) / len(missing)
             probs.update(dict.fromkeys(missing, share))
-            notes.append(f"{where}: flows {', '.join(missing)} have no probability; each gets "
-                         f"{share:.4g}, as Prosimos assigns them")
+            notes.append(
+                f"{where}: flows {', '.join(missing)} have no probability; each gets "
+                f"{share:.4g}, as Prosimos assigns them"
+            )
         sc.probabilities[gid] = probs
     return conditions
 
 
 def _rules(section: object, conditions: dict[str, dict[str, str]], sc: Scenario) -> None:
     """``branch_rules`` referred to by ``condition_id``: conditions over case attributes."""
-    numeric: dict[str, bool | None] = {name: not isinstance(gen, Choice)
-                                       for name, gen in sc.data.items()}
+    numeric: dict[str, bool | None] = {
+        name: not isinstance(gen, Choice) for name, gen in sc.data.items()
+    }
     for attrs in sc.event_data.values():  # computed values: numeric unless compared to text
-        numeric.update({n: None if isinstance(g, str) else not isinstance(g, Choice)
-                        for n, g in attrs.items()})
+        numeric.update(
+            {n: None if isinstance(g, str) else not isinstance(g, Choice) for n, g in attrs.items()}
+        )
     rules = {}
     for i, rule in enumerate(items(section, "branch_rules")):
         where = f"branch_rules[{i}]"
@@ -369,9 +477,12 @@ def _rules(section: object, conditions: dict[str, dict[str, str]], sc: Scenario)
     for gid, flows in conditions.items():
         for fid, cid in flows.items():
             if cid not in rules:
-                raise ScenarioError(_("gateway_branching_probabilities[{gid}]: flow {fid}: "
-                                      "condition_id {cid!r} is not in branch_rules").format(
-                        gid=gid, fid=fid, cid=cid))
+                raise ScenarioError(
+                    _(
+                        "gateway_branching_probabilities[{gid}]: flow {fid}: "
+                        "condition_id {cid!r} is not in branch_rules"
+                    ).format(gid=gid, fid=fid, cid=cid)
+                )
         sc.rules[gid] = {fid: rules[cid] for fid, cid in flows.items()}
 
 
@@ -385,11 +496,15 @@ def _case_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
         if kind == "discrete":
             sc.data[name] = _choice(attr.get("values"), f"{where}.values")
         elif kind == "continuous":
-            sc.data[name] = prosimos_distribution(attr.get("values"), f"{where}.values", notes,
-                                                  unit=1.0)
+            sc.data[name] = prosimos_distribution(
+                attr.get("values"), f"{where}.values", notes, unit=1.0
+            )
         else:
-            raise ScenarioError(_("{where}.type: {kind!r} is not 'discrete' or 'continuous'").format(
-                    where=where, kind=kind))
+            raise ScenarioError(
+                _("{where}.type: {kind!r} is not 'discrete' or 'continuous'").format(
+                    where=where, kind=kind
+                )
+            )
 
 
 def _event_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
@@ -407,9 +522,12 @@ def _event_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
             name = text(attr.get("name"), f"{aw}.name")
             kind, values = attr.get("type"), attr.get("values")
             if kind == "discrete" and isinstance(values, dict):
-                raise ScenarioError(_("{aw}.values: Markov transitions between values are not "
-                                      "simulated (give a list of values with probabilities)").format(
-                        aw=aw))
+                raise ScenarioError(
+                    _(
+                        "{aw}.values: Markov transitions between values are not "
+                        "simulated (give a list of values with probabilities)"
+                    ).format(aw=aw)
+                )
             if kind == "discrete":
                 out[name] = _choice(values, f"{aw}.values")
             elif kind == "continuous":
@@ -417,8 +535,11 @@ def _event_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
             elif kind == "expression":
                 out[name] = text(values, f"{aw}.values")  # compiled by the simulator
             else:
-                raise ScenarioError(_("{aw}.type: {kind!r} is not simulated (discrete, "
-                                      "continuous, expression)").format(aw=aw, kind=kind))
+                raise ScenarioError(
+                    _(
+                        "{aw}.type: {kind!r} is not simulated (discrete, continuous, expression)"
+                    ).format(aw=aw, kind=kind)
+                )
 
 
 def _choice(values: object, where: str) -> Choice:
@@ -429,8 +550,9 @@ def _choice(values: object, where: str) -> Choice:
         keys.append(text(o.get("key"), f"{ow}.key"))
         probs.append(number(o.get("value"), f"{ow}.value", 0))
     if not keys or abs(sum(probs) - 1) > 1e-6:
-        raise ScenarioError(_("{where}: probabilities sum to {sum:g}, not 1").format(
-                where=where, sum=sum(probs)))
+        raise ScenarioError(
+            _("{where}: probabilities sum to {sum:g}, not 1").format(where=where, sum=sum(probs))
+        )
     return Choice(tuple(keys), tuple(probs))
 
 
@@ -438,43 +560,64 @@ def _check_ids(sc: Scenario, model: ProcessModel, source: str) -> None:
     for tid in list(sc.durations) + list(sc.assignments):
         el = model.elements.get(tid)
         if el is None or not el.is_activity:
-            raise ScenarioError(_("{source}: task_resource_distribution names {tid!r}, which "
-                                  "is not a task of {file}").format(
-                    source=source, tid=tid, file=model.file))
+            raise ScenarioError(
+                _(
+                    "{source}: task_resource_distribution names {tid!r}, which "
+                    "is not a task of {file}"
+                ).format(source=source, tid=tid, file=model.file)
+            )
     for tid in sc.batches:
         el = model.elements.get(tid)
         if el is None or not el.is_activity:
-            raise ScenarioError(_("{source}: batch_processing names {task!r}, which is not a "
-                                  "task of {file}").format(source=source, task=tid,
-                                                          file=model.file))
+            raise ScenarioError(
+                _(
+                    "{source}: batch_processing names {task!r}, which is not a task of {file}"
+                ).format(source=source, task=tid, file=model.file)
+            )
     for tid in sc.event_data:
         el = model.elements.get(tid)
         if el is None or not el.is_activity:
-            raise ScenarioError(_("{source}: event_attributes names {tid!r}, which is not a "
-                                  "task of {file} (attributes are set when a task ends)").format(
-                    source=source, tid=tid, file=model.file))
+            raise ScenarioError(
+                _(
+                    "{source}: event_attributes names {tid!r}, which is not a "
+                    "task of {file} (attributes are set when a task ends)"
+                ).format(source=source, tid=tid, file=model.file)
+            )
     for eid in sc.events:
         el = model.elements.get(eid)
         if el is None or not el.is_event:
-            raise ScenarioError(_("{source}: event_distribution names {eid!r}, which is not an "
-                                  "event of {file}").format(
-                    source=source, eid=eid, file=model.file))
+            raise ScenarioError(
+                _(
+                    "{source}: event_distribution names {eid!r}, which is not an event of {file}"
+                ).format(source=source, eid=eid, file=model.file)
+            )
     for gid, probs in sc.probabilities.items():
         el = model.elements.get(gid)
         if el is None or not el.is_gateway:
-            raise ScenarioError(_("{source}: gateway_branching_probabilities names {gid!r}, "
-                                  "which is not a gateway of {file}").format(
-                    source=source, gid=gid, file=model.file))
+            raise ScenarioError(
+                _(
+                    "{source}: gateway_branching_probabilities names {gid!r}, "
+                    "which is not a gateway of {file}"
+                ).format(source=source, gid=gid, file=model.file)
+            )
         for fid in probs:
             if fid not in el.outgoing:
-                raise ScenarioError(_("{source}: gateway_branching_probabilities[{gid}]: "
-                                      "{fid!r} is not an outgoing flow of that gateway").format(
-                        source=source, gid=gid, fid=fid))
+                raise ScenarioError(
+                    _(
+                        "{source}: gateway_branching_probabilities[{gid}]: "
+                        "{fid!r} is not an outgoing flow of that gateway"
+                    ).format(source=source, gid=gid, fid=fid)
+                )
         if el.kind == "exclusiveGateway" and abs(sum(probs.values()) - 1) > 1e-6:
-            raise ScenarioError(_("{source}: gateway_branching_probabilities[{gid}]: "
-                                  "probabilities sum to {sum:g}, not 1").format(
-                    source=source, gid=gid, sum=sum(probs.values())))
+            raise ScenarioError(
+                _(
+                    "{source}: gateway_branching_probabilities[{gid}]: "
+                    "probabilities sum to {sum:g}, not 1"
+                ).format(source=source, gid=gid, sum=sum(probs.values()))
+            )
         if el.kind == "inclusiveGateway" and abs(sum(probs.values()) - 1) > 1e-6:
-            sc.notes.append(f"gateway_branching_probabilities[{gid}]: probabilities sum to "
-                            f"{sum(probs.values()):g}; when no flow is drawn Prosimos fails, "
-                            "bpengine draws one in proportion to them")
+            sc.notes.append(
+                f"gateway_branching_probabilities[{gid}]: probabilities sum to "
+                f"{sum(probs.values()):g}; when no flow is drawn Prosimos fails, "
+                "bpengine draws one in proportion to them"
+            )

@@ -12,6 +12,7 @@ time (a waiting time without an upper bound, which Prosimos stops on; an hour wi
 is empty) or a batch type Prosimos does not execute (``Concurrent``) is refused with one
 line naming the task and the rule.
 """
+
 from __future__ import annotations
 
 import math
@@ -42,47 +43,84 @@ def prosimos_batches(section: object, notes: list[str]) -> dict[str, Batch]:
     for i, entry in enumerate(items(section, "batch_processing")):
         where = f"batch_processing[{i}]"
         entry = obj(entry, where)
-        only_keys(entry, where, ("task_id", "type", "batch_frequency", "size_distrib",
-                                 "duration_distrib", "firing_rules"))
+        only_keys(
+            entry,
+            where,
+            (
+                "task_id",
+                "type",
+                "batch_frequency",
+                "size_distrib",
+                "duration_distrib",
+                "firing_rules",
+            ),
+        )
         tid = text(entry.get("task_id"), f"{where}.task_id")
         where = f"{where} ({tid})"
         if tid in out:
-            raise ScenarioError(_("{where}: task {task!r} has a second batch_processing "
-                                  "entry").format(where=where, task=tid))
+            raise ScenarioError(
+                _("{where}: task {task!r} has a second batch_processing entry").format(
+                    where=where, task=tid
+                )
+            )
         kind = entry.get("type")
         if kind == "Concurrent":
-            raise ScenarioError(_("{where}.type: Concurrent batches are not simulated "
-                                  "(Prosimos 2.1.0 does not execute them either); use "
-                                  "Sequential or Parallel").format(where=where))
+            raise ScenarioError(
+                _(
+                    "{where}.type: Concurrent batches are not simulated "
+                    "(Prosimos 2.1.0 does not execute them either); use "
+                    "Sequential or Parallel"
+                ).format(where=where)
+            )
         if not isinstance(kind, str) or kind not in _TYPES:  # a list is not a key
-            raise ScenarioError(_("{where}.type: {kind!r} is not Sequential or "
-                                  "Parallel").format(where=where, kind=kind))
+            raise ScenarioError(
+                _("{where}.type: {kind!r} is not Sequential or Parallel").format(
+                    where=where, kind=kind
+                )
+            )
         if "batch_frequency" in entry:
-            notes.append(_("{where}.batch_frequency: not read (Prosimos does not use it "
-                           "either)").format(where=where))
+            notes.append(
+                _("{where}.batch_frequency: not read (Prosimos does not use it either)").format(
+                    where=where
+                )
+            )
         sizes = _pairs(entry.get("size_distrib"), f"{where}.size_distrib", 1.0)
-        scale = dict(_pairs(entry.get("duration_distrib"), f"{where}.duration_distrib",
-                            None))
+        scale = dict(_pairs(entry.get("duration_distrib"), f"{where}.duration_distrib", None))
         scale.setdefault(1, 1.0)  # as Prosimos: a file on its own takes its own duration
-        rules = tuple(_and_rule(r, f"{where}.firing_rules[{j}]") for j, r in
-                      enumerate(items(entry.get("firing_rules"), f"{where}.firing_rules")))
+        rules = tuple(
+            _and_rule(r, f"{where}.firing_rules[{j}]")
+            for j, r in enumerate(items(entry.get("firing_rules"), f"{where}.firing_rules"))
+        )
         alone, drawn = 0.0, ()  # type: tuple[float, tuple[tuple[int, float], ...]]
         if rules:
             one = dict(sizes).get(1, 0.0)
             if sizes and sizes[0][0] != 1:
-                notes.append(_("{where}.size_distrib: the chance of a file done on its own "
-                               "is that of size 1 ({p:g}); Prosimos takes the first entry's "
-                               "({first:g})").format(where=where, p=one, first=sizes[0][1]))
+                notes.append(
+                    _(
+                        "{where}.size_distrib: the chance of a file done on its own "
+                        "is that of size 1 ({p:g}); Prosimos takes the first entry's "
+                        "({first:g})"
+                    ).format(where=where, p=one, first=sizes[0][1])
+                )
             alone = one
         else:
             total = sum(p for _k, p in sizes)
             if total <= 0:
-                raise ScenarioError(_("{where}: neither firing_rules nor a size_distrib "
-                                      "with a probability: no batch would ever "
-                                      "form").format(where=where))
+                raise ScenarioError(
+                    _(
+                        "{where}: neither firing_rules nor a size_distrib "
+                        "with a probability: no batch would ever "
+                        "form"
+                    ).format(where=where)
+                )
             drawn = tuple((k, p / total) for k, p in sizes if p > 0)
-        out[tid] = Batch(rules=rules, sizes=drawn, alone=alone,
-                         scale=tuple(sorted(scale.items())), together=_TYPES[kind])
+        out[tid] = Batch(
+            rules=rules,
+            sizes=drawn,
+            alone=alone,
+            scale=tuple(sorted(scale.items())),
+            together=_TYPES[kind],
+        )
     return out
 
 
@@ -95,13 +133,19 @@ def _pairs(section: object, where: str, high: float | None) -> list[tuple[int, f
         only_keys(pair, pw, ("key", "value"))
         key = number(pair.get("key"), f"{pw}.key", 1)
         if key != int(key):
-            raise ScenarioError(_("{where}.key: a batch size is a whole number, got "
-                                  "{value!r}").format(where=pw, value=pair.get("key")))
+            raise ScenarioError(
+                _("{where}.key: a batch size is a whole number, got {value!r}").format(
+                    where=pw, value=pair.get("key")
+                )
+            )
         limits.check_count(key, f"{pw}.key", limits.MAX_CASES, "MAX_CASES")
         value = _finite(pair.get("value"), f"{pw}.value")
         if high is not None and value > high:
-            raise ScenarioError(_("{where}.value: a probability cannot exceed 1, got "
-                                  "{value:g}").format(where=pw, value=value))
+            raise ScenarioError(
+                _("{where}.value: a probability cannot exceed 1, got {value:g}").format(
+                    where=pw, value=value
+                )
+            )
         out[int(key)] = value
     return list(out.items())
 
@@ -109,8 +153,9 @@ def _pairs(section: object, where: str, high: float | None) -> list[tuple[int, f
 def _finite(value: object, where: str) -> float:
     out = number(value, where, 0)
     if not math.isfinite(out):
-        raise ScenarioError(_("{where}: expected a finite number, got {value!r}").format(
-            where=where, value=value))
+        raise ScenarioError(
+            _("{where}: expected a finite number, got {value!r}").format(where=where, value=value)
+        )
     return out
 
 
@@ -122,60 +167,80 @@ def _and_rule(rules: object, where: str) -> tuple[BatchRule, ...]:
         only_keys(rule, rw, ("attribute", "comparison", "value"))
         attr, op = rule.get("attribute"), rule.get("comparison")
         if attr not in _ATTRIBUTES:
-            raise ScenarioError(_("{where}.attribute: {attr!r} is not a Prosimos firing rule "
-                                  "({known})").format(where=rw, attr=attr,
-                                                      known=", ".join(_ATTRIBUTES)))
+            raise ScenarioError(
+                _("{where}.attribute: {attr!r} is not a Prosimos firing rule ({known})").format(
+                    where=rw, attr=attr, known=", ".join(_ATTRIBUTES)
+                )
+            )
         if op not in _OPS:
-            raise ScenarioError(_("{where}.comparison: {op!r} is not one of {ops}").format(
-                where=rw, op=op, ops=" ".join(_OPS)))
+            raise ScenarioError(
+                _("{where}.comparison: {op!r} is not one of {ops}").format(
+                    where=rw, op=op, ops=" ".join(_OPS)
+                )
+            )
         named = f"{rw} ({attr} {op} {rule.get('value')!r})"
         out.append(BatchRule(attr, op, _rule_value(attr, op, rule.get("value"), named)))
     if not out:
         raise ScenarioError(_("{where}: an empty list of rules").format(where=where))
     if sum(r.attribute == "week_day" for r in out) > 1:
-        raise ScenarioError(_("{where}: more than one week_day rule (Prosimos allows "
-                              "one)").format(where=where))
+        raise ScenarioError(
+            _("{where}: more than one week_day rule (Prosimos allows one)").format(where=where)
+        )
     hours = [r for r in out if r.attribute == "daily_hour"]
     if len(hours) > 2:
-        raise ScenarioError(_("{where}: more than two daily_hour rules (Prosimos allows "
-                              "two)").format(where=where))
+        raise ScenarioError(
+            _("{where}: more than two daily_hour rules (Prosimos allows two)").format(where=where)
+        )
     for attr in ("ready_wt", "large_wt"):
         try:
             wait_window(out, attr)
         except ValueError as exc:
             why = _("no upper bound") if str(exc) == "no upper bound" else _("an empty range")
-            raise ScenarioError(_("{where}: the {attr} rules give {why}: Prosimos needs a "
-                                  "range (a '<' or '<=' bound, or '='; it stops on \"Invalid "
-                                  "range\" otherwise)").format(where=where, attr=attr,
-                                                               why=why)) from None
+            raise ScenarioError(
+                _(
+                    "{where}: the {attr} rules give {why}: Prosimos needs a "
+                    "range (a '<' or '<=' bound, or '='; it stops on \"Invalid "
+                    'range" otherwise)'
+                ).format(where=where, attr=attr, why=why)
+            ) from None
     if hour_window(out) is None:
-        raise ScenarioError(_("{where}: the daily_hour rules leave no time of day at which "
-                              "the batch could fire").format(where=where))
+        raise ScenarioError(
+            _(
+                "{where}: the daily_hour rules leave no time of day at which the batch could fire"
+            ).format(where=where)
+        )
     return tuple(out)
 
 
 def _rule_value(attr: str, op: str, value: object, named: str) -> float:
     if attr == "week_day":
         if op != "=":
-            raise ScenarioError(_("{rule}: week_day takes only '=' (as in Prosimos)").format(
-                rule=named))
+            raise ScenarioError(
+                _("{rule}: week_day takes only '=' (as in Prosimos)").format(rule=named)
+            )
         day = str(value).upper() if isinstance(value, str) else None
         if day not in WEEKDAYS:
-            raise ScenarioError(_("{rule}: not a day of the week (Monday ... "
-                                  "Sunday)").format(rule=named))
+            raise ScenarioError(
+                _("{rule}: not a day of the week (Monday ... Sunday)").format(rule=named)
+            )
         return float(WEEKDAYS.index(day))
     number_ = _finite(value, named)
     if attr == "daily_hour":
         if number_ != int(number_) or number_ > 23:
-            raise ScenarioError(_("{rule}: daily_hour is a whole hour from 0 to 23").format(
-                rule=named))
+            raise ScenarioError(
+                _("{rule}: daily_hour is a whole hour from 0 to 23").format(rule=named)
+            )
         return number_
     if attr == "size":
         if number_ != int(number_) or number_ < 1:
-            raise ScenarioError(_("{rule}: a size is a whole number of files, at least "
-                                  "1").format(rule=named))
+            raise ScenarioError(
+                _("{rule}: a size is a whole number of files, at least 1").format(rule=named)
+            )
         if op == "<" and number_ <= 2 or op == "<=" and number_ < 2:
-            raise ScenarioError(_("{rule}: no batch of two or more files satisfies it; a "
-                                  "batch never forms").format(rule=named))
+            raise ScenarioError(
+                _("{rule}: no batch of two or more files satisfies it; a batch never forms").format(
+                    rule=named
+                )
+            )
         return number_
     return number_ / 60.0  # ready_wt, large_wt: seconds in Prosimos, minutes here

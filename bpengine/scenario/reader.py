@@ -5,6 +5,7 @@ unique names, lane names, outgoing flows, units and ranges. A mistake raises one
 :class:`~bpengine.errors.ScenarioError` naming the key path (``tasks.Task_x.duration``)
 and the element.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,20 @@ if TYPE_CHECKING:
 
 __all__ = ["from_mapping"]
 
-_TOP_KEYS = ("calendar", "start", "service_standard", "arrivals", "lanes", "tasks", "gateways",
-             "data", "events", "handovers", "name", "description")
+_TOP_KEYS = (
+    "calendar",
+    "start",
+    "service_standard",
+    "arrivals",
+    "lanes",
+    "tasks",
+    "gateways",
+    "data",
+    "events",
+    "handovers",
+    "name",
+    "description",
+)
 _EXCLUSIVE = ("exclusiveGateway", "eventBasedGateway", "complexGateway")
 
 
@@ -60,8 +73,13 @@ def _find(models: list[ProcessModel], element_id: str) -> tuple[Element, Process
     raise KeyError(element_id)
 
 
-def _element(models: list[ProcessModel] | None, key: object, where: str,
-             kinds: Callable[[Element], bool] | None = None, what: str = N_("element")) -> str:
+def _element(
+    models: list[ProcessModel] | None,
+    key: object,
+    where: str,
+    kinds: Callable[[Element], bool] | None = None,
+    what: str = N_("element"),
+) -> str:
     """Resolve an id or unique name to an element id, or raise naming key and file."""
     if models is None:
         return str(key)
@@ -70,13 +88,19 @@ def _element(models: list[ProcessModel] | None, key: object, where: str,
     if not found:
         found = [e for m in models for e in m.elements.values() if e.name == key]
     if len(found) != 1:
-        why = (_("{where}: several elements are named {key!r} in {file}") if found
-               else _("{where}: no element has id or name {key!r} in {file}"))
+        why = (
+            _("{where}: several elements are named {key!r} in {file}")
+            if found
+            else _("{where}: no element has id or name {key!r} in {file}")
+        )
         raise ScenarioError(why.format(where=where, key=key, file=models[0].file))
     el = found[0]
     if kinds is not None and not kinds(el):
-        raise ScenarioError(_("{where}: {id!r} is a {kind}, not {what}").format(
-                where=where, id=el.id, kind=el.kind, what=_(what)))
+        raise ScenarioError(
+            _("{where}: {id!r} is a {kind}, not {what}").format(
+                where=where, id=el.id, kind=el.kind, what=_(what)
+            )
+        )
     return el.id
 
 
@@ -89,20 +113,29 @@ def _lane_name(models: list[ProcessModel] | None, key: object, where: str) -> st
             return lane.name
     # the steps of a pool drawn without lanes are staffed under the pool's name
     for pool in models[0].pools.values():
-        if key in (pool.name, pool.id) and models[0].is_collaboration and any(
-                e.process == pool.process and not e.lane for e in models[0].elements.values()):
+        if (
+            key in (pool.name, pool.id)
+            and models[0].is_collaboration
+            and any(e.process == pool.process and not e.lane for e in models[0].elements.values())
+        ):
             return pool.name or pool.id
     names = sorted({lane.name for lane in lanes})
-    raise ScenarioError(_("{where}: no lane named {key!r} in {file} (lanes: {lanes})").format(
-            where=where, key=key, file=models[0].file, lanes=', '.join(names) or _('none')))
+    raise ScenarioError(
+        _("{where}: no lane named {key!r} in {file} (lanes: {lanes})").format(
+            where=where, key=key, file=models[0].file, lanes=", ".join(names) or _("none")
+        )
+    )
 
 
 def _mapping(value: object, where: str) -> dict[Any, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ScenarioError(_("{where}: expected a mapping, got {got}").format(
-                where=where, got=type(value).__name__))
+        raise ScenarioError(
+            _("{where}: expected a mapping, got {got}").format(
+                where=where, got=type(value).__name__
+            )
+        )
     return value
 
 
@@ -110,20 +143,24 @@ def _only(spec: dict[Any, Any], where: str, keys: tuple[str, ...]) -> None:
     """Refuse the first key of ``spec`` (in sorted order) that is not one of ``keys``."""
     unknown = set(spec) - set(keys)
     if unknown:
-        raise ScenarioError(_("{where}: unknown key {unknown!r} ({keys})").format(
-                where=where, unknown=sorted(unknown)[0], keys=', '.join(keys)))
+        raise ScenarioError(
+            _("{where}: unknown key {unknown!r} ({keys})").format(
+                where=where, unknown=sorted(unknown)[0], keys=", ".join(keys)
+            )
+        )
 
 
 @overload
-def _number(value: object, where: str, low: float | None = None, *,
-            integer: Literal[True]) -> int: ...
+def _number(
+    value: object, where: str, low: float | None = None, *, integer: Literal[True]
+) -> int: ...
 @overload
-def _number(value: object, where: str, low: float | None = None,
-            integer: Literal[False] = False) -> float: ...
+def _number(
+    value: object, where: str, low: float | None = None, integer: Literal[False] = False
+) -> float: ...
 
 
-def _number(value: object, where: str, low: float | None = None,
-            integer: bool = False) -> float:
+def _number(value: object, where: str, low: float | None = None, integer: bool = False) -> float:
     # finite: a NaN rate or an infinite staff count must not reach the simulator
     number = limits.finite(value, where, low=low, integer=integer)
     return int(number) if integer else number
@@ -145,12 +182,14 @@ def _calendar(spec: object) -> tuple[Calendar, list[str]]:
             days.update(d for d, _, _ in holiday_set(item))
         else:
             try:
-                days.add(limits.check_date(dt.date.fromisoformat(str(item)),
-                                           f"calendar.holidays[{i}]"))
+                days.add(
+                    limits.check_date(dt.date.fromisoformat(str(item)), f"calendar.holidays[{i}]")
+                )
             except ValueError:
                 holiday_set(str(item))  # raises naming the unknown set
-                raise ScenarioError(_("calendar.holidays[{i}]: {item!r} is not a date").format(
-                        i=i, item=item)) from None
+                raise ScenarioError(
+                    _("calendar.holidays[{i}]: {item!r} is not a date").format(i=i, item=item)
+                ) from None
     return Calendar(hours, frozenset(days)), sets
 
 
@@ -169,8 +208,11 @@ def _start(value: object, sets: list[str]) -> dt.datetime:
         try:
             start = dt.datetime.fromisoformat(str(value))
         except ValueError:
-            raise ScenarioError(_("start: {value} is not a date and time like '2025-01-06 "
-                                  "07:30'").format(value=limits.shorten(value))) from None
+            raise ScenarioError(
+                _("start: {value} is not a date and time like '2025-01-06 07:30'").format(
+                    value=limits.shorten(value)
+                )
+            ) from None
     limits.check_date(start.date(), "start")
     return start.replace(tzinfo=None)
 
@@ -190,18 +232,23 @@ def _batch(spec: object, where: str) -> Batch:
                 h, m = str(t).split(":")
                 minutes = int(h) * 60 + int(m)
             except ValueError:
-                raise ScenarioError(_("{where}.at: {t!r} is not a time of day like '14:00'").format(
-                        where=where, t=t)) from None
+                raise ScenarioError(
+                    _("{where}.at: {t!r} is not a time of day like '14:00'").format(
+                        where=where, t=t
+                    )
+                ) from None
         if not 0 <= minutes < 1440:
-            raise ScenarioError(_("{where}.at: {t!r} is not a time of day").format(
-                    where=where, t=t))
+            raise ScenarioError(
+                _("{where}.at: {t!r} is not a time of day").format(where=where, t=t)
+            )
         times.append(float(minutes))
     size = _number(spec["size"], f"{where}.size", 1, integer=True) if "size" in spec else None
     if size is not None:
         limits.check_count(size, f"{where}.size", limits.MAX_CASES, "MAX_CASES")
     if not times and size is None:
-        raise ScenarioError(_("{where}: give 'at' (times of day) and/or 'size'").format(
-                where=where))
+        raise ScenarioError(
+            _("{where}: give 'at' (times of day) and/or 'size'").format(where=where)
+        )
     return Batch(tuple(sorted(times)), size)
 
 
@@ -217,12 +264,18 @@ def _dates(value: object, where: str) -> frozenset[dt.date]:
             a = dt.date.fromisoformat(first.strip())
             b = dt.date.fromisoformat(last.strip()) if last else a
         except ValueError:
-            raise ScenarioError(_("{where}[{i}]: {item!r} is not a date like 2025-03-10 or a "
-                                  "range like 2025-03-10..2025-03-14").format(
-                    where=where, i=i, item=item)) from None
+            raise ScenarioError(
+                _(
+                    "{where}[{i}]: {item!r} is not a date like 2025-03-10 or a "
+                    "range like 2025-03-10..2025-03-14"
+                ).format(where=where, i=i, item=item)
+            ) from None
         if b < a:
-            raise ScenarioError(_("{where}[{i}]: {item!r} ends before it starts").format(
-                    where=where, i=i, item=item))
+            raise ScenarioError(
+                _("{where}[{i}]: {item!r} ends before it starts").format(
+                    where=where, i=i, item=item
+                )
+            )
         # a leave from year 1 to 9999 would be three million dates
         limits.check_date(a, f"{where}[{i}]")
         limits.check_date(b, f"{where}[{i}]")
@@ -230,17 +283,28 @@ def _dates(value: object, where: str) -> frozenset[dt.date]:
     return frozenset(out)
 
 
-def _people(spec: object, where: str, models: list[ProcessModel] | None, lane: str,
-            lane_calendar: Calendar, day: float) -> list[Person]:
+def _people(
+    spec: object,
+    where: str,
+    models: list[ProcessModel] | None,
+    lane: str,
+    lane_calendar: Calendar,
+    day: float,
+) -> list[Person]:
     """``lanes.X.people``: named people with their own hours, leave, cost, tasks, speed."""
     if not isinstance(spec, list) or not spec:
-        raise ScenarioError(_("{where}.people: expected a list of people ({{name: ...}})").format(
-                where=where))
+        raise ScenarioError(
+            _("{where}.people: expected a list of people ({{name: ...}})").format(where=where)
+        )
     limits.check_count(len(spec), f"{where}.people", limits.MAX_STAFF, "MAX_STAFF")
     lane_tasks = None
     if models is not None:
-        lane_tasks = {el.id for m in models for el in m.elements.values()
-                      if el.lane == lane and el.is_activity and not el.is_subprocess}
+        lane_tasks = {
+            el.id
+            for m in models
+            for el in m.elements.values()
+            if el.lane == lane and el.is_activity and not el.is_subprocess
+        }
     out, names = [], set()
     for i, person in enumerate(spec):
         pw = f"{where}.people[{i}]"
@@ -254,19 +318,27 @@ def _people(spec: object, where: str, models: list[ProcessModel] | None, lane: s
         names.add(name)
         calendar = None
         if "hours" in person or "leave" in person:
-            hours = (parse_hours(person["hours"], f"{pw}.hours") if "hours" in person
-                     else lane_calendar.hours)
+            hours = (
+                parse_hours(person["hours"], f"{pw}.hours")
+                if "hours" in person
+                else lane_calendar.hours
+            )
             leave = _dates(person["leave"], f"{pw}.leave") if "leave" in person else frozenset()
             calendar = Calendar(hours, lane_calendar.holidays | leave)
-        cost = (_number(person["cost_per_hour"], f"{pw}.cost_per_hour", 0)
-                if "cost_per_hour" in person else None)
+        cost = (
+            _number(person["cost_per_hour"], f"{pw}.cost_per_hour", 0)
+            if "cost_per_hour" in person
+            else None
+        )
 
         def task(key: object, w: str) -> str:
             tid = _element(models, key, w, lambda el: el.is_activity, N_("a task"))
             if lane_tasks is not None and tid not in lane_tasks:
-                raise ScenarioError(_("{w}: {tid!r} is not a task of lane {lane!r}").format(
-                        w=w, tid=tid, lane=lane))
+                raise ScenarioError(
+                    _("{w}: {tid!r} is not a task of lane {lane!r}").format(w=w, tid=tid, lane=lane)
+                )
             return tid
+
         tasks = None
         if "tasks" in person:
             keys = person["tasks"] if isinstance(person["tasks"], list) else [person["tasks"]]
@@ -275,15 +347,20 @@ def _people(spec: object, where: str, models: list[ProcessModel] | None, lane: s
         for key, d in _mapping(person.get("durations"), f"{pw}.durations").items():
             tid = task(key, f"{pw}.durations.{key}")
             if tasks is not None and tid not in tasks:
-                raise ScenarioError(_("{pw}.durations.{key}: {name} does not do {tid!r} (not "
-                                      "in their tasks)").format(pw=pw, key=key, name=name, tid=tid))
-            durations[tid] = parse_distribution(d, f"{pw}.durations.{key}",
-                                                working_day_minutes=day)
+                raise ScenarioError(
+                    _(
+                        "{pw}.durations.{key}: {name} does not do {tid!r} (not in their tasks)"
+                    ).format(pw=pw, key=key, name=name, tid=tid)
+                )
+            durations[tid] = parse_distribution(d, f"{pw}.durations.{key}", working_day_minutes=day)
         out.append(Person(name, calendar, cost, tasks, durations))
     for tid in sorted(lane_tasks or ()):
         if not any(p.can_do(tid) for p in out):
-            raise ScenarioError(_("{where}.people: nobody can do task {tid!r} (add it to "
-                                  "someone's tasks)").format(where=where, tid=tid))
+            raise ScenarioError(
+                _("{where}.people: nobody can do task {tid!r} (add it to someone's tasks)").format(
+                    where=where, tid=tid
+                )
+            )
     return out
 
 
@@ -293,14 +370,20 @@ def from_mapping(doc: object, model: ProcessModel | None, source: str) -> Scenar
     doc = _mapping(doc, "scenario")
     top_unknown = [k for k in doc if k not in _TOP_KEYS]
     if top_unknown:
-        raise ScenarioError(_("unknown key {top_unknown!r} (expected one of {keys})").format(
-                top_unknown=top_unknown[0], keys=', '.join(_TOP_KEYS)))
+        raise ScenarioError(
+            _("unknown key {top_unknown!r} (expected one of {keys})").format(
+                top_unknown=top_unknown[0], keys=", ".join(_TOP_KEYS)
+            )
+        )
     calendar, sets = _calendar(doc.get("calendar"))
     day = calendar.working_minutes_per_day
-    sc = Scenario(calendar=calendar, start=_start(doc.get("start"), sets), source=source,
-                  raw=doc, model=model)
+    sc = Scenario(
+        calendar=calendar, start=_start(doc.get("start"), sets), source=source, raw=doc, model=model
+    )
     if doc.get("service_standard") is not None:
-        sc.service_standard_minutes = parse_minutes(doc["service_standard"], "service_standard", day)
+        sc.service_standard_minutes = parse_minutes(
+            doc["service_standard"], "service_standard", day
+        )
         if sc.service_standard_minutes <= 0:
             raise ScenarioError(_("service_standard: must be positive"))
     sc.arrivals = _arrivals(_mapping(doc.get("arrivals"), "arrivals"), calendar)
@@ -330,8 +413,11 @@ def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
     _only(arr, "arrivals", ("interarrival", "rate", "calendar", "counting"))
     counting = arr.get("counting", "working")
     if counting not in ("working", "calendar"):
-        raise ScenarioError(_("arrivals.counting: {counting!r} is not 'working' or 'calendar'").format(
-                counting=counting))
+        raise ScenarioError(
+            _("arrivals.counting: {counting!r} is not 'working' or 'calendar'").format(
+                counting=counting
+            )
+        )
     inter = DEFAULT_INTERARRIVAL
     if "rate" in arr:  # Poisson arrivals: "rate: 10 per day" reads as cases per working day
         rate = _number(arr["rate"], "arrivals.rate", 0)
@@ -339,11 +425,11 @@ def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
             raise ScenarioError(_("arrivals.rate: must be positive (cases per working day)"))
         inter = Distribution("exponential", (day / rate,))
     if "interarrival" in arr:
-        inter = parse_distribution(arr["interarrival"], "arrivals.interarrival",
-                                   working_day_minutes=day)
+        inter = parse_distribution(
+            arr["interarrival"], "arrivals.interarrival", working_day_minutes=day
+        )
         if inter.mean <= 0:
-            raise ScenarioError(_("arrivals.interarrival: the mean time between cases must be "
-                                  "> 0"))
+            raise ScenarioError(_("arrivals.interarrival: the mean time between cases must be > 0"))
     cal_spec = arr.get("calendar", "office")
     if cal_spec == "office":
         arr_cal = None
@@ -352,6 +438,7 @@ def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
     else:
         arr_cal = Calendar(parse_hours(cal_spec, "arrivals.calendar"), calendar.holidays)
     return Arrivals(inter, arr_cal, counting)
+
 
 def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
     """One entry of ``lanes``: head count or named people, cost, hours, allocation."""
@@ -363,32 +450,48 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
     staff = _number(spec.get("staff", 1), f"{where}.staff", None, integer=True)
     limits.check_count(staff, f"{where}.staff", limits.MAX_STAFF, "MAX_STAFF")
     if staff < 1:
-        raise ScenarioError(_("{where}.staff: a lane needs at least one person, got {staff}").format(
-                where=where, staff=staff))
+        raise ScenarioError(
+            _("{where}.staff: a lane needs at least one person, got {staff}").format(
+                where=where, staff=staff
+            )
+        )
     cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
-    own = (Calendar(parse_hours(spec["hours"], f"{where}.hours"), calendar.holidays)
-           if "hours" in spec else None)
+    own = (
+        Calendar(parse_hours(spec["hours"], f"{where}.hours"), calendar.holidays)
+        if "hours" in spec
+        else None
+    )
     allocation = spec.get("allocation", "soonest_start")
     if allocation not in ALLOCATIONS:
-        raise ScenarioError(_("{where}.allocation: {allocation!r} is not one of {choices}").format(
-                where=where, allocation=allocation, choices=', '.join(ALLOCATIONS)))
+        raise ScenarioError(
+            _("{where}.allocation: {allocation!r} is not one of {choices}").format(
+                where=where, allocation=allocation, choices=", ".join(ALLOCATIONS)
+            )
+        )
     if "people" in spec:
         people = _people(spec["people"], where, models, name, own or calendar, day)
         if "staff" in spec and staff != len(people):
-            raise ScenarioError(_("{where}.staff: {staff} does not match the {n_people} people "
-                                  "listed (give one or the other)").format(
-                    where=where, staff=staff, n_people=len(people)))
+            raise ScenarioError(
+                _(
+                    "{where}.staff: {staff} does not match the {n_people} people "
+                    "listed (give one or the other)"
+                ).format(where=where, staff=staff, n_people=len(people))
+            )
         if all(p.cost_per_hour is not None for p in people):
             cost = sum(p.cost_per_hour or 0.0 for p in people) / len(people)
-        priced = tuple(p if p.cost_per_hour is not None else
-                       Person(p.name, p.calendar, cost, p.tasks, p.durations)
-                       for p in people)
+        priced = tuple(
+            p
+            if p.cost_per_hour is not None
+            else Person(p.name, p.calendar, cost, p.tasks, p.durations)
+            for p in people
+        )
         sc.lanes[name] = LaneStaff(len(priced), cost, own, priced, allocation)
     else:
         sc.lanes[name] = LaneStaff(staff, cost, own, (), allocation)
     if "duration" in spec:
-        sc.lane_durations[name] = parse_distribution(spec["duration"], f"{where}.duration",
-                                                     working_day_minutes=day)
+        sc.lane_durations[name] = parse_distribution(
+            spec["duration"], f"{where}.duration", working_day_minutes=day
+        )
 
 
 def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
@@ -400,8 +503,9 @@ def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object
         spec = {"duration": spec}
     _only(spec, where, ("duration", "batch", "instances", "repeat"))
     if "duration" in spec:
-        sc.durations[eid] = parse_distribution(spec["duration"], f"{where}.duration",
-                                               working_day_minutes=day)
+        sc.durations[eid] = parse_distribution(
+            spec["duration"], f"{where}.duration", working_day_minutes=day
+        )
     if "batch" in spec:
         sc.batches[eid] = _batch(spec["batch"], f"{where}.batch")
     if "instances" in spec:  # a multi-instance activity: how many times it runs
@@ -409,31 +513,40 @@ def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object
     if "repeat" in spec:  # a standard loop: the chance of one more round after each
         p = _number(spec["repeat"], f"{where}.repeat", 0)
         if p >= 1:
-            raise ScenarioError(_("{where}.repeat: must be below 1 (else it never ends), got "
-                                  "{p}").format(where=where, p=p))
+            raise ScenarioError(
+                _("{where}.repeat: must be below 1 (else it never ends), got {p}").format(
+                    where=where, p=p
+                )
+            )
         if p > limits.MAX_REPEAT:
-            raise ScenarioError(_("{where}.repeat: {p} means {rounds:.0f} rounds on average;"
-                                  " the limit is {limit} (the setting bpengine.scenario."
-                                  "limits.MAX_REPEAT)").format(
-                where=where, p=p, rounds=1 / (1 - p), limit=limits.MAX_REPEAT))
+            raise ScenarioError(
+                _(
+                    "{where}.repeat: {p} means {rounds:.0f} rounds on average;"
+                    " the limit is {limit} (the setting bpengine.scenario."
+                    "limits.MAX_REPEAT)"
+                ).format(where=where, p=p, rounds=1 / (1 - p), limit=limits.MAX_REPEAT)
+            )
         sc.repeats[eid] = p
 
 
 def _instances(spec: object, where: str) -> Distribution:
     count = parse_distribution(spec, where, duration=False)
-    lowest = min(count.params) if count.kind in ("fixed", "empirical", "uniform",
-                                                    "triangular") else count.mean
+    lowest = (
+        min(count.params)
+        if count.kind in ("fixed", "empirical", "uniform", "triangular")
+        else count.mean
+    )
     if lowest < 0:
         raise ScenarioError(_("{where}: cannot be negative").format(where=where))
     # the mean is refused above the limit; a long tail is cut at it (documented)
     if count.mean > limits.MAX_INSTANCES:
         limits.check_count(count.mean, where, limits.MAX_INSTANCES, "MAX_INSTANCES")
-    return Distribution(count.kind, count.params, max(count.low, 0.0),
-                        min(count.high, float(limits.MAX_INSTANCES)))
+    return Distribution(
+        count.kind, count.params, max(count.low, 0.0), min(count.high, float(limits.MAX_INSTANCES))
+    )
 
 
-def _read_gateway(sc: Scenario, models: list[Any] | None, key: object, spec: object
-                  ) -> None:
+def _read_gateway(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
     """One entry of ``gateways``: a probability per outgoing flow (by id or unique name)."""
     where = f"gateways.{key}"
     gid = _element(models, key, where, lambda el: el.is_gateway, N_("a gateway"))
@@ -446,18 +559,27 @@ def _read_gateway(sc: Scenario, models: list[Any] | None, key: object, spec: obj
             if fid not in el.outgoing and len(by_name) == 1:
                 fid = by_name[0]
             if fid not in el.outgoing:
-                raise ScenarioError(_("{where}.{fkey}: not an outgoing flow of gateway {gid!r} "
-                                      "(outgoing: {outgoing})").format(
-                        where=where, fkey=fkey, gid=gid, outgoing=', '.join(el.outgoing)))
+                raise ScenarioError(
+                    _(
+                        "{where}.{fkey}: not an outgoing flow of gateway {gid!r} "
+                        "(outgoing: {outgoing})"
+                    ).format(where=where, fkey=fkey, gid=gid, outgoing=", ".join(el.outgoing))
+                )
         p = _number(p, f"{where}.{fkey}", 0)
         if p > 1:
-            raise ScenarioError(_("{where}.{fkey}: a probability cannot exceed 1, got {p}").format(
-                    where=where, fkey=fkey, p=p))
+            raise ScenarioError(
+                _("{where}.{fkey}: a probability cannot exceed 1, got {p}").format(
+                    where=where, fkey=fkey, p=p
+                )
+            )
         probs[fid] = p
     exclusive = models is None or _find(models, gid)[0].kind in _EXCLUSIVE
     if exclusive and abs(sum(probs.values()) - 1.0) > 1e-6:
-        raise ScenarioError(_("{where}: branch probabilities sum to {sum:g}, not 1").format(
-                where=where, sum=sum(probs.values())))
+        raise ScenarioError(
+            _("{where}: branch probabilities sum to {sum:g}, not 1").format(
+                where=where, sum=sum(probs.values())
+            )
+        )
     sc.probabilities[gid] = probs
 
 
@@ -469,20 +591,24 @@ def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: objec
     if not isinstance(spec, dict) or "distribution" in spec:
         spec = {"duration": spec}
     _only(spec, where, ("duration", "probability", "working_time"))
-    dur = (parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
-           if "duration" in spec else None)
-    prob = _number(spec["probability"], f"{where}.probability", 0) if "probability" in spec \
+    dur = (
+        parse_distribution(spec["duration"], f"{where}.duration", working_day_minutes=day)
+        if "duration" in spec
         else None
+    )
+    prob = (
+        _number(spec["probability"], f"{where}.probability", 0) if "probability" in spec else None
+    )
     if prob is not None and prob > 1:
-        raise ScenarioError(_("{where}.probability: cannot exceed 1, got {prob}").format(
-                where=where, prob=prob))
+        raise ScenarioError(
+            _("{where}.probability: cannot exceed 1, got {prob}").format(where=where, prob=prob)
+        )
     # "2 working days" means office time unless the scenario says otherwise
     working = "working" in str(spec.get("duration", ""))
     sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", working)), prob)
 
 
-def _read_handover(sc: Scenario, models: list[Any] | None, key: object, spec: object
-                   ) -> None:
+def _read_handover(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
     """One entry of ``handovers``: the transfer time of a message flow, or of every paper or
     data hand-over."""
     day = sc.calendar.working_minutes_per_day
@@ -513,9 +639,16 @@ def _message_flow(models: list[ProcessModel] | None, key: object, where: str) ->
     named = [f.id for f in flows.values() if f.name == key]
     if len(named) == 1:
         return named[0]
-    why = (_("{where}: several message flows are named {key!r} in {file} (message flows: "
-             "{known}; or 'paper'/'data' for every hand-over of that kind)") if named
-           else _("{where}: no message flow has id or name {key!r} in {file} (message flows: "
-                  "{known}; or 'paper'/'data' for every hand-over of that kind)"))
+    why = (
+        _(
+            "{where}: several message flows are named {key!r} in {file} (message flows: "
+            "{known}; or 'paper'/'data' for every hand-over of that kind)"
+        )
+        if named
+        else _(
+            "{where}: no message flow has id or name {key!r} in {file} (message flows: "
+            "{known}; or 'paper'/'data' for every hand-over of that kind)"
+        )
+    )
     known = ", ".join(sorted(flows)[:8]) or _("none")
     raise ScenarioError(why.format(where=where, key=key, file=models[0].file, known=known))

@@ -9,6 +9,7 @@ composes the document, how many nodes it would have with every alias expanded
 refuses aliases that point into themselves, long integers
 (:data:`~.limits.MAX_NUMBER_DIGITS`) and impossible dates, each with the line and column.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,15 +40,25 @@ class BoundedLoader(yaml.SafeLoader):
             event: Any = self.peek_event()  # type: ignore[no-untyped-call]
             target = self.anchors.get(event.anchor)
             if target is not None and id(target) not in self._sizes:
-                raise _Refused(None, None, _("the alias *{name} refers to the collection it "
-                                             "is in (a loop)").format(name=event.anchor),
-                               event.start_mark)
+                raise _Refused(
+                    None,
+                    None,
+                    _("the alias *{name} refers to the collection it is in (a loop)").format(
+                        name=event.anchor
+                    ),
+                    event.start_mark,
+                )
         self._depth += 1
         if self._depth > limits.MAX_YAML_DEPTH:
-            raise _Refused(None, None, _("nested more than {limit} levels deep (the setting "
-                                         "bpengine.scenario.limits.MAX_YAML_DEPTH)").format(
-                limit=limits.MAX_YAML_DEPTH),
-                self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            raise _Refused(
+                None,
+                None,
+                _(
+                    "nested more than {limit} levels deep (the setting "
+                    "bpengine.scenario.limits.MAX_YAML_DEPTH)"
+                ).format(limit=limits.MAX_YAML_DEPTH),
+                self.peek_event().start_mark,
+            )  # type: ignore[no-untyped-call]
         try:
             node = super().compose_node(parent, index)
         finally:
@@ -57,13 +68,19 @@ class BoundedLoader(yaml.SafeLoader):
             if isinstance(node, yaml.SequenceNode):
                 size += sum(self._sizes.get(id(child), 1) for child in node.value)
             elif isinstance(node, yaml.MappingNode):
-                size += sum(self._sizes.get(id(k), 1) + self._sizes.get(id(v), 1)
-                            for k, v in node.value)
+                size += sum(
+                    self._sizes.get(id(k), 1) + self._sizes.get(id(v), 1) for k, v in node.value
+                )
             if size > limits.MAX_YAML_NODES:
-                raise _Refused(None, None, _(
-                    "expands to more than {limit} values once its aliases (*name) are "
-                    "resolved (the setting bpengine.scenario.limits.MAX_YAML_NODES)").format(
-                    limit=limits.MAX_YAML_NODES), node.start_mark)
+                raise _Refused(
+                    None,
+                    None,
+                    _(
+                        "expands to more than {limit} values once its aliases (*name) are "
+                        "resolved (the setting bpengine.scenario.limits.MAX_YAML_NODES)"
+                    ).format(limit=limits.MAX_YAML_NODES),
+                    node.start_mark,
+                )
             self._sizes[id(node)] = size
         return node
 
@@ -71,35 +88,52 @@ class BoundedLoader(yaml.SafeLoader):
         # the scanner reads ahead over '[' and '{' before the composer sees one node, so
         # 100,000 of them would be scanned (and held) first: stop at the limit here
         if self.flow_level >= limits.MAX_YAML_DEPTH:
-            raise _Refused(None, None, _("nested more than {limit} levels deep (the setting "
-                                         "bpengine.scenario.limits.MAX_YAML_DEPTH)").format(
-                limit=limits.MAX_YAML_DEPTH), self.get_mark())
+            raise _Refused(
+                None,
+                None,
+                _(
+                    "nested more than {limit} levels deep (the setting "
+                    "bpengine.scenario.limits.MAX_YAML_DEPTH)"
+                ).format(limit=limits.MAX_YAML_DEPTH),
+                self.get_mark(),
+            )
         super().fetch_flow_collection_start(TokenClass)
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         text = self.construct_scalar(node)
         digits = sum(ch.isdigit() for ch in text)
         if digits > limits.MAX_NUMBER_DIGITS:
-            raise _Refused(None, None, _("a whole number of {digits} digits (at most {limit})")
-                           .format(digits=digits, limit=limits.MAX_NUMBER_DIGITS),
-                           node.start_mark)
+            raise _Refused(
+                None,
+                None,
+                _("a whole number of {digits} digits (at most {limit})").format(
+                    digits=digits, limit=limits.MAX_NUMBER_DIGITS
+                ),
+                node.start_mark,
+            )
         return super().construct_yaml_int(node)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as exc:
-            raise _Refused(None, None, _("{value!r} is not a date that exists ({why})").format(
-                value=limits.shorten(node.value, 40), why=exc), node.start_mark) from None
+            raise _Refused(
+                None,
+                None,
+                _("{value!r} is not a date that exists ({why})").format(
+                    value=limits.shorten(node.value, 40), why=exc
+                ),
+                node.start_mark,
+            ) from None
 
 
 BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
-BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp",
-                              BoundedLoader.construct_yaml_timestamp)
+BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", BoundedLoader.construct_yaml_timestamp)
 
 
-def parse_yaml(text: str, name: object, error: type[BpengineError] = ScenarioError, *,
-               inline: bool = False) -> Any:
+def parse_yaml(
+    text: str, name: object, error: type[BpengineError] = ScenarioError, *, inline: bool = False
+) -> Any:
     """The plain data of the YAML document ``text``, read from file ``name``.
 
     ``inline``: ``text`` is a value given on the command line for key ``name``
@@ -129,12 +163,16 @@ def parse_yaml(text: str, name: object, error: type[BpengineError] = ScenarioErr
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else str(name)
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if inline:
-            raise error(_("{where}: {text} is not a YAML value: {what}").format(
-                where=name, text=limits.shorten(text), what=what[:200])) from None
+            raise error(
+                _("{where}: {text} is not a YAML value: {what}").format(
+                    where=name, text=limits.shorten(text), what=what[:200]
+                )
+            ) from None
         if isinstance(exc, _Refused):
             raise error(f"{where}: {what}") from None
-        raise error(_("{where}: not valid YAML: {what}").format(
-            where=where, what=what[:200])) from None
+        raise error(
+            _("{where}: not valid YAML: {what}").format(where=where, what=what[:200])
+        ) from None
     except RecursionError:  # a limit set higher than the stack allows
         raise error(_("{name}: nested too deeply").format(name=name)) from None
     finally:

@@ -5,6 +5,7 @@ batching, case data and the legal service standard, keyed by element id and lane
 It is built by :func:`~bpengine.scenario.load_scenario` from YAML, a dict or Prosimos
 JSON, checked against the model; consumers read it through the methods below.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +19,21 @@ from .distributions import Choice, Distribution
 if TYPE_CHECKING:
     from ..model import ProcessModel
 
-__all__ = ["Scenario", "LaneStaff", "Person", "ALLOCATIONS", "Batch", "BatchRule", "Arrivals",
-           "EventTiming", "hour_window", "wait_window",
-           "DEFAULT_DURATION", "DEFAULT_INTERARRIVAL", "DEFAULT_TRANSFER"]
+__all__ = [
+    "Scenario",
+    "LaneStaff",
+    "Person",
+    "ALLOCATIONS",
+    "Batch",
+    "BatchRule",
+    "Arrivals",
+    "EventTiming",
+    "hour_window",
+    "wait_window",
+    "DEFAULT_DURATION",
+    "DEFAULT_INTERARRIVAL",
+    "DEFAULT_TRANSFER",
+]
 
 DEFAULT_DURATION = Distribution("fixed", (10.0,))
 DEFAULT_INTERARRIVAL = Distribution("exponential", (60.0,))
@@ -292,8 +305,7 @@ class Scenario:
 
         The flow's own entry, else the entry for its kind, else :data:`DEFAULT_TRANSFER`.
         """
-        return (self.handovers.get(flow_id) or self.handovers.get(kind)
-                or DEFAULT_TRANSFER[kind])
+        return self.handovers.get(flow_id) or self.handovers.get(kind) or DEFAULT_TRANSFER[kind]
 
     @property
     def service_standard_days(self) -> float | None:

@@ -10,6 +10,7 @@ A YAML parser drops comments, so this module reads them from the text: each key'
 lines right above it when its own line has none. The report prints them beside the values
 so a reader can tell a measured number from a guess.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,7 @@ def _comment(line: str) -> str | None:
         elif ch in "\"'":
             quote = ch
         elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
-            return line[i + 1:].strip() or None
+            return line[i + 1 :].strip() or None
     return None
 
 

@@ -17,6 +17,7 @@ Working and closed-office parts are measured with the calendar of the lane worki
 step. Where two overlapping steps of lanes with *different* calendars cover the same
 stretch, the stretch is measured with the calendar of the step that began first.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,9 @@ import numpy as np
 __all__ = ["execution_times", "union_pieces", "union_length", "measured_minutes"]
 
 
-def union_pieces(case: np.ndarray, start: np.ndarray, end: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def union_pieces(
+    case: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """The part of each interval not covered by an earlier-starting interval of its case.
 
     Parameters
@@ -108,8 +110,9 @@ def measured_minutes(clocks, lane: np.ndarray, start: np.ndarray, end: np.ndarra
     return out
 
 
-def execution_times(table: np.ndarray, clocks, cost_per_minute, measured: np.ndarray,
-                    nodes: int) -> dict:
+def execution_times(
+    table: np.ndarray, clocks, cost_per_minute, measured: np.ndarray, nodes: int
+) -> dict:
     """Per-case, per-lane and per-task time figures of one replication's task executions.
 
     Parameters
@@ -143,13 +146,14 @@ def execution_times(table: np.ndarray, clocks, cost_per_minute, measured: np.nda
     for k, clock in enumerate(clocks):
         sel = lane == k
         if sel.any():
-            w = clock.worked_array(np.concatenate(
-                [enabled[sel], released[sel], start[sel], end[sel]])).reshape(4, -1)
+            w = clock.worked_array(
+                np.concatenate([enabled[sel], released[sel], start[sel], end[sel]])
+            ).reshape(4, -1)
             w_e[sel], w_r[sel], w_s[sel], w_end[sel] = w
-    batch = w_r - w_e                          # held for a sign-off round
-    queue = w_s - w_r                          # ready, waiting for a free person
-    closed = (start - enabled) - (w_s - w_e)   # ready, office closed
-    paused = (end - start) - (w_end - w_s)     # taken up, paused while closed
+    batch = w_r - w_e  # held for a sign-off round
+    queue = w_s - w_r  # ready, waiting for a free person
+    closed = (start - enabled) - (w_s - w_e)  # ready, office closed
+    paused = (end - start) - (w_end - w_s)  # taken up, paused while closed
     rate = np.zeros(len(ids))  # per execution: its lane's cost, or its person's in a lane of people
     for k, c in enumerate(cost_per_minute):
         sel = lane == k
@@ -172,8 +176,14 @@ def execution_times(table: np.ndarray, clocks, cost_per_minute, measured: np.nda
     task_stats = np.zeros((nodes, 6))
     for col, values in enumerate((np.ones(len(ids)), queue, batch, closed, dur, paused)):
         task_stats[:, col] = np.bincount(node[m], weights=values[m], minlength=nodes)
-    return {"case_work": per_case(dur), "case_cost": per_case(dur * rate),
-            "case_wait": wait_wall, "case_wait_working": wait_work, "case_batch": batch_work,
-            "case_proc_span": proc_wall, "case_proc_working": proc_work,
-            "lane_wait": by_lane.reshape(n, n_lanes)[measured].sum(axis=0),
-            "task_stats": task_stats}
+    return {
+        "case_work": per_case(dur),
+        "case_cost": per_case(dur * rate),
+        "case_wait": wait_wall,
+        "case_wait_working": wait_work,
+        "case_batch": batch_work,
+        "case_proc_span": proc_wall,
+        "case_proc_working": proc_work,
+        "lane_wait": by_lane.reshape(n, n_lanes)[measured].sum(axis=0),
+        "task_stats": task_stats,
+    }

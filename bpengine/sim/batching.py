@@ -19,6 +19,7 @@ the pool as it is, the first moment some AND-list holds: the kernel schedules a 
 and computes it again whenever the pool changes. Calendar days are wall-clock days, as in
 Prosimos; the files released then wait for a person in working hours.
 """
+
 from __future__ import annotations
 
 from heapq import heappush
@@ -108,9 +109,12 @@ class Batching(Replicating):
         """File ``item`` of task ``i`` enters its batch pool at ``t``."""
         pool = self.pools.setdefault(i, [])
         if batch.together is not None and self.net.boundaries[i]:
-            raise ScenarioError(_("batch_processing ({task}): a task with boundary events is "
-                                  "not simulated in batches one person works").format(
-                task=self.net.ids[i]))
+            raise ScenarioError(
+                _(
+                    "batch_processing ({task}): a task with boundary events is "
+                    "not simulated in batches one person works"
+                ).format(task=self.net.ids[i])
+            )
         if batch.rules or batch.sizes:
             if batch.alone and not pool and self._uniform(i) < batch.alone:
                 self._request(item, t)  # done on its own: no batch is open
@@ -137,8 +141,9 @@ class Batching(Replicating):
             for at in batch.at:
                 if d * 1440 + at >= t:
                     return d * 1440 + at
-        raise ScenarioError(_("tasks.{id}.batch: no working day in two years").format(
-            id=self.net.ids[i]))
+        raise ScenarioError(
+            _("tasks.{id}.batch: no working day in two years").format(id=self.net.ids[i])
+        )
 
     def _batch_due(self, i, t):
         """A scheduled check of task ``i``'s pool (still current) comes due."""
@@ -158,8 +163,7 @@ class Batching(Replicating):
                 rulesets = self.batch_rules.get(i)
                 if rulesets is None:
                     rulesets = self.batch_rules[i] = [Ruleset(r) for r in batch.rules]
-                got = firing(rulesets, [it.enabled for it in pool], t,
-                             self.clock.epoch.weekday())
+                got = firing(rulesets, [it.enabled for it in pool], t, self.clock.epoch.weekday())
             else:
                 size = self.batch_sizes.get(i) or self._draw_size(i, batch)
                 got = (t, size) if len(pool) >= size else None

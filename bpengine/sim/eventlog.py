@@ -9,6 +9,7 @@ The simulator hands over an :class:`EventLog`: numpy columns, written to CSV col
 column (a 10,000-case log of 166,000 rows in a fraction of a second), turned into a list
 of dicts with datetimes only when someone reads it row by row.
 """
+
 from __future__ import annotations
 
 import csv
@@ -97,10 +98,18 @@ class EventLog(Sequence):
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         lanes, lane, staff = self.lanes, self.lane, self.staff
         people = self.people
-        return ([lanes[lane[i]] if lanes[lane[i]] in self.unstaffed
-                 else people[lane[i]][staff[i]] if lane[i] in people
-                 else f"{lanes[lane[i]]} #{staff[i] + 1}" for i in first], inverse,
-                lane[first])
+        return (
+            [
+                lanes[lane[i]]
+                if lanes[lane[i]] in self.unstaffed
+                else people[lane[i]][staff[i]]
+                if lane[i] in people
+                else f"{lanes[lane[i]]} #{staff[i] + 1}"
+                for i in first
+            ],
+            inverse,
+            lane[first],
+        )
 
     def resources(self) -> np.ndarray:
         """Who did each execution: ``Lane #n``, or the lane itself when it has no people."""
@@ -113,11 +122,25 @@ class EventLog(Sequence):
             ids, names, lanes = self.ids, self.names, self.lanes
             when = np.stack([self.stamps(x) for x in (self.enabled, self.start, self.end)], 1)
             self._rows = [
-                {"case": c, "activity": ids[n], "name": names[n], "lane": lanes[ln],
-                 "resource": r, "enabled": e, "start": st, "end": f}
+                {
+                    "case": c,
+                    "activity": ids[n],
+                    "name": names[n],
+                    "lane": lanes[ln],
+                    "resource": r,
+                    "enabled": e,
+                    "start": st,
+                    "end": f,
+                }
                 for c, n, ln, r, (e, st, f) in zip(
-                    self.case.tolist(), self.node.tolist(), self.lane.tolist(),
-                    self.resources().tolist(), when.astype(object).tolist(), strict=True)]
+                    self.case.tolist(),
+                    self.node.tolist(),
+                    self.lane.tolist(),
+                    self.resources().tolist(),
+                    when.astype(object).tolist(),
+                    strict=True,
+                )
+            ]
         return self._rows
 
     def csv_lines(self, tz=WIB) -> list[str]:
@@ -126,22 +149,35 @@ class EventLog(Sequence):
 
         # each distinct time is formatted once (a third of them on a typical log: a step
         # is enabled when the one before ends), as isoformat does (milliseconds truncated)
-        times, at = np.unique(np.concatenate([self.enabled, self.start, self.end]),
-                              return_inverse=True)
+        times, at = np.unique(
+            np.concatenate([self.enabled, self.start, self.end]), return_inverse=True
+        )
         # as Python strings, indexed in Python: numpy's fixed-width str arrays (48 characters
         # each) made the suffixing and the fancy indexing cost more than the formatting
         text = [s + offset for s in np.datetime_as_string(self.stamps(times), unit="ms").tolist()]
         stamps = [list(map(text.__getitem__, column)) for column in at.reshape(3, -1).tolist()]
         # activity and name belong to the node, lane and resource to the person: quote and
         # join each pair once, then index
-        node = np.array([f"{_csv_field(i)},{_csv_field(n)}" for i, n in
-                         zip(self.ids, self.names, strict=True)], dtype=object)
+        node = np.array(
+            [f"{_csv_field(i)},{_csv_field(n)}" for i, n in zip(self.ids, self.names, strict=True)],
+            dtype=object,
+        )
         labels, index, lane_of = self._resource_index()
-        who = np.array([f"{_csv_field(self.lanes[k])},{_csv_field(label)}"
-                        for label, k in zip(labels, lane_of.tolist(), strict=True)], dtype=object)
-        cells = (list(map(str, self.case.tolist())), node[self.node].tolist(),
-                 who[index].tolist(), *stamps)
+        who = np.array(
+            [
+                f"{_csv_field(self.lanes[k])},{_csv_field(label)}"
+                for label, k in zip(labels, lane_of.tolist(), strict=True)
+            ],
+            dtype=object,
+        )
+        cells = (
+            list(map(str, self.case.tolist())),
+            node[self.node].tolist(),
+            who[index].tolist(),
+            *stamps,
+        )
         return list(map(",".join, zip(*cells, strict=True)))
+
 
 def _offset(tz) -> str:
     """``+07:00`` for WIB: the suffix ``datetime.isoformat`` gives aware timestamps."""
@@ -178,8 +214,9 @@ def write_csv(rows, path: str | os.PathLike, tz=WIB) -> None:
         out = csv.DictWriter(fh, fieldnames=fields)
         out.writeheader()
         for row in rows:
-            out.writerow({**{k: row[k] for k in fields[:5]},
-                          **{k: _stamp(row[k], tz) for k in fields[5:]}})
+            out.writerow(
+                {**{k: row[k] for k in fields[:5]}, **{k: _stamp(row[k], tz) for k in fields[5:]}}
+            )
 
 
 def _attr(parent, tag, key, value):
@@ -219,8 +256,9 @@ def write_xes(rows: list[dict], path: str | os.PathLike, tz=WIB, log_name="bpeng
             _attr(ev, "string", "org:resource", row["resource"])
             _attr(ev, "string", "org:role", row["lane"])
             _attr(ev, "string", "activity_id", row["activity"])
-    etree.ElementTree(log).write(str(path), xml_declaration=True, encoding="UTF-8",
-                                 pretty_print=True)
+    etree.ElementTree(log).write(
+        str(path), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
 
 
 def write_event_log(rows, path: str | os.PathLike, name: str = "bpengine") -> str:
@@ -237,14 +275,20 @@ def write_event_log(rows, path: str | os.PathLike, name: str = "bpengine") -> st
     suffix = Path(path).suffix.lower()
     writers = {".csv": write_csv, ".xes": write_xes}
     if suffix not in writers:
-        raise BpengineError(_("--log {path}: unknown event log format {suffix}; use a .csv or "
-                               ".xes file").format(path=path, suffix=repr(suffix or _("(none)"))))
+        raise BpengineError(
+            _("--log {path}: unknown event log format {suffix}; use a .csv or .xes file").format(
+                path=path, suffix=repr(suffix or _("(none)"))
+            )
+        )
     try:
         if suffix == ".xes":
             write_xes(rows, path, log_name=name)
         else:
             writers[suffix](rows, path)
     except OSError as exc:
-        raise BpengineError(_("--log {path}: cannot write the event log: {why}").format(
-                                path=path, why=exc.strerror or exc)) from None
+        raise BpengineError(
+            _("--log {path}: cannot write the event log: {why}").format(
+                path=path, why=exc.strerror or exc
+            )
+        ) from None
     return suffix[1:]

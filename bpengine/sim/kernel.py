@@ -11,6 +11,7 @@ replication's seed, one per purpose and element (arrivals, each case attribute, 
 durations, each gateway's choices), so the same seed gives the same run and two variants of
 a model share their draws wherever they share elements.
 """
+
 from __future__ import annotations
 
 import gc
@@ -63,8 +64,18 @@ class Case:
 class Scope:
     """The tokens of a case inside one process or subprocess activation."""
 
-    __slots__ = ("case", "parent", "node", "count", "joins", "or_wait", "pos", "cancelled",
-                 "finished", "mail")
+    __slots__ = (
+        "case",
+        "parent",
+        "node",
+        "count",
+        "joins",
+        "or_wait",
+        "pos",
+        "cancelled",
+        "finished",
+        "mail",
+    )
 
     def __init__(self, case, parent, node):
         self.case, self.parent, self.node = case, parent, node
@@ -84,27 +95,41 @@ class Scope:
 class Replication(Staffing, Batching):
     """Run ``cases`` cases (the first ``warmup`` unmeasured) and keep their statistics."""
 
-    def __init__(self, net: Net, scenario, model, cases: int, warmup: int, seed, keep_log=False,
-                 data_source=None):
+    def __init__(
+        self,
+        net: Net,
+        scenario,
+        model,
+        cases: int,
+        warmup: int,
+        seed,
+        keep_log=False,
+        data_source=None,
+    ):
         self.net, self.scenario, self.model = net, scenario, model
         # one random stream per purpose and element, derived from the replication's seed:
         # a redesign that drops a task leaves every other task's draws as they were
         # (common random numbers for before/after comparisons)
-        self.seed = seed if isinstance(seed, np.random.SeedSequence) \
-            else np.random.SeedSequence(seed)
+        self.seed = (
+            seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        )
         self.n_cases, self.warmup, self.keep_log = cases, warmup, keep_log
         epoch = scenario.start
         self.clock = scenario.calendar.clock(epoch)
         self.t0 = self.clock.to_minutes(scenario.start)
         self.lanes = build_lanes(net, scenario, self.rng_for)
         self.sets_data = any(a is not None for a in net.attrs)  # Prosimos event attributes
-        self.node_stream = [Stream(net.distributions[d], self.rng_for("task", net.ids[i]))
-                            if d >= 0 else None for i, d in enumerate(net.duration)]
+        self.node_stream = [
+            Stream(net.distributions[d], self.rng_for("task", net.ids[i])) if d >= 0 else None
+            for i, d in enumerate(net.duration)
+        ]
         self.has_or = net.has_or_join
         # tasks that need none of _activate's multi-instance, loop or boundary handling:
         # _enter spawns their one work item itself, without a call through the handlers
-        self.plain = [k == TASK and net.mi[i] is None and not net.repeat[i]
-                      and not net.boundaries[i] for i, k in enumerate(net.kinds)]
+        self.plain = [
+            k == TASK and net.mi[i] is None and not net.repeat[i] and not net.boundaries[i]
+            for i, k in enumerate(net.kinds)
+        ]
         self.track_live = net.cancellable  # keep each case's open work only if it can be cut
         self.sends = net.sends  # nodes that post messages to other pools when left
         self.handlers = self._handlers()  # node -> what a token entering it does
@@ -133,8 +158,7 @@ class Replication(Staffing, Batching):
     def rng_for(self, purpose: str, key: str = "") -> np.random.Generator:
         """The generator of one purpose and element, stable whatever else the model holds."""
         tag = zlib.crc32(f"{purpose}:{key}".encode())
-        child = np.random.SeedSequence(self.seed.entropy,
-                                       spawn_key=(*self.seed.spawn_key, tag))
+        child = np.random.SeedSequence(self.seed.entropy, spawn_key=(*self.seed.spawn_key, tag))
         return np.random.default_rng(child)
 
     def _delay(self, key, dist):
@@ -231,8 +255,10 @@ class Replication(Staffing, Batching):
         attrs = self.scenario.data
         if not attrs:
             return lambda k: {}
-        columns = {name: gen.sample(self.rng_for("data", name), self.n_cases)
-                   for name, gen in attrs.items()}
+        columns = {
+            name: gen.sample(self.rng_for("data", name), self.n_cases)
+            for name, gen in attrs.items()
+        }
         cols = {name: (c.tolist() if c.dtype != object else list(c)) for name, c in columns.items()}
         return lambda k: {name: col[k] for name, col in cols.items()}
 
@@ -276,10 +302,18 @@ class Replication(Staffing, Batching):
         """
         cls = type(self)
         by_kind = {
-            TASK: cls._enter_task, XOR: cls._enter_route, PASS: cls._enter_route,
-            START: cls._enter_route, AND: cls._enter_and, OR: cls._enter_or,
-            END: cls._enter_end, TERMINATE: cls._enter_terminate, CATCH: cls._enter_catch,
-            SUB: cls._enter_sub, SEND: cls._enter_send, MEET: cls._enter_meet,
+            TASK: cls._enter_task,
+            XOR: cls._enter_route,
+            PASS: cls._enter_route,
+            START: cls._enter_route,
+            AND: cls._enter_and,
+            OR: cls._enter_or,
+            END: cls._enter_end,
+            TERMINATE: cls._enter_terminate,
+            CATCH: cls._enter_catch,
+            SUB: cls._enter_sub,
+            SEND: cls._enter_send,
+            MEET: cls._enter_meet,
             MAIL: cls._enter_mail,
         }
         # any other kind is a boundary event entered by a flow: nothing to wait for
@@ -495,9 +529,12 @@ class Replication(Staffing, Batching):
                 return j
         if rule[2] >= 0:
             return rule[2]
-        raise ScenarioError(_("gateways.{id}: no condition holds for case data {data} and "
-                               "the gateway has no default flow").format(
-                                id=self.net.ids[i], data=case.data))
+        raise ScenarioError(
+            _(
+                "gateways.{id}: no condition holds for case data {data} and "
+                "the gateway has no default flow"
+            ).format(id=self.net.ids[i], data=case.data)
+        )
 
     def _choose_many(self, case, i) -> list[int]:
         rule = self.net.choose[i]
@@ -517,19 +554,25 @@ class Replication(Staffing, Batching):
         if not chosen and rule[2] >= 0:
             chosen = [rule[2]]
         if not chosen:
-            raise ScenarioError(_("gateways.{id}: no condition holds for case data {data} "
-                                   "and the gateway has no default flow").format(
-                                    id=self.net.ids[i], data=case.data))
+            raise ScenarioError(
+                _(
+                    "gateways.{id}: no condition holds for case data {data} "
+                    "and the gateway has no default flow"
+                ).format(id=self.net.ids[i], data=case.data)
+            )
         return chosen
 
     def _holds(self, expr, case, i, j) -> bool:
         try:
             return bool(expr.evaluate(case.data))
         except Exception as exc:  # ExpressionError and friends: name gateway and flow
-            raise ScenarioError(_("gateways.{id}: condition of flow {flow} fails on case "
-                                   "data {data}: {exc}").format(
-                                    id=self.net.ids[i], flow=repr(self.net.out_flows[i][j]),
-                                    data=case.data, exc=exc)) from None
+            raise ScenarioError(
+                _(
+                    "gateways.{id}: condition of flow {flow} fails on case data {data}: {exc}"
+                ).format(
+                    id=self.net.ids[i], flow=repr(self.net.out_flows[i][j]), data=case.data, exc=exc
+                )
+            ) from None
 
     def _pos_add(self, scope, i):
         if self.net.has_or_join:
@@ -569,51 +612,97 @@ class Replication(Staffing, Batching):
             case_done[c.id] = c.done
         measured = np.arange(n) >= self.warmup
         # one conversion (fromiter: no intermediate objects), then views
-        table = np.fromiter(itertools.chain.from_iterable(self.rows), dtype=float,
-                            count=10 * len(self.rows)).reshape(-1, 10)
-        times = execution_times(table, [ln.clock for ln in self.lanes],
-                                [ln.cost_min if ln.costs is None else ln.costs for ln in self.lanes],
-                                measured,
-                                len(self.net.ids))
+        table = np.fromiter(
+            itertools.chain.from_iterable(self.rows), dtype=float, count=10 * len(self.rows)
+        ).reshape(-1, 10)
+        times = execution_times(
+            table,
+            [ln.clock for ln in self.lanes],
+            [ln.cost_min if ln.costs is None else ln.costs for ln in self.lanes],
+            measured,
+            len(self.net.ids),
+        )
         return ReplicationStats(
-            case_arrival, case_done, measured, **times,
-            lane_busy=[ln.busy for ln in self.lanes], end_time=self.end_time, t0=self.t0,
-            rows=table if self.keep_log else np.zeros((0, 10)))
+            case_arrival,
+            case_done,
+            measured,
+            **times,
+            lane_busy=[ln.busy for ln in self.lanes],
+            end_time=self.end_time,
+            t0=self.t0,
+            rows=table if self.keep_log else np.zeros((0, 10)),
+        )
 
     # -- failures ---------------------------------------------------------------------
     def _livelock(self, case, i):
         el = self.model.elements.get(self.net.ids[i])
         raise ScenarioError(
-            _("case {case} has not ended after {n} steps (last at {step}{label}): the model "
-              "loops without end under this scenario; check the loop's gateway probabilities "
-              "or conditions").format(
-                case=case.id, n=MAX_STEPS, step=repr(self.net.ids[i]),
-                label=" (" + el.label + ")" if el and el.label and el.label != el.id else ""))
+            _(
+                "case {case} has not ended after {n} steps (last at {step}{label}): the model "
+                "loops without end under this scenario; check the loop's gateway probabilities "
+                "or conditions"
+            ).format(
+                case=case.id,
+                n=MAX_STEPS,
+                step=repr(self.net.ids[i]),
+                label=" (" + el.label + ")" if el and el.label and el.label != el.id else "",
+            )
+        )
 
     def _stuck(self):
-        waits = sorted({self.net.ids[j] for case in self.open_cases.values()
-                        for j, c in (*case.top.joins.items(), *case.top.or_wait.items()) if c})
+        waits = sorted(
+            {
+                self.net.ids[j]
+                for case in self.open_cases.values()
+                for j, c in (*case.top.joins.items(), *case.top.or_wait.items())
+                if c
+            }
+        )
         meets = [w for w in waits if self.net.kinds[self.net.index(w)] == MEET]
         if meets:
             j = self.net.index(meets[0])
             el = self.model.elements.get(self.net.ids[self.net.outs[j][0]])
-            named = el.id if el is None or not el.label or el.label == el.id \
+            named = (
+                el.id
+                if el is None or not el.label or el.label == el.id
                 else f"{el.id} ({el.label})"
-            raise ModelError(Problem(
-                f"{self.open} simulated case{'' if self.open == 1 else 's'} never finished: "
-                f"{named} waits for a message from another pool that never comes (its "
-                "sender was not reached on that path)", file=self.model.file,
-                element_id=el.id if el else None, line=el.line if el else None, code="deadlock"))
+            )
+            raise ModelError(
+                Problem(
+                    f"{self.open} simulated case{'' if self.open == 1 else 's'} never finished: "
+                    f"{named} waits for a message from another pool that never comes (its "
+                    "sender was not reached on that path)",
+                    file=self.model.file,
+                    element_id=el.id if el else None,
+                    line=el.line if el else None,
+                    code="deadlock",
+                )
+            )
         el = self.model.elements.get(waits[0]) if waits else None
-        why = (_("an inclusive join in a loop waiting for a token that has to pass it first?")
-               if el is not None and el.kind == "inclusiveGateway"
-               else _("a parallel join fed by an exclusive choice?"))
+        why = (
+            _("an inclusive join in a loop waiting for a token that has to pass it first?")
+            if el is not None and el.kind == "inclusiveGateway"
+            else _("a parallel join fed by an exclusive choice?")
+        )
         named = "" if el is None or not el.label or el.label == el.id else f" ({el.label})"
-        what = (_("tokens wait forever at join {id!r}{named}: {why}").format(
-                    id=el.id, named=named, why=why) if el
-                else _("a token waits for something that never comes"))
-        cases = ngettext("{n} simulated case never finished: {what}",
-                         "{n} simulated cases never finished: {what}", self.open)
-        raise ModelError(Problem(cases.format(n=self.open, what=what),
-                                 file=self.model.file, element_id=el.id if el else None,
-                                 line=el.line if el else None, code="deadlock"))
+        what = (
+            _("tokens wait forever at join {id!r}{named}: {why}").format(
+                id=el.id, named=named, why=why
+            )
+            if el
+            else _("a token waits for something that never comes")
+        )
+        cases = ngettext(
+            "{n} simulated case never finished: {what}",
+            "{n} simulated cases never finished: {what}",
+            self.open,
+        )
+        raise ModelError(
+            Problem(
+                cases.format(n=self.open, what=what),
+                file=self.model.file,
+                element_id=el.id if el else None,
+                line=el.line if el else None,
+                code="deadlock",
+            )
+        )

@@ -7,6 +7,7 @@ generated case data (through :mod:`bpengine.expressions`, the engine's safe eval
 equal chances when the scenario says nothing. Looking all of that up once keeps dictionary
 lookups and string handling out of the event loop.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,9 +19,29 @@ from ..i18n import N_, _
 from ..scenario import DEFAULT_DURATION, Calendar, Distribution
 from ..timers import parse_duration
 
-__all__ = ["Net", "compile_net", "lane_calendar", "NO_LANE", "SYSTEM", "UNSTAFFED", "AUTOMATED",
-           "START", "TASK", "SUB", "XOR", "AND", "OR", "CATCH", "PASS", "END", "TERMINATE",
-           "BOUNDARY", "SEND", "MEET", "MAIL"]
+__all__ = [
+    "Net",
+    "compile_net",
+    "lane_calendar",
+    "NO_LANE",
+    "SYSTEM",
+    "UNSTAFFED",
+    "AUTOMATED",
+    "START",
+    "TASK",
+    "SUB",
+    "XOR",
+    "AND",
+    "OR",
+    "CATCH",
+    "PASS",
+    "END",
+    "TERMINATE",
+    "BOUNDARY",
+    "SEND",
+    "MEET",
+    "MAIL",
+]
 
 
 def _ref(el) -> str:
@@ -40,10 +61,14 @@ _NO_TIME = Distribution("fixed", (0.0,))
 # drawn to queue for (unless the scenario assigns the step to a lane)
 SYSTEM = N_("(system)")
 UNSTAFFED = (NO_LANE, SYSTEM)
-AUTOMATED = frozenset({"serviceTask", "scriptTask", "businessRuleTask", "sendTask",
-                       "receiveTask"})
-_GATEWAY = {"exclusiveGateway": XOR, "eventBasedGateway": XOR, "complexGateway": XOR,
-            "parallelGateway": AND, "inclusiveGateway": OR}
+AUTOMATED = frozenset({"serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask"})
+_GATEWAY = {
+    "exclusiveGateway": XOR,
+    "eventBasedGateway": XOR,
+    "complexGateway": XOR,
+    "parallelGateway": AND,
+    "inclusiveGateway": OR,
+}
 
 
 @dataclass
@@ -64,20 +89,20 @@ class Net:
     ids: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     kinds: list[int] = field(default_factory=list)
-    outs: list[list[int]] = field(default_factory=list)        # target node per outgoing flow
-    out_flows: list[list[str]] = field(default_factory=list)   # flow id per outgoing flow
+    outs: list[list[int]] = field(default_factory=list)  # target node per outgoing flow
+    out_flows: list[list[str]] = field(default_factory=list)  # flow id per outgoing flow
     n_in: list[int] = field(default_factory=list)
-    lane: list[int] = field(default_factory=list)              # staff pool index, -1 if none
-    duration: list[int] = field(default_factory=list)          # distribution index, -1 if none
-    batch: list = field(default_factory=list)                  # Batch or None
+    lane: list[int] = field(default_factory=list)  # staff pool index, -1 if none
+    duration: list[int] = field(default_factory=list)  # distribution index, -1 if none
+    batch: list = field(default_factory=list)  # Batch or None
     boundaries: list[list[Boundary]] = field(default_factory=list)
-    starts: dict = field(default_factory=dict)                 # scope (None/sub id) -> [start]
-    delay: list = field(default_factory=list)                  # catch events: Distribution
+    starts: dict = field(default_factory=dict)  # scope (None/sub id) -> [start]
+    delay: list = field(default_factory=list)  # catch events: Distribution
     delay_working: list[bool] = field(default_factory=list)
     # gateways: ("prob", p) | ("cond", exprs, default) | ("rules", exprs, p, default)
     choose: list = field(default_factory=list)
-    reach: list = field(default_factory=list)   # OR joins: nodes from which they can be reached
-    mi: list = field(default_factory=list)      # multi-instance: (sequential, count) or None
+    reach: list = field(default_factory=list)  # OR joins: nodes from which they can be reached
+    mi: list = field(default_factory=list)  # multi-instance: (sequential, count) or None
     # tasks that set case attributes when they end (Prosimos event attributes):
     # [(name, Distribution | Choice | Expression)] or None
     attrs: list = field(default_factory=list)
@@ -86,7 +111,7 @@ class Net:
     lanes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sends: dict = field(default_factory=dict)  # sender node -> [(transfer node, timing)]
-    mail: dict = field(default_factory=dict)   # MAIL node -> (MEET node, branch)
+    mail: dict = field(default_factory=dict)  # MAIL node -> (MEET node, branch)
     pools: list = field(default_factory=list)  # pool name of each node ("" outside pools)
     has_or_join: bool = False
     cancellable: bool = False  # boundary events or terminate ends can cancel work
@@ -107,9 +132,13 @@ def _timer_delay(el, scenario, notes: list[str]) -> tuple[Distribution | None, b
     try:
         minutes = parse_duration(value).total_seconds() / 60.0
     except ExpressionError:
-        notes.append(_("timer {ref}: {value} is not a duration the simulator can read, so it "
-                       "never fires; give one under events (e.g. 'events: {{{id}: 2 working "
-                       "days}}')").format(ref=_ref(el), value=repr(el.event_value), id=el.id))
+        notes.append(
+            _(
+                "timer {ref}: {value} is not a duration the simulator can read, so it "
+                "never fires; give one under events (e.g. 'events: {{{id}: 2 working "
+                "days}}')"
+            ).format(ref=_ref(el), value=repr(el.event_value), id=el.id)
+        )
         return None, False
     return Distribution("fixed", (minutes,)), False
 
@@ -124,8 +153,9 @@ def _gateway_choice(model, scenario, el, net):
         try:
             exprs = [compile_expression(rules[f]) if f in rules else None for f in flows]
         except ExpressionError as exc:  # e.g. more rules than the safe evaluator takes
-            raise ScenarioError(_("branch_rules of gateway {id}: "
-                                  "{exc}").format(id=el.id, exc=exc)) from None
+            raise ScenarioError(
+                _("branch_rules of gateway {id}: {exc}").format(id=el.id, exc=exc)
+            ) from None
         return ("rules", exprs, values, default)
     if probs is not None:
         values = [probs.get(f, 0.0) for f in flows]
@@ -141,9 +171,12 @@ def _gateway_choice(model, scenario, el, net):
             try:
                 expr = compile_expression(cond)
             except ExpressionError as exc:
-                net.notes.append(_("gateway {ref}: flow {flow}: {why}; branches are taken with "
-                                   "equal probability (or give them under gateways)").format(
-                                       ref=_ref(el), flow=f, why=exc))
+                net.notes.append(
+                    _(
+                        "gateway {ref}: flow {flow}: {why}; branches are taken with "
+                        "equal probability (or give them under gateways)"
+                    ).format(ref=_ref(el), flow=f, why=exc)
+                )
                 break
             names |= expr.names
             exprs.append(expr)
@@ -152,10 +185,13 @@ def _gateway_choice(model, scenario, el, net):
             if not missing:
                 default = flows.index(el.default_flow) if el.default_flow else -1
                 return ("cond", exprs, default)
-            net.notes.append(_("gateway {ref}: its conditions read {names}, which the "
-                               "scenario does not generate (data:); branches are taken with "
-                               "equal probability").format(ref=_ref(el),
-                                                           names=", ".join(missing)))
+            net.notes.append(
+                _(
+                    "gateway {ref}: its conditions read {names}, which the "
+                    "scenario does not generate (data:); branches are taken with "
+                    "equal probability"
+                ).format(ref=_ref(el), names=", ".join(missing))
+            )
     if el.kind == "inclusiveGateway":
         return ("prob", [0.5] * len(flows))
     return ("prob", [1.0 / len(flows)] * len(flows))
@@ -172,8 +208,11 @@ def _event_data(scenario, el):
             try:
                 gen = compile_expression(gen)
             except ExpressionError as exc:
-                raise ScenarioError(_("event_attributes of {id}: {name}: {exc}").format(
-                                        id=el.id, name=name, exc=exc)) from None
+                raise ScenarioError(
+                    _("event_attributes of {id}: {name}: {exc}").format(
+                        id=el.id, name=name, exc=exc
+                    )
+                ) from None
         out.append((name, gen))
     return out
 
@@ -234,14 +273,20 @@ class _Builder:
         repeat = sc.repeats.get(el.id, 0.0)
         if kind != TASK:
             if el.loop and el.is_activity:
-                notes.append(_("{ref}: a {loop} loop on a subprocess runs once").format(
-                    ref=_ref(el), loop=el.loop))
+                notes.append(
+                    _("{ref}: a {loop} loop on a subprocess runs once").format(
+                        ref=_ref(el), loop=el.loop
+                    )
+                )
             return None, 0.0
         if el.loop in (None, "standard"):
             if el.loop and el.id not in sc.repeats:
-                notes.append(_("{ref}: a standard loop; it runs once unless tasks.{id}.repeat "
-                               "gives the chance of another round").format(ref=_ref(el),
-                                                                           id=el.id))
+                notes.append(
+                    _(
+                        "{ref}: a standard loop; it runs once unless tasks.{id}.repeat "
+                        "gives the chance of another round"
+                    ).format(ref=_ref(el), id=el.id)
+                )
             return None, repeat
         sequential = el.loop == "sequential"
         if el.id in sc.instances:
@@ -258,9 +303,12 @@ class _Builder:
                 expr = None
             if expr is not None and expr.names <= set(sc.data):
                 return (sequential, expr), repeat
-        notes.append(_("{ref}: a multi-instance activity; it runs once unless "
-                       "tasks.{id}.instances says how many times").format(ref=_ref(el),
-                                                                          id=el.id))
+        notes.append(
+            _(
+                "{ref}: a multi-instance activity; it runs once unless "
+                "tasks.{id}.instances says how many times"
+            ).format(ref=_ref(el), id=el.id)
+        )
         return None, repeat
 
     def _callee(self, model, el):
@@ -281,13 +329,19 @@ class _Builder:
     def _task(self, el):
         sc = self.scenario
         # a pool drawn without lanes is one staff pool under the pool's name
-        name = sc.assignments.get(el.id) or (SYSTEM if el.kind in AUTOMATED else
-                                             el.lane or (self.pooled and el.pool) or NO_LANE)
+        name = sc.assignments.get(el.id) or (
+            SYSTEM if el.kind in AUTOMATED else el.lane or (self.pooled and el.pool) or NO_LANE
+        )
         lane = self.lanes.setdefault(name, len(self.lanes))
-        dist = sc.durations.get(el.id) or sc.lane_durations.get(el.lane) or (
-            # a send or receive task is the message passing itself: its time is the
-            # hand-over's transfer, not ten minutes of a step's default work
-            _NO_TIME if el.kind in ("sendTask", "receiveTask") else DEFAULT_DURATION)
+        dist = (
+            sc.durations.get(el.id)
+            or sc.lane_durations.get(el.lane)
+            or (
+                # a send or receive task is the message passing itself: its time is the
+                # hand-over's transfer, not ten minutes of a step's default work
+                _NO_TIME if el.kind in ("sendTask", "receiveTask") else DEFAULT_DURATION
+            )
+        )
         dur = self.dists.setdefault(id(dist), len(self.net.distributions))
         if dur == len(self.net.distributions):
             self.net.distributions.append(dist)
@@ -301,12 +355,18 @@ class _Builder:
             if callee is not None and el.called_element in callee.processes:
                 callees[el.id] = callee
             elif el.kind == "callActivity" and el.called_element and depth >= self.MAX_DEPTH:
-                raise ScenarioError(_("tasks.{id}: call activity {label} calls {called_element} "
-                                       "more than {n} levels deep (a process that calls "
-                                       "itself?)").format(
-                                        id=el.id, label=repr(el.label),
-                                        called_element=repr(el.called_element),
-                                        n=self.MAX_DEPTH))
+                raise ScenarioError(
+                    _(
+                        "tasks.{id}: call activity {label} calls {called_element} "
+                        "more than {n} levels deep (a process that calls "
+                        "itself?)"
+                    ).format(
+                        id=el.id,
+                        label=repr(el.label),
+                        called_element=repr(el.called_element),
+                        n=self.MAX_DEPTH,
+                    )
+                )
         return callees
 
     def add(self, model, pid: str, prefix: str, scope_node, depth: int) -> None:
@@ -351,11 +411,16 @@ class _Builder:
                 if delay is None and not prob:
                     continue  # a message/error no scenario says will come: never fires
                 net.boundaries[index[el.attached_to]].append(
-                    Boundary(i, el.cancel_activity, delay, working, prob))
+                    Boundary(i, el.cancel_activity, delay, working, prob)
+                )
             if net.kinds[i] in (XOR, OR) and len(el.outgoing) > 1:
                 net.choose[i] = _gateway_choice(model, sc, el, net)
-            if el.kind == "startEvent" and not el.incoming and not prefix \
-                    and el.id in self.message_started:
+            if (
+                el.kind == "startEvent"
+                and not el.incoming
+                and not prefix
+                and el.id in self.message_started
+            ):
                 continue  # started by a message from another pool, not by an arrival
             if el.kind == "startEvent" and not el.incoming:
                 parent = model.elements.get(el.scope) if el.scope else None
@@ -364,9 +429,14 @@ class _Builder:
         implicit: dict = {}
         for el in members:  # scopes without a start event begin at activities with no incoming
             scope = scope_of(el)
-            if scope not in net.starts and el.is_activity and not el.incoming \
-                    and not el.for_compensation and not el.triggered_by_event \
-                    and (prefix or el.id not in self.message_started):
+            if (
+                scope not in net.starts
+                and el.is_activity
+                and not el.incoming
+                and not el.for_compensation
+                and not el.triggered_by_event
+                and (prefix or el.id not in self.message_started)
+            ):
                 implicit.setdefault(scope, []).append(index[el.id])
         net.starts.update(implicit)
         for el in members:
@@ -407,12 +477,20 @@ def _refuse_self_loops(model) -> None:
     for f in model.flows.values():
         el = model.elements.get(f.source)
         if f.source == f.target and el is not None and el.is_event:
-            problems.append(Problem(
-                _("{kind} {id} has a sequence flow back to itself ({flow}): the simulation "
-                  "cannot run an event that re-enters itself; draw the wait as a task or loop "
-                  "through a gateway").format(kind=el.kind, id=repr(el.id), flow=f.id),
-                file=model.file, line=f.line, element_id=el.id, element_name=el.name or None,
-                code="self-loop"))
+            problems.append(
+                Problem(
+                    _(
+                        "{kind} {id} has a sequence flow back to itself ({flow}): the simulation "
+                        "cannot run an event that re-enters itself; draw the wait as a task or loop "
+                        "through a gateway"
+                    ).format(kind=el.kind, id=repr(el.id), flow=f.id),
+                    file=model.file,
+                    line=f.line,
+                    element_id=el.id,
+                    element_name=el.name or None,
+                    code="self-loop",
+                )
+            )
     if problems:
         raise ModelError(problems)
 
@@ -461,7 +539,9 @@ def compile_net(model, scenario) -> Net:
     net.lanes = list(builder.lanes)
     net.cancellable = any(net.boundaries) or TERMINATE in net.kinds
     if None not in net.starts:
-        raise ScenarioError(_("{file}: the main process has no start event to simulate "
-                              "from").format(
-                                file=model.file))
+        raise ScenarioError(
+            _("{file}: the main process has no start event to simulate from").format(
+                file=model.file
+            )
+        )
     return net

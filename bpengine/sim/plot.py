@@ -5,6 +5,7 @@ legal service standard marked. Right: the mean waiting per case in each lane, sp
 queueing (staff busy), batching and off-hours. matplotlib's non-interactive Agg backend is
 used so this works on a server without a display.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,9 +36,13 @@ def plot_result(result, path: str | os.PathLike) -> None:
     sla = result.service_standard_days
     if sla is not None:
         minutes = sla * result.working_minutes_per_day
-        label = (f"{sla:.3g} working days" if sla >= 1 else
-                 f"{minutes / 60:.3g} working hours" if minutes >= 60 else
-                 f"{minutes:.3g} working min")
+        label = (
+            f"{sla:.3g} working days"
+            if sla >= 1
+            else f"{minutes / 60:.3g} working hours"
+            if minutes >= 60
+            else f"{minutes:.3g} working min"
+        )
         left.axvline(sla, color="#cc3311", linestyle="--", label=f"service standard {label}")
         # above the bars, so the legend never hides the tallest of them
         left.set_ylim(top=left.get_ylim()[1] * 1.18)
@@ -45,20 +50,27 @@ def plot_result(result, path: str | os.PathLike) -> None:
     left.set_xlabel("cycle time (working days)")
     left.set_ylabel("cases")
     left.set_title("cycle time per case")
-    fig.suptitle(f"{result.model_name}: {result.cases} cases × {result.replications} "
-                 f"replication{'s' if result.replications != 1 else ''}")
+    fig.suptitle(
+        f"{result.model_name}: {result.cases} cases × {result.replications} "
+        f"replication{'s' if result.replications != 1 else ''}"
+    )
 
     lanes = [lane["lane"] for lane in result.lanes]
-    parts: dict[str, list[float]] = {"queue (staff busy)": [], "batch (sign-off round)": [], "office closed": []}
+    parts: dict[str, list[float]] = {
+        "queue (staff busy)": [],
+        "batch (sign-off round)": [],
+        "office closed": [],
+    }
     for lane in lanes:
         tasks = [t for t in result.tasks if t["lane"] == lane]
-        for key, col in (("queue (staff busy)", "queueing_minutes"),
-                         ("batch (sign-off round)", "batching_minutes"),
-                         ("office closed", "off_hours_minutes")):
+        for key, col in (
+            ("queue (staff busy)", "queueing_minutes"),
+            ("batch (sign-off round)", "batching_minutes"),
+            ("office closed", "off_hours_minutes"),
+        ):
             parts[key].append(sum(t[col] * t["executions_per_case"] for t in tasks) / 60)
     bottom = [0.0] * len(lanes)
-    for (key, values), color in zip(parts.items(), ("#ee7733", "#009988", "#bbbbbb"),
-                                    strict=True):
+    for (key, values), color in zip(parts.items(), ("#ee7733", "#009988", "#bbbbbb"), strict=True):
         right.barh(lanes, values, left=bottom, label=key, color=color)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     right.invert_yaxis()  # lanes top to bottom in model order, as in the tables
@@ -87,8 +99,7 @@ def plot_sweep(sweep, path: str | os.PathLike) -> None:
     import matplotlib.pyplot as plt
 
     lanes = sweep.lanes_varied()
-    fig, axes = plt.subplots(1, 2 if lanes else 1, figsize=(12 if lanes else 7, 4.5),
-                             squeeze=False)
+    fig, axes = plt.subplots(1, 2 if lanes else 1, figsize=(12 if lanes else 7, 4.5), squeeze=False)
     left = axes[0][0]
     first, rest = sweep.paths[0], sweep.paths[1:]
     series: dict[tuple, list] = {}
@@ -99,14 +110,20 @@ def plot_sweep(sweep, path: str | os.PathLike) -> None:
         xs = [p.values[first] if numeric else str(p.values[first]) for p in points]
         kpis = [p.result.kpis["cycle_time_working_days"] for p in points]
         means = [k.mean for k in kpis]
-        errs = [[max(k.mean - k.low, 0) if k.low == k.low else 0 for k in kpis],
-                [max(k.high - k.mean, 0) if k.high == k.high else 0 for k in kpis]]
+        errs = [
+            [max(k.mean - k.low, 0) if k.low == k.low else 0 for k in kpis],
+            [max(k.high - k.mean, 0) if k.high == k.high else 0 for k in kpis],
+        ]
         label = ", ".join(f"{k}={v}" for k, v in zip(rest, key, strict=True)) or None
         left.errorbar(xs, means, yerr=errs, marker="o", capsize=3, label=label)
         for lane in lanes:
             load = [p.lane_offered_load(lane) for p in points]
-            axes[0][1].plot(xs, [x if x is not None else float("nan") for x in load],
-                            marker="o", label=f"{lane}" + (f" ({label})" if label else ""))
+            axes[0][1].plot(
+                xs,
+                [x if x is not None else float("nan") for x in load],
+                marker="o",
+                label=f"{lane}" + (f" ({label})" if label else ""),
+            )
     if numeric and all(isinstance(p.values[first], int) for p in sweep.points):
         ticks = sorted({p.values[first] for p in sweep.points})  # 1, 2, 3 officers, not 1.25
         for ax in axes[0]:
@@ -125,9 +142,11 @@ def plot_sweep(sweep, path: str | os.PathLike) -> None:
         right.set_title("offered load of the lanes varied")
         right.set_ylim(bottom=0)
         right.legend(loc="best")
-    fig.suptitle(f"{sweep.model_name}: {sweep.cases} cases × {sweep.replications} "
-                 f"replication{'s' if sweep.replications != 1 else ''} per point, seed "
-                 f"{sweep.seed}")
+    fig.suptitle(
+        f"{sweep.model_name}: {sweep.cases} cases × {sweep.replications} "
+        f"replication{'s' if sweep.replications != 1 else ''} per point, seed "
+        f"{sweep.seed}"
+    )
     fig.tight_layout()
     _save(fig, path)
 
@@ -140,7 +159,8 @@ def _save(fig, path) -> None:
         fig.savefig(path)
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or exc
-        raise BpengineError(_("--plot {path}: cannot write the plot: {why}").format(
-                                path=path, why=why)) from None
+        raise BpengineError(
+            _("--plot {path}: cannot write the plot: {why}").format(path=path, why=why)
+        ) from None
     finally:
         plt.close(fig)

@@ -16,6 +16,7 @@ What cannot be played is said in a note (a warning of the run), never dropped: a
 pool, a receiver inside a subprocess, a message flow within one pool, an answer inside a
 loop of messages (its arrival is not awaited, or the two pools would wait for each other).
 """
+
 from __future__ import annotations
 
 from ..i18n import _
@@ -31,8 +32,7 @@ def _ref(model, element_id) -> str:
 
 def message_started(model) -> set[str]:
     """Receiving elements a message from another simulated pool starts (not an arrival)."""
-    return {h.receiver for h in model.case_handovers
-            if not model.elements[h.receiver].incoming}
+    return {h.receiver for h in model.case_handovers if not model.elements[h.receiver].incoming}
 
 
 def _node(net: Net, ident: str, name: str, kind: int, outs: list[int], pool: str) -> int:
@@ -62,8 +62,8 @@ def link_pools(model, scenario, net: Net) -> None:
     played = model.case_handovers
     net.notes.extend(model.handover_notes)
     index = {ident: i for i, ident in enumerate(net.ids)}
-    meet: dict[str, int] = {}      # receiver id -> its meeting point
-    doors: dict[tuple, int] = {}   # (meeting point, branch) -> MAIL node
+    meet: dict[str, int] = {}  # receiver id -> its meeting point
+    doors: dict[tuple, int] = {}  # (meeting point, branch) -> MAIL node
     for h in played:
         r = model.elements[h.receiver]
         ri = index[r.id]
@@ -77,15 +77,19 @@ def link_pools(model, scenario, net: Net) -> None:
                 net.kinds[g] = MEET
                 branch = net.outs[g].index(ri)
                 key = (g, branch)
-                if any(model.elements[model.flows[f].target].event == "timer"
-                       for f in gateway.outgoing):
-                    net.notes.append(_("event-based gateway {ref}: the branch whose message "
-                                       "comes first is taken; its timer branch is not "
-                                       "simulated").format(ref=_ref(model, gateway.id)))
+                if any(
+                    model.elements[model.flows[f].target].event == "timer" for f in gateway.outgoing
+                ):
+                    net.notes.append(
+                        _(
+                            "event-based gateway {ref}: the branch whose message "
+                            "comes first is taken; its timer branch is not "
+                            "simulated"
+                        ).format(ref=_ref(model, gateway.id))
+                    )
             else:
                 if r.id not in meet:
-                    j = meet[r.id] = _node(net, f"{r.id}#meet", r.name or r.id, MEET, [ri],
-                                           pool)
+                    j = meet[r.id] = _node(net, f"{r.id}#meet", r.name or r.id, MEET, [ri], pool)
                     for k, outs in enumerate(net.outs):
                         if k != j:
                             net.outs[k] = [j if o == ri else o for o in outs]
@@ -96,29 +100,42 @@ def link_pools(model, scenario, net: Net) -> None:
                 doors[key] = _node(net, f"{h.flow}#mail", h.name or h.flow, MAIL, [], pool)
                 net.mail[doors[key]] = key
             target = doors[key]
-        transfer = _node(net, h.flow, h.name or h.flow, PASS, [target],
-                         model.elements[h.sender].pool or "")
+        transfer = _node(
+            net, h.flow, h.name or h.flow, PASS, [target], model.elements[h.sender].pool or ""
+        )
         si = index[h.sender]
         if net.kinds[si] == TERMINATE:
-            net.notes.append(_("message flow {flow}: sent by a terminate end event {ref}, "
-                               "which ends the case first; not simulated").format(
-                                   flow=h.flow, ref=_ref(model, h.sender)))
+            net.notes.append(
+                _(
+                    "message flow {flow}: sent by a terminate end event {ref}, "
+                    "which ends the case first; not simulated"
+                ).format(flow=h.flow, ref=_ref(model, h.sender))
+            )
             continue
         if net.kinds[si] in (PASS, END):
             net.kinds[si] = SEND
         elif net.kinds[si] != TASK and net.kinds[si] != SEND:
-            net.notes.append(_("message flow {flow}: sent when {ref} is left").format(
-                flow=h.flow, ref=_ref(model, h.sender)))
+            net.notes.append(
+                _("message flow {flow}: sent when {ref} is left").format(
+                    flow=h.flow, ref=_ref(model, h.sender)
+                )
+            )
         net.sends.setdefault(si, []).append((transfer, scenario.transfer(h.flow, h.kind)))
     for gid in {net.ids[g] for g, _branch in net.mail.values() if net.ids[g] in model.elements}:
         g = index[gid]
         fed = {b for (m, b) in net.mail.values() if m == g}
-        missing = [model.elements[net.ids[o]].label for b, o in enumerate(net.outs[g])
-                   if b not in fed and net.ids[o] in model.elements]
+        missing = [
+            model.elements[net.ids[o]].label
+            for b, o in enumerate(net.outs[g])
+            if b not in fed and net.ids[o] in model.elements
+        ]
         if missing:
-            net.notes.append(_("event-based gateway {ref}: only the branches a message feeds "
-                               "are taken; not {names}").format(ref=_ref(model, gid),
-                                                                names=", ".join(missing)))
+            net.notes.append(
+                _(
+                    "event-based gateway {ref}: only the branches a message feeds "
+                    "are taken; not {names}"
+                ).format(ref=_ref(model, gid), names=", ".join(missing))
+            )
     net.notes[:] = list(dict.fromkeys(net.notes))
 
 

@@ -5,6 +5,7 @@ interval is Student's t over replications, the textbook way for independent repl
 (Law, *Simulation Modeling and Analysis*, ch. 9). Times are minutes inside, reported in the
 unit each KPI names.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,13 +16,50 @@ import numpy as np
 
 from ..i18n import _, format_number
 
-__all__ = ["KPI", "KPI_MEANING", "ReplicationStats", "SimulationResult", "offered_load",
-           "replication_kpis", "summarise", "t_quantile"]
+__all__ = [
+    "KPI",
+    "KPI_MEANING",
+    "ReplicationStats",
+    "SimulationResult",
+    "offered_load",
+    "replication_kpis",
+    "summarise",
+    "t_quantile",
+]
 
 # two-sided 95% Student t quantiles, df 1..30
-_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+_T95 = (
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+)
 
 
 def t_quantile(df: int) -> float:
@@ -92,8 +130,13 @@ class KPI:
     def to_dict(self) -> dict:
         def clean(x):
             return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(x, 6)
-        return {"name": self.name, "unit": self.unit, "mean": clean(self.mean),
-                "ci95": [clean(self.low), clean(self.high)]}
+
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "mean": clean(self.mean),
+            "ci95": [clean(self.low), clean(self.high)],
+        }
 
     def __str__(self) -> str:
         if math.isnan(self.low):
@@ -145,31 +188,30 @@ KPI_MEANING = {
     "cycle_time_working_hours": "arrival to end, counting working time only",
     "processing_hours": "staff working time summed over the case's steps (person-hours)",
     "waiting_hours": "some step ready and not yet taken up (union over parallel steps), "
-                     "wall clock; = waiting_working_hours + waiting_off_hours",
+    "wall clock; = waiting_working_hours + waiting_off_hours",
     "waiting_working_hours": "the part of waiting_hours in the office's working hours",
     "waiting_off_hours": "the part of waiting_hours while the office is closed",
     "queueing_hours": "the part of waiting_working_hours no step was held for a batch: "
-                      "waiting for a free person",
-    "batching_hours": "the part of waiting_working_hours some step was held for a "
-                      "sign-off round",
+    "waiting for a free person",
+    "batching_hours": "the part of waiting_working_hours some step was held for a sign-off round",
     "queueing_minutes": "queueing_hours in minutes",
     "cycle_time": "Prosimos' cycle_time: idle_cycle_time - idle_time",
     "idle_cycle_time": "Prosimos' idle_cycle_time: arrival to end, wall clock",
     "processing_time": "Prosimos' processing_time: someone working on the case (union of "
-                       "steps' working time)",
+    "steps' working time)",
     "idle_processing_time": "Prosimos' idle_processing_time: union of steps' start to end, "
-                            "wall clock",
+    "wall clock",
     "waiting_time": "Prosimos' waiting_time: union of steps' enabled to start, wall clock",
     "idle_time": "Prosimos' idle_time: idle_processing_time - processing_time (steps "
-                 "paused while the office is closed)",
+    "paused while the office is closed)",
     "cost_per_case": "staff cost of the case's work",
     "within_service_standard": "share of cases done within the legal service standard",
     "throughput_per_working_day": "cases completed per working day",
     "arrival_rate_per_hour": "cases arriving per hour",
     "work_in_progress": "cases in the system at once (Little's law: rate x cycle time)",
     "offered_load_max": "work arriving per unit of working time over what the staff can "
-                        "do, the highest of any lane; at 1 or more the queue grows "
-                        "without bound",
+    "do, the highest of any lane; at 1 or more the queue grows "
+    "without bound",
 }
 
 
@@ -192,26 +234,29 @@ def replication_kpis(rep: ReplicationStats, scenario) -> dict:
 
     def hours(x):
         return float(x.mean() / 60)
-    out.update({
-        "cycle_time_calendar_days": float(wall.mean() / 1440),
-        "cycle_time_working_days": float(worked.mean() / per_day),
-        "cycle_time_working_hours": hours(worked),
-        "processing_hours": hours(rep.case_work[sel]),
-        "waiting_hours": hours(wait),
-        "waiting_working_hours": hours(wait_work),
-        "waiting_off_hours": hours(wait - wait_work),
-        # batch intervals lie inside waiting ones; the clip only absorbs float residue
-        "queueing_hours": hours(np.clip(wait_work - batch, 0, None)),
-        "batching_hours": hours(batch),
-        "queueing_minutes": float(np.clip(wait_work - batch, 0, None).mean()),
-        "cycle_time": hours(wall - paused),
-        "idle_cycle_time": hours(wall),
-        "processing_time": hours(work),
-        "idle_processing_time": hours(span),
-        "waiting_time": hours(wait),
-        "idle_time": hours(paused),
-        "cost_per_case": float(rep.case_cost[sel].mean()),
-    })
+
+    out.update(
+        {
+            "cycle_time_calendar_days": float(wall.mean() / 1440),
+            "cycle_time_working_days": float(worked.mean() / per_day),
+            "cycle_time_working_hours": hours(worked),
+            "processing_hours": hours(rep.case_work[sel]),
+            "waiting_hours": hours(wait),
+            "waiting_working_hours": hours(wait_work),
+            "waiting_off_hours": hours(wait - wait_work),
+            # batch intervals lie inside waiting ones; the clip only absorbs float residue
+            "queueing_hours": hours(np.clip(wait_work - batch, 0, None)),
+            "batching_hours": hours(batch),
+            "queueing_minutes": float(np.clip(wait_work - batch, 0, None).mean()),
+            "cycle_time": hours(wall - paused),
+            "idle_cycle_time": hours(wall),
+            "processing_time": hours(work),
+            "idle_processing_time": hours(span),
+            "waiting_time": hours(wait),
+            "idle_time": hours(paused),
+            "cost_per_case": float(rep.case_cost[sel].mean()),
+        }
+    )
     if sla_days is not None:
         out["within_service_standard"] = float((worked / per_day <= sla_days + 1e-9).mean())
     first, last = float(arrival.min()), float(done.max())
@@ -226,8 +271,12 @@ def replication_kpis(rep: ReplicationStats, scenario) -> dict:
         overlap = np.clip(np.minimum(all_done, a1) - np.maximum(all_arr, a0), 0, None)
         out["work_in_progress"] = float(overlap.sum() / (a1 - a0))
         out["arrival_rate_per_hour"] = float((len(arrival) - 1) / (a1 - a0) * 60)
-    return {"kpis": out, "cycle_days": worked / per_day, "calendar_days": wall / 1440,
-            "n": int(sel.sum())}
+    return {
+        "kpis": out,
+        "cycle_days": worked / per_day,
+        "calendar_days": wall / 1440,
+        "n": int(sel.sum()),
+    }
 
 
 def offered_load(rep: ReplicationStats, lane: int, staff: int, clock) -> float:
@@ -309,11 +358,16 @@ class SimulationResult:
 
     def to_dict(self) -> dict:
         return {
-            "model": self.model_name, "cases": self.cases, "replications": self.replications,
-            "warmup": self.warmup, "seed": self.seed,
+            "model": self.model_name,
+            "cases": self.cases,
+            "replications": self.replications,
+            "warmup": self.warmup,
+            "seed": self.seed,
             "service_standard_days": self.service_standard_days,
             "kpis": {k: v.to_dict() for k, v in self.kpis.items()},
-            "tasks": self.tasks, "lanes": self.lanes, "notes": self.notes,
+            "tasks": self.tasks,
+            "lanes": self.lanes,
+            "notes": self.notes,
             "warnings": self.warnings,
             "elapsed_seconds": round(self.elapsed_seconds, 3),
         }
@@ -352,11 +406,19 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
     sla = scenario.service_standard_days
     per = [replication_kpis(r, scenario) for r in reps]
     res = SimulationResult(
-        model_name, cases, len(reps), warmup, seed, service_standard_days=sla,
-        notes=list(net.notes), working_minutes_per_day=scenario.calendar.working_minutes_per_day,
+        model_name,
+        cases,
+        len(reps),
+        warmup,
+        seed,
+        service_standard_days=sla,
+        notes=list(net.notes),
+        working_minutes_per_day=scenario.calendar.working_minutes_per_day,
         cycle_days=np.concatenate([p["cycle_days"] for p in per]) if per else np.zeros(0),
-        cycle_calendar_days=(np.concatenate([p["calendar_days"] for p in per]) if per
-                             else np.zeros(0)))
+        cycle_calendar_days=(
+            np.concatenate([p["calendar_days"] for p in per]) if per else np.zeros(0)
+        ),
+    )
     for name, unit in _KPI_UNITS.items():
         if name == "within_service_standard" and sla is None:
             continue
@@ -374,17 +436,24 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
         rate = 0.0 if unstaffed else scenario.lane(net.lanes[lane]).cost_per_hour / 60
         cost = float(np.mean([row[4] / n for row, n in zip(rows, measured, strict=True)])) * rate
         lane_cost[lane] += cost
-        mean = (lambda col, rows=rows, count=count: float(rows[:, col].sum() / count)
-                if count else 0.0)
-        res.tasks.append({
-            "id": node_id, "name": net.names[i], "lane": net.lanes[lane],
-            "executions_per_case": round(per_case, 6),
-            "queueing_minutes": _clean(mean(1)), "batching_minutes": _clean(mean(2)),
-            "off_hours_minutes": _clean(mean(3)), "processing_minutes": _clean(mean(4)),
-            "paused_minutes": _clean(mean(5)),
-            "waiting_minutes": _clean(mean(1) + mean(2) + mean(3)),
-            "cost_per_case": round(cost, 2),
-        })
+        mean = lambda col, rows=rows, count=count: (
+            float(rows[:, col].sum() / count) if count else 0.0
+        )
+        res.tasks.append(
+            {
+                "id": node_id,
+                "name": net.names[i],
+                "lane": net.lanes[lane],
+                "executions_per_case": round(per_case, 6),
+                "queueing_minutes": _clean(mean(1)),
+                "batching_minutes": _clean(mean(2)),
+                "off_hours_minutes": _clean(mean(3)),
+                "processing_minutes": _clean(mean(4)),
+                "paused_minutes": _clean(mean(5)),
+                "waiting_minutes": _clean(mean(1) + mean(2) + mean(3)),
+                "cost_per_case": round(cost, 2),
+            }
+        )
     peak = max((_peak_cases(r) for r in reps), default=0)
     loads = np.full((len(reps), len(net.lanes)), np.nan)
     for k, name in enumerate(net.lanes):
@@ -403,24 +472,32 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
         load = _kpi(f"offered load {name}", "share", loads[:, k])
         wait = float(np.mean([r.lane_wait[k] / n for r, n in zip(reps, measured, strict=True)]))
         queued = any(t["queueing_minutes"] > 0 for t in res.tasks if t["lane"] == name)
-        res.lanes.append({"lane": name, "staff": None if unstaffed else staff.staff,
-                          "unlimited": unstaffed or bool(
-                              peak and not queued
-                              and staff.staff >= UNLIMITED_STAFF_PER_CASE * peak),
-                          "cost_per_hour": 0.0 if unstaffed else staff.cost_per_hour,
-                          "utilisation": u.to_dict()["mean"], "utilisation_ci95": u.to_dict()["ci95"],
-                          "offered_load": load.to_dict()["mean"],
-                          "waiting_minutes_per_case": _clean(wait),
-                          "cost_per_case": round(float(lane_cost[k]), 2)})
+        res.lanes.append(
+            {
+                "lane": name,
+                "staff": None if unstaffed else staff.staff,
+                "unlimited": unstaffed
+                or bool(peak and not queued and staff.staff >= UNLIMITED_STAFF_PER_CASE * peak),
+                "cost_per_hour": 0.0 if unstaffed else staff.cost_per_hour,
+                "utilisation": u.to_dict()["mean"],
+                "utilisation_ci95": u.to_dict()["ci95"],
+                "offered_load": load.to_dict()["mean"],
+                "waiting_minutes_per_case": _clean(wait),
+                "cost_per_case": round(float(lane_cost[k]), 2),
+            }
+        )
         if not unstaffed and load.mean >= 1:
-            res.warnings.append(_(
-                "lane {lane} ({staff} staff): offered load {load}, i.e. {load} hours of work "
-                "arrive for every hour its staff can work; at 1 or more the queue grows without "
-                "bound, so the cycle time rises with the number of cases simulated and "
-                "describes no steady state; add staff or take work off this lane").format(
-                lane=repr(name), staff=staff.staff, load=format_number(load.mean, 2)))
+            res.warnings.append(
+                _(
+                    "lane {lane} ({staff} staff): offered load {load}, i.e. {load} hours of work "
+                    "arrive for every hour its staff can work; at 1 or more the queue grows without "
+                    "bound, so the cycle time rises with the number of cases simulated and "
+                    "describes no steady state; add staff or take work off this lane"
+                ).format(lane=repr(name), staff=staff.staff, load=format_number(load.mean, 2))
+            )
     staffed = ~np.all(np.isnan(loads), axis=0) if len(reps) else np.zeros(0, bool)
     if staffed.any():
-        res.kpis["offered_load_max"] = _kpi("offered_load_max", "share",
-                                            np.nanmax(loads[:, staffed], axis=1))
+        res.kpis["offered_load_max"] = _kpi(
+            "offered_load_max", "share", np.nanmax(loads[:, staffed], axis=1)
+        )
     return res

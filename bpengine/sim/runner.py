@@ -4,6 +4,7 @@ Each replication gets its own ``numpy.random.Generator`` spawned from the seed (
 seed gives identical results, and replications are independent), simulates
 ``warmup + cases`` arrivals and measures the last ``cases``.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,8 +31,11 @@ __all__ = ["run_case", "simulate", "trace"]
 
 def _warmup_cases(warmup, cases) -> int:
     if isinstance(warmup, bool) or not isinstance(warmup, (int, float)) or warmup < 0:
-        raise BpengineError(_("warmup: expected a number of cases or a fraction in [0, 1), got "
-                               "{warmup}").format(warmup=repr(warmup)))
+        raise BpengineError(
+            _("warmup: expected a number of cases or a fraction in [0, 1), got {warmup}").format(
+                warmup=repr(warmup)
+            )
+        )
     if isinstance(warmup, float) and warmup < 1:
         return int(round(warmup * cases))
     return int(warmup)
@@ -44,17 +48,27 @@ def _replicate(job):
     r, seed_seq = job
     net, sc, model, cases, warm, keep = _JOB
     try:
-        return Replication(net, sc, model, cases + warm, warm, seed_seq,
-                           keep_log=keep and r == 0).run()
+        return Replication(
+            net, sc, model, cases + warm, warm, seed_seq, keep_log=keep and r == 0
+        ).run()
     except ModelError as exc:  # sent back whole: its problems keep file, line and element
         return ("failed", ModelError, exc.problems)
     except BpengineError as exc:
         return ("failed", type(exc), str(exc))
 
 
-def simulate(model, *, scenario=None, cases: int = 1000, replications: int = 10, seed: int = 7,
-             warmup: int | float = 0.1, event_log: bool = True, progress=None,
-             workers: int = 1) -> SimulationResult:
+def simulate(
+    model,
+    *,
+    scenario=None,
+    cases: int = 1000,
+    replications: int = 10,
+    seed: int = 7,
+    warmup: int | float = 0.1,
+    event_log: bool = True,
+    progress=None,
+    workers: int = 1,
+) -> SimulationResult:
     """Simulate ``cases`` cases of ``model`` ``replications`` times.
 
     Parameters
@@ -101,18 +115,23 @@ def simulate(model, *, scenario=None, cases: int = 1000, replications: int = 10,
     if not isinstance(model, ProcessModel):
         model = load(model)
     if isinstance(cases, bool) or not isinstance(cases, int) or cases < 1:
-        raise BpengineError(_("cases: expected a positive whole number, got {cases}").format(
-                                cases=repr(cases)))
+        raise BpengineError(
+            _("cases: expected a positive whole number, got {cases}").format(cases=repr(cases))
+        )
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise BpengineError(_("replications: expected a positive whole number, got "
-                               "{replications}").format(replications=repr(replications)))
+        raise BpengineError(
+            _("replications: expected a positive whole number, got {replications}").format(
+                replications=repr(replications)
+            )
+        )
     warm = _warmup_cases(warmup, cases)
     check_run(cases, replications, warm)  # before loading anything: --cases 10**9 stops here
     sc = load_scenario(scenario, model=model)
     arrivals = sc.arrivals
     counted = arrivals.calendar or sc.calendar
-    per_year = (365 * 1440.0 if arrivals.counting == "calendar"
-                else counted.working_minutes_per_day * 245)  # ~245 working days a year
+    per_year = (
+        365 * 1440.0 if arrivals.counting == "calendar" else counted.working_minutes_per_day * 245
+    )  # ~245 working days a year
     check_run(cases, replications, warm, arrivals.interarrival.mean, per_year)
     net = compile_net(model, sc)
     seeds = np.random.SeedSequence(seed).spawn(replications)
@@ -120,15 +139,17 @@ def simulate(model, *, scenario=None, cases: int = 1000, replications: int = 10,
     started = time.perf_counter()
     reps = []
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
-        raise BpengineError(_("workers: expected a whole number >= 0, got {workers}").format(
-                                workers=repr(workers)))
+        raise BpengineError(
+            _("workers: expected a whole number >= 0, got {workers}").format(workers=repr(workers))
+        )
     workers = min(workers or os.cpu_count() or 1, replications)
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         global _JOB
         _JOB = (net, sc, model, cases, warm, event_log)
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) \
-                    as pool:
+            with ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork")
+            ) as pool:
                 for r, stats in enumerate(pool.map(_replicate, enumerate(seeds))):
                     if isinstance(stats, tuple):
                         raise stats[1](stats[2])
@@ -139,26 +160,38 @@ def simulate(model, *, scenario=None, cases: int = 1000, replications: int = 10,
             _JOB = None
     else:
         for r, child in enumerate(seeds):
+
             def report(k, r=r):
                 progress(r * (cases + warm) + k, total)
-            rep = Replication(net, sc, model, cases + warm, warm, child,
-                              keep_log=event_log and r == 0)
+
+            rep = Replication(
+                net, sc, model, cases + warm, warm, child, keep_log=event_log and r == 0
+            )
             reps.append(rep.run(report if progress is not None else None))
     if progress is not None:
         progress(total, total)
     res = summarise(reps, net, sc, model.name or os.path.basename(model.file), cases, warm, seed)
     if event_log and reps:
         epoch = sc.calendar.clock(sc.start).epoch
-        res = dataclasses.replace(res, event_log=_event_log(reps[0].rows, net, epoch, sc),
-                                  handovers=_handover_rows(reps[0].transfers, net, model, epoch))
+        res = dataclasses.replace(
+            res,
+            event_log=_event_log(reps[0].rows, net, epoch, sc),
+            handovers=_handover_rows(reps[0].transfers, net, model, epoch),
+        )
     return dataclasses.replace(res, elapsed_seconds=time.perf_counter() - started)
 
 
 def _event_log(table, net, epoch, scenario=None) -> EventLog:
     # lanes of named people: the log names the person, not "Lane #n"
-    people = {} if scenario is None else {
-        k: [p.name for p in scenario.lane(name).people]
-        for k, name in enumerate(net.lanes) if scenario.lane(name).people}
+    people = (
+        {}
+        if scenario is None
+        else {
+            k: [p.name for p in scenario.lane(name).people]
+            for k, name in enumerate(net.lanes)
+            if scenario.lane(name).people
+        }
+    )
     return EventLog(table, net.ids, net.names, net.lanes, UNSTAFFED, epoch, people)
 
 
@@ -167,10 +200,18 @@ def _handover_rows(transfers, net, model, epoch) -> list[dict]:
     out = []
     for case, m, sent, arrived in transfers:
         h = model.handover(net.ids[m])
-        out.append({"case": case, "flow": h.flow, "name": h.name, "kind": h.kind,
-                    "sender": h.sender, "receiver": h.receiver,
-                    "sent": epoch + dt.timedelta(minutes=sent),
-                    "arrived": epoch + dt.timedelta(minutes=arrived)})
+        out.append(
+            {
+                "case": case,
+                "flow": h.flow,
+                "name": h.name,
+                "kind": h.kind,
+                "sender": h.sender,
+                "receiver": h.receiver,
+                "sent": epoch + dt.timedelta(minutes=sent),
+                "arrived": epoch + dt.timedelta(minutes=arrived),
+            }
+        )
     return out
 
 
@@ -186,8 +227,9 @@ def run_case(model, data: dict | None = None, scenario=None) -> list[dict]:
     if data:
         sc.data = {**sc.data, **{k: None for k in data if k not in sc.data}}  # type: ignore[misc]  # drawn from data_source instead
     net = compile_net(model, sc)
-    rep = Replication(net, sc, model, 1, 0, 0, keep_log=True,
-                      data_source=lambda k: dict(data or {}))
+    rep = Replication(
+        net, sc, model, 1, 0, 0, keep_log=True, data_source=lambda k: dict(data or {})
+    )
     stats = rep.run()
     rows = _event_log(stats.rows, net, rep.clock.epoch, sc).rows()
     return sorted(rows, key=lambda r: (r["end"], r["start"], r["enabled"]))

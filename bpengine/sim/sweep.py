@@ -7,6 +7,7 @@ from the change, not from chance) and returns one :class:`SweepPoint` per combin
 Each point's scenario is the base scenario with the point's values set through
 :func:`bpengine.load_scenario`'s ``overrides``: identical to a hand-edited copy.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -25,8 +26,14 @@ from .runner import simulate
 __all__ = ["Sweep", "SweepPoint", "sweep", "SWEEP_KPIS"]
 
 # the KPIs a sweep table shows, in order (each present only when the simulation gives it)
-SWEEP_KPIS = ("cycle_time_working_days", "cycle_time_calendar_days", "waiting_hours",
-              "cost_per_case", "within_service_standard", "throughput_per_working_day")
+SWEEP_KPIS = (
+    "cycle_time_working_days",
+    "cycle_time_calendar_days",
+    "waiting_hours",
+    "cost_per_case",
+    "within_service_standard",
+    "throughput_per_working_day",
+)
 
 
 @dataclass(frozen=True)
@@ -78,17 +85,30 @@ class Sweep:
             where = ", ".join(f"{k}={v}" for k, v in p.values.items())
             for warning in p.result.warnings:
                 seen.setdefault(warning, []).append(where)
-        return [("every point" if len(wheres) == len(self.points) > 1 else "; ".join(wheres),
-                 warning) for warning, wheres in seen.items()]
+        return [
+            ("every point" if len(wheres) == len(self.points) > 1 else "; ".join(wheres), warning)
+            for warning, wheres in seen.items()
+        ]
 
     def to_dict(self) -> dict:
-        return {"model": self.model_name, "vary": self.paths, "cases": self.cases,
-                "replications": self.replications, "seed": self.seed,
-                "points": [{"values": p.values,
-                            "kpis": {k: p.result.kpis[k].to_dict() for k in SWEEP_KPIS
-                                     if k in p.result.kpis},
-                            "lanes": p.result.lanes, "warnings": p.result.warnings}
-                           for p in self.points]}
+        return {
+            "model": self.model_name,
+            "vary": self.paths,
+            "cases": self.cases,
+            "replications": self.replications,
+            "seed": self.seed,
+            "points": [
+                {
+                    "values": p.values,
+                    "kpis": {
+                        k: p.result.kpis[k].to_dict() for k in SWEEP_KPIS if k in p.result.kpis
+                    },
+                    "lanes": p.result.lanes,
+                    "warnings": p.result.warnings,
+                }
+                for p in self.points
+            ],
+        }
 
 
 def _setting(path: str, value) -> str:
@@ -96,9 +116,19 @@ def _setting(path: str, value) -> str:
     return f"{path}={json.dumps(value, ensure_ascii=False, default=str)}"
 
 
-def sweep(model, *, vary=None, scenario=None, cases: int = 1000, replications: int = 10,
-          seed: int = 7, warmup: int | float = 0.1, overrides=(), progress=None,
-          workers: int = 1) -> Sweep:
+def sweep(
+    model,
+    *,
+    vary=None,
+    scenario=None,
+    cases: int = 1000,
+    replications: int = 10,
+    seed: int = 7,
+    warmup: int | float = 0.1,
+    overrides=(),
+    progress=None,
+    workers: int = 1,
+) -> Sweep:
     """Simulate ``model`` once per combination of the ``vary`` values.
 
     Parameters
@@ -142,9 +172,18 @@ def sweep(model, *, vary=None, scenario=None, cases: int = 1000, replications: i
         def report(done, total, i=i):
             progress(i * total + done, len(grid) * total)
 
-        result = simulate(model, scenario=sc, cases=cases, seed=seed, replications=replications,
-                          warmup=warmup, event_log=False, workers=workers,
-                          progress=report if progress is not None else None)
+        result = simulate(
+            model,
+            scenario=sc,
+            cases=cases,
+            seed=seed,
+            replications=replications,
+            warmup=warmup,
+            event_log=False,
+            workers=workers,
+            progress=report if progress is not None else None,
+        )
         points.append(SweepPoint(dict(zip(paths, combo, strict=True)), result))
-    return Sweep(model.name, tuple(paths), tuple(points), cases=cases, replications=replications,
-                 seed=seed)
+    return Sweep(
+        model.name, tuple(paths), tuple(points), cases=cases, replications=replications, seed=seed
+    )

@@ -12,6 +12,7 @@ the subprocess around it; a terminate end cancels all of a case's work. :class:`
 holds these operations; :class:`~bpengine.sim.kernel.Replication` builds on them, and what
 they use of the replication is declared once in the :class:`Replicating` protocol.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -32,9 +33,26 @@ if TYPE_CHECKING:
     from ..scenario.calendar import WorkingClock
     from .net import Net
 
-__all__ = ["Group", "Item", "Lane", "Worker", "build_lanes", "Replicating", "Staffing",
-           "Stream", "UniformStream", "QUEUED", "SERVICE",
-           "FINISHED", "CANCELLED", "DONE", "TIMER", "WAKE", "BATCH", "ARRIVE"]
+__all__ = [
+    "Group",
+    "Item",
+    "Lane",
+    "Worker",
+    "build_lanes",
+    "Replicating",
+    "Staffing",
+    "Stream",
+    "UniformStream",
+    "QUEUED",
+    "SERVICE",
+    "FINISHED",
+    "CANCELLED",
+    "DONE",
+    "TIMER",
+    "WAKE",
+    "BATCH",
+    "ARRIVE",
+]
 
 DONE, TIMER, WAKE, BATCH, ARRIVE = range(5)  # heap event kinds, also the tie-break priority
 QUEUED, SERVICE, FINISHED, CANCELLED = range(4)
@@ -66,11 +84,25 @@ class UniformStream(Stream):
         self.pos += 1
         return v
 
+
 class Item:
     """One task activation of one case: a work item in a lane's queue."""
 
-    __slots__ = ("case", "scope", "node", "lane", "enabled", "released", "assigned", "start",
-                 "end", "dur", "state", "staff", "group")
+    __slots__ = (
+        "case",
+        "scope",
+        "node",
+        "lane",
+        "enabled",
+        "released",
+        "assigned",
+        "start",
+        "end",
+        "dur",
+        "state",
+        "staff",
+        "group",
+    )
 
     def __init__(self, case, scope, node, lane, t, group=None):
         self.case, self.scope, self.node, self.lane = case, scope, node, lane
@@ -100,11 +132,30 @@ class Worker:
 
 
 class Lane:
-    __slots__ = ("name", "free", "queue", "clock", "cost_min", "busy", "staff", "unlimited",
-                 "people", "policy", "costs")
+    __slots__ = (
+        "name",
+        "free",
+        "queue",
+        "clock",
+        "cost_min",
+        "busy",
+        "staff",
+        "unlimited",
+        "people",
+        "policy",
+        "costs",
+    )
 
-    def __init__(self, name, staff, clock, cost_per_hour, unlimited=False, people=None,
-                 policy="soonest_start"):
+    def __init__(
+        self,
+        name,
+        staff,
+        clock,
+        cost_per_hour,
+        unlimited=False,
+        people=None,
+        policy="soonest_start",
+    ):
         self.name, self.staff, self.clock, self.unlimited = name, staff, clock, unlimited
         # whoever has been free longest takes the next file, as at a real counter, so
         # the event log shows the work spread over the lane's people (calibration counts them)
@@ -145,13 +196,25 @@ def build_lanes(net, scenario, rng_for) -> list[Lane]:
                     if key not in shared:
                         shared[key] = Stream(dist, rng_for("task", f"{net.ids[i]}|{len(shared)}"))
                     streams[i], means[i] = shared[key], dist.mean
-            skills = None if person.tasks is None else frozenset(
-                i for tid in person.tasks for i in by_task.get(tid, ()))
+            skills = (
+                None
+                if person.tasks is None
+                else frozenset(i for tid in person.tasks for i in by_task.get(tid, ()))
+            )
             cost = staff.cost_per_hour if person.cost_per_hour is None else person.cost_per_hour
-            people.append(Worker(person.name, scenario.person_calendar(name, person).clock(epoch),
-                                 cost / 60.0, skills, streams, means))
-        lanes.append(Lane(name, len(people), clock, staff.cost_per_hour, False, people,
-                          staff.allocation))
+            people.append(
+                Worker(
+                    person.name,
+                    scenario.person_calendar(name, person).clock(epoch),
+                    cost / 60.0,
+                    skills,
+                    streams,
+                    means,
+                )
+            )
+        lanes.append(
+            Lane(name, len(people), clock, staff.cost_per_hour, False, people, staff.allocation)
+        )
     return lanes
 
 
@@ -235,14 +298,16 @@ class Staffing(Replicating):
             try:
                 n = max(0, int(count.evaluate(case.data)))
             except Exception as exc:  # ExpressionError, or a value that is not a number
-                raise ScenarioError(_("{where}: the loop cardinality {source} fails on case "
-                                       "data {data}: {exc}").format(
-                                        where=where, source=repr(count.source), data=case.data,
-                                        exc=exc)) from None
+                raise ScenarioError(
+                    _(
+                        "{where}: the loop cardinality {source} fails on case data {data}: {exc}"
+                    ).format(where=where, source=repr(count.source), data=case.data, exc=exc)
+                ) from None
             source = f"loopCardinality {count.source!r}"
         # A count from case data must not hang the run: the scenario's instances limit.
-        return scenario_limits.check_count(n, f"{where} ({source})",
-                                           scenario_limits.MAX_INSTANCES, "MAX_INSTANCES")
+        return scenario_limits.check_count(
+            n, f"{where} ({source})", scenario_limits.MAX_INSTANCES, "MAX_INSTANCES"
+        )
 
     def _spawn(self, scope, i, t, group):
         """Create one work item of node ``i`` and send it to its batch pool or lane."""
@@ -306,8 +371,10 @@ class Staffing(Replicating):
             else:
                 key = (w.clock.next_working(t), w.free_since, k)
                 if lane.policy == "by_skill":
-                    key = (w.means.get(node,
-                                       self.net.distributions[self.net.duration[node]].mean), *key)
+                    key = (
+                        w.means.get(node, self.net.distributions[self.net.duration[node]].mean),
+                        *key,
+                    )
             if best_key is None or key < best_key:
                 best, best_key = k, key
         return best
@@ -373,8 +440,20 @@ class Staffing(Replicating):
         if self.track_live:
             case.live.discard(item)
         scope, i = item.scope, item.node
-        self.rows.append((case.id, i, item.lane, staff, item.enabled, item.released,
-                          item.assigned, item.start, item.end, item.dur))  # _account, inlined
+        self.rows.append(
+            (
+                case.id,
+                i,
+                item.lane,
+                staff,
+                item.enabled,
+                item.released,
+                item.assigned,
+                item.start,
+                item.end,
+                item.dur,
+            )
+        )  # _account, inlined
         if self.sets_data and self.net.attrs[i] is not None:
             self._set_data(case, i)
         if self.has_or:
@@ -425,11 +504,18 @@ class Staffing(Replicating):
                 try:
                     data[name] = gen.evaluate(data)
                 except Exception as exc:  # ExpressionError, or an operation on wrong types
-                    raise ScenarioError(_("event_attributes of {id}: {name} = {source} fails "
-                                           "on case data {data}: {exc}").format(
-                                            id=self.net.ids[i], name=name, source=repr(gen.source),
-                                            data=data,
-                                            exc=exc)) from None
+                    raise ScenarioError(
+                        _(
+                            "event_attributes of {id}: {name} = {source} fails "
+                            "on case data {data}: {exc}"
+                        ).format(
+                            id=self.net.ids[i],
+                            name=name,
+                            source=repr(gen.source),
+                            data=data,
+                            exc=exc,
+                        )
+                    ) from None
             else:
                 data[name] = self._delay(("attr:" + name, i), gen)
 
@@ -437,8 +523,20 @@ class Staffing(Replicating):
         # waiting is split by working time afterwards, vectorised (see :meth:`tally`)
         end = item.end if item.state == FINISHED else item.assigned
         dur = item.dur if item.state == FINISHED else 0.0
-        self.rows.append((item.case.id, item.node, item.lane, item.staff, item.enabled,
-                          item.released, item.assigned, item.start, end, dur))
+        self.rows.append(
+            (
+                item.case.id,
+                item.node,
+                item.lane,
+                item.staff,
+                item.enabled,
+                item.released,
+                item.assigned,
+                item.start,
+                end,
+                dur,
+            )
+        )
 
     # -- boundary events, cancellation --------------------------------------------------
     def _arm_boundaries(self, i, target, t):

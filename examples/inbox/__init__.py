@@ -9,6 +9,7 @@ Run from the repository root (``pip install -e ".[examples]"`` first)::
 
 See ``examples/README.md`` for the whole tour.
 """
+
 from .app import create_app, may_act, may_see
 from .users import User, Users, hash_password
 

@@ -13,6 +13,7 @@ map to HTTP:
 422 with the field named next to it, ``StorageError`` 503, any other ``BpengineError`` 400.
 Anything else is logged with its traceback on the server and answered with a plain 500 page.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -44,8 +45,14 @@ __all__ = ["create_app", "may_act", "may_see", "may_work"]
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("inbox")
 
-_STATUS = ((NotFound, 404), (Forbidden, 403), (ConflictError, 409), (TaskNotReady, 409),
-           (FormError, 422), (StorageError, 503))
+_STATUS = (
+    (NotFound, 404),
+    (Forbidden, 403),
+    (ConflictError, 409),
+    (TaskNotReady, 409),
+    (FormError, 422),
+    (StorageError, 503),
+)
 _CASE_STATUSES = ("running", "completed", "cancelled", "failed")
 
 
@@ -56,8 +63,9 @@ def may_work(user, task) -> bool:
     if task.assignee == user.id:
         return True
     if task.candidate_users or task.candidate_groups:
-        return user.id in task.candidate_users or bool(set(task.candidate_groups)
-                                                       & set(user.groups))
+        return user.id in task.candidate_users or bool(
+            set(task.candidate_groups) & set(user.groups)
+        )
     return task.lane is not None and task.lane in user.groups
 
 
@@ -76,19 +84,34 @@ def may_act(user, task) -> bool:
 
 def _start_lanes(model: ProcessModel) -> set:
     """Lanes of the plain start events: whoever works there opens new cases."""
-    return {e.lane for e in model.elements.values()
-            if e.kind == "startEvent" and not e.event and e.lane}
+    return {
+        e.lane for e in model.elements.values() if e.kind == "startEvent" and not e.event and e.lane
+    }
 
 
 def _start_event(model: ProcessModel) -> str | None:
-    return next((e.id for e in model.elements.values()
-                 if e.kind == "startEvent" and not e.event and not e.scope), None)
+    return next(
+        (
+            e.id
+            for e in model.elements.values()
+            if e.kind == "startEvent" and not e.event and not e.scope
+        ),
+        None,
+    )
 
 
-def create_app(engine: Engine, models, users: Users, *, secret_key: str | bytes,
-               handlers: dict | None = None, max_body: int = 64 * 1024,
-               page_size: int = 20, secure_cookies: bool = False,
-               timezone: _dt.tzinfo | None = None) -> Flask:
+def create_app(
+    engine: Engine,
+    models,
+    users: Users,
+    *,
+    secret_key: str | bytes,
+    handlers: dict | None = None,
+    max_body: int = 64 * 1024,
+    page_size: int = 20,
+    secure_cookies: bool = False,
+    timezone: _dt.tzinfo | None = None,
+) -> Flask:
     """The inbox app over ``engine``, serving ``models`` (paths or ProcessModels).
 
     Parameters
@@ -109,14 +132,22 @@ def create_app(engine: Engine, models, users: Users, *, secret_key: str | bytes,
     """
     if len(secret_key) < 32:
         raise ValueError("secret_key: at least 32 characters (secrets.token_hex(32))")
-    app = Flask(__name__, template_folder=str(HERE / "templates"),
-                static_folder=str(HERE / "static"))
+    app = Flask(
+        __name__, template_folder=str(HERE / "templates"), static_folder=str(HERE / "static")
+    )
     app.config.update(
-        SECRET_KEY=secret_key, MAX_CONTENT_LENGTH=max_body, MAX_FORM_MEMORY_SIZE=max_body,
-        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=secure_cookies, SESSION_COOKIE_NAME="inbox_session",
-        PERMANENT_SESSION_LIFETIME=_dt.timedelta(hours=8), USERS=users, ENGINE=engine,
-        PAGE_SIZE=page_size)
+        SECRET_KEY=secret_key,
+        MAX_CONTENT_LENGTH=max_body,
+        MAX_FORM_MEMORY_SIZE=max_body,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        SESSION_COOKIE_NAME="inbox_session",
+        PERMANENT_SESSION_LIFETIME=_dt.timedelta(hours=8),
+        USERS=users,
+        ENGINE=engine,
+        PAGE_SIZE=page_size,
+    )
     for name, handler in (handlers or {}).items():
         engine.register(name, handler)
     loaded = {}
@@ -126,8 +157,9 @@ def create_app(engine: Engine, models, users: Users, *, secret_key: str | bytes,
     app.config["MODELS"] = loaded
     guard.install(app)
     shown = timezone or getattr(engine, "timezone", None) or _dt.timezone.utc
-    app.jinja_env.filters["when"] = lambda t: t.astimezone(shown).strftime(
-        "%d-%m-%Y %H:%M") if t else ""
+    app.jinja_env.filters["when"] = lambda t: (
+        t.astimezone(shown).strftime("%d-%m-%Y %H:%M") if t else ""
+    )
     app.jinja_env.filters["due"] = lambda t: _due(t, shown)
     app.context_processor(lambda: {"now": engine.clock()})  # to mark overdue tasks
     _routes(app, engine, users, loaded)
@@ -149,8 +181,7 @@ def _pages() -> tuple[int, int]:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (never //host or a scheme): no open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") \
-            and "\\" not in target:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("home")
 
@@ -181,12 +212,18 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
             return render_template("login.html", next=request.args.get("next", ""))
         uid, password = g.form.get("user", ""), g.form.get("password", "")
         if users.locked(uid):
-            return render_template("login.html", next=g.form.get("next", ""),
-                                   error="Terlalu banyak percobaan; coba lagi nanti."), 429
+            return render_template(
+                "login.html",
+                next=g.form.get("next", ""),
+                error="Terlalu banyak percobaan; coba lagi nanti.",
+            ), 429
         user = users.authenticate(uid, password)
         if user is None:
-            return render_template("login.html", next=g.form.get("next", ""),
-                                   error="Nama pengguna atau kata sandi salah."), 401
+            return render_template(
+                "login.html",
+                next=g.form.get("next", ""),
+                error="Nama pengguna atau kata sandi salah.",
+            ), 401
         session.clear()  # a fresh session (and CSRF token) for the logged-in user
         session["user"], session.permanent = user.id, True
         return redirect(_safe_next(g.form.get("next")), code=303)
@@ -200,16 +237,32 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
     @guard.login_required
     def home():
         mine = engine.find_tasks(assignee=g.user.id, limit=g.page_size)
-        offered = [t for t in engine.find_tasks(candidate_user=g.user.id, limit=None).items
-                   if t.assignee is None]  # offered to me by name, not yet claimed
-        groups = [(group, engine.find_tasks(candidate_group=group, limit=1).total,
-                   engine.find_tasks(candidate_group=group, overdue=True, limit=1).total)
-                  for group in g.user.groups]
-        startable = [(key, m, decision_fields(m, _start_event(m), {}))
-                     for key, m in models.items()
-                     if not _start_lanes(m) or _start_lanes(m) & set(g.user.groups)]
-        return render_template("home.html", mine=mine, offered=offered, groups=groups,
-                               startable=startable, prefix=PREFIX)
+        offered = [
+            t
+            for t in engine.find_tasks(candidate_user=g.user.id, limit=None).items
+            if t.assignee is None
+        ]  # offered to me by name, not yet claimed
+        groups = [
+            (
+                group,
+                engine.find_tasks(candidate_group=group, limit=1).total,
+                engine.find_tasks(candidate_group=group, overdue=True, limit=1).total,
+            )
+            for group in g.user.groups
+        ]
+        startable = [
+            (key, m, decision_fields(m, _start_event(m), {}))
+            for key, m in models.items()
+            if not _start_lanes(m) or _start_lanes(m) & set(g.user.groups)
+        ]
+        return render_template(
+            "home.html",
+            mine=mine,
+            offered=offered,
+            groups=groups,
+            startable=startable,
+            prefix=PREFIX,
+        )
 
     @app.get("/inbox")
     @guard.login_required
@@ -219,8 +272,7 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
             abort(403, f"group {group!r} is not one of yours")
         offset, limit = _pages()
         overdue = request.args.get("overdue") == "1"
-        page = engine.find_tasks(candidate_group=group, overdue=overdue, offset=offset,
-                                 limit=limit)
+        page = engine.find_tasks(candidate_group=group, overdue=overdue, offset=offset, limit=limit)
         return render_template("inbox.html", group=group, page=page, overdue=overdue)
 
     @app.get("/task/<task_id>")
@@ -230,13 +282,25 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
         case = engine.get(task.case_id)
         fields, declared = task_fields(engine, model_of(case.key), task, case.data)
         holders = [u for u in users if may_work(u, task)] if g.user.admin else []
-        colleagues = [u for u in users if u.id != g.user.id] \
-            if task.assignee == g.user.id and task.delegation != "pending" else []
+        colleagues = (
+            [u for u in users if u.id != g.user.id]
+            if task.assignee == g.user.id and task.delegation != "pending"
+            else []
+        )
         return render_template(
-            "task.html", task=task, case=case, fields=fields, declared=declared,
-            errors=errors or {}, values=values or {}, prefix=PREFIX, holders=holders,
-            colleagues=colleagues, may_act=may_act(g.user, task),
-            data=json.dumps(case.data, indent=2, ensure_ascii=False, sort_keys=True)), status
+            "task.html",
+            task=task,
+            case=case,
+            fields=fields,
+            declared=declared,
+            errors=errors or {},
+            values=values or {},
+            prefix=PREFIX,
+            holders=holders,
+            colleagues=colleagues,
+            may_act=may_act(g.user, task),
+            data=json.dumps(case.data, indent=2, ensure_ascii=False, sort_keys=True),
+        ), status
 
     @app.post("/task/<task_id>/complete")
     @guard.login_required
@@ -254,9 +318,8 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
             # Offered to the user was checked above; the engine checks it again.
             case = engine.complete(task.id, data, actor=g.user.id, groups=g.user.groups)
         except FormError as exc:
-            values = {k[len(PREFIX):]: v for k, v in g.form.items() if k.startswith(PREFIX)}
-            return task_page(task_id, errors={exc.field or "": str(exc)}, values=values,
-                             status=422)
+            values = {k[len(PREFIX) :]: v for k, v in g.form.items() if k.startswith(PREFIX)}
+            return task_page(task_id, errors={exc.field or "": str(exc)}, values=values, status=422)
         return redirect(url_for("case_page", case_id=case.id), code=303)
 
     @app.post("/task/<task_id>/claim")
@@ -330,10 +393,14 @@ def _routes(app: Flask, engine: Engine, users: Users, models: dict) -> None:
             abort(403, f"case {case.id} has no task of yours")
         model = model_of(case.key)
         names = {e.id: e.name for e in model.elements.values()} if model else {}
-        history = [(h, names.get(h.element_id, ""), _changes(h)) for h in
-                   engine.history(case.id)]
-        return render_template("case.html", case=case, history=history,
-                               incidents=engine.incidents(case.id), may_see=may_see)
+        history = [(h, names.get(h.element_id, ""), _changes(h)) for h in engine.history(case.id)]
+        return render_template(
+            "case.html",
+            case=case,
+            history=history,
+            incidents=engine.incidents(case.id),
+            may_see=may_see,
+        )
 
     @app.get("/incidents")
     @guard.admin_required
@@ -369,9 +436,15 @@ def _due(moment: _dt.datetime | None, shown: _dt.tzinfo) -> str:
 def _changes(entry) -> list[tuple[str, str]]:
     """What a history row changed in the case data, as ``(name, new value)``."""
     before, after = entry.data_before or {}, entry.data_after or {}
-    return [(k, json.dumps(after[k], ensure_ascii=False)[:200]) for k in sorted(after)
-            if k not in before or before[k] != after[k]] if entry.action != "start" else \
-        [(k, json.dumps(v, ensure_ascii=False)[:200]) for k, v in sorted(after.items())]
+    return (
+        [
+            (k, json.dumps(after[k], ensure_ascii=False)[:200])
+            for k in sorted(after)
+            if k not in before or before[k] != after[k]
+        ]
+        if entry.action != "start"
+        else [(k, json.dumps(v, ensure_ascii=False)[:200]) for k, v in sorted(after.items())]
+    )
 
 
 def _errors(app: Flask) -> None:
@@ -386,11 +459,11 @@ def _errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):
-        return render_template("error.html", status=exc.code,
-                               message=exc.description), exc.code
+        return render_template("error.html", status=exc.code, message=exc.description), exc.code
 
     @app.errorhandler(Exception)
     def _bug(exc):  # a bug of the app or the library: the traceback stays on the server
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return render_template("error.html", status=500,
-                               message="Terjadi kesalahan di server; sudah dicatat."), 500
+        return render_template(
+            "error.html", status=500, message="Terjadi kesalahan di server; sudah dicatat."
+        ), 500

@@ -10,6 +10,7 @@ compared with (``pertimbangan == "disetujui"``), a yes/no for ``lengkap == True`
 ``FormError``. Only the fields of the form reach the case data: a request cannot set any
 other name (no mass assignment).
 """
+
 from __future__ import annotations
 
 import ast
@@ -61,8 +62,11 @@ def _conditions_after(model, element_id: str) -> list[str]:
 def _hints(tree) -> dict[str, list]:
     """Name -> the constants it is compared with ([] for a bare yes/no test)."""
     hints: dict[str, list] = {}
-    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)
-              and isinstance(n.func, ast.Name)}
+    called = {
+        n.func.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
@@ -81,8 +85,9 @@ def decision_fields(model, element_id: str, data: dict) -> list[Field]:
     merged: dict[str, list] = {}
     for condition in _conditions_after(model, element_id):
         for name, constants in _hints(compile_expression(condition).tree).items():
-            merged.setdefault(name, []).extend(c for c in constants
-                                               if c not in merged.get(name, []))
+            merged.setdefault(name, []).extend(
+                c for c in constants if c not in merged.get(name, [])
+            )
     fields = []
     for name, constants in merged.items():
         texts = [c for c in constants if isinstance(c, str)]
@@ -94,8 +99,16 @@ def decision_fields(model, element_id: str, data: dict) -> list[Field]:
             kind, values = "long", ()
         else:
             kind, values = "string", ()
-        fields.append(Field(name, name.replace("_", " "), kind, required=True,
-                            default=data.get(name), values=values))
+        fields.append(
+            Field(
+                name,
+                name.replace("_", " "),
+                kind,
+                required=True,
+                default=data.get(name),
+                values=values,
+            )
+        )
     return fields
 
 

@@ -13,6 +13,7 @@
 - **Headers**: a strict Content-Security-Policy (no inline script at all), no framing, no
   MIME sniffing.
 """
+
 from __future__ import annotations
 
 import functools
@@ -55,8 +56,13 @@ def _read_form() -> None:
     raw = b"".join(pieces)
     try:
         text = raw.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text),
-                          max_num_fields=MAX_FIELDS, errors="strict")
+        pairs = parse_qsl(
+            text,
+            keep_blank_values=True,
+            strict_parsing=bool(text),
+            max_num_fields=MAX_FIELDS,
+            errors="strict",
+        )
     except (UnicodeDecodeError, ValueError):
         abort(400, "the request body is not a form (UTF-8, name=value&...)")
     if any("\x00" in k or "\x00" in v for k, v in pairs):
@@ -73,7 +79,8 @@ def _check_csrf() -> None:
 def _headers(response):
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'")
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"

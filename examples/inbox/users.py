@@ -13,6 +13,7 @@ A user's ``groups`` are lane names and Camunda candidate groups alike: the engin
 task without candidates to its lane, read as a group. ``admin`` users see every case, the
 incidents page, and may retry and reassign; nobody completes a task not offered to them.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,8 +57,12 @@ class User:
     admin: bool = False
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "password": self.password, "groups": list(self.groups),
-                "admin": self.admin}
+        return {
+            "name": self.name,
+            "password": self.password,
+            "groups": list(self.groups),
+            "admin": self.admin,
+        }
 
 
 # Checked against when the name is unknown, so an unknown name costs as much as a known one.
@@ -88,31 +93,41 @@ class Users:
                 if not isinstance(groups, list) or not all(isinstance(x, str) for x in groups):
                     raise UserFileError(f"{path}: user {uid!r}: groups must be a list of names")
                 if not str(entry.get("password", "")).startswith(("scrypt:", "pbkdf2:")):
-                    raise UserFileError(f"{path}: user {uid!r}: password must be a scrypt or "
-                                        "pbkdf2 hash (use `adduser`), never plain text")
-                users[uid] = User(uid, str(entry.get("name") or uid), entry["password"],
-                                  tuple(groups), bool(entry.get("admin", False)))
+                    raise UserFileError(
+                        f"{path}: user {uid!r}: password must be a scrypt or "
+                        "pbkdf2 hash (use `adduser`), never plain text"
+                    )
+                users[uid] = User(
+                    uid,
+                    str(entry.get("name") or uid),
+                    entry["password"],
+                    tuple(groups),
+                    bool(entry.get("admin", False)),
+                )
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             if isinstance(exc, UserFileError):
                 raise
-            raise UserFileError(f"{path}: not a users file ({type(exc).__name__}: {exc})"
-                                ) from None
+            raise UserFileError(f"{path}: not a users file ({type(exc).__name__}: {exc})") from None
         return cls(users, path)
 
     def save(self) -> None:
         """Write the users file (readable by its owner only: it holds password hashes)."""
         if self.path is None:
             raise ValueError("these users were not read from a file")
-        text = json.dumps({"users": {u.id: u.to_dict() for u in self._users.values()}},
-                          indent=2, ensure_ascii=False)
+        text = json.dumps(
+            {"users": {u.id: u.to_dict() for u in self._users.values()}},
+            indent=2,
+            ensure_ascii=False,
+        )
         tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text + "\n")
         os.replace(tmp, self.path)
 
-    def add(self, uid: str, password: str, groups=(), *, name: str = "",
-            admin: bool = False) -> User:
+    def add(
+        self, uid: str, password: str, groups=(), *, name: str = "", admin: bool = False
+    ) -> User:
         """Add or replace a user (the password is hashed here)."""
         uid = uid.strip()
         if not uid or not uid.isprintable() or len(uid) > 64:
@@ -152,7 +167,8 @@ class Users:
         now = time.monotonic()
         with self._lock:
             if len(self._failures) > MAX_TRACKED:  # names made up by a guesser: forget old ones
-                self._failures = {k: v for k, v in self._failures.items()
-                                  if v and now - v[-1] < LOCKOUT}
+                self._failures = {
+                    k: v for k, v in self._failures.items() if v and now - v[-1] < LOCKOUT
+                }
             self._failures.setdefault(uid[:64], []).append(now)
         return None

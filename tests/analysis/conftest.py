@@ -4,6 +4,7 @@
 conditions, ``bpe:`` attributes and DI-free) and returns its path; tests then load it
 through the public API or pass it to the CLI, exactly as a user would.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,9 +15,15 @@ import yaml
 
 from bpengine import load
 
-_KINDS = {"start": "startEvent", "end": "endEvent", "xor": "exclusiveGateway",
-          "and": "parallelGateway", "or": "inclusiveGateway", "task": "userTask",
-          "terminate": "endEvent"}
+_KINDS = {
+    "start": "startEvent",
+    "end": "endEvent",
+    "xor": "exclusiveGateway",
+    "and": "parallelGateway",
+    "or": "inclusiveGateway",
+    "task": "userTask",
+    "terminate": "endEvent",
+}
 
 
 def write_procedure(path: Path, steps: dict, flows: list, ranks: dict | None = None) -> Path:
@@ -43,15 +50,23 @@ def write_procedure(path: Path, steps: dict, flows: list, ranks: dict | None = N
         src, tgt = spec[0].split(">")
         name = spec[1] if len(spec) > 1 else ""
         cond = spec[2] if len(spec) > 2 else None
-        inner = (f"<conditionExpression xsi:type=\"tFormalExpression\">{cond}</conditionExpression>"
-                 if cond else "")
-        body.append(f"<sequenceFlow id=\"{src}_{tgt}\" name={quoteattr(name)} "
-                    f"sourceRef=\"{src}\" targetRef=\"{tgt}\">{inner}</sequenceFlow>")
+        inner = (
+            f'<conditionExpression xsi:type="tFormalExpression">{cond}</conditionExpression>'
+            if cond
+            else ""
+        )
+        body.append(
+            f'<sequenceFlow id="{src}_{tgt}" name={quoteattr(name)} '
+            f'sourceRef="{src}" targetRef="{tgt}">{inner}</sequenceFlow>'
+        )
     lane_xml = "".join(
-        f"<lane id=\"L{i}\" name={quoteattr(name)}"
-        + (f" bpe:rank=\"{ranks[name]}\"" if name in ranks else "") + ">"
-        + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in nodes) + "</lane>"
-        for i, (name, nodes) in enumerate(lanes.items()))
+        f'<lane id="L{i}" name={quoteattr(name)}'
+        + (f' bpe:rank="{ranks[name]}"' if name in ranks else "")
+        + ">"
+        + "".join(f"<flowNodeRef>{n}</flowNodeRef>" for n in nodes)
+        + "</lane>"
+        for i, (name, nodes) in enumerate(lanes.items())
+    )
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -59,8 +74,10 @@ def write_procedure(path: Path, steps: dict, flows: list, ranks: dict | None = N
         'xmlns:bpe="http://bpengine.org/schema/bpmn/1.0" id="defs" '
         'targetNamespace="http://example.org">\n'
         f'<process id="proc" name={quoteattr(path.stem)} isExecutable="true">'
-        + (f"<laneSet id=\"ls\">{lane_xml}</laneSet>" if lanes else "")
-        + "\n".join(body) + "</process></definitions>\n")
+        + (f'<laneSet id="ls">{lane_xml}</laneSet>' if lanes else "")
+        + "\n".join(body)
+        + "</process></definitions>\n"
+    )
     path.write_text(xml, encoding="utf-8")
     return path
 
@@ -72,12 +89,15 @@ def procedure(tmp_path):
     With ``scenario`` (a dict in the SCENARIO.md shape) the sidecar ``p.scenario.yaml``
     is written too.
     """
+
     def make(steps, flows, ranks=None, scenario=None, name="p"):
         path = write_procedure(tmp_path / f"{name}.bpmn", steps, flows, ranks)
         if scenario is not None:
-            (tmp_path / f"{name}.scenario.yaml").write_text(yaml.safe_dump(scenario),
-                                                            encoding="utf-8")
+            (tmp_path / f"{name}.scenario.yaml").write_text(
+                yaml.safe_dump(scenario), encoding="utf-8"
+            )
         return path
+
     return make
 
 
@@ -103,16 +123,27 @@ def domisili(procedure):
         "draft": ("task", "Input data dan buat konsep surat keterangan", "Petugas Kelurahan"),
         "paraf": ("task", "Periksa dan paraf konsep surat keterangan", "Kasi Pemerintahan"),
         "g_paraf": ("xor", "Benar?", "Kasi Pemerintahan"),
-        "ttd": ("task", "Periksa dan tanda tangan surat keterangan", "Lurah",
-                {"mandatory": True}),
+        "ttd": ("task", "Periksa dan tanda tangan surat keterangan", "Lurah", {"mandatory": True}),
         "arsip": ("task", "Beri nomor, cap dan arsipkan", "Petugas Kelurahan"),
         "e": ("end", "Surat diterima", "Pemohon"),
         "e_tolak": ("end", "Dikembalikan", "Pemohon"),
     }
-    flows = ["s>isi", "isi>rt_buat", "rt_buat>rt_ttd", "rt_ttd>rw_ttd", "rw_ttd>ver",
-             "ver>g_ver", ("g_ver>draft", "lengkap"), ("g_ver>e_tolak", "tidak lengkap"),
-             "draft>paraf", "paraf>g_paraf", ("g_paraf>ttd", "benar"),
-             ("g_paraf>draft", "salah, perbaiki"), "ttd>arsip", "arsip>e"]
+    flows = [
+        "s>isi",
+        "isi>rt_buat",
+        "rt_buat>rt_ttd",
+        "rt_ttd>rw_ttd",
+        "rw_ttd>ver",
+        "ver>g_ver",
+        ("g_ver>draft", "lengkap"),
+        ("g_ver>e_tolak", "tidak lengkap"),
+        "draft>paraf",
+        "paraf>g_paraf",
+        ("g_paraf>ttd", "benar"),
+        ("g_paraf>draft", "salah, perbaiki"),
+        "ttd>arsip",
+        "arsip>e",
+    ]
     return procedure(steps, flows, name="domisili")
 
 

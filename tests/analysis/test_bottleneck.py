@@ -1,4 +1,5 @@
 """bottleneck: the busiest lane, a lane of the same pool that can lend a person, Erlang C."""
+
 from __future__ import annotations
 
 import math
@@ -23,17 +24,22 @@ def test_erlang_c_matches_the_m_m_1_and_m_m_2_formulas():
 
 
 def _scenario(staff):
-    return {"calendar": {"hours": "always"},
-            "arrivals": {"interarrival": {"distribution": "exponential", "mean": "60 min"}},
-            "tasks": {"a": "50 min", "b": "10 min", "c": "10 min"},
-            "lanes": {"Loket": {"staff": staff}, "Arsip": {"staff": 3},
-                      "Pemohon": {"staff": 1000}}}
+    return {
+        "calendar": {"hours": "always"},
+        "arrivals": {"interarrival": {"distribution": "exponential", "mean": "60 min"}},
+        "tasks": {"a": "50 min", "b": "10 min", "c": "10 min"},
+        "lanes": {"Loket": {"staff": staff}, "Arsip": {"staff": 3}, "Pemohon": {"staff": 1000}},
+    }
 
 
 def test_a_busy_lane_borrows_from_a_lane_with_time_to_spare(procedure):
-    steps = {"s": ("start", "", "Pemohon"), "a": ("task", "Periksa berkas", "Loket"),
-             "b": ("task", "Arsipkan", "Arsip"), "c": ("task", "Ambil surat", "Pemohon"),
-             "e": ("end", "", "Pemohon")}
+    steps = {
+        "s": ("start", "", "Pemohon"),
+        "a": ("task", "Periksa berkas", "Loket"),
+        "b": ("task", "Arsipkan", "Arsip"),
+        "c": ("task", "Ambil surat", "Pemohon"),
+        "e": ("end", "", "Pemohon"),
+    }
     model = load(procedure(steps, ["s>a", "a>b", "b>c", "c>e"]))
     busy = load_scenario(_scenario(1), model=model)
     lanes = lane_utilisation(model, busy)
@@ -51,9 +57,14 @@ def test_a_busy_lane_borrows_from_a_lane_with_time_to_spare(procedure):
     assert not [f for f in analyze(model) if f.rule == "bottleneck"]
 
 
-@pytest.mark.parametrize(("name", "busy"), [("perjalanan-dinas", "Pejabat Pembuat Komitmen (PPK)"),
-                                        ("disposisi-surat-masuk", "Sekretaris Dinas"),
-                                        ("izin-usaha-sebelum-oss", "Tim Teknis")])
+@pytest.mark.parametrize(
+    ("name", "busy"),
+    [
+        ("perjalanan-dinas", "Pejabat Pembuat Komitmen (PPK)"),
+        ("disposisi-surat-masuk", "Sekretaris Dinas"),
+        ("izin-usaha-sebelum-oss", "Tim Teknis"),
+    ],
+)
 def test_found_on_shipped_processes(name, busy):
     model = load(PROCESSES / f"{name}.bpmn")
     found = analyze(model, scenario=PROCESSES / f"{name}.scenario.yaml", rules=["bottleneck"])

@@ -1,4 +1,5 @@
 """`bpengine analyze`: formats, options and one-line errors."""
+
 from __future__ import annotations
 
 import json
@@ -43,11 +44,19 @@ def test_sarif_to_file(domisili, tmp_path):
 
 
 def test_rule_filter_and_sidecar_scenario(procedure):
-    steps = {"s": ("start", "", "P"), "a": ("task", "Verifikasi berkas", "Petugas"),
-             "g": ("xor", "", "Petugas"), "w": ("task", "Terbitkan izin", "Petugas"),
-             "e": ("end", "", "P"), "x": ("end", "", "P")}
-    path = procedure(steps, ["s>a", "a>g", ("g>w", "ya"), ("g>x", "tidak"), "w>e"],
-                     scenario={"gateways": {"g": {"g_w": 1.0, "g_x": 0.0}}})
+    steps = {
+        "s": ("start", "", "P"),
+        "a": ("task", "Verifikasi berkas", "Petugas"),
+        "g": ("xor", "", "Petugas"),
+        "w": ("task", "Terbitkan izin", "Petugas"),
+        "e": ("end", "", "P"),
+        "x": ("end", "", "P"),
+    }
+    path = procedure(
+        steps,
+        ["s>a", "a>g", ("g>w", "ya"), ("g>x", "tidak"), "w>e"],
+        scenario={"gateways": {"g": {"g_w": 1.0, "g_x": 0.0}}},
+    )
     r = run(path, "--rule", "rubber-stamp", "--format", "json")
     doc = json.loads(r.output)
     assert [f["rule"] for f in doc["findings"]] == ["rubber-stamp"]
@@ -91,6 +100,7 @@ def test_corpus_file_from_shared():
 
 def _pbg():
     from pathlib import Path
+
     return Path(__file__).resolve().parents[2] / "processes" / "pbg.bpmn"
 
 

@@ -1,4 +1,5 @@
 """One consistent view: no contradicting findings, capped savings, a total counting overlap once."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,8 +36,10 @@ def test_findings_on_shipped_processes_agree_and_add_up(path):
         for pid in model.processes if not saved else ():
             steps = [s for s in acting_steps(f) if model.elements[s].process == pid]
             if steps:
-                saved += (lead_time(model, scenario, process=pid)[0]
-                          - lead_time(model, scenario, without=steps, process=pid)[0])
+                saved += (
+                    lead_time(model, scenario, process=pid)[0]
+                    - lead_time(model, scenario, without=steps, process=pid)[0]
+                )
         assert f.saving.working_days <= saved + 0.01, (f.id, f.saving, saved)
     total = found.total
     # the case's lead time: across the pools joined by their hand-overs (transfers
@@ -60,15 +63,34 @@ def test_a_simulated_mean_caps_the_total():
 
 def test_a_rubber_stamp_on_a_check_that_sends_cases_round_a_loop_is_dropped(procedure):
     # whatever rule called it a rubber stamp, the loop its decision closes says it decides
-    steps = {"s": ("start", "", "Staf"), "d": ("task", "Buat konsep surat", "Staf"),
-             "p": ("task", "Paraf konsep surat", "Kasi"), "g": ("xor", "Hasil", "Kasi"),
-             "k": ("task", "Kirim surat", "Staf"), "e": ("end", "", "Staf")}
+    steps = {
+        "s": ("start", "", "Staf"),
+        "d": ("task", "Buat konsep surat", "Staf"),
+        "p": ("task", "Paraf konsep surat", "Kasi"),
+        "g": ("xor", "Hasil", "Kasi"),
+        "k": ("task", "Kirim surat", "Staf"),
+        "e": ("end", "", "Staf"),
+    }
     flows = ["s>d", "d>p", "p>g", ("g>k", "A"), ("g>d", "B"), "k>e"]
     model = load(procedure(steps, flows))
-    stamp = make_finding(model, "rubber-stamp", ("p",), "nothing after it decides", "notify",
-                         targets=("p",), saving=Saving(0.5, 0.1))
-    other = make_finding(model, "rubber-stamp", ("k",), "nothing after it decides", "notify",
-                         targets=("k",), saving=Saving(0.5, 0.1))
+    stamp = make_finding(
+        model,
+        "rubber-stamp",
+        ("p",),
+        "nothing after it decides",
+        "notify",
+        targets=("p",),
+        saving=Saving(0.5, 0.1),
+    )
+    other = make_finding(
+        model,
+        "rubber-stamp",
+        ("k",),
+        "nothing after it decides",
+        "notify",
+        targets=("k",),
+        saving=Saving(0.5, 0.1),
+    )
     kept = reconcile(model, [stamp, other])
     assert [f.id for f in kept] == [other.id]
     assert kept.total.working_days <= 0.5
@@ -80,8 +102,11 @@ def test_a_paper_hand_over_is_capped_by_its_transfer_across_the_pools_not_by_zer
     path = PROCESSES / "pbg.bpmn"
     model = load(path)
     scenario = load_scenario(path.with_name("pbg.scenario.yaml"), model=model)
-    handover = next(f for f in analyze(model, scenario=scenario)
-                    if f.rule == "paper-handover" and "Catch_sppst" in f.elements)
+    handover = next(
+        f
+        for f in analyze(model, scenario=scenario)
+        if f.rule == "paper-handover" and "Catch_sppst" in f.elements
+    )
     whole = lead_time(model, scenario)[0]
     lost = whole - lead_time(model, scenario, without=set(handover.elements))[0]
     assert lost > 0.4  # a paper transfer of half a working day on the critical path

@@ -5,6 +5,7 @@ the listed ids; a ``must_not_remove`` step is never removed by a finding (the st
 suggestion's declaration says it removes); a ``must_not_flag`` step is in no
 finding at all. The format is described in SCENARIO.md.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -28,13 +29,16 @@ def _check(path):
         want = set(exp["elements"])
         if not any(f.rule == exp["rule"] and want <= set(f.elements) for f in findings):
             same_rule = [f.elements for f in findings if f.rule == exp["rule"]]
-            problems.append(f"missing {exp['rule']} over {sorted(want)} ({exp.get('why', '')}); "
-                            f"found for that rule: {same_rule}")
+            problems.append(
+                f"missing {exp['rule']} over {sorted(want)} ({exp.get('why', '')}); "
+                f"found for that rule: {same_rule}"
+            )
     for item in spec.get("must_not_remove") or []:
         for f in findings:
             if item["element"] in removed_steps(f):
-                problems.append(f"{f.id} ({f.suggestion}) removes {item['element']} "
-                                f"({item.get('why', '')})")
+                problems.append(
+                    f"{f.id} ({f.suggestion}) removes {item['element']} ({item.get('why', '')})"
+                )
     for item in spec.get("must_not_flag") or []:
         for f in findings:
             if item["element"] in f.elements:

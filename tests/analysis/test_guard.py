@@ -1,4 +1,5 @@
 """The guard: mandatory and maker/checker steps are only ever parallelised."""
+
 from __future__ import annotations
 
 from bpengine import analyze, load
@@ -13,9 +14,13 @@ def test_mandatory_target_turns_removal_into_parallelising(domisili_model, proce
     assert chain.suggestion == "parallelise"
     assert "mandatory" in chain.guard
     # a dominated check whose later twin is mandatory: the earlier one may still go
-    steps = {"s": ("start", "", "P"), "a": ("task", "Periksa berkas", "Kasi"),
-             "b": ("task", "Periksa berkas", "Kabid", {"mandatory": True}),
-             "c": ("task", "Arsipkan berkas", "TU"), "e": ("end", "", "P")}
+    steps = {
+        "s": ("start", "", "P"),
+        "a": ("task", "Periksa berkas", "Kasi"),
+        "b": ("task", "Periksa berkas", "Kabid", {"mandatory": True}),
+        "c": ("task", "Arsipkan berkas", "TU"),
+        "e": ("end", "", "P"),
+    }
     model = load(procedure(steps, ["s>a", "a>b", "b>c", "c>e"]))
     rever = next(f for f in analyze(model) if f.rule == "reverification")
     assert rever.targets == ("b",)
@@ -32,9 +37,13 @@ def test_maker_checker_pair_in_different_lanes(domisili_model):
 
 
 def test_checker_is_never_removed(procedure):
-    steps = {"s": ("start", "", "Staf"), "m": ("task", "Buat konsep surat", "Staf"),
-             "c": ("task", "Periksa konsep surat", "Kasi"), "n": ("task", "Kirim", "Staf"),
-             "e": ("end", "", "Staf")}
+    steps = {
+        "s": ("start", "", "Staf"),
+        "m": ("task", "Buat konsep surat", "Staf"),
+        "c": ("task", "Periksa konsep surat", "Kasi"),
+        "n": ("task", "Kirim", "Staf"),
+        "e": ("end", "", "Staf"),
+    }
     found = analyze(load(procedure(steps, ["s>m", "m>c", "c>n", "n>e"])))
     stamp = next(f for f in found if f.rule == "rubber-stamp")
     assert stamp.elements == ("c",)
@@ -43,9 +52,13 @@ def test_checker_is_never_removed(procedure):
 
 
 def test_an_unannotated_legal_act_is_only_parallelised_and_the_word_is_named(procedure):
-    steps = {"s": ("start", "", "Staf"), "m": ("task", "Buat konsep surat", "Staf"),
-             "c": ("task", "Tanda tangani surat izin", "Kepala"), "n": ("task", "Kirim", "Staf"),
-             "e": ("end", "", "Staf")}
+    steps = {
+        "s": ("start", "", "Staf"),
+        "m": ("task", "Buat konsep surat", "Staf"),
+        "c": ("task", "Tanda tangani surat izin", "Kepala"),
+        "n": ("task", "Kirim", "Staf"),
+        "e": ("end", "", "Staf"),
+    }
     found = analyze(load(procedure(steps, ["s>m", "m>c", "c>n", "n>e"])))
     stamp = next(f for f in found if "c" in f.elements)
     assert stamp.suggestion == "parallelise"
@@ -55,8 +68,12 @@ def test_an_unannotated_legal_act_is_only_parallelised_and_the_word_is_named(pro
 
 
 def test_mandatory_false_lets_a_signature_go(procedure):
-    steps = {"s": ("start", "", "Staf"), "m": ("task", "Buat konsep surat", "Staf"),
-             "c": ("task", "Tanda tangani surat izin", "Kepala", {"mandatory": False}),
-             "n": ("task", "Kirim", "Staf"), "e": ("end", "", "Staf")}
+    steps = {
+        "s": ("start", "", "Staf"),
+        "m": ("task", "Buat konsep surat", "Staf"),
+        "c": ("task", "Tanda tangani surat izin", "Kepala", {"mandatory": False}),
+        "n": ("task", "Kirim", "Staf"),
+        "e": ("end", "", "Staf"),
+    }
     model = load(procedure(steps, ["s>m", "m>c", "c>n", "n>e"]))
     assert guard_reason(model, "c") is None

@@ -1,4 +1,5 @@
 """ping-pong: X -> Y -> X handoffs within a few steps."""
+
 from __future__ import annotations
 
 from bpengine import load
@@ -17,18 +18,32 @@ def _route(procedure, lanes_and_names):
 
 
 def test_forward_only_ping_pong_is_a_warning(procedure):
-    model = _route(procedure, [("Petugas", "Input data"), ("Sekretaris", "Terima dan teruskan berkas"),
-                               ("Petugas", "Buat konsep")])
+    model = _route(
+        procedure,
+        [
+            ("Petugas", "Input data"),
+            ("Sekretaris", "Terima dan teruskan berkas"),
+            ("Petugas", "Buat konsep"),
+        ],
+    )
     found = check_ping_pong(model)
     assert [(f.elements, f.severity, f.targets) for f in found] == [
-        (("t0", "t1", "t2"), "warning", ("t1",))]
+        (("t0", "t1", "t2"), "warning", ("t1",))
+    ]
     assert found[0].suggestion == "reassign"
     assert found[0].saving.staff_hours > 0
 
 
 def test_ping_pong_with_real_work_is_a_note(procedure):
-    model = _route(procedure, [("Petugas", "Input data"), ("Kasi", "Hitung retribusi"),
-                               ("Kabid", "Susun laporan"), ("Petugas", "Buat konsep")])
+    model = _route(
+        procedure,
+        [
+            ("Petugas", "Input data"),
+            ("Kasi", "Hitung retribusi"),
+            ("Kabid", "Susun laporan"),
+            ("Petugas", "Buat konsep"),
+        ],
+    )
     found = check_ping_pong(model)
     assert [(f.elements, f.severity) for f in found] == [(("t0", "t1", "t2", "t3"), "note")]
 

@@ -1,4 +1,5 @@
 """paper-handover and once-only: the cost between agencies, and the inter-agency metrics."""
+
 from pathlib import Path
 
 import pytest
@@ -49,8 +50,9 @@ def test_the_scenario_transfer_time_is_the_saving(model):
 
 
 def test_data_and_the_applicants_own_trips_are_not_flagged(model):
-    data = COLLAB.read_bytes().replace(b'sourceRef="Throw_serahkan"',
-                                       b'bpe:handover="data" sourceRef="Throw_serahkan"')
+    data = COLLAB.read_bytes().replace(
+        b'sourceRef="Throw_serahkan"', b'bpe:handover="data" sourceRef="Throw_serahkan"'
+    )
     assert check_paper_handover(load(data)) == []
     # Msg_izin (paper, to the applicant) and Msg_data (a send task) are never flagged
     flagged = {e for f in analyze(model) if f.rule == "paper-handover" for e in f.elements}

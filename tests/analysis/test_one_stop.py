@@ -1,4 +1,5 @@
 """one-stop: counters of different agencies the applicant visits one after another."""
+
 from pathlib import Path
 
 from bpengine import analyze, load, load_scenario
@@ -14,15 +15,17 @@ def test_the_founders_trips_from_counter_to_counter_are_found_before_oss():
     model = load(PRE_OSS)
     visits = [(a.flow, ans.flow, b.flow) for a, ans, b in counter_visits(model)]
     # RT/RW (kelurahan) -> KPP, then KPP -> DPMPTSP counter
-    assert visits == [("Msg_permohonan_pengantar", "Msg_skdu", "Msg_berkas_npwp"),
-                      ("Msg_berkas_npwp", "Msg_npwp", "Msg_berkas_loket")]
-    sc = load_scenario(str(PRE_OSS.with_name("izin-usaha-sebelum-oss.scenario.yaml")),
-                       model=model)
+    assert visits == [
+        ("Msg_permohonan_pengantar", "Msg_skdu", "Msg_berkas_npwp"),
+        ("Msg_berkas_npwp", "Msg_npwp", "Msg_berkas_loket"),
+    ]
+    sc = load_scenario(str(PRE_OSS.with_name("izin-usaha-sebelum-oss.scenario.yaml")), model=model)
     found = [f for f in analyze(model, scenario=sc) if f.rule == "one-stop"]
     assert {f.suggestion for f in found} == {"one-stop"}
     assert {f.elements for f in found} == {
         ("Throw_minta_pengantar", "Catch_skdu", "Throw_daftar_npwp"),
-        ("Throw_daftar_npwp", "Catch_npwp", "Throw_ke_dpmptsp")}
+        ("Throw_daftar_npwp", "Catch_npwp", "Throw_ke_dpmptsp"),
+    }
     assert all(f.saving.working_days > 0 for f in found)
     assert "KPP Pratama" in found[-1].explanation
 
@@ -39,8 +42,9 @@ def test_no_counter_visits_where_agencies_pass_the_file_among_themselves():
 def test_once_merged_the_visit_is_no_longer_found():
     model = load(PRE_OSS)
     new = one_stop(model, ["Throw_minta_pengantar", "Catch_skdu", "Throw_daftar_npwp"]).model
-    assert [(a.flow, b.flow) for a, _ans, b in counter_visits(new)] == \
-        [("Msg_permohonan_pengantar", "Msg_berkas_loket")]  # the counter forwards to KPP now
+    assert [(a.flow, b.flow) for a, _ans, b in counter_visits(new)] == [
+        ("Msg_permohonan_pengantar", "Msg_berkas_loket")
+    ]  # the counter forwards to KPP now
 
 
 def test_the_finding_speaks_indonesian():

@@ -1,4 +1,5 @@
 """Table, JSON and SARIF 2.1.0 output of findings."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,21 @@ def test_json_round_trips(domisili_model):
     doc = json.loads(findings_json(found, domisili_model, soundness=soundness(domisili_model)))
     assert [f["id"] for f in doc["findings"]] == [f.id for f in found]
     first = doc["findings"][0]
-    assert set(first) >= {"id", "rule", "severity", "elements", "names", "lanes", "explanation",
-                          "suggestion", "targets", "saving", "guard", "data", "data_source"}
+    assert set(first) >= {
+        "id",
+        "rule",
+        "severity",
+        "elements",
+        "names",
+        "lanes",
+        "explanation",
+        "suggestion",
+        "targets",
+        "saving",
+        "guard",
+        "data",
+        "data_source",
+    }
     assert first["saving"]["label"] == "estimate"
     assert doc["soundness"]["sound"] is True
 

@@ -1,4 +1,5 @@
 """The portfolio view across procedures (bpengine.analysis.portfolio) and `analyze FOLDER`."""
+
 from __future__ import annotations
 
 import json
@@ -37,9 +38,14 @@ def test_shipped_processes_list_the_ktp_as_demanded_by_several_procedures():
 
 def test_before_and_after_of_one_reform_count_as_one_procedure():
     view = portfolio(_shipped())
-    assert any({"Perizinan Berusaha sebelum OSS (s.d. 2018)",
-                "Perizinan Berusaha Berbasis Risiko melalui OSS-RBA (PP 5/2021)"} <= set(v)
-               for v in view.versions)
+    assert any(
+        {
+            "Perizinan Berusaha sebelum OSS (s.d. 2018)",
+            "Perizinan Berusaha Berbasis Risiko melalui OSS-RBA (PP 5/2021)",
+        }
+        <= set(v)
+        for v in view.versions
+    )
     # the two versions share their steps, but that is not a saving across procedures
     assert all(view.distinct(s.procedures) > 1 for s in view.shared_steps)
     ktp = next(d for d in view.repeated_documents if d.document == "KTP")
@@ -55,11 +61,13 @@ def test_offices_shared_by_procedures_are_totalled():
     assert kepala.minutes_per_case > 0
     assert office["Pemohon"].applicant
     assert not kepala.applicant
-    assert any(c.kind == "shared-service" and c.subject == "Kepala DPMPTSP"
-               for c in view.candidates)
+    assert any(
+        c.kind == "shared-service" and c.subject == "Kepala DPMPTSP" for c in view.candidates
+    )
     # the applicant is served, never a shared service
-    assert not any(c.kind == "shared-service" and office[c.subject].applicant
-                   for c in view.candidates)
+    assert not any(
+        c.kind == "shared-service" and office[c.subject].applicant for c in view.candidates
+    )
 
 
 def test_what_the_procedure_itself_produces_is_not_demanded():
@@ -70,20 +78,31 @@ def test_what_the_procedure_itself_produces_is_not_demanded():
 
 
 def test_documents_are_matched_across_procedures_by_kind(procedure):
-    a = procedure({"s": ("start", "", "Pemohon"),
-                   "t": ("task", "Serahkan fotokopi KK", "Pemohon"),
-                   "u": ("task", "Verifikasi kartu keluarga", "Petugas"),
-                   "e": ("end", "", "Petugas")}, ["s>t", "t>u", "u>e"], name="a")
-    b = procedure({"s": ("start", "", "Pemohon"),
-                   "x": ("task", "Unggah KK dan KKPR", "Pemohon"),
-                   "y": ("task", "Periksa KK", "Petugas Dinas"),
-                   "e": ("end", "", "Petugas Dinas")}, ["s>x", "x>y", "y>e"], name="b")
+    a = procedure(
+        {
+            "s": ("start", "", "Pemohon"),
+            "t": ("task", "Serahkan fotokopi KK", "Pemohon"),
+            "u": ("task", "Verifikasi kartu keluarga", "Petugas"),
+            "e": ("end", "", "Petugas"),
+        },
+        ["s>t", "t>u", "u>e"],
+        name="a",
+    )
+    b = procedure(
+        {
+            "s": ("start", "", "Pemohon"),
+            "x": ("task", "Unggah KK dan KKPR", "Pemohon"),
+            "y": ("task", "Periksa KK", "Petugas Dinas"),
+            "e": ("end", "", "Petugas Dinas"),
+        },
+        ["s>x", "x>y", "y>e"],
+        name="b",
+    )
     view = portfolio([load(a), load(b)])
     kk = next(d for d in view.repeated_documents if d.document == "KK")
     assert kk.submissions == 2
     assert kk.checks == 2
-    assert set(kk.offices) == {"Petugas",
-                                                                          "Petugas Dinas"}
+    assert set(kk.offices) == {"Petugas", "Petugas Dinas"}
     assert "KKPR" not in [d.document for d in view.repeated_documents]
 
 
@@ -97,8 +116,9 @@ def test_cli_folder_gives_the_portfolio_in_text_json_and_html(tmp_path):
     doc = json.loads(r.output)
     assert "KTP" in [d["document"] for d in doc["documents"] if len(d["procedures"]) > 1]
     out = tmp_path / "p.html"
-    r = CliRunner().invoke(main, ["analyze", *map(str, process_files()[:3]), "--format",
-                                  "html", "-o", str(out)])
+    r = CliRunner().invoke(
+        main, ["analyze", *map(str, process_files()[:3]), "--format", "html", "-o", str(out)]
+    )
     assert r.exit_code == 0, r.output
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
@@ -106,8 +126,9 @@ def test_cli_folder_gives_the_portfolio_in_text_json_and_html(tmp_path):
 
 
 def test_cli_portfolio_refuses_one_scenario_for_many_and_sarif():
-    r = CliRunner().invoke(main, ["analyze", str(PROCESSES), "--scenario",
-                                  str(PROCESSES / "pbg.scenario.yaml")])
+    r = CliRunner().invoke(
+        main, ["analyze", str(PROCESSES), "--scenario", str(PROCESSES / "pbg.scenario.yaml")]
+    )
     assert r.exit_code != 0
     assert r.output.count("\n") == 1
     assert "--scenario" in r.output

@@ -1,4 +1,5 @@
 """dominated-approval and reverification: checks another check already covers."""
+
 from __future__ import annotations
 
 from bpengine import load
@@ -10,9 +11,13 @@ from bpengine.analysis.redundant_checks import (
 
 
 def _checks(procedure, between="Input data pemohon", lane_b="Lurah", ranks=None, branch=False):
-    steps = {"s": ("start", "", "Pemohon"), "a": ("task", "Verifikasi KTP dan KK", "Ketua RT"),
-             "m": ("task", between, "Petugas"),
-             "b": ("task", "Periksa KTP dan KK", lane_b), "e": ("end", "", "Pemohon")}
+    steps = {
+        "s": ("start", "", "Pemohon"),
+        "a": ("task", "Verifikasi KTP dan KK", "Ketua RT"),
+        "m": ("task", between, "Petugas"),
+        "b": ("task", "Periksa KTP dan KK", lane_b),
+        "e": ("end", "", "Pemohon"),
+    }
     flows = ["s>a", "a>m", "m>b", "b>e"]
     if branch:  # the first check is on one branch only
         steps["g"] = ("xor", "", "Pemohon")
@@ -47,7 +52,9 @@ def test_junior_later_check_does_not_dominate(procedure):
 
 def test_reverification_on_every_path(procedure):
     found = check_reverification(_checks(procedure))
-    assert [(f.elements, f.suggestion, f.targets) for f in found] == [(("a", "b"), "eliminate", ("b",))]
+    assert [(f.elements, f.suggestion, f.targets) for f in found] == [
+        (("a", "b"), "eliminate", ("b",))
+    ]
     assert "already been checked" in found[0].explanation
 
 
@@ -70,7 +77,9 @@ def test_partial_recheck_is_relocated_not_removed(domisili_model):
 
 def test_data_associations_are_preferred(procedure):
     path = procedure({"s": ("start", "", None)}, [])
-    xml = path.read_text().replace('<startEvent id="s" name=""></startEvent>', """
+    xml = path.read_text().replace(
+        '<startEvent id="s" name=""></startEvent>',
+        """
       <dataObject id="DO"/><dataObjectReference id="ref" name="Berkas X" dataObjectRef="DO"/>
       <startEvent id="s"/>
       <userTask id="a" name="Periksa" bpe:approval="true">
@@ -80,7 +89,8 @@ def test_data_associations_are_preferred(procedure):
       <endEvent id="e"/>
       <sequenceFlow id="f1" sourceRef="s" targetRef="a"/>
       <sequenceFlow id="f2" sourceRef="a" targetRef="b"/>
-      <sequenceFlow id="f3" sourceRef="b" targetRef="e"/>""")
+      <sequenceFlow id="f3" sourceRef="b" targetRef="e"/>""",
+    )
     path.write_text(xml)
     found = check_reverification(load(path))
     assert [(f.data, f.data_source) for f in found] == [(("Berkas X",), "data associations")]

@@ -1,4 +1,5 @@
 """rework-loop and knockout-order."""
+
 from __future__ import annotations
 
 from bpengine import load, load_scenario
@@ -6,12 +7,26 @@ from bpengine.analysis.rework import check_knockout_order, check_rework_loop, kn
 
 
 def _loop(procedure, scenario=None):
-    steps = {"s": ("start", "", "Pemohon"), "up": ("task", "Unggah berkas", "Pemohon"),
-             "j": ("xor", "", "Pemohon"), "chk": ("task", "Periksa kelengkapan berkas", "Operator"),
-             "g": ("xor", "Lengkap?", "Operator"), "ok": ("task", "Terbitkan izin", "Operator"),
-             "e": ("end", "", "Pemohon"), "fix": ("task", "Lengkapi berkas", "Pemohon")}
-    flows = ["s>up", "up>j", "j>chk", "chk>g", ("g>ok", "lengkap"), ("g>fix", "tidak lengkap"),
-             "fix>j", "ok>e"]
+    steps = {
+        "s": ("start", "", "Pemohon"),
+        "up": ("task", "Unggah berkas", "Pemohon"),
+        "j": ("xor", "", "Pemohon"),
+        "chk": ("task", "Periksa kelengkapan berkas", "Operator"),
+        "g": ("xor", "Lengkap?", "Operator"),
+        "ok": ("task", "Terbitkan izin", "Operator"),
+        "e": ("end", "", "Pemohon"),
+        "fix": ("task", "Lengkapi berkas", "Pemohon"),
+    }
+    flows = [
+        "s>up",
+        "up>j",
+        "j>chk",
+        "chk>g",
+        ("g>ok", "lengkap"),
+        ("g>fix", "tidak lengkap"),
+        "fix>j",
+        "ok>e",
+    ]
     return procedure(steps, flows, scenario=scenario)
 
 
@@ -41,38 +56,61 @@ def test_acyclic_model_has_no_rework(procedure):
 
 
 def _knockouts(procedure, scenario=None):
-    steps = {"s": ("start", "", "P"), "k1": ("task", "Periksa izin lokasi", "Dinas"),
-             "g1": ("xor", "", "Dinas"), "k2": ("task", "Verifikasi NPWP", "Petugas"),
-             "g2": ("xor", "", "Petugas"), "ok": ("task", "Terbitkan izin usaha", "Petugas"),
-             "e": ("end", "", "P"), "x": ("end", "Ditolak", "P")}
-    flows = ["s>k1", "k1>g1", ("g1>k2", "ya"), ("g1>x", "tidak"), "k2>g2", ("g2>ok", "ya"),
-             ("g2>x", "tidak"), "ok>e"]
+    steps = {
+        "s": ("start", "", "P"),
+        "k1": ("task", "Periksa izin lokasi", "Dinas"),
+        "g1": ("xor", "", "Dinas"),
+        "k2": ("task", "Verifikasi NPWP", "Petugas"),
+        "g2": ("xor", "", "Petugas"),
+        "ok": ("task", "Terbitkan izin usaha", "Petugas"),
+        "e": ("end", "", "P"),
+        "x": ("end", "Ditolak", "P"),
+    }
+    flows = [
+        "s>k1",
+        "k1>g1",
+        ("g1>k2", "ya"),
+        ("g1>x", "tidak"),
+        "k2>g2",
+        ("g2>ok", "ya"),
+        ("g2>x", "tidak"),
+        "ok>e",
+    ]
     return procedure(steps, flows, scenario=scenario)
 
 
 def test_misordered_knockouts_are_resequenced(procedure):
-    sc = {"gateways": {"g1": {"g1_k2": 0.95, "g1_x": 0.05}, "g2": {"g2_ok": 0.6, "g2_x": 0.4}},
-          "tasks": {"k1": "60 min", "k2": "10 min"}}
+    sc = {
+        "gateways": {"g1": {"g1_k2": 0.95, "g1_x": 0.05}, "g2": {"g2_ok": 0.6, "g2_x": 0.4}},
+        "tasks": {"k1": "60 min", "k2": "10 min"},
+    }
     model = load(_knockouts(procedure, sc))
     assert sorted(knockouts(model)) == ["k1", "k2"]
     found = check_knockout_order(model, load_scenario(None, model=model))
     assert [(f.elements, f.suggestion, f.targets) for f in found] == [
-        (("k1", "k2"), "resequence", ("k2",))]
+        (("k1", "k2"), "resequence", ("k2",))
+    ]
     assert found[0].saving.staff_hours > 0
 
 
 def test_well_ordered_or_unknown_knockouts_are_not_flagged(procedure):
     model = load(_knockouts(procedure))
     assert check_knockout_order(model) == []  # equal defaults: no reason to reorder
-    sc = {"gateways": {"g1": {"g1_k2": 0.6, "g1_x": 0.4}, "g2": {"g2_ok": 0.95, "g2_x": 0.05}},
-          "tasks": {"k1": "10 min", "k2": "60 min"}}
+    sc = {
+        "gateways": {"g1": {"g1_k2": 0.6, "g1_x": 0.4}, "g2": {"g2_ok": 0.95, "g2_x": 0.05}},
+        "tasks": {"k1": "10 min", "k2": "60 min"},
+    }
     model = load(_knockouts(procedure, sc))
     assert check_knockout_order(model, load_scenario(None, model=model)) == []
 
 
 def test_routing_gateway_of_another_office_is_not_a_knockout(procedure):
-    steps = {"s": ("start", "", "P"), "k": ("task", "Tanda tangani TDP", "Kepala"),
-             "g": ("xor", "Perlu izin sektoral?", "Pelaku Usaha"),
-             "x": ("task", "Ajukan izin sektor", "Pelaku Usaha"), "e": ("end", "", "P")}
+    steps = {
+        "s": ("start", "", "P"),
+        "k": ("task", "Tanda tangani TDP", "Kepala"),
+        "g": ("xor", "Perlu izin sektoral?", "Pelaku Usaha"),
+        "x": ("task", "Ajukan izin sektor", "Pelaku Usaha"),
+        "e": ("end", "", "P"),
+    }
     model = load(procedure(steps, ["s>k", "k>g", ("g>x", "ya"), ("g>e", "tidak"), "x>e"]))
     assert knockouts(model) == []

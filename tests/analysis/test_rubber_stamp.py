@@ -1,4 +1,5 @@
 """rubber-stamp: approvals with no effective reject path."""
+
 from __future__ import annotations
 
 from bpengine import analyze, load, load_scenario
@@ -6,10 +7,15 @@ from bpengine.analysis.rubber_stamp import check_rubber_stamp
 
 
 def _approval_then(procedure, reject_branch=True, empty=False, scenario=None):
-    steps = {"s": ("start", "", "Pemohon"), "a": ("task", "Verifikasi berkas", "Petugas"),
-             "g": ("xor", "Sah?", "Petugas"), "w": ("task", "Terbitkan izin", "Petugas"),
-             "e": ("end", "", "Pemohon"), "x": ("end", "Ditolak", "Pemohon"),
-             "j": ("xor", "", "Petugas")}
+    steps = {
+        "s": ("start", "", "Pemohon"),
+        "a": ("task", "Verifikasi berkas", "Petugas"),
+        "g": ("xor", "Sah?", "Petugas"),
+        "w": ("task", "Terbitkan izin", "Petugas"),
+        "e": ("end", "", "Pemohon"),
+        "x": ("end", "Ditolak", "Pemohon"),
+        "j": ("xor", "", "Petugas"),
+    }
     if empty:
         steps["k"] = ("intermediateThrowEvent", "", "Petugas")
         flows = ["s>a", "a>g", ("g>j", "ya"), ("g>k", "tidak"), "k>j", "j>w", "w>e"]
@@ -49,29 +55,37 @@ def test_scenario_reject_probability_zero(procedure):
 
 
 def test_last_step_and_mandatory_steps_are_not_rubber_stamps(procedure):
-    steps = {"s": ("start", "", "P"), "a": ("task", "Tanda tangan izin", "Kepala"),
-             "b": ("task", "Tanda tangan SK", "Kepala", {"mandatory": True}),
-             "c": ("task", "Arsipkan", "TU"), "e": ("end", "", "P")}
+    steps = {
+        "s": ("start", "", "P"),
+        "a": ("task", "Tanda tangan izin", "Kepala"),
+        "b": ("task", "Tanda tangan SK", "Kepala", {"mandatory": True}),
+        "c": ("task", "Arsipkan", "TU"),
+        "e": ("end", "", "P"),
+    }
     model = load(procedure(steps, ["s>b", "b>c", "c>a", "a>e"]))
     assert check_rubber_stamp(model) == []
     assert all(f.rule != "rubber-stamp" for f in analyze(model))
 
 
 def test_issuing_paying_and_stand_in_steps_are_not_rubber_stamps(procedure):
-    steps = {"s": ("start", "", "P"),
-             "pay": ("task", "Periksa SPD, bayar uang muka", "Bendahara"),
-             "iss": ("task", "Tanda tangani dan terbitkan izin", "Kepala"),
-             "own": ("task", "Tanda tangani surat keterangan", "Lurah"),
-             "sub": ("task", "Tanda tangani a.n. Lurah", "Sekretaris"),
-             "rw": ("task", "Tanda tangani pengantar 'mengetahui'", "Ketua RW"),
-             "j": ("xor", "", "Lurah"), "e": ("end", "", "P")}
+    steps = {
+        "s": ("start", "", "P"),
+        "pay": ("task", "Periksa SPD, bayar uang muka", "Bendahara"),
+        "iss": ("task", "Tanda tangani dan terbitkan izin", "Kepala"),
+        "own": ("task", "Tanda tangani surat keterangan", "Lurah"),
+        "sub": ("task", "Tanda tangani a.n. Lurah", "Sekretaris"),
+        "rw": ("task", "Tanda tangani pengantar 'mengetahui'", "Ketua RW"),
+        "j": ("xor", "", "Lurah"),
+        "e": ("end", "", "P"),
+    }
     flows = ["s>pay", "pay>iss", "iss>rw", "rw>own", "own>j", "sub>j", "j>e"]
     path = procedure(steps, flows, name="surat-keterangan")
     xml = path.read_text().replace(
         '<userTask id="own" name="Tanda tangani surat keterangan"></userTask>',
         '<userTask id="own" name="Tanda tangani surat keterangan"></userTask>'
         '<boundaryEvent id="late" attachedToRef="own"><timerEventDefinition/></boundaryEvent>'
-        '<sequenceFlow id="late_sub" sourceRef="late" targetRef="sub"/>')
+        '<sequenceFlow id="late_sub" sourceRef="late" targetRef="sub"/>',
+    )
     xml = xml.replace('name="surat-keterangan"', 'name="Surat Keterangan Domisili"')
     path.write_text(xml)
     found = check_rubber_stamp(load(path))

@@ -1,4 +1,5 @@
 """analyze(): the rule list, stable ids, inputs, and every corpus file without an exception."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,10 +11,23 @@ from ..conftest import SHARED, corpus_files
 
 
 def test_rule_ids_are_the_documented_ones():
-    assert RULE_IDS == ("same-role-approvals", "signoff-chain", "rubber-stamp",
-                        "dominated-approval", "reverification", "resubmission", "ping-pong",
-                        "rework-loop", "knockout-order", "paper-handover", "once-only",
-                        "one-stop", "automate", "bottleneck", "fast-lane")
+    assert RULE_IDS == (
+        "same-role-approvals",
+        "signoff-chain",
+        "rubber-stamp",
+        "dominated-approval",
+        "reverification",
+        "resubmission",
+        "ping-pong",
+        "rework-loop",
+        "knockout-order",
+        "paper-handover",
+        "once-only",
+        "one-stop",
+        "automate",
+        "bottleneck",
+        "fast-lane",
+    )
     for check in RULES:
         assert "Graph pattern" in check.__doc__
 

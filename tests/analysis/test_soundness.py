@@ -1,4 +1,5 @@
 """Soundness by token game: each violation kind, counterexample paths and the budget."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,14 @@ def _kinds(report):
 
 
 def test_xor_split_joined_by_and_deadlocks(procedure):
-    steps = {"s": ("start", "", None), "x": ("xor", "", None), "a": ("task", "A", None),
-             "b": ("task", "B", None), "j": ("and", "", None), "e": ("end", "", None)}
+    steps = {
+        "s": ("start", "", None),
+        "x": ("xor", "", None),
+        "a": ("task", "A", None),
+        "b": ("task", "B", None),
+        "j": ("and", "", None),
+        "e": ("end", "", None),
+    }
     r = soundness(load(procedure(steps, ["s>x", "x>a", "x>b", "a>j", "b>j", "j>e"])))
     assert not r.sound
     assert r.complete
@@ -28,9 +35,15 @@ def test_xor_split_joined_by_and_deadlocks(procedure):
 
 
 def test_and_split_merged_by_xor_lacks_synchronisation(procedure):
-    steps = {"s": ("start", "", None), "p": ("and", "", None), "a": ("task", "A", None),
-             "b": ("task", "B", None), "m": ("xor", "", None), "t": ("task", "T", None),
-             "e": ("end", "", None)}
+    steps = {
+        "s": ("start", "", None),
+        "p": ("and", "", None),
+        "a": ("task", "A", None),
+        "b": ("task", "B", None),
+        "m": ("xor", "", None),
+        "t": ("task", "T", None),
+        "e": ("end", "", None),
+    }
     r = soundness(load(procedure(steps, ["s>p", "p>a", "p>b", "a>m", "b>m", "m>t", "t>e"])))
     v = next(v for v in r.violations if v.kind == "lack-of-synchronisation")
     assert v.element == "m"
@@ -39,8 +52,12 @@ def test_and_split_merged_by_xor_lacks_synchronisation(procedure):
 
 
 def test_loop_without_exit_has_no_option_to_complete(procedure):
-    steps = {"s": ("start", "", None), "j": ("xor", "", None), "a": ("task", "A", None),
-             "e": ("end", "", None)}
+    steps = {
+        "s": ("start", "", None),
+        "j": ("xor", "", None),
+        "a": ("task", "A", None),
+        "e": ("end", "", None),
+    }
     r = soundness(load(procedure(steps, ["s>j", "j>a", "a>j"])))
     kinds = {v.kind for v in r.violations}
     assert "no-option-to-complete" in kinds
@@ -50,13 +67,21 @@ def test_loop_without_exit_has_no_option_to_complete(procedure):
 
 
 def test_end_reached_with_token_stuck_is_improper_completion(procedure):
-    steps = {"s": ("start", "", None), "p": ("and", "", None), "e1": ("end", "", None),
-             "x": ("xor", "", None), "a": ("task", "A", None), "j": ("and", "", None),
-             "b": ("task", "B", None), "e2": ("end", "", None)}
+    steps = {
+        "s": ("start", "", None),
+        "p": ("and", "", None),
+        "e1": ("end", "", None),
+        "x": ("xor", "", None),
+        "a": ("task", "A", None),
+        "j": ("and", "", None),
+        "b": ("task", "B", None),
+        "e2": ("end", "", None),
+    }
     flows = ["s>p", "p>e1", "p>x", "x>a", "x>b", "a>j", "b>j", "j>e2"]
     r = soundness(load(procedure(steps, flows)))
-    assert any(v.kind in ("improper-completion", "deadlock") and v.element == "j"
-               for v in r.violations)
+    assert any(
+        v.kind in ("improper-completion", "deadlock") and v.element == "j" for v in r.violations
+    )
     assert any(v.kind == "improper-completion" for v in r.violations)
 
 
@@ -65,17 +90,29 @@ def test_sound_models(domisili_model, procedure):
     assert r.sound
     assert r.complete
     assert r.violations == ()
-    steps = {"s": ("start", "", None), "p": ("and", "", None), "a": ("task", "A", None),
-             "b": ("task", "B", None), "j": ("and", "", None), "e": ("end", "", None),
-             "o": ("or", "", None), "c": ("task", "C", None), "d": ("task", "D", None),
-             "oj": ("or", "", None)}
+    steps = {
+        "s": ("start", "", None),
+        "p": ("and", "", None),
+        "a": ("task", "A", None),
+        "b": ("task", "B", None),
+        "j": ("and", "", None),
+        "e": ("end", "", None),
+        "o": ("or", "", None),
+        "c": ("task", "C", None),
+        "d": ("task", "D", None),
+        "oj": ("or", "", None),
+    }
     flows = ["s>p", "p>a", "p>b", "a>j", "b>j", "j>o", "o>c", "o>d", "c>oj", "d>oj", "oj>e"]
     assert soundness(load(procedure(steps, flows))).sound
 
 
 def test_budget_gives_incomplete_result_not_a_hang(procedure):
-    steps = {"s": ("start", "", None), "p": ("and", "", None), "j": ("and", "", None),
-             "e": ("end", "", None)}
+    steps = {
+        "s": ("start", "", None),
+        "p": ("and", "", None),
+        "j": ("and", "", None),
+        "e": ("end", "", None),
+    }
     flows = ["s>p", "j>e"]
     for b in range(6):  # 6 parallel branches of 5 steps: 6^6 interleavings
         prev = "p"
@@ -149,17 +186,23 @@ REMINDER = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" i
 
 def test_a_reminder_that_fires_every_rework_round_is_sound():
     """A non-interrupting timer whose path ends on its own is a thread of its own."""
-    model = load(REMINDER.format(
-        tail='<endEvent id="e2"/>',
-        flow='<sequenceFlow id="f8" sourceRef="remind" targetRef="e2"/>').encode())
+    model = load(
+        REMINDER.format(
+            tail='<endEvent id="e2"/>',
+            flow='<sequenceFlow id="f8" sourceRef="remind" targetRef="e2"/>',
+        ).encode()
+    )
     report = soundness(model)
     assert report.complete, report.violations
     assert report.sound, report.violations
 
 
 def test_a_reminder_that_rejoins_the_flow_lacks_synchronisation():
-    model = load(REMINDER.format(
-        tail="", flow='<sequenceFlow id="f8" sourceRef="remind" targetRef="issue"/>').encode())
+    model = load(
+        REMINDER.format(
+            tail="", flow='<sequenceFlow id="f8" sourceRef="remind" targetRef="issue"/>'
+        ).encode()
+    )
     assert ("lack-of-synchronisation", "issue") in _kinds(soundness(model))
 
 
@@ -184,15 +227,30 @@ def test_a_loop_of_gateways_only_is_a_livelock_naming_the_gateways():
 
 
 def test_a_loop_through_a_task_or_a_catch_event_is_no_livelock(procedure):
-    steps = {"s": ("start", "", None), "j": ("xor", "", None), "a": ("task", "A", None),
-             "x": ("xor", "", None), "e": ("end", "", None)}
+    steps = {
+        "s": ("start", "", None),
+        "j": ("xor", "", None),
+        "a": ("task", "A", None),
+        "x": ("xor", "", None),
+        "e": ("end", "", None),
+    }
     r = soundness(load(procedure(steps, ["s>j", "j>a", "a>x", "x>j", "x>e"])))
     assert not [v for v in r.violations if v.kind == "livelock"]
 
 
 def test_the_corpus_looping_inclusive_gateways_are_reported():
-    model = load(shared_path("corpus", "exec", "camunda-platform__bpmn__gateway__"
-                             "InclusiveGatewayTest.testLoopingInclusiveGateways.bpmn"))
+    model = load(
+        shared_path(
+            "corpus",
+            "exec",
+            "camunda-platform__bpmn__gateway__"
+            "InclusiveGatewayTest.testLoopingInclusiveGateways.bpmn",
+        )
+    )
     kinds = [(v.kind, v.path) for v in soundness(model).violations if v.kind == "livelock"]
-    assert kinds == [("livelock", ("inclusiveGw1", "inclusiveGw2", "inclusiveGw3",
-                                   "inclusiveGw4", "inclusiveGw5"))]
+    assert kinds == [
+        (
+            "livelock",
+            ("inclusiveGw1", "inclusiveGw2", "inclusiveGw3", "inclusiveGw4", "inclusiveGw5"),
+        )
+    ]

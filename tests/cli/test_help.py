@@ -4,6 +4,7 @@ and click's own words ("Usage:", "No such option") under --lang id.
 The commands are found by walking the click group, so a new command or option whose help is
 not marked for the catalogue, or not translated, fails here.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,12 +37,56 @@ def all_groups_and_commands(group=main, prefix=()):
 COMMANDS = dict(all_groups_and_commands())
 # Words of English help texts that an Indonesian one never has (beyond test_i18n's list):
 # click's headings and the verbs and nouns bpengine's help is written with.
-HELP_ENGLISH = {"usage", "options", "commands", "show", "message", "exit", "default", "write",
-                "instead", "output", "file", "only", "run", "runs", "each", "every", "when",
-                "whose", "where", "its", "their", "unless", "also", "print", "prints", "list",
-                "lists", "repeatable", "standard", "scenario", "database", "task", "tasks",
-                "version", "replication", "replications", "else", "if", "any", "or", "to", "in",
-                "a", "an", "by", "as", "on", "it"}
+HELP_ENGLISH = {
+    "usage",
+    "options",
+    "commands",
+    "show",
+    "message",
+    "exit",
+    "default",
+    "write",
+    "instead",
+    "output",
+    "file",
+    "only",
+    "run",
+    "runs",
+    "each",
+    "every",
+    "when",
+    "whose",
+    "where",
+    "its",
+    "their",
+    "unless",
+    "also",
+    "print",
+    "prints",
+    "list",
+    "lists",
+    "repeatable",
+    "standard",
+    "scenario",
+    "database",
+    "task",
+    "tasks",
+    "version",
+    "replication",
+    "replications",
+    "else",
+    "if",
+    "any",
+    "or",
+    "to",
+    "in",
+    "a",
+    "an",
+    "by",
+    "as",
+    "on",
+    "it",
+}
 # command names are typed as they are ("case start"), in any language
 TYPED = {word for path in COMMANDS for word in path}
 
@@ -58,14 +103,26 @@ def help_english(text: str) -> set:
     text = re.sub(r"^\S+:.*\n", " ", text)  # the usage line: program and command names
     text = re.sub(r"\n\s+", " ", text)  # wrapped lines joined: a quoted example is one piece
     text = re.sub(r"(?<![\w-])-{1,2}[\w-]+", " ", text)  # -n, --cases, --service-standard
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", re.sub(
-        r"'[^'\n]*'|\"[^\"\n]*\"|\S*[/_.\\]\S*", " ", text)) if not w.isupper()}
+    words = {
+        w.lower()
+        for w in re.findall(
+            r"[A-Za-z]+", re.sub(r"'[^'\n]*'|\"[^\"\n]*\"|\S*[/_.\\]\S*", " ", text)
+        )
+        if not w.isupper()
+    }
     return ((words & HELP_ENGLISH) | {w.lower() for w in english_words(text)}) - TYPED
 
 
 def test_the_walk_finds_every_command_and_group():
-    assert {(), ("simulate",), ("case",), ("case", "complete"), ("db",), ("db", "upgrade"),
-            ("case", "incidents")} <= set(COMMANDS)
+    assert {
+        (),
+        ("simulate",),
+        ("case",),
+        ("case", "complete"),
+        ("db",),
+        ("db", "upgrade"),
+        ("case", "incidents"),
+    } <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("path", sorted(COMMANDS), ids=lambda p: " ".join(p) or "bpengine")
@@ -74,8 +131,11 @@ def test_every_help_text_has_an_indonesian_translation(path):
     cmd = COMMANDS[path]
     assert isinstance(cmd, Command), f"{path}: use bpengine.cli.help.command/group"
     ctx = click.Context(cmd, info_name=path[-1] if path else "bpengine")
-    texts = [cmd.help] + [p.help for p in cmd.get_params(ctx) if getattr(p, "help", None)
-                          and not getattr(p, "hidden", False)]
+    texts = [cmd.help] + [
+        p.help
+        for p in cmd.get_params(ctx)
+        if getattr(p, "help", None) and not getattr(p, "hidden", False)
+    ]
     set_language("id")
     for text in texts:
         assert text, f"{path}: a command without help"
@@ -135,8 +195,10 @@ def test_usage_errors_are_one_indonesian_line(tmp_path):
 def test_every_message_of_the_installed_click_is_translated_or_known_to_be_internal():
     """A click upgrade with a new user-facing message fails here until it is translated."""
     folder = Path(click.__file__).parent
-    found = {m[2] if isinstance(m[2], str) else m[2][0]
-             for m in extract_from_dir(str(folder), method_map=[("**.py", "python")])}
+    found = {
+        m[2] if isinstance(m[2], str) else m[2][0]
+        for m in extract_from_dir(str(folder), method_map=[("**.py", "python")])
+    }
     catalogue = {(m.id if isinstance(m.id, str) else m.id[0]): m for m in _catalogue() if m.id}
     missing = sorted(t for t in found if t not in catalogue and t not in DEVELOPER_TEXTS)
     assert not missing, f"add to bpengine/cli/click_texts.py and translate: {missing}"

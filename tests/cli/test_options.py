@@ -2,6 +2,7 @@
 
 The commands are found by walking the click group, so a new command cannot escape the check.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,16 @@ COMMANDS = dict(all_commands())
 
 
 def test_the_walk_finds_every_command():
-    assert {("simulate",), ("compare",), ("sweep",), ("reengineer",), ("report",), ("analyze",),
-            ("case", "complete"), ("db", "upgrade")} <= set(COMMANDS)
+    assert {
+        ("simulate",),
+        ("compare",),
+        ("sweep",),
+        ("reengineer",),
+        ("report",),
+        ("analyze",),
+        ("case", "complete"),
+        ("db", "upgrade"),
+    } <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("path", sorted(COMMANDS), ids=" ".join)
@@ -78,7 +87,7 @@ def test_every_simulating_command_takes_jobs_quiet_and_what_if():
 
 def _json(result):
     assert result.exit_code == 0, result.output
-    return json.loads(result.output[result.output.index("{"):])
+    return json.loads(result.output[result.output.index("{") :])
 
 
 SHARED_ARGS = ["-n", "20", "-r", "2", "--seed", "3", "-j", "1", "-q", "--format", "json"]
@@ -98,8 +107,26 @@ def test_the_shared_options_mean_the_same_on_every_simulating_command(tmp_path):
         seen[name] = (doc["cases"], doc["replications"], doc["seed"])
     assert set(seen.values()) == {(20, 2, 3)}, seen
     out = tmp_path / "new" / "folder"
-    res = runner.invoke(main, ["reengineer", model, "-o", str(out), "-n", "20", "-r", "2",
-                               "--seed", "3", "-j", "1", "-q", "--candidates", "2"])
+    res = runner.invoke(
+        main,
+        [
+            "reengineer",
+            model,
+            "-o",
+            str(out),
+            "-n",
+            "20",
+            "-r",
+            "2",
+            "--seed",
+            "3",
+            "-j",
+            "1",
+            "-q",
+            "--candidates",
+            "2",
+        ],
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads((out / "comparison.json").read_text())
     assert (doc["cases"], doc["seed"]) == (20, 3)
@@ -107,18 +134,30 @@ def test_the_shared_options_mean_the_same_on_every_simulating_command(tmp_path):
     for path, cmd in COMMANDS.items():
         if "replications" in {p.name for p in cmd.params}:
             text = runner.invoke(main, [*path, "--help"]).output
-            for flag in ("-n, --cases", "-r, --replications", "-j, --jobs", "-q, --quiet",
-                         "--set PATH=VALUE"):
+            for flag in (
+                "-n, --cases",
+                "-r, --replications",
+                "-j, --jobs",
+                "-q, --quiet",
+                "--set PATH=VALUE",
+            ):
                 assert flag in text, (path, flag)
 
 
 def test_old_spellings_still_work_and_mean_the_same():
     runner = CliRunner()
     model = str(PROCESSES / "surat-keterangan-domisili.bpmn")
-    new = _json(runner.invoke(main, ["simulate", model, "-n", "20", "-r", "2", "--format",
-                                     "json", "-j", "2"]))
-    old = _json(runner.invoke(main, ["simulate", model, "--cases", "20", "--replications", "2",
-                                     "--json", "--workers", "2"]))
+    new = _json(
+        runner.invoke(
+            main, ["simulate", model, "-n", "20", "-r", "2", "--format", "json", "-j", "2"]
+        )
+    )
+    old = _json(
+        runner.invoke(
+            main,
+            ["simulate", model, "--cases", "20", "--replications", "2", "--json", "--workers", "2"],
+        )
+    )
     new.pop("elapsed_seconds"), old.pop("elapsed_seconds")
     assert new == old
     help_text = runner.invoke(main, ["simulate", "--help"]).output
@@ -133,14 +172,17 @@ def test_old_spellings_still_work_and_mean_the_same():
     assert "--json is the old spelling of --format" in both.output
 
 
-@pytest.mark.parametrize(("args", "name"), [
-    (["simulate", "{model}", "-n", "10", "-r", "1"], "t.txt"),
-    (["compare", "{model}", "{model}", "-n", "10", "-r", "2"], "t.csv"),
-    (["analyze", "{model}", "--no-soundness"], "t.json"),
-    (["redesign", "{model}"], "t.bpmn"),
-    (["report", "{model}", "--no-simulation"], "t.html"),
-    (["sweep", "{model}", "--vary", "lanes.Lurah.staff=1", "-n", "10", "-r", "1"], "t.xlsx"),
-])
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["simulate", "{model}", "-n", "10", "-r", "1"], "t.txt"),
+        (["compare", "{model}", "{model}", "-n", "10", "-r", "2"], "t.csv"),
+        (["analyze", "{model}", "--no-soundness"], "t.json"),
+        (["redesign", "{model}"], "t.bpmn"),
+        (["report", "{model}", "--no-simulation"], "t.html"),
+        (["sweep", "{model}", "--vary", "lanes.Lurah.staff=1", "-n", "10", "-r", "1"], "t.xlsx"),
+    ],
+)
 def test_output_creates_missing_folders(tmp_path, args, name):
     model = str(PROCESSES / "surat-keterangan-domisili.bpmn")
     target = tmp_path / "a" / "b" / name

@@ -1,4 +1,5 @@
 """Progress on long work: the library reports through a callback, the CLI draws a rich bar."""
+
 from __future__ import annotations
 
 import io
@@ -56,8 +57,15 @@ def test_no_bar_when_quiet_or_not_on_a_terminal():
 def test_reengineer_reports_each_candidate():
     calls, cb = recorder()
     model = load(DOMISILI)
-    result = reengineer(model, read_yaml(PROCESSES / "surat-keterangan-domisili.scenario.yaml"),
-                        cases=20, replications=2, jobs=1, max_candidates=3, progress=cb)
+    result = reengineer(
+        model,
+        read_yaml(PROCESSES / "surat-keterangan-domisili.scenario.yaml"),
+        cases=20,
+        replications=2,
+        jobs=1,
+        max_candidates=3,
+        progress=cb,
+    )
     check(calls)
     assert calls[-1][0] == len(result.ranked) + 1  # every candidate and the baseline
     assert calls[0][1] == 4  # the budget, until the search ends
@@ -70,6 +78,13 @@ def test_compare_and_sweep_report_cases_of_every_run():
     check(calls)
     assert calls[-1][1] == 2 * 2 * (20 + 2)  # two sides x two replications x cases + warm-up
     calls, cb = recorder()
-    sweep(model, scenario=None, vary={"lanes.Lurah.staff": [1, 2]}, cases=20, replications=2, progress=cb)
+    sweep(
+        model,
+        scenario=None,
+        vary={"lanes.Lurah.staff": [1, 2]},
+        cases=20,
+        replications=2,
+        progress=cb,
+    )
     check(calls)
     assert calls[-1][1] == 2 * 2 * (20 + 2)  # two points

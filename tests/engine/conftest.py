@@ -3,6 +3,7 @@
 The PostgreSQL fixtures (``pg_server``, ``pg_url``) live in tests/conftest.py, shared with
 the engine-side tests outside this directory (tests/test_limits.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,9 @@ import pytest
 from bpengine.expressions import compile_expression
 
 DATA = Path(__file__).resolve().parent / "data"
-SHARED = Path(os.environ.get("BPENGINE_SHARED")
-              or Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
+SHARED = Path(
+    os.environ.get("BPENGINE_SHARED") or Path(__file__).resolve().parents[2] / ".." / "shared"
+).resolve()
 
 
 class Clock:

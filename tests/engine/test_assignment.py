@@ -1,5 +1,6 @@
 """Candidate users and groups, delegation, due and follow-up dates in the offices' zones
 (bpengine.engine.assignment), through the API on SQLite and PostgreSQL and the CLI."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,9 @@ DATA = {"unit": "arsip", "verifikator": "wati", "batas": "2025-01-10"}
 def _engine(clock, url=None) -> Engine:
     clock.now = MONDAY_14_WIB
     # the default zone is WIB (Asia/Jakarta): only Makassar is named
-    return Engine(url, clock=clock, calendar=Calendar.indonesia(), lane_timezones=ZONES,
-                  migrate=True)
+    return Engine(
+        url, clock=clock, calendar=Calendar.indonesia(), lane_timezones=ZONES, migrate=True
+    )
 
 
 @pytest.fixture
@@ -40,8 +42,10 @@ def _walk_candidates(engine):
     assert [t.id for t in engine.inbox(actor="ani", groups=["arsip"])] == [terima.id]
     assert engine.find_tasks(candidate_group="loket").total == 1
     assert engine.find_tasks(candidate_group="keuangan").total == 0
-    with pytest.raises(Forbidden, match=re.escape("is offered to group 'loket', group "
-                                                  "'arsip'; 'ani' is not one of them")):
+    with pytest.raises(
+        Forbidden,
+        match=re.escape("is offered to group 'loket', group 'arsip'; 'ani' is not one of them"),
+    ):
         engine.claim(terima.id, "ani", groups=["keuangan"])
     engine.claim(terima.id, "ani", groups=["arsip"])
     verifikasi = engine.complete(terima.id, {}, actor="ani").tasks[0]
@@ -108,8 +112,9 @@ def test_a_delegated_task_is_resolved_by_the_delegate_and_returns_to_its_owner(o
         offices.delegate(verifikasi.id, "ani", actor="ani")
     task = offices.delegate(verifikasi.id, "dodi", actor="wati")
     assert (task.owner, task.assignee, task.delegation) == ("wati", "dodi", "pending")
-    with pytest.raises(TaskNotReady, match="is delegated: 'dodi' resolves it and it returns "
-                                           "to 'wati'"):
+    with pytest.raises(
+        TaskNotReady, match="is delegated: 'dodi' resolves it and it returns to 'wati'"
+    ):
         offices.complete(verifikasi.id, {"lengkap": True}, actor="dodi")
     with pytest.raises(Forbidden, match="is delegated to 'dodi', not 'wati'"):
         offices.resolve(verifikasi.id, {}, actor="wati")
@@ -119,10 +124,15 @@ def test_a_delegated_task_is_resolved_by_the_delegate_and_returns_to_its_owner(o
         offices.resolve(verifikasi.id, {}, actor="dodi")
     done = offices.complete(verifikasi.id, {"lengkap": True}, actor="wati")
     assert done.data["catatan"] == "berkas lengkap"  # the delegate's part, kept
-    actions = [(h.action, h.actor, h.detail) for h in offices.history(case.id)
-               if h.action in ("delegate", "resolve")]
-    assert actions == [("delegate", "wati", "owner wati, delegated to dodi"),
-                       ("resolve", "dodi", "back to wati")]
+    actions = [
+        (h.action, h.actor, h.detail)
+        for h in offices.history(case.id)
+        if h.action in ("delegate", "resolve")
+    ]
+    assert actions == [
+        ("delegate", "wati", "owner wati, delegated to dodi"),
+        ("resolve", "dodi", "back to wati"),
+    ]
 
 
 def test_a_candidate_the_case_data_lacks_is_a_clear_error_and_nothing_is_written(offices):
@@ -133,15 +143,22 @@ def test_a_candidate_the_case_data_lacks_is_a_clear_error_and_nothing_is_written
     assert offices.history(case.id) == before
 
 
-@pytest.mark.parametrize(("attribute", "value", "message"), [
-    # validate's check runs first at deploy (the same check `bpengine validate` makes)
-    ("camunda:candidateUsers", "${import os}",
-     "T_verifikasi ('Verifikasi'): camunda:candidateUsers can never be evaluated"),
-    ("camunda:dueDate", "besok", "T_verifikasi: camunda:dueDate: 'besok' is not an ISO date"),
-    ("camunda:dueDate", "P1Y", "camunda:dueDate can never be evaluated: timer value 'P1Y'"),
-])
-def test_an_assignment_the_engine_cannot_read_is_refused_at_deploy(offices, data_dir, tmp_path,
-                                                                   attribute, value, message):
+@pytest.mark.parametrize(
+    ("attribute", "value", "message"),
+    [
+        # validate's check runs first at deploy (the same check `bpengine validate` makes)
+        (
+            "camunda:candidateUsers",
+            "${import os}",
+            "T_verifikasi ('Verifikasi'): camunda:candidateUsers can never be evaluated",
+        ),
+        ("camunda:dueDate", "besok", "T_verifikasi: camunda:dueDate: 'besok' is not an ISO date"),
+        ("camunda:dueDate", "P1Y", "camunda:dueDate can never be evaluated: timer value 'P1Y'"),
+    ],
+)
+def test_an_assignment_the_engine_cannot_read_is_refused_at_deploy(
+    offices, data_dir, tmp_path, attribute, value, message
+):
     text = (data_dir / "penugasan.bpmn").read_text()
     old = re.search(rf'id="T_verifikasi"[^>]*?{attribute}="([^"]*)"', text).group(1)
     bad = tmp_path / "bad.bpmn"
@@ -167,8 +184,17 @@ def test_an_officer_works_offered_and_delegated_tasks_from_the_cli(tmp_path, dat
         assert result.exit_code == code, result.output
         return result.output
 
-    run("case", "start", str(data_dir / "penugasan.bpmn"), "--data", "unit=arsip",
-        "--data", "verifikator=wati", "--data", "batas=2025-01-10")
+    run(
+        "case",
+        "start",
+        str(data_dir / "penugasan.bpmn"),
+        "--data",
+        "unit=arsip",
+        "--data",
+        "verifikator=wati",
+        "--data",
+        "batas=2025-01-10",
+    )
     assert run("case", "inbox", "--actor", "ani").startswith("inbox empty")
     line = run("case", "inbox", "--actor", "ani", "--group", "arsip")
     assert "(offered to loket, arsip)" in line
@@ -179,10 +205,12 @@ def test_an_officer_works_offered_and_delegated_tasks_from_the_cli(tmp_path, dat
     assert "Traceback" not in refused
     run("case", "complete", terima, "--actor", "ani", "--group", "loket")
     verifikasi = run("case", "inbox", "--actor", "wati").split()[0]
-    assert "owner wati, delegation pending" in run("case", "delegate", verifikasi, "dodi",
-                                                   "--actor", "wati")
+    assert "owner wati, delegation pending" in run(
+        "case", "delegate", verifikasi, "dodi", "--actor", "wati"
+    )
     assert "assignee wati, owner wati, delegation resolved" in run(
-        "case", "resolve", verifikasi, "--data", "catatan=lengkap", "--actor", "dodi")
+        "case", "resolve", verifikasi, "--data", "catatan=lengkap", "--actor", "dodi"
+    )
     shown = run("case", "complete", verifikasi, "--data", "lengkap=true", "--actor", "wati")
     assert "Tanda tangan" in shown
 
@@ -196,7 +224,8 @@ def database(request, tmp_path):
 
 
 def test_each_reviewer_gets_one_task_and_their_opinions_are_collected_in_panel_order(
-        database, clock, data_dir):
+    database, clock, data_dir
+):
     engine = Engine(database, clock=clock, migrate=True)
     try:
         engine.deploy(data_dir / "tinjau.bpmn")
@@ -222,37 +251,51 @@ def test_each_reviewer_gets_one_task_and_their_opinions_are_collected_in_panel_o
         assert (done.status, done.outcome) == ("completed", "E_setuju")
         other = engine.start("tinjau", {"panel": ["ani", "budi"]})
         for task in other.tasks:
-            last = engine.complete(task.id, {"pendapat": "tolak" if task.assignee == "budi"
-                                             else "setuju"}, actor=task.assignee)
+            last = engine.complete(
+                task.id,
+                {"pendapat": "tolak" if task.assignee == "budi" else "setuju"},
+                actor=task.assignee,
+            )
         assert (last.data["pendapat_panel"], last.outcome) == (["setuju", "tolak"], "E_tolak")
     finally:
         engine.close()
 
 
-@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def test_an_assignee_too_long_to_store_is_refused_naming_it_on_both_databases(
-        request, clock, data_dir, tmp_path, database):
+    request, clock, data_dir, tmp_path, database
+):
     # SQLite stored a 300-character assignee; PostgreSQL raised a driver DataError (a
     # StorageError, as if the database were down) on every try, so the case was stuck there
     text = (data_dir / "penugasan.bpmn").read_text()
     model = tmp_path / "penugasan.bpmn"
-    model.write_text(text.replace('camunda:candidateUsers="${verifikator}"',
-                                  'camunda:assignee="${verifikator}"', 1))
+    model.write_text(
+        text.replace(
+            'camunda:candidateUsers="${verifikator}"', 'camunda:assignee="${verifikator}"', 1
+        )
+    )
     url = request.getfixturevalue("pg_url") if database == "postgres" else None
     engine = _engine(clock, url)
     try:
         engine.deploy(model)
         case = engine.start("penugasan", {**DATA, "verifikator": "w" * 300})
         before = engine.history(case.id)
-        with pytest.raises(BpengineError, match=re.escape(
+        with pytest.raises(
+            BpengineError,
+            match=re.escape(
                 "T_verifikasi: camunda:assignee: the assignee 'wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww'"
-                "... is 300 characters long; the engine stores at most 200")) as info:
+                "... is 300 characters long; the engine stores at most 200"
+            ),
+        ) as info:
             engine.complete(case.tasks[0].id, {}, actor="ani", groups=["loket"])
         assert type(info.value) is BpengineError
         assert engine.history(case.id) == before
         # the caller can put it right with the same call
-        after = engine.complete(case.tasks[0].id, {"verifikator": "wati"}, actor="ani",
-                                groups=["loket"])
+        after = engine.complete(
+            case.tasks[0].id, {"verifikator": "wati"}, actor="ani", groups=["loket"]
+        )
         assert after.tasks[0].assignee == "wati"
     finally:
         engine.close()

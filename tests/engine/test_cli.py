@@ -1,4 +1,5 @@
 """`bpengine case ...` and `bpengine db ...` through click's CliRunner on real SQLite files."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,21 @@ def run(tmp_path):
 
 
 def test_an_analyst_walks_a_case_by_hand(run, data_dir):
-    started = json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3",
-                             "--data", "revisi=0", "--actor", "ani", "--format", "json").output)
+    started = json.loads(
+        run(
+            "case",
+            "start",
+            str(data_dir / "cuti.bpmn"),
+            "--data",
+            "hari=3",
+            "--data",
+            "revisi=0",
+            "--actor",
+            "ani",
+            "--format",
+            "json",
+        ).output
+    )
     assert started["status"] == "running"
     assert started["data"] == {"hari": 3, "revisi": 0}
     inbox = json.loads(run("case", "inbox", "--lane", "Pegawai", "--format", "json").output)
@@ -36,8 +50,9 @@ def test_an_analyst_walks_a_case_by_hand(run, data_dir):
     assert "Setujui cuti" in text
     task_id = text.split()[0]
     run("case", "claim", task_id, "--actor", "budi")
-    shown = run("case", "complete", task_id, "--json", '{"approved": false}',
-                "--actor", "budi").output
+    shown = run(
+        "case", "complete", task_id, "--json", '{"approved": false}', "--actor", "budi"
+    ).output
     assert "Revisi pengajuan" in shown
     show = run("case", "show", started["id"]).output
     assert "running" in show
@@ -54,8 +69,19 @@ def test_an_analyst_walks_a_case_by_hand(run, data_dir):
 
 
 def test_timers_fire_from_the_command_line(run, data_dir):
-    case = json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=1",
-                          "--data", "revisi=0", "--format", "json").output)
+    case = json.loads(
+        run(
+            "case",
+            "start",
+            str(data_dir / "cuti.bpmn"),
+            "--data",
+            "hari=1",
+            "--data",
+            "revisi=0",
+            "--format",
+            "json",
+        ).output
+    )
     task = json.loads(run("case", "inbox", "--format", "json").output)[0]
     run("case", "complete", task["id"])
     assert "0 cases advanced" in run("case", "tick", "--now", "2000-01-01").output
@@ -89,8 +115,12 @@ def test_a_script_task_file_is_refused_with_the_element(run, data_dir):
     assert result.exit_code == 1
     assert "SC" in result.output
     assert "trust_scripts" in result.output
-    assert run("case", "start", str(data_dir / "script.bpmn"), "--trust-scripts",
-               "--data", "hari=2").exit_code == 0
+    assert (
+        run(
+            "case", "start", str(data_dir / "script.bpmn"), "--trust-scripts", "--data", "hari=2"
+        ).exit_code
+        == 0
+    )
 
 
 def test_db_upgrade_and_current(run, tmp_path):
@@ -118,14 +148,28 @@ def test_a_mistyped_database_is_refused_not_created(run, tmp_path):
 
 
 def test_history_columns_line_up_and_times_say_utc(run, data_dir):
-    started = json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3",
-                             "--data", "revisi=0", "--actor", "ani", "--format", "json").output)
+    started = json.loads(
+        run(
+            "case",
+            "start",
+            str(data_dir / "cuti.bpmn"),
+            "--data",
+            "hari=3",
+            "--data",
+            "revisi=0",
+            "--actor",
+            "ani",
+            "--format",
+            "json",
+        ).output
+    )
     task = json.loads(run("case", "inbox", "--format", "json").output)[0]
     run("case", "claim", task["id"], "--actor", "ani")
     run("case", "complete", task["id"], "--data", "alasan=menikah", "--actor", "ani")
     lines = run("case", "history", started["id"]).output.splitlines()
-    element_col = {line.find(task["element_id"]) for line in lines[1:]
-                   if task["element_id"] in line}
+    element_col = {
+        line.find(task["element_id"]) for line in lines[1:] if task["element_id"] in line
+    }
     assert len(element_col) == 1  # claim and complete put the element in the same column
     assert "(UTC)" in lines[0]
     run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3", "--data", "revisi=0")
@@ -154,8 +198,19 @@ def test_db_error_names_the_url_and_the_missing_folder(run, tmp_path):
 
 def test_case_commands_take_a_unique_start_of_an_id(run, data_dir):
     """The README shows ids cut short (`3ef37428-…`); what is unique is enough."""
-    started = json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3",
-                             "--data", "revisi=0", "--format", "json").output)
+    started = json.loads(
+        run(
+            "case",
+            "start",
+            str(data_dir / "cuti.bpmn"),
+            "--data",
+            "hari=3",
+            "--data",
+            "revisi=0",
+            "--format",
+            "json",
+        ).output
+    )
     task = json.loads(run("case", "inbox", "--format", "json").output)[0]
     shown = json.loads(run("case", "show", started["id"][:8], "--format", "json").output)
     assert shown["id"] == started["id"]
@@ -165,13 +220,26 @@ def test_case_commands_take_a_unique_start_of_an_id(run, data_dir):
     # more cases until two ids share a first character (17 are always enough: 16 hex digits)
     ids = [started["id"]]
     while len({i[0] for i in ids}) == len(ids):
-        ids.append(json.loads(run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=1",
-                                  "--data", "revisi=0", "--format", "json").output)["id"])
+        ids.append(
+            json.loads(
+                run(
+                    "case",
+                    "start",
+                    str(data_dir / "cuti.bpmn"),
+                    "--data",
+                    "hari=1",
+                    "--data",
+                    "revisi=0",
+                    "--format",
+                    "json",
+                ).output
+            )["id"]
+        )
     first = next(i[0] for i in ids if sum(j[0] == i[0] for j in ids) > 1)
     result = run("case", "show", first, ok=False)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    line, = result.output.strip().splitlines()
+    (line,) = result.output.strip().splitlines()
     assert line.startswith(f"error: case id '{first}' is ambiguous")
     assert all(i in line for i in ids if i[0] == first)
     missing = run("case", "cancel", "zzzz", ok=False)
@@ -183,13 +251,23 @@ def test_no_database_given_is_one_line_naming_db():
     for args in (["case", "inbox"], ["db", "current"]):
         result = runner.invoke(main, args)
         assert result.exit_code == 1, result.output
-        assert result.output.strip() == ("error: --db: which database? give --db URL or set "
-                                         "BPENGINE_DB")
+        assert result.output.strip() == (
+            "error: --db: which database? give --db URL or set BPENGINE_DB"
+        )
 
 
 def test_messages_and_signals_from_the_command_line(run, data_dir):
-    started = run("case", "start", str(data_dir / "pindah.bpmn"), "--business-key", "PND-001",
-                  "--data", "nik=\"3273010101900001\"", "--actor", "loket").output
+    started = run(
+        "case",
+        "start",
+        str(data_dir / "pindah.bpmn"),
+        "--business-key",
+        "PND-001",
+        "--data",
+        'nik="3273010101900001"',
+        "--actor",
+        "loket",
+    ).output
     assert "pindah_domisili v1  running  key PND-001" in started
     assert "note: R_dokumen waits for 'Dokumen asli' from outside the engine" in started
     task = json.loads(run("case", "inbox", "--format", "json").output)[0]
@@ -198,21 +276,40 @@ def test_messages_and_signals_from_the_command_line(run, data_dir):
     missing = run("case", "message", "Dokumen asli", "--business-key", "PND-009", ok=False)
     assert missing.exit_code == 1
     assert len(missing.output.strip().splitlines()) == 1
-    assert "no case waits for message 'Dokumen asli' with business key 'PND-009'" in \
-        missing.output
+    assert "no case waits for message 'Dokumen asli' with business key 'PND-009'" in missing.output
     assert "'PND-001'" in missing.output
     assert "--keep" in missing.output
-    sent = run("case", "message", "Dokumen asli", "--business-key", "PND-001",
-               "--data", "asli=true", "--id", "WA-1", "--actor", "pemohon").output
+    sent = run(
+        "case",
+        "message",
+        "Dokumen asli",
+        "--business-key",
+        "PND-001",
+        "--data",
+        "asli=true",
+        "--id",
+        "WA-1",
+        "--actor",
+        "pemohon",
+    ).output
     assert "message 'Dokumen asli' delivered to case" in sent
     assert "at R_dokumen" in sent
     assert '"asli": true' in sent
     assert "A_siak 'Catat di SIAK'" in sent
-    again = run("case", "message", "Dokumen asli", "--business-key", "PND-001",
-                "--id", "WA-1").output
+    again = run(
+        "case", "message", "Dokumen asli", "--business-key", "PND-001", "--id", "WA-1"
+    ).output
     assert "already handled; nothing done again" in again
-    by_data = run("case", "message", "Dokumen asli", "--where", "nik=\"3273010101900001\"",
-                  "--keep", "--format", "json").output
+    by_data = run(
+        "case",
+        "message",
+        "Dokumen asli",
+        "--where",
+        'nik="3273010101900001"',
+        "--keep",
+        "--format",
+        "json",
+    ).output
     assert json.loads(by_data)["state"] == "pending"  # the case no longer waits: kept
     bad = run("case", "message", "Dokumen asli", "--where", "nik", ok=False)
     assert bad.exit_code == 2
@@ -221,20 +318,25 @@ def test_messages_and_signals_from_the_command_line(run, data_dir):
     case_id = next(line.split()[1] for line in started.splitlines() if line.startswith("case "))
     history = run("case", "history", case_id).output.splitlines()
     assert [line.split()[2:5] for line in history if " message " in line] == [
-        ["message", "pemohon", "R_dokumen"]]
+        ["message", "pemohon", "R_dokumen"]
+    ]
 
 
 def test_incidents_and_retry_from_the_command_line(run, data_dir):
-    case = json.loads(run("case", "start", str(data_dir / "jobs.bpmn"), "--data", "nik=1",
-                          "--format", "json").output)  # no `prioritas`: its timer will fail
+    case = json.loads(
+        run(
+            "case", "start", str(data_dir / "jobs.bpmn"), "--data", "nik=1", "--format", "json"
+        ).output
+    )  # no `prioritas`: its timer will fail
     assert run("case", "incidents").output.strip() == "no open incidents"
     assert "0 cases advanced" in run("case", "tick", "--now", "2100-01-01").output
     listed = run("case", "incidents").output.splitlines()
     assert listed[0].split()[:5] == [case["id"], "timer", "B_lambat", "attempt", "1"]
     assert "next try 2100-01-01 00:01 UTC" in listed[0]
     assert "name 'prioritas' is not in the case data" in listed[1]
-    retried = run("case", "retry", case["id"][:8], "--data", "prioritas=tinggi",
-                  "--actor", "admin").output
+    retried = run(
+        "case", "retry", case["id"][:8], "--data", "prioritas=tinggi", "--actor", "admin"
+    ).output
     assert "running" in retried
     assert "T_eskalasi 'Tangani segera'" in retried
     assert run("case", "incidents").output.strip() == "no open incidents"

@@ -1,4 +1,5 @@
 """Engine behaviour through the public API, on real SQLite (in memory and on disk)."""
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,13 @@ def test_a_case_walks_through_the_procedure(engine, data_dir):
     done = engine.complete(approval.id, {"approved": True}, actor="budi")
 
     assert done.status == "completed"
-    assert done.data == {"hari": 3, "revisi": 0, "alasan": "keluarga", "approved": True,
-                         "tercatat": True}
+    assert done.data == {
+        "hari": 3,
+        "revisi": 0,
+        "alasan": "keluarga",
+        "approved": True,
+        "tercatat": True,
+    }
     assert engine.inbox() == []
     history = engine.history(case.id)
     assert [(h.action, h.actor, h.element_id) for h in history] == [
@@ -82,13 +88,18 @@ def test_deploy_is_versioned_by_content(engine, data_dir, tmp_path):
     assert engine.deploy(data_dir / "cuti.bpmn") == first
     old_case = engine.start("cuti", {"hari": 1, "revisi": 0}, actor="ani")
     changed = tmp_path / "cuti.bpmn"
-    changed.write_text((data_dir / "cuti.bpmn").read_text()
-                       .replace('name="Isi formulir cuti"', 'name="Isi formulir cuti (baru)"'))
+    changed.write_text(
+        (data_dir / "cuti.bpmn")
+        .read_text()
+        .replace('name="Isi formulir cuti"', 'name="Isi formulir cuti (baru)"')
+    )
     second = engine.deploy(changed)
     assert (second.key, second.version) == ("cuti", 2)
     new_case = engine.start("cuti", {"hari": 1, "revisi": 0}, actor="ani")
-    assert (engine.get(old_case.id).definition_version,
-            engine.get(new_case.id).definition_version) == (1, 2)
+    assert (
+        engine.get(old_case.id).definition_version,
+        engine.get(new_case.id).definition_version,
+    ) == (1, 2)
     names = {t.case_id: t.name for t in engine.inbox(lane="Pegawai")}
     assert names == {old_case.id: "Isi formulir cuti", new_case.id: "Isi formulir cuti (baru)"}
     assert [d.version for d in engine.definitions("cuti")] == [1, 2]
@@ -135,8 +146,9 @@ def test_the_spec_is_stored_once_per_definition_not_per_case(engine, data_dir):
     engine.deploy(data_dir / "cuti.bpmn")
     case = _walk_to_approval(engine)
     with engine.db.connect() as conn:
-        state = conn.execute(text("SELECT state FROM bpe_cases WHERE id = :i"),
-                             {"i": case.id}).scalar_one()
+        state = conn.execute(
+            text("SELECT state FROM bpe_cases WHERE id = :i"), {"i": case.id}
+        ).scalar_one()
         spec = conn.execute(text("SELECT spec FROM bpe_definitions")).scalar_one()
     assert "task_specs" in spec
     assert "task_specs" not in state
@@ -155,18 +167,21 @@ def test_script_tasks_are_refused_unless_trusted(engine, data_dir):
     assert case.status == "running"
 
 
-def test_a_hostile_condition_is_refused_at_deploy_and_nothing_is_stored(engine, data_dir,
-                                                                        tmp_path):
+def test_a_hostile_condition_is_refused_at_deploy_and_nothing_is_stored(engine, data_dir, tmp_path):
     """Compiled at deploy (issue #16): refused before any case could reach it."""
-    with pytest.raises(ModelError, match="F_a: the condition of this flow leaving 'G' can "
-                                         "never be evaluated: .*only these functions"):
+    with pytest.raises(
+        ModelError,
+        match="F_a: the condition of this flow leaving 'G' can "
+        "never be evaluated: .*only these functions",
+    ):
         engine.deploy(data_dir / "escape.bpmn")
     assert engine.definitions() == []
     assert not (tmp_path / "bpengine-pwned").exists()
 
 
 def test_deploy_refuses_an_expression_problem_even_in_a_process_marked_not_executable(
-        engine, data_dir):
+    engine, data_dir
+):
     source = (data_dir / "escape.bpmn").read_bytes()
     drawing = source.replace(b'isExecutable="true"', b'isExecutable="false"')
     assert drawing != source
@@ -174,16 +189,21 @@ def test_deploy_refuses_an_expression_problem_even_in_a_process_marked_not_execu
         engine.deploy(drawing)
 
 
-def test_a_multi_instance_expression_that_can_never_evaluate_is_refused_at_deploy(engine,
-                                                                                  data_dir):
+def test_a_multi_instance_expression_that_can_never_evaluate_is_refused_at_deploy(engine, data_dir):
     source = (data_dir / "tinjau.bpmn").read_bytes()
     item = b'<outputDataItem id="pendapat" name="pendapat"/>'
-    bad = source.replace(item, item + b"<completionCondition>${pendapat_panel.contains('tolak')}"
-                         b"</completionCondition>", 1)
+    bad = source.replace(
+        item,
+        item + b"<completionCondition>${pendapat_panel.contains('tolak')}</completionCondition>",
+        1,
+    )
     assert bad != source
-    with pytest.raises(ModelError, match=r"T_tinjau \('Tinjau rancangan'\): the "
-                                         "completionCondition of this activity can never be "
-                                         "evaluated: .*only these functions"):
+    with pytest.raises(
+        ModelError,
+        match=r"T_tinjau \('Tinjau rancangan'\): the "
+        "completionCondition of this activity can never be "
+        "evaluated: .*only these functions",
+    ):
         engine.deploy(bad)
     assert engine.definitions() == []
     engine.deploy(source)  # the same model without it deploys
@@ -194,23 +214,32 @@ def test_a_multi_instance_expression_that_can_never_evaluate_is_refused_at_deplo
     [
         ("no-such-task", {}, None, NotFound, "no task 'no-such-task'"),
         ("<approval>", {"when": object()}, None, BpengineError, "not JSON-serialisable"),
-        ("<approval>", {"x": float("nan")}, None, BpengineError, "x is nan, not a number JSON can hold"),
+        (
+            "<approval>",
+            {"x": float("nan")},
+            None,
+            BpengineError,
+            "x is nan, not a number JSON can hold",
+        ),
         ("<approval>", ["approved"], None, BpengineError, "must be a mapping"),
         ("<approval>", {"approved": True}, "Pegawai", Forbidden, "lane 'Atasan Langsung'"),
         ("<done>", {}, None, ConflictError, "is already completed by 'ani'"),
         ("<timer>", {}, None, TaskNotReady, "is a timer task"),
     ],
 )
-def test_bad_completions_are_refused_and_change_nothing(engine, data_dir, task_id, data, lane,
-                                                        error, match):
+def test_bad_completions_are_refused_and_change_nothing(
+    engine, data_dir, task_id, data, lane, error, match
+):
     engine.deploy(data_dir / "cuti.bpmn")
     case = engine.start("cuti", {"hari": 3, "revisi": 0}, actor="ani")
     [first] = engine.inbox(lane="Pegawai")
     engine.complete(first.id, {}, actor="ani")
     current = engine.get(case.id)
-    ids = {"<approval>": next(t.id for t in current.tasks if t.kind == "user"),
-           "<timer>": next(t.id for t in current.tasks if t.kind == "timer"),
-           "<done>": first.id}
+    ids = {
+        "<approval>": next(t.id for t in current.tasks if t.kind == "user"),
+        "<timer>": next(t.id for t in current.tasks if t.kind == "timer"),
+        "<done>": first.id,
+    }
     before = (current, engine.history(case.id), engine.inbox())
     with pytest.raises(error, match=match):
         engine.complete(ids.get(task_id, task_id), data, actor="budi", lane=lane)
@@ -272,8 +301,7 @@ def test_a_failing_handler_fails_the_case_and_retry_resumes_it(engine, data_dir)
     assert engine.incidents(case.id, state="resolved")[0].resolved_by == "service:S_catat"
 
 
-def test_a_service_without_a_handler_waits_for_a_worker_that_has_one(data_dir, tmp_path,
-                                                                     clock):
+def test_a_service_without_a_handler_waits_for_a_worker_that_has_one(data_dir, tmp_path, clock):
     url = f"sqlite:///{tmp_path / 'agency.db'}"
     front = Engine(url, clock=clock)
     front.deploy(data_dir / "cuti.bpmn")
@@ -301,9 +329,12 @@ def test_an_engine_closes_as_a_context_manager(data_dir, tmp_path):
 
 def test_the_inbox_is_an_indexed_query(engine):
     with engine.db.connect() as conn:
-        plan = conn.execute(text(
-            "EXPLAIN QUERY PLAN SELECT * FROM bpe_tasks WHERE state = 'ready' "
-            "AND kind = 'user' AND lane = 'Kepala'")).all()
+        plan = conn.execute(
+            text(
+                "EXPLAIN QUERY PLAN SELECT * FROM bpe_tasks WHERE state = 'ready' "
+                "AND kind = 'user' AND lane = 'Kepala'"
+            )
+        ).all()
     assert "ix_bpe_tasks_inbox" in " ".join(str(row) for row in plan)
 
 
@@ -360,17 +391,25 @@ def test_a_case_that_loops_2000_times_completes(engine, data_dir):
     ("old", "new", "code", "element"),
     [
         # a condition on a flow leaving a task: SpiffWorkflow ignores it
-        ('<sequenceFlow id="F6" sourceRef="T_revisi" targetRef="T_setuju"/>',
-         '<sequenceFlow id="F6" sourceRef="T_revisi" targetRef="T_setuju">'
-         "<conditionExpression>revisi &lt; 3</conditionExpression></sequenceFlow>",
-         "conditional-flow", "F6"),
+        (
+            '<sequenceFlow id="F6" sourceRef="T_revisi" targetRef="T_setuju"/>',
+            '<sequenceFlow id="F6" sourceRef="T_revisi" targetRef="T_setuju">'
+            "<conditionExpression>revisi &lt; 3</conditionExpression></sequenceFlow>",
+            "conditional-flow",
+            "F6",
+        ),
         # a task from which no end event can be reached: a case there never finishes
-        ('<sequenceFlow id="F7" sourceRef="S_catat" targetRef="E_selesai"/>',
-         '<sequenceFlow id="F7" sourceRef="S_catat" targetRef="S_catat"/>', "no-end", "S_catat"),
+        (
+            '<sequenceFlow id="F7" sourceRef="S_catat" targetRef="E_selesai"/>',
+            '<sequenceFlow id="F7" sourceRef="S_catat" targetRef="S_catat"/>',
+            "no-end",
+            "S_catat",
+        ),
     ],
 )
-def test_models_the_engine_would_run_wrongly_are_refused_at_deploy(engine, data_dir, tmp_path,
-                                                                   old, new, code, element):
+def test_models_the_engine_would_run_wrongly_are_refused_at_deploy(
+    engine, data_dir, tmp_path, old, new, code, element
+):
     source = (data_dir / "cuti.bpmn").read_text()
     assert old in source
     bad = tmp_path / "cuti.bpmn"
@@ -395,8 +434,10 @@ def test_unclaim_and_reassign_are_audited_and_race_safe(engine, data_dir):
     with pytest.raises(Forbidden, match="claimed by 'dewi'"):
         engine.complete(approval.id, {"approved": True}, actor="budi")
     assert [(h.action, h.actor, h.detail) for h in engine.history(case.id)][-3:] == [
-        ("claim", "budi", ""), ("unclaim", "budi", "from budi to nobody"),
-        ("reassign", "kabag", "from nobody to dewi")]
+        ("claim", "budi", ""),
+        ("unclaim", "budi", "from budi to nobody"),
+        ("reassign", "kabag", "from nobody to dewi"),
+    ]
     engine.complete(approval.id, {"approved": True}, actor="dewi")
     with pytest.raises(ConflictError, match="is already completed"):
         engine.reassign(approval.id, "eko", actor="kabag")
@@ -416,7 +457,9 @@ def test_ids_start_and_end_are_refused_at_deploy_naming_both(engine):
     with pytest.raises(ModelError) as info:
         engine.deploy(path)
     assert {(p.code, p.element_id) for p in info.value.problems} >= {
-        ("reserved-id", "Start"), ("reserved-id", "End")}
+        ("reserved-id", "Start"),
+        ("reserved-id", "End"),
+    }
     assert engine.definitions() == []
 
 
@@ -436,16 +479,27 @@ def test_a_worker_reads_a_case_again_after_another_worker_moved_it(data_dir, tmp
         a.register("Catat di SIMPEG", lambda data: {"tercatat": True})
         done = a.complete(approval.id, {"approved": True}, actor="budi")
         assert done.status == "completed"
-        assert done.data == {"hari": 3, "revisi": 1, "alasan": "keluarga", "approved": True,
-                             "tercatat": True}
+        assert done.data == {
+            "hari": 3,
+            "revisi": 1,
+            "alasan": "keluarga",
+            "approved": True,
+            "tercatat": True,
+        }
         assert [(h.action, h.element_id) for h in b.history(case.id)] == [
-            ("start", None), ("complete", "T_isi"), ("complete", "T_setuju"),
-            ("complete", "T_revisi"), ("complete", "T_setuju"), ("service", "S_catat"),
-            ("end", None)]
+            ("start", None),
+            ("complete", "T_isi"),
+            ("complete", "T_setuju"),
+            ("complete", "T_revisi"),
+            ("complete", "T_setuju"),
+            ("service", "S_catat"),
+            ("end", None),
+        ]
 
 
-def test_a_failed_step_leaves_nothing_kept_and_the_next_call_reads_the_saved_state(engine,
-                                                                                   data_dir):
+def test_a_failed_step_leaves_nothing_kept_and_the_next_call_reads_the_saved_state(
+    engine, data_dir
+):
     engine.deploy(data_dir / "gateway-no-default.bpmn")
     case = engine.start("p", {})
     for _attempt in range(2):  # the instance the failed step changed is never used again

@@ -1,4 +1,5 @@
 """The example scripts run (the inbox web app has its own test: test_inbox_app.py)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -9,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _example(name: str):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", ROOT / "examples" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(
+        f"example_{name}", ROOT / "examples" / f"{name}.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -1,4 +1,5 @@
 """Task forms (Camunda formField) are shown on the task and enforced on complete."""
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,13 @@ def test_a_typo_in_a_decision_is_refused_naming_the_field(engine, data_dir):
     isi = _to(engine, "Pegawai")
     fields = engine.form(isi.id)
     assert [(f.id, f.type, f.required) for f in fields] == [
-        ("lama_cuti", "long", True), ("alasan", "string", False), ("mulai", "date", False),
-        ("pengganti_ada", "boolean", False)]
+        ("lama_cuti", "long", True),
+        ("alasan", "string", False),
+        ("mulai", "date", False),
+        ("pengganti_ada", "boolean", False),
+    ]
     assert fields[0].label == "Lama cuti (hari kerja)"
-    assert fields[0].constraints == {
-        "min": 1.0, "max": 12.0}
+    assert fields[0].constraints == {"min": 1.0, "max": 12.0}
     before = engine.history(case.id)
     for data, message in [
         ({}, "field 'lama_cuti' ('Lama cuti (hari kerja)') is required"),
@@ -41,11 +44,17 @@ def test_a_typo_in_a_decision_is_refused_naming_the_field(engine, data_dir):
     assert done.data["pengganti_ada"] is False
 
     keputusan = _to(engine, "Atasan Langsung")
-    assert engine.form(keputusan.id)[0].values == (("disetujui", "Disetujui"),
-                                                   ("ditolak", "Ditolak"))
-    with pytest.raises(FormError, match=re.escape(
+    assert engine.form(keputusan.id)[0].values == (
+        ("disetujui", "Disetujui"),
+        ("ditolak", "Ditolak"),
+    )
+    with pytest.raises(
+        FormError,
+        match=re.escape(
             "(T_pertimbangan): field 'pertimbangan': 'disetujui ' is not one of 'disetujui', "
-            "'ditolak'")) as refused:
+            "'ditolak'"
+        ),
+    ) as refused:
         engine.complete(keputusan.id, {"pertimbangan": "disetujui "}, actor="budi")
     assert refused.value.field == "pertimbangan"
     assert engine.get(case.id).status == "running"  # the typo did not take the reject path
@@ -59,11 +68,9 @@ def test_a_task_without_a_form_has_none(engine, data_dir):
     assert engine.form(engine.inbox()[0].id) == ()
 
 
-def test_a_form_field_the_engine_cannot_enforce_is_refused_at_deploy(engine, data_dir,
-                                                                      tmp_path):
+def test_a_form_field_the_engine_cannot_enforce_is_refused_at_deploy(engine, data_dir, tmp_path):
     bad = tmp_path / "bad.bpmn"
-    bad.write_text((data_dir / "formulir.bpmn").read_text().replace('type="date"',
-                                                                     'type="money"'))
+    bad.write_text((data_dir / "formulir.bpmn").read_text().replace('type="date"', 'type="money"'))
     with pytest.raises(ModelError, match="T_isi: form field 'mulai': type 'money' is not one"):
         engine.deploy(bad)
 

@@ -1,6 +1,7 @@
 """The example agency inbox (examples/inbox), served on a real loopback port and driven over
 real HTTP, on SQLite and PostgreSQL: login, lanes enforced, CSRF, body limits, forms, a
 shipped procedure end to end, pagination, the history escaped, incidents and retry."""
+
 from __future__ import annotations
 
 import http.client
@@ -78,13 +79,27 @@ def _kirim(data):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def site(request, tmp_path, inbox, staff):
-    url = (f"sqlite:///{tmp_path / 'inbox.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("pg_url"))
+    url = (
+        f"sqlite:///{tmp_path / 'inbox.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
     engine = Engine(url, lane_timezones={"Kantor Wilayah Makassar": "Asia/Makassar"})
-    app = inbox.create_app(engine, [DOMISILI, DATA / "formulir.bpmn", DATA / "jobs.bpmn",
-                                    DATA / "penugasan.bpmn", load(XSS_MODEL)], staff,
-                           secret_key="k" * 40,
-                           handlers={"S_kirim": _kirim}, max_body=16 * 1024, page_size=10)
+    app = inbox.create_app(
+        engine,
+        [
+            DOMISILI,
+            DATA / "formulir.bpmn",
+            DATA / "jobs.bpmn",
+            DATA / "penugasan.bpmn",
+            load(XSS_MODEL),
+        ],
+        staff,
+        secret_key="k" * 40,
+        handlers={"S_kirim": _kirim},
+        max_body=16 * 1024,
+        page_size=10,
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -120,8 +135,11 @@ class Browser:
         fields = dict(fields or {})
         if csrf:
             fields.setdefault("csrf", self.csrf)
-        return self._open(urllib.request.Request(
-            self.base + path, data=urllib.parse.urlencode(fields).encode(), method="POST"))
+        return self._open(
+            urllib.request.Request(
+                self.base + path, data=urllib.parse.urlencode(fields).encode(), method="POST"
+            )
+        )
 
     def login(self, user: str, password: str = PASSWORD):
         self.get("/login")
@@ -169,8 +187,9 @@ def test_login_lanes_csrf_limits_forms_and_escaping(site):
     assert ani.post("/login", {"user": "pegawai", "password": "salah"})[0] == 401
     assert ani.post("/login", {"user": "pegawai", "password": PASSWORD}, csrf=False)[0] == 403
     ani.get("/login")
-    status, page, url = ani.post("/login", {"user": "pegawai", "password": PASSWORD,
-                                            "next": "//evil.example/"})
+    status, page, url = ani.post(
+        "/login", {"user": "pegawai", "password": PASSWORD, "next": "//evil.example/"}
+    )
     assert status == 200
     assert url == base + "/"
     assert "Kotak masuk Pegawai Uji" in page
@@ -212,9 +231,10 @@ def test_login_lanes_csrf_limits_forms_and_escaping(site):
     assert status == 422
     assert 'id="error-lama_cuti"' in page
     assert "&#39;tiga&#39; is not a whole number" in page
-    status, page, _ = ani.post(f"/task/{isi}/complete", {"f:lama_cuti": "3",
-                                                         "f:alasan": "keluarga sakit",
-                                                         "f:mulai": "2025-02-03"})
+    status, page, _ = ani.post(
+        f"/task/{isi}/complete",
+        {"f:lama_cuti": "3", "f:alasan": "keluarga sakit", "f:mulai": "2025-02-03"},
+    )
     assert status == 200
     assert "Pertimbangan" not in page
     assert ani.post(f"/task/{isi}/complete", {"f:lama_cuti": "3"})[0] == 409  # done already
@@ -236,21 +256,47 @@ def test_login_lanes_csrf_limits_forms_and_escaping(site):
     # client sends 100 of the 10**9 bytes it announces, so any answer at all says the server
     # refused on the header (waiting for the body would end in the client's timeout instead)
     cookie_header = f"inbox_session={cookie.value}"
-    status = _raw(base, b"x" * 100, {"Content-Length": str(10**9),
-                                     "Content-Type": "application/x-www-form-urlencoded",
-                                     "Cookie": cookie_header})
+    status = _raw(
+        base,
+        b"x" * 100,
+        {
+            "Content-Length": str(10**9),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie_header,
+        },
+    )
     assert status == 413
     for body in (b"\xff\xfe\x00garbage", b"a=1&&=&%%%"):
-        status = _raw(base, body, {"Content-Length": str(len(body)), "Cookie": cookie_header,
-                                      "Content-Type": "application/x-www-form-urlencoded"})
+        status = _raw(
+            base,
+            body,
+            {
+                "Content-Length": str(len(body)),
+                "Cookie": cookie_header,
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         assert status == 400
-    status = _raw(base, b"--b\r\n", {"Content-Length": "5", "Cookie": cookie_header,
-                                        "Content-Type": "multipart/form-data; boundary=b"})
+    status = _raw(
+        base,
+        b"--b\r\n",
+        {
+            "Content-Length": "5",
+            "Cookie": cookie_header,
+            "Content-Type": "multipart/form-data; boundary=b",
+        },
+    )
     assert status == 415
     chunk = b"a=" + b"x" * 20 * 1024  # chunked: no length to refuse on, cut at the limit
-    status = _raw(base, b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk),
-                     {"Transfer-Encoding": "chunked", "Cookie": cookie_header,
-                      "Content-Type": "application/x-www-form-urlencoded"})
+    status = _raw(
+        base,
+        b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk),
+        {
+            "Transfer-Encoding": "chunked",
+            "Cookie": cookie_header,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     assert status == 413
     assert ani.get("/")[0] == 200  # the app is still there
 
@@ -308,15 +354,17 @@ def test_a_shipped_procedure_end_to_end_over_http(site):
     assert 'id="status">completed' in page
     assert len(done) >= 5
     assert all(case.data[name] == value for name, value in answers.items() if name in case.data)
-    assert [h.actor for h in engine.history(case_id) if h.action == "complete"] == \
-        ["kelurahan"] * len(done)
+    assert [h.actor for h in engine.history(case_id) if h.action == "complete"] == [
+        "kelurahan"
+    ] * len(done)
 
 
 def test_case_pages_with_totals_and_an_incident_retried_after_the_fix(site):
     base, engine = site
     for i in range(23):
-        engine.start("jobs", {"prioritas": "biasa", "nik": f"3273{i:04d}"},
-                     business_key=f"REG-{i:03d}")
+        engine.start(
+            "jobs", {"prioritas": "biasa", "nik": f"3273{i:04d}"}, business_key=f"REG-{i:03d}"
+        )
     admin = Browser(base)
     admin.login("admin")
     status, page, _ = admin.get("/cases?limit=10&offset=20")
@@ -345,8 +393,9 @@ def test_case_pages_with_totals_and_an_incident_retried_after_the_fix(site):
     assert "S_kirim (service)" in page
     assert admin.post(f"/case/{broken.id}/retry", {"data": "[1]"})[0] == 400
     assert loket.post(f"/case/{broken.id}/retry", {"data": ""})[0] == 403
-    status, page, _ = admin.post(f"/case/{broken.id}/retry",
-                                 {"data": json.dumps({"nik": "3273999"})})
+    status, page, _ = admin.post(
+        f"/case/{broken.id}/retry", {"data": json.dumps({"nik": "3273999"})}
+    )
     assert status == 200
     assert 'id="status">completed' in page
     assert engine.get(broken.id).outcome == "E_selesai"
@@ -366,8 +415,12 @@ def test_a_database_outage_is_a_503_without_details_and_the_app_recovers(site, p
     try:
         with admin.connect() as conn:  # the database goes away under the running app
             conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :name"), {"name": name})
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"
+                ),
+                {"name": name},
+            )
         status, page, _ = clerk.get("/")
         assert status == 503
         assert "Basis data sedang tidak tersedia" in page
@@ -418,14 +471,25 @@ def test_the_users_file_keeps_hashes_only(inbox, tmp_path, monkeypatch, capsys):
         main(["serve", str(DOMISILI), "--users", str(tmp_path / "none.json")])
     monkeypatch.setenv("INBOX_SECRET_KEY", "k" * 40)
     with pytest.raises(SystemExit, match="'Nowhere/Zone' is not an IANA name"):
-        main(["serve", str(DOMISILI), "--users", str(path), "--db",
-              f"sqlite:///{tmp_path / 'x.db'}", "--lane-timezone", "Kepala=Nowhere/Zone"])
+        main(
+            [
+                "serve",
+                str(DOMISILI),
+                "--users",
+                str(path),
+                "--db",
+                f"sqlite:///{tmp_path / 'x.db'}",
+                "--lane-timezone",
+                "Kepala=Nowhere/Zone",
+            ]
+        )
 
 
 def test_candidates_delegation_and_due_dates(site):
     base, engine = site
-    case = engine.start("penugasan", {"unit": "arsip", "verifikator": "vera",
-                                      "batas": "2025-01-10"})
+    case = engine.start(
+        "penugasan", {"unit": "arsip", "verifikator": "vera", "batas": "2025-01-10"}
+    )
     [terima] = [t.id for t in case.tasks if t.kind == "user"]
     # offered to the candidate groups loket and ${unit}: its lane alone is not enough
     sekre = Browser(base)
@@ -458,8 +522,9 @@ def test_candidates_delegation_and_due_dates(site):
     assert "didelegasikan oleh vera" in page
     status, page, _ = budi.get(f"/task/{verifikasi}")
     assert "Kembalikan ke vera" in page
-    status, page, _ = budi.post(f"/task/{verifikasi}/complete",
-                                {"f:lengkap": "true", "f:catatan": "berkas lengkap"})
+    status, page, _ = budi.post(
+        f"/task/{verifikasi}/complete", {"f:lengkap": "true", "f:catatan": "berkas lengkap"}
+    )
     assert status == 200
     task = engine.task(verifikasi)
     assert (task.assignee, task.owner, task.delegation) == ("vera", "vera", "resolved")

@@ -1,4 +1,5 @@
 """Jobs isolate failure: a poisoned timer or handler is an incident on its case, never a stop."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,7 @@ def _receive(engine, case_id, actor="ani"):
     return engine.complete(task.id, {}, actor=actor)
 
 
-def test_a_poisoned_timer_is_an_incident_with_backoff_and_the_others_fire(engine, data_dir,
-                                                                         clock):
+def test_a_poisoned_timer_is_an_incident_with_backoff_and_the_others_fire(engine, data_dir, clock):
     engine.deploy(data_dir / "jobs.bpmn")
     engine.register("S_kirim", _registry())
     healthy = [engine.start("jobs", {"prioritas": "biasa", "nik": str(i)}).id for i in range(3)]
@@ -200,7 +200,8 @@ def _poison_under_workers(url: str, data_dir, clock) -> None:
     assert set(incidents) == {late, raising, empty}
     assert {i.kind for i in incidents.values()} == {"timer", "service"}
     assert {i.case_id: i.next_retry is not None for i in incidents.values()} == dict.fromkeys(
-        incidents, True)  # retries left: tried again later, not by these sweeps
+        incidents, True
+    )  # retries left: tried again later, not by these sweeps
     # No two workers ran one job (SKIP LOCKED; on SQLite the job writes first), and a failed
     # job was not taken again between its failure and its incident.
     assert {i.attempts for i in incidents.values()} == {1}
@@ -224,14 +225,16 @@ def test_a_poisoned_job_leaves_four_workers_running_on_postgresql(pg_url, data_d
     _poison_under_workers(pg_url, data_dir, clock)
 
 
-def test_a_timer_that_leads_into_a_gateway_loop_is_an_incident_naming_the_gateways(engine,
-                                                                                   clock):
+def test_a_timer_that_leads_into_a_gateway_loop_is_an_incident_naming_the_gateways(engine, clock):
     """Issue #16: a job running into a loop of gateways fails on its case, saying where."""
-    source = (Path(__file__).parents[1] / "data" / "hostile" / "livelock" / "gateway-loop.bpmn").read_text(
-        encoding="utf-8")
-    timer = ('<boundaryEvent id="B_batas" attachedToRef="T_isi"><timerEventDefinition>'
-             '<timeDuration>PT1H</timeDuration></timerEventDefinition></boundaryEvent>'
-             '<sequenceFlow id="F_batas" sourceRef="B_batas" targetRef="G_ulang"/>')
+    source = (
+        Path(__file__).parents[1] / "data" / "hostile" / "livelock" / "gateway-loop.bpmn"
+    ).read_text(encoding="utf-8")
+    timer = (
+        '<boundaryEvent id="B_batas" attachedToRef="T_isi"><timerEventDefinition>'
+        "<timeDuration>PT1H</timeDuration></timerEventDefinition></boundaryEvent>"
+        '<sequenceFlow id="F_batas" sourceRef="B_batas" targetRef="G_ulang"/>'
+    )
     engine.deploy(source.replace('<endEvent id="E"', timer + '<endEvent id="E"').encode())
     case = engine.start("gateway_loop", {"skor": 0})
     clock.advance(hours=2)

@@ -5,6 +5,7 @@ kecamatan (message flow to a message start), the kecamatan sends the SKPWNI back
 to catch events behind an event-based gateway with a five-day timer), and the applicant's
 original documents come from outside (receive task, correlated by business key).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,22 +43,32 @@ def _waiting(case):
 
 def test_two_pools_run_as_one_case_with_messages_inside_and_from_outside(eng):
     [definition] = eng.definitions()
-    assert definition.notes == ("R_dokumen waits for 'Dokumen asli' from outside the engine: "
-                                "deliver it with correlate('Dokumen asli', business_key=...)",)
-    case = eng.start("pindah_domisili", {"nik": "3273010101900001"}, actor="loket",
-                     business_key="PND-001")
+    assert definition.notes == (
+        "R_dokumen waits for 'Dokumen asli' from outside the engine: "
+        "deliver it with correlate('Dokumen asli', business_key=...)",
+    )
+    case = eng.start(
+        "pindah_domisili", {"nik": "3273010101900001"}, actor="loket", business_key="PND-001"
+    )
     assert (case.key, case.business_key) == ("pindah_domisili", "PND-001")
     assert [t.lane for t in eng.inbox()] == ["Petugas Kelurahan"]
     case = _do(eng, "Petugas Kelurahan")
     assert _waiting(case) == [("R_dokumen", "message", "Dokumen asli")]
 
-    message = eng.correlate("Dokumen asli", business_key="PND-001", data={"asli": True},
-                            actor="pemohon")
+    message = eng.correlate(
+        "Dokumen asli", business_key="PND-001", data={"asli": True}, actor="pemohon"
+    )
     assert (message.state, message.case_id, message.element_ids) == (
-        "delivered", case.id, ("R_dokumen",))
+        "delivered",
+        case.id,
+        ("R_dokumen",),
+    )
     case = _do(eng, "Lurah")  # throws the file to the kecamatan: its pool starts
-    assert _waiting(case) == [("A_periksa", "user", None), ("C_skpwni", "message", "SKPWNI"),
-                              ("Tm_lama", "timer", None)]
+    assert _waiting(case) == [
+        ("A_periksa", "user", None),
+        ("C_skpwni", "message", "SKPWNI"),
+        ("Tm_lama", "timer", None),
+    ]
     assert [t.lane for t in eng.inbox()] == ["Petugas Kecamatan"]  # the other pool's lane
     _do(eng, "Petugas Kecamatan")
     done = _do(eng, "Camat")  # the SKPWNI goes back; the kelurahan hands it over and ends
@@ -66,16 +77,28 @@ def test_two_pools_run_as_one_case_with_messages_inside_and_from_outside(eng):
     assert done.data["siak"] == "tercatat"
 
     trail = [(h.action, h.element_id) for h in eng.history(case.id)]
-    assert trail == [("start", None), ("complete", "A_verifikasi"), ("message", "R_dokumen"),
-                     ("service", "A_siak"), ("complete", "A_pengantar"), ("message", "S_kec"),
-                     ("complete", "A_periksa"), ("complete", "A_terbitkan"),
-                     ("message", "C_skpwni"), ("throw", "T_berikan"), ("end", None)]
+    assert trail == [
+        ("start", None),
+        ("complete", "A_verifikasi"),
+        ("message", "R_dokumen"),
+        ("service", "A_siak"),
+        ("complete", "A_pengantar"),
+        ("message", "S_kec"),
+        ("complete", "A_periksa"),
+        ("complete", "A_terbitkan"),
+        ("message", "C_skpwni"),
+        ("throw", "T_berikan"),
+        ("end", None),
+    ]
     outside = [h for h in eng.history(case.id) if h.element_id == "R_dokumen"][0]
     assert outside.actor == "pemohon"
     assert outside.data_after["asli"] is True
     [outbound] = eng.messages("outbound")  # for the applicant: the application passes it on
     assert (outbound.name, outbound.business_key, outbound.source_case_id) == (
-        "SKPWNI untuk pemohon", "PND-001", case.id)
+        "SKPWNI untuk pemohon",
+        "PND-001",
+        case.id,
+    )
 
 
 def test_correlate_by_case_data_and_a_message_id_is_delivered_once(eng):
@@ -98,8 +121,11 @@ def test_correlate_by_case_data_and_a_message_id_is_delivered_once(eng):
 
 def test_a_message_for_no_waiting_case_is_a_clear_error_or_kept(eng, clock):
     case = eng.start("pindah_domisili", {}, business_key="PND-9")
-    with pytest.raises(NotFound, match=r"no case waits for message 'Dokumen asli' with "
-                                       r"business key 'PND-9'.*keep=True"):
+    with pytest.raises(
+        NotFound,
+        match=r"no case waits for message 'Dokumen asli' with "
+        r"business key 'PND-9'.*keep=True",
+    ):
         eng.correlate("Dokumen asli", business_key="PND-9")
     with pytest.raises(NotFound, match="no case waits for message 'Surat nikah'"):
         eng.correlate("Surat nikah", business_key="PND-9")
@@ -132,27 +158,45 @@ def test_event_gateway_timer_branch_then_a_message_that_arrives_early_is_kept(en
     done = _do(eng, "Petugas Kelurahan")
     assert done.status == "completed"
     assert [h.element_id for h in eng.history(case.id) if h.action == "message"] == [
-        "R_dokumen", "S_kec", "C_skpwni2"]
+        "R_dokumen",
+        "S_kec",
+        "C_skpwni2",
+    ]
     with eng.db.connect() as conn:
-        states = dict(conn.execute(text(
-            "SELECT element_id || ':' || kind, state FROM bpe_tasks WHERE case_id = :c "
-            "AND kind IN ('timer', 'message')"), {"c": case.id}).all())
-    assert states == {"R_dokumen:message": "completed", "C_skpwni:message": "cancelled",
-                      "Tm_lama:timer": "completed"}
+        states = dict(
+            conn.execute(
+                text(
+                    "SELECT element_id || ':' || kind, state FROM bpe_tasks WHERE case_id = :c "
+                    "AND kind IN ('timer', 'message')"
+                ),
+                {"c": case.id},
+            ).all()
+        )
+    assert states == {
+        "R_dokumen:message": "completed",
+        "C_skpwni:message": "cancelled",
+        "Tm_lama:timer": "completed",
+    }
 
 
 def test_a_message_start_event_starts_a_case(url, clock, data_dir):
     with Engine(url, clock=clock) as engine:
         engine.deploy(data_dir / "pengaduan.bpmn")
-        started = engine.correlate("Pengaduan masuk", business_key="ADU-1",
-                                   data={"isi": "jalan rusak"}, actor="warga")
+        started = engine.correlate(
+            "Pengaduan masuk", business_key="ADU-1", data={"isi": "jalan rusak"}, actor="warga"
+        )
         assert started.started == started.case_ids
         assert len(started.case_ids) == 1
         case = engine.get(started.case_id)
         assert (case.business_key, case.data, [t.element_id for t in case.tasks]) == (
-            "ADU-1", {"isi": "jalan rusak"}, ["A_tindak"])
+            "ADU-1",
+            {"isi": "jalan rusak"},
+            ["A_tindak"],
+        )
         assert [(h.action, h.element_id, h.actor) for h in engine.history(case.id)] == [
-            ("start", None, "warga"), ("message", "S", "warga")]
+            ("start", None, "warga"),
+            ("message", "S", "warga"),
+        ]
 
 
 def test_signals_broadcast_across_cases(url, clock, data_dir):
@@ -182,7 +226,10 @@ def test_signals_broadcast_across_cases(url, clock, data_dir):
         assert all([t.element_id for t in engine.get(c).tasks] == ["A_input"] for c in more)
         [thrown] = engine.messages(case_id=fix.id)
         assert (thrown.kind, thrown.state, sorted(thrown.case_ids)) == (
-            "signal", "delivered", sorted(more))
+            "signal",
+            "delivered",
+            sorted(more),
+        )
         nobody = engine.signal("Listrik padam")
         assert nobody.state == "delivered"
         assert nobody.case_ids == ()
@@ -228,8 +275,13 @@ def _worker(url: str, seed: int, workers: int, cases: int) -> dict:
     for key in keys:
         while True:
             try:
-                sent = engine.correlate("Dokumen asli", business_key=key, data={"asli": True},
-                                        message_id=f"dok-{key}", keep=True)
+                sent = engine.correlate(
+                    "Dokumen asli",
+                    business_key=key,
+                    data={"asli": True},
+                    message_id=f"dok-{key}",
+                    keep=True,
+                )
                 counts["duplicate" if sent.duplicate else sent.state] += 1
                 break
             except ConflictError:
@@ -276,22 +328,30 @@ def test_four_workers_x_200_cases_deliver_every_message_exactly_once(pg_url, dat
     assert sends == 200
     assert sum(r.get("duplicate", 0) for r in results) == 600
     with engine.db.connect() as conn:
-        caught = conn.execute(text(
-            "SELECT case_id, element_id, count(*) FROM bpe_audit WHERE action = 'message' "
-            "GROUP BY case_id, element_id")).all()
-        completes = conn.execute(text(
-            "SELECT task_id, count(*) FROM bpe_audit WHERE action = 'complete' "
-            "GROUP BY task_id")).all()
-        messages = conn.execute(text(
-            "SELECT name, state, count(*) FROM bpe_messages GROUP BY name, state")).all()
+        caught = conn.execute(
+            text(
+                "SELECT case_id, element_id, count(*) FROM bpe_audit WHERE action = 'message' "
+                "GROUP BY case_id, element_id"
+            )
+        ).all()
+        completes = conn.execute(
+            text(
+                "SELECT task_id, count(*) FROM bpe_audit WHERE action = 'complete' GROUP BY task_id"
+            )
+        ).all()
+        messages = conn.execute(
+            text("SELECT name, state, count(*) FROM bpe_messages GROUP BY name, state")
+        ).all()
     # Inside the case: the file to the kecamatan, the SKPWNI back; from outside: the documents.
     assert sorted({e for _, e, _ in caught}) == ["C_skpwni", "R_dokumen", "S_kec"]
     assert len(caught) == 600
     assert {n for *_, n in caught} == {1}
     assert len(completes) == 800
     assert {n for _, n in completes} == {1}
-    assert sorted(messages) == [("Dokumen asli", "delivered", 200),
-                                ("SKPWNI untuk pemohon", "outbound", 200)]
+    assert sorted(messages) == [
+        ("Dokumen asli", "delivered", 200),
+        ("SKPWNI untuk pemohon", "outbound", 200),
+    ]
     engine.close()
 
 
@@ -317,13 +377,15 @@ def test_a_worker_killed_mid_delivery_loses_nothing(pg_url, data_dir):
     engine = Engine(pg_url)
     engine.deploy(data_dir / "pindah.bpmn")
     case = engine.start("pindah_domisili", {}, business_key="PND-K")
-    kept = engine.correlate("Dokumen asli", business_key="PND-K", message_id="dok-K",
-                            data={"asli": True}, keep=True)
+    kept = engine.correlate(
+        "Dokumen asli", business_key="PND-K", message_id="dok-K", data={"asli": True}, keep=True
+    )
     assert kept.state == "pending"
     engine.complete(engine.inbox()[0].id, {})  # now the case waits: the next tick delivers
     before = (engine.get(case.id), engine.history(case.id), engine.messages())
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_SWEEP, pg_url],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_SWEEP, pg_url], stdout=subprocess.PIPE, text=True
+    )
     with proc.stdout:
         assert proc.stdout.readline().strip() == "in-step"
         os.kill(proc.pid, signal.SIGKILL)
@@ -332,8 +394,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing(pg_url, data_dir):
     engine.register("Catat di SIAK", lambda data: {"siak": "tercatat"})
     assert engine.tick() == [case.id]
     assert engine.tick() == []
-    assert [h.element_id for h in engine.history(case.id) if h.action == "message"] == [
-        "R_dokumen"]
+    assert [h.element_id for h in engine.history(case.id) if h.action == "message"] == ["R_dokumen"]
     assert engine.messages()[0].state == "delivered"
     assert engine.get(case.id).data == {"asli": True, "siak": "tercatat"}
     engine.close()
@@ -351,8 +412,9 @@ def test_a_pool_started_by_a_message_does_not_start_with_later_cases(url, clock,
     _do(first, "Lurah")  # the kecamatan pool starts in case A
     b = first.start("pindah_domisili", {}, business_key="B")
     assert [t.element_id for t in b.tasks] == ["A_verifikasi"]
-    assert [t.element_id for t in _do(second, "Petugas Kecamatan").tasks
-            if t.kind == "user"] == ["A_terbitkan"]
+    assert [t.element_id for t in _do(second, "Petugas Kecamatan").tasks if t.kind == "user"] == [
+        "A_terbitkan"
+    ]
     assert first.get(a.id).status == "running"
     first.close()
     second.close()
@@ -363,19 +425,24 @@ def test_an_officer_carrying_the_file_hands_the_message_over(clock, data_dir):
     # SpiffWorkflow cannot throw from a task; the engine hands the message over when it
     # completes.
     source = (data_dir / "pindah.bpmn").read_text(encoding="utf-8")
-    throw = ('<intermediateThrowEvent id="T_serahkan" name="Menyerahkan berkas ke kecamatan">'
-             '\n      <messageEventDefinition id="MED_serahkan"/>\n    '
-             '</intermediateThrowEvent>')
+    throw = (
+        '<intermediateThrowEvent id="T_serahkan" name="Menyerahkan berkas ke kecamatan">'
+        '\n      <messageEventDefinition id="MED_serahkan"/>\n    '
+        "</intermediateThrowEvent>"
+    )
     assert throw in source
     source = source.replace(throw, '<manualTask id="T_serahkan" name="Antar berkas"/>')
     # A message flow into a user task: the engine says it does not wait there.
-    source = source.replace('sourceRef="T_kirim" targetRef="C_skpwni2"',
-                            'sourceRef="T_kirim" targetRef="A_tanya"')
+    source = source.replace(
+        'sourceRef="T_kirim" targetRef="C_skpwni2"', 'sourceRef="T_kirim" targetRef="A_tanya"'
+    )
     with Engine(clock=clock) as engine:
         engine.register("Catat di SIAK", lambda data: {})
         notes = engine.deploy(source.encode()).notes
-        assert "message flow MF_skpwni2: userTask A_tanya does not wait for the message " \
-               "(only catch events and receive tasks do)" in notes[-1]
+        assert (
+            "message flow MF_skpwni2: userTask A_tanya does not wait for the message "
+            "(only catch events and receive tasks do)" in notes[-1]
+        )
         case = engine.start("pindah_domisili", {}, business_key="PND-M")
         _do(engine, "Petugas Kelurahan")
         engine.correlate("Dokumen asli", business_key="PND-M")
@@ -386,8 +453,7 @@ def test_an_officer_carrying_the_file_hands_the_message_over(clock, data_dir):
         assert [h.element_id for h in engine.history(case.id)][-2:] == ["T_serahkan", "S_kec"]
 
 
-def test_the_collaboration_drawn_for_the_model_runs_across_its_executable_pools(
-        engine):
+def test_the_collaboration_drawn_for_the_model_runs_across_its_executable_pools(engine):
     from pathlib import Path
 
     path = Path(__file__).resolve().parents[1] / "data" / "collab" / "tiga-instansi.bpmn"
@@ -410,16 +476,26 @@ def test_a_collaboration_whose_pools_all_start_on_a_message_is_started_by_one(cl
     source = (data_dir / "pindah.bpmn").read_text(encoding="utf-8")
     plain = '<startEvent id="S_kel" name="Permohonan pindah diterima"/>'
     assert plain in source
-    source = source.replace(plain, '<startEvent id="S_kel" name="Permohonan pindah diterima">'
-                                   '<messageEventDefinition id="MED_kel"/></startEvent>')
-    source = source.replace('<messageFlow id="MF_dokumen"', (
-        '<messageFlow id="MF_mohon" name="Permohonan pindah" sourceRef="P_pemohon" '
-        'targetRef="S_kel"/><messageFlow id="MF_dokumen"'))
+    source = source.replace(
+        plain,
+        '<startEvent id="S_kel" name="Permohonan pindah diterima">'
+        '<messageEventDefinition id="MED_kel"/></startEvent>',
+    )
+    source = source.replace(
+        '<messageFlow id="MF_dokumen"',
+        (
+            '<messageFlow id="MF_mohon" name="Permohonan pindah" sourceRef="P_pemohon" '
+            'targetRef="S_kel"/><messageFlow id="MF_dokumen"'
+        ),
+    )
     with Engine(clock=clock) as engine:
         engine.register("Catat di SIAK", lambda data: {})
         engine.deploy(source.encode())
-        with pytest.raises(BpengineError, match="every pool starts on a message "
-                                                r"\(Permohonan pindah, Berkas pindah\).*correlate"):
+        with pytest.raises(
+            BpengineError,
+            match="every pool starts on a message "
+            r"\(Permohonan pindah, Berkas pindah\).*correlate",
+        ):
             engine.start("pindah_domisili", {})
         started = engine.correlate("Permohonan pindah", business_key="PND-S", data={"nik": "1"})
         assert started.started == started.case_ids
@@ -461,7 +537,10 @@ def test_a_message_one_case_throws_reaches_another_process_with_the_same_key(url
             engine.complete(tasks[0].id, {})
         [pending] = engine.messages("pending")
         assert (pending.name, pending.business_key, pending.source_case_id) == (
-            "Rekomendasi", "IZ-7", collab.id)
+            "Rekomendasi",
+            "IZ-7",
+            collab.id,
+        )
         assert engine.tick() == [izin.id]
         assert engine.messages(case_id=collab.id)[0].case_ids == (izin.id,)
         assert [t.name for t in engine.get(izin.id).tasks] == ["Terbitkan izin"]
@@ -488,8 +567,11 @@ def test_a_signal_start_event_starts_a_case_per_signal(engine):
 
 def test_a_new_version_takes_the_timer_start_schedule_over(engine, clock, data_dir):
     engine.deploy(data_dir / "rekap.bpmn")
-    source = (data_dir / "rekap.bpmn").read_bytes().replace(b"R3/2025-01-06T01:00:00Z/P1D",
-                                                            b"R/2025-01-07T01:00:00Z/P7D")
+    source = (
+        (data_dir / "rekap.bpmn")
+        .read_bytes()
+        .replace(b"R3/2025-01-06T01:00:00Z/P1D", b"R/2025-01-07T01:00:00Z/P7D")
+    )
     assert engine.deploy(source).version == 2
     assert engine.tick(clock.now) == []  # version 1's schedule is gone
     [case] = engine.tick(clock.advance(days=1))
@@ -505,13 +587,17 @@ def test_a_condition_in_one_pool_sees_data_entered_in_another(clock, data_dir):
     source = (data_dir / "pindah.bpmn").read_text(encoding="utf-8")
     flow = '<sequenceFlow id="c2" sourceRef="A_periksa" targetRef="A_terbitkan"/>'
     assert flow in source
-    source = source.replace(flow, (
-        '<sequenceFlow id="c2" sourceRef="A_periksa" targetRef="G_layak"/>'
-        '<exclusiveGateway id="G_layak" default="c2b"/>'
-        '<sequenceFlow id="c2a" sourceRef="G_layak" targetRef="A_terbitkan">'
-        '<conditionExpression>layak == True</conditionExpression></sequenceFlow>'
-        '<sequenceFlow id="c2b" sourceRef="G_layak" targetRef="E_tolak"/>'
-        '<endEvent id="E_tolak" name="Ditolak"/>'))
+    source = source.replace(
+        flow,
+        (
+            '<sequenceFlow id="c2" sourceRef="A_periksa" targetRef="G_layak"/>'
+            '<exclusiveGateway id="G_layak" default="c2b"/>'
+            '<sequenceFlow id="c2a" sourceRef="G_layak" targetRef="A_terbitkan">'
+            "<conditionExpression>layak == True</conditionExpression></sequenceFlow>"
+            '<sequenceFlow id="c2b" sourceRef="G_layak" targetRef="E_tolak"/>'
+            '<endEvent id="E_tolak" name="Ditolak"/>'
+        ),
+    )
     with Engine(clock=clock) as engine:
         engine.register("Catat di SIAK", lambda data: {})
         engine.deploy(source.encode())
@@ -529,8 +615,11 @@ def test_a_condition_in_one_pool_sees_data_entered_in_another(clock, data_dir):
 def test_a_business_key_too_long_to_store_is_refused_on_both_databases(eng):
     # SQLite stored 5,000 characters; PostgreSQL raised a driver DataError as StorageError
     before = len(eng.cases())
-    with pytest.raises(BpengineError, match=r"business key 'BBBB.*'\.\.\. is 5000 characters "
-                                            r"long; the engine stores at most 200") as info:
+    with pytest.raises(
+        BpengineError,
+        match=r"business key 'BBBB.*'\.\.\. is 5000 characters "
+        r"long; the engine stores at most 200",
+    ) as info:
         eng.start("pindah_domisili", {}, business_key="B" * 5000)
     assert type(info.value) is BpengineError
     with pytest.raises(BpengineError, match="is 5000 characters long"):
@@ -543,8 +632,10 @@ def test_an_actor_name_too_long_to_store_is_refused_on_both_databases(eng):
     # QA (issue #16): SQLite kept a 5,000-character actor; PostgreSQL refused it as a
     # StorageError (an outage an app would retry). Every action audits its actor, which says
     # so on both; where PostgreSQL flushes a row first, its refusal is the same plain error.
-    refused = (r"(actor name 'AAAA.*' is 5000 characters long; the engine stores at most 200"
-               r"|cannot store a value of this call \(value too long.*\)); nothing was written")
+    refused = (
+        r"(actor name 'AAAA.*' is 5000 characters long; the engine stores at most 200"
+        r"|cannot store a value of this call \(value too long.*\)); nothing was written"
+    )
     before = len(eng.cases())
     with pytest.raises(BpengineError, match=refused) as info:
         eng.start("pindah_domisili", {}, actor="A" * 5000)

@@ -1,4 +1,5 @@
 """The schema comes from the Alembic migrations shipped in the package, and matches the models."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,16 @@ def test_upgrade_creates_every_table_and_is_idempotent(tmp_path):
     db = create_engine(url)
     names = set(inspect(db).get_table_names())
     db.dispose()
-    assert names == {"bpe_definitions", "bpe_cases", "bpe_tasks", "bpe_audit", "bpe_messages",
-                     "bpe_schedules", "bpe_incidents", VERSION_TABLE}
+    assert names == {
+        "bpe_definitions",
+        "bpe_cases",
+        "bpe_tasks",
+        "bpe_audit",
+        "bpe_messages",
+        "bpe_schedules",
+        "bpe_incidents",
+        VERSION_TABLE,
+    }
 
 
 def test_the_models_match_the_latest_migration(tmp_path):
@@ -76,10 +85,11 @@ def _tamper(url: str) -> tuple[list[str], int]:
     db = engine.db
     with db.connect() as conn:
         audit_id = conn.execute(text("SELECT id FROM bpe_audit")).scalar_one()
-    columns = ("id, case_id, task_id, element_id, action, actor, at, data_before, data_after, "
-               "detail")
-    forged = (f"SELECT id, case_id, task_id, element_id, action, 'mallory', at, data_before, "
-              f"data_after, detail FROM bpe_audit WHERE id = {audit_id}")
+    columns = "id, case_id, task_id, element_id, action, actor, at, data_before, data_after, detail"
+    forged = (
+        f"SELECT id, case_id, task_id, element_id, action, 'mallory', at, data_before, "
+        f"data_after, detail FROM bpe_audit WHERE id = {audit_id}"
+    )
     attempts = {
         "UPDATE": "UPDATE bpe_audit SET actor = 'mallory'",
         "DELETE": "DELETE FROM bpe_audit",
@@ -92,7 +102,8 @@ def _tamper(url: str) -> tuple[list[str], int]:
     else:
         attempts["ON CONFLICT DO UPDATE"] = (
             f"INSERT INTO bpe_audit ({columns}) {forged} "
-            "ON CONFLICT (id) DO UPDATE SET actor = 'mallory'")
+            "ON CONFLICT (id) DO UPDATE SET actor = 'mallory'"
+        )
         attempts["TRUNCATE"] = "TRUNCATE bpe_audit"
         attempts["TRUNCATE cases"] = "TRUNCATE bpe_cases CASCADE"
     through = []
@@ -129,10 +140,14 @@ def test_a_case_without_audit_rows_can_still_be_deleted(tmp_path):
     engine = Engine(f"sqlite:///{tmp_path / 'bare.db'}")
     definition = engine.deploy(Path(__file__).parent / "data" / "cuti.bpmn")
     with engine.db.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO bpe_cases (id, definition_id, status, state, data, version, "
-            "started_by, started_at, updated_at) VALUES ('bare', :d, 'running', '', '{}', 1, "
-            "'', '2025-01-01', '2025-01-01')"), {"d": definition.id})
+        conn.execute(
+            text(
+                "INSERT INTO bpe_cases (id, definition_id, status, state, data, version, "
+                "started_by, started_at, updated_at) VALUES ('bare', :d, 'running', '', '{}', 1, "
+                "'', '2025-01-01', '2025-01-01')"
+            ),
+            {"d": definition.id},
+        )
         assert conn.execute(text("DELETE FROM bpe_cases WHERE id = 'bare'")).rowcount == 1
     engine.close()
 
@@ -163,10 +178,14 @@ def test_the_documented_app_role_runs_cases_and_cannot_touch_the_audit(pg_url, d
     engine.complete(engine.inbox()[0].id, {"approved": True}, actor="kepala")
     assert engine.get(case.id).status == "completed"
     refused = []
-    for statement in ("UPDATE bpe_audit SET actor = 'mallory'", "DELETE FROM bpe_audit",
-                      "DROP TRIGGER bpe_audit_append_only ON bpe_audit",
-                      f"DELETE FROM bpe_cases WHERE id = '{case.id}'",
-                      "ALTER TABLE bpe_audit DISABLE TRIGGER ALL", "TRUNCATE bpe_audit"):
+    for statement in (
+        "UPDATE bpe_audit SET actor = 'mallory'",
+        "DELETE FROM bpe_audit",
+        "DROP TRIGGER bpe_audit_append_only ON bpe_audit",
+        f"DELETE FROM bpe_cases WHERE id = '{case.id}'",
+        "ALTER TABLE bpe_audit DISABLE TRIGGER ALL",
+        "TRUNCATE bpe_audit",
+    ):
         try:
             with engine.db.begin() as conn:
                 conn.execute(text(statement))

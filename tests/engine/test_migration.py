@@ -1,4 +1,5 @@
 """Running cases move to a new version of their definition where that is safe."""
+
 from __future__ import annotations
 
 import json
@@ -70,8 +71,7 @@ def test_in_flight_cases_move_to_the_redesign_and_unsafe_ones_stay(engine, redes
         if move.moved:
             assert case.definition_version == 2
             assert entry[0].actor == "admin"
-            assert entry[0].detail.startswith(
-                f"{v1.key} v1 -> {v2.key} v2 at ")
+            assert entry[0].detail.startswith(f"{v1.key} v1 -> {v2.key} v2 at ")
             for _ in range(3):
                 case = _walk(engine, case, 40, new_data)
                 if case.status != "running" or not [t for t in case.tasks if t.kind == "timer"]:
@@ -87,16 +87,21 @@ def test_in_flight_cases_move_to_the_redesign_and_unsafe_ones_stay(engine, redes
 
 def test_a_mapping_moves_a_case_off_a_removed_step(engine, redesigned):
     v1 = engine.deploy(SHIPPED)
-    [case_id] = [c for c in _cases_along_the_way(engine, v1.key, happy_path_data(load(SHIPPED)), 9)
-                 if engine.get(c).tasks[0].element_id == "Task_verifikasi_kelurahan"]
+    [case_id] = [
+        c
+        for c in _cases_along_the_way(engine, v1.key, happy_path_data(load(SHIPPED)), 9)
+        if engine.get(c).tasks[0].element_id == "Task_verifikasi_kelurahan"
+    ]
     v2 = engine.deploy(redesigned)
     mapping = {"Task_verifikasi_kelurahan": "Task_buat_konsep"}
     [move] = engine.migrate(v1, v2, mapping=mapping, cases=[case_id])
     assert move.moved
     assert move.at == ("Task_verifikasi_kelurahan",)
     assert [t.element_id for t in engine.get(case_id).tasks] == ["Task_buat_konsep"]
-    assert "(mapped {'Task_verifikasi_kelurahan': 'Task_buat_konsep'})" in \
-        engine.history(case_id)[-1].detail
+    assert (
+        "(mapped {'Task_verifikasi_kelurahan': 'Task_buat_konsep'})"
+        in engine.history(case_id)[-1].detail
+    )
     with pytest.raises(BpengineError, match="not running cases of"):
         engine.migrate(v1, v2, cases=[case_id])
     with pytest.raises(BpengineError, match="both the source and the target"):
@@ -126,8 +131,10 @@ def test_a_case_would_skip_a_signature_at_a_new_parallel_join_and_is_refused(eng
     [move] = engine.migrate(v1, v2)
     assert move.case_id == at_a
     assert not move.moved
-    assert move.reasons == ("from A ('Periksa') it would reach the parallel join join "
-                            "('Keduanya') of p v2 without the branch that started it",)
+    assert move.reasons == (
+        "from A ('Periksa') it would reach the parallel join join "
+        "('Keduanya') of p v2 without the branch that started it",
+    )
 
 
 def test_case_migrate_from_the_command_line(tmp_path, redesigned):

@@ -2,6 +2,7 @@
 for an object to revive) is stored and read back as the user's data, for every type name its
 serializer knows, on SQLite and PostgreSQL; the case completes and another case's timer fires.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,16 +19,20 @@ from .conftest import DATA, Clock
 # Every type name the serializer revives, read at test time: a SpiffWorkflow release that
 # adds one is covered without editing this list. "NoSuchType" is an unknown name (a KeyError
 # before), "ServiceTask" the one the engine registers itself.
-TYPENAMES = sorted(set(BpmnWorkflowSerializer.configure().convert_from_dict)
-                   | {"ServiceTask", "NoSuchType"})
+TYPENAMES = sorted(
+    set(BpmnWorkflowSerializer.configure().convert_from_dict) | {"ServiceTask", "NoSuchType"}
+)
 
 
 def _hostile(name: str) -> dict:
     """Data with ``typename`` wherever it can sit: a value, in a list, a top-level variable,
     and the escape's own spelling."""
-    return {"lampiran": {"typename": name, "value": "kemarin", "days": 1, "seconds": "x"},
-            "berkas": [{"typename": name}, [{"~typename": name}]],
-            "typename": name, "~typename": {"~~typename": name}}
+    return {
+        "lampiran": {"typename": name, "value": "kemarin", "days": 1, "seconds": "x"},
+        "berkas": [{"typename": name}, [{"~typename": name}]],
+        "typename": name,
+        "~typename": {"~~typename": name},
+    }
 
 
 def _run(engine: Engine, clock: Clock, name: str) -> None:
@@ -43,8 +48,14 @@ def _run(engine: Engine, clock: Clock, name: str) -> None:
     [setuju] = [t for t in engine.inbox() if t.case_id == case.id]
     engine.register("S_catat", lambda data: {"catatan": _hostile(name)})
     done = engine.complete(setuju.id, {"approved": True})
-    expected = {"hari": 2, "revisi": 0, **start, **_hostile(name), "approved": True,
-                "catatan": _hostile(name)}
+    expected = {
+        "hari": 2,
+        "revisi": 0,
+        **start,
+        **_hostile(name),
+        "approved": True,
+        "catatan": _hostile(name),
+    }
     assert done.status == "completed"
     assert done.data == expected
     assert engine.get(case.id).data == expected
@@ -83,7 +94,6 @@ def test_typename_in_case_data_is_data_on_postgres(pg_url):
             _run(engine, clock, name)
 
 
-
 @pytest.mark.parametrize("name", ["datetime", "BpmnEvent", "Task"])
 def test_typename_in_a_message_between_pools_is_data(engine, data_dir, name):
     # A message from outside and the messages between the collaboration's pools carry the
@@ -112,8 +122,9 @@ BIG = "lampiran:" + "x" * 1_000_000  # 1 MB
 
 def _row(engine: Engine, case_id: str) -> tuple[str, str]:
     with engine.db.connect() as conn:
-        state, data = conn.execute(text("SELECT state, data FROM bpe_cases WHERE id = :i"),
-                                   {"i": case_id}).one()
+        state, data = conn.execute(
+            text("SELECT state, data FROM bpe_cases WHERE id = :i"), {"i": case_id}
+        ).one()
     return state, data if isinstance(data, str) else json.dumps(data)
 
 
@@ -189,11 +200,16 @@ def test_a_state_whose_data_beside_it_changed_is_refused_naming_the_key(engine, 
     engine.deploy(data_dir / "cuti.bpmn")
     case = engine.start("cuti", {"hari": 2, "revisi": 0, "berkas": BIG})
     with engine.db.begin() as conn:  # someone edits the data column behind the engine
-        conn.execute(text("UPDATE bpe_cases SET data = :d WHERE id = :i"),
-                     {"d": json.dumps({"hari": 2, "revisi": 0, "berkas": "lain"}), "i": case.id})
+        conn.execute(
+            text("UPDATE bpe_cases SET data = :d WHERE id = :i"),
+            {"d": json.dumps({"hari": 2, "revisi": 0, "berkas": "lain"}), "i": case.id},
+        )
     [task] = [t for t in engine.get(case.id).tasks if t.kind == "user"]
-    with pytest.raises(BpengineError, match=f"case {case.id}: its saved state refers to case "
-                                            "data 'berkas', which the case data beside it"):
+    with pytest.raises(
+        BpengineError,
+        match=f"case {case.id}: its saved state refers to case "
+        "data 'berkas', which the case data beside it",
+    ):
         engine.complete(task.id, {})
 
 

@@ -1,5 +1,6 @@
 """The engine on a real PostgreSQL server: schema, a walk-through, several worker processes,
 and a worker killed with SIGKILL in the middle of a step."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,11 +29,19 @@ def test_schema_is_created_by_migrations(pg_url):
     with pytest.raises(Exception, match="append-only"), db.begin() as conn:
         conn.execute(text("DELETE FROM bpe_audit"))
     with db.connect() as conn:
-        tables = set(conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+        tables = set(
+            conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ).scalars()
+        )
     db.dispose()
-    assert {"bpe_definitions", "bpe_cases", "bpe_tasks", "bpe_audit",
-            "bpe_alembic_version"} <= tables
+    assert {
+        "bpe_definitions",
+        "bpe_cases",
+        "bpe_tasks",
+        "bpe_audit",
+        "bpe_alembic_version",
+    } <= tables
 
 
 def test_an_unmigrated_database_is_refused_with_the_fix(pg_server):
@@ -54,7 +63,14 @@ def test_walk_through_and_timers_on_postgres(pg_url, data_dir, clock):
     assert done.status == "completed"
     assert done.data["ok"] is True
     assert [h.action for h in engine.history(case.id)] == [
-        "start", "complete", "timer", "cancelled", "complete", "service", "end"]
+        "start",
+        "complete",
+        "timer",
+        "cancelled",
+        "complete",
+        "service",
+        "end",
+    ]
     engine.db.dispose()
 
 
@@ -106,16 +122,20 @@ def test_four_worker_processes_x_500_cases_complete_exactly_once(pg_url, data_di
     # Four user tasks per case (receive, two reviews, archive), each completed exactly once.
     assert total["completed"] == 4 * len(cases)
     with engine.db.connect() as conn:
-        per_task = conn.execute(text(
-            "SELECT task_id, count(*) FROM bpe_audit WHERE action = 'complete' "
-            "GROUP BY task_id")).all()
-        open_rows = conn.execute(text(
-            "SELECT count(*) FROM bpe_tasks WHERE state IN ('ready','pending','waiting')")
+        per_task = conn.execute(
+            text(
+                "SELECT task_id, count(*) FROM bpe_audit WHERE action = 'complete' GROUP BY task_id"
+            )
+        ).all()
+        open_rows = conn.execute(
+            text("SELECT count(*) FROM bpe_tasks WHERE state IN ('ready','pending','waiting')")
         ).scalar_one()
-        services = conn.execute(text(
-            "SELECT count(*) FROM bpe_audit WHERE action = 'service'")).scalar_one()
-        ends = conn.execute(text(
-            "SELECT count(*) FROM bpe_audit WHERE action = 'end'")).scalar_one()
+        services = conn.execute(
+            text("SELECT count(*) FROM bpe_audit WHERE action = 'service'")
+        ).scalar_one()
+        ends = conn.execute(
+            text("SELECT count(*) FROM bpe_audit WHERE action = 'end'")
+        ).scalar_one()
     assert len(per_task) == 4 * len(cases)
     assert {n for _, n in per_task} == {1}
     assert open_rows == 0
@@ -143,8 +163,9 @@ def test_a_worker_killed_mid_step_leaves_the_case_before_the_step(pg_url, data_d
     engine.complete(engine.inbox()[0].id, {}, actor="sekretaris")
     [task_a] = engine.inbox(lane="Bidang A")
     before = (engine.get(case.id), engine.history(case.id))
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_WORKER, pg_url, task_a.id],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WORKER, pg_url, task_a.id], stdout=subprocess.PIPE, text=True
+    )
     with proc.stdout:
         assert proc.stdout.readline().strip() == "in-step"
         os.kill(proc.pid, signal.SIGKILL)
@@ -246,8 +267,9 @@ def test_ids_by_their_start_on_postgres(pg_url, data_dir, clock):
 
 
 @pytest.mark.parametrize("value", ["scan\x00.pdf", "\ud800"])
-def test_text_postgres_cannot_hold_is_refused_naming_the_key_not_a_driver_error(pg_url,
-                                                                               data_dir, value):
+def test_text_postgres_cannot_hold_is_refused_naming_the_key_not_a_driver_error(
+    pg_url, data_dir, value
+):
     # SQLite stored these and PostgreSQL raised a DataError as StorageError (an outage)
     with Engine(pg_url) as engine:
         engine.deploy(data_dir / "cuti.bpmn")

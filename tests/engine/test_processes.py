@@ -1,4 +1,5 @@
 """Every shipped procedure in processes/ deploys, starts and runs to its end in the engine."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Queries for apps: pages with totals, business keys, case data, outcomes, history rows."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,17 +22,22 @@ def _receive(engine, case_id):
     return engine.complete(task.id, {}, actor="ani")
 
 
-def test_pages_come_with_the_total_and_data_queries_use_values_and_types(any_engine,
-                                                                         data_dir, clock):
+def test_pages_come_with_the_total_and_data_queries_use_values_and_types(
+    any_engine, data_dir, clock
+):
     engine = any_engine
     engine.deploy(data_dir / "jobs.bpmn")
     engine.register("S_kirim", lambda data: {"nomor": 0 if data["nik"] == "0" else 5})
     ids = []
     for i in range(30):
         clock.advance(seconds=1)
-        ids.append(engine.start("jobs", {"nik": str(i % 10), "urut": i, "mendesak": i < 3,
-                                         "prioritas": "biasa"},
-                                business_key=f"REG-{i:03d}").id)
+        ids.append(
+            engine.start(
+                "jobs",
+                {"nik": str(i % 10), "urut": i, "mendesak": i < 3, "prioritas": "biasa"},
+                business_key=f"REG-{i:03d}",
+            ).id
+        )
     page = engine.find_cases(offset=25, limit=10)
     assert (page.total, page.offset, [c.id for c in page.items]) == (30, 25, ids[25:])
     assert engine.find_cases(newest_first=True, limit=2).items[0].id == ids[-1]
@@ -54,34 +60,38 @@ def test_pages_come_with_the_total_and_data_queries_use_values_and_types(any_eng
     tasks = engine.find_tasks(lane="Petugas", offset=20, limit=5)
     assert tasks.total == 27
     assert len(tasks.items) == 5
-    assert [t.element_id for t in engine.find_tasks(business_key="REG-000").items] == [
-        "T_perbaiki"]
+    assert [t.element_id for t in engine.find_tasks(business_key="REG-000").items] == ["T_perbaiki"]
     # Receiving; the service task ran in the same call, so it never waited as a row.
     assert engine.find_tasks(state="completed", data={"nik": "2"}).total == 1
     assert engine.find_tasks(state=None, kind="timer", data={"mendesak": True}).total == 3
     assert engine.find_tasks(state="waiting", kind="timer").total == 26
 
 
-def test_an_interrupting_timer_leaves_a_history_row_for_the_task_it_cancelled(engine,
-                                                                              data_dir, clock):
+def test_an_interrupting_timer_leaves_a_history_row_for_the_task_it_cancelled(
+    engine, data_dir, clock
+):
     engine.deploy(data_dir / "jobs.bpmn")
     case = engine.start("jobs", {"nik": "1", "prioritas": "tinggi"})
     clock.advance(hours=2)
     engine.tick()
     history = engine.history(case.id)
     assert [(h.action, h.element_id) for h in history[1:]] == [
-        ("timer", "B_lambat"), ("cancelled", "T_terima")]
-    assert engine.find_tasks(state="cancelled", case_id=case.id).items[0].element_id == \
-        "T_terima"
+        ("timer", "B_lambat"),
+        ("cancelled", "T_terima"),
+    ]
+    assert engine.find_tasks(state="cancelled", case_id=case.id).items[0].element_id == "T_terima"
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda e: e.find_cases(offset=-1), "offset must be a whole number >= 0"),
-    (lambda e: e.find_cases(limit=0), "limit must be a whole number >= 1"),
-    (lambda e: e.find_cases(data={"x": [1]}), "only text, numbers"),
-    (lambda e: e.find_cases(data={}), "give a mapping"),
-    (lambda e: e.find_tasks(state="done"), "state must be one of"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda e: e.find_cases(offset=-1), "offset must be a whole number >= 0"),
+        (lambda e: e.find_cases(limit=0), "limit must be a whole number >= 1"),
+        (lambda e: e.find_cases(data={"x": [1]}), "only text, numbers"),
+        (lambda e: e.find_cases(data={}), "give a mapping"),
+        (lambda e: e.find_tasks(state="done"), "state must be one of"),
+    ],
+)
 def test_bad_queries_name_what_is_wrong(engine, call, message):
     with pytest.raises(BpengineError, match=message):
         call(engine)

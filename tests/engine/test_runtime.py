@@ -1,5 +1,6 @@
 """The SpiffWorkflow adapter: same behaviour as SpiffWorkflow where it is right, constant
 cost per step, no depth limit, our evaluator and clock."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,11 +25,15 @@ from bpengine.model.spiff import build_specs
 def _linear(n: int) -> bytes:
     tasks = "".join(f'<userTask id="T{i}" name="Langkah {i}"/>' for i in range(n))
     ids = ["S", *(f"T{i}" for i in range(n)), "E"]
-    flows = "".join(f'<sequenceFlow id="F{i}" sourceRef="{a}" targetRef="{b}"/>'
-                    for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False)))
-    return (f'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
-            f'<process id="p{n}" isExecutable="true"><startEvent id="S"/>{tasks}'
-            f'<endEvent id="E"/>{flows}</process></definitions>').encode()
+    flows = "".join(
+        f'<sequenceFlow id="F{i}" sourceRef="{a}" targetRef="{b}"/>'
+        for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
+    )
+    return (
+        f'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+        f'<process id="p{n}" isExecutable="true"><startEvent id="S"/>{tasks}'
+        f'<endEvent id="E"/>{flows}</process></definitions>'
+    ).encode()
 
 
 def _raw_run(spec, subprocesses, limit=300, reverse=False):
@@ -37,8 +42,11 @@ def _raw_run(spec, subprocesses, limit=300, reverse=False):
     workflow.do_engine_steps()
     done = []
     for _ in range(limit):
-        ready = sorted(workflow.get_tasks(state=TaskState.READY, manual=True),
-                       key=lambda t: t.task_spec.bpmn_id, reverse=reverse)
+        ready = sorted(
+            workflow.get_tasks(state=TaskState.READY, manual=True),
+            key=lambda t: t.task_spec.bpmn_id,
+            reverse=reverse,
+        )
         if not ready:
             break
         done.append(ready[0].task_spec.bpmn_id)
@@ -55,8 +63,11 @@ def _our_run(spec, subprocesses, limit=300, reverse=False):
     state, done = runtime.dump(workflow), []
     for _ in range(limit):
         workflow = runtime.restore(state)
-        ready = sorted((t for t in open_tasks(workflow) if t.kind == "user"),
-                       key=lambda t: t.element_id, reverse=reverse)
+        ready = sorted(
+            (t for t in open_tasks(workflow) if t.kind == "user"),
+            key=lambda t: t.element_id,
+            reverse=reverse,
+        )
         if not ready:
             break
         done.append(ready[0].element_id)
@@ -230,8 +241,10 @@ def test_a_case_caught_in_a_loop_of_gateways_is_stopped_naming_them():
     engine = Engine()
     engine.deploy(GATEWAY_LOOP)  # deployable: the loop is fine when its way out holds
     case = engine.start("gateway_loop", {})
-    message = (f"loops through G_cek ('Skor cukup?'), G_ulang ('Ulang?') without reaching a "
-               f"task (more than {MAX_GATEWAY_PASSES} gateway passes")
+    message = (
+        f"loops through G_cek ('Skor cukup?'), G_ulang ('Ulang?') without reaching a "
+        f"task (more than {MAX_GATEWAY_PASSES} gateway passes"
+    )
     with pytest.raises(BpengineError) as caught:
         engine.complete(case.tasks[0].id, {"skor": 1})
     assert message in str(caught.value)
@@ -247,9 +260,12 @@ def test_a_gateway_where_no_condition_holds_says_what_it_tested(data_dir):
     engine = Engine("sqlite://")
     engine.deploy(data_dir / "gateway-no-default.bpmn")
     case = engine.start("p", {})
-    with pytest.raises(BpengineError, match=r"G_lengkap: no condition on its outgoing flows "
-                       r"holds for this case's data \(lengkap == True; lengkap == False\) and "
-                       r"it has no default flow"):
+    with pytest.raises(
+        BpengineError,
+        match=r"G_lengkap: no condition on its outgoing flows "
+        r"holds for this case's data \(lengkap == True; lengkap == False\) and "
+        r"it has no default flow",
+    ):
         engine.complete(case.tasks[0].id, {"lengkap": "maybe"}, actor="x")
     assert engine.get(case.id).tasks[0].state == "ready"
     assert engine.complete(case.tasks[0].id, {"lengkap": False}, actor="x").status == "completed"

@@ -1,4 +1,5 @@
 """bpengine/engine/store.py: audit rows hold what a step changed, history() the whole data."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,9 @@ from bpengine import Engine
 
 def _audit_bytes(engine: Engine, case_id: str) -> int:
     with engine.db.connect() as conn:
-        rows = conn.execute(text("SELECT data_before, data_after FROM bpe_audit "
-                                 "WHERE case_id = :c"), {"c": case_id}).all()
+        rows = conn.execute(
+            text("SELECT data_before, data_after FROM bpe_audit WHERE case_id = :c"), {"c": case_id}
+        ).all()
     return sum(len(b or "") + len(a or "") for b, a in rows)
 
 
@@ -21,8 +23,11 @@ def test_a_large_value_is_audited_once_not_once_per_step(engine, data_dir):
     engine.register("S_catat", lambda data: {"nomor": "SK-1"})
     big = "x" * 1_000_000
     case = engine.start("cuti", {"hari": 2, "revisi": 0, "lampiran": big})
-    answers = {"T_isi": [{}], "T_revisi": [{"revisi": 1}, {"revisi": 2}],
-               "T_setuju": [{"approved": False}, {"approved": False}, {"approved": True}]}
+    answers = {
+        "T_isi": [{}],
+        "T_revisi": [{"revisi": 1}, {"revisi": 2}],
+        "T_setuju": [{"approved": False}, {"approved": False}, {"approved": True}],
+    }
     while engine.get(case.id).status == "running":  # refused twice, then approved
         [task] = [t for t in engine.get(case.id).tasks if t.kind == "user"]
         engine.complete(task.id, answers[task.element_id].pop(0))
@@ -50,10 +55,13 @@ def test_history_replays_changes_and_removals_exactly(engine, data_dir, clock):
     assert history[1].data_before == history[0].data_after
     assert history[1].data_after == {"hari": 2, "revisi": 0, "a": {"b": [1, 2, 3]}, "c": None}
     with engine.db.connect() as conn:
-        stored = conn.execute(text("SELECT data_before, data_after FROM bpe_audit WHERE "
-                                   "action = 'complete'")).one()
-    assert [json.loads(v) for v in stored] == [{"a": {"b": [1, 2]}},
-                                               {"a": {"b": [1, 2, 3]}, "c": None}]
+        stored = conn.execute(
+            text("SELECT data_before, data_after FROM bpe_audit WHERE action = 'complete'")
+        ).one()
+    assert [json.loads(v) for v in stored] == [
+        {"a": {"b": [1, 2]}},
+        {"a": {"b": [1, 2, 3]}, "c": None},
+    ]
     cancelled = engine.cancel(case.id, reason="salah isi")
     last = engine.history(case.id)[-1]
     assert last.action == "cancel"
@@ -67,11 +75,18 @@ def test_rows_written_as_whole_copies_still_read(engine, data_dir, clock):
     case = engine.start("cuti", {"hari": 2, "revisi": 0})
     at = clock.now + dt.timedelta(minutes=1)
     with engine.db.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO bpe_audit (case_id, action, actor, at, data_before, data_after, detail)"
-            " VALUES (:c, 'complete', 'ani', :at, :b, :a, '')"),
-            {"c": case.id, "at": at, "b": json.dumps({"hari": 2, "revisi": 0}),
-             "a": json.dumps({"hari": 3})})
+        conn.execute(
+            text(
+                "INSERT INTO bpe_audit (case_id, action, actor, at, data_before, data_after, detail)"
+                " VALUES (:c, 'complete', 'ani', :at, :b, :a, '')"
+            ),
+            {
+                "c": case.id,
+                "at": at,
+                "b": json.dumps({"hari": 2, "revisi": 0}),
+                "a": json.dumps({"hari": 3}),
+            },
+        )
     [_, old] = engine.history(case.id)
     assert old.data_before == {"hari": 2, "revisi": 0}
     assert old.data_after == {"hari": 3}

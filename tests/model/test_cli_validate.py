@@ -1,4 +1,5 @@
 """`bpengine validate`: OK or one line per problem, exit status 0/1/2, JSON for tools."""
+
 from __future__ import annotations
 
 import json
@@ -116,9 +117,9 @@ def test_summary_flags_as_mandatory_what_the_guard_keeps():
 
     out = run("validate", "--summary", str(PROCESSES / "surat-keterangan-domisili.bpmn")).output
     lines = {line.split()[1]: line for line in out.splitlines() if "approval Task_" in line}
-    assert lines["Task_ttd_lurah"].endswith("[mandatory]")    # legal act (tanda tangani)
-    assert lines["Task_ttd_camat"].endswith("[mandatory]")    # bpe:mandatory="true"
-    assert not lines["Task_ttd_rw"].endswith("[mandatory]")   # 'mengetahui': no legal act
+    assert lines["Task_ttd_lurah"].endswith("[mandatory]")  # legal act (tanda tangani)
+    assert lines["Task_ttd_camat"].endswith("[mandatory]")  # bpe:mandatory="true"
+    assert not lines["Task_ttd_rw"].endswith("[mandatory]")  # 'mengetahui': no legal act
 
 
 def test_corpus_conditions_in_feel_are_named_per_flow():
@@ -127,9 +128,11 @@ def test_corpus_conditions_in_feel_are_named_per_flow():
     path = str(shared_path("corpus", "miwg", "C.9.0.bpmn"))
     result = run("validate", "--no-schema", path)
     assert result.exit_code == 1, result.output
-    assert (f"{path}:98: error: SequenceFlow_ApplicationAccepted ('Application accepted'): the "
-            "condition of this flow leaving 'ExclusiveGateway_Decision' can never be evaluated: "
-            "expression '= approved': cannot be parsed: invalid syntax") in result.output
+    assert (
+        f"{path}:98: error: SequenceFlow_ApplicationAccepted ('Application accepted'): the "
+        "condition of this flow leaving 'ExclusiveGateway_Decision' can never be evaluated: "
+        "expression '= approved': cannot be parsed: invalid syntax"
+    ) in result.output
     assert "Traceback" not in result.output
 
 
@@ -138,5 +141,7 @@ def test_a_gateway_loop_is_a_warning_line_and_the_file_stays_ok():
     result = run("validate", path)
     assert result.exit_code == 0, result.output
     assert f"{path}: OK (1 warning)" in result.output
-    assert (f"{path}:11: warning: G_cek ('Skor cukup?'): a loop made only of gateways "
-            "('Skor cukup?', 'Ulang?')") in result.output
+    assert (
+        f"{path}:11: warning: G_cek ('Skor cukup?'): a loop made only of gateways "
+        "('Skor cukup?', 'Ulang?')"
+    ) in result.output

@@ -3,6 +3,7 @@
 The third-party files live in ../shared/corpus (MIWG reference models, Camunda engine
 tests, bpmn.io examples); the shipped agency procedures live in processes/.
 """
+
 from __future__ import annotations
 
 import csv
@@ -83,9 +84,13 @@ def test_manifest_element_counts_match_what_we_read():
             continue
         els = m.elements.values()
         ours = {
-            "processes": len(m.processes), "pools": len(m.pools), "lanes": len(m.lanes),
-            "tasks": sum(e.is_task for e in els), "gateways": sum(e.is_gateway for e in els),
-            "events": sum(e.is_event for e in els), "flows": len(m.flows),
+            "processes": len(m.processes),
+            "pools": len(m.pools),
+            "lanes": len(m.lanes),
+            "tasks": sum(e.is_task for e in els),
+            "gateways": sum(e.is_gateway for e in els),
+            "events": sum(e.is_event for e in els),
+            "flows": len(m.flows),
             "boundary": sum(e.kind == "boundaryEvent" for e in els),
             "subproc": sum(e.is_subprocess for e in els),
             "call_act": sum(e.kind == "callActivity" for e in els),

@@ -8,6 +8,7 @@ damaged attachment looks like) and on the tree (drop an element, point a referen
 another or a missing id, blank or lengthen a name, duplicate an element: what a careless
 modeler or a hand edit produces).
 """
+
 from __future__ import annotations
 
 import copy
@@ -24,11 +25,23 @@ from tests.conftest import memory_budget
 PROCESSES = sorted((Path(__file__).resolve().parents[2] / "processes").glob("*.bpmn"))
 SOURCES = [p.read_bytes() for p in PROCESSES]
 # BPENGINE_FUZZ_EXAMPLES=2000 for a long hunt; CI runs a fixed, quick sample
-FUZZ = settings(max_examples=int(os.environ.get("BPENGINE_FUZZ_EXAMPLES", 40)), deadline=3000,
-                derandomize="BPENGINE_FUZZ_EXAMPLES" not in os.environ,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-REFS = ("sourceRef", "targetRef", "attachedToRef", "default", "processRef", "calledElement",
-        "messageRef", "id", "name")
+FUZZ = settings(
+    max_examples=int(os.environ.get("BPENGINE_FUZZ_EXAMPLES", 40)),
+    deadline=3000,
+    derandomize="BPENGINE_FUZZ_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+REFS = (
+    "sourceRef",
+    "targetRef",
+    "attachedToRef",
+    "default",
+    "processRef",
+    "calledElement",
+    "messageRef",
+    "id",
+    "name",
+)
 
 
 def _survives(data: bytes) -> None:
@@ -61,10 +74,23 @@ def byte_mutants(draw) -> bytes:
             data[a:a] = data[a:b] * draw(st.integers(1, 5))
         elif action == "overwrite":
             blob = draw(st.binary(min_size=1, max_size=20))
-            data[a:a + len(blob)] = blob
+            data[a : a + len(blob)] = blob
         elif action == "insert":
-            data[a:a] = draw(st.sampled_from([b"<", b"&", b"\xff", b"\x00", b"]]>", b'"',
-                                              b"<!DOCTYPE x>", b"&amp;", b"<task/>"]))
+            data[a:a] = draw(
+                st.sampled_from(
+                    [
+                        b"<",
+                        b"&",
+                        b"\xff",
+                        b"\x00",
+                        b"]]>",
+                        b'"',
+                        b"<!DOCTYPE x>",
+                        b"&amp;",
+                        b"<task/>",
+                    ]
+                )
+            )
         else:
             del data[a:]
     return bytes(data)
@@ -78,14 +104,22 @@ def tree_mutants(draw) -> bytes:
     for _round in range(draw(st.integers(1, 4))):
         elements = [el for el in root.iter() if isinstance(el.tag, str)]
         el = draw(st.sampled_from(elements))
-        action = draw(st.sampled_from(["drop", "retarget", "blank", "long", "duplicate",
-                                       "text"]))
+        action = draw(st.sampled_from(["drop", "retarget", "blank", "long", "duplicate", "text"]))
         if action == "drop" and el.getparent() is not None:
             el.getparent().remove(el)
         elif action == "retarget":
             attr = draw(st.sampled_from(REFS))
-            el.set(attr, draw(st.one_of(st.sampled_from(ids), st.text(max_size=10).map(
-                lambda t: "".join(c for c in t if c.isprintable() and c not in "\x00")))))
+            el.set(
+                attr,
+                draw(
+                    st.one_of(
+                        st.sampled_from(ids),
+                        st.text(max_size=10).map(
+                            lambda t: "".join(c for c in t if c.isprintable() and c not in "\x00")
+                        ),
+                    )
+                ),
+            )
         elif action == "blank":
             for attr in list(el.attrib):
                 el.set(attr, "")
@@ -94,8 +128,20 @@ def tree_mutants(draw) -> bytes:
         elif action == "duplicate" and el.getparent() is not None:
             el.getparent().append(copy.deepcopy(el))
         elif action == "text":
-            el.text = draw(st.sampled_from(["", "x > ", "${x}", "__import__('os')", "1/0",
-                                            "P99999999999D", "R-1/P1D", "[" * 200]))
+            el.text = draw(
+                st.sampled_from(
+                    [
+                        "",
+                        "x > ",
+                        "${x}",
+                        "__import__('os')",
+                        "1/0",
+                        "P99999999999D",
+                        "R-1/P1D",
+                        "[" * 200,
+                    ]
+                )
+            )
     return etree.tostring(root)
 
 

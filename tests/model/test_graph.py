@@ -1,4 +1,5 @@
 """The walk to neighbouring steps along sequence flows (model.graph.activities_beyond)."""
+
 from pathlib import Path
 
 import pytest

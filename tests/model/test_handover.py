@@ -1,4 +1,5 @@
 """Message flows resolved to the steps they join, and classified paper or data."""
+
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,10 @@ def test_message_flows_resolve_to_elements(model):
     # drawn to a pool shape: received by its start event; from a black box: no sender
     assert (h["Msg_permohonan"].sender, h["Msg_permohonan"].receiver) == (None, "Start_kel")
     assert (h["Msg_berkas"].sender, h["Msg_berkas"].receiver) == ("Throw_serahkan", "Start_terima")
-    assert (h["Msg_data"].sender_pool, h["Msg_data"].receiver_pool) == ("Pool_kecamatan",
-                                                                         "Pool_dinas")
+    assert (h["Msg_data"].sender_pool, h["Msg_data"].receiver_pool) == (
+        "Pool_kecamatan",
+        "Pool_dinas",
+    )
     assert h["Msg_izin"].receiver is None
     assert h["Msg_izin"].receiver_pool == "Pool_pemohon"
     assert model.message_fed["Receive_terima"] == ("Msg_data",)
@@ -51,7 +54,10 @@ def _variant(*pairs: bytes):
 
 
 def test_the_attribute_beats_the_structure():
-    m = _variant(b'id="Msg_data" name="Rekomendasi"', b'id="Msg_data" name="Rekomendasi" bpe:handover="paper"')
+    m = _variant(
+        b'id="Msg_data" name="Rekomendasi"',
+        b'id="Msg_data" name="Rekomendasi" bpe:handover="paper"',
+    )
     assert (m.handover("Msg_data").kind, m.handover("Msg_data").reason) == ("paper", "attribute")
 
 
@@ -61,12 +67,19 @@ def test_a_system_lane_or_data_word_means_data():
     assert (h.kind, h.reason) == ("data", "structure")
     assert "Sistem Informasi" in h.evidence
     m = _variant(b'id="Msg_berkas"', b'id="Msg_berkas" name="Data berkas via aplikasi"')
-    assert (m.handover("Msg_berkas").kind, m.handover("Msg_berkas").reason) == ("data", "vocabulary")
+    assert (m.handover("Msg_berkas").kind, m.handover("Msg_berkas").reason) == (
+        "data",
+        "vocabulary",
+    )
 
 
 def test_nothing_said_is_assumed_paper():
-    m = _variant(b'name="Menyerahkan berkas ke kecamatan"', b'name="Lanjut"',
-                 b'name="Menerima berkas"', b'name="Mulai"')
+    m = _variant(
+        b'name="Menyerahkan berkas ke kecamatan"',
+        b'name="Lanjut"',
+        b'name="Menerima berkas"',
+        b'name="Mulai"',
+    )
     h = m.handover("Msg_berkas")
     assert (h.kind, h.reason) == ("paper", "structure")  # a throw event: a person passes it
 

@@ -1,4 +1,5 @@
 """Tests of bpengine.model.layout: strip the DI of shipped processes, lay them out, check geometry."""
+
 from pathlib import Path
 
 import pytest
@@ -9,11 +10,28 @@ from bpengine.model.namespaces import BPMN, BPMNDI, DC, DI
 
 PROCESSES = sorted((Path(__file__).parents[2] / "processes").glob("*.bpmn"))
 FLOW_NODES = {
-    "task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask", "receiveTask",
-    "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
-    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
-    "complexGateway", "startEvent", "endEvent", "intermediateCatchEvent",
-    "intermediateThrowEvent", "boundaryEvent",
+    "task",
+    "userTask",
+    "manualTask",
+    "serviceTask",
+    "scriptTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "transaction",
+    "adHocSubProcess",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "complexGateway",
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
 }
 SMALL = f"""<definitions xmlns="{BPMN}" id="d" targetNamespace="t">
   <collaboration id="c"><participant id="pool" processRef="p"/></collaboration>
@@ -57,13 +75,19 @@ def _bounds(root):
     out = {}
     for shape in root.iter(f"{{{BPMNDI}}}BPMNShape"):
         b = shape.find(f"{{{DC}}}Bounds")
-        out[shape.get("bpmnElement")] = tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
+        out[shape.get("bpmnElement")] = tuple(
+            float(b.get(k)) for k in ("x", "y", "width", "height")
+        )
     return out
 
 
 def _inside(inner, outer):
-    return (outer[0] <= inner[0] and inner[0] + inner[2] <= outer[0] + outer[2]
-            and outer[1] <= inner[1] and inner[1] + inner[3] <= outer[1] + outer[3])
+    return (
+        outer[0] <= inner[0]
+        and inner[0] + inner[2] <= outer[0] + outer[2]
+        and outer[1] <= inner[1]
+        and inner[1] + inner[3] <= outer[1] + outer[3]
+    )
 
 
 def _overlap(a, b):
@@ -126,10 +150,15 @@ def test_no_two_node_shapes_overlap(laid_out):
     shapes = _bounds(laid_out)
     nodes = _elements(laid_out, FLOW_NODES | {"dataObjectReference", "textAnnotation"})
     for i, a in enumerate(nodes):
-        for b in nodes[i + 1:]:
-            attached = a.get("id") == b.get("attachedToRef") or b.get("id") == a.get("attachedToRef")
+        for b in nodes[i + 1 :]:
+            attached = a.get("id") == b.get("attachedToRef") or b.get("id") == a.get(
+                "attachedToRef"
+            )
             if not attached and a.getparent() is b.getparent():
-                assert not _overlap(shapes[a.get("id")], shapes[b.get("id")]), (a.get("id"), b.get("id"))
+                assert not _overlap(shapes[a.get("id")], shapes[b.get("id")]), (
+                    a.get("id"),
+                    b.get("id"),
+                )
 
 
 def test_edges_are_orthogonal_and_touch_their_ends(laid_out):
@@ -159,7 +188,8 @@ def test_subprocess_gets_its_own_plane():
         f'<definitions xmlns="{BPMN}" id="d"><process id="p"><startEvent id="s"/>'
         '<subProcess id="sub"><startEvent id="s2"/><task id="t2"/>'
         '<sequenceFlow id="g1" sourceRef="s2" targetRef="t2"/></subProcess>'
-        '<sequenceFlow id="f1" sourceRef="s" targetRef="sub"/></process></definitions>'.encode())
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="sub"/></process></definitions>'.encode()
+    )
     layout(root)
     planes = {p.get("bpmnElement"): p for p in root.iter(f"{{{BPMNDI}}}BPMNPlane")}
     assert set(planes) == {"p", "sub"}
@@ -177,7 +207,8 @@ def test_diagram_goes_before_relationship_elements_as_the_schema_wants():
         '<startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="e"/>'
         '<endEvent id="e"/></process>'
         '<relationship id="r" type="trace"><source>s</source><target>e</target></relationship>'
-        "</definitions>".encode())
+        "</definitions>".encode()
+    )
     layout(root)
     tags = [etree.QName(c).localname for c in root]
     assert tags == ["process", "BPMNDiagram", "relationship"]

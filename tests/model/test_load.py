@@ -1,4 +1,5 @@
 """load(): what a model carries, read from real files and small fixtures."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,8 @@ def test_lanes_pools_and_flows_of_a_collaboration():
     g = m.graph
     assert set(g.nodes) == set(m.elements)
     assert g.number_of_edges() == len(m.flows) + sum(
-        1 for e in m.elements.values() if e.attached_to)
+        1 for e in m.elements.values() if e.attached_to
+    )
     for f in m.flows.values():
         assert g.edges[f.source, f.target]["id"] == f.id
 
@@ -64,7 +66,11 @@ def test_extension_attributes_data_and_events():
     assert t.reads == ("KTP",)
     assert m.approval("t").reason == "attribute"
     assert (b.event, b.event_value, b.attached_to, b.cancel_activity) == (
-        "timer", "timeDuration:P3D", "t", False)
+        "timer",
+        "timeDuration:P3D",
+        "t",
+        False,
+    )
     assert m.processes["p"].executable
 
 
@@ -77,20 +83,24 @@ def test_subprocess_elements_have_scope_and_inherit_lane():
         assert m.elements[e.scope].is_subprocess
 
 
-@pytest.mark.parametrize(('name', 'reason'), [
-    ("Paraf Kasi Pemerintahan", "vocabulary"),
-    ("Tanda tangan Lurah", "vocabulary"),
-    ("Verifikasi berkas", "vocabulary"),
-    ("Sign the contract", "vocabulary"),
-])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("Paraf Kasi Pemerintahan", "vocabulary"),
+        ("Tanda tangan Lurah", "vocabulary"),
+        ("Verifikasi berkas", "vocabulary"),
+        ("Sign the contract", "vocabulary"),
+    ],
+)
 def test_approval_vocabulary_is_bilingual(name, reason):
     m = load(doc(f'<process id="p"><userTask id="t" name="{name}"/></process>'))
     assert m.approval("t").is_approval
     assert m.approval("t").reason == reason
 
 
-@pytest.mark.parametrize("name", ["Minta persetujuan atasan", "Lampirkan lembar disposisi",
-                                  "Submit for approval"])
+@pytest.mark.parametrize(
+    "name", ["Minta persetujuan atasan", "Lampirkan lembar disposisi", "Submit for approval"]
+)
 def test_requests_for_approval_are_not_approvals(name):
     m = load(doc(f'<process id="p"><userTask id="t" name="{name}"/></process>'))
     verdict = m.approval("t")
@@ -128,16 +138,33 @@ def test_model_is_immutable_and_hashable():
     assert len(m.digest) == 64
 
 
-@pytest.mark.parametrize(('body', 'code', 'fragment'), [
-    ('<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="nope"/>'
-     '</process>', "dangling-flow", "'nope', which does not exist"),
-    ('<process id="p"><task id="a"/><task id="a"/></process>', "duplicate-id", "duplicate id 'a'"),
-    ('<process id="p"><boundaryEvent id="b" attachedToRef="x"/></process>', "dangling-boundary",
-     "attached to 'x'"),
-    ('<process id="p"><exclusiveGateway id="g" default="zz"/></process>', "bad-default",
-     "default flow 'zz'"),
-    ('', "no-process", "defines no <process>"),
-])
+@pytest.mark.parametrize(
+    ("body", "code", "fragment"),
+    [
+        (
+            '<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="nope"/>'
+            "</process>",
+            "dangling-flow",
+            "'nope', which does not exist",
+        ),
+        (
+            '<process id="p"><task id="a"/><task id="a"/></process>',
+            "duplicate-id",
+            "duplicate id 'a'",
+        ),
+        (
+            '<process id="p"><boundaryEvent id="b" attachedToRef="x"/></process>',
+            "dangling-boundary",
+            "attached to 'x'",
+        ),
+        (
+            '<process id="p"><exclusiveGateway id="g" default="zz"/></process>',
+            "bad-default",
+            "default flow 'zz'",
+        ),
+        ("", "no-process", "defines no <process>"),
+    ],
+)
 def test_broken_references_name_the_element(body, code, fragment):
     with pytest.raises(ModelError) as info:
         load(doc(body))
@@ -167,7 +194,8 @@ def test_a_bpe_attribute_added_to_a_file_without_the_namespace_is_written_as_bpe
     root = etree.fromstring(
         b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
         b'<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" '
-        b'targetRef="e"/><endEvent id="e"/></process></definitions>')
+        b'targetRef="e"/><endEvent id="e"/></process></definitions>'
+    )
     root.find(".//{*}startEvent").set(f"{{{BPE}}}mandatory", "true")
     written = ProcessModel.from_tree(root).to_bytes()
     assert b"ns0:" not in written

@@ -1,4 +1,5 @@
 """Mutated real files: whatever we break, only bpengine's own error type comes out."""
+
 from __future__ import annotations
 
 import random
@@ -44,13 +45,35 @@ def _mutate(data: bytes, kind: str, rnd: random.Random) -> bytes:
     if kind == "drop-attribute" and node.attrib:
         del node.attrib[rnd.choice(list(node.attrib))]
     elif kind == "break-reference":
-        refs = [n for n in nodes if any(a in n.attrib for a in ("sourceRef", "targetRef",
-                                                                   "attachedToRef", "default",
-                                                                   "bpmnElement", "processRef"))]
+        refs = [
+            n
+            for n in nodes
+            if any(
+                a in n.attrib
+                for a in (
+                    "sourceRef",
+                    "targetRef",
+                    "attachedToRef",
+                    "default",
+                    "bpmnElement",
+                    "processRef",
+                )
+            )
+        ]
         if refs:
             n = rnd.choice(refs)
-            attr = next(a for a in ("sourceRef", "targetRef", "attachedToRef", "default",
-                                    "bpmnElement", "processRef") if a in n.attrib)
+            attr = next(
+                a
+                for a in (
+                    "sourceRef",
+                    "targetRef",
+                    "attachedToRef",
+                    "default",
+                    "bpmnElement",
+                    "processRef",
+                )
+                if a in n.attrib
+            )
             n.set(attr, rnd.choice(["", "missing_" + str(rnd.random()), nodes[0].get("id", "")]))
     elif kind == "drop-element" and node.getparent() is not None:
         node.getparent().remove(node)
@@ -65,8 +88,9 @@ def _mutate(data: bytes, kind: str, rnd: random.Random) -> bytes:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(range(len(SOURCES))),
-    st.sampled_from(["truncate", "bytes", "drop-attribute", "break-reference", "drop-element",
-                     "duplicate-id"]),
+    st.sampled_from(
+        ["truncate", "bytes", "drop-attribute", "break-reference", "drop-element", "duplicate-id"]
+    ),
     st.integers(0, 2**32 - 1),
 )
 def test_mutations_only_raise_our_errors(index, kind, seed):

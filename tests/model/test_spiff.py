@@ -1,5 +1,6 @@
 """The SpiffWorkflow bridge follows the drawing: message flows pick the message, a
 collaboration of executable pools is one procedure."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,7 +29,8 @@ def test_message_flows_give_both_ends_one_message():
 def test_a_task_with_a_message_flow_out_is_a_sender_the_engine_throws_for():
     source = PINDAH.read_bytes().replace(
         b'<sendTask id="T_kirim" name="Kirim SKPWNI ke kelurahan"/>',
-        b'<userTask id="T_kirim" name="Antar SKPWNI ke kelurahan"/>')
+        b'<userTask id="T_kirim" name="Antar SKPWNI ke kelurahan"/>',
+    )
     assert task_senders(load(source)) == {"T_kirim": "SKPWNI"}
     assert task_senders(load(PINDAH)) == {}
 

@@ -1,4 +1,5 @@
 """Calibration: a scenario fitted from an event log, and the round trip through the simulator."""
+
 import math
 import re
 from collections import Counter, defaultdict
@@ -19,9 +20,13 @@ DATA = ROOT / "tests" / "data" / "sim"
 PROCESSES = sorted((ROOT / "processes").glob("*.bpmn"))
 SEQUENCE = DATA / "sequence.bpmn"
 SCENARIO = {
-    "tasks": {"A": {"duration": {"distribution": "lognormal", "mean": "20 min", "sd": "8 min"}},
-              "B": {"duration": {"distribution": "exponential", "mean": "10 min"},
-                    "batch": {"at": ["10:00", "14:00"]}}},
+    "tasks": {
+        "A": {"duration": {"distribution": "lognormal", "mean": "20 min", "sd": "8 min"}},
+        "B": {
+            "duration": {"distribution": "exponential", "mean": "10 min"},
+            "batch": {"at": ["10:00", "14:00"]},
+        },
+    },
     "arrivals": {"interarrival": {"distribution": "exponential", "mean": "40 min"}},
     "lanes": {"Staf": {"staff": 2}, "Kepala": {"staff": 1}},
 }
@@ -50,8 +55,9 @@ def test_every_number_says_where_it_came_from(sequence_log, tmp_path):
     assert sc.batch("B").at == (600.0, 840.0)  # sign-off rounds at 10:00 and 14:00
     assert sc.batch("A") is None
     for line in text.splitlines():  # every value line carries its comment
-        if re.match(r"\s+(duration|batch|interarrival|calendar|\w+ ?\w*): [{\d]", line) \
-                or re.match(r"\s+(Staf|Kepala):", line):
+        if re.match(r"\s+(duration|batch|interarrival|calendar|\w+ ?\w*): [{\d]", line) or re.match(
+            r"\s+(Staf|Kepala):", line
+        ):
             assert "   # " in line, line
     assert "400 executions" in text
     assert "lowest AIC of 6 families" in text
@@ -62,12 +68,13 @@ def test_every_number_says_where_it_came_from(sequence_log, tmp_path):
 
 
 def test_only_end_times_are_estimated_and_said(sequence_log, tmp_path):
-    rows = (sequence_log.read_text(encoding="utf-8").splitlines())
+    rows = sequence_log.read_text(encoding="utf-8").splitlines()
     header = rows[0].split(",")
     keep = [header.index(c) for c in ("case", "activity", "resource", "end")]
     path = tmp_path / "ends.csv"
-    path.write_text("\n".join(",".join(r.split(",")[i] for i in keep) for r in rows) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(",".join(r.split(",")[i] for i in keep) for r in rows) + "\n", encoding="utf-8"
+    )
     model = load(SEQUENCE)
     cal = calibrate(model, read_log(path))
     text = cal.to_yaml()
@@ -84,11 +91,16 @@ def test_only_end_times_are_estimated_and_said(sequence_log, tmp_path):
 def test_unknown_activities_are_named_and_left_out(sequence_log, tmp_path):
     text = sequence_log.read_text(encoding="utf-8")
     path = tmp_path / "extra.csv"
-    path.write_text(text + "999,Stempel,Stempel,Staf,Staf #1,2025-02-03T08:00:00+07:00,"
-                    "2025-02-03T08:00:00+07:00,2025-02-03T08:05:00+07:00\n", encoding="utf-8")
+    path.write_text(
+        text + "999,Stempel,Stempel,Staf,Staf #1,2025-02-03T08:00:00+07:00,"
+        "2025-02-03T08:00:00+07:00,2025-02-03T08:05:00+07:00\n",
+        encoding="utf-8",
+    )
     cal = calibrate(load(SEQUENCE), read_log(path))
-    assert any("activity 'Stempel' (1 event(s), first at row 802 (case '999')) is no task"
-               in w for w in cal.warnings)
+    assert any(
+        "activity 'Stempel' (1 event(s), first at row 802 (case '999')) is no task" in w
+        for w in cal.warnings
+    )
     assert cal.cases == 401
     assert cal.fitting_cases == 400
 
@@ -109,14 +121,18 @@ def test_cli_calibrate_bad_log_is_one_line(tmp_path):
     assert r.exit_code == 1
     assert r.output.strip().splitlines() == [
         f"error: {bad}: row 2, column 'end': 'kemarin' is not a date and time (ISO 8601, "
-        "e.g. 2025-01-06T08:30:00+07:00)"]
+        "e.g. 2025-01-06T08:30:00+07:00)"
+    ]
 
 
 def _shares(model, rows):
     """Per (gateway, flow): (passes that took it, passes) over the cases that fit."""
     from bpengine.records.log import Event, EventLog
-    log = EventLog([Event(str(r["case"]), r["activity"], r["end"], r["start"], r["enabled"])
-                    for r in rows], "sim")
+
+    log = EventLog(
+        [Event(str(r["case"]), r["activity"], r["end"], r["start"], r["enabled"]) for r in rows],
+        "sim",
+    )
     replay = replay_log(model, log, match_activities(model, log))
     taken, visits = defaultdict(Counter), Counter()
     for case in replay.fitting:
@@ -158,7 +174,9 @@ def test_round_trip(bpmn, tmp_path):
     assert cal.fitting_cases == cal.cases  # the simulator never leaves the model
     out = tmp_path / "calibrated.scenario.yaml"
     cal.write(out)
-    again = simulate(model, scenario=load_scenario(out, model=model), cases=200, replications=5, seed=7)
+    again = simulate(
+        model, scenario=load_scenario(out, model=model), cases=200, replications=5, seed=7
+    )
 
     key = "cycle_time_working_days"
     assert original[key].contains(again[key].mean), (original[key], again[key])
@@ -187,8 +205,9 @@ def test_hand_overs_between_pools_are_timed(tmp_path):
     sidecar = bpmn.with_name(bpmn.stem + ".scenario.yaml")
     model = load(bpmn)
     log_path = tmp_path / "record.csv"
-    write_event_log(simulate(model, scenario=sidecar, cases=150, replications=1, seed=4).event_log,
-                    log_path)
+    write_event_log(
+        simulate(model, scenario=sidecar, cases=150, replications=1, seed=4).event_log, log_path
+    )
     cal = calibrate(model, read_log(log_path), base=sidecar)
     base = load_scenario(sidecar, model=model)
     fitted = cal.scenario(model).handovers

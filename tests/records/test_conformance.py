@@ -1,4 +1,5 @@
 """Conformance: every deviation injected into a clean log is found, and none on the clean log."""
+
 import datetime as dt
 import json
 from pathlib import Path
@@ -14,11 +15,24 @@ from bpengine.sim.eventlog import write_event_log
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "processes" / "surat-keterangan-domisili.bpmn"
-MAIN = ["Task_siapkan_berkas", "Task_datang_ke_rt", "Task_ttd_rt", "Task_bawa_ke_rw",
-        "Task_ttd_rw", "Task_ke_kelurahan", "Task_verifikasi_kelurahan", "Task_buat_konsep",
-        "Task_paraf_kasi", "Task_ttd_lurah", "Task_nomor_kelurahan", "Task_bawa_ke_kecamatan",
-        "Task_verifikasi_kecamatan", "Task_ttd_camat", "Task_register_kecamatan",
-        "Task_terima_surat"]
+MAIN = [
+    "Task_siapkan_berkas",
+    "Task_datang_ke_rt",
+    "Task_ttd_rt",
+    "Task_bawa_ke_rw",
+    "Task_ttd_rw",
+    "Task_ke_kelurahan",
+    "Task_verifikasi_kelurahan",
+    "Task_buat_konsep",
+    "Task_paraf_kasi",
+    "Task_ttd_lurah",
+    "Task_nomor_kelurahan",
+    "Task_bawa_ke_kecamatan",
+    "Task_verifikasi_kecamatan",
+    "Task_ttd_camat",
+    "Task_register_kecamatan",
+    "Task_terima_surat",
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,22 +53,33 @@ def _inject(rows):
     plain = [c for c, rs in cases.items() if [r["activity"] for r in rs] == MAIN]
     skip, swap, unknown, extra = plain[:4]
     cases[skip] = [r for r in cases[skip] if r["activity"] != "Task_ttd_rw"]
-    paraf, ttd = (next(r for r in cases[swap] if r["activity"] == a)
-                  for a in ("Task_paraf_kasi", "Task_ttd_lurah"))
+    paraf, ttd = (
+        next(r for r in cases[swap] if r["activity"] == a)
+        for a in ("Task_paraf_kasi", "Task_ttd_lurah")
+    )
     for key in ("enabled", "start", "end"):  # the lurah signed before the kasi's paraf
         paraf[key], ttd[key] = ttd[key], paraf[key]
     last = cases[unknown][5]
-    cases[unknown].append({**last, "activity": "Minta tanda tangan kepala dusun",
-                           "name": "Minta tanda tangan kepala dusun",
-                           "start": last["end"], "end": last["end"] + dt.timedelta(minutes=5)})
+    cases[unknown].append(
+        {
+            **last,
+            "activity": "Minta tanda tangan kepala dusun",
+            "name": "Minta tanda tangan kepala dusun",
+            "start": last["end"],
+            "end": last["end"] + dt.timedelta(minutes=5),
+        }
+    )
     camat = next(r for r in cases[extra] if r["activity"] == "Task_ttd_camat")
     end = cases[extra][-1]["end"]
-    cases[extra].append({**camat, "enabled": end, "start": end,
-                         "end": end + dt.timedelta(minutes=5)})
+    cases[extra].append(
+        {**camat, "enabled": end, "start": end, "end": end + dt.timedelta(minutes=5)}
+    )
     injected = [r for rs in cases.values() for r in rs]
-    expected = {("skipped", "Task_ttd_rw", str(skip)),
-                ("unknown", "Minta tanda tangan kepala dusun", str(unknown)),
-                ("inserted", "Task_ttd_camat", str(extra))}
+    expected = {
+        ("skipped", "Task_ttd_rw", str(skip)),
+        ("unknown", "Minta tanda tangan kepala dusun", str(unknown)),
+        ("inserted", "Task_ttd_camat", str(extra)),
+    }
     return injected, expected, str(swap)
 
 
@@ -94,14 +119,14 @@ def test_cli_text_json_and_html(rows, tmp_path):
     r = runner.invoke(main, ["conformance", str(MODEL), str(path)])
     assert r.exit_code == 0, r.output
     assert "76 of 80 cases (95.0%) follow the model" in r.output
-    assert any(line.startswith("skipped") and "Task_ttd_rw" in line
-               for line in r.output.splitlines())
+    assert any(
+        line.startswith("skipped") and "Task_ttd_rw" in line for line in r.output.splitlines()
+    )
     r = runner.invoke(main, ["conformance", str(MODEL), str(path), "--format", "json"])
     doc = json.loads(r.output)
     assert doc["cases"] == 80
     assert doc["fitting_cases"] == 76
-    assert {d["kind"] for d in doc["deviations"]} == {"skipped", "inserted", "reordered",
-                                                       "unknown"}
+    assert {d["kind"] for d in doc["deviations"]} == {"skipped", "inserted", "reordered", "unknown"}
     html = tmp_path / "c.html"
     r = runner.invoke(main, ["conformance", str(MODEL), str(path), "-o", str(html)])
     assert r.exit_code == 0
@@ -120,7 +145,8 @@ def test_names_and_a_mapping_file_match_activities(rows, tmp_path):
     result = conformance(model, read_log(path))
     assert [(d.kind, d.activity, d.cases) for d in result.deviations] == [
         ("skipped", "Task_siapkan_berkas", [first]),
-        ("unknown", "Siapkan berkas (KTP, KK)", [first])]
+        ("unknown", "Siapkan berkas (KTP, KK)", [first]),
+    ]
     mapping = {"Siapkan berkas (KTP, KK)": "Task_siapkan_berkas"}
     assert conformance(model, read_log(path), mapping).deviations == []
 
@@ -134,7 +160,7 @@ def test_the_html_report_has_the_records_section(rows, tmp_path):
     assert r.exit_code == 0, r.output
     text = out.read_text(encoding="utf-8")
     assert '<a href="#conformance">' in text
-    section = text[text.index('<section id="conformance">'):]
+    section = text[text.index('<section id="conformance">') :]
     assert "76 of 80 cases (95.0%) follow the model" in section
     assert "Task_ttd_rw" in section
     assert "reordered" in section
@@ -145,8 +171,9 @@ def test_the_records_section_speaks_indonesian(rows, tmp_path):
     path = tmp_path / "injected.csv"
     write_event_log(injected, path)
     out = tmp_path / "c.html"
-    r = CliRunner().invoke(main, ["--lang", "id", "conformance", str(MODEL), str(path), "-o",
-                                  str(out)])
+    r = CliRunner().invoke(
+        main, ["--lang", "id", "conformance", str(MODEL), str(path), "-o", str(out)]
+    )
     assert r.exit_code == 0, r.output
     text = out.read_text(encoding="utf-8")
     assert "76 dari 80 kasus (95,0%) mengikuti model" in text

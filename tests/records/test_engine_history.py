@@ -6,6 +6,7 @@ work began and completed when it ended, by the same person, with the data that s
 every gateway the way the case went). The engine's history is then calibrated and must
 give the same scenario as the log it ran.
 """
+
 import datetime as dt
 import re
 from pathlib import Path
@@ -72,9 +73,11 @@ def _play(engine, model, log):
             continue
         e = case.events[k]
         if kind == 2:  # at one instant: what ends, then what begins
-            task = next(t for t in engine.get(ids[case.case]).tasks
-                        if t.element_id == e.activity and t.state == "ready"
-                        and t.assignee is None)
+            task = next(
+                t
+                for t in engine.get(ids[case.case]).tasks
+                if t.element_id == e.activity and t.state == "ready" and t.assignee is None
+            )
             claimed[case.case, k] = engine.claim(task.id, e.resource).id
         else:
             engine.complete(claimed.pop((case.case, k)), decide.get(k, {}), actor=e.resource)
@@ -99,18 +102,24 @@ def test_engine_history_calibrates_like_its_log(tmp_path):
     from_engine = calibrate(model, history, base=SIDECAR)
     assert from_engine.fitting_cases == from_engine.cases == 25
     assert from_engine.doc["gateways"] == from_log.doc["gateways"]
-    assert {k: v["staff"] for k, v in from_engine.doc["lanes"].items()} == \
-        {k: v["staff"] for k, v in from_log.doc["lanes"].items()}
+    assert {k: v["staff"] for k, v in from_engine.doc["lanes"].items()} == {
+        k: v["staff"] for k, v in from_log.doc["lanes"].items()
+    }
     for task, fit in from_log.fits.items():
         assert from_engine.fits[task].distribution.kind == fit.distribution.kind
         assert from_engine.fits[task].distribution.mean == pytest.approx(
-            fit.distribution.mean, rel=1e-3), task
+            fit.distribution.mean, rel=1e-3
+        ), task
     assert from_engine.doc["arrivals"] == from_log.doc["arrivals"]
     # a step another pool's message starts: the log knows when the papers arrived (its
     # enabled column), the engine only when they were sent (it delivers at once), so
     # its rounds cannot be told from the engine's history
-    by_message = {case.tasks[k] for case in from_engine.replay.cases
-                  for k, flag in case.by_message.items() if flag}
+    by_message = {
+        case.tasks[k]
+        for case in from_engine.replay.cases
+        for k, flag in case.by_message.items()
+        if flag
+    }
     assert "Task_ttd_pengantar_rt_rw" in by_message
     for task, spec in from_log.doc["tasks"].items():
         if task not in by_message:
@@ -122,7 +131,8 @@ def test_the_example_works_cases_through_the_engine(tmp_path):
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
-        "agency_history", ROOT / "examples" / "agency_history.py")
+        "agency_history", ROOT / "examples" / "agency_history.py"
+    )
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
     seq = ROOT / "tests" / "data" / "sim" / "rework.bpmn"
@@ -133,4 +143,5 @@ def test_the_example_works_cases_through_the_engine(tmp_path):
         history = history_log(engine, model)
     assert len({e.case for e in history.events}) == 6
     from bpengine.records.conformance import conformance
+
     assert conformance(model, history).fitting == 6

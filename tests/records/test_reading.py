@@ -1,4 +1,5 @@
 """Reading event logs: XES, CSV (detected or mapped columns), the engine's history, bad logs."""
+
 import datetime as dt
 import os
 from pathlib import Path
@@ -46,9 +47,12 @@ def _csv(tmp_path, text, name="log.csv"):
 
 
 def test_csv_columns_detected_by_other_tools_names(tmp_path):
-    path = _csv(tmp_path, "case:concept:name;concept:name;start_timestamp;time:timestamp;"
-                          "org:resource\n"
-                          "k1;Periksa berkas;2025-01-06T08:00:00+07:00;2025-01-06T01:20:00Z;ani\n")
+    path = _csv(
+        tmp_path,
+        "case:concept:name;concept:name;start_timestamp;time:timestamp;"
+        "org:resource\n"
+        "k1;Periksa berkas;2025-01-06T08:00:00+07:00;2025-01-06T01:20:00Z;ani\n",
+    )
     (e,) = read_log(path).events
     assert (e.case, e.activity, e.resource) == ("k1", "Periksa berkas", "ani")
     assert e.start == dt.datetime(2025, 1, 6, 8, 0)
@@ -56,25 +60,40 @@ def test_csv_columns_detected_by_other_tools_names(tmp_path):
 
 
 def test_csv_columns_mapped_and_only_end_times(tmp_path):
-    path = _csv(tmp_path, "No,Langkah,Waktu Selesai,Petugas\n"
-                          "7,A,2025-01-06 09:00,budi\n")
-    log = read_log(path, columns={"case": "No", "activity": "Langkah", "end": "Waktu Selesai",
-                                  "resource": "Petugas"})
+    path = _csv(tmp_path, "No,Langkah,Waktu Selesai,Petugas\n7,A,2025-01-06 09:00,budi\n")
+    log = read_log(
+        path,
+        columns={
+            "case": "No",
+            "activity": "Langkah",
+            "end": "Waktu Selesai",
+            "resource": "Petugas",
+        },
+    )
     (e,) = log.events
     assert (e.case, e.activity, e.start, e.resource) == ("7", "A", None, "budi")
     assert not log.has_start
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("case,langkah,end\n1,A,2025-01-06T08:00\n", "no column for the activity"),
-    ("case,activity,start,end\n1,A,2025-01-06T08:00,yesterday\n",
-     "row 2, column 'end': 'yesterday' is not a date and time"),
-    ("case,activity,start,end\n1,A,2025-01-06T09:00,2025-01-06T08:00\n",
-     "row 2: ends (2025-01-06 08:00:00) before it starts"),
-    ("case,activity,end\n1,,2025-01-06T08:00\n", "row 2: column 'activity' (the activity) "
-                                                 "is empty"),
-    ("", "empty file"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("case,langkah,end\n1,A,2025-01-06T08:00\n", "no column for the activity"),
+        (
+            "case,activity,start,end\n1,A,2025-01-06T08:00,yesterday\n",
+            "row 2, column 'end': 'yesterday' is not a date and time",
+        ),
+        (
+            "case,activity,start,end\n1,A,2025-01-06T09:00,2025-01-06T08:00\n",
+            "row 2: ends (2025-01-06 08:00:00) before it starts",
+        ),
+        (
+            "case,activity,end\n1,,2025-01-06T08:00\n",
+            "row 2: column 'activity' (the activity) is empty",
+        ),
+        ("", "empty file"),
+    ],
+)
 def test_bad_csv_gets_one_line_naming_the_row(tmp_path, text, message):
     with pytest.raises(LogError) as info:
         read_log(_csv(tmp_path, text))
@@ -88,19 +107,30 @@ def test_mapping_names_an_unknown_column(tmp_path):
         read_log(path, columns={"case": "Kasus"})
 
 
-XES_HEAD = '<log xmlns="http://www.xes-standard.org/"><trace><string key="concept:name" ' \
-           'value="k1"/>'
+XES_HEAD = (
+    '<log xmlns="http://www.xes-standard.org/"><trace><string key="concept:name" value="k1"/>'
+)
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ('<event><string key="concept:name" value="A"/></event>',
-     "trace 'k1', event 1: no time:timestamp"),
-    ('<event><string key="concept:name" value="A"/><date key="time:timestamp" '
-     'value="06/01/2025"/></event>', "trace 'k1', event 1, time:timestamp: '06/01/2025'"),
-    ('<event><date key="time:timestamp" value="2025-01-06T08:00:00"/></event>',
-     "trace 'k1', event 1: no concept:name"),
-    ('<event><string key="concept:name" value="A"/>', "not well-formed XML"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            '<event><string key="concept:name" value="A"/></event>',
+            "trace 'k1', event 1: no time:timestamp",
+        ),
+        (
+            '<event><string key="concept:name" value="A"/><date key="time:timestamp" '
+            'value="06/01/2025"/></event>',
+            "trace 'k1', event 1, time:timestamp: '06/01/2025'",
+        ),
+        (
+            '<event><date key="time:timestamp" value="2025-01-06T08:00:00"/></event>',
+            "trace 'k1', event 1: no concept:name",
+        ),
+        ('<event><string key="concept:name" value="A"/>', "not well-formed XML"),
+    ],
+)
 def test_bad_xes_names_the_trace_and_event(tmp_path, body, message):
     path = tmp_path / "bad.xes"
     path.write_text(XES_HEAD + body + "</trace></log>", encoding="utf-8")
@@ -112,13 +142,23 @@ def test_bad_xes_names_the_trace_and_event(tmp_path, body, message):
 
 def test_xes_pairs_start_and_complete_and_warns_on_the_rest(tmp_path):
     def ev(name, transition, when):
-        return (f'<event><string key="concept:name" value="{name}"/><string key="'
-                f'lifecycle:transition" value="{transition}"/><date key="time:timestamp" '
-                f'value="2025-01-06T{when}:00+07:00"/></event>')
+        return (
+            f'<event><string key="concept:name" value="{name}"/><string key="'
+            f'lifecycle:transition" value="{transition}"/><date key="time:timestamp" '
+            f'value="2025-01-06T{when}:00+07:00"/></event>'
+        )
+
     path = tmp_path / "ok.xes"
-    path.write_text(XES_HEAD + ev("A", "schedule", "07:40") + ev("A", "start", "08:00")
-                    + ev("A", "suspend", "08:05") + ev("A", "complete", "08:30")
-                    + ev("B", "complete", "09:00") + "</trace></log>", encoding="utf-8")
+    path.write_text(
+        XES_HEAD
+        + ev("A", "schedule", "07:40")
+        + ev("A", "start", "08:00")
+        + ev("A", "suspend", "08:05")
+        + ev("A", "complete", "08:30")
+        + ev("B", "complete", "09:00")
+        + "</trace></log>",
+        encoding="utf-8",
+    )
     log = read_log(path)
     a, b = log.traces()["k1"]
     assert (a.enabled.hour, a.enabled.minute, a.start.hour, a.end.minute) == (7, 40, 8, 30)
@@ -136,11 +176,17 @@ def test_unknown_suffix_and_missing_file(tmp_path):
 
 def test_activities_match_by_id_name_or_mapping(tmp_path):
     model = load(SEQUENCE)
-    path = _csv(tmp_path, "case,activity,end\n1,A,2025-01-06T08:00\n"
-                          "1,Tanda tangan,2025-01-06T09:00\n1,Paraf,2025-01-06T09:30\n")
+    path = _csv(
+        tmp_path,
+        "case,activity,end\n1,A,2025-01-06T08:00\n"
+        "1,Tanda tangan,2025-01-06T09:00\n1,Paraf,2025-01-06T09:30\n",
+    )
     log = read_log(path)
-    assert match_activities(model, log) == {("A", ""): "A", ("Tanda tangan", ""): "B",
-                                           ("Paraf", ""): None}
+    assert match_activities(model, log) == {
+        ("A", ""): "A",
+        ("Tanda tangan", ""): "B",
+        ("Paraf", ""): None,
+    }
     mapping = tmp_path / "map.yaml"
     mapping.write_text("Paraf: Periksa berkas\n", encoding="utf-8")
     assert match_activities(model, log, read_mapping(mapping))[("Paraf", "")] == "A"
@@ -168,7 +214,9 @@ def test_engine_history_is_a_log(tmp_path):
     engine.start("seq")  # still running: left out
     log = history_log(engine, load(SEQUENCE))
     assert [(e.case, e.activity, e.lane, e.resource) for e in log.events] == [
-        (case.id, "A", "Staf", "ani"), (case.id, "B", "Kepala", "kades")]
+        (case.id, "A", "Staf", "ani"),
+        (case.id, "B", "Kepala", "kades"),
+    ]
     a, b = log.events
     assert (a.start, a.end) == (dt.datetime(2025, 1, 6, 8), dt.datetime(2025, 1, 6, 8, 30))
     assert b.end - b.start == dt.timedelta(minutes=45)
@@ -218,8 +266,11 @@ def test_a_csv_that_is_not_utf8_is_named_by_byte_and_line(tmp_path):
     path = tmp_path / "log.csv"
     path.write_bytes(data)
     offset = data.index(b"\xff")
-    with pytest.raises(LogError, match=rf"log.csv: not UTF-8 text: byte {offset} "
-                                       r"\(line 1002\) is 0xff"):
+    with pytest.raises(
+        LogError,
+        match=rf"log.csv: not UTF-8 text: byte {offset} "
+        r"\(line 1002\) is 0xff",
+    ):
         read_log(path)
 
 

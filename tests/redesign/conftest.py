@@ -1,4 +1,5 @@
 """Fixtures and checks shared by the redesign tests: every result must validate and keep DI."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,8 +34,14 @@ def assert_usable(model):
     assert set(model.flows) <= set(edges), set(model.flows) - set(edges)
     for fid in model.flows:
         assert len(edges[fid]) >= 2, f"{fid} has fewer than two waypoints"
-    known = set(model.elements) | set(model.flows) | set(model.lanes) | set(model.pools) \
-        | set(model.data_objects) | set(model.message_flows)
+    known = (
+        set(model.elements)
+        | set(model.flows)
+        | set(model.lanes)
+        | set(model.pools)
+        | set(model.data_objects)
+        | set(model.message_flows)
+    )
     ids = {n.get("id") for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
     # no shape or edge is left pointing at something that was removed
     for ref in shapes | set(edges):

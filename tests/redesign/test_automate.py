@@ -1,4 +1,5 @@
 """automate(): a service task on the system lane, a person's check where money is set."""
+
 from __future__ import annotations
 
 from pathlib import Path

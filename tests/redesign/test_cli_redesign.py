@@ -1,4 +1,5 @@
 """`bpengine redesign`: writes BPMN, scenario and change log; errors name the option."""
+
 from __future__ import annotations
 
 import shutil
@@ -30,11 +31,13 @@ def _copy(tmp_path):
 
 def test_redesign_writes_model_scenario_and_change_log(tmp_path):
     src = _copy(tmp_path)
-    removal = next(f for f in analyze(load(src)) if f.suggestion in ("eliminate", "notify")
-                   and "Task_ttd_rw" in f.targets)
+    removal = next(
+        f
+        for f in analyze(load(src))
+        if f.suggestion in ("eliminate", "notify") and "Task_ttd_rw" in f.targets
+    )
     out = tmp_path / "out.bpmn"
-    result = CliRunner().invoke(main, ["redesign", str(src), "-o", str(out),
-                                       "--apply", removal.id])
+    result = CliRunner().invoke(main, ["redesign", str(src), "-o", str(out), "--apply", removal.id])
     assert result.exit_code == 0, result.output
     new = load(out)
     assert "Task_ttd_rw" not in new.elements
@@ -54,16 +57,18 @@ def test_redesign_writes_model_scenario_and_change_log(tmp_path):
 def test_keep_is_honoured(tmp_path):
     src = _copy(tmp_path)
     out = tmp_path / "out.bpmn"
-    result = CliRunner().invoke(main, ["redesign", str(src), "-o", str(out),
-                                       "--keep", "Task_ttd_rw"])
+    result = CliRunner().invoke(
+        main, ["redesign", str(src), "-o", str(out), "--keep", "Task_ttd_rw"]
+    )
     assert result.exit_code == 0, result.output
     assert "Task_ttd_rw" in load(out).elements
 
 
 def test_unknown_apply_value_names_the_option(tmp_path):
     src = _copy(tmp_path)
-    result = CliRunner().invoke(main, ["redesign", str(src), "-o", str(tmp_path / "o.bpmn"),
-                                       "--apply", "no-such-rule"])
+    result = CliRunner().invoke(
+        main, ["redesign", str(src), "-o", str(tmp_path / "o.bpmn"), "--apply", "no-such-rule"]
+    )
     assert result.exit_code == 1
     assert "--apply no-such-rule" in result.output
     assert "Traceback" not in result.output
@@ -71,8 +76,9 @@ def test_unknown_apply_value_names_the_option(tmp_path):
 
 def test_unknown_keep_id_names_the_option(tmp_path):
     src = _copy(tmp_path)
-    result = CliRunner().invoke(main, ["redesign", str(src), "-o", str(tmp_path / "o.bpmn"),
-                                       "--keep", "Task_nope"])
+    result = CliRunner().invoke(
+        main, ["redesign", str(src), "-o", str(tmp_path / "o.bpmn"), "--keep", "Task_nope"]
+    )
     assert result.exit_code == 1
     assert "--keep Task_nope" in result.output
 

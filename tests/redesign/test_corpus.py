@@ -3,6 +3,7 @@ works and validates, or refuses with a ModelError naming the element - never a c
 never an invalid result. Regressions found this way: flows without ids, message flows
 left pointing at a removed task, kind-specific attributes kept on a composed task, diagram
 label order, diagrams after <relationship>."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,11 @@ def test_transformations_work_or_refuse_cleanly(path):
     tasks = [e for e in model.elements.values() if e.is_task][:6]
     for task in tasks:
         after = [model.flows[f].target for f in task.outgoing][:1]
-        changes = [(eliminate, (task.id,)), (compose, ([task.id, *after],)),
-                   (parallelise, ([task.id, *after],))]
+        changes = [
+            (eliminate, (task.id,)),
+            (compose, ([task.id, *after],)),
+            (parallelise, ([task.id, *after],)),
+        ]
         if lanes:
             changes.append((reassign, (task.id, lanes[0])))
         for change, args in changes:

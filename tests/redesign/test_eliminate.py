@@ -1,4 +1,5 @@
 """eliminate and compose on real files: the step is gone, flows reconnect, DI is kept."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,15 +30,20 @@ def test_eliminate_drops_its_annotation_and_data_association_diagram(domisili):
     assert "Association_rw" not in ids
     assert "Association_rw_di" not in ids
     assert "DIA_ttd_rw_di" not in ids
-    assert not any(e.get("bpmnElement") in ("DIA_ttd_rw", "Association_rw")
-                   for e in root.iter("{*}BPMNEdge"))
+    assert not any(
+        e.get("bpmnElement") in ("DIA_ttd_rw", "Association_rw") for e in root.iter("{*}BPMNEdge")
+    )
 
 
 def test_eliminate_takes_the_decision_and_the_rework_it_no_longer_reaches(domisili):
     new, log = eliminate(domisili, "Paraf Kasi")  # by unique name
     gone = set(domisili.elements) - set(new.elements)
-    assert gone == {"Task_paraf_kasi", "Gateway_draf_benar", "Task_perbaiki_draft",
-                    "Gateway_merge_draft"}
+    assert gone == {
+        "Task_paraf_kasi",
+        "Gateway_draf_benar",
+        "Task_perbaiki_draft",
+        "Gateway_merge_draft",
+    }
     assert ("Task_draft_surat", "Task_ttd_lurah") in new.graph.edges
     assert set(log[0].removed) == gone
     assert_usable(new)
@@ -191,10 +197,18 @@ def test_compose_with_decisions_carries_probabilities_and_durations():
     from bpengine.redesign import transform_scenario
 
     from .conftest import DATA
+
     _, log = compose(load(DATA / "knockout.bpmn"), ["cek_a", "cek_b"])
-    out = transform_scenario({"tasks": {"cek_a": "60 min", "cek_b": "10 min"},
-                              "gateways": {"ga": {"fa_ya": 0.95, "fa_tidak": 0.05},
-                                           "gb": {"fb_ya": 0.6, "fb_tidak": 0.4}}}, log[0])
+    out = transform_scenario(
+        {
+            "tasks": {"cek_a": "60 min", "cek_b": "10 min"},
+            "gateways": {
+                "ga": {"fa_ya": 0.95, "fa_tidak": 0.05},
+                "gb": {"fb_ya": 0.6, "fb_tidak": 0.4},
+            },
+        },
+        log[0],
+    )
     assert out["tasks"] == {"cek_a": "70 min"}
     assert out["gateways"] == {"gb": {"fb_ya": 0.57, "fb_tidak": 0.43}}
 
@@ -204,8 +218,7 @@ OSS_BEFORE = Path(__file__).resolve().parents[2] / "processes" / "izin-usaha-seb
 
 def test_absorb_lets_the_last_signature_of_a_desk_cover_the_earlier_ones():
     model = load(OSS_BEFORE)
-    new, log = absorb(model, ["Task_ttd_izin_lokasi", "Task_ttd_ho"], "Task_ttd_siup",
-                 finding="F9")
+    new, log = absorb(model, ["Task_ttd_izin_lokasi", "Task_ttd_ho"], "Task_ttd_siup", finding="F9")
     assert {"Task_ttd_izin_lokasi", "Task_ttd_ho"}.isdisjoint(new.elements)
     assert ("Task_tinjau_izin_lokasi", "Gateway_layak_izin_lokasi") in new.graph.edges
     assert "Task_ttd_siup" in new.elements
@@ -213,14 +226,17 @@ def test_absorb_lets_the_last_signature_of_a_desk_cover_the_earlier_ones():
     # the permits the absorbed signatures issued are now issued by the one that remains
     assert set(model.elements["Task_ttd_ho"].writes) <= set(new.elements["Task_ttd_siup"].writes)
     assert set(model.elements["Task_ttd_izin_lokasi"].writes) <= set(
-        new.elements["Task_ttd_siup"].writes)
+        new.elements["Task_ttd_siup"].writes
+    )
     change = log[0]
     assert change.kind == "compose"
     assert change.finding == "F9"
-    assert change.merged == (("Task_ttd_siup", ("Task_ttd_izin_lokasi", "Task_ttd_ho",
-                                                "Task_ttd_siup")),)
-    scenario = transform_scenario({"tasks": {"Task_ttd_izin_lokasi": 10, "Task_ttd_ho": 10,
-                                             "Task_ttd_siup": "5 min"}}, change)
+    assert change.merged == (
+        ("Task_ttd_siup", ("Task_ttd_izin_lokasi", "Task_ttd_ho", "Task_ttd_siup")),
+    )
+    scenario = transform_scenario(
+        {"tasks": {"Task_ttd_izin_lokasi": 10, "Task_ttd_ho": 10, "Task_ttd_siup": "5 min"}}, change
+    )
     assert scenario["tasks"] == {"Task_ttd_siup": "25 min"}
 
 

@@ -1,4 +1,5 @@
 """integrate: a paper hand-over between agencies becomes a data exchange."""
+
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ COLLAB = ROOT / "tests" / "data" / "collab" / "tiga-instansi.bpmn"
 def test_the_paper_flow_becomes_data_and_the_model_stays_whole():
     model = load(COLLAB)
     new, log = integrate(model, ["Throw_serahkan", "Start_terima"])
-    assert (new.handover("Msg_berkas").kind, new.handover("Msg_berkas").reason) == \
-        ("data", "attribute")
+    assert (new.handover("Msg_berkas").kind, new.handover("Msg_berkas").reason) == (
+        "data",
+        "attribute",
+    )
     # every step and every message flow is still there, attached at both ends, with DI
     assert set(new.elements) == set(model.elements)
     assert set(new.message_flows) == set(model.message_flows)
@@ -42,7 +45,7 @@ def test_the_simulated_cycle_time_falls_by_the_transfer():
     sc = {"handovers": {"paper": "1 working day"}}
     before = simulate(model, scenario=sc, cases=60, replications=2)
     after = simulate(new, scenario=sc, cases=60, replications=2)
-    saved = (before["cycle_time_working_days"].mean - after["cycle_time_working_days"].mean)
+    saved = before["cycle_time_working_days"].mean - after["cycle_time_working_days"].mean
     assert saved > 0.8
 
 
@@ -57,8 +60,9 @@ def test_redesign_applies_the_analyzers_integrate_findings_on_a_shipped_collabor
     done = apply_findings(model, findings)
     new, applied = done.model, list(done.changes)
     assert {c.kind for c in applied} == {"integrate"}
-    assert sum(h.is_paper for h in new.case_handovers) < sum(h.is_paper
-                                                              for h in model.case_handovers)
+    assert sum(h.is_paper for h in new.case_handovers) < sum(
+        h.is_paper for h in model.case_handovers
+    )
     assert not [f for f in analyze(new) if f.rule == "paper-handover"]
 
 
@@ -110,8 +114,7 @@ def test_an_end_event_sender_gets_a_send_task_before_it():
     assert send != "End_sppst_dikirim"
     assert new.elements[send].kind == "sendTask"
     assert new.elements["End_sppst_dikirim"].kind == "endEvent"
-    assert [f.target for f in new.flows.values() if f.source == send] == \
-        ["End_sppst_dikirim"]
+    assert [f.target for f in new.flows.values() if f.source == send] == ["End_sppst_dikirim"]
     assert new.elements["Catch_sppst"].kind == "receiveTask"
     assert new.elements["Catch_sppst"].lane == "Sistem DPMPTSP"
 
@@ -120,6 +123,7 @@ def test_the_redesigned_scenario_simulates_with_the_system_lanes():
     model = load(ROOT / "processes" / "pbg.bpmn")
     sc_path = ROOT / "processes" / "pbg.scenario.yaml"
     import yaml
+
     raw = yaml.safe_load(sc_path.read_text())
     new, log = integrate(model, ["End_sppst_dikirim", "Catch_sppst"])
     out = transform_scenario(raw, log[0])

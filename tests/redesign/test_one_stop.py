@@ -1,4 +1,5 @@
 """one_stop: the applicant's second counter visit goes; the first counter forwards the file."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """parallelise: a sign-off chain becomes AND split/join with one merged decision."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """``redesign_to``: the library call behind ``bpengine redesign``."""
+
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ def test_it_writes_the_model_its_scenario_and_the_change_log(tmp_path):
     assert len(done.findings) > len(done.chosen)
     assert [c.finding for c in done.applied] == [f.id for f in done.chosen]
     assert [c.finding for c in read_change_log(done.written[0])] == [
-        c.finding for c in done.applied]
+        c.finding for c in done.applied
+    ]
 
 
 def test_a_kept_step_is_not_removed(tmp_path):
@@ -36,10 +38,13 @@ def test_select_findings_by_rule_finding_id_or_all(tmp_path):
     assert {f.rule for f in select_findings(done.findings, (one.rule,), "f")} == {one.rule}
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
-    ({"apply": ("no-such-rule",)}, "--apply no-such-rule: neither a rule id"),
-    ({"keep": ("Task_nope",)}, "--keep Task_nope: "),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"apply": ("no-such-rule",)}, "--apply no-such-rule: neither a rule id"),
+        ({"keep": ("Task_nope",)}, "--keep Task_nope: "),
+    ],
+)
 def test_a_bad_choice_is_one_clear_error(tmp_path, kwargs, words):
     with pytest.raises(BpengineError, match=words):
         redesign_to(DOMISILI, tmp_path / "x.bpmn", **kwargs)

@@ -1,4 +1,5 @@
 """apply_findings(model, findings): suggestions map onto transformations; guards hold."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,9 @@ PROCESSES = sorted((Path(__file__).resolve().parents[2] / "processes").glob("*.b
 
 
 def _finding(model, rule, *elements):
-    return next(f for f in analyze(model) if f.rule == rule
-                and all(e in f.elements for e in elements))
+    return next(
+        f for f in analyze(model) if f.rule == rule and all(e in f.elements for e in elements)
+    )
 
 
 def test_signoff_chain_finding_parallelises_the_chain(domisili):
@@ -45,8 +47,9 @@ def test_redesign_applies_findings_and_records_why(domisili):
 
 def test_keep_protects_a_step_from_removal(domisili):
     findings = analyze(domisili)
-    assert any(f.suggestion in ("eliminate", "notify") and "Task_ttd_rw" in f.targets
-               for f in findings)
+    assert any(
+        f.suggestion in ("eliminate", "notify") and "Task_ttd_rw" in f.targets for f in findings
+    )
     done = apply_findings(domisili, findings, keep=["Task_ttd_rw"])
     new, skipped = done.model, done.skipped
     assert "Task_ttd_rw" in new.elements
@@ -126,8 +129,9 @@ def test_guarded_single_step_runs_alongside_its_neighbour(domisili):
     import dataclasses
 
     # what the analyzer's guard makes of a removal of a protected step
-    stamp = next(f for f in analyze(domisili) if len(f.targets) == 1
-                 and f.targets[0] == "Task_ttd_rt")
+    stamp = next(
+        f for f in analyze(domisili) if len(f.targets) == 1 and f.targets[0] == "Task_ttd_rt"
+    )
     guarded = dataclasses.replace(stamp, suggestion="parallelise", guard="kept by law")
     new, log = apply_finding(domisili, guarded)
     step = (guarded.targets or guarded.elements)[0]
@@ -177,15 +181,21 @@ def test_the_old_redesign_function_warns_and_still_fills_skipped(domisili):
 
 def test_resubmission_and_one_desk_repeats_redesign_the_licensing_chain():
     # BRIEF 6: the same deed and KTP filed for each permit, each permit signed apart
-    model = load(Path(__file__).resolve().parents[2] / "processes"
-                 / "izin-usaha-sebelum-oss.bpmn")
+    model = load(Path(__file__).resolve().parents[2] / "processes" / "izin-usaha-sebelum-oss.bpmn")
     resubmit = _finding(model, "resubmission", "Task_ajukan_ho", "Task_ajukan_siup")
     desk = _finding(model, "same-role-approvals", "Task_ttd_siup", "Task_ttd_tdp")
     done = apply_findings(model, [desk, resubmit])
     new, applied = done.model, list(done.changes)
     assert {c.finding for c in applied} == {desk.id, resubmit.id}
-    gone = {"Task_ajukan_ho", "Task_verifikasi_ho", "Task_ajukan_siup", "Task_verifikasi_siup",
-            "Task_ttd_izin_lokasi", "Task_ttd_ho", "Task_ttd_siup"}
+    gone = {
+        "Task_ajukan_ho",
+        "Task_verifikasi_ho",
+        "Task_ajukan_siup",
+        "Task_verifikasi_siup",
+        "Task_ttd_izin_lokasi",
+        "Task_ttd_ho",
+        "Task_ttd_siup",
+    }
     assert not gone & set(new.elements)
     assert {e.id for e in model.elements.values() if e.mandatory} <= set(new.elements)
     assert "Task_ttd_tdp" in new.elements

@@ -1,4 +1,5 @@
 """resequence, relocate_check and reassign: steps move, nothing is lost."""
+
 from __future__ import annotations
 
 import networkx as nx

@@ -1,4 +1,5 @@
 """write_outputs() and read_change_log(): a redesign on disk and back."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,9 +27,15 @@ def test_the_change_log_reads_back_as_the_changes_written(domisili, tmp_path):
     assert scenario == {"tasks": {"Task_paraf_kasi": "2 h"}}  # the removed step's entry goes
     (back,) = read_change_log(out)  # what the report shows: kind, elements, words, finding
     assert (back.kind, back.elements, back.description, back.names, back.finding) == (
-        "eliminate", ("Task_ttd_rw",), log[0].description, log[0].names, "rubber-stamp-1")
+        "eliminate",
+        ("Task_ttd_rw",),
+        log[0].description,
+        log[0].names,
+        "rubber-stamp-1",
+    )
     assert yaml.safe_load(written[2].read_text())["skipped"] == [
-        {"finding": "x-1", "reason": "why not"}]
+        {"finding": "x-1", "reason": "why not"}
+    ]
 
 
 def test_no_change_log_reads_as_no_changes(tmp_path):

@@ -1,4 +1,5 @@
 """Clean output: no change leaves debris, and check_clean finds debris where there is some."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,8 +38,10 @@ def test_removing_the_only_work_of_an_office_takes_the_walk_there_and_its_lane(t
     assert "Ketua RW" not in {lane.name for lane in new.lanes.values()}
     assert "'Bawa pengantar RT ke Ketua RW'" in log[0].description
     assert log[0].removed_lanes == ("Ketua RW",)
-    scenario = transform_scenario({"lanes": {"Ketua RW": {"staff": 1}, "Pemohon": {}},
-                                   "tasks": {"Task_bawa_ke_rw": "2 h"}}, log[0])
+    scenario = transform_scenario(
+        {"lanes": {"Ketua RW": {"staff": 1}, "Pemohon": {}}, "tasks": {"Task_bawa_ke_rw": "2 h"}},
+        log[0],
+    )
     assert scenario == {"lanes": {"Pemohon": {}}, "tasks": {}}
     assert_usable(new)
 
@@ -83,8 +86,9 @@ def test_check_clean_finds_each_kind_of_debris():
 
     def dangling(root):
         collab = root.find(_B + "collaboration")
-        etree.SubElement(collab, _B + "messageFlow", id="MF_x", sourceRef="Nowhere",
-                         targetRef="Task_ttd_rt")
+        etree.SubElement(
+            collab, _B + "messageFlow", id="MF_x", sourceRef="Nowhere", targetRef="Task_ttd_rt"
+        )
 
     def empty_lane(root):
         lane = root.find(f".//{_B}lane")

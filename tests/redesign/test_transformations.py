@@ -1,4 +1,5 @@
 """The registry: every suggestion has one transformation, and one module can add a pair."""
+
 from __future__ import annotations
 
 import importlib
@@ -43,8 +44,9 @@ def delegate():
 
 
 def _finding(model, step, suggestion="delegate-next"):
-    return make_finding(model, "acknowledgement", (step,), "only acknowledges", suggestion,
-                        targets=(step,))
+    return make_finding(
+        model, "acknowledgement", (step,), "only acknowledges", suggestion, targets=(step,)
+    )
 
 
 def test_an_extension_is_applied_by_redesign(delegate, domisili):
@@ -54,7 +56,8 @@ def test_an_extension_is_applied_by_redesign(delegate, domisili):
     assert "Task_ttd_rw" not in new.elements
     assert_usable(new)
     assert [(c.kind, c.elements, c.finding) for c in applied] == [
-        ("delegate-next", ("Task_ttd_rw", "Task_terima_berkas"), f.id)]
+        ("delegate-next", ("Task_ttd_rw", "Task_terima_berkas"), f.id)
+    ]
     scenario = {"tasks": {"Task_ttd_rw": "3 h", "Task_terima_berkas": "15 min"}}
     assert transform_scenario(scenario, applied[0])["tasks"] == {"Task_terima_berkas": "25 min"}
 
@@ -78,7 +81,8 @@ def test_a_refusing_extension_is_skipped_with_its_own_words(delegate, domisili):
     skipped = apply_findings(domisili, [_finding(domisili, "Task_cek_kelengkapan")]).skipped
     assert [s.reason for s in skipped] == [
         f"finding {_finding(domisili, 'Task_cek_kelengkapan').id}: Task_cek_kelengkapan is "
-        "not followed by one step"]
+        "not followed by one step"
+    ]
 
 
 def test_without_its_transformation_a_suggestion_is_unknown(domisili):

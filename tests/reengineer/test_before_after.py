@@ -1,4 +1,5 @@
 """compare(): structure exact, KPIs with CIs and significance, common random numbers."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,15 @@ def test_removing_sign_offs_shortens_the_case_significantly(domisili, redesigned
     from .conftest import SCENARIO
 
     after, _log, after_scenario = redesigned
-    c = compare(domisili, after, scenario=SCENARIO, cases=CASES, replications=REPS, seed=3, after_scenario=after_scenario)
+    c = compare(
+        domisili,
+        after,
+        scenario=SCENARIO,
+        cases=CASES,
+        replications=REPS,
+        seed=3,
+        after_scenario=after_scenario,
+    )
     cycle = c.get("cycle_days_mean")
     assert cycle.after < cycle.before
     assert cycle.significant
@@ -46,8 +55,12 @@ def test_same_seed_same_table(domisili, redesigned):
     from .conftest import SCENARIO
 
     after, _log, sa = redesigned
-    a = compare(domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=11, after_scenario=sa).to_dict()
-    b = compare(domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=11, after_scenario=sa).to_dict()
+    a = compare(
+        domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=11, after_scenario=sa
+    ).to_dict()
+    b = compare(
+        domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=11, after_scenario=sa
+    ).to_dict()
     assert a == b
 
 
@@ -55,12 +68,22 @@ def test_table_lists_every_metric_with_its_statement(domisili, redesigned):
     from .conftest import SCENARIO
 
     after, _log, sa = redesigned
-    c = compare(domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=1, after_scenario=sa)
+    c = compare(
+        domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=1, after_scenario=sa
+    )
     text = c.table()
     for m in c.metrics:
         assert m.label in text
-    assert {"cycle_days_mean", "cycle_days_median", "cycle_days_p90", "waiting_hours",
-            "staff_hours", "cost", "handoffs", "approvals"} <= {m.key for m in c.metrics}
+    assert {
+        "cycle_days_mean",
+        "cycle_days_median",
+        "cycle_days_p90",
+        "waiting_hours",
+        "staff_hours",
+        "cost",
+        "handoffs",
+        "approvals",
+    } <= {m.key for m in c.metrics}
 
 
 def test_both_sides_are_judged_against_the_before_service_standard(domisili):
@@ -70,7 +93,15 @@ def test_both_sides_are_judged_against_the_before_service_standard(domisili):
     # would look worse; judged against one standard it is the same
     before = {**SCENARIO, "service_standard": "10 working days"}
     after = {**SCENARIO, "service_standard": "1 min"}
-    c = compare(domisili, domisili, scenario=before, cases=CASES, replications=2, seed=5, after_scenario=after)
+    c = compare(
+        domisili,
+        domisili,
+        scenario=before,
+        cases=CASES,
+        replications=2,
+        seed=5,
+        after_scenario=after,
+    )
     sla = c.get("sla")
     assert sla.before == sla.after
     assert 0 < sla.before < 1
@@ -81,11 +112,27 @@ def test_a_given_service_standard_overrides_the_before_one(domisili):
     from .conftest import SCENARIO
 
     before = {**SCENARIO, "service_standard": "10 working days"}
-    c = compare(domisili, domisili, scenario=before, cases=CASES, replications=2, seed=5, service_standard="1 min")
+    c = compare(
+        domisili,
+        domisili,
+        scenario=before,
+        cases=CASES,
+        replications=2,
+        seed=5,
+        service_standard="1 min",
+    )
     assert c.get("sla").before == 0.0
     assert "working days" in c.get("sla").label
     with pytest.raises(ScenarioError, match="service standard"):
-        compare(domisili, domisili, scenario=before, cases=CASES, replications=2, seed=5, service_standard="soon")
+        compare(
+            domisili,
+            domisili,
+            scenario=before,
+            cases=CASES,
+            replications=2,
+            seed=5,
+            service_standard="soon",
+        )
 
 
 def test_a_drawn_data_exchange_adds_no_handoffs_between_lanes():
@@ -144,8 +191,7 @@ def test_after_with_its_own_sidecar_runs_on_it(pbg_files):
 def test_a_model_redesigned_in_memory_runs_on_befores_scenario(domisili, redesigned):
     # it still names BEFORE's file, whose sidecar is not its own
     after, _log, _sc = redesigned
-    assert scenarios_for(domisili, after, scenario={"tasks": {}}) == ({"tasks": {}},
-                                                                      {"tasks": {}})
+    assert scenarios_for(domisili, after, scenario={"tasks": {}}) == ({"tasks": {}}, {"tasks": {}})
 
 
 def test_without_after_there_is_no_after_scenario(pbg_files):
@@ -169,9 +215,23 @@ def test_compare_and_the_cli_resolve_alike(pbg_files):
 
     before, after = pbg_files
     library = compare(before, after, cases=30, replications=2, seed=4).to_dict()["metrics"]
-    out = CliRunner().invoke(main, ["compare", str(before), str(after), "--cases", "30",
-                                    "--replications", "2", "--seed", "4", "--format", "json",
-                                    "-q"])
+    out = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            str(before),
+            str(after),
+            "--cases",
+            "30",
+            "--replications",
+            "2",
+            "--seed",
+            "4",
+            "--format",
+            "json",
+            "-q",
+        ],
+    )
     assert out.exit_code == 0, out.output
     # the after copy has no sidecar: both run on BEFORE's, in the library as in the CLI
     assert json.loads(out.output)["metrics"] == json.loads(json.dumps(library))

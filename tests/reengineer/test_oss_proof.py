@@ -4,6 +4,7 @@
 before model alone must reach at least 80% of that saving in handoffs and in working days,
 without removing any step marked mandatory.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,8 +30,15 @@ def reform():
         pytest.skip("the OSS-RBA pair is not in processes/ yet")
     before, after = load(BEFORE), load(AFTER)
     sb, sa = _sidecar(BEFORE), _sidecar(AFTER)
-    saving = compare(before, after, scenario=sb and str(sb), cases=CASES, replications=REPS, seed=SEED,
-                     after_scenario=(sa and str(sa)) or (sb and str(sb)))
+    saving = compare(
+        before,
+        after,
+        scenario=sb and str(sb),
+        cases=CASES,
+        replications=REPS,
+        seed=SEED,
+        after_scenario=(sa and str(sa)) or (sb and str(sb)),
+    )
     return before, saving
 
 
@@ -49,11 +57,19 @@ def test_compare_states_the_reform_saving(reform):
 def ours(reform):
     before, _c = reform
     raw = read_yaml(_sidecar(BEFORE))
-    result = reengineer(before, raw, cases=100, replications=2, seed=SEED, jobs=2,
-                        max_candidates=40)
+    result = reengineer(
+        before, raw, cases=100, replications=2, seed=SEED, jobs=2, max_candidates=40
+    )
     assert result.best is not None, "no candidate beats the before model"
-    comparison = compare(before, result.best.model, scenario=raw, cases=CASES, replications=REPS, seed=SEED,
-                         after_scenario=result.best.scenario)
+    comparison = compare(
+        before,
+        result.best.model,
+        scenario=raw,
+        cases=CASES,
+        replications=REPS,
+        seed=SEED,
+        after_scenario=result.best.scenario,
+    )
     return result.best, comparison
 
 
@@ -73,7 +89,10 @@ def test_reengineer_saves_without_removing_mandatory_steps(reform, ours):
 def test_reengineer_reaches_80_percent_of_the_reform_saving(reform, ours):
     _before, c = reform
     best, comparison = ours
-    shares = {key: -comparison.get(key).change / -c.get(key).change
-              for key in ("cycle_days_mean", "handoffs")}
+    shares = {
+        key: -comparison.get(key).change / -c.get(key).change
+        for key in ("cycle_days_mean", "handoffs")
+    }
     assert min(shares.values()) >= 0.8, (
-        f"share of the reform's saving reached: {shares}; findings applied: {best.findings}")
+        f"share of the reform's saving reached: {shares}; findings applied: {best.findings}"
+    )

@@ -1,4 +1,5 @@
 """reengineer(): candidates from findings, ranked by simulation, deterministic by seed."""
+
 from __future__ import annotations
 
 import math
@@ -12,8 +13,7 @@ from .conftest import SCENARIO
 
 
 def test_best_candidate_beats_the_procedure_and_keeps_mandatory_steps(domisili):
-    r = reengineer(domisili, SCENARIO, cases=60, replications=2, seed=3, jobs=1,
-                   max_candidates=12)
+    r = reengineer(domisili, SCENARIO, cases=60, replications=2, seed=3, jobs=1, max_candidates=12)
     assert r.best is not None
     assert r.best.kpis["cycle_days"] < r.baseline.kpis["cycle_days"]
     assert "Task_ttd_lurah" in r.best.model.elements
@@ -23,8 +23,7 @@ def test_best_candidate_beats_the_procedure_and_keeps_mandatory_steps(domisili):
 
 
 def test_scenario_follows_each_candidate(domisili):
-    r = reengineer(domisili, SCENARIO, cases=40, replications=2, seed=3, jobs=1,
-                   max_candidates=6)
+    r = reengineer(domisili, SCENARIO, cases=40, replications=2, seed=3, jobs=1, max_candidates=6)
     for c in r.ranked:
         gone = set(domisili.elements) - set(c.model.elements)
         assert not gone & set(c.scenario.get("tasks", {}))
@@ -33,16 +32,36 @@ def test_scenario_follows_each_candidate(domisili):
 @pytest.mark.slow
 def test_same_seed_same_ranking_in_parallel(domisili):
     findings = analyze(domisili)
-    runs = [reengineer(domisili, SCENARIO, cases=50, replications=2, seed=9, jobs=jobs,
-                       max_candidates=10, findings=findings) for jobs in (1, 2)]
+    runs = [
+        reengineer(
+            domisili,
+            SCENARIO,
+            cases=50,
+            replications=2,
+            seed=9,
+            jobs=jobs,
+            max_candidates=10,
+            findings=findings,
+        )
+        for jobs in (1, 2)
+    ]
     assert [c.findings for c in runs[0].ranked] == [c.findings for c in runs[1].ranked]
-    assert [c.kpis["cycle_days"] for c in runs[0].ranked] == \
-        [c.kpis["cycle_days"] for c in runs[1].ranked]
+    assert [c.kpis["cycle_days"] for c in runs[0].ranked] == [
+        c.kpis["cycle_days"] for c in runs[1].ranked
+    ]
 
 
 def test_keep_is_respected(domisili):
-    r = reengineer(domisili, SCENARIO, cases=40, replications=2, seed=3, jobs=1,
-                   max_candidates=10, keep=["Task_ttd_rw", "Task_paraf_kasi"])
+    r = reengineer(
+        domisili,
+        SCENARIO,
+        cases=40,
+        replications=2,
+        seed=3,
+        jobs=1,
+        max_candidates=10,
+        keep=["Task_ttd_rw", "Task_paraf_kasi"],
+    )
     for c in r.ranked:
         assert {"Task_ttd_rw", "Task_paraf_kasi"} <= set(c.model.elements)
 
@@ -56,8 +75,15 @@ def test_each_model_is_ranked_once_and_every_cited_id_is_explained(name):
 
     processes = Path(__file__).resolve().parents[2] / "processes"
     model = load(processes / f"{name}.bpmn")
-    r = reengineer(model, read_yaml(processes / f"{name}.scenario.yaml"), cases=40,
-                   replications=2, seed=7, jobs=1, max_candidates=20)
+    r = reengineer(
+        model,
+        read_yaml(processes / f"{name}.scenario.yaml"),
+        cases=40,
+        replications=2,
+        seed=7,
+        jobs=1,
+        max_candidates=20,
+    )
     import json
 
     designs = [(c.model, json.dumps(c.scenario, sort_keys=True)) for c in r.ranked]
@@ -83,8 +109,12 @@ def test_a_candidate_that_cannot_run_ranks_last_instead_of_crashing(domisili):
     # evaluate() gives a candidate whose simulation fails infinite KPIs; ranking must not
     # round() them (OverflowError) but put the candidate after every one that ran
     from bpengine.reengineer.search import Candidate
-    broken = Candidate(("x",), domisili, {}, kpis={"cycle_days": math.inf, "cost": math.inf,
-                                                    "handoffs": math.inf, "error": "no"})
-    fine = Candidate(("y",), domisili, {}, kpis={"cycle_days": 2.5, "cost": 1e5,
-                                                  "handoffs": 9.0})
+
+    broken = Candidate(
+        ("x",),
+        domisili,
+        {},
+        kpis={"cycle_days": math.inf, "cost": math.inf, "handoffs": math.inf, "error": "no"},
+    )
+    fine = Candidate(("y",), domisili, {}, kpis={"cycle_days": 2.5, "cost": 1e5, "handoffs": 9.0})
     assert sorted([broken, fine], key=lambda c: c.score) == [fine, broken]

@@ -4,6 +4,7 @@ Legal acts (signing, ratifying, issuing, registering, paying) are read from the 
 and never removed; on the pre-OSS business licence every step the search removes is one
 the real reform (the shipped OSS-RBA after-model) no longer has either.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,21 +40,34 @@ def _words(name: str) -> frozenset:
 def removed_steps(before, after) -> list:
     """Activities of ``before`` that ``after`` has under neither their id nor their name."""
     names = {e.name for e in after.elements.values() if e.is_activity}
-    return [e for e in before.elements.values() if e.is_activity
-            and e.id not in after.elements and e.name not in names]
+    return [
+        e
+        for e in before.elements.values()
+        if e.is_activity and e.id not in after.elements and e.name not in names
+    ]
 
 
 def _search(model, name):
-    return reengineer(model, read_yaml(PROCESSES / f"{name}.scenario.yaml"),
-                      cases=30, replications=2, seed=7, jobs=1, max_candidates=12)
+    return reengineer(
+        model,
+        read_yaml(PROCESSES / f"{name}.scenario.yaml"),
+        cases=30,
+        replications=2,
+        seed=7,
+        jobs=1,
+        max_candidates=12,
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED)
 def test_no_candidate_removes_a_legal_act(name, tmp_path):
     model = unannotated(name, tmp_path)
-    acts = {e.id for e in model.elements.values() if e.is_activity and legal_act(e.name)
-            and model.mandate(e.id).required}
+    acts = {
+        e.id
+        for e in model.elements.values()
+        if e.is_activity and legal_act(e.name) and model.mandate(e.id).required
+    }
     result = _search(model, name)
     for candidate in result.ranked:
         gone = {e.id for e in removed_steps(model, candidate.model)}
@@ -70,7 +84,13 @@ def test_pre_oss_removes_only_what_the_real_reform_removed(tmp_path):
     for candidate in result.ranked:
         for step in removed_steps(model, candidate.model):
             # the reform still has it: the same id, or a name of (nearly) the same words
-            same = [r for r in kept_by_reform if r.id == step.id
-                    or len(_words(r.name) & _words(step.name)) >= 0.6 * len(_words(step.name))]
-            assert not same, (f"{step.name!r} removed by {candidate.findings}, but OSS-RBA "
-                              f"keeps {[r.name for r in same]}")
+            same = [
+                r
+                for r in kept_by_reform
+                if r.id == step.id
+                or len(_words(r.name) & _words(step.name)) >= 0.6 * len(_words(step.name))
+            ]
+            assert not same, (
+                f"{step.name!r} removed by {candidate.findings}, but OSS-RBA "
+                f"keeps {[r.name for r in same]}"
+            )

@@ -1,4 +1,5 @@
 """Fixtures of the report tests: the redesign fixtures and a quick simulation setting."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,10 @@ SCENARIO = {
     "calendar": {"hours": "always"},
     "arrivals": {"interarrival": {"distribution": "exponential", "mean": "40 min"}},
     "tasks": {"Task_ttd_rw": "3 h", "Task_paraf_kasi": "2 h", "Task_ttd_rt": "1 h"},
-    "lanes": {"Ketua RW": {"staff": 1, "cost_per_hour": 30000},
-              "Kasi Pemerintahan": {"staff": 1, "cost_per_hour": 40000}},
+    "lanes": {
+        "Ketua RW": {"staff": 1, "cost_per_hour": 30000},
+        "Kasi Pemerintahan": {"staff": 1, "cost_per_hour": 40000},
+    },
 }
 
 

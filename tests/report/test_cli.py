@@ -1,4 +1,5 @@
 """`bpengine compare`, `bpengine report` and `bpengine reengineer` on real files."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,9 @@ def pair(tmp_path):
     """BEFORE with its sidecar scenario, and AFTER written by `bpengine redesign`."""
     before = tmp_path / "domisili-mini.bpmn"
     shutil.copy(DATA / "domisili-mini.bpmn", before)
-    (tmp_path / "domisili-mini.scenario.yaml").write_text(yaml.safe_dump(SCENARIO),
-                                                          encoding="utf-8")
+    (tmp_path / "domisili-mini.scenario.yaml").write_text(
+        yaml.safe_dump(SCENARIO), encoding="utf-8"
+    )
     after = tmp_path / "after.bpmn"
     result = CliRunner().invoke(main, ["redesign", str(before), "-o", str(after)])
     assert result.exit_code == 0, result.output
@@ -29,8 +31,9 @@ def pair(tmp_path):
 
 def test_compare_prints_the_table_with_significance(pair):
     before, after = pair
-    result = CliRunner().invoke(main, ["compare", str(before), str(after), "--cases", "80",
-                                       "-r", "3", "--seed", "4"])
+    result = CliRunner().invoke(
+        main, ["compare", str(before), str(after), "--cases", "80", "-r", "3", "--seed", "4"]
+    )
     assert result.exit_code == 0, result.output
     assert "Cycle time, mean" in result.output
     assert "Handoffs per case" in result.output
@@ -40,8 +43,9 @@ def test_compare_prints_the_table_with_significance(pair):
 
 def test_compare_json_uses_the_after_sidecar(pair):
     before, after = pair
-    result = CliRunner().invoke(main, ["compare", str(before), str(after), "--cases", "60",
-                                       "-r", "2", "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["compare", str(before), str(after), "--cases", "60", "-r", "2", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     keys = {m["key"] for m in data["metrics"]}
@@ -60,8 +64,9 @@ def test_compare_missing_file_is_one_error_line(tmp_path, pair):
 def test_report_writes_one_html_with_both_diagrams(pair, tmp_path):
     before, after = pair
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(main, ["report", str(before), str(after), "-o", str(out),
-                                       "--cases", "60", "-r", "2"])
+    result = CliRunner().invoke(
+        main, ["report", str(before), str(after), "-o", str(out), "--cases", "60", "-r", "2"]
+    )
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert html.count("<svg") == 2
@@ -81,27 +86,46 @@ def test_report_before_only(pair, tmp_path):
 def test_reengineer_writes_best_redesign_comparison_and_report(pair, tmp_path):
     before, _ = pair
     out = tmp_path / "best"
-    args = ["reengineer", str(before), "-o", str(out), "--cases", "60", "-r", "2",
-            "--candidates", "8", "--jobs", "2", "--seed", "5"]
+    args = [
+        "reengineer",
+        str(before),
+        "-o",
+        str(out),
+        "--cases",
+        "60",
+        "-r",
+        "2",
+        "--candidates",
+        "8",
+        "--jobs",
+        "2",
+        "--seed",
+        "5",
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     best = load(out / "domisili-mini.redesigned.bpmn")
     assert "Task_ttd_lurah" in best.elements  # mandatory
-    for name in ("domisili-mini.redesigned.scenario.yaml", "domisili-mini.redesigned.changes.yaml",
-                 "comparison.txt", "comparison.json", "report.html"):
+    for name in (
+        "domisili-mini.redesigned.scenario.yaml",
+        "domisili-mini.redesigned.changes.yaml",
+        "comparison.txt",
+        "comparison.json",
+        "report.html",
+    ):
         assert (out / name).is_file(), name
     assert "#1" in result.output
     again = CliRunner().invoke(main, args[:3] + [str(tmp_path / "again")] + args[4:])
     ranking = [line for line in result.output.splitlines() if line.strip().startswith("#")]
-    assert ranking == [line for line in again.output.splitlines()
-                       if line.strip().startswith("#")]
+    assert ranking == [line for line in again.output.splitlines() if line.strip().startswith("#")]
 
 
 def test_report_without_simulation_still_compares_structure(pair, tmp_path):
     before, after = pair
     out = tmp_path / "r.html"
-    result = CliRunner().invoke(main, ["report", str(before), str(after), "-o", str(out),
-                                       "--no-simulation"])
+    result = CliRunner().invoke(
+        main, ["report", str(before), str(after), "-o", str(out), "--no-simulation"]
+    )
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert "Structural comparison only" in html
@@ -111,14 +135,39 @@ def test_report_without_simulation_still_compares_structure(pair, tmp_path):
 
 def test_compare_judges_both_sides_against_a_given_service_standard(pair):
     before, after = pair
-    result = CliRunner().invoke(main, ["compare", str(before), str(after), "--cases", "60",
-                                       "-r", "2", "--format", "json",
-                                       "--service-standard", "2"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            str(before),
+            str(after),
+            "--cases",
+            "60",
+            "-r",
+            "2",
+            "--format",
+            "json",
+            "--service-standard",
+            "2",
+        ],
+    )
     assert result.exit_code == 0, result.output
     sla = next(m for m in json.loads(result.output)["metrics"] if m["key"] == "sla")
     assert sla["label"] == "Cases within the service standard (2 working days)"
-    bad = CliRunner().invoke(main, ["compare", str(before), str(after), "--cases", "20", "-r",
-                                    "2", "--service-standard", "soon"])
+    bad = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            str(before),
+            str(after),
+            "--cases",
+            "20",
+            "-r",
+            "2",
+            "--service-standard",
+            "soon",
+        ],
+    )
     assert bad.exit_code != 0
     assert "service standard" in bad.output
     assert "Traceback" not in bad.output

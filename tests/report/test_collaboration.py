@@ -1,4 +1,5 @@
 """On a collaboration, analyze, simulate and compare count the same steps and hand-overs."""
+
 import csv
 from collections import Counter
 from pathlib import Path
@@ -35,8 +36,9 @@ def test_the_three_commands_agree_on_steps_and_handovers():
 
 
 def test_simulate_prints_the_handovers_and_every_pool():
-    out = CliRunner().invoke(main, ["simulate", str(COLLAB), "--cases", "20",
-                                    "--replications", "2"])
+    out = CliRunner().invoke(
+        main, ["simulate", str(COLLAB), "--cases", "20", "--replications", "2"]
+    )
     assert out.exit_code == 0, out.output
     assert "hand-overs between pools" in out.output
     for lane in ("Petugas Kelurahan", "Camat", "Petugas Dinas"):
@@ -51,8 +53,11 @@ def test_compare_on_single_pools_has_no_handover_rows():
     assert all(x.key not in ("handovers", "paper_handovers") for x in c.metrics)
 
 
-SHIPPED = [p for p in sorted((Path(__file__).resolve().parents[2] / "processes").glob("*.bpmn"))
-           if load(p).is_collaboration]
+SHIPPED = [
+    p
+    for p in sorted((Path(__file__).resolve().parents[2] / "processes").glob("*.bpmn"))
+    if load(p).is_collaboration
+]
 
 
 def test_two_shipped_procedures_are_collaborations():
@@ -63,15 +68,17 @@ def test_two_shipped_procedures_are_collaborations():
 def test_every_pool_is_in_the_log_and_the_counts_agree(path, tmp_path):
     model = load(path)
     log = tmp_path / "log.csv"
-    out = CliRunner().invoke(main, ["simulate", str(path), "--cases", "40", "--replications",
-                                    "2", "--log", str(log)])
+    out = CliRunner().invoke(
+        main, ["simulate", str(path), "--cases", "40", "--replications", "2", "--log", str(log)]
+    )
     assert out.exit_code == 0, out.output
     with log.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     logged = {r["activity"] for r in rows}
     for pool in model.pools.values():
-        steps = {e.id for e in model.elements.values()
-                 if e.process == pool.process and e.is_activity}
+        steps = {
+            e.id for e in model.elements.values() if e.process == pool.process and e.is_activity
+        }
         assert steps & logged, f"no step of pool {pool.name} in the log"
     m = metrics(model)
     c = compare(model, model, scenario=None, cases=30, replications=2, seed=7)

@@ -1,4 +1,5 @@
 """render_svg: every shape and edge of the DI is drawn, highlights are marked."""
+
 from __future__ import annotations
 
 from lxml import etree

@@ -1,4 +1,5 @@
 """write_report: one self-contained HTML file, checked as a reader sees it (Chromium)."""
+
 from __future__ import annotations
 
 import os
@@ -21,13 +22,28 @@ from .conftest import SCENARIO
 def report(tmp_path, domisili, redesigned):
     after, log, sa = redesigned
     results = simulate_pair(domisili, after, SCENARIO, sa, cases=120, replications=3, seed=2)
-    comparison = compare(domisili, after, scenario=SCENARIO, cases=120, replications=3, seed=2, after_scenario=sa,
-                         results=results)
+    comparison = compare(
+        domisili,
+        after,
+        scenario=SCENARIO,
+        cases=120,
+        replications=3,
+        seed=2,
+        after_scenario=sa,
+        results=results,
+    )
     from bpengine import analyze
 
     path = tmp_path / "report.html"
-    write_report(domisili, after, findings=analyze(domisili), comparison=comparison,
-                 plots=plots_for(*results), changes=log, path=path)
+    write_report(
+        domisili,
+        after,
+        findings=analyze(domisili),
+        comparison=comparison,
+        plots=plots_for(*results),
+        changes=log,
+        path=path,
+    )
     return path
 
 
@@ -66,31 +82,51 @@ def test_the_summary_says_what_does_not_improve():
     from bpengine.report.comparison import simulated_metric
     from bpengine.report.summary import summary_paragraph
 
-    rows = (simulated_metric("cycle_days_mean", "Cycle time, mean", "working days",
-                             [5.0, 5.2, 4.9, 5.1], [3.0, 3.1, 2.9, 3.05]),
-            simulated_metric("sla", "Cases within the service standard", "share",
-                             [0.1, 0.1, 0.1, 0.1], [0.1, 0.1, 0.1, 0.1], "higher"),
-            simulated_metric("cost", "Cost of that work per case", "IDR",
-                             [1000.0, 1300, 900, 1200], [1100.0, 1000, 1250, 1150]))
+    rows = (
+        simulated_metric(
+            "cycle_days_mean",
+            "Cycle time, mean",
+            "working days",
+            [5.0, 5.2, 4.9, 5.1],
+            [3.0, 3.1, 2.9, 3.05],
+        ),
+        simulated_metric(
+            "sla",
+            "Cases within the service standard",
+            "share",
+            [0.1, 0.1, 0.1, 0.1],
+            [0.1, 0.1, 0.1, 0.1],
+            "higher",
+        ),
+        simulated_metric(
+            "cost",
+            "Cost of that work per case",
+            "IDR",
+            [1000.0, 1300, 900, 1200],
+            [1100.0, 1000, 1250, 1150],
+        ),
+    )
     text = summary_paragraph(Comparison("a", "b", rows, 100, 4, 7, "s.yaml"))
     assert "a request takes 3.01 working days instead of 5.05" in text
-    assert "What does not improve: cost of that work per case (Rp 1,100 before, Rp 1,125 " \
-           "after); cases within the service standard (10% before, 10% after)." in text
+    assert (
+        "What does not improve: cost of that work per case (Rp 1,100 before, Rp 1,125 "
+        "after); cases within the service standard (10% before, 10% after)." in text
+    )
     assert "we simulated 100 requests 4 times on each side. In 95 of 100 repetitions" in text
 
 
 def test_changes_name_the_steps_not_their_ids(report, redesigned):
     _after, log, _sa = redesigned
-    changes = re.search(r'<h2 id="changes">.*?<ol>(.*?)</ol>', report.read_text("utf-8"),
-                        re.S).group(1)
+    changes = re.search(
+        r'<h2 id="changes">.*?<ol>(.*?)</ol>', report.read_text("utf-8"), re.S
+    ).group(1)
     assert "Tanda tangan pengantar RW" in changes
     for c in log:
         for ident in c.elements:
             assert ident not in changes, ident
 
 
-def test_assumptions_page_lists_staff_hours_arrivals_and_durations_with_sources(tmp_path,
-                                                                                domisili):
+def test_assumptions_page_lists_staff_hours_arrivals_and_durations_with_sources(tmp_path, domisili):
     import yaml
 
     from bpengine.report import write_report
@@ -101,7 +137,9 @@ def test_assumptions_page_lists_staff_hours_arrivals_and_durations_with_sources(
         "calendar: {hours: indonesia}   # Keppres 68/1995\n"
         "arrivals:\n  interarrival: 40 min   # counted at the front desk, March 2025\n"
         "lanes:\n  Ketua RW: {staff: 1, cost_per_hour: 30000}   # assumption\n"
-        "tasks:\n  Task_ttd_rw: 3 h   # RW secretary, interview\n", encoding="utf-8")
+        "tasks:\n  Task_ttd_rw: 3 h   # RW secretary, interview\n",
+        encoding="utf-8",
+    )
     assert yaml.safe_load(scenario.read_text())  # a valid scenario file
     path = write_report(domisili, path=tmp_path / "r.html", scenario=scenario)
     html = path.read_text(encoding="utf-8")
@@ -138,8 +176,10 @@ def _chromium():
             return shutil.which(name)
     if os.environ.get("CI") == "true":
         pytest.fail("chromium is missing in CI: apt-get install -y chromium")
-    pytest.skip("chromium not installed (apt-get install -y chromium) - cannot look at the "
-                "report as a reader would")
+    pytest.skip(
+        "chromium not installed (apt-get install -y chromium) - cannot look at the "
+        "report as a reader would"
+    )
 
 
 def _colour_share(img, rgb, tol=40):
@@ -184,24 +224,49 @@ def test_assumptions_say_which_values_a_what_if_changed(tmp_path):
     from ..conftest import PROCESSES
 
     out = tmp_path / "r.html"
-    r = CliRunner().invoke(main, ["report", str(PROCESSES / "surat-keterangan-domisili.bpmn"),
-                                  "-o", str(out), "--set", 'lanes."Petugas Kelurahan".staff=3'])
+    r = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(PROCESSES / "surat-keterangan-domisili.bpmn"),
+            "-o",
+            str(out),
+            "--set",
+            'lanes."Petugas Kelurahan".staff=3',
+        ],
+    )
     assert r.exit_code == 0, r.output
     section = out.read_text("utf-8").split('id="assumptions"', 1)[1]
-    assert re.search(r"Petugas Kelurahan</td><td>3 people[^<]*</td><td>changed for this "
-                     r"what-if \(--set\)<", section)
-    assert re.search(r"Camat</td><td>1 person, Rp 95,000 an hour</td><td[^>]*>assumption<",
-                     section)
+    assert re.search(
+        r"Petugas Kelurahan</td><td>3 people[^<]*</td><td>changed for this "
+        r"what-if \(--set\)<",
+        section,
+    )
+    assert re.search(r"Camat</td><td>1 person, Rp 95,000 an hour</td><td[^>]*>assumption<", section)
 
 
 def _browser_run(browser, page, *args):
     with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
-                               "--disable-quic", "--no-first-run",
-                               "--disable-background-networking", "--disable-component-update",
-                               "--disable-sync", f"--user-data-dir={profile}", *args,
-                               page.as_uri()], check=True, capture_output=True, timeout=120,
-                              text=True)
+        return subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                *args,
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+            text=True,
+        )
 
 
 def _measure(browser, report, tmp_path, width):
@@ -210,14 +275,16 @@ def _measure(browser, report, tmp_path, width):
     page = tmp_path / f"measure-{width}.html"
     page.write_text(report.read_text("utf-8").replace("</body>", _MEASURE + "</body>"), "utf-8")
     dom = _browser_run(browser, page, f"--window-size={width},1000", "--dump-dom").stdout
-    return json.loads(re.search(r'<pre id="measurements">(.*?)</pre>', dom, re.S).group(1)
-                      .replace("&quot;", '"'))
+    return json.loads(
+        re.search(r'<pre id="measurements">(.*?)</pre>', dom, re.S).group(1).replace("&quot;", '"')
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "id"])
-def test_chromium_labels_readable_and_no_overflow_at_1400_and_768(lang, tmp_path, domisili,
-                                                                    redesigned):
+def test_chromium_labels_readable_and_no_overflow_at_1400_and_768(
+    lang, tmp_path, domisili, redesigned
+):
     """Labels at least ~9 px at default zoom, nothing wider than the window, zoom works."""
     from bpengine.i18n import set_language
 
@@ -230,10 +297,24 @@ def test_chromium_labels_readable_and_no_overflow_at_1400_and_768(lang, tmp_path
         from bpengine.report import write_report
 
         results = simulate_pair(domisili, after, SCENARIO, sa, cases=60, replications=2, seed=2)
-        write_report(domisili, after, findings=analyze(domisili),
-                     comparison=compare(domisili, after, scenario=SCENARIO, cases=60, replications=2, seed=2, after_scenario=sa,
-                                        results=results),
-                     changes=log, path=path, scenario=SCENARIO)
+        write_report(
+            domisili,
+            after,
+            findings=analyze(domisili),
+            comparison=compare(
+                domisili,
+                after,
+                scenario=SCENARIO,
+                cases=60,
+                replications=2,
+                seed=2,
+                after_scenario=sa,
+                results=results,
+            ),
+            changes=log,
+            path=path,
+            scenario=SCENARIO,
+        )
     finally:
         set_language("en")
     assert f'<html lang="{lang}">' in path.read_text("utf-8")

@@ -1,4 +1,5 @@
 """Measuring a reform after the fact: `compare` on two logs, the same table from observed cases."""
+
 import json
 from pathlib import Path
 
@@ -29,9 +30,14 @@ def logs(tmp_path_factory):
 
 def test_the_reform_shows_in_the_logs(logs):
     mb, ma = load(BEFORE), load(AFTER)
-    result = compare_logs(mb, read_log(logs["before"]), ma, read_log(logs["after"]),
-                          scenario=BEFORE.with_name(BEFORE.stem + ".scenario.yaml"),
-                          after_scenario=AFTER.with_name(AFTER.stem + ".scenario.yaml"))
+    result = compare_logs(
+        mb,
+        read_log(logs["before"]),
+        ma,
+        read_log(logs["after"]),
+        scenario=BEFORE.with_name(BEFORE.stem + ".scenario.yaml"),
+        after_scenario=AFTER.with_name(AFTER.stem + ".scenario.yaml"),
+    )
     cycle = result.get("cycle_days_mean")
     assert cycle.kind == "observed"
     assert cycle.after < cycle.before
@@ -54,8 +60,20 @@ def test_two_logs_of_the_same_procedure_differ_by_chance_only(logs):
 
 def test_cli_compare_two_logs(logs):
     runner = CliRunner()
-    r = runner.invoke(main, ["compare", str(logs["before"]), str(logs["after"]), "--model",
-                             str(BEFORE), "--after-model", str(AFTER), "--format", "json"])
+    r = runner.invoke(
+        main,
+        [
+            "compare",
+            str(logs["before"]),
+            str(logs["after"]),
+            "--model",
+            str(BEFORE),
+            "--after-model",
+            str(AFTER),
+            "--format",
+            "json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)
     assert doc["observed"]["cases_before"] == 132

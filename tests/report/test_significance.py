@@ -1,4 +1,5 @@
 """Welch's t-test and t intervals against textbook values."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,7 @@ def test_t_quantile_matches_tables(df, q):
 def test_mean_ci():
     mean, lo, hi = mean_ci([1, 2, 3, 4, 5])
     assert mean == 3
-    assert lo == pytest.approx(3 - 2.776 * 1.5811 / 5 ** 0.5, abs=1e-3)
+    assert lo == pytest.approx(3 - 2.776 * 1.5811 / 5**0.5, abs=1e-3)
     assert hi - mean == pytest.approx(mean - lo)
 
 

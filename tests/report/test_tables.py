@@ -1,4 +1,5 @@
 """Result tables exported as CSV and XLSX: numbers stay numbers, every table is there."""
+
 from __future__ import annotations
 
 import csv
@@ -51,13 +52,17 @@ def test_csv_and_xlsx_hold_the_same_numbers(result, tmp_path):
         write_tables(tables, tmp_path / "out.txt")
 
 
-@pytest.mark.parametrize("args", [
-    ["simulate", str(DOMISILI), "-n", "30", "-r", "2"],
-    ["compare", str(DOMISILI), str(DOMISILI), "-n", "30", "-r", "2"],
-    ["sweep", str(DOMISILI), "--vary", "lanes.Lurah.staff=1,2", "-n", "30", "-r", "2"],
-    ["analyze", str(DOMISILI), "--no-soundness"],
-    ["analyze", str(PROCESSES)],  # the portfolio: documents, offices, candidates
-], ids=lambda a: a[0] + ("-portfolio" if a[1] == str(PROCESSES) else ""))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", str(DOMISILI), "-n", "30", "-r", "2"],
+        ["compare", str(DOMISILI), str(DOMISILI), "-n", "30", "-r", "2"],
+        ["sweep", str(DOMISILI), "--vary", "lanes.Lurah.staff=1,2", "-n", "30", "-r", "2"],
+        ["analyze", str(DOMISILI), "--no-soundness"],
+        ["analyze", str(PROCESSES)],  # the portfolio: documents, offices, candidates
+    ],
+    ids=lambda a: a[0] + ("-portfolio" if a[1] == str(PROCESSES) else ""),
+)
 def test_every_table_command_prints_csv_and_writes_xlsx(tmp_path, args):
     runner = CliRunner()
     res = runner.invoke(main, [*args, "--format", "csv"])

@@ -1,4 +1,5 @@
 """Working hours: Indonesian office hours, Friday prayer break, holidays, cuti bersama."""
+
 import datetime as dt
 
 import numpy as np
@@ -18,16 +19,20 @@ def test_office_week_is_37_and_a_half_hours():
     assert cal.working_minutes_between(D(2025, 1, 6, 7, 30), D(2025, 1, 13, 7, 30)) == 37.5 * 60
 
 
-@pytest.mark.parametrize(("when", "working"), [
-    (D(2025, 1, 6, 7, 29), False), (D(2025, 1, 6, 7, 30), True),
-    (D(2025, 1, 6, 12, 30), False),           # lunch break Mon-Thu
-    (D(2025, 1, 10, 11, 45), False),          # Friday prayer break starts 11:30
-    (D(2025, 1, 10, 16, 15), True),           # Friday runs to 16:30
-    (D(2025, 1, 9, 16, 15), False),           # Thursday ends at 16:00
-    (D(2025, 1, 11, 9, 0), False),            # Saturday
-    (D(2025, 4, 2, 9, 0), False),             # cuti bersama Idul Fitri 2025
-    (D(2026, 3, 19, 9, 0), False),            # Nyepi 2026
-])
+@pytest.mark.parametrize(
+    ("when", "working"),
+    [
+        (D(2025, 1, 6, 7, 29), False),
+        (D(2025, 1, 6, 7, 30), True),
+        (D(2025, 1, 6, 12, 30), False),  # lunch break Mon-Thu
+        (D(2025, 1, 10, 11, 45), False),  # Friday prayer break starts 11:30
+        (D(2025, 1, 10, 16, 15), True),  # Friday runs to 16:30
+        (D(2025, 1, 9, 16, 15), False),  # Thursday ends at 16:00
+        (D(2025, 1, 11, 9, 0), False),  # Saturday
+        (D(2025, 4, 2, 9, 0), False),  # cuti bersama Idul Fitri 2025
+        (D(2026, 3, 19, 9, 0), False),  # Nyepi 2026
+    ],
+)
 def test_is_working(when, working):
     assert Calendar.indonesia().is_working(when) is working
 

@@ -8,6 +8,7 @@ with values that are numbers, NaN, infinities, huge and negative numbers, durati
 dates, nested lists and mappings), and also as YAML text with aliases, tags and odd bytes.
 Prosimos JSON is the shipped example with one value replaced at a random place.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,28 +29,117 @@ MODEL = load(DATA / "sim" / "rework.bpmn")
 PROSIMOS_MODEL = load(DATA / "prosimos" / "claims.bpmn")
 PROSIMOS = json.loads((DATA / "prosimos" / "claims.json").read_text(encoding="utf-8"))
 # BPENGINE_FUZZ_EXAMPLES=2000 for a long hunt; CI runs a fixed, quick sample
-FUZZ = settings(max_examples=int(os.environ.get("BPENGINE_FUZZ_EXAMPLES", 60)), deadline=4000,
-                derandomize="BPENGINE_FUZZ_EXAMPLES" not in os.environ,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=int(os.environ.get("BPENGINE_FUZZ_EXAMPLES", 60)),
+    deadline=4000,
+    derandomize="BPENGINE_FUZZ_EXAMPLES" not in os.environ,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
 
-KEYS = ("calendar", "start", "service_standard", "arrivals", "lanes", "tasks", "gateways",
-        "data", "events", "handovers", "hours", "holidays", "interarrival", "rate", "counting",
-        "staff", "cost_per_hour", "duration", "people", "allocation", "batch", "instances",
-        "repeat", "distribution", "mean", "sd", "min", "mode", "max", "low", "high", "value",
-        "values", "at", "size", "name", "leave", "probability", "working_time", "choice",
-        "clip_min", "clip_max", "Staf", "A", "B", "M", "G", "f_ok", "f_back", "lengkap")
+KEYS = (
+    "calendar",
+    "start",
+    "service_standard",
+    "arrivals",
+    "lanes",
+    "tasks",
+    "gateways",
+    "data",
+    "events",
+    "handovers",
+    "hours",
+    "holidays",
+    "interarrival",
+    "rate",
+    "counting",
+    "staff",
+    "cost_per_hour",
+    "duration",
+    "people",
+    "allocation",
+    "batch",
+    "instances",
+    "repeat",
+    "distribution",
+    "mean",
+    "sd",
+    "min",
+    "mode",
+    "max",
+    "low",
+    "high",
+    "value",
+    "values",
+    "at",
+    "size",
+    "name",
+    "leave",
+    "probability",
+    "working_time",
+    "choice",
+    "clip_min",
+    "clip_max",
+    "Staf",
+    "A",
+    "B",
+    "M",
+    "G",
+    "f_ok",
+    "f_back",
+    "lengkap",
+)
 SCALARS = st.one_of(
-    st.integers(-10, 10), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(["5 min", "2 working days", "1.5 h", "-3 min", "0 min", "1e400 min",
-                     "9" * 40 + " min", "always", "office", "indonesia", "id-2025", "exponential",
-                     "lognormal", "triangular", "fixed", "empirical", "14:00", "25:61",
-                     "08:00-12:00", "2025-01-06", "2025-03-10..2025-03-14", "9999-12-31",
-                     "0001-01-01..9999-12-31", "", " ", "nan", "inf", "soonest_start"]),
-    st.dates(min_value=dt.date(1, 1, 1)), st.booleans(), st.none(), st.text(max_size=8))
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)),
-    max_leaves=25)
+    st.integers(-10, 10),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        [
+            "5 min",
+            "2 working days",
+            "1.5 h",
+            "-3 min",
+            "0 min",
+            "1e400 min",
+            "9" * 40 + " min",
+            "always",
+            "office",
+            "indonesia",
+            "id-2025",
+            "exponential",
+            "lognormal",
+            "triangular",
+            "fixed",
+            "empirical",
+            "14:00",
+            "25:61",
+            "08:00-12:00",
+            "2025-01-06",
+            "2025-03-10..2025-03-14",
+            "9999-12-31",
+            "0001-01-01..9999-12-31",
+            "",
+            " ",
+            "nan",
+            "inf",
+            "soonest_start",
+        ]
+    ),
+    st.dates(min_value=dt.date(1, 1, 1)),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=8),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
 SCENARIOS = st.dictionaries(st.sampled_from(KEYS[:10]), VALUES, max_size=5)
 # a scenario the reader mostly accepts, with one to three leaves fuzzed: reaches the simulator
 NUMBERS = st.one_of(SCALARS, st.floats(0, 1e6), st.integers(0, 10**6))
@@ -57,20 +147,42 @@ NUMBERS = st.one_of(SCALARS, st.floats(0, 1e6), st.integers(0, 10**6))
 
 @st.composite
 def near_valid(draw) -> dict:
-    leaf = {k: draw(st.one_of(st.just(v), NUMBERS)) for k, v in {
-        "rate": 20, "staff": 2, "duration": "5 min", "mean": "20 min", "sd": "5 min",
-        "repeat": 0.2, "prob_ok": 0.7, "size": 3, "at": "14:00", "start": "2025-01-06 07:30",
-        "holiday": "2025-01-01", "leave": "2025-03-10..2025-03-12"}.items()}
+    leaf = {
+        k: draw(st.one_of(st.just(v), NUMBERS))
+        for k, v in {
+            "rate": 20,
+            "staff": 2,
+            "duration": "5 min",
+            "mean": "20 min",
+            "sd": "5 min",
+            "repeat": 0.2,
+            "prob_ok": 0.7,
+            "size": 3,
+            "at": "14:00",
+            "start": "2025-01-06 07:30",
+            "holiday": "2025-01-01",
+            "leave": "2025-03-10..2025-03-12",
+        }.items()
+    }
     return {
-        "start": leaf["start"], "calendar": {"hours": "indonesia", "holidays": [leaf["holiday"]]},
+        "start": leaf["start"],
+        "calendar": {"hours": "indonesia", "holidays": [leaf["holiday"]]},
         "arrivals": {"rate": leaf["rate"]},
-        "lanes": {"Staf": {"people": [{"name": "Ani", "leave": [leaf["leave"]]},
-                                      {"name": "Budi"}]} if draw(st.booleans())
-                  else {"staff": leaf["staff"]}},
-        "tasks": {"A": {"duration": {"distribution": "lognormal", "mean": leaf["mean"],
-                                     "sd": leaf["sd"]}, "repeat": leaf["repeat"]},
-                  "B": {"duration": leaf["duration"], "batch": {"at": [leaf["at"]],
-                                                                "size": leaf["size"]}}},
+        "lanes": {
+            "Staf": {"people": [{"name": "Ani", "leave": [leaf["leave"]]}, {"name": "Budi"}]}
+            if draw(st.booleans())
+            else {"staff": leaf["staff"]}
+        },
+        "tasks": {
+            "A": {
+                "duration": {"distribution": "lognormal", "mean": leaf["mean"], "sd": leaf["sd"]},
+                "repeat": leaf["repeat"],
+            },
+            "B": {
+                "duration": leaf["duration"],
+                "batch": {"at": [leaf["at"]], "size": leaf["size"]},
+            },
+        },
         "gateways": {"G": {"f_ok": leaf["prob_ok"], "f_back": 0.3}},
     }
 
@@ -114,7 +226,7 @@ def test_scenario_files_give_scenario_errors(tmp_path_factory, doc, form):
     path = tmp_path_factory.mktemp("fuzz") / "s.scenario.yaml"
     data = text.encode()
     if form == "bytes":
-        data = data[: len(data) // 2] + b"\xff\xfe\x00" + data[len(data) // 2:]
+        data = data[: len(data) // 2] + b"\xff\xfe\x00" + data[len(data) // 2 :]
     path.write_bytes(data)
     _survives(lambda: load_scenario(path, model=MODEL))
 
@@ -132,12 +244,34 @@ def _paths(doc, prefix=()):
 
 PLACES = [p for p, _ in _paths(PROSIMOS) if p]
 JSON_VALUES = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-              st.sampled_from([1e308, -1, 0, 10**12, "NaN", "inf", "", "expon", "fix",
-                               "MONDAY", "25:00:00", "T_register"]), st.text(max_size=6)),
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.text(max_size=6), inner, max_size=3)),
-    max_leaves=10)
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.sampled_from(
+            [
+                1e308,
+                -1,
+                0,
+                10**12,
+                "NaN",
+                "inf",
+                "",
+                "expon",
+                "fix",
+                "MONDAY",
+                "25:00:00",
+                "T_register",
+            ]
+        ),
+        st.text(max_size=6),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
 
 
 @FUZZ
@@ -156,7 +290,8 @@ def test_prosimos_parameters_give_scenario_errors(changes):
     with memory_budget():
         try:
             sc = from_prosimos(text, PROSIMOS_MODEL)
-            simulate(PROSIMOS_MODEL, scenario=sc, cases=5, replications=1, warmup=0,
-                     event_log=False)
+            simulate(
+                PROSIMOS_MODEL, scenario=sc, cases=5, replications=1, warmup=0, event_log=False
+            )
         except BpengineError as exc:
             assert str(exc).strip()

@@ -1,5 +1,6 @@
 """Scenario and run limits: refused before the work, naming the key and the setting; a
 setting raised at run time takes effect at once; values are quoted short."""
+
 from __future__ import annotations
 
 import tracemalloc
@@ -16,23 +17,50 @@ REFUSAL_MEMORY = 4 * 1024 * 1024
 MODEL = load(Path(__file__).resolve().parents[1] / "data" / "sim" / "sequence.bpmn")
 
 
-@pytest.mark.parametrize(("doc", "message"), [
-    ({"lanes": {"Staf": {"staff": 10**9}}}, r"lanes.Staf.staff: 1000000000 is above the limit "
-                                            r"of 10000 .*MAX_STAFF"),
-    ({"lanes": {"Staf": {"staff": float("inf")}}}, r"lanes.Staf.staff: expected a finite number"),
-    ({"tasks": {"A": float("nan")}}, r"tasks.A.duration: expected a finite duration, got nan"),
-    ({"tasks": {"A": {"duration": "5 min", "repeat": 0.9999999}}},
-     r"tasks.A.repeat: 0.9999999 means 10000000 rounds on average.*MAX_REPEAT"),
-    ({"tasks": {"A": {"duration": "5 min", "instances": 10**9}}}, r"MAX_INSTANCES"),
-    ({"tasks": {"A": "1000000000 min"}}, r"MAX_DURATION_MINUTES"),
-    ({"arrivals": {"rate": float("nan")}}, r"arrivals.rate: expected a finite number"),
-    ({"start": "9999-12-31 23:00"}, r"start: 9999-12-31 is out of range \(dates from 1900 to "
-                                    r"2200\)"),
-    ({"lanes": {"Staf": {"people": [{"name": "Ani", "leave": "0001-01-01..9999-12-31"}]}}},
-     r"people\[0\].leave\[0\]: 0001-01-01 is out of range"),
-    ({"data": {"x": {"distribution": "uniform", "low": -1e308, "high": 1e308}}}, r"data.x.low"),
-], ids=["staff", "inf-staff", "nan-duration", "repeat", "instances", "duration", "nan-rate",
-        "start", "leave", "magnitude"])
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (
+            {"lanes": {"Staf": {"staff": 10**9}}},
+            r"lanes.Staf.staff: 1000000000 is above the limit "
+            r"of 10000 .*MAX_STAFF",
+        ),
+        (
+            {"lanes": {"Staf": {"staff": float("inf")}}},
+            r"lanes.Staf.staff: expected a finite number",
+        ),
+        ({"tasks": {"A": float("nan")}}, r"tasks.A.duration: expected a finite duration, got nan"),
+        (
+            {"tasks": {"A": {"duration": "5 min", "repeat": 0.9999999}}},
+            r"tasks.A.repeat: 0.9999999 means 10000000 rounds on average.*MAX_REPEAT",
+        ),
+        ({"tasks": {"A": {"duration": "5 min", "instances": 10**9}}}, r"MAX_INSTANCES"),
+        ({"tasks": {"A": "1000000000 min"}}, r"MAX_DURATION_MINUTES"),
+        ({"arrivals": {"rate": float("nan")}}, r"arrivals.rate: expected a finite number"),
+        (
+            {"start": "9999-12-31 23:00"},
+            r"start: 9999-12-31 is out of range \(dates from 1900 to "
+            r"2200\)",
+        ),
+        (
+            {"lanes": {"Staf": {"people": [{"name": "Ani", "leave": "0001-01-01..9999-12-31"}]}}},
+            r"people\[0\].leave\[0\]: 0001-01-01 is out of range",
+        ),
+        ({"data": {"x": {"distribution": "uniform", "low": -1e308, "high": 1e308}}}, r"data.x.low"),
+    ],
+    ids=[
+        "staff",
+        "inf-staff",
+        "nan-duration",
+        "repeat",
+        "instances",
+        "duration",
+        "nan-rate",
+        "start",
+        "leave",
+        "magnitude",
+    ],
+)
 def test_a_request_beyond_a_limit_is_refused_naming_the_key(doc, message):
     tracemalloc.start()
     try:
@@ -57,7 +85,9 @@ def test_a_run_longer_than_the_horizon_is_refused_before_simulating():
 
 
 def test_the_working_clock_stops_at_the_horizon():
-    sc = load_scenario({"tasks": {"A": "5000000 min"}, "lanes": {"Staf": {"staff": 1}}}, model=MODEL)
+    sc = load_scenario(
+        {"tasks": {"A": "5000000 min"}, "lanes": {"Staf": {"staff": 1}}}, model=MODEL
+    )
     with pytest.raises(ScenarioError, match="simulated time passed 200 years"):
         simulate(MODEL, scenario=sc, cases=200, replications=1)
 
@@ -66,8 +96,10 @@ def test_a_limit_raised_at_run_time_takes_effect(monkeypatch):
     with pytest.raises(ScenarioError, match="MAX_STAFF"):
         load_scenario({"lanes": {"Staf": {"staff": 20_000}}}, model=MODEL)
     monkeypatch.setattr(limits, "MAX_STAFF", 50_000)
-    assert load_scenario({"lanes": {"Staf": {"staff": 20_000}}}, model=MODEL).lane("Staf").staff \
+    assert (
+        load_scenario({"lanes": {"Staf": {"staff": 20_000}}}, model=MODEL).lane("Staf").staff
         == 20_000
+    )
 
 
 def test_values_are_quoted_short():

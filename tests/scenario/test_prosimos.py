@@ -5,6 +5,7 @@ Prosimos 2.x parameter files: two pools whose resources differ in calendar, cost
 and speed, an intermediate timer with an ``event_distribution``, an inclusive split with
 probabilities only, and case attributes.
 """
+
 import copy
 import json
 import tempfile
@@ -36,9 +37,9 @@ def test_permit_parameters():
     assert sc.lane("CaseOfficer").staff == 4
     assert not sc.lane("CaseOfficer").people
     assert sc.lane("Manager").cost_per_hour == 70
-    assert sc.task_duration("T01").mean == pytest.approx(10)        # norm 600 s
-    assert sc.task_duration("T12").mean == pytest.approx(45)        # lognorm 2700 s
-    assert sc.task_duration("T02").mean == pytest.approx(15)        # expon mean 900 s, min 60 s
+    assert sc.task_duration("T01").mean == pytest.approx(10)  # norm 600 s
+    assert sc.task_duration("T12").mean == pytest.approx(45)  # lognorm 2700 s
+    assert sc.task_duration("T02").mean == pytest.approx(15)  # expon mean 900 s, min 60 s
     assert sc.branch_probability("G_approved", "F_G_approved_T19") == 0.15
     assert sc.arrivals.counting == "calendar"
     assert sc.arrivals.interarrival.mean == 45
@@ -72,7 +73,12 @@ def test_pools_sharing_a_task_form_one_lane(tmp_path):
     doc = copy.deepcopy(CLAIMS_DOC)
     # a junior of the back office may also notify claimants: both pools form one lane
     doc["task_resource_distribution"][2]["resources"].append(
-        {"resource_id": "Junior", "distribution_name": "fix", "distribution_params": [{"value": 60}]})
+        {
+            "resource_id": "Junior",
+            "distribution_name": "fix",
+            "distribution_params": [{"value": 60}],
+        }
+    )
     sc = _load(doc, tmp_path)
     assert list(sc.lanes) == ["Front desk+Back office"]
     assert sc.lane("Front desk+Back office").staff == 6
@@ -93,8 +99,7 @@ def test_simulating_people_counts_each_persons_hours_and_cost():
     assert res["cost_per_case"].mean > 0
 
 
-@pytest.mark.parametrize("section", ["prioritisation_rules",
-                                     "global_attributes", "multitask"])
+@pytest.mark.parametrize("section", ["prioritisation_rules", "global_attributes", "multitask"])
 def test_sections_not_simulated_are_refused_by_name(tmp_path, section):
     doc = {**CLAIMS_DOC, section: []}
     with pytest.raises(ScenarioError, match=rf"params.json: {section}: not supported: ") as exc:
@@ -102,28 +107,55 @@ def test_sections_not_simulated_are_refused_by_name(tmp_path, section):
     assert "\n" not in str(exc.value)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda d: d.update(colour="blue"), r"colour: not a Prosimos section"),
-    (lambda d: d.update(model_type="FUZZY"), r"model_type: 'FUZZY' is not supported"),
-    (lambda d: d.update(resource_profiles={"p": {"name": "x", "resource_list": []}}),
-     r"resource_profiles: a mapping by id is the pre-2.0 Prosimos format"),
-    (lambda d: d["resource_profiles"][0]["resource_list"][0].update(amount="two"),
-     r"resource_profiles\[0\].resource_list\[0\].amount: expected a number"),
-    (lambda d: d["resource_profiles"][0]["resource_list"][0].update(calendar="night"),
-     r"resource_list\[0\].calendar: no resource calendar 'night'"),
-    (lambda d: d["task_resource_distribution"][0]["resources"][0].update(distribution_name="triang"),
-     r"task_resource_distribution\[0\].resources\[0\].distribution_name: 'triang' is not"),
-    (lambda d: d["task_resource_distribution"][0]["resources"][0].update(distribution_params=[]),
-     r"resources\[0\].distribution_params: needs at least 1 values"),
-    (lambda d: d["resource_calendars"][0]["time_periods"][0].update(endTime="08:00:00"),
-     r"time_periods\[0\]: endTime '08:00:00' is not after beginTime"),
-    (lambda d: d["event_distribution"][0].update(event_id="T_ask"),
-     r"event_distribution names 'T_ask', which is not an event"),
-    (lambda d: d["gateway_branching_probabilities"][0]["probabilities"][0].update(value=0.2),
-     r"G_complete\]: probabilities sum to 0.5, not 1"),
-    (lambda d: d["task_resource_distribution"][1]["resources"][0].update(
-        distribution_params=[{"value": 3e12}]), r"over 19 years; Prosimos durations are in seconds"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(colour="blue"), r"colour: not a Prosimos section"),
+        (lambda d: d.update(model_type="FUZZY"), r"model_type: 'FUZZY' is not supported"),
+        (
+            lambda d: d.update(resource_profiles={"p": {"name": "x", "resource_list": []}}),
+            r"resource_profiles: a mapping by id is the pre-2.0 Prosimos format",
+        ),
+        (
+            lambda d: d["resource_profiles"][0]["resource_list"][0].update(amount="two"),
+            r"resource_profiles\[0\].resource_list\[0\].amount: expected a number",
+        ),
+        (
+            lambda d: d["resource_profiles"][0]["resource_list"][0].update(calendar="night"),
+            r"resource_list\[0\].calendar: no resource calendar 'night'",
+        ),
+        (
+            lambda d: d["task_resource_distribution"][0]["resources"][0].update(
+                distribution_name="triang"
+            ),
+            r"task_resource_distribution\[0\].resources\[0\].distribution_name: 'triang' is not",
+        ),
+        (
+            lambda d: d["task_resource_distribution"][0]["resources"][0].update(
+                distribution_params=[]
+            ),
+            r"resources\[0\].distribution_params: needs at least 1 values",
+        ),
+        (
+            lambda d: d["resource_calendars"][0]["time_periods"][0].update(endTime="08:00:00"),
+            r"time_periods\[0\]: endTime '08:00:00' is not after beginTime",
+        ),
+        (
+            lambda d: d["event_distribution"][0].update(event_id="T_ask"),
+            r"event_distribution names 'T_ask', which is not an event",
+        ),
+        (
+            lambda d: d["gateway_branching_probabilities"][0]["probabilities"][0].update(value=0.2),
+            r"G_complete\]: probabilities sum to 0.5, not 1",
+        ),
+        (
+            lambda d: d["task_resource_distribution"][1]["resources"][0].update(
+                distribution_params=[{"value": 3e12}]
+            ),
+            r"over 19 years; Prosimos durations are in seconds",
+        ),
+    ],
+)
 def test_malformed_parameters_are_refused_in_one_line(tmp_path, change, message):
     doc = copy.deepcopy(CLAIMS_DOC)
     change(doc)
@@ -138,38 +170,49 @@ def test_degenerate_and_unusual_distributions_follow_prosimos(tmp_path):
     res = doc["task_resource_distribution"]
     # expon whose max is below its min: Prosimos gives up after 100 draws and uses the
     # middle of min and max
-    res[1]["resources"][0] = {"resource_id": "Ana", "distribution_name": "expon",
-                              "distribution_params": [{"value": 600}, {"value": 300},
-                                                      {"value": 60}]}
+    res[1]["resources"][0] = {
+        "resource_id": "Ana",
+        "distribution_name": "expon",
+        "distribution_params": [{"value": 600}, {"value": 300}, {"value": 60}],
+    }
     # scipy's exponnorm (K, loc, scale, min, max) as Simod wrote it: mean loc + K * scale
-    res[3]["resources"][0] = {"resource_id": "Senior", "distribution_name": "exponnorm",
-                              "distribution_params": [2, 300, 120, 0, 100000]}
+    res[3]["resources"][0] = {
+        "resource_id": "Senior",
+        "distribution_name": "exponnorm",
+        "distribution_params": [2, 300, 120, 0, 100000],
+    }
     doc["arrival_time_distribution"] = {
         "distribution_name": "histogram_sampling",
-        "histogram_data": {"cdf": [0.25, 1.0], "bin_midpoints": [600, 3000]}}
+        "histogram_data": {"cdf": [0.25, 1.0], "bin_midpoints": [600, 3000]},
+    }
     # a flow without a value gets what the others leave, as Prosimos assigns it
     doc["gateway_branching_probabilities"][1]["probabilities"][1] = {"path_id": "F_docs"}
     sc = _load(doc, tmp_path)
     assert sc.task_duration("T_ask").kind == "fixed"
-    assert sc.task_duration("T_ask").mean == pytest.approx(3)       # (300 + 60) / 2 s
+    assert sc.task_duration("T_ask").mean == pytest.approx(3)  # (300 + 60) / 2 s
     assert sc.task_duration("T_id").mean == pytest.approx((300 + 2 * 120) / 60)
     assert sc.arrivals.interarrival.mean == pytest.approx((0.25 * 600 + 0.75 * 3000) / 60)
     assert sc.branch_probability("G_checks", "F_docs") == pytest.approx(0.4)
-    assert any("T_ask" not in n and "no value can fall within min 300 and max 60" in n
-               for n in sc.notes)
+    assert any(
+        "T_ask" not in n and "no value can fall within min 300 and max 60" in n for n in sc.notes
+    )
     assert any("F_docs have no probability" in n for n in sc.notes)
     import numpy as np
 
     draws = sc.arrivals.interarrival.sample(np.random.default_rng(1), 4000)
     assert set(np.unique(draws)) == {10.0, 50.0}
-    assert (draws == 10).mean() == pytest.approx(.25, abs=.03)
-    res = simulate(CLAIMS, scenario=sc, cases=100, replications=1, warmup=0, seed=2, event_log=False)
+    assert (draws == 10).mean() == pytest.approx(0.25, abs=0.03)
+    res = simulate(
+        CLAIMS, scenario=sc, cases=100, replications=1, warmup=0, seed=2, event_log=False
+    )
     assert any("no value can fall within" in n for n in res.notes)
 
 
 def test_inclusive_split_without_conditions_draws_each_flow_by_probability():
     sc = load_scenario(DATA / "claims.json", model=CLAIMS)
-    res = simulate(CLAIMS, scenario=sc, cases=3000, replications=1, warmup=0, seed=5, event_log=False)
+    res = simulate(
+        CLAIMS, scenario=sc, cases=3000, replications=1, warmup=0, seed=5, event_log=False
+    )
     runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
     # each flow on its own with 0.6 and 0.4; when neither is drawn (0.4 * 0.6 of the
     # time), one is drawn by probability (Prosimos' rule), so neither is a fixed fallback
@@ -183,11 +226,18 @@ def with_branch_rules() -> dict:
     doc["branch_rules"] = [
         {"id": "big", "rules": [[{"attribute": "amount", "comparison": ">", "value": "4000"}]]},
         {"id": "small", "rules": [[{"attribute": "amount", "comparison": "<=", "value": 4000}]]},
-        {"id": "at_counter", "rules": [[{"attribute": "channel", "comparison": "=",
-                                         "value": "counter"}]]},
-        {"id": "cheap", "rules": [[{"attribute": "amount", "comparison": "in",
-                                    "value": [0, 2500]}],
-                                  [{"attribute": "nowhere", "comparison": ">", "value": 1}]]}]
+        {
+            "id": "at_counter",
+            "rules": [[{"attribute": "channel", "comparison": "=", "value": "counter"}]],
+        },
+        {
+            "id": "cheap",
+            "rules": [
+                [{"attribute": "amount", "comparison": "in", "value": [0, 2500]}],
+                [{"attribute": "nowhere", "comparison": ">", "value": 1}],
+            ],
+        },
+    ]
     g = doc["gateway_branching_probabilities"]
     g[0]["probabilities"][0]["condition_id"] = "small"
     g[0]["probabilities"][1]["condition_id"] = "big"
@@ -202,9 +252,11 @@ def test_branch_rules_decide_by_case_attributes_as_prosimos_does(tmp_path):
     assert sc.rules["G_checks"]["F_id"] == "(channel == 'counter')"
     # an attribute no case has makes its rule false, as in Prosimos
     assert sc.rules["G_checks"]["F_docs"] == "(0.0 <= amount <= 2500.0) or (False)"
-    res = simulate(CLAIMS, scenario=sc, cases=4000, replications=1, warmup=0, seed=8, event_log=False)
+    res = simulate(
+        CLAIMS, scenario=sc, cases=4000, replications=1, warmup=0, seed=8, event_log=False
+    )
     runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
-    assert runs["T_ask"] == pytest.approx(1000 / 4900, abs=0.02)   # amount uniform 100-5000
+    assert runs["T_ask"] == pytest.approx(1000 / 4900, abs=0.02)  # amount uniform 100-5000
     # inclusive: every flow whose rule holds; when none holds (online and amount > 2500)
     # the probabilities decide, as when there are no rules
     none = 0.8 * 2500 / 4900
@@ -215,23 +267,38 @@ def test_branch_rules_decide_by_case_attributes_as_prosimos_does(tmp_path):
 def test_event_attributes_set_case_data_that_later_rules_read(tmp_path):
     doc = with_branch_rules()
     doc["event_attributes"] = [
-        {"event_id": "T_register", "attributes": [
-            {"name": "urgent", "type": "discrete", "values": [
-                {"key": "yes", "value": 0.3}, {"key": "no", "value": 0.7}]},
-            {"name": "score", "type": "continuous", "values": {
-                "distribution_name": "uniform", "distribution_params": [{"value": 0},
-                                                                        {"value": 10}]}},
-            {"name": "doubled", "type": "expression", "values": "amount * 2"}]}]
-    doc["branch_rules"][2]["rules"] = [[{"attribute": "urgent", "comparison": "=",
-                                         "value": "yes"}]]
-    doc["branch_rules"][3]["rules"] = [[{"attribute": "doubled", "comparison": "<",
-                                         "value": 2000}], [{"attribute": "score",
-                                                            "comparison": ">", "value": 9}]]
+        {
+            "event_id": "T_register",
+            "attributes": [
+                {
+                    "name": "urgent",
+                    "type": "discrete",
+                    "values": [{"key": "yes", "value": 0.3}, {"key": "no", "value": 0.7}],
+                },
+                {
+                    "name": "score",
+                    "type": "continuous",
+                    "values": {
+                        "distribution_name": "uniform",
+                        "distribution_params": [{"value": 0}, {"value": 10}],
+                    },
+                },
+                {"name": "doubled", "type": "expression", "values": "amount * 2"},
+            ],
+        }
+    ]
+    doc["branch_rules"][2]["rules"] = [[{"attribute": "urgent", "comparison": "=", "value": "yes"}]]
+    doc["branch_rules"][3]["rules"] = [
+        [{"attribute": "doubled", "comparison": "<", "value": 2000}],
+        [{"attribute": "score", "comparison": ">", "value": 9}],
+    ]
     sc = _load(doc, tmp_path)
     assert sc.rules["G_checks"]["F_docs"] == "(doubled < 2000.0) or (score > 9.0)"
-    res = simulate(CLAIMS, scenario=sc, cases=4000, replications=1, warmup=0, seed=9, event_log=False)
+    res = simulate(
+        CLAIMS, scenario=sc, cases=4000, replications=1, warmup=0, seed=9, event_log=False
+    )
     runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
-    docs = (900 / 4900) + (1 - 900 / 4900) * 0.1      # amount below 1000, or a high score
+    docs = (900 / 4900) + (1 - 900 / 4900) * 0.1  # amount below 1000, or a high score
     none = 0.7 * (1 - docs)
     assert runs["T_id"] == pytest.approx(0.3 + none * 0.744, abs=0.03)
     assert runs["T_docs"] == pytest.approx(docs + none * 0.496, abs=0.03)
@@ -239,25 +306,41 @@ def test_event_attributes_set_case_data_that_later_rules_read(tmp_path):
 
 def test_event_attributes_not_simulated_are_refused(tmp_path):
     doc = copy.deepcopy(CLAIMS_DOC)
-    doc["event_attributes"] = [{"event_id": "T_register", "attributes": [
-        {"name": "x", "type": "dtree", "values": {}}]}]
+    doc["event_attributes"] = [
+        {"event_id": "T_register", "attributes": [{"name": "x", "type": "dtree", "values": {}}]}
+    ]
     with pytest.raises(ScenarioError, match=r"attributes\[0\].type: 'dtree' is not simulated"):
         _load(doc, tmp_path)
-    doc["event_attributes"][0]["attributes"][0] = {"name": "x", "type": "expression",
-                                                   "values": "__import__('os')"}
+    doc["event_attributes"][0]["attributes"][0] = {
+        "name": "x",
+        "type": "expression",
+        "values": "__import__('os')",
+    }
     with pytest.raises(ScenarioError, match=r"event_attributes of T_register: x: "):
         simulate(CLAIMS, scenario=_load(doc, tmp_path), cases=5, replications=1)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda d: d["branch_rules"][0].update(id="huge"), r"condition_id 'big' is not in branch_rules"),
-    (lambda d: d["branch_rules"][0]["rules"][0][0].update(comparison="~"),
-     r"branch_rules\[0\].rules\[0\]\[0\].comparison: '~' is not one of"),
-    (lambda d: d["branch_rules"][0]["rules"][0][0].update(value="lots"),
-     r"branch_rules\[0\].rules\[0\]\[0\].value: expected a number"),
-    (lambda d: d["branch_rules"][0]["rules"][0][0].update(attribute="__class__"),
-     r"attribute: '__class__' is not a name conditions can use"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["branch_rules"][0].update(id="huge"),
+            r"condition_id 'big' is not in branch_rules",
+        ),
+        (
+            lambda d: d["branch_rules"][0]["rules"][0][0].update(comparison="~"),
+            r"branch_rules\[0\].rules\[0\]\[0\].comparison: '~' is not one of",
+        ),
+        (
+            lambda d: d["branch_rules"][0]["rules"][0][0].update(value="lots"),
+            r"branch_rules\[0\].rules\[0\]\[0\].value: expected a number",
+        ),
+        (
+            lambda d: d["branch_rules"][0]["rules"][0][0].update(attribute="__class__"),
+            r"attribute: '__class__' is not a name conditions can use",
+        ),
+    ],
+)
 def test_malformed_branch_rules_are_refused(tmp_path, change, message):
     doc = with_branch_rules()
     change(doc)
@@ -271,8 +354,9 @@ def test_unknown_ids_are_refused(tmp_path):
     doc["gateway_branching_probabilities"][0]["gateway_id"] = "G_nope"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc))
-    with pytest.raises(ScenarioError, match="bad.json: gateway_branching_probabilities names "
-                                            "'G_nope'"):
+    with pytest.raises(
+        ScenarioError, match="bad.json: gateway_branching_probabilities names 'G_nope'"
+    ):
         load_scenario(bad, model=model)
     bad.write_text("{not json")
     with pytest.raises(ScenarioError, match="not valid JSON"):
@@ -282,12 +366,16 @@ def test_unknown_ids_are_refused(tmp_path):
 # -- fuzzing: generated Prosimos files, well-shaped and broken, give bpengine errors only --
 
 _TASKS = ["T_register", "T_ask", "T_notify", "T_id", "T_docs", "T_assess", "T_price"]
-_ODD = st.one_of(st.none(), st.booleans(), st.text(max_size=4), st.floats(),
-                 st.integers(-100, 20_000),
-                 st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3),
-                                                                      st.integers(), max_size=2))
-_PARAMS = {"fix": 1, "expon": 3, "norm": 4, "uniform": 2, "lognorm": 4, "gamma": 4,
-           "exponnorm": 5}
+_ODD = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.text(max_size=4),
+    st.floats(),
+    st.integers(-100, 20_000),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+_PARAMS = {"fix": 1, "expon": 3, "norm": 4, "uniform": 2, "lognorm": 4, "gamma": 4, "exponnorm": 5}
 
 
 @st.composite
@@ -297,99 +385,188 @@ def _distribution(draw):
     if name == "histogram_sampling":
         n = draw(st.integers(1, 4))
         cdf = sorted(draw(st.lists(st.floats(0, 1), min_size=n, max_size=n)))
-        return {"distribution_name": name, "histogram_data": {
-            "cdf": cdf[:-1] + [1.0], "bin_midpoints": draw(st.lists(
-                st.floats(0, 7200), min_size=n, max_size=n))}}
+        return {
+            "distribution_name": name,
+            "histogram_data": {
+                "cdf": cdf[:-1] + [1.0],
+                "bin_midpoints": draw(st.lists(st.floats(0, 7200), min_size=n, max_size=n)),
+            },
+        }
     mean = draw(st.floats(0, 7200))
     spread = draw(st.floats(0, 4 * mean + 1))
     low, high = sorted(draw(st.lists(st.floats(0, 20000), min_size=2, max_size=2)))
     if draw(st.integers(0, 9)) == 0:
         low, high = high, low  # degenerate: Prosimos' fallback value
-    values = {"fix": [mean], "expon": [mean, low, high], "norm": [mean, spread, low, high],
-              "uniform": [low, high], "lognorm": [mean, spread * spread, low, high],
-              "gamma": [mean, spread * spread, low, high],
-              "exponnorm": [draw(st.floats(0.1, 5)), mean, spread + 1, low, high]}[name]
+    values = {
+        "fix": [mean],
+        "expon": [mean, low, high],
+        "norm": [mean, spread, low, high],
+        "uniform": [low, high],
+        "lognorm": [mean, spread * spread, low, high],
+        "gamma": [mean, spread * spread, low, high],
+        "exponnorm": [draw(st.floats(0.1, 5)), mean, spread + 1, low, high],
+    }[name]
     bare = draw(st.booleans())
-    return {"distribution_name": name,
-            "distribution_params": values if bare else [{"value": v} for v in values]}
+    return {
+        "distribution_name": name,
+        "distribution_params": values if bare else [{"value": v} for v in values],
+    }
 
 
 @st.composite
 def _period(draw):
     days = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
     a, b = sorted(draw(st.lists(st.integers(0, 23), min_size=2, max_size=2, unique=True)))
-    return {"from": draw(st.sampled_from(days)), "to": draw(st.sampled_from(days)),
-            "beginTime": f"{a:02d}:00:00", "endTime": f"{b:02d}:{draw(st.sampled_from(['00', '30']))}:00"}
+    return {
+        "from": draw(st.sampled_from(days)),
+        "to": draw(st.sampled_from(days)),
+        "beginTime": f"{a:02d}:00:00",
+        "endTime": f"{b:02d}:{draw(st.sampled_from(['00', '30']))}:00",
+    }
 
 
 @st.composite
 def prosimos_documents(draw):
     """A Prosimos 2.x parameter file for the claims model, of plausible shape."""
-    calendars = [{"id": f"c{k}", "time_periods": draw(st.lists(_period(), min_size=1, max_size=3))}
-                 for k in range(draw(st.integers(1, 2)))]
+    calendars = [
+        {"id": f"c{k}", "time_periods": draw(st.lists(_period(), min_size=1, max_size=3))}
+        for k in range(draw(st.integers(1, 2)))
+    ]
     pools, resources = [], []
     for p in range(draw(st.integers(1, 3))):
         entries = []
         for r in range(draw(st.integers(1, 2))):
             rid = f"r{p}{r}"
             resources.append(rid)
-            entries.append({"id": rid, "name": rid, "amount": draw(st.integers(0, 4)),
-                            "cost_per_hour": draw(st.integers(0, 90)),
-                            "calendar": draw(st.sampled_from([c["id"] for c in calendars]))})
+            entries.append(
+                {
+                    "id": rid,
+                    "name": rid,
+                    "amount": draw(st.integers(0, 4)),
+                    "cost_per_hour": draw(st.integers(0, 90)),
+                    "calendar": draw(st.sampled_from([c["id"] for c in calendars])),
+                }
+            )
         pools.append({"id": f"p{p}", "name": f"pool{p}", "resource_list": entries})
-    trd = [{"task_id": t, "resources": [
-        {"resource_id": rid, **draw(_distribution())}
-        for rid in draw(st.lists(st.sampled_from(resources), min_size=1, max_size=3, unique=True))]}
-        for t in _TASKS]
+    trd = [
+        {
+            "task_id": t,
+            "resources": [
+                {"resource_id": rid, **draw(_distribution())}
+                for rid in draw(
+                    st.lists(st.sampled_from(resources), min_size=1, max_size=3, unique=True)
+                )
+            ],
+        }
+        for t in _TASKS
+    ]
     p_yes = draw(st.sampled_from([0.0, 0.3, 0.5, 1.0]))
-    doc = {"resource_profiles": pools, "resource_calendars": calendars,
-           "task_resource_distribution": trd,
-           "arrival_time_distribution": draw(_distribution()),
-           "arrival_time_calendar": draw(st.lists(_period(), min_size=1, max_size=2)),
-           "gateway_branching_probabilities": [
-               {"gateway_id": "G_complete", "probabilities": [
-                   {"path_id": "F_yes", "value": p_yes}, {"path_id": "F_no", "value": 1 - p_yes}]},
-               {"gateway_id": "G_checks", "probabilities": [
-                   {"path_id": "F_id", "value": draw(st.floats(0, 1))}, {"path_id": "F_docs"}]}],
-           "event_distribution": [{"event_id": "E_wait", **draw(_distribution())}]}
+    doc = {
+        "resource_profiles": pools,
+        "resource_calendars": calendars,
+        "task_resource_distribution": trd,
+        "arrival_time_distribution": draw(_distribution()),
+        "arrival_time_calendar": draw(st.lists(_period(), min_size=1, max_size=2)),
+        "gateway_branching_probabilities": [
+            {
+                "gateway_id": "G_complete",
+                "probabilities": [
+                    {"path_id": "F_yes", "value": p_yes},
+                    {"path_id": "F_no", "value": 1 - p_yes},
+                ],
+            },
+            {
+                "gateway_id": "G_checks",
+                "probabilities": [
+                    {"path_id": "F_id", "value": draw(st.floats(0, 1))},
+                    {"path_id": "F_docs"},
+                ],
+            },
+        ],
+        "event_distribution": [{"event_id": "E_wait", **draw(_distribution())}],
+    }
     if draw(st.booleans()):  # decided by rules over case attributes
         doc["case_attributes"] = copy.deepcopy(CLAIMS_DOC["case_attributes"])
         ops = st.sampled_from([">", ">=", "<", "<=", "=", "!=", "in"])
         doc["branch_rules"] = [
-            {"id": f"r{k}", "rules": [[{"attribute": draw(st.sampled_from(["amount", "channel",
-                                                                            "ghost"])),
-                                        "comparison": (op := draw(ops)),
-                                        "value": [0, draw(st.sampled_from([900, "inf"]))]
-                                        if op == "in" else draw(st.sampled_from(
-                                            [1000, "2500", "online"]))}]]}
-            for k in range(3)]
+            {
+                "id": f"r{k}",
+                "rules": [
+                    [
+                        {
+                            "attribute": draw(st.sampled_from(["amount", "channel", "ghost"])),
+                            "comparison": (op := draw(ops)),
+                            "value": [0, draw(st.sampled_from([900, "inf"]))]
+                            if op == "in"
+                            else draw(st.sampled_from([1000, "2500", "online"])),
+                        }
+                    ]
+                ],
+            }
+            for k in range(3)
+        ]
         for g in doc["gateway_branching_probabilities"]:
             for p in g["probabilities"]:
                 if draw(st.booleans()):
                     p["condition_id"] = f"r{draw(st.integers(0, 2))}"
         if draw(st.booleans()):  # attributes set as tasks end, read by the rules
-            doc["event_attributes"] = [{"event_id": draw(st.sampled_from(_TASKS)), "attributes": [
-                {"name": "ghost", "type": "continuous", "values": draw(_distribution())},
-                {"name": "amount", "type": "expression",
-                 "values": draw(st.sampled_from(["amount * 2", "amount / 0", "ghost + 1",
-                                                 "channel", "len(channel)"]))}]}]
+            doc["event_attributes"] = [
+                {
+                    "event_id": draw(st.sampled_from(_TASKS)),
+                    "attributes": [
+                        {"name": "ghost", "type": "continuous", "values": draw(_distribution())},
+                        {
+                            "name": "amount",
+                            "type": "expression",
+                            "values": draw(
+                                st.sampled_from(
+                                    [
+                                        "amount * 2",
+                                        "amount / 0",
+                                        "ghost + 1",
+                                        "channel",
+                                        "len(channel)",
+                                    ]
+                                )
+                            ),
+                        },
+                    ],
+                }
+            ]
     if draw(st.booleans()):  # batches: every rule kind, sometimes one bpengine refuses
-        values = {"size": st.integers(1, 6), "ready_wt": st.sampled_from([60, 3600, 86400]),
-                  "large_wt": st.sampled_from([0, 7200]), "daily_hour": st.integers(0, 23),
-                  "week_day": st.sampled_from(["Monday", "friday", "SUNDAY"])}
-        doc["batch_processing"] = [{
-            "task_id": t, "type": draw(st.sampled_from(["Sequential", "Parallel", "Concurrent"])),
-            "size_distrib": [{"key": str(k), "value": draw(st.floats(0, 1))}
-                             for k in draw(st.lists(st.integers(1, 5), max_size=3, unique=True))],
-            "duration_distrib": [{"key": str(k), "value": draw(st.floats(0, 2))}
-                                 for k in draw(st.lists(st.integers(1, 5), max_size=3,
-                                                        unique=True))],
-            "firing_rules": [[{"attribute": (a := draw(st.sampled_from(sorted(values)))),
-                               "comparison": draw(st.sampled_from(["<", "<=", "=", ">=", ">"])),
-                               "value": draw(values[a])}
-                              for _ in range(draw(st.integers(1, 3)))]
-                             for _ in range(draw(st.integers(0, 2)))]}
-            for t in draw(st.lists(st.sampled_from(_TASKS), min_size=1, max_size=2, unique=True))]
+        values = {
+            "size": st.integers(1, 6),
+            "ready_wt": st.sampled_from([60, 3600, 86400]),
+            "large_wt": st.sampled_from([0, 7200]),
+            "daily_hour": st.integers(0, 23),
+            "week_day": st.sampled_from(["Monday", "friday", "SUNDAY"]),
+        }
+        doc["batch_processing"] = [
+            {
+                "task_id": t,
+                "type": draw(st.sampled_from(["Sequential", "Parallel", "Concurrent"])),
+                "size_distrib": [
+                    {"key": str(k), "value": draw(st.floats(0, 1))}
+                    for k in draw(st.lists(st.integers(1, 5), max_size=3, unique=True))
+                ],
+                "duration_distrib": [
+                    {"key": str(k), "value": draw(st.floats(0, 2))}
+                    for k in draw(st.lists(st.integers(1, 5), max_size=3, unique=True))
+                ],
+                "firing_rules": [
+                    [
+                        {
+                            "attribute": (a := draw(st.sampled_from(sorted(values)))),
+                            "comparison": draw(st.sampled_from(["<", "<=", "=", ">=", ">"])),
+                            "value": draw(values[a]),
+                        }
+                        for _ in range(draw(st.integers(1, 3)))
+                    ]
+                    for _ in range(draw(st.integers(0, 2)))
+                ],
+            }
+            for t in draw(st.lists(st.sampled_from(_TASKS), min_size=1, max_size=2, unique=True))
+        ]
     return doc
 
 
@@ -400,8 +577,7 @@ def broken_documents(draw):
     for _ in range(draw(st.integers(1, 3))):
         node, key = doc, None
         path = []
-        while isinstance(node, (dict, list)) and node and (
-                not path or draw(st.integers(0, 9)) < 7):
+        while isinstance(node, (dict, list)) and node and (not path or draw(st.integers(0, 9)) < 7):
             keys = list(node) if isinstance(node, dict) else list(range(len(node)))
             key = draw(st.sampled_from(keys))
             path.append((node, key))
@@ -425,7 +601,9 @@ def _only_bpengine_errors(doc, cases):
     path.write_text(json.dumps(doc))
     try:
         sc = load_scenario(path, model=CLAIMS)
-        simulate(CLAIMS, scenario=sc, cases=cases, replications=1, warmup=0, seed=1, event_log=False)
+        simulate(
+            CLAIMS, scenario=sc, cases=cases, replications=1, warmup=0, seed=1, event_log=False
+        )
     except BpengineError as exc:
         assert "\n" not in str(exc).strip(), str(exc)
 

@@ -1,5 +1,6 @@
 """The bounded YAML loader: aliases, depth, long integers, impossible dates and self-loops are
 refused with line and column, in milliseconds; ordinary YAML reads as PyYAML reads it."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,24 +9,39 @@ import yaml
 from bpengine import LogError, ScenarioError
 from bpengine.scenario.safe_yaml import parse_yaml
 
-BOMB = "".join(f"{c}: &{c} [" + ",".join([f"*{p}"] * 9 if p else ['"lol"'] * 9) + "]\n"
-               for p, c in zip([None, *"abcdefg"], "abcdefgh", strict=True))
+BOMB = "".join(
+    f"{c}: &{c} [" + ",".join([f"*{p}"] * 9 if p else ['"lol"'] * 9) + "]\n"
+    for p, c in zip([None, *"abcdefg"], "abcdefgh", strict=True)
+)
 MERGES = "a: &a {x0: 1, x1: 1, x2: 1, x3: 1, x4: 1, x5: 1, x6: 1, x7: 1, x8: 1}\n" + "".join(
-    f"{c}: &{c} {{<<: [" + ", ".join([f"*{p}"] * 9) + "]}\n" for p, c in zip("abcdefg", "bcdefgh",
-                                                                            strict=True))
+    f"{c}: &{c} {{<<: [" + ", ".join([f"*{p}"] * 9) + "]}\n"
+    for p, c in zip("abcdefg", "bcdefgh", strict=True)
+)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (BOMB, r"s.yaml:5:4: expands to more than 20000 values .*MAX_YAML_NODES"),
-    (MERGES, "MAX_YAML_NODES"),
-    ("a: " + "[" * 100_000, r"s.yaml:1:\d+: nested more than 50 levels deep"),
-    ("".join(" " * i + "a:\n" for i in range(200)), "MAX_YAML_DEPTH"),
-    ("staff: " + "7" * 5000, r"s.yaml:1:8: a whole number of 5000 digits \(at most 30\)"),
-    ("start: 0000-01-01", r"s.yaml:1:8: .* is not a date that exists"),
-    ("tasks: &t\n  A: *t\n", r"s.yaml:2:6: the alias \*t refers to the collection it is in"),
-    ("a: !!python/object/apply:os.system ['true']", "not valid YAML"),
-], ids=["alias-bomb", "merge-bomb", "flow-depth", "block-depth", "digits", "year-0",
-        "self-alias", "python-tag"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (BOMB, r"s.yaml:5:4: expands to more than 20000 values .*MAX_YAML_NODES"),
+        (MERGES, "MAX_YAML_NODES"),
+        ("a: " + "[" * 100_000, r"s.yaml:1:\d+: nested more than 50 levels deep"),
+        ("".join(" " * i + "a:\n" for i in range(200)), "MAX_YAML_DEPTH"),
+        ("staff: " + "7" * 5000, r"s.yaml:1:8: a whole number of 5000 digits \(at most 30\)"),
+        ("start: 0000-01-01", r"s.yaml:1:8: .* is not a date that exists"),
+        ("tasks: &t\n  A: *t\n", r"s.yaml:2:6: the alias \*t refers to the collection it is in"),
+        ("a: !!python/object/apply:os.system ['true']", "not valid YAML"),
+    ],
+    ids=[
+        "alias-bomb",
+        "merge-bomb",
+        "flow-depth",
+        "block-depth",
+        "digits",
+        "year-0",
+        "self-alias",
+        "python-tag",
+    ],
+)
 def test_hostile_yaml_is_refused_where_it_is(text, message):
     # the message names the counter that stopped the reading (values built, nesting depth,
     # digits), so the refusal came from the bound, not from running out of memory or time
@@ -35,8 +51,10 @@ def test_hostile_yaml_is_refused_where_it_is(text, message):
 
 
 def test_ordinary_yaml_reads_as_pyyaml_reads_it():
-    text = ("base: &base {staff: 2, cost_per_hour: 45000}\nlanes:\n  Lurah: *base\n"
-            "  Camat: {<<: *base, staff: 1}\nstart: 2025-01-06 07:30\nat: [10:00, '14:00']\n")
+    text = (
+        "base: &base {staff: 2, cost_per_hour: 45000}\nlanes:\n  Lurah: *base\n"
+        "  Camat: {<<: *base, staff: 1}\nstart: 2025-01-06 07:30\nat: [10:00, '14:00']\n"
+    )
     assert parse_yaml(text, "s.yaml") == yaml.safe_load(text)
 
 

@@ -1,4 +1,5 @@
 """load_scenario: sidecars, dicts, defaults, and one clear error per mistake."""
+
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -29,12 +30,18 @@ def test_defaults_when_no_sidecar(model):
 
 def test_sidecar_is_found_next_to_the_model(tmp_path, model):
     shutil.copy(DATA / "rework.bpmn", tmp_path / "x.bpmn")
-    (tmp_path / "x.scenario.yaml").write_text(yaml.safe_dump({
-        "service_standard": "3 working days",
-        "lanes": {"Staf": {"staff": 2, "cost_per_hour": 45000}},
-        "tasks": {"Isi formulir": {"duration": "20 min", "batch": {"at": ["14:00"], "size": 10}}},
-        "gateways": {"G": {"ya": 0.8, "f_back": 0.2}},
-    }))
+    (tmp_path / "x.scenario.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "service_standard": "3 working days",
+                "lanes": {"Staf": {"staff": 2, "cost_per_hour": 45000}},
+                "tasks": {
+                    "Isi formulir": {"duration": "20 min", "batch": {"at": ["14:00"], "size": 10}}
+                },
+                "gateways": {"G": {"ya": 0.8, "f_back": 0.2}},
+            }
+        )
+    )
     m = load(tmp_path / "x.bpmn")
     sc = load_scenario(None, model=m)
     assert sc.source.endswith("x.scenario.yaml")
@@ -46,24 +53,30 @@ def test_sidecar_is_found_next_to_the_model(tmp_path, model):
     assert sc.branch_probability("G", "f_ok") == 0.8  # flow by name
 
 
-@pytest.mark.parametrize(("doc", "words"), [
-    ({"tasks": {"T_nope": 5}}, "tasks.T_nope: no element has id or name 'T_nope'"),
-    ({"tasks": {"G": 5}}, "tasks.G: 'G' is a exclusiveGateway, not a task"),
-    ({"tasks": {"A": "-5 min"}}, "tasks.A.duration: a duration cannot be negative"),
-    ({"gateways": {"G": {"f_ok": 0.5, "f_back": 0.4}}}, "gateways.G: branch probabilities sum to 0.9"),
-    ({"gateways": {"G": {"f_x": 1}}}, "gateways.G.f_x: not an outgoing flow"),
-    ({"gateways": {"G": {"f_ok": 0.0, "f_back": 1.0}}}, "loop forever"),
-    ({"lanes": {"Staf": {"staff": 0}}}, "lanes.Staf.staff: a lane needs at least one person"),
-    ({"lanes": {"Nobody": {"staff": 1}}}, "lanes.Nobody: no lane named 'Nobody'"),
-    ({"arrivals": {"interarrival": 0}}, "arrivals.interarrival"),
-    ({"calendar": {"holidays": ["id-1990"]}}, "unknown holiday set 'id-1990'"),
-    ({"start": "next monday"}, "start:"),
-    ({"tasks": {"A": {"batch": {"at": ["25:00"]}}}}, "tasks.A.batch.at"),
-    ({"tasks": {"A": {"duraton": 5}}}, "tasks.A: unknown key 'duraton'"),
-    ({"lane": {}}, "unknown key 'lane'"),
-    ({"tasks": {"A": {"instances": -2}}}, "tasks.A.instances: cannot be negative"),
-    ({"tasks": {"A": {"repeat": 1}}}, "tasks.A.repeat: must be below 1"),
-])
+@pytest.mark.parametrize(
+    ("doc", "words"),
+    [
+        ({"tasks": {"T_nope": 5}}, "tasks.T_nope: no element has id or name 'T_nope'"),
+        ({"tasks": {"G": 5}}, "tasks.G: 'G' is a exclusiveGateway, not a task"),
+        ({"tasks": {"A": "-5 min"}}, "tasks.A.duration: a duration cannot be negative"),
+        (
+            {"gateways": {"G": {"f_ok": 0.5, "f_back": 0.4}}},
+            "gateways.G: branch probabilities sum to 0.9",
+        ),
+        ({"gateways": {"G": {"f_x": 1}}}, "gateways.G.f_x: not an outgoing flow"),
+        ({"gateways": {"G": {"f_ok": 0.0, "f_back": 1.0}}}, "loop forever"),
+        ({"lanes": {"Staf": {"staff": 0}}}, "lanes.Staf.staff: a lane needs at least one person"),
+        ({"lanes": {"Nobody": {"staff": 1}}}, "lanes.Nobody: no lane named 'Nobody'"),
+        ({"arrivals": {"interarrival": 0}}, "arrivals.interarrival"),
+        ({"calendar": {"holidays": ["id-1990"]}}, "unknown holiday set 'id-1990'"),
+        ({"start": "next monday"}, "start:"),
+        ({"tasks": {"A": {"batch": {"at": ["25:00"]}}}}, "tasks.A.batch.at"),
+        ({"tasks": {"A": {"duraton": 5}}}, "tasks.A: unknown key 'duraton'"),
+        ({"lane": {}}, "unknown key 'lane'"),
+        ({"tasks": {"A": {"instances": -2}}}, "tasks.A.instances: cannot be negative"),
+        ({"tasks": {"A": {"repeat": 1}}}, "tasks.A.repeat: must be below 1"),
+    ],
+)
 def test_bad_scenarios_are_refused_naming_key_and_element(model, doc, words):
     with pytest.raises(ScenarioError) as err:
         load_scenario(doc, model=model)
@@ -83,12 +96,17 @@ def test_file_errors_name_the_file(tmp_path, model):
 
 
 def test_data_lane_durations_and_arrivals(model):
-    sc = load_scenario({
-        "lanes": {"Staf": {"duration": "30 min", "hours": "always"}},
-        "arrivals": {"rate": 45},
-        "data": {"lengkap": {"choice": {True: 0.7, False: 0.3}},
-                 "luas": {"distribution": "uniform", "low": 10, "high": 500}},
-    }, model=model)
+    sc = load_scenario(
+        {
+            "lanes": {"Staf": {"duration": "30 min", "hours": "always"}},
+            "arrivals": {"rate": 45},
+            "data": {
+                "lengkap": {"choice": {True: 0.7, False: 0.3}},
+                "luas": {"distribution": "uniform", "low": 10, "high": 500},
+            },
+        },
+        model=model,
+    )
     assert sc.task_duration("A").mean == 30  # from the lane: duration per role
     assert sc.arrivals.interarrival.mean == 10  # 45 cases per 450-minute working day
     assert sc.lane_calendar("Staf").working_minutes_per_day == 1440
@@ -116,17 +134,36 @@ CLAIMS = Path(__file__).resolve().parents[1] / "data" / "prosimos" / "claims.bpm
 
 def test_people_with_own_hours_leave_cost_tasks_and_durations():
     model = load(CLAIMS)
-    sc = load_scenario({"calendar": {"holidays": ["2025-01-01"]}, "lanes": {"Back office": {
-        "allocation": "by_skill", "cost_per_hour": 40000, "people": [
-            {"name": "Sari", "cost_per_hour": 60000, "leave": ["2025-01-08..2025-01-10"],
-             "durations": {"Assess damage": "20 min"}},
-            {"name": "Budi", "tasks": ["Check identity", "T_docs", "T_price"]},
-            {"name": "Wati", "hours": {"mon": ["08:00-12:00"]}}]}}}, model=model)
+    sc = load_scenario(
+        {
+            "calendar": {"holidays": ["2025-01-01"]},
+            "lanes": {
+                "Back office": {
+                    "allocation": "by_skill",
+                    "cost_per_hour": 40000,
+                    "people": [
+                        {
+                            "name": "Sari",
+                            "cost_per_hour": 60000,
+                            "leave": ["2025-01-08..2025-01-10"],
+                            "durations": {"Assess damage": "20 min"},
+                        },
+                        {"name": "Budi", "tasks": ["Check identity", "T_docs", "T_price"]},
+                        {"name": "Wati", "hours": {"mon": ["08:00-12:00"]}},
+                    ],
+                }
+            },
+        },
+        model=model,
+    )
     lane = sc.lane("Back office")
     sari, budi, wati = lane.people
     assert lane.staff == 3
     assert lane.allocation == "by_skill"
-    assert sari.calendar.holidays == {dt.date(2025, 1, 1), *(dt.date(2025, 1, d) for d in (8, 9, 10))}
+    assert sari.calendar.holidays == {
+        dt.date(2025, 1, 1),
+        *(dt.date(2025, 1, d) for d in (8, 9, 10)),
+    }
     assert sari.durations["T_assess"].mean == 20
     assert budi.cost_per_hour == 40000
     assert budi.tasks == {"T_id", "T_docs", "T_price"}
@@ -137,23 +174,42 @@ def test_people_with_own_hours_leave_cost_tasks_and_durations():
     # office days around her leave, Budi five, Wati 4 h on Monday
     week = 7 * 1440
     assert sc.lane_capacity("Back office", 0, week) == pytest.approx(2 * 450 + 5 * 450 + 240)
-    alone = load_scenario({"lanes": {"Back office": {"people": [
-        {"name": "Wati", "hours": {"mon": ["08:00-12:00"]}}]}}}, model=model)
+    alone = load_scenario(
+        {
+            "lanes": {
+                "Back office": {"people": [{"name": "Wati", "hours": {"mon": ["08:00-12:00"]}}]}
+            }
+        },
+        model=model,
+    )
     assert alone.lane_capacity("Back office", 0, week) == pytest.approx(240)
 
 
-@pytest.mark.parametrize(("people", "message"), [
-    ([{"name": "Budi", "tasks": ["T_id"]}], r"people: nobody can do task 'T_assess'"),
-    ([{"name": "Budi", "tasks": ["T_register"]}],
-     r"people\[0\].tasks\[0\]: 'T_register' is not a task of lane 'Back office'"),
-    (["A", "A"], r"people\[1\].name: 'A' is listed twice"),
-    ([{"name": "A", "leave": ["2025-13-01"]}], r"people\[0\].leave\[0\]: '2025-13-01' is not a date"),
-    ([{"name": "A", "tasks": ["T_id", "T_assess", "T_price"], "durations": {"T_docs": 5}},
-      "B"], r"people\[0\].durations.T_docs: A does not do 'T_docs'"),
-    ([{"name": "A", "salary": 3}], r"people\[0\]: unknown key 'salary'"),
-    ([{"name": "A", "durations": {"T_id": "-5 min"}}], r"durations.T_id: a duration cannot be"),
-    ([], r"people: expected a list of people"),
-])
+@pytest.mark.parametrize(
+    ("people", "message"),
+    [
+        ([{"name": "Budi", "tasks": ["T_id"]}], r"people: nobody can do task 'T_assess'"),
+        (
+            [{"name": "Budi", "tasks": ["T_register"]}],
+            r"people\[0\].tasks\[0\]: 'T_register' is not a task of lane 'Back office'",
+        ),
+        (["A", "A"], r"people\[1\].name: 'A' is listed twice"),
+        (
+            [{"name": "A", "leave": ["2025-13-01"]}],
+            r"people\[0\].leave\[0\]: '2025-13-01' is not a date",
+        ),
+        (
+            [
+                {"name": "A", "tasks": ["T_id", "T_assess", "T_price"], "durations": {"T_docs": 5}},
+                "B",
+            ],
+            r"people\[0\].durations.T_docs: A does not do 'T_docs'",
+        ),
+        ([{"name": "A", "salary": 3}], r"people\[0\]: unknown key 'salary'"),
+        ([{"name": "A", "durations": {"T_id": "-5 min"}}], r"durations.T_id: a duration cannot be"),
+        ([], r"people: expected a list of people"),
+    ],
+)
 def test_people_mistakes_are_named(people, message):
     with pytest.raises(ScenarioError, match=message):
         load_scenario({"lanes": {"Back office": {"people": people}}}, model=load(CLAIMS))
@@ -163,4 +219,6 @@ def test_staff_and_people_must_agree():
     with pytest.raises(ScenarioError, match=r"lanes.Back office.staff: 2 does not match the 1"):
         load_scenario({"lanes": {"Back office": {"staff": 2, "people": ["A"]}}}, model=load(CLAIMS))
     with pytest.raises(ScenarioError, match=r"allocation: 'random' is not one of"):
-        load_scenario({"lanes": {"Back office": {"allocation": "random", "staff": 2}}}, model=load(CLAIMS))
+        load_scenario(
+            {"lanes": {"Back office": {"allocation": "random", "staff": 2}}}, model=load(CLAIMS)
+        )

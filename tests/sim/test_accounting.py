@@ -1,4 +1,5 @@
 """Where a case's time goes: waiting and processing as unions over the case's steps."""
+
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,11 @@ def test_union_does_not_leak_between_cases_given_in_any_order():
     end = start + rng.exponential(30, 2000)
     fast = union_length(case, start, end, 50)
     for c in range(50):  # a plain sweep, case by case
-        spans, total, reach = sorted(zip(start[case == c], end[case == c], strict=True)), 0.0, -np.inf
+        spans, total, reach = (
+            sorted(zip(start[case == c], end[case == c], strict=True)),
+            0.0,
+            -np.inf,
+        )
         for a, b in spans:
             total += max(0.0, b - max(a, reach))
             reach = max(reach, b)
@@ -39,17 +44,23 @@ def test_union_does_not_leak_between_cases_given_in_any_order():
 
 # one case on Monday 08:00; A and B run in parallel, both held for the 14:00 sign-off round
 PARALLEL_BATCH = {
-    "start": "2025-01-06 08:00", "arrivals": {"interarrival": "100 h"},
+    "start": "2025-01-06 08:00",
+    "arrivals": {"interarrival": "100 h"},
     "lanes": {"Staf": {"staff": 2}},
     "gateways": {"O1": {"f_c": 1.0, "f_d": 0.0}},
-    "tasks": {"A": {"duration": "30 min", "batch": {"at": ["14:00"]}},
-              "B": {"duration": "30 min", "batch": {"at": ["14:00"]}},
-              "C": "10 min", "F": "10 min"},
+    "tasks": {
+        "A": {"duration": "30 min", "batch": {"at": ["14:00"]}},
+        "B": {"duration": "30 min", "batch": {"at": ["14:00"]}},
+        "C": "10 min",
+        "F": "10 min",
+    },
 }
 
 
 def test_parallel_branches_waiting_side_by_side_count_once():
-    res = simulate(DATA / "parallel.bpmn", scenario=PARALLEL_BATCH, cases=1, replications=1, warmup=0)
+    res = simulate(
+        DATA / "parallel.bpmn", scenario=PARALLEL_BATCH, cases=1, replications=1, warmup=0
+    )
     k = {name: kpi.mean for name, kpi in res.kpis.items()}
     # 08:00-14:50: both branches wait 08:00-14:00 together (a sum would say 12 h of
     # waiting in a 6 h 50 min case), then 30 min A and B side by side, C and F 10 min each
@@ -72,8 +83,11 @@ def test_parallel_branches_waiting_side_by_side_count_once():
 
 
 def test_work_paused_overnight_is_not_waiting():
-    sc = {"tasks": {"A": "2 h", "B": "1 min"}, "start": "2025-01-09 15:00",
-          "arrivals": {"interarrival": "100 h"}}
+    sc = {
+        "tasks": {"A": "2 h", "B": "1 min"},
+        "start": "2025-01-09 15:00",
+        "arrivals": {"interarrival": "100 h"},
+    }
     res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=1, replications=1, warmup=0)
     k = {name: kpi.mean for name, kpi in res.kpis.items()}
     # A: Thursday 15:00-16:00, closed until Friday 07:30, then 07:30-08:30; B at once
@@ -89,13 +103,18 @@ def test_work_paused_overnight_is_not_waiting():
 
 
 def test_waiting_never_exceeds_the_cycle_time_on_permit():
-    res = simulate(shared_path("bench", "permit.bpmn"), scenario=shared_path("bench", "permit.json"),
-                   cases=2000, replications=2, seed=3, event_log=False)
+    res = simulate(
+        shared_path("bench", "permit.bpmn"),
+        scenario=shared_path("bench", "permit.json"),
+        cases=2000,
+        replications=2,
+        seed=3,
+        event_log=False,
+    )
     k = {name: kpi.mean for name, kpi in res.kpis.items()}
     assert k["waiting_time"] < k["idle_cycle_time"]
     assert k["processing_time"] <= k["idle_processing_time"] < k["idle_cycle_time"]
-    assert k["waiting_working_hours"] + k["waiting_off_hours"] == pytest.approx(
-        k["waiting_hours"])
+    assert k["waiting_working_hours"] + k["waiting_off_hours"] == pytest.approx(k["waiting_hours"])
     # waiting in working hours cannot exceed the cycle time in working hours either
     assert k["waiting_working_hours"] < k["cycle_time_working_hours"]
     for lane in res.lanes:
@@ -103,8 +122,10 @@ def test_waiting_never_exceeds_the_cycle_time_on_permit():
 
 
 def test_a_sequence_is_waiting_plus_processing():
-    sc = {"tasks": {"A": {"distribution": "exponential", "mean": "40 min"}, "B": "15 min"},
-          "arrivals": {"interarrival": {"distribution": "exponential", "mean": "50 min"}}}
+    sc = {
+        "tasks": {"A": {"distribution": "exponential", "mean": "40 min"}, "B": "15 min"},
+        "arrivals": {"interarrival": {"distribution": "exponential", "mean": "50 min"}},
+    }
     res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=500, replications=2, seed=9)
     k = {name: kpi.mean for name, kpi in res.kpis.items()}
     # one step at a time: the case's life is its steps' waiting plus their start to end

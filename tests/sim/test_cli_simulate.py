@@ -1,4 +1,5 @@
 """`bpengine simulate`: table, --json, --log, --plot, --prosimos, clear errors."""
+
 import json
 from pathlib import Path
 
@@ -28,8 +29,20 @@ def test_table(tmp_path):
 
 def test_json_log_and_plot(tmp_path):
     log, plot = tmp_path / "cases.xes", tmp_path / "out.png"
-    res = run(DATA / "parallel.bpmn", "--cases", 30, "--replications", 2, "--json",
-              "--log", log, "--plot", plot, "--workers", 2)
+    res = run(
+        DATA / "parallel.bpmn",
+        "--cases",
+        30,
+        "--replications",
+        2,
+        "--json",
+        "--log",
+        log,
+        "--plot",
+        plot,
+        "--workers",
+        2,
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert doc["cases"] == 30
@@ -41,8 +54,16 @@ def test_json_log_and_plot(tmp_path):
 
 
 def test_prosimos_parameters():
-    res = run(shared_path("bench", "permit.bpmn"), "--prosimos",
-              shared_path("bench", "permit.json"), "--cases", 100, "--replications", 2, "--json")
+    res = run(
+        shared_path("bench", "permit.bpmn"),
+        "--prosimos",
+        shared_path("bench", "permit.json"),
+        "--cases",
+        100,
+        "--replications",
+        2,
+        "--json",
+    )
     assert res.exit_code == 0, res.output
     lanes = {lane["lane"]: lane["staff"] for lane in json.loads(res.stdout)["lanes"]}
     assert lanes["CaseOfficer"] == 4
@@ -78,10 +99,13 @@ def test_table_reads_like_a_report():
     out = _table_of(Path(__file__).resolve().parents[2] / "processes" / "cuti-asn.bpmn")
     assert "queueing minutes" not in out
     assert "queueing hours" not in out
-    titles = [i for i, line in enumerate(out.splitlines()) if line.strip() in (
-        "lanes", "tasks (minutes per execution)")]
-    kpi = "\n".join(out.splitlines()[:titles[0]])
-    lanes = "\n".join(out.splitlines()[titles[0]:titles[1]])
+    titles = [
+        i
+        for i, line in enumerate(out.splitlines())
+        if line.strip() in ("lanes", "tasks (minutes per execution)")
+    ]
+    kpi = "\n".join(out.splitlines()[: titles[0]])
+    lanes = "\n".join(out.splitlines()[titles[0] : titles[1]])
     assert sum(line.startswith("│ cycle time ") for line in kpi.splitlines()) == 2
     assert "-0.0" not in out
     assert "e+0" not in out
@@ -92,16 +116,21 @@ def test_table_reads_like_a_report():
     assert "unlimited" in pemohon
     assert "1000" not in pemohon
     assert "Kepala OPD" in lanes
-    assert "unlimited" not in next(
-        line for line in lanes.splitlines() if "Kepala OPD" in line)
+    assert "unlimited" not in next(line for line in lanes.splitlines() if "Kepala OPD" in line)
     # the task table names tasks by name, with the id on its own line, not glued together
     assert "Task_isi_formulir Isi" not in out
     assert "Task_isi_formulir" in out
 
 
 def test_json_has_no_negative_zero_and_marks_unlimited_lanes():
-    res = run(Path(__file__).resolve().parents[2] / "processes" / "cuti-asn.bpmn",
-              "--cases", 60, "--replications", 2, "--json")
+    res = run(
+        Path(__file__).resolve().parents[2] / "processes" / "cuti-asn.bpmn",
+        "--cases",
+        60,
+        "--replications",
+        2,
+        "--json",
+    )
     assert res.exit_code == 0, res.output
     assert "-0.0," not in res.stdout
     assert "-0.0\n" not in res.stdout
@@ -110,13 +139,27 @@ def test_json_has_no_negative_zero_and_marks_unlimited_lanes():
     assert lanes["PNS Pemohon"]["unlimited"] is True
     assert lanes["Kepala OPD"]["unlimited"] is False
     for task in doc["tasks"]:
-        assert all(task[k] >= 0 for k in ("queueing_minutes", "batching_minutes",
-                                          "off_hours_minutes", "processing_minutes"))
+        assert all(
+            task[k] >= 0
+            for k in (
+                "queueing_minutes",
+                "batching_minutes",
+                "off_hours_minutes",
+                "processing_minutes",
+            )
+        )
 
 
 def test_output_files_get_their_folders_and_mistakes_name_the_option(tmp_path):
-    res = run(DATA / "sequence.bpmn", "--cases", 5, "--log", tmp_path / "new" / "x.csv",
-              "--plot", tmp_path / "new2" / "deeper" / "x.png")
+    res = run(
+        DATA / "sequence.bpmn",
+        "--cases",
+        5,
+        "--log",
+        tmp_path / "new" / "x.csv",
+        "--plot",
+        tmp_path / "new2" / "deeper" / "x.png",
+    )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "new" / "x.csv").is_file()
     assert (tmp_path / "new2" / "deeper" / "x.png").is_file()
@@ -144,17 +187,31 @@ def test_a_service_standard_in_minutes_is_shown_in_minutes(tmp_path):
 
 
 def test_a_note_on_an_unnamed_element_does_not_repeat_its_id():
-    res = run(shared_path("corpus", "exec", "camunda-examples__loan-granting.bpmn"),
-              "--cases", 20, "--replications", 2)
+    res = run(
+        shared_path("corpus", "exec", "camunda-examples__loan-granting.bpmn"),
+        "--cases",
+        20,
+        "--replications",
+        2,
+    )
     assert res.exit_code == 0, res.output
     assert "gateway ExclusiveGateway_12xhuxz: its conditions" in " ".join(res.output.split())
     assert "ExclusiveGateway_12xhuxz (ExclusiveGateway_12xhuxz)" not in res.output
 
 
 def test_a_deadlock_is_one_line_without_repeated_ids():
-    res = run(shared_path("corpus", "exec", "camunda-platform__bpmn__gateway__InclusiveGatewayTest"
-                          ".testLoopingInclusiveGateways.bpmn"), "--cases", 30,
-              "--replications", 2)
+    res = run(
+        shared_path(
+            "corpus",
+            "exec",
+            "camunda-platform__bpmn__gateway__InclusiveGatewayTest"
+            ".testLoopingInclusiveGateways.bpmn",
+        ),
+        "--cases",
+        30,
+        "--replications",
+        2,
+    )
     assert res.exit_code == 1
     assert res.output.startswith("error: ")
     assert "Traceback" not in res.output
@@ -180,8 +237,7 @@ def test_xes_log_is_named_after_the_model(tmp_path):
     assert b'<string key="concept:name" value="Sequence"/>' in log.read_bytes()
 
 
-def test_plot_lists_lanes_top_down_in_model_order_and_legend_clears_the_bars(
-        tmp_path, monkeypatch):
+def test_plot_lists_lanes_top_down_in_model_order_and_legend_clears_the_bars(tmp_path, monkeypatch):
     import matplotlib.pyplot as plt
 
     figures = []
@@ -192,8 +248,10 @@ def test_plot_lists_lanes_top_down_in_model_order_and_legend_clears_the_bars(
     assert res.exit_code == 0, res.output
     lanes = [lane["lane"] for lane in json.loads(res.stdout)["lanes"]]
     left, right = figures[-1].axes
-    ticks = sorted(right.get_yticklabels(), key=lambda t: -t.get_position()[1]
-                   if not right.yaxis_inverted() else t.get_position()[1])
+    ticks = sorted(
+        right.get_yticklabels(),
+        key=lambda t: -t.get_position()[1] if not right.yaxis_inverted() else t.get_position()[1],
+    )
     assert [t.get_text() for t in ticks] == lanes  # first lane at the top
     tallest = max(p.get_height() for p in left.patches)
     assert left.get_ylim()[1] >= tallest * 1.15  # head room for the legend
@@ -207,23 +265,43 @@ def test_prosimos_people_notes_and_refusals(tmp_path):
     # a degenerate distribution: simulated with Prosimos' fallback, and a note says so
     doc["task_resource_distribution"][1]["resources"][0].update(
         distribution_name="expon",
-        distribution_params=[{"value": 600}, {"value": 400}, {"value": 200}])
+        distribution_params=[{"value": 600}, {"value": 400}, {"value": 200}],
+    )
     params = tmp_path / "claims.json"
     params.write_text(json.dumps(doc))
-    res = run(claims / "claims.bpmn", "--prosimos", params, "--cases", 60, "--replications", 2,
-              "--json", "--log", tmp_path / "log.csv")
+    res = run(
+        claims / "claims.bpmn",
+        "--prosimos",
+        params,
+        "--cases",
+        60,
+        "--replications",
+        2,
+        "--json",
+        "--log",
+        tmp_path / "log.csv",
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert any("no value can fall within min 400 and max 200" in n for n in out["notes"])
-    assert {lane["lane"]: lane["staff"] for lane in out["lanes"]} == {"Front desk": 3,
-                                                                     "Back office": 3}
-    assert "Senior" in (tmp_path / "log.csv").read_text()   # the log names the people
-    doc["batch_processing"] = [{"task_id": "T_notify", "type": "Concurrent", "size_distrib": [],
-                                "duration_distrib": [], "firing_rules": []}]
+    assert {lane["lane"]: lane["staff"] for lane in out["lanes"]} == {
+        "Front desk": 3,
+        "Back office": 3,
+    }
+    assert "Senior" in (tmp_path / "log.csv").read_text()  # the log names the people
+    doc["batch_processing"] = [
+        {
+            "task_id": "T_notify",
+            "type": "Concurrent",
+            "size_distrib": [],
+            "duration_distrib": [],
+            "firing_rules": [],
+        }
+    ]
     params.write_text(json.dumps(doc))
     res = run(claims / "claims.bpmn", "--prosimos", params, "--cases", 5)
     assert res.exit_code == 1
     assert "Traceback" not in res.output
-    line, = res.output.strip().splitlines()
+    (line,) = res.output.strip().splitlines()
     assert line.startswith("error: ")
     assert "claims.json: batch_processing[0] (T_notify).type: Concurrent batches" in line

@@ -6,6 +6,7 @@ The engine completes all ready user tasks of the case in rounds; the simulator r
 10-minute tasks, ample staff and a 24/7 calendar, so its rounds are the tasks enabled at
 the same moment. Both must give the same rounds of tasks, in the same order.
 """
+
 import re
 from pathlib import Path
 
@@ -39,9 +40,12 @@ def neutral_scenario(model) -> dict:
     for el in model.elements.values():
         if el.is_activity and not el.is_subprocess and el.process == model.main_process.id:
             tasks[el.id] = "0 min" if el.kind in _AUTOMATIC else "10 min"
-    return {"calendar": {"hours": "always"}, "arrivals": {"calendar": "always"},
-            "lanes": {lane.name: {"staff": 100} for lane in model.lanes.values()},
-            "tasks": tasks}
+    return {
+        "calendar": {"hours": "always"},
+        "arrivals": {"calendar": "always"},
+        "lanes": {lane.name: {"staff": 100} for lane in model.lanes.values()},
+        "tasks": tasks,
+    }
 
 
 def engine_rounds(engine, model, data) -> tuple[list[list[str]], str]:
@@ -62,14 +66,19 @@ def simulator_rounds(model, data) -> list[list[str]]:
     by_time: dict = {}
     for row in run_case(model, data, neutral_scenario(model)):
         element = row["activity"].rsplit("/", 1)[-1]  # called process: "Call_x/Task_y"
-        if model.elements.get(element) is None or \
-                model.elements[element].kind not in _AUTOMATIC:
+        if model.elements.get(element) is None or model.elements[element].kind not in _AUTOMATIC:
             by_time.setdefault(row["enabled"], []).append(element)
     return [sorted(v) for _, v in sorted(by_time.items())]
 
 
-CASES = [DATA / "sequence.bpmn", DATA / "rework.bpmn", DATA / "parallel.bpmn",
-         DATA / "call" / "permohonan.bpmn", DATA / "multi.bpmn", *process_files()]
+CASES = [
+    DATA / "sequence.bpmn",
+    DATA / "rework.bpmn",
+    DATA / "parallel.bpmn",
+    DATA / "call" / "permohonan.bpmn",
+    DATA / "multi.bpmn",
+    *process_files(),
+]
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)

@@ -1,4 +1,5 @@
 """Event logs: CSV and XES that process-mining tools read back."""
+
 import csv
 import datetime as dt
 from pathlib import Path
@@ -101,15 +102,22 @@ def test_csv_written_by_columns_is_what_the_csv_module_writes(tmp_path, result):
     write_event_log(list(log), slow)
     assert fast.read_bytes() == slow.read_bytes()
     # names that need quoting, a person never assigned, sub-millisecond times
-    table = [[0, 0, 0, 0, 0.0, 0, 0, 1.0000001, 61.23456789, 60],
-             [1, 1, 1, -1, 5.0, 5, 9, 0.0, 9.0, 0],      # cancelled while waiting: left out
-             [1, 1, 1, 2, 5.0, 5, 5, 5.5, 1445.999999, 0]]
-    odd = EventLog(table, ["T1", "T2"], ['Periksa, "cepat"', "Tanda\ntangan"],
-                   ["Staf, TU", "(system)"], ["(system)"], dt.datetime(2025, 1, 6))
+    table = [
+        [0, 0, 0, 0, 0.0, 0, 0, 1.0000001, 61.23456789, 60],
+        [1, 1, 1, -1, 5.0, 5, 9, 0.0, 9.0, 0],  # cancelled while waiting: left out
+        [1, 1, 1, 2, 5.0, 5, 5, 5.5, 1445.999999, 0],
+    ]
+    odd = EventLog(
+        table,
+        ["T1", "T2"],
+        ['Periksa, "cepat"', "Tanda\ntangan"],
+        ["Staf, TU", "(system)"],
+        ["(system)"],
+        dt.datetime(2025, 1, 6),
+    )
     assert len(odd) == 2
     assert odd[1]["resource"] == "(system)"
-    assert odd[0]["resource"] == \
-        "Staf, TU #1"
+    assert odd[0]["resource"] == "Staf, TU #1"
     write_event_log(odd, fast)
     write_event_log(list(odd), slow)
     assert fast.read_bytes() == slow.read_bytes()

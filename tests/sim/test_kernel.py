@@ -1,4 +1,5 @@
 """Token semantics of the simulator: what one case does, and what office hours do to it."""
+
 from pathlib import Path
 
 import pytest
@@ -18,23 +19,36 @@ def test_sequence_and_lanes():
 
 
 def test_exclusive_choice_by_probability_and_by_data():
-    res = simulate(DATA / "rework.bpmn", scenario={"gateways": {"G": {"f_ok": 0.75, "f_back": 0.25}}},
-                   cases=4000, replications=2, seed=2)
+    res = simulate(
+        DATA / "rework.bpmn",
+        scenario={"gateways": {"G": {"f_ok": 0.75, "f_back": 0.25}}},
+        cases=4000,
+        replications=2,
+        seed=2,
+    )
     assert runs(res)["A"] == pytest.approx(1 / 0.75, rel=0.03)  # geometric rework loop
     assert trace(DATA / "rework.bpmn", {"lengkap": True}) == ["A", "B"]
 
 
 def test_data_that_loops_forever_stops_with_a_clear_message():
     with pytest.raises(ScenarioError, match="has not ended after .* steps .*loops without end"):
-        simulate(DATA / "rework.bpmn", scenario={"data": {"lengkap": {"choice": {False: 1.0}}}},
-                 cases=5, replications=1)
+        simulate(
+            DATA / "rework.bpmn",
+            scenario={"data": {"lengkap": {"choice": {False: 1.0}}}},
+            cases=5,
+            replications=1,
+        )
 
 
 def test_parallel_join_and_inclusive_gateway():
     assert trace(DATA / "parallel.bpmn", {"luas": 50}) == ["A", "B", "C", "F"]
     assert trace(DATA / "parallel.bpmn", {"luas": 500}) == ["A", "B", "D", "F"]
-    res = simulate(DATA / "parallel.bpmn", scenario={"gateways": {"O1": {"f_c": 1.0, "f_d": 1.0}}},
-                   cases=300, replications=1)
+    res = simulate(
+        DATA / "parallel.bpmn",
+        scenario={"gateways": {"O1": {"f_c": 1.0, "f_d": 1.0}}},
+        cases=300,
+        replications=1,
+    )
     # both inclusive branches run, and the inclusive join waits for both: F once per case
     assert runs(res) == {"A": 1.0, "B": 1.0, "C": 1.0, "D": 1.0, "F": 1.0}
 
@@ -48,16 +62,22 @@ def test_inclusive_gateway_with_ungenerated_data_falls_back_with_a_note():
 def test_boundary_timer_escalates_and_subprocess_runs():
     assert trace(DATA / "escalation.bpmn") == ["Sub_A", "Sub_B", "A"]
     # the approval takes 3 h, its 2 h timer interrupts it and escalates
-    assert trace(DATA / "escalation.bpmn", scenario={"tasks": {"A": "3 h"}}) == \
-        ["Sub_A", "Sub_B", "A", "T_esc"]
+    assert trace(DATA / "escalation.bpmn", scenario={"tasks": {"A": "3 h"}}) == [
+        "Sub_A",
+        "Sub_B",
+        "A",
+        "T_esc",
+    ]
     # the subprocess outlasts its 10-day timer: it is cancelled, lateness is recorded
     slow = {"tasks": {"Sub_A": "5 working days", "Sub_B": "4 working days"}}
     assert trace(DATA / "escalation.bpmn", scenario=slow) == ["Sub_A", "Sub_B", "T_late"]
 
 
 def test_batching_waits_for_the_signing_hour():
-    sc = {"tasks": {"A": "5 min", "B": {"duration": "5 min", "batch": {"at": ["14:00"]}}},
-          "arrivals": {"interarrival": "1 h"}}
+    sc = {
+        "tasks": {"A": "5 min", "B": {"duration": "5 min", "batch": {"at": ["14:00"]}}},
+        "arrivals": {"interarrival": "1 h"},
+    }
     res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=300, replications=1, seed=4)
     log = [row for row in res.event_log if row["activity"] == "B"]
     assert log
@@ -66,8 +86,11 @@ def test_batching_waits_for_the_signing_hour():
 
 
 def test_batch_by_size():
-    sc = {"tasks": {"A": "5 min", "B": {"duration": "1 min", "batch": {"size": 5}}},
-          "calendar": {"hours": "always"}, "arrivals": {"interarrival": "10 min"}}
+    sc = {
+        "tasks": {"A": "5 min", "B": {"duration": "1 min", "batch": {"size": 5}}},
+        "calendar": {"hours": "always"},
+        "arrivals": {"interarrival": "10 min"},
+    }
     res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=100, replications=1, warmup=0)
     starts = sorted({row["start"] for row in res.event_log if row["activity"] == "B"})
     b_rows = [row for row in res.event_log if row["activity"] == "B"]
@@ -78,8 +101,11 @@ def test_batch_by_size():
 
 
 def test_work_pauses_at_closing_and_resumes_next_working_day():
-    sc = {"tasks": {"A": "2 h", "B": "1 min"}, "start": "2025-01-09 15:00",
-          "arrivals": {"interarrival": "100 h"}}
+    sc = {
+        "tasks": {"A": "2 h", "B": "1 min"},
+        "start": "2025-01-09 15:00",
+        "arrivals": {"interarrival": "100 h"},
+    }
     res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=1, replications=1, warmup=0)
     a = next(row for row in res.event_log if row["activity"] == "A")
     # Thursday 15:00 + 1 h; Friday 07:30 + 1 h
@@ -88,8 +114,11 @@ def test_work_pauses_at_closing_and_resumes_next_working_day():
 
 
 def test_queueing_fifo_per_lane():
-    sc = {"tasks": {"A": "1 h", "B": "1 min"}, "calendar": {"hours": "always"},
-          "arrivals": {"interarrival": "10 min", "calendar": "always"}}
+    sc = {
+        "tasks": {"A": "1 h", "B": "1 min"},
+        "calendar": {"hours": "always"},
+        "arrivals": {"interarrival": "10 min", "calendar": "always"},
+    }
     res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=20, replications=1, warmup=0)
     a = [row for row in res.event_log if row["activity"] == "A"]
     assert [row["case"] for row in sorted(a, key=lambda r: r["start"])] == list(range(20))
@@ -106,8 +135,12 @@ def test_call_activity_runs_the_called_process_in_place():
     assert trace(caller) == ["A", "Call_verifikasi/V1", "Call_verifikasi/V2", "B"]
     # the scenario may time the called process's tasks and staff its lanes
     slow = {"tasks": {"V2": "6 working days"}, "lanes": {"Verifikator": {"staff": 2}}}
-    assert trace(caller, scenario=slow) == ["A", "Call_verifikasi/V1", "Call_verifikasi/V2",
-                                            "T_late"]
+    assert trace(caller, scenario=slow) == [
+        "A",
+        "Call_verifikasi/V1",
+        "Call_verifikasi/V2",
+        "T_late",
+    ]
     res = simulate(caller, scenario=slow, cases=50, replications=1)
     lanes = {lane["lane"]: lane["staff"] for lane in res.lanes}
     assert lanes == {"Staf": 1, "Verifikator": 2}
@@ -139,13 +172,22 @@ def test_multi_instance_and_repeat():
     # loopCardinality 3 in parallel, then 2 one after the other
     assert trace(multi) == ["P", "P", "P", "Q", "Q"]
     assert trace(multi, scenario={"tasks": {"P": {"instances": 5}}}).count("P") == 5
-    sc = {"tasks": {"P": {"instances": {"distribution": "uniform", "low": 1, "high": 5}},
-                    "Q": {"repeat": 0.5}}}
+    sc = {
+        "tasks": {
+            "P": {"instances": {"distribution": "uniform", "low": 1, "high": 5}},
+            "Q": {"repeat": 0.5},
+        }
+    }
     res = simulate(multi, scenario=sc, cases=3000, replications=1, seed=8)
     assert runs(res)["P"] == pytest.approx(3, rel=0.03)
     assert runs(res)["Q"] == pytest.approx(3, rel=0.05)  # 2 + a geometric extra of mean 1
-    res = simulate(DATA / "sequence.bpmn", scenario={"tasks": {"A": {"repeat": 0.25}}}, cases=3000,
-                   replications=1, seed=8)
+    res = simulate(
+        DATA / "sequence.bpmn",
+        scenario={"tasks": {"A": {"repeat": 0.25}}},
+        cases=3000,
+        replications=1,
+        seed=8,
+    )
     assert runs(res)["A"] == pytest.approx(1 / 0.75, rel=0.03)
 
 
@@ -153,8 +195,13 @@ def test_timer_in_working_days_runs_on_office_time():
     # a 1-working-day escalation on a 10-hour approval started Monday 07:30: in office time
     # it fires Tuesday 07:30 (A still running), whereas 7.5 calendar hours would fire Monday
     sc = {"tasks": {"A": "10 h"}, "events": {"Timer_A": "1 working day"}}
-    rows = [r for r in simulate(DATA / "escalation.bpmn", scenario=sc, cases=1, replications=1,
-                                warmup=0).event_log if r["activity"] == "T_esc"]
+    rows = [
+        r
+        for r in simulate(
+            DATA / "escalation.bpmn", scenario=sc, cases=1, replications=1, warmup=0
+        ).event_log
+        if r["activity"] == "T_esc"
+    ]
     assert rows
     assert rows[0]["enabled"].isoformat() >= "2025-01-07T07:30"
 
@@ -162,8 +209,11 @@ def test_timer_in_working_days_runs_on_office_time():
 def test_system_steps_and_steps_on_no_lane_take_no_staff():
     # a fixed 5-minute intake every 10 minutes; the service task and the step on no lane
     # take an hour each: behind one clerk they would queue without end
-    sc = {"tasks": {"A": "5 min", "V": "1 h", "N": "1 h"}, "calendar": {"hours": "always"},
-          "arrivals": {"interarrival": "10 min", "calendar": "always"}}
+    sc = {
+        "tasks": {"A": "5 min", "V": "1 h", "N": "1 h"},
+        "calendar": {"hours": "always"},
+        "arrivals": {"interarrival": "10 min", "calendar": "always"},
+    }
     res = simulate(DATA / "system.bpmn", scenario=sc, cases=200, replications=2, warmup=0)
     assert res["queueing_hours"].mean == 0
     assert not res.warnings
@@ -173,18 +223,24 @@ def test_system_steps_and_steps_on_no_lane_take_no_staff():
     assert lanes["(no lane)"]["staff"] is None
     assert lanes["(system)"]["utilisation"] is None
     assert lanes["Petugas"]["staff"] == 1
-    assert lanes["Petugas"]["offered_load"] == \
-        pytest.approx(0.5, rel=0.02)
+    assert lanes["Petugas"]["offered_load"] == pytest.approx(0.5, rel=0.02)
     assert res["cycle_time_calendar_days"].mean * 24 == pytest.approx(2 + 5 / 60)
     log = [row for row in res.event_log if row["activity"] == "V"]
     assert {row["resource"] for row in log} == {"(system)"}
 
 
 def test_a_system_works_around_the_clock_and_a_step_on_no_lane_in_office_hours():
-    sc = {"tasks": {"A": "5 min", "V": "1 h", "N": "1 h"}, "start": "2025-01-09 15:50",
-          "arrivals": {"interarrival": "100 h"}}
-    rows = {row["activity"]: row for row in simulate(
-        DATA / "system.bpmn", scenario=sc, cases=1, replications=1, warmup=0).event_log}
+    sc = {
+        "tasks": {"A": "5 min", "V": "1 h", "N": "1 h"},
+        "start": "2025-01-09 15:50",
+        "arrivals": {"interarrival": "100 h"},
+    }
+    rows = {
+        row["activity"]: row
+        for row in simulate(
+            DATA / "system.bpmn", scenario=sc, cases=1, replications=1, warmup=0
+        ).event_log
+    }
     assert rows["V"]["start"].isoformat() == "2025-01-09T15:55:00"
     assert rows["V"]["end"].isoformat() == "2025-01-09T16:55:00"  # after closing time
     assert rows["N"]["start"].isoformat() == "2025-01-10T07:30:00"  # the office's hours

@@ -1,4 +1,5 @@
 """Compiling a model for simulation (bpengine/sim/net.py): what it refuses, by element."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,9 +15,13 @@ from bpengine.sim import compile_net
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
 
 
-@pytest.mark.parametrize("definition", ["<messageEventDefinition/>",
-                                        "<timerEventDefinition><timeDuration>P1D</timeDuration>"
-                                        "</timerEventDefinition>"])
+@pytest.mark.parametrize(
+    "definition",
+    [
+        "<messageEventDefinition/>",
+        "<timerEventDefinition><timeDuration>P1D</timeDuration></timerEventDefinition>",
+    ],
+)
 def test_a_catch_event_looping_to_itself_is_refused_naming_it(definition, tmp_path):
     """Issue #16: a RecursionError (message) or a run without end (timer) before."""
     source = (HOSTILE / "simulate" / "self-loop-catch.bpmn").read_text(encoding="utf-8")
@@ -35,5 +40,6 @@ def test_simulate_says_so_in_one_line():
     res = CliRunner().invoke(main, ["simulate", str(HOSTILE / "simulate" / "self-loop-catch.bpmn")])
     assert res.exit_code != 0
     assert "Traceback" not in res.output
-    assert "W ('Tunggu'): intermediateCatchEvent 'W' has a sequence flow back to itself" \
-        in res.output
+    assert (
+        "W ('Tunggu'): intermediateCatchEvent 'W' has a sequence flow back to itself" in res.output
+    )

@@ -1,4 +1,5 @@
 """One case crosses pools along message flows, with the hand-over's transfer time."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -22,8 +23,15 @@ def by_activity(rows):
 
 def test_every_pool_runs_and_data_arrives_in_seconds(model):
     rows = by_activity(run_case(model, {}, ALWAYS))
-    assert set(rows) == {"Task_verifikasi", "Task_arsip", "Task_ttd", "Send_kirim",
-                         "Task_siapkan", "Receive_terima", "Task_catat"}
+    assert set(rows) == {
+        "Task_verifikasi",
+        "Task_arsip",
+        "Task_ttd",
+        "Send_kirim",
+        "Task_siapkan",
+        "Receive_terima",
+        "Task_catat",
+    }
     people = {a: r for a, r in rows.items() if a not in ("Send_kirim", "Receive_terima")}
     assert {r["lane"] for r in people.values()} == {"Petugas Kelurahan", "Camat", "Petugas Dinas"}
     # send and receive tasks are a system's work: no staff, around the clock
@@ -36,8 +44,12 @@ def test_every_pool_runs_and_data_arrives_in_seconds(model):
 
 
 def test_transfer_times_come_from_the_scenario(model):
-    scenario = {**ALWAYS, "handovers": {"Msg_berkas": "3 h", "data": "5 min"},
-                "tasks": {"Task_catat": "45 min"}, "lanes": {"Camat": {"staff": 2}}}
+    scenario = {
+        **ALWAYS,
+        "handovers": {"Msg_berkas": "3 h", "data": "5 min"},
+        "tasks": {"Task_catat": "45 min"},
+        "lanes": {"Camat": {"staff": 2}},
+    }
     rows = by_activity(run_case(model, {}, scenario))
     assert rows["Task_ttd"]["enabled"] - rows["Task_verifikasi"]["end"] == dt.timedelta(hours=3)
     assert rows["Receive_terima"]["enabled"] - rows["Send_kirim"]["end"] == dt.timedelta(minutes=5)
@@ -47,8 +59,11 @@ def test_transfer_times_come_from_the_scenario(model):
 
 def test_paper_moves_in_office_hours(model):
     # handed over at the end of a Friday afternoon: arrives on Monday
-    scenario = {"start": "2025-01-10 15:30", "handovers": {"paper": "2 h"},
-                "tasks": {"Task_verifikasi": "20 min"}}
+    scenario = {
+        "start": "2025-01-10 15:30",
+        "handovers": {"paper": "2 h"},
+        "tasks": {"Task_verifikasi": "20 min"},
+    }
     rows = by_activity(run_case(model, {}, scenario))
     assert rows["Task_verifikasi"]["end"].weekday() == 4
     assert rows["Task_ttd"]["enabled"].weekday() == 0
@@ -56,9 +71,12 @@ def test_paper_moves_in_office_hours(model):
 
 def test_a_longer_paper_transfer_shows_in_the_cycle_time(model):
     quick = simulate(model, scenario={"handovers": {"paper": "10 min"}}, cases=60, replications=2)
-    slow = simulate(model, scenario={"handovers": {"paper": "3 working days"}}, cases=60, replications=2)
-    assert slow.kpis["cycle_time_working_days"].mean > \
-        quick.kpis["cycle_time_working_days"].mean + 2.5
+    slow = simulate(
+        model, scenario={"handovers": {"paper": "3 working days"}}, cases=60, replications=2
+    )
+    assert (
+        slow.kpis["cycle_time_working_days"].mean > quick.kpis["cycle_time_working_days"].mean + 2.5
+    )
     assert {t["lane"] for t in slow.tasks} >= {"Camat", "Petugas Dinas"}
 
 
@@ -77,10 +95,14 @@ def test_a_message_never_sent_is_a_deadlock_named_at_the_receiver():
     data = COLLAB.read_bytes().replace(
         b'<bpmn:sequenceFlow id="F_d2" sourceRef="Task_siapkan" targetRef="Receive_terima"/>',
         b'<bpmn:sequenceFlow id="F_d2" sourceRef="Task_siapkan" targetRef="Receive_terima"/>'
-        b'<bpmn:sequenceFlow id="F_twice" sourceRef="Task_siapkan" targetRef="Receive_terima"/>')
+        b'<bpmn:sequenceFlow id="F_twice" sourceRef="Task_siapkan" targetRef="Receive_terima"/>',
+    )
     model = load(data)
-    with pytest.raises(ModelError, match=r"Receive_terima \(Terima rekomendasi\) waits for a "
-                                         r"message from another pool that never comes"):
+    with pytest.raises(
+        ModelError,
+        match=r"Receive_terima \(Terima rekomendasi\) waits for a "
+        r"message from another pool that never comes",
+    ):
         simulate(model, scenario=None, cases=5, replications=1)
 
 

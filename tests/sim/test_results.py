@@ -1,4 +1,5 @@
 """What a simulation reports: offered load and its warning, the KPI table's meanings."""
+
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ def test_every_kpi_says_what_it_measures():
 
 def test_an_overloaded_lane_is_named_in_a_warning_and_a_kpi():
     # the clerk gets 20 minutes of work every 15: offered load 4/3
-    sc = {"tasks": {"A": {"distribution": "exponential", "mean": "20 min"}, "B": "1 min"},
-          "arrivals": {"interarrival": "15 min"}}
+    sc = {
+        "tasks": {"A": {"distribution": "exponential", "mean": "20 min"}, "B": "1 min"},
+        "arrivals": {"interarrival": "15 min"},
+    }
     res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=400, replications=2, seed=1)
     staf = next(lane for lane in res.lanes if lane["lane"] == "Staf")
     assert staf["offered_load"] == pytest.approx(4 / 3, rel=0.1)
@@ -30,8 +33,10 @@ def test_an_overloaded_lane_is_named_in_a_warning_and_a_kpi():
 
 
 def test_a_stable_lane_gives_no_warning():
-    sc = {"tasks": {"A": {"distribution": "exponential", "mean": "10 min"}, "B": "1 min"},
-          "arrivals": {"interarrival": "15 min"}}
+    sc = {
+        "tasks": {"A": {"distribution": "exponential", "mean": "10 min"}, "B": "1 min"},
+        "arrivals": {"interarrival": "15 min"},
+    }
     res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=400, replications=2, seed=1)
     assert not res.warnings
     assert res["offered_load_max"].mean == pytest.approx(2 / 3, rel=0.1)

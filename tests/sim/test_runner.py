@@ -1,4 +1,5 @@
 """simulate(): queueing theory (Erlang C, utilisation, Little's law), reproducibility, KPIs."""
+
 import math
 from pathlib import Path
 
@@ -26,11 +27,21 @@ def test_erlang_c_reference_values():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("params", "servers", "cases"), [("mmc1.json", 1, 20000), ("mmc2.json", 2, 10000)])
+@pytest.mark.parametrize(
+    ("params", "servers", "cases"), [("mmc1.json", 1, 20000), ("mmc2.json", 2, 10000)]
+)
 def test_mmc_matches_erlang_c_utilisation_and_little(params, servers, cases):
     model = load(shared_path("bench", "mmc1.bpmn"))
-    res = simulate(model, scenario=shared_path("bench", params), cases=cases, replications=10,
-                   warmup=2000, seed=1, event_log=False, workers=2)
+    res = simulate(
+        model,
+        scenario=shared_path("bench", params),
+        cases=cases,
+        replications=10,
+        warmup=2000,
+        seed=1,
+        event_log=False,
+        workers=2,
+    )
     wq = res["queueing_minutes"]
     assert wq.contains(erlang_c_wait(LAMBDA, MEAN_SERVICE, servers)), wq
     assert wq.half_width < 0.15 * wq.mean
@@ -41,14 +52,19 @@ def test_mmc_matches_erlang_c_utilisation_and_little(params, servers, cases):
     wip = res["work_in_progress"]
     lam_w = res["arrival_rate_per_hour"].mean * res["cycle_time_working_hours"].mean
     assert wip.mean == pytest.approx(lam_w, rel=0.03)
-    assert res["processing_hours"].contains(MEAN_SERVICE / 60) or \
-        res["processing_hours"].mean == pytest.approx(MEAN_SERVICE / 60, rel=0.01)
+    assert res["processing_hours"].contains(MEAN_SERVICE / 60) or res[
+        "processing_hours"
+    ].mean == pytest.approx(MEAN_SERVICE / 60, rel=0.01)
 
 
 def test_same_seed_same_result_other_seed_differs():
-    sc = {"tasks": {"A": {"distribution": "exponential", "mean": "20 min"},
-                    "B": {"distribution": "lognormal", "mean": "10 min", "sd": "5 min"}},
-          "arrivals": {"interarrival": {"distribution": "exponential", "mean": "25 min"}}}
+    sc = {
+        "tasks": {
+            "A": {"distribution": "exponential", "mean": "20 min"},
+            "B": {"distribution": "lognormal", "mean": "10 min", "sd": "5 min"},
+        },
+        "arrivals": {"interarrival": {"distribution": "exponential", "mean": "25 min"}},
+    }
     a = simulate(DATA / "sequence.bpmn", scenario=sc, cases=300, replications=3, seed=11)
     b = simulate(DATA / "sequence.bpmn", scenario=sc, cases=300, replications=3, seed=11)
     c = simulate(DATA / "sequence.bpmn", scenario=sc, cases=300, replications=3, seed=12)
@@ -58,9 +74,12 @@ def test_same_seed_same_result_other_seed_differs():
 
 
 def test_kpis_add_up_for_a_sequence():
-    sc = {"tasks": {"A": "30 min", "B": "15 min"}, "service_standard": "1 working day",
-          "lanes": {"Staf": {"cost_per_hour": 60000}, "Kepala": {"cost_per_hour": 120000}},
-          "arrivals": {"interarrival": "2 h"}}
+    sc = {
+        "tasks": {"A": "30 min", "B": "15 min"},
+        "service_standard": "1 working day",
+        "lanes": {"Staf": {"cost_per_hour": 60000}, "Kepala": {"cost_per_hour": 120000}},
+        "arrivals": {"interarrival": "2 h"},
+    }
     res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=200, replications=2, seed=3)
     assert res["processing_hours"].mean == pytest.approx(0.75)
     assert res["cost_per_case"].mean == pytest.approx(30 * 1000 + 15 * 2000)
@@ -83,12 +102,18 @@ def test_warmup_cases_are_not_measured():
 
 
 def test_permit_runs_with_prosimos_parameters():
-    res = simulate(shared_path("bench", "permit.bpmn"), scenario=shared_path("bench", "permit.json"),
-                   cases=1000, replications=3, seed=5)
+    res = simulate(
+        shared_path("bench", "permit.bpmn"),
+        scenario=shared_path("bench", "permit.json"),
+        cases=1000,
+        replications=3,
+        seed=5,
+    )
     rework = next(t for t in res.tasks if t["id"] == "T03")
     assert rework["executions_per_case"] == pytest.approx(0.25, abs=0.04)  # 0.2 / (1 - 0.2)
-    assert next(t for t in res.tasks if t["id"] == "T09")["executions_per_case"] == \
-        pytest.approx(0.3, abs=0.05)
+    assert next(t for t in res.tasks if t["id"] == "T09")["executions_per_case"] == pytest.approx(
+        0.3, abs=0.05
+    )
     officer = next(lane for lane in res.lanes if lane["lane"] == "CaseOfficer")
     assert 0.5 < officer["utilisation"] < 1
     assert res["waiting_off_hours"].mean > 0  # the office closes at 16:00
@@ -96,10 +121,14 @@ def test_permit_runs_with_prosimos_parameters():
 
 
 def test_workers_give_the_same_result_as_one_process():
-    sc = {"tasks": {"A": {"distribution": "exponential", "mean": "20 min"}},
-          "arrivals": {"interarrival": {"distribution": "exponential", "mean": "25 min"}}}
+    sc = {
+        "tasks": {"A": {"distribution": "exponential", "mean": "20 min"}},
+        "arrivals": {"interarrival": {"distribution": "exponential", "mean": "25 min"}},
+    }
     one = simulate(DATA / "sequence.bpmn", scenario=sc, cases=200, replications=4, seed=5)
-    two = simulate(DATA / "sequence.bpmn", scenario=sc, cases=200, replications=4, seed=5, workers=2)
+    two = simulate(
+        DATA / "sequence.bpmn", scenario=sc, cases=200, replications=4, seed=5, workers=2
+    )
     assert one.to_dict()["kpis"] == two.to_dict()["kpis"]
     assert one.event_log == two.event_log
     assert one.tasks == two.tasks
@@ -118,8 +147,14 @@ def test_errors_in_worker_processes_keep_their_location():
 
 def test_progress_is_reported_up_to_the_total():
     seen = []
-    simulate(DATA / "sequence.bpmn", scenario=None, cases=500, replications=2, warmup=0,
-             progress=lambda done, total: seen.append((done, total)))
+    simulate(
+        DATA / "sequence.bpmn",
+        scenario=None,
+        cases=500,
+        replications=2,
+        warmup=0,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen[-1] == (1000, 1000)
     assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
     assert len(seen) > 10
@@ -127,16 +162,27 @@ def test_progress_is_reported_up_to_the_total():
 
 def test_common_random_numbers_across_variants():
     # changing one task's duration leaves arrivals and the other task's draws unchanged
-    base = {"tasks": {"A": {"distribution": "exponential", "mean": "20 min"},
-                      "B": {"distribution": "exponential", "mean": "10 min"}},
-            "calendar": {"hours": "always"}, "arrivals": {"calendar": "always"}}
-    other = {**base, "tasks": {**base["tasks"], "B": {"distribution": "uniform", "low": 1,
-                                                       "high": 3}}}
+    base = {
+        "tasks": {
+            "A": {"distribution": "exponential", "mean": "20 min"},
+            "B": {"distribution": "exponential", "mean": "10 min"},
+        },
+        "calendar": {"hours": "always"},
+        "arrivals": {"calendar": "always"},
+    }
+    other = {
+        **base,
+        "tasks": {**base["tasks"], "B": {"distribution": "uniform", "low": 1, "high": 3}},
+    }
     one = simulate(DATA / "sequence.bpmn", scenario=base, cases=100, replications=1, warmup=0)
     two = simulate(DATA / "sequence.bpmn", scenario=other, cases=100, replications=1, warmup=0)
 
     def work(res, task):
-        return sorted((r["case"], r["enabled"], r["end"] - r["start"])
-                      for r in res.event_log if r["activity"] == task)
+        return sorted(
+            (r["case"], r["enabled"], r["end"] - r["start"])
+            for r in res.event_log
+            if r["activity"] == task
+        )
+
     assert work(one, "A") == work(two, "A")
     assert work(one, "B") != work(two, "B")

@@ -1,4 +1,5 @@
 """Staffing: lanes of named people, their hours, skills, speed and cost, in the kernel."""
+
 from collections import Counter
 from pathlib import Path
 
@@ -12,23 +13,34 @@ WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def scenario(people, allocation="soonest_start", cost=0):
     """Cases 10 h apart on a 24/7 office, task A 30 min: each case alone in the lane."""
-    return {"calendar": {"hours": "always", "holidays": []}, "start": "2025-01-06 00:00",
-            "arrivals": {"interarrival": "600 min", "calendar": "always",
-                         "counting": "calendar"},
-            "tasks": {"A": "30 min", "B": "0 min"},
-            "lanes": {"Staf": {"people": people, "allocation": allocation,
-                               "cost_per_hour": cost}}}
+    return {
+        "calendar": {"hours": "always", "holidays": []},
+        "start": "2025-01-06 00:00",
+        "arrivals": {"interarrival": "600 min", "calendar": "always", "counting": "calendar"},
+        "tasks": {"A": "30 min", "B": "0 min"},
+        "lanes": {"Staf": {"people": people, "allocation": allocation, "cost_per_hour": cost}},
+    }
 
 
 def log(people, allocation="soonest_start", cases=40, cost=0):
-    res = simulate(DATA / "sequence.bpmn", scenario=scenario(people, allocation, cost), cases=cases,
-                   replications=1, warmup=0, seed=1)
+    res = simulate(
+        DATA / "sequence.bpmn",
+        scenario=scenario(people, allocation, cost),
+        cases=cases,
+        replications=1,
+        warmup=0,
+        seed=1,
+    )
     return res, [r for r in res.event_log if r["activity"] == "A"]
 
 
 def test_the_person_who_can_start_first_takes_the_work_within_their_own_hours():
-    res, rows = log([{"name": "Pagi", "hours": {d: ["06:00-12:00"] for d in WEEK}},
-                     {"name": "Siang", "hours": {d: ["12:00-18:00"] for d in WEEK}}])
+    res, rows = log(
+        [
+            {"name": "Pagi", "hours": {d: ["06:00-12:00"] for d in WEEK}},
+            {"name": "Siang", "hours": {d: ["12:00-18:00"] for d in WEEK}},
+        ]
+    )
     by = Counter(r["resource"] for r in rows)
     assert set(by) == {"Pagi", "Siang"}
     for r in rows:
@@ -40,13 +52,16 @@ def test_the_person_who_can_start_first_takes_the_work_within_their_own_hours():
         assert r["start"].hour in (r["enabled"].hour, *opens)
     # a 12-hour week of two 6-hour shifts: utilisation counts each person's own hours
     lane = next(lane for lane in res.lanes if lane["lane"] == "Staf")
-    assert lane["utilisation"] == pytest.approx(len(rows) * 30 / (12 * 60 * len(rows) * 10 / 24),
-                                                rel=0.1)
+    assert lane["utilisation"] == pytest.approx(
+        len(rows) * 30 / (12 * 60 * len(rows) * 10 / 24), rel=0.1
+    )
 
 
 def test_earliest_free_is_prosimos_rule_whatever_the_hours():
-    shifts = [{"name": "Pagi", "hours": {d: ["06:00-12:00"] for d in WEEK}},
-              {"name": "Siang", "hours": {d: ["12:00-18:00"] for d in WEEK}}]
+    shifts = [
+        {"name": "Pagi", "hours": {d: ["06:00-12:00"] for d in WEEK}},
+        {"name": "Siang", "hours": {d: ["12:00-18:00"] for d in WEEK}},
+    ]
     # the case enabled Monday 10:00: Pagi is on duty, but Siang has been free longer
     soon = {r["enabled"].hour: r for r in log(shifts, "soonest_start", cases=3)[1]}
     free = {r["enabled"].hour: r for r in log(shifts, "earliest_free", cases=3)[1]}
@@ -71,14 +86,27 @@ def test_each_person_costs_their_own_rate():
 
 
 def test_a_person_only_takes_the_tasks_they_do():
-    res = simulate(Path(__file__).resolve().parents[1] / "data" / "prosimos" / "claims.bpmn",
-                   scenario={"arrivals": {"interarrival": "10 min"},
-                    "lanes": {"Front desk": {"people": [
+    res = simulate(
+        Path(__file__).resolve().parents[1] / "data" / "prosimos" / "claims.bpmn",
+        scenario={
+            "arrivals": {"interarrival": "10 min"},
+            "lanes": {
+                "Front desk": {
+                    "people": [
                         {"name": "Kasir", "tasks": ["T_notify"]},
-                        {"name": "Loket", "tasks": ["T_register", "T_ask", "T_notify"]}]}}},
-                   cases=200, replications=1, warmup=0, seed=4)
-    done = Counter((r["resource"], r["activity"]) for r in res.event_log
-                   if r["lane"] == "Front desk")
+                        {"name": "Loket", "tasks": ["T_register", "T_ask", "T_notify"]},
+                    ]
+                }
+            },
+        },
+        cases=200,
+        replications=1,
+        warmup=0,
+        seed=4,
+    )
+    done = Counter(
+        (r["resource"], r["activity"]) for r in res.event_log if r["lane"] == "Front desk"
+    )
     assert done[("Kasir", "T_notify")] > 0
     assert not done[("Kasir", "T_register")]
     assert not done[("Kasir", "T_ask")]
@@ -89,13 +117,28 @@ def test_a_multi_instance_count_from_case_data_over_the_limit_is_refused_at_once
     # the expression and the setting (before creating the instances: 10^9 would not fit).
     from bpengine import ScenarioError
 
-    source = (DATA / "multi.bpmn").read_text().replace(
-        "<loopCardinality>3</loopCardinality>", "<loopCardinality>jumlah_berkas</loopCardinality>")
+    source = (
+        (DATA / "multi.bpmn")
+        .read_text()
+        .replace(
+            "<loopCardinality>3</loopCardinality>",
+            "<loopCardinality>jumlah_berkas</loopCardinality>",
+        )
+    )
     model = tmp_path / "berkas.bpmn"
     model.write_text(source)
-    assert simulate(model, scenario={"data": {"jumlah_berkas": 4}}, cases=5, replications=1,
-                    warmup=0).cases == 5
-    with pytest.raises(ScenarioError, match=r"tasks\.P\.instances \(loopCardinality "
-                       r"'jumlah_berkas'\): 1000000000 is above the limit of 10000 \(the "
-                       r"setting bpengine.scenario.limits.MAX_INSTANCES\)"):
-        simulate(model, scenario={"data": {"jumlah_berkas": 10**9}}, cases=5, replications=1, warmup=0)
+    assert (
+        simulate(
+            model, scenario={"data": {"jumlah_berkas": 4}}, cases=5, replications=1, warmup=0
+        ).cases
+        == 5
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=r"tasks\.P\.instances \(loopCardinality "
+        r"'jumlah_berkas'\): 1000000000 is above the limit of 10000 \(the "
+        r"setting bpengine.scenario.limits.MAX_INSTANCES\)",
+    ):
+        simulate(
+            model, scenario={"data": {"jumlah_berkas": 10**9}}, cases=5, replications=1, warmup=0
+        )

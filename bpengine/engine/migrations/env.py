@@ -1,4 +1,5 @@
 """Alembic environment for the engine's tables (run through bpengine.engine.migrate)."""
+
 from __future__ import annotations
 
 from alembic import context
@@ -12,8 +13,12 @@ VERSION_TABLE = "bpe_alembic_version"  # apart from the embedding app's own alem
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata,
-                      version_table=VERSION_TABLE, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        version_table=VERSION_TABLE,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -6,6 +6,7 @@ once on import. Nothing else in bpengine names it, yet findings may suggest it, 
 keeps mandatory steps from it, ``redesign`` applies it and ``transform_scenario`` carries
 the scenario across it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,12 +28,17 @@ def delegate_next(model, finding) -> Applied:
     (step,) = targets_else_last(finding)
     after = [n for n in model.graph.successors(step) if model.elements[n].is_activity]
     if len(after) != 1:
-        raise ModelError(f"finding {finding.id}: {step} is not followed by one step",
-                         file=model.file)
+        raise ModelError(
+            f"finding {finding.id}: {step} is not followed by one step", file=model.file
+        )
     new, made = eliminate(model, step, finding=finding.id)
     # one change of this kind, naming the step and who reads for it
-    return Applied(new, tuple(dataclasses.replace(c, kind="delegate-next",
-                                                  elements=(step, after[0])) for c in made))
+    return Applied(
+        new,
+        tuple(
+            dataclasses.replace(c, kind="delegate-next", elements=(step, after[0])) for c in made
+        ),
+    )
 
 
 def longer_reading(scenario: dict, change) -> None:
@@ -43,7 +49,15 @@ def longer_reading(scenario: dict, change) -> None:
     tasks[reader] = f"{mean + READING_MINUTES:g} min"
 
 
-DELEGATE = register(Transformation(
-    Suggestion("delegate-next", "remove an acknowledging sign-off; the next office reads",
-               removes=targets_else_last, acts_on=targets_else_last),
-    delegate_next, scenario=longer_reading))
+DELEGATE = register(
+    Transformation(
+        Suggestion(
+            "delegate-next",
+            "remove an acknowledging sign-off; the next office reads",
+            removes=targets_else_last,
+            acts_on=targets_else_last,
+        ),
+        delegate_next,
+        scenario=longer_reading,
+    )
+)

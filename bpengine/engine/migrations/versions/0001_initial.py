@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-27
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -52,8 +53,11 @@ def upgrade() -> None:
         sa.Column("updated_at", TZ, nullable=False),
         sa.Column("ended_at", TZ, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_bpe_cases"),
-        sa.ForeignKeyConstraint(["definition_id"], ["bpe_definitions.id"],
-                                name="fk_bpe_cases_definition_id_bpe_definitions"),
+        sa.ForeignKeyConstraint(
+            ["definition_id"],
+            ["bpe_definitions.id"],
+            name="fk_bpe_cases_definition_id_bpe_definitions",
+        ),
     )
     op.create_index("ix_bpe_cases_definition_id", "bpe_cases", ["definition_id"])
     op.create_index("ix_bpe_cases_status", "bpe_cases", ["status"])
@@ -72,8 +76,9 @@ def upgrade() -> None:
         sa.Column("finished_at", TZ, nullable=True),
         sa.Column("finished_by", sa.String(200), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_bpe_tasks"),
-        sa.ForeignKeyConstraint(["case_id"], ["bpe_cases.id"],
-                                name="fk_bpe_tasks_case_id_bpe_cases"),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["bpe_cases.id"], name="fk_bpe_tasks_case_id_bpe_cases"
+        ),
     )
     op.create_index("ix_bpe_tasks_inbox", "bpe_tasks", ["state", "kind", "lane"])
     op.create_index("ix_bpe_tasks_due", "bpe_tasks", ["kind", "state", "due"])

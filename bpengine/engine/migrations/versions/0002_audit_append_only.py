@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-28
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -28,13 +29,17 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_FUNCTION)
         # Statement-level: refused even when no row matches, and TRUNCATE too.
-        op.execute("CREATE TRIGGER bpe_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
-                   "ON bpe_audit FOR EACH STATEMENT EXECUTE FUNCTION bpe_audit_append_only()")
+        op.execute(
+            "CREATE TRIGGER bpe_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+            "ON bpe_audit FOR EACH STATEMENT EXECUTE FUNCTION bpe_audit_append_only()"
+        )
     elif op.get_bind().dialect.name == "sqlite":
         for action in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER bpe_audit_no_{action.lower()} BEFORE {action} ON "
-                       f"bpe_audit BEGIN SELECT RAISE(ABORT, 'bpe_audit is append-only: "
-                       f"{action} refused'); END")
+            op.execute(
+                f"CREATE TRIGGER bpe_audit_no_{action.lower()} BEFORE {action} ON "
+                f"bpe_audit BEGIN SELECT RAISE(ABORT, 'bpe_audit is append-only: "
+                f"{action} refused'); END"
+            )
 
 
 def downgrade() -> None:

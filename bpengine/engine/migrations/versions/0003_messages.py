@@ -5,6 +5,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-30
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -57,8 +58,11 @@ def upgrade() -> None:
         sa.Column("every_seconds", sa.Float, nullable=True),
         sa.Column("remaining", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_bpe_schedules"),
-        sa.ForeignKeyConstraint(["definition_id"], ["bpe_definitions.id"],
-                                name="fk_bpe_schedules_definition_id_bpe_definitions"),
+        sa.ForeignKeyConstraint(
+            ["definition_id"],
+            ["bpe_definitions.id"],
+            name="fk_bpe_schedules_definition_id_bpe_definitions",
+        ),
     )
     op.create_index("ix_bpe_schedules_due", "bpe_schedules", ["due"])
 

@@ -7,6 +7,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-30
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -39,8 +40,9 @@ def upgrade() -> None:
         sa.Column("resolved_at", TZ, nullable=True),
         sa.Column("resolved_by", sa.String(200), nullable=True),
         sa.PrimaryKeyConstraint("task_id", name="pk_bpe_incidents"),
-        sa.ForeignKeyConstraint(["case_id"], ["bpe_cases.id"],
-                                name="fk_bpe_incidents_case_id_bpe_cases"),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["bpe_cases.id"], name="fk_bpe_incidents_case_id_bpe_cases"
+        ),
     )
     op.create_index("ix_bpe_incidents_case", "bpe_incidents", ["case_id", "state"])
 

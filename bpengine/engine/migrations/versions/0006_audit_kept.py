@@ -16,6 +16,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-30
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -68,10 +69,14 @@ def upgrade() -> None:
     if dialect == "postgresql":
         op.execute(_PG_ROW)
         op.execute(_PG_TRUNCATE)
-        op.execute("CREATE TRIGGER bpe_cases_keep_audit BEFORE DELETE OR UPDATE OF id "
-                   "ON bpe_cases FOR EACH ROW EXECUTE FUNCTION bpe_cases_keep_audit()")
-        op.execute("CREATE TRIGGER bpe_cases_keep_audit_all BEFORE TRUNCATE ON bpe_cases "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION bpe_cases_keep_audit_all()")
+        op.execute(
+            "CREATE TRIGGER bpe_cases_keep_audit BEFORE DELETE OR UPDATE OF id "
+            "ON bpe_cases FOR EACH ROW EXECUTE FUNCTION bpe_cases_keep_audit()"
+        )
+        op.execute(
+            "CREATE TRIGGER bpe_cases_keep_audit_all BEFORE TRUNCATE ON bpe_cases "
+            "FOR EACH STATEMENT EXECUTE FUNCTION bpe_cases_keep_audit_all()"
+        )
     elif dialect == "sqlite":
         for statement in _SQLITE:
             op.execute(statement)

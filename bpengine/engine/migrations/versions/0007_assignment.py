@@ -5,6 +5,7 @@ Revision ID: 0007_assignment
 Revises: 0006
 Create Date: 2026-11-30
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
