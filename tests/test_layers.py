@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import ast
 import importlib
+import io
 import pkgutil
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -172,8 +174,11 @@ def test_importing_a_layer_alone_loads_nothing_above_it(package):
 
 
 # Module size and surface, for the packages whose tests always checked them and for the base
-# modules every layer reads (``None``: a module of bpengine itself).
-SIZES = {"analysis": 420, "redesign": 400, "report": 400, "reengineer": 400, None: 420}
+# modules every layer reads (``None``: a module of bpengine itself). Size is counted in
+# statements (logical lines), not physical ones: `ruff format` lays one call out over many
+# lines, which says nothing about how much a reader has to hold (420 physical lines before
+# formatting were about 260-300 statements).
+SIZES = {"analysis": 300, "redesign": 300, "report": 300, "reengineer": 300, None: 300}
 MODULES = [
     (layer, m.name)
     for layer in sorted(k for k in SIZES if k)
@@ -186,7 +191,9 @@ MODULES = [
 )
 def test_module_is_readable_in_one_sitting(layer, name):
     module = importlib.import_module(".".join(p for p in ("bpengine", layer, name) if p))
-    lines = Path(module.__file__).read_text(encoding="utf-8").count("\n")
-    assert lines <= SIZES[layer], f"{layer}.{name} has {lines} lines: split it by topic"
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    statements = sum(1 for t in tokens if t.type == tokenize.NEWLINE)
+    assert statements <= SIZES[layer], f"{layer}.{name} has {statements} statements: split it"
     assert module.__doc__
     assert module.__all__
