@@ -57,8 +57,8 @@ class BoundedLoader(yaml.SafeLoader):
                     "nested more than {limit} levels deep (the setting "
                     "bpengine.scenario.limits.MAX_YAML_DEPTH)"
                 ).format(limit=limits.MAX_YAML_DEPTH),
-                self.peek_event().start_mark,
-            )  # type: ignore[no-untyped-call]
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
         try:
             node = super().compose_node(parent, index)
         finally:
