@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -422,15 +423,15 @@ def expression_problems(model: ProcessModel) -> list[Problem]:
     return out
 
 
-def _xml_problems(model: ProcessModel) -> list[Problem]:
-    """Conditional events and scripts, which the model keeps only in its XML."""
+def _uncompilable(
+    model: ProcessModel, nodes: list[Any], say: Callable[[Any, ExpressionError], str]
+) -> list[Problem]:
+    """A ``bad-condition`` problem on the activity or event holding each expression node whose
+    text cannot compile; ``say(node, error)`` words it."""
     out = []
-    root = model.tree()
-    for cond in root.xpath(
-        "//*[local-name()='conditionalEventDefinition']/*[local-name()='condition']"
-    ):
-        el = model.elements.get(cond.getparent().getparent().get("id"))
-        text = (cond.text or "").strip()
+    for node in nodes:
+        el = model.elements.get(node.getparent().getparent().get("id"))
+        text = (node.text or "").strip()
         if el is None or not text:
             continue
         try:
@@ -440,39 +441,40 @@ def _xml_problems(model: ProcessModel) -> list[Problem]:
                 _p(
                     model,
                     el,
-                    _("the condition of this event can never be evaluated: {why}").format(why=exc),
+                    say(node, exc),
                     "bad-condition",
                     severity=_severity(model, el.process),
                 )
             )
+    return out
+
+
+def _xml_problems(model: ProcessModel) -> list[Problem]:
+    """Conditional events and scripts, which the model keeps only in its XML."""
+    root = model.tree()
+    out = _uncompilable(
+        model,
+        root.xpath("//*[local-name()='conditionalEventDefinition']/*[local-name()='condition']"),
+        lambda node, why: _("the condition of this event can never be evaluated: {why}").format(
+            why=why
+        ),
+    )
     # Loop expressions the engine evaluates per case: a multi-instance count and stop
     # condition, a standard loop's condition. One that can never compile would fail the case
     # when it reaches the activity.
-    for expr in root.xpath(
-        "//*[local-name()='multiInstanceLoopCharacteristics']"
-        "/*[local-name()='loopCardinality' or "
-        "local-name()='completionCondition']"
-        " | //*[local-name()='standardLoopCharacteristics']"
-        "/*[local-name()='loopCondition']"
-    ):
-        el = model.elements.get(expr.getparent().getparent().get("id"))
-        text = (expr.text or "").strip()
-        if el is None or not text:
-            continue
-        try:
-            compile_expression(text)
-        except ExpressionError as exc:
-            out.append(
-                _p(
-                    model,
-                    el,
-                    _("the {part} of this activity can never be evaluated: {why}").format(
-                        part=etree.QName(expr).localname, why=exc
-                    ),
-                    "bad-condition",
-                    severity=_severity(model, el.process),
-                )
-            )
+    out += _uncompilable(
+        model,
+        root.xpath(
+            "//*[local-name()='multiInstanceLoopCharacteristics']"
+            "/*[local-name()='loopCardinality' or "
+            "local-name()='completionCondition']"
+            " | //*[local-name()='standardLoopCharacteristics']"
+            "/*[local-name()='loopCondition']"
+        ),
+        lambda node, why: _("the {part} of this activity can never be evaluated: {why}").format(
+            part=etree.QName(node).localname, why=why
+        ),
+    )
     out += _assignment_problems(model, root)
     for script in root.xpath("//*[local-name()='scriptTask']/*[local-name()='script']"):
         el = model.elements.get(script.getparent().get("id"))
