@@ -168,9 +168,7 @@ class TaskOperations(EngineCore):
     def _check_actionable(
         session, row: TaskRow, actor: str, lane: str | None, groups=None
     ) -> CaseRow:
-        what = _("task {id} ({element} {name!r})").format(
-            id=row.id, element=row.element_id, name=row.name
-        )
+        what = _task_words(row)
         if row.kind != "user":
             raise TaskNotReady(
                 _("{what} is a {kind} task; the engine completes it").format(
@@ -258,9 +256,7 @@ class TaskOperations(EngineCore):
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
-            what = _("task {id} ({element} {name!r})").format(
-                id=row.id, element=row.element_id, name=row.name
-            )
+            what = _task_words(row)
             if row.kind != "user":
                 raise TaskNotReady(
                     _("{what} is a {kind} task; it has no assignee").format(
@@ -333,9 +329,7 @@ class TaskOperations(EngineCore):
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
-            what = _("task {id} ({element} {name!r})").format(
-                id=row.id, element=row.element_id, name=row.name
-            )
+            what = _task_words(row)
             if row.assignee is None or row.assignee == actor:
                 self._check_actionable(session, row, actor, None)
             elif actor != row.owner:
@@ -377,9 +371,7 @@ class TaskOperations(EngineCore):
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
-            what = _("task {id} ({element} {name!r})").format(
-                id=row.id, element=row.element_id, name=row.name
-            )
+            what = _task_words(row)
             if row.delegation != "pending" or row.state != "ready":
                 raise TaskNotReady(
                     _("{what} is not delegated (nothing to resolve)").format(what=what)
@@ -556,3 +548,10 @@ class TaskOperations(EngineCore):
         finished = step(runtime, workflow)
         open_rows = self._save(session, case, runtime, workflow, finished, actor, now)
         return to_case(session, case, runtime, open_rows)
+
+
+def _task_words(row: TaskRow) -> str:
+    """How a refusal names a task: its id, element and name."""
+    return _("task {id} ({element} {name!r})").format(
+        id=row.id, element=row.element_id, name=row.name
+    )
