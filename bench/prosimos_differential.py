@@ -186,8 +186,12 @@ def _pool_of_64() -> dict:
 
 
 def _batches() -> dict:
-    """Batches (issue 14): notifications sent in turn by one person once three wait or the
-    oldest has waited four hours; damage assessed two at a time, in parallel."""
+    """Batches (issue 14): notifications sent in turn by one person three at a time, or once
+    the oldest has waited four hours; damage assessed two at a time, in parallel.
+
+    ``size = 3``, not ``size >= 3``: Prosimos 2.1.0 never fires a ``size >=`` rule on its own
+    (bpengine notes it and fires it as documented), so the two could not agree on that.
+    """
     doc = _claims()
     doc["batch_processing"] = [
         {
@@ -196,7 +200,7 @@ def _batches() -> dict:
             "size_distrib": [{"key": "1", "value": 0.2}, {"key": "3", "value": 0.8}],
             "duration_distrib": [{"key": "3", "value": 0.7}],
             "firing_rules": [
-                [{"attribute": "size", "comparison": ">=", "value": 3}],
+                [{"attribute": "size", "comparison": "=", "value": 3}],
                 [
                     {"attribute": "large_wt", "comparison": ">=", "value": 14400},
                     {"attribute": "large_wt", "comparison": "<=", "value": 86400},
