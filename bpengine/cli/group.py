@@ -70,7 +70,8 @@ def list_groups(url, user, name, history):
             )
         return
     if user is not None:
-        click.echo(f"{user}  {', '.join(engine.groups_of(user)) or _('(no group)')}")
+        found = ", ".join(engine.groups_of(user)) or _("(no group)")
+        click.echo(f"{user}  {found}")
         return
     members = engine.members(name)
     if not members:
