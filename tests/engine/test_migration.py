@@ -310,7 +310,7 @@ def test_in_flight_cases_of_a_collaboration_move_pool_by_pool(engine, clock, pbg
     ids = _cases_along_the_way(engine, v1.key, happy_path_data(old_model), 16)
     v2 = engine.deploy(new_model)
     plan = {m.case_id: m for m in engine.migrate(v1, v2, dry_run=True)}
-    assert sorted(plan) == sorted(ids)
+    assert sorted(plan) == sorted(c for c in ids if engine.get(c).status == "running")
     moving = {c for c, m in plan.items() if m.moved}
     # waiting in two pools at once (DPMPTSP for the SPPST, Dinas PUPR at a task) moves too
     assert any({"Catch_sppst", "Task_jadwal_konsultasi"} <= set(plan[c].at) for c in moving)
