@@ -214,7 +214,7 @@ def _read(
     case_attributes(doc.get("case_attributes"), sc, notes)
     global_attributes(doc.get("global_attributes"), sc, notes)
     event_attributes(doc.get("event_attributes"), sc, notes)
-    priorities(doc.get("prioritisation_rules"), sc)
+    priorities(doc.get("prioritisation_rules"), sc, notes)
     _rules(doc.get("branch_rules"), conditions, sc)
     sc.batches.update(prosimos_batches(doc.get("batch_processing"), notes))
     if "gateway_execution_limit" in doc:

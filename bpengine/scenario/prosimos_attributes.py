@@ -176,7 +176,7 @@ def _choice(values: object, where: str) -> Choice:
     return Choice(tuple(keys), tuple(probs))
 
 
-def priorities(section: object, sc: Scenario) -> None:
+def priorities(section: object, sc: Scenario, notes: list[str]) -> None:
     """``prioritisation_rules`` into ``sc.priorities``, lowest level first.
 
     Prosimos 2.1.0 prioritises by the case's own attributes (not global ones) and compares
@@ -224,3 +224,13 @@ def priorities(section: object, sc: Scenario) -> None:
                     )
         levels.append((int(level), branch_rule(entry.get("rules"), f"{where}.rules", own)))
     sc.priorities = sorted(levels, key=lambda lv: lv[0])  # stable: ties keep file order
+    if levels:  # simulation_engine.py: one event queue ordered by (priority, enabled time)
+        notes.append(
+            _(
+                "prioritisation_rules: a free person takes the waiting file of the most "
+                "urgent case, then the oldest; Prosimos 2.1.0 instead schedules all of a "
+                "run's higher-priority cases before any lower-priority one, so there a file "
+                "also waits for more urgent cases that arrive after it, even while a person "
+                "is idle (its cycle times are longer)"
+            )
+        )
