@@ -151,11 +151,14 @@ def assumption_rows(scenario, model) -> list[tuple[str, str, str, str]]:
         batch = scenario.batches.get(ident)
         if batch is not None:
             times = ", ".join(f"{int(t) // 60:02d}:{int(t) % 60:02d}" for t in batch.at)
-            what = (
-                _("signed in batches at {times}").format(times=times)
-                if times
-                else _("done once {n} files wait").format(n=batch.size)
-            )
+            if times:
+                what = _("signed in batches at {times}").format(times=times)
+            elif batch.size is not None:
+                what = _("done once {n} files wait").format(n=batch.size)
+            elif batch.rules:
+                what = _("done in batches when their firing rules hold")
+            else:
+                what = _("done in batches of a drawn size")
             rows.append((g, _name(model, ident), what, src("tasks", key, "batch")))
     g = _("How often files take each way")
     gateways = raw.get("gateways") or {}

@@ -115,7 +115,8 @@ def test_conditions_read_each_attribute(tmp_path):
             BatchRule("week_day", "=", 1.0),
         ),
     )
-    assert b.together is None and b.scale == ()
+    assert b.together is None
+    assert b.scale == ()
 
 
 def test_a_yaml_rule_batch_is_simulated_like_a_prosimos_one(tmp_path):
@@ -177,7 +178,8 @@ def test_set_paths_change_the_rules_like_the_file(tmp_path):
     )
     b = sc.batch("B")
     assert b.rules == ((BatchRule("size", ">=", 3.0),),)
-    assert b.together == "parallel" and b.scale == ((1, 1.0), (3, 0.5))
+    assert b.together == "parallel"
+    assert b.scale == ((1, 1.0), (3, 0.5))
 
 
 def test_the_cli_simulates_a_rule_batch_and_refuses_a_bad_one_in_one_line(tmp_path):
@@ -235,3 +237,11 @@ def test_a_bad_batch_is_refused_in_one_line_naming_the_key(tmp_path, batch, mess
     text = str(err.value)
     assert message in text
     assert "\n" not in text
+
+
+def test_the_report_states_a_rule_batch_among_its_assumptions(tmp_path):
+    from bpengine.report.assumptions import assumption_rows
+
+    sc = _load(tmp_path, _doc({"rules": [{"size": 3}], "worked": "sequential"}))
+    rows = [r for r in assumption_rows(sc, SEQUENCE) if r[2].startswith("done in batches")]
+    assert [r[2] for r in rows] == ["done in batches when their firing rules hold"]
