@@ -270,7 +270,7 @@ def _check(rules: list[BatchRule], where: str) -> None:
         except ValueError as exc:
             if str(exc) == "no upper bound":
                 message = _(
-                    "{where}.{key}: give an upper bound too (like '<= 1 day'): a file "
+                    "{where}.{key}: give an upper bound too (like '<= 24 h'): a file "
                     "waiting alone goes once it has waited that long"
                 )
             else:
