@@ -115,6 +115,17 @@ def prosimos_batches(section: object, notes: list[str]) -> dict[str, Batch]:
                     ).format(where=where)
                 )
             drawn = tuple((k, p / total) for k, p in sizes if p > 0)
+            one = dict(drawn).get(1, 0.0)
+            if 0 < one < 1:
+                # Prosimos draws once whether a file goes alone (size 1) and once the size
+                # of the batch it then opens, which may be 1 again
+                notes.append(
+                    _(
+                        "{where}.size_distrib: Prosimos 2.1.0 draws size 1 twice (for a file "
+                        "on its own, then for the batch it opens), so there a batch of one "
+                        "comes with {twice:.0%} instead of {once:.0%}; bpengine draws once"
+                    ).format(where=where, twice=one * (2 - one), once=one)
+                )
         out[tid] = Batch(
             rules=rules,
             sizes=drawn,

@@ -111,8 +111,9 @@ class Batching(Replicating):
         if batch.together is not None and self.net.boundaries[i]:
             raise ScenarioError(
                 _(
-                    "batch_processing ({task}): a task with boundary events is "
-                    "not simulated in batches one person works"
+                    "{task}: a task with boundary events is not simulated in batches one "
+                    "person works (the scenario's tasks.{task}.batch.worked, or a Prosimos "
+                    "batch_processing entry); drop the one person or the boundary events"
                 ).format(task=self.net.ids[i])
             )
         if batch.rules or batch.sizes:

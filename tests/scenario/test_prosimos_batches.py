@@ -210,3 +210,19 @@ def test_waiting_time_rules_note_that_prosimos_wraps_waits_at_a_day(tmp_path):
     sc = _load(tmp_path, _entry())
     (wrap,) = [n for n in sc.notes if "modulo one day" in n]
     assert wrap.startswith("batch_processing[0] (T_notify).firing_rules: Prosimos 2.1.0")
+
+
+def test_drawn_sizes_with_size_one_note_that_prosimos_draws_it_twice(tmp_path):
+    sc = _load(
+        tmp_path,
+        _entry(
+            firing_rules=[],
+            size_distrib=[{"key": "1", "value": 0.2}, {"key": "3", "value": 0.8}],
+        ),
+    )
+    assert sc.batch("T_notify").sizes == ((1, 0.2), (3, 0.8))
+    (note,) = [n for n in sc.notes if "draws size 1 twice" in n]
+    assert note.startswith("batch_processing[0] (T_notify).size_distrib: Prosimos 2.1.0")
+    assert "a batch of one comes with 36% instead of 20%; bpengine draws once" in note
+    sc = _load(tmp_path, _entry(firing_rules=[], size_distrib=[{"key": "3", "value": 1}]))
+    assert not any("twice" in n for n in sc.notes)
