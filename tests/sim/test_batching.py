@@ -149,7 +149,11 @@ def test_a_parallel_batch_frees_its_person_when_its_last_file_ends(tmp_path):
         assert after[0]["start"] == before[1]["end"]  # freed by the later case's file
     overrun = [p for p in pairs if p[0]["end"] > p[1]["end"]]
     assert overrun  # an earlier file ran on past its person's next batch
-    assert all(nxt[0]["start"] < p[0]["end"] for p, nxt in zip(pairs, pairs[1:], strict=False) if p in overrun)
+    assert all(
+        nxt[0]["start"] < p[0]["end"]
+        for p, nxt in zip(pairs, pairs[1:], strict=False)
+        if p in overrun
+    )
     busy = sum((p[1]["end"] - p[1]["start"]).total_seconds() / 60 for p in pairs)
     kepala = next(lane for lane in res.lanes if lane["lane"] == "Kepala")
     span = (max(r["end"] for r in rows) - datetime(2025, 1, 6, 8)).total_seconds() / 60
