@@ -21,7 +21,7 @@ models (../shared/bench) and parameter files generated from tests/data/prosimos/
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
 inclusive split by probability, case and event attributes and branch rules over them, histogram
 arrivals, a degenerate distribution, a flow without a probability, a pool of 64
-different workers, and batches (size and waiting-time rules, drawn sizes, Sequential and
+different workers, and batches (size, waiting-time, hour and weekday rules, drawn sizes, Sequential and
 Parallel).
 """
 
@@ -225,6 +225,19 @@ def _parallel_batches() -> dict:
     return doc
 
 
+def _timed_batches(rules: list) -> dict:
+    """Notifications in batches (Sequential) fired by time rules alone, at a pace the back
+    office keeps up with: each time rule checked on its own (combined in one file, or beside
+    a second batched task, they crash Prosimos 2.1.0 in ``update_process_state``)."""
+    doc = _batches()
+    doc["arrival_time_distribution"]["distribution_params"][0]["value"] = 4500
+    doc["batch_processing"] = doc["batch_processing"][:1]
+    doc["batch_processing"][0]["firing_rules"] = [
+        [{"attribute": a, "comparison": c, "value": v} for a, c, v in rules]
+    ]
+    return doc
+
+
 def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
     out = []
     bench = shared / "bench"
@@ -245,6 +258,21 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
         ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
         ("claims-batches", CLAIMS / "claims.bpmn", _batches()),
         ("claims-batches-parallel", CLAIMS / "claims.bpmn", _parallel_batches()),
+        (
+            "claims-batches-hours",
+            CLAIMS / "claims.bpmn",
+            _timed_batches([("daily_hour", ">=", 10), ("daily_hour", "<", 12)]),
+        ),
+        (
+            "claims-batches-ready",
+            CLAIMS / "claims.bpmn",
+            _timed_batches([("ready_wt", ">=", 3600), ("ready_wt", "<=", 28800)]),
+        ),
+        (
+            "claims-batches-friday",
+            CLAIMS / "claims.bpmn",
+            _timed_batches([("week_day", "=", "Friday")]),
+        ),
     ]
     return out
 
