@@ -56,14 +56,25 @@ def remove(user, groups, url, actor):
 @group.command("list", help=N_("List groups and their members, or one user's groups."))
 @_db_option
 @click.option("--user", help=N_("Only this user's groups."))
-@click.option("--group", "name", metavar="GROUP", help=N_("Only this group's members."))
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="GROUP",
+    help=N_("Only these groups' members (repeat for several)."),
+)
 @click.option(
     "--history", is_flag=True, help=N_("The log of changes: who added or removed whom, when.")
 )
-def list_groups(url, user, name, history):
+def list_groups(url, user, groups, history):
     engine = _open(url)
     if history:
-        for change in engine.membership_history(user=user, group=name):
+        changes = [
+            change
+            for name in (groups or (None,))
+            for change in engine.membership_history(user=user, group=name)
+        ]
+        for change in sorted(changes, key=lambda change: change.at) if groups else changes:
             click.echo(
                 f"{_when(change.at)}  {_(change.action):6}  {change.user}  {change.group}  "
                 f"{change.actor or '-'}"
@@ -73,7 +84,11 @@ def list_groups(url, user, name, history):
         found = ", ".join(engine.groups_of(user)) or _("(no group)")
         click.echo(f"{user}  {found}")
         return
-    members = engine.members(name)
+    members = {
+        found: users
+        for name in (groups or (None,))
+        for found, users in engine.members(name).items()
+    }
     if not members:
         click.echo(_("no members"))
     width = max((len(g) for g in members), default=0)
