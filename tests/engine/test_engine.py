@@ -85,7 +85,10 @@ def test_a_rejection_loops_back_through_revision(engine, data_dir):
 
 def test_deploy_is_versioned_by_content(engine, data_dir, tmp_path):
     first = engine.deploy(data_dir / "cuti.bpmn")
-    assert engine.deploy(data_dir / "cuti.bpmn") == first
+    assert first.new  # this call stored it
+    again = engine.deploy(data_dir / "cuti.bpmn")
+    assert again == first
+    assert not again.new  # the same content: the version already there
     old_case = engine.start("cuti", {"hari": 1, "revisi": 0}, actor="ani")
     changed = tmp_path / "cuti.bpmn"
     changed.write_text(
@@ -94,7 +97,7 @@ def test_deploy_is_versioned_by_content(engine, data_dir, tmp_path):
         .replace('name="Isi formulir cuti"', 'name="Isi formulir cuti (baru)"')
     )
     second = engine.deploy(changed)
-    assert (second.key, second.version) == ("cuti", 2)
+    assert (second.key, second.version, second.new) == ("cuti", 2, True)
     new_case = engine.start("cuti", {"hari": 1, "revisi": 0}, actor="ani")
     assert (
         engine.get(old_case.id).definition_version,
@@ -102,7 +105,7 @@ def test_deploy_is_versioned_by_content(engine, data_dir, tmp_path):
     ) == (1, 2)
     names = {t.case_id: t.name for t in engine.inbox(lane="Pegawai")}
     assert names == {old_case.id: "Isi formulir cuti", new_case.id: "Isi formulir cuti (baru)"}
-    assert [d.version for d in engine.definitions("cuti")] == [1, 2]
+    assert [(d.version, d.new) for d in engine.definitions("cuti")] == [(1, False), (2, False)]
     assert engine.start("cuti", {"hari": 1, "revisi": 0}, version=1).definition_version == 1
 
 
