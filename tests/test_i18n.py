@@ -335,7 +335,7 @@ _BAD_FILES = {
     "lane.yaml": "lanes:\n  Nope: {staff: 2}\n",
     "staff.yaml": "lanes:\n  Petugas DPMPTSP: {staff: 0}\n",
     "counting.yaml": "arrivals:\n  rate: 2\n  counting: hourly\n",
-    "priorities.json": '{"prioritisation_rules": []}',
+    "multitask.json": '{"multitask": {"type": "global", "values": []}}',
     "list.json": "[1, 2]",
     "calendars.json": '{"resource_calendars": ['
     + ", ".join(
@@ -387,8 +387,8 @@ _BAD_FILES = {
             "arrivals.counting: 'hourly' bukan 'working' atau 'calendar'",
         ),
         (
-            ["simulate", "processes/pbg.bpmn", "--prosimos", "{tmp}/priorities.json"],
-            "prioritisation_rules: tidak didukung: prioritas perkara tidak disimulasikan",
+            ["simulate", "processes/pbg.bpmn", "--prosimos", "{tmp}/multitask.json"],
+            "multitask: tidak didukung: Prosimos 2.1.0 sendiri berhenti dengan KeyError",
         ),
         (
             ["simulate", "processes/pbg.bpmn", "--prosimos", "{tmp}/list.json"],

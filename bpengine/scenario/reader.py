@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import ScenarioError
+from ..expressions import ExpressionError, compile_expression
 from ..i18n import N_, _
 from . import limits
 from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
@@ -43,6 +44,7 @@ _TOP_KEYS = (
     "tasks",
     "gateways",
     "data",
+    "priorities",
     "events",
     "handovers",
     "name",
@@ -400,6 +402,7 @@ def from_mapping(doc: object, model: ProcessModel | None, source: str) -> Scenar
             sc.data[str(key)] = parse_choice(spec, where)
         else:
             sc.data[str(key)] = parse_distribution(spec, where, duration=False)
+    _read_priorities(sc, doc.get("priorities"))
     for key, spec in _mapping(doc.get("events"), "events").items():
         _read_event(sc, models, key, spec)
     for key, spec in _mapping(doc.get("handovers"), "handovers").items():
@@ -592,6 +595,40 @@ def _read_gateway(sc: Scenario, models: list[Any] | None, key: object, spec: obj
             )
         )
     sc.probabilities[gid] = probs
+
+
+def _read_priorities(sc: Scenario, spec: object) -> None:
+    """``priorities``: levels with a condition over the case data (``data:``) each."""
+    if spec is None:
+        return
+    if not isinstance(spec, list):
+        raise ScenarioError(
+            _("priorities: expected a list of {{level, when}}, got {got}").format(
+                got=type(spec).__name__
+            )
+        )
+    levels = []
+    for k, entry in enumerate(spec):
+        where = f"priorities[{k}]"
+        entry = _mapping(entry, where)
+        _only(entry, where, ("level", "when"))
+        level = _number(entry.get("level"), f"{where}.level", integer=True)
+        when = entry.get("when")
+        if not isinstance(when, str) or not when.strip():
+            raise ScenarioError(_("{where}.when: expected a condition").format(where=where))
+        try:
+            names = compile_expression(when).names
+        except ExpressionError as exc:
+            raise ScenarioError(f"{where}.when: {exc}") from None
+        missing = sorted(names - set(sc.data))
+        if missing:
+            raise ScenarioError(
+                _("{where}.when: reads {names}, which data: does not generate").format(
+                    where=where, names=", ".join(missing)
+                )
+            )
+        levels.append((level, when))
+    sc.priorities = sorted(levels, key=lambda lv: lv[0])  # stable: ties keep their order
 
 
 def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
