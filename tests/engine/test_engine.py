@@ -527,3 +527,28 @@ def test_kept_instances_are_bounded_and_the_bound_is_checked(data_dir, clock):
                     engine.complete(task.id, step, actor="ani")
             assert len(engine._cached) <= bound
             assert [engine.get(c.id).data["revisi"] for c in cases] == [1, 1, 1]
+
+
+_TICKED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <process id="centang" isExecutable="true">
+    <startEvent id="s"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="G"/>
+    <exclusiveGateway id="G" default="f_lain"/>
+    <sequenceFlow id="f_satu" sourceRef="G" targetRef="T_satu">
+      <conditionExpression>${jumlah == 1}</conditionExpression></sequenceFlow>
+    <sequenceFlow id="f_lain" sourceRef="G" targetRef="T_lain"/>
+    <userTask id="T_satu" name="Satu berkas"/><userTask id="T_lain" name="Lainnya"/>
+    <sequenceFlow id="f2" sourceRef="T_satu" targetRef="e"/>
+    <sequenceFlow id="f3" sourceRef="T_lain" targetRef="e"/>
+    <endEvent id="e"/>
+  </process>
+</definitions>"""
+
+
+def test_a_ticked_box_is_not_the_number_one_at_a_gateway(engine):
+    # FEEL and Camunda: booleans and numbers are distinct; Python's True == 1 is not used
+    engine.deploy(_TICKED)
+    engine.start("centang", {"jumlah": 1})
+    engine.start("centang", {"jumlah": True})
+    assert sorted(t.element_id for t in engine.inbox()) == ["T_lain", "T_satu"]
