@@ -214,7 +214,7 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
     if process.endswith(".bpmn") or Path(process).is_file():
         definition = engine.deploy(process, trust_scripts=trust_scripts, actor=actor)
         key = definition.key
-        if fmt == "text":
+        if fmt == "text" and definition.new:  # an unchanged file: nothing to announce
             click.echo(
                 _("deployed {key} v{version}").format(
                     key=definition.key, version=definition.version

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ScenarioError
-from ..expressions import ExpressionError, compile_expression
+from ..errors import ExpressionError, ScenarioError
+from ..expressions import compile_expression
 from ..i18n import _
 from .distributions import Choice, Transitions
 from .prosimos_values import branch_rule, items, number, obj, only_keys, prosimos_distribution, text

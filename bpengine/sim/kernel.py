@@ -673,6 +673,7 @@ class Replication(Staffing, Batching):
             {
                 self.net.ids[j]
                 for case in self.open_cases.values()
+                if case.top is not None
                 for j, c in (*case.top.joins.items(), *case.top.or_wait.items())
                 if c
             }

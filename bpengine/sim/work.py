@@ -162,7 +162,8 @@ class Lane:
         # whoever has been free longest takes the next file, as at a real counter, so
         # the event log shows the work spread over the lane's people (calibration counts them)
         self.free = deque(range(staff))
-        self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
+        self.queue: deque[Any] = deque()
+        self.cost_min, self.busy = cost_per_hour / 60.0, 0.0
         self.people, self.policy = people, policy  # people: None for a head count
         self.costs = None if people is None else np.array([w.cost_min for w in people])
 
@@ -268,6 +269,8 @@ class Replicating(Protocol):
     def _try_or(self, scope: Any, t: float) -> None: ...
 
     def _pool_file(self, i: int, item: Item, t: float, batch: Any) -> None: ...
+
+    def _request(self, item: Item, t: float) -> None: ...
 
     def _serve_batch(self, lane: Lane, first: Item, t: float, staff: int) -> None: ...
 
@@ -375,6 +378,7 @@ class Staffing(Replicating):
             w = people[k]
             if w.skills is not None and node not in w.skills:
                 continue
+            key: tuple[Any, ...]
             if lane.policy == "earliest_free":  # Prosimos: free longest, whatever the hours
                 key = (w.free_since, k)
             else:

@@ -345,3 +345,19 @@ def test_incidents_and_retry_from_the_command_line(run, data_dir):
     refused = run("case", "retry", case["id"], ok=False)
     assert refused.exit_code == 1
     assert "has no open incident" in refused.output
+
+
+def test_case_start_says_deployed_only_when_a_new_version_is_stored(run, data_dir, tmp_path):
+    model = tmp_path / "cuti.bpmn"
+    model.write_bytes((data_dir / "cuti.bpmn").read_bytes())
+    first = run("case", "start", str(model), "--data", "hari=3").output.splitlines()
+    assert first[0] == "deployed cuti v1", first
+    again = run("case", "start", str(model), "--data", "hari=2").output.splitlines()
+    assert not [line for line in again if line.startswith("deployed ")], again
+    # the same file edited: a new version, and the line says so
+    model.write_text(
+        model.read_text(encoding="utf-8").replace("Isi formulir cuti", "Isi formulir cuti ASN"),
+        encoding="utf-8",
+    )
+    edited = run("case", "start", str(model), "--data", "hari=1").output.splitlines()
+    assert edited[0] == "deployed cuti v2", edited
