@@ -502,6 +502,16 @@ def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object
     if not isinstance(spec, dict) or "distribution" in spec:
         spec = {"duration": spec}
     _only(spec, where, ("duration", "batch", "instances", "repeat"))
+    if "duration" in spec and models is not None:
+        el, owner = _find(models, eid)
+        inside = [x.id for x in owner.elements.values() if x.scope == eid and x.is_activity]
+        if el.is_subprocess and inside:  # the simulator runs those, never the frame's time
+            raise ScenarioError(
+                _(
+                    "{where}.duration: {eid!r} is a subprocess whose steps take the time "
+                    "({steps}): give their durations instead"
+                ).format(where=where, eid=eid, steps=", ".join(inside))
+            )
     if "duration" in spec:
         sc.durations[eid] = parse_distribution(
             spec["duration"], f"{where}.duration", working_day_minutes=day

@@ -222,3 +222,16 @@ def test_staff_and_people_must_agree():
         load_scenario(
             {"lanes": {"Back office": {"allocation": "random", "staff": 2}}}, model=load(CLAIMS)
         )
+
+
+def test_a_duration_for_an_embedded_subprocess_is_refused():
+    # the steps inside take the time: a duration on the frame changed nothing, silently
+    model = load(
+        Path(__file__).resolve().parents[1] / "data" / "qa" / "pindah-datang-antar-kabupaten.bpmn"
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario({"tasks": {"Sub_ktp_el": "500 min"}}, model=model)
+    assert "tasks.Sub_ktp_el.duration" in str(err.value)
+    assert "Task_rekam_biometrik" in str(err.value)
+    # what a subprocess may be given stays accepted
+    assert load_scenario({"tasks": {"Sub_ktp_el": {"repeat": 0.1}}}, model=model)
