@@ -422,6 +422,13 @@ def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
             )
         )
     inter = DEFAULT_INTERARRIVAL
+    if "rate" in arr and "interarrival" in arr:
+        raise ScenarioError(
+            _(
+                "arrivals: give rate or interarrival, not both (rate {rate!r}, interarrival "
+                "{inter!r}: two ways of saying how often cases arrive)"
+            ).format(rate=arr["rate"], inter=arr["interarrival"])
+        )
     if "rate" in arr:  # Poisson arrivals: "rate: 10 per day" reads as cases per working day
         rate = _number(arr["rate"], "arrivals.rate", 0)
         if rate <= 0:

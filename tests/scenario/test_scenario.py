@@ -71,6 +71,10 @@ def test_sidecar_is_found_next_to_the_model(tmp_path, model):
         ),
         ({"lanes": {"Nobody": {"staff": 1}}}, "lanes.Nobody: no lane named 'Nobody'"),
         ({"arrivals": {"interarrival": 0}}, "arrivals.interarrival"),
+        (  # two ways of saying one thing: the interarrival won, the rate was dropped silently
+            {"arrivals": {"rate": 10, "interarrival": "30 min"}},
+            "arrivals: give rate or interarrival, not both",
+        ),
         ({"calendar": {"holidays": ["id-1990"]}}, "unknown holiday set 'id-1990'"),
         ({"start": "next monday"}, "start:"),
         ({"tasks": {"A": {"batch": {"at": ["25:00"]}}}}, "tasks.A.batch.at"),
