@@ -668,6 +668,15 @@ def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: objec
         raise ScenarioError(
             _("{where}.probability: cannot exceed 1, got {prob}").format(where=where, prob=prob)
         )
+    if prob is not None and models is not None:  # the simulator reads it on boundaries only
+        el = _find(models, eid)[0]
+        if el.kind != "boundaryEvent":
+            raise ScenarioError(
+                _(
+                    "{where}.probability: {eid!r} is a {kind}; only a boundary event fires "
+                    "with a probability (give this event a duration)"
+                ).format(where=where, eid=eid, kind=el.kind)
+            )
     # "2 working days" means office time unless the scenario says otherwise
     working = "working" in str(spec.get("duration", ""))
     sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", working)), prob)

@@ -242,3 +242,15 @@ def test_a_duration_for_an_embedded_subprocess_is_refused():
     assert "Task_rekam_biometrik" in str(err.value)
     # what a subprocess may be given stays accepted
     assert load_scenario({"tasks": {"Sub_ktp_el": {"repeat": 0.1}}}, model=model)
+
+
+def test_a_probability_for_an_event_that_is_no_boundary_event_is_refused():
+    # the simulator reads a probability only on boundary events: on the two-week timer
+    # inside the KTP-el subprocess it changed nothing, without a word
+    model = load(
+        Path(__file__).resolve().parents[1] / "data" / "qa" / "pindah-datang-antar-kabupaten.bpmn"
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario({"events": {"Timer_tunggu_blangko": {"probability": 0.5}}}, model=model)
+    assert "events.Timer_tunggu_blangko.probability" in str(err.value)
+    assert "boundary" in str(err.value)
