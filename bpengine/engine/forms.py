@@ -136,6 +136,10 @@ def _typed(spec: FormField, value, where: str):
                 spec.id,
             )
         return value
+    if isinstance(value, int) and not isinstance(value, bool) and kind == "string":
+        # digits typed as NAME=VALUE (a NIK, a number of a letter) read as a whole number;
+        # written back they are the same text (JSON has no leading zeros to lose)
+        value = str(value)
     if not isinstance(value, str):
         raise FormError(
             _("{where}: {value} is not text").format(where=where, value=repr(value)), spec.id
