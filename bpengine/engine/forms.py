@@ -20,12 +20,13 @@ from lxml import etree
 
 from ..errors import BpengineError, FormError
 from ..i18n import _
+from ..model.checks import FORM_FIELD_TYPES
 from .core import EngineCore
 
 __all__ = ["FormField", "read_forms", "validate", "FormOperations"]
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
-_TYPES = ("string", "long", "boolean", "date", "enum")
+_TYPES = FORM_FIELD_TYPES  # validate checks the same list
 
 
 @dataclass(frozen=True)
