@@ -61,7 +61,7 @@ def remove(user, groups, url, actor):
     "groups",
     multiple=True,
     metavar="GROUP",
-    help=N_("Only these groups' members (repeat for several)."),
+    help=N_("Only this group's members (repeat for several)."),
 )
 @click.option(
     "--history", is_flag=True, help=N_("The log of changes: who added or removed whom, when.")
@@ -69,12 +69,8 @@ def remove(user, groups, url, actor):
 def list_groups(url, user, groups, history):
     engine = _open(url)
     if history:
-        changes = [
-            change
-            for name in (groups or (None,))
-            for change in engine.membership_history(user=user, group=name)
-        ]
-        for change in sorted(changes, key=lambda change: change.at) if groups else changes:
+        changes = engine.membership_history(user=user)
+        for change in (c for c in changes if not groups or c.group in groups):
             click.echo(
                 f"{_when(change.at)}  {_(change.action):6}  {change.user}  {change.group}  "
                 f"{change.actor or '-'}"
@@ -85,9 +81,7 @@ def list_groups(url, user, groups, history):
         click.echo(f"{user}  {found}")
         return
     members = {
-        found: users
-        for name in (groups or (None,))
-        for found, users in engine.members(name).items()
+        name: users for name, users in engine.members().items() if not groups or name in groups
     }
     if not members:
         click.echo(_("no members"))
