@@ -206,9 +206,7 @@ def test_yaml_priorities_serve_urgent_requests_before_any_waiting_normal_one(tmp
         if r["case"] in urgent:
             continue
         waiting = [
-            u
-            for u in rows
-            if u["case"] in urgent and u["enabled"] < r["start"] < u["start"]
+            u for u in rows if u["case"] in urgent and u["enabled"] < r["start"] < u["start"]
         ]
         assert not waiting, (r, waiting[:1])
 
@@ -216,9 +214,9 @@ def test_yaml_priorities_serve_urgent_requests_before_any_waiting_normal_one(tmp
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ("{level: 1, when: \"ghost > 1\"}", r"priorities\[0\].when: reads ghost, which data:"),
+        ('{level: 1, when: "ghost > 1"}', r"priorities\[0\].when: reads ghost, which data:"),
         ("{level: 1.5, when: \"urgent == 'ya'\"}", r"priorities\[0\].level"),
-        ("{level: 1, when: \"urgent ==\"}", r"priorities\[0\].when: "),
+        ('{level: 1, when: "urgent =="}', r"priorities\[0\].when: "),
         ("{level: 1, when: \"urgent == 'ya'\", order: 2}", r"unknown key 'order'"),
     ],
 )
@@ -232,7 +230,7 @@ def test_yaml_priorities_that_cannot_work_are_refused_in_one_line(tmp_path, entr
 
 def test_a_priority_that_cannot_be_evaluated_names_the_level(tmp_path):
     path = tmp_path / "desk.yaml"
-    path.write_text(_YAML + "priorities:\n  - {level: 1, when: \"urgent + 1 > 2\"}\n")
+    path.write_text(_YAML + 'priorities:\n  - {level: 1, when: "urgent + 1 > 2"}\n')
     sc = load_scenario(path, model=DESK)
     with pytest.raises(ScenarioError, match=r"priorities: level 1: .* fails on case data"):
         simulate(DESK, scenario=sc, cases=3, replications=1, warmup=0, seed=1)
