@@ -198,7 +198,7 @@ def priorities(section: object, sc: Scenario, notes: list[str]) -> None:
             for m, rule in enumerate(items(group, f"{where}.rules[{k}]", True)):
                 rw = f"{where}.rules[{k}][{m}]"
                 rule = obj(rule, rw)
-                op, name = rule.get("comparison"), rule.get("attribute")
+                op, name = rule.get("comparison"), text(rule.get("attribute"), f"{rw}.attribute")
                 if op not in ("in", "=", "=="):
                     raise ScenarioError(
                         _(
