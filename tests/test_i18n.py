@@ -380,7 +380,7 @@ _BAD_FILES = {
         ),
         (
             ["simulate", "processes/pbg.bpmn", "-s", "{tmp}/staff.yaml"],
-            "lanes.Petugas DPMPTSP.staff: satu lajur memerlukan paling sedikit satu orang, didapat 0",
+            "lanes.Petugas DPMPTSP.staff: satu lajur memerlukan bilangan bulat orang dari 1 sampai 10000 (pengaturan bpengine.scenario.limits.MAX_STAFF), didapat 0",
         ),
         (
             ["simulate", "processes/pbg.bpmn", "-s", "{tmp}/counting.yaml"],

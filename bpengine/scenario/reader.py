@@ -443,6 +443,24 @@ def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
     return Arrivals(inter, arr_cal, counting)
 
 
+def _head_count(value: object, where: str) -> int:
+    """A lane's ``staff``: a whole number of people from 1 to :data:`limits.MAX_STAFF`.
+
+    Every wrong value (text such as ``1e9``, which YAML reads as text, a fraction, zero,
+    too many) gets the same line stating the accepted range, so the user need not guess it
+    from three different refusals.
+    """
+    count = int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= limits.MAX_STAFF:
+        return count
+    raise ScenarioError(
+        _(
+            "{where}: a lane needs a whole number of people from 1 to {limit} (the setting "
+            "bpengine.scenario.limits.MAX_STAFF), got {value}"
+        ).format(where=where, limit=limits.MAX_STAFF, value=limits.shorten(value))
+    )
+
+
 def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
     """One entry of ``lanes``: head count or named people, cost, hours, allocation."""
     calendar, day = sc.calendar, sc.calendar.working_minutes_per_day
@@ -450,14 +468,7 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
     name = _lane_name(models, key, where)
     spec = _mapping(spec, where)
     _only(spec, where, ("staff", "cost_per_hour", "duration", "hours", "people", "allocation"))
-    staff = _number(spec.get("staff", 1), f"{where}.staff", None, integer=True)
-    limits.check_count(staff, f"{where}.staff", limits.MAX_STAFF, "MAX_STAFF")
-    if staff < 1:
-        raise ScenarioError(
-            _("{where}.staff: a lane needs at least one person, got {staff}").format(
-                where=where, staff=staff
-            )
-        )
+    staff = _head_count(spec.get("staff", 1), f"{where}.staff")
     cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
     own = (
         Calendar(parse_hours(spec["hours"], f"{where}.hours"), calendar.holidays)
