@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ScenarioError
-from ..expressions import ExpressionError, compile_expression
+from ..errors import ExpressionError, ScenarioError
+from ..expressions import compile_expression
 from ..i18n import _
 from .distributions import Choice, Transitions
 from .prosimos_values import branch_rule, items, number, obj, only_keys, prosimos_distribution, text
@@ -181,7 +181,9 @@ def priorities(section: object, sc: Scenario, notes: list[str]) -> None:
     with ``in`` (a range) or equality only: any other comparison it reads as ``=``, so
     bpengine refuses it rather than run a different rule.
     """
-    own = {n: not isinstance(g, Choice) for n, g in sc.data.items() if n not in sc.process_data}
+    own: dict[str, bool | None] = {
+        n: not isinstance(g, Choice) for n, g in sc.data.items() if n not in sc.process_data
+    }
     levels = []
     for i, entry in enumerate(items(section, "prioritisation_rules")):
         where = f"prioritisation_rules[{i}]"

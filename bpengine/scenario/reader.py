@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ..errors import ScenarioError
-from ..expressions import ExpressionError, compile_expression
+from ..errors import ExpressionError, ScenarioError
+from ..expressions import compile_expression
 from ..i18n import N_, _
 from . import limits
 from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
