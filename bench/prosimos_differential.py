@@ -21,8 +21,9 @@ models (../shared/bench) and parameter files generated from tests/data/prosimos/
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
 inclusive split by probability, case and event attributes and branch rules over them, histogram
 arrivals, a degenerate distribution, a flow without a probability, a pool of 64
-different workers, and batches (size and waiting-time rules, drawn sizes, Sequential and
-Parallel).
+different workers, batches (size and waiting-time rules, drawn sizes, Sequential and
+Parallel), global attributes written by tasks (a counter, Markov transitions) with a
+decision tree, and case priorities (whose cycle times differ by design: ``KNOWN_GAPS``).
 """
 
 from __future__ import annotations
@@ -221,6 +222,73 @@ def _parallel_batches() -> dict:
     return doc
 
 
+def _global_attributes() -> dict:
+    """Process-wide data (issue 14): a count of claims registered (the first 300 are
+    complete, later ones wait for documents), a state that moves a -> b -> a as each is
+    registered (on b its identity is checked), and a decision tree over the amount (above
+    2500 its documents are checked)."""
+    doc = _claims()
+    fix0 = {"distribution_name": "fix", "distribution_params": [{"value": 0}]}
+    doc["global_attributes"] = [
+        {"name": "registered", "type": "continuous", "values": fix0},
+        {"name": "state", "type": "discrete", "values": [{"key": "a", "value": 1}]},
+    ]
+    doc["event_attributes"] = [
+        {
+            "event_id": "T_register",
+            "attributes": [
+                {"name": "registered", "type": "expression", "values": "registered + 1"},
+                {"name": "state", "type": "discrete", "values": {"a": {"b": 1}, "b": {"a": 1}}},
+                {
+                    "name": "tier",
+                    "type": "dtree",
+                    "values": [[["amount > 2500"], "2"], [True, "1"]],
+                },
+            ],
+        }
+    ]
+    doc["branch_rules"] = [
+        {"id": "early", "rules": [[{"attribute": "registered", "comparison": "<=", "value": 300}]]},
+        {"id": "late", "rules": [[{"attribute": "registered", "comparison": ">", "value": 300}]]},
+        {"id": "on_b", "rules": [[{"attribute": "state", "comparison": "=", "value": "b"}]]},
+        {"id": "big", "rules": [[{"attribute": "tier", "comparison": ">", "value": 1}]]},
+    ]
+    g = doc["gateway_branching_probabilities"]
+    for k, cid in ((0, "early"), (1, "late")):
+        g[0]["probabilities"][k]["condition_id"] = cid
+    for k, cid in ((0, "on_b"), (1, "big")):
+        g[1]["probabilities"][k]["condition_id"] = cid
+    return doc
+
+
+def _priorities() -> dict:
+    """Case priorities: claims at the counter first, then small ones, then the rest.
+    Prosimos 2.1.0 orders all of a run's events by priority before time, so its lower
+    priority claims wait for every more urgent claim of the run, even later ones, while
+    bpengine serves the waiting claims by priority: cycle times differ by design (the
+    work done, processing time, does not)."""
+    doc = _claims()
+    doc["prioritisation_rules"] = [
+        {
+            "priority_level": 1,
+            "rules": [[{"attribute": "channel", "comparison": "=", "value": "counter"}]],
+        },
+        {
+            "priority_level": 2,
+            "rules": [[{"attribute": "amount", "comparison": "in", "value": [0, 2500]}]],
+        },
+    ]
+    return doc
+
+
+# Comparisons that differ by design, not by mistake: printed, not counted as failures.
+KNOWN_GAPS = {
+    ("claims-priorities", "cycle_hours"): "Prosimos schedules all urgent cases of a run first",
+    ("claims-priorities", "utilisation Front desk"): "Prosimos' run lasts months longer",
+    ("claims-priorities", "utilisation Back office"): "Prosimos' run lasts months longer",
+}
+
+
 def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
     out = []
     bench = shared / "bench"
@@ -241,6 +309,8 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
         ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
         ("claims-batches", CLAIMS / "claims.bpmn", _batches()),
         ("claims-batches-parallel", CLAIMS / "claims.bpmn", _parallel_batches()),
+        ("claims-global-attributes", CLAIMS / "claims.bpmn", _global_attributes()),
+        ("claims-priorities", CLAIMS / "claims.bpmn", _priorities()),
     ]
     return out
 
@@ -323,6 +393,24 @@ def run_prosimos(bpmn: Path, params: Path, cases: int, lanes_of: dict) -> dict:
         "seconds": seconds,
         **{f"utilisation {k}": v for k, v in util.items()},
     }
+
+
+def prosimos_log(bpmn: Path, params: dict, cases: int) -> list[dict]:
+    """One Prosimos run of ``params`` on ``bpmn``: its event log, row by row."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path, stat, log = Path(tmp) / "params.json", Path(tmp) / "stat.csv", Path(tmp) / "log.csv"
+        path.write_text(json.dumps(params))
+        proc = subprocess.run(
+            [str(venv_python()), "-c", _DRIVER, str(bpmn), str(path), str(cases)]
+            + [str(stat), str(log), START],
+            capture_output=True,
+            text=True,
+            cwd=tmp,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr.strip().splitlines()[-1])
+        with open(log, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
 
 
 def run_bpengine(bpmn: Path, params: Path, cases: int, runs: int, seed: int):
@@ -431,9 +519,11 @@ def differential(
             b = [m[metric] for m in mine]
             p = [t[metric] for t in theirs]
             ok, diff, half = _agree(b, p)
+            gap = KNOWN_GAPS.get((name, metric))
+            verdict = "agrees" if ok else f"differs, known: {gap}" if gap else "DIFFERS"
             out(
                 f"  {metric:34s} {np.mean(b):10.4f} {np.mean(p):10.4f} {diff:+8.4f} "
-                f"{half:10.4f}  {'agrees' if ok else 'DIFFERS'}"
+                f"{half:10.4f}  {verdict}"
             )
             results.append(
                 {
@@ -442,6 +532,7 @@ def differential(
                     "bpengine": float(np.mean(b)),
                     "prosimos": float(np.mean(p)),
                     "agrees": ok,
+                    "known_gap": gap,
                 }
             )
         for metric in sorted(set(theirs[0]) ^ set(mine[0])):
@@ -460,9 +551,11 @@ def main() -> int:
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} at start")
     res = differential(Path(args.shared), args.cases, args.runs, args.only)
-    bad = [r for r in res if not r["agrees"]]
+    bad = [r for r in res if not r["agrees"] and not r["known_gap"]]
+    known = sum(1 for r in res if not r["agrees"] and r["known_gap"])
     print(
-        f"\n{len(res) - len(bad)} of {len(res)} comparisons agree; load average "
+        f"\n{sum(r['agrees'] for r in res)} of {len(res)} comparisons agree, {known} differ "
+        f"by design (KNOWN_GAPS), {len(bad)} differ; load average "
         f"{os.getloadavg()[0]:.2f} at end"
     )
     return 1 if bad else 0

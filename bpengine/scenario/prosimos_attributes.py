@@ -22,6 +22,7 @@ Read as Prosimos 2.1.0 reads and runs them (``prosimos/case_attributes.py``,
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import ExpressionError, ScenarioError
@@ -108,8 +109,21 @@ def event_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
                 )
 
 
+# Prosimos' event_attributes.py lets an expression draw from these; the safe evaluator has
+# no random functions (BPMN conditions must decide the same way every time)
+_DRAWING = re.compile(r"\b(fix|uniform|norm|triang|expon|lognorm|gamma)\s*\(")
+
+
 def _compiled(source: str, where: str) -> str:
     """``source`` once the safe evaluator has read it (refused here, not mid-run)."""
+    drawn = _DRAWING.search(source)
+    if drawn:
+        raise ScenarioError(
+            _(
+                "{where}: {source!r} draws from {name}(), which is not simulated inside "
+                "an expression (give a continuous attribute and use its name)"
+            ).format(where=where, source=source, name=drawn.group(1))
+        )
     try:
         compile_expression(source)
     except ExpressionError as exc:
@@ -200,7 +214,7 @@ def priorities(section: object, sc: Scenario, notes: list[str]) -> None:
             for m, rule in enumerate(items(group, f"{where}.rules[{k}]", True)):
                 rw = f"{where}.rules[{k}][{m}]"
                 rule = obj(rule, rw)
-                op, name = rule.get("comparison"), rule.get("attribute")
+                op, name = rule.get("comparison"), text(rule.get("attribute"), f"{rw}.attribute")
                 if op not in ("in", "=", "=="):
                     raise ScenarioError(
                         _(

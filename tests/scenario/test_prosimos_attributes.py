@@ -154,3 +154,11 @@ def test_markov_transitions_are_read_state_by_state():
 
 def _attribute(name, kind, values):
     return {"event_id": "T_take", "attributes": [{"name": name, "type": kind, "values": values}]}
+
+
+def test_an_expression_drawing_from_a_distribution_is_refused_naming_the_function():
+    doc = _doc(event_attributes=[_attribute("x", "expression", "2 * uniform(1, 5)")])
+    with pytest.raises(
+        ScenarioError, match=r"values: '2 \* uniform\(1, 5\)' draws from uniform\(\)"
+    ):
+        from_prosimos(doc, DESK)
