@@ -10,6 +10,7 @@ import datetime as _dt
 import json
 import zoneinfo
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any, cast, overload
 
 from sqlalchemy import Table, bindparam, create_engine, event, select
@@ -319,16 +320,40 @@ def audit(
 
 
 def write_pending(session: Session) -> None:
-    """Insert the task rows and audit rows collected during this call (Core executemany)."""
-    # the Core tables, not the ORM classes: a plain executemany, no ORM bulk-insert path
-    tables = (
-        ("bpe_new_tasks", cast(Table, TaskRow.__table__)),
-        ("bpe_audit", cast(Table, AuditRow.__table__)),
-    )
-    for key, table in tables:
-        rows = session.info.pop(key, None)
+    """Write the task and audit rows collected during this call (Core executemany): new
+    task rows, task rows closed or re-timed by :func:`sync_task_rows`, audit rows."""
+    # the Core tables on the session's connection, not the ORM classes: a plain
+    # executemany, none of the ORM's per-object bookkeeping
+    info = session.info
+    if not any(key in info for key in _PENDING):
+        return
+    connection = session.connection()
+    for key, statement in _PENDING.items():
+        rows = info.pop(key, None)
         if rows:
-            session.execute(table.insert(), rows)
+            connection.execute(statement, rows)
+
+
+_TASKS = cast(Table, TaskRow.__table__)
+# Built once: constructing a statement costs more than running it on SQLite.
+_OPEN_VALUES = select(_TASKS).where(
+    _TASKS.c.case_id == bindparam("case_id"), _TASKS.c.state.in_(OPEN_TASK_STATES)
+)
+# What write_pending writes, in this order, from the lists collected in session.info.
+_PENDING = {
+    "bpe_new_tasks": _TASKS.insert(),
+    "bpe_closed_tasks": _TASKS.update()
+    .where(_TASKS.c.id == bindparam("task_id"))
+    .values(
+        state=bindparam("new_state"),
+        finished_at=bindparam("at"),
+        finished_by=bindparam("by"),
+    ),
+    "bpe_due_tasks": _TASKS.update()
+    .where(_TASKS.c.id == bindparam("task_id"))
+    .values(due=bindparam("new_due")),
+    "bpe_audit": cast(Table, AuditRow.__table__).insert(),
+}
 
 
 def sync_task_rows(
@@ -338,21 +363,31 @@ def sync_task_rows(
     finished: set[str],
     at: _dt.datetime,
     actor: str,
-) -> tuple[list[TaskRow], list[TaskRow]]:
+) -> tuple[list[SimpleNamespace], list[SimpleNamespace]]:
     """Mirror the workflow's open tasks into ``bpe_tasks``; return (open rows, just closed).
 
     Rows that are no longer open become ``completed`` when the workflow ran them (their id
     is in ``finished``; for timer, message and signal rows, ``"@" + element id``) and
     ``cancelled`` otherwise (an interrupting boundary event, the other branch of an
     event-based gateway, a case cancelled).
+
+    The rows are read and written with Core statements, not as ORM objects (a step's
+    largest cost after SpiffWorkflow itself was the ORM's loading and flushing of them):
+    the returned rows are plain snapshots with the columns as attributes, and the writes
+    are collected in ``session.info`` for :func:`write_pending`, which runs after the case
+    row's version check.
     """
-    existing = {r.id: r for r in session.scalars(_OPEN_ROWS, {"case_id": case_id})}
+    existing = {
+        r.id: r
+        for r in session.connection().execute(_OPEN_VALUES, {"case_id": case_id}).mappings()
+    }
+    info = session.info
     closed, still_open = [], []
     seen = set()
     for task in open_now:
         seen.add(task.id)
-        row = existing.get(task.id)
-        if row is None:
+        found = existing.get(task.id)
+        if found is None:
             values = dict(
                 id=task.id,
                 case_id=case_id,
@@ -375,13 +410,17 @@ def sync_task_rows(
                 follow_up=None,
                 zone=None,
             )
-            session.info.setdefault("bpe_new_tasks", []).append(values)
-            row = TaskRow(**values)  # a detached snapshot for the returned Case
-        elif task.due is not None and utc(row.due) != task.due:
-            row.due = task.due
+            info.setdefault("bpe_new_tasks", []).append(values)
+            row = SimpleNamespace(**values)  # a snapshot for the returned Case
+        else:
+            row = SimpleNamespace(**found)
+            if task.due is not None and utc(row.due) != task.due:
+                row.due = task.due
+                info.setdefault("bpe_due_tasks", []).append(dict(task_id=row.id, new_due=task.due))
         still_open.append(row)
-    for task_id, row in existing.items():
+    for task_id, found in existing.items():
         if task_id not in seen:
+            row = SimpleNamespace(**found)
             done = (
                 f"@{row.element_id}" in finished
                 if row.kind in _CATCH_KINDS
@@ -390,5 +429,8 @@ def sync_task_rows(
             row.state = "completed" if done else "cancelled"
             row.finished_at = at
             row.finished_by = actor if row.kind == "user" else row.kind
+            info.setdefault("bpe_closed_tasks", []).append(
+                dict(task_id=task_id, new_state=row.state, at=at, by=row.finished_by)
+            )
             closed.append(row)
     return still_open, closed
