@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any, cast, overload
 
-from sqlalchemy import Table, bindparam, create_engine, event, select
+from sqlalchemy import Table, bindparam, create_engine, event, inspect, select
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import get_history, set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 
 from ..errors import BpengineError, hide_password
@@ -35,6 +37,7 @@ __all__ = [
     "to_task",
     "to_entries",
     "sync_task_rows",
+    "save_case",
     "audit",
     "changes",
     "write_pending",
@@ -434,3 +437,54 @@ def sync_task_rows(
             )
             closed.append(row)
     return still_open, closed
+
+
+_CASES = cast(Table, CaseRow.__table__)
+_CASE_COLUMNS = tuple(
+    a.key for a in inspect(CaseRow).column_attrs if a.key not in ("id", "version")
+)
+# The columns to set come from the parameters (Core's UPDATE without .values()); the
+# version check is the ORM's (CaseRow's version_id_col), done by hand.
+_UPDATE_CASE = _CASES.update().where(
+    _CASES.c.id == bindparam("case_id"), _CASES.c.version == bindparam("old_version")
+)
+
+
+def save_case(session: Session, row: CaseRow) -> None:
+    """Write what changed in a case row with one Core UPDATE that checks and bumps its
+    version (optimistic locking, as the ORM's flush of ``version_id_col`` does).
+
+    Raises StaleDataError (the engine's ConflictError) when another worker wrote the case
+    since it was read: its version moved on and no row matched. A column set to the value
+    it had is not written (as the ORM would not); nothing changed, nothing written. The
+    row then holds what is stored (:func:`set_committed_value`) and leaves the session
+    (detached, as after a commit): changing it again in this transaction writes nothing;
+    read it again. A row not yet inserted is flushed instead.
+    """
+    if not inspect(row).persistent:
+        session.flush()
+        return
+    changed = {}
+    for key in _CASE_COLUMNS:
+        added, _unchanged, deleted = get_history(row, key)
+        if added and not (deleted and deleted[0] == added[0]):
+            changed[key] = added[0]
+    if not changed:
+        return
+    version = row.version
+    matched = (
+        session.connection()
+        .execute(
+            _UPDATE_CASE,
+            {**changed, "version": version + 1, "case_id": row.id, "old_version": version},
+        )
+        .rowcount
+    )
+    if matched != 1:
+        raise StaleDataError(f"case {row.id}: version {version} is no longer the stored one")
+    for key, value in changed.items():
+        set_committed_value(row, key, value)
+    set_committed_value(row, "version", version + 1)
+    # Out of the session: its flush at commit would still walk the row for changes (a
+    # tenth of a step), and a later read in this transaction loads it again as stored.
+    session.expunge(row)
