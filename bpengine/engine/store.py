@@ -381,8 +381,7 @@ def sync_task_rows(
     row's version check.
     """
     existing = {
-        r.id: r
-        for r in session.connection().execute(_OPEN_VALUES, {"case_id": case_id}).mappings()
+        r.id: r for r in session.connection().execute(_OPEN_VALUES, {"case_id": case_id}).mappings()
     }
     info = session.info
     closed, still_open = [], []
