@@ -64,6 +64,7 @@ from .store import (
     audit,
     connect,
     json_data,
+    save_case,
     sync_task_rows,
     to_case,
     to_definition,
@@ -627,7 +628,7 @@ class Engine(
             audit(session, row.id, "end", actor, now, after={}, detail=row.outcome or "")
         row.state = runtime.dump(workflow, row.data)
         row.updated_at = now
-        session.flush()  # the case row's version check happens here
+        save_case(session, row)  # the case row's version check happens here
         write_pending(session)
         # kept for the next call once this transaction commits (_transaction, _keep); a
         # job's failure drops the bpe_ keys (jobs._run_job)

@@ -67,9 +67,8 @@ def _current(rows) -> dict[tuple[str, str], bool]:
     return state
 
 
-# Built once: constructing a statement costs more than running it on SQLite, and this one
-# runs on every claim and complete of an unclaimed task.
-_GROUPS_OF = (
+# Built once (complete() asks on every step): constructing it costs more than running it.
+_ACTOR_ROWS = (
     select(MembershipRow.user_id, MembershipRow.group_name, MembershipRow.action)
     .where(
         or_(
@@ -89,7 +88,7 @@ def stored_groups(session, actor: str | None) -> tuple[str, ...] | None:
     """
     if not actor:
         return None
-    rows = session.execute(_GROUPS_OF, {"actor": actor}).all()
+    rows = session.connection().execute(_ACTOR_ROWS, {"actor": actor}).all()
     if not rows:
         return None
     mine = [r for r in rows if r[0] == actor]
