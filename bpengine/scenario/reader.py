@@ -16,6 +16,7 @@ from ..errors import ExpressionError, ScenarioError
 from ..expressions import compile_expression
 from ..i18n import N_, _
 from . import limits
+from .batch_rules import RULE_KEYS, read_batch_rules
 from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
 from .distributions import Distribution, parse_choice, parse_distribution, parse_minutes
 from .scenario import (
@@ -220,8 +221,10 @@ def _start(value: object, sets: list[str]) -> dt.datetime:
 
 
 def _batch(spec: object, where: str) -> Batch:
+    """A sign-off round (``at``, ``size``), or a batch by firing rules or drawn sizes
+    (:mod:`~bpengine.scenario.batch_rules`), either one possibly worked by one person."""
     spec = _mapping(spec, where)
-    _only(spec, where, ("at", "size"))
+    _only(spec, where, ("at", "size", *RULE_KEYS))
     at = spec.get("at", [])
     if isinstance(at, (str, int)):
         at = [at]
@@ -247,11 +250,14 @@ def _batch(spec: object, where: str) -> Batch:
     size = _number(spec["size"], f"{where}.size", 1, integer=True) if "size" in spec else None
     if size is not None:
         limits.check_count(size, f"{where}.size", limits.MAX_CASES, "MAX_CASES")
-    if not times and size is None:
+    extra = read_batch_rules(spec, where, bool(times) or size is not None)
+    if not times and size is None and "rules" not in extra and "sizes" not in extra:
         raise ScenarioError(
-            _("{where}: give 'at' (times of day) and/or 'size'").format(where=where)
+            _("{where}: give 'at' (times of day) and/or 'size', or 'rules' or 'sizes'").format(
+                where=where
+            )
         )
-    return Batch(tuple(sorted(times)), size)
+    return Batch(tuple(sorted(times)), size, **extra)
 
 
 def _dates(value: object, where: str) -> frozenset[dt.date]:
