@@ -49,9 +49,9 @@ class Ranking:
                     return level
             except Exception as exc:  # ExpressionError, or a comparison of wrong types
                 raise ScenarioError(
-                    _("priorities: level {level}: {source} fails on case data {data}: {exc}").format(
-                        level=level, source=repr(expr.source), data=dict(case.data), exc=exc
-                    )
+                    _(
+                        "priorities: level {level}: {source} fails on case data {data}: {exc}"
+                    ).format(level=level, source=repr(expr.source), data=dict(case.data), exc=exc)
                 ) from None
         return math.inf
 

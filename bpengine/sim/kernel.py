@@ -211,19 +211,22 @@ class Replication(Staffing, Batching):
 
     # -- the run --------------------------------------------------------------------
     def run(self, progress=None):
-        # The loop allocates an item, a heap entry and a row per task and frees almost
-        # nothing cyclic (finished cases are kept anyway), so the cyclic collector's passes
-        # only cost time: about a fifth of the loop. It is back on as soon as the loop ends.
+        # The loop allocates a row and a heap entry (and, for a task that waits, an item) per
+        # task and frees almost nothing cyclic (finished cases are kept anyway), so the
+        # cyclic collector's passes only cost time: about a fifth of the loop. It stays off
+        # through tally too: the first pass after it is back on walks every object made
+        # meanwhile, which costs least once the caller has let go of this replication and
+        # its rows (the runner keeps only what run returns).
         collecting = gc.isenabled()
         gc.disable()
         try:
             self._loop(progress)
+            if self.open:
+                self._stuck()
+            stats = self.tally()
         finally:
             if collecting:
                 gc.enable()
-        if self.open:
-            self._stuck()
-        stats = self.tally()
         stats.transfers = self.transfers
         return stats
 

@@ -249,6 +249,7 @@ class Replicating(Protocol):
     has_or: bool
     sets_data: bool
     track_live: bool
+    plain: list[int]
     ranking: Ranking | None
     process: ProcessData | None
 
@@ -379,7 +380,8 @@ class Staffing(Replicating):
         heappush(self.heap, (end, DONE, next(self.seq), DONE_ROW, (scope, row)))
 
     def _finish_direct(self, job, t):
-        """The end of a task :meth:`_spawn_direct` started: what :meth:`_finish` does for it."""
+        """The end of such a task (started by :meth:`_spawn_direct`, or by :meth:`_serve`
+        from the queue): what :meth:`_finish` does for it."""
         scope, row = job
         self.rows.append(row)
         lane = self.lanes[row[2]]
@@ -446,6 +448,11 @@ class Staffing(Replicating):
         if lane.people is None:
             dur = self.node_stream[item.node].next()
             start, end = lane.clock.work(t, dur)
+            if self.plain[item.node] == 2:  # nothing else looks at it: as _spawn_direct
+                row = (item.case.id, item.node, item.lane, staff, item.enabled)
+                row += (item.released, t, start, end, dur)
+                heappush(self.heap, (end, DONE, next(self.seq), DONE_ROW, (item.scope, row)))
+                return
         else:
             w = lane.people[staff]
             dur = (w.streams.get(item.node) or self.node_stream[item.node]).next()
