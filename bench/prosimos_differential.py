@@ -21,8 +21,9 @@ models (../shared/bench) and parameter files generated from tests/data/prosimos/
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
 inclusive split by probability, case and event attributes and branch rules over them, histogram
 arrivals, a degenerate distribution, a flow without a probability, a pool of 64
-different workers, and batches (size and waiting-time rules, drawn sizes, Sequential and
-Parallel).
+different workers, an event-based gateway decided by racing a reply against a deadline
+(tests/data/prosimos/reminder.*), and batches (size and waiting-time rules, drawn sizes,
+Sequential and Parallel).
 """
 
 from __future__ import annotations
@@ -239,6 +240,7 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
         ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
         ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
         ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
+        ("reminder-event-race", CLAIMS / "reminder.bpmn", CLAIMS / "reminder.json"),
         ("claims-batches", CLAIMS / "claims.bpmn", _batches()),
         ("claims-batches-parallel", CLAIMS / "claims.bpmn", _parallel_batches()),
     ]

@@ -124,6 +124,8 @@ class Replication(Staffing, Batching):
             for i, d in enumerate(net.duration)
         ]
         self.has_or = net.has_or_join
+        self.random_splits = scenario.split_order == "random"
+        self.order_stream = UniformStream(None, self.rng_for("order"))
         # tasks that need none of _activate's multi-instance, loop or boundary handling:
         # _enter spawns their one work item itself, without a call through the handlers
         self.plain = [
@@ -331,10 +333,30 @@ class Replication(Staffing, Batching):
         elif not o:
             self._consume(scope, t)
         elif self.net.kinds[i] == XOR:
-            stack.append(o[self._choose(scope.case, i)])
+            if self.net.choose[i][0] == "race":
+                self._race(scope, i, t, stack)
+            else:
+                stack.append(o[self._choose(scope.case, i)])
         else:  # several flows out of an event: all are taken
             scope.count += len(o) - 1
             stack.extend(o)
+
+    def _race(self, scope, i, t, stack):
+        """An event-based gateway: each event's time is drawn, the first to happen wins
+        (ties by lot). The winner waits its drawn time, or (Prosimos) a fresh draw."""
+        net = self.net
+        dues = []
+        for j in net.outs[i]:
+            wait = self._delay(j, net.delay[j])  # the event's own stream
+            dues.append((self.clock.add(t, wait) if net.delay_working[j] else t + wait, j))
+        first = min(d for d, _j in dues)
+        ties = [j for d, j in dues if d == first]
+        j = ties[min(int(self._uniform(i) * len(ties)), len(ties) - 1)] if len(ties) > 1 else ties[0]
+        if net.choose[i][1]:  # Prosimos 2.1.0 draws the winner's duration again
+            stack.append(j)
+            return
+        self._pos_add(scope, j)
+        self._push(first, WAKE, (scope, j))
 
     def _enter_and(self, scope, i, t, stack):
         if self.net.n_in[i] > 1:  # a join: the last token in goes on, the others merge
@@ -362,7 +384,19 @@ class Replication(Staffing, Batching):
             self._consume(scope, t)
             return
         scope.count += len(o) - 1
+        if self.random_splits and len(o) > 1:
+            o = self._shuffled(o)
         stack.extend(reversed(o))
+
+    def _shuffled(self, o):
+        """The branches of a split in random order (Prosimos: the tasks a split enables ask
+        for people in random order, so a task some can do may take one another task needs)."""
+        o = list(o)
+        s = self.order_stream
+        for k in range(len(o) - 1, 0, -1):  # Fisher-Yates
+            j = min(int(s.next() * (k + 1)), k)
+            o[k], o[j] = o[j], o[k]
+        return o
 
     def _enter_end(self, scope, i, t, stack):
         self._consume(scope, t)

@@ -202,16 +202,12 @@ def build_lanes(net, scenario, rng_for) -> list[Lane]:
                 else frozenset(i for tid in person.tasks for i in by_task.get(tid, ()))
             )
             cost = staff.cost_per_hour if person.cost_per_hour is None else person.cost_per_hour
-            people.append(
-                Worker(
-                    person.name,
-                    scenario.person_calendar(name, person).clock(epoch),
-                    cost / 60.0,
-                    skills,
-                    streams,
-                    means,
-                )
-            )
+            own = scenario.person_calendar(name, person).clock(epoch)
+            w = Worker(person.name, own, cost / 60.0, skills, streams, means)
+            # free since their first working minute (as Prosimos counts): before any work,
+            # whoever is at their desk first counts as free longest
+            w.free_since = own.next_working(own.to_minutes(epoch))
+            people.append(w)
         lanes.append(
             Lane(name, len(people), clock, staff.cost_per_hour, False, people, staff.allocation)
         )
