@@ -335,7 +335,7 @@ _BAD_FILES = {
     "lane.yaml": "lanes:\n  Nope: {staff: 2}\n",
     "staff.yaml": "lanes:\n  Petugas DPMPTSP: {staff: 0}\n",
     "counting.yaml": "arrivals:\n  rate: 2\n  counting: hourly\n",
-    "priorities.json": '{"prioritisation_rules": []}',
+    "multitask.json": '{"multitask": {"type": "global", "values": []}}',
     "list.json": "[1, 2]",
     "calendars.json": '{"resource_calendars": ['
     + ", ".join(
@@ -380,15 +380,15 @@ _BAD_FILES = {
         ),
         (
             ["simulate", "processes/pbg.bpmn", "-s", "{tmp}/staff.yaml"],
-            "lanes.Petugas DPMPTSP.staff: satu lajur memerlukan paling sedikit satu orang, didapat 0",
+            "lanes.Petugas DPMPTSP.staff: satu lajur memerlukan bilangan bulat orang dari 1 sampai 10000 (pengaturan bpengine.scenario.limits.MAX_STAFF), didapat 0",
         ),
         (
             ["simulate", "processes/pbg.bpmn", "-s", "{tmp}/counting.yaml"],
             "arrivals.counting: 'hourly' bukan 'working' atau 'calendar'",
         ),
         (
-            ["simulate", "processes/pbg.bpmn", "--prosimos", "{tmp}/priorities.json"],
-            "prioritisation_rules: tidak didukung: prioritas perkara tidak disimulasikan",
+            ["simulate", "processes/pbg.bpmn", "--prosimos", "{tmp}/multitask.json"],
+            "multitask: tidak didukung: Prosimos 2.1.0 sendiri berhenti dengan KeyError",
         ),
         (
             ["simulate", "processes/pbg.bpmn", "--prosimos", "{tmp}/list.json"],

@@ -17,6 +17,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..model import mandatory_steps
 from .cycle_time import CycleTime, _frozen, _Record, cycle_time
 from .estimates import Estimates
 from .handoffs import check_ping_pong, lane_path_handoffs
@@ -160,9 +161,7 @@ def domain_metrics(model, scenario=None, timing=None) -> dict:
         "approvals": len(st.approvals),
         "approvals_on_critical_path": sum(1 for n in path if n in st.approval_set),
         # what the guard keeps: bpe:mandatory, else a legal act or a last check (mandate)
-        "mandatory_steps": sum(
-            1 for e in model.elements.values() if e.is_activity and model.mandate(e.id).required
-        ),
+        "mandatory_steps": len(mandatory_steps(model)),
         "handoffs": lane_path_handoffs(model) + len(model.message_flows),
         "lanes_on_critical_path": len(lanes_on_path),
         "ping_pongs": len(check_ping_pong(model, scenario)),

@@ -37,6 +37,7 @@ COMMANDS = [
     ("calibrate", "calibrate"),
     ("conformance", "conformance"),
     ("case", "case"),
+    ("group", "group"),
     ("db", "db"),
 ]
 

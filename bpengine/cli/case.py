@@ -156,6 +156,8 @@ _WORDS = (
     N_("timer"),
     N_("migrate"),
     N_("error"),
+    N_("add"),
+    N_("remove"),
 )
 
 

@@ -6,8 +6,7 @@ import click
 
 from ..i18n import N_, _
 from ..model import load
-from ..reengineer.before_after import compare as compare_models
-from ..reengineer.before_after import scenarios_for, simulate_pair
+from ..reengineer.before_after import scenarios_for, simulate_and_compare
 from ..report.observed import compare_logs
 from ..report.tables import comparison_tables
 from . import options
@@ -158,20 +157,18 @@ def compare(
         mb, ma, scenario=scenario, after_scenario=after_scenario, overrides=overrides
     )
     with progress_bar("simulating before and after", "cases", quiet) as update:
-        results = simulate_pair(
-            mb, ma, sb, sa, cases, replications, seed, progress=update, workers=jobs
-        )
-    result = compare_models(
-        mb,
-        ma,
-        scenario=sb,
-        cases=cases,
-        replications=replications,
-        seed=seed,
-        after_scenario=sa,
-        results=results,
-        service_standard=service_standard,
-    )
+        result = simulate_and_compare(
+            mb,
+            ma,
+            scenario=sb,
+            after_scenario=sa,
+            cases=cases,
+            replications=replications,
+            seed=seed,
+            service_standard=service_standard,
+            progress=update,
+            workers=jobs,
+        ).comparison
     text = f"{before} -> {after}\n{result.table()}\n{result.headline()}".rstrip()
     emit(
         fmt,

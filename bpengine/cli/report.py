@@ -8,8 +8,7 @@ from .. import analysis
 from ..i18n import N_, _
 from ..model import load
 from ..redesign.sidecars import read_change_log
-from ..reengineer.before_after import compare as compare_models
-from ..reengineer.before_after import scenarios_for, simulate_pair
+from ..reengineer.before_after import scenarios_for, simulate_and_compare
 from ..report import Comparison, structure, write_report
 from ..report.plots import plots_for
 from . import options
@@ -84,20 +83,18 @@ def report(
             comparison = Comparison(mb.name, ma.name, tuple(structure(mb, ma)))
         else:
             with progress_bar("simulating before and after", "cases", quiet) as update:
-                results = simulate_pair(
-                    mb, ma, sb, sa, cases, replications, seed, progress=update, workers=jobs
+                comparison, rb, ra = simulate_and_compare(
+                    mb,
+                    ma,
+                    scenario=sb,
+                    after_scenario=sa,
+                    cases=cases,
+                    replications=replications,
+                    seed=seed,
+                    progress=update,
+                    workers=jobs,
                 )
-            comparison = compare_models(
-                mb,
-                ma,
-                scenario=sb,
-                cases=cases,
-                replications=replications,
-                seed=seed,
-                after_scenario=sa,
-                results=results,
-            )
-            plots = plots_for(*results)
+            plots = plots_for(rb, ra)
     fit = None
     if log_file:
         from ..records.conformance import conformance

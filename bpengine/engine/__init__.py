@@ -5,6 +5,7 @@
 """
 
 from .engine import Engine
+from .membership import MembershipChange
 from .migrate import upgrade
 from .migration import Move
 from .records import Case, Definition, HistoryEntry, Incident, Job, Page, Task
@@ -16,6 +17,7 @@ __all__ = [
     "HistoryEntry",
     "Incident",
     "Job",
+    "MembershipChange",
     "Move",
     "Page",
     "Task",

@@ -48,6 +48,7 @@ from .events import summarise
 from .forms import FormOperations, read_forms
 from .jobs import JobOperations, JobPolicy, resolve
 from .lengths import check_lengths
+from .membership import MembershipOperations
 from .messages import MessageOperations, deploy_notes
 from .messages import business_key as _business_key
 from .migrate import current, head, upgrade
@@ -97,6 +98,7 @@ class Engine(
     MigrationOperations,
     QueryOperations,
     FormOperations,
+    MembershipOperations,
 ):
     """The embedded engine.
 

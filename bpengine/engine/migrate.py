@@ -132,8 +132,9 @@ def app_role_sql(role: str = "bpe_app") -> list[str]:
     """PostgreSQL statements giving the workers' login ``role`` what the engine needs and no
     more: it may add to the audit and read it, never change or delete it.
 
-    The triggers of migrations 0002 and 0006 refuse UPDATE, DELETE and TRUNCATE on the audit
-    to everyone, but the tables' owner can drop a trigger; the workers therefore connect as
+    The triggers of migrations 0002, 0006 and 0008 refuse UPDATE, DELETE and TRUNCATE on the
+    audit and the group membership log to everyone, but the tables' owner can drop a
+    trigger; the workers therefore connect as
     this role, which owns nothing, and the owner only runs ``bpengine db upgrade``. Run the
     statements as the owner after upgrading (and again after a later upgrade adds a table).
     Cases cannot be deleted either: the role has no DELETE on ``bpe_cases``.
@@ -151,6 +152,6 @@ def app_role_sql(role: str = "bpe_app") -> list[str]:
         f"GRANT SELECT ON {VERSION_TABLE} TO {role}",
         f"GRANT SELECT, INSERT, UPDATE ON {', '.join(_TABLES_WRITTEN)} TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON bpe_schedules TO {role}",
-        f"GRANT SELECT, INSERT ON bpe_audit TO {role}",
+        f"GRANT SELECT, INSERT ON bpe_audit, bpe_memberships TO {role}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}",
     ]

@@ -21,7 +21,7 @@ from ..errors import BpengineError, ConflictError
 from ..i18n import _
 from .core import EngineCore
 from .frontier import open_tasks
-from .respec import check, move, target_name
+from .respec import check, move, target_name, thrown_inside
 from .schema import OPEN_TASK_STATES, CaseRow, TaskRow
 from .store import audit
 
@@ -134,7 +134,10 @@ class MigrationOperations(EngineCore):
                 version = f"{target.key} v{target.version}"
                 workflow = self._workflow(source, case)
                 at = tuple(sorted({t.element_id for t in open_tasks(workflow)}))
-                reasons = check(workflow, target.spec, target.subprocess_specs, mapping, version)
+                inside = thrown_inside(target.spec, target.subprocess_specs, target.senders)
+                reasons = check(
+                    workflow, target.spec, target.subprocess_specs, mapping, version, inside
+                )
                 if reasons or dry_run:
                     return Move(case_id, at, not reasons, tuple(reasons))
                 move(workflow, target.spec, target.subprocess_specs, mapping)
@@ -149,6 +152,7 @@ class MigrationOperations(EngineCore):
                     task = now_open.get(row.id)
                     if task is not None:
                         row.element_id, row.name, row.lane = task.element_id, task.name, task.lane
+                        row.message = task.message
                 case.state, case.definition_id, case.updated_at = state, new_id, now
                 renamed = {k: v for k, v in mapping.items() if target_name(k, mapping) != k}
                 audit(

@@ -1,6 +1,6 @@
 """The engine's tables (SQLAlchemy 2 typed models).
 
-Seven tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
+Eight tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
 
 - ``bpe_definitions``: one row per deployed version: content digest, BPMN source and the
   SpiffWorkflow spec, stored once (cases never repeat it).
@@ -18,6 +18,8 @@ Seven tables, prefixed ``bpe_`` so they sit beside an agency app's own tables:
 - ``bpe_schedules``: when the next case of a process with a timer start event is due.
 - ``bpe_incidents``: a job (timer or service task) that failed: the error, how often it was
   tried, when it is tried again (:mod:`bpengine.engine.jobs`).
+- ``bpe_memberships``: append-only log of who was added to or removed from which group
+  (:mod:`bpengine.engine.membership`); the latest change per user and group is the membership.
 
 The schema is created and upgraded by the Alembic migrations in ``migrations/``; these
 models must match the latest migration (a test compares them).
@@ -52,6 +54,7 @@ __all__ = [
     "MessageRow",
     "ScheduleRow",
     "IncidentRow",
+    "MembershipRow",
     "OPEN_TASK_STATES",
     "WAITING_KINDS",
 ]
@@ -220,3 +223,14 @@ class IncidentRow(Base):
     updated_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     resolved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class MembershipRow(Base):
+    __tablename__ = "bpe_memberships"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(200), index=True)
+    group_name: Mapped[str] = mapped_column(String(200), index=True)
+    action: Mapped[str] = mapped_column(String(8))  # "add" or "remove"
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -17,6 +17,7 @@ from ..errors import BpengineError, ConflictError, Forbidden, NotFound, TaskNotR
 from ..i18n import _
 from .core import EngineCore
 from .forms import validate
+from .membership import known_groups
 from .records import Case, Task
 from .schema import CaseRow, TaskRow
 from .services import takes_job
@@ -125,9 +126,10 @@ class TaskOperations(EngineCore):
             Only tasks this actor claimed or may claim: unclaimed, and offered to them (a
             candidate user; or a task without candidates, offered to its lane).
         groups : iterable of str, optional
-            The actor's groups (the application knows them): tasks offered to one of them
-            (a candidate group; or, for a task without candidates, its lane) come too, and
-            tasks without candidates of other lanes no longer do.
+            The actor's groups: tasks offered to one of them (a candidate group; or, for a
+            task without candidates, its lane) come too, and tasks without candidates of
+            other lanes no longer do. Not given: the actor's groups in the engine's store
+            (:meth:`add_member`), if the store is used.
         overdue : bool
             Only tasks whose due date (``camunda:dueDate``) has passed.
         """
@@ -142,6 +144,7 @@ class TaskOperations(EngineCore):
             )
             if lane is not None:
                 query = query.where(TaskRow.lane == lane)
+            groups = known_groups(session, actor, groups)
             if actor is not None or groups is not None:
                 query = query.where(offered_to(actor, groups))
             if overdue:
@@ -193,8 +196,8 @@ class TaskOperations(EngineCore):
             raise Forbidden(
                 _("{what} is claimed by {assignee!r}").format(what=what, assignee=row.assignee)
             )
-        if not row.assignee:
-            check_candidate(row, actor, groups, what)
+        if not row.assignee:  # groups not given: the engine's store knows them (or nobody)
+            check_candidate(row, actor, known_groups(session, actor, groups), what)
         case = getattr(row, "case", None) or session.get(CaseRow, row.case_id)
         if case.status != "running":
             raise TaskNotReady(

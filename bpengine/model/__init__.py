@@ -4,7 +4,7 @@ from .approval import Approval, classify
 from .checks import validate
 from .elements import DataObject, Element, Flow, Lane, MessageFlow, Pool, ProcessInfo
 from .handover import Handover
-from .mandate import Mandate, classify_mandate, legal_act
+from .mandate import Mandate, classify_mandate, legal_act, mandatory_steps
 from .process_model import ProcessModel, load
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "ProcessModel",
     "classify",
     "classify_mandate",
+    "mandatory_steps",
     "legal_act",
     "load",
     "validate",

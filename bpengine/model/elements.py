@@ -15,6 +15,7 @@ __all__ = [
     "GATEWAY_KINDS",
     "EVENT_KINDS",
     "SUBPROCESS_KINDS",
+    "SYSTEM_TASK_KINDS",
     "FLOW_NODE_KINDS",
     "Element",
     "Flow",
@@ -38,6 +39,10 @@ TASK_KINDS = frozenset(
     }
 )
 SUBPROCESS_KINDS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+#: tasks a system does (the simulator runs them around the clock with no staff of a lane)
+SYSTEM_TASK_KINDS = frozenset(
+    {"serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask"}
+)
 ACTIVITY_KINDS = TASK_KINDS | SUBPROCESS_KINDS | {"callActivity"}
 GATEWAY_KINDS = frozenset(
     {

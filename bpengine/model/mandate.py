@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Mandate",
     "classify_mandate",
+    "mandatory_steps",
     "legal_act",
     "legal_acts",
     "LEGAL_ACT_WORDS",
@@ -239,6 +240,18 @@ def _guarded(model: ProcessModel, element_id: str) -> str | None:
         if nxt.kind in AUTOMATED_KINDS or any(w in _IRREVERSIBLE for w, _ in legal_acts(nxt.name)):
             return n
     return None
+
+
+def mandatory_steps(model: ProcessModel) -> list[str]:
+    """The activities of ``model`` a redesign must keep, in document order.
+
+    Every count of "mandatory steps" (the analyzer's metrics, the before/after table) is
+    the length of this list, so it says what the redesigner does: the steps whose
+    :meth:`~bpengine.model.ProcessModel.mandate` is required (marked, a legal act, or the
+    last check before an act that cannot be undone), not only those marked
+    ``bpe:mandatory``.
+    """
+    return [e.id for e in model.elements.values() if e.is_activity and model.mandate(e.id).required]
 
 
 def classify_mandate(model: ProcessModel, element: Element) -> Mandate:

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import BpengineError, LogError
 from ..i18n import _
+from ..model.elements import SYSTEM_TASK_KINDS
 from ..model.graph import activities_beyond
 from ..scenario import Scenario, load_scenario
 from ..scenario.loading import read_yaml
@@ -291,7 +292,11 @@ def _fit_lanes(fit: _Fitting, executions) -> dict:
     """The ``lanes`` section: head count (distinct people, or most busy at once), hours."""
     by_lane: dict = defaultdict(list)
     for x in executions:
-        by_lane[x.lane].append(x)
+        # a system step drawn in an office's lane is done by no person of it (unless the
+        # base scenario gives it to a lane): its "(system)" resource is not a head to count
+        system = fit.model.elements[x.task].kind in SYSTEM_TASK_KINDS
+        if not system or x.task in fit.bsc.assignments:
+            by_lane[x.lane].append(x)
     lanes_doc: dict = {}
     for lane in sorted(by_lane, key=str):
         if lane is not None:

@@ -274,6 +274,16 @@ def _lane(model: ProcessModel, el, lane: str):
     return found
 
 
+def _inside(model: ProcessModel, ident: str) -> list[str]:
+    """Every element within subprocess ``ident``, nested subprocesses' included."""
+    scopes: set[str] = {ident}
+    while True:  # a nested subprocess holds steps of its own
+        found = [el.id for el in model.elements.values() if el.scope in scopes]
+        if scopes >= set(found):
+            return found
+        scopes.update(found)
+
+
 def reassign(
     model: ProcessModel, task_id: str, lane_id: str, *, finding: str | None = None
 ) -> Applied:
@@ -297,17 +307,21 @@ def reassign(
         raise refuse(model, el.id, _("is already in lane {name}").format(name=repr(lane.name)))
     d = Draft(model)
     before = d.overlaps()
-    d.set_lane(el.id, lane.id)
+    # the steps inside an embedded subprocess are its work: they move with it (and are drawn
+    # moved with its frame), or the office would keep the work and no handoff would be saved
+    inside = _inside(model, el.id)
+    for ident in (el.id, *inside):
+        d.set_lane(ident, lane.id)
     box, band = d.bounds(el.id), d.bounds(lane.id)
     if box is None or band is None:
         d.relayout = True
     else:
         dy = band[1] + band[3] / 2 - (box[1] + box[3] / 2)
-        d.set_bounds(el.id, (box[0], box[1] + dy, box[2], box[3]))
-        for b in d.boundary_events(el.id):
-            bb = d.bounds(b.get("id"))
+        moved = [el.id, *inside, *(b.get("id") for b in d.boundary_events(el.id))]
+        for ident in moved:
+            bb = d.bounds(ident)
             if bb:
-                d.set_bounds(b.get("id"), (bb[0], bb[1] + dy, bb[2], bb[3]))
+                d.set_bounds(ident, (bb[0], bb[1] + dy, bb[2], bb[3]))
     result = d.finish(before)
     change = Change(
         "reassign",

@@ -228,11 +228,19 @@ def _move_staff(model: ProcessModel, f) -> Applied:
 
 def _relocate_check(model: ProcessModel, f) -> Applied:
     """``relocate-check``: the target, else the last approval among the elements, moves up
-    front."""
+    front; a loop with neither has no check to move (its last step is the rework itself)."""
     check = next(
         (e for e in (*_targets(f), *reversed(f.elements)) if model.approval(e).is_approval),
-        f.elements[-1],
+        None,
     )
+    if check is None:
+        raise ModelError(
+            _(
+                "finding {id}: no check among {elements}: no step of the loop is an approval, "
+                "so there is nothing to move up front"
+            ).format(id=f.id, elements=", ".join(f.elements)),
+            file=model.file,
+        )
     return relocate_check(model, check, finding=f.id)
 
 

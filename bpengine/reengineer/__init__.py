@@ -16,10 +16,12 @@ from ..lazy import lazy_exports
 
 # public name -> module that defines it
 _LAZY = {
+    "BeforeAfter": ".before_after",
     "compare": ".before_after",
     "per_case_counts": ".before_after",
     "scenarios_for": ".before_after",
     "service_standard_days": ".before_after",
+    "simulate_and_compare": ".before_after",
     "simulate_pair": ".before_after",
     "Candidate": ".search",
     "Reengineering": ".search",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -26,9 +26,17 @@ from ..model import load as load_model
 from ..report.comparison import Comparison, Metric, simulated_metric, structure
 from ..scenario import load_scenario, parse_minutes
 from ..scenario.loading import sidecar_path
-from ..sim import simulate
+from ..sim import SimulationResult, simulate
 
-__all__ = ["compare", "scenarios_for", "simulate_pair", "per_case_counts", "service_standard_days"]
+__all__ = [
+    "BeforeAfter",
+    "compare",
+    "simulate_and_compare",
+    "scenarios_for",
+    "simulate_pair",
+    "per_case_counts",
+    "service_standard_days",
+]
 
 # sim KPI name -> (row key, label, unit, better)
 _KPIS = [
@@ -244,6 +252,60 @@ def _within(result, days: float) -> list[float]:
     ]
 
 
+class BeforeAfter(NamedTuple):
+    """What :func:`simulate_and_compare` returns: the table and the two runs behind it.
+
+    The runs are kept for what the table does not hold (the report's plots of cycle time
+    and waiting by lane: ``plots_for(result.before, result.after)``).
+    """
+
+    comparison: Comparison
+    before: SimulationResult
+    after: SimulationResult
+
+
+def simulate_and_compare(
+    before,
+    after,
+    *,
+    scenario=None,
+    after_scenario=None,
+    cases: int = 1000,
+    replications: int = 10,
+    seed: int = 7,
+    service_standard=None,
+    progress=None,
+    workers: int = 1,
+) -> BeforeAfter:
+    """Simulate both models and compare them: the one call behind :func:`compare`,
+    ``bpengine compare``, ``bpengine report`` and ``bpengine reengineer``.
+
+    Parameters
+    ----------
+    before, after, scenario, after_scenario, cases, replications, seed, service_standard
+        As :func:`compare` takes them; the scenarios are resolved by :func:`scenarios_for`.
+    progress : callable, optional
+        ``progress(done, total)`` over the cases of both sides (:func:`simulate_pair`).
+    workers : int
+        Processes per side, as :func:`bpengine.simulate`.
+
+    Returns
+    -------
+    BeforeAfter
+        ``(comparison, before, after)``: the table and both simulation results.
+    """
+    before = before if isinstance(before, ProcessModel) else load_model(before)
+    after = after if isinstance(after, ProcessModel) else load_model(after)
+    sb, sa = scenarios_for(before, after, scenario=scenario, after_scenario=after_scenario)
+    rb, ra = simulate_pair(
+        before, after, sb, sa, cases, replications, seed, progress=progress, workers=workers
+    )
+    table = _compare_results(
+        before, after, rb, ra, scenario, after_scenario, cases, seed, service_standard
+    )
+    return BeforeAfter(table, rb, ra)
+
+
 def compare(
     before,
     after,
@@ -284,12 +346,37 @@ def compare(
         Rows: structure (exact), cycle time mean/median/p90, waiting, staff hours, cost,
         SLA compliance, handoffs and approvals per case, each with CIs and Welch's p-value.
     """
+    if results is None:
+        return simulate_and_compare(
+            before,
+            after,
+            scenario=scenario,
+            after_scenario=after_scenario,
+            cases=cases,
+            replications=replications,
+            seed=seed,
+            service_standard=service_standard,
+        ).comparison
     before = before if isinstance(before, ProcessModel) else load_model(before)
     after = after if isinstance(after, ProcessModel) else load_model(after)
-    if results is None:
-        sb, sa = scenarios_for(before, after, scenario=scenario, after_scenario=after_scenario)
-        results = simulate_pair(before, after, sb, sa, cases, replications, seed)
     rb, ra = results
+    return _compare_results(
+        before, after, rb, ra, scenario, after_scenario, cases, seed, service_standard
+    )
+
+
+def _compare_results(
+    before: ProcessModel,
+    after: ProcessModel,
+    rb: SimulationResult,
+    ra: SimulationResult,
+    scenario,
+    after_scenario,
+    cases: int,
+    seed: int,
+    service_standard,
+) -> Comparison:
+    """The before/after table of two simulation results (see :func:`compare`)."""
     rows: list[Metric] = [
         m for m in structure(before, after) if m.key not in ("handoffs", "approvals")
     ]

@@ -25,7 +25,7 @@ from ..report import Comparison, write_report
 from ..report.plots import plots_for
 from ..scenario import load_scenario
 from ..scenario.loading import read_yaml, sidecar_path
-from .before_after import compare, simulate_pair
+from .before_after import simulate_and_compare
 from .search import Reengineering, reengineer
 
 __all__ = ["Outcome", "reengineer_to"]
@@ -183,25 +183,15 @@ def _prove(
 ) -> tuple:
     """The comparison of the best redesign with the procedure as it is, and its plots."""
     with stage("simulating before and after", "cases") as update:
-        results = simulate_pair(
+        comparison, rb, ra = simulate_and_compare(
             model,
             after,
-            raw,
-            after_scenario,
-            cases,
-            replications,
-            seed,
+            scenario=raw,
+            after_scenario=after_scenario,
+            cases=cases,
+            replications=replications,
+            seed=seed,
             progress=update,
             workers=jobs or 0,
         )
-    comparison = compare(
-        model,
-        after,
-        scenario=raw,
-        cases=cases,
-        replications=replications,
-        seed=seed,
-        after_scenario=after_scenario,
-        results=results,
-    )
-    return comparison, plots_for(*results)
+    return comparison, plots_for(rb, ra)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from ..i18n import N_, _, format_number, format_percent
-from ..model import ProcessModel
+from ..model import ProcessModel, mandatory_steps
 from ..model.graph import next_activities
 from .significance import mean_ci, welch
 
@@ -291,7 +291,9 @@ def _activity_graph(model: ProcessModel) -> nx.DiGraph:
 def structural_metrics(model: ProcessModel) -> dict[str, float]:
     """Counts of what a model is made of (see :data:`STRUCTURE_LABELS`).
 
-    ``handoffs`` counts the step-to-step connections that cross from one lane to another.
+    ``handoffs`` counts the step-to-step connections that cross from one lane to another;
+    ``mandatory`` the steps a redesign must keep, as the redesigner decides it
+    (:func:`bpengine.model.mandate.mandatory_steps`: marked, a legal act or a last check).
     """
     els = model.elements
     acts = [e for e in els.values() if e.is_activity]
@@ -299,7 +301,7 @@ def structural_metrics(model: ProcessModel) -> dict[str, float]:
     return {
         "activities": len(acts),
         "approvals": sum(1 for e in acts if model.approval(e.id).is_approval),
-        "mandatory": sum(1 for e in acts if e.mandatory),
+        "mandatory": len(mandatory_steps(model)),
         "lanes": len({e.lane for e in acts if e.lane}),
         "handoffs": sum(1 for a, b in ag.edges if els[a].lane != els[b].lane),
         "gateways": sum(1 for e in els.values() if e.is_gateway),

@@ -79,7 +79,9 @@ def _main_plane(root):
     return diagram.find(f"{{{BPMNDI}}}BPMNPlane") if diagram is not None else None
 
 
-def _node(kind: str, box, name: str, attrs: str, mandatory: bool) -> list[str]:
+def _node(
+    kind: str, box, name: str, attrs: str, mandatory: bool, expanded: bool = False
+) -> list[str]:
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
     out = []
@@ -138,6 +140,10 @@ def _node(kind: str, box, name: str, attrs: str, mandatory: bool) -> list[str]:
             f'<rect class="task{extra}"{attrs} x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" '
             f'height="{h:.1f}" rx="9"/>'
         )
+        if expanded:  # a frame around its children: the name at its top, no "+" marker
+            lines = _wrap(name, w - 8, 2)
+            out.append(_text(lines, cx, y + 6 + _LINE_H / 2 + (len(lines) - 1) * _LINE_H / 2))
+            return out
         if kind in SUBPROCESS_KINDS or kind == "callActivity":
             out.append(
                 f'<path class="mk thin" d="M{cx - 7:.1f},{y + h - 16:.1f}h14v14h-14z'
@@ -174,7 +180,10 @@ def _shapes(plane, kinds: dict, highlight: dict, xs: list, ys: list) -> tuple[li
             lanes.append((box, name, attrs))
         else:
             mandatory = sem.get("{http://bpengine.org/schema/bpmn/1.0}mandatory") == "true"
-            nodes.append((kind, box, name, attrs, mandatory, ident))
+            expanded = kind in SUBPROCESS_KINDS and shape.get("isExpanded") == "true"
+            nodes.append((kind, box, name, attrs, mandatory, ident, expanded))
+    # an expanded subprocess is drawn first, so its filled frame never hides its children
+    nodes.sort(key=lambda node: not node[-1])
     return pools, lanes, nodes
 
 
@@ -282,8 +291,8 @@ def render_svg(
                 (ax, ay), (bx, by) = pts[len(pts) // 2 - 1], pts[len(pts) // 2]
                 cx, cy = (ax + bx) / 2 + 4, (ay + by) / 2 - 8
             out.append(_text(_wrap(name, 90, 2), cx, cy, "lbl small flow"))
-    for kind, box, name, attrs, mandatory, _ident in nodes:
-        out += _node(kind, box, name, attrs, mandatory)
+    for kind, box, name, attrs, mandatory, _ident, expanded in nodes:
+        out += _node(kind, box, name, attrs, mandatory, expanded)
     out.append("</svg>")
     return "\n".join(out)
 

@@ -23,6 +23,7 @@ from . import limits
 __all__ = [
     "Distribution",
     "Choice",
+    "Transitions",
     "parse_minutes",
     "parse_distribution",
     "parse_choice",
@@ -439,3 +440,22 @@ def parse_choice(spec: object, where: str) -> Choice:
             )
         )
     return Choice(tuple(options), tuple(probs))
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """A categorical attribute that moves between values (Prosimos' Markov transitions).
+
+    ``moves`` maps the attribute's current value to the :class:`Choice` of its next one; a
+    value with no entry (or an attribute not yet set) stays as it is, as in Prosimos.
+    """
+
+    moves: tuple[tuple[Any, Choice], ...]
+
+    @property
+    def mean(self) -> None:
+        return None
+
+    def after(self, current: object) -> Choice | None:
+        """The choice of the next value from ``current``, or None when it stays."""
+        return next((c for v, c in self.moves if v == current), None)

@@ -30,7 +30,8 @@ from ..errors import ScenarioError
 from ..i18n import N_, _
 from . import limits
 from .calendar import Calendar
-from .distributions import Choice
+from .distributions import Choice, Transitions
+from .prosimos_attributes import case_attributes, event_attributes, global_attributes, priorities
 from .prosimos_batches import prosimos_batches
 from .prosimos_values import (
     branch_rule,
@@ -63,14 +64,18 @@ _READ = (
     "model_type",
     "gateway_execution_limit",
     "batch_processing",
+    "global_attributes",
+    "prioritisation_rules",
 )
 # sections of Prosimos files bpengine refuses, and why, in one line each
 _REFUSED = {
-    "prioritisation_rules": N_(
-        "case priorities are not simulated (every queue is first come, first served)"
+    # prosimos/multitasking/multitasking_struct.py: init_relative_workload is commented out,
+    # so allocate_task_to fails on executed_tasks[r_id]; release_multitasking_resource frees
+    # the others at the start of their task, so they work on any number at once
+    "multitask": N_(
+        "Prosimos 2.1.0 itself stops with KeyError when a resource it lists "
+        "ends a task, and lets every other resource work on any number of tasks at once"
     ),
-    "global_attributes": N_("process-wide attributes are not simulated"),
-    "multitask": N_("a person working on several tasks at once is not simulated"),
     "granule_size": N_("fuzzy (probabilistic) calendars are not simulated"),
 }
 
@@ -208,8 +213,10 @@ def _read(
         eid = text(obj(ev, where).get("event_id"), f"{where}.event_id")
         # Prosimos lets an intermediate event take calendar time, whatever the calendars
         sc.events[eid] = EventTiming(prosimos_distribution(ev, where, notes), False, None)
-    _case_attributes(doc.get("case_attributes"), sc, notes)
-    _event_attributes(doc.get("event_attributes"), sc, notes)
+    case_attributes(doc.get("case_attributes"), sc, notes)
+    global_attributes(doc.get("global_attributes"), sc, notes)
+    event_attributes(doc.get("event_attributes"), sc, notes)
+    priorities(doc.get("prioritisation_rules"), sc, notes)
     _rules(doc.get("branch_rules"), conditions, sc)
     sc.batches.update(prosimos_batches(doc.get("batch_processing"), notes))
     if "gateway_execution_limit" in doc:
@@ -462,12 +469,13 @@ def _branches(section: object, sc: Scenario, notes: list[str]) -> dict[str, dict
 
 def _rules(section: object, conditions: dict[str, dict[str, str]], sc: Scenario) -> None:
     """``branch_rules`` referred to by ``condition_id``: conditions over case attributes."""
+    labels = (Choice, Transitions)
     numeric: dict[str, bool | None] = {
-        name: not isinstance(gen, Choice) for name, gen in sc.data.items()
+        name: not isinstance(gen, labels) for name, gen in {**sc.data, **sc.process_data}.items()
     }
     for attrs in sc.event_data.values():  # computed values: numeric unless compared to text
         numeric.update(
-            {n: None if isinstance(g, str) else not isinstance(g, Choice) for n, g in attrs.items()}
+            {n: None if isinstance(g, str) else not isinstance(g, labels) for n, g in attrs.items()}
         )
     rules = {}
     for i, rule in enumerate(items(section, "branch_rules")):
@@ -486,76 +494,6 @@ def _rules(section: object, conditions: dict[str, dict[str, str]], sc: Scenario)
                     ).format(gid=gid, fid=fid, cid=cid)
                 )
         sc.rules[gid] = {fid: rules[cid] for fid, cid in flows.items()}
-
-
-def _case_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
-    for i, attr in enumerate(items(section, "case_attributes")):
-        where = f"case_attributes[{i}]"
-        attr = obj(attr, where)
-        only_keys(attr, where, ("name", "type", "values"))
-        name = text(attr.get("name"), f"{where}.name")
-        kind = attr.get("type")
-        if kind == "discrete":
-            sc.data[name] = _choice(attr.get("values"), f"{where}.values")
-        elif kind == "continuous":
-            sc.data[name] = prosimos_distribution(
-                attr.get("values"), f"{where}.values", notes, unit=1.0
-            )
-        else:
-            raise ScenarioError(
-                _("{where}.type: {kind!r} is not 'discrete' or 'continuous'").format(
-                    where=where, kind=kind
-                )
-            )
-
-
-def _event_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
-    """Attributes a task sets when it ends: drawn (discrete, continuous) or computed."""
-    for i, entry in enumerate(items(section, "event_attributes")):
-        where = f"event_attributes[{i}]"
-        entry = obj(entry, where)
-        only_keys(entry, where, ("event_id", "attributes"))
-        tid = text(entry.get("event_id"), f"{where}.event_id")
-        out = sc.event_data.setdefault(tid, {})
-        for j, attr in enumerate(items(entry.get("attributes"), f"{where}.attributes")):
-            aw = f"{where}.attributes[{j}]"
-            attr = obj(attr, aw)
-            only_keys(attr, aw, ("name", "type", "values"))
-            name = text(attr.get("name"), f"{aw}.name")
-            kind, values = attr.get("type"), attr.get("values")
-            if kind == "discrete" and isinstance(values, dict):
-                raise ScenarioError(
-                    _(
-                        "{aw}.values: Markov transitions between values are not "
-                        "simulated (give a list of values with probabilities)"
-                    ).format(aw=aw)
-                )
-            if kind == "discrete":
-                out[name] = _choice(values, f"{aw}.values")
-            elif kind == "continuous":
-                out[name] = prosimos_distribution(values, f"{aw}.values", notes, unit=1.0)
-            elif kind == "expression":
-                out[name] = text(values, f"{aw}.values")  # compiled by the simulator
-            else:
-                raise ScenarioError(
-                    _(
-                        "{aw}.type: {kind!r} is not simulated (discrete, continuous, expression)"
-                    ).format(aw=aw, kind=kind)
-                )
-
-
-def _choice(values: object, where: str) -> Choice:
-    keys, probs = [], []
-    for j, o in enumerate(items(values, where, True)):
-        ow = f"{where}[{j}]"
-        o = obj(o, ow)
-        keys.append(text(o.get("key"), f"{ow}.key"))
-        probs.append(number(o.get("value"), f"{ow}.value", 0))
-    if not keys or abs(sum(probs) - 1) > 1e-6:
-        raise ScenarioError(
-            _("{where}: probabilities sum to {sum:g}, not 1").format(where=where, sum=sum(probs))
-        )
-    return Choice(tuple(keys), tuple(probs))
 
 
 def _check_ids(sc: Scenario, model: ProcessModel, source: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import ScenarioError
+from ..expressions import ExpressionError, compile_expression
 from ..i18n import N_, _
 from . import limits
 from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
@@ -43,6 +44,7 @@ _TOP_KEYS = (
     "tasks",
     "gateways",
     "data",
+    "priorities",
     "events",
     "handovers",
     "name",
@@ -400,6 +402,7 @@ def from_mapping(doc: object, model: ProcessModel | None, source: str) -> Scenar
             sc.data[str(key)] = parse_choice(spec, where)
         else:
             sc.data[str(key)] = parse_distribution(spec, where, duration=False)
+    _read_priorities(sc, doc.get("priorities"))
     for key, spec in _mapping(doc.get("events"), "events").items():
         _read_event(sc, models, key, spec)
     for key, spec in _mapping(doc.get("handovers"), "handovers").items():
@@ -440,6 +443,24 @@ def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
     return Arrivals(inter, arr_cal, counting)
 
 
+def _head_count(value: object, where: str) -> int:
+    """A lane's ``staff``: a whole number of people from 1 to :data:`limits.MAX_STAFF`.
+
+    Every wrong value (text such as ``1e9``, which YAML reads as text, a fraction, zero,
+    too many) gets the same line stating the accepted range, so the user need not guess it
+    from three different refusals.
+    """
+    count = int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= limits.MAX_STAFF:
+        return count
+    raise ScenarioError(
+        _(
+            "{where}: a lane needs a whole number of people from 1 to {limit} (the setting "
+            "bpengine.scenario.limits.MAX_STAFF), got {value}"
+        ).format(where=where, limit=limits.MAX_STAFF, value=limits.shorten(value))
+    )
+
+
 def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:
     """One entry of ``lanes``: head count or named people, cost, hours, allocation."""
     calendar, day = sc.calendar, sc.calendar.working_minutes_per_day
@@ -447,14 +468,7 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
     name = _lane_name(models, key, where)
     spec = _mapping(spec, where)
     _only(spec, where, ("staff", "cost_per_hour", "duration", "hours", "people", "allocation"))
-    staff = _number(spec.get("staff", 1), f"{where}.staff", None, integer=True)
-    limits.check_count(staff, f"{where}.staff", limits.MAX_STAFF, "MAX_STAFF")
-    if staff < 1:
-        raise ScenarioError(
-            _("{where}.staff: a lane needs at least one person, got {staff}").format(
-                where=where, staff=staff
-            )
-        )
+    staff = _head_count(spec.get("staff", 1), f"{where}.staff")
     cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
     own = (
         Calendar(parse_hours(spec["hours"], f"{where}.hours"), calendar.holidays)
@@ -581,6 +595,40 @@ def _read_gateway(sc: Scenario, models: list[Any] | None, key: object, spec: obj
             )
         )
     sc.probabilities[gid] = probs
+
+
+def _read_priorities(sc: Scenario, spec: object) -> None:
+    """``priorities``: levels with a condition over the case data (``data:``) each."""
+    if spec is None:
+        return
+    if not isinstance(spec, list):
+        raise ScenarioError(
+            _("priorities: expected a list of {{level, when}}, got {got}").format(
+                got=type(spec).__name__
+            )
+        )
+    levels = []
+    for k, entry in enumerate(spec):
+        where = f"priorities[{k}]"
+        entry = _mapping(entry, where)
+        _only(entry, where, ("level", "when"))
+        level = _number(entry.get("level"), f"{where}.level", integer=True)
+        when = entry.get("when")
+        if not isinstance(when, str) or not when.strip():
+            raise ScenarioError(_("{where}.when: expected a condition").format(where=where))
+        try:
+            names = compile_expression(when).names
+        except ExpressionError as exc:
+            raise ScenarioError(f"{where}.when: {exc}") from None
+        missing = sorted(names - set(sc.data))
+        if missing:
+            raise ScenarioError(
+                _("{where}.when: reads {names}, which data: does not generate").format(
+                    where=where, names=", ".join(missing)
+                )
+            )
+        levels.append((level, when))
+    sc.priorities = sorted(levels, key=lambda lv: lv[0])  # stable: ties keep their order
 
 
 def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:

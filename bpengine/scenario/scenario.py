@@ -237,6 +237,15 @@ class Scenario:
     # Prosimos event attributes: task id -> case attribute set when the task ends -> a
     # Distribution or Choice drawn, or expression text over the case's data
     event_data: dict[str, dict[str, object]] = field(default_factory=dict)
+    # process-wide data (Prosimos global_attributes): name -> a Distribution or Choice drawn
+    # once per replication; a case attribute or event attribute of the same name writes
+    # this one value (as each case starts, as the task ends) instead of the case's own
+    process_data: dict[str, Distribution | Choice] = field(default_factory=dict)
+    # case priorities (Prosimos prioritisation_rules, YAML priorities:): (level, condition
+    # over the case's data as it arrives), in level order; a case takes the first level
+    # whose condition holds, else comes after every level; queues serve the lowest level
+    # first, then first come, first served
+    priorities: list[tuple[int, str]] = field(default_factory=list)
     # what the import could only approximate (degenerate distributions, guessed branch
     # probabilities): shown with the simulation's notes
     notes: list[str] = field(default_factory=list)

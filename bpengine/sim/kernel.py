@@ -26,6 +26,7 @@ from ..errors import ModelError, Problem, ScenarioError
 from ..i18n import _, ngettext
 from .accounting import execution_times
 from .batching import Batching
+from .casedata import ProcessData, Ranking
 from .net import (
     AND,
     CATCH,
@@ -53,12 +54,24 @@ MAX_STEPS = 20_000  # node visits per case before we call it a livelock (procedu
 class Case:
     """One case (a resident's request) moving through the procedure."""
 
-    __slots__ = ("id", "arrival", "data", "steps", "done", "measured", "live", "top", "cancels")
+    __slots__ = (
+        "id",
+        "arrival",
+        "data",
+        "steps",
+        "done",
+        "measured",
+        "live",
+        "top",
+        "cancels",
+        "priority",
+    )
 
     def __init__(self, cid, arrival, data, measured):
         self.id, self.arrival, self.data, self.measured = cid, arrival, data, measured
         self.steps, self.done, self.live, self.cancels = 0, None, set(), False
         self.top = None
+        self.priority = 0  # its level under the scenario's priorities (lower: served first)
 
 
 class Scope:
@@ -119,6 +132,8 @@ class Replication(Staffing, Batching):
         self.t0 = self.clock.to_minutes(scenario.start)
         self.lanes = build_lanes(net, scenario, self.rng_for)
         self.sets_data = any(a is not None for a in net.attrs)  # Prosimos event attributes
+        self.ranking = Ranking(scenario.priorities) if scenario.priorities else None
+        self.process = ProcessData(scenario, self.rng_for) if scenario.process_data else None
         self.node_stream = [
             Stream(net.distributions[d], self.rng_for("task", net.ids[i])) if d >= 0 else None
             for i, d in enumerate(net.duration)
@@ -267,6 +282,10 @@ class Replication(Staffing, Batching):
     def _start_case(self, case, t):
         self.open += 1
         self.open_cases[case.id] = case
+        if self.ranking is not None:  # from the case's own data as it arrives (Prosimos)
+            case.priority = self.ranking.level(case)
+        if self.process is not None:
+            self.process.share(case)
         top = case.top = Scope(case, None, -1)
         starts = self.net.starts[None]
         top.count = len(starts)

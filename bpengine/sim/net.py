@@ -215,7 +215,7 @@ def _gateway_choice(model, scenario, el, net):
             names |= expr.names
             exprs.append(expr)
         else:
-            missing = sorted(names - set(scenario.data))
+            missing = sorted(names - set(scenario.data) - set(scenario.process_data))
             if not missing:
                 default = flows.index(el.default_flow) if el.default_flow else -1
                 return ("cond", exprs, default)

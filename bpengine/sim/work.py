@@ -25,12 +25,14 @@ import numpy as np
 from ..errors import ScenarioError
 from ..i18n import _
 from ..scenario import Distribution
+from ..scenario.distributions import Transitions
 from ..scenario import limits as scenario_limits
 from .net import UNSTAFFED, lane_calendar
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
     from ..scenario.calendar import WorkingClock
+    from .casedata import ProcessData, Ranking
     from .net import Net
 
 __all__ = [
@@ -240,6 +242,8 @@ class Replicating(Protocol):
     has_or: bool
     sets_data: bool
     track_live: bool
+    ranking: Ranking | None
+    process: ProcessData | None
 
     def _push(self, t: float, kind: int, payload: Any) -> None: ...
 
@@ -344,7 +348,10 @@ class Staffing(Replicating):
         if lane.people is not None:
             who = self._pick(lane, item.node, t)
             if who is None:
-                lane.queue.append(item)
+                if self.ranking is None:
+                    lane.queue.append(item)
+                else:
+                    self.ranking.enqueue(lane.queue, item, self.batched)
             else:
                 lane.free.remove(who)
                 self._serve(lane, item, t, who)
@@ -352,8 +359,10 @@ class Staffing(Replicating):
             self._serve(lane, item, t, lane.free.popleft())
         elif lane.unlimited:  # no staff to wait for (a system step, a step on no lane)
             self._serve(lane, item, t, 0)
-        else:
+        elif self.ranking is None:
             lane.queue.append(item)
+        else:
+            self.ranking.enqueue(lane.queue, item, self.batched)
 
     def _pick(self, lane, node, t):
         """The free person of ``lane`` to take a new item of ``node`` at ``t``, or None."""
@@ -493,12 +502,21 @@ class Staffing(Replicating):
         return False
 
     def _set_data(self, case, i):
-        """The case attributes task ``i`` sets as it ends (drawn, or computed from the data)."""
-        data = case.data = dict(case.data)  # the case's own copy, whatever data(k) shares
+        """The attributes task ``i`` sets as it ends, each drawn, moved on from its current
+        value or computed from the data as it was before the task ended (as Prosimos does)."""
+        data = dict(case.data)  # also the case's own copy, whatever data(k) shares
+        new = {}
         for name, gen in self.net.attrs[i]:
-            if hasattr(gen, "evaluate"):
+            if isinstance(gen, Transitions):
+                choice = gen.after(data.get(name))
+                new[name] = (
+                    data.get(name)
+                    if choice is None
+                    else self._delay((f"attr:{name}:{data.get(name)}", i), choice)
+                )
+            elif hasattr(gen, "evaluate"):
                 try:
-                    data[name] = gen.evaluate(data)
+                    new[name] = gen.evaluate(data)
                 except Exception as exc:  # ExpressionError, or an operation on wrong types
                     raise ScenarioError(
                         _(
@@ -513,7 +531,12 @@ class Staffing(Replicating):
                         )
                     ) from None
             else:
-                data[name] = self._delay(("attr:" + name, i), gen)
+                new[name] = self._delay(("attr:" + name, i), gen)
+        if self.process is None:
+            data.update(new)
+            case.data = data
+        else:
+            self.process.write(case, new)
 
     def _account(self, item, lane):
         # waiting is split by working time afterwards, vectorised (see :meth:`tally`)

@@ -119,7 +119,7 @@ def test_what_if_mistakes_are_one_line_naming_the_path(tmp_path):
     for args, message in (
         (
             ["simulate", CUTI, "--set", 'lanes."Kepala OPD".staff=0'],
-            "lanes.Kepala OPD.staff: a lane needs at least one person",
+            "lanes.Kepala OPD.staff: a lane needs a whole number of people from 1 to 10000",
         ),
         (["simulate", CUTI, "--set", "lanes.staff"], "expected PATH=VALUE"),
         (["sweep", CUTI, "--vary", "arrivals.rate=4..1"], "--vary arrivals.rate: '4..1'"),
@@ -174,3 +174,19 @@ def test_sweep_names_the_point_where_a_lane_is_overloaded():
         for line in warned
     ), warned
     assert not any("staff=3" in line for line in warned)
+
+
+@pytest.mark.parametrize("value", ["1e9", "1.0e+9", "2.5", "0", "-3", "many", "true", "[2]"])
+def test_a_wrong_head_count_says_what_range_is_accepted(value):
+    # 1e9 is text to YAML (no dot); whatever is wrong, the line names the setting, the lane
+    # and the accepted range
+    res = CliRunner().invoke(
+        main, ["simulate", str(CUTI), "--set", f'lanes."Kepala OPD".staff={value}']
+    )
+    assert res.exit_code in (1, 2), res.output
+    (line,) = res.output.strip().splitlines()
+    assert f'lanes."Kepala OPD".staff={value}' in line, line
+    assert (
+        "lanes.Kepala OPD.staff: a lane needs a whole number of people from 1 to 10000 "
+        "(the setting bpengine.scenario.limits.MAX_STAFF), got "
+    ) in line, line

@@ -17,7 +17,7 @@ from bpengine.engine.schema import Base
 def test_upgrade_creates_every_table_and_is_idempotent(tmp_path):
     url = f"sqlite:///{tmp_path / 'schema.db'}"
     assert current(url) is None
-    assert upgrade(url) == head() == "0007_assignment"
+    assert upgrade(url) == head() == "0008_memberships"
     assert upgrade(url) == head()
     db = create_engine(url)
     names = set(inspect(db).get_table_names())
@@ -30,6 +30,7 @@ def test_upgrade_creates_every_table_and_is_idempotent(tmp_path):
         "bpe_messages",
         "bpe_schedules",
         "bpe_incidents",
+        "bpe_memberships",
         VERSION_TABLE,
     }
 

@@ -221,3 +221,21 @@ def test_hand_overs_between_pools_are_timed(tmp_path):
         assert fitted[flow].duration.mean == pytest.approx(truth, rel=0.15), flow
         assert fitted[flow].working_time == (kind == "paper")
     assert "paper hand-overs timed from the sender's last step" in cal.to_yaml()
+
+
+def test_a_system_step_in_a_lane_is_no_person_of_it(tmp_path):
+    # the simulator runs a service task drawn in an office's lane as a system step, logged
+    # under "(system)": counting that as a person gave the office one officer too many
+    bpmn = ROOT / "tests" / "data" / "qa" / "pindah-datang-antar-kabupaten.bpmn"
+    sidecar = bpmn.with_name(bpmn.stem + ".scenario.yaml")
+    model = load(bpmn)
+    assert model.elements["Task_mutakhirkan_kk_asal"].lane == "Petugas Pelayanan Dukcapil Asal"
+    log_path = tmp_path / "record.csv"
+    write_event_log(
+        simulate(model, scenario=sidecar, cases=60, replications=1, seed=4).event_log, log_path
+    )
+    cal = calibrate(model, read_log(log_path), base=sidecar)
+    lanes = cal.doc["lanes"]
+    assert lanes["Petugas Pelayanan Dukcapil Asal"]["staff"] == 3
+    assert "(system)" not in cal.to_yaml().split("tasks:")[0]
+    assert cal.doc["tasks"]["Task_mutakhirkan_kk_asal"]["duration"] in ("1 min", 1, "1.0 min")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import networkx as nx
 import pytest
 
-from bpengine import ModelError
+from bpengine import ModelError, load
 from bpengine.redesign import reassign, relocate_check, resequence
 
 from .conftest import assert_usable
+
+QA = Path(__file__).resolve().parents[1] / "data" / "qa"
 
 
 def test_resequence_moves_check_and_its_decision_before_an_earlier_step(domisili):
@@ -78,3 +82,26 @@ def test_reassign_refuses_unknown_lane(domisili):
 def test_reassign_refuses_same_lane(domisili):
     with pytest.raises(ModelError, match="already in lane"):
         reassign(domisili, "Task_catat_agenda", "Lane_kasi")
+
+
+def test_reassign_a_subprocess_moves_the_work_inside_it():
+    # the lane of an embedded subprocess is where its steps are done: moving only the frame
+    # would leave every step with the old office and claim a handoff saved that is not
+    model = load(QA / "pindah-datang-antar-kabupaten.bpmn")
+    new = reassign(model, "Sub_ktp_el", "Lane_tujuan_petugas").model
+    inside = [e.id for e in model.elements.values() if e.scope == "Sub_ktp_el"]
+    assert "Task_rekam_biometrik" in inside
+    for ident in ["Sub_ktp_el", *inside]:
+        assert new.elements[ident].lane_id == "Lane_tujuan_petugas", ident
+    root = new.tree()
+    shape = {s.get("bpmnElement"): s.find("{*}Bounds") for s in root.iter("{*}BPMNShape")}
+    frame = shape["Sub_ktp_el"]
+    x0, y0 = float(frame.get("x")), float(frame.get("y"))
+    x1, y1 = x0 + float(frame.get("width")), y0 + float(frame.get("height"))
+    for ident in inside:  # the steps stay drawn inside their frame
+        b = shape[ident]
+        cx = float(b.get("x")) + float(b.get("width")) / 2
+        cy = float(b.get("y")) + float(b.get("height")) / 2
+        assert x0 < cx < x1, ident
+        assert y0 < cy < y1, ident
+    assert_usable(new)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 
+from bpengine import analyze, load
 from bpengine.analysis.finding import make_finding
 from bpengine.analysis.guard import apply_guard
 from bpengine.analysis.suggestions import SUGGESTIONS, Suggestion, declare, removed_steps
@@ -13,6 +15,8 @@ from bpengine.redesign import TRANSFORMATIONS, Transformation, apply_findings, t
 from bpengine.redesign.transformations import register
 
 from .conftest import assert_usable
+
+QA = Path(__file__).resolve().parents[1] / "data" / "qa"
 
 
 def test_every_suggestion_has_its_transformation_and_no_other():
@@ -91,3 +95,21 @@ def test_without_its_transformation_a_suggestion_is_unknown(domisili):
     bare = Transformation(Suggestion("bare", "nothing"), lambda model, finding, log: model)
     assert bare.name == "bare"
     assert "bare" not in TRANSFORMATIONS
+
+
+def test_a_rework_loop_without_a_check_moves_nothing_up_front():
+    # the loop "Cek stok blangko -> no blank -> issue a suket -> wait two weeks" has no
+    # approval in it: relocate-check once moved its last step (issuing the suket) in front of
+    # every case, so every applicant got a suket; with no check to move it is skipped, saying so
+    model = load(QA / "pindah-datang-antar-kabupaten.bpmn")
+    [loop] = [
+        f
+        for f in analyze(model, scenario=QA / "pindah-datang-antar-kabupaten.scenario.yaml")
+        if f.rule == "rework-loop" and "Task_terbitkan_suket" in f.elements
+    ]
+    result = apply_findings(model, [loop])
+    assert result.changes == ()
+    [skipped] = result.skipped
+    assert skipped.finding == loop.id
+    assert "no check" in skipped.reason
+    assert list(result.model.graph.predecessors("Task_terbitkan_suket")) == ["Gateway_blangko"]

@@ -235,3 +235,42 @@ def test_compare_and_the_cli_resolve_alike(pbg_files):
     assert out.exit_code == 0, out.output
     # the after copy has no sidecar: both run on BEFORE's, in the library as in the CLI
     assert json.loads(out.output)["metrics"] == json.loads(json.dumps(library))
+
+
+def test_one_call_simulates_and_compares(domisili, redesigned):
+    """simulate_and_compare gives compare()'s table and the two runs it was made from."""
+    from bpengine.reengineer import simulate_and_compare
+    from bpengine.sim import SimulationResult
+
+    from .conftest import SCENARIO
+
+    after, _log, sa = redesigned
+    args = dict(scenario=SCENARIO, after_scenario=sa, cases=60, replications=2, seed=11)
+    table, rb, ra = simulate_and_compare(domisili, after, **args)
+    assert isinstance(rb, SimulationResult)
+    assert isinstance(ra, SimulationResult)
+    assert table.to_dict() == compare(domisili, after, **args).to_dict()
+    # the runs are the ones the table was computed from, not a second simulation
+    assert table.get("cycle_days_mean").before == pytest.approx(
+        float(sum(rb["cycle_time_working_days"].values)) / rb.replications
+    )
+    assert table.to_dict() == compare(domisili, after, results=(rb, ra), **args).to_dict()
+
+
+def test_report_and_compare_print_the_same_table(pbg_files, tmp_path):
+    """`bpengine compare` and `bpengine report` run the same simulation: one table."""
+    from click.testing import CliRunner
+
+    from bpengine.cli import main
+
+    before, after = pbg_files
+    run = ["--cases", "30", "--replications", "2", "--seed", "4", "-q"]
+    out = CliRunner().invoke(main, ["compare", str(before), str(after), *run])
+    assert out.exit_code == 0, out.output
+    page = tmp_path / "r.html"
+    rep = CliRunner().invoke(main, ["report", str(before), str(after), "-o", str(page), *run])
+    assert rep.exit_code == 0, rep.output
+    html = page.read_text(encoding="utf-8")
+    cycle = next(line for line in out.output.splitlines() if line.startswith("Cycle time, mean"))
+    before_value = cycle.split("]", 1)[1].split()[0]  # "12.13" after the unit
+    assert before_value in html

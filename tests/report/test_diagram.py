@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lxml import etree
 
 from bpengine import load
@@ -76,3 +78,43 @@ def test_model_without_diagram_says_so():
     model = load(b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
       <process id="p"><task id="t"/></process></definitions>""")
     assert "no diagram" in render_svg(model)
+
+
+QA = Path(__file__).resolve().parents[1] / "data" / "qa"
+
+
+def _subprocess_drawing(root, ident):
+    """The rect of subprocess ``ident`` and what follows it up to the next element's shape."""
+    children = list(root)
+    start = next(i for i, n in enumerate(children) if n.get("data-element") == ident)
+    rest = []
+    for node in children[start + 1 :]:
+        if node.get("data-element"):
+            break
+        rest.append(node)
+    return children[start], rest
+
+
+def test_expanded_subprocess_is_a_frame_named_at_its_top():
+    # an expanded subprocess holds its children: its name goes at the top, not across them,
+    # and it has no collapsed "+" marker; it is drawn before what it holds
+    model = load(QA / "pindah-datang-antar-kabupaten.bpmn")
+    root = _svg(model)
+    rect, rest = _subprocess_drawing(root, "Sub_ktp_el")
+    assert not [n for n in rest if "mk" in (n.get("class") or "")]
+    [label] = [n for n in rest if n.tag == f"{SVG}text"]
+    first_line = float(next(label.iter(f"{SVG}tspan")).get("y"))
+    assert first_line < float(rect.get("y")) + 25
+    order = [n.get("data-element") for n in root if n.get("data-element")]
+    assert order.index("Sub_ktp_el") < order.index("Task_rekam_biometrik")
+
+
+def test_collapsed_subprocess_keeps_its_marker():
+    model = load(QA / "pindah-datang-antar-kabupaten.bpmn")
+    text = model.tree()
+    for shape in text.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape"):
+        if shape.get("bpmnElement") == "Sub_ktp_el":
+            shape.set("isExpanded", "false")
+    collapsed = load(etree.tostring(text))
+    _rect, rest = _subprocess_drawing(_svg(collapsed), "Sub_ktp_el")
+    assert [n for n in rest if "mk" in (n.get("class") or "")]

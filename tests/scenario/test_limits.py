@@ -22,12 +22,12 @@ MODEL = load(Path(__file__).resolve().parents[1] / "data" / "sim" / "sequence.bp
     [
         (
             {"lanes": {"Staf": {"staff": 10**9}}},
-            r"lanes.Staf.staff: 1000000000 is above the limit "
-            r"of 10000 .*MAX_STAFF",
+            r"lanes.Staf.staff: a lane needs a whole number of people from 1 to 10000 "
+            r"\(the setting bpengine.scenario.limits.MAX_STAFF\), got 1000000000",
         ),
         (
             {"lanes": {"Staf": {"staff": float("inf")}}},
-            r"lanes.Staf.staff: expected a finite number",
+            r"lanes.Staf.staff: a lane needs a whole number of people .*, got inf",
         ),
         ({"tasks": {"A": float("nan")}}, r"tasks.A.duration: expected a finite duration, got nan"),
         (

@@ -92,7 +92,9 @@ def test_the_scenario_reader_checks_the_result_naming_file_and_path():
     with pytest.raises(ScenarioError) as err:
         load_scenario(CUTI_SCENARIO, model=model, overrides=['lanes."Kepala OPD".staff=0'])
     assert str(err.value).startswith(str(CUTI_SCENARIO))
-    assert "lanes.Kepala OPD.staff: a lane needs at least one person" in str(err.value)
+    assert "lanes.Kepala OPD.staff: a lane needs a whole number of people from 1 to 10000" in str(
+        err.value
+    )
     with pytest.raises(ScenarioError, match="no lane named 'Kepala OPX'"):
         load_scenario(CUTI_SCENARIO, model=model, overrides=['lanes."Kepala OPX".staff=2'])
     with pytest.raises(ScenarioError, match="arrivals.rate: expected a number, got 'many'"):

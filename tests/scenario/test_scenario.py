@@ -65,7 +65,10 @@ def test_sidecar_is_found_next_to_the_model(tmp_path, model):
         ),
         ({"gateways": {"G": {"f_x": 1}}}, "gateways.G.f_x: not an outgoing flow"),
         ({"gateways": {"G": {"f_ok": 0.0, "f_back": 1.0}}}, "loop forever"),
-        ({"lanes": {"Staf": {"staff": 0}}}, "lanes.Staf.staff: a lane needs at least one person"),
+        (
+            {"lanes": {"Staf": {"staff": 0}}},
+            "lanes.Staf.staff: a lane needs a whole number of people from 1 to 10000",
+        ),
         ({"lanes": {"Nobody": {"staff": 1}}}, "lanes.Nobody: no lane named 'Nobody'"),
         ({"arrivals": {"interarrival": 0}}, "arrivals.interarrival"),
         ({"calendar": {"holidays": ["id-1990"]}}, "unknown holiday set 'id-1990'"),
