@@ -345,6 +345,18 @@ def _scenario_example() -> dict:
     return doc
 
 
+def _completed(doc: dict) -> dict:
+    """A documented example as Prosimos 2.1.0 can run it: its normal durations given the
+    min and max that pix-framework reads (0 and ten times the mean); the rest as written."""
+    doc = copy.deepcopy(doc)
+    for task in doc["task_resource_distribution"]:
+        for r in task["resources"]:
+            if r["distribution_name"] == "norm" and len(r["distribution_params"]) == 2:
+                mean = r["distribution_params"][0]["value"]
+                r["distribution_params"] += [{"value": 0}, {"value": 10 * mean}]
+    return doc
+
+
 def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
     out = []
     bench = shared / "bench"
@@ -366,6 +378,17 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
         ("reminder-event-race", CLAIMS / "reminder.bpmn", CLAIMS / "reminder.json"),
         ("prosimos-readme", CLAIMS / "readme.bpmn", _readme_example()),
         ("prosimos-scenario-example", CLAIMS / "readme.bpmn", _scenario_example()),
+        ("prosimos-readme-completed", CLAIMS / "readme.bpmn", _completed(_readme_example())),
+        (
+            "prosimos-scenario-example-completed",
+            CLAIMS / "readme.bpmn",
+            _completed(_scenario_example()),
+        ),
+        (  # its batch rule names a task of another model: without it
+            "prosimos-scenario-example-no-batch",
+            CLAIMS / "readme.bpmn",
+            {k: v for k, v in _completed(_scenario_example()).items() if k != "batch_processing"},
+        ),
         ("claims-batches", CLAIMS / "claims.bpmn", _batches()),
         ("claims-batches-parallel", CLAIMS / "claims.bpmn", _parallel_batches()),
     ]
