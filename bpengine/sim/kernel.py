@@ -44,7 +44,18 @@ from .net import (
     Net,
 )
 from .results import ReplicationStats
-from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Staffing, Stream, UniformStream, build_lanes
+from .work import (
+    ARRIVE,
+    BATCH,
+    DONE,
+    READY,
+    TIMER,
+    WAKE,
+    Staffing,
+    Stream,
+    UniformStream,
+    build_lanes,
+)
 
 __all__ = ["Replication", "MAX_STEPS"]
 
@@ -214,6 +225,7 @@ class Replication(Staffing, Batching):
         arrivals = self._arrival_times()
         data = self._case_data()
         self._push(arrivals[0], ARRIVE, 0)
+        self._first_shifts(self.t0)
         heap, pop = self.heap, heapq.heappop
         tick = max(1, self.n_cases // 50)
         t = self.t0
@@ -241,6 +253,8 @@ class Replication(Staffing, Batching):
                     i, gen = obj
                     if self.pool_gen.get(i) == gen:
                         self._batch_due(i, t)
+                elif kind == READY:
+                    self._free(obj[0], obj[1], t)
             # nothing left to happen: release batches that wait for a size never reached
             waiting = [i for i, pool in self.pools.items() if pool]
             if not waiting:
@@ -648,6 +662,8 @@ class Replication(Staffing, Batching):
             o = self.net.outs[j]
             if len(o) > 1:
                 o = [o[m] for m in self._choose_many(scope.case, j)]
+                if self.random_splits and len(o) > 1:
+                    o = self._shuffled(o)
             self._pass_on(scope, o, t)
             return
 

@@ -54,9 +54,11 @@ __all__ = [
     "WAKE",
     "BATCH",
     "ARRIVE",
+    "READY",
 ]
 
-DONE, TIMER, WAKE, BATCH, ARRIVE = range(5)  # heap event kinds, also the tie-break priority
+# heap event kinds, also the tie-break priority; READY: a person's first working minute
+DONE, TIMER, WAKE, BATCH, ARRIVE, READY = range(6)
 QUEUED, SERVICE, FINISHED, CANCELLED = range(4)
 
 
@@ -272,6 +274,18 @@ class Staffing(Replicating):
     """Tasks, staff, batching and cancellation of a replication."""
 
     # -- tasks and staff --------------------------------------------------------------
+    def _first_shifts(self, t0):
+        """Prosimos (``earliest_free``): a person whose hours have not begun when the run
+        starts is not free until then; work waits for whoever is at a desk sooner, busy or
+        not (a READY event at their first working minute lets them take queued work)."""
+        for lane in self.lanes:
+            if lane.people is None or lane.policy != "earliest_free":
+                continue
+            for k, w in enumerate(lane.people):
+                if w.free_since > t0:
+                    lane.free.remove(k)
+                    self._push(w.free_since, READY, (lane, k))
+
     def _activate(self, scope, i, t):
         net = self.net
         if net.mi[i] is None and not net.repeat[i]:

@@ -309,8 +309,9 @@ def test_prosimos_races_the_events_and_redraws_the_winner():
 def test_prosimos_splits_ask_for_people_in_random_order():
     # claims: after the parallel split, assessing (only Senior may) and pricing (Senior or
     # a Junior, whoever has been free longest) ask for people. In the model's order Senior
-    # always takes the assessment first; Prosimos shuffles the two, so pricing sometimes
-    # gets Senior first (about 4-5% of pricings in Prosimos 2.1.0's own runs)
+    # takes the assessment first (he prices only a case whose pricing queued while he
+    # was busy); Prosimos shuffles the two, so pricing often gets Senior first (about 4-5%
+    # of pricings in Prosimos 2.1.0's own runs)
     from bpengine import load, load_scenario
 
     model = load(PROSIMOS / "claims.bpmn")
@@ -323,5 +324,6 @@ def test_prosimos_splits_ask_for_people_in_random_order():
         prices = [r for r in res.event_log if r["activity"] == "T_price"]
         return sum(r["resource"] == "Senior" for r in prices) / len(prices)
 
-    assert senior_prices("flows") == 0
-    assert 0.01 < senior_prices("random") < 0.1
+    in_order, shuffled = senior_prices("flows"), senior_prices("random")
+    assert in_order < 0.005
+    assert 0.02 < shuffled < 0.1, shuffled

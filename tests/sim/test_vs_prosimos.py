@@ -82,7 +82,7 @@ def _agree(tmp_path, pair, cases, runs):
 def test_event_based_gateway_race_agrees_with_prosimos(tmp_path):
     # a reply (expon, mean 1 day) against a two-day deadline: taking the branches by
     # probability instead would give 0.58 h of processing per case instead of 0.46 h
-    _agree(tmp_path, "reminder-event-race", cases=600, runs=3)
+    _agree(tmp_path, "reminder-event-race", cases=1000, runs=3)
 
 
 @pytest.mark.slow
