@@ -25,8 +25,8 @@ import numpy as np
 from ..errors import ScenarioError
 from ..i18n import _
 from ..scenario import Distribution
-from ..scenario.distributions import Transitions
 from ..scenario import limits as scenario_limits
+from ..scenario.distributions import Transitions
 from .net import UNSTAFFED, lane_calendar
 
 if TYPE_CHECKING:

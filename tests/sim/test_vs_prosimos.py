@@ -110,3 +110,29 @@ def test_readme_example_as_documented_is_refused_naming_the_key(tmp_path):
         "Credit Officer_1",
         "Credit Officer_2",
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pair", ["claims-pool-of-64", "permit"])
+def test_prosimos_own_draws_replayed_give_the_same_schedule(pair, tmp_path):
+    # bench/prosimos_replay.py: one Prosimos run's arrivals, durations, waits, branches and
+    # shuffled orders through bpengine's kernel: every task is taken by the same person
+    # (64 people of two calendars, some not allowed to assess; permit's head counts and
+    # its rework loop) and starts and ends at the same minute
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    spec = importlib.util.spec_from_file_location("prosimos_replay", BENCH / "prosimos_replay.py")
+    replay = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(replay)
+    shared = Path(__file__).resolve().parents[3] / "shared"
+    bpmn, params = {n: (b, p) for n, b, p in bench.pairs(shared)}[pair]
+    if isinstance(params, dict):
+        path = tmp_path / "params.json"
+        path.write_text(json.dumps(params))
+        params = path
+    if not Path(bpmn).exists():
+        pytest.skip(f"{bpmn} is not here (../shared)")
+    diffs, theirs, ours = replay.replay(Path(bpmn), Path(params), 150)
+    assert ours > 600
+    assert diffs == []
