@@ -21,6 +21,7 @@ import pytest
 
 from bpengine import load, load_scenario
 from bpengine.errors import ScenarioError
+from tests.conftest import shared_path
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -125,14 +126,12 @@ def test_prosimos_own_draws_replayed_give_the_same_schedule(pair, tmp_path):
     spec = importlib.util.spec_from_file_location("prosimos_replay", BENCH / "prosimos_replay.py")
     replay = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(replay)
-    shared = Path(__file__).resolve().parents[3] / "shared"
+    shared = shared_path("bench").parent
     bpmn, params = {n: (b, p) for n, b, p in bench.pairs(shared)}[pair]
     if isinstance(params, dict):
         path = tmp_path / "params.json"
         path.write_text(json.dumps(params))
         params = path
-    if not Path(bpmn).exists():
-        pytest.skip(f"{bpmn} is not here (../shared)")
     diffs, theirs, ours = replay.replay(Path(bpmn), Path(params), 150)
     assert ours > 600
     assert diffs == []
