@@ -18,6 +18,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
@@ -581,7 +582,7 @@ class Engine(
         finished: set[str],
         actor: str,
         now: _dt.datetime,
-    ) -> list[TaskRow]:
+    ) -> list[SimpleNamespace]:
         """Run ready service handlers, then write state, task rows, status and audit rows.
 
         Returns the case's open task rows."""

@@ -192,6 +192,8 @@ def _read(
         raw=doc,
         model=model,
         notes=notes,
+        split_order="random",  # Prosimos shuffles the tasks a split enables
+        event_race="redraw",  # and lets an event-based gateway's winner draw again
     )
     _staff(doc, calendars, sc, notes)
     conditions = _branches(doc.get("gateway_branching_probabilities"), sc, notes)

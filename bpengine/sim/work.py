@@ -55,11 +55,13 @@ __all__ = [
     "BATCH",
     "ARRIVE",
     "DONE_ROW",
+    "READY",
 ]
 
-DONE, TIMER, WAKE, BATCH, ARRIVE = range(5)  # heap event kinds, also the tie-break priority
+# heap event kinds, also the tie-break priority; READY: a person's first working minute
+DONE, TIMER, WAKE, BATCH, ARRIVE, READY = range(6)
 # a DONE (its priority) whose payload is ``(scope, row)``, not an Item: see _spawn_direct
-DONE_ROW = 5
+DONE_ROW = 6
 QUEUED, SERVICE, FINISHED, CANCELLED = range(4)
 
 
@@ -208,16 +210,12 @@ def build_lanes(net, scenario, rng_for) -> list[Lane]:
                 else frozenset(i for tid in person.tasks for i in by_task.get(tid, ()))
             )
             cost = staff.cost_per_hour if person.cost_per_hour is None else person.cost_per_hour
-            people.append(
-                Worker(
-                    person.name,
-                    scenario.person_calendar(name, person).clock(epoch),
-                    cost / 60.0,
-                    skills,
-                    streams,
-                    means,
-                )
-            )
+            own = scenario.person_calendar(name, person).clock(epoch)
+            w = Worker(person.name, own, cost / 60.0, skills, streams, means)
+            # free since their first working minute (as Prosimos counts): before any work,
+            # whoever is at their desk first counts as free longest
+            w.free_since = own.next_working(own.to_minutes(epoch))
+            people.append(w)
         lanes.append(
             Lane(name, len(people), clock, staff.cost_per_hour, False, people, staff.allocation)
         )
@@ -283,6 +281,18 @@ class Staffing(Replicating):
     """Tasks, staff, batching and cancellation of a replication."""
 
     # -- tasks and staff --------------------------------------------------------------
+    def _first_shifts(self, t0):
+        """Prosimos (``earliest_free``): a person whose hours have not begun when the run
+        starts is not free until then; work waits for whoever is at a desk sooner, busy or
+        not (a READY event at their first working minute lets them take queued work)."""
+        for lane in self.lanes:
+            if lane.people is None or lane.policy != "earliest_free":
+                continue
+            for k, w in enumerate(lane.people):
+                if w.free_since > t0:
+                    lane.free.remove(k)
+                    self._push(w.free_since, READY, (lane, k))
+
     def _activate(self, scope, i, t):
         net = self.net
         if net.mi[i] is None and not net.repeat[i]:
@@ -453,8 +463,13 @@ class Staffing(Replicating):
             dur = self.node_stream[item.node].next()
             start, end = lane.clock.work(t, dur)
             if self.plain[item.node] == 2:  # nothing else looks at it: as _spawn_direct
-                row = (item.case.id, item.node, item.lane, staff, item.enabled)
-                row += (item.released, t, start, end, dur)
+                row = (item.case.id, item.node, item.lane, staff, item.enabled) + (
+                    item.released,
+                    t,
+                    start,
+                    end,
+                    dur,
+                )
                 heappush(self.heap, (end, DONE, next(self.seq), DONE_ROW, (item.scope, row)))
                 return
         else:

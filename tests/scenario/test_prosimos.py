@@ -134,7 +134,7 @@ def test_multitask_is_refused_saying_what_prosimos_itself_does(tmp_path):
             lambda d: d["task_resource_distribution"][0]["resources"][0].update(
                 distribution_params=[]
             ),
-            r"resources\[0\].distribution_params: needs at least 1 values",
+            r"resources\[0\].distribution_params: \w+ takes \d values \(.*\), got 0",
         ),
         (
             lambda d: d["resource_calendars"][0]["time_periods"][0].update(endTime="08:00:00"),
