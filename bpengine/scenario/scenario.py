@@ -251,6 +251,13 @@ class Scenario:
     # what the import could only approximate (degenerate distributions, guessed branch
     # probabilities): shown with the simulation's notes
     notes: list[str] = field(default_factory=list)
+    # the order in which the branches of a parallel or inclusive split ask for people:
+    # "flows" (the model's order) or "random" (Prosimos, whose imports set it)
+    split_order: str = "flows"
+    # an event-based gateway whose events all have a duration is won by the first event
+    # to happen; the winner waits its drawn time ("winner") or, as Prosimos 2.1.0 does,
+    # a fresh draw of its duration ("redraw", set by Prosimos imports)
+    event_race: str = "winner"
     source: str = "<defaults>"
     raw: dict[str, Any] = field(default_factory=dict)
     model: ProcessModel | None = field(default=None, repr=False, compare=False)

@@ -38,10 +38,10 @@ class Ruleset:
     __slots__ = ("need", "at_least", "cap", "ready", "large", "window", "weekday")
 
     def __init__(self, rules):
-        self.need, self.at_least, self.cap = 2, 0, None
-        self.ready = self.large = None
+        self.need, self.at_least = 2, 0
+        self.cap: int | None = None
         self.window = hour_window(rules)
-        self.weekday = None
+        self.weekday: int | None = None
         self.ready, self.large = wait_window(rules, "ready_wt"), wait_window(rules, "large_wt")
         if self.ready is not None or self.large is not None:
             self.need = 1  # a lone file goes once it has waited the upper bound
@@ -72,6 +72,8 @@ class Ruleset:
             t = max(t, enabled[-1] + self.ready[0 if take > 1 else 1])
         if self.large is not None:
             t = max(t, enabled[0] + self.large[0 if take > 1 else 1])
+        if self.window is None:  # the daily_hour rules allow no hour: never released
+            return None
         low, high = self.window
         day = int(t // 1440)
         for d in range(day, day + 8):
