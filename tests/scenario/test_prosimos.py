@@ -729,3 +729,19 @@ def test_a_key_with_a_newline_is_named_on_one_line(tmp_path):
         load_scenario(path, model=CLAIMS)
     assert "\n" not in str(err.value)
     assert "\\n" in str(err.value)
+
+
+def test_hand_written_parameters_for_a_collaboration_with_a_subprocess():
+    # written by hand as a Prosimos user would: people with their own calendars and speeds,
+    # an inclusive split, a timer inside an embedded subprocess, event durations
+    qa = Path(__file__).resolve().parents[1] / "data" / "qa"
+    model = load(qa / "pindah-datang-antar-kabupaten.bpmn")
+    sc = load_scenario(qa / "pindah-datang-antar-kabupaten.prosimos.json", model=model)
+    asal = sc.lane("Petugas Pelayanan Dukcapil Asal")
+    assert [p.name for p in asal.people] == ["Sari", "Budi", "Honorer_0", "Honorer_1"]
+    assert sc.branch_probability("Gateway_dokumen", "Flow_kk") == 1.0
+    assert sc.events["Timer_tunggu_blangko"].duration.mean == pytest.approx(14 * 24 * 60)
+    result = simulate(model, scenario=sc, cases=80, replications=1, seed=3)
+    runs = {t["id"]: t["executions_per_case"] for t in result.tasks}
+    assert runs["Task_ttd_kk"] == pytest.approx(1.0)
+    assert 0.4 < runs["Task_rekam_biometrik"] < 0.95  # the KTP-el branch, 0.7
