@@ -64,9 +64,7 @@ def _drawn(attr: object, where: str, notes: list[str], section: str) -> tuple[st
     if kind == "continuous":
         return name, prosimos_distribution(attr.get("values"), f"{where}.values", notes, unit=1.0)
     raise ScenarioError(
-        _("{where}.type: {kind!r} is not 'discrete' or 'continuous'").format(
-            where=where, kind=kind
-        )
+        _("{where}.type: {kind!r} is not 'discrete' or 'continuous'").format(where=where, kind=kind)
     )
 
 
