@@ -267,7 +267,6 @@ def test_the_direct_path_for_plain_tasks_changes_nothing(model):
     from bpengine import load, load_scenario
     from bpengine.sim.kernel import Replication
     from bpengine.sim.net import compile_net
-
     from tests.conftest import shared_path
 
     if model == "permit":
@@ -293,7 +292,8 @@ def test_the_direct_path_for_plain_tasks_changes_nothing(model):
 
     fast, fast_stats = run(True)
     slow, slow_stats = run(False)
-    assert 2 in fast.plain and 2 not in slow.plain
+    assert 2 in fast.plain
+    assert 2 not in slow.plain
     assert fast.rows == slow.rows
     assert any(row[6] > row[4] for row in fast.rows)  # some waited in a queue
     assert [ln.busy for ln in fast.lanes] == [ln.busy for ln in slow.lanes]
