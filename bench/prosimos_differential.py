@@ -22,8 +22,9 @@ people with their own calendars, costs, tasks and speeds, an intermediate timer,
 inclusive split by probability, case and event attributes and branch rules over them, histogram
 arrivals, a degenerate distribution, a flow without a probability, a pool of 64
 different workers, an event-based gateway decided by racing a reply against a deadline
-(tests/data/prosimos/reminder.*), and batches (size and waiting-time rules, drawn sizes,
-Sequential and Parallel).
+(tests/data/prosimos/reminder.*), the examples of Prosimos' own documentation, batches (size, waiting-time, hour and weekday rules, drawn sizes,
+Sequential and Parallel), global attributes written by tasks (a counter, Markov transitions) with a
+decision tree, and case priorities (whose cycle times differ by design: ``KNOWN_GAPS``).
 """
 
 from __future__ import annotations
@@ -189,8 +190,12 @@ def _pool_of_64() -> dict:
 
 
 def _batches() -> dict:
-    """Batches (issue 14): notifications sent in turn by one person once three wait or the
-    oldest has waited four hours; damage assessed two at a time, in parallel."""
+    """Batches (issue 14): notifications sent in turn by one person three at a time, or once
+    the oldest has waited four hours; damage assessed two at a time, in parallel.
+
+    ``size = 3``, not ``size >= 3``: Prosimos 2.1.0 never fires a ``size >=`` rule on its own
+    (bpengine notes it and fires it as documented), so the two could not agree on that.
+    """
     doc = _claims()
     doc["batch_processing"] = [
         {
@@ -199,7 +204,7 @@ def _batches() -> dict:
             "size_distrib": [{"key": "1", "value": 0.2}, {"key": "3", "value": 0.8}],
             "duration_distrib": [{"key": "3", "value": 0.7}],
             "firing_rules": [
-                [{"attribute": "size", "comparison": ">=", "value": 3}],
+                [{"attribute": "size", "comparison": "=", "value": 3}],
                 [
                     {"attribute": "large_wt", "comparison": ">=", "value": 14400},
                     {"attribute": "large_wt", "comparison": "<=", "value": 86400},
@@ -221,6 +226,78 @@ def _parallel_batches() -> dict:
     """Only the damage assessed two at a time, in parallel (drawn sizes, no rules)."""
     doc = _batches()
     doc["batch_processing"] = doc["batch_processing"][1:]
+    return doc
+
+
+def _global_attributes() -> dict:
+    """Process-wide data (issue 14): a count of claims registered (the first 300 are
+    complete, later ones wait for documents), a state that moves a -> b -> a as each is
+    registered (on b its identity is checked), and a decision tree over the amount (above
+    2500 its documents are checked)."""
+    doc = _claims()
+    fix0 = {"distribution_name": "fix", "distribution_params": [{"value": 0}]}
+    doc["global_attributes"] = [
+        {"name": "registered", "type": "continuous", "values": fix0},
+        {"name": "state", "type": "discrete", "values": [{"key": "a", "value": 1}]},
+    ]
+    doc["event_attributes"] = [
+        {
+            "event_id": "T_register",
+            "attributes": [
+                {"name": "registered", "type": "expression", "values": "registered + 1"},
+                {"name": "state", "type": "discrete", "values": {"a": {"b": 1}, "b": {"a": 1}}},
+                {
+                    "name": "tier",
+                    "type": "dtree",
+                    "values": [[["amount > 2500"], "2"], [True, "1"]],
+                },
+            ],
+        }
+    ]
+    doc["branch_rules"] = [
+        {"id": "early", "rules": [[{"attribute": "registered", "comparison": "<=", "value": 300}]]},
+        {"id": "late", "rules": [[{"attribute": "registered", "comparison": ">", "value": 300}]]},
+        {"id": "on_b", "rules": [[{"attribute": "state", "comparison": "=", "value": "b"}]]},
+        {"id": "big", "rules": [[{"attribute": "tier", "comparison": ">", "value": 1}]]},
+    ]
+    g = doc["gateway_branching_probabilities"]
+    for k, cid in ((0, "early"), (1, "late")):
+        g[0]["probabilities"][k]["condition_id"] = cid
+    for k, cid in ((0, "on_b"), (1, "big")):
+        g[1]["probabilities"][k]["condition_id"] = cid
+    return doc
+
+
+def _priorities() -> dict:
+    """Case priorities: claims at the counter first, then small ones, then the rest.
+    Prosimos 2.1.0 orders all of a run's events by priority before time, so its lower
+    priority claims wait for every more urgent claim of the run, even later ones, while
+    bpengine serves the waiting claims by priority: cycle times differ by design (the
+    work done, processing time, does not)."""
+    doc = _claims()
+    doc["prioritisation_rules"] = [
+        {
+            "priority_level": 1,
+            "rules": [[{"attribute": "channel", "comparison": "=", "value": "counter"}]],
+        },
+        {
+            "priority_level": 2,
+            "rules": [[{"attribute": "amount", "comparison": "in", "value": [0, 2500]}]],
+        },
+    ]
+    return doc
+
+
+def _timed_batches(rules: list) -> dict:
+    """Notifications in batches (Sequential) fired by time rules alone, at a pace the back
+    office keeps up with: each time rule checked on its own (combined in one file, or beside
+    a second batched task, they crash Prosimos 2.1.0 in ``update_process_state``)."""
+    doc = _batches()
+    doc["arrival_time_distribution"]["distribution_params"][0]["value"] = 4500
+    doc["batch_processing"] = doc["batch_processing"][:1]
+    doc["batch_processing"][0]["firing_rules"] = [
+        [{"attribute": a, "comparison": c, "value": v} for a, c, v in rules]
+    ]
     return doc
 
 
@@ -265,7 +342,11 @@ def _readme_example() -> dict:
 
     return {
         "resource_profiles": [
-            {"id": "Profile ID_1", "name": "Credit Officer", "resource_list": [officer(1), officer(2)]}
+            {
+                "id": "Profile ID_1",
+                "name": "Credit Officer",
+                "resource_list": [officer(1), officer(2)],
+            }
         ],
         "arrival_time_distribution": {
             "distribution_name": "expon",
@@ -287,7 +368,10 @@ def _readme_example() -> dict:
         "task_resource_distribution": [
             {
                 "task_id": _REVIEW,
-                "resources": [norm("resource_id_1", 600.0, 120.0), norm("resource_id_2", 60.0, 12.0)],
+                "resources": [
+                    norm("resource_id_1", 600.0, 120.0),
+                    norm("resource_id_2", 60.0, 12.0),
+                ],
             }
         ],
         "resource_calendars": [
@@ -357,6 +441,14 @@ def _completed(doc: dict) -> dict:
     return doc
 
 
+# Comparisons that differ by design, not by mistake: printed, not counted as failures.
+KNOWN_GAPS = {
+    ("claims-priorities", "cycle_hours"): "Prosimos schedules all urgent cases of a run first",
+    ("claims-priorities", "utilisation Front desk"): "Prosimos' run lasts months longer",
+    ("claims-priorities", "utilisation Back office"): "Prosimos' run lasts months longer",
+}
+
+
 def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
     out = []
     bench = shared / "bench"
@@ -391,6 +483,23 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
         ),
         ("claims-batches", CLAIMS / "claims.bpmn", _batches()),
         ("claims-batches-parallel", CLAIMS / "claims.bpmn", _parallel_batches()),
+        ("claims-global-attributes", CLAIMS / "claims.bpmn", _global_attributes()),
+        ("claims-priorities", CLAIMS / "claims.bpmn", _priorities()),
+        (
+            "claims-batches-hours",
+            CLAIMS / "claims.bpmn",
+            _timed_batches([("daily_hour", ">=", 10), ("daily_hour", "<", 12)]),
+        ),
+        (
+            "claims-batches-ready",
+            CLAIMS / "claims.bpmn",
+            _timed_batches([("ready_wt", ">=", 3600), ("ready_wt", "<=", 28800)]),
+        ),
+        (
+            "claims-batches-friday",
+            CLAIMS / "claims.bpmn",
+            _timed_batches([("week_day", "=", "Friday")]),
+        ),
     ]
     return out
 
@@ -473,6 +582,24 @@ def run_prosimos(bpmn: Path, params: Path, cases: int, lanes_of: dict) -> dict:
         "seconds": seconds,
         **{f"utilisation {k}": v for k, v in util.items()},
     }
+
+
+def prosimos_log(bpmn: Path, params: dict, cases: int) -> list[dict]:
+    """One Prosimos run of ``params`` on ``bpmn``: its event log, row by row."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path, stat, log = Path(tmp) / "params.json", Path(tmp) / "stat.csv", Path(tmp) / "log.csv"
+        path.write_text(json.dumps(params))
+        proc = subprocess.run(
+            [str(venv_python()), "-c", _DRIVER, str(bpmn), str(path), str(cases)]
+            + [str(stat), str(log), START],
+            capture_output=True,
+            text=True,
+            cwd=tmp,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr.strip().splitlines()[-1])
+        with open(log, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
 
 
 def run_bpengine(bpmn: Path, params: Path, cases: int, runs: int, seed: int):
@@ -602,9 +729,11 @@ def differential(
             b = [m[metric] for m in mine]
             p = [t[metric] for t in theirs]
             ok, diff, half = _agree(b, p)
+            gap = KNOWN_GAPS.get((name, metric))
+            verdict = "agrees" if ok else f"differs, known: {gap}" if gap else "DIFFERS"
             out(
                 f"  {metric:34s} {np.mean(b):10.4f} {np.mean(p):10.4f} {diff:+8.4f} "
-                f"{half:10.4f}  {'agrees' if ok else 'DIFFERS'}"
+                f"{half:10.4f}  {verdict}"
             )
             results.append(
                 {
@@ -613,6 +742,7 @@ def differential(
                     "bpengine": float(np.mean(b)),
                     "prosimos": float(np.mean(p)),
                     "agrees": ok,
+                    "known_gap": gap,
                 }
             )
         for metric in sorted(set(theirs[0]) ^ set(mine[0])):
@@ -631,11 +761,13 @@ def main() -> int:
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} at start")
     res = differential(Path(args.shared), args.cases, args.runs, args.only)
-    bad = [r for r in res if not r["agrees"]]
     refused = [r["pair"] for r in res if r["metric"] == "refused"]
-    compared = len(res) - len(refused)
+    compared = [r for r in res if r["metric"] != "refused"]
+    bad = [r for r in res if not r["agrees"] and not r.get("known_gap")]
+    known = sum(1 for r in compared if not r["agrees"] and r["known_gap"])
     print(
-        f"\n{compared - len(bad)} of {compared} comparisons agree"
+        f"\n{sum(r['agrees'] for r in compared)} of {len(compared)} comparisons agree, {known} "
+        f"differ by design (KNOWN_GAPS), {len(bad)} differ"
         + (f"; refused in one line: {', '.join(refused)}" if refused else "")
         + f"; load average {os.getloadavg()[0]:.2f} at end"
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class EngineCore(Protocol):
         finished: set[str],
         actor: str,
         now: _dt.datetime,
-    ) -> list[TaskRow]: ...
+    ) -> list[SimpleNamespace]: ...
 
     def get(self, case_id: str) -> Case: ...
 

@@ -154,6 +154,7 @@ class WorkingClock:
         "_days",
         "always",
         "_limit",
+        "_span",
     )
 
     def __init__(self, calendar: Calendar, epoch: dt.datetime):
@@ -165,6 +166,7 @@ class WorkingClock:
         self.cum: list[float] = []  # working minutes before each interval
         self.cum_end: list[float] = []  # working minutes at each interval's end
         self._days = 0
+        self._span = (0.0, 0.0)  # the working interval work() found last
         self._extend(400)
 
     def _extend(self, days: int) -> None:
@@ -263,6 +265,11 @@ class WorkingClock:
         """
         if self.always:
             return t, t + minutes
+        low, high = self._span  # most work is taken up in the interval the last one was
+        if low <= t < high:
+            end = t + minutes
+            if end <= high:
+                return t, end
         if t >= self._limit:
             self._cover(t)
         starts = self.starts
@@ -272,6 +279,9 @@ class WorkingClock:
                 self._extend(max(400, self._days // 2))
             i += 1
             t = starts[i]
+        # a 24/7 calendar's last interval may grow later (_extend merges the midnight
+        # seam): a remembered end that is too early only sends a call down this path
+        self._span = (starts[i], self.ends[i])
         end = t + minutes
         if end <= self.ends[i]:
             return t, end

@@ -16,6 +16,8 @@ side in Prosimos and bpengine:
 - A section bpengine does not simulate is refused with one line naming it; what is only
   approximated is noted (``scenario.notes``, shown with the simulation's notes).
 - ``batch_processing`` becomes the tasks' batches (:mod:`.prosimos_batches`).
+- Case, event and global attributes and ``prioritisation_rules`` become case data, data set
+  as tasks end, process-wide data and case priorities (:mod:`.prosimos_attributes`).
 """
 
 from __future__ import annotations

@@ -153,12 +153,14 @@ class Batch:
     """Files of a task done in batches.
 
     bpengine's sign-off rounds: at fixed times of day (working days) and/or once ``size``
-    files wait, each file then taken by whoever is free. Prosimos' batches add ``rules``
-    (an OR of AND-lists of :class:`BatchRule`) or ``sizes`` (the size of each batch, drawn
-    when it opens), ``alone`` (the chance a file is done on its own when no batch is open),
-    ``scale`` (the duration coefficient by batch size; the nearest size given, ties to the
-    smaller) and ``together``: ``sequential`` (one person does the batch's files one after
-    another) or ``parallel`` (one person does them at once, each taking the batch's time).
+    files wait, each file then taken by whoever is free. Batches by rules (Prosimos'
+    ``batch_processing``, or the YAML's, :mod:`~bpengine.scenario.batch_rules`) add
+    ``rules`` (an OR of AND-lists of :class:`BatchRule`) or ``sizes`` (the size of each
+    batch, drawn when it opens), ``alone`` (the chance a file is done on its own when no
+    batch is open) and ``scale`` (the duration coefficient by batch size; the nearest size
+    given, ties to the smaller). ``together`` says one person works a batch (either kind):
+    ``sequential`` (its files one after another) or ``parallel`` (at once, each file taking
+    its own time times the batch size; the person is free when the last file ends).
     """
 
     at: tuple[float, ...] = ()  # minutes after midnight

@@ -196,7 +196,8 @@ def _gateway_choice(model, scenario, el, net):
         return ("prob", values)
     conditional = [f for f in flows if f != el.default_flow]
     if conditional and all(model.flows[f].condition for f in conditional):
-        exprs, names = [], set()
+        exprs = []
+        names: set[str] = set()
         for f in flows:
             cond = model.flows[f].condition
             if f == el.default_flow or not cond:

@@ -46,6 +46,7 @@ _JOB: tuple | None = None  # what forked workers simulate (inherited, never pick
 
 def _replicate(job):
     r, seed_seq = job
+    assert _JOB is not None  # set before the workers were forked
     net, sc, model, cases, warm, keep = _JOB
     try:
         return Replication(
@@ -164,10 +165,12 @@ def simulate(
             def report(k, r=r):
                 progress(r * (cases + warm) + k, total)
 
-            rep = Replication(
-                net, sc, model, cases + warm, warm, child, keep_log=event_log and r == 0
+            # not kept in a name: its rows and items go as soon as run returns (see run)
+            reps.append(
+                Replication(
+                    net, sc, model, cases + warm, warm, child, keep_log=event_log and r == 0
+                ).run(report if progress is not None else None)
             )
-            reps.append(rep.run(report if progress is not None else None))
     if progress is not None:
         progress(total, total)
     res = summarise(reps, net, sc, model.name or os.path.basename(model.file), cases, warm, seed)

@@ -54,11 +54,14 @@ __all__ = [
     "WAKE",
     "BATCH",
     "ARRIVE",
+    "DONE_ROW",
     "READY",
 ]
 
 # heap event kinds, also the tie-break priority; READY: a person's first working minute
 DONE, TIMER, WAKE, BATCH, ARRIVE, READY = range(6)
+# a DONE (its priority) whose payload is ``(scope, row)``, not an Item: see _spawn_direct
+DONE_ROW = 6
 QUEUED, SERVICE, FINISHED, CANCELLED = range(4)
 
 
@@ -164,7 +167,8 @@ class Lane:
         # whoever has been free longest takes the next file, as at a real counter, so
         # the event log shows the work spread over the lane's people (calibration counts them)
         self.free = deque(range(staff))
-        self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
+        self.queue: deque[Any] = deque()
+        self.cost_min, self.busy = cost_per_hour / 60.0, 0.0
         self.people, self.policy = people, policy  # people: None for a head count
         self.costs = None if people is None else np.array([w.cost_min for w in people])
 
@@ -244,6 +248,7 @@ class Replicating(Protocol):
     has_or: bool
     sets_data: bool
     track_live: bool
+    plain: list[int]
     ranking: Ranking | None
     process: ProcessData | None
 
@@ -266,6 +271,8 @@ class Replicating(Protocol):
     def _try_or(self, scope: Any, t: float) -> None: ...
 
     def _pool_file(self, i: int, item: Item, t: float, batch: Any) -> None: ...
+
+    def _request(self, item: Item, t: float) -> None: ...
 
     def _serve_batch(self, lane: Lane, first: Item, t: float, staff: int) -> None: ...
 
@@ -357,6 +364,55 @@ class Staffing(Replicating):
         self._pool_file(i, item, t, batch)
         return item
 
+    def _spawn_direct(self, scope, i, t):
+        """A plain task's work item, taken up at once by a free person of a head-count lane.
+
+        Used (see ``Replication.direct``) for tasks outside a batch, in a lane of a head
+        count, in a net where nothing cancels work: nothing will ever look at such an item
+        but its own end, so no :class:`Item` is made. The heap carries its ready-made row
+        (as :meth:`_finish` records it) to :meth:`_finish_direct`. The draws, the times and
+        the order of events are those of :meth:`_spawn`.
+        """
+        lane_no = self.net.lane[i]
+        lane = self.lanes[lane_no]
+        if not lane.free:
+            self._spawn(scope, i, t, None)
+            return
+        if self.has_or:
+            self._pos_add(scope, i)
+        staff = lane.free.popleft()
+        stream = self.node_stream[i]
+        buf, pos = stream.buf, stream.pos
+        if pos < len(buf):
+            dur = buf[pos]
+            stream.pos = pos + 1
+        else:
+            dur = stream.next()
+        start, end = lane.clock.work(t, dur)
+        row = (scope.case.id, i, lane_no, staff, t, t, t, start, end, dur)
+        heappush(self.heap, (end, DONE, next(self.seq), DONE_ROW, (scope, row)))
+
+    def _finish_direct(self, job, t):
+        """The end of such a task (started by :meth:`_spawn_direct`, or by :meth:`_serve`
+        from the queue): what :meth:`_finish` does for it."""
+        scope, row = job
+        self.rows.append(row)
+        lane = self.lanes[row[2]]
+        lane.busy += row[9]
+        self._free(lane, row[3], t)
+        i = row[1]
+        if self.sets_data and self.net.attrs[i] is not None:
+            self._set_data(scope.case, i)
+        if self.has_or:
+            self._pos_del(scope, i, t)
+        o = self.net.outs[i]
+        if len(o) == 1 and i not in self.sends:  # _leave over one flow, inlined
+            self._enter(scope, o[0], t)
+            if scope.or_wait:
+                self._try_or(scope, t)
+        else:
+            self._leave(scope, i, t)
+
     def _request(self, item, t):
         lane = self.lanes[item.lane]
         if lane.people is not None:
@@ -385,6 +441,7 @@ class Staffing(Replicating):
             w = people[k]
             if w.skills is not None and node not in w.skills:
                 continue
+            key: tuple[Any, ...]
             if lane.policy == "earliest_free":  # Prosimos: free longest, whatever the hours
                 key = (w.free_since, k)
             else:
@@ -405,6 +462,16 @@ class Staffing(Replicating):
         if lane.people is None:
             dur = self.node_stream[item.node].next()
             start, end = lane.clock.work(t, dur)
+            if self.plain[item.node] == 2:  # nothing else looks at it: as _spawn_direct
+                row = (item.case.id, item.node, item.lane, staff, item.enabled) + (
+                    item.released,
+                    t,
+                    start,
+                    end,
+                    dur,
+                )
+                heappush(self.heap, (end, DONE, next(self.seq), DONE_ROW, (item.scope, row)))
+                return
         else:
             w = lane.people[staff]
             dur = (w.streams.get(item.node) or self.node_stream[item.node]).next()

@@ -28,6 +28,38 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 MODEL = load(DATA / "sim" / "rework.bpmn")
 PROSIMOS_MODEL = load(DATA / "prosimos" / "claims.bpmn")
 PROSIMOS = json.loads((DATA / "prosimos" / "claims.json").read_text(encoding="utf-8"))
+# with process-wide data (a counter, a Markov state), a decision tree and case priorities,
+# so their values are fuzzed too
+PROSIMOS.update(
+    global_attributes=[
+        {
+            "name": "taken",
+            "type": "continuous",
+            "values": {"distribution_name": "fix", "distribution_params": [{"value": 0}]},
+        },
+        {"name": "state", "type": "discrete", "values": [{"key": "a", "value": 1}]},
+    ],
+    event_attributes=[
+        {
+            "event_id": "T_register",
+            "attributes": [
+                {"name": "taken", "type": "expression", "values": "taken + 1"},
+                {"name": "state", "type": "discrete", "values": {"a": {"b": 1}, "b": {"a": 1}}},
+                {
+                    "name": "tier",
+                    "type": "dtree",
+                    "values": [[["amount > 2500"], "2"], [True, "1"]],
+                },
+            ],
+        }
+    ],
+    prioritisation_rules=[
+        {
+            "priority_level": 1,
+            "rules": [[{"attribute": "channel", "comparison": "=", "value": "counter"}]],
+        }
+    ],
+)
 # BPENGINE_FUZZ_EXAMPLES=2000 for a long hunt; CI runs a fixed, quick sample
 FUZZ = settings(
     max_examples=int(os.environ.get("BPENGINE_FUZZ_EXAMPLES", 60)),
