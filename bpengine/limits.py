@@ -84,7 +84,8 @@ class EngineLimits:
 
     def check_data(self, data: Any, what: str) -> None:
         """Refuse data nested deeper than :attr:`data_depth` or holding an integer of more
-        than :attr:`integer_digits` digits; ``what`` names the call (``task 1f3c…``).
+        than :attr:`integer_digits` digits, a NaN, text a database cannot store or a tuple
+        (JSON has none: it would come back a list); ``what`` names the call (``task 1f3c…``).
 
         Walks the data without recursion, so even data too deep for Python is refused cleanly.
         """
@@ -102,8 +103,16 @@ class EngineLimits:
                             what,
                             _("{name} key {key}").format(name=_path(entry), key=ascii(key)[:60]),
                         )
-            elif isinstance(value, (list, tuple)):
+            elif isinstance(value, list):
                 children = enumerate(value)
+            elif isinstance(value, tuple):
+                # stored as a JSON list, it would come back a list: refused, never changed
+                raise BpengineError(
+                    _(
+                        "{what}: {name} is a tuple; case data is JSON, which has lists but no "
+                        "tuples: give a list"
+                    ).format(what=what, name=_path(entry))
+                )
             else:
                 if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= bound:
                     raise BpengineError(

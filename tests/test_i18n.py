@@ -173,6 +173,31 @@ def test_numbers_and_dates_follow_the_language():
     assert format_date(dt.date(2026, 11, 30)) == "Nov 30, 2026"
 
 
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_numbers_are_babels_for_every_value_and_precision(lang):
+    # format_number spares babel's locale data below 1e15; babel is the reference
+    import random
+
+    from babel.numbers import format_decimal
+
+    set_language(lang)
+    locale = "id_ID" if lang == "id" else "en_US"
+    rng = random.Random(5)
+    values = [0.0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.005, 0.015, -0.005, 9.995, 5e-324]
+    values += [999_999_999_999_999.9, 1e15, 1e22, float("nan"), float("inf")]
+    for _round in range(1500):
+        v = rng.choice([1, -1]) * 10 ** rng.uniform(-9, 15)
+        values += [v, round(v, rng.randint(0, 4))]
+    try:
+        for v in values:
+            for digits in range(6):
+                pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+                want = format_decimal(round(v, digits) + 0.0, format=pattern, locale=locale)
+                assert format_number(v, digits) == want, (v, digits)
+    finally:
+        set_language("en")
+
+
 def test_a_bad_bpengine_lang_is_named_and_english_used(monkeypatch):
     monkeypatch.setenv("BPENGINE_LANG", "fr")
     r = CliRunner().invoke(main, ["analyze", str(PROCESSES / "cuti-asn.bpmn")])

@@ -81,6 +81,13 @@ COLLECTION = _multi(
         ({"lampiran": {"a\x00": 1}}, r"lampiran key 'a\\x00' holds a NUL character"),
         ({"biaya": float("nan")}, r"biaya is nan, not a number JSON can hold"),
         ({"biaya": [float("-inf")]}, r"biaya\[0\] is -inf, not a number JSON can hold"),
+        # JSON has no tuples: stored as a list, a tuple would come back as one and no longer
+        # equal a tuple in a condition; refused, the user writes the list
+        (
+            {"dokumen": ("ktp", "kk")},
+            r"dokumen is a tuple; case data is JSON, which has lists but no tuples: give a list",
+        ),
+        ({"lampiran": [{"hal": (1, 2)}]}, r"lampiran\[0\]\.hal is a tuple"),
     ],
 )
 def test_data_over_a_limit_is_refused_at_start_and_at_complete(data, message, database):

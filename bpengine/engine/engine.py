@@ -10,6 +10,7 @@ rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` so several workers share them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 import threading
@@ -369,7 +370,8 @@ class Engine(
         trust_scripts: bool = False,
         actor: str = "",
     ) -> Definition:
-        """Deploy a BPMN model; same content gives the same version, new content a new one.
+        """Deploy a BPMN model; same content gives the same version, new content a new one
+        (the returned :class:`Definition` says which: ``new``).
 
         The content is the model and the files of the processes its call activities call
         (beside it): editing a called subprocess and deploying its caller again gives the
@@ -457,6 +459,7 @@ class Engine(
                         session.add(row)
                         session.flush()
                         self._plan_schedules(session, row, events, now)
+                        return dataclasses.replace(to_definition(row), new=True)
                     return to_definition(row)
             except BpengineError as exc:
                 if not isinstance(exc.__context__, IntegrityError):

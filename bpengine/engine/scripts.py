@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 from ..errors import ExpressionError
-from ..expressions import compile_expression
+from ..expressions import Expression, compile_expression
 from ..i18n import _
 from ..limits import DEFAULT_LIMITS, EngineLimits
 from ..timers import check_timer, parse_duration
@@ -37,7 +37,7 @@ class SafeEnvironment(TaskDataEnvironment):
     def __init__(self, trust_scripts: bool):
         super().__init__()
         self.trust_scripts = trust_scripts
-        self._compiled: dict[str, object] = {}
+        self._compiled: dict[str, Expression] = {}
 
     def evaluate(self, expression, context, external_context=None):
         compiled = self._compiled.get(expression)

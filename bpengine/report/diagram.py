@@ -16,7 +16,7 @@ from html import escape
 
 from lxml import etree
 
-from ..model import ProcessModel
+from ..model import ProcessModel, mandatory_steps
 from ..model.elements import EVENT_KINDS, GATEWAY_KINDS, SUBPROCESS_KINDS
 from ..model.namespaces import BPMNDI, DC, DI
 
@@ -154,9 +154,12 @@ def _node(
     return out
 
 
-def _shapes(plane, kinds: dict, highlight: dict, xs: list, ys: list) -> tuple[list, list, list]:
+def _shapes(
+    plane, kinds: dict, highlight: dict, xs: list, ys: list, kept: set[str]
+) -> tuple[list, list, list]:
     """The plane's pools, lanes and nodes, each with its box, name and data attributes; the
-    corners of every box (and the label under an event or gateway) go into ``xs``/``ys``."""
+    corners of every box (and the label under an event or gateway) go into ``xs``/``ys``;
+    the steps in ``kept`` are drawn as mandatory."""
     pools: list = []
     lanes: list = []
     nodes: list = []
@@ -179,7 +182,7 @@ def _shapes(plane, kinds: dict, highlight: dict, xs: list, ys: list) -> tuple[li
         elif kind == "lane":
             lanes.append((box, name, attrs))
         else:
-            mandatory = sem.get("{http://bpengine.org/schema/bpmn/1.0}mandatory") == "true"
+            mandatory = ident in kept
             expanded = kind in SUBPROCESS_KINDS and shape.get("isExpanded") == "true"
             nodes.append((kind, box, name, attrs, mandatory, ident, expanded))
     # an expanded subprocess is drawn first, so its filled frame never hides its children
@@ -219,7 +222,8 @@ def render_svg(
             '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40"><text x="10" '
             'y="25">(this model has no diagram)</text></svg>'
         )
-    pools, lanes, nodes = _shapes(plane, kinds, highlight, xs, ys)
+    # mandatory as the redesigner and the before/after table decide it, not the attribute alone
+    pools, lanes, nodes = _shapes(plane, kinds, highlight, xs, ys, set(mandatory_steps(model)))
     for edge in plane.iter(f"{{{BPMNDI}}}BPMNEdge"):
         sem = kinds.get(edge.get("bpmnElement"))
         pts = [(float(w.get("x")), float(w.get("y"))) for w in edge.iter(f"{{{DI}}}waypoint")]

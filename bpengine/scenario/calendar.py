@@ -20,11 +20,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 from numpy.typing import ArrayLike
 
 from ..errors import ScenarioError
@@ -78,6 +76,10 @@ def holiday_set(name: str) -> tuple[tuple[dt.date, str, str], ...]:
                 "calendar.holidays: unknown holiday set {name} (shipped: {sets}; or give ISO dates)"
             ).format(name=repr(name), sets=", ".join(SHIPPED_HOLIDAYS))
         )
+    from importlib import resources  # with PyYAML, only when a holiday set is read
+
+    import yaml
+
     text = (
         resources.files(__package__)
         .joinpath("holidays")
@@ -154,6 +156,7 @@ class WorkingClock:
         "_days",
         "always",
         "_limit",
+        "_span",
     )
 
     def __init__(self, calendar: Calendar, epoch: dt.datetime):
@@ -165,6 +168,7 @@ class WorkingClock:
         self.cum: list[float] = []  # working minutes before each interval
         self.cum_end: list[float] = []  # working minutes at each interval's end
         self._days = 0
+        self._span = (0.0, 0.0)  # the working interval work() found last
         self._extend(400)
 
     def _extend(self, days: int) -> None:
@@ -263,6 +267,11 @@ class WorkingClock:
         """
         if self.always:
             return t, t + minutes
+        low, high = self._span  # most work is taken up in the interval the last one was
+        if low <= t < high:
+            end = t + minutes
+            if end <= high:
+                return t, end
         if t >= self._limit:
             self._cover(t)
         starts = self.starts
@@ -272,6 +281,9 @@ class WorkingClock:
                 self._extend(max(400, self._days // 2))
             i += 1
             t = starts[i]
+        # a 24/7 calendar's last interval may grow later (_extend merges the midnight
+        # seam): a remembered end that is too early only sends a call down this path
+        self._span = (starts[i], self.ends[i])
         end = t + minutes
         if end <= self.ends[i]:
             return t, end

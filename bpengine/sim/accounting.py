@@ -100,13 +100,26 @@ def measured_minutes(clocks, lane: np.ndarray, start: np.ndarray, end: np.ndarra
 
     ``clocks[k]`` is the :class:`~bpengine.scenario.calendar.WorkingClock` of lane ``k``.
     """
-    out = np.zeros(len(lane))
+    w_start, w_end = _worked(clocks, lane, start, end)
+    return w_end - w_start
+
+
+def _worked(clocks, lane: np.ndarray, *times: np.ndarray) -> list[np.ndarray]:
+    """Each array of ``times`` in working minutes since the epoch, each row on its lane's
+    clock: one pass per distinct clock (lanes usually share the office's), not per lane."""
+    by_clock: dict[int, list] = {}
     for k, clock in enumerate(clocks):
-        sel = lane == k
+        by_clock.setdefault(id(clock), [clock, []])[1].append(k)
+    if len(by_clock) == 1:
+        (clock, _lanes), *_ = by_clock.values()
+        return list(clock.worked_array(np.concatenate(times)).reshape(len(times), -1))
+    out = [np.zeros(len(lane)) for _ in times]
+    for clock, lanes in by_clock.values():
+        sel = np.isin(lane, lanes)
         if sel.any():
-            w = clock.worked_array(np.concatenate([start[sel], end[sel]]))
-            half = len(w) // 2
-            out[sel] = w[half:] - w[:half]
+            w = clock.worked_array(np.concatenate([t[sel] for t in times]))
+            for o, part in zip(out, w.reshape(len(times), -1), strict=True):
+                o[sel] = part
     return out
 
 
@@ -142,14 +155,7 @@ def execution_times(
     enabled, released, assigned, start, end, dur = table[:, 4:].T
     # a step cancelled before anyone took it up never started: its waiting ends then
     start = np.where(staff < 0, end, start)
-    w_e, w_r, w_s, w_end = (np.zeros(len(ids)) for _ in range(4))
-    for k, clock in enumerate(clocks):
-        sel = lane == k
-        if sel.any():
-            w = clock.worked_array(
-                np.concatenate([enabled[sel], released[sel], start[sel], end[sel]])
-            ).reshape(4, -1)
-            w_e[sel], w_r[sel], w_s[sel], w_end[sel] = w
+    w_e, w_r, w_s, w_end = _worked(clocks, lane, enabled, released, start, end)
     batch = w_r - w_e  # held for a sign-off round
     queue = w_s - w_r  # ready, waiting for a free person
     closed = (start - enabled) - (w_s - w_e)  # ready, office closed
@@ -162,16 +168,22 @@ def execution_times(
     def per_case(values):
         return np.bincount(cid, weights=values, minlength=n)
 
-    def union(a, b):  # (wall-clock, working) length of each case's union of [a, b]
+    def union(a, b, w_a, w_b):  # (wall-clock, working) length of each case's union of [a, b]
         ps, pe = union_pieces(cid, a, b)
-        return per_case(pe - ps), per_case(measured_minutes(clocks, lane, ps, pe))
+        # most pieces are their step's own interval: its ends are measured already
+        moved = np.flatnonzero((ps != a) | (pe != b))
+        w_ps, w_pe = w_a.copy(), w_b.copy()
+        if len(moved):
+            w_ps[moved], w_pe[moved] = _worked(clocks, lane[moved], ps[moved], pe[moved])
+        return per_case(pe - ps), per_case(w_pe - w_ps)
 
-    wait_wall, wait_work = union(enabled, start)
+    wait_wall, wait_work = union(enabled, start, w_e, w_s)
     # per lane: how long the case waited for that lane (its steps' union, wall clock)
     n_lanes = max(len(clocks), 1)
     by_lane = union_length(cid * n_lanes + lane, enabled, start, n * n_lanes)
-    batch_work = union(enabled, released)[1] if (released > enabled).any() else np.zeros(n)
-    proc_wall, proc_work = union(start, end)
+    batched = (released > enabled).any()
+    batch_work = union(enabled, released, w_e, w_r)[1] if batched else np.zeros(n)
+    proc_wall, proc_work = union(start, end, w_s, w_end)
     m = measured[cid] if len(cid) else np.zeros(0, bool)
     task_stats = np.zeros((nodes, 6))
     for col, values in enumerate((np.ones(len(ids)), queue, batch, closed, dur, paused)):

@@ -18,8 +18,8 @@ import math
 from collections import ChainMap
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ScenarioError
-from ..expressions import ExpressionError, compile_expression
+from ..errors import ExpressionError, ScenarioError
+from ..expressions import compile_expression
 from ..i18n import _
 
 if TYPE_CHECKING:
@@ -49,9 +49,9 @@ class Ranking:
                     return level
             except Exception as exc:  # ExpressionError, or a comparison of wrong types
                 raise ScenarioError(
-                    _("priorities: level {level}: {source} fails on case data {data}: {exc}").format(
-                        level=level, source=repr(expr.source), data=dict(case.data), exc=exc
-                    )
+                    _(
+                        "priorities: level {level}: {source} fails on case data {data}: {exc}"
+                    ).format(level=level, source=repr(expr.source), data=dict(case.data), exc=exc)
                 ) from None
         return math.inf
 

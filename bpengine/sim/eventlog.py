@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,21 +95,31 @@ class EventLog(Sequence):
 
     def _resource_index(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Each distinct resource's name once, which one each execution had, and its lane."""
-        key = self.lane * (int(self.staff.max(initial=0)) + 1) + self.staff
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        lanes, lane, staff = self.lanes, self.lane, self.staff
-        people = self.people
+        per = int(self.staff.max(initial=0)) + 1
+        key = self.lane * per + self.staff
+        top = int(key.max(initial=0))
+        if top <= 4 * len(key) + 1024:  # a few lanes and people: a lookup, no sort
+            seen = np.zeros(top + 1, dtype=bool)
+            seen[key] = True
+            keys = np.flatnonzero(seen)  # as np.unique gives them: ascending
+            code = np.zeros(top + 1, dtype=np.intp)
+            code[keys] = np.arange(len(keys))
+            inverse = code[key]
+        else:
+            keys, inverse = np.unique(key, return_inverse=True)
+        lanes, people = self.lanes, self.people
+        lane, staff = (keys // per).tolist(), (keys % per).tolist()
         return (
             [
-                lanes[lane[i]]
-                if lanes[lane[i]] in self.unstaffed
-                else people[lane[i]][staff[i]]
-                if lane[i] in people
-                else f"{lanes[lane[i]]} #{staff[i] + 1}"
-                for i in first
+                lanes[ln]
+                if lanes[ln] in self.unstaffed
+                else people[ln][k]
+                if ln in people
+                else f"{lanes[ln]} #{k + 1}"
+                for ln, k in zip(lane, staff, strict=True)
             ],
             inverse,
-            lane[first],
+            keys // per,
         )
 
     def resources(self) -> np.ndarray:
@@ -178,6 +189,113 @@ class EventLog(Sequence):
         )
         return list(map(",".join, zip(*cells, strict=True)))
 
+    def csv_bytes(self, tz=WIB) -> bytes:
+        """The CSV data lines (no header), CRLF-terminated, in UTF-8: :meth:`csv_lines`
+        joined, built as one table of bytes instead of 166,000 Python strings.
+
+        Each line is a row of the table: the case number right-aligned in as many digits as
+        the largest has, the node's and the resource's cells (quoted as the ``csv`` module
+        quotes) left-aligned, each padded to the longest, then the three timestamps, fixed
+        width, copied eight bytes at a time from small tables of their parts. The padding is
+        the byte 0xFF, which UTF-8 never uses, so one mask drops it.
+        """
+        n = len(self)
+        if n == 0:
+            return b""
+        millis = [
+            self.stamps(x).astype(np.int64) // 1000  # as datetime64's cast to ms: to the past
+            for x in (self.enabled, self.start, self.end)
+        ]
+        first = min(int(m.min()) for m in millis) // 86_400_000
+        last = max(int(m.max()) for m in millis) // 86_400_000
+        dates = np.datetime_as_string(np.arange(first, last + 1).astype("M8[D]")).tolist()
+        offset = _offset(tz).encode()
+        if any(len(d) != 10 for d in dates) or len(offset) < 2:  # a year outside 0000-9999
+            return ("\r\n".join(self.csv_lines(tz)) + "\r\n").encode()
+        month = _words(np.frombuffer("".join(d[:8] for d in dates).encode(), np.uint8))
+        day_of_month = np.array([int(d[8:]) for d in dates])
+        clock, second = _clock_words(offset[:1])
+        node = _cells(
+            [
+                f",{_csv_field(i)},{_csv_field(m)},"
+                for i, m in zip(self.ids, self.names, strict=True)
+            ]
+        )
+        labels, index, lane_of = self._resource_index()
+        who = _cells(
+            [
+                f"{_csv_field(self.lanes[k])},{_csv_field(m)}"
+                for m, k in zip(labels, lane_of.tolist(), strict=True)
+            ]
+        )
+        digits = len(str(int(self.case.max())))
+        fields = [("case", f"V{digits}"), ("node", node.dtype), ("who", who.dtype)]
+        for k in range(3):
+            fields += [(f"comma{k}", "V1"), (f"month{k}", "=u8"), (f"clock{k}", "=u8")]
+            fields += [(f"second{k}", "=u8"), (f"offset{k}", f"V{len(offset) - 1}")]
+        fields.append(("end", "V2"))
+        line = np.dtype(fields)
+        table = np.zeros(n, line)
+        case = np.full((n, digits), 0xFF, dtype=np.uint8)
+        value = self.case.copy()
+        for k in range(digits - 1, -1, -1):  # right to left; leading zeros are padding
+            case[:, k] = np.where((value > 0) | (k == digits - 1), value % 10 + 48, 0xFF)
+            value //= 10
+        table["case"] = case.view(f"V{digits}").ravel()
+        table["node"] = node[self.node]
+        table["who"] = who[index]
+        for k, ms in enumerate(millis):
+            day = ms // 86_400_000
+            rest = ms - day * 86_400_000
+            minute = rest // 60_000
+            table[f"comma{k}"] = np.void(b",")
+            table[f"month{k}"] = month[day - first]
+            table[f"clock{k}"] = clock[day_of_month[day - first] * 1440 + minute]
+            table[f"second{k}"] = second[rest - minute * 60_000]
+            table[f"offset{k}"] = np.void(offset[1:])
+        table["end"] = np.void(b"\r\n")
+        raw = table.view(np.uint8)
+        return raw[raw != 0xFF].tobytes()
+
+
+def _words(text: np.ndarray) -> np.ndarray:
+    """Bytes, eight at a time, as native uint64 words (a table field of them copies fast)."""
+    return np.ascontiguousarray(text, dtype=np.uint8).view("=u8").ravel()
+
+
+@functools.lru_cache(maxsize=4)
+def _clock_words(after: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """``DDTHH:MM`` for each day of the month (0-31) and minute of the day (index
+    ``day * 1440 + minute``), and ``:SS.mmm`` plus ``after`` for each millisecond of a
+    minute: the tables :meth:`EventLog.csv_bytes` takes a timestamp's words from."""
+
+    def text(size, columns):  # each column: a character, or the ASCII digits of an array
+        return _words(
+            np.stack([np.full(size, ord(c)) if isinstance(c, str) else c + 48 for c in columns], 1)
+        )
+
+    k = np.arange(32 * 1440)
+    day, hour, minute = k // 1440, k % 1440 // 60, k % 60
+    clock = text(
+        len(k), [day // 10, day % 10, "T", hour // 10, hour % 10, ":", minute // 10, minute % 10]
+    )
+    k = np.arange(60_000)
+    sec, ms = k // 1000, k % 1000
+    second = text(
+        len(k), [":", sec // 10, sec % 10, ".", ms // 100, ms // 10 % 10, ms % 10, after.decode()]
+    )
+    return clock, second
+
+
+def _cells(texts: list[str]) -> np.ndarray:
+    """The texts' UTF-8 bytes, padded with 0xFF to the longest, as one void item each."""
+    raw = [t.encode() for t in texts]
+    width = max(1, max(map(len, raw), default=0))
+    table = np.full((len(raw), width), 0xFF, dtype=np.uint8)
+    for k, b in enumerate(raw):
+        table[k, : len(b)] = np.frombuffer(b, np.uint8)
+    return table.view(f"V{width}").ravel()
+
 
 def _offset(tz) -> str:
     """``+07:00`` for WIB: the suffix ``datetime.isoformat`` gives aware timestamps."""
@@ -202,12 +320,10 @@ def write_csv(rows, path: str | os.PathLike, tz=WIB) -> None:
     ``rows`` is an :class:`EventLog` (written column by column) or a list of dicts.
     """
     if isinstance(rows, EventLog):
-        lines = rows.csv_lines(tz)
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            fh.write(",".join(_FIELDS) + "\r\n")
-            if lines:
-                fh.write("\r\n".join(lines))
-                fh.write("\r\n")
+        data = rows.csv_bytes(tz)
+        with open(path, "wb") as fh:
+            fh.write((",".join(_FIELDS) + "\r\n").encode())
+            fh.write(data)
         return
     fields = list(_FIELDS)
     with open(path, "w", newline="", encoding="utf-8") as fh:

@@ -44,7 +44,19 @@ from .net import (
     Net,
 )
 from .results import ReplicationStats
-from .work import ARRIVE, BATCH, DONE, TIMER, WAKE, Staffing, Stream, UniformStream, build_lanes
+from .work import (
+    ARRIVE,
+    BATCH,
+    DONE,
+    DONE_ROW,
+    READY,
+    TIMER,
+    WAKE,
+    Staffing,
+    Stream,
+    UniformStream,
+    build_lanes,
+)
 
 __all__ = ["Replication", "MAX_STEPS"]
 
@@ -139,13 +151,23 @@ class Replication(Staffing, Batching):
             for i, d in enumerate(net.duration)
         ]
         self.has_or = net.has_or_join
+        self.track_live = net.cancellable  # keep each case's open work only if it can be cut
+        self.random_splits = scenario.split_order == "random"
+        self.order_stream = UniformStream(None, self.rng_for("order"))
         # tasks that need none of _activate's multi-instance, loop or boundary handling:
-        # _enter spawns their one work item itself, without a call through the handlers
+        # _enter spawns their one work item itself, without a call through the handlers (1);
+        # outside a batch, in a lane of a head count, in a net where nothing cancels work,
+        # without making an Item at all (2: _spawn_direct)
         self.plain = [
-            k == TASK and net.mi[i] is None and not net.repeat[i] and not net.boundaries[i]
+            0
+            if k != TASK or net.mi[i] is not None or net.repeat[i] or net.boundaries[i]
+            else 1
+            if net.batch[i] is not None
+            or self.track_live
+            or self.lanes[net.lane[i]].people is not None
+            else 2
             for i, k in enumerate(net.kinds)
         ]
-        self.track_live = net.cancellable  # keep each case's open work only if it can be cut
         self.sends = net.sends  # nodes that post messages to other pools when left
         self.handlers = self._handlers()  # node -> what a token entering it does
         self.delays: dict = {}
@@ -192,19 +214,22 @@ class Replication(Staffing, Batching):
 
     # -- the run --------------------------------------------------------------------
     def run(self, progress=None):
-        # The loop allocates an item, a heap entry and a row per task and frees almost
-        # nothing cyclic (finished cases are kept anyway), so the cyclic collector's passes
-        # only cost time: about a fifth of the loop. It is back on as soon as the loop ends.
+        # The loop allocates a row and a heap entry (and, for a task that waits, an item) per
+        # task and frees almost nothing cyclic (finished cases are kept anyway), so the
+        # cyclic collector's passes only cost time: about a fifth of the loop. It stays off
+        # through tally too: the first pass after it is back on walks every object made
+        # meanwhile, which costs least once the caller has let go of this replication and
+        # its rows (the runner keeps only what run returns).
         collecting = gc.isenabled()
         gc.disable()
         try:
             self._loop(progress)
+            if self.open:
+                self._stuck()
+            stats = self.tally()
         finally:
             if collecting:
                 gc.enable()
-        if self.open:
-            self._stuck()
-        stats = self.tally()
         stats.transfers = self.transfers
         return stats
 
@@ -212,13 +237,16 @@ class Replication(Staffing, Batching):
         arrivals = self._arrival_times()
         data = self._case_data()
         self._push(arrivals[0], ARRIVE, 0)
+        self._first_shifts(self.t0)
         heap, pop = self.heap, heapq.heappop
         tick = max(1, self.n_cases // 50)
         t = self.t0
         while True:
             while heap:
                 t, _seq, _tie, kind, obj = pop(heap)
-                if kind == DONE:
+                if kind == DONE_ROW:
+                    self._finish_direct(obj, t)
+                elif kind == DONE:
                     self._finish(obj, t)
                 elif kind == ARRIVE:
                     k = obj
@@ -228,23 +256,30 @@ class Replication(Staffing, Batching):
                         self._push(arrivals[k + 1], ARRIVE, k + 1)
                     if progress is not None and k % tick == 0:
                         progress(k)
-                elif kind == TIMER:
-                    self._timer(obj, t)
                 elif kind == WAKE:
                     scope, i = obj
                     if not (scope.case.cancels and scope.dead()):
                         self._pos_del(scope, i, t)
                         self._leave(scope, i, t)
-                elif kind == BATCH:
-                    i, gen = obj
-                    if self.pool_gen.get(i) == gen:
-                        self._batch_due(i, t)
+                else:
+                    self._other_event(kind, obj, t)
             # nothing left to happen: release batches that wait for a size never reached
             waiting = [i for i, pool in self.pools.items() if pool]
             if not waiting:
                 break
             for i in waiting:
                 self._release(i, t)
+
+    def _other_event(self, kind, obj, t):
+        """The rarer heap events: a timer, a batch's waiting time, a person's first shift."""
+        if kind == TIMER:
+            self._timer(obj, t)
+        elif kind == BATCH:
+            i, gen = obj
+            if self.pool_gen.get(i) == gen:
+                self._batch_due(i, t)
+        elif kind == READY:
+            self._free(obj[0], obj[1], t)
 
     def _arrival_times(self) -> list[float]:
         arr = self.scenario.arrivals
@@ -308,8 +343,12 @@ class Replication(Staffing, Batching):
             case.steps += 1
             if case.steps > MAX_STEPS:
                 self._livelock(case, i)
-            if plain[i]:  # most nodes entered are tasks with one work item: no call through
-                self._spawn(scope, i, t, None)
+            p = plain[i]
+            if p:  # most nodes entered are tasks with one work item: no call through
+                if p == 2:
+                    self._spawn_direct(scope, i, t)
+                else:
+                    self._spawn(scope, i, t, None)
             elif handlers[i](self, scope, i, t, stack):
                 return
 
@@ -350,10 +389,34 @@ class Replication(Staffing, Batching):
         elif not o:
             self._consume(scope, t)
         elif self.net.kinds[i] == XOR:
-            stack.append(o[self._choose(scope.case, i)])
+            if self.net.choose[i][0] == "race":
+                self._race(scope, i, t, stack)
+            else:
+                stack.append(o[self._choose(scope.case, i)])
         else:  # several flows out of an event: all are taken
             scope.count += len(o) - 1
             stack.extend(o)
+
+    def _race(self, scope, i, t, stack):
+        """An event-based gateway: each event's time is drawn, the first to happen wins
+        (ties by lot). The winner waits its drawn time, or (Prosimos) a fresh draw."""
+        net = self.net
+        dues = []
+        for j in net.outs[i]:
+            wait = self._delay(j, net.delay[j])  # the event's own stream
+            dues.append((self.clock.add(t, wait) if net.delay_working[j] else t + wait, j))
+        first = min(d for d, _j in dues)
+        ties = [j for d, j in dues if d == first]
+        j = (
+            ties[min(int(self._uniform(i) * len(ties)), len(ties) - 1)]
+            if len(ties) > 1
+            else ties[0]
+        )
+        if net.choose[i][1]:  # Prosimos 2.1.0 draws the winner's duration again
+            stack.append(j)
+            return
+        self._pos_add(scope, j)
+        self._push(first, WAKE, (scope, j))
 
     def _enter_and(self, scope, i, t, stack):
         if self.net.n_in[i] > 1:  # a join: the last token in goes on, the others merge
@@ -381,7 +444,19 @@ class Replication(Staffing, Batching):
             self._consume(scope, t)
             return
         scope.count += len(o) - 1
+        if self.random_splits and len(o) > 1:
+            o = self._shuffled(o)
         stack.extend(reversed(o))
+
+    def _shuffled(self, o):
+        """The branches of a split in random order (Prosimos: the tasks a split enables ask
+        for people in random order, so a task some can do may take one another task needs)."""
+        o = list(o)
+        s = self.order_stream
+        for k in range(len(o) - 1, 0, -1):  # Fisher-Yates
+            j = min(int(s.next() * (k + 1)), k)
+            o[k], o[j] = o[j], o[k]
+        return o
 
     def _enter_end(self, scope, i, t, stack):
         self._consume(scope, t)
@@ -614,6 +689,8 @@ class Replication(Staffing, Batching):
             o = self.net.outs[j]
             if len(o) > 1:
                 o = [o[m] for m in self._choose_many(scope.case, j)]
+                if self.random_splits and len(o) > 1:
+                    o = self._shuffled(o)
             self._pass_on(scope, o, t)
             return
 
@@ -673,6 +750,7 @@ class Replication(Staffing, Batching):
             {
                 self.net.ids[j]
                 for case in self.open_cases.values()
+                if case.top is not None
                 for j, c in (*case.top.joins.items(), *case.top.or_wait.items())
                 if c
             }

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -46,6 +44,7 @@ _JOB: tuple | None = None  # what forked workers simulate (inherited, never pick
 
 def _replicate(job):
     r, seed_seq = job
+    assert _JOB is not None  # set before the workers were forked
     net, sc, model, cases, warm, keep = _JOB
     try:
         return Replication(
@@ -143,7 +142,14 @@ def simulate(
             _("workers: expected a whole number >= 0, got {workers}").format(workers=repr(workers))
         )
     workers = min(workers or os.cpu_count() or 1, replications)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    forked = False
+    if workers > 1:  # worker processes are the rare case (-j): their modules load only then
+        import multiprocessing
+
+        forked = "fork" in multiprocessing.get_all_start_methods()
+    if forked:
+        from concurrent.futures import ProcessPoolExecutor
+
         global _JOB
         _JOB = (net, sc, model, cases, warm, event_log)
         try:
@@ -164,10 +170,12 @@ def simulate(
             def report(k, r=r):
                 progress(r * (cases + warm) + k, total)
 
-            rep = Replication(
-                net, sc, model, cases + warm, warm, child, keep_log=event_log and r == 0
+            # not kept in a name: its rows and items go as soon as run returns (see run)
+            reps.append(
+                Replication(
+                    net, sc, model, cases + warm, warm, child, keep_log=event_log and r == 0
+                ).run(report if progress is not None else None)
             )
-            reps.append(rep.run(report if progress is not None else None))
     if progress is not None:
         progress(total, total)
     res = summarise(reps, net, sc, model.name or os.path.basename(model.file), cases, warm, seed)

@@ -25,8 +25,8 @@ import numpy as np
 from ..errors import ScenarioError
 from ..i18n import _
 from ..scenario import Distribution
-from ..scenario.distributions import Transitions
 from ..scenario import limits as scenario_limits
+from ..scenario.distributions import Transitions
 from .net import UNSTAFFED, lane_calendar
 
 if TYPE_CHECKING:
@@ -54,9 +54,14 @@ __all__ = [
     "WAKE",
     "BATCH",
     "ARRIVE",
+    "DONE_ROW",
+    "READY",
 ]
 
-DONE, TIMER, WAKE, BATCH, ARRIVE = range(5)  # heap event kinds, also the tie-break priority
+# heap event kinds, also the tie-break priority; READY: a person's first working minute
+DONE, TIMER, WAKE, BATCH, ARRIVE, READY = range(6)
+# a DONE (its priority) whose payload is ``(scope, row)``, not an Item: see _spawn_direct
+DONE_ROW = 6
 QUEUED, SERVICE, FINISHED, CANCELLED = range(4)
 
 
@@ -162,7 +167,8 @@ class Lane:
         # whoever has been free longest takes the next file, as at a real counter, so
         # the event log shows the work spread over the lane's people (calibration counts them)
         self.free = deque(range(staff))
-        self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
+        self.queue: deque[Any] = deque()
+        self.cost_min, self.busy = cost_per_hour / 60.0, 0.0
         self.people, self.policy = people, policy  # people: None for a head count
         self.costs = None if people is None else np.array([w.cost_min for w in people])
 
@@ -204,16 +210,12 @@ def build_lanes(net, scenario, rng_for) -> list[Lane]:
                 else frozenset(i for tid in person.tasks for i in by_task.get(tid, ()))
             )
             cost = staff.cost_per_hour if person.cost_per_hour is None else person.cost_per_hour
-            people.append(
-                Worker(
-                    person.name,
-                    scenario.person_calendar(name, person).clock(epoch),
-                    cost / 60.0,
-                    skills,
-                    streams,
-                    means,
-                )
-            )
+            own = scenario.person_calendar(name, person).clock(epoch)
+            w = Worker(person.name, own, cost / 60.0, skills, streams, means)
+            # free since their first working minute (as Prosimos counts): before any work,
+            # whoever is at their desk first counts as free longest
+            w.free_since = own.next_working(own.to_minutes(epoch))
+            people.append(w)
         lanes.append(
             Lane(name, len(people), clock, staff.cost_per_hour, False, people, staff.allocation)
         )
@@ -246,6 +248,7 @@ class Replicating(Protocol):
     has_or: bool
     sets_data: bool
     track_live: bool
+    plain: list[int]
     ranking: Ranking | None
     process: ProcessData | None
 
@@ -269,6 +272,8 @@ class Replicating(Protocol):
 
     def _pool_file(self, i: int, item: Item, t: float, batch: Any) -> None: ...
 
+    def _request(self, item: Item, t: float) -> None: ...
+
     def _serve_batch(self, lane: Lane, first: Item, t: float, staff: int) -> None: ...
 
 
@@ -276,6 +281,18 @@ class Staffing(Replicating):
     """Tasks, staff, batching and cancellation of a replication."""
 
     # -- tasks and staff --------------------------------------------------------------
+    def _first_shifts(self, t0):
+        """Prosimos (``earliest_free``): a person whose hours have not begun when the run
+        starts is not free until then; work waits for whoever is at a desk sooner, busy or
+        not (a READY event at their first working minute lets them take queued work)."""
+        for lane in self.lanes:
+            if lane.people is None or lane.policy != "earliest_free":
+                continue
+            for k, w in enumerate(lane.people):
+                if w.free_since > t0:
+                    lane.free.remove(k)
+                    self._push(w.free_since, READY, (lane, k))
+
     def _activate(self, scope, i, t):
         net = self.net
         if net.mi[i] is None and not net.repeat[i]:
@@ -347,6 +364,55 @@ class Staffing(Replicating):
         self._pool_file(i, item, t, batch)
         return item
 
+    def _spawn_direct(self, scope, i, t):
+        """A plain task's work item, taken up at once by a free person of a head-count lane.
+
+        Used (see ``Replication.direct``) for tasks outside a batch, in a lane of a head
+        count, in a net where nothing cancels work: nothing will ever look at such an item
+        but its own end, so no :class:`Item` is made. The heap carries its ready-made row
+        (as :meth:`_finish` records it) to :meth:`_finish_direct`. The draws, the times and
+        the order of events are those of :meth:`_spawn`.
+        """
+        lane_no = self.net.lane[i]
+        lane = self.lanes[lane_no]
+        if not lane.free:
+            self._spawn(scope, i, t, None)
+            return
+        if self.has_or:
+            self._pos_add(scope, i)
+        staff = lane.free.popleft()
+        stream = self.node_stream[i]
+        buf, pos = stream.buf, stream.pos
+        if pos < len(buf):
+            dur = buf[pos]
+            stream.pos = pos + 1
+        else:
+            dur = stream.next()
+        start, end = lane.clock.work(t, dur)
+        row = (scope.case.id, i, lane_no, staff, t, t, t, start, end, dur)
+        heappush(self.heap, (end, DONE, next(self.seq), DONE_ROW, (scope, row)))
+
+    def _finish_direct(self, job, t):
+        """The end of such a task (started by :meth:`_spawn_direct`, or by :meth:`_serve`
+        from the queue): what :meth:`_finish` does for it."""
+        scope, row = job
+        self.rows.append(row)
+        lane = self.lanes[row[2]]
+        lane.busy += row[9]
+        self._free(lane, row[3], t)
+        i = row[1]
+        if self.sets_data and self.net.attrs[i] is not None:
+            self._set_data(scope.case, i)
+        if self.has_or:
+            self._pos_del(scope, i, t)
+        o = self.net.outs[i]
+        if len(o) == 1 and i not in self.sends:  # _leave over one flow, inlined
+            self._enter(scope, o[0], t)
+            if scope.or_wait:
+                self._try_or(scope, t)
+        else:
+            self._leave(scope, i, t)
+
     def _request(self, item, t):
         lane = self.lanes[item.lane]
         if lane.people is not None:
@@ -375,6 +441,7 @@ class Staffing(Replicating):
             w = people[k]
             if w.skills is not None and node not in w.skills:
                 continue
+            key: tuple[Any, ...]
             if lane.policy == "earliest_free":  # Prosimos: free longest, whatever the hours
                 key = (w.free_since, k)
             else:
@@ -395,6 +462,16 @@ class Staffing(Replicating):
         if lane.people is None:
             dur = self.node_stream[item.node].next()
             start, end = lane.clock.work(t, dur)
+            if self.plain[item.node] == 2:  # nothing else looks at it: as _spawn_direct
+                row = (item.case.id, item.node, item.lane, staff, item.enabled) + (
+                    item.released,
+                    t,
+                    start,
+                    end,
+                    dur,
+                )
+                heappush(self.heap, (end, DONE, next(self.seq), DONE_ROW, (item.scope, row)))
+                return
         else:
             w = lane.people[staff]
             dur = (w.streams.get(item.node) or self.node_stream[item.node]).next()

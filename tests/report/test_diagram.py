@@ -51,6 +51,20 @@ def test_mandatory_steps_are_drawn_distinctly(domisili):
     assert "mandatory" in lurah.get("class")
 
 
+def test_the_drawing_marks_the_steps_the_table_counts_as_mandatory(domisili):
+    # the RT's signature carries no bpe:mandatory but is a legal act the redesigner keeps:
+    # drawn as mandatory, as the before/after table counts it (model.mandatory_steps)
+    from bpengine.model import mandatory_steps
+
+    marked = {
+        n.get("data-element")
+        for n in _svg(domisili).iter(f"{SVG}rect")
+        if "mandatory" in (n.get("class") or "")
+    }
+    assert not domisili.elements["Task_ttd_rt"].mandatory
+    assert marked == set(mandatory_steps(domisili)) == {"Task_ttd_rt", "Task_ttd_lurah"}
+
+
 def test_gateway_is_a_diamond_and_events_are_circles(domisili):
     root = _svg(domisili)
     gw = next(n for n in root.iter() if n.get("data-element") == "Gateway_lengkap")

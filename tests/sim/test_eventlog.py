@@ -126,3 +126,50 @@ def test_csv_written_by_columns_is_what_the_csv_module_writes(tmp_path, result):
     assert rows[0]["name"] == 'Periksa, "cepat"'
     assert rows[1]["name"] == "Tanda\ntangan"
     assert rows[1]["end"] == "2025-01-07T00:05:59.999+07:00"
+
+
+@pytest.mark.parametrize(
+    "tz", [None, dt.timezone.utc, dt.timezone(dt.timedelta(hours=5, minutes=45))]
+)
+def test_csv_bytes_are_the_csv_modules_on_awkward_logs(tmp_path, tz):
+    # write_csv builds its lines as a table of bytes; the csv module, fed the same rows as
+    # dicts of datetimes, is the reference: case numbers of every width, times on either
+    # side of a millisecond, before the epoch, across a leap day and years, over midnight,
+    # names to quote and beyond ASCII, a lane of people and a lane of nobody
+    import numpy as np
+
+    from bpengine.sim.eventlog import WIB, EventLog, write_csv
+
+    tz = tz or WIB
+    rng = np.random.default_rng(3)
+    n = 3000
+    epoch = dt.datetime(1969, 12, 31, 23, 30)  # times before 1970: milliseconds round down
+    leap = (dt.datetime(2024, 2, 29, 23, 59, 59, 999_600) - epoch).total_seconds() / 60
+    minutes = np.concatenate(
+        [
+            rng.uniform(-3 * 525_600, 60 * 525_600, n - 8),
+            [0.0, -1e-7, 1e-7, 0.0000166, 0.0000167, 29.99999, leap, leap + 0.00001],
+        ]
+    )
+    table = np.zeros((n, 10))
+    table[:, 0] = np.concatenate([[0, 9, 10, 99, 100, 99_999], rng.integers(0, 100_000, n - 6)])
+    table[:, 1] = rng.integers(0, 3, n)
+    table[:, 2] = rng.integers(0, 3, n)
+    table[:, 3] = np.where(table[:, 2] == 1, rng.integers(0, 2, n), rng.integers(0, 12, n))
+    table[:, 4] = minutes
+    table[:, 7] = minutes + rng.exponential(30, n)
+    table[:, 8] = table[:, 7] + rng.exponential(300, n)
+    log = EventLog(
+        table,
+        ["T1", "T,2", 'T"3'],
+        ["Periksa berkas", "Tanda\ntangan, cap", "Café 审批"],
+        ["Staf, TU", "Pejabat", "(system)"],
+        ["(system)"],
+        epoch,
+        people={1: ["Bu Ani", 'Pak "Budi"']},
+    )
+    fast, slow = tmp_path / "fast.csv", tmp_path / "slow.csv"
+    write_csv(log, fast, tz)
+    write_csv(list(log), slow, tz)
+    assert fast.read_bytes() == slow.read_bytes()
+    assert log.csv_bytes(tz) == ("\r\n".join(log.csv_lines(tz)) + "\r\n").encode()
