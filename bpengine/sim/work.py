@@ -249,6 +249,7 @@ class Replicating(Protocol):
     sets_data: bool
     track_live: bool
     plain: list[int]
+    after: list[int]
     ranking: Ranking | None
     process: ProcessData | None
 
@@ -399,15 +400,22 @@ class Staffing(Replicating):
         self.rows.append(row)
         lane = self.lanes[row[2]]
         lane.busy += row[9]
-        self._free(lane, row[3], t)
+        queue = lane.queue  # _free of a head count, inlined as in _finish
+        while queue:
+            nxt = queue.popleft()
+            if nxt.state == QUEUED:
+                self._serve(lane, nxt, t, row[3])
+                break
+        else:
+            lane.free.append(row[3])
         i = row[1]
         if self.sets_data and self.net.attrs[i] is not None:
             self._set_data(scope.case, i)
         if self.has_or:
             self._pos_del(scope, i, t)
-        o = self.net.outs[i]
-        if len(o) == 1 and i not in self.sends:  # _leave over one flow, inlined
-            self._enter(scope, o[0], t)
+        o = self.after[i]
+        if o >= 0:  # _leave over one flow, inlined
+            self._enter(scope, o, t)
             if scope.or_wait:
                 self._try_or(scope, t)
         else:
