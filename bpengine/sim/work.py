@@ -592,17 +592,17 @@ class Staffing(Replicating):
 
     def _set_data(self, case, i):
         """The attributes task ``i`` sets as it ends, each drawn, moved on from its current
-        value or computed from the data as it was before the task ended (as Prosimos does)."""
+        value or computed from the data as it was before the task ended, but for Markov moves
+        already made (as Prosimos does)."""
         data = dict(case.data)  # also the case's own copy, whatever data(k) shares
         new = {}
         for name, gen in self.net.attrs[i]:
             if isinstance(gen, Transitions):
                 choice = gen.after(data.get(name))
-                new[name] = (
-                    data.get(name)
-                    if choice is None
-                    else self._delay((f"attr:{name}:{data.get(name)}", i), choice)
-                )
+                if choice is None:
+                    new[name] = data.get(name)
+                else:  # the attributes after it see the move (Prosimos writes it at once)
+                    new[name] = data[name] = self._delay((f"attr:{name}:{data[name]}", i), choice)
             elif hasattr(gen, "evaluate"):
                 try:
                     new[name] = gen.evaluate(data)
