@@ -91,7 +91,7 @@ def subprocess_planes(model: ProcessModel) -> list[tuple[str, str]]:
     for diagram in list(root.iter(f"{{{BPMNDI}}}BPMNDiagram"))[1:]:
         plane = diagram.find(f"{{{BPMNDI}}}BPMNPlane")
         ident = plane.get("bpmnElement") if plane is not None else None
-        if ident in model.elements and model.elements[ident].is_subprocess:
+        if ident is not None and ident in model.elements and model.elements[ident].is_subprocess:
             out.append((ident, model.elements[ident].name or ident))
     return out
 
