@@ -209,8 +209,9 @@ def _replay_class(draws: Draws):
             heappush(self.heap, (item.end, DONE, next(self.seq), DONE, item))
 
         def _delay(self, key, dist):
-            i = key[1] if isinstance(key, tuple) else key
-            return draws.wait(self.current, self.net.ids[i])
+            if isinstance(key, tuple):  # attribute values: drawn (branches come from the log)
+                return super()._delay(key, dist)
+            return draws.wait(self.current, self.net.ids[key])  # a catch event's wait
 
         def _shuffled(self, o):
             ids = self.net.ids
@@ -219,6 +220,9 @@ def _replay_class(draws: Draws):
 
         def _choose(self, case, i):
             return draws.choice(self.net, case.id, i)
+
+        def _race(self, scope, i, t, stack):  # the event that won in Prosimos, its wait
+            stack.append(self.net.outs[i][draws.choice(self.net, scope.case.id, i)])
 
         def _choose_many(self, case, i):
             net = self.net

@@ -132,7 +132,9 @@ def test_global_attributes_decision_tree_and_markov_agree_with_prosimos(tmp_path
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["counter", "case-writes", "markov", "dtree-55", "dtree-70"])
+@pytest.mark.parametrize(
+    "name", ["counter", "case-writes", "markov", "markov-seen", "dtree-55", "dtree-70"]
+)
 def test_prosimos_routes_the_desk_requests_as_worked_out_by_hand(name):
     from tests.sim.test_casedata import HAND_ROUTES
 
