@@ -45,7 +45,7 @@ from ..model.spiff import (
     message_names,
     task_senders,
 )
-from .assignment import read_assignments, resolve_assignment, zone, zone_name
+from .assignment import engine_zones, read_assignments, resolve_assignment, zone_name
 from .events import summarise
 from .forms import FormOperations, read_forms
 from .jobs import JobOperations, JobPolicy, resolve
