@@ -192,10 +192,10 @@ def _shift_hours(hours: _Hours, minutes: int) -> _Hours:
                 days[day].append((start % 1440, (cut - 1) % 1440 + 1))
                 start = cut
     merged = []
-    for spans in days:
-        spans.sort()
+    for pieces in days:
+        pieces.sort()
         out: list[tuple[int, int]] = []
-        for a, b in spans:
+        for a, b in pieces:
             if out and out[-1][1] >= a:
                 out[-1] = (out[-1][0], max(out[-1][1], b))
             else:

@@ -121,5 +121,7 @@ def test_a_misspelt_lane_or_a_bad_scenario_zone_is_one_line(tmp_path):
         main, ["case", "start", str(PENUGASAN), *DATA, "--scenario", str(bad), "--db", url]
     )
     assert result.exit_code != 0
-    assert "lanes.Kantor Wilayah Makassar.timezone: 'WITA' is not an IANA time zone" in result.output
+    assert (
+        "lanes.Kantor Wilayah Makassar.timezone: 'WITA' is not an IANA time zone" in result.output
+    )
     assert len(result.output.strip().splitlines()) == 1

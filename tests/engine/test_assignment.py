@@ -341,7 +341,9 @@ def test_a_lane_zone_for_a_lane_no_process_has_is_refused_at_start(clock, data_d
         )
         assert e.find_cases().total == 0  # nothing was written
     # a lane of another deployed process is fine: one engine serves several processes
-    with Engine(clock=clock, lane_timezones={ZONE_LANE: "Asia/Makassar", "Pegawai": "Asia/Jayapura"}) as e:
+    with Engine(
+        clock=clock, lane_timezones={ZONE_LANE: "Asia/Makassar", "Pegawai": "Asia/Jayapura"}
+    ) as e:
         e.deploy(data_dir / "penugasan.bpmn")
         e.deploy(data_dir / "cuti.bpmn")
         assert e.start("penugasan", DATA).status == "running"
@@ -357,5 +359,8 @@ def test_a_scenario_lane_zone_that_names_no_lane_is_refused_naming_the_file(
     path.write_text(text.replace("Kantor Wilayah Makassar:", "Kanwil Makassar:"), "utf-8")
     with Engine(clock=clock, calendar=load_scenario(path)) as e:
         e.deploy(data_dir / "penugasan.bpmn")
-        with pytest.raises(BpengineError, match=r"salah.scenario.yaml: lanes.Kanwil Makassar.timezone: no lane 'Kanwil Makassar' in penugasan"):
+        with pytest.raises(
+            BpengineError,
+            match=r"salah.scenario.yaml: lanes.Kanwil Makassar.timezone: no lane 'Kanwil Makassar' in penugasan",
+        ):
             e.start("penugasan", DATA)

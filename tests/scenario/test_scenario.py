@@ -279,8 +279,17 @@ def test_time_zones_of_the_calendar_and_lanes_are_read_and_shift_a_lanes_hours()
     assert sc.lane_calendar("Kepala").hours[0][0] == (570, 840)
     # people with their own hours keep them local too
     sc = load_scenario(
-        {"lanes": {"Kantor Wilayah Makassar": {"timezone": "Asia/Makassar", "people": [
-            {"name": "wati", "hours": {"mon": "08:00-12:00"}}, {"name": "rudi", "leave": []}]}}},
+        {
+            "lanes": {
+                "Kantor Wilayah Makassar": {
+                    "timezone": "Asia/Makassar",
+                    "people": [
+                        {"name": "wati", "hours": {"mon": "08:00-12:00"}},
+                        {"name": "rudi", "leave": []},
+                    ],
+                }
+            }
+        },
         model=model,
     )
     wati, rudi = sc.lanes["Kantor Wilayah Makassar"].people
