@@ -36,6 +36,7 @@ __all__ = [
     "zone",
     "zone_name",
     "engine_zones",
+    "lane_ids",
     "pack_names",
     "CAMUNDA",
 ]
@@ -90,6 +91,16 @@ def engine_zones(calendar, timezone, lane_timezones) -> tuple:
         lanes[str(lane)] = zone(tz)
         origins[str(lane)] = "lane_timezones"
     return own, lanes, origins
+
+
+def lane_ids(source: bytes) -> dict[str, str]:
+    """Lane id -> lane name in a BPMN file (a scenario may name a lane by its id)."""
+    root = etree.fromstring(source, etree.XMLParser(resolve_entities=False, no_network=True))
+    return {
+        node.get("id"): (node.get("name") or "").strip()
+        for node in root.iter(etree.Element)
+        if etree.QName(node).localname == "lane" and node.get("id") and node.get("name")
+    }
 
 
 def zone_name(tz: _dt.tzinfo) -> str | None:

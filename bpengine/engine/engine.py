@@ -45,7 +45,7 @@ from ..model.spiff import (
     message_names,
     task_senders,
 )
-from .assignment import engine_zones, read_assignments, resolve_assignment, zone_name
+from .assignment import engine_zones, lane_ids, read_assignments, resolve_assignment, zone_name
 from .events import summarise
 from .forms import FormOperations, read_forms
 from .jobs import JobOperations, JobPolicy, resolve
@@ -641,10 +641,18 @@ class Engine(
         unknown = self.lane_timezones.keys() - self._lanes_checked
         if not unknown:
             return
+        # a scenario may name a lane by its id (lanes.L_wilayah.timezone): the engine
+        # matches task rows by lane name
+        for lane_id, lane in lane_ids(definition.source).items():
+            if lane_id in unknown and lane not in self.lane_timezones:
+                self.lane_timezones[lane] = self.lane_timezones.pop(lane_id)
+                self.lane_zone_origins[lane] = self.lane_zone_origins.pop(lane_id, "")
+                self._lanes_checked.add(lane)
+                unknown.discard(lane_id)
         # an engine may serve several processes: a lane zone may be for another one
         newest = select(func.max(DefinitionRow.id)).group_by(DefinitionRow.key)
         for other in session.scalars(select(DefinitionRow.id).where(DefinitionRow.id.in_(newest))):
-            if other != definition.id:
+            if other != definition.id and unknown:
                 self._lanes_checked |= unknown & self._runtime(session, other).lanes
         unknown -= self._lanes_checked
         if unknown:

@@ -364,3 +364,15 @@ def test_a_scenario_lane_zone_that_names_no_lane_is_refused_naming_the_file(
             match=r"salah.scenario.yaml: lanes.Kanwil Makassar.timezone: no lane 'Kanwil Makassar' in penugasan",
         ):
             e.start("penugasan", DATA)
+
+
+def test_a_scenario_may_name_the_lane_of_a_zone_by_its_id(clock, data_dir):
+    from bpengine.scenario import load_scenario
+
+    clock.now = MONDAY_14_WIB
+    scenario = load_scenario({"lanes": {"L_wilayah": {"timezone": "Asia/Makassar"}}})
+    with Engine(clock=clock, calendar=scenario) as engine:
+        engine.deploy(data_dir / "penugasan.bpmn")
+        [terima] = engine.start("penugasan", DATA).tasks
+        verifikasi = engine.complete(terima.id, {}, actor="ani", groups=["loket"]).tasks[0]
+        assert verifikasi.due == dt.datetime(2025, 1, 8, 15, 0, tzinfo=ZoneInfo("Asia/Makassar"))
