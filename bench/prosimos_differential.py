@@ -21,8 +21,10 @@ models (../shared/bench) and parameter files generated from tests/data/prosimos/
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
 inclusive split by probability, case and event attributes and branch rules over them, histogram
 arrivals, a degenerate distribution, a flow without a probability, a pool of 64
-different workers, and batches (size and waiting-time rules, drawn sizes, Sequential and
-Parallel).
+different workers, an event-based gateway decided by racing a reply against a deadline
+(tests/data/prosimos/reminder.*), the examples of Prosimos' own documentation, batches (size, waiting-time, hour and weekday rules, drawn sizes,
+Sequential and Parallel), global attributes written by tasks (a counter, Markov transitions) with a
+decision tree, and case priorities (whose cycle times differ by design: ``KNOWN_GAPS``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 from sim_vs_prosimos import START, ensure_prosimos, venv_python  # noqa: E402
+
+from bpengine.errors import BpengineError  # noqa: E402
 
 CLAIMS = ROOT / "tests" / "data" / "prosimos"
 _DRIVER = """
@@ -186,8 +190,12 @@ def _pool_of_64() -> dict:
 
 
 def _batches() -> dict:
-    """Batches (issue 14): notifications sent in turn by one person once three wait or the
-    oldest has waited four hours; damage assessed two at a time, in parallel."""
+    """Batches (issue 14): notifications sent in turn by one person three at a time, or once
+    the oldest has waited four hours; damage assessed two at a time, in parallel.
+
+    ``size = 3``, not ``size >= 3``: Prosimos 2.1.0 never fires a ``size >=`` rule on its own
+    (bpengine notes it and fires it as documented), so the two could not agree on that.
+    """
     doc = _claims()
     doc["batch_processing"] = [
         {
@@ -196,7 +204,7 @@ def _batches() -> dict:
             "size_distrib": [{"key": "1", "value": 0.2}, {"key": "3", "value": 0.8}],
             "duration_distrib": [{"key": "3", "value": 0.7}],
             "firing_rules": [
-                [{"attribute": "size", "comparison": ">=", "value": 3}],
+                [{"attribute": "size", "comparison": "=", "value": 3}],
                 [
                     {"attribute": "large_wt", "comparison": ">=", "value": 14400},
                     {"attribute": "large_wt", "comparison": "<=", "value": 86400},
@@ -221,6 +229,226 @@ def _parallel_batches() -> dict:
     return doc
 
 
+def _global_attributes() -> dict:
+    """Process-wide data (issue 14): a count of claims registered (the first 300 are
+    complete, later ones wait for documents), a state that moves a -> b -> a as each is
+    registered (on b its identity is checked), and a decision tree over the amount (above
+    2500 its documents are checked)."""
+    doc = _claims()
+    fix0 = {"distribution_name": "fix", "distribution_params": [{"value": 0}]}
+    doc["global_attributes"] = [
+        {"name": "registered", "type": "continuous", "values": fix0},
+        {"name": "state", "type": "discrete", "values": [{"key": "a", "value": 1}]},
+    ]
+    doc["event_attributes"] = [
+        {
+            "event_id": "T_register",
+            "attributes": [
+                {"name": "registered", "type": "expression", "values": "registered + 1"},
+                {"name": "state", "type": "discrete", "values": {"a": {"b": 1}, "b": {"a": 1}}},
+                {
+                    "name": "tier",
+                    "type": "dtree",
+                    "values": [[["amount > 2500"], "2"], [True, "1"]],
+                },
+            ],
+        }
+    ]
+    doc["branch_rules"] = [
+        {"id": "early", "rules": [[{"attribute": "registered", "comparison": "<=", "value": 300}]]},
+        {"id": "late", "rules": [[{"attribute": "registered", "comparison": ">", "value": 300}]]},
+        {"id": "on_b", "rules": [[{"attribute": "state", "comparison": "=", "value": "b"}]]},
+        {"id": "big", "rules": [[{"attribute": "tier", "comparison": ">", "value": 1}]]},
+    ]
+    g = doc["gateway_branching_probabilities"]
+    for k, cid in ((0, "early"), (1, "late")):
+        g[0]["probabilities"][k]["condition_id"] = cid
+    for k, cid in ((0, "on_b"), (1, "big")):
+        g[1]["probabilities"][k]["condition_id"] = cid
+    return doc
+
+
+def _priorities() -> dict:
+    """Case priorities: claims at the counter first, then small ones, then the rest.
+    Prosimos 2.1.0 orders all of a run's events by priority before time, so its lower
+    priority claims wait for every more urgent claim of the run, even later ones, while
+    bpengine serves the waiting claims by priority: cycle times differ by design (the
+    work done, processing time, does not)."""
+    doc = _claims()
+    doc["prioritisation_rules"] = [
+        {
+            "priority_level": 1,
+            "rules": [[{"attribute": "channel", "comparison": "=", "value": "counter"}]],
+        },
+        {
+            "priority_level": 2,
+            "rules": [[{"attribute": "amount", "comparison": "in", "value": [0, 2500]}]],
+        },
+    ]
+    return doc
+
+
+def _timed_batches(rules: list) -> dict:
+    """Notifications in batches (Sequential) fired by time rules alone, at a pace the back
+    office keeps up with: each time rule checked on its own (combined in one file, or beside
+    a second batched task, they crash Prosimos 2.1.0 in ``update_process_state``)."""
+    doc = _batches()
+    doc["arrival_time_distribution"]["distribution_params"][0]["value"] = 4500
+    doc["batch_processing"] = doc["batch_processing"][:1]
+    doc["batch_processing"][0]["firing_rules"] = [
+        [{"attribute": a, "comparison": c, "value": v} for a, c, v in rules]
+    ]
+    return doc
+
+
+# -- the examples of Prosimos' own documentation ------------------------------------------
+# Prosimos' README documents the parameter format with one example (its six sections, the
+# values as strings where the README writes them so); the repository's
+# simulation_scenario_example.json extends the same example with batch_processing,
+# case_attributes and prioritisation_rules. The README gives no process model: ours,
+# tests/data/prosimos/readme.bpmn, carries its task, gateway and flow ids.
+_CAL = "sid-222A1118-4766-43B2-A004-7DADE521982D"
+_REVIEW = "sid-622A1118-4766-43B2-A004-7DADE521982D"
+
+
+def _readme_example() -> dict:
+    """The example of Prosimos' README, as documented."""
+
+    def officer(k):
+        return {
+            "id": f"resource_id_{k}",
+            "name": f"Credit Officer_{k}",
+            "cost_per_hour": "35",
+            "amount": 1,
+            "calendar": _CAL,
+            "assignedTasks": [_REVIEW],
+        }
+
+    def period(frm, to, begin, end):
+        return {"from": frm, "to": to, "beginTime": begin, "endTime": end}
+
+    def split(gateway, *flows):
+        return {
+            "gateway_id": gateway,
+            "probabilities": [{"path_id": f, "value": v} for f, v in flows],
+        }
+
+    def norm(rid, mean, std):
+        return {
+            "resource_id": rid,
+            "distribution_name": "norm",
+            "distribution_params": [{"value": mean}, {"value": std}],
+        }
+
+    return {
+        "resource_profiles": [
+            {
+                "id": "Profile ID_1",
+                "name": "Credit Officer",
+                "resource_list": [officer(1), officer(2)],
+            }
+        ],
+        "arrival_time_distribution": {
+            "distribution_name": "expon",
+            "distribution_params": [{"value": 0}, {"value": 1800.0}, {"value": 90.0}],
+        },
+        "arrival_time_calendar": [period("MONDAY", "FRIDAY", "09:00:00.000", "17:00:00.000")],
+        "gateway_branching_probabilities": [
+            split(
+                "sid-64FC5B46-47E5-4940-A0AF-ECE87483967D",
+                ("sid-8AE82A7B-75EE-401B-8ABE-279FB05A3946", "0.7"),
+                ("sid-789335C6-205C-4A03-9AD6-9655893C1FFB", "0.3"),
+            ),
+            split(
+                "sid-FACFF0AE-6A1B-47AC-B289-F5E60CB12B2A",
+                ("sid-AFEC7074-8C12-43E2-A1FE-87D5CEF395C8", "0.3"),
+                ("sid-AE313010-5715-438C-AD61-1C02F03DCF77", "0.7"),
+            ),
+        ],
+        "task_resource_distribution": [
+            {
+                "task_id": _REVIEW,
+                "resources": [
+                    norm("resource_id_1", 600.0, 120.0),
+                    norm("resource_id_2", 60.0, 12.0),
+                ],
+            }
+        ],
+        "resource_calendars": [
+            {
+                "id": _CAL,
+                "name": "calendar1",
+                "time_periods": [
+                    period("MONDAY", "FRIDAY", "09:00:00.000", "17:00:00.000"),
+                    period("SATURDAY", "SATURDAY", "09:00:00.000", "13:00:00.000"),
+                ],
+            }
+        ],
+    }
+
+
+def _scenario_example() -> dict:
+    """simulation_scenario_example.json of Prosimos' repository: the README's example with
+    a batch rule (for a task the example's model does not have), two case attributes and a
+    prioritisation rule."""
+    doc = _readme_example()
+    doc["batch_processing"] = [
+        {
+            "task_id": "sid-503A048D-6344-446A-8D67-172B164CF8FA",
+            "type": "Sequential",
+            "size_distrib": [
+                {"key": "1", "value": 0.25},
+                {"key": "3", "value": 0.5},
+                {"key": "4", "value": 0.25},
+            ],
+            "duration_distrib": [{"key": "3", "value": 0.8}],
+            "firing_rules": [[{"attribute": "size", "comparison": "=", "value": 3}]],
+        }
+    ]
+    doc["case_attributes"] = [
+        {
+            "name": "client_type",
+            "type": "discrete",
+            "values": [{"key": "REGULAR", "value": 0.8}, {"key": "BUSINESS", "value": 0.2}],
+        },
+        {
+            "name": "loan_amount",
+            "type": "continuous",
+            "values": {
+                "distribution_name": "fix",
+                "distribution_params": [{"value": 240}, {"value": 0}, {"value": 1}],
+            },
+        },
+    ]
+    doc["prioritisation_rules"] = [
+        {
+            "priority_level": 1,
+            "rules": [[{"attribute": "client_type", "comparison": "=", "value": "BUSINESS"}]],
+        }
+    ]
+    return doc
+
+
+def _completed(doc: dict) -> dict:
+    """A documented example as Prosimos 2.1.0 can run it: its normal durations given the
+    min and max that pix-framework reads (0 and ten times the mean); the rest as written."""
+    doc = copy.deepcopy(doc)
+    for task in doc["task_resource_distribution"]:
+        for r in task["resources"]:
+            if r["distribution_name"] == "norm" and len(r["distribution_params"]) == 2:
+                mean = r["distribution_params"][0]["value"]
+                r["distribution_params"] += [{"value": 0}, {"value": 10 * mean}]
+    return doc
+
+
+# Comparisons that differ by design, not by mistake: printed, not counted as failures.
+KNOWN_GAPS = {
+    ("claims-priorities", "cycle_hours"): "Prosimos schedules all urgent cases of a run first",
+    ("claims-priorities", "utilisation Front desk"): "Prosimos' run lasts months longer",
+    ("claims-priorities", "utilisation Back office"): "Prosimos' run lasts months longer",
+}
+
+
 def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
     out = []
     bench = shared / "bench"
@@ -239,8 +467,39 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
         ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
         ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
         ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
+        ("reminder-event-race", CLAIMS / "reminder.bpmn", CLAIMS / "reminder.json"),
+        ("prosimos-readme", CLAIMS / "readme.bpmn", _readme_example()),
+        ("prosimos-scenario-example", CLAIMS / "readme.bpmn", _scenario_example()),
+        ("prosimos-readme-completed", CLAIMS / "readme.bpmn", _completed(_readme_example())),
+        (
+            "prosimos-scenario-example-completed",
+            CLAIMS / "readme.bpmn",
+            _completed(_scenario_example()),
+        ),
+        (  # its batch rule names a task of another model: without it
+            "prosimos-scenario-example-no-batch",
+            CLAIMS / "readme.bpmn",
+            {k: v for k, v in _completed(_scenario_example()).items() if k != "batch_processing"},
+        ),
         ("claims-batches", CLAIMS / "claims.bpmn", _batches()),
         ("claims-batches-parallel", CLAIMS / "claims.bpmn", _parallel_batches()),
+        ("claims-global-attributes", CLAIMS / "claims.bpmn", _global_attributes()),
+        ("claims-priorities", CLAIMS / "claims.bpmn", _priorities()),
+        (
+            "claims-batches-hours",
+            CLAIMS / "claims.bpmn",
+            _timed_batches([("daily_hour", ">=", 10), ("daily_hour", "<", 12)]),
+        ),
+        (
+            "claims-batches-ready",
+            CLAIMS / "claims.bpmn",
+            _timed_batches([("ready_wt", ">=", 3600), ("ready_wt", "<=", 28800)]),
+        ),
+        (
+            "claims-batches-friday",
+            CLAIMS / "claims.bpmn",
+            _timed_batches([("week_day", "=", "Friday")]),
+        ),
     ]
     return out
 
@@ -325,6 +584,24 @@ def run_prosimos(bpmn: Path, params: Path, cases: int, lanes_of: dict) -> dict:
     }
 
 
+def prosimos_log(bpmn: Path, params: dict, cases: int) -> list[dict]:
+    """One Prosimos run of ``params`` on ``bpmn``: its event log, row by row."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path, stat, log = Path(tmp) / "params.json", Path(tmp) / "stat.csv", Path(tmp) / "log.csv"
+        path.write_text(json.dumps(params))
+        proc = subprocess.run(
+            [str(venv_python()), "-c", _DRIVER, str(bpmn), str(path), str(cases)]
+            + [str(stat), str(log), START],
+            capture_output=True,
+            text=True,
+            cwd=tmp,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr.strip().splitlines()[-1])
+        with open(log, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+
 def run_bpengine(bpmn: Path, params: Path, cases: int, runs: int, seed: int):
     """``runs`` single replications (own seeds), so each gives its lanes' utilisation."""
     from bpengine import load, load_scenario, simulate
@@ -397,6 +674,23 @@ def _agree(b: list[float], p: list[float]) -> tuple[bool, float, float]:
     return (abs(diff) <= half or abs(diff) <= 0.02 * abs(mp)), diff, half
 
 
+def _refused(name: str, why: str, bpmn: Path, params: Path, out) -> dict:
+    """A pair bpengine refuses: the refusal must be one line; what Prosimos does with it."""
+    try:
+        run_prosimos(bpmn, params, 20, {})
+        theirs = "Prosimos 2.1.0 simulates it"
+    except RuntimeError as exc:
+        theirs = f"Prosimos 2.1.0 fails too: {exc}"
+    out(f"\n{name}: refused by bpengine: {why}\n  ({theirs})")
+    return {
+        "pair": name,
+        "metric": "refused",
+        "refusal": why,
+        "prosimos": theirs,
+        "agrees": "\n" not in why,
+    }
+
+
 def differential(
     shared: Path, cases: int, runs: int, only: str | None = None, out=print
 ) -> list[dict]:
@@ -413,7 +707,11 @@ def differential(
                 path = Path(tmp) / f"{name}.json"
                 path.write_text(json.dumps(params))
                 params = path
-            lanes_of = lanes_of_resources(params, bpmn)
+            try:
+                lanes_of = lanes_of_resources(params, bpmn)
+            except BpengineError as exc:  # refused: one line naming the key; Prosimos?
+                results.append(_refused(name, str(exc), bpmn, params, out))
+                continue
             t0 = time.perf_counter()
             mine, notes = run_bpengine(bpmn, params, cases, runs, seed=17)
             b_secs = time.perf_counter() - t0
@@ -431,9 +729,11 @@ def differential(
             b = [m[metric] for m in mine]
             p = [t[metric] for t in theirs]
             ok, diff, half = _agree(b, p)
+            gap = KNOWN_GAPS.get((name, metric))
+            verdict = "agrees" if ok else f"differs, known: {gap}" if gap else "DIFFERS"
             out(
                 f"  {metric:34s} {np.mean(b):10.4f} {np.mean(p):10.4f} {diff:+8.4f} "
-                f"{half:10.4f}  {'agrees' if ok else 'DIFFERS'}"
+                f"{half:10.4f}  {verdict}"
             )
             results.append(
                 {
@@ -442,6 +742,7 @@ def differential(
                     "bpengine": float(np.mean(b)),
                     "prosimos": float(np.mean(p)),
                     "agrees": ok,
+                    "known_gap": gap,
                 }
             )
         for metric in sorted(set(theirs[0]) ^ set(mine[0])):
@@ -460,10 +761,15 @@ def main() -> int:
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} at start")
     res = differential(Path(args.shared), args.cases, args.runs, args.only)
-    bad = [r for r in res if not r["agrees"]]
+    refused = [r["pair"] for r in res if r["metric"] == "refused"]
+    compared = [r for r in res if r["metric"] != "refused"]
+    bad = [r for r in res if not r["agrees"] and not r.get("known_gap")]
+    known = sum(1 for r in compared if not r["agrees"] and r["known_gap"])
     print(
-        f"\n{len(res) - len(bad)} of {len(res)} comparisons agree; load average "
-        f"{os.getloadavg()[0]:.2f} at end"
+        f"\n{sum(r['agrees'] for r in compared)} of {len(compared)} comparisons agree, {known} "
+        f"differ by design (KNOWN_GAPS), {len(bad)} differ"
+        + (f"; refused in one line: {', '.join(refused)}" if refused else "")
+        + f"; load average {os.getloadavg()[0]:.2f} at end"
     )
     return 1 if bad else 0
 

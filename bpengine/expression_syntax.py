@@ -25,6 +25,8 @@ __all__ = [
     "ALLOWED",
     "BINARY",
     "COMPARE",
+    "contains",
+    "equal",
     "UNARY",
     "check_tree",
     "refused",
@@ -46,17 +48,102 @@ UNARY: dict[type[ast.AST], Callable[[Any], Any]] = {
     ast.USub: operator.neg,
     ast.UAdd: operator.pos,
 }
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+_Seen = dict[tuple[int, int], bool]
+
+
+def equal(left: Any, right: Any) -> bool:
+    """``==`` as FEEL and Camunda mean it: a boolean equals only a boolean, in lists and
+    records too. Python's ``True == 1`` would send ``approved == 1`` down the branch meant
+    for the number 1 when a yes/no field is ticked.
+
+    >>> equal(True, 1), equal(1, 1.0), equal([True], [True]), equal({"ok": 1}, {"ok": True})
+    (False, True, True, False)
+    """
+    # strict equality only narrows Python's: its answer (in C) settles most pairs
+    return bool(left == right) and _strictly(left, right, {})
+
+
+def _strictly(left: Any, right: Any, seen: _Seen) -> bool:
+    """Whether two values Python calls equal are equal without counting booleans as numbers.
+
+    ``seen`` remembers each pair of containers compared, so a list repeated by ``*`` (ten
+    thousand references to one list) is walked once, not ten thousand times.
+    """
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool)
+    if not isinstance(left, _CONTAINERS) or left is right:
+        return True
+    pair = (id(left), id(right))
+    if pair not in seen:
+        seen[pair] = _members_equal(left, right, seen)
+    return seen[pair]
+
+
+def _members_equal(left: Any, right: Any, seen: _Seen) -> bool:
+    """Two containers Python calls equal (same type, length and keys; each pair of members
+    the same object or equal): strictly so?"""
+    if isinstance(left, dict):
+        return all(_strictly(value, right[key], seen) for key, value in left.items())
+    if isinstance(left, (set, frozenset)):  # hashing made True and 1 one member
+        return {m for m in left if isinstance(m, bool)} == {m for m in right if isinstance(m, bool)}
+    return all(_strictly(a, b, seen) for a, b in zip(left, right, strict=True))
+
+
+def contains(container: Any, item: Any) -> bool:
+    """``in`` with :func:`equal`: ``1 in [True]`` is false (text still finds text in text)."""
+    if item not in container:  # Python's answer first: only a yes needs checking
+        return False
+    if isinstance(container, str):
+        return True
+    seen: _Seen = {}
+    for member in container:
+        pair = (id(item), id(member))
+        if pair not in seen:  # a member repeated by ``*`` is compared once
+            seen[pair] = (member is item or bool(member == item)) and _strictly(item, member, seen)
+        if seen[pair]:
+            return True
+    return False
+
+
+def _ordered(compare: Callable[[Any, Any], Any], sign: str) -> Callable[[Any, Any], Any]:
+    """``<`` and the like, refusing a boolean against a number (FEEL has no order there)."""
+
+    def ordered(left: Any, right: Any) -> Any:
+        if (isinstance(left, bool) and _number(right)) or (
+            isinstance(right, bool) and _number(left)
+        ):
+            raise TypeError(
+                _("a boolean is not a number: {left!r} {sign} {right!r}").format(
+                    left=left, sign=sign, right=right
+                )
+            )
+        return compare(left, right)
+
+    return ordered
+
+
+# Comparisons keep booleans and numbers apart (:func:`equal`); the rest is Python's.
 COMPARE: dict[type[ast.AST], Callable[[Any, Any], Any]] = {
-    ast.Eq: operator.eq,
-    ast.NotEq: operator.ne,
-    ast.Lt: operator.lt,
-    ast.LtE: operator.le,
-    ast.Gt: operator.gt,
-    ast.GtE: operator.ge,
+    ast.Eq: equal,
+    ast.NotEq: lambda a, b: not equal(a, b),
+    ast.Lt: _ordered(operator.lt, "<"),
+    ast.LtE: _ordered(operator.le, "<="),
+    ast.Gt: _ordered(operator.gt, ">"),
+    ast.GtE: _ordered(operator.ge, ">="),
     ast.Is: operator.is_,
     ast.IsNot: operator.is_not,
-    ast.In: lambda a, b: a in b,
-    ast.NotIn: lambda a, b: a not in b,
+    ast.In: lambda a, b: contains(b, a),
+    ast.NotIn: lambda a, b: not contains(b, a),
 }
 # Node types allowed anywhere in the tree; everything else (Lambda, comprehensions, Attribute
 # on non-mappings, Starred, NamedExpr, f-strings, ...) is refused before evaluation.

@@ -66,6 +66,7 @@ from .i18n import _
 
 __all__ = [
     "Expression",
+    "ExpressionError",
     "ExpressionLimits",
     "ExpressionLimitError",
     "DEFAULT_LIMITS",

@@ -221,3 +221,39 @@ def test_failures_are_expression_errors_naming_the_problem(text, data, match):
 def test_non_text_is_refused():
     with pytest.raises(ExpressionError, match="must be text"):
         compile_expression(42)
+
+
+@pytest.mark.parametrize(
+    ("text", "data", "expected"),
+    [
+        # FEEL and Camunda keep booleans and numbers apart: `approved == 1` on a yes/no
+        # field is false, never true because Python counts True as 1
+        ("approved == 1", {"approved": True}, False),
+        ("approved != 1", {"approved": True}, True),
+        ("approved == 0", {"approved": False}, False),
+        ("${n == true}", {"n": 1}, False),
+        ("${n != false}", {"n": 0}, True),
+        ("approved == True", {"approved": True}, True),
+        ("n == 1.0", {"n": 1}, True),  # numbers stay numbers
+        ("flags == [1, 0]", {"flags": [True, False]}, False),
+        ("flags == [True, False]", {"flags": [True, False]}, True),
+        ("rec == {'ok': 1}", {"rec": {"ok": True}}, False),
+        ("rec == {'ok': 1.0}", {"rec": {"ok": 1}}, True),
+        ("1 in flags", {"flags": [True]}, False),
+        ("True in counts", {"counts": [1, 2]}, False),
+        ("1 not in flags", {"flags": [True]}, True),
+        ("status in (1, 2)", {"status": True}, False),
+        ("2 in (1, 2)", {}, True),
+        ("'a' in 'abc'", {}, True),
+        ("'k' in rec", {"rec": {"k": 1}}, True),
+        ("1 < n <= 3", {"n": 2}, True),
+    ],
+)
+def test_booleans_are_not_numbers_in_conditions(text, data, expected):
+    assert evaluate(text, data) is expected
+
+
+@pytest.mark.parametrize("text", ["approved > 0", "0 < approved", "approved >= 1", "1 <= approved"])
+def test_ordering_a_boolean_against_a_number_is_refused(text):
+    with pytest.raises(ExpressionError, match="a boolean is not a number"):
+        evaluate(text, {"approved": True})

@@ -42,3 +42,12 @@ def test_strict_layers_stay_strict():
         "bpengine.scenario.*",
         "bpengine.expressions",
     }
+
+
+def test_every_package_checks_the_bodies_of_untyped_functions():
+    """check_untyped_defs for all of bpengine: an unannotated function is still checked."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert config.get("check_untyped_defs") is True
+    assert not [o["module"] for o in config["overrides"] if o.get("check_untyped_defs") is False]

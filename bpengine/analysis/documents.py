@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, update_wrapper
 
 from ..i18n import N_
 from .structure import structure_of
@@ -242,8 +242,7 @@ def _memoised(fn):
             cache[element_id] = fn(model, element_id)
         return cache[element_id]
 
-    wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = fn.__name__, fn.__doc__, fn
-    return wrapper
+    return update_wrapper(wrapper, fn)
 
 
 @_memoised

@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..i18n import _
 from .livelock import gateway_loops, livelocks
@@ -93,9 +94,11 @@ def _path(parent, state) -> tuple[str, ...]:
 
 def _explore(net, budget):
     """Breadth-first token game over one net. Returns facts for the verdicts."""
-    parent, children, fired_nodes = {}, {}, set()
+    parent: dict[Any, Any] = {}
+    children: dict[Any, Any] = {}
+    fired_nodes: set[str] = set()
     unsafe, deadlocks, ended_before, frontier_cut = [], [], set(), False
-    queue = deque()
+    queue: deque[tuple[Any, ...]] = deque()
     for start, marking in net.initial():
         starts = tuple(start.split("+"))
         fired_nodes.update(starts)

@@ -14,6 +14,9 @@ from typing import Any
 
 __all__ = ["Net", "detached"]
 
+#: the one "target" of an exclusive choice with no way out (the token is consumed)
+_NO_TARGET: list[int | None] = [None]
+
 _XOR = ("exclusiveGateway", "eventBasedGateway", "complexGateway")
 
 
@@ -132,7 +135,7 @@ class Net:
                 if i not in present:
                     continue
                 if kind in _XOR:
-                    for o in self.out[node] or [None]:
+                    for o in self.out[node] or _NO_TARGET:
                         yield (node,), _replace(marking, [i], [] if o is None else [o]), False
                 elif kind == "inclusiveGateway":
                     for outs in _subsets(self.out[node]):

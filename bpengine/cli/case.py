@@ -24,6 +24,7 @@ from ..engine import Engine
 from ..errors import BpengineError, hide_password
 from ..i18n import N_, _, ngettext
 from . import options
+from .engine_config import engine_options, engine_settings
 from .help import group
 
 __all__ = ["case"]
@@ -63,7 +64,7 @@ def _open(url: str | None, create: bool = False) -> Engine:
                     "or run bpengine db upgrade --db ...)"
                 ).format(url=hide_password(url), path=path)
             )
-    engine = Engine(url)
+    engine = Engine(url, **engine_settings())
     # released when the command ends, error or not: in-process callers (tests, an app
     # calling main) would otherwise keep a PostgreSQL connection open per call
     click.get_current_context().call_on_close(engine.close)
@@ -71,8 +72,11 @@ def _open(url: str | None, create: bool = False) -> Engine:
 
 
 def _when(moment) -> str:
-    """A timestamp as the engine stores it (UTC), saying so."""
-    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+    """A timestamp with its zone: UTC as the engine stores it, a due date in its office's
+    zone (WIB, WITA, WIT) as the engine returns it."""
+    if moment is None:
+        return "-"
+    return f"{moment:%Y-%m-%d %H:%M} {moment.tzname() or 'UTC'}"
 
 
 def _data_options(f):
@@ -207,6 +211,7 @@ def case():
     help=N_("The application's reference for the case; messages find it by this."),
 )
 @_format_option
+@engine_options
 def start(process, url, pairs, json_text, actor, version, trust_scripts, business_key, fmt):
     data = _parse_data(pairs, json_text)
     engine = _open(url, create=True)
@@ -214,7 +219,7 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
     if process.endswith(".bpmn") or Path(process).is_file():
         definition = engine.deploy(process, trust_scripts=trust_scripts, actor=actor)
         key = definition.key
-        if fmt == "text":
+        if fmt == "text" and definition.new:  # an unchanged file: nothing to announce
             click.echo(
                 _("deployed {key} v{version}").format(
                     key=definition.key, version=definition.version
@@ -271,6 +276,7 @@ def inbox(url, lane, actor, groups, overdue, fmt):
 @click.option("--lane", help=N_("Refuse unless the task belongs to this lane."))
 @_group_option
 @_format_option
+@engine_options
 def complete(task_id, url, pairs, json_text, actor, lane, groups, fmt):
     data = _parse_data(pairs, json_text)
     engine = _open(url)
@@ -336,6 +342,7 @@ def _print_message(engine, message, fmt: str) -> None:
 )
 @_actor_option
 @_format_option
+@engine_options
 def message(name, url, business_key, where, pairs, json_text, message_id, keep, actor, fmt):
     data = _parse_data(pairs, json_text)
     correlation = _parse_data(where, None, "--where") if where else None
@@ -359,6 +366,7 @@ def message(name, url, business_key, where, pairs, json_text, message_id, keep, 
 @click.option("--id", "message_id", help=N_("The sender's id: sent twice, broadcast once."))
 @_actor_option
 @_format_option
+@engine_options
 def signal(name, url, pairs, json_text, message_id, actor, fmt):
     engine = _open(url)
     sent = engine.signal(name, _parse_data(pairs, json_text), message_id=message_id, actor=actor)
@@ -447,6 +455,7 @@ def cancel(case_id, url, reason, actor):
     type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]),
     help=N_("Fire timers due at this UTC time (default: now)."),
 )
+@engine_options
 def tick(url, now):
     when = now.replace(tzinfo=dt.timezone.utc) if now else None
     advanced = _open(url).tick(when)

@@ -29,6 +29,7 @@ from .case import (
     _when,
     case,
 )
+from .engine_config import engine_options
 
 __all__ = ["incidents", "retry", "migrate", "delegate", "resolve"]
 
@@ -80,6 +81,7 @@ def incidents(case_id, url, every, fmt):
 @_data_options
 @_actor_option
 @_format_option
+@engine_options
 def retry(case_id, url, pairs, json_text, actor, fmt):
     engine = _open(url)
     data = _parse_data(pairs, json_text) or None

@@ -56,14 +56,21 @@ def remove(user, groups, url, actor):
 @group.command("list", help=N_("List groups and their members, or one user's groups."))
 @_db_option
 @click.option("--user", help=N_("Only this user's groups."))
-@click.option("--group", "name", metavar="GROUP", help=N_("Only this group's members."))
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="GROUP",
+    help=N_("Only this group's members (repeat for several)."),
+)
 @click.option(
     "--history", is_flag=True, help=N_("The log of changes: who added or removed whom, when.")
 )
-def list_groups(url, user, name, history):
+def list_groups(url, user, groups, history):
     engine = _open(url)
     if history:
-        for change in engine.membership_history(user=user, group=name):
+        changes = engine.membership_history(user=user)
+        for change in (c for c in changes if not groups or c.group in groups):
             click.echo(
                 f"{_when(change.at)}  {_(change.action):6}  {change.user}  {change.group}  "
                 f"{change.actor or '-'}"
@@ -73,7 +80,9 @@ def list_groups(url, user, name, history):
         found = ", ".join(engine.groups_of(user)) or _("(no group)")
         click.echo(f"{user}  {found}")
         return
-    members = engine.members(name)
+    members = {
+        name: users for name, users in engine.members().items() if not groups or name in groups
+    }
     if not members:
         click.echo(_("no members"))
     width = max((len(g) for g in members), default=0)

@@ -73,7 +73,7 @@ def progress_bar(label: str, unit: str, quiet: bool = False, console=None):
         if state["bar"] is None:
             if time.perf_counter() - state["t0"] < _DELAY or done >= total:
                 return
-            state["bar"] = Progress(
+            bar = Progress(
                 TextColumn(_(label)),
                 BarColumn(),
                 MofNCompleteColumn(),
@@ -85,8 +85,8 @@ def progress_bar(label: str, unit: str, quiet: bool = False, console=None):
                 console=console,
                 transient=True,
             )
-            state["bar"].start()
-            state["task"] = state["bar"].add_task(_(label), total=total)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(_(label), total=total)
         state["bar"].update(state["task"], completed=min(done, total), total=total)
 
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from .jobs import JobPolicy
     from .records import Case
     from .runtime import Runtime
-    from .schema import CaseRow, DefinitionRow, TaskRow
+    from .schema import CaseRow, DefinitionRow
 
 __all__ = ["EngineCore"]
 
@@ -78,12 +79,12 @@ class EngineCore(Protocol):
         finished: set[str],
         actor: str,
         now: _dt.datetime,
-    ) -> list[TaskRow]: ...
+    ) -> list[SimpleNamespace]: ...
 
     def get(self, case_id: str) -> Case: ...
 
     # --- defined by one group, used by another ------------------------------------------------
-    def _task_row(self, session: Session, task_id: str) -> TaskRow: ...  # tasks.py
+    def _task_row(self, session: Session, task_id: str) -> SimpleNamespace: ...  # tasks.py
 
     def _advance_case(
         self, session: Session, case: CaseRow, step: Any, actor: str, now: _dt.datetime

@@ -10,6 +10,7 @@ rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` so several workers share them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 import threading
@@ -17,6 +18,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
@@ -59,17 +61,8 @@ from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open
 from .schedules import check_timer_starts, due_function
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 from .services import run_services
-from .store import (
-    audit,
-    connect,
-    json_data,
-    sync_task_rows,
-    to_case,
-    to_definition,
-    to_entries,
-    utc,
-    write_pending,
-)
+from .steprows import save_case, sync_task_rows, write_pending
+from .store import audit, connect, json_data, to_case, to_definition, to_entries, utc
 from .tasks import TaskOperations
 
 __all__ = ["Engine", "CACHED_CASES"]
@@ -377,7 +370,8 @@ class Engine(
         trust_scripts: bool = False,
         actor: str = "",
     ) -> Definition:
-        """Deploy a BPMN model; same content gives the same version, new content a new one.
+        """Deploy a BPMN model; same content gives the same version, new content a new one
+        (the returned :class:`Definition` says which: ``new``).
 
         The content is the model and the files of the processes its call activities call
         (beside it): editing a called subprocess and deploying its caller again gives the
@@ -465,6 +459,7 @@ class Engine(
                         session.add(row)
                         session.flush()
                         self._plan_schedules(session, row, events, now)
+                        return dataclasses.replace(to_definition(row), new=True)
                     return to_definition(row)
             except BpengineError as exc:
                 if not isinstance(exc.__context__, IntegrityError):
@@ -577,7 +572,7 @@ class Engine(
         finished: set[str],
         actor: str,
         now: _dt.datetime,
-    ) -> list[TaskRow]:
+    ) -> list[SimpleNamespace]:
         """Run ready service handlers, then write state, task rows, status and audit rows.
 
         Returns the case's open task rows."""
@@ -624,7 +619,7 @@ class Engine(
             audit(session, row.id, "end", actor, now, after={}, detail=row.outcome or "")
         row.state = runtime.dump(workflow, row.data)
         row.updated_at = now
-        session.flush()  # the case row's version check happens here
+        save_case(session, row)  # the case row's version check happens here
         write_pending(session)
         # kept for the next call once this transaction commits (_transaction, _keep); a
         # job's failure drops the bpe_ keys (jobs._run_job)

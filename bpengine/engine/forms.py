@@ -20,12 +20,13 @@ from lxml import etree
 
 from ..errors import BpengineError, FormError
 from ..i18n import _
+from ..model.checks import FORM_FIELD_TYPES
 from .core import EngineCore
 
 __all__ = ["FormField", "read_forms", "validate", "FormOperations"]
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
-_TYPES = ("string", "long", "boolean", "date", "enum")
+_TYPES = FORM_FIELD_TYPES  # validate checks the same list
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,10 @@ def _typed(spec: FormField, value, where: str):
                 spec.id,
             )
         return value
+    if isinstance(value, int) and not isinstance(value, bool) and kind == "string":
+        # digits typed as NAME=VALUE (a NIK, a number of a letter) read as a whole number;
+        # written back they are the same text (JSON has no leading zeros to lose)
+        value = str(value)
     if not isinstance(value, str):
         raise FormError(
             _("{where}: {value} is not text").format(where=where, value=repr(value)), spec.id

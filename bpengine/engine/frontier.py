@@ -74,6 +74,8 @@ def prune(workflow) -> int:
     """
     dropped = _prune(workflow, workflow)
     for tid, sub in list(workflow.subprocesses.items()):
+        if tid not in workflow.subprocesses:
+            continue  # pruning a pool above dropped it with the finished task that ran it
         if not sub.completed:
             dropped += _prune(sub, workflow)
         elif _finished_task(workflow, tid):

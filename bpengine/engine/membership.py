@@ -20,7 +20,7 @@ import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from ..errors import BpengineError
 from ..i18n import N_, _
@@ -67,6 +67,20 @@ def _current(rows) -> dict[tuple[str, str], bool]:
     return state
 
 
+# Built once (complete() asks on every step): constructing it costs more than running it.
+_ACTOR_ROWS = (
+    select(MembershipRow.user_id, MembershipRow.group_name, MembershipRow.action)
+    .where(
+        or_(
+            MembershipRow.user_id == bindparam("actor"),
+            MembershipRow.id
+            == select(MembershipRow.id).order_by(MembershipRow.id).limit(1).scalar_subquery(),
+        )
+    )
+    .order_by(MembershipRow.id)
+)
+
+
 def stored_groups(session, actor: str | None) -> tuple[str, ...] | None:
     """``actor``'s groups from the store, or None while the store is empty (groups unknown).
 
@@ -74,12 +88,7 @@ def stored_groups(session, actor: str | None) -> tuple[str, ...] | None:
     """
     if not actor:
         return None
-    first = select(MembershipRow.id).order_by(MembershipRow.id).limit(1).scalar_subquery()
-    rows = session.execute(
-        select(MembershipRow.user_id, MembershipRow.group_name, MembershipRow.action)
-        .where(or_(MembershipRow.user_id == actor, MembershipRow.id == first))
-        .order_by(MembershipRow.id)
-    ).all()
+    rows = session.connection().execute(_ACTOR_ROWS, {"actor": actor}).all()
     if not rows:
         return None
     mine = [r for r in rows if r[0] == actor]

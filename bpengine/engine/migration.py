@@ -2,10 +2,13 @@
 
 An agency that adopts the redesign `bpengine reengineer` wrote deploys it as a new version;
 new cases start there, and the cases already running can move over where that is safe. A
-*plan* maps old element ids to new ones (by default an element keeps its id). The dry run
+*plan* maps old element ids to new ones (by default an element keeps its id), also inside
+embedded subprocesses, called processes and a collaboration's pools. The dry run
 (:meth:`MigrationOperations.migrate` with ``dry_run=True``) lists, per case, whether it can
-move and, if not, why in words: it waits at a step the new version removes, a step changed
-kind, or a parallel join lies ahead that would wait for a branch the case never started.
+move and, if not, why in words naming the element and the subprocess it is in: it waits at
+a step the new version removes or has in another process, a step changed kind or gains
+boundary events, for a message from outside the new version renames, or a parallel join lies
+ahead that would wait for a branch the case never started (:mod:`.respec`).
 The move itself is one transaction per case, audited (``migrate``), and changes nothing for
 a case that cannot move.
 """

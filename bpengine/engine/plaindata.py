@@ -54,11 +54,15 @@ __all__ = [
 
 _TYPENAME = "typename"
 _ESCAPED = re.compile(r"~*typename\Z")
+_CONTAINERS = (dict, list, tuple)
 
 
 def escape_key(key):
     """The stored key for a key of the data (``typename`` -> ``~typename``)."""
-    return "~" + key if isinstance(key, str) and _ESCAPED.match(key) else key
+    # endswith first: it settles almost every key without the regular expression
+    if isinstance(key, str) and key.endswith(_TYPENAME) and _ESCAPED.match(key):
+        return "~" + key
+    return key
 
 
 def unescape_key(key):
@@ -76,6 +80,11 @@ def escape(value: Any) -> Any:
     them with a bare ``typename``.
     """
     if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, _CONTAINERS) or (isinstance(key, str) and key.endswith(_TYPENAME)):
+                break
+        else:
+            return value  # flat and no key to escape: the common case, settled in one pass
         changed = False
         items = []
         for key, item in value.items():
@@ -118,11 +127,14 @@ class PlainTaskConverter(TaskConverter):
 
     def to_dict(self, task):
         dct = super().to_dict(task)
-        dct["data"] = escape(self.registry.clean(dct["data"]))
+        if dct["data"]:  # only the root task holds its data whole; the others, a delta
+            dct["data"] = escape(self.registry.clean(dct["data"]))
         delta = dct["delta"]
         if delta:
-            delta["updates"] = escape(self.registry.clean(delta["updates"]))
-            delta["deletions"] = [escape_key(k) for k in delta["deletions"]]
+            if delta["updates"]:
+                delta["updates"] = escape(self.registry.clean(delta["updates"]))
+            if delta["deletions"]:
+                delta["deletions"] = [escape_key(k) for k in delta["deletions"]]
         return dct
 
     def from_dict(self, dct, workflow):

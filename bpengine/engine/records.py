@@ -44,6 +44,10 @@ class Definition:
         What the engine does with the model's message flows that a reader should know:
         which messages come from outside (deliver them with :meth:`Engine.correlate`), and
         flows it does not act on.
+    new : bool
+        True when the :meth:`Engine.deploy` call that returned it stored this version;
+        False when the same content was deployed before (and in every other listing).
+        Not part of equality: the same version compares equal however it was reached.
     """
 
     id: int
@@ -54,6 +58,7 @@ class Definition:
     deployed_at: _dt.datetime
     trust_scripts: bool = False
     notes: tuple[str, ...] = ()
+    new: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

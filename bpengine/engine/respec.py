@@ -16,6 +16,7 @@ cannot move, in words naming the element and the subprocess it is in.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from types import SimpleNamespace
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
@@ -223,7 +224,7 @@ def check(
     subprocess_specs,
     mapping: Mapping[str, str],
     version: str,
-    inside: set[str] = frozenset(),  # type: ignore[assignment]
+    inside: AbstractSet[str] = frozenset(),
 ) -> list[str]:
     """Why this instance cannot move to ``spec`` (empty: it can). ``version`` names the new
     version in the reasons (``"v2"``); a reason names the element, and the subprocess,

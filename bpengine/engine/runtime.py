@@ -31,6 +31,7 @@ import threading
 from collections.abc import Callable
 from copy import deepcopy
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -564,8 +565,17 @@ class Runtime:
 
     @staticmethod
     def find(workflow, task_id: str):
-        for task in all_tasks(workflow):
-            if str(task.id) == task_id:
+        """The task with this id (as :func:`all_tasks` yields it), or None."""
+        try:
+            key = _uuid(task_id)
+        except (TypeError, ValueError, AttributeError):
+            return None
+        if str(key) != task_id:  # only the form str(task.id) gives (rows store that)
+            return None
+        # by key, not by walking every task and formatting its id
+        for tasks in (workflow.tasks, *(sub.tasks for sub in workflow.subprocesses.values())):
+            task = tasks.get(key)
+            if task is not None:
                 return task
         return None
 
@@ -629,6 +639,4 @@ def _describe(exc) -> str:
 
 
 def _uuid(value):
-    from uuid import UUID
-
     return UUID(value)

@@ -133,7 +133,7 @@ def _call(
     attempt = (incident.attempts if incident is not None else 0) + 1
     actor = f"service:{name}"
     try:
-        arguments = [dict(spiff_task.data)]
+        arguments: list[object] = [dict(spiff_task.data)]
         if name in engine._job_handlers:
             arguments.append(
                 Job(

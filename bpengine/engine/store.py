@@ -1,4 +1,4 @@
-"""Database plumbing for the engine: connecting, sessions, rows to records, task-row sync.
+"""Database plumbing for the engine: connecting, rows to records, audit rows.
 
 Kept apart from :mod:`bpengine.engine.engine` so the public class reads as the procedure
 (load the case, run the step, save) without SQL in the way.
@@ -10,9 +10,10 @@ import datetime as _dt
 import json
 import zoneinfo
 from collections.abc import Iterable
-from typing import Any, cast, overload
+from types import SimpleNamespace
+from typing import Any, overload
 
-from sqlalchemy import Table, bindparam, create_engine, event, select
+from sqlalchemy import bindparam, create_engine, event, select
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,22 +34,10 @@ __all__ = [
     "to_case",
     "to_task",
     "to_entries",
-    "sync_task_rows",
     "audit",
     "changes",
-    "write_pending",
 ]
 
-_OPEN_STATE = {
-    "user": "ready",
-    "service": "pending",
-    "timer": "waiting",
-    "message": "waiting",
-    "signal": "waiting",
-}
-# What the clock, a message or a signal ends: one catch task may wait for several of them
-# (an event-based gateway), so such a row counts as completed only if its own element ran.
-_CATCH_KINDS = ("timer", "message", "signal")
 # Built once: constructing a statement costs more than running it on SQLite.
 _OPEN_ROWS = select(TaskRow).where(
     TaskRow.case_id == bindparam("case_id"), TaskRow.state.in_(OPEN_TASK_STATES)
@@ -165,7 +154,8 @@ def _local(value: _dt.datetime | None, zone: str | None) -> _dt.datetime | None:
         return value  # a zone this machine lacks: still the right moment, in UTC
 
 
-def to_task(row: TaskRow) -> Task:
+def to_task(row: TaskRow | SimpleNamespace) -> Task:
+    """The record of a task row (an ORM row or a :mod:`.steprows` snapshot)."""
     zone = getattr(row, "zone", None)
     return Task(
         row.id,
@@ -290,7 +280,7 @@ def audit(
 
     ``before`` and ``after`` are the whole case data; the row keeps only the difference
     (:func:`changes`), so a large value is written once, when it is set, not once per step.
-    Rows are collected on the session and written by :func:`write_pending` in one
+    Rows are collected on the session and written by :func:`.steprows.write_pending` in one
     statement just before the transaction commits (cheaper than one ORM object each).
     """
     room = AuditRow.actor.type.length  # every action audits its actor: one check for all
@@ -316,79 +306,3 @@ def audit(
             detail=detail,
         )
     )
-
-
-def write_pending(session: Session) -> None:
-    """Insert the task rows and audit rows collected during this call (Core executemany)."""
-    # the Core tables, not the ORM classes: a plain executemany, no ORM bulk-insert path
-    tables = (
-        ("bpe_new_tasks", cast(Table, TaskRow.__table__)),
-        ("bpe_audit", cast(Table, AuditRow.__table__)),
-    )
-    for key, table in tables:
-        rows = session.info.pop(key, None)
-        if rows:
-            session.execute(table.insert(), rows)
-
-
-def sync_task_rows(
-    session: Session,
-    case_id: str,
-    open_now: Iterable,
-    finished: set[str],
-    at: _dt.datetime,
-    actor: str,
-) -> tuple[list[TaskRow], list[TaskRow]]:
-    """Mirror the workflow's open tasks into ``bpe_tasks``; return (open rows, just closed).
-
-    Rows that are no longer open become ``completed`` when the workflow ran them (their id
-    is in ``finished``; for timer, message and signal rows, ``"@" + element id``) and
-    ``cancelled`` otherwise (an interrupting boundary event, the other branch of an
-    event-based gateway, a case cancelled).
-    """
-    existing = {r.id: r for r in session.scalars(_OPEN_ROWS, {"case_id": case_id})}
-    closed, still_open = [], []
-    seen = set()
-    for task in open_now:
-        seen.add(task.id)
-        row = existing.get(task.id)
-        if row is None:
-            values = dict(
-                id=task.id,
-                case_id=case_id,
-                element_id=task.element_id,
-                name=task.name,
-                lane=task.lane,
-                kind=task.kind,
-                state=_OPEN_STATE[task.kind],
-                assignee=None,
-                due=task.due,
-                message=task.message,
-                created_at=at,
-                finished_at=None,
-                finished_by=None,
-                candidate_users=None,
-                candidate_groups=None,
-                owner=None,
-                delegation=None,
-                draft=None,
-                follow_up=None,
-                zone=None,
-            )
-            session.info.setdefault("bpe_new_tasks", []).append(values)
-            row = TaskRow(**values)  # a detached snapshot for the returned Case
-        elif task.due is not None and utc(row.due) != task.due:
-            row.due = task.due
-        still_open.append(row)
-    for task_id, row in existing.items():
-        if task_id not in seen:
-            done = (
-                f"@{row.element_id}" in finished
-                if row.kind in _CATCH_KINDS
-                else task_id in finished
-            )
-            row.state = "completed" if done else "cancelled"
-            row.finished_at = at
-            row.finished_by = actor if row.kind == "user" else row.kind
-            closed.append(row)
-    return still_open, closed

@@ -40,6 +40,7 @@ __all__ = [
     "ASSIGNING",
     "CAMUNDA",
     "assignment_items",
+    "FORM_FIELD_TYPES",
 ]
 
 # Problems that mean "could not read the file at all" (CLI exit status 2).
@@ -476,6 +477,7 @@ def _xml_problems(model: ProcessModel) -> list[Problem]:
         ),
     )
     out += _assignment_problems(model, root)
+    out += _form_problems(model, root)
     for script in root.xpath("//*[local-name()='scriptTask']/*[local-name()='script']"):
         el = model.elements.get(script.getparent().get("id"))
         text = script.text or ""
@@ -523,6 +525,35 @@ _ITEM = re.compile(r"\s*(\$\{[^}]*\}|#\{[^}]*\}|[^,]+)\s*(?:,|$)")
 def assignment_items(text: str) -> list[str]:
     """The items of an assignment attribute: ``"a, ${b}, c"`` -> ``["a", "${b}", "c"]``."""
     return [m.group(1).strip() for m in _ITEM.finditer(text.strip()) if m.group(1).strip()]
+
+
+#: the types of a Camunda form field the engine enforces (``bpengine.engine.forms``)
+FORM_FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
+
+
+def _form_problems(model: ProcessModel, root: Any) -> list[Problem]:
+    """Form fields of a type the engine cannot enforce (deploy refuses them)."""
+    out = []
+    for node in root.iter(f"{{{CAMUNDA}}}formField"):
+        kind = (node.get("type") or "string").strip()
+        task = next((a for a in node.iterancestors() if a.get("id") in model.elements), None)
+        if kind in FORM_FIELD_TYPES or task is None:
+            continue
+        el = model.elements[task.get("id")]
+        out.append(
+            _p(
+                model,
+                el,
+                _("form field {name}: type {kind} is not one of {types}").format(
+                    name=repr(node.get("id") or ""),
+                    kind=repr(kind),
+                    types=", ".join(FORM_FIELD_TYPES),
+                ),
+                "bad-form",
+                severity=_severity(model, el.process),
+            )
+        )
+    return out
 
 
 def _assignment_problems(model: ProcessModel, root: Any) -> list[Problem]:

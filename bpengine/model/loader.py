@@ -164,10 +164,20 @@ class _Reader:
                 seen[ident] = node
 
     def _read_pools(self) -> None:
+        processes = {p.get("id") for p in self.root.findall(_B + "process")}
         for collab in self.root.findall(_B + "collaboration"):
             for part in collab.findall(_B + "participant"):
                 pid, proc = part.get("id"), part.get("processRef")
                 if not pid:
+                    continue
+                if proc and proc not in processes:  # its process would run in no pool
+                    self.problem(
+                        part,
+                        _(
+                            "participant processRef points to {ref}, which is no <process> "
+                            "of this file"
+                        ).format(ref=repr(proc)),
+                    )
                     continue
                 self.parts.pools[pid] = Pool(
                     pid, part.get("name") or "", proc or None, part.sourceline

@@ -17,6 +17,7 @@ import dataclasses
 import json
 import math
 import os
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,7 +152,7 @@ class _Evaluator:
     def __call__(self, candidates: list[Candidate]) -> None:
         work = [(c.model.to_bytes(), c.scenario, *self.args) for c in candidates]
         if self.pool is None or len(work) == 1:
-            results = map(evaluate, work)
+            results: Iterable[dict] = map(evaluate, work)
         else:
             results = self.pool.map(evaluate, work)  # map keeps order: deterministic
         for c, k in zip(candidates, results, strict=True):

@@ -67,6 +67,18 @@ def _get(doc, path):
     return doc
 
 
+def _batch_words(batch) -> str:
+    """How a task's batch goes, in a few words."""
+    times = ", ".join(f"{int(t) // 60:02d}:{int(t) % 60:02d}" for t in batch.at)
+    if times:
+        return _("signed in batches at {times}").format(times=times)
+    if batch.size is not None:
+        return _("done once {n} files wait").format(n=batch.size)
+    if batch.rules:
+        return _("done in batches when their firing rules hold")
+    return _("done in batches of a drawn size")
+
+
 def assumption_rows(scenario, model) -> list[tuple[str, str, str, str]]:
     """``(group, what, value, source)`` rows of the assumptions page.
 
@@ -150,13 +162,7 @@ def assumption_rows(scenario, model) -> list[tuple[str, str, str, str]]:
         rows.append((g, _name(model, ident), value, src("tasks", key, "duration")))
         batch = scenario.batches.get(ident)
         if batch is not None:
-            times = ", ".join(f"{int(t) // 60:02d}:{int(t) % 60:02d}" for t in batch.at)
-            what = (
-                _("signed in batches at {times}").format(times=times)
-                if times
-                else _("done once {n} files wait").format(n=batch.size)
-            )
-            rows.append((g, _name(model, ident), what, src("tasks", key, "batch")))
+            rows.append((g, _name(model, ident), _batch_words(batch), src("tasks", key, "batch")))
     g = _("How often files take each way")
     gateways = raw.get("gateways") or {}
     for gid, probs in scenario.probabilities.items():

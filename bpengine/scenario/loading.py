@@ -110,7 +110,7 @@ def _with_overrides(
                 ).format(source=source)
             )
         doc, name = read_yaml(source), str(source)
-    label = f"{name} with {', '.join(overrides)}"
+    label = _("{scenario} with {changes}").format(scenario=name, changes=", ".join(overrides))
     changed = _wrap(lambda: apply_overrides(doc, overrides, model), label)
     sc = _wrap(lambda: from_mapping(changed, model, label), label)
     _check(sc, model)

@@ -7,9 +7,10 @@ Read as Prosimos 2.1.0 reads and runs them (``prosimos/case_attributes.py``,
 - ``case_attributes``: drawn once per case as it arrives (``discrete``: one of the labels by
   probability; ``continuous``: a distribution of plain numbers, not seconds).
 - ``event_attributes``: set when the task ends, each computed from the data as it was before
-  the task ended: drawn, an ``expression``, a ``dtree`` (the formula of the first branch
-  whose conditions all hold, else 0) or ``discrete`` Markov transitions (the next value
-  drawn from the current one's row; a value without a row stays). Expressions run through
+  the task ended (a Markov move is seen by the attributes after it): drawn, an
+  ``expression``, a ``dtree`` (the formula of the first branch whose conditions all hold,
+  else 0) or ``discrete`` Markov transitions (the next value drawn from the current one's
+  row; a value without a row stays). Expressions run through
   the safe evaluator (:mod:`bpengine.expressions`), never ``eval``. An event attribute may
   not change a case attribute (Prosimos refuses it too).
 - ``global_attributes``: one process-wide value each, drawn as the run starts; a case
@@ -22,10 +23,11 @@ Read as Prosimos 2.1.0 reads and runs them (``prosimos/case_attributes.py``,
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from ..errors import ScenarioError
-from ..expressions import ExpressionError, compile_expression
+from ..errors import ExpressionError, ScenarioError
+from ..expressions import compile_expression
 from ..i18n import _
 from .distributions import Choice, Transitions
 from .prosimos_values import branch_rule, items, number, obj, only_keys, prosimos_distribution, text
@@ -108,8 +110,21 @@ def event_attributes(section: object, sc: Scenario, notes: list[str]) -> None:
                 )
 
 
+# Prosimos' event_attributes.py lets an expression draw from these; the safe evaluator has
+# no random functions (BPMN conditions must decide the same way every time)
+_DRAWING = re.compile(r"\b(fix|uniform|norm|triang|expon|lognorm|gamma)\s*\(")
+
+
 def _compiled(source: str, where: str) -> str:
     """``source`` once the safe evaluator has read it (refused here, not mid-run)."""
+    drawn = _DRAWING.search(source)
+    if drawn:
+        raise ScenarioError(
+            _(
+                "{where}: {source!r} draws from {name}(), which is not simulated inside "
+                "an expression (give a continuous attribute and use its name)"
+            ).format(where=where, source=source, name=drawn.group(1))
+        )
     try:
         compile_expression(source)
     except ExpressionError as exc:
@@ -181,7 +196,9 @@ def priorities(section: object, sc: Scenario, notes: list[str]) -> None:
     with ``in`` (a range) or equality only: any other comparison it reads as ``=``, so
     bpengine refuses it rather than run a different rule.
     """
-    own = {n: not isinstance(g, Choice) for n, g in sc.data.items() if n not in sc.process_data}
+    own: dict[str, bool | None] = {
+        n: not isinstance(g, Choice) for n, g in sc.data.items() if n not in sc.process_data
+    }
     levels = []
     for i, entry in enumerate(items(section, "prioritisation_rules")):
         where = f"prioritisation_rules[{i}]"
@@ -198,7 +215,7 @@ def priorities(section: object, sc: Scenario, notes: list[str]) -> None:
             for m, rule in enumerate(items(group, f"{where}.rules[{k}]", True)):
                 rw = f"{where}.rules[{k}][{m}]"
                 rule = obj(rule, rw)
-                op, name = rule.get("comparison"), rule.get("attribute")
+                op, name = rule.get("comparison"), text(rule.get("attribute"), f"{rw}.attribute")
                 if op not in ("in", "=", "=="):
                     raise ScenarioError(
                         _(

@@ -91,6 +91,7 @@ def prosimos_batches(section: object, notes: list[str]) -> dict[str, Batch]:
             _and_rule(r, f"{where}.firing_rules[{j}]")
             for j, r in enumerate(items(entry.get("firing_rules"), f"{where}.firing_rules"))
         )
+        _note_prosimos_faults(rules, where, notes)
         alone, drawn = 0.0, ()  # type: tuple[float, tuple[tuple[int, float], ...]]
         if rules:
             one = dict(sizes).get(1, 0.0)
@@ -114,6 +115,17 @@ def prosimos_batches(section: object, notes: list[str]) -> dict[str, Batch]:
                     ).format(where=where)
                 )
             drawn = tuple((k, p / total) for k, p in sizes if p > 0)
+            one = dict(drawn).get(1, 0.0)
+            if 0 < one < 1:
+                # Prosimos draws once whether a file goes alone (size 1) and once the size
+                # of the batch it then opens, which may be 1 again
+                notes.append(
+                    _(
+                        "{where}.size_distrib: Prosimos 2.1.0 draws size 1 twice (for a file "
+                        "on its own, then for the batch it opens), so there a batch of one "
+                        "comes with {twice:.0%} instead of {once:.0%}; bpengine draws once"
+                    ).format(where=where, twice=one * (2 - one), once=one)
+                )
         out[tid] = Batch(
             rules=rules,
             sizes=drawn,
@@ -122,6 +134,67 @@ def prosimos_batches(section: object, notes: list[str]) -> dict[str, Batch]:
             together=_TYPES[kind],
         )
     return out
+
+
+def _note_prosimos_faults(
+    rules: tuple[tuple[BatchRule, ...], ...], where: str, notes: list[str]
+) -> None:
+    """Note the rules Prosimos 2.1.0 runs against its own documentation; bpengine follows
+    the documentation (SCENARIO.md, ``batch_processing``).
+
+    - An AND-list whose batch size only a ``size >`` or ``size >=`` rule decides never fires
+      in Prosimos: ``AndFiringRule.get_firing_batch_size`` starts the size at
+      ``sys.maxsize``, keeps it because it satisfies ``>=``, then finds it larger than the
+      pool and returns 0, so the files wait for ever and their cases never finish.
+    - ``ready_wt``/``large_wt`` waits are measured with ``timedelta.seconds``, which drops
+      whole days (a wait of 26 h reads as 2 h).
+    """
+    for j, and_rules in enumerate(rules):
+        stalled = _size_rule_prosimos_never_fires(and_rules)
+        if stalled is not None:
+            notes.append(
+                _(
+                    "{where}: Prosimos 2.1.0 never fires this rule ('size {op} {value:g}' "
+                    "leaves its batch size at 0), so there its files wait for another rule "
+                    "or for ever; bpengine fires it as documented, once {n} files wait"
+                ).format(
+                    where=f"{where}.firing_rules[{j}]",
+                    op=stalled.op,
+                    value=stalled.value,
+                    n=int(stalled.value) + (stalled.op == ">"),
+                )
+            )
+    if any(r.attribute in ("ready_wt", "large_wt") for and_rules in rules for r in and_rules):
+        notes.append(
+            _(
+                "{where}.firing_rules: Prosimos 2.1.0 reads ready_wt/large_wt waits modulo "
+                "one day (timedelta.seconds: a wait of 26 h reads as 2 h); bpengine uses "
+                "the whole wait, so files waiting over a day may fire at other times"
+            ).format(where=where)
+        )
+
+
+def _size_rule_prosimos_never_fires(and_rules: tuple[BatchRule, ...]) -> BatchRule | None:
+    """The ``size >``/``size >=`` rule that stalls this AND-list in Prosimos 2.1.0, or None.
+
+    Mirrors ``BatchProcessingParser._move_size_to_end`` (the first ``daily_hour`` rule, then
+    the first ``size`` rule, moved to the end) and ``get_firing_batch_size``: a waiting-time
+    rule, or a ``week_day``/``daily_hour`` rule met before the first ``size`` rule, gives the
+    batch a real size first; otherwise that ``size`` rule alone decides.
+    """
+    order = list(and_rules)
+    for name in ("daily_hour", "size"):
+        k = next((k for k, r in enumerate(order) if r.attribute == name), None)
+        if k is not None:
+            order.append(order.pop(k))
+    if any(r.attribute in ("ready_wt", "large_wt") for r in order):
+        return None
+    for r in order:
+        if r.attribute in ("week_day", "daily_hour"):
+            return None
+        if r.attribute == "size":
+            return r if r.op in (">", ">=") else None
+    return None
 
 
 def _pairs(section: object, where: str, high: float | None) -> list[tuple[int, float]]:

@@ -142,6 +142,32 @@ def _param(params: list[Any], i: int, where: str) -> float:
     return number(item, f"{where}.distribution_params[{i}]")
 
 
+# the parameters of each distribution, in the order Prosimos (pix-framework) reads them
+_PARAMS = {
+    "fix": ("value",),
+    "expon": ("mean", "min", "max"),
+    "norm": ("mean", "std", "min", "max"),
+    "uniform": ("min", "max"),
+    "lognorm": ("mean", "variance", "min", "max"),
+    "gamma": ("mean", "variance", "min", "max"),
+    "exponnorm": ("K", "loc", "scale", "min", "max"),
+}
+
+
+def _params(spec: dict[str, Any], name: str, where: str) -> list[Any]:
+    """The distribution's parameters, all of those it takes (pix-framework 2.1.0 reads
+    them all: one missing is an IndexError there)."""
+    params = items(spec.get("distribution_params"), f"{where}.distribution_params", True)
+    needed = _PARAMS[name]
+    if len(params) < len(needed):
+        raise ScenarioError(
+            _("{where}.distribution_params: {name} takes {n} values ({names}), got {got}").format(
+                where=where, name=name, n=len(needed), names=", ".join(needed), got=len(params)
+            )
+        )
+    return params
+
+
 def _fallback(mean: float | None, low: float | None, high: float | None) -> float:
     """pix-framework's value for a distribution that never draws inside its limits."""
     value = mean if mean is not None and mean >= 0 else None
@@ -182,7 +208,7 @@ def prosimos_distribution(
         )
     if name == "histogram_sampling":
         return _histogram(spec.get("histogram_data"), f"{where}.histogram_data", unit)
-    params = items(spec.get("distribution_params"), f"{where}.distribution_params", True)
+    params = _params(spec, name, where)
 
     def v(i: int) -> float:
         return _param(params, i, where) / unit

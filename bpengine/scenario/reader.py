@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ..errors import ScenarioError
-from ..expressions import ExpressionError, compile_expression
+from ..errors import ExpressionError, ScenarioError
+from ..expressions import compile_expression
 from ..i18n import N_, _
 from . import limits
+from .batch_rules import RULE_KEYS, read_batch_rules
 from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
 from .distributions import Distribution, parse_choice, parse_distribution, parse_minutes
 from .scenario import (
@@ -220,8 +221,10 @@ def _start(value: object, sets: list[str]) -> dt.datetime:
 
 
 def _batch(spec: object, where: str) -> Batch:
+    """A sign-off round (``at``, ``size``), or a batch by firing rules or drawn sizes
+    (:mod:`~bpengine.scenario.batch_rules`), either one possibly worked by one person."""
     spec = _mapping(spec, where)
-    _only(spec, where, ("at", "size"))
+    _only(spec, where, ("at", "size", *RULE_KEYS))
     at = spec.get("at", [])
     if isinstance(at, (str, int)):
         at = [at]
@@ -247,11 +250,14 @@ def _batch(spec: object, where: str) -> Batch:
     size = _number(spec["size"], f"{where}.size", 1, integer=True) if "size" in spec else None
     if size is not None:
         limits.check_count(size, f"{where}.size", limits.MAX_CASES, "MAX_CASES")
-    if not times and size is None:
+    extra = read_batch_rules(spec, where, bool(times) or size is not None)
+    if not times and size is None and "rules" not in extra and "sizes" not in extra:
         raise ScenarioError(
-            _("{where}: give 'at' (times of day) and/or 'size'").format(where=where)
+            _("{where}: give 'at' (times of day) and/or 'size', or 'rules' or 'sizes'").format(
+                where=where
+            )
         )
-    return Batch(tuple(sorted(times)), size)
+    return Batch(tuple(sorted(times)), size, **extra)
 
 
 def _dates(value: object, where: str) -> frozenset[dt.date]:
@@ -422,6 +428,13 @@ def _arrivals(arr: dict[str, Any], calendar: Calendar) -> Arrivals:
             )
         )
     inter = DEFAULT_INTERARRIVAL
+    if "rate" in arr and "interarrival" in arr:
+        raise ScenarioError(
+            _(
+                "arrivals: give rate or interarrival, not both (rate {rate!r}, interarrival "
+                "{inter!r}: two ways of saying how often cases arrive)"
+            ).format(rate=arr["rate"], inter=arr["interarrival"])
+        )
     if "rate" in arr:  # Poisson arrivals: "rate: 10 per day" reads as cases per working day
         rate = _number(arr["rate"], "arrivals.rate", 0)
         if rate <= 0:
@@ -516,6 +529,16 @@ def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object
     if not isinstance(spec, dict) or "distribution" in spec:
         spec = {"duration": spec}
     _only(spec, where, ("duration", "batch", "instances", "repeat"))
+    if "duration" in spec and models is not None:
+        el, owner = _find(models, eid)
+        inside = [x.id for x in owner.elements.values() if x.scope == eid and x.is_activity]
+        if el.is_subprocess and inside:  # the simulator runs those, never the frame's time
+            raise ScenarioError(
+                _(
+                    "{where}.duration: {eid!r} is a subprocess whose steps take the time "
+                    "({steps}): give their durations instead"
+                ).format(where=where, eid=eid, steps=", ".join(inside))
+            )
     if "duration" in spec:
         sc.durations[eid] = parse_distribution(
             spec["duration"], f"{where}.duration", working_day_minutes=day
@@ -651,6 +674,15 @@ def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: objec
         raise ScenarioError(
             _("{where}.probability: cannot exceed 1, got {prob}").format(where=where, prob=prob)
         )
+    if prob is not None and models is not None:  # the simulator reads it on boundaries only
+        el = _find(models, eid)[0]
+        if el.kind != "boundaryEvent":
+            raise ScenarioError(
+                _(
+                    "{where}.probability: {eid!r} is a {kind}; only a boundary event fires "
+                    "with a probability (give this event a duration)"
+                ).format(where=where, eid=eid, kind=el.kind)
+            )
     # "2 working days" means office time unless the scenario says otherwise
     working = "working" in str(spec.get("duration", ""))
     sc.events[eid] = EventTiming(dur, bool(spec.get("working_time", working)), prob)

@@ -99,6 +99,28 @@ class BoundedLoader(yaml.SafeLoader):
             )
         super().fetch_flow_collection_start(TokenClass)
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # PyYAML keeps the last of two equal keys: a second ``tasks:`` section would drop
+        # the whole first one silently. Keys merged in with ``<<`` may be overridden.
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
+                key_node, yaml.ScalarNode
+            ):
+                continue
+            key = self.construct_object(key_node)
+            if key in seen:
+                raise _Refused(
+                    None,
+                    None,
+                    _("duplicate key {key!r} (first on line {line})").format(
+                        key=key, line=seen[key].start_mark.line + 1
+                    ),
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         text = self.construct_scalar(node)
         digits = sum(ch.isdigit() for ch in text)

@@ -153,12 +153,14 @@ class Batch:
     """Files of a task done in batches.
 
     bpengine's sign-off rounds: at fixed times of day (working days) and/or once ``size``
-    files wait, each file then taken by whoever is free. Prosimos' batches add ``rules``
-    (an OR of AND-lists of :class:`BatchRule`) or ``sizes`` (the size of each batch, drawn
-    when it opens), ``alone`` (the chance a file is done on its own when no batch is open),
-    ``scale`` (the duration coefficient by batch size; the nearest size given, ties to the
-    smaller) and ``together``: ``sequential`` (one person does the batch's files one after
-    another) or ``parallel`` (one person does them at once, each taking the batch's time).
+    files wait, each file then taken by whoever is free. Batches by rules (Prosimos'
+    ``batch_processing``, or the YAML's, :mod:`~bpengine.scenario.batch_rules`) add
+    ``rules`` (an OR of AND-lists of :class:`BatchRule`) or ``sizes`` (the size of each
+    batch, drawn when it opens), ``alone`` (the chance a file is done on its own when no
+    batch is open) and ``scale`` (the duration coefficient by batch size; the nearest size
+    given, ties to the smaller). ``together`` says one person works a batch (either kind):
+    ``sequential`` (its files one after another) or ``parallel`` (at once, each file taking
+    its own time times the batch size; the person is free when the last file ends).
     """
 
     at: tuple[float, ...] = ()  # minutes after midnight
@@ -249,6 +251,13 @@ class Scenario:
     # what the import could only approximate (degenerate distributions, guessed branch
     # probabilities): shown with the simulation's notes
     notes: list[str] = field(default_factory=list)
+    # the order in which the branches of a parallel or inclusive split ask for people:
+    # "flows" (the model's order) or "random" (Prosimos, whose imports set it)
+    split_order: str = "flows"
+    # an event-based gateway whose events all have a duration is won by the first event
+    # to happen; the winner waits its drawn time ("winner") or, as Prosimos 2.1.0 does,
+    # a fresh draw of its duration ("redraw", set by Prosimos imports)
+    event_race: str = "winner"
     source: str = "<defaults>"
     raw: dict[str, Any] = field(default_factory=dict)
     model: ProcessModel | None = field(default=None, repr=False, compare=False)

@@ -38,10 +38,10 @@ class Ruleset:
     __slots__ = ("need", "at_least", "cap", "ready", "large", "window", "weekday")
 
     def __init__(self, rules):
-        self.need, self.at_least, self.cap = 2, 0, None
-        self.ready = self.large = None
+        self.need, self.at_least = 2, 0
+        self.cap: int | None = None
         self.window = hour_window(rules)
-        self.weekday = None
+        self.weekday: int | None = None
         self.ready, self.large = wait_window(rules, "ready_wt"), wait_window(rules, "large_wt")
         if self.ready is not None or self.large is not None:
             self.need = 1  # a lone file goes once it has waited the upper bound
@@ -72,6 +72,8 @@ class Ruleset:
             t = max(t, enabled[-1] + self.ready[0 if take > 1 else 1])
         if self.large is not None:
             t = max(t, enabled[0] + self.large[0 if take > 1 else 1])
+        if self.window is None:  # the daily_hour rules allow no hour: never released
+            return None
         low, high = self.window
         day = int(t // 1440)
         for d in range(day, day + 8):
@@ -111,8 +113,9 @@ class Batching(Replicating):
         if batch.together is not None and self.net.boundaries[i]:
             raise ScenarioError(
                 _(
-                    "batch_processing ({task}): a task with boundary events is "
-                    "not simulated in batches one person works"
+                    "{task}: a task with boundary events is not simulated in batches one "
+                    "person works (the scenario's tasks.{task}.batch.worked, or a Prosimos "
+                    "batch_processing entry); drop the one person or the boundary events"
                 ).format(task=self.net.ids[i])
             )
         if batch.rules or batch.sizes:
@@ -207,7 +210,13 @@ class Batching(Replicating):
 
     def _serve_batch(self, lane, first, t, staff):
         """One person (``staff``) works the files of a batch from ``t``: one after another,
-        or all at once, each taking the batch's time (Prosimos' Sequential, Parallel)."""
+        or all at once, each taking the batch's time (Prosimos' Sequential, Parallel).
+
+        Each file draws its own duration and ends by it. The person is free again when the
+        batch's last file ends (in the order the files came), and a parallel batch counts
+        that file's time once as their busy time: Prosimos 2.1.0 does both, so a file of a
+        parallel batch drawn longer than the last one ends after its person moved on.
+        """
         files = self.batched.pop(first)
         batch = self.net.batch[first.node]
         n, parallel = len(files), batch.together == "parallel"
@@ -218,19 +227,15 @@ class Batching(Replicating):
             w = lane.people[staff]
             clock = w.clock
             stream = w.streams.get(first.node) or self.node_stream[first.node]
-        s, last = t, None
+        s, last = t, files[-1]
         for item in files:
             dur = stream.next() * factor
             start, end = clock.work(t if parallel else s, dur)
             item.assigned, item.start, item.end, item.dur = t, start, end, dur
             item.state, item.staff = SERVICE, staff
-            # its end frees nobody; a file worked beside a longer one adds no busy time
-            self.kept[item] = 2 if parallel else 1
             s = end
-            if last is None or end >= last.end:
-                last = item
-        del self.kept[last]  # its end frees the person (pushed last: it ends last)
-        for item in files:
             if item is not last:
-                heappush(self.heap, (item.end, DONE, next(self.seq), DONE, item))
+                # its end frees nobody; in a parallel batch it adds no busy time either
+                self.kept[item] = 2 if parallel else 1
+                heappush(self.heap, (end, DONE, next(self.seq), DONE, item))
         heappush(self.heap, (last.end, DONE, next(self.seq), DONE, last))

@@ -18,8 +18,8 @@ import math
 from collections import ChainMap
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ScenarioError
-from ..expressions import ExpressionError, compile_expression
+from ..errors import ExpressionError, ScenarioError
+from ..expressions import compile_expression
 from ..i18n import _
 
 if TYPE_CHECKING:

@@ -18,6 +18,7 @@ import functools
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from lxml import etree
@@ -194,7 +195,8 @@ class EventLog(Sequence):
         joined, from :meth:`csv_chunks`."""
         return b"".join(self.csv_chunks(tz))
 
-    def csv_chunks(self, tz=WIB, rows: int = 8192) -> Iterator[bytes | np.ndarray]:
+    # Any: bytes or a uint8 array, both buffers (typing's Buffer is Python 3.12+)
+    def csv_chunks(self, tz=WIB, rows: int = 8192) -> Iterator[Any]:
         """The CSV data lines (no header) in UTF-8, ``rows`` lines at a time (bytes-like).
 
         The lines are built as a table of bytes instead of 166,000 Python strings, one

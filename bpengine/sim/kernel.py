@@ -49,6 +49,7 @@ from .work import (
     BATCH,
     DONE,
     DONE_ROW,
+    READY,
     TIMER,
     WAKE,
     Staffing,
@@ -151,6 +152,8 @@ class Replication(Staffing, Batching):
         ]
         self.has_or = net.has_or_join
         self.track_live = net.cancellable  # keep each case's open work only if it can be cut
+        self.random_splits = scenario.split_order == "random"
+        self.order_stream = UniformStream(None, self.rng_for("order"))
         # tasks that need none of _activate's multi-instance, loop or boundary handling:
         # _enter spawns their one work item itself, without a call through the handlers (1);
         # outside a batch, in a lane of a head count, in a net where nothing cancels work,
@@ -239,6 +242,7 @@ class Replication(Staffing, Batching):
         arrivals = self._arrival_times()
         data = self._case_data()
         self._push(arrivals[0], ARRIVE, 0)
+        self._first_shifts(self.t0)
         heap, pop = self.heap, heapq.heappop
         tick = max(1, self.n_cases // 50)
         t = self.t0
@@ -257,23 +261,30 @@ class Replication(Staffing, Batching):
                         self._push(arrivals[k + 1], ARRIVE, k + 1)
                     if progress is not None and k % tick == 0:
                         progress(k)
-                elif kind == TIMER:
-                    self._timer(obj, t)
                 elif kind == WAKE:
                     scope, i = obj
                     if not (scope.case.cancels and scope.dead()):
                         self._pos_del(scope, i, t)
                         self._leave(scope, i, t)
-                elif kind == BATCH:
-                    i, gen = obj
-                    if self.pool_gen.get(i) == gen:
-                        self._batch_due(i, t)
+                else:
+                    self._other_event(kind, obj, t)
             # nothing left to happen: release batches that wait for a size never reached
             waiting = [i for i, pool in self.pools.items() if pool]
             if not waiting:
                 break
             for i in waiting:
                 self._release(i, t)
+
+    def _other_event(self, kind, obj, t):
+        """The rarer heap events: a timer, a batch's waiting time, a person's first shift."""
+        if kind == TIMER:
+            self._timer(obj, t)
+        elif kind == BATCH:
+            i, gen = obj
+            if self.pool_gen.get(i) == gen:
+                self._batch_due(i, t)
+        elif kind == READY:
+            self._free(obj[0], obj[1], t)
 
     def _arrival_times(self) -> list[float]:
         arr = self.scenario.arrivals
@@ -383,10 +394,34 @@ class Replication(Staffing, Batching):
         elif not o:
             self._consume(scope, t)
         elif self.net.kinds[i] == XOR:
-            stack.append(o[self._choose(scope.case, i)])
+            if self.net.choose[i][0] == "race":
+                self._race(scope, i, t, stack)
+            else:
+                stack.append(o[self._choose(scope.case, i)])
         else:  # several flows out of an event: all are taken
             scope.count += len(o) - 1
             stack.extend(o)
+
+    def _race(self, scope, i, t, stack):
+        """An event-based gateway: each event's time is drawn, the first to happen wins
+        (ties by lot). The winner waits its drawn time, or (Prosimos) a fresh draw."""
+        net = self.net
+        dues = []
+        for j in net.outs[i]:
+            wait = self._delay(j, net.delay[j])  # the event's own stream
+            dues.append((self.clock.add(t, wait) if net.delay_working[j] else t + wait, j))
+        first = min(d for d, _j in dues)
+        ties = [j for d, j in dues if d == first]
+        j = (
+            ties[min(int(self._uniform(i) * len(ties)), len(ties) - 1)]
+            if len(ties) > 1
+            else ties[0]
+        )
+        if net.choose[i][1]:  # Prosimos 2.1.0 draws the winner's duration again
+            stack.append(j)
+            return
+        self._pos_add(scope, j)
+        self._push(first, WAKE, (scope, j))
 
     def _enter_and(self, scope, i, t, stack):
         if self.net.n_in[i] > 1:  # a join: the last token in goes on, the others merge
@@ -414,7 +449,19 @@ class Replication(Staffing, Batching):
             self._consume(scope, t)
             return
         scope.count += len(o) - 1
+        if self.random_splits and len(o) > 1:
+            o = self._shuffled(o)
         stack.extend(reversed(o))
+
+    def _shuffled(self, o):
+        """The branches of a split in random order (Prosimos: the tasks a split enables ask
+        for people in random order, so a task some can do may take one another task needs)."""
+        o = list(o)
+        s = self.order_stream
+        for k in range(len(o) - 1, 0, -1):  # Fisher-Yates
+            j = min(int(s.next() * (k + 1)), k)
+            o[k], o[j] = o[j], o[k]
+        return o
 
     def _enter_end(self, scope, i, t, stack):
         self._consume(scope, t)
@@ -647,6 +694,8 @@ class Replication(Staffing, Batching):
             o = self.net.outs[j]
             if len(o) > 1:
                 o = [o[m] for m in self._choose_many(scope.case, j)]
+                if self.random_splits and len(o) > 1:
+                    o = self._shuffled(o)
             self._pass_on(scope, o, t)
             return
 
@@ -706,6 +755,7 @@ class Replication(Staffing, Batching):
             {
                 self.net.ids[j]
                 for case in self.open_cases.values()
+                if case.top is not None
                 for j, c in (*case.top.joins.items(), *case.top.or_wait.items())
                 if c
             }

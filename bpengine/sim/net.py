@@ -143,6 +143,40 @@ def _timer_delay(el, scenario, notes: list[str]) -> tuple[Distribution | None, b
     return Distribution("fixed", (minutes,)), False
 
 
+def _event_race(scenario, el, net, i):
+    """An event-based gateway whose events all have a duration: the first to happen wins.
+
+    Returns ``("race", redraw)`` or None (branches by probability, as for an exclusive
+    gateway). Probabilities the scenario gives for the gateway win in a bpengine scenario;
+    a Prosimos import races whatever they say, as Prosimos does, and (``redraw``) lets the
+    winning event wait a fresh draw of its duration, as Prosimos 2.1.0 does.
+    """
+    if el.kind != "eventBasedGateway":
+        return None
+    redraw = getattr(scenario, "event_race", "winner") == "redraw"
+    if el.id in scenario.probabilities and not redraw:
+        return None
+    targets = net.outs[i]
+    untimed = [net.ids[j] for j in targets if net.kinds[j] != CATCH or net.delay[j] is None]
+    if untimed:
+        if redraw:
+            net.notes.append(
+                _(
+                    "gateway {ref}: {ids} have no duration (event_distribution), so the "
+                    "events cannot race; branches are taken by probability"
+                ).format(ref=_ref(el), ids=", ".join(untimed))
+            )
+        return None
+    if el.id in scenario.probabilities:
+        net.notes.append(
+            _(
+                "gateway {ref}: decided by racing its events' durations, as Prosimos "
+                "does; its branching probabilities are not used"
+            ).format(ref=_ref(el))
+        )
+    return ("race", redraw)
+
+
 def _gateway_choice(model, scenario, el, net):
     probs = scenario.probabilities.get(el.id)
     flows = list(el.outgoing)
@@ -162,7 +196,8 @@ def _gateway_choice(model, scenario, el, net):
         return ("prob", values)
     conditional = [f for f in flows if f != el.default_flow]
     if conditional and all(model.flows[f].condition for f in conditional):
-        exprs, names = [], set()
+        exprs = []
+        names: set[str] = set()
         for f in flows:
             cond = model.flows[f].condition
             if f == el.default_flow or not cond:
@@ -414,7 +449,7 @@ class _Builder:
                     Boundary(i, el.cancel_activity, delay, working, prob)
                 )
             if net.kinds[i] in (XOR, OR) and len(el.outgoing) > 1:
-                net.choose[i] = _gateway_choice(model, sc, el, net)
+                net.choose[i] = _event_race(sc, el, net, i) or _gateway_choice(model, sc, el, net)
             if (
                 el.kind == "startEvent"
                 and not el.incoming

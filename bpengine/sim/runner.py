@@ -44,6 +44,7 @@ _JOB: tuple | None = None  # what forked workers simulate (inherited, never pick
 
 def _replicate(job):
     r, seed_seq = job
+    assert _JOB is not None  # set before the workers were forked
     net, sc, model, cases, warm, keep = _JOB
     try:
         return Replication(

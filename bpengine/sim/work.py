@@ -25,8 +25,8 @@ import numpy as np
 from ..errors import ScenarioError
 from ..i18n import _
 from ..scenario import Distribution
-from ..scenario.distributions import Transitions
 from ..scenario import limits as scenario_limits
+from ..scenario.distributions import Transitions
 from .net import UNSTAFFED, lane_calendar
 
 if TYPE_CHECKING:
@@ -55,11 +55,13 @@ __all__ = [
     "BATCH",
     "ARRIVE",
     "DONE_ROW",
+    "READY",
 ]
 
-DONE, TIMER, WAKE, BATCH, ARRIVE = range(5)  # heap event kinds, also the tie-break priority
+# heap event kinds, also the tie-break priority; READY: a person's first working minute
+DONE, TIMER, WAKE, BATCH, ARRIVE, READY = range(6)
 # a DONE (its priority) whose payload is ``(scope, row)``, not an Item: see _spawn_direct
-DONE_ROW = 5
+DONE_ROW = 6
 QUEUED, SERVICE, FINISHED, CANCELLED = range(4)
 
 
@@ -165,7 +167,8 @@ class Lane:
         # whoever has been free longest takes the next file, as at a real counter, so
         # the event log shows the work spread over the lane's people (calibration counts them)
         self.free = deque(range(staff))
-        self.queue, self.cost_min, self.busy = deque(), cost_per_hour / 60.0, 0.0
+        self.queue: deque[Any] = deque()
+        self.cost_min, self.busy = cost_per_hour / 60.0, 0.0
         self.people, self.policy = people, policy  # people: None for a head count
         self.costs = None if people is None else np.array([w.cost_min for w in people])
 
@@ -207,16 +210,12 @@ def build_lanes(net, scenario, rng_for) -> list[Lane]:
                 else frozenset(i for tid in person.tasks for i in by_task.get(tid, ()))
             )
             cost = staff.cost_per_hour if person.cost_per_hour is None else person.cost_per_hour
-            people.append(
-                Worker(
-                    person.name,
-                    scenario.person_calendar(name, person).clock(epoch),
-                    cost / 60.0,
-                    skills,
-                    streams,
-                    means,
-                )
-            )
+            own = scenario.person_calendar(name, person).clock(epoch)
+            w = Worker(person.name, own, cost / 60.0, skills, streams, means)
+            # free since their first working minute (as Prosimos counts): before any work,
+            # whoever is at their desk first counts as free longest
+            w.free_since = own.next_working(own.to_minutes(epoch))
+            people.append(w)
         lanes.append(
             Lane(name, len(people), clock, staff.cost_per_hour, False, people, staff.allocation)
         )
@@ -274,6 +273,8 @@ class Replicating(Protocol):
 
     def _pool_file(self, i: int, item: Item, t: float, batch: Any) -> None: ...
 
+    def _request(self, item: Item, t: float) -> None: ...
+
     def _serve_batch(self, lane: Lane, first: Item, t: float, staff: int) -> None: ...
 
 
@@ -281,6 +282,18 @@ class Staffing(Replicating):
     """Tasks, staff, batching and cancellation of a replication."""
 
     # -- tasks and staff --------------------------------------------------------------
+    def _first_shifts(self, t0):
+        """Prosimos (``earliest_free``): a person whose hours have not begun when the run
+        starts is not free until then; work waits for whoever is at a desk sooner, busy or
+        not (a READY event at their first working minute lets them take queued work)."""
+        for lane in self.lanes:
+            if lane.people is None or lane.policy != "earliest_free":
+                continue
+            for k, w in enumerate(lane.people):
+                if w.free_since > t0:
+                    lane.free.remove(k)
+                    self._push(w.free_since, READY, (lane, k))
+
     def _activate(self, scope, i, t):
         net = self.net
         if net.mi[i] is None and not net.repeat[i]:
@@ -436,6 +449,7 @@ class Staffing(Replicating):
             w = people[k]
             if w.skills is not None and node not in w.skills:
                 continue
+            key: tuple[Any, ...]
             if lane.policy == "earliest_free":  # Prosimos: free longest, whatever the hours
                 key = (w.free_since, k)
             else:
@@ -457,8 +471,13 @@ class Staffing(Replicating):
             dur = self.node_stream[item.node].next()
             start, end = lane.clock.work(t, dur)
             if self.plain[item.node] == 2:  # nothing else looks at it: as _spawn_direct
-                row = (item.case.id, item.node, item.lane, staff, item.enabled)
-                row += (item.released, t, start, end, dur)
+                row = (item.case.id, item.node, item.lane, staff, item.enabled) + (
+                    item.released,
+                    t,
+                    start,
+                    end,
+                    dur,
+                )
                 heappush(self.heap, (end, DONE, next(self.seq), DONE_ROW, (item.scope, row)))
                 return
         else:
@@ -573,17 +592,17 @@ class Staffing(Replicating):
 
     def _set_data(self, case, i):
         """The attributes task ``i`` sets as it ends, each drawn, moved on from its current
-        value or computed from the data as it was before the task ended (as Prosimos does)."""
+        value or computed from the data as it was before the task ended, but for Markov moves
+        already made (as Prosimos does)."""
         data = dict(case.data)  # also the case's own copy, whatever data(k) shares
         new = {}
         for name, gen in self.net.attrs[i]:
             if isinstance(gen, Transitions):
                 choice = gen.after(data.get(name))
-                new[name] = (
-                    data.get(name)
-                    if choice is None
-                    else self._delay((f"attr:{name}:{data.get(name)}", i), choice)
-                )
+                if choice is None:
+                    new[name] = data.get(name)
+                else:  # the attributes after it see the move (Prosimos writes it at once)
+                    new[name] = data[name] = self._delay((f"attr:{name}:{data[name]}", i), choice)
             elif hasattr(gen, "evaluate"):
                 try:
                     new[name] = gen.evaluate(data)

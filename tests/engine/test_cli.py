@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -345,3 +346,57 @@ def test_incidents_and_retry_from_the_command_line(run, data_dir):
     refused = run("case", "retry", case["id"], ok=False)
     assert refused.exit_code == 1
     assert "has no open incident" in refused.output
+
+
+def test_case_start_says_deployed_only_when_a_new_version_is_stored(run, data_dir, tmp_path):
+    model = tmp_path / "cuti.bpmn"
+    model.write_bytes((data_dir / "cuti.bpmn").read_bytes())
+    first = run("case", "start", str(model), "--data", "hari=3").output.splitlines()
+    assert first[0] == "deployed cuti v1", first
+    again = run("case", "start", str(model), "--data", "hari=2").output.splitlines()
+    assert not [line for line in again if line.startswith("deployed ")], again
+    # the same file edited: a new version, and the line says so
+    model.write_text(
+        model.read_text(encoding="utf-8").replace("Isi formulir cuti", "Isi formulir cuti ASN"),
+        encoding="utf-8",
+    )
+    edited = run("case", "start", str(model), "--data", "hari=1").output.splitlines()
+    assert edited[0] == "deployed cuti v2", edited
+
+
+def test_a_nik_typed_on_the_command_line_fills_a_text_field(run):
+    # --data nik=3273010101900001 reads as a number; the form's text field refused it
+    # ("is not text"), so no NIK could be entered from the shell
+    model = (
+        Path(__file__).resolve().parents[1] / "data" / "qa" / "pindah-datang-antar-kabupaten.bpmn"
+    )
+    started = json.loads(run("case", "start", str(model), "--format", "json").output)
+    [task] = started["tasks"]
+    run(
+        "case",
+        "complete",
+        task["id"],
+        "--data",
+        "nik=3273010101900001",
+        "--data",
+        "kabupaten_tujuan=Kota Bandung",
+        "--actor",
+        "warga",
+    )
+    shown = json.loads(run("case", "show", started["id"], "--format", "json").output)
+    assert shown["data"]["nik"] == "3273010101900001"
+    # a number that is not whole would change when written back as text: still refused
+    refused = run("case", "start", str(model), "--format", "json")
+    [task] = json.loads(refused.output)["tasks"]
+    result = run(
+        "case",
+        "complete",
+        task["id"],
+        "--data",
+        "nik=3.50",
+        "--data",
+        "kabupaten_tujuan=X",
+        ok=False,
+    )
+    assert result.exit_code != 0
+    assert "field 'nik': 3.5 is not text" in result.output

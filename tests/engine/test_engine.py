@@ -85,7 +85,10 @@ def test_a_rejection_loops_back_through_revision(engine, data_dir):
 
 def test_deploy_is_versioned_by_content(engine, data_dir, tmp_path):
     first = engine.deploy(data_dir / "cuti.bpmn")
-    assert engine.deploy(data_dir / "cuti.bpmn") == first
+    assert first.new  # this call stored it
+    again = engine.deploy(data_dir / "cuti.bpmn")
+    assert again == first
+    assert not again.new  # the same content: the version already there
     old_case = engine.start("cuti", {"hari": 1, "revisi": 0}, actor="ani")
     changed = tmp_path / "cuti.bpmn"
     changed.write_text(
@@ -94,7 +97,7 @@ def test_deploy_is_versioned_by_content(engine, data_dir, tmp_path):
         .replace('name="Isi formulir cuti"', 'name="Isi formulir cuti (baru)"')
     )
     second = engine.deploy(changed)
-    assert (second.key, second.version) == ("cuti", 2)
+    assert (second.key, second.version, second.new) == ("cuti", 2, True)
     new_case = engine.start("cuti", {"hari": 1, "revisi": 0}, actor="ani")
     assert (
         engine.get(old_case.id).definition_version,
@@ -102,7 +105,7 @@ def test_deploy_is_versioned_by_content(engine, data_dir, tmp_path):
     ) == (1, 2)
     names = {t.case_id: t.name for t in engine.inbox(lane="Pegawai")}
     assert names == {old_case.id: "Isi formulir cuti", new_case.id: "Isi formulir cuti (baru)"}
-    assert [d.version for d in engine.definitions("cuti")] == [1, 2]
+    assert [(d.version, d.new) for d in engine.definitions("cuti")] == [(1, False), (2, False)]
     assert engine.start("cuti", {"hari": 1, "revisi": 0}, version=1).definition_version == 1
 
 
@@ -213,7 +216,7 @@ def test_a_multi_instance_expression_that_can_never_evaluate_is_refused_at_deplo
     ("task_id", "data", "lane", "error", "match"),
     [
         ("no-such-task", {}, None, NotFound, "no task 'no-such-task'"),
-        ("<approval>", {"when": object()}, None, BpengineError, "not JSON-serialisable"),
+        ("<approval>", {"when": object()}, None, BpengineError, "when is of type object, which case data \\(JSON\\) cannot hold"),
         (
             "<approval>",
             {"x": float("nan")},
@@ -524,3 +527,28 @@ def test_kept_instances_are_bounded_and_the_bound_is_checked(data_dir, clock):
                     engine.complete(task.id, step, actor="ani")
             assert len(engine._cached) <= bound
             assert [engine.get(c.id).data["revisi"] for c in cases] == [1, 1, 1]
+
+
+_TICKED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <process id="centang" isExecutable="true">
+    <startEvent id="s"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="G"/>
+    <exclusiveGateway id="G" default="f_lain"/>
+    <sequenceFlow id="f_satu" sourceRef="G" targetRef="T_satu">
+      <conditionExpression>${jumlah == 1}</conditionExpression></sequenceFlow>
+    <sequenceFlow id="f_lain" sourceRef="G" targetRef="T_lain"/>
+    <userTask id="T_satu" name="Satu berkas"/><userTask id="T_lain" name="Lainnya"/>
+    <sequenceFlow id="f2" sourceRef="T_satu" targetRef="e"/>
+    <sequenceFlow id="f3" sourceRef="T_lain" targetRef="e"/>
+    <endEvent id="e"/>
+  </process>
+</definitions>"""
+
+
+def test_a_ticked_box_is_not_the_number_one_at_a_gateway(engine):
+    # FEEL and Camunda: booleans and numbers are distinct; Python's True == 1 is not used
+    engine.deploy(_TICKED)
+    engine.start("centang", {"jumlah": 1})
+    engine.start("centang", {"jumlah": True})
+    assert sorted(t.element_id for t in engine.inbox()) == ["T_lain", "T_satu"]

@@ -105,6 +105,7 @@ def test_group_commands(tmp_path):
     listed = run("list")
     assert listed.output.splitlines() == ["Sekretariat  ani", "arsip        ani, budi"]
     assert run("list", "--user", "ani").output.splitlines() == ["ani  Sekretariat, arsip"]
+    assert run("list", "--group", "arsip").output == "arsip  ani, budi\n"
     assert run("remove", "ani", "arsip").output == "ani removed from arsip\n"
     assert run("remove", "ani", "arsip").output == "ani is not in arsip\n"
     history = run("list", "--history").output.splitlines()

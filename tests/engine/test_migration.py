@@ -185,6 +185,16 @@ def _embedded(*tasks: tuple[str, str]) -> bytes:
 
 
 def test_cases_inside_an_embedded_subprocess_move_with_ids_mapped_inside_it(engine):
+    _embedded_moves(engine)
+
+
+@pytest.mark.postgres
+def test_cases_inside_an_embedded_subprocess_move_on_postgresql(pg_url, clock):
+    with Engine(pg_url, clock=clock) as engine:
+        _embedded_moves(engine)
+
+
+def _embedded_moves(engine):
     v1 = engine.deploy(_embedded(("A", "Periksa KTP"), ("B", "Paraf")))
     at_a = engine.start("berkas").id
     at_b = engine.complete(engine.get(at_a).tasks[0].id, {}).id  # the same case, one on
@@ -341,3 +351,48 @@ def test_in_flight_cases_of_a_collaboration_move_pool_by_pool(engine, clock, pbg
             engine.tick(clock.advance(days=30))
             case = engine.get(case.id)
         assert (case.status, case.definition_version) == ("completed", 2 if move.moved else 1)
+
+
+def test_a_case_at_a_task_that_gains_a_boundary_timer_stays(engine):
+    """SpiffWorkflow arms boundary events when the task starts: moved, the case would fail at
+    A with "Split at A.BoundaryEventSplit was not reached"."""
+    v1 = engine.deploy(_SEQUENTIAL.encode())
+    case = engine.start("p", {})
+    guarded = _SEQUENTIAL.replace(
+        '<endEvent id="e"/>',
+        '<endEvent id="e"/><boundaryEvent id="late" attachedToRef="A"><timerEventDefinition>'
+        "<timeDuration>PT1H</timeDuration></timerEventDefinition></boundaryEvent>"
+        '<userTask id="R" name="Tegur"/><endEvent id="e2"/>',
+    ).replace(
+        "</process>",
+        '<sequenceFlow id="f9" sourceRef="late" targetRef="R"/>'
+        '<sequenceFlow id="f10" sourceRef="R" targetRef="e2"/></process>',
+    )
+    [move] = engine.migrate(v1, engine.deploy(guarded.encode()))
+    assert move.reasons == (
+        "it waits at A ('Periksa'), which has boundary events in p v2 only: they would never "
+        "be armed for this case",
+    )
+    case = engine.complete(case.tasks[0].id, {})  # it finishes on v1
+    assert engine.complete(case.tasks[0].id, {}).status == "completed"
+
+
+_WAITS_FOR = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+<message id="m" name="{name}"/><process id="p" isExecutable="true"><startEvent id="s"/>
+<intermediateCatchEvent id="W" name="Dokumen masuk"><messageEventDefinition messageRef="m"/>
+</intermediateCatchEvent><userTask id="B" name="Tanda tangani"/><endEvent id="e"/>
+<sequenceFlow id="f1" sourceRef="s" targetRef="W"/><sequenceFlow id="f2" sourceRef="W"
+targetRef="B"/><sequenceFlow id="f3" sourceRef="B" targetRef="e"/></process></definitions>"""
+
+
+def test_a_case_waiting_for_a_message_from_outside_that_is_renamed_stays(engine):
+    v1 = engine.deploy(_WAITS_FOR.format(name="Dokumen asli").encode())
+    case = engine.start("p", {}, business_key="PND-1")
+    v2 = engine.deploy(_WAITS_FOR.format(name="Dokumen asli dipindai").encode())
+    [move] = engine.migrate(v1, v2)
+    assert move.reasons == (
+        "it waits at W ('Dokumen masuk') for 'Dokumen asli', which p v2 names 'Dokumen asli "
+        "dipindai': a sender outside the case would still send the old name",
+    )
+    engine.correlate("Dokumen asli", business_key="PND-1")  # still reaches it, on v1
+    assert [t.element_id for t in engine.get(case.id).tasks] == ["B"]

@@ -347,3 +347,20 @@ def test_assignments_that_read_case_data_pass_validate():
         )
     )
     assert [p for p in problems if p.code == "bad-condition"] == []
+
+
+def test_a_form_field_of_a_type_deploy_refuses_is_an_error_at_validate():
+    # QA: validate said OK for a formField of type 'weird'; deploy refused the model
+    body = CHAIN.replace(
+        '<userTask id="t"/>',
+        '<userTask id="t"><extensionElements><camunda:formData>'
+        '<camunda:formField id="lengkap" type="weird"/><camunda:formField id="ok" type="long"/>'
+        "</camunda:formData></extensionElements></userTask>",
+    )
+    source = doc(body).replace(
+        b"<definitions ", b'<definitions xmlns:camunda="http://camunda.org/schema/1.0/bpmn" ', 1
+    )
+    model, problems = validate(source)
+    [problem] = [p for p in problems if p.code == "bad-form"]
+    assert (problem.severity, problem.element_id) == ("error", "t")
+    assert "form field 'lengkap': type 'weird' is not one of string, long" in problem.message

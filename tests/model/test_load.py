@@ -163,6 +163,12 @@ def test_model_is_immutable_and_hashable():
             "default flow 'zz'",
         ),
         ("", "no-process", "defines no <process>"),
+        (  # a pool whose process was renamed: its steps ran in no pool, silently
+            '<collaboration id="c"><participant id="P_tujuan" processRef="p_nope"/>'
+            '</collaboration><process id="p"><startEvent id="s"/></process>',
+            "invalid-reference",
+            "participant processRef points to 'p_nope', which is no <process>",
+        ),
     ],
 )
 def test_broken_references_name_the_element(body, code, fragment):

@@ -134,7 +134,7 @@ def test_multitask_is_refused_saying_what_prosimos_itself_does(tmp_path):
             lambda d: d["task_resource_distribution"][0]["resources"][0].update(
                 distribution_params=[]
             ),
-            r"resources\[0\].distribution_params: needs at least 1 values",
+            r"resources\[0\].distribution_params: \w+ takes \d values \(.*\), got 0",
         ),
         (
             lambda d: d["resource_calendars"][0]["time_periods"][0].update(endTime="08:00:00"),
@@ -525,7 +525,7 @@ def prosimos_documents(draw):
                     "attributes": [
                         {"name": "ghost", "type": "continuous", "values": draw(_distribution())},
                         {
-                            "name": "amount",
+                            "name": draw(st.sampled_from(["amount", "twice"])),
                             "type": "expression",
                             "values": draw(
                                 st.sampled_from(
@@ -542,6 +542,77 @@ def prosimos_documents(draw):
                     ],
                 }
             ]
+
+    def now_and_then(usual, odd):  # mostly what Prosimos runs, sometimes what it refuses
+        return odd if draw(st.integers(0, 9)) == 7 else usual
+
+    if draw(st.booleans()):  # process-wide data, written by cases and tasks, read by rules
+        doc["global_attributes"] = [
+            {"name": "load", "type": "continuous", "values": draw(_distribution())},
+            {
+                "name": draw(st.sampled_from(["state", "channel", "amount"])),
+                "type": now_and_then("discrete", "expression"),
+                "values": [{"key": "a", "value": 0.5}, {"key": "b", "value": 0.5}],
+            },
+        ]
+        doc.setdefault("event_attributes", []).append(
+            {
+                "event_id": draw(st.sampled_from(_TASKS)),
+                "attributes": [
+                    {
+                        "name": "load",
+                        "type": "expression",
+                        "values": draw(
+                            st.sampled_from(["load + 1", "load / 0", "state", "max(load, 3)"])
+                        ),
+                    },
+                    {
+                        "name": draw(st.sampled_from(["state", "mood", "channel"])),
+                        "type": "discrete",
+                        "values": {"a": {"b": 1}, "b": {"a": now_and_then(0.5, 0.9), "b": 0.5}},
+                    },
+                    {
+                        "name": "tier",
+                        "type": "dtree",
+                        "values": [
+                            [
+                                draw(st.sampled_from([True, ["load > 2"], ["load >"], []])),
+                                draw(st.sampled_from(["1", "load", "tier + 1", "state"])),
+                            ],
+                            [True, "0"],
+                        ],
+                    },
+                ],
+            }
+        )
+        if "branch_rules" in doc:
+            doc["branch_rules"][0]["rules"] = [
+                [
+                    {
+                        "attribute": draw(st.sampled_from(["load", "state", "tier"])),
+                        "comparison": ">",
+                        "value": 2,
+                    }
+                ]
+            ]
+    if draw(st.booleans()):  # case priorities, now and then ones Prosimos would misread
+        doc.setdefault("case_attributes", copy.deepcopy(CLAIMS_DOC["case_attributes"]))
+        doc["prioritisation_rules"] = []
+        for _ in range(draw(st.integers(1, 3))):
+            op = now_and_then(draw(st.sampled_from(["in", "="])), ">")
+            name = now_and_then(
+                "amount" if op == "in" else "channel",
+                draw(st.sampled_from(["load", "ghost", "channel"])),
+            )
+            value = [0, draw(st.sampled_from([900, "inf"]))] if op == "in" else "online"
+            doc["prioritisation_rules"].append(
+                {
+                    "priority_level": now_and_then(draw(st.sampled_from([1, 2, "3", -1])), 1.5),
+                    "rules": [[{"attribute": name, "comparison": op, "value": value}]],
+                }
+            )
+    if draw(st.integers(0, 49)) == 17:  # refused: Prosimos 2.1.0 itself cannot run it
+        doc["multitask"] = {"type": "global", "values": []}
     if draw(st.booleans()):  # batches: every rule kind, sometimes one bpengine refuses
         values = {
             "size": st.integers(1, 6),
@@ -658,3 +729,46 @@ def test_a_key_with_a_newline_is_named_on_one_line(tmp_path):
         load_scenario(path, model=CLAIMS)
     assert "\n" not in str(err.value)
     assert "\\n" in str(err.value)
+
+
+def test_hand_written_parameters_for_a_collaboration_with_a_subprocess():
+    # written by hand as a Prosimos user would: people with their own calendars and speeds,
+    # an inclusive split, a timer inside an embedded subprocess, event durations
+    qa = Path(__file__).resolve().parents[1] / "data" / "qa"
+    model = load(qa / "pindah-datang-antar-kabupaten.bpmn")
+    sc = load_scenario(qa / "pindah-datang-antar-kabupaten.prosimos.json", model=model)
+    asal = sc.lane("Petugas Pelayanan Dukcapil Asal")
+    assert [p.name for p in asal.people] == ["Sari", "Budi", "Honorer_0", "Honorer_1"]
+    assert sc.branch_probability("Gateway_dokumen", "Flow_kk") == 1.0
+    assert sc.events["Timer_tunggu_blangko"].duration.mean == pytest.approx(14 * 24 * 60)
+    result = simulate(model, scenario=sc, cases=80, replications=1, seed=3)
+    runs = {t["id"]: t["executions_per_case"] for t in result.tasks}
+    assert runs["Task_ttd_kk"] == pytest.approx(1.0)
+    assert 0.4 < runs["Task_rekam_biometrik"] < 0.95  # the KTP-el branch, 0.7
+
+
+def test_a_task_without_a_distribution_is_named_in_a_note():
+    # Prosimos stops on a task with no entry in task_resource_distribution; bpengine gave it
+    # its default ten minutes without a word
+    qa = Path(__file__).resolve().parents[1] / "data" / "qa"
+    model = load(qa / "pindah-datang-antar-kabupaten.bpmn")
+    doc = json.loads((qa / "pindah-datang-antar-kabupaten.prosimos.json").read_text())
+    doc["task_resource_distribution"] = [
+        t for t in doc["task_resource_distribution"] if t["task_id"] != "Task_paraf_skpwni"
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "params.json"
+        path.write_text(json.dumps(doc))
+        sc = load_scenario(path, model=model)
+    [note] = [n for n in sc.notes if "Task_paraf_skpwni" in n]
+    assert "no entry in task_resource_distribution" in note
+    assert not [n for n in sc.notes if "Task_ttd_skpwni" in n]
+
+
+def test_a_key_given_twice_in_one_object_is_refused():
+    # json.loads keeps the last: a second resource_profiles replaced the first silently
+    from bpengine.scenario.prosimos import parse_json
+
+    with pytest.raises(ScenarioError, match=r"p.json: not valid JSON: duplicate key 'a'"):
+        parse_json('{"a": 1, "b": {"c": 2}, "a": 3}', "p.json")
+    assert parse_json('{"a": {"a": 1}}', "p.json") == {"a": {"a": 1}}

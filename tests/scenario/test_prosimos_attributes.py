@@ -96,7 +96,9 @@ def test_global_attributes_become_process_wide_data():
         "mood": Choice(("calm",), (1.0,)),
     }
     doc["global_attributes"].append(doc["global_attributes"][0])
-    with pytest.raises(ScenarioError, match=r"global_attributes\[2\].name: 'load' is defined twice"):
+    with pytest.raises(
+        ScenarioError, match=r"global_attributes\[2\].name: 'load' is defined twice"
+    ):
         from_prosimos(doc, DESK)
     doc["global_attributes"][2] = {"name": "x", "type": "expression", "values": "1"}
     with pytest.raises(ScenarioError, match=r"global_attributes\[2\].type: 'expression' is not"):
@@ -130,7 +132,9 @@ def test_a_decision_tree_becomes_one_conditional_expression():
         "((3) if ((amount >= 60)) else ((1) if (True) else (0)))"
     )
     tree[1][0] = ["amount >="]
-    with pytest.raises(ScenarioError, match=r"values\[1\]\[0\]\[0\]: 'amount >=' cannot be computed"):
+    with pytest.raises(
+        ScenarioError, match=r"values\[1\]\[0\]\[0\]: 'amount >=' cannot be computed"
+    ):
         from_prosimos(_doc(event_attributes=[_attribute("score", "dtree", tree)]), DESK)
     with pytest.raises(ScenarioError, match=r"values\[0\]: expected \[conditions, formula\]"):
         from_prosimos(_doc(event_attributes=[_attribute("score", "dtree", [["x"]])]), DESK)
@@ -150,3 +154,11 @@ def test_markov_transitions_are_read_state_by_state():
 
 def _attribute(name, kind, values):
     return {"event_id": "T_take", "attributes": [{"name": name, "type": kind, "values": values}]}
+
+
+def test_an_expression_drawing_from_a_distribution_is_refused_naming_the_function():
+    doc = _doc(event_attributes=[_attribute("x", "expression", "2 * uniform(1, 5)")])
+    with pytest.raises(
+        ScenarioError, match=r"values: '2 \* uniform\(1, 5\)' draws from uniform\(\)"
+    ):
+        from_prosimos(doc, DESK)

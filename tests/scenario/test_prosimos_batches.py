@@ -168,3 +168,61 @@ def test_what_is_read_differently_from_prosimos_is_noted(tmp_path):
     assert sc.batch("T_notify").alone == 0.1
     assert any("batch_frequency: not read" in n for n in sc.notes)
     assert any("Prosimos takes the first entry's (0.9)" in n for n in sc.notes)
+
+
+def _size(op, value):
+    return {"attribute": "size", "comparison": op, "value": value}
+
+
+@pytest.mark.parametrize(
+    ("and_rule", "stalls"),
+    [
+        (
+            [_size(">=", 3)],
+            "'size >= 3' leaves its batch size at 0), so there its files wait "
+            "for another rule or for ever; bpengine fires it as documented, once 3 files wait",
+        ),
+        ([_size(">", 3)], "once 4 files wait"),
+        ([_size("=", 3)], None),
+        ([_size("<=", 5)], None),
+        # Prosimos moves the first size rule to the end: the other one decides
+        ([_size(">=", 3), _size("<=", 5)], None),
+        ([_size("<=", 5), _size(">=", 3)], "'size >= 3'"),
+        # a day or hour rule sizes the batch before the size rule is met
+        ([_size(">=", 3), {"attribute": "daily_hour", "comparison": "<", "value": 15}], None),
+        ([_size(">", 2), {"attribute": "week_day", "comparison": "=", "value": "Monday"}], None),
+    ],
+)
+def test_a_size_rule_prosimos_never_fires_is_noted(tmp_path, and_rule, stalls):
+    sc = _load(tmp_path, _entry(firing_rules=[and_rule]))
+    noted = [n for n in sc.notes if "never fires" in n]
+    if stalls is None:
+        assert noted == []
+    else:
+        assert len(noted) == 1
+        assert noted[0].startswith("batch_processing[0] (T_notify).firing_rules[0]: Prosimos")
+        assert stalls in noted[0]
+    assert sc.batch("T_notify").rules  # read all the same, and simulated as documented
+    assert not any("modulo one day" in n for n in sc.notes)  # no waiting-time rule here
+
+
+def test_waiting_time_rules_note_that_prosimos_wraps_waits_at_a_day(tmp_path):
+    sc = _load(tmp_path, _entry())
+    (wrap,) = [n for n in sc.notes if "modulo one day" in n]
+    assert wrap.startswith("batch_processing[0] (T_notify).firing_rules: Prosimos 2.1.0")
+
+
+def test_drawn_sizes_with_size_one_note_that_prosimos_draws_it_twice(tmp_path):
+    sc = _load(
+        tmp_path,
+        _entry(
+            firing_rules=[],
+            size_distrib=[{"key": "1", "value": 0.2}, {"key": "3", "value": 0.8}],
+        ),
+    )
+    assert sc.batch("T_notify").sizes == ((1, 0.2), (3, 0.8))
+    (note,) = [n for n in sc.notes if "draws size 1 twice" in n]
+    assert note.startswith("batch_processing[0] (T_notify).size_distrib: Prosimos 2.1.0")
+    assert "a batch of one comes with 36% instead of 20%; bpengine draws once" in note
+    sc = _load(tmp_path, _entry(firing_rules=[], size_distrib=[{"key": "3", "value": 1}]))
+    assert not any("twice" in n for n in sc.notes)

@@ -74,3 +74,19 @@ def test_a_long_plain_document_under_the_byte_limit_is_refused_by_the_node_limit
     assert len(text.encode()) < limits.MAX_SCENARIO_BYTES
     with pytest.raises(ScenarioError, match="MAX_YAML_NODES"):
         parse_yaml(text, "s.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "tasks:\n  A: 5 min\ntasks:\n  A: 6 min\n",
+            r"s.yaml:3:1: duplicate key 'tasks' \(first on line 1\)",
+        ),
+        ("lanes: {Lurah: {staff: 1, staff: 3}}", r"s.yaml:1:27: duplicate key 'staff'"),
+    ],
+)
+def test_a_key_given_twice_is_refused(text, message):
+    # PyYAML keeps the last one: the first section (a whole tasks: block) was dropped silently
+    with pytest.raises(ScenarioError, match=message):
+        parse_yaml(text, "s.yaml")

@@ -71,6 +71,10 @@ def test_sidecar_is_found_next_to_the_model(tmp_path, model):
         ),
         ({"lanes": {"Nobody": {"staff": 1}}}, "lanes.Nobody: no lane named 'Nobody'"),
         ({"arrivals": {"interarrival": 0}}, "arrivals.interarrival"),
+        (  # two ways of saying one thing: the interarrival won, the rate was dropped silently
+            {"arrivals": {"rate": 10, "interarrival": "30 min"}},
+            "arrivals: give rate or interarrival, not both",
+        ),
         ({"calendar": {"holidays": ["id-1990"]}}, "unknown holiday set 'id-1990'"),
         ({"start": "next monday"}, "start:"),
         ({"tasks": {"A": {"batch": {"at": ["25:00"]}}}}, "tasks.A.batch.at"),
@@ -225,3 +229,28 @@ def test_staff_and_people_must_agree():
         load_scenario(
             {"lanes": {"Back office": {"allocation": "random", "staff": 2}}}, model=load(CLAIMS)
         )
+
+
+def test_a_duration_for_an_embedded_subprocess_is_refused():
+    # the steps inside take the time: a duration on the frame changed nothing, silently
+    model = load(
+        Path(__file__).resolve().parents[1] / "data" / "qa" / "pindah-datang-antar-kabupaten.bpmn"
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario({"tasks": {"Sub_ktp_el": "500 min"}}, model=model)
+    assert "tasks.Sub_ktp_el.duration" in str(err.value)
+    assert "Task_rekam_biometrik" in str(err.value)
+    # what a subprocess may be given stays accepted
+    assert load_scenario({"tasks": {"Sub_ktp_el": {"repeat": 0.1}}}, model=model)
+
+
+def test_a_probability_for_an_event_that_is_no_boundary_event_is_refused():
+    # the simulator reads a probability only on boundary events: on the two-week timer
+    # inside the KTP-el subprocess it changed nothing, without a word
+    model = load(
+        Path(__file__).resolve().parents[1] / "data" / "qa" / "pindah-datang-antar-kabupaten.bpmn"
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario({"events": {"Timer_tunggu_blangko": {"probability": 0.5}}}, model=model)
+    assert "events.Timer_tunggu_blangko.probability" in str(err.value)
+    assert "boundary" in str(err.value)

@@ -118,6 +118,48 @@ def test_parallel_batch_takes_the_batch_time_for_every_file_and_counts_it_once(t
     assert busy == pytest.approx(15, rel=0.1)  # once, not 3 x 15
 
 
+def test_a_parallel_batch_frees_its_person_when_its_last_file_ends(tmp_path):
+    # As Prosimos 2.1.0: each file of a parallel batch ends by its own draw (uniform 100-150
+    # min x 0.6 x 2 = 120-180 min), and the person is free when the batch's last file (the
+    # later case) ends, even while the other runs on; that file's time is their busy time.
+    # Pairs come every 2 h and take longer, so each batch starts as the one before frees.
+    doc = prosimos_doc(
+        {
+            "type": "Parallel",
+            "size_distrib": [],
+            "duration_distrib": [{"key": "2", "value": 0.6}],
+            "firing_rules": [[rule("size", "=", 2)]],
+        }
+    )
+    doc["task_resource_distribution"][1]["resources"][0] = {
+        "resource_id": "kepala",
+        "distribution_name": "uniform",
+        "distribution_params": [{"value": 6000}, {"value": 9000}],
+    }
+    path = tmp_path / "params.json"
+    path.write_text(json.dumps(doc))
+    res = simulate(
+        MODEL, scenario=load_scenario(path, model=MODEL), cases=20, replications=1, warmup=0
+    )
+    rows = sorted((r for r in res.event_log if r["activity"] == "B"), key=lambda r: r["case"])
+    pairs = [rows[k : k + 2] for k in range(0, 20, 2)]
+    for first, last in pairs:
+        assert first["start"] == last["start"]  # worked at once
+    for before, after in zip(pairs, pairs[1:], strict=False):
+        assert after[0]["start"] == before[1]["end"]  # freed by the later case's file
+    overrun = [p for p in pairs if p[0]["end"] > p[1]["end"]]
+    assert overrun  # an earlier file ran on past its person's next batch
+    assert all(
+        nxt[0]["start"] < p[0]["end"]
+        for p, nxt in zip(pairs, pairs[1:], strict=False)
+        if p in overrun
+    )
+    busy = sum((p[1]["end"] - p[1]["start"]).total_seconds() / 60 for p in pairs)
+    kepala = next(lane for lane in res.lanes if lane["lane"] == "Kepala")
+    span = (max(r["end"] for r in rows) - datetime(2025, 1, 6, 8)).total_seconds() / 60
+    assert kepala["utilisation"] * span == pytest.approx(busy, rel=0.01)
+
+
 def test_daily_hour_fires_at_that_hour_with_every_file_waiting(tmp_path):
     # daily_hour >= 15: the seven files of 08:01 ... 14:01 go at 15:00 (5 min each, one
     # after another); the file of 15:01 waits for a second one (16:01) and both go then

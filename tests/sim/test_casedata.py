@@ -99,20 +99,15 @@ def _routes(doc):
     return [r["activity"] for r in sorted(_served(doc), key=lambda r: r["case"])]
 
 
-def test_a_process_wide_counter_is_shared_by_every_case():
-    # request k is the (k+1)-th taken: served = k + 1, urgent while it is at most 3
-    assert _routes(_counter()) == ["T_urgent"] * 3 + ["T_normal"] * 5
-
-
-def test_a_case_attribute_of_a_process_wide_name_writes_the_process_value():
-    # each request sets served to 100 as it arrives, then taking it makes 101: never urgent
+def case_writes_doc():
+    """The counter, and each request sets it to 100 as it arrives."""
     fix100 = {"distribution_name": "fix", "distribution_params": [{"value": 100}]}
-    doc = _counter(case_attributes=[{"name": "served", "type": "continuous", "values": fix100}])
-    assert _routes(doc) == ["T_normal"] * 8
+    return _counter(case_attributes=[{"name": "served", "type": "continuous", "values": fix100}])
 
 
-def test_markov_transitions_move_a_process_wide_state():
-    doc = _no_priorities(
+def markov_doc():
+    """A process-wide state a -> b -> a -> ... as each request is taken; urgent on b."""
+    return _no_priorities(
         global_attributes=[
             {"name": "state", "type": "discrete", "values": [{"key": "a", "value": 1}]}
         ],
@@ -133,14 +128,12 @@ def test_markov_transitions_move_a_process_wide_state():
             {"attribute": "state", "comparison": "=", "value": "a"},
         ),
     )
-    # a -> b -> a -> ...: the 1st, 3rd, 5th and 7th requests see b
-    assert _routes(doc) == ["T_urgent", "T_normal"] * 4
 
 
-@pytest.mark.parametrize(("amount", "route"), [(55, "T_urgent"), (70, "T_normal")])
-def test_a_decision_tree_takes_the_first_branch_whose_conditions_hold(amount, route):
+def dtree_doc(amount):
+    """A decision tree over a fixed amount: 2 x amount between 50 and 60, else 1."""
     fixed = {"distribution_name": "fix", "distribution_params": [{"value": amount}]}
-    doc = _no_priorities(
+    return _no_priorities(
         case_attributes=[{"name": "amount", "type": "continuous", "values": fixed}],
         event_attributes=[
             {
@@ -159,8 +152,42 @@ def test_a_decision_tree_takes_the_first_branch_whose_conditions_hold(amount, ro
             {"attribute": "score", "comparison": "<=", "value": 100},
         ),
     )
+
+
+def markov_seen_doc():
+    """The Markov state, and a copy of it the same task computes after moving it."""
+    doc = markov_doc()
+    doc["event_attributes"][0]["attributes"].append(
+        {"name": "seen", "type": "expression", "values": "state"}
+    )
+    doc["branch_rules"] = _rules(
+        {"attribute": "seen", "comparison": "=", "value": "b"},
+        {"attribute": "seen", "comparison": "=", "value": "a"},
+    )
+    return doc
+
+
+# each file and the route of requests 0..7 worked out by hand (also Prosimos' own routes:
+# tests/sim/test_vs_prosimos.py)
+HAND_ROUTES = {
+    # request k is the (k+1)-th taken: served = k + 1, urgent while it is at most 3
+    "counter": (lambda: _counter(), ["T_urgent"] * 3 + ["T_normal"] * 5),
+    # each request sets served to 100 as it arrives, then taking it makes 101: never urgent
+    "case-writes": (case_writes_doc, ["T_normal"] * 8),
+    # a -> b -> a -> ...: the 1st, 3rd, 5th and 7th requests see b
+    "markov": (markov_doc, ["T_urgent", "T_normal"] * 4),
+    # the copy is made after the move (Prosimos writes a Markov move at once): as above
+    "markov-seen": (markov_seen_doc, ["T_urgent", "T_normal"] * 4),
     # 55: both conditions hold, score 110 > 100; 70: the second branch, score 1
-    assert _routes(doc) == [route] * 8
+    "dtree-55": (lambda: dtree_doc(55), ["T_urgent"] * 8),
+    "dtree-70": (lambda: dtree_doc(70), ["T_normal"] * 8),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HAND_ROUTES))
+def test_process_wide_data_and_computed_attributes_route_requests_as_worked_out(name):
+    build, routes = HAND_ROUTES[name]
+    assert _routes(build()) == routes
 
 
 def test_attributes_of_one_task_are_computed_from_the_data_before_it_ended():
@@ -206,9 +233,7 @@ def test_yaml_priorities_serve_urgent_requests_before_any_waiting_normal_one(tmp
         if r["case"] in urgent:
             continue
         waiting = [
-            u
-            for u in rows
-            if u["case"] in urgent and u["enabled"] < r["start"] < u["start"]
+            u for u in rows if u["case"] in urgent and u["enabled"] < r["start"] < u["start"]
         ]
         assert not waiting, (r, waiting[:1])
 
@@ -216,9 +241,9 @@ def test_yaml_priorities_serve_urgent_requests_before_any_waiting_normal_one(tmp
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ("{level: 1, when: \"ghost > 1\"}", r"priorities\[0\].when: reads ghost, which data:"),
+        ('{level: 1, when: "ghost > 1"}', r"priorities\[0\].when: reads ghost, which data:"),
         ("{level: 1.5, when: \"urgent == 'ya'\"}", r"priorities\[0\].level"),
-        ("{level: 1, when: \"urgent ==\"}", r"priorities\[0\].when: "),
+        ('{level: 1, when: "urgent =="}', r"priorities\[0\].when: "),
         ("{level: 1, when: \"urgent == 'ya'\", order: 2}", r"unknown key 'order'"),
     ],
 )
@@ -232,7 +257,7 @@ def test_yaml_priorities_that_cannot_work_are_refused_in_one_line(tmp_path, entr
 
 def test_a_priority_that_cannot_be_evaluated_names_the_level(tmp_path):
     path = tmp_path / "desk.yaml"
-    path.write_text(_YAML + "priorities:\n  - {level: 1, when: \"urgent + 1 > 2\"}\n")
+    path.write_text(_YAML + 'priorities:\n  - {level: 1, when: "urgent + 1 > 2"}\n')
     sc = load_scenario(path, model=DESK)
     with pytest.raises(ScenarioError, match=r"priorities: level 1: .* fails on case data"):
         simulate(DESK, scenario=sc, cases=3, replications=1, warmup=0, seed=1)

@@ -1,5 +1,6 @@
 """Token semantics of the simulator: what one case does, and what office hours do to it."""
 
+import math
 from pathlib import Path
 
 import pytest
@@ -255,6 +256,77 @@ def test_a_scenario_may_still_give_a_system_step_to_a_lane():
     sc.assignments["V"] = "Petugas"  # what a Prosimos resource pool does
     res = simulate(model, scenario=sc, cases=20, replications=1, warmup=0)
     assert {lane["lane"] for lane in res.lanes} == {"Petugas", "(no lane)"}
+
+
+# -- event-based gateways: the first event to happen wins ------------------------------
+PROSIMOS = Path(__file__).resolve().parents[1] / "data" / "prosimos"
+
+
+def _race(scenario, cases=3000):
+    """Share of cases whose reply came before the two-day deadline, and the mean wait
+    (hours) from the offer sent to the reply or deadline, from the event log."""
+    res = simulate(
+        PROSIMOS / "reminder.bpmn", scenario=scenario, cases=cases, replications=1, seed=5
+    )
+    sent, waited = {}, {}
+    for r in res.event_log:
+        if r["activity"] == "T_offer":
+            sent[r["case"]] = r["end"]
+        else:
+            waited[r["case"]] = (r["activity"], r["enabled"])
+    replies = sum(a == "T_accept" for a, _ in waited.values()) / len(waited)
+    wait = sum((e - sent[c]).total_seconds() for c, (_, e) in waited.items()) / len(waited)
+    return replies, wait / 3600, res
+
+
+def test_an_event_based_gateway_goes_to_the_event_that_happens_first():
+    # reply ~ exponential, mean 24 h, against a deadline of 48 h (the model's P2D timer):
+    # the reply wins with chance 1 - e^-2, and the case waits min(reply, 48 h), whose mean
+    # is 24 (1 - e^-2) = 20.75 h
+    yaml = {
+        "calendar": {"hours": "always", "holidays": []},
+        "arrivals": {"interarrival": "2 h", "calendar": "always"},
+        "events": {"E_reply": {"distribution": "exponential", "mean": "24 h"}},
+    }
+    replies, wait, _ = _race(yaml)
+    assert replies == pytest.approx(1 - math.exp(-2), abs=0.02)
+    assert wait == pytest.approx(24 * (1 - math.exp(-2)), rel=0.05)
+    # probabilities given for the gateway decide instead, as for an exclusive gateway
+    replies, _, _ = _race({**yaml, "gateways": {"G_wait": {"F_reply": 0.5, "F_deadline": 0.5}}})
+    assert replies == pytest.approx(0.5, abs=0.03)
+
+
+def test_prosimos_races_the_events_and_redraws_the_winner():
+    # Prosimos 2.1.0 decides by the race (event_distribution: reply ~ expon mean 1 day,
+    # deadline fixed 2 days) but the winning event then waits a fresh draw of its own
+    # duration: mean wait (1 - e^-2) 24 + e^-2 48 = 27.25 h, not 20.75 h
+    replies, wait, res = _race(PROSIMOS / "reminder.json")
+    assert replies == pytest.approx(1 - math.exp(-2), abs=0.02)
+    assert wait == pytest.approx((1 - math.exp(-2)) * 24 + math.exp(-2) * 48, rel=0.05)
+    assert not res.notes
+
+
+def test_prosimos_splits_ask_for_people_in_random_order():
+    # claims: after the parallel split, assessing (only Senior may) and pricing (Senior or
+    # a Junior, whoever has been free longest) ask for people. In the model's order Senior
+    # takes the assessment first (he prices only a case whose pricing queued while he
+    # was busy); Prosimos shuffles the two, so pricing often gets Senior first (about 4-5%
+    # of pricings in Prosimos 2.1.0's own runs)
+    from bpengine import load, load_scenario
+
+    model = load(PROSIMOS / "claims.bpmn")
+    sc = load_scenario(PROSIMOS / "claims.json", model=model)
+    assert sc.split_order == "random"
+
+    def senior_prices(order):
+        sc.split_order = order
+        res = simulate(model, scenario=sc, cases=1500, replications=1, warmup=0, seed=4)
+        prices = [r for r in res.event_log if r["activity"] == "T_price"]
+        return sum(r["resource"] == "Senior" for r in prices) / len(prices)
+
+    in_order, shuffled = senior_prices("flows"), senior_prices("random")
+    assert in_order < 0.005
+    assert 0.02 < shuffled < 0.1, shuffled
 
 
 @pytest.mark.parametrize("model", ["permit", "rework"])

@@ -1,20 +1,30 @@
 """Cross-check against Prosimos 2.1.0 itself, when the benchmark has installed it.
 
 ``bench/prosimos_differential.py`` installs Prosimos in its own venv (bench/.venv) and
-compares the two simulators on many parameter files; this test runs one of its generated
+compares the two simulators on many parameter files; these tests run some of its generated
 files in both, briefly: people with their own calendars, costs, tasks and speeds, an
-intermediate timer, an inclusive split, histogram arrivals, a degenerate distribution and
-a flow without a probability. Cycle time, processing time and utilisation must agree within
-the run-to-run spread. Skipped where Prosimos is not installed (it is never installed here).
+intermediate timer, an inclusive split, histogram arrivals, a degenerate distribution,
+a flow without a probability, and batches; then global attributes, decision trees and Markov
+transitions, and case priorities; an event-based gateway decided by a race; the example of Prosimos'
+README (completed with the limits Prosimos 2.1.0 needs to run it). Cycle time, processing
+time and utilisation must agree within the run-to-run spread. The README's example as
+documented is refused in one line (Prosimos 2.1.0 fails on it with an IndexError): that
+test needs no Prosimos. Skipped where Prosimos is not installed (it is never installed here).
 """
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
 import pytest
 
+from bpengine import load, load_scenario
+from bpengine.errors import ScenarioError
+from tests.conftest import shared_path
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
+DESK = Path(__file__).resolve().parents[1] / "data" / "prosimos" / "desk.bpmn"
 
 
 def _bench():
@@ -46,16 +56,188 @@ def test_generated_people_file_agrees_with_prosimos(tmp_path):
 
 
 @pytest.mark.slow
-def test_parallel_batches_of_drawn_size_agree_with_prosimos_on_work(tmp_path):
-    # Processing and utilisation agree; cycle time does not yet (bpengine 11.6 h, Prosimos
-    # 10.5 h, spread 0.5 h; with rule-fired batches, claims-batches, 15.2 h vs 24.0 h): open
-    # in issue 14, printed by bench/prosimos_differential.py
+@pytest.mark.parametrize("pair", ["claims-batches", "claims-batches-parallel"])
+def test_batches_agree_with_prosimos(tmp_path, pair):
+    # claims-batches: notifications Sequential, three at a time or once the oldest waited
+    # 4 h (large_wt), and damage assessed in Parallel pairs; -parallel: the pairs alone.
+    # The time-rule pairs (-hours, -ready, -friday) run in the bench only: their cycle time
+    # sits 2-3% under Prosimos' (the claims model's own gap), so 3 short runs would
+    # sometimes call it a difference
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    rows = bench.differential(tmp_path, cases=600, runs=3, only=pair, out=lambda *_: None)
+    assert {r["metric"] for r in rows} >= {"cycle_hours", "processing_hours"}
+    assert len(rows) == 4
+    assert all(r["agrees"] for r in rows), rows
+
+
+@pytest.mark.slow
+def test_prosimos_never_fires_a_size_at_least_rule_as_bpengine_notes(tmp_path):
+    # The note bpengine gives (scenario/prosimos_batches.py) checked against Prosimos
+    # itself: with T_notify batched under 'size >= 3' alone, no notification is ever sent.
+    import json
+    import subprocess
+
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    doc = bench._batches()
+    notify = doc["batch_processing"][0]
+    notify["firing_rules"] = [[{"attribute": "size", "comparison": ">=", "value": 3}]]
+    notify["size_distrib"] = [{"key": "1", "value": 0}, {"key": "3", "value": 1}]  # none alone
+    params, log = tmp_path / "p.json", tmp_path / "log.csv"
+    params.write_text(json.dumps(doc))
+    bpmn = bench.CLAIMS / "claims.bpmn"
+    subprocess.run(
+        [
+            str(bench.venv_python()),
+            "-c",
+            bench._DRIVER,
+            str(bpmn),
+            str(params),
+            "60",
+            str(tmp_path / "stat.csv"),
+            str(log),
+            bench.START,
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    activities = [line.split(",")[1] for line in log.read_text().splitlines()[1:]]
+    assert "Assess damage" in activities
+    assert "Notify claimant" not in activities
+
+    from bpengine import load, load_scenario, simulate
+
+    model = load(bpmn)
+    sc = load_scenario(params, model=model)
+    assert any("never fires this rule ('size >= 3'" in n for n in sc.notes)
+    res = simulate(model, scenario=sc, cases=60, replications=1, warmup=0)
+    sent = [r for r in res.event_log if r["activity"] == "T_notify"]
+    assert len(sent) == 60  # bpengine sends every one, three at a time (and the rest)
+
+
+@pytest.mark.slow
+def test_global_attributes_decision_tree_and_markov_agree_with_prosimos(tmp_path):
     bench = _bench()
     if not bench.venv_python().exists():
         pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
     rows = bench.differential(
-        tmp_path, cases=600, runs=3, only="claims-batches-parallel", out=lambda *_: None
+        tmp_path, cases=600, runs=3, only="claims-global-attributes", out=lambda *_: None
     )
-    work = [r for r in rows if r["metric"] != "cycle_hours"]
-    assert len(work) == 3
-    assert all(r["agrees"] for r in work), work
+    assert len(rows) == 4
+    assert all(r["agrees"] for r in rows), rows
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", ["counter", "case-writes", "markov", "markov-seen", "dtree-55", "dtree-70"]
+)
+def test_prosimos_routes_the_desk_requests_as_worked_out_by_hand(name):
+    from tests.sim.test_casedata import HAND_ROUTES
+
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    build, routes = HAND_ROUTES[name]
+    rows = bench.prosimos_log(DESK, build(), 8)
+    served = sorted((int(r["case_id"]), r["activity"]) for r in rows if "Serve" in r["activity"])
+    names = {"Serve urgent request": "T_urgent", "Serve normal request": "T_normal"}
+    assert [names[a] for _, a in served] == routes
+
+
+@pytest.mark.slow
+def test_prosimos_serves_every_urgent_request_first_even_one_not_yet_arrived():
+    # What bpengine does differently, on purpose (SCENARIO.md): Prosimos 2.1.0 keeps one
+    # queue of all the run's events ordered by (priority, enabled time), so the clerk waits
+    # for urgent requests still to come while a normal one, there since 08:00, waits too.
+    # bpengine serves request 0 at 08:00 (tests/sim/test_casedata.py).
+    import json
+
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    doc = json.loads((DESK.parent / "desk.json").read_text())
+    shown = 0
+    for _run in range(8):  # until request 0 is normal and an urgent one comes after it
+        rows = [r for r in bench.prosimos_log(DESK, doc, 8) if "Serve" in r["activity"]]
+        rows.sort(key=lambda r: r["start_time"])
+        order = [(r["urgent"] != "ya", int(r["case_id"])) for r in rows]
+        assert order == sorted(order)  # every urgent one first, each class oldest first
+        first = next(r for r in rows if r["case_id"] == "0")
+        if first["urgent"] != "ya" and order[0][0] is False:
+            # request 0 arrived at 08:00 to an idle clerk, yet waits for later urgent ones
+            assert first["start_time"] > "2025-01-06 08:10"
+            shown += 1
+            if shown == 2:
+                break
+    assert shown == 2
+
+
+def _agree(tmp_path, pair, cases, runs):
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    rows = bench.differential(tmp_path, cases=cases, runs=runs, only=pair, out=lambda *_: None)
+    assert {r["metric"] for r in rows} >= {"cycle_hours", "processing_hours"}
+    assert all(r["agrees"] for r in rows), rows
+
+
+@pytest.mark.slow
+def test_event_based_gateway_race_agrees_with_prosimos(tmp_path):
+    # a reply (expon, mean 1 day) against a two-day deadline: taking the branches by
+    # probability instead would give 0.58 h of processing per case instead of 0.46 h
+    _agree(tmp_path, "reminder-event-race", cases=1000, runs=3)
+
+
+@pytest.mark.slow
+def test_readme_example_completed_agrees_with_prosimos(tmp_path):
+    _agree(tmp_path, "prosimos-readme-completed", cases=300, runs=3)
+
+
+def test_readme_example_as_documented_is_refused_naming_the_key(tmp_path):
+    bench = _bench()
+    path = tmp_path / "readme.json"
+    path.write_text(json.dumps(bench._readme_example()))
+    model = load(bench.CLAIMS / "readme.bpmn")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path, model=model)
+    line = str(err.value)
+    assert "\n" not in line
+    assert line.endswith(
+        "task_resource_distribution[0].resources[0].distribution_params: norm takes 4 "
+        "values (mean, std, min, max), got 2"
+    )
+    # completed with the limits pix-framework reads, it loads: one task, two officers
+    path.write_text(json.dumps(bench._completed(bench._readme_example())))
+    sc = load_scenario(path, model=model)
+    assert [p.name for p in sc.lane("Credit Officer").people] == [
+        "Credit Officer_1",
+        "Credit Officer_2",
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pair", ["claims-pool-of-64", "permit"])
+def test_prosimos_own_draws_replayed_give_the_same_schedule(pair, tmp_path):
+    # bench/prosimos_replay.py: one Prosimos run's arrivals, durations, waits, branches and
+    # shuffled orders through bpengine's kernel: every task is taken by the same person
+    # (64 people of two calendars, some not allowed to assess; permit's head counts and
+    # its rework loop) and starts and ends at the same minute
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    spec = importlib.util.spec_from_file_location("prosimos_replay", BENCH / "prosimos_replay.py")
+    replay = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(replay)
+    shared = shared_path("bench").parent
+    bpmn, params = {n: (b, p) for n, b, p in bench.pairs(shared)}[pair]
+    if isinstance(params, dict):
+        path = tmp_path / "params.json"
+        path.write_text(json.dumps(params))
+        params = path
+    diffs, theirs, ours = replay.replay(Path(bpmn), Path(params), 150)
+    assert ours > 600
+    assert diffs == []

@@ -62,11 +62,15 @@ def test_earliest_free_is_prosimos_rule_whatever_the_hours():
         {"name": "Pagi", "hours": {d: ["06:00-12:00"] for d in WEEK}},
         {"name": "Siang", "hours": {d: ["12:00-18:00"] for d in WEEK}},
     ]
-    # the case enabled Monday 10:00: Pagi is on duty, but Siang has been free longer
-    soon = {r["enabled"].hour: r for r in log(shifts, "soonest_start", cases=3)[1]}
-    free = {r["enabled"].hour: r for r in log(shifts, "earliest_free", cases=3)[1]}
-    assert (soon[10]["resource"], soon[10]["start"].hour) == ("Pagi", 10)
-    assert (free[10]["resource"], free[10]["start"].hour) == ("Siang", 12)
+    # cases at 00, 10, 20 (Monday), 06 and 16 (Tuesday); before anyone has worked, who is
+    # at their desk first counts as free longest (Prosimos: Pagi, from 06:00): Pagi takes
+    # the first three, Siang the one at 06:00 Tuesday (Pagi busy), done 12:30. The case
+    # enabled Tuesday 16:00: Siang is on duty, but Pagi has been free longer (06:30)
+    soon = {r["enabled"].hour: r for r in log(shifts, "soonest_start", cases=5)[1]}
+    free = {r["enabled"].hour: r for r in log(shifts, "earliest_free", cases=5)[1]}
+    assert [free[h]["resource"] for h in (0, 10, 20, 6)] == ["Pagi", "Pagi", "Pagi", "Siang"]
+    assert (soon[16]["resource"], soon[16]["start"].hour) == ("Siang", 16)
+    assert (free[16]["resource"], free[16]["start"].hour) == ("Pagi", 6)
 
 
 def test_by_skill_gives_the_work_to_the_fastest_free_person():
