@@ -61,6 +61,8 @@ is mostly SQLAlchemy (the ORM flush ~19% of a step, loading and syncing task row
 commit ~7%); dumping the state is ~8% and SpiffWorkflow's own steps ~12%.
 
 Usage: python bench/engine.py [--cases N] [--repeat R] [--pg-url URL | --no-postgres]
+       python bench/engine.py --calls            (function calls per step, load-independent)
+       python bench/engine.py --against ../main  (CPU per step against another checkout)
 
 Measured 2026-11-28 on the shared 2-core dev machine (load average 4-6 from other jobs, so
 wall times are noisy; CPU times are the steadier figure), best of 5 runs of 10 cases:
@@ -79,10 +81,14 @@ task rows, audit).
 from __future__ import annotations
 
 import argparse
+import cProfile
+import json
 import multiprocessing
 import os
+import pstats
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -224,6 +230,92 @@ def run_shipped(engine: Engine, key: str, data: dict) -> int:
     return steps
 
 
+def shipped_engine(path: Path):
+    """A fresh engine on a SQLite file with ``path`` deployed, its service tasks answered and
+    one case walked (warm caches); return ``(engine, key, data)``."""
+    engine = Engine(f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")
+    model = load(path)
+    definition = engine.deploy(model)
+    for element in model.elements.values():
+        if element.kind == "serviceTask":
+            engine.register(element.id, lambda data: {"sistem": "ok"})
+    data = happy_path_data(model)
+    run_shipped(engine, definition.key, data)
+    return engine, definition.key, data
+
+
+def calls_per_step(path: Path, cases: int = 4) -> float:
+    """Python function calls per persisted step of ``path`` under cProfile: a count that
+    load does not change, for comparing code rather than machines."""
+    engine, key, data = shipped_engine(path)
+    profile = cProfile.Profile()
+    profile.enable()
+    steps = sum(run_shipped(engine, key, data) for _ in range(cases))
+    profile.disable()
+    engine.close()
+    return pstats.Stats(profile).total_calls / steps  # type: ignore[attr-defined]
+
+
+# A child process: the bpengine of the checkout it runs in (its cwd and PYTHONPATH), this
+# file's harness and processes, so both sides walk the same cases (--against).
+_CHILD = """
+import importlib.util, json, sys, time
+spec = importlib.util.spec_from_file_location("bench_engine", {here!r})
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+out = {{}}
+for path in sorted(bench.PROCESSES.glob("*.bpmn")):
+    engine, key, data = bench.shipped_engine(path)
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        steps = sum(bench.run_shipped(engine, key, data) for _ in range({cases}))
+        best = min(best, (time.process_time() - started) / steps * 1000)
+    engine.close()
+    out[path.stem] = [best, bench.calls_per_step(path) if {calls} else None]
+print(json.dumps(out))
+"""
+
+
+def against(other: str, rounds: int, cases: int) -> None:
+    """CPU ms per persisted step of each shipped process, this checkout against the code of
+    ``other`` (another checkout: main), each in its own process, alternating for ``rounds``
+    rounds (so both see the same load); medians and ratios, and function calls per step."""
+    here = str(Path(__file__).resolve().parents[1])
+    runs: dict[str, dict[str, list[float]]] = {"other": {}, "here": {}}
+    calls: dict[str, dict[str, float]] = {"other": {}, "here": {}}
+    loads = []
+    for attempt in range(rounds):
+        order = (("other", other), ("here", here))
+        for side, root in order if attempt % 2 == 0 else order[::-1]:
+            code = _CHILD.format(here=__file__, cases=cases, calls=attempt == 0)
+            done = subprocess.run(
+                [sys.executable, "-c", code],
+                cwd=root,
+                env={**os.environ, "PYTHONPATH": root},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            for name, (cpu, count) in json.loads(done.stdout).items():
+                runs[side].setdefault(name, []).append(cpu)
+                if count is not None:
+                    calls[side][name] = count
+        loads.append(os.getloadavg()[0])
+    print(
+        f"CPU ms per persisted step, this checkout against {other}: medians of {rounds} "
+        f"alternating runs (each best of 3 x {cases} cases), load average "
+        f"{min(loads):.1f}-{max(loads):.1f}; function calls per step (cProfile, load-free)"
+    )
+    print(
+        f"{'shipped process':28}{'other':>7}{'here':>7}{'ratio':>7}{'calls':>8}{'here':>7}{'ratio':>7}"
+    )
+    for name in runs["here"]:
+        a, b = statistics.median(runs["other"][name]), statistics.median(runs["here"][name])
+        c, d = calls["other"][name], calls["here"][name]
+        print(f"{name:28}{a:7.2f}{b:7.2f}{b / a:6.2f}x{c:8.0f}{d:7.0f}{d / c:6.2f}x")
+
+
 def _pg_worker(url: str, key: str, cases: int, queue) -> None:
     """One worker process: walk ``cases`` cases of ``key``; report (steps, CPU seconds)."""
     engine = Engine(url, migrate=False)
@@ -261,7 +353,7 @@ def measure_postgres(url: str, workers: int, cases: int) -> dict:
 def _postgres_server():
     """A throw-away server from the local binaries (the test suite's helper), or None."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.engine.conftest import _pg_bin, _Server
+    from tests.conftest import _pg_bin, _Server
 
     bindir = _pg_bin()
     if bindir is None:
@@ -297,7 +389,26 @@ def main(argv=None) -> dict:
         "start a throw-away server from local binaries).",
     )
     parser.add_argument("--no-postgres", action="store_true", help="Skip PostgreSQL.")
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="Only print Python function calls per persisted step of each shipped process "
+        "(cProfile; independent of load).",
+    )
+    parser.add_argument(
+        "--against",
+        metavar="CHECKOUT",
+        help="Only compare CPU per persisted step of the shipped processes with another "
+        "checkout's code (e.g. main), alternating --repeat runs of each.",
+    )
     args = parser.parse_args(argv)
+    if args.calls:
+        for path in sorted(PROCESSES.glob("*.bpmn")):
+            print(f"{path.stem:30}{calls_per_step(path):9.0f} function calls per step")
+        return {}
+    if args.against:
+        against(args.against, args.repeat, max(1, args.cases // 2))
+        return {}
     results: dict[tuple[str, int], dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         engine = Engine(f"sqlite:///{Path(tmp) / 'bench.db'}")

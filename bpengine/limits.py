@@ -28,6 +28,7 @@ from .i18n import _
 __all__ = ["EngineLimits", "DEFAULT_LIMITS", "MAX_DEPTH"]
 
 MAX_DEPTH = 200  # the deepest data_depth a setting may allow
+_JSON_SCALARS = (str, int, float, type(None))  # bool is an int
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,15 @@ class EngineLimits:
                 ).format(most=MAX_DEPTH, value=self.data_depth)
             )
 
-    def check_data(self, data: Any, what: str) -> None:
+    def check_data(self, data: Any, what: str, kept: tuple[type, ...] = ()) -> None:
         """Refuse data nested deeper than :attr:`data_depth` or holding an integer of more
-        than :attr:`integer_digits` digits, a NaN, text a database cannot store or a tuple
-        (JSON has none: it would come back a list); ``what`` names the call (``task 1f3c…``).
+        than :attr:`integer_digits` digits, a NaN or an infinity, text a database cannot
+        store, or anything JSON has no form for: a tuple or a set (each would come back a
+        list), a key that is not text (``{1: "a"}`` would come back ``{"1": "a"}``), a date,
+        bytes, any other object; ``what`` names the call (``task 1f3c…``).
+
+        ``kept``: the types whose values the caller stores faithfully all the same (the
+        instance state keeps a script's ``datetime``), matched exactly, not subclasses.
 
         Walks the data without recursion, so even data too deep for Python is refused cleanly.
         """
@@ -98,7 +104,21 @@ class EngineLimits:
             if isinstance(value, dict):
                 children = value.items()
                 for key in value:
-                    if isinstance(key, str) and not _storable(key):
+                    if not isinstance(key, str):
+                        # json.dumps writes 1, None, True as "1", "null", "true" (a silent
+                        # change) and fails on a tuple key: refused, naming the key
+                        raise BpengineError(
+                            _(
+                                "{what}: {name} has a key that is not text: {key} ({kind}); "
+                                "case data is JSON, whose keys are text: give the key as text"
+                            ).format(
+                                what=what,
+                                name=_path(entry),
+                                key=ascii(key)[:60],
+                                kind=type(key).__name__,
+                            )
+                        )
+                    if not _storable(key):
                         _refuse_text(
                             what,
                             _("{name} key {key}").format(name=_path(entry), key=ascii(key)[:60]),
@@ -129,6 +149,14 @@ class EngineLimits:
                     )
                 if isinstance(value, str) and not _storable(value):
                     _refuse_text(what, _path(entry))
+                if not isinstance(value, _JSON_SCALARS) and type(value) not in kept:
+                    # a set or a date would fail to store, or come back as something else
+                    raise BpengineError(
+                        _(
+                            "{what}: {name} is of type {kind}, which case data (JSON) cannot hold: "
+                            "give text, a number, true/false, null, a list or an object"
+                        ).format(what=what, name=_path(entry), kind=type(value).__name__)
+                    )
                 continue
             if depth >= self.data_depth and value:
                 raise BpengineError(

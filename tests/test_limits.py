@@ -18,6 +18,7 @@ from bpengine.cli import main
 from bpengine.limits import EngineLimits
 
 CUTI = Path(__file__).resolve().parent / "engine" / "data" / "cuti.bpmn"
+PENUGASAN = CUTI.with_name("penugasan.bpmn")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -88,6 +89,23 @@ COLLECTION = _multi(
             r"dokumen is a tuple; case data is JSON, which has lists but no tuples: give a list",
         ),
         ({"lampiran": [{"hal": (1, 2)}]}, r"lampiran\[0\]\.hal is a tuple"),
+        # JSON keys are text: json.dumps wrote 1 and None as "1" and "null" (the case got
+        # back other keys than it was given) and failed on a tuple key with a TypeError
+        (
+            {"lampiran": {1: "a"}},
+            r"lampiran has a key that is not text: 1 \(int\); case data is JSON, whose keys "
+            r"are text: give the key as text",
+        ),
+        ({None: 1}, r"the data has a key that is not text: None \(NoneType\)"),
+        ({"peta": [{(1, 2): 3}]}, r"peta\[0\] has a key that is not text: \(1, 2\) \(tuple\)"),
+        ({"x": {True: 1}}, r"x has a key that is not text: True \(bool\)"),
+        # a set became a TypeError without the key; a date too
+        (
+            {"dokumen": {"ktp", "kk"}},
+            r"dokumen is of type set, which case data \(JSON\) cannot hold: give text, a "
+            r"number, true/false, null, a list or an object",
+        ),
+        ({"surat": {"tanggal": dt.date(2025, 1, 6)}}, r"surat\.tanggal is of type date"),
     ],
 )
 def test_data_over_a_limit_is_refused_at_start_and_at_complete(data, message, database):
@@ -217,3 +235,47 @@ def test_the_cli_refuses_json_too_deep_to_read_in_one_line(tmp_path, database):
     assert result.exit_code == 1
     assert "x.isi" in result.output
     assert "data_depth" in result.output
+
+
+def test_a_key_that_is_not_text_is_refused_by_every_call_that_takes_data(database):
+    """resolve, correlate (data and correlation), signal and a handler's result: the one check
+    every call's data goes through names the key; nothing is written."""
+    now = dt.datetime(2025, 1, 6, 1, tzinfo=dt.timezone.utc)
+    with Engine(database, clock=lambda: now, retries=1) as engine:
+        engine.deploy(PENUGASAN)
+        case = engine.start("penugasan", {"unit": "arsip", "verifikator": "wati"}, actor="ani")
+        verifikasi = engine.complete(case.tasks[0].id, {}, actor="ani", groups=["loket"]).tasks[0]
+        engine.claim(verifikasi.id, "wati")
+        engine.delegate(verifikasi.id, "dodi", actor="wati")
+        with pytest.raises(
+            BpengineError, match=rf"task {verifikasi.id}: catatan has a key that is not text: 1"
+        ):
+            engine.resolve(verifikasi.id, {"catatan": {1: "lengkap"}}, actor="dodi")
+        assert engine.resolve(verifikasi.id, {}, actor="dodi").delegation == "resolved"
+        with pytest.raises(
+            BpengineError,
+            match=r"message 'Dokumen asli': the data has a key that is not text: None",
+        ):
+            engine.correlate("Dokumen asli", business_key="PND-1", data={None: 1})
+        with pytest.raises(
+            BpengineError,
+            match=r"message 'Dokumen asli' correlation: the data has a key that is not text: "
+            r"\(1, 2\) \(tuple\)",
+        ):
+            engine.correlate("Dokumen asli", correlation={(1, 2): "x"})
+        with pytest.raises(BpengineError, match=r"signal 'SIAK pulih': the data has a key"):
+            engine.signal("SIAK pulih", data={2: "b"})
+        assert engine.messages() == []
+
+        engine.deploy(CUTI)
+        engine.register("S_catat", lambda data: {"arsip": {7: "nomor"}})
+        cuti = engine.start("cuti", {"hari": 2, "revisi": 0})
+        engine.complete(cuti.tasks[0].id, {})
+        [approval] = [t for t in engine.get(cuti.id).tasks if t.kind == "user"]
+        done = engine.complete(approval.id, {"approved": True})
+        assert done.status == "failed"
+        [incident] = engine.incidents(cuti.id)
+        assert "handler 'S_catat' for S_catat: arsip has a key that is not text: 7" in (
+            incident.error
+        )
+        assert "7" not in engine.get(cuti.id).data.get("arsip", {})

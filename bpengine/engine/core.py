@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .jobs import JobPolicy
     from .records import Case
     from .runtime import Runtime
-    from .schema import CaseRow, DefinitionRow, TaskRow
+    from .schema import CaseRow, DefinitionRow
 
 __all__ = ["EngineCore"]
 
@@ -84,7 +84,7 @@ class EngineCore(Protocol):
     def get(self, case_id: str) -> Case: ...
 
     # --- defined by one group, used by another ------------------------------------------------
-    def _task_row(self, session: Session, task_id: str) -> TaskRow: ...  # tasks.py
+    def _task_row(self, session: Session, task_id: str) -> SimpleNamespace: ...  # tasks.py
 
     def _advance_case(
         self, session: Session, case: CaseRow, step: Any, actor: str, now: _dt.datetime

@@ -61,18 +61,8 @@ from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open
 from .schedules import check_timer_starts, due_function
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
 from .services import run_services
-from .store import (
-    audit,
-    connect,
-    json_data,
-    save_case,
-    sync_task_rows,
-    to_case,
-    to_definition,
-    to_entries,
-    utc,
-    write_pending,
-)
+from .steprows import save_case, sync_task_rows, write_pending
+from .store import audit, connect, json_data, to_case, to_definition, to_entries, utc
 from .tasks import TaskOperations
 
 __all__ = ["Engine", "CACHED_CASES"]

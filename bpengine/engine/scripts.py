@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 from collections import ChainMap
 from collections.abc import Callable
+from types import ModuleType
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -21,7 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 
-from ..errors import ExpressionError
+from ..errors import BpengineError, ExpressionError
 from ..expressions import Expression, compile_expression
 from ..i18n import _
 from ..limits import DEFAULT_LIMITS, EngineLimits
@@ -31,6 +33,8 @@ from .clock import ClockedDatetime
 __all__ = ["SafeEnvironment", "SafeScriptEngine"]
 
 Calendar = Callable[[_dt.datetime, _dt.timedelta], _dt.datetime]
+# what SpiffWorkflow's registry stores and restores as it was (a script's deadline)
+_STATE_KEEPS = (_dt.datetime, _dt.timedelta, UUID)
 
 
 class SafeEnvironment(TaskDataEnvironment):
@@ -88,7 +92,7 @@ class SafeScriptEngine(PythonScriptEngine):
 
     def execute(self, task, script, external_context=None):
         try:
-            return self.environment.execute(script, task.data, external_context or {})
+            done = self.environment.execute(script, task.data, external_context or {})
         except ExpressionError as exc:
             raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
         except Exception as exc:  # a trusted script failing is still the file's mistake
@@ -97,6 +101,24 @@ class SafeScriptEngine(PythonScriptEngine):
                     bpmn_id=task.task_spec.bpmn_id, error=type(exc).__name__, exc=exc
                 )
             ) from None
+        self._check_result(task)
+        return done
+
+    def _check_result(self, task) -> None:
+        """What a trusted script left in the task's data must survive the instance state
+        as it is: a tuple, a set or a key like ``1`` would come back changed (a list, a
+        list, ``"1"``), a date or a tuple key would stop the step with a TypeError, a NaN or
+        a NUL character would be refused by PostgreSQL, and data too deep would overflow
+        the serializer. The script fails instead, naming itself and the key, as a script
+        that raises does: the call is refused, or a job's case gets an incident."""
+        # modules a script imported are dropped by the serializer (SpiffWorkflow drops its
+        # functions itself): script-local, not case data
+        data = {k: v for k, v in task.data.items() if not isinstance(v, ModuleType)}
+        what = _("{bpmn_id}: script result").format(bpmn_id=task.task_spec.bpmn_id)
+        try:
+            self.limits.check_data(data, what, kept=_STATE_KEEPS)
+        except BpengineError as exc:
+            raise ExpressionError(str(exc)) from None
 
     def _timer_value(self, task, definition, expression):
         text = expression.strip()

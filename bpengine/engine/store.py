@@ -1,4 +1,4 @@
-"""Database plumbing for the engine: connecting, sessions, rows to records, task-row sync.
+"""Database plumbing for the engine: connecting, rows to records, audit rows.
 
 Kept apart from :mod:`bpengine.engine.engine` so the public class reads as the procedure
 (load the case, run the step, save) without SQL in the way.
@@ -11,14 +11,12 @@ import json
 import zoneinfo
 from collections.abc import Iterable
 from types import SimpleNamespace
-from typing import Any, cast, overload
+from typing import Any, overload
 
-from sqlalchemy import Table, bindparam, create_engine, event, inspect, select
+from sqlalchemy import bindparam, create_engine, event, select
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.attributes import get_history, set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 
 from ..errors import BpengineError, hide_password
@@ -36,23 +34,10 @@ __all__ = [
     "to_case",
     "to_task",
     "to_entries",
-    "sync_task_rows",
-    "save_case",
     "audit",
     "changes",
-    "write_pending",
 ]
 
-_OPEN_STATE = {
-    "user": "ready",
-    "service": "pending",
-    "timer": "waiting",
-    "message": "waiting",
-    "signal": "waiting",
-}
-# What the clock, a message or a signal ends: one catch task may wait for several of them
-# (an event-based gateway), so such a row counts as completed only if its own element ran.
-_CATCH_KINDS = ("timer", "message", "signal")
 # Built once: constructing a statement costs more than running it on SQLite.
 _OPEN_ROWS = select(TaskRow).where(
     TaskRow.case_id == bindparam("case_id"), TaskRow.state.in_(OPEN_TASK_STATES)
@@ -169,7 +154,8 @@ def _local(value: _dt.datetime | None, zone: str | None) -> _dt.datetime | None:
         return value  # a zone this machine lacks: still the right moment, in UTC
 
 
-def to_task(row: TaskRow) -> Task:
+def to_task(row: TaskRow | SimpleNamespace) -> Task:
+    """The record of a task row (an ORM row or a :mod:`.steprows` snapshot)."""
     zone = getattr(row, "zone", None)
     return Task(
         row.id,
@@ -294,7 +280,7 @@ def audit(
 
     ``before`` and ``after`` are the whole case data; the row keeps only the difference
     (:func:`changes`), so a large value is written once, when it is set, not once per step.
-    Rows are collected on the session and written by :func:`write_pending` in one
+    Rows are collected on the session and written by :func:`.steprows.write_pending` in one
     statement just before the transaction commits (cheaper than one ORM object each).
     """
     room = AuditRow.actor.type.length  # every action audits its actor: one check for all
@@ -320,170 +306,3 @@ def audit(
             detail=detail,
         )
     )
-
-
-def write_pending(session: Session) -> None:
-    """Write the task and audit rows collected during this call (Core executemany): new
-    task rows, task rows closed or re-timed by :func:`sync_task_rows`, audit rows."""
-    # the Core tables on the session's connection, not the ORM classes: a plain
-    # executemany, none of the ORM's per-object bookkeeping
-    info = session.info
-    if not any(key in info for key in _PENDING):
-        return
-    connection = session.connection()
-    for key, statement in _PENDING.items():
-        rows = info.pop(key, None)
-        if rows:
-            connection.execute(statement, rows)
-
-
-_TASKS = cast(Table, TaskRow.__table__)
-# Built once: constructing a statement costs more than running it on SQLite.
-_OPEN_VALUES = select(_TASKS).where(
-    _TASKS.c.case_id == bindparam("case_id"), _TASKS.c.state.in_(OPEN_TASK_STATES)
-)
-# What write_pending writes, in this order, from the lists collected in session.info.
-_PENDING = {
-    "bpe_new_tasks": _TASKS.insert(),
-    "bpe_closed_tasks": _TASKS.update()
-    .where(_TASKS.c.id == bindparam("task_id"))
-    .values(
-        state=bindparam("new_state"),
-        finished_at=bindparam("at"),
-        finished_by=bindparam("by"),
-    ),
-    "bpe_due_tasks": _TASKS.update()
-    .where(_TASKS.c.id == bindparam("task_id"))
-    .values(due=bindparam("new_due")),
-    "bpe_audit": cast(Table, AuditRow.__table__).insert(),
-}
-
-
-def sync_task_rows(
-    session: Session,
-    case_id: str,
-    open_now: Iterable,
-    finished: set[str],
-    at: _dt.datetime,
-    actor: str,
-) -> tuple[list[SimpleNamespace], list[SimpleNamespace]]:
-    """Mirror the workflow's open tasks into ``bpe_tasks``; return (open rows, just closed).
-
-    Rows that are no longer open become ``completed`` when the workflow ran them (their id
-    is in ``finished``; for timer, message and signal rows, ``"@" + element id``) and
-    ``cancelled`` otherwise (an interrupting boundary event, the other branch of an
-    event-based gateway, a case cancelled).
-
-    The rows are read and written with Core statements, not as ORM objects (a step's
-    largest cost after SpiffWorkflow itself was the ORM's loading and flushing of them):
-    the returned rows are plain snapshots with the columns as attributes, and the writes
-    are collected in ``session.info`` for :func:`write_pending`, which runs after the case
-    row's version check.
-    """
-    existing = {
-        r.id: r for r in session.connection().execute(_OPEN_VALUES, {"case_id": case_id}).mappings()
-    }
-    info = session.info
-    closed, still_open = [], []
-    seen = set()
-    for task in open_now:
-        seen.add(task.id)
-        found = existing.get(task.id)
-        if found is None:
-            values = dict(
-                id=task.id,
-                case_id=case_id,
-                element_id=task.element_id,
-                name=task.name,
-                lane=task.lane,
-                kind=task.kind,
-                state=_OPEN_STATE[task.kind],
-                assignee=None,
-                due=task.due,
-                message=task.message,
-                created_at=at,
-                finished_at=None,
-                finished_by=None,
-                candidate_users=None,
-                candidate_groups=None,
-                owner=None,
-                delegation=None,
-                draft=None,
-                follow_up=None,
-                zone=None,
-            )
-            info.setdefault("bpe_new_tasks", []).append(values)
-            row = SimpleNamespace(**values)  # a snapshot for the returned Case
-        else:
-            row = SimpleNamespace(**found)
-            if task.due is not None and utc(row.due) != task.due:
-                row.due = task.due
-                info.setdefault("bpe_due_tasks", []).append(dict(task_id=row.id, new_due=task.due))
-        still_open.append(row)
-    for task_id, found in existing.items():
-        if task_id not in seen:
-            row = SimpleNamespace(**found)
-            done = (
-                f"@{row.element_id}" in finished
-                if row.kind in _CATCH_KINDS
-                else task_id in finished
-            )
-            row.state = "completed" if done else "cancelled"
-            row.finished_at = at
-            row.finished_by = actor if row.kind == "user" else row.kind
-            info.setdefault("bpe_closed_tasks", []).append(
-                dict(task_id=task_id, new_state=row.state, at=at, by=row.finished_by)
-            )
-            closed.append(row)
-    return still_open, closed
-
-
-_CASES = cast(Table, CaseRow.__table__)
-_CASE_COLUMNS = tuple(
-    a.key for a in inspect(CaseRow).column_attrs if a.key not in ("id", "version")
-)
-# The columns to set come from the parameters (Core's UPDATE without .values()); the
-# version check is the ORM's (CaseRow's version_id_col), done by hand.
-_UPDATE_CASE = _CASES.update().where(
-    _CASES.c.id == bindparam("case_id"), _CASES.c.version == bindparam("old_version")
-)
-
-
-def save_case(session: Session, row: CaseRow) -> None:
-    """Write what changed in a case row with one Core UPDATE that checks and bumps its
-    version (optimistic locking, as the ORM's flush of ``version_id_col`` does).
-
-    Raises StaleDataError (the engine's ConflictError) when another worker wrote the case
-    since it was read: its version moved on and no row matched. A column set to the value
-    it had is not written (as the ORM would not); nothing changed, nothing written. The
-    row then holds what is stored (:func:`set_committed_value`) and leaves the session
-    (detached, as after a commit): changing it again in this transaction writes nothing;
-    read it again. A row not yet inserted is flushed instead.
-    """
-    if not inspect(row).persistent:
-        session.flush()
-        return
-    changed = {}
-    for key in _CASE_COLUMNS:
-        added, _unchanged, deleted = get_history(row, key)
-        if added and not (deleted and deleted[0] == added[0]):
-            changed[key] = added[0]
-    if not changed:
-        return
-    version = row.version
-    matched = (
-        session.connection()
-        .execute(
-            _UPDATE_CASE,
-            {**changed, "version": version + 1, "case_id": row.id, "old_version": version},
-        )
-        .rowcount
-    )
-    if matched != 1:
-        raise StaleDataError(f"case {row.id}: version {version} is no longer the stored one")
-    for key, value in changed.items():
-        set_committed_value(row, key, value)
-    set_committed_value(row, "version", version + 1)
-    # Out of the session: its flush at commit would still walk the row for changes (a
-    # tenth of a step), and a later read in this transaction loads it again as stored.
-    session.expunge(row)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable
+from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Result, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Result, and_, or_, select, update
 
 from ..errors import BpengineError, ConflictError, Forbidden, NotFound, TaskNotReady
 from ..i18n import _
@@ -21,16 +22,10 @@ from .membership import known_groups
 from .records import Case, Task
 from .schema import CaseRow, TaskRow
 from .services import takes_job
+from .steprows import OPEN_ROWS_KEY, load_task
 from .store import audit, json_data, to_case, to_task
 
 __all__ = ["TaskOperations", "offered_to", "candidate_group", "check_candidate"]
-
-# Built once: constructing a statement costs more than running it on SQLite.
-_TASK_AND_CASE = (
-    select(TaskRow, CaseRow)
-    .join(CaseRow, TaskRow.case_id == CaseRow.id)
-    .where(TaskRow.id == bindparam("task_id"))
-)
 
 
 def collect(collection, index, value):
@@ -74,7 +69,7 @@ def offered_to(actor: str | None, groups: Iterable[str] | None):
     return or_(TaskRow.assignee == actor, free) if actor is not None else free
 
 
-def check_candidate(row: TaskRow, actor: str, groups, what: str) -> None:
+def check_candidate(row: SimpleNamespace, actor: str, groups, what: str) -> None:
     """Forbidden unless ``actor`` (with ``groups``) is offered this unclaimed task."""
     users = tuple((row.candidate_users or "").strip(",").split(",")) if row.candidate_users else ()
     offered = (
@@ -158,18 +153,17 @@ class TaskOperations(EngineCore):
             return to_task(self._task_row(session, task_id))
 
     @staticmethod
-    def _task_row(session, task_id) -> TaskRow:
-        # One round trip for the task and its case (the case lands in the identity map).
-        found = session.execute(_TASK_AND_CASE, {"task_id": str(task_id)}).first()
+    def _task_row(session, task_id) -> SimpleNamespace:
+        """The task row (a snapshot) with its case (``.case``, in the session) and the
+        case's open task rows (``.open_rows``): one round trip (:func:`load_task`)."""
+        found = load_task(session, str(task_id))
         if found is None:
             raise NotFound(_("no task {task_id!r}").format(task_id=task_id))
-        task, case = found
-        task.case = case  # hold it: the session's identity map keeps only weak references
-        return task
+        return found
 
     @staticmethod
     def _check_actionable(
-        session, row: TaskRow, actor: str, lane: str | None, groups=None
+        session, row: SimpleNamespace, actor: str, lane: str | None, groups=None
     ) -> CaseRow:
         what = _task_words(row)
         if row.kind != "user":
@@ -244,7 +238,7 @@ class TaskOperations(EngineCore):
                     _("task {task_id} was claimed by someone else just now").format(task_id=task_id)
                 )
             audit(session, row.case_id, "claim", actor, now, task=row)
-            session.refresh(row)
+            row.assignee = actor  # what the conditional UPDATE wrote
             return to_task(row)
 
     def reassign(self, task_id: str, to: str | None, *, actor: str) -> Task:
@@ -304,7 +298,7 @@ class TaskOperations(EngineCore):
                 task=row,
                 detail=f"from {before or 'nobody'} to {to or 'nobody'}",
             )
-            session.refresh(row)
+            row.assignee = to or None  # what the conditional UPDATE wrote
             return to_task(row)
 
     def unclaim(self, task_id: str, actor: str) -> Task:
@@ -406,7 +400,7 @@ class TaskOperations(EngineCore):
             return to_task(row)
 
     @staticmethod
-    def _move(session, row: TaskRow, what: str, **values) -> None:
+    def _move(session, row: SimpleNamespace, what: str, **values) -> None:
         """Conditional UPDATE of a ready task as it was read: a concurrent move wins."""
         won = _rowcount(
             session.execute(
@@ -429,7 +423,8 @@ class TaskOperations(EngineCore):
             raise ConflictError(
                 _("{what} was claimed or moved by someone else just now").format(what=what)
             )
-        session.refresh(row)
+        for name, value in values.items():  # what the conditional UPDATE wrote
+            setattr(row, name, value)
 
     def complete(
         self,
@@ -466,6 +461,8 @@ class TaskOperations(EngineCore):
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
             case = self._check_actionable(session, row, actor, lane, groups)
+            # nothing writes task rows before this step's sync: it needs not read them again
+            session.info.setdefault(OPEN_ROWS_KEY, {})[case.id] = row.open_rows
             if row.delegation == "pending":
                 raise TaskNotReady(
                     _(
@@ -553,7 +550,7 @@ class TaskOperations(EngineCore):
         return to_case(session, case, runtime, open_rows)
 
 
-def _task_words(row: TaskRow) -> str:
+def _task_words(row: SimpleNamespace) -> str:
     """How a refusal names a task: its id, element and name."""
     return _("task {id} ({element} {name!r})").format(
         id=row.id, element=row.element_id, name=row.name

@@ -20,11 +20,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 from numpy.typing import ArrayLike
 
 from ..errors import ScenarioError
@@ -78,6 +76,10 @@ def holiday_set(name: str) -> tuple[tuple[dt.date, str, str], ...]:
                 "calendar.holidays: unknown holiday set {name} (shipped: {sets}; or give ISO dates)"
             ).format(name=repr(name), sets=", ".join(SHIPPED_HOLIDAYS))
         )
+    from importlib import resources  # with PyYAML, only when a holiday set is read
+
+    import yaml
+
     text = (
         resources.files(__package__)
         .joinpath("holidays")

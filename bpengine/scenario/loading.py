@@ -12,7 +12,6 @@ from ..i18n import _
 from ..model.source import read_text
 from . import limits
 from .reader import from_mapping
-from .safe_yaml import parse_yaml
 from .scenario import Scenario
 
 if TYPE_CHECKING:
@@ -111,7 +110,7 @@ def _with_overrides(
                 ).format(source=source)
             )
         doc, name = read_yaml(source), str(source)
-    label = f"{name} with {', '.join(overrides)}"
+    label = _("{scenario} with {changes}").format(scenario=name, changes=", ".join(overrides))
     changed = _wrap(lambda: apply_overrides(doc, overrides, model), label)
     sc = _wrap(lambda: from_mapping(changed, model, label), label)
     _check(sc, model)
@@ -144,6 +143,9 @@ def read_scenario_text(path: str | os.PathLike[str]) -> str:
 
 
 def _parse_yaml(text: str, path: object) -> object:
+    # PyYAML loads only when a YAML scenario is read (a Prosimos JSON run never needs it)
+    from .safe_yaml import parse_yaml
+
     return parse_yaml(text, path, ScenarioError)
 
 

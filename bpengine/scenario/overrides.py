@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ScenarioError
 from ..i18n import _
 from . import limits
-from .safe_yaml import parse_yaml
 
 if TYPE_CHECKING:
     from ..model import ProcessModel
@@ -90,6 +89,8 @@ def format_path(keys: Iterable[object]) -> str:
 
 
 def _value(text: str, where: str) -> object:
+    from .safe_yaml import parse_yaml  # PyYAML only when a value is given
+
     return parse_yaml(text, where, ScenarioError, inline=True) if text.strip() else None
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
 from ..i18n import N_, _
+from ..model.elements import TASK_KINDS
 from . import limits
 from .calendar import Calendar
 from .distributions import Choice, Transitions
@@ -128,6 +129,16 @@ def _json_constant(name: str) -> Any:
     raise ScenarioError(_("{name} is not a number JSON allows").format(name=name))
 
 
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys: a second section would replace the first
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ScenarioError(_("duplicate key {key!r} in one object").format(key=key))
+        out[key] = value
+    return out
+
+
 def parse_json(text: str | bytes, source: str) -> Any:
     """JSON text as plain data, refusing NaN, infinities and whole numbers too long.
 
@@ -138,7 +149,11 @@ def parse_json(text: str | bytes, source: str) -> Any:
     """
     try:
         return json.loads(
-            text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+            text,
+            parse_int=_json_int,
+            parse_float=_json_float,
+            parse_constant=_json_constant,
+            object_pairs_hook=_json_object,
         )
     except ScenarioError as exc:
         raise ScenarioError(
@@ -498,7 +513,20 @@ def _rules(section: object, conditions: dict[str, dict[str, str]], sc: Scenario)
         sc.rules[gid] = {fid: rules[cid] for fid, cid in flows.items()}
 
 
+def _note_tasks_without_duration(sc: Scenario, model: ProcessModel) -> None:
+    """Prosimos stops on a task with no distribution; bpengine runs it: say so."""
+    for el in model.elements.values():
+        if el.kind in TASK_KINDS and el.id not in sc.durations:
+            sc.notes.append(
+                _(
+                    "task {tid} ({name}) has no entry in task_resource_distribution (Prosimos "
+                    "stops on it): it takes bpengine's default duration"
+                ).format(tid=el.id, name=el.label)
+            )
+
+
 def _check_ids(sc: Scenario, model: ProcessModel, source: str) -> None:
+    _note_tasks_without_duration(sc, model)
     for tid in list(sc.durations) + list(sc.assignments):
         el = model.elements.get(tid)
         if el is None or not el.is_activity:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -144,7 +142,14 @@ def simulate(
             _("workers: expected a whole number >= 0, got {workers}").format(workers=repr(workers))
         )
     workers = min(workers or os.cpu_count() or 1, replications)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    forked = False
+    if workers > 1:  # worker processes are the rare case (-j): their modules load only then
+        import multiprocessing
+
+        forked = "fork" in multiprocessing.get_all_start_methods()
+    if forked:
+        from concurrent.futures import ProcessPoolExecutor
+
         global _JOB
         _JOB = (net, sc, model, cases, warm, event_log)
         try:

@@ -123,6 +123,15 @@ KEYS = (
     "f_ok",
     "f_back",
     "lengkap",
+    "rules",
+    "sizes",
+    "alone",
+    "worked",
+    "scale",
+    "oldest_wait",
+    "newest_wait",
+    "hour",
+    "day",
 )
 SCALARS = st.one_of(
     st.integers(-10, 10),
@@ -158,6 +167,14 @@ SCALARS = st.one_of(
             "nan",
             "inf",
             "soonest_start",
+            ">= 5",
+            "< 2 h",
+            "<= 1 day",
+            "> 15",
+            "= mon",
+            "=> 3",
+            "sequential",
+            "parallel",
         ]
     ),
     st.dates(min_value=dt.date(1, 1, 1)),
@@ -191,6 +208,12 @@ def near_valid(draw) -> dict:
             "prob_ok": 0.7,
             "size": 3,
             "at": "14:00",
+            "rule_size": ">= 3",
+            "wait": "<= 4 h",
+            "hour": ">= 10",
+            "worked": "sequential",
+            "scale": 0.7,
+            "alone": 0.1,
             "start": "2025-01-06 07:30",
             "holiday": "2025-01-01",
             "leave": "2025-03-10..2025-03-12",
@@ -212,7 +235,17 @@ def near_valid(draw) -> dict:
             },
             "B": {
                 "duration": leaf["duration"],
-                "batch": {"at": [leaf["at"]], "size": leaf["size"]},
+                "batch": {"at": [leaf["at"]], "size": leaf["size"]}
+                if draw(st.booleans())
+                else {  # a batch by firing rules, one person working it
+                    "rules": [
+                        {"size": leaf["rule_size"]},
+                        {"oldest_wait": [">= 1 h", leaf["wait"]], "hour": leaf["hour"]},
+                    ],
+                    "worked": leaf["worked"],
+                    "scale": {3: leaf["scale"]},
+                    "alone": leaf["alone"],
+                },
             },
         },
         "gateways": {"G": {"f_ok": leaf["prob_ok"], "f_back": 0.3}},

@@ -118,3 +118,17 @@ def test_sweep_values():
     ):
         with pytest.raises(ScenarioError, match=message):
             parse_values(bad)
+
+
+def test_the_label_of_a_changed_scenario_is_in_the_reader_s_language():
+    # under --lang id the error began "cuti-asn.scenario.yaml with lanes...": one English word
+    from bpengine.i18n import set_language
+
+    model = load(CUTI)
+    set_language("id")
+    try:
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(CUTI_SCENARIO, model=model, overrides=['lanes."Kepala OPD".staff=0'])
+    finally:
+        set_language("en")
+    assert str(err.value).startswith(f"{CUTI_SCENARIO} dengan lanes.")

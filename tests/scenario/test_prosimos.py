@@ -745,3 +745,30 @@ def test_hand_written_parameters_for_a_collaboration_with_a_subprocess():
     runs = {t["id"]: t["executions_per_case"] for t in result.tasks}
     assert runs["Task_ttd_kk"] == pytest.approx(1.0)
     assert 0.4 < runs["Task_rekam_biometrik"] < 0.95  # the KTP-el branch, 0.7
+
+
+def test_a_task_without_a_distribution_is_named_in_a_note():
+    # Prosimos stops on a task with no entry in task_resource_distribution; bpengine gave it
+    # its default ten minutes without a word
+    qa = Path(__file__).resolve().parents[1] / "data" / "qa"
+    model = load(qa / "pindah-datang-antar-kabupaten.bpmn")
+    doc = json.loads((qa / "pindah-datang-antar-kabupaten.prosimos.json").read_text())
+    doc["task_resource_distribution"] = [
+        t for t in doc["task_resource_distribution"] if t["task_id"] != "Task_paraf_skpwni"
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "params.json"
+        path.write_text(json.dumps(doc))
+        sc = load_scenario(path, model=model)
+    [note] = [n for n in sc.notes if "Task_paraf_skpwni" in n]
+    assert "no entry in task_resource_distribution" in note
+    assert not [n for n in sc.notes if "Task_ttd_skpwni" in n]
+
+
+def test_a_key_given_twice_in_one_object_is_refused():
+    # json.loads keeps the last: a second resource_profiles replaced the first silently
+    from bpengine.scenario.prosimos import parse_json
+
+    with pytest.raises(ScenarioError, match=r"p.json: not valid JSON: duplicate key 'a'"):
+        parse_json('{"a": 1, "b": {"c": 2}, "a": 3}', "p.json")
+    assert parse_json('{"a": {"a": 1}}', "p.json") == {"a": {"a": 1}}

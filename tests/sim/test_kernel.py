@@ -327,3 +327,51 @@ def test_prosimos_splits_ask_for_people_in_random_order():
     in_order, shuffled = senior_prices("flows"), senior_prices("random")
     assert in_order < 0.005
     assert 0.02 < shuffled < 0.1, shuffled
+
+
+@pytest.mark.parametrize("model", ["permit", "rework"])
+def test_the_direct_path_for_plain_tasks_changes_nothing(model):
+    # Plain tasks in head-count lanes skip the work item (_spawn_direct, _finish_direct);
+    # turned off, every task takes the general path: the two runs must agree to the bit,
+    # row for row and figure for figure (queues included: staff are short in both)
+    import numpy as np
+
+    from bpengine import load, load_scenario
+    from bpengine.sim.kernel import Replication
+    from bpengine.sim.net import compile_net
+    from tests.conftest import shared_path
+
+    if model == "permit":
+        m = load(shared_path("bench", "permit.bpmn"))
+        sc = load_scenario(shared_path("bench", "permit.json"), model=m)
+    else:
+        m = load(DATA / "rework.bpmn")
+        sc = load_scenario(
+            {
+                "gateways": {"G": {"f_ok": 0.7, "f_back": 0.3}},
+                "arrivals": {"interarrival": "9 min"},
+                "tasks": {"A": "8 min", "B": "5 min"},
+            },
+            model=m,
+        )
+    net = compile_net(m, sc)
+
+    def run(direct):
+        rep = Replication(net, sc, m, 1500, 100, np.random.SeedSequence(3), keep_log=True)
+        if not direct:
+            rep.plain = [min(p, 1) for p in rep.plain]
+        return rep, rep.run()
+
+    fast, fast_stats = run(True)
+    slow, slow_stats = run(False)
+    assert 2 in fast.plain
+    assert 2 not in slow.plain
+    assert fast.rows == slow.rows
+    assert any(row[6] > row[4] for row in fast.rows)  # some waited in a queue
+    assert [ln.busy for ln in fast.lanes] == [ln.busy for ln in slow.lanes]
+    for name, value in vars(fast_stats).items():
+        other = vars(slow_stats)[name]
+        if isinstance(value, np.ndarray):
+            assert np.array_equal(value, other, equal_nan=True), name
+        else:
+            assert value == other, name
