@@ -446,6 +446,18 @@ KNOWN_GAPS = {
     ("claims-priorities", "cycle_hours"): "Prosimos schedules all urgent cases of a run first",
     ("claims-priorities", "utilisation Front desk"): "Prosimos' run lasts months longer",
     ("claims-priorities", "utilisation Back office"): "Prosimos' run lasts months longer",
+    # the documented example's priority rule (BUSINESS clients first), the same cause: its
+    # backlog (cycle 664 h against 0.34 h) leaves most reviews to whoever frees first, the
+    # officer ten times faster, so its processing per case halves too
+    ("prosimos-scenario-example-no-batch", "cycle_hours"): (
+        "Prosimos schedules all urgent cases of a run first"
+    ),
+    ("prosimos-scenario-example-no-batch", "processing_hours"): (
+        "Prosimos' backlog gives most reviews to the faster officer"
+    ),
+    ("prosimos-scenario-example-no-batch", "utilisation Credit Officer"): (
+        "Prosimos' run lasts months longer"
+    ),
 }
 
 
