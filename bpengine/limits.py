@@ -20,6 +20,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from .errors import BpengineError
@@ -29,6 +30,7 @@ __all__ = ["EngineLimits", "DEFAULT_LIMITS", "MAX_DEPTH"]
 
 MAX_DEPTH = 200  # the deepest data_depth a setting may allow
 _JSON_SCALARS = (str, int, float, type(None))  # bool is an int
+_EXPONENT_FROM = 1e16  # floats from here on have an exponent in their JSON (repr)
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ class EngineLimits:
                             what=what, name=_path(entry), value=value
                         )
                     )
+                if isinstance(value, float) and abs(value) >= _EXPONENT_FROM:
+                    _check_large_float(value, bound, what, _path(entry))
                 if isinstance(value, str) and not _storable(value):
                     _refuse_text(what, _path(entry))
                 if not isinstance(value, _JSON_SCALARS) and type(value) not in kept:
@@ -215,6 +219,22 @@ def _storable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _check_large_float(value: float, bound: int, what: str, name: str) -> None:
+    """Refuse a float PostgreSQL would not give back equal: its JSON (``1e+23``) is read
+    into JSONB as the exact decimal it spells and written out as the whole number
+    ``100000000000000000000000``, which comes back an int that is not the float
+    (99999999999999991611392 is); or one that would come back an integer over the limit."""
+    back = int(Decimal(repr(value)))
+    if back != value or abs(back) >= bound:
+        raise BpengineError(
+            _(
+                "{what}: {name} is {value}, a float PostgreSQL would give back as another "
+                "number (the whole number its digits spell): give an integer of at most "
+                "{digits} digits, or text"
+            ).format(what=what, name=name, value=value, digits=len(str(bound)) - 1)
+        )
 
 
 def _refuse_text(what: str, name: str) -> None:
