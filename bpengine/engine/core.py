@@ -20,8 +20,6 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from types import SimpleNamespace
-
     from sqlalchemy import Engine as Database
     from sqlalchemy.orm import Session
 

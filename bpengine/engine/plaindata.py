@@ -127,11 +127,14 @@ class PlainTaskConverter(TaskConverter):
 
     def to_dict(self, task):
         dct = super().to_dict(task)
-        dct["data"] = escape(self.registry.clean(dct["data"]))
+        if dct["data"]:  # only the root task holds its data whole; the others, a delta
+            dct["data"] = escape(self.registry.clean(dct["data"]))
         delta = dct["delta"]
         if delta:
-            delta["updates"] = escape(self.registry.clean(delta["updates"]))
-            delta["deletions"] = [escape_key(k) for k in delta["deletions"]]
+            if delta["updates"]:
+                delta["updates"] = escape(self.registry.clean(delta["updates"]))
+            if delta["deletions"]:
+                delta["deletions"] = [escape_key(k) for k in delta["deletions"]]
         return dct
 
     def from_dict(self, dct, workflow):

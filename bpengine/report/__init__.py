@@ -17,6 +17,7 @@ _LAZY = {
     "structural_metrics": ".comparison",
     "structure": ".comparison",
     "render_svg": ".diagram",
+    "subprocess_planes": ".diagram",
     "render_report": ".html",
     "write_report": ".html",
 }
@@ -29,6 +30,7 @@ __all__ = [
     "render_svg",
     "structural_metrics",
     "structure",
+    "subprocess_planes",
     "write_report",
 ]
 

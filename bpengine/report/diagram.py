@@ -20,7 +20,7 @@ from ..model import ProcessModel, mandatory_steps
 from ..model.elements import EVENT_KINDS, GATEWAY_KINDS, SUBPROCESS_KINDS
 from ..model.namespaces import BPMNDI, DC, DI
 
-__all__ = ["render_svg", "HIGHLIGHTS", "DIAGRAM_CSS", "DIAGRAM_SCRIPT"]
+__all__ = ["render_svg", "subprocess_planes", "HIGHLIGHTS", "DIAGRAM_CSS", "DIAGRAM_SCRIPT"]
 
 #: highlight kind -> (stroke, fill) colours; the report's legend uses the same.
 HIGHLIGHTS = {
@@ -74,9 +74,26 @@ def _text(lines: list[str], cx: float, cy: float, cls: str = "lbl") -> str:
     return f'<text class="{cls}" text-anchor="middle" dominant-baseline="middle">{spans}</text>'
 
 
-def _main_plane(root):
-    diagram = root.find(f"{{{BPMNDI}}}BPMNDiagram")
-    return diagram.find(f"{{{BPMNDI}}}BPMNPlane") if diagram is not None else None
+def _main_plane(root, element: str | None = None):
+    """The first diagram's plane, or the plane drawing ``element`` (a subprocess)."""
+    for diagram in root.iter(f"{{{BPMNDI}}}BPMNDiagram"):
+        plane = diagram.find(f"{{{BPMNDI}}}BPMNPlane")
+        if element is None or (plane is not None and plane.get("bpmnElement") == element):
+            return plane
+    return None
+
+
+def subprocess_planes(model: ProcessModel) -> list[tuple[str, str]]:
+    """(id, name) of each subprocess whose steps are drawn on a diagram of their own (a
+    collapsed subprocess, as the automatic layout draws one), in the file's order."""
+    root = model.tree()
+    out = []
+    for diagram in list(root.iter(f"{{{BPMNDI}}}BPMNDiagram"))[1:]:
+        plane = diagram.find(f"{{{BPMNDI}}}BPMNPlane")
+        ident = plane.get("bpmnElement") if plane is not None else None
+        if ident is not None and ident in model.elements and model.elements[ident].is_subprocess:
+            out.append((ident, model.elements[ident].name or ident))
+    return out
 
 
 def _node(
@@ -191,7 +208,11 @@ def _shapes(
 
 
 def render_svg(
-    model: ProcessModel, highlight: dict[str, str] | None = None, title: str | None = None
+    model: ProcessModel,
+    highlight: dict[str, str] | None = None,
+    title: str | None = None,
+    *,
+    plane: str | None = None,
 ) -> str:
     """The model's main diagram as an SVG document (a string).
 
@@ -203,6 +224,9 @@ def render_svg(
         Element id -> ``"flagged"``, ``"changed"`` or ``"removed"`` (see :data:`HIGHLIGHTS`).
     title : str, optional
         Accessible title of the drawing.
+    plane : str, optional
+        Id of a subprocess drawn on a diagram of its own (:func:`subprocess_planes`): that
+        diagram instead of the main one.
 
     Returns
     -------
@@ -212,19 +236,19 @@ def render_svg(
     """
     highlight = highlight or {}
     root = model.tree()
-    plane = _main_plane(root)
+    sheet = _main_plane(root, plane)
     kinds = {n.get("id"): n for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
     edges: list = []
     xs: list[float] = []
     ys: list[float] = []
-    if plane is None:
+    if sheet is None:
         return (
             '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40"><text x="10" '
             'y="25">(this model has no diagram)</text></svg>'
         )
     # mandatory as the redesigner and the before/after table decide it, not the attribute alone
-    pools, lanes, nodes = _shapes(plane, kinds, highlight, xs, ys, set(mandatory_steps(model)))
-    for edge in plane.iter(f"{{{BPMNDI}}}BPMNEdge"):
+    pools, lanes, nodes = _shapes(sheet, kinds, highlight, xs, ys, set(mandatory_steps(model)))
+    for edge in sheet.iter(f"{{{BPMNDI}}}BPMNEdge"):
         sem = kinds.get(edge.get("bpmnElement"))
         pts = [(float(w.get("x")), float(w.get("y"))) for w in edge.iter(f"{{{DI}}}waypoint")]
         if sem is None or len(pts) < 2:

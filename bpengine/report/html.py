@@ -23,7 +23,7 @@ from ..errors import BpengineError
 from ..i18n import _, format_date, format_number, language
 from ..model import ProcessModel
 from .assumptions import assumptions_html
-from .diagram import DIAGRAM_CSS, DIAGRAM_SCRIPT, HIGHLIGHTS, render_svg
+from .diagram import DIAGRAM_CSS, DIAGRAM_SCRIPT, HIGHLIGHTS, render_svg, subprocess_planes
 from .summary import change_sentence, format_value, plain_rows, summary_paragraph, verdict
 
 __all__ = ["write_report", "render_report", "figure_png", "page_css"]
@@ -342,10 +342,19 @@ def _diagram(model, highlight, ident, heading) -> str:
         '<button type="button" data-zoom="one">100%</button>'
         f"<span>{how}</span></div>"
     )
+    # a subprocess drawn collapsed has its steps on a diagram of its own: drawn below, so a
+    # change inside it is seen
+    inside = _("Inside {name}")
+    inner = "".join(
+        f"<h4>{escape(inside.format(name=repr(name)))}</h4>"
+        f'<div class="diagram" id="{ident}-{escape(sub)}">'
+        f"{render_svg(model, highlight, name, plane=sub)}</div>"
+        for sub, name in subprocess_planes(model)
+    )
     return (
         f'<div class="diagram-block"><h3>{escape(heading)}</h3>{controls}'
         f'<div class="diagram" id="{ident}">{render_svg(model, highlight, heading)}</div>'
-        "</div>"
+        f"{inner}</div>"
     )
 
 

@@ -129,6 +129,16 @@ def _json_constant(name: str) -> Any:
     raise ScenarioError(_("{name} is not a number JSON allows").format(name=name))
 
 
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys: a second section would replace the first
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ScenarioError(_("duplicate key {key!r} in one object").format(key=key))
+        out[key] = value
+    return out
+
+
 def parse_json(text: str | bytes, source: str) -> Any:
     """JSON text as plain data, refusing NaN, infinities and whole numbers too long.
 
@@ -139,7 +149,11 @@ def parse_json(text: str | bytes, source: str) -> Any:
     """
     try:
         return json.loads(
-            text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+            text,
+            parse_int=_json_int,
+            parse_float=_json_float,
+            parse_constant=_json_constant,
+            object_pairs_hook=_json_object,
         )
     except ScenarioError as exc:
         raise ScenarioError(

@@ -7,9 +7,10 @@ Read as Prosimos 2.1.0 reads and runs them (``prosimos/case_attributes.py``,
 - ``case_attributes``: drawn once per case as it arrives (``discrete``: one of the labels by
   probability; ``continuous``: a distribution of plain numbers, not seconds).
 - ``event_attributes``: set when the task ends, each computed from the data as it was before
-  the task ended: drawn, an ``expression``, a ``dtree`` (the formula of the first branch
-  whose conditions all hold, else 0) or ``discrete`` Markov transitions (the next value
-  drawn from the current one's row; a value without a row stays). Expressions run through
+  the task ended (a Markov move is seen by the attributes after it): drawn, an
+  ``expression``, a ``dtree`` (the formula of the first branch whose conditions all hold,
+  else 0) or ``discrete`` Markov transitions (the next value drawn from the current one's
+  row; a value without a row stays). Expressions run through
   the safe evaluator (:mod:`bpengine.expressions`), never ``eval``. An event attribute may
   not change a case attribute (Prosimos refuses it too).
 - ``global_attributes``: one process-wide value each, drawn as the run starts; a case

@@ -16,8 +16,9 @@ import csv
 import datetime as dt
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from lxml import etree
@@ -191,27 +192,33 @@ class EventLog(Sequence):
 
     def csv_bytes(self, tz=WIB) -> bytes:
         """The CSV data lines (no header), CRLF-terminated, in UTF-8: :meth:`csv_lines`
-        joined, built as one table of bytes instead of 166,000 Python strings.
+        joined, from :meth:`csv_chunks`."""
+        return b"".join(self.csv_chunks(tz))
 
-        Each line is a row of the table: the case number right-aligned in as many digits as
-        the largest has, the node's and the resource's cells (quoted as the ``csv`` module
-        quotes) left-aligned, each padded to the longest, then the three timestamps, fixed
-        width, copied eight bytes at a time from small tables of their parts. The padding is
-        the byte 0xFF, which UTF-8 never uses, so one mask drops it.
+    # Any: bytes or a uint8 array, both buffers (typing's Buffer is Python 3.12+)
+    def csv_chunks(self, tz=WIB, rows: int = 8192) -> Iterator[Any]:
+        """The CSV data lines (no header) in UTF-8, ``rows`` lines at a time (bytes-like).
+
+        The lines are built as a table of bytes instead of 166,000 Python strings, one
+        chunk of rows at a time (the memory of one chunk is reused by the next, so few
+        pages are ever touched). Each line is a row of the table: the case number
+        right-aligned in as many digits as the largest has, the node's and the resource's
+        cells (quoted as the ``csv`` module quotes) left-aligned, each padded to the
+        longest, then the three timestamps, fixed width, copied eight bytes at a time from
+        small tables of their parts. The padding is the byte 0xFF, which UTF-8 never uses,
+        so one mask drops it.
         """
         n = len(self)
         if n == 0:
-            return b""
-        millis = [
-            self.stamps(x).astype(np.int64) // 1000  # as datetime64's cast to ms: to the past
-            for x in (self.enabled, self.start, self.end)
-        ]
-        first = min(int(m.min()) for m in millis) // 86_400_000
-        last = max(int(m.max()) for m in millis) // 86_400_000
+            return
+        stamps = (self.enabled, self.start, self.end)
+        first = min(self._millis(x).min() for x in stamps) // 86_400_000
+        last = max(self._millis(x).max() for x in stamps) // 86_400_000
         dates = np.datetime_as_string(np.arange(first, last + 1).astype("M8[D]")).tolist()
         offset = _offset(tz).encode()
         if any(len(d) != 10 for d in dates) or len(offset) < 2:  # a year outside 0000-9999
-            return ("\r\n".join(self.csv_lines(tz)) + "\r\n").encode()
+            yield ("\r\n".join(self.csv_lines(tz)) + "\r\n").encode()
+            return
         month = _words(np.frombuffer("".join(d[:8] for d in dates).encode(), np.uint8))
         day_of_month = np.array([int(d[8:]) for d in dates])
         clock, second = _clock_words(offset[:1])
@@ -235,27 +242,34 @@ class EventLog(Sequence):
             fields += [(f"second{k}", "=u8"), (f"offset{k}", f"V{len(offset) - 1}")]
         fields.append(("end", "V2"))
         line = np.dtype(fields)
-        table = np.zeros(n, line)
-        case = np.full((n, digits), 0xFF, dtype=np.uint8)
-        value = self.case.copy()
-        for k in range(digits - 1, -1, -1):  # right to left; leading zeros are padding
-            case[:, k] = np.where((value > 0) | (k == digits - 1), value % 10 + 48, 0xFF)
-            value //= 10
-        table["case"] = case.view(f"V{digits}").ravel()
-        table["node"] = node[self.node]
-        table["who"] = who[index]
-        for k, ms in enumerate(millis):
-            day = ms // 86_400_000
-            rest = ms - day * 86_400_000
-            minute = rest // 60_000
-            table[f"comma{k}"] = np.void(b",")
-            table[f"month{k}"] = month[day - first]
-            table[f"clock{k}"] = clock[day_of_month[day - first] * 1440 + minute]
-            table[f"second{k}"] = second[rest - minute * 60_000]
-            table[f"offset{k}"] = np.void(offset[1:])
-        table["end"] = np.void(b"\r\n")
-        raw = table.view(np.uint8)
-        return raw[raw != 0xFF].tobytes()
+        for lo in range(0, n, rows):
+            part = slice(lo, min(n, lo + rows))
+            table = np.zeros(part.stop - lo, line)
+            case = np.full((len(table), digits), 0xFF, dtype=np.uint8)
+            value = self.case[part].copy()
+            for k in range(digits - 1, -1, -1):  # right to left; leading zeros are padding
+                case[:, k] = np.where((value > 0) | (k == digits - 1), value % 10 + 48, 0xFF)
+                value //= 10
+            table["case"] = case.view(f"V{digits}").ravel()
+            table["node"] = node[self.node[part]]
+            table["who"] = who[index[part]]
+            for k, minutes in enumerate(stamps):
+                ms = self._millis(minutes[part])
+                day = ms // 86_400_000
+                rest = ms - day * 86_400_000
+                minute = rest // 60_000
+                table[f"comma{k}"] = np.void(b",")
+                table[f"month{k}"] = month[day - first]
+                table[f"clock{k}"] = clock[day_of_month[day - first] * 1440 + minute]
+                table[f"second{k}"] = second[rest - minute * 60_000]
+                table[f"offset{k}"] = np.void(offset[1:])
+            table["end"] = np.void(b"\r\n")
+            raw = table.view(np.uint8)
+            yield raw[raw != 0xFF]
+
+    def _millis(self, minutes: np.ndarray) -> np.ndarray:
+        """Milliseconds since 1970 of :meth:`stamps`, as its cast to ms gives them: down."""
+        return self.stamps(minutes).astype(np.int64) // 1000
 
 
 def _words(text: np.ndarray) -> np.ndarray:
@@ -320,10 +334,10 @@ def write_csv(rows, path: str | os.PathLike, tz=WIB) -> None:
     ``rows`` is an :class:`EventLog` (written column by column) or a list of dicts.
     """
     if isinstance(rows, EventLog):
-        data = rows.csv_bytes(tz)
         with open(path, "wb") as fh:
             fh.write((",".join(_FIELDS) + "\r\n").encode())
-            fh.write(data)
+            for chunk in rows.csv_chunks(tz):
+                fh.write(chunk)
         return
     fields = list(_FIELDS)
     with open(path, "w", newline="", encoding="utf-8") as fh:

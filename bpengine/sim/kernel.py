@@ -169,6 +169,11 @@ class Replication(Staffing, Batching):
             for i, k in enumerate(net.kinds)
         ]
         self.sends = net.sends  # nodes that post messages to other pools when left
+        # the one node a token goes on to when it leaves each node, or -1 (several flows, none,
+        # or messages to post: _leave)
+        self.after = [
+            o[0] if len(o) == 1 and i not in net.sends else -1 for i, o in enumerate(net.outs)
+        ]
         self.handlers = self._handlers()  # node -> what a token entering it does
         self.delays: dict = {}
         self.uniforms: dict[int, UniformStream] = {}

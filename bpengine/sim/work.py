@@ -249,6 +249,7 @@ class Replicating(Protocol):
     sets_data: bool
     track_live: bool
     plain: list[int]
+    after: list[int]
     ranking: Ranking | None
     process: ProcessData | None
 
@@ -399,15 +400,22 @@ class Staffing(Replicating):
         self.rows.append(row)
         lane = self.lanes[row[2]]
         lane.busy += row[9]
-        self._free(lane, row[3], t)
+        queue = lane.queue  # _free of a head count, inlined as in _finish
+        while queue:
+            nxt = queue.popleft()
+            if nxt.state == QUEUED:
+                self._serve(lane, nxt, t, row[3])
+                break
+        else:
+            lane.free.append(row[3])
         i = row[1]
         if self.sets_data and self.net.attrs[i] is not None:
             self._set_data(scope.case, i)
         if self.has_or:
             self._pos_del(scope, i, t)
-        o = self.net.outs[i]
-        if len(o) == 1 and i not in self.sends:  # _leave over one flow, inlined
-            self._enter(scope, o[0], t)
+        o = self.after[i]
+        if o >= 0:  # _leave over one flow, inlined
+            self._enter(scope, o, t)
             if scope.or_wait:
                 self._try_or(scope, t)
         else:
@@ -584,17 +592,17 @@ class Staffing(Replicating):
 
     def _set_data(self, case, i):
         """The attributes task ``i`` sets as it ends, each drawn, moved on from its current
-        value or computed from the data as it was before the task ended (as Prosimos does)."""
+        value or computed from the data as it was before the task ended, but for Markov moves
+        already made (as Prosimos does)."""
         data = dict(case.data)  # also the case's own copy, whatever data(k) shares
         new = {}
         for name, gen in self.net.attrs[i]:
             if isinstance(gen, Transitions):
                 choice = gen.after(data.get(name))
-                new[name] = (
-                    data.get(name)
-                    if choice is None
-                    else self._delay((f"attr:{name}:{data.get(name)}", i), choice)
-                )
+                if choice is None:
+                    new[name] = data.get(name)
+                else:  # the attributes after it see the move (Prosimos writes it at once)
+                    new[name] = data[name] = self._delay((f"attr:{name}:{data[name]}", i), choice)
             elif hasattr(gen, "evaluate"):
                 try:
                     new[name] = gen.evaluate(data)

@@ -185,6 +185,16 @@ def _embedded(*tasks: tuple[str, str]) -> bytes:
 
 
 def test_cases_inside_an_embedded_subprocess_move_with_ids_mapped_inside_it(engine):
+    _embedded_moves(engine)
+
+
+@pytest.mark.postgres
+def test_cases_inside_an_embedded_subprocess_move_on_postgresql(pg_url, clock):
+    with Engine(pg_url, clock=clock) as engine:
+        _embedded_moves(engine)
+
+
+def _embedded_moves(engine):
     v1 = engine.deploy(_embedded(("A", "Periksa KTP"), ("B", "Paraf")))
     at_a = engine.start("berkas").id
     at_b = engine.complete(engine.get(at_a).tasks[0].id, {}).id  # the same case, one on

@@ -132,3 +132,24 @@ def test_collapsed_subprocess_keeps_its_marker():
     collapsed = load(etree.tostring(text))
     _rect, rest = _subprocess_drawing(_svg(collapsed), "Sub_ktp_el")
     assert [n for n in rest if "mk" in (n.get("class") or "")]
+
+
+def test_a_subprocess_drawn_on_its_own_plane_is_drawn_too():
+    # after a redesign the layout draws an embedded subprocess collapsed, its steps on a
+    # diagram of their own: the report showed the box and none of the steps changed inside
+    from bpengine.redesign import automate
+    from bpengine.report import subprocess_planes
+
+    model = load(QA / "pindah-datang-antar-kabupaten.bpmn")
+    assert subprocess_planes(model) == []  # drawn expanded in the main diagram
+    after = automate(model, "Task_cetak_ktp_el").model
+    assert subprocess_planes(after) == [("Sub_ktp_el", "Rekam dan cetak KTP-el")]
+    main = {n.get("data-element") for n in _svg(after).iter() if n.get("data-element")}
+    assert "Sub_ktp_el" in main
+    assert "Task_cetak_ktp_el" not in main
+    inner = etree.fromstring(
+        render_svg(after, {"Task_cetak_ktp_el": "changed"}, plane="Sub_ktp_el").encode()
+    )
+    marks = {n.get("data-element"): n.get("data-hl") for n in inner.iter() if n.get("data-element")}
+    assert marks["Task_cetak_ktp_el"] == "changed"
+    assert "Task_rekam_biometrik" in marks

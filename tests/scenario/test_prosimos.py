@@ -763,3 +763,12 @@ def test_a_task_without_a_distribution_is_named_in_a_note():
     [note] = [n for n in sc.notes if "Task_paraf_skpwni" in n]
     assert "no entry in task_resource_distribution" in note
     assert not [n for n in sc.notes if "Task_ttd_skpwni" in n]
+
+
+def test_a_key_given_twice_in_one_object_is_refused():
+    # json.loads keeps the last: a second resource_profiles replaced the first silently
+    from bpengine.scenario.prosimos import parse_json
+
+    with pytest.raises(ScenarioError, match=r"p.json: not valid JSON: duplicate key 'a'"):
+        parse_json('{"a": 1, "b": {"c": 2}, "a": 3}', "p.json")
+    assert parse_json('{"a": {"a": 1}}', "p.json") == {"a": {"a": 1}}

@@ -154,6 +154,19 @@ def dtree_doc(amount):
     )
 
 
+def markov_seen_doc():
+    """The Markov state, and a copy of it the same task computes after moving it."""
+    doc = markov_doc()
+    doc["event_attributes"][0]["attributes"].append(
+        {"name": "seen", "type": "expression", "values": "state"}
+    )
+    doc["branch_rules"] = _rules(
+        {"attribute": "seen", "comparison": "=", "value": "b"},
+        {"attribute": "seen", "comparison": "=", "value": "a"},
+    )
+    return doc
+
+
 # each file and the route of requests 0..7 worked out by hand (also Prosimos' own routes:
 # tests/sim/test_vs_prosimos.py)
 HAND_ROUTES = {
@@ -163,6 +176,8 @@ HAND_ROUTES = {
     "case-writes": (case_writes_doc, ["T_normal"] * 8),
     # a -> b -> a -> ...: the 1st, 3rd, 5th and 7th requests see b
     "markov": (markov_doc, ["T_urgent", "T_normal"] * 4),
+    # the copy is made after the move (Prosimos writes a Markov move at once): as above
+    "markov-seen": (markov_seen_doc, ["T_urgent", "T_normal"] * 4),
     # 55: both conditions hold, score 110 > 100; 70: the second branch, score 1
     "dtree-55": (lambda: dtree_doc(55), ["T_urgent"] * 8),
     "dtree-70": (lambda: dtree_doc(70), ["T_normal"] * 8),

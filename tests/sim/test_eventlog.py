@@ -172,4 +172,6 @@ def test_csv_bytes_are_the_csv_modules_on_awkward_logs(tmp_path, tz):
     write_csv(log, fast, tz)
     write_csv(list(log), slow, tz)
     assert fast.read_bytes() == slow.read_bytes()
-    assert log.csv_bytes(tz) == ("\r\n".join(log.csv_lines(tz)) + "\r\n").encode()
+    lines = ("\r\n".join(log.csv_lines(tz)) + "\r\n").encode()
+    assert log.csv_bytes(tz) == lines
+    assert b"".join(log.csv_chunks(tz, rows=1000)) == lines  # chunks of 1000, 1000, 1000
