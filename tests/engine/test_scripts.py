@@ -6,6 +6,7 @@ PostgreSQL (whose JSON refuses NaN and U+0000, which SQLite stored)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from xml.sax.saxutils import escape
 
@@ -33,7 +34,7 @@ def _model(script: str, *, timer: bool = False, check: str = "") -> bytes:
     nodes += [*(["SC_periksa"] if check else []), "E"]
     flows = "".join(
         f'<sequenceFlow id="F{i}" sourceRef="{a}" targetRef="{b}"/>'
-        for i, (a, b) in enumerate(zip(nodes, nodes[1:]))
+        for i, (a, b) in enumerate(itertools.pairwise(nodes))
     )
     second = (
         f'<scriptTask id="SC_periksa" scriptFormat="python"><script>{escape(check)}'
