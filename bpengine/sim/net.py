@@ -195,6 +195,8 @@ def _gateway_choice(model, scenario, el, net):
         values = [probs.get(f, 0.0) for f in flows]
         return ("prob", values)
     conditional = [f for f in flows if f != el.default_flow]
+    constants: dict[str, bool] = {}  # flows whose condition reads no data: decided as written
+    why = ""
     if conditional and all(model.flows[f].condition for f in conditional):
         exprs = []
         names: set[str] = set()
@@ -206,12 +208,7 @@ def _gateway_choice(model, scenario, el, net):
             try:
                 expr = compile_expression(cond)
             except ExpressionError as exc:
-                net.notes.append(
-                    _(
-                        "gateway {ref}: flow {flow}: {why}; branches are taken with "
-                        "equal probability (or give them under gateways)"
-                    ).format(ref=_ref(el), flow=f, why=exc)
-                )
+                why = _("flow {flow}: {why}").format(flow=f, why=exc)
                 break
             names |= expr.names
             exprs.append(expr)
@@ -220,16 +217,56 @@ def _gateway_choice(model, scenario, el, net):
             if not missing:
                 default = flows.index(el.default_flow) if el.default_flow else -1
                 return ("cond", exprs, default)
-            net.notes.append(
-                _(
-                    "gateway {ref}: its conditions read {names}, which the "
-                    "scenario does not generate (data:); branches are taken with "
-                    "equal probability"
-                ).format(ref=_ref(el), names=", ".join(missing))
-            )
-    if el.kind == "inclusiveGateway":
-        return ("prob", [0.5] * len(flows))
-    return ("prob", [1.0 / len(flows)] * len(flows))
+            why = _(
+                "their conditions read {names}, which the scenario does not generate (data:)"
+            ).format(names=", ".join(missing))
+            constants = _constants(flows, exprs)
+    else:
+        why = _("the scenario gives no probabilities and not every flow has a condition")
+    return _guess(el, flows, constants, why, net)
+
+
+def _constants(flows: list[str], exprs: list) -> dict[str, bool]:
+    """The flows whose condition reads no case data (``True``, ``1 == 2``), with its value."""
+    out = {}
+    for f, expr in zip(flows, exprs, strict=True):
+        if expr is not None and not expr.names:
+            try:
+                out[f] = bool(expr.evaluate({}))
+            except ExpressionError:
+                continue  # fails on every case: left to the guess, and named with it
+    return out
+
+
+def _guess(el, flows: list[str], constants: dict[str, bool], why: str, net: Net):
+    """Branch chances when the scenario and the case data cannot decide: equal, named.
+
+    A constant condition still decides its own flow. An exclusive gateway takes the first
+    flow that holds, so the flows after a constant ``True`` (and the default) are never
+    taken; an inclusive one takes every flow that holds, and its default only when none does.
+    """
+    inclusive = el.kind == "inclusiveGateway"
+    always = [f for f in flows if constants.get(f)]
+    chances: dict[str, float | None] = {}
+    for k, f in enumerate(flows):
+        if f in constants:
+            chances[f] = 1.0 if constants[f] else 0.0
+        elif always and (f == el.default_flow or (not inclusive and k > flows.index(always[0]))):
+            chances[f] = 0.0
+        else:
+            chances[f] = None  # guessed
+    guessed = [f for f in flows if chances[f] is None]
+    share = 0.5 if inclusive else 1.0 / max(1, len(guessed) + len(always[:1]))
+    if guessed:
+        net.notes.append(
+            _(
+                "gateway {ref}: {why}; flows {flows} are taken with equal probability "
+                "(give them under gateways)"
+            ).format(ref=_ref(el), why=why, flows=", ".join(guessed))
+        )
+    if not inclusive and always:
+        chances[always[0]] = share
+    return ("prob", [share if chances[f] is None else chances[f] for f in flows])
 
 
 def _event_data(scenario, el):
