@@ -10,7 +10,9 @@ lookups and string handling out of the event loop.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 
 from ..errors import ExpressionError, ModelError, Problem, ScenarioError
@@ -216,6 +218,7 @@ def _gateway_choice(model, scenario, el, net):
             missing = sorted(names - set(scenario.data) - set(scenario.process_data))
             if not missing:
                 default = flows.index(el.default_flow) if el.default_flow else -1
+                _never_met(el, flows, exprs, scenario, net)
                 return ("cond", exprs, default)
             why = _(
                 "their conditions read {names}, which the scenario does not generate (data:)"
@@ -224,6 +227,40 @@ def _gateway_choice(model, scenario, el, net):
     else:
         why = _("the scenario gives no probabilities and not every flow has a condition")
     return _guess(el, flows, constants, why, net)
+
+
+_MAX_COMBINATIONS = 4096  # value combinations tried per condition; more: not checked
+
+
+def _never_met(el, flows: list[str], exprs: list, scenario, net: Net) -> None:
+    """Name each flow whose condition no combination of the scenario's choices meets.
+
+    Only conditions over ``choice`` data alone are checked (every value is known), and not
+    over names a task sets as it ends. ``ya``/``tidak`` against ``== True`` is the usual cause.
+    """
+    sources = {**scenario.process_data, **scenario.data}
+    set_by_tasks = {n for spec in getattr(scenario, "event_data", {}).values() for n in spec}
+    for f, expr in zip(flows, exprs, strict=True):
+        names = sorted(expr.names) if expr is not None else []
+        if not names or set_by_tasks & set(names):
+            continue
+        domains = [getattr(sources.get(n), "values", None) for n in names]
+        if any(d is None for d in domains) or math.prod(map(len, domains)) > _MAX_COMBINATIONS:
+            continue
+        try:
+            if any(expr.evaluate(dict(zip(names, v, strict=True))) for v in product(*domains)):
+                continue
+        except Exception:  # noqa: BLE001 -- fails on some data: the run says so, by case
+            continue
+        values = "; ".join(
+            f"{n}: {', '.join(repr(v) for v in d)}" for n, d in zip(names, domains, strict=True)
+        )
+        net.notes.append(
+            _(
+                "gateway {ref}: flow {flow}'s condition {cond} holds for none of the values "
+                "the scenario gives ({values}), so the flow is never taken"
+            ).format(ref=_ref(el), flow=f, cond=repr(expr.source), values=values)
+        )
 
 
 def _constants(flows: list[str], exprs: list) -> dict[str, bool]:

@@ -73,3 +73,21 @@ def test_a_gateway_without_conditions_or_probabilities_is_named(tmp_path):
     [note] = [n for n in notes if "Gateway_lengkap" in n]
     assert "Flow_lengkap" in note
     assert "Flow_tidak_lengkap" in note
+
+
+def test_case_data_that_can_never_meet_a_condition_is_named(tmp_path):
+    """QA 10: ``ya/tidak`` against ``wajib_ktp == True``: the KTP-el branch never ran, unsaid."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "arrivals: {rate: 5}\ndata:\n  wajib_ktp: {choice: {ya: 0.7, tidak: 0.3}}\n"
+        "  lengkap: {choice: {true: 0.9, false: 0.1}}\n",
+        encoding="utf-8",
+    )
+    model = load(QA)
+    notes = compile_net(model, load_scenario(scenario, model=model)).notes
+    [note] = [n for n in notes if "Gateway_dokumen" in n]
+    assert "Flow_ktp_el" in note
+    assert "wajib_ktp == True" in note
+    assert "'ya'" in note
+    assert "'tidak'" in note
+    assert not [n for n in notes if "Gateway_lengkap" in n]  # true/false can meet it
