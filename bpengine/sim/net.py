@@ -244,8 +244,9 @@ def _never_met(el, flows: list[str], exprs: list, scenario, net: Net) -> None:
         names = sorted(expr.names) if expr is not None else []
         if not names or set_by_tasks & set(names):
             continue
-        domains = [getattr(sources.get(n), "values", None) for n in names]
-        if any(d is None for d in domains) or math.prod(map(len, domains)) > _MAX_COMBINATIONS:
+        found = [getattr(sources.get(n), "values", None) for n in names]
+        domains: list[tuple] = [d for d in found if d is not None]
+        if len(domains) < len(names) or math.prod(map(len, domains)) > _MAX_COMBINATIONS:
             continue
         try:
             if any(expr.evaluate(dict(zip(names, v, strict=True))) for v in product(*domains)):
