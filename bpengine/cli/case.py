@@ -226,8 +226,11 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
                     key=definition.key, version=definition.version
                 )
             )
-            for note in definition.notes:
-                click.echo("  " + _("note:") + f" {note}")
+        # but a step where every case waits for a handler is said each time
+        for note in (definition.notes if definition.new else definition.unhandled) * (
+            fmt == "text"  # json and csv print the case alone, for programs to read
+        ):
+            click.echo("  " + _("note:") + f" {note}")
     _print_case(
         engine.start(key, data, actor=actor, version=version, business_key=business_key), fmt
     )

@@ -170,6 +170,20 @@ def _lanes_table(result):
     return lanes
 
 
+def _shown_rows(result) -> list[tuple[str, tuple[str, str]]]:
+    """The KPI rows the result has; around the clock a working day is a calendar day."""
+    rows = []
+    for name, (label, unit) in _KPI_ROWS.items():
+        if name not in result.kpis:
+            continue
+        if result.around_the_clock and name == "cycle_time_working_days":
+            continue  # the same figure as the calendar-days row above
+        if result.around_the_clock and name == "throughput_per_working_day":
+            unit = N_("cases per calendar day")
+        rows.append((name, (label, unit)))
+    return rows
+
+
 def _table(result, console):
     from rich.markup import escape
     from rich.table import Table
@@ -195,10 +209,8 @@ def _table(result, console):
     t.add_column(_("mean"), justify="right")
     t.add_column(_("95% CI"), justify="right")
     t.add_column(_("unit"))
-    for name, (label, unit) in _KPI_ROWS.items():
-        kpi = result.kpis.get(name)
-        if kpi is None:
-            continue
+    for name, (label, unit) in _shown_rows(result):
+        kpi = result.kpis[name]
         mean, ci = _kpi_cells(name, kpi)
         indent = label[: len(label) - len(label.lstrip())]
         label = indent + _(label.strip())
@@ -207,6 +219,14 @@ def _table(result, console):
             label += f" ({sla})"
         t.add_row(escape(label), mean, ci, _(unit))
     console.print(t)
+    if result.around_the_clock:
+        console.print(
+            _(
+                "note: the scenario has no office calendar (a Prosimos file gives each "
+                "resource its own), so days are calendar days of 24 h, not working days; "
+                "'working hours' and 'office closed' follow each lane's calendar"
+            )
+        )
     if result.replications < 2:
         console.print(
             _("note: one replication gives no confidence interval; use --replications 2 or more")

@@ -60,7 +60,7 @@ from .records import Case, Definition, HistoryEntry
 from .runtime import STATE_FORMAT, Runtime, clock_at, dump_spec, load_spec, open_tasks
 from .schedules import check_timer_starts, due_function
 from .schema import OPEN_TASK_STATES, AuditRow, CaseRow, DefinitionRow, TaskRow
-from .services import run_services
+from .services import run_services, unhandled_services
 from .steprows import save_case, sync_task_rows, write_pending
 from .store import audit, connect, json_data, to_case, to_definition, to_entries, utc
 from .tasks import TaskOperations
@@ -78,6 +78,12 @@ CACHED_CASES = 256
 # the kinds of id expand_id resolves, named in its errors in the user's language
 _ID_KINDS = (N_("case"), N_("task"))
 _SILENTLY_WRONG = {"link-event", "conditional-flow", "reserved-id"} | EXPRESSION_CODES
+
+
+def _said(definition: Definition, waiting: tuple[str, ...], new: bool = False) -> Definition:
+    """The definition as a deploy call returns it: with the notes about this engine's handlers."""
+    notes = definition.notes + waiting
+    return dataclasses.replace(definition, new=new, notes=notes, unhandled=waiting)
 
 
 def _utcnow() -> _dt.datetime:
@@ -432,6 +438,7 @@ class Engine(
         }
         check_timer_starts(model, events, self._now())
         check_lengths(model, key, name, message_names(model), events)  # PostgreSQL would refuse
+        waiting = unhandled_services(model, self._handlers)  # said, never stored
         now = self._now()
         digest = definition_digest(model)  # the called subprocesses' files count too
         for _attempt in range(3):
@@ -465,8 +472,8 @@ class Engine(
                         session.add(row)
                         session.flush()
                         self._plan_schedules(session, row, events, now)
-                        return dataclasses.replace(to_definition(row), new=True)
-                    return to_definition(row)
+                        return _said(to_definition(row), waiting, new=True)
+                    return _said(to_definition(row), waiting)
             except BpengineError as exc:
                 if not isinstance(exc.__context__, IntegrityError):
                     raise  # a concurrent deploy of the same file inserted first: read it

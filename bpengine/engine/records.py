@@ -43,7 +43,11 @@ class Definition:
     notes : tuple of str
         What the engine does with the model's message flows that a reader should know:
         which messages come from outside (deliver them with :meth:`Engine.correlate`), and
-        flows it does not act on.
+        flows it does not act on. Then, from the :meth:`Engine.deploy` call only (not
+        stored, as handlers belong to the engine that runs them): each service task no
+        handler of this engine runs, where a case would wait.
+    unhandled : tuple of str
+        Those last notes alone (a command line starting a case repeats them every time).
     new : bool
         True when the :meth:`Engine.deploy` call that returned it stored this version;
         False when the same content was deployed before (and in every other listing).
@@ -59,6 +63,7 @@ class Definition:
     trust_scripts: bool = False
     notes: tuple[str, ...] = ()
     new: bool = field(default=False, compare=False)
+    unhandled: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

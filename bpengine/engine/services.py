@@ -28,7 +28,7 @@ from .runtime import Runtime, open_tasks
 from .schema import CaseRow, IncidentRow
 from .store import audit, json_data
 
-__all__ = ["run_services", "handler_for", "takes_job", "MAX_SERVICE_CALLS"]
+__all__ = ["run_services", "handler_for", "takes_job", "unhandled_services", "MAX_SERVICE_CALLS"]
 
 # A model that loops through service tasks forever must not hang a worker inside one call.
 MAX_SERVICE_CALLS = 1000
@@ -40,6 +40,27 @@ def handler_for(handlers: Mapping[str, Callable], task) -> tuple[str, Callable] 
         if name in handlers:
             return name, handlers[name]
     return None
+
+
+def unhandled_services(model, handlers: Mapping[str, Callable]) -> tuple[str, ...]:
+    """A note for each service task of ``model`` that none of ``handlers`` runs.
+
+    Such a task is not an error (the application may register its handler later), but a
+    case reaching it waits there, ``pending``, with nothing in its history to say why.
+    """
+    running = {p.id for p in model.processes.values() if p.executable}
+    return tuple(
+        _(
+            "service task {element} ({name!r}) has no handler: a case waits there until a "
+            "program embedding the engine calls register({element!r}, handler) and work(); "
+            "the command line registers none"
+        ).format(element=e.id, name=e.name or e.id)
+        for e in model.elements.values()
+        if e.kind == "serviceTask"
+        and e.process in running
+        and e.id not in handlers
+        and (not e.name or e.name not in handlers)
+    )
 
 
 def takes_job(handler: Callable) -> bool:

@@ -401,6 +401,11 @@ class Calendar:
         return Calendar(_shift_hours(self.hours, minutes), self.holidays)
 
     @property
+    def around_the_clock(self) -> bool:
+        """Every hour of every day counts (a Prosimos import: each person has their own)."""
+        return self.hours == ALWAYS_HOURS and not self.holidays
+
+    @property
     def working_minutes_per_day(self) -> float:
         """Mean working minutes of a working weekday (450 for Indonesian office hours)."""
         days = [sum(b - a for a, b in spans) for spans in self.hours if spans]

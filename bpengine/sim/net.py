@@ -10,7 +10,9 @@ lookups and string handling out of the event loop.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 
 from ..errors import ExpressionError, ModelError, Problem, ScenarioError
@@ -195,6 +197,8 @@ def _gateway_choice(model, scenario, el, net):
         values = [probs.get(f, 0.0) for f in flows]
         return ("prob", values)
     conditional = [f for f in flows if f != el.default_flow]
+    constants: dict[str, bool] = {}  # flows whose condition reads no data: decided as written
+    why = ""
     if conditional and all(model.flows[f].condition for f in conditional):
         exprs = []
         names: set[str] = set()
@@ -206,12 +210,7 @@ def _gateway_choice(model, scenario, el, net):
             try:
                 expr = compile_expression(cond)
             except ExpressionError as exc:
-                net.notes.append(
-                    _(
-                        "gateway {ref}: flow {flow}: {why}; branches are taken with "
-                        "equal probability (or give them under gateways)"
-                    ).format(ref=_ref(el), flow=f, why=exc)
-                )
+                why = _("flow {flow}: {why}").format(flow=f, why=exc)
                 break
             names |= expr.names
             exprs.append(expr)
@@ -219,17 +218,93 @@ def _gateway_choice(model, scenario, el, net):
             missing = sorted(names - set(scenario.data) - set(scenario.process_data))
             if not missing:
                 default = flows.index(el.default_flow) if el.default_flow else -1
+                _never_met(el, flows, exprs, scenario, net)
                 return ("cond", exprs, default)
-            net.notes.append(
-                _(
-                    "gateway {ref}: its conditions read {names}, which the "
-                    "scenario does not generate (data:); branches are taken with "
-                    "equal probability"
-                ).format(ref=_ref(el), names=", ".join(missing))
-            )
-    if el.kind == "inclusiveGateway":
-        return ("prob", [0.5] * len(flows))
-    return ("prob", [1.0 / len(flows)] * len(flows))
+            why = _(
+                "their conditions read {names}, which the scenario does not generate (data:)"
+            ).format(names=", ".join(missing))
+            constants = _constants(flows, exprs)
+    else:
+        why = _("the scenario gives no probabilities and not every flow has a condition")
+    return _guess(el, flows, constants, why, net)
+
+
+_MAX_COMBINATIONS = 4096  # value combinations tried per condition; more: not checked
+
+
+def _never_met(el, flows: list[str], exprs: list, scenario, net: Net) -> None:
+    """Name each flow whose condition no combination of the scenario's choices meets.
+
+    Only conditions over ``choice`` data alone are checked (every value is known), and not
+    over names a task sets as it ends. ``ya``/``tidak`` against ``== True`` is the usual cause.
+    """
+    sources = {**scenario.process_data, **scenario.data}
+    set_by_tasks = {n for spec in getattr(scenario, "event_data", {}).values() for n in spec}
+    for f, expr in zip(flows, exprs, strict=True):
+        names = sorted(expr.names) if expr is not None else []
+        if not names or set_by_tasks & set(names):
+            continue
+        found = [getattr(sources.get(n), "values", None) for n in names]
+        domains: list[tuple] = [d for d in found if d is not None]
+        if len(domains) < len(names) or math.prod(map(len, domains)) > _MAX_COMBINATIONS:
+            continue
+        try:
+            if any(expr.evaluate(dict(zip(names, v, strict=True))) for v in product(*domains)):
+                continue
+        except Exception:  # noqa: BLE001 -- fails on some data: the run says so, by case
+            continue
+        values = "; ".join(
+            f"{n}: {', '.join(repr(v) for v in d)}" for n, d in zip(names, domains, strict=True)
+        )
+        net.notes.append(
+            _(
+                "gateway {ref}: flow {flow}'s condition {cond} holds for none of the values "
+                "the scenario gives ({values}), so the flow is never taken"
+            ).format(ref=_ref(el), flow=f, cond=repr(expr.source), values=values)
+        )
+
+
+def _constants(flows: list[str], exprs: list) -> dict[str, bool]:
+    """The flows whose condition reads no case data (``True``, ``1 == 2``), with its value."""
+    out = {}
+    for f, expr in zip(flows, exprs, strict=True):
+        if expr is not None and not expr.names:
+            try:
+                out[f] = bool(expr.evaluate({}))
+            except ExpressionError:
+                continue  # fails on every case: left to the guess, and named with it
+    return out
+
+
+def _guess(el, flows: list[str], constants: dict[str, bool], why: str, net: Net):
+    """Branch chances when the scenario and the case data cannot decide: equal, named.
+
+    A constant condition still decides its own flow. An exclusive gateway takes the first
+    flow that holds, so the flows after a constant ``True`` (and the default) are never
+    taken; an inclusive one takes every flow that holds, and its default only when none does.
+    """
+    inclusive = el.kind == "inclusiveGateway"
+    always = [f for f in flows if constants.get(f)]
+    chances: dict[str, float | None] = {}
+    for k, f in enumerate(flows):
+        if f in constants:
+            chances[f] = 1.0 if constants[f] else 0.0
+        elif always and (f == el.default_flow or (not inclusive and k > flows.index(always[0]))):
+            chances[f] = 0.0
+        else:
+            chances[f] = None  # guessed
+    guessed = [f for f in flows if chances[f] is None]
+    share = 0.5 if inclusive else 1.0 / max(1, len(guessed) + len(always[:1]))
+    if guessed:
+        net.notes.append(
+            _(
+                "gateway {ref}: {why}; flows {flows} are taken with equal probability "
+                "(give them under gateways)"
+            ).format(ref=_ref(el), why=why, flows=", ".join(guessed))
+        )
+    if not inclusive and always:
+        chances[always[0]] = share
+    return ("prob", [share if chances[f] is None else chances[f] for f in flows])
 
 
 def _event_data(scenario, el):

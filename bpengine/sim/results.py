@@ -346,6 +346,7 @@ class SimulationResult:
     warnings: list[str] = field(default_factory=list)
     service_standard_days: float | None = None
     working_minutes_per_day: float = 450.0
+    around_the_clock: bool = False  # no office calendar: a working day is 24 h
     elapsed_seconds: float = 0.0
 
     def __getitem__(self, name: str) -> KPI:
@@ -414,6 +415,7 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
         service_standard_days=sla,
         notes=list(net.notes),
         working_minutes_per_day=scenario.calendar.working_minutes_per_day,
+        around_the_clock=scenario.calendar.around_the_clock,
         cycle_days=np.concatenate([p["cycle_days"] for p in per]) if per else np.zeros(0),
         cycle_calendar_days=(
             np.concatenate([p["calendar_days"] for p in per]) if per else np.zeros(0)

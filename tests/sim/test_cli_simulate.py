@@ -195,7 +195,7 @@ def test_a_note_on_an_unnamed_element_does_not_repeat_its_id():
         2,
     )
     assert res.exit_code == 0, res.output
-    assert "gateway ExclusiveGateway_12xhuxz: its conditions" in " ".join(res.output.split())
+    assert "gateway ExclusiveGateway_12xhuxz: their conditions" in " ".join(res.output.split())
     assert "ExclusiveGateway_12xhuxz (ExclusiveGateway_12xhuxz)" not in res.output
 
 
@@ -305,3 +305,22 @@ def test_prosimos_people_notes_and_refusals(tmp_path):
     (line,) = res.output.strip().splitlines()
     assert line.startswith("error: ")
     assert "claims.json: batch_processing[0] (T_notify).type: Concurrent batches" in line
+
+
+def test_a_prosimos_run_does_not_call_24_hour_days_working_days():
+    """QA 11: the imported scenario has no office calendar, so its "working day" was 24 h."""
+    qa = Path(__file__).resolve().parents[1] / "data" / "qa"
+    res = run(
+        qa / "pindah-datang-antar-kabupaten.bpmn",
+        "--prosimos",
+        qa / "pindah-datang-antar-kabupaten.prosimos.json",
+        "--cases",
+        50,
+        "--replications",
+        2,
+    )
+    assert res.exit_code == 0, res.output
+    kpis = res.output.split("as Prosimos reports")[0]
+    assert "working day" not in kpis
+    assert "no office calendar" in res.output
+    assert "cases per calendar day" in kpis.split("throughput")[1].splitlines()[0]

@@ -43,3 +43,51 @@ def test_simulate_says_so_in_one_line():
     assert (
         "W ('Tunggu'): intermediateCatchEvent 'W' has a sequence flow back to itself" in res.output
     )
+
+
+QA = Path(__file__).resolve().parents[1] / "data" / "qa" / "pindah-datang-antar-kabupaten.bpmn"
+
+
+def _guess(tmp_path, gateway):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("arrivals: {rate: 5}\n", encoding="utf-8")
+    model = load(QA)
+    net = compile_net(model, load_scenario(scenario, model=model))
+    i = net.index(gateway)
+    return dict(zip(net.out_flows[i], net.choose[i][1], strict=True)), net.notes
+
+
+def test_a_constant_condition_decides_and_only_the_guessed_flow_is_named(tmp_path):
+    """QA: ``True`` on Flow_kk was taken half the time when the scenario gave no probabilities."""
+    chances, notes = _guess(tmp_path, "Gateway_dokumen")
+    assert chances == {"Flow_kk": 1.0, "Flow_ktp_el": 0.5}
+    [note] = [n for n in notes if "Gateway_dokumen" in n]
+    assert "Flow_ktp_el" in note
+    assert "Flow_kk" not in note
+    assert "wajib_ktp" in note
+
+
+def test_a_gateway_without_conditions_or_probabilities_is_named(tmp_path):
+    chances, notes = _guess(tmp_path, "Gateway_lengkap")
+    assert sorted(chances.values()) == [0.5, 0.5]
+    [note] = [n for n in notes if "Gateway_lengkap" in n]
+    assert "Flow_lengkap" in note
+    assert "Flow_tidak_lengkap" in note
+
+
+def test_case_data_that_can_never_meet_a_condition_is_named(tmp_path):
+    """QA 10: ``ya/tidak`` against ``wajib_ktp == True``: the KTP-el branch never ran, unsaid."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "arrivals: {rate: 5}\ndata:\n  wajib_ktp: {choice: {ya: 0.7, tidak: 0.3}}\n"
+        "  lengkap: {choice: {true: 0.9, false: 0.1}}\n",
+        encoding="utf-8",
+    )
+    model = load(QA)
+    notes = compile_net(model, load_scenario(scenario, model=model)).notes
+    [note] = [n for n in notes if "Gateway_dokumen" in n]
+    assert "Flow_ktp_el" in note
+    assert "wajib_ktp == True" in note
+    assert "'ya'" in note
+    assert "'tidak'" in note
+    assert not [n for n in notes if "Gateway_lengkap" in n]  # true/false can meet it
