@@ -131,9 +131,7 @@ def test_a_value_the_script_changes_in_place_is_checked_too(url):
     """Values a script leaves alone were checked when they came in; a list or dict it may
     have changed in place is walked again."""
     with Engine(url) as engine:
-        engine.deploy(
-            _model("lampiran.append(('ktp', 1))"), trust_scripts=True
-        )
+        engine.deploy(_model("lampiran.append(('ktp', 1))"), trust_scripts=True)
         with pytest.raises(
             ExpressionError, match=r"SC_hitung: script result: lampiran\[1\] is a tuple"
         ):
