@@ -60,6 +60,23 @@ load): 7-23% fewer (izin-usaha-sebelum-oss 7,407 -> 5,691, pbg 5,860 -> 4,754). 
 is mostly SQLAlchemy (the ORM flush ~19% of a step, loading and syncing task rows ~25%,
 commit ~7%); dumping the state is ~8% and SpiffWorkflow's own steps ~12%.
 
+The step's own rows with Core statements (issue #11, branch h/step): a step reads its task,
+its case and the case's open task rows in one SELECT (the case attached to the session as if
+the ORM had loaded it), writes the case row with one UPDATE that checks and bumps its version,
+and the task and audit rows with one executemany each (bpengine/engine/steprows.py); before,
+the ORM loaded the task rows as objects and flushed them. ``--against`` with main at 15b81da
+(before this work) as the other checkout, ``--repeat 5 --cases 4``, load average 9.0-11.7
+(2026-11-30 12:43 UTC, tests running beside): CPU ms per persisted step main -> branch
+cuti-asn 2.77 -> 1.78 (0.64x), disposisi-surat-masuk 3.15 -> 1.73 (0.55x), izin-usaha-oss-rba
+3.37 -> 2.06 (0.61x), izin-usaha-sebelum-oss 3.80 -> 2.40 (0.63x), pbg 3.09 -> 2.26 (0.73x),
+perjalanan-dinas 3.16 -> 2.02 (0.64x), surat-keterangan-domisili 2.89 -> 1.97 (0.68x).
+Function calls per step (cProfile, independent of load): 3,862 -> 2,840, 3,846 -> 2,832,
+4,210 -> 3,241, 6,055 -> 4,768, 5,147 -> 4,006, 4,731 -> 3,665, 3,729 -> 2,681 (0.72-0.79x).
+Per statement, SQLAlchemy's Core costs about half its ORM (a task and its case: ~100 us
+against ~200 us on this machine). What is left per step: about six statements and the
+commit (half of the step), SpiffWorkflow's own steps (~15%) and dumping the state (~11%);
+complete() also asks the membership store for the actor's groups (one more SELECT).
+
 Usage: python bench/engine.py [--cases N] [--repeat R] [--pg-url URL | --no-postgres]
        python bench/engine.py --calls            (function calls per step, load-independent)
        python bench/engine.py --against ../main  (CPU per step against another checkout)

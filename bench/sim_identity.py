@@ -44,13 +44,26 @@ def export(ref: str, into: Path) -> Path:
 def outputs(tree: Path, model: Path, source: list[str], cases: int, tmp: Path) -> dict:
     """What ``bpengine simulate`` prints and logs in ``tree``: JSON, text, CSV bytes."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import bpengine; print(bpengine.__file__)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp,
+    ).stdout.strip()
+    if not where.startswith(str(tree)):  # the comparison would be of one tree with itself
+        raise SystemExit(f"bpengine imported from {where!r}, not from {tree}")
     base = [sys.executable, "-c", _CLI, "simulate", str(model), *source, "--cases", str(cases)]
     base += ["--replications", "2", "--seed", "11"]
     log = tmp / f"{tree.name}-{model.stem}.csv"
     found = {}
     for fmt in ("json", "text"):
-        proc = subprocess.run(
-            [*base, "--format", fmt, "--log", str(log)], capture_output=True, text=True, env=env
+        proc = subprocess.run(  # run in tmp: ``-c`` puts the working directory on the path
+            [*base, "--format", fmt, "--log", str(log)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp,
         )
         if proc.returncode != 0:
             return {"error": proc.stderr.strip().splitlines()[-1:]}

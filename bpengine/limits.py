@@ -20,6 +20,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from .errors import BpengineError
@@ -28,7 +29,7 @@ from .i18n import _
 __all__ = ["EngineLimits", "DEFAULT_LIMITS", "MAX_DEPTH"]
 
 MAX_DEPTH = 200  # the deepest data_depth a setting may allow
-_JSON_SCALARS = (str, int, float, type(None))  # bool is an int
+_EXPONENT_FROM = 1e16  # floats from here on have an exponent in their JSON (repr)
 
 
 @dataclass(frozen=True)
@@ -103,26 +104,7 @@ class EngineLimits:
             children: Iterable[tuple[Any, Any]]
             if isinstance(value, dict):
                 children = value.items()
-                for key in value:
-                    if not isinstance(key, str):
-                        # json.dumps writes 1, None, True as "1", "null", "true" (a silent
-                        # change) and fails on a tuple key: refused, naming the key
-                        raise BpengineError(
-                            _(
-                                "{what}: {name} has a key that is not text: {key} ({kind}); "
-                                "case data is JSON, whose keys are text: give the key as text"
-                            ).format(
-                                what=what,
-                                name=_path(entry),
-                                key=ascii(key)[:60],
-                                kind=type(key).__name__,
-                            )
-                        )
-                    if not _storable(key):
-                        _refuse_text(
-                            what,
-                            _("{name} key {key}").format(name=_path(entry), key=ascii(key)[:60]),
-                        )
+                _check_keys(value, entry, what)
             elif isinstance(value, list):
                 children = enumerate(value)
             elif isinstance(value, tuple):
@@ -134,22 +116,28 @@ class EngineLimits:
                     ).format(what=what, name=_path(entry))
                 )
             else:
-                if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= bound:
-                    raise BpengineError(
-                        _(
-                            "{what}: {name} is an integer of more than {digits} digits (limit "
-                            "EngineLimits.integer_digits)"
-                        ).format(what=what, name=_path(entry), digits=self.integer_digits)
-                    )
-                if isinstance(value, float) and not math.isfinite(value):
-                    raise BpengineError(
-                        _("{what}: {name} is {value}, not a number JSON can hold").format(
-                            what=what, name=_path(entry), value=value
+                # one type test settles the common scalar: this walk runs on every call's data
+                if isinstance(value, str):
+                    if not _storable(value):
+                        _refuse_text(what, _path(entry))
+                elif isinstance(value, float):
+                    if not math.isfinite(value):
+                        raise BpengineError(
+                            _("{what}: {name} is {value}, not a number JSON can hold").format(
+                                what=what, name=_path(entry), value=value
+                            )
                         )
-                    )
-                if isinstance(value, str) and not _storable(value):
-                    _refuse_text(what, _path(entry))
-                if not isinstance(value, _JSON_SCALARS) and type(value) not in kept:
+                    if abs(value) >= _EXPONENT_FROM:
+                        _check_large_float(value, bound, what, _path(entry))
+                elif isinstance(value, int):
+                    if not isinstance(value, bool) and abs(value) >= bound:
+                        raise BpengineError(
+                            _(
+                                "{what}: {name} is an integer of more than {digits} digits "
+                                "(limit EngineLimits.integer_digits)"
+                            ).format(what=what, name=_path(entry), digits=self.integer_digits)
+                        )
+                elif value is not None and type(value) not in kept:
                     # a set or a date would fail to store, or come back as something else
                     raise BpengineError(
                         _(
@@ -215,6 +203,45 @@ def _storable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _check_large_float(value: float, bound: int, what: str, name: str) -> None:
+    """Refuse a float PostgreSQL would not give back equal: its JSON (``1e+23``) is read
+    into JSONB as the exact decimal it spells and written out as the whole number
+    ``100000000000000000000000``, which comes back an int that is not the float
+    (99999999999999991611392 is); or one that would come back an integer over the limit."""
+    back = int(Decimal(repr(value)))
+    if back != value or abs(back) >= bound:
+        raise BpengineError(
+            _(
+                "{what}: {name} is {value}, a float PostgreSQL would give back as another "
+                "number (the whole number its digits spell): give an integer of at most "
+                "{digits} digits, or text"
+            ).format(what=what, name=name, value=value, digits=len(str(bound)) - 1)
+        )
+
+
+def _check_keys(value: dict, entry, what: str) -> None:
+    """Refuse a key that is not text (json.dumps writes 1, None, True as "1", "null", "true",
+    a silent change, and fails on a tuple key) or text a database cannot store."""
+    for key in value:
+        if not isinstance(key, str):
+            raise BpengineError(
+                _(
+                    "{what}: {name} has a key that is not text: {key} ({kind}); "
+                    "case data is JSON, whose keys are text: give the key as text"
+                ).format(
+                    what=what,
+                    name=_path(entry),
+                    key=ascii(key)[:60],
+                    kind=type(key).__name__,
+                )
+            )
+        if not _storable(key):
+            _refuse_text(
+                what,
+                _("{name} key {key}").format(name=_path(entry), key=ascii(key)[:60]),
+            )
 
 
 def _refuse_text(what: str, name: str) -> None:

@@ -82,6 +82,14 @@ COLLECTION = _multi(
         ({"lampiran": {"a\x00": 1}}, r"lampiran key 'a\\x00' holds a NUL character"),
         ({"biaya": float("nan")}, r"biaya is nan, not a number JSON can hold"),
         ({"biaya": [float("-inf")]}, r"biaya\[0\] is -inf, not a number JSON can hold"),
+        # PostgreSQL reads 1e+23 as the exact decimal and gives back the int 10**23, which
+        # is not the float 1e23 (99999999999999991611392): SQLite gave back the float
+        (
+            {"jarak": 1e23},
+            r"jarak is 1e\+23, a float PostgreSQL would give back as another number \(the "
+            r"whole number its digits spell\): give an integer of at most 30 digits, or text",
+        ),
+        ({"x": [-1.7976931348623157e308]}, r"x\[0\] is -1\.7976931348623157e\+308, a float"),
         # JSON has no tuples: stored as a list, a tuple would come back as one and no longer
         # equal a tuple in a condition; refused, the user writes the list
         (
@@ -279,3 +287,36 @@ def test_a_key_that_is_not_text_is_refused_by_every_call_that_takes_data(databas
             incident.error
         )
         assert "7" not in engine.get(cuti.id).data.get("arsip", {})
+
+
+EDGES = {
+    "besar": 10**30 - 1,  # the most digits EngineLimits.integer_digits lets through
+    "negatif": -(10**30) + 1,
+    "sepuluh_pangkat_20": 1e20,  # back from PostgreSQL as the int 10**20: equal
+    "besar_pecahan": 1234567890123456.8,  # below 1e16: no exponent, back as it was
+    "terkecil": 5e-324,
+    "nol_negatif": -0.0,
+    "pecahan": 0.1,
+    "nik": 3273012345678901,
+    "teks": "\u2028\ufeff\U0001f600 \\ \" '",
+    "bersarang": _deep(31),
+}
+
+
+def test_what_the_limits_let_through_every_database_gives_back_as_it_was(database, tmp_path):
+    """PostgreSQL's JSONB keeps numbers as numeric: the largest integer and the extreme
+    floats the limits let through come back equal, on start and after a restart."""
+    url = database or f"sqlite:///{tmp_path / 'tepi.db'}"
+    with Engine(url) as engine:
+        engine.deploy(CUTI)
+        case = engine.start("cuti", {"hari": 2, "revisi": 0, **EDGES})
+    with Engine(url) as engine:
+        data = engine.get(case.id).data
+        [task] = engine.inbox()
+        engine.complete(task.id, {f"{key}_lagi": value for key, value in EDGES.items()})
+        stored = engine.get(case.id).data
+        again = {key: stored[f"{key}_lagi"] for key in EDGES}
+    for got in (data, again):
+        for key, value in EDGES.items():
+            assert got[key] == value, key
+            assert type(got[key]) is type(value) or key == "sepuluh_pangkat_20", key

@@ -24,7 +24,7 @@ from ..engine import Engine
 from ..errors import BpengineError, hide_password
 from ..i18n import N_, _, ngettext
 from . import options
-from .engine_config import engine_options, engine_settings
+from .engine_config import engine_options, engine_settings, label_lane_zones
 from .help import group
 
 __all__ = ["case"]
@@ -65,6 +65,7 @@ def _open(url: str | None, create: bool = False) -> Engine:
                 ).format(url=hide_password(url), path=path)
             )
     engine = Engine(url, **engine_settings())
+    label_lane_zones(engine)  # a refused lane zone names --lane-tz
     # released when the command ends, error or not: in-process callers (tests, an app
     # calling main) would otherwise keep a PostgreSQL connection open per call
     click.get_current_context().call_on_close(engine.close)

@@ -8,9 +8,10 @@ options give them to the commands that move cases::
     bpengine case complete TASK --scenario cuti.scenario.yaml --tz Asia/Jakarta \\
         --lane-tz "Kantor Wilayah Makassar=Asia/Makassar" --db sqlite:///try.db
 
-``--scenario`` (or $BPENGINE_SCENARIO) lends its ``calendar:`` (office hours, holidays);
-``--tz`` (or $BPENGINE_TZ) is the engine's zone (default WIB); ``--lane-tz LANE=ZONE``
-(repeatable) a lane's own.
+``--scenario`` (or $BPENGINE_SCENARIO) lends its ``calendar:`` (office hours, holidays,
+``timezone``) and its lanes' ``timezone``; ``--tz`` (or $BPENGINE_TZ) is the engine's zone
+(default: the scenario's, else WIB); ``--lane-tz LANE=ZONE`` (repeatable) a lane's own, over
+the scenario's. Starting a case refuses a lane zone for a lane no deployed process has.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..errors import BpengineError
 from ..i18n import N_, _
 from ..scenario import load_scenario
 
-__all__ = ["engine_options", "engine_settings"]
+__all__ = ["engine_options", "engine_settings", "label_lane_zones"]
 
 _META = "bpengine.engine_settings"
 
@@ -47,7 +48,8 @@ def engine_options(f):
             metavar="LANE=ZONE",
             help=N_(
                 'A lane\'s own time zone, e.g. "Kantor Wilayah Makassar=Asia/Makassar" '
-                "(WITA): its due dates count its office hours (repeatable)."
+                "(WITA): its due dates count its office hours (repeatable; over the "
+                "scenario's lanes.X.timezone)."
             ),
         ),
         click.option(
@@ -58,7 +60,7 @@ def engine_options(f):
             show_envvar=True,
             help=N_(
                 "Time zone of the calendar's office hours and of due dates (IANA name; "
-                "default Asia/Jakarta, WIB)."
+                "default: the scenario's calendar.timezone, else Asia/Jakarta, WIB)."
             ),
         ),
         click.option(
@@ -69,8 +71,9 @@ def engine_options(f):
             envvar="BPENGINE_SCENARIO",
             show_envvar=True,
             help=N_(
-                "Scenario YAML whose calendar (office hours, holidays) due dates and "
-                "timer durations count in; without it they count calendar time."
+                "Scenario YAML whose calendar (office hours, holidays, time zones of the "
+                "calendar and lanes) due dates and timer durations count in; without it "
+                "they count calendar time."
             ),
         ),
     ):
@@ -80,8 +83,8 @@ def engine_options(f):
 
 def _settings(scenario, tz, lane_tz) -> dict:
     settings: dict = {}
-    if scenario:
-        settings["calendar"] = load_scenario(scenario).calendar
+    if scenario:  # the whole scenario: its calendar and its zones
+        settings["calendar"] = load_scenario(scenario)
     if tz:
         settings["timezone"] = _zone(tz, "--tz")
     lanes = {}
@@ -102,6 +105,13 @@ def _zone(name: str, option: str):
         return zone(name)
     except BpengineError as exc:
         raise BpengineError(f"{option}: {exc}") from None
+
+
+def label_lane_zones(engine) -> None:
+    """Let the engine name ``--lane-tz`` when it refuses a lane given there."""
+    for lane, origin in engine.lane_zone_origins.items():
+        if origin == "lane_timezones":
+            engine.lane_zone_origins[lane] = f"--lane-tz {lane!r}"
 
 
 def engine_settings() -> dict:

@@ -35,6 +35,7 @@ __all__ = [
     "resolve_assignment",
     "zone",
     "zone_name",
+    "engine_zones",
     "pack_names",
     "CAMUNDA",
 ]
@@ -69,6 +70,26 @@ def zone(value) -> _dt.tzinfo:
                 "Asia/Makassar or Asia/Jayapura"
             ).format(zone=value)
         ) from None
+
+
+def engine_zones(calendar, timezone, lane_timezones) -> tuple:
+    """An engine's zone, its lanes' zones and where each lane zone came from.
+
+    A whole scenario given as ``calendar`` lends ``calendar.timezone`` and
+    ``lanes.X.timezone``; ``timezone`` and ``lane_timezones`` given to the engine win
+    (lane by lane). The origin names the setting in a refusal of a lane no process has.
+    """
+    source = getattr(calendar, "source", "scenario")
+    scenario_zone = getattr(calendar, "timezone", None)
+    own = zone(timezone if timezone is not None else scenario_zone or "Asia/Jakarta")
+    lanes, origins = {}, {}
+    for lane, name in (getattr(calendar, "lane_timezones", None) or {}).items():
+        lanes[str(lane)] = zone(name)
+        origins[str(lane)] = f"{source}: lanes.{lane}.timezone"
+    for lane, tz in (lane_timezones or {}).items():
+        lanes[str(lane)] = zone(tz)
+        origins[str(lane)] = "lane_timezones"
+    return own, lanes, origins
 
 
 def zone_name(tz: _dt.tzinfo) -> str | None:

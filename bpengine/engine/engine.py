@@ -45,7 +45,7 @@ from ..model.spiff import (
     message_names,
     task_senders,
 )
-from .assignment import read_assignments, resolve_assignment, zone, zone_name
+from .assignment import engine_zones, read_assignments, resolve_assignment, zone_name
 from .events import summarise
 from .forms import FormOperations, read_forms
 from .jobs import JobOperations, JobPolicy, resolve
@@ -111,15 +111,19 @@ class Engine(
     calendar : bpengine Scenario or Calendar, or callable, optional
         Timer durations then count working time: with a scenario calendar ``P3D`` means
         three working days and ``PT2H`` two working hours (in ``timezone``); a callable
-        ``calendar(start, duration) -> due`` decides by itself.
-    timezone : datetime.tzinfo or str
-        Where the calendar's office hours are (default WIB, ``"Asia/Jakarta"``, UTC+7); an
-        IANA name is read with zoneinfo. User tasks' due dates come back in it (or in their
-        lane's zone).
+        ``calendar(start, duration) -> due`` decides by itself. A whole Scenario also
+        lends its zones (``calendar.timezone``, ``lanes.X.timezone``) where ``timezone``
+        and ``lane_timezones`` do not say otherwise.
+    timezone : datetime.tzinfo or str, optional
+        Where the calendar's office hours are (default: the scenario's
+        ``calendar.timezone``, else WIB, ``"Asia/Jakarta"``, UTC+7); an IANA name is read
+        with zoneinfo. User tasks' due dates come back in it (or in their lane's zone).
     lane_timezones : dict, optional
         Lane name -> time zone (tzinfo or IANA name: ``"Asia/Makassar"`` for WITA,
         ``"Asia/Jayapura"`` for WIT) of offices outside ``timezone``: their user tasks'
-        due dates count their office hours, and come back in their zone.
+        due dates count their office hours, and come back in their zone. Given over a
+        scenario's lane zones, lane by lane. Starting a case refuses a lane that no
+        deployed process has (a misspelt lane would silently keep the engine's zone).
     retries : int
         How often a job (a timer, a service handler) is tried before its case fails
         (default 3, as Camunda); per element with :meth:`set_retries` or ``register``.
@@ -160,7 +164,7 @@ class Engine(
         *,
         clock: Callable[[], _dt.datetime] | None = None,
         calendar=None,
-        timezone: _dt.tzinfo | str = "Asia/Jakarta",
+        timezone: _dt.tzinfo | str | None = None,
         lane_timezones: dict | None = None,
         migrate: bool | None = None,
         retries: int = 3,
@@ -183,8 +187,10 @@ class Engine(
         self._cached: OrderedDict[str, tuple[int, int, str, dict, object]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.limits = limits
-        self.timezone = zone(timezone)
-        self.lane_timezones = {str(lane): zone(tz) for lane, tz in (lane_timezones or {}).items()}
+        self.timezone, self.lane_timezones, self.lane_zone_origins = engine_zones(
+            calendar, timezone, lane_timezones
+        )
+        self._lanes_checked: set[str] = set()  # lane zones found in a deployed process
         self.url = url
         self.db, self._sessions = connect(url)
         self.clock = clock or _utcnow
@@ -540,6 +546,8 @@ class Engine(
         it; ``fired_start`` the timer start event a schedule fired.
         """
         runtime = self._runtime(session, definition.id)
+        if self.lane_timezones.keys() - self._lanes_checked:
+            self._check_lane_zones(session, definition, runtime)
         workflow = runtime.new(data, fired_start=fired_start)
         caught, finished = runtime.begin(workflow, trigger and trigger[:3], definition.key)
         row = CaseRow(
@@ -632,6 +640,33 @@ class Engine(
         # job's failure drops the bpe_ keys (jobs._run_job)
         session.info.setdefault("bpe_cache", {})[row.id] = (row, row.state, row.data, workflow)
         return open_rows
+
+    def _check_lane_zones(self, session, definition: DefinitionRow, runtime: Runtime) -> None:
+        """Refuse a lane zone whose lane neither this process nor any other deployed one
+        has: it would never apply, and due dates would silently count the engine's zone."""
+        self._lanes_checked |= self.lane_timezones.keys() & runtime.lanes
+        unknown = self.lane_timezones.keys() - self._lanes_checked
+        if not unknown:
+            return
+        # an engine may serve several processes: a lane zone may be for another one
+        newest = select(func.max(DefinitionRow.id)).group_by(DefinitionRow.key)
+        for other in session.scalars(select(DefinitionRow.id).where(DefinitionRow.id.in_(newest))):
+            if other != definition.id:
+                self._lanes_checked |= unknown & self._runtime(session, other).lanes
+        unknown -= self._lanes_checked
+        if unknown:
+            lane = sorted(unknown)[0]
+            raise BpengineError(
+                _(
+                    "{origin}: no lane {lane!r} in {key} nor in any other deployed process "
+                    "(lanes of {key}: {lanes})"
+                ).format(
+                    origin=self.lane_zone_origins.get(lane, "lane_timezones"),
+                    lane=lane,
+                    key=definition.key,
+                    lanes=", ".join(sorted(runtime.lanes)) or _("none"),
+                )
+            )
 
     def _zone_of(self, lane: str | None) -> _dt.tzinfo:
         return self.lane_timezones.get(lane, self.timezone) if lane else self.timezone

@@ -215,6 +215,13 @@ class Runtime:
             for task_spec in process.task_specs.values()
             if type(task_spec).__name__ == "EndEvent" and getattr(task_spec, "bpmn_id", None)
         }
+        # Lane names (a lane zone must name one of some deployed process).
+        self.lanes = {
+            task_spec.lane
+            for process in (spec, *subprocess_specs.values())
+            for task_spec in process.task_specs.values()
+            if getattr(task_spec, "lane", None)
+        }
 
     def new(self, data: dict, *, fired_start: str | None = None) -> BpmnWorkflow:
         """A new instance with ``data``; ``fired_start``: a timer start event whose time has

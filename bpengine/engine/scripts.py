@@ -35,6 +35,7 @@ __all__ = ["SafeEnvironment", "SafeScriptEngine"]
 Calendar = Callable[[_dt.datetime, _dt.timedelta], _dt.datetime]
 # what SpiffWorkflow's registry stores and restores as it was (a script's deadline)
 _STATE_KEEPS = (_dt.datetime, _dt.timedelta, UUID)
+_UNSET = object()
 
 
 class SafeEnvironment(TaskDataEnvironment):
@@ -91,6 +92,7 @@ class SafeScriptEngine(PythonScriptEngine):
             raise ExpressionError(f"{task.task_spec.bpmn_id}: {exc}") from None
 
     def execute(self, task, script, external_context=None):
+        before = dict(task.data)  # shallow: which values the script left as they were
         try:
             done = self.environment.execute(script, task.data, external_context or {})
         except ExpressionError as exc:
@@ -101,19 +103,26 @@ class SafeScriptEngine(PythonScriptEngine):
                     bpmn_id=task.task_spec.bpmn_id, error=type(exc).__name__, exc=exc
                 )
             ) from None
-        self._check_result(task)
+        self._check_result(task, before)
         return done
 
-    def _check_result(self, task) -> None:
+    def _check_result(self, task, before: dict) -> None:
         """What a trusted script left in the task's data must survive the instance state
         as it is: a tuple, a set or a key like ``1`` would come back changed (a list, a
         list, ``"1"``), a date or a tuple key would stop the step with a TypeError, a NaN or
         a NUL character would be refused by PostgreSQL, and data too deep would overflow
         the serializer. The script fails instead, naming itself and the key, as a script
         that raises does: the call is refused, or a job's case gets an incident."""
-        # modules a script imported are dropped by the serializer (SpiffWorkflow drops its
-        # functions itself): script-local, not case data
-        data = {k: v for k, v in task.data.items() if not isinstance(v, ModuleType)}
+        # Modules a script imported are dropped by the serializer (SpiffWorkflow drops its
+        # functions itself): script-local, not case data. A value the script left alone was
+        # checked when it came in (a 1 MB text is not walked again at every script), unless
+        # it is a list or dict the script may have changed in place.
+        data = {
+            k: v
+            for k, v in task.data.items()
+            if not isinstance(v, ModuleType)
+            and (before.get(k, _UNSET) is not v or isinstance(v, (dict, list)))
+        }
         what = _("{bpmn_id}: script result").format(bpmn_id=task.task_spec.bpmn_id)
         try:
             self.limits.check_data(data, what, kept=_STATE_KEEPS)

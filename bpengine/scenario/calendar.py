@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -35,6 +36,8 @@ __all__ = [
     "INDONESIA_HOURS",
     "holiday_set",
     "parse_hours",
+    "read_zone",
+    "zone_offset",
     "SHIPPED_HOLIDAYS",
 ]
 
@@ -141,6 +144,64 @@ def parse_hours(spec: object, where: str = "calendar.hours") -> _Hours:
     if not any(week):
         raise ScenarioError(_("{where}: no working hours on any day").format(where=where))
     return tuple(week)
+
+
+def read_zone(value: object, where: str) -> str:
+    """An IANA time zone name (``Asia/Makassar``) checked against the zone database.
+
+    Only IANA names: ``WITA`` is not one (and the engine, ``--tz``, takes the same names).
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``where`` (``calendar.timezone``, ``lanes.X.timezone``) and the value.
+    """
+    try:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(value)
+        zoneinfo.ZoneInfo(value.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ScenarioError(
+            _(
+                "{where}: {value} is not an IANA time zone such as Asia/Jakarta (WIB), "
+                "Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
+            ).format(where=where, value=repr(value))
+        ) from None
+    return value.strip()
+
+
+def zone_offset(name: str, day: dt.date) -> int:
+    """Minutes ahead of UTC of zone ``name`` at noon of ``day``."""
+    noon = dt.datetime.combine(day, dt.time(12), zoneinfo.ZoneInfo(name))
+    offset = noon.utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def _shift_hours(hours: _Hours, minutes: int) -> _Hours:
+    # Each span moves by ``minutes`` on the week's clock; a span pushed over midnight is
+    # split between the two weekdays (Monday 01:00 earlier is Sunday 24:00 minus one hour).
+    week_len = 7 * 1440
+    days: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+    for weekday, spans in enumerate(hours):
+        for a, b in spans:
+            start = (weekday * 1440 + a + minutes) % week_len
+            end = start + (b - a)
+            while start < end:
+                day = (start // 1440) % 7
+                cut = min(end, (start // 1440 + 1) * 1440)
+                days[day].append((start % 1440, (cut - 1) % 1440 + 1))
+                start = cut
+    merged = []
+    for pieces in days:
+        pieces.sort()
+        out: list[tuple[int, int]] = []
+        for a, b in pieces:
+            if out and out[-1][1] >= a:
+                out[-1] = (out[-1][0], max(out[-1][1], b))
+            else:
+                out.append((a, b))
+        merged.append(tuple(out))
+    return tuple(merged)
 
 
 class WorkingClock:
@@ -328,6 +389,16 @@ class Calendar:
     @classmethod
     def always(cls) -> Calendar:
         return cls(ALWAYS_HOURS, frozenset())
+
+    def shifted(self, minutes: int) -> Calendar:
+        """The same office hours seen from a clock ``minutes`` ahead (negative: behind).
+
+        An office in WITA (UTC+8) working 07:30-16:00 works 06:30-15:00 on a WIB clock:
+        ``shifted(-60)``. Holidays stay whole dates of the office's own zone.
+        """
+        if not minutes:
+            return self
+        return Calendar(_shift_hours(self.hours, minutes), self.holidays)
 
     @property
     def around_the_clock(self) -> bool:

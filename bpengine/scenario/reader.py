@@ -17,7 +17,7 @@ from ..expressions import compile_expression
 from ..i18n import N_, _
 from . import limits
 from .batch_rules import RULE_KEYS, read_batch_rules
-from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours
+from .calendar import SHIPPED_HOLIDAYS, Calendar, holiday_set, parse_hours, read_zone, zone_offset
 from .distributions import Distribution, parse_choice, parse_distribution, parse_minutes
 from .scenario import (
     ALLOCATIONS,
@@ -171,7 +171,7 @@ def _number(value: object, where: str, low: float | None = None, integer: bool =
 
 def _calendar(spec: object) -> tuple[Calendar, list[str]]:
     spec = _mapping(spec, "calendar")
-    _only(spec, "calendar", ("hours", "holidays"))
+    _only(spec, "calendar", ("hours", "holidays", "timezone"))
     hours = parse_hours(spec.get("hours"))
     names = spec.get("holidays", list(SHIPPED_HOLIDAYS))
     if not isinstance(names, list):
@@ -388,6 +388,9 @@ def from_mapping(doc: object, model: ProcessModel | None, source: str) -> Scenar
     sc = Scenario(
         calendar=calendar, start=_start(doc.get("start"), sets), source=source, raw=doc, model=model
     )
+    cal_spec = doc.get("calendar")
+    if isinstance(cal_spec, dict) and cal_spec.get("timezone") is not None:
+        sc.timezone = read_zone(cal_spec["timezone"], "calendar.timezone")
     if doc.get("service_standard") is not None:
         sc.service_standard_minutes = parse_minutes(
             doc["service_standard"], "service_standard", day
@@ -480,7 +483,11 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
     where = f"lanes.{key}"
     name = _lane_name(models, key, where)
     spec = _mapping(spec, where)
-    _only(spec, where, ("staff", "cost_per_hour", "duration", "hours", "people", "allocation"))
+    _only(
+        spec,
+        where,
+        ("staff", "cost_per_hour", "duration", "hours", "people", "allocation", "timezone"),
+    )
     staff = _head_count(spec.get("staff", 1), f"{where}.staff")
     cost = _number(spec.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0)
     own = (
@@ -488,6 +495,10 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
         if "hours" in spec
         else None
     )
+    shift = 0
+    if spec.get("timezone") is not None:
+        sc.lane_timezones[name] = read_zone(spec["timezone"], f"{where}.timezone")
+        shift = _lane_shift(sc, name, where)
     allocation = spec.get("allocation", "soonest_start")
     if allocation not in ALLOCATIONS:
         raise ScenarioError(
@@ -495,6 +506,7 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
                 where=where, allocation=allocation, choices=", ".join(ALLOCATIONS)
             )
         )
+    priced: tuple[Person, ...] = ()
     if "people" in spec:
         people = _people(spec["people"], where, models, name, own or calendar, day)
         if "staff" in spec and staff != len(people):
@@ -507,11 +519,18 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
         if all(p.cost_per_hour is not None for p in people):
             cost = sum(p.cost_per_hour or 0.0 for p in people) / len(people)
         priced = tuple(
-            p
-            if p.cost_per_hour is not None
-            else Person(p.name, p.calendar, cost, p.tasks, p.durations)
+            Person(
+                p.name,
+                p.calendar.shifted(shift) if p.calendar else None,
+                cost if p.cost_per_hour is None else p.cost_per_hour,
+                p.tasks,
+                p.durations,
+            )
             for p in people
         )
+    if shift:  # its hours (and its people's) are local: onto the simulation's clock
+        own = (own or calendar).shifted(shift)
+    if "people" in spec:
         sc.lanes[name] = LaneStaff(len(priced), cost, own, priced, allocation)
     else:
         sc.lanes[name] = LaneStaff(staff, cost, own, (), allocation)
@@ -519,6 +538,37 @@ def _read_lane(sc: Scenario, models: list[Any] | None, key: object, spec: object
         sc.lane_durations[name] = parse_distribution(
             spec["duration"], f"{where}.duration", working_day_minutes=day
         )
+
+
+def _lane_shift(sc: Scenario, name: str, where: str) -> int:
+    """Minutes to add to a lane's local office hours to read them on the simulation's
+    clock (the calendar's zone, WIB when it names none): -60 for a WITA lane in WIB."""
+    lane_zone, clock_zone = sc.lane_timezones[name], sc.timezone or "Asia/Jakarta"
+    day = sc.start.date()
+    shift = zone_offset(clock_zone, day) - zone_offset(lane_zone, day)
+    # Indonesian zones keep one offset all year; a zone with daylight saving does not
+    summer = day.replace(month=7, day=1) if day.month < 7 else day.replace(month=1, day=1)
+    if shift != zone_offset(clock_zone, summer) - zone_offset(lane_zone, summer):
+        sc.notes.append(
+            _(
+                "{where}: {lane_zone} and {clock_zone} change their difference during the "
+                "year (daylight saving); the simulation keeps the one on {day}"
+            ).format(where=where, lane_zone=lane_zone, clock_zone=clock_zone, day=day)
+        )
+    if shift:  # say so: the lane's times in the results read on the simulation's clock
+        sc.notes.append(
+            _(
+                "{where}: office hours are local to {lane_zone}; the simulation's clock is "
+                "{clock_zone}, on which they start {minutes} min {direction}"
+            ).format(
+                where=where,
+                lane_zone=lane_zone,
+                clock_zone=clock_zone,
+                minutes=abs(shift),
+                direction=_("earlier") if shift < 0 else _("later"),
+            )
+        )
+    return shift
 
 
 def _read_task(sc: Scenario, models: list[Any] | None, key: object, spec: object) -> None:

@@ -218,6 +218,11 @@ class Scenario:
     """Everything a simulation needs beyond the model; read-only once loaded."""
 
     calendar: Calendar = field(default_factory=Calendar.indonesia)
+    # IANA zone of the calendar's office hours (``calendar.timezone``; None: WIB as the
+    # engine's default) and of lanes elsewhere (``lanes.X.timezone``). The simulator's
+    # clock runs in ``timezone``: a lane's hours are shifted onto it when read.
+    timezone: str | None = None
+    lane_timezones: dict[str, str] = field(default_factory=dict)
     start: dt.datetime = dt.datetime(2025, 1, 6, 7, 30)
     service_standard_minutes: float | None = None
     arrivals: Arrivals = field(default_factory=Arrivals)

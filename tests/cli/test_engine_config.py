@@ -85,3 +85,43 @@ def test_bad_calendar_options_name_the_option(tmp_path, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+ZONED = PENUGASAN.with_suffix(".scenario.yaml")  # calendar.timezone and lanes.X.timezone
+
+
+def test_the_scenarios_time_zones_apply_and_lane_tz_wins(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    due, created = _verifier_due(url, "--scenario", str(ZONED))
+    assert due.utcoffset() == dt.timedelta(hours=8)  # lanes."Kantor Wilayah Makassar".timezone
+    assert load_scenario(ZONED).calendar.working_days_between(
+        created.astimezone(due.tzinfo).replace(tzinfo=None), due.replace(tzinfo=None)
+    ) == pytest.approx(2.0)
+    due, _ = _verifier_due(
+        url, "--scenario", str(ZONED), "--lane-tz", "Kantor Wilayah Makassar=Asia/Jayapura"
+    )
+    assert due.utcoffset() == dt.timedelta(hours=9)
+
+
+def test_a_misspelt_lane_or_a_bad_scenario_zone_is_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    result = CliRunner().invoke(
+        main,
+        ["case", "start", str(PENUGASAN), *DATA, "--lane-tz", "Kanwil Makassar=Asia/Makassar"]
+        + ["--db", url],
+    )
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines()[-1] == (  # after "deployed penugasan v1"
+        "error: --lane-tz 'Kanwil Makassar': no lane 'Kanwil Makassar' in penugasan nor in any "
+        "other deployed process (lanes of penugasan: Kantor Wilayah Makassar, Kepala, Sekretariat)"
+    )
+    bad = tmp_path / "bad.scenario.yaml"
+    bad.write_text(ZONED.read_text("utf-8").replace("timezone: Asia/Makassar", "timezone: WITA"))
+    result = CliRunner().invoke(
+        main, ["case", "start", str(PENUGASAN), *DATA, "--scenario", str(bad), "--db", url]
+    )
+    assert result.exit_code != 0
+    assert (
+        "lanes.Kantor Wilayah Makassar.timezone: 'WITA' is not an IANA time zone" in result.output
+    )
+    assert len(result.output.strip().splitlines()) == 1

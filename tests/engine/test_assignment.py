@@ -299,3 +299,68 @@ def test_an_assignee_too_long_to_store_is_refused_naming_it_on_both_databases(
         assert after.tasks[0].assignee == "wati"
     finally:
         engine.close()
+
+
+def test_a_scenarios_time_zones_give_the_due_dates_their_offices_zone(clock, data_dir):
+    from bpengine.scenario import load_scenario
+
+    scenario = load_scenario(data_dir / "penugasan.scenario.yaml")
+    assert scenario.lane_timezones == ZONES  # lanes.X.timezone, WIB for the others
+    clock.now = MONDAY_14_WIB
+    with Engine(clock=clock, calendar=scenario) as engine:
+        engine.deploy(data_dir / "penugasan.bpmn")
+        [terima] = engine.start("penugasan", DATA).tasks
+        assert terima.due == dt.datetime(2025, 1, 7, 9, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+        verifikasi = engine.complete(terima.id, {}, actor="ani", groups=["loket"]).tasks[0]
+        # the regional office: 15:00 WITA + 2 working days of Makassar's own hours
+        assert verifikasi.due == dt.datetime(2025, 1, 8, 15, 0, tzinfo=ZoneInfo("Asia/Makassar"))
+    # the engine's own arguments win over the scenario's zones
+    scenario.timezone = "Asia/Makassar"  # as calendar.timezone: Asia/Makassar
+    with Engine(clock=clock, calendar=scenario, lane_timezones={ZONE_LANE: "Asia/Jayapura"}) as e:
+        e.deploy(data_dir / "penugasan.bpmn")
+        [terima] = e.start("penugasan", DATA).tasks
+        # 15:00 WITA on Monday + 4 working hours: 1 on Monday, 3 on Tuesday from 07:30
+        assert terima.due == dt.datetime(2025, 1, 7, 10, 30, tzinfo=ZoneInfo("Asia/Makassar"))
+        verifikasi = e.complete(terima.id, {}, actor="ani", groups=["loket"]).tasks[0]
+        assert verifikasi.due.tzinfo == ZoneInfo("Asia/Jayapura")
+    with Engine(clock=clock, calendar=scenario, timezone="Asia/Jakarta") as e:
+        assert e.timezone == ZoneInfo("Asia/Jakarta")
+
+
+ZONE_LANE = "Kantor Wilayah Makassar"
+
+
+def test_a_lane_zone_for_a_lane_no_process_has_is_refused_at_start(clock, data_dir):
+    with Engine(clock=clock, lane_timezones={"Kantor Wilayah Makasar": "Asia/Makassar"}) as e:
+        e.deploy(data_dir / "penugasan.bpmn")
+        with pytest.raises(BpengineError) as err:
+            e.start("penugasan", DATA)
+        assert str(err.value) == (
+            "lane_timezones: no lane 'Kantor Wilayah Makasar' in penugasan nor in any other "
+            "deployed process (lanes of penugasan: Kantor Wilayah Makassar, Kepala, Sekretariat)"
+        )
+        assert e.find_cases().total == 0  # nothing was written
+    # a lane of another deployed process is fine: one engine serves several processes
+    with Engine(
+        clock=clock, lane_timezones={ZONE_LANE: "Asia/Makassar", "Pegawai": "Asia/Jayapura"}
+    ) as e:
+        e.deploy(data_dir / "penugasan.bpmn")
+        e.deploy(data_dir / "cuti.bpmn")
+        assert e.start("penugasan", DATA).status == "running"
+
+
+def test_a_scenario_lane_zone_that_names_no_lane_is_refused_naming_the_file(
+    clock, data_dir, tmp_path
+):
+    from bpengine.scenario import load_scenario
+
+    text = (data_dir / "penugasan.scenario.yaml").read_text("utf-8")
+    path = tmp_path / "salah.scenario.yaml"
+    path.write_text(text.replace("Kantor Wilayah Makassar:", "Kanwil Makassar:"), "utf-8")
+    with Engine(clock=clock, calendar=load_scenario(path)) as e:
+        e.deploy(data_dir / "penugasan.bpmn")
+        with pytest.raises(
+            BpengineError,
+            match=r"salah.scenario.yaml: lanes.Kanwil Makassar.timezone: no lane 'Kanwil Makassar' in penugasan",
+        ):
+            e.start("penugasan", DATA)

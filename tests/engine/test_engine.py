@@ -216,7 +216,13 @@ def test_a_multi_instance_expression_that_can_never_evaluate_is_refused_at_deplo
     ("task_id", "data", "lane", "error", "match"),
     [
         ("no-such-task", {}, None, NotFound, "no task 'no-such-task'"),
-        ("<approval>", {"when": object()}, None, BpengineError, "when is of type object, which case data \\(JSON\\) cannot hold"),
+        (
+            "<approval>",
+            {"when": object()},
+            None,
+            BpengineError,
+            "when is of type object, which case data \\(JSON\\) cannot hold",
+        ),
         (
             "<approval>",
             {"x": float("nan")},

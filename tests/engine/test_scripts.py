@@ -6,6 +6,7 @@ PostgreSQL (whose JSON refuses NaN and U+0000, which SQLite stored)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from xml.sax.saxutils import escape
 
@@ -33,7 +34,7 @@ def _model(script: str, *, timer: bool = False, check: str = "") -> bytes:
     nodes += [*(["SC_periksa"] if check else []), "E"]
     flows = "".join(
         f'<sequenceFlow id="F{i}" sourceRef="{a}" targetRef="{b}"/>'
-        for i, (a, b) in enumerate(zip(nodes, nodes[1:]))
+        for i, (a, b) in enumerate(itertools.pairwise(nodes))
     )
     second = (
         f'<scriptTask id="SC_periksa" scriptFormat="python"><script>{escape(check)}'
@@ -124,3 +125,20 @@ def test_what_the_state_keeps_faithfully_a_script_may_leave(url):
     with Engine(url) as engine:  # restored from the database, not an instance kept in memory
         [task] = engine.get(case.id).tasks
         assert engine.complete(task.id, {}).status == "completed"
+
+
+def test_a_value_the_script_changes_in_place_is_checked_too(url):
+    """Values a script leaves alone were checked when they came in; a list or dict it may
+    have changed in place is walked again."""
+    with Engine(url) as engine:
+        engine.deploy(
+            _model("lampiran.append(('ktp', 1))"), trust_scripts=True
+        )
+        with pytest.raises(
+            ExpressionError, match=r"SC_hitung: script result: lampiran\[1\] is a tuple"
+        ):
+            engine.start("skrip", {"lampiran": ["surat"], "berkas": {}, "teks": "x" * 100})
+        engine.deploy(_model("berkas['kk'] = {1, 2}"), trust_scripts=True)
+        with pytest.raises(ExpressionError, match=r"script result: berkas\.kk is of type set"):
+            engine.start("skrip", {"berkas": {}})
+        assert engine.cases() == []

@@ -87,3 +87,13 @@ def test_work_matches_next_working_plus_add():
     for t, d in zip(rng.uniform(0, 90 * 1440, 2000), rng.exponential(120, 2000), strict=True):
         start = clock.next_working(t)
         assert clock.work(t, d) == pytest.approx((start, clock.add(start, d)))
+
+
+def test_office_hours_seen_from_another_zone_move_and_wrap_over_midnight():
+    makassar = Calendar.indonesia().shifted(-60)  # WITA hours on a WIB clock
+    assert makassar.hours[0] == ((390, 660), (720, 900))  # 06:30-11:00, 12:00-15:00
+    assert makassar.working_minutes_per_day == Calendar.indonesia().working_minutes_per_day
+    night = Calendar((((0, 60),), (), (), (), (), (), ((1400, 1440),)), frozenset())
+    # Monday 00:00-01:00 half an hour earlier: Monday 00:00-00:30 and Sunday 23:30-24:00
+    assert night.shifted(-30).hours == (((0, 30),), (), (), (), (), (), ((1370, 1440),))
+    assert night.shifted(0) is night

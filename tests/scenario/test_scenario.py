@@ -254,3 +254,63 @@ def test_a_probability_for_an_event_that_is_no_boundary_event_is_refused():
         load_scenario({"events": {"Timer_tunggu_blangko": {"probability": 0.5}}}, model=model)
     assert "events.Timer_tunggu_blangko.probability" in str(err.value)
     assert "boundary" in str(err.value)
+
+
+PENUGASAN = Path(__file__).resolve().parents[1] / "engine" / "data" / "penugasan.bpmn"
+
+
+def test_time_zones_of_the_calendar_and_lanes_are_read_and_shift_a_lanes_hours():
+    model = load(PENUGASAN)
+    sc = load_scenario(PENUGASAN.with_suffix(".scenario.yaml"), model=model)
+    assert sc.timezone == "Asia/Jakarta"
+    assert sc.lane_timezones == {"Kantor Wilayah Makassar": "Asia/Makassar"}
+    # Makassar opens at 07:30 WITA, 06:30 on the simulation's WIB clock
+    assert sc.lane_calendar("Kantor Wilayah Makassar").hours[0][0] == (390, 660)
+    assert sc.lane_calendar("Kepala").hours[0][0] == (450, 720)
+    assert any("start 60 min earlier" in note for note in sc.notes)
+    # --set paths reach both keys; the whole clock in WIT puts Makassar an hour later
+    sc = load_scenario(
+        PENUGASAN.with_suffix(".scenario.yaml"),
+        model=model,
+        overrides=["calendar.timezone=Asia/Jayapura", 'lanes."Kepala".timezone=Asia/Jakarta'],
+    )
+    assert sc.timezone == "Asia/Jayapura"
+    assert sc.lane_calendar("Kantor Wilayah Makassar").hours[0][0] == (510, 780)
+    assert sc.lane_calendar("Kepala").hours[0][0] == (570, 840)
+    # people with their own hours keep them local too
+    sc = load_scenario(
+        {
+            "lanes": {
+                "Kantor Wilayah Makassar": {
+                    "timezone": "Asia/Makassar",
+                    "people": [
+                        {"name": "wati", "hours": {"mon": "08:00-12:00"}},
+                        {"name": "rudi", "leave": []},
+                    ],
+                }
+            }
+        },
+        model=model,
+    )
+    wati, rudi = sc.lanes["Kantor Wilayah Makassar"].people
+    assert wati.calendar.hours[0] == ((420, 660),)
+    assert sc.person_calendar("Kantor Wilayah Makassar", rudi).hours[0][0] == (390, 660)
+
+
+@pytest.mark.parametrize(
+    ("doc", "key"),
+    [
+        ({"calendar": {"timezone": "WITA"}}, "calendar.timezone: 'WITA' is not an IANA"),
+        ({"calendar": {"timezone": 8}}, "calendar.timezone: 8 is not an IANA"),
+        (
+            {"lanes": {"Kepala": {"timezone": "Asia/Makasar"}}},
+            "lanes.Kepala.timezone: 'Asia/Makasar' is not an IANA time zone such as "
+            "Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)",
+        ),
+    ],
+)
+def test_a_bad_time_zone_is_refused_naming_its_key(doc, key):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(doc, model=load(PENUGASAN))
+    assert key in str(err.value)
+    assert "\n" not in str(err.value)

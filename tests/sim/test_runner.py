@@ -186,3 +186,33 @@ def test_common_random_numbers_across_variants():
 
     assert work(one, "A") == work(two, "A")
     assert work(one, "B") != work(two, "B")
+
+
+def test_a_lane_in_another_zone_works_its_own_hours_on_the_simulations_clock():
+    # penugasan: Sekretariat and Kepala in Jakarta (WIB, the clock), the verification in
+    # Makassar (WITA): 07:30-16:00 there is 06:30-15:00 on the clock
+    bpmn = Path(__file__).resolve().parents[1] / "engine" / "data" / "penugasan.bpmn"
+    result = simulate(
+        bpmn, scenario=bpmn.with_suffix(".scenario.yaml"), cases=60, replications=2, warmup=0
+    )
+
+    def minutes(when):
+        return when.hour * 60 + when.minute + when.second / 60
+
+    rows = result.event_log
+    makassar = [r for r in rows if r["lane"] == "Kantor Wilayah Makassar"]
+    jakarta = [r for r in rows if r["lane"] != "Kantor Wilayah Makassar"]
+    assert makassar
+    assert jakarta
+
+    def closes(when):  # 16:00 WIB, 16:30 on Friday
+        return 990 if when.weekday() == 4 else 960
+
+    for row in makassar:
+        assert 390 <= minutes(row["start"]) < closes(row["start"]) - 60
+        assert 390 < minutes(row["end"]) <= closes(row["end"]) - 60
+    assert min(minutes(r["start"]) for r in makassar) < 450  # before Jakarta opens
+    for row in jakarta:
+        assert 450 <= minutes(row["start"]) < closes(row["start"])
+        assert 450 < minutes(row["end"]) <= closes(row["end"])
+    assert any("Asia/Makassar" in note for note in result.notes)
