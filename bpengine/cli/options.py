@@ -234,14 +234,9 @@ def output(help: str, required: bool = False, folder: bool = False):
     )
 
 
-def quiet():
-    """``-q/--quiet``: no progress bar and no chatter on standard error."""
-    return click.option(
-        *SHARED["quiet"],
-        "quiet",
-        is_flag=True,
-        help=N_("No progress bar (it is off anyway when not on a terminal)."),
-    )
+def quiet(help: str = N_("No progress bar (it is off anyway when not on a terminal).")):
+    """``-q/--quiet``: no progress bar and no chatter."""
+    return click.option(*SHARED["quiet"], "quiet", is_flag=True, help=help)
 
 
 def scenario(

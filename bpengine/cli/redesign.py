@@ -45,7 +45,8 @@ __all__ = ["redesign"]
     help=N_("Never remove this element, whatever the findings say (repeatable)."),
 )
 @options.scenario()
-def redesign(file, output, apply, keep, scenario):
+@options.quiet(N_("Print only the count of changes and the files written."))
+def redesign(file, output, apply, keep, scenario, quiet):
     done = redesign_to(file, output, scenario=scenario, apply=apply, keep=keep)
     click.echo(
         f"{file}: "
@@ -58,9 +59,9 @@ def redesign(file, output, apply, keep, scenario):
             skipped=len(done.skipped),
         )
     )
-    for c in done.applied:  # the change log's own words are English; other languages its sentence
+    for c in () if quiet else done.applied:  # the change log's words are English; else its sentence
         what = c.description if language() == "en" else change_sentence(c, done.before, done.after)
         click.echo("  " + _("changed:") + f" {what}" + (f" [{c.finding}]" if c.finding else ""))
-    for s in done.skipped:
+    for s in () if quiet else done.skipped:  # both are in OUT.changes.yaml
         click.echo("  " + _("skipped {finding}:").format(finding=s.finding) + f" {s.reason}")
     click.echo(_("wrote {files}").format(files=", ".join(str(p) for p in done.written)))

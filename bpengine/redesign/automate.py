@@ -86,7 +86,7 @@ def automate(
         raise refuse(
             model,
             el.id,
-            _("is a {kind}: only a task a person does is automated").format(kind=el.kind),
+            _("is a BPMN {kind}: only a task a person does is automated").format(kind=el.kind),
         )
     d = Draft(model)
     before = d.overlaps()

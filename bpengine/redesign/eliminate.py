@@ -44,7 +44,9 @@ def _removable(model: ProcessModel, task_id: str, verb: str):
         raise refuse(
             model,
             el.id,
-            _("is a {kind}, not a task: only tasks can be {verb}").format(kind=el.kind, verb=verb),
+            _("is a BPMN {kind}, not a task: only tasks can be {verb}").format(
+                kind=el.kind, verb=verb
+            ),
         )
     if el.mandatory:
         raise refuse(
@@ -326,7 +328,7 @@ def _composable(model: ProcessModel, ids: list[str]) -> list:
             raise refuse(
                 model,
                 el.id,
-                _("is a {kind}, not a task: only tasks can be composed").format(kind=el.kind),
+                _("is a BPMN {kind}, not a task: only tasks can be composed").format(kind=el.kind),
             )
         if el.mandatory:
             raise refuse(

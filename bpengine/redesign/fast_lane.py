@@ -56,7 +56,7 @@ def fast_lane(
     el = model.get(review)
     if not el.is_activity:
         raise refuse(
-            model, el.id, _("is a {kind}: only a step can be bypassed").format(kind=el.kind)
+            model, el.id, _("is a BPMN {kind}: only a step can be bypassed").format(kind=el.kind)
         )
     d = Draft(model)
     before = d.overlaps()

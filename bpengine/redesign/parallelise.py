@@ -219,7 +219,7 @@ def _parallelisable(model: ProcessModel, d: Draft, ids: list[str]) -> list[str]:
             raise refuse(
                 model,
                 el.id,
-                _("is a {kind}, not a task: only tasks run in parallel").format(kind=el.kind),
+                _("is a BPMN {kind}, not a task: only tasks run in parallel").format(kind=el.kind),
             )
     for el in els:
         # an interrupting boundary event would leave the AND join waiting for ever

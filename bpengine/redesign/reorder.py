@@ -153,7 +153,7 @@ def resequence(
         raise refuse(
             model,
             check.id,
-            _("is a {kind}, not a task: only tasks are moved").format(kind=check.kind),
+            _("is a BPMN {kind}, not a task: only tasks are moved").format(kind=check.kind),
         )
     d = _move(model, check, other)
     result = d.finish()
@@ -230,7 +230,7 @@ def relocate_check(
         raise refuse(
             model,
             check.id,
-            _("is a {kind}, not a task: only tasks are moved").format(kind=check.kind),
+            _("is a BPMN {kind}, not a task: only tasks are moved").format(kind=check.kind),
         )
     other = model.get(to) if to else model.elements[_earliest(model, check)]
     d = _move(model, check, other)
@@ -300,7 +300,9 @@ def reassign(
     el = model.get(task_id)
     if not el.is_activity:
         raise refuse(
-            model, el.id, _("is a {kind}, not a task: only tasks change lanes").format(kind=el.kind)
+            model,
+            el.id,
+            _("is a BPMN {kind}, not a task: only tasks change lanes").format(kind=el.kind),
         )
     lane = _lane(model, el, lane_id)
     if el.lane_id == lane.id:

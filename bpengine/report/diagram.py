@@ -96,8 +96,34 @@ def subprocess_planes(model: ProcessModel) -> list[tuple[str, str]]:
     return out
 
 
+def _event(kind: str, box, name: str, attrs: str, timer: bool) -> list[str]:
+    """A circle (double for an intermediate event, thick for an end), a clock for a timer."""
+    x, y, w, h = box
+    cx, cy, r = x + w / 2, y + h / 2, min(w, h) / 2
+    cls = "ev end" if kind == "endEvent" else "ev"
+    out = [f'<circle class="{cls}"{attrs} cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}"/>']
+    if kind not in ("startEvent", "endEvent"):
+        out.append(f'<circle class="ev" cx="{cx:.1f}" cy="{cy:.1f}" r="{r - 3:.1f}"/>')
+    if timer:  # a clock face with its hands, as BPMN draws a timer
+        c = r * 0.6
+        out.append(
+            f'<circle class="mk thin" data-icon="timer" cx="{cx:.1f}" cy="{cy:.1f}" '
+            f'r="{c:.1f}"/><path class="mk thin" d="M{cx:.1f},{cy - c * 0.8:.1f}'
+            f'V{cy:.1f}L{cx + c * 0.55:.1f},{cy + c * 0.3:.1f}"/>'
+        )
+    if name:
+        out.append(_text(_wrap(name, 110, 3), cx, y + h + 16, "lbl small"))
+    return out
+
+
 def _node(
-    kind: str, box, name: str, attrs: str, mandatory: bool, expanded: bool = False
+    kind: str,
+    box,
+    name: str,
+    attrs: str,
+    mandatory: bool,
+    expanded: bool = False,
+    timer: bool = False,
 ) -> list[str]:
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
@@ -124,13 +150,7 @@ def _node(
         if name:
             out.append(_text(_wrap(name, 120, 2), cx, y + h + 14, "lbl small"))
     elif kind in EVENT_KINDS:
-        r = min(w, h) / 2
-        cls = "ev end" if kind == "endEvent" else "ev"
-        out.append(f'<circle class="{cls}"{attrs} cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}"/>')
-        if kind not in ("startEvent", "endEvent"):
-            out.append(f'<circle class="ev" cx="{cx:.1f}" cy="{cy:.1f}" r="{r - 3:.1f}"/>')
-        if name:
-            out.append(_text(_wrap(name, 110, 3), cx, y + h + 16, "lbl small"))
+        out += _event(kind, box, name, attrs, timer)
     elif kind in ("dataObjectReference", "dataObject"):
         f = min(12, w / 3)
         out.append(
@@ -201,7 +221,8 @@ def _shapes(
         else:
             mandatory = ident in kept
             expanded = kind in SUBPROCESS_KINDS and shape.get("isExpanded") == "true"
-            nodes.append((kind, box, name, attrs, mandatory, ident, expanded))
+            timer = any(_local(d) == "timerEventDefinition" for d in sem)
+            nodes.append((kind, box, name, attrs, mandatory, ident, timer, expanded))
     # an expanded subprocess is drawn first, so its filled frame never hides its children
     nodes.sort(key=lambda node: not node[-1])
     return pools, lanes, nodes
@@ -319,8 +340,8 @@ def render_svg(
                 (ax, ay), (bx, by) = pts[len(pts) // 2 - 1], pts[len(pts) // 2]
                 cx, cy = (ax + bx) / 2 + 4, (ay + by) / 2 - 8
             out.append(_text(_wrap(name, 90, 2), cx, cy, "lbl small flow"))
-    for kind, box, name, attrs, mandatory, _ident, expanded in nodes:
-        out += _node(kind, box, name, attrs, mandatory, expanded)
+    for kind, box, name, attrs, mandatory, _ident, timer, expanded in nodes:
+        out += _node(kind, box, name, attrs, mandatory, expanded, timer)
     out.append("</svg>")
     return "\n".join(out)
 

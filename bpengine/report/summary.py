@@ -170,6 +170,64 @@ def _saving(m) -> str | None:
     return None
 
 
+def _not_better(comparison) -> list[str]:
+    """Sentences on the measures that do not clearly improve: unclear, unchanged, worse."""
+    out: list[str] = []
+    flat: list[str] = []
+    unclear: list[str] = []  # a change that may be chance is not "does not improve"
+    worse: list[str] = []
+    for m in plain_rows(comparison):
+        if m.kind == "structure":
+            continue
+        cls, _words = verdict(m)
+        if cls != "better":
+            (worse if cls == "worse" else flat if not m.change else unclear).append(
+                _("{measure} ({before} before, {after} after)").format(
+                    measure=_(m.label).lower(),
+                    before=format_value(m, m.before),
+                    after=format_value(m, m.after),
+                )
+            )
+    if unclear:
+        out.append(
+            _("No clear change (the difference could be chance): {items}.").format(
+                items="; ".join(unclear)
+            )
+        )
+    if flat:
+        out.append(_("What does not change: {items}.").format(items="; ".join(flat)))
+    if worse:
+        out.append(_("What gets worse: {items}.").format(items="; ".join(worse)))
+    if not (flat or unclear or worse) and comparison.replications:
+        out.append(_("Every simulated measure in the table improves."))
+    return out
+
+
+def _steps_added(steps, removed: int) -> list[str]:
+    """A sentence when the step count does not fall by the steps removed (QA: a throw event
+    integrated into a send task is a step more), so "removes 1 step" and "17 -> 17" agree."""
+    if steps is None:
+        return []
+    added = int(steps.after - steps.before) + removed
+    if added <= 0:
+        return []
+    if steps.change:
+        return [
+            ngettext(
+                "The other changes add {n} step, so the count goes from {before} to {after}.",
+                "The other changes add {n} steps, so the count goes from {before} to {after}.",
+                added,
+            ).format(n=added, before=format_number(steps.before), after=format_number(steps.after))
+        ]
+    return [
+        ngettext(
+            "Yet the other changes add {n} step, so the count stays at {count}.",
+            "Yet the other changes add {n} steps, so the count stays at {count}.",
+            added,
+        ).format(n=added, count=format_number(steps.before))
+    ]
+
+
 def summary_paragraph(comparison, changes=(), before=None, after=None) -> str:
     """The report's summary in plain words (one paragraph, no statistics jargon)."""
     parts = []
@@ -195,6 +253,8 @@ def summary_paragraph(comparison, changes=(), before=None, after=None) -> str:
     if comparison is None:
         return " ".join(parts)
     by_key = {m.key: m for m in comparison.metrics}
+    if changes:
+        parts.extend(_steps_added(by_key.get("activities"), len(removed)))
     savings = [
         s
         for s in (
@@ -206,26 +266,7 @@ def summary_paragraph(comparison, changes=(), before=None, after=None) -> str:
         parts.append(_("What it saves: {savings}.").format(savings="; ".join(savings)))
     elif comparison.replications:
         parts.append(_("The simulation shows no clear saving in time or cost."))
-    flat: list[str] = []
-    worse: list[str] = []
-    for m in plain_rows(comparison):
-        if m.kind == "structure":
-            continue
-        cls, _words = verdict(m)
-        if cls != "better":
-            (worse if cls == "worse" else flat).append(
-                _("{measure} ({before} before, {after} after)").format(
-                    measure=_(m.label).lower(),
-                    before=format_value(m, m.before),
-                    after=format_value(m, m.after),
-                )
-            )
-    if flat:
-        parts.append(_("What does not improve: {items}.").format(items="; ".join(flat)))
-    if worse:
-        parts.append(_("What gets worse: {items}.").format(items="; ".join(worse)))
-    if not (flat or worse) and comparison.replications:
-        parts.append(_("Every simulated measure in the table improves."))
+    parts.extend(_not_better(comparison))
     cycle = by_key.get("cycle_days_mean")
     if cycle is not None and comparison.replications:
         if cycle.significant and cycle.ci_change:

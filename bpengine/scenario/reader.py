@@ -100,7 +100,7 @@ def _element(
     el = found[0]
     if kinds is not None and not kinds(el):
         raise ScenarioError(
-            _("{where}: {id!r} is a {kind}, not {what}").format(
+            _("{where}: {id!r} is a BPMN {kind}, not {what}").format(
                 where=where, id=el.id, kind=el.kind, what=_(what)
             )
         )
@@ -729,7 +729,7 @@ def _read_event(sc: Scenario, models: list[Any] | None, key: object, spec: objec
         if el.kind != "boundaryEvent":
             raise ScenarioError(
                 _(
-                    "{where}.probability: {eid!r} is a {kind}; only a boundary event fires "
+                    "{where}.probability: {eid!r} is a BPMN {kind}; only a boundary event fires "
                     "with a probability (give this event a duration)"
                 ).format(where=where, eid=eid, kind=el.kind)
             )

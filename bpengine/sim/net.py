@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import ExpressionError, ModelError, Problem, ScenarioError
 from ..expressions import compile_expression
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..scenario import DEFAULT_DURATION, Calendar, Distribution
 from ..timers import parse_duration
 
@@ -297,10 +297,13 @@ def _guess(el, flows: list[str], constants: dict[str, bool], why: str, net: Net)
     share = 0.5 if inclusive else 1.0 / max(1, len(guessed) + len(always[:1]))
     if guessed:
         net.notes.append(
-            _(
-                "gateway {ref}: {why}; flows {flows} are taken with equal probability "
-                "(give them under gateways)"
-            ).format(ref=_ref(el), why=why, flows=", ".join(guessed))
+            ngettext(
+                "gateway {ref}: {why}; flow {flows} is taken by a guess, with probability "
+                "{p} (give probabilities under gateways)",
+                "gateway {ref}: {why}; flows {flows} are taken by a guess, each with "
+                "probability {p} (give probabilities under gateways)",
+                len(guessed),
+            ).format(ref=_ref(el), why=why, flows=", ".join(guessed), p=f"{share:.2g}")
         )
     if not inclusive and always:
         chances[always[0]] = share

@@ -90,3 +90,16 @@ def test_broken_scenario_names_the_file(tmp_path):
     assert result.exit_code == 1
     assert "domisili-mini.scenario.yaml" in result.output
     assert "Traceback" not in result.output
+
+
+def test_quiet_keeps_only_the_count_and_the_files_written(tmp_path):
+    """QA 12: the README lists -q among the options every command spells alike."""
+    src = _copy(tmp_path)
+    out = tmp_path / "out.bpmn"
+    loud = CliRunner().invoke(main, ["redesign", str(src), "-o", str(out)])
+    quiet = CliRunner().invoke(main, ["redesign", str(src), "-o", str(out), "-q"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "changed:" in loud.output
+    lines = quiet.output.splitlines()
+    assert len(lines) == 2
+    assert lines == [loud.output.splitlines()[0], loud.output.splitlines()[-1]]

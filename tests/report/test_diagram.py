@@ -153,3 +153,12 @@ def test_a_subprocess_drawn_on_its_own_plane_is_drawn_too():
     marks = {n.get("data-element"): n.get("data-hl") for n in inner.iter() if n.get("data-element")}
     assert marks["Task_cetak_ktp_el"] == "changed"
     assert "Task_rekam_biometrik" in marks
+
+
+def test_a_timer_event_has_a_clock():
+    """QA 12: the 14-day wait for blanks was a plain double circle, like any other event."""
+    root = _svg(load(QA / "pindah-datang-antar-kabupaten.bpmn"))
+    clocks = [n for n in root.iter() if n.get("data-icon") == "timer"]
+    [event] = [n for n in root.iter() if n.get("data-element") == "Timer_tunggu_blangko"]
+    assert len(clocks) == 1
+    assert (clocks[0].get("cx"), clocks[0].get("cy")) == (event.get("cx"), event.get("cy"))

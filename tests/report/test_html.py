@@ -108,11 +108,30 @@ def test_the_summary_says_what_does_not_improve():
     )
     text = summary_paragraph(Comparison("a", "b", rows, 100, 4, 7, "s.yaml"))
     assert "a request takes 3.01 working days instead of 5.05" in text
+    # QA 9: a change that may be chance is not "does not improve"; no change at all is
     assert (
-        "What does not improve: cost of that work per case (Rp 1,100 before, Rp 1,125 "
-        "after); cases within the service standard (10% before, 10% after)." in text
+        "No clear change (the difference could be chance): cost of that work per case "
+        "(Rp 1,100 before, Rp 1,125 after). What does not change: cases within the service "
+        "standard (10% before, 10% after)." in text
     )
     assert "we simulated 100 requests 4 times on each side. In 95 of 100 repetitions" in text
+
+
+def test_the_summary_says_when_other_changes_add_steps_back():
+    """QA 9: "removes 1 step" next to "Steps 17 -> 17, no change" (integrate made a send task)."""
+    from bpengine.redesign import Change
+    from bpengine.report import Comparison
+    from bpengine.report.comparison import Metric
+    from bpengine.report.summary import summary_paragraph
+
+    changes = [
+        Change("eliminate", ("T1",), "", names=(("T1", "Periksa"),)),
+        Change("integrate", ("M1",), ""),
+    ]
+    steps = Metric("activities", "Steps (activities)", "steps", "structure", 17, 17)
+    text = summary_paragraph(Comparison("a", "b", (steps,), 0, 0, 7, ""), changes)
+    assert "removes 1 step (\u201cPeriksa\u201d) and makes 1 other change" in text
+    assert "Yet the other changes add 1 step, so the count stays at 17." in text
 
 
 def test_changes_name_the_steps_not_their_ids(report, redesigned):

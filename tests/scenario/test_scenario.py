@@ -57,7 +57,7 @@ def test_sidecar_is_found_next_to_the_model(tmp_path, model):
     ("doc", "words"),
     [
         ({"tasks": {"T_nope": 5}}, "tasks.T_nope: no element has id or name 'T_nope'"),
-        ({"tasks": {"G": 5}}, "tasks.G: 'G' is a exclusiveGateway, not a task"),
+        ({"tasks": {"G": 5}}, "tasks.G: 'G' is a BPMN exclusiveGateway, not a task"),
         ({"tasks": {"A": "-5 min"}}, "tasks.A.duration: a duration cannot be negative"),
         (
             {"gateways": {"G": {"f_ok": 0.5, "f_back": 0.4}}},

@@ -91,3 +91,33 @@ def test_case_data_that_can_never_meet_a_condition_is_named(tmp_path):
     assert "'ya'" in note
     assert "'tidak'" in note
     assert not [n for n in notes if "Gateway_lengkap" in n]  # true/false can meet it
+
+
+XOR = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d"><process id="p" isExecutable="true">
+ <startEvent id="S"/><exclusiveGateway id="G"/><task id="A"/><task id="B"/><task id="C"/>
+ <endEvent id="E"/><sequenceFlow id="s" sourceRef="S" targetRef="G"/>
+ <sequenceFlow id="f1" sourceRef="G" targetRef="A"><conditionExpression
+  xsi:type="tFormalExpression">x &gt; 1</conditionExpression></sequenceFlow>
+ <sequenceFlow id="f2" sourceRef="G" targetRef="B"><conditionExpression
+  xsi:type="tFormalExpression">True</conditionExpression></sequenceFlow>
+ <sequenceFlow id="f3" sourceRef="G" targetRef="C"><conditionExpression
+  xsi:type="tFormalExpression">1 == 2</conditionExpression></sequenceFlow>
+ <sequenceFlow id="a" sourceRef="A" targetRef="E"/><sequenceFlow id="b" sourceRef="B" targetRef="E"/>
+ <sequenceFlow id="c" sourceRef="C" targetRef="E"/></process></definitions>"""
+
+
+def test_an_exclusive_gateway_never_takes_a_flow_after_a_constant_true(tmp_path):
+    """The engine takes the first flow that holds: after ``True`` nothing, before it a guess."""
+    path = tmp_path / "xor.bpmn"
+    path.write_text(XOR, encoding="utf-8")
+    model = load(path)
+    net = compile_net(model, load_scenario(None, model=model))
+    i = net.index("G")
+    assert dict(zip(net.out_flows[i], net.choose[i][1], strict=True)) == {
+        "f1": 0.5,
+        "f2": 0.5,
+        "f3": 0.0,
+    }
+    [note] = [n for n in net.notes if "gateway G" in n]
+    assert "flow f1 is taken by a guess, with probability 0.5" in note
