@@ -69,12 +69,19 @@ _THROWERS = {"intermediateThrowEvent", "endEvent", "sendTask"}
 _TASK_REF = {"sendTask", "receiveTask"}  # messageRef sits on the task itself
 
 
+def _spiff_text(exc: Exception) -> str:
+    """SpiffWorkflow's message and notes, without the ". " its ``__str__`` always appends
+    (so a message ending in "." read "executable.. ")."""
+    parts = [str(exc.args[0]) if exc.args else "", *getattr(exc, "notes", [])]
+    return ". ".join(p.rstrip(". ") for p in parts if p) or type(exc).__name__
+
+
 def _wrap(model: ProcessModel, exc: ValidationException) -> ModelError:
     el = model.elements.get(getattr(exc, "id", "") or "")
     line = el.line if el else (getattr(exc, "line_number", None) or None)
     return ModelError(
         Problem(
-            f"the engine cannot use this model: {exc}",
+            _("the engine cannot use this model: {why}").format(why=_spiff_text(exc)),
             file=getattr(exc, "file_name", "") or model.file,
             line=line if isinstance(line, int) else None,
             element_id=getattr(exc, "id", None) or None,

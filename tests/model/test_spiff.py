@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bpengine import load
 from bpengine.model.spiff import build_specs, engine_key, engine_name, message_names, task_senders
 
@@ -45,3 +47,24 @@ def test_a_collaboration_of_executable_pools_is_one_spec_named_after_it():
     assert "kecamatan" not in spec.start._outputs
     single = load(DATA.parent / "processes" / "cuti-asn.bpmn")
     assert engine_key(single) == single.main_process.id
+
+
+def test_a_model_the_engine_cannot_use_is_refused_in_one_clean_line(tmp_path):
+    # SpiffWorkflow's own text ends in "." and its __str__ adds ". ": the line read
+    # "... is not executable.. "
+    from bpengine import Engine
+    from bpengine.errors import ModelError
+
+    model = tmp_path / "not-executable.bpmn"
+    model.write_text(
+        (Path(__file__).resolve().parents[2] / "processes" / "cuti-asn.bpmn")
+        .read_text(encoding="utf-8")
+        .replace('isExecutable="true"', 'isExecutable="false"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(ModelError) as err:
+        Engine().deploy(str(model))
+    line = str(err.value)
+    assert line.endswith(
+        "the engine cannot use this model: Process Process_cuti_asn is not executable"
+    )
