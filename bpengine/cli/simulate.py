@@ -14,7 +14,7 @@ from ..sim.eventlog import write_event_log
 from ..sim.net import UNSTAFFED
 from ..sim.plot import plot_result
 from . import options
-from .heap import roomy_heap
+from .heap import quick_exit_collection, roomy_heap
 from .help import command
 from .output import emit
 from .plaintext import Table, escape
@@ -399,6 +399,7 @@ def simulate(
         raise click.UsageError(_("give --scenario or --prosimos, not both"))
     _check_outputs(log_file, plot_file)
     roomy_heap()  # a process that ends with the command: its arrays keep their pages
+    quick_exit_collection()  # and its objects are not searched for cycles at exit
     model = load(model_file)
     scen = load_scenario(scenario or prosimos_file, model=model, overrides=overrides)
     with progress_bar("simulating", "cases", quiet) as update:

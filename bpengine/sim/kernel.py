@@ -232,6 +232,11 @@ class Replication(Staffing, Batching):
             if self.open:
                 self._stuck()
             stats = self.tally()
+            # A case and its top scope refer to each other: cut that now that nothing moves,
+            # so the cases go by reference counting with the replication, not by a pass of
+            # the cyclic collector over everything the run made (~0.01 s for 10,000 cases).
+            for case in self.finished:
+                case.top = None
         finally:
             if collecting:
                 gc.enable()
