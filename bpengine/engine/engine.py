@@ -489,6 +489,17 @@ class Engine(
                 query = query.where(DefinitionRow.key == key)
             return [to_definition(r) for r in session.scalars(query)]
 
+    def unhandled(self, key: str | Definition, version: int | None = None) -> tuple[str, ...]:
+        """A note for each service task of a deployed version that no handler of this
+        engine runs (as :meth:`deploy` says in ``Definition.unhandled``), by key alone.
+
+        Handlers belong to the engine, not to the database, so this is worked out from the
+        stored model each call: a case started by key would otherwise wait without a word.
+        """
+        with self._transaction(self._now()) as session:
+            source = self._definition_row(session, key, version).source
+        return unhandled_services(load(source), self._handlers)
+
     def _definition_row(self, session, key, version=None) -> DefinitionRow:
         if isinstance(key, Definition):
             row = session.get(DefinitionRow, key.id)
