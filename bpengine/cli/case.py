@@ -218,6 +218,7 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
     engine = _open(url, create=True)
     key, waiting = process, None
     if process.endswith(".bpmn") or Path(process).is_file():
+        engine.check_lane_zones(process)  # a misspelt --lane-tz lane: refused before deploying
         definition = engine.deploy(process, trust_scripts=trust_scripts, actor=actor)
         key = definition.key
         if fmt == "text" and definition.new:  # an unchanged file: nothing to announce
