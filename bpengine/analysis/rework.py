@@ -84,7 +84,11 @@ def check_rework_loop(model, scenario=None) -> list:
         r = min(loop["r"], 0.95)
         minutes = sum(est.task_minutes(a) for a in acts)
         handoffs = sum(1 for a in acts if est.handoff_into(a))
-        days = est.days(minutes) + 0.5 * handoffs
+        # a timer on the way round (wait for stock, for the applicant) is part of a round
+        waits = [
+            n for n in loop["body"] if els[n].kind == "intermediateCatchEvent" and est.event_days(n)
+        ]
+        days = est.days(minutes) + 0.5 * handoffs + sum(est.event_days(n) or 0.0 for n in waits)
         factor = 1.0 / (1.0 - r)
         extra = r / (1.0 - r)
         check = loop["check"]
@@ -110,7 +114,7 @@ def check_rework_loop(model, scenario=None) -> list:
             factor=format_number(factor, 2),
             days=format_number(days * extra, 2),
         )
-        elements = ([check] if check else []) + acts
+        elements = ([check] if check else []) + acts + waits
         found.append(
             make_finding(
                 model,
