@@ -228,7 +228,7 @@ class _Lead:
 
     def of(self, nodes, handovers: bool = False) -> tuple[float, dict]:
         """(expected lead time, runs per case of each activity in ``nodes`` or below)."""
-        model, est, visits = self.model, self.est, self.visits
+        model = self.model
         # an event subprocess or compensation handler is entered by no flow of the case
         nodes = [
             n
@@ -237,6 +237,26 @@ class _Lead:
         ]
         g = self.st.forward_graph.subgraph(nodes)
         order = list(nx.topological_sort(g))
+        weight, below = self._weights(nodes, handovers)
+        boundary = self._boundaries(nodes, weight)
+        expected, reach, _f = _propagate(
+            model, self.est, self.st, g, order, weight, boundary, self.exits
+        )
+        if self._round_trips(g, order, weight, reach):
+            expected, reach, _f = _propagate(
+                model, self.est, self.st, g, order, weight, boundary, self.exits
+            )
+        runs = {
+            n: reach.get(n, 0.0) * self.visits[n] for n in nodes if model.elements[n].is_activity
+        }
+        for sub, inner in below.items():
+            share = runs.get(sub, 0.0)
+            runs.update((m, share * r) for m, r in inner.items())
+        return expected, runs
+
+    def _weights(self, nodes, handovers: bool) -> tuple[dict, dict]:
+        """Each node's time per case, and the runs of the steps inside each subprocess."""
+        model, est, visits = self.model, self.est, self.visits
         weight: dict[str, float] = {}
         below: dict[str, dict] = {}
         for n in nodes:
@@ -256,21 +276,28 @@ class _Lead:
             for h in model.case_handovers:  # a file in transit between pools: on its receiver
                 if h.receiver in weight and not {h.sender, h.receiver} & self.gone:
                     weight[h.receiver] += est.transfer_days(h)
+        return weight, below
+
+    def _boundaries(self, nodes, weight) -> dict:
+        """Boundary event -> (probability, delay, interrupting), for those that fire."""
         boundary = {}
         for n in nodes:
-            el = model.elements[n]
+            el = self.model.elements[n]
             host = el.attached_to
             if el.kind != "boundaryEvent" or host not in weight:
                 continue
-            p = est.boundary_probability(n, weight[host] / (visits[host] or 1.0))
+            p = self.est.boundary_probability(n, weight[host] / (self.visits[host] or 1.0))
             if p:
-                boundary[n] = (p, est.event_days(n), el.cancel_activity)
-        _e, reach, _f = _propagate(model, est, self.st, g, order, weight, boundary, self.exits)
-        # the way back round a loop leads to no end: its time is added to the decision
+                boundary[n] = (p, self.est.event_days(n), el.cancel_activity)
+        return boundary
+
+    def _round_trips(self, g, order, weight, reach) -> bool:
+        """Add the time of the way back round each loop (it leads to no end) to the loop's
+        decision, as often as a case takes it; whether anything was added."""
         ends = _ends(self.st, g, order)
         alive = set(ends).union(*(nx.ancestors(g, e) for e in ends)) if ends else set()
         counted: set[str] = set()
-        extra = False
+        added = False
         for loop in self.loops:
             gw = loop["gateway"]
             if gw not in weight or not reach.get(gw):
@@ -279,18 +306,8 @@ class _Lead:
             counted.update(back)
             if back:
                 weight[gw] += sum(reach[m] * weight[m] for m in back) / reach[gw]
-                extra = True
-        if extra:
-            expected, reach, _f = _propagate(
-                model, est, self.st, g, order, weight, boundary, self.exits
-            )
-        else:
-            expected = _e
-        runs = {n: reach.get(n, 0.0) * visits[n] for n in nodes if model.elements[n].is_activity}
-        for sub, inner in below.items():
-            share = runs.get(sub, 0.0)
-            runs.update((m, share * r) for m, r in inner.items())
-        return expected, runs
+                added = True
+        return added
 
 
 def lead_time(model, scenario=None, without=(), process: str | None = None) -> tuple[float, dict]:
@@ -323,22 +340,21 @@ def lead_time(model, scenario=None, without=(), process: str | None = None) -> t
 
 
 def runs_per_case(model, scenario=None) -> dict[str, float]:
-    """How often a case runs each top-level activity, in every process of the model.
+    """How often a case runs each activity, in every process of the model.
 
     In a collaboration each pool's process counts from its own start (a case that reaches
-    the pool at all); the main process as :func:`lead_time` counts it.
+    the pool at all); each counts as :func:`lead_time` counts it (loops, boundary events,
+    the steps inside subprocesses).
     """
     st, est = structure_of(model), Estimates(model, scenario)
-    visits = expected_visits(model, scenario)
+    lead = _Lead(
+        model, st, est, expected_visits(model, scenario), rework_loops(model, scenario), set()
+    )
     out: dict[str, float] = {}
     for pid in model.processes:
-        nodes, g, order = _main_graph(model, st, pid)
-        if not nodes:
-            continue
-        _e, reach, _f = _propagate(model, est, st, g, order, dict.fromkeys(nodes, 0.0))
-        out.update(
-            (n, reach.get(n, 0.0) * visits[n]) for n in nodes if model.elements[n].is_activity
-        )
+        nodes, _g, _order = _main_graph(model, st, pid)
+        if nodes:
+            out.update(lead.of(nodes)[1])
     return out
 
 
