@@ -24,7 +24,7 @@ arrivals, a degenerate distribution, a flow without a probability, a pool of 64
 different workers, an event-based gateway decided by racing a reply against a deadline
 (tests/data/prosimos/reminder.*), the examples of Prosimos' own documentation, batches (size, waiting-time, hour and weekday rules, drawn sizes,
 Sequential and Parallel), global attributes written by tasks (a counter, Markov transitions) with a
-decision tree, and case priorities (whose cycle times differ by design: ``KNOWN_GAPS``).
+decision tree, and case priorities (scheduled level by level over the run, as Prosimos does).
 """
 
 from __future__ import annotations
@@ -271,9 +271,8 @@ def _global_attributes() -> dict:
 def _priorities() -> dict:
     """Case priorities: claims at the counter first, then small ones, then the rest.
     Prosimos 2.1.0 orders all of a run's events by priority before time, so its lower
-    priority claims wait for every more urgent claim of the run, even later ones, while
-    bpengine serves the waiting claims by priority: cycle times differ by design (the
-    work done, processing time, does not)."""
+    priority claims wait for every more urgent claim of the run, even later ones; the
+    import schedules them so too (``priority_order`` "run")."""
     doc = _claims()
     doc["prioritisation_rules"] = [
         {
@@ -442,23 +441,7 @@ def _completed(doc: dict) -> dict:
 
 
 # Comparisons that differ by design, not by mistake: printed, not counted as failures.
-KNOWN_GAPS = {
-    ("claims-priorities", "cycle_hours"): "Prosimos schedules all urgent cases of a run first",
-    ("claims-priorities", "utilisation Front desk"): "Prosimos' run lasts months longer",
-    ("claims-priorities", "utilisation Back office"): "Prosimos' run lasts months longer",
-    # the documented example's priority rule (BUSINESS clients first), the same cause: its
-    # backlog (cycle 664 h against 0.34 h) leaves most reviews to whoever frees first, the
-    # officer ten times faster, so its processing per case halves too
-    ("prosimos-scenario-example-no-batch", "cycle_hours"): (
-        "Prosimos schedules all urgent cases of a run first"
-    ),
-    ("prosimos-scenario-example-no-batch", "processing_hours"): (
-        "Prosimos' backlog gives most reviews to the faster officer"
-    ),
-    ("prosimos-scenario-example-no-batch", "utilisation Credit Officer"): (
-        "Prosimos' run lasts months longer"
-    ),
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:

@@ -12,6 +12,7 @@ documented is refused in one line (Prosimos 2.1.0 fails on it with an IndexError
 test needs no Prosimos. Skipped where Prosimos is not installed (it is never installed here).
 """
 
+import datetime as dt
 import importlib.util
 import json
 import sys
@@ -155,31 +156,31 @@ def test_prosimos_routes_the_desk_requests_as_worked_out_by_hand(name):
 
 
 @pytest.mark.slow
-def test_prosimos_serves_every_urgent_request_first_even_one_not_yet_arrived():
-    # What bpengine does differently, on purpose (SCENARIO.md): Prosimos 2.1.0 keeps one
-    # queue of all the run's events ordered by (priority, enabled time), so the clerk waits
-    # for urgent requests still to come while a normal one, there since 08:00, waits too.
-    # bpengine serves request 0 at 08:00 (tests/sim/test_casedata.py).
+def test_prosimos_serves_the_desk_by_level_as_bpengine_does_for_its_files():
+    # Prosimos 2.1.0 keeps one queue of all the run's events ordered by (priority, enabled
+    # time): the clerk waits for urgent requests still to come while a normal one, there
+    # since 08:00, waits too. bpengine's import does the same (priority_order "run"),
+    # held to the same schedule in tests/sim/test_casedata.py.
     import json
+
+    from tests.sim.test_casedata import run_order_schedule
 
     bench = _bench()
     if not bench.venv_python().exists():
         pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
     doc = json.loads((DESK.parent / "desk.json").read_text())
-    shown = 0
-    for _run in range(8):  # until request 0 is normal and an urgent one comes after it
+    waited = 0
+    for _run in range(4):
         rows = [r for r in bench.prosimos_log(DESK, doc, 8) if "Serve" in r["activity"]]
-        rows.sort(key=lambda r: r["start_time"])
-        order = [(r["urgent"] != "ya", int(r["case_id"])) for r in rows]
-        assert order == sorted(order)  # every urgent one first, each class oldest first
-        first = next(r for r in rows if r["case_id"] == "0")
-        if first["urgent"] != "ya" and order[0][0] is False:
-            # request 0 arrived at 08:00 to an idle clerk, yet waits for later urgent ones
-            assert first["start_time"] > "2025-01-06 08:10"
-            shown += 1
-            if shown == 2:
-                break
-    assert shown == 2
+        urgent = {int(r["case_id"]) for r in rows if r["urgent"] == "ya"}
+        got = sorted((r["start_time"], int(r["case_id"])) for r in rows)
+        day = dt.datetime(2025, 1, 6, 8, 0)
+        minutes = [
+            (k, (dt.datetime.fromisoformat(s[:19]) - day).total_seconds() / 60) for s, k in got
+        ]
+        assert minutes == run_order_schedule(urgent)
+        waited += bool(urgent) and min(urgent) > 0 and 0 not in urgent
+    assert waited  # request 0 (normal, there at 08:00) waited for a later urgent one
 
 
 def _agree(tmp_path, pair, cases, runs):
