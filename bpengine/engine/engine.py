@@ -510,10 +510,16 @@ class Engine(
             row = session.scalar(query.order_by(DefinitionRow.version.desc()).limit(1))
         if row is None:
             known = sorted(set(session.scalars(select(DefinitionRow.key))))
+            deployed = ", ".join(known) or _("none")
+            name = getattr(key, "key", key)
             raise NotFound(
-                f"no deployed definition {getattr(key, 'key', key)!r}"
-                + (f" version {version}" if version is not None else "")
-                + f" (deployed: {', '.join(known) or 'none'})"
+                _("no deployed definition {key!r} (deployed: {deployed})").format(
+                    key=name, deployed=deployed
+                )
+                if version is None
+                else _(
+                    "no deployed definition {key!r} version {version} (deployed: {deployed})"
+                ).format(key=name, version=version, deployed=deployed)
             )
         return row
 

@@ -111,6 +111,17 @@ def test_mistakes_give_one_clear_line(run, args, message):
     assert "Traceback" not in result.output
 
 
+def test_an_unknown_key_is_refused_in_the_users_language(run):
+    run("db", "upgrade", "--url", run.url)
+    result = CliRunner().invoke(
+        main, ["--lang", "id", "case", "start", "tidak-ada", "--db", run.url]
+    )
+    assert result.exit_code != 0
+    assert result.output.strip() == (
+        "galat: tidak ada definisi terpasang 'tidak-ada' (yang terpasang: tidak ada)"
+    )
+
+
 def test_a_script_task_file_is_refused_with_the_element(run, data_dir):
     result = run("case", "start", str(data_dir / "script.bpmn"), ok=False)
     assert result.exit_code == 1
