@@ -411,3 +411,23 @@ def test_a_nik_typed_on_the_command_line_fills_a_text_field(run):
     )
     assert result.exit_code != 0
     assert "field 'nik': 3.5 is not text" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("case", "list", "--db", "foo://x"),
+            "galat: URL basis data 'foo://x' tidak dapat dipakai: ",
+        ),
+        (
+            ("db", "upgrade", "--db", "foo://x"),
+            "galat: --db 'foo://x': URL basis data ini tidak dapat dipakai: ",
+        ),
+    ],
+)
+def test_a_database_url_that_cannot_be_used_is_refused_in_the_users_language(args, line):
+    result = CliRunner().invoke(main, ["--lang", "id", *args])
+    assert result.exit_code != 0
+    assert result.output.startswith(line), result.output
+    assert len(result.output.strip().splitlines()) == 1
