@@ -358,6 +358,27 @@ def runs_per_case(model, scenario=None) -> dict[str, float]:
     return out
 
 
+def _work(model, st, est, visits, nodes) -> dict[str, float]:
+    """Working days per case of each node: a step's work, a subprocess's own flow's."""
+    weight = {}
+    for n in nodes:
+        el = model.elements[n]
+        inner = [m for m, e in model.elements.items() if e.scope == n]
+        if el.kind in ("subProcess", "transaction") and inner:
+            inner = [
+                m
+                for m in inner
+                if not (model.elements[m].triggered_by_event or model.elements[m].for_compensation)
+            ]
+            g = st.forward_graph.subgraph(inner)
+            order = list(nx.topological_sort(g))
+            days = _propagate(model, est, st, g, order, _work(model, st, est, visits, inner))[0]
+            weight[n] = days * visits[n]
+        else:
+            weight[n] = est.days(est.task_minutes(n)) * visits[n]
+    return weight
+
+
 def cycle_time(model, *, scenario=None) -> CycleTime:
     """Expected processing time and critical path of the model's main process.
 
@@ -371,7 +392,7 @@ def cycle_time(model, *, scenario=None) -> CycleTime:
     st, est = structure_of(model), Estimates(model, scenario)
     nodes, g, order = _main_graph(model, st)
     visits = expected_visits(model, scenario)
-    weight = {n: est.days(est.task_minutes(n)) * visits[n] for n in nodes}
+    weight = _work(model, st, est, visits, nodes)
     expected, reach, finish = _propagate(model, est, st, g, order, weight)
     ends = [n for n in order if st.graph.subgraph(nodes).out_degree(n) == 0]
     longest: dict[str, float] = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bpengine import load, simulate
-from bpengine.analysis.cycle_time import lead_time
+from bpengine.analysis.cycle_time import cycle_time, lead_time
 from bpengine.scenario import load_scenario
 
 from ..conftest import DATA
@@ -92,3 +92,28 @@ def test_an_interrupting_boundary_timer_cuts_its_step_short_as_the_simulation_do
 def test_a_non_interrupting_timer_leaves_its_step_running(tmp_path):
     model, scenario = _escalation(tmp_path, interrupting=False)
     assert lead_time(model, scenario)[0] == pytest.approx(8.0, abs=0.05)
+
+
+def test_the_work_time_of_a_subprocess_is_the_work_of_its_steps(tmp_path):
+    # --metrics: a subprocess counted as one default 30-minute step, whatever it held
+    steps = "".join(
+        f'<userTask id="T{i}" name="Langkah {i}"/><sequenceFlow id="f{i}" '
+        f'sourceRef="{"SS" if i == 1 else f"T{i - 1}"}" targetRef="T{i}"/>'
+        for i in (1, 2, 3)
+    )
+    path = tmp_path / "sub.bpmn"
+    path.write_text(
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+        'targetNamespace="x"><process id="P" isExecutable="true"><startEvent id="S"/>'
+        f'<subProcess id="Sub"><startEvent id="SS"/>{steps}<endEvent id="SE"/>'
+        '<sequenceFlow id="fe" sourceRef="T3" targetRef="SE"/></subProcess><endEvent id="E"/>'
+        '<sequenceFlow id="a" sourceRef="S" targetRef="Sub"/>'
+        '<sequenceFlow id="b" sourceRef="Sub" targetRef="E"/></process></definitions>',
+        encoding="utf-8",
+    )
+    model = load(path)
+    scenario = load_scenario(
+        {"tasks": {f"T{i}": {"duration": "150 min"} for i in (1, 2, 3)}}, model=model
+    )
+    assert cycle_time(model, scenario=scenario).expected_days == pytest.approx(1.0)
+    assert lead_time(model, scenario)[0] == pytest.approx(1.0)
