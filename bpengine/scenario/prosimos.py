@@ -275,14 +275,8 @@ def _staff(
         for j, res in enumerate(items(pool.get("resource_list"), f"{pw}.resource_list")):
             where = f"{pw}.resource_list[{j}]"
             res = obj(res, where)
-            only_keys(
-                res, where, ("id", "name", "cost_per_hour", "amount", "calendar", "assignedTasks")
-            )
+            only_keys(res, where, _RESOURCE_KEYS)
             rid = text(res.get("id"), f"{where}.id")
-            if rid in entries:
-                raise ScenarioError(
-                    _("{where}.id: resource {rid!r} is listed twice").format(where=where, rid=rid)
-                )
             amount = number(res.get("amount", 1), f"{where}.amount", 0)
             # before a Person is made for each: "amount": 1e9 would build a billion
             limits.check_count(amount, f"{where}.amount", limits.MAX_STAFF, "MAX_STAFF")
@@ -299,19 +293,26 @@ def _staff(
                         "{where}.calendar: no resource calendar {cal_id!r} (calendars: {known})"
                     ).format(where=where, cal_id=cal_id, known=", ".join(calendars) or _("none"))
                 )
+            # Prosimos reads neither spelling (its engine goes by task_resource_distribution);
+            # its own exports and Simod's write assigned_tasks, its web editor assignedTasks
             assigned = [
-                text(t, f"{where}.assignedTasks[{k}]")
-                for k, t in enumerate(items(res.get("assignedTasks"), f"{where}.assignedTasks"))
+                text(t, f"{where}.{key}[{k}]")
+                for key in ("assignedTasks", "assigned_tasks")
+                for k, t in enumerate(items(res.get(key), f"{where}.{key}"))
             ]
-            entries[rid] = {
-                "pool": pool_name,
+            entry = {
+                "pools": [pool_name],
                 "name": text(res.get("name") or rid, f"{where}.name"),
                 "amount": int(amount),
                 "calendar": str(cal_id),
                 "cost": number(res.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0),
-                "assigned": assigned,
+                "assigned": list(dict.fromkeys(assigned)),
                 "tasks": {},
             }
+            if rid in entries:
+                _same_resource(entries[rid], entry, rid, where)
+                continue
+            entries[rid] = entry
     task_order: list[str] = []
     for i, item in enumerate(
         items(doc.get("task_resource_distribution"), "task_resource_distribution")
@@ -340,6 +341,40 @@ def _staff(
                 if tid not in task_order:
                     task_order.append(tid)
     _lanes(entries, task_order, calendars, sc)
+
+
+_RESOURCE_KEYS = (
+    "id",
+    "name",
+    "cost_per_hour",
+    "amount",
+    "calendar",
+    "assignedTasks",
+    "assigned_tasks",
+)
+
+
+def _same_resource(first: dict[str, Any], again: dict[str, Any], rid: str, where: str) -> None:
+    """A resource listed again under another profile, as Prosimos' own exports list one
+    person under every task's profile: the same person when nothing differs (Prosimos
+    keeps one resource of that id), refused when something does (Prosimos would keep the
+    last entry's values without a word)."""
+    for key in ("name", "amount", "calendar", "cost"):
+        if first[key] != again[key]:
+            raise ScenarioError(
+                _(
+                    "{where}.id: resource {rid!r} is listed twice with a different "
+                    "{key} ({a!r}, then {b!r})"
+                ).format(
+                    where=where,
+                    rid=rid,
+                    key="cost_per_hour" if key == "cost" else key,
+                    a=first[key],
+                    b=again[key],
+                )
+            )
+    first["pools"] += [p for p in again["pools"] if p not in first["pools"]]
+    first["assigned"] += [t for t in again["assigned"] if t not in first["assigned"]]
 
 
 def _lanes(
@@ -375,7 +410,7 @@ def _lanes(
             groups.setdefault(root(rid), []).append(rid)
     used: set[str] = set()
     for members in groups.values():
-        pools = list(dict.fromkeys(entries[r]["pool"] for r in members))
+        pools = list(dict.fromkeys(p for r in members for p in entries[r]["pools"]))
         name = "+".join(pools)
         while name in used:
             name += "'"

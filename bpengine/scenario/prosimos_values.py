@@ -54,6 +54,8 @@ def obj(value: object, where: str) -> dict[str, Any]:
 def items(value: object, where: str, required: bool = False) -> list[Any]:
     if value is None and not required:
         return []
+    if value == {} and "." not in where and "[" not in where:
+        return []  # an empty section written as {} (Optimos writes "event_distribution": {})
     if isinstance(value, dict) and "." not in where and "[" not in where:
         # resource_profiles, task_resource_distribution, ... keyed by id: the pre-2.0
         # format (QBP/BIMP conversions), whose distribution parameters are scipy's

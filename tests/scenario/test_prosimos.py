@@ -84,6 +84,50 @@ def test_pools_sharing_a_task_form_one_lane(tmp_path):
     assert sc.lane("Front desk+Back office").staff == 6
 
 
+LETTER = load(DATA / "letter.bpmn")
+LETTER_DOC = json.loads((DATA / "letter.json").read_text())
+
+
+def test_parameters_as_prosimos_exports_write_them():
+    # one profile per task, each listing the people who may do it (the same id again),
+    # their tasks under assigned_tasks: Prosimos keeps one resource per id
+    sc = load_scenario(DATA / "letter.json", model=LETTER)
+    assert list(sc.lanes) == ["Draft letter+Sign letter"]
+    lane = sc.lane("Draft letter+Sign letter")
+    assert [p.name for p in lane.people] == ["Officer_0", "Officer_1", "Head"]
+    assert lane.people[2].tasks == {"T_sign"}
+    assert sc.events["E_courier"].duration.mean == pytest.approx(60)
+    res = simulate(LETTER, scenario=sc, cases=200, replications=1, seed=5, warmup=0)
+    # the courier's pick-up (30-90 min) comes after the last task: part of the cycle time
+    assert res["cycle_time_calendar_days"].mean * 24 > res["processing_hours"].mean + 0.5
+
+
+def test_a_resource_listed_again_with_other_values_is_refused(tmp_path):
+    doc = copy.deepcopy(LETTER_DOC)
+    doc["resource_profiles"][1]["resource_list"][0]["calendar"] = "night"
+    doc["resource_calendars"].append({**doc["resource_calendars"][0], "id": "night"})
+    path = tmp_path / "letter.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path, model=LETTER)
+    assert str(exc.value) == (
+        f"{path}: resource_profiles[1].resource_list[0].id: resource 'Officer' is listed "
+        "twice with a different calendar ('office', then 'night')"
+    )
+
+
+def test_an_empty_section_written_as_an_object_is_empty(tmp_path):
+    # Optimos writes "event_distribution": {} when a model has no events; Prosimos reads it
+    doc = copy.deepcopy(CLAIMS_DOC)
+    doc["batch_processing"] = {}
+    assert _load(doc, tmp_path).batches == {}
+    doc = copy.deepcopy(LETTER_DOC)
+    doc["event_distribution"] = {}
+    path = tmp_path / "letter.json"
+    path.write_text(json.dumps(doc))
+    assert load_scenario(path, model=LETTER).events == {}
+
+
 def test_simulating_people_counts_each_persons_hours_and_cost():
     sc = load_scenario(DATA / "claims.json", model=CLAIMS)
     res = simulate(CLAIMS, scenario=sc, cases=300, replications=2, seed=3, warmup=0, event_log=True)
