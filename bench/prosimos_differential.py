@@ -21,7 +21,7 @@ the difference given the run-to-run spread of both (Welch), or within 2% (runs o
 system can agree so closely that a tiny bias shows). Pairs: the shared permit and M/M/c
 models (../shared/bench) and parameter files generated from tests/data/prosimos/claims.*:
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
-inclusive split by probability, case and event attributes and branch rules over them, histogram
+inclusive split by probability, case and event attributes and branch rules over them (one set on a path only), histogram
 arrivals, a degenerate distribution, a flow without a probability, a pool of 64
 different workers, an event-based gateway decided by racing a reply against a deadline
 (tests/data/prosimos/reminder.*), parameters written the way Prosimos' own exports write them
@@ -141,6 +141,31 @@ def _event_attributes() -> dict:
         [{"attribute": "doubled", "comparison": "<", "value": 2000}],
         [{"attribute": "score", "comparison": ">", "value": 9}],
     ]
+    return doc
+
+
+def _path_attribute() -> dict:
+    """An attribute set on one path only (asking for documents): the branch rules over it,
+    ``=`` and ``!=``, are both false for claims that never asked (Prosimos: a rule on an
+    attribute the case lacks is false), whose checks are then drawn by probability."""
+    doc = _claims()
+    doc["event_attributes"] = [
+        {
+            "event_id": "T_ask",
+            "attributes": [
+                {"name": "asked", "type": "discrete", "values": [{"key": "yes", "value": 1}]}
+            ],
+        }
+    ]
+    doc["branch_rules"] = [
+        {"id": "asked", "rules": [[{"attribute": "asked", "comparison": "=", "value": "yes"}]]},
+        {
+            "id": "not_asked",
+            "rules": [[{"attribute": "asked", "comparison": "!=", "value": "yes"}]],
+        },
+    ]
+    checks = doc["gateway_branching_probabilities"][1]["probabilities"]
+    checks[0]["condition_id"], checks[1]["condition_id"] = "asked", "not_asked"
     return doc
 
 
@@ -481,6 +506,7 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
         ("claims-histogram-degenerate", CLAIMS / "claims.bpmn", _histogram_degenerate()),
         ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
         ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
+        ("claims-path-attribute", CLAIMS / "claims.bpmn", _path_attribute()),
         ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
         ("reminder-event-race", CLAIMS / "reminder.bpmn", CLAIMS / "reminder.json"),
         # parameters as Prosimos' own exports write them (one profile per task listing the

@@ -529,13 +529,16 @@ def _rules(section: object, conditions: dict[str, dict[str, str]], sc: Scenario)
         numeric.update(
             {n: None if isinstance(g, str) else not isinstance(g, labels) for n, g in attrs.items()}
         )
+    # set by tasks only: missing until one of them ends (a case attribute is there from the start)
+    optional = frozenset(n for attrs in sc.event_data.values() for n in attrs) - set(sc.data)
+    optional -= set(sc.process_data)
     rules = {}
     for i, rule in enumerate(items(section, "branch_rules")):
         where = f"branch_rules[{i}]"
         rule = obj(rule, where)
         only_keys(rule, where, ("id", "rules"))
         rid = text(rule.get("id"), f"{where}.id")
-        rules[rid] = branch_rule(rule.get("rules"), f"{where}.rules", numeric)
+        rules[rid] = branch_rule(rule.get("rules"), f"{where}.rules", numeric, optional)
     for gid, flows in conditions.items():
         for fid, cid in flows.items():
             if cid not in rules:

@@ -337,7 +337,9 @@ def test_event_attributes_set_case_data_that_later_rules_read(tmp_path):
         [{"attribute": "score", "comparison": ">", "value": 9}],
     ]
     sc = _load(doc, tmp_path)
-    assert sc.rules["G_checks"]["F_docs"] == "(doubled < 2000.0) or (score > 9.0)"
+    assert sc.rules["G_checks"]["F_docs"] == (
+        "(doubled is not None and doubled < 2000.0) or (score is not None and score > 9.0)"
+    )
     res = simulate(
         CLAIMS, scenario=sc, cases=4000, replications=1, warmup=0, seed=9, event_log=False
     )
@@ -346,6 +348,38 @@ def test_event_attributes_set_case_data_that_later_rules_read(tmp_path):
     none = 0.7 * (1 - docs)
     assert runs["T_id"] == pytest.approx(0.3 + none * 0.744, abs=0.03)
     assert runs["T_docs"] == pytest.approx(docs + none * 0.496, abs=0.03)
+
+
+def test_a_rule_on_an_attribute_the_case_has_not_been_given_is_false(tmp_path):
+    # "asked" is set by Ask for documents, on the F_no path only: for the other cases both
+    # rules are false, as Prosimos finds a rule on a missing attribute (even with !=), so
+    # the checks are drawn by their probabilities (it was: an error naming the attribute)
+    doc = copy.deepcopy(CLAIMS_DOC)
+    doc["event_attributes"] = [
+        {
+            "event_id": "T_ask",
+            "attributes": [
+                {"name": "asked", "type": "discrete", "values": [{"key": "yes", "value": 1}]}
+            ],
+        }
+    ]
+    doc["branch_rules"] = [
+        {"id": "asked", "rules": [[{"attribute": "asked", "comparison": "=", "value": "yes"}]]},
+        {
+            "id": "not_asked",
+            "rules": [[{"attribute": "asked", "comparison": "!=", "value": "yes"}]],
+        },
+    ]
+    checks = doc["gateway_branching_probabilities"][1]["probabilities"]
+    checks[0]["condition_id"], checks[1]["condition_id"] = "asked", "not_asked"
+    sc = _load(doc, tmp_path)
+    res = simulate(
+        CLAIMS, scenario=sc, cases=4000, replications=1, warmup=0, seed=4, event_log=False
+    )
+    runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
+    # F_no (0.3): identity only; F_yes (0.7): drawn, id 0.6 + 0.4 * 0.6 * 0.6, docs 0.496
+    assert runs["T_id"] == pytest.approx(0.3 + 0.7 * 0.744, abs=0.03)
+    assert runs["T_docs"] == pytest.approx(0.7 * 0.496, abs=0.03)
 
 
 def test_event_attributes_not_simulated_are_refused(tmp_path):
