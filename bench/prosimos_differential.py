@@ -693,15 +693,14 @@ def lanes_of_resources(params: Path, bpmn: Path) -> dict:
         if names:
             out.update(dict.fromkeys(names, lane))
     doc = json.loads(params.read_text())
+    tasks_of: dict[str, list[str]] = {}  # as Prosimos allocates: by task_resource_distribution
+    for item in doc.get("task_resource_distribution", []):
+        for r in item["resources"]:
+            tasks_of.setdefault(r["resource_id"], []).append(item["task_id"])
     for pool in doc.get("resource_profiles", []):
         for res in pool["resource_list"]:
             lane = next(
-                (
-                    ln
-                    for ln, st in sc.lanes.items()
-                    if not st.people
-                    and any(sc.assignments.get(t) == ln for t in res.get("assignedTasks", []))
-                ),
+                (sc.assignments[t] for t in tasks_of.get(res["id"], []) if t in sc.assignments),
                 None,
             )
             if lane is None:

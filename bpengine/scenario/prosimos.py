@@ -408,10 +408,16 @@ def _lanes(
     for rid, e in entries.items():
         if e["tasks"] and e["amount"] > 0:
             groups.setdefault(root(rid), []).append(rid)
+    names = {
+        g: "+".join(dict.fromkeys(p for r in members for p in entries[r]["pools"]))
+        for g, members in groups.items()
+    }
+    shared = {n for n in names.values() if list(names.values()).count(n) > 1}
     used: set[str] = set()
-    for members in groups.values():
-        pools = list(dict.fromkeys(p for r in members for p in entries[r]["pools"]))
-        name = "+".join(pools)
+    for g, members in groups.items():
+        name = names[g]
+        if name in shared:  # a profile whose resources do separate tasks: one lane each
+            name += ": " + "+".join(dict.fromkeys(entries[r]["name"] for r in members))
         while name in used:
             name += "'"
         used.add(name)

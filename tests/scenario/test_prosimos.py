@@ -128,6 +128,23 @@ def test_an_empty_section_written_as_an_object_is_empty(tmp_path):
     assert load_scenario(path, model=LETTER).events == {}
 
 
+def test_one_profile_whose_resources_share_no_task_gives_a_lane_named_after_each(tmp_path):
+    # one profile listing every role, each with its own tasks (as one "Default profile"
+    # often does): a lane per group, named after its resources (it was "Office", "Office'")
+    doc = copy.deepcopy(CLAIMS_DOC)
+    front, back = doc["resource_profiles"]
+    doc["resource_profiles"] = [
+        {
+            "id": "all",
+            "name": "Office",
+            "resource_list": front["resource_list"] + back["resource_list"],
+        }
+    ]
+    sc = _load(doc, tmp_path)
+    assert list(sc.lanes) == ["Office: Ana+Clerk", "Office: Senior+Junior"]
+    assert sc.resource_of("T_assess") == "Office: Senior+Junior"
+
+
 def test_simulating_people_counts_each_persons_hours_and_cost():
     sc = load_scenario(DATA / "claims.json", model=CLAIMS)
     res = simulate(CLAIMS, scenario=sc, cases=300, replications=2, seed=3, warmup=0, event_log=True)
