@@ -70,6 +70,9 @@ _READ = (
     "global_attributes",
     "prioritisation_rules",
 )
+# run settings Optimos writes into its timetables: Prosimos 2.1.0 takes the start and the
+# number of cases from its caller and reads neither; bpengine notes them (--cases, the start)
+_RUN_SETTINGS = ("start_time", "total_cases")
 # sections of Prosimos files bpengine refuses, and why, in one line each
 _REFUSED = {
     # prosimos/multitasking/multitasking_struct.py: init_relative_workload is commented out,
@@ -184,7 +187,7 @@ def _read(
             raise ScenarioError(
                 _("{key}: not supported: {why}").format(key=key, why=_(_REFUSED[key]))
             )
-        if key not in _READ:
+        if key not in _READ and key not in _RUN_SETTINGS:
             raise ScenarioError(
                 _("{key}: not a Prosimos section bpengine knows ({known})").format(
                     key=key, known=", ".join(_READ)
@@ -198,11 +201,21 @@ def _read(
                 "calendars; fuzzy calendars are not simulated)"
             ).format(model_type=model_type)
         )
-    notes: list[str] = []
+    begin = start or dt.datetime(2025, 1, 6, 8, 0)
+    settings = [key for key in _RUN_SETTINGS if key in doc]
+    notes: list[str] = (
+        [
+            f"{', '.join(settings)}: not read (Optimos' run settings; Prosimos 2.1.0 does not "
+            f"read them either): the number of cases is --cases, the run starts "
+            f"{begin:%A %Y-%m-%d %H:%M}"
+        ]
+        if settings
+        else []
+    )
     calendars = _calendars(doc.get("resource_calendars"))
     sc = Scenario(
         calendar=Calendar.always(),
-        start=start or dt.datetime(2025, 1, 6, 8, 0),
+        start=begin,
         source=source,
         raw=doc,
         model=model,
@@ -270,7 +283,12 @@ def _staff(
     for i, pool in enumerate(items(doc.get("resource_profiles"), "resource_profiles")):
         pw = f"resource_profiles[{i}]"
         pool = obj(pool, pw)
-        only_keys(pool, pw, ("id", "name", "resource_list"))
+        only_keys(pool, pw, ("id", "name", "resource_list", "fixed_cost_fn"))
+        if "fixed_cost_fn" in pool:  # Optimos' cost of each task done, beside the hourly cost
+            notes.append(
+                f"{pw}.fixed_cost_fn: not counted in the cost (Optimos' fixed cost per "
+                "task; Prosimos 2.1.0 does not read it either)"
+            )
         pool_name = text(pool.get("name") or pool.get("id"), f"{pw}.name")
         for j, res in enumerate(items(pool.get("resource_list"), f"{pw}.resource_list")):
             where = f"{pw}.resource_list[{j}]"

@@ -7,6 +7,7 @@ probabilities only, and case attributes.
 """
 
 import copy
+import datetime as dt
 import json
 import tempfile
 from pathlib import Path
@@ -100,6 +101,23 @@ def test_parameters_as_prosimos_exports_write_them():
     res = simulate(LETTER, scenario=sc, cases=200, replications=1, seed=5, warmup=0)
     # the courier's pick-up (30-90 min) comes after the last task: part of the cycle time
     assert res["cycle_time_calendar_days"].mean * 24 > res["processing_hours"].mean + 0.5
+
+
+def test_optimos_run_settings_and_fixed_costs_are_named_in_notes(tmp_path):
+    # Optimos timetables carry these; Prosimos 2.1.0 reads none of them (they were refused)
+    doc = {**copy.deepcopy(LETTER_DOC), "start_time": "2000-01-03T00:00:00Z", "total_cases": 8}
+    doc["resource_profiles"][0]["fixed_cost_fn"] = "15"
+    path = tmp_path / "letter.json"
+    path.write_text(json.dumps(doc))
+    sc = load_scenario(path, model=LETTER)
+    assert sc.notes == [
+        "start_time, total_cases: not read (Optimos' run settings; Prosimos 2.1.0 does not "
+        "read them either): the number of cases is --cases, the run starts Monday "
+        "2025-01-06 08:00",
+        "resource_profiles[0].fixed_cost_fn: not counted in the cost (Optimos' fixed cost "
+        "per task; Prosimos 2.1.0 does not read it either)",
+    ]
+    assert sc.start == dt.datetime(2025, 1, 6, 8, 0)
 
 
 def test_a_resource_listed_again_with_other_values_is_refused(tmp_path):
