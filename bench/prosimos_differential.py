@@ -8,8 +8,10 @@ by :mod:`sim_vs_prosimos`; every run a fresh process, so fresh random draws) and
 ``--runs`` independent replications in bpengine, with the same number of cases from the
 same Monday 08:00, no warm-up. Compared per pair, each from the simulator's own output:
 
-- wall-clock cycle time per case (Prosimos: last end minus first enablement in its event
-  log, which is its ``idle_cycle_time``; bpengine: ``cycle_time_calendar_days``);
+- wall-clock cycle time per case (Prosimos: its ``idle_cycle_time``, arrival to the last
+  element; the same as last end minus first enablement in its event log, except that the log
+  holds tasks only and so misses a timer that ends a case; bpengine:
+  ``cycle_time_calendar_days``);
 - processing time per case in working time (Prosimos: the sum over tasks of count times
   average processing time in its statistics, over cases; bpengine: ``processing_hours``);
 - utilisation of each lane (Prosimos: worked over available time of the lane's resources
@@ -24,10 +26,11 @@ run's: with ~80 comparisons at the 95% level, about four differ by chance in eac
 to show a ``LOOKAHEAD_GAPS`` entry is that (see ``_DRIVER_NO_LOOKAHEAD``). Pairs: the shared permit and M/M/c
 models (../shared/bench) and parameter files generated from tests/data/prosimos/claims.*:
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
-inclusive split by probability, case and event attributes and branch rules over them, histogram
+inclusive split by probability, case and event attributes and branch rules over them (one set on a path only), histogram
 arrivals, a degenerate distribution, a flow without a probability, a pool of 64
 different workers, an event-based gateway decided by racing a reply against a deadline
-(tests/data/prosimos/reminder.*), the examples of Prosimos' own documentation, batches (size, waiting-time, hour and weekday rules, drawn sizes,
+(tests/data/prosimos/reminder.*), parameters written the way Prosimos' own exports write them
+for a letter whose case ends on a timer (tests/data/prosimos/letter.*), the examples of Prosimos' own documentation, batches (size, waiting-time, hour and weekday rules, drawn sizes,
 Sequential and Parallel), global attributes written by tasks (a counter, Markov transitions) with a
 decision tree, and case priorities (scheduled level by level over the run, as Prosimos does).
 """
@@ -169,6 +172,31 @@ def _event_attributes() -> dict:
         [{"attribute": "doubled", "comparison": "<", "value": 2000}],
         [{"attribute": "score", "comparison": ">", "value": 9}],
     ]
+    return doc
+
+
+def _path_attribute() -> dict:
+    """An attribute set on one path only (asking for documents): the branch rules over it,
+    ``=`` and ``!=``, are both false for claims that never asked (Prosimos: a rule on an
+    attribute the case lacks is false), whose checks are then drawn by probability."""
+    doc = _claims()
+    doc["event_attributes"] = [
+        {
+            "event_id": "T_ask",
+            "attributes": [
+                {"name": "asked", "type": "discrete", "values": [{"key": "yes", "value": 1}]}
+            ],
+        }
+    ]
+    doc["branch_rules"] = [
+        {"id": "asked", "rules": [[{"attribute": "asked", "comparison": "=", "value": "yes"}]]},
+        {
+            "id": "not_asked",
+            "rules": [[{"attribute": "asked", "comparison": "!=", "value": "yes"}]],
+        },
+    ]
+    checks = doc["gateway_branching_probabilities"][1]["probabilities"]
+    checks[0]["condition_id"], checks[1]["condition_id"] = "asked", "not_asked"
     return doc
 
 
@@ -505,8 +533,12 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
         ("claims-histogram-degenerate", CLAIMS / "claims.bpmn", _histogram_degenerate()),
         ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
         ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
+        ("claims-path-attribute", CLAIMS / "claims.bpmn", _path_attribute()),
         ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
         ("reminder-event-race", CLAIMS / "reminder.bpmn", CLAIMS / "reminder.json"),
+        # parameters as Prosimos' own exports write them (one profile per task listing the
+        # same people again, assigned_tasks), a case ending on a timer
+        ("letter-export-end-timer", CLAIMS / "letter.bpmn", CLAIMS / "letter.json"),
         ("prosimos-readme", CLAIMS / "readme.bpmn", _readme_example()),
         ("prosimos-scenario-example", CLAIMS / "readme.bpmn", _scenario_example()),
         ("prosimos-readme-completed", CLAIMS / "readme.bpmn", _completed(_readme_example())),
@@ -564,6 +596,7 @@ def _prosimos_stats(text: str) -> dict:
     return {
         "resources": table("Resource Utilization"),
         "tasks": table("Individual Task Statistics"),
+        "kpis": {r["KPI"]: r for r in table("Overall Scenario Statistics")},
     }
 
 
@@ -605,7 +638,14 @@ def run_prosimos(
                 )
                 first[c] = min(first.get(c, e), e)
                 last[c] = max(last.get(c, f), f)
-    cycle = np.mean([(last[c] - first[c]).total_seconds() / 3600 for c in first])
+    # its own idle_cycle_time: arrival to the case's last element, events included (the
+    # log holds tasks only, so a case ending in a timer would look that much shorter)
+    idle = stats["kpis"].get("idle_cycle_time")
+    cycle = (
+        float(idle["Average"]) / 3600
+        if idle
+        else np.mean([(last[c] - first[c]).total_seconds() / 3600 for c in first])
+    )
     processing = (
         sum(float(t["Count"]) * float(t["Avg Processing Time"]) for t in stats["tasks"])
         / cases
@@ -682,15 +722,14 @@ def lanes_of_resources(params: Path, bpmn: Path) -> dict:
         if names:
             out.update(dict.fromkeys(names, lane))
     doc = json.loads(params.read_text())
+    tasks_of: dict[str, list[str]] = {}  # as Prosimos allocates: by task_resource_distribution
+    for item in doc.get("task_resource_distribution", []):
+        for r in item["resources"]:
+            tasks_of.setdefault(r["resource_id"], []).append(item["task_id"])
     for pool in doc.get("resource_profiles", []):
         for res in pool["resource_list"]:
             lane = next(
-                (
-                    ln
-                    for ln, st in sc.lanes.items()
-                    if not st.people
-                    and any(sc.assignments.get(t) == ln for t in res.get("assignedTasks", []))
-                ),
+                (sc.assignments[t] for t in tasks_of.get(res["id"], []) if t in sc.assignments),
                 None,
             )
             if lane is None:
