@@ -53,7 +53,7 @@ def roomy_heap() -> bool:
     return bool(mallopt(_M_TOP_PAD, _PAD)) and bool(mallopt(_M_MMAP_THRESHOLD, _MMAP))
 
 
-_FREEZE_REGISTERED = []
+_FREEZE_REGISTERED: list[bool] = []
 
 
 def quick_exit_collection() -> None:
