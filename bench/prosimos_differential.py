@@ -1,6 +1,7 @@
 """Differential check: bpengine and Prosimos 2.1.0 on the same models and parameters.
 
-Run: python bench/prosimos_differential.py [--cases 1500] [--runs 5] [--only NAME]
+Run: python bench/prosimos_differential.py [--cases 1500] [--runs 5] [--only NAME] [--confirm 4]
+     [--prosimos-without-lookahead]
 
 Each model/parameter pair runs ``--runs`` times in Prosimos (its own venv, installed once
 by :mod:`sim_vs_prosimos`; every run a fresh process, so fresh random draws) and as
@@ -18,7 +19,11 @@ same Monday 08:00, no warm-up. Compared per pair, each from the simulator's own 
 
 A metric agrees when the difference of the two means lies within the 95% interval of
 the difference given the run-to-run spread of both (Welch), or within 2% (runs of a busy
-system can agree so closely that a tiny bias shows). Pairs: the shared permit and M/M/c
+system can agree so closely that a tiny bias shows). A pair with a metric outside that runs
+again with ``--confirm`` (4) times the runs, all fresh, and its verdicts are the second
+run's: with ~80 comparisons at the 95% level, about four differ by chance in each full run.
+``--prosimos-without-lookahead`` runs Prosimos with its look-ahead into batches switched off,
+to show a ``LOOKAHEAD_GAPS`` entry is that (see ``_DRIVER_NO_LOOKAHEAD``). Pairs: the shared permit and M/M/c
 models (../shared/bench) and parameter files generated from tests/data/prosimos/claims.*:
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
 inclusive split by probability, case and event attributes and branch rules over them (one set on a path only), histogram
@@ -27,7 +32,7 @@ different workers, an event-based gateway decided by racing a reply against a de
 (tests/data/prosimos/reminder.*), parameters written the way Prosimos' own exports write them
 for a letter whose case ends on a timer (tests/data/prosimos/letter.*), the examples of Prosimos' own documentation, batches (size, waiting-time, hour and weekday rules, drawn sizes,
 Sequential and Parallel), global attributes written by tasks (a counter, Markov transitions) with a
-decision tree, and case priorities (whose cycle times differ by design: ``KNOWN_GAPS``).
+decision tree, and case priorities (scheduled level by level over the run, as Prosimos does).
 """
 
 from __future__ import annotations
@@ -63,6 +68,32 @@ from prosimos.simulation_engine import run_simulation
 bpmn, params, cases, stat, log, start = sys.argv[1:7]
 run_simulation(bpmn, params, int(cases), stat_out_path=stat, log_out_path=log, starting_at=start)
 """
+# Prosimos with its look-ahead into batches switched off, for --prosimos-without-lookahead (a
+# diagnosis, never a verdict): Prosimos works out a step's end as it takes the step from its
+# event queue and hands the file on to a batched task then, checking the firing rules at the
+# file's enabled time, ahead of its own clock. Here a file enabled on a later day than the
+# event being run joins the batch's queue unchecked; the rules are checked as Prosimos
+# otherwise does (before each next event, and as files of the same day come).
+_DRIVER_NO_LOOKAHEAD = (
+    """
+import sys
+from prosimos import control_flow_manager as cfm, simulation_engine as se
+now = [None]
+run_event = se.SimBPMEnv.execute_enabled_event
+def execute_enabled_event(self, c_event):
+    now[0] = c_event.enabled_datetime
+    return run_event(self, c_event)
+se.SimBPMEnv.execute_enabled_event = execute_enabled_event
+move = cfm.BPMNGraph.move_batch_if_enabled
+def move_batch_if_enabled(self, task_id, case_id, enabled_time, enabled_tasks):
+    if now[0] is not None and enabled_time.datetime.date() > now[0].date():
+        self.increase_task_count(task_id, case_id, enabled_time)
+        return
+    return move(self, task_id, case_id, enabled_time, enabled_tasks)
+cfm.BPMNGraph.move_batch_if_enabled = move_batch_if_enabled
+"""
+    + _DRIVER
+)
 
 
 # -- the parameter files ------------------------------------------------------------------
@@ -299,9 +330,8 @@ def _global_attributes() -> dict:
 def _priorities() -> dict:
     """Case priorities: claims at the counter first, then small ones, then the rest.
     Prosimos 2.1.0 orders all of a run's events by priority before time, so its lower
-    priority claims wait for every more urgent claim of the run, even later ones, while
-    bpengine serves the waiting claims by priority: cycle times differ by design (the
-    work done, processing time, does not)."""
+    priority claims wait for every more urgent claim of the run, even later ones; the
+    import schedules them so too (``priority_order`` "run")."""
     doc = _claims()
     doc["prioritisation_rules"] = [
         {
@@ -470,23 +500,20 @@ def _completed(doc: dict) -> dict:
 
 
 # Comparisons that differ by design, not by mistake: printed, not counted as failures.
-KNOWN_GAPS = {
-    ("claims-priorities", "cycle_hours"): "Prosimos schedules all urgent cases of a run first",
-    ("claims-priorities", "utilisation Front desk"): "Prosimos' run lasts months longer",
-    ("claims-priorities", "utilisation Back office"): "Prosimos' run lasts months longer",
-    # the documented example's priority rule (BUSINESS clients first), the same cause: its
-    # backlog (cycle 664 h against 0.34 h) leaves most reviews to whoever frees first, the
-    # officer ten times faster, so its processing per case halves too
-    ("prosimos-scenario-example-no-batch", "cycle_hours"): (
-        "Prosimos schedules all urgent cases of a run first"
-    ),
-    ("prosimos-scenario-example-no-batch", "processing_hours"): (
-        "Prosimos' backlog gives most reviews to the faster officer"
-    ),
-    ("prosimos-scenario-example-no-batch", "utilisation Credit Officer"): (
-        "Prosimos' run lasts months longer"
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
+# Gaps that come from Prosimos looking ahead into batches (see _DRIVER_NO_LOOKAHEAD): with
+# --prosimos-without-lookahead they are expected to agree, so they are not excused there.
+# claims-batches-friday: Prosimos can release the week's notifications at the time of a
+# Friday file it computed on Thursday (09:10, say) instead of Friday 00:00, and a batch
+# started late by the early-shift clerk (07-13) runs into Monday. 30 bpengine seeds give
+# 58.6 h (sd 0.8); 32 Prosimos runs 59.7 h (sd 1.2); 28 Prosimos runs without the
+# look-ahead 58.5 h (sd 1.0). tests/sim/test_batching.py shows it on a small model.
+LOOKAHEAD_GAPS = {
+    ("claims-batches-friday", "cycle_hours"): (
+        "Prosimos starts the week_day batch late, at a file it computed ahead of its clock"
     ),
 }
+KNOWN_GAPS.update(LOOKAHEAD_GAPS)
 
 
 def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
@@ -573,7 +600,9 @@ def _prosimos_stats(text: str) -> dict:
     }
 
 
-def run_prosimos(bpmn: Path, params: Path, cases: int, lanes_of: dict) -> dict:
+def run_prosimos(
+    bpmn: Path, params: Path, cases: int, lanes_of: dict, driver: str = _DRIVER
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stat, log = Path(tmp) / "stat.csv", Path(tmp) / "log.csv"
         t0 = time.perf_counter()
@@ -581,7 +610,7 @@ def run_prosimos(bpmn: Path, params: Path, cases: int, lanes_of: dict) -> dict:
             [
                 str(venv_python()),
                 "-c",
-                _DRIVER,
+                driver,
                 str(bpmn),
                 str(params),
                 str(cases),
@@ -742,6 +771,39 @@ def _refused(name: str, why: str, bpmn: Path, params: Path, out) -> dict:
     }
 
 
+def _table(name, mine, theirs, confidence, gaps, out) -> list[dict]:
+    """Print one pair's metrics, bpengine against Prosimos; one dict per metric."""
+    out(
+        f"  {'metric':34s} {'bpengine':>10s} {'Prosimos':>10s} {'diff':>8s} "
+        f"{f'{confidence:.0%} spread':>10s}  verdict"
+    )
+    rows = []
+    for metric in sorted(set(theirs[0]) & set(mine[0])):
+        b = [m[metric] for m in mine]
+        p = [t[metric] for t in theirs]
+        ok, diff, half = _agree(b, p, confidence)
+        gap = gaps.get((name, metric))
+        verdict = "agrees" if ok else f"differs, known: {gap}" if gap else "DIFFERS"
+        out(
+            f"  {metric:34s} {np.mean(b):10.4f} {np.mean(p):10.4f} {diff:+8.4f} "
+            f"{half:10.4f}  {verdict}"
+        )
+        rows.append(
+            {
+                "pair": name,
+                "metric": metric,
+                "bpengine": float(np.mean(b)),
+                "prosimos": float(np.mean(p)),
+                "agrees": ok,
+                "known_gap": gap,
+                "runs": len(b),
+            }
+        )
+    for metric in sorted(set(theirs[0]) ^ set(mine[0])):
+        out(f"  {metric:34s} only in {'Prosimos' if metric in theirs[0] else 'bpengine'}")
+    return rows
+
+
 def differential(
     shared: Path,
     cases: int,
@@ -749,15 +811,31 @@ def differential(
     only: str | None = None,
     out=print,
     confidence: float = 0.95,
+    confirm: int = 0,
+    lookahead: bool = True,
 ) -> list[dict]:
     """Run every pair; print a table; return one dict per pair and metric.
 
     ``confidence``: of the interval a difference must lie in (tests that check several
     metrics at once ask for 0.99, so that chance alone rarely fails one of them).
+
+    ``confirm``: a pair with a metric outside the spread (and not a known gap) runs again,
+    ``confirm`` times as many runs, all fresh (bpengine's seeds follow the first ones), and
+    its verdicts are the second run's, both tables printed. At the 95% level one comparison
+    in twenty differs by chance: 5 runs of ~80 comparisons give about four such each time
+    (mmc2's utilisation once: 0.428 vs 0.409 with 5 runs, 0.418 vs 0.415 with 30, the
+    theory 0.417). A real difference the first runs saw stays outside the second run's
+    narrower interval (half as wide with four times the runs), so it is still reported.
+
+    ``lookahead``: False runs Prosimos with its look-ahead into batches switched off
+    (``_DRIVER_NO_LOOKAHEAD``), to show that a ``LOOKAHEAD_GAPS`` entry is that and only
+    that: those gaps are then counted as differences.
     """
     reason = ensure_prosimos()
     if reason is not None:
         raise RuntimeError(reason)
+    driver = _DRIVER if lookahead else _DRIVER_NO_LOOKAHEAD
+    gaps = {k: v for k, v in KNOWN_GAPS.items() if lookahead or k not in LOOKAHEAD_GAPS}
     results = []
     for name, bpmn, params in pairs(shared):
         if only and name != only:
@@ -772,41 +850,29 @@ def differential(
             except BpengineError as exc:  # refused: one line naming the key; Prosimos?
                 results.append(_refused(name, str(exc), bpmn, params, out))
                 continue
-            t0 = time.perf_counter()
-            mine, notes = run_bpengine(bpmn, params, cases, runs, seed=17)
-            b_secs = time.perf_counter() - t0
-            theirs = [run_prosimos(bpmn, params, cases, lanes_of) for _ in range(runs)]
-        p_secs = sum(t.pop("seconds") for t in theirs)
-        out(
-            f"\n{name}: {runs} runs x {cases} cases; bpengine {b_secs:.1f} s, Prosimos "
-            f"{p_secs:.1f} s" + (f"; notes: {'; '.join(notes)}" if notes else "")
-        )
-        out(
-            f"  {'metric':34s} {'bpengine':>10s} {'Prosimos':>10s} {'diff':>8s} "
-            f"{f'{confidence:.0%} spread':>10s}  verdict"
-        )
-        for metric in sorted(set(theirs[0]) & set(mine[0])):
-            b = [m[metric] for m in mine]
-            p = [t[metric] for t in theirs]
-            ok, diff, half = _agree(b, p, confidence)
-            gap = KNOWN_GAPS.get((name, metric))
-            verdict = "agrees" if ok else f"differs, known: {gap}" if gap else "DIFFERS"
-            out(
-                f"  {metric:34s} {np.mean(b):10.4f} {np.mean(p):10.4f} {diff:+8.4f} "
-                f"{half:10.4f}  {verdict}"
-            )
-            results.append(
-                {
-                    "pair": name,
-                    "metric": metric,
-                    "bpengine": float(np.mean(b)),
-                    "prosimos": float(np.mean(p)),
-                    "agrees": ok,
-                    "known_gap": gap,
-                }
-            )
-        for metric in sorted(set(theirs[0]) ^ set(mine[0])):
-            out(f"  {metric:34s} only in {'Prosimos' if metric in theirs[0] else 'bpengine'}")
+            seed, n, rows = 17, runs, []
+            while True:
+                t0 = time.perf_counter()
+                mine, notes = run_bpengine(bpmn, params, cases, n, seed=seed)
+                b_secs = time.perf_counter() - t0
+                theirs = [run_prosimos(bpmn, params, cases, lanes_of, driver) for _ in range(n)]
+                p_secs = sum(t.pop("seconds") for t in theirs)
+                if not rows:
+                    out(
+                        f"\n{name}: {n} runs x {cases} cases; bpengine {b_secs:.1f} s, "
+                        f"Prosimos {p_secs:.1f} s"
+                        + (f"; notes: {'; '.join(notes)}" if notes else "")
+                    )
+                else:
+                    out(f"  confirmed with {n} fresh runs each (Prosimos {p_secs:.1f} s):")
+                first = not rows
+                rows = _table(name, mine, theirs, confidence, gaps, out)
+                if not (
+                    first and confirm and any(not r["agrees"] and not r["known_gap"] for r in rows)
+                ):
+                    break
+                seed, n = seed + n, runs * confirm
+        results.extend(rows)
     return results
 
 
@@ -816,18 +882,40 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--only", help="run one pair by name")
     ap.add_argument(
+        "--confirm",
+        type=int,
+        default=4,
+        help="a pair that differs runs again with this many times the runs, fresh; its "
+        "verdicts are those (0: none)",
+    )
+    ap.add_argument(
+        "--prosimos-without-lookahead",
+        action="store_true",
+        help="a diagnosis: Prosimos with its look-ahead into batches switched off "
+        "(LOOKAHEAD_GAPS then count as differences)",
+    )
+    ap.add_argument(
         "--shared", default=os.environ.get("BPENGINE_SHARED", str(ROOT.parent / "shared"))
     )
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} at start")
-    res = differential(Path(args.shared), args.cases, args.runs, args.only)
+    res = differential(
+        Path(args.shared),
+        args.cases,
+        args.runs,
+        args.only,
+        confirm=args.confirm,
+        lookahead=not args.prosimos_without_lookahead,
+    )
     refused = [r["pair"] for r in res if r["metric"] == "refused"]
     compared = [r for r in res if r["metric"] != "refused"]
     bad = [r for r in res if not r["agrees"] and not r.get("known_gap")]
     known = sum(1 for r in compared if not r["agrees"] and r["known_gap"])
     print(
         f"\n{sum(r['agrees'] for r in compared)} of {len(compared)} comparisons agree, {known} "
-        f"differ by design (KNOWN_GAPS), {len(bad)} differ"
+        f"differ by design (KNOWN_GAPS), {len(bad)} differ (verdicts of "
+        f"{len({r['pair'] for r in compared if r['runs'] > args.runs})} pairs from their "
+        f"confirmation, {args.runs * args.confirm} runs each)"
         + (f"; refused in one line: {', '.join(refused)}" if refused else "")
         + f"; load average {os.getloadavg()[0]:.2f} at end"
     )

@@ -105,16 +105,21 @@ class _Bound:
             if s in self.model.elements and self.model.elements[s].is_activity
         )
 
+    def _timed(self, step) -> bool:
+        """A step whose time the lead time counts: an activity, or a catch event's wait."""
+        el = self.model.elements.get(step)
+        return step in self.runs or (el is not None and el.kind == "intermediateCatchEvent")
+
     def days(self, steps) -> float:
         ends = frozenset(s for s in steps if s in self.ends)
         if ends:  # a hand-over: what the case loses across the pools without it
-            key = frozenset(s for s in steps if s in self.runs) | ends
+            key = frozenset(s for s in steps if self._timed(s)) | ends
             if key not in self._memo:
                 self._memo[key] = self.whole_scale * max(
                     0.0, self.whole - lead_time(self.model, self.scenario, without=key)[0]
                 )
             return self._memo[key]
-        key = frozenset(s for s in steps if s in self.runs)
+        key = frozenset(s for s in steps if self._timed(s))
         if key not in self._memo:
             by_process: dict[str, set] = {}
             for step in key:

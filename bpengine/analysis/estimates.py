@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 
-from ..errors import BpengineError
+from ..errors import BpengineError, ExpressionError
 from ..i18n import N_
+from ..timers import parse_duration
 from .finding import Saving
 from .structure import structure_of
 
@@ -94,6 +95,9 @@ class Estimates:
             )
         )
         self.minutes_per_day = DEFAULT_WORKING_MINUTES_PER_DAY
+        # working minutes in a calendar week: a wait in calendar time (a timer of P14D)
+        # spans this share of working time, as the simulator's working-day clock counts it
+        self.minutes_per_week = 5 * DEFAULT_WORKING_MINUTES_PER_DAY
         if scenario is not None:
             cal = getattr(scenario, "calendar", None)
             per_day = getattr(cal, "working_minutes_per_day", None)
@@ -101,6 +105,11 @@ class Estimates:
                 per_day = per_day()
             if isinstance(per_day, (int, float)) and per_day > 0:
                 self.minutes_per_day = float(per_day)
+            hours = getattr(cal, "hours", None)
+            if isinstance(hours, tuple) and hours:
+                week = sum(b - a for spans in hours for a, b in spans)
+                if week > 0:
+                    self.minutes_per_week = float(week)
         self._minutes: dict[str, float] = {}
         self._queue_memo: dict[str, float] | None = None
         self._queues_known = False
@@ -166,6 +175,47 @@ class Estimates:
     def days(self, minutes: float) -> float:
         """Working minutes as working days on the scenario's calendar."""
         return minutes / self.minutes_per_day
+
+    def wait_days(self, minutes: float, working_time: bool) -> float:
+        """A wait as working days: office time as it is, calendar time by the share of a
+        calendar week the office works (14 calendar days are 10 working days on Indonesian
+        office hours; 14 on a calendar open around the clock)."""
+        if working_time:
+            return self.days(minutes)
+        return self.days(minutes * self.minutes_per_week / (7 * 1440.0))
+
+    def event_days(self, element_id: str) -> float | None:
+        """How long a catch or boundary event waits once reached (working days), as the
+        simulator reads it: the scenario's ``events:`` duration, else the timer's own
+        duration (a ``timeCycle``'s first period); ``None`` when neither says (a message
+        or signal that comes whenever it comes, or a ``timeDate``)."""
+        timing = getattr(self.scenario, "events", {}).get(element_id)
+        duration = getattr(timing, "duration", None)
+        if duration is not None:
+            return self.wait_days(duration.mean, bool(getattr(timing, "working_time", False)))
+        el = self.model.elements[element_id]
+        if el.event != "timer":
+            return None
+        kind, _sep, value = (el.event_value or "").partition(":")
+        if kind == "timeCycle" and value.startswith("R"):
+            value = value.split("/", 1)[-1]  # R3/PT1H: the first repetition
+        try:
+            minutes = parse_duration(value).total_seconds() / 60.0
+        except ExpressionError:
+            return None  # the simulator says so in a note: the timer never fires
+        return self.wait_days(minutes, False)
+
+    def boundary_probability(self, element_id: str, activity_days: float) -> float:
+        """Chance a boundary event ends (or branches off) its activity: the scenario's
+        ``events: {X: {probability}}``; a timer fires when the activity's expected time
+        (its queue included) outlasts the timer's; otherwise 0 (the simulator never fires a
+        message nobody says will come)."""
+        timing = getattr(self.scenario, "events", {}).get(element_id)
+        p = getattr(timing, "probability", None)
+        if p:
+            return min(1.0, float(p))
+        delay = self.event_days(element_id)
+        return 1.0 if delay is not None and activity_days > delay else 0.0
 
     def batch_wait_days(self, element_id: str) -> float:
         """Mean wait for a batched sign-off: half the gap between the scenario's batch times.
@@ -238,8 +288,8 @@ class Estimates:
             timing = DEFAULT_TRANSFER[handover.kind]
         if timing.duration is None:  # a hand-over the scenario says takes no time
             return 0.0
-        # office time in working days; calendar time (data: seconds) as it is
-        return timing.duration.mean / (self.minutes_per_day if timing.working_time else 1440.0)
+        # office time in working days; calendar time (data: seconds) as a timer counts it
+        return self.wait_days(timing.duration.mean, bool(timing.working_time))
 
     def handoff_into(self, element_id: str) -> bool:
         """Whether reaching this step means the file changes lanes (offices)."""

@@ -40,17 +40,25 @@ def rework_loops(model, scenario=None) -> list[dict]:
         if key in seen:
             continue
         seen.add(key)
-        gateway, stay, r, from_scenario = None, (), 0.0, False
+        # every decision in the body with a way out; a case goes round only if it stays at
+        # each of them (a loop "verified -> paid or sent back" behind "complete -> on or
+        # back" is taken by the share sent back at the last, not by those found complete)
+        exits = []
         for n in sorted(body, key=lambda n: order[n]):
             el = els[n]
             if not el.is_gateway or len(el.outgoing) < 2:
                 continue
             inside = tuple(f for f in el.outgoing if model.flows[f].target in body)
             if inside and len(inside) < len(el.outgoing):
-                gateway, stay = n, inside
-                break
-        if gateway is not None:
-            r, from_scenario = est.reject_probability(gateway, stay)
+                exits.append((n, inside))
+        gateway, r, from_scenario = None, 0.0, False
+        if exits:
+            gateway = exits[-1][0]  # the decision that sends the case back
+            r, from_scenario = est.reject_probability(*exits[-1])
+            for n, inside in exits[:-1]:  # decisions on the way: staying goes forward there
+                p, given = est.reject_probability(n, inside)
+                r *= p if given else 1.0 - p
+                from_scenario = from_scenario and given
         check = next((a for a, d in st.decisions.items() if d.gateway == gateway), None)
         loops.append(
             {
@@ -84,7 +92,11 @@ def check_rework_loop(model, scenario=None) -> list:
         r = min(loop["r"], 0.95)
         minutes = sum(est.task_minutes(a) for a in acts)
         handoffs = sum(1 for a in acts if est.handoff_into(a))
-        days = est.days(minutes) + 0.5 * handoffs
+        # a timer on the way round (wait for stock, for the applicant) is part of a round
+        waits = [
+            n for n in loop["body"] if els[n].kind == "intermediateCatchEvent" and est.event_days(n)
+        ]
+        days = est.days(minutes) + 0.5 * handoffs + sum(est.event_days(n) or 0.0 for n in waits)
         factor = 1.0 / (1.0 - r)
         extra = r / (1.0 - r)
         check = loop["check"]
@@ -110,7 +122,7 @@ def check_rework_loop(model, scenario=None) -> list:
             factor=format_number(factor, 2),
             days=format_number(days * extra, 2),
         )
-        elements = ([check] if check else []) + acts
+        elements = ([check] if check else []) + acts + waits
         found.append(
             make_finding(
                 model,

@@ -216,8 +216,9 @@ def case():
 def start(process, url, pairs, json_text, actor, version, trust_scripts, business_key, fmt):
     data = _parse_data(pairs, json_text)
     engine = _open(url, create=True)
-    key = process
+    key, waiting = process, None
     if process.endswith(".bpmn") or Path(process).is_file():
+        engine.check_lane_zones(process)  # a misspelt --lane-tz lane: refused before deploying
         definition = engine.deploy(process, trust_scripts=trust_scripts, actor=actor)
         key = definition.key
         if fmt == "text" and definition.new:  # an unchanged file: nothing to announce
@@ -227,10 +228,11 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
                 )
             )
         # but a step where every case waits for a handler is said each time
-        for note in (definition.notes if definition.new else definition.unhandled) * (
-            fmt == "text"  # json and csv print the case alone, for programs to read
-        ):
-            click.echo("  " + _("note:") + f" {note}")
+        waiting = definition.notes if definition.new else definition.unhandled
+    elif fmt == "text":  # started by key: the stored model says where cases would wait
+        waiting = engine.unhandled(key, version)
+    for note in (waiting or ()) * (fmt == "text"):  # json and csv: the case alone, for programs
+        click.echo("  " + _("note:") + f" {note}")
     _print_case(
         engine.start(key, data, actor=actor, version=version, business_key=business_key), fmt
     )

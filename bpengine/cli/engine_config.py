@@ -11,7 +11,8 @@ options give them to the commands that move cases::
 ``--scenario`` (or $BPENGINE_SCENARIO) lends its ``calendar:`` (office hours, holidays,
 ``timezone``) and its lanes' ``timezone``; ``--tz`` (or $BPENGINE_TZ) is the engine's zone
 (default: the scenario's, else WIB); ``--lane-tz LANE=ZONE`` (repeatable) a lane's own, over
-the scenario's. Starting a case refuses a lane zone for a lane no deployed process has.
+the scenario's. A lane zone for a lane neither the file nor any deployed process has is refused
+before ``case start FILE`` deploys it, and at any start.
 """
 
 from __future__ import annotations

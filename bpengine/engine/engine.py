@@ -489,6 +489,17 @@ class Engine(
                 query = query.where(DefinitionRow.key == key)
             return [to_definition(r) for r in session.scalars(query)]
 
+    def unhandled(self, key: str | Definition, version: int | None = None) -> tuple[str, ...]:
+        """A note for each service task of a deployed version that no handler of this
+        engine runs (as :meth:`deploy` says in ``Definition.unhandled``), by key alone.
+
+        Handlers belong to the engine, not to the database, so this is worked out from the
+        stored model each call: a case started by key would otherwise wait without a word.
+        """
+        with self._transaction(self._now()) as session:
+            source = self._definition_row(session, key, version).source
+        return unhandled_services(load(source), self._handlers)
+
     def _definition_row(self, session, key, version=None) -> DefinitionRow:
         if isinstance(key, Definition):
             row = session.get(DefinitionRow, key.id)
@@ -499,10 +510,16 @@ class Engine(
             row = session.scalar(query.order_by(DefinitionRow.version.desc()).limit(1))
         if row is None:
             known = sorted(set(session.scalars(select(DefinitionRow.key))))
+            deployed = ", ".join(known) or _("none")
+            name = getattr(key, "key", key)
             raise NotFound(
-                f"no deployed definition {getattr(key, 'key', key)!r}"
-                + (f" version {version}" if version is not None else "")
-                + f" (deployed: {', '.join(known) or 'none'})"
+                _("no deployed definition {key!r} (deployed: {deployed})").format(
+                    key=name, deployed=deployed
+                )
+                if version is None
+                else _(
+                    "no deployed definition {key!r} version {version} (deployed: {deployed})"
+                ).format(key=name, version=version, deployed=deployed)
             )
         return row
 
@@ -547,7 +564,9 @@ class Engine(
         """
         runtime = self._runtime(session, definition.id)
         if self.lane_timezones.keys() - self._lanes_checked:
-            self._check_lane_zones(session, definition, runtime)
+            self._check_lane_zones(
+                session, definition.key, definition.source, runtime.lanes, definition.id
+            )
         workflow = runtime.new(data, fired_start=fired_start)
         caught, finished = runtime.begin(workflow, trigger and trigger[:3], definition.key)
         row = CaseRow(
@@ -641,16 +660,39 @@ class Engine(
         session.info.setdefault("bpe_cache", {})[row.id] = (row, row.state, row.data, workflow)
         return open_rows
 
-    def _check_lane_zones(self, session, definition: DefinitionRow, runtime: Runtime) -> None:
-        """Refuse a lane zone whose lane neither this process nor any other deployed one
-        has: it would never apply, and due dates would silently count the engine's zone."""
-        self._lanes_checked |= self.lane_timezones.keys() & runtime.lanes
+    def check_lane_zones(self, source: str | os.PathLike | bytes | ProcessModel) -> None:
+        """Refuse, before deploying ``source``, a lane zone (``lane_timezones``, the
+        scenario's ``lanes.X.timezone``) whose lane neither it nor any deployed process has.
+
+        :meth:`start` refuses such a zone anyway; a program that deploys and starts in one
+        go (``bpengine case start FILE``) calls this first, so nothing is stored in vain.
+        With several processes to deploy, deploy them all before starting instead.
+
+        Raises
+        ------
+        BpengineError
+            Naming the setting (``lane_timezones``, or the scenario file and key) and the lane.
+        """
+        if not self.lane_timezones.keys() - self._lanes_checked:
+            return
+        model = source if isinstance(source, ProcessModel) else load(source)
+        lanes = {e.lane for e in model.elements.values() if e.lane}
+        with self._transaction(self._now()) as session:
+            self._check_lane_zones(session, engine_key(model), model.to_bytes(), lanes)
+
+    def _check_lane_zones(
+        self, session, key: str, source: bytes, lanes: set, own: int | None = None
+    ) -> None:
+        """Refuse a lane zone whose lane neither this process (``key``, ``source``, its
+        ``lanes``; ``own`` its definition id once stored) nor any other deployed one has:
+        it would never apply, and due dates would silently count the engine's zone."""
+        self._lanes_checked |= self.lane_timezones.keys() & lanes
         unknown = self.lane_timezones.keys() - self._lanes_checked
         if not unknown:
             return
         # a scenario may name a lane by its id (lanes.L_wilayah.timezone): the engine
         # matches task rows by lane name
-        for lane_id, lane in lane_ids(definition.source).items():
+        for lane_id, lane in lane_ids(source).items():
             if lane_id in unknown and lane not in self.lane_timezones:
                 self.lane_timezones[lane] = self.lane_timezones.pop(lane_id)
                 self.lane_zone_origins[lane] = self.lane_zone_origins.pop(lane_id, "")
@@ -659,7 +701,7 @@ class Engine(
         # an engine may serve several processes: a lane zone may be for another one
         newest = select(func.max(DefinitionRow.id)).group_by(DefinitionRow.key)
         for other in session.scalars(select(DefinitionRow.id).where(DefinitionRow.id.in_(newest))):
-            if other != definition.id and unknown:
+            if other != own and unknown:
                 self._lanes_checked |= unknown & self._runtime(session, other).lanes
         unknown -= self._lanes_checked
         if unknown:
@@ -671,8 +713,8 @@ class Engine(
                 ).format(
                     origin=self.lane_zone_origins.get(lane, "lane_timezones"),
                     lane=lane,
-                    key=definition.key,
-                    lanes=", ".join(sorted(runtime.lanes)) or _("none"),
+                    key=key,
+                    lanes=", ".join(sorted(lanes)) or _("none"),
                 )
             )
 

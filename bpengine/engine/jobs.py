@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import BpengineError, ConflictError, NotFound, StorageError
 from ..i18n import _
+from ..model.spiff import spiff_text
 from .core import EngineCore
 from .records import Case, Incident
 from .schema import CaseRow, IncidentRow, TaskRow
@@ -387,7 +388,7 @@ class JobOperations(EngineCore):
         except Exception as exc:  # noqa: BLE001 - any failure of one job is its incident
             for key in [k for k in session.info if k.startswith("bpe_")]:
                 del session.info[key]  # audit and task rows of the rolled-back work
-            error = f"{job.element_id}: {type(exc).__name__}: {exc}"
+            error = f"{job.element_id}: {type(exc).__name__}: {spiff_text(exc)}"
             case = session.get(CaseRow, job.case_id)
             record_failure(
                 session, case, job, kind, error, self._policy(job.element_id, job.name), now, actor

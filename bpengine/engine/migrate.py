@@ -52,7 +52,9 @@ def make_sql_engine(url: str) -> SqlEngine:
         return create_engine(normalise_url(url) or "")
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise BpengineError(
-            hide_password(f"--url {url!r}: cannot use this database URL: {exc}")
+            hide_password(
+                _("--url {url}: cannot use this database URL: {why}").format(url=repr(url), why=exc)
+            )
         ) from None
 
 
@@ -86,7 +88,7 @@ def current(target) -> str | None:
                 conn, opts={"version_table": VERSION_TABLE}
             ).get_current_revision()
     except SQLAlchemyError as exc:
-        raise _failed("cannot read the schema version", exc) from None
+        raise _failed(_("cannot read the schema version"), exc) from None
     finally:
         if owned:
             engine.dispose()
@@ -119,7 +121,7 @@ def _migrate(target, revision: str, step) -> str | None:
             step(config, revision)
         return current(engine)
     except SQLAlchemyError as exc:
-        raise _failed("cannot migrate the database", exc) from None
+        raise _failed(_("cannot migrate the database"), exc) from None
     finally:
         if owned:
             engine.dispose()

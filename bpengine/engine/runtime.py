@@ -60,7 +60,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..errors import BpengineError
 from ..i18n import _
 from ..limits import DEFAULT_LIMITS, EngineLimits
-from ..model.spiff import ensure_recursion_limit
+from ..model.spiff import ensure_recursion_limit, spiff_text
 from .clock import clock_at
 from .events import (
     catch_elements,
@@ -357,7 +357,7 @@ class Runtime:
         except Exception as exc:  # SpiffWorkflow fails on odd models with bare exceptions
             raise BpengineError(
                 _("the engine could not continue: {error}: {exc}").format(
-                    error=type(exc).__name__, exc=exc
+                    error=type(exc).__name__, exc=spiff_text(exc)
                 )
             ) from None
         prune(workflow)
@@ -629,7 +629,7 @@ def _bound_collection(task_spec, limits: EngineLimits) -> None:
 def _describe(exc) -> str:
     spec = getattr(exc, "task_spec", None)
     where = getattr(spec, "bpmn_id", None)
-    text = str(exc).strip()
+    text = spiff_text(exc).strip()
     if text.startswith("No conditions satisfied") and spec is not None:
         # SpiffWorkflow names only the gateway; say what was tested and what would help (QA)
         tested = [

@@ -22,6 +22,7 @@ from types import SimpleNamespace
 
 from ..errors import BpengineError, BpmnError
 from ..i18n import _
+from ..model.spiff import spiff_text
 from .jobs import open_incidents, record_failure, resolve, retry_due
 from .records import Job
 from .runtime import Runtime, open_tasks
@@ -206,7 +207,7 @@ def _call(
         row.data = before
         finished.clear()
         finished |= done_before
-        failure = f"{task.element_id}: {type(exc).__name__}: {exc}"
+        failure = f"{task.element_id}: {type(exc).__name__}: {spiff_text(exc)}"
         record_failure(
             session,
             row,

@@ -57,7 +57,9 @@ def connect(url: str | None) -> tuple[SqlEngine, sessionmaker]:
         else:
             engine = create_engine(url, pool_recycle=1800)
     except (ArgumentError, ImportError, ValueError, SQLAlchemyError) as exc:
-        raise BpengineError(hide_password(f"cannot use database URL {url!r}: {exc}")) from None
+        raise BpengineError(
+            hide_password(_("cannot use database URL {url}: {why}").format(url=repr(url), why=exc))
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine, sessionmaker(engine, expire_on_commit=False)

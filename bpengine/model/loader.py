@@ -60,6 +60,7 @@ class Parts:
     pools: dict[str, Pool] = field(default_factory=dict)
     data_objects: dict[str, DataObject] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    collaboration: str = ""  # the (first) collaboration's name
 
 
 def _local(tag: object) -> str:
@@ -166,6 +167,9 @@ class _Reader:
     def _read_pools(self) -> None:
         processes = {p.get("id") for p in self.root.findall(_B + "process")}
         for collab in self.root.findall(_B + "collaboration"):
+            self.parts.collaboration = self.parts.collaboration or " ".join(
+                (collab.get("name") or "").split()
+            )
             for part in collab.findall(_B + "participant"):
                 pid, proc = part.get("id"), part.get("processRef")
                 if not pid:

@@ -45,6 +45,8 @@ class ProcessModel:
         Where it was read from (``"<bytes>"`` for in-memory input).
     processes, elements, flows, message_flows, lanes, pools, data_objects : Mapping
         Read-only mappings from id to the frozen parts in :mod:`bpengine.model.elements`.
+    collaboration_name : str
+        The name of the document's collaboration (``""`` when it has none or no name).
     digest : str
         SHA-256 of the canonical XML: the content version the engine deploys under.
     """
@@ -60,6 +62,7 @@ class ProcessModel:
         self.lanes = MappingProxyType(parts.lanes)
         self.pools = MappingProxyType(parts.pools)
         self.data_objects = MappingProxyType(parts.data_objects)
+        self.collaboration_name = parts.collaboration
         self.load_warnings = tuple(parts.warnings)
         self._key = (
             tuple(sorted(parts.processes.items())),
@@ -69,6 +72,7 @@ class ProcessModel:
             tuple(sorted(parts.lanes.items())),
             tuple(sorted(parts.pools.items())),
             tuple(sorted(parts.data_objects.items())),
+            parts.collaboration,
         )
 
     # -- construction -------------------------------------------------------------
@@ -104,7 +108,18 @@ class ProcessModel:
 
     @property
     def name(self) -> str:
-        """The main process's name (or id): the executable one if there is one."""
+        """What the procedure is called in titles and reports.
+
+        A collaboration (several pools, one procedure across offices): its name, else its
+        pools' names; otherwise the main process's name (or id), the executable one if any.
+        """
+        if self.is_collaboration:
+            if self.collaboration_name:
+                return self.collaboration_name
+            pools = {p.process: p.name for p in self.pools.values() if p.process}
+            return " / ".join(
+                pools.get(pid) or self.processes[pid].name or pid for pid in self.pooled_processes
+            )
         main = self.main_process
         return (main.name or main.id) if main else Path(self.file).stem
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from ..errors import ModelError, Problem
 from ..i18n import _
@@ -43,6 +44,7 @@ __all__ = [
     "MAX_ENGINE_NODES",
     "ENGINE_RECURSION_LIMIT",
     "ensure_recursion_limit",
+    "spiff_text",
 ]
 
 #: Flow elements the engine runs in one model. SpiffWorkflow parses and predicts a process
@@ -69,9 +71,14 @@ _THROWERS = {"intermediateThrowEvent", "endEvent", "sendTask"}
 _TASK_REF = {"sendTask", "receiveTask"}  # messageRef sits on the task itself
 
 
-def _spiff_text(exc: Exception) -> str:
-    """SpiffWorkflow's message and notes, without the ". " its ``__str__`` always appends
-    (so a message ending in "." read "executable.. ")."""
+def spiff_text(exc: BaseException) -> str:
+    """An exception's text; for SpiffWorkflow's own, its message and notes without the ". "
+    its ``__str__`` always appends (so a message ending in "." read "executable.. ").
+
+    Any other exception reads as ``str(exc)``: callers catch both kinds in one place.
+    """
+    if not isinstance(exc, SpiffWorkflowException):
+        return str(exc)
     parts = [str(exc.args[0]) if exc.args else "", *getattr(exc, "notes", [])]
     return ". ".join(p.rstrip(". ") for p in parts if p) or type(exc).__name__
 
@@ -81,7 +88,7 @@ def _wrap(model: ProcessModel, exc: ValidationException) -> ModelError:
     line = el.line if el else (getattr(exc, "line_number", None) or None)
     return ModelError(
         Problem(
-            _("the engine cannot use this model: {why}").format(why=_spiff_text(exc)),
+            _("the engine cannot use this model: {why}").format(why=spiff_text(exc)),
             file=getattr(exc, "file_name", "") or model.file,
             line=line if isinstance(line, int) else None,
             element_id=getattr(exc, "id", None) or None,

@@ -240,12 +240,14 @@ def priorities(section: object, sc: Scenario, notes: list[str]) -> None:
         levels.append((int(level), branch_rule(entry.get("rules"), f"{where}.rules", own)))
     sc.priorities = sorted(levels, key=lambda lv: lv[0])  # stable: ties keep file order
     if levels:  # simulation_engine.py: one event queue ordered by (priority, enabled time)
+        sc.priority_order = "run"
         notes.append(
             _(
-                "prioritisation_rules: a free person takes the waiting file of the most "
-                "urgent case, then the oldest; Prosimos 2.1.0 instead schedules all of a "
-                "run's higher-priority cases before any lower-priority one, so there a file "
-                "also waits for more urgent cases that arrive after it, even while a person "
-                "is idle (its cycle times are longer)"
+                "prioritisation_rules: scheduled as Prosimos 2.1.0 does, level by level over "
+                "the whole run: every more urgent case first, even one arriving weeks later, "
+                "each person taking up the next level only where they left the one before "
+                "(a file waits for them even while its person would be idle); for a free "
+                "person taking the waiting file of the most urgent case, write the scenario "
+                "as YAML with priorities.order: waiting"
             )
         )

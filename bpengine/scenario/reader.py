@@ -51,6 +51,8 @@ _TOP_KEYS = (
     "name",
     "description",
 )
+# how priorities order the work (Scenario.priority_order)
+PRIORITY_ORDERS = ("waiting", "run")
 _EXCLUSIVE = ("exclusiveGateway", "eventBasedGateway", "complexGateway")
 
 
@@ -671,18 +673,33 @@ def _read_gateway(sc: Scenario, models: list[Any] | None, key: object, spec: obj
 
 
 def _read_priorities(sc: Scenario, spec: object) -> None:
-    """``priorities``: levels with a condition over the case data (``data:``) each."""
+    """``priorities``: levels with a condition over the case data (``data:``) each.
+
+    Either the list of levels, or ``{order: waiting|run, levels: [...]}``.
+    """
     if spec is None:
         return
+    where_levels = "priorities"
+    if isinstance(spec, dict):
+        _only(spec, "priorities", ("order", "levels"))
+        order = spec.get("order", "waiting")
+        if order not in PRIORITY_ORDERS:
+            raise ScenarioError(
+                _("priorities.order: expected one of {known}, got {got!r}").format(
+                    known=", ".join(PRIORITY_ORDERS), got=order
+                )
+            )
+        sc.priority_order = order
+        spec, where_levels = spec.get("levels"), "priorities.levels"
     if not isinstance(spec, list):
         raise ScenarioError(
-            _("priorities: expected a list of {{level, when}}, got {got}").format(
-                got=type(spec).__name__
+            _("{where}: expected a list of {{level, when}}, got {got}").format(
+                where=where_levels, got=type(spec).__name__
             )
         )
     levels = []
     for k, entry in enumerate(spec):
-        where = f"priorities[{k}]"
+        where = f"{where_levels}[{k}]"
         entry = _mapping(entry, where)
         _only(entry, where, ("level", "when"))
         level = _number(entry.get("level"), f"{where}.level", integer=True)

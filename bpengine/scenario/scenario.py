@@ -253,6 +253,10 @@ class Scenario:
     # whose condition holds, else comes after every level; queues serve the lowest level
     # first, then first come, first served
     priorities: list[tuple[int, str]] = field(default_factory=list)
+    # how priorities order the work: "waiting" (a free person takes the waiting file of the
+    # most urgent case) or "run" (as Prosimos 2.1.0: the run's cases level by level, each
+    # person taking up a level where they left the one before; Prosimos imports set it)
+    priority_order: str = "waiting"
     # what the import could only approximate (degenerate distributions, guessed branch
     # probabilities): shown with the simulation's notes
     notes: list[str] = field(default_factory=list)

@@ -4,6 +4,8 @@
 ``priorities``, from Prosimos' ``prioritisation_rules`` or the YAML) and keeps a lane's queue
 in order of level, then first come, first served: a free person takes the waiting file of
 the most urgent case. Nobody is interrupted: a file being worked on is finished first.
+Under the scenario's ``priority_order: run`` (Prosimos' way) the replication instead runs
+its cases level by level (``Replication._passes``), so queues then hold one level at a time.
 
 :class:`ProcessData` holds the scenario's ``process_data`` (Prosimos' ``global_attributes``):
 one value per name for the whole replication, drawn as it starts. A case's attributes of the
@@ -29,6 +31,7 @@ from ..i18n import _
 
 if TYPE_CHECKING:
     from collections import deque
+    from collections.abc import Mapping
 
     from ..scenario import Scenario
 
@@ -48,15 +51,19 @@ class Ranking:
 
     def level(self, case: Any) -> float:
         """The first level whose condition holds for the case's data, else after all."""
+        return self.level_of(case.data)
+
+    def level_of(self, data: Mapping[str, Any]) -> float:
+        """The level of a case whose data, as it arrives, is ``data``."""
         for level, expr in self.levels:
             try:
-                if expr.evaluate(case.data):
+                if expr.evaluate(data):
                     return level
             except Exception as exc:  # ExpressionError, or a comparison of wrong types
                 raise ScenarioError(
                     _(
                         "priorities: level {level}: {source} fails on case data {data}: {exc}"
-                    ).format(level=level, source=repr(expr.source), data=dict(case.data), exc=exc)
+                    ).format(level=level, source=repr(expr.source), data=dict(data), exc=exc)
                 ) from None
         return math.inf
 

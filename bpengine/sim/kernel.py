@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import heapq
 import itertools
+import math
 import zlib
 from heapq import heappush
 
@@ -189,6 +190,8 @@ class Replication(Staffing, Batching):
         self.open_cases: dict[int, Case] = {}
         self.finished: list[Case] = []
         self.rows: list[tuple] = []
+        self.pass_rows = 0  # rows of the levels already run (priorities ordered by run)
+        self.released: dict[tuple[int, int], float] = {}
         self.transfers: list[tuple] = []  # hand-overs between pools, when the log is kept
         self.data_source = data_source
         self.end_time = self.t0
@@ -232,6 +235,11 @@ class Replication(Staffing, Batching):
             if self.open:
                 self._stuck()
             stats = self.tally()
+            # A case and its top scope refer to each other: cut that now that nothing moves,
+            # so the cases go by reference counting with the replication, not by a pass of
+            # the cyclic collector over everything the run made (~0.01 s for 10,000 cases).
+            for case in self.finished:
+                case.top = None
         finally:
             if collecting:
                 gc.enable()
@@ -241,10 +249,50 @@ class Replication(Staffing, Batching):
     def _loop(self, progress):
         arrivals = self._arrival_times()
         data = self._case_data()
-        self._push(arrivals[0], ARRIVE, 0)
         self._first_shifts(self.t0)
+        done = 0
+        for n, order in enumerate(self._passes(data)):
+            if n:
+                self._carry_over()
+            self._drain(arrivals, data, order, done, progress)
+            done += len(order)
+
+    def _passes(self, data) -> list:
+        """The cases of each pass of the run, in arrival order: all of them at once, or
+        (priorities ordered by run, as Prosimos 2.1.0 schedules) one pass per level."""
+        everyone = range(self.n_cases)
+        if self.ranking is None or self.scenario.priority_order != "run" or not everyone:
+            return [everyone]
+        by_level: dict[float, list[int]] = {}
+        for k in everyone:
+            by_level.setdefault(self.ranking.level_of(data(k)), []).append(k)
+        return [by_level[level] for level in sorted(by_level)]
+
+    def _carry_over(self):
+        """Between two levels of a run: Prosimos keeps one time per person, when they are
+        next free, and gives the next level's work to whoever is free soonest from then on,
+        so nobody goes back to work on a time they had already passed."""
+        last = self.released  # (lane, one of a head count) -> their last file's end
+        for row in self.rows[self.pass_rows :]:
+            key = (row[2], row[3])
+            if row[8] > last.get(key, -math.inf):
+                last[key] = row[8]
+        self.pass_rows = len(self.rows)
+        for no, lane in enumerate(self.lanes):
+            if lane.unlimited:
+                continue
+            for k in list(lane.free):
+                until = lane.people[k].free_since if lane.people else last.get((no, k))
+                if until is not None:
+                    lane.free.remove(k)
+                    self._push(until, READY, (lane, k))
+
+    def _drain(self, arrivals, data, order, done, progress):
+        """Run the heap empty, the cases ``order`` lists arriving at their times."""
         heap, pop = self.heap, heapq.heappop
         tick = max(1, self.n_cases // 50)
+        last = len(order) - 1
+        self._push(arrivals[order[0]], ARRIVE, 0)
         t = self.t0
         while True:
             while heap:
@@ -254,13 +302,13 @@ class Replication(Staffing, Batching):
                 elif kind == DONE:
                     self._finish(obj, t)
                 elif kind == ARRIVE:
-                    k = obj
+                    k = order[obj]
                     case = Case(k, t, data(k), k >= self.warmup)
                     self._start_case(case, t)
-                    if k + 1 < self.n_cases:
-                        self._push(arrivals[k + 1], ARRIVE, k + 1)
-                    if progress is not None and k % tick == 0:
-                        progress(k)
+                    if obj < last:
+                        self._push(arrivals[order[obj + 1]], ARRIVE, obj + 1)
+                    if progress is not None and (done + obj) % tick == 0:
+                        progress(done + obj)
                 elif kind == WAKE:
                     scope, i = obj
                     if not (scope.case.cancels and scope.dead()):

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from bpengine.cli import main
 
-from ..conftest import shared_path
+from ..conftest import DATA, shared_path
 
 
 def run(*args):
@@ -146,3 +146,12 @@ def test_time_metrics_say_they_leave_waiting_out():
     r = run(_pbg(), "--metrics", "--no-soundness")
     assert r.exit_code == 0, r.output
     assert "expected work time, working days (no waiting)" in r.output
+
+
+def test_analyze_titles_a_collaboration_with_its_name(tmp_path):
+    res = CliRunner().invoke(
+        main, ["analyze", str(DATA / "qa" / "pindah-datang-antar-kabupaten.bpmn")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "Pindah datang antar kabupaten/kota (SKPWNI): " in res.output
+    assert "Pindah keluar" not in res.output

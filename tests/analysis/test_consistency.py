@@ -15,12 +15,18 @@ from bpengine.scenario import load_scenario
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 SHIPPED = sorted(PROCESSES.glob("*.bpmn"))
+# QA's collaboration: an inclusive block, a subprocess with a 14-day timer loop inside
+QA = Path(__file__).resolve().parents[1] / "data" / "qa" / "pindah-datang-antar-kabupaten.bpmn"
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
-def test_findings_on_shipped_processes_agree_and_add_up(path):
+@pytest.mark.parametrize(
+    ("path", "sidecar"),
+    [(p, False) for p in SHIPPED] + [(QA, False), (QA, True)],
+    ids=lambda v: v.stem if isinstance(v, Path) else ("scenario" if v else "defaults"),
+)
+def test_findings_on_shipped_processes_agree_and_add_up(path, sidecar):
     model = load(path)
-    scenario = load_scenario(None, model=model)
+    scenario = load_scenario(path.with_suffix(".scenario.yaml") if sidecar else None, model=model)
     found = analyze(model, scenario=scenario)
     full, _runs = lead_time(model, scenario)
     deciding = {loop["check"] for loop in rework_loops(model, scenario)}

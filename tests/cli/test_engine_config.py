@@ -9,6 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from bpengine import Engine
 from bpengine.cli import main
 from bpengine.scenario import load_scenario
 
@@ -111,10 +112,12 @@ def test_a_misspelt_lane_or_a_bad_scenario_zone_is_one_line(tmp_path):
         + ["--db", url],
     )
     assert result.exit_code != 0
-    assert result.output.strip().splitlines()[-1] == (  # after "deployed penugasan v1"
+    assert result.output.strip().splitlines() == [  # refused before deploying: one line
         "error: --lane-tz 'Kanwil Makassar': no lane 'Kanwil Makassar' in penugasan nor in any "
         "other deployed process (lanes of penugasan: Kantor Wilayah Makassar, Kepala, Sekretariat)"
-    )
+    ]
+    with Engine(url) as engine:
+        assert engine.definitions() == []  # nothing deployed in vain
     bad = tmp_path / "bad.scenario.yaml"
     bad.write_text(ZONED.read_text("utf-8").replace("timezone: Asia/Makassar", "timezone: WITA"))
     result = CliRunner().invoke(

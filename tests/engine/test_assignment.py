@@ -340,11 +340,20 @@ def test_a_lane_zone_for_a_lane_no_process_has_is_refused_at_start(clock, data_d
             "deployed process (lanes of penugasan: Kantor Wilayah Makassar, Kepala, Sekretariat)"
         )
         assert e.find_cases().total == 0  # nothing was written
+    # refused before deploying too, for a program that deploys and starts in one go
+    with Engine(clock=clock, lane_timezones={"Kantor Wilayah Makasar": "Asia/Makassar"}) as e:
+        with pytest.raises(BpengineError, match="lane_timezones: no lane 'Kantor Wilayah Makasar'"):
+            e.check_lane_zones(data_dir / "penugasan.bpmn")
+        assert e.definitions() == []
+        e.deploy(data_dir / "cuti.bpmn")
+        with pytest.raises(BpengineError, match="in cuti nor in any other deployed"):
+            e.check_lane_zones(data_dir / "cuti.bpmn")
     # a lane of another deployed process is fine: one engine serves several processes
     with Engine(
         clock=clock, lane_timezones={ZONE_LANE: "Asia/Makassar", "Pegawai": "Asia/Jayapura"}
     ) as e:
         e.deploy(data_dir / "penugasan.bpmn")
+        e.check_lane_zones(data_dir / "cuti.bpmn")  # Pegawai is cuti's, Kantor penugasan's
         e.deploy(data_dir / "cuti.bpmn")
         assert e.start("penugasan", DATA).status == "running"
 

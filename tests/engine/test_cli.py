@@ -111,6 +111,17 @@ def test_mistakes_give_one_clear_line(run, args, message):
     assert "Traceback" not in result.output
 
 
+def test_an_unknown_key_is_refused_in_the_users_language(run):
+    run("db", "upgrade", "--url", run.url)
+    result = CliRunner().invoke(
+        main, ["--lang", "id", "case", "start", "tidak-ada", "--db", run.url]
+    )
+    assert result.exit_code != 0
+    assert result.output.strip() == (
+        "galat: tidak ada definisi terpasang 'tidak-ada' (yang terpasang: tidak ada)"
+    )
+
+
 def test_a_script_task_file_is_refused_with_the_element(run, data_dir):
     result = run("case", "start", str(data_dir / "script.bpmn"), ok=False)
     assert result.exit_code == 1
@@ -400,3 +411,23 @@ def test_a_nik_typed_on_the_command_line_fills_a_text_field(run):
     )
     assert result.exit_code != 0
     assert "field 'nik': 3.5 is not text" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ("case", "list", "--db", "foo://x"),
+            "galat: URL basis data 'foo://x' tidak dapat dipakai: ",
+        ),
+        (
+            ("db", "upgrade", "--db", "foo://x"),
+            "galat: --db 'foo://x': URL basis data ini tidak dapat dipakai: ",
+        ),
+    ],
+)
+def test_a_database_url_that_cannot_be_used_is_refused_in_the_users_language(args, line):
+    result = CliRunner().invoke(main, ["--lang", "id", *args])
+    assert result.exit_code != 0
+    assert result.output.startswith(line), result.output
+    assert len(result.output.strip().splitlines()) == 1

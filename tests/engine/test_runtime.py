@@ -269,3 +269,12 @@ def test_a_gateway_where_no_condition_holds_says_what_it_tested(data_dir):
         engine.complete(case.tasks[0].id, {"lengkap": "maybe"}, actor="x")
     assert engine.get(case.id).tasks[0].state == "ready"
     assert engine.complete(case.tasks[0].id, {"lengkap": False}, actor="x").status == "completed"
+
+
+def test_a_spiffworkflow_error_reads_as_one_clean_line(data_dir):
+    # SpiffWorkflow's __str__ appends ". " and its notes: the line must end with the message
+    engine = Engine("sqlite://")
+    definition = engine.deploy(load(data_dir / "data-input.bpmn"))
+    with pytest.raises(BpengineError) as caught:
+        engine.start(definition.key)
+    assert str(caught.value) == "the engine could not continue: T: Missing data input"

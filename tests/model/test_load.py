@@ -6,7 +6,7 @@ import pytest
 
 import bpengine
 from bpengine import ModelError, load
-from tests.conftest import shared_path
+from tests.conftest import DATA, PROCESSES, shared_path
 
 BPMN = 'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 
@@ -207,3 +207,15 @@ def test_a_bpe_attribute_added_to_a_file_without_the_namespace_is_written_as_bpe
     assert b"ns0:" not in written
     assert b'bpe:mandatory="true"' in written
     assert load(written).elements["s"] == ProcessModel.from_tree(root).elements["s"]
+
+
+def test_a_collaboration_is_named_after_itself_else_its_pools():
+    # QA: titles named the whole cross-office procedure after its first pool's process
+    qa = load(DATA / "qa" / "pindah-datang-antar-kabupaten.bpmn")
+    assert qa.name == "Pindah datang antar kabupaten/kota (SKPWNI)"
+    assert qa.name != qa.main_process.name
+    unnamed = load(shared_path("corpus", "exec", "bpmnjs__pizza-collaboration.bpmn"))
+    assert unnamed.collaboration_name == ""
+    assert unnamed.name == " / ".join(p.name for p in unnamed.pools.values())
+    # one pool is no collaboration: the process's name, as before
+    assert load(PROCESSES / "cuti-asn.bpmn").name == "Cuti Tahunan ASN (sebelum e-Cuti)"

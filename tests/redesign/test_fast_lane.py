@@ -73,12 +73,12 @@ def test_a_staff_move_changes_the_scenario_not_the_model():
         {
             "lanes": {
                 "Kepala Bidang Pengusul": {"staff": 4},
-                "Pejabat Pembuat Komitmen (PPK)": {"staff": 1},
+                "Bendahara Pengeluaran": {"staff": 1},
             }
         },
         applied[0],
     )
-    assert out["lanes"]["Pejabat Pembuat Komitmen (PPK)"]["staff"] == 2
+    assert out["lanes"]["Bendahara Pengeluaran"]["staff"] == 2
     assert out["lanes"]["Kepala Bidang Pengusul"]["staff"] == 3
     with pytest.raises(ModelError, match="no lane named"):
         move_staff(model, "Nobody", "Kepala Bidang Pengusul")

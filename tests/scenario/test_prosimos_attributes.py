@@ -26,7 +26,7 @@ def _rule(attribute, comparison, value):
     return [[{"attribute": attribute, "comparison": comparison, "value": value}]]
 
 
-def test_priority_levels_are_read_lowest_first_with_a_note_on_prosimos_own_order():
+def test_priority_levels_are_read_lowest_first_and_ordered_by_run_with_a_note():
     doc = _doc(
         case_attributes=[
             *DESK_DOC["case_attributes"],
@@ -51,7 +51,8 @@ def test_priority_levels_are_read_lowest_first_with_a_note_on_prosimos_own_order
         (2, "(10.0 <= amount <= 20.0)"),
         (3, "(50.0 <= amount)"),
     ]
-    assert any("Prosimos 2.1.0 instead schedules all" in n for n in sc.notes)
+    assert sc.priority_order == "run"  # Prosimos' own order, said in a note
+    assert any("scheduled as Prosimos 2.1.0 does, level by level" in n for n in sc.notes)
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ served, so every schedule below follows from the rules alone.
 """
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 
@@ -21,15 +22,12 @@ DESK_DOC = json.loads((DATA / "desk.json").read_text())
 FIX0 = {"distribution_name": "fix", "distribution_params": [{"value": 0}]}
 
 
-def _served(doc, seed=1, cases=8):
+def _served(doc, seed=1, cases=8, order=None):
+    sc = from_prosimos(doc, DESK)
+    if order is not None:
+        sc = dataclasses.replace(sc, priority_order=order)
     res = simulate(
-        DESK,
-        scenario=from_prosimos(doc, DESK),
-        cases=cases,
-        replications=1,
-        warmup=0,
-        seed=seed,
-        event_log=True,
+        DESK, scenario=sc, cases=cases, replications=1, warmup=0, seed=seed, event_log=True
     )
     rows = [r for r in res.event_log if r["activity"] != "T_take"]
     return sorted(rows, key=lambda r: r["start"])
@@ -40,8 +38,8 @@ def _minutes(row, key):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_the_clerk_takes_urgent_requests_first_then_the_oldest(seed):
-    rows = _served(DESK_DOC, seed)
+def test_a_free_clerk_takes_the_waiting_urgent_requests_first_then_the_oldest(seed):
+    rows = _served(DESK_DOC, seed, order="waiting")
     # request k arrives at minute k; the clerk is free at 0 and takes request 0 whatever it
     # is (nobody is interrupted); at 10, 20, ... the waiting urgent ones go first, oldest
     # first, then the normal ones, oldest first
@@ -52,9 +50,32 @@ def test_the_clerk_takes_urgent_requests_first_then_the_oldest(seed):
     assert all(_minutes(r, "enabled") == r["case"] for r in rows)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_prosimos_priorities_serve_the_runs_urgent_requests_first_even_those_to_come(seed):
+    # a Prosimos file orders the whole run by priority, as Prosimos 2.1.0 does: the clerk
+    # serves every urgent request first, waiting idle for one still to arrive, and only
+    # then the normal ones, from where the last urgent one left off
+    rows = _served(DESK_DOC, seed)
+    assert from_prosimos(DESK_DOC, DESK).priority_order == "run"
+    urgent = {r["case"] for r in rows if r["activity"] == "T_urgent"}
+    assert [(r["case"], _minutes(r, "start")) for r in rows] == run_order_schedule(urgent)
+
+
+def run_order_schedule(urgent, cases=8):
+    """(request, minute it starts) when the whole run is served by level: request k
+    arrives at minute k and takes ten minutes; the urgent ones first, each level oldest
+    first, nobody starting before they arrive or before the one before is done.
+    (``tests/sim/test_vs_prosimos.py`` holds Prosimos' own runs to it.)"""
+    out, free = [], 0.0
+    for k in sorted(range(cases), key=lambda k: (k not in urgent, k)):
+        out.append((k, max(float(k), free)))
+        free = out[-1][1] + 10
+    return out
+
+
 def test_without_priorities_the_queue_is_first_come_first_served():
     doc = {k: v for k, v in DESK_DOC.items() if k != "prioritisation_rules"}
-    ranked, plain = _served(DESK_DOC, 2), _served(doc, 2)
+    ranked, plain = _served(DESK_DOC, 2, order="waiting"), _served(doc, 2)
     assert [r["case"] for r in plain] == list(range(8))
     # same draws, same routes: only the order of service differs (seed 2: 1 and 7 urgent)
     assert [r["case"] for r in ranked] == [0, 1, 7, 2, 3, 4, 5, 6]
@@ -261,3 +282,48 @@ def test_a_priority_that_cannot_be_evaluated_names_the_level(tmp_path):
     sc = load_scenario(path, model=DESK)
     with pytest.raises(ScenarioError, match=r"priorities: level 1: .* fails on case data"):
         simulate(DESK, scenario=sc, cases=3, replications=1, warmup=0, seed=1)
+
+
+def test_yaml_priorities_ordered_by_run_serve_every_urgent_request_first(tmp_path):
+    path = tmp_path / "desk.yaml"
+    path.write_text(
+        _YAML + "priorities:\n  order: run\n  levels:\n    - {level: 1, when: \"urgent == 'ya'\"}\n"
+    )
+    sc = load_scenario(path, model=DESK)
+    assert (sc.priority_order, sc.priorities) == ("run", [(1, "urgent == 'ya'")])
+    res = simulate(DESK, scenario=sc, cases=40, replications=1, warmup=0, seed=4, event_log=True)
+    rows = res.event_log
+    urgent = {r["case"] for r in rows if r["activity"] == "T_urgent"}
+    assert 5 < len(urgent) < 35
+    # the one clerk finishes every step of every urgent request before any step of a
+    # normal one starts, though most normal requests arrived first
+    last_urgent = max(r["end"] for r in rows if r["case"] in urgent)
+    assert min(r["start"] for r in rows if r["case"] not in urgent) == last_urgent
+    # the same file with order: waiting is the list form
+    path.write_text(
+        _YAML + "priorities: {order: waiting, levels: [{level: 1, when: \"urgent == 'ya'\"}]}\n"
+    )
+    assert load_scenario(path, model=DESK).priority_order == "waiting"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            "{order: soon, levels: []}",
+            r"priorities.order: expected one of waiting, run, got 'soon'",
+        ),
+        ("{order: run}", r"priorities.levels: expected a list of \{level, when\}, got NoneType"),
+        (
+            "{order: run, levels: [{level: 1}]}",
+            r"priorities.levels\[0\].when: expected a condition",
+        ),
+        ("{order: run, by: x, levels: []}", r"priorities: unknown key 'by'"),
+    ],
+)
+def test_yaml_priority_order_that_cannot_work_is_refused_in_one_line(tmp_path, spec, message):
+    path = tmp_path / "desk.yaml"
+    path.write_text(_YAML + f"priorities: {spec}\n")
+    with pytest.raises(ScenarioError, match=message) as exc:
+        load_scenario(path, model=DESK)
+    assert "\n" not in str(exc.value)
