@@ -118,7 +118,7 @@ def _exits(model, loops) -> dict[str, float]:
     The way back is cut from the acyclic graph, so without it only ``1 - r`` of the cases
     would seem to leave the loop; every case does, after its rounds.
     """
-    out = {}
+    out: dict[str, float] = {}
     for loop in loops:
         gw = loop["gateway"]
         if gw is None:

@@ -192,7 +192,7 @@ class Estimates:
         timing = getattr(self.scenario, "events", {}).get(element_id)
         duration = getattr(timing, "duration", None)
         if duration is not None:
-            return self.wait_days(duration.mean, bool(timing.working_time))
+            return self.wait_days(duration.mean, bool(getattr(timing, "working_time", False)))
         el = self.model.elements[element_id]
         if el.event != "timer":
             return None
