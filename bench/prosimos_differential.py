@@ -1,14 +1,17 @@
 """Differential check: bpengine and Prosimos 2.1.0 on the same models and parameters.
 
-Run: python bench/prosimos_differential.py [--cases 1500] [--runs 5] [--only NAME]
+Run: python bench/prosimos_differential.py [--cases 1500] [--runs 5] [--only NAME] [--confirm 4]
+     [--prosimos-without-lookahead]
 
 Each model/parameter pair runs ``--runs`` times in Prosimos (its own venv, installed once
 by :mod:`sim_vs_prosimos`; every run a fresh process, so fresh random draws) and as
 ``--runs`` independent replications in bpengine, with the same number of cases from the
 same Monday 08:00, no warm-up. Compared per pair, each from the simulator's own output:
 
-- wall-clock cycle time per case (Prosimos: last end minus first enablement in its event
-  log, which is its ``idle_cycle_time``; bpengine: ``cycle_time_calendar_days``);
+- wall-clock cycle time per case (Prosimos: its ``idle_cycle_time``, arrival to the last
+  element; the same as last end minus first enablement in its event log, except that the log
+  holds tasks only and so misses a timer that ends a case; bpengine:
+  ``cycle_time_calendar_days``);
 - processing time per case in working time (Prosimos: the sum over tasks of count times
   average processing time in its statistics, over cases; bpengine: ``processing_hours``);
 - utilisation of each lane (Prosimos: worked over available time of the lane's resources
@@ -16,13 +19,18 @@ same Monday 08:00, no warm-up. Compared per pair, each from the simulator's own 
 
 A metric agrees when the difference of the two means lies within the 95% interval of
 the difference given the run-to-run spread of both (Welch), or within 2% (runs of a busy
-system can agree so closely that a tiny bias shows). Pairs: the shared permit and M/M/c
+system can agree so closely that a tiny bias shows). A pair with a metric outside that runs
+again with ``--confirm`` (4) times the runs, all fresh, and its verdicts are the second
+run's: with ~80 comparisons at the 95% level, about four differ by chance in each full run.
+``--prosimos-without-lookahead`` runs Prosimos with its look-ahead into batches switched off,
+to show a ``LOOKAHEAD_GAPS`` entry is that (see ``_DRIVER_NO_LOOKAHEAD``). Pairs: the shared permit and M/M/c
 models (../shared/bench) and parameter files generated from tests/data/prosimos/claims.*:
 people with their own calendars, costs, tasks and speeds, an intermediate timer, an
-inclusive split by probability, case and event attributes and branch rules over them, histogram
+inclusive split by probability, case and event attributes and branch rules over them (one set on a path only), histogram
 arrivals, a degenerate distribution, a flow without a probability, a pool of 64
 different workers, an event-based gateway decided by racing a reply against a deadline
-(tests/data/prosimos/reminder.*), the examples of Prosimos' own documentation, batches (size, waiting-time, hour and weekday rules, drawn sizes,
+(tests/data/prosimos/reminder.*), parameters written the way Prosimos' own exports write them
+for a letter whose case ends on a timer (tests/data/prosimos/letter.*), the examples of Prosimos' own documentation, batches (size, waiting-time, hour and weekday rules, drawn sizes,
 Sequential and Parallel), global attributes written by tasks (a counter, Markov transitions) with a
 decision tree, and case priorities (scheduled level by level over the run, as Prosimos does).
 """
@@ -60,6 +68,32 @@ from prosimos.simulation_engine import run_simulation
 bpmn, params, cases, stat, log, start = sys.argv[1:7]
 run_simulation(bpmn, params, int(cases), stat_out_path=stat, log_out_path=log, starting_at=start)
 """
+# Prosimos with its look-ahead into batches switched off, for --prosimos-without-lookahead (a
+# diagnosis, never a verdict): Prosimos works out a step's end as it takes the step from its
+# event queue and hands the file on to a batched task then, checking the firing rules at the
+# file's enabled time, ahead of its own clock. Here a file enabled on a later day than the
+# event being run joins the batch's queue unchecked; the rules are checked as Prosimos
+# otherwise does (before each next event, and as files of the same day come).
+_DRIVER_NO_LOOKAHEAD = (
+    """
+import sys
+from prosimos import control_flow_manager as cfm, simulation_engine as se
+now = [None]
+run_event = se.SimBPMEnv.execute_enabled_event
+def execute_enabled_event(self, c_event):
+    now[0] = c_event.enabled_datetime
+    return run_event(self, c_event)
+se.SimBPMEnv.execute_enabled_event = execute_enabled_event
+move = cfm.BPMNGraph.move_batch_if_enabled
+def move_batch_if_enabled(self, task_id, case_id, enabled_time, enabled_tasks):
+    if now[0] is not None and enabled_time.datetime.date() > now[0].date():
+        self.increase_task_count(task_id, case_id, enabled_time)
+        return
+    return move(self, task_id, case_id, enabled_time, enabled_tasks)
+cfm.BPMNGraph.move_batch_if_enabled = move_batch_if_enabled
+"""
+    + _DRIVER
+)
 
 
 # -- the parameter files ------------------------------------------------------------------
@@ -138,6 +172,31 @@ def _event_attributes() -> dict:
         [{"attribute": "doubled", "comparison": "<", "value": 2000}],
         [{"attribute": "score", "comparison": ">", "value": 9}],
     ]
+    return doc
+
+
+def _path_attribute() -> dict:
+    """An attribute set on one path only (asking for documents): the branch rules over it,
+    ``=`` and ``!=``, are both false for claims that never asked (Prosimos: a rule on an
+    attribute the case lacks is false), whose checks are then drawn by probability."""
+    doc = _claims()
+    doc["event_attributes"] = [
+        {
+            "event_id": "T_ask",
+            "attributes": [
+                {"name": "asked", "type": "discrete", "values": [{"key": "yes", "value": 1}]}
+            ],
+        }
+    ]
+    doc["branch_rules"] = [
+        {"id": "asked", "rules": [[{"attribute": "asked", "comparison": "=", "value": "yes"}]]},
+        {
+            "id": "not_asked",
+            "rules": [[{"attribute": "asked", "comparison": "!=", "value": "yes"}]],
+        },
+    ]
+    checks = doc["gateway_branching_probabilities"][1]["probabilities"]
+    checks[0]["condition_id"], checks[1]["condition_id"] = "asked", "not_asked"
     return doc
 
 
@@ -442,6 +501,19 @@ def _completed(doc: dict) -> dict:
 
 # Comparisons that differ by design, not by mistake: printed, not counted as failures.
 KNOWN_GAPS: dict[tuple[str, str], str] = {}
+# Gaps that come from Prosimos looking ahead into batches (see _DRIVER_NO_LOOKAHEAD): with
+# --prosimos-without-lookahead they are expected to agree, so they are not excused there.
+# claims-batches-friday: Prosimos can release the week's notifications at the time of a
+# Friday file it computed on Thursday (09:10, say) instead of Friday 00:00, and a batch
+# started late by the early-shift clerk (07-13) runs into Monday. 30 bpengine seeds give
+# 58.6 h (sd 0.8); 32 Prosimos runs 59.7 h (sd 1.2); 28 Prosimos runs without the
+# look-ahead 58.5 h (sd 1.0). tests/sim/test_batching.py shows it on a small model.
+LOOKAHEAD_GAPS = {
+    ("claims-batches-friday", "cycle_hours"): (
+        "Prosimos starts the week_day batch late, at a file it computed ahead of its clock"
+    ),
+}
+KNOWN_GAPS.update(LOOKAHEAD_GAPS)
 
 
 def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
@@ -461,8 +533,12 @@ def pairs(shared: Path) -> list[tuple[str, Path, dict | Path]]:
         ("claims-histogram-degenerate", CLAIMS / "claims.bpmn", _histogram_degenerate()),
         ("claims-branch-rules", CLAIMS / "claims.bpmn", _branch_rules()),
         ("claims-event-attributes", CLAIMS / "claims.bpmn", _event_attributes()),
+        ("claims-path-attribute", CLAIMS / "claims.bpmn", _path_attribute()),
         ("claims-pool-of-64", CLAIMS / "claims.bpmn", _pool_of_64()),
         ("reminder-event-race", CLAIMS / "reminder.bpmn", CLAIMS / "reminder.json"),
+        # parameters as Prosimos' own exports write them (one profile per task listing the
+        # same people again, assigned_tasks), a case ending on a timer
+        ("letter-export-end-timer", CLAIMS / "letter.bpmn", CLAIMS / "letter.json"),
         ("prosimos-readme", CLAIMS / "readme.bpmn", _readme_example()),
         ("prosimos-scenario-example", CLAIMS / "readme.bpmn", _scenario_example()),
         ("prosimos-readme-completed", CLAIMS / "readme.bpmn", _completed(_readme_example())),
@@ -520,10 +596,13 @@ def _prosimos_stats(text: str) -> dict:
     return {
         "resources": table("Resource Utilization"),
         "tasks": table("Individual Task Statistics"),
+        "kpis": {r["KPI"]: r for r in table("Overall Scenario Statistics")},
     }
 
 
-def run_prosimos(bpmn: Path, params: Path, cases: int, lanes_of: dict) -> dict:
+def run_prosimos(
+    bpmn: Path, params: Path, cases: int, lanes_of: dict, driver: str = _DRIVER
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stat, log = Path(tmp) / "stat.csv", Path(tmp) / "log.csv"
         t0 = time.perf_counter()
@@ -531,7 +610,7 @@ def run_prosimos(bpmn: Path, params: Path, cases: int, lanes_of: dict) -> dict:
             [
                 str(venv_python()),
                 "-c",
-                _DRIVER,
+                driver,
                 str(bpmn),
                 str(params),
                 str(cases),
@@ -559,7 +638,14 @@ def run_prosimos(bpmn: Path, params: Path, cases: int, lanes_of: dict) -> dict:
                 )
                 first[c] = min(first.get(c, e), e)
                 last[c] = max(last.get(c, f), f)
-    cycle = np.mean([(last[c] - first[c]).total_seconds() / 3600 for c in first])
+    # its own idle_cycle_time: arrival to the case's last element, events included (the
+    # log holds tasks only, so a case ending in a timer would look that much shorter)
+    idle = stats["kpis"].get("idle_cycle_time")
+    cycle = (
+        float(idle["Average"]) / 3600
+        if idle
+        else np.mean([(last[c] - first[c]).total_seconds() / 3600 for c in first])
+    )
     processing = (
         sum(float(t["Count"]) * float(t["Avg Processing Time"]) for t in stats["tasks"])
         / cases
@@ -636,15 +722,14 @@ def lanes_of_resources(params: Path, bpmn: Path) -> dict:
         if names:
             out.update(dict.fromkeys(names, lane))
     doc = json.loads(params.read_text())
+    tasks_of: dict[str, list[str]] = {}  # as Prosimos allocates: by task_resource_distribution
+    for item in doc.get("task_resource_distribution", []):
+        for r in item["resources"]:
+            tasks_of.setdefault(r["resource_id"], []).append(item["task_id"])
     for pool in doc.get("resource_profiles", []):
         for res in pool["resource_list"]:
             lane = next(
-                (
-                    ln
-                    for ln, st in sc.lanes.items()
-                    if not st.people
-                    and any(sc.assignments.get(t) == ln for t in res.get("assignedTasks", []))
-                ),
+                (sc.assignments[t] for t in tasks_of.get(res["id"], []) if t in sc.assignments),
                 None,
             )
             if lane is None:
@@ -686,6 +771,39 @@ def _refused(name: str, why: str, bpmn: Path, params: Path, out) -> dict:
     }
 
 
+def _table(name, mine, theirs, confidence, gaps, out) -> list[dict]:
+    """Print one pair's metrics, bpengine against Prosimos; one dict per metric."""
+    out(
+        f"  {'metric':34s} {'bpengine':>10s} {'Prosimos':>10s} {'diff':>8s} "
+        f"{f'{confidence:.0%} spread':>10s}  verdict"
+    )
+    rows = []
+    for metric in sorted(set(theirs[0]) & set(mine[0])):
+        b = [m[metric] for m in mine]
+        p = [t[metric] for t in theirs]
+        ok, diff, half = _agree(b, p, confidence)
+        gap = gaps.get((name, metric))
+        verdict = "agrees" if ok else f"differs, known: {gap}" if gap else "DIFFERS"
+        out(
+            f"  {metric:34s} {np.mean(b):10.4f} {np.mean(p):10.4f} {diff:+8.4f} "
+            f"{half:10.4f}  {verdict}"
+        )
+        rows.append(
+            {
+                "pair": name,
+                "metric": metric,
+                "bpengine": float(np.mean(b)),
+                "prosimos": float(np.mean(p)),
+                "agrees": ok,
+                "known_gap": gap,
+                "runs": len(b),
+            }
+        )
+    for metric in sorted(set(theirs[0]) ^ set(mine[0])):
+        out(f"  {metric:34s} only in {'Prosimos' if metric in theirs[0] else 'bpengine'}")
+    return rows
+
+
 def differential(
     shared: Path,
     cases: int,
@@ -693,15 +811,31 @@ def differential(
     only: str | None = None,
     out=print,
     confidence: float = 0.95,
+    confirm: int = 0,
+    lookahead: bool = True,
 ) -> list[dict]:
     """Run every pair; print a table; return one dict per pair and metric.
 
     ``confidence``: of the interval a difference must lie in (tests that check several
     metrics at once ask for 0.99, so that chance alone rarely fails one of them).
+
+    ``confirm``: a pair with a metric outside the spread (and not a known gap) runs again,
+    ``confirm`` times as many runs, all fresh (bpengine's seeds follow the first ones), and
+    its verdicts are the second run's, both tables printed. At the 95% level one comparison
+    in twenty differs by chance: 5 runs of ~80 comparisons give about four such each time
+    (mmc2's utilisation once: 0.428 vs 0.409 with 5 runs, 0.418 vs 0.415 with 30, the
+    theory 0.417). A real difference the first runs saw stays outside the second run's
+    narrower interval (half as wide with four times the runs), so it is still reported.
+
+    ``lookahead``: False runs Prosimos with its look-ahead into batches switched off
+    (``_DRIVER_NO_LOOKAHEAD``), to show that a ``LOOKAHEAD_GAPS`` entry is that and only
+    that: those gaps are then counted as differences.
     """
     reason = ensure_prosimos()
     if reason is not None:
         raise RuntimeError(reason)
+    driver = _DRIVER if lookahead else _DRIVER_NO_LOOKAHEAD
+    gaps = {k: v for k, v in KNOWN_GAPS.items() if lookahead or k not in LOOKAHEAD_GAPS}
     results = []
     for name, bpmn, params in pairs(shared):
         if only and name != only:
@@ -716,41 +850,29 @@ def differential(
             except BpengineError as exc:  # refused: one line naming the key; Prosimos?
                 results.append(_refused(name, str(exc), bpmn, params, out))
                 continue
-            t0 = time.perf_counter()
-            mine, notes = run_bpengine(bpmn, params, cases, runs, seed=17)
-            b_secs = time.perf_counter() - t0
-            theirs = [run_prosimos(bpmn, params, cases, lanes_of) for _ in range(runs)]
-        p_secs = sum(t.pop("seconds") for t in theirs)
-        out(
-            f"\n{name}: {runs} runs x {cases} cases; bpengine {b_secs:.1f} s, Prosimos "
-            f"{p_secs:.1f} s" + (f"; notes: {'; '.join(notes)}" if notes else "")
-        )
-        out(
-            f"  {'metric':34s} {'bpengine':>10s} {'Prosimos':>10s} {'diff':>8s} "
-            f"{f'{confidence:.0%} spread':>10s}  verdict"
-        )
-        for metric in sorted(set(theirs[0]) & set(mine[0])):
-            b = [m[metric] for m in mine]
-            p = [t[metric] for t in theirs]
-            ok, diff, half = _agree(b, p, confidence)
-            gap = KNOWN_GAPS.get((name, metric))
-            verdict = "agrees" if ok else f"differs, known: {gap}" if gap else "DIFFERS"
-            out(
-                f"  {metric:34s} {np.mean(b):10.4f} {np.mean(p):10.4f} {diff:+8.4f} "
-                f"{half:10.4f}  {verdict}"
-            )
-            results.append(
-                {
-                    "pair": name,
-                    "metric": metric,
-                    "bpengine": float(np.mean(b)),
-                    "prosimos": float(np.mean(p)),
-                    "agrees": ok,
-                    "known_gap": gap,
-                }
-            )
-        for metric in sorted(set(theirs[0]) ^ set(mine[0])):
-            out(f"  {metric:34s} only in {'Prosimos' if metric in theirs[0] else 'bpengine'}")
+            seed, n, rows = 17, runs, []
+            while True:
+                t0 = time.perf_counter()
+                mine, notes = run_bpengine(bpmn, params, cases, n, seed=seed)
+                b_secs = time.perf_counter() - t0
+                theirs = [run_prosimos(bpmn, params, cases, lanes_of, driver) for _ in range(n)]
+                p_secs = sum(t.pop("seconds") for t in theirs)
+                if not rows:
+                    out(
+                        f"\n{name}: {n} runs x {cases} cases; bpengine {b_secs:.1f} s, "
+                        f"Prosimos {p_secs:.1f} s"
+                        + (f"; notes: {'; '.join(notes)}" if notes else "")
+                    )
+                else:
+                    out(f"  confirmed with {n} fresh runs each (Prosimos {p_secs:.1f} s):")
+                first = not rows
+                rows = _table(name, mine, theirs, confidence, gaps, out)
+                if not (
+                    first and confirm and any(not r["agrees"] and not r["known_gap"] for r in rows)
+                ):
+                    break
+                seed, n = seed + n, runs * confirm
+        results.extend(rows)
     return results
 
 
@@ -760,18 +882,40 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--only", help="run one pair by name")
     ap.add_argument(
+        "--confirm",
+        type=int,
+        default=4,
+        help="a pair that differs runs again with this many times the runs, fresh; its "
+        "verdicts are those (0: none)",
+    )
+    ap.add_argument(
+        "--prosimos-without-lookahead",
+        action="store_true",
+        help="a diagnosis: Prosimos with its look-ahead into batches switched off "
+        "(LOOKAHEAD_GAPS then count as differences)",
+    )
+    ap.add_argument(
         "--shared", default=os.environ.get("BPENGINE_SHARED", str(ROOT.parent / "shared"))
     )
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} at start")
-    res = differential(Path(args.shared), args.cases, args.runs, args.only)
+    res = differential(
+        Path(args.shared),
+        args.cases,
+        args.runs,
+        args.only,
+        confirm=args.confirm,
+        lookahead=not args.prosimos_without_lookahead,
+    )
     refused = [r["pair"] for r in res if r["metric"] == "refused"]
     compared = [r for r in res if r["metric"] != "refused"]
     bad = [r for r in res if not r["agrees"] and not r.get("known_gap")]
     known = sum(1 for r in compared if not r["agrees"] and r["known_gap"])
     print(
         f"\n{sum(r['agrees'] for r in compared)} of {len(compared)} comparisons agree, {known} "
-        f"differ by design (KNOWN_GAPS), {len(bad)} differ"
+        f"differ by design (KNOWN_GAPS), {len(bad)} differ (verdicts of "
+        f"{len({r['pair'] for r in compared if r['runs'] > args.runs})} pairs from their "
+        f"confirmation, {args.runs * args.confirm} runs each)"
         + (f"; refused in one line: {', '.join(refused)}" if refused else "")
         + f"; load average {os.getloadavg()[0]:.2f} at end"
     )

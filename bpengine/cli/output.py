@@ -17,8 +17,9 @@ import click
 from ..errors import BpengineError
 from ..i18n import _
 from ..report.tables import TABLE_SUFFIXES, csv_text, write_tables
+from .plaintext import NeedsRich, PlainConsole
 
-__all__ = ["emit"]
+__all__ = ["emit", "render_plain", "render_rich"]
 
 
 def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = False) -> None:
@@ -30,7 +31,8 @@ def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = Fals
     output : str or None
         ``-o``: a file; ``.xlsx``/``.csv`` write ``tables()``, anything else the ``fmt``.
     text : str or callable
-        The text form; a callable is given a rich Console to print on.
+        The text form; a callable is given a console to print on (rich's, or off a terminal
+        :class:`~.plaintext.PlainConsole` where it can draw the output), and must only print.
     data : callable
         Returns the JSON-able form (or JSON text).
     tables : callable
@@ -73,15 +75,37 @@ def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = Fals
 
 
 def _render(draw, to_file: bool) -> str:
-    """What ``draw(console)`` prints, at the terminal's width (140 columns off a terminal)."""
+    """What ``draw(console)`` prints, at the terminal's width (140 columns off a terminal).
+
+    Off a terminal the plain renderer draws it when it can (the same bytes, without loading
+    rich), else rich; ``draw`` must do nothing but print, since it may run twice.
+    """
     import sys
 
-    from rich.console import Console
-
     if not to_file and sys.stdout.isatty():
+        from rich.console import Console
+
         draw(Console())
         return ""
-    console = Console(width=140, record=True, file=_Null())
+    try:
+        return render_plain(draw)
+    except NeedsRich:
+        return render_rich(draw)
+
+
+def render_plain(draw, width: int = 140) -> str:
+    """What ``draw(console)`` prints, drawn by :class:`~.plaintext.PlainConsole`; raises
+    :class:`~.plaintext.NeedsRich` for anything it does not draw exactly as rich does."""
+    console = PlainConsole(width)
+    draw(console)
+    return console.text()
+
+
+def render_rich(draw, width: int = 140) -> str:
+    """What ``draw(console)`` prints on a recording rich console ``width`` columns wide."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=_Null())
     draw(console)
     return console.export_text()
 

@@ -14,9 +14,10 @@ from ..sim.eventlog import write_event_log
 from ..sim.net import UNSTAFFED
 from ..sim.plot import plot_result
 from . import options
-from .heap import roomy_heap
+from .heap import quick_exit_collection, roomy_heap
 from .help import command
 from .output import emit
+from .plaintext import Table, escape
 from .progress import progress_bar
 
 __all__ = ["simulate"]
@@ -124,16 +125,7 @@ def _task_label(task) -> str:
     return f"{name}\n[dim]{task['id']}[/dim]" if name and name != task["id"] else task["id"]
 
 
-def escape_markup(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
 def _lanes_table(result):
-    from rich.markup import escape
-    from rich.table import Table
-
     lanes = Table(title=_("lanes"))
     for i, col in enumerate(
         (
@@ -186,9 +178,6 @@ def _shown_rows(result) -> list[tuple[str, tuple[str, str]]]:
 
 
 def _table(result, console):
-    from rich.markup import escape
-    from rich.table import Table
-
     title = (
         f"{result.model_name}\n"
         + ngettext(
@@ -306,14 +295,11 @@ def _table(result, console):
 
 def _warn(result, console):
     for warning in result.warnings:
-        console.print("[bold red]" + _("warning:") + f"[/] {escape_markup(warning)}")
+        console.print("[bold red]" + _("warning:") + f"[/] {escape(warning)}")
 
 
 def _handover_table(result):
     """Hand-overs between pools in the first replication: how often and how long."""
-    from rich.markup import escape
-    from rich.table import Table
-
     cases = len({row["case"] for row in result.event_log}) or 1
     per_flow: dict = {}
     for row in result.handovers:
@@ -413,6 +399,7 @@ def simulate(
         raise click.UsageError(_("give --scenario or --prosimos, not both"))
     _check_outputs(log_file, plot_file)
     roomy_heap()  # a process that ends with the command: its arrays keep their pages
+    quick_exit_collection()  # and its objects are not searched for cycles at exit
     model = load(model_file)
     scen = load_scenario(scenario or prosimos_file, model=model, overrides=overrides)
     with progress_bar("simulating", "cases", quiet) as update:

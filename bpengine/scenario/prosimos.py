@@ -70,6 +70,9 @@ _READ = (
     "global_attributes",
     "prioritisation_rules",
 )
+# run settings Optimos writes into its timetables: Prosimos 2.1.0 takes the start and the
+# number of cases from its caller and reads neither; bpengine notes them (--cases, the start)
+_RUN_SETTINGS = ("start_time", "total_cases")
 # sections of Prosimos files bpengine refuses, and why, in one line each
 _REFUSED = {
     # prosimos/multitasking/multitasking_struct.py: init_relative_workload is commented out,
@@ -184,7 +187,7 @@ def _read(
             raise ScenarioError(
                 _("{key}: not supported: {why}").format(key=key, why=_(_REFUSED[key]))
             )
-        if key not in _READ:
+        if key not in _READ and key not in _RUN_SETTINGS:
             raise ScenarioError(
                 _("{key}: not a Prosimos section bpengine knows ({known})").format(
                     key=key, known=", ".join(_READ)
@@ -198,11 +201,21 @@ def _read(
                 "calendars; fuzzy calendars are not simulated)"
             ).format(model_type=model_type)
         )
-    notes: list[str] = []
+    begin = start or dt.datetime(2025, 1, 6, 8, 0)
+    settings = [key for key in _RUN_SETTINGS if key in doc]
+    notes: list[str] = (
+        [
+            f"{', '.join(settings)}: not read (Optimos' run settings; Prosimos 2.1.0 does not "
+            f"read them either): the number of cases is --cases, the run starts "
+            f"{begin:%A %Y-%m-%d %H:%M}"
+        ]
+        if settings
+        else []
+    )
     calendars = _calendars(doc.get("resource_calendars"))
     sc = Scenario(
         calendar=Calendar.always(),
-        start=start or dt.datetime(2025, 1, 6, 8, 0),
+        start=begin,
         source=source,
         raw=doc,
         model=model,
@@ -270,19 +283,18 @@ def _staff(
     for i, pool in enumerate(items(doc.get("resource_profiles"), "resource_profiles")):
         pw = f"resource_profiles[{i}]"
         pool = obj(pool, pw)
-        only_keys(pool, pw, ("id", "name", "resource_list"))
+        only_keys(pool, pw, ("id", "name", "resource_list", "fixed_cost_fn"))
+        if "fixed_cost_fn" in pool:  # Optimos' cost of each task done, beside the hourly cost
+            notes.append(
+                f"{pw}.fixed_cost_fn: not counted in the cost (Optimos' fixed cost per "
+                "task; Prosimos 2.1.0 does not read it either)"
+            )
         pool_name = text(pool.get("name") or pool.get("id"), f"{pw}.name")
         for j, res in enumerate(items(pool.get("resource_list"), f"{pw}.resource_list")):
             where = f"{pw}.resource_list[{j}]"
             res = obj(res, where)
-            only_keys(
-                res, where, ("id", "name", "cost_per_hour", "amount", "calendar", "assignedTasks")
-            )
+            only_keys(res, where, _RESOURCE_KEYS)
             rid = text(res.get("id"), f"{where}.id")
-            if rid in entries:
-                raise ScenarioError(
-                    _("{where}.id: resource {rid!r} is listed twice").format(where=where, rid=rid)
-                )
             amount = number(res.get("amount", 1), f"{where}.amount", 0)
             # before a Person is made for each: "amount": 1e9 would build a billion
             limits.check_count(amount, f"{where}.amount", limits.MAX_STAFF, "MAX_STAFF")
@@ -299,19 +311,26 @@ def _staff(
                         "{where}.calendar: no resource calendar {cal_id!r} (calendars: {known})"
                     ).format(where=where, cal_id=cal_id, known=", ".join(calendars) or _("none"))
                 )
+            # Prosimos reads neither spelling (its engine goes by task_resource_distribution);
+            # its own exports and Simod's write assigned_tasks, its web editor assignedTasks
             assigned = [
-                text(t, f"{where}.assignedTasks[{k}]")
-                for k, t in enumerate(items(res.get("assignedTasks"), f"{where}.assignedTasks"))
+                text(t, f"{where}.{key}[{k}]")
+                for key in ("assignedTasks", "assigned_tasks")
+                for k, t in enumerate(items(res.get(key), f"{where}.{key}"))
             ]
-            entries[rid] = {
-                "pool": pool_name,
+            entry = {
+                "pools": [pool_name],
                 "name": text(res.get("name") or rid, f"{where}.name"),
                 "amount": int(amount),
                 "calendar": str(cal_id),
                 "cost": number(res.get("cost_per_hour", 0), f"{where}.cost_per_hour", 0),
-                "assigned": assigned,
+                "assigned": list(dict.fromkeys(assigned)),
                 "tasks": {},
             }
+            if rid in entries:
+                _same_resource(entries[rid], entry, rid, where)
+                continue
+            entries[rid] = entry
     task_order: list[str] = []
     for i, item in enumerate(
         items(doc.get("task_resource_distribution"), "task_resource_distribution")
@@ -340,6 +359,40 @@ def _staff(
                 if tid not in task_order:
                     task_order.append(tid)
     _lanes(entries, task_order, calendars, sc)
+
+
+_RESOURCE_KEYS = (
+    "id",
+    "name",
+    "cost_per_hour",
+    "amount",
+    "calendar",
+    "assignedTasks",
+    "assigned_tasks",
+)
+
+
+def _same_resource(first: dict[str, Any], again: dict[str, Any], rid: str, where: str) -> None:
+    """A resource listed again under another profile, as Prosimos' own exports list one
+    person under every task's profile: the same person when nothing differs (Prosimos
+    keeps one resource of that id), refused when something does (Prosimos would keep the
+    last entry's values without a word)."""
+    for key in ("name", "amount", "calendar", "cost"):
+        if first[key] != again[key]:
+            raise ScenarioError(
+                _(
+                    "{where}.id: resource {rid!r} is listed twice with a different "
+                    "{key} ({a!r}, then {b!r})"
+                ).format(
+                    where=where,
+                    rid=rid,
+                    key="cost_per_hour" if key == "cost" else key,
+                    a=first[key],
+                    b=again[key],
+                )
+            )
+    first["pools"] += [p for p in again["pools"] if p not in first["pools"]]
+    first["assigned"] += [t for t in again["assigned"] if t not in first["assigned"]]
 
 
 def _lanes(
@@ -373,10 +426,16 @@ def _lanes(
     for rid, e in entries.items():
         if e["tasks"] and e["amount"] > 0:
             groups.setdefault(root(rid), []).append(rid)
+    names = {
+        g: "+".join(dict.fromkeys(p for r in members for p in entries[r]["pools"]))
+        for g, members in groups.items()
+    }
+    shared = {n for n in names.values() if list(names.values()).count(n) > 1}
     used: set[str] = set()
-    for members in groups.values():
-        pools = list(dict.fromkeys(entries[r]["pool"] for r in members))
-        name = "+".join(pools)
+    for g, members in groups.items():
+        name = names[g]
+        if name in shared:  # a profile whose resources do separate tasks: one lane each
+            name += ": " + "+".join(dict.fromkeys(entries[r]["name"] for r in members))
         while name in used:
             name += "'"
         used.add(name)
@@ -494,13 +553,16 @@ def _rules(section: object, conditions: dict[str, dict[str, str]], sc: Scenario)
         numeric.update(
             {n: None if isinstance(g, str) else not isinstance(g, labels) for n, g in attrs.items()}
         )
+    # set by tasks only: missing until one of them ends (a case attribute is there from the start)
+    optional = frozenset(n for attrs in sc.event_data.values() for n in attrs) - set(sc.data)
+    optional -= set(sc.process_data)
     rules = {}
     for i, rule in enumerate(items(section, "branch_rules")):
         where = f"branch_rules[{i}]"
         rule = obj(rule, where)
         only_keys(rule, where, ("id", "rules"))
         rid = text(rule.get("id"), f"{where}.id")
-        rules[rid] = branch_rule(rule.get("rules"), f"{where}.rules", numeric)
+        rules[rid] = branch_rule(rule.get("rules"), f"{where}.rules", numeric, optional)
     for gid, flows in conditions.items():
         for fid, cid in flows.items():
             if cid not in rules:

@@ -148,6 +148,14 @@ def _note_prosimos_faults(
       pool and returns 0, so the files wait for ever and their cases never finish.
     - ``ready_wt``/``large_wt`` waits are measured with ``timedelta.seconds``, which drops
       whole days (a wait of 26 h reads as 2 h).
+    - A ``week_day`` batch can start late: Prosimos works out a step's end when the step
+      is taken from its event queue, and hands the file on to the batched task then, ahead
+      of its own clock. A file due on the rule's day, handed on while the run is still on
+      the day before, releases the files already waiting from its own time, not midnight;
+      files handed on after it wait for the next batch (``BPMNGraph.move_batch_if_enabled``
+      checks the rule at the file's enabled time). bpengine releases the batch as soon as
+      the rule holds, as documented (tests/sim/test_batching.py shows both on
+      tests/data/prosimos/sign.bpmn).
     """
     for j, and_rules in enumerate(rules):
         stalled = _size_rule_prosimos_never_fires(and_rules)
@@ -170,6 +178,16 @@ def _note_prosimos_faults(
                 "{where}.firing_rules: Prosimos 2.1.0 reads ready_wt/large_wt waits modulo "
                 "one day (timedelta.seconds: a wait of 26 h reads as 2 h); bpengine uses "
                 "the whole wait, so files waiting over a day may fire at other times"
+            ).format(where=where)
+        )
+    if any(r.attribute == "week_day" for and_rules in rules for r in and_rules):
+        notes.append(
+            _(
+                "{where}.firing_rules: Prosimos 2.1.0 may start a week_day batch later "
+                "than the rule allows: when, still on the day before, it works out that a "
+                "file comes on that day, the files waiting go at that file's time, not at "
+                "midnight; bpengine starts the batch as soon as the rule holds, so its cycle "
+                "times can be shorter (claims-batches-friday: about 2%)"
             ).format(where=where)
         )
 

@@ -54,6 +54,8 @@ def obj(value: object, where: str) -> dict[str, Any]:
 def items(value: object, where: str, required: bool = False) -> list[Any]:
     if value is None and not required:
         return []
+    if value == {} and "." not in where and "[" not in where:
+        return []  # an empty section written as {} (Optimos writes "event_distribution": {})
     if isinstance(value, dict) and "." not in where and "[" not in where:
         # resource_profiles, task_resource_distribution, ... keyed by id: the pre-2.0
         # format (QBP/BIMP conversions), whose distribution parameters are scipy's
@@ -417,14 +419,21 @@ def prosimos_calendar(periods: object, where: str) -> Calendar:
 _COMPARISONS = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "=": "==", "==": "==", "!=": "!="}
 
 
-def branch_rule(rules: object, where: str, numeric: dict[str, bool | None]) -> str:
+def branch_rule(
+    rules: object,
+    where: str,
+    numeric: dict[str, bool | None],
+    optional: frozenset[str] = frozenset(),
+) -> str:
     """A Prosimos branch rule (OR of ANDs of ``attribute comparison value``) as a condition.
 
     The condition is text for the safe evaluator (:mod:`bpengine.expressions`), which the
     simulator compiles; names are checked here, so it always reads.
 
     ``numeric`` tells which case attributes are numbers (continuous) and which are labels
-    (discrete); a comparison with a number is numeric, as Prosimos casts it; ``in`` takes
+    (discrete); ``optional`` names those a case may not have when the rule is read (set by
+    a task on some paths only): Prosimos finds a rule on one false, so its comparisons read
+    ``name is not None and ...`` (the simulator reads a missing name as ``None``); a comparison with a number is numeric, as Prosimos casts it; ``in`` takes
     ``[low, high]`` (``"inf"`` for no upper bound); an attribute no case has is false.
     """
     ors = []
@@ -442,6 +451,7 @@ def branch_rule(rules: object, where: str, numeric: dict[str, bool | None]) -> s
                     )
                 )
             op, value = rule.get("comparison"), rule.get("value")
+            guard = f"{name} is not None and " if name in optional else ""
             if name not in numeric:
                 ands.append("False")  # Prosimos: a rule on an attribute no case has fails
             elif op == "in":
@@ -450,7 +460,9 @@ def branch_rule(rules: object, where: str, numeric: dict[str, bool | None]) -> s
                     raise ScenarioError(_("{rw}.value: 'in' needs [low, high]").format(rw=rw))
                 low = number(bounds[0], f"{rw}.value[0]")
                 high = math.inf if bounds[1] == "inf" else number(bounds[1], f"{rw}.value[1]")
-                ands.append(f"{low!r} <= {name}" + (f" <= {high!r}" if high < math.inf else ""))
+                ands.append(
+                    guard + f"{low!r} <= {name}" + (f" <= {high!r}" if high < math.inf else "")
+                )
             elif op in _COMPARISONS:
                 number_like = numeric[name]
                 if number_like is None:  # a computed attribute: as the value reads
@@ -463,7 +475,7 @@ def branch_rule(rules: object, where: str, numeric: dict[str, bool | None]) -> s
                     literal = repr(number(value, f"{rw}.value"))
                 else:
                     literal = repr(text(value, f"{rw}.value"))
-                ands.append(f"{name} {_COMPARISONS[op]} {literal}")
+                ands.append(guard + f"{name} {_COMPARISONS[op]} {literal}")
             else:
                 raise ScenarioError(
                     _("{rw}.comparison: {op!r} is not one of {choices}").format(

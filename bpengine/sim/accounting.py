@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["execution_times", "union_pieces", "union_length", "measured_minutes"]
+__all__ = ["case_order", "execution_times", "union_pieces", "union_length", "measured_minutes"]
 
 
 def union_pieces(
-    case: np.ndarray, start: np.ndarray, end: np.ndarray
+    case: np.ndarray, start: np.ndarray, end: np.ndarray, order: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The part of each interval not covered by an earlier-starting interval of its case.
 
@@ -36,6 +36,8 @@ def union_pieces(
         The case each interval belongs to.
     start, end : array of float
         The intervals (``end >= start``).
+    order : array of int, optional
+        ``case_order(case, start)``, when the caller has it already.
 
     Returns
     -------
@@ -58,7 +60,8 @@ def union_pieces(
     n = len(case)
     if n == 0:
         return start.copy(), end.copy()
-    order = np.lexsort((start, case))
+    if order is None:
+        order = case_order(case, start)
     c, s, e = case[order], start[order], end[order]
     reach = _running_max(c, e)  # the furthest end so far within each case, inclusive
     prev = np.empty(n)
@@ -68,6 +71,24 @@ def union_pieces(
     out_s, out_e = np.empty(n), np.empty(n)
     out_s[order], out_e[order] = ps, pe
     return out_s, out_e
+
+
+def case_order(case: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The rows by case, then by start, ties in row order: ``np.lexsort((start, case))``.
+
+    The same permutation, built as lexsort builds it (a stable sort by start, then a stable
+    sort by case), but the second sort on 16-bit keys where the case numbers fit, which
+    numpy sorts by radix: a third of the time for 166,000 rows.
+    """
+    by_start = np.argsort(start, kind="stable")
+    return by_start[np.argsort(_narrow(case[by_start]), kind="stable")]
+
+
+def _narrow(keys: np.ndarray) -> np.ndarray:
+    """Whole-number keys as uint16 where they fit (the order of the values is kept)."""
+    if len(keys) and keys.min() >= 0 and keys.max() <= 0xFFFF:
+        return keys.astype(np.uint16)
+    return keys
 
 
 def _running_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -89,9 +110,10 @@ def _running_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def union_length(case, start, end, n_cases: int) -> np.ndarray:
-    """Length of the union of each case's intervals (index: case number)."""
-    ps, pe = union_pieces(case, start, end)
+def union_length(case, start, end, n_cases: int, order=None) -> np.ndarray:
+    """Length of the union of each case's intervals (index: case number); ``order`` as
+    for :func:`union_pieces`."""
+    ps, pe = union_pieces(case, start, end, order)
     return np.bincount(np.asarray(case, dtype=np.int64), weights=pe - ps, minlength=n_cases)
 
 
@@ -168,8 +190,8 @@ def execution_times(
     def per_case(values):
         return np.bincount(cid, weights=values, minlength=n)
 
-    def union(a, b, w_a, w_b):  # (wall-clock, working) length of each case's union of [a, b]
-        ps, pe = union_pieces(cid, a, b)
+    def union(a, b, w_a, w_b, order):  # (wall-clock, working) length of each case's union
+        ps, pe = union_pieces(cid, a, b, order)
         # most pieces are their step's own interval: its ends are measured already
         moved = np.flatnonzero((ps != a) | (pe != b))
         w_ps, w_pe = w_a.copy(), w_b.copy()
@@ -177,13 +199,18 @@ def execution_times(
             w_ps[moved], w_pe[moved] = _worked(clocks, lane[moved], ps[moved], pe[moved])
         return per_case(pe - ps), per_case(w_pe - w_ps)
 
-    wait_wall, wait_work = union(enabled, start, w_e, w_s)
-    # per lane: how long the case waited for that lane (its steps' union, wall clock)
+    by_enabled = case_order(cid, enabled)  # waiting and batching unions both start there
+    wait_wall, wait_work = union(enabled, start, w_e, w_s, by_enabled)
+    # per lane: how long the case waited for that lane (its steps' union, wall clock); the
+    # case-and-lane key grows with the case, so a stable sort of the per-case order by it
+    # is the order by key and then by enabled (what case_order would give, sooner)
     n_lanes = max(len(clocks), 1)
-    by_lane = union_length(cid * n_lanes + lane, enabled, start, n * n_lanes)
+    key = cid * n_lanes + lane
+    by_lane = by_enabled[np.argsort(_narrow(key[by_enabled]), kind="stable")]
+    lane_wait = union_length(key, enabled, start, n * n_lanes, by_lane)
     batched = (released > enabled).any()
-    batch_work = union(enabled, released, w_e, w_r)[1] if batched else np.zeros(n)
-    proc_wall, proc_work = union(start, end, w_s, w_end)
+    batch_work = union(enabled, released, w_e, w_r, by_enabled)[1] if batched else np.zeros(n)
+    proc_wall, proc_work = union(start, end, w_s, w_end, None)
     m = measured[cid] if len(cid) else np.zeros(0, bool)
     task_stats = np.zeros((nodes, 6))
     for col, values in enumerate((np.ones(len(ids)), queue, batch, closed, dur, paused)):
@@ -196,6 +223,6 @@ def execution_times(
         "case_batch": batch_work,
         "case_proc_span": proc_wall,
         "case_proc_working": proc_work,
-        "lane_wait": by_lane.reshape(n, n_lanes)[measured].sum(axis=0),
+        "lane_wait": lane_wait.reshape(n, n_lanes)[measured].sum(axis=0),
         "task_stats": task_stats,
     }

@@ -12,12 +12,17 @@ one value per name for the whole replication, drawn as it starts. A case's attri
 same name write it as the case starts, and the attributes its tasks set as they end;
 every case reads the current value (its data is a ``ChainMap`` of its own values over the
 process-wide ones).
+
+:class:`RuleData` is a case's data as Prosimos' branch rules read it: an attribute a task
+sets (``event_attributes``) is missing until a task has set it, and a rule on it is then
+false, not an error.
 """
 
 from __future__ import annotations
 
 import math
 from collections import ChainMap
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExpressionError, ScenarioError
@@ -30,7 +35,7 @@ if TYPE_CHECKING:
 
     from ..scenario import Scenario
 
-__all__ = ["Ranking", "ProcessData"]
+__all__ = ["Ranking", "ProcessData", "RuleData"]
 
 
 class Ranking:
@@ -103,3 +108,29 @@ class ProcessData:
         for name, value in new.items():
             (self.values if name in self.values else own)[name] = value
         case.data = ChainMap(own, self.values)
+
+
+class RuleData(Mapping[str, Any]):
+    """A case's data in which a name it does not have reads as ``None``.
+
+    Prosimos' branch rules compare an attribute only when the case has it (a rule on one it
+    lacks is false); the conditions :func:`~bpengine.scenario.prosimos_values.branch_rule`
+    writes say ``name is not None and ...`` for the names a case may lack.
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: Mapping[str, Any]):
+        self.data = data
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __getitem__(self, name: str) -> Any:
+        return self.data.get(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)

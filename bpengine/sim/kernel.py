@@ -27,7 +27,7 @@ from ..errors import ModelError, Problem, ScenarioError
 from ..i18n import _, ngettext
 from .accounting import execution_times
 from .batching import Batching
-from .casedata import ProcessData, Ranking
+from .casedata import ProcessData, Ranking, RuleData
 from .net import (
     AND,
     CATCH,
@@ -235,6 +235,11 @@ class Replication(Staffing, Batching):
             if self.open:
                 self._stuck()
             stats = self.tally()
+            # A case and its top scope refer to each other: cut that now that nothing moves,
+            # so the cases go by reference counting with the replication, not by a pass of
+            # the cyclic collector over everything the run made (~0.01 s for 10,000 cases).
+            for case in self.finished:
+                case.top = None
         finally:
             if collecting:
                 gc.enable()
@@ -649,7 +654,10 @@ class Replication(Staffing, Batching):
         return max(among, key=probs.__getitem__)
 
     def _passed(self, case, i, rule) -> list[int]:
-        return [j for j, e in enumerate(rule[1]) if e is not None and self._holds(e, case, i, j)]
+        data = RuleData(case.data)  # an attribute no task has set yet: its rules are false
+        return [
+            j for j, e in enumerate(rule[1]) if e is not None and self._holds(e, case, i, j, data)
+        ]
 
     def _choose(self, case, i) -> int:
         rule = self.net.choose[i]
@@ -704,9 +712,9 @@ class Replication(Staffing, Batching):
             )
         return chosen
 
-    def _holds(self, expr, case, i, j) -> bool:
+    def _holds(self, expr, case, i, j, data=None) -> bool:
         try:
-            return bool(expr.evaluate(case.data))
+            return bool(expr.evaluate(case.data if data is None else data))
         except Exception as exc:  # ExpressionError and friends: name gateway and flow
             raise ScenarioError(
                 _(

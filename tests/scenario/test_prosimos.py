@@ -7,6 +7,7 @@ probabilities only, and case attributes.
 """
 
 import copy
+import datetime as dt
 import json
 import tempfile
 from pathlib import Path
@@ -82,6 +83,84 @@ def test_pools_sharing_a_task_form_one_lane(tmp_path):
     sc = _load(doc, tmp_path)
     assert list(sc.lanes) == ["Front desk+Back office"]
     assert sc.lane("Front desk+Back office").staff == 6
+
+
+LETTER = load(DATA / "letter.bpmn")
+LETTER_DOC = json.loads((DATA / "letter.json").read_text())
+
+
+def test_parameters_as_prosimos_exports_write_them():
+    # one profile per task, each listing the people who may do it (the same id again),
+    # their tasks under assigned_tasks: Prosimos keeps one resource per id
+    sc = load_scenario(DATA / "letter.json", model=LETTER)
+    assert list(sc.lanes) == ["Draft letter+Sign letter"]
+    lane = sc.lane("Draft letter+Sign letter")
+    assert [p.name for p in lane.people] == ["Officer_0", "Officer_1", "Head"]
+    assert lane.people[2].tasks == {"T_sign"}
+    assert sc.events["E_courier"].duration.mean == pytest.approx(60)
+    res = simulate(LETTER, scenario=sc, cases=200, replications=1, seed=5, warmup=0)
+    # the courier's pick-up (30-90 min) comes after the last task: part of the cycle time
+    assert res["cycle_time_calendar_days"].mean * 24 > res["processing_hours"].mean + 0.5
+
+
+def test_optimos_run_settings_and_fixed_costs_are_named_in_notes(tmp_path):
+    # Optimos timetables carry these; Prosimos 2.1.0 reads none of them (they were refused)
+    doc = {**copy.deepcopy(LETTER_DOC), "start_time": "2000-01-03T00:00:00Z", "total_cases": 8}
+    doc["resource_profiles"][0]["fixed_cost_fn"] = "15"
+    path = tmp_path / "letter.json"
+    path.write_text(json.dumps(doc))
+    sc = load_scenario(path, model=LETTER)
+    assert sc.notes == [
+        "start_time, total_cases: not read (Optimos' run settings; Prosimos 2.1.0 does not "
+        "read them either): the number of cases is --cases, the run starts Monday "
+        "2025-01-06 08:00",
+        "resource_profiles[0].fixed_cost_fn: not counted in the cost (Optimos' fixed cost "
+        "per task; Prosimos 2.1.0 does not read it either)",
+    ]
+    assert sc.start == dt.datetime(2025, 1, 6, 8, 0)
+
+
+def test_a_resource_listed_again_with_other_values_is_refused(tmp_path):
+    doc = copy.deepcopy(LETTER_DOC)
+    doc["resource_profiles"][1]["resource_list"][0]["calendar"] = "night"
+    doc["resource_calendars"].append({**doc["resource_calendars"][0], "id": "night"})
+    path = tmp_path / "letter.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path, model=LETTER)
+    assert str(exc.value) == (
+        f"{path}: resource_profiles[1].resource_list[0].id: resource 'Officer' is listed "
+        "twice with a different calendar ('office', then 'night')"
+    )
+
+
+def test_an_empty_section_written_as_an_object_is_empty(tmp_path):
+    # Optimos writes "event_distribution": {} when a model has no events; Prosimos reads it
+    doc = copy.deepcopy(CLAIMS_DOC)
+    doc["batch_processing"] = {}
+    assert _load(doc, tmp_path).batches == {}
+    doc = copy.deepcopy(LETTER_DOC)
+    doc["event_distribution"] = {}
+    path = tmp_path / "letter.json"
+    path.write_text(json.dumps(doc))
+    assert load_scenario(path, model=LETTER).events == {}
+
+
+def test_one_profile_whose_resources_share_no_task_gives_a_lane_named_after_each(tmp_path):
+    # one profile listing every role, each with its own tasks (as one "Default profile"
+    # often does): a lane per group, named after its resources (it was "Office", "Office'")
+    doc = copy.deepcopy(CLAIMS_DOC)
+    front, back = doc["resource_profiles"]
+    doc["resource_profiles"] = [
+        {
+            "id": "all",
+            "name": "Office",
+            "resource_list": front["resource_list"] + back["resource_list"],
+        }
+    ]
+    sc = _load(doc, tmp_path)
+    assert list(sc.lanes) == ["Office: Ana+Clerk", "Office: Senior+Junior"]
+    assert sc.resource_of("T_assess") == "Office: Senior+Junior"
 
 
 def test_simulating_people_counts_each_persons_hours_and_cost():
@@ -293,7 +372,9 @@ def test_event_attributes_set_case_data_that_later_rules_read(tmp_path):
         [{"attribute": "score", "comparison": ">", "value": 9}],
     ]
     sc = _load(doc, tmp_path)
-    assert sc.rules["G_checks"]["F_docs"] == "(doubled < 2000.0) or (score > 9.0)"
+    assert sc.rules["G_checks"]["F_docs"] == (
+        "(doubled is not None and doubled < 2000.0) or (score is not None and score > 9.0)"
+    )
     res = simulate(
         CLAIMS, scenario=sc, cases=4000, replications=1, warmup=0, seed=9, event_log=False
     )
@@ -302,6 +383,38 @@ def test_event_attributes_set_case_data_that_later_rules_read(tmp_path):
     none = 0.7 * (1 - docs)
     assert runs["T_id"] == pytest.approx(0.3 + none * 0.744, abs=0.03)
     assert runs["T_docs"] == pytest.approx(docs + none * 0.496, abs=0.03)
+
+
+def test_a_rule_on_an_attribute_the_case_has_not_been_given_is_false(tmp_path):
+    # "asked" is set by Ask for documents, on the F_no path only: for the other cases both
+    # rules are false, as Prosimos finds a rule on a missing attribute (even with !=), so
+    # the checks are drawn by their probabilities (it was: an error naming the attribute)
+    doc = copy.deepcopy(CLAIMS_DOC)
+    doc["event_attributes"] = [
+        {
+            "event_id": "T_ask",
+            "attributes": [
+                {"name": "asked", "type": "discrete", "values": [{"key": "yes", "value": 1}]}
+            ],
+        }
+    ]
+    doc["branch_rules"] = [
+        {"id": "asked", "rules": [[{"attribute": "asked", "comparison": "=", "value": "yes"}]]},
+        {
+            "id": "not_asked",
+            "rules": [[{"attribute": "asked", "comparison": "!=", "value": "yes"}]],
+        },
+    ]
+    checks = doc["gateway_branching_probabilities"][1]["probabilities"]
+    checks[0]["condition_id"], checks[1]["condition_id"] = "asked", "not_asked"
+    sc = _load(doc, tmp_path)
+    res = simulate(
+        CLAIMS, scenario=sc, cases=4000, replications=1, warmup=0, seed=4, event_log=False
+    )
+    runs = {t["id"]: t["executions_per_case"] for t in res.tasks}
+    # F_no (0.3): identity only; F_yes (0.7): drawn, id 0.6 + 0.4 * 0.6 * 0.6, docs 0.496
+    assert runs["T_id"] == pytest.approx(0.3 + 0.7 * 0.744, abs=0.03)
+    assert runs["T_docs"] == pytest.approx(0.7 * 0.496, abs=0.03)
 
 
 def test_event_attributes_not_simulated_are_refused(tmp_path):

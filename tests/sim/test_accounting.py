@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bpengine import simulate
-from bpengine.sim.accounting import union_length, union_pieces
+from bpengine.sim.accounting import case_order, union_length, union_pieces
 from tests.conftest import shared_path
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sim"
@@ -22,6 +22,14 @@ def test_union_of_overlapping_nested_and_separate_intervals():
     assert np.all(pe >= ps)
     # input order is kept: [3,5] lies inside [0,4] u [2,6], so its piece is empty
     assert (pe - ps)[2] == 0.0
+
+
+@pytest.mark.parametrize("cases", [50, 70_000])  # 16-bit case numbers, and wider ones
+def test_case_order_is_lexsorts_permutation_ties_included(cases):
+    rng = np.random.default_rng(2)
+    case = rng.integers(0, cases, 5000)
+    start = rng.integers(0, 40, 5000).astype(float)  # many equal starts: ties in row order
+    assert case_order(case, start).tolist() == np.lexsort((start, case)).tolist()
 
 
 def test_union_does_not_leak_between_cases_given_in_any_order():

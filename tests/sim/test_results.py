@@ -1,10 +1,13 @@
-"""What a simulation reports: offered load and its warning, the KPI table's meanings."""
+"""What a simulation reports: offered load and its warning, the KPI table's meanings, and
+utilisation as Prosimos defines it."""
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 
-from bpengine import simulate
+from bpengine import load, load_scenario, simulate
 from bpengine.sim.results import _KPI_UNITS, KPI_MEANING
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sim"
@@ -40,3 +43,96 @@ def test_a_stable_lane_gives_no_warning():
     res = simulate(DATA / "sequence.bpmn", scenario=sc, cases=400, replications=2, seed=1)
     assert not res.warnings
     assert res["offered_load_max"].mean == pytest.approx(2 / 3, rel=0.1)
+
+
+# -- utilisation, defined as Prosimos 2.1.0 does, on tests/data/prosimos/sign.bpmn ---------
+SIGN = Path(__file__).resolve().parents[1] / "data" / "prosimos" / "sign.bpmn"
+SHIFTS = {"Pagi": (7, 13), "Siang": (12, 18), "Kepala": (9, 17)}  # Monday to Friday
+
+
+def two_shift_doc() -> dict:
+    """Letters every 45 minutes (Monday to Friday 08:00-16:00), prepared by Pagi (07-13,
+    40 min) or Siang (12-18, 50 min), signed by the head (09-17, 15 min): all fixed, so
+    Prosimos 2.1.0 gives the same schedule (tests/sim/test_vs_prosimos.py)."""
+
+    def fix(seconds):
+        return {"distribution_name": "fix", "distribution_params": [{"value": seconds}]}
+
+    def week(begin, end):
+        return [{"from": "MONDAY", "to": "FRIDAY", "beginTime": begin, "endTime": end}]
+
+    def person(name, task):
+        return {
+            "id": name,
+            "name": name,
+            "cost_per_hour": 10,
+            "amount": 1,
+            "calendar": name,
+            "assignedTasks": [task],
+        }
+
+    return {
+        "resource_profiles": [
+            {
+                "id": "staff",
+                "name": "Staff",
+                "resource_list": [person("Pagi", "A"), person("Siang", "A")],
+            },
+            {"id": "head", "name": "Head", "resource_list": [person("Kepala", "B")]},
+        ],
+        "resource_calendars": [
+            {"id": n, "name": n, "time_periods": week(f"{a:02d}:00:00", f"{b:02d}:00:00")}
+            for n, (a, b) in SHIFTS.items()
+        ],
+        "task_resource_distribution": [
+            {
+                "task_id": "A",
+                "resources": [
+                    {"resource_id": "Pagi", **fix(2400)},
+                    {"resource_id": "Siang", **fix(3000)},
+                ],
+            },
+            {"task_id": "B", "resources": [{"resource_id": "Kepala", **fix(900)}]},
+        ],
+        "arrival_time_distribution": fix(2700),
+        "arrival_time_calendar": week("08:00:00", "16:00:00"),
+        "gateway_branching_probabilities": [],
+    }
+
+
+def _on_duty_seconds(shift, first: dt.datetime, last: dt.datetime) -> float:
+    """A person's working seconds between two times, counted day by day."""
+    total, day = 0.0, first.date()
+    while day <= last.date():
+        if day.weekday() < 5:
+            begin = dt.datetime.combine(day, dt.time(shift[0]), first.tzinfo)
+            end = dt.datetime.combine(day, dt.time(shift[1]), first.tzinfo)
+            total += max(0.0, (min(end, last) - max(begin, first)).total_seconds())
+        day += dt.timedelta(days=1)
+    return total
+
+
+def test_utilisation_is_work_over_each_persons_hours_from_first_start_to_last_end(tmp_path):
+    # Prosimos' definition (simulation_stats_calculator.compute_resorce_availability):
+    # each person's working time from the run's first start to its last end, summed over
+    # the lane's people, against the time they worked. Two people on different shifts
+    # in one lane: a lane-wide head count or span would give another figure.
+    path = tmp_path / "shifts.json"
+    path.write_text(json.dumps(two_shift_doc()))
+    model = load(SIGN)
+    res = simulate(
+        model, scenario=load_scenario(path, model=model), cases=40, replications=1, warmup=0
+    )
+    rows = list(res.event_log)
+    first, last = min(r["start"] for r in rows), max(r["end"] for r in rows)
+    people = {"Staff": ("Pagi", "Siang"), "Head": ("Kepala",)}
+    work = {"Pagi": 2400, "Siang": 3000, "Head #1": 900}
+    for lane in res.lanes:
+        # fixed durations: Pagi 40 min, Siang 50, the head 15 (a task paused overnight
+        # counts its working time only)
+        worked = sum(work[r["resource"]] for r in rows if r["lane"] == lane["lane"])
+        hours = sum(_on_duty_seconds(SHIFTS[p], first, last) for p in people[lane["lane"]])
+        assert lane["utilisation"] == pytest.approx(worked / hours, abs=1e-6)
+    # the figures Prosimos 2.1.0 prints for this file (Resource Utilization, pooled)
+    by = {lane["lane"]: lane["utilisation"] for lane in res.lanes}
+    assert by == pytest.approx({"Staff": 0.592217, "Head": 0.310078}, abs=1e-6)
