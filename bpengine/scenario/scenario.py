@@ -267,6 +267,10 @@ class Scenario:
     # to happen; the winner waits its drawn time ("winner") or, as Prosimos 2.1.0 does,
     # a fresh draw of its duration ("redraw", set by Prosimos imports)
     event_race: str = "winner"
+    # the first case arrives as the arrival calendar first opens ("open") or, as Prosimos
+    # 2.1.0 does when the run starts outside its arrival calendar, one inter-arrival time
+    # after the start, moved into the calendar ("drawn", set by Prosimos imports)
+    first_arrival: str = "open"
     source: str = "<defaults>"
     raw: dict[str, Any] = field(default_factory=dict)
     model: ProcessModel | None = field(default=None, repr=False, compare=False)
