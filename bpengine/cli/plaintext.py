@@ -144,8 +144,6 @@ class Table:
             for k, (header, _justify) in enumerate(self.columns)
         ]
         widths = _widths(columns, width - len(columns) - 1)
-        if 2 in widths:  # nothing in a column: rich lays its line breaks out its own way
-            raise NeedsRich("an empty column")
         table_width = sum(widths) + len(widths) + 1
         out = []
         if self.title:
