@@ -132,6 +132,7 @@ def prosimos_batches(section: object, notes: list[str]) -> dict[str, Batch]:
             alone=alone,
             scale=tuple(sorted(scale.items())),
             together=_TYPES[kind],
+            time_rules="prosimos",
         )
     return out
 

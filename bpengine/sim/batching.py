@@ -27,9 +27,10 @@ from heapq import heappush
 from ..errors import ScenarioError
 from ..i18n import _
 from ..scenario import hour_window, wait_window
+from .batch_lookback import ProsimosRuleset, names_time
 from .work import BATCH, DONE, QUEUED, SERVICE, Replicating
 
-__all__ = ["firing", "Ruleset", "Batching"]
+__all__ = ["firing", "rulesets_of", "Ruleset", "Batching"]
 
 
 class Ruleset:
@@ -62,7 +63,7 @@ class Ruleset:
                 self.weekday = int(v)
 
     def when(self, enabled: list[float], now: float, weekday0: int):
-        """``(time, files)`` this AND-list first holds at or after ``now``, or None."""
+        """``(time, (files,))`` this AND-list first holds at or after ``now``, or None."""
         n = len(enabled)
         take = n if self.cap is None else min(n, self.cap)
         if n < max(self.need, self.at_least) or take < self.need:
@@ -81,13 +82,21 @@ class Ruleset:
                 continue
             start = max(t, d * 1440 + low)
             if start <= d * 1440 + high:
-                return start, take
+                return start, (take,)
         return None
 
 
-def firing(rulesets: list[Ruleset], enabled: list[float], now: float, weekday0: int):
-    """The first ``(time, files)`` at or after ``now`` at which one of the AND-lists holds
-    for the files enabled at ``enabled`` (oldest first); None if none ever does as it is.
+def rulesets_of(batch) -> list[Ruleset | ProsimosRuleset]:
+    """The batch's AND-lists compiled: Prosimos' own reading for the lists with a time rule
+    of a Prosimos import (``Batch.time_rules == "prosimos"``, :mod:`.batch_lookback`)."""
+    prosimos = batch.time_rules == "prosimos"
+    return [ProsimosRuleset(r) if prosimos and names_time(r) else Ruleset(r) for r in batch.rules]
+
+
+def firing(rulesets, enabled: list[float], now: float, weekday0: int):
+    """The first ``(time, sizes)`` at or after ``now`` at which one of the AND-lists holds
+    for the files enabled at ``enabled`` (oldest first): the sizes of the batches that go
+    then, the oldest files first; None if none ever does as it is.
 
     ``weekday0`` is the day of the week of simulation day 0 (0 = Monday).
     """
@@ -165,20 +174,21 @@ class Batching(Replicating):
             if batch.rules:
                 rulesets = self.batch_rules.get(i)
                 if rulesets is None:
-                    rulesets = self.batch_rules[i] = [Ruleset(r) for r in batch.rules]
+                    rulesets = self.batch_rules[i] = rulesets_of(batch)
                 got = firing(rulesets, [it.enabled for it in pool], t, self.clock.epoch.weekday())
             else:
                 size = self.batch_sizes.get(i) or self._draw_size(i, batch)
-                got = (t, size) if len(pool) >= size else None
+                got = (t, (size,)) if len(pool) >= size else None
             if got is None:
                 break
-            when, take = got
+            when, sizes = got
             if when > t:
                 self._push(when, BATCH, (i, gen))
                 break
             self.batch_sizes.pop(i, None)  # the next batch draws its own size
-            self._fire(i, pool[:take], t)
-            pool = pool[take:]
+            for take in sizes:
+                self._fire(i, pool[:take], t)
+                pool = pool[take:]
         self.pools[i] = pool
 
     def _draw_size(self, i, batch) -> int:
