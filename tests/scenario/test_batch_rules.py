@@ -92,7 +92,8 @@ def test_rules_read_as_the_batch_a_prosimos_file_gives(tmp_path):
     path.write_text(json.dumps(doc))
     imported = load_scenario(path, model=CLAIMS).batch("T_notify")
     # the same rules; only the import reads a list with a time rule as Prosimos' code does
-    assert yaml_batch.time_rules == "window" and imported.time_rules == "prosimos"
+    assert yaml_batch.time_rules == "window"
+    assert imported.time_rules == "prosimos"
     assert yaml_batch == dataclasses.replace(imported, time_rules="window")
 
 

@@ -91,7 +91,7 @@ def _minutes(day, hh, mm=0):
 
 
 @pytest.mark.parametrize(
-    "rules, enabled, now, sizes",
+    ("rules", "enabled", "now", "sizes"),
     [
         # Prosimos 2.1.0 gives each of these (batch_processing.AndFiringRule.is_true); the
         # slow test in test_vs_prosimos.py checks thousands of drawn ones against its code
