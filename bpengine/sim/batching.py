@@ -12,6 +12,9 @@ AND-lists; an AND-list holds at time ``t`` for the pool when every condition doe
   ``low``, a lone file once it reaches ``high``;
 - ``daily_hour``: the wall-clock time of day is in the window the rules allow
   (:func:`~bpengine.scenario.hour_window`); ``week_day = d``: it is that day of the week.
+  A Prosimos import reads a list with such a rule as Prosimos' code does instead, looking
+  back to the hour or day that came while the oldest files waited
+  (:mod:`~bpengine.sim.batch_lookback`, ``Batch.time_rules``).
 
 A batch needs two files, except under a waiting-time rule or ``size = 1`` (as Prosimos). As
 the pool only changes when a file comes (or a batch leaves), :func:`firing` computes, from
