@@ -279,27 +279,36 @@ class ProsimosRuleset:
                     self.need = max(2, int(r.value) + (r.op == ">"))
                 break
         # moments of the day at which Prosimos' answer can change: midnight, the hours
+        # (a '>' rule changes a second after its hour)
         self.hours = sorted(
-            {0.0} | {r.value * 60 for r in self.rules if r.attribute == "daily_hour"}
+            {0.0}
+            | {r.value * 60 for r in self.rules if r.attribute == "daily_hour"}
+            | {
+                r.value * 60 + _SECOND
+                for r in self.rules
+                if r.attribute == "daily_hour" and r.op == ">"
+            }
         )
         self._compiled: dict[int, _Rules] = {}
 
-    def when(self, enabled: list[float], now: float, weekday0: int):
-        """``(time, sizes)``: the first moment at or after ``now`` at which the list
-        releases batches, and their sizes; None if not within a week."""
+    def when(self, enabled: list[float], now: float, weekday0: int, until: float | None = None):
+        """``(time, sizes)``: the first moment at or after ``now`` (and not after ``until``,
+        when another list fires then) at which the list releases batches, and their sizes;
+        None if not within a week."""
         if len(enabled) < self.need:
             return None
         compiled = self._compiled.get(weekday0)
         if compiled is None:
             compiled = self._compiled[weekday0] = _Rules(self.rules, weekday0)
-        day = now // _DAY
-        moments = [now]
-        for d in range(int(day), int(day) + 8):
-            for h in self.hours:
-                for m in (d * _DAY + h, d * _DAY + h + _SECOND):
-                    if m > now:
-                        moments.append(m)
-        for t in sorted(moments):
+        last = now + 8 * _DAY if until is None else until
+        day = int(now // _DAY)
+        moments = [now] + [
+            m
+            for d in range(day, day + 8)
+            for m in (d * _DAY + h for h in self.hours)
+            if now < m <= last
+        ]
+        for t in moments:  # in order: the hours are sorted
             sizes = compiled.fires(_Pool(list(enabled), t, True))
             if sizes:
                 return t, sizes

@@ -103,12 +103,16 @@ def firing(rulesets, enabled: list[float], now: float, weekday0: int):
 
     ``weekday0`` is the day of the week of simulation day 0 (0 = Monday).
     """
-    best = None
-    for rs in rulesets:
-        got = rs.when(enabled, now, weekday0)
-        if got is not None and (best is None or got[0] < best[0]):
-            best = got
-    return best
+    best = None  # (time, the list's place, sizes): at a tie the first list wins
+    # the plain lists first: a Prosimos list then searches no later than they fire
+    for k, rs in sorted(enumerate(rulesets), key=lambda kr: isinstance(kr[1], ProsimosRuleset)):
+        if isinstance(rs, ProsimosRuleset):
+            got = rs.when(enabled, now, weekday0, None if best is None else best[0])
+        else:
+            got = rs.when(enabled, now, weekday0)
+        if got is not None and (best is None or (got[0], k) < best[:2]):
+            best = (got[0], k, got[1])
+    return None if best is None else (best[0], best[2])
 
 
 class Batching(Replicating):
