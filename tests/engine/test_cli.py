@@ -183,6 +183,8 @@ def test_history_columns_line_up_and_times_say_utc(run, data_dir):
         line.find(task["element_id"]) for line in lines[1:] if task["element_id"] in line
     }
     assert len(element_col) == 1  # claim and complete put the element in the same column
+    # under its heading, although 'ani' is shorter than 'actor'
+    assert element_col == {lines[0].index("element")}
     assert "(UTC)" in lines[0]
     run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3", "--data", "revisi=0")
     inbox = run("case", "inbox").output
