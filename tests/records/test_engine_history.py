@@ -163,6 +163,7 @@ def test_the_example_leaves_a_systems_steps_to_the_engine(tmp_path, capsys):
     assert example.main([str(model_file), url, "--cases", "5"]) == 5
     with Engine(url) as engine:
         cases = engine.cases()
-    assert len(cases) == 5 and all(c.status == "completed" for c in cases)
+    assert len(cases) == 5
+    assert all(c.status == "completed" for c in cases)
     # the tasks people worked: the user task and the plain task of each case, not the service
     assert capsys.readouterr().out.endswith(", 10 tasks worked\n")
