@@ -75,9 +75,10 @@ def list_groups(url, user, groups, history):
         # columns line up whatever the length of the names
         users = max((len(c.user) for c in changes), default=0)
         named = max((len(c.group) for c in changes), default=0)
+        acts = max(len(_("add")), len(_("remove")))  # 'keluarkan' in Indonesian
         for change in changes:
             click.echo(
-                f"{_when(change.at)}  {_(change.action):6}  {change.user:{users}}  "
+                f"{_when(change.at)}  {_(change.action):{acts}}  {change.user:{users}}  "
                 f"{change.group:{named}}  {change.actor or '-'}"
             )
         return

@@ -117,6 +117,13 @@ def test_group_commands(tmp_path):
     assert {line.index("arsip") for line in history if "arsip" in line} == {
         history[0].index("Sekretariat")
     }
+    # in Indonesian 'keluarkan' (remove) is longer than 'tambah' (add): the columns still line up
+    indonesian = CliRunner().invoke(
+        main, ["--lang", "id", "group", "list", "--history", "--db", url]
+    )
+    lines = indonesian.output.splitlines()
+    assert lines[3].split()[3] == "keluarkan"
+    assert len({line.index("ani") for line in lines}) == 1
     bad = run("add", "ani", "a,b")
     assert bad.exit_code == 1
     assert "group 'a,b': give a name" in bad.output
