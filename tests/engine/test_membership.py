@@ -123,7 +123,7 @@ def test_group_commands(tmp_path):
     )
     lines = indonesian.output.splitlines()
     assert lines[3].split()[3] == "keluarkan"
-    assert len({line.index("ani") for line in lines}) == 1
+    assert len({line.index(line.split()[4]) for line in lines}) == 1  # the user column
     bad = run("add", "ani", "a,b")
     assert bad.exit_code == 1
     assert "group 'a,b': give a name" in bad.output
