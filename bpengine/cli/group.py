@@ -73,12 +73,12 @@ def list_groups(url, user, groups, history):
             c for c in engine.membership_history(user=user) if not groups or c.group in groups
         ]
         # columns line up whatever the length of the names
-        users = max((len(c.user) for c in changes), default=0)
+        users_w = max((len(c.user) for c in changes), default=0)
         named = max((len(c.group) for c in changes), default=0)
         acts = max(len(_("add")), len(_("remove")))  # 'keluarkan' in Indonesian
         for change in changes:
             click.echo(
-                f"{_when(change.at)}  {_(change.action):{acts}}  {change.user:{users}}  "
+                f"{_when(change.at)}  {_(change.action):{acts}}  {change.user:{users_w}}  "
                 f"{change.group:{named}}  {change.actor or '-'}"
             )
         return
