@@ -83,7 +83,7 @@ def read_forms(source: bytes) -> dict[str, tuple[FormField, ...]]:
 def _field(element_id: str, node) -> FormField:
     name = node.get("id") or ""
     kind = (node.get("type") or "string").strip()
-    where = f"{element_id}: form field {name!r}"
+    where = _("{element}: form field {name}").format(element=element_id, name=repr(name))
     if kind not in _TYPES:
         raise BpengineError(
             _("{where}: type {kind} is not one of {types}").format(
@@ -180,7 +180,7 @@ def validate(
         return data
     data, current = dict(data), current or {}
     for spec in fields:
-        where = f"{what}: field {spec.id!r}"
+        where = _("{what}: field {name}").format(what=what, name=repr(spec.id))
         value = data.get(spec.id)
         if spec.readonly:
             if spec.id in data and data[spec.id] != current.get(spec.id, spec.default):

@@ -352,9 +352,14 @@ class MessageOperations(ScheduleOperations):
             cases = list(dict.fromkeys(c.id for _, c in targets))
             if len(cases) > 1:
                 raise _Ambiguous(
-                    f"message {row.name!r} is awaited by {len(cases)} cases "
-                    f"({', '.join(cases[:3])}{', ...' if len(cases) > 3 else ''}): give a "
-                    "business_key or correlation that picks one"
+                    _(
+                        "message {name!r} is awaited by {n} cases ({cases}): give a "
+                        "business_key or correlation that picks one"
+                    ).format(
+                        name=row.name,
+                        n=len(cases),
+                        cases=", ".join(cases[:3]) + (", ..." if len(cases) > 3 else ""),
+                    )
                 )
             groups = [targets] if targets else []
         else:

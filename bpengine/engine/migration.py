@@ -130,7 +130,10 @@ class MigrationOperations(EngineCore):
                 case = self._case_row(session, case_id)
                 if case.definition_id != old_id or case.status != "running":
                     return Move(
-                        case_id, (), False, (f"it is {case.status} on another version now",)
+                        case_id,
+                        (),
+                        False,
+                        (_("it is {status} on another version now").format(status=_(case.status)),),
                     )
                 source = self._runtime(session, old_id)
                 target = self._runtime(session, new_id)
@@ -171,4 +174,9 @@ class MigrationOperations(EngineCore):
                 )
                 return Move(case_id, at, True)
         except ConflictError as exc:
-            return Move(case_id, (), False, (f"it changed while moving ({exc}); run again",))
+            return Move(
+                case_id,
+                (),
+                False,
+                (_("it changed while moving ({why}); run again").format(why=exc),),
+            )

@@ -364,7 +364,7 @@ class TaskOperations(EngineCore):
         FormError
             A value breaks its form field.
         """
-        data = json_data(data, f"task {task_id}", self.limits)
+        data = json_data(data, _("task {task_id}").format(task_id=task_id), self.limits)
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
@@ -382,7 +382,12 @@ class TaskOperations(EngineCore):
             case = self._case_row(session, row.case_id)  # loaded with the task: no query
             runtime = self._runtime(session, case.definition_id)
             fields = tuple(f for f in runtime.forms.get(row.element_id, ()) if f.id in data)
-            data = validate(fields, data, f"task {row.id} ({row.element_id})", case.data)
+            data = validate(
+                fields,
+                data,
+                _("task {id} ({element})").format(id=row.id, element=row.element_id),
+                case.data,
+            )
             draft = {**(row.draft or {}), **data}
             self._move(
                 session, row, what, assignee=row.owner, delegation="resolved", draft=draft or None
@@ -456,7 +461,7 @@ class TaskOperations(EngineCore):
         ExpressionError
             A gateway condition after the task failed; nothing was written.
         """
-        data = json_data(data, f"task {task_id}", self.limits)
+        data = json_data(data, _("task {task_id}").format(task_id=task_id), self.limits)
         now = self._now()
         with self._transaction(now) as session:
             row = self._task_row(session, task_id)
@@ -476,7 +481,7 @@ class TaskOperations(EngineCore):
             data = validate(
                 runtime.forms.get(row.element_id),
                 data,
-                f"task {row.id} ({row.element_id})",
+                _("task {id} ({element})").format(id=row.id, element=row.element_id),
                 case.data,
             )
             workflow = self._workflow(runtime, case)
@@ -495,7 +500,9 @@ class TaskOperations(EngineCore):
                     **before,
                     name: collect(before.get(name), index, data.get(item) if item else data),
                 }
-            self.limits.check_size(case.data, f"task {row.id} ({row.element_id})")
+            self.limits.check_size(
+                case.data, _("task {id} ({element})").format(id=row.id, element=row.element_id)
+            )
             runtime.run_task(task, data)
             finished = runtime.advance(workflow) | {row.id}
             if slot is not None:

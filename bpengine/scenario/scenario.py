@@ -170,6 +170,11 @@ class Batch:
     alone: float = 0.0
     scale: tuple[tuple[int, float], ...] = ()  # (size, coefficient), sorted by size
     together: str | None = None
+    # "window": a daily_hour/week_day rule holds while the clock is in its window (the
+    # documented reading, YAML batches); "prosimos": AND-lists with such a rule and no
+    # waiting-time rule are read as Prosimos 2.1.0's code reads them (set by Prosimos
+    # imports; bpengine.sim.batch_lookback)
+    time_rules: str = "window"
 
     def coefficient(self, n: int) -> float:
         """The duration coefficient of a batch of ``n`` files (1 for a file on its own)."""
@@ -267,6 +272,10 @@ class Scenario:
     # to happen; the winner waits its drawn time ("winner") or, as Prosimos 2.1.0 does,
     # a fresh draw of its duration ("redraw", set by Prosimos imports)
     event_race: str = "winner"
+    # the first case arrives as the arrival calendar first opens ("open") or, as Prosimos
+    # 2.1.0 does when the run starts outside its arrival calendar, one inter-arrival time
+    # after the start, moved into the calendar ("drawn", set by Prosimos imports)
+    first_arrival: str = "open"
     source: str = "<defaults>"
     raw: dict[str, Any] = field(default_factory=dict)
     model: ProcessModel | None = field(default=None, repr=False, compare=False)

@@ -50,6 +50,7 @@ from .work import (
     BATCH,
     DONE,
     DONE_ROW,
+    MAX_STEPS,
     READY,
     TIMER,
     WAKE,
@@ -60,8 +61,6 @@ from .work import (
 )
 
 __all__ = ["Replication", "MAX_STEPS"]
-
-MAX_STEPS = 20_000  # node visits per case before we call it a livelock (procedures need <1000)
 
 
 class Case:
@@ -338,9 +337,14 @@ class Replication(Staffing, Batching):
         arr = self.scenario.arrivals
         cal = self.scenario.arrival_calendar
         clock = cal.clock(self.scenario.start)
-        gaps = arr.interarrival.sample(self.rng_for("arrivals"), self.n_cases).tolist()
+        rng = self.rng_for("arrivals")
+        gaps = arr.interarrival.sample(rng, self.n_cases).tolist()
         out: list[float] = []
         t = clock.next_working(self.t0)
+        if t > self.t0 and arr.counting != "working" and self.scenario.first_arrival == "drawn":
+            # Prosimos (simulation_setup.set_starting_datetime): a start outside the arrival
+            # calendar moves on by one inter-arrival time, then into the calendar
+            t = clock.next_working(self.t0 + arr.interarrival.sample(rng, 1).tolist()[0])
         if arr.counting == "working":
             w = clock.worked(t)
             for g in gaps:

@@ -111,8 +111,12 @@ def test_it_steps_back_where_it_cannot_draw_as_rich_does():
     many = Table()
     for k in range(80):  # columns narrower than their padding
         many.add_column(f"c{k}")
+    empty = Table()  # a column with nothing but a line break (rich draws one line of it)
+    empty.add_column("")
+    empty.add_row("\n")
     for draw in (
         lambda c: c.print(many),
+        lambda c: c.print(empty),
         lambda c: c.print("done :thumbs_up:"),  # an emoji code
         lambda c: c.print("[link=https://x]x[/link]"),  # a tag it does not know
         lambda c: c.print("[dim]x[/bold]"),  # a closing tag rich refuses

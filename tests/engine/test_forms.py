@@ -91,3 +91,22 @@ def test_camunda_assignee_gives_the_task_to_the_person_the_case_names(engine, da
     assert decisions[unnamed.id].assignee is None  # no value: the lane's inbox
     assert engine.inbox(lane="Atasan Langsung", actor="citra") == [decisions[unnamed.id]]
     assert [t.assignee for t in engine.get(named.id).tasks] == ["budi"]
+
+
+def test_a_refused_value_is_named_in_the_users_language(data_dir, tmp_path):
+    # --lang id printed "task ... (T_isi): field 'lama_cuti'" with the words in English
+    from click.testing import CliRunner
+
+    from bpengine.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    runner = CliRunner()
+    started = runner.invoke(main, ["case", "start", str(data_dir / "formulir.bpmn"), "--db", url])
+    assert started.exit_code == 0, started.output
+    [task] = [line.split()[2] for line in started.output.splitlines() if "T_isi" in line]
+    res = runner.invoke(
+        main,
+        ["--lang", "id", "case", "complete", task, "--data", "lama_cuti=banyak", "--db", url],
+    )
+    assert res.exit_code != 0
+    assert f"galat: tugas {task} (T_isi): kolom 'lama_cuti'" in res.output, res.output

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from bpengine import BpengineError, Engine, NotFound
+from bpengine.i18n import set_language
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -107,6 +108,12 @@ def test_correlate_by_case_data_and_a_message_id_is_delivered_once(eng):
         _do(eng, "Petugas Kelurahan", case=case.id)
     with pytest.raises(BpengineError, match="awaited by 2 cases"):
         eng.correlate("Dokumen asli")
+    set_language("id")  # the refusal in the user's language (it was English only)
+    try:
+        with pytest.raises(BpengineError, match="'Dokumen asli' ditunggu oleh 2 kasus"):
+            eng.correlate("Dokumen asli")
+    finally:
+        set_language("en")
     first = eng.correlate("Dokumen asli", correlation={"nik": "222"}, message_id="WA-77")
     again = eng.correlate("Dokumen asli", correlation={"nik": "222"}, message_id="WA-77")
     assert first.case_id == cases[1].id

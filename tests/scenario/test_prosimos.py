@@ -120,6 +120,33 @@ def test_optimos_run_settings_and_fixed_costs_are_named_in_notes(tmp_path):
     assert sc.start == dt.datetime(2025, 1, 6, 8, 0)
 
 
+@pytest.mark.parametrize(
+    ("opens", "first"), [("09:00:00", "2025-01-07 09:00"), ("08:00:00", "2025-01-06 08:00")]
+)
+def test_a_run_starting_outside_the_arrival_calendar_waits_one_arrival_first(
+    tmp_path, opens, first
+):
+    # Prosimos 2.1.0 (set_starting_datetime): the run starts Monday 08:00; when its arrival
+    # calendar opens later, the first letter comes one inter-arrival time (a day) after the
+    # start, moved into the calendar: Tuesday 09:00 (it was Monday 09:00); when it is open
+    # at the start, at the start
+    doc = copy.deepcopy(LETTER_DOC)
+    doc["arrival_time_distribution"] = {
+        "distribution_name": "fix",
+        "distribution_params": [{"value": 86400}],
+    }
+    doc["arrival_time_calendar"][0]["beginTime"] = opens
+    path = tmp_path / "letter.json"
+    path.write_text(json.dumps(doc))
+    sc = load_scenario(path, model=LETTER)
+    res = simulate(LETTER, scenario=sc, cases=3, replications=1, warmup=0, event_log=True)
+    enabled = sorted(r["enabled"] for r in res.event_log if r["activity"] == "T_draft")
+    assert [f"{t:%Y-%m-%d %H:%M}" for t in enabled][:2] == [
+        first,
+        f"{enabled[0] + dt.timedelta(days=1):%Y-%m-%d %H:%M}",
+    ]
+
+
 def test_a_resource_listed_again_with_other_values_is_refused(tmp_path):
     doc = copy.deepcopy(LETTER_DOC)
     doc["resource_profiles"][1]["resource_list"][0]["calendar"] = "night"
