@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from heapq import heappush
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 import numpy as np
 
@@ -262,6 +262,8 @@ class Replicating(Protocol):
     def _uniform(self, i: int) -> float: ...
 
     def _enter(self, scope: Any, i: int, t: float) -> None: ...
+
+    def _livelock(self, case: Any, i: int) -> NoReturn: ...
 
     def _leave(self, scope: Any, i: int, t: float) -> None: ...
 
