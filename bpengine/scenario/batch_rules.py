@@ -17,8 +17,9 @@ is ``=``), or a list of them for a window. Attributes, and the Prosimos rule eac
 ``size`` (files waiting; ``size``), ``newest_wait`` (how long since the newest file came;
 ``ready_wt``), ``oldest_wait`` (how long the oldest file has waited; ``large_wt``), ``hour``
 (time of day, ``15`` or ``"14:30"``; ``daily_hour``), ``day`` (``mon`` ... ``sun``, ``=``
-only; ``week_day``). They run exactly as Prosimos batches do (:mod:`bpengine.sim.batching`,
-SCENARIO.md). Bad input is one :class:`~bpengine.errors.ScenarioError` naming the key.
+only; ``week_day``). They run as Prosimos batches are documented (:mod:`bpengine.sim.batching`,
+SCENARIO.md): ``hour`` and ``day`` hold while the clock is in their window, where a Prosimos
+import follows Prosimos' code, which looks back (:mod:`bpengine.sim.batch_lookback`). Bad input is one :class:`~bpengine.errors.ScenarioError` naming the key.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ batch is open; without: the size of each batch, drawn when it opens), ``duration
 (the duration coefficient by batch size) and ``firing_rules`` (an OR of AND-lists of
 ``size``, ``ready_wt``, ``large_wt``, ``daily_hour``, ``week_day`` conditions), read as
 Prosimos 2.1.0 does (``prosimos/batch_processing_parser.py``). What the simulator does with
-them is in :mod:`bpengine.sim.batching`. A rule whose Prosimos reading is not a rule of
+them is in :mod:`bpengine.sim.batching`; an AND-list with a ``daily_hour`` or ``week_day``
+rule is evaluated as Prosimos' code evaluates it (``Batch.time_rules = "prosimos"``,
+:mod:`bpengine.sim.batch_lookback`). A rule whose Prosimos reading is not a rule of
 time (a waiting time without an upper bound, which Prosimos stops on; an hour window that
 is empty) or a batch type Prosimos does not execute (``Concurrent``) is refused with one
 line naming the task and the rule.
@@ -132,6 +134,7 @@ def prosimos_batches(section: object, notes: list[str]) -> dict[str, Batch]:
             alone=alone,
             scale=tuple(sorted(scale.items())),
             together=_TYPES[kind],
+            time_rules="prosimos",
         )
     return out
 

@@ -170,6 +170,11 @@ class Batch:
     alone: float = 0.0
     scale: tuple[tuple[int, float], ...] = ()  # (size, coefficient), sorted by size
     together: str | None = None
+    # "window": a daily_hour/week_day rule holds while the clock is in its window (the
+    # documented reading, YAML batches); "prosimos": AND-lists with such a rule and no
+    # waiting-time rule are read as Prosimos 2.1.0's code reads them (set by Prosimos
+    # imports; bpengine.sim.batch_lookback)
+    time_rules: str = "window"
 
     def coefficient(self, n: int) -> float:
         """The duration coefficient of a batch of ``n`` files (1 for a file on its own)."""

@@ -12,6 +12,9 @@ AND-lists; an AND-list holds at time ``t`` for the pool when every condition doe
   ``low``, a lone file once it reaches ``high``;
 - ``daily_hour``: the wall-clock time of day is in the window the rules allow
   (:func:`~bpengine.scenario.hour_window`); ``week_day = d``: it is that day of the week.
+  A Prosimos import reads a list with such a rule as Prosimos' code does instead, looking
+  back to the hour or day that came while the oldest files waited
+  (:mod:`~bpengine.sim.batch_lookback`, ``Batch.time_rules``).
 
 A batch needs two files, except under a waiting-time rule or ``size = 1`` (as Prosimos). As
 the pool only changes when a file comes (or a batch leaves), :func:`firing` computes, from
@@ -27,9 +30,10 @@ from heapq import heappush
 from ..errors import ScenarioError
 from ..i18n import _
 from ..scenario import hour_window, wait_window
+from .batch_lookback import ProsimosRuleset, names_time
 from .work import BATCH, DONE, QUEUED, SERVICE, Replicating
 
-__all__ = ["firing", "Ruleset", "Batching"]
+__all__ = ["firing", "rulesets_of", "Ruleset", "Batching"]
 
 
 class Ruleset:
@@ -62,7 +66,7 @@ class Ruleset:
                 self.weekday = int(v)
 
     def when(self, enabled: list[float], now: float, weekday0: int):
-        """``(time, files)`` this AND-list first holds at or after ``now``, or None."""
+        """``(time, (files,))`` this AND-list first holds at or after ``now``, or None."""
         n = len(enabled)
         take = n if self.cap is None else min(n, self.cap)
         if n < max(self.need, self.at_least) or take < self.need:
@@ -81,22 +85,34 @@ class Ruleset:
                 continue
             start = max(t, d * 1440 + low)
             if start <= d * 1440 + high:
-                return start, take
+                return start, (take,)
         return None
 
 
-def firing(rulesets: list[Ruleset], enabled: list[float], now: float, weekday0: int):
-    """The first ``(time, files)`` at or after ``now`` at which one of the AND-lists holds
-    for the files enabled at ``enabled`` (oldest first); None if none ever does as it is.
+def rulesets_of(batch) -> list[Ruleset | ProsimosRuleset]:
+    """The batch's AND-lists compiled: Prosimos' own reading for the lists with a time rule
+    of a Prosimos import (``Batch.time_rules == "prosimos"``, :mod:`.batch_lookback`)."""
+    prosimos = batch.time_rules == "prosimos"
+    return [ProsimosRuleset(r) if prosimos and names_time(r) else Ruleset(r) for r in batch.rules]
+
+
+def firing(rulesets, enabled: list[float], now: float, weekday0: int):
+    """The first ``(time, sizes)`` at or after ``now`` at which one of the AND-lists holds
+    for the files enabled at ``enabled`` (oldest first): the sizes of the batches that go
+    then, the oldest files first; None if none ever does as it is.
 
     ``weekday0`` is the day of the week of simulation day 0 (0 = Monday).
     """
-    best = None
-    for rs in rulesets:
-        got = rs.when(enabled, now, weekday0)
-        if got is not None and (best is None or got[0] < best[0]):
-            best = got
-    return best
+    best = None  # (time, the list's place, sizes): at a tie the first list wins
+    # the plain lists first: a Prosimos list then searches no later than they fire
+    for k, rs in sorted(enumerate(rulesets), key=lambda kr: isinstance(kr[1], ProsimosRuleset)):
+        if isinstance(rs, ProsimosRuleset):
+            got = rs.when(enabled, now, weekday0, None if best is None else best[0])
+        else:
+            got = rs.when(enabled, now, weekday0)
+        if got is not None and (best is None or (got[0], k) < best[:2]):
+            best = (got[0], k, got[1])
+    return None if best is None else (best[0], best[2])
 
 
 class Batching(Replicating):
@@ -165,20 +181,21 @@ class Batching(Replicating):
             if batch.rules:
                 rulesets = self.batch_rules.get(i)
                 if rulesets is None:
-                    rulesets = self.batch_rules[i] = [Ruleset(r) for r in batch.rules]
+                    rulesets = self.batch_rules[i] = rulesets_of(batch)
                 got = firing(rulesets, [it.enabled for it in pool], t, self.clock.epoch.weekday())
             else:
                 size = self.batch_sizes.get(i) or self._draw_size(i, batch)
-                got = (t, size) if len(pool) >= size else None
+                got = (t, (size,)) if len(pool) >= size else None
             if got is None:
                 break
-            when, take = got
+            when, sizes = got
             if when > t:
                 self._push(when, BATCH, (i, gen))
                 break
             self.batch_sizes.pop(i, None)  # the next batch draws its own size
-            self._fire(i, pool[:take], t)
-            pool = pool[take:]
+            for take in sizes:
+                self._fire(i, pool[:take], t)
+                pool = pool[take:]
         self.pools[i] = pool
 
     def _draw_size(self, i, batch) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from heapq import heappush
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -263,7 +263,7 @@ class Replicating(Protocol):
 
     def _enter(self, scope: Any, i: int, t: float) -> None: ...
 
-    def _livelock(self, case: Any, i: int) -> NoReturn: ...
+    def _livelock(self, case: Any, i: int) -> None: ...
 
     def _leave(self, scope: Any, i: int, t: float) -> None: ...
 

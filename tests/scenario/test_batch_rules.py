@@ -8,6 +8,7 @@ ten minutes, one Kepala, the office open around the clock.
 """
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 
@@ -89,7 +90,11 @@ def test_rules_read_as_the_batch_a_prosimos_file_gives(tmp_path):
     ]
     path = tmp_path / "claims.json"
     path.write_text(json.dumps(doc))
-    assert yaml_batch == load_scenario(path, model=CLAIMS).batch("T_notify")
+    imported = load_scenario(path, model=CLAIMS).batch("T_notify")
+    # the same rules; only the import reads a list with a time rule as Prosimos' code does
+    assert yaml_batch.time_rules == "window"
+    assert imported.time_rules == "prosimos"
+    assert yaml_batch == dataclasses.replace(imported, time_rules="window")
 
 
 def test_conditions_read_each_attribute(tmp_path):

@@ -321,3 +321,105 @@ def test_utilisation_is_prosimos_own_figure_on_fixed_shifts(tmp_path):
     for lane in res.lanes:
         assert lane["utilisation"] == pytest.approx(theirs[f"utilisation {lane['lane']}"], abs=1e-6)
     assert res["cycle_time_calendar_days"].mean * 24 == pytest.approx(theirs["cycle_hours"])
+
+
+@pytest.mark.slow
+def test_a_time_rule_beside_a_size_rule_as_prosimos_runs_it(tmp_path):
+    # tests/sim/test_batch_lookback.py works the schedule out by hand for bpengine
+    from tests.sim.test_batch_lookback import DATA, REVIEW_PATH, REVIEWED, reviewed
+
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    doc = json.loads((DATA / "review.json").read_text())
+    rows = bench.prosimos_log(REVIEW_PATH, doc, 16)
+    theirs = sorted(
+        (int(r["case_id"]), dt.datetime.fromisoformat(r["start_time"]), r["end_time"])
+        for r in rows
+        if r["activity"] == "Sign recommendation"
+    )
+    got = [
+        (s.strftime("%a %H:%M"), dt.datetime.fromisoformat(e).strftime("%H:%M"))
+        for _c, s, e in theirs
+    ]
+    assert got == REVIEWED == reviewed()
+
+
+_RULE_CHECK = r"""
+import datetime as dt, json, sys
+from prosimos.batch_processing_parser import BatchProcessingParser
+MONDAY = dt.datetime(2025, 1, 6, tzinfo=dt.timezone.utc)
+out = []
+for c in json.load(open(sys.argv[1])):
+    rules = [[{"attribute": a, "comparison": o, "value": v} for a, o, v in c["rules"]]]
+    data = [{"task_id": "T", "type": "Parallel", "size_distrib": [{"key": "1", "value": 0}],
+             "duration_distrib": [], "firing_rules": rules}]
+    rule = BatchProcessingParser(data).parse()["T"].firing_rules.rules[0]
+    enabled = [MONDAY + dt.timedelta(minutes=m) for m in c["enabled"]]
+    now = MONDAY + dt.timedelta(minutes=c["t"])
+    ok, sizes, _start = rule.is_true({
+        "size": len(enabled), "waiting_times": [(now - e).total_seconds() for e in enabled],
+        "enabled_datetimes": enabled, "curr_enabled_at": now,
+        "is_triggered_by_batch": True, "is_only_one_batch_return": False})
+    out.append(sizes if ok else [])
+json.dump(out, open(sys.argv[2], "w"))
+"""
+
+
+@pytest.mark.slow
+def test_prosimos_firing_is_prosimos_own_code_on_drawn_pools(tmp_path):
+    # bpengine.sim.batch_lookback against prosimos.batch_processing itself: 2000 drawn
+    # AND-lists of hour, weekday and size rules, pools of 2-9 files over up to 8 days,
+    # checked at the newest file or later (at a whole hour sometimes)
+    import random
+    import subprocess
+
+    from bpengine.scenario import BatchRule
+    from bpengine.sim.batch_lookback import prosimos_firing
+
+    bench = _bench()
+    if not bench.venv_python().exists():
+        pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
+    days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    rng = random.Random(14)
+    windows = [[">="], ["<"], ["<="], [">"], ["="], [">=", "<="], [">=", "<"], [">", "<"]]
+    cases = []
+    for _ in range(2000):
+        rules = []
+        if rng.random() < 0.6:
+            ops = rng.choice(windows)
+            hours = sorted(rng.sample(range(1, 23), len(ops)))
+            rules += [("daily_hour", op, h) for op, h in zip(ops, hours, strict=True)]
+        if not rules or rng.random() < 0.6:
+            rules.append(("week_day", "=", rng.choice(days)))
+        if rng.random() < 0.7:
+            rules.append(("size", rng.choice(["=", ">=", ">", "<", "<="]), rng.randint(2, 7)))
+        rng.shuffle(rules)
+        first, span = rng.randint(0, 7 * 1440), rng.choice([600, 1440, 3 * 1440, 8 * 1440])
+        enabled = sorted(first + rng.randint(0, span) for _ in range(rng.randint(2, 9)))
+        t = enabled[-1] + rng.choice([0, 0, rng.randint(0, 3000)])
+        if rng.random() < 0.3:
+            t = max(t, t // 1440 * 1440 + rng.randint(0, 23) * 60)
+        cases.append({"rules": rules, "enabled": enabled, "t": t})
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    subprocess.run(
+        [str(bench.venv_python()), "-c", _RULE_CHECK, "cases.json", "sizes.json"],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    theirs = json.loads((tmp_path / "sizes.json").read_text())
+    ours = [
+        prosimos_firing(
+            [
+                BatchRule(a, op, float(days.index(v)) if a == "week_day" else float(v))
+                for a, op, v in c["rules"]
+            ],
+            c["enabled"],
+            c["t"],
+            0,
+        )
+        for c in cases
+    ]
+    assert sum(bool(s) for s in theirs) > 600  # many fire, in one batch or several
+    assert [i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b] == []
