@@ -272,6 +272,25 @@ def test_redesign_in_indonesian_has_no_english_sentence(tmp_path, monkeypatch):
         assert not english_words(r.output), r.output
 
 
+def test_compare_of_two_logs_in_indonesian_has_no_english_sentence(tmp_path, monkeypatch):
+    # its header, the waiting and the service-standard rows were printed in English
+    from bpengine import simulate
+    from bpengine.sim.eventlog import write_event_log
+
+    monkeypatch.chdir(ROOT)
+    model = "processes/surat-keterangan-domisili.bpmn"
+    for name, seed in (("before", 1), ("after", 2)):
+        rows = simulate(model, cases=30, replications=1, warmup=0, seed=seed).event_log
+        write_event_log(rows, tmp_path / f"{name}.csv")
+    args = ["compare", str(tmp_path / "before.csv"), str(tmp_path / "after.csv"), "--model", model]
+    r = CliRunner().invoke(main, ["--lang", "id", *args])
+    assert r.exit_code == 0, r.output
+    assert "Kasus teramati: 30 sebelum, 30 sesudah" in r.output
+    found = english_words(r.output)
+    assert not found, f"English in: {sorted(found)}"
+    assert english_words(CliRunner().invoke(main, ["--lang", "en", *args]).output)
+
+
 def test_the_report_in_indonesian_has_no_english_sentence(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     out, after = tmp_path / "laporan.html", tmp_path / "sesudah.bpmn"

@@ -328,6 +328,11 @@ def _split(model, st, chain: list[str], carry) -> list[list[str]]:
     return out
 
 
+def _about(days: float) -> str:
+    """Working days to one decimal, or two under 0.1 (a saving of 0.01 read 'about 0.0')."""
+    return format_number(days, 1 if abs(days) >= 0.095 else 2)
+
+
 @rule("signoff-chain")
 def check_signoff_chain(model, scenario=None) -> list:
     """Flag k >= 2 approvals in a row by different offices that could sign in parallel.
@@ -400,9 +405,9 @@ def check_signoff_chain(model, scenario=None) -> list:
                 if any(_reject_target(st, a) for a in chain)
                 else _("none of them can send the case back")
             ),
-            days=format_number(sum(days) - max(days), 1),
+            days=_about(sum(days) - max(days)),
             keep_one=keep_one,
-            keep_days=format_number(keep_saving, 1),
+            keep_days=_about(keep_saving),
             hours=format_number(hours - est.task_minutes(top) / 60, 1),
         )
         if carried:

@@ -77,14 +77,15 @@ def _agencies(model):
     ], applicant
 
 
-def interagency_metrics(model, scenario=None, expected_days: float = 0.0) -> dict:
+def interagency_metrics(model, scenario=None, lead_days: float = 0.0) -> dict:
     """Counts between pools: hand-overs (paper/data), the applicant's trips, once-only.
 
     ``handovers`` counts the hand-overs one case passes through
     (:attr:`~bpengine.model.ProcessModel.case_handovers`), the number ``simulate`` and
     ``compare`` report too; ``transfer_share`` is their expected transfer time, each counted
-    once (an upper bound where hand-overs sit on alternative branches), over that plus
-    ``expected_days`` (the working time of the critical path). ``agencies_visited``: the
+    once (an upper bound where hand-overs sit on alternative branches), over ``lead_days``
+    (the expected lead time, transfers included, :func:`~.cycle_time.lead_time`; at most 1;
+    0 without it). ``agencies_visited``: the
     agencies the applicant exchanges paper with, or works at (a step in the applicant's
     lane of that agency's pool).
     """
@@ -112,7 +113,7 @@ def interagency_metrics(model, scenario=None, expected_days: float = 0.0) -> dic
             )
         }
     transfer = sum(transfer_days(model, scenario, h) for h in carried)
-    total = expected_days + transfer
+    total = max(lead_days, transfer)  # one counted once where the other weighs by branch
     return {
         "handovers": len(carried),
         "paper_handovers": sum(1 for h in carried if h.is_paper),

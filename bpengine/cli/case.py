@@ -413,11 +413,15 @@ def history(case_id, url, fmt):
     if fmt == "json":
         click.echo(_json([asdict(e) for e in entries]))
         return
-    width = max((len(e.actor or "-") for e in entries), default=1)
-    element = max((len(e.element_id or "") for e in entries), default=0)
     head = (_("time (UTC)"), _("action"), _("actor"), _("element"))
+    # a column is as wide as its heading too, or the heading runs into the next column
+    width = max((len(e.actor or "-") for e in entries), default=1)
+    width = max(width, len(head[2]))
+    element = max(max((len(e.element_id or "") for e in entries), default=0), len(head[3]))
+    # in the user's language ('selesaikan' is longer than 'complete')
+    action = max(max((len(_(e.action)) for e in entries), default=0), len(head[1]), 8)
     click.echo(
-        f"{head[0]:19}  {head[1]:8}  {head[2]:{width}}  {head[3]:{element}}  "
+        f"{head[0]:19}  {head[1]:{action}}  {head[2]:{width}}  {head[3]:{element}}  "
         + _("data set / detail")
     )
     for e in entries:
@@ -432,7 +436,7 @@ def history(case_id, url, fmt):
             f"  ({e.detail})" if e.detail else ""
         )
         click.echo(
-            f"{e.at:%Y-%m-%d %H:%M:%S}  {_(e.action):8}  {e.actor or '-':{width}}  "
+            f"{e.at:%Y-%m-%d %H:%M:%S}  {_(e.action):{action}}  {e.actor or '-':{width}}  "
             f"{e.element_id or '':{element}}  {what}".rstrip()
         )
 

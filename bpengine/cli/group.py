@@ -69,11 +69,17 @@ def remove(user, groups, url, actor):
 def list_groups(url, user, groups, history):
     engine = _open(url)
     if history:
-        changes = engine.membership_history(user=user)
-        for change in (c for c in changes if not groups or c.group in groups):
+        changes = [
+            c for c in engine.membership_history(user=user) if not groups or c.group in groups
+        ]
+        # columns line up whatever the length of the names
+        users_w = max((len(c.user) for c in changes), default=0)
+        named = max((len(c.group) for c in changes), default=0)
+        acts = max(len(_("add")), len(_("remove")))  # 'keluarkan' in Indonesian
+        for change in changes:
             click.echo(
-                f"{_when(change.at)}  {_(change.action):6}  {change.user}  {change.group}  "
-                f"{change.actor or '-'}"
+                f"{_when(change.at)}  {_(change.action):{acts}}  {change.user:{users_w}}  "
+                f"{change.group:{named}}  {change.actor or '-'}"
             )
         return
     if user is not None:

@@ -144,8 +144,6 @@ class Table:
             for k, (header, _justify) in enumerate(self.columns)
         ]
         widths = _widths(columns, width - len(columns) - 1)
-        if 2 in widths:  # nothing in a column: rich lays its line breaks out its own way
-            raise NeedsRich("an empty column")
         table_width = sum(widths) + len(widths) + 1
         out = []
         if self.title:
@@ -177,8 +175,7 @@ class Table:
 def _widths(columns: list[list[list[str]]], room: int) -> list[int]:
     """Each column's width, a space either side included, in ``room`` cells (rich.table's
     ``_calculate_column_widths`` for columns that may all wrap: the widest give way first)."""
-    wanted = [max(len(line) for cell in cells for line in cell) + 2 for cells in columns]
-    widths = [min(w, room) for w in wanted]
+    widths = [min(max(len(line) for cell in cells for line in cell) + 2, room) for cells in columns]
     excess = sum(widths) - room
     while excess > 0:  # rich.table.Table._collapse_widths
         widest = max(widths)
@@ -190,8 +187,8 @@ def _widths(columns: list[list[list[str]]], room: int) -> list[int]:
         excess = sum(widths) - room
     if excess > 0:  # the last resort: every column gives way evenly
         widths = _ratio_reduce(excess, [1] * len(widths), widths, widths)
-    if any(w < 3 and w < natural for w, natural in zip(widths, wanted, strict=True)):
-        raise NeedsRich("a column squeezed to its padding")
+    if min(widths) < 3:  # no room inside the padding: rich lays such a cell out its own way
+        raise NeedsRich("a column no wider than its padding")
     return widths
 
 

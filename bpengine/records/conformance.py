@@ -23,6 +23,22 @@ __all__ = ["Deviation", "ConformanceResult", "conformance", "KINDS"]
 #: deviation kinds, in the order they are reported
 KINDS = ("skipped", "inserted", "reordered", "unknown")
 EXAMPLES = 3
+#: the widest a column of the text table gets
+WIDTH = 60
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in ``width`` characters, ending in '…' where cut (never cut silently)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _examples(cases, width: int) -> str:
+    """The first example case ids that fit ``width`` whole, then '…' for the others."""
+    shown = list(cases[:EXAMPLES])
+    while len(shown) > 1 and len(", ".join(shown)) > width:
+        shown.pop()
+    more = ", …" if len(shown) < len(cases) else ""
+    return ", ".join(shown) + more
 
 
 @dataclass
@@ -108,13 +124,13 @@ class ConformanceResult:
         for d in self.deviations:
             label = d.activity + (f" ({d.name})" if d.name and d.name != d.activity else "")
             rows.append(
-                (_(d.kind), label, str(len(d.cases)), str(d.times), ", ".join(d.cases[:EXAMPLES]))
+                (_(d.kind), label, str(len(d.cases)), str(d.times), _examples(d.cases, WIDTH))
             )
-        widths = [min(max(len(r[i]) for r in rows), 60) for i in range(5)]
+        widths = [min(max(len(r[i]) for r in rows), WIDTH) for i in range(5)]
         for r in rows:
             lines.append(
                 "  ".join(
-                    c[: widths[i]].ljust(widths[i]) if i in (0, 1, 4) else c.rjust(widths[i])
+                    _cut(c, widths[i]).ljust(widths[i]) if i in (0, 1, 4) else c.rjust(widths[i])
                     for i, c in enumerate(r)
                 ).rstrip()
             )

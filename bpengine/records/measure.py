@@ -15,6 +15,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from ..i18n import N_
 from .matching import match_activities
 from .observed import observe, worked_between
 from .replay import replay_log
@@ -22,14 +23,15 @@ from .replay import replay_log
 __all__ = ["case_measures", "MEASURES"]
 
 #: measure -> (label, unit, better)
+#: (the labels are the simulated comparison's, so both read alike and in the user's language)
 MEASURES = {
-    "cycle_days": ("Cycle time, mean", "working days", "lower"),
-    "waiting_hours": ("Waiting per case (a step ready, nobody on it yet)", "hours", "lower"),
-    "work_hours": ("Work hours per case (all lanes)", "hours", "lower"),
-    "cost": ("Cost of that work per case", "IDR", "lower"),
-    "sla": ("Cases within the service standard", "share", "higher"),
-    "handoffs": ("Handoffs per case", "handoffs", "lower"),
-    "approvals": ("Approvals per case", "approvals", "lower"),
+    "cycle_days": (N_("Cycle time, mean"), "working days", "lower"),
+    "waiting_hours": (N_("Waiting per case (queue, batch, closed office)"), "hours", "lower"),
+    "work_hours": (N_("Work hours per case (all lanes)"), "hours", "lower"),
+    "cost": (N_("Cost of that work per case"), "IDR", "lower"),
+    "sla": (N_("Cases within the service standard"), "share", "higher"),
+    "handoffs": (N_("Handoffs per case"), "handoffs", "lower"),
+    "approvals": (N_("Approvals per case"), "approvals", "lower"),
 }
 
 

@@ -83,7 +83,12 @@ def apply_finding(model: ProcessModel, finding, *, keep=()) -> Applied:
         When the transformation does not apply, or a step in ``keep`` would be removed.
     """
     fid = finding.id
-    missing = [e for e in (*finding.elements, *(finding.targets or ())) if e not in model.elements]
+    # targets repeat elements (a re-check is both), so each missing step is named once
+    missing = [
+        e
+        for e in dict.fromkeys((*finding.elements, *(finding.targets or ())))
+        if e not in model.elements
+    ]
     if missing:
         raise ModelError(
             _(

@@ -194,11 +194,17 @@ class Comparison:
 
     def basis(self) -> str:
         if self.observed:
-            return (
-                f"Observed cases: {self.observed[0]} before, {self.observed[1]} after "
-                f"(from the logs {self.observed[2]} and {self.observed[3]}); calendar, "
-                f"costs and service standard: {self.scenario}. Brackets: 95% confidence "
-                "intervals over cases; tests: Welch t-test over cases."
+            return _(
+                "Observed cases: {before} before, {after} after (from the logs {log_before} "
+                "and {log_after}); calendar, costs and service standard: {scenario}. "
+                "Brackets: confidence intervals at 95% (over cases); tests: Welch t-test over "
+                "cases."
+            ).format(
+                before=self.observed[0],
+                after=self.observed[1],
+                log_before=self.observed[2],
+                log_after=self.observed[3],
+                scenario=self.scenario,
             )
         if not self.replications:
             return _("Structural comparison only (no simulation).")

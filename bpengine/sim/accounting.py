@@ -177,7 +177,11 @@ def execution_times(
     enabled, released, assigned, start, end, dur = table[:, 4:].T
     # a step cancelled before anyone took it up never started: its waiting ends then
     start = np.where(staff < 0, end, start)
-    w_e, w_r, w_s, w_end = _worked(clocks, lane, enabled, released, start, end)
+    if np.array_equal(released, enabled):  # no batches: released is enabled, measured once
+        w_e, w_s, w_end = _worked(clocks, lane, enabled, start, end)
+        w_r = w_e
+    else:
+        w_e, w_r, w_s, w_end = _worked(clocks, lane, enabled, released, start, end)
     batch = w_r - w_e  # held for a sign-off round
     queue = w_s - w_r  # ready, waiting for a free person
     closed = (start - enabled) - (w_s - w_e)  # ready, office closed

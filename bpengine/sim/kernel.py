@@ -50,6 +50,7 @@ from .work import (
     BATCH,
     DONE,
     DONE_ROW,
+    MAX_STEPS,
     READY,
     TIMER,
     WAKE,
@@ -60,8 +61,6 @@ from .work import (
 )
 
 __all__ = ["Replication", "MAX_STEPS"]
-
-MAX_STEPS = 20_000  # node visits per case before we call it a livelock (procedures need <1000)
 
 
 class Case:

@@ -56,6 +56,7 @@ __all__ = [
     "ARRIVE",
     "DONE_ROW",
     "READY",
+    "MAX_STEPS",
 ]
 
 # heap event kinds, also the tie-break priority; READY: a person's first working minute
@@ -63,6 +64,7 @@ DONE, TIMER, WAKE, BATCH, ARRIVE, READY = range(6)
 # a DONE (its priority) whose payload is ``(scope, row)``, not an Item: see _spawn_direct
 DONE_ROW = 6
 QUEUED, SERVICE, FINISHED, CANCELLED = range(4)
+MAX_STEPS = 20_000  # node visits per case before we call it a livelock (procedures need <1000)
 
 
 class Stream:
@@ -261,6 +263,8 @@ class Replicating(Protocol):
 
     def _enter(self, scope: Any, i: int, t: float) -> None: ...
 
+    def _livelock(self, case: Any, i: int) -> None: ...
+
     def _leave(self, scope: Any, i: int, t: float) -> None: ...
 
     def _close_case(self, case: Any, t: float) -> None: ...
@@ -376,11 +380,15 @@ class Staffing(Replicating):
         """
         lane_no = self.net.lane[i]
         lane = self.lanes[lane_no]
-        if not lane.free:
-            self._spawn(scope, i, t, None)
-            return
         if self.has_or:
             self._pos_add(scope, i)
+        if not lane.free:  # _spawn and _request for such a task, inlined: it queues
+            item = Item(scope.case, scope, i, lane_no, t, None)
+            if lane.unlimited or self.ranking is not None:
+                self._request(item, t)
+            else:
+                lane.queue.append(item)
+            return
         staff = lane.free.popleft()
         stream = self.node_stream[i]
         buf, pos = stream.buf, stream.pos
@@ -415,7 +423,14 @@ class Staffing(Replicating):
             self._pos_del(scope, i, t)
         o = self.after[i]
         if o >= 0:  # _leave over one flow, inlined
-            self._enter(scope, o, t)
+            case = scope.case
+            if self.plain[o] == 2 and case.done is None:  # _enter for a plain task, inlined
+                case.steps += 1
+                if case.steps > MAX_STEPS:
+                    self._livelock(case, o)
+                self._spawn_direct(scope, o, t)
+            else:
+                self._enter(scope, o, t)
             if scope.or_wait:
                 self._try_or(scope, t)
         else:

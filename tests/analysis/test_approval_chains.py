@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bpengine import analyze, load
 from bpengine.analysis.approval_chains import check_same_role_approvals, check_signoff_chain
+from tests.conftest import ROOT
 
 from .conftest import rules_of
 
@@ -363,3 +364,16 @@ def test_a_chain_names_its_highest_authority_only_when_ranks_say_so():
     chains = [f for f in analyze(unranked) if f.rule == "signoff-chain"]
     assert chains
     assert all("their ranks are not known" in f.explanation for f in chains)
+
+
+def test_a_small_chain_saving_is_said_to_two_decimals():
+    # with the shipped scenario, parallelising the kasi's paraf and the lurah's signature
+    # saves ~0.01 working days: the text said 'saves about 0.0 working days'
+    path = "processes/surat-keterangan-domisili.bpmn"
+    model = load(ROOT / path)
+    found = [f for f in analyze(model) if f.rule == "signoff-chain"]
+    small = [f for f in found if "Task_paraf_kasi" in f.elements]
+    assert small
+    for f in found:
+        assert "about 0.0 working days" not in f.explanation, f.explanation
+    assert "saves about 0.01 working days" in small[0].explanation

@@ -17,7 +17,8 @@ def run(tmp_path):
     url = f"sqlite:///{tmp_path / 'cases.db'}"
 
     def invoke(*args, ok=True):
-        result = runner.invoke(main, [*args, "--db", url] if args[0] == "case" else list(args))
+        command = args[2] if args[0] == "--lang" else args[0]
+        result = runner.invoke(main, [*args, "--db", url] if command == "case" else list(args))
         if ok:
             assert result.exit_code == 0, result.output
         return result
@@ -183,6 +184,14 @@ def test_history_columns_line_up_and_times_say_utc(run, data_dir):
         line.find(task["element_id"]) for line in lines[1:] if task["element_id"] in line
     }
     assert len(element_col) == 1  # claim and complete put the element in the same column
+    # under its heading, although 'ani' is shorter than 'actor'
+    assert element_col == {lines[0].index("element")}
+    # and in Indonesian, where 'selesaikan' is longer than the 8 characters 'complete' takes
+    lines = run("--lang", "id", "case", "history", started["id"]).output.splitlines()
+    element_col = {
+        line.find(task["element_id"]) for line in lines[1:] if task["element_id"] in line
+    }
+    assert element_col == {lines[0].index("elemen")}
     assert "(UTC)" in lines[0]
     run("case", "start", str(data_dir / "cuti.bpmn"), "--data", "hari=3", "--data", "revisi=0")
     inbox = run("case", "inbox").output

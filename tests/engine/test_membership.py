@@ -110,8 +110,20 @@ def test_group_commands(tmp_path):
     assert run("remove", "ani", "arsip").output == "ani is not in arsip\n"
     history = run("list", "--history").output.splitlines()
     assert len(history) == 4
-    assert history[0].endswith("add     ani  Sekretariat  admin")
-    assert history[3].endswith("remove  ani  arsip  -")
+    assert history[0].endswith("add     ani   Sekretariat  admin")
+    assert history[3].endswith("remove  ani   arsip        -")
+    # the group and actor columns line up although 'budi' is longer than 'ani'
+    assert len({line.index("budi") for line in history if "budi" in line}) == 1
+    assert {line.index("arsip") for line in history if "arsip" in line} == {
+        history[0].index("Sekretariat")
+    }
+    # in Indonesian 'keluarkan' (remove) is longer than 'tambah' (add): the columns still line up
+    indonesian = CliRunner().invoke(
+        main, ["--lang", "id", "group", "list", "--history", "--db", url]
+    )
+    lines = indonesian.output.splitlines()
+    assert lines[3].split()[3] == "keluarkan"
+    assert len({line.index(line.split()[4]) for line in lines}) == 1  # the user column
     bad = run("add", "ani", "a,b")
     assert bad.exit_code == 1
     assert "group 'a,b': give a name" in bad.output

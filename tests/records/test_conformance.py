@@ -180,3 +180,28 @@ def test_the_records_section_speaks_indonesian(rows, tmp_path):
     assert "terlewati" in text
     assert "Penyimpangan" in text
     assert "follow the model" not in text
+
+
+def test_the_text_table_cuts_with_an_ellipsis_and_names_whole_case_ids(rows, tmp_path):
+    # engine case ids are UUIDs: three did not fit the column and the last was cut mid-id,
+    # and a long step name was cut mid-word without a sign
+    import uuid
+
+    cases = _cases([dict(r) for r in rows])
+    plain = [c for c, rs in cases.items() if [r["activity"] for r in rs] == MAIN][:5]
+    ids = {c: str(uuid.UUID(int=k + 1)) for k, c in enumerate(plain)}
+    log = [
+        {**r, "case": ids.get(r["case"], r["case"])}
+        for c, rs in cases.items()
+        for r in rs
+        if not (c in ids and r["activity"] == "Task_ttd_rw")
+    ]
+    path = tmp_path / "skipped.csv"
+    write_event_log(log, path)
+    text = conformance(load(MODEL), read_log(path)).table()
+    line = next(x for x in text.splitlines() if x.startswith("skipped") and "Task_ttd_rw" in x)
+    assert "Task_ttd_rw (Periksa pengantar RT dan KTP/KK, tanda tangani…  " in line
+    examples = line.rsplit("  ", 1)[1].split(", ")
+    assert examples[-1] == "…"
+    assert examples[:-1]
+    assert set(examples[:-1]) <= set(ids.values())

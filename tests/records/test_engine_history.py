@@ -145,3 +145,25 @@ def test_the_example_works_cases_through_the_engine(tmp_path):
     from bpengine.records.conformance import conformance
 
     assert conformance(model, history).fitting == 6
+
+
+def test_the_example_leaves_a_systems_steps_to_the_engine(tmp_path, capsys):
+    """A service task is the engine's to run (a no-op handler here), not an inbox task: the
+    example stopped with StopIteration on every redesign with a system step (the README's
+    loop: the redesigned licence's send and receive tasks)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "agency_history", ROOT / "examples" / "agency_history.py"
+    )
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    model_file = ROOT / "tests" / "data" / "sim" / "system.bpmn"
+    url = f"sqlite:///{tmp_path / 'agency.db'}"
+    assert example.main([str(model_file), url, "--cases", "5"]) == 5
+    with Engine(url) as engine:
+        cases = engine.cases()
+    assert len(cases) == 5
+    assert all(c.status == "completed" for c in cases)
+    # the tasks people worked: the user task and the plain task of each case, not the service
+    assert capsys.readouterr().out.endswith(", 10 tasks worked\n")
