@@ -201,6 +201,10 @@ def _replay_class(draws: Draws):
             self.current = scope.case.id
             return super()._spawn(scope, i, t, group)
 
+        def _spawn_direct(self, scope, i, t):  # the fast path spawns a plain successor itself
+            self.current = scope.case.id
+            return super()._spawn_direct(scope, i, t)
+
         def _serve(self, lane, item, t, staff):
             clock = lane.clock if lane.people is None else lane.people[staff].clock
             dur = draws.duration(item.case.id, self.net.ids[item.node])

@@ -29,7 +29,7 @@ from .expression_syntax import strip_wrapper
 from .expressions import DEFAULT_LIMITS, ExpressionLimits, compile_expression
 from .i18n import _
 
-__all__ = ["parse_duration", "check_timer", "TIMER_KINDS"]
+__all__ = ["parse_duration", "first_wait_minutes", "check_timer", "TIMER_KINDS"]
 
 #: The three ways BPMN writes a timer.
 TIMER_KINDS = ("timeDuration", "timeDate", "timeCycle")
@@ -112,6 +112,27 @@ def parse_duration(text: str, limits: ExpressionLimits | None = None) -> _dt.tim
     _in_range(text, match.groupdict(), limits)
     parts = {k: float(v.replace(",", ".")) for k, v in match.groupdict().items() if v}
     return _dt.timedelta(**parts)
+
+
+def first_wait_minutes(event_value: str | None) -> float:
+    """Minutes a timer event waits once reached, from its ``kind:value`` (a model element's
+    ``event_value``): a ``timeDuration``, or a ``timeCycle``'s first period (``R3/PT1H``:
+    an hour). What the simulator and the analytic lead time both read.
+
+    Raises
+    ------
+    ExpressionError
+        Not a duration (a ``timeDate``, a cron cycle, an empty value).
+
+    Examples
+    --------
+    >>> first_wait_minutes("timeCycle:R3/PT1H"), first_wait_minutes("timeDuration:P1D")
+    (60.0, 1440.0)
+    """
+    kind, _sep, value = (event_value or "").partition(":")
+    if kind == "timeCycle" and value.startswith("R"):
+        value = value.split("/", 1)[-1]  # R3/PT1H: the first repetition
+    return parse_duration(value).total_seconds() / 60.0
 
 
 def _parse_date(text: str, value: str) -> _dt.datetime:

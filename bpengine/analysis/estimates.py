@@ -12,7 +12,7 @@ import math
 
 from ..errors import BpengineError, ExpressionError
 from ..i18n import N_
-from ..timers import parse_duration
+from ..timers import first_wait_minutes
 from .finding import Saving
 from .structure import structure_of
 
@@ -196,11 +196,8 @@ class Estimates:
         el = self.model.elements[element_id]
         if el.event != "timer":
             return None
-        kind, _sep, value = (el.event_value or "").partition(":")
-        if kind == "timeCycle" and value.startswith("R"):
-            value = value.split("/", 1)[-1]  # R3/PT1H: the first repetition
         try:
-            minutes = parse_duration(value).total_seconds() / 60.0
+            minutes = first_wait_minutes(el.event_value)
         except ExpressionError:
             return None  # the simulator says so in a note: the timer never fires
         return self.wait_days(minutes, False)

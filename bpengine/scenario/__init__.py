@@ -22,6 +22,7 @@ from .scenario import (
     Person,
     Scenario,
     hour_window,
+    names_time,
     wait_window,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "from_prosimos",
     "holiday_set",
     "hour_window",
+    "names_time",
     "wait_window",
     "load_scenario",
     "parse_distribution",

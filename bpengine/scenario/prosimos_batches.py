@@ -23,7 +23,7 @@ from ..errors import ScenarioError
 from ..i18n import _
 from . import limits
 from .prosimos_values import WEEKDAYS, items, number, obj, only_keys, text
-from .scenario import Batch, BatchRule, hour_window, wait_window
+from .scenario import Batch, BatchRule, hour_window, names_time, wait_window
 
 __all__ = ["prosimos_batches"]
 
@@ -182,6 +182,17 @@ def _note_prosimos_faults(
                 "one day (timedelta.seconds: a wait of 26 h reads as 2 h); bpengine uses "
                 "the whole wait, so files waiting over a day may fire at other times"
             ).format(where=where)
+        )
+    looked_back = [j for j, and_rules in enumerate(rules) if names_time(and_rules)]
+    if looked_back:
+        notes.append(
+            _(
+                "{where}.firing_rules[{lists}]: read as Prosimos 2.1.0 runs them, not as "
+                "documented: a daily_hour or week_day rule holds once its hour or day has "
+                "come while the oldest files waited, so such a batch can go outside those "
+                "hours or on another day, when its size rule comes true (SCENARIO.md, "
+                "batch_processing)"
+            ).format(where=where, lists=", ".join(map(str, looked_back)))
         )
     if any(r.attribute == "week_day" for and_rules in rules for r in and_rules):
         notes.append(

@@ -29,6 +29,7 @@ __all__ = [
     "Arrivals",
     "EventTiming",
     "hour_window",
+    "names_time",
     "wait_window",
     "DEFAULT_DURATION",
     "DEFAULT_INTERARRIVAL",
@@ -92,6 +93,13 @@ class BatchRule:
     attribute: str
     op: str
     value: float
+
+
+def names_time(rules: Iterable[BatchRule]) -> bool:
+    """Does this AND-list have a ``daily_hour`` or ``week_day`` rule and no waiting-time
+    rule: the lists a Prosimos import reads as Prosimos' code does (``Batch.time_rules``)."""
+    kinds = {r.attribute for r in rules}
+    return bool(kinds & {"daily_hour", "week_day"}) and not kinds & {"ready_wt", "large_wt"}
 
 
 def hour_window(rules: Iterable[BatchRule]) -> tuple[float, float] | None:

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 
 from ..scenario import BatchRule
 
-__all__ = ["ProsimosRuleset", "prosimos_firing", "names_time"]
+__all__ = ["ProsimosRuleset", "prosimos_firing"]
 
 _SECOND = 1 / 60
 _DAY = 1440.0
@@ -49,13 +49,6 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 }
 # _get_operator_symbols_ge: '=' read as '>=' (a rule checked against the current moment)
 _OPS_GE = {**_OPS, "=": operator.ge}
-
-
-def names_time(rules: Sequence[BatchRule]) -> bool:
-    """Does this AND-list take Prosimos' own reading: a ``daily_hour`` or ``week_day`` rule
-    and no waiting-time rule."""
-    kinds = {r.attribute for r in rules}
-    return bool(kinds & {"daily_hour", "week_day"}) and not kinds & {"ready_wt", "large_wt"}
 
 
 def _prosimos_order(rules: Sequence[BatchRule]) -> list[BatchRule]:

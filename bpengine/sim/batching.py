@@ -29,8 +29,8 @@ from heapq import heappush
 
 from ..errors import ScenarioError
 from ..i18n import _
-from ..scenario import hour_window, wait_window
-from .batch_lookback import ProsimosRuleset, names_time
+from ..scenario import hour_window, names_time, wait_window
+from .batch_lookback import ProsimosRuleset
 from .work import BATCH, DONE, QUEUED, SERVICE, Replicating
 
 __all__ = ["firing", "rulesets_of", "Ruleset", "Batching"]

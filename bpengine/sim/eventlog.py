@@ -281,24 +281,26 @@ def _words(text: np.ndarray) -> np.ndarray:
 def _clock_words(after: bytes) -> tuple[np.ndarray, np.ndarray]:
     """``DDTHH:MM`` for each day of the month (0-31) and minute of the day (index
     ``day * 1440 + minute``), and ``:SS.mmm`` plus ``after`` for each millisecond of a
-    minute: the tables :meth:`EventLog.csv_bytes` takes a timestamp's words from."""
+    minute: the tables :meth:`EventLog.csv_bytes` takes a timestamp's words from.
 
-    def text(size, columns):  # each column: a character, or the ASCII digits of an array
-        return _words(
-            np.stack([np.full(size, ord(c)) if isinstance(c, str) else c + 48 for c in columns], 1)
-        )
-
-    k = np.arange(32 * 1440)
-    day, hour, minute = k // 1440, k % 1440 // 60, k % 60
-    clock = text(
-        len(k), [day // 10, day % 10, "T", hour // 10, hour % 10, ":", minute // 10, minute % 10]
-    )
-    k = np.arange(60_000)
-    sec, ms = k // 1000, k % 1000
-    second = text(
-        len(k), [":", sec // 10, sec % 10, ".", ms // 100, ms // 10 % 10, ms % 10, after.decode()]
-    )
-    return clock, second
+    Built a byte column at a time from the digits of 00-99 and 000-999 (small tables: the
+    first log a process writes pays for them, so they touch little memory)."""
+    digits = np.frombuffer(b"".join(b"%03d" % k for k in range(1000)), np.uint8).reshape(-1, 3)
+    two = digits[:100, 1:]  # "00" to "99"
+    minutes = np.arange(1440)
+    clock = np.empty((32, 1440, 8), np.uint8)
+    clock[:, :, 0:2] = two[:32, None, :]  # the day of the month
+    clock[:, :, 2] = ord("T")
+    clock[:, :, 3:5] = two[minutes // 60]  # hour
+    clock[:, :, 5] = ord(":")
+    clock[:, :, 6:8] = two[minutes % 60]  # minute
+    second = np.empty((60, 1000, 8), np.uint8)
+    second[:, :, 0] = ord(":")
+    second[:, :, 1:3] = two[:60, None, :]
+    second[:, :, 3] = ord(".")
+    second[:, :, 4:7] = digits  # the milliseconds
+    second[:, :, 7] = after[0]
+    return _words(clock), _words(second)
 
 
 def _cells(texts: list[str]) -> np.ndarray:

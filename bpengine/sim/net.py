@@ -19,7 +19,7 @@ from ..errors import ExpressionError, ModelError, Problem, ScenarioError
 from ..expressions import compile_expression
 from ..i18n import N_, _, ngettext
 from ..scenario import DEFAULT_DURATION, Calendar, Distribution
-from ..timers import parse_duration
+from ..timers import first_wait_minutes
 
 __all__ = [
     "Net",
@@ -128,11 +128,8 @@ def _timer_delay(el, scenario, notes: list[str]) -> tuple[Distribution | None, b
         return timing.duration, timing.working_time
     if el.event != "timer":
         return None, False
-    kind, _sep, value = (el.event_value or "").partition(":")
-    if kind == "timeCycle" and value.startswith("R"):
-        value = value.split("/", 1)[-1]  # R3/PT1H: the first repetition
     try:
-        minutes = parse_duration(value).total_seconds() / 60.0
+        minutes = first_wait_minutes(el.event_value)
     except ExpressionError:
         notes.append(
             _(

@@ -145,3 +145,17 @@ def test_a_gateway_loop_is_a_warning_line_and_the_file_stays_ok():
         f"{path}:11: warning: G_cek ('Skor cukup?'): a loop made only of gateways "
         "('Skor cukup?', 'Ulang?')"
     ) in result.output
+
+
+def test_the_readme_example_of_mistakes_is_caught_before_a_case_reaches_them():
+    """examples/izin-lingkungan.bpmn, as README's validate section shows it."""
+    path = str(Path(__file__).resolve().parents[2] / "examples" / "izin-lingkungan.bpmn")
+    result = run("validate", path)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == f"{path}: INVALID"
+    assert [line.split(": ")[1:3] for line in lines[1:]] == [
+        ["error", "F_amdal"],
+        ["error", "B_sla ('Batas waktu')"],
+        ["warning", "G_cek ('Skor cukup?')"],
+    ]

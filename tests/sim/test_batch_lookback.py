@@ -51,6 +51,16 @@ def test_a_time_rule_holds_once_its_hour_came_while_the_oldest_files_waited():
     assert reviewed() == REVIEWED
 
 
+def test_the_import_says_it_reads_time_rules_as_prosimos_runs_them():
+    notes = load_scenario(DATA / "review.json", model=REVIEW).notes
+    assert [n for n in notes if "not as documented" in n] == [
+        "batch_processing[0] (Sign).firing_rules[0]: read as Prosimos 2.1.0 runs them, not as "
+        "documented: a daily_hour or week_day rule holds once its hour or day has come while "
+        "the oldest files waited, so such a batch can go outside those hours or on another "
+        "day, when its size rule comes true (SCENARIO.md, batch_processing)"
+    ]
+
+
 def test_without_the_prosimos_reading_the_rules_hold_in_their_window(tmp_path):
     # The same rules in a YAML scenario, the head there around the clock: read as
     # documented, 'daily_hour' holds from 15:00 to 16:00, which two files at most find
