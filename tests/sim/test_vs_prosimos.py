@@ -173,7 +173,9 @@ def test_prosimos_serves_the_desk_by_level_as_bpengine_does_for_its_files():
         pytest.skip("Prosimos is not installed (run bench/prosimos_differential.py once)")
     doc = json.loads((DESK.parent / "desk.json").read_text())
     waited = 0
-    for _run in range(4):
+    for run in range(10):  # until request 0 (normal) waited for a later urgent one: each run
+        if waited and run >= 2:  # does with chance ~0.58, so ten fail together 1 in 6,000
+            break
         rows = [r for r in bench.prosimos_log(DESK, doc, 8) if "Serve" in r["activity"]]
         urgent = {int(r["case_id"]) for r in rows if r["urgent"] == "ya"}
         got = sorted((r["start_time"], int(r["case_id"])) for r in rows)
