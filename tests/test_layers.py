@@ -62,7 +62,7 @@ LAYERS = {
     "limits": {"errors", "i18n"},  # the engine's limits on case data (issue #16)
     "lazy": set(),  # the PEP 562 hook of the packages whose names load on use
     # model validates conditions and timers with the base evaluator and parser (issue #16)
-    "model": {"errors", "i18n", "expressions", "timers"},
+    "model": {"errors", "i18n", "expressions", "timers", "lazy"},
     "scenario": BASE | {"model"},  # its limits speak the user's language (issue #16)
     "engine": BASE | {"model"},
     "sim": BASE | {"model", "scenario"},

@@ -16,10 +16,16 @@ import click
 
 from ..errors import BpengineError
 from ..i18n import _
-from ..report.tables import TABLE_SUFFIXES, csv_text, write_tables
 from .plaintext import NeedsRich, PlainConsole
 
 __all__ = ["emit", "render_plain", "render_rich"]
+
+
+def _table_suffixes() -> tuple[str, ...]:
+    """The suffixes ``-o`` writes tables to (the table writers load only then)."""
+    from ..report.tables import TABLE_SUFFIXES
+
+    return tuple(TABLE_SUFFIXES)
 
 
 def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = False) -> None:
@@ -41,7 +47,9 @@ def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = Fals
     quiet : bool
         Do not say which files were written.
     """
-    if output and Path(output).suffix.lower() in TABLE_SUFFIXES:
+    if output and Path(output).suffix.lower() in _table_suffixes():
+        from ..report.tables import write_tables
+
         written = write_tables(tables(), output)
         if not quiet:
             click.echo(
@@ -54,6 +62,8 @@ def emit(fmt: str, output: str | None, *, text, data, tables, quiet: bool = Fals
             body = json.dumps(body, indent=2, ensure_ascii=False, default=str)
         body = body.rstrip("\n") + "\n"
     elif fmt == "csv":
+        from ..report.tables import csv_text
+
         body = csv_text(tables()[0])
     elif callable(text):
         body = _render(text, to_file=bool(output))

@@ -9,7 +9,6 @@ representation that could drift.
 from __future__ import annotations
 
 import copy
-import hashlib
 import io
 import os
 from functools import cached_property
@@ -22,14 +21,15 @@ from lxml import etree
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .handover import Handover
+    from .mandate import Mandate
+
 from ..errors import BpengineError, ModelError, Problem
 from ..i18n import _
 from .approval import Approval, classify
 from .elements import Element, Pool, ProcessInfo
 from .graph import build_graph, message_graph
-from .handover import Handover, case_handovers, resolve_handovers
 from .loader import read_parts
-from .mandate import Mandate, classify_mandate
 from .namespaces import BPE
 from .source import MAX_BYTES, parse_xml, read_bounded, read_source
 
@@ -104,6 +104,8 @@ class ProcessModel:
             canonical = etree.tostring(self._root, method="c14n2")
         except etree.C14NError:  # e.g. relative namespace URIs (MIWG C.3.0): plain bytes then
             canonical = etree.tostring(self._root)
+        import hashlib  # on use: a simulation never asks
+
         return hashlib.sha256(canonical).hexdigest()
 
     @property
@@ -162,6 +164,8 @@ class ProcessModel:
     def mandate(self, element_id: str) -> Mandate:
         """Whether a redesign must keep the element, and why (see :mod:`.mandate`)."""
         if element_id not in self._mandates:
+            from .mandate import classify_mandate  # on use: redesign and analyze ask
+
             self._mandates[element_id] = classify_mandate(self, self.elements[element_id])
         return self._mandates[element_id]
 
@@ -229,6 +233,8 @@ class ProcessModel:
 
     @cached_property
     def _handovers(self) -> dict[str, Handover]:
+        from .handover import resolve_handovers  # on use: pools and analyze ask
+
         return resolve_handovers(self)
 
     def handover(self, flow_id: str) -> Handover:
@@ -242,6 +248,8 @@ class ProcessModel:
 
     @cached_property
     def _case_handovers(self) -> tuple[list[Handover], list[str]]:
+        from .handover import case_handovers
+
         return case_handovers(self)
 
     @property

@@ -6,11 +6,14 @@ returns KPIs with 95% confidence intervals, per task and per lane; the event log
 written as CSV or XES (:mod:`.eventlog`).
 """
 
+from ..lazy import lazy_exports
 from .kernel import MAX_STEPS
 from .net import Net, compile_net
 from .results import KPI, SimulationResult, t_quantile
 from .runner import run_case, simulate, trace
-from .sweep import Sweep, SweepPoint  # the function: bpengine.sweep (a module has its name)
+
+# the function is bpengine.sweep (a module has its name); read on first use
+_LAZY = {"Sweep": ".sweep", "SweepPoint": ".sweep"}
 
 __all__ = [
     "KPI",
@@ -25,3 +28,5 @@ __all__ = [
     "t_quantile",
     "trace",
 ]
+
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)
