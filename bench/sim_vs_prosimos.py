@@ -16,7 +16,9 @@ so both see the same load, with the load average before and after:
   [--log out.csv]`` against one running Prosimos' ``run_simulation`` (imports included),
   with the event log written and without (Prosimos then keeps its results in memory);
   wall time and CPU time (user + system, less sensitive to other load on a shared box);
-  bpengine runs from compiled bytecode (in a temporary cache) as Prosimos' venv does;
+  bpengine runs from compiled bytecode (in a temporary cache) as Prosimos' venv does, in
+  a venv without the development checkout's editable-install hook (:func:`user_python`),
+  as a user's ``pip install .`` leaves it;
 - **in-process**, labelled as such: the simulation call alone in a running interpreter;
 - **in-loop**: bpengine's event loop alone (no statistics, no log), in task executions,
   lifecycle events (enabled, started, completed per task; arrived, completed per case)
@@ -158,6 +160,35 @@ _PYCACHE = tempfile.mkdtemp(prefix="bpengine-pycache-")
 atexit.register(shutil.rmtree, _PYCACHE, True)
 
 
+USER_VENV = HERE / ".venv" / "bpengine-user"
+
+
+def user_python() -> Path:
+    """An interpreter that finds bpengine as a user's ``pip install .`` leaves it.
+
+    A development venv installs bpengine editable, and that install's import hook (a
+    ``.pth`` file run at every start) costs ~10 ms a process that no user pays, nor
+    Prosimos, installed plainly in its venv. This venv has no such hook: bpengine comes
+    from the checkout (``PYTHONPATH``, compiled bytecode as below), its dependencies from
+    this interpreter's site-packages, listed as plain paths in a ``.pth`` file (a path line
+    is put on ``sys.path``; the ``.pth`` files in that directory are not run).
+    """
+    import site
+
+    py = USER_VENV / "bin" / "python"
+    if not py.exists():
+        made = subprocess.run(
+            [sys.executable, "-m", "venv", "--without-pip", str(USER_VENV)],
+            capture_output=True,
+            text=True,
+        )
+        if made.returncode != 0:
+            raise SystemExit(f"cannot make {USER_VENV}: {made.stderr.strip()}")
+    (inside,) = (USER_VENV / "lib").glob("python3*/site-packages")
+    (inside / "bpengine-deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    return py
+
+
 def _bpengine_env() -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": _PYCACHE}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -168,7 +199,7 @@ def run_bpengine_cli(bpmn: Path, params: Path, cases: int, log: Path | None) -> 
     """One whole ``bpengine simulate`` process, as a user runs it (table on stdout)."""
     env = _bpengine_env()
     cmd = [
-        sys.executable,
+        str(user_python()),
         "-c",
         _CLI,
         "simulate",
