@@ -223,6 +223,7 @@ def _read(
         split_order="random",  # Prosimos shuffles the tasks a split enables
         event_race="redraw",  # and lets an event-based gateway's winner draw again
         first_arrival="drawn",  # and draws one inter-arrival time before a closed start
+        utilisation_from="first_start",  # and counts people's hours from the first start
     )
     _staff(doc, calendars, sc, notes)
     conditions = _branches(doc.get("gateway_branching_probabilities"), sc, notes)

@@ -284,6 +284,10 @@ class Scenario:
     # 2.1.0 does when the run starts outside its arrival calendar, one inter-arrival time
     # after the start, moved into the calendar ("drawn", set by Prosimos imports)
     first_arrival: str = "open"
+    # a lane's utilisation counts its people's working time from the first case's arrival
+    # ("arrival") or, as Prosimos 2.1.0 does, from the first task's start ("first_start",
+    # set by Prosimos imports); both to the run's end
+    utilisation_from: str = "arrival"
     source: str = "<defaults>"
     raw: dict[str, Any] = field(default_factory=dict)
     model: ProcessModel | None = field(default=None, repr=False, compare=False)

@@ -787,6 +787,7 @@ class Replication(Staffing, Batching):
             end_time=self.end_time,
             t0=self.t0,
             rows=table if self.keep_log else np.zeros((0, 10)),
+            first_start=float(table[:, 7].min()) if len(table) else math.nan,
         )
 
     # -- failures ---------------------------------------------------------------------

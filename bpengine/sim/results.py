@@ -107,6 +107,7 @@ class ReplicationStats:
     t0: float
     rows: np.ndarray
     transfers: list = field(default_factory=list)  # (case, transfer node, sent, arrived)
+    first_start: float = math.nan  # the first task execution's start (NaN: none ran)
 
 
 @dataclass(frozen=True)
@@ -467,6 +468,8 @@ def summarise(reps, net, scenario, model_name, cases, warmup, seed) -> Simulatio
             if unstaffed:
                 continue
             first = float(np.nanmin(r.case_arrival)) if len(r.case_arrival) else r.t0
+            if scenario.utilisation_from == "first_start" and not math.isnan(r.first_start):
+                first = r.first_start  # Prosimos' window: from the first task's start
             avail = scenario.lane_capacity(name, first, r.end_time)  # each person's hours
             utils.append(r.lane_busy[k] / avail if avail > 0 else math.nan)
             loads[r_i, k] = offered_load(r, k, staff.staff, clock)

@@ -1,6 +1,7 @@
 """What a simulation reports: offered load and its warning, the KPI table's meanings, and
 utilisation as Prosimos defines it."""
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -47,6 +48,7 @@ def test_a_stable_lane_gives_no_warning():
 
 # -- utilisation, defined as Prosimos 2.1.0 does, on tests/data/prosimos/sign.bpmn ---------
 SIGN = Path(__file__).resolve().parents[1] / "data" / "prosimos" / "sign.bpmn"
+DESK = SIGN.parent / "desk.bpmn"
 SHIFTS = {"Pagi": (7, 13), "Siang": (12, 18), "Kepala": (9, 17)}  # Monday to Friday
 
 
@@ -136,3 +138,33 @@ def test_utilisation_is_work_over_each_persons_hours_from_first_start_to_last_en
     # the figures Prosimos 2.1.0 prints for this file (Resource Utilization, pooled)
     by = {lane["lane"]: lane["utilisation"] for lane in res.lanes}
     assert by == pytest.approx({"Staff": 0.592217, "Head": 0.310078}, abs=1e-6)
+
+
+def test_a_prosimos_files_utilisation_counts_from_the_first_task_start(tmp_path):
+    # Prosimos 2.1.0 counts people's hours from the log's first start, not the first
+    # arrival. The desk's eight requests arrive from Monday 08:00, but the intake robots
+    # work from Tuesday: the clerk (round the clock) then serves them, 10 minutes each,
+    # from Tuesday 00:00 to 01:20, busy the whole window Prosimos counts.
+    doc = json.loads((DESK.parent / "desk.json").read_text())
+    doc["resource_calendars"].append(
+        {
+            "id": "from_tuesday",
+            "name": "from_tuesday",
+            "time_periods": [
+                {"from": "TUESDAY", "to": "SUNDAY", "beginTime": "00:00:00", "endTime": "23:59:59"}
+            ],
+        }
+    )
+    doc["resource_profiles"][0]["resource_list"][0]["calendar"] = "from_tuesday"
+    path = tmp_path / "desk.json"
+    path.write_text(json.dumps(doc))
+    model = load(DESK)
+    sc = load_scenario(path, model=model)
+    assert sc.utilisation_from == "first_start"
+    run = dict(cases=8, replications=1, warmup=0, seed=1)
+    clerk = {r["lane"]: r["utilisation"] for r in simulate(model, scenario=sc, **run).lanes}
+    assert clerk["Clerks"] == pytest.approx(1.0, abs=1e-3)
+    # from the first arrival (a bpengine scenario's window): 80 of 1,040 minutes
+    native = dataclasses.replace(sc, utilisation_from="arrival")
+    by = {r["lane"]: r["utilisation"] for r in simulate(model, scenario=native, **run).lanes}
+    assert by["Clerks"] == pytest.approx(80 / 1040, abs=1e-3)
