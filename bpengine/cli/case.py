@@ -23,6 +23,7 @@ import click
 from ..engine import Engine
 from ..errors import BpengineError, hide_password
 from ..i18n import N_, _, ngettext
+from ..model import load
 from . import options
 from .engine_config import engine_options, engine_settings, label_lane_zones
 from .help import group
@@ -218,8 +219,10 @@ def start(process, url, pairs, json_text, actor, version, trust_scripts, busines
     engine = _open(url, create=True)
     key, waiting = process, None
     if process.endswith(".bpmn") or Path(process).is_file():
-        engine.check_lane_zones(process)  # a misspelt --lane-tz lane: refused before deploying
-        definition = engine.deploy(process, trust_scripts=trust_scripts, actor=actor)
+        model = load(process)
+        engine.check_lane_zones(model)  # a misspelt --lane-tz lane: refused before deploying
+        engine.check_start_data(model, data)  # and data start would refuse
+        definition = engine.deploy(model, trust_scripts=trust_scripts, actor=actor)
         key = definition.key
         if fmt == "text" and definition.new:  # an unchanged file: nothing to announce
             click.echo(

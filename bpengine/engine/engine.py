@@ -660,6 +660,22 @@ class Engine(
         session.info.setdefault("bpe_cache", {})[row.id] = (row, row.state, row.data, workflow)
         return open_rows
 
+    def check_start_data(
+        self, source: str | os.PathLike | bytes | ProcessModel, data: dict | None
+    ) -> None:
+        """Refuse, before deploying ``source``, case data :meth:`start` would refuse (the
+        :class:`EngineLimits`, plain JSON), in the same words: a program that deploys and
+        starts in one go (``bpengine case start FILE``) calls this first, so a refused
+        start stores nothing, not even the definition.
+
+        Raises
+        ------
+        BpengineError
+            Naming the call, the variable and the setting, as :meth:`start` does.
+        """
+        model = source if isinstance(source, ProcessModel) else load(source)
+        json_data(data, f"start {engine_key(model)}", self.limits)
+
     def check_lane_zones(self, source: str | os.PathLike | bytes | ProcessModel) -> None:
         """Refuse, before deploying ``source``, a lane zone (``lane_timezones``, the
         scenario's ``lanes.X.timezone``) whose lane neither it nor any deployed process has.

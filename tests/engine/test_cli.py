@@ -440,3 +440,18 @@ def test_a_database_url_that_cannot_be_used_is_refused_in_the_users_language(arg
     assert result.exit_code != 0
     assert result.output.startswith(line), result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_case_start_of_a_file_with_refused_data_stores_nothing(run, data_dir):
+    # the README's limits example: the data is refused before the file is deployed, so
+    # the database holds no definition afterwards, not only no case
+    from bpengine import Engine
+
+    deep = '{"isi": ' * 40 + "1" + "}" * 40
+    result = run(
+        "case", "start", str(data_dir / "cuti.bpmn"), "--data", f"lampiran={deep}", ok=False
+    )
+    assert result.exit_code != 0
+    assert "nests deeper than 32 levels (limit EngineLimits.data_depth)" in result.output
+    assert result.output.startswith("error: start ")
+    assert Engine(run.url).definitions() == []
