@@ -80,8 +80,13 @@ def case_order(case: np.ndarray, start: np.ndarray) -> np.ndarray:
     sort by case), but the second sort on 16-bit keys where the case numbers fit, which
     numpy sorts by radix: a third of the time for 166,000 rows.
     """
-    by_start = np.argsort(start, kind="stable")
-    return by_start[np.argsort(_narrow(case[by_start]), kind="stable")]
+    return _then_by(np.argsort(start, kind="stable"), case)
+
+
+def _then_by(order: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``order`` stably sorted again by whole-number ``keys`` (radix-sorted where they fit
+    16 bits): the rows by key, and within a key as ``order`` had them."""
+    return order[np.argsort(_narrow(keys[order]), kind="stable")]
 
 
 def _narrow(keys: np.ndarray) -> np.ndarray:
@@ -210,7 +215,7 @@ def execution_times(
     # is the order by key and then by enabled (what case_order would give, sooner)
     n_lanes = max(len(clocks), 1)
     key = cid * n_lanes + lane
-    by_lane = by_enabled[np.argsort(_narrow(key[by_enabled]), kind="stable")]
+    by_lane = _then_by(by_enabled, key)
     lane_wait = union_length(key, enabled, start, n * n_lanes, by_lane)
     batched = (released > enabled).any()
     batch_work = union(enabled, released, w_e, w_r, by_enabled)[1] if batched else np.zeros(n)

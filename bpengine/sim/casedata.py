@@ -31,7 +31,6 @@ from ..i18n import _
 
 if TYPE_CHECKING:
     from collections import deque
-    from collections.abc import Mapping
 
     from ..scenario import Scenario
 

@@ -189,8 +189,6 @@ class Replication(Staffing, Batching):
         self.open_cases: dict[int, Case] = {}
         self.finished: list[Case] = []
         self.rows: list[tuple] = []
-        self.pass_rows = 0  # rows of the levels already run (priorities ordered by run)
-        self.released: dict[tuple[int, int], float] = {}
         self.transfers: list[tuple] = []  # hand-overs between pools, when the log is kept
         self.data_source = data_source
         self.end_time = self.t0
@@ -271,12 +269,11 @@ class Replication(Staffing, Batching):
         """Between two levels of a run: Prosimos keeps one time per person, when they are
         next free, and gives the next level's work to whoever is free soonest from then on,
         so nobody goes back to work on a time they had already passed."""
-        last = self.released  # (lane, one of a head count) -> their last file's end
-        for row in self.rows[self.pass_rows :]:
+        last: dict[tuple[int, int], float] = {}  # (lane, one of a head count) -> last end
+        for row in self.rows:  # a few levels: read again at each, rather than kept up
             key = (row[2], row[3])
             if row[8] > last.get(key, -math.inf):
                 last[key] = row[8]
-        self.pass_rows = len(self.rows)
         for no, lane in enumerate(self.lanes):
             if lane.unlimited:
                 continue
