@@ -221,20 +221,12 @@ class _Lead:
         self.model, self.st, self.est, self.visits, self.gone = model, st, est, visits, gone
         self.loops = sorted(loops, key=lambda loop: len(loop["body"]))  # innermost first
         self.exits = _exits(model, loops)
-        self.inside: dict[str, list] = {}
-        for n, el in model.elements.items():
-            if el.scope is not None:
-                self.inside.setdefault(el.scope, []).append(n)
+        self.inside = _inside(model)
 
     def of(self, nodes, handovers: bool = False) -> tuple[float, dict]:
         """(expected lead time, runs per case of each activity in ``nodes`` or below)."""
         model = self.model
-        # an event subprocess or compensation handler is entered by no flow of the case
-        nodes = [
-            n
-            for n in nodes
-            if not (model.elements[n].triggered_by_event or model.elements[n].for_compensation)
-        ]
+        nodes = _entered(model, nodes)
         g = self.st.forward_graph.subgraph(nodes)
         order = list(nx.topological_sort(g))
         weight, below = self._weights(nodes, handovers)
@@ -358,22 +350,37 @@ def runs_per_case(model, scenario=None) -> dict[str, float]:
     return out
 
 
-def _work(model, st, est, visits, nodes) -> dict[str, float]:
+def _entered(model, nodes) -> list:
+    """``nodes`` without event subprocesses and compensation handlers: no flow of the case
+    enters them."""
+    return [
+        n
+        for n in nodes
+        if not (model.elements[n].triggered_by_event or model.elements[n].for_compensation)
+    ]
+
+
+def _inside(model) -> dict[str, list]:
+    """Subprocess id -> the ids of the elements directly inside it."""
+    inside: dict[str, list] = {}
+    for n, el in model.elements.items():
+        if el.scope is not None:
+            inside.setdefault(el.scope, []).append(n)
+    return inside
+
+
+def _work(model, st, est, visits, nodes, inside=None) -> dict[str, float]:
     """Working days per case of each node: a step's work, a subprocess's own flow's."""
+    inside = _inside(model) if inside is None else inside
     weight = {}
     for n in nodes:
         el = model.elements[n]
-        inner = [m for m, e in model.elements.items() if e.scope == n]
-        if el.kind in ("subProcess", "transaction") and inner:
-            inner = [
-                m
-                for m in inner
-                if not (model.elements[m].triggered_by_event or model.elements[m].for_compensation)
-            ]
+        if el.kind in ("subProcess", "transaction") and inside.get(n):
+            inner = _entered(model, inside[n])
             g = st.forward_graph.subgraph(inner)
             order = list(nx.topological_sort(g))
-            days = _propagate(model, est, st, g, order, _work(model, st, est, visits, inner))[0]
-            weight[n] = days * visits[n]
+            inner_weight = _work(model, st, est, visits, inner, inside)
+            weight[n] = _propagate(model, est, st, g, order, inner_weight)[0] * visits[n]
         else:
             weight[n] = est.days(est.task_minutes(n)) * visits[n]
     return weight

@@ -93,10 +93,11 @@ def check_rework_loop(model, scenario=None) -> list:
         minutes = sum(est.task_minutes(a) for a in acts)
         handoffs = sum(1 for a in acts if est.handoff_into(a))
         # a timer on the way round (wait for stock, for the applicant) is part of a round
-        waits = [
-            n for n in loop["body"] if els[n].kind == "intermediateCatchEvent" and est.event_days(n)
-        ]
-        days = est.days(minutes) + 0.5 * handoffs + sum(est.event_days(n) or 0.0 for n in waits)
+        waited = {
+            n: est.event_days(n) for n in loop["body"] if els[n].kind == "intermediateCatchEvent"
+        }
+        waits = [n for n, d in waited.items() if d]
+        days = est.days(minutes) + 0.5 * handoffs + sum(waited[n] or 0.0 for n in waits)
         factor = 1.0 / (1.0 - r)
         extra = r / (1.0 - r)
         check = loop["check"]
