@@ -478,12 +478,8 @@ class TaskOperations(EngineCore):
             if row.draft:  # what the delegate filled in, under what the owner sends now
                 data = {**row.draft, **data}
             runtime = self._runtime(session, case.definition_id)
-            data = validate(
-                runtime.forms.get(row.element_id),
-                data,
-                _("task {id} ({element})").format(id=row.id, element=row.element_id),
-                case.data,
-            )
+            where = _("task {id} ({element})").format(id=row.id, element=row.element_id)
+            data = validate(runtime.forms.get(row.element_id), data, where, case.data)
             workflow = self._workflow(runtime, case)
             task = runtime.find(workflow, row.id)
             if task is None or not runtime.is_ready(task):
@@ -500,9 +496,7 @@ class TaskOperations(EngineCore):
                     **before,
                     name: collect(before.get(name), index, data.get(item) if item else data),
                 }
-            self.limits.check_size(
-                case.data, _("task {id} ({element})").format(id=row.id, element=row.element_id)
-            )
+            self.limits.check_size(case.data, where)
             runtime.run_task(task, data)
             finished = runtime.advance(workflow) | {row.id}
             if slot is not None:

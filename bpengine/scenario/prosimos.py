@@ -205,9 +205,10 @@ def _read(
     settings = [key for key in _RUN_SETTINGS if key in doc]
     notes: list[str] = (
         [
-            f"{', '.join(settings)}: not read (Optimos' run settings; Prosimos 2.1.0 does not "
-            f"read them either): the number of cases is --cases, the run starts "
-            f"{begin:%A %Y-%m-%d %H:%M}"
+            _(
+                "{keys}: not read (Optimos' run settings; Prosimos 2.1.0 does not read them "
+                "either): the number of cases is --cases, the run starts {start}"
+            ).format(keys=", ".join(settings), start=f"{begin:%A %Y-%m-%d %H:%M}")
         ]
         if settings
         else []
@@ -288,8 +289,10 @@ def _staff(
         only_keys(pool, pw, ("id", "name", "resource_list", "fixed_cost_fn"))
         if "fixed_cost_fn" in pool:  # Optimos' cost of each task done, beside the hourly cost
             notes.append(
-                f"{pw}.fixed_cost_fn: not counted in the cost (Optimos' fixed cost per "
-                "task; Prosimos 2.1.0 does not read it either)"
+                _(
+                    "{where}.fixed_cost_fn: not counted in the cost (Optimos' fixed cost per "
+                    "task; Prosimos 2.1.0 does not read it either)"
+                ).format(where=pw)
             )
         pool_name = text(pool.get("name") or pool.get("id"), f"{pw}.name")
         for j, res in enumerate(items(pool.get("resource_list"), f"{pw}.resource_list")):
