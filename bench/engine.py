@@ -251,6 +251,12 @@ def shipped_engine(path: Path):
     """A fresh engine on a SQLite file with ``path`` deployed, its service tasks answered and
     one case walked (warm caches); return ``(engine, key, data)``."""
     engine = Engine(f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")
+    return (engine, *deploy_shipped(engine, path))
+
+
+def deploy_shipped(engine, path: Path):
+    """Deploy ``path`` on ``engine``, answer its service tasks and walk one case (warm
+    caches); return ``(key, data)``."""
     model = load(path)
     definition = engine.deploy(model)
     for element in model.elements.values():
@@ -258,7 +264,7 @@ def shipped_engine(path: Path):
             engine.register(element.id, lambda data: {"sistem": "ok"})
     data = happy_path_data(model)
     run_shipped(engine, definition.key, data)
-    return engine, definition.key, data
+    return definition.key, data
 
 
 def calls_per_step(path: Path, cases: int = 4) -> float:
@@ -462,16 +468,10 @@ def main(argv=None) -> dict:
             args.repeat,
         )
         for path in sorted(PROCESSES.glob("*.bpmn")):
-            model = load(path)
-            definition = engine.deploy(model)
-            for element in model.elements.values():
-                if element.kind == "serviceTask":
-                    engine.register(element.id, lambda data: {"sistem": "ok"})
-            data = happy_path_data(model)
-            run_shipped(engine, definition.key, data)
+            key, data = deploy_shipped(engine, path)
             results[("shipped", path.stem)] = measure(
                 path.stem,
-                lambda k=definition.key, d=data: run_shipped(engine, k, d),
+                lambda k=key, d=data: run_shipped(engine, k, d),
                 max(1, args.cases // 2),
                 args.repeat,
             )
